@@ -1,0 +1,1 @@
+"""Identity: organisations (tenants) — users, roles and tokens come with the identity issue."""

@@ -1,0 +1,46 @@
+"""Every query on organisations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_gateway.models import Organisation
+
+
+class OrganisationRepository:
+    """Organisations of the identity database."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, *, organisation_id: str) -> Organisation | None:
+        """One organisation, or None."""
+        return await self.session.get(Organisation, organisation_id)
+
+    async def get_by_siret(self, *, siret: str) -> Organisation | None:
+        """The organisation with this SIRET, or None."""
+        result = await self.session.execute(sa.select(Organisation).where(Organisation.siret == siret))  # type: ignore[arg-type]
+        return result.scalar_one_or_none()
+
+    async def add(self, organisation: Organisation) -> Organisation:
+        """Insert (flushes, so a duplicate SIRET raises IntegrityError here)."""
+        self.session.add(organisation)
+        await self.session.flush()
+        return organisation
+
+    async def list_page(self, *, limit: int, after: tuple[datetime, str] | None) -> list[Organisation]:
+        """Organisations in registration order, after the cursor position."""
+        query = sa.select(Organisation).order_by(Organisation.created_at, Organisation.id)  # type: ignore[arg-type]
+        if after is not None:
+            created_at, org_id = after
+            query = query.where(
+                sa.or_(
+                    Organisation.created_at > created_at,  # type: ignore[arg-type]
+                    sa.and_(Organisation.created_at == created_at, Organisation.id > org_id),  # type: ignore[arg-type]
+                )
+            )
+        result = await self.session.execute(query.limit(limit))
+        return list(result.scalars())

@@ -1,0 +1,66 @@
+"""API shapes of organisations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from cap_gateway.identity.regions import REGIONS
+from cap_gateway.identity.siret import normalise_siret, siret_problem
+from cap_shared.contracts.identity import SiaeType
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class OrganisationCreate(BaseModel):
+    """Register a member structure. Unknown fields are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    siret: str = Field(max_length=20, description="14 digits; spaces are ignored", examples=["73282932000074"])
+    name: Name = Field(examples=["Atelier Solidaire du Lauragais"])
+    siae_types: list[SiaeType] = Field(min_length=1, max_length=6, description="SIAE types run by the structure")
+    region: str = Field(description="INSEE region code", examples=["76"])
+    delegation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+        default=None, description="Coorace regional delegation", examples=["Coorace Occitanie"]
+    )
+
+    @field_validator("siret")
+    @classmethod
+    def _valid_siret(cls, value: str) -> str:
+        siret = normalise_siret(value)
+        problem = siret_problem(siret)
+        if problem:
+            raise ValueError(problem)
+        return siret
+
+    @field_validator("siae_types")
+    @classmethod
+    def _distinct(cls, value: list[SiaeType]) -> list[SiaeType]:
+        if len(set(value)) != len(value):
+            msg = "each SIAE type may be listed once"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in REGIONS:
+            msg = f"unknown region code; expected one of {', '.join(sorted(REGIONS))}"
+            raise ValueError(msg)
+        return value
+
+
+class OrganisationPublic(BaseModel):
+    """A member structure as clients see it."""
+
+    id: str
+    siret: str
+    name: str
+    siae_types: list[str]
+    region: str
+    region_name: str
+    delegation: str | None
+    created_at: datetime

@@ -1,0 +1,99 @@
+"""Use cases on organisations: registration publishes ``identity.organisation.registered.v1``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_gateway.identity.regions import REGIONS
+from cap_gateway.identity.repository import OrganisationRepository
+from cap_gateway.identity.schemas import OrganisationCreate, OrganisationPublic
+from cap_gateway.models import Organisation, tables
+from cap_shared.contracts import new_event
+from cap_shared.contracts.identity import OrganisationRegisteredV1
+from cap_shared.outbox import add_event
+from cap_shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from cap_shared.problems import Conflict, NotFound
+
+SOURCE = "/cap/gateway"
+
+
+class SiretAlreadyRegistered(Conflict):
+    """Another organisation already has this SIRET."""
+
+    code, title = "siret-already-registered", "SIRET already registered"
+
+
+def to_public(organisation: Organisation) -> OrganisationPublic:
+    """API view of an organisation."""
+    return OrganisationPublic(
+        id=organisation.id,
+        siret=organisation.siret,
+        name=organisation.name,
+        siae_types=list(organisation.siae_types),
+        region=organisation.region,
+        region_name=REGIONS[organisation.region],
+        delegation=organisation.delegation,
+        created_at=organisation.created_at,
+    )
+
+
+async def register_organisation(session: AsyncSession, *, data: OrganisationCreate, actor: str) -> OrganisationPublic:
+    """Register a member structure and announce it to every service (through the outbox)."""
+    repository = OrganisationRepository(session)
+    if await repository.get_by_siret(siret=data.siret) is not None:
+        raise SiretAlreadyRegistered(f"SIRET {data.siret} is already registered")
+    organisation = Organisation(
+        id=str(uuid4()),
+        siret=data.siret,
+        name=data.name,
+        siae_types=list(data.siae_types),
+        region=data.region,
+        delegation=data.delegation,
+    )
+    try:
+        async with session.begin_nested():
+            await repository.add(organisation)
+    except IntegrityError as exc:  # a concurrent registration of the same SIRET won
+        raise SiretAlreadyRegistered(f"SIRET {data.siret} is already registered") from exc
+    event = OrganisationRegisteredV1(
+        organisation_id=organisation.id,
+        siret=organisation.siret,
+        name=organisation.name,
+        siae_types=data.siae_types,
+        region=organisation.region,
+        region_name=REGIONS[organisation.region],
+        delegation=organisation.delegation,
+        registered_at=organisation.created_at,
+    )
+    await add_event(session, tables.outbox, new_event(event, source=SOURCE, subject=organisation.id, actor=actor))
+    return to_public(organisation)
+
+
+async def get_organisation(session: AsyncSession, *, organisation_id: str) -> OrganisationPublic:
+    """One organisation, or 404."""
+    organisation = await OrganisationRepository(session).get(organisation_id=organisation_id)
+    if organisation is None:
+        raise NotFound(f"no organisation {organisation_id}")
+    return to_public(organisation)
+
+
+async def list_organisations(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[OrganisationPublic]:
+    """A page of organisations in registration order."""
+    after = None
+    if cursor:
+        values = decode_cursor(cursor)
+        try:
+            after = (datetime.fromisoformat(values[0]), str(values[1]))
+        except (IndexError, TypeError, ValueError) as exc:
+            raise InvalidCursor("the cursor is malformed") from exc
+    rows = await OrganisationRepository(session).list_page(limit=limit + 1, after=after)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
+    return Page[OrganisationPublic](data=[to_public(o) for o in rows], next_cursor=next_cursor)

@@ -1,0 +1,13 @@
+"""``cap-diagnostic {api|worker|relay|migrate}``."""
+
+from cap_diagnostic.main import ENTRY
+from cap_shared.cli import main as run
+
+
+def main() -> None:
+    """Console entry point."""
+    run(ENTRY)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Settings of the diagnostic service (env prefix ``DIAGNOSTIC_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from cap_shared.settings import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    """Diagnostic service settings; defaults are the standalone topology's."""
+
+    model_config = SettingsConfigDict(env_prefix="DIAGNOSTIC_", env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    service_name: str = "diagnostic"
+    database_url: str = "sqlite+aiosqlite:///var/diagnostic.db"
+    port: int = 8001

@@ -1,0 +1,31 @@
+"""Handlers of the events the diagnostic service consumes (routing key -> handler)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_diagnostic.models import Organisation
+from cap_diagnostic.repository import OrganisationRepository
+from cap_shared.contracts import Envelope
+from cap_shared.contracts.identity import OrganisationRegisteredV1
+from cap_shared.inbox import EventHandler
+
+
+async def on_organisation_registered(session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1) -> None:
+    """Keep the new member structure in the local read model."""
+    await OrganisationRepository(session).save(
+        Organisation(
+            id=event.organisation_id,
+            siret=event.siret,
+            name=event.name,
+            siae_types=list(event.siae_types),
+            region=event.region,
+            delegation=event.delegation,
+            registered_at=event.registered_at,
+        )
+    )
+
+
+HANDLERS: dict[str, EventHandler] = {
+    "identity.organisation.registered.v1": on_organisation_registered,
+}

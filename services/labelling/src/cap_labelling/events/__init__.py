@@ -1,0 +1,1 @@
+"""Inbound events of the labelling service."""

@@ -1,0 +1,133 @@
+"""The app factory every service and the gateway use: middleware, errors, health, metrics, ops."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi.routing import APIRoute
+
+from cap_shared.auth import operator_guard
+from cap_shared.correlation import REQUEST_ID_HEADER
+from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
+from cap_shared.deps import RuntimeDep
+from cap_shared.messaging import BrokerUnavailable, PublishFailed
+from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
+from cap_shared.problems import ServiceUnavailable, install_problem_handlers, problem_response
+from cap_shared.runtime import ServiceRuntime
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids ``<tag>-<function>`` so generated clients get readable names."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}".replace("_", "-")
+
+
+def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
+    """``/healthz`` (alive) and ``/readyz`` (what this process needs is reachable)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Liveness")
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok", "service": runtime.name}
+
+    @router.get("/readyz", summary="Readiness", responses={503: {"description": "Not ready"}})
+    async def readyz() -> Any:
+        """Ready when the database (and the broker, for workers and relays) answers."""
+        checks = await runtime.readiness(needs_broker=needs_broker)
+        if all(v == "ok" for v in checks.values()):
+            return {"status": "ready", "service": runtime.name, "checks": checks}
+        return problem_response(
+            status=503, code="not-ready", title="Not ready",
+            detail="A dependency of this process is unavailable.",
+            extensions={"service": runtime.name, "checks": checks},
+        )
+
+    return router
+
+
+def ops_router(runtime: ServiceRuntime) -> APIRouter:
+    """Operator routes: dead letters (list, show, replay) and outbox status."""
+    guard = operator_guard(lambda: runtime.settings.admin_token)
+    router = APIRouter(prefix="/ops", tags=["ops"], dependencies=[Depends(guard)])
+
+    @router.get("/dead-letters", response_model=DeadLetterList)
+    async def list_dead_letters(
+        rt: RuntimeDep,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        include_replayed: bool = False,
+    ) -> DeadLetterList:
+        """Dead-lettered messages of this service, newest first, with the reason."""
+        return await rt.dead_letters.list(limit=limit, include_replayed=include_replayed)
+
+    @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterPublic)
+    async def read_dead_letter(rt: RuntimeDep, dead_letter_id: str) -> DeadLetterPublic:
+        """One dead letter with its headers and body."""
+        return await rt.dead_letters.get(dead_letter_id)
+
+    @router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterPublic)
+    async def replay_dead_letter(rt: RuntimeDep, dead_letter_id: str) -> DeadLetterPublic:
+        """Send a dead letter back to this service's queue (after fixing its cause)."""
+        try:
+            await rt.ensure_broker()
+            return await rt.dead_letters.replay(dead_letter_id)
+        except (BrokerUnavailable, PublishFailed) as exc:
+            raise ServiceUnavailable(f"the broker is unavailable: {exc}") from exc
+
+    @router.get("/outbox")
+    async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
+        """Unpublished events, age of the oldest, and events failing to publish."""
+        return await rt.relay.status()
+
+    return router
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    manage_runtime: bool = True,
+    needs_broker: bool = False,
+    version: str = "0.1.0",
+) -> FastAPI:
+    """A FastAPI app for ``runtime`` with the platform's middleware and common routes.
+
+    ``manage_runtime``: close the runtime when the app shuts down (a process of its own);
+    the standalone composition root manages runtimes itself and passes False.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if manage_runtime:
+            await runtime.close()
+
+    dev = runtime.settings.is_development
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url="/docs" if dev else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if dev else None,
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime, needs_broker=needs_broker))
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.include_router(ops_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    # Outermost first: the request id must exist before metrics and handlers run.
+    app.add_middleware(MetricsMiddleware, service=runtime.name)
+    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
+    return app
+

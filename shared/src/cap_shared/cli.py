@@ -1,0 +1,92 @@
+"""Process entry points shared by every service: ``api``, ``worker``, ``relay``, ``migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+from cap_shared.app import health_router, operation_id
+from cap_shared.logging import configure_logging
+from cap_shared.metrics import metrics_endpoint
+from cap_shared.migrate import ensure_database
+from cap_shared.problems import install_problem_handlers
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.settings import BaseServiceSettings
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """What a service package hands to the shared CLI."""
+
+    name: str
+    settings: Callable[[], BaseServiceSettings]
+    build_runtime: Callable[[BaseServiceSettings], ServiceRuntime]
+    create_app: Callable[[ServiceRuntime], FastAPI]
+
+
+def probe_app(runtime: ServiceRuntime) -> FastAPI:
+    """Health, readiness (database and broker) and metrics of a worker or relay process."""
+    app = FastAPI(title=f"{runtime.name} probes", docs_url=None, redoc_url=None, openapi_url=None,
+                  generate_unique_id_function=operation_id)
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime, needs_broker=True))
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    return app
+
+
+async def _run_background(runtime: ServiceRuntime, body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    server: uvicorn.Server | None = None
+    tasks = [asyncio.create_task(body(stop))]
+    if runtime.settings.probe_port:
+        config = uvicorn.Config(probe_app(runtime), host=runtime.settings.host, port=runtime.settings.probe_port,
+                                log_config=None, lifespan="off")
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        tasks.append(asyncio.create_task(server.serve()))
+    try:
+        await stop.wait()
+    finally:
+        if server is not None:
+            server.should_exit = True
+        await asyncio.wait(tasks, timeout=30)
+        for task in tasks:
+            task.cancel()
+        await runtime.close()
+
+
+async def _migrate(runtime: ServiceRuntime) -> None:
+    with contextlib.suppress(NotImplementedError):
+        await ensure_database(runtime.db.url)
+    try:
+        await runtime.migrate()
+    finally:
+        await runtime.db.dispose()
+
+
+def main(entry: ServiceEntry, argv: Sequence[str] | None = None) -> None:
+    """``cap-<service> {api|worker|relay|migrate}``."""
+    parser = argparse.ArgumentParser(prog=f"cap-{entry.name}", description=f"CAP {entry.name} service")
+    parser.add_argument("role", choices=["api", "worker", "relay", "migrate"], help="which process to run")
+    args = parser.parse_args(argv)
+    settings = entry.settings()
+    configure_logging(level=settings.log_level, json=settings.log_json, service=entry.name)
+    runtime = entry.build_runtime(settings)
+    if args.role == "api":
+        uvicorn.run(entry.create_app(runtime), host=settings.host, port=settings.port, log_config=None)
+    elif args.role == "worker":
+        asyncio.run(_run_background(runtime, runtime.run_worker))
+    elif args.role == "relay":
+        asyncio.run(_run_background(runtime, runtime.run_relay))
+    else:
+        asyncio.run(_migrate(runtime))

@@ -1,0 +1,112 @@
+"""Async engines for PostgreSQL (asyncpg) and SQLite (aiosqlite), and the unit-of-work session."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+logger = logging.getLogger(__name__)
+
+#: Session.info key set by the outbox writer; after commit the relay is woken up.
+OUTBOX_PENDING = "cap_outbox_pending"
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Pick the async driver for the URL's database (``postgresql://`` -> asyncpg...)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif parsed.drivername == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    return parsed
+
+
+def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An async engine; SQLite files get WAL, foreign keys, a busy timeout and write transactions."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(parsed, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling is turned off and every transaction starts with
+    # BEGIN IMMEDIATE: concurrent writers then wait on busy_timeout instead of failing with
+    # "database is locked" when a read transaction tries to upgrade to a write.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One service's database: engine, session factory and the outbox wake-up signal."""
+
+    def __init__(self, url: str | URL, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        self.engine = create_engine(self.url, pool_size=pool_size, echo=echo)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._outbox_signal: asyncio.Event | None = None
+
+    @property
+    def dialect(self) -> str:
+        """``postgresql`` or ``sqlite``."""
+        return self.url.get_backend_name()
+
+    @property
+    def outbox_signal(self) -> asyncio.Event:
+        """Set after a commit that wrote outbox rows, so an in-process relay publishes at once."""
+        if self._outbox_signal is None:
+            self._outbox_signal = asyncio.Event()
+        return self._outbox_signal
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commits when the block succeeds, rolls back when it raises."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            if session.info.pop(OUTBOX_PENDING, False):
+                self.outbox_signal.set()
+
+    async def session_dependency(self) -> AsyncIterator[AsyncSession]:
+        """FastAPI dependency form of :meth:`session` (one unit of work per request)."""
+        async with self.session() as session:
+            yield session
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()

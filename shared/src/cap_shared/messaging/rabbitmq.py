@@ -1,0 +1,405 @@
+"""RabbitMQ broker on aio-pika: robust connection, confirms, quorum queues, delays and DLQs.
+
+Topology for a consumer queue ``Q`` (``<namespace>.<service>``):
+
+* ``<ns>.events``  durable topic exchange; ``Q`` is bound to it once per routing key it handles;
+* ``Q``            quorum queue, explicit ``x-delivery-limit``, dead-letters (at-least-once) to
+  ``<ns>.dlx`` with routing key ``Q``;
+* ``Q.dlq``        quorum queue bound to ``<ns>.dlx`` (direct) with key ``Q``;
+* ``Q.retry.<ms>`` one quorum queue per retry delay, bound to ``<ns>.retry`` (direct); its
+  ``x-message-ttl`` expires messages back to ``Q`` through the default exchange.
+
+Every publish is persistent, mandatory, awaited for its confirm within a timeout, on a channel
+with ``on_return_raises`` so that an unroutable event raises instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import aio_pika
+import aiormq
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+from aiormq.exceptions import AMQPConnectionError, ChannelInvalidStateError, DeliveryError, PublishError
+
+from cap_shared.messaging.base import (
+    ATTEMPT_HEADER,
+    Broker,
+    BrokerUnavailable,
+    ConsumerHandle,
+    Delivery,
+    Handler,
+    OutgoingMessage,
+    Outcome,
+    PublishFailed,
+    QueueSpec,
+    Unroutable,
+    dead_letter_headers,
+    run_handler,
+)
+
+logger = logging.getLogger(__name__)
+
+_CONNECTION_ERRORS = (AMQPConnectionError, ChannelInvalidStateError, ConnectionError, OSError, aiormq.exceptions.ChannelClosed)
+
+
+def _to_amqp(message: OutgoingMessage, headers: dict[str, Any] | None = None) -> aio_pika.Message:
+    return aio_pika.Message(
+        body=message.body,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        type=message.type,
+        correlation_id=message.correlation_id,
+        content_type=message.content_type,
+        timestamp=message.timestamp or datetime.now(UTC),
+        headers=headers if headers is not None else dict(message.headers),
+    )
+
+
+class RabbitBroker(Broker):
+    """The production broker."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        namespace: str = "cap",
+        connect_timeout: float = 5.0,
+        reconnect_interval: float = 2.0,
+    ) -> None:
+        super().__init__(namespace=namespace)
+        self.url = url
+        self.connect_timeout = connect_timeout
+        self.reconnect_interval = reconnect_interval
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+        self._dlx: AbstractExchange | None = None
+        self._retry: AbstractExchange | None = None
+        self._consumers: list[_RabbitConsumer] = []
+        self._declared: set[str] = set()
+
+    @property
+    def dead_letter_exchange_name(self) -> str:
+        """Direct exchange dead letters are routed through."""
+        return f"{self.namespace}.dlx"
+
+    @property
+    def retry_exchange_name(self) -> str:
+        """Direct exchange delayed retries are routed through."""
+        return f"{self.namespace}.retry"
+
+    def retry_queue_name(self, spec: QueueSpec, delay: float) -> str:
+        """The delay queue for one retry delay of ``spec``."""
+        return f"{self.queue_name(spec)}.retry.{round(delay * 1000)}"
+
+    # lifecycle ---------------------------------------------------------------
+    async def start(self) -> None:
+        try:
+            self._connection = await asyncio.wait_for(
+                aio_pika.connect_robust(
+                    self.url, timeout=self.connect_timeout, reconnect_interval=self.reconnect_interval
+                ),
+                timeout=self.connect_timeout + 1,
+            )
+            channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+            self._channel = channel
+            self._exchange = await channel.declare_exchange(
+                self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+            )
+            self._dlx = await channel.declare_exchange(
+                self.dead_letter_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
+            )
+            self._retry = await channel.declare_exchange(
+                self.retry_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
+            )
+        except (*_CONNECTION_ERRORS, TimeoutError) as exc:
+            await self.close()
+            raise BrokerUnavailable(f"cannot connect to RabbitMQ: {type(exc).__name__}: {exc}") from exc
+
+    async def close(self) -> None:
+        for consumer in list(self._consumers):
+            with contextlib.suppress(Exception):
+                await consumer.cancel()
+        self._consumers.clear()
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._connection.close(), timeout=5)
+        self._connection = self._channel = None
+        self._exchange = self._dlx = self._retry = None
+        self._declared.clear()
+
+    async def ping(self) -> None:
+        if self._connection is None or self._connection.is_closed or self._channel is None or self._channel.is_closed:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+
+    # publishing --------------------------------------------------------------
+    async def _publish_to(
+        self, exchange: AbstractExchange | None, routing_key: str, amqp: aio_pika.Message, *, timeout: float
+    ) -> None:
+        if exchange is None:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        await self.ping()
+        try:
+            # Our own deadline on top of aio-pika's: a publish on a dropped robust connection can
+            # otherwise wait for the reconnection (aio-pika #636).
+            await asyncio.wait_for(
+                exchange.publish(amqp, routing_key=routing_key, mandatory=True, timeout=timeout),
+                timeout=timeout,
+            )
+        except PublishError as exc:
+            raise Unroutable(f"unroutable: no queue bound to {routing_key!r}") from exc
+        except DeliveryError as exc:
+            raise PublishFailed(f"broker refused {routing_key!r} (nack)") from exc
+        except TimeoutError as exc:
+            raise PublishFailed(f"no confirm for {routing_key!r} within {timeout}s") from exc
+        except _CONNECTION_ERRORS as exc:
+            raise BrokerUnavailable(f"connection lost while publishing: {exc}") from exc
+
+    async def publish(self, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+        await self._publish_to(self._exchange, message.routing_key, _to_amqp(message), timeout=timeout)
+
+    async def send_to_queue(self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+        await self.declare_queue(spec)
+        assert self._channel is not None
+        await self._publish_to(
+            self._channel.default_exchange, self.queue_name(spec), _to_amqp(message), timeout=timeout
+        )
+
+    # topology ----------------------------------------------------------------
+    def main_queue_arguments(self, spec: QueueSpec) -> dict[str, Any]:
+        """Arguments of the consumer queue (also written to deploy/'s definitions)."""
+        return {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": spec.delivery_limit,
+            "x-dead-letter-exchange": self.dead_letter_exchange_name,
+            "x-dead-letter-routing-key": self.queue_name(spec),
+            # At-least-once dead-lettering keeps the message until the DLQ confirms it; it
+            # requires reject-publish overflow.
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
+
+    async def declare_queue(self, spec: QueueSpec) -> None:
+        name = self.queue_name(spec)
+        if name in self._declared:
+            return
+        await self.ping()
+        assert self._channel is not None and self._exchange and self._dlx and self._retry
+        channel = self._channel
+        try:
+            queue = await channel.declare_queue(name, durable=True, arguments=self.main_queue_arguments(spec))
+            for key in spec.bindings:
+                await queue.bind(self._exchange, routing_key=key)
+            dlq = await channel.declare_queue(
+                self.dead_letter_queue_name(spec), durable=True, arguments={"x-queue-type": "quorum"}
+            )
+            await dlq.bind(self._dlx, routing_key=name)
+            for delay in sorted(set(spec.retry_delays)):
+                retry_name = self.retry_queue_name(spec, delay)
+                retry = await channel.declare_queue(
+                    retry_name,
+                    durable=True,
+                    arguments={
+                        "x-queue-type": "quorum",
+                        "x-message-ttl": round(delay * 1000),
+                        "x-dead-letter-exchange": "",
+                        "x-dead-letter-routing-key": name,
+                        "x-dead-letter-strategy": "at-least-once",
+                        "x-overflow": "reject-publish",
+                    },
+                )
+                await retry.bind(self._retry, routing_key=retry_name)
+        except _CONNECTION_ERRORS as exc:
+            raise BrokerUnavailable(f"cannot declare {name}: {exc}") from exc
+        self._declared.add(name)
+
+    async def queue_depth(self, queue: str) -> int:
+        await self.ping()
+        assert self._connection is not None
+        channel = await self._connection.channel()
+        try:
+            declared = await channel.declare_queue(queue, passive=True)
+            return int(declared.declaration_result.message_count or 0)
+        finally:
+            await channel.close()
+
+    async def delete_topology(self, spec: QueueSpec) -> None:
+        """Delete a consumer queue with its DLQ and delay queues (tests and teardown)."""
+        assert self._connection is not None
+        channel = await self._connection.channel()
+        names = [self.queue_name(spec), self.dead_letter_queue_name(spec)]
+        names += [self.retry_queue_name(spec, d) for d in set(spec.retry_delays)]
+        for name in names:
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+        await channel.close()
+        self._declared.discard(self.queue_name(spec))
+
+    async def delete_exchanges(self) -> None:
+        """Delete this namespace's exchanges (tests)."""
+        assert self._connection is not None
+        channel = await self._connection.channel()
+        for name in (self.exchange_name, self.dead_letter_exchange_name, self.retry_exchange_name):
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(name)
+        await channel.close()
+
+    # consuming ---------------------------------------------------------------
+    async def _consumer_queue(self, queue_name: str, prefetch: int) -> tuple[AbstractChannel, AbstractQueue]:
+        assert self._connection is not None
+        channel = await self._connection.channel(publisher_confirms=False)
+        await channel.set_qos(prefetch_count=prefetch)
+        queue = await channel.get_queue(queue_name, ensure=True)
+        return channel, queue
+
+    async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
+        await self.declare_queue(spec)
+        channel, queue = await self._consumer_queue(self.queue_name(spec), spec.prefetch)
+        consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=False)
+        await consumer.start()
+        self._consumers.append(consumer)
+        return consumer
+
+    async def consume_dead_letters(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
+        await self.declare_queue(spec)
+        channel, queue = await self._consumer_queue(self.dead_letter_queue_name(spec), min(spec.prefetch, 16))
+        consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=True)
+        await consumer.start()
+        self._consumers.append(consumer)
+        return consumer
+
+    async def _retry_later(self, spec: QueueSpec, delivery: Delivery, delay: float, amqp_in: AbstractIncomingMessage) -> None:
+        headers = dict(delivery.headers)
+        headers[ATTEMPT_HEADER] = delivery.attempt + 1
+        out = self._rebuild(delivery, amqp_in, headers)
+        await self._publish_to(self._retry, self.retry_queue_name(spec, delay), out, timeout=10)
+
+    async def _dead_letter(self, spec: QueueSpec, delivery: Delivery, reason: str, amqp_in: AbstractIncomingMessage) -> None:
+        out = self._rebuild(delivery, amqp_in, dead_letter_headers(delivery, reason))
+        await self._publish_to(self._dlx, self.queue_name(spec), out, timeout=10)
+
+    @staticmethod
+    def _rebuild(delivery: Delivery, amqp_in: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+        return aio_pika.Message(
+            body=delivery.body,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=amqp_in.message_id,
+            type=amqp_in.type,
+            correlation_id=amqp_in.correlation_id,
+            content_type=amqp_in.content_type,
+            timestamp=amqp_in.timestamp,
+            headers=headers,
+        )
+
+    def _forget(self, consumer: _RabbitConsumer) -> None:
+        with contextlib.suppress(ValueError):
+            self._consumers.remove(consumer)
+
+
+class _RabbitConsumer(ConsumerHandle):
+    def __init__(
+        self,
+        broker: RabbitBroker,
+        spec: QueueSpec,
+        handler: Handler,
+        channel: AbstractChannel,
+        queue: AbstractQueue,
+        *,
+        dead: bool,
+    ) -> None:
+        self.broker = broker
+        self.spec = spec
+        self.handler = handler
+        self.channel = channel
+        self.queue = queue
+        self.dead = dead
+        self._tag: str | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        self._tag = await self.queue.consume(self._on_message, no_ack=False)
+
+    async def cancel(self) -> None:
+        if self._tag is not None:
+            with contextlib.suppress(Exception):
+                await self.queue.cancel(self._tag)
+            self._tag = None
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=self.spec.handler_timeout)
+        with contextlib.suppress(Exception):
+            await self.channel.close()
+        self.broker._forget(self)
+
+    def _delivery(self, message: AbstractIncomingMessage) -> Delivery:
+        headers = dict(message.headers or {})
+        return Delivery(
+            body=message.body,
+            routing_key=str(headers.get("x-cap-routing-key") or message.routing_key or ""),
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+            headers=headers,
+            redelivered=bool(message.redelivered),
+            attempt=int(headers.get(ATTEMPT_HEADER, 1) or 1),  # type: ignore[call-overload]
+            queue=self.queue.name,
+            type=message.type,
+            timestamp=message.timestamp,
+            content_type=message.content_type,
+        )
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            await self._settle(message)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _settle(self, message: AbstractIncomingMessage) -> None:
+        delivery = self._delivery(message)
+        if self.dead:
+            try:
+                await self.handler(delivery)
+            except Exception:
+                logger.exception("dead-letter handler failed; the message stays in %s", self.queue.name)
+                await asyncio.sleep(1.0)
+                await self._nack(message)
+                return
+            await self._ack(message)
+            return
+        decision = await run_handler(self.spec, self.handler, delivery)
+        try:
+            if decision.outcome is Outcome.RETRY:
+                await self.broker._retry_later(self.spec, delivery, decision.delay, message)
+            elif decision.outcome is Outcome.DEAD:
+                await self.broker._dead_letter(self.spec, delivery, decision.reason, message)
+        except Exception:
+            # Could not park it: give it back to the broker (counted against the delivery limit).
+            logger.exception("could not route message %s for %s; requeueing", delivery.message_id, decision.outcome.value)
+            await self._nack(message)
+            return
+        await self._ack(message)
+
+    async def _ack(self, message: AbstractIncomingMessage) -> None:
+        try:
+            await message.ack()
+        except _CONNECTION_ERRORS:
+            # The channel died after the work was committed: the broker redelivers, the inbox
+            # recognises the event id.
+            logger.warning("ack of %s lost with its channel; it will be redelivered", message.message_id)
+
+    async def _nack(self, message: AbstractIncomingMessage) -> None:
+        with contextlib.suppress(*_CONNECTION_ERRORS):
+            await message.nack(requeue=True)

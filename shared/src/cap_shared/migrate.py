@@ -1,0 +1,129 @@
+"""Alembic per service, run programmatically on the service's async engine (both databases)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL, make_url
+
+from cap_shared.db.session import Database, normalise_url
+
+logger = logging.getLogger(__name__)
+
+
+def alembic_config(script_location: Path, url: str | URL) -> Config:
+    """An Alembic config for one service's migrations directory and database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).render_as_string(hide_password=False).replace("%", "%%"))
+    cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s")
+    return cfg
+
+
+async def upgrade(db: Database, script_location: Path, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` on ``db`` (sharing its async engine's connection)."""
+    cfg = alembic_config(script_location, db.url)
+
+    def run(connection: sa.Connection) -> None:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(run)
+    logger.info("database %s migrated to %s", db.url.render_as_string(hide_password=True), revision)
+
+
+async def downgrade(db: Database, script_location: Path, revision: str = "base") -> None:
+    """Revert migrations down to ``revision``."""
+    cfg = alembic_config(script_location, db.url)
+
+    def run(connection: sa.Connection) -> None:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def ensure_database(url: str | URL) -> bool:
+    """Create the PostgreSQL database of ``url`` if it does not exist; True if created."""
+    parsed = make_url(str(url)) if not isinstance(url, URL) else url
+    if not parsed.get_backend_name().startswith("postgresql"):
+        return False
+    import asyncpg
+
+    name = parsed.database
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin, timeout=10)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists:
+            return False
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        logger.info("created database %s", name)
+        return True
+    finally:
+        await conn.close()
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Render our portable column types as plain SQLAlchemy ones in migration scripts."""
+    from sqlmodel.sql.sqltypes import AutoString
+
+    from cap_shared.db.types import AwareDateTime
+
+    if type_ == "type" and isinstance(obj, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
+def run_migrations_from_env(target_metadata: sa.MetaData) -> None:
+    """Body of every service's ``migrations/env.py``: online, on the shared connection or a new one."""
+    import asyncio
+
+    from alembic import context
+
+    config = context.config
+
+    def do_run(connection: sa.Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            render_as_batch=connection.dialect.name == "sqlite",
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    if context.is_offline_mode():
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"),
+            target_metadata=target_metadata,
+            literal_binds=True,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        do_run(connection)
+        return
+
+    async def run_async() -> None:
+        db = Database(config.get_main_option("sqlalchemy.url") or "")
+        try:
+            async with db.engine.begin() as conn:
+                await conn.run_sync(do_run)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run_async())

@@ -1,0 +1,260 @@
+"""The outbox relay: publishes committed outbox rows with confirms, in order, then marks them.
+
+* Only one relay of a service publishes at a time: on PostgreSQL a transaction-scoped advisory
+  lock elects it (others wait their turn), so two relays never publish the same row and rows go
+  out in ``seq`` order. On SQLite (standalone: one process) an in-process lock does the same.
+* A row is marked published only after the broker confirmed it. A crash in between publishes it
+  again later: a duplicate, never a loss (consumers dedupe through their inbox).
+* Broker down or not confirming: the pass stops, nothing is marked, and the relay retries with
+  backoff; rows then go out in order. A row whose routing key has no queue (``Unroutable``) is
+  an error kept on the row (``last_error``, ``attempts``) and retried later, without holding
+  back the rows behind it.
+* Woken at once by commits in the same process (``Database.outbox_signal``) and by PostgreSQL
+  ``NOTIFY`` from other processes; polls as a safety net.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from cap_shared import metrics
+from cap_shared.db.base import utcnow
+from cap_shared.db.session import Database
+from cap_shared.messaging.base import Broker, BrokerError, OutgoingMessage, Unroutable
+from cap_shared.outbox.writer import NOTIFY_CHANNEL
+
+logger = logging.getLogger(__name__)
+
+AfterPublishHook = Callable[[Sequence[int]], Awaitable[None]]
+
+_SQLITE_LOCKS: dict[str, asyncio.Lock] = {}
+
+
+class OutboxRelay:
+    """Moves one service's outbox rows to the broker."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        broker: Broker,
+        table: sa.Table,
+        service: str,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        publish_timeout: float = 5.0,
+        replay_window: float = 0.0,
+        max_backoff: float = 5.0,
+        after_publish: AfterPublishHook | None = None,
+    ) -> None:
+        self.db = db
+        self.broker = broker
+        self.table = table
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.publish_timeout = publish_timeout
+        self.replay_window = replay_window
+        self.max_backoff = max_backoff
+        #: Fault-injection point for tests: runs after the confirms, before rows are marked.
+        self.after_publish = after_publish
+        self._lock_key = zlib.crc32(f"cap_outbox:{service}".encode()) & 0x7FFFFFFF
+        self._wake = asyncio.Event()
+        self._listener: Any = None
+
+    # one pass ------------------------------------------------------------------
+    async def publish_pending(self) -> int:
+        """Publish every due row until none is left; return how many were confirmed.
+
+        Raises :class:`BrokerError` when the broker is unavailable or does not confirm.
+        """
+        total = 0
+        while True:
+            published, more = await self._publish_batch()
+            total += published
+            if not more:
+                return total
+
+    async def _publish_batch(self) -> tuple[int, bool]:
+        if self.db.dialect == "sqlite":
+            lock = _SQLITE_LOCKS.setdefault(str(self.db.url), asyncio.Lock())
+            async with lock:
+                return await self._publish_batch_locked()
+        return await self._publish_batch_locked()
+
+    async def _publish_batch_locked(self) -> tuple[int, bool]:
+        t = self.table
+        async with self.db.engine.connect() as conn, conn.begin():
+            if self.db.dialect == "postgresql" and not await self._take_turn(conn):
+                return 0, False
+            now = utcnow()
+            rows = (
+                await conn.execute(
+                    sa.select(t.c.seq, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.payload, t.c.correlation_id, t.c.created_at)
+                    .where(t.c.published_at.is_(None))
+                    .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
+                    .order_by(t.c.seq)
+                    .limit(self.batch_size)
+                )
+            ).all()
+            if not rows:
+                return 0, False
+            messages = [self._message(row) for row in rows]
+            results = await self.broker.publish_many(messages, timeout=self.publish_timeout)
+            confirmed = [row.seq for row, err in zip(rows, results, strict=True) if err is None]
+            unroutable = [(row.seq, err) for row, err in zip(rows, results, strict=True) if isinstance(err, Unroutable)]
+            others = [err for err in results if err is not None and not isinstance(err, Unroutable)]
+            if self.after_publish is not None and confirmed:
+                await self.after_publish(confirmed)
+            if confirmed:
+                await conn.execute(sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=utcnow()))
+                metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(confirmed))
+            for seq, err in unroutable:
+                await self._postpone(conn, seq, err)
+            if others:
+                metrics.EVENTS_PUBLISH_FAILED.labels(self.service).inc(len(others))
+        if others:
+            first = others[0]
+            if isinstance(first, BrokerError):
+                raise first
+            raise BrokerError(f"publish failed: {first!r}") from first
+        return len(confirmed), len(rows) == self.batch_size
+
+    async def _take_turn(self, conn: AsyncConnection) -> bool:
+        # Blocks while another relay of this service is publishing, then goes on where it stopped.
+        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(self._lock_key)))
+        return True
+
+    async def _postpone(self, conn: AsyncConnection, seq: int, err: BaseException) -> None:
+        t = self.table
+        attempts = (await conn.execute(sa.select(t.c.attempts).where(t.c.seq == seq))).scalar_one()
+        delay = min(2 ** min(attempts, 10), 600)
+        logger.error("outbox row %s is unroutable (attempt %d), retrying in %ss: %s", seq, attempts + 1, delay, err)
+        await conn.execute(
+            sa.update(t)
+            .where(t.c.seq == seq)
+            .values(attempts=attempts + 1, last_error=str(err)[:1000], next_attempt_at=utcnow() + timedelta(seconds=delay))
+        )
+        metrics.EVENTS_PUBLISH_FAILED.labels(self.service).inc()
+
+    @staticmethod
+    def _message(row: Any) -> OutgoingMessage:
+        return OutgoingMessage(
+            routing_key=row.routing_key,
+            body=row.payload.encode(),
+            message_id=row.event_id,
+            type=row.event_type,
+            correlation_id=row.correlation_id,
+            timestamp=row.created_at,
+        )
+
+    # ephemeral brokers -----------------------------------------------------------
+    async def replay_recent(self) -> int:
+        """Publish again the rows published within ``replay_window`` (in-memory broker restart)."""
+        if self.replay_window <= 0:
+            return 0
+        t = self.table
+        since = utcnow() - timedelta(seconds=self.replay_window)
+        replayed = 0
+        last_seq = 0
+        while True:
+            async with self.db.engine.connect() as conn:
+                rows = (
+                    await conn.execute(
+                        sa.select(t.c.seq, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.payload, t.c.correlation_id, t.c.created_at)
+                        .where(t.c.published_at.is_not(None), t.c.published_at >= since, t.c.seq > last_seq)
+                        .order_by(t.c.seq)
+                        .limit(self.batch_size)
+                    )
+                ).all()
+            if not rows:
+                return replayed
+            results = await self.broker.publish_many([self._message(r) for r in rows], timeout=self.publish_timeout)
+            replayed += sum(1 for r in results if r is None)
+            last_seq = rows[-1].seq
+
+    # status ------------------------------------------------------------------------
+    async def status(self) -> dict[str, Any]:
+        """Pending rows, the age of the oldest, and rows failing to publish (for ops and metrics)."""
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            pending, oldest = (
+                await conn.execute(
+                    sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(t.c.published_at.is_(None))
+                )
+            ).one()
+            failing = (
+                await conn.execute(
+                    sa.select(sa.func.count()).where(t.c.published_at.is_(None), t.c.last_error.is_not(None))
+                )
+            ).scalar_one()
+        lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
+        metrics.OUTBOX_PENDING.labels(self.service).set(pending)
+        metrics.OUTBOX_LAG_SECONDS.labels(self.service).set(lag)
+        return {"pending": pending, "oldest_age_seconds": round(lag, 3), "failing": failing}
+
+    # loop ------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Ask the loop for a pass now."""
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        if self.db.dialect != "postgresql":
+            return
+        import asyncpg
+
+        dsn = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            self._listener = await asyncpg.connect(dsn, timeout=5)
+            await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        except Exception as exc:
+            logger.warning("outbox relay cannot LISTEN (%s); polling every %ss", exc, self.poll_interval)
+            self._listener = None
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        if payload in (self.service, f"/cap/{self.service}"):
+            self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until ``stop`` is set; survives broker and database outages."""
+        await self._listen()
+        signal = self.db.outbox_signal
+        if self.broker.ephemeral and self.replay_window > 0:
+            with contextlib.suppress(Exception):
+                n = await self.replay_recent()
+                if n:
+                    logger.info("republished %d recent events to the in-memory broker", n)
+        backoff = 0.1
+        try:
+            while not stop.is_set():
+                # Cleared before the pass: a commit during the pass makes the wait below return.
+                signal.clear()
+                self._wake.clear()
+                try:
+                    await self.publish_pending()
+                    await self.status()
+                    backoff = 0.1
+                    timeout = self.poll_interval
+                except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
+                    logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
+                    timeout = backoff
+                    backoff = min(backoff * 2, self.max_backoff)
+                waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
+                try:
+                    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    for w in waiters:
+                        w.cancel()
+        finally:
+            if self._listener is not None:
+                with contextlib.suppress(Exception):
+                    await self._listener.close()

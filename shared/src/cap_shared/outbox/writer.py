@@ -1,0 +1,32 @@
+"""Write an event into the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_shared.contracts.envelope import Envelope
+from cap_shared.db.base import utcnow
+from cap_shared.db.session import OUTBOX_PENDING
+
+#: PostgreSQL channel the relays LISTEN on; the payload is the table's service name.
+NOTIFY_CHANNEL = "cap_outbox"
+
+
+async def add_event(session: AsyncSession, table: sa.Table, envelope: Envelope) -> None:
+    """Record ``envelope`` for publication; it is published only if the transaction commits."""
+    await session.execute(
+        sa.insert(table).values(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            routing_key=envelope.type,
+            payload=envelope.to_json().decode(),
+            correlation_id=envelope.correlationid,
+            created_at=utcnow(),
+        )
+    )
+    if not session.info.get(OUTBOX_PENDING):
+        session.info[OUTBOX_PENDING] = True
+        if session.get_bind().dialect.name == "postgresql":
+            # Delivered to listening relays on commit only; a rollback sends nothing.
+            await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, envelope.source)))

@@ -1,0 +1,174 @@
+"""RFC 9457 problem details: one exception family, one set of handlers, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cap_shared.correlation import current_request_id
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://cap.coorace.org/problems/"
+
+logger = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """A business or request error that carries its HTTP status and is rendered as problem+json.
+
+    Subclasses set ``status``, ``code`` (the slug of the problem ``type``) and ``title``; raise
+    them from services and routes alike.
+    """
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extensions: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extensions = dict(extensions or {})
+        self.headers = dict(headers or {})
+
+
+class NotFound(ProblemError):
+    """The resource does not exist (or the caller may not know it exists)."""
+
+    status, code, title = 404, "not-found", "Resource not found"
+
+
+class Conflict(ProblemError):
+    """The request conflicts with the current state of the resource."""
+
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Unauthorized(ProblemError):
+    """No valid credentials."""
+
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ProblemError):
+    """Valid credentials that do not allow this operation."""
+
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class ServiceUnavailable(ProblemError):
+    """A dependency needed for this request is unreachable; try again later."""
+
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem_response(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    instance: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """Build a problem+json response carrying the current request id."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    request_id = current_request_id()
+    if request_id:
+        body["request_id"] = request_id
+    if extensions:
+        body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors that name the field (``body.siret``), without echoing raw input objects."""
+    out = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ())]
+        out.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type")})
+    return out
+
+
+async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=request.url.path,
+        extensions=exc.extensions,
+        headers=exc.headers,
+    )
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        status=422,
+        code="validation-error",
+        title="Invalid request",
+        detail="One or more fields are invalid.",
+        instance=request.url.path,
+        extensions={"errors": _field_errors(exc.errors())},
+    )
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
+    return problem_response(
+        status=status,
+        code=phrase.lower().replace(" ", "-"),
+        title=phrase,
+        detail=detail,
+        instance=request.url.path,
+        headers=exc.headers,
+    )
+
+
+async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    # A 5xx is always a bug: log it with its trace, show the client nothing of it.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        status=500,
+        code="internal-error",
+        title="Internal server error",
+        detail="An unexpected error occurred; it has been logged with this request id.",
+        instance=request.url.path,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error of ``app`` as problem+json."""
+    app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(Exception, _unhandled_handler)

@@ -1,0 +1,191 @@
+"""One service's moving parts, wired the same way in both topologies.
+
+A :class:`ServiceRuntime` holds the database, the broker, the infrastructure tables and the
+event handlers of a service, and runs its three roles: the API (served by the app factory in
+:mod:`cap_shared.app`), the worker (consumer + dead-letter keeper) and the outbox relay. The
+distributed topology runs each role in its own process; the standalone one runs them all as
+tasks of one process around a shared in-memory broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cap_shared.db.session import Database
+from cap_shared.deadletters import DeadLetters, dead_letter_table
+from cap_shared.inbox import EventConsumer, EventHandler, inbox_table
+from cap_shared.messaging import Broker, BrokerUnavailable, QueueSpec, broker_from_url
+from cap_shared.messaging.base import ConsumerHandle
+from cap_shared.migrate import upgrade
+from cap_shared.outbox import OutboxRelay, outbox_table
+from cap_shared.settings import BaseServiceSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InfraTables:
+    """The outbox, inbox and dead-letter tables of one service's metadata."""
+
+    outbox: sa.Table
+    inbox: sa.Table
+    dead_letters: sa.Table
+
+
+def infra_tables(metadata: sa.MetaData) -> InfraTables:
+    """Declare the infrastructure tables in a service's metadata (call once, in models.py)."""
+    return InfraTables(
+        outbox=outbox_table(metadata),
+        inbox=inbox_table(metadata),
+        dead_letters=dead_letter_table(metadata),
+    )
+
+
+class ServiceRuntime:
+    """Database, broker and background roles of one service."""
+
+    def __init__(
+        self,
+        *,
+        settings: BaseServiceSettings,
+        tables: InfraTables,
+        migrations: Path,
+        handlers: Mapping[str, EventHandler] | None = None,
+        db: Database | None = None,
+        broker: Broker | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        self.tables = tables
+        self.migrations = migrations
+        self.handlers: dict[str, EventHandler] = dict(handlers or {})
+        self.db = db or Database(settings.database_url)
+        self.broker = broker or broker_from_url(settings.broker_url, namespace=settings.broker_namespace)
+        self._owns_broker = broker is None
+        self._broker_started = broker is not None
+        self._broker_lock = asyncio.Lock()
+        self.queue = QueueSpec(
+            name=self.name,
+            bindings=tuple(self.handlers),
+            delivery_limit=settings.consumer_delivery_limit,
+            retry_delays=tuple(settings.consumer_retry_delays_s),
+            prefetch=settings.consumer_prefetch,
+            handler_timeout=settings.consumer_handler_timeout_s,
+        )
+        self.consumer = EventConsumer(db=self.db, inbox=tables.inbox, consumer=self.name, handlers=self.handlers)
+        self.relay = OutboxRelay(
+            db=self.db,
+            broker=self.broker,
+            table=tables.outbox,
+            service=self.name,
+            batch_size=settings.relay_batch_size,
+            poll_interval=settings.relay_poll_interval_s,
+            publish_timeout=settings.publish_timeout_s,
+            replay_window=settings.relay_replay_window_s,
+        )
+        self.dead_letters = DeadLetters(
+            db=self.db, broker=self.broker, table=tables.dead_letters, spec=self.queue, service=self.name
+        )
+        self._handles: list[ConsumerHandle] = []
+
+    @property
+    def consumes(self) -> bool:
+        """Whether this service consumes events at all."""
+        return bool(self.handlers)
+
+    # lifecycle -----------------------------------------------------------------------
+    async def migrate(self) -> None:
+        """Apply this service's migrations (an explicit step, never hidden in API start-up)."""
+        await upgrade(self.db, self.migrations)
+
+    async def ensure_broker(self) -> None:
+        """Connect to the broker once (raises :class:`BrokerUnavailable` if it cannot)."""
+        async with self._broker_lock:
+            if self._broker_started:
+                return
+            await self.broker.start()
+            self._broker_started = True
+
+    async def wait_for_broker(self, stop: asyncio.Event, *, max_delay: float = 5.0) -> bool:
+        """Connect, retrying with backoff until connected or ``stop``; True when connected."""
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                await self.ensure_broker()
+                return True
+            except BrokerUnavailable as exc:
+                logger.warning("%s: broker unavailable (%s); retrying in %.1fs", self.name, exc, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                delay = min(delay * 2, max_delay)
+        return False
+
+    async def declare(self) -> None:
+        """Declare this service's queue so events are routable before anything is published."""
+        if self.consumes:
+            await self.ensure_broker()
+            await self.broker.declare_queue(self.queue)
+
+    async def start_consuming(self) -> None:
+        """Consume this service's queue and keep its dead letters (the worker's job)."""
+        if not self.consumes:
+            return
+        await self.ensure_broker()
+        self._handles.append(await self.broker.consume(self.queue, self.consumer))
+        self._handles.append(await self.broker.consume_dead_letters(self.queue, self.dead_letters.keep))
+
+    async def stop_consuming(self) -> None:
+        """Stop consumers, letting in-flight messages finish."""
+        for handle in self._handles:
+            with contextlib.suppress(Exception):
+                await handle.cancel()
+        self._handles.clear()
+
+    async def run_worker(self, stop: asyncio.Event) -> None:
+        """Worker process body: consume until ``stop``."""
+        if not await self.wait_for_broker(stop):
+            return
+        await self.start_consuming()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop_consuming()
+
+    async def run_relay(self, stop: asyncio.Event) -> None:
+        """Relay process body: publish the outbox until ``stop``."""
+        if not await self.wait_for_broker(stop):
+            return
+        await self.relay.run(stop)
+
+    async def close(self) -> None:
+        """Release the broker connection (if ours) and the database pool."""
+        await self.stop_consuming()
+        if self._owns_broker and self._broker_started:
+            await self.broker.close()
+            self._broker_started = False
+        await self.db.dispose()
+
+    # readiness ---------------------------------------------------------------------------
+    async def readiness(self, *, needs_broker: bool) -> dict[str, Any]:
+        """What this process needs, checked now: the database, and the broker if ``needs_broker``."""
+        checks: dict[str, Any] = {}
+        try:
+            await asyncio.wait_for(self.db.ping(), timeout=3)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        if needs_broker:
+            try:
+                await self.broker.ping()
+                checks["broker"] = "ok"
+            except Exception as exc:
+                checks["broker"] = f"unavailable: {type(exc).__name__}"
+        return checks

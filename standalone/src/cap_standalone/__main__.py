@@ -1,0 +1,34 @@
+"""``cap-standalone``: the whole platform in one process on http://127.0.0.1:8000."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+
+from cap_shared.logging import configure_logging
+from cap_standalone.platform import Platform, StandaloneSettings
+
+
+async def serve(settings: StandaloneSettings) -> None:
+    """Start the platform, serve the gateway until interrupted, then stop cleanly."""
+    platform = Platform(settings)
+    await platform.start()
+    assert platform.gateway is not None
+    config = uvicorn.Config(platform.gateway, host=settings.host, port=settings.port, log_config=None, lifespan="off")
+    server = uvicorn.Server(config)
+    try:
+        await server.serve()
+    finally:
+        await platform.stop()
+
+
+def main() -> None:
+    """Console entry point."""
+    settings = StandaloneSettings()
+    configure_logging(level=settings.log_level, json=settings.log_json, service="standalone")
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The standalone topology: the gateway and every service in one process.
+
+Each service keeps its own SQLite file under the data directory and its own migrations; they
+share one in-memory broker with the same routing, retry and dead-letter semantics as RabbitMQ;
+the gateway reaches each service's app through httpx's ASGI transport instead of the network.
+Nothing here is domain code: it only wires what each package exposes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cap_audit import main as audit_main
+from cap_audit.config import Settings as AuditSettings
+from cap_diagnostic import main as diagnostic_main
+from cap_diagnostic.config import Settings as DiagnosticSettings
+from cap_gateway import main as gateway_main
+from cap_gateway.config import Settings as GatewaySettings
+from cap_labelling import main as labelling_main
+from cap_labelling.config import Settings as LabellingSettings
+from cap_notifications import main as notifications_main
+from cap_notifications.config import Settings as NotificationsSettings
+from cap_shared.messaging.memory import MemoryBroker
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.settings import BaseServiceSettings
+
+logger = logging.getLogger(__name__)
+
+
+class StandaloneSettings(BaseSettings):
+    """Settings of the standalone process (env prefix ``CAP_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CAP_", env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("var")
+    environment: str = "development"
+    admin_token: str = "dev-admin-token"
+    log_level: str = "INFO"
+    log_json: bool = True
+    #: How long shutdown waits for queued events to be handled.
+    drain_timeout_s: float = Field(default=10.0, ge=0)
+
+
+@dataclass(frozen=True)
+class _Part:
+    settings: type[BaseServiceSettings]
+    build_runtime: Callable[..., ServiceRuntime]
+    create_app: Callable[..., FastAPI]
+
+
+SERVICES: dict[str, _Part] = {
+    "diagnostic": _Part(DiagnosticSettings, diagnostic_main.build_runtime, diagnostic_main.create_app),
+    "audit": _Part(AuditSettings, audit_main.build_runtime, audit_main.create_app),
+    "labelling": _Part(LabellingSettings, labelling_main.build_runtime, labelling_main.create_app),
+    "notifications": _Part(NotificationsSettings, notifications_main.build_runtime, notifications_main.create_app),
+}
+
+
+@dataclass
+class Platform:
+    """Every runtime and app of the standalone topology, started and stopped together."""
+
+    settings: StandaloneSettings
+    broker: MemoryBroker = field(default_factory=MemoryBroker)
+    runtimes: dict[str, ServiceRuntime] = field(default_factory=dict)
+    apps: dict[str, FastAPI] = field(default_factory=dict)
+    gateway: FastAPI | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _relays: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def _service_settings(self, cls: type[BaseServiceSettings], name: str) -> BaseServiceSettings:
+        s = self.settings
+        db = (s.data_dir / f"{name}.db").resolve()
+        return cls(
+            database_url=f"sqlite+aiosqlite:///{db}",
+            broker_url="memory://",
+            environment=s.environment,
+            admin_token=s.admin_token,
+            log_level=s.log_level,
+            # Standalone is one process with one worker: retries short enough to watch.
+            relay_poll_interval_s=1.0,
+        )
+
+    def build(self) -> None:
+        """Create runtimes and apps (no I/O)."""
+        for name, part in SERVICES.items():
+            runtime = part.build_runtime(self._service_settings(part.settings, name), broker=self.broker)
+            self.runtimes[name] = runtime
+            self.apps[name] = part.create_app(runtime, manage_runtime=False)
+        gateway_runtime = gateway_main.build_runtime(
+            self._service_settings(GatewaySettings, "gateway"), broker=self.broker
+        )
+        self.runtimes["gateway"] = gateway_runtime
+        transports = {name: httpx.ASGITransport(app=app) for name, app in self.apps.items()}
+        self.gateway = gateway_main.create_app(gateway_runtime, transports=transports, manage_runtime=False)
+
+    async def start(self) -> None:
+        """Migrate every database, declare queues, start consumers, then relays."""
+        if not self.runtimes:
+            self.build()
+        await self.broker.start()
+        for runtime in self.runtimes.values():
+            await runtime.migrate()
+        # Queues before relays: an event published before its consumer's queue exists would be
+        # unroutable (the relay would keep it and retry, but there is no need to).
+        for runtime in self.runtimes.values():
+            await runtime.declare()
+        for runtime in self.runtimes.values():
+            await runtime.start_consuming()
+        self._stop.clear()
+        self._relays = [asyncio.create_task(rt.relay.run(self._stop), name=f"relay-{n}") for n, rt in self.runtimes.items()]
+        logger.info("standalone platform started with %s", ", ".join(self.runtimes))
+
+    async def drain(self, timeout: float) -> None:
+        """Wait until every outbox is published and every queue is empty (bounded)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            pending = 0
+            for runtime in self.runtimes.values():
+                pending += (await runtime.relay.status())["pending"]
+                if runtime.consumes:
+                    pending += await self.broker.queue_depth(self.broker.queue_name(runtime.queue))
+            if pending == 0:
+                return
+            for runtime in self.runtimes.values():
+                runtime.relay.wake()
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        """Drain, stop relays and consumers, close databases."""
+        with contextlib.suppress(Exception):
+            await self.drain(self.settings.drain_timeout_s)
+        self._stop.set()
+        for task in self._relays:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, timeout=5)
+        for runtime in self.runtimes.values():
+            await runtime.stop_consuming()
+        await self.broker.close()
+        for runtime in self.runtimes.values():
+            await runtime.close()
+        if self.gateway is not None:
+            await self.gateway.state.upstreams.aclose()
+        logger.info("standalone platform stopped")
