@@ -12,7 +12,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +77,21 @@ class Database:
         self.engine = create_engine(self.url, pool_size=pool_size, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._outbox_signal: asyncio.Event | None = None
+
+    @classmethod
+    def bound_to(cls, url: str | URL, connection: AsyncConnection) -> Database:
+        """A Database whose sessions join ``connection``'s transaction through savepoints.
+
+        For tests that roll everything back: a session "commit" releases a savepoint only.
+        """
+        db = cls.__new__(cls)
+        db.url = normalise_url(url)
+        db.engine = connection.engine
+        db.sessionmaker = async_sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        db._outbox_signal = None
+        return db
 
     @property
     def dialect(self) -> str:

@@ -42,6 +42,7 @@ class EventConsumer:
         inbox: sa.Table,
         consumer: str,
         handlers: Mapping[str, EventHandler],
+        models: Mapping[str, type[EventModel]] | None = None,
         before_commit: Hook | None = None,
         after_commit: Hook | None = None,
     ) -> None:
@@ -49,7 +50,8 @@ class EventConsumer:
         self.inbox = inbox
         self.consumer = consumer
         self.handlers = dict(handlers)
-        self.models: dict[str, type[EventModel]] = {t: model_for(t) for t in self.handlers}
+        #: Payload model per event type: the registry's unless given (tests use private events).
+        self.models: dict[str, type[EventModel]] = dict(models) if models else {t: model_for(t) for t in self.handlers}
         #: Fault-injection points for tests (crash before / after the commit).
         self.before_commit = before_commit
         self.after_commit = after_commit

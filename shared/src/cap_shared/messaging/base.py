@@ -150,8 +150,8 @@ class Decision:
 async def run_handler(spec: QueueSpec, handler: Handler, delivery: Delivery) -> Decision:
     """Run ``handler`` under the queue's timeout and decide ack, delayed retry or dead letter.
 
-    Cancellation (the consumer stopping or crashing) propagates: the message is then neither
-    acked nor retried, and the broker redelivers it.
+    Cancellation and other ``BaseException`` (the consumer stopping or dying) propagate: the
+    message is then neither acked nor retried, and the broker redelivers it.
     """
     started = time.perf_counter()
     try:

@@ -194,11 +194,12 @@ class _MemoryConsumer(ConsumerHandle):
             try:
                 await self._process(item)
             except asyncio.CancelledError:
-                # Not acked: the broker gives it back, counted as a delivery.
+                # The consumer stops: not acked, so the broker gives it back (a delivery).
                 await self._return(item)
                 raise
-            except Exception:
-                logger.exception("in-memory consumer failed to settle a message; returning it")
+            except BaseException:
+                # The consumer died mid-message (as a crashed process would): returned unacked.
+                logger.exception("consumer died on message %s; returning it", item.message.message_id)
                 await self._return(item)
 
     async def _return(self, item: _Message) -> None:

@@ -43,6 +43,7 @@ from cap_shared.messaging.base import (
     Outcome,
     PublishFailed,
     QueueSpec,
+    ROUTING_KEY_HEADER,
     Unroutable,
     dead_letter_headers,
     run_handler,
@@ -64,6 +65,16 @@ def _to_amqp(message: OutgoingMessage, headers: dict[str, Any] | None = None) ->
         timestamp=message.timestamp or datetime.now(UTC),
         headers=headers if headers is not None else dict(message.headers),
     )
+
+
+def _original_routing_key(headers: dict[str, Any], routing_key: str | None) -> str:
+    """The event's routing key, even after a hop through a delay, dead-letter or default exchange."""
+    if headers.get(ROUTING_KEY_HEADER):
+        return str(headers[ROUTING_KEY_HEADER])
+    deaths = headers.get("x-death") or []
+    if deaths and isinstance(deaths[0], dict) and deaths[0].get("routing-keys"):
+        return str(deaths[0]["routing-keys"][0])
+    return routing_key or ""
 
 
 class RabbitBroker(Broker):
@@ -88,6 +99,7 @@ class RabbitBroker(Broker):
         self._retry: AbstractExchange | None = None
         self._consumers: list[_RabbitConsumer] = []
         self._declared: set[str] = set()
+        self._queue_names: set[str] = set()
 
     @property
     def dead_letter_exchange_name(self) -> str:
@@ -172,8 +184,10 @@ class RabbitBroker(Broker):
     async def send_to_queue(self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
         await self.declare_queue(spec)
         assert self._channel is not None
+        # Through the default exchange the routing key is the queue name: keep the original.
+        headers = {**message.headers, ROUTING_KEY_HEADER: message.routing_key}
         await self._publish_to(
-            self._channel.default_exchange, self.queue_name(spec), _to_amqp(message), timeout=timeout
+            self._channel.default_exchange, self.queue_name(spec), _to_amqp(message, headers), timeout=timeout
         )
 
     # topology ----------------------------------------------------------------
@@ -220,6 +234,8 @@ class RabbitBroker(Broker):
                     },
                 )
                 await retry.bind(self._retry, routing_key=retry_name)
+                self._queue_names.add(retry_name)
+            self._queue_names.update({name, self.dead_letter_queue_name(spec)})
         except _CONNECTION_ERRORS as exc:
             raise BrokerUnavailable(f"cannot declare {name}: {exc}") from exc
         self._declared.add(name)
@@ -234,26 +250,9 @@ class RabbitBroker(Broker):
         finally:
             await channel.close()
 
-    async def delete_topology(self, spec: QueueSpec) -> None:
-        """Delete a consumer queue with its DLQ and delay queues (tests and teardown)."""
-        assert self._connection is not None
-        channel = await self._connection.channel()
-        names = [self.queue_name(spec), self.dead_letter_queue_name(spec)]
-        names += [self.retry_queue_name(spec, d) for d in set(spec.retry_delays)]
-        for name in names:
-            with contextlib.suppress(Exception):
-                await channel.queue_delete(name)
-        await channel.close()
-        self._declared.discard(self.queue_name(spec))
-
-    async def delete_exchanges(self) -> None:
-        """Delete this namespace's exchanges (tests)."""
-        assert self._connection is not None
-        channel = await self._connection.channel()
-        for name in (self.exchange_name, self.dead_letter_exchange_name, self.retry_exchange_name):
-            with contextlib.suppress(Exception):
-                await channel.exchange_delete(name)
-        await channel.close()
+    def declared_queue_names(self) -> set[str]:
+        """Every queue this broker declared (consumer, dead-letter and delay queues)."""
+        return set(self._queue_names)
 
     # consuming ---------------------------------------------------------------
     async def _consumer_queue(self, queue_name: str, prefetch: int) -> tuple[AbstractChannel, AbstractQueue]:
@@ -282,6 +281,8 @@ class RabbitBroker(Broker):
     async def _retry_later(self, spec: QueueSpec, delivery: Delivery, delay: float, amqp_in: AbstractIncomingMessage) -> None:
         headers = dict(delivery.headers)
         headers[ATTEMPT_HEADER] = delivery.attempt + 1
+        # The delay queue dead-letters back with the queue name as routing key: keep the original.
+        headers[ROUTING_KEY_HEADER] = delivery.routing_key
         out = self._rebuild(delivery, amqp_in, headers)
         await self._publish_to(self._retry, self.retry_queue_name(spec, delay), out, timeout=10)
 
@@ -345,7 +346,7 @@ class _RabbitConsumer(ConsumerHandle):
         headers = dict(message.headers or {})
         return Delivery(
             body=message.body,
-            routing_key=str(headers.get("x-cap-routing-key") or message.routing_key or ""),
+            routing_key=_original_routing_key(headers, message.routing_key),
             message_id=message.message_id,
             correlation_id=message.correlation_id,
             headers=headers,
@@ -363,6 +364,13 @@ class _RabbitConsumer(ConsumerHandle):
             self._in_flight.add(task)
         try:
             await self._settle(message)
+        except asyncio.CancelledError:
+            raise  # unacked: the broker requeues it when the channel closes
+        except BaseException:
+            # The consumer died mid-message (as a crashed process would): returned unacked,
+            # counted against the queue's delivery limit.
+            logger.exception("consumer died on message %s; returning it", message.message_id)
+            await self._nack(message)
         finally:
             if task is not None:
                 self._in_flight.discard(task)

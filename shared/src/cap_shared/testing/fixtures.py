@@ -1,0 +1,176 @@
+"""Pytest fixtures for every package: real PostgreSQL and RabbitMQ, or SQLite and memory.
+
+Registered once by the repository's root ``conftest.py``. Each xdist worker gets its own
+PostgreSQL databases (created and migrated once per session); tests that need committed data
+truncate them first, tests that can work in one transaction roll it back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cap_shared.db.session import Database
+from cap_shared.messaging.memory import MemoryBroker
+from cap_shared.messaging.rabbitmq import RabbitBroker
+from cap_shared.migrate import upgrade
+from cap_shared.testing import services
+
+
+def unique_namespace() -> str:
+    """A broker namespace no other test uses (exchanges and queues are prefixed with it)."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+class PgDatabases:
+    """Per-worker PostgreSQL databases, one per (migrations directory) key, migrated once."""
+
+    def __init__(self) -> None:
+        self.urls: dict[str, str] = {}
+        self.created: list[str] = []
+
+    def url_for(self, key: str, migrations: Path | None, metadata: sa.MetaData) -> str:
+        if key not in self.urls:
+            name = f"cap_t_{services.worker_id()}_{key}".lower().replace("-", "_")
+
+            async def create() -> str:
+                url = await services.recreate_database(name)
+                db = Database(url)
+                try:
+                    await create_schema(db, migrations, metadata)
+                finally:
+                    await db.dispose()
+                return url
+
+            self.urls[key] = asyncio.run(create())
+            self.created.append(name)
+        return self.urls[key]
+
+    def drop_all(self) -> None:
+        async def drop() -> None:
+            for name in self.created:
+                await services.drop_database(name)
+
+        asyncio.run(drop())
+
+
+async def create_schema(db: Database, migrations: Path | None, metadata: sa.MetaData) -> None:
+    """Migrate with Alembic when the service has migrations, else ``create_all`` (test schemas)."""
+    if migrations is not None:
+        await upgrade(db, migrations)
+        return
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases]:
+    """Session registry of this worker's PostgreSQL databases (dropped at the end)."""
+    registry = PgDatabases()
+    yield registry
+    registry.drop_all()
+
+
+async def truncate_all(db: Database, metadata: sa.MetaData) -> None:
+    """Empty every table of ``metadata`` (PostgreSQL: one TRUNCATE; SQLite: DELETEs)."""
+    names = [t.name for t in metadata.sorted_tables]
+    async with db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            quoted = ", ".join(f'"{n}"' for n in names)
+            await conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(names):
+                await conn.execute(sa.text(f'DELETE FROM "{name}"'))
+
+
+
+@pytest.fixture
+async def make_database(
+    pg_databases: PgDatabases, tmp_path: Path
+) -> AsyncIterator[Callable[[str, str, Path | None, sa.MetaData], asyncio.Future[Database]]]:
+    """``await make_database(kind, key, migrations, metadata)`` -> an empty, migrated Database.
+
+    ``kind`` is ``postgresql`` (this worker's database for ``key``, truncated) or ``sqlite``
+    (a new file under the test's tmp_path, migrated). Without ``migrations`` the schema comes
+    from ``metadata.create_all`` (infrastructure tests with their own tables).
+    """
+    opened: list[Database] = []
+
+    async def factory(kind: str, key: str, migrations: Path | None, metadata: sa.MetaData) -> Database:
+        if kind == "postgresql":
+            url = await asyncio.to_thread(pg_databases.url_for, key, migrations, metadata)
+            db = Database(url, pool_size=20)
+            await truncate_all(db, metadata)
+        elif kind == "sqlite":
+            db = Database(f"sqlite+aiosqlite:///{tmp_path / f'{key}.db'}")
+            await create_schema(db, migrations, metadata)
+        else:
+            msg = f"unknown database kind {kind!r}"
+            raise ValueError(msg)
+        opened.append(db)
+        return db
+
+    yield factory  # type: ignore[misc]
+    for db in opened:
+        await db.dispose()
+
+
+@pytest.fixture
+async def memory_broker() -> AsyncIterator[MemoryBroker]:
+    """A started in-memory broker."""
+    broker = MemoryBroker(namespace=unique_namespace())
+    await broker.start()
+    yield broker
+    await broker.close()
+
+
+@pytest.fixture
+async def rabbit_broker() -> AsyncIterator[RabbitBroker]:
+    """A RabbitMQ broker on the real server, with a namespace of its own (deleted afterwards)."""
+    broker = RabbitBroker(services.RABBITMQ_URL, namespace=unique_namespace())
+    await broker.start()
+    yield broker
+    await cleanup_rabbit(broker)
+
+
+async def cleanup_rabbit(broker: RabbitBroker) -> None:
+    """Delete every queue and exchange of the broker's namespace, then close it."""
+    import aio_pika
+
+    names = broker.declared_queue_names()
+    await broker.close()  # consumers first, so the broker does not cancel them under our feet
+    connection = await aio_pika.connect(services.RABBITMQ_URL)
+    try:
+        channel = await connection.channel()
+        for name in names:
+            try:
+                await channel.queue_delete(name)
+            except Exception:
+                channel = await connection.channel()
+        for name in (broker.exchange_name, broker.dead_letter_exchange_name, broker.retry_exchange_name):
+            try:
+                await channel.exchange_delete(name)
+            except Exception:
+                channel = await connection.channel()
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["memory", "rabbitmq"])
+async def broker(request: pytest.FixtureRequest) -> AsyncIterator[MemoryBroker | RabbitBroker]:
+    """Each test using it runs twice: on the in-memory broker and on real RabbitMQ."""
+    if request.param == "memory":
+        mem = MemoryBroker(namespace=unique_namespace())
+        await mem.start()
+        yield mem
+        await mem.close()
+    else:
+        rabbit = RabbitBroker(services.RABBITMQ_URL, namespace=unique_namespace())
+        await rabbit.start()
+        yield rabbit
+        await cleanup_rabbit(rabbit)
