@@ -6,6 +6,7 @@ Upstreams are reached over HTTP in the distributed topology and through httpx's 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 
@@ -64,6 +65,9 @@ class Upstreams:
     ) -> None:
         transports = transports or {}
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        #: Deadline for the upstream's response head, also applied to in-process (ASGI)
+        #: upstreams, which httpx's network timeouts do not cover.
+        self.response_deadline = connect_timeout + read_timeout
         self.clients = {
             name: httpx.AsyncClient(
                 base_url=url if name not in transports else f"http://{name}",
@@ -109,8 +113,9 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
         content=request.stream(),
     )
     try:
-        upstream = await client.send(upstream_request, stream=True)
-    except httpx.TimeoutException:
+        async with asyncio.timeout(upstreams.response_deadline):
+            upstream = await client.send(upstream_request, stream=True)
+    except (httpx.TimeoutException, TimeoutError):
         logger.warning("upstream %s timed out on %s %s", service, request.method, path)
         return problem_response(status=504, code="upstream-timeout", title="Gateway timeout",
                                 detail=f"the {service} service did not answer in time")

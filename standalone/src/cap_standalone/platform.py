@@ -49,6 +49,8 @@ class StandaloneSettings(BaseSettings):
     admin_token: str = "dev-admin-token"
     log_level: str = "INFO"
     log_json: bool = True
+    #: Delays before each retry of a failing event handler, then the dead-letter queue.
+    retry_delays_s: list[float] = Field(default=[1.0, 10.0, 60.0, 300.0])
     #: How long shutdown waits for queued events to be handled.
     drain_timeout_s: float = Field(default=10.0, ge=0)
 
@@ -89,8 +91,7 @@ class Platform:
             environment=s.environment,
             admin_token=s.admin_token,
             log_level=s.log_level,
-            # Standalone is one process with one worker: retries short enough to watch.
-            relay_poll_interval_s=1.0,
+            consumer_retry_delays_s=s.retry_delays_s,
         )
 
     def build(self) -> None:

@@ -87,3 +87,21 @@ def build_asyncapi(*, exchange: str = "cap.events", version: str = "1.0.0") -> d
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
+
+
+def render() -> str:
+    """The AsyncAPI document as stable, indented JSON (what docs/events/asyncapi.json holds)."""
+    import json
+
+    return json.dumps(build_asyncapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).parent.mkdir(parents=True, exist_ok=True)
+        Path(sys.argv[1]).write_text(render(), encoding="utf-8")
+    else:
+        sys.stdout.write(render())

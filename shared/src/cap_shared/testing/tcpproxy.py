@@ -21,6 +21,8 @@ class TCPProxy:
         self._server: asyncio.Server | None = None
         self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         """Listen on a free port (kept across pause/resume)."""
@@ -43,6 +45,7 @@ class TCPProxy:
     async def _pipe(self, src: asyncio.StreamReader, dst: asyncio.StreamWriter, link: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
         try:
             while data := await src.read(65536):
+                await self._flowing.wait()
                 dst.write(data)
                 await dst.drain()
         except (OSError, asyncio.CancelledError):
@@ -52,6 +55,14 @@ class TCPProxy:
                 with contextlib.suppress(Exception):
                     w.close()
             self._links.discard(link)
+
+    def stall(self) -> None:
+        """Keep connections open but stop forwarding: the peer hangs (aio-pika #636)."""
+        self._flowing.clear()
+
+    def unstall(self) -> None:
+        """Forward again."""
+        self._flowing.set()
 
     def disconnect_all(self) -> None:
         """Drop every open connection (both sides see a reset)."""
@@ -76,6 +87,7 @@ class TCPProxy:
 
     async def close(self) -> None:
         """Stop everything."""
+        self._flowing.set()
         await self.pause()
         for task in list(self._tasks):
             task.cancel()

@@ -1,0 +1,56 @@
+"""Gateway test fixtures: the gateway on this worker's PostgreSQL database, rolled back per test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from cap_gateway import main as gateway_main
+from cap_gateway.config import Settings
+from cap_gateway.models import metadata
+from cap_shared.db.session import Database
+from cap_shared.messaging.memory import MemoryBroker
+from cap_shared.testing.fixtures import PgDatabases
+
+ADMIN = {"Authorization": "Bearer dev-admin-token"}
+
+
+@pytest.fixture
+async def gateway_factory(pg_databases: PgDatabases) -> AsyncIterator[Callable[..., Any]]:
+    """``await gateway_factory(transports=..., **settings)`` -> (client, runtime), rolled back after."""
+    url = await asyncio.to_thread(pg_databases.url_for, "gateway", gateway_main.MIGRATIONS, metadata)
+    engine_db = Database(url)
+    connection = await engine_db.engine.connect()
+    transaction = await connection.begin()
+    clients: list[httpx.AsyncClient] = []
+    apps: list[Any] = []
+
+    async def factory(transports: dict[str, Any] | None = None, **settings: Any) -> tuple[httpx.AsyncClient, Any]:
+        broker = MemoryBroker()
+        await broker.start()
+        runtime = gateway_main.build_runtime(Settings(**settings), db=Database.bound_to(url, connection), broker=broker)
+        app = gateway_main.create_app(runtime, transports=transports, manage_runtime=False)
+        apps.append(app)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cap.test")
+        clients.append(client)
+        return client, runtime
+
+    yield factory
+    for client in clients:
+        await client.aclose()
+    for app in apps:
+        await app.state.upstreams.aclose()
+    await transaction.rollback()
+    await connection.close()
+    await engine_db.dispose()
+
+
+@pytest.fixture
+async def client(gateway_factory: Callable[..., Any]) -> httpx.AsyncClient:
+    """A client on a gateway whose upstreams are unreachable (identity routes only)."""
+    c, _runtime = await gateway_factory()
+    return c  # type: ignore[no-any-return]

@@ -1,0 +1,93 @@
+"""Test helpers for cross-service tests: the whole platform in either topology.
+
+* standalone: the real composition root (one process, SQLite files, in-memory broker);
+* distributed: every service with its own PostgreSQL database and its own RabbitMQ connection,
+  as separate processes would have, with the gateway reaching services over httpx transports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from cap_gateway import main as gateway_main
+from cap_gateway.config import Settings as GatewaySettings
+from cap_shared.messaging.rabbitmq import RabbitBroker
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
+from cap_shared.testing.services import RABBITMQ_URL
+from cap_standalone.platform import SERVICES, Platform, StandaloneSettings
+
+#: The operator token of development settings.
+ADMIN = {"Authorization": "Bearer dev-admin-token"}
+
+
+@dataclass
+class Topology:
+    """A running platform: a client on the gateway, and every runtime by name."""
+
+    name: str
+    client: httpx.AsyncClient
+    runtimes: dict[str, ServiceRuntime]
+    brokers: list[Any] = field(default_factory=list)
+
+
+def _fast(settings_cls: type, **values: Any) -> Any:
+    return settings_cls(relay_poll_interval_s=0.2, consumer_retry_delays_s=[0.05, 0.1], **values)
+
+
+@asynccontextmanager
+async def standalone_topology(data_dir: Path) -> AsyncIterator[Topology]:
+    """The standalone composition root, on files under ``data_dir``."""
+    platform = Platform(StandaloneSettings(data_dir=data_dir, drain_timeout_s=2, retry_delays_s=[0.05, 0.1]))
+    await platform.start()
+    assert platform.gateway is not None
+    transport = httpx.ASGITransport(app=platform.gateway)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://cap.test") as client:
+            yield Topology("standalone", client, platform.runtimes)
+    finally:
+        await platform.stop()
+
+
+@asynccontextmanager
+async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterator[Topology]:
+    """Every service on its own PostgreSQL database and RabbitMQ connection (one namespace)."""
+    namespace = unique_namespace()
+    runtimes: dict[str, ServiceRuntime] = {}
+    brokers: list[RabbitBroker] = []
+    parts: dict[str, tuple[Any, Any, Any]] = {n: (p.settings, p.build_runtime, p.create_app) for n, p in SERVICES.items()}
+    parts["gateway"] = (GatewaySettings, gateway_main.build_runtime, gateway_main.create_app)
+    for name, (settings_cls, build_runtime, _create_app) in parts.items():
+        probe = build_runtime(_fast(settings_cls))
+        db = await make_database("postgresql", name, probe.migrations, probe.tables.outbox.metadata)
+        broker = RabbitBroker(RABBITMQ_URL, namespace=namespace)
+        brokers.append(broker)
+        runtimes[name] = build_runtime(_fast(settings_cls, broker_namespace=namespace), db=db, broker=broker)
+        await broker.start()
+    for runtime in runtimes.values():
+        await runtime.declare()
+        await runtime.start_consuming()
+    stop = asyncio.Event()
+    relays = [asyncio.create_task(rt.relay.run(stop)) for rt in runtimes.values()]
+    apps = {name: parts[name][2](runtimes[name], manage_runtime=False) for name in SERVICES}
+    gateway = gateway_main.create_app(
+        runtimes["gateway"], transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()}, manage_runtime=False
+    )
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://cap.test") as client:
+            yield Topology("distributed", client, runtimes, brokers)
+    finally:
+        stop.set()
+        await asyncio.gather(*relays, return_exceptions=True)
+        for runtime in runtimes.values():
+            await runtime.stop_consuming()
+        for broker in brokers:
+            await cleanup_rabbit(broker)
+        await gateway.state.upstreams.aclose()

@@ -1,0 +1,31 @@
+"""Cross-service fixtures: the whole platform in the standalone and the distributed topology."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cap_standalone.testing import Topology, distributed_topology, standalone_topology
+
+
+@pytest.fixture
+async def standalone(tmp_path: Path) -> AsyncIterator[Topology]:
+    """The standalone composition root, on files under the test's tmp_path."""
+    async with standalone_topology(tmp_path) as topology:
+        yield topology
+
+
+@pytest.fixture
+async def distributed(make_database: Callable[..., Any]) -> AsyncIterator[Topology]:
+    """Every service on its own PostgreSQL database and RabbitMQ connection."""
+    async with distributed_topology(make_database) as topology:
+        yield topology
+
+
+@pytest.fixture(params=["standalone", "distributed"])
+def topology(request: pytest.FixtureRequest) -> Topology:
+    """The test runs once per topology."""
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
