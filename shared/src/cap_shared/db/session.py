@@ -36,7 +36,9 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
-def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str | URL, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False
+) -> AsyncEngine:
     """An async engine; SQLite files get WAL, foreign keys, a busy timeout and write transactions."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -46,7 +48,11 @@ def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) ->
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
-        parsed, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        parsed,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_pre_ping=True,
     )
 
 
@@ -72,9 +78,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """One service's database: engine, session factory and the outbox wake-up signal."""
 
-    def __init__(self, url: str | URL, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str | URL, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False
+    ) -> None:
         self.url = normalise_url(url)
-        self.engine = create_engine(self.url, pool_size=pool_size, echo=echo)
+        self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=max_overflow, echo=echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._outbox_signal: asyncio.Event | None = None
 

@@ -93,6 +93,7 @@ class OutboxRelay:
 
     async def _publish_batch_locked(self) -> tuple[int, bool]:
         t = self.table
+        await self.broker.ping()  # no connection: fail the pass before touching the rows
         async with self.db.engine.connect() as conn, conn.begin():
             if self.db.dialect == "postgresql" and not await self._take_turn(conn):
                 return 0, False
@@ -246,8 +247,11 @@ class OutboxRelay:
                     timeout = self.poll_interval
                 except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
                     logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
-                    timeout = backoff
+                    # Back off for real: new commits must not turn an outage into a busy loop.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=backoff)
                     backoff = min(backoff * 2, self.max_backoff)
+                    continue
                 waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
                 try:
                     await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)

@@ -104,7 +104,8 @@ async def make_database(
     async def factory(kind: str, key: str, migrations: Path | None, metadata: sa.MetaData) -> Database:
         if kind == "postgresql":
             url = await asyncio.to_thread(pg_databases.url_for, key, migrations, metadata)
-            db = Database(url, pool_size=20)
+            # Small pools: four xdist workers share the server's 100 connections.
+            db = Database(url, pool_size=2, max_overflow=3)
             await truncate_all(db, metadata)
         elif kind == "sqlite":
             db = Database(f"sqlite+aiosqlite:///{tmp_path / f'{key}.db'}")
