@@ -59,10 +59,13 @@ async def _run_background(runtime: ServiceRuntime, body: Callable[[asyncio.Event
     finally:
         if server is not None:
             server.should_exit = True
-        await asyncio.wait(tasks, timeout=30)
-        for task in tasks:
+        _done, pending = await asyncio.wait(tasks, timeout=20)
+        for task in pending:
             task.cancel()
-        await runtime.close()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(runtime.close(), timeout=10)
 
 
 async def _migrate(runtime: ServiceRuntime) -> None:

@@ -54,4 +54,5 @@ class _ServiceFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "service"):
             record.service = self.service
+        record.__dict__.pop("color_message", None)  # uvicorn's ANSI duplicate of the message
         return True

@@ -144,10 +144,10 @@ class ServiceRuntime:
 
     async def stop_consuming(self) -> None:
         """Stop consumers, letting in-flight messages finish."""
-        for handle in self._handles:
+        handles, self._handles = self._handles, []
+        for handle in handles:
             with contextlib.suppress(Exception):
                 await handle.cancel()
-        self._handles.clear()
 
     async def run_worker(self, stop: asyncio.Event) -> None:
         """Worker process body: consume until ``stop``."""

@@ -51,6 +51,9 @@ from cap_shared.messaging.base import (
 
 logger = logging.getLogger(__name__)
 
+#: Bound on each teardown step (cancel, channel close, connection close).
+_TEARDOWN_S = 3.0
+
 _CONNECTION_ERRORS = (AMQPConnectionError, ChannelInvalidStateError, ConnectionError, OSError, aiormq.exceptions.ChannelClosed)
 
 
@@ -146,7 +149,7 @@ class RabbitBroker(Broker):
         self._consumers.clear()
         if self._connection is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._connection.close(), timeout=5)
+                await asyncio.wait_for(self._connection.close(), timeout=_TEARDOWN_S)
         self._connection = self._channel = None
         self._exchange = self._dlx = self._retry = None
         self._declared.clear()
@@ -332,14 +335,16 @@ class _RabbitConsumer(ConsumerHandle):
         self._tag = await self.queue.consume(self._on_message, no_ack=False)
 
     async def cancel(self) -> None:
+        # Every step is bounded: on a connection that is down, a robust channel would otherwise
+        # wait for the reconnection and a SIGTERM would never finish.
         if self._tag is not None:
             with contextlib.suppress(Exception):
-                await self.queue.cancel(self._tag)
+                await asyncio.wait_for(self.queue.cancel(self._tag), timeout=_TEARDOWN_S)
             self._tag = None
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=self.spec.handler_timeout)
         with contextlib.suppress(Exception):
-            await self.channel.close()
+            await asyncio.wait_for(self.channel.close(), timeout=_TEARDOWN_S)
         self.broker._forget(self)
 
     def _delivery(self, message: AbstractIncomingMessage) -> Delivery:
