@@ -22,20 +22,28 @@ ADMIN = {"Authorization": "Bearer dev-admin-token"}
 @pytest.fixture
 async def gateway_factory(pg_databases: PgDatabases) -> AsyncIterator[Callable[..., Any]]:
     """``await gateway_factory(transports=..., **settings)`` -> (client, runtime), rolled back after."""
-    url = await asyncio.to_thread(pg_databases.url_for, "gateway", gateway_main.MIGRATIONS, metadata)
+    url = await asyncio.to_thread(
+        pg_databases.url_for, "gateway", gateway_main.MIGRATIONS, metadata
+    )
     engine_db = Database(url)
     connection = await engine_db.engine.connect()
     transaction = await connection.begin()
     clients: list[httpx.AsyncClient] = []
     apps: list[Any] = []
 
-    async def factory(transports: dict[str, Any] | None = None, **settings: Any) -> tuple[httpx.AsyncClient, Any]:
+    async def factory(
+        transports: dict[str, Any] | None = None, **settings: Any
+    ) -> tuple[httpx.AsyncClient, Any]:
         broker = MemoryBroker()
         await broker.start()
-        runtime = gateway_main.build_runtime(Settings(**settings), db=Database.bound_to(url, connection), broker=broker)
+        runtime = gateway_main.build_runtime(
+            Settings(**settings), db=Database.bound_to(url, connection), broker=broker
+        )
         app = gateway_main.create_app(runtime, transports=transports, manage_runtime=False)
         apps.append(app)
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cap.test")
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://cap.test"
+        )
         clients.append(client)
         return client, runtime
 

@@ -16,8 +16,11 @@ ADMIN = {"Authorization": "Bearer dev-admin-token"}
 
 def body(**overrides: object) -> dict:
     values: dict = {
-        "siret": make_siret(42), "name": "Entreprise d'insertion du Bocage", "siae_types": ["EI", "ETTI"],
-        "region": "52", "delegation": "Coorace Pays de la Loire",
+        "siret": make_siret(42),
+        "name": "Entreprise d'insertion du Bocage",
+        "siae_types": ["EI", "ETTI"],
+        "region": "52",
+        "delegation": "Coorace Pays de la Loire",
     }
     values.update(overrides)
     return values
@@ -43,16 +46,29 @@ class TestSiret:
 
 
 class TestRegister:
-    async def test_registration_returns_the_organisation_and_records_its_event(self, gateway_factory) -> None:
+    async def test_registration_returns_the_organisation_and_records_its_event(
+        self, gateway_factory
+    ) -> None:
         client, runtime = await gateway_factory()
-        response = await client.post("/v1/organisations", json=body(siret="732 829 320 00074"), headers=ADMIN)
+        response = await client.post(
+            "/v1/organisations", json=body(siret="732 829 320 00074"), headers=ADMIN
+        )
 
         assert response.status_code == 201, response.text
         created = response.json()
         assert created["siret"] == "73282932000074"
         assert created["region_name"] == "Pays de la Loire"
         assert created["siae_types"] == ["EI", "ETTI"]
-        assert set(created) == {"id", "siret", "name", "siae_types", "region", "region_name", "delegation", "created_at"}
+        assert set(created) == {
+            "id",
+            "siret",
+            "name",
+            "siae_types",
+            "region",
+            "region_name",
+            "delegation",
+            "created_at",
+        }
         async with runtime.db.session() as session:
             rows = (await session.execute(sa.select(tables.outbox))).all()
         assert len(rows) == 1
@@ -61,10 +77,13 @@ class TestRegister:
         assert event["subject"] == created["id"]
         assert event["source"] == "/cap/gateway"
         assert event["correlationid"] == response.headers["x-request-id"]
-        assert event["data"]["siret"] == "73282932000074" and event["data"]["region_name"] == "Pays de la Loire"
+        assert event["data"]["siret"] == "73282932000074"
+        assert event["data"]["region_name"] == "Pays de la Loire"
 
     async def test_same_siret_twice_is_a_conflict(self, client) -> None:
-        assert (await client.post("/v1/organisations", json=body(), headers=ADMIN)).status_code == 201
+        assert (
+            await client.post("/v1/organisations", json=body(), headers=ADMIN)
+        ).status_code == 201
         again = await client.post("/v1/organisations", json=body(name="Autre nom"), headers=ADMIN)
         assert again.status_code == 409
         assert again.headers["content-type"] == "application/problem+json"
@@ -85,12 +104,15 @@ class TestRegister:
             ({"id": "forced"}, "body.id"),
         ],
     )
-    async def test_bad_input_is_a_422_naming_the_field(self, client, overrides: dict, field: str) -> None:
+    async def test_bad_input_is_a_422_naming_the_field(
+        self, client, overrides: dict, field: str
+    ) -> None:
         response = await client.post("/v1/organisations", json=body(**overrides), headers=ADMIN)
         assert response.status_code == 422
         problem = response.json()
         assert response.headers["content-type"] == "application/problem+json"
-        assert problem["status"] == 422 and "request_id" in problem
+        assert problem["status"] == 422
+        assert "request_id" in problem
         assert field in [e["field"] for e in problem["errors"]]
 
     async def test_malformed_json_is_a_422_not_a_500(self, client) -> None:
@@ -101,7 +123,9 @@ class TestRegister:
 
     async def test_registration_requires_the_operator(self, client) -> None:
         assert (await client.post("/v1/organisations", json=body())).status_code == 401
-        forbidden = await client.post("/v1/organisations", json=body(), headers={"Authorization": "Bearer guess"})
+        forbidden = await client.post(
+            "/v1/organisations", json=body(), headers={"Authorization": "Bearer guess"}
+        )
         assert forbidden.status_code == 403
         assert (await client.get("/v1/organisations")).status_code == 401
 
@@ -110,7 +134,9 @@ class TestRead:
     async def test_pages_follow_the_cursor_until_the_end(self, client) -> None:
         ids = []
         for n in range(5):
-            r = await client.post("/v1/organisations", json=body(siret=make_siret(100 + n)), headers=ADMIN)
+            r = await client.post(
+                "/v1/organisations", json=body(siret=make_siret(100 + n)), headers=ADMIN
+            )
             ids.append(r.json()["id"])
         seen, cursor = [], None
         while True:
@@ -123,13 +149,19 @@ class TestRead:
         assert seen == ids
 
     async def test_page_size_and_cursor_are_checked(self, client) -> None:
-        assert (await client.get("/v1/organisations", params={"limit": 201}, headers=ADMIN)).status_code == 422
-        assert (await client.get("/v1/organisations", params={"limit": 0}, headers=ADMIN)).status_code == 422
+        assert (
+            await client.get("/v1/organisations", params={"limit": 201}, headers=ADMIN)
+        ).status_code == 422
+        assert (
+            await client.get("/v1/organisations", params={"limit": 0}, headers=ADMIN)
+        ).status_code == 422
         bad = await client.get("/v1/organisations", params={"cursor": "%%%"}, headers=ADMIN)
         assert bad.status_code == 400
 
     async def test_unknown_organisation_is_404(self, client) -> None:
-        response = await client.get("/v1/organisations/00000000-0000-0000-0000-000000000000", headers=ADMIN)
+        response = await client.get(
+            "/v1/organisations/00000000-0000-0000-0000-000000000000", headers=ADMIN
+        )
         assert response.status_code == 404
         assert response.json()["title"] == "Resource not found"
 

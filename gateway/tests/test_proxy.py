@@ -14,7 +14,12 @@ from starlette.routing import Route
 async def echo(request: Request) -> JSONResponse:
     body = await request.body()
     return JSONResponse(
-        {"path": request.url.path, "query": str(request.query_params), "headers": dict(request.headers), "body": body.decode()},
+        {
+            "path": request.url.path,
+            "query": str(request.query_params),
+            "headers": dict(request.headers),
+            "body": body.decode(),
+        },
         status_code=201 if request.method == "POST" else 200,
         headers={"x-upstream": "diagnostic"},
     )
@@ -25,15 +30,26 @@ async def slow(_request: Request) -> JSONResponse:
     return JSONResponse({})
 
 
-upstream = Starlette(routes=[Route("/v1/diagnostics/slow", slow), Route("/{path:path}", echo, methods=["GET", "POST", "PATCH"])])
+upstream = Starlette(
+    routes=[
+        Route("/v1/diagnostics/slow", slow),
+        Route("/{path:path}", echo, methods=["GET", "POST", "PATCH"]),
+    ]
+)
 
 
-async def test_request_is_forwarded_to_the_owning_service_with_its_request_id(gateway_factory) -> None:
+async def test_request_is_forwarded_to_the_owning_service_with_its_request_id(
+    gateway_factory,
+) -> None:
     client, _ = await gateway_factory(transports={"diagnostic": httpx.ASGITransport(app=upstream)})
     response = await client.post(
         "/v1/diagnostics/42/answers?page=2",
         json={"level": 3},
-        headers={"X-Request-ID": "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60", "Keep-Alive": "timeout=5", "TE": "trailers"},
+        headers={
+            "X-Request-ID": "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60",
+            "Keep-Alive": "timeout=5",
+            "TE": "trailers",
+        },
     )
     assert response.status_code == 201
     seen = response.json()
@@ -41,7 +57,8 @@ async def test_request_is_forwarded_to_the_owning_service_with_its_request_id(ga
     assert seen["query"] == "page=2"
     assert seen["body"] == '{"level":3}'
     assert seen["headers"]["x-request-id"] == "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60"
-    assert "keep-alive" not in seen["headers"] and "te" not in seen["headers"]
+    assert "keep-alive" not in seen["headers"]
+    assert "te" not in seen["headers"]
     assert seen["headers"]["x-forwarded-proto"] == "http"
     assert response.headers["x-upstream"] == "diagnostic"
     assert response.headers["x-request-id"] == "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60"
@@ -54,7 +71,9 @@ async def test_unknown_resource_is_a_404_problem(client) -> None:
 
 
 async def test_upstream_down_is_a_503_problem_not_a_hang(gateway_factory) -> None:
-    client, _ = await gateway_factory(diagnostic_url="http://127.0.0.1:9", upstream_connect_timeout_s=1)
+    client, _ = await gateway_factory(
+        diagnostic_url="http://127.0.0.1:9", upstream_connect_timeout_s=1
+    )
     response = await client.get("/v1/diagnostics")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
@@ -63,7 +82,8 @@ async def test_upstream_down_is_a_503_problem_not_a_hang(gateway_factory) -> Non
 
 async def test_slow_upstream_is_a_504_problem(gateway_factory) -> None:
     client, _ = await gateway_factory(
-        transports={"diagnostic": httpx.ASGITransport(app=upstream)}, upstream_read_timeout_s=0.2,
+        transports={"diagnostic": httpx.ASGITransport(app=upstream)},
+        upstream_read_timeout_s=0.2,
         upstream_connect_timeout_s=0.1,
     )
     response = await client.get("/v1/diagnostics/slow")

@@ -27,7 +27,9 @@ class Stack:
 
 
 @pytest.fixture(params=["postgresql+rabbitmq", "sqlite+memory"])
-async def stack(request: pytest.FixtureRequest, make_database: Callable[..., Any]) -> AsyncIterator[Stack]:
+async def stack(
+    request: pytest.FixtureRequest, make_database: Callable[..., Any]
+) -> AsyncIterator[Stack]:
     """The toy service on PostgreSQL + RabbitMQ (distributed) and on SQLite + memory (standalone)."""
     kind, broker_kind = request.param.split("+")
     db = await make_database(kind, "toy", None, toy.metadata)

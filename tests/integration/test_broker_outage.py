@@ -25,7 +25,9 @@ WRITES = 500
 
 
 @pytest.mark.slow
-async def test_writes_during_a_broker_outage_are_delivered_once_after_it(topology: Topology) -> None:
+async def test_writes_during_a_broker_outage_are_delivered_once_after_it(
+    topology: Topology,
+) -> None:
     gateway = topology.runtimes["gateway"]
     runs: Counter[tuple[str, str]] = Counter()
     for name in SERVICES:
@@ -45,7 +47,9 @@ async def test_writes_during_a_broker_outage_are_delivered_once_after_it(topolog
         target = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://"))
         proxy = TCPProxy(target.host or "127.0.0.1", target.port or 5672)
         await proxy.start()
-        url = RABBITMQ_URL.replace(f"{target.host}:{target.port or 5672}", f"127.0.0.1:{proxy.port}")
+        url = RABBITMQ_URL.replace(
+            f"{target.host}:{target.port or 5672}", f"127.0.0.1:{proxy.port}"
+        )
         publisher = RabbitBroker(url, namespace=gateway.broker.namespace, reconnect_interval=0.5)
         await publisher.start()
         gateway.relay.broker = publisher
@@ -55,8 +59,17 @@ async def test_writes_during_a_broker_outage_are_delivered_once_after_it(topolog
     try:
         statuses = []
         for n in range(WRITES):
-            body = {"siret": make_siret(1000 + n), "name": f"Structure {n}", "siae_types": ["ACI"], "region": "75"}
-            statuses.append((await topology.client.post("/v1/organisations", json=body, headers=ADMIN)).status_code)
+            body = {
+                "siret": make_siret(1000 + n),
+                "name": f"Structure {n}",
+                "siae_types": ["ACI"],
+                "region": "75",
+            }
+            statuses.append(
+                (
+                    await topology.client.post("/v1/organisations", json=body, headers=ADMIN)
+                ).status_code
+            )
         assert statuses == [201] * WRITES  # the API never needed the broker
         status = await gateway.relay.status()
         assert status["pending"] == WRITES
@@ -85,8 +98,18 @@ async def test_writes_during_a_broker_outage_are_delivered_once_after_it(topolog
     for name in SERVICES:
         ledger = Ledger()
         ledger.record_sent(sent_ids)
-        ledger.record_seen(event_id for (service, event_id), n in runs.items() if service == name for _ in range(n))
-        assert ledger.summary() == {"sent": WRITES, "seen": WRITES, "lost": 0, "unexpected": 0, "duplicated": 0}, name
+        ledger.record_seen(
+            event_id for (service, event_id), n in runs.items() if service == name for _ in range(n)
+        )
+        assert ledger.summary() == {
+            "sent": WRITES,
+            "seen": WRITES,
+            "lost": 0,
+            "unexpected": 0,
+            "duplicated": 0,
+        }, name
         runtime = topology.runtimes[name]
         async with runtime.db.engine.connect() as conn:
-            assert (await conn.execute(sa.text("SELECT count(*) FROM organisation"))).scalar_one() == WRITES
+            assert (
+                await conn.execute(sa.text("SELECT count(*) FROM organisation"))
+            ).scalar_one() == WRITES

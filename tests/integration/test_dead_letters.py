@@ -15,16 +15,27 @@ EVENT = "identity.organisation.registered.v1"
 
 
 def envelope(data: dict, event_type: str = EVENT) -> bytes:
-    return json.dumps({
-        "specversion": "1.0", "id": str(uuid4()), "source": "/cap/test", "type": event_type,
-        "time": datetime.now(UTC).isoformat(), "data": data,
-    }).encode()
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": str(uuid4()),
+            "source": "/cap/test",
+            "type": event_type,
+            "time": datetime.now(UTC).isoformat(),
+            "data": data,
+        }
+    ).encode()
 
 
 def organisation_data(n: int) -> dict:
     return {
-        "organisation_id": str(uuid4()), "siret": make_siret(n), "name": f"Structure {n}",
-        "siae_types": ["EI"], "region": "53", "region_name": "Bretagne", "registered_at": datetime.now(UTC).isoformat(),
+        "organisation_id": str(uuid4()),
+        "siret": make_siret(n),
+        "name": f"Structure {n}",
+        "siae_types": ["EI"],
+        "region": "53",
+        "region_name": "Bretagne",
+        "registered_at": datetime.now(UTC).isoformat(),
     }
 
 
@@ -45,27 +56,40 @@ async def eventually(predicate, timeout: float = 15) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_malformed_events_are_dead_lettered_with_the_reason_and_do_not_block(topology: Topology) -> None:
+async def test_malformed_events_are_dead_lettered_with_the_reason_and_do_not_block(
+    topology: Topology,
+) -> None:
     broker = topology.runtimes["gateway"].broker
     bad = {
         "bad-json": b"{not json",
         "missing-field": envelope({k: v for k, v in organisation_data(1).items() if k != "siret"}),
-        "unknown-type": envelope(organisation_data(2), event_type="identity.organisation.renamed.v9"),
+        "unknown-type": envelope(
+            organisation_data(2), event_type="identity.organisation.renamed.v9"
+        ),
     }
     for key, body in bad.items():
-        await broker.publish(OutgoingMessage(routing_key=EVENT, body=body, message_id=key, type=EVENT))
+        await broker.publish(
+            OutgoingMessage(routing_key=EVENT, body=body, message_id=key, type=EVENT)
+        )
     good = organisation_data(3)
-    await broker.publish(OutgoingMessage(routing_key=EVENT, body=envelope(good), message_id=str(uuid4()), type=EVENT))
+    await broker.publish(
+        OutgoingMessage(routing_key=EVENT, body=envelope(good), message_id=str(uuid4()), type=EVENT)
+    )
 
     async def all_dead() -> bool:
-        counts = [len(await dead_letters(topology, s)) for s in ("diagnostic", "audit", "labelling", "notifications")]
+        counts = [
+            len(await dead_letters(topology, s))
+            for s in ("diagnostic", "audit", "labelling", "notifications")
+        ]
         return counts == [3, 3, 3, 3]
 
     await eventually(all_dead)
     letters = {d["message_id"]: d for d in await dead_letters(topology, "diagnostic")}
     assert letters["bad-json"]["reason"].startswith("permanent: malformed envelope")
-    assert "siret" in letters["missing-field"]["reason"] and "Field required" in letters["missing-field"]["reason"]
-    assert "unknown event type 'identity.organisation.renamed.v9'" in letters["unknown-type"]["reason"]
+    assert "siret: Field required" in letters["missing-field"]["reason"]
+    assert (
+        "unknown event type 'identity.organisation.renamed.v9'" in letters["unknown-type"]["reason"]
+    )
     assert letters["bad-json"]["body"] == "{not json"
     assert letters["missing-field"]["attempts"] == 1  # permanent: never retried
     # The good event behind them was handled.
@@ -73,7 +97,10 @@ async def test_malformed_events_are_dead_lettered_with_the_reason_and_do_not_blo
     from cap_diagnostic.repository import OrganisationRepository
 
     async with runtime.db.session() as session:
-        assert await OrganisationRepository(session).get(organisation_id=good["organisation_id"]) is not None
+        assert (
+            await OrganisationRepository(session).get(organisation_id=good["organisation_id"])
+            is not None
+        )
 
 
 async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topology) -> None:
@@ -102,7 +129,9 @@ async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topolog
     assert letter["attempts"] == runtime.queue.max_attempts
 
     broken["on"] = False
-    replay = await topology.client.post(f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=ADMIN)
+    replay = await topology.client.post(
+        f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=ADMIN
+    )
     assert replay.status_code == 200, replay.text
     assert replay.json()["replay_count"] == 1
 
@@ -110,20 +139,29 @@ async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topolog
 
     async def projected() -> bool:
         async with runtime.db.session() as session:
-            return await OrganisationRepository(session).get(organisation_id=data["organisation_id"]) is not None
+            return (
+                await OrganisationRepository(session).get(organisation_id=data["organisation_id"])
+                is not None
+            )
 
     await eventually(projected)
     assert await dead_letters(topology, "audit") == []
-    again = await topology.client.post(f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=ADMIN)
+    again = await topology.client.post(
+        f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=ADMIN
+    )
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
 
 
 async def test_ops_routes_deny_by_default(standalone: Topology) -> None:
     assert (await standalone.client.get("/v1/ops/diagnostic/dead-letters")).status_code == 401
-    wrong = await standalone.client.get("/v1/ops/diagnostic/dead-letters", headers={"Authorization": "Bearer nope"})
+    wrong = await standalone.client.get(
+        "/v1/ops/diagnostic/dead-letters", headers={"Authorization": "Bearer nope"}
+    )
     assert wrong.status_code == 403
     unknown = await standalone.client.get("/v1/ops/payroll/dead-letters", headers=ADMIN)
     assert unknown.status_code == 404
-    missing = await standalone.client.post(f"/v1/ops/diagnostic/dead-letters/{uuid4()}/replay", headers=ADMIN)
+    missing = await standalone.client.post(
+        f"/v1/ops/diagnostic/dead-letters/{uuid4()}/replay", headers=ADMIN
+    )
     assert missing.status_code == 404

@@ -32,13 +32,17 @@ def free_port() -> int:
 def service_env(name: str, namespace: str, **extra: str) -> dict[str, str]:
     prefix = name.upper()
     env = dict(os.environ)
-    env.update({
-        f"{prefix}_DATABASE_URL": services.database_url(f"cap_t_{services.worker_id()}_proc_{name}"),
-        f"{prefix}_BROKER_URL": services.RABBITMQ_URL,
-        f"{prefix}_BROKER_NAMESPACE": namespace,
-        f"{prefix}_LOG_LEVEL": "WARNING",
-        f"{prefix}_RELAY_POLL_INTERVAL_S": "0.2",
-    })
+    env.update(
+        {
+            f"{prefix}_DATABASE_URL": services.database_url(
+                f"cap_t_{services.worker_id()}_proc_{name}"
+            ),
+            f"{prefix}_BROKER_URL": services.RABBITMQ_URL,
+            f"{prefix}_BROKER_NAMESPACE": namespace,
+            f"{prefix}_LOG_LEVEL": "WARNING",
+            f"{prefix}_RELAY_POLL_INTERVAL_S": "0.2",
+        }
+    )
     env.update({f"{prefix}_{k.upper()}": v for k, v in extra.items()})
     return env
 
@@ -62,27 +66,49 @@ async def test_registration_flows_through_separate_processes() -> None:
     for name in names:
         await services.drop_database(f"cap_t_{services.worker_id()}_proc_{name}")
     migrations = [
-        await asyncio.create_subprocess_exec(str(BIN / f"cap-{n}"), "migrate", env=service_env(n, namespace)) for n in names
+        await asyncio.create_subprocess_exec(
+            str(BIN / f"cap-{n}"), "migrate", env=service_env(n, namespace)
+        )
+        for n in names
     ]
     assert [await p.wait() for p in migrations] == [0] * len(names)  # migrate creates each database
 
     gateway_port = free_port()
     probes = {n: free_port() for n in names}
     processes = [
-        await asyncio.create_subprocess_exec(str(BIN / "cap-gateway"), "api", env=service_env("gateway", namespace, port=str(gateway_port))),
-        await asyncio.create_subprocess_exec(str(BIN / "cap-gateway"), "relay", env=service_env("gateway", namespace, probe_port=str(probes["gateway"]))),
+        await asyncio.create_subprocess_exec(
+            str(BIN / "cap-gateway"),
+            "api",
+            env=service_env("gateway", namespace, port=str(gateway_port)),
+        ),
+        await asyncio.create_subprocess_exec(
+            str(BIN / "cap-gateway"),
+            "relay",
+            env=service_env("gateway", namespace, probe_port=str(probes["gateway"])),
+        ),
     ]
     processes += [
-        await asyncio.create_subprocess_exec(str(BIN / f"cap-{n}"), "worker", env=service_env(n, namespace, probe_port=str(probes[n])))
+        await asyncio.create_subprocess_exec(
+            str(BIN / f"cap-{n}"),
+            "worker",
+            env=service_env(n, namespace, probe_port=str(probes[n])),
+        )
         for n in SERVICES
     ]
     try:
         await wait_ready(f"http://127.0.0.1:{gateway_port}/readyz")
         for name in names:
-            await wait_ready(f"http://127.0.0.1:{probes[name]}/readyz")  # worker/relay: database and broker
+            await wait_ready(
+                f"http://127.0.0.1:{probes[name]}/readyz"
+            )  # worker/relay: database and broker
 
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway_port}") as client:
-            body = {"siret": make_siret(77), "name": "Ressourcerie du Pays Basque", "siae_types": ["ACI"], "region": "75"}
+            body = {
+                "siret": make_siret(77),
+                "name": "Ressourcerie du Pays Basque",
+                "siae_types": ["ACI"],
+                "region": "75",
+            }
             created = await client.post("/v1/organisations", json=body, headers=ADMIN)
             assert created.status_code == 201, created.text
             organisation_id = created.json()["id"]
@@ -91,9 +117,16 @@ async def test_registration_flows_through_separate_processes() -> None:
 
         deadline = time.monotonic() + 30
         for name in SERVICES:
-            conn = await asyncpg.connect(services.database_url(f"cap_t_{services.worker_id()}_proc_{name}"))
+            conn = await asyncpg.connect(
+                services.database_url(f"cap_t_{services.worker_id()}_proc_{name}")
+            )
             try:
-                while await conn.fetchval("SELECT count(*) FROM organisation WHERE id = $1", organisation_id) != 1:
+                while (
+                    await conn.fetchval(
+                        "SELECT count(*) FROM organisation WHERE id = $1", organisation_id
+                    )
+                    != 1
+                ):
                     assert time.monotonic() < deadline, f"{name} never received the organisation"
                     await asyncio.sleep(0.1)
             finally:
@@ -109,10 +142,13 @@ async def test_registration_flows_through_separate_processes() -> None:
         broker = RabbitBroker(services.RABBITMQ_URL, namespace=namespace)
         await broker.start()
         for part in parts.values():
-            await broker.declare_queue(part.build_runtime(part.settings(broker_namespace=namespace)).queue)
+            await broker.declare_queue(
+                part.build_runtime(part.settings(broker_namespace=namespace)).queue
+            )
         await cleanup_rabbit(broker)
         for name in names:
             await services.drop_database(f"cap_t_{services.worker_id()}_proc_{name}")
     # SIGTERM is a clean, prompt stop for every role. uvicorn re-raises the signal after its
     # graceful shutdown, so the API reports -15; our worker and relay loops exit 0.
-    assert codes[0] in (0, -15) and codes[1:] == [0] * (len(codes) - 1), codes
+    assert codes[0] in (0, -15), codes
+    assert codes[1:] == [0] * (len(codes) - 1), codes

@@ -16,7 +16,9 @@ from cap_shared.migrate import downgrade, upgrade
 from cap_shared.testing import services
 from cap_standalone.platform import SERVICES
 
-BUILDERS: dict[str, Callable[..., Any]] = {name: part.build_runtime for name, part in SERVICES.items()}
+BUILDERS: dict[str, Callable[..., Any]] = {
+    name: part.build_runtime for name, part in SERVICES.items()
+}
 BUILDERS["gateway"] = gateway_main.build_runtime
 
 
@@ -34,7 +36,9 @@ def schema_diff(connection: sa.Connection, metadata: sa.MetaData) -> list[Any]:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("name", sorted(BUILDERS))
-async def test_migrations_upgrade_downgrade_and_match_the_models(name: str, kind: str, tmp_path) -> None:
+async def test_migrations_upgrade_downgrade_and_match_the_models(
+    name: str, kind: str, tmp_path
+) -> None:
     runtime = BUILDERS[name]()
     metadata = runtime.tables.outbox.metadata
     db = await fresh_database(kind, name, tmp_path)

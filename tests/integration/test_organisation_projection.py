@@ -37,11 +37,17 @@ async def read_model(topology: Topology, service: str, organisation_id: str) -> 
     runtime = topology.runtimes[service]
     table = runtime.tables.outbox.metadata.tables["organisation"]
     async with runtime.db.engine.connect() as conn:
-        row = (await conn.execute(sa.select(table).where(table.c.id == organisation_id))).mappings().first()
+        row = (
+            (await conn.execute(sa.select(table).where(table.c.id == organisation_id)))
+            .mappings()
+            .first()
+        )
     return dict(row) if row else None
 
 
-async def wait_for_projection(topology: Topology, organisation_id: str, timeout: float = 15) -> dict[str, dict]:
+async def wait_for_projection(
+    topology: Topology, organisation_id: str, timeout: float = 15
+) -> dict[str, dict]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -53,7 +59,9 @@ async def wait_for_projection(topology: Topology, organisation_id: str, timeout:
         await asyncio.sleep(0.05)
 
 
-async def test_registered_organisation_reaches_every_read_model_exactly_once(topology: Topology) -> None:
+async def test_registered_organisation_reaches_every_read_model_exactly_once(
+    topology: Topology,
+) -> None:
     runs = count_handler_runs(topology)
     body = {
         "siret": make_siret(1),
@@ -82,7 +90,9 @@ async def test_registered_organisation_reaches_every_read_model_exactly_once(top
     outbox = gateway.tables.outbox
     async with gateway.db.engine.connect() as conn:
         row = (await conn.execute(sa.select(outbox).where(outbox.c.event_type == EVENT))).one()
-    duplicate = OutgoingMessage(routing_key=EVENT, body=row.payload.encode(), message_id=row.event_id, type=EVENT)
+    duplicate = OutgoingMessage(
+        routing_key=EVENT, body=row.payload.encode(), message_id=row.event_id, type=EVENT
+    )
     for _ in range(3):
         await gateway.broker.publish(duplicate)
     gateway.relay.replay_window = 3600
@@ -92,11 +102,13 @@ async def test_registered_organisation_reaches_every_read_model_exactly_once(top
         await wait_until_async(lambda q=queue, n=name: topology.runtimes[n].broker.queue_depth(q))
     await asyncio.sleep(0.3)
 
-    assert dict(runs) == {s: 1 for s in SERVICES}
+    assert dict(runs) == dict.fromkeys(SERVICES, 1)
     for name in SERVICES:
         runtime = topology.runtimes[name]
         async with runtime.db.engine.connect() as conn:
-            inbox = (await conn.execute(sa.select(sa.func.count()).select_from(runtime.tables.inbox))).scalar_one()
+            inbox = (
+                await conn.execute(sa.select(sa.func.count()).select_from(runtime.tables.inbox))
+            ).scalar_one()
             orgs = (await conn.execute(sa.text("SELECT count(*) FROM organisation"))).scalar_one()
         assert (inbox, orgs) == (1, 1), name
 

@@ -11,7 +11,9 @@ from cap_shared.settings import BaseServiceSettings
 class Settings(BaseServiceSettings):
     """Gateway settings; defaults are the standalone topology's."""
 
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_file=".env", env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
 
     service_name: str = "gateway"
     database_url: str = "sqlite+aiosqlite:///var/gateway.db"

@@ -24,10 +24,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build_runtime(
-    settings: BaseServiceSettings | None = None, *, db: Database | None = None, broker: Broker | None = None
+    settings: BaseServiceSettings | None = None,
+    *,
+    db: Database | None = None,
+    broker: Broker | None = None,
 ) -> ServiceRuntime:
     """The gateway's runtime (identity database, outbox relay; it consumes no event yet)."""
-    return ServiceRuntime(settings=settings or Settings(), tables=tables, migrations=MIGRATIONS, db=db, broker=broker)
+    return ServiceRuntime(
+        settings=settings or Settings(), tables=tables, migrations=MIGRATIONS, db=db, broker=broker
+    )
 
 
 def create_app(
@@ -70,4 +75,6 @@ def create_app(
     return app
 
 
-ENTRY = ServiceEntry(name="gateway", settings=Settings, build_runtime=build_runtime, create_app=create_app)
+ENTRY = ServiceEntry(
+    name="gateway", settings=Settings, build_runtime=build_runtime, create_app=create_app
+)

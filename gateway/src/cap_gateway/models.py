@@ -27,6 +27,6 @@ class Organisation(TimestampMixin, Base, table=True):
     id: str = Field(primary_key=True, max_length=36)
     siret: str = Field(max_length=14, unique=True)
     name: str = Field(max_length=200)
-    siae_types: list[str] = Field(sa_type=sa.JSON)  # type: ignore[call-overload]
+    siae_types: list[str] = Field(sa_type=sa.JSON)
     region: str = Field(max_length=2, index=True)
     delegation: str | None = Field(default=None, max_length=200)

@@ -22,8 +22,18 @@ logger = logging.getLogger(__name__)
 
 #: Headers that describe one connection, not the message (RFC 9110 §7.6.1), never forwarded.
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-     "transfer-encoding", "upgrade", "host", "content-length"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
 )
 
 #: First path segment after /v1 -> owning service. The gateway's own routes are matched first.
@@ -104,11 +114,13 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
     """Send ``request`` to ``service`` at ``path`` and stream its answer back."""
     client = upstreams.clients.get(service)
     if client is None:
-        return problem_response(status=502, code="bad-gateway", title="Bad gateway", detail=f"no upstream for {service}")
+        return problem_response(
+            status=502, code="bad-gateway", title="Bad gateway", detail=f"no upstream for {service}"
+        )
     upstream_request = client.build_request(
         request.method,
         path,
-        params=request.query_params.multi_items(),
+        params=str(request.query_params),
         headers=_forward_headers(request),
         content=request.stream(),
     )
@@ -117,12 +129,21 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
             upstream = await client.send(upstream_request, stream=True)
     except (httpx.TimeoutException, TimeoutError):
         logger.warning("upstream %s timed out on %s %s", service, request.method, path)
-        return problem_response(status=504, code="upstream-timeout", title="Gateway timeout",
-                                detail=f"the {service} service did not answer in time")
+        return problem_response(
+            status=504,
+            code="upstream-timeout",
+            title="Gateway timeout",
+            detail=f"the {service} service did not answer in time",
+        )
     except httpx.TransportError as exc:
         logger.warning("upstream %s unreachable on %s %s: %s", service, request.method, path, exc)
-        return problem_response(status=503, code="upstream-unavailable", title="Service unavailable",
-                                detail=f"the {service} service is unavailable", headers={"Retry-After": "5"})
+        return problem_response(
+            status=503,
+            code="upstream-unavailable",
+            title="Service unavailable",
+            detail=f"the {service} service is unavailable",
+            headers={"Retry-After": "5"},
+        )
     headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
     return StreamingResponse(
         upstream.aiter_raw(),
@@ -136,23 +157,35 @@ def proxy_router() -> APIRouter:
     """``/v1/{resource}/...`` to the owning service and ``/v1/ops/{service}/...`` to its ops routes."""
     router = APIRouter(include_in_schema=False)
 
-    @router.api_route("/v1/ops/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @router.api_route(
+        "/v1/ops/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+    )
     async def ops(service: str, path: str, request: Request) -> Response:
         """Operator routes of one service (dead letters, outbox)."""
         upstreams: Upstreams = request.app.state.upstreams
         if service not in upstreams.clients:
-            return problem_response(status=404, code="not-found", title="Resource not found",
-                                    detail=f"unknown service {service!r}")
+            return problem_response(
+                status=404,
+                code="not-found",
+                title="Resource not found",
+                detail=f"unknown service {service!r}",
+            )
         return await forward(upstreams, service, f"/ops/{path}", request)
 
-    @router.api_route("/v1/{resource}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    @router.api_route(
+        "/v1/{resource}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+    )
     @router.api_route("/v1/{resource}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    async def resource(resource: str, request: Request, path: str = "") -> Response:
-        """Any other ``/v1`` resource, by its first path segment."""
+    async def resource(resource: str, request: Request, path: str = "") -> Response:  # noqa: ARG001
+        """Any other ``/v1`` resource, by its first path segment (forwarded with its full path)."""
         service = ROUTES.get(resource)
         if service is None:
-            return problem_response(status=404, code="not-found", title="Resource not found",
-                                    detail=f"no resource /v1/{resource}")
+            return problem_response(
+                status=404,
+                code="not-found",
+                title="Resource not found",
+                detail=f"no resource /v1/{resource}",
+            )
         return await forward(request.app.state.upstreams, service, request.url.path, request)
 
     return router

@@ -42,7 +42,9 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
         if all(v == "ok" for v in checks.values()):
             return {"status": "ready", "service": runtime.name, "checks": checks}
         return problem_response(
-            status=503, code="not-ready", title="Not ready",
+            status=503,
+            code="not-ready",
+            title="Not ready",
             detail="A dependency of this process is unavailable.",
             extensions={"service": runtime.name, "checks": checks},
         )
@@ -130,4 +132,3 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware, service=runtime.name)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
     return app
-

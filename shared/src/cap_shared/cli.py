@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -31,28 +32,51 @@ class ServiceEntry:
     create_app: Callable[[ServiceRuntime], FastAPI]
 
 
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the process that embeds it.
+
+    uvicorn's own ``serve()`` captures SIGTERM/SIGINT and re-raises them once it has stopped,
+    which would kill a worker (or the standalone platform) before its own graceful shutdown.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def probe_app(runtime: ServiceRuntime) -> FastAPI:
     """Health, readiness (database and broker) and metrics of a worker or relay process."""
-    app = FastAPI(title=f"{runtime.name} probes", docs_url=None, redoc_url=None, openapi_url=None,
-                  generate_unique_id_function=operation_id)
+    app = FastAPI(
+        title=f"{runtime.name} probes",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        generate_unique_id_function=operation_id,
+    )
     install_problem_handlers(app)
     app.include_router(health_router(runtime, needs_broker=True))
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     return app
 
 
-async def _run_background(runtime: ServiceRuntime, body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+async def _run_background(
+    runtime: ServiceRuntime, body: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     server: uvicorn.Server | None = None
-    tasks = [asyncio.create_task(body(stop))]
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(body(stop))]
     if runtime.settings.probe_port:
-        config = uvicorn.Config(probe_app(runtime), host=runtime.settings.host, port=runtime.settings.probe_port,
-                                log_config=None, lifespan="off")
-        server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        config = uvicorn.Config(
+            probe_app(runtime),
+            host=runtime.settings.host,
+            port=runtime.settings.probe_port,
+            log_config=None,
+            lifespan="off",
+        )
+        server = EmbeddedServer(config)
         tasks.append(asyncio.create_task(server.serve()))
     try:
         await stop.wait()
@@ -79,14 +103,20 @@ async def _migrate(runtime: ServiceRuntime) -> None:
 
 def main(entry: ServiceEntry, argv: Sequence[str] | None = None) -> None:
     """``cap-<service> {api|worker|relay|migrate}``."""
-    parser = argparse.ArgumentParser(prog=f"cap-{entry.name}", description=f"CAP {entry.name} service")
-    parser.add_argument("role", choices=["api", "worker", "relay", "migrate"], help="which process to run")
+    parser = argparse.ArgumentParser(
+        prog=f"cap-{entry.name}", description=f"CAP {entry.name} service"
+    )
+    parser.add_argument(
+        "role", choices=["api", "worker", "relay", "migrate"], help="which process to run"
+    )
     args = parser.parse_args(argv)
     settings = entry.settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service=entry.name)
     runtime = entry.build_runtime(settings)
     if args.role == "api":
-        uvicorn.run(entry.create_app(runtime), host=settings.host, port=settings.port, log_config=None)
+        uvicorn.run(
+            entry.create_app(runtime), host=settings.host, port=settings.port, log_config=None
+        )
     elif args.role == "worker":
         asyncio.run(_run_background(runtime, runtime.run_worker))
     elif args.role == "relay":

@@ -40,9 +40,20 @@ logger = logging.getLogger(__name__)
 
 DEAD_LETTER_TABLE = "dead_letter"
 _DROPPED_ON_REPLAY = {
-    ATTEMPT_HEADER, ATTEMPTS_HEADER, DEAD_AT_HEADER, DEATH_REASON_HEADER, QUEUE_HEADER, ROUTING_KEY_HEADER,
-    "x-death", "x-first-death-reason", "x-first-death-queue", "x-first-death-exchange",
-    "x-last-death-reason", "x-last-death-queue", "x-last-death-exchange", "x-delivery-count",
+    ATTEMPT_HEADER,
+    ATTEMPTS_HEADER,
+    DEAD_AT_HEADER,
+    DEATH_REASON_HEADER,
+    QUEUE_HEADER,
+    ROUTING_KEY_HEADER,
+    "x-death",
+    "x-first-death-reason",
+    "x-first-death-queue",
+    "x-first-death-exchange",
+    "x-last-death-reason",
+    "x-last-death-queue",
+    "x-last-death-exchange",
+    "x-delivery-count",
 }
 
 
@@ -112,7 +123,9 @@ class DeadLetterList(BaseModel):
 class DeadLetters:
     """Keeper (DLQ -> table), listing and replay for one service."""
 
-    def __init__(self, *, db: Database, broker: Broker, table: sa.Table, spec: QueueSpec, service: str) -> None:
+    def __init__(
+        self, *, db: Database, broker: Broker, table: sa.Table, spec: QueueSpec, service: str
+    ) -> None:
         self.db = db
         self.broker = broker
         self.table = table
@@ -163,11 +176,20 @@ class DeadLetters:
         except UnicodeDecodeError:
             body, encoding = base64.b64encode(row.body).decode(), "base64"
         return DeadLetterPublic(
-            id=row.id, queue=row.queue, message_id=row.message_id, event_type=row.event_type,
-            routing_key=row.routing_key, reason=row.reason, attempts=row.attempts,
-            death_count=row.death_count, dead_lettered_at=row.dead_lettered_at,
-            replayed_at=row.replayed_at, replay_count=row.replay_count,
-            headers=json.loads(row.headers), body=body, body_encoding=encoding,
+            id=row.id,
+            queue=row.queue,
+            message_id=row.message_id,
+            event_type=row.event_type,
+            routing_key=row.routing_key,
+            reason=row.reason,
+            attempts=row.attempts,
+            death_count=row.death_count,
+            dead_lettered_at=row.dead_lettered_at,
+            replayed_at=row.replayed_at,
+            replay_count=row.replay_count,
+            headers=json.loads(row.headers),
+            body=body,
+            body_encoding=encoding,
         )
 
     async def list(self, *, limit: int = 50, include_replayed: bool = False) -> DeadLetterList:
@@ -179,14 +201,18 @@ class DeadLetters:
             query = query.where(t.c.replayed_at.is_(None))
             count_query = count_query.where(t.c.replayed_at.is_(None))
         async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(query.order_by(t.c.dead_lettered_at.desc()).limit(limit))).all()
+            rows = (
+                await conn.execute(query.order_by(t.c.dead_lettered_at.desc()).limit(limit))
+            ).all()
             count = (await conn.execute(count_query)).scalar_one()
         return DeadLetterList(data=[self._public(r) for r in rows], count=count)
 
     async def get(self, dead_letter_id: str) -> DeadLetterPublic:
         """One dead letter."""
         async with self.db.engine.connect() as conn:
-            row = (await conn.execute(sa.select(self.table).where(self.table.c.id == dead_letter_id))).first()
+            row = (
+                await conn.execute(sa.select(self.table).where(self.table.c.id == dead_letter_id))
+            ).first()
         if row is None:
             raise NotFound(f"no dead letter {dead_letter_id}")
         return self._public(row)
@@ -199,8 +225,12 @@ class DeadLetters:
             if row is None:
                 raise NotFound(f"no dead letter {dead_letter_id}")
             if row.replayed_at is not None:
-                raise Conflict("this dead letter was already replayed; it is listed again if it dies again")
-            headers = {k: v for k, v in json.loads(row.headers).items() if k not in _DROPPED_ON_REPLAY}
+                raise Conflict(
+                    "this dead letter was already replayed; it is listed again if it dies again"
+                )
+            headers = {
+                k: v for k, v in json.loads(row.headers).items() if k not in _DROPPED_ON_REPLAY
+            }
             message = OutgoingMessage(
                 routing_key=row.routing_key,
                 body=row.body,
@@ -210,6 +240,8 @@ class DeadLetters:
             )
             await self.broker.send_to_queue(self.spec, message)
             await session.execute(
-                sa.update(t).where(t.c.id == dead_letter_id).values(replayed_at=utcnow(), replay_count=t.c.replay_count + 1)
+                sa.update(t)
+                .where(t.c.id == dead_letter_id)
+                .values(replayed_at=utcnow(), replay_count=t.c.replay_count + 1)
             )
         return await self.get(dead_letter_id)

@@ -26,12 +26,18 @@ def configure_logging(*, level: str = "INFO", json: bool = True, service: str = 
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s %(service)s",
-                rename_fields={"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
+                rename_fields={
+                    "asctime": "time",
+                    "levelname": "level",
+                    "correlation_id": "request_id",
+                },
             )
         )
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s")
+            logging.Formatter(
+                "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"
+            )
         )
     root = logging.getLogger()
     root.handlers[:] = [handler]

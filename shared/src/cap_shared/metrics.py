@@ -14,23 +14,35 @@ HTTP_REQUESTS = Counter(
     "cap_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
 )
 HTTP_SECONDS = Histogram(
-    "cap_http_request_seconds", "HTTP request latency", ["service", "method", "route"],
+    "cap_http_request_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-EVENTS_PUBLISHED = Counter("cap_events_published_total", "Events confirmed by the broker", ["service"])
-EVENTS_PUBLISH_FAILED = Counter("cap_events_publish_failed_total", "Publishes not confirmed", ["service"])
+EVENTS_PUBLISHED = Counter(
+    "cap_events_published_total", "Events confirmed by the broker", ["service"]
+)
+EVENTS_PUBLISH_FAILED = Counter(
+    "cap_events_publish_failed_total", "Publishes not confirmed", ["service"]
+)
 EVENTS_CONSUMED = Counter(
-    "cap_events_consumed_total", "Deliveries handled, by outcome (ack, retry, dead)", ["queue", "outcome"]
+    "cap_events_consumed_total",
+    "Deliveries handled, by outcome (ack, retry, dead)",
+    ["queue", "outcome"],
 )
 EVENTS_DEAD_LETTERED = Counter(
     "cap_events_dead_lettered_total", "Dead letters recorded by a service", ["service"]
 )
 HANDLER_SECONDS = Histogram(
-    "cap_event_handler_seconds", "Event handler run time", ["queue"],
+    "cap_event_handler_seconds",
+    "Event handler run time",
+    ["queue"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30),
 )
 OUTBOX_PENDING = Gauge("cap_outbox_pending", "Outbox rows not yet published", ["service"])
-OUTBOX_LAG_SECONDS = Gauge("cap_outbox_lag_seconds", "Age of the oldest unpublished outbox row", ["service"])
+OUTBOX_LAG_SECONDS = Gauge(
+    "cap_outbox_lag_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)
 
 
 async def metrics_endpoint(_request: Request) -> Response:
@@ -64,4 +76,6 @@ class MetricsMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "GET")
             HTTP_REQUESTS.labels(self.service, method, template, str(status["code"])).inc()
-            HTTP_SECONDS.labels(self.service, method, template).observe(time.perf_counter() - started)
+            HTTP_SECONDS.labels(self.service, method, template).observe(
+                time.perf_counter() - started
+            )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import command
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy.engine import URL, make_url
 
@@ -19,8 +21,14 @@ def alembic_config(script_location: Path, url: str | URL) -> Config:
     """An Alembic config for one service's migrations directory and database."""
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
-    cfg.set_main_option("sqlalchemy.url", normalise_url(url).render_as_string(hide_password=False).replace("%", "%%"))
-    cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s")
+    cfg.set_main_option(
+        "sqlalchemy.url",
+        normalise_url(url).render_as_string(hide_password=False).replace("%", "%%"),
+    )
+    cfg.set_main_option(
+        "file_template",
+        "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s",
+    )
     return cfg
 
 
@@ -57,7 +65,9 @@ async def ensure_database(url: str | URL) -> bool:
     import asyncpg
 
     name = parsed.database
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
     conn = await asyncpg.connect(admin, timeout=10)
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
@@ -70,7 +80,7 @@ async def ensure_database(url: str | URL) -> bool:
         await conn.close()
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:  # noqa: ARG001 (Alembic hook signature)
     """Render our portable column types as plain SQLAlchemy ones in migration scripts."""
     from sqlmodel.sql.sqltypes import AutoString
 

@@ -18,7 +18,9 @@ DEFAULT_PAGE_SIZE = 50
 
 #: ``?limit=`` with its bounds (above the maximum: 422).
 PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
-PageCursor = Annotated[str | None, Query(max_length=500, description="Cursor from the previous page")]
+PageCursor = Annotated[
+    str | None, Query(max_length=500, description="Cursor from the previous page")
+]
 
 
 class InvalidCursor(ProblemError):

@@ -102,7 +102,9 @@ def problem_response(
         body["request_id"] = request_id
     if extensions:
         body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
+    )
 
 
 def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
@@ -110,7 +112,9 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     out = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type")})
+        out.append(
+            {"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type")}
+        )
     return out
 
 

@@ -68,7 +68,9 @@ class ServiceRuntime:
         self.migrations = migrations
         self.handlers: dict[str, EventHandler] = dict(handlers or {})
         self.db = db or Database(settings.database_url)
-        self.broker = broker or broker_from_url(settings.broker_url, namespace=settings.broker_namespace)
+        self.broker = broker or broker_from_url(
+            settings.broker_url, namespace=settings.broker_namespace
+        )
         self._owns_broker = broker is None
         self._broker_started = broker is not None
         self._broker_lock = asyncio.Lock()
@@ -80,7 +82,9 @@ class ServiceRuntime:
             prefetch=settings.consumer_prefetch,
             handler_timeout=settings.consumer_handler_timeout_s,
         )
-        self.consumer = EventConsumer(db=self.db, inbox=tables.inbox, consumer=self.name, handlers=self.handlers)
+        self.consumer = EventConsumer(
+            db=self.db, inbox=tables.inbox, consumer=self.name, handlers=self.handlers
+        )
         self.relay = OutboxRelay(
             db=self.db,
             broker=self.broker,
@@ -92,7 +96,11 @@ class ServiceRuntime:
             replay_window=settings.relay_replay_window_s,
         )
         self.dead_letters = DeadLetters(
-            db=self.db, broker=self.broker, table=tables.dead_letters, spec=self.queue, service=self.name
+            db=self.db,
+            broker=self.broker,
+            table=tables.dead_letters,
+            spec=self.queue,
+            service=self.name,
         )
         self._handles: list[ConsumerHandle] = []
 
@@ -122,7 +130,9 @@ class ServiceRuntime:
                 await self.ensure_broker()
                 return True
             except BrokerUnavailable as exc:
-                logger.warning("%s: broker unavailable (%s); retrying in %.1fs", self.name, exc, delay)
+                logger.warning(
+                    "%s: broker unavailable (%s); retrying in %.1fs", self.name, exc, delay
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=delay)
                 delay = min(delay * 2, max_delay)
@@ -140,7 +150,9 @@ class ServiceRuntime:
             return
         await self.ensure_broker()
         self._handles.append(await self.broker.consume(self.queue, self.consumer))
-        self._handles.append(await self.broker.consume_dead_letters(self.queue, self.dead_letters.keep))
+        self._handles.append(
+            await self.broker.consume_dead_letters(self.queue, self.dead_letters.keep)
+        )
 
     async def stop_consuming(self) -> None:
         """Stop consumers, letting in-flight messages finish."""

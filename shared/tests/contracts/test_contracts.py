@@ -19,22 +19,43 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def registered() -> OrganisationRegisteredV1:
     return OrganisationRegisteredV1(
-        organisation_id="4c1f", siret="73282932000074", name="Atelier", siae_types=["ACI"],
-        region="76", region_name="Occitanie", delegation=None, registered_at=datetime.now(UTC),
+        organisation_id="4c1f",
+        siret="73282932000074",
+        name="Atelier",
+        siae_types=["ACI"],
+        region="76",
+        region_name="Occitanie",
+        delegation=None,
+        registered_at=datetime.now(UTC),
     )
 
 
 class TestEnvelope:
     def test_new_event_carries_cloudevents_attributes_and_round_trips(self) -> None:
-        env = new_event(registered(), source="/cap/gateway", subject="4c1f", actor="operator", correlation_id="req-1")
+        env = new_event(
+            registered(),
+            source="/cap/gateway",
+            subject="4c1f",
+            actor="operator",
+            correlation_id="req-1",
+        )
         raw = json.loads(env.to_json())
         assert raw["specversion"] == "1.0"
         assert raw["type"] == "identity.organisation.registered.v1"
         assert raw["datacontenttype"] == "application/json"
-        assert raw["correlationid"] == "req-1" and raw["actor"] == "operator"
+        assert raw["correlationid"] == "req-1"
+        assert raw["actor"] == "operator"
         assert Envelope.from_json(env.to_json()) == env
 
-    @pytest.mark.parametrize("bad_type", ["organisation_registered", "identity.organisation.registered", "Identity.Org.v1", "a.b.v0"])
+    @pytest.mark.parametrize(
+        "bad_type",
+        [
+            "organisation_registered",
+            "identity.organisation.registered",
+            "Identity.Org.v1",
+            "a.b.v0",
+        ],
+    )
     def test_type_must_be_versioned_dotted_past_tense_name(self, bad_type: str) -> None:
         with pytest.raises(ValidationError):
             Envelope(id="1", source="/x", type=bad_type, time=datetime.now(UTC), data={})
@@ -52,7 +73,9 @@ class TestEnvelope:
 class TestRegistry:
     def test_consumers_ignore_fields_they_do_not_know(self) -> None:
         data = registered().model_dump(mode="json") | {"added_in_a_later_minor": "x"}
-        assert model_for("identity.organisation.registered.v1").model_validate(data) == registered().model_copy(
+        assert model_for("identity.organisation.registered.v1").model_validate(
+            data
+        ) == registered().model_copy(
             update={"registered_at": datetime.fromisoformat(data["registered_at"])}
         )
 
@@ -77,7 +100,12 @@ class TestAsyncApi:
             assert doc["channels"][name]["address"] == event_type
             assert doc["components"]["messages"][name]["name"] == event_type
             assert "properties" in doc["components"]["schemas"][name]
-        assert doc["channels"]["identity_organisation_registered_v1"]["bindings"]["amqp"]["exchange"]["type"] == "topic"
+        assert (
+            doc["channels"]["identity_organisation_registered_v1"]["bindings"]["amqp"]["exchange"][
+                "type"
+            ]
+            == "topic"
+        )
 
     def test_published_catalogue_is_current(self) -> None:
         """docs/events/asyncapi.json is regenerated with `make asyncapi` whenever an event changes."""

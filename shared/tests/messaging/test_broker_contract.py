@@ -55,7 +55,9 @@ class TestRouting:
 
 
 class TestFailures:
-    async def test_transient_failure_is_retried_after_a_delay_then_succeeds(self, broker: Broker) -> None:
+    async def test_transient_failure_is_retried_after_a_delay_then_succeeds(
+        self, broker: Broker
+    ) -> None:
         recorder = Recorder(fail=lambda d: RuntimeError("db hiccup") if d.attempt < 3 else None)
         dead = Recorder()
         queue = spec(retry_delays=(0.05, 0.2))
@@ -67,11 +69,14 @@ class TestFailures:
         await wait_until(lambda: len(recorder.deliveries) == 3)
         assert [d.attempt for d in recorder.deliveries] == [1, 2, 3]
         gaps = [b - a for a, b in zip(recorder.times, recorder.times[1:], strict=False)]
-        assert gaps[0] >= 0.05 and gaps[1] >= 0.2
+        assert gaps[0] >= 0.05
+        assert gaps[1] >= 0.2
         await asyncio.sleep(0.2)
         assert dead.deliveries == []
 
-    async def test_handler_that_keeps_failing_is_dead_lettered_with_the_reason(self, broker: Broker) -> None:
+    async def test_handler_that_keeps_failing_is_dead_lettered_with_the_reason(
+        self, broker: Broker
+    ) -> None:
         recorder = Recorder(fail=lambda _d: ValueError("boom"))
         dead = Recorder()
         queue = spec()
@@ -89,7 +94,8 @@ class TestFailures:
         assert letter.routing_key == KEY
         assert int(letter.headers[ATTEMPTS_HEADER]) == 3
         assert letter.death_reason is not None
-        assert "failed after 3 attempts" in letter.death_reason and "boom" in letter.death_reason
+        assert "failed after 3 attempts" in letter.death_reason
+        assert "boom" in letter.death_reason
 
     async def test_permanent_error_is_dead_lettered_at_once(self, broker: Broker) -> None:
         recorder = Recorder(fail=lambda _d: PermanentError("unknown event type"))
@@ -108,7 +114,9 @@ class TestFailures:
         """M6: 200 good + 1 poison: 200 good effects exactly once; poison in the DLQ after max attempts."""
         poison_id: list[str] = []
         effects = Ledger()
-        recorder = Recorder(fail=lambda d: ValueError("poison") if d.message_id in poison_id else None)
+        recorder = Recorder(
+            fail=lambda d: ValueError("poison") if d.message_id in poison_id else None
+        )
         dead = Recorder()
         queue = spec(retry_delays=(0.05, 0.05, 0.05, 0.05))
         await broker.consume(queue, recorder)
@@ -123,15 +131,31 @@ class TestFailures:
         await broker.publish(poison)
         assert await broker.publish_many(good) == [None] * 200
 
-        await wait_until(lambda: len(dead.deliveries) == 1 and len(recorder.deliveries) >= 205, timeout=10)
+        await wait_until(
+            lambda: len(dead.deliveries) == 1 and len(recorder.deliveries) >= 205, timeout=10
+        )
         elapsed = loop.time() - started
-        effects.record_seen(d.message_id or "" for d in recorder.deliveries if d.message_id != poison.message_id)
-        assert effects.summary() == {"sent": 200, "seen": 200, "lost": 0, "unexpected": 0, "duplicated": 0}
-        assert sum(1 for d in recorder.deliveries if d.message_id == poison.message_id) == queue.max_attempts == 5
+        effects.record_seen(
+            d.message_id or "" for d in recorder.deliveries if d.message_id != poison.message_id
+        )
+        assert effects.summary() == {
+            "sent": 200,
+            "seen": 200,
+            "lost": 0,
+            "unexpected": 0,
+            "duplicated": 0,
+        }
+        assert (
+            sum(1 for d in recorder.deliveries if d.message_id == poison.message_id)
+            == queue.max_attempts
+            == 5
+        )
         assert dead.deliveries[0].message_id == poison.message_id
         assert elapsed < 10
 
-    async def test_consumer_that_dies_repeatedly_hits_the_delivery_limit(self, broker: Broker) -> None:
+    async def test_consumer_that_dies_repeatedly_hits_the_delivery_limit(
+        self, broker: Broker
+    ) -> None:
         """A message that kills its consumer is redelivered, then dead-lettered by the broker."""
         recorder = Recorder(fail=lambda _d: SimulatedCrash())
         dead = Recorder()
@@ -167,7 +191,12 @@ class TestDeadLetterReplay:
         letter = dead.deliveries[0]
         from cap_shared.messaging import OutgoingMessage
 
-        await broker.send_to_queue(queue, OutgoingMessage(routing_key=letter.routing_key, body=letter.body, message_id=sent.message_id))
+        await broker.send_to_queue(
+            queue,
+            OutgoingMessage(
+                routing_key=letter.routing_key, body=letter.body, message_id=sent.message_id
+            ),
+        )
 
         await wait_until(lambda: len(recorder.deliveries) == 2)
         assert recorder.deliveries[1].message_id == sent.message_id

@@ -19,7 +19,7 @@ from cap_shared.outbox import OutboxRelay
 from cap_shared.testing import toy
 from cap_shared.testing.crashing_consumer import EXIT_CODE
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
-from cap_shared.testing.messaging import KEY, Recorder, message, spec, wait_until
+from cap_shared.testing.messaging import Recorder, message, spec, wait_until
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_shared.testing.tcpproxy import TCPProxy
 
@@ -36,8 +36,21 @@ async def proxied_broker(namespace: str) -> tuple[RabbitBroker, TCPProxy]:
 
 def list_queues(namespace: str) -> dict[str, dict]:
     out = subprocess.run(
-        ["rabbitmqctl", "list_queues", "name", "durable", "type", "arguments", "--formatter", "json", "-q"],
-        check=True, capture_output=True, text=True, timeout=60,
+        [
+            "rabbitmqctl",
+            "list_queues",
+            "name",
+            "durable",
+            "type",
+            "arguments",
+            "--formatter",
+            "json",
+            "-q",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
     queues = {q["name"]: q for q in json.loads(out) if q["name"].startswith(namespace + ".")}
     for q in queues.values():  # rabbitmqctl renders arguments as [key, type, value]
@@ -47,7 +60,9 @@ def list_queues(namespace: str) -> dict[str, dict]:
 
 
 class TestDurability:
-    async def test_published_and_republished_messages_are_persistent(self, rabbit_broker: RabbitBroker) -> None:
+    async def test_published_and_republished_messages_are_persistent(
+        self, rabbit_broker: RabbitBroker
+    ) -> None:
         """M4: events, delayed retries and dead letters all travel with delivery_mode=2."""
         queue = spec(retry_delays=(0.05,))
         recorder = Recorder(fail=lambda _d: ValueError("boom"))
@@ -72,7 +87,9 @@ class TestDurability:
         finally:
             await connection.close()
 
-    async def test_every_declared_queue_is_a_durable_quorum_queue_with_explicit_limits(self, rabbit_broker: RabbitBroker) -> None:
+    async def test_every_declared_queue_is_a_durable_quorum_queue_with_explicit_limits(
+        self, rabbit_broker: RabbitBroker
+    ) -> None:
         """M4: quorum + durable; the consumer queue sets delivery limit and at-least-once DLX."""
         queue = spec(delivery_limit=7, retry_delays=(1.0, 10.0))
         await rabbit_broker.declare_queue(queue)
@@ -89,14 +106,18 @@ class TestDurability:
 
 class TestOutages:
     async def test_unreachable_broker_fails_fast_at_start(self) -> None:
-        broker = RabbitBroker("amqp://guest:guest@127.0.0.1:9/", namespace=unique_namespace(), connect_timeout=2)
+        broker = RabbitBroker(
+            "amqp://guest:guest@127.0.0.1:9/", namespace=unique_namespace(), connect_timeout=2
+        )
         started = time.monotonic()
         with pytest.raises(BrokerUnavailable):
             await broker.start()
         assert time.monotonic() - started < 5
 
     @pytest.mark.parametrize("fault", ["down", "hanging"])
-    async def test_publish_is_bounded_and_the_event_stays_in_the_outbox(self, rabbit_broker, make_database, fault) -> None:
+    async def test_publish_is_bounded_and_the_event_stays_in_the_outbox(
+        self, rabbit_broker, make_database, fault
+    ) -> None:
         """M10: broker down or hanging -> publish raises within the timeout; the row stays pending."""
         await rabbit_broker.declare_queue(QueueSpec(name="toy", bindings=(toy.TOY_EVENT,)))
         publisher, proxy = await proxied_broker(rabbit_broker.namespace)
@@ -107,7 +128,9 @@ class TestOutages:
                 await proxy.pause()
             else:
                 proxy.stall()
-            relay = OutboxRelay(db=db, broker=publisher, table=toy.tables.outbox, service="toy", publish_timeout=2.0)
+            relay = OutboxRelay(
+                db=db, broker=publisher, table=toy.tables.outbox, service="toy", publish_timeout=2.0
+            )
             started = time.monotonic()
             with pytest.raises((BrokerUnavailable, PublishFailed)):
                 await relay.publish_pending()
@@ -117,7 +140,9 @@ class TestOutages:
             await publisher.close()
             await proxy.close()
 
-    async def test_consumer_resumes_after_the_connection_is_cut(self, rabbit_broker: RabbitBroker) -> None:
+    async def test_consumer_resumes_after_the_connection_is_cut(
+        self, rabbit_broker: RabbitBroker
+    ) -> None:
         """The robust connection restores channel, queue and consumer after a TCP loss."""
         consumer_broker, proxy = await proxied_broker(rabbit_broker.namespace)
         recorder = Recorder()
@@ -136,26 +161,37 @@ class TestOutages:
 
 
 class TestProcessKill:
-    async def test_consumer_killed_after_commit_before_ack(self, rabbit_broker: RabbitBroker, make_database) -> None:
+    async def test_consumer_killed_after_commit_before_ack(
+        self, rabbit_broker: RabbitBroker, make_database
+    ) -> None:
         """M5: the process dies after its commit; the redelivery (redelivered=True) has no effect."""
         db = await make_database("postgresql", "toy", None, toy.metadata)
         queue = QueueSpec(name="toy", bindings=(toy.TOY_EVENT,), delivery_limit=5)
         await rabbit_broker.declare_queue(queue)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "cap_shared.testing.crashing_consumer",
-            db.url.render_as_string(hide_password=False), RABBITMQ_URL, rabbit_broker.namespace, "toy",
+            sys.executable,
+            "-m",
+            "cap_shared.testing.crashing_consumer",
+            db.url.render_as_string(hide_password=False),
+            RABBITMQ_URL,
+            rabbit_broker.namespace,
+            "toy",
             stdout=asyncio.subprocess.PIPE,
         )
         assert proc.stdout is not None
         assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"ready"
         event = await toy.write_thing(db, 5)
-        await OutboxRelay(db=db, broker=rabbit_broker, table=toy.tables.outbox, service="toy").publish_pending()
+        await OutboxRelay(
+            db=db, broker=rabbit_broker, table=toy.tables.outbox, service="toy"
+        ).publish_pending()
 
         assert await asyncio.wait_for(proc.wait(), 30) == EXIT_CODE
         assert await toy.effects_by_event(db) == {event.id: 1}  # committed before dying
 
         recorder = Recorder()
-        await rabbit_broker.consume(queue, _Both(recorder, toy.toy_consumer(db, toy.EffectCounter())))
+        await rabbit_broker.consume(
+            queue, _Both(recorder, toy.toy_consumer(db, toy.EffectCounter()))
+        )
         await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15)
         assert recorder.deliveries[0].redelivered is True
         assert recorder.deliveries[0].message_id == event.id
@@ -170,5 +206,3 @@ class _Both:
     async def __call__(self, delivery) -> None:
         await self.recorder(delivery)
         await self.consumer(delivery)
-
-

@@ -1,4 +1,4 @@
-"""Outbox and inbox guarantees (reliability.md §7: O1–O4, M5), on both topologies.
+"""Outbox and inbox guarantees (reliability.md §7: O1-O4, M5), on both topologies.
 
 Every test counts events by id the Jepsen way (lost / duplicated / unexpected) and counts
 *effects* (rows written by the handler) separately from deliveries.
@@ -23,11 +23,25 @@ from cap_shared.testing.messaging import wait_until
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_shared.testing.tcpproxy import TCPProxy
 
-QUEUE = QueueSpec(name="toy", bindings=(toy.TOY_EVENT,), delivery_limit=5, retry_delays=(0.05, 0.1), prefetch=32, handler_timeout=10)
+QUEUE = QueueSpec(
+    name="toy",
+    bindings=(toy.TOY_EVENT,),
+    delivery_limit=5,
+    retry_delays=(0.05, 0.1),
+    prefetch=32,
+    handler_timeout=10,
+)
 
 
 def relay_for(stack, **kw) -> OutboxRelay:
-    return OutboxRelay(db=stack.db, broker=stack.broker, table=toy.tables.outbox, service="toy", poll_interval=0.05, **kw)
+    return OutboxRelay(
+        db=stack.db,
+        broker=stack.broker,
+        table=toy.tables.outbox,
+        service="toy",
+        poll_interval=0.05,
+        **kw,
+    )
 
 
 class Deliveries:
@@ -62,7 +76,9 @@ async def wait_until_async(count, timeout: float) -> None:
 
 
 class TestGhostsAndZombies:
-    async def test_rolled_back_writes_publish_nothing_and_committed_ones_publish_once(self, stack) -> None:
+    async def test_rolled_back_writes_publish_nothing_and_committed_ones_publish_once(
+        self, stack
+    ) -> None:
         """O2: ghost messages = 0, zombie records = 0."""
         counter = toy.EffectCounter()
         await stack.broker.consume(QUEUE, toy.toy_consumer(stack.db, counter))
@@ -80,12 +96,20 @@ class TestGhostsAndZombies:
 
         effects = await toy.effects_by_event(stack.db)
         ledger.record_seen(effects)
-        assert ledger.summary() == {"sent": 50, "seen": 50, "lost": 0, "unexpected": 0, "duplicated": 0}
+        assert ledger.summary() == {
+            "sent": 50,
+            "seen": 50,
+            "lost": 0,
+            "unexpected": 0,
+            "duplicated": 0,
+        }
         assert set(effects.values()) == {1}
 
 
 class TestRelayCrash:
-    async def test_crash_after_confirm_before_marking_publishes_twice_with_one_effect(self, stack) -> None:
+    async def test_crash_after_confirm_before_marking_publishes_twice_with_one_effect(
+        self, stack
+    ) -> None:
         """O3: the relay dies between the broker's confirm and marking the rows sent."""
         counter = toy.EffectCounter()
         deliveries = Deliveries(toy.toy_consumer(stack.db, counter))
@@ -110,7 +134,8 @@ class TestRelayCrash:
         ledger = Ledger()
         ledger.record_sent(e.id for e in sent)
         ledger.record_seen(d.message_id or "" for d in deliveries.seen)
-        assert ledger.lost == set() and ledger.unexpected == set()
+        assert ledger.lost == set()
+        assert ledger.unexpected == set()
         assert len(ledger.duplicated) == 20  # every event was delivered twice...
         effects = await toy.effects_by_event(stack.db)
         assert effects == {e.id: 1 for e in sent}  # ...and took effect once
@@ -128,12 +153,23 @@ class TestConcurrentDuplicates:
 
         first, second = Slow(), Slow()
         event = toy.envelope(7)
-        delivery = Delivery(body=event.to_json(), routing_key=toy.TOY_EVENT, message_id=event.id,
-                            correlation_id=None, headers={}, redelivered=False, attempt=1, queue="toy")
+        delivery = Delivery(
+            body=event.to_json(),
+            routing_key=toy.TOY_EVENT,
+            message_id=event.id,
+            correlation_id=None,
+            headers={},
+            redelivered=False,
+            attempt=1,
+            queue="toy",
+        )
         consumer_a = toy.toy_consumer(stack.db, first)
         consumer_b = toy.toy_consumer(stack.db, second)
 
-        tasks = [asyncio.create_task(consumer_a(delivery)), asyncio.create_task(consumer_b(delivery))]
+        tasks = [
+            asyncio.create_task(consumer_a(delivery)),
+            asyncio.create_task(consumer_b(delivery)),
+        ]
         await asyncio.sleep(0.3)
         gate.set()
         await asyncio.gather(*tasks)
@@ -148,7 +184,9 @@ class SimulatedCrash(BaseException):
 
 class TestConsumerCrash:
     @pytest.mark.parametrize("moment", ["after_commit", "before_commit"])
-    async def test_consumer_dying_around_the_commit_redelivers_with_one_effect(self, stack, moment) -> None:
+    async def test_consumer_dying_around_the_commit_redelivers_with_one_effect(
+        self, stack, moment
+    ) -> None:
         """M5: killed after the commit (before the ack) or before the commit: one effect."""
         counter = toy.EffectCounter()
         crashes = {"left": 1}
@@ -181,10 +219,19 @@ class TestBrokerOutage:
                 order.append(payload.n)
                 await counter(session, env, payload)
 
-        await stack.broker.consume(dataclasses.replace(QUEUE, prefetch=1), toy.toy_consumer(stack.db, Ordered()))
+        await stack.broker.consume(
+            dataclasses.replace(QUEUE, prefetch=1), toy.toy_consumer(stack.db, Ordered())
+        )
         async with outage_switch(stack) as (publisher, down, up):
-            relay = OutboxRelay(db=stack.db, broker=publisher, table=toy.tables.outbox, service="toy",
-                                poll_interval=0.05, publish_timeout=2.0, max_backoff=0.5)
+            relay = OutboxRelay(
+                db=stack.db,
+                broker=publisher,
+                table=toy.tables.outbox,
+                service="toy",
+                poll_interval=0.05,
+                publish_timeout=2.0,
+                max_backoff=0.5,
+            )
             await down()
             stop = asyncio.Event()
             task = asyncio.create_task(relay.run(stop))
@@ -208,6 +255,7 @@ async def outage_switch(stack):
     the other tests). Memory: the broker's own availability switch.
     """
     if isinstance(stack.broker, MemoryBroker):
+
         async def down() -> None:
             stack.broker.set_available(False)
 
@@ -237,7 +285,9 @@ class TestTwoRelays:
         async def record(delivery: Delivery) -> None:
             seen.append(delivery.message_id or "")
 
-        await stack.broker.consume(QueueSpec(name="toy", bindings=(toy.TOY_EVENT,), prefetch=1), record)
+        await stack.broker.consume(
+            QueueSpec(name="toy", bindings=(toy.TOY_EVENT,), prefetch=1), record
+        )
         sent = [await toy.write_thing(stack.db, n) for n in range(300)]
         a, b = relay_for(stack, batch_size=25), relay_for(stack, batch_size=25)
 

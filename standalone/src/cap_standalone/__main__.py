@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 
 import uvicorn
 
+from cap_shared.cli import EmbeddedServer
 from cap_shared.logging import configure_logging
 from cap_standalone.platform import Platform, StandaloneSettings
 
@@ -15,8 +17,14 @@ async def serve(settings: StandaloneSettings) -> None:
     platform = Platform(settings)
     await platform.start()
     assert platform.gateway is not None
-    config = uvicorn.Config(platform.gateway, host=settings.host, port=settings.port, log_config=None, lifespan="off")
-    server = uvicorn.Server(config)
+    config = uvicorn.Config(
+        platform.gateway, host=settings.host, port=settings.port, log_config=None, lifespan="off"
+    )
+    server = EmbeddedServer(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Stop serving, then drain the outboxes and queues before exiting.
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
     try:
         await server.serve()
     finally:

@@ -40,7 +40,9 @@ logger = logging.getLogger(__name__)
 class StandaloneSettings(BaseSettings):
     """Settings of the standalone process (env prefix ``CAP_``)."""
 
-    model_config = SettingsConfigDict(env_prefix="CAP_", env_file=".env", env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CAP_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -63,10 +65,14 @@ class _Part:
 
 
 SERVICES: dict[str, _Part] = {
-    "diagnostic": _Part(DiagnosticSettings, diagnostic_main.build_runtime, diagnostic_main.create_app),
+    "diagnostic": _Part(
+        DiagnosticSettings, diagnostic_main.build_runtime, diagnostic_main.create_app
+    ),
     "audit": _Part(AuditSettings, audit_main.build_runtime, audit_main.create_app),
     "labelling": _Part(LabellingSettings, labelling_main.build_runtime, labelling_main.create_app),
-    "notifications": _Part(NotificationsSettings, notifications_main.build_runtime, notifications_main.create_app),
+    "notifications": _Part(
+        NotificationsSettings, notifications_main.build_runtime, notifications_main.create_app
+    ),
 }
 
 
@@ -97,7 +103,9 @@ class Platform:
     def build(self) -> None:
         """Create runtimes and apps (no I/O)."""
         for name, part in SERVICES.items():
-            runtime = part.build_runtime(self._service_settings(part.settings, name), broker=self.broker)
+            runtime = part.build_runtime(
+                self._service_settings(part.settings, name), broker=self.broker
+            )
             self.runtimes[name] = runtime
             self.apps[name] = part.create_app(runtime, manage_runtime=False)
         gateway_runtime = gateway_main.build_runtime(
@@ -105,7 +113,9 @@ class Platform:
         )
         self.runtimes["gateway"] = gateway_runtime
         transports = {name: httpx.ASGITransport(app=app) for name, app in self.apps.items()}
-        self.gateway = gateway_main.create_app(gateway_runtime, transports=transports, manage_runtime=False)
+        self.gateway = gateway_main.create_app(
+            gateway_runtime, transports=transports, manage_runtime=False
+        )
 
     async def start(self) -> None:
         """Migrate every database, declare queues, start consumers, then relays."""
@@ -121,7 +131,10 @@ class Platform:
         for runtime in self.runtimes.values():
             await runtime.start_consuming()
         self._stop.clear()
-        self._relays = [asyncio.create_task(rt.relay.run(self._stop), name=f"relay-{n}") for n, rt in self.runtimes.items()]
+        self._relays = [
+            asyncio.create_task(rt.relay.run(self._stop), name=f"relay-{n}")
+            for n, rt in self.runtimes.items()
+        ]
         logger.info("standalone platform started with %s", ", ".join(self.runtimes))
 
     async def drain(self, timeout: float) -> None:

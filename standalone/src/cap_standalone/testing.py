@@ -45,7 +45,9 @@ def _fast(settings_cls: type, **values: Any) -> Any:
 @asynccontextmanager
 async def standalone_topology(data_dir: Path) -> AsyncIterator[Topology]:
     """The standalone composition root, on files under ``data_dir``."""
-    platform = Platform(StandaloneSettings(data_dir=data_dir, drain_timeout_s=2, retry_delays_s=[0.05, 0.1]))
+    platform = Platform(
+        StandaloneSettings(data_dir=data_dir, drain_timeout_s=2, retry_delays_s=[0.05, 0.1])
+    )
     await platform.start()
     assert platform.gateway is not None
     transport = httpx.ASGITransport(app=platform.gateway)
@@ -62,14 +64,18 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
     namespace = unique_namespace()
     runtimes: dict[str, ServiceRuntime] = {}
     brokers: list[RabbitBroker] = []
-    parts: dict[str, tuple[Any, Any, Any]] = {n: (p.settings, p.build_runtime, p.create_app) for n, p in SERVICES.items()}
+    parts: dict[str, tuple[Any, Any, Any]] = {
+        n: (p.settings, p.build_runtime, p.create_app) for n, p in SERVICES.items()
+    }
     parts["gateway"] = (GatewaySettings, gateway_main.build_runtime, gateway_main.create_app)
     for name, (settings_cls, build_runtime, _create_app) in parts.items():
         probe = build_runtime(_fast(settings_cls))
         db = await make_database("postgresql", name, probe.migrations, probe.tables.outbox.metadata)
         broker = RabbitBroker(RABBITMQ_URL, namespace=namespace)
         brokers.append(broker)
-        runtimes[name] = build_runtime(_fast(settings_cls, broker_namespace=namespace), db=db, broker=broker)
+        runtimes[name] = build_runtime(
+            _fast(settings_cls, broker_namespace=namespace), db=db, broker=broker
+        )
         await broker.start()
     for runtime in runtimes.values():
         await runtime.declare()
@@ -78,10 +84,14 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
     relays = [asyncio.create_task(rt.relay.run(stop)) for rt in runtimes.values()]
     apps = {name: parts[name][2](runtimes[name], manage_runtime=False) for name in SERVICES}
     gateway = gateway_main.create_app(
-        runtimes["gateway"], transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()}, manage_runtime=False
+        runtimes["gateway"],
+        transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()},
+        manage_runtime=False,
     )
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://cap.test") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=gateway), base_url="http://cap.test"
+        ) as client:
             yield Topology("distributed", client, runtimes, brokers)
     finally:
         stop.set()

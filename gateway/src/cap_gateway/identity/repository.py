@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from cap_gateway.models import Organisation
 
@@ -22,7 +23,9 @@ class OrganisationRepository:
 
     async def get_by_siret(self, *, siret: str) -> Organisation | None:
         """The organisation with this SIRET, or None."""
-        result = await self.session.execute(sa.select(Organisation).where(Organisation.siret == siret))  # type: ignore[arg-type]
+        result = await self.session.execute(
+            sa.select(Organisation).where(col(Organisation.siret) == siret)
+        )
         return result.scalar_one_or_none()
 
     async def add(self, organisation: Organisation) -> Organisation:
@@ -31,16 +34,16 @@ class OrganisationRepository:
         await self.session.flush()
         return organisation
 
-    async def list_page(self, *, limit: int, after: tuple[datetime, str] | None) -> list[Organisation]:
+    async def list_page(
+        self, *, limit: int, after: tuple[datetime, str] | None
+    ) -> list[Organisation]:
         """Organisations in registration order, after the cursor position."""
-        query = sa.select(Organisation).order_by(Organisation.created_at, Organisation.id)  # type: ignore[arg-type]
+        created, key = col(Organisation.created_at), col(Organisation.id)
+        query = sa.select(Organisation).order_by(created, key)
         if after is not None:
             created_at, org_id = after
             query = query.where(
-                sa.or_(
-                    Organisation.created_at > created_at,  # type: ignore[arg-type]
-                    sa.and_(Organisation.created_at == created_at, Organisation.id > org_id),  # type: ignore[arg-type]
-                )
+                sa.or_(created > created_at, sa.and_(created == created_at, key > org_id))
             )
         result = await self.session.execute(query.limit(limit))
         return list(result.scalars())

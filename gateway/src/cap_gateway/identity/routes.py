@@ -18,7 +18,9 @@ async def _require_operator(request: Request) -> None:
     await operator_guard(lambda: runtime.settings.admin_token)(request)
 
 
-router = APIRouter(prefix="/v1/organisations", tags=["organisations"], dependencies=[Depends(_require_operator)])
+router = APIRouter(
+    prefix="/v1/organisations", tags=["organisations"], dependencies=[Depends(_require_operator)]
+)
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No credentials"},
@@ -33,21 +35,28 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     response_model=OrganisationPublic,
     responses={**_ERRORS, 409: {"description": "SIRET already registered"}},
 )
-async def register_organisation(data: OrganisationCreate, session: SessionDep) -> OrganisationPublic:
+async def register_organisation(
+    data: OrganisationCreate, session: SessionDep
+) -> OrganisationPublic:
     """Register a member structure; every service learns of it through an event."""
     return await organisation_service.register_organisation(session, data=data, actor="operator")
 
 
 @router.get("", response_model=Page[OrganisationPublic], responses=_ERRORS)
-async def list_organisations(session: SessionDep, limit: PageLimit = 50, cursor: PageCursor = None) -> Page[OrganisationPublic]:
+async def list_organisations(
+    session: SessionDep, limit: PageLimit = 50, cursor: PageCursor = None
+) -> Page[OrganisationPublic]:
     """Organisations in registration order, one page at a time."""
     return await organisation_service.list_organisations(session, limit=limit, cursor=cursor)
 
 
-@router.get("/{organisation_id}", response_model=OrganisationPublic, responses={**_ERRORS, 404: {"description": "Unknown"}})
+@router.get(
+    "/{organisation_id}",
+    response_model=OrganisationPublic,
+    responses={**_ERRORS, 404: {"description": "Unknown"}},
+)
 async def read_organisation(
     organisation_id: Annotated[str, Path(max_length=36)], session: SessionDep
 ) -> OrganisationPublic:
     """One organisation."""
     return await organisation_service.get_organisation(session, organisation_id=organisation_id)
-

@@ -19,12 +19,18 @@ class OrganisationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    siret: str = Field(max_length=20, description="14 digits; spaces are ignored", examples=["73282932000074"])
+    siret: str = Field(
+        max_length=20, description="14 digits; spaces are ignored", examples=["73282932000074"]
+    )
     name: Name = Field(examples=["Atelier Solidaire du Lauragais"])
-    siae_types: list[SiaeType] = Field(min_length=1, max_length=6, description="SIAE types run by the structure")
+    siae_types: list[SiaeType] = Field(
+        min_length=1, max_length=6, description="SIAE types run by the structure"
+    )
     region: str = Field(description="INSEE region code", examples=["76"])
-    delegation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
-        default=None, description="Coorace regional delegation", examples=["Coorace Occitanie"]
+    delegation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
+        Field(
+            default=None, description="Coorace regional delegation", examples=["Coorace Occitanie"]
+        )
     )
 
     @field_validator("siret")

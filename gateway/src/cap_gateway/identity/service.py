@@ -41,7 +41,9 @@ def to_public(organisation: Organisation) -> OrganisationPublic:
     )
 
 
-async def register_organisation(session: AsyncSession, *, data: OrganisationCreate, actor: str) -> OrganisationPublic:
+async def register_organisation(
+    session: AsyncSession, *, data: OrganisationCreate, actor: str
+) -> OrganisationPublic:
     """Register a member structure and announce it to every service (through the outbox)."""
     repository = OrganisationRepository(session)
     if await repository.get_by_siret(siret=data.siret) is not None:
@@ -69,7 +71,11 @@ async def register_organisation(session: AsyncSession, *, data: OrganisationCrea
         delegation=organisation.delegation,
         registered_at=organisation.created_at,
     )
-    await add_event(session, tables.outbox, new_event(event, source=SOURCE, subject=organisation.id, actor=actor))
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(event, source=SOURCE, subject=organisation.id, actor=actor),
+    )
     return to_public(organisation)
 
 
@@ -81,7 +87,9 @@ async def get_organisation(session: AsyncSession, *, organisation_id: str) -> Or
     return to_public(organisation)
 
 
-async def list_organisations(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[OrganisationPublic]:
+async def list_organisations(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> Page[OrganisationPublic]:
     """A page of organisations in registration order."""
     after = None
     if cursor:

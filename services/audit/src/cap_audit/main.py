@@ -20,11 +20,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build_runtime(
-    settings: BaseServiceSettings | None = None, *, db: Database | None = None, broker: Broker | None = None
+    settings: BaseServiceSettings | None = None,
+    *,
+    db: Database | None = None,
+    broker: Broker | None = None,
 ) -> ServiceRuntime:
     """The service's runtime; ``db``/``broker`` are injected by the standalone root and tests."""
     return ServiceRuntime(
-        settings=settings or Settings(), tables=tables, migrations=MIGRATIONS, handlers=HANDLERS, db=db, broker=broker
+        settings=settings or Settings(),
+        tables=tables,
+        migrations=MIGRATIONS,
+        handlers=HANDLERS,
+        db=db,
+        broker=broker,
     )
 
 
@@ -38,4 +46,6 @@ def create_app(runtime: ServiceRuntime | None = None, *, manage_runtime: bool = 
     )
 
 
-ENTRY = ServiceEntry(name="audit", settings=Settings, build_runtime=build_runtime, create_app=create_app)
+ENTRY = ServiceEntry(
+    name="audit", settings=Settings, build_runtime=build_runtime, create_app=create_app
+)

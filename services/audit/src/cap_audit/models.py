@@ -34,4 +34,4 @@ class Organisation(TimestampMixin, Base, table=True):
     siret: str = Field(max_length=14, index=True)
     name: str = Field(max_length=200)
     region: str = Field(max_length=2, index=True)
-    registered_at: datetime = Field(sa_type=AwareDateTime)  # type: ignore[call-overload]
+    registered_at: datetime = Field(sa_type=AwareDateTime)

@@ -10,7 +10,9 @@ from cap_shared.settings import BaseServiceSettings
 class Settings(BaseServiceSettings):
     """Diagnostic service settings; defaults are the standalone topology's."""
 
-    model_config = SettingsConfigDict(env_prefix="DIAGNOSTIC_", env_file=".env", env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DIAGNOSTIC_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
 
     service_name: str = "diagnostic"
     database_url: str = "sqlite+aiosqlite:///var/diagnostic.db"

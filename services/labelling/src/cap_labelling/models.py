@@ -34,8 +34,8 @@ class Organisation(TimestampMixin, Base, table=True):
     id: str = Field(primary_key=True, max_length=36)
     siret: str = Field(max_length=14, index=True)
     name: str = Field(max_length=200)
-    siae_types: list[str] = Field(sa_type=sa.JSON)  # type: ignore[call-overload]
+    siae_types: list[str] = Field(sa_type=sa.JSON)
     region: str = Field(max_length=2, index=True)
     region_name: str = Field(max_length=100)
     delegation: str | None = Field(default=None, max_length=200)
-    registered_at: datetime = Field(sa_type=AwareDateTime)  # type: ignore[call-overload]
+    registered_at: datetime = Field(sa_type=AwareDateTime)

@@ -33,4 +33,4 @@ class Organisation(TimestampMixin, Base, table=True):
     id: str = Field(primary_key=True, max_length=36)
     name: str = Field(max_length=200)
     region: str = Field(max_length=2, index=True)
-    registered_at: datetime = Field(sa_type=AwareDateTime)  # type: ignore[call-overload]
+    registered_at: datetime = Field(sa_type=AwareDateTime)

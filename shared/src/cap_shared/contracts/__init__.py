@@ -3,4 +3,11 @@
 from cap_shared.contracts.envelope import Envelope, new_event
 from cap_shared.contracts.registry import EVENT_REGISTRY, EventModel, UnknownEventType, event_model
 
-__all__ = ["EVENT_REGISTRY", "Envelope", "EventModel", "UnknownEventType", "event_model", "new_event"]
+__all__ = [
+    "EVENT_REGISTRY",
+    "Envelope",
+    "EventModel",
+    "UnknownEventType",
+    "event_model",
+    "new_event",
+]

@@ -58,7 +58,12 @@ def build_asyncapi(*, exchange: str = "cap.events", version: str = "1.0.0") -> d
             "bindings": {
                 "amqp": {
                     "is": "routingKey",
-                    "exchange": {"name": exchange, "type": "topic", "durable": True, "autoDelete": False},
+                    "exchange": {
+                        "name": exchange,
+                        "type": "topic",
+                        "durable": True,
+                        "autoDelete": False,
+                    },
                     "bindingVersion": "0.3.0",
                 }
             },

@@ -28,13 +28,19 @@ class Envelope(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: str = Field(min_length=1, max_length=64, description="Unique event id, the dedup key")
-    source: str = Field(min_length=1, max_length=200, description="Producing service, e.g. /cap/gateway")
+    source: str = Field(
+        min_length=1, max_length=200, description="Producing service, e.g. /cap/gateway"
+    )
     type: str = Field(description="Event type with its version; also the routing key")
     time: datetime
-    subject: str | None = Field(default=None, max_length=200, description="Id of the entity the event is about")
+    subject: str | None = Field(
+        default=None, max_length=200, description="Id of the entity the event is about"
+    )
     datacontenttype: Literal["application/json"] = "application/json"
     correlationid: str | None = Field(default=None, max_length=128)
-    actor: str | None = Field(default=None, max_length=200, description="Who caused it, e.g. user:<id>")
+    actor: str | None = Field(
+        default=None, max_length=200, description="Who caused it, e.g. user:<id>"
+    )
     data: dict[str, Any]
 
     @field_validator("type")

@@ -25,6 +25,8 @@ class OrganisationRegisteredV1(EventModel):
     name: str = Field(min_length=1, max_length=200)
     siae_types: list[SiaeType] = Field(min_length=1)
     region: str = Field(pattern=r"^[0-9]{2}$", description="INSEE code of the region, e.g. 76")
-    region_name: str = Field(min_length=1, max_length=100, description="Region name, e.g. Occitanie")
+    region_name: str = Field(
+        min_length=1, max_length=100, description="Region name, e.g. Occitanie"
+    )
     delegation: str | None = Field(default=None, max_length=200)
     registered_at: datetime

@@ -35,11 +35,11 @@ class TimestampMixin:
 
     created_at: datetime = Field(
         default_factory=utcnow,
-        sa_type=AwareDateTime,  # type: ignore[call-overload]
+        sa_type=AwareDateTime,
         nullable=False,
     )
     modified_at: datetime | None = Field(
         default=None,
-        sa_type=AwareDateTime,  # type: ignore[call-overload]
+        sa_type=AwareDateTime,
         sa_column_kwargs={"onupdate": utcnow},
     )

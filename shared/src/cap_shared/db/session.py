@@ -79,10 +79,17 @@ class Database:
     """One service's database: engine, session factory and the outbox wake-up signal."""
 
     def __init__(
-        self, url: str | URL, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False
+        self,
+        url: str | URL,
+        *,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        echo: bool = False,
     ) -> None:
         self.url = normalise_url(url)
-        self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=max_overflow, echo=echo)
+        self.engine = create_engine(
+            self.url, pool_size=pool_size, max_overflow=max_overflow, echo=echo
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self._outbox_signal: asyncio.Event | None = None
 

@@ -51,7 +51,9 @@ class EventConsumer:
         self.consumer = consumer
         self.handlers = dict(handlers)
         #: Payload model per event type: the registry's unless given (tests use private events).
-        self.models: dict[str, type[EventModel]] = dict(models) if models else {t: model_for(t) for t in self.handlers}
+        self.models: dict[str, type[EventModel]] = (
+            dict(models) if models else {t: model_for(t) for t in self.handlers}
+        )
         #: Fault-injection points for tests (crash before / after the commit).
         self.before_commit = before_commit
         self.after_commit = after_commit
@@ -71,7 +73,9 @@ class EventConsumer:
             raise PermanentError(f"malformed envelope: {exc}") from exc
         model = self.models.get(envelope.type)
         if model is None:
-            raise PermanentError(f"unknown event type {envelope.type!r} for consumer {self.consumer}")
+            raise PermanentError(
+                f"unknown event type {envelope.type!r} for consumer {self.consumer}"
+            )
         try:
             payload = model.model_validate(envelope.data)
         except ValidationError as exc:
@@ -83,7 +87,11 @@ class EventConsumer:
         handler = self.handlers[envelope.type]
         async with self.db.session() as session:
             if not await claim(
-                session, self.inbox, consumer=self.consumer, event_id=envelope.id, event_type=envelope.type
+                session,
+                self.inbox,
+                consumer=self.consumer,
+                event_id=envelope.id,
+                event_type=envelope.type,
             ):
                 return  # already handled: a redelivery or a duplicate publish
             await handler(session, envelope, payload)

@@ -24,15 +24,26 @@ def inbox_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-async def claim(session: AsyncSession, table: sa.Table, *, consumer: str, event_id: str, event_type: str) -> bool:
+async def claim(
+    session: AsyncSession, table: sa.Table, *, consumer: str, event_id: str, event_type: str
+) -> bool:
     """Record that ``consumer`` handles ``event_id`` in this transaction; False if already done.
 
     On PostgreSQL a concurrent transaction claiming the same id waits for this one: if it
     commits the other gets False, if it rolls back the other proceeds.
     """
-    values = {"consumer": consumer, "event_id": event_id, "event_type": event_type, "received_at": utcnow()}
+    values = {
+        "consumer": consumer,
+        "event_id": event_id,
+        "event_type": event_type,
+        "received_at": utcnow(),
+    }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+    stmt = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+    )
     result = await session.execute(stmt)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]

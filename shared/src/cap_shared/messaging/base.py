@@ -160,17 +160,31 @@ async def run_handler(spec: QueueSpec, handler: Handler, delivery: Delivery) -> 
         metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="dead").inc()
         return Decision(Outcome.DEAD, reason=f"permanent: {exc.reason}")
     except Exception as exc:
-        error = "handler timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+        error = (
+            "handler timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+        )
         if delivery.attempt < spec.max_attempts:
             logger.warning(
                 "handler failed on %s (attempt %d/%d), retrying: %s",
-                delivery.message_id, delivery.attempt, spec.max_attempts, error,
+                delivery.message_id,
+                delivery.attempt,
+                spec.max_attempts,
+                error,
             )
             metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="retry").inc()
-            return Decision(Outcome.RETRY, delay=spec.retry_delays[delivery.attempt - 1], reason=error)
-        logger.error("handler failed on %s after %d attempts: %s", delivery.message_id, delivery.attempt, error)
+            return Decision(
+                Outcome.RETRY, delay=spec.retry_delays[delivery.attempt - 1], reason=error
+            )
+        logger.error(
+            "handler failed on %s after %d attempts: %s",
+            delivery.message_id,
+            delivery.attempt,
+            error,
+        )
         metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="dead").inc()
-        return Decision(Outcome.DEAD, reason=f"failed after {delivery.attempt} attempts: {error}"[:1000])
+        return Decision(
+            Outcome.DEAD, reason=f"failed after {delivery.attempt} attempts: {error}"[:1000]
+        )
     finally:
         metrics.HANDLER_SECONDS.labels(queue=spec.name).observe(time.perf_counter() - started)
     metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="ack").inc()
@@ -278,7 +292,9 @@ class Broker(abc.ABC):
         """Run ``handler`` on the dead letters of ``spec``; acked when it returns, else kept."""
 
     @abc.abstractmethod
-    async def send_to_queue(self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+    async def send_to_queue(
+        self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0
+    ) -> None:
         """Put a message straight into one consumer queue (dead-letter replay), confirmed."""
 
     @abc.abstractmethod

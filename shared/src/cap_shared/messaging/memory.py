@@ -22,8 +22,8 @@ from cap_shared.messaging.base import (
     ConsumerHandle,
     Delivery,
     Handler,
-    OutgoingMessage,
     Outcome,
+    OutgoingMessage,
     QueueSpec,
     Unroutable,
     dead_letter_headers,
@@ -80,6 +80,7 @@ class MemoryBroker(Broker):
         self._available = True
         self._consumers: list[_MemoryConsumer] = []
         self._timers: set[asyncio.TimerHandle] = set()
+        self._puts: set[asyncio.Task[None]] = set()
 
     # fault injection for tests ----------------------------------------------
     def set_available(self, available: bool) -> None:
@@ -105,7 +106,9 @@ class MemoryBroker(Broker):
     # publishing --------------------------------------------------------------
     async def publish(self, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
         await self.ping()
-        targets = [q for pattern, q in self._bindings if topic_matches(pattern, message.routing_key)]
+        targets = [
+            q for pattern, q in self._bindings if topic_matches(pattern, message.routing_key)
+        ]
         if not targets:
             raise Unroutable(f"no queue bound to routing key {message.routing_key!r}")
         for name in dict.fromkeys(targets):
@@ -125,7 +128,9 @@ class MemoryBroker(Broker):
 
     async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
         await self.declare_queue(spec)
-        consumer = _MemoryConsumer(self, self._queues[self.queue_name(spec)], spec, handler, dead=False)
+        consumer = _MemoryConsumer(
+            self, self._queues[self.queue_name(spec)], spec, handler, dead=False
+        )
         consumer.start()
         self._consumers.append(consumer)
         return consumer
@@ -138,7 +143,9 @@ class MemoryBroker(Broker):
         self._consumers.append(consumer)
         return consumer
 
-    async def send_to_queue(self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+    async def send_to_queue(
+        self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0
+    ) -> None:
         await self.ping()
         await self.declare_queue(spec)
         await self._queues[self.queue_name(spec)].put(_Message(message, dict(message.headers)))
@@ -153,7 +160,9 @@ class MemoryBroker(Broker):
 
         def fire() -> None:
             self._timers.discard(handle)
-            loop.create_task(queue.put(item))
+            task = loop.create_task(queue.put(item))
+            self._puts.add(task)
+            task.add_done_callback(self._puts.discard)
 
         handle = loop.call_later(delay, fire)
         self._timers.add(handle)
@@ -168,7 +177,9 @@ class MemoryBroker(Broker):
 
 
 class _MemoryConsumer(ConsumerHandle):
-    def __init__(self, broker: MemoryBroker, queue: _Queue, spec: QueueSpec, handler: Handler, *, dead: bool) -> None:
+    def __init__(
+        self, broker: MemoryBroker, queue: _Queue, spec: QueueSpec, handler: Handler, *, dead: bool
+    ) -> None:
         self.broker = broker
         self.queue = queue
         self.spec = spec
@@ -199,7 +210,9 @@ class _MemoryConsumer(ConsumerHandle):
                 raise
             except BaseException:
                 # The consumer died mid-message (as a crashed process would): returned unacked.
-                logger.exception("consumer died on message %s; returning it", item.message.message_id)
+                logger.exception(
+                    "consumer died on message %s; returning it", item.message.message_id
+                )
                 await self._return(item)
 
     async def _return(self, item: _Message) -> None:
@@ -207,8 +220,13 @@ class _MemoryConsumer(ConsumerHandle):
         if not self.dead and item.delivery_count > self.spec.delivery_limit:
             # Same headers as RabbitMQ's own dead-lettering: x-death (most recent first).
             headers = dict(item.headers)
-            death = {"reason": DELIVERY_LIMIT_REASON, "queue": self.queue.name, "count": 1,
-                     "exchange": self.broker.exchange_name, "routing-keys": [item.message.routing_key]}
+            death = {
+                "reason": DELIVERY_LIMIT_REASON,
+                "queue": self.queue.name,
+                "count": 1,
+                "exchange": self.broker.exchange_name,
+                "routing-keys": [item.message.routing_key],
+            }
             headers["x-death"] = [death, *list(headers.get("x-death") or [])]
             headers.setdefault("x-first-death-reason", DELIVERY_LIMIT_REASON)
             headers.setdefault("x-first-death-queue", self.queue.name)
@@ -252,4 +270,6 @@ class _MemoryConsumer(ConsumerHandle):
             retry = _Message(replace(item.message), headers)
             self.broker._schedule(decision.delay, self.queue, retry)
             return
-        await self.broker._dead_letter(self.queue, item, dead_letter_headers(delivery, decision.reason))
+        await self.broker._dead_letter(
+            self.queue, item, dead_letter_headers(delivery, decision.reason)
+        )

@@ -30,20 +30,25 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
-from aiormq.exceptions import AMQPConnectionError, ChannelInvalidStateError, DeliveryError, PublishError
+from aiormq.exceptions import (
+    AMQPConnectionError,
+    ChannelInvalidStateError,
+    DeliveryError,
+    PublishError,
+)
 
 from cap_shared.messaging.base import (
     ATTEMPT_HEADER,
+    ROUTING_KEY_HEADER,
     Broker,
     BrokerUnavailable,
     ConsumerHandle,
     Delivery,
     Handler,
-    OutgoingMessage,
     Outcome,
+    OutgoingMessage,
     PublishFailed,
     QueueSpec,
-    ROUTING_KEY_HEADER,
     Unroutable,
     dead_letter_headers,
     run_handler,
@@ -54,7 +59,13 @@ logger = logging.getLogger(__name__)
 #: Bound on each teardown step (cancel, channel close, connection close).
 _TEARDOWN_S = 3.0
 
-_CONNECTION_ERRORS = (AMQPConnectionError, ChannelInvalidStateError, ConnectionError, OSError, aiormq.exceptions.ChannelClosed)
+_CONNECTION_ERRORS = (
+    AMQPConnectionError,
+    ChannelInvalidStateError,
+    ConnectionError,
+    OSError,
+    aiormq.exceptions.ChannelClosed,
+)
 
 
 def _to_amqp(message: OutgoingMessage, headers: dict[str, Any] | None = None) -> aio_pika.Message:
@@ -78,6 +89,11 @@ def _original_routing_key(headers: dict[str, Any], routing_key: str | None) -> s
     if deaths and isinstance(deaths[0], dict) and deaths[0].get("routing-keys"):
         return str(deaths[0]["routing-keys"][0])
     return routing_key or ""
+
+
+def _attempt(headers: dict[str, Any]) -> int:
+    value = headers.get(ATTEMPT_HEADER, 1)
+    return value if isinstance(value, int) and value > 0 else 1
 
 
 class RabbitBroker(Broker):
@@ -123,7 +139,9 @@ class RabbitBroker(Broker):
         try:
             self._connection = await asyncio.wait_for(
                 aio_pika.connect_robust(
-                    self.url, timeout=self.connect_timeout, reconnect_interval=self.reconnect_interval
+                    self.url,
+                    timeout=self.connect_timeout,
+                    reconnect_interval=self.reconnect_interval,
                 ),
                 timeout=self.connect_timeout + 1,
             )
@@ -140,7 +158,9 @@ class RabbitBroker(Broker):
             )
         except (*_CONNECTION_ERRORS, TimeoutError) as exc:
             await self.close()
-            raise BrokerUnavailable(f"cannot connect to RabbitMQ: {type(exc).__name__}: {exc}") from exc
+            raise BrokerUnavailable(
+                f"cannot connect to RabbitMQ: {type(exc).__name__}: {exc}"
+            ) from exc
 
     async def close(self) -> None:
         for consumer in list(self._consumers):
@@ -155,12 +175,22 @@ class RabbitBroker(Broker):
         self._declared.clear()
 
     async def ping(self) -> None:
-        if self._connection is None or self._connection.is_closed or self._channel is None or self._channel.is_closed:
+        if (
+            self._connection is None
+            or self._connection.is_closed
+            or self._channel is None
+            or self._channel.is_closed
+        ):
             raise BrokerUnavailable("not connected to RabbitMQ")
 
     # publishing --------------------------------------------------------------
     async def _publish_to(
-        self, exchange: AbstractExchange | None, routing_key: str, amqp: aio_pika.Message, *, timeout: float
+        self,
+        exchange: AbstractExchange | None,
+        routing_key: str,
+        amqp: aio_pika.Message,
+        *,
+        timeout: float,
     ) -> None:
         if exchange is None:
             raise BrokerUnavailable("not connected to RabbitMQ")
@@ -182,15 +212,22 @@ class RabbitBroker(Broker):
             raise BrokerUnavailable(f"connection lost while publishing: {exc}") from exc
 
     async def publish(self, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
-        await self._publish_to(self._exchange, message.routing_key, _to_amqp(message), timeout=timeout)
+        await self._publish_to(
+            self._exchange, message.routing_key, _to_amqp(message), timeout=timeout
+        )
 
-    async def send_to_queue(self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+    async def send_to_queue(
+        self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0
+    ) -> None:
         await self.declare_queue(spec)
         assert self._channel is not None
         # Through the default exchange the routing key is the queue name: keep the original.
         headers = {**message.headers, ROUTING_KEY_HEADER: message.routing_key}
         await self._publish_to(
-            self._channel.default_exchange, self.queue_name(spec), _to_amqp(message, headers), timeout=timeout
+            self._channel.default_exchange,
+            self.queue_name(spec),
+            _to_amqp(message, headers),
+            timeout=timeout,
         )
 
     # topology ----------------------------------------------------------------
@@ -212,14 +249,19 @@ class RabbitBroker(Broker):
         if name in self._declared:
             return
         await self.ping()
-        assert self._channel is not None and self._exchange and self._dlx and self._retry
         channel = self._channel
+        if channel is None or self._exchange is None or self._dlx is None or self._retry is None:
+            raise BrokerUnavailable("not connected to RabbitMQ")
         try:
-            queue = await channel.declare_queue(name, durable=True, arguments=self.main_queue_arguments(spec))
+            queue = await channel.declare_queue(
+                name, durable=True, arguments=self.main_queue_arguments(spec)
+            )
             for key in spec.bindings:
                 await queue.bind(self._exchange, routing_key=key)
             dlq = await channel.declare_queue(
-                self.dead_letter_queue_name(spec), durable=True, arguments={"x-queue-type": "quorum"}
+                self.dead_letter_queue_name(spec),
+                durable=True,
+                arguments={"x-queue-type": "quorum"},
             )
             await dlq.bind(self._dlx, routing_key=name)
             for delay in sorted(set(spec.retry_delays)):
@@ -258,7 +300,9 @@ class RabbitBroker(Broker):
         return set(self._queue_names)
 
     # consuming ---------------------------------------------------------------
-    async def _consumer_queue(self, queue_name: str, prefetch: int) -> tuple[AbstractChannel, AbstractQueue]:
+    async def _consumer_queue(
+        self, queue_name: str, prefetch: int
+    ) -> tuple[AbstractChannel, AbstractQueue]:
         assert self._connection is not None
         channel = await self._connection.channel(publisher_confirms=False)
         await channel.set_qos(prefetch_count=prefetch)
@@ -275,13 +319,17 @@ class RabbitBroker(Broker):
 
     async def consume_dead_letters(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
         await self.declare_queue(spec)
-        channel, queue = await self._consumer_queue(self.dead_letter_queue_name(spec), min(spec.prefetch, 16))
+        channel, queue = await self._consumer_queue(
+            self.dead_letter_queue_name(spec), min(spec.prefetch, 16)
+        )
         consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=True)
         await consumer.start()
         self._consumers.append(consumer)
         return consumer
 
-    async def _retry_later(self, spec: QueueSpec, delivery: Delivery, delay: float, amqp_in: AbstractIncomingMessage) -> None:
+    async def _retry_later(
+        self, spec: QueueSpec, delivery: Delivery, delay: float, amqp_in: AbstractIncomingMessage
+    ) -> None:
         headers = dict(delivery.headers)
         headers[ATTEMPT_HEADER] = delivery.attempt + 1
         # The delay queue dead-letters back with the queue name as routing key: keep the original.
@@ -289,12 +337,16 @@ class RabbitBroker(Broker):
         out = self._rebuild(delivery, amqp_in, headers)
         await self._publish_to(self._retry, self.retry_queue_name(spec, delay), out, timeout=10)
 
-    async def _dead_letter(self, spec: QueueSpec, delivery: Delivery, reason: str, amqp_in: AbstractIncomingMessage) -> None:
+    async def _dead_letter(
+        self, spec: QueueSpec, delivery: Delivery, reason: str, amqp_in: AbstractIncomingMessage
+    ) -> None:
         out = self._rebuild(delivery, amqp_in, dead_letter_headers(delivery, reason))
         await self._publish_to(self._dlx, self.queue_name(spec), out, timeout=10)
 
     @staticmethod
-    def _rebuild(delivery: Delivery, amqp_in: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    def _rebuild(
+        delivery: Delivery, amqp_in: AbstractIncomingMessage, headers: dict[str, Any]
+    ) -> aio_pika.Message:
         return aio_pika.Message(
             body=delivery.body,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
@@ -356,7 +408,7 @@ class _RabbitConsumer(ConsumerHandle):
             correlation_id=message.correlation_id,
             headers=headers,
             redelivered=bool(message.redelivered),
-            attempt=int(headers.get(ATTEMPT_HEADER, 1) or 1),  # type: ignore[call-overload]
+            attempt=_attempt(headers),
             queue=self.queue.name,
             type=message.type,
             timestamp=message.timestamp,
@@ -386,7 +438,9 @@ class _RabbitConsumer(ConsumerHandle):
             try:
                 await self.handler(delivery)
             except Exception:
-                logger.exception("dead-letter handler failed; the message stays in %s", self.queue.name)
+                logger.exception(
+                    "dead-letter handler failed; the message stays in %s", self.queue.name
+                )
                 await asyncio.sleep(1.0)
                 await self._nack(message)
                 return
@@ -400,7 +454,11 @@ class _RabbitConsumer(ConsumerHandle):
                 await self.broker._dead_letter(self.spec, delivery, decision.reason, message)
         except Exception:
             # Could not park it: give it back to the broker (counted against the delivery limit).
-            logger.exception("could not route message %s for %s; requeueing", delivery.message_id, decision.outcome.value)
+            logger.exception(
+                "could not route message %s for %s; requeueing",
+                delivery.message_id,
+                decision.outcome.value,
+            )
             await self._nack(message)
             return
         await self._ack(message)
@@ -411,7 +469,9 @@ class _RabbitConsumer(ConsumerHandle):
         except _CONNECTION_ERRORS:
             # The channel died after the work was committed: the broker redelivers, the inbox
             # recognises the event id.
-            logger.warning("ack of %s lost with its channel; it will be redelivered", message.message_id)
+            logger.warning(
+                "ack of %s lost with its channel; it will be redelivered", message.message_id
+            )
 
     async def _nack(self, message: AbstractIncomingMessage) -> None:
         with contextlib.suppress(*_CONNECTION_ERRORS):

@@ -100,7 +100,15 @@ class OutboxRelay:
             now = utcnow()
             rows = (
                 await conn.execute(
-                    sa.select(t.c.seq, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.payload, t.c.correlation_id, t.c.created_at)
+                    sa.select(
+                        t.c.seq,
+                        t.c.event_id,
+                        t.c.event_type,
+                        t.c.routing_key,
+                        t.c.payload,
+                        t.c.correlation_id,
+                        t.c.created_at,
+                    )
                     .where(t.c.published_at.is_(None))
                     .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
                     .order_by(t.c.seq)
@@ -112,12 +120,18 @@ class OutboxRelay:
             messages = [self._message(row) for row in rows]
             results = await self.broker.publish_many(messages, timeout=self.publish_timeout)
             confirmed = [row.seq for row, err in zip(rows, results, strict=True) if err is None]
-            unroutable = [(row.seq, err) for row, err in zip(rows, results, strict=True) if isinstance(err, Unroutable)]
+            unroutable = [
+                (row.seq, err)
+                for row, err in zip(rows, results, strict=True)
+                if isinstance(err, Unroutable)
+            ]
             others = [err for err in results if err is not None and not isinstance(err, Unroutable)]
             if self.after_publish is not None and confirmed:
                 await self.after_publish(confirmed)
             if confirmed:
-                await conn.execute(sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=utcnow()))
+                await conn.execute(
+                    sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=utcnow())
+                )
                 metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(confirmed))
             for seq, err in unroutable:
                 await self._postpone(conn, seq, err)
@@ -139,11 +153,21 @@ class OutboxRelay:
         t = self.table
         attempts = (await conn.execute(sa.select(t.c.attempts).where(t.c.seq == seq))).scalar_one()
         delay = min(2 ** min(attempts, 10), 600)
-        logger.error("outbox row %s is unroutable (attempt %d), retrying in %ss: %s", seq, attempts + 1, delay, err)
+        logger.error(
+            "outbox row %s is unroutable (attempt %d), retrying in %ss: %s",
+            seq,
+            attempts + 1,
+            delay,
+            err,
+        )
         await conn.execute(
             sa.update(t)
             .where(t.c.seq == seq)
-            .values(attempts=attempts + 1, last_error=str(err)[:1000], next_attempt_at=utcnow() + timedelta(seconds=delay))
+            .values(
+                attempts=attempts + 1,
+                last_error=str(err)[:1000],
+                next_attempt_at=utcnow() + timedelta(seconds=delay),
+            )
         )
         metrics.EVENTS_PUBLISH_FAILED.labels(self.service).inc()
 
@@ -171,15 +195,29 @@ class OutboxRelay:
             async with self.db.engine.connect() as conn:
                 rows = (
                     await conn.execute(
-                        sa.select(t.c.seq, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.payload, t.c.correlation_id, t.c.created_at)
-                        .where(t.c.published_at.is_not(None), t.c.published_at >= since, t.c.seq > last_seq)
+                        sa.select(
+                            t.c.seq,
+                            t.c.event_id,
+                            t.c.event_type,
+                            t.c.routing_key,
+                            t.c.payload,
+                            t.c.correlation_id,
+                            t.c.created_at,
+                        )
+                        .where(
+                            t.c.published_at.is_not(None),
+                            t.c.published_at >= since,
+                            t.c.seq > last_seq,
+                        )
                         .order_by(t.c.seq)
                         .limit(self.batch_size)
                     )
                 ).all()
             if not rows:
                 return replayed
-            results = await self.broker.publish_many([self._message(r) for r in rows], timeout=self.publish_timeout)
+            results = await self.broker.publish_many(
+                [self._message(r) for r in rows], timeout=self.publish_timeout
+            )
             replayed += sum(1 for r in results if r is None)
             last_seq = rows[-1].seq
 
@@ -190,12 +228,16 @@ class OutboxRelay:
         async with self.db.engine.connect() as conn:
             pending, oldest = (
                 await conn.execute(
-                    sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(t.c.published_at.is_(None))
+                    sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(
+                        t.c.published_at.is_(None)
+                    )
                 )
             ).one()
             failing = (
                 await conn.execute(
-                    sa.select(sa.func.count()).where(t.c.published_at.is_(None), t.c.last_error.is_not(None))
+                    sa.select(sa.func.count()).where(
+                        t.c.published_at.is_(None), t.c.last_error.is_not(None)
+                    )
                 )
             ).scalar_one()
         lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
@@ -218,7 +260,9 @@ class OutboxRelay:
             self._listener = await asyncpg.connect(dsn, timeout=5)
             await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
         except Exception as exc:
-            logger.warning("outbox relay cannot LISTEN (%s); polling every %ss", exc, self.poll_interval)
+            logger.warning(
+                "outbox relay cannot LISTEN (%s); polling every %ss", exc, self.poll_interval
+            )
             self._listener = None
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
@@ -254,7 +298,9 @@ class OutboxRelay:
                     continue
                 waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
                 try:
-                    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                    )
                 finally:
                     for w in waiters:
                         w.cancel()

@@ -30,7 +30,9 @@ async def main(db_url: str, amqp_url: str, namespace: str, queue_name: str) -> N
         os._exit(EXIT_CODE)  # no ack, no cleanup: a killed process
 
     consumer = toy.toy_consumer(db, toy.EffectCounter(), after_commit=die)
-    await broker.consume(QueueSpec(name=queue_name, bindings=(toy.TOY_EVENT,), delivery_limit=5), consumer)
+    await broker.consume(
+        QueueSpec(name=queue_name, bindings=(toy.TOY_EVENT,), delivery_limit=5), consumer
+    )
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     await asyncio.sleep(60)

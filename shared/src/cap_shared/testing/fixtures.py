@@ -88,7 +88,6 @@ async def truncate_all(db: Database, metadata: sa.MetaData) -> None:
                 await conn.execute(sa.text(f'DELETE FROM "{name}"'))
 
 
-
 @pytest.fixture
 async def make_database(
     pg_databases: PgDatabases, tmp_path: Path
@@ -101,7 +100,9 @@ async def make_database(
     """
     opened: list[Database] = []
 
-    async def factory(kind: str, key: str, migrations: Path | None, metadata: sa.MetaData) -> Database:
+    async def factory(
+        kind: str, key: str, migrations: Path | None, metadata: sa.MetaData
+    ) -> Database:
         if kind == "postgresql":
             url = await asyncio.to_thread(pg_databases.url_for, key, migrations, metadata)
             # Small pools: four xdist workers share the server's 100 connections.
@@ -153,7 +154,11 @@ async def cleanup_rabbit(broker: RabbitBroker) -> None:
                 await channel.queue_delete(name)
             except Exception:
                 channel = await connection.channel()
-        for name in (broker.exchange_name, broker.dead_letter_exchange_name, broker.retry_exchange_name):
+        for name in (
+            broker.exchange_name,
+            broker.dead_letter_exchange_name,
+            broker.retry_exchange_name,
+        ):
             try:
                 await channel.exchange_delete(name)
             except Exception:

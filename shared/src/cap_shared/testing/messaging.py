@@ -17,8 +17,12 @@ KEY = "test.thing.happened.v1"
 def spec(name: str = "svc", bindings: tuple[str, ...] = (KEY,), **overrides: object) -> QueueSpec:
     """A queue with short retry delays so failure paths run in milliseconds."""
     values: dict[str, object] = {
-        "name": name, "bindings": bindings, "delivery_limit": 3,
-        "retry_delays": (0.05, 0.1), "prefetch": 16, "handler_timeout": 5.0,
+        "name": name,
+        "bindings": bindings,
+        "delivery_limit": 3,
+        "retry_delays": (0.05, 0.1),
+        "prefetch": 16,
+        "handler_timeout": 5.0,
     }
     values.update(overrides)
     return QueueSpec(**values)  # type: ignore[arg-type]
@@ -26,7 +30,12 @@ def spec(name: str = "svc", bindings: tuple[str, ...] = (KEY,), **overrides: obj
 
 def message(routing_key: str = KEY, **payload: object) -> OutgoingMessage:
     """A message with a fresh id."""
-    return OutgoingMessage(routing_key=routing_key, body=json.dumps(payload).encode(), message_id=str(uuid4()), type=routing_key)
+    return OutgoingMessage(
+        routing_key=routing_key,
+        body=json.dumps(payload).encode(),
+        message_id=str(uuid4()),
+        type=routing_key,
+    )
 
 
 @dataclass
@@ -48,7 +57,9 @@ class Recorder:
         return [d.message_id or "" for d in self.deliveries]
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, message: str = "condition") -> None:
+async def wait_until(
+    predicate: Callable[[], bool], timeout: float = 10.0, message: str = "condition"
+) -> None:
     """Poll ``predicate`` until true, or fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():

@@ -9,7 +9,9 @@ import re
 import asyncpg
 from sqlalchemy.engine import make_url
 
-POSTGRES_URL = os.environ.get("CAP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "CAP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 RABBITMQ_URL = os.environ.get("CAP_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 

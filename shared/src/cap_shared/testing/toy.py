@@ -23,12 +23,14 @@ TOY_EVENT = "toy.thing.created.v1"
 metadata = sa.MetaData()
 tables = infra_tables(metadata)
 thing = sa.Table(
-    "thing", metadata,
+    "thing",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
 )
 effect = sa.Table(
-    "effect", metadata,
+    "effect",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("consumer", sa.String(50), nullable=False),
     sa.Column("event_id", sa.String(64), nullable=False),
@@ -47,8 +49,12 @@ def envelope(n: int) -> Envelope:
     """A toy event (not in the platform registry)."""
     thing_id = str(uuid4())
     return Envelope(
-        id=str(uuid4()), source="/cap/toy", type=TOY_EVENT, time=datetime.now(UTC),
-        subject=thing_id, data=ThingCreated(thing_id=thing_id, n=n).model_dump(),
+        id=str(uuid4()),
+        source="/cap/toy",
+        type=TOY_EVENT,
+        time=datetime.now(UTC),
+        subject=thing_id,
+        data=ThingCreated(thing_id=thing_id, n=n).model_dump(),
     )
 
 
@@ -71,22 +77,32 @@ class EffectCounter:
     handled: list[str] = field(default_factory=list)
 
     async def __call__(self, session: AsyncSession, env: Envelope, payload: ThingCreated) -> None:
-        await session.execute(sa.insert(effect).values(consumer=self.consumer, event_id=env.id, n=payload.n))
+        await session.execute(
+            sa.insert(effect).values(consumer=self.consumer, event_id=env.id, n=payload.n)
+        )
         self.handled.append(env.id)
 
 
 def toy_consumer(db: Database, handler: EffectCounter, **hooks: object) -> EventConsumer:
     """An EventConsumer for the toy event."""
     return EventConsumer(
-        db=db, inbox=tables.inbox, consumer=handler.consumer, handlers={TOY_EVENT: handler},
-        models={TOY_EVENT: ThingCreated}, **hooks,  # type: ignore[arg-type]
+        db=db,
+        inbox=tables.inbox,
+        consumer=handler.consumer,
+        handlers={TOY_EVENT: handler},
+        models={TOY_EVENT: ThingCreated},
+        **hooks,  # type: ignore[arg-type]
     )
 
 
 async def effects_by_event(db: Database) -> dict[str, int]:
     """Effect rows per event id."""
     async with db.engine.connect() as conn:
-        rows = (await conn.execute(sa.select(effect.c.event_id, sa.func.count()).group_by(effect.c.event_id))).all()
+        rows = (
+            await conn.execute(
+                sa.select(effect.c.event_id, sa.func.count()).group_by(effect.c.event_id)
+            )
+        ).all()
     return {r[0]: r[1] for r in rows}
 
 
@@ -94,4 +110,8 @@ async def pending_outbox(db: Database) -> int:
     """Outbox rows not yet published."""
     t = tables.outbox
     async with db.engine.connect() as conn:
-        return int((await conn.execute(sa.select(sa.func.count()).where(t.c.published_at.is_(None)))).scalar_one())
+        return int(
+            (
+                await conn.execute(sa.select(sa.func.count()).where(t.c.published_at.is_(None)))
+            ).scalar_one()
+        )

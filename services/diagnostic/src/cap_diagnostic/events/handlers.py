@@ -11,7 +11,9 @@ from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.inbox import EventHandler
 
 
-async def on_organisation_registered(session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1) -> None:
+async def on_organisation_registered(
+    session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1
+) -> None:
     """Keep the new member structure in the local read model."""
     await OrganisationRepository(session).save(
         Organisation(
