@@ -92,15 +92,18 @@ async def test_malformed_events_are_dead_lettered_with_the_reason_and_do_not_blo
     )
     assert letters["bad-json"]["body"] == "{not json"
     assert letters["missing-field"]["attempts"] == 1  # permanent: never retried
-    # The good event behind them was handled.
+    # The good event behind them is handled too.
     runtime = topology.runtimes["diagnostic"]
     from cap_diagnostic.repository import OrganisationRepository
 
-    async with runtime.db.session() as session:
-        assert (
-            await OrganisationRepository(session).get(organisation_id=good["organisation_id"])
-            is not None
-        )
+    async def good_handled() -> bool:
+        async with runtime.db.session() as session:
+            found = await OrganisationRepository(session).get(
+                organisation_id=good["organisation_id"]
+            )
+            return found is not None
+
+    await eventually(good_handled)
 
 
 async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topology) -> None:

@@ -83,7 +83,11 @@ class ServiceRuntime:
             handler_timeout=settings.consumer_handler_timeout_s,
         )
         self.consumer = EventConsumer(
-            db=self.db, inbox=tables.inbox, consumer=self.name, handlers=self.handlers
+            db=self.db,
+            inbox=tables.inbox,
+            consumer=self.name,
+            handlers=self.handlers,
+            batch_size=settings.consumer_batch_size,
         )
         self.relay = OutboxRelay(
             db=self.db,

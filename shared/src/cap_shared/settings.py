@@ -60,6 +60,8 @@ class BaseServiceSettings(BaseSettings):
     consumer_delivery_limit: int = Field(default=10, ge=1, le=100)
     #: Delays before each retry of a failing handler; once used up the message is dead-lettered.
     consumer_retry_delays_s: list[float] = Field(default=[1.0, 10.0, 60.0, 300.0])
+    #: Deliveries handled in one transaction when they arrive together (1 disables batching).
+    consumer_batch_size: int = Field(default=100, ge=1, le=1000)
     #: Our own bound on one handler run, well below RabbitMQ's delivery-ack timeout (30 min).
     consumer_handler_timeout_s: float = Field(default=60.0, gt=0)
 

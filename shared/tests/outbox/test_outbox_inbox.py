@@ -33,6 +33,12 @@ QUEUE = QueueSpec(
 )
 
 
+@pytest.fixture(params=[1, 50], ids=["alone", "batched"])
+def batch_size(request: pytest.FixtureRequest) -> int:
+    """Consumers run one transaction per event, and in micro-batches."""
+    return int(request.param)
+
+
 def relay_for(stack, **kw) -> OutboxRelay:
     return OutboxRelay(
         db=stack.db,
@@ -77,11 +83,13 @@ async def wait_until_async(count, timeout: float) -> None:
 
 class TestGhostsAndZombies:
     async def test_rolled_back_writes_publish_nothing_and_committed_ones_publish_once(
-        self, stack
+        self, stack, batch_size
     ) -> None:
         """O2: ghost messages = 0, zombie records = 0."""
         counter = toy.EffectCounter()
-        await stack.broker.consume(QUEUE, toy.toy_consumer(stack.db, counter))
+        await stack.broker.consume(
+            QUEUE, toy.toy_consumer(stack.db, counter, batch_size=batch_size)
+        )
         ledger = Ledger()
         for n in range(100):
             if n % 2:
@@ -108,11 +116,11 @@ class TestGhostsAndZombies:
 
 class TestRelayCrash:
     async def test_crash_after_confirm_before_marking_publishes_twice_with_one_effect(
-        self, stack
+        self, stack, batch_size
     ) -> None:
         """O3: the relay dies between the broker's confirm and marking the rows sent."""
         counter = toy.EffectCounter()
-        deliveries = Deliveries(toy.toy_consumer(stack.db, counter))
+        deliveries = Deliveries(toy.toy_consumer(stack.db, counter, batch_size=batch_size))
         await stack.broker.consume(QUEUE, deliveries)
         sent = [await toy.write_thing(stack.db, n) for n in range(20)]
         crashes = {"left": 1}
@@ -142,7 +150,9 @@ class TestRelayCrash:
 
 
 class TestConcurrentDuplicates:
-    async def test_same_event_to_two_consumers_at_once_takes_effect_once(self, stack) -> None:
+    async def test_same_event_to_two_consumers_at_once_takes_effect_once(
+        self, stack, batch_size
+    ) -> None:
         """O4: unique (consumer, event id) lets exactly one of two concurrent deliveries commit."""
         gate = asyncio.Event()
 
@@ -163,8 +173,8 @@ class TestConcurrentDuplicates:
             attempt=1,
             queue="toy",
         )
-        consumer_a = toy.toy_consumer(stack.db, first)
-        consumer_b = toy.toy_consumer(stack.db, second)
+        consumer_a = toy.toy_consumer(stack.db, first, batch_size=batch_size)
+        consumer_b = toy.toy_consumer(stack.db, second, batch_size=batch_size)
 
         tasks = [
             asyncio.create_task(consumer_a(delivery)),
@@ -185,7 +195,7 @@ class SimulatedCrash(BaseException):
 class TestConsumerCrash:
     @pytest.mark.parametrize("moment", ["after_commit", "before_commit"])
     async def test_consumer_dying_around_the_commit_redelivers_with_one_effect(
-        self, stack, moment
+        self, stack, moment, batch_size
     ) -> None:
         """M5: killed after the commit (before the ack) or before the commit: one effect."""
         counter = toy.EffectCounter()
@@ -196,7 +206,7 @@ class TestConsumerCrash:
                 crashes["left"] -= 1
                 raise SimulatedCrash
 
-        consumer = toy.toy_consumer(stack.db, counter, **{moment: die_once})
+        consumer = toy.toy_consumer(stack.db, counter, batch_size=batch_size, **{moment: die_once})
         deliveries = Deliveries(consumer)
         await stack.broker.consume(QUEUE, deliveries)
         event = await toy.write_thing(stack.db, 1)

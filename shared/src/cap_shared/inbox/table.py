@@ -47,3 +47,26 @@ async def claim(
     )
     result = await session.execute(stmt)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def claim_many(
+    session: AsyncSession, table: sa.Table, *, consumer: str, events: list[tuple[str, str]]
+) -> set[str]:
+    """Claim several event ids at once; return those not handled before (one statement)."""
+    if not events:
+        return set()
+    now = utcnow()
+    rows = [
+        {"consumer": consumer, "event_id": event_id, "event_type": event_type, "received_at": now}
+        for event_id, event_type in dict(events).items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(table.c.event_id)
+    )
+    result = await session.execute(stmt)
+    return set(result.scalars())

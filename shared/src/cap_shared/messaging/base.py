@@ -155,7 +155,8 @@ async def run_handler(spec: QueueSpec, handler: Handler, delivery: Delivery) -> 
     """
     started = time.perf_counter()
     try:
-        await asyncio.wait_for(handler(delivery), timeout=spec.handler_timeout)
+        async with asyncio.timeout(spec.handler_timeout):
+            await handler(delivery)
     except PermanentError as exc:
         metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="dead").inc()
         return Decision(Outcome.DEAD, reason=f"permanent: {exc.reason}")

@@ -54,6 +54,7 @@ class OutboxRelay:
         publish_timeout: float = 5.0,
         replay_window: float = 0.0,
         max_backoff: float = 5.0,
+        linger: float = 0.005,
         after_publish: AfterPublishHook | None = None,
     ) -> None:
         self.db = db
@@ -65,6 +66,10 @@ class OutboxRelay:
         self.publish_timeout = publish_timeout
         self.replay_window = replay_window
         self.max_backoff = max_backoff
+        #: Once woken by a commit, wait this long so that the commits close behind it share the
+        #: pass (one claim, one pipelined publish, one update): a few ms of latency buys a lot
+        #: of throughput under a steady stream of writes.
+        self.linger = linger
         #: Fault-injection point for tests: runs after the confirms, before rows are marked.
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"cap_outbox:{service}".encode()) & 0x7FFFFFFF
@@ -265,9 +270,10 @@ class OutboxRelay:
             )
             self._listener = None
 
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        if payload in (self.service, f"/cap/{self.service}"):
-            self._wake.set()
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, _payload: str) -> None:
+        # NOTIFY is scoped to the database, and each service has its own: any notification on
+        # the channel is about this outbox.
+        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set; survives broker and database outages."""
@@ -279,6 +285,8 @@ class OutboxRelay:
                 if n:
                     logger.info("republished %d recent events to the in-memory broker", n)
         backoff = 0.1
+        loop = asyncio.get_running_loop()
+        last_status = -float("inf")
         try:
             while not stop.is_set():
                 # Cleared before the pass: a commit during the pass makes the wait below return.
@@ -286,7 +294,10 @@ class OutboxRelay:
                 self._wake.clear()
                 try:
                     await self.publish_pending()
-                    await self.status()
+                    now = loop.time()
+                    if now - last_status >= self.poll_interval:  # metrics, not every pass
+                        await self.status()
+                        last_status = now
                     backoff = 0.1
                     timeout = self.poll_interval
                 except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
@@ -304,6 +315,8 @@ class OutboxRelay:
                 finally:
                     for w in waiters:
                         w.cancel()
+                if self.linger and not stop.is_set() and (signal.is_set() or self._wake.is_set()):
+                    await asyncio.sleep(self.linger)
         finally:
             if self._listener is not None:
                 with contextlib.suppress(Exception):

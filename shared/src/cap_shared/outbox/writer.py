@@ -9,7 +9,7 @@ from cap_shared.contracts.envelope import Envelope
 from cap_shared.db.base import utcnow
 from cap_shared.db.session import OUTBOX_PENDING
 
-#: PostgreSQL channel the relays LISTEN on; the payload is the table's service name.
+#: PostgreSQL channel the relays LISTEN on (NOTIFY is per database: one per service).
 NOTIFY_CHANNEL = "cap_outbox"
 
 

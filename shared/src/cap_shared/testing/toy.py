@@ -82,14 +82,28 @@ class EffectCounter:
         )
         self.handled.append(env.id)
 
+    async def batch(
+        self, session: AsyncSession, events: list[tuple[Envelope, ThingCreated]]
+    ) -> None:
+        """The same effect for many events: one multi-row INSERT."""
+        rows = [{"consumer": self.consumer, "event_id": e.id, "n": p.n} for e, p in events]
+        await session.execute(sa.insert(effect), rows)
+        self.handled.extend(e.id for e, _ in events)
 
-def toy_consumer(db: Database, handler: EffectCounter, **hooks: object) -> EventConsumer:
-    """An EventConsumer for the toy event."""
+
+def toy_consumer(
+    db: Database, handler: EffectCounter, *, batch_handler: bool = False, **hooks: object
+) -> EventConsumer:
+    """An EventConsumer for the toy event (``batch_size`` and the fault hooks as keywords).
+
+    ``batch_handler``: register the handler's multi-row form instead of the per-event one.
+    """
     return EventConsumer(
         db=db,
         inbox=tables.inbox,
         consumer=handler.consumer,
-        handlers={TOY_EVENT: handler},
+        handlers={} if batch_handler else {TOY_EVENT: handler},
+        batch_handlers={TOY_EVENT: handler.batch} if batch_handler else {},
         models={TOY_EVENT: ThingCreated},
         **hooks,  # type: ignore[arg-type]
     )

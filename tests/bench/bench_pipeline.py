@@ -1,0 +1,343 @@
+"""Event pipeline benchmark (``make bench``).
+
+Measures, in one run, on the same RabbitMQ and PostgreSQL, with the same process layout
+(producer in this process, consumer — and relay — in their own processes, as deployed):
+
+* baseline — raw aio-pika: persistent messages published with pipelined publisher confirms to a
+  durable quorum queue, consumed and acked by another process;
+* pipeline — the platform's path: a business transaction writes a row and its outbox row ->
+  the outbox relay (own process) publishes with confirms -> RabbitMQ -> the consumer (own
+  process) claims its inbox rows, writes its effects and commits -> ack. The consumer handles
+  the deliveries that arrive together in one transaction (micro-batches of up to 100); the
+  effect is written by a batch handler (one multi-row INSERT), and, for comparison, by a
+  per-event handler.
+
+For each: throughput (N events as fast as the producer can go, until the last one is consumed /
+committed; for the pipeline also with the N outbox rows already written, i.e. the relay ->
+broker -> consumer capacity on its own, as after an outage) and end-to-end latency at a fixed rate (default 500 events/s, open loop): from just
+before the producing transaction to the consumer's commit (baseline: publish -> ack).
+Targets from the foundation issue: pipeline throughput >= 50 % of the baseline's; p99 < 50 ms at
+500 events/s.
+
+    uv run python tests/bench/bench_pipeline.py [--events 5000] [--rate 500] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import aio_pika
+import sqlalchemy as sa
+import uvloop
+
+from cap_shared.contracts.envelope import Envelope
+from cap_shared.db.session import Database
+from cap_shared.messaging import QueueSpec
+from cap_shared.messaging.rabbitmq import RabbitBroker
+from cap_shared.outbox import OutboxRelay
+from cap_shared.outbox.writer import add_event
+from cap_shared.testing import services, toy
+from cap_shared.testing.fixtures import cleanup_rabbit, create_schema, unique_namespace
+
+RAW_KEY = "bench.raw.v1"
+
+
+@dataclass
+class Result:
+    name: str
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def paced(events: int, rate: float, send: Any) -> None:
+    """Call ``send(i)`` ``events`` times at ``rate`` per second (open loop)."""
+    interval = 1.0 / rate
+    start = time.perf_counter()
+    tasks = []
+    for i in range(events):
+        delay = start + i * interval - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(i)))
+    await asyncio.gather(*tasks)
+
+
+# --- child processes ---------------------------------------------------------------------------
+def report(latencies: list[float], last: float) -> None:
+    sys.stdout.write(json.dumps({"latencies": latencies, "last": last}) + "\n")
+    sys.stdout.flush()
+
+
+async def child_raw_consumer(queue_name: str, events: int) -> None:
+    connection = await aio_pika.connect(services.RABBITMQ_URL)
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=256)
+    queue = await channel.get_queue(queue_name)
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        await message.ack()
+        latencies.append(time.time() - json.loads(message.body)["t"])
+        if len(latencies) == events:
+            done.set()
+
+    await queue.consume(on_message)
+    print("ready", flush=True)
+    await done.wait()
+    report(latencies, time.time())
+    await connection.close()
+
+
+async def child_pipeline_consumer(
+    namespace: str, db_url: str, events: int, handler_kind: str
+) -> None:
+    db = Database(db_url, pool_size=5, max_overflow=5)
+    broker = RabbitBroker(services.RABBITMQ_URL, namespace=namespace)
+    await broker.start()
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def after_commit(env: Envelope) -> None:
+        latencies.append(time.time() - env.data["t"])
+        if len(latencies) == events:
+            done.set()
+
+    consumer = toy.toy_consumer(
+        db,
+        toy.EffectCounter(),
+        after_commit=after_commit,
+        batch_size=100,
+        batch_handler=handler_kind == "batch",
+    )
+    await broker.consume(QueueSpec(name="bench", bindings=(toy.TOY_EVENT,), prefetch=256), consumer)
+    print("ready", flush=True)
+    await done.wait()
+    report(latencies, time.time())
+    await broker.close()
+    await db.dispose()
+
+
+async def child_relay(namespace: str, db_url: str) -> None:
+    db = Database(db_url, pool_size=2, max_overflow=2)
+    broker = RabbitBroker(services.RABBITMQ_URL, namespace=namespace)
+    await broker.start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    relay = OutboxRelay(
+        db=db, broker=broker, table=toy.tables.outbox, service="toy", poll_interval=0.5
+    )
+    print("ready", flush=True)
+    await relay.run(stop)
+    await broker.close()
+    await db.dispose()
+
+
+async def spawn(*args: str) -> asyncio.subprocess.Process:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--child", *args, stdout=asyncio.subprocess.PIPE, limit=2**26
+    )
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), 60)
+    assert line.strip() == b"ready", line
+    return proc
+
+
+async def collect(proc: asyncio.subprocess.Process) -> tuple[list[float], float]:
+    assert proc.stdout is not None
+    data = json.loads(await asyncio.wait_for(proc.stdout.readline(), 300))
+    await proc.wait()
+    return data["latencies"], data["last"]
+
+
+# --- the two runs ------------------------------------------------------------------------------
+async def raw_run(events: int, rate: float | None) -> tuple[float, list[float]]:
+    name = f"bench.raw.{uuid4().hex[:8]}"
+    connection = await aio_pika.connect(services.RABBITMQ_URL)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(
+            name, durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await queue.bind(exchange, routing_key="bench.#")
+        consumer = await spawn("raw-consumer", name, str(events))
+
+        async def publish(i: int) -> None:
+            body = json.dumps({"i": i, "t": time.time()}).encode()
+            message = aio_pika.Message(
+                body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=str(i)
+            )
+            await exchange.publish(message, routing_key=RAW_KEY, timeout=10)
+
+        started = time.time()
+        if rate is None:
+            for window in range(0, events, 500):  # pipelined confirms, 500 in flight
+                await asyncio.gather(
+                    *(publish(i) for i in range(window, min(events, window + 500)))
+                )
+        else:
+            await paced(events, rate, publish)
+        latencies, last = await collect(consumer)
+        await channel.queue_delete(name)
+        await channel.exchange_delete(name)
+        return events / (last - started), latencies
+    finally:
+        await connection.close()
+
+
+async def pipeline_run(
+    events: int, rate: float | None, db_url: str, *, backlog: bool = False, handler: str = "batch"
+) -> tuple[float, list[float]]:
+    """``backlog``: the rows are written first, then relay and consumer drain them (the event
+    pipeline's own capacity, as after an outage); otherwise writes and draining overlap."""
+    db = Database(db_url, pool_size=50, max_overflow=0)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            sa.text("TRUNCATE thing, effect, outbox_message, inbox_message, dead_letter")
+        )
+    namespace = unique_namespace()
+    broker = RabbitBroker(services.RABBITMQ_URL, namespace=namespace)
+    await broker.start()
+    await broker.declare_queue(QueueSpec(name="bench", bindings=(toy.TOY_EVENT,)))
+
+    async def write(i: int) -> None:
+        thing_id = str(uuid4())
+        event = Envelope(
+            id=str(uuid4()),
+            source="/cap/bench",
+            type=toy.TOY_EVENT,
+            time=datetime.now(UTC),
+            subject=thing_id,
+            data={"thing_id": thing_id, "n": i, "t": time.time()},
+        )
+        async with db.session() as session:  # the API's business transaction
+            await session.execute(sa.insert(toy.thing).values(id=thing_id, n=i))
+            await add_event(session, toy.tables.outbox, event)
+
+    async def write_all() -> None:
+        if rate is None:
+            for window in range(0, events, 50):  # 50 concurrent API requests
+                await asyncio.gather(*(write(i) for i in range(window, min(events, window + 50))))
+        else:
+            await paced(events, rate, write)
+
+    if backlog:
+        await write_all()
+    consumer = await spawn("pipeline-consumer", namespace, db_url, str(events), handler)
+    started = time.time()
+    relay = await spawn("relay", namespace, db_url)
+    try:
+        if not backlog:
+            await write_all()
+        latencies, last = await collect(consumer)
+    finally:
+        relay.send_signal(signal.SIGTERM)
+        await relay.wait()
+        await cleanup_rabbit(broker)
+        await db.dispose()
+    return events / (last - started), latencies
+
+
+def summarise(name: str, throughput: float, latencies: list[float]) -> Result:
+    ms = [v * 1000 for v in latencies]
+    return Result(name, throughput, statistics.median(ms), percentile(ms, 99), max(ms))
+
+
+async def main(args: argparse.Namespace) -> None:
+    db_url = await services.recreate_database("cap_bench_pipeline")
+    setup = Database(db_url)
+    await create_schema(setup, None, toy.metadata)
+    await setup.dispose()
+    paced_events = int(args.rate * args.seconds)
+    if args.only == "latency":
+        try:
+            _, lat = await pipeline_run(paced_events, args.rate, db_url)
+        finally:
+            await services.drop_database("cap_bench_pipeline")
+        r = summarise("pipeline latency", 0, lat)
+        print(
+            f"pipeline at {args.rate:.0f}/s: p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, max {r.max_ms:.1f} ms"
+        )
+        return
+    try:
+        raw_tp, _ = await raw_run(args.events, None)
+        _, raw_lat = await raw_run(paced_events, args.rate)
+        drain_tp, _ = await pipeline_run(args.events, None, db_url, backlog=True)
+        drain_single_tp, _ = await pipeline_run(
+            args.events, None, db_url, backlog=True, handler="single"
+        )
+        pipe_tp, _ = await pipeline_run(args.events, None, db_url)
+        _, pipe_lat = await pipeline_run(paced_events, args.rate, db_url)
+    finally:
+        await services.drop_database("cap_bench_pipeline")
+    raw = summarise("baseline: raw aio-pika publish+confirm -> consume+ack", raw_tp, raw_lat)
+    pipe = summarise(
+        "pipeline: write+outbox -> relay -> RabbitMQ -> inbox+effect", pipe_tp, pipe_lat
+    )
+    print(
+        f"\nEvent pipeline benchmark ({os.cpu_count()} cores) — {args.events} events for throughput, "
+        f"{paced_events} at {args.rate:.0f}/s for latency\n"
+    )
+    print(f"{'':62} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for r in (raw, pipe):
+        print(f"{r.name:62} {r.throughput:9.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} {r.max_ms:8.1f}")
+    print(f"{'pipeline, backlog drained (relay -> RabbitMQ -> inbox+effect)':62} {drain_tp:9.0f}")
+    print(f"{'  same, effect written by a per-event handler':62} {drain_single_tp:9.0f}")
+    ratio = drain_tp / raw.throughput
+    print(
+        f"\nthroughput ratio pipeline (backlog)/baseline: {ratio:.2f} (target >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})"
+    )
+    print(
+        f"throughput ratio pipeline (with its writes)/baseline: {pipe.throughput / raw.throughput:.2f}"
+    )
+    print(
+        f"pipeline p99 at {args.rate:.0f}/s: {pipe.p99_ms:.1f} ms (target < 50 ms: {'met' if pipe.p99_ms < 50 else 'NOT met'})"
+    )
+
+
+def run_child(role: str, *params: str) -> None:
+    if role == "raw-consumer":
+        uvloop.run(child_raw_consumer(params[0], int(params[1])))
+    elif role == "pipeline-consumer":
+        uvloop.run(child_pipeline_consumer(params[0], params[1], int(params[2]), params[3]))
+    elif role == "relay":
+        uvloop.run(child_relay(params[0], params[1]))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        run_child(*sys.argv[2:])
+    else:
+        parser = argparse.ArgumentParser(
+            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        parser.add_argument(
+            "--events", type=int, default=5000, help="events in the throughput runs"
+        )
+        parser.add_argument(
+            "--rate", type=float, default=500.0, help="events per second in the latency runs"
+        )
+        parser.add_argument(
+            "--seconds", type=float, default=10.0, help="length of the latency runs"
+        )
+        parser.add_argument("--only", choices=["latency"], help="run only the pipeline latency run")
+        uvloop.run(main(parser.parse_args()))
