@@ -1,51 +1,25 @@
-"""Composition of the diagnostic service: runtime (database, broker, roles) and the API app."""
+"""Composition of the diagnostic service: its definition, runtime, API app and CLI entry."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from cap_diagnostic.config import Settings
 from cap_diagnostic.events.handlers import HANDLERS
 from cap_diagnostic.models import tables
-from cap_shared.app import create_service_app
-from cap_shared.cli import ServiceEntry
-from cap_shared.db.session import Database
-from cap_shared.messaging import Broker
-from cap_shared.runtime import ServiceRuntime
-from cap_shared.settings import BaseServiceSettings
+from cap_shared.service import ServiceDefinition
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def build_runtime(
-    settings: BaseServiceSettings | None = None,
-    *,
-    db: Database | None = None,
-    broker: Broker | None = None,
-) -> ServiceRuntime:
-    """The service's runtime; ``db``/``broker`` are injected by the standalone root and tests."""
-    return ServiceRuntime(
-        settings=settings or Settings(),
-        tables=tables,
-        migrations=MIGRATIONS,
-        handlers=HANDLERS,
-        db=db,
-        broker=broker,
-    )
-
-
-def create_app(runtime: ServiceRuntime | None = None, *, manage_runtime: bool = True) -> FastAPI:
-    """The diagnostic service's HTTP API."""
-    return create_service_app(
-        runtime or build_runtime(),
-        title="CAP — diagnostic service",
-        description="Referentials, CAP diagnostics, scoring, progress plans, resources and reports.",
-        manage_runtime=manage_runtime,
-    )
-
-
-ENTRY = ServiceEntry(
-    name="diagnostic", settings=Settings, build_runtime=build_runtime, create_app=create_app
+SERVICE = ServiceDefinition(
+    name="diagnostic",
+    title="CAP — diagnostic service",
+    description=("Referentials, CAP diagnostics, scoring, progress plans, resources and reports."),
+    settings=Settings,
+    tables=tables,
+    migrations=Path(__file__).parent / "migrations",
+    handlers=HANDLERS,
 )
+
+MIGRATIONS = SERVICE.migrations
+build_runtime = SERVICE.build_runtime
+create_app = SERVICE.create_app
+ENTRY = SERVICE.entry()

@@ -1,51 +1,27 @@
-"""Composition of the notifications service: runtime (database, broker, roles) and the API app."""
+"""Composition of the notifications service: its definition, runtime, API app and CLI entry."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
 from cap_notifications.models import tables
-from cap_shared.app import create_service_app
-from cap_shared.cli import ServiceEntry
-from cap_shared.db.session import Database
-from cap_shared.messaging import Broker
-from cap_shared.runtime import ServiceRuntime
-from cap_shared.settings import BaseServiceSettings
+from cap_shared.service import ServiceDefinition
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def build_runtime(
-    settings: BaseServiceSettings | None = None,
-    *,
-    db: Database | None = None,
-    broker: Broker | None = None,
-) -> ServiceRuntime:
-    """The service's runtime; ``db``/``broker`` are injected by the standalone root and tests."""
-    return ServiceRuntime(
-        settings=settings or Settings(),
-        tables=tables,
-        migrations=MIGRATIONS,
-        handlers=HANDLERS,
-        db=db,
-        broker=broker,
-    )
-
-
-def create_app(runtime: ServiceRuntime | None = None, *, manage_runtime: bool = True) -> FastAPI:
-    """The notifications service's HTTP API."""
-    return create_service_app(
-        runtime or build_runtime(),
-        title="CAP — notifications service",
-        description="In-app feed, e-mail and outbound webhooks driven by events, with per-user preferences, reminders and digests.",
-        manage_runtime=manage_runtime,
-    )
-
-
-ENTRY = ServiceEntry(
-    name="notifications", settings=Settings, build_runtime=build_runtime, create_app=create_app
+SERVICE = ServiceDefinition(
+    name="notifications",
+    title="CAP — notifications service",
+    description=(
+        "In-app feed, e-mail and outbound webhooks driven by events, with per-user preferences, reminders and digests."
+    ),
+    settings=Settings,
+    tables=tables,
+    migrations=Path(__file__).parent / "migrations",
+    handlers=HANDLERS,
 )
+
+MIGRATIONS = SERVICE.migrations
+build_runtime = SERVICE.build_runtime
+create_app = SERVICE.create_app
+ENTRY = SERVICE.entry()

@@ -105,15 +105,7 @@ class OutboxRelay:
             now = utcnow()
             rows = (
                 await conn.execute(
-                    sa.select(
-                        t.c.seq,
-                        t.c.event_id,
-                        t.c.event_type,
-                        t.c.routing_key,
-                        t.c.payload,
-                        t.c.correlation_id,
-                        t.c.created_at,
-                    )
+                    self._select_rows()
                     .where(t.c.published_at.is_(None))
                     .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
                     .order_by(t.c.seq)
@@ -176,6 +168,18 @@ class OutboxRelay:
         )
         metrics.EVENTS_PUBLISH_FAILED.labels(self.service).inc()
 
+    def _select_rows(self) -> sa.Select[Any]:
+        t = self.table
+        return sa.select(
+            t.c.seq,
+            t.c.event_id,
+            t.c.event_type,
+            t.c.routing_key,
+            t.c.payload,
+            t.c.correlation_id,
+            t.c.created_at,
+        )
+
     @staticmethod
     def _message(row: Any) -> OutgoingMessage:
         return OutgoingMessage(
@@ -200,15 +204,7 @@ class OutboxRelay:
             async with self.db.engine.connect() as conn:
                 rows = (
                     await conn.execute(
-                        sa.select(
-                            t.c.seq,
-                            t.c.event_id,
-                            t.c.event_type,
-                            t.c.routing_key,
-                            t.c.payload,
-                            t.c.correlation_id,
-                            t.c.created_at,
-                        )
+                        self._select_rows()
                         .where(
                             t.c.published_at.is_not(None),
                             t.c.published_at >= since,
