@@ -93,8 +93,7 @@ async def _run_background(
 
 
 async def _migrate(runtime: ServiceRuntime) -> None:
-    with contextlib.suppress(NotImplementedError):
-        await ensure_database(runtime.db.url)
+    await ensure_database(runtime.db.url)  # PostgreSQL: create it if missing; SQLite: nothing
     try:
         await runtime.migrate()
     finally:

@@ -67,7 +67,11 @@ class ServiceRuntime:
         self.tables = tables
         self.migrations = migrations
         self.handlers: dict[str, EventHandler] = dict(handlers or {})
-        self.db = db or Database(settings.database_url)
+        self.db = db or Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         self.broker = broker or broker_from_url(
             settings.broker_url, namespace=settings.broker_namespace
         )

@@ -34,6 +34,9 @@ class BaseServiceSettings(BaseSettings):
     service_name: str = "service"
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///var/service.db"
+    #: Connections per process (PostgreSQL): a deployment runs ~14 processes against one server.
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+    database_max_overflow: int = Field(default=5, ge=0, le=100)
     broker_url: str = "memory://"
     #: Name prefix of every exchange and queue; tests use a unique one per run.
     broker_namespace: str = "cap"
