@@ -60,3 +60,45 @@ async def test_migrations_upgrade_downgrade_and_match_the_models(
         await db.dispose()
         if kind == "postgresql":
             await services.drop_database(f"cap_t_{services.worker_id()}_migrations_{name}")
+
+
+async def test_outbox_insert_notifies_listening_relays_at_commit_only() -> None:
+    """The PostgreSQL trigger wakes relays of other processes; a rollback sends nothing."""
+    import asyncio
+
+    import asyncpg
+
+    runtime = BUILDERS["diagnostic"]()
+    name = f"cap_t_{services.worker_id()}_migrations_notify"
+    db = Database(await services.recreate_database(name))
+    listener = None
+    try:
+        await upgrade(db, runtime.migrations)
+        received: list[str] = []
+        listener = await asyncpg.connect(services.database_url(name))
+        await listener.add_listener("cap_outbox", lambda *args: received.append(args[-1]))
+        outbox = runtime.tables.outbox
+        row = {
+            "event_type": "a.b.v1",
+            "routing_key": "a.b.v1",
+            "payload": "{}",
+            "created_at": sa.func.now(),
+        }
+        async with db.engine.connect() as conn:
+            async with conn.begin() as tx:
+                await conn.execute(sa.insert(outbox).values(event_id="rolled-back", **row))
+                await tx.rollback()
+            async with conn.begin():
+                await conn.execute(sa.insert(outbox).values(event_id="one", **row))
+                await conn.execute(sa.insert(outbox).values(event_id="two", **row))
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)
+        assert received == ["outbox_message"]  # one notification for the committed transaction
+    finally:
+        if listener is not None:
+            await listener.close()
+        await db.dispose()
+        await services.drop_database(name)

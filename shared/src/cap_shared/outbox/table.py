@@ -10,8 +10,32 @@ OUTBOX_TABLE = "outbox_message"
 BigIntPK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+#: PostgreSQL: every INSERT into the outbox notifies the relays at commit (NOTIFY is scoped to
+#: the database; notifications of one transaction are folded into one). Services create it in
+#: their migrations with this same SQL; ``metadata.create_all`` creates it through the DDL events.
+NOTIFY_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION cap_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('cap_outbox', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$
+"""
+NOTIFY_TRIGGER_SQL = (
+    "CREATE TRIGGER outbox_message_notify AFTER INSERT ON outbox_message "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cap_outbox_notify()"
+)
+
+
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     """Define ``outbox_message`` in ``metadata`` (once per service)."""
+    table = _outbox_table(metadata)
+    for statement in (NOTIFY_FUNCTION_SQL, NOTIFY_TRIGGER_SQL):
+        sa.event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+    return table
+
+
+def _outbox_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
         OUTBOX_TABLE,
         metadata,

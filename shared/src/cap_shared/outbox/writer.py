@@ -9,7 +9,7 @@ from cap_shared.contracts.envelope import Envelope
 from cap_shared.db.base import utcnow
 from cap_shared.db.session import OUTBOX_PENDING
 
-#: PostgreSQL channel the relays LISTEN on (NOTIFY is per database: one per service).
+#: PostgreSQL channel the relays LISTEN on, notified by the outbox table's trigger.
 NOTIFY_CHANNEL = "cap_outbox"
 
 
@@ -25,8 +25,6 @@ async def add_event(session: AsyncSession, table: sa.Table, envelope: Envelope) 
             created_at=utcnow(),
         )
     )
-    if not session.info.get(OUTBOX_PENDING):
-        session.info[OUTBOX_PENDING] = True
-        if session.get_bind().dialect.name == "postgresql":
-            # Delivered to listening relays on commit only; a rollback sends nothing.
-            await session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, envelope.source)))
+    # Wakes an in-process relay after the commit; on PostgreSQL the table's trigger also
+    # NOTIFYs relays in other processes (at commit only: a rollback sends nothing).
+    session.info[OUTBOX_PENDING] = True
