@@ -162,6 +162,10 @@ async def test_ops_routes_deny_by_default(standalone: Topology) -> None:
         "/v1/ops/diagnostic/dead-letters", headers={"Authorization": "Bearer nope"}
     )
     assert wrong.status_code == 403
+    gateway_outbox = await standalone.client.get("/v1/ops/gateway/outbox", headers=ADMIN)
+    assert gateway_outbox.status_code == 200
+    assert set(gateway_outbox.json()) == {"pending", "oldest_age_seconds", "failing"}
+    assert (await standalone.client.get("/v1/ops/gateway/outbox")).status_code == 401
     unknown = await standalone.client.get("/v1/ops/payroll/dead-letters", headers=ADMIN)
     assert unknown.status_code == 404
     missing = await standalone.client.post(

@@ -13,7 +13,7 @@ from cap_gateway.config import Settings
 from cap_gateway.identity.routes import router as organisations_router
 from cap_gateway.models import tables
 from cap_gateway.proxy import Upstreams, proxy_router
-from cap_shared.app import create_service_app
+from cap_shared.app import create_service_app, ops_router
 from cap_shared.cli import ServiceEntry
 from cap_shared.db.session import Database
 from cap_shared.messaging import Broker
@@ -52,7 +52,13 @@ def create_app(
             "Entry point of the Coorace CAP platform: identity, organisations and every "
             "service's API under /v1."
         ),
-        routers=[organisations_router, proxy_router()],
+        # The gateway's own operator routes under the same /v1/ops/<service> scheme as the
+        # services' (matched before the proxy's /v1/ops/{service}/...).
+        routers=[
+            organisations_router,
+            ops_router(runtime, prefix="/v1/ops/gateway"),
+            proxy_router(),
+        ],
         manage_runtime=manage_runtime,
     )
     app.state.upstreams = Upstreams(

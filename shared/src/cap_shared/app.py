@@ -52,10 +52,10 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
     return router
 
 
-def ops_router(runtime: ServiceRuntime) -> APIRouter:
+def ops_router(runtime: ServiceRuntime, *, prefix: str = "/ops") -> APIRouter:
     """Operator routes: dead letters (list, show, replay) and outbox status."""
     guard = operator_guard(lambda: runtime.settings.admin_token)
-    router = APIRouter(prefix="/ops", tags=["ops"], dependencies=[Depends(guard)])
+    router = APIRouter(prefix=prefix, tags=["ops"], dependencies=[Depends(guard)])
 
     @router.get("/dead-letters", response_model=DeadLetterList)
     async def list_dead_letters(
