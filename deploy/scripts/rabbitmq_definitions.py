@@ -98,17 +98,7 @@ def build_definitions() -> dict[str, Any]:
         bind(broker.dead_letter_exchange_name, dlq, name)
         for delay in sorted(set(spec.retry_delays)):
             retry = broker.retry_queue_name(spec, delay)
-            queue(
-                retry,
-                {
-                    "x-queue-type": "quorum",
-                    "x-message-ttl": round(delay * 1000),
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": name,
-                    "x-dead-letter-strategy": "at-least-once",
-                    "x-overflow": "reject-publish",
-                },
-            )
+            queue(retry, broker.retry_queue_arguments(spec, delay))
             bind(broker.retry_exchange_name, retry, retry)
 
     return {

@@ -244,6 +244,17 @@ class RabbitBroker(Broker):
             "x-overflow": "reject-publish",
         }
 
+    def retry_queue_arguments(self, spec: QueueSpec, delay: float) -> dict[str, Any]:
+        """Arguments of a delay queue: expire after ``delay``, then back to the consumer queue."""
+        return {
+            "x-queue-type": "quorum",
+            "x-message-ttl": round(delay * 1000),
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": self.queue_name(spec),
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
+
     async def declare_queue(self, spec: QueueSpec) -> None:
         name = self.queue_name(spec)
         if name in self._declared:
@@ -267,16 +278,7 @@ class RabbitBroker(Broker):
             for delay in sorted(set(spec.retry_delays)):
                 retry_name = self.retry_queue_name(spec, delay)
                 retry = await channel.declare_queue(
-                    retry_name,
-                    durable=True,
-                    arguments={
-                        "x-queue-type": "quorum",
-                        "x-message-ttl": round(delay * 1000),
-                        "x-dead-letter-exchange": "",
-                        "x-dead-letter-routing-key": name,
-                        "x-dead-letter-strategy": "at-least-once",
-                        "x-overflow": "reject-publish",
-                    },
+                    retry_name, durable=True, arguments=self.retry_queue_arguments(spec, delay)
                 )
                 await retry.bind(self._retry, routing_key=retry_name)
                 self._queue_names.add(retry_name)

@@ -31,7 +31,8 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
     """Define ``outbox_message`` in ``metadata`` (once per service)."""
     table = _outbox_table(metadata)
     for statement in (NOTIFY_FUNCTION_SQL, NOTIFY_TRIGGER_SQL):
-        sa.event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="postgresql"))
+        ddl = sa.DDL(statement)  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+        sa.event.listen(table, "after_create", ddl.execute_if(dialect="postgresql"))
     return table
 
 
