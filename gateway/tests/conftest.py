@@ -14,9 +14,11 @@ from cap_gateway.config import Settings
 from cap_gateway.models import metadata
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
+from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import PgDatabases
 
-ADMIN = {"Authorization": "Bearer dev-admin-token"}
+#: Test defaults: new signing keys sign at once, sign-in throttling out of the way.
+TEST_SETTINGS = {"key_publish_lead_s": 0, "rate_limit_login": "1000/minute"}
 
 
 @pytest.fixture
@@ -32,14 +34,22 @@ async def gateway_factory(pg_databases: PgDatabases) -> AsyncIterator[Callable[.
     apps: list[Any] = []
 
     async def factory(
-        transports: dict[str, Any] | None = None, **settings: Any
+        transports: dict[str, Any] | None = None,
+        app_options: dict[str, Any] | None = None,
+        **settings: Any,
     ) -> tuple[httpx.AsyncClient, Any]:
+        app_options = app_options or {}
         broker = MemoryBroker()
         await broker.start()
         runtime = gateway_main.build_runtime(
-            Settings(**settings), db=Database.bound_to(url, connection), broker=broker
+            Settings(**{**TEST_SETTINGS, **settings}),
+            db=Database.bound_to(url, connection),
+            broker=broker,
         )
-        app = gateway_main.create_app(runtime, transports=transports, manage_runtime=False)
+        await runtime.prepare()
+        app = gateway_main.create_app(
+            runtime, transports=transports, manage_runtime=False, **app_options
+        )
         apps.append(app)
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://cap.test"
@@ -62,3 +72,10 @@ async def client(gateway_factory: Callable[..., Any]) -> httpx.AsyncClient:
     """A client on a gateway whose upstreams are unreachable (identity routes only)."""
     c, _runtime = await gateway_factory()
     return c  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient) -> dict[str, str]:
+    """``Authorization`` header of the bootstrap administrator (valid on every gateway of the
+    test: they share the rolled-back database, hence the signing keys)."""
+    return await sign_in(client)

@@ -9,9 +9,8 @@ import sqlalchemy as sa
 
 from cap_gateway.identity.siret import siret_problem
 from cap_gateway.models import tables
+from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
-
-ADMIN = {"Authorization": "Bearer dev-admin-token"}
 
 
 def body(**overrides: object) -> dict:
@@ -47,11 +46,11 @@ class TestSiret:
 
 class TestRegister:
     async def test_registration_returns_the_organisation_and_records_its_event(
-        self, gateway_factory
+        self, admin, gateway_factory
     ) -> None:
         client, runtime = await gateway_factory()
         response = await client.post(
-            "/v1/organisations", json=body(siret="732 829 320 00074"), headers=ADMIN
+            "/v1/organisations", json=body(siret="732 829 320 00074"), headers=admin
         )
 
         assert response.status_code == 201, response.text
@@ -80,11 +79,11 @@ class TestRegister:
         assert event["data"]["siret"] == "73282932000074"
         assert event["data"]["region_name"] == "Pays de la Loire"
 
-    async def test_same_siret_twice_is_a_conflict(self, client) -> None:
+    async def test_same_siret_twice_is_a_conflict(self, admin, client) -> None:
         assert (
-            await client.post("/v1/organisations", json=body(), headers=ADMIN)
+            await client.post("/v1/organisations", json=body(), headers=admin)
         ).status_code == 201
-        again = await client.post("/v1/organisations", json=body(name="Autre nom"), headers=ADMIN)
+        again = await client.post("/v1/organisations", json=body(name="Autre nom"), headers=admin)
         assert again.status_code == 409
         assert again.headers["content-type"] == "application/problem+json"
         assert again.json()["type"].endswith("/siret-already-registered")
@@ -105,9 +104,9 @@ class TestRegister:
         ],
     )
     async def test_bad_input_is_a_422_naming_the_field(
-        self, client, overrides: dict, field: str
+        self, admin, client, overrides: dict, field: str
     ) -> None:
-        response = await client.post("/v1/organisations", json=body(**overrides), headers=ADMIN)
+        response = await client.post("/v1/organisations", json=body(**overrides), headers=admin)
         assert response.status_code == 422
         problem = response.json()
         assert response.headers["content-type"] == "application/problem+json"
@@ -115,57 +114,60 @@ class TestRegister:
         assert "request_id" in problem
         assert field in [e["field"] for e in problem["errors"]]
 
-    async def test_malformed_json_is_a_422_not_a_500(self, client) -> None:
+    async def test_malformed_json_is_a_422_not_a_500(self, admin, client) -> None:
         response = await client.post(
-            "/v1/organisations", content=b"{", headers={**ADMIN, "content-type": "application/json"}
+            "/v1/organisations", content=b"{", headers={**admin, "content-type": "application/json"}
         )
         assert response.status_code == 422
 
-    async def test_registration_requires_the_operator(self, client) -> None:
+    async def test_registration_requires_an_admin(self, admin, client) -> None:
         assert (await client.post("/v1/organisations", json=body())).status_code == 401
-        forbidden = await client.post(
+        guessed = await client.post(
             "/v1/organisations", json=body(), headers={"Authorization": "Bearer guess"}
         )
+        assert guessed.status_code == 401
+        facilitator = await create_user(client, admin, role="facilitator", region="52")
+        forbidden = await client.post("/v1/organisations", json=body(), headers=facilitator)
         assert forbidden.status_code == 403
         assert (await client.get("/v1/organisations")).status_code == 401
 
 
 class TestRead:
-    async def test_pages_follow_the_cursor_until_the_end(self, client) -> None:
+    async def test_pages_follow_the_cursor_until_the_end(self, admin, client) -> None:
         ids = []
         for n in range(5):
             r = await client.post(
-                "/v1/organisations", json=body(siret=make_siret(100 + n)), headers=ADMIN
+                "/v1/organisations", json=body(siret=make_siret(100 + n)), headers=admin
             )
             ids.append(r.json()["id"])
         seen, cursor = [], None
         while True:
             params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-            page = (await client.get("/v1/organisations", params=params, headers=ADMIN)).json()
+            page = (await client.get("/v1/organisations", params=params, headers=admin)).json()
             seen += [o["id"] for o in page["data"]]
             cursor = page["next_cursor"]
             if cursor is None:
                 break
         assert seen == ids
 
-    async def test_page_size_and_cursor_are_checked(self, client) -> None:
+    async def test_page_size_and_cursor_are_checked(self, admin, client) -> None:
         assert (
-            await client.get("/v1/organisations", params={"limit": 201}, headers=ADMIN)
+            await client.get("/v1/organisations", params={"limit": 201}, headers=admin)
         ).status_code == 422
         assert (
-            await client.get("/v1/organisations", params={"limit": 0}, headers=ADMIN)
+            await client.get("/v1/organisations", params={"limit": 0}, headers=admin)
         ).status_code == 422
-        bad = await client.get("/v1/organisations", params={"cursor": "%%%"}, headers=ADMIN)
+        bad = await client.get("/v1/organisations", params={"cursor": "%%%"}, headers=admin)
         assert bad.status_code == 400
 
-    async def test_unknown_organisation_is_404(self, client) -> None:
+    async def test_unknown_organisation_is_404(self, admin, client) -> None:
         response = await client.get(
-            "/v1/organisations/00000000-0000-0000-0000-000000000000", headers=ADMIN
+            "/v1/organisations/00000000-0000-0000-0000-000000000000", headers=admin
         )
         assert response.status_code == 404
         assert response.json()["title"] == "Resource not found"
 
-    async def test_read_returns_what_was_registered(self, client) -> None:
-        created = (await client.post("/v1/organisations", json=body(), headers=ADMIN)).json()
-        read = await client.get(f"/v1/organisations/{created['id']}", headers=ADMIN)
+    async def test_read_returns_what_was_registered(self, admin, client) -> None:
+        created = (await client.post("/v1/organisations", json=body(), headers=admin)).json()
+        read = await client.get(f"/v1/organisations/{created['id']}", headers=admin)
         assert read.json() == created

@@ -34,6 +34,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import kubernetes_validate
@@ -72,11 +73,27 @@ PACKAGES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "notifications": ("NOTIFICATIONS", 8004, ("api", "worker", "relay")),
 }
 PROBE_PORT = 9000
+#: setting (without prefix) -> key of Secret cap-<package>-secrets, for every package
 SECRET_SETTINGS = {
     "DATABASE_URL": "database-url",
     "BROKER_URL": "broker-url",
-    "ADMIN_TOKEN": "admin-token",
 }
+#: the gateway's secrets besides those: it signs the access tokens and creates the first admin
+GATEWAY_SECRET_SETTINGS = {
+    "KEY_ENCRYPTION_SECRET": "key-encryption-secret",
+    "BOOTSTRAP_ADMIN_PASSWORD": "admin-password",
+}
+#: Where the services fetch the gateway's public keys (token verification), per topology: the
+#: gateway API's address there, and the path of the settings' default (the local gateway's).
+JWKS_PATH = urlsplit(BaseServiceSettings.model_fields["auth_jwks_url"].default).path
+COMPOSE_JWKS_URL = f"http://gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
+K8S_JWKS_URL = f"http://cap-gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
+
+
+def _secret_settings(package: str) -> dict[str, str]:
+    if package == "gateway":
+        return SECRET_SETTINGS | GATEWAY_SECRET_SETTINGS
+    return SECRET_SETTINGS
 
 
 def _settings_class(package: str) -> type[BaseServiceSettings]:
@@ -259,18 +276,23 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
         for name, op in variables(load_yaml(path)):
             used.setdefault(name, set()).add(op)
     required = {name for name, ops in used.items() if ops & {":?", "?"}}
-    assert required >= {"CAP_ADMIN_TOKEN", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"}
+    assert required >= {
+        "CAP_KEY_ENCRYPTION_SECRET",
+        "CAP_ADMIN_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "RABBITMQ_PASSWORD",
+    }
     # Required ones are active lines, left empty so that compose refuses to start until set.
     assert {name for name in required if name not in active} == set()
     assert {name: active[name] for name in required if active[name]} == {}
     # Every other variable has a default in the files and is documented (commented out).
     assert set(used) - set(active) - documented == set()
     assert set(active) - set(used) == set(), "stale variables in .env.example"
-    with pytest.raises(MissingVariable, match="CAP_ADMIN_TOKEN"):
-        interpolate(
-            load_yaml(COMPOSE_BASE),
-            {k: v for k, v in compose_env().items() if k != "CAP_ADMIN_TOKEN"},
-        )
+    for secret in ("CAP_KEY_ENCRYPTION_SECRET", "CAP_ADMIN_PASSWORD"):
+        with pytest.raises(MissingVariable, match=secret):
+            interpolate(
+                load_yaml(COMPOSE_BASE), {k: v for k, v in compose_env().items() if k != secret}
+            )
 
 
 def _healthcheck_url(service: dict[str, Any]) -> str:
@@ -307,7 +329,13 @@ def test_compose_runs_every_role_of_every_package_and_its_migration(
             assert env[f"{prefix}_DATABASE_URL"].endswith(f"@postgres:5432/cap_{package}")
             assert env[f"{prefix}_BROKER_URL"].startswith("amqp://")
             assert env[f"{prefix}_BROKER_URL"].endswith("@rabbitmq:5672/")
-            assert env[f"{prefix}_ADMIN_TOKEN"] == "test-cap-admin-token"
+            assert not [name for name in env if name.endswith("_ADMIN_TOKEN")], name
+            if package == "gateway":
+                assert env["GATEWAY_KEY_ENCRYPTION_SECRET"] == "test-cap-key-encryption-secret"
+                assert env["GATEWAY_BOOTSTRAP_ADMIN_PASSWORD"] == "test-cap-admin-password"
+                assert env["GATEWAY_BOOTSTRAP_ADMIN_EMAIL"] == "admin@coorace.example"
+            else:
+                assert env[f"{prefix}_AUTH_JWKS_URL"] == COMPOSE_JWKS_URL, name
             assert env[f"{prefix}_ENVIRONMENT"] == "production"
             assert service["read_only"] is True
     expected = {f"{p}-{r}" for p, (_, _, roles) in PACKAGES.items() for r in roles} | {
@@ -371,6 +399,12 @@ def test_compose_gateway_routes_to_the_service_apis(compose: dict[str, Any]) -> 
         if package != "gateway":
             assert env[f"GATEWAY_{prefix}_URL"] == f"http://{package}-api:{port}"
     assert compose["services"]["gateway-api"]["ports"][0].endswith(":8000")
+    # The services fetch the gateway's public keys from its API (same network, its own port).
+    assert JWKS_PATH == "/.well-known/jwks.json"
+    jwks = urlsplit(COMPOSE_JWKS_URL)
+    assert jwks.hostname in compose["services"]
+    assert compose["services"][jwks.hostname]["command"] == ["api"]
+    assert int(env["GATEWAY_PORT"]) == jwks.port
 
 
 def test_compose_override_is_development_only(compose: dict[str, Any]) -> None:
@@ -753,9 +787,14 @@ def test_every_package_has_its_deployments_service_and_migration_job(
             assert config[f"{prefix}_HOST"] == "0.0.0.0"
             assert int(config[f"{prefix}_PORT"]) == port
             assert int(config[f"{prefix}_PROBE_PORT"]) == PROBE_PORT
-            # Secrets by reference only: the URLs and the admin token come from the Secret.
+            # Secrets by reference only: the URLs (and the gateway's secrets) come from the Secret.
             env = {e["name"]: e for e in container["env"]}
-            for setting, key in SECRET_SETTINGS.items():
+            assert not [n for n in (*env, *config) if n.endswith("_ADMIN_TOKEN")], name
+            if package == "gateway":
+                assert config["GATEWAY_BOOTSTRAP_ADMIN_EMAIL"], name
+            else:
+                assert config[f"{prefix}_AUTH_JWKS_URL"] == K8S_JWKS_URL, name
+            for setting, key in _secret_settings(package).items():
                 assert f"{prefix}_{setting}" not in config, f"{name}: {setting} in a ConfigMap"
                 ref = env[f"{prefix}_{setting}"]["valueFrom"]["secretKeyRef"]
                 assert ref["key"] == key
@@ -790,6 +829,9 @@ def test_every_package_has_its_deployments_service_and_migration_job(
     for package, (prefix, port, _) in PACKAGES.items():
         if package != "gateway":
             assert gateway[f"GATEWAY_{prefix}_URL"] == f"http://cap-{package}-api:{port}"
+    # The services' JWKS URL names the gateway API's Service and port.
+    jwks = urlsplit(K8S_JWKS_URL)
+    assert services[jwks.hostname]["spec"]["ports"][0]["port"] == jwks.port
 
 
 @pytest.mark.parametrize("overlay", K8S_OVERLAYS)

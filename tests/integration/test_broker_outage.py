@@ -17,7 +17,7 @@ from cap_shared.testing.ledger import Ledger
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_shared.testing.siret import make_siret
 from cap_shared.testing.tcpproxy import TCPProxy
-from cap_standalone.testing import ADMIN, Topology
+from cap_standalone.testing import Topology
 
 EVENT = "identity.organisation.registered.v1"
 SERVICES = ("diagnostic", "audit", "labelling", "notifications")
@@ -67,7 +67,9 @@ async def test_writes_during_a_broker_outage_are_delivered_once_after_it(
             }
             statuses.append(
                 (
-                    await topology.client.post("/v1/organisations", json=body, headers=ADMIN)
+                    await topology.client.post(
+                        "/v1/organisations", json=body, headers=topology.admin
+                    )
                 ).status_code
             )
         assert statuses == [201] * WRITES  # the API never needed the broker

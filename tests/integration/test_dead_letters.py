@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from cap_shared.messaging import OutgoingMessage
+from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
-from cap_standalone.testing import ADMIN, Topology
+from cap_standalone.testing import Topology
 
 EVENT = "identity.organisation.registered.v1"
 
@@ -40,7 +41,7 @@ def organisation_data(n: int) -> dict:
 
 
 async def dead_letters(topology: Topology, service: str) -> list[dict]:
-    response = await topology.client.get(f"/v1/ops/{service}/dead-letters", headers=ADMIN)
+    response = await topology.client.get(f"/v1/ops/{service}/dead-letters", headers=topology.admin)
     assert response.status_code == 200, response.text
     return response.json()["data"]
 
@@ -133,7 +134,7 @@ async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topolog
 
     broken["on"] = False
     replay = await topology.client.post(
-        f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=ADMIN
+        f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=topology.admin
     )
     assert replay.status_code == 200, replay.text
     assert replay.json()["replay_count"] == 1
@@ -150,7 +151,7 @@ async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topolog
     await eventually(projected)
     assert await dead_letters(topology, "audit") == []
     again = await topology.client.post(
-        f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=ADMIN
+        f"/v1/ops/audit/dead-letters/{letter['id']}/replay", headers=topology.admin
     )
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
@@ -161,14 +162,17 @@ async def test_ops_routes_deny_by_default(standalone: Topology) -> None:
     wrong = await standalone.client.get(
         "/v1/ops/diagnostic/dead-letters", headers={"Authorization": "Bearer nope"}
     )
-    assert wrong.status_code == 403
-    gateway_outbox = await standalone.client.get("/v1/ops/gateway/outbox", headers=ADMIN)
+    assert wrong.status_code == 401
+    committee = await create_user(standalone.client, standalone.admin, role="committee")
+    forbidden = await standalone.client.get("/v1/ops/diagnostic/dead-letters", headers=committee)
+    assert forbidden.status_code == 403
+    gateway_outbox = await standalone.client.get("/v1/ops/gateway/outbox", headers=standalone.admin)
     assert gateway_outbox.status_code == 200
     assert set(gateway_outbox.json()) == {"pending", "oldest_age_seconds", "failing"}
     assert (await standalone.client.get("/v1/ops/gateway/outbox")).status_code == 401
-    unknown = await standalone.client.get("/v1/ops/payroll/dead-letters", headers=ADMIN)
+    unknown = await standalone.client.get("/v1/ops/payroll/dead-letters", headers=standalone.admin)
     assert unknown.status_code == 404
     missing = await standalone.client.post(
-        f"/v1/ops/diagnostic/dead-letters/{uuid4()}/replay", headers=ADMIN
+        f"/v1/ops/diagnostic/dead-letters/{uuid4()}/replay", headers=standalone.admin
     )
     assert missing.status_code == 404

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from cap_shared.testing import services
+from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
 from cap_shared.testing.siret import make_siret
 from cap_standalone.platform import SERVICES
 
-ADMIN = {"Authorization": "Bearer dev-admin-token"}
 BIN = Path(sys.executable).parent
 
 
@@ -73,13 +73,29 @@ async def test_registration_flows_through_separate_processes() -> None:
     ]
     assert [await p.wait() for p in migrations] == [0] * len(names)  # migrate creates each database
 
-    gateway_port = free_port()
+    gateway_port, diagnostic_port = free_port(), free_port()
     probes = {n: free_port() for n in names}
     processes = [
         await asyncio.create_subprocess_exec(
             str(BIN / "cap-gateway"),
             "api",
-            env=service_env("gateway", namespace, port=str(gateway_port)),
+            env=service_env(
+                "gateway",
+                namespace,
+                port=str(gateway_port),
+                diagnostic_url=f"http://127.0.0.1:{diagnostic_port}",
+            ),
+        ),
+        # One service API too: it verifies tokens with keys fetched from the gateway's JWKS.
+        await asyncio.create_subprocess_exec(
+            str(BIN / "cap-diagnostic"),
+            "api",
+            env=service_env(
+                "diagnostic",
+                namespace,
+                port=str(diagnostic_port),
+                auth_jwks_url=f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json",
+            ),
         ),
         await asyncio.create_subprocess_exec(
             str(BIN / "cap-gateway"),
@@ -109,9 +125,16 @@ async def test_registration_flows_through_separate_processes() -> None:
                 "siae_types": ["ACI"],
                 "region": "75",
             }
-            created = await client.post("/v1/organisations", json=body, headers=ADMIN)
+            # Signed in at the gateway process; the services verify the token themselves with
+            # the keys they fetch from the gateway's JWKS over HTTP.
+            admin = await sign_in(client)
+            created = await client.post("/v1/organisations", json=body, headers=admin)
             assert created.status_code == 201, created.text
             organisation_id = created.json()["id"]
+            await wait_ready(f"http://127.0.0.1:{diagnostic_port}/readyz")
+            outbox = await client.get("/v1/ops/diagnostic/outbox", headers=admin)
+            assert outbox.status_code == 200, outbox.text
+            assert (await client.get("/v1/ops/diagnostic/outbox")).status_code == 401
 
         import asyncpg
 
@@ -149,6 +172,6 @@ async def test_registration_flows_through_separate_processes() -> None:
         for name in names:
             await services.drop_database(f"cap_t_{services.worker_id()}_proc_{name}")
     # SIGTERM is a clean, prompt stop for every role. uvicorn re-raises the signal after its
-    # graceful shutdown, so the API reports -15; our worker and relay loops exit 0.
-    assert codes[0] in (0, -15), codes
-    assert codes[1:] == [0] * (len(codes) - 1), codes
+    # graceful shutdown, so the two APIs report -15; our worker and relay loops exit 0.
+    assert all(code in (0, -15) for code in codes[:2]), codes
+    assert codes[2:] == [0] * (len(codes) - 2), codes

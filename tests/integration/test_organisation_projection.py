@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cap_shared.messaging import OutgoingMessage
 from cap_shared.testing.messaging import wait_until
 from cap_shared.testing.siret import make_siret
-from cap_standalone.testing import ADMIN, Topology
+from cap_standalone.testing import Topology
 
 EVENT = "identity.organisation.registered.v1"
 SERVICES = ("diagnostic", "audit", "labelling", "notifications")
@@ -71,7 +71,7 @@ async def test_registered_organisation_reaches_every_read_model_exactly_once(
         "delegation": "Coorace Occitanie",
     }
 
-    response = await topology.client.post("/v1/organisations", json=body, headers=ADMIN)
+    response = await topology.client.post("/v1/organisations", json=body, headers=topology.admin)
 
     assert response.status_code == 201, response.text
     organisation = response.json()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from cap_shared.settings import BaseServiceSettings
@@ -27,6 +29,56 @@ class Settings(BaseServiceSettings):
     #: Upstream timeouts: connecting, then waiting for each read.
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0, le=30)
     upstream_read_timeout_s: float = Field(default=30.0, gt=0, le=300)
+
+    #: Address clients use to reach the gateway (invitation links, metadata).
+    public_url: str = "http://127.0.0.1:8000"
+
+    # identity and tokens
+    #: Encrypts the private signing keys stored in the identity database.
+    key_encryption_secret: str = "dev-key-secret"
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, ge=3600, le=90 * 24 * 3600)
+    client_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    #: A new signing key is published this long before it signs (covers services' JWKS caches).
+    key_publish_lead_s: float = Field(default=300.0, ge=0, le=86400)
+    #: Keys are re-read from the database this often (several gateway replicas share them).
+    key_reload_s: float = Field(default=30.0, gt=0, le=3600)
+    invitation_ttl_s: int = Field(default=7 * 24 * 3600, ge=3600, le=30 * 24 * 3600)
+    #: Argon2id parameters; the floors are OWASP's (19 MiB, 2 passes, 1 lane).
+    password_time_cost: int = Field(default=2, ge=2, le=10)
+    password_memory_kib: int = Field(default=19456, ge=19456, le=1048576)
+    password_parallelism: int = Field(default=1, ge=1, le=8)
+    #: Create a first administrator at start-up if the e-mail has no account yet (the password
+    #: has a development default only).
+    bootstrap_admin: bool = True
+    bootstrap_admin_email: str = "admin@coorace.example"
+    bootstrap_admin_password: str = "cap-admin-dev"
+
+    # edge
+    #: Largest request body accepted (413 beyond).
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    #: Origins of the web front-ends allowed by CORS.
+    cors_origins: list[str] = Field(
+        default=["http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000"]
+    )
+    #: Where rate-limit counters live: ``memory://`` (one replica) or ``async+redis://host:6379``.
+    rate_limit_storage: str = "memory://"
+    rate_limit_user: str = "1200/minute"
+    rate_limit_client: str = "3000/minute"
+    rate_limit_anonymous: str = "300/minute"
+    #: Sign-in attempts (password grant, invitation acceptance), per address and per account.
+    rate_limit_login: str = "10/minute"
+    #: Proxies whose X-Forwarded-For is believed (the ingress); others' are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    #: How long /v1/me/overview waits for each service.
+    overview_timeout_s: float = Field(default=2.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        self.refuse_placeholder("key_encryption_secret", self.key_encryption_secret)
+        if self.bootstrap_admin:
+            self.refuse_placeholder("bootstrap_admin_password", self.bootstrap_admin_password)
+        return self
 
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every service, by name."""

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware import Middleware
 
+from cap_gateway.accounts import routes as accounts_routes
+from cap_gateway.auth import routes as auth_routes
 from cap_gateway.config import Settings
+from cap_gateway.edge import EdgeMiddleware
 from cap_gateway.identity.routes import router as organisations_router
-from cap_gateway.models import tables
+from cap_gateway.openapi import MergedOpenApi, docs_router
+from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import Upstreams, proxy_router
+from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
 from cap_shared.app import create_service_app, ops_router
 from cap_shared.cli import ServiceEntry
+from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.session import Database
 from cap_shared.messaging import Broker
-from cap_shared.runtime import ServiceRuntime
 from cap_shared.settings import BaseServiceSettings
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+__all__ = ["ENTRY", "MIGRATIONS", "build_runtime", "create_app"]
 
 
 def build_runtime(
@@ -28,49 +34,89 @@ def build_runtime(
     *,
     db: Database | None = None,
     broker: Broker | None = None,
-) -> ServiceRuntime:
-    """The gateway's runtime (identity database, outbox relay; it consumes no event yet)."""
-    return ServiceRuntime(
-        settings=settings or Settings(), tables=tables, migrations=MIGRATIONS, db=db, broker=broker
-    )
+) -> GatewayRuntime:
+    """The gateway's runtime (identity database, keys, outbox relay; it consumes no event yet)."""
+    settings = settings or Settings()
+    assert isinstance(settings, Settings)
+    return GatewayRuntime(settings, db=db, broker=broker)
 
 
 def create_app(
-    runtime: ServiceRuntime | None = None,
+    runtime: GatewayRuntime | None = None,
     *,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     manage_runtime: bool = True,
+    overview_parts: tuple[OverviewPart, ...] = PARTS,
 ) -> FastAPI:
     """The edge app; ``transports`` routes services in-process (standalone topology)."""
     runtime = runtime or build_runtime()
     settings = runtime.settings
-    assert isinstance(settings, Settings)
+    routers = [
+        auth_routes.router,
+        auth_routes.well_known,
+        auth_routes.keys_router,
+        accounts_routes.me,
+        accounts_routes.users,
+        accounts_routes.invitations,
+        accounts_routes.api_clients,
+        organisations_router,
+        # The gateway's own operator routes under the same /v1/ops/<service> scheme as the
+        # services' (matched before the proxy's /v1/ops/{service}/...).
+        ops_router(prefix="/v1/ops/gateway"),
+    ]
+    if settings.serve_docs:
+        routers.append(docs_router())
+    routers.append(proxy_router())
     app = create_service_app(
         runtime,
         title="CAP platform API",
         description=(
-            "Entry point of the Coorace CAP platform: identity, organisations and every "
-            "service's API under /v1."
+            "Entry point of the Coorace CAP platform: identity, tokens, organisations and every "
+            "service's API under /v1. Sign in with `POST /v1/auth/token`, then send "
+            "`Authorization: Bearer <access_token>`."
         ),
-        # The gateway's own operator routes under the same /v1/ops/<service> scheme as the
-        # services' (matched before the proxy's /v1/ops/{service}/...).
-        routers=[
-            organisations_router,
-            ops_router(runtime, prefix="/v1/ops/gateway"),
-            proxy_router(),
-        ],
+        routers=routers,
         manage_runtime=manage_runtime,
+        own_docs=False,
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "If-Match",
+                    "Idempotency-Key",
+                    "Last-Event-ID",
+                    REQUEST_ID_HEADER,
+                ],
+                expose_headers=["ETag", "Location", "Retry-After", REQUEST_ID_HEADER],
+                max_age=600,
+            ),
+            Middleware(
+                EdgeMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                limiter=runtime.limiter,
+                addresses=runtime.addresses,
+                verifier=runtime.verifier,
+            ),
+        ],
     )
-    app.state.upstreams = Upstreams(
+    upstreams = Upstreams(
         settings.upstream_urls(),
         transports=transports,
         connect_timeout=settings.upstream_connect_timeout_s,
         read_timeout=settings.upstream_read_timeout_s,
     )
+    app.state.upstreams = upstreams
+    app.state.overview_parts = overview_parts
+    app.state.openapi = MergedOpenApi(app, upstreams)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        await runtime.prepare()
         async with inner(app_):
             try:
                 yield
@@ -82,5 +128,8 @@ def create_app(
 
 
 ENTRY = ServiceEntry(
-    name="gateway", settings=Settings, build_runtime=build_runtime, create_app=create_app
+    name="gateway",
+    settings=Settings,
+    build_runtime=build_runtime,
+    create_app=create_app,  # type: ignore[arg-type]
 )

@@ -12,11 +12,15 @@ from collections.abc import Mapping
 
 import httpx
 from fastapi import APIRouter, Request
+from httpx_aiohttp import AiohttpTransport
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
+from cap_gateway.edge import BodyTooLarge
 from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
-from cap_shared.problems import problem_response
+from cap_shared.problems import PROBLEM_JSON, problem_response
+from cap_shared.security import Principal, Public
+from cap_shared.security.deps import InvalidCredentials
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +66,15 @@ ROUTES: dict[str, str] = {
 }
 
 
+_POOL = httpx.Limits(max_connections=256, max_keepalive_connections=128, keepalive_expiry=30)
+
+
 class Upstreams:
-    """One pooled httpx client per service, created once and closed with the gateway."""
+    """One pooled httpx client per service, created once and closed with the gateway.
+
+    Network upstreams go through aiohttp's connection pool behind httpx's API (``httpx-aiohttp``):
+    httpx's own transport costs several times more CPU per proxied request.
+    """
 
     def __init__(
         self,
@@ -81,7 +92,7 @@ class Upstreams:
         self.clients = {
             name: httpx.AsyncClient(
                 base_url=url if name not in transports else f"http://{name}",
-                transport=transports.get(name),
+                transport=transports.get(name) or AiohttpTransport(limits=_POOL),
                 timeout=timeout,
                 follow_redirects=False,
             )
@@ -127,6 +138,10 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
     try:
         async with asyncio.timeout(upstreams.response_deadline):
             upstream = await client.send(upstream_request, stream=True)
+    except BodyTooLarge:
+        raise
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        return _unavailable(service, request, path, exc)
     except (httpx.TimeoutException, TimeoutError):
         logger.warning("upstream %s timed out on %s %s", service, request.method, path)
         return problem_response(
@@ -136,13 +151,23 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
             detail=f"the {service} service did not answer in time",
         )
     except httpx.TransportError as exc:
-        logger.warning("upstream %s unreachable on %s %s: %s", service, request.method, path, exc)
+        if isinstance(exc.__cause__, BodyTooLarge):
+            raise exc.__cause__ from None
+        return _unavailable(service, request, path, exc)
+    if upstream.status_code >= 500 and not upstream.headers.get("content-type", "").startswith(
+        PROBLEM_JSON
+    ):
+        # A service's own errors are problem+json; anything else (a crash page, a proxy's
+        # HTML) is not passed on to clients.
+        await upstream.aclose()
+        logger.warning(
+            "upstream %s answered %s on %s %s", service, upstream.status_code, request.method, path
+        )
         return problem_response(
-            status=503,
-            code="upstream-unavailable",
-            title="Service unavailable",
-            detail=f"the {service} service is unavailable",
-            headers={"Retry-After": "5"},
+            status=502,
+            code="bad-gateway",
+            title="Bad gateway",
+            detail=f"the {service} service failed to answer this request",
         )
     headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
     return StreamingResponse(
@@ -153,15 +178,39 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
     )
 
 
+def _unavailable(service: str, request: Request, path: str, exc: Exception) -> Response:
+    logger.warning("upstream %s unreachable on %s %s: %s", service, request.method, path, exc)
+    return problem_response(
+        status=503,
+        code="upstream-unavailable",
+        title="Service unavailable",
+        detail=f"the {service} service is unavailable",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _fail_fast(request: Request) -> None:
+    """Refuse at the edge a bearer token the edge could not verify (services check again)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    verified = isinstance(getattr(request.state, "principal", None), Principal)
+    if scheme.lower() == "bearer" and token and not verified:
+        raise InvalidCredentials("the access token is invalid or expired")
+
+
 def proxy_router() -> APIRouter:
-    """``/v1/{resource}/...`` to the owning service and ``/v1/ops/{service}/...`` to its ops routes."""
-    router = APIRouter(include_in_schema=False)
+    """``/v1/{resource}/...`` to the owning service and ``/v1/ops/{service}/...`` to its ops routes.
+
+    Open at the edge on purpose (:data:`Public`): each service decides who may call each of its
+    routes, with the token forwarded unchanged; the edge only refuses tokens it cannot verify.
+    """
+    router = APIRouter(include_in_schema=False, dependencies=[Public])
 
     @router.api_route(
         "/v1/ops/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
     )
     async def ops(service: str, path: str, request: Request) -> Response:
         """Operator routes of one service (dead letters, outbox)."""
+        _fail_fast(request)
         upstreams: Upstreams = request.app.state.upstreams
         if service not in upstreams.clients:
             return problem_response(
@@ -178,6 +227,7 @@ def proxy_router() -> APIRouter:
     @router.api_route("/v1/{resource}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def resource(resource: str, request: Request, path: str = "") -> Response:  # noqa: ARG001
         """Any other ``/v1`` resource, by its first path segment (forwarded with its full path)."""
+        _fail_fast(request)
         service = ROUTES.get(resource)
         if service is None:
             return problem_response(

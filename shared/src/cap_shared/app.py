@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.routing import APIRoute
+from starlette.middleware import Middleware
 
-from cap_shared.auth import operator_guard
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
@@ -18,6 +18,7 @@ from cap_shared.messaging import BrokerUnavailable, PublishFailed
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
 from cap_shared.problems import ServiceUnavailable, install_problem_handlers, problem_response
 from cap_shared.runtime import ServiceRuntime
+from cap_shared.security import Allow, Public, Role, assert_access_declared
 
 
 def operation_id(route: APIRoute) -> str:
@@ -28,7 +29,7 @@ def operation_id(route: APIRoute) -> str:
 
 def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
     """``/healthz`` (alive) and ``/readyz`` (what this process needs is reachable)."""
-    router = APIRouter(tags=["health"])
+    router = APIRouter(tags=["health"], dependencies=[Public])
 
     @router.get("/healthz", summary="Liveness")
     async def healthz() -> dict[str, str]:
@@ -52,10 +53,9 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
     return router
 
 
-def ops_router(runtime: ServiceRuntime, *, prefix: str = "/ops") -> APIRouter:
+def ops_router(*, prefix: str = "/ops") -> APIRouter:
     """Operator routes: dead letters (list, show, replay) and outbox status."""
-    guard = operator_guard(lambda: runtime.settings.admin_token)
-    router = APIRouter(prefix=prefix, tags=["ops"], dependencies=[Depends(guard)])
+    router = APIRouter(prefix=prefix, tags=["ops"], dependencies=[Depends(Allow(Role.ADMIN))])
 
     @router.get("/dead-letters", response_model=DeadLetterList)
     async def list_dead_letters(
@@ -97,11 +97,15 @@ def create_service_app(
     manage_runtime: bool = True,
     needs_broker: bool = False,
     version: str = "0.1.0",
+    middleware: Sequence[Middleware] = (),
+    own_docs: bool = True,
 ) -> FastAPI:
     """A FastAPI app for ``runtime`` with the platform's middleware and common routes.
 
     ``manage_runtime``: close the runtime when the app shuts down (a process of its own);
     the standalone composition root manages runtimes itself and passes False.
+    ``middleware``: extra middleware, outermost first, inside the request-id and metrics ones.
+    ``own_docs``: serve this app's own /docs and /openapi.json (the gateway serves merged ones).
     """
 
     @asynccontextmanager
@@ -110,25 +114,29 @@ def create_service_app(
         if manage_runtime:
             await runtime.close()
 
-    dev = runtime.settings.is_development
+    docs = runtime.settings.serve_docs and own_docs
     app = FastAPI(
         title=title,
         description=description,
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        docs_url="/docs" if dev else None,
+        docs_url="/docs" if docs else None,
         redoc_url=None,
-        openapi_url="/openapi.json" if dev else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.include_router(health_router(runtime, needs_broker=needs_broker))
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    app.include_router(ops_router(runtime))
+    app.include_router(ops_router())
     for router in routers:
         app.include_router(router)
-    # Outermost first: the request id must exist before metrics and handlers run.
+    # add_middleware puts each new one outside the previous ones: innermost first.
+    for item in reversed(middleware):
+        app.add_middleware(item.cls, *item.args, **item.kwargs)
+    # The request id must exist before metrics and handlers run: outermost.
     app.add_middleware(MetricsMiddleware, service=runtime.name)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
+    assert_access_declared(app)
     return app

@@ -26,6 +26,7 @@ from cap_shared.messaging import Broker, BrokerUnavailable, QueueSpec, broker_fr
 from cap_shared.messaging.base import ConsumerHandle
 from cap_shared.migrate import upgrade
 from cap_shared.outbox import OutboxRelay, outbox_table
+from cap_shared.security.tokens import JwksKeySource, TokenVerifier, http_jwks_fetcher
 from cap_shared.settings import BaseServiceSettings
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class ServiceRuntime:
         handlers: Mapping[str, EventHandler] | None = None,
         db: Database | None = None,
         broker: Broker | None = None,
+        keys: JwksKeySource | None = None,
     ) -> None:
         self.settings = settings
         self.name = settings.service_name
@@ -111,6 +113,17 @@ class ServiceRuntime:
             service=self.name,
         )
         self._handles: list[ConsumerHandle] = []
+        #: Public keys of the token issuer: the gateway's JWKS over HTTP unless injected
+        #: (the standalone root and tests hand over the gateway's keys in-process).
+        self.keys = keys or JwksKeySource(
+            http_jwks_fetcher(settings.auth_jwks_url), ttl=settings.auth_jwks_cache_s
+        )
+        self.verifier = TokenVerifier(
+            issuer=settings.auth_issuer,
+            audience=settings.token_audience,
+            keys=self.keys,
+            leeway=settings.auth_leeway_s,
+        )
 
     @property
     def consumes(self) -> bool:

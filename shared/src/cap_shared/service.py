@@ -14,6 +14,7 @@ from cap_shared.db.session import Database
 from cap_shared.inbox import EventHandler
 from cap_shared.messaging import Broker
 from cap_shared.runtime import InfraTables, ServiceRuntime
+from cap_shared.security import JwksKeySource
 from cap_shared.settings import BaseServiceSettings
 
 
@@ -36,8 +37,9 @@ class ServiceDefinition:
         *,
         db: Database | None = None,
         broker: Broker | None = None,
+        keys: JwksKeySource | None = None,
     ) -> ServiceRuntime:
-        """The runtime; ``db``/``broker`` are injected by the standalone root and by tests."""
+        """The runtime; ``db``/``broker``/``keys`` are injected by the standalone root and by tests."""
         return ServiceRuntime(
             settings=settings or self.settings(),
             tables=self.tables,
@@ -45,6 +47,7 @@ class ServiceDefinition:
             handlers=self.handlers,
             db=db,
             broker=broker,
+            keys=keys,
         )
 
     def create_app(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Placeholder secrets that must never be used outside development.
-PLACEHOLDER_SECRETS = frozenset({"", "changethis", "dev-admin-token"})
+PLACEHOLDER_SECRETS = frozenset({"", "changethis", "dev-key-secret", "cap-admin-dev"})
 
 
 class Environment(StrEnum):
@@ -46,8 +45,19 @@ class BaseServiceSettings(BaseSettings):
     port: int = 8000
     #: Port of the small health/metrics server of a worker or relay process (0: none).
     probe_port: int = Field(default=0, ge=0, le=65535)
-    #: Bearer token of the platform operator for the /ops routes (until the identity issue lands).
-    admin_token: str = "dev-admin-token"
+    #: Serve /docs and /openapi.json (default: in development and test only).
+    docs_enabled: bool | None = None
+
+    # authentication: access tokens are issued by the gateway and verified here, by every process
+    #: The ``iss`` every access token must carry (the gateway's issuer name).
+    auth_issuer: str = "urn:cap:gateway"
+    #: This process's own ``aud``; empty means ``urn:cap:<service_name>``.
+    auth_audience: str = ""
+    #: Where the gateway publishes its public keys.
+    auth_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+    auth_jwks_cache_s: float = Field(default=300.0, gt=0, le=86400)
+    #: Clock skew tolerated on exp/nbf/iat.
+    auth_leeway_s: float = Field(default=30.0, ge=0, le=300)
 
     # publishing
     publish_timeout_s: float = Field(default=5.0, gt=0, le=60)
@@ -73,9 +83,18 @@ class BaseServiceSettings(BaseSettings):
         """True where placeholder secrets and permissive defaults are acceptable."""
         return self.environment in (Environment.DEVELOPMENT, Environment.TEST)
 
-    @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Self:
-        if not self.is_development and self.admin_token in PLACEHOLDER_SECRETS:
-            msg = "admin_token must be set to a real secret outside development"
+    @property
+    def serve_docs(self) -> bool:
+        """Whether the interactive docs and the OpenAPI document are served."""
+        return self.is_development if self.docs_enabled is None else self.docs_enabled
+
+    @property
+    def token_audience(self) -> str:
+        """The ``aud`` an access token must name to be accepted by this process."""
+        return self.auth_audience or f"urn:cap:{self.service_name}"
+
+    def refuse_placeholder(self, name: str, value: str) -> None:
+        """Raise if a secret still has a placeholder value outside development."""
+        if not self.is_development and value in PLACEHOLDER_SECRETS:
+            msg = f"{name} must be set to a real secret outside development"
             raise ValueError(msg)
-        return self

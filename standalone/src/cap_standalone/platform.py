@@ -26,12 +26,14 @@ from cap_diagnostic import main as diagnostic_main
 from cap_diagnostic.config import Settings as DiagnosticSettings
 from cap_gateway import main as gateway_main
 from cap_gateway.config import Settings as GatewaySettings
+from cap_gateway.runtime import GatewayRuntime
 from cap_labelling import main as labelling_main
 from cap_labelling.config import Settings as LabellingSettings
 from cap_notifications import main as notifications_main
 from cap_notifications.config import Settings as NotificationsSettings
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
+from cap_shared.security import JwksKeySource
 from cap_shared.settings import BaseServiceSettings
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,6 @@ class StandaloneSettings(BaseSettings):
     port: int = 8000
     data_dir: Path = Path("var")
     environment: str = "development"
-    admin_token: str = "dev-admin-token"
     log_level: str = "INFO"
     log_json: bool = True
     #: Delays before each retry of a failing event handler, then the dead-letter queue.
@@ -95,22 +96,23 @@ class Platform:
             database_url=f"sqlite+aiosqlite:///{db}",
             broker_url="memory://",
             environment=s.environment,
-            admin_token=s.admin_token,
             log_level=s.log_level,
             consumer_retry_delays_s=s.retry_delays_s,
         )
 
     def build(self) -> None:
         """Create runtimes and apps (no I/O)."""
-        for name, part in SERVICES.items():
-            runtime = part.build_runtime(
-                self._service_settings(part.settings, name), broker=self.broker
-            )
-            self.runtimes[name] = runtime
-            self.apps[name] = part.create_app(runtime, manage_runtime=False)
         gateway_runtime = gateway_main.build_runtime(
             self._service_settings(GatewaySettings, "gateway"), broker=self.broker
         )
+        for name, part in SERVICES.items():
+            # Services verify tokens with the gateway's public keys, handed over in-process.
+            keys = JwksKeySource(gateway_runtime.keyring.jwks, ttl=5.0, min_refresh_interval=1.0)
+            runtime = part.build_runtime(
+                self._service_settings(part.settings, name), broker=self.broker, keys=keys
+            )
+            self.runtimes[name] = runtime
+            self.apps[name] = part.create_app(runtime, manage_runtime=False)
         self.runtimes["gateway"] = gateway_runtime
         transports = {name: httpx.ASGITransport(app=app) for name, app in self.apps.items()}
         self.gateway = gateway_main.create_app(
@@ -124,6 +126,9 @@ class Platform:
         await self.broker.start()
         for runtime in self.runtimes.values():
             await runtime.migrate()
+        gateway_runtime = self.runtimes["gateway"]
+        assert isinstance(gateway_runtime, GatewayRuntime)
+        await gateway_runtime.prepare()
         # Queues before relays: an event published before its consumer's queue exists would be
         # unroutable (the relay would keep it and retry, but there is no need to).
         for runtime in self.runtimes.values():

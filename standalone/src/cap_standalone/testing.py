@@ -18,14 +18,14 @@ import httpx
 
 from cap_gateway import main as gateway_main
 from cap_gateway.config import Settings as GatewaySettings
+from cap_gateway.runtime import GatewayRuntime
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.runtime import ServiceRuntime
+from cap_shared.security import JwksKeySource
+from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_standalone.platform import SERVICES, Platform, StandaloneSettings
-
-#: The operator token of development settings.
-ADMIN = {"Authorization": "Bearer dev-admin-token"}
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Topology:
     client: httpx.AsyncClient
     runtimes: dict[str, ServiceRuntime]
     brokers: list[Any] = field(default_factory=list)
+    #: ``Authorization`` header of the bootstrap administrator, signed in through the gateway.
+    admin: dict[str, str] = field(default_factory=dict)
 
 
 def _fast(settings_cls: type, **values: Any) -> Any:
@@ -53,7 +55,7 @@ async def standalone_topology(data_dir: Path) -> AsyncIterator[Topology]:
     transport = httpx.ASGITransport(app=platform.gateway)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://cap.test") as client:
-            yield Topology("standalone", client, platform.runtimes)
+            yield Topology("standalone", client, platform.runtimes, admin=await sign_in(client))
     finally:
         await platform.stop()
 
@@ -65,18 +67,26 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
     runtimes: dict[str, ServiceRuntime] = {}
     brokers: list[RabbitBroker] = []
     parts: dict[str, tuple[Any, Any, Any]] = {
-        n: (p.settings, p.build_runtime, p.create_app) for n, p in SERVICES.items()
+        "gateway": (GatewaySettings, gateway_main.build_runtime, gateway_main.create_app)
     }
-    parts["gateway"] = (GatewaySettings, gateway_main.build_runtime, gateway_main.create_app)
+    parts.update({n: (p.settings, p.build_runtime, p.create_app) for n, p in SERVICES.items()})
     for name, (settings_cls, build_runtime, _create_app) in parts.items():
         probe = build_runtime(_fast(settings_cls))
         db = await make_database("postgresql", name, probe.migrations, probe.tables.outbox.metadata)
         broker = RabbitBroker(RABBITMQ_URL, namespace=namespace)
         brokers.append(broker)
+        extra: dict[str, Any] = {}
+        if name != "gateway":  # the gateway's public keys, handed over in-process
+            gateway_runtime = runtimes["gateway"]
+            assert isinstance(gateway_runtime, GatewayRuntime)
+            extra["keys"] = JwksKeySource(gateway_runtime.keyring.jwks, min_refresh_interval=0.5)
         runtimes[name] = build_runtime(
-            _fast(settings_cls, broker_namespace=namespace), db=db, broker=broker
+            _fast(settings_cls, broker_namespace=namespace), db=db, broker=broker, **extra
         )
         await broker.start()
+    gateway_runtime = runtimes["gateway"]
+    assert isinstance(gateway_runtime, GatewayRuntime)
+    await gateway_runtime.prepare()
     for runtime in runtimes.values():
         await runtime.declare()
         await runtime.start_consuming()
@@ -84,7 +94,7 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
     relays = [asyncio.create_task(rt.relay.run(stop)) for rt in runtimes.values()]
     apps = {name: parts[name][2](runtimes[name], manage_runtime=False) for name in SERVICES}
     gateway = gateway_main.create_app(
-        runtimes["gateway"],
+        gateway_runtime,
         transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()},
         manage_runtime=False,
     )
@@ -92,7 +102,7 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=gateway), base_url="http://cap.test"
         ) as client:
-            yield Topology("distributed", client, runtimes, brokers)
+            yield Topology("distributed", client, runtimes, brokers, admin=await sign_in(client))
     finally:
         stop.set()
         await asyncio.gather(*relays, return_exceptions=True)

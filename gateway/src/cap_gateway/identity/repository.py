@@ -35,11 +35,21 @@ class OrganisationRepository:
         return organisation
 
     async def list_page(
-        self, *, limit: int, after: tuple[datetime, str] | None
+        self,
+        *,
+        limit: int,
+        after: tuple[datetime, str] | None,
+        scope: tuple[list[str], list[str]] | None = None,
     ) -> list[Organisation]:
-        """Organisations in registration order, after the cursor position."""
+        """Organisations in registration order, after the cursor position.
+
+        ``scope``: only these organisation ids and the organisations of these regions.
+        """
         created, key = col(Organisation.created_at), col(Organisation.id)
         query = sa.select(Organisation).order_by(created, key)
+        if scope is not None:
+            ids, regions = scope
+            query = query.where(sa.or_(key.in_(ids), col(Organisation.region).in_(regions)))
         if after is not None:
             created_at, org_id = after
             query = query.where(

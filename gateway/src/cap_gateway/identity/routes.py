@@ -1,26 +1,24 @@
-"""Routes of organisations (operator-only until roles arrive with the identity issue)."""
+"""Routes of organisations: admins register them; members, facilitators and admins read them."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Path, status
 
+from cap_gateway.deps import AdminDep
 from cap_gateway.identity import service as organisation_service
 from cap_gateway.identity.schemas import OrganisationCreate, OrganisationPublic
-from cap_shared.auth import operator_guard
-from cap_shared.deps import SessionDep, get_runtime
+from cap_shared.deps import SessionDep
 from cap_shared.pagination import Page, PageCursor, PageLimit
+from cap_shared.security import Allow, Principal, Role
 
-
-async def _require_operator(request: Request) -> None:
-    runtime = get_runtime(request)
-    await operator_guard(lambda: runtime.settings.admin_token)(request)
-
-
-router = APIRouter(
-    prefix="/v1/organisations", tags=["organisations"], dependencies=[Depends(_require_operator)]
-)
+router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
+#: Who may read organisations (each sees only those of their scope).
+ReaderDep = Annotated[
+    Principal,
+    Depends(Allow(Role.ADMIN, Role.FACILITATOR, Role.MEMBER, Role.MEMBER_ADMIN, Role.COMMITTEE)),
+]
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No credentials"},
@@ -36,18 +34,22 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     responses={**_ERRORS, 409: {"description": "SIRET already registered"}},
 )
 async def register_organisation(
-    data: OrganisationCreate, session: SessionDep
+    data: OrganisationCreate, principal: AdminDep, session: SessionDep
 ) -> OrganisationPublic:
     """Register a member structure; every service learns of it through an event."""
-    return await organisation_service.register_organisation(session, data=data, actor="operator")
+    return await organisation_service.register_organisation(
+        session, data=data, actor=principal.subject
+    )
 
 
 @router.get("", response_model=Page[OrganisationPublic], responses=_ERRORS)
 async def list_organisations(
-    session: SessionDep, limit: PageLimit = 50, cursor: PageCursor = None
+    principal: ReaderDep, session: SessionDep, limit: PageLimit = 50, cursor: PageCursor = None
 ) -> Page[OrganisationPublic]:
-    """Organisations in registration order, one page at a time."""
-    return await organisation_service.list_organisations(session, limit=limit, cursor=cursor)
+    """Organisations the caller may see, in registration order, one page at a time."""
+    return await organisation_service.list_organisations(
+        session, principal=principal, limit=limit, cursor=cursor
+    )
 
 
 @router.get(
@@ -56,7 +58,9 @@ async def list_organisations(
     responses={**_ERRORS, 404: {"description": "Unknown"}},
 )
 async def read_organisation(
-    organisation_id: Annotated[str, Path(max_length=36)], session: SessionDep
+    organisation_id: Annotated[str, Path(max_length=36)], principal: ReaderDep, session: SessionDep
 ) -> OrganisationPublic:
-    """One organisation."""
-    return await organisation_service.get_organisation(session, organisation_id=organisation_id)
+    """One organisation (404 when it is outside the caller's scope)."""
+    return await organisation_service.get_organisation(
+        session, principal=principal, organisation_id=organisation_id
+    )

@@ -17,6 +17,7 @@ from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.outbox import add_event
 from cap_shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from cap_shared.problems import Conflict, NotFound
+from cap_shared.security import Principal, Role
 
 SOURCE = "/cap/gateway"
 
@@ -79,18 +80,30 @@ async def register_organisation(
     return to_public(organisation)
 
 
-async def get_organisation(session: AsyncSession, *, organisation_id: str) -> OrganisationPublic:
-    """One organisation, or 404."""
+def _scope(principal: Principal) -> tuple[list[str], list[str]] | None:
+    """None when the caller sees every organisation, else (organisation ids, regions)."""
+    if principal.has_role(Role.ADMIN, Role.COMMITTEE):
+        return None
+    return sorted(principal.organisation_ids()), sorted(principal.regions())
+
+
+async def get_organisation(
+    session: AsyncSession, *, principal: Principal, organisation_id: str
+) -> OrganisationPublic:
+    """One organisation the caller may see, or 404."""
     organisation = await OrganisationRepository(session).get(organisation_id=organisation_id)
-    if organisation is None:
+    if organisation is None or not (
+        principal.has_role(Role.COMMITTEE)
+        or principal.may_see_organisation(organisation.id, organisation.region)
+    ):
         raise NotFound(f"no organisation {organisation_id}")
     return to_public(organisation)
 
 
 async def list_organisations(
-    session: AsyncSession, *, limit: int, cursor: str | None
+    session: AsyncSession, *, principal: Principal, limit: int, cursor: str | None
 ) -> Page[OrganisationPublic]:
-    """A page of organisations in registration order."""
+    """A page of the organisations the caller may see, in registration order."""
     after = None
     if cursor:
         values = decode_cursor(cursor)
@@ -98,7 +111,9 @@ async def list_organisations(
             after = (datetime.fromisoformat(values[0]), str(values[1]))
         except (IndexError, TypeError, ValueError) as exc:
             raise InvalidCursor("the cursor is malformed") from exc
-    rows = await OrganisationRepository(session).list_page(limit=limit + 1, after=after)
+    rows = await OrganisationRepository(session).list_page(
+        limit=limit + 1, after=after, scope=_scope(principal)
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

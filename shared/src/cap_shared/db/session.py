@@ -138,6 +138,15 @@ class Database:
         async with self.session() as session:
             yield session
 
+    async def lock(self, session: AsyncSession, name: str) -> None:
+        """Serialise ``name`` across processes until the transaction ends.
+
+        PostgreSQL: a transaction-scoped advisory lock. SQLite: writers are already serialised
+        (every transaction begins IMMEDIATE), so nothing more is needed.
+        """
+        if self.dialect == "postgresql":
+            await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(name))))
+
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
         async with self.engine.connect() as conn:

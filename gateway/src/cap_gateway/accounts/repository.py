@@ -1,0 +1,180 @@
+"""Every query on users, memberships, invitations, API clients and refresh tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, RefreshToken, User
+
+
+class AccountRepository:
+    """Users and their memberships."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *rows: object) -> None:
+        """Insert rows (flushed, so constraint violations raise here)."""
+        self.session.add_all(rows)
+        await self.session.flush()
+
+    async def user(self, *, user_id: str) -> User | None:
+        """One user, or None."""
+        return await self.session.get(User, user_id)
+
+    async def user_by_email(self, *, email: str) -> User | None:
+        """The user signing in with ``email`` (lower-cased), or None."""
+        result = await self.session.execute(sa.select(User).where(col(User.email) == email))
+        return result.scalar_one_or_none()
+
+    async def memberships(self, *, user_ids: Sequence[str]) -> list[Membership]:
+        """Memberships of these users, oldest first."""
+        if not user_ids:
+            return []
+        result = await self.session.execute(
+            sa.select(Membership)
+            .where(col(Membership.user_id).in_(user_ids))
+            .order_by(col(Membership.created_at), col(Membership.id))
+        )
+        return list(result.scalars())
+
+    async def membership(self, *, membership_id: str) -> Membership | None:
+        """One membership, or None."""
+        return await self.session.get(Membership, membership_id)
+
+    async def count_role_in_organisation(self, *, role: str, organisation_id: str) -> int:
+        """How many users hold ``role`` in the organisation."""
+        result = await self.session.execute(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(col(Membership.role) == role, col(Membership.organisation_id) == organisation_id)
+        )
+        return int(result.scalar_one())
+
+    async def delete_membership(self, membership: Membership) -> None:
+        """Remove a membership."""
+        await self.session.delete(membership)
+        await self.session.flush()
+
+    async def list_users(
+        self,
+        *,
+        limit: int,
+        after: tuple[datetime, str] | None,
+        organisation_ids: Sequence[str] | None,
+        role: str | None,
+    ) -> list[User]:
+        """Users in creation order, optionally only those with a membership matching the filters."""
+        created, key = col(User.created_at), col(User.id)
+        query = sa.select(User).order_by(created, key)
+        if organisation_ids is not None or role is not None:
+            member = sa.select(col(Membership.user_id))
+            if organisation_ids is not None:
+                member = member.where(col(Membership.organisation_id).in_(organisation_ids))
+            if role is not None:
+                member = member.where(col(Membership.role) == role)
+            query = query.where(key.in_(member))
+        if after is not None:
+            created_at, user_id = after
+            query = query.where(
+                sa.or_(created > created_at, sa.and_(created == created_at, key > user_id))
+            )
+        result = await self.session.execute(query.limit(limit))
+        return list(result.scalars())
+
+    async def organisations(self, *, organisation_ids: Sequence[str]) -> dict[str, Organisation]:
+        """Organisations by id."""
+        if not organisation_ids:
+            return {}
+        result = await self.session.execute(
+            sa.select(Organisation).where(col(Organisation.id).in_(organisation_ids))
+        )
+        return {o.id: o for o in result.scalars()}
+
+    # invitations -----------------------------------------------------------------------
+    async def invitation(self, *, invitation_id: str) -> Invitation | None:
+        """One invitation, or None."""
+        return await self.session.get(Invitation, invitation_id)
+
+    async def invitation_by_token(self, *, token_hash: str) -> Invitation | None:
+        """The invitation sent with this token, or None."""
+        result = await self.session.execute(
+            sa.select(Invitation).where(col(Invitation.token_hash) == token_hash)
+        )
+        return result.scalar_one_or_none()
+
+    async def pending_invitations(
+        self, *, now: datetime, organisation_ids: Sequence[str] | None, limit: int
+    ) -> list[Invitation]:
+        """Invitations neither accepted, revoked nor expired, newest first."""
+        query = (
+            sa.select(Invitation)
+            .where(
+                col(Invitation.accepted_at).is_(None),
+                col(Invitation.revoked_at).is_(None),
+                col(Invitation.expires_at) > now,
+            )
+            .order_by(col(Invitation.created_at).desc())
+            .limit(limit)
+        )
+        if organisation_ids is not None:
+            query = query.where(col(Invitation.organisation_id).in_(organisation_ids))
+        result = await self.session.execute(query)
+        return list(result.scalars())
+
+    # API clients -----------------------------------------------------------------------
+    async def api_client(self, *, api_client_id: str) -> ApiClient | None:
+        """One API client by its row id, or None."""
+        return await self.session.get(ApiClient, api_client_id)
+
+    async def api_client_by_client_id(self, *, client_id: str) -> ApiClient | None:
+        """The API client authenticating as ``client_id``, or None."""
+        result = await self.session.execute(
+            sa.select(ApiClient).where(col(ApiClient.client_id) == client_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def api_clients(self, *, limit: int) -> list[ApiClient]:
+        """API clients, newest first."""
+        result = await self.session.execute(
+            sa.select(ApiClient).order_by(col(ApiClient.created_at).desc()).limit(limit)
+        )
+        return list(result.scalars())
+
+    # refresh tokens --------------------------------------------------------------------
+    async def refresh_token(self, *, token_hash: str) -> RefreshToken | None:
+        """The refresh token with this digest, or None."""
+        result = await self.session.execute(
+            sa.select(RefreshToken).where(col(RefreshToken.token_hash) == token_hash)
+        )
+        return result.scalar_one_or_none()
+
+    async def mark_used(self, *, token_id: str, now: datetime) -> bool:
+        """Mark a refresh token used; False if it already was (a concurrent or replayed use)."""
+        result = await self.session.execute(
+            sa.update(RefreshToken)
+            .where(col(RefreshToken.id) == token_id, col(RefreshToken.used_at).is_(None))
+            .values(used_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def revoke_family(self, *, family_id: str, now: datetime) -> None:
+        """Revoke every token of a rotation family."""
+        await self.session.execute(
+            sa.update(RefreshToken)
+            .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_user_tokens(self, *, user_id: str, now: datetime) -> None:
+        """Revoke every refresh token of a user (password change, account disabled)."""
+        await self.session.execute(
+            sa.update(RefreshToken)
+            .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )

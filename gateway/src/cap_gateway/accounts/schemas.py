@@ -1,0 +1,169 @@
+"""API shapes of users, memberships, invitations and API clients. Inputs refuse unknown fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from cap_shared.security import Role, Scope
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: Length bounds of a password (NIST SP 800-63B: at least 12 here, long passphrases welcome).
+Password = Annotated[str, StringConstraints(min_length=12, max_length=128)]
+BodyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+PersonRole = Literal["member", "member_admin", "facilitator", "auditor", "committee", "admin"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoleScope(_Input):
+    """A role and what it is scoped to: members to an organisation, facilitators to a region,
+    auditors to a certification body; committee and admin to nothing."""
+
+    role: PersonRole
+    organisation_id: str | None = Field(default=None, max_length=36)
+    region: str | None = Field(default=None, max_length=2, description="INSEE region code")
+    certification_body_id: BodyId | None = None
+
+    @model_validator(mode="after")
+    def _scope_matches_role(self) -> RoleScope:
+        wanted = {
+            Role.MEMBER: "organisation_id",
+            Role.MEMBER_ADMIN: "organisation_id",
+            Role.FACILITATOR: "region",
+            Role.AUDITOR: "certification_body_id",
+        }.get(Role(self.role))
+        for key in ("organisation_id", "region", "certification_body_id"):
+            given = getattr(self, key) is not None
+            if key == wanted and not given:
+                msg = f"{key} is required for the role {self.role}"
+                raise ValueError(msg)
+            if key != wanted and given:
+                msg = f"{key} does not apply to the role {self.role}"
+                raise ValueError(msg)
+        return self
+
+
+class InvitationCreate(RoleScope):
+    """Invite a person by e-mail to take a role."""
+
+    email: EmailStr
+    name: Name
+
+
+class InvitationAccept(_Input):
+    """Accept an invitation with the token of its link; a new account chooses its password."""
+
+    token: str = Field(min_length=20, max_length=100)
+    password: Password | None = Field(
+        default=None, description="Required when the e-mail has no account yet"
+    )
+
+
+class MembershipCreate(RoleScope):
+    """Give an existing user one more role (admin only)."""
+
+
+class UserUpdate(_Input):
+    """Change a user's name or disable the account (admin only)."""
+
+    name: Name | None = None
+    status: Literal["active", "disabled"] | None = None
+
+
+class PasswordChange(_Input):
+    """Change one's own password."""
+
+    current_password: str = Field(max_length=128)
+    new_password: Password
+
+
+class ApiClientCreate(_Input):
+    """Register a certification body's system."""
+
+    name: Name
+    certification_body_id: BodyId
+    scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
+
+
+class MembershipPublic(BaseModel):
+    """A role held, with its scope and display names."""
+
+    id: str
+    role: str
+    organisation_id: str | None
+    organisation_name: str | None
+    region: str | None
+    region_name: str | None
+    certification_body_id: str | None
+
+
+class UserPublic(BaseModel):
+    """A user as administrators and the user see it (never the password hash)."""
+
+    id: str
+    email: str
+    name: str
+    status: str
+    memberships: list[MembershipPublic]
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class InvitationPublic(BaseModel):
+    """A pending invitation (the token is never shown again)."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    organisation_id: str | None
+    region: str | None
+    certification_body_id: str | None
+    invited_by: str
+    expires_at: datetime
+    created_at: datetime
+
+
+class InvitationCreated(InvitationPublic):
+    """A new invitation with its one-time link (to send to the invitee)."""
+
+    invitation_url: str
+    token: str
+
+
+class ApiClientPublic(BaseModel):
+    """An API client (the secret is never shown again)."""
+
+    id: str
+    client_id: str
+    name: str
+    certification_body_id: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiClientCreated(ApiClientPublic):
+    """A new API client, or a rotated secret, with the secret shown this one time."""
+
+    client_secret: str
+
+
+class Me(BaseModel):
+    """The caller: a person with their roles, or a system with its scopes."""
+
+    kind: Literal["user", "client"]
+    id: str
+    email: str | None = None
+    name: str | None = None
+    roles: list[str]
+    memberships: list[MembershipPublic] = Field(default_factory=list)
+    organisations: list[dict[str, str]] = Field(default_factory=list)
+    certification_body_id: str | None = None
+    scopes: list[str] = Field(default_factory=list)

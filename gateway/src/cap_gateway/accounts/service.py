@@ -1,0 +1,492 @@
+"""Use cases on accounts: invitations, users, memberships, API clients, the caller's profile.
+
+Who may do what is decided here, in one place:
+* an admin manages everything;
+* a member_admin invites, lists and removes the people of their own organisation(s), as
+  members or member_admins, and nothing else;
+* everyone reads and edits only their own profile.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_gateway.accounts.repository import AccountRepository
+from cap_gateway.accounts.schemas import (
+    ApiClientCreate,
+    ApiClientCreated,
+    ApiClientPublic,
+    InvitationAccept,
+    InvitationCreate,
+    InvitationCreated,
+    InvitationPublic,
+    Me,
+    MembershipCreate,
+    MembershipPublic,
+    PasswordChange,
+    RoleScope,
+    UserPublic,
+    UserUpdate,
+)
+from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
+from cap_gateway.identity.regions import REGIONS
+from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User
+from cap_shared.db import utcnow
+from cap_shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
+from cap_shared.security import Principal, Role
+
+
+class InvalidInvitation(ProblemError):
+    """The invitation token is unknown, used, revoked or expired."""
+
+    status, code, title = 400, "invalid-invitation", "Invalid invitation"
+
+
+class PasswordRequired(ProblemError):
+    """A new account needs a password."""
+
+    status, code, title = 422, "password-required", "A password is required"
+
+
+class WrongPassword(ProblemError):
+    """The current password given is wrong."""
+
+    status, code, title = 400, "wrong-password", "Wrong password"
+
+
+class LastMemberAdmin(Conflict):
+    """An organisation must keep at least one member_admin."""
+
+    code, title = "last-member-admin", "Last member administrator"
+
+
+def _actor(principal: Principal) -> str:
+    return principal.subject
+
+
+# views --------------------------------------------------------------------------------
+def membership_public(m: Membership, organisations: dict[str, Organisation]) -> MembershipPublic:
+    """API view of a membership with display names."""
+    organisation = organisations.get(m.organisation_id or "")
+    return MembershipPublic(
+        id=m.id,
+        role=m.role,
+        organisation_id=m.organisation_id,
+        organisation_name=organisation.name if organisation else None,
+        region=m.region,
+        region_name=REGIONS.get(m.region or ""),
+        certification_body_id=m.certification_body_id,
+    )
+
+
+async def _users_public(repository: AccountRepository, users: Sequence[User]) -> list[UserPublic]:
+    memberships = await repository.memberships(user_ids=[u.id for u in users])
+    organisations = await repository.organisations(
+        organisation_ids=sorted({m.organisation_id for m in memberships if m.organisation_id})
+    )
+    by_user: dict[str, list[MembershipPublic]] = {}
+    for m in memberships:
+        by_user.setdefault(m.user_id, []).append(membership_public(m, organisations))
+    return [
+        UserPublic(
+            id=u.id,
+            email=u.email,
+            name=u.name,
+            status=u.status,
+            memberships=by_user.get(u.id, []),
+            created_at=u.created_at,
+            last_login_at=u.last_login_at,
+        )
+        for u in users
+    ]
+
+
+def _invitation_public(invitation: Invitation) -> InvitationPublic:
+    return InvitationPublic.model_validate(invitation, from_attributes=True)
+
+
+def _client_public(client: ApiClient) -> ApiClientPublic:
+    return ApiClientPublic.model_validate(client, from_attributes=True)
+
+
+# rules --------------------------------------------------------------------------------
+def _administered_organisations(principal: Principal) -> frozenset[str] | None:
+    """None for an admin (every organisation), else the organisations they administer."""
+    if principal.has_role(Role.ADMIN):
+        return None
+    return principal.organisation_ids(Role.MEMBER_ADMIN)
+
+
+def _may_grant(principal: Principal, scope: RoleScope) -> bool:
+    if principal.has_role(Role.ADMIN):
+        return True
+    return scope.role in (
+        Role.MEMBER,
+        Role.MEMBER_ADMIN,
+    ) and scope.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
+
+
+async def _check_scope_exists(repository: AccountRepository, scope: RoleScope) -> None:
+    if scope.organisation_id is not None:
+        found = await repository.organisations(organisation_ids=[scope.organisation_id])
+        if not found:
+            raise NotFound(f"no organisation {scope.organisation_id}")
+    if scope.region is not None and scope.region not in REGIONS:
+        raise NotFound(f"no region {scope.region}")
+
+
+def _membership_of(user_id: str, scope: RoleScope) -> Membership:
+    return Membership(
+        id=str(uuid.uuid4()),
+        user_id=user_id,
+        role=scope.role,
+        organisation_id=scope.organisation_id,
+        region=scope.region,
+        certification_body_id=scope.certification_body_id,
+    )
+
+
+# invitations ----------------------------------------------------------------------------
+async def invite(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    data: InvitationCreate,
+    ttl_s: int,
+    public_url: str,
+) -> InvitationCreated:
+    """Invite a person; the link carries a one-time token stored only as a digest."""
+    if not _may_grant(principal, data):
+        raise Forbidden("you may not grant this role here")
+    repository = AccountRepository(session)
+    await _check_scope_exists(repository, data)
+    token = new_secret()
+    invitation = Invitation(
+        id=str(uuid.uuid4()),
+        email=data.email.lower(),
+        name=data.name,
+        role=data.role,
+        organisation_id=data.organisation_id,
+        region=data.region,
+        certification_body_id=data.certification_body_id,
+        token_hash=secret_digest(token),
+        invited_by=_actor(principal),
+        expires_at=utcnow() + timedelta(seconds=ttl_s),
+    )
+    await repository.add(invitation)
+    return InvitationCreated(
+        **_invitation_public(invitation).model_dump(),
+        token=token,
+        invitation_url=f"{public_url.rstrip('/')}/invitations/accept#token={token}",
+    )
+
+
+async def list_invitations(
+    session: AsyncSession, *, principal: Principal, limit: int
+) -> list[InvitationPublic]:
+    """Pending invitations the caller may manage."""
+    scope = _administered_organisations(principal)
+    rows = await AccountRepository(session).pending_invitations(
+        now=utcnow(), organisation_ids=None if scope is None else sorted(scope), limit=limit
+    )
+    return [_invitation_public(i) for i in rows]
+
+
+async def revoke_invitation(
+    session: AsyncSession, *, principal: Principal, invitation_id: str
+) -> None:
+    """Withdraw a pending invitation."""
+    invitation = await AccountRepository(session).invitation(invitation_id=invitation_id)
+    scope = _administered_organisations(principal)
+    if invitation is None or (scope is not None and invitation.organisation_id not in scope):
+        raise NotFound(f"no invitation {invitation_id}")
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+
+
+async def accept_invitation(
+    session: AsyncSession, *, passwords: Passwords, data: InvitationAccept
+) -> UserPublic:
+    """Join with the invited role: a new account is created, an existing one gains the role."""
+    repository = AccountRepository(session)
+    invitation = await repository.invitation_by_token(token_hash=secret_digest(data.token))
+    now = utcnow()
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= now
+    ):
+        raise InvalidInvitation("this invitation link is invalid, used or expired")
+    user = await repository.user_by_email(email=invitation.email)
+    if user is None:
+        if data.password is None:
+            raise PasswordRequired("choose a password (12 to 128 characters)")
+        user = User(
+            id=str(uuid.uuid4()),
+            email=invitation.email,
+            name=invitation.name,
+            password_hash=await passwords.hash(data.password),
+        )
+        await repository.add(user)
+    scope = RoleScope(
+        role=invitation.role,
+        organisation_id=invitation.organisation_id,
+        region=invitation.region,
+        certification_body_id=invitation.certification_body_id,
+    )
+    await _add_membership(repository, user.id, scope)
+    invitation.accepted_at = now
+    return (await _users_public(repository, [user]))[0]
+
+
+async def _add_membership(repository: AccountRepository, user_id: str, scope: RoleScope) -> None:
+    existing = await repository.memberships(user_ids=[user_id])
+    key = (scope.role, scope.organisation_id, scope.region, scope.certification_body_id)
+    if any((m.role, m.organisation_id, m.region, m.certification_body_id) == key for m in existing):
+        return
+    try:
+        async with repository.session.begin_nested():
+            await repository.add(_membership_of(user_id, scope))
+    except IntegrityError:  # granted concurrently: the same membership exists, which is the goal
+        return
+
+
+async def ensure_admin(
+    session: AsyncSession, *, passwords: Passwords, email: str, password: str
+) -> bool:
+    """Create the first administrator if the e-mail has no account; True if created."""
+    repository = AccountRepository(session)
+    if await repository.user_by_email(email=email.lower()) is not None:
+        return False
+    user = User(
+        id=str(uuid.uuid4()),
+        email=email.lower(),
+        name="Administrateur",
+        password_hash=await passwords.hash(password),
+    )
+    await repository.add(user)
+    await repository.add(_membership_of(user.id, RoleScope(role="admin")))
+    return True
+
+
+# users ------------------------------------------------------------------------------
+async def _visible_user(repository: AccountRepository, principal: Principal, user_id: str) -> User:
+    user = await repository.user(user_id=user_id)
+    if user is not None:
+        if principal.user_id == user_id or principal.has_role(Role.ADMIN):
+            return user
+        administered = principal.organisation_ids(Role.MEMBER_ADMIN)
+        memberships = await repository.memberships(user_ids=[user_id])
+        if any(m.organisation_id in administered for m in memberships):
+            return user
+    raise NotFound(f"no user {user_id}")
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    limit: int,
+    cursor: str | None,
+    organisation_id: str | None,
+    role: str | None,
+) -> Page[UserPublic]:
+    """Users the caller manages: everyone for an admin, their organisations' for a member_admin."""
+    scope = _administered_organisations(principal)
+    organisation_ids: list[str] | None
+    if scope is None:
+        organisation_ids = None if organisation_id is None else [organisation_id]
+    elif organisation_id is not None:
+        if organisation_id not in scope:
+            raise NotFound(f"no organisation {organisation_id}")
+        organisation_ids = [organisation_id]
+    else:
+        organisation_ids = sorted(scope)
+    after = None
+    if cursor:
+        values = decode_cursor(cursor)
+        try:
+            after = (datetime.fromisoformat(values[0]), str(values[1]))
+        except (IndexError, TypeError, ValueError) as exc:
+            raise InvalidCursor("the cursor is malformed") from exc
+    repository = AccountRepository(session)
+    rows = await repository.list_users(
+        limit=limit + 1, after=after, organisation_ids=organisation_ids, role=role
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+    return Page[UserPublic](data=await _users_public(repository, rows), next_cursor=next_cursor)
+
+
+async def get_user(session: AsyncSession, *, principal: Principal, user_id: str) -> UserPublic:
+    """One user the caller may see."""
+    repository = AccountRepository(session)
+    user = await _visible_user(repository, principal, user_id)
+    return (await _users_public(repository, [user]))[0]
+
+
+async def update_user(
+    session: AsyncSession, *, principal: Principal, user_id: str, data: UserUpdate
+) -> UserPublic:
+    """Rename or disable an account (disabling revokes its refresh tokens)."""
+    repository = AccountRepository(session)
+    user = await _visible_user(repository, principal, user_id)
+    if data.name is not None:
+        user.name = data.name
+    if data.status is not None and data.status != user.status:
+        if user.id == principal.user_id:
+            raise Conflict("you cannot disable your own account")
+        user.status = data.status
+        if data.status == "disabled":
+            await repository.revoke_user_tokens(user_id=user.id, now=utcnow())
+    return (await _users_public(repository, [user]))[0]
+
+
+async def grant_membership(
+    session: AsyncSession, *, principal: Principal, user_id: str, data: MembershipCreate
+) -> UserPublic:
+    """Give an existing user one more role (effective at their next token)."""
+    repository = AccountRepository(session)
+    user = await _visible_user(repository, principal, user_id)
+    await _check_scope_exists(repository, data)
+    await _add_membership(repository, user.id, data)
+    return (await _users_public(repository, [user]))[0]
+
+
+async def remove_membership(
+    session: AsyncSession, *, principal: Principal, user_id: str, membership_id: str
+) -> None:
+    """Take a role away; an organisation keeps at least one member_admin."""
+    repository = AccountRepository(session)
+    membership = await repository.membership(membership_id=membership_id)
+    scope = _administered_organisations(principal)
+    if (
+        membership is None
+        or membership.user_id != user_id
+        or (scope is not None and membership.organisation_id not in scope)
+    ):
+        raise NotFound(f"no membership {membership_id} for user {user_id}")
+    if (
+        membership.role == Role.MEMBER_ADMIN
+        and membership.organisation_id
+        and await repository.count_role_in_organisation(
+            role=Role.MEMBER_ADMIN, organisation_id=membership.organisation_id
+        )
+        <= 1
+    ):
+        raise LastMemberAdmin("the organisation must keep at least one member_admin")
+    await repository.delete_membership(membership)
+
+
+# the caller -----------------------------------------------------------------------------
+async def me(session: AsyncSession, *, principal: Principal) -> Me:
+    """The caller's identity, roles and organisations."""
+    roles = sorted(principal.roles)
+    if principal.kind == "client":
+        bodies = sorted(principal.certification_body_ids())
+        return Me(
+            kind="client",
+            id=principal.client_id,
+            roles=roles,
+            certification_body_id=bodies[0] if bodies else None,
+            scopes=sorted(principal.scopes),
+        )
+    repository = AccountRepository(session)
+    user = await repository.user(user_id=principal.user_id or "")
+    if user is None or user.status != "active":
+        raise NotFound("this account no longer exists")
+    public = (await _users_public(repository, [user]))[0]
+    organisations = await repository.organisations(
+        organisation_ids=sorted(
+            {m.organisation_id for m in public.memberships if m.organisation_id}
+        )
+    )
+    return Me(
+        kind="user",
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        roles=sorted({m.role for m in public.memberships}),
+        memberships=public.memberships,
+        organisations=[
+            {"id": o.id, "name": o.name, "region": o.region} for o in organisations.values()
+        ],
+    )
+
+
+async def change_password(
+    session: AsyncSession, *, principal: Principal, passwords: Passwords, data: PasswordChange
+) -> None:
+    """Change one's password; every refresh token of the account is revoked."""
+    repository = AccountRepository(session)
+    user = await repository.user(user_id=principal.user_id or "")
+    if user is None:
+        raise NotFound("this account no longer exists")
+    if not await passwords.verify(user.password_hash, data.current_password):
+        raise WrongPassword("the current password is wrong")
+    user.password_hash = await passwords.hash(data.new_password)
+    await repository.revoke_user_tokens(user_id=user.id, now=utcnow())
+
+
+# API clients ----------------------------------------------------------------------------
+async def create_api_client(
+    session: AsyncSession, *, principal: Principal, data: ApiClientCreate
+) -> ApiClientCreated:
+    """Register a certification body's system; its secret is shown once."""
+    secret = new_secret()
+    client = ApiClient(
+        id=str(uuid.uuid4()),
+        client_id=f"cb_{uuid.uuid4().hex[:20]}",
+        name=data.name,
+        secret_hash=secret_digest(secret),
+        scopes=sorted({s.value for s in data.scopes}),
+        certification_body_id=data.certification_body_id,
+        created_by=_actor(principal),
+    )
+    await AccountRepository(session).add(client)
+    return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
+
+
+async def list_api_clients(session: AsyncSession, *, limit: int) -> list[ApiClientPublic]:
+    """Registered API clients, newest first."""
+    return [_client_public(c) for c in await AccountRepository(session).api_clients(limit=limit)]
+
+
+async def _client(repository: AccountRepository, api_client_id: str) -> ApiClient:
+    client = await repository.api_client(api_client_id=api_client_id)
+    if client is None:
+        raise NotFound(f"no API client {api_client_id}")
+    return client
+
+
+async def get_api_client(session: AsyncSession, *, api_client_id: str) -> ApiClientPublic:
+    """One API client."""
+    return _client_public(await _client(AccountRepository(session), api_client_id))
+
+
+async def rotate_api_client_secret(
+    session: AsyncSession, *, api_client_id: str
+) -> ApiClientCreated:
+    """Replace the secret (the old one stops working at once); shown once."""
+    client = await _client(AccountRepository(session), api_client_id)
+    if client.revoked_at is not None:
+        raise Conflict("this API client is revoked")
+    secret = new_secret()
+    client.secret_hash = secret_digest(secret)
+    return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
+
+
+async def revoke_api_client(session: AsyncSession, *, api_client_id: str) -> None:
+    """Revoke a client: it gets no new token (tokens already issued expire within minutes)."""
+    client = await _client(AccountRepository(session), api_client_id)
+    if client.revoked_at is None:
+        client.revoked_at = utcnow()

@@ -1,0 +1,167 @@
+"""Token endpoint (password, refresh_token, client_credentials), revocation, JWKS, metadata."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+
+from cap_gateway.auth import service as auth_service
+from cap_gateway.auth.schemas import SigningKeyPublic, TokenResponse
+from cap_gateway.auth.service import DEFAULT_PUBLIC_CLIENT, OAuthError
+from cap_gateway.deps import AdminDep, GatewayDep
+from cap_shared.deps import SessionDep
+from cap_shared.problems import problem_response
+from cap_shared.security import Public, Scope
+
+router = APIRouter(tags=["auth"])
+well_known = APIRouter(tags=["auth"], dependencies=[Public])
+keys_router = APIRouter(prefix="/v1/ops/gateway/signing-keys", tags=["ops"])
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+Field64 = Annotated[str | None, Form(max_length=64)]
+
+
+def _oauth_problem(error: OAuthError) -> JSONResponse:
+    headers = dict(_NO_STORE)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="cap"'
+    return problem_response(
+        status=error.status,
+        code=error.error.replace("_", "-"),
+        title="Token request refused",
+        detail=error.description,
+        # RFC 6749 §5.2 members, for OAuth client libraries.
+        extensions={"error": error.error, "error_description": error.description},
+        headers=headers,
+    )
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(value, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return client_id, secret
+
+
+@router.post(
+    "/v1/auth/token",
+    response_model=TokenResponse,
+    dependencies=[Public],
+    responses={
+        400: {"description": "invalid_request, invalid_grant, unsupported_grant_type"},
+        401: {"description": "invalid_client"},
+        429: {"description": "Too many sign-in attempts (see Retry-After)"},
+    },
+)
+async def issue_token(
+    request: Request,
+    session: SessionDep,
+    gateway: GatewayDep,
+    grant_type: Annotated[str, Form(max_length=32)],
+    username: Annotated[str | None, Form(max_length=254)] = None,
+    password: Annotated[str | None, Form(max_length=256)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+    client_id: Field64 = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    """OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system."""
+    result: TokenResponse | OAuthError
+    address = gateway.addresses.of(request)
+    if grant_type == "password":
+        if not username or password is None:
+            return _oauth_problem(OAuthError("invalid_request", "username and password are needed"))
+        await gateway.limiter.check("login", address, detail="too many sign-in attempts")
+        await gateway.limiter.check(
+            "login-account", username.strip().lower(), detail="too many sign-in attempts"
+        )
+        result = await auth_service.password_grant(
+            session,
+            gateway.identity,
+            username=username,
+            password=password,
+            client_id=client_id or DEFAULT_PUBLIC_CLIENT,
+        )
+    elif grant_type == "refresh_token":
+        if not refresh_token:
+            return _oauth_problem(OAuthError("invalid_request", "refresh_token is needed"))
+        result = await auth_service.refresh_grant(
+            session, gateway.identity, refresh_token=refresh_token
+        )
+    elif grant_type == "client_credentials":
+        credentials = _basic_credentials(request) or (client_id, client_secret)
+        if not credentials[0] or not credentials[1]:
+            return _oauth_problem(
+                OAuthError("invalid_client", "client credentials are needed", status=401)
+            )
+        await gateway.limiter.check("login", address, detail="too many authentication attempts")
+        result = await auth_service.client_credentials_grant(
+            session,
+            gateway.identity,
+            client_id=credentials[0],
+            client_secret=credentials[1],
+            scope=scope,
+        )
+    else:
+        return _oauth_problem(
+            OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+        )
+    if isinstance(result, OAuthError):
+        return _oauth_problem(result)  # returned, not raised: a family revocation must commit
+    return JSONResponse(result.model_dump(exclude_none=True), headers=_NO_STORE)
+
+
+@router.post("/v1/auth/revoke", status_code=200, dependencies=[Public])
+async def revoke_token(
+    session: SessionDep, token: Annotated[str, Form(max_length=200)]
+) -> dict[str, str]:
+    """RFC 7009: sign out by revoking a refresh token (and its rotation family)."""
+    await auth_service.revoke(session, token=token)
+    return {"status": "revoked"}
+
+
+@well_known.get("/.well-known/jwks.json")
+async def jwks(gateway: GatewayDep) -> JSONResponse:
+    """Public keys verifying the platform's access tokens (cache for a few minutes)."""
+    return JSONResponse(
+        await gateway.keyring.jwks(), headers={"Cache-Control": "public, max-age=300"}
+    )
+
+
+@well_known.get("/.well-known/oauth-authorization-server")
+async def authorization_server_metadata(gateway: GatewayDep) -> dict[str, Any]:
+    """RFC 8414 metadata: where to get tokens and keys, and what is supported."""
+    base = gateway.settings.public_url.rstrip("/")
+    return {
+        "issuer": gateway.settings.auth_issuer,
+        "token_endpoint": f"{base}/v1/auth/token",
+        "revocation_endpoint": f"{base}/v1/auth/revoke",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "grant_types_supported": ["password", "refresh_token", "client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": [s.value for s in Scope],
+        "token_endpoint_auth_signing_alg_values_supported": ["EdDSA"],
+    }
+
+
+@keys_router.get("", response_model=list[SigningKeyPublic])
+async def list_signing_keys(_admin: AdminDep, gateway: GatewayDep) -> list[SigningKeyPublic]:
+    """Every signing key with its publication, activation and expiry dates."""
+    return [
+        SigningKeyPublic.model_validate(k, from_attributes=True)
+        for k in await gateway.keyring.listing()
+    ]
+
+
+@keys_router.post("", status_code=201, response_model=SigningKeyPublic)
+async def rotate_signing_key(_admin: AdminDep, gateway: GatewayDep) -> SigningKeyPublic:
+    """Rotate: a new key is published now and signs after the publication lead."""
+    return SigningKeyPublic.model_validate(await gateway.keyring.rotate(), from_attributes=True)

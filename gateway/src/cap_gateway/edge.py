@@ -1,0 +1,112 @@
+"""The edge middleware: body-size limit, caller identification and the general rate limit.
+
+A pure ASGI middleware (no response buffering, streaming kept). A request whose declared
+``Content-Length`` exceeds the limit is refused at once with 413; a chunked body is counted as it
+streams and cut off with 413 when it goes over.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cap_gateway.ratelimit import ClientAddress, RateLimiter
+from cap_shared.problems import ProblemError, problem_response
+from cap_shared.security import InvalidToken, TokenVerifier
+
+#: Paths never limited (probes and metrics scraped by the platform itself).
+UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class BodyTooLarge(ProblemError):
+    """The request body is larger than the gateway accepts."""
+
+    status, code, title = 413, "payload-too-large", "Request body too large"
+
+
+class EdgeMiddleware:
+    """Body limit, then the per-principal or per-address rate limit."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        limiter: RateLimiter,
+        addresses: ClientAddress,
+        verifier: TokenVerifier,
+    ) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.limiter = limiter
+        self.addresses = addresses
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNLIMITED:
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        try:
+            declared = int(connection.headers.get("content-length") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.max_body:
+            await self._refuse(scope, receive, send, self._too_large())
+            return
+        try:
+            await self._rate_limit(connection)
+        except ProblemError as exc:
+            await self._refuse(scope, receive, send, exc)
+            return
+        await self.app(scope, self._counting(receive), send)
+
+    def _too_large(self) -> BodyTooLarge:
+        return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
+
+    async def _rate_limit(self, connection: HTTPConnection) -> None:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token:
+            try:
+                principal = await self.verifier.verify(token.strip())
+            except InvalidToken:
+                principal = None
+            if principal is not None:
+                # Verified once here; routes and the proxy reuse it from the request state.
+                connection.scope.setdefault("state", {})["principal"] = principal
+                name = "client" if principal.kind == "client" else "user"
+                await self.limiter.check(
+                    name, principal.subject, detail="too many requests for this account"
+                )
+                return
+        await self.limiter.check(
+            "anonymous", self.addresses.of(connection), detail="too many requests from this address"
+        )
+
+    def _counting(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def wrapped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise self._too_large()
+            return message
+
+        return wrapped
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, exc: ProblemError) -> None:
+        response = problem_response(
+            status=exc.status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.detail,
+            instance=scope["path"],
+            extensions=exc.extensions,
+            headers=exc.headers,
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,151 @@
+"""One API description for the front-ends: the gateway's own operations merged with every
+service's, as clients reach them through the gateway.
+
+* service paths keep their ``/v1/...`` path; a service's operator paths ``/ops/...`` become
+  ``/v1/ops/<service>/...`` and their operation ids get the service name in front;
+* component schemas are merged; two different schemas with one name are renamed
+  ``<Service><Name>`` (and every ``$ref`` to them follows), equal ones are kept once;
+* a service that cannot be reached is listed in ``x-cap-unavailable`` instead of failing the
+  whole document; the result is cached briefly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from cap_gateway.proxy import Upstreams
+from cap_shared.security import Public
+
+REF_PREFIX = "#/components/schemas/"
+CACHE_SECONDS = 30.0
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(REF_PREFIX):
+                name = value[len(REF_PREFIX) :]
+                out[key] = REF_PREFIX + renames.get(name, name)
+            else:
+                out[key] = _rewrite_refs(value, renames)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(item, renames) for item in node]
+    return node
+
+
+def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The gateway document with every service's operations and schemas merged in."""
+    merged = copy.deepcopy(gateway)
+    paths: dict[str, Any] = merged.setdefault("paths", {})
+    components: dict[str, Any] = merged.setdefault("components", {})
+    schemas: dict[str, Any] = components.setdefault("schemas", {})
+    security: dict[str, Any] = components.setdefault("securitySchemes", {})
+    tags = {t["name"]: t for t in merged.get("tags", [])}
+    for service, document in sorted(services.items()):
+        theirs = document.get("components", {})
+        renames: dict[str, str] = {}
+        for name, schema in theirs.get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                renames[name] = f"{service.capitalize()}{name}"
+        for name, schema in theirs.get("schemas", {}).items():
+            schemas[renames.get(name, name)] = _rewrite_refs(schema, renames)
+        security.update(theirs.get("securitySchemes", {}))
+        for path, item in document.get("paths", {}).items():
+            if path.startswith("/ops/"):
+                target = f"/v1/ops/{service}/{path.removeprefix('/ops/')}"
+                item = copy.deepcopy(item)
+                for operation in item.values():
+                    if isinstance(operation, dict) and "operationId" in operation:
+                        operation["operationId"] = f"{service}-{operation['operationId']}"
+            elif path.startswith("/v1/"):
+                target = path
+            else:  # health and probes are not part of the public API
+                continue
+            paths[target] = _rewrite_refs(item, renames)
+        for tag in document.get("tags", []):
+            tags.setdefault(tag["name"], tag)
+    if tags:
+        merged["tags"] = list(tags.values())
+    return merged
+
+
+def duplicate_operation_ids(document: dict[str, Any]) -> list[str]:
+    """Operation ids used more than once (a merged document must have none)."""
+    seen: dict[str, int] = {}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                seen[operation["operationId"]] = seen.get(operation["operationId"], 0) + 1
+    return sorted(k for k, n in seen.items() if n > 1)
+
+
+class MergedOpenApi:
+    """Builds and caches the merged document."""
+
+    def __init__(self, app: FastAPI, upstreams: Upstreams, *, timeout: float = 5.0) -> None:
+        self._app = app
+        self._upstreams = upstreams
+        self._timeout = timeout
+        self._cached: tuple[float, dict[str, Any]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def _fetch(self, service: str, client: httpx.AsyncClient) -> dict[str, Any] | None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await client.get("/openapi.json")
+            if response.status_code != 200:
+                return None
+            document: dict[str, Any] = response.json()
+            return document
+        except (httpx.HTTPError, TimeoutError, ValueError):
+            return None
+
+    async def document(self) -> dict[str, Any]:
+        """The merged document (rebuilt at most every few seconds)."""
+        async with self._lock:
+            if self._cached and time.monotonic() - self._cached[0] < CACHE_SECONDS:
+                return self._cached[1]
+            names = sorted(self._upstreams.clients)
+            fetched = await asyncio.gather(
+                *(self._fetch(n, self._upstreams.clients[n]) for n in names)
+            )
+            services = {n: d for n, d in zip(names, fetched, strict=True) if d is not None}
+            merged = merge(self._app.openapi(), services)
+            missing = [n for n, d in zip(names, fetched, strict=True) if d is None]
+            if missing:
+                merged["x-cap-unavailable"] = missing
+            else:  # cache only complete documents
+                self._cached = (time.monotonic(), merged)
+            return merged
+
+
+def docs_router() -> APIRouter:
+    """``/v1/openapi.json`` (merged) and ``/docs`` (Swagger UI on it)."""
+    router = APIRouter(include_in_schema=False, dependencies=[Public])
+
+    @router.get("/v1/openapi.json")
+    async def merged_openapi(request: Request) -> JSONResponse:
+        """Every operation of the platform as clients call it, in one OpenAPI 3.1 document."""
+        builder: MergedOpenApi = request.app.state.openapi
+        return JSONResponse(await builder.document())
+
+    @router.get("/docs")
+    async def swagger_ui() -> HTMLResponse:
+        """Interactive documentation of the whole API."""
+        return get_swagger_ui_html(
+            openapi_url="/v1/openapi.json",
+            title="CAP platform API",
+            init_oauth={"clientId": "cap-web"},
+        )
+
+    return router

@@ -1,0 +1,97 @@
+"""Rate limits at the edge (``limits``: sliding-window counters, in memory or in Redis).
+
+Counters are namespaced per purpose ("api", "login"...) so two kinds of request never share a
+counter; the general API limit is keyed on the verified principal, or on the client address for
+anonymous callers, the address being read from ``X-Forwarded-For`` only when the direct peer is a
+trusted proxy.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from limits import parse
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
+from starlette.requests import HTTPConnection
+
+from cap_shared.problems import ProblemError
+
+
+class TooManyRequests(ProblemError):
+    """A rate limit is exhausted; ``Retry-After`` says when to try again."""
+
+    status, code, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(
+            detail,
+            headers={"Retry-After": str(retry_after)},
+            extensions={"retry_after": retry_after},
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a hit was allowed, and when its window frees a slot."""
+
+    allowed: bool
+    retry_after: int
+
+
+class RateLimiter:
+    """Named limits over one storage."""
+
+    def __init__(self, storage_url: str, limits: dict[str, str]) -> None:
+        url = storage_url if storage_url.startswith("async+") else f"async+{storage_url}"
+        self._strategy = SlidingWindowCounterRateLimiter(storage_from_string(url))
+        self._items = {name: parse(value) for name, value in limits.items()}
+
+    async def hit(self, name: str, *key: str) -> Decision:
+        """Count one request of kind ``name`` for ``key``."""
+        item = self._items[name]
+        if await self._strategy.hit(item, name, *key):
+            return Decision(True, 0)
+        stats = await self._strategy.get_window_stats(item, name, *key)
+        return Decision(False, max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def check(self, name: str, *key: str, detail: str) -> None:
+        """Count one request; raise 429 once the limit is exhausted."""
+        decision = await self.hit(name, *key)
+        if not decision.allowed:
+            raise TooManyRequests(detail, retry_after=decision.retry_after)
+
+    async def reset(self) -> None:
+        """Forget every counter (tests)."""
+        await self._strategy.storage.reset()
+
+
+class ClientAddress:
+    """The caller's address, trusting ``X-Forwarded-For`` only from configured proxies."""
+
+    def __init__(self, trusted_proxies: Sequence[str]) -> None:
+        self._trusted = [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+
+    def _is_trusted(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self._trusted)
+
+    def of(self, connection: HTTPConnection) -> str:
+        """The address to rate-limit on."""
+        peer = connection.client.host if connection.client else "unknown"
+        if not self._trusted or not self._is_trusted(peer):
+            return peer
+        forwarded = connection.headers.get("x-forwarded-for", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        # The nearest hop not added by one of our own proxies is the client.
+        for hop in reversed(hops):
+            if not self._is_trusted(hop):
+                return hop
+        return peer

@@ -1,0 +1,89 @@
+"""The gateway's runtime: the shared one plus the keyring, password hasher and rate limiter."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from cap_gateway.accounts import service as accounts_service
+from cap_gateway.auth.keyring import Keyring
+from cap_gateway.auth.passwords import Passwords
+from cap_gateway.auth.service import Identity
+from cap_gateway.config import Settings
+from cap_gateway.models import tables
+from cap_gateway.ratelimit import ClientAddress, RateLimiter
+from cap_shared.db.session import Database
+from cap_shared.messaging import Broker
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.security import JwksKeySource
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+logger = logging.getLogger(__name__)
+
+
+class GatewayRuntime(ServiceRuntime):
+    """Identity database, outbox relay, token issuing and the edge's counters."""
+
+    settings: Settings
+
+    def __init__(
+        self, settings: Settings, *, db: Database | None = None, broker: Broker | None = None
+    ) -> None:
+        # The gateway verifies tokens with its own keys, read in-process (no HTTP to itself).
+        super().__init__(
+            settings=settings,
+            tables=tables,
+            migrations=MIGRATIONS,
+            db=db,
+            broker=broker,
+            keys=JwksKeySource(self._jwks, ttl=settings.key_reload_s, min_refresh_interval=1.0),
+        )
+        self.keyring = Keyring(
+            self.db,
+            secret=settings.key_encryption_secret,
+            publish_lead=settings.key_publish_lead_s,
+            reload_interval=settings.key_reload_s,
+            token_lifetime=max(settings.access_token_ttl_s, settings.client_token_ttl_s)
+            + settings.auth_leeway_s,
+        )
+        self.passwords = Passwords(
+            time_cost=settings.password_time_cost,
+            memory_kib=settings.password_memory_kib,
+            parallelism=settings.password_parallelism,
+        )
+        self.identity = Identity(settings=settings, keyring=self.keyring, passwords=self.passwords)
+        self.limiter = RateLimiter(
+            settings.rate_limit_storage,
+            {
+                "user": settings.rate_limit_user,
+                "client": settings.rate_limit_client,
+                "anonymous": settings.rate_limit_anonymous,
+                "login": settings.rate_limit_login,
+                "login-account": settings.rate_limit_login,
+            },
+        )
+        self.addresses = ClientAddress(settings.trusted_proxies)
+        self._prepared = False
+
+    async def _jwks(self) -> dict[str, Any]:
+        return await self.keyring.jwks()
+
+    async def prepare(self) -> None:
+        """Make sure a signing key exists and the bootstrap administrator too (idempotent)."""
+        if self._prepared:
+            return
+        await self.keyring.ensure_key()
+        settings = self.settings
+        if settings.bootstrap_admin:
+            async with self.db.session() as session:
+                created = await accounts_service.ensure_admin(
+                    session,
+                    passwords=self.passwords,
+                    email=settings.bootstrap_admin_email,
+                    password=settings.bootstrap_admin_password,
+                )
+            if created:
+                logger.info("created the administrator %s", settings.bootstrap_admin_email)
+        self._prepared = True
