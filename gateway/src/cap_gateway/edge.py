@@ -16,6 +16,8 @@ from cap_shared.security import InvalidToken, TokenVerifier
 
 #: Paths never limited (probes and metrics scraped by the platform itself).
 UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
+#: Request-state key set when the body went over the limit while streaming.
+BODY_TOO_LARGE = "body_too_large"
 
 
 class BodyTooLarge(ProblemError):
@@ -59,7 +61,7 @@ class EdgeMiddleware:
         except ProblemError as exc:
             await self._refuse(scope, receive, send, exc)
             return
-        await self.app(scope, self._counting(receive), send)
+        await self.app(scope, self._counting(scope, receive), send)
 
     def _too_large(self) -> BodyTooLarge:
         return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
@@ -84,7 +86,7 @@ class EdgeMiddleware:
             "anonymous", self.addresses.of(connection), detail="too many requests from this address"
         )
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, scope: Scope, receive: Receive) -> Receive:
         seen = 0
 
         async def wrapped() -> Message:
@@ -93,6 +95,9 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
+                    # Recorded as well as raised: an HTTP client streaming the body upstream
+                    # may wrap the exception in its own.
+                    scope.setdefault("state", {})[BODY_TOO_LARGE] = True
                     raise self._too_large()
             return message
 

@@ -19,7 +19,7 @@ from cap_gateway.openapi import MergedOpenApi, docs_router
 from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import Upstreams, proxy_router
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
-from cap_shared.app import create_service_app, ops_router
+from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.session import Database
@@ -60,9 +60,6 @@ def create_app(
         accounts_routes.invitations,
         accounts_routes.api_clients,
         organisations_router,
-        # The gateway's own operator routes under the same /v1/ops/<service> scheme as the
-        # services' (matched before the proxy's /v1/ops/{service}/...).
-        ops_router(prefix="/v1/ops/gateway"),
     ]
     if settings.serve_docs:
         routers.append(docs_router())
@@ -78,6 +75,9 @@ def create_app(
         routers=routers,
         manage_runtime=manage_runtime,
         own_docs=False,
+        # The gateway's own operator routes under the same /v1/ops/<service> scheme as the
+        # services' (matched before the proxy's /v1/ops/{service}/...).
+        ops_prefix="/v1/ops/gateway",
         middleware=[
             Middleware(
                 CORSMiddleware,

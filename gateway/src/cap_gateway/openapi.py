@@ -46,7 +46,14 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
 def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The gateway document with every service's operations and schemas merged in."""
     merged = copy.deepcopy(gateway)
-    paths: dict[str, Any] = merged.setdefault("paths", {})
+    # The public API only: not the probes, nor the root /ops routes every app has (the
+    # gateway's are reached at /v1/ops/gateway).
+    paths: dict[str, Any] = {
+        p: item
+        for p, item in merged.get("paths", {}).items()
+        if p.startswith(("/v1/", "/.well-known/"))
+    }
+    merged["paths"] = paths
     components: dict[str, Any] = merged.setdefault("components", {})
     schemas: dict[str, Any] = components.setdefault("schemas", {})
     security: dict[str, Any] = components.setdefault("securitySchemes", {})

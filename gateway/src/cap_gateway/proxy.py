@@ -16,7 +16,7 @@ from httpx_aiohttp import AiohttpTransport
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
-from cap_gateway.edge import BodyTooLarge
+from cap_gateway.edge import BODY_TOO_LARGE, BodyTooLarge
 from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
 from cap_shared.problems import PROBLEM_JSON, problem_response
 from cap_shared.security import Principal, Public
@@ -138,22 +138,22 @@ async def forward(upstreams: Upstreams, service: str, path: str, request: Reques
     try:
         async with asyncio.timeout(upstreams.response_deadline):
             upstream = await client.send(upstream_request, stream=True)
-    except BodyTooLarge:
+    except Exception as exc:
+        if getattr(request.state, BODY_TOO_LARGE, False):
+            raise BodyTooLarge("the request body is too large") from None
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return _unavailable(service, request, path, exc)
+        if isinstance(exc, httpx.TimeoutException | TimeoutError):
+            logger.warning("upstream %s timed out on %s %s", service, request.method, path)
+            return problem_response(
+                status=504,
+                code="upstream-timeout",
+                title="Gateway timeout",
+                detail=f"the {service} service did not answer in time",
+            )
+        if isinstance(exc, httpx.TransportError):
+            return _unavailable(service, request, path, exc)
         raise
-    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-        return _unavailable(service, request, path, exc)
-    except (httpx.TimeoutException, TimeoutError):
-        logger.warning("upstream %s timed out on %s %s", service, request.method, path)
-        return problem_response(
-            status=504,
-            code="upstream-timeout",
-            title="Gateway timeout",
-            detail=f"the {service} service did not answer in time",
-        )
-    except httpx.TransportError as exc:
-        if isinstance(exc.__cause__, BodyTooLarge):
-            raise exc.__cause__ from None
-        return _unavailable(service, request, path, exc)
     if upstream.status_code >= 500 and not upstream.headers.get("content-type", "").startswith(
         PROBLEM_JSON
     ):

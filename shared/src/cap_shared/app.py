@@ -99,6 +99,7 @@ def create_service_app(
     version: str = "0.1.0",
     middleware: Sequence[Middleware] = (),
     own_docs: bool = True,
+    ops_prefix: str = "/ops",
 ) -> FastAPI:
     """A FastAPI app for ``runtime`` with the platform's middleware and common routes.
 
@@ -106,6 +107,7 @@ def create_service_app(
     the standalone composition root manages runtimes itself and passes False.
     ``middleware``: extra middleware, outermost first, inside the request-id and metrics ones.
     ``own_docs``: serve this app's own /docs and /openapi.json (the gateway serves merged ones).
+    ``ops_prefix``: where the operator routes are (the gateway's are under /v1/ops/gateway).
     """
 
     @asynccontextmanager
@@ -129,7 +131,7 @@ def create_service_app(
     install_problem_handlers(app)
     app.include_router(health_router(runtime, needs_broker=needs_broker))
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    app.include_router(ops_router())
+    app.include_router(ops_router(prefix=ops_prefix))
     for router in routers:
         app.include_router(router)
     # add_middleware puts each new one outside the previous ones: innermost first.

@@ -1,0 +1,220 @@
+"""Accounts: invitations and who may send them, users and memberships per tenant, the caller."""
+
+from __future__ import annotations
+
+import pytest
+
+from cap_shared.testing.auth import create_user, sign_in
+from cap_shared.testing.siret import make_siret
+
+PASSWORD = "correct horse battery staple"
+
+
+async def organisation(client, admin, n: int, region: str = "52") -> str:
+    response = await client.post(
+        "/v1/organisations",
+        json={
+            "siret": make_siret(n),
+            "name": f"Structure {n}",
+            "siae_types": ["ACI"],
+            "region": region,
+        },
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def invite(client, inviter, **body):
+    return await client.post(
+        "/v1/invitations", json={"name": "Camille Martin", **body}, headers=inviter
+    )
+
+
+class TestInvitations:
+    async def test_a_member_admin_invites_members_of_their_own_organisation_only(
+        self, admin, client
+    ) -> None:
+        org_a = await organisation(client, admin, 1)
+        org_b = await organisation(client, admin, 2)
+        boss = await create_user(client, admin, role="member_admin", organisation_id=org_a)
+
+        ok = await invite(
+            client, boss, email="m@coorace.example", role="member", organisation_id=org_a
+        )
+        assert ok.status_code == 201, ok.text
+        assert ok.json()["invitation_url"].endswith(ok.json()["token"])
+        other_org = await invite(
+            client, boss, email="x@coorace.example", role="member", organisation_id=org_b
+        )
+        assert other_org.status_code == 403
+        higher = await invite(
+            client, boss, email="y@coorace.example", role="facilitator", region="52"
+        )
+        assert higher.status_code == 403
+        admin_role = await invite(client, boss, email="z@coorace.example", role="admin")
+        assert admin_role.status_code == 403
+
+        pending = (await client.get("/v1/invitations", headers=boss)).json()
+        assert [i["email"] for i in pending] == ["m@coorace.example"]
+        assert all("token" not in i for i in pending)
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"role": "member"}, "body"),  # organisation_id missing
+            ({"role": "facilitator", "region": "52", "organisation_id": "x"}, "body"),
+            ({"role": "pope"}, "body.role"),
+            ({"role": "committee", "status": "active"}, "body.status"),
+            ({"role": "committee", "email": "not-an-email"}, "body.email"),
+        ],
+    )
+    async def test_invalid_invitations_are_422_naming_the_field(
+        self, admin, client, body, field
+    ) -> None:
+        response = await invite(client, admin, **{"email": "v@coorace.example", **body})
+        assert response.status_code == 422
+        assert any(e["field"].startswith(field) for e in response.json()["errors"])
+
+    async def test_an_invitation_is_accepted_once_and_can_be_revoked(self, admin, client) -> None:
+        sent = (
+            await invite(client, admin, email="f@coorace.example", role="facilitator", region="76")
+        ).json()
+        no_password = await client.post("/v1/invitations/accept", json={"token": sent["token"]})
+        assert no_password.status_code == 422
+        short = await client.post(
+            "/v1/invitations/accept", json={"token": sent["token"], "password": "short"}
+        )
+        assert short.status_code == 422
+        accepted = await client.post(
+            "/v1/invitations/accept", json={"token": sent["token"], "password": PASSWORD}
+        )
+        assert accepted.status_code == 201
+        assert accepted.json()["memberships"][0]["region_name"] == "Occitanie"
+        assert "password_hash" not in accepted.text
+        again = await client.post(
+            "/v1/invitations/accept", json={"token": sent["token"], "password": PASSWORD}
+        )
+        assert again.status_code == 400
+
+        revoked = (await invite(client, admin, email="g@coorace.example", role="committee")).json()
+        assert (
+            await client.delete(f"/v1/invitations/{revoked['id']}", headers=admin)
+        ).status_code == 204
+        late = await client.post(
+            "/v1/invitations/accept", json={"token": revoked["token"], "password": PASSWORD}
+        )
+        assert late.status_code == 400
+
+    async def test_an_existing_account_gains_the_new_role(self, admin, client) -> None:
+        org = await organisation(client, admin, 3)
+        await create_user(client, admin, role="committee", email="both@coorace.example")
+        sent = (
+            await invite(
+                client, admin, email="BOTH@coorace.example", role="member", organisation_id=org
+            )
+        ).json()
+        joined = await client.post("/v1/invitations/accept", json={"token": sent["token"]})
+        assert joined.status_code == 201
+        headers = await sign_in(client, "both@coorace.example", PASSWORD)
+        me = (await client.get("/v1/me", headers=headers)).json()
+        assert me["roles"] == ["committee", "member"]
+        assert me["organisations"] == [{"id": org, "name": "Structure 3", "region": "52"}]
+
+
+class TestUsers:
+    async def test_member_admins_see_and_manage_only_their_organisation(
+        self, admin, client
+    ) -> None:
+        org_a = await organisation(client, admin, 4)
+        org_b = await organisation(client, admin, 5)
+        boss_a = await create_user(client, admin, role="member_admin", organisation_id=org_a)
+        await create_user(
+            client, boss_a, role="member", organisation_id=org_a, email="a1@coorace.example"
+        )
+        boss_b = await create_user(client, admin, role="member_admin", organisation_id=org_b)
+        await create_user(
+            client, boss_b, role="member", organisation_id=org_b, email="b1@coorace.example"
+        )
+
+        seen_a = (await client.get("/v1/users", headers=boss_a)).json()["data"]
+        assert "a1@coorace.example" in {u["email"] for u in seen_a}
+        assert "b1@coorace.example" not in {u["email"] for u in seen_a}
+        b1 = next(
+            u
+            for u in (await client.get("/v1/users", headers=admin)).json()["data"]
+            if u["email"] == "b1@coorace.example"
+        )
+        assert (await client.get(f"/v1/users/{b1['id']}", headers=boss_a)).status_code == 404
+        cross = await client.get("/v1/users", params={"organisation_id": org_b}, headers=boss_a)
+        assert cross.status_code == 404
+        removal = await client.delete(
+            f"/v1/users/{b1['id']}/memberships/{b1['memberships'][0]['id']}", headers=boss_a
+        )
+        assert removal.status_code == 404
+        removed = await client.delete(
+            f"/v1/users/{b1['id']}/memberships/{b1['memberships'][0]['id']}", headers=boss_b
+        )
+        assert removed.status_code == 204
+        assert (
+            await client.patch(f"/v1/users/{b1['id']}", json={"name": "X"}, headers=boss_b)
+        ).status_code == 403
+
+    async def test_the_last_member_admin_cannot_be_removed(self, admin, client) -> None:
+        org = await organisation(client, admin, 6)
+        boss = await create_user(client, admin, role="member_admin", organisation_id=org)
+        me = (await client.get("/v1/me", headers=boss)).json()
+        response = await client.delete(
+            f"/v1/users/{me['id']}/memberships/{me['memberships'][0]['id']}", headers=boss
+        )
+        assert response.status_code == 409
+        assert response.json()["type"].endswith("/last-member-admin")
+
+    async def test_password_change_needs_the_current_one_and_signs_out_elsewhere(
+        self, admin, client
+    ) -> None:
+        await create_user(client, admin, role="committee", email="p@coorace.example")
+        signed = (
+            await client.post(
+                "/v1/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": "p@coorace.example",
+                    "password": PASSWORD,
+                },
+            )
+        ).json()
+        headers = {"Authorization": f"Bearer {signed['access_token']}"}
+        wrong = await client.post(
+            "/v1/me/password",
+            json={"current_password": "nope", "new_password": "another long passphrase"},
+            headers=headers,
+        )
+        assert wrong.status_code == 400
+        changed = await client.post(
+            "/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "another long passphrase"},
+            headers=headers,
+        )
+        assert changed.status_code == 204
+        refresh = await client.post(
+            "/v1/auth/token",
+            data={"grant_type": "refresh_token", "refresh_token": signed["refresh_token"]},
+        )
+        assert refresh.status_code == 400
+        await sign_in(client, "p@coorace.example", "another long passphrase")
+
+    async def test_organisations_are_visible_to_their_members_and_facilitators_only(
+        self, admin, client
+    ) -> None:
+        org_a = await organisation(client, admin, 7, region="52")
+        org_b = await organisation(client, admin, 8, region="11")
+        member = await create_user(client, admin, role="member", organisation_id=org_a)
+        facilitator = await create_user(client, admin, role="facilitator", region="11")
+        assert (await client.get(f"/v1/organisations/{org_b}", headers=member)).status_code == 404
+        assert (await client.get(f"/v1/organisations/{org_a}", headers=member)).status_code == 200
+        listed = (await client.get("/v1/organisations", headers=facilitator)).json()["data"]
+        assert [o["id"] for o in listed] == [org_b]
+        assert (
+            await client.get(f"/v1/organisations/{org_a}", headers=facilitator)
+        ).status_code == 404
