@@ -18,7 +18,11 @@ from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import PgDatabases
 
 #: Test defaults: new signing keys sign at once, sign-in throttling out of the way.
-TEST_SETTINGS = {"key_publish_lead_s": 0, "rate_limit_login": "1000/minute"}
+TEST_SETTINGS = {
+    "key_publish_lead_s": 0,
+    "rate_limit_login": "1000/minute",
+    "rate_limit_login_address": "1000/minute",
+}
 
 
 @pytest.fixture

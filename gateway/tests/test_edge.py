@@ -141,7 +141,7 @@ class TestLimits:
         ).status_code == 422
 
     async def test_sign_in_is_throttled_apart_from_other_requests(self, gateway_factory) -> None:
-        client, _ = await gateway_factory(rate_limit_login="3/minute")
+        client, _ = await gateway_factory(rate_limit_login="3/minute")  # per account
         form = {"grant_type": "password", "username": "who@coorace.example", "password": "x"}
         statuses = [(await client.post("/v1/auth/token", data=form)).status_code for _ in range(3)]
         assert statuses == [400, 400, 400]
@@ -152,6 +152,14 @@ class TestLimits:
         # Another endpoint keeps its own counter.
         assert (await client.get("/.well-known/jwks.json")).status_code == 200
         assert (await client.post("/v1/auth/revoke", data={"token": "y" * 43})).status_code == 200
+
+    async def test_sign_in_is_also_throttled_per_address(self, gateway_factory) -> None:
+        client, _ = await gateway_factory(rate_limit_login_address="2/minute")
+        for n in range(2):
+            form = {"grant_type": "password", "username": f"u{n}@coorace.example", "password": "x"}
+            assert (await client.post("/v1/auth/token", data=form)).status_code == 400
+        form = {"grant_type": "password", "username": "u9@coorace.example", "password": "x"}
+        assert (await client.post("/v1/auth/token", data=form)).status_code == 429
 
     async def test_anonymous_and_signed_in_callers_have_their_own_limits(
         self, gateway_factory

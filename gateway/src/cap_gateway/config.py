@@ -66,8 +66,11 @@ class Settings(BaseServiceSettings):
     rate_limit_user: str = "1200/minute"
     rate_limit_client: str = "3000/minute"
     rate_limit_anonymous: str = "300/minute"
-    #: Sign-in attempts (password grant, invitation acceptance), per address and per account.
+    #: Sign-in attempts per account (password grant).
     rate_limit_login: str = "10/minute"
+    #: Sign-in attempts per address (password and client-credentials grants, invitation
+    #: acceptance); higher, since an office behind one address has many people.
+    rate_limit_login_address: str = "60/minute"
     #: Proxies whose X-Forwarded-For is believed (the ingress); others' are ignored.
     trusted_proxies: list[str] = Field(default_factory=list)
     #: How long /v1/me/overview waits for each service.

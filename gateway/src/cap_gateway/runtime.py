@@ -60,7 +60,7 @@ class GatewayRuntime(ServiceRuntime):
                 "user": settings.rate_limit_user,
                 "client": settings.rate_limit_client,
                 "anonymous": settings.rate_limit_anonymous,
-                "login": settings.rate_limit_login,
+                "login": settings.rate_limit_login_address,
                 "login-account": settings.rate_limit_login,
             },
         )

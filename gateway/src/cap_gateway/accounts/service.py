@@ -427,6 +427,8 @@ async def change_password(
     session: AsyncSession, *, principal: Principal, passwords: Passwords, data: PasswordChange
 ) -> None:
     """Change one's password; every refresh token of the account is revoked."""
+    if principal.kind != "user":
+        raise Forbidden("systems have no password; rotate the client secret instead")
     repository = AccountRepository(session)
     user = await repository.user(user_id=principal.user_id or "")
     if user is None:
