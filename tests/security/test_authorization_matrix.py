@@ -292,21 +292,6 @@ GATEWAY: dict[tuple[str, str], Rule] = {
         (method, f"/v1/ops/gateway{path}"): rule
         for (method, path), rule in ops_rules("/v1/ops/gateway").items()
     },
-    # The proxy: open at the edge, each service decides (an unknown resource is a 404).
-    **{
-        (method, "/v1/{resource}"): Rule(PUBLIC, fixed("/v1/payroll"), ok=404)
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-    },
-    **{
-        (method, "/v1/{resource}/{path:path}"): Rule(PUBLIC, fixed("/v1/payroll/1"), ok=404)
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-    },
-    **{
-        (method, "/v1/ops/{service}/{path:path}"): Rule(
-            PUBLIC, fixed("/v1/ops/payroll/outbox"), ok=404
-        )
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-    },
 }
 
 #: Each service's own routes, as served by the service (called through the gateway where the

@@ -48,16 +48,17 @@ class EdgeMiddleware:
         if scope["type"] != "http" or scope["path"] in UNLIMITED:
             await self.app(scope, receive, send)
             return
-        connection = HTTPConnection(scope)
-        try:
-            declared = int(connection.headers.get("content-length") or 0)
-        except ValueError:
-            declared = 0
-        if declared > self.max_body:
+        length, authorization = b"", b""
+        for key, value in scope["headers"]:  # one pass over the raw headers
+            if key == b"content-length":
+                length = value
+            elif key == b"authorization":
+                authorization = value
+        if length.isdigit() and int(length) > self.max_body:
             await self._refuse(scope, receive, send, self._too_large())
             return
         try:
-            await self._rate_limit(connection)
+            await self._rate_limit(HTTPConnection(scope), authorization.decode("latin-1"))
         except ProblemError as exc:
             await self._refuse(scope, receive, send, exc)
             return
@@ -66,9 +67,8 @@ class EdgeMiddleware:
     def _too_large(self) -> BodyTooLarge:
         return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
 
-    async def _rate_limit(self, connection: HTTPConnection) -> None:
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
+    async def _rate_limit(self, connection: HTTPConnection, authorization: str) -> None:
+        scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
                 principal = await self.verifier.verify(token.strip())

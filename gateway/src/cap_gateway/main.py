@@ -17,7 +17,7 @@ from cap_gateway.edge import EdgeMiddleware
 from cap_gateway.identity.routes import router as organisations_router
 from cap_gateway.openapi import MergedOpenApi, docs_router
 from cap_gateway.overview import PARTS, OverviewPart
-from cap_gateway.proxy import Upstreams, proxy_router
+from cap_gateway.proxy import ProxyMiddleware, Upstreams
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
 from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
@@ -63,7 +63,12 @@ def create_app(
     ]
     if settings.serve_docs:
         routers.append(docs_router())
-    routers.append(proxy_router())
+    upstreams = Upstreams(
+        settings.upstream_urls(),
+        transports=transports,
+        connect_timeout=settings.upstream_connect_timeout_s,
+        read_timeout=settings.upstream_read_timeout_s,
+    )
     app = create_service_app(
         runtime,
         title="CAP platform API",
@@ -101,13 +106,8 @@ def create_app(
                 addresses=runtime.addresses,
                 verifier=runtime.verifier,
             ),
+            Middleware(ProxyMiddleware, upstreams=upstreams),
         ],
-    )
-    upstreams = Upstreams(
-        settings.upstream_urls(),
-        transports=transports,
-        connect_timeout=settings.upstream_connect_timeout_s,
-        read_timeout=settings.upstream_read_timeout_s,
     )
     app.state.upstreams = upstreams
     app.state.overview_parts = overview_parts

@@ -1,4 +1,4 @@
-"""Rate limits at the edge (``limits``: sliding-window counters, in memory or in Redis).
+"""Rate limits at the edge (``limits``: window counters, in memory or in Redis).
 
 Counters are namespaced per purpose ("api", "login"...) so two kinds of request never share a
 counter; the general API limit is keyed on the verified principal, or on the client address for
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from limits import parse
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
 
@@ -44,19 +44,29 @@ class Decision:
 
 
 class RateLimiter:
-    """Named limits over one storage."""
+    """Named limits over one storage.
 
-    def __init__(self, storage_url: str, limits: dict[str, str]) -> None:
+    ``precise`` limits (sign-in) use a sliding-window counter, which allows no burst at window
+    edges; the general request limits, counted on every request, use the cheaper fixed window.
+    """
+
+    def __init__(
+        self, storage_url: str, limits: dict[str, str], *, precise: frozenset[str] = frozenset()
+    ) -> None:
         url = storage_url if storage_url.startswith("async+") else f"async+{storage_url}"
-        self._strategy = SlidingWindowCounterRateLimiter(storage_from_string(url))
+        storage = storage_from_string(url)
+        self._sliding = SlidingWindowCounterRateLimiter(storage)
+        self._fixed = FixedWindowRateLimiter(storage)
         self._items = {name: parse(value) for name, value in limits.items()}
+        self._precise = precise
 
     async def hit(self, name: str, *key: str) -> Decision:
         """Count one request of kind ``name`` for ``key``."""
         item = self._items[name]
-        if await self._strategy.hit(item, name, *key):
+        strategy = self._sliding if name in self._precise else self._fixed
+        if await strategy.hit(item, name, *key):
             return Decision(True, 0)
-        stats = await self._strategy.get_window_stats(item, name, *key)
+        stats = await strategy.get_window_stats(item, name, *key)
         return Decision(False, max(1, math.ceil(stats.reset_time - time.time())))
 
     async def check(self, name: str, *key: str, detail: str) -> None:
@@ -67,7 +77,7 @@ class RateLimiter:
 
     async def reset(self) -> None:
         """Forget every counter (tests)."""
-        await self._strategy.storage.reset()
+        await self._fixed.storage.reset()
 
 
 class ClientAddress:

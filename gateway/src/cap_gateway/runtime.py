@@ -63,6 +63,7 @@ class GatewayRuntime(ServiceRuntime):
                 "login": settings.rate_limit_login_address,
                 "login-account": settings.rate_limit_login,
             },
+            precise=frozenset({"login", "login-account"}),
         )
         self.addresses = ClientAddress(settings.trusted_proxies)
         self._prepared = False

@@ -117,6 +117,7 @@ def create_service_app(
             await runtime.close()
 
     docs = runtime.settings.serve_docs and own_docs
+    telemetry = runtime.settings.telemetry_enabled
     app = FastAPI(
         title=title,
         description=description,
@@ -126,6 +127,12 @@ def create_service_app(
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        telemetry={
+            "tracing": telemetry,
+            "metrics": telemetry,
+            "logs": telemetry,
+            "operation_spans": telemetry,
+        },
     )
     app.state.runtime = runtime
     install_problem_handlers(app)

@@ -47,6 +47,9 @@ class BaseServiceSettings(BaseSettings):
     probe_port: int = Field(default=0, ge=0, le=65535)
     #: Serve /docs and /openapi.json (default: in development and test only).
     docs_enabled: bool | None = None
+    #: OpenTelemetry traces, metrics and logs of HTTP requests (FastAPI's native telemetry;
+    #: exporters from the standard OTEL_* variables). Off by default: it costs on every request.
+    telemetry_enabled: bool = False
 
     # authentication: access tokens are issued by the gateway and verified here, by every process
     #: The ``iss`` every access token must carry (the gateway's issuer name).

@@ -1,0 +1,395 @@
+"""Gateway benchmark (``make bench``): one trivial service route, called directly and through
+the gateway, in one run, on this machine.
+
+Processes, as deployed: the gateway (``cap-gateway api``: token verified at the edge, rate
+limits, request id, streaming proxy over aiohttp's pool), the diagnostic service's API with one
+extra trivial route ``GET /v1/diagnostics/ping`` (it verifies the same token itself, with keys
+fetched from the gateway's JWKS), and a load generator (aiohttp, closed loop, N connections)
+in a third process. Each round measures the service directly, then through the gateway.
+
+Targets from the gateway issue: through the gateway >= 50 % of the direct throughput, and p99
+< 25 ms at 64 connections. Throughput is measured closed loop (each connection sends again as
+soon as it is answered: the saturation point, where latency is queueing by Little's law,
+connections / throughput); latency also open loop, at a fixed rate below saturation
+(``--rate``), over the same 64 connections.
+
+    uv run python tests/bench/bench_gateway.py [--seconds 10] [--connections 64] [--rounds 2]
+                                                [--rate 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends
+
+from cap_shared.security import Principal, SignedIn
+
+HERE = Path(__file__).resolve()
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- child: the service with its trivial route ---------------------------------------------
+ping_router = APIRouter(tags=["bench"])
+
+
+@ping_router.get("/v1/diagnostics/ping")
+async def ping(principal: Annotated[Principal, Depends(SignedIn())]) -> dict[str, str]:
+    """A trivial authenticated route: the caller's subject."""
+    return {"pong": principal.subject}
+
+
+def serve_service(port: int) -> None:
+    import uvicorn
+
+    from cap_diagnostic.main import SERVICE
+    from cap_shared.logging import configure_logging
+
+    router = ping_router
+    definition = dataclasses.replace(SERVICE, routers=[*SERVICE.routers, router])
+    settings = definition.settings()
+    configure_logging(level=settings.log_level, json=True, service="diagnostic")
+    uvicorn.run(definition.create_app(), host="127.0.0.1", port=port, log_config=None)
+
+
+# --- child: the load generator ---------------------------------------------------------------
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection sending a pre-encoded request, one at a time.
+
+    Deliberately minimal (no client library): the load generator shares the machine's two
+    cores with what it measures, so every microsecond it spends is taken from them.
+    """
+
+    def __init__(self, run: _Run, index: int) -> None:
+        self.run = run
+        self.index = index
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.ready = asyncio.get_running_loop().create_future()
+        #: When the request in flight was due (open loop) or sent (closed loop).
+        self.sent = 0.0
+        self.scheduled = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # uvloop's own transport class
+        self.ready.set_result(None)
+
+    def fire(self) -> None:
+        """Send the next request now, later (open loop), or stop at the end of the run."""
+        run = self.run
+        if run.interval:
+            self.scheduled += run.interval
+            self.sent = self.scheduled
+        else:
+            self.sent = time.perf_counter()
+        if self.sent >= run.stop_at:
+            run.finish_one()
+            return
+        delay = self.sent - time.perf_counter()
+        if delay > 0:
+            run.loop.call_later(delay, self._write)
+        else:
+            self._write()
+
+    def _write(self) -> None:
+        assert self.transport is not None
+        self.transport.write(self.run.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end].lower()
+        at = head.find(b"content-length:")
+        if at < 0:
+            raise SystemExit("the load generator needs Content-Length answers")
+        line_end = head.find(b"\r\n", at)
+        length = int(head[at + 15 : line_end if line_end >= 0 else None])
+        total = end + 4 + length
+        if len(self.buffer) < total:
+            return
+        status = int(self.buffer[9:12])
+        self.buffer = self.buffer[total:]
+        self.run.record(self.sent, status)
+        self.fire()
+
+
+class _Run:
+    """One load run: schedule, results."""
+
+    def __init__(
+        self, request: bytes, seconds: float, connections: int, warmup: float, rate: float
+    ) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.request = request
+        self.connections = connections
+        self.interval = connections / rate if rate else 0.0
+        self.warmup = warmup
+        self.seconds = seconds
+        self.begin()
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.active = connections
+        self.finished = self.loop.create_future()
+
+    def begin(self) -> None:
+        """Start the clock (once every connection is open)."""
+        self.start = time.perf_counter()
+        self.measure_from = self.start + self.warmup
+        self.stop_at = self.measure_from + self.seconds
+
+    def record(self, sent: float, status: int) -> None:
+        if sent >= self.measure_from:
+            self.latencies.append(time.perf_counter() - sent)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def finish_one(self) -> None:
+        self.active -= 1
+        if not self.active:
+            self.finished.set_result(None)
+
+
+async def load(
+    url: str, token: str, seconds: float, connections: int, warmup: float, rate: float
+) -> dict[str, Any]:
+    """Closed loop (``rate`` 0: each connection sends again as soon as it is answered) or open
+    loop at ``rate`` requests/s over the connections, latency counted from each request's
+    scheduled time (a stalled server is not hidden by the load generator waiting for it)."""
+    parsed = httpx.URL(url)
+    request = (
+        f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}:{parsed.port}\r\n"
+        f"Authorization: Bearer {token}\r\n\r\n"
+    ).encode()
+    loop = asyncio.get_running_loop()
+    run = _Run(request, seconds, connections, warmup, rate)
+    protocols: list[_Connection] = []
+    for index in range(connections):
+        _transport, protocol = await loop.create_connection(
+            lambda i=index: _Connection(run, i),  # type: ignore[misc]
+            parsed.host,
+            parsed.port,
+        )
+        protocols.append(protocol)
+    await asyncio.gather(*(p.ready for p in protocols))
+    run.begin()
+    for index, protocol in enumerate(protocols):  # spread the open-loop schedules evenly
+        protocol.scheduled = run.start + index * run.interval / connections
+        protocol.fire()
+    await run.finished
+    for protocol in protocols:
+        assert protocol.transport is not None
+        protocol.transport.close()
+    latencies = sorted(run.latencies)
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "loadgen_cpu_s": usage.ru_utime + usage.ru_stime,
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds,
+        "p50_ms": pct(0.50),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+        "statuses": run.statuses,
+    }
+
+
+# --- parent ---------------------------------------------------------------------------------
+def _env(**values: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONDONTWRITEBYTECODE"] = ""
+    env.update(values)
+    return env
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client() as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(url).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+    raise SystemExit(f"{url} not ready after {timeout}s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_load(
+    url: str,
+    token: str,
+    args: argparse.Namespace,
+    rate: float = 0,
+    pids: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    before = {name: cpu_seconds(pid) for name, pid in (pids or {}).items()}
+    out = subprocess.run(
+        [
+            sys.executable, str(HERE), "load", "--url", url, "--token", token,
+            "--seconds", str(args.seconds), "--connections", str(args.connections),
+            "--rate", str(rate),
+        ],
+        check=True, capture_output=True, text=True, env=_env(),
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(out.stdout)
+    # CPU per request, by process (whole run including the 1 s warm-up, so slightly high).
+    total = result["requests"] * (args.seconds + 1.0) / args.seconds
+    result["cpu_ms"] = {
+        name: (cpu_seconds(pid) - before[name]) * 1000 / total for name, pid in (pids or {}).items()
+    }
+    result["cpu_ms"]["loadgen"] = result.pop("loadgen_cpu_s") * 1000 / total
+    return result
+
+
+def parent(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="cap-bench-gw-") as tmp:
+        gw_port, svc_port = free_port(), free_port()
+        gateway_env = _env(
+            GATEWAY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/gateway.db",
+            GATEWAY_PORT=str(gw_port),
+            GATEWAY_DIAGNOSTIC_URL=f"http://127.0.0.1:{svc_port}",
+            GATEWAY_RATE_LIMIT_USER="100000000/minute",
+            GATEWAY_LOG_LEVEL="WARNING",
+        )
+        service_env = _env(
+            DIAGNOSTIC_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/diagnostic.db",
+            DIAGNOSTIC_AUTH_JWKS_URL=f"http://127.0.0.1:{gw_port}/.well-known/jwks.json",
+            DIAGNOSTIC_LOG_LEVEL="WARNING",
+        )
+        for command, env in (("cap-gateway", gateway_env), ("cap-diagnostic", service_env)):
+            subprocess.run([str(BIN / command), "migrate"], check=True, env=env)
+        processes = [
+            subprocess.Popen([str(BIN / "cap-gateway"), "api"], env=gateway_env),
+            subprocess.Popen(
+                [sys.executable, str(HERE), "serve-service", "--port", str(svc_port)],
+                env=service_env,
+            ),
+        ]
+        try:
+            wait_ready(f"http://127.0.0.1:{gw_port}/readyz")
+            wait_ready(f"http://127.0.0.1:{svc_port}/readyz")
+            with httpx.Client(base_url=f"http://127.0.0.1:{gw_port}") as client:
+                signed = client.post(
+                    "/v1/auth/token",
+                    data={
+                        "grant_type": "password",
+                        "username": "admin@coorace.example",
+                        "password": "cap-admin-dev",
+                    },
+                )
+                token = signed.json()["access_token"]
+                probe = client.get(
+                    "/v1/diagnostics/ping", headers={"Authorization": f"Bearer {token}"}
+                )
+                assert probe.status_code == 200, probe.text
+            pids = {"gateway": processes[0].pid, "service": processes[1].pid}
+            direct_url = f"http://127.0.0.1:{svc_port}/v1/diagnostics/ping"
+            gateway_url = f"http://127.0.0.1:{gw_port}/v1/diagnostics/ping"
+            rounds = []
+            for n in range(args.rounds):
+                direct = run_load(direct_url, token, args, pids=pids)
+                via = run_load(gateway_url, token, args, pids=pids)
+                rounds.append((direct, via))
+                print(f"round {n + 1}:")
+                for name, r in (("direct", direct), ("gateway", via)):
+                    cpu = ", ".join(f"{k} {v:.3f}" for k, v in r["cpu_ms"].items())
+                    print(
+                        f"  {name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                        f"p90 {r['p90_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  {r['statuses']}"
+                        f"\n           CPU ms per request: {cpu}"
+                    )
+                print(f"  ratio    {via['rps'] / direct['rps']:.2f}")
+            ratios = [v["rps"] / d["rps"] for d, v in rounds]
+            paced = []
+            if args.rate:
+                print(f"open loop at {args.rate:g} req/s over {args.connections} connections:")
+                for name, url in (("direct", direct_url), ("gateway", gateway_url)):
+                    r = run_load(url, token, args, rate=args.rate)
+                    paced.append(r)
+                    print(
+                        f"  {name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                        f"p90 {r['p90_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  {r['statuses']}"
+                    )
+            print(
+                f"\nsummary ({args.connections} connections, {args.seconds:g} s per run): "
+                f"closed-loop gateway/direct throughput ratio {statistics.mean(ratios):.2f} "
+                f"(target >= 0.50)"
+                + (
+                    f"; gateway p99 at {args.rate:g} req/s {paced[1]['p99_ms']:.1f} ms "
+                    f"(direct {paced[0]['p99_ms']:.1f} ms; target < 25 ms)"
+                    if paced
+                    else ""
+                )
+            )
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve-service")
+    serve.add_argument("--port", type=int, required=True)
+    loader = sub.add_parser("load")
+    loader.add_argument("--url", required=True)
+    loader.add_argument("--token", required=True)
+    for p in (parser, loader):
+        p.add_argument("--seconds", type=float, default=10.0)
+        p.add_argument("--connections", type=int, default=64)
+    loader.add_argument("--rate", type=float, default=0.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--rate", type=float, default=1000.0, help="open-loop rate for the latency run (0: none)"
+    )
+    args = parser.parse_args()
+    import uvloop
+
+    if args.command == "serve-service":
+        serve_service(args.port)
+    elif args.command == "load":
+        result = uvloop.run(
+            load(args.url, args.token, args.seconds, args.connections, 1.0, args.rate)
+        )
+        print(json.dumps(result))
+    else:
+        parent(args)
+
+
+if __name__ == "__main__":
+    main()
