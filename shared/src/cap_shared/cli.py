@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from cap_shared.app import health_router, operation_id
+from cap_shared.gc import tune_gc
 from cap_shared.logging import configure_logging
 from cap_shared.metrics import metrics_endpoint
 from cap_shared.migrate import ensure_database
@@ -112,6 +113,7 @@ def main(entry: ServiceEntry, argv: Sequence[str] | None = None) -> None:
     settings = entry.settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service=entry.name)
     runtime = entry.build_runtime(settings)
+    tune_gc(settings.gc_thresholds)
     if args.role == "api":
         uvicorn.run(
             entry.create_app(runtime), host=settings.host, port=settings.port, log_config=None

@@ -47,6 +47,9 @@ class BaseServiceSettings(BaseSettings):
     probe_port: int = Field(default=0, ge=0, le=65535)
     #: Serve /docs and /openapi.json (default: in development and test only).
     docs_enabled: bool | None = None
+    #: Garbage-collector thresholds once start-up is done (see cap_shared.gc); CPython's
+    #: default first threshold, 700, makes the collector a large share of a request's cost.
+    gc_thresholds: list[int] = Field(default=[50_000, 20, 100], min_length=3, max_length=3)
     #: OpenTelemetry traces, metrics and logs of HTTP requests (FastAPI's native telemetry;
     #: exporters from the standard OTEL_* variables). Off by default: it costs on every request.
     telemetry_enabled: bool = False

@@ -8,6 +8,7 @@ import signal
 import uvicorn
 
 from cap_shared.cli import EmbeddedServer
+from cap_shared.gc import tune_gc
 from cap_shared.logging import configure_logging
 from cap_standalone.platform import Platform, StandaloneSettings
 
@@ -35,6 +36,7 @@ def main() -> None:
     """Console entry point."""
     settings = StandaloneSettings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="standalone")
+    tune_gc(settings.gc_thresholds)
     asyncio.run(serve(settings))
 
 

@@ -54,6 +54,8 @@ class StandaloneSettings(BaseSettings):
     log_json: bool = True
     #: Delays before each retry of a failing event handler, then the dead-letter queue.
     retry_delays_s: list[float] = Field(default=[1.0, 10.0, 60.0, 300.0])
+    #: Garbage-collector thresholds once start-up is done (see cap_shared.gc).
+    gc_thresholds: list[int] = Field(default=[50_000, 20, 100], min_length=3, max_length=3)
     #: How long shutdown waits for queued events to be handled.
     drain_timeout_s: float = Field(default=10.0, ge=0)
 

@@ -152,9 +152,7 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid access token; raises InvalidToken otherwise."""
-        if self._generation != self.keys.generation:
-            self._cache.clear()
-            self._generation = self.keys.generation
+        self._sync_generation()
         cached = self._cache.get(token)
         if cached is not None:
             principal, expires = cached
@@ -163,10 +161,17 @@ class TokenVerifier:
                 return principal
             del self._cache[token]
         principal, expires = await self._verify(token)
+        self._sync_generation()  # the key set may have been refreshed while verifying
         self._cache[token] = (principal, expires)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return principal
+
+    def _sync_generation(self) -> None:
+        """Forget verified tokens when the published key set changes (a key withdrawn)."""
+        if self._generation != self.keys.generation:
+            self._cache.clear()
+            self._generation = self.keys.generation
 
     async def _verify(self, token: str) -> tuple[Principal, float]:
         if len(token) > 8192:

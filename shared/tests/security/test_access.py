@@ -1,0 +1,170 @@
+"""Shared access control: default deny at app construction, role and scope checks, the token
+verifier's cache and key refresh, and the process's garbage-collector tuning."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends
+
+from cap_diagnostic.main import SERVICE
+from cap_shared.gc import tune_gc
+from cap_shared.security import (
+    Allow,
+    JwksKeySource,
+    Principal,
+    Public,
+    Role,
+    Scope,
+    TokenVerifier,
+    api_routes,
+    route_policy,
+)
+from cap_shared.security.tokens import InvalidToken
+from cap_shared.testing.auth import TestIssuer, bearer
+
+
+def service_with(tmp_path: Path, *routers: APIRouter):
+    settings = SERVICE.settings()
+    settings.database_url = f"sqlite+aiosqlite:///{tmp_path / 'svc.db'}"
+    issuer = TestIssuer()
+    definition = type(SERVICE)(**{**SERVICE.__dict__, "routers": list(routers)})
+    runtime = definition.build_runtime(settings, keys=issuer.key_source())
+    return definition, runtime, issuer
+
+
+def test_an_app_with_a_route_that_declares_no_access_refuses_to_build(tmp_path: Path) -> None:
+    router = APIRouter()
+
+    @router.get("/v1/diagnostics/forgotten")
+    async def forgotten() -> dict[str, str]:
+        return {}
+
+    definition, runtime, _ = service_with(tmp_path, router)
+    with pytest.raises(RuntimeError, match="/v1/diagnostics/forgotten"):
+        definition.create_app(runtime)
+
+
+def test_allow_needs_a_role() -> None:
+    with pytest.raises(ValueError, match="at least one role"):
+        Allow()
+
+
+async def test_roles_and_scopes_are_enforced_per_route(tmp_path: Path) -> None:
+    router = APIRouter()
+
+    @router.get("/v1/audits/feed")
+    async def feed(
+        principal: Annotated[
+            Principal, Depends(Allow(Role.CERTIFICATION_BODY, scopes=[Scope.AUDITS_READ]))
+        ],
+    ) -> dict[str, str]:
+        return {"body": sorted(principal.certification_body_ids())[0]}
+
+    @router.get("/v1/audits/open", dependencies=[Public])
+    async def open_route() -> dict[str, str]:
+        return {"open": "yes"}
+
+    definition, runtime, issuer = service_with(tmp_path, router)
+    await runtime.migrate()
+    app = definition.create_app(runtime, manage_runtime=False)
+    policies = {r.path: route_policy(r) for r in api_routes(app)}
+    assert policies["/v1/audits/feed"] == {Role.CERTIFICATION_BODY}
+    assert policies["/v1/audits/open"] == "public"
+    body = [{"role": "certification_body", "certification_body_id": "sgs"}]
+    audience = "urn:cap:diagnostic"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
+        ok = await c.get(
+            "/v1/audits/feed",
+            headers=bearer(
+                issuer.token(roles=body, kind="client", scope="audits:read", audience=audience)
+            ),
+        )
+        assert ok.status_code == 200
+        assert ok.json() == {"body": "sgs"}
+        no_scope = await c.get(
+            "/v1/audits/feed",
+            headers=bearer(
+                issuer.token(roles=body, kind="client", scope="audits:write", audience=audience)
+            ),
+        )
+        assert no_scope.status_code == 403
+        person = await c.get(
+            "/v1/audits/feed",
+            headers=bearer(issuer.token(roles=[{"role": "committee"}], audience=audience)),
+        )
+        assert person.status_code == 403
+        assert (await c.get("/v1/audits/feed")).status_code == 401
+        assert (await c.get("/v1/audits/open")).json() == {"open": "yes"}
+    await runtime.close()
+
+
+async def test_unknown_kids_refresh_the_keys_at_most_once_per_interval() -> None:
+    issuer = TestIssuer()
+    fetches = 0
+
+    async def fetch():
+        nonlocal fetches
+        fetches += 1
+        return await issuer.jwks()
+
+    verifier = TokenVerifier(
+        issuer="urn:cap:gateway",
+        audience="urn:cap:diagnostic",
+        keys=JwksKeySource(fetch, ttl=300, min_refresh_interval=60),
+    )
+    principal = await verifier.verify(issuer.token(roles=[{"role": "admin"}]))
+    assert principal.has_role(Role.ADMIN)
+    assert fetches == 1
+    for n in range(20):  # forged kids cannot make us hammer the issuer
+        with pytest.raises(InvalidToken, match="unknown key id"):
+            await verifier.verify(
+                issuer.token(roles=[{"role": "admin"}], headers={"kid": f"forged{n}"})
+            )
+    assert fetches == 1
+
+
+async def test_a_rotated_key_is_found_by_refreshing_on_its_unknown_kid() -> None:
+    old, new = TestIssuer(kid="old"), TestIssuer(kid="new")
+    published = [old.jwk]
+
+    async def fetch():
+        return {"keys": list(published)}
+
+    verifier = TokenVerifier(
+        issuer="urn:cap:gateway",
+        audience="urn:cap:diagnostic",
+        keys=JwksKeySource(fetch, ttl=300, min_refresh_interval=0),
+    )
+    await verifier.verify(old.token(roles=[{"role": "admin"}]))
+    published.append(new.jwk)
+    principal = await verifier.verify(new.token(roles=[{"role": "member", "organisation_id": "o"}]))
+    assert principal.organisation_ids() == {"o"}
+
+
+async def test_verified_tokens_are_cached_until_they_expire() -> None:
+    issuer = TestIssuer()
+    verifier = TokenVerifier(
+        issuer="urn:cap:gateway", audience="urn:cap:diagnostic", keys=issuer.key_source()
+    )
+    token = issuer.token(roles=[{"role": "committee"}])
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first
+    expired = issuer.token(roles=[{"role": "committee"}], expires_in=-60)
+    with pytest.raises(InvalidToken):
+        await verifier.verify(expired)
+
+
+def test_gc_tuning_freezes_start_up_objects_and_sets_thresholds() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_gc([50_000, 20, 100])
+        assert gc.get_threshold() == (50_000, 20, 100)
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
