@@ -11,7 +11,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cap_gateway.ratelimit import ClientAddress, RateLimiter
-from cap_shared.problems import ProblemError, problem_response
+from cap_shared.problems import ProblemError, problem_from
 from cap_shared.security import InvalidToken, TokenVerifier
 
 #: Paths never limited (probes and metrics scraped by the platform itself).
@@ -105,13 +105,4 @@ class EdgeMiddleware:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, exc: ProblemError) -> None:
-        response = problem_response(
-            status=exc.status,
-            code=exc.code,
-            title=exc.title,
-            detail=exc.detail,
-            instance=scope["path"],
-            extensions=exc.extensions,
-            headers=exc.headers,
-        )
-        await response(scope, receive, send)
+        await problem_from(exc, instance=scope["path"])(scope, receive, send)

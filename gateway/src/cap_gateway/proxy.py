@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cap_gateway.edge import BODY_TOO_LARGE, BodyTooLarge
 from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
-from cap_shared.problems import PROBLEM_JSON, ProblemError, problem_response
+from cap_shared.problems import PROBLEM_JSON, ProblemError, problem_from, problem_response
 from cap_shared.security import Principal
 from cap_shared.security.deps import InvalidCredentials
 
@@ -359,14 +359,7 @@ class ProxyMiddleware:
             _fail_fast(request)
             response = await forward(self.upstreams, service, path, request)
         except ProblemError as exc:
-            response = problem_response(
-                status=exc.status,
-                code=exc.code,
-                title=exc.title,
-                detail=exc.detail,
-                instance=scope["path"],
-                headers=exc.headers,
-            )
+            response = problem_from(exc, instance=scope["path"])
         await response(scope, receive, send)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -51,3 +53,35 @@ def decode_cursor(cursor: str) -> list[Any]:
     if not isinstance(values, list):
         raise InvalidCursor("the cursor is malformed")
     return values
+
+
+class Created(Protocol):
+    """A row ordered by creation: (created_at, id), the keyset of most listings."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=Created)
+
+
+def decode_created_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (created_at, id) position inside a cursor, None for the first page."""
+    if not cursor:
+        return None
+    values = decode_cursor(cursor)
+    try:
+        return datetime.fromisoformat(values[0]), str(values[1])
+    except (IndexError, TypeError, ValueError) as exc:
+        raise InvalidCursor("the cursor is malformed") from exc
+
+
+def created_page(rows: Sequence[R], limit: int) -> tuple[list[R], str | None]:
+    """Split ``limit + 1`` fetched rows into the page and the cursor of the next one."""
+    if len(rows) <= limit:
+        return list(rows), None
+    page = list(rows[:limit])
+    return page, encode_cursor([page[-1].created_at.isoformat(), page[-1].id])

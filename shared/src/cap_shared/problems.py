@@ -118,17 +118,22 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
-async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ProblemError)
+def problem_from(exc: ProblemError, *, instance: str | None = None) -> JSONResponse:
+    """The problem+json response of a raised :class:`ProblemError`."""
     return problem_response(
         status=exc.status,
         code=exc.code,
         title=exc.title,
         detail=exc.detail,
-        instance=request.url.path,
+        instance=instance,
         extensions=exc.extensions,
         headers=exc.headers,
     )
+
+
+async def _problem_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_from(exc, instance=request.url.path)
 
 
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +37,7 @@ from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
 from cap_gateway.identity.regions import REGIONS
 from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User
 from cap_shared.db import utcnow
-from cap_shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -309,21 +309,16 @@ async def list_users(
         organisation_ids = [organisation_id]
     else:
         organisation_ids = sorted(scope)
-    after = None
-    if cursor:
-        values = decode_cursor(cursor)
-        try:
-            after = (datetime.fromisoformat(values[0]), str(values[1]))
-        except (IndexError, TypeError, ValueError) as exc:
-            raise InvalidCursor("the cursor is malformed") from exc
     repository = AccountRepository(session)
-    rows = await repository.list_users(
-        limit=limit + 1, after=after, organisation_ids=organisation_ids, role=role
+    rows, next_cursor = created_page(
+        await repository.list_users(
+            limit=limit + 1,
+            after=decode_created_cursor(cursor),
+            organisation_ids=organisation_ids,
+            role=role,
+        ),
+        limit,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
     return Page[UserPublic](data=await _users_public(repository, rows), next_cursor=next_cursor)
 
 

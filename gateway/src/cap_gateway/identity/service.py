@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +14,7 @@ from cap_gateway.models import Organisation, tables
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.outbox import add_event
-from cap_shared.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, NotFound
 from cap_shared.security import Principal, Role
 
@@ -104,19 +103,10 @@ async def list_organisations(
     session: AsyncSession, *, principal: Principal, limit: int, cursor: str | None
 ) -> Page[OrganisationPublic]:
     """A page of the organisations the caller may see, in registration order."""
-    after = None
-    if cursor:
-        values = decode_cursor(cursor)
-        try:
-            after = (datetime.fromisoformat(values[0]), str(values[1]))
-        except (IndexError, TypeError, ValueError) as exc:
-            raise InvalidCursor("the cursor is malformed") from exc
-    rows = await OrganisationRepository(session).list_page(
-        limit=limit + 1, after=after, scope=_scope(principal)
+    rows, next_cursor = created_page(
+        await OrganisationRepository(session).list_page(
+            limit=limit + 1, after=decode_created_cursor(cursor), scope=_scope(principal)
+        ),
+        limit,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
     return Page[OrganisationPublic](data=[to_public(o) for o in rows], next_cursor=next_cursor)
