@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,14 +40,8 @@ async def claim(
         "event_type": event_type,
         "received_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-    )
-    result = await session.execute(stmt)
+    stmt = _claim_statement(table, session.get_bind().dialect.name, returning=False)
+    result = await session.execute(stmt, values)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -60,13 +56,25 @@ async def claim_many(
         {"consumer": consumer, "event_id": event_id, "event_type": event_type, "received_at": now}
         for event_id, event_type in dict(events).items()
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        .returning(table.c.event_id)
-    )
-    result = await session.execute(stmt)
+    stmt = _claim_statement(table, session.get_bind().dialect.name, returning=True)
+    # executemany with RETURNING: SQLAlchemy sends it as batched multi-row INSERTs
+    # ("insertmanyvalues") from one compiled statement, whatever the number of rows.
+    result = await session.execute(stmt, rows)
     return set(result.scalars())
+
+
+_CLAIMS: dict[tuple[sa.Table, str, bool], Any] = {}
+
+
+def _claim_statement(table: sa.Table, dialect: str, *, returning: bool) -> Any:
+    """One INSERT .. ON CONFLICT DO NOTHING per (table, dialect), built once: building it per
+    call costs more CPU than running it."""
+    key = (table, dialect, returning)
+    statement = _CLAIMS.get(key)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(table).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        if returning:
+            statement = statement.returning(table.c.event_id)
+        _CLAIMS[key] = statement
+    return statement
