@@ -339,3 +339,19 @@ def test_settings_refuse_placeholder_secrets_in_production() -> None:
     with pytest.raises(ValueError, match="bootstrap_admin_password"):
         Settings(environment="production", key_encryption_secret="k" * 32)
     Settings(environment="production", key_encryption_secret="k" * 32, bootstrap_admin=False)
+
+
+async def test_replicas_sharing_redis_share_their_counters() -> None:
+    """Several gateway replicas count against one limit when the counters live in Redis."""
+    from uuid import uuid4
+
+    from cap_gateway.ratelimit import RateLimiter
+    from cap_shared.testing.services import REDIS_URL
+
+    replicas = [RateLimiter(REDIS_URL, {"user": "3/minute"}) for _ in range(2)]
+    subject = f"user:{uuid4()}"
+    decisions = [await replicas[n % 2].hit("user", subject) for n in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert 1 <= decisions[-1].retry_after <= 60
+    other = await replicas[1].hit("user", f"user:{uuid4()}")
+    assert other.allowed

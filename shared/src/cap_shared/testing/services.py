@@ -13,6 +13,7 @@ POSTGRES_URL = os.environ.get(
     "CAP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 RABBITMQ_URL = os.environ.get("CAP_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+REDIS_URL = os.environ.get("CAP_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def worker_id() -> str:
