@@ -49,6 +49,8 @@ async def test_request_is_forwarded_to_the_owning_service_with_its_request_id(
             "X-Request-ID": "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60",
             "Keep-Alive": "timeout=5",
             "TE": "trailers",
+            "Connection": "keep-alive, X-Hop-Secret",
+            "X-Hop-Secret": "for the next hop only",
         },
     )
     assert response.status_code == 201
@@ -59,6 +61,7 @@ async def test_request_is_forwarded_to_the_owning_service_with_its_request_id(
     assert seen["headers"]["x-request-id"] == "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60"
     assert "keep-alive" not in seen["headers"]
     assert "te" not in seen["headers"]
+    assert "x-hop-secret" not in seen["headers"]  # named in Connection: hop-by-hop
     assert seen["headers"]["x-forwarded-proto"] == "http"
     assert response.headers["x-upstream"] == "diagnostic"
     assert response.headers["x-request-id"] == "6f1c2d0e-8f5b-4c1e-9d4a-1b2c3d4e5f60"

@@ -194,10 +194,13 @@ class Upstreams:
 
 
 def _forward_headers(request: Request) -> list[tuple[str, str]]:
+    # Headers the client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+    named = request.headers.get("connection")
+    hop = HOP_BY_HOP | {t.strip().lower() for t in named.split(",")} if named else HOP_BY_HOP
     headers = [
         (k, v)
         for k, v in request.headers.items()
-        if k not in HOP_BY_HOP and not k.startswith("x-forwarded-") and k != _REQUEST_ID
+        if k not in hop and not k.startswith("x-forwarded-") and k != _REQUEST_ID
     ]
     client = request.client.host if request.client else "unknown"
     headers += [
