@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cap_shared.correlation import current_request_id
@@ -175,9 +176,31 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    unreachable = isinstance(exc, OSError) or (
+        isinstance(exc, DBAPIError)
+        and (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError))
+    )
+    if unreachable:
+        # The database (or another dependency) is unreachable or went away: not a bug.
+        logger.warning("dependency unavailable on %s %s: %r", request.method, request.url.path, exc)
+        return problem_response(
+            status=503,
+            code="dependency-unavailable",
+            title="Service unavailable",
+            detail="A database or service this request needs is unavailable; try again shortly.",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
+        )
+    return await _unhandled_handler(request, exc)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error of ``app`` as problem+json."""
     app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(DBAPIError, _unavailable_handler)
+    # A connection that cannot be made (refused, reset) surfaces as OSError from the driver.
+    app.add_exception_handler(OSError, _unavailable_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(Exception, _unhandled_handler)

@@ -168,3 +168,48 @@ def test_gc_tuning_freezes_start_up_objects_and_sets_thresholds() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+async def test_an_unreachable_database_is_a_503_problem_not_a_500(tmp_path: Path) -> None:
+    issuer = TestIssuer()
+    settings = SERVICE.settings()
+    settings.database_url = "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere"
+    runtime = SERVICE.build_runtime(settings, keys=issuer.key_source())
+    app = SERVICE.create_app(runtime, manage_runtime=False)
+    admin = bearer(issuer.token(roles=[{"role": "admin"}]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
+        response = await c.get("/ops/dead-letters", headers=admin)
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"].endswith("/dependency-unavailable")
+    await runtime.close()
+
+
+@pytest.mark.postgres
+async def test_a_connection_the_server_closed_is_replaced_not_used() -> None:
+    """Without pre-ping, the pool still never hands out a connection PostgreSQL has closed
+    (server restart, administrator, idle timeout): the checkout check replaces it."""
+    import asyncio
+
+    import asyncpg
+    import sqlalchemy as sa
+
+    from cap_shared.db.session import Database
+    from cap_shared.testing.services import POSTGRES_URL
+
+    db = Database(POSTGRES_URL.replace("postgresql://", "postgresql+asyncpg://"), pool_size=1)
+    try:
+        async with db.engine.connect() as conn:
+            pid = (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+        admin = await asyncpg.connect(POSTGRES_URL)
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.2)  # the driver sees the socket close
+        async with db.engine.connect() as conn:
+            new_pid = (await conn.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one()
+        assert new_pid != pid
+    finally:
+        await db.dispose()
