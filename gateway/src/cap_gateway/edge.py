@@ -58,7 +58,7 @@ class EdgeMiddleware:
             await self._refuse(scope, receive, send, self._too_large())
             return
         try:
-            await self._rate_limit(HTTPConnection(scope), authorization.decode("latin-1"))
+            await self._rate_limit(scope, authorization.decode("latin-1"))
         except ProblemError as exc:
             await self._refuse(scope, receive, send, exc)
             return
@@ -67,7 +67,7 @@ class EdgeMiddleware:
     def _too_large(self) -> BodyTooLarge:
         return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
 
-    async def _rate_limit(self, connection: HTTPConnection, authorization: str) -> None:
+    async def _rate_limit(self, scope: Scope, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
@@ -76,14 +76,16 @@ class EdgeMiddleware:
                 principal = None
             if principal is not None:
                 # Verified once here; routes and the proxy reuse it from the request state.
-                connection.scope.setdefault("state", {})["principal"] = principal
+                scope.setdefault("state", {})["principal"] = principal
                 name = "client" if principal.kind == "client" else "user"
                 await self.limiter.check(
                     name, principal.subject, detail="too many requests for this account"
                 )
                 return
         await self.limiter.check(
-            "anonymous", self.addresses.of(connection), detail="too many requests from this address"
+            "anonymous",
+            self.addresses.of(HTTPConnection(scope)),
+            detail="too many requests from this address",
         )
 
     def _counting(self, scope: Scope, receive: Receive) -> Receive:

@@ -337,6 +337,7 @@ class ProxyMiddleware:
     def __init__(self, app: ASGIApp, *, upstreams: Upstreams) -> None:
         self.app = app
         self.upstreams = upstreams
+        self._labels: dict[str, ProxiedRoute] = {}
 
     def target(self, path: str) -> tuple[str, str] | None:
         """(service, upstream path) for a proxied path, None for the gateway's own."""
@@ -356,7 +357,9 @@ class ProxyMiddleware:
             await self.app(scope, receive, send)
             return
         service, path = target
-        scope["route"] = ProxiedRoute(f"/v1/{scope['path'].split('/')[2]} -> {service}")
+        scope["route"] = self._labels.setdefault(
+            service, ProxiedRoute(f"proxy -> {service}")
+        )  # one label per service: the metrics' route dimension stays bounded
         request = Request(scope, receive)
         try:
             _fail_fast(request)
