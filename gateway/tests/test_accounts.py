@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cap_shared.testing.auth import create_user, sign_in
-from cap_shared.testing.siret import make_siret
+from cap_shared.testing.auth import create_user, register_organisation, sign_in
 
 PASSWORD = "correct horse battery staple"
 
 
 async def organisation(client, admin, n: int, region: str = "52") -> str:
-    response = await client.post(
-        "/v1/organisations",
-        json={
-            "siret": make_siret(n),
-            "name": f"Structure {n}",
-            "siae_types": ["ACI"],
-            "region": region,
-        },
-        headers=admin,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return await register_organisation(client, admin, n=n, region=region)
 
 
 async def invite(client, inviter, **body):

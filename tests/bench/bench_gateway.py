@@ -39,6 +39,7 @@ import httpx
 from fastapi import APIRouter, Depends
 
 from cap_shared.security import Principal, SignedIn
+from cap_shared.testing.auth import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD
 
 HERE = Path(__file__).resolve()
 BIN = Path(sys.executable).parent
@@ -303,8 +304,8 @@ def parent(args: argparse.Namespace) -> None:
                     "/v1/auth/token",
                     data={
                         "grant_type": "password",
-                        "username": "admin@coorace.example",
-                        "password": "cap-admin-dev",
+                        "username": DEV_ADMIN_EMAIL,
+                        "password": DEV_ADMIN_PASSWORD,
                     },
                 )
                 token = signed.json()["access_token"]

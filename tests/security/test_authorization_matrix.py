@@ -17,7 +17,12 @@ from typing import Any
 import httpx
 
 from cap_shared.security import api_routes
-from cap_shared.testing.auth import DEV_ADMIN_PASSWORD, bearer, create_user
+from cap_shared.testing.auth import (
+    DEV_ADMIN_PASSWORD,
+    bearer,
+    create_user,
+    register_organisation,
+)
 from cap_shared.testing.siret import make_siret
 from cap_standalone.platform import SERVICES as PARTS
 from cap_standalone.testing import Topology
@@ -310,18 +315,9 @@ async def build_world(topology: Topology) -> World:
     client = topology.client
     world = World(client=client, headers={"anonymous": {}, "admin": topology.admin})
     for key, n, region in (("org_a", 1, "52"), ("org_b", 2, "11")):
-        response = await client.post(
-            "/v1/organisations",
-            json={
-                "siret": make_siret(n),
-                "name": f"Structure {key}",
-                "siae_types": ["ACI"],
-                "region": region,
-            },
-            headers=topology.admin,
+        world.ids[key] = await register_organisation(
+            client, topology.admin, n=n, region=region, name=f"Structure {key}"
         )
-        assert response.status_code == 201, response.text
-        world.ids[key] = response.json()["id"]
     admin = topology.admin
     people = {
         "member_admin_a": {"role": "member_admin", "organisation_id": world.ids["org_a"]},

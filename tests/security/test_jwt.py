@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from cap_diagnostic.main import SERVICE as DIAGNOSTIC
-from cap_shared.testing.auth import TestIssuer, bearer
+from cap_shared.testing.auth import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, TestIssuer, bearer
 from cap_standalone.testing import Topology
 
 ADMIN = [{"role": "admin"}]
@@ -150,8 +150,8 @@ async def test_the_gateway_and_services_refuse_tokens_not_meant_for_them(
         "/v1/auth/token",
         data={
             "grant_type": "password",
-            "username": "admin@coorace.example",
-            "password": "cap-admin-dev",
+            "username": DEV_ADMIN_EMAIL,
+            "password": DEV_ADMIN_PASSWORD,
         },
     )
     refresh = signed_in.json()["refresh_token"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import secrets
@@ -23,8 +24,12 @@ class Passwords:
             salt_len=16,
             type=Type.ID,
         )
-        # Verified against when the account does not exist, so timing does not reveal accounts.
-        self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @functools.cached_property
+    def _dummy(self) -> str:
+        # Verified against when the account does not exist, so timing does not reveal
+        # accounts; made on first need, not at every start-up.
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     async def hash(self, password: str) -> str:
         """A PHC string ``$argon2id$v=19$m=...,t=...,p=...$salt$hash``."""

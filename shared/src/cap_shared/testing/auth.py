@@ -124,3 +124,28 @@ async def create_user(
     )
     assert accepted.status_code == 201, accepted.text
     return await sign_in(client, email, password)
+
+
+async def register_organisation(
+    client: httpx.AsyncClient,
+    admin: Mapping[str, str],
+    *,
+    n: int,
+    region: str = "52",
+    name: str | None = None,
+) -> str:
+    """Register a member structure through the gateway (SIRET number ``n``); its id."""
+    from cap_shared.testing.siret import make_siret
+
+    response = await client.post(
+        "/v1/organisations",
+        json={
+            "siret": make_siret(n),
+            "name": name or f"Structure {n}",
+            "siae_types": ["ACI"],
+            "region": region,
+        },
+        headers=dict(admin),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
