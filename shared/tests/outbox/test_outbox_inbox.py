@@ -56,10 +56,14 @@ class Deliveries:
     def __init__(self, inner) -> None:
         self.inner = inner
         self.seen: list[Delivery] = []
+        self.finished = 0  # deliveries whose handler has returned (committed or absorbed)
 
     async def __call__(self, delivery: Delivery) -> None:
         self.seen.append(delivery)
-        await self.inner(delivery)
+        try:
+            await self.inner(delivery)
+        finally:
+            self.finished += 1
 
 
 async def run_relay_until_empty(relay: OutboxRelay, db, timeout: float = 30) -> None:
@@ -87,9 +91,8 @@ class TestGhostsAndZombies:
     ) -> None:
         """O2: ghost messages = 0, zombie records = 0."""
         counter = toy.EffectCounter()
-        await stack.broker.consume(
-            QUEUE, toy.toy_consumer(stack.db, counter, batch_size=batch_size)
-        )
+        deliveries = Deliveries(toy.toy_consumer(stack.db, counter, batch_size=batch_size))
+        await stack.broker.consume(QUEUE, deliveries)
         ledger = Ledger()
         for n in range(100):
             if n % 2:
@@ -99,7 +102,7 @@ class TestGhostsAndZombies:
                 ledger.record_sent([(await toy.write_thing(stack.db, n)).id])
 
         await run_relay_until_empty(relay_for(stack), stack.db)
-        await wait_until(lambda: len(counter.handled) >= 50)
+        await wait_until(lambda: deliveries.finished >= 50)
         await asyncio.sleep(0.1)
 
         effects = await toy.effects_by_event(stack.db)
@@ -137,8 +140,11 @@ class TestRelayCrash:
         await relay_for(stack).publish_pending()  # the restarted relay
         assert await toy.pending_outbox(stack.db) == 0
 
-        await wait_until(lambda: len(deliveries.seen) == 40)
+        # Wait for the handlers to finish, not just to start: a delivery counted on
+        # arrival may not have committed its effect yet on a loaded machine.
+        await wait_until(lambda: deliveries.finished == 40)
         await asyncio.sleep(0.1)
+        assert len(deliveries.seen) == 40
         ledger = Ledger()
         ledger.record_sent(e.id for e in sent)
         ledger.record_seen(d.message_id or "" for d in deliveries.seen)
@@ -212,7 +218,7 @@ class TestConsumerCrash:
         event = await toy.write_thing(stack.db, 1)
         await relay_for(stack).publish_pending()
 
-        await wait_until(lambda: len(deliveries.seen) == 2)
+        await wait_until(lambda: deliveries.finished == 2)
         await asyncio.sleep(0.1)
         assert [d.redelivered for d in deliveries.seen] == [False, True]
         assert await toy.effects_by_event(stack.db) == {event.id: 1}
