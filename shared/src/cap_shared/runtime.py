@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_shared.db.session import Database
 from cap_shared.deadletters import DeadLetters, dead_letter_table
@@ -39,6 +40,10 @@ class InfraTables:
     outbox: sa.Table
     inbox: sa.Table
     dead_letters: sa.Table
+
+
+#: A reference-data step run after the migrations (idempotent), in the migration's transaction.
+DataStep = Callable[[AsyncSession], Awaitable[Any]]
 
 
 def infra_tables(metadata: sa.MetaData) -> InfraTables:
@@ -63,8 +68,11 @@ class ServiceRuntime:
         db: Database | None = None,
         broker: Broker | None = None,
         keys: JwksKeySource | None = None,
+        after_migrate: Sequence[DataStep] = (),
     ) -> None:
         self.settings = settings
+        #: Data steps run after the schema migrations, in one transaction (reference data).
+        self.after_migrate = tuple(after_migrate)
         self.name = settings.service_name
         self.tables = tables
         self.migrations = migrations
@@ -132,8 +140,18 @@ class ServiceRuntime:
 
     # lifecycle -----------------------------------------------------------------------
     async def migrate(self) -> None:
-        """Apply this service's migrations (an explicit step, never hidden in API start-up)."""
+        """Apply this service's migrations, then its data steps (an explicit step, never hidden
+        in API start-up). Data steps must be idempotent: every ``migrate`` runs them."""
         await upgrade(self.db, self.migrations)
+        await self.load_reference_data()
+
+    async def load_reference_data(self) -> None:
+        """Run the data steps (shipped reference data), serialised across processes."""
+        if self.after_migrate:
+            async with self.db.session() as session:
+                await self.db.lock(session, f"{self.name}:after-migrate")
+                for step in self.after_migrate:
+                    await step(session)
 
     async def ensure_broker(self) -> None:
         """Connect to the broker once (raises :class:`BrokerUnavailable` if it cannot)."""

@@ -13,7 +13,7 @@ from cap_shared.cli import ServiceEntry
 from cap_shared.db.session import Database
 from cap_shared.inbox import EventHandler
 from cap_shared.messaging import Broker
-from cap_shared.runtime import InfraTables, ServiceRuntime
+from cap_shared.runtime import DataStep, InfraTables, ServiceRuntime
 from cap_shared.security import JwksKeySource
 from cap_shared.settings import BaseServiceSettings
 
@@ -30,6 +30,8 @@ class ServiceDefinition:
     migrations: Path
     handlers: Mapping[str, EventHandler] = field(default_factory=dict)
     routers: Sequence[APIRouter] = ()
+    #: Idempotent reference-data steps run by ``migrate`` after the schema migrations.
+    after_migrate: Sequence[DataStep] = ()
 
     def build_runtime(
         self,
@@ -48,6 +50,7 @@ class ServiceDefinition:
             db=db,
             broker=broker,
             keys=keys,
+            after_migrate=self.after_migrate,
         )
 
     def create_app(

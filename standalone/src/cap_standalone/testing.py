@@ -84,6 +84,7 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
             _fast(settings_cls, broker_namespace=namespace), db=db, broker=broker, **extra
         )
         await broker.start()
+        await runtimes[name].load_reference_data()
     gateway_runtime = runtimes["gateway"]
     assert isinstance(gateway_runtime, GatewayRuntime)
     await gateway_runtime.prepare()

@@ -7,6 +7,8 @@ from pathlib import Path
 from cap_diagnostic.config import Settings
 from cap_diagnostic.events.handlers import HANDLERS
 from cap_diagnostic.models import tables
+from cap_diagnostic.referentials.service import import_library
+from cap_diagnostic.routes import ROUTERS
 from cap_shared.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -17,6 +19,8 @@ SERVICE = ServiceDefinition(
     tables=tables,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    routers=ROUTERS,
+    after_migrate=(import_library,),
 )
 
 MIGRATIONS = SERVICE.migrations

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Sequence
+from datetime import datetime
 
-from cap_diagnostic.models import Organisation
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_diagnostic.models import (
+    Answer,
+    Diagnostic,
+    GroupScoreRow,
+    Organisation,
+    ReferentialVersion,
+)
+from cap_shared.db.base import utcnow
 
 
 class OrganisationRepository:
@@ -22,3 +34,170 @@ class OrganisationRepository:
         merged = await self.session.merge(organisation)
         await self.session.flush()
         return merged
+
+
+class ReferentialRepository:
+    """Imported referential versions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, referential_id: str) -> ReferentialVersion | None:
+        return await self.session.get(ReferentialVersion, referential_id)
+
+    async def by_code(self, code: str, version: int | None = None) -> ReferentialVersion | None:
+        """A version of the referential with ``code`` (the latest when ``version`` is None)."""
+        query = sa.select(ReferentialVersion).where(col(ReferentialVersion.code) == code)
+        if version is not None:
+            query = query.where(col(ReferentialVersion.version) == version)
+        query = query.order_by(col(ReferentialVersion.version).desc()).limit(1)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_urn(self, urn: str, version: int) -> ReferentialVersion | None:
+        query = sa.select(ReferentialVersion).where(
+            col(ReferentialVersion.urn) == urn, col(ReferentialVersion.version) == version
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def latest_of(self, urn: str) -> ReferentialVersion | None:
+        query = (
+            sa.select(ReferentialVersion)
+            .where(col(ReferentialVersion.urn) == urn)
+            .order_by(col(ReferentialVersion.version).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def list(self) -> Sequence[ReferentialVersion]:
+        query = sa.select(ReferentialVersion).order_by(
+            col(ReferentialVersion.code), col(ReferentialVersion.version)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add(self, version: ReferentialVersion) -> None:
+        self.session.add(version)
+        await self.session.flush()
+
+
+class DiagnosticRepository:
+    """Diagnostics, their answers and their scores."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, diagnostic_id: str, *, for_update: bool = False) -> Diagnostic | None:
+        if for_update:
+            query = (
+                sa.select(Diagnostic).where(col(Diagnostic.id) == diagnostic_id).with_for_update()
+            )
+            return (await self.session.execute(query)).scalar_one_or_none()
+        return await self.session.get(Diagnostic, diagnostic_id)
+
+    async def add(self, diagnostic: Diagnostic) -> None:
+        self.session.add(diagnostic)
+        await self.session.flush()
+
+    async def bump(self, diagnostic: Diagnostic, expected: int | None) -> bool:
+        """Increment the revision, only from ``expected`` when given (compare-and-swap)."""
+        query = sa.update(Diagnostic).where(col(Diagnostic.id) == diagnostic.id)
+        if expected is not None:
+            query = query.where(col(Diagnostic.revision) == expected)
+        query = query.values(revision=col(Diagnostic.revision) + 1, modified_at=utcnow()).returning(
+            col(Diagnostic.revision)
+        )
+        revision = (await self.session.execute(query)).scalar_one_or_none()
+        if revision is None:
+            return False
+        diagnostic.revision = revision
+        return True
+
+    async def page(
+        self,
+        *,
+        organisation_ids: Sequence[str] | None,
+        regions: Sequence[str] | None,
+        organisation_id: str | None,
+        status: str | None,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> Sequence[Diagnostic]:
+        """Diagnostics visible in a scope (None: everything), newest first."""
+        query = sa.select(Diagnostic)
+        if organisation_ids is not None or regions is not None:
+            visible: sa.ColumnElement[bool] = col(Diagnostic.organisation_id).in_(
+                organisation_ids or []
+            )
+            if regions:
+                in_region = sa.select(col(Organisation.id)).where(
+                    col(Organisation.region).in_(regions)
+                )
+                visible = sa.or_(visible, col(Diagnostic.organisation_id).in_(in_region))
+            query = query.where(visible)
+        if organisation_id:
+            query = query.where(col(Diagnostic.organisation_id) == organisation_id)
+        if status:
+            query = query.where(col(Diagnostic.status) == status)
+        if after is not None:
+            query = query.where(
+                sa.tuple_(col(Diagnostic.created_at), col(Diagnostic.id)) < sa.tuple_(*after)
+            )
+        query = query.order_by(
+            col(Diagnostic.created_at).desc(),
+            col(Diagnostic.id).desc(),
+        ).limit(limit)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def latest_completed(
+        self, organisation_id: str, *, exclude: str | None = None
+    ) -> Sequence[Diagnostic]:
+        """Completed diagnostics of an organisation, most recent completion first."""
+        query = sa.select(Diagnostic).where(
+            col(Diagnostic.organisation_id) == organisation_id,
+            col(Diagnostic.completed_at).is_not(None),
+        )
+        if exclude:
+            query = query.where(col(Diagnostic.id) != exclude)
+        query = query.order_by(col(Diagnostic.completed_at).desc())
+        return (await self.session.execute(query)).scalars().all()
+
+    async def latest_of(self, organisation_ids: Sequence[str]) -> Diagnostic | None:
+        """The most recently created diagnostic of these organisations."""
+        query = (
+            sa.select(Diagnostic)
+            .where(col(Diagnostic.organisation_id).in_(organisation_ids))
+            .order_by(col(Diagnostic.created_at).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def answers(self, diagnostic_id: str) -> Sequence[Answer]:
+        query = (
+            sa.select(Answer)
+            .where(col(Answer.diagnostic_id) == diagnostic_id)
+            .order_by(col(Answer.criterion_urn))
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def answers_by_ids(self, ids: Sequence[str]) -> Sequence[Answer]:
+        query = sa.select(Answer).where(col(Answer.id).in_(ids))
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add_answer(self, answer: Answer) -> None:
+        self.session.add(answer)
+
+    async def delete_answers(self, diagnostic_id: str, urns: Sequence[str]) -> None:
+        await self.session.execute(
+            sa.delete(Answer).where(
+                col(Answer.diagnostic_id) == diagnostic_id,
+                col(Answer.criterion_urn).in_(urns),
+            )
+        )
+
+    async def replace_scores(self, diagnostic_id: str, rows: Sequence[GroupScoreRow]) -> None:
+        await self.session.execute(
+            sa.delete(GroupScoreRow).where(col(GroupScoreRow.diagnostic_id) == diagnostic_id)
+        )
+        self.session.add_all(rows)
+
+    async def flush(self) -> None:
+        await self.session.flush()

@@ -1,0 +1,72 @@
+"""Events published by the diagnostic service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from cap_shared.contracts.registry import EventModel, event_model
+
+
+class ReferentialRef(BaseModel):
+    """Which referential version a diagnostic was made on."""
+
+    urn: str
+    code: str = Field(description="CAP, CAP_RSE or CAP_ISO9001")
+    version: int
+
+
+class GroupScoreV1(BaseModel):
+    """A score on the 0-1000 scale for one group of criteria."""
+
+    group: str = Field(
+        description='"overall", "theme", "kind", or a framework id (iso26000, iso9001)'
+    )
+    code: str
+    name: str
+    score: int | None = Field(description="0-1000; null when nothing in the group was rated")
+    band: str | None = Field(
+        description="Named band: Non engagé, Initial, Progression, Confirmé, Exemplaire"
+    )
+    rated: int
+    not_applicable: int
+    total: int
+
+
+class CriterionScoreV1(BaseModel):
+    """A criterion's rating as completed."""
+
+    urn: str
+    code: str
+    level: int | None
+    max_level: int
+    not_applicable: bool
+    core: bool
+
+
+@event_model(
+    "diagnostic.completed.v1",
+    producer="diagnostic",
+    summary="A diagnostic was completed (every criterion rated or not applicable), with its scores.",
+)
+class DiagnosticCompletedV1(EventModel):
+    """A diagnostic was completed; its scores are final."""
+
+    diagnostic_id: str
+    organisation_id: str
+    kind: Literal["cap_session", "self_assessment"]
+    referential: ReferentialRef
+    completed_at: datetime
+    session_date: date | None = None
+    overall: GroupScoreV1
+    themes: list[GroupScoreV1]
+    frameworks: dict[str, list[GroupScoreV1]] = Field(
+        default_factory=dict, description="Per ISO 26000 core subject, per ISO 9001 clause group"
+    )
+    kinds: list[GroupScoreV1] = Field(default_factory=list, description="Practice vs result")
+    criteria: list[CriterionScoreV1]
+    dynamic_exit_rate: float | None = Field(
+        default=None, ge=0, le=1, description="Share of dynamic exits among counted exits"
+    )
