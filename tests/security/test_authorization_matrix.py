@@ -9,6 +9,7 @@ purpose (later issues add theirs).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -310,6 +311,116 @@ SERVICE_RULES: dict[str, dict[tuple[str, str], Rule]] = {
     for name in SERVICES
 }
 
+# diagnostic ------------------------------------------------------------------------------
+#: Who works on tenant A's diagnostics: its people, its region's facilitator, admins.
+PRACTITIONERS_A = frozenset({"admin", "member_admin_a", "member_a", "facilitator_a"})
+PRACTITIONERS = PRACTITIONERS_A | {"member_admin_b", "facilitator_b"}
+CAP_CRITERION = "urn:coorace:referentiel:cap:critere:t1.1"
+
+
+def cap_file(version: int) -> bytes:
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("cap_diagnostic.referentials").joinpath("library", "cap-v1.yaml")
+    document = yaml.safe_load(text.read_bytes())
+    document["version"] = version
+    return yaml.safe_dump(document, allow_unicode=True).encode()
+
+
+async def new_diagnostic_a(world: World, version: int | None = None) -> str:
+    body: dict[str, Any] = {
+        "organisation_id": world.ids["org_a"],
+        "session_date": "2026-12-03",
+        "facilitator": "Animatrice",
+    }
+    if version is not None:
+        body["referential_version"] = version
+    created = await world.client.post("/v1/diagnostics", json=body, headers=world.headers["admin"])
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def referential_upload(world: World, _role: str) -> Call:
+    return "/v1/referentials", {
+        "files": {"file": ("cap.yaml", cap_file(100 + world.next()), "application/yaml")}
+    }
+
+
+async def diagnostic_body(world: World, _role: str) -> Call:
+    return "/v1/diagnostics", {"json": {"organisation_id": world.ids["org_a"]}}
+
+
+async def fresh_diagnostic_step(world: World, _role: str) -> Call:
+    return f"/v1/diagnostics/{await new_diagnostic_a(world)}/transitions", {
+        "json": {"action": "schedule"}
+    }
+
+
+async def fresh_diagnostic_migration(world: World, _role: str) -> Call:
+    diagnostic = await new_diagnostic_a(world, version=1)
+    return f"/v1/diagnostics/{diagnostic}/migrate", {"json": {"version": 2, "strategy": "keep"}}
+
+
+def answer_batch() -> dict[str, Any]:
+    return {"answers": [{"id": str(uuid.uuid4()), "criterion": CAP_CRITERION, "level": 2}]}
+
+
+async def answers_a(world: World, _role: str) -> Call:
+    return "/v1/diagnostics/{diagnostic_a}/answers".format(**world.ids), {"json": answer_batch()}
+
+
+SERVICE_RULES["diagnostic"].update(
+    {
+        ("GET", "/v1/referentials"): Rule(PEOPLE, fixed("/v1/referentials")),
+        ("POST", "/v1/referentials"): Rule(frozenset({"admin"}), referential_upload, ok=201),
+        ("GET", "/v1/referentials/{code}/versions/{version}"): Rule(
+            PEOPLE, fixed("/v1/referentials/CAP_RSE/versions/1")
+        ),
+        ("GET", "/v1/referentials/{code}/versions/{version}/export"): Rule(
+            frozenset({"admin"}), fixed("/v1/referentials/CAP/versions/1/export")
+        ),
+        ("POST", "/v1/diagnostics"): Rule(PRACTITIONERS_A, diagnostic_body, ok=201),
+        ("GET", "/v1/diagnostics"): Rule(
+            PRACTITIONERS,
+            fixed("/v1/diagnostics"),
+            hidden="{diagnostic_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b"}),
+        ),
+        ("GET", "/v1/diagnostics/summary"): Rule(
+            frozenset({"member_admin_a", "member_a", "member_admin_b"}),
+            fixed("/v1/diagnostics/summary"),
+        ),
+        ("GET", "/v1/diagnostics/{diagnostic_id}"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}")
+        ),
+        ("PATCH", "/v1/diagnostics/{diagnostic_id}"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}", json={"title": "Session"})
+        ),
+        ("GET", "/v1/diagnostics/{diagnostic_id}/answers"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}/answers")
+        ),
+        ("PUT", "/v1/diagnostics/{diagnostic_id}/answers"): Rule(PRACTITIONERS_A, answers_a),
+        ("PUT", "/v1/diagnostics/{diagnostic_id}/key-figures"): Rule(
+            PRACTITIONERS_A,
+            fixed("/v1/diagnostics/{diagnostic_a}/key-figures", json={"employees_in_pathway": 12}),
+        ),
+        ("GET", "/v1/diagnostics/{diagnostic_id}/scores"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}/scores")
+        ),
+        ("GET", "/v1/diagnostics/{diagnostic_id}/suggestions"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}/suggestions")
+        ),
+        ("POST", "/v1/diagnostics/{diagnostic_id}/migrate"): Rule(
+            PRACTITIONERS_A, fresh_diagnostic_migration
+        ),
+        ("POST", "/v1/diagnostics/{diagnostic_id}/transitions"): Rule(
+            PRACTITIONERS_A, fresh_diagnostic_step
+        ),
+    }
+)
+
 
 async def build_world(topology: Topology) -> World:
     client = topology.client
@@ -333,6 +444,14 @@ async def build_world(topology: Topology) -> World:
     member_a = (await client.get("/v1/me", headers=world.headers["member_a"])).json()
     world.ids["member_a"] = member_a["id"]
     world.ids["member_a_email"] = member_a["email"]
+    await wait_for_diagnostic_read_model(world)
+    imported = await client.post(
+        "/v1/referentials",
+        files={"file": ("cap-v2.yaml", cap_file(2), "application/yaml")},
+        headers=admin,
+    )
+    assert imported.status_code == 201, imported.text
+    world.ids["diagnostic_a"] = await new_diagnostic_a(world)
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]
@@ -344,6 +463,23 @@ async def build_world(topology: Topology) -> World:
     )
     world.headers["client"] = bearer(system.json()["access_token"])
     return world
+
+
+async def wait_for_diagnostic_read_model(world: World) -> None:
+    """Organisations reach the diagnostic service by event: wait until both are known there."""
+    for _ in range(200):
+        known = [
+            await world.client.post(
+                "/v1/diagnostics",
+                json={"organisation_id": world.ids[key], "kind": "self_assessment"},
+                headers=world.headers["admin"],
+            )
+            for key in ("org_a", "org_b")
+        ]
+        if all(r.status_code == 201 for r in known):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the diagnostic service never learnt about the organisations")
 
 
 async def check(

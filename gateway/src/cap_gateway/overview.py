@@ -29,9 +29,11 @@ class OverviewPart:
     path: str
 
 
-#: The live sections. Each service adds its summary here when it exposes one (the diagnostic,
-#: audit and labelling issues: latest diagnostic and open actions, audits in progress, labels).
-PARTS: tuple[OverviewPart, ...] = ()
+#: The live sections. Each service adds its summary here when it exposes one (audits in
+#: progress and current labels come with the audit and labelling services).
+PARTS: tuple[OverviewPart, ...] = (
+    OverviewPart("diagnostic", "diagnostic", "/v1/diagnostics/summary"),
+)
 
 
 class PartResult(BaseModel):

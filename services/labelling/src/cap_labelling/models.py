@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -39,3 +40,29 @@ class Organisation(TimestampMixin, Base, table=True):
     region_name: str = Field(max_length=100)
     delegation: str | None = Field(default=None, max_length=200)
     registered_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class CompletedDiagnostic(Base, table=True):
+    """Read model of completed diagnostics, fed by ``diagnostic.completed.v1``.
+
+    Eligibility for a label or a certification needs a completed CAP diagnostic within a
+    window; the CAP RSE level rule reads the scores per ISO 26000 core subject.
+    """
+
+    __tablename__ = "completed_diagnostic"
+    __table_args__ = (
+        sa.Index(
+            "ix_completed_diagnostic_organisation_completed", "organisation_id", "completed_at"
+        ),
+    )
+
+    diagnostic_id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(max_length=36)
+    kind: str = Field(max_length=30)
+    referential_code: str = Field(max_length=40)
+    referential_version: int
+    completed_at: datetime = Field(sa_type=AwareDateTime)
+    overall_score: int | None = None
+    overall_band: str | None = Field(default=None, max_length=100)
+    #: The event's scores: themes, frameworks (core subjects, clause groups), kinds.
+    scores: dict[str, Any] = Field(sa_type=sa.JSON)

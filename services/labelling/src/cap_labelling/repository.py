@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from cap_labelling.models import Organisation
+from cap_labelling.models import CompletedDiagnostic, Organisation
 
 
 class OrganisationRepository:
@@ -22,3 +24,29 @@ class OrganisationRepository:
         merged = await self.session.merge(organisation)
         await self.session.flush()
         return merged
+
+
+class DiagnosticRepository:
+    """The completed-diagnostic read model."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def save(self, diagnostic: CompletedDiagnostic) -> CompletedDiagnostic:
+        """Insert or replace (a redelivered event changes nothing)."""
+        merged = await self.session.merge(diagnostic)
+        await self.session.flush()
+        return merged
+
+    async def latest_cap(self, organisation_id: str) -> CompletedDiagnostic | None:
+        """The organisation's most recent completed diagnostic on the CAP referential."""
+        query = (
+            sa.select(CompletedDiagnostic)
+            .where(
+                col(CompletedDiagnostic.organisation_id) == organisation_id,
+                col(CompletedDiagnostic.referential_code) == "CAP",
+            )
+            .order_by(col(CompletedDiagnostic.completed_at).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
