@@ -363,6 +363,55 @@ async def fresh_diagnostic_migration(world: World, _role: str) -> Call:
     return f"/v1/diagnostics/{diagnostic}/migrate", {"json": {"version": 2, "strategy": "keep"}}
 
 
+async def new_action_a(world: World, *, done: bool = False) -> str:
+    created = await world.client.post(
+        "/v1/progress-plans/{plan_a}/actions".format(**world.ids),
+        json={"title": "Action de test"},
+        headers=world.headers["admin"],
+    )
+    assert created.status_code == 201, created.text
+    action_id = str(created.json()["id"])
+    if done:
+        moved = await world.client.post(
+            f"/v1/actions/{action_id}/transitions",
+            json={"step": "complete"},
+            headers=world.headers["admin"],
+        )
+        assert moved.status_code == 200, moved.text
+    return action_id
+
+
+async def fresh_action_verification(world: World, _role: str) -> Call:
+    """Verifying a done action: a facilitator's or an admin's step, not a member's."""
+    return f"/v1/actions/{await new_action_a(world, done=True)}/transitions", {
+        "json": {"step": "verify"}
+    }
+
+
+async def issue_plan_a(world: World) -> None:
+    """Rate and complete a diagnostic of tenant A and issue its plan (tenant A gets a plan)."""
+    admin = world.headers["admin"]
+    diagnostic = await new_diagnostic_a(world, version=1)
+    url = f"/v1/diagnostics/{diagnostic}"
+    referential = (await world.client.get("/v1/referentials/CAP/versions/1", headers=admin)).json()
+    batch = [
+        {"id": str(uuid.uuid4()), "criterion": c["urn"], "level": 1}
+        for theme in referential["themes"]
+        for c in theme["criteria"]
+    ]
+    for step in ("schedule", "start"):
+        await world.client.post(url + "/transitions", json={"action": step}, headers=admin)
+    assert (
+        await world.client.put(url + "/answers", json={"answers": batch}, headers=admin)
+    ).status_code == 200
+    for step in ("complete", "issue_plan"):
+        moved = await world.client.post(url + "/transitions", json={"action": step}, headers=admin)
+        assert moved.status_code == 200, moved.text
+    plans = (await world.client.get("/v1/progress-plans", headers=admin)).json()
+    world.ids["plan_a"] = plans[0]["id"]
+    world.ids["action_a"] = plans[0]["actions"][0]["id"]
+
+
 def answer_batch() -> dict[str, Any]:
     return {"answers": [{"id": str(uuid.uuid4()), "criterion": CAP_CRITERION, "level": 2}]}
 
@@ -418,6 +467,32 @@ SERVICE_RULES["diagnostic"].update(
         ("POST", "/v1/diagnostics/{diagnostic_id}/transitions"): Rule(
             PRACTITIONERS_A, fresh_diagnostic_step
         ),
+        ("GET", "/v1/progress-plans"): Rule(
+            PRACTITIONERS,
+            fixed("/v1/progress-plans"),
+            hidden="{plan_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b"}),
+        ),
+        ("GET", "/v1/progress-plans/{plan_id}"): Rule(
+            PRACTITIONERS_A, fixed("/v1/progress-plans/{plan_a}")
+        ),
+        ("POST", "/v1/progress-plans/{plan_id}/actions"): Rule(
+            PRACTITIONERS_A,
+            fixed("/v1/progress-plans/{plan_a}/actions", json={"title": "Action"}),
+            ok=201,
+        ),
+        ("GET", "/v1/actions/{action_id}"): Rule(PRACTITIONERS_A, fixed("/v1/actions/{action_a}")),
+        ("PATCH", "/v1/actions/{action_id}"): Rule(
+            PRACTITIONERS_A, fixed("/v1/actions/{action_a}", json={"owner": "Directrice"})
+        ),
+        ("POST", "/v1/actions/{action_id}/transitions"): Rule(
+            frozenset({"admin", "facilitator_a"}), fresh_action_verification
+        ),
+        ("POST", "/v1/actions/{action_id}/reviews"): Rule(
+            PRACTITIONERS_A,
+            fixed("/v1/actions/{action_a}/reviews", json={"note": "Point d'étape"}),
+            ok=201,
+        ),
     }
 )
 
@@ -452,6 +527,7 @@ async def build_world(topology: Topology) -> World:
     )
     assert imported.status_code == 201, imported.text
     world.ids["diagnostic_a"] = await new_diagnostic_a(world)
+    await issue_plan_a(world)
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]

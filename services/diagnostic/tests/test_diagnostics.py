@@ -107,7 +107,7 @@ async def test_a_cap_session_from_draft_to_rated_publishes_its_scores(service: S
     body = completed.json()
     assert body["status"] == "rated"
     assert (body["overall_score"], body["overall_band"]) == (750, "Exemplaire")  # 3/4 everywhere
-    assert body["allowed_actions"] == ["close"]
+    assert body["allowed_actions"] == ["issue_plan", "close"]
 
     async with service.runtime.db.session() as session:
         rows = (
@@ -328,7 +328,7 @@ async def test_answers_from_an_earlier_cap_diagnostic_are_offered_on_cap_rse(
 
 async def test_summary_gives_the_members_latest_diagnostic(service: Service) -> None:
     empty = await service.client.get("/v1/diagnostics/summary", headers=service.member())
-    assert empty.json() == {"latest_diagnostic": None}
+    assert empty.json() == {"latest_diagnostic": None, "open_actions": 0, "next_due_date": None}
     diagnostic = await open_diagnostic(service)
     summary = await service.client.get("/v1/diagnostics/summary", headers=service.member())
     assert summary.json()["latest_diagnostic"]["id"] == diagnostic["id"]

@@ -20,9 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared.clock import Clock
 from cap_shared.db.session import Database
 from cap_shared.deadletters import DeadLetters, dead_letter_table
 from cap_shared.inbox import EventConsumer, EventHandler, inbox_table
+from cap_shared.jobs import PeriodicJob, run_periodically
 from cap_shared.messaging import Broker, BrokerUnavailable, QueueSpec, broker_from_url
 from cap_shared.messaging.base import ConsumerHandle
 from cap_shared.migrate import upgrade
@@ -69,8 +71,13 @@ class ServiceRuntime:
         broker: Broker | None = None,
         keys: JwksKeySource | None = None,
         after_migrate: Sequence[DataStep] = (),
+        jobs: Sequence[PeriodicJob] = (),
     ) -> None:
         self.settings = settings
+        #: Periodic jobs, run by the worker role (see :mod:`cap_shared.jobs`).
+        self.jobs = tuple(jobs)
+        #: The time business rules reason with (shifted in tests and demos).
+        self.clock = Clock()
         #: Data steps run after the schema migrations, in one transaction (reference data).
         self.after_migrate = tuple(after_migrate)
         self.name = settings.service_name
@@ -206,9 +213,15 @@ class ServiceRuntime:
             return
         await self.start_consuming()
         try:
+            await self.run_jobs(stop)
             await stop.wait()
         finally:
             await self.stop_consuming()
+
+    async def run_jobs(self, stop: asyncio.Event) -> None:
+        """Run the periodic jobs until ``stop`` (returns at once when there are none)."""
+        if self.jobs:
+            await run_periodically(self.db, self.jobs, self.name, stop, clock=self.clock.today)
 
     async def run_relay(self, stop: asyncio.Event) -> None:
         """Relay process body: publish the outbox until ``stop``."""

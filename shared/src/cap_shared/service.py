@@ -12,6 +12,7 @@ from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
 from cap_shared.db.session import Database
 from cap_shared.inbox import EventHandler
+from cap_shared.jobs import PeriodicJob
 from cap_shared.messaging import Broker
 from cap_shared.runtime import DataStep, InfraTables, ServiceRuntime
 from cap_shared.security import JwksKeySource
@@ -32,6 +33,8 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     #: Idempotent reference-data steps run by ``migrate`` after the schema migrations.
     after_migrate: Sequence[DataStep] = ()
+    #: Periodic jobs run by the worker role.
+    jobs: Sequence[PeriodicJob] = ()
 
     def build_runtime(
         self,
@@ -51,6 +54,7 @@ class ServiceDefinition:
             broker=broker,
             keys=keys,
             after_migrate=self.after_migrate,
+            jobs=self.jobs,
         )
 
     def create_app(

@@ -142,6 +142,11 @@ class Platform:
             asyncio.create_task(rt.relay.run(self._stop), name=f"relay-{n}")
             for n, rt in self.runtimes.items()
         ]
+        self._relays += [
+            asyncio.create_task(rt.run_jobs(self._stop), name=f"jobs-{n}")
+            for n, rt in self.runtimes.items()
+            if rt.jobs
+        ]
         logger.info("standalone platform started with %s", ", ".join(self.runtimes))
 
     async def drain(self, timeout: float) -> None:

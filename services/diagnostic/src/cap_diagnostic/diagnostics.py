@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic import lifecycle, scoring
+from cap_diagnostic import lifecycle, plans, scoring
 from cap_diagnostic.lifecycle import Action, Kind, Status
 from cap_diagnostic.models import Answer, Diagnostic, GroupScoreRow, Organisation, tables
 from cap_diagnostic.referentials import loader
@@ -402,6 +402,8 @@ async def transition(
     _expected_revision(diagnostic, if_match)
     if action is Action.COMPLETE:
         await _complete(session, principal, diagnostic)
+    if action is Action.ISSUE_PLAN:
+        await plans.issue_from_diagnostic(session, diagnostic, principal.subject)
     await _write(session, diagnostic, if_match)
     diagnostic.status = target.value
     if target is Status.CLOSED:
@@ -576,10 +578,12 @@ async def summary(session: AsyncSession, principal: Principal) -> dict[str, Any]
     if not organisation_ids:
         raise NotFound("the caller belongs to no organisation")
     latest = await DiagnosticRepository(session).latest_of(organisation_ids)
+    actions = await plans.summary(session, organisation_ids)
     if latest is None:
-        return {"latest_diagnostic": None}
+        return {"latest_diagnostic": None, **actions}
     out = await to_out(session, latest)
     return {
+        **actions,
         "latest_diagnostic": {
             "id": out.id,
             "organisation_id": out.organisation_id,
@@ -589,5 +593,5 @@ async def summary(session: AsyncSession, principal: Principal) -> dict[str, Any]
             "overall_score": out.overall_score,
             "overall_band": out.overall_band,
             "completed_at": out.completed_at,
-        }
+        },
     }

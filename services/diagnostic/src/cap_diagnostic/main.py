@@ -7,8 +7,10 @@ from pathlib import Path
 from cap_diagnostic.config import Settings
 from cap_diagnostic.events.handlers import HANDLERS
 from cap_diagnostic.models import tables
+from cap_diagnostic.plans import detect_overdue
 from cap_diagnostic.referentials.service import import_library
 from cap_diagnostic.routes import ROUTERS
+from cap_shared.jobs import PeriodicJob
 from cap_shared.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -21,6 +23,7 @@ SERVICE = ServiceDefinition(
     handlers=HANDLERS,
     routers=ROUTERS,
     after_migrate=(import_library,),
+    jobs=(PeriodicJob("overdue-actions", detect_overdue, interval_s=3600),),
 )
 
 MIGRATIONS = SERVICE.migrations

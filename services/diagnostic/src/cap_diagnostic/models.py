@@ -126,3 +126,65 @@ class GroupScoreRow(Base, table=True):
     code: str = Field(primary_key=True, max_length=40)
     score: int | None = None
     band: str | None = Field(default=None, max_length=100)
+
+
+class ProgressPlan(TimestampMixin, Base, table=True):
+    """An organisation's one living progress plan: diagnostics and audits feed the same plan."""
+
+    __tablename__ = "progress_plan"
+
+    id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(max_length=36, foreign_key="organisation.id", unique=True)
+    #: The diagnostic whose gaps last fed the plan.
+    diagnostic_id: str | None = Field(default=None, max_length=36)
+
+
+class ProgressAction(TimestampMixin, Base, table=True):
+    """A progress action (lifecycle in ``lifecycle.py``; overdue is derived from the due date)."""
+
+    __tablename__ = "progress_action"
+    __table_args__ = (
+        sa.Index("ix_progress_action_plan_status", "plan_id", "status"),
+        sa.Index("ix_progress_action_due_open", "due_date", "status"),
+        # One proposal per source item: a redelivered audit event or a re-issued plan adds nothing.
+        sa.UniqueConstraint("plan_id", "source", "source_ref"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    plan_id: str = Field(max_length=36, foreign_key="progress_plan.id")
+    organisation_id: str = Field(max_length=36, index=True)
+    title: str = Field(max_length=300)
+    description: str = Field(default="", sa_type=sa.Text)
+    criterion_urn: str | None = Field(default=None, max_length=200)
+    criterion_code: str | None = Field(default=None, max_length=40)
+    theme_code: str | None = Field(default=None, max_length=40)
+    owner: str | None = Field(default=None, max_length=200)
+    due_date: date | None = None
+    priority: str = Field(max_length=10)
+    status: str = Field(max_length=20)
+    #: diagnostic (a gap), audit (a finding) or manual.
+    source: str = Field(max_length=20)
+    #: What it came from: "<diagnostic id>:<template code>", "<audit id>:<finding id>", or its id.
+    source_ref: str = Field(max_length=120)
+    #: Points the overall score gains if the criterion rises one level (to rank work).
+    expected_gain: float | None = None
+    created_by: str = Field(max_length=200)
+    completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    verified_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    verified_by: str | None = Field(default=None, max_length=200)
+    #: The due date an overdue event was published for (once per due date).
+    overdue_notified_for: date | None = None
+
+
+class ActionReview(Base, table=True):
+    """A follow-up review of an action: a note, and the status it left the action in."""
+
+    __tablename__ = "action_review"
+
+    id: str = Field(primary_key=True, max_length=36)
+    action_id: str = Field(max_length=36, foreign_key="progress_action.id", index=True)
+    note: str = Field(sa_type=sa.Text)
+    progress: int | None = Field(default=None, description="Percent done")
+    status_after: str = Field(max_length=20)
+    reviewed_by: str = Field(max_length=200)
+    reviewed_at: datetime = Field(sa_type=AwareDateTime)

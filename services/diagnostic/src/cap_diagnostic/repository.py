@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_diagnostic.models import (
+    ActionReview,
     Answer,
     Diagnostic,
     GroupScoreRow,
     Organisation,
+    ProgressAction,
+    ProgressPlan,
     ReferentialVersion,
 )
 from cap_shared.db.base import utcnow
@@ -201,3 +204,104 @@ class DiagnosticRepository:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+
+class PlanRepository:
+    """Progress plans, their actions and reviews."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def plan_of(self, organisation_id: str) -> ProgressPlan | None:
+        query = sa.select(ProgressPlan).where(col(ProgressPlan.organisation_id) == organisation_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def get_plan(self, plan_id: str) -> ProgressPlan | None:
+        return await self.session.get(ProgressPlan, plan_id)
+
+    async def add(self, item: ProgressPlan | ProgressAction | ActionReview) -> None:
+        self.session.add(item)
+        await self.session.flush()
+
+    async def plans(
+        self, *, organisation_ids: Sequence[str] | None, regions: Sequence[str] | None
+    ) -> Sequence[ProgressPlan]:
+        query = sa.select(ProgressPlan)
+        if organisation_ids is not None or regions is not None:
+            visible: sa.ColumnElement[bool] = col(ProgressPlan.organisation_id).in_(
+                organisation_ids or []
+            )
+            if regions:
+                in_region = sa.select(col(Organisation.id)).where(
+                    col(Organisation.region).in_(regions)
+                )
+                visible = sa.or_(visible, col(ProgressPlan.organisation_id).in_(in_region))
+            query = query.where(visible)
+        return (
+            (await self.session.execute(query.order_by(col(ProgressPlan.created_at))))
+            .scalars()
+            .all()
+        )
+
+    async def get_action(
+        self, action_id: str, *, for_update: bool = False
+    ) -> ProgressAction | None:
+        if for_update:
+            query = sa.select(ProgressAction).where(col(ProgressAction.id) == action_id)
+            return (await self.session.execute(query.with_for_update())).scalar_one_or_none()
+        return await self.session.get(ProgressAction, action_id)
+
+    async def actions(
+        self, plan_id: str, *, statuses: Sequence[str] | None = None
+    ) -> Sequence[ProgressAction]:
+        query = sa.select(ProgressAction).where(col(ProgressAction.plan_id) == plan_id)
+        if statuses:
+            query = query.where(col(ProgressAction.status).in_(statuses))
+        query = query.order_by(
+            col(ProgressAction.due_date).asc().nulls_last(), col(ProgressAction.created_at)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def source_refs(self, plan_id: str) -> set[str]:
+        query = sa.select(col(ProgressAction.source_ref)).where(
+            col(ProgressAction.plan_id) == plan_id
+        )
+        return set((await self.session.execute(query)).scalars().all())
+
+    async def reviews(self, action_id: str) -> Sequence[ActionReview]:
+        query = (
+            sa.select(ActionReview)
+            .where(col(ActionReview.action_id) == action_id)
+            .order_by(col(ActionReview.reviewed_at))
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def due_before(
+        self, day: date, statuses: Sequence[str], limit: int
+    ) -> Sequence[ProgressAction]:
+        """Open actions due before ``day`` whose overdue event is not out for that due date."""
+        query = (
+            sa.select(ProgressAction)
+            .where(
+                col(ProgressAction.due_date) < day,
+                col(ProgressAction.status).in_(statuses),
+                sa.or_(
+                    col(ProgressAction.overdue_notified_for).is_(None),
+                    col(ProgressAction.overdue_notified_for) != col(ProgressAction.due_date),
+                ),
+            )
+            .order_by(col(ProgressAction.due_date), col(ProgressAction.id))
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def open_summary(
+        self, organisation_ids: Sequence[str], statuses: Sequence[str]
+    ) -> tuple[int, date | None]:
+        """How many open actions, and the nearest due date."""
+        query = sa.select(sa.func.count(), sa.func.min(col(ProgressAction.due_date))).where(
+            col(ProgressAction.organisation_id).in_(organisation_ids),
+            col(ProgressAction.status).in_(statuses),
+        )
+        count, nearest = (await self.session.execute(query)).one()
+        return int(count), nearest

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from cap_diagnostic import diagnostics
 from cap_diagnostic.lifecycle import Action
 from cap_diagnostic.models import Diagnostic, ReferentialVersion, idempotency_keys
+from cap_diagnostic.plan_routes import ROUTERS as plan_routers
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, FileError, ReferentialInvalid
 from cap_diagnostic.referentials.model import ResolvedReferential
@@ -386,13 +387,7 @@ async def migrate_diagnostic(
     return await _answer(session, diagnostic)
 
 
-class TransitionAction(StrEnum):
-    """Lifecycle actions offered by the API."""
-
-    schedule = Action.SCHEDULE.value
-    start = Action.START.value
-    complete = Action.COMPLETE.value
-    close = Action.CLOSE.value
+TransitionAction = StrEnum("TransitionAction", {a.value: a.value for a in Action})  # type: ignore[misc]
 
 
 class TransitionIn(BaseModel):
@@ -413,7 +408,8 @@ async def transition_diagnostic(
     if_match: IfMatch = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
-    """Schedule, start, complete (publishes diagnostic.completed.v1 with the scores) or close."""
+    """Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
+    progress plan (actions proposed from the gaps), follow up, or close."""
     idem = _idempotency(request, session, principal, idempotency_key, data)
     if (replay := await idem.replay()) is not None:
         return replay
@@ -423,4 +419,4 @@ async def transition_diagnostic(
     return await _answer(session, diagnostic, 200, idem)
 
 
-ROUTERS = (referential_routes, diagnostic_routes)
+ROUTERS = (referential_routes, diagnostic_routes, *plan_routers)

@@ -221,3 +221,101 @@ class MigrateIn(BaseModel):
 
 
 KeyFiguresIn = KeyFigures
+
+
+# progress plans ------------------------------------------------------------------------------
+Priority = Literal["low", "medium", "high"]
+
+
+class ActionCreate(BaseModel):
+    """An action added by hand to a plan."""
+
+    model_config = Strict
+
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=8000)
+    criterion: str | None = Field(default=None, max_length=200, description="Criterion URN")
+    owner: str | None = Field(default=None, max_length=200)
+    due_date: date | None = None
+    priority: Priority = "medium"
+
+
+class ActionUpdate(BaseModel):
+    """Owner, due date, priority or wording of an action."""
+
+    model_config = Strict
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=8000)
+    owner: str | None = Field(default=None, max_length=200)
+    due_date: date | None = None
+    priority: Priority | None = None
+
+
+class ActionStepIn(BaseModel):
+    """A lifecycle step of an action, with an optional note kept as a review."""
+
+    model_config = Strict
+
+    step: Literal["plan", "start", "complete", "verify", "reopen", "cancel"]
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ReviewIn(BaseModel):
+    """A follow-up review of an action."""
+
+    model_config = Strict
+
+    note: str = Field(min_length=1, max_length=4000)
+    progress: int | None = Field(default=None, ge=0, le=100, description="Percent done")
+
+
+class ReviewOut(BaseModel):
+    id: str
+    note: str
+    progress: int | None
+    status_after: str
+    reviewed_by: str
+    reviewed_at: datetime
+
+
+class ActionOut(BaseModel):
+    """A progress action; ``overdue`` is derived from the due date."""
+
+    id: str
+    plan_id: str
+    organisation_id: str
+    title: str
+    description: str
+    criterion: str | None
+    criterion_code: str | None
+    theme_code: str | None
+    owner: str | None
+    due_date: date | None
+    priority: str
+    status: str
+    overdue: bool
+    source: str
+    source_ref: str
+    expected_gain: float | None
+    allowed_steps: list[str]
+    created_at: datetime
+    completed_at: datetime | None
+    verified_at: datetime | None
+
+
+class ActionDetail(ActionOut):
+    """An action with its follow-up reviews."""
+
+    reviews: list[ReviewOut]
+
+
+class PlanOut(BaseModel):
+    """An organisation's progress plan."""
+
+    id: str
+    organisation_id: str
+    diagnostic_id: str | None
+    counts: dict[str, int]
+    overdue: int
+    actions: list[ActionOut]

@@ -70,3 +70,23 @@ class DiagnosticCompletedV1(EventModel):
     dynamic_exit_rate: float | None = Field(
         default=None, ge=0, le=1, description="Share of dynamic exits among counted exits"
     )
+
+
+@event_model(
+    "action.overdue.v1",
+    producer="diagnostic",
+    summary="A progress action passed its due date without being done (published once per due date).",
+)
+class ActionOverdueV1(EventModel):
+    """A progress action is overdue; reminders and escalations start from here."""
+
+    action_id: str
+    plan_id: str
+    organisation_id: str
+    title: str
+    criterion_code: str | None = None
+    owner: str | None = None
+    priority: Literal["low", "medium", "high"]
+    due_date: date
+    detected_on: date
+    days_overdue: int = Field(ge=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_diagnostic.models import Organisation
+from cap_diagnostic.plans import on_audit_report
 from cap_diagnostic.repository import OrganisationRepository
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import OrganisationRegisteredV1
@@ -30,4 +31,6 @@ async def on_organisation_registered(
 
 HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": on_organisation_registered,
+    # Audit findings become proposed actions in the audited organisation's plan.
+    "audit.report_submitted.v1": on_audit_report,
 }

@@ -1,0 +1,127 @@
+"""HTTP routes of progress plans and their actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from cap_diagnostic import plans
+from cap_diagnostic.lifecycle import ActionStep
+from cap_diagnostic.schemas import (
+    ActionCreate,
+    ActionDetail,
+    ActionOut,
+    ActionStepIn,
+    ActionUpdate,
+    PlanOut,
+    ReviewIn,
+    ReviewOut,
+)
+from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.security import Allow, Principal, Role
+
+Id = Annotated[str, Path(max_length=36)]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "Role not allowed"},
+    404: {"description": "Unknown, or not visible to the caller"},
+    409: {"description": "Not possible in the current state"},
+    422: {"description": "Invalid input (named in errors[])"},
+}
+Practitioner = Annotated[
+    Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR))
+]
+
+plan_routes = APIRouter(prefix="/v1/progress-plans", tags=["progress-plans"], responses=_ERRORS)
+action_routes = APIRouter(prefix="/v1/actions", tags=["progress-plans"], responses=_ERRORS)
+
+
+@plan_routes.get("", response_model=list[PlanOut])
+async def list_plans(
+    principal: Practitioner, session: SessionDep, runtime: RuntimeDep
+) -> list[PlanOut]:
+    """Progress plans the caller may see (one per organisation)."""
+    return await plans.list_plans(session, principal, runtime.clock.today())
+
+
+@plan_routes.get("/{plan_id}", response_model=PlanOut)
+async def get_plan(
+    plan_id: Id,
+    principal: Practitioner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    status: Annotated[
+        str | None, Query(pattern="^(proposed|planned|in_progress|done|verified|cancelled)$")
+    ] = None,
+    overdue: Annotated[bool, Query(description="Only overdue actions")] = False,
+) -> PlanOut:
+    """A plan and its actions, nearest due date first."""
+    return await plans.get_plan(
+        session, principal, plan_id, runtime.clock.today(), status=status, overdue_only=overdue
+    )
+
+
+@plan_routes.post(
+    "/{plan_id}/actions", status_code=status.HTTP_201_CREATED, response_model=ActionOut
+)
+async def create_action(
+    plan_id: Id,
+    data: ActionCreate,
+    principal: Practitioner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ActionOut:
+    """Add an action by hand (it starts planned)."""
+    action = await plans.create_action(session, principal, plan_id, data)
+    return plans.action_out(action, runtime.clock.today())
+
+
+@action_routes.get("/{action_id}", response_model=ActionDetail)
+async def get_action(
+    action_id: Id, principal: Practitioner, session: SessionDep, runtime: RuntimeDep
+) -> ActionDetail:
+    """An action with its follow-up reviews."""
+    action, reviews = await plans.get_action(session, principal, action_id, runtime.clock.today())
+    return ActionDetail(**action.model_dump(), reviews=reviews)
+
+
+@action_routes.patch("/{action_id}", response_model=ActionOut)
+async def update_action(
+    action_id: Id,
+    data: ActionUpdate,
+    principal: Practitioner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ActionOut:
+    """Change the owner, due date, priority or wording."""
+    action = await plans.update_action(session, principal, action_id, data)
+    return plans.action_out(action, runtime.clock.today())
+
+
+@action_routes.post("/{action_id}/transitions", response_model=ActionOut)
+async def step_action(
+    action_id: Id,
+    data: ActionStepIn,
+    principal: Practitioner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ActionOut:
+    """Plan, start, complete, verify (facilitator or admin), reopen or cancel an action."""
+    action = await plans.step_action(
+        session, principal, action_id, ActionStep(data.step), data.note
+    )
+    return plans.action_out(action, runtime.clock.today())
+
+
+@action_routes.post(
+    "/{action_id}/reviews", status_code=status.HTTP_201_CREATED, response_model=ReviewOut
+)
+async def review_action(
+    action_id: Id, data: ReviewIn, principal: Practitioner, session: SessionDep
+) -> ReviewOut:
+    """Record a follow-up review (a note and how far along it is)."""
+    return await plans.review_action(session, principal, action_id, data)
+
+
+ROUTERS = (plan_routes, action_routes)

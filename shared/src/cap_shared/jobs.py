@@ -1,0 +1,70 @@
+"""Periodic jobs of a service (overdue detection, expiry reminders...), run by its worker.
+
+Each job is a function of a session and "today" that must be idempotent: it may run again
+after a crash, and several workers may be running. A transaction-scoped advisory lock makes one
+worker run a job at a time; the job's own bookkeeping (e.g. "reminder sent for this due date")
+keeps a second run from repeating its effects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_shared.db.session import Database
+
+logger = logging.getLogger(__name__)
+
+#: A job body: does its work in the session (committed by the runner), returns a count for logs.
+JobBody = Callable[[AsyncSession, date], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job and how often it runs."""
+
+    name: str
+    body: JobBody
+    interval_s: float = 3600.0
+
+
+def today_utc() -> date:
+    """Today's date in UTC (jobs reason in days)."""
+    return datetime.now(UTC).date()
+
+
+async def run_once(db: Database, job: PeriodicJob, service: str, today: date | None = None) -> int:
+    """Run ``job`` once, serialised across processes; what it reports."""
+    async with db.session() as session:
+        await db.lock(session, f"{service}:job:{job.name}")
+        done = await job.body(session, today or today_utc())
+    if done:
+        logger.info("job %s: %d item(s)", job.name, done)
+    return done
+
+
+async def run_periodically(
+    db: Database,
+    jobs: tuple[PeriodicJob, ...],
+    service: str,
+    stop: asyncio.Event,
+    clock: Callable[[], date] = today_utc,
+) -> None:
+    """Run every job at its interval until ``stop`` (a failed run is logged and retried later)."""
+
+    async def loop(job: PeriodicJob) -> None:
+        while not stop.is_set():
+            try:
+                await run_once(db, job, service, clock())
+            except Exception:
+                logger.exception("job %s failed; next run in %ss", job.name, job.interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=job.interval_s)
+
+    await asyncio.gather(*(loop(job) for job in jobs))
