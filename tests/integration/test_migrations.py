@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 
 from cap_gateway import main as gateway_main
 from cap_shared.db.session import Database
-from cap_shared.migrate import downgrade, upgrade
+from cap_shared.migrate import downgrade, object_filter, upgrade
 from cap_shared.testing import services
 from cap_standalone.platform import SERVICES
 
@@ -30,7 +30,9 @@ async def fresh_database(kind: str, name: str, tmp_path) -> Database:
 
 
 def schema_diff(connection: sa.Connection, metadata: sa.MetaData) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": object_filter(metadata)}
+    )
     return compare_metadata(context, metadata)
 
 

@@ -381,6 +381,26 @@ async def new_action_a(world: World, *, done: bool = False) -> str:
     return action_id
 
 
+async def new_resource(world: World, _role: str) -> Call:
+    return "/v1/resources", {
+        "json": {
+            "code": f"RES-MATRIX-{world.next()}",
+            "kind": "tool",
+            "title": "Grille d'auto-évaluation",
+            "summary": "Une grille.",
+            "description": "Une grille pour préparer la journée CAP.",
+            "themes": ["T1"],
+        }
+    }
+
+
+async def fresh_resource(world: World, role: str) -> Call:
+    path, kwargs = await new_resource(world, role)
+    created = await world.client.post(path, headers=world.headers["admin"], **kwargs)
+    assert created.status_code == 201, created.text
+    return f"/v1/resources/{created.json()['id']}", {}
+
+
 async def fresh_action_verification(world: World, _role: str) -> Call:
     """Verifying a done action: a facilitator's or an admin's step, not a member's."""
     return f"/v1/actions/{await new_action_a(world, done=True)}/transitions", {
@@ -488,6 +508,27 @@ SERVICE_RULES["diagnostic"].update(
         ("POST", "/v1/actions/{action_id}/transitions"): Rule(
             frozenset({"admin", "facilitator_a"}), fresh_action_verification
         ),
+        ("GET", "/v1/progress-plans/{plan_id}/export.csv"): Rule(
+            PRACTITIONERS_A, fixed("/v1/progress-plans/{plan_a}/export.csv")
+        ),
+        ("GET", "/v1/progress-plans/{plan_id}/export.xlsx"): Rule(
+            PRACTITIONERS_A, fixed("/v1/progress-plans/{plan_a}/export.xlsx")
+        ),
+        ("GET", "/v1/diagnostics/{diagnostic_id}/recommendations"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}/recommendations")
+        ),
+        ("GET", "/v1/diagnostics/{diagnostic_id}/report.pdf"): Rule(
+            PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}/report.pdf")
+        ),
+        ("GET", "/v1/resources"): Rule(PEOPLE, fixed("/v1/resources?q=accompagnement")),
+        ("POST", "/v1/resources"): Rule(frozenset({"admin"}), new_resource, ok=201),
+        ("GET", "/v1/resources/{resource_id}"): Rule(PEOPLE, fixed("/v1/resources/{resource}")),
+        ("PATCH", "/v1/resources/{resource_id}"): Rule(
+            frozenset({"admin"}), fixed("/v1/resources/{resource}", json={"published": True})
+        ),
+        ("DELETE", "/v1/resources/{resource_id}"): Rule(
+            frozenset({"admin"}), fresh_resource, ok=204
+        ),
         ("POST", "/v1/actions/{action_id}/reviews"): Rule(
             PRACTITIONERS_A,
             fixed("/v1/actions/{action_a}/reviews", json={"note": "Point d'étape"}),
@@ -528,6 +569,7 @@ async def build_world(topology: Topology) -> World:
     assert imported.status_code == 201, imported.text
     world.ids["diagnostic_a"] = await new_diagnostic_a(world)
     await issue_plan_a(world)
+    world.ids["resource"] = (await world.client.get("/v1/resources", headers=admin)).json()[0]["id"]
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]

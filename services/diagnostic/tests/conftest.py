@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from cap_diagnostic import main as diagnostic_main
+from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
 from cap_diagnostic.models import Organisation, metadata
 from cap_diagnostic.referentials.service import import_library
@@ -92,6 +93,7 @@ async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
     db = Database.bound_to(url, connection)
     async with db.session() as session:
         await import_library(session)
+        await import_catalogue(session)
     client, runtime, issuer = await open_service(db)
     svc = Service(client, runtime, issuer)
     await svc.add_organisation("a", region="52")

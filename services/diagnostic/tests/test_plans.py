@@ -20,7 +20,9 @@ from .test_diagnostics import act, criteria_of, open_diagnostic
 CAP = "urn:coorace:referentiel:cap:critere:"
 
 
-async def rated_diagnostic(service: Service, levels: dict[str, int], default: int = 3) -> dict:
+async def rated_diagnostic(
+    service: Service, levels: dict[str, int], default: int = 3, figures: dict | None = None
+) -> dict:
     diagnostic = await open_diagnostic(service, kind="self_assessment")
     await act(service, diagnostic["id"], "start")
     batch = [answer(c["urn"], levels.get(c["code"], default)) for c in await criteria_of(service)]
@@ -30,6 +32,13 @@ async def rated_diagnostic(service: Service, levels: dict[str, int], default: in
         headers=service.member(),
     )
     assert put.status_code == 200
+    if figures is not None:
+        put = await service.client.put(
+            f"/v1/diagnostics/{diagnostic['id']}/key-figures",
+            json=figures,
+            headers=service.member(),
+        )
+        assert put.status_code == 200, put.text
     assert (await act(service, diagnostic["id"], "complete")).status_code == 200
     return diagnostic
 

@@ -93,6 +93,27 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
+#: ``metadata.info`` key: database-only objects the models do not declare (e.g. a PostgreSQL
+#: generated ``tsvector`` column and its index), ignored when comparing models and schema.
+DATABASE_ONLY = "database_only"
+
+
+def object_filter(target: sa.MetaData) -> Any:
+    """Autogenerate filter: skip reflected objects ``target`` lists as database-only
+    (``"<table>.<column or index>"`` names in ``target.info["database_only"]``)."""
+    skipped = set(target.info.get(DATABASE_ONLY, ()))
+
+    def include_object(
+        obj: Any, name: str | None, _type: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        if not reflected or compare_to is not None:
+            return True
+        table = getattr(obj, "table", None)
+        return table is None or f"{table.name}.{name}" not in skipped
+
+    return include_object
+
+
 def run_migrations_from_env(target_metadata: sa.MetaData) -> None:
     """Body of every service's ``migrations/env.py``: online, on the shared connection or a new one."""
     import asyncio
@@ -108,6 +129,7 @@ def run_migrations_from_env(target_metadata: sa.MetaData) -> None:
             compare_type=True,
             render_as_batch=connection.dialect.name == "sqlite",
             render_item=render_item,
+            include_object=object_filter(target_metadata),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
 from cap_diagnostic.events.handlers import HANDLERS
 from cap_diagnostic.models import tables
@@ -22,7 +23,7 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     routers=ROUTERS,
-    after_migrate=(import_library,),
+    after_migrate=(import_library, import_catalogue),
     jobs=(PeriodicJob("overdue-actions", detect_overdue, interval_s=3600),),
 )
 

@@ -11,10 +11,13 @@ from sqlmodel import Field, SQLModel
 from cap_shared.db import TimestampMixin, make_registry
 from cap_shared.db.types import AwareDateTime
 from cap_shared.idempotency import idempotency_table
+from cap_shared.migrate import DATABASE_ONLY
 from cap_shared.runtime import infra_tables
 
 registry = make_registry()
 metadata = registry.metadata
+#: Created by the migrations on PostgreSQL only (French full-text search of resources).
+metadata.info[DATABASE_ONLY] = {"resource.search", "resource.ix_resource_search"}
 
 
 class Base(SQLModel, registry=registry):
@@ -188,3 +191,31 @@ class ActionReview(Base, table=True):
     status_after: str = Field(max_length=20)
     reviewed_by: str = Field(max_length=200)
     reviewed_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Resource(TimestampMixin, Base, table=True):
+    """An entry of the federation's catalogue: a guide, a training, a tool, a contact, an event.
+
+    On PostgreSQL the migration adds ``search``, a generated ``tsvector`` (French configuration,
+    weighted title > summary and tags > description) with a GIN index; on SQLite search falls
+    back to accent- and case-insensitive matching of every word.
+    """
+
+    __tablename__ = "resource"
+
+    id: str = Field(primary_key=True, max_length=36)
+    code: str = Field(max_length=60, unique=True)
+    kind: str = Field(max_length=20, index=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(max_length=500)
+    description: str = Field(sa_type=sa.Text)
+    url: str | None = Field(default=None, max_length=500)
+    contact: str | None = Field(default=None, max_length=300)
+    duration: str | None = Field(default=None, max_length=60)
+    criteria: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    themes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    #: Words of tags/criteria/themes as one text, for the search vector.
+    keywords: str = Field(default="", sa_type=sa.Text)
+    published: bool = True
+    created_by: str = Field(max_length=200)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from cap_diagnostic import plans
+from cap_diagnostic import plans, reports
 from cap_diagnostic.lifecycle import ActionStep
 from cap_diagnostic.schemas import (
     ActionCreate,
@@ -22,6 +23,7 @@ from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.security import Allow, Principal, Role
 
 Id = Annotated[str, Path(max_length=36)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -75,6 +77,45 @@ async def create_action(
     """Add an action by hand (it starts planned)."""
     action = await plans.create_action(session, principal, plan_id, data)
     return plans.action_out(action, runtime.clock.today())
+
+
+@plan_routes.get(
+    "/{plan_id}/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The action plan (CSV)"}},
+)
+async def export_plan_csv(
+    plan_id: Id, principal: Practitioner, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The action plan as CSV (UTF-8, ``;``-separated, opens in French spreadsheet software)."""
+    _name, actions = await reports.gather_plan(session, principal, plan_id, runtime.clock.today())
+    return Response(
+        reports.plan_csv(actions),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="plan-de-progres-{plan_id[:8]}.csv"'
+        },
+    )
+
+
+@plan_routes.get(
+    "/{plan_id}/export.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "The action plan (XLSX)"}},
+)
+async def export_plan_xlsx(
+    plan_id: Id, principal: Practitioner, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The action plan as an XLSX workbook."""
+    name, actions = await reports.gather_plan(session, principal, plan_id, runtime.clock.today())
+    content = await asyncio.to_thread(reports.plan_xlsx, name, actions)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="plan-de-progres-{plan_id[:8]}.xlsx"'
+        },
+    )
 
 
 @action_routes.get("/{action_id}", response_model=ActionDetail)

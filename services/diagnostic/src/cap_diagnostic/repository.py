@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +19,10 @@ from cap_diagnostic.models import (
     ProgressAction,
     ProgressPlan,
     ReferentialVersion,
+    Resource,
 )
 from cap_shared.db.base import utcnow
+from cap_shared.text import fold
 
 
 class OrganisationRepository:
@@ -305,3 +308,80 @@ class PlanRepository:
         )
         count, nearest = (await self.session.execute(query)).one()
         return int(count), nearest
+
+
+class ResourceRepository:
+    """The resource catalogue, with full-text search (French stemming on PostgreSQL)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, resource_id: str) -> Resource | None:
+        return await self.session.get(Resource, resource_id)
+
+    async def by_code(self, code: str) -> Resource | None:
+        query = sa.select(Resource).where(col(Resource.code) == code)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add(self, resource: Resource) -> None:
+        self.session.add(resource)
+        await self.session.flush()
+
+    async def delete(self, resource: Resource) -> None:
+        await self.session.delete(resource)
+        await self.session.flush()
+
+    async def count(self) -> int:
+        return int(
+            (
+                await self.session.execute(sa.select(sa.func.count()).select_from(Resource))
+            ).scalar_one()
+        )
+
+    async def published(self) -> Sequence[Resource]:
+        query = (
+            sa.select(Resource)
+            .where(col(Resource.published).is_(True))
+            .order_by(col(Resource.code))
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def search(
+        self,
+        *,
+        text: str | None,
+        kind: str | None,
+        include_unpublished: bool,
+        limit: int,
+    ) -> Sequence[tuple[Resource, float]]:
+        """Resources matching ``text`` (all words, stemmed), best first, with their rank."""
+        query = sa.select(Resource)
+        rank: sa.ColumnElement[float] = sa.literal(0.0)
+        if not include_unpublished:
+            query = query.where(col(Resource.published).is_(True))
+        if kind:
+            query = query.where(col(Resource.kind) == kind)
+        if text:
+            if self.session.get_bind().dialect.name == "postgresql":
+                tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'french'"), text)
+                vector: sa.ColumnElement[Any] = sa.literal_column("resource.search")
+                query = query.where(vector.op("@@")(tsquery))
+                rank = sa.func.ts_rank_cd(vector, tsquery)
+            else:
+                haystack = sa.func.lower(
+                    col(Resource.title)
+                    + " "
+                    + col(Resource.summary)
+                    + " "
+                    + col(Resource.description)
+                    + " "
+                    + col(Resource.keywords)
+                )
+                for word in fold(text).split():
+                    query = query.where(sa.func.cap_fold(haystack).contains(word))
+        ranked = (
+            query.add_columns(rank.label("rank"))
+            .order_by(sa.desc("rank"), col(Resource.title))
+            .limit(limit)
+        )
+        return [(row[0], float(row[1])) for row in (await self.session.execute(ranked)).all()]

@@ -7,6 +7,7 @@ are in :mod:`cap_diagnostic.diagnostics`, :mod:`cap_diagnostic.lifecycle`,
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -26,13 +27,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
-from cap_diagnostic import diagnostics
+from cap_diagnostic import catalogue, diagnostics, reports
 from cap_diagnostic.lifecycle import Action
 from cap_diagnostic.models import Diagnostic, ReferentialVersion, idempotency_keys
 from cap_diagnostic.plan_routes import ROUTERS as plan_routers
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, FileError, ReferentialInvalid
 from cap_diagnostic.referentials.model import ResolvedReferential
+from cap_diagnostic.resource_routes import ROUTERS as resource_routers
 from cap_diagnostic.schemas import (
     AnswerOut,
     AnswersIn,
@@ -43,13 +45,14 @@ from cap_diagnostic.schemas import (
     KeyFiguresIn,
     LevelOut,
     MigrateIn,
+    Recommendations,
     ReferentialDetail,
     ReferentialImported,
     ReferentialSummary,
     Suggestion,
     ThemeOut,
 )
-from cap_shared.deps import SessionDep
+from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role, SignedIn
@@ -419,4 +422,33 @@ async def transition_diagnostic(
     return await _answer(session, diagnostic, 200, idem)
 
 
-ROUTERS = (referential_routes, diagnostic_routes, *plan_routers)
+@diagnostic_routes.get("/{diagnostic_id}/recommendations", response_model=Recommendations)
+async def get_recommendations(
+    diagnostic_id: Id, principal: Practitioner, session: SessionDep
+) -> Recommendations:
+    """Resources of the federation's catalogue for each gap, ranked by expected score gain."""
+    return await catalogue.recommendations(session, principal, diagnostic_id)
+
+
+@diagnostic_routes.get(
+    "/{diagnostic_id}/report.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The report (PDF)"}},
+)
+async def get_report(
+    diagnostic_id: Id, principal: Practitioner, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The restitution report in French (PDF): cover, radar of the themes, scores, strengths and
+    improvement areas, the progress plan and its resources. Provisional until completion."""
+    data = await reports.gather(session, principal, diagnostic_id, runtime.clock.today())
+    pdf = await asyncio.to_thread(reports.render_pdf, data)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="restitution-cap-{diagnostic_id[:8]}.pdf"'
+        },
+    )
+
+
+ROUTERS = (referential_routes, diagnostic_routes, *plan_routers, *resource_routers)

@@ -319,3 +319,90 @@ class PlanOut(BaseModel):
     counts: dict[str, int]
     overdue: int
     actions: list[ActionOut]
+
+
+# resources -------------------------------------------------------------------------------------
+ResourceKind = Literal["guide", "training", "tool", "contact", "event"]
+
+
+class ResourceIn(BaseModel):
+    """A catalogue entry, as an admin writes it."""
+
+    model_config = Strict
+
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9\-]*$", max_length=60)
+    kind: ResourceKind
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=500)
+    description: str = Field(min_length=1, max_length=4000)
+    url: AnyHttpUrl | None = None
+    contact: str | None = Field(default=None, max_length=300)
+    duration: str | None = Field(default=None, max_length=60)
+    criteria: list[str] = Field(default_factory=list, max_length=30)
+    themes: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    published: bool = True
+
+
+class ResourceUpdate(BaseModel):
+    """Fields of a catalogue entry to change."""
+
+    model_config = Strict
+
+    kind: ResourceKind | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    summary: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = Field(default=None, min_length=1, max_length=4000)
+    url: AnyHttpUrl | None = None
+    contact: str | None = Field(default=None, max_length=300)
+    duration: str | None = Field(default=None, max_length=60)
+    criteria: list[str] | None = Field(default=None, max_length=30)
+    themes: list[str] | None = Field(default=None, max_length=20)
+    tags: list[str] | None = Field(default=None, max_length=20)
+    published: bool | None = None
+
+
+class ResourceOut(BaseModel):
+    id: str
+    code: str
+    kind: str
+    title: str
+    summary: str
+    description: str
+    url: str | None
+    contact: str | None
+    duration: str | None
+    criteria: list[str]
+    themes: list[str]
+    tags: list[str]
+    published: bool
+    rank: float | None = None
+
+
+class RecommendedResource(BaseModel):
+    id: str
+    code: str
+    kind: str
+    title: str
+    summary: str
+    relevance: float
+
+
+class GapRecommendation(BaseModel):
+    """A weak criterion, what raising it is worth, and the resources that help."""
+
+    criterion: str
+    code: str
+    name: str
+    theme_code: str
+    level: int
+    target_level: int
+    expected_gain: float
+    resources: list[RecommendedResource]
+
+
+class Recommendations(BaseModel):
+    """Per gap (largest expected gain first) and overall (most useful resources first)."""
+
+    gaps: list[GapRecommendation]
+    resources: list[RecommendedResource]

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from cap_shared.text import fold_or_none
+
 logger = logging.getLogger(__name__)
 
 #: Session.info key set by the outbox writer; after commit the relay is woken up.
@@ -86,6 +88,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # Accent- and case-insensitive matching for search on SQLite (no French stemming there).
+        dbapi_connection.create_function("cap_fold", 1, fold_or_none, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -1,0 +1,72 @@
+"""HTTP routes of the resource catalogue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from cap_diagnostic import catalogue
+from cap_diagnostic.schemas import ResourceIn, ResourceKind, ResourceOut, ResourceUpdate
+from cap_shared.deps import SessionDep
+from cap_shared.security import Allow, Principal, Role, SignedIn
+
+Id = Annotated[str, Path(max_length=36)]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "Role not allowed"},
+    404: {"description": "Unknown resource"},
+    409: {"description": "Code already used"},
+    422: {"description": "Invalid input (named in errors[])"},
+}
+Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
+Reader = Annotated[Principal, Depends(SignedIn())]
+
+resource_routes = APIRouter(prefix="/v1/resources", tags=["resources"], responses=_ERRORS)
+
+
+@resource_routes.get("", response_model=list[ResourceOut])
+async def search_resources(
+    principal: Reader,
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200, description="Words to find (French)")] = None,
+    kind: ResourceKind | None = None,
+    criterion: Annotated[str | None, Query(max_length=200, description="Criterion URN")] = None,
+    theme: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[ResourceOut]:
+    """Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
+    Results are ranked by relevance when ``q`` is given."""
+    return await catalogue.search(
+        session, principal, text=q, kind=kind, criterion=criterion, theme=theme, limit=limit
+    )
+
+
+@resource_routes.post("", status_code=status.HTTP_201_CREATED, response_model=ResourceOut)
+async def create_resource(data: ResourceIn, principal: Admin, session: SessionDep) -> ResourceOut:
+    """Add a guide, training, tool, contact or event to the catalogue (admin)."""
+    return catalogue.to_out(await catalogue.create(session, principal, data))
+
+
+@resource_routes.get("/{resource_id}", response_model=ResourceOut)
+async def get_resource(resource_id: Id, principal: Reader, session: SessionDep) -> ResourceOut:
+    """One catalogue entry."""
+    return catalogue.to_out(await catalogue.get(session, principal, resource_id))
+
+
+@resource_routes.patch("/{resource_id}", response_model=ResourceOut)
+async def update_resource(
+    resource_id: Id, data: ResourceUpdate, _principal: Admin, session: SessionDep
+) -> ResourceOut:
+    """Change a catalogue entry (admin); ``published: false`` hides it."""
+    return catalogue.to_out(await catalogue.update(session, resource_id, data))
+
+
+@resource_routes.delete("/{resource_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_resource(resource_id: Id, _principal: Admin, session: SessionDep) -> Response:
+    """Remove a catalogue entry (admin)."""
+    await catalogue.delete(session, resource_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+ROUTERS = (resource_routes,)
