@@ -520,6 +520,13 @@ SERVICE_RULES["diagnostic"].update(
         ("GET", "/v1/diagnostics/{diagnostic_id}/report.pdf"): Rule(
             PRACTITIONERS_A, fixed("/v1/diagnostics/{diagnostic_a}/report.pdf")
         ),
+        ("GET", "/v1/statistics/network"): Rule(
+            frozenset({"admin", "committee", "facilitator_a", "facilitator_b"}),
+            fixed("/v1/statistics/network"),
+        ),
+        ("GET", "/v1/statistics/position"): Rule(
+            PRACTITIONERS_A, fixed("/v1/statistics/position?organisation_id={org_a}")
+        ),
         ("GET", "/v1/resources"): Rule(PEOPLE, fixed("/v1/resources?q=accompagnement")),
         ("POST", "/v1/resources"): Rule(frozenset({"admin"}), new_resource, ok=201),
         ("GET", "/v1/resources/{resource_id}"): Rule(PEOPLE, fixed("/v1/resources/{resource}")),

@@ -385,3 +385,138 @@ class ResourceRepository:
             .limit(limit)
         )
         return [(row[0], float(row[1])) for row in (await self.session.execute(ranked)).all()]
+
+
+class StatisticsRepository:
+    """Aggregates over each structure's latest completed diagnostic (portable SQL: a window
+    function picks the latest, so it runs on PostgreSQL and SQLite alike)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _filters(
+        regions: Sequence[str] | None, siae_type: str | None
+    ) -> list[sa.ColumnElement[bool]]:
+        filters: list[sa.ColumnElement[bool]] = []
+        if regions is not None:
+            filters.append(col(Organisation.region).in_(regions))
+        if siae_type:
+            # siae_type is one of a closed set (validated by the route): no LIKE wildcard inside.
+            filters.append(sa.cast(col(Organisation.siae_types), sa.Text).like(f'%"{siae_type}"%'))
+        return filters
+
+    async def organisations(
+        self, *, regions: Sequence[str] | None, siae_type: str | None
+    ) -> list[tuple[str, str, list[str]]]:
+        query = sa.select(
+            col(Organisation.id), col(Organisation.region), col(Organisation.siae_types)
+        ).where(*self._filters(regions, siae_type))
+        return [(r[0], r[1], list(r[2])) for r in (await self.session.execute(query)).all()]
+
+    def _latest(
+        self,
+        *,
+        referential: str,
+        regions: Sequence[str] | None,
+        siae_type: str | None,
+        organisation_ids: Sequence[str] | None = None,
+    ) -> Any:
+        ranked = (
+            sa.select(
+                col(Diagnostic.id).label("diagnostic_id"),
+                col(Diagnostic.organisation_id).label("organisation_id"),
+                col(Diagnostic.overall_score).label("overall_score"),
+                sa.func.row_number()
+                .over(
+                    partition_by=col(Diagnostic.organisation_id),
+                    order_by=col(Diagnostic.completed_at).desc(),
+                )
+                .label("rn"),
+            )
+            .join(ReferentialVersion, col(ReferentialVersion.id) == col(Diagnostic.referential_id))
+            .join(Organisation, col(Organisation.id) == col(Diagnostic.organisation_id))
+            .where(
+                col(Diagnostic.completed_at).is_not(None),
+                col(ReferentialVersion.code) == referential,
+                *self._filters(regions, siae_type),
+            )
+        )
+        if organisation_ids is not None:
+            ranked = ranked.where(col(Diagnostic.organisation_id).in_(organisation_ids))
+        return ranked.subquery("ranked")
+
+    async def latest(
+        self, *, referential: str, regions: Sequence[str] | None, siae_type: str | None
+    ) -> Sequence[Any]:
+        ranked = self._latest(referential=referential, regions=regions, siae_type=siae_type)
+        query = sa.select(
+            ranked.c.organisation_id, ranked.c.diagnostic_id, ranked.c.overall_score
+        ).where(ranked.c.rn == 1)
+        return (await self.session.execute(query)).all()
+
+    async def band_counts(
+        self, *, referential: str, regions: Sequence[str] | None, siae_type: str | None
+    ) -> Sequence[Any]:
+        """(group, code, band, structures) over the latest diagnostics (themes and frameworks)."""
+        ranked = self._latest(referential=referential, regions=regions, siae_type=siae_type)
+        query = (
+            sa.select(
+                col(GroupScoreRow.group),
+                col(GroupScoreRow.code),
+                col(GroupScoreRow.band),
+                sa.func.count(),
+            )
+            .join(ranked, ranked.c.diagnostic_id == col(GroupScoreRow.diagnostic_id))
+            .where(ranked.c.rn == 1)
+            .group_by(col(GroupScoreRow.group), col(GroupScoreRow.code), col(GroupScoreRow.band))
+            .order_by(col(GroupScoreRow.group), col(GroupScoreRow.code), col(GroupScoreRow.band))
+        )
+        return (await self.session.execute(query)).all()
+
+    async def monthly(
+        self, *, referential: str, regions: Sequence[str] | None, siae_type: str | None
+    ) -> Sequence[Any]:
+        """(year, month, structures, diagnostics, average overall score) of completions."""
+        year = sa.extract("year", col(Diagnostic.completed_at))
+        month = sa.extract("month", col(Diagnostic.completed_at))
+        query = (
+            sa.select(
+                year,
+                month,
+                sa.func.count(sa.distinct(col(Diagnostic.organisation_id))),
+                sa.func.count(),
+                sa.func.avg(col(Diagnostic.overall_score)),
+            )
+            .join(ReferentialVersion, col(ReferentialVersion.id) == col(Diagnostic.referential_id))
+            .join(Organisation, col(Organisation.id) == col(Diagnostic.organisation_id))
+            .where(
+                col(Diagnostic.completed_at).is_not(None),
+                col(ReferentialVersion.code) == referential,
+                *self._filters(regions, siae_type),
+            )
+            .group_by(year, month)
+            .order_by(year, month)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def latest_scores(
+        self, *, referential: str, organisation_ids: Sequence[str]
+    ) -> list[tuple[str, str, str, int | None]]:
+        """(organisation, group, code, score) of the latest diagnostic of each organisation."""
+        if not organisation_ids:
+            return []
+        ranked = self._latest(
+            referential=referential, regions=None, siae_type=None, organisation_ids=organisation_ids
+        )
+        query = (
+            sa.select(
+                ranked.c.organisation_id,
+                col(GroupScoreRow.group),
+                col(GroupScoreRow.code),
+                col(GroupScoreRow.score),
+            )
+            .join(ranked, ranked.c.diagnostic_id == col(GroupScoreRow.diagnostic_id))
+            .where(ranked.c.rn == 1)
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in (await self.session.execute(query)).all()]

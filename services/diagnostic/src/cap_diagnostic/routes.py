@@ -52,6 +52,7 @@ from cap_diagnostic.schemas import (
     Suggestion,
     ThemeOut,
 )
+from cap_diagnostic.statistics_routes import ROUTERS as statistics_routers
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
@@ -451,4 +452,10 @@ async def get_report(
     )
 
 
-ROUTERS = (referential_routes, diagnostic_routes, *plan_routers, *resource_routers)
+ROUTERS = (
+    referential_routes,
+    diagnostic_routes,
+    *plan_routers,
+    *resource_routers,
+    *statistics_routers,
+)

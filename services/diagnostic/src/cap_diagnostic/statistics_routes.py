@@ -1,0 +1,56 @@
+"""HTTP routes of the network view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from cap_diagnostic import statistics
+from cap_shared.deps import SessionDep
+from cap_shared.security import Allow, Principal, Role
+
+SiaeType = Literal["ACI", "AI", "EI", "ETTI", "EITI", "EBE"]
+Referential = Annotated[str, Query(max_length=40, pattern=r"^[A-Z0-9_]+$")]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "Role not allowed, or a region outside the caller's"},
+    404: {"description": "Unknown organisation, or not visible to the caller"},
+    422: {"description": "Invalid parameter"},
+}
+statistics_routes = APIRouter(prefix="/v1/statistics", tags=["statistics"], responses=_ERRORS)
+
+
+@statistics_routes.get("/network")
+async def network_statistics(
+    principal: Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.FACILITATOR))],
+    session: SessionDep,
+    referential: Referential = "CAP",
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    siae_type: SiaeType | None = None,
+) -> dict[str, Any]:
+    """Per region and SIAE type: structures diagnosed; maturity per theme (bands); trend per
+    quarter. Facilitators see their region(s); the national team the whole network. Groups of
+    fewer than 5 structures are suppressed."""
+    return await statistics.network(
+        session, principal, referential=referential, region=region, siae_type=siae_type
+    )
+
+
+@statistics_routes.get("/position")
+async def peer_position(
+    organisation_id: Annotated[str, Query(max_length=36)],
+    principal: Annotated[
+        Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR))
+    ],
+    session: SessionDep,
+    referential: Referential = "CAP",
+) -> dict[str, Any]:
+    """A structure's scores against peers of the same SIAE type and region (median, quartiles,
+    percentile), when there are at least 5 peers."""
+    return await statistics.position(
+        session, principal, organisation_id=organisation_id, referential=referential
+    )
+
+
+ROUTERS = (statistics_routes,)
