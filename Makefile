@@ -42,6 +42,7 @@ test-fast: install ## The suite without the slowest fault-injection tests
 bench: install ## Benchmarks (tests/bench), figures printed as ratios to a baseline
 	$(UV) run --frozen python tests/bench/bench_pipeline.py
 	$(UV) run --frozen python tests/bench/bench_gateway.py
+	$(UV) run --frozen python tests/bench/bench_diagnostic.py
 
 ## -- quality ------------------------------------------------------------------------
 lint: install ## ruff (lint + format check), mypy, import-linter contracts

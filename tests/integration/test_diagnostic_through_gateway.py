@@ -96,6 +96,15 @@ async def test_a_member_completes_a_self_assessment_and_sees_it_on_the_overview(
         (diagnostic["id"], 500, "CAP")
     ]
 
+    # One structure in its region: the network view shows nothing about it (k-anonymity).
+    network = await client.get("/v1/statistics/network", headers=topology.admin)
+    assert network.status_code == 200, network.text
+    cell = next(c for c in network.json()["by_region_and_type"] if c["region"] == "76")
+    assert cell["suppressed"] is True
+    found = await client.get("/v1/resources", params={"q": "accompagnement"}, headers=member)
+    assert found.status_code == 200
+    assert found.json()
+
     overview = await client.get("/v1/me/overview", headers=member)
     part = overview.json()["parts"]["diagnostic"]
     assert part["status"] == "ok"

@@ -21,7 +21,11 @@ from cap_diagnostic.models import Answer, Diagnostic, GroupScoreRow, Organisatio
 from cap_diagnostic.referentials import loader
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.referentials.model import ResolvedReferential
-from cap_diagnostic.repository import DiagnosticRepository, OrganisationRepository
+from cap_diagnostic.repository import (
+    DiagnosticRepository,
+    OrganisationRepository,
+    StatisticsRepository,
+)
 from cap_diagnostic.schemas import (
     AnswerIn,
     AnswerOut,
@@ -424,12 +428,14 @@ async def _complete(session: AsyncSession, principal: Principal, diagnostic: Dia
         )
     now = utcnow()
     diagnostic.completed_at = now
+    diagnostic.completed_quarter = f"{now.year}-T{(now.month - 1) // 3 + 1}"
     diagnostic.overall_score = result.overall.score
     diagnostic.overall_band = result.overall.band
     diagnostic.scores = scores_dict(result)
     groups = [result.overall, *result.themes, *result.kinds]
     for framework_groups in result.frameworks.values():
         groups.extend(framework_groups)
+    await StatisticsRepository(session).record_latest(diagnostic, referential.code)
     await repo.replace_scores(
         diagnostic.id,
         [

@@ -91,6 +91,8 @@ class Diagnostic(TimestampMixin, Base, table=True):
     revision: int = 1
     created_by: str = Field(max_length=200)
     completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    #: "2026-T4": the quarter of completion (UTC), for the network trend.
+    completed_quarter: str | None = Field(default=None, max_length=7)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     overall_score: int | None = None
     overall_band: str | None = Field(default=None, max_length=100)
@@ -219,3 +221,16 @@ class Resource(TimestampMixin, Base, table=True):
     keywords: str = Field(default="", sa_type=sa.Text)
     published: bool = True
     created_by: str = Field(max_length=200)
+
+
+class LatestDiagnostic(Base, table=True):
+    """Each organisation's latest completed diagnostic per referential, kept at completion, so
+    network statistics read 10,000 rows instead of ranking every diagnostic."""
+
+    __tablename__ = "latest_diagnostic"
+
+    organisation_id: str = Field(primary_key=True, max_length=36, foreign_key="organisation.id")
+    referential_code: str = Field(primary_key=True, max_length=40)
+    diagnostic_id: str = Field(max_length=36, foreign_key="diagnostic.id")
+    completed_at: datetime = Field(sa_type=AwareDateTime)
+    overall_score: int | None = None

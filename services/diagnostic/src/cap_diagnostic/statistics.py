@@ -24,10 +24,6 @@ MIN_GROUP = 5
 SUPPRESSED: dict[str, Any] = {"suppressed": True}
 
 
-def _quarter(year: int, month: int) -> str:
-    return f"{year}-T{(month - 1) // 3 + 1}"
-
-
 def _scope(principal: Principal, region: str | None) -> list[str] | None:
     """Regions the caller may see figures of (None: the whole network)."""
     if principal.has_role(Role.ADMIN, Role.COMMITTEE):
@@ -51,55 +47,38 @@ async def network(
     """Diagnosed structures per region and SIAE type, maturity per theme, trend per quarter."""
     regions = _scope(principal, region)
     repo = StatisticsRepository(session)
-    organisations = await repo.organisations(regions=regions, siae_type=siae_type)
-    latest = await repo.latest(referential=referential, regions=regions, siae_type=siae_type)
-    diagnosed = {row.organisation_id for row in latest}
-
-    # per region and SIAE type
-    cells: dict[tuple[str, str], dict[str, int]] = defaultdict(
-        lambda: {"structures": 0, "diagnosed": 0}
-    )
-    for org_id, org_region, types in organisations:
-        for t in types:
-            if siae_type and t != siae_type:
-                continue
-            cell = cells[(org_region, t)]
-            cell["structures"] += 1
-            cell["diagnosed"] += org_id in diagnosed
     by_group = [
-        {
-            "region": r,
-            "siae_type": t,
-            **(counts if counts["structures"] >= MIN_GROUP else SUPPRESSED),
-        }
-        for (r, t), counts in sorted(cells.items())
+        {"region": r, "siae_type": t, "structures": n, "diagnosed": d}
+        if n >= MIN_GROUP
+        else {"region": r, "siae_type": t, **SUPPRESSED}
+        for r, t, n, d in await repo.cells(
+            referential=referential, regions=regions, siae_type=siae_type
+        )
     ]
-
-    in_scope = len(organisations)
+    in_scope = await repo.count_organisations(regions=regions, siae_type=siae_type)
+    diagnosed, median = await repo.overall_summary(
+        referential=referential, regions=regions, siae_type=siae_type
+    )
     result: dict[str, Any] = {
         "referential": referential,
         "scope": {"regions": regions, "siae_type": siae_type},
         "min_group": MIN_GROUP,
         "by_region_and_type": by_group,
     }
-    if len(diagnosed) < MIN_GROUP:
-        result.update(
-            totals=SUPPRESSED if in_scope < MIN_GROUP else {"structures": in_scope, **SUPPRESSED},
-            maturity=SUPPRESSED,
-            trend=[],
-        )
+    if diagnosed < MIN_GROUP:
+        result.update(totals=SUPPRESSED, maturity=SUPPRESSED, trend=[])
         return result
 
-    scores = [row.overall_score for row in latest if row.overall_score is not None]
     result["totals"] = {
         "structures": in_scope,
-        "diagnosed": len(diagnosed),
-        "diagnosed_share": round(len(diagnosed) / in_scope, 3) if in_scope else None,
-        "overall_median": stats.median(scores) if scores else None,
+        "diagnosed": diagnosed,
+        "diagnosed_share": round(diagnosed / in_scope, 3) if in_scope else None,
+        "overall_median": median,
     }
-    bands = await repo.band_counts(referential=referential, regions=regions, siae_type=siae_type)
     maturity: dict[str, dict[str, Any]] = {}
-    for group, code, band, count in bands:
+    for group, code, band, count in await repo.band_counts(
+        referential=referential, regions=regions, siae_type=siae_type
+    ):
         entry = maturity.setdefault(
             f"{group}:{code}", {"group": group, "code": code, "bands": {}, "structures": 0}
         )
@@ -111,25 +90,18 @@ async def network(
         else {"group": entry["group"], "code": entry["code"], **SUPPRESSED}
         for entry in maturity.values()
     ]
-    trend: dict[str, dict[str, Any]] = {}
-    for year, month, organisations_count, diagnostics_count, average in await repo.monthly(
-        referential=referential, regions=regions, siae_type=siae_type
-    ):
-        q = trend.setdefault(
-            _quarter(int(year), int(month)), {"structures": 0, "diagnostics": 0, "score_sum": 0.0}
-        )
-        q["structures"] += organisations_count  # an upper bound: a structure may appear in 2 months
-        q["diagnostics"] += diagnostics_count
-        q["score_sum"] += float(average or 0) * diagnostics_count
     result["trend"] = [
         {
             "quarter": quarter,
-            "diagnostics": q["diagnostics"],
-            "average_score": round(q["score_sum"] / q["diagnostics"]),
+            "structures": structures,
+            "diagnostics": diagnostics,
+            "average_score": round(float(average)) if average is not None else None,
         }
-        if q["diagnostics"] >= MIN_GROUP and q["structures"] >= MIN_GROUP
+        if structures >= MIN_GROUP
         else {"quarter": quarter, **SUPPRESSED}
-        for quarter, q in sorted(trend.items())
+        for quarter, structures, diagnostics, average in await repo.quarterly(
+            referential=referential, regions=regions, siae_type=siae_type
+        )
     ]
     return result
 
@@ -157,7 +129,7 @@ async def position(
     for siae_type in organisation.siae_types:
         peers = [
             org_id
-            for org_id, _region, _types in await repo.organisations(
+            for org_id in await repo.organisation_ids(
                 regions=[organisation.region], siae_type=siae_type
             )
             if org_id != organisation.id
