@@ -51,12 +51,18 @@ async def test_a_facilitator_sees_the_figures_of_their_region(service: Service) 
     stats = await network_of(service, service.facilitator("52"))
     assert stats["scope"]["regions"] == ["52"]
     assert stats["by_region_and_type"] == [
-        {"region": "52", "siae_type": "ACI", "structures": 6, "diagnosed": 6}
+        {
+            "region": "52",
+            "siae_type": "ACI",
+            "structures": 6,
+            "diagnosed": 6,
+            "labelled": 0,
+            "certified": 0,
+        }
     ]
     assert stats["totals"]["diagnosed"] == 6
-    assert (
-        stats["totals"]["overall_median"] == 500
-    )  # levels 0,1,2,2,3,4 of 4 -> 0..1000, median 500
+    # levels 0, 1, 2, 2, 3, 4 of 4 -> 0..1000: median 500
+    assert stats["totals"]["overall_median"] == 500
     themes = {m["code"]: m for m in stats["maturity"] if m["group"] == "theme"}
     assert set(themes) == {"T1", "T2", "T3", "T4"}
     # 0 -> 0, 1 -> 250, 2 -> 500 (twice), 3 -> 750, 4 -> 1000
@@ -130,3 +136,60 @@ async def test_a_member_sees_its_position_among_at_least_five_peers(service: Ser
         headers=service.member("b"),
     )
     assert snooping.status_code == 404
+
+
+async def recognition_event(
+    service: Service, key: str, scheme: str, status: str, changed: str, rid: str
+) -> None:
+    from datetime import date, datetime
+
+    from cap_diagnostic.events.handlers import on_recognition_changed
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.labelling import RecognitionStatusChangedV1
+
+    event = RecognitionStatusChangedV1(
+        recognition_id=rid,
+        number=f"CAP-{rid[:6]}",
+        organisation_id=service.organisations[key].id,
+        scheme=scheme,
+        level="Confirmé" if scheme == "CAP_RSE" else None,
+        status=status,
+        effective_date=date(2026, 1, 15),
+        expiry_date=date(2029, 1, 14),
+        changed_at=datetime.fromisoformat(changed),
+    )
+    async with service.runtime.db.session() as session:
+        await on_recognition_changed(session, new_event(event, source="/cap/labelling"), event)
+
+
+async def test_labelled_and_certified_structures_are_counted_from_recognition_events(
+    service: Service,
+) -> None:
+    import uuid
+
+    await populate(service)
+    labels = [str(uuid.uuid4()) for _ in range(3)]
+    for key, rid in zip(("a", "aci0", "aci1"), labels, strict=True):
+        await recognition_event(service, key, "CAP_RSE", "active", "2026-01-15T10:00:00+00:00", rid)
+    await recognition_event(
+        service, "aci2", "CAP_ISO9001", "active", "2026-02-01T10:00:00+00:00", str(uuid.uuid4())
+    )
+    # aci1's label is suspended later; a stale "active" arriving afterwards changes nothing.
+    await recognition_event(
+        service, "aci1", "CAP_RSE", "suspended", "2026-06-01T10:00:00+00:00", labels[2]
+    )
+    await recognition_event(
+        service, "aci1", "CAP_RSE", "active", "2026-01-15T10:00:00+00:00", labels[2]
+    )
+    stats = await network_of(service, service.facilitator("52"))
+    assert stats["by_region_and_type"] == [
+        {
+            "region": "52",
+            "siae_type": "ACI",
+            "structures": 6,
+            "diagnosed": 6,
+            "labelled": 2,
+            "certified": 1,
+        }
+    ]
+    assert (stats["totals"]["labelled"], stats["totals"]["certified"]) == (2, 1)

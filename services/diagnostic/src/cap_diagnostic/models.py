@@ -234,3 +234,21 @@ class LatestDiagnostic(Base, table=True):
     diagnostic_id: str = Field(max_length=36, foreign_key="diagnostic.id")
     completed_at: datetime = Field(sa_type=AwareDateTime)
     overall_score: int | None = None
+
+
+class Recognition(Base, table=True):
+    """Read model of labels and certifications, fed by ``recognition.status_changed.v1``:
+    the network view counts labelled and certified structures."""
+
+    __tablename__ = "recognition"
+    __table_args__ = (sa.Index("ix_recognition_scheme_status", "scheme", "status"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(max_length=36, index=True)
+    scheme: str = Field(max_length=20)
+    level: str | None = Field(default=None, max_length=60)
+    status: str = Field(max_length=20)
+    number: str = Field(max_length=60)
+    effective_date: date
+    expiry_date: date
+    changed_at: datetime = Field(sa_type=AwareDateTime)

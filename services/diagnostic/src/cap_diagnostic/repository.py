@@ -21,6 +21,7 @@ from cap_diagnostic.models import (
     Organisation,
     ProgressAction,
     ProgressPlan,
+    Recognition,
     ReferentialVersion,
     Resource,
 )
@@ -435,6 +436,14 @@ class StatisticsRepository:
         )
         await self.session.execute(statement)
 
+    async def save_recognition(self, recognition: Recognition) -> None:
+        """Insert or update a recognition, unless what is stored is more recent."""
+        stored = await self.session.get(Recognition, recognition.id)
+        if stored is not None and stored.changed_at >= recognition.changed_at:
+            return
+        await self.session.merge(recognition)
+        await self.session.flush()
+
     def _types(self) -> Any:
         """One row per (organisation, SIAE type) from the JSON list."""
         if self.session.get_bind().dialect.name == "postgresql":
@@ -449,12 +458,21 @@ class StatisticsRepository:
         """(region, SIAE type, structures, diagnosed) for organisations in scope."""
         types = self._types()
         latest = col(LatestDiagnostic.organisation_id)
+
+        def holding(scheme: str) -> Any:
+            active = sa.select(col(Recognition.organisation_id)).where(
+                col(Recognition.scheme) == scheme, col(Recognition.status) == "active"
+            )
+            return sa.func.sum(sa.case((col(Organisation.id).in_(active), 1), else_=0))
+
         query = (
             sa.select(
                 col(Organisation.region),
                 types.c.value,
                 sa.func.count(),
                 sa.func.count(latest),
+                holding("CAP_RSE"),
+                holding("CAP_ISO9001"),
             )
             .select_from(Organisation)
             .join(types, sa.true())
@@ -472,6 +490,21 @@ class StatisticsRepository:
         if siae_type:
             query = query.where(types.c.value == siae_type)
         return (await self.session.execute(query)).all()
+
+    async def holders(
+        self, *, regions: Sequence[str] | None, siae_type: str | None
+    ) -> dict[str, int]:
+        """Structures in scope holding an active recognition, per scheme."""
+        query = (
+            sa.select(
+                col(Recognition.scheme),
+                sa.func.count(sa.distinct(col(Recognition.organisation_id))),
+            )
+            .join(Organisation, col(Organisation.id) == col(Recognition.organisation_id))
+            .where(col(Recognition.status) == "active", *self._filters(regions, siae_type))
+            .group_by(col(Recognition.scheme))
+        )
+        return {scheme: int(n) for scheme, n in (await self.session.execute(query)).all()}
 
     async def count_organisations(
         self, *, regions: Sequence[str] | None, siae_type: str | None

@@ -1,5 +1,6 @@
-"""The network view: how many structures are diagnosed, how mature they are per theme, how it
-moves over time; and a member's position among its peers.
+"""The network view: how many structures are diagnosed, labelled (CAP RSE) or certified (CAP ISO
+9001), how mature they are per theme, how it moves over time; and a member's position among
+its peers.
 
 Figures are computed on each structure's latest completed diagnostic on a referential (CAP by
 default). **No figure is shown for a group of fewer than** :data:`MIN_GROUP` **structures**: such a
@@ -47,13 +48,19 @@ async def network(
     """Diagnosed structures per region and SIAE type, maturity per theme, trend per quarter."""
     regions = _scope(principal, region)
     repo = StatisticsRepository(session)
+    cells = await repo.cells(referential=referential, regions=regions, siae_type=siae_type)
     by_group = [
-        {"region": r, "siae_type": t, "structures": n, "diagnosed": d}
+        {
+            "region": r,
+            "siae_type": t,
+            "structures": n,
+            "diagnosed": d,
+            "labelled": int(labelled or 0),
+            "certified": int(certified or 0),
+        }
         if n >= MIN_GROUP
         else {"region": r, "siae_type": t, **SUPPRESSED}
-        for r, t, n, d in await repo.cells(
-            referential=referential, regions=regions, siae_type=siae_type
-        )
+        for r, t, n, d, labelled, certified in cells
     ]
     in_scope = await repo.count_organisations(regions=regions, siae_type=siae_type)
     diagnosed, median = await repo.overall_summary(
@@ -69,10 +76,13 @@ async def network(
         result.update(totals=SUPPRESSED, maturity=SUPPRESSED, trend=[])
         return result
 
+    holders = await repo.holders(regions=regions, siae_type=siae_type)
     result["totals"] = {
         "structures": in_scope,
         "diagnosed": diagnosed,
         "diagnosed_share": round(diagnosed / in_scope, 3) if in_scope else None,
+        "labelled": holders.get("CAP_RSE", 0),
+        "certified": holders.get("CAP_ISO9001", 0),
         "overall_median": median,
     }
     maturity: dict[str, dict[str, Any]] = {}

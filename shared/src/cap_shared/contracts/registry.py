@@ -68,4 +68,4 @@ def model_for(event_type: str) -> type[EventModel]:
 
 def load_all_contracts() -> None:
     """Import every contract module so the registry is complete."""
-    from cap_shared.contracts import audit, diagnostic, identity  # noqa: F401
+    from cap_shared.contracts import audit, diagnostic, identity, labelling  # noqa: F401

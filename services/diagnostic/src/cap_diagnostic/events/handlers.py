@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic.models import Organisation
+from cap_diagnostic.models import Organisation, Recognition
 from cap_diagnostic.plans import on_audit_report
-from cap_diagnostic.repository import OrganisationRepository
+from cap_diagnostic.repository import OrganisationRepository, StatisticsRepository
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import OrganisationRegisteredV1
+from cap_shared.contracts.labelling import RecognitionStatusChangedV1
 from cap_shared.inbox import EventHandler
 
 
@@ -34,3 +35,25 @@ HANDLERS: dict[str, EventHandler] = {
     # Audit findings become proposed actions in the audited organisation's plan.
     "audit.report_submitted.v1": on_audit_report,
 }
+
+
+async def on_recognition_changed(
+    session: AsyncSession, _envelope: Envelope, event: RecognitionStatusChangedV1
+) -> None:
+    """Keep the recognition's latest state (an older event arriving late changes nothing)."""
+    await StatisticsRepository(session).save_recognition(
+        Recognition(
+            id=event.recognition_id,
+            organisation_id=event.organisation_id,
+            scheme=event.scheme,
+            level=event.level,
+            status=event.status,
+            number=event.number,
+            effective_date=event.effective_date,
+            expiry_date=event.expiry_date,
+            changed_at=event.changed_at,
+        )
+    )
+
+
+HANDLERS["recognition.status_changed.v1"] = on_recognition_changed
