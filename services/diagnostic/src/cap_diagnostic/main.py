@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
 from cap_diagnostic.events.handlers import HANDLERS
-from cap_diagnostic.models import tables
+from cap_diagnostic.models import idempotency_keys, tables
 from cap_diagnostic.plans import detect_overdue
 from cap_diagnostic.referentials.service import import_library
 from cap_diagnostic.routes import ROUTERS
+from cap_shared.idempotency import purge
 from cap_shared.jobs import PeriodicJob
 from cap_shared.service import ServiceDefinition
+
+
+async def purge_idempotency_keys(session: AsyncSession, _today: date) -> int:
+    """Forget Idempotency-Key answers past their retention (24 h)."""
+    return await purge(session, idempotency_keys)
+
 
 SERVICE = ServiceDefinition(
     name="diagnostic",
@@ -24,7 +34,10 @@ SERVICE = ServiceDefinition(
     handlers=HANDLERS,
     routers=ROUTERS,
     after_migrate=(import_library, import_catalogue),
-    jobs=(PeriodicJob("overdue-actions", detect_overdue, interval_s=3600),),
+    jobs=(
+        PeriodicJob("overdue-actions", detect_overdue, interval_s=3600),
+        PeriodicJob("idempotency-keys", purge_idempotency_keys, interval_s=3600),
+    ),
 )
 
 MIGRATIONS = SERVICE.migrations
