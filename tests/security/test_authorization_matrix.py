@@ -577,6 +577,7 @@ async def build_world(topology: Topology) -> World:
     world.ids["diagnostic_a"] = await new_diagnostic_a(world)
     await issue_plan_a(world)
     world.ids["resource"] = (await world.client.get("/v1/resources", headers=admin)).json()[0]["id"]
+    await audit_setup(world, topology.runtimes)
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]
@@ -588,6 +589,278 @@ async def build_world(topology: Topology) -> World:
     )
     world.headers["client"] = bearer(system.json()["access_token"])
     return world
+
+
+# audit -----------------------------------------------------------------------------------------
+AUDIT_READERS_A = frozenset(
+    {"admin", "committee", "member_admin_a", "member_a", "facilitator_a", "client"}
+)
+DECLARATION = "Je déclare n'avoir ni conseillé ni audité la structure."
+
+
+async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
+    """A body, a qualified auditor and a CAP RSE programme for tenant A (its first audit)."""
+    from datetime import UTC, datetime
+
+    from cap_audit.audits import on_application_accepted
+    from cap_audit.config import Settings as AuditSettings
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.labelling import ApplicationAcceptedV1
+
+    admin = world.headers["admin"]
+    body = await world.client.post(
+        "/v1/certification-bodies",
+        json={"id": "sgs-tuv", "name": "SGS TÜV", "schemes": ["CAP_RSE", "CAP_ISO9001"]},
+        headers=admin,
+    )
+    assert body.status_code == 201, body.text
+    auditor = await world.client.post(
+        "/v1/auditors",
+        json={
+            "certification_body_id": "sgs-tuv",
+            "name": "Auditrice",
+            "qualifications": [
+                {"scheme": "CAP_RSE", "valid_from": "2025-01-01", "valid_until": "2030-12-31"}
+            ],
+        },
+        headers=admin,
+    )
+    assert auditor.status_code == 201, auditor.text
+    world.ids["auditor_record"] = auditor.json()["id"]
+    event = ApplicationAcceptedV1(
+        application_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_a"],
+        scheme="CAP_RSE",
+        certification_body_id="sgs-tuv",
+        accepted_at=datetime.now(UTC),
+    )
+    runtime = runtimes["audit"]
+    for _ in range(200):  # the organisation reaches the audit service by event
+        try:
+            async with runtime.db.session() as session:
+                await on_application_accepted(
+                    session,
+                    new_event(event, source="/cap/labelling"),
+                    event,
+                    settings=AuditSettings(),
+                )
+            break
+        except Exception:
+            await asyncio.sleep(0.05)
+    programmes = (await world.client.get("/v1/audit-programmes", headers=admin)).json()
+    world.ids["programme_a"] = programmes[0]["id"]
+    audits = (await world.client.get("/v1/audits", headers=admin)).json()
+    world.ids["audit_a"] = audits[0]["id"]
+    world.ids["finding_a"] = await new_finding_a(world, stage="open")
+
+
+async def new_audit_a(world: World, *, until: str) -> str:
+    """A fresh audit of tenant A's programme, moved (as admin) up to ``until``."""
+    admin = world.headers["admin"]
+    created = await world.client.post(
+        "/v1/audit-programmes/{programme_a}/audits".format(**world.ids),
+        json={"type": "special"},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    audit = created.json()["id"]
+    steps = ["accept", "plan", "start", "submit_report"]
+    for step in steps[: steps.index(until) + 1] if until in steps else []:
+        if step == "plan":
+            response = await world.client.put(
+                f"/v1/audits/{audit}/plan",
+                json={
+                    "start_date": "2027-01-11",
+                    "end_date": "2027-01-11",
+                    "plan": "Évaluation",
+                    "team": [
+                        {
+                            "auditor_id": world.ids["auditor_record"],
+                            "role": "lead",
+                            "declaration": DECLARATION,
+                        }
+                    ],
+                },
+                headers=admin,
+            )
+        else:
+            body: dict[str, Any] = {"step": step}
+            if step == "submit_report":
+                body["summary"] = "Rapport"
+            response = await world.client.post(
+                f"/v1/audits/{audit}/transitions", json=body, headers=admin
+            )
+        assert response.status_code == 200, response.text
+    return str(audit)
+
+
+async def new_finding_a(world: World, *, stage: str) -> str:
+    """A major NC of tenant A: ``open`` (report submitted) or ``answered``."""
+    admin = world.headers["admin"]
+    audit = await new_audit_a(world, until="start")
+    finding = await world.client.post(
+        f"/v1/audits/{audit}/findings",
+        json={
+            "type": "major_nc",
+            "title": "NC",
+            "criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r8",
+        },
+        headers=admin,
+    )
+    assert finding.status_code == 201, finding.text
+    submitted = await world.client.post(
+        f"/v1/audits/{audit}/transitions",
+        json={"step": "submit_report", "summary": "Rapport"},
+        headers=admin,
+    )
+    assert submitted.status_code == 200, submitted.text
+    finding_id = str(finding.json()["id"])
+    if stage == "answered":
+        answered = await world.client.post(
+            f"/v1/findings/{finding_id}/response", json=nc_answer(), headers=admin
+        )
+        assert answered.status_code == 200, answered.text
+    return finding_id
+
+
+def nc_answer() -> dict[str, Any]:
+    return {
+        "root_cause": "Cause",
+        "correction": "Correction",
+        "corrective_action": "Action corrective",
+        "action_due": "2027-06-30",
+    }
+
+
+async def plan_body(world: World, _role: str) -> Call:
+    audit = await new_audit_a(world, until="accept")
+    return f"/v1/audits/{audit}/plan", {
+        "json": {
+            "start_date": "2027-01-11",
+            "end_date": "2027-01-11",
+            "plan": "Évaluation",
+            "team": [
+                {
+                    "auditor_id": world.ids["auditor_record"],
+                    "role": "lead",
+                    "declaration": DECLARATION,
+                }
+            ],
+        }
+    }
+
+
+async def accept_fresh_audit(world: World, _role: str) -> Call:
+    return f"/v1/audits/{await new_audit_a(world, until='requested')}/transitions", {
+        "json": {"step": "accept"}
+    }
+
+
+async def finding_on_fresh_audit(world: World, _role: str) -> Call:
+    return f"/v1/audits/{await new_audit_a(world, until='start')}/findings", {
+        "json": {"type": "observation", "title": "Observation"}
+    }
+
+
+async def maturity_on_fresh_audit(world: World, _role: str) -> Call:
+    return f"/v1/audits/{await new_audit_a(world, until='start')}/maturity", {
+        "json": {
+            "levels": [{"criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r1", "level": 2}]
+        }
+    }
+
+
+async def respond_fresh_finding(world: World, _role: str) -> Call:
+    return f"/v1/findings/{await new_finding_a(world, stage='open')}/response", {
+        "json": nc_answer()
+    }
+
+
+async def review_fresh_finding(world: World, _role: str) -> Call:
+    return f"/v1/findings/{await new_finding_a(world, stage='answered')}/review", {
+        "json": {"decision": "accept_plan"}
+    }
+
+
+async def new_body(world: World, _role: str) -> Call:
+    return "/v1/certification-bodies", {
+        "json": {"id": f"organisme-{world.next()}", "name": "Organisme", "schemes": ["CAP_RSE"]}
+    }
+
+
+async def new_auditor(_world: World, _role: str) -> Call:
+    return "/v1/auditors", {"json": {"certification_body_id": "sgs-tuv", "name": "Auditeur"}}
+
+
+SERVICE_RULES["audit"].update(
+    {
+        ("GET", "/v1/certification-bodies"): Rule(SIGNED_IN, fixed("/v1/certification-bodies")),
+        ("POST", "/v1/certification-bodies"): Rule(frozenset({"admin"}), new_body, ok=201),
+        ("PATCH", "/v1/certification-bodies/{body_id}"): Rule(
+            frozenset({"admin"}),
+            fixed("/v1/certification-bodies/sgs-tuv", json={"accreditation": "COFRAC"}),
+        ),
+        ("GET", "/v1/auditors"): Rule(frozenset({"admin"}), fixed("/v1/auditors")),
+        ("POST", "/v1/auditors"): Rule(frozenset({"admin"}), new_auditor, ok=201),
+        ("PATCH", "/v1/auditors/{auditor_id}"): Rule(
+            frozenset({"admin"}), fixed("/v1/auditors/{auditor_record}", json={"name": "Auditrice"})
+        ),
+        ("POST", "/v1/auditors/{auditor_id}/engagements"): Rule(
+            frozenset({"admin"}),
+            fixed(
+                "/v1/auditors/{auditor_record}/engagements",
+                json={"organisation_id": "other", "kind": "advised", "on": "2020-01-01"},
+            ),
+            ok=201,
+        ),
+        ("GET", "/v1/auditors/{auditor_id}/engagements"): Rule(
+            frozenset({"admin"}), fixed("/v1/auditors/{auditor_record}/engagements")
+        ),
+        ("GET", "/v1/audit-programmes"): Rule(
+            SIGNED_IN,
+            fixed("/v1/audit-programmes"),
+            hidden="{programme_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b", "auditor"}),
+        ),
+        ("GET", "/v1/audit-programmes/{programme_id}"): Rule(
+            AUDIT_READERS_A, fixed("/v1/audit-programmes/{programme_a}")
+        ),
+        ("POST", "/v1/audit-programmes/{programme_id}/audits"): Rule(
+            frozenset({"admin"}),
+            fixed("/v1/audit-programmes/{programme_a}/audits", json={"type": "special"}),
+            ok=201,
+        ),
+        ("GET", "/v1/audits"): Rule(
+            SIGNED_IN,
+            fixed("/v1/audits"),
+            hidden="{audit_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b", "auditor"}),
+        ),
+        ("GET", "/v1/audits/{audit_id}"): Rule(AUDIT_READERS_A, fixed("/v1/audits/{audit_a}")),
+        ("PUT", "/v1/audits/{audit_id}/plan"): Rule(frozenset({"admin"}), plan_body),
+        ("POST", "/v1/audits/{audit_id}/transitions"): Rule(
+            frozenset({"admin"}), accept_fresh_audit
+        ),
+        ("GET", "/v1/audits/{audit_id}/findings"): Rule(
+            AUDIT_READERS_A, fixed("/v1/audits/{audit_a}/findings")
+        ),
+        ("POST", "/v1/audits/{audit_id}/findings"): Rule(
+            frozenset({"admin"}), finding_on_fresh_audit, ok=201
+        ),
+        ("PUT", "/v1/audits/{audit_id}/maturity"): Rule(
+            frozenset({"admin"}), maturity_on_fresh_audit
+        ),
+        ("GET", "/v1/findings/{finding_id}"): Rule(
+            AUDIT_READERS_A, fixed("/v1/findings/{finding_a}")
+        ),
+        ("POST", "/v1/findings/{finding_id}/response"): Rule(
+            frozenset({"admin", "member_admin_a", "member_a"}), respond_fresh_finding
+        ),
+        ("POST", "/v1/findings/{finding_id}/review"): Rule(
+            frozenset({"admin"}), review_fresh_finding
+        ),
+    }
+)
 
 
 async def wait_for_diagnostic_read_model(world: World) -> None:

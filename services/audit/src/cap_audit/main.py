@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_audit.audits import nc_deadlines
 from cap_audit.config import Settings
 from cap_audit.events.handlers import HANDLERS
 from cap_audit.models import tables
+from cap_audit.routes import ROUTERS
+from cap_shared.jobs import PeriodicJob
 from cap_shared.service import ServiceDefinition
+
+
+async def nonconformity_deadlines(session: AsyncSession, today: date) -> int:
+    """Reminders before, escalations after, each open nonconformity's deadline."""
+    return await nc_deadlines(session, today, reminder_days=Settings().nc_reminder_days)
+
 
 SERVICE = ServiceDefinition(
     name="audit",
@@ -19,6 +31,8 @@ SERVICE = ServiceDefinition(
     tables=tables,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    routers=ROUTERS,
+    jobs=(PeriodicJob("nonconformity-deadlines", nonconformity_deadlines, interval_s=3600),),
 )
 
 MIGRATIONS = SERVICE.migrations

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from cap_shared.db import TimestampMixin, make_registry
@@ -35,3 +37,156 @@ class Organisation(TimestampMixin, Base, table=True):
     name: str = Field(max_length=200)
     region: str = Field(max_length=2, index=True)
     registered_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class CertificationBody(TimestampMixin, Base, table=True):
+    """A certification body (e.g. SGS TUV) and its accreditation."""
+
+    __tablename__ = "certification_body"
+
+    id: str = Field(primary_key=True, max_length=60)
+    name: str = Field(max_length=200)
+    accreditation: str | None = Field(default=None, max_length=200)
+    schemes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    active: bool = True
+
+
+class Auditor(TimestampMixin, Base, table=True):
+    """An auditor of a body; ``user_id`` links the platform account (role ``auditor``)."""
+
+    __tablename__ = "auditor"
+
+    id: str = Field(primary_key=True, max_length=36)
+    certification_body_id: str = Field(
+        max_length=60, foreign_key="certification_body.id", index=True
+    )
+    user_id: str | None = Field(default=None, max_length=36, index=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    #: [{"scheme": "CAP_ISO9001", "valid_from": "2025-01-01", "valid_until": "2027-12-31"}]
+    qualifications: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    active: bool = True
+
+
+class Engagement(Base, table=True):
+    """An auditor advised or audited an organisation on a date (impartiality)."""
+
+    __tablename__ = "engagement"
+
+    id: str = Field(primary_key=True, max_length=36)
+    auditor_id: str = Field(max_length=36, foreign_key="auditor.id", index=True)
+    organisation_id: str = Field(max_length=36, index=True)
+    kind: str = Field(max_length=20)  # advised | audited
+    on: date
+    note: str | None = Field(default=None, max_length=1000)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Programme(TimestampMixin, Base, table=True):
+    """An organisation's (or group's) audit programme for one scheme, from an accepted application."""
+
+    __tablename__ = "programme"
+    __table_args__ = (sa.UniqueConstraint("application_id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    application_id: str = Field(max_length=36)
+    organisation_id: str = Field(max_length=36, index=True)
+    group_member_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    scheme: str = Field(max_length=20)
+    certification_body_id: str = Field(max_length=60)
+    accepted_on: date
+    #: The certification or labelling decision (from recognition events), which starts the cycle.
+    decided_on: date | None = None
+
+
+class Audit(TimestampMixin, Base, table=True):
+    """One audit of a programme."""
+
+    __tablename__ = "audit"
+
+    id: str = Field(primary_key=True, max_length=36)
+    programme_id: str = Field(max_length=36, foreign_key="programme.id", index=True)
+    organisation_id: str = Field(max_length=36, index=True)
+    scheme: str = Field(max_length=20)
+    type: str = Field(max_length=20)
+    status: str = Field(max_length=20, index=True)
+    certification_body_id: str = Field(max_length=60, index=True)
+    due_by: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    plan: str | None = Field(default=None, sa_type=sa.Text)
+    requested_at: datetime = Field(sa_type=AwareDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    report_submitted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    report_summary: str | None = Field(default=None, sa_type=sa.Text)
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    cancel_reason: str | None = Field(default=None, max_length=1000)
+    revision: int = 1
+
+
+class Assignment(Base, table=True):
+    """An auditor on an audit's team, with the impartiality declaration made on assignment."""
+
+    __tablename__ = "assignment"
+
+    audit_id: str = Field(primary_key=True, max_length=36, foreign_key="audit.id")
+    auditor_id: str = Field(primary_key=True, max_length=36, foreign_key="auditor.id")
+    role: str = Field(max_length=20)  # lead | auditor | expert | observer
+    declaration: str = Field(sa_type=sa.Text)
+    declared_by: str = Field(max_length=200)
+    declared_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Finding(TimestampMixin, Base, table=True):
+    """A finding of an audit and, for a nonconformity, the organisation's answer and its check."""
+
+    __tablename__ = "finding"
+
+    id: str = Field(primary_key=True, max_length=36)
+    audit_id: str = Field(max_length=36, foreign_key="audit.id", index=True)
+    organisation_id: str = Field(max_length=36, index=True)
+    type: str = Field(max_length=20)
+    title: str = Field(max_length=300)
+    description: str = Field(default="", sa_type=sa.Text)
+    criterion_urn: str | None = Field(default=None, max_length=200)
+    clause: str | None = Field(default=None, max_length=40)
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    status: str = Field(max_length=20)
+    response_due: date | None = None
+    root_cause: str | None = Field(default=None, sa_type=sa.Text)
+    correction: str | None = Field(default=None, sa_type=sa.Text)
+    corrective_action: str | None = Field(default=None, sa_type=sa.Text)
+    action_due: date | None = None
+    response_evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    responded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    auditor_comment: str | None = Field(default=None, sa_type=sa.Text)
+    verified_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    verified_by: str | None = Field(default=None, max_length=200)
+    #: Reminder/escalation stages already published ("reminder:<due>", "overdue:<due>").
+    notices: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class EvaluatedMaturity(Base, table=True):
+    """The auditor's evaluated maturity for a criterion (CAP RSE)."""
+
+    __tablename__ = "evaluated_maturity"
+
+    audit_id: str = Field(primary_key=True, max_length=36, foreign_key="audit.id")
+    criterion_urn: str = Field(primary_key=True, max_length=200)
+    level: int
+    comment: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class ActiveRecognition(Base, table=True):
+    """Read model of recognitions (``recognition.status_changed.v1``): surveillance needs one."""
+
+    __tablename__ = "recognition"
+
+    id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(max_length=36, index=True)
+    scheme: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    effective_date: date
+    expiry_date: date
+    changed_at: datetime = Field(sa_type=AwareDateTime)

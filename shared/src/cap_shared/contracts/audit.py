@@ -46,3 +46,65 @@ class AuditReportSubmittedV1(EventModel):
     submitted_at: datetime
     findings: list[FindingV1] = Field(default_factory=list)
     evaluated_maturity: list[EvaluatedMaturityV1] = Field(default_factory=list)
+    summary: dict[str, int] = Field(
+        default_factory=dict, description="Findings per type: major_nc, minor_nc, observation..."
+    )
+    certification_body_id: str | None = None
+    auditor_user_ids: list[str] = Field(
+        default_factory=list, description="People who audited: they may not decide on the file"
+    )
+    last_day: date | None = Field(default=None, description="Last day of the audit on site")
+
+
+@event_model(
+    "audit.requested.v1",
+    producer="audit",
+    summary="An audit was requested from a certification body.",
+)
+class AuditRequestedV1(EventModel):
+    """An audit request, for the body and for the people to notify."""
+
+    audit_id: str
+    programme_id: str
+    organisation_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    audit_type: str
+    certification_body_id: str
+    due_by: date | None = None
+    requested_at: datetime
+
+
+@event_model(
+    "audit.planned.v1",
+    producer="audit",
+    summary="A certification body planned an audit: dates and team.",
+)
+class AuditPlannedV1(EventModel):
+    """An audit's dates and team."""
+
+    audit_id: str
+    organisation_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    audit_type: str
+    certification_body_id: str
+    start_date: date
+    end_date: date
+    auditor_ids: list[str]
+
+
+@event_model(
+    "finding.response_due.v1",
+    producer="audit",
+    summary="A nonconformity's response is due soon or overdue (reminder or escalation).",
+)
+class FindingResponseDueV1(EventModel):
+    """A reminder (before the deadline) or an escalation (after it) for a nonconformity."""
+
+    finding_id: str
+    audit_id: str
+    organisation_id: str
+    type: Literal["major_nc", "minor_nc"]
+    title: str
+    response_due: date
+    stage: Literal["reminder", "overdue"]
+    days: int = Field(description="Days before (reminder) or after (overdue) the deadline")

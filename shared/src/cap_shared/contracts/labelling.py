@@ -34,3 +34,21 @@ class RecognitionStatusChangedV1(EventModel):
     expiry_date: date
     changed_at: datetime
     reason: str | None = Field(default=None, max_length=2000)
+
+
+@event_model(
+    "labelling.application.accepted.v1",
+    producer="labelling",
+    summary="An application for CAP RSE or CAP ISO 9001 was accepted: the audit programme starts.",
+)
+class ApplicationAcceptedV1(EventModel):
+    """An accepted application; the audit service opens the programme and requests the first audit."""
+
+    application_id: str
+    organisation_id: str = Field(description="The applicant (the central function for a group)")
+    group_member_ids: list[str] = Field(
+        default_factory=list, description="Other members of a group"
+    )
+    scheme: Scheme
+    certification_body_id: str = Field(description="The body chosen to audit, e.g. sgs-tuv")
+    accepted_at: datetime

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_audit import audits
+from cap_audit.config import Settings
 from cap_audit.models import Organisation
 from cap_audit.repository import OrganisationRepository
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import OrganisationRegisteredV1
+from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.inbox import EventHandler
 
 
@@ -26,6 +29,26 @@ async def on_organisation_registered(
     )
 
 
+_settings: Settings | None = None
+
+
+def _current_settings() -> Settings:
+    """The process's settings (handlers are registered before a runtime exists)."""
+    global _settings
+    if _settings is None:
+        _settings = Settings()
+    return _settings
+
+
+async def on_application_accepted(
+    session: AsyncSession, envelope: Envelope, event: ApplicationAcceptedV1
+) -> None:
+    """Open the audit programme and request its first audit."""
+    await audits.on_application_accepted(session, envelope, event, settings=_current_settings())
+
+
 HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": on_organisation_registered,
+    "labelling.application.accepted.v1": on_application_accepted,
+    "recognition.status_changed.v1": audits.on_recognition_changed,
 }

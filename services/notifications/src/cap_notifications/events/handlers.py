@@ -46,7 +46,14 @@ async def keep_for_notification(
 
 
 #: Domain events people and systems are notified about (the list grows with each service).
-NOTIFIED = ("diagnostic.completed.v1", "action.overdue.v1")
+NOTIFIED = (
+    "diagnostic.completed.v1",
+    "action.overdue.v1",
+    "audit.requested.v1",
+    "audit.planned.v1",
+    "audit.report_submitted.v1",
+    "finding.response_due.v1",
+)
 
 HANDLERS: dict[str, EventHandler] = {
     **dict.fromkeys(NOTIFIED, keep_for_notification),

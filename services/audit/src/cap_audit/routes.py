@@ -1,0 +1,387 @@
+"""HTTP routes of the audit service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+from sqlmodel import col
+
+from cap_audit import audits
+from cap_audit.config import Settings
+from cap_audit.models import Auditor, CertificationBody, Engagement
+from cap_audit.repository import AuditRepository
+from cap_audit.rules import AuditStep
+from cap_audit.schemas import (
+    AuditorIn,
+    AuditorOut,
+    AuditorUpdate,
+    AuditOut,
+    AuditRequest,
+    AuditStepIn,
+    BodyIn,
+    BodyOut,
+    BodyUpdate,
+    EngagementIn,
+    EngagementOut,
+    FindingIn,
+    FindingOut,
+    MaturityBatch,
+    PlanIn,
+    ProgrammeOut,
+    ResponseIn,
+    ReviewIn,
+)
+from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.security import Allow, Principal, Role
+
+Id = Annotated[str, Path(max_length=60)]
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "Role not allowed"},
+    404: {"description": "Unknown, or not visible to the caller"},
+    409: {"description": "Not possible in the current state, or a certification rule"},
+    422: {"description": "Invalid input (named in errors[])"},
+}
+Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
+#: Everyone with a stake in audits; each use case narrows to the caller's scope.
+Involved = Annotated[
+    Principal,
+    Depends(
+        Allow(
+            Role.ADMIN,
+            Role.COMMITTEE,
+            Role.FACILITATOR,
+            Role.MEMBER,
+            Role.MEMBER_ADMIN,
+            Role.AUDITOR,
+            Role.CERTIFICATION_BODY,
+        )
+    ),
+]
+#: Those who act for a certification body (the use case checks which audits).
+BodySide = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.AUDITOR, Role.CERTIFICATION_BODY))]
+Organisation = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN))]
+
+bodies = APIRouter(
+    prefix="/v1/certification-bodies", tags=["certification-bodies"], responses=_ERRORS
+)
+auditors = APIRouter(prefix="/v1/auditors", tags=["certification-bodies"], responses=_ERRORS)
+programmes = APIRouter(prefix="/v1/audit-programmes", tags=["audits"], responses=_ERRORS)
+audit_routes = APIRouter(prefix="/v1/audits", tags=["audits"], responses=_ERRORS)
+findings = APIRouter(prefix="/v1/findings", tags=["audits"], responses=_ERRORS)
+
+
+def settings_of(request: Request) -> Settings:
+    settings = request.app.state.runtime.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+def _body(b: CertificationBody) -> BodyOut:
+    return BodyOut(
+        id=b.id, name=b.name, accreditation=b.accreditation, schemes=b.schemes, active=b.active
+    )
+
+
+def _auditor(a: Auditor) -> AuditorOut:
+    return AuditorOut(
+        id=a.id,
+        certification_body_id=a.certification_body_id,
+        name=a.name,
+        email=a.email,
+        user_id=a.user_id,
+        qualifications=a.qualifications,
+        active=a.active,
+    )
+
+
+# bodies and auditors ---------------------------------------------------------------------------
+@bodies.get("", response_model=list[BodyOut])
+async def list_bodies(_principal: Involved, session: SessionDep) -> list[BodyOut]:
+    """Certification bodies (name, accreditation, schemes)."""
+    return [
+        _body(b)
+        for b in await AuditRepository(session).all(
+            CertificationBody, order=col(CertificationBody.name)
+        )
+    ]
+
+
+@bodies.post("", status_code=status.HTTP_201_CREATED, response_model=BodyOut)
+async def create_body(data: BodyIn, _principal: Admin, session: SessionDep) -> BodyOut:
+    """Register a certification body (admin)."""
+    return _body(await audits.create_body(session, data))
+
+
+@bodies.patch("/{body_id}", response_model=BodyOut)
+async def update_body(
+    body_id: Id, data: BodyUpdate, _principal: Admin, session: SessionDep
+) -> BodyOut:
+    """Change a body (admin)."""
+    return _body(await audits.update_body(session, body_id, data))
+
+
+@auditors.get("", response_model=list[AuditorOut])
+async def list_auditors(
+    _principal: Admin,
+    session: SessionDep,
+    certification_body_id: Annotated[str | None, Query(max_length=60)] = None,
+) -> list[AuditorOut]:
+    """Auditors with their qualifications (admin)."""
+    where = (
+        [col(Auditor.certification_body_id) == certification_body_id]
+        if certification_body_id
+        else []
+    )
+    return [
+        _auditor(a)
+        for a in await AuditRepository(session).all(Auditor, *where, order=col(Auditor.name))
+    ]
+
+
+@auditors.post("", status_code=status.HTTP_201_CREATED, response_model=AuditorOut)
+async def create_auditor(data: AuditorIn, _principal: Admin, session: SessionDep) -> AuditorOut:
+    """Register an auditor of a body, with qualifications and validity dates (admin)."""
+    return _auditor(await audits.create_auditor(session, data))
+
+
+@auditors.patch("/{auditor_id}", response_model=AuditorOut)
+async def update_auditor(
+    auditor_id: Id, data: AuditorUpdate, _principal: Admin, session: SessionDep
+) -> AuditorOut:
+    """Change an auditor (admin)."""
+    return _auditor(await audits.update_auditor(session, auditor_id, data))
+
+
+@auditors.post(
+    "/{auditor_id}/engagements", status_code=status.HTTP_201_CREATED, response_model=EngagementOut
+)
+async def record_engagement(
+    auditor_id: Id, data: EngagementIn, principal: Admin, session: SessionDep, runtime: RuntimeDep
+) -> EngagementOut:
+    """Record that the auditor advised or audited an organisation: it blocks their assignment
+    to that organisation's audits for the impartiality window (admin)."""
+    e = await audits.record_engagement(session, principal, auditor_id, data, runtime.clock)
+    return EngagementOut(
+        id=e.id,
+        auditor_id=e.auditor_id,
+        organisation_id=e.organisation_id,
+        kind=e.kind,
+        on=e.on,
+        note=e.note,
+    )
+
+
+@auditors.get("/{auditor_id}/engagements", response_model=list[EngagementOut])
+async def list_engagements(
+    auditor_id: Id, _principal: Admin, session: SessionDep
+) -> list[EngagementOut]:
+    """The auditor's recorded engagements (admin)."""
+    rows = await AuditRepository(session).all(
+        Engagement, col(Engagement.auditor_id) == auditor_id, order=col(Engagement.on)
+    )
+    return [
+        EngagementOut(
+            id=e.id,
+            auditor_id=e.auditor_id,
+            organisation_id=e.organisation_id,
+            kind=e.kind,
+            on=e.on,
+            note=e.note,
+        )
+        for e in rows
+    ]
+
+
+# programmes ------------------------------------------------------------------------------------
+@programmes.get("", response_model=list[ProgrammeOut])
+async def list_programmes(
+    principal: Involved, session: SessionDep, settings: SettingsDep, runtime: RuntimeDep
+) -> list[ProgrammeOut]:
+    """Audit programmes the caller may see, with their computed due dates."""
+    today = runtime.clock.today()
+    return [
+        await audits.programme_out(session, p, settings, today)
+        for p in await audits.list_programmes(session, principal)
+    ]
+
+
+@programmes.get("/{programme_id}", response_model=ProgrammeOut)
+async def get_programme(
+    programme_id: Id,
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> ProgrammeOut:
+    """A programme: each expected audit, its due date, and where it stands."""
+    programme = await audits.visible_programme(session, principal, programme_id)
+    return await audits.programme_out(session, programme, settings, runtime.clock.today())
+
+
+@programmes.post(
+    "/{programme_id}/audits", status_code=status.HTTP_201_CREATED, response_model=AuditOut
+)
+async def request_audit(
+    programme_id: Id,
+    data: AuditRequest,
+    principal: Admin,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> AuditOut:
+    """Request the programme's next audit from its body (admin): stage 2 only after a closed
+    stage 1, surveillance and follow-up only on an active recognition."""
+    audit = await audits.request_audit(session, principal, programme_id, data, runtime.clock)
+    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+
+
+# audits ----------------------------------------------------------------------------------------
+@audit_routes.get("", response_model=list[AuditOut])
+async def list_audits(
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    status: Annotated[
+        str | None,
+        Query(
+            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$"
+        ),
+    ] = None,
+) -> list[AuditOut]:
+    """Audits the caller may see (an auditor: those assigned to them), newest first."""
+    today = runtime.clock.today()
+    return [
+        await audits.audit_out(session, a, settings, today)
+        for a in await audits.list_audits(session, principal, status=status)
+    ]
+
+
+@audit_routes.get("/{audit_id}", response_model=AuditOut)
+async def get_audit(
+    audit_id: Id,
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> AuditOut:
+    """An audit: dates, team and declarations, findings per type, the steps possible now."""
+    audit = await audits.visible_audit(session, principal, audit_id)
+    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+
+
+@audit_routes.put("/{audit_id}/plan", response_model=AuditOut)
+async def plan_audit(
+    audit_id: Id,
+    data: PlanIn,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> AuditOut:
+    """Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
+    Auditors must be qualified for the scheme on those dates and impartial."""
+    audit = await audits.plan(session, principal, audit_id, data, settings, runtime.clock)
+    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+
+
+@audit_routes.post("/{audit_id}/transitions", response_model=AuditOut)
+async def step_audit(
+    audit_id: Id,
+    data: AuditStepIn,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> AuditOut:
+    """Accept (body), start, submit the report (publishes audit.report_submitted.v1), close
+    (every major NC verified, every minor with an accepted plan) or cancel."""
+    audit = await audits.step(
+        session,
+        principal,
+        audit_id,
+        AuditStep(data.step),
+        summary=data.summary,
+        reason=data.reason,
+        settings=settings,
+        clock=runtime.clock,
+    )
+    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+
+
+@audit_routes.get("/{audit_id}/findings", response_model=list[FindingOut])
+async def list_findings(
+    audit_id: Id, principal: Involved, session: SessionDep, runtime: RuntimeDep
+) -> list[FindingOut]:
+    """The audit's findings."""
+    from cap_audit.models import Finding
+
+    audit = await audits.visible_audit(session, principal, audit_id)
+    rows = await AuditRepository(session).all(
+        Finding, col(Finding.audit_id) == audit.id, order=col(Finding.created_at)
+    )
+    return [audits.finding_out(f, runtime.clock.today()) for f in rows]
+
+
+@audit_routes.post(
+    "/{audit_id}/findings", status_code=status.HTTP_201_CREATED, response_model=FindingOut
+)
+async def add_finding(
+    audit_id: Id, data: FindingIn, principal: BodySide, session: SessionDep, runtime: RuntimeDep
+) -> FindingOut:
+    """Record a finding on a criterion or a clause, with evidence (the audit team)."""
+    return audits.finding_out(
+        await audits.add_finding(session, principal, audit_id, data), runtime.clock.today()
+    )
+
+
+@audit_routes.put("/{audit_id}/maturity")
+async def set_maturity(
+    audit_id: Id, data: MaturityBatch, principal: BodySide, session: SessionDep
+) -> dict[str, int]:
+    """The evaluated maturity per criterion (CAP RSE audits)."""
+    return {"recorded": await audits.set_maturity(session, principal, audit_id, data.levels)}
+
+
+@findings.get("/{finding_id}", response_model=FindingOut)
+async def get_finding(
+    finding_id: Id, principal: Involved, session: SessionDep, runtime: RuntimeDep
+) -> FindingOut:
+    """A finding and, for a nonconformity, its answer and review."""
+    finding, _audit = await audits.visible_finding(session, principal, finding_id)
+    return audits.finding_out(finding, runtime.clock.today())
+
+
+@findings.post("/{finding_id}/response", response_model=FindingOut)
+async def respond(
+    finding_id: Id,
+    data: ResponseIn,
+    principal: Organisation,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> FindingOut:
+    """The organisation answers a nonconformity: root cause, correction, corrective action,
+    due date and evidence."""
+    return audits.finding_out(
+        await audits.respond(session, principal, finding_id, data, runtime.clock),
+        runtime.clock.today(),
+    )
+
+
+@findings.post("/{finding_id}/review", response_model=FindingOut)
+async def review(
+    finding_id: Id, data: ReviewIn, principal: BodySide, session: SessionDep, runtime: RuntimeDep
+) -> FindingOut:
+    """The auditor accepts the plan, sends the answer back (with a comment) or verifies it."""
+    finding = await audits.review(
+        session, principal, finding_id, data.decision, data.comment, runtime.clock
+    )
+    return audits.finding_out(finding, runtime.clock.today())
+
+
+ROUTERS = (bodies, auditors, programmes, audit_routes, findings)

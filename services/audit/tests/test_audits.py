@@ -1,0 +1,459 @@
+"""The audit workflow through the service's API, with a controllable clock."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from cap_audit.audits import nc_deadlines, on_application_accepted, on_recognition_changed
+from cap_audit.config import Settings
+from cap_audit.models import tables
+from cap_shared.contracts import new_event
+from cap_shared.contracts.audit import AuditReportSubmittedV1
+from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
+
+from .conftest import Service, ok
+
+ISO = [{"scheme": "CAP_ISO9001", "valid_from": "2025-01-01", "valid_until": "2028-12-31"}]
+RSE = [{"scheme": "CAP_RSE", "valid_from": "2025-01-01", "valid_until": "2028-12-31"}]
+
+
+async def setup_body(service: Service) -> dict[str, dict]:
+    ok(
+        await service.client.post(
+            "/v1/certification-bodies",
+            json={
+                "id": "sgs-tuv",
+                "name": "SGS TÜV Saar",
+                "accreditation": "COFRAC 4-0608",
+                "schemes": ["CAP_ISO9001", "CAP_RSE"],
+            },
+            headers=service.admin,
+        ),
+        201,
+    )
+    people = {}
+    for key, quals in (("lead", ISO + RSE), ("second", ISO), ("unqualified", RSE)):
+        people[key] = ok(
+            await service.client.post(
+                "/v1/auditors",
+                json={
+                    "certification_body_id": "sgs-tuv",
+                    "name": f"Auditeur {key}",
+                    "user_id": str(uuid.uuid4()),
+                    "qualifications": quals,
+                },
+                headers=service.admin,
+            ),
+            201,
+        )
+    return people
+
+
+async def accepted(service: Service, scheme: str = "CAP_ISO9001", key: str = "a") -> dict:
+    event = ApplicationAcceptedV1(
+        application_id=str(uuid.uuid4()),
+        organisation_id=service.organisations[key].id,
+        scheme=scheme,
+        certification_body_id="sgs-tuv",
+        accepted_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    envelope = new_event(event, source="/cap/labelling")
+    for _ in range(2):  # a redelivery opens nothing more
+        async with service.runtime.db.session() as session:
+            await on_application_accepted(session, envelope, event, settings=Settings())
+    programmes = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))
+    return next(p for p in programmes if p["application_id"] == event.application_id)
+
+
+async def events(service: Service, event_type: str) -> list[dict]:
+    async with service.runtime.db.session() as session:
+        rows = (
+            (
+                await session.execute(
+                    sa.select(tables.outbox.c.payload).where(
+                        tables.outbox.c.event_type == event_type
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return [json.loads(r)["data"] for r in rows]
+
+
+def team(people: dict, *keys_roles: tuple[str, str]) -> list[dict]:
+    return [
+        {
+            "auditor_id": people[k]["id"],
+            "role": r,
+            "declaration": "Je déclare n'avoir aucun lien avec la structure.",
+        }
+        for k, r in keys_roles
+    ]
+
+
+async def step(service: Service, audit_id: str, headers: dict, action: str, **extra) -> dict:
+    return ok(
+        await service.client.post(
+            f"/v1/audits/{audit_id}/transitions", json={"step": action, **extra}, headers=headers
+        )
+    )
+
+
+async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
+    people = await setup_body(service)
+    programme = await accepted(service)
+    assert [(i["type"], i["due_by"], i["status"]) for i in programme["schedule"]] == [
+        ("stage1", "2027-02-18", "in_progress"),
+        ("stage2", "2027-05-19", "due"),
+    ]
+    (requested,) = await events(service, "audit.requested.v1")
+    audit_id = requested["audit_id"]
+    assert (requested["audit_type"], requested["certification_body_id"]) == ("stage1", "sgs-tuv")
+
+    body = service.body()
+    await step(service, audit_id, body, "accept")
+    plan = {
+        "start_date": "2027-01-11",
+        "end_date": "2027-01-12",
+        "plan": "Jour 1 : revue documentaire…",
+        "team": team(people, ("lead", "lead"), ("second", "auditor")),
+    }
+    planned = ok(await service.client.put(f"/v1/audits/{audit_id}/plan", json=plan, headers=body))
+    assert planned["status"] == "planned"
+    assert [(m["name"], m["role"]) for m in planned["team"]] == [
+        ("Auditeur lead", "lead"),
+        ("Auditeur second", "auditor"),
+    ]
+    assert (await events(service, "audit.planned.v1"))[0]["auditor_ids"] == [
+        people["lead"]["id"],
+        people["second"]["id"],
+    ]
+
+    lead = service.auditor(people["lead"]["user_id"])
+    second = service.auditor(people["second"]["user_id"])
+    refused = await service.client.post(
+        f"/v1/audits/{audit_id}/transitions", json={"step": "start"}, headers=second
+    )
+    assert refused.status_code == 403  # the lead starts
+    await step(service, audit_id, lead, "start")
+    major = ok(
+        await service.client.post(
+            f"/v1/audits/{audit_id}/findings",
+            json={
+                "type": "major_nc",
+                "title": "Pas de revue de direction",
+                "clause": "9.3",
+                "evidence": [{"title": "Entretien direction"}],
+            },
+            headers=second,
+        ),
+        201,
+    )
+    minor = ok(
+        await service.client.post(
+            f"/v1/audits/{audit_id}/findings",
+            json={"type": "minor_nc", "title": "Plan de formation incomplet", "clause": "7.2"},
+            headers=lead,
+        ),
+        201,
+    )
+    ok(
+        await service.client.post(
+            f"/v1/audits/{audit_id}/findings",
+            json={"type": "strength", "title": "Accueil des salariés en parcours"},
+            headers=lead,
+        ),
+        201,
+    )
+    no_target = await service.client.post(
+        f"/v1/audits/{audit_id}/findings",
+        json={"type": "minor_nc", "title": "Sans référence"},
+        headers=lead,
+    )
+    assert no_target.status_code == 422
+    await step(
+        service,
+        audit_id,
+        lead,
+        "submit_report",
+        summary="Système en place, une NC majeure sur la revue de direction.",
+    )
+    (report,) = await events(service, "audit.report_submitted.v1")
+    parsed = AuditReportSubmittedV1.model_validate(report)
+    assert parsed.summary == {"major_nc": 1, "minor_nc": 1, "strength": 1}
+    assert set(parsed.auditor_user_ids) == {people["lead"]["user_id"], people["second"]["user_id"]}
+
+    too_early = await service.client.post(
+        f"/v1/audits/{audit_id}/transitions", json={"step": "close"}, headers=lead
+    )
+    assert too_early.status_code == 409
+    assert too_early.json()["open_major_nc"] == 1
+    answer = {
+        "root_cause": "Pas de calendrier",
+        "correction": "Revue tenue le 2/02",
+        "corrective_action": "Revue semestrielle planifiée",
+        "action_due": "2027-03-31",
+        "evidence": [{"title": "Compte rendu"}],
+    }
+    outsider = await service.client.post(
+        f"/v1/findings/{major['id']}/response", json=answer, headers=service.member("b")
+    )
+    assert outsider.status_code == 404
+    ok(
+        await service.client.post(
+            f"/v1/findings/{major['id']}/response", json=answer, headers=service.member()
+        )
+    )
+    no_reason = await service.client.post(
+        f"/v1/findings/{major['id']}/review", json={"decision": "send_back"}, headers=lead
+    )
+    assert no_reason.status_code == 409
+    back = ok(
+        await service.client.post(
+            f"/v1/findings/{major['id']}/review",
+            json={"decision": "send_back", "comment": "Joindre le compte rendu signé"},
+            headers=lead,
+        )
+    )
+    assert back["status"] == "open"
+    ok(
+        await service.client.post(
+            f"/v1/findings/{major['id']}/response", json=answer, headers=service.member()
+        )
+    )
+    verified = ok(
+        await service.client.post(
+            f"/v1/findings/{major['id']}/review", json={"decision": "verify"}, headers=lead
+        )
+    )
+    assert verified["status"] == "verified_closed"
+    ok(
+        await service.client.post(
+            f"/v1/findings/{minor['id']}/response", json=answer, headers=service.member()
+        )
+    )
+    ok(
+        await service.client.post(
+            f"/v1/findings/{minor['id']}/review", json={"decision": "accept_plan"}, headers=second
+        )
+    )
+    closed = await step(service, audit_id, lead, "close")
+    assert closed["status"] == "closed"
+
+    # Stage 2 can now be requested; the auditors who just audited are no longer impartial.
+    stage2 = ok(
+        await service.client.post(
+            f"/v1/audit-programmes/{programme['id']}/audits",
+            json={"type": "stage2"},
+            headers=service.admin,
+        ),
+        201,
+    )
+    await step(service, stage2["id"], body, "accept")
+    again = await service.client.put(
+        f"/v1/audits/{stage2['id']}/plan",
+        json={**plan, "start_date": "2027-03-01", "end_date": "2027-03-02"},
+        headers=body,
+    )
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("auditor-not-impartial")
+
+
+async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(service: Service) -> None:
+    people = await setup_body(service)
+    programme = await accepted(service)
+    early = await service.client.post(
+        f"/v1/audit-programmes/{programme['id']}/audits",
+        json={"type": "stage2"},
+        headers=service.admin,
+    )
+    assert early.status_code == 409
+    surveillance = await service.client.post(
+        f"/v1/audit-programmes/{programme['id']}/audits",
+        json={"type": "surveillance"},
+        headers=service.admin,
+    )
+    assert surveillance.status_code == 409
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    plan = {
+        "start_date": "2027-01-11",
+        "end_date": "2027-01-12",
+        "plan": "Plan",
+        "team": team(people, ("unqualified", "lead")),
+    }
+    not_yet = await service.client.put(
+        f"/v1/audits/{audit_id}/plan", json=plan, headers=service.body()
+    )
+    assert not_yet.status_code == 409  # accept first
+    await step(service, audit_id, service.body(), "accept")
+    unqualified = await service.client.put(
+        f"/v1/audits/{audit_id}/plan", json=plan, headers=service.body()
+    )
+    assert unqualified.status_code == 422
+    assert unqualified.json()["type"].endswith("auditor-not-qualified")
+    ok(
+        await service.client.post(
+            f"/v1/auditors/{people['lead']['id']}/engagements",
+            json={
+                "organisation_id": service.organisations["a"].id,
+                "kind": "advised",
+                "on": "2026-02-01",
+            },
+            headers=service.admin,
+        ),
+        201,
+    )
+    advised = await service.client.put(
+        f"/v1/audits/{audit_id}/plan",
+        json={**plan, "team": team(people, ("lead", "lead"))},
+        headers=service.body(),
+    )
+    assert advised.status_code == 409
+    two_leads = await service.client.put(
+        f"/v1/audits/{audit_id}/plan",
+        json={**plan, "team": team(people, ("second", "lead"), ("unqualified", "lead"))},
+        headers=service.body(),
+    )
+    assert two_leads.status_code == 422
+    other_body = await service.client.put(
+        f"/v1/audits/{audit_id}/plan",
+        json={**plan, "team": team(people, ("second", "lead"))},
+        headers=service.body("bureau-veritas"),
+    )
+    assert other_body.status_code == 404
+    read_only = await service.client.put(
+        f"/v1/audits/{audit_id}/plan",
+        json={**plan, "team": team(people, ("second", "lead"))},
+        headers=service.body(scope="audits:read"),
+    )
+    assert read_only.status_code == 403
+    audit = ok(await service.client.get(f"/v1/audits/{audit_id}", headers=service.admin))
+    assert (audit["status"], audit["team"]) == ("accepted", [])  # nothing half-applied
+
+
+async def test_who_sees_an_audit(service: Service) -> None:
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    url = f"/v1/audits/{audit_id}"
+    for allowed in (
+        service.admin,
+        service.member(),
+        service.body(),
+        service.headers({"role": "facilitator", "region": "76"}),
+        service.headers({"role": "committee"}),
+    ):
+        assert (await service.client.get(url, headers=allowed)).status_code == 200
+    for denied in (
+        service.member("b"),
+        service.body("bureau-veritas"),
+        service.auditor(people["lead"]["user_id"]),
+        service.headers({"role": "facilitator", "region": "11"}),
+    ):
+        assert (await service.client.get(url, headers=denied)).status_code == 404
+        listed = ok(await service.client.get("/v1/audits", headers=denied))
+        assert audit_id not in {a["id"] for a in listed}
+
+
+async def test_a_grant_starts_the_cycle_and_allows_surveillance(service: Service) -> None:
+    await setup_body(service)
+    programme = await accepted(service)
+    event = RecognitionStatusChangedV1(
+        recognition_id=str(uuid.uuid4()),
+        number="CAP-ISO-2027-001",
+        organisation_id=service.organisations["a"].id,
+        scheme="CAP_ISO9001",
+        status="active",
+        effective_date=date(2027, 6, 1),
+        expiry_date=date(2030, 5, 31),
+        changed_at=datetime(2027, 6, 1, tzinfo=UTC),
+    )
+    async with service.runtime.db.session() as session:
+        await on_recognition_changed(session, new_event(event, source="/cap/labelling"), event)
+    updated = ok(
+        await service.client.get(
+            f"/v1/audit-programmes/{programme['id']}", headers=service.member()
+        )
+    )
+    assert updated["decided_on"] == "2027-06-01"
+    assert [i["type"] for i in updated["schedule"]] == [
+        "stage1",
+        "stage2",
+        "surveillance",
+        "surveillance",
+        "renewal",
+    ]
+    assert updated["schedule"][2]["due_by"] == "2028-06-01"
+    ok(
+        await service.client.post(
+            f"/v1/audit-programmes/{programme['id']}/audits",
+            json={"type": "surveillance"},
+            headers=service.admin,
+        ),
+        201,
+    )
+
+
+async def test_maturity_for_rse_and_nc_reminders_then_escalation_once(service: Service) -> None:
+    people = await setup_body(service)
+    await accepted(service, scheme="CAP_RSE")
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    body, lead = service.body(), service.auditor(people["lead"]["user_id"])
+    await step(service, audit_id, body, "accept")
+    ok(
+        await service.client.put(
+            f"/v1/audits/{audit_id}/plan",
+            json={
+                "start_date": "2027-01-11",
+                "end_date": "2027-01-11",
+                "plan": "Évaluation",
+                "team": team(people, ("lead", "lead")),
+            },
+            headers=body,
+        )
+    )
+    await step(service, audit_id, lead, "start")
+    ok(
+        await service.client.put(
+            f"/v1/audits/{audit_id}/maturity",
+            json={
+                "levels": [
+                    {"criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r8", "level": 1}
+                ]
+            },
+            headers=lead,
+        )
+    )
+    ok(
+        await service.client.post(
+            f"/v1/audits/{audit_id}/findings",
+            json={
+                "type": "major_nc",
+                "title": "Document unique absent",
+                "criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r8",
+            },
+            headers=lead,
+        ),
+        201,
+    )
+    service.runtime.clock.advance(timedelta(days=0))
+    await step(service, audit_id, lead, "submit_report", summary="Évaluation initiale.")
+    (report,) = await events(service, "audit.report_submitted.v1")
+    assert report["evaluated_maturity"] == [
+        {"criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r8", "level": 1}
+    ]
+    due = date.fromisoformat(report["findings"][0]["response_due"])
+    assert due == service.runtime.clock.today() + timedelta(days=90)
+    async with service.runtime.db.session() as session:
+        assert await nc_deadlines(session, due - timedelta(days=30), reminder_days=15) == 0
+        assert await nc_deadlines(session, due - timedelta(days=10), reminder_days=15) == 1
+        assert await nc_deadlines(session, due - timedelta(days=5), reminder_days=15) == 0  # once
+        assert await nc_deadlines(session, due + timedelta(days=1), reminder_days=15) == 1
+        assert await nc_deadlines(session, due + timedelta(days=8), reminder_days=15) == 0
+    notices = await events(service, "finding.response_due.v1")
+    assert [(n["stage"], n["days"]) for n in notices] == [("reminder", 10), ("overdue", 1)]

@@ -1,0 +1,157 @@
+"""Programme, audit, finding and impartiality rules, directly, with dates passed in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cap_audit import rules
+from cap_audit.rules import AuditStatus, AuditType, FindingStatus, FindingStep, FindingType, Scheme
+
+R = rules.SchemeRules()
+
+
+def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> None:
+    accepted = date(2026, 1, 10)
+    before = rules.schedule(
+        Scheme.CAP_ISO9001,
+        R,
+        accepted_on=accepted,
+        decided_on=None,
+        audits=[],
+        today=date(2026, 2, 1),
+    )
+    assert [(i.type, i.due_by, i.status) for i in before] == [
+        (AuditType.STAGE1, date(2026, 4, 10), "due"),
+        (AuditType.STAGE2, date(2026, 7, 9), "due"),
+    ]
+    audits = [
+        rules.Done(AuditType.STAGE1, AuditStatus.CLOSED, "s1", closed_on=date(2026, 3, 1)),
+        rules.Done(AuditType.STAGE2, AuditStatus.CLOSED, "s2", closed_on=date(2026, 5, 20)),
+    ]
+    after = rules.schedule(
+        Scheme.CAP_ISO9001,
+        R,
+        accepted_on=accepted,
+        decided_on=date(2026, 6, 15),
+        audits=audits,
+        today=date(2027, 7, 1),
+    )
+    assert [(i.type.value, i.due_by.isoformat(), i.status, i.cycle_year) for i in after] == [
+        ("stage1", "2026-04-10", "done", None),
+        ("stage2", "2026-05-30", "done", None),  # 90 days after the closed stage 1
+        ("surveillance", "2027-06-15", "overdue", 2027),  # within 12 months of the decision
+        ("surveillance", "2028-12-31", "due", 2028),  # once per calendar year...
+        ("renewal", "2029-03-17", "due", None),  # ...none in 2029: renewal 90 days before expiry
+    ]
+
+
+def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
+    items = rules.schedule(
+        Scheme.CAP_RSE,
+        R,
+        accepted_on=date(2026, 1, 10),
+        decided_on=date(2026, 5, 31),
+        audits=[],
+        today=date(2026, 6, 1),
+    )
+    assert [(i.type.value, i.due_by.isoformat()) for i in items] == [
+        ("initial", "2026-04-10"),
+        ("follow_up", "2027-11-30"),  # 18 months, the 31st falling back to the 30th
+        ("renewal", "2029-03-02"),
+    ]
+    custom = rules.SchemeRules(follow_up_months=12)
+    assert rules.schedule(
+        Scheme.CAP_RSE,
+        custom,
+        accepted_on=date(2026, 1, 10),
+        decided_on=date(2026, 5, 31),
+        audits=[],
+        today=date(2026, 6, 1),
+    )[1].due_by == date(2027, 5, 31)
+
+
+def test_stage_order_and_active_recognition() -> None:
+    with pytest.raises(rules.RuleViolation, match="stage 2 comes after a closed stage 1"):
+        rules.may_open(
+            Scheme.CAP_ISO9001, AuditType.STAGE2, closed_types=set(), recognition_active=False
+        )
+    rules.may_open(
+        Scheme.CAP_ISO9001,
+        AuditType.STAGE2,
+        closed_types={AuditType.STAGE1},
+        recognition_active=False,
+    )
+    with pytest.raises(rules.RuleViolation, match="active recognition"):
+        rules.may_open(
+            Scheme.CAP_ISO9001,
+            AuditType.SURVEILLANCE,
+            closed_types={AuditType.STAGE1, AuditType.STAGE2},
+            recognition_active=False,
+        )
+    rules.may_open(
+        Scheme.CAP_ISO9001, AuditType.SURVEILLANCE, closed_types=set(), recognition_active=True
+    )
+    with pytest.raises(rules.RuleViolation, match="does not exist"):
+        rules.may_open(
+            Scheme.CAP_RSE, AuditType.STAGE1, closed_types=set(), recognition_active=False
+        )
+
+
+def test_impartiality_window_and_qualifications() -> None:
+    engagements = [("advised", date(2024, 3, 1)), ("audited", date(2021, 1, 1))]
+    assert rules.impartial(engagements, on=date(2026, 3, 2), window_days=730) == (True, None)
+    assert rules.impartial(engagements, on=date(2026, 2, 28), window_days=730) == (
+        False,
+        "advised the organisation on 2024-03-01",
+    )
+    quals = [{"scheme": "CAP_ISO9001", "valid_from": "2025-01-01", "valid_until": "2026-06-30"}]
+    assert rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 29), date(2026, 6, 30))
+    assert not rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 30), date(2026, 7, 1))
+    assert not rules.qualified(quals, Scheme.CAP_RSE, date(2026, 1, 10), date(2026, 1, 11))
+
+
+def test_a_nonconformity_closes_only_through_a_verification() -> None:
+    status = FindingStatus.OPEN
+    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.RESPOND)
+    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.SEND_BACK)
+    assert status is FindingStatus.OPEN
+    with pytest.raises(rules.InvalidTransition):
+        rules.next_finding_status(
+            FindingType.MAJOR_NC, status, FindingStep.VERIFY
+        )  # nothing to verify
+    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.RESPOND)
+    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.ACCEPT_PLAN)
+    assert (
+        rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.VERIFY)
+        is FindingStatus.VERIFIED_CLOSED
+    )
+    with pytest.raises(rules.InvalidTransition):
+        rules.next_finding_status(FindingType.STRENGTH, FindingStatus.NOTED, FindingStep.RESPOND)
+
+
+def test_closing_needs_majors_verified_and_minor_plans_accepted() -> None:
+    with pytest.raises(rules.RuleViolation) as caught:
+        rules.may_close(
+            [
+                (FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED),
+                (FindingType.MINOR_NC, FindingStatus.OPEN),
+            ]
+        )
+    assert caught.value.extensions == {"open_major_nc": 1, "open_minor_nc": 1}
+    rules.may_close(
+        [
+            (FindingType.MAJOR_NC, FindingStatus.VERIFIED_CLOSED),
+            (FindingType.MINOR_NC, FindingStatus.PLAN_ACCEPTED),
+            (FindingType.OBSERVATION, FindingStatus.NOTED),
+        ]
+    )
+
+
+def test_deadlines_90_days_and_stage2_repeated_after_6_months() -> None:
+    assert rules.response_due(FindingType.MAJOR_NC, date(2026, 3, 1), R) == date(2026, 5, 30)
+    assert rules.response_due(FindingType.OBSERVATION, date(2026, 3, 1), R) is None
+    assert not rules.stage2_must_repeat(date(2026, 3, 1), date(2026, 9, 1), 1, R)
+    assert rules.stage2_must_repeat(date(2026, 3, 1), date(2026, 9, 2), 1, R)
+    assert not rules.stage2_must_repeat(date(2026, 3, 1), date(2027, 1, 1), 0, R)
