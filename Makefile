@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install run test test-fast bench lint format typecheck migrate up asyncapi schemas clean
+.PHONY: help install run test test-fast bench lint format typecheck migrate up asyncapi schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ asyncapi: install ## Regenerate the event catalogue docs/events/asyncapi.json
 
 schemas: install ## Regenerate the referential file schema docs/referentials/referential.schema.json
 	$(UV) run --frozen python -m cap_diagnostic.referentials.schema docs/referentials/referential.schema.json
+
+certifier: install ## Regenerate the certification-body contract docs/certifier/openapi.json
+	$(UV) run --frozen python -m cap_audit.certifier.contract docs/certifier/openapi.json
 
 clean: ## Remove local data (standalone SQLite files) and caches
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

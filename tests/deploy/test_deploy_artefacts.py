@@ -90,9 +90,15 @@ COMPOSE_JWKS_URL = f"http://gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
 K8S_JWKS_URL = f"http://cap-gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
 
 
+#: the audit service's: it encrypts the certification bodies' webhook secrets
+AUDIT_SECRET_SETTINGS = {"SECRET_ENCRYPTION_KEY": "secret-encryption-key"}
+
+
 def _secret_settings(package: str) -> dict[str, str]:
     if package == "gateway":
         return SECRET_SETTINGS | GATEWAY_SECRET_SETTINGS
+    if package == "audit":
+        return SECRET_SETTINGS | AUDIT_SECRET_SETTINGS
     return SECRET_SETTINGS
 
 

@@ -859,6 +859,19 @@ SERVICE_RULES["audit"].update(
         ("POST", "/v1/findings/{finding_id}/review"): Rule(
             frozenset({"admin"}), review_fresh_finding
         ),
+        # Webhooks are authenticated by their signature only: a bearer token grants nothing.
+        ("POST", "/v1/certifier/webhooks/{body_id}"): Rule(
+            PUBLIC,
+            fixed("/v1/certifier/webhooks/sgs-tuv", json={"type": "audit.accepted"}),
+            ok=401,
+        ),
+        ("GET", "/v1/certifier/openapi.json"): Rule(PUBLIC, fixed("/v1/certifier/openapi.json")),
+        ("POST", "/v1/certification-bodies/{body_id}/webhook-secrets"): Rule(
+            frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/webhook-secrets"), ok=201
+        ),
+        ("GET", "/v1/certification-bodies/{body_id}/webhook-secrets"): Rule(
+            frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/webhook-secrets")
+        ),
     }
 )
 

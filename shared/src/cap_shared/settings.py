@@ -8,7 +8,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Placeholder secrets that must never be used outside development.
-PLACEHOLDER_SECRETS = frozenset({"", "changethis", "dev-key-secret", "cap-admin-dev"})
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changethis", "dev-key-secret", "cap-admin-dev", "dev-audit-secret"}
+)
 
 
 class Environment(StrEnum):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from cap_audit.rules import SchemeRules
@@ -27,3 +29,14 @@ class Settings(BaseServiceSettings):
     impartiality_window_days: int = Field(default=730, ge=0, le=3650)
     #: Days before a nonconformity's deadline when a reminder is published.
     nc_reminder_days: int = Field(default=15, ge=1, le=90)
+    #: Encrypts the bodies' webhook secrets at rest; keep it (a placeholder is refused in production).
+    secret_encryption_key: str = "dev-audit-secret"
+    #: How long the previous webhook secret stays valid after a rotation.
+    webhook_secret_overlap_s: int = Field(default=86_400, ge=0, le=30 * 86_400)
+    #: Largest webhook body accepted from a certification body.
+    webhook_max_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        self.refuse_placeholder("secret_encryption_key", self.secret_encryption_key)
+        return self

@@ -190,3 +190,29 @@ class ActiveRecognition(Base, table=True):
     effective_date: date
     expiry_date: date
     changed_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class BodySecret(Base, table=True):
+    """A body's webhook signing secret (encrypted); during a rotation the previous one stays
+    valid until ``expires_at``."""
+
+    __tablename__ = "body_secret"
+
+    id: str = Field(primary_key=True, max_length=36)
+    certification_body_id: str = Field(
+        max_length=60, foreign_key="certification_body.id", index=True
+    )
+    secret: str = Field(sa_type=sa.Text)  # Fernet token of "whsec_..."
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class InboundWebhook(Base, table=True):
+    """A webhook applied once: a redelivery with the same ``webhook-id`` changes nothing."""
+
+    __tablename__ = "inbound_webhook"
+
+    certification_body_id: str = Field(primary_key=True, max_length=60)
+    webhook_id: str = Field(primary_key=True, max_length=200)
+    type: str = Field(max_length=60)
+    received_at: datetime = Field(sa_type=AwareDateTime)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from sqlmodel import col
 
 from cap_audit import audits
+from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.config import Settings
 from cap_audit.models import Auditor, CertificationBody, Engagement
 from cap_audit.repository import AuditRepository
@@ -384,4 +385,4 @@ async def review(
     return audits.finding_out(finding, runtime.clock.today())
 
 
-ROUTERS = (bodies, auditors, programmes, audit_routes, findings)
+ROUTERS = (bodies, auditors, programmes, audit_routes, findings, *certifier_routers)

@@ -1,0 +1,1 @@
+"""The certification-body integration: the published contract, signed webhooks from bodies."""

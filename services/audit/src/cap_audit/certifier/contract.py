@@ -1,0 +1,190 @@
+"""What a certification body's system sends back to the platform, as signed webhooks.
+
+No public API of SGS or TÜV exists, so the platform defines the contract: each webhook is a
+Standard Webhooks message (headers ``webhook-id``, ``webhook-timestamp``,
+``webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">``) whose body is
+one of the events below, ``{"type": ..., "timestamp": ..., "data": {...}}``. The OpenAPI
+document published in ``docs/certifier/`` is generated from these models (``make certifier``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cap_audit.schemas import FindingIn, TeamMember
+
+Strict = ConfigDict(extra="forbid")
+AuditId = Annotated[
+    str, Field(max_length=36, description="The platform's audit id (from audit.requested)")
+]
+
+
+class AuditAccepted(BaseModel):
+    model_config = Strict
+    audit_id: AuditId
+
+
+class AuditPlanned(BaseModel):
+    model_config = Strict
+    audit_id: AuditId
+    start_date: date
+    end_date: date
+    plan: str = Field(min_length=1, max_length=20000)
+    team: list[TeamMember] = Field(min_length=1, max_length=20)
+
+
+class AuditStarted(BaseModel):
+    model_config = Strict
+    audit_id: AuditId
+
+
+class FindingRecorded(BaseModel):
+    model_config = Strict
+    audit_id: AuditId
+    finding: FindingIn
+
+
+class ReportSubmitted(BaseModel):
+    model_config = Strict
+    audit_id: AuditId
+    summary: str = Field(min_length=1, max_length=20000)
+
+
+class FindingReviewed(BaseModel):
+    model_config = Strict
+    finding_id: str = Field(max_length=36)
+    decision: Literal["accept_plan", "send_back", "verify"]
+    comment: str | None = Field(default=None, max_length=8000)
+
+
+class AuditAcceptedEvent(BaseModel):
+    """The body accepts the audit request."""
+
+    model_config = Strict
+    type: Literal["audit.accepted"]
+    timestamp: datetime
+    data: AuditAccepted
+
+
+class AuditPlannedEvent(BaseModel):
+    """The body plans the audit: dates, plan, team (auditors registered on the platform)."""
+
+    model_config = Strict
+    type: Literal["audit.planned"]
+    timestamp: datetime
+    data: AuditPlanned
+
+
+class AuditStartedEvent(BaseModel):
+    """The audit starts (opening meeting)."""
+
+    model_config = Strict
+    type: Literal["audit.started"]
+    timestamp: datetime
+    data: AuditStarted
+
+
+class FindingRecordedEvent(BaseModel):
+    """A finding of the audit in progress."""
+
+    model_config = Strict
+    type: Literal["finding.recorded"]
+    timestamp: datetime
+    data: FindingRecorded
+
+
+class ReportSubmittedEvent(BaseModel):
+    """The report is submitted (its findings were sent before)."""
+
+    model_config = Strict
+    type: Literal["audit.report_submitted"]
+    timestamp: datetime
+    data: ReportSubmitted
+
+
+class FindingReviewedEvent(BaseModel):
+    """The auditor's decision on the organisation's answer to a nonconformity."""
+
+    model_config = Strict
+    type: Literal["finding.reviewed"]
+    timestamp: datetime
+    data: FindingReviewed
+
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "audit.accepted": AuditAcceptedEvent,
+    "audit.planned": AuditPlannedEvent,
+    "audit.started": AuditStartedEvent,
+    "finding.recorded": FindingRecordedEvent,
+    "audit.report_submitted": ReportSubmittedEvent,
+    "finding.reviewed": FindingReviewedEvent,
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The published contract: the webhooks a body sends (OpenAPI 3.1 ``webhooks``)."""
+    components: dict[str, Any] = {}
+    webhooks: dict[str, Any] = {}
+    for name, model in EVENTS.items():
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for sub_name, sub in schema.pop("$defs", {}).items():
+            components[sub_name] = sub
+        components[model.__name__] = schema
+        webhooks[name] = {
+            "post": {
+                "summary": model.__doc__,
+                "description": "Sent by the certification body to "
+                "`POST /v1/certifier/webhooks/{certification_body_id}`, signed the Standard "
+                "Webhooks way with the body's current secret.",
+                "parameters": [
+                    {"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+                    for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{model.__name__}"}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "Applied (or already applied: same webhook-id)"},
+                    "400": {"description": "Malformed payload"},
+                    "401": {
+                        "description": "Bad signature, unknown body, or timestamp outside 5 minutes"
+                    },
+                    "404": {"description": "Unknown audit or finding for this body"},
+                    "409": {
+                        "description": "Out of order for the audit's state, or a certification rule"
+                    },
+                    "413": {"description": "Payload too large"},
+                    "422": {"description": "Invalid field (named in errors[])"},
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CAP platform — certification-body webhooks",
+            "version": "1.0.0",
+            "description": (__doc__ or "").strip(),
+        },
+        "paths": {},
+        "webhooks": webhooks,
+        "components": {"schemas": components},
+    }
+
+
+if __name__ == "__main__":  # python -m cap_audit.certifier.contract <path>
+    import json
+    import sys
+    from pathlib import Path
+
+    Path(sys.argv[1]).parent.mkdir(parents=True, exist_ok=True)
+    Path(sys.argv[1]).write_text(
+        json.dumps(openapi_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )

@@ -1,0 +1,90 @@
+"""HTTP routes of the certification-body integration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, status
+from pydantic import BaseModel
+
+from cap_audit.certifier import webhooks
+from cap_audit.certifier.contract import openapi_document
+from cap_audit.config import Settings
+from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.security import Allow, Principal, Public, Role
+
+BodyId = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
+Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
+
+certifier = APIRouter(prefix="/v1/certifier", tags=["certifier"])
+secrets = APIRouter(prefix="/v1/certification-bodies", tags=["certification-bodies"])
+
+
+class SecretOut(BaseModel):
+    id: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class SecretCreated(SecretOut):
+    """The new secret, shown once: give it to the body's system."""
+
+    secret: str
+
+
+def _settings(request: Request) -> Settings:
+    settings = request.app.state.runtime.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+@certifier.post("/webhooks/{body_id}", dependencies=[Public])
+async def receive_webhook(
+    body_id: BodyId, request: Request, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """A certification body's signed webhook (Standard Webhooks): see
+    ``GET /v1/certifier/openapi.json`` for the events. 401 on a bad or stale signature; a
+    webhook id already applied answers 200 with ``duplicate: true``."""
+    settings = _settings(request)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > settings.webhook_max_bytes:
+            raise webhooks.PayloadTooLarge(
+                f"webhooks are limited to {settings.webhook_max_bytes} bytes"
+            )
+    headers = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("webhook-")}
+    return await webhooks.receive(session, body_id, bytes(raw), headers, settings, runtime.clock)
+
+
+@certifier.get("/openapi.json", dependencies=[Public])
+async def contract() -> dict[str, Any]:
+    """The published contract: the webhooks a certification body sends to the platform."""
+    return openapi_document()
+
+
+@secrets.post(
+    "/{body_id}/webhook-secrets", status_code=status.HTTP_201_CREATED, response_model=SecretCreated
+)
+async def rotate_secret(
+    body_id: BodyId, _principal: Admin, session: SessionDep, runtime: RuntimeDep, request: Request
+) -> SecretCreated:
+    """Issue a new webhook signing secret for the body (admin). The previous one keeps
+    verifying during the overlap (``AUDIT_WEBHOOK_SECRET_OVERLAP_S``, 24 h by default)."""
+    row, plain = await webhooks.rotate_secret(session, body_id, _settings(request), runtime.clock)
+    return SecretCreated(
+        id=row.id, created_at=row.created_at, expires_at=row.expires_at, secret=plain
+    )
+
+
+@secrets.get("/{body_id}/webhook-secrets", response_model=list[SecretOut])
+async def list_secrets(body_id: BodyId, _principal: Admin, session: SessionDep) -> list[SecretOut]:
+    """The body's secrets and until when they verify (values are never shown again)."""
+    return [
+        SecretOut(id=s.id, created_at=s.created_at, expires_at=s.expires_at)
+        for s in await webhooks.list_secrets(session, body_id)
+    ]
+
+
+ROUTERS = (certifier, secrets)

@@ -1,0 +1,238 @@
+"""Signed webhooks from certification bodies, and the secrets that sign them.
+
+Verification follows Standard Webhooks (the ``standardwebhooks`` reference library): an HMAC-SHA256
+over ``<webhook-id>.<webhook-timestamp>.<raw body>``, compared in constant time, a 5-minute
+tolerance on the timestamp, several ``v1,`` signatures accepted in one header. During a secret
+rotation both the new secret and the previous one (until its overlap ends) verify. A webhook id
+applied once is remembered: a redelivery answers 200 and changes nothing. The event is applied
+in the same transaction as that record, through the same use cases as the API, acting as the
+body's system: a refused event (out of order, unknown audit) leaves nothing behind, so the body
+can send it again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import secrets as token_source
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from cap_audit import audits
+from cap_audit.certifier.contract import EVENTS
+from cap_audit.config import Settings
+from cap_audit.models import BodySecret, CertificationBody, InboundWebhook
+from cap_audit.repository import AuditRepository
+from cap_audit.rules import AuditStep
+from cap_audit.schemas import PlanIn
+from cap_shared.clock import Clock
+from cap_shared.problems import NotFound, ProblemError
+from cap_shared.security import Grant, Principal, Role
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidSignature(ProblemError):
+    """The webhook is not signed by the body (or is too old, or lacks its headers)."""
+
+    status, code, title = 401, "invalid-webhook-signature", "Invalid webhook signature"
+
+
+class MalformedWebhook(ProblemError):
+    """The body is not a known webhook event."""
+
+    status, code, title = 400, "malformed-webhook", "Malformed webhook"
+
+
+class PayloadTooLarge(ProblemError):
+    status, code, title = 413, "payload-too-large", "Payload too large"
+
+
+def _fernet(settings: Settings) -> Fernet:
+    key = hashlib.sha256(settings.secret_encryption_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+async def rotate_secret(
+    session: AsyncSession, body_id: str, settings: Settings, clock: Clock
+) -> tuple[BodySecret, str]:
+    """A new signing secret for a body (shown once); the current one stays valid for the overlap."""
+    repo = AuditRepository(session)
+    if await repo.get(CertificationBody, body_id) is None:
+        raise NotFound("no such certification body")
+    now = clock.now()
+    for current in await repo.all(BodySecret, col(BodySecret.certification_body_id) == body_id):
+        if current.expires_at is None or current.expires_at > now:
+            overlap_end = now + timedelta(seconds=settings.webhook_secret_overlap_s)
+            current.expires_at = min(current.expires_at or overlap_end, overlap_end)
+    plain = "whsec_" + base64.b64encode(token_source.token_bytes(32)).decode()
+    secret = BodySecret(
+        id=str(uuid.uuid4()),
+        certification_body_id=body_id,
+        secret=_fernet(settings).encrypt(plain.encode()).decode(),
+        created_at=now,
+    )
+    await repo.add(secret)
+    return secret, plain
+
+
+async def list_secrets(session: AsyncSession, body_id: str) -> list[BodySecret]:
+    return list(
+        await AuditRepository(session).all(
+            BodySecret,
+            col(BodySecret.certification_body_id) == body_id,
+            order=col(BodySecret.created_at),
+        )
+    )
+
+
+async def _valid_secrets(
+    session: AsyncSession, body_id: str, settings: Settings, now: datetime
+) -> list[str]:
+    fernet = _fernet(settings)
+    out = []
+    for row in await list_secrets(session, body_id):
+        if row.expires_at is not None and row.expires_at <= now:
+            continue
+        try:
+            out.append(fernet.decrypt(row.secret.encode()).decode())
+        except InvalidToken:
+            logger.error(
+                "webhook secret %s of %s cannot be decrypted (encryption key changed?)",
+                row.id,
+                body_id,
+            )
+    return out
+
+
+def verify(raw: bytes, headers: dict[str, str], secrets: list[str]) -> None:
+    """Raise :class:`InvalidSignature` unless one of ``secrets`` signed the message in time."""
+    if not secrets:
+        raise InvalidSignature("no webhook secret is active for this certification body")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSignature("the body is not UTF-8") from exc
+    reason = "no matching signature"
+    for secret in secrets:
+        try:
+            Webhook(secret).verify(text, headers, json_parse=False)
+            return
+        except WebhookVerificationError as exc:
+            reason = str(exc)
+            if "timestamp" in reason.lower() or "headers" in reason.lower():
+                break  # the same for every secret
+        except (ValueError, TypeError) as exc:  # a malformed signature header
+            reason = f"malformed signature header ({type(exc).__name__})"
+            break
+    raise InvalidSignature(reason)
+
+
+def body_principal(body_id: str, webhook_id: str, now: datetime) -> Principal:
+    """The body's system, as the use cases know it (its own audits, read and write)."""
+    return Principal(
+        subject=f"client:webhook:{body_id}",
+        kind="client",
+        grants=(Grant(role=Role.CERTIFICATION_BODY, certification_body_id=body_id),),
+        client_id=f"webhook:{body_id}",
+        token_id=webhook_id,
+        expires_at=now,
+        scopes=frozenset({"audits:read", "audits:write"}),
+    )
+
+
+async def receive(
+    session: AsyncSession,
+    body_id: str,
+    raw: bytes,
+    headers: dict[str, str],
+    settings: Settings,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Verify, deduplicate and apply one webhook; what happened."""
+    if len(raw) > settings.webhook_max_bytes:
+        raise PayloadTooLarge(f"webhooks are limited to {settings.webhook_max_bytes} bytes")
+    now = clock.now()
+    repo = AuditRepository(session)
+    if await repo.get(CertificationBody, body_id) is None:
+        raise InvalidSignature("unknown certification body")
+    verify(raw, headers, await _valid_secrets(session, body_id, settings, now))
+    webhook_id = headers.get("webhook-id", "")[:200]
+    if await repo.get(InboundWebhook, (body_id, webhook_id)) is not None:
+        return {"webhook_id": webhook_id, "duplicate": True}
+    try:
+        envelope = json.loads(raw)
+        kind = envelope.get("type") if isinstance(envelope, dict) else None
+        model = EVENTS.get(kind or "")
+        if model is None:
+            raise MalformedWebhook(
+                f"unknown webhook type {kind!r}; expected one of {sorted(EVENTS)}"
+            )
+        event = model.model_validate(envelope)
+    except json.JSONDecodeError as exc:
+        raise MalformedWebhook("the body is not JSON") from exc
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise MalformedWebhook(f"invalid {kind} webhook", extensions={"errors": errors}) from exc
+    assert isinstance(kind, str)  # a known type, checked above
+    principal = body_principal(body_id, webhook_id, now)
+    data: Any = getattr(event, "data")  # noqa: B009 - every event model has it
+    result = await _apply(session, principal, kind, data, settings, clock)
+    await repo.add(
+        InboundWebhook(
+            certification_body_id=body_id, webhook_id=webhook_id, type=kind, received_at=now
+        )
+    )
+    logger.info("webhook %s from %s applied: %s", webhook_id, body_id, kind)
+    return {"webhook_id": webhook_id, "duplicate": False, "type": kind, **result}
+
+
+async def _apply(
+    session: AsyncSession,
+    principal: Principal,
+    kind: str,
+    data: Any,
+    settings: Settings,
+    clock: Clock,
+) -> dict[str, Any]:
+    if kind == "audit.planned":
+        plan = PlanIn(
+            start_date=data.start_date, end_date=data.end_date, plan=data.plan, team=data.team
+        )
+        audit = await audits.plan(session, principal, data.audit_id, plan, settings, clock)
+        return {"audit_id": audit.id, "status": audit.status}
+    if kind == "finding.recorded":
+        finding = await audits.add_finding(session, principal, data.audit_id, data.finding)
+        return {"finding_id": finding.id}
+    if kind == "finding.reviewed":
+        reviewed = await audits.review(
+            session, principal, data.finding_id, data.decision, data.comment, clock
+        )
+        return {"finding_id": reviewed.id, "status": reviewed.status}
+    step = {
+        "audit.accepted": AuditStep.ACCEPT,
+        "audit.started": AuditStep.START,
+        "audit.report_submitted": AuditStep.SUBMIT_REPORT,
+    }[kind]
+    audit = await audits.step(
+        session,
+        principal,
+        data.audit_id,
+        step,
+        summary=getattr(data, "summary", None),
+        reason=None,
+        settings=settings,
+        clock=clock,
+    )
+    return {"audit_id": audit.id, "status": audit.status}
