@@ -652,6 +652,13 @@ async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
     audits = (await world.client.get("/v1/audits", headers=admin)).json()
     world.ids["audit_a"] = audits[0]["id"]
     world.ids["finding_a"] = await new_finding_a(world, stage="open")
+    world.ids["audit_doc"] = await new_audit_a(world, until="start")
+    attached = await world.client.put(
+        "/v1/audits/{audit_doc}/report-document".format(**world.ids),
+        files={"file": ("rapport.pdf", b"%PDF-1.7\n", "application/pdf")},
+        headers=admin,
+    )
+    assert attached.status_code == 200, attached.text
 
 
 async def new_audit_a(world: World, *, until: str) -> str:
@@ -762,6 +769,12 @@ async def finding_on_fresh_audit(world: World, _role: str) -> Call:
     }
 
 
+async def report_on_fresh_audit(world: World, _role: str) -> Call:
+    return f"/v1/audits/{await new_audit_a(world, until='start')}/report-document", {
+        "files": {"file": ("rapport.pdf", b"%PDF-1.7\n", "application/pdf")}
+    }
+
+
 async def maturity_on_fresh_audit(world: World, _role: str) -> Call:
     return f"/v1/audits/{await new_audit_a(world, until='start')}/maturity", {
         "json": {
@@ -840,6 +853,12 @@ SERVICE_RULES["audit"].update(
         ("PUT", "/v1/audits/{audit_id}/plan"): Rule(frozenset({"admin"}), plan_body),
         ("POST", "/v1/audits/{audit_id}/transitions"): Rule(
             frozenset({"admin"}), accept_fresh_audit
+        ),
+        ("PUT", "/v1/audits/{audit_id}/report-document"): Rule(
+            frozenset({"admin"}), report_on_fresh_audit
+        ),
+        ("GET", "/v1/audits/{audit_id}/report-document"): Rule(
+            AUDIT_READERS_A, fixed("/v1/audits/{audit_doc}/report-document")
         ),
         ("GET", "/v1/audits/{audit_id}/findings"): Rule(
             AUDIT_READERS_A, fixed("/v1/audits/{audit_a}/findings")

@@ -83,7 +83,7 @@ class Service:
 
 
 @pytest.fixture
-async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
+async def service(pg_databases: PgDatabases, tmp_path) -> AsyncIterator[Service]:
     url = await asyncio.to_thread(pg_databases.url_for, "audit", audit_main.MIGRATIONS, metadata)
     engine_db = Database(url)
     connection = await engine_db.engine.connect()
@@ -92,7 +92,10 @@ async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
     broker = MemoryBroker()
     await broker.start()
     runtime = audit_main.build_runtime(
-        Settings(), db=Database.bound_to(url, connection), broker=broker, keys=issuer.key_source()
+        Settings(files_dir=str(tmp_path / "files")),
+        db=Database.bound_to(url, connection),
+        broker=broker,
+        keys=issuer.key_source(),
     )
     app = audit_main.create_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://audit")

@@ -457,3 +457,55 @@ async def test_maturity_for_rse_and_nc_reminders_then_escalation_once(service: S
         assert await nc_deadlines(session, due + timedelta(days=8), reminder_days=15) == 0
     notices = await events(service, "finding.response_due.v1")
     assert [(n["stage"], n["days"]) for n in notices] == [("reminder", 10), ("overdue", 1)]
+
+
+async def test_the_signed_report_document_is_kept_and_served(service: Service) -> None:
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    body, lead = service.body(), service.auditor(people["lead"]["user_id"])
+    await step(service, audit_id, body, "accept")
+    ok(
+        await service.client.put(
+            f"/v1/audits/{audit_id}/plan",
+            json={
+                "start_date": "2027-01-11",
+                "end_date": "2027-01-11",
+                "plan": "P",
+                "team": team(people, ("lead", "lead")),
+            },
+            headers=body,
+        )
+    )
+    too_early = await service.client.put(
+        f"/v1/audits/{audit_id}/report-document",
+        files={"file": ("r.pdf", b"%PDF-1.7\n", "application/pdf")},
+        headers=lead,
+    )
+    assert too_early.status_code == 409
+    await step(service, audit_id, lead, "start")
+    not_pdf = await service.client.put(
+        f"/v1/audits/{audit_id}/report-document",
+        files={"file": ("r.pdf", b"<html>", "application/pdf")},
+        headers=lead,
+    )
+    assert not_pdf.status_code == 415
+    pdf = b"%PDF-1.7\n% rapport signe\n" + b"0" * 1000
+    attached = ok(
+        await service.client.put(
+            f"/v1/audits/{audit_id}/report-document",
+            files={"file": ("rapport.pdf", pdf, "application/pdf")},
+            headers=lead,
+        )
+    )
+    import hashlib
+
+    assert attached["report_document"]["sha256"] == hashlib.sha256(pdf).hexdigest()
+    downloaded = await service.client.get(
+        f"/v1/audits/{audit_id}/report-document", headers=service.member()
+    )
+    assert (downloaded.status_code, downloaded.content) == (200, pdf)
+    outsider = await service.client.get(
+        f"/v1/audits/{audit_id}/report-document", headers=service.member("b")
+    )
+    assert outsider.status_code == 404

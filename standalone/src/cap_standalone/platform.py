@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -94,12 +95,16 @@ class Platform:
     def _service_settings(self, cls: type[BaseServiceSettings], name: str) -> BaseServiceSettings:
         s = self.settings
         db = (s.data_dir / f"{name}.db").resolve()
+        extra: dict[str, Any] = {}
+        if "files_dir" in cls.model_fields:  # services that keep documents keep them here too
+            extra["files_dir"] = str((s.data_dir / f"{name}-files").resolve())
         return cls(
             database_url=f"sqlite+aiosqlite:///{db}",
             broker_url="memory://",
             environment=s.environment,
             log_level=s.log_level,
             consumer_retry_delays_s=s.retry_delays_s,
+            **extra,
         )
 
     def build(self) -> None:

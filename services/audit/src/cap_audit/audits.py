@@ -69,6 +69,7 @@ from cap_shared.contracts.audit import (
     FindingV1,
 )
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
+from cap_shared.files import FileStore
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role, Scope
@@ -460,6 +461,15 @@ async def audit_out(
         closed_at=audit.closed_at,
         cancel_reason=audit.cancel_reason,
         stage2_must_repeat=must_repeat,
+        report_document=(
+            {
+                "sha256": audit.report_document_sha256,
+                "size": audit.report_document_size,
+                "uploaded_at": audit.report_document_uploaded_at,
+            }
+            if audit.report_document_key
+            else None
+        ),
     )
 
 
@@ -853,3 +863,46 @@ async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int
         sent += 1
     await session.flush()
     return sent
+
+
+# report documents ------------------------------------------------------------------------------
+class DocumentTooLarge(ProblemError):
+    status, code, title = 413, "payload-too-large", "Document too large"
+
+
+class NotAPdf(ProblemError):
+    """The signed report must be a PDF document."""
+
+    status, code, title = 415, "unsupported-media-type", "A PDF document is expected"
+
+
+async def attach_report(
+    session: AsyncSession,
+    principal: Principal,
+    audit_id: str,
+    content: bytes,
+    store: FileStore,
+    settings: Settings,
+    clock: Clock,
+) -> Audit:
+    """Keep the signed report (PDF) of an audit in progress or whose report is submitted."""
+    audit = await visible_audit(session, principal, audit_id, for_update=True)
+    await _acts_for_body(session, principal, audit, lead=True)
+    if audit.status not in (AuditStatus.IN_PROGRESS.value, AuditStatus.REPORT_SUBMITTED.value):
+        raise rules.InvalidTransition(
+            f"the report document belongs to an audit in progress or reported, not {audit.status}"
+        )
+    if len(content) > settings.report_max_bytes:
+        raise DocumentTooLarge(f"the document exceeds {settings.report_max_bytes} bytes")
+    if not content.startswith(b"%PDF-"):
+        raise NotAPdf("the signed report must be a PDF document")
+    import hashlib
+
+    digest = hashlib.sha256(content).hexdigest()
+    stored = await store.put(f"audits/{audit.id}/report-{digest[:16]}.pdf", content)
+    audit.report_document_key = stored.key
+    audit.report_document_sha256 = stored.sha256
+    audit.report_document_size = stored.size
+    audit.report_document_uploaded_at = clock.now()
+    await AuditRepository(session).add(audit)
+    return audit

@@ -33,6 +33,10 @@ class Settings(BaseServiceSettings):
     secret_encryption_key: str = "dev-audit-secret"
     #: How long the previous webhook secret stays valid after a rotation.
     webhook_secret_overlap_s: int = Field(default=86_400, ge=0, le=30 * 86_400)
+    #: Where signed report documents are stored (local file store).
+    files_dir: str = "var/audit-files"
+    #: Largest report document accepted.
+    report_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
     #: Largest webhook body accepted from a certification body.
     webhook_max_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
 

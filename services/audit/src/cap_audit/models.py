@@ -123,6 +123,11 @@ class Audit(TimestampMixin, Base, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     cancel_reason: str | None = Field(default=None, max_length=1000)
     revision: int = 1
+    #: The signed report document (file store key, SHA-256, size).
+    report_document_key: str | None = Field(default=None, max_length=300)
+    report_document_sha256: str | None = Field(default=None, max_length=64)
+    report_document_size: int | None = None
+    report_document_uploaded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class Assignment(Base, table=True):

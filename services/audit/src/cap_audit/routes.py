@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 from sqlmodel import col
 
 from cap_audit import audits
@@ -34,6 +34,8 @@ from cap_audit.schemas import (
     ReviewIn,
 )
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.files import LocalFileStore
+from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
 
 Id = Annotated[str, Path(max_length=60)]
@@ -313,6 +315,51 @@ async def step_audit(
         clock=runtime.clock,
     )
     return await audits.audit_out(session, audit, settings, runtime.clock.today())
+
+
+def file_store(settings: SettingsDep) -> LocalFileStore:
+    return LocalFileStore(settings.files_dir)
+
+
+@audit_routes.put("/{audit_id}/report-document", response_model=AuditOut)
+async def attach_report(
+    audit_id: Id,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    file: Annotated[UploadFile, File(description="The signed report (PDF)")],
+) -> AuditOut:
+    """Attach the signed report document (PDF, lead auditor or body), kept in the file store
+    with its SHA-256."""
+    content = await file.read(settings.report_max_bytes + 1)
+    audit = await audits.attach_report(
+        session, principal, audit_id, content, file_store(settings), settings, runtime.clock
+    )
+    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+
+
+@audit_routes.get(
+    "/{audit_id}/report-document",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The signed report"}},
+)
+async def get_report_document(
+    audit_id: Id, principal: Involved, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The signed report document of a visible audit."""
+    audit = await audits.visible_audit(session, principal, audit_id)
+    if not audit.report_document_key:
+        raise NotFound("this audit has no report document yet")
+    content = await file_store(settings).get(audit.report_document_key)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="rapport-audit-{audit.id[:8]}.pdf"',
+            "Digest": f"sha-256={audit.report_document_sha256}",
+        },
+    )
 
 
 @audit_routes.get("/{audit_id}/findings", response_model=list[FindingOut])

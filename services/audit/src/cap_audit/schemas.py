@@ -200,6 +200,7 @@ class AuditOut(BaseModel):
     closed_at: datetime | None
     cancel_reason: str | None
     stage2_must_repeat: bool = False
+    report_document: dict[str, Any] | None = None
 
 
 class EvidenceIn(BaseModel):
