@@ -42,6 +42,7 @@ COPY services/audit/pyproject.toml services/audit/
 COPY services/labelling/pyproject.toml services/labelling/
 COPY services/notifications/pyproject.toml services/notifications/
 COPY standalone/pyproject.toml standalone/
+COPY simulator/pyproject.toml simulator/
 
 # 1. Third-party dependencies of $PACKAGE (no workspace member yet).
 RUN --mount=type=cache,target=/root/.cache/uv \

@@ -48,7 +48,7 @@ bench: install ## Benchmarks (tests/bench), figures printed as ratios to a basel
 lint: install ## ruff (lint + format check), mypy, import-linter contracts
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src gateway/src services/*/src standalone/src
+	$(UV) run --frozen mypy shared/src gateway/src services/*/src standalone/src simulator/src
 	$(UV) run --frozen lint-imports
 
 format: install ## Apply ruff's fixes and formatting

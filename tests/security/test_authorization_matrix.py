@@ -596,6 +596,13 @@ AUDIT_READERS_A = frozenset(
     {"admin", "committee", "member_admin_a", "member_a", "facilitator_a", "client"}
 )
 DECLARATION = "Je déclare n'avoir ni conseillé ni audité la structure."
+#: A body's system on an address that never resolves: deliveries fail, nothing leaves the machine.
+BODY_CONNECTION = {
+    "api_url": "https://sgs-tuv.invalid/api",
+    "token_url": "https://sgs-tuv.invalid/oauth/token",
+    "client_id": "cap-platform",
+    "client_secret": "not-a-real-secret",
+}
 
 
 async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
@@ -627,6 +634,10 @@ async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
     )
     assert auditor.status_code == 201, auditor.text
     world.ids["auditor_record"] = auditor.json()["id"]
+    connected = await world.client.put(
+        "/v1/certification-bodies/sgs-tuv/connection", json=BODY_CONNECTION, headers=admin
+    )
+    assert connected.status_code == 200, connected.text
     event = ApplicationAcceptedV1(
         application_id=str(uuid.uuid4()),
         organisation_id=world.ids["org_a"],
@@ -769,6 +780,15 @@ async def finding_on_fresh_audit(world: World, _role: str) -> Call:
     }
 
 
+async def fresh_delivery_retry(world: World, _role: str) -> Call:
+    audit = await new_audit_a(world, until="requested")
+    listed = await world.client.get(
+        "/v1/certification-bodies/sgs-tuv/deliveries", headers=world.headers["admin"]
+    )
+    delivery = next(d for d in listed.json() if d["audit_id"] == audit)
+    return f"/v1/certification-bodies/sgs-tuv/deliveries/{delivery['id']}/retry", {}
+
+
 async def report_on_fresh_audit(world: World, _role: str) -> Call:
     return f"/v1/audits/{await new_audit_a(world, until='start')}/report-document", {
         "files": {"file": ("rapport.pdf", b"%PDF-1.7\n", "application/pdf")}
@@ -887,6 +907,19 @@ SERVICE_RULES["audit"].update(
         ("GET", "/v1/certifier/openapi.json"): Rule(PUBLIC, fixed("/v1/certifier/openapi.json")),
         ("POST", "/v1/certification-bodies/{body_id}/webhook-secrets"): Rule(
             frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/webhook-secrets"), ok=201
+        ),
+        ("PUT", "/v1/certification-bodies/{body_id}/connection"): Rule(
+            frozenset({"admin"}),
+            fixed("/v1/certification-bodies/sgs-tuv/connection", json=BODY_CONNECTION),
+        ),
+        ("GET", "/v1/certification-bodies/{body_id}/connection"): Rule(
+            frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/connection")
+        ),
+        ("GET", "/v1/certification-bodies/{body_id}/deliveries"): Rule(
+            frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/deliveries")
+        ),
+        ("POST", "/v1/certification-bodies/{body_id}/deliveries/{delivery_id}/retry"): Rule(
+            frozenset({"admin"}), fresh_delivery_retry
         ),
         ("GET", "/v1/certification-bodies/{body_id}/webhook-secrets"): Rule(
             frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/webhook-secrets")

@@ -82,33 +82,48 @@ class Service:
         return organisation
 
 
-@pytest.fixture
-async def service(pg_databases: PgDatabases, tmp_path) -> AsyncIterator[Service]:
-    url = await asyncio.to_thread(pg_databases.url_for, "audit", audit_main.MIGRATIONS, metadata)
-    engine_db = Database(url)
-    connection = await engine_db.engine.connect()
-    transaction = await connection.begin()
+async def open_service(db: Database, tmp_path: Any) -> Service:
     issuer = TestIssuer()
     broker = MemoryBroker()
     await broker.start()
     runtime = audit_main.build_runtime(
-        Settings(files_dir=str(tmp_path / "files")),
-        db=Database.bound_to(url, connection),
-        broker=broker,
-        keys=issuer.key_source(),
+        Settings(files_dir=str(tmp_path / "files")), db=db, broker=broker, keys=issuer.key_source()
     )
     app = audit_main.create_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://audit")
     svc = Service(client, runtime, issuer)
     await svc.add_organisation("a", "76")
     await svc.add_organisation("b", "11")
+    return svc
+
+
+@pytest.fixture
+async def service(pg_databases: PgDatabases, tmp_path: Any) -> AsyncIterator[Service]:
+    """The service in one transaction rolled back at the end (one connection: no concurrency)."""
+    url = await asyncio.to_thread(pg_databases.url_for, "audit", audit_main.MIGRATIONS, metadata)
+    engine_db = Database(url)
+    connection = await engine_db.engine.connect()
+    transaction = await connection.begin()
+    svc = await open_service(Database.bound_to(url, connection), tmp_path)
     try:
         yield svc
     finally:
-        await client.aclose()
+        await svc.client.aclose()
         await transaction.rollback()
         await connection.close()
         await engine_db.dispose()
+
+
+@pytest.fixture
+async def live_service(make_database: Any, tmp_path: Any) -> AsyncIterator[Service]:
+    """The service on a pool of real connections, committed data (emptied first): for tests
+    where another party calls the service while the test works."""
+    db = await make_database("postgresql", "audit-live", audit_main.MIGRATIONS, metadata)
+    svc = await open_service(db, tmp_path)
+    try:
+        yield svc
+    finally:
+        await svc.client.aclose()
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

@@ -257,3 +257,50 @@ def test_the_published_contract_is_up_to_date() -> None:
     assert json.loads(published.read_text(encoding="utf-8")) == openapi_document(), (
         "docs/certifier/openapi.json is stale: run `make certifier`"
     )
+
+
+async def test_w4_fifty_concurrent_webhooks_are_all_answered_quickly(live_service: Service) -> None:
+    """50 deliveries at once (each a finding on the same audit, serialised by its row lock):
+    every one answered 2xx, the slowest well under 10 s, each applied once."""
+    import asyncio
+
+    service = live_service
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    secret = await secret_for(service)
+    for payload in (
+        event("audit.accepted", audit_id=audit_id),
+        event(
+            "audit.planned",
+            audit_id=audit_id,
+            start_date="2027-01-11",
+            end_date="2027-01-12",
+            plan="Plan",
+            team=team(people, ("lead", "lead")),
+        ),
+        event("audit.started", audit_id=audit_id),
+    ):
+        ok(await send(service, *signed(secret, payload)))
+    messages = [
+        signed(
+            secret,
+            event(
+                "finding.recorded",
+                audit_id=audit_id,
+                finding={"type": "observation", "title": f"Observation {n}"},
+            ),
+        )
+        for n in range(50)
+    ]
+
+    async def timed(raw: bytes, headers: dict[str, str]) -> tuple[int, float]:
+        started = time.perf_counter()
+        response = await send(service, raw, headers)
+        return response.status_code, time.perf_counter() - started
+
+    results = await asyncio.gather(*(timed(raw, headers) for raw, headers in messages))
+    assert {status for status, _ in results} == {200}
+    assert max(elapsed for _, elapsed in results) < 10
+    audit = ok(await service.client.get(f"/v1/audits/{audit_id}", headers=service.admin))
+    assert audit["findings"] == {"observation": 50}

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_audit import rules
+from cap_audit.certifier.queue import enqueue_request
 from cap_audit.config import Settings
 from cap_audit.models import (
     ActiveRecognition,
@@ -232,6 +233,7 @@ async def _request(
         requested_at=now,
     )
     await AuditRepository(session).add(audit)
+    await enqueue_request(session, audit, now)
     await add_event(
         session,
         tables.outbox,

@@ -37,6 +37,17 @@ class Settings(BaseServiceSettings):
     files_dir: str = "var/audit-files"
     #: Largest report document accepted.
     report_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
+    #: Calls to a body's system: timeout, retry delays (then failed), circuit breaker.
+    body_timeout_s: float = Field(default=10.0, gt=0, le=30)
+    body_retry_delays_s: list[float] = Field(default=[10, 60, 300, 1800, 7200, 21600])
+    body_breaker_failures: int = Field(default=5, ge=1, le=100)
+    body_breaker_reset_s: float = Field(default=60.0, gt=0, le=3600)
+    #: Allow bodies' systems on private or loopback addresses (development and tests only).
+    body_allow_private: bool = False
+    #: Audits unchanged for this long are reconciled with the body's system.
+    reconcile_after_s: int = Field(default=86_400, ge=60)
+    #: This platform's public base URL, for the callback given to bodies.
+    public_url: str = "http://127.0.0.1:8000"
     #: Largest webhook body accepted from a certification body.
     webhook_max_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
 

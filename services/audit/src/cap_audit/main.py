@@ -8,10 +8,13 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_audit.audits import nc_deadlines
+from cap_audit.certifier import connector
 from cap_audit.config import Settings
 from cap_audit.events.handlers import HANDLERS
 from cap_audit.models import tables
 from cap_audit.routes import ROUTERS
+from cap_shared.clock import Clock
+from cap_shared.db.base import utcnow
 from cap_shared.jobs import PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -19,6 +22,16 @@ from cap_shared.service import ServiceDefinition
 async def nonconformity_deadlines(session: AsyncSession, today: date) -> int:
     """Reminders before, escalations after, each open nonconformity's deadline."""
     return await nc_deadlines(session, today, reminder_days=Settings().nc_reminder_days)
+
+
+async def body_deliveries(session: AsyncSession, _today: date) -> int:
+    """Send the audit requests due to certification bodies' systems."""
+    return await connector.send_due(session, utcnow(), Settings())
+
+
+async def reconcile_audits(session: AsyncSession, _today: date) -> int:
+    """Catch lost callbacks: ask bodies about audits that have not moved for a while."""
+    return await connector.reconcile(session, utcnow(), Settings(), Clock())
 
 
 SERVICE = ServiceDefinition(
@@ -32,7 +45,11 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     routers=ROUTERS,
-    jobs=(PeriodicJob("nonconformity-deadlines", nonconformity_deadlines, interval_s=3600),),
+    jobs=(
+        PeriodicJob("nonconformity-deadlines", nonconformity_deadlines, interval_s=3600),
+        PeriodicJob("body-deliveries", body_deliveries, interval_s=5),
+        PeriodicJob("reconcile-audits", reconcile_audits, interval_s=3600),
+    ),
 )
 
 MIGRATIONS = SERVICE.migrations

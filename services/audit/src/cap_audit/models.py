@@ -221,3 +221,51 @@ class InboundWebhook(Base, table=True):
     webhook_id: str = Field(primary_key=True, max_length=200)
     type: str = Field(max_length=60)
     received_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class BodyConnection(TimestampMixin, Base, table=True):
+    """How the platform reaches a body's system: its API, its token endpoint, our credentials."""
+
+    __tablename__ = "body_connection"
+
+    certification_body_id: str = Field(
+        primary_key=True, max_length=60, foreign_key="certification_body.id"
+    )
+    api_url: str = Field(max_length=500)
+    token_url: str = Field(max_length=500)
+    client_id: str = Field(max_length=200)
+    client_secret: str = Field(sa_type=sa.Text)  # encrypted
+    #: Where the body sends its webhooks (this platform's public URL of the webhook route).
+    callback_url: str = Field(max_length=500)
+
+
+class BodyDelivery(TimestampMixin, Base, table=True):
+    """Something to send to a body's system (an audit request), until it is accepted."""
+
+    __tablename__ = "body_delivery"
+    __table_args__ = (sa.Index("ix_body_delivery_due", "status", "next_attempt_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    certification_body_id: str = Field(max_length=60, index=True)
+    audit_id: str = Field(max_length=36, index=True)
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(sa_type=sa.JSON)
+    status: str = Field(max_length=20)  # pending | delivered | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    delivered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    reference: str | None = Field(default=None, max_length=200)
+
+
+class DeliveryAttempt(Base, table=True):
+    """One attempt of a delivery: when, what came back, how long it took."""
+
+    __tablename__ = "body_delivery_attempt"
+
+    delivery_id: str = Field(primary_key=True, max_length=36, foreign_key="body_delivery.id")
+    number: int = Field(primary_key=True)
+    at: datetime = Field(sa_type=AwareDateTime)
+    status_code: int | None = None
+    latency_ms: int | None = None
+    error: str | None = Field(default=None, max_length=1000)

@@ -1,4 +1,8 @@
-"""What a certification body's system sends back to the platform, as signed webhooks.
+"""The contract between the platform and a certification body's system.
+
+``paths``: what the platform calls on the body's system (client credentials, an audit request
+with an idempotency key, the request's state for reconciliation). ``webhooks``: what the body
+sends back to the platform, signed.
 
 No public API of SGS or TÜV exists, so the platform defines the contract: each webhook is a
 Standard Webhooks message (headers ``webhook-id``, ``webhook-timestamp``,
@@ -124,6 +128,127 @@ EVENTS: dict[str, type[BaseModel]] = {
 }
 
 
+# what the platform calls on a body's system ------------------------------------------------------
+class OrganisationRef(BaseModel):
+    id: str
+    name: str | None
+    siret: str | None
+    region: str | None
+
+
+class AuditRequest(BaseModel):
+    """``POST /audit-requests`` (header ``Idempotency-Key``: the same on every retry)."""
+
+    audit_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    audit_type: str
+    due_by: date | None
+    organisation: OrganisationRef
+    callback_url: str = Field(description="Where to send the signed webhooks")
+
+
+class AuditRequestAccepted(BaseModel):
+    reference: str = Field(description="The body's own reference for the request")
+
+
+class PendingWebhook(BaseModel):
+    webhook_id: str
+    payload: dict[str, Any] = Field(
+        description="One of the webhook events, as it was (or would be) sent"
+    )
+
+
+class AuditRequestState(BaseModel):
+    """``GET /audit-requests/{audit_id}``: read by the platform's reconciliation."""
+
+    audit_id: str
+    reference: str
+    status: str
+    webhooks: list[PendingWebhook] = Field(
+        description="Every event produced for this audit, delivered or not"
+    )
+
+
+def _paths(components: dict[str, Any]) -> dict[str, Any]:
+    for model in (AuditRequest, AuditRequestAccepted, AuditRequestState):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+
+    def ref(name: str) -> dict[str, Any]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    bearer: list[dict[str, list[str]]] = [{"bodyOAuth": []}]
+    return {
+        "/oauth/token": {
+            "post": {
+                "summary": "OAuth2 client credentials: the platform authenticates with HTTP Basic",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"grant_type": {"const": "client_credentials"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "200": {"description": "access_token, token_type, expires_in"},
+                    "401": {"description": "Unknown client"},
+                },
+            }
+        },
+        "/audit-requests": {
+            "post": {
+                "summary": "The platform requests an audit",
+                "security": bearer,
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("AuditRequest")}},
+                },
+                "responses": {
+                    "202": {
+                        "description": "Accepted (a retry with the same key answers the same)",
+                        "content": {"application/json": {"schema": ref("AuditRequestAccepted")}},
+                    },
+                    "410": {"description": "This endpoint is gone: the platform stops sending"},
+                    "429": {"description": "Too many requests: the platform waits Retry-After"},
+                },
+            }
+        },
+        "/audit-requests/{audit_id}": {
+            "get": {
+                "summary": "The request's state and its events (reconciliation of lost callbacks)",
+                "security": bearer,
+                "parameters": [
+                    {
+                        "name": "audit_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "State",
+                        "content": {"application/json": {"schema": ref("AuditRequestState")}},
+                    },
+                    "404": {"description": "Unknown audit"},
+                },
+            }
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The published contract: the webhooks a body sends (OpenAPI 3.1 ``webhooks``)."""
     components: dict[str, Any] = {}
@@ -169,13 +294,21 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "CAP platform — certification-body webhooks",
+            "title": "CAP platform — certification-body integration",
             "version": "1.0.0",
             "description": (__doc__ or "").strip(),
         },
-        "paths": {},
+        "paths": _paths(components),
         "webhooks": webhooks,
-        "components": {"schemas": components},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bodyOAuth": {
+                    "type": "oauth2",
+                    "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {}}},
+                }
+            },
+        },
     }
 
 

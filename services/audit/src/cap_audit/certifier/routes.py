@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, status
 from pydantic import BaseModel
 
-from cap_audit.certifier import webhooks
+from cap_audit.certifier import connector, webhooks
 from cap_audit.certifier.contract import openapi_document
 from cap_audit.config import Settings
 from cap_shared.deps import RuntimeDep, SessionDep
@@ -85,6 +85,60 @@ async def list_secrets(body_id: BodyId, _principal: Admin, session: SessionDep) 
         SecretOut(id=s.id, created_at=s.created_at, expires_at=s.expires_at)
         for s in await webhooks.list_secrets(session, body_id)
     ]
+
+
+@secrets.put("/{body_id}/connection", response_model=connector.ConnectionOut)
+async def set_connection(
+    body_id: BodyId,
+    data: connector.ConnectionIn,
+    _principal: Admin,
+    session: SessionDep,
+    request: Request,
+) -> connector.ConnectionOut:
+    """How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
+    client credentials it gave us (the secret is stored encrypted, never shown again). Audit
+    requests are then sent to it."""
+    return connector.connection_out(
+        await connector.set_connection(session, body_id, data, _settings(request))
+    )
+
+
+@secrets.get("/{body_id}/connection", response_model=connector.ConnectionOut)
+async def get_connection(
+    body_id: BodyId, _principal: Admin, session: SessionDep
+) -> connector.ConnectionOut:
+    """The body's connection (without its secret)."""
+    from cap_audit.models import BodyConnection
+    from cap_audit.repository import AuditRepository
+    from cap_shared.problems import NotFound
+
+    found = await AuditRepository(session).get(BodyConnection, body_id)
+    if found is None:
+        raise NotFound("this body is not connected")
+    return connector.connection_out(found)
+
+
+@secrets.get("/{body_id}/deliveries", response_model=list[connector.DeliveryOut])
+async def list_deliveries(
+    body_id: BodyId, _principal: Admin, session: SessionDep
+) -> list[connector.DeliveryOut]:
+    """What was sent (or is waiting) to the body's system, with every attempt."""
+    return await connector.deliveries(session, body_id)
+
+
+@secrets.post(
+    "/{body_id}/deliveries/{delivery_id}/retry", response_model=list[connector.DeliveryOut]
+)
+async def retry_delivery(
+    body_id: BodyId,
+    delivery_id: Annotated[str, Path(max_length=36)],
+    _principal: Admin,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> list[connector.DeliveryOut]:
+    """Queue a failed delivery again, due now (the same Idempotency-Key is sent)."""
+    await connector.retry(session, body_id, delivery_id, runtime.clock.now())
+    return [d for d in await connector.deliveries(session, body_id) if d.id == delivery_id]
 
 
 ROUTERS = (certifier, secrets)

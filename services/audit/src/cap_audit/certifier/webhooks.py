@@ -167,19 +167,33 @@ async def receive(
         raise InvalidSignature("unknown certification body")
     verify(raw, headers, await _valid_secrets(session, body_id, settings, now))
     webhook_id = headers.get("webhook-id", "")[:200]
-    if await repo.get(InboundWebhook, (body_id, webhook_id)) is not None:
-        return {"webhook_id": webhook_id, "duplicate": True}
     try:
         envelope = json.loads(raw)
-        kind = envelope.get("type") if isinstance(envelope, dict) else None
-        model = EVENTS.get(kind or "")
-        if model is None:
-            raise MalformedWebhook(
-                f"unknown webhook type {kind!r}; expected one of {sorted(EVENTS)}"
-            )
-        event = model.model_validate(envelope)
     except json.JSONDecodeError as exc:
         raise MalformedWebhook("the body is not JSON") from exc
+    return await apply_event(session, body_id, webhook_id, envelope, settings, clock)
+
+
+async def apply_event(
+    session: AsyncSession,
+    body_id: str,
+    webhook_id: str,
+    envelope: Any,
+    settings: Settings,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Apply one verified event of a body once (by webhook id): from a webhook, or fetched by
+    reconciliation."""
+    now = clock.now()
+    repo = AuditRepository(session)
+    if await repo.get(InboundWebhook, (body_id, webhook_id)) is not None:
+        return {"webhook_id": webhook_id, "duplicate": True}
+    kind = envelope.get("type") if isinstance(envelope, dict) else None
+    model = EVENTS.get(kind or "")
+    if model is None:
+        raise MalformedWebhook(f"unknown webhook type {kind!r}; expected one of {sorted(EVENTS)}")
+    try:
+        event = model.model_validate(envelope)
     except ValidationError as exc:
         errors = [
             {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
@@ -194,7 +208,7 @@ async def receive(
             certification_body_id=body_id, webhook_id=webhook_id, type=kind, received_at=now
         )
     )
-    logger.info("webhook %s from %s applied: %s", webhook_id, body_id, kind)
+    logger.info("event %s from %s applied: %s", webhook_id, body_id, kind)
     return {"webhook_id": webhook_id, "duplicate": False, "type": kind, **result}
 
 

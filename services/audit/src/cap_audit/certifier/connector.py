@@ -1,0 +1,453 @@
+"""Calls from the platform to a certification body's system (the contract's ``paths``).
+
+* An audit request becomes a *delivery* in the same transaction as the audit: nothing is sent
+  from inside the request, nothing is lost if the body is down.
+* The ``body-deliveries`` job sends what is due: an OAuth2 client-credentials token from the
+  body, ``POST {api_url}/audit-requests`` with ``Idempotency-Key: <delivery id>`` (a retry never
+  creates a second request at the body), a timeout, no redirect followed, private addresses
+  refused unless allowed (development). Every attempt is logged. 2xx: delivered. 429: retried
+  after ``Retry-After``. 410: the body's endpoint is gone, the delivery fails at once. Other
+  failures are retried after ``body_retry_delays_s``, then the delivery fails; failed
+  deliveries are listed for operators and can be retried by hand. A circuit breaker per body
+  stops calling a body that keeps failing, for ``body_breaker_reset_s``.
+* The ``reconcile-audits`` job asks the body for the state of audits unchanged for
+  ``reconcile_after_s`` (``GET {api_url}/audit-requests/{audit_id}``) and applies the events it
+  reports that never arrived as webhooks (deduplicated by webhook id): a lost callback is caught.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from cryptography.fernet import Fernet
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_audit.certifier import webhooks
+from cap_audit.certifier.queue import enqueue_request  # noqa: F401 - part of this module's API
+from cap_audit.config import Settings
+from cap_audit.models import (
+    Audit,
+    BodyConnection,
+    BodyDelivery,
+    CertificationBody,
+    DeliveryAttempt,
+)
+from cap_audit.repository import AuditRepository
+from cap_shared.breaker import Breakers
+from cap_shared.clock import Clock
+from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.problems import NotFound, ProblemError
+
+logger = logging.getLogger(__name__)
+
+BREAKERS = Breakers()
+_TOKENS: dict[str, tuple[str, float]] = {}
+OPEN_AUDITS = ("requested", "accepted", "planned", "in_progress")
+
+
+class ConnectionIn(BaseModel):
+    """How to reach a body's system (admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_url: AnyHttpUrl
+    token_url: AnyHttpUrl
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret: str = Field(min_length=8, max_length=500)
+
+
+class ConnectionOut(BaseModel):
+    certification_body_id: str
+    api_url: str
+    token_url: str
+    client_id: str
+    callback_url: str
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    audit_id: str
+    kind: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    delivered_at: datetime | None
+    reference: str | None
+    log: list[dict[str, Any]]
+
+
+def _fernet(settings: Settings) -> Fernet:
+    key = hashlib.sha256(settings.secret_encryption_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def callback_url(settings: Settings, body_id: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/v1/certifier/webhooks/{body_id}"
+
+
+async def set_connection(
+    session: AsyncSession, body_id: str, data: ConnectionIn, settings: Settings
+) -> BodyConnection:
+    repo = AuditRepository(session)
+    if await repo.get(CertificationBody, body_id) is None:
+        raise NotFound("no such certification body")
+    connection = BodyConnection(
+        certification_body_id=body_id,
+        api_url=str(data.api_url).rstrip("/"),
+        token_url=str(data.token_url),
+        client_id=data.client_id,
+        client_secret=_fernet(settings).encrypt(data.client_secret.encode()).decode(),
+        callback_url=callback_url(settings, body_id),
+    )
+    await session.merge(connection)
+    await session.flush()
+    _TOKENS.pop(body_id, None)
+    return connection
+
+
+def connection_out(c: BodyConnection) -> ConnectionOut:
+    return ConnectionOut(
+        certification_body_id=c.certification_body_id,
+        api_url=c.api_url,
+        token_url=c.token_url,
+        client_id=c.client_id,
+        callback_url=c.callback_url,
+    )
+
+
+class BodyError(Exception):
+    """A call to a body failed; ``retry_after`` when the body said when to come back."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.retry_after, self.permanent = status, retry_after, permanent
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+async def _token(client: httpx.AsyncClient, connection: BodyConnection, settings: Settings) -> str:
+    cached = _TOKENS.get(connection.certification_body_id)
+    if cached and cached[1] > time.monotonic():
+        return cached[0]
+    await check_destination(connection.token_url, allow_private=settings.body_allow_private)
+    secret = _fernet(settings).decrypt(connection.client_secret.encode()).decode()
+    response = await client.post(
+        connection.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=(connection.client_id, secret),
+    )
+    if response.status_code != 200:
+        raise BodyError(
+            f"token endpoint answered {response.status_code}",
+            status=response.status_code,
+            retry_after=_retry_after(response),
+        )
+    body = response.json()
+    token = str(body["access_token"])
+    _TOKENS[connection.certification_body_id] = (
+        token,
+        time.monotonic() + float(body.get("expires_in", 300)) - 30,
+    )
+    return token
+
+
+async def call_body(
+    client: httpx.AsyncClient,
+    connection: BodyConnection,
+    settings: Settings,
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    idempotency_key: str | None = None,
+) -> httpx.Response:
+    """One authenticated call to the body's system (no redirects, bounded by the timeout)."""
+    url = f"{connection.api_url}{path}"
+    try:
+        await check_destination(url, allow_private=settings.body_allow_private)
+    except ForbiddenDestination as exc:
+        raise BodyError(str(exc), permanent=True) from exc
+    token = await _token(client, connection, settings)
+    headers = {"Authorization": f"Bearer {token}"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    response = await client.request(method, url, json=json_body, headers=headers)
+    if response.status_code == 401:
+        _TOKENS.pop(connection.certification_body_id, None)
+    return response
+
+
+def make_client(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=settings.body_timeout_s, follow_redirects=False)
+
+
+async def send_due(
+    session: AsyncSession,
+    now: datetime,
+    settings: Settings,
+    client: httpx.AsyncClient | None = None,
+    limit: int = 20,
+) -> int:
+    """Send the deliveries that are due; how many were attempted."""
+    repo = AuditRepository(session)
+    due = await repo.all(
+        BodyDelivery,
+        col(BodyDelivery.status) == "pending",
+        col(BodyDelivery.next_attempt_at) <= now,
+        order=col(BodyDelivery.next_attempt_at),
+    )
+    own_client = client is None
+    client = client or make_client(settings)
+    attempted = 0
+    try:
+        for delivery in list(due)[:limit]:
+            breaker = BREAKERS.for_key(delivery.certification_body_id)
+            breaker.failure_threshold = settings.body_breaker_failures
+            breaker.reset_after_s = settings.body_breaker_reset_s
+            if not breaker.allow():
+                continue
+            attempted += 1
+            await _attempt(session, delivery, now, settings, client, breaker)
+    finally:
+        if own_client:
+            await client.aclose()
+    await session.flush()
+    return attempted
+
+
+async def _attempt(
+    session: AsyncSession,
+    delivery: BodyDelivery,
+    now: datetime,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    breaker: Any,
+) -> None:
+    repo = AuditRepository(session)
+    connection = await repo.get(BodyConnection, delivery.certification_body_id)
+    delivery.attempts += 1
+    started = time.perf_counter()
+    status: int | None = None
+    error: str | None = None
+    try:
+        if connection is None:
+            raise BodyError("the body is no longer connected", permanent=True)
+        response = await call_body(
+            client,
+            connection,
+            settings,
+            "POST",
+            "/audit-requests",
+            json_body=delivery.payload,
+            idempotency_key=delivery.id,
+        )
+        status = response.status_code
+        if 200 <= status < 300:
+            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
+            try:
+                delivery.reference = str(response.json().get("reference") or "")[:200] or None
+            except ValueError:
+                delivery.reference = None
+            breaker.success()
+        elif status == 410:
+            raise BodyError(
+                "410 Gone: the body's endpoint no longer exists", status=status, permanent=True
+            )
+        elif 300 <= status < 400:
+            raise BodyError(f"redirect {status} not followed", status=status)
+        elif status == 429:
+            raise BodyError(
+                "429 Too Many Requests", status=status, retry_after=_retry_after(response)
+            )
+        elif status in (400, 404, 409, 422):
+            raise BodyError(
+                f"refused with {status}: {response.text[:300]}", status=status, permanent=True
+            )
+        else:
+            raise BodyError(f"answered {status}", status=status)
+    except BodyError as exc:
+        error = str(exc)
+        _failed(delivery, now, settings, exc.retry_after, exc.permanent, error)
+        if not exc.permanent:
+            breaker.failure()
+    except (httpx.TimeoutException, httpx.TransportError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        _failed(delivery, now, settings, None, False, error)
+        breaker.failure()
+    latency = round((time.perf_counter() - started) * 1000)
+    await repo.add(
+        DeliveryAttempt(
+            delivery_id=delivery.id,
+            number=delivery.attempts,
+            at=now,
+            status_code=status,
+            latency_ms=latency,
+            error=error,
+        )
+    )
+    if error:
+        logger.warning(
+            "delivery %s to %s, attempt %d: %s",
+            delivery.id,
+            delivery.certification_body_id,
+            delivery.attempts,
+            error,
+        )
+
+
+def _failed(
+    delivery: BodyDelivery,
+    now: datetime,
+    settings: Settings,
+    retry_after: float | None,
+    permanent: bool,
+    error: str,
+) -> None:
+    delivery.last_error = error
+    delays = settings.body_retry_delays_s
+    if permanent or (retry_after is None and delivery.attempts > len(delays)):
+        delivery.status, delivery.next_attempt_at = "failed", None
+        return
+    delay = retry_after if retry_after is not None else delays[delivery.attempts - 1]
+    delivery.next_attempt_at = now + timedelta(seconds=delay)
+
+
+async def deliveries(session: AsyncSession, body_id: str) -> list[DeliveryOut]:
+    repo = AuditRepository(session)
+    out = []
+    for d in await repo.all(
+        BodyDelivery,
+        col(BodyDelivery.certification_body_id) == body_id,
+        order=col(BodyDelivery.created_at).desc(),
+    ):
+        attempts = await repo.all(
+            DeliveryAttempt,
+            col(DeliveryAttempt.delivery_id) == d.id,
+            order=col(DeliveryAttempt.number),
+        )
+        out.append(
+            DeliveryOut(
+                id=d.id,
+                audit_id=d.audit_id,
+                kind=d.kind,
+                status=d.status,
+                attempts=d.attempts,
+                next_attempt_at=d.next_attempt_at,
+                last_error=d.last_error,
+                delivered_at=d.delivered_at,
+                reference=d.reference,
+                log=[
+                    {
+                        "attempt": a.number,
+                        "at": a.at,
+                        "status": a.status_code,
+                        "latency_ms": a.latency_ms,
+                        "error": a.error,
+                    }
+                    for a in attempts
+                ],
+            )
+        )
+    return out
+
+
+async def retry(
+    session: AsyncSession, body_id: str, delivery_id: str, now: datetime
+) -> BodyDelivery:
+    """Put a failed (or waiting) delivery back in the queue, due now."""
+    delivery = await AuditRepository(session).get(BodyDelivery, delivery_id)
+    if delivery is None or delivery.certification_body_id != body_id:
+        raise NotFound("no such delivery")
+    if delivery.status == "delivered":
+        raise ProblemError("this delivery was delivered", extensions={"status": delivery.status})
+    delivery.status, delivery.next_attempt_at = "pending", now
+    await session.flush()
+    return delivery
+
+
+async def reconcile(
+    session: AsyncSession,
+    now: datetime,
+    settings: Settings,
+    clock: Clock,
+    client: httpx.AsyncClient | None = None,
+) -> int:
+    """Ask bodies about audits that have not moved for a while; apply missed events. How many."""
+    repo = AuditRepository(session)
+    threshold = now - timedelta(seconds=settings.reconcile_after_s)
+    stuck = [
+        a
+        for a in await repo.all(Audit, col(Audit.status).in_(OPEN_AUDITS))
+        if (a.modified_at or a.requested_at) <= threshold
+    ]
+    own_client = client is None
+    client = client or make_client(settings)
+    applied = 0
+    try:
+        for audit in stuck:
+            connection = await repo.get(BodyConnection, audit.certification_body_id)
+            if connection is None:
+                continue
+            try:
+                response = await call_body(
+                    client, connection, settings, "GET", f"/audit-requests/{audit.id}"
+                )
+            except (BodyError, httpx.HTTPError) as exc:
+                logger.warning(
+                    "reconciliation of audit %s with %s failed: %s",
+                    audit.id,
+                    audit.certification_body_id,
+                    exc,
+                )
+                continue
+            if response.status_code != 200:
+                continue
+            for item in response.json().get("webhooks", []):
+                try:
+                    async with session.begin_nested():  # a refused event leaves nothing behind
+                        result = await webhooks.apply_event(
+                            session,
+                            audit.certification_body_id,
+                            str(item["webhook_id"]),
+                            item["payload"],
+                            settings,
+                            clock,
+                        )
+                except ProblemError as exc:
+                    logger.warning(
+                        "reconciled event %s for audit %s refused: %s",
+                        item.get("webhook_id"),
+                        audit.id,
+                        exc.detail,
+                    )
+                    continue
+                if not result["duplicate"]:
+                    applied += 1
+    finally:
+        if own_client:
+            await client.aclose()
+    return applied

@@ -1,0 +1,1 @@
+"""A certification body's system, simulated (tests and demos)."""
