@@ -50,7 +50,13 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
         await on_application_accepted(
             session, new_event(event, source="/cap/labelling"), event, settings=AuditSettings()
         )
-    (audit,) = (await client.get("/v1/audits", headers=member)).json()
+    audits: list[dict] = []
+    for _ in range(300):  # the member sees it once the organisation reached the audit service
+        audits = (await client.get("/v1/audits", headers=member)).json()
+        if audits:
+            break
+        await asyncio.sleep(0.05)
+    (audit,) = audits
     url = f"/v1/audits/{audit['id']}"
     assert (
         await client.post(url + "/transitions", json={"step": "accept"}, headers=admin)
