@@ -5,8 +5,11 @@ nonconformity into a proposed action (the notifications service journals the eve
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
+
+from standardwebhooks.webhooks import Webhook
 
 from cap_audit.audits import on_application_accepted
 from cap_audit.config import Settings as AuditSettings
@@ -58,9 +61,30 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
         await asyncio.sleep(0.05)
     (audit,) = audits
     url = f"/v1/audits/{audit['id']}"
-    assert (
-        await client.post(url + "/transitions", json={"step": "accept"}, headers=admin)
-    ).status_code == 200
+    # The body accepts with a signed webhook, through the gateway like any body's system.
+    issued = await client.post("/v1/certification-bodies/sgs-tuv/webhook-secrets", headers=admin)
+    secret = issued.json()["secret"]
+    moment = datetime.now(UTC)
+    raw = json.dumps(
+        {
+            "type": "audit.accepted",
+            "timestamp": moment.isoformat(),
+            "data": {"audit_id": audit["id"]},
+        }
+    )
+    webhook_id = f"msg_{uuid.uuid4().hex}"
+    accepted = await client.post(
+        "/v1/certifier/webhooks/sgs-tuv",
+        content=raw,
+        headers={
+            "webhook-id": webhook_id,
+            "webhook-timestamp": str(int(moment.timestamp())),
+            "webhook-signature": Webhook(secret).sign(webhook_id, moment, raw),
+            "content-type": "application/json",
+        },
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert (await client.get(url, headers=member)).json()["status"] == "accepted"
     plan = {
         "start_date": "2027-01-11",
         "end_date": "2027-01-12",
