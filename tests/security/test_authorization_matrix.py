@@ -578,6 +578,7 @@ async def build_world(topology: Topology) -> World:
     await issue_plan_a(world)
     world.ids["resource"] = (await world.client.get("/v1/resources", headers=admin)).json()[0]["id"]
     await audit_setup(world, topology.runtimes)
+    await application_setup(world)
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]
@@ -923,6 +924,85 @@ SERVICE_RULES["audit"].update(
         ),
         ("GET", "/v1/certification-bodies/{body_id}/webhook-secrets"): Rule(
             frozenset({"admin"}), fixed("/v1/certification-bodies/sgs-tuv/webhook-secrets")
+        ),
+    }
+)
+
+
+# labelling -------------------------------------------------------------------------------------
+async def withdraw_open_applications(world: World, scheme: str) -> None:
+    admin = world.headers["admin"]
+    for application in (await world.client.get("/v1/applications", headers=admin)).json():
+        if (
+            application["organisation_id"] == world.ids["org_a"]
+            and application["scheme"] == scheme
+            and application["status"] == "submitted"
+        ):
+            withdrawn = await world.client.post(
+                f"/v1/applications/{application['id']}/transitions",
+                json={"step": "withdraw"},
+                headers=admin,
+            )
+            assert withdrawn.status_code == 200, withdrawn.text
+
+
+async def application_body(world: World, _role: str) -> Call:
+    await withdraw_open_applications(world, "CAP_ISO9001")
+    return "/v1/applications", {
+        "json": {
+            "organisation_id": world.ids["org_a"],
+            "scheme": "CAP_ISO9001",
+            "certification_body_id": "sgs-tuv",
+        }
+    }
+
+
+async def fresh_application_decision(world: World, role: str) -> Call:
+    """A decision on a fresh application (a rejection: an acceptance would block the next ones)."""
+    path, kwargs = await application_body(world, role)
+    created = await world.client.post(path, headers=world.headers["admin"], **kwargs)
+    assert created.status_code == 201, created.text
+    return f"/v1/applications/{created.json()['id']}/transitions", {
+        "json": {"step": "reject", "reason": "Dossier incomplet"}
+    }
+
+
+async def application_setup(world: World) -> None:
+    """Tenant A's completed diagnostic reaches the labelling service: then it may apply."""
+    for _ in range(300):
+        created = await world.client.post(
+            "/v1/applications",
+            json={
+                "organisation_id": world.ids["org_a"],
+                "scheme": "CAP_RSE",
+                "certification_body_id": "sgs-tuv",
+            },
+            headers=world.headers["admin"],
+        )
+        if created.status_code == 201:
+            world.ids["application_a"] = created.json()["id"]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"tenant A never became eligible: {created.text}")
+
+
+SERVICE_RULES["labelling"].update(
+    {
+        ("POST", "/v1/applications"): Rule(
+            frozenset({"admin", "member_admin_a"}), application_body, ok=201
+        ),
+        ("GET", "/v1/applications"): Rule(
+            PRACTITIONERS | {"committee"},
+            fixed("/v1/applications"),
+            hidden="{application_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b"}),
+        ),
+        ("GET", "/v1/applications/{application_id}"): Rule(
+            frozenset({"admin", "committee", "member_admin_a", "member_a", "facilitator_a"}),
+            fixed("/v1/applications/{application_a}"),
+        ),
+        ("POST", "/v1/applications/{application_id}/transitions"): Rule(
+            frozenset({"admin", "committee"}), fresh_application_decision
         ),
     }
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cap_shared.settings import BaseServiceSettings
@@ -17,3 +18,5 @@ class Settings(BaseServiceSettings):
     service_name: str = "labelling"
     database_url: str = "sqlite+aiosqlite:///var/labelling.db"
     port: int = 8003
+    #: A completed CAP diagnostic this recent makes a structure eligible to apply.
+    eligibility_window_months: int = Field(default=24, ge=1, le=120)

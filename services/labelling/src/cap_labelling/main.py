@@ -7,6 +7,7 @@ from pathlib import Path
 from cap_labelling.config import Settings
 from cap_labelling.events.handlers import HANDLERS
 from cap_labelling.models import tables
+from cap_labelling.routes import ROUTERS
 from cap_shared.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -19,6 +20,7 @@ SERVICE = ServiceDefinition(
     tables=tables,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    routers=ROUTERS,
 )
 
 MIGRATIONS = SERVICE.migrations

@@ -66,3 +66,25 @@ class CompletedDiagnostic(Base, table=True):
     overall_band: str | None = Field(default=None, max_length=100)
     #: The event's scores: themes, frameworks (core subjects, clause groups), kinds.
     scores: dict[str, Any] = Field(sa_type=sa.JSON)
+
+
+class Application(TimestampMixin, Base, table=True):
+    """An application for the CAP RSE label or the CAP ISO 9001 certification."""
+
+    __tablename__ = "application"
+    __table_args__ = (sa.Index("ix_application_organisation_scheme", "organisation_id", "scheme"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(max_length=36, foreign_key="organisation.id")
+    #: Other members of a group application (the applicant is the central function).
+    group_member_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    scheme: str = Field(max_length=20)
+    certification_body_id: str = Field(max_length=60)
+    status: str = Field(max_length=20, index=True)
+    #: The completed CAP diagnostic of each structure that made the application eligible.
+    eligibility: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    motivation: str | None = Field(default=None, sa_type=sa.Text)
+    submitted_by: str = Field(max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    decided_by: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)

@@ -53,6 +53,7 @@ NOTIFIED = (
     "audit.planned.v1",
     "audit.report_submitted.v1",
     "finding.response_due.v1",
+    "labelling.application.accepted.v1",
 )
 
 HANDLERS: dict[str, EventHandler] = {

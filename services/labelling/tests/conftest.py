@@ -1,0 +1,123 @@
+"""Labelling service fixtures: the service on this worker's PostgreSQL database, rolled back."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from cap_labelling import main as labelling_main
+from cap_labelling.config import Settings
+from cap_labelling.events.handlers import on_diagnostic_completed
+from cap_labelling.models import Organisation, metadata
+from cap_shared.contracts import new_event
+from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+from cap_shared.db.session import Database
+from cap_shared.messaging.memory import MemoryBroker
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.testing.auth import TestIssuer
+from cap_shared.testing.fixtures import PgDatabases
+from cap_shared.testing.siret import make_siret
+
+AUDIENCE = "urn:cap:labelling"
+
+
+@dataclass
+class Service:
+    client: httpx.AsyncClient
+    runtime: ServiceRuntime
+    issuer: TestIssuer
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+
+    def headers(self, *grants: Mapping[str, str]) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.issuer.token(roles=list(grants), audience=AUDIENCE)}"
+        }
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.headers({"role": "admin"})
+
+    def member_admin(self, key: str = "a") -> dict[str, str]:
+        return self.headers({"role": "member_admin", "organisation_id": self.organisations[key].id})
+
+    async def add_organisation(self, key: str, region: str = "76") -> Organisation:
+        organisation = Organisation(
+            id=str(uuid.uuid4()),
+            siret=make_siret(9000 + len(self.organisations)),
+            name=f"Structure {key}",
+            siae_types=["ACI"],
+            region=region,
+            region_name="Occitanie",
+            registered_at=datetime.now(UTC),
+        )
+        async with self.runtime.db.session() as session:
+            session.add(organisation)
+        self.organisations[key] = organisation
+        return organisation
+
+    async def completed(self, key: str, completed_at: datetime, score: int = 600) -> None:
+        """A completed CAP diagnostic of ``key``, as diagnostic.completed.v1 brings it."""
+        group = GroupScoreV1(
+            group="overall",
+            code="CAP",
+            name="CAP",
+            score=score,
+            band="Confirmé",
+            rated=22,
+            not_applicable=0,
+            total=22,
+        )
+        event = DiagnosticCompletedV1(
+            diagnostic_id=str(uuid.uuid4()),
+            organisation_id=self.organisations[key].id,
+            kind="cap_session",
+            referential=ReferentialRef(urn="urn:coorace:referentiel:cap", code="CAP", version=1),
+            completed_at=completed_at,
+            overall=group,
+            themes=[],
+            criteria=[],
+        )
+        async with self.runtime.db.session() as session:
+            await on_diagnostic_completed(
+                session, new_event(event, source="/cap/diagnostic"), event
+            )
+
+
+@pytest.fixture
+async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
+    url = await asyncio.to_thread(
+        pg_databases.url_for, "labelling", labelling_main.MIGRATIONS, metadata
+    )
+    engine_db = Database(url)
+    connection = await engine_db.engine.connect()
+    transaction = await connection.begin()
+    issuer = TestIssuer()
+    broker = MemoryBroker()
+    await broker.start()
+    runtime = labelling_main.build_runtime(
+        Settings(), db=Database.bound_to(url, connection), broker=broker, keys=issuer.key_source()
+    )
+    app = labelling_main.create_app(runtime, manage_runtime=False)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://labelling")
+    svc = Service(client, runtime, issuer)
+    for key in ("a", "b", "c"):
+        await svc.add_organisation(key)
+    try:
+        yield svc
+    finally:
+        await client.aclose()
+        await transaction.rollback()
+        await connection.close()
+        await engine_db.dispose()
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
