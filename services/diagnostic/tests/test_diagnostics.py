@@ -489,20 +489,21 @@ async def test_a_new_version_leaves_running_diagnostics_alone_until_migrated_by_
 
 
 async def test_idempotency_keys_are_forgotten_after_their_retention(service: Service) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     import sqlalchemy as sa
 
     from cap_diagnostic.main import SERVICE
     from cap_diagnostic.models import idempotency_keys
+    from cap_shared.jobs import context_now
 
     key = {"Idempotency-Key": f"mobile-{uuid.uuid4()}"}
     body = {"organisation_id": service.organisations["a"].id, "kind": "self_assessment"}
     await service.client.post("/v1/diagnostics", json=body, headers={**service.member(), **key})
     job = next(j for j in SERVICE.jobs if j.name == "idempotency-keys")
     async with service.runtime.db.session() as session:
-        assert await job.body(session, date.today()) == 0  # still within 24 h
+        assert await job.body(session, context_now()) == 0  # still within 24 h
         await session.execute(
             sa.update(idempotency_keys).values(created_at=sa.func.now() - timedelta(hours=25))
         )
-        assert await job.body(session, date.today()) == 1
+        assert await job.body(session, context_now()) == 1

@@ -262,3 +262,20 @@ async def test_audit_findings_become_proposed_actions_once(service: Service) -> 
     )
     minor = by_title["Non-conformité mineure — Registre incomplet"]
     assert minor["due_date"] == "2027-02-18"  # 90 days after submission
+
+
+async def test_the_overdue_job_runs_on_the_runtimes_clock(service: Service) -> None:
+    """Shift the service's clock: its worker's job sees the action overdue (no wall-clock wait)."""
+    from cap_diagnostic.main import SERVICE
+
+    diagnostic = await rated_diagnostic(service, {"T1.1": 1})
+    await act(service, diagnostic["id"], "issue_plan")
+    action = (await the_plan(service))["actions"][0]
+    job = next(j for j in SERVICE.jobs if j.name == "overdue-actions")
+    async with service.runtime.db.session() as session:
+        assert await job.body(session, service.runtime.job_context()) == 0
+    service.runtime.clock.advance(timedelta(days=400))
+    async with service.runtime.db.session() as session:
+        assert await job.body(session, service.runtime.job_context()) >= 1
+    overdue = await service.client.get(f"/v1/actions/{action['id']}", headers=service.member())
+    assert overdue.json()["overdue"] is True

@@ -1,6 +1,7 @@
 """Periodic jobs of a service (overdue detection, expiry reminders...), run by its worker.
 
-Each job is a function of a session and "today" that must be idempotent: it may run again
+Each job is a function of a session and a :class:`JobContext` (the runtime's clock and
+settings), and must be idempotent: it may run again
 after a crash, and several workers may be running. A transaction-scoped advisory lock makes one
 worker run a job at a time; the job's own bookkeeping (e.g. "reminder sent for this due date")
 keeps a second run from repeating its effects.
@@ -14,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +23,18 @@ from cap_shared.db.session import Database
 
 logger = logging.getLogger(__name__)
 
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job reasons with: the runtime's time and its settings (never the environment)."""
+
+    today: date
+    now: datetime
+    settings: Any
+
+
 #: A job body: does its work in the session (committed by the runner), returns a count for logs.
-JobBody = Callable[[AsyncSession, date], Awaitable[int]]
+JobBody = Callable[[AsyncSession, JobContext], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -34,16 +46,19 @@ class PeriodicJob:
     interval_s: float = 3600.0
 
 
-def today_utc() -> date:
-    """Today's date in UTC (jobs reason in days)."""
-    return datetime.now(UTC).date()
+def context_now(settings: Any = None) -> JobContext:
+    """A context on the wall clock (UTC)."""
+    now = datetime.now(UTC)
+    return JobContext(today=now.date(), now=now, settings=settings)
 
 
-async def run_once(db: Database, job: PeriodicJob, service: str, today: date | None = None) -> int:
+async def run_once(
+    db: Database, job: PeriodicJob, service: str, context: JobContext | None = None
+) -> int:
     """Run ``job`` once, serialised across processes; what it reports."""
     async with db.session() as session:
         await db.lock(session, f"{service}:job:{job.name}")
-        done = await job.body(session, today or today_utc())
+        done = await job.body(session, context or context_now())
     if done:
         logger.info("job %s: %d item(s)", job.name, done)
     return done
@@ -54,14 +69,14 @@ async def run_periodically(
     jobs: tuple[PeriodicJob, ...],
     service: str,
     stop: asyncio.Event,
-    clock: Callable[[], date] = today_utc,
+    context: Callable[[], JobContext] = context_now,
 ) -> None:
     """Run every job at its interval until ``stop`` (a failed run is logged and retried later)."""
 
     async def loop(job: PeriodicJob) -> None:
         while not stop.is_set():
             try:
-                await run_once(db, job, service, clock())
+                await run_once(db, job, service, context())
             except Exception:
                 logger.exception("job %s failed; next run in %ss", job.name, job.interval_s)
             with contextlib.suppress(TimeoutError):

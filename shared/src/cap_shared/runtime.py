@@ -24,7 +24,7 @@ from cap_shared.clock import Clock
 from cap_shared.db.session import Database
 from cap_shared.deadletters import DeadLetters, dead_letter_table
 from cap_shared.inbox import EventConsumer, EventHandler, inbox_table
-from cap_shared.jobs import PeriodicJob, run_periodically
+from cap_shared.jobs import JobContext, PeriodicJob, run_periodically
 from cap_shared.messaging import Broker, BrokerUnavailable, QueueSpec, broker_from_url
 from cap_shared.messaging.base import ConsumerHandle
 from cap_shared.migrate import upgrade
@@ -221,7 +221,12 @@ class ServiceRuntime:
     async def run_jobs(self, stop: asyncio.Event) -> None:
         """Run the periodic jobs until ``stop`` (returns at once when there are none)."""
         if self.jobs:
-            await run_periodically(self.db, self.jobs, self.name, stop, clock=self.clock.today)
+            await run_periodically(self.db, self.jobs, self.name, stop, context=self.job_context)
+
+    def job_context(self) -> JobContext:
+        """The context jobs run with: this runtime's clock and settings."""
+        now = self.clock.now()
+        return JobContext(today=now.date(), now=now, settings=self.settings)
 
     async def run_relay(self, stop: asyncio.Event) -> None:
         """Relay process body: publish the outbox until ``stop``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,23 +14,32 @@ from cap_audit.models import tables
 from cap_audit.routes import ROUTERS
 from cap_shared.clock import Clock
 from cap_shared.db.base import utcnow
-from cap_shared.jobs import PeriodicJob
+from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
 
-async def nonconformity_deadlines(session: AsyncSession, today: date) -> int:
+def _settings(context: JobContext) -> Settings:
+    settings = context.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+async def nonconformity_deadlines(session: AsyncSession, context: JobContext) -> int:
     """Reminders before, escalations after, each open nonconformity's deadline."""
-    return await nc_deadlines(session, today, reminder_days=Settings().nc_reminder_days)
+    return await nc_deadlines(
+        session, context.today, reminder_days=_settings(context).nc_reminder_days
+    )
 
 
-async def body_deliveries(session: AsyncSession, _today: date) -> int:
+async def body_deliveries(session: AsyncSession, context: JobContext) -> int:
     """Send the audit requests due to certification bodies' systems."""
-    return await connector.send_due(session, utcnow(), Settings())
+    return await connector.send_due(session, context.now, _settings(context))
 
 
-async def reconcile_audits(session: AsyncSession, _today: date) -> int:
+async def reconcile_audits(session: AsyncSession, context: JobContext) -> int:
     """Catch lost callbacks: ask bodies about audits that have not moved for a while."""
-    return await connector.reconcile(session, utcnow(), Settings(), Clock())
+    clock = Clock(offset=context.now - utcnow())
+    return await connector.reconcile(session, context.now, _settings(context), clock)
 
 
 SERVICE = ServiceDefinition(

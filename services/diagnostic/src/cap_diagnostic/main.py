@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,13 +14,18 @@ from cap_diagnostic.plans import detect_overdue
 from cap_diagnostic.referentials.service import import_library
 from cap_diagnostic.routes import ROUTERS
 from cap_shared.idempotency import purge
-from cap_shared.jobs import PeriodicJob
+from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
 
-async def purge_idempotency_keys(session: AsyncSession, _today: date) -> int:
+async def purge_idempotency_keys(session: AsyncSession, _context: JobContext) -> int:
     """Forget Idempotency-Key answers past their retention (24 h)."""
     return await purge(session, idempotency_keys)
+
+
+async def overdue_actions(session: AsyncSession, context: JobContext) -> int:
+    """Announce progress actions past their due date (once per due date)."""
+    return await detect_overdue(session, context.today)
 
 
 SERVICE = ServiceDefinition(
@@ -35,7 +39,7 @@ SERVICE = ServiceDefinition(
     routers=ROUTERS,
     after_migrate=(import_library, import_catalogue),
     jobs=(
-        PeriodicJob("overdue-actions", detect_overdue, interval_s=3600),
+        PeriodicJob("overdue-actions", overdue_actions, interval_s=3600),
         PeriodicJob("idempotency-keys", purge_idempotency_keys, interval_s=3600),
     ),
 )
