@@ -17,15 +17,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from cryptography.fernet import Fernet
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -85,11 +82,6 @@ class DeliveryOut(BaseModel):
     log: list[dict[str, Any]]
 
 
-def _fernet(settings: Settings) -> Fernet:
-    key = hashlib.sha256(settings.secret_encryption_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def callback_url(settings: Settings, body_id: str) -> str:
     return f"{settings.public_url.rstrip('/')}/v1/certifier/webhooks/{body_id}"
 
@@ -105,7 +97,7 @@ async def set_connection(
         api_url=str(data.api_url).rstrip("/"),
         token_url=str(data.token_url),
         client_id=data.client_id,
-        client_secret=_fernet(settings).encrypt(data.client_secret.encode()).decode(),
+        client_secret=webhooks.secret_box(settings).encrypt(data.client_secret.encode()).decode(),
         callback_url=callback_url(settings, body_id),
     )
     await session.merge(connection)
@@ -154,7 +146,7 @@ async def _token(client: httpx.AsyncClient, connection: BodyConnection, settings
     if cached and cached[1] > time.monotonic():
         return cached[0]
     await check_destination(connection.token_url, allow_private=settings.body_allow_private)
-    secret = _fernet(settings).decrypt(connection.client_secret.encode()).decode()
+    secret = webhooks.secret_box(settings).decrypt(connection.client_secret.encode()).decode()
     response = await client.post(
         connection.token_url,
         data={"grant_type": "client_credentials"},

@@ -57,7 +57,8 @@ class PayloadTooLarge(ProblemError):
     status, code, title = 413, "payload-too-large", "Payload too large"
 
 
-def _fernet(settings: Settings) -> Fernet:
+def secret_box(settings: Settings) -> Fernet:
+    """Encrypts the secrets the audit service keeps (webhook secrets, bodies' client secrets)."""
     key = hashlib.sha256(settings.secret_encryption_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
@@ -78,7 +79,7 @@ async def rotate_secret(
     secret = BodySecret(
         id=str(uuid.uuid4()),
         certification_body_id=body_id,
-        secret=_fernet(settings).encrypt(plain.encode()).decode(),
+        secret=secret_box(settings).encrypt(plain.encode()).decode(),
         created_at=now,
     )
     await repo.add(secret)
@@ -98,7 +99,7 @@ async def list_secrets(session: AsyncSession, body_id: str) -> list[BodySecret]:
 async def _valid_secrets(
     session: AsyncSession, body_id: str, settings: Settings, now: datetime
 ) -> list[str]:
-    fernet = _fernet(settings)
+    fernet = secret_box(settings)
     out = []
     for row in await list_secrets(session, body_id):
         if row.expires_at is not None and row.expires_at <= now:
