@@ -96,6 +96,20 @@ def team(people: dict, *keys_roles: tuple[str, str]) -> list[dict]:
     ]
 
 
+async def accept_and_plan(service: Service, audit_id: str, people: dict) -> dict:
+    """The body accepts the audit and plans it for one day, its lead auditor alone."""
+    await step(service, audit_id, service.body(), "accept")
+    plan = {
+        "start_date": "2027-01-11",
+        "end_date": "2027-01-11",
+        "plan": "Évaluation",
+        "team": team(people, ("lead", "lead")),
+    }
+    return ok(
+        await service.client.put(f"/v1/audits/{audit_id}/plan", json=plan, headers=service.body())
+    )
+
+
 async def step(service: Service, audit_id: str, headers: dict, action: str, **extra) -> dict:
     return ok(
         await service.client.post(
@@ -403,20 +417,8 @@ async def test_maturity_for_rse_and_nc_reminders_then_escalation_once(service: S
     people = await setup_body(service)
     await accepted(service, scheme="CAP_RSE")
     audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
-    body, lead = service.body(), service.auditor(people["lead"]["user_id"])
-    await step(service, audit_id, body, "accept")
-    ok(
-        await service.client.put(
-            f"/v1/audits/{audit_id}/plan",
-            json={
-                "start_date": "2027-01-11",
-                "end_date": "2027-01-11",
-                "plan": "Évaluation",
-                "team": team(people, ("lead", "lead")),
-            },
-            headers=body,
-        )
-    )
+    lead = service.auditor(people["lead"]["user_id"])
+    await accept_and_plan(service, audit_id, people)
     await step(service, audit_id, lead, "start")
     ok(
         await service.client.put(
@@ -463,20 +465,8 @@ async def test_the_signed_report_document_is_kept_and_served(service: Service) -
     people = await setup_body(service)
     await accepted(service)
     audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
-    body, lead = service.body(), service.auditor(people["lead"]["user_id"])
-    await step(service, audit_id, body, "accept")
-    ok(
-        await service.client.put(
-            f"/v1/audits/{audit_id}/plan",
-            json={
-                "start_date": "2027-01-11",
-                "end_date": "2027-01-11",
-                "plan": "P",
-                "team": team(people, ("lead", "lead")),
-            },
-            headers=body,
-        )
-    )
+    lead = service.auditor(people["lead"]["user_id"])
+    await accept_and_plan(service, audit_id, people)
     too_early = await service.client.put(
         f"/v1/audits/{audit_id}/report-document",
         files={"file": ("r.pdf", b"%PDF-1.7\n", "application/pdf")},

@@ -39,6 +39,27 @@ async def send(service: Service, raw: bytes, headers: dict[str, str], body_id: s
     )
 
 
+def opening_events(audit_id: str, people: dict, plan: str = "Plan") -> list[dict]:
+    """The body accepts, plans (its lead auditor) and starts the audit."""
+    return [
+        event("audit.accepted", audit_id=audit_id),
+        event(
+            "audit.planned",
+            audit_id=audit_id,
+            start_date="2027-01-11",
+            end_date="2027-01-12",
+            plan=plan,
+            team=team(people, ("lead", "lead")),
+        ),
+        event("audit.started", audit_id=audit_id),
+    ]
+
+
+async def start_by_webhooks(service: Service, secret: str, audit_id: str, people: dict) -> None:
+    for payload in opening_events(audit_id, people):
+        ok(await send(service, *signed(secret, payload)))
+
+
 async def secret_for(service: Service, body_id: str = "sgs-tuv") -> str:
     return ok(
         await service.client.post(
@@ -62,16 +83,7 @@ async def test_a_body_drives_an_audit_with_signed_webhooks(service: Service) -> 
     audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
     secret = await secret_for(service)
     for payload in (
-        event("audit.accepted", audit_id=audit_id),
-        event(
-            "audit.planned",
-            audit_id=audit_id,
-            start_date="2027-01-11",
-            end_date="2027-01-12",
-            plan="Plan d'audit",
-            team=team(people, ("lead", "lead")),
-        ),
-        event("audit.started", audit_id=audit_id),
+        *opening_events(audit_id, people, plan="Plan d'audit"),
         event(
             "finding.recorded",
             audit_id=audit_id,
@@ -195,19 +207,7 @@ async def test_w2_the_same_webhook_id_twice_applies_once(service: Service) -> No
     await accepted(service)
     audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
     secret = await secret_for(service)
-    for payload in (
-        event("audit.accepted", audit_id=audit_id),
-        event(
-            "audit.planned",
-            audit_id=audit_id,
-            start_date="2027-01-11",
-            end_date="2027-01-12",
-            plan="Plan",
-            team=team(people, ("lead", "lead")),
-        ),
-        event("audit.started", audit_id=audit_id),
-    ):
-        ok(await send(service, *signed(secret, payload)))
+    await start_by_webhooks(service, secret, audit_id, people)
     raw, headers = signed(
         secret,
         event(
@@ -269,19 +269,7 @@ async def test_w4_fifty_concurrent_webhooks_are_all_answered_quickly(live_servic
     await accepted(service)
     audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
     secret = await secret_for(service)
-    for payload in (
-        event("audit.accepted", audit_id=audit_id),
-        event(
-            "audit.planned",
-            audit_id=audit_id,
-            start_date="2027-01-11",
-            end_date="2027-01-12",
-            plan="Plan",
-            team=team(people, ("lead", "lead")),
-        ),
-        event("audit.started", audit_id=audit_id),
-    ):
-        ok(await send(service, *signed(secret, payload)))
+    await start_by_webhooks(service, secret, audit_id, people)
     messages = [
         signed(
             secret,

@@ -15,10 +15,11 @@ Anyone else gets 404, so the existence of another organisation's audit is not re
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -334,14 +335,26 @@ async def visible_programme(
     return programme
 
 
+async def _readable_org_ids(session: AsyncSession, principal: Principal) -> set[str] | None:
+    """Organisations whose audits the caller reads (None: all), in one query."""
+    if principal.has_role(Role.ADMIN, Role.COMMITTEE):
+        return None
+    return set(
+        await AuditRepository(session).visible_organisation_ids(
+            sorted(principal.organisation_ids()), sorted(principal.regions())
+        )
+    )
+
+
 async def list_programmes(session: AsyncSession, principal: Principal) -> list[Programme]:
-    out = []
-    for programme in await AuditRepository(session).all(Programme, order=col(Programme.created_at)):
-        if await _reads_org(session, principal, programme.organisation_id) or _is_body(
-            principal, programme.certification_body_id
-        ):
-            out.append(programme)
-    return out
+    readable = await _readable_org_ids(session, principal)
+    return [
+        p
+        for p in await AuditRepository(session).all(Programme, order=col(Programme.created_at))
+        if readable is None
+        or p.organisation_id in readable
+        or _is_body(principal, p.certification_body_id)
+    ]
 
 
 async def request_audit(
@@ -481,15 +494,15 @@ async def list_audits(
     repo = AuditRepository(session)
     where = [col(Audit.status) == status] if status else []
     assigned = set(await repo.audits_assigned_to(principal.user_id)) if principal.user_id else set()
-    out = []
-    for audit in await repo.all(Audit, *where, order=col(Audit.requested_at).desc()):
-        if (
-            (principal.has_role(Role.AUDITOR) and audit.id in assigned)
-            or _is_body(principal, audit.certification_body_id)
-            or await _reads_org(session, principal, audit.organisation_id)
-        ):
-            out.append(audit)
-    return out
+    readable = await _readable_org_ids(session, principal)
+    return [
+        audit
+        for audit in await repo.all(Audit, *where, order=col(Audit.requested_at).desc())
+        if readable is None
+        or audit.organisation_id in readable
+        or (principal.has_role(Role.AUDITOR) and audit.id in assigned)
+        or _is_body(principal, audit.certification_body_id)
+    ]
 
 
 async def plan(
@@ -835,8 +848,6 @@ async def review(
 
 async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int) -> int:
     """Publish a reminder before each open NC's deadline and an escalation after it (once each)."""
-    from datetime import timedelta
-
     repo = AuditRepository(session)
     sent = 0
     horizon = today + timedelta(days=reminder_days)
@@ -898,8 +909,6 @@ async def attach_report(
         raise DocumentTooLarge(f"the document exceeds {settings.report_max_bytes} bytes")
     if not content.startswith(b"%PDF-"):
         raise NotAPdf("the signed report must be a PDF document")
-    import hashlib
-
     digest = hashlib.sha256(content).hexdigest()
     stored = await store.put(f"audits/{audit.id}/report-{digest[:16]}.pdf", content)
     audit.report_document_key = stored.key

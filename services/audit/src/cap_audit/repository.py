@@ -60,6 +60,20 @@ class AuditRepository:
             query = query.order_by(order)
         return (await self.session.execute(query)).scalars().all()
 
+    async def visible_organisation_ids(
+        self, organisation_ids: Sequence[str], regions: Sequence[str]
+    ) -> Sequence[str]:
+        """Organisations among ``organisation_ids`` or in ``regions``."""
+        if not organisation_ids and not regions:
+            return []
+        query = sa.select(col(Organisation.id)).where(
+            sa.or_(
+                col(Organisation.id).in_(organisation_ids),
+                col(Organisation.region).in_(regions),
+            )
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def team(self, audit_id: str) -> Sequence[tuple[Assignment, Auditor]]:
         query = (
             sa.select(Assignment, Auditor)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 from sqlmodel import col
 
 from cap_audit import audits
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
-from cap_audit.config import Settings
-from cap_audit.models import Auditor, CertificationBody, Engagement
+from cap_audit.deps import SettingsDep
+from cap_audit.models import Auditor, CertificationBody, Engagement, Finding
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -73,15 +73,6 @@ auditors = APIRouter(prefix="/v1/auditors", tags=["certification-bodies"], respo
 programmes = APIRouter(prefix="/v1/audit-programmes", tags=["audits"], responses=_ERRORS)
 audit_routes = APIRouter(prefix="/v1/audits", tags=["audits"], responses=_ERRORS)
 findings = APIRouter(prefix="/v1/findings", tags=["audits"], responses=_ERRORS)
-
-
-def settings_of(request: Request) -> Settings:
-    settings = request.app.state.runtime.settings
-    assert isinstance(settings, Settings)
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 
 def _body(b: CertificationBody) -> BodyOut:
@@ -367,8 +358,6 @@ async def list_findings(
     audit_id: Id, principal: Involved, session: SessionDep, runtime: RuntimeDep
 ) -> list[FindingOut]:
     """The audit's findings."""
-    from cap_audit.models import Finding
-
     audit = await audits.visible_audit(session, principal, audit_id)
     rows = await AuditRepository(session).all(
         Finding, col(Finding.audit_id) == audit.id, order=col(Finding.created_at)

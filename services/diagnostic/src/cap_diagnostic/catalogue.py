@@ -70,15 +70,9 @@ def to_out(resource: Resource, rank: float | None = None) -> ResourceOut:
 
 async def _vocabulary(session: AsyncSession) -> tuple[dict[str, str], set[str]]:
     """Criterion URN -> "code name", and every theme code, over the imported referentials."""
-    names: dict[str, str] = {}
-    themes: set[str] = set()
-    for stored in await referentials.list_versions(session):
-        resolved = await referentials.resolved(session, stored.id)
-        for theme in resolved.themes:
-            themes.add(theme.code)
-            for c in theme.criteria:
-                names[c.urn] = f"{c.code} {c.name}"
-    return names, themes
+    criteria = await referentials.known_criteria(session)
+    names = {urn: f"{c.code} {c.name}" for urn, c in criteria.items()}
+    return names, {c.theme_code for c in criteria.values()}
 
 
 async def _check_tags(

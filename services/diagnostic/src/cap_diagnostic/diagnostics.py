@@ -115,15 +115,20 @@ async def _write(session: AsyncSession, diagnostic: Diagnostic, if_match: str | 
 
 
 # reading -------------------------------------------------------------------------------------
-async def to_out(session: AsyncSession, diagnostic: Diagnostic) -> DiagnosticOut:
-    """The API view of a diagnostic."""
+async def to_out(
+    session: AsyncSession, diagnostic: Diagnostic, counts: tuple[int, int] | None = None
+) -> DiagnosticOut:
+    """The API view of a diagnostic; ``counts`` (rated, not applicable) when already known.
+
+    Answers always name criteria of the diagnostic's referential version (checked on write,
+    dropped by a migration), so counting its answers counts its progress.
+    """
     referential = await referentials.resolved(session, diagnostic.referential_id)
-    answers = await DiagnosticRepository(session).answers(diagnostic.id)
-    ratings = _ratings(answers)
-    rated = sum(
-        1 for urn, r in ratings.items() if urn in referential.criteria and r.level is not None
-    )
-    na = sum(1 for urn, r in ratings.items() if urn in referential.criteria and r.not_applicable)
+    if counts is None:
+        counts = (await DiagnosticRepository(session).progress_counts([diagnostic.id])).get(
+            diagnostic.id, (0, 0)
+        )
+    rated, na = counts
     return DiagnosticOut(
         id=diagnostic.id,
         organisation_id=diagnostic.organisation_id,
@@ -191,7 +196,11 @@ async def page(
         limit=limit + 1,
     )
     data, next_cursor = created_page(list(rows), limit)
-    return Page(data=[await to_out(session, d) for d in data], next_cursor=next_cursor)
+    counts = await DiagnosticRepository(session).progress_counts([d.id for d in data])
+    return Page(
+        data=[await to_out(session, d, counts.get(d.id, (0, 0))) for d in data],
+        next_cursor=next_cursor,
+    )
 
 
 async def answers(

@@ -305,11 +305,9 @@ async def on_audit_report(
 
 
 async def _criterion_codes(session: AsyncSession) -> dict[str, tuple[str, str]]:
-    codes: dict[str, tuple[str, str]] = {}
-    for stored in await referentials.list_versions(session):
-        for urn, c in (await referentials.resolved(session, stored.id)).criteria.items():
-            codes[urn] = (c.code, c.theme_code)
-    return codes
+    """Criterion URN -> (code, theme code), over every imported referential version."""
+    criteria = await referentials.known_criteria(session)
+    return {urn: (c.code, c.theme_code) for urn, c in criteria.items()}
 
 
 # editing ---------------------------------------------------------------------------------------

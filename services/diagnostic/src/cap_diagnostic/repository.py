@@ -188,6 +188,21 @@ class DiagnosticRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
+    async def progress_counts(self, diagnostic_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """(rated, not applicable) answers per diagnostic, in one query."""
+        if not diagnostic_ids:
+            return {}
+        query = (
+            sa.select(
+                col(Answer.diagnostic_id),
+                sa.func.count(col(Answer.level)),
+                sa.func.count().filter(col(Answer.not_applicable).is_(True)),
+            )
+            .where(col(Answer.diagnostic_id).in_(diagnostic_ids))
+            .group_by(col(Answer.diagnostic_id))
+        )
+        return {r[0]: (int(r[1]), int(r[2])) for r in (await self.session.execute(query)).all()}
+
     async def answers_by_ids(self, ids: Sequence[str]) -> Sequence[Answer]:
         query = sa.select(Answer).where(col(Answer.id).in_(ids))
         return (await self.session.execute(query)).scalars().all()

@@ -88,14 +88,24 @@ async def _org(session: AsyncSession, organisation_id: str) -> Organisation | No
     return await session.get(Organisation, organisation_id)
 
 
-async def _visible(session: AsyncSession, principal: Principal, application: Application) -> bool:
+async def _readable(session: AsyncSession, principal: Principal) -> set[str] | None:
+    """Structures whose applications the caller reads (None: all), in one query."""
     if principal.has_role(Role.ADMIN, Role.COMMITTEE):
-        return True
-    for organisation_id in [application.organisation_id, *application.group_member_ids]:
-        organisation = await _org(session, organisation_id)
-        if organisation and principal.may_see_organisation(organisation.id, organisation.region):
-            return True
-    return False
+        return None
+    ids, regions = sorted(principal.organisation_ids()), sorted(principal.regions())
+    if not ids and not regions:
+        return set()
+    query = sa.select(col(Organisation.id)).where(
+        sa.or_(col(Organisation.id).in_(ids), col(Organisation.region).in_(regions))
+    )
+    return set((await session.execute(query)).scalars().all())
+
+
+def _visible(application: Application, readable: set[str] | None) -> bool:
+    """Admins and the committee, and the people of any structure of the application."""
+    return readable is None or bool(
+        readable & {application.organisation_id, *application.group_member_ids}
+    )
 
 
 async def submit(
@@ -185,18 +195,15 @@ async def get(
     session: AsyncSession, principal: Principal, application_id: str, *, for_update: bool = False
 ) -> Application:
     application = await session.get(Application, application_id, with_for_update=for_update)
-    if application is None or not await _visible(session, principal, application):
+    if application is None or not _visible(application, await _readable(session, principal)):
         raise NotFound("no such application")
     return application
 
 
 async def list_visible(session: AsyncSession, principal: Principal) -> list[Application]:
-    rows = (
-        (await session.execute(sa.select(Application).order_by(col(Application.created_at).desc())))
-        .scalars()
-        .all()
-    )
-    return [a for a in rows if await _visible(session, principal, a)]
+    readable = await _readable(session, principal)
+    query = sa.select(Application).order_by(col(Application.created_at).desc())
+    return [a for a in (await session.execute(query)).scalars().all() if _visible(a, readable)]
 
 
 async def step(

@@ -1,6 +1,7 @@
 """Calls from the platform to a certification body's system (the contract's ``paths``).
 
-* An audit request becomes a *delivery* in the same transaction as the audit: nothing is sent
+* An audit request becomes a *delivery* in the same transaction as the audit
+  (:func:`cap_audit.certifier.queue.enqueue_request`): nothing is sent
   from inside the request, nothing is lost if the body is down.
 * The ``body-deliveries`` job sends what is due: an OAuth2 client-credentials token from the
   body, ``POST {api_url}/audit-requests`` with ``Idempotency-Key: <delivery id>`` (a retry never
@@ -28,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_audit.certifier import webhooks
-from cap_audit.certifier.queue import enqueue_request  # noqa: F401 - part of this module's API
 from cap_audit.config import Settings
 from cap_audit.models import (
     Audit,

@@ -10,8 +10,11 @@ from pydantic import BaseModel
 
 from cap_audit.certifier import connector, webhooks
 from cap_audit.certifier.contract import openapi_document
-from cap_audit.config import Settings
+from cap_audit.deps import SettingsDep
+from cap_audit.models import BodyConnection
+from cap_audit.repository import AuditRepository
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Public, Role
 
 BodyId = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
@@ -33,20 +36,17 @@ class SecretCreated(SecretOut):
     secret: str
 
 
-def _settings(request: Request) -> Settings:
-    settings = request.app.state.runtime.settings
-    assert isinstance(settings, Settings)
-    return settings
-
-
 @certifier.post("/webhooks/{body_id}", dependencies=[Public])
 async def receive_webhook(
-    body_id: BodyId, request: Request, session: SessionDep, runtime: RuntimeDep
+    body_id: BodyId,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
     """A certification body's signed webhook (Standard Webhooks): see
     ``GET /v1/certifier/openapi.json`` for the events. 401 on a bad or stale signature; a
     webhook id already applied answers 200 with ``duplicate: true``."""
-    settings = _settings(request)
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
@@ -68,11 +68,15 @@ async def contract() -> dict[str, Any]:
     "/{body_id}/webhook-secrets", status_code=status.HTTP_201_CREATED, response_model=SecretCreated
 )
 async def rotate_secret(
-    body_id: BodyId, _principal: Admin, session: SessionDep, runtime: RuntimeDep, request: Request
+    body_id: BodyId,
+    _principal: Admin,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
 ) -> SecretCreated:
     """Issue a new webhook signing secret for the body (admin). The previous one keeps
     verifying during the overlap (``AUDIT_WEBHOOK_SECRET_OVERLAP_S``, 24 h by default)."""
-    row, plain = await webhooks.rotate_secret(session, body_id, _settings(request), runtime.clock)
+    row, plain = await webhooks.rotate_secret(session, body_id, settings, runtime.clock)
     return SecretCreated(
         id=row.id, created_at=row.created_at, expires_at=row.expires_at, secret=plain
     )
@@ -93,13 +97,13 @@ async def set_connection(
     data: connector.ConnectionIn,
     _principal: Admin,
     session: SessionDep,
-    request: Request,
+    settings: SettingsDep,
 ) -> connector.ConnectionOut:
     """How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
     requests are then sent to it."""
     return connector.connection_out(
-        await connector.set_connection(session, body_id, data, _settings(request))
+        await connector.set_connection(session, body_id, data, settings)
     )
 
 
@@ -108,10 +112,6 @@ async def get_connection(
     body_id: BodyId, _principal: Admin, session: SessionDep
 ) -> connector.ConnectionOut:
     """The body's connection (without its secret)."""
-    from cap_audit.models import BodyConnection
-    from cap_audit.repository import AuditRepository
-    from cap_shared.problems import NotFound
-
     found = await AuditRepository(session).get(BodyConnection, body_id)
     if found is None:
         raise NotFound("this body is not connected")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_diagnostic.models import ReferentialVersion
 from cap_diagnostic.referentials import loader
-from cap_diagnostic.referentials.model import ResolvedReferential
+from cap_diagnostic.referentials.model import ResolvedCriterion, ResolvedReferential
 from cap_diagnostic.referentials.schema import ReferentialFile
 from cap_diagnostic.repository import ReferentialRepository
 from cap_shared.problems import Conflict, NotFound
@@ -138,6 +138,14 @@ async def get_version(session: AsyncSession, code: str, version: int | None) -> 
 async def list_versions(session: AsyncSession) -> list[ReferentialVersion]:
     """Every imported version."""
     return list(await ReferentialRepository(session).list())
+
+
+async def known_criteria(session: AsyncSession) -> dict[str, ResolvedCriterion]:
+    """Every criterion of every imported version, by URN (a later version's definition wins)."""
+    criteria: dict[str, ResolvedCriterion] = {}
+    for stored in await list_versions(session):  # ordered by code, then version
+        criteria.update((await resolved(session, stored.id)).criteria)
+    return criteria
 
 
 def export(stored: ReferentialVersion, *, as_json: bool) -> str:
