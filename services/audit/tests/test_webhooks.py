@@ -4,6 +4,7 @@ vector), W2 (same webhook-id twice), W3 (secret rotation with overlap), and bad 
 from __future__ import annotations
 
 import json
+import math
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -125,7 +126,8 @@ async def test_w1_forged_stale_or_incomplete_webhooks_are_refused_and_change_not
         "no signature": (raw, {k: v for k, v in headers.items() if k != "webhook-signature"}),
         "no id": (raw, {k: v for k, v in headers.items() if k != "webhook-id"}),
         "301 s old": signed(secret, payload, at=time.time() - 301),
-        "301 s ahead": signed(secret, payload, at=time.time() + 301),
+        # Timestamps are whole seconds: round up, or "301 s ahead" could be 300.4 s by the check.
+        "301 s ahead": signed(secret, payload, at=math.ceil(time.time()) + 301),
         "garbage signature": (raw, {**headers, "webhook-signature": "v1"}),
     }
     for name, (body, hdrs) in cases.items():
