@@ -74,9 +74,9 @@ async def events(service: Service, event_type: str) -> list[dict]:
         rows = (
             (
                 await session.execute(
-                    sa.select(tables.outbox.c.payload).where(
-                        tables.outbox.c.event_type == event_type
-                    )
+                    sa.select(tables.outbox.c.payload)
+                    .where(tables.outbox.c.event_type == event_type)
+                    .order_by(tables.outbox.c.seq)
                 )
             )
             .scalars()
@@ -258,6 +258,22 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
     )
     closed = await step(service, audit_id, lead, "close")
     assert closed["status"] == "closed"
+    changes = await events(service, "finding.status_changed.v1")
+    assert [(c["finding_id"], c["previous_status"], c["status"]) for c in changes] == [
+        (major["id"], "open", "response_submitted"),
+        (major["id"], "response_submitted", "open"),  # sent back
+        (major["id"], "open", "response_submitted"),
+        (major["id"], "response_submitted", "verified_closed"),
+        (minor["id"], "open", "response_submitted"),
+        (minor["id"], "response_submitted", "plan_accepted"),
+    ]
+    assert {(c["audit_id"], c["organisation_id"], c["scheme"]) for c in changes} == {
+        (audit_id, service.organisations["a"].id, "CAP_ISO9001")
+    }
+    assert [c["type"] for c in changes] == ["major_nc"] * 4 + ["minor_nc"] * 2
+    due = {f["finding_id"]: f["response_due"] for f in report["findings"]}
+    assert due[major["id"]] is not None
+    assert [c["response_due"] for c in changes] == [due[c["finding_id"]] for c in changes]
 
     # Stage 2 can now be requested; the auditors who just audited are no longer impartial.
     stage2 = ok(

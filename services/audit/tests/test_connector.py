@@ -134,6 +134,68 @@ async def test_the_simulator_round_trip(live_service: Service, body_system: dict
     assert len(await events(service, "audit.report_submitted.v1")) == 1
 
 
+async def test_the_simulator_sends_the_certification_decision(
+    live_service: Service, body_system: dict
+) -> None:
+    """Stage 1 then stage 2 played by the simulator; its committee's decision (a signed
+    ``certification.decided``) is refused on the stage 1 and recorded on the stage 2."""
+    service = live_service
+    sim, settings, people = body_system["sim"], body_system["settings"], body_system["people"]
+    programme = await accepted(service)
+    stage1 = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    await send(service, settings, service.runtime.clock.now())
+    sim.controls.paused = False
+    await wait_status(service, stage1, "report_submitted")
+    (nc,) = ok(await service.client.get(f"/v1/audits/{stage1}/findings", headers=service.admin))
+    ok(
+        await service.client.post(
+            f"/v1/findings/{nc['id']}/response",
+            json={
+                "root_cause": "Pas de calendrier",
+                "correction": "Revue tenue",
+                "corrective_action": "Revue semestrielle",
+                "action_due": "2027-06-30",
+            },
+            headers=service.member(),
+        )
+    )
+    ok(
+        await service.client.post(
+            f"/v1/findings/{nc['id']}/review", json={"decision": "verify"}, headers=service.admin
+        )
+    )
+    ok(
+        await service.client.post(
+            f"/v1/audits/{stage1}/transitions", json={"step": "close"}, headers=service.admin
+        )
+    )
+    async with httpx.AsyncClient(base_url=body_system["base"]) as control:
+        refused = ok(await control.post("/control/decision", json={"audit_id": stage1}))
+        assert (refused["delivered"], refused["status"]) == (False, 409)  # a stage 1
+
+        sim.settings.auditor_id = people["second"]["id"]  # another auditor for stage 2
+        stage2 = ok(
+            await service.client.post(
+                f"/v1/audit-programmes/{programme['id']}/audits",
+                json={"type": "stage2"},
+                headers=service.admin,
+            ),
+            201,
+        )["id"]
+        await send(service, settings, service.runtime.clock.now())
+        await wait_status(service, stage2, "report_submitted")
+        granted = ok(await control.post("/control/decision", json={"audit_id": stage2}))
+        assert (granted["delivered"], granted["status"]) == (True, 200)
+    audit = ok(await service.client.get(f"/v1/audits/{stage2}", headers=service.admin))
+    assert (
+        audit["decision"]["outcome"],
+        audit["decision"]["certificate_number"],
+        audit["decision"]["decided_by"],
+    ) == ("granted", "SIM-00002-ISO9001", "Comité de certification")
+    (published,) = await events(service, "certification.decided.v1")
+    assert (published["audit_id"], published["audit_type"]) == (stage2, "stage2")
+
+
 async def test_w8_a_dropped_callback_is_caught_by_reconciliation(
     live_service: Service, body_system: dict
 ) -> None:

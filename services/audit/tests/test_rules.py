@@ -155,3 +155,67 @@ def test_deadlines_90_days_and_stage2_repeated_after_6_months() -> None:
     assert not rules.stage2_must_repeat(date(2026, 3, 1), date(2026, 9, 1), 1, R)
     assert rules.stage2_must_repeat(date(2026, 3, 1), date(2026, 9, 2), 1, R)
     assert not rules.stage2_must_repeat(date(2026, 3, 1), date(2027, 1, 1), 0, R)
+
+
+def test_a_decision_on_a_reported_iso_stage2_or_renewal_once() -> None:
+    iso, reported = Scheme.CAP_ISO9001, AuditStatus.REPORT_SUBMITTED
+    for audit_type in (AuditType.STAGE2, AuditType.RENEWAL):
+        for status in (AuditStatus.REPORT_SUBMITTED, AuditStatus.CLOSED):
+            rules.may_decide(iso, audit_type, status, decided=None)
+    for audit_type in (AuditType.STAGE1, AuditType.SURVEILLANCE, AuditType.SPECIAL):
+        with pytest.raises(rules.RuleViolation, match="stage2 or renewal"):
+            rules.may_decide(iso, audit_type, reported, decided=None)
+    for audit_type in (AuditType.INITIAL, AuditType.RENEWAL):
+        with pytest.raises(rules.RuleViolation) as not_iso:
+            rules.may_decide(Scheme.CAP_RSE, audit_type, reported, decided=None)
+        assert not_iso.value.status == 409
+    for status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS, AuditStatus.CANCELLED):
+        with pytest.raises(rules.InvalidTransition) as early:
+            rules.may_decide(iso, AuditType.STAGE2, status, decided=None)
+        assert (early.value.status, early.value.extensions) == (409, {"status": status.value})
+    with pytest.raises(rules.AlreadyDecided) as twice:
+        rules.may_decide(iso, AuditType.STAGE2, AuditStatus.CLOSED, decided="granted")
+    assert (twice.value.status, twice.value.code) == (409, "already-decided")
+
+
+def test_a_grant_names_its_certificate_and_a_refusal_its_reason() -> None:
+    assert rules.decision_gaps("granted", "FR-ISO-2027-0042", None) == []
+    assert rules.decision_gaps("granted", "FR-1", "périmètre réduit") == []
+    assert rules.decision_gaps("granted", None, None) == [
+        "a granted certification needs its certificate_number"
+    ]
+    assert rules.decision_gaps("granted", "  ", None) != []
+    assert rules.decision_gaps("refused", None, "NC majeure non levée") == []
+    assert rules.decision_gaps("refused", None, " ") == ["a refusal needs its reason"]
+    assert rules.decision_gaps("refused", "FR-1", None) == [
+        "a refusal needs its reason",
+        "a refusal carries no certificate_number",
+    ]
+
+
+def test_the_decision_maker_is_none_of_the_audit_team() -> None:
+    team = [
+        rules.Person("aud-1", "user-1", "Jeanne Martin"),
+        rules.Person("aud-2", None, "Hélène Dupré"),
+    ]
+    assert rules.decider_impartial("Comité de certification", None, team) == (True, None)
+    for decided_by, member in (
+        ("aud-1", "Jeanne Martin"),  # auditor id
+        ("USER-1", "Jeanne Martin"),  # platform account
+        ("user:user-1", "Jeanne Martin"),  # as a token subject
+        ("  jeanne   MARTIN ", "Jeanne Martin"),  # name: case and spacing do not count
+        ("Helene Dupre", "Hélène Dupré"),  # nor accents
+    ):
+        assert rules.decider_impartial(decided_by, None, team) == (
+            False,
+            f"{member} is on the audit's team",
+        ), decided_by
+    # A registered auditor, not on the team, who is one of its members under another entry.
+    assert rules.decider_impartial("aud-9", rules.Person("aud-9", "user-1", "J. Martin"), team) == (
+        False,
+        "Jeanne Martin is on the audit's team",
+    )
+    assert rules.decider_impartial(
+        "aud-9", rules.Person("aud-9", "user-9", "Paul Durand"), team
+    ) == (True, None)
+    assert rules.decider_impartial("aud-1", None, []) == (True, None)

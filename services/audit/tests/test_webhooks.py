@@ -106,6 +106,7 @@ async def test_a_body_drives_an_audit_with_signed_webhooks(service: Service) -> 
         "finding.recorded",
         "audit.report_submitted",
         "finding.reviewed",
+        "certification.decided",
     }
 
 

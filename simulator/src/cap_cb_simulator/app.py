@@ -9,11 +9,15 @@ through the published contract (``docs/certifier/openapi.json``), not through it
 * ``GET /audit-requests/{audit_id}`` — the request's state and every webhook it produced
   (delivered or not): what the platform's reconciliation reads;
 * ``POST /control`` — test and demo controls: fail the next N requests with a status, drop
-  some webhook types (a lost callback), pause the scenario.
+  some webhook types (a lost callback), pause the scenario;
+* ``POST /control/decision`` — the body's certification committee decides on an audit it
+  played (CAP ISO 9001 stage 2 or renewal, report submitted): a signed
+  ``certification.decided`` webhook, granted (with a certificate number) or refused (with a
+  reason), by ``SIM_DECISION_MAKER`` unless the request names someone else.
 
 Configuration (environment): ``SIM_CLIENT_ID``, ``SIM_CLIENT_SECRET``, ``SIM_WEBHOOK_SECRET``
 (the ``whsec_...`` the platform issued), ``SIM_AUDITOR_ID`` (the auditor registered on the
-platform), ``SIM_PORT``.
+platform), ``SIM_DECISION_MAKER`` (who decides: not one of the audit's auditors), ``SIM_PORT``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Settings:
     webhook_secret: str = ""
     auditor_id: str = ""
     step_delay_s: float = 0.0
+    decision_maker: str = "Comité de certification"
 
 
 @dataclass
@@ -83,6 +88,7 @@ class Simulator:
             "audit.planned": "planned",
             "audit.started": "in_progress",
             "audit.report_submitted": "report_submitted",
+            "certification.decided": "decided",
         }.get(kind, state.status)
         if kind in self.controls.drop:
             return  # a lost callback
@@ -259,6 +265,40 @@ def create_app(
             "hang_s": c.hang_s,
         }
 
+    @app.post("/control/decision")
+    async def decision(body: dict[str, Any]) -> dict[str, Any]:
+        """Send the certification decision on an audit this body played (a signed webhook)."""
+        state = simulator.requests.get(str(body.get("audit_id", "")))
+        if state is None:
+            raise HTTPException(404, "unknown audit")
+        outcome = str(body.get("outcome", "granted"))
+        if outcome not in ("granted", "refused"):
+            raise HTTPException(422, "outcome is granted or refused")
+        data: dict[str, Any] = {
+            "audit_id": state.audit_id,
+            "outcome": outcome,
+            "decided_on": str(body.get("decided_on", date.today().isoformat())),
+            "decided_by": str(body.get("decided_by") or simulator.settings.decision_maker),
+            "excluded_member_ids": list(body.get("excluded_member_ids", [])),
+        }
+        if outcome == "granted":
+            data["certificate_number"] = str(
+                body.get("certificate_number") or f"{state.reference}-ISO9001"
+            )
+        else:
+            data["reason"] = str(
+                body.get("reason") or "Non-conformités majeures non levées dans les délais."
+            )
+        if body.get("scope"):
+            data["scope"] = str(body["scope"])
+        await simulator.send(state, "certification.decided", data)
+        sent = state.webhooks[-1]
+        return {
+            "webhook_id": sent["webhook_id"],
+            "delivered": sent["delivered"],
+            "status": sent.get("status"),
+        }
+
     return app
 
 
@@ -271,6 +311,7 @@ def main() -> None:
         webhook_secret=os.environ.get("SIM_WEBHOOK_SECRET", ""),
         auditor_id=os.environ.get("SIM_AUDITOR_ID", ""),
         step_delay_s=float(os.environ.get("SIM_STEP_DELAY_S", "1")),
+        decision_maker=os.environ.get("SIM_DECISION_MAKER", "Comité de certification"),
     )
     uvicorn.run(
         create_app(settings), host="127.0.0.1", port=int(os.environ.get("SIM_PORT", "8090"))

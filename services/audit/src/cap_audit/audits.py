@@ -2,9 +2,10 @@
 
 Who may do what (the routes admit the roles; these functions check the scope):
 
-* admin: everything;
+* admin: everything but the certification decision;
 * a certification body's system (client token, its body): the audits of its body — accept, plan,
-  start, findings, report, review answers (``audits:write``), read (``audits:read``);
+  start, findings, report, review answers, its certification decision on a CAP ISO 9001 file
+  (``audits:write``; the platform records the decision, never makes it), read (``audits:read``);
 * an auditor (person): the audits they are assigned to — the lead starts, submits and closes;
   any team member records findings and reviews answers;
 * the organisation's members: read their audits, answer nonconformities;
@@ -19,7 +20,7 @@ import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +51,8 @@ from cap_audit.schemas import (
     AuditRequest,
     BodyIn,
     BodyUpdate,
+    DecisionIn,
+    DecisionOut,
     DueItemOut,
     EngagementIn,
     FindingIn,
@@ -66,8 +69,10 @@ from cap_shared.contracts.audit import (
     AuditPlannedV1,
     AuditReportSubmittedV1,
     AuditRequestedV1,
+    CertificationDecidedV1,
     EvaluatedMaturityV1,
     FindingResponseDueV1,
+    FindingStatusChangedV1,
     FindingV1,
 )
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
@@ -485,6 +490,20 @@ async def audit_out(
             if audit.report_document_key
             else None
         ),
+        decision=(
+            DecisionOut(
+                outcome=audit.decision_outcome,
+                decided_on=audit.decided_on,
+                decided_by=audit.decided_by or "",
+                certificate_number=audit.certificate_number,
+                scope=audit.decision_scope,
+                excluded_member_ids=audit.decision_excluded_member_ids or [],
+                reason=audit.decision_reason,
+                recorded_at=audit.decision_recorded_at,
+            )
+            if audit.decision_outcome and audit.decided_on
+            else None
+        ),
     )
 
 
@@ -815,9 +834,10 @@ async def respond(
     finding.root_cause, finding.correction = data.root_cause, data.correction
     finding.corrective_action, finding.action_due = data.corrective_action, data.action_due
     finding.response_evidence = [e.model_dump(mode="json") for e in data.evidence]
-    finding.responded_at = clock.now()
-    finding.status = target.value
+    finding.responded_at = now = clock.now()
+    previous, finding.status = finding.status, target.value
     await AuditRepository(session).add(finding)
+    await _publish_finding_status(session, finding, audit, previous, principal, now)
     return finding
 
 
@@ -838,12 +858,41 @@ async def review(
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), finding_step
     )
-    finding.status = target.value
+    now = clock.now()
+    previous, finding.status = finding.status, target.value
     finding.auditor_comment = comment or finding.auditor_comment
     if target is FindingStatus.VERIFIED_CLOSED:
-        finding.verified_at, finding.verified_by = clock.now(), principal.subject
+        finding.verified_at, finding.verified_by = now, principal.subject
     await AuditRepository(session).add(finding)
+    await _publish_finding_status(session, finding, audit, previous, principal, now)
     return finding
+
+
+async def _publish_finding_status(
+    session: AsyncSession,
+    finding: Finding,
+    audit: Audit,
+    previous: str,
+    principal: Principal,
+    changed_at: datetime,
+) -> None:
+    """``finding.status_changed.v1``: a nonconformity moved on (every NC status change)."""
+    event = FindingStatusChangedV1(
+        finding_id=finding.id,
+        audit_id=audit.id,
+        organisation_id=finding.organisation_id,
+        scheme=audit.scheme,
+        type=finding.type,
+        status=finding.status,
+        previous_status=previous,
+        response_due=finding.response_due,
+        changed_at=changed_at,
+    )
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(event, source=SOURCE, subject=finding.id, actor=principal.subject),
+    )
 
 
 async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int) -> int:
@@ -876,6 +925,68 @@ async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int
         sent += 1
     await session.flush()
     return sent
+
+
+# certification decision ------------------------------------------------------------------------
+async def record_decision(
+    session: AsyncSession, principal: Principal, audit_id: str, data: DecisionIn, clock: Clock
+) -> Audit:
+    """Record the certification body's decision on a CAP ISO 9001 file (sent by its system):
+    on a stage 2 or renewal audit whose report was submitted, once, by someone who is not one
+    of the audit's auditors; then publish ``certification.decided.v1``. The platform records
+    the decision, it never makes it."""
+    audit = await visible_audit(session, principal, audit_id, for_update=True)
+    if not _is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE):
+        raise Forbidden("the certification body's system sends its decision")
+    rules.may_decide(
+        Scheme(audit.scheme),
+        AuditType(audit.type),
+        AuditStatus(audit.status),
+        decided=audit.decision_outcome,
+    )
+    repo = AuditRepository(session)
+    team = [
+        rules.Person(auditor.id, auditor.user_id, auditor.name)
+        for _assignment, auditor in await repo.team(audit.id)
+    ]
+    named = await repo.get(Auditor, data.decided_by)
+    registered = (
+        rules.Person(named.id, named.user_id, named.name)
+        if named is not None and named.certification_body_id == audit.certification_body_id
+        else None
+    )
+    impartial, why = rules.decider_impartial(data.decided_by, registered, team)
+    if not impartial:
+        raise rules.DeciderNotImpartial(
+            f"the decision maker took part in the audit: {why}",
+            extensions={"decided_by": data.decided_by},
+        )
+    now = clock.now()
+    audit.decision_outcome, audit.decided_on = data.outcome, data.decided_on
+    audit.decided_by, audit.certificate_number = data.decided_by, data.certificate_number
+    audit.decision_scope, audit.decision_reason = data.scope, data.reason
+    audit.decision_excluded_member_ids = list(data.excluded_member_ids)
+    audit.decision_recorded_at = now
+    await repo.add(audit)
+    event = CertificationDecidedV1(
+        audit_id=audit.id,
+        organisation_id=audit.organisation_id,
+        audit_type=audit.type,
+        certification_body_id=audit.certification_body_id,
+        outcome=data.outcome,
+        decided_on=data.decided_on,
+        decided_by=data.decided_by,
+        certificate_number=data.certificate_number,
+        scope=data.scope,
+        excluded_member_ids=list(data.excluded_member_ids),
+        reason=data.reason,
+    )
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject),
+    )
+    return audit
 
 
 # report documents ------------------------------------------------------------------------------

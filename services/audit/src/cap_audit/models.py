@@ -128,6 +128,15 @@ class Audit(TimestampMixin, Base, table=True):
     report_document_sha256: str | None = Field(default=None, max_length=64)
     report_document_size: int | None = None
     report_document_uploaded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    #: The body's certification decision (CAP ISO 9001 stage 2 or renewal), as it sent it.
+    decision_outcome: str | None = Field(default=None, max_length=20)  # granted | refused
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    certificate_number: str | None = Field(default=None, max_length=60)
+    decision_scope: str | None = Field(default=None, sa_type=sa.Text)
+    decision_excluded_member_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    decision_reason: str | None = Field(default=None, sa_type=sa.Text)
+    decision_recorded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class Assignment(Base, table=True):

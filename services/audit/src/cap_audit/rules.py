@@ -13,11 +13,17 @@ Audit: ``requested → accepted → planned → in_progress → report_submitted
 ``cancelled`` before it starts. Finding (nonconformity): ``open → response_submitted →
 plan_accepted → verified_closed`` (sent back: ``open`` again); observations, opportunities and
 strengths need no answer.
+
+Certification decision (CAP ISO 9001, ISO/IEC 17021-1 §9.5): the body decides, the platform
+records it, on a stage 2 or renewal audit whose report was submitted, once; the decision maker
+took no part in the audit; a grant carries its certificate number, a refusal its reason.
 """
 
 from __future__ import annotations
 
 import calendar
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -364,3 +370,98 @@ def stage2_must_repeat(
 ) -> bool:
     """Majors not verified within 6 months after the last day of stage 2: stage 2 again."""
     return open_majors > 0 and today > add_months(stage2_last_day, rules.major_verification_months)
+
+
+# certification decision ----------------------------------------------------------------------
+#: The audits a CAP ISO 9001 certification decision is taken on.
+DECIDABLE_TYPES = frozenset({AuditType.STAGE2, AuditType.RENEWAL})
+#: An audit is decided on once its report is submitted.
+REPORTED = frozenset({AuditStatus.REPORT_SUBMITTED, AuditStatus.CLOSED})
+
+
+class AlreadyDecided(Conflict):
+    """The body's decision on this audit is already recorded."""
+
+    code, title = "already-decided", "Already decided"
+
+
+class DeciderNotImpartial(ProblemError):
+    """The decision maker is one of the audit's auditors (ISO/IEC 17021-1 §9.5.1.2)."""
+
+    status, code, title = 422, "not-impartial", "Decision maker not impartial"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone as the audit service knows them: an auditor id, a platform account, a name."""
+
+    auditor_id: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+
+
+def may_decide(
+    scheme: Scheme, audit_type: AuditType, status: AuditStatus, *, decided: str | None
+) -> None:
+    """A decision on a CAP ISO 9001 stage 2 or renewal audit whose report is submitted, once
+    (``decided``: the outcome already recorded, if any)."""
+    if scheme is not Scheme.CAP_ISO9001 or audit_type not in DECIDABLE_TYPES:
+        raise RuleViolation(
+            "a certification decision is taken on a CAP_ISO9001 stage2 or renewal audit, "
+            f"not on a {scheme.value} {audit_type.value} audit",
+            extensions={"scheme": scheme.value, "audit_type": audit_type.value},
+        )
+    if status not in REPORTED:
+        raise InvalidTransition(
+            f"the decision comes after the audit's report, and the audit is {status.value}",
+            extensions={"status": status.value},
+        )
+    if decided is not None:
+        raise AlreadyDecided(
+            f"the certification decision on this audit is recorded ({decided})",
+            extensions={"outcome": decided},
+        )
+
+
+def decision_gaps(outcome: str, certificate_number: str | None, reason: str | None) -> list[str]:
+    """What a decision lacks (or must not carry): a grant needs its certificate number, a
+    refusal its reason and no certificate number. Empty when complete."""
+    gaps = []
+    if outcome == "granted" and not (certificate_number or "").strip():
+        gaps.append("a granted certification needs its certificate_number")
+    if outcome == "refused":
+        if not (reason or "").strip():
+            gaps.append("a refusal needs its reason")
+        if certificate_number is not None:
+            gaps.append("a refusal carries no certificate_number")
+    return gaps
+
+
+def _keys(*values: str | None) -> set[str]:
+    """Comparable forms of ids and names: case, accents and spacing do not count."""
+    out = set()
+    for value in values:
+        if not value:
+            continue
+        text = unicodedata.normalize("NFKD", value)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = " ".join(text.casefold().split()).removeprefix("user:")
+        if text:
+            out.add(text)
+    return out
+
+
+def decider_impartial(
+    decided_by: str, registered: Person | None, team: Sequence[Person]
+) -> tuple[bool, str | None]:
+    """Whether the decision maker (``decided_by``, and the registered auditor it names, if any)
+    is none of the audit's team, compared by auditor id, platform account and name; the reason
+    otherwise."""
+    decider = _keys(decided_by)
+    if registered is not None:
+        decider |= _keys(registered.auditor_id, registered.user_id, registered.name)
+    for member in team:
+        if decider & _keys(member.auditor_id, member.user_id, member.name):
+            who = member.name or member.auditor_id or member.user_id
+            return False, f"{who} is on the audit's team"
+    return True, None

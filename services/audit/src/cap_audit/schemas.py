@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+
+from cap_audit.rules import decision_gaps
 
 Strict = ConfigDict(extra="forbid")
 SchemeName = Literal["CAP_RSE", "CAP_ISO9001"]
@@ -170,6 +172,73 @@ class AuditStepIn(BaseModel):
     reason: str | None = Field(default=None, max_length=1000, description="Why (cancel)")
 
 
+class DecisionIn(BaseModel):
+    """The certification body's decision on a CAP ISO 9001 file (stage 2 or renewal audit)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"outcome": {"const": "granted"}}},
+                    "then": {
+                        "required": ["certificate_number"],
+                        "properties": {"certificate_number": {"type": "string"}},
+                    },
+                },
+                {
+                    "if": {"properties": {"outcome": {"const": "refused"}}},
+                    "then": {
+                        "required": ["reason"],
+                        "properties": {"certificate_number": {"type": "null"}},
+                    },
+                },
+            ]
+        },
+    )
+
+    outcome: Literal["granted", "refused"]
+    decided_on: date
+    decided_by: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The body's decision maker: their auditor id in the platform's registry "
+        "if they have one, else their name. Never one of the audit's auditors.",
+    )
+    certificate_number: str | None = Field(
+        default=None, min_length=1, max_length=60, description="Required when granted"
+    )
+    scope: str | None = Field(
+        default=None, max_length=2000, description="The certified scope (activities, sites)"
+    )
+    excluded_member_ids: list[Annotated[str, Field(max_length=36)]] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Group members the decision does not certify",
+    )
+    reason: str | None = Field(default=None, max_length=2000, description="Required when refused")
+
+    @model_validator(mode="after")
+    def _complete(self) -> DecisionIn:
+        gaps = decision_gaps(self.outcome, self.certificate_number, self.reason)
+        if gaps:
+            raise ValueError("; ".join(gaps))
+        return self
+
+
+class DecisionOut(BaseModel):
+    """The body's certification decision, as recorded."""
+
+    outcome: str
+    decided_on: date
+    decided_by: str
+    certificate_number: str | None
+    scope: str | None
+    excluded_member_ids: list[str]
+    reason: str | None
+    recorded_at: datetime | None
+
+
 class TeamOut(BaseModel):
     auditor_id: str
     name: str
@@ -201,6 +270,7 @@ class AuditOut(BaseModel):
     cancel_reason: str | None
     stage2_must_repeat: bool = False
     report_document: dict[str, Any] | None = None
+    decision: DecisionOut | None = None
 
 
 class EvidenceIn(BaseModel):

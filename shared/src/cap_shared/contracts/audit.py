@@ -108,3 +108,53 @@ class FindingResponseDueV1(EventModel):
     response_due: date
     stage: Literal["reminder", "overdue"]
     days: int = Field(description="Days before (reminder) or after (overdue) the deadline")
+
+
+FindingStatus = Literal["open", "response_submitted", "plan_accepted", "verified_closed"]
+
+
+@event_model(
+    "finding.status_changed.v1",
+    producer="audit",
+    summary="A nonconformity moved on: answered, plan accepted, sent back or verified closed.",
+)
+class FindingStatusChangedV1(EventModel):
+    """A nonconformity's new status (open majors block a label and may suspend a recognition)."""
+
+    finding_id: str
+    audit_id: str
+    organisation_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    type: Literal["major_nc", "minor_nc"]
+    status: FindingStatus
+    previous_status: FindingStatus
+    response_due: date | None = None
+    changed_at: datetime
+
+
+@event_model(
+    "certification.decided.v1",
+    producer="audit",
+    summary="The certification body decided on a CAP ISO 9001 file (granted or refused).",
+)
+class CertificationDecidedV1(EventModel):
+    """The body's certification decision, received through the certifier integration.
+
+    The platform records it; it never makes it. The decision maker is not one of the audit's
+    auditors (checked when the body sends it).
+    """
+
+    audit_id: str
+    organisation_id: str
+    scheme: Literal["CAP_ISO9001"] = "CAP_ISO9001"
+    audit_type: str = Field(description="The audit decided on: stage2 or renewal")
+    certification_body_id: str
+    outcome: Literal["granted", "refused"]
+    decided_on: date
+    decided_by: str = Field(max_length=200, description="The body's decision maker")
+    certificate_number: str | None = Field(default=None, max_length=60)
+    scope: str | None = Field(default=None, max_length=2000)
+    excluded_member_ids: list[str] = Field(
+        default_factory=list, description="Group members the body did not certify"
+    )
+    reason: str | None = Field(default=None, max_length=2000)

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cap_audit.schemas import FindingIn, TeamMember
+from cap_audit.schemas import DecisionIn, FindingIn, TeamMember
 
 Strict = ConfigDict(extra="forbid")
 AuditId = Annotated[
@@ -62,6 +62,15 @@ class FindingReviewed(BaseModel):
     finding_id: str = Field(max_length=36)
     decision: Literal["accept_plan", "send_back", "verify"]
     comment: str | None = Field(default=None, max_length=8000)
+
+
+class CertificationDecided(DecisionIn):
+    """The decision on the audit's file: a grant names its certificate number, a refusal its
+    reason. Only on a CAP ISO 9001 stage 2 or renewal audit whose report was submitted (409),
+    once per audit (409 ``already-decided``); the decision maker is none of the audit's team
+    (422 ``not-impartial``)."""
+
+    audit_id: AuditId
 
 
 class AuditAcceptedEvent(BaseModel):
@@ -118,6 +127,15 @@ class FindingReviewedEvent(BaseModel):
     data: FindingReviewed
 
 
+class CertificationDecidedEvent(BaseModel):
+    """The body's certification decision on a CAP ISO 9001 file (stage 2 or renewal audit)."""
+
+    model_config = Strict
+    type: Literal["certification.decided"]
+    timestamp: datetime
+    data: CertificationDecided
+
+
 EVENTS: dict[str, type[BaseModel]] = {
     "audit.accepted": AuditAcceptedEvent,
     "audit.planned": AuditPlannedEvent,
@@ -125,6 +143,7 @@ EVENTS: dict[str, type[BaseModel]] = {
     "finding.recorded": FindingRecordedEvent,
     "audit.report_submitted": ReportSubmittedEvent,
     "finding.reviewed": FindingReviewedEvent,
+    "certification.decided": CertificationDecidedEvent,
 }
 
 
@@ -287,7 +306,10 @@ def openapi_document() -> dict[str, Any]:
                         "description": "Out of order for the audit's state, or a certification rule"
                     },
                     "413": {"description": "Payload too large"},
-                    "422": {"description": "Invalid field (named in errors[])"},
+                    "422": {
+                        "description": "Invalid field (named in errors[]), or a decision maker "
+                        "who is one of the audit's auditors (not-impartial)"
+                    },
                 },
             }
         }

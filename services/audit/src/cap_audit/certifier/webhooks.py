@@ -235,6 +235,10 @@ async def _apply(
             session, principal, data.finding_id, data.decision, data.comment, clock
         )
         return {"finding_id": reviewed.id, "status": reviewed.status}
+    if kind == "certification.decided":
+        # The event's data is a DecisionIn (with its audit id).
+        decided = await audits.record_decision(session, principal, data.audit_id, data, clock)
+        return {"audit_id": decided.id, "outcome": decided.decision_outcome}
     step = {
         "audit.accepted": AuditStep.ACCEPT,
         "audit.started": AuditStep.START,
