@@ -579,6 +579,7 @@ async def build_world(topology: Topology) -> World:
     world.ids["resource"] = (await world.client.get("/v1/resources", headers=admin)).json()[0]["id"]
     await audit_setup(world, topology.runtimes)
     await application_setup(world)
+    await labelling_setup(world, topology.runtimes)
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]
@@ -1003,6 +1004,255 @@ SERVICE_RULES["labelling"].update(
         ),
         ("POST", "/v1/applications/{application_id}/transitions"): Rule(
             frozenset({"admin", "committee"}), fresh_application_decision
+        ),
+    }
+)
+
+
+async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
+    """Tenant A's application accepted, its CAP RSE evaluation and audit report delivered to the
+    labelling service: a decision file, a granted label, a complaint from the registry."""
+    from datetime import UTC, datetime
+
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.audit import AuditReportSubmittedV1
+    from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+
+    admin, committee = world.headers["admin"], world.headers["committee"]
+    accepted = await world.client.post(
+        f"/v1/applications/{world.ids['application_a']}/transitions",
+        json={"step": "accept"},
+        headers=admin,
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    def score(group: str, code: str, value: int) -> GroupScoreV1:
+        return GroupScoreV1(
+            group=group,
+            code=code,
+            name=code,
+            score=value,
+            band=None,
+            rated=1,
+            not_applicable=0,
+            total=1,
+        )
+
+    now = datetime.now(UTC)
+    evaluation = DiagnosticCompletedV1(
+        diagnostic_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_a"],
+        kind="self_assessment",
+        referential=ReferentialRef(
+            urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=1
+        ),
+        completed_at=now,
+        overall=score("overall", "CAP_RSE", 620),
+        themes=[],
+        frameworks={"iso26000": [score("iso26000", f"6.{i}", 450) for i in range(2, 9)]},
+        criteria=[],
+    )
+
+    def report() -> AuditReportSubmittedV1:
+        return AuditReportSubmittedV1(
+            audit_id=str(uuid.uuid4()),
+            organisation_id=world.ids["org_a"],
+            scheme="CAP_RSE",
+            audit_type="initial",
+            submitted_at=now,
+            certification_body_id="sgs-tuv",
+            auditor_user_ids=["user:someone-else"],
+        )
+
+    runtime = runtimes["labelling"]
+    for event in (evaluation, report()):
+        envelope = new_event(event, source="/cap/test")
+        async with runtime.db.session() as session:
+            await HANDLERS[envelope.type](session, envelope, event)
+    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()
+    (file,) = [f for f in files if f["organisation_id"] == world.ids["org_a"]]
+    for _ in range(50):
+        # The audit matrix's own major NCs of tenant A reach the labelling service by event and
+        # would block the label: they are verified closed here first.
+        await close_majors_a(world, runtime)
+        granted = await world.client.post(
+            f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=committee
+        )
+        if granted.status_code != 422:
+            break
+        await asyncio.sleep(0.1)
+    assert granted.status_code == 200, granted.text
+    world.ids["recognition_a"] = granted.json()["recognition_id"]
+    # A second file, left open for the matrix's deferrals.
+    envelope_report = report()
+    envelope = new_event(envelope_report, source="/cap/test")
+    async with runtime.db.session() as session:
+        await HANDLERS[envelope.type](session, envelope, envelope_report)
+    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()
+    (pending,) = [f for f in files if f["organisation_id"] == world.ids["org_a"]]
+    world.ids["decision_a"] = pending["id"]
+    recognition = (
+        await world.client.get(f"/v1/recognitions/{world.ids['recognition_a']}", headers=admin)
+    ).json()
+    world.ids["number_a"] = recognition["number"]
+    world.ids["code_a"] = recognition["verification_code"]
+    flagged = await world.client.post(
+        f"/v1/registry/recognitions/{recognition['number']}/complaints",
+        json={
+            "name": "Camille",
+            "email": "camille@example.org",
+            "message": "Label affiché à tort.",
+        },
+    )
+    assert flagged.status_code == 201, flagged.text
+    (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()
+    world.ids["complaint_a"] = complaint["id"]
+
+
+async def close_majors_a(world: World, runtime: Any) -> None:
+    import sqlalchemy as sa
+
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_labelling.models import Nonconformity
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.audit import FindingStatusChangedV1
+
+    async with runtime.db.session() as session:
+        open_ones = (
+            (
+                await session.execute(
+                    sa.select(Nonconformity).where(
+                        Nonconformity.organisation_id == world.ids["org_a"],  # type: ignore[arg-type]
+                        Nonconformity.status != "verified_closed",  # type: ignore[arg-type]
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for finding in open_ones:
+        event = FindingStatusChangedV1(
+            finding_id=finding.finding_id,
+            audit_id=finding.audit_id,
+            organisation_id=finding.organisation_id,
+            scheme=finding.scheme,  # type: ignore[arg-type]
+            type=finding.type,  # type: ignore[arg-type]
+            status="verified_closed",
+            previous_status=finding.status,  # type: ignore[arg-type]
+            changed_at=finding.changed_at,
+        )
+        envelope = new_event(event, source="/cap/test")
+        async with runtime.db.session() as session:
+            await HANDLERS[envelope.type](session, envelope, event)
+
+
+async def recognition_step(world: World, _role: str) -> Call:
+    """Suspend an active recognition, restore a suspended one (each allowed call succeeds)."""
+    path = f"/v1/recognitions/{world.ids['recognition_a']}"
+    current = (await world.client.get(path, headers=world.headers["admin"])).json()
+    step = "suspend" if current["status"] == "active" else "restore"
+    return f"{path}/transitions", {"json": {"step": step, "reason": "Contrôle de la matrice"}}
+
+
+async def complaint_step(world: World, _role: str) -> Call:
+    """Investigate a received complaint, then dismiss it (each allowed call succeeds)."""
+    path = f"/v1/complaints/{world.ids['complaint_a']}"
+    current = (await world.client.get(path, headers=world.headers["admin"])).json()
+    if current["status"] == "received":
+        return f"{path}/transitions", {"json": {"step": "investigate"}}
+    return f"{path}/transitions", {"json": {"step": "dismiss", "resolution": "Sans objet"}}
+
+
+async def import_dry_run(world: World, _role: str) -> Call:
+    """A dry run of a one-line import: tenant A's CEDRE ISO 9001 certificate."""
+    organisation = await world.client.get(
+        f"/v1/organisations/{world.ids['org_a']}", headers=world.headers["admin"]
+    )
+    assert organisation.status_code == 200, organisation.text
+    from datetime import date, timedelta
+
+    decided = date.today() - timedelta(days=400)
+    expiry = decided.replace(year=decided.year + 3, day=1)
+    csv = (
+        "numero;siret;dispositif;niveau;organisme;perimetre;date_decision;date_effet;"
+        "date_expiration;statut\r\n"
+        f"CEDRE-2024-0001;{organisation.json()['siret']};CEDRE_ISO9001;;sgs-tuv;Insertion;"
+        f"{decided};{decided};{expiry};actif\r\n"
+    )
+    return "/v1/recognitions/imports", {
+        "params": {"dry_run": "true"},
+        "files": {"file": ("reprise.csv", csv.encode(), "text/csv")},
+    }
+
+
+LABEL_READERS_A = frozenset({"admin", "committee", "member_admin_a", "member_a", "facilitator_a"})
+COMMITTEE = frozenset({"admin", "committee"})
+
+SERVICE_RULES["labelling"].update(
+    {
+        ("GET", "/v1/decisions"): Rule(
+            PRACTITIONERS | {"committee"},
+            fixed("/v1/decisions"),
+            hidden="{decision_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b"}),
+        ),
+        ("GET", "/v1/decisions/{decision_id}"): Rule(
+            LABEL_READERS_A, fixed("/v1/decisions/{decision_a}")
+        ),
+        ("POST", "/v1/decisions/{decision_id}/decide"): Rule(
+            COMMITTEE,
+            fixed(
+                "/v1/decisions/{decision_a}/decide",
+                json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
+            ),
+        ),
+        ("GET", "/v1/recognitions"): Rule(
+            PRACTITIONERS | {"committee"},
+            fixed("/v1/recognitions"),
+            hidden="{recognition_a}",
+            outsiders=frozenset({"member_admin_b", "facilitator_b"}),
+        ),
+        ("GET", "/v1/recognitions/{recognition_id}"): Rule(
+            LABEL_READERS_A, fixed("/v1/recognitions/{recognition_a}")
+        ),
+        ("POST", "/v1/recognitions/{recognition_id}/transitions"): Rule(
+            COMMITTEE, recognition_step
+        ),
+        ("POST", "/v1/recognitions/imports"): Rule(
+            frozenset({"admin"}),
+            import_dry_run,
+        ),
+        ("GET", "/v1/recognitions/imports"): Rule(
+            frozenset({"admin"}), fixed("/v1/recognitions/imports")
+        ),
+        ("GET", "/v1/recognitions/exports/iaf-certsearch"): Rule(
+            COMMITTEE, fixed("/v1/recognitions/exports/iaf-certsearch")
+        ),
+        ("GET", "/v1/complaints"): Rule(COMMITTEE, fixed("/v1/complaints")),
+        ("GET", "/v1/complaints/{complaint_id}"): Rule(
+            COMMITTEE, fixed("/v1/complaints/{complaint_a}")
+        ),
+        ("POST", "/v1/complaints/{complaint_id}/transitions"): Rule(COMMITTEE, complaint_step),
+        ("GET", "/v1/registry/recognitions"): Rule(PUBLIC, fixed("/v1/registry/recognitions")),
+        ("GET", "/v1/registry/recognitions/{number}"): Rule(
+            PUBLIC, fixed("/v1/registry/recognitions/{number_a}")
+        ),
+        ("GET", "/v1/registry/verify/{code}"): Rule(PUBLIC, fixed("/v1/registry/verify/{code_a}")),
+        ("GET", "/v1/registry/recognitions/{number}/certificate.pdf"): Rule(
+            PUBLIC, fixed("/v1/registry/recognitions/{number_a}/certificate.pdf")
+        ),
+        ("POST", "/v1/registry/recognitions/{number}/complaints"): Rule(
+            PUBLIC,
+            fixed(
+                "/v1/registry/recognitions/{number_a}/complaints",
+                json={
+                    "name": "Dominique",
+                    "email": "d@example.org",
+                    "message": "Signalement de test.",
+                },
+            ),
+            ok=201,
         ),
     }
 )

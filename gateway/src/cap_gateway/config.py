@@ -71,6 +71,10 @@ class Settings(BaseServiceSettings):
     #: Sign-in attempts per address (password and client-credentials grants, invitation
     #: acceptance); higher, since an office behind one address has many people.
     rate_limit_login_address: str = "60/minute"
+    #: Flagging a recognition from the public registry (anonymous POST), per address.
+    rate_limit_public_write: str = "10/hour"
+    #: Public answers (the registry) kept by the gateway, at most this many (0: no cache).
+    public_cache_entries: int = Field(default=2048, ge=0, le=100_000)
     #: Proxies whose X-Forwarded-For is believed (the ingress); others' are ignored.
     trusted_proxies: list[str] = Field(default_factory=list)
     #: How long /v1/me/overview waits for each service.

@@ -16,6 +16,8 @@ from cap_shared.security import InvalidToken, TokenVerifier
 
 #: Paths never limited (probes and metrics scraped by the platform itself).
 UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
+#: Anonymous writes, limited much more tightly (flagging a recognition in the registry).
+PUBLIC_WRITES = "/v1/registry/"
 #: Request-state key set when the body went over the limit while streaming.
 BODY_TOO_LARGE = "body_too_large"
 
@@ -82,11 +84,12 @@ class EdgeMiddleware:
                     name, principal.subject, detail="too many requests for this account"
                 )
                 return
-        await self.limiter.check(
-            "anonymous",
-            self.addresses.of(HTTPConnection(scope)),
-            detail="too many requests from this address",
-        )
+        address = self.addresses.of(HTTPConnection(scope))
+        await self.limiter.check("anonymous", address, detail="too many requests from this address")
+        if scope["method"] == "POST" and scope["path"].startswith(PUBLIC_WRITES):
+            await self.limiter.check(
+                "public-write", address, detail="too many reports from this address; try later"
+            )
 
     def _counting(self, scope: Scope, receive: Receive) -> Receive:
         seen = 0

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 
 from cap_gateway.accounts import routes as accounts_routes
 from cap_gateway.auth import routes as auth_routes
+from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
 from cap_gateway.edge import EdgeMiddleware
 from cap_gateway.identity.routes import router as organisations_router
@@ -106,7 +107,13 @@ def create_app(
                 addresses=runtime.addresses,
                 verifier=runtime.verifier,
             ),
-            Middleware(ProxyMiddleware, upstreams=upstreams),
+            Middleware(
+                ProxyMiddleware,
+                upstreams=upstreams,
+                cache=PublicCache(max_entries=settings.public_cache_entries)
+                if settings.public_cache_entries
+                else None,
+            ),
         ],
     )
     app.state.upstreams = upstreams

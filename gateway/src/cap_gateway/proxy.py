@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from cap_gateway.cache import PublicCache
 from cap_gateway.edge import BODY_TOO_LARGE, BodyTooLarge
 from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
 from cap_shared.problems import PROBLEM_JSON, ProblemError, problem_from, problem_response
@@ -193,10 +194,12 @@ class Upstreams:
             await client.aclose()
 
 
-def _forward_headers(request: Request) -> list[tuple[str, str]]:
+def _forward_headers(request: Request, *, conditional: bool = True) -> list[tuple[str, str]]:
     # Headers the client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
     named = request.headers.get("connection")
     hop = HOP_BY_HOP | {t.strip().lower() for t in named.split(",")} if named else HOP_BY_HOP
+    if not conditional:  # the cache fetches the whole answer, then answers the condition itself
+        hop = hop | {"if-none-match", "if-modified-since"}
     headers = [
         (k, v)
         for k, v in request.headers.items()
@@ -218,7 +221,7 @@ _REQUEST_ID = REQUEST_ID_HEADER.lower()
 
 
 async def forward(
-    upstreams: Upstreams, service: str, path: str, request: Request
+    upstreams: Upstreams, service: str, path: str, request: Request, *, conditional: bool = True
 ) -> Response | UpstreamResponse:
     """Send ``request`` to ``service`` at ``path`` and stream its answer back."""
     if service not in upstreams.bases:
@@ -235,7 +238,7 @@ async def forward(
                 service,
                 request.method,
                 target,
-                _forward_headers(request),
+                _forward_headers(request, conditional=conditional),
                 request.stream() if has_body else None,
             )
     except Exception as exc:
@@ -334,9 +337,12 @@ class ProxyMiddleware:
     tokens it cannot verify. Anything else goes on to the gateway's own routes.
     """
 
-    def __init__(self, app: ASGIApp, *, upstreams: Upstreams) -> None:
+    def __init__(
+        self, app: ASGIApp, *, upstreams: Upstreams, cache: PublicCache | None = None
+    ) -> None:
         self.app = app
         self.upstreams = upstreams
+        self.cache = cache
         self._labels: dict[str, ProxiedRoute] = {}
 
     def target(self, path: str) -> tuple[str, str] | None:
@@ -360,12 +366,33 @@ class ProxyMiddleware:
         scope["route"] = self._labels.setdefault(
             service, ProxiedRoute(f"proxy -> {service}")
         )  # one label per service: the metrics' route dimension stays bounded
+        key = self.cache.key(scope) if self.cache is not None else None
+        if key is not None:
+            assert self.cache is not None
+            stored = self.cache.get(key)
+            if stored is not None:
+                await self.cache.answer(stored, scope, receive, send)
+                return
         request = Request(scope, receive)
         try:
             _fail_fast(request)
-            response = await forward(self.upstreams, service, path, request)
+            response = await forward(
+                self.upstreams, service, path, request, conditional=key is None
+            )
         except ProblemError as exc:
             response = problem_from(exc, instance=scope["path"])
+        if key is not None and isinstance(response, UpstreamResponse):
+            assert self.cache is not None
+            reply = response.reply
+            max_age = self.cache.storable(reply.status, reply.headers)
+            if max_age > 0:
+                try:
+                    body = b"".join([chunk async for chunk in reply.body])
+                finally:
+                    await reply.close()
+                stored = self.cache.put(key, reply.headers, body, max_age)
+                await self.cache.answer(stored, scope, receive, send)
+                return
         await response(scope, receive, send)
 
 

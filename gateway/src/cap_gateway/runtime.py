@@ -60,6 +60,7 @@ class GatewayRuntime(ServiceRuntime):
                 "user": settings.rate_limit_user,
                 "client": settings.rate_limit_client,
                 "anonymous": settings.rate_limit_anonymous,
+                "public-write": settings.rate_limit_public_write,
                 "login": settings.rate_limit_login_address,
                 "login-account": settings.rate_limit_login,
             },

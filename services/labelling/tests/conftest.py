@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,10 +14,13 @@ import pytest
 
 from cap_labelling import main as labelling_main
 from cap_labelling.config import Settings
+from cap_labelling.events import handlers
 from cap_labelling.events.handlers import on_diagnostic_completed
 from cap_labelling.models import Organisation, metadata
 from cap_shared.contracts import new_event
+from cap_shared.contracts.audit import AuditReportSubmittedV1, FindingV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+from cap_shared.contracts.registry import EventModel
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
@@ -43,6 +46,10 @@ class Service:
     @property
     def admin(self) -> dict[str, str]:
         return self.headers({"role": "admin"})
+
+    def committee(self, subject: str = "user:committee-1") -> dict[str, str]:
+        token = self.issuer.token(roles=[{"role": "committee"}], audience=AUDIENCE, subject=subject)
+        return {"Authorization": f"Bearer {token}"}
 
     def member_admin(self, key: str = "a") -> dict[str, str]:
         return self.headers({"role": "member_admin", "organisation_id": self.organisations[key].id})
@@ -88,6 +95,79 @@ class Service:
             await on_diagnostic_completed(
                 session, new_event(event, source="/cap/diagnostic"), event
             )
+
+    async def completed_rse(
+        self, key: str, overall: int, subjects: Mapping[str, int | None], version: int = 1
+    ) -> None:
+        """A completed CAP RSE evaluation of ``key`` with its ISO 26000 core-subject scores."""
+
+        def group(kind: str, code: str, score: int | None) -> GroupScoreV1:
+            return GroupScoreV1(
+                group=kind,
+                code=code,
+                name=code,
+                score=score,
+                band=None,
+                rated=1,
+                not_applicable=0,
+                total=1,
+            )
+
+        event = DiagnosticCompletedV1(
+            diagnostic_id=str(uuid.uuid4()),
+            organisation_id=self.organisations[key].id,
+            kind="self_assessment",
+            referential=ReferentialRef(
+                urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=version
+            ),
+            completed_at=self.runtime.clock.now(),
+            overall=group("overall", "CAP_RSE", overall),
+            themes=[],
+            frameworks={"iso26000": [group("iso26000", c, v) for c, v in subjects.items()]},
+            criteria=[],
+        )
+        await self.deliver(event)
+
+    async def deliver(self, event: EventModel) -> None:
+        """Hand ``event`` to this service's handler, as the worker would, at the clock's time."""
+        envelope = new_event(event, source="/cap/test")
+        envelope = envelope.model_copy(update={"time": self.runtime.clock.now()})
+        async with self.runtime.db.session() as session:
+            await handlers.HANDLERS[envelope.type](session, envelope, event)
+
+    async def report(
+        self,
+        key: str,
+        scheme: str,
+        audit_type: str,
+        *,
+        majors: int = 0,
+        auditors: tuple[str, ...] = ("user:auditor-1",),
+    ) -> AuditReportSubmittedV1:
+        """An audit report on ``key`` (with ``majors`` major nonconformities)."""
+        now = self.runtime.clock.now()
+        findings = [
+            FindingV1(
+                finding_id=str(uuid.uuid4()),
+                type="major_nc",
+                title=f"NC majeure {i}",
+                response_due=(now + timedelta(days=90)).date(),
+            )
+            for i in range(majors)
+        ]
+        event = AuditReportSubmittedV1(
+            audit_id=str(uuid.uuid4()),
+            organisation_id=self.organisations[key].id,
+            scheme=scheme,
+            audit_type=audit_type,
+            submitted_at=now,
+            findings=findings,
+            summary={"major_nc": majors} if majors else {},
+            certification_body_id="sgs-tuv",
+            auditor_user_ids=list(auditors),
+        )
+        await self.deliver(event)
+        return event
 
 
 @pytest.fixture

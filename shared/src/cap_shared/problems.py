@@ -57,6 +57,13 @@ class Conflict(ProblemError):
     status, code, title = 409, "conflict", "Conflict"
 
 
+class InvalidInput(ProblemError):
+    """Well-formed input that a rule refuses (a required reason, an unknown value); name the
+    field in ``extensions={"errors": [{"field": "body.x", "message": ...}]}``."""
+
+    status, code, title = 422, "validation-error", "Invalid input"
+
+
 class Unauthorized(ProblemError):
     """No valid credentials."""
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling import rules
+from cap_labelling import decisions, rules, visibility
 from cap_labelling.models import Application, Organisation, tables
 from cap_labelling.repository import DiagnosticRepository
 from cap_labelling.rules import ApplicationStatus, ApplicationStep
@@ -86,26 +86,6 @@ def to_out(a: Application) -> ApplicationOut:
 
 async def _org(session: AsyncSession, organisation_id: str) -> Organisation | None:
     return await session.get(Organisation, organisation_id)
-
-
-async def _readable(session: AsyncSession, principal: Principal) -> set[str] | None:
-    """Structures whose applications the caller reads (None: all), in one query."""
-    if principal.has_role(Role.ADMIN, Role.COMMITTEE):
-        return None
-    ids, regions = sorted(principal.organisation_ids()), sorted(principal.regions())
-    if not ids and not regions:
-        return set()
-    query = sa.select(col(Organisation.id)).where(
-        sa.or_(col(Organisation.id).in_(ids), col(Organisation.region).in_(regions))
-    )
-    return set((await session.execute(query)).scalars().all())
-
-
-def _visible(application: Application, readable: set[str] | None) -> bool:
-    """Admins and the committee, and the people of any structure of the application."""
-    return readable is None or bool(
-        readable & {application.organisation_id, *application.group_member_ids}
-    )
 
 
 async def submit(
@@ -195,15 +175,22 @@ async def get(
     session: AsyncSession, principal: Principal, application_id: str, *, for_update: bool = False
 ) -> Application:
     application = await session.get(Application, application_id, with_for_update=for_update)
-    if application is None or not _visible(application, await _readable(session, principal)):
+    if application is None or not visibility.visible(
+        [application.organisation_id, *application.group_member_ids],
+        await visibility.readable(session, principal),
+    ):
         raise NotFound("no such application")
     return application
 
 
 async def list_visible(session: AsyncSession, principal: Principal) -> list[Application]:
-    readable = await _readable(session, principal)
+    readable = await visibility.readable(session, principal)
     query = sa.select(Application).order_by(col(Application.created_at).desc())
-    return [a for a in (await session.execute(query)).scalars().all() if _visible(a, readable)]
+    return [
+        a
+        for a in (await session.execute(query)).scalars().all()
+        if visibility.visible([a.organisation_id, *a.group_member_ids], readable)
+    ]
 
 
 async def step(
@@ -239,6 +226,7 @@ async def step(
     )
     await session.flush()
     if target is ApplicationStatus.ACCEPTED:
+        await decisions.open_for_application(session, application)
         await add_event(
             session,
             tables.outbox,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from cap_labelling.rules import LifecycleRules
 from cap_shared.settings import BaseServiceSettings
 
 
@@ -20,3 +23,12 @@ class Settings(BaseServiceSettings):
     port: int = 8003
     #: A completed CAP diagnostic this recent makes a structure eligible to apply.
     eligibility_window_months: int = Field(default=24, ge=1, le=120)
+    #: Durations of the recognition lifecycle (JSON to override, e.g. '{"validity_months": 36}').
+    lifecycle: LifecycleRules = Field(default_factory=LifecycleRules)
+    #: Group rule: ``all_members`` — one member failing means the group is not recognised;
+    #: ``exclude_failing`` — the failing members are left out of the recognition.
+    group_rule: Literal["all_members", "exclude_failing"] = "all_members"
+    #: This platform's public base URL: certificates' QR codes link to its verification page.
+    public_url: str = "http://127.0.0.1:8000"
+    #: How long registry answers may be cached (by the gateway and by browsers), in seconds.
+    registry_max_age_s: int = Field(default=60, ge=0, le=3600)

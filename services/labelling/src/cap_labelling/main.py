@@ -4,11 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_labelling import import_routes, recognitions
 from cap_labelling.config import Settings
 from cap_labelling.events.handlers import HANDLERS
 from cap_labelling.models import tables
 from cap_labelling.routes import ROUTERS
+from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
+
+
+def _settings(context: JobContext) -> Settings:
+    settings = context.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+async def recognition_lifecycle(session: AsyncSession, context: JobContext) -> int:
+    """Expiry, withdrawal after the suspension period, suspension for a missed surveillance;
+    then the expiry (90/30/7 days) and surveillance notices."""
+    lifecycle = _settings(context).lifecycle
+    changed = await recognitions.apply_calendar(session, context.today, context.now, lifecycle)
+    return changed + await recognitions.publish_notices(session, context.today, lifecycle)
+
 
 SERVICE = ServiceDefinition(
     name="labelling",
@@ -20,7 +39,10 @@ SERVICE = ServiceDefinition(
     tables=tables,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    routers=ROUTERS,
+    # The import routes first: /v1/recognitions/imports is not a recognition id.
+    # The import routes first: /v1/recognitions/imports is not a recognition id.
+    routers=(*import_routes.ROUTERS, *ROUTERS),
+    jobs=(PeriodicJob("recognition-lifecycle", recognition_lifecycle, interval_s=3600),),
 )
 
 MIGRATIONS = SERVICE.migrations

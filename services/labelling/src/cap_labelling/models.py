@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,3 +88,179 @@ class Application(TimestampMixin, Base, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     decided_by: str | None = Field(default=None, max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
+
+
+class AuditReport(Base, table=True):
+    """Read model of submitted audit reports, fed by ``audit.report_submitted.v1``."""
+
+    __tablename__ = "audit_report"
+    __table_args__ = (sa.Index("ix_audit_report_organisation_scheme", "organisation_id", "scheme"),)
+
+    audit_id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(max_length=36)
+    scheme: str = Field(max_length=20)
+    audit_type: str = Field(max_length=20)
+    certification_body_id: str | None = Field(default=None, max_length=60)
+    submitted_at: datetime = Field(sa_type=AwareDateTime)
+    last_day: date | None = None
+    #: Findings per type (major_nc, minor_nc, observation, ...).
+    summary: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
+    #: People who audited: they may not decide on the file.
+    auditor_user_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class Nonconformity(Base, table=True):
+    """Read model of audit nonconformities and their status (open majors block a label)."""
+
+    __tablename__ = "nonconformity"
+    __table_args__ = (
+        sa.Index("ix_nonconformity_organisation_scheme", "organisation_id", "scheme"),
+    )
+
+    finding_id: str = Field(primary_key=True, max_length=36)
+    audit_id: str = Field(max_length=36, index=True)
+    organisation_id: str = Field(max_length=36)
+    scheme: str = Field(max_length=20)
+    type: str = Field(max_length=20)
+    status: str = Field(max_length=30)
+    response_due: date | None = None
+    #: Set when the response deadline passed with the nonconformity still open.
+    overdue: bool = False
+    changed_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class DecisionFile(TimestampMixin, Base, table=True):
+    """The file a decision is taken on: opened when an application is accepted, ready once the
+    audit report is in; decided by the committee (CAP RSE) or recorded from the body (ISO)."""
+
+    __tablename__ = "decision_file"
+    __table_args__ = (
+        sa.Index("ix_decision_file_organisation_scheme", "organisation_id", "scheme"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    application_id: str | None = Field(default=None, max_length=36, index=True)
+    organisation_id: str = Field(max_length=36, foreign_key="organisation.id")
+    group_member_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    scheme: str = Field(max_length=20)
+    certification_body_id: str | None = Field(default=None, max_length=60)
+    #: initial (first recognition) or renewal (a recognition's next cycle).
+    kind: str = Field(max_length=10)
+    #: awaiting_report -> pending <-> deferred -> granted | refused.
+    status: str = Field(max_length=20, index=True)
+    audit_id: str | None = Field(default=None, max_length=36)
+    #: The recognition being renewed (renewal files).
+    renews_id: str | None = Field(default=None, max_length=36)
+    #: The level rule's result at decision time (inputs and reasons), for the record.
+    computed: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    computed_level: str | None = Field(default=None, max_length=30)
+    level: str | None = Field(default=None, max_length=30)
+    decided_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    #: Deferrals and other steps before the decision: [{at, by, step, reason}].
+    steps: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    recognition_id: str | None = Field(default=None, max_length=36)
+
+
+class Recognition(TimestampMixin, Base, table=True):
+    """A CAP RSE label or a CAP ISO 9001 certificate, for one cycle (a renewal is a new row)."""
+
+    __tablename__ = "recognition"
+    __table_args__ = (sa.Index("ix_recognition_organisation_scheme", "organisation_id", "scheme"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    number: str = Field(max_length=60, unique=True)
+    #: Printed on the certificate; verifies it in the public registry.
+    verification_code: str = Field(max_length=20, unique=True)
+    organisation_id: str = Field(max_length=36, foreign_key="organisation.id")
+    #: Other structures covered (a group's members; the holder is the central function).
+    group_member_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    scheme: str = Field(max_length=20, index=True)
+    level: str | None = Field(default=None, max_length=30, index=True)
+    scope: str = Field(default="", max_length=2000)
+    certification_body_id: str | None = Field(default=None, max_length=60)
+    #: The body's own certificate number (CAP ISO 9001), and the IAF CertSearch id if known.
+    external_number: str | None = Field(default=None, max_length=60)
+    decision_id: str | None = Field(default=None, max_length=36)
+    decided_on: date
+    effective_date: date
+    expiry_date: date = Field(index=True)
+    #: active | suspended | withdrawn | expired | renewed
+    status: str = Field(max_length=20, index=True)
+    #: Why it is suspended: surveillance_overdue | major_nc_overdue | committee.
+    suspension_cause: str | None = Field(default=None, max_length=30)
+    suspended_on: date | None = None
+    #: Surveillance (ISO) or follow-up (CAP RSE) audits reported since the decision.
+    surveillances_done: int = 0
+    #: The recognition this one renews (the previous cycle), and the one renewing it.
+    previous_id: str | None = Field(default=None, max_length=36)
+    renewed_by_id: str | None = Field(default=None, max_length=36)
+    #: decision | import
+    source: str = Field(default="decision", max_length=10)
+    #: Notices already published, e.g. "expiring:30", "surveillance:upcoming:2027-05-01".
+    notices: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class RecognitionChange(Base, table=True):
+    """One step of a recognition's history (public: status, date, reason code; private: note)."""
+
+    __tablename__ = "recognition_change"
+
+    id: str = Field(primary_key=True, max_length=36)
+    recognition_id: str = Field(max_length=36, foreign_key="recognition.id", index=True)
+    at: datetime = Field(sa_type=AwareDateTime)
+    on: date
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    #: A public reason code: granted, renewed, surveillance_overdue, major_nc_overdue, ...
+    reason_code: str = Field(max_length=40)
+    #: The committee's free text (never shown in the registry).
+    note: str | None = Field(default=None, max_length=2000)
+    actor: str = Field(max_length=200)
+
+
+class NumberSequence(Base, table=True):
+    """Last number given per prefix and year (recognition numbers are gapless per year)."""
+
+    __tablename__ = "number_sequence"
+
+    prefix: str = Field(primary_key=True, max_length=20)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class Complaint(TimestampMixin, Base, table=True):
+    """A complaint about a listed recognition, opened from the public registry."""
+
+    __tablename__ = "complaint"
+
+    id: str = Field(primary_key=True, max_length=36)
+    #: Public reference given to the complainant.
+    reference: str = Field(max_length=20, unique=True)
+    recognition_id: str = Field(max_length=36, foreign_key="recognition.id", index=True)
+    #: received -> investigating -> upheld | dismissed
+    status: str = Field(max_length=20, index=True)
+    reporter_name: str = Field(max_length=200)
+    reporter_email: str = Field(max_length=320)
+    message: str = Field(sa_type=sa.Text)
+    resolution: str | None = Field(default=None, max_length=4000)
+    handled_by: str | None = Field(default=None, max_length=200)
+    steps: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class ImportRun(Base, table=True):
+    """One CSV import of existing recognitions (its report is kept)."""
+
+    __tablename__ = "import_run"
+
+    id: str = Field(primary_key=True, max_length=36)
+    at: datetime = Field(sa_type=AwareDateTime)
+    by: str = Field(max_length=200)
+    filename: str = Field(max_length=300)
+    sha256: str = Field(max_length=64, index=True)
+    dry_run: bool = False
+    imported: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    report: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi.responses import Response
 
-from cap_labelling import applications
+from cap_labelling import applications, complaints, decisions, recognitions, registry
 from cap_labelling.applications import ApplicationIn, ApplicationOut, ApplicationStepIn
+from cap_labelling.certificate import CertificateView, render_certificate
+from cap_labelling.complaints import ComplaintOut, ComplaintStepIn
 from cap_labelling.config import Settings
+from cap_labelling.decisions import DecisionIn, DecisionOut
+from cap_labelling.models import Organisation
+from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn
+from cap_labelling.registry import (
+    ComplaintIn,
+    ComplaintReceipt,
+    SearchPage,
+    SearchQuery,
+    Verification,
+)
 from cap_shared.deps import RuntimeDep, SessionDep
-from cap_shared.security import Allow, Principal, Role
+from cap_shared.security import Allow, Principal, Public, Role
 
 Id = Annotated[str, Path(max_length=36)]
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -26,6 +39,8 @@ Readers = Annotated[
 ]
 Applicants = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
 Deciders = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER_ADMIN))]
+Committee = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
+Number = Annotated[str, Path(min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-/.]*$")]
 
 application_routes = APIRouter(prefix="/v1/applications", tags=["applications"], responses=_ERRORS)
 
@@ -34,6 +49,9 @@ def _settings(request: Request) -> Settings:
     settings = request.app.state.runtime.settings
     assert isinstance(settings, Settings)
     return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 @application_routes.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationOut)
@@ -82,4 +100,290 @@ async def step_application(
     )
 
 
-ROUTERS = (application_routes,)
+# decisions ---------------------------------------------------------------------------------------
+decision_routes = APIRouter(prefix="/v1/decisions", tags=["decisions"], responses=_ERRORS)
+
+
+@decision_routes.get("", response_model=list[DecisionOut])
+async def list_decisions(
+    principal: Readers,
+    session: SessionDep,
+    settings: SettingsDep,
+    status_: Annotated[
+        Literal["awaiting_report", "pending", "deferred", "granted", "refused"] | None,
+        Query(alias="status"),
+    ] = None,
+) -> list[DecisionOut]:
+    """Decision files the caller may see (the committee: all), newest first."""
+    files = await decisions.list_visible(session, principal, status_)
+    return [await decisions.out(session, f, settings) for f in files]
+
+
+@decision_routes.get("/{decision_id}", response_model=DecisionOut)
+async def get_decision(
+    decision_id: Id, principal: Readers, session: SessionDep, settings: SettingsDep
+) -> DecisionOut:
+    """One file, with the level rule's evaluation (live until decided, then as decided)."""
+    return await decisions.out(
+        session, await decisions.get(session, principal, decision_id), settings
+    )
+
+
+@decision_routes.post("/{decision_id}/decide", response_model=DecisionOut)
+async def decide(
+    decision_id: Id,
+    data: DecisionIn,
+    principal: Committee,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> DecisionOut:
+    """The committee confirms (at most the computed CAP RSE level; lower with a reason),
+    refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409)."""
+    file = await decisions.decide(session, principal, decision_id, data, settings, runtime.clock)
+    return await decisions.out(session, file, settings)
+
+
+# recognitions --------------------------------------------------------------------------------------
+recognition_routes = APIRouter(prefix="/v1/recognitions", tags=["recognitions"], responses=_ERRORS)
+
+
+@recognition_routes.get("", response_model=list[RecognitionOut])
+async def list_recognitions(
+    principal: Readers,
+    session: SessionDep,
+    settings: SettingsDep,
+    organisation_id: Annotated[str | None, Query(max_length=36)] = None,
+    status_: Annotated[
+        Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None,
+        Query(alias="status"),
+    ] = None,
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"] | None = None,
+) -> list[RecognitionOut]:
+    """Recognitions the caller may see in full (with private history notes)."""
+    found = await recognitions.list_visible(
+        session, principal, organisation_id=organisation_id, status=status_, scheme=scheme
+    )
+    changes = await recognitions.history(session, [r.id for r in found])
+    return [recognitions.to_out(r, changes[r.id], settings.lifecycle) for r in found]
+
+
+@recognition_routes.get("/{recognition_id}", response_model=RecognitionOut)
+async def get_recognition(
+    recognition_id: Id, principal: Readers, session: SessionDep, settings: SettingsDep
+) -> RecognitionOut:
+    """One recognition with its full history (including the committee's notes)."""
+    recognition = await recognitions.get(session, principal, recognition_id)
+    changes = await recognitions.history(session, [recognition.id])
+    return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
+
+
+@recognition_routes.post("/{recognition_id}/transitions", response_model=RecognitionOut)
+async def step_recognition(
+    recognition_id: Id,
+    data: RecognitionStepIn,
+    principal: Committee,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RecognitionOut:
+    """Suspend, restore or withdraw by decision of the committee, with a reason."""
+    recognition = await recognitions.step(session, principal, recognition_id, data, runtime.clock)
+    changes = await recognitions.history(session, [recognition.id])
+    return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
+
+
+# complaints ------------------------------------------------------------------------------------------
+complaint_routes = APIRouter(prefix="/v1/complaints", tags=["complaints"], responses=_ERRORS)
+
+
+@complaint_routes.get("", response_model=list[ComplaintOut])
+async def list_complaints(
+    _principal: Committee,
+    session: SessionDep,
+    status_: Annotated[
+        Literal["received", "investigating", "upheld", "dismissed"] | None, Query(alias="status")
+    ] = None,
+) -> list[ComplaintOut]:
+    """Complaints from the public registry, newest first (the committee)."""
+    return [
+        await complaints.to_out(session, c) for c in await complaints.list_all(session, status_)
+    ]
+
+
+@complaint_routes.get("/{complaint_id}", response_model=ComplaintOut)
+async def get_complaint(
+    complaint_id: Id, _principal: Committee, session: SessionDep
+) -> ComplaintOut:
+    return await complaints.to_out(session, await complaints.get(session, complaint_id))
+
+
+@complaint_routes.post("/{complaint_id}/transitions", response_model=ComplaintOut)
+async def step_complaint(
+    complaint_id: Id,
+    data: ComplaintStepIn,
+    principal: Committee,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> ComplaintOut:
+    """Investigate, then uphold or dismiss with the resolution."""
+    complaint = await complaints.step(session, principal, complaint_id, data, runtime.clock)
+    return await complaints.to_out(session, complaint)
+
+
+# the public registry ------------------------------------------------------------------------------------
+registry_routes = APIRouter(
+    prefix="/v1/registry", tags=["registry"], dependencies=[Public], responses=_ERRORS
+)
+
+
+def _cached(
+    body: bytes, etag: str, if_none_match: str | None, max_age: int, media_type: str
+) -> Response:
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept"}
+    if registry.matches(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+IfNoneMatch = Annotated[str | None, Header(max_length=2000)]
+
+
+@registry_routes.get("/recognitions", response_model=SearchPage)
+async def search_registry(
+    query: Annotated[SearchQuery, Query()],
+    session: SessionDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
+    (active or suspended) unless a status is asked. No login; cacheable (ETag, 304)."""
+    page = await registry.search(session, query, settings.public_url)
+    body = registry.dumps(page)
+    return _cached(
+        body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
+    )
+
+
+async def _verification(
+    session: SessionDep,
+    settings: Settings,
+    number: str | None,
+    code: str | None,
+    if_none_match: str | None,
+    accept: str | None,
+) -> Response:
+    recognition = await registry.find(session, number=number, code=code)
+    verification = await registry.verification(session, recognition, settings.public_url)
+    if accept and "text/html" in accept:
+        page = registry.verification_html(verification).encode()
+        return _cached(
+            page,
+            registry.etag_of(page),
+            if_none_match,
+            settings.registry_max_age_s,
+            "text/html; charset=utf-8",
+        )
+    body = registry.dumps(verification)
+    return _cached(
+        body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
+    )
+
+
+@registry_routes.get(
+    "/recognitions/{number}",
+    response_model=Verification,
+    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Not modified"}},
+)
+async def verify_by_number(
+    number: Number,
+    session: SessionDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Verify a recognition by its number: current status and history with dates."""
+    return await _verification(session, settings, number, None, if_none_match, accept)
+
+
+@registry_routes.get(
+    "/verify/{code}",
+    response_model=Verification,
+    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Not modified"}},
+)
+async def verify_by_code(
+    code: Annotated[str, Path(min_length=1, max_length=40)],
+    session: SessionDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Verify the code printed on a certificate (its QR code opens this page in a browser)."""
+    return await _verification(session, settings, None, code, if_none_match, accept)
+
+
+@registry_routes.get(
+    "/recognitions/{number}/certificate.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def certificate(
+    number: Number, session: SessionDep, settings: SettingsDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    """The certificate in French, with a QR code to its verification page."""
+    recognition = await registry.find(session, number=number)
+    verification = await registry.verification(session, recognition, settings.public_url)
+    holder = await session.get(Organisation, recognition.organisation_id)
+    members = [await session.get(Organisation, m) for m in recognition.group_member_ids]
+    pdf = render_certificate(
+        CertificateView(
+            number=recognition.number,
+            verification_code=recognition.verification_code,
+            scheme=recognition.scheme,
+            level=recognition.level,
+            holder_name=holder.name if holder else verification.holder.name,
+            holder_siret=holder.siret if holder else "",
+            holder_region_name=verification.holder.region_name,
+            members=[(m.name, m.siret) for m in members if m is not None],
+            scope=recognition.scope,
+            certification_body=recognition.certification_body_id,
+            external_number=recognition.external_number,
+            decided_on=recognition.decided_on,
+            effective_date=recognition.effective_date,
+            expiry_date=recognition.expiry_date,
+            status=recognition.status,
+            verify_url=verification.verification_url,
+        )
+    )
+    response = _cached(
+        pdf,
+        registry.etag_of(registry.dumps(verification)),
+        if_none_match,
+        settings.registry_max_age_s,
+        "application/pdf",
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="{recognition.number}.pdf"'
+    return response
+
+
+@registry_routes.post(
+    "/recognitions/{number}/complaints",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintReceipt,
+)
+async def flag(
+    number: Number, data: ComplaintIn, session: SessionDep, runtime: RuntimeDep
+) -> ComplaintReceipt:
+    """Flag a listed recognition: a complaint opens for the labelling committee. Your name and
+    e-mail stay private; keep the reference."""
+    return await registry.file_complaint(session, number, data, runtime.clock.now())
+
+
+ROUTERS = (
+    application_routes,
+    decision_routes,
+    recognition_routes,
+    complaint_routes,
+    registry_routes,
+)

@@ -1,10 +1,27 @@
-"""Rules of applications (pure; dates passed in)."""
+"""Rules of applications, decisions and recognitions (pure: no I/O, dates passed in).
+
+Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a setting):
+
+* granted ``active`` at the decision, valid ``validity_months`` (36);
+* surveillance: CAP ISO 9001 first within 12 months of the decision, then one per calendar year
+  (none in the expiry year); CAP RSE one follow-up at 18 months. A surveillance still missing
+  ``surveillance_grace_days`` after its due date suspends the recognition, as does a major
+  nonconformity past its response deadline;
+* ``suspended`` for longer than ``suspension_max_months`` (6): ``withdrawn``;
+* past its expiry date: ``expired``; a renewal decided within ``restoration_months`` (6) of the
+  expiry restores it (new cycle, expiry counted from the previous one); later, a new initial
+  application is needed;
+* a renewal decided before expiry marks the cycle ``renewed`` and opens the next one.
+"""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from pydantic import BaseModel, Field
 
 from cap_shared.problems import Conflict, ProblemError
 
@@ -44,11 +61,16 @@ class NotEligible(ProblemError):
     status, code, title = 422, "not-eligible", "Not eligible"
 
 
-def months_before(day: date, months: int) -> date:
-    """``day`` minus calendar months (the 31st falls back to the month's last day)."""
-    month0 = day.month - 1 - months
+def add_months(day: date, months: int) -> date:
+    """``day`` plus (or minus) calendar months (the 31st falls back to the month's last day)."""
+    month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` minus calendar months."""
+    return add_months(day, -months)
 
 
 def eligible(completed_at: datetime | None, today: date, window_months: int) -> bool:
@@ -64,3 +86,212 @@ def next_status(status: ApplicationStatus, step: ApplicationStep) -> Application
             extensions={"status": status.value},
         )
     return _STEPS[step]
+
+
+# decisions --------------------------------------------------------------------------------
+class DecisionStatus(StrEnum):
+    AWAITING_REPORT = "awaiting_report"
+    PENDING = "pending"
+    DEFERRED = "deferred"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class DecisionOutcome(StrEnum):
+    CONFIRM = "confirm"
+    REFUSE = "refuse"
+    DEFER = "defer"
+
+
+OPEN_DECISIONS = frozenset(
+    {DecisionStatus.AWAITING_REPORT, DecisionStatus.PENDING, DecisionStatus.DEFERRED}
+)
+
+#: Audit types whose report opens a decision file: the initial one and the renewal.
+DECIDING_AUDITS = {
+    Scheme.CAP_RSE: {"initial": "initial", "renewal": "renewal"},
+    Scheme.CAP_ISO9001: {"stage2": "initial", "renewal": "renewal"},
+}
+#: Audit types that count as the cycle's surveillance.
+SURVEILLANCE_AUDITS = frozenset({"surveillance", "follow_up"})
+
+
+class AlreadyDecided(Conflict):
+    code, title = "already-decided", "Already decided"
+
+
+class NoReport(Conflict):
+    code, title = "no-audit-report", "No audit report yet"
+
+
+def may_decide(status: DecisionStatus) -> None:
+    """A file is decided once, and only with its audit report."""
+    if status is DecisionStatus.AWAITING_REPORT:
+        raise NoReport("the audit report has not been submitted: nothing to decide on yet")
+    if status not in OPEN_DECISIONS:
+        raise AlreadyDecided(
+            f"this file was already decided ({status.value})", extensions={"status": status.value}
+        )
+
+
+# recognitions -------------------------------------------------------------------------------
+class RecognitionStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    RENEWED = "renewed"
+
+
+class RecognitionStep(StrEnum):
+    SUSPEND = "suspend"
+    RESTORE = "restore"
+    WITHDRAW = "withdraw"
+
+
+_RECOGNITION_STEPS = {
+    RecognitionStep.SUSPEND: ({RecognitionStatus.ACTIVE}, RecognitionStatus.SUSPENDED),
+    RecognitionStep.RESTORE: ({RecognitionStatus.SUSPENDED}, RecognitionStatus.ACTIVE),
+    RecognitionStep.WITHDRAW: (
+        {RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED},
+        RecognitionStatus.WITHDRAWN,
+    ),
+}
+
+
+class LifecycleRules(BaseModel):
+    """Durations of the recognition lifecycle, configurable (``LABELLING_LIFECYCLE__...``)."""
+
+    validity_months: int = Field(default=36, ge=12, le=60)
+    first_surveillance_months: int = Field(default=12, ge=1, le=24)
+    follow_up_months: int = Field(default=18, ge=1, le=36)
+    surveillance_grace_days: int = Field(default=0, ge=0, le=365)
+    suspension_max_months: int = Field(default=6, ge=1, le=24)
+    restoration_months: int = Field(default=6, ge=0, le=24)
+    expiring_notice_days: list[int] = Field(default=[90, 30, 7], max_length=10)
+    surveillance_notice_days: int = Field(default=60, ge=0, le=365)
+
+
+def next_recognition_status(status: RecognitionStatus, step: RecognitionStep) -> RecognitionStatus:
+    """A manual step by the committee: suspend, restore or withdraw."""
+    sources, target = _RECOGNITION_STEPS[step]
+    if status not in sources:
+        raise InvalidTransition(
+            f"cannot {step.value} a recognition that is {status.value}",
+            extensions={"status": status.value},
+        )
+    return target
+
+
+def surveillance_dates(scheme: Scheme, decided_on: date, rules: LifecycleRules) -> list[date]:
+    """When the cycle's surveillance audits are due."""
+    expiry = add_months(decided_on, rules.validity_months)
+    if scheme is Scheme.CAP_RSE:
+        due = add_months(decided_on, rules.follow_up_months)
+        return [due] if due < expiry else []
+    first = add_months(decided_on, rules.first_surveillance_months)
+    dates = [first]
+    # Then one per calendar year, none in the expiry (renewal) year.
+    dates += [date(year, 12, 31) for year in range(first.year + 1, expiry.year)]
+    return [d for d in dates if d < expiry]
+
+
+def next_surveillance(
+    scheme: Scheme, decided_on: date, done: int, rules: LifecycleRules
+) -> date | None:
+    """The next surveillance due date, ``done`` surveillances having been reported."""
+    dates = surveillance_dates(scheme, decided_on, rules)
+    return dates[done] if done < len(dates) else None
+
+
+@dataclass(frozen=True)
+class RecognitionState:
+    """What the automatic rules need to know about a recognition."""
+
+    scheme: Scheme
+    status: RecognitionStatus
+    decided_on: date
+    expiry_date: date
+    suspended_on: date | None
+    surveillances_done: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """An automatic status change and its public reason code."""
+
+    target: RecognitionStatus
+    reason_code: str
+
+
+def due_change(state: RecognitionState, today: date, rules: LifecycleRules) -> Change | None:
+    """The change the calendar calls for today, if any (expiry first, then withdrawal, then
+    suspension for a missed surveillance)."""
+    if state.status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED):
+        return None
+    if today > state.expiry_date:
+        return Change(RecognitionStatus.EXPIRED, "expired")
+    if (
+        state.status is RecognitionStatus.SUSPENDED
+        and state.suspended_on is not None
+        and today >= add_months(state.suspended_on, rules.suspension_max_months)
+    ):
+        return Change(RecognitionStatus.WITHDRAWN, "suspension_period_ended")
+    if state.status is RecognitionStatus.ACTIVE:
+        due = next_surveillance(state.scheme, state.decided_on, state.surveillances_done, rules)
+        if due is not None and today > due + timedelta(days=rules.surveillance_grace_days):
+            return Change(RecognitionStatus.SUSPENDED, "surveillance_overdue")
+    return None
+
+
+class RestorationWindowPassed(Conflict):
+    code, title = "restoration-window-passed", "Too late to restore"
+
+
+@dataclass(frozen=True)
+class Cycle:
+    decided_on: date
+    effective_date: date
+    expiry_date: date
+
+
+def initial_cycle(decided_on: date, rules: LifecycleRules) -> Cycle:
+    """A first recognition: effective at the decision, valid ``validity_months``."""
+    return Cycle(decided_on, decided_on, add_months(decided_on, rules.validity_months))
+
+
+def renewal_cycle(
+    previous_status: RecognitionStatus,
+    previous_expiry: date,
+    decided_on: date,
+    rules: LifecycleRules,
+) -> Cycle:
+    """The next cycle: effective at the renewal decision, expiry counted from the previous one.
+
+    An expired recognition is restored only within ``restoration_months`` of its expiry; a
+    withdrawn or already renewed one is not renewed at all.
+    """
+    if previous_status in (RecognitionStatus.WITHDRAWN, RecognitionStatus.RENEWED):
+        raise InvalidTransition(
+            f"a {previous_status.value} recognition is not renewed",
+            extensions={"status": previous_status.value},
+        )
+    if decided_on > previous_expiry:
+        limit = add_months(previous_expiry, rules.restoration_months)
+        if decided_on > limit:
+            raise RestorationWindowPassed(
+                f"the recognition expired on {previous_expiry.isoformat()}; restoration was possible "
+                f"until {limit.isoformat()}: a new initial application is needed",
+                extensions={"expired_on": previous_expiry.isoformat(), "limit": limit.isoformat()},
+            )
+    return Cycle(decided_on, decided_on, add_months(previous_expiry, rules.validity_months))
+
+
+def expiring_step(expiry_date: date, today: date, days: list[int]) -> int | None:
+    """The most urgent expiry notice step reached (90, 30, 7 days before), or None.
+
+    A job that missed a step (down for a while) sends only the most urgent one reached.
+    """
+    left = (expiry_date - today).days
+    reached = [d for d in days if 0 <= left <= d]
+    return min(reached) if reached else None

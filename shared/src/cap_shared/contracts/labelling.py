@@ -52,3 +52,68 @@ class ApplicationAcceptedV1(EventModel):
     scheme: Scheme
     certification_body_id: str = Field(description="The body chosen to audit, e.g. sgs-tuv")
     accepted_at: datetime
+
+
+@event_model(
+    "label.expiring.v1",
+    producer="labelling",
+    summary="A label or certificate expires in 90, 30 or 7 days (published once per step).",
+)
+class LabelExpiringV1(EventModel):
+    """A recognition nears its expiry date: the renewal must be decided before it."""
+
+    recognition_id: str
+    number: str
+    organisation_id: str
+    scheme: Scheme
+    level: str | None = None
+    expiry_date: date
+    days_before: int = Field(description="90, 30 or 7")
+
+
+@event_model(
+    "label.surveillance_due.v1",
+    producer="labelling",
+    summary="A recognition's surveillance (or follow-up) audit is due soon, or overdue.",
+)
+class LabelSurveillanceDueV1(EventModel):
+    """A surveillance audit is due (``upcoming``) or past its date (``overdue``)."""
+
+    recognition_id: str
+    number: str
+    organisation_id: str
+    scheme: Scheme
+    due_date: date
+    stage: Literal["upcoming", "overdue"]
+    days: int = Field(description="Days before (upcoming) or after (overdue) the due date")
+
+
+@event_model(
+    "labelling.decision.opened.v1",
+    producer="labelling",
+    summary="An audit report opened (or reopened) a decision file for the labelling committee.",
+)
+class DecisionOpenedV1(EventModel):
+    """A decision file awaits the committee (CAP RSE) or the body's decision (CAP ISO 9001)."""
+
+    decision_id: str
+    organisation_id: str
+    scheme: Scheme
+    kind: Literal["initial", "renewal"]
+    audit_id: str
+    computed_level: str | None = Field(default=None, description="CAP RSE level from the rule")
+
+
+@event_model(
+    "labelling.complaint.received.v1",
+    producer="labelling",
+    summary="Someone flagged a listed recognition from the public registry: a complaint opens.",
+)
+class ComplaintReceivedV1(EventModel):
+    """A complaint about a recognition (the complainant's details stay in the labelling service)."""
+
+    complaint_id: str
+    recognition_id: str
+    number: str
+    organisation_id: str
+    received_at: datetime

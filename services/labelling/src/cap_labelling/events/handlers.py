@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling.models import CompletedDiagnostic, Organisation
+from cap_labelling import decisions, recognitions
+from cap_labelling.config import Settings
+from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
 from cap_labelling.repository import DiagnosticRepository, OrganisationRepository
+from cap_labelling.rules import Scheme
 from cap_shared.contracts import Envelope
+from cap_shared.contracts.audit import (
+    AuditReportSubmittedV1,
+    CertificationDecidedV1,
+    FindingResponseDueV1,
+    FindingStatusChangedV1,
+)
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1
 from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.inbox import EventHandler
+
+_settings: Settings | None = None
+
+
+def _current_settings() -> Settings:
+    """The process's settings (handlers are registered before a runtime exists)."""
+    global _settings
+    if _settings is None:
+        _settings = Settings()
+    return _settings
 
 
 async def on_organisation_registered(
@@ -51,7 +70,98 @@ async def on_diagnostic_completed(
     )
 
 
+async def on_report_submitted(
+    session: AsyncSession, envelope: Envelope, event: AuditReportSubmittedV1
+) -> None:
+    """Keep the report and its nonconformities; a deciding audit opens the decision file, a
+    surveillance counts for the recognition's cycle. A redelivered report changes nothing."""
+    if await session.get(AuditReport, event.audit_id) is not None:
+        return
+    report = AuditReport(
+        audit_id=event.audit_id,
+        organisation_id=event.organisation_id,
+        scheme=event.scheme,
+        audit_type=event.audit_type,
+        certification_body_id=event.certification_body_id,
+        submitted_at=event.submitted_at,
+        last_day=event.last_day,
+        summary=dict(event.summary),
+        auditor_user_ids=list(event.auditor_user_ids),
+    )
+    session.add(report)
+    for finding in event.findings:
+        if finding.type in ("major_nc", "minor_nc"):
+            await session.merge(
+                Nonconformity(
+                    finding_id=finding.finding_id,
+                    audit_id=event.audit_id,
+                    organisation_id=event.organisation_id,
+                    scheme=event.scheme,
+                    type=finding.type,
+                    status="open",
+                    response_due=finding.response_due,
+                    changed_at=event.submitted_at,
+                )
+            )
+    await session.flush()
+    await decisions.on_report(session, report, _current_settings(), envelope.time)
+
+
+async def on_finding_status_changed(
+    session: AsyncSession, envelope: Envelope, event: FindingStatusChangedV1
+) -> None:
+    """Track the nonconformity; a verified major may lift a suspension it caused."""
+    finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
+    if finding is not None and finding.changed_at > event.changed_at:
+        return  # an older change arriving late
+    if finding is None:
+        finding = Nonconformity(
+            finding_id=event.finding_id,
+            audit_id=event.audit_id,
+            organisation_id=event.organisation_id,
+            scheme=event.scheme,
+            type=event.type,
+            status=event.status,
+            response_due=event.response_due,
+            changed_at=event.changed_at,
+        )
+        session.add(finding)
+    finding.status, finding.changed_at = event.status, event.changed_at
+    await session.flush()
+    if event.type == "major_nc" and event.status == "verified_closed":
+        await recognitions.on_major_closed(
+            session, event.organisation_id, Scheme(event.scheme), envelope.time
+        )
+
+
+async def on_finding_response_due(
+    session: AsyncSession, envelope: Envelope, event: FindingResponseDueV1
+) -> None:
+    """A major nonconformity past its deadline suspends the recognition of its scheme."""
+    if event.stage != "overdue" or event.type != "major_nc":
+        return
+    finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
+    if finding is None or finding.status == "verified_closed":
+        return
+    finding.overdue = True
+    await session.flush()
+    await recognitions.on_major_overdue(
+        session, event.organisation_id, Scheme(finding.scheme), envelope.time
+    )
+
+
+async def on_certification_decided(
+    session: AsyncSession, envelope: Envelope, event: CertificationDecidedV1
+) -> None:
+    """Record the body's CAP ISO 9001 decision."""
+    await decisions.on_body_decision(session, event, _current_settings(), envelope.time)
+
+
 HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": on_organisation_registered,
     "diagnostic.completed.v1": on_diagnostic_completed,
+    "audit.report_submitted.v1": on_report_submitted,
+    "finding.status_changed.v1": on_finding_status_changed,
+    "finding.response_due.v1": on_finding_response_due,
+    "certification.decided.v1": on_certification_decided,
 }

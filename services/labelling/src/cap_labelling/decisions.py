@@ -1,0 +1,535 @@
+"""Decision files: the labelling committee's decision (CAP RSE) or the body's (CAP ISO 9001).
+
+A file opens ``awaiting_report`` when an application is accepted and becomes ``pending`` when
+the deciding audit's report arrives (``audit.report_submitted.v1``: the CAP RSE initial
+evaluation or the ISO stage 2; a renewal audit opens a renewal file). Then:
+
+* **CAP RSE** — the level is computed by the referential version's rule
+  (:mod:`cap_labelling.level_rule`) for every structure of the file; the committee confirms
+  (possibly at a lower level, with a reason; never higher), refuses or defers. Nobody who
+  audited the file may decide on it.
+* **CAP ISO 9001** — the certification body decides; the platform records its decision from
+  ``certification.decided.v1`` (the certifier integration).
+
+Group rule (``LABELLING_GROUP_RULE``): ``all_members`` — one member failing means the group is
+not recognised; ``exclude_failing`` — failing members are left out (never the central function).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling import level_rule, recognitions, rules, visibility
+from cap_labelling.config import Settings
+from cap_labelling.models import (
+    Application,
+    AuditReport,
+    CompletedDiagnostic,
+    DecisionFile,
+    Nonconformity,
+    Recognition,
+    tables,
+)
+from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStatus, Scheme
+from cap_shared.clock import Clock
+from cap_shared.contracts import new_event
+from cap_shared.contracts.audit import CertificationDecidedV1
+from cap_shared.contracts.labelling import DecisionOpenedV1
+from cap_shared.outbox import add_event
+from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
+from cap_shared.security import Principal, Role
+
+logger = logging.getLogger(__name__)
+SOURCE = "/cap/labelling"
+DEFAULT_SCOPE = "Ensemble des activités et établissements de la structure"
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["confirm", "refuse", "defer"]
+    level: str | None = Field(
+        default=None, max_length=30, description="Lower than the computed level, with a reason"
+    )
+    reason: str | None = Field(default=None, max_length=2000)
+    scope: str | None = Field(default=None, max_length=2000)
+
+
+class DecisionOut(BaseModel):
+    id: str
+    application_id: str | None
+    organisation_id: str
+    group_member_ids: list[str]
+    scheme: str
+    certification_body_id: str | None
+    kind: str
+    status: str
+    audit_id: str | None
+    renews_id: str | None
+    #: The level rule's result: at the decision for a decided file, live for an open one.
+    evaluation: dict[str, Any] | None
+    computed_level: str | None
+    level: str | None
+    decided_on: date | None
+    decided_by: str | None
+    reason: str | None
+    steps: list[dict[str, Any]]
+    recognition_id: str | None
+
+
+class NotImpartial(Forbidden):
+    code, title = "not-impartial", "Not impartial"
+
+
+class LevelAboveRule(ProblemError):
+    status, code, title = 422, "level-above-rule", "Level above the rule"
+
+
+class RuleNotMet(ProblemError):
+    status, code, title = 422, "rule-not-met", "The level rule is not met"
+
+
+class BodyDecides(Conflict):
+    code, title = "body-decides", "The certification body decides"
+
+
+# evaluation ---------------------------------------------------------------------------------
+async def _latest_rse(session: AsyncSession, organisation_id: str) -> CompletedDiagnostic | None:
+    query = (
+        sa.select(CompletedDiagnostic)
+        .where(
+            col(CompletedDiagnostic.organisation_id) == organisation_id,
+            col(CompletedDiagnostic.referential_code) == "CAP_RSE",
+        )
+        .order_by(col(CompletedDiagnostic.completed_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def open_majors(session: AsyncSession, organisation_id: str, scheme: Scheme) -> int:
+    query = sa.select(sa.func.count()).where(
+        col(Nonconformity.organisation_id) == organisation_id,
+        col(Nonconformity.scheme) == scheme.value,
+        col(Nonconformity.type) == "major_nc",
+        col(Nonconformity.status) != "verified_closed",
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def _member_result(session: AsyncSession, organisation_id: str) -> dict[str, Any]:
+    majors = await open_majors(session, organisation_id, Scheme.CAP_RSE)
+    evaluation = await _latest_rse(session, organisation_id)
+    if evaluation is None:
+        return {
+            "level": None,
+            "open_major_nc": majors,
+            "reasons": ["no completed CAP RSE evaluation"],
+        }
+    rule = level_rule.rule_for(evaluation.referential_code, evaluation.referential_version)
+    if rule is None:
+        return {
+            "level": None,
+            "open_major_nc": majors,
+            "reasons": [f"no level rule for CAP_RSE v{evaluation.referential_version}"],
+        }
+    subjects = {
+        group["code"]: group.get("score")
+        for group in evaluation.scores.get("frameworks", {}).get(rule.framework, [])
+    }
+    overall = evaluation.scores.get("overall", {}).get("score")
+    result = level_rule.compute(rule, overall, subjects, majors)
+    return {
+        **result.as_dict(),
+        "diagnostic_id": evaluation.diagnostic_id,
+        "referential_version": evaluation.referential_version,
+        "rule": rule.rule,
+    }
+
+
+async def evaluate(
+    session: AsyncSession, file: DecisionFile, group_rule: str
+) -> dict[str, Any] | None:
+    """The CAP RSE level rule applied to every structure of the file, then the group rule."""
+    if file.scheme != Scheme.CAP_RSE:
+        return None
+    members = [file.organisation_id, *file.group_member_ids]
+    results = {m: await _member_result(session, m) for m in members}
+    failing = [m for m in members if results[m]["level"] is None]
+    rule = level_rule.rule_for("CAP_RSE", 1)
+    assert rule is not None
+    excluded: list[str] = []
+    if file.organisation_id in failing or (failing and group_rule == "all_members"):
+        level = None
+    else:
+        excluded = failing
+        passing = [results[m]["level"] for m in members if m not in failing]
+        level = level_rule.lowest(rule, passing)
+    return {
+        "level": level,
+        "group_rule": group_rule if file.group_member_ids else None,
+        "excluded_member_ids": excluded,
+        "members": results,
+    }
+
+
+# files ----------------------------------------------------------------------------------------
+def to_out(file: DecisionFile, evaluation: dict[str, Any] | None) -> DecisionOut:
+    return DecisionOut(
+        id=file.id,
+        application_id=file.application_id,
+        organisation_id=file.organisation_id,
+        group_member_ids=file.group_member_ids,
+        scheme=file.scheme,
+        certification_body_id=file.certification_body_id,
+        kind=file.kind,
+        status=file.status,
+        audit_id=file.audit_id,
+        renews_id=file.renews_id,
+        evaluation=evaluation,
+        computed_level=file.computed_level
+        if file.computed is not None
+        else (evaluation or {}).get("level"),
+        level=file.level,
+        decided_on=file.decided_on,
+        decided_by=file.decided_by,
+        reason=file.reason,
+        steps=file.steps,
+        recognition_id=file.recognition_id,
+    )
+
+
+async def out(session: AsyncSession, file: DecisionFile, settings: Settings) -> DecisionOut:
+    """A file with its stored evaluation (decided) or the live one (open)."""
+    evaluation = file.computed
+    if evaluation is None and DecisionStatus(file.status) in rules.OPEN_DECISIONS:
+        evaluation = await evaluate(session, file, settings.group_rule)
+    return to_out(file, evaluation)
+
+
+async def open_for_application(session: AsyncSession, application: Application) -> DecisionFile:
+    """An accepted application's file, waiting for the audit report."""
+    file = DecisionFile(
+        id=str(uuid.uuid4()),
+        application_id=application.id,
+        organisation_id=application.organisation_id,
+        group_member_ids=list(application.group_member_ids),
+        scheme=application.scheme,
+        certification_body_id=application.certification_body_id,
+        kind="initial",
+        status=DecisionStatus.AWAITING_REPORT.value,
+    )
+    session.add(file)
+    await session.flush()
+    return file
+
+
+async def _open_file(
+    session: AsyncSession, organisation_id: str, scheme: Scheme, kind: str
+) -> DecisionFile | None:
+    query = (
+        sa.select(DecisionFile)
+        .where(
+            col(DecisionFile.organisation_id) == organisation_id,
+            col(DecisionFile.scheme) == scheme.value,
+            col(DecisionFile.kind) == kind,
+            col(DecisionFile.status).in_([s.value for s in rules.OPEN_DECISIONS]),
+        )
+        .order_by(col(DecisionFile.created_at).desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def on_report(
+    session: AsyncSession, report: AuditReport, settings: Settings, now: datetime
+) -> None:
+    """A deciding audit's report makes its file pending (opening it if needed); a surveillance
+    report counts for the recognition's cycle."""
+    scheme = Scheme(report.scheme)
+    kind = rules.DECIDING_AUDITS[scheme].get(report.audit_type)
+    if kind is None:
+        if report.audit_type in rules.SURVEILLANCE_AUDITS:
+            await recognitions.on_surveillance_report(
+                session,
+                report.organisation_id,
+                scheme,
+                report.submitted_at.date(),
+                now,
+                settings.lifecycle,
+            )
+        return
+    previous = await recognitions.current(session, report.organisation_id, scheme)
+    if kind == "renewal" and previous is None:
+        kind = "initial"
+    file = await _open_file(session, report.organisation_id, scheme, kind)
+    if file is None:
+        file = DecisionFile(
+            id=str(uuid.uuid4()),
+            organisation_id=report.organisation_id,
+            group_member_ids=list(previous.group_member_ids) if previous else [],
+            scheme=scheme.value,
+            certification_body_id=report.certification_body_id,
+            kind=kind,
+            status=DecisionStatus.PENDING.value,
+            renews_id=previous.id if kind == "renewal" and previous else None,
+        )
+        session.add(file)
+    # A repeated stage 2 (or a new renewal audit) replaces the report the file rests on.
+    file.audit_id, file.status = report.audit_id, DecisionStatus.PENDING.value
+    await session.flush()
+    evaluation = await evaluate(session, file, settings.group_rule)
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            DecisionOpenedV1(
+                decision_id=file.id,
+                organisation_id=file.organisation_id,
+                scheme=scheme.value,
+                kind=kind,
+                audit_id=report.audit_id,
+                computed_level=(evaluation or {}).get("level"),
+            ),
+            source=SOURCE,
+            subject=file.id,
+            actor="system:audit",
+        ),
+    )
+
+
+async def get(
+    session: AsyncSession, principal: Principal, file_id: str, *, for_update: bool = False
+) -> DecisionFile:
+    file = await session.get(DecisionFile, file_id, with_for_update=for_update)
+    if file is None or not visibility.visible(
+        [file.organisation_id, *file.group_member_ids],
+        await visibility.readable(session, principal),
+    ):
+        raise NotFound("no such decision file")
+    return file
+
+
+async def list_visible(
+    session: AsyncSession, principal: Principal, status: str | None
+) -> list[DecisionFile]:
+    readable = await visibility.readable(session, principal)
+    query = sa.select(DecisionFile).order_by(col(DecisionFile.created_at).desc())
+    if status:
+        query = query.where(col(DecisionFile.status) == status)
+    return [
+        f
+        for f in (await session.execute(query)).scalars().all()
+        if visibility.visible([f.organisation_id, *f.group_member_ids], readable)
+    ]
+
+
+# deciding -------------------------------------------------------------------------------------
+def _need_reason(reason: str | None, why: str) -> str:
+    if not (reason or "").strip():
+        raise InvalidInput(
+            why, extensions={"errors": [{"field": "body.reason", "message": "required"}]}
+        )
+    return (reason or "").strip()
+
+
+async def decide(
+    session: AsyncSession,
+    principal: Principal,
+    file_id: str,
+    data: DecisionIn,
+    settings: Settings,
+    clock: Clock,
+) -> DecisionFile:
+    """The committee's decision on a CAP RSE file: confirm (at most the computed level), refuse
+    or defer; never by someone who audited the file."""
+    if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
+        raise Forbidden("the labelling committee decides")
+    file = await get(session, principal, file_id, for_update=True)
+    rules.may_decide(DecisionStatus(file.status))
+    if file.scheme == Scheme.CAP_ISO9001:
+        raise BodyDecides(
+            "the certification body decides on CAP ISO 9001; its decision is recorded from the "
+            "certifier integration"
+        )
+    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
+    if report is not None and principal.subject in report.auditor_user_ids:
+        raise NotImpartial("you audited this file: someone else decides on it")
+    now = clock.now()
+    outcome = DecisionOutcome(data.outcome)
+    if outcome is DecisionOutcome.DEFER:
+        reason = _need_reason(data.reason, "deferring says why (what the committee waits for)")
+        file.status = DecisionStatus.DEFERRED.value
+        file.steps = [
+            *file.steps,
+            {"at": now.isoformat(), "by": principal.subject, "step": "defer", "reason": reason},
+        ]
+        await session.flush()
+        return file
+    evaluation = await evaluate(session, file, settings.group_rule)
+    assert evaluation is not None
+    computed: str | None = evaluation["level"]
+    file.computed, file.computed_level = evaluation, computed
+    file.decided_on, file.decided_by = now.date(), principal.subject
+    if outcome is DecisionOutcome.REFUSE:
+        file.reason = _need_reason(data.reason, "a refusal says why")
+        file.status = DecisionStatus.REFUSED.value
+        await session.flush()
+        return file
+    rule = level_rule.rule_for("CAP_RSE", 1)
+    assert rule is not None
+    if computed is None:
+        raise RuleNotMet(
+            "the level rule gives no level for this file: it can only be refused or deferred",
+            extensions={"evaluation": evaluation},
+        )
+    level = data.level or computed
+    if level not in rule.names:
+        raise InvalidInput(
+            f"unknown level {level!r}",
+            extensions={"errors": [{"field": "body.level", "message": f"one of {rule.names}"}]},
+        )
+    if rule.rank(level) > rule.rank(computed):
+        raise LevelAboveRule(
+            f"the rule gives {computed}: the committee may lower the level, never raise it",
+            extensions={"computed_level": computed},
+        )
+    if level != computed:
+        file.reason = _need_reason(data.reason, "lowering the computed level says why")
+    else:
+        file.reason = (data.reason or "").strip() or None
+    members = [m for m in file.group_member_ids if m not in evaluation["excluded_member_ids"]]
+    recognition = await _grant(
+        session,
+        file,
+        level=level,
+        members=members,
+        scope=data.scope,
+        external_number=None,
+        decided_on=now.date(),
+        actor=principal.subject,
+        now=now,
+        settings=settings,
+    )
+    file.level, file.status, file.recognition_id = (
+        level,
+        DecisionStatus.GRANTED.value,
+        recognition.id,
+    )
+    await session.flush()
+    return file
+
+
+async def _grant(
+    session: AsyncSession,
+    file: DecisionFile,
+    *,
+    level: str | None,
+    members: list[str],
+    scope: str | None,
+    external_number: str | None,
+    decided_on: date,
+    actor: str,
+    now: datetime,
+    settings: Settings,
+) -> Recognition:
+    previous: Recognition | None = None
+    if file.kind == "renewal" and file.renews_id:
+        previous = await session.get(Recognition, file.renews_id, with_for_update=True)
+    if previous is not None:
+        cycle = rules.renewal_cycle(
+            RecognitionStatus(previous.status), previous.expiry_date, decided_on, settings.lifecycle
+        )
+    else:
+        cycle = rules.initial_cycle(decided_on, settings.lifecycle)
+    return await recognitions.grant(
+        session,
+        organisation_id=file.organisation_id,
+        group_member_ids=members,
+        scheme=Scheme(file.scheme),
+        level=level,
+        scope=scope or (previous.scope if previous else DEFAULT_SCOPE),
+        certification_body_id=file.certification_body_id,
+        external_number=external_number,
+        decision_id=file.id,
+        cycle=cycle,
+        actor=actor,
+        now=now,
+        previous=previous,
+        reason_code="renewed" if previous is not None else "granted",
+    )
+
+
+async def on_body_decision(
+    session: AsyncSession, event: CertificationDecidedV1, settings: Settings, now: datetime
+) -> None:
+    """Record the body's CAP ISO 9001 decision on its file and grant the certificate."""
+    query = (
+        sa.select(DecisionFile)
+        .where(col(DecisionFile.audit_id) == event.audit_id)
+        .with_for_update()
+    )
+    file = (await session.execute(query)).scalars().first()
+    kind = rules.DECIDING_AUDITS[Scheme.CAP_ISO9001].get(event.audit_type, "initial")
+    if file is None:
+        file = await _open_file(session, event.organisation_id, Scheme.CAP_ISO9001, kind)
+    if file is None:
+        previous = await recognitions.current(session, event.organisation_id, Scheme.CAP_ISO9001)
+        file = DecisionFile(
+            id=str(uuid.uuid4()),
+            organisation_id=event.organisation_id,
+            group_member_ids=list(previous.group_member_ids) if previous else [],
+            scheme=Scheme.CAP_ISO9001.value,
+            certification_body_id=event.certification_body_id,
+            kind="renewal" if previous is not None and kind == "renewal" else "initial",
+            status=DecisionStatus.PENDING.value,
+            renews_id=previous.id if previous is not None and kind == "renewal" else None,
+        )
+        session.add(file)
+    if DecisionStatus(file.status) not in rules.OPEN_DECISIONS:
+        logger.info(
+            "decision %s already recorded; body decision on %s ignored", file.id, event.audit_id
+        )
+        return
+    file.audit_id = event.audit_id
+    file.decided_on, file.decided_by = (
+        event.decided_on,
+        f"{event.certification_body_id}:{event.decided_by}",
+    )
+    excluded = [m for m in event.excluded_member_ids if m in file.group_member_ids]
+    if event.outcome == "refused":
+        file.status, file.reason = DecisionStatus.REFUSED.value, event.reason
+    elif excluded and settings.group_rule == "all_members":
+        file.status = DecisionStatus.REFUSED.value
+        file.reason = (
+            f"group rule: {len(excluded)} member(s) not certified by the body, so the group is not"
+        )
+    else:
+        try:
+            recognition = await _grant(
+                session,
+                file,
+                level=None,
+                members=[m for m in file.group_member_ids if m not in excluded],
+                scope=event.scope,
+                external_number=event.certificate_number,
+                decided_on=event.decided_on,
+                actor=file.decided_by,
+                now=now,
+                settings=settings,
+            )
+        except rules.RestorationWindowPassed as exc:
+            file.status, file.reason = DecisionStatus.REFUSED.value, exc.detail
+        else:
+            file.status, file.recognition_id = DecisionStatus.GRANTED.value, recognition.id
+            file.reason = event.reason
+    await session.flush()

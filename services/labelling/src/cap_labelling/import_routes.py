@@ -1,0 +1,126 @@
+"""HTTP routes of the import of existing recognitions and of the IAF CertSearch export.
+
+Mounted before the recognition routes: ``/v1/recognitions/imports`` is not a recognition id.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from cap_labelling import iaf, importer
+from cap_labelling.config import Settings
+from cap_labelling.importer import ImportRejected, ImportReport, ImportRunOut
+from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.problems import problem_from
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.security import Allow, Principal, Role
+
+Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
+Federation = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
+
+router = APIRouter(
+    prefix="/v1/recognitions",
+    tags=["recognitions"],
+    responses={
+        401: {"description": "No valid token"},
+        403: {"description": "Role not allowed"},
+    },
+)
+
+
+def _settings(runtime: ServiceRuntime) -> Settings:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+@router.post(
+    "/imports",
+    response_model=ImportReport,
+    responses={
+        413: {"description": "File larger than 5 MB"},
+        422: {
+            "description": "Not a readable CSV file, columns missing (``missing_columns``), or "
+            "lines rejected (``import-rejected``: nothing imported, the ``report`` says why)"
+        },
+    },
+)
+async def import_recognitions(
+    principal: Admin,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV, UTF-8, ';' or ',' separated")],
+    dry_run: Annotated[bool, Query(description="Check and report only; write nothing")] = False,
+) -> ImportReport | JSONResponse:
+    """Import the labels and certificates structures already hold (CEDRE ISO 9001, CAP RSE)
+    from a CSV file (admin). All or nothing: one rejected line and nothing is imported (422
+    with the report; the attempt is kept in the import history). Importing the same file again
+    imports nothing more (its lines count as ``unchanged``). Columns: ``numero``, ``siret``,
+    ``dispositif``, ``niveau``, ``organisme``, ``numero_organisme`` (optional), ``perimetre``,
+    ``date_decision``, ``date_effet``, ``date_expiration``, ``statut``, ``membres_siret``
+    (optional, ``|``-separated)."""
+    # One byte more than allowed is enough to refuse it (413).
+    content = await file.read(importer.MAX_BYTES + 1)
+    report = await importer.import_csv(
+        session,
+        actor=principal.subject,
+        filename=(file.filename or "import.csv").rsplit("/", 1)[-1][:300],
+        content=content,
+        dry_run=dry_run,
+        now=runtime.clock.now(),
+        lifecycle=_settings(runtime).lifecycle,
+    )
+    if report.rejected and not dry_run:
+        # Answered, not raised: the run record is committed, the recognitions were not written.
+        return problem_from(ImportRejected.of(report), instance=request.url.path)
+    return report
+
+
+@router.get("/imports", response_model=list[ImportRunOut])
+async def list_imports(
+    _principal: Admin,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[ImportRunOut]:
+    """Past imports with their reports, newest first (admin; dry runs are not kept)."""
+    return await importer.runs(session, limit)
+
+
+@router.get(
+    "/exports/iaf-certsearch",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "IAF CertSearch rows (CSV)"}},
+)
+async def export_iaf_certsearch(
+    _principal: Federation,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    include_labels: Annotated[
+        bool, Query(description="Add CAP RSE labels, marked Unaccredited")
+    ] = False,
+    certification_body_id: Annotated[
+        str | None, Query(max_length=60, description="Only this body's certificates")
+    ] = None,
+) -> Response:
+    """CAP ISO 9001 certificates under the columns of IAF CertSearch's certification template
+    (v2.1) for certification bodies: one row per certificate, current status mapped to Active,
+    Suspended, Withdrawn or Expired (admin, committee)."""
+    data = await iaf.rows(
+        session, include_labels=include_labels, certification_body_id=certification_body_id
+    )
+    stamp = runtime.clock.today().strftime("%Y%m%d")
+    return Response(
+        iaf.to_csv(data),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="iaf-certsearch-{stamp}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+ROUTERS = (router,)

@@ -1,0 +1,630 @@
+"""Recognitions: CAP RSE labels and CAP ISO 9001 certificates, their lifecycle and history.
+
+Every status change goes through :func:`change_status`, which writes the history row and
+publishes ``recognition.status_changed.v1`` (full state) in the same transaction. Changes are
+made by decisions (grant, renewal), by the calendar (:func:`apply_calendar`: expiry, withdrawal
+after the suspension period, suspension for a missed surveillance), by audit events (a major
+nonconformity past its deadline suspends; its verified closure, or the surveillance report,
+restores) and by the committee (suspend, restore, withdraw with a reason).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling import rules, visibility
+from cap_labelling.models import (
+    Nonconformity,
+    NumberSequence,
+    Recognition,
+    RecognitionChange,
+    tables,
+)
+from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, RecognitionStep, Scheme
+from cap_shared.clock import Clock
+from cap_shared.contracts import new_event
+from cap_shared.contracts.labelling import (
+    LabelExpiringV1,
+    LabelSurveillanceDueV1,
+    RecognitionStatusChangedV1,
+)
+from cap_shared.outbox import add_event
+from cap_shared.problems import Forbidden, NotFound, ProblemError
+from cap_shared.security import Principal, Role
+
+SOURCE = "/cap/labelling"
+PREFIX = {Scheme.CAP_RSE: "CAPRSE", Scheme.CAP_ISO9001: "CAPISO"}
+#: Crockford's base32 alphabet: no I, L, O, U (nothing to misread on a printed certificate).
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Surveillance reports restore a recognition suspended for a missed surveillance; the closure
+#: of every overdue major nonconformity restores one suspended for it.
+AUTOMATIC_CAUSES = frozenset({"surveillance_overdue", "major_nc_overdue"})
+
+
+class ChangeOut(BaseModel):
+    on: date
+    at: datetime
+    from_status: str | None
+    to_status: str
+    reason_code: str
+    note: str | None
+    actor: str
+
+
+class RecognitionOut(BaseModel):
+    id: str
+    number: str
+    verification_code: str
+    organisation_id: str
+    group_member_ids: list[str]
+    scheme: str
+    level: str | None
+    scope: str
+    certification_body_id: str | None
+    external_number: str | None
+    decision_id: str | None
+    decided_on: date
+    effective_date: date
+    expiry_date: date
+    status: str
+    suspension_cause: str | None
+    suspended_on: date | None
+    next_surveillance_due: date | None
+    previous_id: str | None
+    renewed_by_id: str | None
+    source: str
+    history: list[ChangeOut]
+
+
+class RecognitionStepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step: Literal["suspend", "restore", "withdraw"]
+    reason: str = Field(min_length=3, max_length=2000, description="Recorded in the history")
+
+
+# numbers and codes ----------------------------------------------------------------------------
+async def next_number(session: AsyncSession, scheme: Scheme, year: int) -> str:
+    """``CAPRSE-2026-0001``: gapless per scheme and year (the counter row is locked)."""
+    prefix = PREFIX[scheme]
+    row = await session.get(NumberSequence, (prefix, year), with_for_update=True)
+    if row is None:
+        row = NumberSequence(prefix=prefix, year=year, last=0)
+        session.add(row)
+    row.last += 1
+    await session.flush()
+    return f"{prefix}-{year}-{row.last:04d}"
+
+
+def new_verification_code() -> str:
+    """12 random base32 characters (60 bits) in three groups: ``K7QH-3M9X-PT2A``."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str | None:
+    """A typed code in canonical form (case, dashes, spaces and misreadable letters forgiven),
+    or None if it cannot be one."""
+    raw = code.upper().replace("-", "").replace(" ", "")
+    raw = raw.translate(str.maketrans("OIL", "011"))
+    if len(raw) != 12 or any(c not in _CODE_ALPHABET for c in raw):
+        return None
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+# changes ----------------------------------------------------------------------------------------
+def _state(recognition: Recognition) -> rules.RecognitionState:
+    return rules.RecognitionState(
+        scheme=Scheme(recognition.scheme),
+        status=RecognitionStatus(recognition.status),
+        decided_on=recognition.decided_on,
+        expiry_date=recognition.expiry_date,
+        suspended_on=recognition.suspended_on,
+        surveillances_done=recognition.surveillances_done,
+    )
+
+
+def next_surveillance_due(recognition: Recognition, lifecycle: LifecycleRules) -> date | None:
+    if recognition.status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED):
+        return None
+    return rules.next_surveillance(
+        Scheme(recognition.scheme),
+        recognition.decided_on,
+        recognition.surveillances_done,
+        lifecycle,
+    )
+
+
+async def _publish(
+    session: AsyncSession,
+    recognition: Recognition,
+    previous: str | None,
+    now: datetime,
+    reason: str | None,
+    actor: str,
+) -> None:
+    event = RecognitionStatusChangedV1(
+        recognition_id=recognition.id,
+        number=recognition.number,
+        organisation_id=recognition.organisation_id,
+        scheme=recognition.scheme,
+        level=recognition.level,
+        status=recognition.status,
+        previous_status=previous,
+        effective_date=recognition.effective_date,
+        expiry_date=recognition.expiry_date,
+        changed_at=now,
+        reason=reason,
+    )
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(event, source=SOURCE, subject=recognition.id, actor=actor),
+    )
+
+
+async def change_status(
+    session: AsyncSession,
+    recognition: Recognition,
+    target: RecognitionStatus,
+    *,
+    reason_code: str,
+    note: str | None,
+    actor: str,
+    now: datetime,
+    cause: str | None = None,
+) -> None:
+    """Move ``recognition`` to ``target``: history row and event, in the caller's transaction."""
+    previous = recognition.status
+    recognition.status = target.value
+    if target is RecognitionStatus.SUSPENDED:
+        recognition.suspended_on, recognition.suspension_cause = now.date(), cause or reason_code
+    elif target is RecognitionStatus.ACTIVE:
+        recognition.suspended_on, recognition.suspension_cause = None, None
+    session.add(
+        RecognitionChange(
+            id=str(uuid.uuid4()),
+            recognition_id=recognition.id,
+            at=now,
+            on=now.date(),
+            from_status=previous,
+            to_status=target.value,
+            reason_code=reason_code,
+            note=note,
+            actor=actor,
+        )
+    )
+    await session.flush()
+    await _publish(session, recognition, previous, now, reason_code, actor)
+
+
+async def grant(
+    session: AsyncSession,
+    *,
+    organisation_id: str,
+    group_member_ids: list[str],
+    scheme: Scheme,
+    level: str | None,
+    scope: str,
+    certification_body_id: str | None,
+    external_number: str | None,
+    decision_id: str | None,
+    cycle: Cycle,
+    actor: str,
+    now: datetime,
+    previous: Recognition | None = None,
+    reason_code: str = "granted",
+    note: str | None = None,
+    source: str = "decision",
+    number: str | None = None,
+    status: RecognitionStatus = RecognitionStatus.ACTIVE,
+) -> Recognition:
+    """Create a recognition for a cycle; a renewal closes ``previous`` as ``renewed``."""
+    recognition = Recognition(
+        id=str(uuid.uuid4()),
+        number=number or await next_number(session, scheme, cycle.decided_on.year),
+        verification_code=new_verification_code(),
+        organisation_id=organisation_id,
+        group_member_ids=group_member_ids,
+        scheme=scheme.value,
+        level=level,
+        scope=scope,
+        certification_body_id=certification_body_id,
+        external_number=external_number,
+        decision_id=decision_id,
+        decided_on=cycle.decided_on,
+        effective_date=cycle.effective_date,
+        expiry_date=cycle.expiry_date,
+        status=status.value,
+        previous_id=previous.id if previous else None,
+        source=source,
+    )
+    session.add(recognition)
+    session.add(
+        RecognitionChange(
+            id=str(uuid.uuid4()),
+            recognition_id=recognition.id,
+            at=now,
+            on=cycle.decided_on,
+            from_status=None,
+            to_status=status.value,
+            reason_code=reason_code,
+            note=note,
+            actor=actor,
+        )
+    )
+    await session.flush()
+    await _publish(session, recognition, None, now, reason_code, actor)
+    if previous is not None:
+        previous.renewed_by_id = recognition.id
+        await change_status(
+            session,
+            previous,
+            RecognitionStatus.RENEWED,
+            reason_code="restored" if previous.status == RecognitionStatus.EXPIRED else "renewed",
+            note=f"next cycle: {recognition.number}",
+            actor=actor,
+            now=now,
+        )
+    return recognition
+
+
+# queries ------------------------------------------------------------------------------------------
+async def history(
+    session: AsyncSession, recognition_ids: list[str]
+) -> dict[str, list[RecognitionChange]]:
+    """Each recognition's history, oldest first, in one query."""
+    found: dict[str, list[RecognitionChange]] = {i: [] for i in recognition_ids}
+    if recognition_ids:
+        query = (
+            sa.select(RecognitionChange)
+            .where(col(RecognitionChange.recognition_id).in_(recognition_ids))
+            .order_by(col(RecognitionChange.at), col(RecognitionChange.id))
+        )
+        for change in (await session.execute(query)).scalars():
+            found[change.recognition_id].append(change)
+    return found
+
+
+async def current(
+    session: AsyncSession, organisation_id: str, scheme: Scheme
+) -> Recognition | None:
+    """The organisation's recognition of the scheme that is still in force or restorable
+    (active, suspended or expired), most recent first."""
+    query = (
+        sa.select(Recognition)
+        .where(
+            col(Recognition.organisation_id) == organisation_id,
+            col(Recognition.scheme) == scheme.value,
+            col(Recognition.status).in_(
+                [
+                    RecognitionStatus.ACTIVE.value,
+                    RecognitionStatus.SUSPENDED.value,
+                    RecognitionStatus.EXPIRED.value,
+                ]
+            ),
+        )
+        .order_by(col(Recognition.expiry_date).desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+def to_out(
+    recognition: Recognition, changes: list[RecognitionChange], lifecycle: LifecycleRules
+) -> RecognitionOut:
+    return RecognitionOut(
+        id=recognition.id,
+        number=recognition.number,
+        verification_code=recognition.verification_code,
+        organisation_id=recognition.organisation_id,
+        group_member_ids=recognition.group_member_ids,
+        scheme=recognition.scheme,
+        level=recognition.level,
+        scope=recognition.scope,
+        certification_body_id=recognition.certification_body_id,
+        external_number=recognition.external_number,
+        decision_id=recognition.decision_id,
+        decided_on=recognition.decided_on,
+        effective_date=recognition.effective_date,
+        expiry_date=recognition.expiry_date,
+        status=recognition.status,
+        suspension_cause=recognition.suspension_cause,
+        suspended_on=recognition.suspended_on,
+        next_surveillance_due=next_surveillance_due(recognition, lifecycle),
+        previous_id=recognition.previous_id,
+        renewed_by_id=recognition.renewed_by_id,
+        source=recognition.source,
+        history=[
+            ChangeOut(
+                on=c.on,
+                at=c.at,
+                from_status=c.from_status,
+                to_status=c.to_status,
+                reason_code=c.reason_code,
+                note=c.note,
+                actor=c.actor,
+            )
+            for c in changes
+        ],
+    )
+
+
+async def get(
+    session: AsyncSession, principal: Principal, recognition_id: str, *, for_update: bool = False
+) -> Recognition:
+    recognition = await session.get(Recognition, recognition_id, with_for_update=for_update)
+    if recognition is None or not visibility.visible(
+        [recognition.organisation_id, *recognition.group_member_ids],
+        await visibility.readable(session, principal),
+    ):
+        raise NotFound("no such recognition")
+    return recognition
+
+
+async def list_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None,
+    status: str | None,
+    scheme: str | None,
+) -> list[Recognition]:
+    readable = await visibility.readable(session, principal)
+    query = sa.select(Recognition).order_by(col(Recognition.created_at).desc())
+    if organisation_id:
+        query = query.where(col(Recognition.organisation_id) == organisation_id)
+    if status:
+        query = query.where(col(Recognition.status) == status)
+    if scheme:
+        query = query.where(col(Recognition.scheme) == scheme)
+    return [
+        r
+        for r in (await session.execute(query)).scalars().all()
+        if visibility.visible([r.organisation_id, *r.group_member_ids], readable)
+    ]
+
+
+# the committee's steps --------------------------------------------------------------------------
+async def step(
+    session: AsyncSession,
+    principal: Principal,
+    recognition_id: str,
+    data: RecognitionStepIn,
+    clock: Clock,
+) -> Recognition:
+    """Suspend, restore or withdraw by hand (committee, admin), always with a reason."""
+    if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
+        raise Forbidden("the labelling committee suspends, restores or withdraws a recognition")
+    recognition = await get(session, principal, recognition_id, for_update=True)
+    target = rules.next_recognition_status(
+        RecognitionStatus(recognition.status), RecognitionStep(data.step)
+    )
+    if target is RecognitionStatus.ACTIVE and recognition.expiry_date < clock.today():
+        raise ProblemError(
+            "an expired recognition is restored by a renewal decision, not by hand",
+            extensions={"expiry_date": recognition.expiry_date.isoformat()},
+        )
+    await change_status(
+        session,
+        recognition,
+        target,
+        reason_code="committee",
+        note=data.reason,
+        actor=principal.subject,
+        now=clock.now(),
+        cause="committee",
+    )
+    return recognition
+
+
+# automatic changes -----------------------------------------------------------------------------
+async def apply_calendar(
+    session: AsyncSession, today: date, now: datetime, lifecycle: LifecycleRules
+) -> int:
+    """Expire, withdraw after the suspension period, suspend for a missed surveillance."""
+    query = (
+        sa.select(Recognition)
+        .where(
+            col(Recognition.status).in_(
+                [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
+            )
+        )
+        .order_by(col(Recognition.id))
+        .with_for_update()
+    )
+    changed = 0
+    for recognition in (await session.execute(query)).scalars().all():
+        change = rules.due_change(_state(recognition), today, lifecycle)
+        if change is None:
+            continue
+        await change_status(
+            session,
+            recognition,
+            change.target,
+            reason_code=change.reason_code,
+            note=None,
+            actor="system:lifecycle",
+            now=now,
+        )
+        changed += 1
+    return changed
+
+
+async def publish_notices(session: AsyncSession, today: date, lifecycle: LifecycleRules) -> int:
+    """``label.expiring.v1`` at 90, 30 and 7 days; ``label.surveillance_due.v1`` ahead of a
+    surveillance and once it is overdue. Each notice once (remembered on the recognition)."""
+    query = (
+        sa.select(Recognition)
+        .where(
+            col(Recognition.status).in_(
+                [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
+            )
+        )
+        .order_by(col(Recognition.id))
+        .with_for_update()
+    )
+    sent = 0
+    for recognition in (await session.execute(query)).scalars().all():
+        notices = list(recognition.notices)
+        step_days = rules.expiring_step(
+            recognition.expiry_date, today, lifecycle.expiring_notice_days
+        )
+        if step_days is not None and f"expiring:{step_days}" not in notices:
+            # The steps above are covered by this one (a job down for a while sends only it).
+            notices += [f"expiring:{d}" for d in lifecycle.expiring_notice_days if d >= step_days]
+            await _notice(
+                session,
+                recognition,
+                LabelExpiringV1(
+                    recognition_id=recognition.id,
+                    number=recognition.number,
+                    organisation_id=recognition.organisation_id,
+                    scheme=recognition.scheme,
+                    level=recognition.level,
+                    expiry_date=recognition.expiry_date,
+                    days_before=step_days,
+                ),
+            )
+            sent += 1
+        due = next_surveillance_due(recognition, lifecycle)
+        if due is not None:
+            left = (due - today).days
+            stage: Literal["upcoming", "overdue"] | None = (
+                "overdue"
+                if left < 0
+                else "upcoming"
+                if left <= lifecycle.surveillance_notice_days
+                else None
+            )
+            key = f"surveillance:{stage}:{due.isoformat()}"
+            if stage is not None and key not in notices:
+                notices.append(key)
+                await _notice(
+                    session,
+                    recognition,
+                    LabelSurveillanceDueV1(
+                        recognition_id=recognition.id,
+                        number=recognition.number,
+                        organisation_id=recognition.organisation_id,
+                        scheme=recognition.scheme,
+                        due_date=due,
+                        stage=stage,
+                        days=abs(left),
+                    ),
+                )
+                sent += 1
+        recognition.notices = notices
+    await session.flush()
+    return sent
+
+
+async def _notice(
+    session: AsyncSession, recognition: Recognition, event: LabelExpiringV1 | LabelSurveillanceDueV1
+) -> None:
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(event, source=SOURCE, subject=recognition.id, actor="system:lifecycle"),
+    )
+
+
+async def on_surveillance_report(
+    session: AsyncSession,
+    organisation_id: str,
+    scheme: Scheme,
+    submitted_on: date,
+    now: datetime,
+    lifecycle: LifecycleRules,
+) -> None:
+    """A surveillance (follow-up) report counts for the cycle; it restores a recognition that a
+    missed surveillance had suspended."""
+    recognition = await current(session, organisation_id, scheme)
+    if recognition is None or recognition.status == RecognitionStatus.EXPIRED:
+        return
+    if submitted_on < recognition.decided_on:
+        return
+    recognition.surveillances_done += 1
+    await session.flush()
+    # Restored unless another surveillance is already overdue as well.
+    if (
+        recognition.status == RecognitionStatus.SUSPENDED
+        and recognition.suspension_cause == "surveillance_overdue"
+        and rules.due_change(
+            dataclasses.replace(_state(recognition), status=RecognitionStatus.ACTIVE),
+            now.date(),
+            lifecycle,
+        )
+        is None
+    ):
+        await change_status(
+            session,
+            recognition,
+            RecognitionStatus.ACTIVE,
+            reason_code="surveillance_done",
+            note=None,
+            actor="system:audit",
+            now=now,
+        )
+
+
+async def open_overdue_majors(session: AsyncSession, organisation_id: str, scheme: Scheme) -> int:
+    query = sa.select(sa.func.count()).where(
+        col(Nonconformity.organisation_id) == organisation_id,
+        col(Nonconformity.scheme) == scheme.value,
+        col(Nonconformity.type) == "major_nc",
+        col(Nonconformity.overdue).is_(True),
+        col(Nonconformity.status) != "verified_closed",
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def on_major_overdue(
+    session: AsyncSession, organisation_id: str, scheme: Scheme, now: datetime
+) -> None:
+    """A major nonconformity past its response deadline suspends the active recognition."""
+    recognition = await current(session, organisation_id, scheme)
+    if recognition is not None and recognition.status == RecognitionStatus.ACTIVE:
+        await change_status(
+            session,
+            recognition,
+            RecognitionStatus.SUSPENDED,
+            reason_code="major_nc_overdue",
+            note=None,
+            actor="system:audit",
+            now=now,
+        )
+
+
+async def on_major_closed(
+    session: AsyncSession, organisation_id: str, scheme: Scheme, now: datetime
+) -> None:
+    """Once no overdue major nonconformity is left open, a recognition suspended for one is
+    restored."""
+    recognition = await current(session, organisation_id, scheme)
+    if (
+        recognition is not None
+        and recognition.status == RecognitionStatus.SUSPENDED
+        and recognition.suspension_cause == "major_nc_overdue"
+        and recognition.expiry_date >= now.date()
+        and await open_overdue_majors(session, organisation_id, scheme) == 0
+    ):
+        await change_status(
+            session,
+            recognition,
+            RecognitionStatus.ACTIVE,
+            reason_code="major_nc_closed",
+            note=None,
+            actor="system:audit",
+            now=now,
+        )

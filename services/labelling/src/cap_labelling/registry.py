@@ -1,0 +1,371 @@
+"""The public registry: search labelled and certified structures, verify a recognition.
+
+Open to anyone, through the gateway (rate limited there), and cacheable: every answer carries a
+strong ``ETag`` computed from its body and ``Cache-Control: public, max-age=...``; a request
+whose ``If-None-Match`` matches gets ``304``. Only public facts are shown: the holder's name,
+region and SIAE types, the scheme, level, scope, body, dates and the status history with public
+reason codes — never scores, findings, people, contact details nor the committee's notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import uuid
+from datetime import date
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling import recognitions
+from cap_labelling.models import Complaint, Organisation, Recognition, RecognitionChange, tables
+from cap_labelling.rules import RecognitionStatus
+from cap_shared.contracts import new_event
+from cap_shared.contracts.identity import SiaeType
+from cap_shared.contracts.labelling import ComplaintReceivedV1
+from cap_shared.outbox import add_event
+from cap_shared.problems import InvalidInput, NotFound
+from cap_shared.text import fold
+
+SOURCE = "/cap/labelling"
+SCHEME_NAMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
+STATUS_NAMES = {
+    "active": "Valide",
+    "suspended": "Suspendu",
+    "withdrawn": "Retiré",
+    "expired": "Expiré",
+    "renewed": "Renouvelé",
+}
+#: Public meaning of each reason code of the history (the committee's notes stay private).
+REASONS = {
+    "granted": "Attribution",
+    "renewed": "Renouvellement",
+    "restored": "Rétablissement après expiration (renouvellement)",
+    "imported": "Reprise d'une reconnaissance existante",
+    "surveillance_overdue": "Audit de surveillance non réalisé à temps",
+    "surveillance_done": "Audit de surveillance réalisé",
+    "major_nc_overdue": "Non-conformité majeure non levée dans le délai",
+    "major_nc_closed": "Non-conformité majeure levée",
+    "suspension_period_ended": "Fin de la période de suspension",
+    "expired": "Date d'expiration atteinte",
+    "committee": "Décision du comité de labellisation",
+    "complaint": "Suite à une réclamation",
+}
+
+
+class PublicStructure(BaseModel):
+    name: str
+    region: str
+    region_name: str
+    siae_types: list[str]
+
+
+class PublicChange(BaseModel):
+    on: date
+    status: str
+    reason_code: str
+    reason: str
+
+
+class RegistryEntry(BaseModel):
+    number: str
+    scheme: str
+    scheme_name: str
+    level: str | None
+    status: str
+    status_name: str
+    holder: PublicStructure
+    members: list[PublicStructure]
+    scope: str
+    certification_body_id: str | None
+    external_number: str | None
+    decided_on: date
+    effective_date: date
+    expiry_date: date
+    renewed_by: str | None = Field(description="Number of the recognition of the next cycle")
+    verification_url: str
+    certificate_url: str
+
+
+class Verification(RegistryEntry):
+    history: list[PublicChange]
+
+
+class SearchPage(BaseModel):
+    items: list[RegistryEntry]
+    total: int
+    limit: int
+    offset: int
+
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    region: str | None = Field(default=None, pattern=r"^[0-9]{2}$", description="INSEE region code")
+    siae_type: SiaeType | None = None
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"] | None = None
+    level: str | None = Field(default=None, max_length=30)
+    status: Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None = Field(
+        default=None, description="Default: in force (active and suspended)"
+    )
+    q: str | None = Field(default=None, min_length=2, max_length=100, description="Name")
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=100_000)
+
+
+class ComplaintIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200)
+    email: EmailStr
+    message: str = Field(min_length=10, max_length=4000)
+
+
+class ComplaintReceipt(BaseModel):
+    reference: str
+    number: str
+    status: str
+
+
+# answers -----------------------------------------------------------------------------------------
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def dumps(model: BaseModel) -> bytes:
+    return json.dumps(
+        model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")
+    ).encode()
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: weak comparison, a list of tags, or ``*``."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _structure(org: Organisation | None) -> PublicStructure:
+    if org is None:
+        return PublicStructure(
+            name="(structure inconnue)", region="", region_name="", siae_types=[]
+        )
+    return PublicStructure(
+        name=org.name, region=org.region, region_name=org.region_name, siae_types=org.siae_types
+    )
+
+
+async def _organisations(session: AsyncSession, ids: set[str]) -> dict[str, Organisation]:
+    if not ids:
+        return {}
+    query = sa.select(Organisation).where(col(Organisation.id).in_(sorted(ids)))
+    return {o.id: o for o in (await session.execute(query)).scalars()}
+
+
+async def _numbers(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    query = sa.select(col(Recognition.id), col(Recognition.number)).where(
+        col(Recognition.id).in_(sorted(ids))
+    )
+    return dict((await session.execute(query)).all())
+
+
+def _entry(
+    r: Recognition, orgs: dict[str, Organisation], renewed: dict[str, str], public_url: str
+) -> dict[str, Any]:
+    base = public_url.rstrip("/")
+    return {
+        "number": r.number,
+        "scheme": r.scheme,
+        "scheme_name": SCHEME_NAMES[r.scheme],
+        "level": r.level,
+        "status": r.status,
+        "status_name": STATUS_NAMES[r.status],
+        "holder": _structure(orgs.get(r.organisation_id)),
+        "members": [_structure(orgs.get(m)) for m in r.group_member_ids],
+        "scope": r.scope,
+        "certification_body_id": r.certification_body_id,
+        "external_number": r.external_number,
+        "decided_on": r.decided_on,
+        "effective_date": r.effective_date,
+        "expiry_date": r.expiry_date,
+        "renewed_by": renewed.get(r.renewed_by_id or ""),
+        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
+        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
+    }
+
+
+async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> SearchPage:
+    """Recognitions matching the filters, in force by default, by holder name."""
+    statuses = (
+        [query.status]
+        if query.status
+        else [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
+    )
+    where: list[Any] = [col(Recognition.status).in_(statuses)]
+    if query.scheme:
+        where.append(col(Recognition.scheme) == query.scheme)
+    if query.level:
+        where.append(col(Recognition.level) == query.level)
+    if query.region:
+        where.append(col(Organisation.region) == query.region)
+    needle = fold(query.q) if query.q else None
+    joined = sa.select(Recognition, Organisation).join(
+        Organisation, col(Organisation.id) == col(Recognition.organisation_id)
+    )
+    rows = [
+        (r, o)
+        for r, o in (
+            await session.execute(
+                joined.where(*where).order_by(col(Organisation.name), col(Recognition.number))
+            )
+        ).all()
+        # SIAE types (a JSON list) and the accent-blind name match are filtered here, portably:
+        # the registry holds hundreds of rows, and its answers are cached.
+        if (query.siae_type is None or query.siae_type in o.siae_types)
+        and (needle is None or needle in fold(o.name))
+    ]
+    page = rows[query.offset : query.offset + query.limit]
+    orgs = await _organisations(
+        session, {m for r, _ in page for m in [r.organisation_id, *r.group_member_ids]}
+    )
+    renewed = await _numbers(session, {r.renewed_by_id for r, _ in page if r.renewed_by_id})
+    return SearchPage(
+        items=[RegistryEntry(**_entry(r, orgs, renewed, public_url)) for r, _ in page],
+        total=len(rows),
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+async def find(
+    session: AsyncSession, *, number: str | None = None, code: str | None = None
+) -> Recognition:
+    """A recognition by its public number or its verification code (404 if unknown)."""
+    if code is not None:
+        canonical = recognitions.normalise_code(code)
+        if canonical is None:
+            raise InvalidInput(
+                "a verification code has 12 letters and digits, e.g. K7QH-3M9X-PT2A",
+                extensions={"errors": [{"field": "path.code", "message": "malformed"}]},
+            )
+        where = col(Recognition.verification_code) == canonical
+    else:
+        where = col(Recognition.number) == (number or "").strip().upper()
+    recognition = (await session.execute(sa.select(Recognition).where(where))).scalars().first()
+    if recognition is None:
+        raise NotFound(
+            "no recognition has this verification code"
+            if code
+            else "no recognition has this number"
+        )
+    return recognition
+
+
+async def verification(
+    session: AsyncSession, recognition: Recognition, public_url: str
+) -> Verification:
+    """Current status and the public history, with dates."""
+    orgs = await _organisations(
+        session, {recognition.organisation_id, *recognition.group_member_ids}
+    )
+    renewed = await _numbers(
+        session, {recognition.renewed_by_id} if recognition.renewed_by_id else set()
+    )
+    changes = (
+        (
+            await session.execute(
+                sa.select(RecognitionChange)
+                .where(col(RecognitionChange.recognition_id) == recognition.id)
+                .order_by(col(RecognitionChange.at), col(RecognitionChange.id))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return Verification(
+        **_entry(recognition, orgs, renewed, public_url),
+        history=[
+            PublicChange(
+                on=c.on,
+                status=c.to_status,
+                reason_code=c.reason_code,
+                reason=REASONS.get(c.reason_code, c.reason_code),
+            )
+            for c in changes
+        ],
+    )
+
+
+def verification_html(v: Verification) -> str:
+    """The verification page a phone opens from the certificate's QR code (French)."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{c.on.strftime('%d/%m/%Y')}</td><td>{e(STATUS_NAMES.get(c.status, c.status))}</td>"
+        f"<td>{e(c.reason)}</td></tr>"
+        for c in v.history
+    )
+    members = "".join(f"<li>{e(m.name)} ({e(m.region_name)})</li>" for m in v.members)
+    level = f" — niveau {e(v.level)}" if v.level else ""
+    colour = "#1b7f3b" if v.status == "active" else "#b3261e"
+    renewed = f"<p>Cycle suivant : <strong>{e(v.renewed_by)}</strong></p>" if v.renewed_by else ""
+    return f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Vérification {e(v.number)}</title>
+<style>body{{font-family:sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}}
+.status{{font-size:1.4rem;font-weight:bold;color:{colour}}}td{{padding:.2rem .6rem}}</style></head>
+<body><h1>{e(v.scheme_name)}{level}</h1>
+<p class="status">{e(v.status_name)}</p>
+<p><strong>{e(v.holder.name)}</strong> — {e(v.holder.region_name)}</p>
+{f"<p>Membres du groupe :</p><ul>{members}</ul>" if members else ""}
+<p>Numéro : {e(v.number)}<br>Périmètre : {e(v.scope)}<br>
+Décision : {v.decided_on.strftime("%d/%m/%Y")} — valable jusqu'au {v.expiry_date.strftime("%d/%m/%Y")}</p>
+{renewed}
+<h2>Historique</h2><table>{rows}</table>
+<p><a href="{e(v.certificate_url)}">Certificat (PDF)</a></p>
+</body></html>"""
+
+
+# complaints ----------------------------------------------------------------------------------------
+async def file_complaint(
+    session: AsyncSession, number: str, data: ComplaintIn, now: Any
+) -> ComplaintReceipt:
+    """Anyone flags a listed recognition: a complaint opens for the committee."""
+    recognition = await find(session, number=number)
+    complaint = Complaint(
+        id=str(uuid.uuid4()),
+        reference="R-" + recognitions.new_verification_code(),
+        recognition_id=recognition.id,
+        status="received",
+        reporter_name=data.name.strip(),
+        reporter_email=str(data.email),
+        message=data.message.strip(),
+        steps=[{"at": now.isoformat(), "by": "public", "step": "received"}],
+    )
+    session.add(complaint)
+    await session.flush()
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            ComplaintReceivedV1(
+                complaint_id=complaint.id,
+                recognition_id=recognition.id,
+                number=recognition.number,
+                organisation_id=recognition.organisation_id,
+                received_at=now,
+            ),
+            source=SOURCE,
+            subject=complaint.id,
+            actor="public",
+        ),
+    )
+    return ComplaintReceipt(
+        reference=complaint.reference, number=recognition.number, status="received"
+    )

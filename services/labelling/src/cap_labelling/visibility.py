@@ -1,0 +1,34 @@
+"""Who reads what in the labelling service (one rule for applications, files, recognitions).
+
+Administrators and the labelling committee read everything; the people of a structure read what
+concerns it (as applicant, central function or group member); facilitators read their region's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling.models import Organisation
+from cap_shared.security import Principal, Role
+
+
+async def readable(session: AsyncSession, principal: Principal) -> set[str] | None:
+    """Structures whose files the caller reads (None: all), in one query."""
+    if principal.has_role(Role.ADMIN, Role.COMMITTEE):
+        return None
+    ids, regions = sorted(principal.organisation_ids()), sorted(principal.regions())
+    if not ids and not regions:
+        return set()
+    query = sa.select(col(Organisation.id)).where(
+        sa.or_(col(Organisation.id).in_(ids), col(Organisation.region).in_(regions))
+    )
+    return set((await session.execute(query)).scalars().all())
+
+
+def visible(organisation_ids: Iterable[str], allowed: set[str] | None) -> bool:
+    """Whether any structure of a file is readable."""
+    return allowed is None or bool(allowed & set(organisation_ids))

@@ -1,0 +1,316 @@
+"""Decision files: the CAP RSE committee decision under the level rule, impartiality, the group
+rule, the body's CAP ISO 9001 decision, renewals — through the API and the service's events."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from cap_labelling.models import tables
+from cap_shared.contracts.audit import CertificationDecidedV1, FindingStatusChangedV1
+
+from .conftest import Service, ok
+
+GOOD = dict.fromkeys(["6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"], 450)  # Confirmé at 620
+
+
+async def events(service: Service, event_type: str) -> list[dict[str, Any]]:
+    async with service.runtime.db.session() as session:
+        rows = (
+            await session.execute(
+                sa.select(tables.outbox.c.payload)
+                .where(tables.outbox.c.event_type == event_type)
+                .order_by(tables.outbox.c.seq)
+            )
+        ).scalars()
+        return [json.loads(p)["data"] for p in rows]
+
+
+async def accepted(
+    service: Service, scheme: str = "CAP_RSE", members: tuple[str, ...] = ()
+) -> dict:
+    """An accepted application of structure a (and members), and its decision file."""
+    for key in ("a", *members):
+        await service.completed(key, datetime.now(UTC) - timedelta(days=10))
+    application = ok(
+        await service.client.post(
+            "/v1/applications",
+            json={
+                "organisation_id": service.organisations["a"].id,
+                "group_member_ids": [service.organisations[k].id for k in members],
+                "scheme": scheme,
+                "certification_body_id": "sgs-tuv",
+            },
+            headers=service.member_admin(),
+        ),
+        201,
+    )
+    ok(
+        await service.client.post(
+            f"/v1/applications/{application['id']}/transitions",
+            json={"step": "accept"},
+            headers=service.admin,
+        )
+    )
+    files = ok(await service.client.get("/v1/decisions", headers=service.committee()))
+    (file,) = [f for f in files if f["application_id"] == application["id"]]
+    return file
+
+
+async def decide(
+    service: Service, file_id: str, headers: dict[str, str] | None = None, **body: Any
+):
+    return await service.client.post(
+        f"/v1/decisions/{file_id}/decide", json=body, headers=headers or service.committee()
+    )
+
+
+async def test_the_committee_confirms_at_most_the_computed_level(service: Service) -> None:
+    file = await accepted(service)
+    assert file["status"] == "awaiting_report"
+    early = await decide(service, file["id"], outcome="confirm")
+    assert early.status_code == 409
+    assert early.json()["type"].endswith("/no-audit-report")
+
+    await service.completed_rse("a", 620, GOOD)
+    await service.report("a", "CAP_RSE", "initial", auditors=("user:auditor-1",))
+    file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
+    assert (file["status"], file["computed_level"]) == ("pending", "Confirmé")
+    (opened,) = await events(service, "labelling.decision.opened.v1")
+    assert opened["computed_level"] == "Confirmé"
+
+    # Whoever audited the file may not decide on it.
+    partial = await decide(
+        service, file["id"], service.committee("user:auditor-1"), outcome="confirm"
+    )
+    assert partial.status_code == 403
+    assert partial.json()["type"].endswith("/not-impartial")
+    above = await decide(service, file["id"], outcome="confirm", level="Exemplaire")
+    assert above.status_code == 422
+    assert above.json()["type"].endswith("/level-above-rule")
+    unknown = await decide(service, file["id"], outcome="confirm", level="Platine")
+    assert unknown.status_code == 422
+    no_reason = await decide(service, file["id"], outcome="confirm", level="Progression")
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["field"] == "body.reason"
+    assert await events(service, "recognition.status_changed.v1") == []  # nothing half-written
+
+    granted = ok(
+        await decide(
+            service,
+            file["id"],
+            outcome="confirm",
+            level="Progression",
+            reason="Plan d'action environnement encore à déployer",
+        )
+    )
+    assert (granted["status"], granted["level"], granted["computed_level"]) == (
+        "granted",
+        "Progression",
+        "Confirmé",
+    )
+    recognition = ok(
+        await service.client.get(
+            f"/v1/recognitions/{granted['recognition_id']}", headers=service.member_admin()
+        )
+    )
+    today = service.runtime.clock.today()
+    assert recognition["status"] == "active"
+    assert recognition["level"] == "Progression"
+    assert recognition["number"] == f"CAPRSE-{today.year}-0001"
+    assert date.fromisoformat(recognition["expiry_date"]).year == today.year + 3
+    assert [h["reason_code"] for h in recognition["history"]] == ["granted"]
+    (event,) = await events(service, "recognition.status_changed.v1")
+    assert (event["status"], event["previous_status"], event["level"]) == (
+        "active",
+        None,
+        "Progression",
+    )
+    twice = await decide(service, file["id"], outcome="refuse", reason="Erreur")
+    assert twice.status_code == 409
+    assert twice.json()["type"].endswith("/already-decided")
+
+
+async def test_an_open_major_nonconformity_blocks_the_label_until_verified(
+    service: Service,
+) -> None:
+    file = await accepted(service)
+    await service.completed_rse("a", 620, GOOD)
+    report = await service.report("a", "CAP_RSE", "initial", majors=1)
+    pending = ok(
+        await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee())
+    )
+    assert pending["computed_level"] is None
+    assert pending["evaluation"]["members"][service.organisations["a"].id]["open_major_nc"] == 1
+    blocked = await decide(service, file["id"], outcome="confirm")
+    assert blocked.status_code == 422
+    assert blocked.json()["type"].endswith("/rule-not-met")
+    await service.deliver(
+        FindingStatusChangedV1(
+            finding_id=report.findings[0].finding_id,
+            audit_id=report.audit_id,
+            organisation_id=report.organisation_id,
+            scheme="CAP_RSE",
+            type="major_nc",
+            status="verified_closed",
+            previous_status="plan_accepted",
+            changed_at=service.runtime.clock.now(),
+        )
+    )
+    assert ok(await decide(service, file["id"], outcome="confirm"))["level"] == "Confirmé"
+
+
+async def test_defer_then_refuse_each_with_a_reason(service: Service) -> None:
+    file = await accepted(service)
+    await service.completed_rse("a", 620, GOOD)
+    await service.report("a", "CAP_RSE", "initial")
+    assert (await decide(service, file["id"], outcome="defer")).status_code == 422
+    deferred = ok(await decide(service, file["id"], outcome="defer", reason="Pièces attendues"))
+    assert deferred["status"] == "deferred"
+    assert deferred["steps"][0]["reason"] == "Pièces attendues"
+    refused = ok(await decide(service, file["id"], outcome="refuse", reason="Pièces non reçues"))
+    assert (refused["status"], refused["recognition_id"]) == ("refused", None)
+    member = await decide(service, file["id"], service.member_admin(), outcome="confirm")
+    assert member.status_code == 403
+
+
+async def test_group_rule_one_failing_member(service: Service) -> None:
+    file = await accepted(service, members=("b",))
+    await service.completed_rse("a", 620, GOOD)
+    await service.completed_rse("b", 620, {**GOOD, "6.5": 0})  # fails even Initial
+    await service.report("a", "CAP_RSE", "initial")
+    # Default rule: one member failing means the group is not labelled.
+    strict = ok(
+        await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee())
+    )
+    assert strict["computed_level"] is None
+    assert (await decide(service, file["id"], outcome="confirm")).status_code == 422
+    # Configured the other way, the failing member is left out.
+    service.runtime.settings.group_rule = "exclude_failing"  # type: ignore[attr-defined]
+    granted = ok(await decide(service, file["id"], outcome="confirm"))
+    assert granted["evaluation"]["excluded_member_ids"] == [service.organisations["b"].id]
+    recognition = ok(
+        await service.client.get(
+            f"/v1/recognitions/{granted['recognition_id']}", headers=service.admin
+        )
+    )
+    assert recognition["group_member_ids"] == []
+
+
+async def test_iso_decisions_are_the_bodys_and_are_recorded(service: Service) -> None:
+    file = await accepted(service, scheme="CAP_ISO9001")
+    report = await service.report("a", "CAP_ISO9001", "stage2")
+    refused = await decide(service, file["id"], outcome="confirm")
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/body-decides")
+    decision = CertificationDecidedV1(
+        audit_id=report.audit_id,
+        organisation_id=report.organisation_id,
+        audit_type="stage2",
+        certification_body_id="sgs-tuv",
+        outcome="granted",
+        decided_on=service.runtime.clock.today(),
+        decided_by="Comité de certification SGS",
+        certificate_number="FR26/81234",
+        scope="Insertion par l'activité économique : espaces verts, second œuvre",
+    )
+    await service.deliver(decision)
+    await service.deliver(decision)  # redelivered: recorded once
+    file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
+    assert file["status"] == "granted"
+    assert file["decided_by"] == "sgs-tuv:Comité de certification SGS"
+    recognitions = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (recognition,) = recognitions
+    assert (recognition["scheme"], recognition["level"], recognition["external_number"]) == (
+        "CAP_ISO9001",
+        None,
+        "FR26/81234",
+    )
+    assert recognition["number"].startswith("CAPISO-")
+
+
+async def test_iso_group_rule_refuses_when_the_body_excludes_a_member(service: Service) -> None:
+    file = await accepted(service, scheme="CAP_ISO9001", members=("b",))
+    report = await service.report("a", "CAP_ISO9001", "stage2")
+    await service.deliver(
+        CertificationDecidedV1(
+            audit_id=report.audit_id,
+            organisation_id=report.organisation_id,
+            audit_type="stage2",
+            certification_body_id="sgs-tuv",
+            outcome="granted",
+            decided_on=service.runtime.clock.today(),
+            decided_by="Comité SGS",
+            certificate_number="FR26/1",
+            excluded_member_ids=[service.organisations["b"].id],
+        )
+    )
+    file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
+    assert file["status"] == "refused"
+    assert "group rule" in file["reason"]
+    assert ok(await service.client.get("/v1/recognitions", headers=service.admin)) == []
+
+
+async def granted_label(service: Service) -> dict:
+    file = await accepted(service)
+    await service.completed_rse("a", 620, GOOD)
+    await service.report("a", "CAP_RSE", "initial")
+    decided = ok(await decide(service, file["id"], outcome="confirm"))
+    return ok(
+        await service.client.get(
+            f"/v1/recognitions/{decided['recognition_id']}", headers=service.admin
+        )
+    )
+
+
+async def test_renewal_opens_the_next_cycle_counted_from_the_previous_expiry(
+    service: Service,
+) -> None:
+    first = await granted_label(service)
+    service.runtime.clock.advance(timedelta(days=34 * 30))
+    await service.report("a", "CAP_RSE", "follow_up")  # keeps it active meanwhile
+    await service.completed_rse("a", 800, dict.fromkeys(GOOD, 650))
+    await service.report("a", "CAP_RSE", "renewal", auditors=("user:auditor-2",))
+    files = ok(
+        await service.client.get("/v1/decisions?status=pending", headers=service.committee())
+    )
+    (renewal,) = files
+    assert (renewal["kind"], renewal["renews_id"], renewal["computed_level"]) == (
+        "renewal",
+        first["id"],
+        "Exemplaire",
+    )
+    decided = ok(await decide(service, renewal["id"], outcome="confirm"))
+    new = ok(
+        await service.client.get(
+            f"/v1/recognitions/{decided['recognition_id']}", headers=service.admin
+        )
+    )
+    old = ok(await service.client.get(f"/v1/recognitions/{first['id']}", headers=service.admin))
+    assert (old["status"], old["renewed_by_id"]) == ("renewed", new["id"])
+    assert new["previous_id"] == first["id"]
+    assert new["level"] == "Exemplaire"
+    previous_expiry = date.fromisoformat(first["expiry_date"])
+    assert new["expiry_date"] == previous_expiry.replace(year=previous_expiry.year + 3).isoformat()
+
+
+async def test_no_restoration_more_than_six_months_after_expiry(service: Service) -> None:
+    await granted_label(service)
+    from cap_labelling.main import recognition_lifecycle
+
+    service.runtime.clock.advance(timedelta(days=3 * 365 + 200))
+    async with service.runtime.db.session() as session:
+        await recognition_lifecycle(session, service.runtime.job_context())
+    (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    assert expired["status"] == "expired"
+    await service.completed_rse("a", 620, GOOD)
+    await service.report("a", "CAP_RSE", "renewal", auditors=("user:auditor-2",))
+    (renewal,) = ok(
+        await service.client.get("/v1/decisions?status=pending", headers=service.committee())
+    )
+    late = await decide(service, renewal["id"], outcome="confirm")
+    assert late.status_code == 409
+    assert late.json()["type"].endswith("/restoration-window-passed")

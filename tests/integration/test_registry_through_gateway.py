@@ -1,0 +1,126 @@
+"""The labelling decision and the public registry through the gateway, in both topologies: the
+committee grants a label, anyone verifies it without signing in, the gateway's cache answers the
+repeated and the conditional requests, and flagging it is rate limited per address."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+from cap_labelling.events.handlers import HANDLERS
+from cap_shared.contracts import new_event
+from cap_shared.contracts.audit import AuditReportSubmittedV1
+from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+from cap_shared.contracts.registry import EventModel
+from cap_shared.testing.auth import create_user, register_organisation
+from cap_standalone.testing import Topology
+
+
+def _score(group: str, code: str, value: int) -> GroupScoreV1:
+    return GroupScoreV1(
+        group=group,
+        code=code,
+        name=code,
+        score=value,
+        band=None,
+        rated=1,
+        not_applicable=0,
+        total=1,
+    )
+
+
+async def _deliver(topology: Topology, event: EventModel) -> None:
+    """Hand an event to the labelling service's handler, once the organisation is known there."""
+    envelope = new_event(event, source="/cap/test")
+    runtime = topology.runtimes["labelling"]
+    for _ in range(300):
+        try:
+            async with runtime.db.session() as session:
+                await HANDLERS[envelope.type](session, envelope, event)
+            return
+        except Exception:  # the organisation has not reached the labelling service yet
+            await asyncio.sleep(0.05)
+    raise AssertionError("the labelling service never learnt about the organisation")
+
+
+async def test_a_granted_label_is_verified_through_the_gateway(topology: Topology) -> None:
+    client, admin = topology.client, topology.admin
+    organisation_id = await register_organisation(client, admin, n=907, region="84")
+    committee = await create_user(client, admin, role="committee")
+    now = datetime.now(UTC)
+    await _deliver(
+        topology,
+        DiagnosticCompletedV1(
+            diagnostic_id=str(uuid.uuid4()),
+            organisation_id=organisation_id,
+            kind="self_assessment",
+            referential=ReferentialRef(
+                urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=1
+            ),
+            completed_at=now,
+            overall=_score("overall", "CAP_RSE", 800),
+            themes=[],
+            frameworks={"iso26000": [_score("iso26000", f"6.{i}", 650) for i in range(2, 9)]},
+            criteria=[],
+        ),
+    )
+    await _deliver(
+        topology,
+        AuditReportSubmittedV1(
+            audit_id=str(uuid.uuid4()),
+            organisation_id=organisation_id,
+            scheme="CAP_RSE",
+            audit_type="initial",
+            submitted_at=now,
+            certification_body_id="sgs-tuv",
+            auditor_user_ids=["user:auditrice"],
+        ),
+    )
+    (file,) = [
+        f
+        for f in (await client.get("/v1/decisions?status=pending", headers=committee)).json()
+        if f["organisation_id"] == organisation_id
+    ]
+    assert file["computed_level"] == "Exemplaire"
+    decided = await client.post(
+        f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=committee
+    )
+    assert decided.status_code == 200, decided.text
+    recognition = (
+        await client.get(f"/v1/recognitions/{decided.json()['recognition_id']}", headers=committee)
+    ).json()
+
+    # Anyone verifies it, without signing in.
+    url = f"/v1/registry/verify/{recognition['verification_code']}"
+    first = await client.get(url)
+    assert first.status_code == 200, first.text
+    assert (first.json()["status"], first.json()["level"]) == ("active", "Exemplaire")
+    assert first.json()["holder"]["region"] == "84"
+    etag = first.headers["etag"]
+    # Repeated: from the gateway's cache (it says how old its copy is).
+    again = await client.get(url)
+    assert again.status_code == 200
+    assert "age" in again.headers
+    assert again.json() == first.json()
+    conditional = await client.get(url, headers={"If-None-Match": etag})
+    assert conditional.status_code == 304
+    assert conditional.headers["etag"] == etag
+    # Signed-in callers are never served from the shared cache.
+    private = await client.get(url, headers=committee)
+    assert private.status_code == 200
+    assert "age" not in private.headers
+    found = await client.get("/v1/registry/recognitions?region=84&level=Exemplaire")
+    assert [e["number"] for e in found.json()["items"]] == [recognition["number"]]
+    pdf = await client.get(f"/v1/registry/recognitions/{recognition['number']}/certificate.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert (await client.get("/v1/registry/verify/ZZZZ-ZZZZ-ZZZZ")).status_code == 404
+
+    # Flagging it: ten reports an hour per address, then 429 with Retry-After.
+    flag = f"/v1/registry/recognitions/{recognition['number']}/complaints"
+    body = {"name": "Alex", "email": "alex@example.org", "message": "Signalement de test."}
+    statuses = [(await client.post(flag, json=body)).status_code for _ in range(11)]
+    assert statuses == [201] * 10 + [429]
+    complaints = (await client.get("/v1/complaints", headers=committee)).json()
+    assert len([c for c in complaints if c["number"] == recognition["number"]]) == 10
