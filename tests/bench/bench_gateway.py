@@ -68,7 +68,8 @@ def serve_service(port: int) -> None:
     from cap_shared.logging import configure_logging
 
     router = ping_router
-    definition = dataclasses.replace(SERVICE, routers=[*SERVICE.routers, router])
+    # First: /v1/diagnostics/{diagnostic_id} would take "ping" for an id.
+    definition = dataclasses.replace(SERVICE, routers=[router, *SERVICE.routers])
     settings = definition.settings()
     configure_logging(level=settings.log_level, json=True, service="diagnostic")
     uvicorn.run(definition.create_app(), host="127.0.0.1", port=port, log_config=None)
@@ -123,15 +124,18 @@ class _Connection(asyncio.Protocol):
         if end < 0:
             return
         head = self.buffer[:end].lower()
+        status = int(self.buffer[9:12])
         at = head.find(b"content-length:")
-        if at < 0:
+        if status in (204, 304):  # no body, by definition (RFC 9110 §15.3.5, §15.4.5)
+            length = 0
+        elif at < 0:
             raise SystemExit("the load generator needs Content-Length answers")
-        line_end = head.find(b"\r\n", at)
-        length = int(head[at + 15 : line_end if line_end >= 0 else None])
+        else:
+            line_end = head.find(b"\r\n", at)
+            length = int(head[at + 15 : line_end if line_end >= 0 else None])
         total = end + 4 + length
         if len(self.buffer) < total:
             return
-        status = int(self.buffer[9:12])
         self.buffer = self.buffer[total:]
         self.run.record(self.sent, status)
         self.fire()
@@ -173,15 +177,23 @@ class _Run:
 
 
 async def load(
-    url: str, token: str, seconds: float, connections: int, warmup: float, rate: float
+    url: str,
+    token: str,
+    seconds: float,
+    connections: int,
+    warmup: float,
+    rate: float,
+    extra_headers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Closed loop (``rate`` 0: each connection sends again as soon as it is answered) or open
     loop at ``rate`` requests/s over the connections, latency counted from each request's
     scheduled time (a stalled server is not hidden by the load generator waiting for it)."""
     parsed = httpx.URL(url)
+    headers = f"Authorization: Bearer {token}\r\n" if token else ""  # none: anonymous
+    headers += "".join(f"{h}\r\n" for h in extra_headers)
     request = (
         f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}:{parsed.port}\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n"
+        f"{headers}\r\n"
     ).encode()
     loop = asyncio.get_running_loop()
     run = _Run(request, seconds, connections, warmup, rate)
@@ -252,13 +264,14 @@ def run_load(
     args: argparse.Namespace,
     rate: float = 0,
     pids: dict[str, int] | None = None,
+    headers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     before = {name: cpu_seconds(pid) for name, pid in (pids or {}).items()}
     out = subprocess.run(
         [
             sys.executable, str(HERE), "load", "--url", url, "--token", token,
             "--seconds", str(args.seconds), "--connections", str(args.connections),
-            "--rate", str(rate),
+            "--rate", str(rate), *(a for h in headers for a in ("--header", h)),
         ],
         check=True, capture_output=True, text=True, env=_env(),
     )  # fmt: skip
@@ -374,6 +387,7 @@ def main() -> None:
         p.add_argument("--seconds", type=float, default=10.0)
         p.add_argument("--connections", type=int, default=64)
     loader.add_argument("--rate", type=float, default=0.0)
+    loader.add_argument("--header", action="append", default=[], help="e.g. 'If-None-Match: x'")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
         "--rate", type=float, default=1000.0, help="open-loop rate for the latency run (0: none)"
@@ -385,7 +399,15 @@ def main() -> None:
         serve_service(args.port)
     elif args.command == "load":
         result = uvloop.run(
-            load(args.url, args.token, args.seconds, args.connections, 1.0, args.rate)
+            load(
+                args.url,
+                args.token,
+                args.seconds,
+                args.connections,
+                1.0,
+                args.rate,
+                tuple(args.header),
+            )
         )
         print(json.dumps(result))
     else:
