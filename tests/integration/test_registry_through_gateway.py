@@ -11,23 +11,10 @@ from datetime import UTC, datetime
 from cap_labelling.events.handlers import HANDLERS
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
-from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
 from cap_shared.contracts.registry import EventModel
 from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.events import rse_evaluation
 from cap_standalone.testing import Topology
-
-
-def _score(group: str, code: str, value: int) -> GroupScoreV1:
-    return GroupScoreV1(
-        group=group,
-        code=code,
-        name=code,
-        score=value,
-        band=None,
-        rated=1,
-        not_applicable=0,
-        total=1,
-    )
 
 
 async def _deliver(topology: Topology, event: EventModel) -> None:
@@ -51,19 +38,7 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     now = datetime.now(UTC)
     await _deliver(
         topology,
-        DiagnosticCompletedV1(
-            diagnostic_id=str(uuid.uuid4()),
-            organisation_id=organisation_id,
-            kind="self_assessment",
-            referential=ReferentialRef(
-                urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=1
-            ),
-            completed_at=now,
-            overall=_score("overall", "CAP_RSE", 800),
-            themes=[],
-            frameworks={"iso26000": [_score("iso26000", f"6.{i}", 650) for i in range(2, 9)]},
-            criteria=[],
-        ),
+        rse_evaluation(organisation_id, 800, 650, completed_at=now),
     )
     await _deliver(
         topology,

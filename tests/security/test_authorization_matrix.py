@@ -1017,7 +1017,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     from cap_labelling.events.handlers import HANDLERS
     from cap_shared.contracts import new_event
     from cap_shared.contracts.audit import AuditReportSubmittedV1
-    from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+    from cap_shared.testing.events import rse_evaluation
 
     admin, committee = world.headers["admin"], world.headers["committee"]
     accepted = await world.client.post(
@@ -1027,32 +1027,8 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     )
     assert accepted.status_code == 200, accepted.text
 
-    def score(group: str, code: str, value: int) -> GroupScoreV1:
-        return GroupScoreV1(
-            group=group,
-            code=code,
-            name=code,
-            score=value,
-            band=None,
-            rated=1,
-            not_applicable=0,
-            total=1,
-        )
-
     now = datetime.now(UTC)
-    evaluation = DiagnosticCompletedV1(
-        diagnostic_id=str(uuid.uuid4()),
-        organisation_id=world.ids["org_a"],
-        kind="self_assessment",
-        referential=ReferentialRef(
-            urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=1
-        ),
-        completed_at=now,
-        overall=score("overall", "CAP_RSE", 620),
-        themes=[],
-        frameworks={"iso26000": [score("iso26000", f"6.{i}", 450) for i in range(2, 9)]},
-        criteria=[],
-    )
+    evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now)
 
     def report() -> AuditReportSubmittedV1:
         return AuditReportSubmittedV1(

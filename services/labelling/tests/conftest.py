@@ -25,6 +25,7 @@ from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.testing.auth import TestIssuer
+from cap_shared.testing.events import rse_evaluation
 from cap_shared.testing.fixtures import PgDatabases
 from cap_shared.testing.siret import make_siret
 
@@ -100,31 +101,12 @@ class Service:
         self, key: str, overall: int, subjects: Mapping[str, int | None], version: int = 1
     ) -> None:
         """A completed CAP RSE evaluation of ``key`` with its ISO 26000 core-subject scores."""
-
-        def group(kind: str, code: str, score: int | None) -> GroupScoreV1:
-            return GroupScoreV1(
-                group=kind,
-                code=code,
-                name=code,
-                score=score,
-                band=None,
-                rated=1,
-                not_applicable=0,
-                total=1,
-            )
-
-        event = DiagnosticCompletedV1(
-            diagnostic_id=str(uuid.uuid4()),
-            organisation_id=self.organisations[key].id,
-            kind="self_assessment",
-            referential=ReferentialRef(
-                urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=version
-            ),
+        event = rse_evaluation(
+            self.organisations[key].id,
+            overall,
+            subjects,
             completed_at=self.runtime.clock.now(),
-            overall=group("overall", "CAP_RSE", overall),
-            themes=[],
-            frameworks={"iso26000": [group("iso26000", c, v) for c, v in subjects.items()]},
-            criteria=[],
+            version=version,
         )
         await self.deliver(event)
 

@@ -429,10 +429,8 @@ async def step(
 
 
 # automatic changes -----------------------------------------------------------------------------
-async def apply_calendar(
-    session: AsyncSession, today: date, now: datetime, lifecycle: LifecycleRules
-) -> int:
-    """Expire, withdraw after the suspension period, suspend for a missed surveillance."""
+async def _in_force(session: AsyncSession) -> list[Recognition]:
+    """Active and suspended recognitions, locked, in a stable order (the daily job's worklist)."""
     query = (
         sa.select(Recognition)
         .where(
@@ -443,8 +441,15 @@ async def apply_calendar(
         .order_by(col(Recognition.id))
         .with_for_update()
     )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def apply_calendar(
+    session: AsyncSession, today: date, now: datetime, lifecycle: LifecycleRules
+) -> int:
+    """Expire, withdraw after the suspension period, suspend for a missed surveillance."""
     changed = 0
-    for recognition in (await session.execute(query)).scalars().all():
+    for recognition in await _in_force(session):
         change = rules.due_change(_state(recognition), today, lifecycle)
         if change is None:
             continue
@@ -464,18 +469,8 @@ async def apply_calendar(
 async def publish_notices(session: AsyncSession, today: date, lifecycle: LifecycleRules) -> int:
     """``label.expiring.v1`` at 90, 30 and 7 days; ``label.surveillance_due.v1`` ahead of a
     surveillance and once it is overdue. Each notice once (remembered on the recognition)."""
-    query = (
-        sa.select(Recognition)
-        .where(
-            col(Recognition.status).in_(
-                [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
-            )
-        )
-        .order_by(col(Recognition.id))
-        .with_for_update()
-    )
     sent = 0
-    for recognition in (await session.execute(query)).scalars().all():
+    for recognition in await _in_force(session):
         notices = list(recognition.notices)
         step_days = rules.expiring_step(
             recognition.expiry_date, today, lifecycle.expiring_notice_days
