@@ -69,7 +69,13 @@ class TestRegister:
             "created_at",
         }
         async with runtime.db.session() as session:
-            rows = (await session.execute(sa.select(tables.outbox))).all()
+            rows = (
+                await session.execute(
+                    sa.select(tables.outbox).where(
+                        tables.outbox.c.event_type == "identity.organisation.registered.v1"
+                    )
+                )
+            ).all()
         assert len(rows) == 1
         event = json.loads(rows[0].payload)
         assert event["type"] == "identity.organisation.registered.v1"

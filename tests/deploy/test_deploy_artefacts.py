@@ -92,6 +92,10 @@ K8S_JWKS_URL = f"http://cap-gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
 
 #: the audit service's: it encrypts the certification bodies' webhook secrets
 AUDIT_SECRET_SETTINGS = {"SECRET_ENCRYPTION_KEY": "secret-encryption-key"}
+#: the notifications service's: it encrypts the outbound webhook subscribers' signing secrets
+NOTIFICATIONS_SECRET_SETTINGS = {"SECRET_ENCRYPTION_KEY": "secret-encryption-key"}
+#: secrets a package reads only if present (``optional: true``): the SMTP server's password
+OPTIONAL_SECRET_SETTINGS = {"notifications": {"SMTP_PASSWORD": "smtp-password"}}
 
 
 def _secret_settings(package: str) -> dict[str, str]:
@@ -99,6 +103,8 @@ def _secret_settings(package: str) -> dict[str, str]:
         return SECRET_SETTINGS | GATEWAY_SECRET_SETTINGS
     if package == "audit":
         return SECRET_SETTINGS | AUDIT_SECRET_SETTINGS
+    if package == "notifications":
+        return SECRET_SETTINGS | NOTIFICATIONS_SECRET_SETTINGS
     return SECRET_SETTINGS
 
 
@@ -284,6 +290,8 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
     required = {name for name, ops in used.items() if ops & {":?", "?"}}
     assert required >= {
         "CAP_KEY_ENCRYPTION_SECRET",
+        "CAP_AUDIT_SECRET_KEY",
+        "CAP_NOTIFICATIONS_SECRET_KEY",
         "CAP_ADMIN_PASSWORD",
         "POSTGRES_PASSWORD",
         "RABBITMQ_PASSWORD",
@@ -294,7 +302,12 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
     # Every other variable has a default in the files and is documented (commented out).
     assert set(used) - set(active) - documented == set()
     assert set(active) - set(used) == set(), "stale variables in .env.example"
-    for secret in ("CAP_KEY_ENCRYPTION_SECRET", "CAP_ADMIN_PASSWORD"):
+    for secret in (
+        "CAP_KEY_ENCRYPTION_SECRET",
+        "CAP_AUDIT_SECRET_KEY",
+        "CAP_NOTIFICATIONS_SECRET_KEY",
+        "CAP_ADMIN_PASSWORD",
+    ):
         with pytest.raises(MissingVariable, match=secret):
             interpolate(
                 load_yaml(COMPOSE_BASE), {k: v for k, v in compose_env().items() if k != secret}
@@ -342,6 +355,16 @@ def test_compose_runs_every_role_of_every_package_and_its_migration(
                 assert env["GATEWAY_BOOTSTRAP_ADMIN_EMAIL"] == "admin@coorace.example"
             else:
                 assert env[f"{prefix}_AUTH_JWKS_URL"] == COMPOSE_JWKS_URL, name
+            if package == "audit":
+                assert env["AUDIT_SECRET_ENCRYPTION_KEY"] == "test-cap-audit-secret-key"
+            if package == "notifications":
+                secret = env["NOTIFICATIONS_SECRET_ENCRYPTION_KEY"]
+                assert secret == "test-cap-notifications-secret-key", name
+                # E-mails go to the mail catcher of the compose topology.
+                assert env["NOTIFICATIONS_MAIL_TRANSPORT"] == "smtp", name
+                assert env["NOTIFICATIONS_SMTP_HOST"] == "mailpit", name
+                assert int(env["NOTIFICATIONS_SMTP_PORT"]) == 1025, name
+                assert env["NOTIFICATIONS_PUBLIC_URL"] == "http://127.0.0.1:8000", name
             assert env[f"{prefix}_ENVIRONMENT"] == "production"
             assert service["read_only"] is True
     expected = {f"{p}-{r}" for p, (_, _, roles) in PACKAGES.items() for r in roles} | {
@@ -807,6 +830,13 @@ def test_every_package_has_its_deployments_service_and_migration_job(
                 assert ref["name"].startswith(f"cap-{package}-secrets"), name
                 if overlay == "dev":
                     assert key in secrets[ref["name"]]["data"], f"{name}: no {key} in {ref['name']}"
+                assert not ref.get("optional", False), f"{name}: {setting} is required"
+            for setting, key in OPTIONAL_SECRET_SETTINGS.get(package, {}).items():
+                assert f"{prefix}_{setting}" not in config, f"{name}: {setting} in a ConfigMap"
+                ref = env[f"{prefix}_{setting}"]["valueFrom"]["secretKeyRef"]
+                assert (ref["key"], ref["optional"]) == (key, True), name
+                assert ref["name"].startswith(f"cap-{package}-secrets"), name
+            _assert_known_settings(package, env, name)
             if role == "migrate":
                 assert workload["spec"]["template"]["spec"]["restartPolicy"] == "Never"
                 assert "readinessProbe" not in container
@@ -872,7 +902,15 @@ def test_dev_overlay_generates_dev_secrets_and_runs_its_own_infrastructure(
         for key, value in secret["data"].items():
             plain = base64.b64decode(value).decode()
             assert "dev-only" in plain or key == "username", f"{secret['metadata']['name']}: {key}"
-    assert {"postgres", "rabbitmq"} <= set(_by(docs, "Service"))
+    services = _by(docs, "Service")
+    assert {"postgres", "rabbitmq", "mailpit"} <= set(services)
+    # The notifications service's e-mails go to the overlay's mail catcher.
+    notifications = _config(docs, _by(docs, "Deployment")["cap-notifications-worker"])
+    assert notifications["NOTIFICATIONS_MAIL_TRANSPORT"] == "smtp"
+    smtp_ports = [
+        p["port"] for p in services[notifications["NOTIFICATIONS_SMTP_HOST"]]["spec"]["ports"]
+    ]
+    assert int(notifications["NOTIFICATIONS_SMTP_PORT"]) in smtp_ports
     for name, deployment in _by(docs, "Deployment").items():
         if name.startswith("cap-"):
             assert _container(deployment)["image"].endswith(":dev"), name

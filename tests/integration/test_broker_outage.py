@@ -74,7 +74,7 @@ async def test_writes_during_a_broker_outage_are_delivered_once_after_it(
             )
         assert statuses == [201] * WRITES  # the API never needed the broker
         status = await gateway.relay.status()
-        assert status["pending"] == WRITES
+        assert status["pending"] >= WRITES  # (the administrator's account event may wait too)
         assert sum(runs.values()) == 0
 
         if proxy is not None:
@@ -96,7 +96,15 @@ async def test_writes_during_a_broker_outage_are_delivered_once_after_it(
             await proxy.close()
 
     async with gateway.db.engine.connect() as conn:
-        sent_ids = set((await conn.execute(sa.select(gateway.tables.outbox.c.event_id))).scalars())
+        sent_ids = set(
+            (
+                await conn.execute(
+                    sa.select(gateway.tables.outbox.c.event_id).where(
+                        gateway.tables.outbox.c.event_type == EVENT
+                    )
+                )
+            ).scalars()
+        )
     for name in SERVICES:
         ledger = Ledger()
         ledger.record_sent(sent_ids)

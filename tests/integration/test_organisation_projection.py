@@ -107,7 +107,13 @@ async def test_registered_organisation_reaches_every_read_model_exactly_once(
         runtime = topology.runtimes[name]
         async with runtime.db.engine.connect() as conn:
             inbox = (
-                await conn.execute(sa.select(sa.func.count()).select_from(runtime.tables.inbox))
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(runtime.tables.inbox)
+                    .where(
+                        runtime.tables.inbox.c.event_type == "identity.organisation.registered.v1"
+                    )
+                )
             ).scalar_one()
             orgs = (await conn.execute(sa.text("SELECT count(*) FROM organisation"))).scalar_one()
         assert (inbox, orgs) == (1, 1), name

@@ -580,6 +580,7 @@ async def build_world(topology: Topology) -> World:
     await audit_setup(world, topology.runtimes)
     await application_setup(world)
     await labelling_setup(world, topology.runtimes)
+    await notifications_setup(world, topology.runtimes)
     world.ids["invitation_a"] = (await world.invitation_a())["id"]
     api_client = await world.api_client()
     world.ids["api_client"] = api_client["id"]
@@ -1229,6 +1230,103 @@ SERVICE_RULES["labelling"].update(
                 },
             ),
             ok=201,
+        ),
+    }
+)
+
+
+# notifications -----------------------------------------------------------------------------------
+async def notifications_setup(world: World, runtimes: dict[str, Any]) -> None:
+    """The committee's notification of the registry complaint, and a webhook subscription."""
+    runtimes["notifications"].settings.stream_max_s = 0.1  # the matrix reads streams to the end
+    for _ in range(300):
+        feed = await world.client.get("/v1/notifications", headers=world.headers["committee"])
+        assert feed.status_code == 200, feed.text
+        if feed.json()["items"]:
+            world.ids["notification_committee"] = feed.json()["items"][0]["id"]
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the committee was never notified of the complaint")
+    world.ids["subscription"] = (await new_subscription(world))["id"]
+
+
+async def new_subscription(world: World) -> dict[str, Any]:
+    created = await world.client.post(
+        "/v1/webhook-subscriptions",
+        json=SUBSCRIPTION,
+        headers=world.headers["admin"],
+    )
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+async def fresh_subscription(world: World, _role: str) -> Call:
+    return f"/v1/webhook-subscriptions/{(await new_subscription(world))['id']}", {}
+
+
+#: A public address literal (no DNS here) for an event type the matrix never produces.
+SUBSCRIPTION = {
+    "name": "SI partenaire",
+    "url": "https://93.184.215.14/cap/webhooks",
+    "event_types": ["label.surveillance_due.v1"],
+}
+PEOPLE_ROLES = frozenset(PEOPLE)
+
+SERVICE_RULES["notifications"].update(
+    {
+        ("GET", "/v1/notifications"): Rule(PEOPLE_ROLES, fixed("/v1/notifications")),
+        ("GET", "/v1/notifications/unread-count"): Rule(
+            PEOPLE_ROLES, fixed("/v1/notifications/unread-count")
+        ),
+        ("POST", "/v1/notifications/{notification_id}/read"): Rule(
+            frozenset({"committee"}), fixed("/v1/notifications/{notification_committee}/read")
+        ),
+        ("POST", "/v1/notifications/read-all"): Rule(
+            PEOPLE_ROLES, fixed("/v1/notifications/read-all")
+        ),
+        ("GET", "/v1/notifications/stream"): Rule(PEOPLE_ROLES, fixed("/v1/notifications/stream")),
+        ("GET", "/v1/preferences"): Rule(PEOPLE_ROLES, fixed("/v1/preferences")),
+        ("PUT", "/v1/preferences"): Rule(
+            PEOPLE_ROLES, fixed("/v1/preferences", json={"digest_hour": 9})
+        ),
+        ("GET", "/v1/notifications/emails"): Rule(
+            frozenset({"admin"}), fixed("/v1/notifications/emails")
+        ),
+        ("POST", "/v1/notifications/emails/{email_id}/retry"): Rule(
+            frozenset({"admin"}), fixed(f"/v1/notifications/emails/{uuid.uuid4()}/retry"), ok=404
+        ),
+        ("POST", "/v1/webhook-subscriptions"): Rule(
+            frozenset({"admin"}), fixed("/v1/webhook-subscriptions", json=SUBSCRIPTION), ok=201
+        ),
+        ("GET", "/v1/webhook-subscriptions"): Rule(
+            frozenset({"admin"}), fixed("/v1/webhook-subscriptions")
+        ),
+        ("GET", "/v1/webhook-subscriptions/{subscription_id}"): Rule(
+            frozenset({"admin"}), fixed("/v1/webhook-subscriptions/{subscription}")
+        ),
+        ("PATCH", "/v1/webhook-subscriptions/{subscription_id}"): Rule(
+            frozenset({"admin"}),
+            fixed("/v1/webhook-subscriptions/{subscription}", json={"name": "SI partenaire 2"}),
+        ),
+        ("DELETE", "/v1/webhook-subscriptions/{subscription_id}"): Rule(
+            frozenset({"admin"}), fresh_subscription, ok=204
+        ),
+        ("POST", "/v1/webhook-subscriptions/{subscription_id}/rotate-secret"): Rule(
+            frozenset({"admin"}), fixed("/v1/webhook-subscriptions/{subscription}/rotate-secret")
+        ),
+        ("GET", "/v1/webhook-subscriptions/{subscription_id}/deliveries"): Rule(
+            frozenset({"admin"}), fixed("/v1/webhook-subscriptions/{subscription}/deliveries")
+        ),
+        (
+            "POST",
+            "/v1/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay",
+        ): Rule(
+            frozenset({"admin"}),
+            fixed(
+                f"/v1/webhook-subscriptions/{{subscription}}/deliveries/msg_{uuid.uuid4().hex}/replay"
+            ),
+            ok=404,
         ),
     }
 )

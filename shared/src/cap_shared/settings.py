@@ -9,7 +9,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Placeholder secrets that must never be used outside development.
 PLACEHOLDER_SECRETS = frozenset(
-    {"", "changethis", "dev-key-secret", "cap-admin-dev", "dev-audit-secret"}
+    {
+        "",
+        "changethis",
+        "dev-key-secret",
+        "cap-admin-dev",
+        "dev-audit-secret",
+        "dev-notifications-secret",
+    }
 )
 
 

@@ -35,8 +35,11 @@ from cap_gateway.accounts.schemas import (
 )
 from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
 from cap_gateway.identity.regions import REGIONS
-from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User
+from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User, tables
+from cap_shared.contracts import new_event
+from cap_shared.contracts.identity import MembershipV1, UserChangedV1
 from cap_shared.db import utcnow
+from cap_shared.outbox import add_event
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -68,6 +71,33 @@ class LastMemberAdmin(Conflict):
 
 def _actor(principal: Principal) -> str:
     return principal.subject
+
+
+async def _announce(repository: AccountRepository, user: User, actor: str) -> None:
+    """Tell the services a person's current state (the notifications service writes to them)."""
+    await repository.session.flush()
+    memberships = await repository.memberships(user_ids=[user.id])
+    event = UserChangedV1(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        status="disabled" if user.status == "disabled" else "active",
+        memberships=[
+            MembershipV1(
+                role=m.role,
+                organisation_id=m.organisation_id,
+                region=m.region,
+                certification_body_id=m.certification_body_id,
+            )
+            for m in memberships
+        ],
+        changed_at=utcnow(),
+    )
+    await add_event(
+        repository.session,
+        tables.outbox,
+        new_event(event, source="/cap/gateway", subject=user.id, actor=actor),
+    )
 
 
 # views --------------------------------------------------------------------------------
@@ -243,6 +273,7 @@ async def accept_invitation(
     )
     await _add_membership(repository, user.id, scope)
     invitation.accepted_at = now
+    await _announce(repository, user, f"user:{user.id}")
     return (await _users_public(repository, [user]))[0]
 
 
@@ -273,6 +304,7 @@ async def ensure_admin(
     )
     await repository.add(user)
     await repository.add(_membership_of(user.id, RoleScope(role="admin")))
+    await _announce(repository, user, "system")
     return True
 
 
@@ -343,6 +375,7 @@ async def update_user(
         user.status = data.status
         if data.status == "disabled":
             await repository.revoke_user_tokens(user_id=user.id, now=utcnow())
+    await _announce(repository, user, _actor(principal))
     return (await _users_public(repository, [user]))[0]
 
 
@@ -354,6 +387,7 @@ async def grant_membership(
     user = await _visible_user(repository, principal, user_id)
     await _check_scope_exists(repository, data)
     await _add_membership(repository, user.id, data)
+    await _announce(repository, user, _actor(principal))
     return (await _users_public(repository, [user]))[0]
 
 
@@ -380,6 +414,9 @@ async def remove_membership(
     ):
         raise LastMemberAdmin("the organisation must keep at least one member_admin")
     await repository.delete_membership(membership)
+    user = await repository.user(user_id=user_id)
+    if user is not None:
+        await _announce(repository, user, _actor(principal))
 
 
 # the caller -----------------------------------------------------------------------------

@@ -606,6 +606,7 @@ async def plan(
                 start_date=data.start_date,
                 end_date=data.end_date,
                 auditor_ids=[a.id for a, _r, _d in checked],
+                auditor_user_ids=sorted({a.user_id for a, _r, _d in checked if a.user_id}),
             ),
             source=SOURCE,
             subject=audit.id,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from cap_shared.settings import BaseServiceSettings
@@ -17,3 +20,47 @@ class Settings(BaseServiceSettings):
     service_name: str = "notifications"
     database_url: str = "sqlite+aiosqlite:///var/notifications.db"
     port: int = 8004
+    #: This platform's public base URL (links in e-mails).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Time zone of a person who chose none.
+    default_timezone: str = "Europe/Paris"
+
+    # e-mail -----------------------------------------------------------------------------
+    #: ``smtp``, or ``file``: each message written as an .eml file under ``mail_dir`` (the
+    #: standalone platform's default, so ``make run`` needs no mail server).
+    mail_transport: Literal["smtp", "file"] = "file"
+    mail_dir: str = "var/mail"
+    mail_from: str = "CAP Coorace <no-reply@cap.coorace.example>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    #: STARTTLS after connecting (port 587), or TLS from the start (port 465).
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout_s: float = Field(default=15.0, gt=0, le=60)
+    #: Delays between attempts of an e-mail the server did not take; then ``failed``.
+    mail_retry_delays_s: list[float] = Field(default=[30, 120, 600, 1800, 7200, 21600])
+
+    # outbound webhooks --------------------------------------------------------------------
+    #: Encrypts subscribers' signing secrets at rest (a placeholder is refused in production).
+    secret_encryption_key: str = "dev-notifications-secret"
+    webhook_timeout_s: float = Field(default=15.0, gt=0, le=30)
+    #: Standard Webhooks' example schedule after the first attempt: 5 s ... 24 h.
+    webhook_retry_delays_s: list[float] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
+    )
+    #: Allow subscribers on private or loopback addresses (development and tests only).
+    webhook_allow_private: bool = False
+
+    # live feed --------------------------------------------------------------------------------
+    #: How often the live stream looks for new notifications, and sends a keep-alive.
+    stream_poll_s: float = Field(default=1.0, gt=0, le=30)
+    stream_ping_s: float = Field(default=15.0, gt=0, le=120)
+    #: A stream ends after this long (the client reconnects with Last-Event-ID and a fresh token).
+    stream_max_s: float = Field(default=900.0, gt=0, le=86400)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        self.refuse_placeholder("secret_encryption_key", self.secret_encryption_key)
+        return self

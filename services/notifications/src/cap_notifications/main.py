@@ -4,10 +4,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_notifications import fanout, mail, mail_routes, webhook_routes, webhooks
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
 from cap_notifications.models import tables
+from cap_notifications.routes import ROUTERS
+from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
+
+
+def _settings(context: JobContext) -> Settings:
+    settings = context.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+async def mail_deliveries(session: AsyncSession, context: JobContext) -> int:
+    """Send the e-mails that are due (quiet hours over, retries due)."""
+    return await mail.send_due(session, context.now, _settings(context))
+
+
+async def webhook_deliveries(session: AsyncSession, context: JobContext) -> int:
+    """Call subscribers with the deliveries that are due."""
+    return await webhooks.send_due(session, context.now, _settings(context))
+
+
+async def digests(session: AsyncSession, context: JobContext) -> int:
+    """Daily digests whose local hour has come."""
+    return await fanout.send_digests(session, context.now, _settings(context))
+
 
 SERVICE = ServiceDefinition(
     name="notifications",
@@ -19,6 +46,13 @@ SERVICE = ServiceDefinition(
     tables=tables,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    # The mail log first: /v1/notifications/emails is not a notification.
+    routers=(*mail_routes.ROUTERS, *ROUTERS, *webhook_routes.ROUTERS),
+    jobs=(
+        PeriodicJob("mail-deliveries", mail_deliveries, interval_s=5),
+        PeriodicJob("webhook-deliveries", webhook_deliveries, interval_s=5),
+        PeriodicJob("digests", digests, interval_s=600),
+    ),
 )
 
 MIGRATIONS = SERVICE.migrations

@@ -55,4 +55,193 @@ class IntakeEvent(Base, table=True):
     occurred_at: datetime = Field(sa_type=AwareDateTime)
     received_at: datetime = Field(sa_type=AwareDateTime)
     payload: dict[str, Any] = Field(sa_type=sa.JSON)
+    #: pending -> fanned_out (recipients resolved, notifications, mails and deliveries written).
     status: str = Field(default="pending", max_length=20)
+    #: How many people were notified (in-app) and systems called (webhook deliveries).
+    recipients: int = 0
+    deliveries: int = 0
+
+
+class Person(Base, table=True):
+    """Read model of a person who signs in, fed by ``identity.user.changed.v1`` (full state)."""
+
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True, max_length=36)
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=200)
+    #: active | disabled (a disabled person is notified of nothing).
+    status: str = Field(max_length=16)
+    #: [{role, organisation_id, region, certification_body_id}]
+    memberships: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    changed_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Notification(Base, table=True):
+    """One event told to one person in the in-app feed (at most once: the unique key)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "user_id", name="uq_notification_event_user"),
+        sa.Index("ix_notification_user_seq", "user_id", "seq"),
+    )
+
+    #: Increasing: the feed's order and the live stream's event id (``Last-Event-ID``).
+    seq: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    id: str = Field(max_length=36, unique=True)
+    event_id: str = Field(max_length=64)
+    event_type: str = Field(max_length=200)
+    user_id: str = Field(max_length=36)
+    organisation_id: str | None = Field(default=None, max_length=36)
+    title: str = Field(max_length=300)
+    body: str = Field(sa_type=sa.Text)
+    #: Where the front-end opens it, e.g. "/audits/<id>".
+    link: str | None = Field(default=None, max_length=300)
+    #: Whether it was shown in the feed (off in the preferences: kept for mail and digest only).
+    in_feed: bool = True
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class PreferenceSettings(Base, table=True):
+    """A person's time zone, quiet hours and digest hour."""
+
+    __tablename__ = "preference_settings"
+
+    user_id: str = Field(primary_key=True, max_length=36)
+    timezone: str = Field(default="Europe/Paris", max_length=64)
+    #: "HH:MM" local; both None: no quiet hours.
+    quiet_start: str | None = Field(default=None, max_length=5)
+    quiet_end: str | None = Field(default=None, max_length=5)
+    #: Local hour the daily digest is sent.
+    digest_hour: int = 8
+    modified_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Preference(Base, table=True):
+    """A person's choice for one event type and channel: on, off or digest."""
+
+    __tablename__ = "preference"
+
+    user_id: str = Field(primary_key=True, max_length=36)
+    event_type: str = Field(primary_key=True, max_length=200)
+    #: in_app | email
+    channel: str = Field(primary_key=True, max_length=10)
+    #: on | off | digest
+    mode: str = Field(max_length=10)
+
+
+class EmailMessage(Base, table=True):
+    """An e-mail to send (one event to one person, or a daily digest), sent at most once.
+
+    ``pending`` until ``next_attempt_at``; ``sending`` while the SMTP exchange runs; ``sent`` or,
+    after the retries, ``failed`` (visible to operators, never dropped silently).
+    """
+
+    __tablename__ = "email_message"
+    __table_args__ = (sa.Index("ix_email_message_status_next", "status", "next_attempt_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(max_length=36, index=True)
+    to_address: str = Field(max_length=254)
+    #: event | digest
+    kind: str = Field(max_length=10)
+    event_id: str | None = Field(default=None, max_length=64)
+    event_type: str | None = Field(default=None, max_length=200)
+    #: What the template renders: the event's data and the names it needs; for a digest, items.
+    context: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=AwareDateTime)
+    last_error: str | None = Field(default=None, max_length=2000)
+    #: Stable across retries: receiving servers can recognise a resend.
+    message_id: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class DigestItem(Base, table=True):
+    """An event kept for a person's next daily digest."""
+
+    __tablename__ = "digest_item"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "user_id", name="uq_digest_item_event_user"),
+        sa.Index("ix_digest_item_user_email", "user_id", "email_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(max_length=36)
+    event_id: str = Field(max_length=64)
+    event_type: str = Field(max_length=200)
+    title: str = Field(max_length=300)
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    #: The digest e-mail that carried it (None: waiting for the next one).
+    email_id: str | None = Field(default=None, max_length=36)
+
+
+class WebhookSubscription(TimestampMixin, Base, table=True):
+    """A system subscribed to event types (a certification body, a partner's system)."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(max_length=200)
+    url: str = Field(max_length=2000)
+    event_types: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    #: Fernet token of the "whsec_..." signing secret.
+    secret: str = Field(sa_type=sa.Text)
+    #: active | disabled
+    status: str = Field(default="active", max_length=10)
+    disabled_reason: str | None = Field(default=None, max_length=500)
+    created_by: str = Field(max_length=200)
+
+
+class WebhookDelivery(Base, table=True):
+    """One event to deliver to one subscription; its id is the ``webhook-id`` (stable)."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.UniqueConstraint("subscription_id", "event_id", name="uq_webhook_delivery_event"),
+        sa.Index("ix_webhook_delivery_status_next", "status", "next_attempt_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    subscription_id: str = Field(max_length=36, foreign_key="webhook_subscription.id", index=True)
+    event_id: str = Field(max_length=64)
+    event_type: str = Field(max_length=200)
+    #: The JSON body sent, byte for byte on every attempt.
+    payload: str = Field(sa_type=sa.Text)
+    #: pending | delivered | failed | cancelled
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=AwareDateTime)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    last_error: str | None = Field(default=None, max_length=2000)
+    #: ``attempts`` when an operator last asked for a replay (None: never replayed). The next
+    #: attempt is then logged as manual, and the retry schedule starts again after it.
+    replayed_after: int | None = None
+
+
+class WebhookAttempt(Base, table=True):
+    """Every attempt of a delivery: when, the answer or the error, how long it took."""
+
+    __tablename__ = "webhook_attempt"
+
+    id: str = Field(primary_key=True, max_length=36)
+    delivery_id: str = Field(max_length=64, foreign_key="webhook_delivery.id", index=True)
+    number: int
+    at: datetime = Field(sa_type=AwareDateTime)
+    status_code: int | None = None
+    latency_ms: int
+    error: str | None = Field(default=None, max_length=2000)
+    #: manual: a replay asked by an operator.
+    manual: bool = False

@@ -90,6 +90,9 @@ class AuditPlannedV1(EventModel):
     start_date: date
     end_date: date
     auditor_ids: list[str]
+    auditor_user_ids: list[str] = Field(
+        default_factory=list, description="The team's platform accounts (to notify them)"
+    )
 
 
 @event_model(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from cap_shared.contracts.registry import EventModel, event_model
 
@@ -30,3 +30,31 @@ class OrganisationRegisteredV1(EventModel):
     )
     delegation: str | None = Field(default=None, max_length=200)
     registered_at: datetime
+
+
+class MembershipV1(BaseModel):
+    """A role a person holds, with its scope."""
+
+    role: str
+    organisation_id: str | None = None
+    region: str | None = None
+    certification_body_id: str | None = None
+
+
+@event_model(
+    "identity.user.changed.v1",
+    producer="gateway",
+    summary="A person's account was created or changed (name, status, roles): full state.",
+)
+class UserChangedV1(EventModel):
+    """A person's current account state; consumers keep the one with the latest ``changed_at``.
+
+    Carries the e-mail address (the notifications service writes to it); nothing else personal.
+    """
+
+    user_id: str
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=200)
+    status: Literal["active", "disabled"]
+    memberships: list[MembershipV1] = Field(default_factory=list)
+    changed_at: datetime

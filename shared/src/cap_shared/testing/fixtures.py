@@ -8,6 +8,7 @@ truncate them first, tests that can work in one transaction roll it back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -99,6 +100,7 @@ async def make_database(
     from ``metadata.create_all`` (infrastructure tests with their own tables).
     """
     opened: list[Database] = []
+    truncated: list[tuple[Database, sa.MetaData]] = []
 
     async def factory(
         kind: str, key: str, migrations: Path | None, metadata: sa.MetaData
@@ -108,6 +110,7 @@ async def make_database(
             # Small pools: four xdist workers share the server's 100 connections.
             db = Database(url, pool_size=2, max_overflow=3)
             await truncate_all(db, metadata)
+            truncated.append((db, metadata))
         elif kind == "sqlite":
             db = Database(f"sqlite+aiosqlite:///{tmp_path / f'{key}.db'}")
             await create_schema(db, migrations, metadata)
@@ -118,6 +121,11 @@ async def make_database(
         return db
 
     yield factory  # type: ignore[misc]
+    # What the test committed is removed too: the worker's next tests (rolled back in one
+    # transaction) share these databases and must not find it.
+    for db, metadata in truncated:
+        with contextlib.suppress(Exception):  # the test's own failure is the one to report
+            await truncate_all(db, metadata)
     for db in opened:
         await db.dispose()
 

@@ -42,6 +42,7 @@ from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
 from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.problems import NotFound, ProblemError
+from cap_shared.secrets import secret_box
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,9 @@ async def set_connection(
         api_url=str(data.api_url).rstrip("/"),
         token_url=str(data.token_url),
         client_id=data.client_id,
-        client_secret=webhooks.secret_box(settings).encrypt(data.client_secret.encode()).decode(),
+        client_secret=secret_box(settings.secret_encryption_key)
+        .encrypt(data.client_secret.encode())
+        .decode(),
         callback_url=callback_url(settings, body_id),
     )
     await session.merge(connection)
@@ -146,7 +149,11 @@ async def _token(client: httpx.AsyncClient, connection: BodyConnection, settings
     if cached and cached[1] > time.monotonic():
         return cached[0]
     await check_destination(connection.token_url, allow_private=settings.body_allow_private)
-    secret = webhooks.secret_box(settings).decrypt(connection.client_secret.encode()).decode()
+    secret = (
+        secret_box(settings.secret_encryption_key)
+        .decrypt(connection.client_secret.encode())
+        .decode()
+    )
     response = await client.post(
         connection.token_url,
         data={"grant_type": "client_credentials"},

@@ -13,7 +13,6 @@ can send it again.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import secrets as token_source
@@ -21,7 +20,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -36,6 +35,7 @@ from cap_audit.rules import AuditStep
 from cap_audit.schemas import PlanIn
 from cap_shared.clock import Clock
 from cap_shared.problems import NotFound, ProblemError
+from cap_shared.secrets import secret_box
 from cap_shared.security import Grant, Principal, Role
 
 logger = logging.getLogger(__name__)
@@ -57,12 +57,6 @@ class PayloadTooLarge(ProblemError):
     status, code, title = 413, "payload-too-large", "Payload too large"
 
 
-def secret_box(settings: Settings) -> Fernet:
-    """Encrypts the secrets the audit service keeps (webhook secrets, bodies' client secrets)."""
-    key = hashlib.sha256(settings.secret_encryption_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 async def rotate_secret(
     session: AsyncSession, body_id: str, settings: Settings, clock: Clock
 ) -> tuple[BodySecret, str]:
@@ -79,7 +73,7 @@ async def rotate_secret(
     secret = BodySecret(
         id=str(uuid.uuid4()),
         certification_body_id=body_id,
-        secret=secret_box(settings).encrypt(plain.encode()).decode(),
+        secret=secret_box(settings.secret_encryption_key).encrypt(plain.encode()).decode(),
         created_at=now,
     )
     await repo.add(secret)
@@ -99,7 +93,7 @@ async def list_secrets(session: AsyncSession, body_id: str) -> list[BodySecret]:
 async def _valid_secrets(
     session: AsyncSession, body_id: str, settings: Settings, now: datetime
 ) -> list[str]:
-    fernet = secret_box(settings)
+    fernet = secret_box(settings.secret_encryption_key)
     out = []
     for row in await list_secrets(session, body_id):
         if row.expires_at is not None and row.expires_at <= now:

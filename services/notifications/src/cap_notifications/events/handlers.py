@@ -5,12 +5,24 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications.models import IntakeEvent, Organisation
+from cap_notifications import fanout
+from cap_notifications.catalogue import EVENT_TYPES
+from cap_notifications.config import Settings
+from cap_notifications.models import Organisation, Person
 from cap_notifications.repository import OrganisationRepository
 from cap_shared.contracts import Envelope
-from cap_shared.contracts.identity import OrganisationRegisteredV1
-from cap_shared.db.base import utcnow
+from cap_shared.contracts.identity import OrganisationRegisteredV1, UserChangedV1
 from cap_shared.inbox import EventHandler
+
+_settings: Settings | None = None
+
+
+def _current_settings() -> Settings:
+    """The process's settings (handlers are registered before a runtime exists)."""
+    global _settings
+    if _settings is None:
+        _settings = Settings()
+    return _settings
 
 
 async def on_organisation_registered(
@@ -27,36 +39,34 @@ async def on_organisation_registered(
     )
 
 
-async def keep_for_notification(
-    session: AsyncSession, envelope: Envelope, event: BaseModel
-) -> None:
-    """Journal an event to notify about (recipients are resolved from the journal)."""
-    session.add(
-        IntakeEvent(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            organisation_id=getattr(event, "organisation_id", None),
-            subject=envelope.subject,
-            occurred_at=envelope.time,
-            received_at=utcnow(),
-            payload=event.model_dump(mode="json"),
+async def on_user_changed(session: AsyncSession, _envelope: Envelope, event: UserChangedV1) -> None:
+    """Keep the person's latest state (an older change arriving late is ignored)."""
+    person = await session.get(Person, event.user_id, with_for_update=True)
+    if person is not None and person.changed_at >= event.changed_at:
+        return
+    await session.merge(
+        Person(
+            id=event.user_id,
+            email=event.email,
+            name=event.name,
+            status=event.status,
+            memberships=[m.model_dump(mode="json") for m in event.memberships],
+            changed_at=event.changed_at,
         )
     )
     await session.flush()
 
 
-#: Domain events people and systems are notified about (the list grows with each service).
-NOTIFIED = (
-    "diagnostic.completed.v1",
-    "action.overdue.v1",
-    "audit.requested.v1",
-    "audit.planned.v1",
-    "audit.report_submitted.v1",
-    "finding.response_due.v1",
-    "labelling.application.accepted.v1",
-)
+async def notify(session: AsyncSession, envelope: Envelope, event: BaseModel) -> None:
+    """Tell each recipient of the event once, on their channels; queue webhook deliveries."""
+    await fanout.fan_out(session, envelope, event, _current_settings())
+
+
+#: Domain events people and systems are notified about.
+NOTIFIED = EVENT_TYPES
 
 HANDLERS: dict[str, EventHandler] = {
-    **dict.fromkeys(NOTIFIED, keep_for_notification),
+    **dict.fromkeys(NOTIFIED, notify),
     "identity.organisation.registered.v1": on_organisation_registered,
+    "identity.user.changed.v1": on_user_changed,
 }

@@ -1,0 +1,20 @@
+"""The domain events this service notifies people and systems about."""
+
+from __future__ import annotations
+
+#: Notified event types (routing keys). Each has its wording (messages.py), its e-mail templates,
+#: its recipients (recipients.py) and may be subscribed to by webhooks.
+EVENT_TYPES: tuple[str, ...] = (
+    "diagnostic.completed.v1",
+    "action.overdue.v1",
+    "audit.requested.v1",
+    "audit.planned.v1",
+    "audit.report_submitted.v1",
+    "finding.response_due.v1",
+    "labelling.application.accepted.v1",
+    "recognition.status_changed.v1",
+    "label.expiring.v1",
+    "label.surveillance_due.v1",
+    "labelling.complaint.received.v1",
+    "labelling.decision.opened.v1",
+)

@@ -1,0 +1,214 @@
+"""From one event to its notifications, e-mails, digest items and webhook deliveries.
+
+Runs in the consumer's transaction: the inbox has already claimed the event (one effect per
+event id), the journal row is written first and unique keys (event, person) guard each
+notification and digest item, so a redelivered or replayed event notifies nobody twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_notifications import messages, preferences, recipients, webhooks
+from cap_notifications.config import Settings
+from cap_notifications.models import (
+    DigestItem,
+    EmailMessage,
+    IntakeEvent,
+    Notification,
+    Organisation,
+    Person,
+)
+from cap_notifications.recipients import PersonView
+from cap_shared.contracts import Envelope
+from cap_shared.db.base import utcnow
+
+
+def roles_of(person: Person) -> list[str]:
+    return sorted({str(m.get("role")) for m in person.memberships})
+
+
+async def active_people(session: AsyncSession) -> list[Person]:
+    query = sa.select(Person).where(col(Person.status) == "active").order_by(col(Person.id))
+    return list((await session.execute(query)).scalars().all())
+
+
+async def fan_out(
+    session: AsyncSession, envelope: Envelope, event: BaseModel, settings: Settings
+) -> IntakeEvent | None:
+    """Journal the event, tell each recipient once on their channels, queue webhook deliveries."""
+    if await session.get(IntakeEvent, envelope.id) is not None:
+        return None  # already fanned out (a replay of the same event id)
+    # The event's time, or now if later (a delayed event is not sent "in the past").
+    now = max(envelope.time, utcnow())
+    data: dict[str, Any] = event.model_dump(mode="json")
+    organisation_id = data.get("organisation_id")
+    organisation = await session.get(Organisation, organisation_id) if organisation_id else None
+    journal = IntakeEvent(
+        event_id=envelope.id,
+        event_type=envelope.type,
+        organisation_id=organisation_id,
+        subject=envelope.subject,
+        occurred_at=envelope.time,
+        received_at=now,
+        payload=data,
+        status="fanned_out",
+    )
+    session.add(journal)
+    people = {p.id: p for p in await active_people(session)}
+    found = recipients.resolve(
+        envelope.type,
+        data,
+        region=organisation.region if organisation else None,
+        people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
+    )
+    message = messages.describe(
+        envelope.type, data, organisation_name=organisation.name if organisation else None
+    )
+    chosen = await preferences.for_users(
+        session, [r.user_id for r in found], settings.default_timezone
+    )
+    for recipient in found:
+        person, prefs = people[recipient.user_id], chosen[recipient.user_id]
+        roles = [recipient.role]
+        in_app = prefs.mode(envelope.type, "in_app", roles)
+        email = prefs.mode(envelope.type, "email", roles)
+        if in_app == "off" and email == "off":
+            continue
+        session.add(
+            Notification(
+                id=str(uuid.uuid4()),
+                event_id=envelope.id,
+                event_type=envelope.type,
+                user_id=person.id,
+                organisation_id=organisation_id,
+                title=message.title,
+                body=message.body,
+                link=message.link,
+                in_feed=in_app != "off",
+                created_at=now,
+            )
+        )
+        if email == "on":
+            session.add(
+                EmailMessage(
+                    id=str(uuid.uuid4()),
+                    user_id=person.id,
+                    to_address=person.email,
+                    kind="event",
+                    event_id=envelope.id,
+                    event_type=envelope.type,
+                    context={
+                        "event": data,
+                        "event_type": envelope.type,
+                        "title": message.title,
+                        "body": message.body,
+                        "link": message.link,
+                        "organisation_name": organisation.name if organisation else None,
+                        "recipient_name": person.name,
+                    },
+                    next_attempt_at=preferences.release_at(now, prefs),
+                    message_id=f"<{uuid.uuid4().hex}@cap.coorace>",
+                    created_at=now,
+                )
+            )
+        elif email == "digest":
+            session.add(
+                DigestItem(
+                    id=str(uuid.uuid4()),
+                    user_id=person.id,
+                    event_id=envelope.id,
+                    event_type=envelope.type,
+                    title=message.title,
+                    body=message.body,
+                    created_at=now,
+                )
+            )
+        journal.recipients += 1
+    journal.deliveries = await webhooks.enqueue(
+        session,
+        event_id=envelope.id,
+        event_type=envelope.type,
+        body=envelope.model_dump_json(),
+        now=now,
+    )
+    await session.flush()
+    return journal
+
+
+async def send_digests(session: AsyncSession, now: datetime, settings: Settings) -> int:
+    """One daily e-mail per person with waiting digest items, at their digest hour (local)."""
+    waiting = (
+        (
+            await session.execute(
+                sa.select(DigestItem)
+                .where(col(DigestItem.email_id).is_(None))
+                .order_by(col(DigestItem.user_id), col(DigestItem.created_at))
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_user: dict[str, list[DigestItem]] = {}
+    for item in waiting:
+        by_user.setdefault(item.user_id, []).append(item)
+    if not by_user:
+        return 0
+    chosen = await preferences.for_users(session, sorted(by_user), settings.default_timezone)
+    last_sent = dict(
+        (
+            await session.execute(
+                sa.select(col(EmailMessage.user_id), sa.func.max(col(EmailMessage.created_at)))
+                .where(
+                    col(EmailMessage.kind) == "digest",
+                    col(EmailMessage.user_id).in_(sorted(by_user)),
+                )
+                .group_by(col(EmailMessage.user_id))
+            )
+        ).all()
+    )
+    sent = 0
+    for user_id, items in by_user.items():
+        prefs = chosen[user_id]
+        person = await session.get(Person, user_id)
+        if person is None or person.status != "active":
+            continue
+        if not preferences.digest_due(now, prefs, last_sent.get(user_id)):
+            continue
+        email = EmailMessage(
+            id=str(uuid.uuid4()),
+            user_id=user_id,
+            to_address=person.email,
+            kind="digest",
+            context={
+                "recipient_name": person.name,
+                "date": preferences.local_date(now, prefs).isoformat(),
+                "items": [
+                    {
+                        "event_type": i.event_type,
+                        "title": i.title,
+                        "body": i.body,
+                        "link": None,
+                        "created_at": i.created_at.isoformat(),
+                    }
+                    for i in items
+                ],
+            },
+            next_attempt_at=now,
+            message_id=f"<{uuid.uuid4().hex}@cap.coorace>",
+            created_at=now,
+        )
+        session.add(email)
+        for item in items:
+            item.email_id = email.id
+        sent += 1
+    await session.flush()
+    return sent

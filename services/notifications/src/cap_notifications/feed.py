@@ -1,0 +1,120 @@
+"""The in-app feed: a person's notifications, unread count, marking read, and what the live
+stream sends (everything after a sequence number)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_notifications.models import Notification
+from cap_shared.problems import NotFound
+
+
+class NotificationOut(BaseModel):
+    id: str
+    seq: int
+    event_type: str
+    organisation_id: str | None
+    title: str
+    body: str
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class FeedPage(BaseModel):
+    items: list[NotificationOut]
+    unread: int
+    #: Pass as ``before`` for the next (older) page; null at the end.
+    next_before: int | None
+
+
+def to_out(n: Notification) -> NotificationOut:
+    assert n.seq is not None
+    return NotificationOut(
+        id=n.id,
+        seq=n.seq,
+        event_type=n.event_type,
+        organisation_id=n.organisation_id,
+        title=n.title,
+        body=n.body,
+        link=n.link,
+        created_at=n.created_at,
+        read_at=n.read_at,
+    )
+
+
+def _mine(user_id: str) -> list[sa.ColumnElement[bool]]:
+    return [col(Notification.user_id) == user_id, col(Notification.in_feed).is_(True)]
+
+
+async def unread(session: AsyncSession, user_id: str) -> int:
+    query = sa.select(sa.func.count()).where(*_mine(user_id), col(Notification.read_at).is_(None))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def page(
+    session: AsyncSession, user_id: str, *, unread_only: bool, before: int | None, limit: int
+) -> FeedPage:
+    """Newest first."""
+    query = sa.select(Notification).where(*_mine(user_id))
+    if unread_only:
+        query = query.where(col(Notification.read_at).is_(None))
+    if before is not None:
+        query = query.where(col(Notification.seq) < before)
+    rows = list(
+        (await session.execute(query.order_by(col(Notification.seq).desc()).limit(limit + 1)))
+        .scalars()
+        .all()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return FeedPage(
+        items=[to_out(n) for n in rows],
+        unread=await unread(session, user_id),
+        next_before=rows[-1].seq if more and rows else None,
+    )
+
+
+async def mark_read(
+    session: AsyncSession, user_id: str, notification_id: str, now: datetime
+) -> Notification:
+    query = sa.select(Notification).where(*_mine(user_id), col(Notification.id) == notification_id)
+    notification = (await session.execute(query)).scalars().first()
+    if notification is None:
+        raise NotFound("no such notification")
+    if notification.read_at is None:
+        notification.read_at = now
+        await session.flush()
+    return notification
+
+
+async def mark_all_read(session: AsyncSession, user_id: str, now: datetime) -> int:
+    result = await session.execute(
+        sa.update(Notification)
+        .where(*_mine(user_id), col(Notification.read_at).is_(None))
+        .values(read_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def last_seq(session: AsyncSession, user_id: str) -> int:
+    query = sa.select(sa.func.max(col(Notification.seq))).where(*_mine(user_id))
+    return int((await session.execute(query)).scalar_one() or 0)
+
+
+async def after(
+    session: AsyncSession, user_id: str, seq: int, limit: int = 100
+) -> list[Notification]:
+    """The person's notifications after ``seq``, oldest first (what the stream sends next)."""
+    query = (
+        sa.select(Notification)
+        .where(*_mine(user_id), col(Notification.seq) > seq)
+        .order_by(col(Notification.seq))
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars().all())

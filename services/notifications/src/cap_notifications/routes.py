@@ -1,0 +1,169 @@
+"""HTTP routes of the notifications service: the in-app feed and its live stream, preferences."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from cap_notifications import feed, preferences
+from cap_notifications.config import Settings
+from cap_notifications.feed import FeedPage, NotificationOut
+from cap_notifications.models import Person
+from cap_notifications.preferences import PreferencesIn, PreferencesOut
+from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.problems import Forbidden, InvalidInput
+from cap_shared.runtime import ServiceRuntime
+from cap_shared.security import Principal, SignedIn
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No valid token"},
+    403: {"description": "Not a person (systems have no feed)"},
+    404: {"description": "Not one of the caller's notifications"},
+    422: {"description": "Invalid input"},
+}
+Id = Annotated[str, Path(max_length=36)]
+
+
+def _person(principal: Annotated[Principal, Depends(SignedIn())]) -> str:
+    """The caller's user id: feeds and preferences belong to people, not to systems."""
+    if principal.user_id is None:
+        raise Forbidden("systems have no notification feed; subscribe to webhooks instead")
+    return principal.user_id
+
+
+Me = Annotated[str, Depends(_person)]
+
+
+def _settings(request: Request) -> Settings:
+    settings = request.app.state.runtime.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+feed_routes = APIRouter(prefix="/v1/notifications", tags=["notifications"], responses=_ERRORS)
+
+
+@feed_routes.get("", response_model=FeedPage)
+async def list_notifications(
+    me: Me,
+    session: SessionDep,
+    unread: bool = False,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+) -> FeedPage:
+    """The caller's feed, newest first, with the unread count."""
+    return await feed.page(session, me, unread_only=unread, before=before, limit=limit)
+
+
+@feed_routes.get("/unread-count")
+async def unread_count(me: Me, session: SessionDep) -> dict[str, int]:
+    """How many notifications the caller has not read (for a badge)."""
+    return {"unread": await feed.unread(session, me)}
+
+
+@feed_routes.post("/{notification_id}/read", response_model=NotificationOut)
+async def mark_read(
+    notification_id: Id, me: Me, session: SessionDep, runtime: RuntimeDep
+) -> NotificationOut:
+    """Mark one notification read (idempotent)."""
+    return feed.to_out(await feed.mark_read(session, me, notification_id, runtime.clock.now()))
+
+
+@feed_routes.post("/read-all")
+async def mark_all_read(me: Me, session: SessionDep, runtime: RuntimeDep) -> dict[str, int]:
+    """Mark every notification of the caller read."""
+    return {"marked": await feed.mark_all_read(session, me, runtime.clock.now())}
+
+
+async def _stream(
+    runtime: ServiceRuntime, settings: Settings, user_id: str, start: int | None, request: Request
+) -> AsyncIterator[ServerSentEvent]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.stream_max_s
+    if start is None:
+        async with runtime.db.session() as session:
+            start = await feed.last_seq(session, user_id)
+    last = start
+    while loop.time() < deadline and not await request.is_disconnected():
+        async with runtime.db.session() as session:  # no transaction held between polls
+            rows = await feed.after(session, user_id, last)
+        for notification in rows:
+            assert notification.seq is not None
+            last = notification.seq
+            yield ServerSentEvent(
+                data=feed.to_out(notification).model_dump_json(),
+                event="notification",
+                id=str(notification.seq),
+            )
+        if not rows:
+            await asyncio.sleep(min(settings.stream_poll_s, max(0.0, deadline - loop.time())))
+
+
+@feed_routes.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream(
+    me: Me,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> EventSourceResponse:
+    """Live notifications (Server-Sent Events, ``event: notification``, ``id`` = its sequence).
+    Reconnect with ``Last-Event-ID`` to receive what was missed; the stream ends after
+    ``stream_max_s`` (the browser's EventSource reconnects by itself)."""
+    start: int | None = None
+    if last_event_id is not None:
+        if not last_event_id.isdigit():
+            raise InvalidInput(
+                "Last-Event-ID is the id of the last event received (a number)",
+                extensions={
+                    "errors": [{"field": "header.last-event-id", "message": "not a number"}]
+                },
+            )
+        start = int(last_event_id)
+    return EventSourceResponse(
+        _stream(runtime, settings, me, start, request),
+        ping=settings.stream_ping_s,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+# preferences ----------------------------------------------------------------------------------------
+preference_routes = APIRouter(prefix="/v1/preferences", tags=["preferences"], responses=_ERRORS)
+
+
+async def _roles(session: SessionDep, me: str) -> list[str]:
+    person = await session.get(Person, me)
+    return sorted({str(m.get("role")) for m in person.memberships}) if person else []
+
+
+@preference_routes.get("", response_model=PreferencesOut)
+async def read_preferences(me: Me, session: SessionDep, settings: SettingsDep) -> PreferencesOut:
+    """The caller's effective preferences: every event type and channel (chosen or the role's
+    default), time zone, quiet hours, digest hour."""
+    chosen = (await preferences.for_users(session, [me], settings.default_timezone))[me]
+    return preferences.to_out(chosen, await _roles(session, me))
+
+
+@preference_routes.put("", response_model=PreferencesOut)
+async def update_preferences(
+    data: PreferencesIn, me: Me, session: SessionDep, runtime: RuntimeDep, settings: SettingsDep
+) -> PreferencesOut:
+    """Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour."""
+    chosen = await preferences.update(
+        session, me, data, runtime.clock.now(), settings.default_timezone
+    )
+    return preferences.to_out(chosen, await _roles(session, me))
+
+
+ROUTERS = (feed_routes, preference_routes)

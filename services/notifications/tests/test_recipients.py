@@ -1,0 +1,113 @@
+"""Who is told about each event (pure), and the preference rules on fixed times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from cap_notifications import preferences, recipients
+from cap_notifications.catalogue import EVENT_TYPES
+from cap_notifications.preferences import QuietHours, Settings
+from cap_notifications.recipients import PersonView
+
+ORG, OTHER = "org-a", "org-b"
+
+
+def person(pid: str, *memberships: dict[str, str], status: str = "active") -> PersonView:
+    return PersonView(pid, status, tuple(memberships))
+
+
+PEOPLE = [
+    person("admin-a", {"role": "member_admin", "organisation_id": ORG}),
+    person("member-a", {"role": "member", "organisation_id": ORG}),
+    person("member-b", {"role": "member", "organisation_id": OTHER}),
+    person("facilitator-76", {"role": "facilitator", "region": "76"}),
+    person("facilitator-11", {"role": "facilitator", "region": "11"}),
+    person("auditor-sgs", {"role": "auditor", "certification_body_id": "sgs-tuv"}),
+    person("auditor-other", {"role": "auditor", "certification_body_id": "bureau-veritas"}),
+    person("committee", {"role": "committee"}),
+    person("platform-admin", {"role": "admin"}),
+    person("gone", {"role": "member_admin", "organisation_id": ORG}, status="disabled"),
+]
+
+
+def told(event_type: str, **data: object) -> dict[str, str]:
+    found = recipients.resolve(
+        event_type, {"organisation_id": ORG, **data}, region="76", people=PEOPLE
+    )
+    return {r.user_id: r.role for r in found}
+
+
+def test_recipients_per_event() -> None:
+    staff = {"admin-a": "member_admin", "member-a": "member"}
+    assert told("diagnostic.completed.v1") == {**staff, "facilitator-76": "facilitator"}
+    assert told("action.overdue.v1") == {**staff, "facilitator-76": "facilitator"}
+    assert told("audit.requested.v1", certification_body_id="sgs-tuv") == {
+        "admin-a": "member_admin",
+        "auditor-sgs": "auditor",
+    }
+    assert told("audit.planned.v1", auditor_user_ids=["auditor-other"]) == {
+        **staff,
+        "facilitator-76": "facilitator",
+        "auditor-other": "auditor",
+    }
+    assert told("finding.response_due.v1", stage="reminder") == staff
+    assert told("finding.response_due.v1", stage="overdue") == {
+        **staff,
+        "facilitator-76": "facilitator",
+    }
+    assert told("label.expiring.v1") == {"admin-a": "member_admin", "facilitator-76": "facilitator"}
+    assert told("label.surveillance_due.v1", stage="upcoming") == {"admin-a": "member_admin"}
+    assert told("recognition.status_changed.v1", status="active") == {
+        **staff,
+        "facilitator-76": "facilitator",
+    }
+    assert told("recognition.status_changed.v1", status="suspended")["committee"] == "committee"
+    assert told("labelling.complaint.received.v1") == {"committee": "committee"}
+    assert told("labelling.decision.opened.v1") == {"committee": "committee"}
+    # Never: another structure's people, another region's facilitators, disabled accounts.
+    for event_type in EVENT_TYPES:
+        who = told(event_type, stage="overdue", status="withdrawn", certification_body_id="sgs-tuv")
+        assert not {"member-b", "facilitator-11", "gone", "platform-admin"} & set(who), event_type
+
+
+def test_defaults_by_role_and_choices() -> None:
+    settings = Settings(chosen={("audit.planned.v1", "email"): "off"})
+    assert settings.mode("audit.planned.v1", "in_app", ["member"]) == "on"
+    assert settings.mode("audit.planned.v1", "email", ["member_admin"]) == "off"
+    assert settings.mode("audit.requested.v1", "email", ["member_admin"]) == "on"
+    assert settings.mode("audit.requested.v1", "email", ["member"]) == "digest"
+    assert settings.mode("audit.requested.v1", "email", ["facilitator", "auditor"]) == "on"
+
+
+def test_quiet_hours_delay_to_their_end_in_the_persons_time_zone() -> None:
+    paris = Settings()  # 21:00-07:00 Europe/Paris
+    # 22:30 in Paris (21:30 UTC in winter): delayed to 07:00 Paris = 06:00 UTC next day.
+    assert preferences.release_at(datetime(2026, 12, 1, 21, 30, tzinfo=UTC), paris) == datetime(
+        2026, 12, 2, 6, 0, tzinfo=UTC
+    )
+    # 05:00 Paris (04:00 UTC): delayed to 07:00 the same day.
+    assert preferences.release_at(datetime(2026, 12, 2, 4, 0, tzinfo=UTC), paris) == datetime(
+        2026, 12, 2, 6, 0, tzinfo=UTC
+    )
+    noon = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
+    assert preferences.release_at(noon, paris) == noon
+    # Summer time: 07:00 Paris is 05:00 UTC.
+    assert preferences.release_at(datetime(2026, 7, 1, 3, 0, tzinfo=UTC), paris) == datetime(
+        2026, 7, 1, 5, 0, tzinfo=UTC
+    )
+    reunion = Settings(timezone="Indian/Reunion", quiet=QuietHours(time(12), time(14)))
+    # 12:30 in La Réunion (08:30 UTC) -> 14:00 there (10:00 UTC).
+    assert preferences.release_at(datetime(2026, 12, 2, 8, 30, tzinfo=UTC), reunion) == datetime(
+        2026, 12, 2, 10, 0, tzinfo=UTC
+    )
+    assert preferences.release_at(noon, Settings(quiet=None)) == noon
+
+
+def test_digest_once_a_day_at_the_local_hour() -> None:
+    paris = Settings(digest_hour=8)
+    before = datetime(2026, 12, 2, 6, 59, tzinfo=UTC)  # 07:59 Paris
+    at = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # 08:00 Paris
+    assert not preferences.digest_due(before, paris, None)
+    assert preferences.digest_due(at, paris, None)
+    assert not preferences.digest_due(at, paris, last_sent=datetime(2026, 12, 2, 7, 0, tzinfo=UTC))
+    assert preferences.digest_due(at, paris, last_sent=datetime(2026, 12, 1, 7, 0, tzinfo=UTC))

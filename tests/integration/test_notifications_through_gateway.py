@@ -1,0 +1,94 @@
+"""Notifications through the gateway, in both topologies: a person invited at the gateway
+reaches the notifications service by event; a complaint filed in the public registry reaches the
+labelling committee's feed; the live stream resumes after Last-Event-ID; preferences apply."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from cap_labelling import recognitions, rules
+from cap_labelling.models import Organisation as LabellingOrganisation
+from cap_shared.testing.auth import create_user, register_organisation
+from cap_standalone.testing import Topology
+
+
+async def _label(topology: Topology, organisation_id: str) -> str:
+    """A label for the organisation, granted in the labelling service (its number)."""
+    runtime = topology.runtimes["labelling"]
+    for _ in range(300):  # the organisation reaches the labelling service by event
+        async with runtime.db.session() as session:
+            if await session.get(LabellingOrganisation, organisation_id) is not None:
+                now = datetime.now(UTC)
+                granted = await recognitions.grant(
+                    session,
+                    organisation_id=organisation_id,
+                    group_member_ids=[],
+                    scheme=rules.Scheme.CAP_RSE,
+                    level="Progression",
+                    scope="Ensemble des activités",
+                    certification_body_id="sgs-tuv",
+                    external_number=None,
+                    decision_id=None,
+                    cycle=rules.initial_cycle(now.date(), rules.LifecycleRules()),
+                    actor="test",
+                    now=now,
+                )
+                return granted.number
+        await asyncio.sleep(0.05)
+    raise AssertionError("the organisation never reached the labelling service")
+
+
+async def test_a_registry_complaint_reaches_the_committee_feed(topology: Topology) -> None:
+    client, admin = topology.client, topology.admin
+    organisation_id = await register_organisation(client, admin, n=911, region="28")
+    committee = await create_user(client, admin, role="committee")
+    number = await _label(topology, organisation_id)
+
+    async def feed() -> list[dict]:
+        response = await client.get("/v1/notifications", headers=committee)
+        assert response.status_code == 200, response.text
+        return list(response.json()["items"])
+
+    before = None
+    for _ in range(300):  # the granted label is told to the structure; not to the committee
+        if (await client.get("/v1/preferences", headers=committee)).status_code == 200:
+            before = await feed()
+            break
+        await asyncio.sleep(0.05)
+    assert before is not None
+    flagged = await client.post(
+        f"/v1/registry/recognitions/{number}/complaints",
+        json={"name": "Alex", "email": "alex@example.org", "message": "Ce label semble périmé."},
+    )
+    assert flagged.status_code == 201, flagged.text
+    items: list[dict] = []
+    for _ in range(300):  # complaint -> labelling outbox -> broker -> notifications
+        items = [i for i in await feed() if i["event_type"] == "labelling.complaint.received.v1"]
+        if items:
+            break
+        await asyncio.sleep(0.05)
+    (item,) = items
+    assert number in item["title"] + item["body"]
+    assert "alex@example.org" not in item["title"] + item["body"]
+    count = await client.get("/v1/notifications/unread-count", headers=committee)
+    assert count.json()["unread"] >= 1
+
+    # The live stream, resumed after an earlier id, sends what came later.
+    topology.runtimes["notifications"].settings.stream_max_s = 0.3  # type: ignore[attr-defined]
+    resumed = await client.get(
+        "/v1/notifications/stream", headers={**committee, "Last-Event-ID": str(item["seq"] - 1)}
+    )
+    assert resumed.status_code == 200
+    assert f"id: {item['seq']}" in resumed.text
+
+    # Preferences: no more e-mail for complaints.
+    changed = await client.put(
+        "/v1/preferences",
+        json={"events": {"labelling.complaint.received.v1": {"email": "off"}}},
+        headers=committee,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["events"]["labelling.complaint.received.v1"]["email"] == "off"
+    read = await client.post(f"/v1/notifications/{item['id']}/read", headers=committee)
+    assert read.status_code == 200
