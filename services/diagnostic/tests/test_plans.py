@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from cap_diagnostic.models import tables
-from cap_diagnostic.plans import detect_overdue, on_audit_report
+from cap_diagnostic.plans import detect_overdue, on_audit_report, remind_due_soon
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1, FindingV1
 from cap_shared.contracts.diagnostic import ActionOverdueV1
@@ -167,6 +167,42 @@ async def test_manual_actions_and_bad_input(service: Service) -> None:
     assert empty.status_code == 422
     outsider = await service.client.post(url, json={"title": "X"}, headers=service.member("b"))
     assert outsider.status_code == 404
+
+
+async def test_a_reminder_goes_out_once_a_week_before_the_due_date(service: Service) -> None:
+    diagnostic = await rated_diagnostic(service, {"T1.1": 1})
+    await act(service, diagnostic["id"], "issue_plan")
+    action = (await the_plan(service))["actions"][0]
+    await service.client.patch(
+        f"/v1/actions/{action['id']}", json={"due_date": "2026-12-10"}, headers=service.member()
+    )
+    for day, expected in [(date(2026, 12, 2), 0), (date(2026, 12, 3), 1), (date(2026, 12, 4), 0)]:
+        async with service.runtime.db.session() as session:
+            assert await remind_due_soon(session, day, 7) == expected, day
+    async with service.runtime.db.session() as session:
+        (payload,) = (
+            (
+                await session.execute(
+                    sa.select(tables.outbox.c.payload).where(
+                        tables.outbox.c.event_type == "action.due_soon.v1"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    data = json.loads(payload)["data"]
+    assert (data["action_id"], data["days_left"], data["due_date"]) == (
+        action["id"],
+        7,
+        "2026-12-10",
+    )
+    # Moved later: reminded again for the new date.
+    await service.client.patch(
+        f"/v1/actions/{action['id']}", json={"due_date": "2026-12-12"}, headers=service.member()
+    )
+    async with service.runtime.db.session() as session:
+        assert await remind_due_soon(session, date(2026, 12, 5), 7) == 1
 
 
 async def test_overdue_actions_are_announced_once_per_due_date(service: Service) -> None:

@@ -31,6 +31,7 @@ from cap_shared.contracts.audit import (
     FindingV1,
 )
 from cap_shared.contracts.diagnostic import (
+    ActionDueSoonV1,
     ActionOverdueV1,
     DiagnosticCompletedV1,
     GroupScoreV1,
@@ -165,6 +166,22 @@ def cases() -> list[Case]:
             ),
             says=("Action en retard", "01/11/2026", "25 jours", "haute"),
             details=("C2.1", "Claire Martin", "01/11/2026"),
+        ),
+        Case(
+            "action due soon",
+            ActionDueSoonV1(
+                action_id=_id(),
+                plan_id=_id(),
+                organisation_id=org,
+                title="Formaliser l'accueil des salariés en insertion",
+                criterion_code="C2.1",
+                owner="Claire Martin",
+                priority="medium",
+                due_date=date(2026, 12, 3),
+                days_left=7,
+            ),
+            says=("Action à réaliser dans 7 jours", "03/12/2026", "moyenne"),
+            details=("C2.1", "Claire Martin", "03/12/2026"),
         ),
         Case(
             "audit requested",
@@ -429,7 +446,7 @@ def flat(text: str) -> str:
 def test_every_notified_event_type_has_a_sample_and_one_list_of_types() -> None:
     assert messages.EVENT_TYPES is catalogue.EVENT_TYPES
     assert {case.event_type for case in CASES} == set(catalogue.EVENT_TYPES)
-    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 12
+    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 13
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from cap_shared.settings import BaseServiceSettings
@@ -17,3 +18,5 @@ class Settings(BaseServiceSettings):
     service_name: str = "diagnostic"
     database_url: str = "sqlite+aiosqlite:///var/diagnostic.db"
     port: int = 8001
+    #: Days before a progress action's due date when a reminder (action.due_soon.v1) goes out.
+    action_reminder_days: int = Field(default=7, ge=1, le=90)

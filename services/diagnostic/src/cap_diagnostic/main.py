@@ -10,7 +10,7 @@ from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
 from cap_diagnostic.events.handlers import HANDLERS
 from cap_diagnostic.models import idempotency_keys, tables
-from cap_diagnostic.plans import detect_overdue
+from cap_diagnostic.plans import detect_overdue, remind_due_soon
 from cap_diagnostic.referentials.service import import_library
 from cap_diagnostic.routes import ROUTERS
 from cap_shared.idempotency import purge
@@ -24,8 +24,13 @@ async def purge_idempotency_keys(session: AsyncSession, _context: JobContext) ->
 
 
 async def overdue_actions(session: AsyncSession, context: JobContext) -> int:
-    """Announce progress actions past their due date (once per due date)."""
-    return await detect_overdue(session, context.today)
+    """Remind progress actions due soon, announce those past their due date (once per due date)."""
+    settings = context.settings
+    assert isinstance(settings, Settings)
+    days = settings.action_reminder_days
+    return await remind_due_soon(session, context.today, days) + await detect_overdue(
+        session, context.today
+    )
 
 
 SERVICE = ServiceDefinition(

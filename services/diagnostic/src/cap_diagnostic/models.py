@@ -179,6 +179,8 @@ class ProgressAction(TimestampMixin, Base, table=True):
     verified_by: str | None = Field(default=None, max_length=200)
     #: The due date an overdue event was published for (once per due date).
     overdue_notified_for: date | None = None
+    #: The due date a reminder was published for (once per due date).
+    reminded_for: date | None = None
 
 
 class ActionReview(Base, table=True):

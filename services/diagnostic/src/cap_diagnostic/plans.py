@@ -29,7 +29,7 @@ from cap_diagnostic.schemas import (
 )
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
-from cap_shared.contracts.diagnostic import ActionOverdueV1
+from cap_shared.contracts.diagnostic import ActionDueSoonV1, ActionOverdueV1
 from cap_shared.db.base import utcnow
 from cap_shared.outbox import add_event
 from cap_shared.problems import Forbidden, NotFound, ProblemError
@@ -441,5 +441,32 @@ async def detect_overdue(session: AsyncSession, today: date) -> int:
             new_event(event, source=SOURCE, subject=action.id, actor="system:overdue-detector"),
         )
         action.overdue_notified_for = action.due_date
+    await session.flush()
+    return len(actions)
+
+
+async def remind_due_soon(session: AsyncSession, today: date, days: int) -> int:
+    """Publish ``action.due_soon.v1`` once per open action and due date, ``days`` ahead."""
+    repo = PlanRepository(session)
+    actions = await repo.due_soon(today, today + timedelta(days=days), OPEN, OVERDUE_BATCH)
+    for action in actions:
+        assert action.due_date is not None
+        event = ActionDueSoonV1(
+            action_id=action.id,
+            plan_id=action.plan_id,
+            organisation_id=action.organisation_id,
+            title=action.title,
+            criterion_code=action.criterion_code,
+            owner=action.owner,
+            priority=action.priority,
+            due_date=action.due_date,
+            days_left=(action.due_date - today).days,
+        )
+        await add_event(
+            session,
+            tables.outbox,
+            new_event(event, source=SOURCE, subject=action.id, actor="system:reminders"),
+        )
+        action.reminded_for = action.due_date
     await session.flush()
     return len(actions)

@@ -317,6 +317,26 @@ class PlanRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
+    async def due_soon(
+        self, today: date, horizon: date, statuses: Sequence[str], limit: int
+    ) -> Sequence[ProgressAction]:
+        """Open actions due between today and ``horizon`` not yet reminded for that due date."""
+        query = (
+            sa.select(ProgressAction)
+            .where(
+                col(ProgressAction.due_date) >= today,
+                col(ProgressAction.due_date) <= horizon,
+                col(ProgressAction.status).in_(statuses),
+                sa.or_(
+                    col(ProgressAction.reminded_for).is_(None),
+                    col(ProgressAction.reminded_for) != col(ProgressAction.due_date),
+                ),
+            )
+            .order_by(col(ProgressAction.due_date), col(ProgressAction.id))
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def open_summary(
         self, organisation_ids: Sequence[str], statuses: Sequence[str]
     ) -> tuple[int, date | None]:

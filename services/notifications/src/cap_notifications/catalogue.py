@@ -6,6 +6,7 @@ from __future__ import annotations
 #: its recipients (recipients.py) and may be subscribed to by webhooks.
 EVENT_TYPES: tuple[str, ...] = (
     "diagnostic.completed.v1",
+    "action.due_soon.v1",
     "action.overdue.v1",
     "audit.requested.v1",
     "audit.planned.v1",

@@ -276,6 +276,20 @@ def _action_overdue(data: Mapping[str, Any], org: str | None) -> Message:
     )
 
 
+def _action_due_soon(data: Mapping[str, Any], org: str | None) -> Message:
+    left = int(data["days_left"])
+    when = "aujourd'hui" if left == 0 else f"dans {days_label(left)}"
+    return Message(
+        title=_clip(f"Action à réaliser {when} : {data['title']}"),
+        body=(
+            f"L'action « {data['title']} » du plan de progrès de {_structure(org)} est à "
+            f"réaliser pour le {format_date(data['due_date'])} ({when} ; priorité "
+            f"{priority_label(data['priority'])})."
+        ),
+        link=f"/progress-plans/{data['plan_id']}",
+    )
+
+
 def _audit_requested(data: Mapping[str, Any], org: str | None) -> Message:
     scheme = _scheme(data["scheme"])
     audit = audit_type_label(data["audit_type"])
@@ -565,6 +579,7 @@ def _decision_opened(data: Mapping[str, Any], org: str | None) -> Message:
 _WORDINGS: dict[str, _Wording] = {
     "diagnostic.completed.v1": _diagnostic_completed,
     "action.overdue.v1": _action_overdue,
+    "action.due_soon.v1": _action_due_soon,
     "audit.requested.v1": _audit_requested,
     "audit.planned.v1": _audit_planned,
     "audit.report_submitted.v1": _audit_report_submitted,

@@ -57,6 +57,8 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
     match event_type:
         case "diagnostic.completed.v1" | "action.overdue.v1":
             return Audience(STAFF, facilitators=True)
+        case "action.due_soon.v1":
+            return Audience(STAFF)
         case "audit.requested.v1":
             return Audience(ADMINS, auditors="body")
         case "audit.planned.v1":

@@ -90,3 +90,22 @@ class ActionOverdueV1(EventModel):
     due_date: date
     detected_on: date
     days_overdue: int = Field(ge=1)
+
+
+@event_model(
+    "action.due_soon.v1",
+    producer="diagnostic",
+    summary="A progress action is due in a few days (a reminder, published once per due date).",
+)
+class ActionDueSoonV1(EventModel):
+    """A reminder before a progress action's due date."""
+
+    action_id: str
+    plan_id: str
+    organisation_id: str
+    title: str
+    criterion_code: str | None = None
+    owner: str | None = None
+    priority: Literal["low", "medium", "high"]
+    due_date: date
+    days_left: int = Field(ge=0)
