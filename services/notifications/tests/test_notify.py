@@ -312,3 +312,17 @@ async def test_the_digest_goes_once_a_day_at_eight(
     assert await digest() == 2
     waiting = [d for d in await rows(service, DigestItem) if d.email_id is None]
     assert waiting == []
+
+
+async def test_an_event_that_cannot_be_worded_still_notifies(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await people(service)
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyError("title")
+
+    monkeypatch.setattr("cap_notifications.messages.describe", broken)
+    await service.deliver(completed(service.organisations["a"].id))
+    titles = {n.title for n in await rows(service, Notification)}
+    assert titles == {"Nouvel événement : diagnostic.completed.v1"}

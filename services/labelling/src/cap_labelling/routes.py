@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
@@ -336,7 +337,9 @@ async def certificate(
     verification = await registry.verification(session, recognition, settings.public_url)
     holder = await session.get(Organisation, recognition.organisation_id)
     members = [await session.get(Organisation, m) for m in recognition.group_member_ids]
-    pdf = render_certificate(
+    # Drawn in a worker thread: the event loop keeps serving meanwhile.
+    pdf = await asyncio.to_thread(
+        render_certificate,
         CertificateView(
             number=recognition.number,
             verification_code=recognition.verification_code,
@@ -354,7 +357,7 @@ async def certificate(
             expiry_date=recognition.expiry_date,
             status=recognition.status,
             verify_url=verification.verification_url,
-        )
+        ),
     )
     response = _cached(
         pdf,

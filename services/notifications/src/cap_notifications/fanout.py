@@ -7,6 +7,7 @@ notification and digest item, so a redelivered or replayed event notifies nobody
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlmodel import col
 
 from cap_notifications import messages, preferences, recipients, webhooks
 from cap_notifications.config import Settings
+from cap_notifications.messages import Message
 from cap_notifications.models import (
     DigestItem,
     EmailMessage,
@@ -29,6 +31,21 @@ from cap_notifications.models import (
 from cap_notifications.recipients import PersonView
 from cap_shared.contracts import Envelope
 from cap_shared.db.base import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def _describe(event_type: str, data: dict[str, Any], organisation_name: str | None) -> Message:
+    """The event's wording; a generic one if it cannot be worded (people are still told)."""
+    try:
+        return messages.describe(event_type, data, organisation_name=organisation_name)
+    except Exception:
+        logger.exception("no wording for %s; a generic notification is sent", event_type)
+        return Message(
+            title=f"Nouvel événement : {event_type}",
+            body="Un événement vous concernant a eu lieu sur la plateforme CAP.",
+            link=None,
+        )
 
 
 def roles_of(person: Person) -> list[str]:
@@ -69,9 +86,7 @@ async def fan_out(
         region=organisation.region if organisation else None,
         people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
     )
-    message = messages.describe(
-        envelope.type, data, organisation_name=organisation.name if organisation else None
-    )
+    message = _describe(envelope.type, data, organisation.name if organisation else None)
     chosen = await preferences.for_users(
         session, [r.user_id for r in found], settings.default_timezone
     )
