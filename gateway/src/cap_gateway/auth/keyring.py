@@ -52,6 +52,7 @@ class Keyring:
         self._keys: dict[str, _Loaded] = {}
         self._loaded_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._reloading: asyncio.Task[dict[str, _Loaded]] | None = None
 
     # reading --------------------------------------------------------------------------
     async def _rows(self) -> list[SigningKey]:
@@ -95,8 +96,16 @@ class Keyring:
         return [k.row for k in sorted(self._keys.values(), key=lambda k: k.row.activates_at)]
 
     async def sign(self, claims: dict[str, Any]) -> str:
-        """A signed access token (``typ=at+jwt``) with the current key's ``kid``."""
-        current = self._current(await self._fresh())
+        """A signed access token (``typ=at+jwt``) with the current key's ``kid``.
+
+        Called inside the sign-in's transaction: the keys in memory are used when one can sign,
+        stale or not (an older key stays valid until it expires), and re-read in the background.
+        Re-reading them here, on another connection, would wait for that very transaction on
+        SQLite, whose writer holds the database until it commits.
+        """
+        current = self._current(self._keys)
+        if current is not None and time.monotonic() - self._loaded_at > self._reload_interval:
+            self._reload_in_background()
         if current is None:  # a rotation happened elsewhere, or the keys were never made
             await self.reload()
             current = self._current(self._keys)
@@ -109,6 +118,10 @@ class Keyring:
             algorithm=ALGORITHM,
             headers={"kid": current.row.kid, "typ": ACCESS_TOKEN_TYPE},
         )
+
+    def _reload_in_background(self) -> None:
+        if self._reloading is None or self._reloading.done():
+            self._reloading = asyncio.create_task(self._fresh())
 
     @staticmethod
     def _current(keys: dict[str, _Loaded]) -> _Loaded | None:
