@@ -1039,7 +1039,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
             audit_type="initial",
             submitted_at=now,
             certification_body_id="sgs-tuv",
-            auditor_user_ids=["user:someone-else"],
+            auditor_user_ids=["someone-else"],
         )
 
     runtime = runtimes["labelling"]

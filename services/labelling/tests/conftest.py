@@ -124,7 +124,7 @@ class Service:
         audit_type: str,
         *,
         majors: int = 0,
-        auditors: tuple[str, ...] = ("user:auditor-1",),
+        auditors: tuple[str, ...] = ("auditor-1",),
     ) -> AuditReportSubmittedV1:
         """An audit report on ``key`` (with ``majors`` major nonconformities)."""
         now = self.runtime.clock.now()

@@ -76,13 +76,13 @@ async def test_the_committee_confirms_at_most_the_computed_level(service: Servic
     assert early.json()["type"].endswith("/no-audit-report")
 
     await service.completed_rse("a", 620, GOOD)
-    await service.report("a", "CAP_RSE", "initial", auditors=("user:auditor-1",))
+    await service.report("a", "CAP_RSE", "initial", auditors=("auditor-1",))
     file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
     assert (file["status"], file["computed_level"]) == ("pending", "Confirmé")
     (opened,) = await events(service, "labelling.decision.opened.v1")
     assert opened["computed_level"] == "Confirmé"
 
-    # Whoever audited the file may not decide on it.
+    # Whoever audited the file may not decide on it (the audit service lists plain user ids).
     partial = await decide(
         service, file["id"], service.committee("user:auditor-1"), outcome="confirm"
     )
@@ -273,7 +273,7 @@ async def test_renewal_opens_the_next_cycle_counted_from_the_previous_expiry(
     service.runtime.clock.advance(timedelta(days=34 * 30))
     await service.report("a", "CAP_RSE", "follow_up")  # keeps it active meanwhile
     await service.completed_rse("a", 800, dict.fromkeys(GOOD, 650))
-    await service.report("a", "CAP_RSE", "renewal", auditors=("user:auditor-2",))
+    await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
     files = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
     )
@@ -307,7 +307,7 @@ async def test_no_restoration_more_than_six_months_after_expiry(service: Service
     (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
     assert expired["status"] == "expired"
     await service.completed_rse("a", 620, GOOD)
-    await service.report("a", "CAP_RSE", "renewal", auditors=("user:auditor-2",))
+    await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
     (renewal,) = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
     )

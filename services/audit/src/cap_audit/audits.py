@@ -363,9 +363,15 @@ async def list_programmes(session: AsyncSession, principal: Principal) -> list[P
 
 
 async def request_audit(
-    session: AsyncSession, principal: Principal, programme_id: str, data: AuditRequest, clock: Clock
+    session: AsyncSession,
+    principal: Principal,
+    programme_id: str,
+    data: AuditRequest,
+    settings: Settings,
+    clock: Clock,
 ) -> Audit:
-    """Request another audit of a programme (admin), under the certification rules."""
+    """Request another audit of a programme (admin), under the certification rules; without a
+    ``due_by``, the programme's computed due date for that audit (as for the first audit)."""
     programme = await visible_programme(session, principal, programme_id)
     repo = AuditRepository(session)
     audits = await repo.all(Audit, col(Audit.programme_id) == programme.id)
@@ -378,8 +384,15 @@ async def request_audit(
             programme.organisation_id, programme.scheme
         ),
     )
+    due_by = data.due_by
+    if due_by is None:
+        expected = await programme_out(session, programme, settings, clock.today())
+        due_by = next(
+            (i.due_by for i in expected.schedule if i.type == audit_type.value and not i.audit_id),
+            None,
+        )
     return await _request(
-        session, programme, audit_type, data.due_by, clock.now(), actor=principal.subject
+        session, programme, audit_type, due_by, clock.now(), actor=principal.subject
     )
 
 

@@ -230,7 +230,9 @@ async def request_audit(
 ) -> AuditOut:
     """Request the programme's next audit from its body (admin): stage 2 only after a closed
     stage 1, surveillance and follow-up only on an active recognition."""
-    audit = await audits.request_audit(session, principal, programme_id, data, runtime.clock)
+    audit = await audits.request_audit(
+        session, principal, programme_id, data, settings, runtime.clock
+    )
     return await audits.audit_out(session, audit, settings, runtime.clock.today())
 
 

@@ -362,7 +362,8 @@ async def decide(
             "certifier integration"
         )
     report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
-    if report is not None and principal.subject in report.auditor_user_ids:
+    # The audit service lists its auditors' platform accounts by user id (no ``user:`` prefix).
+    if report is not None and {principal.subject, principal.user_id} & set(report.auditor_user_ids):
         raise NotImpartial("you audited this file: someone else decides on it")
     now = clock.now()
     outcome = DecisionOutcome(data.outcome)

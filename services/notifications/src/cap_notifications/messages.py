@@ -150,6 +150,15 @@ def audit_type_label(code: str) -> str:
     return _AUDIT_TYPES.get(code, "audit")
 
 
+#: Audit types whose French noun is feminine (CAP RSE's ``évaluation initiale``).
+_FEMININE_AUDIT_TYPES = frozenset({"initial"})
+
+
+def _audit_agree(code: str, participle: str) -> str:
+    """``demandé`` -> ``demandée`` for an évaluation."""
+    return participle + ("e" if code in _FEMININE_AUDIT_TYPES else "")
+
+
 _FINDING_TYPES = {
     "major_nc": ("non-conformité majeure", "non-conformités majeures"),
     "minor_nc": ("non-conformité mineure", "non-conformités mineures"),
@@ -293,12 +302,18 @@ def _action_due_soon(data: Mapping[str, Any], org: str | None) -> Message:
 def _audit_requested(data: Mapping[str, Any], org: str | None) -> Message:
     scheme = _scheme(data["scheme"])
     audit = audit_type_label(data["audit_type"])
-    due = f" Il doit avoir lieu avant le {format_date(data['due_by'])}." if data["due_by"] else ""
+    asked = _audit_agree(data["audit_type"], "demandé")
+    feminine = data["audit_type"] in _FEMININE_AUDIT_TYPES
+    due = (
+        f" {'Elle' if feminine else 'Il'} doit avoir lieu avant le {format_date(data['due_by'])}."
+        if data["due_by"]
+        else ""
+    )
     return Message(
-        title=_clip(f"{_upper_first(audit)} demandé ({scheme.noun}){_suffix(org)}"),
+        title=_clip(f"{_upper_first(audit)} {asked} ({scheme.noun}){_suffix(org)}"),
         body=(
-            f"Un {audit} pour {scheme.the} de {_structure(org)} a été demandé à l'organisme "
-            f"certificateur {data['certification_body_id']}.{due}"
+            f"{'Une' if feminine else 'Un'} {audit} pour {scheme.the} de {_structure(org)} a été "
+            f"{asked} à l'organisme certificateur {data['certification_body_id']}.{due}"
         ),
         link=f"/audits/{data['audit_id']}",
     )
@@ -313,10 +328,11 @@ def _audit_planned(data: Mapping[str, Any], org: str | None) -> Message:
     scheme = _scheme(data["scheme"])
     audit = audit_type_label(data["audit_type"])
     team = len(data["auditor_ids"])
+    planned = _audit_agree(data["audit_type"], "planifié")
     return Message(
-        title=_clip(f"{_upper_first(audit)} planifié {_audit_dates(data)}{_suffix(org)}"),
+        title=_clip(f"{_upper_first(audit)} {planned} {_audit_dates(data)}{_suffix(org)}"),
         body=(
-            f"L'{audit} ({scheme.noun}) de {_structure(org)} est planifié {_audit_dates(data)} "
+            f"L'{audit} ({scheme.noun}) de {_structure(org)} est {planned} {_audit_dates(data)} "
             f"par l'organisme certificateur {data['certification_body_id']}, avec "
             f"{_plural(team, 'auditeur', 'auditeurs')}."
         ),
