@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install run test test-fast bench lint format typecheck migrate up asyncapi schemas certifier clean
+.PHONY: help install run demo test test-fast bench lint format typecheck migrate up asyncapi schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ install: $(UV) ## Install the workspace (one lock file) into .venv
 ## -- run ----------------------------------------------------------------------------
 run: install ## The whole platform, standalone, on http://127.0.0.1:8000 (SQLite under var/, in-memory broker)
 	$(UV) run --frozen cap-standalone
+
+demo: install ## Load a demo network (Coorace Occitanie) into the running platform; DEMO_ARGS="--base-url ..."
+	$(UV) run --frozen cap-demo $(DEMO_ARGS)
 
 migrate: install ## Distributed: create each service's PostgreSQL database if missing and migrate it
 	@set -a; source deploy/local/distributed.env; set +a; \

@@ -8,20 +8,29 @@ from typing import Any
 
 import pytest
 
-from cap_standalone.testing import Topology, distributed_topology, standalone_topology
+from cap_standalone.testing import Overrides, Topology, distributed_topology, standalone_topology
 
 
 @pytest.fixture
-async def standalone(tmp_path: Path) -> AsyncIterator[Topology]:
+def topology_settings() -> Overrides:
+    """Settings to change per part of the platform, e.g. ``{"notifications": {"mail_transport":
+    "smtp"}}``; none by default. A test module overrides this fixture to change some."""
+    return {}
+
+
+@pytest.fixture
+async def standalone(tmp_path: Path, topology_settings: Overrides) -> AsyncIterator[Topology]:
     """The standalone composition root, on files under the test's tmp_path."""
-    async with standalone_topology(tmp_path) as topology:
+    async with standalone_topology(tmp_path, topology_settings) as topology:
         yield topology
 
 
 @pytest.fixture
-async def distributed(make_database: Callable[..., Any]) -> AsyncIterator[Topology]:
+async def distributed(
+    make_database: Callable[..., Any], topology_settings: Overrides
+) -> AsyncIterator[Topology]:
     """Every service on its own PostgreSQL database and RabbitMQ connection."""
-    async with distributed_topology(make_database) as topology:
+    async with distributed_topology(make_database, topology_settings) as topology:
         yield topology
 
 

@@ -9,7 +9,8 @@ through the published contract (``docs/certifier/openapi.json``), not through it
 * ``GET /audit-requests/{audit_id}`` — the request's state and every webhook it produced
   (delivered or not): what the platform's reconciliation reads;
 * ``POST /control`` — test and demo controls: fail the next N requests with a status, drop
-  some webhook types (a lost callback), pause the scenario;
+  some webhook types (a lost callback), pause the scenario, stop it after one webhook type
+  (``stop_after``: the auditors carry on on the platform);
 * ``POST /control/decision`` — the body's certification committee decides on an audit it
   played (CAP ISO 9001 stage 2 or renewal, report submitted): a signed
   ``certification.decided`` webhook, granted (with a certificate number) or refused (with a
@@ -57,6 +58,9 @@ class Controls:
     drop: set[str] = field(default_factory=set)
     paused: bool = False
     stopped: bool = False  # shutting down: play no more
+    #: Play the scenario up to this webhook type, then leave the audit to the auditors working
+    #: on the platform (e.g. ``audit.planned``); None plays it all.
+    stop_after: str | None = None
 
 
 @dataclass
@@ -163,6 +167,8 @@ class Simulator:
             if self.settings.step_delay_s:
                 await asyncio.sleep(self.settings.step_delay_s)
             await self.send(state, kind, data)
+            if kind == self.controls.stop_after:
+                return
 
 
 def create_app(
@@ -257,12 +263,14 @@ def create_app(
         c.retry_after = body.get("retry_after", c.retry_after)
         c.location = body.get("location", c.location)
         c.hang_s = float(body.get("hang_s", c.hang_s))
+        c.stop_after = body.get("stop_after", c.stop_after)
         return {
             "fail_next": c.fail_next,
             "fail_status": c.fail_status,
             "drop": sorted(c.drop),
             "paused": c.paused,
             "hang_s": c.hang_s,
+            "stop_after": c.stop_after,
         }
 
     @app.post("/control/decision")

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,10 @@ from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_standalone.platform import SERVICES, Platform, StandaloneSettings
 
+#: Settings to change per part of the platform ("gateway", "diagnostic", "audit", "labelling",
+#: "notifications"): field name -> value, e.g. ``{"notifications": {"mail_transport": "smtp"}}``.
+Overrides = Mapping[str, Mapping[str, Any]]
+
 
 @dataclass
 class Topology:
@@ -44,11 +48,26 @@ def _fast(settings_cls: type, **values: Any) -> Any:
     return settings_cls(relay_poll_interval_s=0.2, consumer_retry_delays_s=[0.05, 0.1], **values)
 
 
+@dataclass
+class _Platform(Platform):
+    """The standalone composition root, with some settings changed (``overrides``)."""
+
+    overrides: Overrides = field(default_factory=dict)
+
+    def _service_settings(self, cls: type[Any], name: str) -> Any:
+        settings = super()._service_settings(cls, name)
+        changed = self.overrides.get(name)
+        return cls.model_validate({**dict(settings), **changed}) if changed else settings
+
+
 @asynccontextmanager
-async def standalone_topology(data_dir: Path) -> AsyncIterator[Topology]:
+async def standalone_topology(
+    data_dir: Path, settings: Overrides | None = None
+) -> AsyncIterator[Topology]:
     """The standalone composition root, on files under ``data_dir``."""
-    platform = Platform(
-        StandaloneSettings(data_dir=data_dir, drain_timeout_s=2, retry_delays_s=[0.05, 0.1])
+    platform = _Platform(
+        StandaloneSettings(data_dir=data_dir, drain_timeout_s=2, retry_delays_s=[0.05, 0.1]),
+        overrides=settings or {},
     )
     await platform.start()
     assert platform.gateway is not None
@@ -61,8 +80,11 @@ async def standalone_topology(data_dir: Path) -> AsyncIterator[Topology]:
 
 
 @asynccontextmanager
-async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterator[Topology]:
+async def distributed_topology(
+    make_database: Callable[..., Any], settings: Overrides | None = None
+) -> AsyncIterator[Topology]:
     """Every service on its own PostgreSQL database and RabbitMQ connection (one namespace)."""
+    overrides = settings or {}
     namespace = unique_namespace()
     runtimes: dict[str, ServiceRuntime] = {}
     brokers: list[RabbitBroker] = []
@@ -81,7 +103,10 @@ async def distributed_topology(make_database: Callable[..., Any]) -> AsyncIterat
             assert isinstance(gateway_runtime, GatewayRuntime)
             extra["keys"] = JwksKeySource(gateway_runtime.keyring.jwks, min_refresh_interval=0.5)
         runtimes[name] = build_runtime(
-            _fast(settings_cls, broker_namespace=namespace), db=db, broker=broker, **extra
+            _fast(settings_cls, broker_namespace=namespace, **overrides.get(name, {})),
+            db=db,
+            broker=broker,
+            **extra,
         )
         await broker.start()
         await runtimes[name].load_reference_data()

@@ -1,0 +1,653 @@
+"""The CAP RSE journey, end to end, through the gateway only (as the web front-end calls it), in
+both topologies, against a real outside world: the certification body's system (the simulator,
+on a real port), an SMTP server and a webhook subscriber.
+
+An administrator registers a structure and its people; the region's facilitator runs the one-day
+CAP diagnostic with the structure (progress plan, recommended resources, PDF report); the
+structure applies for the CAP RSE label (eligible thanks to that diagnostic) and the application
+is accepted; the audit programme opens and the audit request reaches the body's system, which
+plans the audit with a signed webhook; the auditor records the findings (one major
+nonconformity) and the evaluated maturity and submits the report; the structure answers the
+nonconformity and the auditor verifies it; the structure's CAP RSE self-assessment gives the
+level rule its ISO 26000 scores; the committee (not the auditor, even one sitting on the
+committee) grants the label at the computed level; anyone verifies it in the public registry;
+people were told in-app and by e-mail, and a subscribed system by webhook; the findings are in
+the progress plan; the follow-up audit is missed (a controllable clock) and the label is
+suspended, which the registry shows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from cap_shared.testing.siret import make_siret
+from cap_standalone.testing import Topology
+
+from .steps import (
+    SmtpSink,
+    WebhookReceiver,
+    body_system,
+    event_types,
+    eventually,
+    known_to_notifications,
+    local_world_settings,
+    ok,
+    person,
+    run_job,
+    sign_in_again,
+    text_of,
+)
+
+BODY = "sgs-tuv"
+REGION = "76"  # Occitanie
+RSE = "urn:coorace:referentiel:cap-rse:critere"
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture
+async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    await receiver.start()
+    try:
+        yield receiver
+    finally:
+        await receiver.stop()
+
+
+@pytest.fixture
+def topology_settings(smtp_sink: SmtpSink) -> dict[str, dict[str, Any]]:
+    """The platform of this journey sends its e-mail to the sink and may call local systems."""
+    return local_world_settings(smtp_port=smtp_sink.port)
+
+
+def answers(referential: dict[str, Any], level: int, *, only: str | None = None) -> list[dict]:
+    """A batch rating every criterion of the referential (or those whose URN starts with
+    ``only``) at ``level``, with client-generated ids as the tablet sends them."""
+    return [
+        {"id": str(uuid.uuid4()), "criterion": c["urn"], "level": level}
+        for theme in referential["themes"]
+        for c in theme["criteria"]
+        if only is None or c["urn"].startswith(only)
+    ]
+
+
+async def test_cap_rse_journey(
+    topology: Topology, smtp_sink: SmtpSink, webhook_receiver: WebhookReceiver
+) -> None:
+    client, admin = topology.client, topology.admin
+    today = topology.runtimes["audit"].clock.today()
+
+    # 1. The administrator registers the structure and its people. ------------------------------
+    siret = make_siret(4242)
+    organisation = ok(
+        await client.post(
+            "/v1/organisations",
+            json={
+                "siret": siret,
+                "name": "Atelier Solidaire du Lauragais",
+                "siae_types": ["ACI", "AI"],
+                "region": REGION,
+                "delegation": "Coorace Occitanie",
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    org = organisation["id"]
+    member_admin = await person(topology, role="member_admin", name="claire", organisation_id=org)
+    member = await person(topology, role="member", name="karim", organisation_id=org)
+    facilitator = await person(topology, role="facilitator", name="ines", region=REGION)
+    committee = await person(topology, role="committee", name="paul")
+    auditor = await person(topology, role="auditor", name="sophie", certification_body_id=BODY)
+    everyone = (member_admin, member, facilitator, committee, auditor)
+    await known_to_notifications(topology, *everyone)
+    # The structure's director wants her e-mails at once, whatever the hour (no quiet hours).
+    ok(
+        await client.put(
+            "/v1/preferences", json={"quiet_hours": None}, headers=member_admin.headers
+        )
+    )
+
+    # The certification body, its auditor, and its system connected to the platform.
+    ok(
+        await client.post(
+            "/v1/certification-bodies",
+            json={
+                "id": BODY,
+                "name": "SGS TÜV Saar",
+                "accreditation": "COFRAC Certification de produits et services n° 5-0000",
+                "schemes": ["CAP_RSE", "CAP_ISO9001"],
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    auditor_record = ok(
+        await client.post(
+            "/v1/auditors",
+            json={
+                "certification_body_id": BODY,
+                "name": "Sophie Auditrice",
+                "email": auditor.email,
+                "user_id": auditor.id,
+                "qualifications": [
+                    {
+                        "scheme": "CAP_RSE",
+                        "valid_from": (today - timedelta(days=365)).isoformat(),
+                        "valid_until": (today + timedelta(days=3 * 365)).isoformat(),
+                    }
+                ],
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    secret = ok(
+        await client.post(f"/v1/certification-bodies/{BODY}/webhook-secrets", headers=admin), 201
+    )["secret"]
+    # A system subscribed to label changes (e.g. the federation's directory).
+    subscription = ok(
+        await client.post(
+            "/v1/webhook-subscriptions",
+            json={
+                "name": "Annuaire Coorace",
+                "url": webhook_receiver.url("/cap/labels"),
+                "event_types": ["recognition.status_changed.v1"],
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    webhook_receiver.secrets["/cap/labels"] = subscription["secret"]
+
+    async with body_system(
+        topology, webhook_secret=secret, auditor_id=auditor_record["id"]
+    ) as body:
+        # The body plans the audit; its auditor then works on the platform.
+        await body.control(stop_after="audit.planned")
+        connection = ok(
+            await client.put(
+                f"/v1/certification-bodies/{BODY}/connection",
+                json=body.connection,
+                headers=admin,
+            )
+        )
+        assert connection["callback_url"] == f"http://cap.test/v1/certifier/webhooks/{BODY}"
+
+        # 2. The facilitator runs the one-day CAP diagnostic with the structure. -----------------
+        session = {
+            "organisation_id": org,
+            "kind": "cap_session",
+            "session_date": today.isoformat(),
+            "facilitator": "Inès, animatrice Coorace Occitanie",
+            "participants": [
+                {"category": "staff", "role": "Directrice"},
+                {"category": "staff", "role": "Chargé d'insertion"},
+                {"category": "employee_in_pathway"},
+            ],
+        }
+
+        async def opened() -> dict[str, Any] | None:
+            answer = await client.post("/v1/diagnostics", json=session, headers=facilitator.headers)
+            if answer.status_code == 422 and answer.json()["type"].endswith("unknown-organisation"):
+                return None  # the structure reaches the diagnostic service by event
+            return dict(ok(answer, 201))
+
+        diagnostic = await eventually(opened, what="the CAP diagnostic opens")
+        cap = f"/v1/diagnostics/{diagnostic['id']}"
+        for action in ("schedule", "start"):
+            ok(
+                await client.post(
+                    f"{cap}/transitions", json={"action": action}, headers=facilitator.headers
+                )
+            )
+        cap_referential = ok(
+            await client.get("/v1/referentials/CAP/versions/1", headers=facilitator.headers)
+        )
+        ok(
+            await client.put(
+                f"{cap}/answers",
+                json={"answers": answers(cap_referential, 2)},
+                headers=facilitator.headers,
+            )
+        )
+        completed = ok(
+            await client.post(
+                f"{cap}/transitions", json={"action": "complete"}, headers=facilitator.headers
+            )
+        )
+        assert (completed["status"], completed["overall_score"], completed["overall_band"]) == (
+            "rated",
+            500,
+            "Progression",
+        )
+        ok(
+            await client.post(
+                f"{cap}/transitions", json={"action": "issue_plan"}, headers=facilitator.headers
+            )
+        )
+
+        # 3. The progress plan, the recommended resources and the PDF report. --------------------
+        (plan,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
+        assert plan["organisation_id"] == org
+        assert plan["actions"]
+        assert {a["source"] for a in plan["actions"]} == {"diagnostic"}
+        recommendations = ok(await client.get(f"{cap}/recommendations", headers=member.headers))
+        assert recommendations["gaps"]
+        assert recommendations["resources"]
+        report = await client.get(f"{cap}/report.pdf", headers=member_admin.headers)
+        assert report.status_code == 200, report.text
+        assert report.headers["content-type"].startswith("application/pdf")
+        assert report.content.startswith(b"%PDF")
+
+        # 4. The structure applies for the CAP RSE label: eligible thanks to the diagnostic. -----
+        application = {
+            "organisation_id": org,
+            "scheme": "CAP_RSE",
+            "certification_body_id": BODY,
+            "motivation": "Formaliser notre démarche RSE et la faire reconnaître.",
+        }
+
+        async def applied() -> dict[str, Any] | None:
+            answer = await client.post(
+                "/v1/applications", json=application, headers=member_admin.headers
+            )
+            if answer.status_code == 422 and answer.json()["type"].endswith("not-eligible"):
+                return None  # the completion reaches the labelling service by event
+            return dict(ok(answer, 201))
+
+        applied_for = await eventually(applied, what="the structure is eligible")
+        assert applied_for["status"] == "submitted"
+
+        # 5. The administrator accepts it. --------------------------------------------------------
+        accepted = ok(
+            await client.post(
+                f"/v1/applications/{applied_for['id']}/transitions",
+                json={"step": "accept"},
+                headers=admin,
+            )
+        )
+        assert accepted["status"] == "accepted"
+
+        # 6. The programme opens and the audit request reaches the body's system. ----------------
+        async def programme_opened() -> list[dict[str, Any]]:
+            return list(ok(await client.get("/v1/audit-programmes", headers=member.headers)))
+
+        (programme,) = await eventually(programme_opened, what="the audit programme opens")
+        assert (programme["scheme"], programme["application_id"]) == (
+            "CAP_RSE",
+            applied_for["id"],
+        )
+        (audit,) = ok(await client.get("/v1/audits", headers=member_admin.headers))
+        assert (audit["type"], audit["status"], audit["certification_body_id"]) == (
+            "initial",
+            "requested",
+            BODY,
+        )
+        url = f"/v1/audits/{audit['id']}"
+
+        async def delivered() -> list[dict[str, Any]]:
+            await run_job(topology, "audit", "body-deliveries")
+            listed = ok(
+                await client.get(f"/v1/certification-bodies/{BODY}/deliveries", headers=admin)
+            )
+            return [
+                d for d in listed if d["audit_id"] == audit["id"] and d["status"] == "delivered"
+            ]
+
+        (delivery,) = await eventually(delivered, what="the audit request reaches the body")
+        assert delivery["reference"] == "SIM-00001"
+        assert audit["id"] in body.simulator.requests
+
+        # 7. The body accepts and plans the audit (signed webhooks, through the gateway). --------
+        async def planned() -> dict[str, Any] | None:
+            current = ok(await client.get(url, headers=member_admin.headers))
+            return dict(current) if current["status"] == "planned" else None
+
+        await eventually(planned, what="the body plans the audit")
+        # Assigned, the auditor now sees the audit.
+        planned_audit = ok(await client.get(url, headers=auditor.headers))
+        assert [(m["auditor_id"], m["role"]) for m in planned_audit["team"]] == [
+            (auditor_record["id"], "lead")
+        ]
+        sent = [w["payload"]["type"] for w in body.simulator.requests[audit["id"]].webhooks]
+        assert sent == ["audit.accepted", "audit.planned"]
+
+        # 8. The auditor runs the audit: findings, evaluated maturity, the report. ---------------
+        ok(await client.post(f"{url}/transitions", json={"step": "start"}, headers=auditor.headers))
+        major = ok(
+            await client.post(
+                f"{url}/findings",
+                json={
+                    "type": "major_nc",
+                    "title": "Document unique d'évaluation des risques non mis à jour",
+                    "description": "Le DUERP n'a pas été révisé depuis 2021 ; les chantiers "
+                    "espaces verts n'y figurent pas.",
+                    "criterion_urn": f"{RSE}:r8",
+                    "evidence": [{"title": "DUERP 2021"}],
+                },
+                headers=auditor.headers,
+            ),
+            201,
+        )
+        for finding in (
+            {
+                "type": "observation",
+                "title": "Bilan carbone non partagé avec les salariés",
+                "criterion_urn": f"{RSE}:r13",
+            },
+            {
+                "type": "strength",
+                "title": "Partenariats solides avec les entreprises du territoire",
+                "criterion_urn": f"{RSE}:r23",
+            },
+        ):
+            ok(await client.post(f"{url}/findings", json=finding, headers=auditor.headers), 201)
+        ok(
+            await client.put(
+                f"{url}/maturity",
+                json={
+                    "levels": [
+                        {"criterion_urn": f"{RSE}:r1", "level": 3},
+                        {"criterion_urn": f"{RSE}:r8", "level": 1, "comment": "DUERP ancien"},
+                        {"criterion_urn": f"{RSE}:r23", "level": 4},
+                    ]
+                },
+                headers=auditor.headers,
+            )
+        )
+        submitted = ok(
+            await client.post(
+                f"{url}/transitions",
+                json={
+                    "step": "submit_report",
+                    "summary": "Démarche RSE engagée ; une non-conformité majeure (santé et "
+                    "sécurité au travail).",
+                },
+                headers=auditor.headers,
+            )
+        )
+        assert submitted["status"] == "report_submitted"
+        assert submitted["findings"] == {"major_nc": 1, "observation": 1, "strength": 1}
+
+        # 9. The structure answers the nonconformity; the auditor verifies it. -------------------
+        answered = ok(
+            await client.post(
+                f"/v1/findings/{major['id']}/response",
+                json={
+                    "root_cause": "Pas de responsable désigné pour la mise à jour du DUERP",
+                    "correction": "DUERP révisé avec les encadrants techniques",
+                    "corrective_action": "Revue annuelle du DUERP inscrite au plan de prévention",
+                    "action_due": (today + timedelta(days=60)).isoformat(),
+                    "evidence": [
+                        {"title": "DUERP révisé", "url": "https://intranet.example/duerp"}
+                    ],
+                },
+                headers=member_admin.headers,
+            )
+        )
+        assert answered["status"] == "response_submitted"
+        verified = ok(
+            await client.post(
+                f"/v1/findings/{major['id']}/review",
+                json={"decision": "verify", "comment": "DUERP révisé vu sur place."},
+                headers=auditor.headers,
+            )
+        )
+        assert verified["status"] == "verified_closed"
+        closed = ok(
+            await client.post(f"{url}/transitions", json={"step": "close"}, headers=auditor.headers)
+        )
+        assert closed["status"] == "closed"
+
+    # 10. The structure's CAP RSE self-assessment: the level rule's ISO 26000 scores. ------------
+    rse = ok(
+        await client.post(
+            "/v1/diagnostics",
+            json={"organisation_id": org, "referential_code": "CAP_RSE", "kind": "self_assessment"},
+            headers=member_admin.headers,
+        ),
+        201,
+    )
+    rse_url = f"/v1/diagnostics/{rse['id']}"
+    ok(
+        await client.post(
+            f"{rse_url}/transitions", json={"action": "start"}, headers=member_admin.headers
+        )
+    )
+    # The CAP answers are offered again on the criteria CAP RSE reuses; the CSR ones are rated.
+    suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))
+    assert {s["from_diagnostic"] for s in suggestions} == {diagnostic["id"]}
+    carried = [
+        {
+            "id": str(uuid.uuid4()),
+            "criterion": s["criterion"],
+            "level": s["level"],
+            "carried_from": s["from_diagnostic"],
+        }
+        for s in suggestions
+    ]
+    rse_referential = ok(
+        await client.get("/v1/referentials/CAP_RSE/versions/1", headers=member_admin.headers)
+    )
+    csr = answers(rse_referential, 3, only=RSE)
+    assert len(csr) == 26
+    ok(
+        await client.put(
+            f"{rse_url}/answers", json={"answers": carried + csr}, headers=member_admin.headers
+        )
+    )
+    rse_done = ok(
+        await client.post(
+            f"{rse_url}/transitions", json={"action": "complete"}, headers=member_admin.headers
+        )
+    )
+    # CAP criteria at 2 of 4, CSR criteria at 3 of 4: 633 overall, 750 in every core subject.
+    assert (rse_done["status"], rse_done["overall_score"]) == ("rated", 633)
+    # The rule: Confirmé (501-700, every subject >= 350, 6.2 and 6.4 >= 400); not Exemplaire.
+    expected_level = "Confirmé"
+
+    # 11. The committee decides on the file: granted at the computed level. --------------------
+    async def file_ready() -> dict[str, Any] | None:
+        files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))
+        mine = [f for f in files if f["organisation_id"] == org]
+        # Pending once the report arrived; the level once the NC's closure and the CAP RSE
+        # scores reached the labelling service too.
+        return mine[0] if mine and mine[0]["computed_level"] is not None else None
+
+    file = await eventually(file_ready, what="the decision file has its computed level")
+    assert (file["scheme"], file["audit_id"], file["computed_level"]) == (
+        "CAP_RSE",
+        audit["id"],
+        expected_level,
+    )
+    # The level rule read the self-assessment's ISO 26000 scores (diagnostic.completed.v1).
+    inputs = file["evaluation"]["members"][org]
+    assert (inputs["diagnostic_id"], inputs["overall_score"], inputs["open_major_nc"]) == (
+        rse["id"],
+        633,
+        0,
+    )
+    assert inputs["core_subjects"] == dict.fromkeys(
+        ("6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"), 750
+    )
+    # The auditor also sits on the committee: still, whoever audited the file does not decide.
+    ok(
+        await client.post(
+            f"/v1/users/{auditor.id}/memberships", json={"role": "committee"}, headers=admin
+        ),
+        201,
+    )
+    await sign_in_again(topology, auditor)
+    partial = await client.post(
+        f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=auditor.headers
+    )
+    assert partial.status_code == 403, partial.text
+    assert partial.json()["type"].endswith("not-impartial")
+    decided = ok(
+        await client.post(
+            f"/v1/decisions/{file['id']}/decide",
+            json={"outcome": "confirm", "scope": "Ensemble des activités d'insertion"},
+            headers=committee.headers,
+        )
+    )
+    assert (decided["status"], decided["level"]) == ("granted", expected_level)
+    recognition = ok(
+        await client.get(
+            f"/v1/recognitions/{decided['recognition_id']}", headers=member_admin.headers
+        )
+    )
+    assert (recognition["status"], recognition["level"], recognition["scheme"]) == (
+        "active",
+        expected_level,
+        "CAP_RSE",
+    )
+
+    # 12. Anyone verifies it in the public registry, by the code printed on the certificate. ----
+    verify = f"/v1/registry/verify/{recognition['verification_code']}"
+    public = ok(await client.get(verify))
+    assert (public["number"], public["status"], public["level"]) == (
+        recognition["number"],
+        "active",
+        expected_level,
+    )
+    assert public["holder"]["name"] == "Atelier Solidaire du Lauragais"
+    assert siret not in json.dumps(public)  # public facts only
+    assert org not in json.dumps(public)
+
+    # 13. People were told: in the feed, by e-mail; the subscribed system by webhook. ----------
+    told = {
+        "diagnostic.completed.v1",
+        "labelling.application.accepted.v1",
+        "audit.requested.v1",
+        "audit.planned.v1",
+        "audit.report_submitted.v1",
+        "recognition.status_changed.v1",
+    }
+
+    async def feed_of(someone: Any) -> set[str]:
+        return event_types(ok(await client.get("/v1/notifications", headers=someone.headers)))
+
+    async def director_told() -> set[str] | None:
+        seen = await feed_of(member_admin)
+        return seen if told <= seen else None
+
+    await eventually(director_told, what=f"the director's feed has {sorted(told)}")
+
+    async def auditor_told() -> set[str] | None:
+        seen = await feed_of(auditor)
+        return seen if {"audit.requested.v1", "audit.planned.v1"} <= seen else None
+
+    await eventually(auditor_told, what="the auditor's feed")
+
+    async def committee_told() -> set[str] | None:
+        seen = await feed_of(committee)
+        return seen if "labelling.decision.opened.v1" in seen else None
+
+    await eventually(committee_told, what="the committee's feed")
+
+    async def mailed() -> list[Any]:
+        await run_job(topology, "notifications", "mail-deliveries")
+        return [m for m in smtp_sink.to(member_admin.email) if recognition["number"] in text_of(m)]
+
+    (mail,) = await eventually(mailed, what="the e-mail about the label reaches the SMTP server")
+    assert mail["Subject"] == (
+        f"Label CAP RSE attribué (niveau {expected_level}) — Atelier Solidaire du Lauragais"
+    )
+    subjects = {str(m["Subject"]) for m in smtp_sink.to(member_admin.email)}
+    assert {
+        "Diagnostic CAP terminé — Atelier Solidaire du Lauragais",
+        "Candidature au label CAP RSE acceptée — Atelier Solidaire du Lauragais",
+        "Évaluation initiale demandée (label CAP RSE) — Atelier Solidaire du Lauragais",
+    } <= subjects, subjects
+
+    async def called(status: str) -> list[Any]:
+        await run_job(topology, "notifications", "webhook-deliveries")
+        return [
+            d
+            for d in webhook_receiver.on("/cap/labels")
+            if json.loads(d.body)["data"]["status"] == status
+        ]
+
+    (hook,) = await eventually(lambda: called("active"), what="the webhook about the grant")
+    assert hook.verified is True
+    assert json.loads(hook.body)["data"]["number"] == recognition["number"]
+
+    # 14. The audit's findings are actions of the structure's progress plan. ------------------
+    async def in_plan() -> list[dict[str, Any]]:
+        (current,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
+        return [a for a in current["actions"] if a["source"] == "audit"]
+
+    from_audit = await eventually(in_plan, what="the findings reach the progress plan")
+    assert sorted((a["title"], a["priority"], a["status"]) for a in from_audit) == [
+        (f"Non-conformité majeure — {major['title']}", "high", "proposed"),
+        ("Observation — Bilan carbone non partagé avec les salariés", "low", "proposed"),
+    ]
+
+    # 15. The follow-up audit is missed: the label is suspended, the registry says so. ---------
+    due = recognition["next_surveillance_due"]
+    assert due is not None
+
+    # The audit programme expects the same follow-up (18 months after the decision).
+    async def follow_up_expected() -> list[dict[str, Any]]:
+        current = ok(
+            await client.get(f"/v1/audit-programmes/{programme['id']}", headers=member.headers)
+        )
+        return [i for i in current["schedule"] if i["type"] == "follow_up"]
+
+    (follow_up,) = await eventually(follow_up_expected, what="the programme's follow-up")
+    assert (follow_up["due_by"], follow_up["status"]) == (due, "due")
+    # The day after it was due, the daily job finds it missing.
+    labelling = topology.runtimes["labelling"]
+    late = (date.fromisoformat(due) - labelling.clock.today()).days + 1
+    labelling.clock.advance(timedelta(days=late))
+    await run_job(topology, "labelling", "recognition-lifecycle")
+    suspended = ok(
+        await client.get(f"/v1/recognitions/{recognition['id']}", headers=member_admin.headers)
+    )
+    assert (suspended["status"], suspended["suspension_cause"]) == (
+        "suspended",
+        "surveillance_overdue",
+    )
+    # The public answer is cached by the gateway for up to a minute; a reload goes through.
+    fresh = ok(await client.get(verify, headers={"Cache-Control": "no-cache"}))
+    assert (fresh["status"], fresh["history"][-1]["reason_code"]) == (
+        "suspended",
+        "surveillance_overdue",
+    )
+    by_number = ok(await client.get(f"/v1/registry/recognitions/{recognition['number']}"))
+    assert by_number["status"] == "suspended"
+    (hook,) = await eventually(lambda: called("suspended"), what="the webhook about the suspension")
+    assert hook.verified is True
+
+    async def suspension_told() -> bool:
+        items = ok(await client.get("/v1/notifications", headers=member_admin.headers))["items"]
+        changes = [i for i in items if i["event_type"] == "recognition.status_changed.v1"]
+        overdue = [
+            i
+            for i in items
+            if i["event_type"] == "label.surveillance_due.v1" and "en retard" in i["title"]
+        ]
+        return len(changes) == 2 and len(overdue) == 1
+
+    await eventually(suspension_told, what="the director is told of the suspension")
+
+    async def committee_told_of_suspension() -> bool:
+        return "recognition.status_changed.v1" in await feed_of(committee)
+
+    await eventually(committee_told_of_suspension, what="the committee is told of the suspension")
