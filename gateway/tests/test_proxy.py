@@ -92,3 +92,72 @@ async def test_slow_upstream_is_a_504_problem(gateway_factory) -> None:
     response = await client.get("/v1/diagnostics/slow")
     assert response.status_code == 504
     assert response.json()["type"].endswith("/upstream-timeout")
+
+
+class _Stream:
+    """An upstream event stream: one event now, the next only when released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.closed = False
+
+    async def body(self):  # type: ignore[no-untyped-def]
+        yield b"id: 1\nevent: notification\ndata: {}\n\n"
+        await self.release.wait()
+        yield b"id: 2\nevent: notification\ndata: {}\n\n"
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def _reply(stream: _Stream):  # type: ignore[no-untyped-def]
+    from cap_gateway.proxy import Reply
+
+    return Reply(200, [(b"content-type", b"text/event-stream")], stream.body(), stream.close)
+
+
+async def test_an_event_stream_is_passed_on_event_by_event() -> None:
+    from cap_gateway.proxy import UpstreamResponse
+
+    stream, sent = _Stream(), []
+    first = asyncio.Event()
+    disconnect = asyncio.Event()
+
+    async def send(message):  # type: ignore[no-untyped-def]
+        sent.append(message)
+        if message.get("body", b"").startswith(b"id: 1"):
+            first.set()
+
+    async def receive():  # type: ignore[no-untyped-def]
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    task = asyncio.create_task(UpstreamResponse(_reply(stream))({}, receive, send))
+    # The first event reaches the client before the upstream has sent the next one.
+    await asyncio.wait_for(first.wait(), 2)
+    stream.release.set()
+    await asyncio.sleep(0.05)
+    assert [m.get("body", b"")[:5] for m in sent[1:]] == [b"id: 1", b"id: 2", b""]
+    assert stream.closed
+    await task
+
+
+async def test_a_client_leaving_an_event_stream_releases_the_upstream() -> None:
+    from cap_gateway.proxy import UpstreamResponse
+
+    stream = _Stream()  # never released: the upstream would stream on
+    disconnect = asyncio.Event()
+
+    async def send(_message):  # type: ignore[no-untyped-def]
+        return None
+
+    async def receive():  # type: ignore[no-untyped-def]
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    task = asyncio.create_task(UpstreamResponse(_reply(stream))({}, receive, send))
+    await asyncio.sleep(0.05)
+    assert not stream.closed
+    disconnect.set()
+    await asyncio.wait_for(task, 2)
+    assert stream.closed

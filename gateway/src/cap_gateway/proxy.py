@@ -8,6 +8,7 @@ in tests. Both give the proxy the same :class:`Reply`; everything else is one co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
@@ -275,7 +276,9 @@ class UpstreamResponse:
     """The upstream's answer streamed back as it arrives, then its connection released.
 
     Each chunk is sent once the next one is known, so the last goes with ``more_body=False``
-    and a small answer costs two ASGI messages, not three.
+    and a small answer costs two ASGI messages, not three. An event stream
+    (``text/event-stream``) is different: each chunk goes at once (an event must not wait for
+    the next one), and the upstream is released as soon as the client disconnects.
     """
 
     def __init__(self, reply: Reply) -> None:
@@ -295,6 +298,9 @@ class UpstreamResponse:
                     ],
                 }
             )
+            if reply.header(b"content-type").startswith(b"text/event-stream"):
+                await self._stream(receive, send)
+                return
             pending: bytes | None = None
             async for chunk in reply.body:
                 if not chunk:
@@ -305,6 +311,27 @@ class UpstreamResponse:
             await send({"type": "http.response.body", "body": pending or b"", "more_body": False})
         finally:
             await reply.close()
+
+    async def _stream(self, receive: Receive, send: Send) -> None:
+        async def pump() -> None:
+            async for chunk in self.reply.body:
+                if chunk:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        tasks = {asyncio.create_task(pump()), asyncio.create_task(disconnected())}
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for task in done:
+            task.result()  # an upstream failure is not swallowed
 
 
 def _unavailable(service: str, request: Request, path: str, exc: Exception) -> Response:
