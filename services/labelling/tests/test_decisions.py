@@ -314,3 +314,9 @@ async def test_no_restoration_more_than_six_months_after_expiry(service: Service
     late = await decide(service, renewal["id"], outcome="confirm")
     assert late.status_code == 409
     assert late.json()["type"].endswith("/restoration-window-passed")
+
+
+async def test_handlers_read_the_runtimes_settings(service: Service) -> None:
+    from cap_labelling.events.handlers import _current_settings
+
+    assert _current_settings() is service.runtime.settings

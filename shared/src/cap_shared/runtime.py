@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +57,24 @@ def infra_tables(metadata: sa.MetaData) -> InfraTables:
     )
 
 
+#: The settings of the latest runtime built for each service name: what its event handlers
+#: read (handlers are plain functions, registered before any runtime exists).
+_SETTINGS: dict[str, BaseServiceSettings] = {}
+
+S = TypeVar("S", bound=BaseServiceSettings)
+
+
+def settings_for(name: str, settings_cls: type[S]) -> S:
+    """The settings of the service's runtime in this process (its injected ones), or the
+    environment's when no runtime was built (a handler called on its own)."""
+    found = _SETTINGS.get(name)
+    if isinstance(found, settings_cls):
+        return found
+    fresh = settings_cls()
+    _SETTINGS[name] = fresh
+    return fresh
+
+
 class ServiceRuntime:
     """Database, broker and background roles of one service."""
 
@@ -81,6 +99,7 @@ class ServiceRuntime:
         #: Data steps run after the schema migrations, in one transaction (reference data).
         self.after_migrate = tuple(after_migrate)
         self.name = settings.service_name
+        _SETTINGS[self.name] = settings
         self.tables = tables
         self.migrations = migrations
         self.handlers: dict[str, EventHandler] = dict(handlers or {})

@@ -12,6 +12,7 @@ from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.runtime import settings_for
 
 
 async def on_organisation_registered(
@@ -29,15 +30,9 @@ async def on_organisation_registered(
     )
 
 
-_settings: Settings | None = None
-
-
 def _current_settings() -> Settings:
-    """The process's settings (handlers are registered before a runtime exists)."""
-    global _settings
-    if _settings is None:
-        _settings = Settings()
-    return _settings
+    """The settings of this process's audit runtime (handlers are registered before it exists)."""
+    return settings_for("audit", Settings)
 
 
 async def on_application_accepted(

@@ -13,16 +13,12 @@ from cap_notifications.repository import OrganisationRepository
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import OrganisationRegisteredV1, UserChangedV1
 from cap_shared.inbox import EventHandler
-
-_settings: Settings | None = None
+from cap_shared.runtime import settings_for
 
 
 def _current_settings() -> Settings:
-    """The process's settings (handlers are registered before a runtime exists)."""
-    global _settings
-    if _settings is None:
-        _settings = Settings()
-    return _settings
+    """The settings of this process's notifications runtime (handlers are registered before it exists)."""
+    return settings_for("notifications", Settings)
 
 
 async def on_organisation_registered(
