@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
+from cap_shared.luhn import luhn_valid
+
+__all__ = ["luhn_valid", "normalise_siret", "siret_problem"]
+
 #: La Poste's establishments share this SIREN; their SIRETs use a digit-sum rule instead of Luhn.
 LA_POSTE_SIREN = "356000000"
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when ``digits`` passes the Luhn checksum."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def normalise_siret(raw: str) -> str:

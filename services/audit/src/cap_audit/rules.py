@@ -21,7 +21,6 @@ took no part in the audit; a grant carries its certificate number, a refusal its
 
 from __future__ import annotations
 
-import calendar
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from cap_shared.dates import add_months
 from cap_shared.problems import Conflict, ProblemError
 
 
@@ -100,13 +100,6 @@ class SchemeRules(BaseModel):
 
 
 DEFAULT_RULES = {Scheme.CAP_ISO9001: SchemeRules(), Scheme.CAP_RSE: SchemeRules()}
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus calendar months (the 31st falls back to the month's last day)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

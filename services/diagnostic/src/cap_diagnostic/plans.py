@@ -417,6 +417,17 @@ async def review_action(
 
 
 # overdue ---------------------------------------------------------------------------------------
+async def _announce(
+    session: AsyncSession,
+    action: ProgressAction,
+    event: ActionOverdueV1 | ActionDueSoonV1,
+    actor: str,
+) -> None:
+    await add_event(
+        session, tables.outbox, new_event(event, source=SOURCE, subject=action.id, actor=actor)
+    )
+
+
 async def detect_overdue(session: AsyncSession, today: date) -> int:
     """Publish ``action.overdue.v1`` once per action and due date; how many this run."""
     repo = PlanRepository(session)
@@ -435,11 +446,7 @@ async def detect_overdue(session: AsyncSession, today: date) -> int:
             detected_on=today,
             days_overdue=(today - action.due_date).days,
         )
-        await add_event(
-            session,
-            tables.outbox,
-            new_event(event, source=SOURCE, subject=action.id, actor="system:overdue-detector"),
-        )
+        await _announce(session, action, event, "system:overdue-detector")
         action.overdue_notified_for = action.due_date
     await session.flush()
     return len(actions)
@@ -462,11 +469,7 @@ async def remind_due_soon(session: AsyncSession, today: date, days: int) -> int:
             due_date=action.due_date,
             days_left=(action.due_date - today).days,
         )
-        await add_event(
-            session,
-            tables.outbox,
-            new_event(event, source=SOURCE, subject=action.id, actor="system:reminders"),
-        )
+        await _announce(session, action, event, "system:reminders")
         action.reminded_for = action.due_date
     await session.flush()
     return len(actions)

@@ -32,12 +32,11 @@ from cap_labelling.config import Settings
 from cap_labelling.models import (
     Application,
     AuditReport,
-    CompletedDiagnostic,
     DecisionFile,
-    Nonconformity,
     Recognition,
     tables,
 )
+from cap_labelling.repository import DiagnosticRepository, open_majors
 from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStatus, Scheme
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
@@ -102,32 +101,9 @@ class BodyDecides(Conflict):
 
 
 # evaluation ---------------------------------------------------------------------------------
-async def _latest_rse(session: AsyncSession, organisation_id: str) -> CompletedDiagnostic | None:
-    query = (
-        sa.select(CompletedDiagnostic)
-        .where(
-            col(CompletedDiagnostic.organisation_id) == organisation_id,
-            col(CompletedDiagnostic.referential_code) == "CAP_RSE",
-        )
-        .order_by(col(CompletedDiagnostic.completed_at).desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalars().first()
-
-
-async def open_majors(session: AsyncSession, organisation_id: str, scheme: Scheme) -> int:
-    query = sa.select(sa.func.count()).where(
-        col(Nonconformity.organisation_id) == organisation_id,
-        col(Nonconformity.scheme) == scheme.value,
-        col(Nonconformity.type) == "major_nc",
-        col(Nonconformity.status) != "verified_closed",
-    )
-    return int((await session.execute(query)).scalar_one())
-
-
 async def _member_result(session: AsyncSession, organisation_id: str) -> dict[str, Any]:
-    majors = await open_majors(session, organisation_id, Scheme.CAP_RSE)
-    evaluation = await _latest_rse(session, organisation_id)
+    majors = await open_majors(session, organisation_id, Scheme.CAP_RSE.value)
+    evaluation = await DiagnosticRepository(session).latest(organisation_id, "CAP_RSE")
     if evaluation is None:
         return {
             "level": None,

@@ -23,12 +23,12 @@ from sqlmodel import col
 
 from cap_labelling import rules, visibility
 from cap_labelling.models import (
-    Nonconformity,
     NumberSequence,
     Recognition,
     RecognitionChange,
     tables,
 )
+from cap_labelling.repository import open_majors
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, RecognitionStep, Scheme
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
@@ -172,6 +172,34 @@ async def _publish(
     )
 
 
+async def _record(
+    session: AsyncSession,
+    recognition: Recognition,
+    previous: str | None,
+    now: datetime,
+    on: date,
+    reason_code: str,
+    note: str | None,
+    actor: str,
+) -> None:
+    """The history row of the recognition's (new) status, then its event."""
+    session.add(
+        RecognitionChange(
+            id=str(uuid.uuid4()),
+            recognition_id=recognition.id,
+            at=now,
+            on=on,
+            from_status=previous,
+            to_status=recognition.status,
+            reason_code=reason_code,
+            note=note,
+            actor=actor,
+        )
+    )
+    await session.flush()
+    await _publish(session, recognition, previous, now, reason_code, actor)
+
+
 async def change_status(
     session: AsyncSession,
     recognition: Recognition,
@@ -190,21 +218,7 @@ async def change_status(
         recognition.suspended_on, recognition.suspension_cause = now.date(), cause or reason_code
     elif target is RecognitionStatus.ACTIVE:
         recognition.suspended_on, recognition.suspension_cause = None, None
-    session.add(
-        RecognitionChange(
-            id=str(uuid.uuid4()),
-            recognition_id=recognition.id,
-            at=now,
-            on=now.date(),
-            from_status=previous,
-            to_status=target.value,
-            reason_code=reason_code,
-            note=note,
-            actor=actor,
-        )
-    )
-    await session.flush()
-    await _publish(session, recognition, previous, now, reason_code, actor)
+    await _record(session, recognition, previous, now, now.date(), reason_code, note, actor)
 
 
 async def grant(
@@ -249,21 +263,7 @@ async def grant(
         source=source,
     )
     session.add(recognition)
-    session.add(
-        RecognitionChange(
-            id=str(uuid.uuid4()),
-            recognition_id=recognition.id,
-            at=now,
-            on=cycle.decided_on,
-            from_status=None,
-            to_status=status.value,
-            reason_code=reason_code,
-            note=note,
-            actor=actor,
-        )
-    )
-    await session.flush()
-    await _publish(session, recognition, None, now, reason_code, actor)
+    await _record(session, recognition, None, now, cycle.decided_on, reason_code, note, actor)
     if previous is not None:
         previous.renewed_by_id = recognition.id
         await change_status(
@@ -573,17 +573,6 @@ async def on_surveillance_report(
         )
 
 
-async def open_overdue_majors(session: AsyncSession, organisation_id: str, scheme: Scheme) -> int:
-    query = sa.select(sa.func.count()).where(
-        col(Nonconformity.organisation_id) == organisation_id,
-        col(Nonconformity.scheme) == scheme.value,
-        col(Nonconformity.type) == "major_nc",
-        col(Nonconformity.overdue).is_(True),
-        col(Nonconformity.status) != "verified_closed",
-    )
-    return int((await session.execute(query)).scalar_one())
-
-
 async def on_major_overdue(
     session: AsyncSession, organisation_id: str, scheme: Scheme, now: datetime
 ) -> None:
@@ -612,7 +601,7 @@ async def on_major_closed(
         and recognition.status == RecognitionStatus.SUSPENDED
         and recognition.suspension_cause == "major_nc_overdue"
         and recognition.expiry_date >= now.date()
-        and await open_overdue_majors(session, organisation_id, scheme) == 0
+        and await open_majors(session, organisation_id, scheme.value, overdue_only=True) == 0
     ):
         await change_status(
             session,

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling.models import CompletedDiagnostic, Organisation
+from cap_labelling.models import CompletedDiagnostic, Nonconformity, Organisation
 
 
 class OrganisationRepository:
@@ -40,13 +40,34 @@ class DiagnosticRepository:
 
     async def latest_cap(self, organisation_id: str) -> CompletedDiagnostic | None:
         """The organisation's most recent completed diagnostic on the CAP referential."""
+        return await self.latest(organisation_id, "CAP")
+
+    async def latest(
+        self, organisation_id: str, referential_code: str
+    ) -> CompletedDiagnostic | None:
+        """The organisation's most recent completed diagnostic on a referential."""
         query = (
             sa.select(CompletedDiagnostic)
             .where(
                 col(CompletedDiagnostic.organisation_id) == organisation_id,
-                col(CompletedDiagnostic.referential_code) == "CAP",
+                col(CompletedDiagnostic.referential_code) == referential_code,
             )
             .order_by(col(CompletedDiagnostic.completed_at).desc())
             .limit(1)
         )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+
+async def open_majors(
+    session: AsyncSession, organisation_id: str, scheme: str, *, overdue_only: bool = False
+) -> int:
+    """Major nonconformities of the organisation not verified closed (past their deadline only)."""
+    query = sa.select(sa.func.count()).where(
+        col(Nonconformity.organisation_id) == organisation_id,
+        col(Nonconformity.scheme) == scheme,
+        col(Nonconformity.type) == "major_nc",
+        col(Nonconformity.status) != "verified_closed",
+    )
+    if overdue_only:
+        query = query.where(col(Nonconformity.overdue).is_(True))
+    return int((await session.execute(query)).scalar_one())

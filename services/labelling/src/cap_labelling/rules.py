@@ -16,13 +16,13 @@ Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a setting)
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from cap_shared.dates import add_months
 from cap_shared.problems import Conflict, ProblemError
 
 
@@ -59,13 +59,6 @@ class NotEligible(ProblemError):
     """A structure has no completed CAP diagnostic within the eligibility window."""
 
     status, code, title = 422, "not-eligible", "Not eligible"
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus (or minus) calendar months (the 31st falls back to the month's last day)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def months_before(day: date, months: int) -> date:

@@ -48,6 +48,31 @@ def _describe(event_type: str, data: dict[str, Any], organisation_name: str | No
         )
 
 
+def _email(
+    person: Person,
+    kind: str,
+    context: dict[str, Any],
+    *,
+    now: datetime,
+    send_at: datetime,
+    event_id: str | None = None,
+    event_type: str | None = None,
+) -> EmailMessage:
+    """An e-mail to ``person``, sent by the mail job from ``send_at`` (stable Message-ID)."""
+    return EmailMessage(
+        id=str(uuid.uuid4()),
+        user_id=person.id,
+        to_address=person.email,
+        kind=kind,
+        event_id=event_id,
+        event_type=event_type,
+        context=context,
+        next_attempt_at=send_at,
+        message_id=f"<{uuid.uuid4().hex}@cap.coorace>",
+        created_at=now,
+    )
+
+
 def roles_of(person: Person) -> list[str]:
     return sorted({str(m.get("role")) for m in person.memberships})
 
@@ -113,14 +138,10 @@ async def fan_out(
         )
         if email == "on":
             session.add(
-                EmailMessage(
-                    id=str(uuid.uuid4()),
-                    user_id=person.id,
-                    to_address=person.email,
-                    kind="event",
-                    event_id=envelope.id,
-                    event_type=envelope.type,
-                    context={
+                _email(
+                    person,
+                    "event",
+                    {
                         "event": data,
                         "event_type": envelope.type,
                         "title": message.title,
@@ -129,9 +150,10 @@ async def fan_out(
                         "organisation_name": organisation.name if organisation else None,
                         "recipient_name": person.name,
                     },
-                    next_attempt_at=preferences.release_at(now, prefs),
-                    message_id=f"<{uuid.uuid4().hex}@cap.coorace>",
-                    created_at=now,
+                    now=now,
+                    send_at=preferences.release_at(now, prefs),
+                    event_id=envelope.id,
+                    event_type=envelope.type,
                 )
             )
         elif email == "digest":
@@ -198,12 +220,10 @@ async def send_digests(session: AsyncSession, now: datetime, settings: Settings)
             continue
         if not preferences.digest_due(now, prefs, last_sent.get(user_id)):
             continue
-        email = EmailMessage(
-            id=str(uuid.uuid4()),
-            user_id=user_id,
-            to_address=person.email,
-            kind="digest",
-            context={
+        email = _email(
+            person,
+            "digest",
+            {
                 "recipient_name": person.name,
                 "date": preferences.local_date(now, prefs).isoformat(),
                 "items": [
@@ -217,9 +237,8 @@ async def send_digests(session: AsyncSession, now: datetime, settings: Settings)
                     for i in items
                 ],
             },
-            next_attempt_at=now,
-            message_id=f"<{uuid.uuid4().hex}@cap.coorace>",
-            created_at=now,
+            now=now,
+            send_at=now,
         )
         session.add(email)
         for item in items:

@@ -11,6 +11,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cap_notifications import feed, preferences
 from cap_notifications.config import Settings
+from cap_notifications.fanout import roles_of
 from cap_notifications.feed import FeedPage, NotificationOut
 from cap_notifications.models import Person
 from cap_notifications.preferences import PreferencesIn, PreferencesOut
@@ -143,7 +144,7 @@ preference_routes = APIRouter(prefix="/v1/preferences", tags=["preferences"], re
 
 async def _roles(session: SessionDep, me: str) -> list[str]:
     person = await session.get(Person, me)
-    return sorted({str(m.get("role")) for m in person.memberships}) if person else []
+    return roles_of(person) if person else []
 
 
 @preference_routes.get("", response_model=PreferencesOut)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from cap_shared.luhn import luhn_complete
+
 REGION = "76"
 REGION_NAME = "Occitanie"
 DELEGATION = "Coorace Occitanie"
@@ -432,23 +434,10 @@ FACILITATOR, AUDITOR = PEOPLE[2], PEOPLE[3]
 
 
 # SIRETs -------------------------------------------------------------------------------------------
-def _luhn_complete(partial: str) -> str:
-    """``partial`` followed by the digit that makes it pass the Luhn check."""
-    for digit in "0123456789":
-        candidate = partial + digit
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if index % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")  # one of ten digits always completes it
-
-
 def siret(index: int) -> str:
     """The SIRET of the ``index``-th demo structure: a valid SIREN, then a valid NIC."""
-    siren = _luhn_complete(f"{44_218_000 + index * 7_919:08d}")
-    return _luhn_complete(siren + f"{index % 3 + 1:04d}")
+    siren = luhn_complete(f"{44_218_000 + index * 7_919:08d}")
+    return luhn_complete(siren + f"{index % 3 + 1:04d}")
 
 
 # diagnostics --------------------------------------------------------------------------------------
