@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from cap_standalone.testing import Overrides, Topology, distributed_topology, standalone_topology
+from cap_standalone.testing import (
+    Overrides,
+    Topology,
+    distributed_topology,
+    processes_topology,
+    standalone_topology,
+)
 
 
 @pytest.fixture
@@ -31,6 +37,13 @@ async def distributed(
 ) -> AsyncIterator[Topology]:
     """Every service on its own PostgreSQL database and RabbitMQ connection."""
     async with distributed_topology(make_database, topology_settings) as topology:
+        yield topology
+
+
+@pytest.fixture
+async def processes(tmp_path: Path, topology_settings: Overrides) -> AsyncIterator[Topology]:
+    """Every role of every service its own OS process on real ports, as `make up` runs them."""
+    async with processes_topology(tmp_path / "logs", topology_settings) as topology:
         yield topology
 
 

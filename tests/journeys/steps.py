@@ -31,7 +31,6 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from cap_audit.certifier import connector
 from cap_shared.cli import EmbeddedServer
-from cap_shared.jobs import run_once
 from cap_shared.testing.auth import create_user, sign_in
 from cap_standalone.testing import Topology
 
@@ -123,12 +122,9 @@ async def known_to_notifications(topology: Topology, *people: Person) -> None:
 
 # jobs -----------------------------------------------------------------------------------------
 async def run_job(topology: Topology, service: str, name: str) -> int:
-    """Run one periodic job of a service once, on that runtime's clock, as its worker would
-    (the distributed topology of the tests runs no worker jobs; the standalone one runs them at
-    their interval, so running one now only brings it forward)."""
-    runtime = topology.runtimes[service]
-    (job,) = [j for j in runtime.jobs if j.name == name]
-    return await run_once(runtime.db, job, runtime.name, runtime.job_context())
+    """Run one periodic job of a service now, through the administrator's operator route, on
+    that service's clock (its worker runs it at its interval; this only brings it forward)."""
+    return await topology.run_job(service, name)
 
 
 # the outside world ----------------------------------------------------------------------------
@@ -136,14 +132,13 @@ def local_world_settings(*, smtp_port: int) -> dict[str, dict[str, Any]]:
     """Settings pointing the platform at the outside world of a journey, on 127.0.0.1: bodies'
     systems and webhook subscribers on private addresses (development only), e-mail over SMTP."""
     return {
-        "audit": {"body_allow_private": True, "public_url": "http://cap.test"},
+        "audit": {"body_allow_private": True},
         "notifications": {
             "mail_transport": "smtp",
             "smtp_host": "127.0.0.1",
             "smtp_port": smtp_port,
             "smtp_timeout_s": 5.0,
             "webhook_allow_private": True,
-            "public_url": "http://cap.test",
         },
     }
 

@@ -57,8 +57,8 @@ DECLARATION = (
 @pytest.fixture
 def topology_settings() -> Overrides:
     """The body's system runs on this machine (private addresses allowed: development only); the
-    platform's public URL, given to the body as its callback, is the gateway's."""
-    return {"audit": {"body_allow_private": True, "public_url": "http://cap.test"}}
+    platform's public URL (the gateway's) is given to the body as its callback."""
+    return {"audit": {"body_allow_private": True}}
 
 
 def signed(secret: str, kind: str, **data: Any) -> tuple[bytes, dict[str, str]]:
@@ -161,7 +161,7 @@ async def complete_cap_diagnostic(
 async def test_cap_iso9001_journey(topology: Topology) -> None:
     started = time.monotonic()
     client, admin = topology.client, topology.admin
-    today = topology.runtimes["audit"].clock.today()
+    today = await topology.today("audit")
     qualified = [
         {
             "scheme": "CAP_ISO9001",
@@ -257,7 +257,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
                 f"/v1/certification-bodies/{BODY}/connection", json=body.connection, headers=admin
             )
         )
-        assert connection["callback_url"] == f"http://cap.test/v1/certifier/webhooks/{BODY}"
+        assert connection["callback_url"] == f"{topology.public_url}/v1/certifier/webhooks/{BODY}"
 
         # 2. The structure completes a CAP diagnostic and applies for CAP ISO 9001. ------------
         diagnostic = await complete_cap_diagnostic(client, member_admin, org)

@@ -90,7 +90,7 @@ async def test_cap_rse_journey(
     topology: Topology, smtp_sink: SmtpSink, webhook_receiver: WebhookReceiver
 ) -> None:
     client, admin = topology.client, topology.admin
-    today = topology.runtimes["audit"].clock.today()
+    today = await topology.today("audit")
 
     # 1. The administrator registers the structure and its people. ------------------------------
     siret = make_siret(4242)
@@ -187,7 +187,7 @@ async def test_cap_rse_journey(
                 headers=admin,
             )
         )
-        assert connection["callback_url"] == f"http://cap.test/v1/certifier/webhooks/{BODY}"
+        assert connection["callback_url"] == f"{topology.public_url}/v1/certifier/webhooks/{BODY}"
 
         # 2. The facilitator runs the one-day CAP diagnostic with the structure. -----------------
         session = {
@@ -613,9 +613,8 @@ async def test_cap_rse_journey(
     (follow_up,) = await eventually(follow_up_expected, what="the programme's follow-up")
     assert (follow_up["due_by"], follow_up["status"]) == (due, "due")
     # The day after it was due, the daily job finds it missing.
-    labelling = topology.runtimes["labelling"]
-    late = (date.fromisoformat(due) - labelling.clock.today()).days + 1
-    labelling.clock.advance(timedelta(days=late))
+    late = (date.fromisoformat(due) - await topology.today("labelling")).days + 1
+    await topology.shift_clock("labelling", timedelta(days=late))
     await run_job(topology, "labelling", "recognition-lifecycle")
     suspended = ok(
         await client.get(f"/v1/recognitions/{recognition['id']}", headers=member_admin.headers)

@@ -195,6 +195,12 @@ def ops_rules(prefix: str) -> dict[tuple[str, str], Rule]:
             admin, fixed(f"{prefix}/dead-letters/{missing}/replay"), ok=404
         ),
         ("GET", "/outbox"): Rule(admin, fixed(f"{prefix}/outbox")),
+        ("GET", "/jobs"): Rule(admin, fixed(f"{prefix}/jobs")),
+        ("POST", "/jobs/{name}/runs"): Rule(
+            admin, fixed(f"{prefix}/jobs/no-such-job/runs"), ok=404
+        ),
+        ("GET", "/clock"): Rule(admin, fixed(f"{prefix}/clock")),
+        ("PUT", "/clock"): Rule(admin, fixed(f"{prefix}/clock", json={"offset": "PT0S"})),
     }
 
 

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 
 from cap_shared.correlation import REQUEST_ID_HEADER
-from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
-from cap_shared.deps import RuntimeDep
-from cap_shared.messaging import BrokerUnavailable, PublishFailed
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
-from cap_shared.problems import ServiceUnavailable, install_problem_handlers, problem_response
+from cap_shared.ops import ops_router
+from cap_shared.problems import install_problem_handlers, problem_response
 from cap_shared.runtime import ServiceRuntime
-from cap_shared.security import Allow, Public, Role, assert_access_declared
+from cap_shared.security import Public, assert_access_declared
 
 
 def operation_id(route: APIRoute) -> str:
@@ -49,41 +47,6 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
             detail="A dependency of this process is unavailable.",
             extensions={"service": runtime.name, "checks": checks},
         )
-
-    return router
-
-
-def ops_router(*, prefix: str = "/ops") -> APIRouter:
-    """Operator routes: dead letters (list, show, replay) and outbox status."""
-    router = APIRouter(prefix=prefix, tags=["ops"], dependencies=[Depends(Allow(Role.ADMIN))])
-
-    @router.get("/dead-letters", response_model=DeadLetterList)
-    async def list_dead_letters(
-        rt: RuntimeDep,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        include_replayed: bool = False,
-    ) -> DeadLetterList:
-        """Dead-lettered messages of this service, newest first, with the reason."""
-        return await rt.dead_letters.list(limit=limit, include_replayed=include_replayed)
-
-    @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterPublic)
-    async def read_dead_letter(rt: RuntimeDep, dead_letter_id: str) -> DeadLetterPublic:
-        """One dead letter with its headers and body."""
-        return await rt.dead_letters.get(dead_letter_id)
-
-    @router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterPublic)
-    async def replay_dead_letter(rt: RuntimeDep, dead_letter_id: str) -> DeadLetterPublic:
-        """Send a dead letter back to this service's queue (after fixing its cause)."""
-        try:
-            await rt.ensure_broker()
-            return await rt.dead_letters.replay(dead_letter_id)
-        except (BrokerUnavailable, PublishFailed) as exc:
-            raise ServiceUnavailable(f"the broker is unavailable: {exc}") from exc
-
-    @router.get("/outbox")
-    async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
-        """Unpublished events, age of the oldest, and events failing to publish."""
-        return await rt.relay.status()
 
     return router
 
@@ -138,7 +101,9 @@ def create_service_app(
     install_problem_handlers(app)
     app.include_router(health_router(runtime, needs_broker=needs_broker))
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    app.include_router(ops_router(prefix=ops_prefix))
+    app.include_router(
+        ops_router(prefix=ops_prefix, clock_adjustable=runtime.settings.is_development)
+    )
     for router in routers:
         app.include_router(router)
     # add_middleware puts each new one outside the previous ones: innermost first.

@@ -78,6 +78,11 @@ SERVICES: dict[str, _Part] = {
         NotificationsSettings, notifications_main.build_runtime, notifications_main.create_app
     ),
 }
+#: Every part of the platform: the gateway, then the services.
+PARTS: dict[str, _Part] = {
+    "gateway": _Part(GatewaySettings, gateway_main.build_runtime, gateway_main.create_app),
+    **SERVICES,
+}
 
 
 @dataclass

@@ -2,7 +2,12 @@
 
 * standalone: the real composition root (one process, SQLite files, in-memory broker);
 * distributed: every service with its own PostgreSQL database and its own RabbitMQ connection,
-  as separate processes would have, with the gateway reaching services over httpx transports.
+  as separate processes would have, with the gateway reaching services over httpx transports;
+* processes: the distributed topology as `make up` runs it, every role of every service its own
+  OS process on real ports (:mod:`cap_standalone.processes`).
+
+Whatever the topology, a test drives it through the gateway only, the administrator's operator
+routes included (a service's clock, its periodic jobs run now).
 """
 
 from __future__ import annotations
@@ -11,25 +16,30 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import TypeAdapter
 
 from cap_gateway import main as gateway_main
-from cap_gateway.config import Settings as GatewaySettings
 from cap_gateway.runtime import GatewayRuntime
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import JwksKeySource
+from cap_shared.settings import BaseServiceSettings
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
 from cap_shared.testing.services import RABBITMQ_URL
-from cap_standalone.platform import SERVICES, Platform, StandaloneSettings
+from cap_standalone.platform import PARTS, SERVICES, Platform, StandaloneSettings
+from cap_standalone.processes import ProcessPlatform
 
 #: Settings to change per part of the platform ("gateway", "diagnostic", "audit", "labelling",
 #: "notifications"): field name -> value, e.g. ``{"notifications": {"mail_transport": "smtp"}}``.
 Overrides = Mapping[str, Mapping[str, Any]]
+#: An ISO 8601 duration as the operator routes give a clock's offset.
+DURATION = TypeAdapter(timedelta)
 
 
 @dataclass
@@ -43,8 +53,48 @@ class Topology:
     #: ``Authorization`` header of the bootstrap administrator, signed in through the gateway.
     admin: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def public_url(self) -> str:
+        """The platform's public address (where its client points)."""
+        return str(self.client.base_url).rstrip("/")
 
-def _fast(settings_cls: type, **values: Any) -> Any:
+    async def _ops(self, method: str, service: str, path: str, **kwargs: Any) -> Any:
+        answer = await self.client.request(
+            method, f"/v1/ops/{service}{path}", headers=self.admin, **kwargs
+        )
+        if answer.status_code != 200:
+            msg = f"{method} /v1/ops/{service}{path}: {answer.status_code} {answer.text}"
+            raise AssertionError(msg)
+        return answer.json()
+
+    async def today(self, service: str) -> date:
+        """Today on the clock of ``service`` (its API process's)."""
+        return date.fromisoformat((await self._ops("GET", service, "/clock"))["today"])
+
+    async def shift_clock(self, service: str, delta: timedelta) -> None:
+        """Move the clock of ``service`` (its API process's) by ``delta``."""
+        offset = (await self._ops("GET", service, "/clock"))["offset"]
+        current = DURATION.validate_python(offset)
+        await self._ops(
+            "PUT", service, "/clock", json={"offset": (current + delta).total_seconds()}
+        )
+
+    async def run_job(self, service: str, name: str) -> int:
+        """Run a periodic job of ``service`` now, on its clock; what it reports."""
+        return int((await self._ops("POST", service, f"/jobs/{name}/runs"))["items"])
+
+
+#: Where the in-process topologies' client points: the platform's public address in links and
+#: in the callback URL given to certification bodies.
+PUBLIC_URL = "http://cap.test"
+
+
+def _public(settings_cls: type[BaseServiceSettings]) -> dict[str, str]:
+    return {"public_url": PUBLIC_URL} if "public_url" in settings_cls.model_fields else {}
+
+
+def _fast(settings_cls: type[BaseServiceSettings], **values: Any) -> Any:
+    values = {**_public(settings_cls), **values}
     return settings_cls(relay_poll_interval_s=0.2, consumer_retry_delays_s=[0.05, 0.1], **values)
 
 
@@ -56,7 +106,7 @@ class _Platform(Platform):
 
     def _service_settings(self, cls: type[Any], name: str) -> Any:
         settings = super()._service_settings(cls, name)
-        changed = self.overrides.get(name)
+        changed = {**_public(cls), **self.overrides.get(name, {})}
         return cls.model_validate({**dict(settings), **changed}) if changed else settings
 
 
@@ -73,7 +123,7 @@ async def standalone_topology(
     assert platform.gateway is not None
     transport = httpx.ASGITransport(app=platform.gateway)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://cap.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
             yield Topology("standalone", client, platform.runtimes, admin=await sign_in(client))
     finally:
         await platform.stop()
@@ -88,11 +138,8 @@ async def distributed_topology(
     namespace = unique_namespace()
     runtimes: dict[str, ServiceRuntime] = {}
     brokers: list[RabbitBroker] = []
-    parts: dict[str, tuple[Any, Any, Any]] = {
-        "gateway": (GatewaySettings, gateway_main.build_runtime, gateway_main.create_app)
-    }
-    parts.update({n: (p.settings, p.build_runtime, p.create_app) for n, p in SERVICES.items()})
-    for name, (settings_cls, build_runtime, _create_app) in parts.items():
+    for name, part in PARTS.items():
+        settings_cls, build_runtime = part.settings, part.build_runtime
         probe = build_runtime(_fast(settings_cls))
         db = await make_database("postgresql", name, probe.migrations, probe.tables.outbox.metadata)
         broker = RabbitBroker(RABBITMQ_URL, namespace=namespace)
@@ -118,7 +165,9 @@ async def distributed_topology(
         await runtime.start_consuming()
     stop = asyncio.Event()
     relays = [asyncio.create_task(rt.relay.run(stop)) for rt in runtimes.values()]
-    apps = {name: parts[name][2](runtimes[name], manage_runtime=False) for name in SERVICES}
+    apps = {
+        name: SERVICES[name].create_app(runtimes[name], manage_runtime=False) for name in SERVICES
+    }
     gateway = gateway_main.create_app(
         gateway_runtime,
         transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()},
@@ -126,7 +175,7 @@ async def distributed_topology(
     )
     try:
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=gateway), base_url="http://cap.test"
+            transport=httpx.ASGITransport(app=gateway), base_url=PUBLIC_URL
         ) as client:
             yield Topology("distributed", client, runtimes, brokers, admin=await sign_in(client))
     finally:
@@ -137,3 +186,21 @@ async def distributed_topology(
         for broker in brokers:
             await cleanup_rabbit(broker)
         await gateway.state.upstreams.aclose()
+
+
+@asynccontextmanager
+async def processes_topology(
+    log_dir: Path, settings: Overrides | None = None
+) -> AsyncIterator[Topology]:
+    """Every role of every service its own OS process, as `make up` runs them (logs under
+    ``log_dir``; their last lines are printed when the body fails)."""
+    platform = ProcessPlatform(log_dir, settings or {})
+    await platform.start()
+    try:
+        async with httpx.AsyncClient(base_url=platform.url, timeout=30) as client:
+            yield Topology("processes", client, {}, admin=await sign_in(client))
+    except BaseException:
+        print(platform.log_tails())  # noqa: T201 - shown by pytest with the failure
+        raise
+    finally:
+        await platform.stop()

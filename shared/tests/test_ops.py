@@ -1,0 +1,132 @@
+"""The operator routes every service has: its periodic jobs (list, run one now) and its clock
+(read it; move it in development and test only)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cap_diagnostic.main import SERVICE
+from cap_shared.settings import Environment
+from cap_shared.testing.auth import TestIssuer, bearer
+
+AUDIENCE = "urn:cap:diagnostic"
+
+
+@dataclass
+class Ops:
+    client: httpx.AsyncClient
+    admin: dict[str, str]
+    member: dict[str, str]
+
+
+async def ops_of(tmp_path: Path, environment: Environment) -> AsyncIterator[Ops]:
+    settings = SERVICE.settings()
+    settings.database_url = f"sqlite+aiosqlite:///{tmp_path / 'svc.db'}"
+    settings.environment = environment
+    issuer = TestIssuer()
+    runtime = SERVICE.build_runtime(settings, keys=issuer.key_source())
+    await runtime.migrate()
+    app = SERVICE.create_app(runtime, manage_runtime=False)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+            yield Ops(
+                client,
+                bearer(issuer.token(roles=[{"role": "admin"}], audience=AUDIENCE)),
+                bearer(
+                    issuer.token(
+                        roles=[{"role": "member", "organisation_id": "o"}], audience=AUDIENCE
+                    )
+                ),
+            )
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+async def ops(tmp_path: Path) -> AsyncIterator[Ops]:
+    async for value in ops_of(tmp_path, Environment.TEST):
+        yield value
+
+
+@pytest.fixture
+async def production(tmp_path: Path) -> AsyncIterator[Ops]:
+    async for value in ops_of(tmp_path, Environment.PRODUCTION):
+        yield value
+
+
+async def test_jobs_are_listed_and_run_now_on_the_clock_of_the_process(ops: Ops) -> None:
+    listed = await ops.client.get("/ops/jobs", headers=ops.admin)
+    assert listed.status_code == 200
+    names = [j["name"] for j in listed.json()]
+    assert "overdue-actions" in names, names
+    assert all(j["interval_s"] > 0 for j in listed.json())
+
+    moved = await ops.client.put("/ops/clock", json={"offset": "P45D"}, headers=ops.admin)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["offset"] == "P45D"
+    assert moved.json()["adjustable"] is True
+    shifted = datetime.now(UTC) + timedelta(days=45)
+    assert abs(datetime.fromisoformat(moved.json()["now"]) - shifted) < timedelta(minutes=1)
+
+    run = await ops.client.post("/ops/jobs/overdue-actions/runs", headers=ops.admin)
+    assert run.status_code == 200, run.text
+    assert run.json()["job"] == "overdue-actions"
+    assert run.json()["items"] == 0  # no plan in this database
+    assert abs(datetime.fromisoformat(run.json()["ran_at"]) - shifted) < timedelta(minutes=1)
+
+    back = await ops.client.put("/ops/clock", json={"offset": 0}, headers=ops.admin)
+    assert back.json()["offset"] == "PT0S"
+    read = await ops.client.get("/ops/clock", headers=ops.admin)
+    assert datetime.fromisoformat(read.json()["now"]) - datetime.now(UTC) < timedelta(minutes=1)
+    assert read.json()["today"] == datetime.now(UTC).date().isoformat()
+
+
+async def test_an_unknown_job_is_a_404_naming_the_known_ones(ops: Ops) -> None:
+    answer = await ops.client.post("/ops/jobs/reminders/runs", headers=ops.admin)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "overdue-actions" in answer.json()["jobs"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"offset": "P4000D"}, {"offset": "soon"}, {}, {"offset": "P1D", "when": "now"}],
+)
+async def test_a_bad_clock_offset_is_a_422(ops: Ops, body: dict[str, str]) -> None:
+    answer = await ops.client.put("/ops/clock", json=body, headers=ops.admin)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert (await ops.client.get("/ops/clock", headers=ops.admin)).json()["offset"] == "PT0S"
+
+
+async def test_only_administrators_reach_the_jobs_and_the_clock(ops: Ops) -> None:
+    for method, path in (
+        ("GET", "/ops/jobs"),
+        ("POST", "/ops/jobs/overdue-actions/runs"),
+        ("GET", "/ops/clock"),
+        ("PUT", "/ops/clock"),
+    ):
+        kwargs = {"json": {"offset": "P1D"}} if method == "PUT" else {}
+        assert (await ops.client.request(method, path, **kwargs)).status_code == 401
+        forbidden = await ops.client.request(method, path, headers=ops.member, **kwargs)
+        assert forbidden.status_code == 403, (method, path)
+
+
+async def test_outside_development_the_clock_is_the_wall_clock(production: Ops) -> None:
+    refused = await production.client.put(
+        "/ops/clock", json={"offset": "P45D"}, headers=production.admin
+    )
+    assert refused.status_code == 403
+    assert refused.json()["type"].endswith("clock-not-adjustable")
+    clock = (await production.client.get("/ops/clock", headers=production.admin)).json()
+    assert (clock["offset"], clock["adjustable"]) == ("PT0S", False)
+    # Running a job now is an ordinary operation there.
+    run = await production.client.post("/ops/jobs/overdue-actions/runs", headers=production.admin)
+    assert run.status_code == 200, run.text

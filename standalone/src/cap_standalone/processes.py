@@ -1,0 +1,226 @@
+"""The distributed topology as `make up` runs it, for tests and benchmarks: every role of every
+service its own OS process (the ``cap-<service>`` console scripts), each service on its own
+PostgreSQL database, all of them on RabbitMQ, talking over real ports of 127.0.0.1.
+
+Nothing is shared in memory: the services verify access tokens with the keys they fetch from
+the gateway's JWKS over HTTP, the gateway reaches them over HTTP, events cross RabbitMQ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from cap_shared.messaging.rabbitmq import RabbitBroker
+from cap_shared.migrate import ensure_database
+from cap_shared.testing import services
+from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
+from cap_standalone.platform import PARTS, SERVICES
+
+BIN = Path(sys.executable).parent
+#: The roles of each part, as in deploy/local/Procfile.
+ROLES: dict[str, tuple[str, ...]] = {
+    name: ("api", "relay") if name == "gateway" else ("api", "worker", "relay") for name in PARTS
+}
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on (yet)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def as_env(value: Any) -> str:
+    """A setting's value as pydantic-settings reads it from the environment."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value)
+    return str(value)
+
+
+async def wait_ready(url: str, timeout: float = 60) -> None:
+    """Until ``url`` answers 200 (a ``/readyz``), within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} not ready after {timeout}s")
+            await asyncio.sleep(0.2)
+
+
+@dataclass
+class Process:
+    """One running role of one part, with its log file."""
+
+    part: str
+    role: str
+    process: asyncio.subprocess.Process
+    log: Path
+    probe: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.part}-{self.role}"
+
+
+@dataclass
+class ProcessPlatform:
+    """Every process of the distributed topology on free ports, in a broker namespace of its own
+    and on databases ``cap_t_<worker>_proc_<part>`` (dropped before and after).
+
+    ``settings``: per part, field name -> value, passed as ``<PART>_<FIELD>`` variables.
+    ``log_dir``: where each process writes its output (``<part>-<role>.log``).
+    """
+
+    log_dir: Path
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Migrate from this process (each ``cap-<part> migrate`` costs a second or two of imports)
+    #: or with the console scripts, as `make migrate` does.
+    migrate_in_process: bool = True
+    namespace: str = field(default_factory=unique_namespace)
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: list[Process] = field(default_factory=list)
+    _logs: list[IO[bytes]] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[str]:
+        return list(ROLES)
+
+    @property
+    def url(self) -> str:
+        """The gateway, where clients go."""
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def database(self, part: str) -> str:
+        return f"cap_t_{services.worker_id()}_proc_{part}"
+
+    def env(self, part: str, **extra: Any) -> dict[str, str]:
+        """The environment of a process of ``part``: its database, the broker, fast relays and
+        retries, the platform's ports, then this platform's settings and ``extra``."""
+        values: dict[str, Any] = {
+            "database_url": services.database_url(self.database(part)),
+            "broker_url": services.RABBITMQ_URL,
+            "broker_namespace": self.namespace,
+            "log_level": "WARNING",
+            "relay_poll_interval_s": 0.2,
+            "consumer_retry_delays_s": [0.05, 0.1],
+            "public_url": self.url,
+        }
+        if part == "gateway":
+            values.update({f"{n}_url": f"http://127.0.0.1:{self.ports[n]}" for n in SERVICES})
+        else:
+            values["auth_jwks_url"] = f"{self.url}/.well-known/jwks.json"
+        values.update(self.settings.get(part, {}))
+        values.update(extra)
+        prefix = part.upper()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(f"{prefix}_")}
+        env.update({f"{prefix}_{k.upper()}": as_env(v) for k, v in values.items()})
+        return env
+
+    async def start(self) -> None:
+        """Migrate every database, start every process, wait until each one is ready."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.ports = {part: free_port() for part in self.parts}
+        for part in self.parts:
+            await services.drop_database(self.database(part))
+        if self.migrate_in_process:
+            for part in self.parts:
+                runtime = PARTS[part].build_runtime(
+                    PARTS[part].settings(database_url=services.database_url(self.database(part)))
+                )
+                await ensure_database(runtime.db.url)
+                try:
+                    await runtime.migrate()
+                finally:
+                    await runtime.close()
+        else:
+            migrations = [
+                await asyncio.create_subprocess_exec(
+                    str(BIN / f"cap-{p}"), "migrate", env=self.env(p)
+                )
+                for p in self.parts
+            ]
+            codes = [await m.wait() for m in migrations]
+            if codes != [0] * len(codes):
+                failed = dict(zip(self.parts, codes, strict=True))
+                raise RuntimeError(f"migrations failed: {failed}")
+        for part, roles in ROLES.items():
+            for role in roles:
+                await self._spawn(part, role)
+        try:
+            for process in self.processes:
+                await wait_ready(process.probe)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _spawn(self, part: str, role: str) -> None:
+        if role == "api":
+            port = self.ports[part]
+            extra: dict[str, Any] = {"port": port}
+        else:
+            port = free_port()
+            extra = {"probe_port": port}
+        log = self.log_dir / f"{part}-{role}.log"
+        out = log.open("wb")
+        self._logs.append(out)
+        process = await asyncio.create_subprocess_exec(
+            str(BIN / f"cap-{part}"),
+            role,
+            env=self.env(part, **extra),
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        probe = f"http://127.0.0.1:{port}/readyz"
+        self.processes.append(Process(part, role, process, log, probe))
+
+    async def stop(self) -> dict[str, int | None]:
+        """SIGTERM to every process (a clean, prompt stop), then delete the namespace's queues
+        and exchanges and drop the databases; each process's exit code."""
+        for p in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                p.process.terminate()
+        codes: dict[str, int | None] = {}
+        for p in self.processes:
+            try:
+                codes[p.name] = await asyncio.wait_for(p.process.wait(), 30)
+            except TimeoutError:
+                p.process.kill()
+                codes[p.name] = None
+        for out in self._logs:
+            out.close()
+        broker = RabbitBroker(services.RABBITMQ_URL, namespace=self.namespace)
+        await broker.start()
+        for service in SERVICES.values():
+            await broker.declare_queue(
+                service.build_runtime(service.settings(broker_namespace=self.namespace)).queue
+            )
+        await cleanup_rabbit(broker)
+        for part in self.parts:
+            await services.drop_database(self.database(part))
+        return codes
+
+    def log_tails(self, lines: int = 30) -> str:
+        """The end of every process's log (what a failed test shows)."""
+        parts = []
+        for p in self.processes:
+            text = p.log.read_text(errors="replace").splitlines()[-lines:] if p.log.exists() else []
+            if text:
+                parts.append(f"--- {p.name} ---\n" + "\n".join(text))
+        return "\n".join(parts)
