@@ -1,12 +1,14 @@
 """Journey benchmark (``make bench``): the CAP RSE journey through the gateway, in the distributed
-topology, step by step, and how long events take to become notifications.
+topology as `make up` runs it, step by step, and how long events take to become notifications.
 
-The platform is ``distributed_topology`` of ``cap_standalone.testing`` (every service's runtime
-on its own PostgreSQL database and RabbitMQ connection, in this process, the gateway reaching
-the services in-process; outbox relays and consumers running), started outside pytest on
-databases ``cap_t_bench_<service>`` that are dropped at the end. The bench drives it as the web
-front-end does, through the gateway only, for ``--runs`` structures one after the other (each
-its own organisation and director; one facilitator, committee member and auditor for all):
+The platform is :class:`cap_standalone.processes.ProcessPlatform`: every role of every service
+its own OS process (14: an API, a worker and a relay per service, the gateway's API and relay),
+each service on its own PostgreSQL database (``cap_t_bench_proc_<part>``, dropped at the end),
+RabbitMQ between them, the gateway reaching the services and the services fetching its keys
+over HTTP on ports of 127.0.0.1. This process only drives it, as the web front-end does,
+through the gateway only, for ``--runs`` structures (each its own organisation and director;
+one facilitator, committee member and auditor for all), ``--users`` of them at a time (one
+phase per value: ``1,8`` runs them one after the other, then eight at once):
 
 register the organisation -> the facilitator opens the CAP diagnostic (once the organisation
 reached the diagnostic service), answers it in one batch, completes it -> the director applies
@@ -16,26 +18,22 @@ starts it, records findings (one major nonconformity), submits the report -> the
 answers the nonconformity, the auditor verifies it and closes the audit -> the director's CAP
 RSE self-assessment -> the committee decides on the file -> the public registry verification.
 
-Reported, p50 and p99 over the runs (the first ``--warmup`` runs are not counted):
+Reported per phase, p50 and p99 over the runs (the first ``--warmup`` of each phase are not
+counted):
 
 * **each API call** through the gateway, against the gateway's authenticated trivial route
-  ``GET /v1/me`` timed the same way just before each step (``GET /healthz`` as well);
+  ``GET /v1/me`` timed the same way just before each step (``GET /healthz`` as well) — under
+  the same load, so the ratio is the cost of the step itself;
 * **propagation**: from the API call that publishes an event until its effect is visible
   through the API of another service (polled every ``--poll-ms``);
 * **event -> notification**: from the API call causing an event until the director's in-app
   notification is in her feed (``GET /v1/notifications`` polled every ``--poll-ms``), and until
-  it arrives on her live stream (``GET /v1/notifications/stream``, Server-Sent Events); against
-  a raw RabbitMQ round trip (aio-pika: persistent message, publisher confirm, quorum queue,
-  consumer), measured just before each event.
+  it arrives on her live stream (``GET /v1/notifications/stream``, Server-Sent Events), read on
+  the notifications service's API process directly and through the gateway; against a raw
+  RabbitMQ round trip (aio-pika: persistent message, publisher confirm, quorum queue, consumer,
+  in this process), measured just before each event.
 
-The live stream needs real sockets (the in-process transports hand an answer over once it is
-complete), so the same notifications runtime is also served on a port of 127.0.0.1, and the same
-gateway runtime on another, its notifications upstream on that port. Every run reads the stream
-on the service directly; the first ``--gateway-streams`` runs read it through the gateway as
-well (the proxy passes an event stream on chunk by chunk; before that fix, each chunk waited
-for the next one — up to the 15 s keep-alive).
-
-    uv run python tests/bench/bench_journey.py [--runs 40] [--warmup 2] [--gateway-streams 2]
+    uv run python tests/bench/bench_journey.py [--runs 40] [--warmup 2] [--users 1,8]
 """
 
 from __future__ import annotations
@@ -45,36 +43,32 @@ import asyncio
 import contextlib
 import gc
 import json
-import logging
-import random
+import os
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import aio_pika
 import httpx
-import sqlalchemy as sa
-import uvicorn
 import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "journeys"))
-from steps import PASSWORD, eventually, free_port, ok  # tests/journeys/steps.py
+from steps import PASSWORD, ok  # tests/journeys/steps.py
 
-from cap_gateway import main as gateway_main
-from cap_shared.cli import EmbeddedServer
-from cap_shared.db.session import Database
+from cap_notifications.config import Settings as NotificationsSettings
 from cap_shared.gc import tune_gc
 from cap_shared.settings import BaseServiceSettings
 from cap_shared.testing import services
-from cap_shared.testing.fixtures import create_schema
+from cap_shared.testing.auth import sign_in
 from cap_shared.testing.siret import make_siret
-from cap_standalone.platform import SERVICES
-from cap_standalone.testing import Topology, distributed_topology
+from cap_standalone.processes import ProcessPlatform
+from cap_standalone.testing import Topology
 
 BODY = "sgs-tuv"
 REGION = "76"  # Occitanie
@@ -102,35 +96,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-# databases ----------------------------------------------------------------------------------
-class BenchDatabases:
-    """``make_database`` for ``distributed_topology``: one fresh database per service, named
-    ``cap_t_bench_<key>`` (the tests' naming with the worker ``bench``), dropped by ``close``."""
-
-    def __init__(self) -> None:
-        self.opened: list[Database] = []
-        self.names: list[str] = []
-
-    async def __call__(
-        self, kind: str, key: str, migrations: Path | None, metadata: sa.MetaData
-    ) -> Database:
-        assert kind == "postgresql"
-        name = f"cap_t_bench_{key}".lower().replace("-", "_")
-        url = await services.recreate_database(name)
-        self.names.append(name)
-        db = Database(url, pool_size=5, max_overflow=5)
-        self.opened.append(db)
-        await create_schema(db, migrations, metadata)
-        return db
-
-    async def close(self) -> None:
-        for db in self.opened:
-            with contextlib.suppress(Exception):
-                await db.dispose()
-        for name in self.names:
-            await services.drop_database(name)
-
-
 # measurements -------------------------------------------------------------------------------
 @dataclass
 class Figures:
@@ -156,15 +121,11 @@ class Figures:
 class Bench:
     topology: Topology
     figures: Figures
-    #: Base URLs of the gateway and of the notifications service on real ports (live streams).
+    #: Base URLs of the gateway and of the notifications service's API process (live streams).
     gateway_base: str
     service_base: str
     poll_s: float
     rabbit: RawRoundTrip
-    #: The live stream's keep-alive interval (what flushes a held-back chunk: module docs).
-    stream_ping_s: float = 15.0
-    #: How often the live stream looks for new notifications.
-    stream_poll_s: float = 1.0
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -228,12 +189,13 @@ class Bench:
 # the raw broker round trip (event baseline) ---------------------------------------------------
 class RawRoundTrip:
     """aio-pika on the same RabbitMQ, in this process: a persistent message published with a
-    confirm on a durable topic exchange, routed to a quorum queue, delivered to a consumer."""
+    confirm on a durable topic exchange, routed to a quorum queue, delivered to a consumer (each
+    message waited for by its id, so concurrent journeys can sample at once)."""
 
     def __init__(self) -> None:
         self.name = f"bench.journey.{uuid.uuid4().hex[:8]}"
         self.connection: aio_pika.abc.AbstractRobustConnection | None = None
-        self.waiting: asyncio.Future[float] | None = None
+        self.waiting: dict[str, asyncio.Future[float]] = {}
 
     async def start(self) -> None:
         self.connection = await aio_pika.connect_robust(services.RABBITMQ_URL)
@@ -250,17 +212,21 @@ class RawRoundTrip:
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         arrived = time.perf_counter()
         await message.ack()
-        if self.waiting is not None and not self.waiting.done():
-            self.waiting.set_result(arrived)
+        waiting = self.waiting.pop(message.message_id or "", None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(arrived)
 
     async def once(self) -> float:
-        self.waiting = asyncio.get_running_loop().create_future()
+        message_id = uuid.uuid4().hex
+        self.waiting[message_id] = waiting = asyncio.get_running_loop().create_future()
         start = time.perf_counter()
         await self.exchange.publish(
-            aio_pika.Message(b"{}", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            aio_pika.Message(
+                b"{}", message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+            ),
             routing_key="bench.journey",
         )
-        return await asyncio.wait_for(self.waiting, 5) - start
+        return await asyncio.wait_for(waiting, 5) - start
 
     async def close(self) -> None:
         if self.connection is None:
@@ -273,57 +239,7 @@ class RawRoundTrip:
         await self.connection.close()
 
 
-# the live stream through a gateway on a real port ---------------------------------------------
-@contextlib.asynccontextmanager
-async def streaming_gateway(topology: Topology) -> AsyncIterator[tuple[str, str]]:
-    """The same gateway runtime served on a port of 127.0.0.1, its notifications upstream the
-    same notifications runtime on another port, so the live stream flows as deployed (the
-    in-process transports hand an answer over once it is complete). Base URLs of both."""
-    notifications = SERVICES["notifications"].create_app(
-        topology.runtimes["notifications"], manage_runtime=False
-    )
-    gateway_runtime = topology.runtimes["gateway"]
-    settings: Any = gateway_runtime.settings
-    notifications_port, gateway_port = free_port(), free_port()
-    before = settings.notifications_url
-    settings.notifications_url = f"http://127.0.0.1:{notifications_port}"
-    try:
-        gateway = gateway_main.create_app(gateway_runtime, manage_runtime=False)
-    finally:
-        settings.notifications_url = before
-    servers = [
-        EmbeddedServer(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=port,
-                log_config=None,
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=1,
-            )
-        )
-        for app, port in ((notifications, notifications_port), (gateway, gateway_port))
-    ]
-    tasks = [asyncio.create_task(s.serve()) for s in servers]
-    try:
-
-        async def started() -> bool:
-            return all(s.started for s in servers)
-
-        await eventually(started, what="the streaming gateway listens", interval=0.01)
-        yield f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{notifications_port}"
-    finally:
-        # The gateway keeps an upstream stream open after its client left, until its next
-        # write (the keep-alive): it stops first, cancelling those (which uvicorn logs), so
-        # that the service's end does not reach it as a broken answer.
-        logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
-        for server, task in reversed(list(zip(servers, tasks, strict=True))):
-            server.should_exit = True
-            await asyncio.gather(task, return_exceptions=True)
-        await gateway.state.upstreams.aclose()
-
-
+# the live stream -----------------------------------------------------------------------------
 class LiveStream:
     """A person's ``GET /v1/notifications/stream``: each notification's arrival time."""
 
@@ -389,6 +305,7 @@ class Shared:
     committee: dict[str, str]
     auditor: dict[str, str]
     auditor_id: str
+    today: date
 
 
 async def invite(bench: Bench, role: str, **scope: str) -> tuple[str, dict[str, str]]:
@@ -428,7 +345,7 @@ async def known_to_notifications(bench: Bench, headers: dict[str, str]) -> None:
 async def prepare(bench: Bench) -> Shared:
     """The facilitator, the committee member, the certification body and its auditor."""
     client, admin = bench.client, bench.topology.admin
-    today = bench.topology.runtimes["audit"].clock.today()
+    today = await bench.topology.today("audit")
     _, facilitator = await invite(bench, "facilitator", region=REGION)
     _, committee = await invite(bench, "committee")
     auditor_user, auditor = await invite(bench, "auditor", certification_body_id=BODY)
@@ -465,16 +382,15 @@ async def prepare(bench: Bench) -> Shared:
         ),
         201,
     )
-    return Shared(facilitator, committee, auditor, record["id"])
+    return Shared(facilitator, committee, auditor, record["id"], today)
 
 
-async def journey(bench: Bench, shared: Shared, n: int, *, through_gateway: bool) -> None:
+async def journey(bench: Bench, shared: Shared, n: int) -> None:
     """One structure's CAP RSE journey, every call timed. The director's live stream is read
-    on the notifications service directly and, with ``through_gateway``, through the gateway
-    too (there a notification is held until the next chunk: see the module's docs)."""
+    on the notifications service's API process directly and through the gateway."""
     client, admin, figures = bench.client, bench.topology.admin, bench.figures
     facilitator, auditor, committee = shared.facilitator, shared.auditor, shared.committee
-    today = bench.topology.runtimes["audit"].clock.today()
+    today = shared.today
     began = time.perf_counter()
 
     # The administrator registers the structure; the facilitator opens its CAP diagnostic as
@@ -521,16 +437,12 @@ async def journey(bench: Bench, shared: Shared, n: int, *, through_gateway: bool
     # Her director joins; her live stream is open from then on.
     _, director = await invite(bench, "member_admin", organisation_id=org)
     await known_to_notifications(bench, director)
-    streams = {"service": LiveStream(bench.service_base, director)}
-    if through_gateway:
-        streams["gateway"] = LiveStream(bench.gateway_base, director)
+    streams = {
+        "service": LiveStream(bench.service_base, director),
+        "gateway": LiveStream(bench.gateway_base, director),
+    }
     for stream in streams.values():
         await stream.open()
-    # The stream looks for new notifications every stream_poll_s from its opening: start the
-    # rest at a random phase of that, as for a director who opened the page at any moment.
-    phase = random.Random(n).uniform(0, bench.stream_poll_s)
-    await asyncio.sleep(phase)
-    began += phase  # not part of the journey
     caused: dict[str, float] = {}
     try:
         for action in ("schedule", "start"):
@@ -788,17 +700,13 @@ async def journey(bench: Bench, shared: Shared, n: int, *, through_gateway: bool
         await told
         figures.sample(figures.journey, time.perf_counter() - began)
 
-        # The live streams' arrivals (the service looks for new notifications every
-        # stream_poll_s; through the gateway the last one waits for the next keep-alive).
+        # The live streams' arrivals.
         deadline = time.perf_counter() + DEADLINE_S
         for event_type, at in caused.items():
             arrived = await streams["service"].first(event_type, at, deadline)
             figures.add(figures.sse, event_type, arrived - at)
-        if through_gateway:
-            deadline = time.perf_counter() + bench.stream_ping_s + DEADLINE_S
-            for event_type, at in caused.items():
-                arrived = await streams["gateway"].first(event_type, at, deadline)
-                figures.add(figures.sse_gateway, event_type, arrived - at)
+            arrived = await streams["gateway"].first(event_type, at, deadline)
+            figures.add(figures.sse_gateway, event_type, arrived - at)
     finally:
         for stream in streams.values():
             await stream.close()
@@ -810,20 +718,15 @@ async def rabbit_sample(bench: Bench) -> None:
 
 
 # report -------------------------------------------------------------------------------------
-def report(
-    figures: Figures,
-    args: argparse.Namespace,
-    stream_poll_s: float,
-    stream_ping_s: float,
-    relay_s: float,
-) -> str:
-    """Print the tables; return the one-line summary."""
+def report(figures: Figures, args: argparse.Namespace, users: int, stream_poll_s: float) -> str:
+    """Print one phase's tables; return its one-line summary."""
     me = figures.steps["baseline: GET /v1/me (gateway, signed in)"]
     me50, me99 = pct(me, 50), pct(me, 99)
     runs = len(figures.journey)
     print(
-        f"\nCAP RSE journey through the gateway, distributed topology in one process: {runs} "
-        f"structures ({args.warmup} warm-up runs not counted), polls every {args.poll_ms:g} ms"
+        f"\nCAP RSE journey through the gateway, distributed topology (every role its own OS "
+        f"process): {runs} structures, {users} at a time ({args.warmup} warm-up runs not "
+        f"counted), polls every {args.poll_ms:g} ms"
     )
     print(
         f"\nAPI calls through the gateway (ms); ratio = step / GET /v1/me, same percentile "
@@ -859,111 +762,108 @@ def report(
         )
     print(
         "\nEvent -> the director's in-app notification, from the API call causing it (ms): in her "
-        "feed (polled; ratio to the raw round trip), on her live stream read on the "
-        f"notifications service (SSE; it looks every {stream_poll_s:g} s)"
+        "feed (polled; ratio to the raw round trip), on her live stream (SSE) read on the "
+        f"notifications service and through the gateway (safety poll every {stream_poll_s:g} s)"
     )
     print(
-        f"  {'event (caused by)':<62} {'n':>4} {'feed p50':>9} {'p99':>7} {'x p50':>6} "
-        f"{'x p99':>6} {'SSE p50':>8} {'p99':>7}"
+        f"  {'event (caused by)':<58} {'n':>4} {'feed p50':>9} {'p99':>7} {'x p50':>6} "
+        f"{'x p99':>6} {'SSE p50':>8} {'p99':>7} {'gw p50':>7} {'p99':>7}"
     )
-    for event_type, cause in EVENTS.items():
-        feed, sse = figures.feed[event_type], figures.sse[event_type]
-        label = f"{event_type} ({cause})"
+
+    def row(label: str, feed: list[float], sse: list[float], gw: list[float]) -> None:
         print(
-            f"  {label:<62} {len(feed):>4} {pct(feed, 50):9.1f} {pct(feed, 99):7.1f} "
+            f"  {label:<58} {len(feed):>4} {pct(feed, 50):9.1f} {pct(feed, 99):7.1f} "
             f"{pct(feed, 50) / b50:6.0f} {pct(feed, 99) / b99:6.0f} {pct(sse, 50):8.1f} "
-            f"{pct(sse, 99):7.1f}"
+            f"{pct(sse, 99):7.1f} {pct(gw, 50):7.1f} {pct(gw, 99):7.1f}"
         )
-    one_hop = [v for k, vs in figures.feed.items() if k != "audit.requested.v1" for v in vs]
-    sse_all = [v for k, vs in figures.sse.items() if k != "audit.requested.v1" for v in vs]
-    print(
-        f"  {'one hop (the four other events together)':<62} {len(one_hop):>4} "
-        f"{pct(one_hop, 50):9.1f} {pct(one_hop, 99):7.1f} {pct(one_hop, 50) / b50:6.0f} "
-        f"{pct(one_hop, 99) / b99:6.0f} {pct(sse_all, 50):8.1f} {pct(sse_all, 99):7.1f}"
-    )
-    held = [v for vs in figures.sse_gateway.values() for v in vs]
-    if held:
-        gateway_runs = len(next(iter(figures.sse_gateway.values())))
-        print(
-            f"\nThe same live stream through the gateway ({gateway_runs} runs; ms, sorted; "
-            f"keep-alive every {stream_ping_s:g} s)"
+
+    for event_type, cause in EVENTS.items():
+        row(
+            f"{event_type} ({cause})",
+            figures.feed[event_type],
+            figures.sse[event_type],
+            figures.sse_gateway[event_type],
         )
-        for event_type, values in figures.sse_gateway.items():
-            print(
-                f"  {event_type:<62} {len(values):>4} "
-                + " ".join(f"{v:8.0f}" for v in sorted(values))
-            )
-        print(f"  {'all':<62} {len(held):>4} p50 {pct(held, 50):.0f} ms, max {max(held):.0f} ms")
+
+    def one_hop(table: dict[str, list[float]]) -> list[float]:
+        return [v for k, vs in table.items() if k != "audit.requested.v1" for v in vs]
+
+    feed, sse, gw = one_hop(figures.feed), one_hop(figures.sse), one_hop(figures.sse_gateway)
+    row("one hop (the four other events together)", feed, sse, gw)
     print(
-        f"\nOne structure's journey (wall, its polls included): p50 {pct(figures.journey, 50) / 1000:.2f} s, "
-        f"p99 {pct(figures.journey, 99) / 1000:.2f} s. Relays: woken by NOTIFY, safety poll "
-        f"{relay_s:g} s (the test topology's)."
+        f"\nOne structure's journey (wall, its polls included): p50 "
+        f"{pct(figures.journey, 50) / 1000:.2f} s, p99 {pct(figures.journey, 99) / 1000:.2f} s."
     )
     return (
-        f"journey x{runs}: API calls p50 {pct(calls, 50):.1f} ms / p99 {pct(calls, 99):.1f} ms "
-        f"({pct(calls, 50) / me50:.1f}x / {pct(calls, 99) / me99:.1f}x GET /v1/me); "
-        f"event -> feed (one hop) p50 {pct(one_hop, 50):.0f} ms / p99 {pct(one_hop, 99):.0f} ms "
-        f"({pct(one_hop, 50) / b50:.0f}x / {pct(one_hop, 99) / b99:.0f}x a raw RabbitMQ round "
-        f"trip); live stream p50 {pct(sse_all, 50):.0f} ms / p99 {pct(sse_all, 99):.0f} ms on "
-        f"the service"
-        + (
-            f", {pct(held, 50) / 1000:.1f} s / max {max(held) / 1000:.1f} s through the gateway"
-            if held
-            else ""
-        )
+        f"journey x{runs}, {users} at a time: API calls p50 {pct(calls, 50):.1f} ms / p99 "
+        f"{pct(calls, 99):.1f} ms ({pct(calls, 50) / me50:.1f}x / {pct(calls, 99) / me99:.1f}x "
+        f"GET /v1/me); event -> feed (one hop) p50 {pct(feed, 50):.0f} ms / p99 "
+        f"{pct(feed, 99):.0f} ms ({pct(feed, 50) / b50:.0f}x / {pct(feed, 99) / b99:.0f}x a raw "
+        f"RabbitMQ round trip); live stream p50 {pct(sse, 50):.0f} ms / p99 {pct(sse, 99):.0f} ms "
+        f"on the service, {pct(gw, 50):.0f} ms / {pct(gw, 99):.0f} ms through the gateway"
     )
+
+
+async def phase(bench: Bench, shared: Shared, args: argparse.Namespace, users: int) -> Figures:
+    """Waves of ``users`` structures at once: enough for ``--warmup`` (not counted), then
+    enough for ``--runs``."""
+    bench.figures = figures = Figures()
+    warm, measured = -(-args.warmup // users), -(-args.runs // users)
+    for wave in range(warm + measured):
+        figures.counting = wave >= warm
+        numbers = [users * 1000 + wave * users + i for i in range(users)]
+        await asyncio.gather(*(journey(bench, shared, n) for n in numbers))
+        print(("." if figures.counting else "w") * users, end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return figures
 
 
 async def main(args: argparse.Namespace) -> None:
     started = time.perf_counter()
-    databases = BenchDatabases()
-    figures = Figures()
+    os.environ["PYTEST_XDIST_WORKER"] = "bench"  # databases cap_t_bench_proc_<part>
     rabbit = RawRoundTrip()
-    try:
-        async with distributed_topology(databases, {"gateway": GATEWAY}) as topology:
-            await rabbit.start()
-            async with streaming_gateway(topology) as (gateway_base, service_base):
-                settings: Any = topology.runtimes["notifications"].settings
-                stream_poll_s, stream_ping_s = settings.stream_poll_s, settings.stream_ping_s
-                relay_s = settings.relay_poll_interval_s
+    summaries: list[str] = []
+    stream_poll_s = NotificationsSettings.model_fields["stream_poll_s"].default
+    with tempfile.TemporaryDirectory(prefix="bench-journey-") as logs:
+        platform = ProcessPlatform(Path(logs), {"gateway": GATEWAY})
+        await platform.start()
+        try:
+            async with httpx.AsyncClient(base_url=platform.url, timeout=30) as client:
+                topology = Topology("processes", client, {}, admin=await sign_in(client))
+                await rabbit.start()
+                service_base = f"http://127.0.0.1:{platform.ports['notifications']}"
                 bench = Bench(
-                    topology,
-                    figures,
-                    gateway_base,
-                    service_base,
-                    args.poll_ms / 1000,
-                    rabbit,
-                    stream_ping_s=stream_ping_s,
-                    stream_poll_s=stream_poll_s,
+                    topology, Figures(), platform.url, service_base, args.poll_ms / 1000, rabbit
                 )
                 shared = await prepare(bench)
                 # As every deployed process does once its start-up is done.
                 tune_gc(BaseServiceSettings.model_fields["gc_thresholds"].default)
                 print(f"platform up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-                for n in range(args.warmup + args.runs):
-                    figures.counting = n >= args.warmup
-                    through_gateway = args.warmup <= n < args.warmup + args.gateway_streams
-                    await journey(bench, shared, n, through_gateway=through_gateway)
-                    print("." if figures.counting else "w", end="", file=sys.stderr, flush=True)
-                print(file=sys.stderr)
-    finally:
-        await rabbit.close()
-        await databases.close()
-        gc.unfreeze()
-    summary = report(figures, args, stream_poll_s, stream_ping_s, relay_s)
-    print(f"\n{summary} ({time.perf_counter() - started:.0f} s in all)")
+                for users in args.users:
+                    figures = await phase(bench, shared, args, users)
+                    summaries.append(report(figures, args, users, stream_poll_s))
+        except BaseException:
+            print(platform.log_tails(), file=sys.stderr)
+            raise
+        finally:
+            await rabbit.close()
+            await platform.stop()
+            gc.unfreeze()
+    print()
+    for summary in summaries:
+        print(summary)
+    print(f"({time.perf_counter() - started:.0f} s in all)")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=40, help="structures measured")
+    parser.add_argument("--runs", type=int, default=40, help="structures measured per phase")
     parser.add_argument("--warmup", type=int, default=2, help="structures run first, not counted")
     parser.add_argument("--poll-ms", type=float, default=10.0, help="interval between polls")
     parser.add_argument(
-        "--gateway-streams",
-        type=int,
-        default=2,
-        help="runs that also read the live stream through the gateway (each waits for the "
-        "stream's keep-alive, 15 s)",
+        "--users",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 8],
+        help="structures at a time, one phase per value (comma-separated)",
     )
     uvloop.run(main(parser.parse_args()))
