@@ -54,8 +54,12 @@ class Settings(BaseServiceSettings):
     webhook_allow_private: bool = False
 
     # live feed --------------------------------------------------------------------------------
-    #: How often the live stream looks for new notifications, and sends a keep-alive.
-    stream_poll_s: float = Field(default=1.0, gt=0, le=30)
+    #: The live stream's safety net: it reads the feed when a notification of its person is
+    #: committed (woken by PostgreSQL NOTIFY on ``cap_feed`` from another process, or by an
+    #: after-commit signal in the same one), and at least this often in case a wake-up cannot
+    #: come (the LISTEN connection down and reconnecting).
+    stream_poll_s: float = Field(default=10.0, gt=0, le=300)
+    #: How often the live stream sends a keep-alive comment.
     stream_ping_s: float = Field(default=15.0, gt=0, le=120)
     #: A stream ends after this long (the client reconnects with Last-Event-ID and a fresh token).
     stream_max_s: float = Field(default=900.0, gt=0, le=86400)

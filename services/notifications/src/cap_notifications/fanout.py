@@ -3,6 +3,8 @@
 Runs in the consumer's transaction: the inbox has already claimed the event (one effect per
 event id), the journal row is written first and unique keys (event, person) guard each
 notification and digest item, so a redelivered or replayed event notifies nobody twice.
+The live streams of the people told in the feed are woken once the transaction commits
+(:mod:`cap_notifications.live`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_notifications import messages, preferences, recipients, webhooks
+from cap_notifications import live, messages, preferences, recipients, webhooks
 from cap_notifications.config import Settings
 from cap_notifications.messages import Message
 from cap_notifications.models import (
@@ -115,6 +117,7 @@ async def fan_out(
     chosen = await preferences.for_users(
         session, [r.user_id for r in found], settings.default_timezone
     )
+    in_feed: list[str] = []
     for recipient in found:
         person, prefs = people[recipient.user_id], chosen[recipient.user_id]
         roles = [recipient.role]
@@ -136,6 +139,8 @@ async def fan_out(
                 created_at=now,
             )
         )
+        if in_app != "off":
+            in_feed.append(person.id)
         if email == "on":
             session.add(
                 _email(
@@ -177,6 +182,7 @@ async def fan_out(
         now=now,
     )
     await session.flush()
+    await live.announce(session, in_feed)
     return journal
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext, suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from cap_notifications import feed, preferences
+from cap_notifications import feed, live, preferences
 from cap_notifications.config import Settings
 from cap_notifications.fanout import roles_of
 from cap_notifications.feed import FeedPage, NotificationOut
@@ -47,7 +48,17 @@ def _settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
-feed_routes = APIRouter(prefix="/v1/notifications", tags=["notifications"], responses=_ERRORS)
+
+@asynccontextmanager
+async def _live_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Close the app's LISTEN connection at shutdown (streams hold it while they are open)."""
+    yield
+    await live.close(app.state)
+
+
+feed_routes = APIRouter(
+    prefix="/v1/notifications", tags=["notifications"], responses=_ERRORS, lifespan=_live_lifespan
+)
 
 
 @feed_routes.get("", response_model=FeedPage)
@@ -85,25 +96,37 @@ async def mark_all_read(me: Me, session: SessionDep, runtime: RuntimeDep) -> dic
 async def _stream(
     runtime: ServiceRuntime, settings: Settings, user_id: str, start: int | None, request: Request
 ) -> AsyncIterator[ServerSentEvent]:
+    """Send the person's new notifications as they are committed.
+
+    The stream reads the feed when woken (:mod:`cap_notifications.live`: NOTIFY from another
+    process, an after-commit signal from this one) and at least every ``stream_poll_s``, the
+    safety net for a wake-up that cannot come (LISTEN connection down).
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settings.stream_max_s
-    if start is None:
-        async with runtime.db.session() as session:
-            start = await feed.last_seq(session, user_id)
-    last = start
-    while loop.time() < deadline and not await request.is_disconnected():
-        async with runtime.db.session() as session:  # no transaction held between polls
-            rows = await feed.after(session, user_id, last)
-        for notification in rows:
-            assert notification.seq is not None
-            last = notification.seq
-            yield ServerSentEvent(
-                data=feed.to_out(notification).model_dump_json(),
-                event="notification",
-                id=str(notification.seq),
-            )
-        if not rows:
-            await asyncio.sleep(min(settings.stream_poll_s, max(0.0, deadline - loop.time())))
+    listening = live.listener(request.app.state, runtime.db)
+    # Registered before the first read: nothing committed from now on can be missed.
+    with live.HUB.waiting(user_id) as woken, listening.held() if listening else nullcontext():
+        if start is None:
+            async with runtime.db.session() as session:
+                start = await feed.last_seq(session, user_id)
+        last = start
+        while loop.time() < deadline and not await request.is_disconnected():
+            woken.clear()  # before the read: a wake-up during it ends the next wait at once
+            async with runtime.db.session() as session:  # no transaction held between reads
+                rows = await feed.after(session, user_id, last)
+            for notification in rows:
+                assert notification.seq is not None
+                last = notification.seq
+                yield ServerSentEvent(
+                    data=feed.to_out(notification).model_dump_json(),
+                    event="notification",
+                    id=str(notification.seq),
+                )
+            if not rows:
+                timeout = min(settings.stream_poll_s, max(0.0, deadline - loop.time()))
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout=timeout)
 
 
 @feed_routes.get(
