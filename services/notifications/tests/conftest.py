@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from cap_notifications import main as notifications_main
 from cap_notifications.config import Settings
@@ -33,6 +34,8 @@ class Service:
     client: httpx.AsyncClient
     runtime: ServiceRuntime
     issuer: TestIssuer
+    #: The app behind ``client`` (for tests that read its state or call it as ASGI).
+    app: FastAPI | None = None
     organisations: dict[str, Organisation] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
 
@@ -104,27 +107,37 @@ async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
     engine_db = Database(url)
     connection = await engine_db.engine.connect()
     transaction = await connection.begin()
-    issuer = TestIssuer()
     broker = MemoryBroker()
     await broker.start()
-    settings = Settings(mail_transport="smtp", webhook_allow_private=True)
+    svc = await start_service(Database.bound_to(url, connection), broker)
+    try:
+        yield svc
+    finally:
+        await svc.client.aclose()
+        await transaction.rollback()
+        await connection.close()
+        await engine_db.dispose()
+
+
+async def start_service(db: Database, broker: MemoryBroker, **settings: Any) -> Service:
+    """The notifications API on ``db`` with tokens from a test issuer (``settings`` change the
+    service's; SMTP mail and private webhook addresses by default), and organisations a (in
+    Occitanie) and b."""
+    issuer = TestIssuer()
     runtime = notifications_main.build_runtime(
-        settings, db=Database.bound_to(url, connection), broker=broker, keys=issuer.key_source()
+        Settings(**{"mail_transport": "smtp", "webhook_allow_private": True, **settings}),
+        db=db,
+        broker=broker,
+        keys=issuer.key_source(),
     )
     app = notifications_main.create_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://notifications"
     )
-    svc = Service(client, runtime, issuer)
+    svc = Service(client, runtime, issuer, app)
     for key in ("a", "b"):
         await svc.add_organisation(key, region="76" if key == "a" else "11")
-    try:
-        yield svc
-    finally:
-        await client.aclose()
-        await transaction.rollback()
-        await connection.close()
-        await engine_db.dispose()
+    return svc
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

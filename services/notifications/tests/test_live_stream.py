@@ -12,14 +12,12 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
 from cap_notifications import feed, live
 from cap_notifications import main as notifications_main
-from cap_notifications.config import Settings
 from cap_notifications.events import handlers
 from cap_notifications.models import metadata
 from cap_shared.contracts import new_event
@@ -27,9 +25,8 @@ from cap_shared.contracts.registry import EventModel
 from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
-from cap_shared.testing.auth import TestIssuer
 
-from .conftest import Service
+from .conftest import Service, start_service
 from .test_notify import completed, people
 
 SAFETY_POLL_S = 30.0
@@ -120,31 +117,16 @@ class Sse:
 
 async def _service(db: Database) -> AsyncIterator[tuple[Service, FastAPI]]:
     """The notifications API on ``db`` (committing for real), with the safety poll at 30 s."""
-    issuer = TestIssuer()
     broker = MemoryBroker()
     await broker.start()
-    settings = Settings(
-        mail_transport="smtp",
-        webhook_allow_private=True,
-        stream_poll_s=SAFETY_POLL_S,
-        stream_max_s=120,
-    )
-    runtime = notifications_main.build_runtime(
-        settings, db=db, broker=broker, keys=issuer.key_source()
-    )
-    app = notifications_main.create_app(runtime, manage_runtime=False)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://notifications"
-    )
-    svc = Service(client, runtime, issuer)
-    for key in ("a", "b"):
-        await svc.add_organisation(key, region="76" if key == "a" else "11")
+    svc = await start_service(db, broker, stream_poll_s=SAFETY_POLL_S, stream_max_s=120)
+    assert svc.app is not None
     await people(svc)
     try:
-        yield svc, app
+        yield svc, svc.app
     finally:
-        await client.aclose()
-        await live.close(app.state)
+        await svc.client.aclose()
+        await live.close(svc.app.state)
         await broker.close()
 
 

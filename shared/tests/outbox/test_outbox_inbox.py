@@ -312,3 +312,63 @@ class TestTwoRelays:
         await wait_until(lambda: len(seen) >= 300)
         await asyncio.sleep(0.2)
         assert seen == [e.id for e in sent]
+
+
+async def test_a_relay_is_woken_by_commits_of_other_processes_even_after_its_listen_drops(
+    make_database,
+) -> None:
+    """PostgreSQL: the relay publishes what another process commits at once (NOTIFY), not at
+    its poll; when its LISTEN connection is killed it reconnects and is woken again."""
+    import asyncpg
+
+    from cap_shared.db.session import Database
+
+    db = await make_database("postgresql", "toy", None, toy.metadata)
+    broker = MemoryBroker()
+    await broker.start()
+    await broker.declare_queue(QUEUE)
+    relay = OutboxRelay(
+        db=db, broker=broker, table=toy.tables.outbox, service="toy", poll_interval=30, linger=0
+    )
+    writer = Database(db.url)  # another engine: no in-process signal reaches the relay
+    admin = await asyncpg.connect(db.url.set(drivername="postgresql").render_as_string(False))
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+
+    async def listening() -> list[int]:
+        rows = await admin.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND query LIKE 'LISTEN%'"
+        )
+        return [r["pid"] for r in rows]
+
+    async def published_promptly(n: int) -> None:
+        await toy.write_thing(writer, n)
+        await wait_until_async(lambda: toy.pending_outbox(db), timeout=2)
+
+    try:
+        (pid,) = await _eventually(listening)
+        await published_promptly(1)
+        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        (new_pid,) = await _eventually(lambda: _others(listening, pid))
+        assert new_pid != pid
+        await published_promptly(2)
+    finally:
+        stop.set()
+        await task
+        await admin.close()
+        await writer.dispose()
+        await broker.close()
+
+
+async def _others(listening, old: int) -> list[int]:
+    return [p for p in await listening() if p != old]
+
+
+async def _eventually(probe, timeout: float = 10.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (found := await probe()):
+        assert loop.time() < deadline, "not within the deadline"
+        await asyncio.sleep(0.05)
+    return found

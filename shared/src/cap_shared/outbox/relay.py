@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cap_shared import metrics
 from cap_shared.db.base import utcnow
+from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
 from cap_shared.messaging.base import Broker, BrokerError, OutgoingMessage, Unroutable
 from cap_shared.outbox.writer import NOTIFY_CHANNEL
@@ -74,7 +75,6 @@ class OutboxRelay:
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"cap_outbox:{service}".encode()) & 0x7FFFFFFF
         self._wake = asyncio.Event()
-        self._listener: Any = None
 
     # one pass ------------------------------------------------------------------
     async def publish_pending(self) -> int:
@@ -251,29 +251,28 @@ class OutboxRelay:
         """Ask the loop for a pass now."""
         self._wake.set()
 
-    async def _listen(self) -> None:
+    def _listener(self) -> PgListener | None:
+        """PostgreSQL: a ``LISTEN`` on the outbox channel, reconnected if it drops, each
+        (re)connection followed by a pass for what was committed meanwhile. NOTIFY is scoped to
+        the database, and each service has its own: any notification on it is about this
+        outbox."""
         if self.db.dialect != "postgresql":
-            return
-        import asyncpg
-
-        dsn = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        try:
-            self._listener = await asyncpg.connect(dsn, timeout=5)
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        except Exception as exc:
-            logger.warning(
-                "outbox relay cannot LISTEN (%s); polling every %ss", exc, self.poll_interval
-            )
-            self._listener = None
-
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, _payload: str) -> None:
-        # NOTIFY is scoped to the database, and each service has its own: any notification on
-        # the channel is about this outbox.
-        self._wake.set()
+            return None
+        return PgListener(
+            self.db.url, NOTIFY_CHANNEL, lambda _payload: self._wake.set(), on_connect=self.wake
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set; survives broker and database outages."""
-        await self._listen()
+        listener = self._listener()
+        try:
+            with listener.held() if listener is not None else contextlib.nullcontext():
+                await self._run(stop)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         signal = self.db.outbox_signal
         if self.broker.ephemeral and self.replay_window > 0:
             with contextlib.suppress(Exception):
@@ -283,37 +282,30 @@ class OutboxRelay:
         backoff = 0.1
         loop = asyncio.get_running_loop()
         last_status = -float("inf")
-        try:
-            while not stop.is_set():
-                # Cleared before the pass: a commit during the pass makes the wait below return.
-                signal.clear()
-                self._wake.clear()
-                try:
-                    await self.publish_pending()
-                    now = loop.time()
-                    if now - last_status >= self.poll_interval:  # metrics, not every pass
-                        await self.status()
-                        last_status = now
-                    backoff = 0.1
-                    timeout = self.poll_interval
-                except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
-                    logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
-                    # Back off for real: new commits must not turn an outage into a busy loop.
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=backoff)
-                    backoff = min(backoff * 2, self.max_backoff)
-                    continue
-                waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
-                try:
-                    await asyncio.wait(
-                        waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-                    )
-                finally:
-                    for w in waiters:
-                        w.cancel()
-                if self.linger and not stop.is_set() and (signal.is_set() or self._wake.is_set()):
-                    await asyncio.sleep(self.linger)
-        finally:
-            if self._listener is not None:
-                with contextlib.suppress(Exception):
-                    await self._listener.close()
+        while not stop.is_set():
+            # Cleared before the pass: a commit during the pass makes the wait below return.
+            signal.clear()
+            self._wake.clear()
+            try:
+                await self.publish_pending()
+                now = loop.time()
+                if now - last_status >= self.poll_interval:  # metrics, not every pass
+                    await self.status()
+                    last_status = now
+                backoff = 0.1
+                timeout = self.poll_interval
+            except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
+                logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
+                # Back off for real: new commits must not turn an outage into a busy loop.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+                continue
+            waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
+            try:
+                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waiters:
+                    w.cancel()
+            if self.linger and not stop.is_set() and (signal.is_set() or self._wake.is_set()):
+                await asyncio.sleep(self.linger)
