@@ -110,8 +110,8 @@ class ProcessPlatform:
     def database(self, part: str) -> str:
         return f"cap_t_{services.worker_id()}_proc_{part}"
 
-    def env(self, part: str, **extra: Any) -> dict[str, str]:
-        """The environment of a process of ``part``: its database, the broker, fast relays and
+    def values(self, part: str, **extra: Any) -> dict[str, Any]:
+        """The settings of a process of ``part``: its database, the broker, fast relays and
         retries, the platform's ports, then this platform's settings and ``extra``."""
         values: dict[str, Any] = {
             "database_url": services.database_url(self.database(part)),
@@ -128,6 +128,11 @@ class ProcessPlatform:
             values["auth_jwks_url"] = f"{self.url}/.well-known/jwks.json"
         values.update(self.settings.get(part, {}))
         values.update(extra)
+        return values
+
+    def env(self, part: str, **extra: Any) -> dict[str, str]:
+        """The environment of a process of ``part``: :meth:`values` as its variables."""
+        values = self.values(part, **extra)
         prefix = part.upper()
         env = {k: v for k, v in os.environ.items() if not k.startswith(f"{prefix}_")}
         env.update({f"{prefix}_{k.upper()}": as_env(v) for k, v in values.items()})
@@ -207,10 +212,11 @@ class ProcessPlatform:
             out.close()
         broker = RabbitBroker(services.RABBITMQ_URL, namespace=self.namespace)
         await broker.start()
-        for service in SERVICES.values():
-            await broker.declare_queue(
-                service.build_runtime(service.settings(broker_namespace=self.namespace)).queue
-            )
+        for name, service in SERVICES.items():
+            # The queues as the processes declared them (retry queues are named by delay).
+            fields = service.settings.model_fields
+            values = {k: v for k, v in self.values(name).items() if k in fields}
+            await broker.declare_queue(service.build_runtime(service.settings(**values)).queue)
         await cleanup_rabbit(broker)
         for part in self.parts:
             await services.drop_database(self.database(part))
