@@ -4,13 +4,15 @@ on a real port), an SMTP server and a webhook subscriber.
 
 An administrator registers a structure and its people; the region's facilitator runs the one-day
 CAP diagnostic with the structure (progress plan, recommended resources, PDF report); the
-structure applies for the CAP RSE label (eligible thanks to that diagnostic) and the application
-is accepted; the audit programme opens and the audit request reaches the body's system, which
-plans the audit with a signed webhook; the auditor records the findings (one major
-nonconformity) and the evaluated maturity and submits the report; the structure answers the
-nonconformity and the auditor verifies it; the structure's CAP RSE self-assessment gives the
-level rule its ISO 26000 scores; the committee (not the auditor, even one sitting on the
-committee) grants the label at the computed level; anyone verifies it in the public registry;
+structure applies for the CAP RSE label (eligible thanks to that diagnostic), the application
+is accepted and the structure assesses itself on CAP RSE; the audit programme opens and the audit
+request reaches the body's system, which plans the audit with a signed webhook; the auditor
+records the findings (one major nonconformity) and the evaluated maturity and submits the
+report; the structure answers the nonconformity and the auditor verifies it; the diagnostic
+service records and scores the auditor's evaluation (the structure reads it, cannot change it),
+and the level rule reads its ISO 26000 scores — not the self-assessment's, which would give a
+higher level; the committee (not the auditor, even one sitting on the committee) grants the
+label at the computed level; anyone verifies it in the public registry;
 people were told in-app and by e-mail, and a subscribed system by webhook; the findings are in
 the progress plan; the follow-up audit is missed (a controllable clock) and the label is
 suspended, which the registry shows.
@@ -284,7 +286,57 @@ async def test_cap_rse_journey(
         )
         assert accepted["status"] == "accepted"
 
-        # 6. The programme opens and the audit request reaches the body's system. ----------------
+        # 6. The structure assesses itself on CAP RSE before the evaluation (domain 7.6 C). -----
+        rse = ok(
+            await client.post(
+                "/v1/diagnostics",
+                json={
+                    "organisation_id": org,
+                    "referential_code": "CAP_RSE",
+                    "kind": "self_assessment",
+                },
+                headers=member_admin.headers,
+            ),
+            201,
+        )
+        rse_url = f"/v1/diagnostics/{rse['id']}"
+        ok(
+            await client.post(
+                f"{rse_url}/transitions", json={"action": "start"}, headers=member_admin.headers
+            )
+        )
+        # The CAP answers are offered again on the criteria CAP RSE reuses; the CSR ones are rated.
+        suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))
+        assert {s["from_diagnostic"] for s in suggestions} == {diagnostic["id"]}
+        carried = [
+            {
+                "id": str(uuid.uuid4()),
+                "criterion": s["criterion"],
+                "level": s["level"],
+                "carried_from": s["from_diagnostic"],
+            }
+            for s in suggestions
+        ]
+        rse_referential = ok(
+            await client.get("/v1/referentials/CAP_RSE/versions/1", headers=member_admin.headers)
+        )
+        csr = answers(rse_referential, 4, only=RSE)
+        assert len(csr) == 26
+        ok(
+            await client.put(
+                f"{rse_url}/answers", json={"answers": carried + csr}, headers=member_admin.headers
+            )
+        )
+        rse_done = ok(
+            await client.post(
+                f"{rse_url}/transitions", json={"action": "complete"}, headers=member_admin.headers
+            )
+        )
+        # CAP criteria at 2 of 4, CSR criteria at 4 of 4: 766 overall, 1000 in every core
+        # subject. On its own, the rule would give Exemplaire; the auditor will see otherwise.
+        assert (rse_done["status"], rse_done["overall_score"]) == ("rated", 766)
+
+        # 7. The programme opens and the audit request reaches the body's system. ----------------
         async def programme_opened() -> list[dict[str, Any]]:
             return list(ok(await client.get("/v1/audit-programmes", headers=member.headers)))
 
@@ -314,7 +366,7 @@ async def test_cap_rse_journey(
         assert delivery["reference"] == "SIM-00001"
         assert audit["id"] in body.simulator.requests
 
-        # 7. The body accepts and plans the audit (signed webhooks, through the gateway). --------
+        # 8. The body accepts and plans the audit (signed webhooks, through the gateway). --------
         async def planned() -> dict[str, Any] | None:
             current = ok(await client.get(url, headers=member_admin.headers))
             return dict(current) if current["status"] == "planned" else None
@@ -328,7 +380,7 @@ async def test_cap_rse_journey(
         sent = [w["payload"]["type"] for w in body.simulator.requests[audit["id"]].webhooks]
         assert sent == ["audit.accepted", "audit.planned"]
 
-        # 8. The auditor runs the audit: findings, evaluated maturity, the report. ---------------
+        # 9. The auditor runs the audit: findings, evaluated maturity, the report. ---------------
         ok(await client.post(f"{url}/transitions", json={"step": "start"}, headers=auditor.headers))
         major = ok(
             await client.post(
@@ -358,14 +410,17 @@ async def test_cap_rse_journey(
             },
         ):
             ok(await client.post(f"{url}/findings", json=finding, headers=auditor.headers), 201)
+        # The auditor evaluates every CSR criterion: 3 of 4, the DUERP (R8) at 1, the local
+        # partnerships (R23) at 4; the CAP criteria keep the self-assessment's ratings.
+        evaluated = {c["criterion"]: 3 for c in csr} | {f"{RSE}:r8": 1, f"{RSE}:r23": 4}
         ok(
             await client.put(
                 f"{url}/maturity",
                 json={
                     "levels": [
-                        {"criterion_urn": f"{RSE}:r1", "level": 3},
-                        {"criterion_urn": f"{RSE}:r8", "level": 1, "comment": "DUERP ancien"},
-                        {"criterion_urn": f"{RSE}:r23", "level": 4},
+                        {"criterion_urn": urn, "level": level}
+                        | ({"comment": "DUERP ancien"} if urn == f"{RSE}:r8" else {})
+                        for urn, level in evaluated.items()
                     ]
                 },
                 headers=auditor.headers,
@@ -385,7 +440,7 @@ async def test_cap_rse_journey(
         assert submitted["status"] == "report_submitted"
         assert submitted["findings"] == {"major_nc": 1, "observation": 1, "strength": 1}
 
-        # 9. The structure answers the nonconformity; the auditor verifies it. -------------------
+        # 10. The structure answers the nonconformity; the auditor verifies it. -------------------
         answered = ok(
             await client.post(
                 f"/v1/findings/{major['id']}/response",
@@ -415,60 +470,46 @@ async def test_cap_rse_journey(
         )
         assert closed["status"] == "closed"
 
-    # 10. The structure's CAP RSE self-assessment: the level rule's ISO 26000 scores. ------------
-    rse = ok(
-        await client.post(
-            "/v1/diagnostics",
-            json={"organisation_id": org, "referential_code": "CAP_RSE", "kind": "self_assessment"},
-            headers=member_admin.headers,
-        ),
-        201,
-    )
-    rse_url = f"/v1/diagnostics/{rse['id']}"
-    ok(
-        await client.post(
-            f"{rse_url}/transitions", json={"action": "start"}, headers=member_admin.headers
+    # 11. The auditor's evaluation, scored by the diagnostic service: the structure reads it. ---
+    async def evaluation_recorded() -> list[dict[str, Any]]:
+        listed = ok(
+            await client.get(f"/v1/diagnostics?organisation_id={org}", headers=member_admin.headers)
         )
+        return [d for d in listed["data"] if d["kind"] == "audit_evaluation"]
+
+    (evaluation,) = await eventually(evaluation_recorded, what="the audit evaluation is recorded")
+    # CAP criteria at 2 (the self-assessment's), CSR ones as the auditor rated them.
+    assert (evaluation["audit_id"], evaluation["status"], evaluation["overall_score"]) == (
+        audit["id"],
+        "rated",
+        624,
     )
-    # The CAP answers are offered again on the criteria CAP RSE reuses; the CSR ones are rated.
-    suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))
-    assert {s["from_diagnostic"] for s in suggestions} == {diagnostic["id"]}
-    carried = [
-        {
-            "id": str(uuid.uuid4()),
-            "criterion": s["criterion"],
-            "level": s["level"],
-            "carried_from": s["from_diagnostic"],
-        }
-        for s in suggestions
-    ]
-    rse_referential = ok(
-        await client.get("/v1/referentials/CAP_RSE/versions/1", headers=member_admin.headers)
+    assert evaluation["allowed_actions"] == []
+    assert evaluation["audit_evaluation"]["self_assessment_id"] == rse["id"]
+    assert len(evaluation["audit_evaluation"]["ratings"]["auditor"]) == 26
+    # It is the auditor's record: the structure cannot change it.
+    refused = await client.put(
+        f"/v1/diagnostics/{evaluation['id']}/answers",
+        json={"answers": answers(rse_referential, 4, only=f"{RSE}:r8")},
+        headers=member_admin.headers,
     )
-    csr = answers(rse_referential, 3, only=RSE)
-    assert len(csr) == 26
-    ok(
-        await client.put(
-            f"{rse_url}/answers", json={"answers": carried + csr}, headers=member_admin.headers
-        )
-    )
-    rse_done = ok(
-        await client.post(
-            f"{rse_url}/transitions", json={"action": "complete"}, headers=member_admin.headers
-        )
-    )
-    # CAP criteria at 2 of 4, CSR criteria at 3 of 4: 633 overall, 750 in every core subject.
-    assert (rse_done["status"], rse_done["overall_score"]) == ("rated", 633)
-    # The rule: Confirmé (501-700, every subject >= 350, 6.2 and 6.4 >= 400); not Exemplaire.
+    assert refused.status_code == 409, refused.text
+    # The rule on the auditor's scores: Confirmé (501-700, every subject >= 350, 6.2 and 6.4
+    # >= 400), not the self-assessment's Exemplaire.
     expected_level = "Confirmé"
 
-    # 11. The committee decides on the file: granted at the computed level. --------------------
+    # 12. The committee decides on the file: granted at the computed level. --------------------
     async def file_ready() -> dict[str, Any] | None:
         files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))
         mine = [f for f in files if f["organisation_id"] == org]
-        # Pending once the report arrived; the level once the NC's closure and the CAP RSE
-        # scores reached the labelling service too.
-        return mine[0] if mine and mine[0]["computed_level"] is not None else None
+        # Pending once the report arrived; the level once the NC's closure and the auditor's
+        # evaluation reached the labelling service too.
+        ready = (
+            mine
+            and mine[0]["computed_level"] is not None
+            and mine[0]["evaluation"]["members"][org]["source"] == "audit_evaluation"
+        )
+        return mine[0] if ready else None
 
     file = await eventually(file_ready, what="the decision file has its computed level")
     assert (file["scheme"], file["audit_id"], file["computed_level"]) == (
@@ -476,16 +517,19 @@ async def test_cap_rse_journey(
         audit["id"],
         expected_level,
     )
-    # The level rule read the self-assessment's ISO 26000 scores (diagnostic.completed.v1).
+    # The level rule read the auditor's evaluation's ISO 26000 scores (diagnostic.completed.v1).
     inputs = file["evaluation"]["members"][org]
-    assert (inputs["diagnostic_id"], inputs["overall_score"], inputs["open_major_nc"]) == (
-        rse["id"],
-        633,
-        0,
+    assert (inputs["source"], inputs["diagnostic_id"], inputs["audit_id"]) == (
+        "audit_evaluation",
+        evaluation["id"],
+        audit["id"],
     )
-    assert inputs["core_subjects"] == dict.fromkeys(
-        ("6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"), 750
-    )
+    assert (inputs["overall_score"], inputs["open_major_nc"]) == (624, 0)
+    assert inputs["core_subjects"] == {
+        **dict.fromkeys(("6.2", "6.3", "6.5", "6.6", "6.7"), 750),
+        "6.4": 625,  # the DUERP at 1
+        "6.8": 800,  # the partnerships at 4
+    }
     # The auditor also sits on the committee: still, whoever audited the file does not decide.
     ok(
         await client.post(
@@ -518,7 +562,7 @@ async def test_cap_rse_journey(
         "CAP_RSE",
     )
 
-    # 12. Anyone verifies it in the public registry, by the code printed on the certificate. ----
+    # 13. Anyone verifies it in the public registry, by the code printed on the certificate. ----
     verify = f"/v1/registry/verify/{recognition['verification_code']}"
     public = ok(await client.get(verify))
     assert (public["number"], public["status"], public["level"]) == (
@@ -530,7 +574,7 @@ async def test_cap_rse_journey(
     assert siret not in json.dumps(public)  # public facts only
     assert org not in json.dumps(public)
 
-    # 13. People were told: in the feed, by e-mail; the subscribed system by webhook. ----------
+    # 14. People were told: in the feed, by e-mail; the subscribed system by webhook. ----------
     told = {
         "diagnostic.completed.v1",
         "labelling.application.accepted.v1",
@@ -588,7 +632,7 @@ async def test_cap_rse_journey(
     assert hook.verified is True
     assert json.loads(hook.body)["data"]["number"] == recognition["number"]
 
-    # 14. The audit's findings are actions of the structure's progress plan. ------------------
+    # 15. The audit's findings are actions of the structure's progress plan. ------------------
     async def in_plan() -> list[dict[str, Any]]:
         (current,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
         return [a for a in current["actions"] if a["source"] == "audit"]
@@ -599,7 +643,7 @@ async def test_cap_rse_journey(
         ("Observation — Bilan carbone non partagé avec les salariés", "low", "proposed"),
     ]
 
-    # 15. The follow-up audit is missed: the label is suspended, the registry says so. ---------
+    # 16. The follow-up audit is missed: the label is suspended, the registry says so. ---------
     due = recognition["next_surveillance_due"]
     assert due is not None
 

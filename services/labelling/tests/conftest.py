@@ -18,7 +18,7 @@ from cap_labelling.events import handlers
 from cap_labelling.events.handlers import on_diagnostic_completed
 from cap_labelling.models import Organisation, metadata
 from cap_shared.contracts import new_event
-from cap_shared.contracts.audit import AuditReportSubmittedV1, FindingV1
+from cap_shared.contracts.audit import AuditReportSubmittedV1, EvaluatedMaturityV1, FindingV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
 from cap_shared.contracts.registry import EventModel
 from cap_shared.db.session import Database
@@ -30,6 +30,9 @@ from cap_shared.testing.fixtures import PgDatabases
 from cap_shared.testing.siret import make_siret
 
 AUDIENCE = "urn:cap:labelling"
+
+#: URN prefix of the CAP RSE criteria (the report's evaluated maturity names them).
+RSE_CRITERION = "urn:coorace:referentiel:cap-rse:critere"
 
 
 @dataclass
@@ -125,8 +128,10 @@ class Service:
         *,
         majors: int = 0,
         auditors: tuple[str, ...] = ("auditor-1",),
+        evaluated: int = 0,
     ) -> AuditReportSubmittedV1:
-        """An audit report on ``key`` (with ``majors`` major nonconformities)."""
+        """An audit report on ``key`` (with ``majors`` major nonconformities and the evaluated
+        maturity of ``evaluated`` CAP RSE criteria)."""
         now = self.runtime.clock.now()
         findings = [
             FindingV1(
@@ -147,6 +152,10 @@ class Service:
             summary={"major_nc": majors} if majors else {},
             certification_body_id="sgs-tuv",
             auditor_user_ids=list(auditors),
+            evaluated_maturity=[
+                EvaluatedMaturityV1(criterion_urn=f"{RSE_CRITERION}:r{i + 1}", level=3)
+                for i in range(evaluated)
+            ],
         )
         await self.deliver(event)
         return event

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from cap_labelling.models import tables
 from cap_shared.contracts.audit import CertificationDecidedV1, FindingStatusChangedV1
+from cap_shared.testing.events import rse_evaluation
 
 from .conftest import Service, ok
 
@@ -161,6 +162,90 @@ async def test_an_open_major_nonconformity_blocks_the_label_until_verified(
         )
     )
     assert ok(await decide(service, file["id"], outcome="confirm"))["level"] == "Confirmé"
+
+
+async def test_the_level_comes_from_the_auditors_evaluation_when_there_is_one(
+    service: Service,
+) -> None:
+    """The level rule reads the auditor's evaluation (kind audit_evaluation), never the
+    structure's own assessment while an evaluation exists; without one it falls back, and every
+    member result says which it read."""
+    org = service.organisations["a"].id
+    file = await accepted(service)
+    url = f"/v1/decisions/{file['id']}"
+    nothing = ok(await service.client.get(url, headers=service.committee()))
+    assert nothing["evaluation"]["members"][org]["source"] is None
+
+    # Before any evaluation arrives: the self-assessment (Confirmé), said so.
+    await service.completed_rse("a", 620, GOOD)
+    report = await service.report("a", "CAP_RSE", "initial")
+    own = ok(await service.client.get(url, headers=service.committee()))
+    inputs = own["evaluation"]["members"][org]
+    assert (own["computed_level"], inputs["source"], inputs["audit_id"]) == (
+        "Confirmé",
+        "self_assessment",
+        None,
+    )
+
+    # The auditor's evaluation (scored by the diagnostic service) rates lower: it wins.
+    evaluated = rse_evaluation(org, 420, 250, completed_at=service.runtime.clock.now()).model_copy(
+        update={"kind": "audit_evaluation", "audit_id": report.audit_id}
+    )
+    await service.deliver(evaluated)
+    audited = ok(await service.client.get(url, headers=service.committee()))
+    inputs = audited["evaluation"]["members"][org]
+    assert audited["computed_level"] == "Progression"
+    assert (inputs["source"], inputs["diagnostic_id"], inputs["audit_id"]) == (
+        "audit_evaluation",
+        evaluated.diagnostic_id,
+        report.audit_id,
+    )
+    assert (inputs["overall_score"], inputs["core_subjects"]["6.2"]) == (420, 250)
+
+    # A later self-assessment scoring higher does not override the third party's evaluation.
+    later = service.runtime.clock.now() + timedelta(days=30)
+    await service.deliver(rse_evaluation(org, 800, 700, completed_at=later))
+    still = ok(await service.client.get(url, headers=service.committee()))
+    assert still["computed_level"] == "Progression"
+    assert still["evaluation"]["members"][org]["source"] == "audit_evaluation"
+    above = await decide(service, file["id"], outcome="confirm", level="Confirmé")
+    assert above.status_code == 422
+    assert above.json()["type"].endswith("/level-above-rule")
+
+    granted = ok(await decide(service, file["id"], outcome="confirm"))
+    assert (granted["level"], granted["computed_level"]) == ("Progression", "Progression")
+    frozen = granted["evaluation"]["members"][org]
+    assert (frozen["source"], frozen["diagnostic_id"]) == (
+        "audit_evaluation",
+        evaluated.diagnostic_id,
+    )
+
+
+async def test_a_report_with_evaluated_maturity_waits_for_its_scores(service: Service) -> None:
+    """The deciding report carried the auditor's evaluated maturity: until the diagnostic
+    service's scores of it arrive, no level is computed (the older self-assessment would give
+    one) and confirming is a 409 the committee can retry; refusing needs no level."""
+    org = service.organisations["a"].id
+    file = await accepted(service)
+    url = f"/v1/decisions/{file['id']}"
+    await service.completed_rse("a", 620, GOOD)  # the structure's own: Confirmé
+    report = await service.report("a", "CAP_RSE", "initial", evaluated=26)
+    waiting = ok(await service.client.get(url, headers=service.committee()))
+    assert waiting["computed_level"] is None
+    assert waiting["evaluation"]["evaluation_pending"] == report.audit_id
+    early = await decide(service, file["id"], outcome="confirm")
+    assert early.status_code == 409, early.text
+    assert early.json()["type"].endswith("/evaluation-pending")
+
+    evaluated = rse_evaluation(org, 420, 250, completed_at=service.runtime.clock.now()).model_copy(
+        update={"kind": "audit_evaluation", "audit_id": report.audit_id}
+    )
+    await service.deliver(evaluated)
+    scored = ok(await service.client.get(url, headers=service.committee()))
+    assert scored["computed_level"] == "Progression"
+    assert "evaluation_pending" not in scored["evaluation"]
+    granted = ok(await decide(service, file["id"], outcome="confirm"))
+    assert granted["level"] == "Progression"
 
 
 async def test_defer_then_refuse_each_with_a_reason(service: Service) -> None:

@@ -151,6 +151,21 @@ def cases() -> list[Case]:
             details=("non évalué",),
         ),
         Case(
+            "the auditor's evaluation",
+            DiagnosticCompletedV1(
+                diagnostic_id=_id(),
+                organisation_id=org,
+                kind="audit_evaluation",
+                audit_id=audit,
+                referential=ReferentialRef(urn="urn:coorace:rse", code="CAP_RSE", version=1),
+                completed_at=NOW,
+                overall=_score("overall", "CAP_RSE", "CAP RSE", 624, "Confirmé"),
+                themes=[],
+                criteria=[],
+            ),
+            says=("Évaluation de l'auditeur enregistrée (CAP RSE)", "624/1000", "comité"),
+        ),
+        Case(
             "action overdue",
             ActionOverdueV1(
                 action_id=_id(),

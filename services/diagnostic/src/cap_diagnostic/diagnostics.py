@@ -160,6 +160,8 @@ async def to_out(
         created_at=diagnostic.created_at,
         completed_at=diagnostic.completed_at,
         migrations=diagnostic.migrations,
+        audit_id=diagnostic.audit_id,
+        audit_evaluation=diagnostic.audit_evaluation,
     )
 
 
@@ -269,7 +271,7 @@ async def create(session: AsyncSession, principal: Principal, data: DiagnosticCr
         id=str(uuid.uuid4()),
         organisation_id=organisation.id,
         referential_id=stored.id,
-        kind=data.kind.value,
+        kind=Kind(data.kind).value,
         status=Status.DRAFT.value,
         title=data.title or f"{stored.name} — {organisation.name}",
         session_date=data.session_date,
@@ -414,7 +416,7 @@ async def transition(
         )
     _expected_revision(diagnostic, if_match)
     if action is Action.COMPLETE:
-        await _complete(session, principal, diagnostic)
+        await record_completion(session, diagnostic, actor=principal.subject)
     if action is Action.ISSUE_PLAN:
         await plans.issue_from_diagnostic(session, diagnostic, principal.subject)
     await _write(session, diagnostic, if_match)
@@ -425,7 +427,11 @@ async def transition(
     return diagnostic
 
 
-async def _complete(session: AsyncSession, principal: Principal, diagnostic: Diagnostic) -> None:
+async def record_completion(session: AsyncSession, diagnostic: Diagnostic, *, actor: str) -> None:
+    """Score a fully answered diagnostic, freeze its scores and publish
+    ``diagnostic.completed.v1``: the one completion path, for the structure's own assessments
+    (the ``complete`` transition) and for the auditor's evaluations (``evaluations.py``). The
+    caller sets the status."""
     referential = await referentials.resolved(session, diagnostic.referential_id)
     repo = DiagnosticRepository(session)
     answers = await repo.answers(diagnostic.id)
@@ -460,6 +466,7 @@ async def _complete(session: AsyncSession, principal: Principal, diagnostic: Dia
         diagnostic_id=diagnostic.id,
         organisation_id=diagnostic.organisation_id,
         kind=diagnostic.kind,
+        audit_id=diagnostic.audit_id,
         referential=ReferentialRef(
             urn=referential.urn, code=referential.code, version=referential.version
         ),
@@ -485,7 +492,7 @@ async def _complete(session: AsyncSession, principal: Principal, diagnostic: Dia
     await add_event(
         session,
         tables.outbox,
-        new_event(event, source=SOURCE, subject=diagnostic.id, actor=principal.subject),
+        new_event(event, source=SOURCE, subject=diagnostic.id, actor=actor),
     )
 
 
@@ -496,13 +503,21 @@ def _group(g: scoring.GroupScore) -> GroupScoreV1:
 async def suggestions(
     session: AsyncSession, principal: Principal, diagnostic_id: str
 ) -> list[Suggestion]:
-    """Answers of the organisation's earlier diagnostics on criteria this one shares."""
+    """Answers of the organisation's earlier diagnostics on criteria this one shares.
+
+    Only the structure's own answers are offered: an audit evaluation is the auditor's record
+    (and rates 0 what the auditor did not see without a self-assessment to fall back on)."""
     diagnostic, _ = await _visible(session, principal, diagnostic_id)
     referential = await referentials.resolved(session, diagnostic.referential_id)
     repo = DiagnosticRepository(session)
     answered = {a.criterion_urn for a in await repo.answers(diagnostic.id)}
     offered: dict[str, Suggestion] = {}
-    for earlier in await repo.latest_completed(diagnostic.organisation_id, exclude=diagnostic.id):
+    earlier_ones = await repo.latest_completed(
+        diagnostic.organisation_id,
+        exclude=diagnostic.id,
+        excluding_kinds=[k.value for k in lifecycle.RECORDS],
+    )
+    for earlier in earlier_ones:
         earlier_ref = await referentials.resolved(session, earlier.referential_id)
         for answer in await repo.answers(earlier.id):
             urn = answer.criterion_urn

@@ -3,7 +3,8 @@
 ``draft -> scheduled -> in_session -> rated -> plan_issued -> follow_up -> closed``
 (a self-assessment skips the session: ``draft -> in_session``). Answers, session details, key
 figures and referential migrations are accepted only before ``rated``; completing needs every
-criterion rated or marked not applicable.
+criterion rated or marked not applicable. An audit evaluation is created ``rated`` from the
+auditor's report and stays so: it has no transition.
 """
 
 from __future__ import annotations
@@ -18,10 +19,20 @@ from cap_shared.problems import Conflict, ProblemError
 
 
 class Kind(StrEnum):
-    """The one-day CAP session with a facilitator, or a self-assessment (RSE / ISO readiness)."""
+    """The one-day CAP session with a facilitator, a self-assessment (RSE / ISO readiness), or
+    the auditor's evaluation of a CAP RSE audit (recorded from the report, never opened by hand).
+    """
 
     CAP_SESSION = "cap_session"
     SELF_ASSESSMENT = "self_assessment"
+    AUDIT_EVALUATION = "audit_evaluation"
+
+
+#: Kinds people open through the API; the others are records the service makes itself.
+OPENABLE = frozenset({Kind.CAP_SESSION, Kind.SELF_ASSESSMENT})
+#: A third party's record (``domain.md`` §7.6 C: the evaluator is not the structure): it is
+#: created completed and never moves, so nobody re-opens, re-plans or closes it.
+RECORDS = frozenset({Kind.AUDIT_EVALUATION})
 
 
 class Status(StrEnum):
@@ -97,6 +108,11 @@ class SessionDetailsMissing(ProblemError):
 
 def next_status(kind: Kind, status: Status, action: Action) -> Status:
     """The status after ``action``, or :class:`InvalidTransition`."""
+    if kind in RECORDS:
+        raise InvalidTransition(
+            f"a {kind.value} is the auditor's record: it does not move",
+            extensions={"status": status.value, "allowed_actions": []},
+        )
     table = _TRANSITIONS[action]
     target = table.get((kind, status)) or table.get((None, status))
     if target is None:
@@ -109,6 +125,8 @@ def next_status(kind: Kind, status: Status, action: Action) -> Status:
 
 
 def _allowed(kind: Kind, status: Status, action: Action) -> bool:
+    if kind in RECORDS:
+        return False
     table = _TRANSITIONS[action]
     return (kind, status) in table or (None, status) in table
 

@@ -100,6 +100,11 @@ class Diagnostic(TimestampMixin, Base, table=True):
     scores: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     #: Referential migrations applied (from, to, strategy, what changed).
     migrations: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    #: An audit evaluation's audit: unique, so a redelivered report records nothing more.
+    audit_id: str | None = Field(default=None, max_length=64, unique=True)
+    #: An audit evaluation's record: the audit, and where each rating came from (the auditor,
+    #: the structure's self-assessment, or 0 by default) and what was ignored.
+    audit_evaluation: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class Answer(TimestampMixin, Base, table=True):

@@ -44,6 +44,11 @@ ACTION_STATUS_FR = {
     "cancelled": "Annulée",
 }
 PRIORITY_FR = {"low": "Basse", "medium": "Moyenne", "high": "Haute"}
+KIND_OF_DIAGNOSTIC_FR = {
+    "cap_session": "Journée CAP accompagnée",
+    "self_assessment": "Auto-évaluation",
+    "audit_evaluation": "Évaluation de l'auditeur (audit CAP RSE)",
+}
 KIND_FR = {
     "guide": "Guide",
     "training": "Formation",
@@ -284,7 +289,7 @@ def render_pdf(data: ReportData) -> bytes:
         ["Types de SIAE", ", ".join(data.organisation.siae_types)],
         [
             "Type de diagnostic",
-            "Journée CAP accompagnée" if d["kind"] == "cap_session" else "Auto-évaluation",
+            KIND_OF_DIAGNOSTIC_FR.get(d["kind"], d["kind"]),
         ],
         ["Date de la séance", _fr_date(d["session_date"])],
         ["Animation", p(d["facilitator"] or "—")],

@@ -158,7 +158,11 @@ class DiagnosticRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def latest_completed(
-        self, organisation_id: str, *, exclude: str | None = None
+        self,
+        organisation_id: str,
+        *,
+        exclude: str | None = None,
+        excluding_kinds: Sequence[str] = (),
     ) -> Sequence[Diagnostic]:
         """Completed diagnostics of an organisation, most recent completion first."""
         query = sa.select(Diagnostic).where(
@@ -167,8 +171,34 @@ class DiagnosticRepository:
         )
         if exclude:
             query = query.where(col(Diagnostic.id) != exclude)
+        if excluding_kinds:
+            query = query.where(col(Diagnostic.kind).not_in(excluding_kinds))
         query = query.order_by(col(Diagnostic.completed_at).desc())
         return (await self.session.execute(query)).scalars().all()
+
+    async def latest_assessment(
+        self, organisation_id: str, referential_code: str, *, excluding_kinds: Sequence[str]
+    ) -> Diagnostic | None:
+        """The organisation's most recently completed diagnostic on a referential (any version),
+        leaving out some kinds."""
+        query = (
+            sa.select(Diagnostic)
+            .join(ReferentialVersion, col(ReferentialVersion.id) == col(Diagnostic.referential_id))
+            .where(
+                col(Diagnostic.organisation_id) == organisation_id,
+                col(Diagnostic.completed_at).is_not(None),
+                col(ReferentialVersion.code) == referential_code,
+                col(Diagnostic.kind).not_in(excluding_kinds),
+            )
+            .order_by(col(Diagnostic.completed_at).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_audit(self, audit_id: str) -> Diagnostic | None:
+        """The audit evaluation recorded from an audit's report, if any."""
+        query = sa.select(Diagnostic).where(col(Diagnostic.audit_id) == audit_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
 
     async def latest_of(self, organisation_ids: Sequence[str]) -> Diagnostic | None:
         """The most recently created diagnostic of these organisations."""

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
-from cap_diagnostic.lifecycle import KeyFigures, Kind
+from cap_diagnostic.lifecycle import KeyFigures
 
 Strict = ConfigDict(extra="forbid")
 
@@ -96,7 +96,9 @@ class DiagnosticCreate(BaseModel):
     organisation_id: str = Field(max_length=36)
     referential_code: str = Field(default="CAP", max_length=40)
     referential_version: int | None = Field(default=None, ge=1, description="Latest when absent")
-    kind: Kind = Kind.CAP_SESSION
+    #: Only the structure's own assessments are opened; an audit evaluation is recorded from
+    #: the auditor's report (``evaluations.py``).
+    kind: Literal["cap_session", "self_assessment"] = "cap_session"
     title: str | None = Field(default=None, max_length=200)
     session_date: date | None = None
     facilitator: str | None = Field(default=None, max_length=200)
@@ -191,6 +193,14 @@ class DiagnosticOut(BaseModel):
     created_at: datetime
     completed_at: datetime | None
     migrations: list[dict[str, Any]]
+    audit_id: str | None = Field(
+        default=None, description="An audit evaluation's audit (kind audit_evaluation)"
+    )
+    audit_evaluation: dict[str, Any] | None = Field(
+        default=None,
+        description="An audit evaluation's record: the audit, and the criteria rated by the "
+        "auditor, carried from the self-assessment or rated 0, and the entries ignored",
+    )
 
 
 class Suggestion(BaseModel):

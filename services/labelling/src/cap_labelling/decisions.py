@@ -5,9 +5,11 @@ the deciding audit's report arrives (``audit.report_submitted.v1``: the CAP RSE 
 evaluation or the ISO stage 2; a renewal audit opens a renewal file). Then:
 
 * **CAP RSE** — the level is computed by the referential version's rule
-  (:mod:`cap_labelling.level_rule`) for every structure of the file; the committee confirms
-  (possibly at a lower level, with a reason; never higher), refuses or defers. Nobody who
-  audited the file may decide on it.
+  (:mod:`cap_labelling.level_rule`) for every structure of the file, from the scores of its
+  latest audit evaluation (the auditor's evaluated maturity, scored by the diagnostic service),
+  else of its own latest CAP RSE assessment (each result says its ``source``); the committee
+  confirms (possibly at a lower level, with a reason; never higher), refuses or defers. Nobody
+  who audited the file may decide on it.
 * **CAP ISO 9001** — the certification body decides; the platform records its decision from
   ``certification.decided.v1`` (the certifier integration).
 
@@ -32,6 +34,7 @@ from cap_labelling.config import Settings
 from cap_labelling.models import (
     Application,
     AuditReport,
+    CompletedDiagnostic,
     DecisionFile,
     Recognition,
     tables,
@@ -96,25 +99,53 @@ class RuleNotMet(ProblemError):
     status, code, title = 422, "rule-not-met", "The level rule is not met"
 
 
+class EvaluationPending(Conflict):
+    code, title = "evaluation-pending", "The auditor's evaluation has not arrived yet"
+
+
 class BodyDecides(Conflict):
     code, title = "body-decides", "The certification body decides"
 
 
 # evaluation ---------------------------------------------------------------------------------
+#: The kind of diagnostic the auditor's evaluated maturity is recorded as.
+AUDIT_EVALUATION = "audit_evaluation"
+
+
+async def _scores_for_level(
+    session: AsyncSession, organisation_id: str
+) -> CompletedDiagnostic | None:
+    """The CAP RSE scores the level rule reads: the organisation's latest **audit evaluation**
+    (the third party's, ``domain.md`` §7.6 C), else — files on imported or older data, or a
+    structure no auditor evaluated — its latest CAP RSE assessment of its own."""
+    repo = DiagnosticRepository(session)
+    return await repo.latest(organisation_id, "CAP_RSE", kind=AUDIT_EVALUATION) or (
+        await repo.latest(organisation_id, "CAP_RSE")
+    )
+
+
 async def _member_result(session: AsyncSession, organisation_id: str) -> dict[str, Any]:
     majors = await open_majors(session, organisation_id, Scheme.CAP_RSE.value)
-    evaluation = await DiagnosticRepository(session).latest(organisation_id, "CAP_RSE")
+    evaluation = await _scores_for_level(session, organisation_id)
     if evaluation is None:
         return {
             "level": None,
             "open_major_nc": majors,
+            "source": None,
             "reasons": ["no completed CAP RSE evaluation"],
         }
+    source = {
+        "source": evaluation.kind,
+        "diagnostic_id": evaluation.diagnostic_id,
+        "audit_id": evaluation.audit_id,
+        "completed_at": evaluation.completed_at.isoformat(),
+    }
     rule = level_rule.rule_for(evaluation.referential_code, evaluation.referential_version)
     if rule is None:
         return {
             "level": None,
             "open_major_nc": majors,
+            **source,
             "reasons": [f"no level rule for CAP_RSE v{evaluation.referential_version}"],
         }
     subjects = {
@@ -125,10 +156,30 @@ async def _member_result(session: AsyncSession, organisation_id: str) -> dict[st
     result = level_rule.compute(rule, overall, subjects, majors)
     return {
         **result.as_dict(),
-        "diagnostic_id": evaluation.diagnostic_id,
+        **source,
         "referential_version": evaluation.referential_version,
         "rule": rule.rule,
     }
+
+
+async def _evaluation_pending(session: AsyncSession, file: DecisionFile) -> bool:
+    """Whether the deciding audit's report carried evaluated maturity whose scores (the
+    diagnostic service's audit evaluation of that audit) have not arrived: until they do, the
+    level would be read from older scores, so none is computed."""
+    if file.audit_id is None:
+        return False
+    report = await session.get(AuditReport, file.audit_id)
+    if report is None or report.evaluated_criteria == 0:
+        return False
+    scored = await session.execute(
+        sa.select(col(CompletedDiagnostic.diagnostic_id))
+        .where(
+            col(CompletedDiagnostic.audit_id) == file.audit_id,
+            col(CompletedDiagnostic.kind) == AUDIT_EVALUATION,
+        )
+        .limit(1)
+    )
+    return scored.first() is None
 
 
 async def evaluate(
@@ -137,6 +188,22 @@ async def evaluate(
     """The CAP RSE level rule applied to every structure of the file, then the group rule."""
     if file.scheme != Scheme.CAP_RSE:
         return None
+    if await _evaluation_pending(session, file):
+        return {
+            "level": None,
+            "evaluation_pending": file.audit_id,
+            "group_rule": group_rule if file.group_member_ids else None,
+            "excluded_member_ids": [],
+            "members": {
+                file.organisation_id: {
+                    "level": None,
+                    "source": None,
+                    "reasons": [
+                        "the auditor's evaluation of the deciding audit has not been scored yet"
+                    ],
+                }
+            },
+        }
     members = [file.organisation_id, *file.group_member_ids]
     results = {m: await _member_result(session, m) for m in members}
     failing = [m for m in members if results[m]["level"] is None]
@@ -364,6 +431,11 @@ async def decide(
         return file
     rule = level_rule.rule_for("CAP_RSE", 1)
     assert rule is not None
+    if evaluation.get("evaluation_pending"):
+        raise EvaluationPending(
+            "the auditor's evaluation of this file's audit is being scored: try again shortly",
+            extensions={"audit_id": file.audit_id},
+        )
     if computed is None:
         raise RuleNotMet(
             "the level rule gives no level for this file: it can only be refused or deferred",

@@ -46,7 +46,8 @@ class CompletedDiagnostic(Base, table=True):
     """Read model of completed diagnostics, fed by ``diagnostic.completed.v1``.
 
     Eligibility for a label or a certification needs a completed CAP diagnostic within a
-    window; the CAP RSE level rule reads the scores per ISO 26000 core subject.
+    window; the CAP RSE level rule reads the scores per ISO 26000 core subject of the auditor's
+    evaluation (kind ``audit_evaluation``), else of the structure's own CAP RSE assessment.
     """
 
     __tablename__ = "completed_diagnostic"
@@ -58,7 +59,10 @@ class CompletedDiagnostic(Base, table=True):
 
     diagnostic_id: str = Field(primary_key=True, max_length=36)
     organisation_id: str = Field(max_length=36)
+    #: cap_session, self_assessment (the structure's own) or audit_evaluation (the auditor's).
     kind: str = Field(max_length=30)
+    #: For an audit evaluation: the audit whose report it records.
+    audit_id: str | None = Field(default=None, max_length=64)
     referential_code: str = Field(max_length=40)
     referential_version: int
     completed_at: datetime = Field(sa_type=AwareDateTime)
@@ -107,6 +111,9 @@ class AuditReport(Base, table=True):
     summary: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
     #: People who audited: they may not decide on the file.
     auditor_user_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    #: Criteria whose maturity the auditor evaluated (CAP RSE): when there are some, the level
+    #: waits for their scores (the diagnostic service's ``audit_evaluation`` of this audit).
+    evaluated_criteria: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Nonconformity(Base, table=True):

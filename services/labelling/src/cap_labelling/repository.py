@@ -43,18 +43,16 @@ class DiagnosticRepository:
         return await self.latest(organisation_id, "CAP")
 
     async def latest(
-        self, organisation_id: str, referential_code: str
+        self, organisation_id: str, referential_code: str, *, kind: str | None = None
     ) -> CompletedDiagnostic | None:
-        """The organisation's most recent completed diagnostic on a referential."""
-        query = (
-            sa.select(CompletedDiagnostic)
-            .where(
-                col(CompletedDiagnostic.organisation_id) == organisation_id,
-                col(CompletedDiagnostic.referential_code) == referential_code,
-            )
-            .order_by(col(CompletedDiagnostic.completed_at).desc())
-            .limit(1)
+        """The organisation's most recent completed diagnostic on a referential (of one kind)."""
+        query = sa.select(CompletedDiagnostic).where(
+            col(CompletedDiagnostic.organisation_id) == organisation_id,
+            col(CompletedDiagnostic.referential_code) == referential_code,
         )
+        if kind is not None:
+            query = query.where(col(CompletedDiagnostic.kind) == kind)
+        query = query.order_by(col(CompletedDiagnostic.completed_at).desc()).limit(1)
         return (await self.session.execute(query)).scalar_one_or_none()
 
 

@@ -253,13 +253,23 @@ _Wording = Callable[[Mapping[str, Any], str | None], Message]
 
 def _diagnostic_completed(data: Mapping[str, Any], org: str | None) -> Message:
     referential = referential_label(data["referential"]["code"])
-    noun = "autodiagnostic" if data["kind"] == "self_assessment" else "diagnostic"
     overall = data["overall"]
     if overall.get("score") is None:
         result = "Aucun critère n'a été évalué : pas de score global."
     else:
         band = f" (niveau {overall['band']})" if overall.get("band") else ""
         result = f"Score global : {overall['score']}/1000{band}."
+    if data["kind"] == "audit_evaluation":  # the auditor's, scored from the audit report
+        return Message(
+            title=_clip(f"Évaluation de l'auditeur enregistrée ({referential}){_suffix(org)}"),
+            body=(
+                f"L'évaluation de la maturité de {_structure(org)} par l'auditeur a été "
+                f"enregistrée le {format_date(data['completed_at'])}. {result} C'est elle qui "
+                "fonde le niveau proposé au comité de labellisation."
+            ),
+            link=f"/diagnostics/{data['diagnostic_id']}",
+        )
+    noun = "autodiagnostic" if data["kind"] == "self_assessment" else "diagnostic"
     article = "L'" if noun == "autodiagnostic" else "Le "
     return Message(
         title=_clip(f"{_upper_first(noun)} {referential} terminé{_suffix(org)}"),

@@ -56,7 +56,14 @@ class DiagnosticCompletedV1(EventModel):
 
     diagnostic_id: str
     organisation_id: str
-    kind: Literal["cap_session", "self_assessment"]
+    kind: Literal["cap_session", "self_assessment", "audit_evaluation"] = Field(
+        description="cap_session and self_assessment: the structure's own assessment; "
+        "audit_evaluation: the auditor's evaluated maturity of a CAP RSE audit, recorded and "
+        "scored by the diagnostic service"
+    )
+    audit_id: str | None = Field(
+        default=None, description="For an audit_evaluation: the audit whose report it records"
+    )
     referential: ReferentialRef
     completed_at: datetime
     session_date: date | None = None

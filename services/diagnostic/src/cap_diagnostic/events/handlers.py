@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_diagnostic import evaluations, plans
 from cap_diagnostic.models import Organisation, Recognition
-from cap_diagnostic.plans import on_audit_report
 from cap_diagnostic.repository import OrganisationRepository, StatisticsRepository
 from cap_shared.contracts import Envelope
+from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.contracts.labelling import RecognitionStatusChangedV1
 from cap_shared.inbox import EventHandler
@@ -30,9 +31,18 @@ async def on_organisation_registered(
     )
 
 
+async def on_audit_report(
+    session: AsyncSession, envelope: Envelope, event: AuditReportSubmittedV1
+) -> None:
+    """A submitted audit report: its findings become proposed actions in the organisation's
+    plan, and a CAP RSE report's evaluated maturity is recorded and scored as the auditor's
+    evaluation (the CAP RSE level is computed from it). Both once, in the same transaction."""
+    await plans.on_audit_report(session, envelope, event)
+    await evaluations.on_audit_report(session, envelope, event)
+
+
 HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": on_organisation_registered,
-    # Audit findings become proposed actions in the audited organisation's plan.
     "audit.report_submitted.v1": on_audit_report,
 }
 

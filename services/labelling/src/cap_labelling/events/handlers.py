@@ -48,12 +48,14 @@ async def on_organisation_registered(
 async def on_diagnostic_completed(
     session: AsyncSession, _envelope: Envelope, event: DiagnosticCompletedV1
 ) -> None:
-    """Remember the completed diagnostic: eligibility and CAP RSE levels are computed from it."""
+    """Remember the completed diagnostic: eligibility and CAP RSE levels are computed from it
+    (an auditor's evaluation is one too, with its kind and audit)."""
     await DiagnosticRepository(session).save(
         CompletedDiagnostic(
             diagnostic_id=event.diagnostic_id,
             organisation_id=event.organisation_id,
             kind=event.kind,
+            audit_id=event.audit_id,
             referential_code=event.referential.code,
             referential_version=event.referential.version,
             completed_at=event.completed_at,
@@ -83,6 +85,7 @@ async def on_report_submitted(
         last_day=event.last_day,
         summary=dict(event.summary),
         auditor_user_ids=list(event.auditor_user_ids),
+        evaluated_criteria=len(event.evaluated_maturity),
     )
     session.add(report)
     for finding in event.findings:
