@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
+from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.testing import services
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.siret import make_siret
@@ -63,9 +64,39 @@ async def test_registration_flows_through_separate_processes(tmp_path: Path) -> 
         if not stopped:
             print(platform.log_tails())
             await platform.stop()
+    # Nothing of the platform is left on the broker: every queue its processes declared (with
+    # their own retry delays) is gone.
+    await assert_no_queues_left(platform)
     # SIGTERM is a clean, prompt stop for every role. uvicorn re-raises the signal after its
     # graceful shutdown, so the APIs report -15; our worker and relay loops exit 0.
     apis = {n: c for n, c in codes.items() if n.endswith("-api")}
     others = {n: c for n, c in codes.items() if not n.endswith("-api")}
     assert set(apis.values()) <= {0, -15}, codes
     assert set(others.values()) == {0}, codes
+
+
+async def assert_no_queues_left(platform: ProcessPlatform) -> None:
+    import aio_pika
+
+    broker = RabbitBroker(services.RABBITMQ_URL, namespace=platform.namespace)
+    names = []
+    for name, service in SERVICES.items():
+        fields = service.settings.model_fields
+        values = {k: v for k, v in platform.values(name).items() if k in fields}
+        spec = service.build_runtime(service.settings(**values)).queue
+        assert spec is not None
+        names += [broker.queue_name(spec), broker.dead_letter_queue_name(spec)]
+        names += [broker.retry_queue_name(spec, d) for d in spec.retry_delays]
+    connection = await aio_pika.connect(services.RABBITMQ_URL)
+    try:
+        left = []
+        for name in names:
+            channel = await connection.channel()
+            try:
+                await channel.declare_queue(name, passive=True)
+                left.append(name)
+            except aio_pika.exceptions.ChannelClosed:
+                pass  # not found: the passive declare closes the channel
+        assert left == [], f"queues left on the broker: {left}"
+    finally:
+        await connection.close()
