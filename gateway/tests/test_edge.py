@@ -5,7 +5,6 @@ inventory (S4, S9)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -24,6 +23,7 @@ from cap_shared.cli import EmbeddedServer
 from cap_shared.security import api_routes
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.messaging import wait_until
+from cap_shared.testing.net import free_port
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -67,9 +67,7 @@ upstream = Starlette(
 @pytest.fixture
 async def network_upstream() -> AsyncIterator[str]:
     """The upstream app served over real TCP (the gateway's aiohttp transport is exercised)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = EmbeddedServer(
         uvicorn.Config(upstream, host="127.0.0.1", port=port, log_config=None, lifespan="off")
     )

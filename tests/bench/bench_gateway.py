@@ -26,7 +26,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,15 +39,10 @@ from fastapi import APIRouter, Depends
 
 from cap_shared.security import Principal, SignedIn
 from cap_shared.testing.auth import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD
+from cap_shared.testing.net import free_port
 
 HERE = Path(__file__).resolve()
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --- child: the service with its trivial route ---------------------------------------------

@@ -59,7 +59,7 @@ import httpx
 import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "journeys"))
-from steps import PASSWORD, ok  # tests/journeys/steps.py
+from steps import PASSWORD, answers, ok  # tests/journeys/steps.py
 
 from cap_notifications.config import Settings as NotificationsSettings
 from cap_shared.gc import tune_gc
@@ -288,15 +288,6 @@ class LiveStream:
 
 
 # the journey --------------------------------------------------------------------------------
-def answers(referential: dict[str, Any], level: int) -> list[dict[str, Any]]:
-    """A batch rating every criterion at ``level``, with client-generated ids."""
-    return [
-        {"id": str(uuid.uuid4()), "criterion": c["urn"], "level": level}
-        for theme in referential["themes"]
-        for c in theme["criteria"]
-    ]
-
-
 @dataclass
 class Shared:
     """People and records every structure's journey uses."""

@@ -10,7 +10,6 @@ settings that point the platform at the local outside world.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -32,6 +31,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from cap_audit.certifier import connector
 from cap_shared.cli import EmbeddedServer
 from cap_shared.testing.auth import create_user, sign_in
+from cap_shared.testing.net import free_port
 from cap_standalone.testing import Topology
 
 T = TypeVar("T")
@@ -40,13 +40,6 @@ T = TypeVar("T")
 PASSWORD = "correct horse battery staple"
 #: How long an asynchronous step may take (events cross the broker; jobs run on demand).
 DEADLINE_S = 15.0
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nobody listens on (yet)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -118,6 +111,19 @@ async def known_to_notifications(topology: Topology, *people: Person) -> None:
             return answer.status_code == 200
 
         await eventually(known, what=f"{someone.email} known to the notifications service")
+
+
+def answers(
+    referential: Mapping[str, Any], level: int, *, only: str | None = None
+) -> list[dict[str, Any]]:
+    """A batch rating every criterion of the referential (or those whose URN starts with
+    ``only``) at ``level``, with client-generated ids as the tablet sends them."""
+    return [
+        {"id": str(uuid.uuid4()), "criterion": c["urn"], "level": level}
+        for theme in referential["themes"]
+        for c in theme["criteria"]
+        if only is None or c["urn"].startswith(only)
+    ]
 
 
 # jobs -----------------------------------------------------------------------------------------

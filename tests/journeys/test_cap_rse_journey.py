@@ -34,6 +34,7 @@ from cap_standalone.testing import Topology
 from .steps import (
     SmtpSink,
     WebhookReceiver,
+    answers,
     body_system,
     event_types,
     eventually,
@@ -75,17 +76,6 @@ async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
 def topology_settings(smtp_sink: SmtpSink) -> dict[str, dict[str, Any]]:
     """The platform of this journey sends its e-mail to the sink and may call local systems."""
     return local_world_settings(smtp_port=smtp_sink.port)
-
-
-def answers(referential: dict[str, Any], level: int, *, only: str | None = None) -> list[dict]:
-    """A batch rating every criterion of the referential (or those whose URN starts with
-    ``only``) at ``level``, with client-generated ids as the tablet sends them."""
-    return [
-        {"id": str(uuid.uuid4()), "criterion": c["urn"], "level": level}
-        for theme in referential["themes"]
-        for c in theme["criteria"]
-        if only is None or c["urn"].startswith(only)
-    ]
 
 
 async def test_cap_rse_journey(

@@ -6,7 +6,6 @@ W8 (a dropped callback caught by reconciliation)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -19,15 +18,10 @@ from cap_cb_simulator.app import create_app as create_simulator
 from cap_audit.certifier import connector
 from cap_shared.cli import EmbeddedServer
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.testing.net import free_port
 
 from .conftest import Service, ok
 from .test_audits import accepted, events, setup_body
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

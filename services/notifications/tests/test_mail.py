@@ -5,7 +5,6 @@ operators' mail log and retry, the .eml file transport), on a controllable clock
 from __future__ import annotations
 
 import re
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from cap_shared.contracts.labelling import (
 )
 from cap_shared.contracts.registry import EventModel, event_type_of
 from cap_shared.jobs import JobContext, PeriodicJob, run_once
+from cap_shared.testing.net import free_port
 
 from .conftest import Service, ok
 
@@ -624,9 +624,7 @@ class SmtpServer:
     """A real SMTP server on a port chosen free; started and stopped at will."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.mailbox = Mailbox()
         self._controller: Controller | None = None
 

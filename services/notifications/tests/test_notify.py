@@ -4,7 +4,6 @@ stream, preferences, quiet hours and the daily digest (controllable clock, a rea
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
@@ -20,6 +19,7 @@ from cap_notifications import fanout, mail
 from cap_notifications.models import DigestItem, EmailMessage, IntakeEvent, Notification
 from cap_shared.contracts.audit import AuditPlannedV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+from cap_shared.testing.net import free_port
 
 from .conftest import Service, ok
 
@@ -245,9 +245,7 @@ class Inbox:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

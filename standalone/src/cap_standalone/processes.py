@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import Mapping
@@ -22,10 +21,12 @@ from typing import IO, Any
 
 import httpx
 
+from cap_shared.messaging import QueueSpec
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.migrate import ensure_database
 from cap_shared.testing import services
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
+from cap_shared.testing.net import free_port
 from cap_standalone.platform import PARTS, SERVICES
 
 BIN = Path(sys.executable).parent
@@ -33,13 +34,6 @@ BIN = Path(sys.executable).parent
 ROLES: dict[str, tuple[str, ...]] = {
     name: ("api", "relay") if name == "gateway" else ("api", "worker", "relay") for name in PARTS
 }
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 nobody listens on (yet)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def as_env(value: Any) -> str:
@@ -212,15 +206,22 @@ class ProcessPlatform:
             out.close()
         broker = RabbitBroker(services.RABBITMQ_URL, namespace=self.namespace)
         await broker.start()
-        for name, service in SERVICES.items():
-            # The queues as the processes declared them (retry queues are named by delay).
-            fields = service.settings.model_fields
-            values = {k: v for k, v in self.values(name).items() if k in fields}
-            await broker.declare_queue(service.build_runtime(service.settings(**values)).queue)
+        for name in SERVICES:
+            await broker.declare_queue(self.queue(name))
         await cleanup_rabbit(broker)
         for part in self.parts:
             await services.drop_database(self.database(part))
         return codes
+
+    def queue(self, service: str) -> QueueSpec:
+        """The queue of ``service`` as its processes declared it (retry queues are named by
+        their delays, which this platform shortens)."""
+        part = SERVICES[service]
+        fields = part.settings.model_fields
+        values = {k: v for k, v in self.values(service).items() if k in fields}
+        spec = part.build_runtime(part.settings(**values)).queue
+        assert spec is not None, f"{service} consumes no queue"
+        return spec
 
     def log_tails(self, lines: int = 30) -> str:
         """The end of every process's log (what a failed test shows)."""
