@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install run demo test test-fast bench lint format typecheck migrate up asyncapi schemas certifier clean
+.PHONY: help install run demo test test-clock test-fast bench lint format typecheck migrate up asyncapi schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ up: migrate ## Distributed: every service as its own processes on PostgreSQL and
 ## -- test ---------------------------------------------------------------------------
 test: install ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q
+
+test-clock: install ## The time-sensitive tests at 23:30 and 03:00 Paris time and on a leap day a year ahead (faketime)
+	bash .ci/clock
 
 test-fast: install ## The suite without the slowest fault-injection tests
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not slow"

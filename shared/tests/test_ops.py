@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from cap_diagnostic.main import SERVICE
+from cap_shared.clock import wall_now
 from cap_shared.settings import Environment
 from cap_shared.testing.auth import TestIssuer, bearer
 
@@ -72,7 +73,7 @@ async def test_jobs_are_listed_and_run_now_on_the_clock_of_the_process(ops: Ops)
     assert moved.status_code == 200, moved.text
     assert moved.json()["offset"] == "P45D"
     assert moved.json()["adjustable"] is True
-    shifted = datetime.now(UTC) + timedelta(days=45)
+    shifted = wall_now() + timedelta(days=45)
     assert abs(datetime.fromisoformat(moved.json()["now"]) - shifted) < timedelta(minutes=1)
 
     run = await ops.client.post("/ops/jobs/overdue-actions/runs", headers=ops.admin)
@@ -84,8 +85,8 @@ async def test_jobs_are_listed_and_run_now_on_the_clock_of_the_process(ops: Ops)
     back = await ops.client.put("/ops/clock", json={"offset": 0}, headers=ops.admin)
     assert back.json()["offset"] == "PT0S"
     read = await ops.client.get("/ops/clock", headers=ops.admin)
-    assert datetime.fromisoformat(read.json()["now"]) - datetime.now(UTC) < timedelta(minutes=1)
-    assert read.json()["today"] == datetime.now(UTC).date().isoformat()
+    assert datetime.fromisoformat(read.json()["now"]) - wall_now() < timedelta(minutes=1)
+    assert read.json()["today"] == wall_now().date().isoformat()
 
 
 async def test_an_unknown_job_is_a_404_naming_the_known_ones(ops: Ops) -> None:

@@ -25,13 +25,15 @@ import random
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import yaml
+
+from cap_shared.clock import wall_now
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "diagnostic" / "tests"))
 
@@ -176,7 +178,7 @@ async def load_network(url: str, organisations: int) -> None:
             "SELECT id FROM referential_version WHERE code = 'CAP' AND version = 1"
         )
         rng = random.Random(42)
-        now = datetime.now(UTC)
+        now = wall_now()
         orgs, diags, answers, scores, latest = [], [], [], [], []
         for n in range(organisations):
             org_id = str(uuid.UUID(int=rng.getrandbits(128)))

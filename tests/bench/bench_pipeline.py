@@ -39,7 +39,6 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -48,6 +47,7 @@ import aio_pika
 import sqlalchemy as sa
 import uvloop
 
+from cap_shared.clock import wall_now, wall_timestamp
 from cap_shared.contracts.envelope import Envelope
 from cap_shared.db.session import Database
 from cap_shared.gc import tune_gc
@@ -112,14 +112,14 @@ async def child_raw_consumer(queue_name: str, events: int) -> None:
     async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
         await message.ack()
         body = json.loads(message.body)
-        latencies.append((body["i"], time.time() - body["t"]))
+        latencies.append((body["i"], wall_timestamp() - body["t"]))
         if len(latencies) == events:
             done.set()
 
     await queue.consume(on_message)
     print("ready", flush=True)
     await done.wait()
-    report(latencies, time.time())
+    report(latencies, wall_timestamp())
     await connection.close()
 
 
@@ -133,7 +133,7 @@ async def child_pipeline_consumer(
     done = asyncio.Event()
 
     async def after_commit(env: Envelope) -> None:
-        latencies.append((env.data["n"], time.time() - env.data["t"]))
+        latencies.append((env.data["n"], wall_timestamp() - env.data["t"]))
         if len(latencies) == events:
             done.set()
 
@@ -147,7 +147,7 @@ async def child_pipeline_consumer(
     await broker.consume(QueueSpec(name="bench", bindings=(toy.TOY_EVENT,), prefetch=256), consumer)
     print("ready", flush=True)
     await done.wait()
-    report(latencies, time.time())
+    report(latencies, wall_timestamp())
     await broker.close()
     await db.dispose()
 
@@ -207,13 +207,13 @@ async def raw_run(events: int, rate: float | None) -> tuple[float, Latencies]:
         consumer = await spawn("raw-consumer", name, str(events))
 
         async def publish(i: int) -> None:
-            body = json.dumps({"i": i, "t": time.time()}).encode()
+            body = json.dumps({"i": i, "t": wall_timestamp()}).encode()
             message = aio_pika.Message(
                 body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=str(i)
             )
             await exchange.publish(message, routing_key=RAW_KEY, timeout=10)
 
-        started = time.time()
+        started = wall_timestamp()
         if rate is None:
             for window in range(0, events, 500):  # pipelined confirms, 500 in flight
                 await asyncio.gather(
@@ -250,9 +250,9 @@ async def pipeline_run(
             id=str(uuid4()),
             source="/cap/bench",
             type=toy.TOY_EVENT,
-            time=datetime.now(UTC),
+            time=wall_now(),
             subject=thing_id,
-            data={"thing_id": thing_id, "n": i, "t": time.time()},
+            data={"thing_id": thing_id, "n": i, "t": wall_timestamp()},
         )
         async with db.session() as session:  # the API's business transaction
             await session.execute(THING_INSERT, {"id": thing_id, "n": i})
@@ -271,7 +271,7 @@ async def pipeline_run(
     relay = await spawn("relay", namespace, db_url)
     # The clock starts once both processes are ready: their start-up (imports, connections,
     # about a second) is not the pipeline's throughput.
-    started = time.time()
+    started = wall_timestamp()
     meter = CpuMeter({"relay": relay.pid})
     try:
         if not backlog:

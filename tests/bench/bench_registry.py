@@ -32,11 +32,12 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from cap_shared.clock import wall_now
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_gateway import BIN, _env, free_port, run_load, wait_ready
@@ -63,11 +64,11 @@ async def seed(database_url: str) -> str:
                 siae_types=["ACI"],
                 region="84",
                 region_name="Auvergne-Rhône-Alpes",
-                registered_at=datetime.now(UTC),
+                registered_at=wall_now(),
             )
             session.add(organisation)
             await session.flush()
-            today = datetime.now(UTC)
+            today = wall_now()
             recognition = await recognitions.grant(
                 session,
                 organisation_id=organisation.id,

@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
 
 from standardwebhooks.webhooks import Webhook
 
 from cap_audit.audits import on_application_accepted
 from cap_audit.config import Settings as AuditSettings
+from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.testing.auth import create_user, register_organisation
@@ -46,7 +46,7 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
         organisation_id=organisation_id,
         scheme="CAP_ISO9001",
         certification_body_id="sgs-tuv",
-        accepted_at=datetime.now(UTC),
+        accepted_at=wall_now(),
     )
     runtime = topology.runtimes["audit"]
     async with runtime.db.session() as session:
@@ -64,7 +64,7 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
     # The body accepts with a signed webhook, through the gateway like any body's system.
     issued = await client.post("/v1/certification-bodies/sgs-tuv/webhook-secrets", headers=admin)
     secret = issued.json()["secret"]
-    moment = datetime.now(UTC)
+    moment = wall_now()
     raw = json.dumps(
         {
             "type": "audit.accepted",

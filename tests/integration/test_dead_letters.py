@@ -4,9 +4,9 @@ listed for operators through the gateway, and replayable once their cause is fix
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from uuid import uuid4
 
+from cap_shared.clock import wall_now
 from cap_shared.messaging import OutgoingMessage
 from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
@@ -22,7 +22,7 @@ def envelope(data: dict, event_type: str = EVENT) -> bytes:
             "id": str(uuid4()),
             "source": "/cap/test",
             "type": event_type,
-            "time": datetime.now(UTC).isoformat(),
+            "time": wall_now().isoformat(),
             "data": data,
         }
     ).encode()
@@ -36,7 +36,7 @@ def organisation_data(n: int) -> dict:
         "siae_types": ["EI"],
         "region": "53",
         "region_name": "Bretagne",
-        "registered_at": datetime.now(UTC).isoformat(),
+        "registered_at": wall_now().isoformat(),
     }
 
 

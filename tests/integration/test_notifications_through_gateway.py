@@ -5,10 +5,10 @@ labelling committee's feed; the live stream resumes after Last-Event-ID; prefere
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from cap_labelling import recognitions, rules
 from cap_labelling.models import Organisation as LabellingOrganisation
+from cap_shared.clock import wall_now
 from cap_shared.testing.auth import create_user, register_organisation
 from cap_standalone.testing import Topology
 
@@ -19,7 +19,7 @@ async def _label(topology: Topology, organisation_id: str) -> str:
     for _ in range(300):  # the organisation reaches the labelling service by event
         async with runtime.db.session() as session:
             if await session.get(LabellingOrganisation, organisation_id) is not None:
-                now = datetime.now(UTC)
+                now = wall_now()
                 granted = await recognitions.grant(
                     session,
                     organisation_id=organisation_id,

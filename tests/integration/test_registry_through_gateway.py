@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 from cap_labelling.events.handlers import HANDLERS
+from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.registry import EventModel
@@ -35,7 +35,7 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     client, admin = topology.client, topology.admin
     organisation_id = await register_organisation(client, admin, n=907, region="84")
     committee = await create_user(client, admin, role="committee")
-    now = datetime.now(UTC)
+    now = wall_now()
     await _deliver(
         topology,
         rse_evaluation(organisation_id, 800, 650, completed_at=now),

@@ -23,7 +23,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -32,6 +32,7 @@ from pypdf import PdfReader
 from standardwebhooks.webhooks import Webhook
 
 from cap_audit.certifier import connector
+from cap_shared.clock import wall_now
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Overrides, Topology
 
@@ -63,7 +64,7 @@ def topology_settings() -> Overrides:
 
 def signed(secret: str, kind: str, **data: Any) -> tuple[bytes, dict[str, str]]:
     """A webhook of the body's system, signed the Standard Webhooks way."""
-    moment = datetime.now(UTC)
+    moment = wall_now()
     raw = json.dumps({"type": kind, "timestamp": moment.isoformat(), "data": data})
     webhook_id = f"msg_{uuid.uuid4().hex}"
     return raw.encode(), {

@@ -336,11 +336,10 @@ async def test_cap_rse_journey(
             applied_for["id"],
         )
         (audit,) = ok(await client.get("/v1/audits", headers=member_admin.headers))
-        assert (audit["type"], audit["status"], audit["certification_body_id"]) == (
-            "initial",
-            "requested",
-            BODY,
-        )
+        assert (audit["type"], audit["certification_body_id"]) == ("initial", BODY)
+        # Requested; on separate processes the audit worker's own run of the delivery job may
+        # already have sent it, and the body accepted and planned it.
+        assert audit["status"] in ("requested", "accepted", "planned")
         url = f"/v1/audits/{audit['id']}"
 
         async def delivered() -> list[dict[str, Any]]:

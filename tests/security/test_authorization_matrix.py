@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from cap_shared.clock import wall_now
 from cap_shared.security import api_routes
 from cap_shared.testing.auth import (
     DEV_ADMIN_PASSWORD,
@@ -616,7 +617,6 @@ BODY_CONNECTION = {
 
 async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
     """A body, a qualified auditor and a CAP RSE programme for tenant A (its first audit)."""
-    from datetime import UTC, datetime
 
     from cap_audit.audits import on_application_accepted
     from cap_audit.config import Settings as AuditSettings
@@ -652,7 +652,7 @@ async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
         organisation_id=world.ids["org_a"],
         scheme="CAP_RSE",
         certification_body_id="sgs-tuv",
-        accepted_at=datetime.now(UTC),
+        accepted_at=wall_now(),
     )
     runtime = runtimes["audit"]
     for _ in range(200):  # the organisation reaches the audit service by event
@@ -1019,7 +1019,6 @@ SERVICE_RULES["labelling"].update(
 async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     """Tenant A's application accepted, its CAP RSE evaluation and audit report delivered to the
     labelling service: a decision file, a granted label, a complaint from the registry."""
-    from datetime import UTC, datetime
 
     from cap_labelling.events.handlers import HANDLERS
     from cap_shared.contracts import new_event
@@ -1034,7 +1033,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     )
     assert accepted.status_code == 200, accepted.text
 
-    now = datetime.now(UTC)
+    now = wall_now()
     evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now)
 
     def report() -> AuditReportSubmittedV1:
@@ -1153,9 +1152,9 @@ async def import_dry_run(world: World, _role: str) -> Call:
         f"/v1/organisations/{world.ids['org_a']}", headers=world.headers["admin"]
     )
     assert organisation.status_code == 200, organisation.text
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    decided = date.today() - timedelta(days=400)
+    decided = wall_now().date() - timedelta(days=400)
     expiry = decided.replace(year=decided.year + 3, day=1)
     csv = (
         "numero;siret;dispositif;niveau;organisme;perimetre;date_decision;date_effet;"

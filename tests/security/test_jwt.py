@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from cap_diagnostic.main import SERVICE as DIAGNOSTIC
+from cap_shared.clock import wall_timestamp
 from cap_shared.testing.auth import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, TestIssuer, bearer
 from cap_standalone.testing import Topology
 
@@ -155,7 +155,7 @@ async def test_the_gateway_and_services_refuse_tokens_not_meant_for_them(
         },
     )
     refresh = signed_in.json()["refresh_token"]
-    now = int(time.time())
+    now = int(wall_timestamp())
     forged = {
         "alg none": unsigned({**header, "alg": "none"}, claims),
         "HS256 with the published public key": hs256_with(raw_public, header, claims),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRa
 from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
 
+from cap_shared.clock import wall_timestamp
 from cap_shared.problems import ProblemError
 
 
@@ -67,7 +67,7 @@ class RateLimiter:
         if await strategy.hit(item, name, *key):
             return Decision(True, 0)
         stats = await strategy.get_window_stats(item, name, *key)
-        return Decision(False, max(1, math.ceil(stats.reset_time - time.time())))
+        return Decision(False, max(1, math.ceil(stats.reset_time - wall_timestamp())))
 
     async def check(self, name: str, *key: str, detail: str) -> None:
         """Count one request; raise 429 once the limit is exhausted."""

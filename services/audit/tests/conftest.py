@@ -15,6 +15,7 @@ import pytest
 from cap_audit import main as audit_main
 from cap_audit.config import Settings
 from cap_audit.models import Organisation, metadata
+from cap_shared.clock import wall_now
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
@@ -23,6 +24,10 @@ from cap_shared.testing.fixtures import PgDatabases
 from cap_shared.testing.siret import make_siret
 
 AUDIENCE = "urn:cap:audit"
+
+
+#: The day the service's tests start on (its clock runs on from there).
+TEST_START = datetime(2026, 11, 20, 10, tzinfo=UTC)
 
 
 @dataclass
@@ -74,7 +79,7 @@ class Service:
             siret=make_siret(8000 + len(self.organisations)),
             name=f"Structure {key}",
             region=region,
-            registered_at=datetime.now(UTC),
+            registered_at=wall_now(),
         )
         async with self.runtime.db.session() as session:
             session.add(organisation)
@@ -89,6 +94,9 @@ async def open_service(db: Database, tmp_path: Any) -> Service:
     runtime = audit_main.build_runtime(
         Settings(files_dir=str(tmp_path / "files")), db=db, broker=broker, keys=issuer.key_source()
     )
+    # The service's time starts on a fixed day whatever the wall clock says: the dates the
+    # tests expect are computed from it.
+    runtime.clock.set(TEST_START)
     app = audit_main.create_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://audit")
     svc = Service(client, runtime, issuer)

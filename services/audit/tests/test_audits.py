@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from cap_audit.audits import nc_deadlines, on_application_accepted, on_recognition_changed
 from cap_audit.config import Settings
 from cap_audit.models import tables
+from cap_shared.clock import using
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
@@ -61,10 +62,11 @@ async def accepted(service: Service, scheme: str = "CAP_ISO9001", key: str = "a"
         certification_body_id="sgs-tuv",
         accepted_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
     )
-    envelope = new_event(event, source="/cap/labelling")
-    for _ in range(2):  # a redelivery opens nothing more
-        async with service.runtime.db.session() as session:
-            await on_application_accepted(session, envelope, event, settings=Settings())
+    with using(service.runtime.clock):  # as the worker runs it
+        envelope = new_event(event, source="/cap/labelling")
+        for _ in range(2):  # a redelivery opens nothing more
+            async with service.runtime.db.session() as session:
+                await on_application_accepted(session, envelope, event, settings=Settings())
     programmes = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))
     return next(p for p in programmes if p["application_id"] == event.application_id)
 

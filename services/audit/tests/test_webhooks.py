@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from standardwebhooks.webhooks import Webhook
 
+from cap_shared.clock import wall_now, wall_timestamp
+
 from .conftest import Service, ok
 from .test_audits import accepted, events, setup_body, team
 
@@ -20,7 +22,7 @@ def signed(
 ) -> tuple[bytes, dict[str, str]]:
     raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
-    moment = datetime.fromtimestamp(at if at is not None else time.time(), tz=UTC)
+    moment = datetime.fromtimestamp(at if at is not None else wall_timestamp(), tz=UTC)
     signature = Webhook(secret).sign(webhook_id, moment, raw.decode())
     return raw, {
         "webhook-id": webhook_id,
@@ -31,7 +33,7 @@ def signed(
 
 
 def event(kind: str, **data) -> dict:
-    return {"type": kind, "timestamp": datetime.now(UTC).isoformat(), "data": data}
+    return {"type": kind, "timestamp": wall_now().isoformat(), "data": data}
 
 
 async def send(service: Service, raw: bytes, headers: dict[str, str], body_id: str = "sgs-tuv"):
@@ -126,9 +128,9 @@ async def test_w1_forged_stale_or_incomplete_webhooks_are_refused_and_change_not
         "wrong secret": signed(other_secret, payload),
         "no signature": (raw, {k: v for k, v in headers.items() if k != "webhook-signature"}),
         "no id": (raw, {k: v for k, v in headers.items() if k != "webhook-id"}),
-        "301 s old": signed(secret, payload, at=time.time() - 301),
+        "301 s old": signed(secret, payload, at=wall_timestamp() - 301),
         # Timestamps are whole seconds: round up, or "301 s ahead" could be 300.4 s by the check.
-        "301 s ahead": signed(secret, payload, at=math.ceil(time.time()) + 301),
+        "301 s ahead": signed(secret, payload, at=math.ceil(wall_timestamp()) + 301),
         "garbage signature": (raw, {**headers, "webhook-signature": "v1"}),
     }
     for name, (body, hdrs) in cases.items():

@@ -21,12 +21,16 @@ from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
 from cap_diagnostic.models import Organisation, metadata
 from cap_diagnostic.referentials.service import import_library
+from cap_shared.clock import wall_now
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.testing.auth import TestIssuer
 from cap_shared.testing.fixtures import PgDatabases
 from cap_shared.testing.siret import make_siret
+
+#: The day the service's tests start on (its clock runs on from there).
+TEST_START = datetime(2026, 11, 20, 10, tzinfo=UTC)
 
 
 @dataclass
@@ -61,7 +65,7 @@ class Service:
             name=f"Structure {key}",
             siae_types=types or ["ACI"],
             region=region,
-            registered_at=datetime.now(UTC),
+            registered_at=wall_now(),
         )
         async with self.runtime.db.session() as session:
             session.add(organisation)
@@ -76,6 +80,9 @@ async def open_service(db: Database) -> tuple[httpx.AsyncClient, ServiceRuntime,
     runtime = diagnostic_main.build_runtime(
         Settings(), db=db, broker=broker, keys=issuer.key_source()
     )
+    # The service's time starts on a fixed day whatever the wall clock says: the dates the
+    # tests expect are computed from it.
+    runtime.clock.set(TEST_START)
     app = diagnostic_main.create_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://diagnostic")
     return client, runtime, issuer

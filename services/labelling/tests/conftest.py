@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from cap_labelling.config import Settings
 from cap_labelling.events import handlers
 from cap_labelling.events.handlers import on_diagnostic_completed
 from cap_labelling.models import Organisation, metadata
+from cap_shared.clock import using, wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1, EvaluatedMaturityV1, FindingV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
@@ -66,7 +67,7 @@ class Service:
             siae_types=["ACI"],
             region=region,
             region_name="Occitanie",
-            registered_at=datetime.now(UTC),
+            registered_at=wall_now(),
         )
         async with self.runtime.db.session() as session:
             session.add(organisation)
@@ -117,8 +118,10 @@ class Service:
         """Hand ``event`` to this service's handler, as the worker would, at the clock's time."""
         envelope = new_event(event, source="/cap/test")
         envelope = envelope.model_copy(update={"time": self.runtime.clock.now()})
-        async with self.runtime.db.session() as session:
-            await handlers.HANDLERS[envelope.type](session, envelope, event)
+        # On the service's clock, as the worker runs it.
+        with using(self.runtime.clock):
+            async with self.runtime.db.session() as session:
+                await handlers.HANDLERS[envelope.type](session, envelope, event)
 
     async def report(
         self,

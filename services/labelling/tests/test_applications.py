@@ -36,13 +36,15 @@ async def test_only_a_recently_diagnosed_structure_may_apply(service: Service) -
     )
     assert refused.status_code == 422
     assert refused.json()["organisations"] == [service.organisations["a"].id]
-    await service.completed("a", datetime.now(UTC) - timedelta(days=800))  # older than 24 months
+    await service.completed(
+        "a", service.runtime.clock.now() - timedelta(days=800)
+    )  # older than 24 months
     assert (
         await service.client.post(
             "/v1/applications", json=body(service), headers=service.member_admin()
         )
     ).status_code == 422
-    await service.completed("a", datetime.now(UTC) - timedelta(days=30))
+    await service.completed("a", service.runtime.clock.now() - timedelta(days=30))
     application = ok(
         await service.client.post(
             "/v1/applications", json=body(service), headers=service.member_admin()
@@ -65,7 +67,7 @@ async def test_only_a_recently_diagnosed_structure_may_apply(service: Service) -
 
 async def test_a_group_needs_every_member_registered_and_eligible(service: Service) -> None:
     for key in ("a", "b"):
-        await service.completed(key, datetime.now(UTC) - timedelta(days=10))
+        await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
     members = [service.organisations["b"].id, service.organisations["c"].id]
     not_eligible = await service.client.post(
         "/v1/applications",
@@ -87,7 +89,7 @@ async def test_a_group_needs_every_member_registered_and_eligible(service: Servi
         headers=service.member_admin(),
     )
     assert itself.status_code == 422
-    await service.completed("c", datetime.now(UTC) - timedelta(days=10))
+    await service.completed("c", service.runtime.clock.now() - timedelta(days=10))
     group = ok(
         await service.client.post(
             "/v1/applications",
@@ -108,7 +110,7 @@ async def test_a_group_needs_every_member_registered_and_eligible(service: Servi
 async def test_acceptance_publishes_the_event_once_and_decisions_are_the_federations(
     service: Service,
 ) -> None:
-    await service.completed("a", datetime.now(UTC) - timedelta(days=10))
+    await service.completed("a", service.runtime.clock.now() - timedelta(days=10))
     other = await service.client.post(
         "/v1/applications", json=body(service), headers=service.member_admin("b")
     )

@@ -4,7 +4,7 @@ rule, the body's CAP ISO 9001 decision, renewals — through the API and the ser
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +35,7 @@ async def accepted(
 ) -> dict:
     """An accepted application of structure a (and members), and its decision file."""
     for key in ("a", *members):
-        await service.completed(key, datetime.now(UTC) - timedelta(days=10))
+        await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
     application = ok(
         await service.client.post(
             "/v1/applications",

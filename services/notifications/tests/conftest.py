@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from cap_notifications import main as notifications_main
 from cap_notifications.config import Settings
 from cap_notifications.events import handlers
 from cap_notifications.models import Organisation, metadata
+from cap_shared.clock import using, wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import UserChangedV1
 from cap_shared.contracts.registry import EventModel
@@ -62,7 +62,7 @@ class Service:
             id=str(uuid.uuid4()),
             name=f"Structure {key}",
             region=region,
-            registered_at=datetime.now(UTC),
+            registered_at=wall_now(),
         )
         async with self.runtime.db.session() as session:
             session.add(organisation)
@@ -94,8 +94,10 @@ class Service:
         if envelope_id:
             update["id"] = envelope_id
         envelope = envelope.model_copy(update=update)
-        async with self.runtime.db.session() as session:
-            await handlers.HANDLERS[envelope.type](session, envelope, event)
+        # On the service's clock, as the worker runs it.
+        with using(self.runtime.clock):
+            async with self.runtime.db.session() as session:
+                await handlers.HANDLERS[envelope.type](session, envelope, event)
         return envelope.id
 
 

@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 
 from cap_notifications import fanout, mail
 from cap_notifications.models import DigestItem, EmailMessage, IntakeEvent, Notification
+from cap_shared.clock import wall_now
 from cap_shared.contracts.audit import AuditPlannedV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
 from cap_shared.testing.net import free_port
@@ -40,7 +41,7 @@ def completed(organisation_id: str) -> DiagnosticCompletedV1:
         organisation_id=organisation_id,
         kind="cap_session",
         referential=ReferentialRef(urn="urn:coorace:referentiel:cap", code="CAP", version=1),
-        completed_at=datetime.now(UTC),
+        completed_at=wall_now(),
         overall=score,
         themes=[],
         criteria=[],
@@ -62,8 +63,7 @@ async def rows(service: Service, model: Any) -> list[Any]:
 
 def at_paris(service: Service, day: date, hour: int, minute: int = 0) -> None:
     """Set the service's clock to a local time in Paris (winter: UTC+1)."""
-    target = datetime(day.year, day.month, day.day, hour - 1, minute, tzinfo=UTC)
-    service.runtime.clock.offset = target - datetime.now(UTC)
+    service.runtime.clock.set(datetime(day.year, day.month, day.day, hour - 1, minute, tzinfo=UTC))
 
 
 WINTER_DAY = date(2026, 12, 1)

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from cap_notifications import main as notifications_main
 from cap_notifications import webhooks
 from cap_notifications.config import Settings
 from cap_notifications.models import WebhookDelivery, WebhookSubscription, metadata
+from cap_shared.clock import wall_now, wall_timestamp
 from cap_shared.secrets import secret_box
 
 from .conftest import Service, ok
@@ -321,7 +322,7 @@ async def test_w5_retries_on_the_schedule_until_delivered_signed_with_a_stable_i
     assert all(h.body == body.encode() for h in hits)  # byte for byte, every time
     assert all(h.headers["content-type"] == "application/json" for h in hits)
     for hit in hits:
-        assert abs(int(hit.headers["webhook-timestamp"]) - time.time()) < 60
+        assert abs(int(hit.headers["webhook-timestamp"]) - wall_timestamp()) < 60
         assert hit.headers["webhook-signature"].startswith("v1,")
 
 
@@ -388,7 +389,7 @@ async def test_w5_410_disables_the_subscription_and_cancels_its_pending_deliveri
 
 
 async def test_w5_throttling_honours_retry_after(service: Service, receiver: Receiver) -> None:
-    in_an_hour = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    in_an_hour = format_datetime(wall_now() + timedelta(hours=1), usegmt=True)
     url = receiver.url(
         "/busy",
         Reply(429, {"Retry-After": "120"}),
@@ -851,7 +852,7 @@ async def test_the_standalone_database_sqlite_enqueues_once_and_sends(
     settings = Settings(webhook_allow_private=True)
     secret = webhooks.new_secret()
     box = secret_box(settings.secret_encryption_key)
-    now = datetime.now(UTC)
+    now = wall_now()
     async with db.session() as session:
         session.add(
             WebhookSubscription(
@@ -899,7 +900,7 @@ async def test_two_workers_never_send_the_same_delivery(
     )
     settings = Settings(webhook_allow_private=True, webhook_timeout_s=5)
     secret = webhooks.new_secret()
-    now = datetime.now(UTC)
+    now = wall_now()
     async with db.session() as session:
         session.add(
             WebhookSubscription(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 
+from cap_shared.clock import ClockMiddleware
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
 from cap_shared.ops import ops_router
@@ -109,6 +110,8 @@ def create_service_app(
     # add_middleware puts each new one outside the previous ones: innermost first.
     for item in reversed(middleware):
         app.add_middleware(item.cls, *item.args, **item.kwargs)
+    # Every request reasons with this service's clock (due dates, record timestamps).
+    app.add_middleware(ClockMiddleware, clock=runtime.clock)
     # The request id must exist before metrics and handlers run: outermost.
     app.add_middleware(MetricsMiddleware, service=runtime.name)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)

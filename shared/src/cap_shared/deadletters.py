@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cap_shared import metrics
-from cap_shared.db.base import utcnow
+from cap_shared.clock import wall_now
 from cap_shared.db.session import Database
 from cap_shared.db.types import AwareDateTime
 from cap_shared.messaging.base import (
@@ -148,7 +148,7 @@ class DeadLetters:
             "attempts": attempts,
             "headers": json.dumps(_jsonable(delivery.headers)),
             "body": delivery.body,
-            "dead_lettered_at": utcnow(),
+            "dead_lettered_at": wall_now(),
         }
         async with self.db.session() as session:
             insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
@@ -242,6 +242,6 @@ class DeadLetters:
             await session.execute(
                 sa.update(t)
                 .where(t.c.id == dead_letter_id)
-                .values(replayed_at=utcnow(), replay_count=t.c.replay_count + 1)
+                .values(replayed_at=wall_now(), replay_count=t.c.replay_count + 1)
             )
         return await self.get(dead_letter_id)

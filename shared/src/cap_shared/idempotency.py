@@ -26,7 +26,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_shared.db.base import utcnow
+from cap_shared.clock import wall_now
 from cap_shared.db.types import AwareDateTime
 from cap_shared.problems import ProblemError
 
@@ -97,7 +97,7 @@ class Idempotency:
                 subject=self.subject,
                 key=self.key,
                 fingerprint=self.fingerprint,
-                created_at=utcnow(),
+                created_at=wall_now(),
             )
         )
         if inserted.rowcount == 1:  # type: ignore[attr-defined]
@@ -152,6 +152,6 @@ def _insert_ignore(session: AsyncSession, table: sa.Table) -> Any:
 async def purge(session: AsyncSession, table: sa.Table, older_than: timedelta = RETENTION) -> int:
     """Delete keys past their retention; how many."""
     result = await session.execute(
-        sa.delete(table).where(table.c.created_at < utcnow() - older_than)
+        sa.delete(table).where(table.c.created_at < wall_now() - older_than)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -13,12 +13,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared.clock import Clock, current, using
 from cap_shared.db.session import Database
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ class JobContext:
     today: date
     now: datetime
     settings: Any
+    #: The runtime's clock, installed while the job runs (what deeper code reads "now" from).
+    clock: Clock = field(default_factory=current)
 
 
 #: A job body: does its work in the session (committed by the runner), returns a count for logs.
@@ -47,18 +50,21 @@ class PeriodicJob:
 
 
 def context_now(settings: Any = None) -> JobContext:
-    """A context on the wall clock (UTC)."""
-    now = datetime.now(UTC)
-    return JobContext(today=now.date(), now=now, settings=settings)
+    """A context on the current clock (the system clock outside a service runtime)."""
+    clock = current()
+    now = clock.now()
+    return JobContext(today=now.date(), now=now, settings=settings, clock=clock)
 
 
 async def run_once(
     db: Database, job: PeriodicJob, service: str, context: JobContext | None = None
 ) -> int:
     """Run ``job`` once, serialised across processes; what it reports."""
-    async with db.session() as session:
-        await db.lock(session, f"{service}:job:{job.name}")
-        done = await job.body(session, context or context_now())
+    context = context or context_now()
+    with using(context.clock):
+        async with db.session() as session:
+            await db.lock(session, f"{service}:job:{job.name}")
+            done = await job.body(session, context)
     if done:
         logger.info("job %s: %d item(s)", job.name, done)
     return done

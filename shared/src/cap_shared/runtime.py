@@ -128,6 +128,7 @@ class ServiceRuntime:
             consumer=self.name,
             handlers=self.handlers,
             batch_size=settings.consumer_batch_size,
+            clock=self.clock,
         )
         self.relay = OutboxRelay(
             db=self.db,
@@ -245,7 +246,7 @@ class ServiceRuntime:
     def job_context(self) -> JobContext:
         """The context jobs run with: this runtime's clock and settings."""
         now = self.clock.now()
-        return JobContext(today=now.date(), now=now, settings=self.settings)
+        return JobContext(today=now.date(), now=now, settings=self.settings, clock=self.clock)
 
     async def run_relay(self, stop: asyncio.Event) -> None:
         """Relay process body: publish the outbox until ``stop``."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from cap_shared.clock import wall_now
 from cap_shared.contracts import Envelope, EventModel, event_model, new_event
 from cap_shared.contracts.asyncapi import build_asyncapi, render
 from cap_shared.contracts.identity import OrganisationRegisteredV1
@@ -26,7 +27,7 @@ def registered() -> OrganisationRegisteredV1:
         region="76",
         region_name="Occitanie",
         delegation=None,
-        registered_at=datetime.now(UTC),
+        registered_at=wall_now(),
     )
 
 
@@ -58,7 +59,7 @@ class TestEnvelope:
     )
     def test_type_must_be_versioned_dotted_past_tense_name(self, bad_type: str) -> None:
         with pytest.raises(ValidationError):
-            Envelope(id="1", source="/x", type=bad_type, time=datetime.now(UTC), data={})
+            Envelope(id="1", source="/x", type=bad_type, time=wall_now(), data={})
 
     def test_naive_time_is_refused(self) -> None:
         with pytest.raises(ValidationError):

@@ -30,12 +30,14 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import httpx
 from fastapi import BackgroundTasks, Depends, FastAPI, Form, Header, HTTPException, Request
 from standardwebhooks.webhooks import Webhook
+
+from cap_cb_simulator import clock
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Simulator:
     callback_client: httpx.AsyncClient | None = None
 
     async def send(self, state: RequestState, kind: str, data: dict[str, Any]) -> None:
-        payload = {"type": kind, "timestamp": datetime.now(UTC).isoformat(), "data": data}
+        payload = {"type": kind, "timestamp": clock.now().isoformat(), "data": data}
         webhook_id = f"msg_{uuid.uuid4().hex}"
         entry = {"webhook_id": webhook_id, "payload": payload, "delivered": False}
         state.webhooks.append(entry)
@@ -97,7 +99,7 @@ class Simulator:
         if kind in self.controls.drop:
             return  # a lost callback
         raw = json.dumps(payload)
-        moment = datetime.now(UTC)
+        moment = clock.now()
         headers = {
             "webhook-id": webhook_id,
             "webhook-timestamp": str(int(moment.timestamp())),
@@ -121,7 +123,7 @@ class Simulator:
         """The audit, as a body would run it."""
         while self.controls.paused and not self.controls.stopped:  # noqa: ASYNC110 - a test control flag
             await asyncio.sleep(0.05)
-        start = date.today() + timedelta(days=30)
+        start = clock.today() + timedelta(days=30)
         steps: list[tuple[str, dict[str, Any]]] = [
             ("audit.accepted", {"audit_id": state.audit_id}),
             (
@@ -285,7 +287,7 @@ def create_app(
         data: dict[str, Any] = {
             "audit_id": state.audit_id,
             "outcome": outcome,
-            "decided_on": str(body.get("decided_on", date.today().isoformat())),
+            "decided_on": str(body.get("decided_on", clock.today().isoformat())),
             "decided_by": str(body.get("decided_by") or simulator.settings.decision_maker),
             "excluded_member_ids": list(body.get("excluded_member_ids", [])),
         }

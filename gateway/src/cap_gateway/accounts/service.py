@@ -36,9 +36,10 @@ from cap_gateway.accounts.schemas import (
 from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
 from cap_gateway.identity.regions import REGIONS
 from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User, tables
+from cap_shared import clock
+from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import MembershipV1, UserChangedV1
-from cap_shared.db import utcnow
 from cap_shared.outbox import add_event
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
@@ -91,7 +92,7 @@ async def _announce(repository: AccountRepository, user: User, actor: str) -> No
             )
             for m in memberships
         ],
-        changed_at=utcnow(),
+        changed_at=clock.now(),
     )
     await add_event(
         repository.session,
@@ -207,7 +208,7 @@ async def invite(
         certification_body_id=data.certification_body_id,
         token_hash=secret_digest(token),
         invited_by=_actor(principal),
-        expires_at=utcnow() + timedelta(seconds=ttl_s),
+        expires_at=clock.now() + timedelta(seconds=ttl_s),
     )
     await repository.add(invitation)
     return InvitationCreated(
@@ -223,7 +224,7 @@ async def list_invitations(
     """Pending invitations the caller may manage."""
     scope = _administered_organisations(principal)
     rows = await AccountRepository(session).pending_invitations(
-        now=utcnow(), organisation_ids=None if scope is None else sorted(scope), limit=limit
+        now=clock.now(), organisation_ids=None if scope is None else sorted(scope), limit=limit
     )
     return [_invitation_public(i) for i in rows]
 
@@ -237,7 +238,7 @@ async def revoke_invitation(
     if invitation is None or (scope is not None and invitation.organisation_id not in scope):
         raise NotFound(f"no invitation {invitation_id}")
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
+        invitation.revoked_at = clock.now()
 
 
 async def accept_invitation(
@@ -246,7 +247,7 @@ async def accept_invitation(
     """Join with the invited role: a new account is created, an existing one gains the role."""
     repository = AccountRepository(session)
     invitation = await repository.invitation_by_token(token_hash=secret_digest(data.token))
-    now = utcnow()
+    now = clock.now()
     if (
         invitation is None
         or invitation.accepted_at is not None
@@ -374,7 +375,7 @@ async def update_user(
             raise Conflict("you cannot disable your own account")
         user.status = data.status
         if data.status == "disabled":
-            await repository.revoke_user_tokens(user_id=user.id, now=utcnow())
+            await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
     await _announce(repository, user, _actor(principal))
     return (await _users_public(repository, [user]))[0]
 
@@ -468,7 +469,7 @@ async def change_password(
     if not await passwords.verify(user.password_hash, data.current_password):
         raise WrongPassword("the current password is wrong")
     user.password_hash = await passwords.hash(data.new_password)
-    await repository.revoke_user_tokens(user_id=user.id, now=utcnow())
+    await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
 
 
 # API clients ----------------------------------------------------------------------------
@@ -523,4 +524,4 @@ async def revoke_api_client(session: AsyncSession, *, api_client_id: str) -> Non
     """Revoke a client: it gets no new token (tokens already issued expire within minutes)."""
     client = await _client(AccountRepository(session), api_client_id)
     if client.revoked_at is None:
-        client.revoked_at = utcnow()
+        client.revoked_at = clock.now()

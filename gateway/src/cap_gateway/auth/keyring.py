@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import col
 
 from cap_gateway.models import SigningKey
-from cap_shared.db import Database, utcnow
+from cap_shared.clock import wall_now
+from cap_shared.db import Database
 from cap_shared.security import ACCESS_TOKEN_TYPE, ALGORITHM
 
 
@@ -82,7 +83,7 @@ class Keyring:
 
     async def jwks(self) -> dict[str, Any]:
         """The JWKS document: every key not yet expired, newest first."""
-        now = utcnow()
+        now = wall_now()
         keys = [
             k.row.public_jwk
             for k in sorted((await self._fresh()).values(), key=lambda k: k.row.activates_at)
@@ -125,7 +126,7 @@ class Keyring:
 
     @staticmethod
     def _current(keys: dict[str, _Loaded]) -> _Loaded | None:
-        now = utcnow()
+        now = wall_now()
         active = [
             k
             for k in keys.values()
@@ -138,7 +139,7 @@ class Keyring:
         """Create a first key, active at once, if none can sign (idempotent across replicas)."""
         async with self._db.session() as session:
             await self._db.lock(session, "gateway-signing-keys")
-            now = utcnow()
+            now = wall_now()
             result = await session.execute(
                 sa.select(sa.func.count())
                 .select_from(SigningKey)
@@ -154,7 +155,7 @@ class Keyring:
         """Add a key that signs after the publication lead; the current one expires after."""
         async with self._db.session() as session:
             await self._db.lock(session, "gateway-signing-keys")
-            now = utcnow()
+            now = wall_now()
             new = self._new_row(activates_at=now + self._publish_lead)
             retire_after = new.activates_at + self._token_lifetime
             await session.execute(
@@ -181,7 +182,7 @@ class Keyring:
             algorithm=ALGORITHM,
             private_key=pem.decode(),
             public_jwk=jwk,
-            created_at=utcnow(),
+            created_at=wall_now(),
             activates_at=activates_at,
         )
 

@@ -20,7 +20,8 @@ from cap_gateway.auth.passwords import Passwords, new_secret, same_digest, secre
 from cap_gateway.auth.schemas import TokenResponse
 from cap_gateway.config import Settings
 from cap_gateway.models import Membership, RefreshToken, User
-from cap_shared.db import utcnow
+from cap_shared import clock
+from cap_shared.clock import wall_now
 from cap_shared.security import Role, Scope
 
 SERVICES = ("diagnostic", "audit", "labelling", "notifications")
@@ -67,7 +68,7 @@ class Identity:
         scope: str = "",
     ) -> str:
         """A signed access token for ``subject``."""
-        now = utcnow()
+        now = wall_now()
         claims: dict[str, object] = {
             "iss": self.settings.auth_issuer,
             "sub": subject,
@@ -117,7 +118,7 @@ async def _user_tokens(
         ttl=settings.access_token_ttl_s,
     )
     refresh = new_secret()
-    now = utcnow()
+    now = wall_now()
     await repository.add(
         RefreshToken(
             id=str(uuid.uuid4()),
@@ -146,7 +147,7 @@ async def password_grant(
         return OAuthError("invalid_grant", "the e-mail or the password is wrong")
     if stored is not None and identity.passwords.needs_rehash(stored):
         user.password_hash = await identity.passwords.hash(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     return await _user_tokens(identity, repository, user=user, client_id=client_id)
 
 
@@ -156,7 +157,7 @@ async def refresh_grant(
     """Rotate a refresh token; presenting a used one revokes its whole family."""
     repository = AccountRepository(session)
     row = await repository.refresh_token(token_hash=secret_digest(refresh_token))
-    now = utcnow()
+    now = wall_now()
     invalid = OAuthError("invalid_grant", "the refresh token is invalid, expired or revoked")
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return invalid
@@ -193,7 +194,7 @@ async def client_credentials_grant(
     requested = set(scope.split()) if scope else granted
     if not requested <= granted:
         return OAuthError("invalid_scope", f"not granted: {' '.join(sorted(requested - granted))}")
-    client.last_used_at = utcnow()
+    client.last_used_at = clock.now()
     audiences = {"gateway"}
     for s in requested:
         audiences.update(CLIENT_AUDIENCES.get(Scope(s), ()))
@@ -221,4 +222,4 @@ async def revoke(session: AsyncSession, *, token: str) -> None:
     repository = AccountRepository(session)
     row = await repository.refresh_token(token_hash=secret_digest(token))
     if row is not None:
-        await repository.revoke_family(family_id=row.family_id, now=utcnow())
+        await repository.revoke_family(family_id=row.family_id, now=wall_now())

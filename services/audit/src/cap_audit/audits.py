@@ -63,7 +63,7 @@ from cap_audit.schemas import (
     ResponseIn,
     TeamOut,
 )
-from cap_shared.clock import Clock
+from cap_shared.clock import Clock, current
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import (
     AuditPlannedV1,
@@ -167,7 +167,7 @@ async def record_engagement(
 
 # programmes ------------------------------------------------------------------------------------
 async def on_application_accepted(
-    session: AsyncSession, envelope: Envelope, event: ApplicationAcceptedV1, *, settings: Settings
+    session: AsyncSession, _envelope: Envelope, event: ApplicationAcceptedV1, *, settings: Settings
 ) -> None:
     """Open the programme and request its first audit from the chosen body (once per application)."""
     repo = AuditRepository(session)
@@ -189,7 +189,7 @@ async def on_application_accepted(
     due_by = rules.schedule(
         scheme, rules_for(settings, scheme), accepted_on=due, decided_on=None, audits=[], today=due
     )[0].due_by
-    await _request(session, programme, FIRST_AUDIT[scheme], due_by, envelope.time, actor="system")
+    await _request(session, programme, FIRST_AUDIT[scheme], due_by, current().now(), actor="system")
 
 
 async def on_recognition_changed(

@@ -12,8 +12,6 @@ from cap_audit.config import Settings
 from cap_audit.events.handlers import HANDLERS
 from cap_audit.models import tables
 from cap_audit.routes import ROUTERS
-from cap_shared.clock import Clock
-from cap_shared.db.base import utcnow
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -38,8 +36,7 @@ async def body_deliveries(session: AsyncSession, context: JobContext) -> int:
 
 async def reconcile_audits(session: AsyncSession, context: JobContext) -> int:
     """Catch lost callbacks: ask bodies about audits that have not moved for a while."""
-    clock = Clock(offset=context.now - utcnow())
-    return await connector.reconcile(session, context.now, _settings(context), clock)
+    return await connector.reconcile(session, context.now, _settings(context), context.clock)
 
 
 SERVICE = ServiceDefinition(

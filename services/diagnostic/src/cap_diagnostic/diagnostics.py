@@ -36,6 +36,7 @@ from cap_diagnostic.schemas import (
     MigrateIn,
     Suggestion,
 )
+from cap_shared import clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.diagnostic import (
     CriterionScoreV1,
@@ -43,7 +44,6 @@ from cap_shared.contracts.diagnostic import (
     GroupScoreV1,
     ReferentialRef,
 )
-from cap_shared.db.base import utcnow
 from cap_shared.outbox import add_event
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, NotFound, ProblemError
@@ -376,7 +376,7 @@ async def upsert_answers(
         else:
             for name, value in values.items():
                 setattr(answer, name, value)
-            answer.modified_at = utcnow()
+            answer.modified_at = clock.now()
     await repo.flush()
     return diagnostic, [_answer_out(existing[item.criterion], referential) for item in batch]
 
@@ -422,7 +422,7 @@ async def transition(
     await _write(session, diagnostic, if_match)
     diagnostic.status = target.value
     if target is Status.CLOSED:
-        diagnostic.closed_at = utcnow()
+        diagnostic.closed_at = clock.now()
     await DiagnosticRepository(session).flush()
     return diagnostic
 
@@ -441,7 +441,7 @@ async def record_completion(session: AsyncSession, diagnostic: Diagnostic, *, ac
             f"{len(result.missing)} criteria are neither rated nor marked not applicable",
             extensions={"missing": list(result.missing)},
         )
-    now = utcnow()
+    now = clock.now()
     diagnostic.completed_at = now
     diagnostic.completed_quarter = f"{now.year}-T{(now.month - 1) // 3 + 1}"
     diagnostic.overall_score = result.overall.score
@@ -571,7 +571,7 @@ async def migrate(
         level = _migrate_level(answer.level, old.max_level, new.max_level, data.strategy)
         adjusted.append({"criterion": answer.criterion_urn, "from": answer.level, "to": level})
         answer.level = level
-        answer.modified_at = utcnow()
+        answer.modified_at = clock.now()
     await _write(session, diagnostic, if_match)
     if removed:
         await repo.delete_answers(diagnostic.id, removed)
@@ -579,7 +579,7 @@ async def migrate(
     diagnostic.migrations = [
         *diagnostic.migrations,
         {
-            "at": utcnow().isoformat(),
+            "at": clock.now().isoformat(),
             "by": principal.subject,
             "from_version": current.version,
             "to_version": target.version,

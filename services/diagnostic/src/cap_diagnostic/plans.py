@@ -27,10 +27,10 @@ from cap_diagnostic.schemas import (
     ReviewIn,
     ReviewOut,
 )
+from cap_shared import clock
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.diagnostic import ActionDueSoonV1, ActionOverdueV1
-from cap_shared.db.base import utcnow
 from cap_shared.outbox import add_event
 from cap_shared.problems import Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -222,7 +222,7 @@ async def issue_from_diagnostic(session: AsyncSession, diagnostic: Diagnostic, a
         for a in await repo.actions(plan.id, statuses=OPEN)
         if a.source == "diagnostic"
     }
-    start = diagnostic.session_date or (diagnostic.completed_at or utcnow()).date()
+    start = diagnostic.session_date or (diagnostic.completed_at or clock.now()).date()
     proposed = 0
     for urn, criterion in referential.criteria.items():
         rating = ratings.get(urn)
@@ -359,7 +359,7 @@ async def update_action(
         if name in ("title", "priority") and value is None:
             continue
         setattr(action, name, value)
-    action.modified_at = utcnow()
+    action.modified_at = clock.now()
     await PlanRepository(session).add(action)
     return action
 
@@ -372,7 +372,7 @@ async def step_action(
     if step is ActionStep.VERIFY and not principal.has_role(Role.FACILITATOR, Role.ADMIN):
         raise Forbidden("an action is verified by a facilitator or an administrator")
     target = lifecycle.next_action_status(ActionStatus(action.status), step)
-    now = utcnow()
+    now = clock.now()
     action.status = target.value
     action.modified_at = now
     if target is ActionStatus.DONE:
@@ -410,7 +410,7 @@ async def review_action(
         progress=data.progress,
         status_after=action.status,
         reviewed_by=principal.subject,
-        reviewed_at=utcnow(),
+        reviewed_at=clock.now(),
     )
     await PlanRepository(session).add(review)
     return _review_out(review)

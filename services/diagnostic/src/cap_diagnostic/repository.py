@@ -25,7 +25,7 @@ from cap_diagnostic.models import (
     ReferentialVersion,
     Resource,
 )
-from cap_shared.db.base import utcnow
+from cap_shared import clock
 from cap_shared.text import fold
 
 
@@ -112,9 +112,9 @@ class DiagnosticRepository:
         query = sa.update(Diagnostic).where(col(Diagnostic.id) == diagnostic.id)
         if expected is not None:
             query = query.where(col(Diagnostic.revision) == expected)
-        query = query.values(revision=col(Diagnostic.revision) + 1, modified_at=utcnow()).returning(
-            col(Diagnostic.revision)
-        )
+        query = query.values(
+            revision=col(Diagnostic.revision) + 1, modified_at=clock.now()
+        ).returning(col(Diagnostic.revision))
         revision = (await self.session.execute(query)).scalar_one_or_none()
         if revision is None:
             return False

@@ -31,8 +31,8 @@ from cap_notifications.models import (
     Person,
 )
 from cap_notifications.recipients import PersonView
+from cap_shared import clock
 from cap_shared.contracts import Envelope
-from cap_shared.db.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +90,9 @@ async def fan_out(
     """Journal the event, tell each recipient once on their channels, queue webhook deliveries."""
     if await session.get(IntakeEvent, envelope.id) is not None:
         return None  # already fanned out (a replay of the same event id)
-    # The event's time, or now if later (a delayed event is not sent "in the past").
-    now = max(envelope.time, utcnow())
+    # This service's time: a delayed event is not sent "in the past", and an event stamped by
+    # a producer whose clock runs ahead (a test moving one service) is not held back.
+    now = clock.now()
     data: dict[str, Any] = event.model_dump(mode="json")
     organisation_id = data.get("organisation_id")
     organisation = await session.get(Organisation, organisation_id) if organisation_id else None

@@ -54,6 +54,7 @@ from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
 from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from cap_shared.breaker import CircuitBreaker
+from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, InvalidInput, NotFound
@@ -655,7 +656,7 @@ async def _post(client: httpx.AsyncClient, call: _Call, settings: Settings) -> _
         )
     # The receiver checks the timestamp against its own clock (5 minutes' tolerance): it is the
     # real time of this attempt, not the (possibly shifted) time business rules reason with.
-    sent_at = datetime.now(UTC)
+    sent_at = wall_now()
     headers = {
         "content-type": "application/json",
         "user-agent": "cap-notifications-webhooks/1",
@@ -726,7 +727,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         # Relative to the receiver's own clock when it says what time it is (no clock skew).
-        reference = datetime.now(UTC)
+        reference = wall_now()
         if date := response.headers.get("date"):
             with contextlib.suppress(TypeError, ValueError):
                 reference = parsedate_to_datetime(date)

@@ -15,6 +15,7 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cap_shared import clock
 from cap_shared.correlation import current_or_new_request_id
 
 #: ``<entity>.<past_verb>.vN`` with dots, e.g. ``identity.organisation.registered.v1``.
@@ -84,7 +85,7 @@ def new_event(
         id=str(uuid4()),
         source=source,
         type=event_type_of(type(event)),
-        time=datetime.now(UTC),
+        time=clock.now(),
         subject=subject,
         actor=actor,
         correlationid=correlation_id or current_or_new_request_id(),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field
 
+from cap_shared import clock
 from cap_shared.db.types import AwareDateTime
 
 #: Constraint names Alembic can find again on both PostgreSQL and SQLite.
@@ -25,21 +26,17 @@ def make_registry() -> registry:
     return registry(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
 
 
-def utcnow() -> datetime:
-    """Timezone-aware now in UTC (every ``*_at`` column is aware)."""
-    return datetime.now(UTC)
-
-
 class TimestampMixin:
-    """created_at / modified_at columns, set by the application (works on both databases)."""
+    """created_at / modified_at columns, set by the application on the service's clock (works
+    on both databases)."""
 
     created_at: datetime = Field(
-        default_factory=utcnow,
+        default_factory=clock.now,
         sa_type=AwareDateTime,
         nullable=False,
     )
     modified_at: datetime | None = Field(
         default=None,
         sa_type=AwareDateTime,
-        sa_column_kwargs={"onupdate": utcnow},
+        sa_column_kwargs={"onupdate": clock.now},
     )

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared.clock import Clock, using
 from cap_shared.contracts.envelope import Envelope
 from cap_shared.contracts.registry import EventModel, model_for
 from cap_shared.db.session import Database
@@ -57,8 +58,11 @@ class EventConsumer:
         after_commit: Hook | None = None,
         batch_size: int = 1,
         batch_linger: float = 0.005,
+        clock: Clock | None = None,
     ) -> None:
         self.db = db
+        #: The service's clock, installed while handlers run (their "now").
+        self.clock = clock
         self.inbox = inbox
         self.consumer = consumer
         self.handlers = dict(handlers or {})
@@ -103,6 +107,12 @@ class EventConsumer:
         return envelope, payload
 
     async def __call__(self, delivery: Delivery) -> None:
+        # Handlers, record timestamps and the commit all run on the service's clock (the
+        # micro-batch flusher started here inherits it).
+        with using(self.clock):
+            await self._receive(delivery)
+
+    async def _receive(self, delivery: Delivery) -> None:
         envelope, payload = self.parse(delivery)
         if self.batch_size <= 1:
             await self._handle_alone(_Item(envelope, payload))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_shared.db.base import utcnow
+from cap_shared.clock import wall_now
 from cap_shared.db.types import AwareDateTime
 
 INBOX_TABLE = "inbox_message"
@@ -38,7 +38,7 @@ async def claim(
         "consumer": consumer,
         "event_id": event_id,
         "event_type": event_type,
-        "received_at": utcnow(),
+        "received_at": wall_now(),
     }
     stmt = _claim_statement(table, session.get_bind().dialect.name, returning=False)
     result = await session.execute(stmt, values)
@@ -51,7 +51,7 @@ async def claim_many(
     """Claim several event ids at once; return those not handled before (one statement)."""
     if not events:
         return set()
-    now = utcnow()
+    now = wall_now()
     rows = [
         {"consumer": consumer, "event_id": event_id, "event_type": event_type, "received_at": now}
         for event_id, event_type in dict(events).items()

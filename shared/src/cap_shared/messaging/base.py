@@ -25,11 +25,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from cap_shared import metrics
+from cap_shared.clock import wall_now
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ def dead_letter_headers(delivery: Delivery, reason: str) -> dict[str, Any]:
     headers[ATTEMPTS_HEADER] = delivery.attempt
     headers[QUEUE_HEADER] = delivery.queue
     headers[ROUTING_KEY_HEADER] = delivery.routing_key
-    headers[DEAD_AT_HEADER] = datetime.now(UTC).isoformat()
+    headers[DEAD_AT_HEADER] = wall_now().isoformat()
     return headers
 
 

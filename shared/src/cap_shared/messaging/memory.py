@@ -11,9 +11,9 @@ import contextlib
 import logging
 from collections import deque
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
+from cap_shared.clock import wall_now
 from cap_shared.messaging.base import (
     ATTEMPT_HEADER,
     DELIVERY_LIMIT_REASON,
@@ -246,7 +246,7 @@ class _MemoryConsumer(ConsumerHandle):
             attempt=int(item.headers.get(ATTEMPT_HEADER, 1)),
             queue=self.queue.name,
             type=msg.type,
-            timestamp=msg.timestamp or datetime.now(UTC),
+            timestamp=msg.timestamp or wall_now(),
             content_type=msg.content_type,
         )
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -37,6 +36,7 @@ from aiormq.exceptions import (
     PublishError,
 )
 
+from cap_shared.clock import wall_now
 from cap_shared.messaging.base import (
     ATTEMPT_HEADER,
     ROUTING_KEY_HEADER,
@@ -76,7 +76,7 @@ def _to_amqp(message: OutgoingMessage, headers: dict[str, Any] | None = None) ->
         type=message.type,
         correlation_id=message.correlation_id,
         content_type=message.content_type,
-        timestamp=message.timestamp or datetime.now(UTC),
+        timestamp=message.timestamp or wall_now(),
         headers=headers if headers is not None else dict(message.headers),
     )
 

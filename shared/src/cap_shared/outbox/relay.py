@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cap_shared import metrics
-from cap_shared.db.base import utcnow
+from cap_shared.clock import wall_now
 from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
 from cap_shared.messaging.base import Broker, BrokerError, OutgoingMessage, Unroutable
@@ -102,7 +102,7 @@ class OutboxRelay:
         async with self.db.engine.connect() as conn, conn.begin():
             if self.db.dialect == "postgresql" and not await self._take_turn(conn):
                 return 0, False
-            now = utcnow()
+            now = wall_now()
             rows = (
                 await conn.execute(
                     self._select_rows()
@@ -127,7 +127,7 @@ class OutboxRelay:
                 await self.after_publish(confirmed)
             if confirmed:
                 await conn.execute(
-                    sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=utcnow())
+                    sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=wall_now())
                 )
                 metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(confirmed))
             for seq, err in unroutable:
@@ -163,7 +163,7 @@ class OutboxRelay:
             .values(
                 attempts=attempts + 1,
                 last_error=str(err)[:1000],
-                next_attempt_at=utcnow() + timedelta(seconds=delay),
+                next_attempt_at=wall_now() + timedelta(seconds=delay),
             )
         )
         metrics.EVENTS_PUBLISH_FAILED.labels(self.service).inc()
@@ -197,7 +197,7 @@ class OutboxRelay:
         if self.replay_window <= 0:
             return 0
         t = self.table
-        since = utcnow() - timedelta(seconds=self.replay_window)
+        since = wall_now() - timedelta(seconds=self.replay_window)
         replayed = 0
         last_seq = 0
         while True:
@@ -241,7 +241,7 @@ class OutboxRelay:
                     )
                 )
             ).scalar_one()
-        lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
+        lag = (wall_now() - oldest).total_seconds() if oldest else 0.0
         metrics.OUTBOX_PENDING.labels(self.service).set(pending)
         metrics.OUTBOX_LAG_SECONDS.labels(self.service).set(lag)
         return {"pending": pending, "oldest_age_seconds": round(lag, 3), "failing": failing}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared.clock import wall_now
 from cap_shared.contracts.envelope import Envelope
-from cap_shared.db.base import utcnow
 from cap_shared.db.session import OUTBOX_PENDING
 
 #: PostgreSQL channel the relays LISTEN on, notified by the outbox table's trigger.
@@ -34,7 +34,7 @@ async def add_event(session: AsyncSession, table: sa.Table, envelope: Envelope) 
             "routing_key": envelope.type,
             "payload": envelope.to_json().decode(),
             "correlation_id": envelope.correlationid,
-            "created_at": utcnow(),
+            "created_at": wall_now(),
         },
     )
     # Wakes an in-process relay after the commit; on PostgreSQL the table's trigger also

@@ -27,6 +27,7 @@ import httpx
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cap_shared.clock import wall_timestamp
 from cap_shared.security.principal import Grant, Principal, Role
 
 ALGORITHM = "EdDSA"
@@ -156,7 +157,7 @@ class TokenVerifier:
         cached = self._cache.get(token)
         if cached is not None:
             principal, expires = cached
-            if time.time() < expires:
+            if wall_timestamp() < expires:
                 self._cache.move_to_end(token)
                 return principal
             del self._cache[token]

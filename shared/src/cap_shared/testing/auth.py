@@ -6,7 +6,6 @@ tested without a gateway, and so the JWT negative suite can forge exactly the to
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -15,6 +14,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from cap_shared.clock import wall_timestamp
 from cap_shared.security import ACCESS_TOKEN_TYPE, ALGORITHM, JwksKeySource
 
 #: The bootstrap administrator of development settings.
@@ -77,7 +77,7 @@ class TestIssuer:
         drop: tuple[str, ...] = (),
     ) -> str:
         """A signed access token; every part can be overridden to forge a bad one."""
-        now = int(time.time())
+        now = int(wall_timestamp())
         body: dict[str, Any] = {
             "iss": self.issuer,
             "sub": subject or f"user:{uuid.uuid4()}",

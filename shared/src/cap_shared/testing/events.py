@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
+from cap_shared import clock
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
 
 CORE_SUBJECTS = ("6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8")
@@ -43,7 +44,7 @@ def rse_evaluation(
         referential=ReferentialRef(
             urn="urn:coorace:referentiel:cap-rse", code="CAP_RSE", version=version
         ),
-        completed_at=completed_at or datetime.now(UTC),
+        completed_at=completed_at or clock.now(),
         overall=group_score("overall", "CAP_RSE", overall),
         themes=[],
         frameworks={"iso26000": [group_score("iso26000", c, v) for c, v in scores.items()]},

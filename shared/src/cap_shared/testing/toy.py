@@ -6,12 +6,12 @@ Effects are deliberately *not* unique per event: a duplicate effect shows up as 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared import clock
 from cap_shared.contracts.envelope import Envelope
 from cap_shared.contracts.registry import EventModel
 from cap_shared.db.session import Database
@@ -52,7 +52,7 @@ def envelope(n: int) -> Envelope:
         id=str(uuid4()),
         source="/cap/toy",
         type=TOY_EVENT,
-        time=datetime.now(UTC),
+        time=clock.now(),
         subject=thing_id,
         data=ThingCreated(thing_id=thing_id, n=n).model_dump(),
     )

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -261,7 +261,8 @@ class DemoLoader:
         self.password = password
         self.timeout = timeout
         self.reporter: Reporter = reporter or _Silent()
-        self.today = datetime.now(UTC).date()
+        #: The platform's date (its labelling service's clock), read once signed in.
+        self.today = date.min
         self.actors: dict[str, Actor] = {}
         self.user_ids: dict[str, str] = {}
         self.accounts: list[Account] = []
@@ -287,6 +288,9 @@ class DemoLoader:
         # Structures, diagnostics, people, applications; body, import, plan, settling.
         self.reporter.start(2 * len(self.structures) + len(PEOPLE) + applications + 4)
         await self.api.sign_in(self.admin)
+        # Dates of the demo (sessions, validity) are the platform's, which may run shifted.
+        clock = await self.api.json(self.admin, "GET", "/v1/ops/labelling/clock")
+        self.today = date.fromisoformat(clock["today"])
         await self._organisations()
         await self._people()
         await self._audit_side()

@@ -9,6 +9,7 @@ from cap_labelling.config import Settings
 from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
 from cap_labelling.repository import DiagnosticRepository, OrganisationRepository
 from cap_labelling.rules import Scheme
+from cap_shared import clock
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.audit import (
     AuditReportSubmittedV1,
@@ -69,7 +70,7 @@ async def on_diagnostic_completed(
 
 
 async def on_report_submitted(
-    session: AsyncSession, envelope: Envelope, event: AuditReportSubmittedV1
+    session: AsyncSession, _envelope: Envelope, event: AuditReportSubmittedV1
 ) -> None:
     """Keep the report and its nonconformities; a deciding audit opens the decision file, a
     surveillance counts for the recognition's cycle. A redelivered report changes nothing."""
@@ -103,11 +104,11 @@ async def on_report_submitted(
                 )
             )
     await session.flush()
-    await decisions.on_report(session, report, _current_settings(), envelope.time)
+    await decisions.on_report(session, report, _current_settings(), clock.now())
 
 
 async def on_finding_status_changed(
-    session: AsyncSession, envelope: Envelope, event: FindingStatusChangedV1
+    session: AsyncSession, _envelope: Envelope, event: FindingStatusChangedV1
 ) -> None:
     """Track the nonconformity; a verified major may lift a suspension it caused."""
     finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
@@ -129,12 +130,12 @@ async def on_finding_status_changed(
     await session.flush()
     if event.type == "major_nc" and event.status == "verified_closed":
         await recognitions.on_major_closed(
-            session, event.organisation_id, Scheme(event.scheme), envelope.time
+            session, event.organisation_id, Scheme(event.scheme), clock.now()
         )
 
 
 async def on_finding_response_due(
-    session: AsyncSession, envelope: Envelope, event: FindingResponseDueV1
+    session: AsyncSession, _envelope: Envelope, event: FindingResponseDueV1
 ) -> None:
     """A major nonconformity past its deadline suspends the recognition of its scheme."""
     if event.stage != "overdue" or event.type != "major_nc":
@@ -145,15 +146,15 @@ async def on_finding_response_due(
     finding.overdue = True
     await session.flush()
     await recognitions.on_major_overdue(
-        session, event.organisation_id, Scheme(finding.scheme), envelope.time
+        session, event.organisation_id, Scheme(finding.scheme), clock.now()
     )
 
 
 async def on_certification_decided(
-    session: AsyncSession, envelope: Envelope, event: CertificationDecidedV1
+    session: AsyncSession, _envelope: Envelope, event: CertificationDecidedV1
 ) -> None:
     """Record the body's CAP ISO 9001 decision."""
-    await decisions.on_body_decision(session, event, _current_settings(), envelope.time)
+    await decisions.on_body_decision(session, event, _current_settings(), clock.now())
 
 
 HANDLERS: dict[str, EventHandler] = {
