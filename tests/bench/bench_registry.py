@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from cap_shared.clock import wall_now
+from cap_shared.contracts import schemes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_gateway import BIN, _env, free_port, run_load, wait_ready
@@ -79,7 +80,7 @@ async def seed(database_url: str) -> str:
                 certification_body_id="sgs-tuv",
                 external_number=None,
                 decision_id=None,
-                cycle=rules.initial_cycle(today.date(), rules.LifecycleRules()),
+                cycle=rules.initial_cycle(today.date(), schemes.load()["CAP_RSE"]),
                 actor="bench",
                 now=today,
             )

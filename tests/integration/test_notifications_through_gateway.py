@@ -9,6 +9,7 @@ import asyncio
 from cap_labelling import recognitions, rules
 from cap_labelling.models import Organisation as LabellingOrganisation
 from cap_shared.clock import wall_now
+from cap_shared.contracts import schemes
 from cap_shared.testing.auth import create_user, register_organisation
 from cap_standalone.testing import Topology
 
@@ -30,7 +31,7 @@ async def _label(topology: Topology, organisation_id: str) -> str:
                     certification_body_id="sgs-tuv",
                     external_number=None,
                     decision_id=None,
-                    cycle=rules.initial_cycle(now.date(), rules.LifecycleRules()),
+                    cycle=rules.initial_cycle(now.date(), schemes.load()["CAP_RSE"]),
                     actor="test",
                     now=now,
                 )

@@ -8,8 +8,10 @@ import pytest
 
 from cap_audit import rules
 from cap_audit.rules import AuditStatus, AuditType, FindingStatus, FindingStep, FindingType, Scheme
+from cap_shared.contracts import schemes
 
-R = rules.SchemeRules()
+R = schemes.load()["CAP_ISO9001"]
+R_RSE = schemes.load()["CAP_RSE"]
 
 
 def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> None:
@@ -50,7 +52,7 @@ def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> N
 def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
     items = rules.schedule(
         Scheme.CAP_RSE,
-        R,
+        R_RSE,
         accepted_on=date(2026, 1, 10),
         decided_on=date(2026, 5, 31),
         audits=[],
@@ -61,7 +63,7 @@ def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
         ("follow_up", "2027-11-30"),  # 18 months, the 31st falling back to the 30th
         ("renewal", "2029-03-02"),
     ]
-    custom = rules.SchemeRules(follow_up_months=12)
+    custom = R_RSE.model_copy(update={"follow_up_months": 12})
     assert rules.schedule(
         Scheme.CAP_RSE,
         custom,
@@ -101,8 +103,8 @@ def test_stage_order_and_active_recognition() -> None:
 
 def test_impartiality_window_and_qualifications() -> None:
     engagements = [("advised", date(2024, 3, 1)), ("audited", date(2021, 1, 1))]
-    assert rules.impartial(engagements, on=date(2026, 3, 2), window_days=730) == (True, None)
-    assert rules.impartial(engagements, on=date(2026, 2, 28), window_days=730) == (
+    assert rules.impartial(engagements, on=date(2026, 3, 2), window_months=24) == (True, None)
+    assert rules.impartial(engagements, on=date(2026, 2, 28), window_months=24) == (
         False,
         "advised the organisation on 2024-03-01",
     )

@@ -8,8 +8,10 @@ import pytest
 
 from cap_labelling import rules
 from cap_labelling.rules import LifecycleRules, RecognitionState, RecognitionStatus, Scheme
+from cap_shared.contracts import schemes
 
-RULES = LifecycleRules()
+RULES = LifecycleRules(schemes.load())
+ISO = RULES.of(Scheme.CAP_ISO9001)
 DECIDED = date(2026, 3, 15)
 
 
@@ -43,7 +45,9 @@ def test_a_missed_surveillance_suspends_the_day_after_it_was_due() -> None:
     assert change == rules.Change(RecognitionStatus.SUSPENDED, "surveillance_overdue")
     # Done: the next one is due at the end of 2028.
     assert rules.due_change(state(surveillances_done=1), date(2027, 3, 16), RULES) is None
-    graceful = LifecycleRules(surveillance_grace_days=30)
+    graceful = LifecycleRules(
+        {**RULES.parameters, "CAP_ISO9001": ISO.model_copy(update={"surveillance_grace_days": 30})}
+    )
     assert rules.due_change(state(), date(2027, 4, 14), graceful) is None
     assert rules.due_change(state(), date(2027, 4, 15), graceful) is not None
 
@@ -71,15 +75,15 @@ def test_expiry_comes_first_and_ends_the_rules() -> None:
 
 def test_renewal_before_expiry_and_restoration_within_six_months() -> None:
     expiry = date(2029, 3, 15)
-    early = rules.renewal_cycle(RecognitionStatus.ACTIVE, expiry, date(2029, 1, 10), RULES)
+    early = rules.renewal_cycle(RecognitionStatus.ACTIVE, expiry, date(2029, 1, 10), ISO)
     assert (early.effective_date, early.expiry_date) == (date(2029, 1, 10), date(2032, 3, 15))
-    late = rules.renewal_cycle(RecognitionStatus.EXPIRED, expiry, date(2029, 9, 15), RULES)
+    late = rules.renewal_cycle(RecognitionStatus.EXPIRED, expiry, date(2029, 9, 15), ISO)
     assert late.expiry_date == date(2032, 3, 15)  # counted from the previous cycle
     with pytest.raises(rules.RestorationWindowPassed):
-        rules.renewal_cycle(RecognitionStatus.EXPIRED, expiry, date(2029, 9, 16), RULES)
+        rules.renewal_cycle(RecognitionStatus.EXPIRED, expiry, date(2029, 9, 16), ISO)
     with pytest.raises(rules.InvalidTransition):
-        rules.renewal_cycle(RecognitionStatus.WITHDRAWN, expiry, date(2029, 1, 10), RULES)
-    assert rules.initial_cycle(DECIDED, RULES).expiry_date == date(2029, 3, 15)
+        rules.renewal_cycle(RecognitionStatus.WITHDRAWN, expiry, date(2029, 1, 10), ISO)
+    assert rules.initial_cycle(DECIDED, ISO).expiry_date == date(2029, 3, 15)
 
 
 def test_expiry_notices_at_90_30_and_7_days() -> None:

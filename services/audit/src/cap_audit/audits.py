@@ -92,7 +92,8 @@ class UnknownReference(ProblemError):
 
 
 def rules_for(settings: Settings, scheme: Scheme) -> rules.SchemeRules:
-    return settings.rules_cap_iso9001 if scheme is Scheme.CAP_ISO9001 else settings.rules_cap_rse
+    """The scheme's parameters (the one source shared with the labelling service)."""
+    return settings.scheme_parameters(scheme.value)
 
 
 # bodies and auditors (admin) -------------------------------------------------------------------
@@ -586,7 +587,7 @@ async def plan(
         ok, why = rules.impartial(
             await repo.engagements(auditor.id, audit.organisation_id),
             on=data.start_date,
-            window_days=settings.impartiality_window_days,
+            window_months=rules_for(settings, scheme).cooling_off_months,
         )
         if not ok:
             raise rules.NotImpartial(f"{auditor.name} {why}", extensions={"auditor_id": auditor.id})

@@ -7,11 +7,11 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from cap_audit.rules import SchemeRules
+from cap_shared.contracts.schemes import SchemeSettings
 from cap_shared.settings import BaseServiceSettings
 
 
-class Settings(BaseServiceSettings):
+class Settings(SchemeSettings, BaseServiceSettings):
     """Audit service settings; defaults are the standalone topology's."""
 
     model_config = SettingsConfigDict(
@@ -21,12 +21,6 @@ class Settings(BaseServiceSettings):
     service_name: str = "audit"
     database_url: str = "sqlite+aiosqlite:///var/audit.db"
     port: int = 8002
-    #: Durations of the CAP ISO 9001 programme and nonconformity deadlines (JSON to override).
-    rules_cap_iso9001: SchemeRules = Field(default_factory=SchemeRules)
-    #: Durations of the CAP RSE programme (follow-up 18 months, renewal 36 months by default).
-    rules_cap_rse: SchemeRules = Field(default_factory=SchemeRules)
-    #: An auditor who advised or audited the organisation this recently cannot be assigned.
-    impartiality_window_days: int = Field(default=730, ge=0, le=3650)
     #: Days before a nonconformity's deadline when a reminder is published.
     nc_reminder_days: int = Field(default=15, ge=1, le=90)
     #: Encrypts the bodies' webhook secrets at rest; keep it (a placeholder is refused in production).

@@ -1,6 +1,7 @@
 """Rules of audit programmes, audits, findings and impartiality. Pure: no I/O, dates passed in.
 
-Programme (``domain.md`` §5.1, §7.6 C-D), every duration configurable per scheme:
+Programme (``domain.md`` §5.1, §7.6 C-D), every duration a scheme parameter
+(``cap_shared.contracts.schemes``, shared with the labelling service):
 
 * CAP ISO 9001: stage 1 within ``initial_within_days`` of acceptance, then stage 2 within
   ``stage2_within_days`` of the closed stage 1; after the certification decision, the first
@@ -27,8 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
-
+from cap_shared.contracts.schemes import SchemeParameters
 from cap_shared.dates import add_months
 from cap_shared.problems import Conflict, ProblemError
 
@@ -86,20 +86,8 @@ class FindingStatus(StrEnum):
 NONCONFORMITIES = frozenset({FindingType.MAJOR_NC, FindingType.MINOR_NC})
 
 
-class SchemeRules(BaseModel):
-    """Durations of one scheme's programme (days and months), configurable."""
-
-    initial_within_days: int = Field(default=90, ge=1, le=730)
-    stage2_within_days: int = Field(default=90, ge=1, le=365)
-    first_surveillance_months: int = Field(default=12, ge=1, le=24)
-    follow_up_months: int = Field(default=18, ge=1, le=36)
-    validity_months: int = Field(default=36, ge=12, le=60)
-    renewal_lead_days: int = Field(default=90, ge=0, le=365)
-    nc_response_days: int = Field(default=90, ge=1, le=365)
-    major_verification_months: int = Field(default=6, ge=1, le=24)
-
-
-DEFAULT_RULES = {Scheme.CAP_ISO9001: SchemeRules(), Scheme.CAP_RSE: SchemeRules()}
+#: A scheme's durations and limits: the one source shared with the labelling service.
+SchemeRules = SchemeParameters
 
 
 @dataclass(frozen=True)
@@ -162,9 +150,10 @@ def schedule(
             (AuditType.INITIAL, accepted_on + timedelta(days=rules.initial_within_days), None)
         )
         if decided_on is not None:
-            wanted.append(
-                (AuditType.FOLLOW_UP, add_months(decided_on, rules.follow_up_months), None)
-            )
+            if rules.surveillance == "follow_up":
+                wanted.append(
+                    (AuditType.FOLLOW_UP, add_months(decided_on, rules.follow_up_months), None)
+                )
             expiry = add_months(decided_on, rules.validity_months)
             wanted.append(
                 (AuditType.RENEWAL, expiry - timedelta(days=rules.renewal_lead_days), None)
@@ -277,12 +266,12 @@ def may_open(
 
 
 def impartial(
-    engagements: list[tuple[str, date]], *, on: date, window_days: int
+    engagements: list[tuple[str, date]], *, on: date, window_months: int
 ) -> tuple[bool, str | None]:
     """Whether none of the auditor's engagements with the organisation (advised / audited, on
-    a date) falls within ``window_days`` before ``on``; the reason otherwise."""
+    a date) falls within ``window_months`` before ``on``; the reason otherwise."""
     for kind, day in sorted(engagements, key=lambda e: e[1], reverse=True):
-        if on - timedelta(days=window_days) <= day <= on:
+        if add_months(on, -window_months) <= day <= on:
             return False, f"{kind} the organisation on {day.isoformat()}"
     return True, None
 

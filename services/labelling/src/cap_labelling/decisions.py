@@ -496,10 +496,13 @@ async def _grant(
         previous = await session.get(Recognition, file.renews_id, with_for_update=True)
     if previous is not None:
         cycle = rules.renewal_cycle(
-            RecognitionStatus(previous.status), previous.expiry_date, decided_on, settings.lifecycle
+            RecognitionStatus(previous.status),
+            previous.expiry_date,
+            decided_on,
+            settings.scheme_parameters(file.scheme),
         )
     else:
-        cycle = rules.initial_cycle(decided_on, settings.lifecycle)
+        cycle = rules.initial_cycle(decided_on, settings.scheme_parameters(file.scheme))
     return await recognitions.grant(
         session,
         organisation_id=file.organisation_id,

@@ -473,11 +473,11 @@ async def publish_notices(session: AsyncSession, today: date, lifecycle: Lifecyc
     for recognition in await _in_force(session):
         notices = list(recognition.notices)
         step_days = rules.expiring_step(
-            recognition.expiry_date, today, lifecycle.expiring_notice_days
+            recognition.expiry_date, today, lifecycle.notices.expiring_days
         )
         if step_days is not None and f"expiring:{step_days}" not in notices:
             # The steps above are covered by this one (a job down for a while sends only it).
-            notices += [f"expiring:{d}" for d in lifecycle.expiring_notice_days if d >= step_days]
+            notices += [f"expiring:{d}" for d in lifecycle.notices.expiring_days if d >= step_days]
             await _notice(
                 session,
                 recognition,
@@ -499,7 +499,7 @@ async def publish_notices(session: AsyncSession, today: date, lifecycle: Lifecyc
                 "overdue"
                 if left < 0
                 else "upcoming"
-                if left <= lifecycle.surveillance_notice_days
+                if left <= lifecycle.notices.surveillance_days
                 else None
             )
             key = f"surveillance:{stage}:{due.isoformat()}"

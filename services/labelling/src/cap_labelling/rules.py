@@ -1,6 +1,7 @@
 """Rules of applications, decisions and recognitions (pure: no I/O, dates passed in).
 
-Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a setting):
+Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a scheme parameter,
+``cap_shared.contracts.schemes``, shared with the audit service):
 
 * granted ``active`` at the decision, valid ``validity_months`` (36);
 * surveillance: CAP ISO 9001 first within 12 months of the decision, then one per calendar year
@@ -16,12 +17,15 @@ Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a setting)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from cap_shared.contracts.schemes import SchemeParameters
 from cap_shared.dates import add_months
 from cap_shared.problems import Conflict, ProblemError
 
@@ -152,17 +156,26 @@ _RECOGNITION_STEPS = {
 }
 
 
-class LifecycleRules(BaseModel):
-    """Durations of the recognition lifecycle, configurable (``LABELLING_LIFECYCLE__...``)."""
+class Notices(BaseModel):
+    """When the labelling service tells people ahead of time (``LABELLING_NOTICES__...``)."""
 
-    validity_months: int = Field(default=36, ge=12, le=60)
-    first_surveillance_months: int = Field(default=12, ge=1, le=24)
-    follow_up_months: int = Field(default=18, ge=1, le=36)
-    surveillance_grace_days: int = Field(default=0, ge=0, le=365)
-    suspension_max_months: int = Field(default=6, ge=1, le=24)
-    restoration_months: int = Field(default=6, ge=0, le=24)
-    expiring_notice_days: list[int] = Field(default=[90, 30, 7], max_length=10)
-    surveillance_notice_days: int = Field(default=60, ge=0, le=365)
+    #: Days before expiry when ``label.expiring.v1`` is published.
+    expiring_days: list[int] = Field(default=[90, 30, 7], max_length=10)
+    #: Days before a surveillance's due date when ``label.surveillance_due.v1`` is published.
+    surveillance_days: int = Field(default=60, ge=0, le=365)
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    """What the recognition lifecycle reasons with: each scheme's parameters (the one source,
+    :mod:`cap_shared.contracts.schemes`) and the notice days."""
+
+    parameters: Mapping[str, SchemeParameters]
+    notices: Notices = dataclass_field(default_factory=Notices)
+
+    def of(self, scheme: str) -> SchemeParameters:
+        """The parameters of ``scheme``."""
+        return self.parameters[str(scheme)]
 
 
 def next_recognition_status(status: RecognitionStatus, step: RecognitionStep) -> RecognitionStatus:
@@ -178,11 +191,12 @@ def next_recognition_status(status: RecognitionStatus, step: RecognitionStep) ->
 
 def surveillance_dates(scheme: Scheme, decided_on: date, rules: LifecycleRules) -> list[date]:
     """When the cycle's surveillance audits are due."""
-    expiry = add_months(decided_on, rules.validity_months)
-    if scheme is Scheme.CAP_RSE:
-        due = add_months(decided_on, rules.follow_up_months)
+    parameters = rules.of(scheme)
+    expiry = add_months(decided_on, parameters.validity_months)
+    if parameters.surveillance == "follow_up":
+        due = add_months(decided_on, parameters.follow_up_months)
         return [due] if due < expiry else []
-    first = add_months(decided_on, rules.first_surveillance_months)
+    first = add_months(decided_on, parameters.first_surveillance_months)
     dates = [first]
     # Then one per calendar year, none in the expiry (renewal) year.
     dates += [date(year, 12, 31) for year in range(first.year + 1, expiry.year)]
@@ -222,17 +236,18 @@ def due_change(state: RecognitionState, today: date, rules: LifecycleRules) -> C
     suspension for a missed surveillance)."""
     if state.status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED):
         return None
+    parameters = rules.of(state.scheme)
     if today > state.expiry_date:
         return Change(RecognitionStatus.EXPIRED, "expired")
     if (
         state.status is RecognitionStatus.SUSPENDED
         and state.suspended_on is not None
-        and today >= add_months(state.suspended_on, rules.suspension_max_months)
+        and today >= add_months(state.suspended_on, parameters.suspension_max_months)
     ):
         return Change(RecognitionStatus.WITHDRAWN, "suspension_period_ended")
     if state.status is RecognitionStatus.ACTIVE:
         due = next_surveillance(state.scheme, state.decided_on, state.surveillances_done, rules)
-        if due is not None and today > due + timedelta(days=rules.surveillance_grace_days):
+        if due is not None and today > due + timedelta(days=parameters.surveillance_grace_days):
             return Change(RecognitionStatus.SUSPENDED, "surveillance_overdue")
     return None
 
@@ -248,16 +263,16 @@ class Cycle:
     expiry_date: date
 
 
-def initial_cycle(decided_on: date, rules: LifecycleRules) -> Cycle:
+def initial_cycle(decided_on: date, parameters: SchemeParameters) -> Cycle:
     """A first recognition: effective at the decision, valid ``validity_months``."""
-    return Cycle(decided_on, decided_on, add_months(decided_on, rules.validity_months))
+    return Cycle(decided_on, decided_on, add_months(decided_on, parameters.validity_months))
 
 
 def renewal_cycle(
     previous_status: RecognitionStatus,
     previous_expiry: date,
     decided_on: date,
-    rules: LifecycleRules,
+    parameters: SchemeParameters,
 ) -> Cycle:
     """The next cycle: effective at the renewal decision, expiry counted from the previous one.
 
@@ -270,14 +285,14 @@ def renewal_cycle(
             extensions={"status": previous_status.value},
         )
     if decided_on > previous_expiry:
-        limit = add_months(previous_expiry, rules.restoration_months)
+        limit = add_months(previous_expiry, parameters.restoration_months)
         if decided_on > limit:
             raise RestorationWindowPassed(
                 f"the recognition expired on {previous_expiry.isoformat()}; restoration was possible "
                 f"until {limit.isoformat()}: a new initial application is needed",
                 extensions={"expired_on": previous_expiry.isoformat(), "limit": limit.isoformat()},
             )
-    return Cycle(decided_on, decided_on, add_months(previous_expiry, rules.validity_months))
+    return Cycle(decided_on, decided_on, add_months(previous_expiry, parameters.validity_months))
 
 
 def expiring_step(expiry_date: date, today: date, days: list[int]) -> int | None:

@@ -17,8 +17,11 @@ REDIS_URL = os.environ.get("CAP_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def worker_id() -> str:
-    """The pytest-xdist worker id (``gw0``...), or ``main`` without xdist."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """The pytest-xdist worker id (``gw0``...), or ``main`` without xdist; prefixed by
+    ``CAP_TEST_NAMESPACE`` when set, so two checkouts can run their suites on one server at once."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    namespace = re.sub(r"[^a-z0-9]", "", os.environ.get("CAP_TEST_NAMESPACE", "").lower())
+    return f"{namespace}_{worker}" if namespace else worker
 
 
 def database_url(name: str) -> str:
