@@ -22,13 +22,30 @@ class FindingV1(BaseModel):
     criterion_urn: str | None = Field(default=None, max_length=200)
     clause: str | None = Field(default=None, max_length=40, description="e.g. ISO 9001 8.4")
     response_due: date | None = Field(default=None, description="Deadline for a nonconformity")
+    site_id: str | None = Field(
+        default=None,
+        description="The group member (site) the finding was made at; null: the audited "
+        "organisation itself (the central function of a group)",
+    )
+    escalated_from: Literal["minor_nc"] | None = Field(
+        default=None,
+        description="A major that was a minor not closed by the next audit, or minors counted "
+        "as a major",
+    )
 
 
 class EvaluatedMaturityV1(BaseModel):
     """The auditor's evaluated maturity for a criterion (CAP RSE)."""
 
     criterion_urn: str
-    level: int = Field(ge=0, le=10)
+    level: int = Field(ge=0, le=10, description="Ignored when not_applicable")
+    not_applicable: bool = Field(
+        default=False, description="The auditor judged the criterion not applicable"
+    )
+    site_id: str | None = Field(
+        default=None,
+        description="The group member (site) evaluated; null: the audited organisation itself",
+    )
 
 
 @event_model(
@@ -54,6 +71,12 @@ class AuditReportSubmittedV1(EventModel):
         default_factory=list, description="People who audited: they may not decide on the file"
     )
     last_day: date | None = Field(default=None, description="Last day of the audit on site")
+    programme_id: str | None = None
+    cycle: int = Field(default=1, ge=1, description="The certification cycle the audit belongs to")
+    site_ids: list[str] = Field(
+        default_factory=list,
+        description="Group members (sites) audited, besides the organisation itself",
+    )
 
 
 @event_model(
@@ -109,17 +132,24 @@ class FindingResponseDueV1(EventModel):
     type: Literal["major_nc", "minor_nc"]
     title: str
     response_due: date
-    stage: Literal["reminder", "overdue"]
+    stage: Literal["reminder", "overdue", "verification_overdue"] = Field(
+        description="reminder: the answer is due soon; overdue: no answer by the deadline; "
+        "verification_overdue: a major answered but not verified within the scheme's "
+        "major_verification_days"
+    )
     days: int = Field(description="Days before (reminder) or after (overdue) the deadline")
 
 
-FindingStatus = Literal["open", "response_submitted", "plan_accepted", "verified_closed"]
+FindingStatus = Literal[
+    "open", "response_submitted", "plan_accepted", "verified_closed", "appealed", "withdrawn"
+]
 
 
 @event_model(
     "finding.status_changed.v1",
     producer="audit",
-    summary="A nonconformity moved on: answered, plan accepted, sent back or verified closed.",
+    summary="A nonconformity moved on: answered, plan accepted, sent back, verified closed, "
+    "escalated from minor to major, appealed or withdrawn on appeal.",
 )
 class FindingStatusChangedV1(EventModel):
     """A nonconformity's new status (open majors block a label and may suspend a recognition)."""
@@ -133,6 +163,13 @@ class FindingStatusChangedV1(EventModel):
     previous_status: FindingStatus
     response_due: date | None = None
     changed_at: datetime
+    previous_type: Literal["major_nc", "minor_nc"] | None = Field(
+        default=None, description="Set when the type changed (a minor escalated to major)"
+    )
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Why: escalation, appeal outcome"
+    )
+    site_id: str | None = None
 
 
 @event_model(
@@ -161,3 +198,73 @@ class CertificationDecidedV1(EventModel):
         default_factory=list, description="Group members the body did not certify"
     )
     reason: str | None = Field(default=None, max_length=2000)
+    open_major_nc: int = Field(
+        default=0,
+        ge=0,
+        description="Major nonconformities of the audit not verified closed when the decision "
+        "was recorded: the certificate takes effect only once they are",
+    )
+    cycle: int = Field(default=1, ge=1)
+
+
+@event_model(
+    "audit.stage2_required.v1",
+    producer="audit",
+    summary="Majors of a stage 2 were not verified in time: the programme requires a new stage 2.",
+)
+class Stage2RequiredV1(EventModel):
+    """Major nonconformities of a stage 2 (or renewal) audit still not verified
+    ``major_verification_months`` after its last day (ISO/IEC 17021-1 §9.5.3.2): no decision
+    can rest on it any more; a new stage 2 is due."""
+
+    audit_id: str
+    programme_id: str
+    organisation_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    audit_type: str
+    certification_body_id: str
+    last_day: date
+    deadline: date = Field(description="The last day majors could have been verified")
+    open_major_nc: int = Field(ge=1)
+
+
+AppealOutcome = Literal["upheld", "overturned", "downgraded"]
+
+
+@event_model(
+    "finding.appeal_lodged.v1",
+    producer="audit",
+    summary="A structure appealed a finding of its audit.",
+)
+class FindingAppealLodgedV1(EventModel):
+    """An appeal against a finding (ISO/IEC 17021-1 §9.7), within the scheme's appeal period."""
+
+    appeal_id: str
+    finding_id: str
+    audit_id: str
+    organisation_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    certification_body_id: str
+    finding_type: FindingType
+    lodged_by: str
+    lodged_at: datetime
+
+
+@event_model(
+    "finding.appeal_decided.v1",
+    producer="audit",
+    summary="An appeal against a finding was decided by someone who took no part in the audit.",
+)
+class FindingAppealDecidedV1(EventModel):
+    """The outcome: upheld (the finding stands), overturned (withdrawn) or downgraded (a major
+    becomes a minor)."""
+
+    appeal_id: str
+    finding_id: str
+    audit_id: str
+    organisation_id: str
+    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
+    outcome: AppealOutcome
+    decided_by: str
+    decided_at: datetime
+    reason: str = Field(max_length=2000)

@@ -64,6 +64,12 @@ class DiagnosticCompletedV1(EventModel):
     audit_id: str | None = Field(
         default=None, description="For an audit_evaluation: the audit whose report it records"
     )
+    facilitator_user_ids: list[str] = Field(
+        default_factory=list,
+        description="Platform accounts of the facilitators who accompanied the session "
+        "(an accompaniment: bars them from auditing or deciding on the structure for the "
+        "scheme's cooling-off period)",
+    )
     referential: ReferentialRef
     completed_at: datetime
     session_date: date | None = None

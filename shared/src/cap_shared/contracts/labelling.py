@@ -34,6 +34,13 @@ class RecognitionStatusChangedV1(EventModel):
     expiry_date: date
     changed_at: datetime
     reason: str | None = Field(default=None, max_length=2000)
+    decided_on: date | None = Field(default=None, description="The decision of this cycle")
+    cycle_start: date | None = Field(
+        default=None,
+        description="The day the cycle's schedule counts from: the decision for a first grant, "
+        "the previous expiry for a renewal or a restoration",
+    )
+    scope: str | None = Field(default=None, max_length=2000)
 
 
 @event_model(
@@ -117,3 +124,60 @@ class ComplaintReceivedV1(EventModel):
     number: str
     organisation_id: str
     received_at: datetime
+
+
+@event_model(
+    "decision.held.v1",
+    producer="labelling",
+    summary="A decision to grant was recorded but holds until the audit's majors are verified.",
+)
+class DecisionHeldV1(EventModel):
+    """No recognition becomes active while a major nonconformity of the deciding audit is not
+    verified closed: the decision (the body's, for CAP ISO 9001) is kept and takes effect when
+    they are, or lapses when a new stage 2 is required."""
+
+    decision_id: str
+    organisation_id: str
+    scheme: Scheme
+    audit_id: str
+    certification_body_id: str | None = None
+    open_major_nc: int = Field(ge=1)
+    held_until: date | None = Field(
+        default=None, description="After this day a new stage 2 (evaluation) is required"
+    )
+
+
+@event_model(
+    "decision.appeal_lodged.v1",
+    producer="labelling",
+    summary="A structure appealed a labelling or certification decision.",
+)
+class DecisionAppealLodgedV1(EventModel):
+    """An appeal against a decision (ISO/IEC 17021-1 §9.7), within the scheme's appeal period."""
+
+    appeal_id: str
+    decision_id: str
+    organisation_id: str
+    scheme: Scheme
+    certification_body_id: str | None = None
+    decision_status: str = Field(description="The decision appealed: granted or refused")
+    lodged_by: str
+    lodged_at: datetime
+
+
+@event_model(
+    "decision.appeal_decided.v1",
+    producer="labelling",
+    summary="An appeal against a decision was decided by people who took no part in it.",
+)
+class DecisionAppealDecidedV1(EventModel):
+    """The outcome: upheld (the decision stands) or overturned (the file is decided again)."""
+
+    appeal_id: str
+    decision_id: str
+    organisation_id: str
+    scheme: Scheme
+    outcome: Literal["upheld", "overturned"]
+    decided_by: str
+    decided_at: datetime
+    reason: str = Field(max_length=2000)
