@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cap_audit.schemas import DecisionIn, FindingIn, TeamMember
+from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
 
 Strict = ConfigDict(extra="forbid")
 AuditId = Annotated[
@@ -38,6 +38,13 @@ class AuditPlanned(BaseModel):
     end_date: date
     plan: str = Field(min_length=1, max_length=20000)
     team: list[TeamMember] = Field(min_length=1, max_length=20)
+    site_ids: list[PlatformId] | None = Field(
+        default=None,
+        max_length=500,
+        description="The sites the audit covers: the central function and group members, at "
+        "least the sample the platform shows for the audit (IAF MD 1); may be left out for a "
+        "single-site organisation",
+    )
 
 
 class AuditStarted(BaseModel):
