@@ -10,12 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from cap_audit.config import Settings
-from cap_shared.contracts import schemes
-
-from .conftest import Service, ok
+from .conftest import Service, ok, use_parameters
 from .test_audits import accepted, events, setup_body, step, team
 from .test_certification_decision import decided
 from .test_majors import ANSWER, run_deadlines
@@ -148,14 +144,8 @@ async def test_a_minor_not_closed_by_the_next_audit_becomes_a_major(service: Ser
 @pytest.fixture
 def three_minors_make_a_major(tmp_path: Path, service: Service) -> None:
     """The scheme parameters with ``minors_as_major: 3`` (CAP RSE), for this service."""
-    for name in schemes.SCHEMES:
-        data = yaml.safe_load((schemes.PACKAGED / f"{name}.yaml").read_text(encoding="utf-8"))
-        if name == "CAP_RSE":
-            data["minors_as_major"] = 3
-        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    settings = Settings(files_dir=str(tmp_path / "files"), scheme_parameters_dir=tmp_path)
-    assert settings.scheme_parameters("CAP_RSE").minors_as_major == 3
-    service.runtime.settings = settings
+    use_parameters(service, tmp_path, "CAP_RSE", minors_as_major=3)
+    assert service.runtime.settings.scheme_parameters("CAP_RSE").minors_as_major == 3
 
 
 @pytest.mark.usefixtures("three_minors_make_a_major")
