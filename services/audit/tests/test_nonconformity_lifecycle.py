@@ -318,3 +318,36 @@ async def test_an_overturned_finding_is_withdrawn_and_counts_for_nothing(
         f"/v1/findings/{major['id']}/response", json=ANSWER, headers=service.member()
     )
     assert answer.status_code == 409
+
+
+async def test_outsiders_get_a_problem_never_a_500(service: Service) -> None:
+    """Control characters (PostgreSQL stores no NUL), HTML, another structure's ids, huge
+    numbers: 4xx problems, nothing stored."""
+    people = await setup_body(service)
+    programme = await accepted(service)
+    audit_id = programme["schedule"][0]["audit_id"]
+    (major,) = await run(
+        service, people, audit_id, [{"type": "major_nc", "title": "NC", "clause": "9.3"}]
+    )
+    url = f"/v1/findings/{major['id']}/appeal"
+    for path in ("/v1/findings/a%00b", "/v1/audits/a%00b", "/v1/audit-programmes/a%00b"):
+        response = await service.client.get(path, headers=service.admin)
+        assert response.status_code == 422, path
+    for reason in ("a\u0000bcd", "bell\u0007", "x" * 4001):
+        refused = await service.client.post(url, json={"reason": reason}, headers=service.admin)
+        assert refused.status_code == 422, reason
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    decision = await service.client.post(
+        f"{url}/decision", json={"outcome": "upheld", "reason": "ok\u0000"}, headers=service.body()
+    )
+    assert decision.status_code == 422
+    assert (await get(service, f"/v1/findings/{major['id']}"))["appeal"] is None
+    html = "<script>alert('x')</script>\nLigne 2"
+    lodged = ok(await service.client.post(url, json={"reason": html}, headers=service.admin), 201)
+    assert lodged["appeal"]["reason"] == html  # stored as text, served as JSON
+    huge = await service.client.put(
+        f"/v1/audits/{audit_id}/maturity",
+        json={"levels": [{"criterion_urn": "urn:x", "level": 10**30}]},
+        headers=service.admin,
+    )
+    assert huge.status_code == 422

@@ -40,7 +40,8 @@ from cap_shared.files import LocalFileStore
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
 
-Id = Annotated[str, Path(max_length=60)]
+#: An id in a path: printable, no control character (PostgreSQL refuses NUL in text).
+Id = Annotated[str, Path(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -129,7 +130,9 @@ async def update_body(
 async def list_auditors(
     _principal: Admin,
     session: SessionDep,
-    certification_body_id: Annotated[str | None, Query(max_length=60)] = None,
+    certification_body_id: Annotated[
+        str | None, Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    ] = None,
 ) -> list[AuditorOut]:
     """Auditors with their qualifications (admin)."""
     where = (

@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from cap_audit.rules import decision_gaps
 
 Strict = ConfigDict(extra="forbid")
 SchemeName = Literal["CAP_RSE", "CAP_ISO9001"]
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)
+_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\n", "\r"}
+
+
+def _printable(value: str) -> str:
+    """Refuse control characters (NUL cannot even be stored): a 422, never a 500."""
+    if any(c in _CONTROL for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+#: Free text: any printable character, tabs and line breaks.
+Text = Annotated[str, AfterValidator(_printable)]
 #: An id of the platform (organisation, site, account): printable, no spaces.
 PlatformId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
@@ -20,16 +32,16 @@ class BodyIn(BaseModel):
     model_config = Strict
 
     id: str = Slug
-    name: str = Field(min_length=1, max_length=200)
-    accreditation: str | None = Field(default=None, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
+    accreditation: Text | None = Field(default=None, max_length=200)
     schemes: list[SchemeName] = Field(min_length=1)
 
 
 class BodyUpdate(BaseModel):
     model_config = Strict
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    accreditation: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    accreditation: Text | None = Field(default=None, max_length=200)
     schemes: list[SchemeName] | None = Field(default=None, min_length=1)
     active: bool | None = None
 
@@ -60,9 +72,9 @@ class AuditorIn(BaseModel):
     model_config = Strict
 
     certification_body_id: str = Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    user_id: str | None = Field(
+    user_id: Text | None = Field(
         default=None, max_length=36, description="The person's platform account"
     )
     qualifications: list[Qualification] = Field(default_factory=list, max_length=20)
@@ -71,9 +83,9 @@ class AuditorIn(BaseModel):
 class AuditorUpdate(BaseModel):
     model_config = Strict
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    user_id: str | None = Field(default=None, max_length=36)
+    user_id: Text | None = Field(default=None, max_length=36)
     qualifications: list[Qualification] | None = Field(default=None, max_length=20)
     active: bool | None = None
 
@@ -97,7 +109,7 @@ class EngagementIn(BaseModel):
         "scheme's cooling_off_months (ISO/IEC 17021-1 §5.2.5); audited is history only"
     )
     on: date
-    note: str | None = Field(default=None, max_length=1000)
+    note: Text | None = Field(default=None, max_length=1000)
 
 
 class EngagementOut(BaseModel):
@@ -160,9 +172,9 @@ class AuditRequest(BaseModel):
 class TeamMember(BaseModel):
     model_config = Strict
 
-    auditor_id: str = Field(max_length=36)
+    auditor_id: PlatformId
     role: Literal["lead", "auditor", "expert", "observer"]
-    declaration: str = Field(
+    declaration: Text = Field(
         min_length=10,
         max_length=4000,
         description="The auditor's impartiality declaration for this organisation",
@@ -174,7 +186,7 @@ class PlanIn(BaseModel):
 
     start_date: date
     end_date: date
-    plan: str = Field(min_length=1, max_length=20000, description="The audit plan")
+    plan: Text = Field(min_length=1, max_length=20000, description="The audit plan")
     team: list[TeamMember] = Field(min_length=1, max_length=20)
     site_ids: list[PlatformId] | None = Field(
         default=None,
@@ -199,10 +211,10 @@ class AuditStepIn(BaseModel):
     model_config = Strict
 
     step: Literal["accept", "start", "submit_report", "close", "cancel"]
-    summary: str | None = Field(
+    summary: Text | None = Field(
         default=None, max_length=20000, description="Report summary (submit_report)"
     )
-    reason: str | None = Field(default=None, max_length=1000, description="Why (cancel)")
+    reason: Text | None = Field(default=None, max_length=1000, description="Why (cancel)")
 
 
 class DecisionIn(BaseModel):
@@ -232,24 +244,24 @@ class DecisionIn(BaseModel):
 
     outcome: Literal["granted", "refused"]
     decided_on: date
-    decided_by: str = Field(
+    decided_by: Text = Field(
         min_length=1,
         max_length=200,
         description="The body's decision maker: their auditor id in the platform's registry "
         "if they have one, else their name. Never one of the audit's auditors.",
     )
-    certificate_number: str | None = Field(
+    certificate_number: Text | None = Field(
         default=None, min_length=1, max_length=60, description="Required when granted"
     )
-    scope: str | None = Field(
+    scope: Text | None = Field(
         default=None, max_length=2000, description="The certified scope (activities, sites)"
     )
-    excluded_member_ids: list[Annotated[str, Field(max_length=36)]] = Field(
+    excluded_member_ids: list[PlatformId] = Field(
         default_factory=list,
         max_length=500,
         description="Group members the decision does not certify",
     )
-    reason: str | None = Field(default=None, max_length=2000, description="Required when refused")
+    reason: Text | None = Field(default=None, max_length=2000, description="Required when refused")
 
     @model_validator(mode="after")
     def _complete(self) -> DecisionIn:
@@ -332,7 +344,7 @@ class AuditOut(BaseModel):
 class EvidenceIn(BaseModel):
     model_config = Strict
 
-    title: str = Field(min_length=1, max_length=300)
+    title: Text = Field(min_length=1, max_length=300)
     url: AnyHttpUrl | None = None
 
 
@@ -340,9 +352,9 @@ class FindingIn(BaseModel):
     model_config = Strict
 
     type: Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"]
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=8000)
-    criterion_urn: str | None = Field(default=None, max_length=200)
+    title: Text = Field(min_length=1, max_length=300)
+    description: Text = Field(default="", max_length=8000)
+    criterion_urn: Text | None = Field(default=None, max_length=200)
     clause: str | None = Field(default=None, max_length=40, pattern=r"^[0-9]+(\.[0-9]+)*$")
     site_id: PlatformId | None = Field(
         default=None,
@@ -406,9 +418,9 @@ class ResponseIn(BaseModel):
 
     model_config = Strict
 
-    root_cause: str = Field(min_length=1, max_length=8000)
-    correction: str = Field(min_length=1, max_length=8000)
-    corrective_action: str = Field(min_length=1, max_length=8000)
+    root_cause: Text = Field(min_length=1, max_length=8000)
+    correction: Text = Field(min_length=1, max_length=8000)
+    corrective_action: Text = Field(min_length=1, max_length=8000)
     action_due: date
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
 
@@ -419,19 +431,19 @@ class ReviewIn(BaseModel):
     model_config = Strict
 
     decision: Literal["accept_plan", "send_back", "verify"]
-    comment: str | None = Field(default=None, max_length=8000)
+    comment: Text | None = Field(default=None, max_length=8000)
 
 
 class MaturityIn(BaseModel):
     model_config = Strict
 
-    criterion_urn: str = Field(max_length=200)
+    criterion_urn: Text = Field(max_length=200)
     level: int = Field(ge=0, le=10, description="Ignored when not_applicable")
     not_applicable: bool = False
     site_id: PlatformId | None = Field(
         default=None, description="The group member evaluated; null: the organisation itself"
     )
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: Text | None = Field(default=None, max_length=4000)
 
 
 class AppealIn(BaseModel):
@@ -439,7 +451,7 @@ class AppealIn(BaseModel):
 
     model_config = Strict
 
-    reason: str = Field(min_length=3, max_length=4000)
+    reason: Text = Field(min_length=3, max_length=4000)
 
 
 class AppealDecisionIn(BaseModel):
@@ -451,7 +463,7 @@ class AppealDecisionIn(BaseModel):
         description="upheld: the finding stands; overturned: it is withdrawn; downgraded: a "
         "major becomes a minor"
     )
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Text = Field(min_length=3, max_length=2000)
 
 
 class MaturityBatch(BaseModel):

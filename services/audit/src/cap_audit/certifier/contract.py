@@ -22,7 +22,12 @@ from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
 
 Strict = ConfigDict(extra="forbid")
 AuditId = Annotated[
-    str, Field(max_length=36, description="The platform's audit id (from audit.requested)")
+    str,
+    Field(
+        max_length=36,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The platform's audit id (from audit.requested)",
+    ),
 ]
 
 
@@ -66,7 +71,7 @@ class ReportSubmitted(BaseModel):
 
 class FindingReviewed(BaseModel):
     model_config = Strict
-    finding_id: str = Field(max_length=36)
+    finding_id: PlatformId
     decision: Literal["accept_plan", "send_back", "verify"]
     comment: str | None = Field(default=None, max_length=8000)
 
