@@ -1357,11 +1357,13 @@ async def stage2_required(session: AsyncSession, today: date, settings: Settings
     types = sorted({t.value for deciding in rules.DECIDING.values() for t in deciding})
     sent = 0
     for audit in await repo.reported_audits(types):
-        late = await majors_late(session, audit, settings, today)
         last_day = _last_day(audit)
-        if not late or last_day is None:
-            continue
         parameters = rules_for(settings, Scheme(audit.scheme))
+        if last_day is None or today <= rules.stage2_deadline(last_day, parameters):
+            continue  # still in time: no need to look at its findings
+        late = await majors_late(session, audit, settings, today)
+        if not late:
+            continue
         audit.stage2_required_on = today
         await repo.add(audit)
         event = Stage2RequiredV1(
