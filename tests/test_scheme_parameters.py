@@ -35,7 +35,7 @@ def _surveillance_due_dates(audit: AuditSettings, scheme: str) -> list[date]:
         audit_rules.Scheme(scheme),
         audit.scheme_parameters(scheme),
         accepted_on=date(2025, 10, 1),
-        decided_on=DECIDED,
+        cycle_start=DECIDED,
         audits=[],
         today=DECIDED,
     )
@@ -60,7 +60,7 @@ def _agree(audit: AuditSettings, labelling: LabellingSettings) -> None:
             audit_rules.Scheme(scheme),
             parameters,
             accepted_on=date(2025, 10, 1),
-            decided_on=DECIDED,
+            cycle_start=DECIDED,
             audits=[],
             today=DECIDED,
         )[-1]

@@ -824,6 +824,26 @@ async def review_fresh_finding(world: World, _role: str) -> Call:
     }
 
 
+async def appeal_fresh_finding(world: World, _role: str) -> Call:
+    return f"/v1/findings/{await new_finding_a(world, stage='open')}/appeal", {
+        "json": {"reason": "Constat contesté"}
+    }
+
+
+async def decide_fresh_appeal(world: World, _role: str) -> Call:
+    """An appeal lodged by tenant A's member_admin (who may not decide it)."""
+    finding = await new_finding_a(world, stage="open")
+    lodged = await world.client.post(
+        f"/v1/findings/{finding}/appeal",
+        json={"reason": "Constat contesté"},
+        headers=world.headers["member_admin_a"],
+    )
+    assert lodged.status_code == 201, lodged.text
+    return f"/v1/findings/{finding}/appeal/decision", {
+        "json": {"outcome": "upheld", "reason": "Constat confirmé"}
+    }
+
+
 async def new_body(world: World, _role: str) -> Call:
     return "/v1/certification-bodies", {
         "json": {"id": f"organisme-{world.next()}", "name": "Organisme", "schemes": ["CAP_RSE"]}
@@ -851,7 +871,7 @@ SERVICE_RULES["audit"].update(
             frozenset({"admin"}),
             fixed(
                 "/v1/auditors/{auditor_record}/engagements",
-                json={"organisation_id": "other", "kind": "advised", "on": "2020-01-01"},
+                json={"organisation_id": "other", "kind": "consultancy", "on": "2020-01-01"},
             ),
             ok=201,
         ),
@@ -906,6 +926,12 @@ SERVICE_RULES["audit"].update(
         ),
         ("POST", "/v1/findings/{finding_id}/review"): Rule(
             frozenset({"admin"}), review_fresh_finding
+        ),
+        ("POST", "/v1/findings/{finding_id}/appeal"): Rule(
+            frozenset({"admin", "member_admin_a"}), appeal_fresh_finding, ok=201
+        ),
+        ("POST", "/v1/findings/{finding_id}/appeal/decision"): Rule(
+            frozenset({"admin"}), decide_fresh_appeal
         ),
         # Webhooks are authenticated by their signature only: a bearer token grants nothing.
         ("POST", "/v1/certifier/webhooks/{body_id}"): Rule(

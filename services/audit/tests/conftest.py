@@ -11,11 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from cap_audit import main as audit_main
 from cap_audit.config import Settings
 from cap_audit.models import Organisation, metadata
 from cap_shared.clock import wall_now
+from cap_shared.contracts import schemes
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
@@ -132,6 +134,18 @@ async def live_service(make_database: Any, tmp_path: Any) -> AsyncIterator[Servi
         yield svc
     finally:
         await svc.client.aclose()
+
+
+def use_parameters(service: Service, directory: Any, scheme: str, **changes: Any) -> None:
+    """Run ``service`` on the packaged scheme parameters with ``changes`` to one scheme's,
+    copied into ``directory`` (as ``CAP_SCHEME_PARAMETERS_DIR`` would point it)."""
+    for name in schemes.SCHEMES:
+        data = yaml.safe_load((schemes.PACKAGED / f"{name}.yaml").read_text(encoding="utf-8"))
+        if name == scheme:
+            data.update(changes)
+        (directory / f"{name}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    settings = Settings(files_dir=str(directory / "files"), scheme_parameters_dir=directory)
+    service.runtime.settings = settings
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

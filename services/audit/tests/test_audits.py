@@ -277,7 +277,16 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
     assert due[major["id"]] is not None
     assert [c["response_due"] for c in changes] == [due[c["finding_id"]] for c in changes]
 
-    # Stage 2 can now be requested; the auditors who just audited are no longer impartial.
+    # Closing recorded who audited, for the history: it bars nobody (ISO/IEC 17021-1 §5.2.5
+    # is about consultancy), so the stage 1 team audits stage 2, as bodies staff it.
+    recorded = ok(
+        await service.client.get(
+            f"/v1/auditors/{people['lead']['id']}/engagements", headers=service.admin
+        )
+    )
+    assert [(e["kind"], e["audit_id"], e["role"]) for e in recorded] == [
+        ("audited", audit_id, "lead")
+    ]
     stage2 = ok(
         await service.client.post(
             f"/v1/audit-programmes/{programme['id']}/audits",
@@ -287,13 +296,17 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
         201,
     )
     await step(service, stage2["id"], body, "accept")
-    again = await service.client.put(
-        f"/v1/audits/{stage2['id']}/plan",
-        json={**plan, "start_date": "2027-03-01", "end_date": "2027-03-02"},
-        headers=body,
+    again = ok(
+        await service.client.put(
+            f"/v1/audits/{stage2['id']}/plan",
+            json={**plan, "start_date": "2027-03-01", "end_date": "2027-03-02"},
+            headers=body,
+        )
     )
-    assert again.status_code == 409
-    assert again.json()["type"].endswith("auditor-not-impartial")
+    assert [(m["name"], m["role"]) for m in again["team"]] == [
+        ("Auditeur lead", "lead"),
+        ("Auditeur second", "auditor"),
+    ]
 
 
 async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(service: Service) -> None:
@@ -333,7 +346,7 @@ async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(servic
             f"/v1/auditors/{people['lead']['id']}/engagements",
             json={
                 "organisation_id": service.organisations["a"].id,
-                "kind": "advised",
+                "kind": "consultancy",
                 "on": "2026-02-01",
             },
             headers=service.admin,
@@ -346,6 +359,7 @@ async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(servic
         headers=service.body(),
     )
     assert advised.status_code == 409
+    assert advised.json()["rule"].startswith("ISO/IEC 17021-1 §5.2.5")
     two_leads = await service.client.put(
         f"/v1/audits/{audit_id}/plan",
         json={**plan, "team": team(people, ("second", "lead"), ("unqualified", "lead"))},
@@ -465,7 +479,12 @@ async def test_maturity_for_rse_and_nc_reminders_then_escalation_once(service: S
     await step(service, audit_id, lead, "submit_report", summary="Évaluation initiale.")
     (report,) = await events(service, "audit.report_submitted.v1")
     assert report["evaluated_maturity"] == [
-        {"criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r8", "level": 1}
+        {
+            "criterion_urn": "urn:coorace:referentiel:cap-rse:critere:r8",
+            "level": 1,
+            "not_applicable": False,
+            "site_id": None,
+        }
     ]
     due = date.fromisoformat(report["findings"][0]["response_due"])
     assert due == service.runtime.clock.today() + timedelta(days=90)

@@ -162,6 +162,7 @@ async def test_a_granted_decision_is_stored_shown_and_published(service: Service
         "excluded_member_ids": ["0b5b0c1e-8d1e-4a43-9a4e-1c2d3e4f5a6b"],
         "reason": None,
         "recorded_at": shown["decision"]["recorded_at"],
+        "open_major_nc": 1,  # recorded, flagged: the certificate waits for its verification
     }
     assert shown["status"] == "report_submitted"  # the decision does not move the audit
     (published,) = await events(service, "certification.decided.v1")
@@ -178,6 +179,8 @@ async def test_a_granted_decision_is_stored_shown_and_published(service: Service
         "scope": GRANT["scope"],
         "excluded_member_ids": ["0b5b0c1e-8d1e-4a43-9a4e-1c2d3e4f5a6b"],
         "reason": None,
+        "open_major_nc": 1,
+        "cycle": 1,
     }
     assert programme["organisation_id"] == published["organisation_id"]
     async with service.runtime.db.session() as session:

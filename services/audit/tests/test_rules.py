@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> N
         Scheme.CAP_ISO9001,
         R,
         accepted_on=accepted,
-        decided_on=None,
+        cycle_start=None,
         audits=[],
         today=date(2026, 2, 1),
     )
@@ -36,7 +36,7 @@ def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> N
         Scheme.CAP_ISO9001,
         R,
         accepted_on=accepted,
-        decided_on=date(2026, 6, 15),
+        cycle_start=date(2026, 6, 15),
         audits=audits,
         today=date(2027, 7, 1),
     )
@@ -54,7 +54,7 @@ def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
         Scheme.CAP_RSE,
         R_RSE,
         accepted_on=date(2026, 1, 10),
-        decided_on=date(2026, 5, 31),
+        cycle_start=date(2026, 5, 31),
         audits=[],
         today=date(2026, 6, 1),
     )
@@ -68,7 +68,7 @@ def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
         Scheme.CAP_RSE,
         custom,
         accepted_on=date(2026, 1, 10),
-        decided_on=date(2026, 5, 31),
+        cycle_start=date(2026, 5, 31),
         audits=[],
         today=date(2026, 6, 1),
     )[1].due_by == date(2027, 5, 31)
@@ -101,13 +101,7 @@ def test_stage_order_and_active_recognition() -> None:
         )
 
 
-def test_impartiality_window_and_qualifications() -> None:
-    engagements = [("advised", date(2024, 3, 1)), ("audited", date(2021, 1, 1))]
-    assert rules.impartial(engagements, on=date(2026, 3, 2), window_months=24) == (True, None)
-    assert rules.impartial(engagements, on=date(2026, 2, 28), window_months=24) == (
-        False,
-        "advised the organisation on 2024-03-01",
-    )
+def test_qualifications_cover_the_audit() -> None:
     quals = [{"scheme": "CAP_ISO9001", "valid_from": "2025-01-01", "valid_until": "2026-06-30"}]
     assert rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 29), date(2026, 6, 30))
     assert not rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 30), date(2026, 7, 1))
@@ -154,9 +148,10 @@ def test_closing_needs_majors_verified_and_minor_plans_accepted() -> None:
 def test_deadlines_90_days_and_stage2_repeated_after_6_months() -> None:
     assert rules.response_due(FindingType.MAJOR_NC, date(2026, 3, 1), R) == date(2026, 5, 30)
     assert rules.response_due(FindingType.OBSERVATION, date(2026, 3, 1), R) is None
-    assert not rules.stage2_must_repeat(date(2026, 3, 1), date(2026, 9, 1), 1, R)
-    assert rules.stage2_must_repeat(date(2026, 3, 1), date(2026, 9, 2), 1, R)
-    assert not rules.stage2_must_repeat(date(2026, 3, 1), date(2027, 1, 1), 0, R)
+    open_major = [rules.Major(FindingStatus.PLAN_ACCEPTED)]
+    assert rules.majors_late(date(2026, 3, 1), open_major, date(2026, 9, 1), R) == 0
+    assert rules.majors_late(date(2026, 3, 1), open_major, date(2026, 9, 2), R) == 1
+    assert rules.majors_late(date(2026, 3, 1), [], date(2027, 1, 1), R) == 0
 
 
 def test_a_decision_on_a_reported_iso_stage2_or_renewal_once() -> None:
@@ -221,3 +216,301 @@ def test_the_decision_maker_is_none_of_the_audit_team() -> None:
         "aud-9", rules.Person("aud-9", "user-9", "Paul Durand"), team
     ) == (True, None)
     assert rules.decider_impartial("aud-1", None, []) == (True, None)
+
+
+# cycles ----------------------------------------------------------------------------------------
+def test_each_cycle_has_its_own_schedule_and_matches_only_its_audits() -> None:
+    """After a renewal, cycle 2's surveillances are not "done" by cycle 1's audits; its
+    renewal is due before the recognition's real expiry."""
+    cycle1 = [
+        rules.Done(AuditType.STAGE1, AuditStatus.CLOSED, "s1", date(2026, 3, 1), cycle=1),
+        rules.Done(AuditType.STAGE2, AuditStatus.CLOSED, "s2", date(2026, 5, 20), cycle=1),
+        rules.Done(AuditType.SURVEILLANCE, AuditStatus.CLOSED, "v1", cycle=1),
+        rules.Done(AuditType.SURVEILLANCE, AuditStatus.CLOSED, "v2", cycle=1),
+        rules.Done(AuditType.RENEWAL, AuditStatus.CLOSED, "r1", cycle=1),
+    ]
+    second = rules.schedule(
+        Scheme.CAP_ISO9001,
+        R,
+        accepted_on=date(2026, 1, 10),
+        cycle=2,
+        cycle_start=date(2029, 6, 15),  # the previous expiry
+        expiry=date(2032, 6, 15),
+        audits=cycle1,
+        today=date(2030, 1, 1),
+    )
+    assert [(i.type.value, i.due_by.isoformat(), i.status, i.cycle) for i in second] == [
+        ("surveillance", "2030-06-15", "due", 2),
+        ("surveillance", "2031-12-31", "due", 2),
+        ("renewal", "2032-03-17", "due", 2),
+    ]
+    matched = rules.schedule(
+        Scheme.CAP_ISO9001,
+        R,
+        accepted_on=date(2026, 1, 10),
+        cycle=2,
+        cycle_start=date(2029, 6, 15),
+        expiry=date(2032, 6, 15),
+        audits=[
+            *cycle1,
+            rules.Done(AuditType.SURVEILLANCE, AuditStatus.IN_PROGRESS, "v3", cycle=2),
+        ],
+        today=date(2030, 1, 1),
+    )
+    assert [(i.audit_id, i.status) for i in matched] == [
+        ("v3", "in_progress"),
+        (None, "due"),
+        (None, "due"),
+    ]
+
+
+def test_after_a_restoration_the_renewal_falls_before_the_real_expiry() -> None:
+    """Restored four months after expiry, the certificate keeps the previous cycle's
+    anniversary: the renewal is due from the real expiry, not from the restoration day."""
+    items = rules.schedule(
+        Scheme.CAP_ISO9001,
+        R,
+        accepted_on=date(2026, 1, 10),
+        cycle=2,
+        cycle_start=date(2029, 6, 15),
+        expiry=date(2032, 6, 15),
+        audits=[],
+        today=date(2029, 10, 20),
+    )
+    renewal = items[-1]
+    assert (renewal.type, renewal.due_by) == (AuditType.RENEWAL, date(2032, 3, 17))
+    assert renewal.due_by < date(2032, 6, 15)
+
+
+def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> None:
+    start = rules.Cycle()
+    first = rules.cycle_after(
+        start,
+        status="active",
+        previous_status=None,
+        cycle_start=None,
+        decided_on=date(2026, 6, 15),
+        expiry=date(2029, 6, 15),
+    )
+    assert first == rules.Cycle(1, date(2026, 6, 15), date(2029, 6, 15), date(2026, 6, 15))
+    suspended = rules.cycle_after(
+        first,
+        status="suspended",
+        previous_status="active",
+        cycle_start=None,
+        decided_on=date(2026, 6, 15),
+        expiry=date(2029, 6, 15),
+    )
+    assert suspended == first
+    again = rules.cycle_after(  # the same grant delivered twice
+        first,
+        status="active",
+        previous_status=None,
+        cycle_start=date(2026, 6, 15),
+        decided_on=date(2026, 6, 15),
+        expiry=date(2029, 6, 15),
+    )
+    assert again.number == 1
+    renewed = rules.cycle_after(
+        first,
+        status="active",
+        previous_status=None,
+        cycle_start=None,  # not published: the previous expiry
+        decided_on=date(2029, 5, 2),
+        expiry=date(2032, 6, 15),
+    )
+    assert renewed == rules.Cycle(2, date(2029, 6, 15), date(2032, 6, 15), date(2029, 5, 2))
+    restored = rules.cycle_after(
+        renewed,
+        status="active",
+        previous_status="expired",
+        cycle_start=date(2032, 6, 15),
+        decided_on=date(2032, 10, 1),
+        expiry=date(2035, 6, 15),
+    )
+    assert (restored.number, restored.start, restored.expiry) == (
+        3,
+        date(2032, 6, 15),
+        date(2035, 6, 15),
+    )
+
+
+# majors before certification ------------------------------------------------------------------
+def test_an_answered_major_must_be_verified_within_its_days() -> None:
+    assert rules.verification_due(FindingType.MAJOR_NC, date(2027, 3, 1), R) == date(2027, 3, 31)
+    assert rules.verification_due(FindingType.MINOR_NC, date(2027, 3, 1), R) is None
+    due = date(2027, 3, 31)
+    for status in (FindingStatus.RESPONSE_SUBMITTED, FindingStatus.PLAN_ACCEPTED):
+        assert not rules.verification_overdue(FindingType.MAJOR_NC, status, due, due)
+        assert rules.verification_overdue(FindingType.MAJOR_NC, status, due, date(2027, 4, 1))
+    for status in (FindingStatus.OPEN, FindingStatus.VERIFIED_CLOSED, FindingStatus.APPEALED):
+        assert not rules.verification_overdue(FindingType.MAJOR_NC, status, due, date(2027, 5, 1))
+    assert rules.is_open_major(FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED)
+    assert not rules.is_open_major(FindingType.MAJOR_NC, FindingStatus.WITHDRAWN)
+    assert not rules.is_open_major(FindingType.MINOR_NC, FindingStatus.OPEN)
+
+
+def test_majors_late_after_six_months_call_for_a_new_stage2() -> None:
+    last_day = date(2027, 3, 2)
+    deadline = rules.stage2_deadline(last_day, R)
+    assert deadline == date(2027, 9, 2)
+    after = deadline + timedelta(days=1)
+    late_verified = rules.Major(FindingStatus.VERIFIED_CLOSED, verified_on=after)
+    in_time = rules.Major(FindingStatus.VERIFIED_CLOSED, verified_on=deadline)
+    assert rules.majors_late(last_day, [in_time, late_verified], deadline, R) == 0
+    assert rules.majors_late(last_day, [in_time, late_verified], after, R) == 1
+    # Withdrawn on appeal: nothing; under appeal: waits; time under appeal does not count.
+    assert rules.majors_late(last_day, [rules.Major(FindingStatus.WITHDRAWN)], after, R) == 0
+    assert rules.majors_late(last_day, [rules.Major(FindingStatus.APPEALED)], after, R) == 0
+    appealed = rules.Major(FindingStatus.OPEN, appealed_days=10)
+    assert rules.majors_late(last_day, [appealed], deadline + timedelta(days=10), R) == 0
+    assert rules.majors_late(last_day, [appealed], deadline + timedelta(days=11), R) == 1
+    assert rules.repeat_due(last_day, R) == date(2027, 12, 1)  # + stage2_within_days
+
+
+# nonconformity lifecycle ----------------------------------------------------------------------
+def test_a_minor_not_closed_by_the_next_audit_escalates() -> None:
+    for status in (
+        FindingStatus.OPEN,
+        FindingStatus.RESPONSE_SUBMITTED,
+        FindingStatus.PLAN_ACCEPTED,
+    ):
+        assert rules.escalates_at_next_audit(FindingType.MINOR_NC, status, R)
+    for status in (FindingStatus.VERIFIED_CLOSED, FindingStatus.WITHDRAWN, FindingStatus.APPEALED):
+        assert not rules.escalates_at_next_audit(FindingType.MINOR_NC, status, R)
+    assert not rules.escalates_at_next_audit(FindingType.MAJOR_NC, FindingStatus.OPEN, R)
+    off = R.model_copy(update={"minor_escalates_at_next_audit": False})
+    assert not rules.escalates_at_next_audit(FindingType.MINOR_NC, FindingStatus.OPEN, off)
+
+
+def test_minors_on_one_requirement_add_up_to_a_major_when_set() -> None:
+    minors = [("8.4", None), ("8.4", None), ("8.4", "site-1"), ("7.2", None), ("8.4", None)]
+    assert rules.minors_adding_up(minors, R) == []  # off by default
+    three = R.model_copy(update={"minors_as_major": 3})
+    assert rules.minors_adding_up(minors, three) == [("8.4", None, 3)]
+    two = R.model_copy(update={"minors_as_major": 2})
+    assert rules.minors_adding_up(minors, two) == [("8.4", None, 3)]  # per site
+
+
+def test_a_nonconformity_is_appealed_once_within_the_period() -> None:
+    reported = date(2027, 3, 10)
+    kwargs = {"opened_on": reported, "rules": R, "appealed_before": False}
+    rules.may_appeal(FindingType.MAJOR_NC, FindingStatus.OPEN, today=date(2027, 4, 9), **kwargs)
+    with pytest.raises(rules.RuleViolation) as late:
+        rules.may_appeal(
+            FindingType.MAJOR_NC, FindingStatus.OPEN, today=date(2027, 4, 10), **kwargs
+        )
+    assert late.value.extensions["rule"].startswith("ISO/IEC 17021-1 §9.7")
+    with pytest.raises(rules.AlreadyAppealed):
+        rules.may_appeal(
+            FindingType.MINOR_NC,
+            FindingStatus.OPEN,
+            today=reported,
+            opened_on=reported,
+            rules=R,
+            appealed_before=True,
+        )
+    with pytest.raises(rules.RuleViolation, match="only nonconformities"):
+        rules.may_appeal(FindingType.OBSERVATION, FindingStatus.NOTED, today=reported, **kwargs)
+    with pytest.raises(rules.InvalidTransition):
+        rules.may_appeal(
+            FindingType.MAJOR_NC, FindingStatus.VERIFIED_CLOSED, today=reported, **kwargs
+        )
+    major, plan = FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED
+    assert rules.appeal_result(major, plan, rules.AppealOutcome.UPHELD) == (major, plan)
+    assert rules.appeal_result(major, plan, rules.AppealOutcome.OVERTURNED) == (
+        major,
+        FindingStatus.WITHDRAWN,
+    )
+    assert rules.appeal_result(major, plan, rules.AppealOutcome.DOWNGRADED) == (
+        FindingType.MINOR_NC,
+        plan,
+    )
+    with pytest.raises(rules.RuleViolation):
+        rules.appeal_result(FindingType.MINOR_NC, plan, rules.AppealOutcome.DOWNGRADED)
+    rules.may_close(
+        [(major, FindingStatus.WITHDRAWN), (FindingType.MINOR_NC, FindingStatus.WITHDRAWN)]
+    )
+
+
+# impartiality ----------------------------------------------------------------------------------
+def test_consultancy_accompaniment_and_training_bar_for_the_cooling_off_audited_does_not() -> None:
+    def fact(kind: str, on: date) -> rules.EngagementFact:
+        return rules.EngagementFact(f"e-{kind}", kind, on, "org")
+
+    audited = fact("audited", date(2026, 1, 10))
+    assert rules.barring_engagement([audited], on=date(2026, 3, 1), cooling_off_months=24) is None
+    for kind in ("consultancy", "accompaniment", "training"):
+        given = fact(kind, date(2024, 3, 1))
+        assert (
+            rules.barring_engagement([audited, given], on=date(2026, 3, 1), cooling_off_months=24)
+            == given
+        )
+        assert rules.barring_engagement([given], on=date(2026, 3, 2), cooling_off_months=24) is None
+        assert rules.barred_until(given, 24) == date(2026, 3, 2)
+    # Given after the audit's day: it does not bar that audit.
+    later = fact("training", date(2026, 4, 1))
+    assert rules.barring_engagement([later], on=date(2026, 3, 1), cooling_off_months=24) is None
+
+
+def test_the_same_lead_for_too_many_consecutive_cycles_when_a_limit_is_set() -> None:
+    assert rules.consecutive_lead_cycles({1, 2, 4}, 3) == 2
+    assert rules.consecutive_lead_cycles({1, 2, 4}, 5) == 1
+    assert not rules.lead_limit_reached({1, 2, 3}, 4, None)  # off by default
+    assert rules.lead_limit_reached({1, 2}, 3, 2)
+    assert not rules.lead_limit_reached({1, 2}, 2, 2)  # several audits of one cycle: one cycle
+    assert not rules.lead_limit_reached({1}, 3, 1)  # a break
+
+
+# sites and sampling ----------------------------------------------------------------------------
+def test_group_sample_sizes_per_iaf_md1() -> None:
+    def size(n: int, audit_type: AuditType, parameters: schemes.SchemeParameters = R) -> int:
+        members = [f"site-{i:02d}" for i in range(n)]
+        return rules.sample(
+            parameters, audit_type, central_function="hq", members=members, seed="a"
+        ).size
+
+    # √n initial, 0.6·√n surveillance, 0.8·√n renewal, rounded up (IAF MD 1 §8.2).
+    assert [size(n, AuditType.STAGE2) for n in (1, 4, 9, 10, 25)] == [1, 2, 3, 4, 5]
+    assert [size(n, AuditType.SURVEILLANCE) for n in (1, 4, 9, 10, 25)] == [1, 2, 2, 2, 3]
+    assert [size(n, AuditType.RENEWAL) for n in (1, 4, 9, 10, 25)] == [1, 2, 3, 3, 4]
+    assert size(0, AuditType.STAGE2) == 0
+    # Sampling not allowed (CAP RSE): every site, ⌈30 %⌉ at a follow-up.
+    assert size(10, AuditType.INITIAL, R_RSE) == 10
+    assert size(10, AuditType.FOLLOW_UP, R_RSE) == 3
+    assert size(10, AuditType.RENEWAL, R_RSE) == 10
+
+
+def test_a_sample_draws_a_quarter_at_random_reproducibly_and_the_plan_must_cover_it() -> None:
+    members = [f"site-{i:02d}" for i in range(16)]
+    drawn = rules.sample(R, AuditType.STAGE2, central_function="hq", members=members, seed="a1")
+    assert (drawn.size, len(drawn.random_site_ids)) == (4, 1)  # ⌈0.25 · 4⌉
+    assert drawn.required_site_ids == ("hq", *drawn.random_site_ids)
+    again = rules.sample(R, AuditType.STAGE2, central_function="hq", members=members, seed="a1")
+    assert again == drawn
+    others = {
+        rules.sample(
+            R, AuditType.STAGE2, central_function="hq", members=members, seed=s
+        ).random_site_ids
+        for s in ("a2", "a3", "a4", "a5")
+    }
+    assert len(others | {drawn.random_site_ids}) > 1  # the draw depends on the audit
+    chosen = [s for s in members if s not in drawn.random_site_ids][:3]
+    good = ["hq", *drawn.random_site_ids, *chosen]
+    assert rules.plan_site_gaps(good, drawn, members) == []
+    no_central = rules.plan_site_gaps(good[1:], drawn, members)
+    assert [e["field"] for e in no_central] == ["body.site_ids"]
+    assert "hq" in no_central[0]["message"]
+    no_random = rules.plan_site_gaps(["hq", *chosen], drawn, members)
+    assert any(drawn.random_site_ids[0] in e["message"] for e in no_random)
+    short = rules.plan_site_gaps(["hq", *drawn.random_site_ids], drawn, members)
+    assert short == [
+        {"field": "body.site_ids", "message": "the sample is 4 member sites, the plan has 1"}
+    ]
+    stranger = rules.plan_site_gaps([*good, "elsewhere"], drawn, members)
+    assert stranger == [
+        {"field": "body.site_ids.5", "message": "elsewhere is not a site of the programme"}
+    ]
+    assert rules.plan_site_gaps(None, drawn, members)[0]["field"] == "body.site_ids"
+    alone = rules.sample(R, AuditType.STAGE2, central_function="hq", members=[], seed="a1")
+    assert rules.plan_site_gaps(None, alone, []) == []

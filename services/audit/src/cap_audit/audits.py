@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_audit import rules
+from cap_audit import impartiality, rules
 from cap_audit.certifier.queue import enqueue_request
 from cap_audit.config import Settings
 from cap_audit.models import (
@@ -38,6 +38,7 @@ from cap_audit.models import (
     Engagement,
     EvaluatedMaturity,
     Finding,
+    FindingAppeal,
     Organisation,
     Programme,
     tables,
@@ -45,6 +46,7 @@ from cap_audit.models import (
 from cap_audit.repository import AuditRepository, OrganisationRepository
 from cap_audit.rules import AuditStatus, AuditStep, AuditType, FindingStatus, FindingType, Scheme
 from cap_audit.schemas import (
+    AppealOut,
     AuditorIn,
     AuditorUpdate,
     AuditOut,
@@ -61,6 +63,8 @@ from cap_audit.schemas import (
     PlanIn,
     ProgrammeOut,
     ResponseIn,
+    SampleSizeOut,
+    SamplingOut,
     TeamOut,
 )
 from cap_shared.clock import Clock, current
@@ -74,6 +78,7 @@ from cap_shared.contracts.audit import (
     FindingResponseDueV1,
     FindingStatusChangedV1,
     FindingV1,
+    Stage2RequiredV1,
 )
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
 from cap_shared.files import FileStore
@@ -83,12 +88,35 @@ from cap_shared.security import Principal, Role, Scope
 
 SOURCE = "/cap/audit"
 FIRST_AUDIT = {Scheme.CAP_ISO9001: AuditType.STAGE1, Scheme.CAP_RSE: AuditType.INITIAL}
+#: The audit types a programme shows its group sample size for.
+SAMPLED_TYPES = {
+    Scheme.CAP_ISO9001: (
+        AuditType.STAGE1,
+        AuditType.STAGE2,
+        AuditType.SURVEILLANCE,
+        AuditType.RENEWAL,
+    ),
+    Scheme.CAP_RSE: (AuditType.INITIAL, AuditType.FOLLOW_UP, AuditType.RENEWAL),
+}
 
 
 class UnknownReference(ProblemError):
     """A body, auditor or organisation named in the request does not exist."""
 
     status, code, title = 422, "unknown-reference", "Unknown reference"
+
+
+class SampleNotCovered(ProblemError):
+    """The audit plan's sites leave out the central function, a randomly drawn site, or fall
+    short of the sample's size (IAF MD 1)."""
+
+    status, code, title = 422, "sample-not-covered", "The plan does not cover the sample"
+
+
+class UnknownSite(ProblemError):
+    """A finding or an evaluation names a site that is not one of the programme's."""
+
+    status, code, title = 422, "unknown-site", "Not a site of the programme"
 
 
 def rules_for(settings: Settings, scheme: Scheme) -> rules.SchemeRules:
@@ -148,7 +176,8 @@ async def update_auditor(session: AsyncSession, auditor_id: str, data: AuditorUp
 async def record_engagement(
     session: AsyncSession, principal: Principal, auditor_id: str, data: EngagementIn, clock: Clock
 ) -> Engagement:
-    """Record that an auditor advised or audited an organisation (impartiality)."""
+    """Record an auditor's consultancy, accompaniment or training given to an organisation
+    (they bar auditing and deciding for the cooling-off period), or an audit (history)."""
     repo = AuditRepository(session)
     if await repo.get(Auditor, auditor_id) is None:
         raise NotFound("no such auditor")
@@ -188,7 +217,7 @@ async def on_application_accepted(
     await repo.add(programme)
     due = event.accepted_at.date()
     due_by = rules.schedule(
-        scheme, rules_for(settings, scheme), accepted_on=due, decided_on=None, audits=[], today=due
+        scheme, rules_for(settings, scheme), accepted_on=due, cycle_start=None, audits=[], today=due
     )[0].due_by
     await _request(session, programme, FIRST_AUDIT[scheme], due_by, current().now(), actor="system")
 
@@ -196,9 +225,11 @@ async def on_application_accepted(
 async def on_recognition_changed(
     session: AsyncSession, _envelope: Envelope, event: RecognitionStatusChangedV1
 ) -> None:
-    """Keep recognitions (surveillance needs an active one); a grant starts the programme's cycle."""
+    """Keep recognitions (surveillance needs an active one) and the programme's cycle: a grant,
+    a renewal or the restoration of an expired recognition starts a cycle at ``cycle_start``
+    with the recognition's real expiry; other changes of that recognition follow its expiry."""
     repo = AuditRepository(session)
-    await repo.save_recognition(
+    fresh = await repo.save_recognition(
         ActiveRecognition(
             id=event.recognition_id,
             organisation_id=event.organisation_id,
@@ -209,14 +240,28 @@ async def on_recognition_changed(
             changed_at=event.changed_at,
         )
     )
-    if event.status == "active" and event.previous_status in (None, "renewed", "expired"):
-        for programme in await repo.all(
-            Programme,
-            col(Programme.organisation_id) == event.organisation_id,
-            col(Programme.scheme) == event.scheme,
-        ):
-            programme.decided_on = event.effective_date
-        await session.flush()
+    programme = await repo.latest_programme(event.organisation_id, event.scheme)
+    if not fresh or programme is None:
+        return
+    starts = event.status == "active" and event.previous_status in (None, "expired", "renewed")
+    if not starts and event.recognition_id != programme.recognition_id:
+        return  # another recognition's news (the one a renewal replaced)
+    current_cycle = rules.Cycle(
+        programme.cycle, programme.cycle_start, programme.expiry_date, programme.decided_on
+    )
+    after = rules.cycle_after(
+        current_cycle,
+        status=event.status,
+        previous_status=event.previous_status,
+        cycle_start=event.cycle_start,
+        decided_on=event.decided_on or event.effective_date,
+        expiry=event.expiry_date,
+    )
+    programme.cycle, programme.cycle_start = after.number, after.start
+    programme.expiry_date, programme.decided_on = after.expiry, after.decided_on
+    if starts:
+        programme.recognition_id = event.recognition_id
+    await repo.add(programme)
 
 
 async def _request(
@@ -236,6 +281,7 @@ async def _request(
         type=audit_type.value,
         status=AuditStatus.REQUESTED.value,
         certification_body_id=programme.certification_body_id,
+        cycle=programme.cycle,
         due_by=due_by,
         requested_at=now,
     )
@@ -267,7 +313,7 @@ async def _organisation(session: AsyncSession, organisation_id: str) -> Organisa
     return await OrganisationRepository(session).get(organisation_id=organisation_id)
 
 
-def _is_body(principal: Principal, body_id: str, scope: Scope | None = None) -> bool:
+def is_body(principal: Principal, body_id: str, scope: Scope | None = None) -> bool:
     """A body's system (client token) acting for ``body_id``."""
     if principal.kind != "client" or body_id not in principal.certification_body_ids():
         return False
@@ -283,6 +329,12 @@ async def _reads_org(session: AsyncSession, principal: Principal, organisation_i
     )
 
 
+def _sites(programme: Programme) -> tuple[str, list[str]]:
+    """A programme's central function (its organisation) and member sites."""
+    members = [m for m in programme.group_member_ids if m != programme.organisation_id]
+    return programme.organisation_id, members
+
+
 async def programme_out(
     session: AsyncSession, programme: Programme, settings: Settings, today: date
 ) -> ProgrammeOut:
@@ -291,22 +343,47 @@ async def programme_out(
         Audit, col(Audit.programme_id) == programme.id, order=col(Audit.requested_at)
     )
     scheme = Scheme(programme.scheme)
+    parameters = rules_for(settings, scheme)
+    required = [
+        a
+        for a in audits
+        if a.stage2_required_on is not None and a.cycle == programme.cycle and a.end_date
+    ]
     items = rules.schedule(
         scheme,
-        rules_for(settings, scheme),
+        parameters,
         accepted_on=programme.accepted_on,
-        decided_on=programme.decided_on,
+        cycle_start=programme.cycle_start,
+        expiry=programme.expiry_date,
+        cycle=programme.cycle,
+        repeats=[rules.repeat_due(a.end_date, parameters) for a in required if a.end_date],
         audits=[
             rules.Done(
                 AuditType(a.type),
                 AuditStatus(a.status),
                 a.id,
                 a.closed_at.date() if a.closed_at else None,
+                a.cycle,
             )
             for a in audits
         ],
         today=today,
     )
+    central, members = _sites(programme)
+    sizes = []
+    if members:
+        for audit_type in SAMPLED_TYPES[scheme]:
+            drawn = rules.sample(
+                parameters, audit_type, central_function=central, members=members, seed=""
+            )
+            sizes.append(
+                SampleSizeOut(
+                    audit_type=audit_type.value,
+                    size=drawn.size,
+                    sampled=drawn.sampled,
+                    factor=drawn.factor,
+                )
+            )
     return ProgrammeOut(
         id=programme.id,
         application_id=programme.application_id,
@@ -316,6 +393,11 @@ async def programme_out(
         certification_body_id=programme.certification_body_id,
         accepted_on=programme.accepted_on,
         decided_on=programme.decided_on,
+        cycle=programme.cycle,
+        cycle_start=programme.cycle_start,
+        expiry_date=programme.expiry_date,
+        stage2_required_by=[a.id for a in required],
+        sampling=sizes,
         schedule=[
             DueItemOut(
                 type=i.type.value,
@@ -323,6 +405,7 @@ async def programme_out(
                 audit_id=i.audit_id,
                 status=i.status,
                 cycle_year=i.cycle_year,
+                cycle=i.cycle,
             )
             for i in items
         ],
@@ -335,7 +418,7 @@ async def visible_programme(
     programme = await AuditRepository(session).get(Programme, programme_id)
     if programme is None or not (
         await _reads_org(session, principal, programme.organisation_id)
-        or _is_body(principal, programme.certification_body_id)
+        or is_body(principal, programme.certification_body_id)
     ):
         raise NotFound("no such audit programme")
     return programme
@@ -359,7 +442,7 @@ async def list_programmes(session: AsyncSession, principal: Principal) -> list[P
         for p in await AuditRepository(session).all(Programme, order=col(Programme.created_at))
         if readable is None
         or p.organisation_id in readable
-        or _is_body(principal, p.certification_body_id)
+        or is_body(principal, p.certification_body_id)
     ]
 
 
@@ -417,7 +500,7 @@ async def visible_audit(
         session, audit.id
     ):
         return audit
-    if _is_body(principal, audit.certification_body_id) or await _reads_org(
+    if is_body(principal, audit.certification_body_id) or await _reads_org(
         session, principal, audit.organisation_id
     ):
         return audit
@@ -428,7 +511,7 @@ async def _acts_for_body(
     session: AsyncSession, principal: Principal, audit: Audit, *, lead: bool = False
 ) -> None:
     """Admin, the body's system with audits:write, or an assigned auditor (the lead if ``lead``)."""
-    if principal.has_role(Role.ADMIN) or _is_body(
+    if principal.has_role(Role.ADMIN) or is_body(
         principal, audit.certification_body_id, Scope.AUDITS_WRITE
     ):
         return
@@ -446,24 +529,82 @@ async def _acts_for_body(
     )
 
 
+def _majors(findings: Sequence[Finding]) -> list[rules.Major]:
+    return [
+        rules.Major(
+            FindingStatus(f.status),
+            f.verified_at.date() if f.verified_at else None,
+            f.appealed_days,
+        )
+        for f in findings
+        if f.type == FindingType.MAJOR_NC.value
+    ]
+
+
+def open_major_count(findings: Sequence[Finding]) -> int:
+    """Majors not verified closed (answered or plan accepted still count), withdrawn excepted."""
+    return sum(
+        1 for f in findings if rules.is_open_major(FindingType(f.type), FindingStatus(f.status))
+    )
+
+
+def _last_day(audit: Audit) -> date | None:
+    """The audit's last day on site (its report's day when it was never planned)."""
+    if audit.end_date is not None:
+        return audit.end_date
+    return audit.report_submitted_at.date() if audit.report_submitted_at else None
+
+
+async def majors_late(session: AsyncSession, audit: Audit, settings: Settings, today: date) -> int:
+    """Majors of a deciding audit whose report is submitted not verified within
+    ``major_verification_months`` of its last day (0 for other audits)."""
+    scheme = Scheme(audit.scheme)
+    last_day = _last_day(audit)
+    if (
+        AuditType(audit.type) not in rules.DECIDING[scheme]
+        or audit.status not in {s.value for s in rules.REPORTED}
+        or last_day is None
+    ):
+        return 0
+    findings = await AuditRepository(session).deciding_findings(audit.id)
+    return rules.majors_late(last_day, _majors(findings), today, rules_for(settings, scheme))
+
+
+def _sampling(audit: Audit, programme: Programme, settings: Settings) -> SamplingOut | None:
+    central, members = _sites(programme)
+    if not members:
+        return None
+    drawn = rules.sample(
+        rules_for(settings, Scheme(audit.scheme)),
+        AuditType(audit.type),
+        central_function=central,
+        members=members,
+        seed=audit.id,
+    )
+    return SamplingOut(
+        sites=drawn.sites,
+        size=drawn.size,
+        sampled=drawn.sampled,
+        factor=drawn.factor,
+        central_function=drawn.central_function,
+        random_site_ids=list(drawn.random_site_ids),
+        required_site_ids=list(drawn.required_site_ids),
+        rule=rules.RULE_SAMPLING,
+    )
+
+
 async def audit_out(
     session: AsyncSession, audit: Audit, settings: Settings, today: date
 ) -> AuditOut:
     repo = AuditRepository(session)
     team = await repo.team(audit.id)
     findings = await repo.all(Finding, col(Finding.audit_id) == audit.id)
-    counts = Counter(f.type for f in findings)
-    must_repeat = False
-    if audit.type == AuditType.STAGE2.value and audit.end_date is not None:
-        open_majors = sum(
-            1
-            for f in findings
-            if f.type == FindingType.MAJOR_NC.value
-            and f.status != FindingStatus.VERIFIED_CLOSED.value
-        )
-        must_repeat = rules.stage2_must_repeat(
-            audit.end_date, today, open_majors, rules_for(settings, Scheme(audit.scheme))
-        )
+    counts = Counter(f.type for f in findings if f.status != FindingStatus.WITHDRAWN.value)
+    programme = await repo.get(Programme, audit.programme_id)
+    assert programme is not None  # an audit belongs to its programme
+    must_repeat = audit.stage2_required_on is not None or bool(
+        await majors_late(session, audit, settings, today)
+    )
     return AuditOut(
         id=audit.id,
         programme_id=audit.programme_id,
@@ -472,6 +613,7 @@ async def audit_out(
         type=audit.type,
         status=audit.status,
         certification_body_id=audit.certification_body_id,
+        cycle=audit.cycle,
         due_by=audit.due_by,
         start_date=audit.start_date,
         end_date=audit.end_date,
@@ -495,6 +637,9 @@ async def audit_out(
         closed_at=audit.closed_at,
         cancel_reason=audit.cancel_reason,
         stage2_must_repeat=must_repeat,
+        stage2_required_on=audit.stage2_required_on,
+        site_ids=audit.site_ids,
+        sampling=_sampling(audit, programme, settings),
         report_document=(
             {
                 "sha256": audit.report_document_sha256,
@@ -514,6 +659,7 @@ async def audit_out(
                 excluded_member_ids=audit.decision_excluded_member_ids or [],
                 reason=audit.decision_reason,
                 recorded_at=audit.decision_recorded_at,
+                open_major_nc=audit.decision_open_major_nc or 0,
             )
             if audit.decision_outcome and audit.decided_on
             else None
@@ -534,7 +680,7 @@ async def list_audits(
         if readable is None
         or audit.organisation_id in readable
         or (principal.has_role(Role.AUDITOR) and audit.id in assigned)
-        or _is_body(principal, audit.certification_body_id)
+        or is_body(principal, audit.certification_body_id)
     ]
 
 
@@ -551,12 +697,30 @@ async def plan(
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     if not (
         principal.has_role(Role.ADMIN)
-        or _is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
+        or is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
     ):
         raise Forbidden("the certification body or an administrator plans an audit")
     target = rules.next_audit_status(AuditStatus(audit.status), AuditStep.PLAN)
     repo = AuditRepository(session)
     scheme = Scheme(audit.scheme)
+    parameters = rules_for(settings, scheme)
+    programme = await repo.get(Programme, audit.programme_id)
+    assert programme is not None  # an audit belongs to its programme
+    central, members = _sites(programme)
+    drawn = rules.sample(
+        parameters, AuditType(audit.type), central_function=central, members=members, seed=audit.id
+    )
+    gaps = rules.plan_site_gaps(data.site_ids, drawn, members)
+    if gaps:
+        raise SampleNotCovered(
+            "; ".join(g["message"] for g in gaps),
+            extensions={
+                "rule": rules.RULE_SAMPLING,
+                "errors": gaps,
+                "required_site_ids": list(drawn.required_site_ids),
+                "size": drawn.size,
+            },
+        )
     now = clock.now()
     checked: list[tuple[Auditor, str, str]] = []
     for i, member in enumerate(data.team):
@@ -584,13 +748,22 @@ async def plan(
                 f"{auditor.name} holds no {scheme.value} qualification valid from {data.start_date} to {data.end_date}",
                 extensions={"auditor_id": auditor.id},
             )
-        ok, why = rules.impartial(
-            await repo.engagements(auditor.id, audit.organisation_id),
+        await impartiality.check_cooling_off(
+            session,
+            auditor,
+            organisation_ids=[central, *members],
             on=data.start_date,
-            window_months=rules_for(settings, scheme).cooling_off_months,
+            parameters=parameters,
+            acting_as=f"audit ({member.role})",
         )
-        if not ok:
-            raise rules.NotImpartial(f"{auditor.name} {why}", extensions={"auditor_id": auditor.id})
+        if member.role == "lead":
+            await impartiality.check_lead_cycles(
+                session,
+                auditor,
+                programme_id=programme.id,
+                cycle=audit.cycle,
+                parameters=parameters,
+            )
         checked.append((auditor, member.role, member.declaration))
     await repo.clear_team(audit.id)
     for auditor, role, declaration in checked:
@@ -605,6 +778,7 @@ async def plan(
             )
         )
     audit.start_date, audit.end_date, audit.plan = data.start_date, data.end_date, data.plan
+    audit.site_ids = list(dict.fromkeys(data.site_ids or [central]))
     audit.status = target.value
     await repo.add(audit)
     await add_event(
@@ -646,7 +820,7 @@ async def step(
     if audit_step in (AuditStep.ACCEPT, AuditStep.CANCEL):
         if not (
             principal.has_role(Role.ADMIN)
-            or _is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
+            or is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
         ):
             raise Forbidden("the certification body or an administrator does this")
     else:
@@ -666,12 +840,17 @@ async def step(
             finding.response_due = rules.response_due(
                 FindingType(finding.type), now.date(), scheme_rules
             )
-        await _publish_report(session, audit, findings, principal, now)
+        added = await _minors_adding_up(session, audit, findings, scheme_rules, now)
+        escalated = await _escalate_earlier_minors(session, audit, scheme_rules, principal, now)
+        await _publish_report(session, audit, [*findings, *added, *escalated], principal, now)
     if audit_step is AuditStep.CLOSE:
-        rules.may_close([(FindingType(f.type), FindingStatus(f.status)) for f in findings])
+        # The minors of earlier audits its report escalated count as this audit's majors.
+        counted = await repo.deciding_findings(audit.id)
+        rules.may_close([(FindingType(f.type), FindingStatus(f.status)) for f in counted])
         audit.closed_at = now
         for assignment, auditor in await repo.team(audit.id):
             if assignment.role != "observer":
+                # History, and the consecutive-lead limit: having audited bars nothing.
                 await repo.add(
                     Engagement(
                         id=str(uuid.uuid4()),
@@ -679,7 +858,9 @@ async def step(
                         organisation_id=audit.organisation_id,
                         kind="audited",
                         on=audit.end_date or now.date(),
-                        note=f"audit {audit.type} {audit.id}",
+                        audit_id=audit.id,
+                        role=assignment.role,
+                        note=f"audit {audit.type} {audit.id} (cycle {audit.cycle})",
                         recorded_by="system",
                         recorded_at=now,
                     )
@@ -693,6 +874,96 @@ async def step(
     return audit
 
 
+def _requirement(scheme: Scheme, finding: Finding) -> str | None:
+    """What a nonconformity is about: the ISO clause, the CAP RSE criterion."""
+    if scheme is Scheme.CAP_ISO9001:
+        return finding.clause or finding.criterion_urn
+    return finding.criterion_urn or finding.clause
+
+
+async def _minors_adding_up(
+    session: AsyncSession,
+    audit: Audit,
+    findings: Sequence[Finding],
+    parameters: rules.SchemeRules,
+    now: datetime,
+) -> list[Finding]:
+    """With ``minors_as_major`` = N, N or more open minors of the audit on one requirement at
+    one site add one major finding (it gates like any major)."""
+    scheme = Scheme(audit.scheme)
+    minors = [
+        (f, req)
+        for f in findings
+        if f.type == FindingType.MINOR_NC.value
+        and f.status == FindingStatus.OPEN.value
+        and (req := _requirement(scheme, f))
+    ]
+    added = []
+    for requirement, site, count in rules.minors_adding_up(
+        [(req, f.site_id) for f, req in minors], parameters
+    ):
+        group = [f for f, req in minors if req == requirement and f.site_id == site]
+        finding = Finding(
+            id=str(uuid.uuid4()),
+            audit_id=audit.id,
+            organisation_id=audit.organisation_id,
+            type=FindingType.MAJOR_NC.value,
+            title=f"{count} non-conformités mineures sur l'exigence {requirement}"[:300],
+            description="Non-conformités mineures relevées sur la même exigence : "
+            + "; ".join(f.title for f in group),
+            criterion_urn=group[0].criterion_urn,
+            clause=group[0].clause,
+            site_id=site,
+            status=FindingStatus.OPEN.value,
+            response_due=rules.response_due(FindingType.MAJOR_NC, now.date(), parameters),
+            escalated_from=FindingType.MINOR_NC.value,
+            escalated_on=now.date(),
+        )
+        await AuditRepository(session).add(finding)
+        added.append(finding)
+    return added
+
+
+async def _escalate_earlier_minors(
+    session: AsyncSession,
+    audit: Audit,
+    parameters: rules.SchemeRules,
+    principal: Principal,
+    now: datetime,
+) -> list[Finding]:
+    """Minors of the programme's earlier audits not verified closed by this audit's report
+    become majors (``minor_escalates_at_next_audit``): open again, a new response deadline,
+    ``finding.status_changed.v1`` with the previous type. They count for this audit (its
+    report lists them, its decision waits for them)."""
+    repo = AuditRepository(session)
+    escalated = []
+    for finding in await repo.earlier_findings(audit.programme_id, audit.id):
+        if not rules.escalates_at_next_audit(
+            FindingType(finding.type), FindingStatus(finding.status), parameters
+        ):
+            continue
+        previous = finding.status
+        finding.type, finding.status = FindingType.MAJOR_NC.value, FindingStatus.OPEN.value
+        finding.escalated_from = FindingType.MINOR_NC.value
+        finding.escalated_on, finding.escalated_by_audit_id = now.date(), audit.id
+        finding.response_due = rules.response_due(FindingType.MAJOR_NC, now.date(), parameters)
+        finding.verification_due = None
+        await repo.add(finding)
+        await publish_finding_status(
+            session,
+            finding,
+            audit.scheme,
+            previous,
+            principal,
+            now,
+            previous_type=FindingType.MINOR_NC.value,
+            reason=f"non-conformité mineure non soldée à l'audit suivant ({audit.type} "
+            f"{audit.id}) : elle devient majeure",
+        )
+        escalated.append(finding)
+    return escalated
+
+
 async def _publish_report(
     session: AsyncSession,
     audit: Audit,
@@ -700,6 +971,8 @@ async def _publish_report(
     principal: Principal,
     now: Any,
 ) -> None:
+    """``audit.report_submitted.v1``: the audit's findings (and the minors of earlier audits
+    its report escalated), evaluated maturity per site, programme, cycle and sites."""
     repo = AuditRepository(session)
     maturity = await repo.all(EvaluatedMaturity, col(EvaluatedMaturity.audit_id) == audit.id)
     team = await repo.team(audit.id)
@@ -718,16 +991,27 @@ async def _publish_report(
                 criterion_urn=f.criterion_urn,
                 clause=f.clause,
                 response_due=f.response_due,
+                site_id=f.site_id,
+                escalated_from=f.escalated_from,
             )
             for f in findings
         ],
         evaluated_maturity=[
-            EvaluatedMaturityV1(criterion_urn=m.criterion_urn, level=m.level) for m in maturity
+            EvaluatedMaturityV1(
+                criterion_urn=m.criterion_urn,
+                level=m.level,
+                not_applicable=m.not_applicable,
+                site_id=m.site_id or None,
+            )
+            for m in sorted(maturity, key=lambda m: (m.site_id, m.criterion_urn))
         ],
         summary=dict(Counter(f.type for f in findings)),
         certification_body_id=audit.certification_body_id,
         auditor_user_ids=sorted(b.user_id for a, b in team if b.user_id),
         last_day=audit.end_date,
+        programme_id=audit.programme_id,
+        cycle=audit.cycle,
+        site_ids=[s for s in audit.site_ids if s != audit.organisation_id],
     )
     await add_event(
         session,
@@ -737,7 +1021,14 @@ async def _publish_report(
 
 
 # findings ------------------------------------------------------------------------------------
-def finding_out(finding: Finding, today: date) -> FindingOut:
+def finding_out(
+    finding: Finding,
+    today: date,
+    *,
+    appeal: FindingAppeal | None = None,
+    appeal_deadline: date | None = None,
+) -> FindingOut:
+    """A finding as the API shows it (with its appeal, and until when it may be appealed)."""
     open_statuses = (FindingStatus.OPEN.value, FindingStatus.RESPONSE_SUBMITTED.value)
     return FindingOut(
         id=finding.id,
@@ -748,9 +1039,29 @@ def finding_out(finding: Finding, today: date) -> FindingOut:
         description=finding.description,
         criterion_urn=finding.criterion_urn,
         clause=finding.clause,
+        site_id=finding.site_id,
         evidence=finding.evidence,
         status=finding.status,
         response_due=finding.response_due,
+        verification_due=finding.verification_due,
+        escalated_from=finding.escalated_from,
+        escalated_on=finding.escalated_on,
+        appeal_deadline=appeal_deadline,
+        appeal=(
+            AppealOut(
+                id=appeal.id,
+                reason=appeal.reason,
+                lodged_by=appeal.lodged_by,
+                lodged_at=appeal.lodged_at,
+                status_before=appeal.status_before,
+                outcome=appeal.outcome,
+                decision_reason=appeal.decision_reason,
+                decided_by=appeal.decided_by,
+                decided_at=appeal.decided_at,
+            )
+            if appeal is not None
+            else None
+        ),
         overdue=bool(
             finding.response_due
             and finding.response_due < today
@@ -767,10 +1078,56 @@ def finding_out(finding: Finding, today: date) -> FindingOut:
     )
 
 
+def appeal_opened_on(finding: Finding, audit: Audit) -> date | None:
+    """The day the appeal period of a finding counts from: its escalation to major, else the
+    report's submission (None before it)."""
+    if finding.escalated_on is not None:
+        return finding.escalated_on
+    return audit.report_submitted_at.date() if audit.report_submitted_at else None
+
+
+async def findings_out(
+    session: AsyncSession, findings: Sequence[Finding], settings: Settings, today: date
+) -> list[FindingOut]:
+    """Findings as the API shows them, with their appeals (in a few queries)."""
+    repo = AuditRepository(session)
+    appeals = await repo.appeals_of([f.id for f in findings])
+    audits = {
+        a.id: a
+        for a in await repo.all(Audit, col(Audit.id).in_(sorted({f.audit_id for f in findings})))
+    }
+    out = []
+    for finding in findings:
+        audit = audits[finding.audit_id]
+        opened = appeal_opened_on(finding, audit)
+        deadline = None
+        if opened is not None and finding.type in {t.value for t in rules.NONCONFORMITIES}:
+            deadline = rules.appeal_deadline(opened, rules_for(settings, Scheme(audit.scheme)))
+        out.append(
+            finding_out(finding, today, appeal=appeals.get(finding.id), appeal_deadline=deadline)
+        )
+    return out
+
+
+async def _site(session: AsyncSession, audit: Audit, site_id: str | None, field: str) -> str | None:
+    """A finding's or an evaluation's site: one of the programme's group members (None, or the
+    organisation itself: the central function), else 422 naming the field."""
+    if site_id is None or site_id == audit.organisation_id:
+        return None
+    programme = await AuditRepository(session).get(Programme, audit.programme_id)
+    if programme is None or site_id not in programme.group_member_ids:
+        raise UnknownSite(
+            f"{site_id} is not a site of the programme",
+            extensions={"errors": [{"field": field, "message": "not a member of the group"}]},
+        )
+    return site_id
+
+
 async def add_finding(
     session: AsyncSession, principal: Principal, audit_id: str, data: FindingIn
 ) -> Finding:
-    """Record a finding while the audit is in progress (the team or the body)."""
+    """Record a finding while the audit is in progress (the team or the body), at a site of
+    the programme."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit)
     if audit.status != AuditStatus.IN_PROGRESS.value:
@@ -787,6 +1144,7 @@ async def add_finding(
         description=data.description,
         criterion_urn=data.criterion_urn,
         clause=data.clause,
+        site_id=await _site(session, audit, data.site_id, "body.site_id"),
         evidence=[e.model_dump(mode="json") for e in data.evidence],
         status=(FindingStatus.OPEN if kind in rules.NONCONFORMITIES else FindingStatus.NOTED).value,
     )
@@ -797,7 +1155,8 @@ async def add_finding(
 async def set_maturity(
     session: AsyncSession, principal: Principal, audit_id: str, levels: list[MaturityIn]
 ) -> int:
-    """The auditor's evaluated maturity per criterion (CAP RSE), while in progress."""
+    """The auditor's evaluated maturity per criterion and site (CAP RSE), while in progress;
+    a criterion may be judged not applicable."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit)
     if audit.scheme != Scheme.CAP_RSE.value:
@@ -806,12 +1165,15 @@ async def set_maturity(
         raise rules.InvalidTransition(
             f"maturity is evaluated while the audit is in progress, not {audit.status}"
         )
-    for item in levels:
+    for i, item in enumerate(levels):
+        site = await _site(session, audit, item.site_id, f"body.levels.{i}.site_id")
         await session.merge(
             EvaluatedMaturity(
                 audit_id=audit.id,
+                site_id=site or "",
                 criterion_urn=item.criterion_urn,
-                level=item.level,
+                level=0 if item.not_applicable else item.level,
+                not_applicable=item.not_applicable,
                 comment=item.comment,
             )
         )
@@ -833,15 +1195,21 @@ async def visible_finding(
 
 
 async def respond(
-    session: AsyncSession, principal: Principal, finding_id: str, data: ResponseIn, clock: Clock
+    session: AsyncSession,
+    principal: Principal,
+    finding_id: str,
+    data: ResponseIn,
+    settings: Settings,
+    clock: Clock,
 ) -> Finding:
-    """The organisation answers a nonconformity: root cause, correction, corrective action."""
+    """The organisation answers a nonconformity: root cause, correction, corrective action; an
+    answered major must then be verified within ``major_verification_days``."""
     finding, audit = await visible_finding(session, principal, finding_id, for_update=True)
     if not (
         principal.has_role(Role.ADMIN) or audit.organisation_id in principal.organisation_ids()
     ):
         raise Forbidden("the audited organisation answers its nonconformities")
-    if audit.status != AuditStatus.REPORT_SUBMITTED.value:
+    if audit.report_submitted_at is None:
         raise rules.InvalidTransition("nonconformities are answered once the report is submitted")
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), rules.FindingStep.RESPOND
@@ -850,9 +1218,12 @@ async def respond(
     finding.corrective_action, finding.action_due = data.corrective_action, data.action_due
     finding.response_evidence = [e.model_dump(mode="json") for e in data.evidence]
     finding.responded_at = now = clock.now()
+    finding.verification_due = rules.verification_due(
+        FindingType(finding.type), now.date(), rules_for(settings, Scheme(audit.scheme))
+    )
     previous, finding.status = finding.status, target.value
     await AuditRepository(session).add(finding)
-    await _publish_finding_status(session, finding, audit, previous, principal, now)
+    await publish_finding_status(session, finding, audit.scheme, previous, principal, now)
     return finding
 
 
@@ -878,30 +1249,38 @@ async def review(
     finding.auditor_comment = comment or finding.auditor_comment
     if target is FindingStatus.VERIFIED_CLOSED:
         finding.verified_at, finding.verified_by = now, principal.subject
+    if target is FindingStatus.OPEN:
+        finding.verification_due = None  # sent back: a new answer, a new deadline
     await AuditRepository(session).add(finding)
-    await _publish_finding_status(session, finding, audit, previous, principal, now)
+    await publish_finding_status(session, finding, audit.scheme, previous, principal, now)
     return finding
 
 
-async def _publish_finding_status(
+async def publish_finding_status(
     session: AsyncSession,
     finding: Finding,
-    audit: Audit,
+    scheme: str,
     previous: str,
     principal: Principal,
     changed_at: datetime,
+    *,
+    previous_type: str | None = None,
+    reason: str | None = None,
 ) -> None:
     """``finding.status_changed.v1``: a nonconformity moved on (every NC status change)."""
     event = FindingStatusChangedV1(
         finding_id=finding.id,
-        audit_id=audit.id,
+        audit_id=finding.audit_id,
         organisation_id=finding.organisation_id,
-        scheme=audit.scheme,
+        scheme=scheme,
         type=finding.type,
         status=finding.status,
         previous_status=previous,
         response_due=finding.response_due,
         changed_at=changed_at,
+        previous_type=previous_type,
+        reason=reason,
+        site_id=finding.site_id,
     )
     await add_event(
         session,
@@ -911,7 +1290,9 @@ async def _publish_finding_status(
 
 
 async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int) -> int:
-    """Publish a reminder before each open NC's deadline and an escalation after it (once each)."""
+    """Publish a reminder before each open NC's deadline and an escalation after it, and an
+    escalation for each answered major not verified by its verification deadline (once each:
+    per deadline, per answer)."""
     repo = AuditRepository(session)
     sent = 0
     horizon = today + timedelta(days=reminder_days)
@@ -921,20 +1302,23 @@ async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int
         key = f"{stage}:{finding.response_due.isoformat()}"
         if key in finding.notices:
             continue
-        event = FindingResponseDueV1(
-            finding_id=finding.id,
-            audit_id=finding.audit_id,
-            organisation_id=finding.organisation_id,
-            type=finding.type,
-            title=finding.title,
-            response_due=finding.response_due,
-            stage=stage,
-            days=abs((finding.response_due - today).days),
-        )
-        await add_event(
-            session,
-            tables.outbox,
-            new_event(event, source=SOURCE, subject=finding.id, actor="system:deadlines"),
+        await _publish_due(session, finding, stage, finding.response_due, today)
+        finding.notices = [*finding.notices, key]
+        sent += 1
+    answered = [FindingStatus.RESPONSE_SUBMITTED.value, FindingStatus.PLAN_ACCEPTED.value]
+    for finding in await repo.answered_majors(answered, today):
+        assert finding.verification_due is not None
+        assert finding.responded_at is not None
+        key = f"verification_overdue:{finding.responded_at.isoformat()}"
+        if key in finding.notices or not rules.verification_overdue(
+            FindingType(finding.type),
+            FindingStatus(finding.status),
+            finding.verification_due,
+            today,
+        ):
+            continue
+        await _publish_due(
+            session, finding, "verification_overdue", finding.verification_due, today
         )
         finding.notices = [*finding.notices, key]
         sent += 1
@@ -942,16 +1326,84 @@ async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int
     return sent
 
 
+async def _publish_due(
+    session: AsyncSession, finding: Finding, stage: str, due: date, today: date
+) -> None:
+    """``finding.response_due.v1``: ``due`` is the deadline the stage is about (the answer's,
+    or for ``verification_overdue`` the verification's)."""
+    event = FindingResponseDueV1(
+        finding_id=finding.id,
+        audit_id=finding.audit_id,
+        organisation_id=finding.organisation_id,
+        type=finding.type,
+        title=finding.title,
+        response_due=due,
+        stage=stage,
+        days=abs((due - today).days),
+    )
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(event, source=SOURCE, subject=finding.id, actor="system:deadlines"),
+    )
+
+
+async def stage2_required(session: AsyncSession, today: date, settings: Settings) -> int:
+    """Publish ``audit.stage2_required.v1`` once for each deciding audit (ISO stage 2 or
+    renewal, CAP RSE initial or renewal) whose majors were not all verified within
+    ``major_verification_months`` of its last day: its programme then expects a new stage 2
+    (CAP RSE: a new initial evaluation) and no decision rests on it any more."""
+    repo = AuditRepository(session)
+    types = sorted({t.value for deciding in rules.DECIDING.values() for t in deciding})
+    sent = 0
+    for audit in await repo.reported_audits(types):
+        last_day = _last_day(audit)
+        parameters = rules_for(settings, Scheme(audit.scheme))
+        if last_day is None or today <= rules.stage2_deadline(last_day, parameters):
+            continue  # still in time: no need to look at its findings
+        late = await majors_late(session, audit, settings, today)
+        if not late:
+            continue
+        audit.stage2_required_on = today
+        await repo.add(audit)
+        event = Stage2RequiredV1(
+            audit_id=audit.id,
+            programme_id=audit.programme_id,
+            organisation_id=audit.organisation_id,
+            scheme=audit.scheme,
+            audit_type=audit.type,
+            certification_body_id=audit.certification_body_id,
+            last_day=last_day,
+            deadline=rules.stage2_deadline(last_day, parameters),
+            open_major_nc=late,
+        )
+        await add_event(
+            session,
+            tables.outbox,
+            new_event(event, source=SOURCE, subject=audit.id, actor="system:deadlines"),
+        )
+        sent += 1
+    return sent
+
+
 # certification decision ------------------------------------------------------------------------
 async def record_decision(
-    session: AsyncSession, principal: Principal, audit_id: str, data: DecisionIn, clock: Clock
+    session: AsyncSession,
+    principal: Principal,
+    audit_id: str,
+    data: DecisionIn,
+    settings: Settings,
+    clock: Clock,
 ) -> Audit:
     """Record the certification body's decision on a CAP ISO 9001 file (sent by its system):
     on a stage 2 or renewal audit whose report was submitted, once, by someone who is not one
-    of the audit's auditors; then publish ``certification.decided.v1``. The platform records
+    of the audit's auditors nor barred by an engagement with the organisation, and while the
+    audit's majors are not late (else a new stage 2 is required); then publish
+    ``certification.decided.v1``. A decision taken while majors are open is recorded and
+    flagged (``open_major_nc``): it takes effect when they are verified. The platform records
     the decision, it never makes it."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
-    if not _is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE):
+    if not is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE):
         raise Forbidden("the certification body's system sends its decision")
     rules.may_decide(
         Scheme(audit.scheme),
@@ -959,29 +1411,62 @@ async def record_decision(
         AuditStatus(audit.status),
         decided=audit.decision_outcome,
     )
+    now = clock.now()
     repo = AuditRepository(session)
+    parameters = rules_for(settings, Scheme(audit.scheme))
+    late = await majors_late(session, audit, settings, now.date())
+    last_day = _last_day(audit)
+    if (audit.stage2_required_on is not None or late) and last_day is not None:
+        deadline = rules.stage2_deadline(last_day, parameters)
+        raise rules.RuleViolation(
+            f"majors of this {audit.type} were not verified by {deadline.isoformat()}: a new "
+            "stage 2 is required and no decision rests on this audit any more",
+            extensions={
+                "rule": rules.RULE_NEW_STAGE2,
+                "deadline": deadline.isoformat(),
+                "stage2_required_on": (audit.stage2_required_on or now.date()).isoformat(),
+            },
+        )
     team = [
         rules.Person(auditor.id, auditor.user_id, auditor.name)
         for _assignment, auditor in await repo.team(audit.id)
     ]
     named = await repo.get(Auditor, data.decided_by)
-    registered = (
-        rules.Person(named.id, named.user_id, named.name)
-        if named is not None and named.certification_body_id == audit.certification_body_id
-        else None
-    )
+    if named is None or named.certification_body_id != audit.certification_body_id:
+        named = next(
+            (
+                a
+                for a in await repo.auditors_with_user(data.decided_by)
+                if a.certification_body_id == audit.certification_body_id
+            ),
+            None,
+        )
+    registered = rules.Person(named.id, named.user_id, named.name) if named is not None else None
     impartial, why = rules.decider_impartial(data.decided_by, registered, team)
     if not impartial:
         raise rules.DeciderNotImpartial(
             f"the decision maker took part in the audit: {why}",
-            extensions={"decided_by": data.decided_by},
+            extensions={"decided_by": data.decided_by, "rule": rules.RULE_DECIDER},
         )
-    now = clock.now()
+    if named is not None:
+        programme = await repo.get(Programme, audit.programme_id)
+        assert programme is not None  # an audit belongs to its programme
+        central, members = _sites(programme)
+        await impartiality.check_cooling_off(
+            session,
+            named,
+            organisation_ids=[central, *members],
+            on=data.decided_on,
+            parameters=parameters,
+            acting_as="decide",
+        )
+    open_majors = open_major_count(await repo.deciding_findings(audit.id))
     audit.decision_outcome, audit.decided_on = data.outcome, data.decided_on
     audit.decided_by, audit.certificate_number = data.decided_by, data.certificate_number
     audit.decision_scope, audit.decision_reason = data.scope, data.reason
     audit.decision_excluded_member_ids = list(data.excluded_member_ids)
     audit.decision_recorded_at = now
+    audit.decision_open_major_nc = open_majors
     await repo.add(audit)
     event = CertificationDecidedV1(
         audit_id=audit.id,
@@ -995,6 +1480,8 @@ async def record_decision(
         scope=data.scope,
         excluded_member_ids=list(data.excluded_member_ids),
         reason=data.reason,
+        open_major_nc=open_majors,
+        cycle=audit.cycle,
     )
     await add_event(
         session,

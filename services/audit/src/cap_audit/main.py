@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_audit.audits import nc_deadlines
+from cap_audit.audits import nc_deadlines, stage2_required
 from cap_audit.certifier import connector
 from cap_audit.config import Settings
 from cap_audit.events.handlers import HANDLERS
@@ -23,10 +23,12 @@ def _settings(context: JobContext) -> Settings:
 
 
 async def nonconformity_deadlines(session: AsyncSession, context: JobContext) -> int:
-    """Reminders before, escalations after, each open nonconformity's deadline."""
-    return await nc_deadlines(
-        session, context.today, reminder_days=_settings(context).nc_reminder_days
-    )
+    """Reminders before, escalations after, each open nonconformity's deadline; answered
+    majors not verified in time; deciding audits whose majors were not verified within
+    ``major_verification_months`` (a new stage 2)."""
+    settings = _settings(context)
+    sent = await nc_deadlines(session, context.today, reminder_days=settings.nc_reminder_days)
+    return sent + await stage2_required(session, context.today, settings)
 
 
 async def body_deliveries(session: AsyncSession, context: JobContext) -> int:

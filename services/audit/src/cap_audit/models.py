@@ -69,15 +69,25 @@ class Auditor(TimestampMixin, Base, table=True):
 
 
 class Engagement(Base, table=True):
-    """An auditor advised or audited an organisation on a date (impartiality)."""
+    """Someone's engagement with an organisation on a date (impartiality): an auditor's, or a
+    platform account's (a facilitator of an accompanied CAP session), matched to auditors
+    through ``Auditor.user_id``."""
 
     __tablename__ = "engagement"
 
     id: str = Field(primary_key=True, max_length=36)
-    auditor_id: str = Field(max_length=36, foreign_key="auditor.id", index=True)
+    auditor_id: str | None = Field(
+        default=None, max_length=36, foreign_key="auditor.id", index=True
+    )
+    user_id: str | None = Field(default=None, max_length=36, index=True)
     organisation_id: str = Field(max_length=36, index=True)
-    kind: str = Field(max_length=20)  # advised | audited
+    kind: str = Field(max_length=20)  # consultancy | accompaniment | training | audited
     on: date
+    #: ``audited``: the audit and the role held (the consecutive-lead limit counts leads).
+    audit_id: str | None = Field(default=None, max_length=36)
+    role: str | None = Field(default=None, max_length=20)
+    #: ``accompaniment`` from a CAP session: the diagnostic (recorded once).
+    diagnostic_id: str | None = Field(default=None, max_length=36)
     note: str | None = Field(default=None, max_length=1000)
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime = Field(sa_type=AwareDateTime)
@@ -96,8 +106,14 @@ class Programme(TimestampMixin, Base, table=True):
     scheme: str = Field(max_length=20)
     certification_body_id: str = Field(max_length=60)
     accepted_on: date
-    #: The certification or labelling decision (from recognition events), which starts the cycle.
+    #: The certification or labelling decision of the current cycle (recognition events).
     decided_on: date | None = None
+    #: The current certification cycle: its number, the day its schedule counts from and the
+    #: recognition's real expiry (``recognition.status_changed.v1``), and that recognition.
+    cycle: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    cycle_start: date | None = None
+    expiry_date: date | None = None
+    recognition_id: str | None = Field(default=None, max_length=36)
 
 
 class Audit(TimestampMixin, Base, table=True):
@@ -112,10 +128,14 @@ class Audit(TimestampMixin, Base, table=True):
     type: str = Field(max_length=20)
     status: str = Field(max_length=20, index=True)
     certification_body_id: str = Field(max_length=60, index=True)
+    #: The certification cycle the audit belongs to (the programme's when requested).
+    cycle: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     due_by: date | None = None
     start_date: date | None = None
     end_date: date | None = None
     plan: str | None = Field(default=None, sa_type=sa.Text)
+    #: The sites the plan covers (the central function and group members).
+    site_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     requested_at: datetime = Field(sa_type=AwareDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     report_submitted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
@@ -137,6 +157,10 @@ class Audit(TimestampMixin, Base, table=True):
     decision_excluded_member_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
     decision_reason: str | None = Field(default=None, sa_type=sa.Text)
     decision_recorded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    #: Majors of the audit not verified closed when the decision was recorded.
+    decision_open_major_nc: int | None = None
+    #: ``audit.stage2_required.v1`` published (majors not verified in time), once.
+    stage2_required_on: date | None = None
 
 
 class Assignment(Base, table=True):
@@ -165,9 +189,20 @@ class Finding(TimestampMixin, Base, table=True):
     description: str = Field(default="", sa_type=sa.Text)
     criterion_urn: str | None = Field(default=None, max_length=200)
     clause: str | None = Field(default=None, max_length=40)
+    #: The group member (site) it was found at; None: the audited organisation itself.
+    site_id: str | None = Field(default=None, max_length=36)
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     status: str = Field(max_length=20)
     response_due: date | None = None
+    #: An answered major is verified by then (``major_verification_days``).
+    verification_due: date | None = None
+    #: A minor escalated to major when the next audit's report was submitted (that audit), or
+    #: a major added for minors adding up: ``minor_nc``.
+    escalated_from: str | None = Field(default=None, max_length=20)
+    escalated_on: date | None = None
+    escalated_by_audit_id: str | None = Field(default=None, max_length=36, index=True)
+    #: Days spent under appeal (deadlines stop meanwhile).
+    appealed_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     root_cause: str | None = Field(default=None, sa_type=sa.Text)
     correction: str | None = Field(default=None, sa_type=sa.Text)
     corrective_action: str | None = Field(default=None, sa_type=sa.Text)
@@ -181,14 +216,39 @@ class Finding(TimestampMixin, Base, table=True):
     notices: list[str] = Field(default_factory=list, sa_type=sa.JSON)
 
 
+class FindingAppeal(Base, table=True):
+    """The audited structure's appeal against a finding, and its outcome (17021-1 §9.7)."""
+
+    __tablename__ = "finding_appeal"
+
+    id: str = Field(primary_key=True, max_length=36)
+    finding_id: str = Field(max_length=36, foreign_key="finding.id", unique=True)
+    audit_id: str = Field(max_length=36, index=True)
+    organisation_id: str = Field(max_length=36, index=True)
+    reason: str = Field(sa_type=sa.Text)
+    lodged_by: str = Field(max_length=200)
+    lodged_at: datetime = Field(sa_type=AwareDateTime)
+    #: The finding's status when appealed (restored unless withdrawn).
+    status_before: str = Field(max_length=20)
+    outcome: str | None = Field(default=None, max_length=20)  # upheld | overturned | downgraded
+    decision_reason: str | None = Field(default=None, sa_type=sa.Text)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
 class EvaluatedMaturity(Base, table=True):
-    """The auditor's evaluated maturity for a criterion (CAP RSE)."""
+    """The auditor's evaluated maturity for a criterion at a site (CAP RSE)."""
 
     __tablename__ = "evaluated_maturity"
 
     audit_id: str = Field(primary_key=True, max_length=36, foreign_key="audit.id")
+    #: The group member evaluated; "" for the audited organisation itself (part of the key).
+    site_id: str = Field(
+        default="", primary_key=True, max_length=36, sa_column_kwargs={"server_default": ""}
+    )
     criterion_urn: str = Field(primary_key=True, max_length=200)
     level: int
+    not_applicable: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     comment: str | None = Field(default=None, sa_type=sa.Text)
 
 

@@ -13,10 +13,13 @@ from sqlmodel import col
 from cap_audit.models import (
     ActiveRecognition,
     Assignment,
+    Audit,
     Auditor,
     Engagement,
     Finding,
+    FindingAppeal,
     Organisation,
+    Programme,
 )
 
 T = TypeVar("T")
@@ -96,12 +99,117 @@ class AuditRepository:
         )
         return list((await self.session.execute(query)).scalars().all())
 
-    async def engagements(self, auditor_id: str, organisation_id: str) -> list[tuple[str, date]]:
-        query = sa.select(col(Engagement.kind), col(Engagement.on)).where(
-            col(Engagement.auditor_id) == auditor_id,
-            col(Engagement.organisation_id) == organisation_id,
+    async def engagements_of(
+        self, auditor: Auditor, organisation_ids: Sequence[str] | None = None
+    ) -> Sequence[Engagement]:
+        """The engagements of the person behind ``auditor``: recorded for this auditor, or for
+        their platform account (a facilitator's accompaniment), optionally with some
+        organisations only, oldest first."""
+        who = [col(Engagement.auditor_id) == auditor.id]
+        if auditor.user_id:
+            who.append(col(Engagement.user_id) == auditor.user_id)
+        query = sa.select(Engagement).where(sa.or_(*who))
+        if organisation_ids is not None:
+            query = query.where(col(Engagement.organisation_id).in_(organisation_ids))
+        return (await self.session.execute(query.order_by(col(Engagement.on)))).scalars().all()
+
+    async def auditors_with_user(self, user_id: str) -> Sequence[Auditor]:
+        """Registry entries of one platform account."""
+        return await self.all(Auditor, col(Auditor.user_id) == user_id)
+
+    async def lead_cycles(self, auditor: Auditor, programme_id: str) -> set[int]:
+        """Cycles of the programme in which the person behind ``auditor`` led an audit to its
+        closure (their ``audited`` engagements as lead)."""
+        ids = {auditor.id}
+        if auditor.user_id:
+            ids |= {a.id for a in await self.auditors_with_user(auditor.user_id)}
+        query = (
+            sa.select(col(Audit.cycle))
+            .join(Engagement, col(Engagement.audit_id) == col(Audit.id))
+            .where(
+                col(Engagement.kind) == "audited",
+                col(Engagement.role) == "lead",
+                col(Engagement.auditor_id).in_(sorted(ids)),
+                col(Audit.programme_id) == programme_id,
+            )
         )
-        return [(k, d) for k, d in (await self.session.execute(query)).all()]
+        return set((await self.session.execute(query)).scalars().all())
+
+    async def has_session_engagement(self, user_id: str, diagnostic_id: str) -> bool:
+        """Whether this account's accompaniment of that CAP session is recorded."""
+        query = sa.select(sa.func.count()).where(
+            col(Engagement.user_id) == user_id, col(Engagement.diagnostic_id) == diagnostic_id
+        )
+        return bool((await self.session.execute(query)).scalar_one())
+
+    async def latest_programme(self, organisation_id: str, scheme: str) -> Programme | None:
+        """The organisation's most recent programme for the scheme (locked)."""
+        query = (
+            sa.select(Programme)
+            .where(
+                col(Programme.organisation_id) == organisation_id,
+                col(Programme.scheme) == scheme,
+            )
+            .order_by(col(Programme.accepted_on).desc(), col(Programme.created_at).desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return (await self.session.execute(query)).scalars().first()
+
+    async def earlier_findings(self, programme_id: str, audit_id: str) -> Sequence[Finding]:
+        """Findings of the programme's other audits whose report was submitted (locked)."""
+        query = (
+            sa.select(Finding)
+            .join(Audit, col(Audit.id) == col(Finding.audit_id))
+            .where(
+                col(Audit.programme_id) == programme_id,
+                col(Audit.id) != audit_id,
+                col(Audit.report_submitted_at).is_not(None),
+            )
+            .order_by(col(Finding.created_at))
+            .with_for_update(of=Finding)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def deciding_findings(self, audit_id: str) -> Sequence[Finding]:
+        """The audit's findings and those its report escalated (from earlier audits)."""
+        query = (
+            sa.select(Finding)
+            .where(
+                sa.or_(
+                    col(Finding.audit_id) == audit_id,
+                    col(Finding.escalated_by_audit_id) == audit_id,
+                )
+            )
+            .order_by(col(Finding.created_at))
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def answered_majors(self, statuses: Sequence[str], until: date) -> Sequence[Finding]:
+        """Majors in ``statuses`` whose verification deadline is before ``until``."""
+        query = sa.select(Finding).where(
+            col(Finding.type) == "major_nc",
+            col(Finding.status).in_(statuses),
+            col(Finding.verification_due) < until,
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def reported_audits(self, types: Sequence[str]) -> Sequence[Audit]:
+        """Audits of ``types`` whose report is submitted and for which no new stage 2 was
+        called yet (the daily new-stage-2 check)."""
+        query = sa.select(Audit).where(
+            col(Audit.type).in_(types),
+            col(Audit.status).in_(["report_submitted", "closed"]),
+            col(Audit.stage2_required_on).is_(None),
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def appeals_of(self, finding_ids: Sequence[str]) -> dict[str, FindingAppeal]:
+        """The appeals of these findings, by finding."""
+        if not finding_ids:
+            return {}
+        query = sa.select(FindingAppeal).where(col(FindingAppeal.finding_id).in_(finding_ids))
+        return {a.finding_id: a for a in (await self.session.execute(query)).scalars().all()}
 
     async def recognition_active(self, organisation_id: str, scheme: str) -> bool:
         query = sa.select(sa.func.count()).where(
@@ -111,12 +219,14 @@ class AuditRepository:
         )
         return bool((await self.session.execute(query)).scalar_one())
 
-    async def save_recognition(self, recognition: ActiveRecognition) -> None:
+    async def save_recognition(self, recognition: ActiveRecognition) -> bool:
+        """Keep the recognition's latest state; False when an older change arrives late."""
         stored = await self.session.get(ActiveRecognition, recognition.id)
         if stored is not None and stored.changed_at >= recognition.changed_at:
-            return
+            return False
         await self.session.merge(recognition)
         await self.session.flush()
+        return True
 
     async def findings_due(self, statuses: Sequence[str], until: date) -> Sequence[Finding]:
         query = sa.select(Finding).where(

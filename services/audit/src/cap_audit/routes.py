@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 from sqlmodel import col
 
-from cap_audit import audits
+from cap_audit import appeals, audits
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
 from cap_audit.models import Auditor, CertificationBody, Engagement, Finding
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
+    AppealDecisionIn,
+    AppealIn,
     AuditorIn,
     AuditorOut,
     AuditorUpdate,
@@ -38,7 +40,8 @@ from cap_shared.files import LocalFileStore
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
 
-Id = Annotated[str, Path(max_length=60)]
+#: An id in a path: printable, no control character (PostgreSQL refuses NUL in text).
+Id = Annotated[str, Path(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -65,6 +68,10 @@ Involved = Annotated[
 #: Those who act for a certification body (the use case checks which audits).
 BodySide = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.AUDITOR, Role.CERTIFICATION_BODY))]
 Organisation = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN))]
+#: The audited structure's administrator (appeals), or an administrator.
+StructureAdmin = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
+#: The body's system or an administrator (appeal outcomes: no auditor of the audit).
+BodyOrAdmin = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.CERTIFICATION_BODY))]
 
 bodies = APIRouter(
     prefix="/v1/certification-bodies", tags=["certification-bodies"], responses=_ERRORS
@@ -123,7 +130,9 @@ async def update_body(
 async def list_auditors(
     _principal: Admin,
     session: SessionDep,
-    certification_body_id: Annotated[str | None, Query(max_length=60)] = None,
+    certification_body_id: Annotated[
+        str | None, Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    ] = None,
 ) -> list[AuditorOut]:
     """Auditors with their qualifications (admin)."""
     where = (
@@ -151,22 +160,32 @@ async def update_auditor(
     return _auditor(await audits.update_auditor(session, auditor_id, data))
 
 
+def _engagement(e: Engagement) -> EngagementOut:
+    return EngagementOut(
+        id=e.id,
+        auditor_id=e.auditor_id,
+        user_id=e.user_id,
+        organisation_id=e.organisation_id,
+        kind=e.kind,
+        on=e.on,
+        note=e.note,
+        audit_id=e.audit_id,
+        role=e.role,
+        diagnostic_id=e.diagnostic_id,
+    )
+
+
 @auditors.post(
     "/{auditor_id}/engagements", status_code=status.HTTP_201_CREATED, response_model=EngagementOut
 )
 async def record_engagement(
     auditor_id: Id, data: EngagementIn, principal: Admin, session: SessionDep, runtime: RuntimeDep
 ) -> EngagementOut:
-    """Record that the auditor advised or audited an organisation: it blocks their assignment
-    to that organisation's audits for the impartiality window (admin)."""
-    e = await audits.record_engagement(session, principal, auditor_id, data, runtime.clock)
-    return EngagementOut(
-        id=e.id,
-        auditor_id=e.auditor_id,
-        organisation_id=e.organisation_id,
-        kind=e.kind,
-        on=e.on,
-        note=e.note,
+    """Record the auditor's consultancy, accompaniment or training given to an organisation:
+    it bars them from auditing it and deciding on it for the scheme's cooling-off period
+    (ISO/IEC 17021-1 §5.2.5); ``audited`` is history only (admin)."""
+    return _engagement(
+        await audits.record_engagement(session, principal, auditor_id, data, runtime.clock)
     )
 
 
@@ -174,21 +193,13 @@ async def record_engagement(
 async def list_engagements(
     auditor_id: Id, _principal: Admin, session: SessionDep
 ) -> list[EngagementOut]:
-    """The auditor's recorded engagements (admin)."""
-    rows = await AuditRepository(session).all(
-        Engagement, col(Engagement.auditor_id) == auditor_id, order=col(Engagement.on)
-    )
-    return [
-        EngagementOut(
-            id=e.id,
-            auditor_id=e.auditor_id,
-            organisation_id=e.organisation_id,
-            kind=e.kind,
-            on=e.on,
-            note=e.note,
-        )
-        for e in rows
-    ]
+    """The auditor's engagements: recorded for them, or for their platform account (an
+    accompanied CAP session they facilitated), oldest first (admin)."""
+    repo = AuditRepository(session)
+    auditor = await repo.get(Auditor, auditor_id)
+    if auditor is None:
+        raise NotFound("no such auditor")
+    return [_engagement(e) for e in await repo.engagements_of(auditor)]
 
 
 # programmes ------------------------------------------------------------------------------------
@@ -357,43 +368,58 @@ async def get_report_document(
 
 @audit_routes.get("/{audit_id}/findings", response_model=list[FindingOut])
 async def list_findings(
-    audit_id: Id, principal: Involved, session: SessionDep, runtime: RuntimeDep
+    audit_id: Id,
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> list[FindingOut]:
     """The audit's findings."""
     audit = await audits.visible_audit(session, principal, audit_id)
     rows = await AuditRepository(session).all(
         Finding, col(Finding.audit_id) == audit.id, order=col(Finding.created_at)
     )
-    return [audits.finding_out(f, runtime.clock.today()) for f in rows]
+    return await audits.findings_out(session, rows, settings, runtime.clock.today())
 
 
 @audit_routes.post(
     "/{audit_id}/findings", status_code=status.HTTP_201_CREATED, response_model=FindingOut
 )
 async def add_finding(
-    audit_id: Id, data: FindingIn, principal: BodySide, session: SessionDep, runtime: RuntimeDep
+    audit_id: Id,
+    data: FindingIn,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> FindingOut:
-    """Record a finding on a criterion or a clause, with evidence (the audit team)."""
-    return audits.finding_out(
-        await audits.add_finding(session, principal, audit_id, data), runtime.clock.today()
-    )
+    """Record a finding on a criterion or a clause, at a site of the programme, with evidence
+    (the audit team)."""
+    finding = await audits.add_finding(session, principal, audit_id, data)
+    (out,) = await audits.findings_out(session, [finding], settings, runtime.clock.today())
+    return out
 
 
 @audit_routes.put("/{audit_id}/maturity")
 async def set_maturity(
     audit_id: Id, data: MaturityBatch, principal: BodySide, session: SessionDep
 ) -> dict[str, int]:
-    """The evaluated maturity per criterion (CAP RSE audits)."""
+    """The evaluated maturity per criterion and site, or not applicable (CAP RSE audits)."""
     return {"recorded": await audits.set_maturity(session, principal, audit_id, data.levels)}
 
 
 @findings.get("/{finding_id}", response_model=FindingOut)
 async def get_finding(
-    finding_id: Id, principal: Involved, session: SessionDep, runtime: RuntimeDep
+    finding_id: Id,
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> FindingOut:
-    """A finding and, for a nonconformity, its answer and review."""
+    """A finding and, for a nonconformity, its answer, review and appeal."""
     finding, _audit = await audits.visible_finding(session, principal, finding_id)
-    return audits.finding_out(finding, runtime.clock.today())
+    (out,) = await audits.findings_out(session, [finding], settings, runtime.clock.today())
+    return out
 
 
 @findings.post("/{finding_id}/response", response_model=FindingOut)
@@ -402,25 +428,65 @@ async def respond(
     data: ResponseIn,
     principal: Organisation,
     session: SessionDep,
+    settings: SettingsDep,
     runtime: RuntimeDep,
 ) -> FindingOut:
     """The organisation answers a nonconformity: root cause, correction, corrective action,
     due date and evidence."""
-    return audits.finding_out(
-        await audits.respond(session, principal, finding_id, data, runtime.clock),
-        runtime.clock.today(),
-    )
+    finding = await audits.respond(session, principal, finding_id, data, settings, runtime.clock)
+    (out,) = await audits.findings_out(session, [finding], settings, runtime.clock.today())
+    return out
 
 
 @findings.post("/{finding_id}/review", response_model=FindingOut)
 async def review(
-    finding_id: Id, data: ReviewIn, principal: BodySide, session: SessionDep, runtime: RuntimeDep
+    finding_id: Id,
+    data: ReviewIn,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> FindingOut:
     """The auditor accepts the plan, sends the answer back (with a comment) or verifies it."""
     finding = await audits.review(
         session, principal, finding_id, data.decision, data.comment, runtime.clock
     )
-    return audits.finding_out(finding, runtime.clock.today())
+    (out,) = await audits.findings_out(session, [finding], settings, runtime.clock.today())
+    return out
+
+
+@findings.post(
+    "/{finding_id}/appeal", status_code=status.HTTP_201_CREATED, response_model=FindingOut
+)
+async def appeal(
+    finding_id: Id,
+    data: AppealIn,
+    principal: StructureAdmin,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> FindingOut:
+    """The audited structure appeals a nonconformity within the scheme's appeal period (its
+    member_admin, or an admin); its deadlines stop until the outcome (ISO/IEC 17021-1 §9.7)."""
+    finding = await appeals.lodge(session, principal, finding_id, data, settings, runtime.clock)
+    (out,) = await audits.findings_out(session, [finding], settings, runtime.clock.today())
+    return out
+
+
+@findings.post("/{finding_id}/appeal/decision", response_model=FindingOut)
+async def decide_appeal(
+    finding_id: Id,
+    data: AppealDecisionIn,
+    principal: BodyOrAdmin,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+) -> FindingOut:
+    """The appeal's outcome — upheld, overturned (withdrawn) or downgraded (major to minor) —
+    recorded by the body's system or an admin who took no part in the audit."""
+    finding = await appeals.decide(session, principal, finding_id, data, runtime.clock)
+    (out,) = await audits.findings_out(session, [finding], settings, runtime.clock.today())
+    return out
 
 
 ROUTERS = (bodies, auditors, programmes, audit_routes, findings, *certifier_routers)

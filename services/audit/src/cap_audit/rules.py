@@ -18,13 +18,23 @@ strengths need no answer.
 Certification decision (CAP ISO 9001, ISO/IEC 17021-1 §9.5): the body decides, the platform
 records it, on a stage 2 or renewal audit whose report was submitted, once; the decision maker
 took no part in the audit; a grant carries its certificate number, a refusal its reason.
+
+Cycles, nonconformities, impartiality and sites (``docs/audit.md`` lists each rule, its scheme
+parameter and its source): audits belong to a certification cycle whose start and real expiry
+come from the recognition; majors of a deciding audit not verified in time require a new stage
+2; minors escalate at the next audit; findings may be appealed; consultancy, accompaniment and
+training bar auditing and deciding for the cooling-off period; group sites are sampled per
+IAF MD 1.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -81,9 +91,25 @@ class FindingStatus(StrEnum):
     PLAN_ACCEPTED = "plan_accepted"
     VERIFIED_CLOSED = "verified_closed"
     NOTED = "noted"  # observations, opportunities, strengths
+    APPEALED = "appealed"  # under appeal: its deadlines stop
+    WITHDRAWN = "withdrawn"  # overturned on appeal: counts for nothing
 
 
 NONCONFORMITIES = frozenset({FindingType.MAJOR_NC, FindingType.MINOR_NC})
+#: A finding in these states no longer needs anything (closed, or withdrawn on appeal).
+SETTLED = frozenset({FindingStatus.VERIFIED_CLOSED, FindingStatus.WITHDRAWN})
+
+#: The rules refusals name (``rule`` in the problem's extensions), with their source.
+RULE_COOLING_OFF = "ISO/IEC 17021-1 §5.2.5 cooling-off (consultancy, accompaniment, training)"
+RULE_LEAD_CYCLES = "ISO/IEC 17021-1 §5.2.3 familiarity threat (max_consecutive_lead_cycles)"
+RULE_DECIDER = "ISO/IEC 17021-1 §9.5.1.2 the decision maker did not audit"
+RULE_NEW_STAGE2 = (
+    "ISO/IEC 17021-1 §9.5.3.2 majors not verified within major_verification_months "
+    "of the last day of stage 2: a new stage 2"
+)
+RULE_APPEAL_PERIOD = "ISO/IEC 17021-1 §9.7 appeals (within appeal_days)"
+RULE_APPEAL_DECIDER = "ISO/IEC 17021-1 §9.7 appeals decided by people not involved in the audit"
+RULE_SAMPLING = "IAF MD 1 §7.3, §8.2 site sampling (central function at every audit)"
 
 
 #: A scheme's durations and limits: the one source shared with the labelling service.
@@ -98,6 +124,7 @@ class Done:
     status: AuditStatus
     audit_id: str
     closed_on: date | None = None
+    cycle: int = 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,49 @@ class DueItem:
     audit_id: str | None
     status: str  # "done", "in_progress", "due", "overdue"
     cycle_year: int | None = None
+    cycle: int = 1
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A programme's current certification cycle: its number (the initial audits belong to the
+    first), the day its schedule counts from and the recognition's real expiry (both unknown
+    until the first decision)."""
+
+    number: int = 1
+    start: date | None = None
+    expiry: date | None = None
+    decided_on: date | None = None
+
+
+#: The audits a scheme's recognition is decided on, and the audit a failed one calls for again.
+DECIDING: dict[Scheme, frozenset[AuditType]] = {
+    Scheme.CAP_ISO9001: frozenset({AuditType.STAGE2, AuditType.RENEWAL}),
+    Scheme.CAP_RSE: frozenset({AuditType.INITIAL, AuditType.RENEWAL}),
+}
+REPEATED_AS: dict[Scheme, AuditType] = {
+    Scheme.CAP_ISO9001: AuditType.STAGE2,
+    Scheme.CAP_RSE: AuditType.INITIAL,
+}
+
+
+def cycle_end(start: date, expiry: date | None, rules: SchemeRules) -> date:
+    """The cycle's expiry: the recognition's real one when known, else start + validity."""
+    return expiry or add_months(start, rules.validity_months)
+
+
+def surveillance_dates(rules: SchemeRules, start: date, expiry: date | None = None) -> list[date]:
+    """When a cycle's surveillance audits (or its follow-up) are due, counted from its start:
+    the first within ``first_surveillance_months``, then one per calendar year, none in the
+    expiry year (17021-1 §9.1.3.3-4); or one follow-up at ``follow_up_months``. The labelling
+    service computes the same dates (``tests/test_scheme_parameters.py``)."""
+    end = cycle_end(start, expiry, rules)
+    if rules.surveillance == "follow_up":
+        due = add_months(start, rules.follow_up_months)
+        return [due] if due < end else []
+    first = add_months(start, rules.first_surveillance_months)
+    dates = [first, *(date(year, 12, 31) for year in range(first.year + 1, end.year))]
+    return [d for d in dates if d < end]
 
 
 def schedule(
@@ -116,48 +186,44 @@ def schedule(
     rules: SchemeRules,
     *,
     accepted_on: date,
-    decided_on: date | None,
+    cycle_start: date | None,
     audits: list[Done],
     today: date,
+    expiry: date | None = None,
+    cycle: int = 1,
+    repeats: Sequence[date] = (),
 ) -> list[DueItem]:
-    """The programme's audits with computed due dates, matched with the audits done so far."""
+    """The current cycle's audits with computed due dates, matched with that cycle's audits.
+
+    The first cycle starts with the initial audits (ISO stage 1 within ``initial_within_days``
+    of acceptance, stage 2 within ``stage2_within_days`` of the closed stage 1; the CAP RSE
+    initial evaluation). Once decided (``cycle_start``), the cycle's surveillance audits are
+    counted from its start and the renewal is due ``renewal_lead_days`` before the
+    recognition's real ``expiry``. ``repeats``: due dates of the new stage 2 (CAP RSE: initial
+    evaluation) that majors not verified in time call for. An audit counts only for the cycle
+    it belongs to.
+    """
     wanted: list[tuple[AuditType, date, int | None]] = []
-    if scheme is Scheme.CAP_ISO9001:
-        stage1_due = accepted_on + timedelta(days=rules.initial_within_days)
-        wanted.append((AuditType.STAGE1, stage1_due, None))
-        stage1_closed = next(
-            (a.closed_on for a in audits if a.type is AuditType.STAGE1 and a.closed_on), None
-        )
-        wanted.append(
-            (
-                AuditType.STAGE2,
-                (stage1_closed or stage1_due) + timedelta(days=rules.stage2_within_days),
-                None,
+    mine = [a for a in audits if a.cycle == cycle]
+    if cycle == 1:
+        if scheme is Scheme.CAP_ISO9001:
+            stage1_due = accepted_on + timedelta(days=rules.initial_within_days)
+            wanted.append((AuditType.STAGE1, stage1_due, None))
+            stage1_closed = next(
+                (a.closed_on for a in mine if a.type is AuditType.STAGE1 and a.closed_on), None
             )
-        )
-        if decided_on is not None:
-            expiry = add_months(decided_on, rules.validity_months)
-            first = add_months(decided_on, rules.first_surveillance_months)
-            wanted.append((AuditType.SURVEILLANCE, first, first.year))
-            # Then one per calendar year, not in the renewal year.
-            for year in range(first.year + 1, expiry.year):
-                wanted.append((AuditType.SURVEILLANCE, date(year, 12, 31), year))
-            wanted.append(
-                (AuditType.RENEWAL, expiry - timedelta(days=rules.renewal_lead_days), None)
-            )
-    else:
-        wanted.append(
-            (AuditType.INITIAL, accepted_on + timedelta(days=rules.initial_within_days), None)
-        )
-        if decided_on is not None:
-            if rules.surveillance == "follow_up":
-                wanted.append(
-                    (AuditType.FOLLOW_UP, add_months(decided_on, rules.follow_up_months), None)
-                )
-            expiry = add_months(decided_on, rules.validity_months)
-            wanted.append(
-                (AuditType.RENEWAL, expiry - timedelta(days=rules.renewal_lead_days), None)
-            )
+            stage2_due = (stage1_closed or stage1_due) + timedelta(days=rules.stage2_within_days)
+            wanted.append((AuditType.STAGE2, stage2_due, None))
+        else:
+            initial_due = accepted_on + timedelta(days=rules.initial_within_days)
+            wanted.append((AuditType.INITIAL, initial_due, None))
+    wanted += [(REPEATED_AS[scheme], due, None) for due in repeats]
+    if cycle_start is not None:
+        kind = AuditType.FOLLOW_UP if rules.surveillance == "follow_up" else AuditType.SURVEILLANCE
+        for due in surveillance_dates(rules, cycle_start, expiry):
+            wanted.append((kind, due, due.year if kind is AuditType.SURVEILLANCE else None))
+        end = cycle_end(cycle_start, expiry, rules)
+        wanted.append((AuditType.RENEWAL, end - timedelta(days=rules.renewal_lead_days), None))
 
     used: set[str] = set()
     items = []
@@ -165,7 +231,7 @@ def schedule(
         match = next(
             (
                 a
-                for a in audits
+                for a in mine
                 if a.type is audit_type
                 and a.audit_id not in used
                 and a.status is not AuditStatus.CANCELLED
@@ -178,9 +244,43 @@ def schedule(
         else:
             status = "overdue" if due_by < today else "due"
         items.append(
-            DueItem(audit_type, due_by, match.audit_id if match else None, status, cycle_year)
+            DueItem(
+                audit_type, due_by, match.audit_id if match else None, status, cycle_year, cycle
+            )
         )
     return items
+
+
+def cycle_after(
+    current: Cycle,
+    *,
+    status: str,
+    previous_status: str | None,
+    cycle_start: date | None,
+    decided_on: date,
+    expiry: date,
+) -> Cycle:
+    """The programme's cycle after a change of its recognition.
+
+    A grant (first or renewal) or the restoration of an expired recognition starts a cycle at
+    ``cycle_start`` (published by the labelling service: the decision for a first grant, the
+    previous expiry for a renewal or a restoration; when absent, the same computed here). The
+    first grant keeps number 1 (the initial audits belong to it); any later start is the next
+    cycle. Other changes (suspension, restoration from suspension, scope) keep the cycle and
+    follow the recognition's expiry. The same start again changes nothing (a redelivery)."""
+    starts = status == "active" and previous_status in (None, "expired", "renewed")
+    if not starts:
+        return replace(current, expiry=expiry) if current.start is not None else current
+    first = current.start is None
+    start = cycle_start or (decided_on if first else (current.expiry or decided_on))
+    if start == current.start:
+        return replace(current, expiry=expiry, decided_on=decided_on)
+    return Cycle(
+        number=current.number if first else current.number + 1,
+        start=start,
+        expiry=expiry,
+        decided_on=decided_on,
+    )
 
 
 # audits ------------------------------------------------------------------------------------
@@ -214,7 +314,8 @@ class RuleViolation(ProblemError):
 
 
 class NotImpartial(ProblemError):
-    """The auditor advised or audited the organisation within the impartiality window."""
+    """The person gave consultancy, accompaniment or training to the organisation within the
+    cooling-off period, or would lead one cycle too many (the problem names the rule)."""
 
     status, code, title = 409, "auditor-not-impartial", "Auditor not impartial"
 
@@ -265,15 +366,53 @@ def may_open(
         raise RuleViolation(f"a {audit_type.value} audit needs an active recognition")
 
 
-def impartial(
-    engagements: list[tuple[str, date]], *, on: date, window_months: int
-) -> tuple[bool, str | None]:
-    """Whether none of the auditor's engagements with the organisation (advised / audited, on
-    a date) falls within ``window_months`` before ``on``; the reason otherwise."""
-    for kind, day in sorted(engagements, key=lambda e: e[1], reverse=True):
-        if add_months(on, -window_months) <= day <= on:
-            return False, f"{kind} the organisation on {day.isoformat()}"
-    return True, None
+#: Engagements that bar auditing and deciding for the cooling-off period (17021-1 §5.2.5);
+#: ``audited`` is kept for the history and the consecutive-lead limit, and bars nothing.
+BARRING_KINDS = frozenset({"consultancy", "accompaniment", "training"})
+ENGAGEMENT_KINDS = (*sorted(BARRING_KINDS), "audited")
+
+
+@dataclass(frozen=True)
+class EngagementFact:
+    """Someone's engagement with an organisation on a day (what impartiality looks at)."""
+
+    id: str
+    kind: str
+    on: date
+    organisation_id: str
+
+
+def barring_engagement(
+    engagements: Iterable[EngagementFact], *, on: date, cooling_off_months: int
+) -> EngagementFact | None:
+    """The latest consultancy, accompaniment or training within ``cooling_off_months`` before
+    ``on`` (the audit's first day, the decision's day), if any: it bars the person. Having
+    audited the organisation bars nothing."""
+    since = add_months(on, -cooling_off_months)
+    return max(
+        (e for e in engagements if e.kind in BARRING_KINDS and since <= e.on <= on),
+        key=lambda e: e.on,
+        default=None,
+    )
+
+
+def barred_until(engagement: EngagementFact, cooling_off_months: int) -> date:
+    """The first day the engagement no longer bars."""
+    return add_months(engagement.on, cooling_off_months) + timedelta(days=1)
+
+
+def consecutive_lead_cycles(cycles_led: Iterable[int], cycle: int) -> int:
+    """How many cycles right before ``cycle`` the person led without a break."""
+    led, count = set(cycles_led), 0
+    while cycle - count - 1 in led:
+        count += 1
+    return count
+
+
+def lead_limit_reached(cycles_led: Iterable[int], cycle: int, limit: int | None) -> bool:
+    """Whether leading an audit of ``cycle`` would exceed ``max_consecutive_lead_cycles``
+    (None: no limit). Several audits of one cycle count as one cycle."""
+    return limit is not None and consecutive_lead_cycles(cycles_led, cycle) >= limit
 
 
 def qualified(qualifications: list[dict[str, str]], scheme: Scheme, start: date, end: date) -> bool:
@@ -328,17 +467,13 @@ def response_due(kind: FindingType, submitted_on: date, rules: SchemeRules) -> d
 
 
 def may_close(findings: list[tuple[FindingType, FindingStatus]]) -> None:
-    """An audit closes when every major NC is verified and every minor has an accepted plan."""
-    open_majors = sum(
-        1
-        for k, s in findings
-        if k is FindingType.MAJOR_NC and s is not FindingStatus.VERIFIED_CLOSED
-    )
+    """An audit closes when every major NC is verified and every minor has an accepted plan
+    (a finding withdrawn on appeal counts for nothing; one under appeal waits)."""
+    open_majors = sum(1 for k, s in findings if is_open_major(k, s))
     open_minors = sum(
         1
         for k, s in findings
-        if k is FindingType.MINOR_NC
-        and s not in (FindingStatus.PLAN_ACCEPTED, FindingStatus.VERIFIED_CLOSED)
+        if k is FindingType.MINOR_NC and s not in (FindingStatus.PLAN_ACCEPTED, *SETTLED)
     )
     if open_majors or open_minors:
         raise RuleViolation(
@@ -347,11 +482,170 @@ def may_close(findings: list[tuple[FindingType, FindingStatus]]) -> None:
         )
 
 
-def stage2_must_repeat(
-    stage2_last_day: date, today: date, open_majors: int, rules: SchemeRules
+def verification_due(kind: FindingType, answered_on: date, rules: SchemeRules) -> date | None:
+    """An answered major must be verified within ``major_verification_days`` of its answer
+    (none for a minor: it is verified at the next audit)."""
+    if kind is not FindingType.MAJOR_NC:
+        return None
+    return answered_on + timedelta(days=rules.major_verification_days)
+
+
+def verification_overdue(
+    kind: FindingType, status: FindingStatus, due: date | None, today: date
 ) -> bool:
-    """Majors not verified within 6 months after the last day of stage 2: stage 2 again."""
-    return open_majors > 0 and today > add_months(stage2_last_day, rules.major_verification_months)
+    """An answered major (answered or plan accepted) still not verified after its deadline."""
+    return (
+        kind is FindingType.MAJOR_NC
+        and status in (FindingStatus.RESPONSE_SUBMITTED, FindingStatus.PLAN_ACCEPTED)
+        and due is not None
+        and due < today
+    )
+
+
+def is_open_major(kind: FindingType, status: FindingStatus) -> bool:
+    """A major that still holds a certification back: not verified closed (an answered or
+    plan-accepted major is still open), not withdrawn on appeal."""
+    return kind is FindingType.MAJOR_NC and status not in SETTLED
+
+
+@dataclass(frozen=True)
+class Major:
+    """A major nonconformity of a deciding audit, as the new-stage-2 rule sees it."""
+
+    status: FindingStatus
+    verified_on: date | None = None
+    #: Days spent under appeal: the deadline stops meanwhile.
+    appealed_days: int = 0
+
+
+def stage2_deadline(last_day: date, rules: SchemeRules) -> date:
+    """The last day the majors of a deciding audit may be verified (17021-1 §9.5.3.2)."""
+    return add_months(last_day, rules.major_verification_months)
+
+
+def majors_late(last_day: date, majors: Iterable[Major], today: date, rules: SchemeRules) -> int:
+    """Majors of a deciding audit (ISO stage 2 or renewal, CAP RSE initial or renewal) not
+    verified within ``major_verification_months`` of its last day, seen on ``today``: one or
+    more calls for a new stage 2. A verification after the deadline does not undo it; time
+    under appeal does not count; a major withdrawn on appeal counts for nothing, one still
+    under appeal waits for the outcome."""
+    base = stage2_deadline(last_day, rules)
+    late = 0
+    for major in majors:
+        if major.status in (FindingStatus.WITHDRAWN, FindingStatus.APPEALED):
+            continue
+        deadline = base + timedelta(days=major.appealed_days)
+        if today <= deadline:
+            continue
+        if (
+            major.status is FindingStatus.VERIFIED_CLOSED
+            and major.verified_on is not None
+            and major.verified_on <= deadline
+        ):
+            continue
+        late += 1
+    return late
+
+
+def repeat_due(last_day: date, rules: SchemeRules) -> date:
+    """When the new stage 2 called for by late majors is due: ``stage2_within_days`` after the
+    verification deadline."""
+    return stage2_deadline(last_day, rules) + timedelta(days=rules.stage2_within_days)
+
+
+def escalates_at_next_audit(kind: FindingType, status: FindingStatus, rules: SchemeRules) -> bool:
+    """A minor of an earlier audit not verified closed when the next audit's report is
+    submitted becomes a major (``minor_escalates_at_next_audit``); one under appeal waits."""
+    return (
+        rules.minor_escalates_at_next_audit
+        and kind is FindingType.MINOR_NC
+        and status not in (*SETTLED, FindingStatus.APPEALED)
+    )
+
+
+def minors_adding_up(
+    minors: Iterable[tuple[str, str | None]], rules: SchemeRules
+) -> list[tuple[str, str | None, int]]:
+    """(requirement, site, count) of each requirement on which an audit found
+    ``minors_as_major`` or more open minors, at one site: each counts as a major (domain.md
+    §5.2; off when None). ``minors``: each open minor's requirement (ISO clause, CAP RSE
+    criterion) and site."""
+    if rules.minors_as_major is None:
+        return []
+    counts = Counter(minors)
+    return sorted(
+        ((req, site, n) for (req, site), n in counts.items() if n >= rules.minors_as_major),
+        key=lambda item: (item[0], item[1] or ""),
+    )
+
+
+# appeals -------------------------------------------------------------------------------------
+class AppealOutcome(StrEnum):
+    UPHELD = "upheld"  # the finding stands
+    OVERTURNED = "overturned"  # the finding is withdrawn
+    DOWNGRADED = "downgraded"  # a major becomes a minor
+
+
+class AlreadyAppealed(Conflict):
+    """A finding is appealed once."""
+
+    code, title = "already-appealed", "Already appealed"
+
+
+def appeal_deadline(opened_on: date, rules: SchemeRules) -> date:
+    """The last day a finding may be appealed: ``appeal_days`` after the report (or after its
+    escalation to major)."""
+    return opened_on + timedelta(days=rules.appeal_days)
+
+
+def may_appeal(
+    kind: FindingType,
+    status: FindingStatus,
+    *,
+    opened_on: date | None,
+    today: date,
+    rules: SchemeRules,
+    appealed_before: bool,
+) -> None:
+    """A nonconformity of a submitted report, not closed, appealed once, within
+    ``appeal_days`` of the report (17021-1 §9.7)."""
+    if kind not in NONCONFORMITIES:
+        raise RuleViolation(
+            f"a {kind.value} is not appealed: only nonconformities are",
+            extensions={"rule": RULE_APPEAL_PERIOD},
+        )
+    if appealed_before:
+        raise AlreadyAppealed(
+            "this finding was appealed already", extensions={"rule": RULE_APPEAL_PERIOD}
+        )
+    if opened_on is None:
+        raise InvalidTransition("a finding is appealed once the report is submitted")
+    if status in SETTLED:
+        raise InvalidTransition(
+            f"a {status.value} finding is not appealed", extensions={"status": status.value}
+        )
+    deadline = appeal_deadline(opened_on, rules)
+    if today > deadline:
+        raise RuleViolation(
+            f"the appeal period ended on {deadline.isoformat()} ({rules.appeal_days} days)",
+            extensions={"rule": RULE_APPEAL_PERIOD, "deadline": deadline.isoformat()},
+        )
+
+
+def appeal_result(
+    kind: FindingType, status_before: FindingStatus, outcome: AppealOutcome
+) -> tuple[FindingType, FindingStatus]:
+    """The finding's type and status after the appeal: upheld, as it was; overturned,
+    withdrawn; downgraded (a major only), a minor in the status it had."""
+    if outcome is AppealOutcome.OVERTURNED:
+        return kind, FindingStatus.WITHDRAWN
+    if outcome is AppealOutcome.DOWNGRADED:
+        if kind is not FindingType.MAJOR_NC:
+            raise RuleViolation(
+                "only a major nonconformity is downgraded", extensions={"type": kind.value}
+            )
+        return FindingType.MINOR_NC, status_before
+    return kind, status_before
 
 
 # certification decision ----------------------------------------------------------------------
@@ -447,3 +741,107 @@ def decider_impartial(
             who = member.name or member.auditor_id or member.user_id
             return False, f"{who} is on the audit's team"
     return True, None
+
+
+# sites and sampling (IAF MD 1) -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sample:
+    """The sites an audit of a group must cover: the central function always, ``size`` member
+    sites of which ``random_site_ids`` drawn at random (or every one when sampling is not
+    allowed)."""
+
+    sites: int  # member sites of the group (n)
+    size: int  # member sites to audit (y)
+    sampled: bool
+    factor: float | None
+    central_function: str
+    random_site_ids: tuple[str, ...]
+    required_site_ids: tuple[str, ...]  # the central function, then required members
+
+
+def _ceil(value: float) -> int:
+    """Ceiling that forgives floating-point dust (0.6 · 5 is 3, not 4)."""
+    return math.ceil(value - 1e-9)
+
+
+def _shuffled(members: Iterable[str], seed: str) -> list[str]:
+    """Members in a reproducible random order (the same seed, the same draw)."""
+    return sorted(members, key=lambda m: hashlib.sha256(f"{seed}:{m}".encode()).hexdigest())
+
+
+def sample(
+    rules: SchemeRules,
+    audit_type: AuditType,
+    *,
+    central_function: str,
+    members: Sequence[str],
+    seed: str,
+) -> Sample:
+    """The sample of a group's audit (IAF MD 1 §8.2: y = ⌈factor·√n⌉ of the n member sites,
+    factor 1 at the initial audit, 0.6 at surveillance, 0.8 at renewal; at least
+    ``random_share`` of it drawn at random, reproducibly from ``seed``). When sampling is not
+    allowed, every site at the initial audit and renewal, ⌈share·n⌉ at a surveillance (IAF
+    MD 1 §6.2 / MD 19). A special audit requires the central function only."""
+    sites = sorted({m for m in members if m != central_function})
+    n = len(sites)
+    policy = rules.sampling
+    phase = {
+        AuditType.STAGE1: "initial",
+        AuditType.STAGE2: "initial",
+        AuditType.INITIAL: "initial",
+        AuditType.SURVEILLANCE: "surveillance",
+        AuditType.FOLLOW_UP: "surveillance",
+        AuditType.RENEWAL: "renewal",
+    }.get(audit_type)
+    if n == 0 or phase is None:
+        return Sample(n, 0, False, None, central_function, (), (central_function,))
+    if not policy.allowed:
+        if phase == "surveillance":
+            size = _ceil(policy.without_sampling_surveillance_share * n)
+            return Sample(n, size, False, None, central_function, (), (central_function,))
+        return Sample(n, n, False, None, central_function, (), (central_function, *sites))
+    factor = {
+        "initial": policy.initial_factor,
+        "surveillance": policy.surveillance_factor,
+        "renewal": policy.renewal_factor,
+    }[phase]
+    size = min(n, max(1, _ceil(factor * math.sqrt(n))))
+    drawn = tuple(sorted(_shuffled(sites, seed)[: _ceil(policy.random_share * size)]))
+    return Sample(n, size, True, factor, central_function, drawn, (central_function, *drawn))
+
+
+def plan_site_gaps(
+    plan_sites: Sequence[str] | None, sample_: Sample, members: Sequence[str]
+) -> list[dict[str, str]]:
+    """What an audit plan's ``site_ids`` lacks for its sample (``errors[]`` items, empty when
+    it covers it): a site of the programme each, the central function, the random sites, at
+    least ``size`` member sites. A single-site programme may leave ``site_ids`` out."""
+    known = {sample_.central_function, *members}
+    if plan_sites is None:
+        if sample_.sites == 0:
+            return []
+        return [{"field": "body.site_ids", "message": "a group's audit plan names its sites"}]
+    errors = [
+        {"field": f"body.site_ids.{i}", "message": f"{site} is not a site of the programme"}
+        for i, site in enumerate(plan_sites)
+        if site not in known
+    ]
+    chosen = set(plan_sites)
+    missing = [s for s in sample_.required_site_ids if s not in chosen]
+    if missing:
+        errors.append(
+            {
+                "field": "body.site_ids",
+                "message": "the plan leaves out required sites (central function, random "
+                f"draw): {', '.join(missing)}",
+            }
+        )
+    covered = len(chosen & (set(members) - {sample_.central_function}))
+    if covered < sample_.size:
+        errors.append(
+            {
+                "field": "body.site_ids",
+                "message": f"the sample is {sample_.size} member sites, the plan has {covered}",
+            }
+        )
+    return errors

@@ -5,29 +5,43 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from cap_audit.rules import decision_gaps
 
 Strict = ConfigDict(extra="forbid")
 SchemeName = Literal["CAP_RSE", "CAP_ISO9001"]
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)
+_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\n", "\r"}
+
+
+def _printable(value: str) -> str:
+    """Refuse control characters (NUL cannot even be stored): a 422, never a 500."""
+    if any(c in _CONTROL for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+#: Free text: any printable character, tabs and line breaks.
+Text = Annotated[str, AfterValidator(_printable)]
+#: An id of the platform (organisation, site, account): printable, no spaces.
+PlatformId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 class BodyIn(BaseModel):
     model_config = Strict
 
     id: str = Slug
-    name: str = Field(min_length=1, max_length=200)
-    accreditation: str | None = Field(default=None, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
+    accreditation: Text | None = Field(default=None, max_length=200)
     schemes: list[SchemeName] = Field(min_length=1)
 
 
 class BodyUpdate(BaseModel):
     model_config = Strict
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    accreditation: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    accreditation: Text | None = Field(default=None, max_length=200)
     schemes: list[SchemeName] | None = Field(default=None, min_length=1)
     active: bool | None = None
 
@@ -58,9 +72,9 @@ class AuditorIn(BaseModel):
     model_config = Strict
 
     certification_body_id: str = Slug
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    user_id: str | None = Field(
+    user_id: Text | None = Field(
         default=None, max_length=36, description="The person's platform account"
     )
     qualifications: list[Qualification] = Field(default_factory=list, max_length=20)
@@ -69,9 +83,9 @@ class AuditorIn(BaseModel):
 class AuditorUpdate(BaseModel):
     model_config = Strict
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    user_id: str | None = Field(default=None, max_length=36)
+    user_id: Text | None = Field(default=None, max_length=36)
     qualifications: list[Qualification] | None = Field(default=None, max_length=20)
     active: bool | None = None
 
@@ -89,19 +103,26 @@ class AuditorOut(BaseModel):
 class EngagementIn(BaseModel):
     model_config = Strict
 
-    organisation_id: str = Field(max_length=36)
-    kind: Literal["advised", "audited"]
+    organisation_id: PlatformId
+    kind: Literal["consultancy", "accompaniment", "training", "audited"] = Field(
+        description="consultancy, accompaniment and training bar auditing and deciding for the "
+        "scheme's cooling_off_months (ISO/IEC 17021-1 §5.2.5); audited is history only"
+    )
     on: date
-    note: str | None = Field(default=None, max_length=1000)
+    note: Text | None = Field(default=None, max_length=1000)
 
 
 class EngagementOut(BaseModel):
     id: str
-    auditor_id: str
+    auditor_id: str | None
+    user_id: str | None
     organisation_id: str
     kind: str
     on: date
     note: str | None
+    audit_id: str | None = None
+    role: str | None = None
+    diagnostic_id: str | None = None
 
 
 class DueItemOut(BaseModel):
@@ -110,6 +131,17 @@ class DueItemOut(BaseModel):
     audit_id: str | None
     status: str
     cycle_year: int | None
+    cycle: int = 1
+
+
+class SampleSizeOut(BaseModel):
+    """How many of a group's member sites an audit type covers (IAF MD 1 §8.2), besides the
+    central function."""
+
+    audit_type: str
+    size: int
+    sampled: bool
+    factor: float | None
 
 
 class ProgrammeOut(BaseModel):
@@ -121,6 +153,12 @@ class ProgrammeOut(BaseModel):
     certification_body_id: str
     accepted_on: date
     decided_on: date | None
+    cycle: int = 1
+    cycle_start: date | None = None
+    expiry_date: date | None = None
+    #: Deciding audits whose majors were not verified in time: a new stage 2 is due.
+    stage2_required_by: list[str] = Field(default_factory=list)
+    sampling: list[SampleSizeOut] = Field(default_factory=list)
     schedule: list[DueItemOut]
 
 
@@ -134,9 +172,9 @@ class AuditRequest(BaseModel):
 class TeamMember(BaseModel):
     model_config = Strict
 
-    auditor_id: str = Field(max_length=36)
+    auditor_id: PlatformId
     role: Literal["lead", "auditor", "expert", "observer"]
-    declaration: str = Field(
+    declaration: Text = Field(
         min_length=10,
         max_length=4000,
         description="The auditor's impartiality declaration for this organisation",
@@ -148,8 +186,15 @@ class PlanIn(BaseModel):
 
     start_date: date
     end_date: date
-    plan: str = Field(min_length=1, max_length=20000, description="The audit plan")
+    plan: Text = Field(min_length=1, max_length=20000, description="The audit plan")
     team: list[TeamMember] = Field(min_length=1, max_length=20)
+    site_ids: list[PlatformId] | None = Field(
+        default=None,
+        max_length=500,
+        description="The sites the audit covers: the central function (the programme's "
+        "organisation) and group members, at least the sample shown on the audit (IAF MD 1). "
+        "May be left out for a single-site programme.",
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> PlanIn:
@@ -166,10 +211,10 @@ class AuditStepIn(BaseModel):
     model_config = Strict
 
     step: Literal["accept", "start", "submit_report", "close", "cancel"]
-    summary: str | None = Field(
+    summary: Text | None = Field(
         default=None, max_length=20000, description="Report summary (submit_report)"
     )
-    reason: str | None = Field(default=None, max_length=1000, description="Why (cancel)")
+    reason: Text | None = Field(default=None, max_length=1000, description="Why (cancel)")
 
 
 class DecisionIn(BaseModel):
@@ -199,24 +244,24 @@ class DecisionIn(BaseModel):
 
     outcome: Literal["granted", "refused"]
     decided_on: date
-    decided_by: str = Field(
+    decided_by: Text = Field(
         min_length=1,
         max_length=200,
         description="The body's decision maker: their auditor id in the platform's registry "
         "if they have one, else their name. Never one of the audit's auditors.",
     )
-    certificate_number: str | None = Field(
+    certificate_number: Text | None = Field(
         default=None, min_length=1, max_length=60, description="Required when granted"
     )
-    scope: str | None = Field(
+    scope: Text | None = Field(
         default=None, max_length=2000, description="The certified scope (activities, sites)"
     )
-    excluded_member_ids: list[Annotated[str, Field(max_length=36)]] = Field(
+    excluded_member_ids: list[PlatformId] = Field(
         default_factory=list,
         max_length=500,
         description="Group members the decision does not certify",
     )
-    reason: str | None = Field(default=None, max_length=2000, description="Required when refused")
+    reason: Text | None = Field(default=None, max_length=2000, description="Required when refused")
 
     @model_validator(mode="after")
     def _complete(self) -> DecisionIn:
@@ -237,6 +282,11 @@ class DecisionOut(BaseModel):
     excluded_member_ids: list[str]
     reason: str | None
     recorded_at: datetime | None
+    open_major_nc: int = Field(
+        default=0,
+        description="Majors of the audit not verified closed when the decision was recorded: "
+        "the certificate takes effect only once they are",
+    )
 
 
 class TeamOut(BaseModel):
@@ -247,6 +297,20 @@ class TeamOut(BaseModel):
     declared_at: datetime
 
 
+class SamplingOut(BaseModel):
+    """The sites a group's audit must cover (IAF MD 1): the central function, ``size`` member
+    sites, among them the ones drawn at random (reproducibly, from the audit)."""
+
+    sites: int = Field(description="Member sites of the group")
+    size: int = Field(description="Member sites to audit, besides the central function")
+    sampled: bool
+    factor: float | None
+    central_function: str
+    random_site_ids: list[str]
+    required_site_ids: list[str]
+    rule: str
+
+
 class AuditOut(BaseModel):
     id: str
     programme_id: str
@@ -255,6 +319,7 @@ class AuditOut(BaseModel):
     type: str
     status: str
     certification_body_id: str
+    cycle: int = 1
     due_by: date | None
     start_date: date | None
     end_date: date | None
@@ -269,6 +334,9 @@ class AuditOut(BaseModel):
     closed_at: datetime | None
     cancel_reason: str | None
     stage2_must_repeat: bool = False
+    stage2_required_on: date | None = None
+    site_ids: list[str] = Field(default_factory=list)
+    sampling: SamplingOut | None = None
     report_document: dict[str, Any] | None = None
     decision: DecisionOut | None = None
 
@@ -276,7 +344,7 @@ class AuditOut(BaseModel):
 class EvidenceIn(BaseModel):
     model_config = Strict
 
-    title: str = Field(min_length=1, max_length=300)
+    title: Text = Field(min_length=1, max_length=300)
     url: AnyHttpUrl | None = None
 
 
@@ -284,10 +352,15 @@ class FindingIn(BaseModel):
     model_config = Strict
 
     type: Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"]
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=8000)
-    criterion_urn: str | None = Field(default=None, max_length=200)
+    title: Text = Field(min_length=1, max_length=300)
+    description: Text = Field(default="", max_length=8000)
+    criterion_urn: Text | None = Field(default=None, max_length=200)
     clause: str | None = Field(default=None, max_length=40, pattern=r"^[0-9]+(\.[0-9]+)*$")
+    site_id: PlatformId | None = Field(
+        default=None,
+        description="The group member (site) it was found at; null: the audited organisation "
+        "itself (the central function)",
+    )
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
@@ -295,6 +368,20 @@ class FindingIn(BaseModel):
         if self.type in ("major_nc", "minor_nc") and not (self.criterion_urn or self.clause):
             raise ValueError("a nonconformity names a criterion or a clause")
         return self
+
+
+class AppealOut(BaseModel):
+    """An appeal against a finding and its outcome."""
+
+    id: str
+    reason: str
+    lodged_by: str
+    lodged_at: datetime
+    status_before: str
+    outcome: str | None
+    decision_reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
 
 
 class FindingOut(BaseModel):
@@ -306,9 +393,15 @@ class FindingOut(BaseModel):
     description: str
     criterion_urn: str | None
     clause: str | None
+    site_id: str | None = None
     evidence: list[dict[str, Any]]
     status: str
     response_due: date | None
+    verification_due: date | None = None
+    escalated_from: str | None = None
+    escalated_on: date | None = None
+    appeal_deadline: date | None = None
+    appeal: AppealOut | None = None
     overdue: bool
     root_cause: str | None
     correction: str | None
@@ -325,9 +418,9 @@ class ResponseIn(BaseModel):
 
     model_config = Strict
 
-    root_cause: str = Field(min_length=1, max_length=8000)
-    correction: str = Field(min_length=1, max_length=8000)
-    corrective_action: str = Field(min_length=1, max_length=8000)
+    root_cause: Text = Field(min_length=1, max_length=8000)
+    correction: Text = Field(min_length=1, max_length=8000)
+    corrective_action: Text = Field(min_length=1, max_length=8000)
     action_due: date
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
 
@@ -338,15 +431,39 @@ class ReviewIn(BaseModel):
     model_config = Strict
 
     decision: Literal["accept_plan", "send_back", "verify"]
-    comment: str | None = Field(default=None, max_length=8000)
+    comment: Text | None = Field(default=None, max_length=8000)
 
 
 class MaturityIn(BaseModel):
     model_config = Strict
 
-    criterion_urn: str = Field(max_length=200)
-    level: int = Field(ge=0, le=10)
-    comment: str | None = Field(default=None, max_length=4000)
+    criterion_urn: Text = Field(max_length=200)
+    level: int = Field(ge=0, le=10, description="Ignored when not_applicable")
+    not_applicable: bool = False
+    site_id: PlatformId | None = Field(
+        default=None, description="The group member evaluated; null: the organisation itself"
+    )
+    comment: Text | None = Field(default=None, max_length=4000)
+
+
+class AppealIn(BaseModel):
+    """The audited structure appeals a finding (within the scheme's appeal_days)."""
+
+    model_config = Strict
+
+    reason: Text = Field(min_length=3, max_length=4000)
+
+
+class AppealDecisionIn(BaseModel):
+    """The outcome of an appeal, recorded by someone who took no part in the audit."""
+
+    model_config = Strict
+
+    outcome: Literal["upheld", "overturned", "downgraded"] = Field(
+        description="upheld: the finding stands; overturned: it is withdrawn; downgraded: a "
+        "major becomes a minor"
+    )
+    reason: Text = Field(min_length=3, max_length=2000)
 
 
 class MaturityBatch(BaseModel):

@@ -18,11 +18,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cap_audit.schemas import DecisionIn, FindingIn, TeamMember
+from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
 
 Strict = ConfigDict(extra="forbid")
 AuditId = Annotated[
-    str, Field(max_length=36, description="The platform's audit id (from audit.requested)")
+    str,
+    Field(
+        max_length=36,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The platform's audit id (from audit.requested)",
+    ),
 ]
 
 
@@ -38,6 +43,13 @@ class AuditPlanned(BaseModel):
     end_date: date
     plan: str = Field(min_length=1, max_length=20000)
     team: list[TeamMember] = Field(min_length=1, max_length=20)
+    site_ids: list[PlatformId] | None = Field(
+        default=None,
+        max_length=500,
+        description="The sites the audit covers: the central function and group members, at "
+        "least the sample the platform shows for the audit (IAF MD 1); may be left out for a "
+        "single-site organisation",
+    )
 
 
 class AuditStarted(BaseModel):
@@ -59,7 +71,7 @@ class ReportSubmitted(BaseModel):
 
 class FindingReviewed(BaseModel):
     model_config = Strict
-    finding_id: str = Field(max_length=36)
+    finding_id: PlatformId
     decision: Literal["accept_plan", "send_back", "verify"]
     comment: str | None = Field(default=None, max_length=8000)
 

@@ -131,7 +131,7 @@ async def list_deliveries(
 )
 async def retry_delivery(
     body_id: BodyId,
-    delivery_id: Annotated[str, Path(max_length=36)],
+    delivery_id: Annotated[str, Path(max_length=36, pattern=r"^[^\x00-\x1f\x7f]+$")],
     _principal: Admin,
     session: SessionDep,
     runtime: RuntimeDep,

@@ -217,7 +217,11 @@ async def _apply(
 ) -> dict[str, Any]:
     if kind == "audit.planned":
         plan = PlanIn(
-            start_date=data.start_date, end_date=data.end_date, plan=data.plan, team=data.team
+            start_date=data.start_date,
+            end_date=data.end_date,
+            plan=data.plan,
+            team=data.team,
+            site_ids=data.site_ids,
         )
         audit = await audits.plan(session, principal, data.audit_id, plan, settings, clock)
         return {"audit_id": audit.id, "status": audit.status}
@@ -231,7 +235,9 @@ async def _apply(
         return {"finding_id": reviewed.id, "status": reviewed.status}
     if kind == "certification.decided":
         # The event's data is a DecisionIn (with its audit id).
-        decided = await audits.record_decision(session, principal, data.audit_id, data, clock)
+        decided = await audits.record_decision(
+            session, principal, data.audit_id, data, settings, clock
+        )
         return {"audit_id": decided.id, "outcome": decided.decision_outcome}
     step = {
         "audit.accepted": AuditStep.ACCEPT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_audit import audits
+from cap_audit import audits, impartiality
 from cap_audit.config import Settings
 from cap_audit.models import Organisation
 from cap_audit.repository import OrganisationRepository
@@ -46,4 +46,5 @@ HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": on_organisation_registered,
     "labelling.application.accepted.v1": on_application_accepted,
     "recognition.status_changed.v1": audits.on_recognition_changed,
+    "diagnostic.completed.v1": impartiality.on_diagnostic_completed,
 }
