@@ -140,6 +140,11 @@ async def test_an_admin_names_facilitators_and_nobody_else_may(service: Service)
         )
         assert refused.status_code == 403, refused.text
         assert refused.json()["type"].endswith("/facilitators-named-by-admin")
+    # Another structure learns nothing: 404, as for any of its diagnostics.
+    hidden = await service.client.patch(
+        url, json={"facilitator_user_ids": [named]}, headers=service.member("b")
+    )
+    assert hidden.status_code == 404, hidden.text
     opened = await service.client.post(
         "/v1/diagnostics",
         json={"organisation_id": service.organisations["a"].id, "facilitator_user_ids": [named]},
