@@ -399,9 +399,13 @@ async def test_cap_rse_journey(
             },
         ):
             ok(await client.post(f"{url}/findings", json=finding, headers=auditor.headers), 201)
-        # The auditor evaluates every CSR criterion: 3 of 4, the DUERP (R8) at 1, the local
-        # partnerships (R23) at 4; the CAP criteria keep the self-assessment's ratings.
-        evaluated = {c["criterion"]: 3 for c in csr} | {f"{RSE}:r8": 1, f"{RSE}:r23": 4}
+        # The auditor evaluates every criterion: the CAP ones at 2 (as the structure rated
+        # them), the CSR ones at 3 of 4, the DUERP (R8) at 1, the local partnerships (R23) at 4.
+        evaluated = (
+            {c["criterion"]: c["level"] for c in carried}
+            | {c["criterion"]: 3 for c in csr}
+            | {f"{RSE}:r8": 1, f"{RSE}:r23": 4}
+        )
         ok(
             await client.put(
                 f"{url}/maturity",
@@ -467,7 +471,7 @@ async def test_cap_rse_journey(
         return [d for d in listed["data"] if d["kind"] == "audit_evaluation"]
 
     (evaluation,) = await eventually(evaluation_recorded, what="the audit evaluation is recorded")
-    # CAP criteria at 2 (the self-assessment's), CSR ones as the auditor rated them.
+    # Every criterion as the auditor rated it (CAP ones at 2, CSR ones as above).
     assert (evaluation["audit_id"], evaluation["status"], evaluation["overall_score"]) == (
         audit["id"],
         "rated",
@@ -475,7 +479,7 @@ async def test_cap_rse_journey(
     )
     assert evaluation["allowed_actions"] == []
     assert evaluation["audit_evaluation"]["self_assessment_id"] == rse["id"]
-    assert len(evaluation["audit_evaluation"]["ratings"]["auditor"]) == 26
+    assert len(evaluation["audit_evaluation"]["ratings"]["auditor"]) == 48
     # It is the auditor's record: the structure cannot change it.
     refused = await client.put(
         f"/v1/diagnostics/{evaluation['id']}/answers",

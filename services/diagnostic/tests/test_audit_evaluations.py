@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+import pytest
 import sqlalchemy as sa
 
 from cap_diagnostic.events.handlers import HANDLERS
@@ -25,13 +26,20 @@ CAP = "urn:coorace:referentiel:cap:critere:"
 
 def report(
     service: Service,
-    levels: dict[str, int],
+    levels: dict[str, int | None],
     *,
     key: str = "a",
     scheme: Literal["CAP_RSE", "CAP_ISO9001"] = "CAP_RSE",
     audit_id: str | None = None,
     findings: list[FindingV1] | None = None,
+    sites: dict[str, dict[str, int | None]] | None = None,
+    site_ids: list[str] | None = None,
 ) -> AuditReportSubmittedV1:
+    """A report with the audited organisation's levels (None: judged not applicable) and, per
+    member site id, the site's."""
+    items = [(None, urn, level) for urn, level in levels.items()] + [
+        (site, urn, level) for site, given in (sites or {}).items() for urn, level in given.items()
+    ]
     return AuditReportSubmittedV1(
         audit_id=audit_id or str(uuid.uuid4()),
         organisation_id=service.organisations[key].id,
@@ -42,8 +50,12 @@ def report(
         certification_body_id="sgs-tuv",
         findings=findings or [],
         evaluated_maturity=[
-            EvaluatedMaturityV1(criterion_urn=urn, level=level) for urn, level in levels.items()
+            EvaluatedMaturityV1(
+                criterion_urn=urn, level=level or 0, not_applicable=level is None, site_id=site
+            )
+            for site, urn, level in items
         ],
+        site_ids=list(sites or {}) if site_ids is None else site_ids,
     )
 
 
@@ -102,15 +114,23 @@ async def self_assessment(service: Service, level: int, *, not_applicable: str =
 
 async def answers_of(service: Service, diagnostic_id: str) -> dict[str, dict[str, Any]]:
     got = await service.client.get(
-        f"/v1/diagnostics/{diagnostic_id}/answers", headers=service.member()
+        f"/v1/diagnostics/{diagnostic_id}/answers", headers=service.admin
     )
     assert got.status_code == 200, got.text
     return {a["criterion"]: a for a in got.json()}
 
 
-async def test_a_cap_rse_report_records_one_scored_completed_evaluation(service: Service) -> None:
+async def scores_of(service: Service, diagnostic_id: str) -> dict[str, Any]:
+    got = await service.client.get(f"/v1/diagnostics/{diagnostic_id}/scores", headers=service.admin)
+    assert got.status_code == 200, got.text
+    return dict(got.json())
+
+
+async def test_only_the_auditor_rates_what_the_auditor_did_not_evaluate_stays_unrated(
+    service: Service,
+) -> None:
     own = await self_assessment(service, 2, not_applicable=f"{RSE}r13")
-    event = report(service, {f"{RSE}r1": 4, f"{RSE}r23": 4, f"{CAP}t2.4": 4})
+    event = report(service, {f"{RSE}r1": 4, f"{RSE}r23": 2, f"{CAP}t2.4": 0, f"{RSE}r5": None})
     for _ in range(2):  # redelivered (even as a new envelope): still one evaluation
         await deliver(service, event)
 
@@ -120,36 +140,58 @@ async def test_a_cap_rse_report_records_one_scored_completed_evaluation(service:
         [],
         event.audit_id,
     )
-    assert evaluation["referential"]["code"] == "CAP_RSE"
+    # The structure's own assessment chose the referential version, nothing else.
+    assert evaluation["referential"]["id"] == own["referential"]["id"]
     assert evaluation["session_date"] == "2026-11-19"  # the audit's last day
     assert evaluation["created_by"] == "user:auditor"
-    assert evaluation["progress"]["missing"] == 0
-    record = evaluation["audit_evaluation"]
     criteria = await criteria_of(service, "CAP_RSE")
+    assert evaluation["progress"] == {
+        "criteria": len(criteria),
+        "rated": 3,
+        "not_applicable": 1,
+        "missing": len(criteria) - 4,
+    }
+    record = evaluation["audit_evaluation"]
     assert record["self_assessment_id"] == own["id"]
+    assert (record["audited_organisation_id"], record["site_id"]) == (
+        service.organisations["a"].id,
+        None,
+    )
     assert sorted(record["ratings"]["auditor"]) == ["R1", "R23", "T2.4"]
-    assert len(record["ratings"]["self_assessment"]) == len(criteria) - 3
-    assert record["ratings"]["default"] == []
+    assert record["ratings"]["not_applicable"] == ["R5"]
+    assert len(record["ratings"]["unrated"]) == len(criteria) - 4
+    assert set(record["ratings"]) == {"auditor", "not_applicable", "unrated"}
     assert record["ignored"] == []
 
-    # The auditor's levels; the self-assessment's elsewhere (its not-applicable included).
+    # The auditor's levels; nothing from the self-assessment, nothing rated 0 by default.
     answers = await answers_of(service, evaluation["id"])
     assert len(answers) == len(criteria)
     assert (answers[f"{RSE}r1"]["level"], answers[f"{RSE}r1"]["carried_from"]) == (4, None)
+    assert answers[f"{CAP}t2.4"]["level"] == 0  # the auditor's 0 is a rating
     assert "auditeur" in answers[f"{RSE}r1"]["comment"]
-    assert (answers[f"{RSE}r2"]["level"], answers[f"{RSE}r2"]["carried_from"]) == (2, own["id"])
-    assert answers[f"{RSE}r13"]["not_applicable"] is True
-    assert answers[f"{RSE}r13"]["carried_from"] == own["id"]
+    for unrated in (f"{RSE}r2", f"{RSE}r13"):  # rated 2 / not applicable by the structure
+        assert (
+            answers[unrated]["level"],
+            answers[unrated]["not_applicable"],
+            answers[unrated]["carried_from"],
+        ) == (None, False, None)
+    assert (answers[f"{RSE}r5"]["level"], answers[f"{RSE}r5"]["not_applicable"]) == (None, True)
 
-    # Scored like any diagnostic: three criteria raised from 2 to 4 raise the overall score.
-    scores = (
-        await service.client.get(
-            f"/v1/diagnostics/{evaluation['id']}/scores", headers=service.member()
-        )
-    ).json()
-    assert evaluation["overall_score"] == scores["overall"]["score"]
-    assert evaluation["overall_score"] > own["overall_score"]
-    assert {g["code"] for g in scores["frameworks"]["iso26000"]} >= {"6.2", "6.4"}
+    # Scored on what the auditor evaluated: unrated criteria count on neither side.
+    scores = await scores_of(service, evaluation["id"])
+    overall = scores["overall"]
+    assert (overall["rated"], overall["not_applicable"], overall["total"]) == (
+        3,
+        1,
+        len(criteria),
+    )
+    assert evaluation["overall_score"] == overall["score"]
+    assert 0 < overall["score"] < 1000
+    assert len(scores["missing"]) == len(criteria) - 4
+    assert scores["complete"] is False
+    # A core subject the auditor evaluated nothing in has no score (not 0).
+    subjects = {g["code"]: g for g in scores["frameworks"]["iso26000"]}
+    assert any(g["score"] is None and g["rated"] == 0 for g in subjects.values())
 
     # Completed through the one completion path: the same event, once, saying what it is.
     published = [e for e in await completions(service) if e.diagnostic_id == evaluation["id"]]
@@ -159,28 +201,98 @@ async def test_a_cap_rse_report_records_one_scored_completed_evaluation(service:
         event.audit_id,
         evaluation["overall_score"],
     )
+    assert completed.organisation_id == service.organisations["a"].id
+    assert completed.facilitator_user_ids == []
     levels = {c.urn: (c.level, c.not_applicable) for c in completed.criteria}
-    assert levels[f"{RSE}r23"] == (4, False)
-    assert levels[f"{RSE}r13"] == (None, True)
-    assert levels[f"{RSE}r2"] == (2, False)
+    assert len(levels) == len(criteria)
+    assert levels[f"{RSE}r23"] == (2, False)
+    assert levels[f"{RSE}r5"] == (None, True)
+    assert levels[f"{RSE}r2"] == (None, False)  # unrated: the labelling service sees it
+    assert levels[f"{RSE}r13"] == (None, False)
 
 
-async def test_without_a_self_assessment_what_the_auditor_did_not_evaluate_is_rated_zero(
+async def test_without_any_assessment_the_latest_version_and_nothing_rated_by_default(
     service: Service,
 ) -> None:
-    event = report(service, {f"{RSE}r1": 4})
-    await deliver(service, event)
+    await deliver(service, report(service, {f"{RSE}r1": 4}))
     (evaluation,) = await evaluations_of(service)
     criteria = await criteria_of(service, "CAP_RSE")  # the latest version
     record = evaluation["audit_evaluation"]
     assert record["self_assessment_id"] is None
     assert record["ratings"]["auditor"] == ["R1"]
-    assert len(record["ratings"]["default"]) == len(criteria) - 1
+    assert len(record["ratings"]["unrated"]) == len(criteria) - 1
     answers = await answers_of(service, evaluation["id"])
-    assert {a["level"] for u, a in answers.items() if u != f"{RSE}r1"} == {0}
-    # One criterion at the top of its scale out of 48: a low score, but not zero.
-    assert 0 < evaluation["overall_score"] < 100
-    assert evaluation["overall_band"] == "Initial"
+    assert {a["level"] for u, a in answers.items() if u != f"{RSE}r1"} == {None}
+    # One criterion evaluated, at the top of its scale: that is all the score says.
+    assert (evaluation["overall_score"], evaluation["overall_band"]) == (1000, "Exemplaire")
+    assert evaluation["progress"]["rated"] == 1
+
+
+async def test_a_group_audit_records_one_evaluation_per_site(service: Service) -> None:
+    member = await service.add_organisation("c", region="52")
+    other = await service.add_organisation("d", region="11")
+    stranger = str(uuid.uuid4())
+    event = report(
+        service,
+        {f"{RSE}r1": 3},
+        sites={
+            member.id: {f"{RSE}r1": 1, f"{RSE}r2": None},
+            stranger: {f"{RSE}r3": 4},  # not one of the report's sites
+        },
+        site_ids=[member.id, other.id],
+    )
+    for _ in range(2):  # redelivered: nothing more
+        await deliver(service, event)
+
+    central = {d["audit_id"]: d for d in await evaluations_of(service, "a")}
+    at_member = {d["audit_id"]: d for d in await evaluations_of(service, "c")}
+    at_other = {d["audit_id"]: d for d in await evaluations_of(service, "d")}
+    assert set(central) == set(at_member) == set(at_other) == {event.audit_id}
+    a, c, d = central[event.audit_id], at_member[event.audit_id], at_other[event.audit_id]
+    assert [e["audit_evaluation"]["site_id"] for e in (a, c, d)] == [None, member.id, other.id]
+    assert {e["audit_evaluation"]["audited_organisation_id"] for e in (a, c, d)} == {
+        service.organisations["a"].id
+    }
+    # Each site's own ratings.
+    assert a["audit_evaluation"]["ratings"]["auditor"] == ["R1"]
+    assert (await answers_of(service, a["id"]))[f"{RSE}r1"]["level"] == 3
+    assert c["audit_evaluation"]["ratings"]["auditor"] == ["R1"]
+    assert c["audit_evaluation"]["ratings"]["not_applicable"] == ["R2"]
+    site_answers = await answers_of(service, c["id"])
+    assert (site_answers[f"{RSE}r1"]["level"], site_answers[f"{RSE}r2"]["not_applicable"]) == (
+        1,
+        True,
+    )
+    # A site the auditor rated nothing on still has its evaluation: everything unrated.
+    assert d["audit_evaluation"]["ratings"]["auditor"] == []
+    assert (d["overall_score"], d["progress"]["rated"]) == (None, 0)
+    # The item for a site that is not the report's is bad data: ignored, said in the central one.
+    (ignored,) = a["audit_evaluation"]["ignored"]
+    assert (ignored["criterion_urn"], ignored["site_id"]) == (f"{RSE}r3", stranger)
+    assert "unknown site" in ignored["reason"]
+    assert await evaluations_of(service, "b") == []
+
+    # One diagnostic.completed.v1 per site, each for that organisation.
+    published = {
+        e.organisation_id: e for e in await completions(service) if e.audit_id == event.audit_id
+    }
+    assert len([e for e in await completions(service) if e.audit_id == event.audit_id]) == 3
+    assert set(published) == {service.organisations["a"].id, member.id, other.id}
+    assert {e.kind for e in published.values()} == {"audit_evaluation"}
+    assert published[member.id].diagnostic_id == c["id"]
+    assert published[other.id].overall.score is None
+    # The site's own people read it; the central function's region rule applies as usual.
+    site_url = f"/v1/diagnostics/{c['id']}"
+    assert (await service.client.get(site_url, headers=service.member("c"))).status_code == 200
+    assert (await service.client.get(site_url, headers=service.member("b"))).status_code == 404
+
+
+async def test_a_site_not_registered_here_yet_is_retried(service: Service) -> None:
+    unknown = str(uuid.uuid4())
+    event = report(service, {f"{RSE}r1": 3}, site_ids=[unknown])
+    with pytest.raises(LookupError):
+        await deliver(service, event)
+    assert await evaluations_of(service) == []
 
 
 async def test_bad_levels_and_unknown_criteria_are_ignored_and_the_findings_still_count(
@@ -196,6 +308,8 @@ async def test_bad_levels_and_unknown_criteria_are_ignored_and_the_findings_stil
         },
         findings=[finding],
     )
+    twice = event.evaluated_maturity[-1].model_copy(update={"level": 1})
+    event = event.model_copy(update={"evaluated_maturity": [*event.evaluated_maturity, twice]})
     await deliver(service, event)
     (evaluation,) = await evaluations_of(service)
     record = evaluation["audit_evaluation"]
@@ -203,21 +317,24 @@ async def test_bad_levels_and_unknown_criteria_are_ignored_and_the_findings_stil
     assert {(i["criterion_urn"], i["level"]) for i in record["ignored"]} == {
         (f"{RSE}r1", 7),
         (f"{RSE}r99", 3),
+        (f"{RSE}r2", 1),  # evaluated twice: the first counts
     }
     answers = await answers_of(service, evaluation["id"])
-    assert answers[f"{RSE}r1"]["level"] == 0  # not evaluated after all
+    assert answers[f"{RSE}r1"]["level"] is None  # not evaluated after all
+    assert answers[f"{RSE}r2"]["level"] == 3
     plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()
     assert [a["title"] for a in plans[0]["actions"]] == [
         "Non-conformité mineure — Registre incomplet"
     ]
 
     # Nothing usable at all: still an evaluation (the labelling service waits for one per
-    # report with evaluated maturity), every rating from elsewhere, the bad entries listed.
+    # report with evaluated maturity), every criterion unrated, the bad entries listed.
     only_bad = report(service, {f"{RSE}r1": 9, f"{RSE}r98": 2}, key="b")
     await deliver(service, only_bad)
     (empty,) = await evaluations_of(service, "b")
     assert empty["audit_evaluation"]["ratings"]["auditor"] == []
     assert len(empty["audit_evaluation"]["ignored"]) == 2
+    assert empty["overall_score"] is None
 
 
 async def test_iso_reports_and_reports_without_maturity_record_none(service: Service) -> None:

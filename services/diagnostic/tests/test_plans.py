@@ -300,6 +300,42 @@ async def test_audit_findings_become_proposed_actions_once(service: Service) -> 
     assert minor["due_date"] == "2027-02-18"  # 90 days after submission
 
 
+async def test_a_finding_made_at_a_member_site_goes_to_that_site_s_plan(
+    service: Service,
+) -> None:
+    central, site = service.organisations["a"], await service.add_organisation("c", region="52")
+    event = AuditReportSubmittedV1(
+        audit_id=str(uuid.uuid4()),
+        organisation_id=central.id,
+        scheme="CAP_ISO9001",
+        audit_type="stage2",
+        submitted_at=datetime(2026, 11, 20, tzinfo=UTC),
+        site_ids=[site.id],
+        findings=[
+            FindingV1(finding_id="f1", type="minor_nc", title="Revue de direction incomplète"),
+            FindingV1(finding_id="f2", type="major_nc", title="EPI non fournis", site_id=site.id),
+            # A site that is not the report's: the audited organisation's plan.
+            FindingV1(
+                finding_id="f3", type="observation", title="Affichage", site_id=str(uuid.uuid4())
+            ),
+        ],
+    )
+    envelope = new_event(event, source="/cap/audit", subject=event.audit_id, actor="user:auditor")
+    for _ in range(2):  # a redelivery changes nothing
+        async with service.runtime.db.session() as session:
+            await on_audit_report(session, envelope, event)
+
+    async def titles(key: str) -> list[str]:
+        plans = (await service.client.get("/v1/progress-plans", headers=service.member(key))).json()
+        return sorted(a["title"] for p in plans for a in p["actions"])
+
+    assert await titles("a") == [
+        "Non-conformité mineure — Revue de direction incomplète",
+        "Observation — Affichage",
+    ]
+    assert await titles("c") == ["Non-conformité majeure — EPI non fournis"]
+
+
 async def test_the_overdue_job_runs_on_the_runtimes_clock(service: Service) -> None:
     """Shift the service's clock: its worker's job sees the action overdue (no wall-clock wait)."""
     from cap_diagnostic.main import SERVICE

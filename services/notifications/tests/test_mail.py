@@ -26,8 +26,12 @@ from cap_shared.contracts.audit import (
     AuditPlannedV1,
     AuditReportSubmittedV1,
     AuditRequestedV1,
+    FindingAppealDecidedV1,
+    FindingAppealLodgedV1,
     FindingResponseDueV1,
+    FindingStatusChangedV1,
     FindingV1,
+    Stage2RequiredV1,
 )
 from cap_shared.contracts.diagnostic import (
     ActionDueSoonV1,
@@ -39,6 +43,9 @@ from cap_shared.contracts.diagnostic import (
 from cap_shared.contracts.labelling import (
     ApplicationAcceptedV1,
     ComplaintReceivedV1,
+    DecisionAppealDecidedV1,
+    DecisionAppealLodgedV1,
+    DecisionHeldV1,
     DecisionOpenedV1,
     LabelExpiringV1,
     LabelSurveillanceDueV1,
@@ -74,7 +81,12 @@ def _score(group: str, code: str, name: str, score: int | None, band: str | None
 
 
 def _recognition(
-    status: str, previous: str | None, *, scheme: str = "CAP_RSE", reason: str | None = None
+    status: str,
+    previous: str | None,
+    *,
+    scheme: str = "CAP_RSE",
+    reason: str | None = None,
+    scope: str | None = None,
 ) -> RecognitionStatusChangedV1:
     return RecognitionStatusChangedV1(
         recognition_id=_id(),
@@ -87,6 +99,30 @@ def _recognition(
         effective_date=date(2026, 3, 2),
         expiry_date=date(2029, 3, 1),
         changed_at=NOW,
+        reason=reason,
+        scope=scope,
+    )
+
+
+def _finding_change(
+    status: str,
+    previous: str,
+    *,
+    kind: str = "major_nc",
+    previous_type: str | None = None,
+    reason: str | None = None,
+) -> FindingStatusChangedV1:
+    return FindingStatusChangedV1(
+        finding_id=_id(),
+        audit_id=_id(),
+        organisation_id=_id(),
+        scheme="CAP_ISO9001",
+        type=kind,
+        status=status,
+        previous_status=previous,
+        response_due=date(2027, 2, 24) if status == "open" else None,
+        changed_at=NOW,
+        previous_type=previous_type,
         reason=reason,
     )
 
@@ -417,6 +453,227 @@ def cases() -> list[Case]:
             says=("Dossier de décision ouvert", "renouvellement", "Exemplaire", "comité"),
             details=("Exemplaire", "comité de labellisation", "renouvellement"),
         ),
+        Case(
+            "decision held",
+            DecisionHeldV1(
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_ISO9001",
+                audit_id=audit,
+                certification_body_id="sgs-tuv",
+                open_major_nc=2,
+                held_until=date(2027, 5, 19),
+            ),
+            says=(
+                "Décision en attente : 2 non-conformités majeures à lever",
+                "ne prend pas effet",
+                "ne sont pas encore vérifiées et closes",
+                "19/05/2027",
+                "nouvel audit d'étape 2",
+            ),
+            details=("2", "sgs-tuv", "19/05/2027", "certification CAP ISO 9001"),
+        ),
+        Case(
+            "decision held on one major",
+            DecisionHeldV1(
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                audit_id=audit,
+                open_major_nc=1,
+            ),
+            says=("1 non-conformité majeure à lever", "n'est pas encore vérifiée et close"),
+            details=("label CAP RSE",),
+        ),
+        Case(
+            "new stage 2 required",
+            Stage2RequiredV1(
+                audit_id=audit,
+                programme_id=_id(),
+                organisation_id=org,
+                scheme="CAP_ISO9001",
+                audit_type="stage2",
+                certification_body_id="sgs-tuv",
+                last_day=date(2026, 5, 20),
+                deadline=date(2026, 11, 20),
+                open_major_nc=1,
+            ),
+            says=(
+                "Nouvel audit d'étape 2 requis (certification CAP ISO 9001)",
+                "20/05/2026",
+                "20/11/2026",
+                "n'a pas été vérifiée et close",
+                "sgs-tuv",
+            ),
+            details=("20/05/2026", "20/11/2026", "étape 2", "sgs-tuv"),
+        ),
+        Case(
+            "new evaluation required",
+            Stage2RequiredV1(
+                audit_id=audit,
+                programme_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                audit_type="initial",
+                certification_body_id="sgs-tuv",
+                last_day=date(2026, 5, 20),
+                deadline=date(2026, 11, 20),
+                open_major_nc=2,
+            ),
+            says=("Nouvelle évaluation requise", "de l'évaluation initiale", "demandée"),
+            details=("évaluation initiale",),
+        ),
+        Case(
+            "verification overdue",
+            FindingResponseDueV1(
+                finding_id=_id(),
+                audit_id=audit,
+                organisation_id=org,
+                type="major_nc",
+                title="Pas de revue de direction",
+                response_due=date(2026, 11, 16),
+                stage="verification_overdue",
+                days=10,
+            ),
+            says=(
+                "Vérification en retard d'une non-conformité majeure",
+                "16/11/2026",
+                "10 jours de retard",
+                "suspendu",
+            ),
+            details=("Vérification attendue avant le", "16/11/2026", "Retard", "10 jours"),
+        ),
+        Case(
+            "minor escalated to major",
+            _finding_change(
+                "open",
+                "response_submitted",
+                previous_type="minor_nc",
+                reason="Mineure non levée à l'audit de surveillance",
+            ),
+            says=(
+                "Non-conformité mineure requalifiée en majeure",
+                "devient une non-conformité majeure le 26/11/2026",
+                "24/02/2027",
+                "Motif : Mineure non levée",
+            ),
+            details=("non-conformité majeure", "non-conformité mineure", "à traiter"),
+        ),
+        Case(
+            "finding appealed",
+            _finding_change("appealed", "open"),
+            says=("Non-conformité majeure en recours : délais suspendus", "26/11/2026"),
+            details=("en recours", "à traiter"),
+        ),
+        Case(
+            "finding appeal upheld",
+            _finding_change("open", "appealed", kind="minor_nc", reason="Constat étayé."),
+            says=("Recours rejeté : la non-conformité mineure est maintenue", "reprennent"),
+            details=("à traiter", "en recours", "Constat étayé."),
+        ),
+        Case(
+            "finding withdrawn",
+            _finding_change("withdrawn", "appealed", reason="Exigence hors périmètre"),
+            says=("Non-conformité majeure retirée après recours", "ne compte plus"),
+            details=("retirée après recours",),
+        ),
+        Case(
+            "finding downgraded",
+            _finding_change(
+                "open", "appealed", kind="minor_nc", previous_type="major_nc", reason="Partiel"
+            ),
+            says=("requalifiée en mineure après recours", "Motif : Partiel."),
+            details=("non-conformité mineure", "non-conformité majeure"),
+        ),
+        Case(
+            "finding verified",
+            _finding_change("verified_closed", "plan_accepted"),
+            says=("Non-conformité majeure : vérifiée et close", "26/11/2026"),
+            details=("vérifiée et close", "plan d'actions accepté"),
+        ),
+        Case(
+            "finding appeal lodged",
+            FindingAppealLodgedV1(
+                appeal_id=_id(),
+                finding_id=_id(),
+                audit_id=audit,
+                organisation_id=org,
+                scheme="CAP_ISO9001",
+                certification_body_id="sgs-tuv",
+                finding_type="major_nc",
+                lodged_by="user:claire",
+                lodged_at=NOW,
+            ),
+            says=(
+                "Recours contre une non-conformité majeure",
+                "26/11/2026",
+                "sgs-tuv",
+                "délais sont suspendus",
+            ),
+            details=("26/11/2026 à 10:30", "non-conformité majeure", "sgs-tuv"),
+        ),
+        Case(
+            "finding appeal decided",
+            FindingAppealDecidedV1(
+                appeal_id=_id(),
+                finding_id=_id(),
+                audit_id=audit,
+                organisation_id=org,
+                scheme="CAP_ISO9001",
+                outcome="downgraded",
+                decided_by="user:bureau",
+                decided_at=NOW,
+                reason="Écart ponctuel, pas systémique",
+            ),
+            says=("la non-conformité majeure devient mineure", "Écart ponctuel"),
+            details=("requalifiée en mineure", "26/11/2026 à 10:30", "Écart ponctuel"),
+        ),
+        Case(
+            "decision appeal lodged",
+            DecisionAppealLodgedV1(
+                appeal_id=_id(),
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                decision_status="refused",
+                lodged_by="user:claire",
+                lodged_at=NOW,
+            ),
+            says=("Recours contre la décision de refus (label CAP RSE)", "comité de labellisation"),
+            details=("refus", "26/11/2026 à 10:30"),
+        ),
+        Case(
+            "decision appeal decided",
+            DecisionAppealDecidedV1(
+                appeal_id=_id(),
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                outcome="overturned",
+                decided_by="user:comite",
+                decided_at=NOW,
+                reason="Le niveau ne tenait pas compte de l'évaluation du site",
+            ),
+            says=("Recours accepté : la décision est annulée", "de nouveau soumis au comité"),
+            details=("décision annulée", "Le niveau ne tenait pas compte"),
+        ),
+        Case(
+            "certification scope reduced",
+            _recognition(
+                "active",
+                "active",
+                scheme="CAP_ISO9001",
+                reason="scope_reduced",
+                scope="Mise à disposition de personnel (hors chantiers d'insertion)",
+            ),
+            says=(
+                "Certification CAP ISO 9001 : périmètre réduit",
+                "au lieu d'une suspension",
+                "Mise à disposition de personnel",
+                "01/03/2029",
+            ),
+            details=("réduction du périmètre certifié", "Périmètre", "Mise à disposition"),
+        ),
     ]
 
 
@@ -461,7 +718,7 @@ def flat(text: str) -> str:
 def test_every_notified_event_type_has_a_sample_and_one_list_of_types() -> None:
     assert messages.EVENT_TYPES is catalogue.EVENT_TYPES
     assert {case.event_type for case in CASES} == set(catalogue.EVENT_TYPES)
-    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 13
+    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 20
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

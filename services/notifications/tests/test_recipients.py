@@ -24,6 +24,7 @@ PEOPLE = [
     person("facilitator-11", {"role": "facilitator", "region": "11"}),
     person("auditor-sgs", {"role": "auditor", "certification_body_id": "sgs-tuv"}),
     person("auditor-other", {"role": "auditor", "certification_body_id": "bureau-veritas"}),
+    person("platform-admin-gone", {"role": "admin"}, status="disabled"),
     person("committee", {"role": "committee"}),
     person("platform-admin", {"role": "admin"}),
     person("gone", {"role": "member_admin", "organisation_id": ORG}, status="disabled"),
@@ -64,10 +65,86 @@ def test_recipients_per_event() -> None:
     assert told("recognition.status_changed.v1", status="suspended")["committee"] == "committee"
     assert told("labelling.complaint.received.v1") == {"committee": "committee"}
     assert told("labelling.decision.opened.v1") == {"committee": "committee"}
-    # Never: another structure's people, another region's facilitators, disabled accounts.
+    # Never: another structure's people, another region's facilitators, disabled accounts,
+    # another body's people; the platform's admins only for what operators handle.
+    operators = {
+        "decision.held.v1",
+        "audit.stage2_required.v1",
+        "finding.appeal_lodged.v1",
+        "decision.appeal_lodged.v1",
+    }
     for event_type in EVENT_TYPES:
         who = told(event_type, stage="overdue", status="withdrawn", certification_body_id="sgs-tuv")
-        assert not {"member-b", "facilitator-11", "gone", "platform-admin"} & set(who), event_type
+        never = {"member-b", "facilitator-11", "gone", "auditor-other", "platform-admin-gone"}
+        assert not never & set(who), event_type
+        assert ("platform-admin" in who) == (event_type in operators), event_type
+
+
+def test_recipients_of_the_certification_rules() -> None:
+    staff = {"admin-a": "member_admin", "member-a": "member"}
+    body = {"auditor-sgs": "auditor"}
+    operators = {"committee": "committee", "platform-admin": "admin"}
+    sgs = {"certification_body_id": "sgs-tuv"}
+    # A decision held on open majors: operators, the body, the structure's admins.
+    assert told("decision.held.v1", **sgs) == {"admin-a": "member_admin", **body, **operators}
+    # A CAP RSE decision held without a body in the event: no body's people.
+    assert told("decision.held.v1") == {"admin-a": "member_admin", **operators}
+    assert told("audit.stage2_required.v1", **sgs) == {
+        "admin-a": "member_admin",
+        "facilitator-76": "facilitator",
+        **body,
+        **operators,
+    }
+    # An answered major not verified in time: the structure, its facilitators, the body.
+    assert told("finding.response_due.v1", stage="verification_overdue", **sgs) == {
+        **staff,
+        "facilitator-76": "facilitator",
+        **body,
+    }
+    escalated = {"type": "major_nc", "previous_type": "minor_nc", "status": "open"}
+    assert told("finding.status_changed.v1", **escalated, **sgs) == {
+        **staff,
+        "facilitator-76": "facilitator",
+        **body,
+    }
+    followers = {"member-a": "member", "facilitator-76": "facilitator"}
+    for change in (
+        {"type": "major_nc", "status": "appealed", "previous_status": "open"},
+        {"type": "major_nc", "status": "withdrawn", "previous_status": "appealed"},
+        {"type": "minor_nc", "status": "open", "previous_status": "appealed"},
+        {"type": "minor_nc", "previous_type": "major_nc", "status": "open"},
+    ):
+        assert told("finding.status_changed.v1", **change, **sgs) == followers, change
+    # A routine step of a nonconformity tells nobody (webhook subscribers still get it).
+    for routine in ("response_submitted", "plan_accepted", "verified_closed"):
+        assert told("finding.status_changed.v1", type="major_nc", status=routine, **sgs) == {}
+    assert told("finding.appeal_lodged.v1", **sgs) == {
+        "admin-a": "member_admin",
+        **body,
+        "platform-admin": "admin",
+    }
+    assert told("finding.appeal_decided.v1", **sgs) == {"admin-a": "member_admin", **body}
+    # Decision appeals: CAP RSE ones go to the committee, ISO ones to the body.
+    assert told("decision.appeal_lodged.v1", scheme="CAP_RSE") == {
+        "admin-a": "member_admin",
+        **operators,
+    }
+    assert told("decision.appeal_lodged.v1", scheme="CAP_ISO9001", **sgs) == {
+        "admin-a": "member_admin",
+        **body,
+        "platform-admin": "admin",
+    }
+    assert told("decision.appeal_decided.v1", scheme="CAP_RSE") == {
+        **staff,
+        "committee": "committee",
+    }
+    assert told("decision.appeal_decided.v1", scheme="CAP_ISO9001", **sgs) == {**staff, **body}
+    # A scope reduction is told like a suspension.
+    assert told("recognition.status_changed.v1", status="active", reason="scope_reduced") == {
+        **staff,
+        "facilitator-76": "facilitator",
+        "committee": "committee",
+    }
 
 
 def test_defaults_by_role_and_choices() -> None:
@@ -77,6 +154,7 @@ def test_defaults_by_role_and_choices() -> None:
     assert settings.mode("audit.requested.v1", "email", ["member_admin"]) == "on"
     assert settings.mode("audit.requested.v1", "email", ["member"]) == "digest"
     assert settings.mode("audit.requested.v1", "email", ["facilitator", "auditor"]) == "on"
+    assert settings.mode("decision.held.v1", "email", ["admin"]) == "on"
 
 
 def test_quiet_hours_delay_to_their_end_in_the_persons_time_zone() -> None:

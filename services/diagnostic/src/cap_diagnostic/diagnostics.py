@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic import lifecycle, plans, scoring
+from cap_diagnostic import facilitators, lifecycle, plans, scoring
 from cap_diagnostic.lifecycle import Action, Kind, Status
 from cap_diagnostic.models import Answer, Diagnostic, GroupScoreRow, Organisation, tables
 from cap_diagnostic.referentials import loader
@@ -46,7 +46,7 @@ from cap_shared.contracts.diagnostic import (
 )
 from cap_shared.outbox import add_event
 from cap_shared.pagination import Page, created_page, decode_created_cursor
-from cap_shared.problems import Conflict, NotFound, ProblemError
+from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
 SOURCE = "/cap/diagnostic"
@@ -68,6 +68,13 @@ class PreconditionFailed(ProblemError):
     """The client's copy is stale (If-Match does not match the current ETag)."""
 
     status, code, title = 412, "precondition-failed", "Precondition failed"
+
+
+class FacilitatorsNamedByAdmin(Forbidden):
+    """Only an admin names a session's facilitator accounts (anyone else would bar the auditor
+    or committee member of their choice); a facilitator is recorded by acting on the session."""
+
+    code, title = "facilitators-named-by-admin", "Facilitator accounts are named by an admin"
 
 
 # access --------------------------------------------------------------------------------------
@@ -114,6 +121,51 @@ async def _write(session: AsyncSession, diagnostic: Diagnostic, if_match: str | 
         raise PreconditionFailed("the diagnostic changed while your change was applied")
 
 
+def _note_facilitator(
+    diagnostic: Diagnostic, organisation: Organisation, principal: Principal
+) -> None:
+    """Record a facilitator of the structure's region acting on its CAP session, until
+    completion (``facilitators.py``)."""
+    if diagnostic.kind != Kind.CAP_SESSION.value or Status(diagnostic.status) not in (
+        lifecycle.EDITABLE
+    ):
+        return
+    user_id = facilitators.acting_facilitator(principal, region=organisation.region)
+    if user_id is None:
+        return
+    accounts = facilitators.with_acted(
+        diagnostic.facilitator_accounts, user_id, by=principal.subject, at=clock.now()
+    )
+    if accounts is not None:
+        diagnostic.facilitator_accounts = accounts
+
+
+def _name_facilitators(
+    diagnostic: Diagnostic, principal: Principal, user_ids: Sequence[str]
+) -> None:
+    """An admin names the session's facilitator accounts (a CAP session only)."""
+    if not principal.has_role(Role.ADMIN):
+        raise FacilitatorsNamedByAdmin(
+            "only an admin names facilitator accounts; a facilitator is recorded by acting on "
+            "the session"
+        )
+    if diagnostic.kind != Kind.CAP_SESSION.value:
+        raise InvalidInput(
+            "only a CAP session has facilitators",
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.facilitator_user_ids",
+                        "message": f"a {diagnostic.kind} has no facilitator",
+                    }
+                ]
+            },
+        )
+    diagnostic.facilitator_accounts = facilitators.with_named(
+        diagnostic.facilitator_accounts, user_ids, by=principal.subject, at=clock.now()
+    )
+
+
 # reading -------------------------------------------------------------------------------------
 async def to_out(
     session: AsyncSession, diagnostic: Diagnostic, counts: tuple[int, int] | None = None
@@ -144,6 +196,8 @@ async def to_out(
         title=diagnostic.title,
         session_date=diagnostic.session_date,
         facilitator=diagnostic.facilitator,
+        facilitator_user_ids=facilitators.user_ids(diagnostic.facilitator_accounts),
+        facilitator_accounts=diagnostic.facilitator_accounts,
         participants=diagnostic.participants,
         key_figures=lifecycle.figures_summary(diagnostic.key_figures),
         revision=diagnostic.revision,
@@ -279,6 +333,9 @@ async def create(session: AsyncSession, principal: Principal, data: DiagnosticCr
         participants=[p.model_dump() for p in data.participants],
         created_by=principal.subject,
     )
+    if data.facilitator_user_ids is not None:
+        _name_facilitators(diagnostic, principal, data.facilitator_user_ids)
+    _note_facilitator(diagnostic, organisation, principal)
     await DiagnosticRepository(session).add(diagnostic)
     return diagnostic
 
@@ -291,12 +348,16 @@ async def update(
     if_match: str | None,
 ) -> Diagnostic:
     """Change session details while the diagnostic is editable."""
-    diagnostic, _ = await _visible(session, principal, diagnostic_id, for_update=True)
+    diagnostic, organisation = await _visible(session, principal, diagnostic_id, for_update=True)
     lifecycle.ensure_editable(Status(diagnostic.status))
     changes = data.model_dump(exclude_unset=True)
+    named = changes.pop("facilitator_user_ids", None)
     if "participants" in changes and data.participants is not None:
         changes["participants"] = [p.model_dump() for p in data.participants]
+    if named is not None:
+        _name_facilitators(diagnostic, principal, named)
     await _write(session, diagnostic, if_match)
+    _note_facilitator(diagnostic, organisation, principal)
     for name, value in changes.items():
         if name == "title" and not value:
             continue
@@ -313,7 +374,7 @@ async def upsert_answers(
     if_match: str | None,
 ) -> tuple[Diagnostic, list[AnswerOut]]:
     """Create or replace answers by criterion; all of the batch or none of it."""
-    diagnostic, _ = await _visible(session, principal, diagnostic_id, for_update=True)
+    diagnostic, organisation = await _visible(session, principal, diagnostic_id, for_update=True)
     lifecycle.ensure_editable(Status(diagnostic.status))
     referential = await referentials.resolved(session, diagnostic.referential_id)
     problems: list[dict[str, Any]] = []
@@ -356,6 +417,7 @@ async def upsert_answers(
     if problems:
         raise InvalidAnswer(problems[0]["message"], extensions={"errors": problems})
     await _write(session, diagnostic, if_match)
+    _note_facilitator(diagnostic, organisation, principal)
     for item in batch:
         values: dict[str, Any] = {
             "level": item.level,
@@ -389,9 +451,10 @@ async def set_key_figures(
     if_match: str | None,
 ) -> Diagnostic:
     """Record the structure's key figures with the diagnostic."""
-    diagnostic, _ = await _visible(session, principal, diagnostic_id, for_update=True)
+    diagnostic, organisation = await _visible(session, principal, diagnostic_id, for_update=True)
     lifecycle.ensure_editable(Status(diagnostic.status))
     await _write(session, diagnostic, if_match)
+    _note_facilitator(diagnostic, organisation, principal)
     diagnostic.key_figures = figures.model_dump(mode="json")
     await DiagnosticRepository(session).flush()
     return diagnostic
@@ -405,7 +468,7 @@ async def transition(
     if_match: str | None,
 ) -> Diagnostic:
     """Move a diagnostic along its lifecycle (completion publishes its scores)."""
-    diagnostic, _ = await _visible(session, principal, diagnostic_id, for_update=True)
+    diagnostic, organisation = await _visible(session, principal, diagnostic_id, for_update=True)
     kind, status = Kind(diagnostic.kind), Status(diagnostic.status)
     target = lifecycle.next_status(kind, status, action)
     if action is Action.SCHEDULE and (
@@ -415,6 +478,7 @@ async def transition(
             "a CAP session is scheduled with its session_date and facilitator"
         )
     _expected_revision(diagnostic, if_match)
+    _note_facilitator(diagnostic, organisation, principal)  # before completion publishes them
     if action is Action.COMPLETE:
         await record_completion(session, diagnostic, actor=principal.subject)
     if action is Action.ISSUE_PLAN:
@@ -427,16 +491,19 @@ async def transition(
     return diagnostic
 
 
-async def record_completion(session: AsyncSession, diagnostic: Diagnostic, *, actor: str) -> None:
-    """Score a fully answered diagnostic, freeze its scores and publish
-    ``diagnostic.completed.v1``: the one completion path, for the structure's own assessments
-    (the ``complete`` transition) and for the auditor's evaluations (``evaluations.py``). The
-    caller sets the status."""
+async def record_completion(
+    session: AsyncSession, diagnostic: Diagnostic, *, actor: str, allow_unrated: bool = False
+) -> None:
+    """Score a diagnostic, freeze its scores and publish ``diagnostic.completed.v1``: the one
+    completion path, for the structure's own assessments (the ``complete`` transition: every
+    criterion rated or not applicable) and for the auditor's evaluations (``evaluations.py``,
+    ``allow_unrated``: what the auditor did not evaluate stays unrated, published with no
+    level). The caller sets the status."""
     referential = await referentials.resolved(session, diagnostic.referential_id)
     repo = DiagnosticRepository(session)
     answers = await repo.answers(diagnostic.id)
     result = scoring.score(referential, _ratings(answers))
-    if not result.complete:
+    if not result.complete and not allow_unrated:
         raise lifecycle.Incomplete(
             f"{len(result.missing)} criteria are neither rated nor marked not applicable",
             extensions={"missing": list(result.missing)},
@@ -467,6 +534,7 @@ async def record_completion(session: AsyncSession, diagnostic: Diagnostic, *, ac
         organisation_id=diagnostic.organisation_id,
         kind=diagnostic.kind,
         audit_id=diagnostic.audit_id,
+        facilitator_user_ids=facilitators.user_ids(diagnostic.facilitator_accounts),
         referential=ReferentialRef(
             urn=referential.urn, code=referential.code, version=referential.version
         ),
@@ -480,9 +548,9 @@ async def record_completion(session: AsyncSession, diagnostic: Diagnostic, *, ac
             CriterionScoreV1(
                 urn=c.urn,
                 code=c.code,
-                level=by_urn[c.urn].level,
+                level=by_urn[c.urn].level if c.urn in by_urn else None,
                 max_level=c.max_level,
-                not_applicable=by_urn[c.urn].not_applicable,
+                not_applicable=by_urn[c.urn].not_applicable if c.urn in by_urn else False,
                 core=c.core,
             )
             for c in referential.criteria.values()
@@ -505,8 +573,8 @@ async def suggestions(
 ) -> list[Suggestion]:
     """Answers of the organisation's earlier diagnostics on criteria this one shares.
 
-    Only the structure's own answers are offered: an audit evaluation is the auditor's record
-    (and rates 0 what the auditor did not see without a self-assessment to fall back on)."""
+    Only the structure's own answers are offered: an audit evaluation is the auditor's record,
+    not the structure's answers."""
     diagnostic, _ = await _visible(session, principal, diagnostic_id)
     referential = await referentials.resolved(session, diagnostic.referential_id)
     repo = DiagnosticRepository(session)
@@ -550,7 +618,7 @@ async def migrate(
     if_match: str | None,
 ) -> Diagnostic:
     """Move a running diagnostic to another version of its referential."""
-    diagnostic, _ = await _visible(session, principal, diagnostic_id, for_update=True)
+    diagnostic, organisation = await _visible(session, principal, diagnostic_id, for_update=True)
     lifecycle.ensure_editable(Status(diagnostic.status))
     current = await referentials.resolved(session, diagnostic.referential_id)
     if data.version == current.version:
@@ -573,6 +641,7 @@ async def migrate(
         answer.level = level
         answer.modified_at = clock.now()
     await _write(session, diagnostic, if_match)
+    _note_facilitator(diagnostic, organisation, principal)
     if removed:
         await repo.delete_answers(diagnostic.id, removed)
     diagnostic.referential_id = target_row.id

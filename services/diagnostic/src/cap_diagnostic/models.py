@@ -75,6 +75,8 @@ class Diagnostic(TimestampMixin, Base, table=True):
     __tablename__ = "diagnostic"
     __table_args__ = (
         sa.Index("ix_diagnostic_organisation_created", "organisation_id", "created_at"),
+        # One audit evaluation per (audit, site): a redelivered report records nothing more.
+        sa.UniqueConstraint("audit_id", "organisation_id"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -85,6 +87,9 @@ class Diagnostic(TimestampMixin, Base, table=True):
     title: str = Field(max_length=200)
     session_date: date | None = None
     facilitator: str | None = Field(default=None, max_length=200)
+    #: A CAP session's facilitators as platform accounts, with how each was recorded:
+    #: ``{"user_id", "how": "acted" | "named", "by", "at"}`` (``facilitators.py``).
+    facilitator_accounts: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     participants: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     key_figures: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     #: Bumped by every write: the ETag (optimistic concurrency with If-Match).
@@ -100,10 +105,10 @@ class Diagnostic(TimestampMixin, Base, table=True):
     scores: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     #: Referential migrations applied (from, to, strategy, what changed).
     migrations: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    #: An audit evaluation's audit: unique, so a redelivered report records nothing more.
-    audit_id: str | None = Field(default=None, max_length=64, unique=True)
-    #: An audit evaluation's record: the audit, and where each rating came from (the auditor,
-    #: the structure's self-assessment, or 0 by default) and what was ignored.
+    #: An audit evaluation's audit (unique with the organisation: one per audited site).
+    audit_id: str | None = Field(default=None, max_length=64)
+    #: An audit evaluation's record: the audit, the site, the criteria the auditor rated,
+    #: judged not applicable or left unrated, and what was ignored.
     audit_evaluation: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 

@@ -263,18 +263,35 @@ async def issue_from_diagnostic(session: AsyncSession, diagnostic: Diagnostic, a
 async def on_audit_report(
     session: AsyncSession, envelope: Envelope, event: AuditReportSubmittedV1
 ) -> None:
-    """Findings of a submitted audit become proposed actions in the organisation's plan."""
-    if await OrganisationRepository(session).get(organisation_id=event.organisation_id) is None:
-        raise LookupError(f"organisation {event.organisation_id} not known yet")  # retried
-    plan = await _plan_for(session, event.organisation_id)
+    """Findings of a submitted audit become proposed actions in the plan of the site they were
+    made at: a member site of the report's ``site_ids`` (``finding.site_id``), else the audited
+    organisation (the central function of a group, or a site that is not the report's)."""
+    organisations = OrganisationRepository(session)
+    sites = list(dict.fromkeys([event.organisation_id, *event.site_ids]))
+    for organisation_id in sites:
+        if await organisations.get(organisation_id=organisation_id) is None:
+            raise LookupError(f"organisation {organisation_id} not known yet")  # retried
     repo = PlanRepository(session)
-    taken = await repo.source_refs(plan.id)
+    audited = await _plan_for(session, event.organisation_id)
+    plans = {event.organisation_id: (audited, await repo.source_refs(audited.id))}
     codes = await _criterion_codes(session)
     for finding in event.findings:
         priority = FINDING_PRIORITY.get(finding.type)
-        ref = f"{event.audit_id}:{finding.finding_id}"
-        if priority is None or ref in taken:
+        if priority is None:
             continue
+        site = (
+            finding.site_id
+            if finding.site_id is not None and finding.site_id in sites
+            else event.organisation_id
+        )
+        if site not in plans:
+            plan = await _plan_for(session, site)
+            plans[site] = (plan, await repo.source_refs(plan.id))
+        plan, taken = plans[site]
+        ref = f"{event.audit_id}:{finding.finding_id}"
+        if ref in taken:
+            continue
+        taken.add(ref)
         kind = {
             "major_nc": "Non-conformité majeure",
             "minor_nc": "Non-conformité mineure",

@@ -195,10 +195,10 @@ class DiagnosticRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def by_audit(self, audit_id: str) -> Diagnostic | None:
-        """The audit evaluation recorded from an audit's report, if any."""
+    async def by_audit(self, audit_id: str) -> Sequence[Diagnostic]:
+        """The audit evaluations recorded from an audit's report (one per audited site)."""
         query = sa.select(Diagnostic).where(col(Diagnostic.audit_id) == audit_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self.session.execute(query)).scalars().all()
 
     async def latest_of(self, organisation_ids: Sequence[str]) -> Diagnostic | None:
         """The most recently created diagnostic of these organisations."""

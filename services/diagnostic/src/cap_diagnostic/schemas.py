@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from cap_diagnostic.lifecycle import KeyFigures
 
 Strict = ConfigDict(extra="forbid")
+#: A platform account id (the gateway's user ids are UUIDs).
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
 # referentials ------------------------------------------------------------------------------
@@ -88,6 +90,16 @@ class Participant(BaseModel):
     role: str | None = Field(default=None, max_length=200)
 
 
+FacilitatorIds = Annotated[
+    list[Annotated[str, StringConstraints(pattern=UUID_PATTERN)]],
+    Field(
+        max_length=10,
+        description="Platform accounts (user ids) of the facilitators who ran a CAP session; "
+        "set by an admin only (a facilitator is recorded by acting on the session)",
+    ),
+]
+
+
 class DiagnosticCreate(BaseModel):
     """Open a diagnostic."""
 
@@ -102,6 +114,7 @@ class DiagnosticCreate(BaseModel):
     title: str | None = Field(default=None, max_length=200)
     session_date: date | None = None
     facilitator: str | None = Field(default=None, max_length=200)
+    facilitator_user_ids: FacilitatorIds | None = None
     participants: list[Participant] = Field(default_factory=list, max_length=200)
 
 
@@ -113,6 +126,7 @@ class DiagnosticUpdate(BaseModel):
     title: str | None = Field(default=None, max_length=200)
     session_date: date | None = None
     facilitator: str | None = Field(default=None, max_length=200)
+    facilitator_user_ids: FacilitatorIds | None = None
     participants: list[Participant] | None = Field(default=None, max_length=200)
 
 
@@ -182,6 +196,15 @@ class DiagnosticOut(BaseModel):
     title: str
     session_date: date | None
     facilitator: str | None
+    facilitator_user_ids: list[str] = Field(
+        default_factory=list,
+        description="A CAP session's facilitators as platform accounts (published with its "
+        "completion: an accompaniment engagement of each)",
+    )
+    facilitator_accounts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="How each was recorded: {user_id, how: acted | named, by, at}",
+    )
     participants: list[dict[str, Any]]
     key_figures: dict[str, Any] | None
     revision: int
@@ -198,8 +221,9 @@ class DiagnosticOut(BaseModel):
     )
     audit_evaluation: dict[str, Any] | None = Field(
         default=None,
-        description="An audit evaluation's record: the audit, and the criteria rated by the "
-        "auditor, carried from the self-assessment or rated 0, and the entries ignored",
+        description="An audit evaluation's record: the audit, the site (null: the audited "
+        "organisation), the criteria the auditor rated, judged not applicable or left unrated, "
+        "and the entries ignored",
     )
 
 

@@ -3,7 +3,12 @@
 Rules (``domain.md`` §7.5):
 
 * a rated criterion contributes ``weight * level / max_level`` of its scale; "not applicable"
-  and unrated criteria are left out of both sides of the ratio;
+  and unrated criteria are left out of both sides of the ratio. Only an auditor's evaluation
+  completes with unrated criteria (what the auditor did not evaluate): leaving them out, rather
+  than counting them as 0, makes the score say how the evaluated criteria stand without turning
+  the auditor's omission into the structure's failing; ``rated`` / ``total`` per group say how
+  much was evaluated, a group with nothing rated has no score, ``missing`` lists the unrated
+  criteria (and the labelling service decides no level while an applicable one is unrated);
 * a group's score is ``1000 * Σ contribution / Σ weight`` over its rated criteria, rounded half
   up to an integer, and named by the referential's bands (Non engagé, Initial, Progression,
   Confirmé, Exemplaire);

@@ -18,4 +18,12 @@ EVENT_TYPES: tuple[str, ...] = (
     "label.surveillance_due.v1",
     "labelling.complaint.received.v1",
     "labelling.decision.opened.v1",
+    # certification rules: held decisions, a new stage 2, appeals, finding escalations
+    "decision.held.v1",
+    "audit.stage2_required.v1",
+    "finding.status_changed.v1",
+    "finding.appeal_lodged.v1",
+    "finding.appeal_decided.v1",
+    "decision.appeal_lodged.v1",
+    "decision.appeal_decided.v1",
 )

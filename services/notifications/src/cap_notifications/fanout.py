@@ -75,6 +75,55 @@ def _email(
     )
 
 
+#: Events that name the certification body of an audit or a decision: the journal keeps them,
+#: so later events of the same audit, decision or finding that do not name it (a finding's
+#: deadline or status, an appeal's outcome) still reach the body's people.
+BODY_SOURCES = (
+    "audit.requested.v1",
+    "audit.planned.v1",
+    "audit.report_submitted.v1",
+    "audit.stage2_required.v1",
+    "labelling.decision.opened.v1",
+    "decision.held.v1",
+    "decision.appeal_lodged.v1",
+    "finding.appeal_lodged.v1",
+)
+_KEYS = ("audit_id", "decision_id", "finding_id")
+
+
+async def certification_body_of(session: AsyncSession, data: dict[str, Any]) -> str | None:
+    """The certification body an event concerns: its own ``certification_body_id``, else the one
+    the journal knows for its audit (directly, or through its decision or finding)."""
+    if data.get("certification_body_id"):
+        return str(data["certification_body_id"])
+    organisation_id = data.get("organisation_id")
+    keys = {k: data[k] for k in _KEYS if data.get(k)}
+    if not organisation_id or not keys:
+        return None
+    payloads = (
+        await session.execute(
+            sa.select(col(IntakeEvent.payload))
+            .where(
+                col(IntakeEvent.organisation_id) == organisation_id,
+                col(IntakeEvent.event_type).in_(BODY_SOURCES),
+            )
+            .order_by(col(IntakeEvent.occurred_at).desc())
+        )
+    ).scalars()
+    related = [p for p in payloads if isinstance(p, dict)]
+    audits = {keys["audit_id"]} if "audit_id" in keys else set()
+    for payload in related:  # the same audit, decision or finding; a decision's audit
+        if any(payload.get(k) == v for k, v in keys.items()):
+            if payload.get("certification_body_id"):
+                return str(payload["certification_body_id"])
+            if payload.get("audit_id"):
+                audits.add(payload["audit_id"])
+    for payload in related:
+        if payload.get("audit_id") in audits and payload.get("certification_body_id"):
+            return str(payload["certification_body_id"])
+    return None
+
+
 def roles_of(person: Person) -> list[str]:
     return sorted({str(m.get("role")) for m in person.memberships})
 
@@ -108,9 +157,12 @@ async def fan_out(
     )
     session.add(journal)
     people = {p.id: p for p in await active_people(session)}
+    concerned = data
+    if recipients.audience(envelope.type, data).auditors == "body":
+        concerned = {**data, "certification_body_id": await certification_body_of(session, data)}
     found = recipients.resolve(
         envelope.type,
-        data,
+        concerned,
         region=organisation.region if organisation else None,
         people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
     )

@@ -106,6 +106,7 @@ def _environment() -> jinja2.Environment:
         referential=messages.referential_label,
         audit_type=messages.audit_type_label,
         finding_type=messages.finding_type_label,
+        finding_status=messages.finding_status_label,
         priority=messages.priority_label,
         days=messages.days_label,
         reason=messages.reason_label,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cap_notifications import recipients
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_shared.contracts.registry import UnknownEventType
 
@@ -25,6 +26,7 @@ __all__ = [
     "category_label",
     "days_label",
     "describe",
+    "finding_status_label",
     "finding_type_label",
     "format_date",
     "format_datetime",
@@ -182,6 +184,23 @@ def priority_label(code: str) -> str:
     return _PRIORITIES.get(code, code)
 
 
+_FINDING_STATUSES = {
+    "open": "à traiter",
+    "response_submitted": "réponse déposée",
+    "plan_accepted": "plan d'actions accepté",
+    "verified_closed": "vérifiée et close",
+    "appealed": "en recours",
+    "withdrawn": "retirée après recours",
+}
+
+
+def finding_status_label(code: str | None) -> str:
+    """``verified_closed`` -> ``vérifiée et close``; None -> ""."""
+    if code is None:
+        return ""
+    return _FINDING_STATUSES.get(code, code)
+
+
 def days_label(count: int) -> str:
     """``1 jour``, ``3 jours``."""
     return f"{count} jour" if abs(count) <= 1 else f"{count} jours"
@@ -191,7 +210,10 @@ _CATEGORIES = (
     ("diagnostic.", "Diagnostic"),
     ("action.", "Plan de progrès"),
     ("audit.", "Audit"),
+    ("finding.appeal_", "Recours"),
+    ("decision.appeal_", "Recours"),
     ("finding.", "Non-conformité"),
+    ("decision.", "Décision"),
     ("labelling.complaint.", "Réclamation"),
     ("labelling.", "Labellisation"),
     ("recognition.", "Label et certification"),
@@ -383,6 +405,19 @@ def _finding_response_due(data: Mapping[str, Any], org: str | None) -> Message:
     kind = finding_type_label(data["type"])
     due = format_date(data["response_due"])
     days = int(data["days"])
+    if data["stage"] == "verification_overdue":
+        late = f", {days_label(days)} de retard" if days > 0 else ""
+        return Message(
+            title=_clip(f"Vérification en retard d'une {kind} : {data['title']}"),
+            body=(
+                f"La {kind} « {data['title']} » relevée chez {_structure(org)} a reçu une "
+                f"réponse, mais elle n'a pas été vérifiée dans le délai prévu (échéance du "
+                f"{due}{late}). Tant qu'elle n'est pas vérifiée et close, aucune décision ne "
+                "peut prendre effet et le label ou la certification en vigueur peut être "
+                "suspendu."
+            ),
+            link=f"/findings/{data['finding_id']}",
+        )
     if data["stage"] == "overdue":
         consequence = (
             " Une non-conformité majeure sans réponse peut entraîner la suspension du label ou "
@@ -441,6 +476,7 @@ _REASONS = {
     "renewed": "renouvellement pour un nouveau cycle",
     "restored": "rétablissement par une décision de renouvellement après l'échéance",
     "imported": "reprise de l'historique",
+    "scope_reduced": "réduction du périmètre certifié",
 }
 
 
@@ -464,10 +500,24 @@ def _recognition_status_changed(data: Mapping[str, Any], org: str | None) -> Mes
     expiry = format_date(data["expiry_date"])
     reason = reason_label(data.get("reason"))
     because = f" Motif : {reason}." if reason else ""
-    change = recognition_change(data)
+    change = "scope_reduced" if data.get("reason") == "scope_reduced" else recognition_change(data)
     title: str
     body: str
     match change:
+        case "scope_reduced":
+            scope = f" Périmètre désormais certifié : {data['scope']}." if data.get("scope") else ""
+            in_force = (
+                f"{_upper_first(scheme.the)} reste valable jusqu'au {expiry} pour ce périmètre."
+                if data["status"] == "active"
+                else f"Statut : {recognition_status_label(data['status'], data['scheme'])}."
+            )
+            title = f"{_upper_first(scheme.noun)} : périmètre réduit"
+            body = (
+                f"Le périmètre {scheme.of_the} n° {number} de {_structure(org)} est réduit "
+                f"depuis le {format_date(data['changed_at'])}, au lieu d'une suspension : les "
+                f"activités ou sites qui ne satisfont plus aux exigences en sont retirés.{scope} "
+                f"{in_force}"
+            )
         case "granted":
             renewal = data.get("reason") in ("renewed", "restored")
             title = f"{_upper_first(scheme.noun)} {scheme.agree('attribué')}{level}"
@@ -602,6 +652,226 @@ def _decision_opened(data: Mapping[str, Any], org: str | None) -> Message:
     )
 
 
+# certification rules: held decisions, a new stage 2, appeals, finding escalations --------------
+def _majors(count: int) -> str:
+    """``1 non-conformité majeure``, ``2 non-conformités majeures``."""
+    return f"{count} {finding_type_label('major_nc', count)}"
+
+
+def _new_evaluation(scheme_code: str) -> str:
+    """What repeats when majors stay open: a stage 2 (ISO), an evaluation (CAP RSE)."""
+    return "une nouvelle évaluation" if scheme_code == "CAP_RSE" else "un nouvel audit d'étape 2"
+
+
+def _because(reason: object) -> str:
+    """`` Motif : ….`` for a free-text reason, or nothing."""
+    text = " ".join(str(reason).split()).rstrip(".") if reason else ""
+    return f" Motif : {text}." if text else ""
+
+
+def _decision_held(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    count = int(data["open_major_nc"])
+    pending = (
+        "n'est pas encore vérifiée et close"
+        if count == 1
+        else "ne sont pas encore vérifiées et closes"
+    )
+    once = "dès qu'elle le sera" if count == 1 else "dès que toutes le seront"
+    held_until = (
+        f" Sans cette vérification au {format_date(data['held_until'])}, la décision tombe et "
+        f"{_new_evaluation(data['scheme'])} sera nécessaire."
+        if data.get("held_until")
+        else ""
+    )
+    return Message(
+        title=_clip(
+            f"Décision en attente : {_majors(count)} à lever ({scheme.noun}){_suffix(org)}"
+        ),
+        body=(
+            f"La décision d'attribuer {scheme.the} à {_structure(org)} est enregistrée mais ne "
+            f"prend pas effet : {_majors(count)} de l'audit {pending}. Elle prendra effet "
+            f"{once}.{held_until}"
+        ),
+        link=f"/decisions/{data['decision_id']}",
+    )
+
+
+def _stage2_required(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    count = int(data["open_major_nc"])
+    audit = audit_type_label(data["audit_type"])
+    article = "de l'" if audit[:1] in "aeéiou" else "du "
+    verified = (
+        "n'a pas été vérifiée et close" if count == 1 else "n'ont pas été vérifiées et closes"
+    )
+    new = _new_evaluation(data["scheme"])
+    required = (
+        "Nouvelle évaluation requise"
+        if data["scheme"] == "CAP_RSE"
+        else "Nouvel audit d'étape 2 requis"
+    )
+    return Message(
+        title=_clip(f"{required} ({scheme.noun}){_suffix(org)}"),
+        body=(
+            f"{_upper_first(_majors(count))} {article}{audit} de {_structure(org)} (dernier jour "
+            f"sur site le {format_date(data['last_day'])}) {verified} avant le "
+            f"{format_date(data['deadline'])}. Aucune décision ne peut plus s'appuyer sur cet "
+            f"audit : {new} doit être demandé{'e' if data['scheme'] == 'CAP_RSE' else ''} à "
+            f"l'organisme certificateur {data['certification_body_id']}."
+        ),
+        link=f"/audits/{data['audit_id']}",
+    )
+
+
+def _finding_status_changed(data: Mapping[str, Any], org: str | None) -> Message:
+    kind = finding_type_label(data["type"])
+    on = format_date(data["changed_at"])
+    due = (
+        f" Réponse attendue avant le {format_date(data['response_due'])}."
+        if data.get("response_due")
+        else ""
+    )
+    because = _because(data.get("reason"))
+    title: str
+    body: str
+    match recipients.finding_change(data):
+        case "escalated":
+            title = "Non-conformité mineure requalifiée en majeure"
+            body = (
+                f"Une non-conformité mineure relevée chez {_structure(org)} n'était pas levée "
+                f"lors de l'audit suivant : elle devient une non-conformité majeure le {on}. Tant "
+                f"qu'elle n'est pas vérifiée et close, aucune attribution ne prend effet.{due}"
+                f"{because}"
+            )
+        case "downgraded":
+            title = "Non-conformité majeure requalifiée en mineure après recours"
+            body = (
+                f"Après examen du recours de {_structure(org)}, la non-conformité majeure "
+                f"devient une non-conformité mineure le {on}.{due}{because}"
+            )
+        case "appealed":
+            title = f"{_upper_first(kind)} en recours : délais suspendus"
+            body = (
+                f"La {kind} relevée chez {_structure(org)} fait l'objet d'un recours depuis le "
+                f"{on} : ses délais sont suspendus jusqu'à la décision sur le recours."
+            )
+        case "appeal_upheld":
+            title = f"Recours rejeté : la {kind} est maintenue"
+            body = (
+                f"Le recours de {_structure(org)} contre la {kind} a été rejeté le {on} : elle "
+                f"est maintenue ({finding_status_label(data['status'])}) et ses délais "
+                f"reprennent.{due}{because}"
+            )
+        case "withdrawn":
+            title = f"{_upper_first(kind)} retirée après recours"
+            body = (
+                f"Après examen du recours de {_structure(org)}, la {kind} est retirée le {on} : "
+                f"elle ne compte plus.{because}"
+            )
+        case _:
+            status = finding_status_label(data["status"])
+            title = f"{_upper_first(kind)} : {status}"
+            body = (
+                f"La {kind} relevée chez {_structure(org)} est passée au statut « {status} » le "
+                f"{on}.{due}"
+            )
+    return Message(
+        title=_clip(title + _suffix(org)),
+        body=" ".join(body.split()),
+        link=f"/findings/{data['finding_id']}",
+    )
+
+
+def _finding_appeal_lodged(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    kind = finding_type_label(data["finding_type"])
+    nonconformity = data["finding_type"] in ("major_nc", "minor_nc")
+    paused = " Pendant le recours, ses délais sont suspendus." if nonconformity else ""
+    return Message(
+        title=_clip(f"Recours contre une {kind} ({scheme.noun}){_suffix(org)}"),
+        body=(
+            f"{_upper_first(_structure(org))} a déposé le {format_date(data['lodged_at'])} un "
+            f"recours contre une {kind} de son audit ({scheme.noun}). Il est examiné par une "
+            f"personne qui n'a pas pris part à l'audit : l'organisme certificateur "
+            f"{data['certification_body_id']} ou un administrateur de la plateforme.{paused}"
+        ),
+        link=f"/findings/{data['finding_id']}",
+    )
+
+
+_FINDING_APPEAL_OUTCOMES = {
+    "upheld": ("Recours rejeté : le constat est maintenu", "le constat est maintenu"),
+    "overturned": (
+        "Recours accepté : le constat est retiré",
+        "le constat est retiré et ne compte plus",
+    ),
+    "downgraded": (
+        "Recours : la non-conformité majeure devient mineure",
+        "la non-conformité majeure devient une non-conformité mineure",
+    ),
+}
+
+
+def _finding_appeal_decided(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    title, outcome = _FINDING_APPEAL_OUTCOMES.get(
+        data["outcome"], ("Recours tranché", "le recours est tranché")
+    )
+    return Message(
+        title=_clip(f"{title}{_suffix(org)}"),
+        body=(
+            f"Le recours de {_structure(org)} contre un constat de son audit ({scheme.noun}) a "
+            f"été tranché le {format_date(data['decided_at'])} : {outcome}."
+            f"{_because(data.get('reason'))}"
+        ),
+        link=f"/findings/{data['finding_id']}",
+    )
+
+
+def _decision_appeal_lodged(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    appealed = "de refus" if data["decision_status"] == "refused" else "d'attribution"
+    who = (
+        "des membres du comité de labellisation ou des administrateurs qui n'ont pas pris part "
+        "à la décision ni à l'audit"
+        if data["scheme"] == "CAP_RSE"
+        else "l'organisme certificateur ou un administrateur, sans personne ayant pris part à "
+        "l'audit ou à la décision"
+    )
+    return Message(
+        title=_clip(f"Recours contre la décision {appealed} ({scheme.noun}){_suffix(org)}"),
+        body=(
+            f"{_upper_first(_structure(org))} a déposé le {format_date(data['lodged_at'])} un "
+            f"recours contre la décision {appealed} {scheme.of_the}. Il est tranché par {who}."
+        ),
+        link=f"/decisions/{data['decision_id']}",
+    )
+
+
+def _decision_appeal_decided(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    if data["outcome"] == "overturned":
+        title = "Recours accepté : la décision est annulée"
+        then = (
+            "le dossier est de nouveau soumis au comité de labellisation, pour une nouvelle "
+            "décision prise par d'autres membres"
+            if data["scheme"] == "CAP_RSE"
+            else "la décision rendue en appel remplace la décision initiale"
+        )
+    else:
+        title = "Recours rejeté : la décision est maintenue"
+        then = "la décision initiale reste en vigueur"
+    return Message(
+        title=_clip(f"{title} ({scheme.noun}){_suffix(org)}"),
+        body=(
+            f"Le recours de {_structure(org)} contre la décision {scheme.of_the} a été tranché "
+            f"le {format_date(data['decided_at'])} : {then}.{_because(data.get('reason'))}"
+        ),
+        link=f"/decisions/{data['decision_id']}",
+    )
+
+
 _WORDINGS: dict[str, _Wording] = {
     "diagnostic.completed.v1": _diagnostic_completed,
     "action.overdue.v1": _action_overdue,
@@ -616,6 +886,13 @@ _WORDINGS: dict[str, _Wording] = {
     "label.surveillance_due.v1": _label_surveillance_due,
     "labelling.complaint.received.v1": _complaint_received,
     "labelling.decision.opened.v1": _decision_opened,
+    "decision.held.v1": _decision_held,
+    "audit.stage2_required.v1": _stage2_required,
+    "finding.status_changed.v1": _finding_status_changed,
+    "finding.appeal_lodged.v1": _finding_appeal_lodged,
+    "finding.appeal_decided.v1": _finding_appeal_decided,
+    "decision.appeal_lodged.v1": _decision_appeal_lodged,
+    "decision.appeal_decided.v1": _decision_appeal_decided,
 }
 
 if set(_WORDINGS) != set(EVENT_TYPES):  # pragma: no cover - caught at import, in every test

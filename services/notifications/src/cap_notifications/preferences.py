@@ -3,9 +3,9 @@ hours in the person's time zone; the digest hour.
 
 Defaults by role (a person keeps them until they choose): the in-app feed is on for everything;
 e-mail is on for the people who act on the event (a structure's member_admin, auditors, the
-committee) and in the daily digest for those who follow (members, facilitators). Quiet hours
-default to 21:00-07:00 in Europe/Paris: an e-mail due then is **delayed** to their end, never
-dropped. The digest is sent at 08:00 local time.
+committee, the platform's admins) and in the daily digest for those who follow (members,
+facilitators). Quiet hours default to 21:00-07:00 in Europe/Paris: an e-mail due then is
+**delayed** to their end, never dropped. The digest is sent at 08:00 local time.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ EMAIL_DEFAULTS: dict[str, Mode] = {
     "member_admin": "on",
     "auditor": "on",
     "committee": "on",
+    "admin": "on",
     "member": "digest",
     "facilitator": "digest",
 }

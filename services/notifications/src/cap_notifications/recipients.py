@@ -2,9 +2,14 @@
 
 Recipients are found through the people's roles (``identity.user.changed.v1``): the members of
 the organisation concerned by role, the facilitators of its region, the auditors assigned to the
-audit (or, for a new request, the auditors of the certification body), the labelling committee.
-Disabled accounts are never notified; each person is listed once, with the role that makes them
-a recipient (the first in the order below), which picks their default preferences.
+audit, the certification body's people (anyone holding a grant on the event's certification
+body), the labelling committee, the platform's admins (operators). Disabled accounts are never
+notified; each person is listed once, with the role that makes them a recipient (the first in
+the order below), which picks their default preferences.
+
+Some events carry no certification body (a finding's deadline or status, an appeal's outcome):
+the fan-out finds it in the journal of the audit or decision they belong to and passes it in
+``data["certification_body_id"]`` for resolution only.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class Audience:
     facilitators: bool = False
     committee: bool = False
     auditors: Auditors = "none"
+    #: The platform's admins (operators).
+    admins: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,16 +47,45 @@ class PersonView:
             for m in self.memberships
         )
 
+    def works_for(self, certification_body_id: str) -> bool:
+        """Whether they hold any grant on this certification body (an auditor's, typically)."""
+        return any(
+            m.get("certification_body_id") == certification_body_id for m in self.memberships
+        )
+
 
 @dataclass(frozen=True)
 class Recipient:
     user_id: str
-    #: Why they are told: member_admin, member, facilitator, auditor or committee.
+    #: Why they are told: member_admin, member, facilitator, auditor, committee or admin.
     role: str
 
 
 STAFF = frozenset({"member_admin", "member"})
 ADMINS = frozenset({"member_admin"})
+MEMBERS = frozenset({"member"})
+
+#: What a ``finding.status_changed.v1`` is about; None: a routine step nobody is told of
+#: (answered, plan accepted, sent back, verified: systems subscribed still get it).
+FindingChange = Literal["escalated", "downgraded", "appealed", "appeal_upheld", "withdrawn"]
+
+
+def finding_change(data: Mapping[str, Any]) -> FindingChange | None:
+    """Escalated (minor to major), downgraded (major to minor on appeal), appealed, back from an
+    upheld appeal, or withdrawn on appeal; None for the other steps of a nonconformity."""
+    previous_type, kind = data.get("previous_type"), data.get("type")
+    if previous_type == "minor_nc" and kind == "major_nc":
+        return "escalated"
+    if previous_type == "major_nc" and kind == "minor_nc":
+        return "downgraded"
+    status, previous = data.get("status"), data.get("previous_status")
+    if status == "withdrawn":
+        return "withdrawn"
+    if status == "appealed":
+        return "appealed"
+    if previous == "appealed":
+        return "appeal_upheld"
+    return None
 
 
 def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
@@ -66,6 +102,9 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
         case "audit.report_submitted.v1":
             return Audience(STAFF, facilitators=True)
         case "finding.response_due.v1":
+            if data.get("stage") == "verification_overdue":
+                # The body must verify the answered major; the structure risks its recognition.
+                return Audience(STAFF, facilitators=True, auditors="body")
             return Audience(STAFF, facilitators=data.get("stage") == "overdue")
         case "labelling.application.accepted.v1" | "label.expiring.v1":
             return Audience(ADMINS, facilitators=True)
@@ -75,10 +114,37 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
             return Audience(
                 STAFF,
                 facilitators=True,
-                committee=data.get("status") in ("suspended", "withdrawn"),
+                committee=data.get("status") in ("suspended", "withdrawn")
+                or data.get("reason") == "scope_reduced",
             )
         case "labelling.complaint.received.v1" | "labelling.decision.opened.v1":
             return Audience(committee=True)
+        case "decision.held.v1":
+            # Operators (admins, committee), the body, the structure's admins.
+            return Audience(ADMINS, committee=True, auditors="body", admins=True)
+        case "audit.stage2_required.v1":
+            return Audience(ADMINS, facilitators=True, committee=True, auditors="body", admins=True)
+        case "finding.status_changed.v1":
+            match finding_change(data):
+                case "escalated":
+                    return Audience(STAFF, facilitators=True, auditors="body")
+                case "downgraded" | "appealed" | "appeal_upheld" | "withdrawn":
+                    # The member_admins are told by the appeal's own events.
+                    return Audience(MEMBERS, facilitators=True)
+            return Audience()
+        case "finding.appeal_lodged.v1":
+            # The body handles it, an admin may record the outcome, the structure is confirmed.
+            return Audience(ADMINS, auditors="body", admins=True)
+        case "finding.appeal_decided.v1":
+            return Audience(ADMINS, auditors="body")
+        case "decision.appeal_lodged.v1":
+            # CAP RSE appeals are decided by committee members or admins, ISO ones by the body
+            # or an admin.
+            return Audience(
+                ADMINS, committee=data.get("scheme") == "CAP_RSE", auditors="body", admins=True
+            )
+        case "decision.appeal_decided.v1":
+            return Audience(STAFF, committee=data.get("scheme") == "CAP_RSE", auditors="body")
     return Audience()
 
 
@@ -112,15 +178,12 @@ def resolve(
             role = "facilitator"
         if role is None and who.auditors == "team" and person.id in team:
             role = "auditor"
-        if (
-            role is None
-            and who.auditors == "body"
-            and body
-            and person.holds("auditor", certification_body_id=body)
-        ):
+        if role is None and who.auditors == "body" and body and person.works_for(body):
             role = "auditor"
         if role is None and who.committee and person.holds("committee"):
             role = "committee"
+        if role is None and who.admins and person.holds("admin"):
+            role = "admin"
         if role is not None:
             found[person.id] = Recipient(person.id, role)
     return sorted(found.values(), key=lambda r: r.user_id)
