@@ -104,3 +104,44 @@ async def test_outbox_insert_notifies_listening_relays_at_commit_only() -> None:
             await listener.close()
         await db.dispose()
         await services.drop_database(name)
+
+
+async def test_a_sqlite_database_holding_data_migrates_through_table_rebuilds(tmp_path) -> None:
+    """A standalone database made before the diagnostic table was rebuilt (0009, 0010: batch
+    migrations on SQLite) keeps its diagnostics and answers through the upgrade, and foreign keys
+    are enforced again afterwards (``make run`` carries on with an older ``var/``)."""
+    runtime = BUILDERS["diagnostic"]()
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    now = "'2026-11-20 10:00:00+00:00'"
+    try:
+        await upgrade(db, runtime.migrations, "0008")
+        async with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO organisation (id, siret, name, siae_types, region, registered_at, "
+                f"created_at) VALUES ('o1', '12345678901234', 'A', '[]', '52', {now}, {now})",
+                "INSERT INTO referential_version (id, urn, code, version, name, status, "
+                f"published_on, document, created_at) VALUES ('r1', 'urn:x', 'CAP', 1, 'X', "
+                f"'published', '2026-01-01', '{{}}', {now})",
+                "INSERT INTO diagnostic (id, organisation_id, referential_id, kind, status, title, "
+                "participants, revision, created_by, migrations, created_at) VALUES ('d1', 'o1', "
+                f"'r1', 'self_assessment', 'in_progress', 't', '[]', 1, 'user:u1', '[]', {now})",
+                "INSERT INTO answer (id, diagnostic_id, criterion_urn, not_applicable, evidence, "
+                f"updated_by, created_at) VALUES ('a1', 'd1', 'urn:c', false, '[]', 'u1', {now})",
+            ):
+                await conn.execute(sa.text(statement))
+        await upgrade(db, runtime.migrations)
+        async with db.engine.connect() as conn:
+            answers = (await conn.execute(sa.text("SELECT id, diagnostic_id FROM answer"))).all()
+            assert [tuple(a) for a in answers] == [("a1", "d1")]
+            assert await conn.run_sync(schema_diff, runtime.tables.outbox.metadata) == []
+        with pytest.raises(sa.exc.IntegrityError):  # foreign keys enforced again
+            async with db.engine.begin() as conn:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO answer (id, diagnostic_id, criterion_urn, not_applicable, "
+                        f"evidence, updated_by, created_at) VALUES ('a2', 'nope', 'urn:c', false, "
+                        f"'[]', 'u1', {now})"
+                    )
+                )
+    finally:
+        await db.dispose()

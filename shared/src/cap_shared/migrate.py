@@ -11,6 +11,7 @@ from alembic import command
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cap_shared.db.session import Database, normalise_url
 
@@ -40,8 +41,7 @@ async def upgrade(db: Database, script_location: Path, revision: str = "head") -
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
-    async with db.engine.begin() as conn:
-        await conn.run_sync(run)
+    await _migrate(db, run)
     logger.info("database %s migrated to %s", db.url.render_as_string(hide_password=True), revision)
 
 
@@ -53,8 +53,7 @@ async def downgrade(db: Database, script_location: Path, revision: str = "base")
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)
 
-    async with db.engine.begin() as conn:
-        await conn.run_sync(run)
+    await _migrate(db, run)
 
 
 async def ensure_database(url: str | URL) -> bool:
@@ -159,3 +158,41 @@ def run_migrations_from_env(target_metadata: sa.MetaData) -> None:
             await db.dispose()
 
     asyncio.run(run_async())
+
+
+class ForeignKeyViolation(RuntimeError):
+    """A SQLite migration left rows pointing at nothing (checked before its commit)."""
+
+
+async def _migrate(db: Database, run: Any) -> None:
+    """Run ``run`` (Alembic on a sync connection) in one transaction.
+
+    On SQLite, a batch migration rebuilds a table (copy, drop, rename): with foreign keys
+    enforced, dropping a table other rows point to fails as soon as it holds data. So, as
+    Alembic's documentation advises, foreign keys are off while migrating (the pragma only takes
+    effect outside a transaction, hence on the driver's connection before SQLAlchemy's BEGIN),
+    checked with ``PRAGMA foreign_key_check`` before the commit, and back on afterwards.
+    """
+    async with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await _pragma(conn, "foreign_keys=OFF")
+        try:
+            await conn.run_sync(run)
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise ForeignKeyViolation(
+                        f"the migration leaves rows pointing at nothing: {broken[:5]}"
+                    )
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()
+                await _pragma(conn, "foreign_keys=ON")
+
+
+async def _pragma(conn: AsyncConnection, pragma: str) -> None:
+    """A PRAGMA on the driver's connection, outside any transaction."""
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.execute(f"PRAGMA {pragma}")  # type: ignore[union-attr]
