@@ -1169,6 +1169,19 @@ async def import_dry_run(world: World, _role: str) -> Call:
 
 
 LABEL_READERS_A = frozenset({"admin", "committee", "member_admin_a", "member_a", "facilitator_a"})
+#: Every signed-in person of the labelling service's roles (the level rules are no secret).
+LABEL_READERS = PRACTITIONERS | {"committee"}
+
+
+async def level_rule_reimport(world: World, _role: str) -> Call:
+    """The shipped CAP RSE v1 rule imported again as exported (changes nothing)."""
+    exported = await world.client.get(
+        "/v1/level-rules/CAP_RSE/versions/1", headers=world.headers["admin"]
+    )
+    assert exported.status_code == 200, exported.text
+    return "/v1/level-rules/CAP_RSE/versions/1", {"content": exported.content}
+
+
 COMMITTEE = frozenset({"admin", "committee"})
 
 SERVICE_RULES["labelling"].update(
@@ -1210,6 +1223,13 @@ SERVICE_RULES["labelling"].update(
         ),
         ("GET", "/v1/recognitions/exports/iaf-certsearch"): Rule(
             COMMITTEE, fixed("/v1/recognitions/exports/iaf-certsearch")
+        ),
+        ("GET", "/v1/level-rules"): Rule(LABEL_READERS, fixed("/v1/level-rules")),
+        ("GET", "/v1/level-rules/{code}/versions/{version}"): Rule(
+            LABEL_READERS, fixed("/v1/level-rules/CAP_RSE/versions/1")
+        ),
+        ("PUT", "/v1/level-rules/{code}/versions/{version}"): Rule(
+            frozenset({"admin"}), level_rule_reimport
         ),
         ("GET", "/v1/complaints"): Rule(COMMITTEE, fixed("/v1/complaints")),
         ("GET", "/v1/complaints/{complaint_id}"): Rule(

@@ -63,6 +63,7 @@ ROUTES: dict[str, str] = {
     "labels": "labelling",
     "registry": "labelling",
     "complaints": "labelling",
+    "level-rules": "labelling",
     "notifications": "notifications",
     "preferences": "notifications",
     "webhook-subscriptions": "notifications",

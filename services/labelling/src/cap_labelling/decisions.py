@@ -29,8 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling import level_rule, recognitions, rules, visibility
+from cap_labelling import level_rule, recognitions, rulebook, rules, visibility
 from cap_labelling.config import Settings
+from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import (
     Application,
     AuditReport,
@@ -139,27 +140,47 @@ async def _member_result(session: AsyncSession, organisation_id: str) -> dict[st
         "diagnostic_id": evaluation.diagnostic_id,
         "audit_id": evaluation.audit_id,
         "completed_at": evaluation.completed_at.isoformat(),
+        "referential_version": evaluation.referential_version,
     }
-    rule = level_rule.rule_for(evaluation.referential_code, evaluation.referential_version)
-    if rule is None:
+    # The rule of the evaluation's referential version (data, imported like referentials).
+    stored = await rulebook.current(
+        session, evaluation.referential_code, evaluation.referential_version
+    )
+    if stored is None:
         return {
             "level": None,
             "open_major_nc": majors,
             **source,
-            "reasons": [f"no level rule for CAP_RSE v{evaluation.referential_version}"],
+            "rule": None,
+            "reasons": [
+                f"no level rule for {evaluation.referential_code} v{evaluation.referential_version}"
+            ],
         }
+    rule = stored.rule
     subjects = {
         group["code"]: group.get("score")
         for group in evaluation.scores.get("frameworks", {}).get(rule.framework, [])
     }
     overall = evaluation.scores.get("overall", {}).get("score")
-    result = level_rule.compute(rule, overall, subjects, majors)
-    return {
-        **result.as_dict(),
-        **source,
-        "referential_version": evaluation.referential_version,
-        "rule": rule.rule,
+    core = {
+        c["code"]: c.get("level")
+        for c in evaluation.criteria
+        if c.get("core") and not c.get("not_applicable")
     }
+    result = level_rule.compute(rule, overall, subjects, majors, core)
+    return {**result.as_dict(), **source, "rule": stored.reference()}
+
+
+async def rule_of(session: AsyncSession, evaluation: dict[str, Any]) -> LevelRule | None:
+    """The level rule a file's evaluation was computed with (its central function's)."""
+    reference = (evaluation.get("members") or {}).get(evaluation.get("central_function"), {})
+    reference = reference.get("rule") if isinstance(reference, dict) else None
+    if not reference:
+        return None
+    stored = await rulebook.current(
+        session, reference["referential_code"], reference["referential_version"]
+    )
+    return stored.rule if stored is not None else None
 
 
 async def _evaluation_pending(session: AsyncSession, file: DecisionFile) -> bool:
@@ -206,22 +227,28 @@ async def evaluate(
         }
     members = [file.organisation_id, *file.group_member_ids]
     results = {m: await _member_result(session, m) for m in members}
-    failing = [m for m in members if results[m]["level"] is None]
-    rule = level_rule.rule_for("CAP_RSE", 1)
-    assert rule is not None
-    excluded: list[str] = []
-    if file.organisation_id in failing or (failing and group_rule == "all_members"):
-        level = None
-    else:
-        excluded = failing
-        passing = [results[m]["level"] for m in members if m not in failing]
-        level = level_rule.lowest(rule, passing)
-    return {
-        "level": level,
+    evaluation: dict[str, Any] = {
+        "level": None,
+        "central_function": file.organisation_id,
         "group_rule": group_rule if file.group_member_ids else None,
-        "excluded_member_ids": excluded,
+        "excluded_member_ids": [],
         "members": results,
     }
+    # A group is labelled under its central function's rule, at its weakest member's level.
+    rule = await rule_of(session, evaluation)
+    failing = [
+        m
+        for m in members
+        if results[m]["level"] is None or rule is None or results[m]["level"] not in rule.names
+    ]
+    if rule is None or file.organisation_id in failing:
+        return evaluation
+    if failing and group_rule == "all_members":
+        return evaluation
+    passing = [results[m]["level"] for m in members if m not in failing]
+    evaluation["level"] = level_rule.lowest(rule, passing)
+    evaluation["excluded_member_ids"] = failing
+    return evaluation
 
 
 # files ----------------------------------------------------------------------------------------
@@ -429,8 +456,6 @@ async def decide(
         file.status = DecisionStatus.REFUSED.value
         await session.flush()
         return file
-    rule = level_rule.rule_for("CAP_RSE", 1)
-    assert rule is not None
     if evaluation.get("evaluation_pending"):
         raise EvaluationPending(
             "the auditor's evaluation of this file's audit is being scored: try again shortly",
@@ -441,11 +466,13 @@ async def decide(
             "the level rule gives no level for this file: it can only be refused or deferred",
             extensions={"evaluation": evaluation},
         )
+    rule = await rule_of(session, evaluation)
+    assert rule is not None  # a computed level comes from a rule
     level = data.level or computed
-    if level not in rule.names:
+    if level not in rule.labels:
         raise InvalidInput(
             f"unknown level {level!r}",
-            extensions={"errors": [{"field": "body.level", "message": f"one of {rule.names}"}]},
+            extensions={"errors": [{"field": "body.level", "message": f"one of {rule.labels}"}]},
         )
     if rule.rank(level) > rule.rank(computed):
         raise LevelAboveRule(

@@ -70,6 +70,11 @@ class CompletedDiagnostic(Base, table=True):
     overall_band: str | None = Field(default=None, max_length=100)
     #: The event's scores: themes, frameworks (core subjects, clause groups), kinds.
     scores: dict[str, Any] = Field(sa_type=sa.JSON)
+    #: Each criterion as completed: {urn, code, level (None: not rated), not_applicable, core}.
+    #: The level rule reads the core ones; a decision needs every applicable one rated.
+    criteria: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
 
 
 class Application(TimestampMixin, Base, table=True):
@@ -271,3 +276,23 @@ class ImportRun(Base, table=True):
     unchanged: int = 0
     rejected: int = 0
     report: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class LevelRuleRevision(Base, table=True):
+    """One revision of a referential version's level rule (data, not code): seeded from the
+    shipped files, replaced through the API; the latest revision applies, decided files keep
+    the revision they were decided with."""
+
+    __tablename__ = "level_rule"
+
+    referential_code: str = Field(primary_key=True, max_length=40)
+    referential_version: int = Field(primary_key=True)
+    revision: int = Field(primary_key=True)
+    rule: str = Field(max_length=60)
+    #: The validated rule, as imported.
+    document: dict[str, Any] = Field(sa_type=sa.JSON)
+    sha256: str = Field(max_length=64)
+    #: shipped (seeded from the service's files) | import (through the API)
+    source: str = Field(max_length=10)
+    imported_at: datetime = Field(sa_type=AwareDateTime)
+    imported_by: str = Field(max_length=200)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import Response
 
-from cap_labelling import applications, complaints, decisions, recognitions, registry
+from cap_labelling import applications, complaints, decisions, recognitions, registry, rulebook
 from cap_labelling.applications import ApplicationIn, ApplicationOut, ApplicationStepIn
 from cap_labelling.certificate import CertificateView, render_certificate
 from cap_labelling.complaints import ComplaintOut, ComplaintStepIn
@@ -23,6 +23,7 @@ from cap_labelling.registry import (
     SearchQuery,
     Verification,
 )
+from cap_labelling.rulebook import LevelRuleOut
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.security import Allow, Principal, Public, Role
 
@@ -41,6 +42,7 @@ Readers = Annotated[
 Applicants = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
 Deciders = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER_ADMIN))]
 Committee = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
+Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
 Number = Annotated[str, Path(min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-/.]*$")]
 
 application_routes = APIRouter(prefix="/v1/applications", tags=["applications"], responses=_ERRORS)
@@ -193,6 +195,86 @@ async def step_recognition(
     recognition = await recognitions.step(session, principal, recognition_id, data, runtime.clock)
     changes = await recognitions.history(session, [recognition.id])
     return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
+
+
+# level rules ---------------------------------------------------------------------------------------
+level_rule_routes = APIRouter(prefix="/v1/level-rules", tags=["level rules"], responses=_ERRORS)
+RuleCode = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{0,39}$")]
+RuleVersion = Annotated[int, Path(ge=1, le=10_000)]
+_RULE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The rule file, YAML or JSON (as exported); at most 256 KB",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@level_rule_routes.get("", response_model=list[LevelRuleOut])
+async def list_level_rules(_principal: Readers, session: SessionDep) -> list[LevelRuleOut]:
+    """Every referential version's level rule (its latest revision): levels, which are labels."""
+    return [rulebook.to_out(row) for row in await rulebook.listed(session)]
+
+
+@level_rule_routes.get(
+    "/{code}/versions/{version}",
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+)
+async def export_level_rule(
+    code: RuleCode,
+    version: RuleVersion,
+    _principal: Readers,
+    session: SessionDep,
+    format: Literal["yaml", "json"] = "yaml",
+) -> Response:
+    """The rule file of a referential version, importable as is (YAML, or JSON)."""
+    row = await rulebook.get(session, code, version)
+    as_json = format == "json"
+    filename = f"{code.lower().replace('_', '-')}-v{version}-level-rule.{format}"
+    return Response(
+        rulebook.export(row, as_json=as_json),
+        media_type="application/json" if as_json else "application/yaml; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Rule-Revision": str(row.revision),
+        },
+    )
+
+
+@level_rule_routes.put(
+    "/{code}/versions/{version}", response_model=LevelRuleOut, openapi_extra=_RULE_BODY
+)
+async def import_level_rule(
+    code: RuleCode,
+    version: RuleVersion,
+    principal: Admin,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+    response: Response,
+) -> LevelRuleOut:
+    """Import the level rule of a referential version (admin), YAML or JSON: validated whole
+    (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
+    revision (201) and applies to open files; the same rule again changes nothing (200)."""
+    content = b""
+    async for chunk in request.stream():
+        content += chunk
+        if len(content) > rulebook.MAX_BYTES:
+            break
+    row, created = await rulebook.put(
+        session,
+        content,
+        code=code,
+        version=version,
+        actor=principal.subject,
+        now=runtime.clock.now(),
+    )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return rulebook.to_out(row)
 
 
 # complaints ------------------------------------------------------------------------------------------
@@ -389,4 +471,5 @@ ROUTERS = (
     recognition_routes,
     complaint_routes,
     registry_routes,
+    level_rule_routes,
 )

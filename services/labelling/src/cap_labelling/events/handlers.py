@@ -65,6 +65,12 @@ async def on_diagnostic_completed(
             scores=event.model_dump(
                 mode="json", include={"overall", "themes", "frameworks", "kinds"}
             ),
+            criteria=[
+                c.model_dump(
+                    mode="json", include={"urn", "code", "level", "not_applicable", "core"}
+                )
+                for c in event.criteria
+            ],
         )
     )
 
