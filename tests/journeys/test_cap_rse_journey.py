@@ -399,9 +399,14 @@ async def test_cap_rse_journey(
             },
         ):
             ok(await client.post(f"{url}/findings", json=finding, headers=auditor.headers), 201)
-        # The auditor evaluates every CSR criterion: 3 of 4, the DUERP (R8) at 1, the local
-        # partnerships (R23) at 4; the CAP criteria keep the self-assessment's ratings.
-        evaluated = {c["criterion"]: 3 for c in csr} | {f"{RSE}:r8": 1, f"{RSE}:r23": 4}
+        # The auditor evaluates every criterion (the level rests on the third party's ratings
+        # only): the CSR ones 3 of 4, the DUERP (R8) at 1, the local partnerships (R23) at 4;
+        # the CAP ones as the structure rated itself (2 of 4).
+        evaluated = (
+            {s["criterion"]: s["level"] for s in suggestions}
+            | {c["criterion"]: 3 for c in csr}
+            | {f"{RSE}:r8": 1, f"{RSE}:r23": 4}
+        )
         ok(
             await client.put(
                 f"{url}/maturity",
@@ -467,7 +472,7 @@ async def test_cap_rse_journey(
         return [d for d in listed["data"] if d["kind"] == "audit_evaluation"]
 
     (evaluation,) = await eventually(evaluation_recorded, what="the audit evaluation is recorded")
-    # CAP criteria at 2 (the self-assessment's), CSR ones as the auditor rated them.
+    # CAP criteria at 2, CSR ones at 3 (R8 at 1, R23 at 4), as the auditor rated them.
     assert (evaluation["audit_id"], evaluation["status"], evaluation["overall_score"]) == (
         audit["id"],
         "rated",
@@ -475,7 +480,7 @@ async def test_cap_rse_journey(
     )
     assert evaluation["allowed_actions"] == []
     assert evaluation["audit_evaluation"]["self_assessment_id"] == rse["id"]
-    assert len(evaluation["audit_evaluation"]["ratings"]["auditor"]) == 26
+    assert len(evaluation["audit_evaluation"]["ratings"]["auditor"]) == 48
     # It is the auditor's record: the structure cannot change it.
     refused = await client.put(
         f"/v1/diagnostics/{evaluation['id']}/answers",
@@ -483,9 +488,10 @@ async def test_cap_rse_journey(
         headers=member_admin.headers,
     )
     assert refused.status_code == 409, refused.text
-    # The rule on the auditor's scores: Confirmé (501-700, every subject >= 350, 6.2 and 6.4
-    # >= 400), not the self-assessment's Exemplaire.
-    expected_level = "Confirmé"
+    # The rule on the auditor's scores: Confirmé by the points (501-700, every subject >= 350,
+    # 6.2 and 6.4 >= 400), capped at Progression by the core criterion R8 (health and safety)
+    # rated 1; not the self-assessment's Exemplaire.
+    expected_level = "Progression"
 
     # 12. The committee decides on the file: granted at the computed level. --------------------
     async def file_ready() -> dict[str, Any] | None:

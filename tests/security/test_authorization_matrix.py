@@ -1034,7 +1034,6 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     assert accepted.status_code == 200, accepted.text
 
     now = wall_now()
-    evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now)
 
     def report() -> AuditReportSubmittedV1:
         return AuditReportSubmittedV1(
@@ -1048,7 +1047,12 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
         )
 
     runtime = runtimes["labelling"]
-    for event in (evaluation, report()):
+    deciding = report()
+    # The auditor's evaluation of that audit, as the diagnostic service scores it.
+    evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now).model_copy(
+        update={"kind": "audit_evaluation", "audit_id": deciding.audit_id}
+    )
+    for event in (evaluation, deciding):
         envelope = new_event(event, source="/cap/test")
         async with runtime.db.session() as session:
             await HANDLERS[envelope.type](session, envelope, event)

@@ -183,6 +183,7 @@ class Service:
         majors: int = 0,
         auditors: tuple[str, ...] = ("auditor-1",),
         evaluated: int = 0,
+        audit_id: str | None = None,
     ) -> AuditReportSubmittedV1:
         """An audit report on ``key`` (with ``majors`` major nonconformities and the evaluated
         maturity of ``evaluated`` CAP RSE criteria)."""
@@ -197,7 +198,7 @@ class Service:
             for i in range(majors)
         ]
         event = AuditReportSubmittedV1(
-            audit_id=str(uuid.uuid4()),
+            audit_id=audit_id or str(uuid.uuid4()),
             organisation_id=self.organisations[key].id,
             scheme=scheme,
             audit_type=audit_type,

@@ -35,7 +35,6 @@ from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import (
     Application,
     AuditReport,
-    CompletedDiagnostic,
     DecisionFile,
     Recognition,
     tables,
@@ -104,36 +103,59 @@ class EvaluationPending(Conflict):
     code, title = "evaluation-pending", "The auditor's evaluation has not arrived yet"
 
 
+class EvaluationIncomplete(Conflict):
+    code, title = "evaluation-incomplete", "The auditor's evaluation is incomplete"
+
+
+def _what(missing: dict[str, Any]) -> str:
+    if "unrated_criteria" in missing:
+        return "criteria not rated by the auditor: " + ", ".join(missing["unrated_criteria"][:20])
+    return "no evaluation by the auditor in the deciding audit"
+
+
 class BodyDecides(Conflict):
     code, title = "body-decides", "The certification body decides"
 
 
 # evaluation ---------------------------------------------------------------------------------
-#: The kind of diagnostic the auditor's evaluated maturity is recorded as.
-AUDIT_EVALUATION = "audit_evaluation"
+def _on_its_way(report: AuditReport | None, member: str) -> bool:
+    """Whether the deciding report carried evaluated maturity of ``member`` (its scores are
+    then on their way from the diagnostic service)."""
+    if report is None or report.evaluated_criteria == 0:
+        return False
+    # Reports recorded before sites were kept: the maturity was the audited structure's.
+    sites = report.evaluated_site_ids or [report.organisation_id]
+    return member in sites
 
 
-async def _scores_for_level(
-    session: AsyncSession, organisation_id: str
-) -> CompletedDiagnostic | None:
-    """The CAP RSE scores the level rule reads: the organisation's latest **audit evaluation**
-    (the third party's, ``domain.md`` §7.6 C), else — files on imported or older data, or a
-    structure no auditor evaluated — its latest CAP RSE assessment of its own."""
-    repo = DiagnosticRepository(session)
-    return await repo.latest(organisation_id, "CAP_RSE", kind=AUDIT_EVALUATION) or (
-        await repo.latest(organisation_id, "CAP_RSE")
+async def _member_result(
+    session: AsyncSession, file: DecisionFile, member: str, report: AuditReport | None
+) -> dict[str, Any]:
+    """The level rule applied to one structure of the file, from the **auditor's evaluation**
+    of that structure in the deciding audit only (the third party's, ``domain.md`` §7.6 C:
+    never the structure's own assessment), with what is missing for a decision."""
+    majors = await open_majors(session, member, Scheme.CAP_RSE.value)
+    evaluation = (
+        await DiagnosticRepository(session).audit_evaluation(
+            audit_id=file.audit_id, organisation_id=member
+        )
+        if file.audit_id
+        else None
     )
-
-
-async def _member_result(session: AsyncSession, organisation_id: str) -> dict[str, Any]:
-    majors = await open_majors(session, organisation_id, Scheme.CAP_RSE.value)
-    evaluation = await _scores_for_level(session, organisation_id)
     if evaluation is None:
+        pending = _on_its_way(report, member)
         return {
             "level": None,
             "open_major_nc": majors,
             "source": None,
-            "reasons": ["no completed CAP RSE evaluation"],
+            "audit_id": file.audit_id,
+            "pending": pending,
+            "missing": {"audit_evaluation": file.audit_id},
+            "reasons": [
+                "the auditor's evaluation of this structure is being scored"
+                if pending
+                else "the auditor did not evaluate this structure in the deciding audit"
+            ],
         }
     source = {
         "source": evaluation.kind,
@@ -142,6 +164,23 @@ async def _member_result(session: AsyncSession, organisation_id: str) -> dict[st
         "completed_at": evaluation.completed_at.isoformat(),
         "referential_version": evaluation.referential_version,
     }
+    unrated = [
+        str(c.get("code") or c.get("urn"))
+        for c in evaluation.criteria
+        if c.get("level") is None and not c.get("not_applicable")
+    ]
+    if unrated:
+        return {
+            "level": None,
+            "open_major_nc": majors,
+            **source,
+            "missing": {"unrated_criteria": unrated},
+            "reasons": [
+                f"{len(unrated)} applicable criteria not rated by the auditor: "
+                + ", ".join(unrated[:20])
+                + (", ..." if len(unrated) > 20 else "")
+            ],
+        }
     # The rule of the evaluation's referential version (data, imported like referentials).
     stored = await rulebook.current(
         session, evaluation.referential_code, evaluation.referential_version
@@ -163,7 +202,7 @@ async def _member_result(session: AsyncSession, organisation_id: str) -> dict[st
     }
     overall = evaluation.scores.get("overall", {}).get("score")
     core = {
-        c["code"]: c.get("level")
+        str(c.get("code")): c.get("level")
         for c in evaluation.criteria
         if c.get("core") and not c.get("not_applicable")
     }
@@ -173,8 +212,8 @@ async def _member_result(session: AsyncSession, organisation_id: str) -> dict[st
 
 async def rule_of(session: AsyncSession, evaluation: dict[str, Any]) -> LevelRule | None:
     """The level rule a file's evaluation was computed with (its central function's)."""
-    reference = (evaluation.get("members") or {}).get(evaluation.get("central_function"), {})
-    reference = reference.get("rule") if isinstance(reference, dict) else None
+    central = (evaluation.get("members") or {}).get(evaluation.get("central_function"), {})
+    reference = central.get("rule") if isinstance(central, dict) else None
     if not reference:
         return None
     stored = await rulebook.current(
@@ -183,50 +222,20 @@ async def rule_of(session: AsyncSession, evaluation: dict[str, Any]) -> LevelRul
     return stored.rule if stored is not None else None
 
 
-async def _evaluation_pending(session: AsyncSession, file: DecisionFile) -> bool:
-    """Whether the deciding audit's report carried evaluated maturity whose scores (the
-    diagnostic service's audit evaluation of that audit) have not arrived: until they do, the
-    level would be read from older scores, so none is computed."""
-    if file.audit_id is None:
-        return False
-    report = await session.get(AuditReport, file.audit_id)
-    if report is None or report.evaluated_criteria == 0:
-        return False
-    scored = await session.execute(
-        sa.select(col(CompletedDiagnostic.diagnostic_id))
-        .where(
-            col(CompletedDiagnostic.audit_id) == file.audit_id,
-            col(CompletedDiagnostic.kind) == AUDIT_EVALUATION,
-        )
-        .limit(1)
-    )
-    return scored.first() is None
-
-
 async def evaluate(
     session: AsyncSession, file: DecisionFile, group_rule: str
 ) -> dict[str, Any] | None:
-    """The CAP RSE level rule applied to every structure of the file, then the group rule."""
+    """The CAP RSE level rule applied to every structure of the file, then the group rule.
+
+    Each structure (the applicant and every group member) needs the auditor's evaluation of it
+    in the deciding audit, every applicable criterion rated: ``evaluation_pending`` while its
+    scores are on their way, ``incomplete`` (per structure: what is missing) otherwise.
+    """
     if file.scheme != Scheme.CAP_RSE:
         return None
-    if await _evaluation_pending(session, file):
-        return {
-            "level": None,
-            "evaluation_pending": file.audit_id,
-            "group_rule": group_rule if file.group_member_ids else None,
-            "excluded_member_ids": [],
-            "members": {
-                file.organisation_id: {
-                    "level": None,
-                    "source": None,
-                    "reasons": [
-                        "the auditor's evaluation of the deciding audit has not been scored yet"
-                    ],
-                }
-            },
-        }
+    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     members = [file.organisation_id, *file.group_member_ids]
-    results = {m: await _member_result(session, m) for m in members}
+    results = {m: await _member_result(session, file, m, report) for m in members}
     evaluation: dict[str, Any] = {
         "level": None,
         "central_function": file.organisation_id,
@@ -234,12 +243,21 @@ async def evaluate(
         "excluded_member_ids": [],
         "members": results,
     }
+    if any(r.get("pending") for r in results.values()):
+        evaluation["evaluation_pending"] = file.audit_id
+    incomplete = {
+        m: r["missing"] for m, r in results.items() if r.get("missing") and not r.get("pending")
+    }
+    if incomplete:
+        evaluation["incomplete"] = incomplete
+    if "evaluation_pending" in evaluation or incomplete:
+        return evaluation
     # A group is labelled under its central function's rule, at its weakest member's level.
     rule = await rule_of(session, evaluation)
     failing = [
         m
         for m in members
-        if results[m]["level"] is None or rule is None or results[m]["level"] not in rule.names
+        if results[m]["level"] is None or rule is None or results[m]["level"] not in rule.labels
     ]
     if rule is None or file.organisation_id in failing:
         return evaluation
@@ -460,6 +478,16 @@ async def decide(
         raise EvaluationPending(
             "the auditor's evaluation of this file's audit is being scored: try again shortly",
             extensions={"audit_id": file.audit_id},
+        )
+    if evaluation.get("incomplete"):
+        raise EvaluationIncomplete(
+            "the level is decided on the auditor's evaluation of every structure of the file, "
+            "every applicable criterion rated: "
+            + "; ".join(
+                f"{member}: {_what(missing)}"
+                for member, missing in evaluation["incomplete"].items()
+            ),
+            extensions={"audit_id": file.audit_id, "missing": evaluation["incomplete"]},
         )
     if computed is None:
         raise RuleNotMet(

@@ -42,6 +42,22 @@ class DiagnosticRepository:
         """The organisation's most recent completed diagnostic on the CAP referential."""
         return await self.latest(organisation_id, "CAP")
 
+    async def audit_evaluation(
+        self, *, audit_id: str, organisation_id: str
+    ) -> CompletedDiagnostic | None:
+        """The auditor's evaluation of ``organisation_id`` (one site) in audit ``audit_id``."""
+        query = (
+            sa.select(CompletedDiagnostic)
+            .where(
+                col(CompletedDiagnostic.audit_id) == audit_id,
+                col(CompletedDiagnostic.organisation_id) == organisation_id,
+                col(CompletedDiagnostic.kind) == "audit_evaluation",
+            )
+            .order_by(col(CompletedDiagnostic.completed_at).desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def latest(
         self, organisation_id: str, referential_code: str, *, kind: str | None = None
     ) -> CompletedDiagnostic | None:

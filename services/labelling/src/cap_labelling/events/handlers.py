@@ -93,6 +93,9 @@ async def on_report_submitted(
         summary=dict(event.summary),
         auditor_user_ids=list(event.auditor_user_ids),
         evaluated_criteria=len(event.evaluated_maturity),
+        evaluated_site_ids=sorted(
+            {m.site_id or event.organisation_id for m in event.evaluated_maturity}
+        ),
     )
     session.add(report)
     for finding in event.findings:
