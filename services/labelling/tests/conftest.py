@@ -184,6 +184,7 @@ class Service:
         auditors: tuple[str, ...] = ("auditor-1",),
         evaluated: int = 0,
         audit_id: str | None = None,
+        deliver: bool = True,
     ) -> AuditReportSubmittedV1:
         """An audit report on ``key`` (with ``majors`` major nonconformities and the evaluated
         maturity of ``evaluated`` CAP RSE criteria)."""
@@ -212,7 +213,8 @@ class Service:
                 for i in range(evaluated)
             ],
         )
-        await self.deliver(event)
+        if deliver:
+            await self.deliver(event)
         return event
 
 

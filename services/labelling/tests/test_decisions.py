@@ -138,9 +138,11 @@ async def test_the_committee_confirms_at_most_the_computed_level(service: Servic
     assert twice.json()["type"].endswith("/already-decided")
 
 
-async def test_an_open_major_nonconformity_blocks_the_label_until_verified(
+async def test_the_committee_cannot_confirm_while_a_major_of_the_evaluation_is_open(
     service: Service,
 ) -> None:
+    """A major of the deciding evaluation blocks the label until it is verified closed, not
+    merely answered or its plan accepted: 409 naming the rule (ISO/IEC 17021-1 §9.5.2)."""
     file = await accepted(service)
     report = await service.report("a", "CAP_RSE", "initial", majors=1)
     await service.evaluated("a", report.audit_id, 620, GOOD)
@@ -149,22 +151,38 @@ async def test_an_open_major_nonconformity_blocks_the_label_until_verified(
     )
     assert pending["computed_level"] is None
     assert pending["evaluation"]["members"][service.organisations["a"].id]["open_major_nc"] == 1
-    blocked = await decide(service, file["id"], outcome="confirm")
-    assert blocked.status_code == 422
-    assert blocked.json()["type"].endswith("/rule-not-met")
-    await service.deliver(
-        FindingStatusChangedV1(
-            finding_id=report.findings[0].finding_id,
-            audit_id=report.audit_id,
-            organisation_id=report.organisation_id,
-            scheme="CAP_RSE",
-            type="major_nc",
-            status="verified_closed",
-            previous_status="plan_accepted",
-            changed_at=service.runtime.clock.now(),
-        )
-    )
+    for status, previous in (
+        ("response_submitted", "open"),
+        ("plan_accepted", "response_submitted"),
+    ):
+        await service.deliver(finding_changed(service, report, status, previous))
+        blocked = await decide(service, file["id"], outcome="confirm")
+        assert blocked.status_code == 409, blocked.text
+        problem = blocked.json()
+        assert problem["type"].endswith("/majors-not-verified")
+        assert "§9.5.2" in problem["rule"]
+        assert problem["open_majors"] == [
+            {"finding_id": report.findings[0].finding_id, "status": status}
+        ]
+    await service.deliver(finding_changed(service, report, "verified_closed", "plan_accepted"))
     assert ok(await decide(service, file["id"], outcome="confirm"))["level"] == "Confirmé"
+
+
+def finding_changed(
+    service: Service, report: Any, status: str, previous: str, index: int = 0
+) -> FindingStatusChangedV1:
+    """The audit service's news of a major of ``report``."""
+    service.runtime.clock.advance(timedelta(seconds=1))
+    return FindingStatusChangedV1(
+        finding_id=report.findings[index].finding_id,
+        audit_id=report.audit_id,
+        organisation_id=report.organisation_id,
+        scheme=report.scheme,
+        type="major_nc",
+        status=status,
+        previous_status=previous,
+        changed_at=service.runtime.clock.now(),
+    )
 
 
 async def test_the_level_comes_from_the_auditors_evaluation_only(service: Service) -> None:

@@ -19,6 +19,7 @@ not recognised; ``exclude_failing`` — failing members are left out (never the 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from datetime import date, datetime
@@ -36,15 +37,17 @@ from cap_labelling.models import (
     Application,
     AuditReport,
     DecisionFile,
+    Nonconformity,
     Recognition,
     tables,
 )
-from cap_labelling.repository import DiagnosticRepository, open_majors
+from cap_labelling.repository import DiagnosticRepository, open_majors, open_majors_of_audit
 from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStatus, Scheme
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
-from cap_shared.contracts.audit import CertificationDecidedV1
-from cap_shared.contracts.labelling import DecisionOpenedV1
+from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
+from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1
+from cap_shared.dates import add_months
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -85,6 +88,8 @@ class DecisionOut(BaseModel):
     reason: str | None
     steps: list[dict[str, Any]]
     recognition_id: str | None
+    #: A held grant (CAP ISO 9001): the body's decision, until when, and the open majors.
+    hold: dict[str, Any] | None = None
 
 
 class NotImpartial(Forbidden):
@@ -111,6 +116,22 @@ def _what(missing: dict[str, Any]) -> str:
     if "unrated_criteria" in missing:
         return "criteria not rated by the auditor: " + ", ".join(missing["unrated_criteria"][:20])
     return "no evaluation by the auditor in the deciding audit"
+
+
+class MajorsNotVerified(Conflict):
+    code, title = "majors-not-verified", "Major nonconformities of the audit not verified closed"
+
+
+#: No recognition while a major of the deciding audit is not verified closed.
+MAJORS_RULE = (
+    "ISO/IEC 17021-1 §9.5.2 c): majors of the audit corrected and verified before any "
+    "certification decision takes effect"
+)
+#: A held decision lapses when majors are not verified in time.
+STAGE2_RULE = (
+    "ISO/IEC 17021-1 §9.5.3.2: majors not verified within the scheme's "
+    "major_verification_months of the last day of the audit: a new stage 2 is required"
+)
 
 
 class BodyDecides(Conflict):
@@ -270,8 +291,28 @@ async def evaluate(
 
 
 # files ----------------------------------------------------------------------------------------
-def to_out(file: DecisionFile, evaluation: dict[str, Any] | None) -> DecisionOut:
+def to_out(
+    file: DecisionFile,
+    evaluation: dict[str, Any] | None,
+    open_majors: list[Nonconformity] | None = None,
+) -> DecisionOut:
+    """A file as the API shows it."""
+    hold = None
+    if file.held is not None:
+        hold = {
+            **file.held,
+            "open_majors": [
+                {
+                    "finding_id": m.finding_id,
+                    "status": m.status,
+                    "response_due": m.response_due,
+                    "overdue": m.overdue,
+                }
+                for m in open_majors or []
+            ],
+        }
     return DecisionOut(
+        hold=hold,
         id=file.id,
         application_id=file.application_id,
         organisation_id=file.organisation_id,
@@ -300,7 +341,10 @@ async def out(session: AsyncSession, file: DecisionFile, settings: Settings) -> 
     evaluation = file.computed
     if evaluation is None and DecisionStatus(file.status) in rules.OPEN_DECISIONS:
         evaluation = await evaluate(session, file, settings.group_rule)
-    return to_out(file, evaluation)
+    majors = None
+    if file.status == DecisionStatus.HELD and file.audit_id:
+        majors = await open_majors_of_audit(session, file.audit_id)
+    return to_out(file, evaluation, majors)
 
 
 async def open_for_application(session: AsyncSession, application: Application) -> DecisionFile:
@@ -355,6 +399,22 @@ async def on_report(
                 now,
                 settings.lifecycle,
             )
+        return
+    decided = (
+        (
+            await session.execute(
+                sa.select(DecisionFile).where(
+                    col(DecisionFile.audit_id) == report.audit_id,
+                    col(DecisionFile.status).not_in([s.value for s in rules.OPEN_DECISIONS]),
+                )
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if decided is not None:
+        # The body's decision came first: a decision held on this audit may now take effect.
+        await on_majors_changed(session, report.audit_id, settings, now)
         return
     previous = await recognitions.current(session, report.organisation_id, scheme)
     if kind == "renewal" and previous is None:
@@ -474,6 +534,17 @@ async def decide(
         file.status = DecisionStatus.REFUSED.value
         await session.flush()
         return file
+    majors = await open_majors_of_audit(session, file.audit_id) if file.audit_id else []
+    if majors:
+        raise MajorsNotVerified(
+            f"{len(majors)} major nonconformity(ies) of the evaluation are not verified closed: "
+            "the label cannot be granted before they are",
+            extensions={
+                "rule": MAJORS_RULE,
+                "audit_id": file.audit_id,
+                "open_majors": [{"finding_id": m.finding_id, "status": m.status} for m in majors],
+            },
+        )
     if evaluation.get("evaluation_pending"):
         raise EvaluationPending(
             "the auditor's evaluation of this file's audit is being scored: try again shortly",
@@ -545,7 +616,11 @@ async def _grant(
     actor: str,
     now: datetime,
     settings: Settings,
+    effective_on: date | None = None,
 ) -> Recognition:
+    """The recognition of a granted file: a first cycle, or the next one of a renewal (an
+    expired recognition restored within the window); effective at the decision, or later
+    (``effective_on``) when the decision was held."""
     previous: Recognition | None = None
     if file.kind == "renewal" and file.renews_id:
         previous = await session.get(Recognition, file.renews_id, with_for_update=True)
@@ -558,6 +633,8 @@ async def _grant(
         )
     else:
         cycle = rules.initial_cycle(decided_on, settings.scheme_parameters(file.scheme))
+    if effective_on is not None and effective_on > cycle.effective_date:
+        cycle = dataclasses.replace(cycle, effective_date=effective_on)
     return await recognitions.grant(
         session,
         organisation_id=file.organisation_id,
@@ -579,7 +656,8 @@ async def _grant(
 async def on_body_decision(
     session: AsyncSession, event: CertificationDecidedV1, settings: Settings, now: datetime
 ) -> None:
-    """Record the body's CAP ISO 9001 decision on its file and grant the certificate."""
+    """Record the body's CAP ISO 9001 decision on its file; a grant takes effect at once, or is
+    held while majors of the audit are not verified closed."""
     query = (
         sa.select(DecisionFile)
         .where(col(DecisionFile.audit_id) == event.audit_id)
@@ -607,11 +685,14 @@ async def on_body_decision(
             "decision %s already recorded; body decision on %s ignored", file.id, event.audit_id
         )
         return
+    report = await session.get(AuditReport, event.audit_id)
+    if report is not None and report.stage2_required_on is not None:
+        # The audit service refuses these; one in flight changes nothing.
+        logger.warning("body decision on %s ignored: a new stage 2 is required", event.audit_id)
+        return
     file.audit_id = event.audit_id
-    file.decided_on, file.decided_by = (
-        event.decided_on,
-        f"{event.certification_body_id}:{event.decided_by}",
-    )
+    decided_by = f"{event.certification_body_id}:{event.decided_by}"
+    file.decided_on, file.decided_by = event.decided_on, decided_by
     excluded = [m for m in event.excluded_member_ids if m in file.group_member_ids]
     if event.outcome == "refused":
         file.status, file.reason = DecisionStatus.REFUSED.value, event.reason
@@ -621,22 +702,176 @@ async def on_body_decision(
             f"group rule: {len(excluded)} member(s) not certified by the body, so the group is not"
         )
     else:
-        try:
-            recognition = await _grant(
-                session,
-                file,
-                level=None,
-                members=[m for m in file.group_member_ids if m not in excluded],
-                scope=event.scope,
-                external_number=event.certificate_number,
-                decided_on=event.decided_on,
-                actor=file.decided_by,
-                now=now,
-                settings=settings,
-            )
-        except rules.RestorationWindowPassed as exc:
-            file.status, file.reason = DecisionStatus.REFUSED.value, exc.detail
+        await record_grant(
+            session,
+            file,
+            {
+                "decided_on": event.decided_on.isoformat(),
+                "decided_by": decided_by,
+                "certificate_number": event.certificate_number,
+                "scope": event.scope,
+                "excluded_member_ids": excluded,
+                "reason": event.reason,
+            },
+            settings=settings,
+            now=now,
+            reported_majors=event.open_major_nc,
+        )
+    await session.flush()
+
+
+async def record_grant(
+    session: AsyncSession,
+    file: DecisionFile,
+    grant: dict[str, Any],
+    *,
+    settings: Settings,
+    now: datetime,
+    reported_majors: int = 0,
+) -> None:
+    """A CAP ISO 9001 grant (the body's, or an appeal's): it takes effect when no major of the
+    deciding audit is open; otherwise it is **held** (``decision.held.v1``) until the last one
+    is verified closed, or lapses when a new stage 2 is required."""
+    assert file.audit_id is not None
+    majors = await open_majors_of_audit(session, file.audit_id)
+    report = await session.get(AuditReport, file.audit_id)
+    # The body's count stands until the report (and its findings) reached this service.
+    unknown = reported_majors if report is None else 0
+    if not majors and not unknown:
+        await _take_effect(session, file, grant, settings=settings, now=now)
+        return
+    parameters = settings.scheme_parameters(file.scheme)
+    last_day = (report.last_day or report.submitted_at.date()) if report is not None else None
+    held_until = add_months(last_day, parameters.major_verification_months) if last_day else None
+    file.status = DecisionStatus.HELD.value
+    file.reason = grant.get("reason")
+    file.held = {
+        **grant,
+        "held_on": now.date().isoformat(),
+        "held_until": held_until and held_until.isoformat(),
+    }
+    file.steps = [
+        *file.steps,
+        {
+            "at": now.isoformat(),
+            "by": "system:labelling",
+            "step": "held",
+            "reason": f"{len(majors) or unknown} major nonconformity(ies) of the audit not "
+            f"verified closed ({MAJORS_RULE})",
+        },
+    ]
+    await session.flush()
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            DecisionHeldV1(
+                decision_id=file.id,
+                organisation_id=file.organisation_id,
+                scheme=file.scheme,
+                audit_id=file.audit_id,
+                certification_body_id=file.certification_body_id,
+                open_major_nc=max(len(majors), unknown),
+                held_until=held_until,
+            ),
+            source=SOURCE,
+            subject=file.id,
+            actor="system:labelling",
+        ),
+    )
+
+
+async def _take_effect(
+    session: AsyncSession,
+    file: DecisionFile,
+    grant: dict[str, Any],
+    *,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Grant the certificate of a recorded decision (the body's number and scope)."""
+    decided_on = date.fromisoformat(grant["decided_on"])
+    excluded = grant.get("excluded_member_ids") or []
+    try:
+        recognition = await _grant(
+            session,
+            file,
+            level=None,
+            members=[m for m in file.group_member_ids if m not in excluded],
+            scope=grant.get("scope"),
+            external_number=grant.get("certificate_number"),
+            decided_on=decided_on,
+            actor=str(grant["decided_by"]),
+            now=now,
+            settings=settings,
+            effective_on=now.date(),
+        )
+    except (rules.RestorationWindowPassed, rules.InvalidTransition) as exc:
+        file.status, file.reason = DecisionStatus.REFUSED.value, exc.detail
+    else:
+        file.status, file.recognition_id = DecisionStatus.GRANTED.value, recognition.id
+        file.reason = grant.get("reason")
+    await session.flush()
+
+
+async def on_majors_changed(
+    session: AsyncSession, audit_id: str, settings: Settings, now: datetime
+) -> None:
+    """A major of ``audit_id`` verified, withdrawn or downgraded (or its report arrived): a
+    decision held on it takes effect once none is open."""
+    query = (
+        sa.select(DecisionFile)
+        .where(
+            col(DecisionFile.audit_id) == audit_id,
+            col(DecisionFile.status) == DecisionStatus.HELD.value,
+        )
+        .with_for_update()
+    )
+    for file in (await session.execute(query)).scalars().all():
+        if await open_majors_of_audit(session, audit_id):
+            continue
+        if await session.get(AuditReport, audit_id) is None:
+            continue  # its findings have not arrived yet
+        assert file.held is not None
+        file.steps = [
+            *file.steps,
+            {
+                "at": now.isoformat(),
+                "by": "system:audit",
+                "step": "majors_verified",
+                "reason": "every major nonconformity of the audit verified closed",
+            },
+        ]
+        await _take_effect(session, file, file.held, settings=settings, now=now)
+
+
+async def on_stage2_required(session: AsyncSession, event: Stage2RequiredV1, now: datetime) -> None:
+    """Majors of the audit not verified in time: no decision rests on it any more. A decision
+    held on it lapses (refused, with the reason); an open file waits for the new audit."""
+    report = await session.get(AuditReport, event.audit_id, with_for_update=True)
+    if report is not None:
+        report.stage2_required_on = report.stage2_required_on or now.date()
+    reason = (
+        f"{event.open_major_nc} major nonconformity(ies) of the audit not verified by "
+        f"{event.deadline.isoformat()}: a new stage 2 (evaluation) is required ({STAGE2_RULE})"
+    )
+    query = (
+        sa.select(DecisionFile)
+        .where(col(DecisionFile.audit_id) == event.audit_id)
+        .with_for_update()
+    )
+    for file in (await session.execute(query)).scalars().all():
+        status = DecisionStatus(file.status)
+        if status is DecisionStatus.HELD:
+            file.status, file.reason = DecisionStatus.REFUSED.value, reason
+            step = "lapsed"
+        elif status in rules.OPEN_DECISIONS:
+            file.status = DecisionStatus.AWAITING_REPORT.value
+            step = "new_audit_required"
         else:
-            file.status, file.recognition_id = DecisionStatus.GRANTED.value, recognition.id
-            file.reason = event.reason
+            continue
+        file.steps = [
+            *file.steps,
+            {"at": now.isoformat(), "by": "system:audit", "step": step, "reason": reason},
+        ]
     await session.flush()

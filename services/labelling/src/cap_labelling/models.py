@@ -123,6 +123,9 @@ class AuditReport(Base, table=True):
     evaluated_site_ids: list[str] = Field(
         default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
     )
+    #: When the audit service said its majors were not verified in time (a new stage 2, or a
+    #: new evaluation, is required): no decision rests on this audit any more.
+    stage2_required_on: date | None = None
 
 
 class Nonconformity(Base, table=True):
@@ -140,8 +143,11 @@ class Nonconformity(Base, table=True):
     type: str = Field(max_length=20)
     status: str = Field(max_length=30)
     response_due: date | None = None
-    #: Set when the response deadline passed with the nonconformity still open.
+    #: Set when the response deadline passed with the nonconformity still open, or when an
+    #: answered major was not verified in time.
     overdue: bool = False
+    #: The group member (site) it was found at; None: the audited structure itself.
+    site_id: str | None = Field(default=None, max_length=36)
     changed_at: datetime = Field(sa_type=AwareDateTime)
 
 
@@ -162,7 +168,8 @@ class DecisionFile(TimestampMixin, Base, table=True):
     certification_body_id: str | None = Field(default=None, max_length=60)
     #: initial (first recognition) or renewal (a recognition's next cycle).
     kind: str = Field(max_length=10)
-    #: awaiting_report -> pending <-> deferred -> granted | refused.
+    #: awaiting_report -> pending <-> deferred -> granted | refused; an ISO grant recorded while
+    #: majors of its audit are open is ``held`` -> granted (verified) | refused (lapsed).
     status: str = Field(max_length=20, index=True)
     audit_id: str | None = Field(default=None, max_length=36)
     #: The recognition being renewed (renewal files).
@@ -177,6 +184,10 @@ class DecisionFile(TimestampMixin, Base, table=True):
     #: Deferrals and other steps before the decision: [{at, by, step, reason}].
     steps: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     recognition_id: str | None = Field(default=None, max_length=36)
+    #: A held grant: the body's decision kept until the audit's majors are verified
+    #: ({decided_on, decided_by, certificate_number, scope, excluded_member_ids, reason,
+    #: held_on, held_until}).
+    held: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class Recognition(TimestampMixin, Base, table=True):

@@ -113,7 +113,7 @@ async def list_decisions(
     session: SessionDep,
     settings: SettingsDep,
     status_: Annotated[
-        Literal["awaiting_report", "pending", "deferred", "granted", "refused"] | None,
+        Literal["awaiting_report", "pending", "deferred", "held", "granted", "refused"] | None,
         Query(alias="status"),
     ] = None,
 ) -> list[DecisionOut]:

@@ -92,6 +92,8 @@ class DecisionStatus(StrEnum):
     DEFERRED = "deferred"
     GRANTED = "granted"
     REFUSED = "refused"
+    #: A grant recorded while majors of its audit are open: effective once they are verified.
+    HELD = "held"
 
 
 class DecisionOutcome(StrEnum):
