@@ -1094,6 +1094,9 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     assert flagged.status_code == 201, flagged.text
     (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()
     world.ids["complaint_a"] = complaint["id"]
+    me = await world.client.get("/v1/me", headers=committee)
+    assert me.status_code == 200, me.text
+    world.ids["committee_user"] = me.json()["id"]
 
 
 async def close_majors_a(world: World, runtime: Any) -> None:
@@ -1177,6 +1180,17 @@ LABEL_READERS_A = frozenset({"admin", "committee", "member_admin_a", "member_a",
 LABEL_READERS = PRACTITIONERS | {"committee"}
 
 
+async def committee_engagement(world: World, _role: str) -> Call:
+    """The committee member's training of tenant B, long ago (it bars nothing today)."""
+    return "/v1/committee-members/{committee_user}/engagements".format(**world.ids), {
+        "json": {
+            "organisation_id": world.ids["org_b"],
+            "kind": "training",
+            "ended_on": "2020-01-31",
+        }
+    }
+
+
 async def level_rule_reimport(world: World, _role: str) -> Call:
     """The shipped CAP RSE v1 rule imported again as exported (changes nothing)."""
     exported = await world.client.get(
@@ -1227,6 +1241,12 @@ SERVICE_RULES["labelling"].update(
         ),
         ("GET", "/v1/recognitions/exports/iaf-certsearch"): Rule(
             COMMITTEE, fixed("/v1/recognitions/exports/iaf-certsearch")
+        ),
+        ("POST", "/v1/committee-members/{user_id}/engagements"): Rule(
+            COMMITTEE, committee_engagement, ok=201
+        ),
+        ("GET", "/v1/committee-members/{user_id}/engagements"): Rule(
+            COMMITTEE, fixed("/v1/committee-members/{committee_user}/engagements")
         ),
         ("GET", "/v1/level-rules"): Rule(LABEL_READERS, fixed("/v1/level-rules")),
         ("GET", "/v1/level-rules/{code}/versions/{version}"): Rule(

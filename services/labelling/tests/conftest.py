@@ -84,8 +84,15 @@ class Service:
         self.organisations[key] = organisation
         return organisation
 
-    async def completed(self, key: str, completed_at: datetime, score: int = 600) -> None:
-        """A completed CAP diagnostic of ``key``, as diagnostic.completed.v1 brings it."""
+    async def completed(
+        self,
+        key: str,
+        completed_at: datetime,
+        score: int = 600,
+        facilitators: tuple[str, ...] = (),
+    ) -> None:
+        """A completed CAP diagnostic of ``key``, as diagnostic.completed.v1 brings it (an
+        accompanied session when ``facilitators`` ran it)."""
         group = GroupScoreV1(
             group="overall",
             code="CAP",
@@ -100,6 +107,7 @@ class Service:
             diagnostic_id=str(uuid.uuid4()),
             organisation_id=self.organisations[key].id,
             kind="cap_session",
+            facilitator_user_ids=list(facilitators),
             referential=ReferentialRef(urn="urn:coorace:referentiel:cap", code="CAP", version=1),
             completed_at=completed_at,
             overall=group,

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling import level_rule, recognitions, rulebook, rules, visibility
+from cap_labelling import impartiality, level_rule, recognitions, rulebook, rules, visibility
 from cap_labelling.config import Settings
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import (
@@ -122,6 +122,8 @@ class MajorsNotVerified(Conflict):
     code, title = "majors-not-verified", "Major nonconformities of the audit not verified closed"
 
 
+#: Whoever audited a file does not decide on it.
+AUDITED_RULE = "ISO/IEC 17021-1 §9.5.1: the decision is taken by persons who did not audit"
 #: No recognition while a major of the deciding audit is not verified closed.
 MAJORS_RULE = (
     "ISO/IEC 17021-1 §9.5.2 c): majors of the audit corrected and verified before any "
@@ -512,8 +514,18 @@ async def decide(
     report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     # The audit service lists its auditors' platform accounts by user id (no ``user:`` prefix).
     if report is not None and {principal.subject, principal.user_id} & set(report.auditor_user_ids):
-        raise NotImpartial("you audited this file: someone else decides on it")
+        raise NotImpartial(
+            "you audited this file: someone else decides on it",
+            extensions={"rule": AUDITED_RULE, "person": principal.subject},
+        )
     now = clock.now()
+    await impartiality.check(
+        session,
+        principal,
+        [file.organisation_id, *file.group_member_ids],
+        today=now.date(),
+        cooling_off_months=settings.scheme_parameters(file.scheme).cooling_off_months,
+    )
     outcome = DecisionOutcome(data.outcome)
     if outcome is DecisionOutcome.DEFER:
         reason = _need_reason(data.reason, "deferring says why (what the committee waits for)")

@@ -311,3 +311,28 @@ class LevelRuleRevision(Base, table=True):
     source: str = Field(max_length=10)
     imported_at: datetime = Field(sa_type=AwareDateTime)
     imported_by: str = Field(max_length=200)
+
+
+class Engagement(TimestampMixin, Base, table=True):
+    """A person's consultancy, accompaniment or training given to a structure: it bars them
+    from deciding on the structure's files for the scheme's ``cooling_off_months`` after it
+    ended (ISO/IEC 17021-1 §5.2.5). Declared by committee members (or an admin), or known
+    from an accompanied CAP session (``diagnostic.completed.v1``'s facilitators)."""
+
+    __tablename__ = "engagement"
+    __table_args__ = (sa.Index("ix_engagement_user_organisation", "user_id", "organisation_id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    #: The person's platform account (a user id, no ``user:`` prefix).
+    user_id: str = Field(max_length=64)
+    organisation_id: str = Field(max_length=36)
+    #: consultancy | accompaniment | training
+    kind: str = Field(max_length=20)
+    started_on: date | None = None
+    #: None: still going on.
+    ended_on: date | None = None
+    #: declared | cap_session
+    source: str = Field(max_length=20)
+    diagnostic_id: str | None = Field(default=None, max_length=36)
+    declared_by: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=500)

@@ -8,12 +8,21 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import Response
 
-from cap_labelling import applications, complaints, decisions, recognitions, registry, rulebook
+from cap_labelling import (
+    applications,
+    complaints,
+    decisions,
+    impartiality,
+    recognitions,
+    registry,
+    rulebook,
+)
 from cap_labelling.applications import ApplicationIn, ApplicationOut, ApplicationStepIn
 from cap_labelling.certificate import CertificateView, render_certificate
 from cap_labelling.complaints import ComplaintOut, ComplaintStepIn
 from cap_labelling.config import Settings
 from cap_labelling.decisions import DecisionIn, DecisionOut
+from cap_labelling.impartiality import EngagementIn, EngagementOut
 from cap_labelling.models import Organisation
 from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn
 from cap_labelling.registry import (
@@ -195,6 +204,37 @@ async def step_recognition(
     recognition = await recognitions.step(session, principal, recognition_id, data, runtime.clock)
     changes = await recognitions.history(session, [recognition.id])
     return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
+
+
+# committee members' engagements ---------------------------------------------------------------
+committee_member_routes = APIRouter(
+    prefix="/v1/committee-members", tags=["committee impartiality"], responses=_ERRORS
+)
+UserId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9:_.\-]{0,68}$")]
+
+
+@committee_member_routes.post(
+    "/{user_id}/engagements", status_code=status.HTTP_201_CREATED, response_model=EngagementOut
+)
+async def declare_engagement(
+    user_id: UserId,
+    data: EngagementIn,
+    principal: Committee,
+    session: SessionDep,
+) -> EngagementOut:
+    """Declare a consultancy, accompaniment or training given to a structure (the committee
+    member themselves, or an admin): it bars deciding on the structure's files for the scheme's
+    cooling-off period after it ended (ISO/IEC 17021-1 §5.2.5)."""
+    engagement = await impartiality.declare(session, principal, user_id, data)
+    return impartiality.to_out(engagement)
+
+
+@committee_member_routes.get("/{user_id}/engagements", response_model=list[EngagementOut])
+async def list_engagements(
+    user_id: UserId, _principal: Committee, session: SessionDep
+) -> list[EngagementOut]:
+    """A person's engagements with structures: declared, and accompanied CAP sessions."""
+    return [impartiality.to_out(e) for e in await impartiality.of_person(session, user_id)]
 
 
 # level rules ---------------------------------------------------------------------------------------
@@ -472,4 +512,5 @@ ROUTERS = (
     complaint_routes,
     registry_routes,
     level_rule_routes,
+    committee_member_routes,
 )

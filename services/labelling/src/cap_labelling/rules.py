@@ -305,3 +305,33 @@ def expiring_step(expiry_date: date, today: date, days: list[int]) -> int | None
     left = (expiry_date - today).days
     reached = [d for d in days if 0 <= left <= d]
     return min(reached) if reached else None
+
+
+# impartiality -------------------------------------------------------------------------------
+#: Engagements with a structure that bar deciding on it (ISO/IEC 17021-1 §5.2.5): consultancy,
+#: accompaniment (a facilitator's accompanied CAP session), training given.
+BARRING_ENGAGEMENTS = frozenset({"consultancy", "accompaniment", "training"})
+COOLING_OFF_RULE = (
+    "ISO/IEC 17021-1 §5.2.5 cooling-off: no decision on a structure by someone who gave it "
+    "consultancy, accompaniment or training within the scheme's cooling_off_months"
+)
+
+
+def barred_until(ended_on: date | None, months: int) -> date | None:
+    """The last day an engagement that ended on ``ended_on`` bars its person (None: it has
+    not ended, so it bars until it does and ``months`` after)."""
+    if ended_on is None:
+        return None
+    return add_months(ended_on, months) - timedelta(days=1)
+
+
+def bars(
+    kind: str, started_on: date | None, ended_on: date | None, today: date, months: int
+) -> bool:
+    """Whether an engagement bars its person from deciding on the structure ``today``."""
+    if kind not in BARRING_ENGAGEMENTS:
+        return False
+    if started_on is not None and started_on > today:
+        return False
+    until = barred_until(ended_on, months)
+    return until is None or today <= until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import decisions, recognitions
+from cap_labelling import decisions, impartiality, recognitions
 from cap_labelling.config import Settings
 from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
 from cap_labelling.repository import SETTLED, DiagnosticRepository, OrganisationRepository
@@ -74,6 +74,16 @@ async def on_diagnostic_completed(
             ],
         )
     )
+    if event.facilitator_user_ids:
+        # An accompanied CAP session: its facilitators may not decide on the structure for the
+        # cooling-off period.
+        await impartiality.record_session(
+            session,
+            diagnostic_id=event.diagnostic_id,
+            organisation_id=event.organisation_id,
+            facilitator_user_ids=list(event.facilitator_user_ids),
+            on=event.session_date or event.completed_at.date(),
+        )
 
 
 async def on_report_submitted(
