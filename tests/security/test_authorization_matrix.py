@@ -55,6 +55,8 @@ class World:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
     counter: int = 0
+    #: The labelling runtime, to deliver the events some labelling objects come from.
+    labelling: Any = None
 
     def next(self) -> int:
         self.counter += 1
@@ -1046,7 +1048,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
             auditor_user_ids=["someone-else"],
         )
 
-    runtime = runtimes["labelling"]
+    runtime = world.labelling = runtimes["labelling"]
     deciding = report()
     # The auditor's evaluation of that audit, as the diagnostic service scores it.
     evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now).model_copy(
@@ -1191,6 +1193,51 @@ async def committee_engagement(world: World, _role: str) -> Call:
     }
 
 
+async def iso_refusal_a(world: World) -> str:
+    """A fresh CAP ISO 9001 refusal of tenant A recorded from the body's decision (appealable)."""
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.audit import CertificationDecidedV1
+
+    event = CertificationDecidedV1(
+        audit_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_a"],
+        audit_type="stage2",
+        certification_body_id="sgs-tuv",
+        outcome="refused",
+        decided_on=wall_now().date(),
+        decided_by="Comité de certification",
+        reason="Revue de direction non tenue",
+    )
+    envelope = new_event(event, source="/cap/test")
+    async with world.labelling.db.session() as session:
+        await HANDLERS[envelope.type](session, envelope, event)
+    files = (
+        await world.client.get("/v1/decisions?status=refused", headers=world.headers["admin"])
+    ).json()
+    (file,) = [f for f in files if f["audit_id"] == event.audit_id]
+    return str(file["id"])
+
+
+async def fresh_appeal(world: World, _role: str) -> Call:
+    return f"/v1/decisions/{await iso_refusal_a(world)}/appeal", {
+        "json": {"reason": "La revue de direction a eu lieu"}
+    }
+
+
+async def fresh_appeal_decision(world: World, _role: str) -> Call:
+    file_id = await iso_refusal_a(world)
+    lodged = await world.client.post(
+        f"/v1/decisions/{file_id}/appeal",
+        json={"reason": "La revue de direction a eu lieu"},
+        headers=world.headers["admin"],
+    )
+    assert lodged.status_code == 201, lodged.text
+    return f"/v1/decisions/{file_id}/appeal/decision", {
+        "json": {"outcome": "upheld", "reason": "Le refus est maintenu"}
+    }
+
+
 async def level_rule_reimport(world: World, _role: str) -> Call:
     """The shipped CAP RSE v1 rule imported again as exported (changes nothing)."""
     exported = await world.client.get(
@@ -1219,6 +1266,13 @@ SERVICE_RULES["labelling"].update(
                 "/v1/decisions/{decision_a}/decide",
                 json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
             ),
+        ),
+        ("POST", "/v1/decisions/{decision_id}/appeal"): Rule(
+            frozenset({"admin", "member_admin_a"}), fresh_appeal, ok=201
+        ),
+        # A CAP ISO 9001 file: the body's system (certifications:write) or an admin decides.
+        ("POST", "/v1/decisions/{decision_id}/appeal/decision"): Rule(
+            frozenset({"admin"}), fresh_appeal_decision
         ),
         ("GET", "/v1/recognitions"): Rule(
             PRACTITIONERS | {"committee"},

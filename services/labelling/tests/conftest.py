@@ -66,6 +66,17 @@ class Service:
         token = self.issuer.token(roles=[{"role": "committee"}], audience=AUDIENCE, subject=subject)
         return {"Authorization": f"Bearer {token}"}
 
+    def body(self, body_id: str = "sgs-tuv", scope: str = "certifications:write") -> dict[str, str]:
+        """The certification body's system (an API client acting as the body)."""
+        token = self.issuer.token(
+            roles=[{"role": "certification_body", "certification_body_id": body_id}],
+            audience=AUDIENCE,
+            subject=f"client:{body_id}-system",
+            kind="client",
+            scope=scope,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
     def member_admin(self, key: str = "a") -> dict[str, str]:
         return self.headers({"role": "member_admin", "organisation_id": self.organisations[key].id})
 

@@ -32,10 +32,12 @@ from sqlmodel import col
 
 from cap_labelling import impartiality, level_rule, recognitions, rulebook, rules, visibility
 from cap_labelling.config import Settings
+from cap_labelling.impartiality import ConflictOfInterest
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import (
     Application,
     AuditReport,
+    DecisionAppeal,
     DecisionFile,
     Nonconformity,
     Recognition,
@@ -90,6 +92,25 @@ class DecisionOut(BaseModel):
     recognition_id: str | None
     #: A held grant (CAP ISO 9001): the body's decision, until when, and the open majors.
     hold: dict[str, Any] | None = None
+    #: 1, then one more each time an appeal overturned the decision.
+    round: int = 1
+    appeals: list[AppealOut] = Field(default_factory=list)
+
+
+class AppealOut(BaseModel):
+    id: str
+    round: int
+    decision_status: str
+    decision_level: str | None
+    decision_decided_by: str | None
+    decision_decided_on: date | None
+    reason: str
+    lodged_by: str
+    lodged_at: datetime
+    status: str
+    outcome_reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
 
 
 class NotImpartial(Forbidden):
@@ -297,6 +318,7 @@ def to_out(
     file: DecisionFile,
     evaluation: dict[str, Any] | None,
     open_majors: list[Nonconformity] | None = None,
+    appeals: list[DecisionAppeal] | None = None,
 ) -> DecisionOut:
     """A file as the API shows it."""
     hold = None
@@ -315,6 +337,8 @@ def to_out(
         }
     return DecisionOut(
         hold=hold,
+        round=file.round,
+        appeals=[AppealOut.model_validate(a, from_attributes=True) for a in appeals or []],
         id=file.id,
         application_id=file.application_id,
         organisation_id=file.organisation_id,
@@ -346,7 +370,18 @@ async def out(session: AsyncSession, file: DecisionFile, settings: Settings) -> 
     majors = None
     if file.status == DecisionStatus.HELD and file.audit_id:
         majors = await open_majors_of_audit(session, file.audit_id)
-    return to_out(file, evaluation, majors)
+    appeals = (
+        (
+            await session.execute(
+                sa.select(DecisionAppeal)
+                .where(col(DecisionAppeal.decision_id) == file.id)
+                .order_by(col(DecisionAppeal.round))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return to_out(file, evaluation, majors, list(appeals))
 
 
 async def open_for_application(session: AsyncSession, application: Application) -> DecisionFile:
@@ -461,9 +496,12 @@ async def get(
     session: AsyncSession, principal: Principal, file_id: str, *, for_update: bool = False
 ) -> DecisionFile:
     file = await session.get(DecisionFile, file_id, with_for_update=for_update)
-    if file is None or not visibility.visible(
-        [file.organisation_id, *file.group_member_ids],
-        await visibility.readable(session, principal),
+    if file is None or not (
+        visibility.body_sees(principal, file.certification_body_id)
+        or visibility.visible(
+            [file.organisation_id, *file.group_member_ids],
+            await visibility.readable(session, principal),
+        )
     ):
         raise NotFound("no such decision file")
     return file
@@ -526,6 +564,16 @@ async def decide(
         today=now.date(),
         cooling_off_months=settings.scheme_parameters(file.scheme).cooling_off_months,
     )
+    overturned = {
+        step["previous"].get("decided_by")
+        for step in file.steps
+        if step.get("step") == "appeal_overturned" and isinstance(step.get("previous"), dict)
+    }
+    if principal.subject in overturned:
+        raise ConflictOfInterest(
+            "your decision on this file was overturned on appeal: someone else decides again",
+            extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
+        )
     outcome = DecisionOutcome(data.outcome)
     if outcome is DecisionOutcome.DEFER:
         reason = _need_reason(data.reason, "deferring says why (what the committee waits for)")
@@ -544,6 +592,10 @@ async def decide(
     if outcome is DecisionOutcome.REFUSE:
         file.reason = _need_reason(data.reason, "a refusal says why")
         file.status = DecisionStatus.REFUSED.value
+        # Decided again after an appeal: the recognition the overturned decision granted ends.
+        await recognitions.on_decision_overturned(
+            session, file.recognition_id, actor=principal.subject, now=now, note=file.reason
+        )
         await session.flush()
         return file
     majors = await open_majors_of_audit(session, file.audit_id) if file.audit_id else []
@@ -595,18 +647,28 @@ async def decide(
     else:
         file.reason = (data.reason or "").strip() or None
     members = [m for m in file.group_member_ids if m not in evaluation["excluded_member_ids"]]
-    recognition = await _grant(
-        session,
-        file,
-        level=level,
-        members=members,
-        scope=data.scope,
-        external_number=None,
-        decided_on=now.date(),
-        actor=principal.subject,
-        now=now,
-        settings=settings,
-    )
+    granted = await session.get(Recognition, file.recognition_id) if file.recognition_id else None
+    if granted is not None and granted.status in (
+        RecognitionStatus.ACTIVE,
+        RecognitionStatus.SUSPENDED,
+    ):
+        # Decided again after an appeal: the recognition in force takes the new decision.
+        recognition = await recognitions.redecided(
+            session, granted, level=level, members=members, actor=principal.subject, now=now
+        )
+    else:
+        recognition = await _grant(
+            session,
+            file,
+            level=level,
+            members=members,
+            scope=data.scope,
+            external_number=None,
+            decided_on=now.date(),
+            actor=principal.subject,
+            now=now,
+            settings=settings,
+        )
     file.level, file.status, file.recognition_id = (
         level,
         DecisionStatus.GRANTED.value,

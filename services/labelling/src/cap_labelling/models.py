@@ -188,6 +188,35 @@ class DecisionFile(TimestampMixin, Base, table=True):
     #: ({decided_on, decided_by, certificate_number, scope, excluded_member_ids, reason,
     #: held_on, held_until}).
     held: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    #: 1, then one more each time an appeal overturns the decision (the file is decided again).
+    round: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class DecisionAppeal(TimestampMixin, Base, table=True):
+    """A structure's appeal against a decision (ISO/IEC 17021-1 §9.7): one per decision taken
+    (per file and round), decided by people who took no part in it."""
+
+    __tablename__ = "decision_appeal"
+    __table_args__ = (sa.UniqueConstraint("decision_id", "round"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    decision_id: str = Field(max_length=36, foreign_key="decision_file.id", index=True)
+    round: int
+    organisation_id: str = Field(max_length=36)
+    scheme: str = Field(max_length=20)
+    #: The decision appealed: granted or refused, by whom, when, at which level.
+    decision_status: str = Field(max_length=20)
+    decision_level: str | None = Field(default=None, max_length=30)
+    decision_decided_by: str | None = Field(default=None, max_length=200)
+    decision_decided_on: date | None = None
+    reason: str = Field(max_length=4000)
+    lodged_by: str = Field(max_length=200)
+    lodged_at: datetime = Field(sa_type=AwareDateTime)
+    #: lodged -> upheld | overturned
+    status: str = Field(max_length=20)
+    outcome_reason: str | None = Field(default=None, max_length=2000)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class Recognition(TimestampMixin, Base, table=True):

@@ -612,3 +612,59 @@ async def on_major_closed(
             actor="system:audit",
             now=now,
         )
+
+
+# decided again after an appeal -------------------------------------------------------------------
+async def redecided(
+    session: AsyncSession,
+    recognition: Recognition,
+    *,
+    level: str | None,
+    members: list[str],
+    actor: str,
+    now: datetime,
+) -> Recognition:
+    """The decision that granted ``recognition`` was overturned on appeal and taken again
+    (a grant): the recognition carries the new level and members (history: ``redecided``)."""
+    recognition.level, recognition.group_member_ids = level, members
+    await _record(
+        session,
+        recognition,
+        recognition.status,
+        now,
+        now.date(),
+        "redecided",
+        f"level {level}" if level else None,
+        actor,
+    )
+    return recognition
+
+
+async def on_decision_overturned(
+    session: AsyncSession,
+    recognition_id: str | None,
+    *,
+    actor: str,
+    now: datetime,
+    note: str | None,
+) -> None:
+    """The decision that granted a recognition was overturned on appeal and taken again (a
+    refusal): the recognition in force is withdrawn."""
+    recognition = (
+        await session.get(Recognition, recognition_id, with_for_update=True)
+        if recognition_id
+        else None
+    )
+    if recognition is not None and recognition.status in (
+        RecognitionStatus.ACTIVE,
+        RecognitionStatus.SUSPENDED,
+    ):
+        await change_status(
+            session,
+            recognition,
+            RecognitionStatus.WITHDRAWN,
+            reason_code="decision_overturned",
+            note=note,
+            actor=actor,
+            now=now,
+        )

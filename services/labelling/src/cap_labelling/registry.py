@@ -54,6 +54,8 @@ REASONS = {
     "expired": "Date d'expiration atteinte",
     "committee": "Décision du comité de labellisation",
     "complaint": "Suite à une réclamation",
+    "redecided": "Nouvelle décision après appel",
+    "decision_overturned": "Décision d'attribution annulée après appel",
 }
 
 

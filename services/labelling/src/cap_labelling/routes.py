@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import Response
 
 from cap_labelling import (
+    appeals,
     applications,
     complaints,
     decisions,
@@ -17,11 +18,12 @@ from cap_labelling import (
     registry,
     rulebook,
 )
+from cap_labelling.appeals import AppealDecisionIn, AppealIn
 from cap_labelling.applications import ApplicationIn, ApplicationOut, ApplicationStepIn
 from cap_labelling.certificate import CertificateView, render_certificate
 from cap_labelling.complaints import ComplaintOut, ComplaintStepIn
 from cap_labelling.config import Settings
-from cap_labelling.decisions import DecisionIn, DecisionOut
+from cap_labelling.decisions import AppealOut, DecisionIn, DecisionOut
 from cap_labelling.impartiality import EngagementIn, EngagementOut
 from cap_labelling.models import Organisation
 from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn
@@ -34,7 +36,7 @@ from cap_labelling.registry import (
 )
 from cap_labelling.rulebook import LevelRuleOut
 from cap_shared.deps import RuntimeDep, SessionDep
-from cap_shared.security import Allow, Principal, Public, Role
+from cap_shared.security import Allow, Principal, Public, Role, Scope
 
 Id = Annotated[str, Path(max_length=36)]
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -52,6 +54,18 @@ Applicants = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
 Deciders = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER_ADMIN))]
 Committee = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
 Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
+#: Who decides appeals: the committee (CAP RSE), the body's system or an admin (CAP ISO 9001).
+AppealDeciders = Annotated[
+    Principal,
+    Depends(
+        Allow(
+            Role.ADMIN,
+            Role.COMMITTEE,
+            Role.CERTIFICATION_BODY,
+            scopes=[Scope.CERTIFICATIONS_WRITE.value],
+        )
+    ),
+]
 Number = Annotated[str, Path(min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-/.]*$")]
 
 application_routes = APIRouter(prefix="/v1/applications", tags=["applications"], responses=_ERRORS)
@@ -154,6 +168,41 @@ async def decide(
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
     not twice (409); not before the report (409); CAP ISO 9001 is the body's (409)."""
     file = await decisions.decide(session, principal, decision_id, data, settings, runtime.clock)
+    return await decisions.out(session, file, settings)
+
+
+@decision_routes.post(
+    "/{decision_id}/appeal", status_code=status.HTTP_201_CREATED, response_model=AppealOut
+)
+async def appeal_decision(
+    decision_id: Id,
+    data: AppealIn,
+    principal: Applicants,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> AppealOut:
+    """Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
+    admin), within the scheme's appeal_days of the decision (409 ``appeal-period-over``); once
+    per decision (409 ``already-appealed``). Publishes decision.appeal_lodged.v1."""
+    appeal = await appeals.lodge(session, principal, decision_id, data, settings, runtime.clock)
+    return AppealOut.model_validate(appeal, from_attributes=True)
+
+
+@decision_routes.post("/{decision_id}/appeal/decision", response_model=DecisionOut)
+async def decide_appeal(
+    decision_id: Id,
+    data: AppealDecisionIn,
+    principal: AppealDeciders,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> DecisionOut:
+    """Decide the appeal, by someone who took no part in the decision nor the audit (409
+    ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
+    is decided again by someone else), CAP ISO 9001 by the body's system or an admin
+    (overturned refusal: the certificate, with its number, majors permitting)."""
+    file = await appeals.decide(session, principal, decision_id, data, settings, runtime.clock)
     return await decisions.out(session, file, settings)
 
 

@@ -335,3 +335,44 @@ def bars(
         return False
     until = barred_until(ended_on, months)
     return until is None or today <= until
+
+
+# appeals (ISO/IEC 17021-1 §9.7) -------------------------------------------------------------
+APPEAL_RULE = (
+    "ISO/IEC 17021-1 §9.7: an appeal is decided by persons not involved in the decision "
+    "appealed (nor in the audit)"
+)
+
+
+class NotAppealable(Conflict):
+    code, title = "not-appealable", "This decision cannot be appealed"
+
+
+class AppealPeriodOver(Conflict):
+    code, title = "appeal-period-over", "Too late to appeal"
+
+
+def may_appeal(
+    scheme: Scheme, status: DecisionStatus, decided_on: date | None, today: date, appeal_days: int
+) -> date:
+    """A refusal, or a granted CAP RSE level, is appealed within ``appeal_days`` of the
+    decision; the last day to appeal."""
+    appealable = (
+        {DecisionStatus.GRANTED, DecisionStatus.REFUSED}
+        if scheme is Scheme.CAP_RSE
+        else {DecisionStatus.REFUSED}
+    )
+    if status not in appealable or decided_on is None:
+        raise NotAppealable(
+            f"a {status.value} {scheme.value} file cannot be appealed"
+            + ("" if scheme is Scheme.CAP_RSE else " (only a refusal can)"),
+            extensions={"status": status.value},
+        )
+    deadline = decided_on + timedelta(days=appeal_days)
+    if today > deadline:
+        raise AppealPeriodOver(
+            f"the decision of {decided_on.isoformat()} could be appealed until "
+            f"{deadline.isoformat()}",
+            extensions={"decided_on": decided_on.isoformat(), "deadline": deadline.isoformat()},
+        )
+    return deadline
