@@ -1099,6 +1099,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     me = await world.client.get("/v1/me", headers=committee)
     assert me.status_code == 200, me.text
     world.ids["committee_user"] = me.json()["id"]
+    world.ids["certificate_a"] = await iso_certificate_a(world)
 
 
 async def close_majors_a(world: World, runtime: Any) -> None:
@@ -1219,6 +1220,42 @@ async def iso_refusal_a(world: World) -> str:
     return str(file["id"])
 
 
+async def iso_certificate_a(world: World) -> str:
+    """Tenant A's CAP ISO 9001 certificate, granted from the body's decision."""
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.audit import CertificationDecidedV1
+
+    event = CertificationDecidedV1(
+        audit_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_a"],
+        audit_type="stage2",
+        certification_body_id="sgs-tuv",
+        outcome="granted",
+        decided_on=wall_now().date(),
+        decided_by="Comité de certification",
+        certificate_number="FR-MATRIX-1",
+        scope="Insertion : espaces verts, second œuvre, blanchisserie",
+    )
+    envelope = new_event(event, source="/cap/test")
+    async with world.labelling.db.session() as session:
+        await HANDLERS[envelope.type](session, envelope, event)
+    found = (
+        await world.client.get(
+            "/v1/recognitions?scheme=CAP_ISO9001&organisation_id={org_a}".format(**world.ids),
+            headers=world.headers["admin"],
+        )
+    ).json()
+    return str(next(r["id"] for r in found if r["external_number"] == "FR-MATRIX-1"))
+
+
+async def scope_reduction(world: World, _role: str) -> Call:
+    """A narrower scope each time (the same scope again is refused)."""
+    return "/v1/recognitions/{certificate_a}/scope-reductions".format(**world.ids), {
+        "json": {"scope": f"Insertion : espaces verts (lot {world.next()})", "reason": "Contrôle"}
+    }
+
+
 async def fresh_appeal(world: World, _role: str) -> Call:
     return f"/v1/decisions/{await iso_refusal_a(world)}/appeal", {
         "json": {"reason": "La revue de direction a eu lieu"}
@@ -1285,6 +1322,9 @@ SERVICE_RULES["labelling"].update(
         ),
         ("POST", "/v1/recognitions/{recognition_id}/transitions"): Rule(
             COMMITTEE, recognition_step
+        ),
+        ("POST", "/v1/recognitions/{recognition_id}/scope-reductions"): Rule(
+            COMMITTEE, scope_reduction
         ),
         ("POST", "/v1/recognitions/imports"): Rule(
             frozenset({"admin"}),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from cap_shared.contracts.audit import CertificationDecidedV1
 
 from .conftest import Service, ok
-from .test_decisions import GOOD, accepted, decide, events
+from .test_decisions import GOOD, accepted, decide, events, pending_of
 
 
 async def decided_file(service: Service, **body: str) -> dict:
@@ -141,7 +141,16 @@ async def test_an_appealed_level_upheld_or_redecided(service: Service) -> None:
     )
     assert (await appeal(service, file["id"])).status_code == 409
 
-    other = await decided_file_b(service)
+    other = ok(
+        await decide(
+            service,
+            (await pending_of(service, "b"))["id"],
+            service.committee("user:committee-1"),
+            outcome="confirm",
+            level="Progression",
+            reason="Prudence",
+        )
+    )
     ok(await appeal(service, other["id"], service.member_admin("b")), 201)
     ok(
         await decide_appeal(
@@ -162,44 +171,6 @@ async def test_an_appealed_level_upheld_or_redecided(service: Service) -> None:
     )
     assert recognition["level"] == "Confirmé"
     assert [h["reason_code"] for h in recognition["history"]] == ["granted", "redecided"]
-
-
-async def decided_file_b(service: Service) -> dict:
-    """Structure b's label granted at Progression (lowered) by committee-1."""
-    await service.completed("b", service.runtime.clock.now() - timedelta(days=10))
-    application = ok(
-        await service.client.post(
-            "/v1/applications",
-            json={
-                "organisation_id": service.organisations["b"].id,
-                "scheme": "CAP_RSE",
-                "certification_body_id": "sgs-tuv",
-            },
-            headers=service.member_admin("b"),
-        ),
-        201,
-    )
-    ok(
-        await service.client.post(
-            f"/v1/applications/{application['id']}/transitions",
-            json={"step": "accept"},
-            headers=service.admin,
-        )
-    )
-    report = await service.report("b", "CAP_RSE", "initial")
-    await service.evaluated("b", report.audit_id, 620, GOOD)
-    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))
-    (file,) = [f for f in files if f["application_id"] == application["id"]]
-    return ok(
-        await decide(
-            service,
-            file["id"],
-            service.committee("user:committee-1"),
-            outcome="confirm",
-            level="Progression",
-            reason="Prudence",
-        )
-    )
 
 
 async def test_an_iso_refusal_overturned_on_appeal_grants_the_certificate(

@@ -62,6 +62,35 @@ async def accepted(
     return file
 
 
+async def pending_of(service: Service, key: str) -> dict:
+    """Structure ``key``'s CAP RSE file, pending with the auditor's evaluation (620, GOOD)."""
+    await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
+    application = ok(
+        await service.client.post(
+            "/v1/applications",
+            json={
+                "organisation_id": service.organisations[key].id,
+                "scheme": "CAP_RSE",
+                "certification_body_id": "sgs-tuv",
+            },
+            headers=service.member_admin(key),
+        ),
+        201,
+    )
+    ok(
+        await service.client.post(
+            f"/v1/applications/{application['id']}/transitions",
+            json={"step": "accept"},
+            headers=service.admin,
+        )
+    )
+    report = await service.report(key, "CAP_RSE", "initial")
+    await service.evaluated(key, report.audit_id, 620, GOOD)
+    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))
+    (file,) = [f for f in files if f["application_id"] == application["id"]]
+    return dict(file)
+
+
 async def decide(
     service: Service, file_id: str, headers: dict[str, str] | None = None, **body: Any
 ):

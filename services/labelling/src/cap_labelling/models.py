@@ -242,6 +242,11 @@ class Recognition(TimestampMixin, Base, table=True):
     decided_on: date
     effective_date: date
     expiry_date: date = Field(index=True)
+    #: The day the cycle's schedule counts from: the decision for a first grant, the previous
+    #: expiry for a renewal or a restoration.
+    cycle_start: date
+    #: When the certificate was (re)issued: its effective date, or a scope reduction's day.
+    issued_on: date | None = None
     #: active | suspended | withdrawn | expired | renewed
     status: str = Field(max_length=20, index=True)
     #: Why it is suspended: surveillance_overdue | major_nc_overdue | committee.

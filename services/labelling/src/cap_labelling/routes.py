@@ -26,7 +26,7 @@ from cap_labelling.config import Settings
 from cap_labelling.decisions import AppealOut, DecisionIn, DecisionOut
 from cap_labelling.impartiality import EngagementIn, EngagementOut
 from cap_labelling.models import Organisation
-from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn
+from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn, ScopeReductionIn
 from cap_labelling.registry import (
     ComplaintIn,
     ComplaintReceipt,
@@ -54,7 +54,7 @@ Applicants = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
 Deciders = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER_ADMIN))]
 Committee = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
 Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
-#: Who decides appeals: the committee (CAP RSE), the body's system or an admin (CAP ISO 9001).
+#: Who decides appeals, reduces a certificate's scope: the committee, an admin, the body's system.
 AppealDeciders = Annotated[
     Principal,
     Depends(
@@ -366,6 +366,25 @@ async def import_level_rule(
     return rulebook.to_out(row)
 
 
+@recognition_routes.post("/{recognition_id}/scope-reductions", response_model=RecognitionOut)
+async def reduce_scope(
+    recognition_id: Id,
+    data: ScopeReductionIn,
+    principal: AppealDeciders,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RecognitionOut:
+    """Reduce a CAP ISO 9001 certificate's scope instead of suspending or withdrawing it (the
+    committee, an admin, or the body's system for its certificates): reissued with the new
+    scope and a new issue date, active; the public history shows ``scope_reduced``."""
+    recognition = await recognitions.reduce_scope(
+        session, principal, recognition_id, data, runtime.clock
+    )
+    changes = await recognitions.history(session, [recognition.id])
+    return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
+
+
 # complaints ------------------------------------------------------------------------------------------
 complaint_routes = APIRouter(prefix="/v1/complaints", tags=["complaints"], responses=_ERRORS)
 
@@ -528,6 +547,7 @@ async def certificate(
             expiry_date=recognition.expiry_date,
             status=recognition.status,
             verify_url=verification.verification_url,
+            issued_on=recognition.issued_on,
         ),
     )
     response = _cached(
