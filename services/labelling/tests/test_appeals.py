@@ -106,7 +106,7 @@ async def test_appeals_come_from_the_structure_within_the_appeal_period(
     member = service.headers({"role": "member", "organisation_id": service.organisations["a"].id})
     assert (await appeal(service, file["id"], member)).status_code == 403
     assert (await appeal(service, file["id"], service.member_admin("b"))).status_code == 404
-    for reason in ("", "x" * 4001):
+    for reason in ("", "x" * 4001, "Refus\x00injuste"):
         assert (await appeal(service, file["id"], reason=reason)).status_code == 422
     service.runtime.clock.advance(timedelta(days=31))
     late = await appeal(service, file["id"])

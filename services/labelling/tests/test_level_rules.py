@@ -67,7 +67,14 @@ async def test_an_invalid_rule_is_refused_naming_the_field(service: Service) -> 
     ]
     wrong_version = await put(service, 3, exported, "application/yaml")
     assert [e["field"] for e in wrong_version.json()["errors"]] == ["body.referential.version"]
-    for body in (b"levels: [unclosed", b"\xff\xfe", b"- a list\n", b"x" * (300 * 1024)):
+    for body in (
+        b"levels: [unclosed",
+        b"\xff\xfe",
+        b"- a list\n",
+        b"x" * (300 * 1024),
+        b"levels: " + b"[" * 5000 + b"]" * 5000,
+        b"!!python/object/apply:os.system [echo]",
+    ):
         bad = await put(service, 1, body, "application/yaml")
         assert bad.status_code == 422, bad.text
         assert bad.json()["errors"][0]["field"] == "body"

@@ -30,6 +30,7 @@ from sqlmodel import col
 from cap_labelling import decisions, impartiality, rules
 from cap_labelling.config import Settings
 from cap_labelling.impartiality import ConflictOfInterest
+from cap_labelling.inputs import FreeText
 from cap_labelling.models import AuditReport, DecisionAppeal, DecisionFile, tables
 from cap_labelling.rules import DecisionStatus, Scheme
 from cap_shared.clock import Clock
@@ -53,14 +54,14 @@ class NoAppeal(Conflict):
 class AppealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=4000, description="Why the decision is wrong")
+    reason: FreeText = Field(min_length=3, max_length=4000, description="Why the decision is wrong")
 
 
 class AppealDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["upheld", "overturned"]
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: FreeText = Field(min_length=3, max_length=2000)
     certificate_number: str | None = Field(
         default=None,
         min_length=1,
@@ -68,7 +69,7 @@ class AppealDecisionIn(BaseModel):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-/.]*$",
         description="CAP ISO 9001 refusal overturned: the body's certificate number",
     )
-    scope: str | None = Field(default=None, max_length=2000)
+    scope: FreeText | None = Field(default=None, max_length=2000)
 
 
 async def _current(session: AsyncSession, file: DecisionFile) -> DecisionAppeal | None:

@@ -33,6 +33,7 @@ from sqlmodel import col
 from cap_labelling import impartiality, level_rule, recognitions, rulebook, rules, visibility
 from cap_labelling.config import Settings
 from cap_labelling.impartiality import ConflictOfInterest
+from cap_labelling.inputs import FreeText
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import (
     Application,
@@ -66,8 +67,8 @@ class DecisionIn(BaseModel):
     level: str | None = Field(
         default=None, max_length=30, description="Lower than the computed level, with a reason"
     )
-    reason: str | None = Field(default=None, max_length=2000)
-    scope: str | None = Field(default=None, max_length=2000)
+    reason: FreeText | None = Field(default=None, max_length=2000)
+    scope: FreeText | None = Field(default=None, max_length=2000)
 
 
 class DecisionOut(BaseModel):

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling import rules
+from cap_labelling.inputs import FreeText
 from cap_labelling.models import Engagement, Organisation
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
@@ -39,7 +40,7 @@ class EngagementIn(BaseModel):
     kind: Literal["consultancy", "accompaniment", "training"]
     started_on: date | None = None
     ended_on: date | None = Field(default=None, description="Empty while it goes on")
-    description: str | None = Field(default=None, max_length=500)
+    description: FreeText | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _ordered(self) -> EngagementIn:

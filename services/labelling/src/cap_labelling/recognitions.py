@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling import rules, visibility
+from cap_labelling.inputs import FreeText
 from cap_labelling.models import (
     NumberSequence,
     Recognition,
@@ -96,15 +97,15 @@ class PastExpiry(Conflict):
 class ScopeReductionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scope: str = Field(min_length=3, max_length=2000, description="The reduced scope")
-    reason: str = Field(min_length=3, max_length=2000, description="Recorded in the history")
+    scope: FreeText = Field(min_length=3, max_length=2000, description="The reduced scope")
+    reason: FreeText = Field(min_length=3, max_length=2000, description="Recorded in the history")
 
 
 class RecognitionStepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     step: Literal["suspend", "restore", "withdraw"]
-    reason: str = Field(min_length=3, max_length=2000, description="Recorded in the history")
+    reason: FreeText = Field(min_length=3, max_length=2000, description="Recorded in the history")
 
 
 # numbers and codes ----------------------------------------------------------------------------

@@ -91,6 +91,8 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
         data = yaml.safe_load(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise _invalid([{"field": "body", "message": f"not UTF-8 (byte {exc.start})"}]) from exc
+    except RecursionError as exc:
+        raise _invalid([{"field": "body", "message": "nested too deeply"}]) from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}" if where is not None else ""
@@ -99,6 +101,8 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
         raise _invalid([{"field": "body", "message": "a rule is a mapping (YAML or JSON object)"}])
     try:
         rule = LevelRule.model_validate(data)
+    except RecursionError as exc:  # a self-referencing YAML alias
+        raise _invalid([{"field": "body", "message": "nested too deeply"}]) from exc
     except ValidationError as exc:
         raise _invalid(
             [
