@@ -399,11 +399,10 @@ async def test_cap_rse_journey(
             },
         ):
             ok(await client.post(f"{url}/findings", json=finding, headers=auditor.headers), 201)
-        # The auditor evaluates every criterion (the level rests on the third party's ratings
-        # only): the CSR ones 3 of 4, the DUERP (R8) at 1, the local partnerships (R23) at 4;
-        # the CAP ones as the structure rated itself (2 of 4).
+        # The auditor evaluates every criterion: the CAP ones at 2 (as the structure rated
+        # them), the CSR ones at 3 of 4, the DUERP (R8) at 1, the local partnerships (R23) at 4.
         evaluated = (
-            {s["criterion"]: s["level"] for s in suggestions}
+            {c["criterion"]: c["level"] for c in carried}
             | {c["criterion"]: 3 for c in csr}
             | {f"{RSE}:r8": 1, f"{RSE}:r23": 4}
         )
@@ -472,7 +471,7 @@ async def test_cap_rse_journey(
         return [d for d in listed["data"] if d["kind"] == "audit_evaluation"]
 
     (evaluation,) = await eventually(evaluation_recorded, what="the audit evaluation is recorded")
-    # CAP criteria at 2, CSR ones at 3 (R8 at 1, R23 at 4), as the auditor rated them.
+    # Every criterion as the auditor rated it (CAP ones at 2, CSR ones as above).
     assert (evaluation["audit_id"], evaluation["status"], evaluation["overall_score"]) == (
         audit["id"],
         "rated",

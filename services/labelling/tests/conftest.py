@@ -204,6 +204,7 @@ class Service:
         evaluated: int = 0,
         audit_id: str | None = None,
         deliver: bool = True,
+        site_ids: tuple[str, ...] = (),
     ) -> AuditReportSubmittedV1:
         """An audit report on ``key`` (with ``majors`` major nonconformities and the evaluated
         maturity of ``evaluated`` CAP RSE criteria)."""
@@ -231,6 +232,7 @@ class Service:
                 EvaluatedMaturityV1(criterion_urn=f"{RSE_CRITERION}:r{i + 1}", level=3)
                 for i in range(evaluated)
             ],
+            site_ids=[self.organisations[k].id for k in site_ids],
         )
         if deliver:
             await self.deliver(event)

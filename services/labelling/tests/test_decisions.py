@@ -297,6 +297,31 @@ async def test_every_group_member_needs_the_auditors_evaluation(service: Service
     assert set(granted["evaluation"]["members"]) == {a, b}
 
 
+async def test_a_group_file_waits_for_the_evaluation_of_each_audited_site(
+    service: Service,
+) -> None:
+    """The report carried evaluated maturity and audited site b: the diagnostic service scores
+    one evaluation per site; until b's arrives the file says it is pending, not incomplete."""
+    a, b = service.organisations["a"].id, service.organisations["b"].id
+    file = await accepted(service, members=("b",))
+    report = await service.report("a", "CAP_RSE", "initial", evaluated=3, site_ids=("b",))
+    await service.evaluated("a", report.audit_id, 620, GOOD)
+    url = f"/v1/decisions/{file['id']}"
+    waiting = ok(await service.client.get(url, headers=service.committee()))
+    assert waiting["evaluation"]["evaluation_pending"] == report.audit_id
+    assert waiting["evaluation"]["members"][b]["pending"] is True
+    assert "incomplete" not in waiting["evaluation"]
+    early = await decide(service, file["id"], outcome="confirm")
+    assert early.json()["type"].endswith("/evaluation-pending")
+    # b's evaluation: the auditor rated none of its criteria (the diagnostic service still
+    # records it): incomplete, naming them.
+    await service.evaluated("b", report.audit_id, 620, GOOD, criteria=dict.fromkeys(CRITERIA))
+    incomplete = await decide(service, file["id"], outcome="confirm")
+    assert incomplete.json()["type"].endswith("/evaluation-incomplete")
+    assert incomplete.json()["missing"] == {b: {"unrated_criteria": list(CRITERIA)}}
+    assert a not in incomplete.json()["missing"]
+
+
 async def test_a_report_with_evaluated_maturity_waits_for_its_scores(service: Service) -> None:
     """The deciding report carried the auditor's evaluated maturity: until the diagnostic
     service's scores of it arrive, no level is computed (the older self-assessment would give

@@ -925,7 +925,9 @@ async def on_stage2_required(session: AsyncSession, event: Stage2RequiredV1, now
     held on it lapses (refused, with the reason); an open file waits for the new audit."""
     report = await session.get(AuditReport, event.audit_id, with_for_update=True)
     if report is not None:
-        report.stage2_required_on = report.stage2_required_on or now.date()
+        if report.stage2_required_on is not None:
+            return  # already known
+        report.stage2_required_on = now.date()
     reason = (
         f"{event.open_major_nc} major nonconformity(ies) of the audit not verified by "
         f"{event.deadline.isoformat()}: a new stage 2 (evaluation) is required ({STAGE2_RULE})"

@@ -119,7 +119,8 @@ class AuditReport(Base, table=True):
     #: Criteria whose maturity the auditor evaluated (CAP RSE): when there are some, the level
     #: waits for their scores (the diagnostic service's ``audit_evaluation`` of this audit).
     evaluated_criteria: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    #: The structures whose maturity it carries (a site's id, the audited one's for no site).
+    #: The structures the diagnostic service scores an evaluation of (a report with evaluated
+    #: maturity: the audited structure and each audited site).
     evaluated_site_ids: list[str] = Field(
         default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
     )

@@ -295,8 +295,8 @@ _RULE_BODY: dict[str, Any] = {
         "required": True,
         "description": "The rule file, YAML or JSON (as exported); at most 256 KB",
         "content": {
-            "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "object"}},
+            "application/yaml": {"schema": rulebook.json_schema()},
+            "application/json": {"schema": rulebook.json_schema()},
         },
     }
 }

@@ -127,6 +127,23 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
     return rule
 
 
+def json_schema() -> dict[str, Any]:
+    """A rule file's JSON schema, self-contained (for the API description of the import)."""
+    schema = LevelRule.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[str(node["$ref"]).rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return dict(inline(schema))
+
+
 def _document(rule: LevelRule) -> dict[str, Any]:
     return rule.model_dump(mode="json", exclude_defaults=False)
 

@@ -104,9 +104,17 @@ async def on_report_submitted(
         summary=dict(event.summary),
         auditor_user_ids=list(event.auditor_user_ids),
         evaluated_criteria=len(event.evaluated_maturity),
+        # The diagnostic service scores an evaluation for every audited site of a report that
+        # carried evaluated maturity (the audited structure and each site), on their way.
         evaluated_site_ids=sorted(
-            {m.site_id or event.organisation_id for m in event.evaluated_maturity}
-        ),
+            {
+                event.organisation_id,
+                *event.site_ids,
+                *(m.site_id for m in event.evaluated_maturity if m.site_id),
+            }
+        )
+        if event.evaluated_maturity
+        else [],
     )
     session.add(report)
     for finding in event.findings:
