@@ -4,17 +4,22 @@ A file opens ``awaiting_report`` when an application is accepted and becomes ``p
 the deciding audit's report arrives (``audit.report_submitted.v1``: the CAP RSE initial
 evaluation or the ISO stage 2; a renewal audit opens a renewal file). Then:
 
-* **CAP RSE** — the level is computed by the referential version's rule
-  (:mod:`cap_labelling.level_rule`) for every structure of the file, from the scores of its
-  latest audit evaluation (the auditor's evaluated maturity, scored by the diagnostic service),
-  else of its own latest CAP RSE assessment (each result says its ``source``); the committee
-  confirms (possibly at a lower level, with a reason; never higher), refuses or defers. Nobody
-  who audited the file may decide on it.
+* **CAP RSE** — the level is computed by the rule of the evaluation's referential version
+  (:mod:`cap_labelling.level_rule`, stored data: :mod:`cap_labelling.rulebook`) for every
+  structure of the file, from the auditor's evaluation of that structure in the deciding audit
+  only (kind ``audit_evaluation``, every applicable criterion rated; never the structure's own
+  assessment); the committee confirms (possibly at a lower level, with a reason; never higher),
+  refuses or defers — never while a major of the deciding audit is not verified closed, never
+  by someone who audited the file or is within the cooling-off of an engagement with it
+  (:mod:`cap_labelling.impartiality`).
 * **CAP ISO 9001** — the certification body decides; the platform records its decision from
-  ``certification.decided.v1`` (the certifier integration).
+  ``certification.decided.v1`` (the certifier integration). A grant while a major of the stage
+  2 is open is **held** (``decision.held.v1``): it takes effect when the last one is verified,
+  and lapses when ``audit.stage2_required.v1`` says a new stage 2 is required.
 
 Group rule (``LABELLING_GROUP_RULE``): ``all_members`` — one member failing means the group is
 not recognised; ``exclude_failing`` — failing members are left out (never the central function).
+Appeals: :mod:`cap_labelling.appeals`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,12 @@ Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a scheme p
 * past its expiry date: ``expired``; a renewal decided within ``restoration_months`` (6) of the
   expiry restores it (new cycle, expiry counted from the previous one); later, a new initial
   application is needed;
-* a renewal decided before expiry marks the cycle ``renewed`` and opens the next one.
+* a renewal decided before expiry marks the cycle ``renewed`` and opens the next one;
+* a cycle's schedule (surveillance, expiry) counts from its **start**: the decision for a first
+  grant, the previous expiry for a renewal or a restoration.
+
+Also here: which engagements bar deciding (cooling-off), the appeal period, and when a CAP ISO
+9001 certificate's scope may be reduced.
 """
 
 from __future__ import annotations
