@@ -501,6 +501,7 @@ async def on_report(
 async def get(
     session: AsyncSession, principal: Principal, file_id: str, *, for_update: bool = False
 ) -> DecisionFile:
+    """A file the caller may see (its structures' people, the committee, its body's system)."""
     file = await session.get(DecisionFile, file_id, with_for_update=for_update)
     if file is None or not (
         visibility.body_sees(principal, file.certification_body_id)
@@ -516,6 +517,7 @@ async def get(
 async def list_visible(
     session: AsyncSession, principal: Principal, status: str | None
 ) -> list[DecisionFile]:
+    """The files the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
     query = sa.select(DecisionFile).order_by(col(DecisionFile.created_at).desc())
     if status:

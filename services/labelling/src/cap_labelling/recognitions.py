@@ -150,6 +150,7 @@ def _state(recognition: Recognition) -> rules.RecognitionState:
 
 
 def next_surveillance_due(recognition: Recognition, lifecycle: LifecycleRules) -> date | None:
+    """The next surveillance (follow-up) due in the recognition's cycle, if it is in force."""
     if recognition.status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED):
         return None
     return rules.next_surveillance(
@@ -344,6 +345,7 @@ async def current(
 def to_out(
     recognition: Recognition, changes: list[RecognitionChange], lifecycle: LifecycleRules
 ) -> RecognitionOut:
+    """A recognition with its full history, as the API shows it."""
     return RecognitionOut(
         id=recognition.id,
         number=recognition.number,
@@ -408,6 +410,7 @@ async def list_visible(
     status: str | None,
     scheme: str | None,
 ) -> list[Recognition]:
+    """The recognitions the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
     query = sa.select(Recognition).order_by(col(Recognition.created_at).desc())
     if organisation_id:
