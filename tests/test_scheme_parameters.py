@@ -3,7 +3,7 @@ compute the same surveillance dates from them (docs/schemes.md)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,13 +29,16 @@ def _copy_with(tmp_path: Path, scheme: str, **changes: object) -> Path:
     return tmp_path
 
 
-def _surveillance_due_dates(audit: AuditSettings, scheme: str) -> list[date]:
-    """What the audit programme expects after a decision, surveillance or follow-up."""
+def _surveillance_due_dates(
+    audit: AuditSettings, scheme: str, cycle_start: date = DECIDED
+) -> list[date]:
+    """What the audit programme expects in a cycle starting on ``cycle_start`` (the decision of
+    a first grant, the previous expiry of a renewal), surveillance or follow-up."""
     items = audit_rules.schedule(
         audit_rules.Scheme(scheme),
         audit.scheme_parameters(scheme),
         accepted_on=date(2025, 10, 1),
-        cycle_start=DECIDED,
+        cycle_start=cycle_start,
         audits=[],
         today=DECIDED,
     )
@@ -66,6 +69,20 @@ def _agree(audit: AuditSettings, labelling: LabellingSettings) -> None:
         )[-1]
         assert renewal.type is audit_rules.AuditType.RENEWAL
         assert (expiry.expiry_date - renewal.due_by).days == parameters.renewal_lead_days
+        # The next cycle, renewed 60 days before expiry, starts at that expiry (the labelling
+        # service publishes it as cycle_start): both count its surveillance from there.
+        renewed = labelling_rules.renewal_cycle(
+            labelling_rules.RecognitionStatus.ACTIVE,
+            expiry.expiry_date,
+            expiry.expiry_date - timedelta(days=60),
+            labelling.scheme_parameters(scheme),
+        )
+        assert renewed.start == expiry.expiry_date
+        assert _surveillance_due_dates(audit, scheme, renewed.start) == (
+            labelling_rules.surveillance_dates(
+                labelling_rules.Scheme(scheme), renewed.start, labelling.lifecycle
+            )
+        )
 
 
 def test_both_services_read_the_packaged_parameters() -> None:

@@ -14,9 +14,10 @@ register the organisation -> the facilitator opens the CAP diagnostic (once the 
 reached the diagnostic service), answers it in one batch, completes it -> the director applies
 for CAP RSE (once eligible) -> the administrator accepts -> the audit request reaches the audit
 service -> the body (an administrator, no connected system) accepts and plans it -> the auditor
-starts it, records findings (one major nonconformity), submits the report -> the director
-answers the nonconformity, the auditor verifies it and closes the audit -> the director's CAP
-RSE self-assessment -> the committee decides on the file -> the public registry verification.
+starts it, records findings (one major nonconformity) and the evaluated maturity of every
+criterion, submits the report -> the director answers the nonconformity, the auditor verifies it
+and closes the audit -> the director's CAP RSE self-assessment -> the committee decides on the
+file -> the public registry verification.
 
 Reported per phase, p50 and p99 over the runs (the first ``--warmup`` of each phase are not
 counted):
@@ -579,6 +580,25 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             },
             headers=auditor,
         )
+        # The level rests on the auditor's evaluation only: every criterion evaluated.
+        rse_referential = await bench.call(
+            "load the CAP RSE referential",
+            "GET",
+            "/v1/referentials/CAP_RSE/versions/1",
+            headers=director,
+        )
+        await bench.call(
+            "audit: evaluate the maturity",
+            "PUT",
+            f"{url}/maturity",
+            json={
+                "levels": [
+                    {"criterion_urn": a["criterion"], "level": a["level"]}
+                    for a in answers(rse_referential, 3)
+                ]
+            },
+            headers=auditor,
+        )
         await rabbit_sample(bench)
         caused["audit.report_submitted.v1"] = since = time.perf_counter()
         told = asyncio.create_task(bench.in_feed(director, "audit.report_submitted.v1", since))
@@ -613,7 +633,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             "audit: close it", "POST", f"{url}/transitions", json={"step": "close"}, headers=auditor
         )
 
-        # The CAP RSE self-assessment gives the level rule its scores.
+        # The structure's CAP RSE self-assessment (the level comes from the auditor's evaluation).
         rse = await bench.call(
             "open the CAP RSE self-assessment",
             "POST",
@@ -628,12 +648,6 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             "POST",
             f"{rse_url}/transitions",
             json={"action": "start"},
-            headers=director,
-        )
-        rse_referential = await bench.call(
-            "load the CAP RSE referential",
-            "GET",
-            "/v1/referentials/CAP_RSE/versions/1",
             headers=director,
         )
         await bench.call(

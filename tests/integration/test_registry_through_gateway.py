@@ -36,14 +36,18 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     organisation_id = await register_organisation(client, admin, n=907, region="84")
     committee = await create_user(client, admin, role="committee")
     now = wall_now()
+    audit_id = str(uuid.uuid4())
+    # The auditor's evaluation of the audit, as the diagnostic service scores it.
     await _deliver(
         topology,
-        rse_evaluation(organisation_id, 800, 650, completed_at=now),
+        rse_evaluation(organisation_id, 800, 650, completed_at=now).model_copy(
+            update={"kind": "audit_evaluation", "audit_id": audit_id}
+        ),
     )
     await _deliver(
         topology,
         AuditReportSubmittedV1(
-            audit_id=str(uuid.uuid4()),
+            audit_id=audit_id,
             organisation_id=organisation_id,
             scheme="CAP_RSE",
             audit_type="initial",

@@ -487,9 +487,10 @@ async def test_cap_rse_journey(
         headers=member_admin.headers,
     )
     assert refused.status_code == 409, refused.text
-    # The rule on the auditor's scores: Confirmé (501-700, every subject >= 350, 6.2 and 6.4
-    # >= 400), not the self-assessment's Exemplaire.
-    expected_level = "Confirmé"
+    # The rule on the auditor's scores: Confirmé by the points (501-700, every subject >= 350,
+    # 6.2 and 6.4 >= 400), capped at Progression by the core criterion R8 (health and safety)
+    # rated 1; not the self-assessment's Exemplaire.
+    expected_level = "Progression"
 
     # 12. The committee decides on the file: granted at the computed level. --------------------
     async def file_ready() -> dict[str, Any] | None:

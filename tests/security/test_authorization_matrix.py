@@ -55,6 +55,8 @@ class World:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
     counter: int = 0
+    #: The labelling runtime, to deliver the events some labelling objects come from.
+    labelling: Any = None
 
     def next(self) -> int:
         self.counter += 1
@@ -1060,7 +1062,6 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     assert accepted.status_code == 200, accepted.text
 
     now = wall_now()
-    evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now)
 
     def report() -> AuditReportSubmittedV1:
         return AuditReportSubmittedV1(
@@ -1073,8 +1074,13 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
             auditor_user_ids=["someone-else"],
         )
 
-    runtime = runtimes["labelling"]
-    for event in (evaluation, report()):
+    runtime = world.labelling = runtimes["labelling"]
+    deciding = report()
+    # The auditor's evaluation of that audit, as the diagnostic service scores it.
+    evaluation = rse_evaluation(world.ids["org_a"], 620, 450, completed_at=now).model_copy(
+        update={"kind": "audit_evaluation", "audit_id": deciding.audit_id}
+    )
+    for event in (evaluation, deciding):
         envelope = new_event(event, source="/cap/test")
         async with runtime.db.session() as session:
             await HANDLERS[envelope.type](session, envelope, event)
@@ -1116,6 +1122,10 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     assert flagged.status_code == 201, flagged.text
     (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()
     world.ids["complaint_a"] = complaint["id"]
+    me = await world.client.get("/v1/me", headers=committee)
+    assert me.status_code == 200, me.text
+    world.ids["committee_user"] = me.json()["id"]
+    world.ids["certificate_a"] = await iso_certificate_a(world)
 
 
 async def close_majors_a(world: World, runtime: Any) -> None:
@@ -1195,6 +1205,111 @@ async def import_dry_run(world: World, _role: str) -> Call:
 
 
 LABEL_READERS_A = frozenset({"admin", "committee", "member_admin_a", "member_a", "facilitator_a"})
+#: Every signed-in person of the labelling service's roles (the level rules are no secret).
+LABEL_READERS = PRACTITIONERS | {"committee"}
+
+
+async def committee_engagement(world: World, _role: str) -> Call:
+    """The committee member's training of tenant B, long ago (it bars nothing today)."""
+    return "/v1/committee-members/{committee_user}/engagements".format(**world.ids), {
+        "json": {
+            "organisation_id": world.ids["org_b"],
+            "kind": "training",
+            "ended_on": "2020-01-31",
+        }
+    }
+
+
+async def iso_refusal_a(world: World) -> str:
+    """A fresh CAP ISO 9001 refusal of tenant A recorded from the body's decision (appealable)."""
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.audit import CertificationDecidedV1
+
+    event = CertificationDecidedV1(
+        audit_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_a"],
+        audit_type="stage2",
+        certification_body_id="sgs-tuv",
+        outcome="refused",
+        decided_on=wall_now().date(),
+        decided_by="Comité de certification",
+        reason="Revue de direction non tenue",
+    )
+    envelope = new_event(event, source="/cap/test")
+    async with world.labelling.db.session() as session:
+        await HANDLERS[envelope.type](session, envelope, event)
+    files = (
+        await world.client.get("/v1/decisions?status=refused", headers=world.headers["admin"])
+    ).json()
+    (file,) = [f for f in files if f["audit_id"] == event.audit_id]
+    return str(file["id"])
+
+
+async def iso_certificate_a(world: World) -> str:
+    """Tenant A's CAP ISO 9001 certificate, granted from the body's decision."""
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.audit import CertificationDecidedV1
+
+    event = CertificationDecidedV1(
+        audit_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_a"],
+        audit_type="stage2",
+        certification_body_id="sgs-tuv",
+        outcome="granted",
+        decided_on=wall_now().date(),
+        decided_by="Comité de certification",
+        certificate_number="FR-MATRIX-1",
+        scope="Insertion : espaces verts, second œuvre, blanchisserie",
+    )
+    envelope = new_event(event, source="/cap/test")
+    async with world.labelling.db.session() as session:
+        await HANDLERS[envelope.type](session, envelope, event)
+    found = (
+        await world.client.get(
+            "/v1/recognitions?scheme=CAP_ISO9001&organisation_id={org_a}".format(**world.ids),
+            headers=world.headers["admin"],
+        )
+    ).json()
+    return str(next(r["id"] for r in found if r["external_number"] == "FR-MATRIX-1"))
+
+
+async def scope_reduction(world: World, _role: str) -> Call:
+    """A narrower scope each time (the same scope again is refused)."""
+    return "/v1/recognitions/{certificate_a}/scope-reductions".format(**world.ids), {
+        "json": {"scope": f"Insertion : espaces verts (lot {world.next()})", "reason": "Contrôle"}
+    }
+
+
+async def fresh_appeal(world: World, _role: str) -> Call:
+    return f"/v1/decisions/{await iso_refusal_a(world)}/appeal", {
+        "json": {"reason": "La revue de direction a eu lieu"}
+    }
+
+
+async def fresh_appeal_decision(world: World, _role: str) -> Call:
+    file_id = await iso_refusal_a(world)
+    lodged = await world.client.post(
+        f"/v1/decisions/{file_id}/appeal",
+        json={"reason": "La revue de direction a eu lieu"},
+        headers=world.headers["admin"],
+    )
+    assert lodged.status_code == 201, lodged.text
+    return f"/v1/decisions/{file_id}/appeal/decision", {
+        "json": {"outcome": "upheld", "reason": "Le refus est maintenu"}
+    }
+
+
+async def level_rule_reimport(world: World, _role: str) -> Call:
+    """The shipped CAP RSE v1 rule imported again as exported (changes nothing)."""
+    exported = await world.client.get(
+        "/v1/level-rules/CAP_RSE/versions/1", headers=world.headers["admin"]
+    )
+    assert exported.status_code == 200, exported.text
+    return "/v1/level-rules/CAP_RSE/versions/1", {"content": exported.content}
+
+
 COMMITTEE = frozenset({"admin", "committee"})
 
 SERVICE_RULES["labelling"].update(
@@ -1215,6 +1330,13 @@ SERVICE_RULES["labelling"].update(
                 json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
             ),
         ),
+        ("POST", "/v1/decisions/{decision_id}/appeal"): Rule(
+            frozenset({"admin", "member_admin_a"}), fresh_appeal, ok=201
+        ),
+        # A CAP ISO 9001 file: the body's system (certifications:write) or an admin decides.
+        ("POST", "/v1/decisions/{decision_id}/appeal/decision"): Rule(
+            frozenset({"admin"}), fresh_appeal_decision
+        ),
         ("GET", "/v1/recognitions"): Rule(
             PRACTITIONERS | {"committee"},
             fixed("/v1/recognitions"),
@@ -1227,6 +1349,9 @@ SERVICE_RULES["labelling"].update(
         ("POST", "/v1/recognitions/{recognition_id}/transitions"): Rule(
             COMMITTEE, recognition_step
         ),
+        ("POST", "/v1/recognitions/{recognition_id}/scope-reductions"): Rule(
+            COMMITTEE, scope_reduction
+        ),
         ("POST", "/v1/recognitions/imports"): Rule(
             frozenset({"admin"}),
             import_dry_run,
@@ -1236,6 +1361,19 @@ SERVICE_RULES["labelling"].update(
         ),
         ("GET", "/v1/recognitions/exports/iaf-certsearch"): Rule(
             COMMITTEE, fixed("/v1/recognitions/exports/iaf-certsearch")
+        ),
+        ("POST", "/v1/committee-members/{user_id}/engagements"): Rule(
+            COMMITTEE, committee_engagement, ok=201
+        ),
+        ("GET", "/v1/committee-members/{user_id}/engagements"): Rule(
+            COMMITTEE, fixed("/v1/committee-members/{committee_user}/engagements")
+        ),
+        ("GET", "/v1/level-rules"): Rule(LABEL_READERS, fixed("/v1/level-rules")),
+        ("GET", "/v1/level-rules/{code}/versions/{version}"): Rule(
+            LABEL_READERS, fixed("/v1/level-rules/CAP_RSE/versions/1")
+        ),
+        ("PUT", "/v1/level-rules/{code}/versions/{version}"): Rule(
+            frozenset({"admin"}), level_rule_reimport
         ),
         ("GET", "/v1/complaints"): Rule(COMMITTEE, fixed("/v1/complaints")),
         ("GET", "/v1/complaints/{complaint_id}"): Rule(

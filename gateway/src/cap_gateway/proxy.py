@@ -63,6 +63,8 @@ ROUTES: dict[str, str] = {
     "labels": "labelling",
     "registry": "labelling",
     "complaints": "labelling",
+    "level-rules": "labelling",
+    "committee-members": "labelling",
     "notifications": "notifications",
     "preferences": "notifications",
     "webhook-subscriptions": "notifications",

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from cap_labelling import main as labelling_main
+from cap_labelling import rulebook
 from cap_labelling.config import Settings
 from cap_labelling.events import handlers
 from cap_labelling.events.handlers import on_diagnostic_completed
@@ -20,7 +21,12 @@ from cap_labelling.models import Organisation, metadata
 from cap_shared.clock import using, wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1, EvaluatedMaturityV1, FindingV1
-from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+from cap_shared.contracts.diagnostic import (
+    CriterionScoreV1,
+    DiagnosticCompletedV1,
+    GroupScoreV1,
+    ReferentialRef,
+)
 from cap_shared.contracts.registry import EventModel
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
@@ -34,6 +40,10 @@ AUDIENCE = "urn:cap:labelling"
 
 #: URN prefix of the CAP RSE criteria (the report's evaluated maturity names them).
 RSE_CRITERION = "urn:coorace:referentiel:cap-rse:critere"
+#: The core criteria of CAP RSE v1 (its own and those of CAP it reuses).
+CORE = frozenset({"R1", "R4", "R7", "R8", "R24", "T1.1", "T2.1", "T2.2", "T3.4", "T4.1"})
+#: An evaluation's criteria, every one rated (a few stand for the referential's 48).
+CRITERIA: dict[str, int | None] = {"R1": 3, "R2": 3, "R8": 3, "R24": 3, "T1.1": 3, "T3.1": 2}
 
 
 @dataclass
@@ -56,6 +66,17 @@ class Service:
         token = self.issuer.token(roles=[{"role": "committee"}], audience=AUDIENCE, subject=subject)
         return {"Authorization": f"Bearer {token}"}
 
+    def body(self, body_id: str = "sgs-tuv", scope: str = "certifications:write") -> dict[str, str]:
+        """The certification body's system (an API client acting as the body)."""
+        token = self.issuer.token(
+            roles=[{"role": "certification_body", "certification_body_id": body_id}],
+            audience=AUDIENCE,
+            subject=f"client:{body_id}-system",
+            kind="client",
+            scope=scope,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
     def member_admin(self, key: str = "a") -> dict[str, str]:
         return self.headers({"role": "member_admin", "organisation_id": self.organisations[key].id})
 
@@ -74,8 +95,15 @@ class Service:
         self.organisations[key] = organisation
         return organisation
 
-    async def completed(self, key: str, completed_at: datetime, score: int = 600) -> None:
-        """A completed CAP diagnostic of ``key``, as diagnostic.completed.v1 brings it."""
+    async def completed(
+        self,
+        key: str,
+        completed_at: datetime,
+        score: int = 600,
+        facilitators: tuple[str, ...] = (),
+    ) -> None:
+        """A completed CAP diagnostic of ``key``, as diagnostic.completed.v1 brings it (an
+        accompanied session when ``facilitators`` ran it)."""
         group = GroupScoreV1(
             group="overall",
             code="CAP",
@@ -90,6 +118,7 @@ class Service:
             diagnostic_id=str(uuid.uuid4()),
             organisation_id=self.organisations[key].id,
             kind="cap_session",
+            facilitator_user_ids=list(facilitators),
             referential=ReferentialRef(urn="urn:coorace:referentiel:cap", code="CAP", version=1),
             completed_at=completed_at,
             overall=group,
@@ -114,6 +143,47 @@ class Service:
         )
         await self.deliver(event)
 
+    async def evaluated(
+        self,
+        key: str,
+        audit_id: str,
+        overall: int,
+        subjects: Mapping[str, int | None] | int,
+        *,
+        version: int = 1,
+        criteria: Mapping[str, int | None] | None = None,
+        not_applicable: tuple[str, ...] = (),
+    ) -> DiagnosticCompletedV1:
+        """The auditor's evaluation of ``key`` in audit ``audit_id``, as the diagnostic service
+        scores it (kind audit_evaluation, one per site): its scores and its criteria (code ->
+        level, None: not rated; the core ones are those of CAP RSE v1)."""
+        levels = dict(CRITERIA if criteria is None else criteria)
+        event = rse_evaluation(
+            self.organisations[key].id,
+            overall,
+            subjects,
+            completed_at=self.runtime.clock.now(),
+            version=version,
+        ).model_copy(
+            update={
+                "kind": "audit_evaluation",
+                "audit_id": audit_id,
+                "criteria": [
+                    CriterionScoreV1(
+                        urn=f"{RSE_CRITERION}:{code.lower()}",
+                        code=code,
+                        level=None if code in not_applicable else level,
+                        max_level=4,
+                        not_applicable=code in not_applicable,
+                        core=code in CORE,
+                    )
+                    for code, level in {**levels, **dict.fromkeys(not_applicable)}.items()
+                ],
+            }
+        )
+        await self.deliver(event)
+        return event
+
     async def deliver(self, event: EventModel) -> None:
         """Hand ``event`` to this service's handler, as the worker would, at the clock's time."""
         envelope = new_event(event, source="/cap/test")
@@ -132,6 +202,9 @@ class Service:
         majors: int = 0,
         auditors: tuple[str, ...] = ("auditor-1",),
         evaluated: int = 0,
+        audit_id: str | None = None,
+        deliver: bool = True,
+        site_ids: tuple[str, ...] = (),
     ) -> AuditReportSubmittedV1:
         """An audit report on ``key`` (with ``majors`` major nonconformities and the evaluated
         maturity of ``evaluated`` CAP RSE criteria)."""
@@ -146,7 +219,7 @@ class Service:
             for i in range(majors)
         ]
         event = AuditReportSubmittedV1(
-            audit_id=str(uuid.uuid4()),
+            audit_id=audit_id or str(uuid.uuid4()),
             organisation_id=self.organisations[key].id,
             scheme=scheme,
             audit_type=audit_type,
@@ -159,8 +232,10 @@ class Service:
                 EvaluatedMaturityV1(criterion_urn=f"{RSE_CRITERION}:r{i + 1}", level=3)
                 for i in range(evaluated)
             ],
+            site_ids=[self.organisations[k].id for k in site_ids],
         )
-        await self.deliver(event)
+        if deliver:
+            await self.deliver(event)
         return event
 
 
@@ -181,6 +256,8 @@ async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
     app = labelling_main.create_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://labelling")
     svc = Service(client, runtime, issuer)
+    async with runtime.db.session() as session:
+        await rulebook.seed(session)  # the data step `migrate` runs after the migrations
     for key in ("a", "b", "c"):
         await svc.add_organisation(key)
     try:

@@ -4,6 +4,7 @@ rule, the body's CAP ISO 9001 decision, renewals — through the API and the ser
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from cap_labelling.models import tables
 from cap_shared.contracts.audit import CertificationDecidedV1, FindingStatusChangedV1
 from cap_shared.testing.events import rse_evaluation
 
-from .conftest import Service, ok
+from .conftest import CRITERIA, Service, ok
 
 GOOD = dict.fromkeys(["6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"], 450)  # Confirmé at 620
 
@@ -61,6 +62,35 @@ async def accepted(
     return file
 
 
+async def pending_of(service: Service, key: str) -> dict:
+    """Structure ``key``'s CAP RSE file, pending with the auditor's evaluation (620, GOOD)."""
+    await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
+    application = ok(
+        await service.client.post(
+            "/v1/applications",
+            json={
+                "organisation_id": service.organisations[key].id,
+                "scheme": "CAP_RSE",
+                "certification_body_id": "sgs-tuv",
+            },
+            headers=service.member_admin(key),
+        ),
+        201,
+    )
+    ok(
+        await service.client.post(
+            f"/v1/applications/{application['id']}/transitions",
+            json={"step": "accept"},
+            headers=service.admin,
+        )
+    )
+    report = await service.report(key, "CAP_RSE", "initial")
+    await service.evaluated(key, report.audit_id, 620, GOOD)
+    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))
+    (file,) = [f for f in files if f["application_id"] == application["id"]]
+    return dict(file)
+
+
 async def decide(
     service: Service, file_id: str, headers: dict[str, str] | None = None, **body: Any
 ):
@@ -76,8 +106,10 @@ async def test_the_committee_confirms_at_most_the_computed_level(service: Servic
     assert early.status_code == 409
     assert early.json()["type"].endswith("/no-audit-report")
 
-    await service.completed_rse("a", 620, GOOD)
-    await service.report("a", "CAP_RSE", "initial", auditors=("auditor-1",))
+    audit_id = str(uuid.uuid4())
+    # The auditor's evaluation scored first, for once: the opening already has the level.
+    await service.evaluated("a", audit_id, 620, GOOD)
+    await service.report("a", "CAP_RSE", "initial", auditors=("auditor-1",), audit_id=audit_id)
     file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
     assert (file["status"], file["computed_level"]) == ("pending", "Confirmé")
     (opened,) = await events(service, "labelling.decision.opened.v1")
@@ -135,66 +167,95 @@ async def test_the_committee_confirms_at_most_the_computed_level(service: Servic
     assert twice.json()["type"].endswith("/already-decided")
 
 
-async def test_an_open_major_nonconformity_blocks_the_label_until_verified(
+async def test_the_committee_cannot_confirm_while_a_major_of_the_evaluation_is_open(
     service: Service,
 ) -> None:
+    """A major of the deciding evaluation blocks the label until it is verified closed, not
+    merely answered or its plan accepted: 409 naming the rule (ISO/IEC 17021-1 §9.5.2)."""
     file = await accepted(service)
-    await service.completed_rse("a", 620, GOOD)
     report = await service.report("a", "CAP_RSE", "initial", majors=1)
+    await service.evaluated("a", report.audit_id, 620, GOOD)
     pending = ok(
         await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee())
     )
     assert pending["computed_level"] is None
     assert pending["evaluation"]["members"][service.organisations["a"].id]["open_major_nc"] == 1
-    blocked = await decide(service, file["id"], outcome="confirm")
-    assert blocked.status_code == 422
-    assert blocked.json()["type"].endswith("/rule-not-met")
-    await service.deliver(
-        FindingStatusChangedV1(
-            finding_id=report.findings[0].finding_id,
-            audit_id=report.audit_id,
-            organisation_id=report.organisation_id,
-            scheme="CAP_RSE",
-            type="major_nc",
-            status="verified_closed",
-            previous_status="plan_accepted",
-            changed_at=service.runtime.clock.now(),
-        )
-    )
+    for status, previous in (
+        ("response_submitted", "open"),
+        ("plan_accepted", "response_submitted"),
+    ):
+        await service.deliver(finding_changed(service, report, status, previous))
+        blocked = await decide(service, file["id"], outcome="confirm")
+        assert blocked.status_code == 409, blocked.text
+        problem = blocked.json()
+        assert problem["type"].endswith("/majors-not-verified")
+        assert "§9.5.2" in problem["rule"]
+        assert problem["open_majors"] == [
+            {"finding_id": report.findings[0].finding_id, "status": status}
+        ]
+    await service.deliver(finding_changed(service, report, "verified_closed", "plan_accepted"))
     assert ok(await decide(service, file["id"], outcome="confirm"))["level"] == "Confirmé"
 
 
-async def test_the_level_comes_from_the_auditors_evaluation_when_there_is_one(
-    service: Service,
-) -> None:
-    """The level rule reads the auditor's evaluation (kind audit_evaluation), never the
-    structure's own assessment while an evaluation exists; without one it falls back, and every
-    member result says which it read."""
+def finding_changed(
+    service: Service, report: Any, status: str, previous: str, index: int = 0
+) -> FindingStatusChangedV1:
+    """The audit service's news of a major of ``report``."""
+    service.runtime.clock.advance(timedelta(seconds=1))
+    return FindingStatusChangedV1(
+        finding_id=report.findings[index].finding_id,
+        audit_id=report.audit_id,
+        organisation_id=report.organisation_id,
+        scheme=report.scheme,
+        type="major_nc",
+        status=status,
+        previous_status=previous,
+        changed_at=service.runtime.clock.now(),
+    )
+
+
+async def test_the_level_comes_from_the_auditors_evaluation_only(service: Service) -> None:
+    """The level rule reads the auditor's evaluation of the deciding audit (kind
+    audit_evaluation), never the structure's own assessment: without it, or with an applicable
+    criterion the auditor did not rate, confirming is a 409 naming what is missing."""
     org = service.organisations["a"].id
     file = await accepted(service)
     url = f"/v1/decisions/{file['id']}"
-    nothing = ok(await service.client.get(url, headers=service.committee()))
-    assert nothing["evaluation"]["members"][org]["source"] is None
 
-    # Before any evaluation arrives: the self-assessment (Confirmé), said so.
+    # The structure's own assessment (Confirmé) is no ground for a level.
     await service.completed_rse("a", 620, GOOD)
     report = await service.report("a", "CAP_RSE", "initial")
     own = ok(await service.client.get(url, headers=service.committee()))
-    inputs = own["evaluation"]["members"][org]
-    assert (own["computed_level"], inputs["source"], inputs["audit_id"]) == (
-        "Confirmé",
-        "self_assessment",
-        None,
-    )
+    assert own["computed_level"] is None
+    assert own["evaluation"]["members"][org]["source"] is None
+    assert own["evaluation"]["incomplete"] == {org: {"audit_evaluation": report.audit_id}}
+    refused = await decide(service, file["id"], outcome="confirm")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"].endswith("/evaluation-incomplete")
+    assert refused.json()["missing"] == {org: {"audit_evaluation": report.audit_id}}
 
-    # The auditor's evaluation (scored by the diagnostic service) rates lower: it wins.
-    evaluated = rse_evaluation(org, 420, 250, completed_at=service.runtime.clock.now()).model_copy(
-        update={"kind": "audit_evaluation", "audit_id": report.audit_id}
+    # An evaluation of another audit is no ground either.
+    await service.evaluated("a", str(uuid.uuid4()), 800, 650)
+    other = ok(await service.client.get(url, headers=service.committee()))
+    assert other["evaluation"]["incomplete"] == {org: {"audit_evaluation": report.audit_id}}
+
+    # The auditor's evaluation of this audit, one applicable criterion left unrated (R2) and
+    # one not applicable (R5): still incomplete, and the refusal names the criterion.
+    await service.evaluated(
+        "a", report.audit_id, 420, 250, criteria={**CRITERIA, "R2": None}, not_applicable=("R5",)
     )
-    await service.deliver(evaluated)
+    partial = await decide(service, file["id"], outcome="confirm")
+    assert partial.status_code == 409, partial.text
+    assert partial.json()["missing"] == {org: {"unrated_criteria": ["R2"]}}
+    assert "R2" in partial.json()["detail"]
+
+    # Every applicable criterion rated: the auditor's scores give the level (Progression).
+    service.runtime.clock.advance(timedelta(minutes=5))
+    evaluated = await service.evaluated("a", report.audit_id, 420, 250, not_applicable=("R5",))
     audited = ok(await service.client.get(url, headers=service.committee()))
     inputs = audited["evaluation"]["members"][org]
     assert audited["computed_level"] == "Progression"
+    assert "incomplete" not in audited["evaluation"]
     assert (inputs["source"], inputs["diagnostic_id"], inputs["audit_id"]) == (
         "audit_evaluation",
         evaluated.diagnostic_id,
@@ -202,16 +263,14 @@ async def test_the_level_comes_from_the_auditors_evaluation_when_there_is_one(
     )
     assert (inputs["overall_score"], inputs["core_subjects"]["6.2"]) == (420, 250)
 
-    # A later self-assessment scoring higher does not override the third party's evaluation.
-    later = service.runtime.clock.now() + timedelta(days=30)
-    await service.deliver(rse_evaluation(org, 800, 700, completed_at=later))
+    # A later self-assessment scoring higher changes nothing.
+    service.runtime.clock.advance(timedelta(days=30))
+    await service.completed_rse("a", 800, dict.fromkeys(GOOD, 700))
     still = ok(await service.client.get(url, headers=service.committee()))
     assert still["computed_level"] == "Progression"
-    assert still["evaluation"]["members"][org]["source"] == "audit_evaluation"
     above = await decide(service, file["id"], outcome="confirm", level="Confirmé")
     assert above.status_code == 422
     assert above.json()["type"].endswith("/level-above-rule")
-
     granted = ok(await decide(service, file["id"], outcome="confirm"))
     assert (granted["level"], granted["computed_level"]) == ("Progression", "Progression")
     frozen = granted["evaluation"]["members"][org]
@@ -219,6 +278,48 @@ async def test_the_level_comes_from_the_auditors_evaluation_when_there_is_one(
         "audit_evaluation",
         evaluated.diagnostic_id,
     )
+
+
+async def test_every_group_member_needs_the_auditors_evaluation(service: Service) -> None:
+    """A group's decision needs the auditor's evaluation of each member (the diagnostic service
+    records one per site): the refusal names the member without one."""
+    a, b = service.organisations["a"].id, service.organisations["b"].id
+    file = await accepted(service, members=("b",))
+    report = await service.report("a", "CAP_RSE", "initial")
+    await service.evaluated("a", report.audit_id, 620, GOOD)
+    await service.completed_rse("b", 620, GOOD)  # its own assessment: not enough
+    refused = await decide(service, file["id"], outcome="confirm")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["missing"] == {b: {"audit_evaluation": report.audit_id}}
+    await service.evaluated("b", report.audit_id, 560, 420)
+    granted = ok(await decide(service, file["id"], outcome="confirm"))
+    assert granted["level"] == "Confirmé"
+    assert set(granted["evaluation"]["members"]) == {a, b}
+
+
+async def test_a_group_file_waits_for_the_evaluation_of_each_audited_site(
+    service: Service,
+) -> None:
+    """The report carried evaluated maturity and audited site b: the diagnostic service scores
+    one evaluation per site; until b's arrives the file says it is pending, not incomplete."""
+    a, b = service.organisations["a"].id, service.organisations["b"].id
+    file = await accepted(service, members=("b",))
+    report = await service.report("a", "CAP_RSE", "initial", evaluated=3, site_ids=("b",))
+    await service.evaluated("a", report.audit_id, 620, GOOD)
+    url = f"/v1/decisions/{file['id']}"
+    waiting = ok(await service.client.get(url, headers=service.committee()))
+    assert waiting["evaluation"]["evaluation_pending"] == report.audit_id
+    assert waiting["evaluation"]["members"][b]["pending"] is True
+    assert "incomplete" not in waiting["evaluation"]
+    early = await decide(service, file["id"], outcome="confirm")
+    assert early.json()["type"].endswith("/evaluation-pending")
+    # b's evaluation: the auditor rated none of its criteria (the diagnostic service still
+    # records it): incomplete, naming them.
+    await service.evaluated("b", report.audit_id, 620, GOOD, criteria=dict.fromkeys(CRITERIA))
+    incomplete = await decide(service, file["id"], outcome="confirm")
+    assert incomplete.json()["type"].endswith("/evaluation-incomplete")
+    assert incomplete.json()["missing"] == {b: {"unrated_criteria": list(CRITERIA)}}
+    assert a not in incomplete.json()["missing"]
 
 
 async def test_a_report_with_evaluated_maturity_waits_for_its_scores(service: Service) -> None:
@@ -250,8 +351,8 @@ async def test_a_report_with_evaluated_maturity_waits_for_its_scores(service: Se
 
 async def test_defer_then_refuse_each_with_a_reason(service: Service) -> None:
     file = await accepted(service)
-    await service.completed_rse("a", 620, GOOD)
-    await service.report("a", "CAP_RSE", "initial")
+    report = await service.report("a", "CAP_RSE", "initial")
+    await service.evaluated("a", report.audit_id, 620, GOOD)
     assert (await decide(service, file["id"], outcome="defer")).status_code == 422
     deferred = ok(await decide(service, file["id"], outcome="defer", reason="Pièces attendues"))
     assert deferred["status"] == "deferred"
@@ -264,9 +365,9 @@ async def test_defer_then_refuse_each_with_a_reason(service: Service) -> None:
 
 async def test_group_rule_one_failing_member(service: Service) -> None:
     file = await accepted(service, members=("b",))
-    await service.completed_rse("a", 620, GOOD)
-    await service.completed_rse("b", 620, {**GOOD, "6.5": 0})  # fails even Initial
-    await service.report("a", "CAP_RSE", "initial")
+    report = await service.report("a", "CAP_RSE", "initial")
+    await service.evaluated("a", report.audit_id, 620, GOOD)
+    await service.evaluated("b", report.audit_id, 620, {**GOOD, "6.5": 0})  # fails even Initial
     # Default rule: one member failing means the group is not labelled.
     strict = ok(
         await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee())
@@ -341,8 +442,8 @@ async def test_iso_group_rule_refuses_when_the_body_excludes_a_member(service: S
 
 async def granted_label(service: Service) -> dict:
     file = await accepted(service)
-    await service.completed_rse("a", 620, GOOD)
-    await service.report("a", "CAP_RSE", "initial")
+    report = await service.report("a", "CAP_RSE", "initial")
+    await service.evaluated("a", report.audit_id, 620, GOOD)
     decided = ok(await decide(service, file["id"], outcome="confirm"))
     return ok(
         await service.client.get(
@@ -357,8 +458,9 @@ async def test_renewal_opens_the_next_cycle_counted_from_the_previous_expiry(
     first = await granted_label(service)
     service.runtime.clock.advance(timedelta(days=34 * 30))
     await service.report("a", "CAP_RSE", "follow_up")  # keeps it active meanwhile
-    await service.completed_rse("a", 800, dict.fromkeys(GOOD, 650))
-    await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
+    renewal_audit = str(uuid.uuid4())
+    await service.evaluated("a", renewal_audit, 800, 650)
+    await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",), audit_id=renewal_audit)
     files = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
     )
@@ -391,8 +493,8 @@ async def test_no_restoration_more_than_six_months_after_expiry(service: Service
         await recognition_lifecycle(session, service.runtime.job_context())
     (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
     assert expired["status"] == "expired"
-    await service.completed_rse("a", 620, GOOD)
-    await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
+    report = await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
+    await service.evaluated("a", report.audit_id, 620, GOOD)
     (renewal,) = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
     )

@@ -1,4 +1,5 @@
-"""The CAP RSE level rule against hand-computed cases (cap-rse-v1)."""
+"""The CAP RSE level rule against hand-computed cases (the shipped cap-rse-v1 file), and the
+validation of rule files (each error naming its field)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from cap_labelling import level_rule
 from cap_labelling.level_rule import LevelRule
 
 SUBJECTS = ["6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"]
+#: Core criteria of CAP RSE v1 as an audit evaluation carries them (0-4 maturity).
+CORE_AT_3 = dict.fromkeys(["R1", "R4", "R7", "R8", "R24", "T1.1", "T2.1"], 3)
 
 
 def rule() -> LevelRule:
-    found = level_rule.rule_for("CAP_RSE", 1)
-    assert found is not None
-    return found
+    ((_name, content),) = level_rule.shipped()
+    return level_rule.parse(content)
 
 
 def flat(score: int | None, **overrides: int | None) -> dict[str, int | None]:
@@ -39,10 +41,11 @@ def flat(score: int | None, **overrides: int | None) -> dict[str, int | None]:
         (800, flat(650, s6_5=0), 0, None),
         # A core subject not rated at all: no label.
         (800, flat(650, s6_7=None), 0, None),
-        # Band edges: 300 is Initial, 301 Progression (subjects at 200 meet its minimum).
-        (300, flat(200), 0, "Initial"),
+        # Band edges: 301 is Progression (subjects at 200 meet its minimum).
         (301, flat(200), 0, "Progression"),
-        (301, flat(199), 0, "Initial"),
+        # 300 is the Initial band, and Initial is not a label (label_from: Progression).
+        (300, flat(200), 0, None),
+        (301, flat(199), 0, None),
         # 0 points: Non engagé, no label.
         (0, flat(0), 0, None),
         # One open major nonconformity blocks any label, whatever the scores.
@@ -52,31 +55,72 @@ def flat(score: int | None, **overrides: int | None) -> dict[str, int | None]:
 def test_hand_computed_levels(
     overall: int, subjects: dict[str, int | None], majors: int, expected: str | None
 ) -> None:
-    result = level_rule.compute(rule(), overall, subjects, majors)
+    result = level_rule.compute(rule(), overall, subjects, majors, CORE_AT_3)
     assert result.level == expected
     if expected != "Exemplaire":
         assert result.reasons, "a level below the top says why"
 
 
+def test_initial_is_a_band_not_a_label() -> None:
+    result = level_rule.compute(rule(), 300, flat(200), 0, CORE_AT_3)
+    assert (result.level, result.band) == (None, "Initial")
+    assert result.reasons[-1] == "Initial is not a label: the label starts at Progression"
+    assert rule().labels == ["Progression", "Confirmé", "Exemplaire"]
+
+
+def test_no_label_with_a_core_criterion_at_0() -> None:
+    """Health and safety (R8, core) at 0: no label however high the scores (domain.md §7.5)."""
+    result = level_rule.compute(rule(), 800, flat(650), 0, {**CORE_AT_3, "R8": 0})
+    assert (result.level, result.band) == (None, "Exemplaire")
+    assert result.reasons == ["core criterion R8 at 0 below 1: no label"]
+    # Not rated is not better than 0.
+    unrated = level_rule.compute(rule(), 800, flat(650), 0, {**CORE_AT_3, "R8": None})
+    assert unrated.level is None
+
+
+def test_a_core_criterion_at_1_caps_the_level_at_progression() -> None:
+    result = level_rule.compute(rule(), 800, flat(650), 0, {**CORE_AT_3, "R8": 1, "R1": 1})
+    assert (result.level, result.band) == ("Progression", "Exemplaire")
+    assert result.reasons == ["core criterion R1 at 1, R8 at 1: the level is capped at Progression"]
+    # A cap never raises: Progression by the scores stays Progression.
+    low = level_rule.compute(rule(), 400, flat(300), 0, {**CORE_AT_3, "R8": 1})
+    assert (low.level, low.reasons) == ("Progression", ["Confirmé: overall score 400 below 501"])
+
+
 def test_reasons_name_the_subject_that_held_the_level_back() -> None:
-    result = level_rule.compute(rule(), 620, flat(450, s6_2=380), 0)
+    result = level_rule.compute(rule(), 620, flat(450, s6_2=380), 0, CORE_AT_3)
     assert result.reasons == ["Confirmé: core subject 6.2 at 380 below 400"]
-    blocked = level_rule.compute(rule(), 800, flat(650), 2)
+    blocked = level_rule.compute(rule(), 800, flat(650), 2, CORE_AT_3)
     assert blocked.reasons == ["2 major nonconformity(ies) still open"]
 
 
 def test_a_group_gets_its_weakest_members_level() -> None:
-    assert level_rule.lowest(rule(), ["Confirmé", "Initial", "Exemplaire"]) == "Initial"
+    assert level_rule.lowest(rule(), ["Confirmé", "Progression", "Exemplaire"]) == "Progression"
     assert level_rule.lowest(rule(), ["Confirmé", None]) is None
     assert rule().rank("Exemplaire") > rule().rank("Confirmé") > rule().rank(None)
 
 
-def test_a_rule_file_with_a_gap_between_bands_is_refused() -> None:
+def fields(data: dict) -> list[str]:
+    with pytest.raises(ValidationError) as caught:
+        LevelRule.model_validate(data)
+    return [e["field"] for e in level_rule.field_errors(caught.value)]
+
+
+def test_a_bad_rule_file_is_refused_naming_the_field() -> None:
     data = rule().model_dump()
     data["levels"][1]["min_score"] = 320
-    with pytest.raises(ValidationError, match="without gap"):
-        LevelRule.model_validate(data)
+    assert fields(data) == ["levels.1.min_score"]
     data = rule().model_dump()
     data["levels"][2]["core_subject_minimums"] = {"6.9": 100}
-    with pytest.raises(ValidationError, match="unknown core subjects"):
-        LevelRule.model_validate(data)
+    assert fields(data) == ["levels.2.core_subject_minimums"]
+    data = rule().model_dump()
+    data["label_from"] = "Argent"
+    data["core_criteria"]["caps"][0]["at_most"] = "Bronze"
+    assert fields(data) == ["label_from", "core_criteria.caps.0.at_most"]
+    data = rule().model_dump()
+    data["levels"][0]["max_score"] = "beaucoup"
+    data["core_criteria"]["minimum_level"] = -1
+    assert fields(data) == ["core_criteria.minimum_level", "levels.0.max_score"]
+    data = rule().model_dump()
+    data["levels"][3]["name"] = "<script>"
+    assert fields(data) == ["levels.3.name"]

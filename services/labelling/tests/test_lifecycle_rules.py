@@ -19,7 +19,7 @@ def state(status: RecognitionStatus = RecognitionStatus.ACTIVE, **kw: object) ->
     values: dict[str, object] = {
         "scheme": Scheme.CAP_ISO9001,
         "status": status,
-        "decided_on": DECIDED,
+        "cycle_start": DECIDED,
         "expiry_date": date(2029, 3, 15),
         "suspended_on": None,
         "surveillances_done": 0,
@@ -84,6 +84,53 @@ def test_renewal_before_expiry_and_restoration_within_six_months() -> None:
     with pytest.raises(rules.InvalidTransition):
         rules.renewal_cycle(RecognitionStatus.WITHDRAWN, expiry, date(2029, 1, 10), ISO)
     assert rules.initial_cycle(DECIDED, ISO).expiry_date == date(2029, 3, 15)
+
+
+def test_a_renewed_cycle_counts_from_the_previous_expiry() -> None:
+    """Renewed before expiry or restored after it, the next cycle starts at the previous
+    expiry: its surveillance is due from there, not from the renewal decision."""
+    expiry = date(2029, 3, 15)
+    early = rules.renewal_cycle(RecognitionStatus.ACTIVE, expiry, date(2029, 1, 10), ISO)
+    assert (early.decided_on, early.start) == (date(2029, 1, 10), expiry)
+    assert rules.surveillance_dates(Scheme.CAP_ISO9001, early.start, RULES) == [
+        date(2030, 3, 15),
+        date(2031, 12, 31),
+    ]
+    restored = rules.renewal_cycle(RecognitionStatus.EXPIRED, expiry, date(2029, 7, 1), ISO)
+    assert restored.start == expiry
+    assert rules.surveillance_dates(Scheme.CAP_RSE, restored.start, RULES) == [date(2030, 9, 15)]
+    assert rules.initial_cycle(DECIDED, ISO).start == DECIDED
+
+
+def test_only_an_iso_certificate_in_force_has_its_scope_reduced() -> None:
+    today = date(2027, 6, 1)
+    for status in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED):
+        assert (
+            rules.scope_reduced_status(Scheme.CAP_ISO9001, status, date(2029, 3, 15), today)
+            is RecognitionStatus.ACTIVE
+        )
+    for scheme, status, expiry in (
+        (Scheme.CAP_RSE, RecognitionStatus.ACTIVE, date(2029, 3, 15)),
+        (Scheme.CAP_ISO9001, RecognitionStatus.WITHDRAWN, date(2029, 3, 15)),
+        (Scheme.CAP_ISO9001, RecognitionStatus.EXPIRED, date(2027, 3, 15)),
+        (Scheme.CAP_ISO9001, RecognitionStatus.SUSPENDED, date(2027, 5, 31)),  # past expiry
+    ):
+        with pytest.raises(rules.ScopeReductionNotAllowed):
+            rules.scope_reduced_status(scheme, status, expiry, today)
+
+
+def test_appeals_within_the_appeal_period() -> None:
+    decided = date(2027, 6, 1)
+    granted, refused = rules.DecisionStatus.GRANTED, rules.DecisionStatus.REFUSED
+    assert rules.may_appeal(Scheme.CAP_RSE, granted, decided, date(2027, 7, 1), 30) == date(
+        2027, 7, 1
+    )
+    with pytest.raises(rules.AppealPeriodOver):
+        rules.may_appeal(Scheme.CAP_RSE, refused, decided, date(2027, 7, 2), 30)
+    with pytest.raises(rules.NotAppealable):  # an ISO grant: the body's, not appealed here
+        rules.may_appeal(Scheme.CAP_ISO9001, granted, decided, decided, 30)
+    with pytest.raises(rules.NotAppealable):
+        rules.may_appeal(Scheme.CAP_RSE, rules.DecisionStatus.PENDING, None, decided, 30)
 
 
 def test_expiry_notices_at_90_30_and_7_days() -> None:

@@ -117,6 +117,63 @@ async def test_an_overdue_major_nonconformity_suspends_until_verified(service: S
     ]
 
 
+async def test_an_answered_major_not_verified_in_time_suspends_until_verified(
+    service: Service,
+) -> None:
+    """A major answered but not verified within major_verification_days (the audit service's
+    ``verification_overdue`` notice) suspends the recognition like an unanswered one."""
+    label = await granted_label(service)
+    report = await service.report("a", "CAP_RSE", "follow_up", majors=1)
+    finding = report.findings[0]
+    common = {
+        "finding_id": finding.finding_id,
+        "audit_id": report.audit_id,
+        "organisation_id": report.organisation_id,
+        "scheme": "CAP_RSE",
+        "type": "major_nc",
+    }
+    service.runtime.clock.advance(timedelta(days=20))
+    await service.deliver(
+        FindingStatusChangedV1(
+            **common,
+            status="response_submitted",
+            previous_status="open",
+            changed_at=service.runtime.clock.now(),
+        )
+    )
+    assert (await status_of(service, label["id"]))["status"] == "active"
+    service.runtime.clock.advance(timedelta(days=31))
+    await service.deliver(
+        FindingResponseDueV1(
+            finding_id=finding.finding_id,
+            audit_id=report.audit_id,
+            organisation_id=report.organisation_id,
+            type="major_nc",
+            title=finding.title,
+            response_due=finding.response_due,
+            stage="verification_overdue",
+            days=1,
+        )
+    )
+    suspended = await status_of(service, label["id"])
+    assert (suspended["status"], suspended["suspension_cause"]) == ("suspended", "major_nc_overdue")
+    service.runtime.clock.advance(timedelta(days=3))
+    await service.deliver(
+        FindingStatusChangedV1(
+            **common,
+            status="verified_closed",
+            previous_status="response_submitted",
+            changed_at=service.runtime.clock.now(),
+        )
+    )
+    restored = await status_of(service, label["id"])
+    assert [h["reason_code"] for h in restored["history"]] == [
+        "granted",
+        "major_nc_overdue",
+        "major_nc_closed",
+    ]
+
+
 async def test_expiry_notices_then_expiry(service: Service) -> None:
     label = await granted_label(service)
     await service.report("a", "CAP_RSE", "follow_up")

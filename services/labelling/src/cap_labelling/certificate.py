@@ -72,6 +72,8 @@ class CertificateView:
     referential: str | None = None
     #: Extra lines under the issuer (e.g. the previous cycle's number), optional.
     notes: list[str] = field(default_factory=list)
+    #: When it was reissued (a scope reduction), if after the effective date.
+    issued_on: date | None = None
 
     @property
     def scheme_name(self) -> str:
@@ -221,6 +223,11 @@ def render_certificate(view: CertificateView) -> bytes:
         ("Périmètre", _escape(view.scope.strip() or "—")),
         ("Date de décision", fr_date(view.decided_on)),
         ("Date d'effet", fr_date(view.effective_date)),
+        *(
+            [("Réémis le", fr_date(view.issued_on))]
+            if view.issued_on and view.issued_on > view.effective_date
+            else []
+        ),
         ("Date d'expiration", f"<b>{fr_date(view.expiry_date)}</b>"),
     ]
     if view.is_label:

@@ -57,8 +57,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling import recognitions, rules
-from cap_labelling.level_rule import rule_for
+from cap_labelling import recognitions, rulebook, rules
 from cap_labelling.models import ImportRun, Organisation, Recognition, RecognitionChange
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, Scheme
 from cap_shared.problems import ProblemError
@@ -555,8 +554,9 @@ async def import_csv(
                 sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("cap_labelling.import")))
             )
     today = now.date()
-    rule = rule_for("CAP_RSE", 1)
-    levels = rule.names if rule is not None else []
+    # Labels already held may be at any level a CAP RSE rule names (e.g. Initial, before the
+    # stricter rule): the import records what exists.
+    levels = await rulebook.label_levels(session, "CAP_RSE")
 
     errors: list[RowError] = []
     parsed: list[_Line] = []

@@ -1,44 +1,79 @@
 """The CAP RSE level rule: declarative data per referential version, applied by a pure function.
 
-A rule file (``level_rules/*.yaml``) names the referential version it applies to, the points
-bands (Initial 1-300, Progression 301-500, Confirmé 501-700, Exemplaire 701-1000), the minimum
-score each ISO 26000 core subject must reach for each level, and whether an open major
-nonconformity blocks the label. The computed level is the highest whose band minimum the overall
-score reaches and whose core-subject minimums are all met; the committee may lower it (with a
-reason), never raise it.
+A rule (``level_rules/*.yaml`` shipped, then stored and imported through the API, see
+:mod:`cap_labelling.rulebook`) names the referential version it applies to, the points bands
+(Initial 1-300, Progression 301-500, Confirmé 501-700, Exemplaire 701-1000), the minimum score
+each ISO 26000 core subject must reach for each level, whether an open major nonconformity
+blocks the label, the lowest level that is a label (``label_from``: "Initial" is a band, not a
+label) and what the referential's **core criteria** demand (``core_criteria``: none below a
+minimum maturity, and a core criterion rated low caps the level). The computed level is the
+highest whose band minimum the overall score reaches and whose core-subject minimums are all
+met, then capped by the core criteria; below ``label_from`` there is no label. The committee may
+lower it (with a reason), never raise it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 RULES_DIR = Path(__file__).parent / "level_rules"
+#: Referential codes and level names: short, printable, no markup.
+_CODE = r"^[A-Z][A-Z0-9_]{0,39}$"
+_NAME = r"^[^\x00-\x1f<>]{1,30}$"
 
 
 class Level(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=30)
+    name: str = Field(pattern=_NAME)
     min_score: int = Field(ge=0, le=1000)
     max_score: int = Field(ge=0, le=1000)
     core_subject_minimum: int = Field(default=0, ge=0, le=1000)
-    core_subject_minimums: dict[str, int] = Field(default_factory=dict)
+    core_subject_minimums: dict[str, int] = Field(default_factory=dict, max_length=50)
 
     def minimum_for(self, subject: str) -> int:
+        """The minimum score of ``subject`` at this level."""
         return self.core_subject_minimums.get(subject, self.core_subject_minimum)
 
 
 class ReferentialVersion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str
-    version: int = Field(ge=1)
+    code: str = Field(pattern=_CODE)
+    version: int = Field(ge=1, le=10_000)
+
+
+class CoreCap(BaseModel):
+    """A core criterion rated at ``level`` or below caps the label at ``at_most``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: int = Field(ge=0, le=10)
+    at_most: str = Field(pattern=_NAME)
+
+
+class CoreCriteria(BaseModel):
+    """What the referential's core criteria (``criteria[].core`` of the evaluation) demand."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: A core criterion rated below this maturity level: no label at all.
+    minimum_level: int = Field(default=0, ge=0, le=10)
+    caps: list[CoreCap] = Field(default_factory=list, max_length=10)
+
+
+class RuleProblems(ValueError):
+    """Consistency problems of a rule file, each with the path of its field."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+        self.problems = problems
 
 
 class LevelRule(BaseModel):
@@ -46,25 +81,53 @@ class LevelRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    rule: str
+    rule: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{0,59}$")
     referential: ReferentialVersion
-    framework: str = "iso26000"
-    core_subjects: list[str] = Field(min_length=1)
+    framework: str = Field(default="iso26000", pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")
+    core_subjects: list[str] = Field(min_length=1, max_length=50)
     no_open_major_nc: bool = True
-    levels: list[Level] = Field(min_length=1)
+    #: The lowest level that is a label (None: every level is one).
+    label_from: str | None = Field(default=None, pattern=_NAME)
+    core_criteria: CoreCriteria = Field(default_factory=CoreCriteria)
+    levels: list[Level] = Field(min_length=1, max_length=20)
 
     @model_validator(mode="after")
-    def _ordered_bands(self) -> LevelRule:
+    def _consistent(self) -> LevelRule:
+        problems: list[tuple[str, str]] = []
         previous = None
-        for level in self.levels:
+        names = [level.name for level in self.levels]
+        for i, level in enumerate(self.levels):
+            if names.count(level.name) > 1:
+                problems.append((f"levels.{i}.name", f"level {level.name} listed twice"))
             if level.min_score > level.max_score:
-                raise ValueError(f"level {level.name}: min_score above max_score")
+                problems.append(
+                    (f"levels.{i}.min_score", f"level {level.name}: min_score above max_score")
+                )
             if previous is not None and level.min_score != previous.max_score + 1:
-                raise ValueError(f"level {level.name}: bands must follow each other without gap")
+                problems.append(
+                    (
+                        f"levels.{i}.min_score",
+                        f"level {level.name}: bands must follow each other without gap",
+                    )
+                )
             unknown = set(level.core_subject_minimums) - set(self.core_subjects)
             if unknown:
-                raise ValueError(f"level {level.name}: unknown core subjects {sorted(unknown)}")
+                problems.append(
+                    (
+                        f"levels.{i}.core_subject_minimums",
+                        f"level {level.name}: unknown core subjects {sorted(unknown)}",
+                    )
+                )
             previous = level
+        if self.label_from is not None and self.label_from not in names:
+            problems.append(("label_from", f"{self.label_from} is not one of the levels {names}"))
+        for i, cap in enumerate(self.core_criteria.caps):
+            if cap.at_most not in names:
+                problems.append(
+                    (f"core_criteria.caps.{i}.at_most", f"{cap.at_most} is not one of {names}")
+                )
+        if problems:
+            raise RuleProblems(problems)
         return self
 
     def rank(self, level: str | None) -> int:
@@ -78,7 +141,27 @@ class LevelRule(BaseModel):
 
     @property
     def names(self) -> list[str]:
+        """Every level, lowest first (bands, labels or not)."""
         return [level.name for level in self.levels]
+
+    @property
+    def labels(self) -> list[str]:
+        """The levels that are a label, lowest first."""
+        start = self.rank(self.label_from) - 1 if self.label_from else 0
+        return self.names[start:]
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """A rule file's validation errors, each naming its field (``levels.1.min_score``)."""
+    errors: list[dict[str, str]] = []
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, RuleProblems):
+            errors += [{"field": path, "message": message} for path, message in cause.problems]
+            continue
+        path = ".".join(str(part) for part in error["loc"]) or "(file)"
+        errors.append({"field": path, "message": error["msg"]})
+    return errors
 
 
 @dataclass(frozen=True)
@@ -90,12 +173,18 @@ class LevelResult:
     core_subjects: dict[str, int | None]
     open_major_nc: int
     reasons: list[str] = field(default_factory=list)
+    #: The band the scores reach before the label rules (e.g. Initial: a band, not a label).
+    band: str | None = None
+    core_criteria: dict[str, int | None] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as stored with the file and shown in the API."""
         return {
             "level": self.level,
+            "band": self.band,
             "overall_score": self.overall_score,
             "core_subjects": self.core_subjects,
+            "core_criteria": self.core_criteria,
             "open_major_nc": self.open_major_nc,
             "reasons": self.reasons,
         }
@@ -104,18 +193,23 @@ class LevelResult:
 def compute(
     rule: LevelRule,
     overall_score: int | None,
-    core_subjects: dict[str, int | None],
+    core_subjects: Mapping[str, int | None],
     open_major_nc: int,
+    core_criteria: Mapping[str, int | None] | None = None,
 ) -> LevelResult:
-    """Apply ``rule`` to an evaluation's scores (core subject code -> 0-1000, None: not rated)."""
+    """Apply ``rule`` to an evaluation's scores (core subject code -> 0-1000, None: not rated)
+    and to its applicable core criteria (criterion code -> maturity level, None: not rated)."""
     subjects = {code: core_subjects.get(code) for code in rule.core_subjects}
-    reasons: list[str] = []
+    core = dict(core_criteria or {})
+
+    def result(level: str | None, reasons: list[str], band: str | None = None) -> LevelResult:
+        return LevelResult(level, overall_score, subjects, open_major_nc, reasons, band, core)
+
     if rule.no_open_major_nc and open_major_nc > 0:
-        reasons.append(f"{open_major_nc} major nonconformity(ies) still open")
-        return LevelResult(None, overall_score, subjects, open_major_nc, reasons)
+        return result(None, [f"{open_major_nc} major nonconformity(ies) still open"])
     if overall_score is None:
-        reasons.append("no evaluated score")
-        return LevelResult(None, overall_score, subjects, open_major_nc, reasons)
+        return result(None, ["no evaluated score"])
+    reasons: list[str] = []
     reached: str | None = None
     for level in rule.levels:
         if overall_score < level.min_score:
@@ -130,7 +224,26 @@ def compute(
             reasons.append(f"{level.name}: core subject " + ", ".join(short))
             break
         reached = level.name
-    return LevelResult(reached, overall_score, subjects, open_major_nc, reasons)
+    band = reached
+    floor = rule.core_criteria.minimum_level
+    below = sorted(code for code, value in core.items() if value is None or value < floor)
+    if below:
+        detail = ", ".join(
+            f"{code} at {core[code] if core[code] is not None else 'not rated'}" for code in below
+        )
+        return result(None, [*reasons, f"core criterion {detail} below {floor}: no label"], band)
+    for cap in sorted(rule.core_criteria.caps, key=lambda c: rule.rank(c.at_most)):
+        capped = sorted(
+            code for code, value in core.items() if value is not None and value <= cap.level
+        )
+        if capped and rule.rank(reached) > rule.rank(cap.at_most):
+            detail = ", ".join(f"{code} at {core[code]}" for code in capped)
+            reasons.append(f"core criterion {detail}: the level is capped at {cap.at_most}")
+            reached = cap.at_most
+    if reached is not None and rule.label_from and rule.rank(reached) < rule.rank(rule.label_from):
+        reasons.append(f"{reached} is not a label: the label starts at {rule.label_from}")
+        return result(None, reasons, band)
+    return result(reached, reasons, band)
 
 
 def lowest(rule: LevelRule, levels: list[str | None]) -> str | None:
@@ -138,15 +251,11 @@ def lowest(rule: LevelRule, levels: list[str | None]) -> str | None:
     return min(levels, key=rule.rank) if levels else None
 
 
-@cache
-def rules() -> dict[tuple[str, int], LevelRule]:
-    """Every shipped rule, by (referential code, version); validated once."""
-    found: dict[tuple[str, int], LevelRule] = {}
-    for path in sorted(RULES_DIR.glob("*.yaml")):
-        rule = LevelRule.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        found[(rule.referential.code, rule.referential.version)] = rule
-    return found
+def shipped() -> list[tuple[str, bytes]]:
+    """The rule files shipped with the service (file name, content), seeded into the database."""
+    return [(path.name, path.read_bytes()) for path in sorted(RULES_DIR.glob("*.yaml"))]
 
 
-def rule_for(code: str, version: int) -> LevelRule | None:
-    return rules().get((code, version))
+def parse(content: bytes | str) -> LevelRule:
+    """A rule from YAML or JSON text (JSON is YAML); ValidationError or ValueError if invalid."""
+    return LevelRule.model_validate(yaml.safe_load(content))

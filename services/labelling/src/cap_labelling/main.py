@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import import_routes, recognitions
+from cap_labelling import import_routes, recognitions, rulebook
 from cap_labelling.config import Settings
 from cap_labelling.events.handlers import HANDLERS
 from cap_labelling.models import tables
@@ -40,8 +40,9 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # The import routes first: /v1/recognitions/imports is not a recognition id.
-    # The import routes first: /v1/recognitions/imports is not a recognition id.
     routers=(*import_routes.ROUTERS, *ROUTERS),
+    # The shipped level rules, for referential versions that have none stored yet.
+    after_migrate=(rulebook.seed,),
     jobs=(PeriodicJob("recognition-lifecycle", recognition_lifecycle, interval_s=3600),),
 )
 

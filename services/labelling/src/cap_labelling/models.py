@@ -70,6 +70,11 @@ class CompletedDiagnostic(Base, table=True):
     overall_band: str | None = Field(default=None, max_length=100)
     #: The event's scores: themes, frameworks (core subjects, clause groups), kinds.
     scores: dict[str, Any] = Field(sa_type=sa.JSON)
+    #: Each criterion as completed: {urn, code, level (None: not rated), not_applicable, core}.
+    #: The level rule reads the core ones; a decision needs every applicable one rated.
+    criteria: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
 
 
 class Application(TimestampMixin, Base, table=True):
@@ -114,6 +119,14 @@ class AuditReport(Base, table=True):
     #: Criteria whose maturity the auditor evaluated (CAP RSE): when there are some, the level
     #: waits for their scores (the diagnostic service's ``audit_evaluation`` of this audit).
     evaluated_criteria: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: The structures the diagnostic service scores an evaluation of (a report with evaluated
+    #: maturity: the audited structure and each audited site).
+    evaluated_site_ids: list[str] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
+    #: When the audit service said its majors were not verified in time (a new stage 2, or a
+    #: new evaluation, is required): no decision rests on this audit any more.
+    stage2_required_on: date | None = None
 
 
 class Nonconformity(Base, table=True):
@@ -131,8 +144,11 @@ class Nonconformity(Base, table=True):
     type: str = Field(max_length=20)
     status: str = Field(max_length=30)
     response_due: date | None = None
-    #: Set when the response deadline passed with the nonconformity still open.
+    #: Set when the response deadline passed with the nonconformity still open, or when an
+    #: answered major was not verified in time.
     overdue: bool = False
+    #: The group member (site) it was found at; None: the audited structure itself.
+    site_id: str | None = Field(default=None, max_length=36)
     changed_at: datetime = Field(sa_type=AwareDateTime)
 
 
@@ -153,7 +169,8 @@ class DecisionFile(TimestampMixin, Base, table=True):
     certification_body_id: str | None = Field(default=None, max_length=60)
     #: initial (first recognition) or renewal (a recognition's next cycle).
     kind: str = Field(max_length=10)
-    #: awaiting_report -> pending <-> deferred -> granted | refused.
+    #: awaiting_report -> pending <-> deferred -> granted | refused; an ISO grant recorded while
+    #: majors of its audit are open is ``held`` -> granted (verified) | refused (lapsed).
     status: str = Field(max_length=20, index=True)
     audit_id: str | None = Field(default=None, max_length=36)
     #: The recognition being renewed (renewal files).
@@ -168,6 +185,39 @@ class DecisionFile(TimestampMixin, Base, table=True):
     #: Deferrals and other steps before the decision: [{at, by, step, reason}].
     steps: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     recognition_id: str | None = Field(default=None, max_length=36)
+    #: A held grant: the body's decision kept until the audit's majors are verified
+    #: ({decided_on, decided_by, certificate_number, scope, excluded_member_ids, reason,
+    #: held_on, held_until}).
+    held: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    #: 1, then one more each time an appeal overturns the decision (the file is decided again).
+    round: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class DecisionAppeal(TimestampMixin, Base, table=True):
+    """A structure's appeal against a decision (ISO/IEC 17021-1 §9.7): one per decision taken
+    (per file and round), decided by people who took no part in it."""
+
+    __tablename__ = "decision_appeal"
+    __table_args__ = (sa.UniqueConstraint("decision_id", "round"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    decision_id: str = Field(max_length=36, foreign_key="decision_file.id", index=True)
+    round: int
+    organisation_id: str = Field(max_length=36)
+    scheme: str = Field(max_length=20)
+    #: The decision appealed: granted or refused, by whom, when, at which level.
+    decision_status: str = Field(max_length=20)
+    decision_level: str | None = Field(default=None, max_length=30)
+    decision_decided_by: str | None = Field(default=None, max_length=200)
+    decision_decided_on: date | None = None
+    reason: str = Field(max_length=4000)
+    lodged_by: str = Field(max_length=200)
+    lodged_at: datetime = Field(sa_type=AwareDateTime)
+    #: lodged -> upheld | overturned
+    status: str = Field(max_length=20)
+    outcome_reason: str | None = Field(default=None, max_length=2000)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class Recognition(TimestampMixin, Base, table=True):
@@ -193,6 +243,11 @@ class Recognition(TimestampMixin, Base, table=True):
     decided_on: date
     effective_date: date
     expiry_date: date = Field(index=True)
+    #: The day the cycle's schedule counts from: the decision for a first grant, the previous
+    #: expiry for a renewal or a restoration.
+    cycle_start: date
+    #: When the certificate was (re)issued: its effective date, or a scope reduction's day.
+    issued_on: date | None = None
     #: active | suspended | withdrawn | expired | renewed
     status: str = Field(max_length=20, index=True)
     #: Why it is suspended: surveillance_overdue | major_nc_overdue | committee.
@@ -271,3 +326,48 @@ class ImportRun(Base, table=True):
     unchanged: int = 0
     rejected: int = 0
     report: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class LevelRuleRevision(Base, table=True):
+    """One revision of a referential version's level rule (data, not code): seeded from the
+    shipped files, replaced through the API; the latest revision applies, decided files keep
+    the revision they were decided with."""
+
+    __tablename__ = "level_rule"
+
+    referential_code: str = Field(primary_key=True, max_length=40)
+    referential_version: int = Field(primary_key=True)
+    revision: int = Field(primary_key=True)
+    rule: str = Field(max_length=60)
+    #: The validated rule, as imported.
+    document: dict[str, Any] = Field(sa_type=sa.JSON)
+    sha256: str = Field(max_length=64)
+    #: shipped (seeded from the service's files) | import (through the API)
+    source: str = Field(max_length=10)
+    imported_at: datetime = Field(sa_type=AwareDateTime)
+    imported_by: str = Field(max_length=200)
+
+
+class Engagement(TimestampMixin, Base, table=True):
+    """A person's consultancy, accompaniment or training given to a structure: it bars them
+    from deciding on the structure's files for the scheme's ``cooling_off_months`` after it
+    ended (ISO/IEC 17021-1 §5.2.5). Declared by committee members (or an admin), or known
+    from an accompanied CAP session (``diagnostic.completed.v1``'s facilitators)."""
+
+    __tablename__ = "engagement"
+    __table_args__ = (sa.Index("ix_engagement_user_organisation", "user_id", "organisation_id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    #: The person's platform account (a user id, no ``user:`` prefix).
+    user_id: str = Field(max_length=64)
+    organisation_id: str = Field(max_length=36)
+    #: consultancy | accompaniment | training
+    kind: str = Field(max_length=20)
+    started_on: date | None = None
+    #: None: still going on.
+    ended_on: date | None = None
+    #: declared | cap_session
+    source: str = Field(max_length=20)
+    diagnostic_id: str | None = Field(default=None, max_length=36)
+    declared_by: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=500)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling import rules, visibility
+from cap_labelling.inputs import FreeText
 from cap_labelling.models import (
     NumberSequence,
     Recognition,
@@ -38,7 +39,7 @@ from cap_shared.contracts.labelling import (
     RecognitionStatusChangedV1,
 )
 from cap_shared.outbox import add_event
-from cap_shared.problems import Forbidden, NotFound, ProblemError
+from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from cap_shared.security import Principal, Role
 
 SOURCE = "/cap/labelling"
@@ -75,6 +76,10 @@ class RecognitionOut(BaseModel):
     decided_on: date
     effective_date: date
     expiry_date: date
+    #: The day the cycle's surveillance schedule counts from.
+    cycle_start: date
+    #: When the certificate was last issued (a scope reduction reissues it).
+    issued_on: date
     status: str
     suspension_cause: str | None
     suspended_on: date | None
@@ -85,11 +90,22 @@ class RecognitionOut(BaseModel):
     history: list[ChangeOut]
 
 
+class PastExpiry(Conflict):
+    code, title = "past-expiry", "Past its expiry date"
+
+
+class ScopeReductionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope: FreeText = Field(min_length=3, max_length=2000, description="The reduced scope")
+    reason: FreeText = Field(min_length=3, max_length=2000, description="Recorded in the history")
+
+
 class RecognitionStepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     step: Literal["suspend", "restore", "withdraw"]
-    reason: str = Field(min_length=3, max_length=2000, description="Recorded in the history")
+    reason: FreeText = Field(min_length=3, max_length=2000, description="Recorded in the history")
 
 
 # numbers and codes ----------------------------------------------------------------------------
@@ -126,7 +142,7 @@ def _state(recognition: Recognition) -> rules.RecognitionState:
     return rules.RecognitionState(
         scheme=Scheme(recognition.scheme),
         status=RecognitionStatus(recognition.status),
-        decided_on=recognition.decided_on,
+        cycle_start=recognition.cycle_start,
         expiry_date=recognition.expiry_date,
         suspended_on=recognition.suspended_on,
         surveillances_done=recognition.surveillances_done,
@@ -134,11 +150,12 @@ def _state(recognition: Recognition) -> rules.RecognitionState:
 
 
 def next_surveillance_due(recognition: Recognition, lifecycle: LifecycleRules) -> date | None:
+    """The next surveillance (follow-up) due in the recognition's cycle, if it is in force."""
     if recognition.status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED):
         return None
     return rules.next_surveillance(
         Scheme(recognition.scheme),
-        recognition.decided_on,
+        recognition.cycle_start,
         recognition.surveillances_done,
         lifecycle,
     )
@@ -164,6 +181,9 @@ async def _publish(
         expiry_date=recognition.expiry_date,
         changed_at=now,
         reason=reason,
+        decided_on=recognition.decided_on,
+        cycle_start=recognition.cycle_start,
+        scope=recognition.scope,
     )
     await add_event(
         session,
@@ -258,6 +278,8 @@ async def grant(
         decided_on=cycle.decided_on,
         effective_date=cycle.effective_date,
         expiry_date=cycle.expiry_date,
+        cycle_start=cycle.start,
+        issued_on=cycle.effective_date,
         status=status.value,
         previous_id=previous.id if previous else None,
         source=source,
@@ -323,6 +345,7 @@ async def current(
 def to_out(
     recognition: Recognition, changes: list[RecognitionChange], lifecycle: LifecycleRules
 ) -> RecognitionOut:
+    """A recognition with its full history, as the API shows it."""
     return RecognitionOut(
         id=recognition.id,
         number=recognition.number,
@@ -338,6 +361,8 @@ def to_out(
         decided_on=recognition.decided_on,
         effective_date=recognition.effective_date,
         expiry_date=recognition.expiry_date,
+        cycle_start=recognition.cycle_start,
+        issued_on=recognition.issued_on or recognition.effective_date,
         status=recognition.status,
         suspension_cause=recognition.suspension_cause,
         suspended_on=recognition.suspended_on,
@@ -363,10 +388,15 @@ def to_out(
 async def get(
     session: AsyncSession, principal: Principal, recognition_id: str, *, for_update: bool = False
 ) -> Recognition:
+    """A recognition the caller may see (its structures' people, the committee, its body's
+    system), or 404."""
     recognition = await session.get(Recognition, recognition_id, with_for_update=for_update)
-    if recognition is None or not visibility.visible(
-        [recognition.organisation_id, *recognition.group_member_ids],
-        await visibility.readable(session, principal),
+    if recognition is None or not (
+        visibility.body_sees(principal, recognition.certification_body_id)
+        or visibility.visible(
+            [recognition.organisation_id, *recognition.group_member_ids],
+            await visibility.readable(session, principal),
+        )
     ):
         raise NotFound("no such recognition")
     return recognition
@@ -380,6 +410,7 @@ async def list_visible(
     status: str | None,
     scheme: str | None,
 ) -> list[Recognition]:
+    """The recognitions the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
     query = sa.select(Recognition).order_by(col(Recognition.created_at).desc())
     if organisation_id:
@@ -411,7 +442,7 @@ async def step(
         RecognitionStatus(recognition.status), RecognitionStep(data.step)
     )
     if target is RecognitionStatus.ACTIVE and recognition.expiry_date < clock.today():
-        raise ProblemError(
+        raise PastExpiry(
             "an expired recognition is restored by a renewal decision, not by hand",
             extensions={"expiry_date": recognition.expiry_date.isoformat()},
         )
@@ -424,6 +455,45 @@ async def step(
         actor=principal.subject,
         now=clock.now(),
         cause="committee",
+    )
+    return recognition
+
+
+async def reduce_scope(
+    session: AsyncSession,
+    principal: Principal,
+    recognition_id: str,
+    data: ScopeReductionIn,
+    clock: Clock,
+) -> Recognition:
+    """Reduce a CAP ISO 9001 certificate's scope (the committee, an admin, or the body's system
+    for its certificates) instead of suspending or withdrawing it: the certificate is reissued
+    with the new scope (same number and verification code, a new issue date) and is active;
+    the registry history shows ``scope_reduced``."""
+    recognition = await get(session, principal, recognition_id, for_update=True)
+    today = clock.today()
+    target = rules.scope_reduced_status(
+        Scheme(recognition.scheme),
+        RecognitionStatus(recognition.status),
+        recognition.expiry_date,
+        today,
+    )
+    scope = data.scope.strip()
+    if scope == recognition.scope.strip():
+        raise InvalidInput(
+            "the reduced scope is the current one",
+            extensions={"errors": [{"field": "body.scope", "message": "unchanged"}]},
+        )
+    note = f"{data.reason.strip()} (périmètre précédent : {recognition.scope})"
+    recognition.scope, recognition.issued_on = scope, today
+    await change_status(
+        session,
+        recognition,
+        target,
+        reason_code="scope_reduced",
+        note=note[:2000],
+        actor=principal.subject,
+        now=clock.now(),
     )
     return recognition
 
@@ -547,8 +617,8 @@ async def on_surveillance_report(
     recognition = await current(session, organisation_id, scheme)
     if recognition is None or recognition.status == RecognitionStatus.EXPIRED:
         return
-    if submitted_on < recognition.decided_on:
-        return
+    if submitted_on < recognition.cycle_start:
+        return  # the previous cycle's (a renewal decided before its expiry)
     recognition.surveillances_done += 1
     await session.flush()
     # Restored unless another surveillance is already overdue as well.
@@ -610,5 +680,61 @@ async def on_major_closed(
             reason_code="major_nc_closed",
             note=None,
             actor="system:audit",
+            now=now,
+        )
+
+
+# decided again after an appeal -------------------------------------------------------------------
+async def redecided(
+    session: AsyncSession,
+    recognition: Recognition,
+    *,
+    level: str | None,
+    members: list[str],
+    actor: str,
+    now: datetime,
+) -> Recognition:
+    """The decision that granted ``recognition`` was overturned on appeal and taken again
+    (a grant): the recognition carries the new level and members (history: ``redecided``)."""
+    recognition.level, recognition.group_member_ids = level, members
+    await _record(
+        session,
+        recognition,
+        recognition.status,
+        now,
+        now.date(),
+        "redecided",
+        f"level {level}" if level else None,
+        actor,
+    )
+    return recognition
+
+
+async def on_decision_overturned(
+    session: AsyncSession,
+    recognition_id: str | None,
+    *,
+    actor: str,
+    now: datetime,
+    note: str | None,
+) -> None:
+    """The decision that granted a recognition was overturned on appeal and taken again (a
+    refusal): the recognition in force is withdrawn."""
+    recognition = (
+        await session.get(Recognition, recognition_id, with_for_update=True)
+        if recognition_id
+        else None
+    )
+    if recognition is not None and recognition.status in (
+        RecognitionStatus.ACTIVE,
+        RecognitionStatus.SUSPENDED,
+    ):
+        await change_status(
+            session,
+            recognition,
+            RecognitionStatus.WITHDRAWN,
+            reason_code="decision_overturned",
+            note=note,
+            actor=actor,
             now=now,
         )

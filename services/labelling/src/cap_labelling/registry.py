@@ -54,6 +54,9 @@ REASONS = {
     "expired": "Date d'expiration atteinte",
     "committee": "Décision du comité de labellisation",
     "complaint": "Suite à une réclamation",
+    "redecided": "Nouvelle décision après appel",
+    "scope_reduced": "Réduction du périmètre de certification (certificat réémis)",
+    "decision_overturned": "Décision d'attribution annulée après appel",
 }
 
 
@@ -86,6 +89,7 @@ class RegistryEntry(BaseModel):
     decided_on: date
     effective_date: date
     expiry_date: date
+    issued_on: date = Field(description="When the certificate was last issued (reissued)")
     renewed_by: str | None = Field(description="Number of the recognition of the next cycle")
     verification_url: str
     certificate_url: str
@@ -195,6 +199,7 @@ def _entry(
         "decided_on": r.decided_on,
         "effective_date": r.effective_date,
         "expiry_date": r.expiry_date,
+        "issued_on": r.issued_on or r.effective_date,
         "renewed_by": renewed.get(r.renewed_by_id or ""),
         "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
         "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",

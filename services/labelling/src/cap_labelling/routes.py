@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import Response
 
-from cap_labelling import applications, complaints, decisions, recognitions, registry
+from cap_labelling import (
+    appeals,
+    applications,
+    complaints,
+    decisions,
+    impartiality,
+    recognitions,
+    registry,
+    rulebook,
+)
+from cap_labelling.appeals import AppealDecisionIn, AppealIn
 from cap_labelling.applications import ApplicationIn, ApplicationOut, ApplicationStepIn
 from cap_labelling.certificate import CertificateView, render_certificate
 from cap_labelling.complaints import ComplaintOut, ComplaintStepIn
 from cap_labelling.config import Settings
-from cap_labelling.decisions import DecisionIn, DecisionOut
+from cap_labelling.decisions import AppealOut, DecisionIn, DecisionOut
+from cap_labelling.impartiality import EngagementIn, EngagementOut
 from cap_labelling.models import Organisation
-from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn
+from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn, ScopeReductionIn
 from cap_labelling.registry import (
     ComplaintIn,
     ComplaintReceipt,
@@ -23,8 +34,9 @@ from cap_labelling.registry import (
     SearchQuery,
     Verification,
 )
+from cap_labelling.rulebook import LevelRuleOut
 from cap_shared.deps import RuntimeDep, SessionDep
-from cap_shared.security import Allow, Principal, Public, Role
+from cap_shared.security import Allow, Principal, Public, Role, Scope
 
 Id = Annotated[str, Path(max_length=36)]
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -41,6 +53,19 @@ Readers = Annotated[
 Applicants = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
 Deciders = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER_ADMIN))]
 Committee = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
+Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
+#: Who decides appeals, reduces a certificate's scope: the committee, an admin, the body's system.
+AppealDeciders = Annotated[
+    Principal,
+    Depends(
+        Allow(
+            Role.ADMIN,
+            Role.COMMITTEE,
+            Role.CERTIFICATION_BODY,
+            scopes=[Scope.CERTIFICATIONS_WRITE.value],
+        )
+    ),
+]
 Number = Annotated[str, Path(min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-/.]*$")]
 
 application_routes = APIRouter(prefix="/v1/applications", tags=["applications"], responses=_ERRORS)
@@ -111,7 +136,7 @@ async def list_decisions(
     session: SessionDep,
     settings: SettingsDep,
     status_: Annotated[
-        Literal["awaiting_report", "pending", "deferred", "granted", "refused"] | None,
+        Literal["awaiting_report", "pending", "deferred", "held", "granted", "refused"] | None,
         Query(alias="status"),
     ] = None,
 ) -> list[DecisionOut]:
@@ -143,6 +168,41 @@ async def decide(
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
     not twice (409); not before the report (409); CAP ISO 9001 is the body's (409)."""
     file = await decisions.decide(session, principal, decision_id, data, settings, runtime.clock)
+    return await decisions.out(session, file, settings)
+
+
+@decision_routes.post(
+    "/{decision_id}/appeal", status_code=status.HTTP_201_CREATED, response_model=AppealOut
+)
+async def appeal_decision(
+    decision_id: Id,
+    data: AppealIn,
+    principal: Applicants,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> AppealOut:
+    """Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
+    admin), within the scheme's appeal_days of the decision (409 ``appeal-period-over``); once
+    per decision (409 ``already-appealed``). Publishes decision.appeal_lodged.v1."""
+    appeal = await appeals.lodge(session, principal, decision_id, data, settings, runtime.clock)
+    return AppealOut.model_validate(appeal, from_attributes=True)
+
+
+@decision_routes.post("/{decision_id}/appeal/decision", response_model=DecisionOut)
+async def decide_appeal(
+    decision_id: Id,
+    data: AppealDecisionIn,
+    principal: AppealDeciders,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> DecisionOut:
+    """Decide the appeal, by someone who took no part in the decision nor the audit (409
+    ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
+    is decided again by someone else), CAP ISO 9001 by the body's system or an admin
+    (overturned refusal: the certificate, with its number, majors permitting)."""
+    file = await appeals.decide(session, principal, decision_id, data, settings, runtime.clock)
     return await decisions.out(session, file, settings)
 
 
@@ -191,6 +251,136 @@ async def step_recognition(
 ) -> RecognitionOut:
     """Suspend, restore or withdraw by decision of the committee, with a reason."""
     recognition = await recognitions.step(session, principal, recognition_id, data, runtime.clock)
+    changes = await recognitions.history(session, [recognition.id])
+    return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
+
+
+# committee members' engagements ---------------------------------------------------------------
+committee_member_routes = APIRouter(
+    prefix="/v1/committee-members", tags=["committee impartiality"], responses=_ERRORS
+)
+UserId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9:_.\-]{0,68}$")]
+
+
+@committee_member_routes.post(
+    "/{user_id}/engagements", status_code=status.HTTP_201_CREATED, response_model=EngagementOut
+)
+async def declare_engagement(
+    user_id: UserId,
+    data: EngagementIn,
+    principal: Committee,
+    session: SessionDep,
+) -> EngagementOut:
+    """Declare a consultancy, accompaniment or training given to a structure (the committee
+    member themselves, or an admin): it bars deciding on the structure's files for the scheme's
+    cooling-off period after it ended (ISO/IEC 17021-1 §5.2.5)."""
+    engagement = await impartiality.declare(session, principal, user_id, data)
+    return impartiality.to_out(engagement)
+
+
+@committee_member_routes.get("/{user_id}/engagements", response_model=list[EngagementOut])
+async def list_engagements(
+    user_id: UserId, _principal: Committee, session: SessionDep
+) -> list[EngagementOut]:
+    """A person's engagements with structures: declared, and accompanied CAP sessions."""
+    return [impartiality.to_out(e) for e in await impartiality.of_person(session, user_id)]
+
+
+# level rules ---------------------------------------------------------------------------------------
+level_rule_routes = APIRouter(prefix="/v1/level-rules", tags=["level rules"], responses=_ERRORS)
+RuleCode = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{0,39}$")]
+RuleVersion = Annotated[int, Path(ge=1, le=10_000)]
+_RULE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The rule file, YAML or JSON (as exported); at most 256 KB",
+        "content": {
+            "application/yaml": {"schema": rulebook.json_schema()},
+            "application/json": {"schema": rulebook.json_schema()},
+        },
+    }
+}
+
+
+@level_rule_routes.get("", response_model=list[LevelRuleOut])
+async def list_level_rules(_principal: Readers, session: SessionDep) -> list[LevelRuleOut]:
+    """Every referential version's level rule (its latest revision): levels, which are labels."""
+    return [rulebook.to_out(row) for row in await rulebook.listed(session)]
+
+
+@level_rule_routes.get(
+    "/{code}/versions/{version}",
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+)
+async def export_level_rule(
+    code: RuleCode,
+    version: RuleVersion,
+    _principal: Readers,
+    session: SessionDep,
+    format: Literal["yaml", "json"] = "yaml",
+) -> Response:
+    """The rule file of a referential version, importable as is (YAML, or JSON)."""
+    row = await rulebook.get(session, code, version)
+    as_json = format == "json"
+    filename = f"{code.lower().replace('_', '-')}-v{version}-level-rule.{format}"
+    return Response(
+        rulebook.export(row, as_json=as_json),
+        media_type="application/json" if as_json else "application/yaml; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Rule-Revision": str(row.revision),
+        },
+    )
+
+
+@level_rule_routes.put(
+    "/{code}/versions/{version}", response_model=LevelRuleOut, openapi_extra=_RULE_BODY
+)
+async def import_level_rule(
+    code: RuleCode,
+    version: RuleVersion,
+    principal: Admin,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+    response: Response,
+) -> LevelRuleOut:
+    """Import the level rule of a referential version (admin), YAML or JSON: validated whole
+    (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
+    revision (201) and applies to open files; the same rule again changes nothing (200)."""
+    content = b""
+    async for chunk in request.stream():
+        content += chunk
+        if len(content) > rulebook.MAX_BYTES:
+            break
+    row, created = await rulebook.put(
+        session,
+        content,
+        code=code,
+        version=version,
+        actor=principal.subject,
+        now=runtime.clock.now(),
+    )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return rulebook.to_out(row)
+
+
+@recognition_routes.post("/{recognition_id}/scope-reductions", response_model=RecognitionOut)
+async def reduce_scope(
+    recognition_id: Id,
+    data: ScopeReductionIn,
+    principal: AppealDeciders,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> RecognitionOut:
+    """Reduce a CAP ISO 9001 certificate's scope instead of suspending or withdrawing it (the
+    committee, an admin, or the body's system for its certificates): reissued with the new
+    scope and a new issue date, active; the public history shows ``scope_reduced``."""
+    recognition = await recognitions.reduce_scope(
+        session, principal, recognition_id, data, runtime.clock
+    )
     changes = await recognitions.history(session, [recognition.id])
     return recognitions.to_out(recognition, changes[recognition.id], settings.lifecycle)
 
@@ -357,6 +547,7 @@ async def certificate(
             expiry_date=recognition.expiry_date,
             status=recognition.status,
             verify_url=verification.verification_url,
+            issued_on=recognition.issued_on,
         ),
     )
     response = _cached(
@@ -389,4 +580,6 @@ ROUTERS = (
     recognition_routes,
     complaint_routes,
     registry_routes,
+    level_rule_routes,
+    committee_member_routes,
 )

@@ -12,7 +12,12 @@ Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a scheme p
 * past its expiry date: ``expired``; a renewal decided within ``restoration_months`` (6) of the
   expiry restores it (new cycle, expiry counted from the previous one); later, a new initial
   application is needed;
-* a renewal decided before expiry marks the cycle ``renewed`` and opens the next one.
+* a renewal decided before expiry marks the cycle ``renewed`` and opens the next one;
+* a cycle's schedule (surveillance, expiry) counts from its **start**: the decision for a first
+  grant, the previous expiry for a renewal or a restoration.
+
+Also here: which engagements bar deciding (cooling-off), the appeal period, and when a CAP ISO
+9001 certificate's scope may be reduced.
 """
 
 from __future__ import annotations
@@ -92,6 +97,8 @@ class DecisionStatus(StrEnum):
     DEFERRED = "deferred"
     GRANTED = "granted"
     REFUSED = "refused"
+    #: A grant recorded while majors of its audit are open: effective once they are verified.
+    HELD = "held"
 
 
 class DecisionOutcome(StrEnum):
@@ -189,14 +196,15 @@ def next_recognition_status(status: RecognitionStatus, step: RecognitionStep) ->
     return target
 
 
-def surveillance_dates(scheme: Scheme, decided_on: date, rules: LifecycleRules) -> list[date]:
-    """When the cycle's surveillance audits are due."""
+def surveillance_dates(scheme: Scheme, cycle_start: date, rules: LifecycleRules) -> list[date]:
+    """When the cycle's surveillance audits are due, counted from the cycle's start (the
+    decision for a first grant, the previous expiry for a renewal or a restoration)."""
     parameters = rules.of(scheme)
-    expiry = add_months(decided_on, parameters.validity_months)
+    expiry = add_months(cycle_start, parameters.validity_months)
     if parameters.surveillance == "follow_up":
-        due = add_months(decided_on, parameters.follow_up_months)
+        due = add_months(cycle_start, parameters.follow_up_months)
         return [due] if due < expiry else []
-    first = add_months(decided_on, parameters.first_surveillance_months)
+    first = add_months(cycle_start, parameters.first_surveillance_months)
     dates = [first]
     # Then one per calendar year, none in the expiry (renewal) year.
     dates += [date(year, 12, 31) for year in range(first.year + 1, expiry.year)]
@@ -204,10 +212,10 @@ def surveillance_dates(scheme: Scheme, decided_on: date, rules: LifecycleRules) 
 
 
 def next_surveillance(
-    scheme: Scheme, decided_on: date, done: int, rules: LifecycleRules
+    scheme: Scheme, cycle_start: date, done: int, rules: LifecycleRules
 ) -> date | None:
     """The next surveillance due date, ``done`` surveillances having been reported."""
-    dates = surveillance_dates(scheme, decided_on, rules)
+    dates = surveillance_dates(scheme, cycle_start, rules)
     return dates[done] if done < len(dates) else None
 
 
@@ -217,7 +225,7 @@ class RecognitionState:
 
     scheme: Scheme
     status: RecognitionStatus
-    decided_on: date
+    cycle_start: date
     expiry_date: date
     suspended_on: date | None
     surveillances_done: int
@@ -246,7 +254,7 @@ def due_change(state: RecognitionState, today: date, rules: LifecycleRules) -> C
     ):
         return Change(RecognitionStatus.WITHDRAWN, "suspension_period_ended")
     if state.status is RecognitionStatus.ACTIVE:
-        due = next_surveillance(state.scheme, state.decided_on, state.surveillances_done, rules)
+        due = next_surveillance(state.scheme, state.cycle_start, state.surveillances_done, rules)
         if due is not None and today > due + timedelta(days=parameters.surveillance_grace_days):
             return Change(RecognitionStatus.SUSPENDED, "surveillance_overdue")
     return None
@@ -258,14 +266,26 @@ class RestorationWindowPassed(Conflict):
 
 @dataclass(frozen=True)
 class Cycle:
+    """A recognition's cycle: decided, effective, expiring; its schedule counts from
+    ``cycle_start`` (the decision when None)."""
+
     decided_on: date
     effective_date: date
     expiry_date: date
+    cycle_start: date | None = None
+
+    @property
+    def start(self) -> date:
+        """The day the cycle's surveillance schedule counts from."""
+        return self.cycle_start or self.decided_on
 
 
 def initial_cycle(decided_on: date, parameters: SchemeParameters) -> Cycle:
-    """A first recognition: effective at the decision, valid ``validity_months``."""
-    return Cycle(decided_on, decided_on, add_months(decided_on, parameters.validity_months))
+    """A first recognition: effective at the decision, valid ``validity_months``; the cycle
+    starts at the decision (17021-1 §9.1.3.2)."""
+    return Cycle(
+        decided_on, decided_on, add_months(decided_on, parameters.validity_months), decided_on
+    )
 
 
 def renewal_cycle(
@@ -274,7 +294,8 @@ def renewal_cycle(
     decided_on: date,
     parameters: SchemeParameters,
 ) -> Cycle:
-    """The next cycle: effective at the renewal decision, expiry counted from the previous one.
+    """The next cycle: effective at the renewal decision, starting at the previous expiry (its
+    surveillance and expiry count from there, 17021-1 §9.6.3.2; a restoration too, §9.6.3.2.3).
 
     An expired recognition is restored only within ``restoration_months`` of its expiry; a
     withdrawn or already renewed one is not renewed at all.
@@ -292,7 +313,12 @@ def renewal_cycle(
                 f"until {limit.isoformat()}: a new initial application is needed",
                 extensions={"expired_on": previous_expiry.isoformat(), "limit": limit.isoformat()},
             )
-    return Cycle(decided_on, decided_on, add_months(previous_expiry, parameters.validity_months))
+    return Cycle(
+        decided_on,
+        decided_on,
+        add_months(previous_expiry, parameters.validity_months),
+        previous_expiry,
+    )
 
 
 def expiring_step(expiry_date: date, today: date, days: list[int]) -> int | None:
@@ -303,3 +329,103 @@ def expiring_step(expiry_date: date, today: date, days: list[int]) -> int | None
     left = (expiry_date - today).days
     reached = [d for d in days if 0 <= left <= d]
     return min(reached) if reached else None
+
+
+# impartiality -------------------------------------------------------------------------------
+#: Engagements with a structure that bar deciding on it (ISO/IEC 17021-1 §5.2.5): consultancy,
+#: accompaniment (a facilitator's accompanied CAP session), training given.
+BARRING_ENGAGEMENTS = frozenset({"consultancy", "accompaniment", "training"})
+COOLING_OFF_RULE = (
+    "ISO/IEC 17021-1 §5.2.5 cooling-off: no decision on a structure by someone who gave it "
+    "consultancy, accompaniment or training within the scheme's cooling_off_months"
+)
+
+
+def barred_until(ended_on: date | None, months: int) -> date | None:
+    """The last day an engagement that ended on ``ended_on`` bars its person (None: it has
+    not ended, so it bars until it does and ``months`` after)."""
+    if ended_on is None:
+        return None
+    return add_months(ended_on, months) - timedelta(days=1)
+
+
+def bars(
+    kind: str, started_on: date | None, ended_on: date | None, today: date, months: int
+) -> bool:
+    """Whether an engagement bars its person from deciding on the structure ``today``."""
+    if kind not in BARRING_ENGAGEMENTS:
+        return False
+    if started_on is not None and started_on > today:
+        return False
+    until = barred_until(ended_on, months)
+    return until is None or today <= until
+
+
+# appeals (ISO/IEC 17021-1 §9.7) -------------------------------------------------------------
+APPEAL_RULE = (
+    "ISO/IEC 17021-1 §9.7: an appeal is decided by persons not involved in the decision "
+    "appealed (nor in the audit)"
+)
+
+
+class NotAppealable(Conflict):
+    code, title = "not-appealable", "This decision cannot be appealed"
+
+
+class AppealPeriodOver(Conflict):
+    code, title = "appeal-period-over", "Too late to appeal"
+
+
+def may_appeal(
+    scheme: Scheme, status: DecisionStatus, decided_on: date | None, today: date, appeal_days: int
+) -> date:
+    """A refusal, or a granted CAP RSE level, is appealed within ``appeal_days`` of the
+    decision; the last day to appeal."""
+    appealable = (
+        {DecisionStatus.GRANTED, DecisionStatus.REFUSED}
+        if scheme is Scheme.CAP_RSE
+        else {DecisionStatus.REFUSED}
+    )
+    if status not in appealable or decided_on is None:
+        raise NotAppealable(
+            f"a {status.value} {scheme.value} file cannot be appealed"
+            + ("" if scheme is Scheme.CAP_RSE else " (only a refusal can)"),
+            extensions={"status": status.value},
+        )
+    deadline = decided_on + timedelta(days=appeal_days)
+    if today > deadline:
+        raise AppealPeriodOver(
+            f"the decision of {decided_on.isoformat()} could be appealed until "
+            f"{deadline.isoformat()}",
+            extensions={"decided_on": decided_on.isoformat(), "deadline": deadline.isoformat()},
+        )
+    return deadline
+
+
+# scope reduction (CAP ISO 9001) -----------------------------------------------------------
+SCOPE_RULE = (
+    "ISO/IEC 17021-1 §9.6.5: the scope is reduced to exclude the parts not meeting the "
+    "requirements, instead of suspending or withdrawing the whole certificate"
+)
+
+
+class ScopeReductionNotAllowed(Conflict):
+    code, title = "scope-reduction-not-allowed", "The scope of this recognition cannot be reduced"
+
+
+def scope_reduced_status(
+    scheme: Scheme, status: RecognitionStatus, expiry_date: date, today: date
+) -> RecognitionStatus:
+    """A certificate in force (active, or suspended: the reduction replaces the suspension)
+    keeps — or gets back — ``active`` with its reduced scope; CAP ISO 9001 only."""
+    if scheme is not Scheme.CAP_ISO9001:
+        raise ScopeReductionNotAllowed(
+            "only a CAP ISO 9001 certificate has its scope reduced (a label has a level)",
+            extensions={"rule": SCOPE_RULE},
+        )
+    if status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED) or today > expiry_date:
+        raise ScopeReductionNotAllowed(
+            f"a {status.value} certificate is not in force: its scope is not reduced",
+            extensions={"status": status.value, "rule": SCOPE_RULE},
+        )
+    return RecognitionStatus.ACTIVE

@@ -32,3 +32,12 @@ async def readable(session: AsyncSession, principal: Principal) -> set[str] | No
 def visible(organisation_ids: Iterable[str], allowed: set[str] | None) -> bool:
     """Whether any structure of a file is readable."""
     return allowed is None or bool(allowed & set(organisation_ids))
+
+
+def body_sees(principal: Principal, certification_body_id: str | None) -> bool:
+    """Whether the caller is the system of the certification body of a file or certificate."""
+    return (
+        certification_body_id is not None
+        and principal.has_role(Role.CERTIFICATION_BODY)
+        and certification_body_id in principal.certification_body_ids()
+    )

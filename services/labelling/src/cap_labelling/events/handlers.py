@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import decisions, recognitions
+from cap_labelling import decisions, impartiality, recognitions
 from cap_labelling.config import Settings
 from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
-from cap_labelling.repository import DiagnosticRepository, OrganisationRepository
+from cap_labelling.repository import SETTLED, DiagnosticRepository, OrganisationRepository
 from cap_labelling.rules import Scheme
 from cap_shared import clock
 from cap_shared.contracts import Envelope
@@ -16,6 +16,7 @@ from cap_shared.contracts.audit import (
     CertificationDecidedV1,
     FindingResponseDueV1,
     FindingStatusChangedV1,
+    Stage2RequiredV1,
 )
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1
 from cap_shared.contracts.identity import OrganisationRegisteredV1
@@ -65,8 +66,24 @@ async def on_diagnostic_completed(
             scores=event.model_dump(
                 mode="json", include={"overall", "themes", "frameworks", "kinds"}
             ),
+            criteria=[
+                c.model_dump(
+                    mode="json", include={"urn", "code", "level", "not_applicable", "core"}
+                )
+                for c in event.criteria
+            ],
         )
     )
+    if event.facilitator_user_ids:
+        # An accompanied CAP session: its facilitators may not decide on the structure for the
+        # cooling-off period.
+        await impartiality.record_session(
+            session,
+            diagnostic_id=event.diagnostic_id,
+            organisation_id=event.organisation_id,
+            facilitator_user_ids=list(event.facilitator_user_ids),
+            on=event.session_date or event.completed_at.date(),
+        )
 
 
 async def on_report_submitted(
@@ -87,6 +104,17 @@ async def on_report_submitted(
         summary=dict(event.summary),
         auditor_user_ids=list(event.auditor_user_ids),
         evaluated_criteria=len(event.evaluated_maturity),
+        # The diagnostic service scores an evaluation for every audited site of a report that
+        # carried evaluated maturity (the audited structure and each site), on their way.
+        evaluated_site_ids=sorted(
+            {
+                event.organisation_id,
+                *event.site_ids,
+                *(m.site_id for m in event.evaluated_maturity if m.site_id),
+            }
+        )
+        if event.evaluated_maturity
+        else [],
     )
     session.add(report)
     for finding in event.findings:
@@ -101,6 +129,7 @@ async def on_report_submitted(
                     status="open",
                     response_due=finding.response_due,
                     changed_at=event.submitted_at,
+                    site_id=finding.site_id,
                 )
             )
     await session.flush()
@@ -110,7 +139,9 @@ async def on_report_submitted(
 async def on_finding_status_changed(
     session: AsyncSession, _envelope: Envelope, event: FindingStatusChangedV1
 ) -> None:
-    """Track the nonconformity; a verified major may lift a suspension it caused."""
+    """Track the nonconformity (its status, and its type: a minor escalated to major, a major
+    downgraded on appeal); a major settled may lift a suspension it caused and let a decision
+    held on its audit take effect."""
     finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
     if finding is not None and finding.changed_at > event.changed_at:
         return  # an older change arriving late
@@ -124,30 +155,47 @@ async def on_finding_status_changed(
             status=event.status,
             response_due=event.response_due,
             changed_at=event.changed_at,
+            site_id=event.site_id,
         )
         session.add(finding)
-    finding.status, finding.changed_at = event.status, event.changed_at
+    was_major = finding.type == "major_nc"
+    finding.status, finding.type, finding.changed_at = event.status, event.type, event.changed_at
+    finding.response_due = event.response_due or finding.response_due
+    if event.status == "open" and event.previous_type is not None:
+        finding.overdue = False  # escalated: a new deadline runs
     await session.flush()
-    if event.type == "major_nc" and event.status == "verified_closed":
+    settled = event.type != "major_nc" or event.status in SETTLED
+    if (was_major or event.type == "major_nc") and settled:
+        now = clock.now()
         await recognitions.on_major_closed(
-            session, event.organisation_id, Scheme(event.scheme), clock.now()
+            session, event.organisation_id, Scheme(event.scheme), now
         )
+        await decisions.on_majors_changed(session, event.audit_id, _current_settings(), now)
 
 
 async def on_finding_response_due(
     session: AsyncSession, _envelope: Envelope, event: FindingResponseDueV1
 ) -> None:
-    """A major nonconformity past its deadline suspends the recognition of its scheme."""
-    if event.stage != "overdue" or event.type != "major_nc":
+    """A major nonconformity past its response deadline, or answered but not verified within
+    the scheme's ``major_verification_days`` (``verification_overdue``), suspends the
+    recognition of its scheme."""
+    if event.stage not in ("overdue", "verification_overdue") or event.type != "major_nc":
         return
     finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
-    if finding is None or finding.status == "verified_closed":
+    if finding is None or finding.status in SETTLED or finding.type != "major_nc":
         return
     finding.overdue = True
     await session.flush()
     await recognitions.on_major_overdue(
         session, event.organisation_id, Scheme(finding.scheme), clock.now()
     )
+
+
+async def on_stage2_required(
+    session: AsyncSession, _envelope: Envelope, event: Stage2RequiredV1
+) -> None:
+    """Majors of a stage 2 not verified in time: a decision held on it lapses."""
+    await decisions.on_stage2_required(session, event, clock.now())
 
 
 async def on_certification_decided(
@@ -164,4 +212,5 @@ HANDLERS: dict[str, EventHandler] = {
     "finding.status_changed.v1": on_finding_status_changed,
     "finding.response_due.v1": on_finding_response_due,
     "certification.decided.v1": on_certification_decided,
+    "audit.stage2_required.v1": on_stage2_required,
 }

@@ -1,0 +1,330 @@
+"""Appeals against decisions (ISO/IEC 17021-1 §9.7).
+
+The structure (its central function's member_admin, or an admin) appeals a refusal, or a granted
+CAP RSE level, within the scheme's ``appeal_days`` of the decision; once per decision taken
+(a second appeal of the same decision is 409). The appeal is decided by people who took no part
+in the decision appealed nor in the audit:
+
+* **CAP RSE** — committee members or admins who did not take the decision, did not audit the
+  file and pass the committee impartiality check (:mod:`cap_labelling.impartiality`).
+  Overturned, the file is pending again for a new decision by someone else (a recognition
+  granted by the appealed decision stays in force until then).
+* **CAP ISO 9001** — the certification body's system (its API client, ``certifications:write``)
+  or an admin, not on the audit team nor the original decider. An overturned refusal carries the
+  certificate number: the certificate is granted, majors permitting (otherwise held).
+
+Each step publishes ``decision.appeal_lodged.v1`` / ``decision.appeal_decided.v1``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling import decisions, impartiality, rules
+from cap_labelling.config import Settings
+from cap_labelling.impartiality import ConflictOfInterest
+from cap_labelling.inputs import FreeText
+from cap_labelling.models import AuditReport, DecisionAppeal, DecisionFile, tables
+from cap_labelling.rules import DecisionStatus, Scheme
+from cap_shared.clock import Clock
+from cap_shared.contracts import new_event
+from cap_shared.contracts.labelling import DecisionAppealDecidedV1, DecisionAppealLodgedV1
+from cap_shared.outbox import add_event
+from cap_shared.problems import Conflict, Forbidden, InvalidInput
+from cap_shared.security import Principal, Role
+
+SOURCE = "/cap/labelling"
+
+
+class AlreadyAppealed(Conflict):
+    code, title = "already-appealed", "This decision was already appealed"
+
+
+class NoAppeal(Conflict):
+    code, title = "no-appeal-lodged", "No appeal is waiting for a decision"
+
+
+class AppealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: FreeText = Field(min_length=3, max_length=4000, description="Why the decision is wrong")
+
+
+class AppealDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["upheld", "overturned"]
+    reason: FreeText = Field(min_length=3, max_length=2000)
+    certificate_number: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=60,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-/.]*$",
+        description="CAP ISO 9001 refusal overturned: the body's certificate number",
+    )
+    scope: FreeText | None = Field(default=None, max_length=2000)
+
+
+async def _current(session: AsyncSession, file: DecisionFile) -> DecisionAppeal | None:
+    query = (
+        sa.select(DecisionAppeal)
+        .where(
+            col(DecisionAppeal.decision_id) == file.id,
+            col(DecisionAppeal.round) == file.round,
+        )
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def lodge(
+    session: AsyncSession,
+    principal: Principal,
+    file_id: str,
+    data: AppealIn,
+    settings: Settings,
+    clock: Clock,
+) -> DecisionAppeal:
+    """The structure appeals the file's decision, within the appeal period, once."""
+    file = await decisions.get(session, principal, file_id, for_update=True)
+    if not principal.has_role(Role.ADMIN) and file.organisation_id not in (
+        principal.organisation_ids(Role.MEMBER_ADMIN)
+    ):
+        raise Forbidden("the applicant structure (its member_admin) appeals its decision")
+    now = clock.now()
+    rules.may_appeal(
+        Scheme(file.scheme),
+        DecisionStatus(file.status),
+        file.decided_on,
+        now.date(),
+        settings.scheme_parameters(file.scheme).appeal_days,
+    )
+    if await _current(session, file) is not None:
+        raise AlreadyAppealed(
+            "this decision was already appealed: an appeal is decided once",
+            extensions={"round": file.round},
+        )
+    appeal = DecisionAppeal(
+        id=str(uuid.uuid4()),
+        decision_id=file.id,
+        round=file.round,
+        organisation_id=file.organisation_id,
+        scheme=file.scheme,
+        decision_status=file.status,
+        decision_level=file.level,
+        decision_decided_by=file.decided_by,
+        decision_decided_on=file.decided_on,
+        reason=data.reason.strip(),
+        lodged_by=principal.subject,
+        lodged_at=now,
+        status="lodged",
+    )
+    session.add(appeal)
+    await session.flush()
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            DecisionAppealLodgedV1(
+                appeal_id=appeal.id,
+                decision_id=file.id,
+                organisation_id=file.organisation_id,
+                scheme=file.scheme,
+                certification_body_id=file.certification_body_id,
+                decision_status=file.status,
+                lodged_by=principal.subject,
+                lodged_at=now,
+            ),
+            source=SOURCE,
+            subject=file.id,
+            actor=principal.subject,
+        ),
+    )
+    return appeal
+
+
+def _took_part(principal: Principal, decided_by: str | None) -> bool:
+    """Whether the caller took the decision (the committee member, or the body's decider)."""
+    if not decided_by:
+        return False
+    names = {decided_by, decided_by.split(":", 1)[-1]}
+    return bool({principal.subject, principal.user_id} & names)
+
+
+async def _check_decider(
+    session: AsyncSession,
+    principal: Principal,
+    file: DecisionFile,
+    appeal: DecisionAppeal,
+    settings: Settings,
+    today: date,
+) -> None:
+    """The appeal's decider took no part: not the original decider, not an auditor of the
+    file, and (CAP RSE) impartial towards the structure."""
+    if file.scheme == Scheme.CAP_RSE:
+        if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
+            raise Forbidden("the labelling committee decides appeals on CAP RSE decisions")
+    elif not (
+        principal.has_role(Role.ADMIN)
+        or (
+            principal.has_role(Role.CERTIFICATION_BODY)
+            and file.certification_body_id in principal.certification_body_ids()
+        )
+    ):
+        raise Forbidden("the certification body decides appeals on its decisions")
+    if _took_part(principal, appeal.decision_decided_by):
+        raise ConflictOfInterest(
+            "you took the decision appealed: someone else decides on the appeal",
+            extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
+        )
+    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
+    if report is not None and {principal.subject, principal.user_id} & set(report.auditor_user_ids):
+        raise ConflictOfInterest(
+            "you audited this file: someone else decides on the appeal",
+            extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
+        )
+    if file.scheme == Scheme.CAP_RSE:
+        await impartiality.check(
+            session,
+            principal,
+            [file.organisation_id, *file.group_member_ids],
+            today=today,
+            cooling_off_months=settings.scheme_parameters(file.scheme).cooling_off_months,
+            what="decide on this appeal",
+        )
+
+
+async def decide(
+    session: AsyncSession,
+    principal: Principal,
+    file_id: str,
+    data: AppealDecisionIn,
+    settings: Settings,
+    clock: Clock,
+) -> DecisionFile:
+    """Uphold the decision, or overturn it: CAP RSE, the file is decided again by someone
+    else; CAP ISO 9001, the refusal becomes a grant with the body's certificate number."""
+    file = await decisions.get(session, principal, file_id, for_update=True)
+    appeal = await _current(session, file)
+    if appeal is None or appeal.status != "lodged":
+        raise NoAppeal("no appeal against this decision is waiting for a decision")
+    now = clock.now()
+    await _check_decider(session, principal, file, appeal, settings, now.date())
+    reason = data.reason.strip()
+    if data.outcome == "overturned":
+        if file.scheme == Scheme.CAP_RSE:
+            _reopen(file, appeal, principal, now, reason)
+        else:
+            await _grant_on_appeal(session, file, data, principal, settings, now, reason)
+    appeal.status, appeal.outcome_reason = data.outcome, reason
+    appeal.decided_by, appeal.decided_at = principal.subject, now
+    await session.flush()
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            DecisionAppealDecidedV1(
+                appeal_id=appeal.id,
+                decision_id=file.id,
+                organisation_id=file.organisation_id,
+                scheme=file.scheme,
+                outcome=data.outcome,
+                decided_by=principal.subject,
+                decided_at=now,
+                reason=reason,
+            ),
+            source=SOURCE,
+            subject=file.id,
+            actor=principal.subject,
+        ),
+    )
+    return file
+
+
+def _reopen(
+    file: DecisionFile,
+    appeal: DecisionAppeal,
+    principal: Principal,
+    now: datetime,
+    reason: str,
+) -> None:
+    """The CAP RSE file is pending again, for a new decision by someone else."""
+    file.steps = [
+        *file.steps,
+        {
+            "at": now.isoformat(),
+            "by": principal.subject,
+            "step": "appeal_overturned",
+            "reason": reason,
+            "appeal_id": appeal.id,
+            "previous": {
+                "status": file.status,
+                "level": file.level,
+                "decided_by": file.decided_by,
+                "decided_on": file.decided_on and file.decided_on.isoformat(),
+                "reason": file.reason,
+            },
+        },
+    ]
+    file.round += 1
+    file.status = DecisionStatus.PENDING.value
+    file.computed = file.computed_level = file.level = None
+    file.decided_on = file.decided_by = file.reason = None
+
+
+async def _grant_on_appeal(
+    session: AsyncSession,
+    file: DecisionFile,
+    data: AppealDecisionIn,
+    principal: Principal,
+    settings: Settings,
+    now: datetime,
+    reason: str,
+) -> None:
+    """A CAP ISO 9001 refusal overturned: the certificate is granted (held while majors of the
+    audit are open)."""
+    if not data.certificate_number:
+        raise InvalidInput(
+            "overturning a refusal grants the certificate: its number is needed",
+            extensions={"errors": [{"field": "body.certificate_number", "message": "required"}]},
+        )
+    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
+    if report is None or report.stage2_required_on is not None:
+        raise Conflict(
+            "no certificate can rest on this audit (a new stage 2 is required): uphold the "
+            "refusal, a new audit decides",
+            extensions={"rule": decisions.STAGE2_RULE},
+        )
+    file.steps = [
+        *file.steps,
+        {
+            "at": now.isoformat(),
+            "by": principal.subject,
+            "step": "appeal_overturned",
+            "reason": reason,
+            "previous": {"status": file.status, "reason": file.reason},
+        },
+    ]
+    file.round += 1
+    file.decided_on, file.decided_by = now.date(), principal.subject
+    await decisions.record_grant(
+        session,
+        file,
+        {
+            "decided_on": now.date().isoformat(),
+            "decided_by": principal.subject,
+            "certificate_number": data.certificate_number,
+            "scope": data.scope,
+            "excluded_member_ids": [],
+            "reason": f"appeal: {reason}",
+        },
+        settings=settings,
+        now=now,
+    )

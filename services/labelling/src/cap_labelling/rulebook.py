@@ -1,0 +1,302 @@
+"""Level rules as stored data: seeded from the shipped files, imported and exported through the
+API (admin), listed, and chosen by the referential version of the evaluation they apply to.
+
+A rule is kept per referential version (code + version), in revisions: importing a different
+rule for a version adds a revision, which applies from then on to every open file; a decided
+file keeps the evaluation (and the revision) it was decided with. Importing the same rule again
+changes nothing. A file evaluated on a version without a rule gets no level, with that reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling import level_rule
+from cap_labelling.level_rule import LevelRule
+from cap_labelling.models import LevelRuleRevision
+from cap_shared import clock
+from cap_shared.problems import NotFound, ProblemError
+
+logger = logging.getLogger(__name__)
+#: A rule file is a few kilobytes; anything much larger is not one.
+MAX_BYTES = 256 * 1024
+
+
+class LevelRuleInvalid(ProblemError):
+    """The rule file is not a valid level rule; ``errors`` names each field."""
+
+    status, code, title = 422, "level-rule-invalid", "Invalid level rule"
+
+
+class LevelRuleOut(BaseModel):
+    referential_code: str
+    referential_version: int
+    revision: int
+    rule: str
+    levels: list[str]
+    labels: list[str]
+    label_from: str | None
+    source: str
+    imported_at: datetime
+    imported_by: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StoredRule:
+    """The rule that applies to a referential version, with its revision."""
+
+    rule: LevelRule
+    revision: int
+
+    def reference(self) -> dict[str, Any]:
+        """What a decided file records about the rule it was decided with."""
+        return {
+            "rule": self.rule.rule,
+            "referential_code": self.rule.referential.code,
+            "referential_version": self.rule.referential.version,
+            "revision": self.revision,
+        }
+
+
+#: Parsed rules by (code, version, revision, digest): a stored revision never changes.
+_PARSED: dict[tuple[str, int, int, str], LevelRule] = {}
+
+
+def _invalid(errors: list[dict[str, str]]) -> LevelRuleInvalid:
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return LevelRuleInvalid(
+        f"{first['field']}: {first['message']}{more}", extensions={"errors": errors[:100]}
+    )
+
+
+def validate(content: bytes, *, code: str, version: int) -> LevelRule:
+    """The rule in ``content`` (YAML or JSON) for ``code`` version ``version``, or 422 naming
+    each wrong field (``body.levels.1.min_score``)."""
+    if len(content) > MAX_BYTES:
+        raise _invalid([{"field": "body", "message": f"larger than {MAX_BYTES} bytes"}])
+    try:
+        data = yaml.safe_load(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _invalid([{"field": "body", "message": f"not UTF-8 (byte {exc.start})"}]) from exc
+    except RecursionError as exc:
+        raise _invalid([{"field": "body", "message": "nested too deeply"}]) from exc
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        raise _invalid([{"field": "body", "message": f"not valid YAML or JSON{at}"}]) from exc
+    if not isinstance(data, dict):
+        raise _invalid([{"field": "body", "message": "a rule is a mapping (YAML or JSON object)"}])
+    try:
+        rule = LevelRule.model_validate(data)
+    except RecursionError as exc:  # a self-referencing YAML alias
+        raise _invalid([{"field": "body", "message": "nested too deeply"}]) from exc
+    except ValidationError as exc:
+        raise _invalid(
+            [
+                {"field": f"body.{e['field']}", "message": e["message"]}
+                for e in level_rule.field_errors(exc)
+            ]
+        ) from exc
+    errors = []
+    if rule.referential.code != code:
+        errors.append(
+            {"field": "body.referential.code", "message": f"{rule.referential.code} is not {code}"}
+        )
+    if rule.referential.version != version:
+        errors.append(
+            {
+                "field": "body.referential.version",
+                "message": f"{rule.referential.version} is not {version}",
+            }
+        )
+    if errors:
+        raise _invalid(errors)
+    return rule
+
+
+def json_schema() -> dict[str, Any]:
+    """A rule file's JSON schema, self-contained (for the API description of the import)."""
+    schema = LevelRule.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[str(node["$ref"]).rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return dict(inline(schema))
+
+
+def _document(rule: LevelRule) -> dict[str, Any]:
+    return rule.model_dump(mode="json", exclude_defaults=False)
+
+
+def _sha(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _latest_row(session: AsyncSession, code: str, version: int) -> LevelRuleRevision | None:
+    query = (
+        sa.select(LevelRuleRevision)
+        .where(
+            col(LevelRuleRevision.referential_code) == code,
+            col(LevelRuleRevision.referential_version) == version,
+        )
+        .order_by(col(LevelRuleRevision.revision).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+def _parsed(row: LevelRuleRevision) -> LevelRule:
+    key = (row.referential_code, row.referential_version, row.revision, row.sha256)
+    cached = _PARSED.get(key)
+    if cached is None:
+        cached = _PARSED[key] = LevelRule.model_validate(row.document)
+    return cached
+
+
+async def get(session: AsyncSession, code: str, version: int) -> LevelRuleRevision:
+    """The latest revision of a stored rule, or 404."""
+    row = await _latest_row(session, code, version)
+    if row is None:
+        raise NotFound(f"no level rule for {code} version {version}")
+    return row
+
+
+async def current(session: AsyncSession, code: str, version: int) -> StoredRule | None:
+    """The rule that applies to referential ``code`` version ``version`` (its latest revision)."""
+    row = await _latest_row(session, code, version)
+    return None if row is None else StoredRule(_parsed(row), row.revision)
+
+
+async def store(
+    session: AsyncSession, rule: LevelRule, *, source: str, actor: str, now: datetime
+) -> tuple[LevelRuleRevision, bool]:
+    """Keep ``rule`` as its version's latest revision; (row, False) when it is unchanged."""
+    document = _document(rule)
+    sha = _sha(document)
+    latest = await _latest_row(session, rule.referential.code, rule.referential.version)
+    if latest is not None and latest.sha256 == sha:
+        return latest, False
+    row = LevelRuleRevision(
+        referential_code=rule.referential.code,
+        referential_version=rule.referential.version,
+        revision=(latest.revision + 1) if latest is not None else 1,
+        rule=rule.rule,
+        document=document,
+        sha256=sha,
+        source=source,
+        imported_at=now,
+        imported_by=actor,
+    )
+    session.add(row)
+    await session.flush()
+    return row, True
+
+
+async def seed(session: AsyncSession) -> list[str]:
+    """Store the shipped rules of versions that have none yet (a data step after migrations:
+    an imported rule is never overwritten by a later release's file)."""
+    done = []
+    for name, content in level_rule.shipped():
+        rule = level_rule.parse(content)
+        code, version = rule.referential.code, rule.referential.version
+        if await _latest_row(session, code, version) is not None:
+            continue
+        await store(session, rule, source="shipped", actor=f"system:{name}", now=clock.now())
+        done.append(f"{code} v{version}")
+    if done:
+        logger.info("seeded the shipped level rules: %s", ", ".join(done))
+    return done
+
+
+async def put(
+    session: AsyncSession, content: bytes, *, code: str, version: int, actor: str, now: datetime
+) -> tuple[LevelRuleRevision, bool]:
+    """Import a rule for ``code`` version ``version`` (validated: 422 naming the field)."""
+    rule = validate(content, code=code, version=version)
+    return await store(session, rule, source="import", actor=actor, now=now)
+
+
+async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
+    """The latest revision of every stored rule, by referential code and version."""
+    latest = (
+        sa.select(
+            col(LevelRuleRevision.referential_code),
+            col(LevelRuleRevision.referential_version),
+            sa.func.max(col(LevelRuleRevision.revision)).label("revision"),
+        )
+        .group_by(
+            col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
+        )
+        .subquery()
+    )
+    query = (
+        sa.select(LevelRuleRevision)
+        .join(
+            latest,
+            sa.and_(
+                col(LevelRuleRevision.referential_code) == latest.c.referential_code,
+                col(LevelRuleRevision.referential_version) == latest.c.referential_version,
+                col(LevelRuleRevision.revision) == latest.c.revision,
+            ),
+        )
+        .order_by(
+            col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
+        )
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def label_levels(session: AsyncSession, code: str) -> list[str]:
+    """Every level name of any rule of referential ``code`` (what an imported label may hold)."""
+    names: list[str] = []
+    for row in await listed(session):
+        if row.referential_code == code:
+            names += [n for n in _parsed(row).names if n not in names]
+    return names
+
+
+def to_out(row: LevelRuleRevision) -> LevelRuleOut:
+    """A stored rule's summary."""
+    rule = _parsed(row)
+    return LevelRuleOut(
+        referential_code=row.referential_code,
+        referential_version=row.referential_version,
+        revision=row.revision,
+        rule=row.rule,
+        levels=rule.names,
+        labels=rule.labels,
+        label_from=rule.label_from,
+        source=row.source,
+        imported_at=row.imported_at,
+        imported_by=row.imported_by,
+        sha256=row.sha256,
+    )
+
+
+def export(row: LevelRuleRevision, *, as_json: bool) -> str:
+    """The rule file of a stored revision, importable as is."""
+    document = row.document
+    if as_json:
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
