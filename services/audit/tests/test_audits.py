@@ -277,7 +277,7 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
     assert due[major["id"]] is not None
     assert [c["response_due"] for c in changes] == [due[c["finding_id"]] for c in changes]
 
-    # Closing recorded who audited, for the history: it bars nobody (ISO/IEC 17021-1 §5.2.5
+    # Closing recorded who audited, for the history: it bars nobody (ISO/IEC 17021-1 §5.2.11
     # is about consultancy), so the stage 1 team audits stage 2, as bodies staff it.
     recorded = ok(
         await service.client.get(
@@ -359,7 +359,7 @@ async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(servic
         headers=service.body(),
     )
     assert advised.status_code == 409
-    assert advised.json()["rule"].startswith("ISO/IEC 17021-1 §5.2.5")
+    assert advised.json()["rule"].startswith("ISO/IEC 17021-1 §5.2.11")
     two_leads = await service.client.put(
         f"/v1/audits/{audit_id}/plan",
         json={**plan, "team": team(people, ("second", "lead"), ("unqualified", "lead"))},

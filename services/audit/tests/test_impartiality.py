@@ -117,7 +117,7 @@ async def test_consultancy_accompaniment_and_training_bar_auditing_audited_does_
         assert problem["type"].endswith("/auditor-not-impartial")
         assert (
             problem["rule"]
-            == "ISO/IEC 17021-1 §5.2.5 cooling-off (consultancy, accompaniment, training)"
+            == "ISO/IEC 17021-1 §5.2.11 cooling-off (consultancy, accompaniment, training)"
         )
         assert problem["person"] == {
             "auditor_id": people[kind]["id"],
@@ -181,7 +181,7 @@ async def test_the_body_s_decision_maker_is_checked_when_registered(service: Ser
         assert refused.status_code == 409, refused.text
         problem = refused.json()
         assert (problem["rule"].split(" (")[0], problem["person"]["auditor_id"]) == (
-            "ISO/IEC 17021-1 §5.2.5 cooling-off",
+            "ISO/IEC 17021-1 §5.2.11 cooling-off",
             maker["id"],
         )
         assert problem["engagement"]["kind"] == "consultancy"

@@ -1,4 +1,4 @@
-"""Committee impartiality (ISO/IEC 17021-1 §5.2.5): nobody decides on a structure they gave
+"""Committee impartiality (ISO/IEC 17021-1 §5.2.11): nobody decides on a structure they gave
 consultancy, accompaniment or training within the cooling-off period — a facilitator's
 accompanied CAP session, or an engagement declared by the committee member; each refusal a 409
 naming the rule, the person and the engagement."""
@@ -46,7 +46,7 @@ async def test_the_facilitator_of_an_accompanied_session_may_not_decide(
     assert barred.status_code == 409, barred.text
     problem = barred.json()
     assert problem["type"].endswith("/conflict-of-interest")
-    assert "§5.2.5" in problem["rule"]
+    assert "§5.2.11" in problem["rule"]
     assert problem["person"] == f"user:{FACILITATOR}"
     assert (problem["engagement"]["kind"], problem["engagement"]["source"]) == (
         "accompaniment",

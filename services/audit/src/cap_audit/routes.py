@@ -183,7 +183,7 @@ async def record_engagement(
 ) -> EngagementOut:
     """Record the auditor's consultancy, accompaniment or training given to an organisation:
     it bars them from auditing it and deciding on it for the scheme's cooling-off period
-    (ISO/IEC 17021-1 §5.2.5); ``audited`` is history only (admin)."""
+    (ISO/IEC 17021-1 §5.2.11); ``audited`` is history only (admin)."""
     return _engagement(
         await audits.record_engagement(session, principal, auditor_id, data, runtime.clock)
     )

@@ -100,7 +100,7 @@ NONCONFORMITIES = frozenset({FindingType.MAJOR_NC, FindingType.MINOR_NC})
 SETTLED = frozenset({FindingStatus.VERIFIED_CLOSED, FindingStatus.WITHDRAWN})
 
 #: The rules refusals name (``rule`` in the problem's extensions), with their source.
-RULE_COOLING_OFF = "ISO/IEC 17021-1 §5.2.5 cooling-off (consultancy, accompaniment, training)"
+RULE_COOLING_OFF = "ISO/IEC 17021-1 §5.2.11 cooling-off (consultancy, accompaniment, training)"
 RULE_LEAD_CYCLES = "ISO/IEC 17021-1 §5.2.3 familiarity threat (max_consecutive_lead_cycles)"
 RULE_DECIDER = "ISO/IEC 17021-1 §9.5.1.2 the decision maker did not audit"
 RULE_NEW_STAGE2 = (
@@ -366,7 +366,7 @@ def may_open(
         raise RuleViolation(f"a {audit_type.value} audit needs an active recognition")
 
 
-#: Engagements that bar auditing and deciding for the cooling-off period (17021-1 §5.2.5);
+#: Engagements that bar auditing and deciding for the cooling-off period (17021-1 §5.2.11);
 #: ``audited`` is kept for the history and the consecutive-lead limit, and bars nothing.
 BARRING_KINDS = frozenset({"consultancy", "accompaniment", "training"})
 ENGAGEMENT_KINDS = (*sorted(BARRING_KINDS), "audited")

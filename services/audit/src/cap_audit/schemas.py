@@ -106,7 +106,7 @@ class EngagementIn(BaseModel):
     organisation_id: PlatformId
     kind: Literal["consultancy", "accompaniment", "training", "audited"] = Field(
         description="consultancy, accompaniment and training bar auditing and deciding for the "
-        "scheme's cooling_off_months (ISO/IEC 17021-1 §5.2.5); audited is history only"
+        "scheme's cooling_off_months (ISO/IEC 17021-1 §5.2.11); audited is history only"
     )
     on: date
     note: Text | None = Field(default=None, max_length=1000)

@@ -1,6 +1,6 @@
 """Facilitators of an accompanied CAP session, as platform accounts. Pure, no I/O.
 
-Having run a structure's CAP session is an accompaniment (ISO/IEC 17021-1 §5.2.5): for the
+Having run a structure's CAP session is an accompaniment (ISO/IEC 17021-1 §5.2.11): for the
 scheme's cooling-off period the person may neither audit the structure nor decide on its label
 or certificate. ``diagnostic.completed.v1`` therefore names them in ``facilitator_user_ids``,
 and the audit and labelling services turn each into an accompaniment engagement.

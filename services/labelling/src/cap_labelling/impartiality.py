@@ -2,7 +2,7 @@
 
 A committee member (or an admin) may not decide on a file they audited, nor on a structure to
 which they gave consultancy, accompaniment or training within the scheme's
-``cooling_off_months`` (ISO/IEC 17021-1 §5.2.5): engagements declared through
+``cooling_off_months`` (ISO/IEC 17021-1 §5.2.11): engagements declared through
 ``/v1/committee-members/{user_id}/engagements``, and the accompanied CAP sessions the diagnostic
 service reports (``diagnostic.completed.v1``'s ``facilitator_user_ids``). Every refusal is a 409
 naming the rule, the person and the engagement.

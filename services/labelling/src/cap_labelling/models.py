@@ -351,7 +351,7 @@ class LevelRuleRevision(Base, table=True):
 class Engagement(TimestampMixin, Base, table=True):
     """A person's consultancy, accompaniment or training given to a structure: it bars them
     from deciding on the structure's files for the scheme's ``cooling_off_months`` after it
-    ended (ISO/IEC 17021-1 §5.2.5). Declared by committee members (or an admin), or known
+    ended (ISO/IEC 17021-1 §5.2.11). Declared by committee members (or an admin), or known
     from an accompanied CAP session (``diagnostic.completed.v1``'s facilitators)."""
 
     __tablename__ = "engagement"

@@ -273,7 +273,7 @@ async def declare_engagement(
 ) -> EngagementOut:
     """Declare a consultancy, accompaniment or training given to a structure (the committee
     member themselves, or an admin): it bars deciding on the structure's files for the scheme's
-    cooling-off period after it ended (ISO/IEC 17021-1 §5.2.5)."""
+    cooling-off period after it ended (ISO/IEC 17021-1 §5.2.11)."""
     engagement = await impartiality.declare(session, principal, user_id, data)
     return impartiality.to_out(engagement)
 

@@ -332,11 +332,11 @@ def expiring_step(expiry_date: date, today: date, days: list[int]) -> int | None
 
 
 # impartiality -------------------------------------------------------------------------------
-#: Engagements with a structure that bar deciding on it (ISO/IEC 17021-1 §5.2.5): consultancy,
+#: Engagements with a structure that bar deciding on it (ISO/IEC 17021-1 §5.2.11): consultancy,
 #: accompaniment (a facilitator's accompanied CAP session), training given.
 BARRING_ENGAGEMENTS = frozenset({"consultancy", "accompaniment", "training"})
 COOLING_OFF_RULE = (
-    "ISO/IEC 17021-1 §5.2.5 cooling-off: no decision on a structure by someone who gave it "
+    "ISO/IEC 17021-1 §5.2.11 cooling-off: no decision on a structure by someone who gave it "
     "consultancy, accompaniment or training within the scheme's cooling_off_months"
 )
 

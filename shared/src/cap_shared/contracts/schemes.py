@@ -95,7 +95,7 @@ class SchemeParameters(BaseModel):
     appeal_days: int = Field(ge=1, le=365)
     # -- impartiality (17021-1 §5.2) -------------------------------------------------------------
     #: Consultancy, accompaniment or training given to a structure bars auditing it and deciding
-    #: on it for this many months (17021-1 §5.2.5: two years).
+    #: on it for this many months (17021-1 §5.2.11: two years).
     cooling_off_months: int = Field(ge=0, le=120)
     #: The same lead auditor may lead at most this many consecutive cycles of a structure
     #: (scheme rule, off by default: 17021-1 asks only to manage the familiarity threat).

@@ -1,6 +1,6 @@
 """certification rules: cycles, sites, escalations, appeals, impartiality by kind
 
-Engagements ``advised`` become ``consultancy`` (what 17021-1 §5.2.5 bars); the barring kinds
+Engagements ``advised`` become ``consultancy`` (what 17021-1 §5.2.11 bars); the barring kinds
 have no equivalent before this revision, so a downgrade turns them back into ``advised`` and
 drops the engagements of platform accounts that are no auditor's. Programmes decided before
 keep their decision as the start of their (first) cycle.
