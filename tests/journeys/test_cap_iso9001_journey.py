@@ -13,14 +13,14 @@ with the stage 1 lead leading again (having audited bars nothing) and a second a
 a major and a minor nonconformity. The structure answers both, the body accepts the minor's plan;
 the major is answered, not verified, so stage 2 cannot close. A decision whose maker sat on the
 stage 2 team is refused (422) and changes nothing. The body's committee refuses the certificate
-(signed ``certification.decided``); a second decision cannot replace it (409). The structure's
-member_admin appeals the refusal (once: a second appeal is 409); an auditor of stage 2 who is
-also one of the platform's admins may not decide the appeal (409 naming the rule); the body's
-system overturns it with the certificate number, but the major is still open: the grant is
-**held** (the file shows its open major, no certificate exists, the public registry lists none,
-``decision.held.v1`` reaches the operators, the body and the structure). The body verifies the
-major: the held decision takes effect, the certificate is active from the appeal's decision with
-the body's number, anyone verifies it in the public registry, by number and by code, and
+(signed ``certification.decided``); a second decision cannot replace it (409). Told of it, the
+structure's member_admin appeals the refusal (once: a second appeal is 409); an auditor of stage
+2 who is also one of the platform's admins may not decide the appeal (409 naming the rule); the
+body's system overturns it with the certificate number, but the major is still open: the grant
+is **held** (the file shows its open major, no certificate exists, the public registry lists
+none, ``decision.held.v1`` reaches the operators, the body and the structure). The body verifies
+the major: the held decision takes effect, the certificate is active from the appeal's decision
+with the body's number, anyone verifies it in the public registry, by number and by code, and
 downloads it; stage 2 closes; the programme's first cycle starts.
 
 The body runs cycle 1's surveillance audits (the stage 2 minor verified at the first one, so it
@@ -623,7 +623,15 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
             refused_decision["recognition_id"],
         ) == (refusal_reason, today.isoformat(), f"{BODY}:{COMMITTEE}", None)
 
-        # 9. The structure appeals the refusal, within the appeal period; once. --------------------
+        # 9. The structure, told of the refusal and its reason, appeals it within the appeal
+        # period; once. ------------------------------------------------------------------------
+        async def told_refused() -> list[dict[str, Any]]:
+            items = await feed_of(client, member_admin.headers)
+            return [n for n in items if n["event_type"] == "certification.decided.v1"]
+
+        (refused_notice,) = await eventually(told_refused, what="the structure told of it")
+        assert "refusée" in refused_notice["title"], refused_notice
+        assert refusal_reason.rstrip(".") in refused_notice["body"], refused_notice
         appeal_reason = (
             "Les contrôles de fin de chantier sont enregistrés depuis l'audit : registres joints."
         )
@@ -1053,6 +1061,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
                 "audit.requested.v1": 4 + len(cycle1),
                 "audit.planned.v1": 4 + len(cycle1),
                 "audit.report_submitted.v1": 4 + len(cycle1),
+                "certification.decided.v1": 1,  # the refusal (grants: their certificate)
                 "decision.appeal_lodged.v1": 1,
                 "decision.appeal_decided.v1": 1,
                 "decision.held.v1": 1,
