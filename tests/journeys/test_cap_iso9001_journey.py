@@ -39,11 +39,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -78,8 +80,11 @@ DECLARATION = (
     "au cours des deux dernières années."
 )
 COMMITTEE = "Comité de certification SGS"
-#: The scheme's parameters, the one source the audit and labelling services read too.
-ISO = schemes.load()["CAP_ISO9001"]
+#: The scheme's parameters, the one source the audit and labelling services read too (the
+#: packaged files, or those of ``CAP_SCHEME_PARAMETERS_DIR`` as for the platform).
+ISO = schemes.load(
+    Path(folder) if (folder := os.environ.get("CAP_SCHEME_PARAMETERS_DIR")) else None
+)["CAP_ISO9001"]
 
 
 @pytest.fixture
