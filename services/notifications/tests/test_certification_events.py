@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 from cap_notifications.models import IntakeEvent, Notification, WebhookDelivery
 from cap_shared.contracts.audit import (
     AuditRequestedV1,
+    CertificationDecidedV1,
     FindingAppealDecidedV1,
     FindingResponseDueV1,
     FindingStatusChangedV1,
@@ -327,6 +328,46 @@ async def test_a_new_stage_2_is_told_to_the_structure_the_body_and_operators(
     assert subject.startswith(
         "Nouvel audit d'étape 2 requis" if scheme == "CAP_ISO9001" else "Nouvelle évaluation"
     )
+
+
+async def test_the_body_s_refusal_is_told_to_the_structure_which_may_appeal_it(
+    service: Service, mail_server: tuple[Inbox, int]
+) -> None:
+    """The structure appeals a refusal within the appeal period: it must hear of it. A grant is
+    told by its certificate (or its hold), not twice."""
+    inbox, port = mail_server
+    service.settings.smtp_port = port
+    await directory(service)
+    at_paris(service, WINTER_DAY, 10)
+    decided = {
+        "audit_id": str(uuid.uuid4()),
+        "organisation_id": service.organisations["a"].id,
+        "audit_type": "stage2",
+        "certification_body_id": BODY,
+        "decided_on": date(2026, 11, 26),
+        "decided_by": "Comité de certification SGS",
+    }
+    refusal = CertificationDecidedV1(
+        **decided, outcome="refused", reason="Maîtrise des chantiers non démontrée"
+    )
+    event_id = await service.deliver(refusal)
+    await service.deliver(refusal, envelope_id=event_id)  # redelivered: nobody told twice
+    assert await told(service, event_id) == Counter({"admin_a", "member_a", "facilitator"})
+    await run_mail(service)
+    assert addressees(inbox.messages) == Counter({"admin_a"})  # she may appeal: at once
+    (message,) = inbox.messages
+    assert subject_of(message) == (
+        "Certification CAP ISO 9001 refusée par l'organisme certificateur — Structure a"
+    )
+    assert "Motif : Maîtrise des chantiers non démontrée." in text_of(message)
+    assert "faire appel" in text_of(message)
+
+    grant = CertificationDecidedV1(
+        **{**decided, "audit_id": str(uuid.uuid4())},
+        outcome="granted",
+        certificate_number="FR26/9100",
+    )
+    assert await told(service, await service.deliver(grant)) == Counter()
 
 
 async def test_a_scope_reduction_is_worded_as_such(service: Service) -> None:

@@ -26,6 +26,7 @@ from cap_shared.contracts.audit import (
     AuditPlannedV1,
     AuditReportSubmittedV1,
     AuditRequestedV1,
+    CertificationDecidedV1,
     FindingAppealDecidedV1,
     FindingAppealLodgedV1,
     FindingResponseDueV1,
@@ -658,6 +659,47 @@ def cases() -> list[Case]:
             details=("décision annulée", "Le niveau ne tenait pas compte"),
         ),
         Case(
+            "certification refused by the body",
+            CertificationDecidedV1(
+                audit_id=audit,
+                organisation_id=org,
+                audit_type="stage2",
+                certification_body_id="sgs-tuv",
+                outcome="refused",
+                decided_on=date(2026, 11, 26),
+                decided_by="Comité de certification SGS",
+                reason="Non-conformité majeure (8.5.1) non levée",
+                open_major_nc=1,
+            ),
+            says=(
+                "Certification CAP ISO 9001 refusée par l'organisme certificateur",
+                "sgs-tuv a refusé le 26/11/2026 la certification CAP ISO 9001",
+                "Motif : Non-conformité majeure (8.5.1) non levée.",
+                "peut faire appel de cette décision",
+            ),
+            details=("refus", "sgs-tuv", "26/11/2026", "audit initial (étape 2)", "8.5.1"),
+        ),
+        Case(
+            "renewal granted by the body",
+            CertificationDecidedV1(
+                audit_id=audit,
+                organisation_id=org,
+                audit_type="renewal",
+                certification_body_id="sgs-tuv",
+                outcome="granted",
+                decided_on=date(2026, 11, 26),
+                decided_by="Comité de certification SGS",
+                certificate_number="FR26/9100",
+                open_major_nc=2,
+            ),
+            says=(
+                "Renouvellement de la certification CAP ISO 9001 accordé",
+                "(certificat n° FR26/9100)",
+                "prend effet quand 2 non-conformités majeures de l'audit seront vérifiées",
+            ),
+            details=("attribution", "FR26/9100", "audit de renouvellement"),
+        ),
+        Case(
             "certification scope reduced",
             _recognition(
                 "active",
@@ -718,7 +760,7 @@ def flat(text: str) -> str:
 def test_every_notified_event_type_has_a_sample_and_one_list_of_types() -> None:
     assert messages.EVENT_TYPES is catalogue.EVENT_TYPES
     assert {case.event_type for case in CASES} == set(catalogue.EVENT_TYPES)
-    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 20
+    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 21
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

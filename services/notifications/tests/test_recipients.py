@@ -138,6 +138,13 @@ def test_recipients_of_the_certification_rules() -> None:
         **staff,
         "committee": "committee",
     }
+    # The body's refusal: the structure (which may appeal it) and its facilitators; a grant is
+    # told by the certificate (recognition.status_changed.v1) or the hold (decision.held.v1).
+    assert told("certification.decided.v1", outcome="refused", **sgs) == {
+        **staff,
+        "facilitator-76": "facilitator",
+    }
+    assert told("certification.decided.v1", outcome="granted", **sgs) == {}
     assert told("decision.appeal_decided.v1", scheme="CAP_ISO9001", **sgs) == {**staff, **body}
     # A scope reduction is told like a suspension.
     assert told("recognition.status_changed.v1", status="active", reason="scope_reduced") == {

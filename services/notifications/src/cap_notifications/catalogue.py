@@ -26,4 +26,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "finding.appeal_decided.v1",
     "decision.appeal_lodged.v1",
     "decision.appeal_decided.v1",
+    # the certification body's decision (CAP ISO 9001): a refusal is told (it may be appealed)
+    "certification.decided.v1",
 )

@@ -872,6 +872,44 @@ def _decision_appeal_decided(data: Mapping[str, Any], org: str | None) -> Messag
     )
 
 
+def _certification_decided(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data.get("scheme") or "CAP_ISO9001")
+    renewal = data.get("audit_type") == "renewal"
+    what = f"le renouvellement {scheme.of_the}" if renewal else scheme.the
+    subject = f"Renouvellement {scheme.of_the}" if renewal else _upper_first(scheme.noun)
+    body = data["certification_body_id"]
+    decided_on = format_date(data["decided_on"])
+    if data["outcome"] == "refused":
+        refused = "refusé" if renewal else scheme.agree("refusé")
+        return Message(
+            title=_clip(f"{subject} {refused} par l'organisme certificateur{_suffix(org)}"),
+            body=(
+                f"L'organisme certificateur {body} a refusé le {decided_on} {what} à "
+                f"{_structure(org)}.{_because(data.get('reason'))} "
+                f"{_upper_first(_structure(org))} peut faire appel de cette décision sur la "
+                "plateforme, dans le délai d'appel du dispositif."
+            ),
+            link=f"/audits/{data['audit_id']}",
+        )
+    granted = "accordé" if renewal else scheme.agree("accordé")
+    number = data.get("certificate_number")
+    count = int(data.get("open_major_nc") or 0)
+    pending = "sera vérifiée et close" if count == 1 else "seront vérifiées et closes"
+    return Message(
+        title=_clip(f"{subject} {granted} par l'organisme certificateur{_suffix(org)}"),
+        body=(
+            f"L'organisme certificateur {body} a accordé le {decided_on} {what} à "
+            f"{_structure(org)}{f' (certificat n° {number})' if number else ''}."
+            + (
+                f" La décision prend effet quand {_majors(count)} de l'audit {pending}."
+                if count
+                else ""
+            )
+        ),
+        link=f"/audits/{data['audit_id']}",
+    )
+
+
 _WORDINGS: dict[str, _Wording] = {
     "diagnostic.completed.v1": _diagnostic_completed,
     "action.overdue.v1": _action_overdue,
@@ -887,6 +925,7 @@ _WORDINGS: dict[str, _Wording] = {
     "labelling.complaint.received.v1": _complaint_received,
     "labelling.decision.opened.v1": _decision_opened,
     "decision.held.v1": _decision_held,
+    "certification.decided.v1": _certification_decided,
     "audit.stage2_required.v1": _stage2_required,
     "finding.status_changed.v1": _finding_status_changed,
     "finding.appeal_lodged.v1": _finding_appeal_lodged,

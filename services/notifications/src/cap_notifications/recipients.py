@@ -145,6 +145,12 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
             )
         case "decision.appeal_decided.v1":
             return Audience(STAFF, committee=data.get("scheme") == "CAP_RSE", auditors="body")
+        case "certification.decided.v1":
+            # A refusal, as a grant is told (recognition.status_changed.v1): the structure may
+            # appeal it. A grant is told by its certificate, or by decision.held.v1.
+            if data.get("outcome") == "refused":
+                return Audience(STAFF, facilitators=True)
+            return Audience()
     return Audience()
 
 
