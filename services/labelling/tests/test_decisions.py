@@ -162,6 +162,13 @@ async def test_the_committee_confirms_at_most_the_computed_level(service: Servic
         None,
         "Progression",
     )
+    (taken,) = await events(service, "decision.taken.v1")  # refused calls announced nothing
+    assert (taken["outcome"], taken["level"], taken["computed_level"], taken["appeal_until"]) == (
+        "granted",
+        "Progression",
+        "Confirmé",
+        (today + timedelta(days=30)).isoformat(),
+    )
     twice = await decide(service, file["id"], outcome="refuse", reason="Erreur")
     assert twice.status_code == 409
     assert twice.json()["type"].endswith("/already-decided")
@@ -361,6 +368,14 @@ async def test_defer_then_refuse_each_with_a_reason(service: Service) -> None:
     assert (refused["status"], refused["recognition_id"]) == ("refused", None)
     member = await decide(service, file["id"], service.member_admin(), outcome="confirm")
     assert member.status_code == 403
+    # Each decision is announced (the structure is told; it may appeal the refusal until...).
+    today = service.runtime.clock.today()
+    taken = await events(service, "decision.taken.v1")
+    assert [(e["outcome"], e["reason"], e["appeal_until"]) for e in taken] == [
+        ("deferred", "Pièces attendues", None),
+        ("refused", "Pièces non reçues", (today + timedelta(days=30)).isoformat()),
+    ]
+    assert {e["decision_id"] for e in taken} == {file["id"]}
 
 
 async def test_group_rule_one_failing_member(service: Service) -> None:

@@ -48,6 +48,7 @@ from cap_shared.contracts.labelling import (
     DecisionAppealLodgedV1,
     DecisionHeldV1,
     DecisionOpenedV1,
+    DecisionTakenV1,
     LabelExpiringV1,
     LabelSurveillanceDueV1,
     RecognitionStatusChangedV1,
@@ -680,6 +681,65 @@ def cases() -> list[Case]:
             details=("refus", "sgs-tuv", "26/11/2026", "audit initial (étape 2)", "8.5.1"),
         ),
         Case(
+            "label refused by the committee",
+            DecisionTakenV1(
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                kind="initial",
+                outcome="refused",
+                computed_level=None,
+                reason="Évaluation des critères de santé et sécurité insuffisante",
+                decided_on=date(2026, 11, 26),
+                appeal_until=date(2026, 12, 26),
+            ),
+            says=(
+                "Label CAP RSE refusé par le comité de labellisation",
+                "a refusé le 26/11/2026 le label CAP RSE",
+                "Motif : Évaluation des critères de santé et sécurité insuffisante.",
+                "peut faire appel de cette décision sur la plateforme jusqu'au 26/12/2026",
+            ),
+            details=("refus", "26/11/2026", "26/12/2026", "santé et sécurité"),
+        ),
+        Case(
+            "label decision deferred",
+            DecisionTakenV1(
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                kind="renewal",
+                outcome="deferred",
+                reason="En attente de l'évaluation complète de l'auditeur",
+                decided_on=date(2026, 11, 26),
+            ),
+            says=(
+                "Décision reportée",
+                "a reporté le 26/11/2026 sa décision sur le renouvellement du label CAP RSE",
+                "Motif : En attente de l'évaluation complète de l'auditeur.",
+            ),
+            details=("report", "26/11/2026", "évaluation complète"),
+        ),
+        Case(
+            "label granted by the committee",
+            DecisionTakenV1(
+                decision_id=_id(),
+                organisation_id=org,
+                scheme="CAP_RSE",
+                kind="initial",
+                outcome="granted",
+                level="Progression",
+                computed_level="Confirmé",
+                reason="Plan d'action santé et sécurité à consolider",
+                decided_on=date(2026, 11, 26),
+                appeal_until=date(2026, 12, 26),
+            ),
+            says=(
+                "Label CAP RSE accordé au niveau Progression",
+                "jusqu'au 26/12/2026",
+            ),
+            details=("attribution", "Progression", "26/12/2026"),
+        ),
+        Case(
             "renewal granted by the body",
             CertificationDecidedV1(
                 audit_id=audit,
@@ -760,7 +820,7 @@ def flat(text: str) -> str:
 def test_every_notified_event_type_has_a_sample_and_one_list_of_types() -> None:
     assert messages.EVENT_TYPES is catalogue.EVENT_TYPES
     assert {case.event_type for case in CASES} == set(catalogue.EVENT_TYPES)
-    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 21
+    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 22
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -145,6 +145,14 @@ def test_recipients_of_the_certification_rules() -> None:
         "facilitator-76": "facilitator",
     }
     assert told("certification.decided.v1", outcome="granted", **sgs) == {}
+    # The committee's refusal or deferral likewise (a refusal may be appealed); a grant is told
+    # by the label itself.
+    for outcome in ("refused", "deferred"):
+        assert told("decision.taken.v1", outcome=outcome, scheme="CAP_RSE") == {
+            **staff,
+            "facilitator-76": "facilitator",
+        }
+    assert told("decision.taken.v1", outcome="granted", scheme="CAP_RSE") == {}
     assert told("decision.appeal_decided.v1", scheme="CAP_ISO9001", **sgs) == {**staff, **body}
     # A scope reduction is told like a suspension.
     assert told("recognition.status_changed.v1", status="active", reason="scope_reduced") == {

@@ -54,7 +54,7 @@ from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStat
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
-from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1
+from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, DecisionTakenV1
 from cap_shared.dates import add_months
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
@@ -591,6 +591,7 @@ async def decide(
             {"at": now.isoformat(), "by": principal.subject, "step": "defer", "reason": reason},
         ]
         await session.flush()
+        await _announce(session, file, "deferred", reason, now, settings, actor=principal.subject)
         return file
     evaluation = await evaluate(session, file, settings.group_rule)
     assert evaluation is not None
@@ -605,6 +606,9 @@ async def decide(
             session, file.recognition_id, actor=principal.subject, now=now, note=file.reason
         )
         await session.flush()
+        await _announce(
+            session, file, "refused", file.reason, now, settings, actor=principal.subject
+        )
         return file
     majors = await open_majors_of_audit(session, file.audit_id) if file.audit_id else []
     if majors:
@@ -683,7 +687,49 @@ async def decide(
         recognition.id,
     )
     await session.flush()
+    await _announce(session, file, "granted", file.reason, now, settings, actor=principal.subject)
     return file
+
+
+async def _announce(
+    session: AsyncSession,
+    file: DecisionFile,
+    outcome: Literal["granted", "refused", "deferred"],
+    reason: str | None,
+    now: datetime,
+    settings: Settings,
+    *,
+    actor: str,
+) -> None:
+    """``decision.taken.v1``: the committee's decision, with the last day to appeal it (the
+    structure is told of a refusal or a deferral; a grant is told by its recognition)."""
+    appeal_days = settings.scheme_parameters(file.scheme).appeal_days
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            DecisionTakenV1(
+                decision_id=file.id,
+                organisation_id=file.organisation_id,
+                group_member_ids=list(file.group_member_ids),
+                scheme=Scheme(file.scheme).value,
+                kind="renewal" if file.kind == "renewal" else "initial",
+                outcome=outcome,
+                level=file.level if outcome == "granted" else None,
+                computed_level=file.computed_level,
+                reason=reason,
+                decided_on=now.date(),
+                appeal_until=(
+                    None
+                    if outcome == "deferred"
+                    else rules.appeal_deadline(now.date(), appeal_days)
+                ),
+            ),
+            source=SOURCE,
+            subject=file.id,
+            actor=actor,
+        ),
+    )
 
 
 async def _grant(

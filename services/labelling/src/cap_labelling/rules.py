@@ -376,6 +376,11 @@ class AppealPeriodOver(Conflict):
     code, title = "appeal-period-over", "Too late to appeal"
 
 
+def appeal_deadline(decided_on: date, appeal_days: int) -> date:
+    """The last day a decision may be appealed."""
+    return decided_on + timedelta(days=appeal_days)
+
+
 def may_appeal(
     scheme: Scheme, status: DecisionStatus, decided_on: date | None, today: date, appeal_days: int
 ) -> date:
@@ -392,7 +397,7 @@ def may_appeal(
             + ("" if scheme is Scheme.CAP_RSE else " (only a refusal can)"),
             extensions={"status": status.value},
         )
-    deadline = decided_on + timedelta(days=appeal_days)
+    deadline = appeal_deadline(decided_on, appeal_days)
     if today > deadline:
         raise AppealPeriodOver(
             f"the decision of {decided_on.isoformat()} could be appealed until "

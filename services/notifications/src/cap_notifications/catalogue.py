@@ -28,4 +28,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "decision.appeal_decided.v1",
     # the certification body's decision (CAP ISO 9001): a refusal is told (it may be appealed)
     "certification.decided.v1",
+    # the labelling committee's decision (CAP RSE): a refusal or a deferral is told
+    "decision.taken.v1",
 )

@@ -910,6 +910,49 @@ def _certification_decided(data: Mapping[str, Any], org: str | None) -> Message:
     )
 
 
+def _decision_taken(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    renewal = data.get("kind") == "renewal"
+    subject = f"Renouvellement {scheme.of_the}" if renewal else _upper_first(scheme.noun)
+    what = f"le renouvellement {scheme.of_the}" if renewal else scheme.the
+    decided_on = format_date(data["decided_on"])
+    appeal = (
+        f" {_upper_first(_structure(org))} peut faire appel de cette décision sur la plateforme "
+        f"jusqu'au {format_date(data['appeal_until'])}."
+        if data.get("appeal_until")
+        else ""
+    )
+    if data["outcome"] == "refused":
+        refused = "refusé" if renewal else scheme.agree("refusé")
+        return Message(
+            title=_clip(f"{subject} {refused} par le comité de labellisation{_suffix(org)}"),
+            body=(
+                f"Le comité de labellisation a refusé le {decided_on} {what} à "
+                f"{_structure(org)}.{_because(data.get('reason'))}{appeal}"
+            ),
+            link=f"/decisions/{data['decision_id']}",
+        )
+    if data["outcome"] == "deferred":
+        return Message(
+            title=_clip(f"Décision reportée ({scheme.noun}){_suffix(org)}"),
+            body=(
+                f"Le comité de labellisation a reporté le {decided_on} sa décision sur "
+                f"{what} de {_structure(org)}.{_because(data.get('reason'))}"
+            ),
+            link=f"/decisions/{data['decision_id']}",
+        )
+    granted = "accordé" if renewal else scheme.agree("accordé")
+    level = f" au niveau {data['level']}" if data.get("level") else ""
+    return Message(
+        title=_clip(f"{subject} {granted}{level}{_suffix(org)}"),
+        body=(
+            f"Le comité de labellisation a accordé le {decided_on} {what}{level} à "
+            f"{_structure(org)}.{_because(data.get('reason'))}{appeal}"
+        ),
+        link=f"/decisions/{data['decision_id']}",
+    )
+
+
 _WORDINGS: dict[str, _Wording] = {
     "diagnostic.completed.v1": _diagnostic_completed,
     "action.overdue.v1": _action_overdue,
@@ -926,6 +969,7 @@ _WORDINGS: dict[str, _Wording] = {
     "labelling.decision.opened.v1": _decision_opened,
     "decision.held.v1": _decision_held,
     "certification.decided.v1": _certification_decided,
+    "decision.taken.v1": _decision_taken,
     "audit.stage2_required.v1": _stage2_required,
     "finding.status_changed.v1": _finding_status_changed,
     "finding.appeal_lodged.v1": _finding_appeal_lodged,

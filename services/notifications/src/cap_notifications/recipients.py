@@ -151,6 +151,12 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
             if data.get("outcome") == "refused":
                 return Audience(STAFF, facilitators=True)
             return Audience()
+        case "decision.taken.v1":
+            # The committee's refusal or deferral, as the body's refusal is told; a grant is
+            # told by its recognition (recognition.status_changed.v1).
+            if data.get("outcome") in ("refused", "deferred"):
+                return Audience(STAFF, facilitators=True)
+            return Audience()
     return Audience()
 
 

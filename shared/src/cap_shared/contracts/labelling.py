@@ -181,3 +181,28 @@ class DecisionAppealDecidedV1(EventModel):
     decided_by: str
     decided_at: datetime
     reason: str = Field(max_length=2000)
+
+
+@event_model(
+    "decision.taken.v1",
+    producer="labelling",
+    summary="The labelling committee decided on a CAP RSE file: granted, refused or deferred.",
+)
+class DecisionTakenV1(EventModel):
+    """The committee's decision on a CAP RSE file (the body's CAP ISO 9001 decision is
+    ``certification.decided.v1``). A refusal or a granted level may be appealed until
+    ``appeal_until``; a deferral says what the committee waits for."""
+
+    decision_id: str
+    organisation_id: str
+    group_member_ids: list[str] = Field(default_factory=list)
+    scheme: Scheme
+    kind: Literal["initial", "renewal"]
+    outcome: Literal["granted", "refused", "deferred"]
+    level: str | None = Field(default=None, description="The level granted")
+    computed_level: str | None = Field(default=None, description="The level the rule gives")
+    reason: str | None = Field(default=None, max_length=2000)
+    decided_on: date
+    appeal_until: date | None = Field(
+        default=None, description="Last day to appeal a refusal or a granted level"
+    )
