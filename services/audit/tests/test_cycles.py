@@ -209,3 +209,43 @@ async def test_after_a_restoration_the_renewal_is_due_before_the_real_expiry(
         "2030-06-01",
         shown["schedule"],
     )
+
+
+async def test_a_certificate_suspended_for_a_missed_surveillance_may_still_have_it(
+    service: Service,
+) -> None:
+    """The missed surveillance is what lifts a suspension for it (ISO/IEC 17021-1 §9.6.5): the
+    programme accepts its request while the recognition is suspended, not once it has ended."""
+    await setup_body(service)
+    programme = await accepted(service)
+    certificate = str(uuid.uuid4())
+    for status, previous, hour in (("active", None, 9), ("suspended", "active", 10)):
+        await recognition(
+            service,
+            certificate,
+            status=status,
+            previous=previous,
+            effective=date(2027, 6, 1),
+            expiry=date(2030, 6, 1),
+            changed=datetime(2028, 6, 2, hour, tzinfo=UTC),
+            decided_on=date(2027, 6, 1),
+            cycle_start=date(2027, 6, 1),
+        )
+    missed = await request(service, programme["id"], "surveillance")
+    assert (missed["cycle"], missed["due_by"]) == (1, "2028-06-01")
+    await recognition(
+        service,
+        certificate,
+        status="withdrawn",
+        previous="suspended",
+        effective=date(2027, 6, 1),
+        expiry=date(2030, 6, 1),
+        changed=datetime(2028, 12, 2, 9, tzinfo=UTC),
+    )
+    ended = await service.client.post(
+        f"/v1/audit-programmes/{programme['id']}/audits",
+        json={"type": "surveillance"},
+        headers=service.admin,
+    )
+    assert ended.status_code == 409, ended.text
+    assert "recognition in force" in ended.json()["detail"]

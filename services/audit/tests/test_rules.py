@@ -74,30 +74,30 @@ def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
     )[1].due_by == date(2027, 5, 31)
 
 
-def test_stage_order_and_active_recognition() -> None:
+def test_stage_order_and_recognition_in_force() -> None:
     with pytest.raises(rules.RuleViolation, match="stage 2 comes after a closed stage 1"):
         rules.may_open(
-            Scheme.CAP_ISO9001, AuditType.STAGE2, closed_types=set(), recognition_active=False
+            Scheme.CAP_ISO9001, AuditType.STAGE2, closed_types=set(), recognition_in_force=False
         )
     rules.may_open(
         Scheme.CAP_ISO9001,
         AuditType.STAGE2,
         closed_types={AuditType.STAGE1},
-        recognition_active=False,
+        recognition_in_force=False,
     )
-    with pytest.raises(rules.RuleViolation, match="active recognition"):
+    with pytest.raises(rules.RuleViolation, match="recognition in force"):
         rules.may_open(
             Scheme.CAP_ISO9001,
             AuditType.SURVEILLANCE,
             closed_types={AuditType.STAGE1, AuditType.STAGE2},
-            recognition_active=False,
+            recognition_in_force=False,
         )
     rules.may_open(
-        Scheme.CAP_ISO9001, AuditType.SURVEILLANCE, closed_types=set(), recognition_active=True
+        Scheme.CAP_ISO9001, AuditType.SURVEILLANCE, closed_types=set(), recognition_in_force=True
     )
     with pytest.raises(rules.RuleViolation, match="does not exist"):
         rules.may_open(
-            Scheme.CAP_RSE, AuditType.STAGE1, closed_types=set(), recognition_active=False
+            Scheme.CAP_RSE, AuditType.STAGE1, closed_types=set(), recognition_in_force=False
         )
 
 

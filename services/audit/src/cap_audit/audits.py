@@ -464,7 +464,7 @@ async def request_audit(
         scheme,
         audit_type,
         closed_types={AuditType(a.type) for a in audits if a.status == AuditStatus.CLOSED.value},
-        recognition_active=await repo.recognition_active(
+        recognition_in_force=await repo.recognition_in_force(
             programme.organisation_id, programme.scheme
         ),
     )

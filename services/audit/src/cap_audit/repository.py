@@ -211,11 +211,13 @@ class AuditRepository:
         query = sa.select(FindingAppeal).where(col(FindingAppeal.finding_id).in_(finding_ids))
         return {a.finding_id: a for a in (await self.session.execute(query)).scalars().all()}
 
-    async def recognition_active(self, organisation_id: str, scheme: str) -> bool:
+    async def recognition_in_force(self, organisation_id: str, scheme: str) -> bool:
+        """Whether the organisation holds a recognition of ``scheme`` in force (active or
+        suspended)."""
         query = sa.select(sa.func.count()).where(
             col(ActiveRecognition.organisation_id) == organisation_id,
             col(ActiveRecognition.scheme) == scheme,
-            col(ActiveRecognition.status) == "active",
+            col(ActiveRecognition.status).in_(["active", "suspended"]),
         )
         return bool((await self.session.execute(query)).scalar_one())
 

@@ -240,7 +240,7 @@ async def request_audit(
     runtime: RuntimeDep,
 ) -> AuditOut:
     """Request the programme's next audit from its body (admin): stage 2 only after a closed
-    stage 1, surveillance and follow-up only on an active recognition."""
+    stage 1, surveillance and follow-up only on a recognition in force (active or suspended)."""
     audit = await audits.request_audit(
         session, principal, programme_id, data, settings, runtime.clock
     )

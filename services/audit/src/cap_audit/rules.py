@@ -308,7 +308,7 @@ class InvalidTransition(Conflict):
 
 
 class RuleViolation(ProblemError):
-    """A certification rule forbids this (stage order, active recognition, open NCs...)."""
+    """A certification rule forbids this (stage order, recognition in force, open NCs...)."""
 
     status, code, title = 409, "rule-violation", "Certification rule not met"
 
@@ -346,10 +346,11 @@ def may_open(
     audit_type: AuditType,
     *,
     closed_types: set[AuditType],
-    recognition_active: bool,
+    recognition_in_force: bool,
 ) -> None:
-    """Stage 2 only after a closed stage 1; surveillance and follow-up only on an active
-    recognition; the initial audits only once the scheme is right."""
+    """Stage 2 only after a closed stage 1; surveillance and follow-up only on a recognition in
+    force — active, or suspended (the missed surveillance is how a suspension for it is
+    lifted, ISO/IEC 17021-1 §9.6.5); the initial audits only once the scheme is right."""
     iso = {
         AuditType.STAGE1,
         AuditType.STAGE2,
@@ -362,8 +363,10 @@ def may_open(
         raise RuleViolation(f"a {audit_type.value} audit does not exist in {scheme.value}")
     if audit_type is AuditType.STAGE2 and AuditType.STAGE1 not in closed_types:
         raise RuleViolation("stage 2 comes after a closed stage 1")
-    if audit_type in (AuditType.SURVEILLANCE, AuditType.FOLLOW_UP) and not recognition_active:
-        raise RuleViolation(f"a {audit_type.value} audit needs an active recognition")
+    if audit_type in (AuditType.SURVEILLANCE, AuditType.FOLLOW_UP) and not recognition_in_force:
+        raise RuleViolation(
+            f"a {audit_type.value} audit needs a recognition in force (active or suspended)"
+        )
 
 
 #: Engagements that bar auditing and deciding for the cooling-off period (17021-1 §5.2.11);
