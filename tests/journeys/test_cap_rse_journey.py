@@ -160,12 +160,14 @@ async def test_cap_rse_journey(
         return found[0] if found else None
 
     async def pending_file(audit_id: str) -> dict[str, Any] | None:
-        """The structure's pending file once it rests on the report of ``audit_id`` and reads
-        the auditor's evaluation (the report and the scores arrive separately)."""
+        """The structure's pending file once it rests on the report of ``audit_id``, reads the
+        auditor's evaluation and knows the major verified (the report, the scores and the
+        verification reach the labelling service separately)."""
         files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))
         mine = [f for f in files if f["organisation_id"] == org and f["audit_id"] == audit_id]
-        read = mine and mine[0]["evaluation"]["members"][org]["source"] == "audit_evaluation"
-        return mine[0] if read else None
+        inputs = mine[0]["evaluation"]["members"][org] if mine else {}
+        ready = inputs.get("source") == "audit_evaluation" and inputs.get("open_major_nc") == 0
+        return mine[0] if ready else None
 
     async def feed_of(someone: Any) -> set[str]:
         feed = ok(await client.get("/v1/notifications?limit=100", headers=someone.headers))
@@ -819,9 +821,22 @@ async def test_cap_rse_journey(
             "due",
             None,
         )
-        late = due + timedelta(days=RSE_SCHEME.surveillance_grace_days + 1)
-        for service in ("labelling", "audit"):
-            await topology.shift_clock(service, late - await topology.today(service))
+        last_day = due + timedelta(days=RSE_SCHEME.surveillance_grace_days)
+        late = last_day + timedelta(days=1)
+
+        async def move_to(day: date) -> None:
+            """The audit and labelling services' clocks (their API processes') on ``day``."""
+            for service in ("labelling", "audit"):
+                await topology.shift_clock(service, day - await topology.today(service))
+
+        # On its last day the label is still active; the day after, the daily job suspends it.
+        await move_to(last_day)
+        await run_job(topology, "labelling", "recognition-lifecycle")
+        still = ok(
+            await client.get(f"/v1/recognitions/{recognition['id']}", headers=member_admin.headers)
+        )
+        assert still["status"] == "active"
+        await move_to(late)
         await run_job(topology, "labelling", "recognition-lifecycle")
         suspended = ok(
             await client.get(f"/v1/recognitions/{recognition['id']}", headers=member_admin.headers)
@@ -917,8 +932,7 @@ async def test_cap_rse_journey(
         )
 
         # 21. On the day, the same lead runs the follow-up; its report restores the label. ----
-        for service in ("labelling", "audit"):
-            await topology.shift_clock(service, on_site - await topology.today(service))
+        await move_to(on_site)
         for step, extra in (
             ("start", {}),
             (
