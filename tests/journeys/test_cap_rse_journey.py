@@ -26,9 +26,11 @@ then requested, planned with the same lead auditor, and its report restores the 
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,8 +59,11 @@ from .steps import (
 BODY = "sgs-tuv"
 REGION = "76"  # Occitanie
 RSE = "urn:coorace:referentiel:cap-rse:critere"
-#: The scheme's durations (the packaged parameters the services read).
-RSE_SCHEME = schemes.load()["CAP_RSE"]
+#: The scheme's parameters, the one source the audit and labelling services read too (the
+#: packaged files, or those of ``CAP_SCHEME_PARAMETERS_DIR`` as for the platform).
+RSE_SCHEME = schemes.load(
+    Path(folder) if (folder := os.environ.get("CAP_SCHEME_PARAMETERS_DIR")) else None
+)["CAP_RSE"]
 
 
 def maturity(levels: dict[str, int]) -> dict[str, Any]:
