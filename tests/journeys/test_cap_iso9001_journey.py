@@ -40,7 +40,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -257,7 +256,6 @@ async def feed_of(client: httpx.AsyncClient, headers: dict[str, str]) -> list[di
 
 
 async def test_cap_iso9001_journey(topology: Topology) -> None:
-    started = time.monotonic()
     client, admin = topology.client, topology.admin
     today = await topology.today("audit")
     qualified = [
@@ -1086,5 +1084,3 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
         changes = [n["body"] for n in items if n["event_type"] == "recognition.status_changed.v1"]
         assert any(number in body for body in changes)
         assert any(current["number"] in body for body in changes)
-
-    assert time.monotonic() - started < 60
