@@ -5,25 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from cap_audit.rules import decision_gaps
+from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
 SchemeName = Literal["CAP_RSE", "CAP_ISO9001"]
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)
-_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t", "\n", "\r"}
-
-
-def _printable(value: str) -> str:
-    """Refuse control characters (NUL cannot even be stored): a 422, never a 500."""
-    if any(c in _CONTROL for c in value):
-        raise ValueError("control characters are not allowed")
-    return value
-
-
-#: Free text: any printable character, tabs and line breaks.
-Text = Annotated[str, AfterValidator(_printable)]
 #: An id of the platform (organisation, site, account): printable, no spaces.
 PlatformId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
