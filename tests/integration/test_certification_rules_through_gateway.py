@@ -660,7 +660,9 @@ async def test_a_minor_not_closed_by_the_next_audit_becomes_a_major(topology: To
         today.isoformat(),
         (today + timedelta(days=ISO.nc_response_days)).isoformat(),
     )
-    # It counts as stage 2's major: stage 2 does not close.
+    # It counts as stage 2's major: stage 2 shows it and does not close.
+    shown = ok(await client.get(f"/v1/audits/{stage2['id']}", headers=structure.member_admin))
+    assert shown["findings"] == {"major_nc": 1}, shown["findings"]
     not_closed = await client.post(
         f"/v1/audits/{stage2['id']}/transitions", json={"step": "close"}, headers=body.system
     )
