@@ -1,7 +1,8 @@
 """The certification rules the journeys do not exercise, through the gateway, in both
-topologies (docs/certification-rules.md): level rules as data, an ISO scope reduction, finding
-appeals, a minor escalating at the next audit, group sampling, committee impartiality and the
-committee's refusal told to the structure.
+topologies (docs/certification-rules.md), one test each: level rules as data, an ISO scope
+reduction, finding appeals, a minor escalating at the next audit, group sampling, committee
+impartiality (a declared consultancy, a facilitator's accompanied CAP session), the committee's
+refusal told to the structure with its last day to appeal, and a refusal appealed.
 
 People sign in through the gateway; a certification body's system calls it with its API
 client's token. Where the side producing an event is not what a test is about (a completed CAP
@@ -31,11 +32,12 @@ from cap_shared.contracts import new_event, schemes
 from cap_shared.contracts.audit import AuditReportSubmittedV1, CertificationDecidedV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, ReferentialRef
 from cap_shared.contracts.registry import EventModel
-from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.dates import add_months
+from cap_shared.testing.auth import create_user, register_organisation, sign_in
 from cap_shared.testing.events import group_score, rse_evaluation
 from cap_standalone.testing import Topology
 
-from ..journeys.steps import eventually, ok
+from ..journeys.steps import PASSWORD, eventually, ok
 
 BODY = "sgs-tuv"
 #: The scheme parameters, the one source the services read (the packaged files, or those of
@@ -721,7 +723,49 @@ async def test_a_group_audit_plan_covers_its_iaf_md1_sample(topology: Topology) 
 
 
 # 6. Committee impartiality --------------------------------------------------------------------
-async def test_a_committee_member_who_advised_the_structure_may_not_decide(
+async def accompanied_session(
+    topology: Topology, facilitator: dict[str, str], organisation_id: str
+) -> dict[str, Any]:
+    """The region's facilitator runs the structure's CAP session (the diagnostic service
+    records their account and publishes it with the completion): the completed session."""
+    client = topology.client
+    today = await topology.today("diagnostic")
+
+    async def opened() -> dict[str, Any] | None:
+        answer = await client.post(
+            "/v1/diagnostics",
+            json={
+                "organisation_id": organisation_id,
+                "kind": "cap_session",
+                "session_date": today.isoformat(),
+                "facilitator": "Animatrice régionale",
+            },
+            headers=facilitator,
+        )
+        if answer.status_code == 422:  # the structure has not reached the diagnostic service
+            assert answer.json()["type"].endswith("/unknown-organisation"), answer.text
+            return None
+        return dict(ok(answer, 201))
+
+    session = await eventually(opened, what="the structure known to the diagnostic service")
+    url = f"/v1/diagnostics/{session['id']}"
+    for action in ("schedule", "start"):
+        ok(await client.post(f"{url}/transitions", json={"action": action}, headers=facilitator))
+    referential = ok(await client.get("/v1/referentials/CAP/versions/1", headers=facilitator))
+    answers = [
+        {"id": str(uuid.uuid4()), "criterion": c["urn"], "level": 3}
+        for theme in referential["themes"]
+        for c in theme["criteria"]
+    ]
+    ok(await client.put(f"{url}/answers", json={"answers": answers}, headers=facilitator))
+    completed = ok(
+        await client.post(f"{url}/transitions", json={"action": "complete"}, headers=facilitator)
+    )
+    assert completed["status"] == "rated", completed
+    return dict(completed)
+
+
+async def test_committee_members_who_advised_or_accompanied_the_structure_may_not_decide(
     topology: Topology,
 ) -> None:
     client, admin = topology.client, topology.admin
@@ -729,9 +773,27 @@ async def test_a_committee_member_who_advised_the_structure_may_not_decide(
     advised = await create_user(client, admin, role="committee")
     other = await create_user(client, admin, role="committee")
     advised_id = await user_id(topology, advised)
+    # The region's facilitator, who also sits on the committee, ran the structure's
+    # accompanied CAP session.
+    email = f"animatrice.{uuid.uuid4().hex[:8]}@coorace.example"
+    facilitator = await create_user(
+        client, admin, role="facilitator", region="76", email=email, password=PASSWORD
+    )
+    facilitator_id = await user_id(topology, facilitator)
+    session = await accompanied_session(topology, facilitator, organisation_id)
+    assert session["facilitator_user_ids"] == [facilitator_id]
+    ok(
+        await client.post(
+            f"/v1/users/{facilitator_id}/memberships", json={"role": "committee"}, headers=admin
+        ),
+        201,
+    )
+    facilitator = await sign_in(client, email, PASSWORD)  # a token with both roles
+
     file = await rse_file(topology, organisation_id)
-    # Before deciding, the member declares the consultancy they gave the structure.
+    # Before deciding, a member declares the consultancy they gave the structure.
     today = await topology.today("labelling")
+    ended_on = today - timedelta(days=150)
     engagement = ok(
         await client.post(
             f"/v1/committee-members/{advised_id}/engagements",
@@ -739,7 +801,7 @@ async def test_a_committee_member_who_advised_the_structure_may_not_decide(
                 "organisation_id": organisation_id,
                 "kind": "consultancy",
                 "started_on": (today - timedelta(days=200)).isoformat(),
-                "ended_on": (today - timedelta(days=150)).isoformat(),
+                "ended_on": ended_on.isoformat(),
                 "description": "Accompagnement à la démarche RSE",
             },
             headers=advised,
@@ -756,10 +818,36 @@ async def test_a_committee_member_who_advised_the_structure_may_not_decide(
         engagement["id"],
         "consultancy",
     )
-    barred_until = date.fromisoformat(refused["barred_until"])
-    assert barred_until > today
+    assert (
+        refused["barred_until"]
+        == (add_months(ended_on, RSE.cooling_off_months) - timedelta(days=1)).isoformat()
+    )
+
+    # The facilitator's session reached the labelling service as an accompaniment.
+    async def accompaniment() -> list[dict[str, Any]]:
+        got = ok(
+            await client.get(f"/v1/committee-members/{facilitator_id}/engagements", headers=admin)
+        )
+        return [e for e in got if e["source"] == "cap_session"]
+
+    (accompanied,) = await eventually(accompaniment, what="the session known to labelling")
+    assert (accompanied["kind"], accompanied["organisation_id"]) == (
+        "accompaniment",
+        organisation_id,
+    )
+    barred = await client.post(
+        url, json={"outcome": "refuse", "reason": "Non."}, headers=facilitator
+    )
+    refused = problem(barred, 409, "conflict-of-interest")
+    assert "§5.2.11" in refused["rule"], refused
+    assert refused["person"] == f"user:{facilitator_id}"
+    assert (refused["engagement"]["kind"], refused["engagement"]["source"]) == (
+        "accompaniment",
+        "cap_session",
+    )
     assert ok(await client.get(f"/v1/decisions/{file['id']}", headers=admin))["status"] == "pending"
 
+    # Another member decides.
     decided = ok(await client.post(url, json={"outcome": "confirm"}, headers=other))
     assert (decided["status"], decided["level"]) == ("granted", "Confirmé")
     recognition = ok(
@@ -800,3 +888,61 @@ async def test_the_committees_refusal_reaches_the_structure_with_the_appeal_dead
     assert notice["organisation_id"] == organisation_id
     assert reason.rstrip(".") in notice["body"], notice
     assert f"jusqu'au {appeal_until.strftime('%d/%m/%Y')}" in notice["body"], notice
+
+
+# 8. A CAP RSE decision appealed ---------------------------------------------------------------
+async def test_a_refusal_appealed_is_decided_again_by_someone_else(topology: Topology) -> None:
+    client, admin = topology.client, topology.admin
+    organisation_id = await register_organisation(client, admin, n=981, region="76")
+    member_admin = await create_user(
+        client, admin, role="member_admin", organisation_id=organisation_id
+    )
+    decider = await create_user(client, admin, role="committee")
+    reviewer = await create_user(client, admin, role="committee")
+    decider_id = await user_id(topology, decider)
+    await known_to_notifications(topology, member_admin)
+    file = await rse_file(topology, organisation_id)
+    url = f"/v1/decisions/{file['id']}"
+    ok(
+        await client.post(
+            f"{url}/decide",
+            json={"outcome": "refuse", "reason": "Les preuves sociales manquent."},
+            headers=decider,
+        )
+    )
+
+    # The structure's member_admin appeals within the period, once.
+    reason = {"reason": "Les preuves remises au comité n'ont pas été lues."}
+    lodged = ok(await client.post(f"{url}/appeal", json=reason, headers=member_admin), 201)
+    assert (lodged["status"], lodged["decision_status"]) == ("lodged", "refused")
+    problem(
+        await client.post(f"{url}/appeal", json=reason, headers=member_admin),
+        409,
+        "already-appealed",
+    )
+
+    # Not decided by the member who refused: the rule is named.
+    overturn = {"outcome": "overturned", "reason": "Les preuves établissent la démarche."}
+    partial = await client.post(f"{url}/appeal/decision", json=overturn, headers=decider)
+    refused = problem(partial, 409, "conflict-of-interest")
+    assert "§9.7" in refused["rule"], refused
+    assert refused["person"] == f"user:{decider_id}"
+
+    # Another member overturns it: the file is pending again, for someone else to decide.
+    reopened = ok(await client.post(f"{url}/appeal/decision", json=overturn, headers=reviewer))
+    assert (reopened["status"], reopened["round"], reopened["decided_by"]) == ("pending", 2, None)
+    assert [(a["round"], a["status"]) for a in reopened["appeals"]] == [(1, "overturned")]
+    problem(
+        await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=decider),
+        409,
+        "conflict-of-interest",
+    )
+    granted = ok(await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=admin))
+    assert (granted["status"], granted["level"]) == ("granted", "Confirmé")
+
+    # The structure is told of the appeal's outcome.
+    async def told() -> list[dict[str, Any]]:
+        return await feed(topology, member_admin, "decision.appeal_decided.v1")
+
+    (notice,) = await eventually(told, what="the appeal's outcome told to the structure")
+    assert notice["organisation_id"] == organisation_id
