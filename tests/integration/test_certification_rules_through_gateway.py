@@ -2,7 +2,9 @@
 topologies (docs/certification-rules.md), one test each: level rules as data, an ISO scope
 reduction, finding appeals, a minor escalating at the next audit, group sampling, committee
 impartiality (a declared consultancy, a facilitator's accompanied CAP session), the committee's
-refusal told to the structure with its last day to appeal, and a refusal appealed.
+refusal told to the structure with its last day to appeal and appealed, and, on the services'
+clocks (moved through the operator routes), an answered major not verified in time suspending
+the certificate and majors not verified within six months requiring a new stage 2.
 
 People sign in through the gateway; a certification body's system calls it with its API
 client's token. Where the side producing an event is not what a test is about (a completed CAP
@@ -25,9 +27,10 @@ from typing import Any
 
 import yaml
 from pypdf import PdfReader
+from standardwebhooks.webhooks import Webhook
 
 from cap_labelling.events.handlers import HANDLERS
-from cap_shared.clock import using
+from cap_shared.clock import using, wall_now
 from cap_shared.contracts import new_event, schemes
 from cap_shared.contracts.audit import AuditReportSubmittedV1, CertificationDecidedV1
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, ReferentialRef
@@ -856,44 +859,15 @@ async def test_committee_members_who_advised_or_accompanied_the_structure_may_no
     assert (recognition["status"], recognition["level"]) == ("active", "Confirmé")
 
 
-# 7. The committee's refusal told to the structure ---------------------------------------------
-async def test_the_committees_refusal_reaches_the_structure_with_the_appeal_deadline(
+# 7. The committee's refusal told to the structure, which appeals it ---------------------------
+async def test_the_committees_refusal_reaches_the_structure_which_appeals_it_in_time(
     topology: Topology,
 ) -> None:
+    """The refusal reaches the member_admin's feed (through the notifications service) with the
+    last day to appeal; the appeal lodged by then is decided by a member who took no part, and
+    the file decided again by someone other than the member overturned."""
     client, admin = topology.client, topology.admin
     organisation_id = await register_organisation(client, admin, n=971, region="76")
-    member_admin = await create_user(
-        client, admin, role="member_admin", organisation_id=organisation_id
-    )
-    committee = await create_user(client, admin, role="committee")
-    await known_to_notifications(topology, member_admin)
-    file = await rse_file(topology, organisation_id)
-    reason = "Les engagements sociaux ne sont pas démontrés sur les chantiers."
-    decided = ok(
-        await client.post(
-            f"/v1/decisions/{file['id']}/decide",
-            json={"outcome": "refuse", "reason": reason},
-            headers=committee,
-        )
-    )
-    decided_on = date.fromisoformat(decided["decided_on"])
-    assert (decided["status"], decided["reason"]) == ("refused", reason)
-    appeal_until = decided_on + timedelta(days=RSE.appeal_days)
-
-    async def told() -> list[dict[str, Any]]:
-        return await feed(topology, member_admin, "decision.taken.v1")
-
-    (notice,) = await eventually(told, what="the refusal told to the structure")
-    assert "refusé" in notice["title"], notice
-    assert notice["organisation_id"] == organisation_id
-    assert reason.rstrip(".") in notice["body"], notice
-    assert f"jusqu'au {appeal_until.strftime('%d/%m/%Y')}" in notice["body"], notice
-
-
-# 8. A CAP RSE decision appealed ---------------------------------------------------------------
-async def test_a_refusal_appealed_is_decided_again_by_someone_else(topology: Topology) -> None:
-    client, admin = topology.client, topology.admin
-    organisation_id = await register_organisation(client, admin, n=981, region="76")
     member_admin = await create_user(
         client, admin, role="member_admin", organisation_id=organisation_id
     )
@@ -903,20 +877,33 @@ async def test_a_refusal_appealed_is_decided_again_by_someone_else(topology: Top
     await known_to_notifications(topology, member_admin)
     file = await rse_file(topology, organisation_id)
     url = f"/v1/decisions/{file['id']}"
-    ok(
+    reason = "Les engagements sociaux ne sont pas démontrés sur les chantiers."
+    decided = ok(
         await client.post(
-            f"{url}/decide",
-            json={"outcome": "refuse", "reason": "Les preuves sociales manquent."},
-            headers=decider,
+            f"{url}/decide", json={"outcome": "refuse", "reason": reason}, headers=decider
         )
     )
+    assert (decided["status"], decided["reason"]) == ("refused", reason)
+    appeal_until = date.fromisoformat(decided["decided_on"]) + timedelta(days=RSE.appeal_days)
 
-    # The structure's member_admin appeals within the period, once.
-    reason = {"reason": "Les preuves remises au comité n'ont pas été lues."}
-    lodged = ok(await client.post(f"{url}/appeal", json=reason, headers=member_admin), 201)
+    async def told(event_type: str) -> list[dict[str, Any]]:
+        return await feed(topology, member_admin, event_type)
+
+    (notice,) = await eventually(
+        lambda: told("decision.taken.v1"), what="the refusal told to the structure"
+    )
+    assert "refusé" in notice["title"], notice
+    assert notice["organisation_id"] == organisation_id
+    assert reason.rstrip(".") in notice["body"], notice
+    assert f"jusqu'au {appeal_until.strftime('%d/%m/%Y')}" in notice["body"], notice
+
+    # The structure's member_admin appeals it within the period, once.
+    assert await topology.today("labelling") <= appeal_until
+    grounds = {"reason": "Les preuves remises au comité n'ont pas été lues."}
+    lodged = ok(await client.post(f"{url}/appeal", json=grounds, headers=member_admin), 201)
     assert (lodged["status"], lodged["decision_status"]) == ("lodged", "refused")
     problem(
-        await client.post(f"{url}/appeal", json=reason, headers=member_admin),
+        await client.post(f"{url}/appeal", json=grounds, headers=member_admin),
         409,
         "already-appealed",
     )
@@ -939,10 +926,230 @@ async def test_a_refusal_appealed_is_decided_again_by_someone_else(topology: Top
     )
     granted = ok(await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=admin))
     assert (granted["status"], granted["level"]) == ("granted", "Confirmé")
+    (outcome,) = await eventually(
+        lambda: told("decision.appeal_decided.v1"), what="the appeal's outcome told"
+    )
+    assert outcome["organisation_id"] == organisation_id
 
-    # The structure is told of the appeal's outcome.
-    async def told() -> list[dict[str, Any]]:
-        return await feed(topology, member_admin, "decision.appeal_decided.v1")
 
-    (notice,) = await eventually(told, what="the appeal's outcome told to the structure")
-    assert notice["organisation_id"] == organisation_id
+# 8. Majors before certification, on the services' clocks -------------------------------------
+async def body_decides(topology: Topology, audit_id: str, **decision: Any) -> dict[str, Any]:
+    """The body's certification committee decides: its system sends the signed
+    ``certification.decided`` webhook (a secret issued by the administrator)."""
+    secret = ok(
+        await topology.client.post(
+            f"/v1/certification-bodies/{BODY}/webhook-secrets", headers=topology.admin
+        ),
+        201,
+    )["secret"]
+    moment = wall_now()
+    raw = json.dumps(
+        {
+            "type": "certification.decided",
+            "timestamp": moment.isoformat(),
+            "data": {"audit_id": audit_id, "decided_by": "Comité de certification SGS", **decision},
+        }
+    )
+    webhook_id = f"msg_{uuid.uuid4().hex}"
+    answer = await topology.client.post(
+        f"/v1/certifier/webhooks/{BODY}",
+        content=raw.encode(),
+        headers={
+            "webhook-id": webhook_id,
+            "webhook-timestamp": str(int(moment.timestamp())),
+            "webhook-signature": Webhook(secret).sign(webhook_id, moment, raw),
+            "content-type": "application/json",
+        },
+    )
+    return dict(ok(answer))
+
+
+async def stage2_reported(
+    topology: Topology, body: Body, structure: Structure, findings: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    """The body runs stage 1 (nothing found, closed), then stage 2 with ``findings`` up to its
+    report: stage 2's id and its findings."""
+    stage1 = structure.programme["schedule"][0]["audit_id"]
+    await run_audit(topology, body, stage1, [])
+    await step(topology, body.system, stage1, "close")
+    stage2 = ok(
+        await topology.client.post(
+            f"/v1/audit-programmes/{structure.programme['id']}/audits",
+            json={"type": "stage2"},
+            headers=topology.admin,
+        ),
+        201,
+    )["id"]
+    return stage2, await run_audit(topology, body, stage2, findings)
+
+
+async def test_an_answered_major_not_verified_in_time_suspends_the_certificate(
+    topology: Topology,
+) -> None:
+    client = topology.client
+    body = await certification_body(topology)
+    structure = await iso_programme(topology, n=991)
+    stage2, _ = await stage2_reported(topology, body, structure, [])
+    await step(topology, body.system, stage2, "close")
+    today = await topology.today("audit")
+    await body_decides(
+        topology,
+        stage2,
+        outcome="granted",
+        decided_on=today.isoformat(),
+        certificate_number="SGS-FR-9901",
+        scope="Insertion par l'activité économique : espaces verts",
+    )
+
+    async def certificate() -> dict[str, Any] | None:
+        found = ok(
+            await client.get(
+                f"/v1/recognitions?organisation_id={structure.id}", headers=structure.member_admin
+            )
+        )
+        return found[0] if found else None
+
+    granted = await eventually(certificate, what="the certificate granted")
+    programme_url = f"/v1/audit-programmes/{structure.programme['id']}"
+
+    async def in_force() -> bool:
+        programme = ok(await client.get(programme_url, headers=structure.member_admin))
+        return bool(programme["cycle_start"])
+
+    await eventually(in_force, what="the programme's cycle started")
+
+    # A surveillance finds a major; the structure answers it; nobody verifies it.
+    surveillance = ok(
+        await client.post(
+            f"{programme_url}/audits", json={"type": "surveillance"}, headers=topology.admin
+        ),
+        201,
+    )["id"]
+    (major,) = await run_audit(
+        topology,
+        body,
+        surveillance,
+        [{"type": "major_nc", "title": "Maîtrise des chantiers perdue", "clause": "8.5.1"}],
+    )
+    answer = {**ANSWER, "action_due": (today + timedelta(days=20)).isoformat()}
+    answered = ok(
+        await client.post(
+            f"/v1/findings/{major['id']}/response", json=answer, headers=structure.member_admin
+        )
+    )
+    verification_due = date.fromisoformat(answered["verification_due"])
+    assert verification_due == today + timedelta(days=ISO.major_verification_days)
+
+    # The day after its verification deadline the audit service says so, once; the labelling
+    # service suspends the certificate.
+    assert await topology.run_job("audit", "nonconformity-deadlines") == 0
+    await topology.shift_clock("audit", verification_due + timedelta(days=1) - today)
+    assert await topology.run_job("audit", "nonconformity-deadlines") == 1
+    assert await topology.run_job("audit", "nonconformity-deadlines") == 0
+
+    async def recognition(status: str) -> dict[str, Any] | None:
+        got = ok(
+            await client.get(f"/v1/recognitions/{granted['id']}", headers=structure.member_admin)
+        )
+        return got if got["status"] == status else None
+
+    suspended = await eventually(lambda: recognition("suspended"), what="the suspension")
+    assert (suspended["suspension_cause"], suspended["history"][-1]["reason_code"]) == (
+        "major_nc_overdue",
+        "major_nc_overdue",
+    )
+    # Verified at last: the certificate is active again.
+    ok(
+        await client.post(
+            f"/v1/findings/{major['id']}/review",
+            json={"decision": "verify", "comment": "Contrôles de fin de chantier vus."},
+            headers=body.system,
+        )
+    )
+    restored = await eventually(lambda: recognition("active"), what="the restoration")
+    assert restored["history"][-1]["reason_code"] == "major_nc_closed"
+
+
+async def test_majors_not_verified_within_six_months_require_a_new_stage2(
+    topology: Topology,
+) -> None:
+    client, admin = topology.client, topology.admin
+    body = await certification_body(topology)
+    structure = await iso_programme(topology, n=995)
+    stage2, (major,) = await stage2_reported(
+        topology,
+        body,
+        structure,
+        [{"type": "major_nc", "title": "Revue de direction absente", "clause": "9.3"}],
+    )
+    last_day = await topology.today("audit")
+    # The body grants while the major is open: recorded, flagged, held.
+    await body_decides(
+        topology,
+        stage2,
+        outcome="granted",
+        decided_on=last_day.isoformat(),
+        certificate_number="SGS-FR-9951",
+        scope="Insertion par l'activité économique : espaces verts",
+    )
+    recorded = ok(await client.get(f"/v1/audits/{stage2}", headers=admin))["decision"]
+    assert (recorded["outcome"], recorded["open_major_nc"]) == ("granted", 1)
+
+    async def file_in(status: str) -> dict[str, Any] | None:
+        files = ok(await client.get("/v1/decisions", headers=admin))
+        found = [f for f in files if f["audit_id"] == stage2 and f["status"] == status]
+        return found[0] if found else None
+
+    held = await eventually(lambda: file_in("held"), what="the grant held")
+    deadline = add_months(last_day, ISO.major_verification_months)
+    assert held["hold"]["held_until"] == deadline.isoformat()
+
+    # The day after the deadline, the audit service requires a new stage 2, once.
+    await topology.shift_clock("audit", deadline + timedelta(days=1) - last_day)
+    assert await topology.run_job("audit", "nonconformity-deadlines") >= 1
+    shown = ok(await client.get(f"/v1/audits/{stage2}", headers=structure.member_admin))
+    assert shown["stage2_must_repeat"] is True
+    programme_url = f"/v1/audit-programmes/{structure.programme['id']}"
+    programme = ok(await client.get(programme_url, headers=structure.member_admin))
+    assert programme["stage2_required_by"] == [stage2]
+    assert [i["type"] for i in programme["schedule"] if i["status"] == "due"] == ["stage2"]
+
+    # The held grant lapses: refused, naming the rule; no certificate.
+    lapsed = await eventually(lambda: file_in("refused"), what="the held grant lapsed")
+    assert "9.5.3.2" in lapsed["reason"], lapsed
+    assert (
+        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))
+        == []
+    )
+    assert await topology.run_job("audit", "nonconformity-deadlines") == 0  # once
+
+    # The major answered and verified late does not undo it; a new stage 2 is requested.
+    answer = {**ANSWER, "action_due": (last_day + timedelta(days=200)).isoformat()}
+    ok(
+        await client.post(
+            f"/v1/findings/{major['id']}/response", json=answer, headers=structure.member_admin
+        )
+    )
+    verified = ok(
+        await client.post(
+            f"/v1/findings/{major['id']}/review",
+            json={"decision": "verify", "comment": "Revue de direction tenue depuis."},
+            headers=body.system,
+        )
+    )
+    assert verified["status"] == "verified_closed"
+    assert ok(await client.get(f"/v1/audits/{stage2}", headers=admin))["stage2_must_repeat"]
+
+    async def verified_known() -> dict[str, Any] | None:
+        lapsed = await file_in("refused")  # still refused once labelling knows it verified
+        return lapsed if lapsed is not None and lapsed["hold"]["open_majors"] == [] else None
+
+    await eventually(verified_known, what="the verification known to the labelling service")
+    assert (
+        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))
+        == []
+    )
+    again = ok(
+        await client.post(f"{programme_url}/audits", json={"type": "stage2"}, headers=admin), 201
+    )
+    assert (again["type"], again["status"]) == ("stage2", "requested")
