@@ -69,15 +69,17 @@ async def deliver(topology: Topology, event: EventModel) -> None:
     runtime = topology.runtimes["labelling"]
     envelope = new_event(event, source="/cap/test")
     envelope = envelope.model_copy(update={"time": runtime.clock.now()})
+    failure: Exception | None = None
     for _ in range(300):
         try:
             with using(runtime.clock):
                 async with runtime.db.session() as session:
                     await HANDLERS[envelope.type](session, envelope, event)
             return
-        except Exception:  # the organisation has not reached the labelling service yet
+        except Exception as error:  # the organisation has not reached the labelling service yet
+            failure = error
             await asyncio.sleep(0.05)
-    raise AssertionError(f"{envelope.type}: the labelling service never took it")
+    raise AssertionError(f"{envelope.type}: the labelling service never took it") from failure
 
 
 def cap_completed(topology: Topology, organisation_id: str) -> DiagnosticCompletedV1:
