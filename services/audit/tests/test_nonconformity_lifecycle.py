@@ -141,6 +141,64 @@ async def test_a_minor_not_closed_by_the_next_audit_becomes_a_major(service: Ser
     assert (await step(service, stage2, body, "close"))["status"] == "closed"
 
 
+async def test_the_next_audit_shows_the_minors_its_report_escalated(service: Service) -> None:
+    """Its report lists the escalated minor and counts it as its major, and its closure waits
+    for it: the audit's own view says so too (it showed no finding while refusing to close
+    for an open major)."""
+    people = await setup_body(service)
+    programme = await accepted(service)
+    stage1 = programme["schedule"][0]["audit_id"]
+    (minor,) = await run(
+        service,
+        people,
+        stage1,
+        [{"type": "minor_nc", "title": "Plan de formation incomplet", "clause": "7.2"}],
+    )
+    body = service.body()
+    ok(
+        await service.client.post(
+            f"/v1/findings/{minor['id']}/response", json=ANSWER, headers=service.member()
+        )
+    )
+    ok(
+        await service.client.post(
+            f"/v1/findings/{minor['id']}/review", json={"decision": "accept_plan"}, headers=body
+        )
+    )
+    await step(service, stage1, body, "close")
+    stage2 = ok(
+        await service.client.post(
+            f"/v1/audit-programmes/{programme['id']}/audits",
+            json={"type": "stage2"},
+            headers=service.admin,
+        ),
+        201,
+    )["id"]
+    service.runtime.clock.set(datetime(2027, 3, 2, 17, tzinfo=UTC))
+    own = await run(
+        service,
+        people,
+        stage2,
+        [{"type": "observation", "title": "Affichage à revoir"}],
+        dates=("2027-03-01", "2027-03-02"),
+    )
+    (report,) = [
+        r for r in await events(service, "audit.report_submitted.v1") if r["audit_id"] == stage2
+    ]
+    assert report["summary"] == {"observation": 1, "major_nc": 1}
+    shown = await get(service, f"/v1/audits/{stage2}")
+    assert shown["findings"] == report["summary"]
+    listed = await get(service, f"/v1/audits/{stage2}/findings")
+    assert [(f["id"], f["audit_id"], f["type"]) for f in listed] == [
+        (minor["id"], stage1, "major_nc"),  # found at stage 1, escalated by stage 2
+        (own[0]["id"], stage2, "observation"),
+    ]
+    refused = await service.client.post(
+        f"/v1/audits/{stage2}/transitions", json={"step": "close"}, headers=body
+    )
+    assert refused.json()["open_major_nc"] == shown["findings"]["major_nc"]
+
+
 @pytest.fixture
 def three_minors_make_a_major(tmp_path: Path, service: Service) -> None:
     """The scheme parameters with ``minors_as_major: 3`` (CAP RSE), for this service."""

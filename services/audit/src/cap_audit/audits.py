@@ -598,7 +598,9 @@ async def audit_out(
 ) -> AuditOut:
     repo = AuditRepository(session)
     team = await repo.team(audit.id)
-    findings = await repo.all(Finding, col(Finding.audit_id) == audit.id)
+    # Its own findings and the minors of earlier audits its report escalated, as its report
+    # lists them: they count as its majors.
+    findings = await repo.deciding_findings(audit.id)
     counts = Counter(f.type for f in findings if f.status != FindingStatus.WITHDRAWN.value)
     programme = await repo.get(Programme, audit.programme_id)
     assert programme is not None  # an audit belongs to its programme

@@ -10,7 +10,7 @@ from sqlmodel import col
 from cap_audit import appeals, audits
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
-from cap_audit.models import Auditor, CertificationBody, Engagement, Finding
+from cap_audit.models import Auditor, CertificationBody, Engagement
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -374,11 +374,10 @@ async def list_findings(
     settings: SettingsDep,
     runtime: RuntimeDep,
 ) -> list[FindingOut]:
-    """The audit's findings."""
+    """The audit's findings, and the minors of earlier audits its report escalated to major
+    (they count as its majors; their ``audit_id`` is the audit that found them)."""
     audit = await audits.visible_audit(session, principal, audit_id)
-    rows = await AuditRepository(session).all(
-        Finding, col(Finding.audit_id) == audit.id, order=col(Finding.created_at)
-    )
+    rows = await AuditRepository(session).deciding_findings(audit.id)
     return await audits.findings_out(session, rows, settings, runtime.clock.today())
 
 
