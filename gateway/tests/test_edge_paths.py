@@ -146,6 +146,23 @@ class TestPathConfusion:
         assert direct == [201, 201, 201, 429]
         assert upstream.complaints == ["7", "7", "7"]
 
+    async def test_a_token_does_not_lift_the_public_write_limit(self, labelling) -> None:
+        client, upstream = labelling
+        admin = await sign_in(client)
+        body = {"name": "Alex", "email": "alex@example.org", "message": "Signalement."}
+        statuses = [
+            (
+                await client.post(
+                    "/v1/registry/recognitions/8/complaints", json=body, headers=admin
+                )
+            ).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [201, 201, 201, 429]
+        assert upstream.complaints == ["8", "8", "8"]
+        anonymous = await client.post("/v1/registry/recognitions/8/complaints", json=body)
+        assert anonymous.status_code == 201  # counted apart from the account
+
     @pytest.mark.parametrize(
         "raw_path",
         [

@@ -96,6 +96,7 @@ class EdgeMiddleware:
 
     async def _rate_limit(self, scope: Scope, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")
+        key: str | None = None
         if scheme.lower() == "bearer" and token:
             try:
                 principal = await self.verifier.verify(token.strip())
@@ -105,16 +106,15 @@ class EdgeMiddleware:
                 # Verified once here; routes and the proxy reuse it from the request state.
                 scope.setdefault("state", {})["principal"] = principal
                 name = "client" if principal.kind == "client" else "user"
-                await self.limiter.check(
-                    name, principal.subject, detail="too many requests for this account"
-                )
-                return
-        address = self.addresses.of(HTTPConnection(scope))
-        await self.limiter.check("anonymous", address, detail="too many requests from this address")
+                key = principal.subject
+                await self.limiter.check(name, key, detail="too many requests for this account")
+        if key is None:
+            key = self.addresses.of(HTTPConnection(scope))
+            await self.limiter.check("anonymous", key, detail="too many requests from this address")
+        # The route reached is the one checked: the edge refuses paths that could lead elsewhere.
+        # A token does not lift this limit: the registry's writes are open to anyone.
         if scope["method"] == "POST" and scope["path"].startswith(PUBLIC_WRITES):
-            await self.limiter.check(
-                "public-write", address, detail="too many reports from this address; try later"
-            )
+            await self.limiter.check("public-write", key, detail="too many reports; try later")
 
     def _counting(self, scope: Scope, receive: Receive) -> Receive:
         seen = 0
