@@ -25,7 +25,7 @@ from cap_gateway.deps import AccountManagerDep, AdminDep, GatewayDep, SignedInDe
 from cap_gateway.overview import Overview, gather
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import Page, PageCursor, PageLimit
-from cap_shared.security import Public
+from cap_shared.security import Public, authenticate
 
 Id = Annotated[str, Path(max_length=36)]
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -79,16 +79,38 @@ async def revoke_invitation(
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
     dependencies=[Public],
-    responses={400: {"description": "Invalid, used or expired invitation"}},
+    responses={
+        400: {"description": "Invalid, used or expired invitation (`invalid-invitation`)"},
+        401: {
+            "description": "The e-mail has an account: sign in as its owner or give its "
+            "password (`account-owner-required`); or the bearer token is invalid"
+        },
+        403: {"description": "Signed in as someone else (`invitation-for-another-account`)"},
+        422: {"description": "Invalid field, or a new account without a password"},
+        429: {"description": "Too many attempts (see Retry-After)"},
+    },
 )
 async def accept_invitation(
     data: InvitationAccept, request: Request, session: SessionDep, gateway: GatewayDep
 ) -> UserPublic:
-    """Accept an invitation with its token (no sign-in needed: the link is the proof)."""
+    """Accept an invitation with its token. A new account chooses its password; an existing
+    one joins only if its owner accepts: signed in as themselves, or giving its password."""
     await gateway.limiter.check(
         "login", gateway.addresses.of(request), detail="too many attempts from this address"
     )
-    return await accounts_service.accept_invitation(session, passwords=gateway.passwords, data=data)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    principal = (
+        await authenticate(request, token.strip())
+        if scheme.lower() == "bearer" and token.strip()
+        else None
+    )
+    return await accounts_service.accept_invitation(
+        session,
+        passwords=gateway.passwords,
+        limiter=gateway.limiter,
+        principal=principal,
+        data=data,
+    )
 
 
 # users ----------------------------------------------------------------------------------
