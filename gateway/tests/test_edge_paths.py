@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cap_shared.testing.auth import sign_in
+from cap_shared.testing.siret import make_siret
 
 REQUEST_ID = "0b7c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3"
 
@@ -126,6 +127,91 @@ class TestControlCharacters:
             assert response.json()["request_id"] == REQUEST_ID
             assert response.headers["x-request-id"] == REQUEST_ID
         assert upstream.seen == []
+
+    async def test_a_control_character_in_a_field_is_a_422_naming_it(self, client) -> None:
+        admin = await sign_in(client)
+        nul = "a\x00b"
+        calls: list[tuple[str, str, dict[str, Any], str]] = [
+            ("GET", "/v1/users", {"params": {"role": nul}, "headers": admin}, "query.role"),
+            (
+                "GET",
+                "/v1/users",
+                {"params": {"organisation_id": nul}, "headers": admin},
+                "query.organisation_id",
+            ),
+            (
+                "POST",
+                "/v1/auth/token",
+                {"data": {"grant_type": "password", "username": nul, "password": "x"}},
+                "body.username",
+            ),
+            (
+                "POST",
+                "/v1/auth/token",
+                {
+                    "data": {
+                        "grant_type": "client_credentials",
+                        "client_id": nul,
+                        "client_secret": "x",
+                    }
+                },
+                "body.client_id",
+            ),
+            (
+                "POST",
+                "/v1/invitations",
+                {
+                    "json": {"email": "n@coorace.example", "name": nul, "role": "committee"},
+                    "headers": admin,
+                },
+                "body.name",
+            ),
+            (
+                "POST",
+                "/v1/invitations",
+                {
+                    "json": {
+                        "email": "n@coorace.example",
+                        "name": "N",
+                        "role": "member",
+                        "organisation_id": nul,
+                    },
+                    "headers": admin,
+                },
+                "body.organisation_id",
+            ),
+            (
+                "POST",
+                "/v1/organisations",
+                {
+                    "json": {
+                        "siret": make_siret(77),
+                        "name": nul,
+                        "siae_types": ["ACI"],
+                        "region": "52",
+                    },
+                    "headers": admin,
+                },
+                "body.name",
+            ),
+            (
+                "POST",
+                "/v1/api-clients",
+                {
+                    "json": {
+                        "name": nul,
+                        "certification_body_id": "sgs",
+                        "scopes": ["audits:read"],
+                    },
+                    "headers": admin,
+                },
+                "body.name",
+            ),
+        ]
+        for method, path, kwargs, field in calls:
+            response = await client.request(method, path, **kwargs)
+            assert response.status_code == 422, (path, field, response.text)
+            assert [e["field"] for e in response.json()["errors"]] == [field]
 
 
 class TestPathConfusion:

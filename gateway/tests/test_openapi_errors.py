@@ -82,6 +82,14 @@ async def test_errors_really_answered_are_the_ones_declared(gateway_factory) -> 
         ("get", "/v1/users", "/v1/users", {}, 401),
         ("get", "/v1/users", "/v1/users", {"params": {"limit": 1000}, "headers": admin}, 422),
         ("get", "/v1/users", "/v1/users", {"headers": committee}, 403),
+        ("get", "/v1/users", "/v1/users", {"params": {"cursor": "zz"}, "headers": admin}, 400),
+        (
+            "post",
+            "/v1/me/password",
+            "/v1/me/password",
+            {"json": {"current_password": "no", "new_password": "x" * 12}, "headers": committee},
+            400,
+        ),
         ("get", "/v1/users/{user_id}", "/v1/users/nobody", {"headers": admin}, 404),
         ("get", "/v1/users/{user_id}", "/v1/users/%00", {"headers": admin}, 404),
         (

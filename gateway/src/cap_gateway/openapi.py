@@ -60,36 +60,30 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + "Problem"}}}
-_DESCRIPTIONS = {
-    "400": "Malformed request body",
-    "401": "No valid token",
-    "403": "Role not allowed",
-    "404": "Unknown, or not visible to the caller",
-    "413": "Request body too large",
-    "422": "Invalid field (named in errors[].field)",
-    "429": "Too many requests (see Retry-After)",
-}
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _METHODS = ("get", "put", "post", "delete", "patch")
 
 
-def _errors_of(operation: dict[str, Any], path: str, policy: object) -> set[str]:
-    """The error statuses an operation of the gateway can answer besides its own."""
-    statuses = set() if path in UNLIMITED else {"429"}  # the edge's rate limits
+def _errors_of(operation: dict[str, Any], path: str, policy: object) -> dict[str, str]:
+    """The error statuses an operation of the gateway can answer besides its own, described."""
+    errors = {} if path in UNLIMITED else {"429": "Too many requests (see Retry-After)"}
     if isinstance(policy, frozenset):
-        statuses.add("401")
+        errors["401"] = "No valid token"
         if policy != frozenset(Role):  # SignedIn admits every role
-            statuses.add("403")
+            errors["403"] = "Role not allowed"
     if "{" in path:
-        statuses.add("404")
+        errors["404"] = "Unknown, or not visible to the caller"
+    parameters = operation.get("parameters", [])
     body = operation.get("requestBody")
-    if operation.get("parameters") or body:
-        statuses.add("422")
+    if parameters or body:
+        errors["422"] = "Invalid field (named in errors[].field)"
+    if any(p.get("name") == "cursor" for p in parameters):
+        errors["400"] = "Invalid cursor (`invalid-cursor`)"
     if body:
-        statuses.add("413")
+        errors["413"] = "Request body too large"
         if any(kind in body.get("content", {}) for kind in _FORMS):
-            statuses.add("400")  # a malformed multipart body
-    return statuses
+            errors["400"] = "Malformed form body"
+    return errors
 
 
 def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
@@ -105,8 +99,9 @@ def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict):
                 continue
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            for status in sorted(_errors_of(operation, path, policies.get((method, path)))):
-                responses.setdefault(status, {"description": _DESCRIPTIONS[status]})
+            errors = _errors_of(operation, path, policies.get((method, path)))
+            for status, description in sorted(errors.items()):
+                responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if status[:1] in ("4", "5"):
                     response["content"] = copy.deepcopy(_PROBLEM)

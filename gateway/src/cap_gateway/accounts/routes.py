@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import AfterValidator
 
 from cap_gateway.accounts import service as accounts_service
 from cap_gateway.accounts.schemas import (
@@ -26,8 +27,10 @@ from cap_gateway.overview import Overview, gather
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import Page, PageCursor, PageLimit
 from cap_shared.security import Public, authenticate
+from cap_shared.text import printable
 
 Id = Annotated[str, Path(max_length=36)]
+Printable = Annotated[str, AfterValidator(printable)]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -120,8 +123,8 @@ async def list_users(
     session: SessionDep,
     limit: PageLimit = 50,
     cursor: PageCursor = None,
-    organisation_id: Annotated[str | None, Query(max_length=36)] = None,
-    role: Annotated[str | None, Query(max_length=32)] = None,
+    organisation_id: Annotated[Printable | None, Query(max_length=36)] = None,
+    role: Annotated[Printable | None, Query(max_length=32)] = None,
 ) -> Page[UserPublic]:
     """Users the caller manages (an admin: everyone; a member_admin: their organisation's)."""
     return await accounts_service.list_users(
@@ -140,7 +143,11 @@ async def read_user(user_id: Id, principal: AccountManagerDep, session: SessionD
     return await accounts_service.get_user(session, principal=principal, user_id=user_id)
 
 
-@users.patch("/{user_id}", response_model=UserPublic)
+@users.patch(
+    "/{user_id}",
+    response_model=UserPublic,
+    responses={409: {"description": "An admin cannot disable their own account"}},
+)
 async def update_user(
     user_id: Id, data: UserUpdate, principal: AdminDep, session: SessionDep
 ) -> UserPublic:
@@ -162,7 +169,11 @@ async def grant_membership(
     )
 
 
-@users.delete("/{user_id}/memberships/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)
+@users.delete(
+    "/{user_id}/memberships/{membership_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={409: {"description": "The organisation's last member_admin (`last-member-admin`)"}},
+)
 async def remove_membership(
     user_id: Id, membership_id: Id, principal: AccountManagerDep, session: SessionDep
 ) -> None:
@@ -197,7 +208,11 @@ async def read_api_client(
     return await accounts_service.get_api_client(session, api_client_id=api_client_id)
 
 
-@api_clients.post("/{api_client_id}/secret", response_model=ApiClientCreated)
+@api_clients.post(
+    "/{api_client_id}/secret",
+    response_model=ApiClientCreated,
+    responses={409: {"description": "The client is revoked"}},
+)
 async def rotate_api_client_secret(
     api_client_id: Id, _admin: AdminDep, session: SessionDep
 ) -> ApiClientCreated:
@@ -236,7 +251,14 @@ async def read_me(principal: SignedInDep, session: SessionDep) -> Me:
     return await accounts_service.me(session, principal=principal)
 
 
-@me.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+@me.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        400: {"description": "The current password is wrong (`wrong-password`)"},
+        403: {"description": "A system has no password"},
+    },
+)
 async def change_password(
     data: PasswordChange, principal: SignedInDep, session: SessionDep, gateway: GatewayDep
 ) -> None:
