@@ -96,18 +96,111 @@ class TestInvitations:
 
     async def test_an_existing_account_gains_the_new_role(self, admin, client) -> None:
         org = await organisation(client, admin, 3)
-        await create_user(client, admin, role="committee", email="both@coorace.example")
+        both = await create_user(client, admin, role="committee", email="both@coorace.example")
         sent = (
             await invite(
                 client, admin, email="BOTH@coorace.example", role="member", organisation_id=org
             )
         ).json()
-        joined = await client.post("/v1/invitations/accept", json={"token": sent["token"]})
+        joined = await client.post(
+            "/v1/invitations/accept", json={"token": sent["token"]}, headers=both
+        )
         assert joined.status_code == 201
         headers = await sign_in(client, "both@coorace.example", PASSWORD)
         me = (await client.get("/v1/me", headers=headers)).json()
         assert me["roles"] == ["committee", "member"]
         assert me["organisations"] == [{"id": org, "name": "Structure 3", "region": "52"}]
+
+
+class TestJoiningSomeoneElsesAccount:
+    """Issue 15 item 2: B's member_admin invites the e-mail of a person of A."""
+
+    async def test_only_the_owner_accepts_and_b_learns_nothing_of_a(self, admin, client) -> None:
+        org_a = await organisation(client, admin, 11)
+        org_b = await organisation(client, admin, 12)
+        alice = await create_user(
+            client, admin, role="member", organisation_id=org_a, email="alice@coorace.example"
+        )
+        alice_id = (await client.get("/v1/me", headers=alice)).json()["id"]
+        boss_b = await create_user(client, admin, role="member_admin", organisation_id=org_b)
+        sent = await invite(
+            client, boss_b, email="Alice@coorace.example", role="member", organisation_id=org_b
+        )
+        assert sent.status_code == 201
+        token = sent.json()["token"]
+
+        # The link alone is not enough: anonymously, with any password or none.
+        for body in ({"token": token, "password": "any password at all"}, {"token": token}):
+            refused = await client.post("/v1/invitations/accept", json=body)
+            assert refused.status_code == 401, refused.text
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["type"].endswith("/account-owner-required")
+            assert refused.headers["www-authenticate"].startswith("Bearer")
+            assert org_a not in refused.text
+            assert "last_login_at" not in refused.text
+        # Nor is the inviter's own sign-in.
+        as_inviter = await client.post(
+            "/v1/invitations/accept", json={"token": token}, headers=boss_b
+        )
+        assert as_inviter.status_code == 403
+        assert as_inviter.json()["type"].endswith("/invitation-for-another-account")
+        bad_token = await client.post(
+            "/v1/invitations/accept", json={"token": token}, headers={"Authorization": "Bearer x"}
+        )
+        assert bad_token.status_code == 401
+        assert (await client.get(f"/v1/users/{alice_id}", headers=boss_b)).status_code == 404
+
+        # Alice, signed in as herself, accepts: she now belongs to both.
+        joined = await client.post("/v1/invitations/accept", json={"token": token}, headers=alice)
+        assert joined.status_code == 201, joined.text
+        assert {m["organisation_id"] for m in joined.json()["memberships"]} == {org_a, org_b}
+
+        # B's admin sees her as a member of B, and nothing of A: not the membership, not the
+        # structure's name, not when she last signed in.
+        seen = await client.get(f"/v1/users/{alice_id}", headers=boss_b)
+        assert seen.status_code == 200
+        assert [m["organisation_id"] for m in seen.json()["memberships"]] == [org_b]
+        assert seen.json()["last_login_at"] is None
+        assert org_a not in seen.text
+        assert "Structure 11" not in seen.text
+        listed = (await client.get("/v1/users", headers=boss_b)).json()["data"]
+        (entry,) = [u for u in listed if u["id"] == alice_id]
+        assert entry == seen.json()
+        # An admin, and Alice herself, still see everything.
+        full = (await client.get(f"/v1/users/{alice_id}", headers=admin)).json()
+        assert {m["organisation_id"] for m in full["memberships"]} == {org_a, org_b}
+        assert full["last_login_at"] is not None
+        mine = (await client.get("/v1/me", headers=alice)).json()
+        assert {m["organisation_id"] for m in mine["memberships"]} == {org_a, org_b}
+
+    async def test_the_owner_may_prove_the_password_instead_and_guesses_are_throttled(
+        self, gateway_factory
+    ) -> None:
+        client, runtime = await gateway_factory(rate_limit_login="3/minute")
+        admin = await sign_in(client)
+        org = await organisation(client, admin, 13)
+        await create_user(client, admin, role="committee", email="bob@coorace.example")
+        token = (
+            await invite(
+                client, admin, email="bob@coorace.example", role="member", organisation_id=org
+            )
+        ).json()["token"]
+        await runtime.limiter.reset()  # the sign-ins above count against the same limit
+        guesses = [
+            (
+                await client.post(
+                    "/v1/invitations/accept", json={"token": token, "password": f"guess number {n}"}
+                )
+            ).status_code
+            for n in range(4)
+        ]
+        assert guesses == [401, 401, 401, 429]
+        await runtime.limiter.reset()
+        proved = await client.post(
+            "/v1/invitations/accept", json={"token": token, "password": PASSWORD}
+        )
+        assert proved.status_code == 201, proved.text
+        assert sorted(m["role"] for m in proved.json()["memberships"]) == ["committee", "member"]
 
 
 class TestUsers:

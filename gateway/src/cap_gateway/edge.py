@@ -1,17 +1,22 @@
-"""The edge middleware: body-size limit, caller identification and the general rate limit.
+"""The edge middleware: body-size limit, caller identification, the general rate limit and
+the path check.
 
 A pure ASGI middleware (no response buffering, streaming kept). A request whose declared
 ``Content-Length`` exceeds the limit is refused at once with 413; a chunked body is counted as it
-streams and cut off with 413 when it goes over.
+streams and cut off with 413 when it goes over, whoever was reading it. A path that could name
+another route once forwarded (a dot segment, an encoded ``/``) or that no route can hold (a
+control character) is refused with 404 before anything routes it.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cap_gateway.ratelimit import ClientAddress, RateLimiter
-from cap_shared.problems import ProblemError, problem_from
+from cap_shared.problems import NotFound, ProblemError, problem_from
 from cap_shared.security import InvalidToken, TokenVerifier
 
 #: Paths never limited (probes and metrics scraped by the platform itself).
@@ -20,6 +25,21 @@ UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
 PUBLIC_WRITES = "/v1/registry/"
 #: Request-state key set when the body went over the limit while streaming.
 BODY_TOO_LARGE = "body_too_large"
+#: In the decoded path: a control character (C0, DEL, C1), a backslash, or a dot segment; an
+#: HTTP client or server on the way could drop, reject or resolve any of them differently.
+_UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]|(?:^|/)\.\.?(?:/|$)")
+
+
+def unsafe_path(scope: Scope) -> bool:
+    """Whether the request's path could reach another route than the one checked here.
+
+    The rate limits and the proxy route on the decoded path, and the proxy forwards the path as
+    the client encoded it: that is one route only if no encoded ``/`` splits a segment.
+    """
+    if _UNSAFE_PATH.search(scope["path"]):
+        return True
+    raw: bytes = scope.get("raw_path") or b""
+    return b"%2f" in raw.lower()
 
 
 class BodyTooLarge(ProblemError):
@@ -61,16 +81,22 @@ class EdgeMiddleware:
             return
         try:
             await self._rate_limit(scope, authorization.decode("latin-1"))
+            if unsafe_path(scope):
+                raise NotFound("no resource has this path")
         except ProblemError as exc:
             await self._refuse(scope, receive, send, exc)
             return
-        await self.app(scope, self._counting(scope, receive), send)
+        if length.isdigit():  # the server delivers no more than the declared length
+            await self.app(scope, receive, send)
+            return
+        await self.app(scope, self._counting(scope, receive), self._answering_413(scope, send))
 
     def _too_large(self) -> BodyTooLarge:
         return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
 
     async def _rate_limit(self, scope: Scope, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")
+        key: str | None = None
         if scheme.lower() == "bearer" and token:
             try:
                 principal = await self.verifier.verify(token.strip())
@@ -80,16 +106,15 @@ class EdgeMiddleware:
                 # Verified once here; routes and the proxy reuse it from the request state.
                 scope.setdefault("state", {})["principal"] = principal
                 name = "client" if principal.kind == "client" else "user"
-                await self.limiter.check(
-                    name, principal.subject, detail="too many requests for this account"
-                )
-                return
-        address = self.addresses.of(HTTPConnection(scope))
-        await self.limiter.check("anonymous", address, detail="too many requests from this address")
+                key = principal.subject
+                await self.limiter.check(name, key, detail="too many requests for this account")
+        if key is None:
+            key = self.addresses.of(HTTPConnection(scope))
+            await self.limiter.check("anonymous", key, detail="too many requests from this address")
+        # The route reached is the one checked: the edge refuses paths that could lead elsewhere.
+        # A token does not lift this limit: the registry's writes are open to anyone.
         if scope["method"] == "POST" and scope["path"].startswith(PUBLIC_WRITES):
-            await self.limiter.check(
-                "public-write", address, detail="too many reports from this address; try later"
-            )
+            await self.limiter.check("public-write", key, detail="too many reports; try later")
 
     def _counting(self, scope: Scope, receive: Receive) -> Receive:
         seen = 0
@@ -105,6 +130,33 @@ class EdgeMiddleware:
                     scope.setdefault("state", {})[BODY_TOO_LARGE] = True
                     raise self._too_large()
             return message
+
+        return wrapped
+
+    def _answering_413(self, scope: Scope, send: Send) -> Send:
+        """``send`` answering 413 instead of whatever a reader cut off by the limit answers
+        (FastAPI turns a failed body read into a 400, as does a service behind the proxy)."""
+        replaced = False
+
+        async def wrapped(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return
+            if message["type"] == "http.response.start" and scope.get("state", {}).get(
+                BODY_TOO_LARGE
+            ):
+                replaced = True
+                response = problem_from(self._too_large(), instance=scope["path"])
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status_code,
+                        "headers": response.raw_headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": response.body})
+                return
+            await send(message)
 
         return wrapped
 

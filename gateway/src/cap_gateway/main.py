@@ -16,7 +16,7 @@ from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
 from cap_gateway.edge import EdgeMiddleware
 from cap_gateway.identity.routes import router as organisations_router
-from cap_gateway.openapi import MergedOpenApi, docs_router
+from cap_gateway.openapi import MergedOpenApi, declare_errors, docs_router
 from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import ProxyMiddleware, Upstreams
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
@@ -118,6 +118,7 @@ def create_app(
     )
     app.state.upstreams = upstreams
     app.state.overview_parts = overview_parts
+    declare_errors(app)
     app.state.openapi = MergedOpenApi(app, upstreams)
     inner = app.router.lifespan_context
 

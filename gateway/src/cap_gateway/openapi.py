@@ -7,6 +7,11 @@ service's, as clients reach them through the gateway.
   ``<Service><Name>`` (and every ``$ref`` to them follows), equal ones are kept once;
 * a service that cannot be reached is listed in ``x-cap-unavailable`` instead of failing the
   whole document; the result is cached briefly.
+
+The gateway's own operations declare every error they can answer, as problem+json
+(:func:`honest_errors`): the edge's (413, 429, 404 on a path no route holds), the access
+check's (401, 403), validation's (422, not FastAPI's ``HTTPValidationError``) and a form
+parser's (400).
 """
 
 from __future__ import annotations
@@ -21,11 +26,104 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from cap_gateway.edge import UNLIMITED
 from cap_gateway.proxy import Upstreams
-from cap_shared.security import Public
+from cap_shared.problems import PROBLEM_JSON
+from cap_shared.security import Public, Role, api_routes, route_policy
 
 REF_PREFIX = "#/components/schemas/"
 CACHE_SECONDS = 30.0
+
+
+#: RFC 9457 problem details as every error of the platform carries them.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; more members may follow (errors, retry_after...).",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "retry_after": {"type": "integer", "minimum": 0},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + "Problem"}}}
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _errors_of(operation: dict[str, Any], path: str, policy: object) -> dict[str, str]:
+    """The error statuses an operation of the gateway can answer besides its own, described."""
+    errors = {} if path in UNLIMITED else {"429": "Too many requests (see Retry-After)"}
+    if isinstance(policy, frozenset):
+        errors["401"] = "No valid token"
+        if policy != frozenset(Role):  # SignedIn admits every role
+            errors["403"] = "Role not allowed"
+    if "{" in path:
+        errors["404"] = "Unknown, or not visible to the caller"
+    parameters = operation.get("parameters", [])
+    body = operation.get("requestBody")
+    if parameters or body:
+        errors["422"] = "Invalid field (named in errors[].field)"
+    if any(p.get("name") == "cursor" for p in parameters):
+        errors["400"] = "Invalid cursor (`invalid-cursor`)"
+    if body:
+        errors["413"] = "Request body too large"
+        if any(kind in body.get("content", {}) for kind in _FORMS):
+            errors["400"] = "Malformed form body"
+    return errors
+
+
+def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (the gateway's own) with every error it can answer declared as problem+json."""
+    policies = {
+        (method.lower(), route.path): route_policy(route)
+        for route in api_routes(app)
+        for method in route.methods
+    }
+    for path, item in document.get("paths", {}).items():
+        for method in _METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            errors = _errors_of(operation, path, policies.get((method, path)))
+            for status, description in sorted(errors.items()):
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status[:1] in ("4", "5"):
+                    response["content"] = copy.deepcopy(_PROBLEM)
+    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)  # FastAPI's 422 shape, which no answer of ours has
+    return document
+
+
+def declare_errors(app: FastAPI) -> None:
+    """Make ``app.openapi()`` the honest document (:func:`honest_errors`), built once."""
+    built: dict[str, Any] | None = None
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        nonlocal built
+        if built is None:
+            built = honest_errors(app, copy.deepcopy(generate()))
+        return built
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_from_bytes
 
 import aiohttp
 import httpx
@@ -69,6 +70,23 @@ ROUTES: dict[str, str] = {
     "preferences": "notifications",
     "webhook-subscriptions": "notifications",
 }
+
+
+#: What a path may hold unencoded (RFC 3986 pchar and "/"); "%" keeps the client's own escapes.
+_PATH_CHARS = "/!$&'()*+,;=:@-._~"
+
+
+def raw_path(scope: Scope) -> str:
+    """The path as the client encoded it (ASCII; bytes no URL may hold are percent-encoded).
+
+    Forwarded instead of the decoded path, which a second decoding upstream could turn into
+    another one (``%2541`` -> ``%41`` -> ``A``, ``%3F`` -> a query): the service decodes what the
+    gateway decoded, once.
+    """
+    raw: bytes | None = scope.get("raw_path")
+    if raw is None:
+        return quote(scope["path"], safe=_PATH_CHARS)
+    return quote_from_bytes(raw.partition(b"?")[0], safe=_PATH_CHARS + "%")
 
 
 class Reply:
@@ -374,20 +392,26 @@ class ProxyMiddleware:
         self.cache = cache
         self._labels: dict[str, ProxiedRoute] = {}
 
-    def target(self, path: str) -> tuple[str, str] | None:
-        """(service, upstream path) for a proxied path, None for the gateway's own."""
+    def target(self, path: str, raw: str | None = None) -> tuple[str, str] | None:
+        """(service, upstream path) for a proxied path, None for the gateway's own.
+
+        Routed on the decoded ``path``; the upstream path is taken from ``raw`` (the path as
+        the client encoded it, with the same segments: the edge refuses an encoded "/").
+        """
         parts = path.split("/", 4)  # "", "v1", resource, rest...
         if len(parts) < 3 or parts[1] != "v1":
             return None
+        raw = raw if raw is not None else quote(path, safe=_PATH_CHARS)
         if parts[2] == "ops" and len(parts) >= 4 and parts[3] != "gateway":
             if parts[3] not in self.upstreams.clients:
                 return None
-            return parts[3], "/ops/" + (parts[4] if len(parts) > 4 else "")
+            raw_parts = raw.split("/", 4)
+            return parts[3], "/ops/" + (raw_parts[4] if len(raw_parts) > 4 else "")
         service = ROUTES.get(parts[2])
-        return (service, path) if service else None
+        return (service, raw) if service else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        target = self.target(scope["path"]) if scope["type"] == "http" else None
+        target = self.target(scope["path"], raw_path(scope)) if scope["type"] == "http" else None
         if target is None:
             await self.app(scope, receive, send)
             return

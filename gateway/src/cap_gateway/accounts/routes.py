@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import AfterValidator
 
 from cap_gateway.accounts import service as accounts_service
 from cap_gateway.accounts.schemas import (
@@ -25,9 +26,11 @@ from cap_gateway.deps import AccountManagerDep, AdminDep, GatewayDep, SignedInDe
 from cap_gateway.overview import Overview, gather
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import Page, PageCursor, PageLimit
-from cap_shared.security import Public
+from cap_shared.security import Public, authenticate
+from cap_shared.text import printable
 
 Id = Annotated[str, Path(max_length=36)]
+Printable = Annotated[str, AfterValidator(printable)]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -79,16 +82,38 @@ async def revoke_invitation(
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
     dependencies=[Public],
-    responses={400: {"description": "Invalid, used or expired invitation"}},
+    responses={
+        400: {"description": "Invalid, used or expired invitation (`invalid-invitation`)"},
+        401: {
+            "description": "The e-mail has an account: sign in as its owner or give its "
+            "password (`account-owner-required`); or the bearer token is invalid"
+        },
+        403: {"description": "Signed in as someone else (`invitation-for-another-account`)"},
+        422: {"description": "Invalid field, or a new account without a password"},
+        429: {"description": "Too many attempts (see Retry-After)"},
+    },
 )
 async def accept_invitation(
     data: InvitationAccept, request: Request, session: SessionDep, gateway: GatewayDep
 ) -> UserPublic:
-    """Accept an invitation with its token (no sign-in needed: the link is the proof)."""
+    """Accept an invitation with its token. A new account chooses its password; an existing
+    one joins only if its owner accepts: signed in as themselves, or giving its password."""
     await gateway.limiter.check(
         "login", gateway.addresses.of(request), detail="too many attempts from this address"
     )
-    return await accounts_service.accept_invitation(session, passwords=gateway.passwords, data=data)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    principal = (
+        await authenticate(request, token.strip())
+        if scheme.lower() == "bearer" and token.strip()
+        else None
+    )
+    return await accounts_service.accept_invitation(
+        session,
+        passwords=gateway.passwords,
+        limiter=gateway.limiter,
+        principal=principal,
+        data=data,
+    )
 
 
 # users ----------------------------------------------------------------------------------
@@ -98,8 +123,8 @@ async def list_users(
     session: SessionDep,
     limit: PageLimit = 50,
     cursor: PageCursor = None,
-    organisation_id: Annotated[str | None, Query(max_length=36)] = None,
-    role: Annotated[str | None, Query(max_length=32)] = None,
+    organisation_id: Annotated[Printable | None, Query(max_length=36)] = None,
+    role: Annotated[Printable | None, Query(max_length=32)] = None,
 ) -> Page[UserPublic]:
     """Users the caller manages (an admin: everyone; a member_admin: their organisation's)."""
     return await accounts_service.list_users(
@@ -118,7 +143,11 @@ async def read_user(user_id: Id, principal: AccountManagerDep, session: SessionD
     return await accounts_service.get_user(session, principal=principal, user_id=user_id)
 
 
-@users.patch("/{user_id}", response_model=UserPublic)
+@users.patch(
+    "/{user_id}",
+    response_model=UserPublic,
+    responses={409: {"description": "An admin cannot disable their own account"}},
+)
 async def update_user(
     user_id: Id, data: UserUpdate, principal: AdminDep, session: SessionDep
 ) -> UserPublic:
@@ -140,7 +169,11 @@ async def grant_membership(
     )
 
 
-@users.delete("/{user_id}/memberships/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)
+@users.delete(
+    "/{user_id}/memberships/{membership_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={409: {"description": "The organisation's last member_admin (`last-member-admin`)"}},
+)
 async def remove_membership(
     user_id: Id, membership_id: Id, principal: AccountManagerDep, session: SessionDep
 ) -> None:
@@ -175,7 +208,11 @@ async def read_api_client(
     return await accounts_service.get_api_client(session, api_client_id=api_client_id)
 
 
-@api_clients.post("/{api_client_id}/secret", response_model=ApiClientCreated)
+@api_clients.post(
+    "/{api_client_id}/secret",
+    response_model=ApiClientCreated,
+    responses={409: {"description": "The client is revoked"}},
+)
 async def rotate_api_client_secret(
     api_client_id: Id, _admin: AdminDep, session: SessionDep
 ) -> ApiClientCreated:
@@ -214,7 +251,14 @@ async def read_me(principal: SignedInDep, session: SessionDep) -> Me:
     return await accounts_service.me(session, principal=principal)
 
 
-@me.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+@me.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        400: {"description": "The current password is wrong (`wrong-password`)"},
+        403: {"description": "A system has no password"},
+    },
+)
 async def change_password(
     data: PasswordChange, principal: SignedInDep, session: SessionDep, gateway: GatewayDep
 ) -> None:

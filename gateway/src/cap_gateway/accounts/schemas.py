@@ -5,11 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from cap_shared.security import Role, Scope
+from cap_shared.text import printable
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(printable),
+]
+#: An id or code typed into a field (a NUL would reach PostgreSQL, which cannot hold it).
+Key = Annotated[str, AfterValidator(printable)]
 #: Length bounds of a password (NIST SP 800-63B: at least 12 here, long passphrases welcome).
 Password = Annotated[str, StringConstraints(min_length=12, max_length=128)]
 BodyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -25,8 +40,8 @@ class RoleScope(_Input):
     auditors to a certification body; committee and admin to nothing."""
 
     role: PersonRole
-    organisation_id: str | None = Field(default=None, max_length=36)
-    region: str | None = Field(default=None, max_length=2, description="INSEE region code")
+    organisation_id: Key | None = Field(default=None, max_length=36)
+    region: Key | None = Field(default=None, max_length=2, description="INSEE region code")
     certification_body_id: BodyId | None = None
 
     @model_validator(mode="after")

@@ -3,7 +3,10 @@
 Who may do what is decided here, in one place:
 * an admin manages everything;
 * a member_admin invites, lists and removes the people of their own organisation(s), as
-  members or member_admins, and nothing else;
+  members or member_admins, and nothing else; of a person who also belongs elsewhere they see
+  only the memberships in their own organisations, and not when that person last signed in;
+* an invitation to an e-mail that already has an account is accepted only by that account's
+  owner, signed in or giving its password;
 * everyone reads and edits only their own profile.
 """
 
@@ -36,6 +39,7 @@ from cap_gateway.accounts.schemas import (
 from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
 from cap_gateway.identity.regions import REGIONS
 from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User, tables
+from cap_gateway.ratelimit import RateLimiter
 from cap_shared import clock
 from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
@@ -56,6 +60,22 @@ class PasswordRequired(ProblemError):
     """A new account needs a password."""
 
     status, code, title = 422, "password-required", "A password is required"
+
+
+class AccountOwnerRequired(ProblemError):
+    """The invited e-mail has an account: only its owner may accept (signed in, or with its
+    password); the same answer for a missing and a wrong password."""
+
+    status, code, title = 401, "account-owner-required", "Sign in as the invited person"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class InvitationForAnotherAccount(Forbidden):
+    """The caller is signed in, but not as the person the invitation is for."""
+
+    code, title = "invitation-for-another-account", "Invitation for another account"
 
 
 class WrongPassword(ProblemError):
@@ -116,13 +136,21 @@ def membership_public(m: Membership, organisations: dict[str, Organisation]) -> 
     )
 
 
-async def _users_public(repository: AccountRepository, users: Sequence[User]) -> list[UserPublic]:
+async def _users_public(
+    repository: AccountRepository, users: Sequence[User], *, seen_from: frozenset[str] | None = None
+) -> list[UserPublic]:
+    """API views; ``seen_from``: the only organisations whose memberships the viewer may see
+    (None: all of them, for an admin or the person themselves)."""
     memberships = await repository.memberships(user_ids=[u.id for u in users])
     organisations = await repository.organisations(
         organisation_ids=sorted({m.organisation_id for m in memberships if m.organisation_id})
     )
     by_user: dict[str, list[MembershipPublic]] = {}
+    elsewhere: set[str] = set()
     for m in memberships:
+        if seen_from is not None and m.organisation_id not in seen_from:
+            elsewhere.add(m.user_id)  # another structure's business, or a role of its own
+            continue
         by_user.setdefault(m.user_id, []).append(membership_public(m, organisations))
     return [
         UserPublic(
@@ -132,10 +160,18 @@ async def _users_public(repository: AccountRepository, users: Sequence[User]) ->
             status=u.status,
             memberships=by_user.get(u.id, []),
             created_at=u.created_at,
-            last_login_at=u.last_login_at,
+            # One date for the whole account: it tells of the person's other roles too.
+            last_login_at=None if u.id in elsewhere else u.last_login_at,
         )
         for u in users
     ]
+
+
+def _seen_from(principal: Principal, user_id: str | None = None) -> frozenset[str] | None:
+    """The organisations whose memberships ``principal`` sees (None: all)."""
+    if principal.user_id is not None and principal.user_id == user_id:
+        return None
+    return _administered_organisations(principal)
 
 
 def _invitation_public(invitation: Invitation) -> InvitationPublic:
@@ -242,9 +278,15 @@ async def revoke_invitation(
 
 
 async def accept_invitation(
-    session: AsyncSession, *, passwords: Passwords, data: InvitationAccept
+    session: AsyncSession,
+    *,
+    passwords: Passwords,
+    limiter: RateLimiter,
+    principal: Principal | None,
+    data: InvitationAccept,
 ) -> UserPublic:
-    """Join with the invited role: a new account is created, an existing one gains the role."""
+    """Join with the invited role: a new account is created, an existing one gains the role if
+    its owner accepts (signed in as themselves, or giving its password)."""
     repository = AccountRepository(session)
     invitation = await repository.invitation_by_token(token_hash=secret_digest(data.token))
     now = clock.now()
@@ -266,6 +308,10 @@ async def accept_invitation(
             password_hash=await passwords.hash(data.password),
         )
         await repository.add(user)
+    else:
+        await _check_owner(
+            user, principal=principal, passwords=passwords, limiter=limiter, data=data
+        )
     scope = RoleScope(
         role=invitation.role,
         organisation_id=invitation.organisation_id,
@@ -276,6 +322,33 @@ async def accept_invitation(
     invitation.accepted_at = now
     await _announce(repository, user, f"user:{user.id}")
     return (await _users_public(repository, [user]))[0]
+
+
+async def _check_owner(
+    user: User,
+    *,
+    principal: Principal | None,
+    passwords: Passwords,
+    limiter: RateLimiter,
+    data: InvitationAccept,
+) -> None:
+    """Whoever holds an invitation link for an existing account must be that account's owner:
+    the link alone would let its sender join someone else's account and read it."""
+    if principal is not None:
+        if principal.user_id == user.id:
+            return
+        raise InvitationForAnotherAccount(
+            "this invitation is for another account: sign in as the invited person to accept it"
+        )
+    if data.password is not None:
+        # A password check is a sign-in: throttled per account like the token endpoint.
+        await limiter.check("login-account", user.email, detail="too many sign-in attempts")
+        if await passwords.verify(user.password_hash, data.password):
+            return
+    raise AccountOwnerRequired(
+        "this e-mail already has an account: sign in as its owner, or give its password, "
+        "to accept the invitation"
+    )
 
 
 async def _add_membership(repository: AccountRepository, user_id: str, scope: RoleScope) -> None:
@@ -352,14 +425,16 @@ async def list_users(
         ),
         limit,
     )
-    return Page[UserPublic](data=await _users_public(repository, rows), next_cursor=next_cursor)
+    return Page[UserPublic](
+        data=await _users_public(repository, rows, seen_from=scope), next_cursor=next_cursor
+    )
 
 
 async def get_user(session: AsyncSession, *, principal: Principal, user_id: str) -> UserPublic:
     """One user the caller may see."""
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
-    return (await _users_public(repository, [user]))[0]
+    return (await _users_public(repository, [user], seen_from=_seen_from(principal, user.id)))[0]
 
 
 async def update_user(
@@ -377,7 +452,7 @@ async def update_user(
         if data.status == "disabled":
             await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
     await _announce(repository, user, _actor(principal))
-    return (await _users_public(repository, [user]))[0]
+    return (await _users_public(repository, [user], seen_from=_seen_from(principal, user.id)))[0]
 
 
 async def grant_membership(
@@ -389,7 +464,7 @@ async def grant_membership(
     await _check_scope_exists(repository, data)
     await _add_membership(repository, user.id, data)
     await _announce(repository, user, _actor(principal))
-    return (await _users_public(repository, [user]))[0]
+    return (await _users_public(repository, [user], seen_from=_seen_from(principal, user.id)))[0]
 
 
 async def remove_membership(

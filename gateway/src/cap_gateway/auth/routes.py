@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import AfterValidator
 
 from cap_gateway.auth import service as auth_service
 from cap_gateway.auth.schemas import SigningKeyPublic, TokenResponse
@@ -16,13 +17,16 @@ from cap_gateway.deps import AdminDep, GatewayDep
 from cap_shared.deps import SessionDep
 from cap_shared.problems import problem_response
 from cap_shared.security import Public, Scope
+from cap_shared.text import printable
 
 router = APIRouter(tags=["auth"])
 well_known = APIRouter(tags=["auth"], dependencies=[Public])
 keys_router = APIRouter(prefix="/v1/ops/gateway/signing-keys", tags=["ops"])
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-Field64 = Annotated[str | None, Form(max_length=64)]
+#: Looked up in the database, which cannot hold a NUL: control characters are a 422.
+Printable = Annotated[str, AfterValidator(printable)]
+Field64 = Annotated[Printable | None, Form(max_length=64)]
 
 
 def _oauth_problem(error: OAuthError) -> JSONResponse:
@@ -66,12 +70,12 @@ async def issue_token(
     session: SessionDep,
     gateway: GatewayDep,
     grant_type: Annotated[str, Form(max_length=32)],
-    username: Annotated[str | None, Form(max_length=254)] = None,
+    username: Annotated[Printable | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
     client_id: Field64 = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
-    scope: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[Printable | None, Form(max_length=200)] = None,
 ) -> Response:
     """OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system."""
     result: TokenResponse | OAuthError

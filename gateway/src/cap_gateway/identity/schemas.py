@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from cap_gateway.identity.regions import REGIONS
 from cap_gateway.identity.siret import normalise_siret, siret_problem
 from cap_shared.contracts.identity import SiaeType
+from cap_shared.text import printable
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(printable),
+]
 
 
 class OrganisationCreate(BaseModel):
@@ -27,10 +39,15 @@ class OrganisationCreate(BaseModel):
         min_length=1, max_length=6, description="SIAE types run by the structure"
     )
     region: str = Field(description="INSEE region code", examples=["76"])
-    delegation: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        Field(
-            default=None, description="Coorace regional delegation", examples=["Coorace Occitanie"]
-        )
+    delegation: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=200),
+            AfterValidator(printable),
+        ]
+        | None
+    ) = Field(
+        default=None, description="Coorace regional delegation", examples=["Coorace Occitanie"]
     )
 
     @field_validator("siret")
