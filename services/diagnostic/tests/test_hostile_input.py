@@ -199,3 +199,23 @@ async def test_control_characters_are_422_not_500(service: Service) -> None:
     ):
         got = await service.client.get(url, headers=member)
         assert fields_of(got) == [field], url
+
+
+async def test_a_referential_file_with_a_control_character_is_refused_naming_the_field(
+    service: Service,
+) -> None:
+    import json
+
+    doc = cap_document()
+    doc["version"] = 2
+    doc["published_on"] = str(doc["published_on"])
+    doc["name"] = "CAP\u0000"
+    refused = await service.client.post(
+        "/v1/referentials",
+        headers=service.admin,
+        files={"file": ("cap-v2.json", json.dumps(doc).encode(), "application/json")},
+    )
+    assert refused.status_code == 422, refused.text
+    assert [(e["object"], e["field"]) for e in refused.json()["errors"]] == [
+        ("urn:coorace:referentiel:cap", "name")
+    ]
