@@ -116,18 +116,6 @@ async def update(session: AsyncSession, resource_id: str, data: ResourceUpdate) 
     if resource is None:
         raise NotFound("no such resource")
     changes = data.model_dump(mode="json", exclude_unset=True)
-    for name in (
-        "kind",
-        "title",
-        "summary",
-        "description",
-        "criteria",
-        "themes",
-        "tags",
-        "published",
-    ):
-        if name in changes and changes[name] is None:
-            del changes[name]
     names = await _check_tags(
         session, changes.get("criteria", resource.criteria), changes.get("themes", resource.themes)
     )

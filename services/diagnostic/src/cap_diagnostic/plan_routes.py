@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from cap_diagnostic import plans, reports
 from cap_diagnostic.lifecycle import ActionStep
 from cap_diagnostic.schemas import (
+    ID_PATTERN,
     ActionCreate,
     ActionDetail,
     ActionOut,
@@ -22,7 +23,7 @@ from cap_diagnostic.schemas import (
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.security import Allow, Principal, Role
 
-Id = Annotated[str, Path(max_length=36)]
+Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},

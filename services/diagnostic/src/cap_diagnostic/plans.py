@@ -373,8 +373,6 @@ async def update_action(
     action = await _action_visible(session, principal, action_id, for_update=True)
     lifecycle.ensure_action_editable(ActionStatus(action.status))
     for name, value in data.model_dump(exclude_unset=True).items():
-        if name in ("title", "priority") and value is None:
-            continue
         setattr(action, name, value)
     action.modified_at = clock.now()
     await PlanRepository(session).add(action)

@@ -6,6 +6,12 @@ run in a worker thread, so a 300 ms PDF never blocks the event loop. The PDF is 
 ReportLab (platypus for the flow, its own SpiderChart for the radar of the themes); the XLSX is
 written with openpyxl; the CSV uses ``;`` and a BOM so spreadsheet software in French opens it
 as expected.
+
+Every text a person typed (the organisation's name, the session's details, actions, owners,
+descriptions, catalogue entries, referential wording) is escaped for the format it is written
+into by :mod:`cap_shared.formats`: literal text in ReportLab's markup (our own ``<b>`` is written
+around escaped text, never re-enabled inside it), OWASP's formula triggers neutralised and
+characters XML cannot carry dropped in every CSV and XLSX cell.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from cap_diagnostic.models import Organisation
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.repository import OrganisationRepository, PlanRepository
 from cap_diagnostic.schemas import ActionOut, Recommendations
+from cap_shared.formats import pdf_markup, spreadsheet_cell, spreadsheet_row, xml_text
 from cap_shared.security import Principal
 
 STATUS_FR = {
@@ -156,13 +163,8 @@ def plan_csv(actions: list[ActionOut]) -> bytes:
     for a in actions:
         row = _plan_row(a)
         row[4] = a.due_date.isoformat() if a.due_date else ""
-        writer.writerow(_safe_cells(row))
+        writer.writerow(spreadsheet_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _safe_cells(row: list[Any]) -> list[Any]:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row]
 
 
 def plan_xlsx(organisation: str, actions: list[ActionOut]) -> bytes:
@@ -175,7 +177,7 @@ def plan_xlsx(organisation: str, actions: list[ActionOut]) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Plan d'actions"
-    sheet.append([f"Plan de progrès — {organisation}"])
+    sheet.append([spreadsheet_cell(f"Plan de progrès — {organisation}")])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     sheet.append(list(PLAN_COLUMNS))
@@ -183,7 +185,7 @@ def plan_xlsx(organisation: str, actions: list[ActionOut]) -> bytes:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     for a in actions:
-        sheet.append(_safe_cells(_plan_row(a)))
+        sheet.append(spreadsheet_row(_plan_row(a)))
         if a.due_date:
             sheet.cell(row=sheet.max_row, column=5).number_format = "DD/MM/YYYY"
     widths = (48, 10, 10, 20, 12, 10, 12, 10, 12, 12, 60)
@@ -245,7 +247,12 @@ def render_pdf(data: ReportData) -> bytes:
     centre = ParagraphStyle("CapCentre", parent=body, alignment=TA_CENTER)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(_escape(text), style)
+        """A paragraph of literal text (user text included: no markup of it is interpreted)."""
+        return Paragraph(pdf_markup(text), style)
+
+    def bold(text: str) -> str:
+        """Our own bold markup around ``text`` escaped."""
+        return f"<b>{pdf_markup(text)}</b>"
 
     def table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
         t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
@@ -285,8 +292,8 @@ def render_pdf(data: ReportData) -> bytes:
     }
     cover: list[list[Any]] = [
         ["Structure", p(data.organisation.name)],
-        ["SIRET", data.organisation.siret],
-        ["Types de SIAE", ", ".join(data.organisation.siae_types)],
+        ["SIRET", p(data.organisation.siret)],
+        ["Types de SIAE", p(", ".join(data.organisation.siae_types))],
         [
             "Type de diagnostic",
             KIND_OF_DIAGNOSTIC_FR.get(d["kind"], d["kind"]),
@@ -300,7 +307,7 @@ def render_pdf(data: ReportData) -> bytes:
         ["Statut", STATUS_FR.get(d["status"], d["status"])],
         [
             "Score global",
-            f"{_score(scores['overall']['score'])} — {scores['overall']['band'] or '—'}",
+            p(f"{_score(scores['overall']['score'])} — {scores['overall']['band'] or '—'}"),
         ],
         ["Document édité le", _fr_date(data.generated_on)],
     ]
@@ -308,8 +315,12 @@ def render_pdf(data: ReportData) -> bytes:
     if not completed:
         story += [
             Spacer(1, 0.5 * cm),
-            p(
-                "<b>Version provisoire</b> : le diagnostic n'est pas terminé ; les scores portent sur les critères déjà évalués.",
+            Paragraph(
+                bold("Version provisoire")
+                + pdf_markup(
+                    " : le diagnostic n'est pas terminé ; les scores portent sur les critères "
+                    "déjà évalués."
+                ),
                 centre,
             ),
         ]
@@ -361,7 +372,7 @@ def render_pdf(data: ReportData) -> bytes:
             [
                 p(label),
                 _score(group["score"]),
-                group["band"] or "—",
+                p(group["band"] or "—"),
                 group["rated"],
                 group["not_applicable"],
                 group["total"],
@@ -373,7 +384,7 @@ def render_pdf(data: ReportData) -> bytes:
                 [
                     p(f"{framework} {group['code']} — {group['name']}"),
                     _score(group["score"]),
-                    group["band"] or "—",
+                    p(group["band"] or "—"),
                     group["rated"],
                     group["not_applicable"],
                     group["total"],
@@ -388,7 +399,7 @@ def render_pdf(data: ReportData) -> bytes:
                     else "Critères de résultat"
                 ),
                 _score(group["score"]),
-                group["band"] or "—",
+                p(group["band"] or "—"),
                 group["rated"],
                 group["not_applicable"],
                 group["total"],
@@ -458,7 +469,7 @@ def render_pdf(data: ReportData) -> bytes:
             )
             rows.append(
                 [
-                    f"{gap['band']} ({gap['min_score']})",
+                    p(f"{gap['band']} ({gap['min_score']})"),
                     gap["points_missing"],
                     p(raises if gap["reachable"] else raises + " (insuffisant)"),
                 ]
@@ -473,7 +484,7 @@ def render_pdf(data: ReportData) -> bytes:
             rows.append(
                 [
                     p(a.title),
-                    a.criterion_code or "—",
+                    p(a.criterion_code or "—"),
                     p(a.owner or "—"),
                     _fr_date(a.due_date),
                     PRIORITY_FR.get(a.priority, a.priority),
@@ -491,8 +502,10 @@ def render_pdf(data: ReportData) -> bytes:
     if gaps:
         for gap in gaps[:15]:
             block: list[Any] = [
-                p(
-                    f"<b>{gap.code} — {gap.name}</b> (niveau {gap.level}, gain attendu {gap.expected_gain:.0f} points)"
+                Paragraph(
+                    bold(f"{gap.code} — {gap.name}")
+                    + f" (niveau {gap.level}, gain attendu {gap.expected_gain:.0f} points)",
+                    body,
                 )
             ]
             for r in gap.resources:
@@ -502,11 +515,13 @@ def render_pdf(data: ReportData) -> bytes:
     else:
         story.append(p("Pas de recommandation : aucun écart significatif n'a été relevé."))
 
+    organisation = data.organisation.name
+
     def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7.5)
         canvas.setFillColor(colors.HexColor("#5A6475"))
-        canvas.drawString(1.8 * cm, 1.2 * cm, f"Coorace — CAP — {data.organisation.name}"[:110])
+        canvas.drawString(1.8 * cm, 1.2 * cm, xml_text(f"Coorace — CAP — {organisation}")[:110])
         canvas.drawRightString(A4[0] - 1.8 * cm, 1.2 * cm, f"Page {document.page}")
         canvas.restoreState()
 
@@ -518,17 +533,9 @@ def render_pdf(data: ReportData) -> bytes:
         rightMargin=1.8 * cm,
         topMargin=1.8 * cm,
         bottomMargin=2 * cm,
-        title=f"Rapport de restitution — {data.organisation.name}",
+        title=xml_text(f"Rapport de restitution — {organisation}"),
         author="Coorace — plateforme CAP",
         lang="fr-FR",
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-def _escape(text: str) -> str:
-    """Escape user text for ReportLab's mini-markup, keeping the few tags we write ourselves."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for tag in ("b", "/b"):
-        escaped = escaped.replace(f"&lt;{tag}&gt;", f"<{tag}>")
-    return escaped

@@ -7,11 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from cap_diagnostic import catalogue
-from cap_diagnostic.schemas import ResourceIn, ResourceKind, ResourceOut, ResourceUpdate
+from cap_diagnostic.schemas import (
+    ID_PATTERN,
+    PRINTABLE_PATTERN,
+    ResourceIn,
+    ResourceKind,
+    ResourceOut,
+    ResourceUpdate,
+)
 from cap_shared.deps import SessionDep
 from cap_shared.security import Allow, Principal, Role, SignedIn
 
-Id = Annotated[str, Path(max_length=36)]
+Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -29,10 +36,15 @@ resource_routes = APIRouter(prefix="/v1/resources", tags=["resources"], response
 async def search_resources(
     principal: Reader,
     session: SessionDep,
-    q: Annotated[str | None, Query(max_length=200, description="Words to find (French)")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, pattern=PRINTABLE_PATTERN, description="Words to find (French)"),
+    ] = None,
     kind: ResourceKind | None = None,
-    criterion: Annotated[str | None, Query(max_length=200, description="Criterion URN")] = None,
-    theme: Annotated[str | None, Query(max_length=40)] = None,
+    criterion: Annotated[
+        str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN, description="Criterion URN")
+    ] = None,
+    theme: Annotated[str | None, Query(max_length=40, pattern=PRINTABLE_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[ResourceOut]:
     """Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...

@@ -34,8 +34,10 @@ from cap_diagnostic.plan_routes import ROUTERS as plan_routers
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, FileError, ReferentialInvalid
 from cap_diagnostic.referentials.model import ResolvedReferential
+from cap_diagnostic.referentials.schema import MAX_VERSION
 from cap_diagnostic.resource_routes import ROUTERS as resource_routers
 from cap_diagnostic.schemas import (
+    ID_PATTERN,
     AnswerOut,
     AnswersIn,
     CriterionOut,
@@ -58,7 +60,7 @@ from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprin
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role, SignedIn
 
-Id = Annotated[str, Path(max_length=36)]
+Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9._\-]+$")]
 IfMatch = Annotated[
     str | None,
@@ -135,7 +137,7 @@ async def import_referential(
 @referential_routes.get("/{code}/versions/{version}", response_model=ReferentialDetail)
 async def get_referential(
     code: Code,
-    version: Annotated[int, Path(ge=1, le=10_000)],
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
     _principal: Reader,
     session: SessionDep,
 ) -> ReferentialDetail:
@@ -200,7 +202,7 @@ class ExportFormat(StrEnum):
 )
 async def export_referential(
     code: Code,
-    version: Annotated[int, Path(ge=1, le=10_000)],
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
     _principal: Admin,
     session: SessionDep,
     format: Annotated[ExportFormat, Query()] = ExportFormat.yaml,
@@ -264,8 +266,8 @@ async def create_diagnostic(
 async def list_diagnostics(
     principal: Practitioner,
     session: SessionDep,
-    organisation_id: Annotated[str | None, Query(max_length=36)] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    organisation_id: Annotated[str | None, Query(max_length=36, pattern=ID_PATTERN)] = None,
+    status: Annotated[str | None, Query(max_length=20, pattern=r"^[a-z_]+$")] = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> Page[DiagnosticOut]:

@@ -3,15 +3,56 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from cap_diagnostic.lifecycle import KeyFigures
+from cap_diagnostic.referentials.schema import MAX_VERSION
+from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
 #: A platform account id (the gateway's user ids are UUIDs).
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+#: An id in a path, a query or a body (UUIDs here): nothing else reaches a query, so a control
+#: character gets a 422, not a database error.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
+#: Free text in a query string: no control character (PostgreSQL cannot even compare a NUL).
+PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
+def _present(value: Any) -> Any:
+    """An explicitly sent value; null is refused (the field is omitted to leave it unchanged)."""
+    if value is None:
+        raise PydanticCustomError(
+            "not_null", "may not be null: omit the field to leave it unchanged"
+        )
+    return value
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    """The field's JSON Schema without its null alternative: it is omitted, never null."""
+    options = [s for s in schema.pop("anyOf", []) if s.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+    schema.pop("default", None)
+
+
+T = TypeVar("T")
+#: A field of an update whose column is NOT NULL: omitted, it is left as it is; sent as null, it
+#: is a 422 naming it (never a database error, never silently ignored).
+NotNull = Annotated[T | None, BeforeValidator(_present), Field(json_schema_extra=_without_null)]
 
 
 # referentials ------------------------------------------------------------------------------
@@ -85,9 +126,9 @@ class Participant(BaseModel):
 
     model_config = Strict
 
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     category: Literal["staff", "volunteer", "employee_in_pathway", "board", "partner"]
-    role: str | None = Field(default=None, max_length=200)
+    role: Text | None = Field(default=None, max_length=200)
 
 
 FacilitatorIds = Annotated[
@@ -105,29 +146,31 @@ class DiagnosticCreate(BaseModel):
 
     model_config = Strict
 
-    organisation_id: str = Field(max_length=36)
-    referential_code: str = Field(default="CAP", max_length=40)
-    referential_version: int | None = Field(default=None, ge=1, description="Latest when absent")
+    organisation_id: str = Field(max_length=36, pattern=ID_PATTERN)
+    referential_code: str = Field(default="CAP", max_length=40, pattern=r"^[A-Za-z0-9._\-]+$")
+    referential_version: int | None = Field(
+        default=None, ge=1, le=MAX_VERSION, description="Latest when absent"
+    )
     #: Only the structure's own assessments are opened; an audit evaluation is recorded from
     #: the auditor's report (``evaluations.py``).
     kind: Literal["cap_session", "self_assessment"] = "cap_session"
-    title: str | None = Field(default=None, max_length=200)
+    title: Text | None = Field(default=None, max_length=200)
     session_date: date | None = None
-    facilitator: str | None = Field(default=None, max_length=200)
+    facilitator: Text | None = Field(default=None, max_length=200)
     facilitator_user_ids: FacilitatorIds | None = None
     participants: list[Participant] = Field(default_factory=list, max_length=200)
 
 
 class DiagnosticUpdate(BaseModel):
-    """Session details, while the diagnostic is editable."""
+    """Session details, while the diagnostic is editable (an omitted field is left as it is)."""
 
     model_config = Strict
 
-    title: str | None = Field(default=None, max_length=200)
+    title: NotNull[Text] = Field(default=None, max_length=200)
     session_date: date | None = None
-    facilitator: str | None = Field(default=None, max_length=200)
-    facilitator_user_ids: FacilitatorIds | None = None
-    participants: list[Participant] | None = Field(default=None, max_length=200)
+    facilitator: Text | None = Field(default=None, max_length=200)
+    facilitator_user_ids: NotNull[FacilitatorIds] = None
+    participants: NotNull[list[Participant]] = Field(default=None, max_length=200)
 
 
 class Evidence(BaseModel):
@@ -135,7 +178,7 @@ class Evidence(BaseModel):
 
     model_config = Strict
 
-    title: str = Field(min_length=1, max_length=300)
+    title: Text = Field(min_length=1, max_length=300)
     url: AnyHttpUrl | None = None
 
 
@@ -145,13 +188,13 @@ class AnswerIn(BaseModel):
     model_config = Strict
 
     id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$", description="Client-generated UUID")
-    criterion: str = Field(max_length=200, description="Criterion URN")
+    criterion: Text = Field(max_length=200, description="Criterion URN")
     level: int | None = Field(default=None, ge=0, le=10)
     not_applicable: bool = False
-    not_applicable_reason: str | None = Field(default=None, max_length=2000)
-    comment: str | None = Field(default=None, max_length=4000)
+    not_applicable_reason: Text | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=4000)
     evidence: list[Evidence] = Field(default_factory=list, max_length=50)
-    carried_from: str | None = Field(default=None, max_length=36)
+    carried_from: str | None = Field(default=None, max_length=36, pattern=ID_PATTERN)
 
     @model_validator(mode="after")
     def _na(self) -> AnswerIn:
@@ -247,7 +290,7 @@ class MigrateIn(BaseModel):
 
     model_config = Strict
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
     strategy: Literal["keep", "reset", "rescale"] = Field(
         description="For criteria whose scale changed: keep the level (clamped to the new "
         "scale), reset it (to rate again), or rescale it proportionally"
@@ -266,24 +309,25 @@ class ActionCreate(BaseModel):
 
     model_config = Strict
 
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=8000)
-    criterion: str | None = Field(default=None, max_length=200, description="Criterion URN")
-    owner: str | None = Field(default=None, max_length=200)
+    title: Text = Field(min_length=1, max_length=300)
+    description: Text = Field(default="", max_length=8000)
+    criterion: Text | None = Field(default=None, max_length=200, description="Criterion URN")
+    owner: Text | None = Field(default=None, max_length=200)
     due_date: date | None = None
     priority: Priority = "medium"
 
 
 class ActionUpdate(BaseModel):
-    """Owner, due date, priority or wording of an action."""
+    """Owner, due date, priority or wording of an action (an omitted field is left as it is;
+    owner and due date are cleared with null)."""
 
     model_config = Strict
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    description: str | None = Field(default=None, max_length=8000)
-    owner: str | None = Field(default=None, max_length=200)
+    title: NotNull[Text] = Field(default=None, min_length=1, max_length=300)
+    description: NotNull[Text] = Field(default=None, max_length=8000)
+    owner: Text | None = Field(default=None, max_length=200)
     due_date: date | None = None
-    priority: Priority | None = None
+    priority: NotNull[Priority] = None
 
 
 class ActionStepIn(BaseModel):
@@ -292,7 +336,7 @@ class ActionStepIn(BaseModel):
     model_config = Strict
 
     step: Literal["plan", "start", "complete", "verify", "reopen", "cancel"]
-    note: str | None = Field(default=None, max_length=4000)
+    note: Text | None = Field(default=None, max_length=4000)
 
 
 class ReviewIn(BaseModel):
@@ -300,7 +344,7 @@ class ReviewIn(BaseModel):
 
     model_config = Strict
 
-    note: str = Field(min_length=1, max_length=4000)
+    note: Text = Field(min_length=1, max_length=4000)
     progress: int | None = Field(default=None, ge=0, le=100, description="Percent done")
 
 
@@ -366,34 +410,35 @@ class ResourceIn(BaseModel):
 
     code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9\-]*$", max_length=60)
     kind: ResourceKind
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1, max_length=500)
-    description: str = Field(min_length=1, max_length=4000)
+    title: Text = Field(min_length=1, max_length=200)
+    summary: Text = Field(min_length=1, max_length=500)
+    description: Text = Field(min_length=1, max_length=4000)
     url: AnyHttpUrl | None = None
-    contact: str | None = Field(default=None, max_length=300)
-    duration: str | None = Field(default=None, max_length=60)
-    criteria: list[str] = Field(default_factory=list, max_length=30)
-    themes: list[str] = Field(default_factory=list, max_length=20)
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    contact: Text | None = Field(default=None, max_length=300)
+    duration: Text | None = Field(default=None, max_length=60)
+    criteria: list[Text] = Field(default_factory=list, max_length=30)
+    themes: list[Text] = Field(default_factory=list, max_length=20)
+    tags: list[Text] = Field(default_factory=list, max_length=20)
     published: bool = True
 
 
 class ResourceUpdate(BaseModel):
-    """Fields of a catalogue entry to change."""
+    """Fields of a catalogue entry to change (an omitted field is left as it is; url, contact
+    and duration are cleared with null)."""
 
     model_config = Strict
 
-    kind: ResourceKind | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    summary: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = Field(default=None, min_length=1, max_length=4000)
+    kind: NotNull[ResourceKind] = None
+    title: NotNull[Text] = Field(default=None, min_length=1, max_length=200)
+    summary: NotNull[Text] = Field(default=None, min_length=1, max_length=500)
+    description: NotNull[Text] = Field(default=None, min_length=1, max_length=4000)
     url: AnyHttpUrl | None = None
-    contact: str | None = Field(default=None, max_length=300)
-    duration: str | None = Field(default=None, max_length=60)
-    criteria: list[str] | None = Field(default=None, max_length=30)
-    themes: list[str] | None = Field(default=None, max_length=20)
-    tags: list[str] | None = Field(default=None, max_length=20)
-    published: bool | None = None
+    contact: Text | None = Field(default=None, max_length=300)
+    duration: Text | None = Field(default=None, max_length=60)
+    criteria: NotNull[list[Text]] = Field(default=None, max_length=30)
+    themes: NotNull[list[Text]] = Field(default=None, max_length=20)
+    tags: NotNull[list[Text]] = Field(default=None, max_length=20)
+    published: NotNull[bool] = None
 
 
 class ResourceOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from cap_diagnostic import statistics
+from cap_diagnostic.schemas import ID_PATTERN
 from cap_shared.deps import SessionDep
 from cap_shared.security import Allow, Principal, Role
 
@@ -39,7 +40,7 @@ async def network_statistics(
 
 @statistics_routes.get("/position")
 async def peer_position(
-    organisation_id: Annotated[str, Query(max_length=36)],
+    organisation_id: Annotated[str, Query(max_length=36, pattern=ID_PATTERN)],
     principal: Annotated[
         Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR))
     ],

@@ -21,7 +21,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from cap_shared.text import printable
 
 FORMAT = "cap-referential/1"
 
@@ -32,8 +34,18 @@ Urn = Annotated[
     ),
 ]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$", max_length=40)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(printable),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(printable),
+]
+#: The highest version a file may carry (the API's bound too): far below the database's integer.
+MAX_VERSION = 10_000
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)]
 
 
@@ -168,7 +180,7 @@ class Extends(_Strict):
     """Reuse of another referential's themes and criteria, by reference to one of its versions."""
 
     urn: Urn
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class ReferentialFile(_Strict):
@@ -177,7 +189,7 @@ class ReferentialFile(_Strict):
     format: Literal["cap-referential/1"]
     urn: Urn
     code: Code
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_VERSION)
     name: Name
     description: Text
     language: Literal["fr"] = "fr"
