@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cap_shared.formats import pdf_markup, spreadsheet_cell, spreadsheet_row, xml_text
@@ -28,6 +28,7 @@ def test_pdf_markup_keeps_tags_literal() -> None:
     assert pdf_markup("a\r\nb\nc") == "a<br/>b<br/>c"
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_any_text_renders_in_a_reportlab_paragraph(text: str) -> None:
     from reportlab.lib.styles import getSampleStyleSheet
@@ -38,6 +39,7 @@ def test_any_text_renders_in_a_reportlab_paragraph(text: str) -> None:
     )
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_any_text_is_a_valid_xlsx_cell_and_never_a_formula(text: str) -> None:
     from openpyxl import Workbook, load_workbook
