@@ -31,7 +31,7 @@ from cap_shared.contracts.labelling import ComplaintReceivedV1
 from cap_shared.formats import xml_text
 from cap_shared.outbox import add_event
 from cap_shared.problems import InvalidInput, NotFound
-from cap_shared.text import fold
+from cap_shared.text import Text, fold
 
 SOURCE = "/cap/labelling"
 SCHEME_NAMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
@@ -114,11 +114,11 @@ class SearchQuery(BaseModel):
     region: str | None = Field(default=None, pattern=r"^[0-9]{2}$", description="INSEE region code")
     siae_type: SiaeType | None = None
     scheme: Literal["CAP_RSE", "CAP_ISO9001"] | None = None
-    level: str | None = Field(default=None, max_length=30)
+    level: str | None = Field(default=None, pattern=r"^[^\x00-\x1f<>]{1,30}$")
     status: Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None = Field(
         default=None, description="Default: in force (active and suspended)"
     )
-    q: str | None = Field(default=None, min_length=2, max_length=100, description="Name")
+    q: Text | None = Field(default=None, min_length=2, max_length=100, description="Name")
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=100_000)
 
@@ -126,9 +126,9 @@ class SearchQuery(BaseModel):
 class ComplaintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=2, max_length=200)
+    name: Text = Field(min_length=2, max_length=200)
     email: EmailStr
-    message: str = Field(min_length=10, max_length=4000)
+    message: Text = Field(min_length=10, max_length=4000)
 
 
 class ComplaintReceipt(BaseModel):
