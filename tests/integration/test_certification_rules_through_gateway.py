@@ -245,8 +245,9 @@ class Structure:
 
 async def iso_programme(topology: Topology, *, n: int, members: int = 0) -> Structure:
     """A structure (a group's central function with ``members`` member structures) completes
-    its CAP diagnostic, applies for CAP ISO 9001 with the body through its member_admin, the
-    administrator accepts: the audit programme it opens (stage 1 requested)."""
+    its CAP diagnostic, applies for CAP ISO 9001 with the body through its member_admin, each
+    member's member_admin accepts its invitation, the administrator accepts: the audit programme
+    it opens (stage 1 requested)."""
     client, admin = topology.client, topology.admin
     organisation_id = await register_organisation(client, admin, n=n, region="76")
     member_ids = [
@@ -272,6 +273,25 @@ async def iso_programme(topology: Topology, *, n: int, members: int = 0) -> Stru
         return dict(ok(answer, 201))
 
     application = await eventually(applied, what="the application submitted")
+    # Each member joins the group by its own member_admin's consent.
+    for member_id in member_ids:
+        member_admin_of = await create_user(
+            client, admin, role="member_admin", organisation_id=member_id
+        )
+        (invitation,) = ok(
+            await client.get("/v1/group-invitations?status=pending", headers=member_admin_of)
+        )
+        assert invitation["application_id"] == application["id"]
+        url = f"/v1/group-invitations/{invitation['id']}/acceptance"
+
+        async def joined(url: str = url, headers: dict[str, str] = member_admin_of) -> Any:
+            answer = await client.post(url, headers=headers)
+            if answer.status_code == 422:  # its diagnostic has not reached labelling yet
+                assert answer.json()["type"].split("/")[-1] in WAITING, answer.text
+                return None
+            return ok(answer)
+
+        await eventually(joined, what="the member joined the group")
     ok(
         await client.post(
             f"/v1/applications/{application['id']}/transitions",

@@ -1044,6 +1044,90 @@ SERVICE_RULES["labelling"].update(
 )
 
 
+# group invitations (issue 15 item 1): tenant B names tenant A in its group application; only
+# A's member_admin (or an admin) answers, and B's people never read A's invitations.
+async def group_invitation_to_a(world: World) -> str:
+    """A fresh invitation of tenant A into tenant B's group application (B's previous open
+    group application withdrawn first, its pending invitation cancelled)."""
+    admin = world.headers["admin"]
+    for application in (await world.client.get("/v1/applications", headers=admin)).json():
+        if application["organisation_id"] == world.ids["org_b"] and application["status"] in (
+            "awaiting_consent",
+            "submitted",
+        ):
+            withdrawn = await world.client.post(
+                f"/v1/applications/{application['id']}/transitions",
+                json={"step": "withdraw"},
+                headers=admin,
+            )
+            assert withdrawn.status_code == 200, withdrawn.text
+    created = await world.client.post(
+        "/v1/applications",
+        json={
+            "organisation_id": world.ids["org_b"],
+            "group_member_ids": [world.ids["org_a"]],
+            "scheme": "CAP_ISO9001",
+            "certification_body_id": "sgs-tuv",
+        },
+        headers=world.headers["member_admin_b"],
+    )
+    assert created.status_code == 201, created.text
+    (invitation,) = created.json()["invitations"]
+    return str(invitation["invitation_id"])
+
+
+async def group_setup(world: World) -> None:
+    """Tenant B's CAP diagnostic reaches the labelling service, then B names A in a group."""
+    from cap_labelling.events.handlers import HANDLERS
+    from cap_shared.contracts import new_event
+    from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, ReferentialRef
+    from cap_shared.testing.events import group_score
+
+    event = DiagnosticCompletedV1(
+        diagnostic_id=str(uuid.uuid4()),
+        organisation_id=world.ids["org_b"],
+        kind="self_assessment",
+        referential=ReferentialRef(urn="urn:coorace:referentiel:cap", code="CAP", version=1),
+        completed_at=wall_now(),
+        overall=group_score("overall", "CAP", 600),
+        themes=[],
+        criteria=[],
+    )
+    envelope = new_event(event, source="/cap/test")
+    async with world.labelling.db.session() as session:
+        await HANDLERS[envelope.type](session, envelope, event)
+    world.ids["group_invitation_a"] = await group_invitation_to_a(world)
+
+
+def answering(step: str) -> Builder:
+    async def build(world: World, _role: str) -> Call:
+        return f"/v1/group-invitations/{await group_invitation_to_a(world)}/{step}", {}
+
+    return build
+
+
+SERVICE_RULES["labelling"].update(
+    {
+        ("GET", "/v1/group-invitations"): Rule(
+            frozenset({"admin", "committee", "member_admin_a", "member_a", "member_admin_b"}),
+            fixed("/v1/group-invitations"),
+            hidden="{group_invitation_a}",
+            outsiders=frozenset({"member_admin_b"}),
+        ),
+        ("GET", "/v1/group-invitations/{invitation_id}"): Rule(
+            frozenset({"admin", "committee", "member_admin_a", "member_a"}),
+            fixed("/v1/group-invitations/{group_invitation_a}"),
+        ),
+        ("POST", "/v1/group-invitations/{invitation_id}/acceptance"): Rule(
+            frozenset({"admin", "member_admin_a"}), answering("acceptance")
+        ),
+        ("POST", "/v1/group-invitations/{invitation_id}/refusal"): Rule(
+            frozenset({"admin", "member_admin_a"}), answering("refusal")
+        ),
+    }
+)
+
+
 async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     """Tenant A's application accepted, its CAP RSE evaluation and audit report delivered to the
     labelling service: a decision file, a granted label, a complaint from the registry."""
@@ -1126,6 +1210,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     assert me.status_code == 200, me.text
     world.ids["committee_user"] = me.json()["id"]
     world.ids["certificate_a"] = await iso_certificate_a(world)
+    await group_setup(world)
 
 
 async def close_majors_a(world: World, runtime: Any) -> None:

@@ -59,6 +59,7 @@ ROUTES: dict[str, str] = {
     "findings": "audit",
     "certifier": "audit",
     "applications": "labelling",
+    "group-invitations": "labelling",
     "decisions": "labelling",
     "recognitions": "labelling",
     "labels": "labelling",

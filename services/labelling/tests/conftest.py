@@ -80,6 +80,26 @@ class Service:
     def member_admin(self, key: str = "a") -> dict[str, str]:
         return self.headers({"role": "member_admin", "organisation_id": self.organisations[key].id})
 
+    async def consent(self, application: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+        """Each of ``keys``' member_admin accepts its invitation to ``application``'s group:
+        the application as it stands then."""
+        for key in keys:
+            mine = ok(
+                await self.client.get(
+                    "/v1/group-invitations?status=pending", headers=self.member_admin(key)
+                )
+            )
+            (invitation,) = [i for i in mine if i["application_id"] == application["id"]]
+            ok(
+                await self.client.post(
+                    f"/v1/group-invitations/{invitation['id']}/acceptance",
+                    headers=self.member_admin(key),
+                )
+            )
+        return dict(
+            ok(await self.client.get(f"/v1/applications/{application['id']}", headers=self.admin))
+        )
+
     async def add_organisation(self, key: str, region: str = "76") -> Organisation:
         organisation = Organisation(
             id=str(uuid.uuid4()),

@@ -147,3 +147,31 @@ def test_a_large_group_with_a_long_scope_stays_on_one_page_above_the_verificatio
     body = [y for text, y in lines if text.startswith(("Structure membre", "… et"))]
     assert len(body) > 2
     assert min(body) > verification + 12
+
+
+#: What members and imports may type into a name, a scope or a body's number (issue 15 item 3).
+TYPED = [
+    "Directrice <b>adjointe",
+    "Atelier & Cie <i>",
+    "a\u000bb",
+    "=1+1",
+    "\u0000nul</para>",
+]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_typed_text_is_printed_as_it_was_typed(typed: str) -> None:
+    view = label(
+        holder_name=f"Structure {typed}",
+        scope=f"Périmètre {typed}",
+        members=[(f"Membre {typed}", "98765432100017")],
+        certification_body=f"Organisme {typed}",
+        notes=[f"Note {typed}"],
+    )
+    _, text = read(render_certificate(view))
+    visible = typed.replace("\u000b", "").replace("\u0000", "")
+    for printed in (f"Structure {visible}", f"Membre {visible}", f"Note {visible}"):
+        assert printed in text, (printed, text)
+    iso = dataclasses.replace(view, scheme="CAP_ISO9001", level=None, external_number=typed)
+    _, text = read(render_certificate(iso))
+    assert f"Organisme {visible}" in text

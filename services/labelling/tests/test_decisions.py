@@ -50,6 +50,7 @@ async def accepted(
         ),
         201,
     )
+    await service.consent(application, *members)
     ok(
         await service.client.post(
             f"/v1/applications/{application['id']}/transitions",

@@ -2,9 +2,12 @@
 
 A structure (or a group: a central function and its members) applies when each of them has a
 completed CAP diagnostic within the eligibility window (``LABELLING_ELIGIBILITY_WINDOW_MONTHS``,
-24 by default), known from ``diagnostic.completed.v1``. The federation (admin or committee)
-accepts or rejects it; acceptance publishes ``labelling.application.accepted.v1``, from which
-the audit service opens the audit programme.
+24 by default), known from ``diagnostic.completed.v1``. A group's named members are *invited*
+(:mod:`cap_labelling.group_invitations`): each joins when its own member_admin accepts, and its
+eligibility is checked then; the application waits ``awaiting_consent`` until every invitation
+is answered. The federation (admin or committee) accepts or rejects a submitted application;
+acceptance publishes ``labelling.application.accepted.v1``, from which the audit service opens
+the audit programme.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling import decisions, rules, visibility
-from cap_labelling.models import Application, Organisation, tables
+from cap_labelling import decisions, group_invitations, rules, visibility
+from cap_labelling.group_invitations import GroupMemberOut
+from cap_labelling.inputs import FreeText, Identifier
+from cap_labelling.models import Application, GroupInvitation, Organisation, tables
 from cap_labelling.repository import DiagnosticRepository
 from cap_labelling.rules import ApplicationStatus, ApplicationStep
 from cap_shared.clock import Clock
@@ -34,41 +39,53 @@ SOURCE = "/cap/labelling"
 class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organisation_id: str = Field(
-        max_length=36, description="The applicant (a group's central function)"
+    organisation_id: Identifier = Field(description="The applicant (a group's central function)")
+    group_member_ids: list[Identifier] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Structures invited to join the group: each joins when its member_admin "
+        "accepts",
     )
-    group_member_ids: list[str] = Field(default_factory=list, max_length=200)
     scheme: Literal["CAP_RSE", "CAP_ISO9001"]
     certification_body_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)
-    motivation: str | None = Field(default=None, max_length=8000)
+    motivation: FreeText | None = Field(default=None, max_length=8000)
 
 
 class ApplicationStepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     step: Literal["accept", "reject", "withdraw"]
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: FreeText | None = Field(default=None, max_length=2000)
 
 
 class ApplicationOut(BaseModel):
     id: str
     organisation_id: str
+    #: The members who accepted their invitation (the group as it stands).
     group_member_ids: list[str]
     scheme: str
     certification_body_id: str
     status: str
+    #: The diagnostic that made each structure eligible, for the structures the caller reads on
+    #: its own (the federation: all): never another structure's diagnostic or score.
     eligibility: dict[str, object]
     motivation: str | None
     submitted_by: str
     decided_by: str | None
     reason: str | None
+    #: Each named member's answer (the applicant's people and the federation only).
+    invitations: list[GroupMemberOut] = Field(default_factory=list)
 
 
 class UnknownMember(ProblemError):
     status, code, title = 422, "unknown-group-member", "Unknown group member"
 
 
-def to_out(a: Application) -> ApplicationOut:
+def to_out(
+    a: Application, *, readable: set[str] | None, invitations: list[GroupInvitation]
+) -> ApplicationOut:
+    """An application as a caller reading the structures ``readable`` (None: all) sees it."""
+    sees_applicant = readable is None or a.organisation_id in readable
     return ApplicationOut(
         id=a.id,
         organisation_id=a.organisation_id,
@@ -76,12 +93,26 @@ def to_out(a: Application) -> ApplicationOut:
         scheme=a.scheme,
         certification_body_id=a.certification_body_id,
         status=a.status,
-        eligibility=a.eligibility,
+        eligibility={k: v for k, v in a.eligibility.items() if readable is None or k in readable},
         motivation=a.motivation,
         submitted_by=a.submitted_by,
         decided_by=a.decided_by,
         reason=a.reason,
+        invitations=[group_invitations.member_out(i) for i in invitations]
+        if sees_applicant
+        else [],
     )
+
+
+async def out(
+    session: AsyncSession, principal: Principal, applications: list[Application]
+) -> list[ApplicationOut]:
+    """Applications as the caller sees them."""
+    readable = await visibility.readable(session, principal)
+    invitations = await group_invitations.of_applications(
+        session, application_ids=[a.id for a in applications]
+    )
+    return [to_out(a, readable=readable, invitations=invitations[a.id]) for a in applications]
 
 
 async def _org(session: AsyncSession, organisation_id: str) -> Organisation | None:
@@ -95,7 +126,8 @@ async def submit(
     window_months: int,
     clock: Clock,
 ) -> Application:
-    """Apply (the applicant's member_admin, or an admin), if every structure is eligible."""
+    """Apply (the applicant's member_admin, or an admin), if the applicant is eligible; a
+    group's named members are invited (nothing of them is read or shown here)."""
     applicant = await _org(session, data.organisation_id)
     if applicant is None:
         raise NotFound("no such organisation")
@@ -122,9 +154,7 @@ async def submit(
                 sa.select(Application).where(
                     col(Application.organisation_id) == data.organisation_id,
                     col(Application.scheme) == data.scheme,
-                    col(Application.status).in_(
-                        [ApplicationStatus.SUBMITTED.value, ApplicationStatus.ACCEPTED.value]
-                    ),
+                    col(Application.status).in_([s.value for s in rules.OPEN_APPLICATIONS]),
                 )
             )
         )
@@ -136,44 +166,51 @@ async def submit(
             f"an application for {data.scheme} is already {open_ones.status}",
             extensions={"application_id": open_ones.id},
         )
-    today = clock.today()
-    eligibility: dict[str, object] = {}
-    missing = []
-    repo = DiagnosticRepository(session)
-    for organisation_id in [data.organisation_id, *members]:
-        latest = await repo.latest_cap(organisation_id)
-        if latest is None or not rules.eligible(latest.completed_at, today, window_months):
-            missing.append(organisation_id)
-        else:
-            eligibility[organisation_id] = {
-                "diagnostic_id": latest.diagnostic_id,
-                "completed_at": latest.completed_at.isoformat(),
-                "overall_score": latest.overall_score,
-            }
-    if missing:
+    # Only the applicant's own eligibility: a member's is checked when it accepts (telling the
+    # applicant whether another structure has a recent diagnostic would already be a leak).
+    latest = await DiagnosticRepository(session).latest_cap(data.organisation_id)
+    if latest is None or not rules.eligible(latest.completed_at, clock.today(), window_months):
         raise rules.NotEligible(
-            f"no completed CAP diagnostic within {window_months} months for {len(missing)} structure(s)",
-            extensions={"organisations": missing, "window_months": window_months},
+            f"no completed CAP diagnostic within {window_months} months for the applicant",
+            extensions={"organisations": [data.organisation_id], "window_months": window_months},
         )
     application = Application(
         id=str(uuid.uuid4()),
         organisation_id=data.organisation_id,
-        group_member_ids=members,
+        group_member_ids=[],
         scheme=data.scheme,
         certification_body_id=data.certification_body_id,
-        status=ApplicationStatus.SUBMITTED.value,
-        eligibility=eligibility,
+        status=(
+            ApplicationStatus.AWAITING_CONSENT if members else ApplicationStatus.SUBMITTED
+        ).value,
+        eligibility={
+            data.organisation_id: {
+                "diagnostic_id": latest.diagnostic_id,
+                "completed_at": latest.completed_at.isoformat(),
+                "overall_score": latest.overall_score,
+            }
+        },
         motivation=data.motivation,
         submitted_by=principal.subject,
     )
     session.add(application)
     await session.flush()
+    if members:
+        await group_invitations.invite(
+            session,
+            application=application,
+            applicant=applicant,
+            member_ids=members,
+            actor=principal.subject,
+            now=clock.now(),
+        )
     return application
 
 
 async def get(
     session: AsyncSession, principal: Principal, application_id: str, *, for_update: bool = False
 ) -> Application:
+    """An application of a structure the caller reads (applicant or consenting member), or 404."""
     application = await session.get(Application, application_id, with_for_update=for_update)
     if application is None or not visibility.visible(
         [application.organisation_id, *application.group_member_ids],
@@ -184,6 +221,7 @@ async def get(
 
 
 async def list_visible(session: AsyncSession, principal: Principal) -> list[Application]:
+    """Applications of the structures the caller reads, newest first."""
     readable = await visibility.readable(session, principal)
     query = sa.select(Application).order_by(col(Application.created_at).desc())
     return [
@@ -218,6 +256,8 @@ async def step(
         )
     target = rules.next_status(ApplicationStatus(application.status), application_step)
     now = clock.now()
+    if target is ApplicationStatus.WITHDRAWN:
+        await group_invitations.cancel_pending(session, application_id=application.id, now=now)
     application.status = target.value
     application.decided_at, application.decided_by, application.reason = (
         now,

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from cap_shared.formats import pdf_markup, xml_text
+
 SCHEME_NAMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
 #: The referential printed when the view names none (standard and edition, as 17021-1 asks).
 DEFAULT_REFERENTIALS = {
@@ -97,7 +99,8 @@ def format_siret(siret: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Typed text (names, scopes, numbers) as literal text in ReportLab's paragraph markup."""
+    return pdf_markup(text)
 
 
 def render_certificate(view: CertificateView) -> bytes:
@@ -185,7 +188,8 @@ def render_certificate(view: CertificateView) -> bytes:
     y -= 1.35 * cm
     centred("ATTESTATION DE LABEL" if view.is_label else "CERTIFICAT", "Helvetica-Bold", 26, y)
     y -= 0.85 * cm
-    heading = view.scheme_name + (f" — niveau {view.level}" if view.level else "")
+    # Drawn as is (not markup): only the characters a PDF string cannot show are dropped.
+    heading = xml_text(view.scheme_name + (f" — niveau {view.level}" if view.level else ""))
     centred(heading, "Helvetica-Bold", 15, y)
     y -= 0.65 * cm
     centred(f"N° {view.number}", "Helvetica", 11, y, colors.black)

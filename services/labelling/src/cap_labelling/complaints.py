@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from cap_labelling.inputs import FreeText
 from cap_labelling.models import Complaint, Recognition
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
@@ -32,7 +33,7 @@ class ComplaintStepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     step: Literal["investigate", "uphold", "dismiss"]
-    resolution: str | None = Field(default=None, max_length=4000)
+    resolution: FreeText | None = Field(default=None, max_length=4000)
 
 
 class ComplaintOut(BaseModel):

@@ -368,11 +368,42 @@ def to_out(
     )
 
 
-async def out(session: AsyncSession, file: DecisionFile, settings: Settings) -> DecisionOut:
-    """A file with its stored evaluation (decided) or the live one (open)."""
+#: What a group file shows of one structure to the people of another structure of the group
+#: (the central function of a member, a member of the central function or of another member):
+#: what the group's decision rests on — its level (a group is labelled at its weakest member's),
+#: its open majors (they block the group), what the evaluation still lacks — never its scores,
+#: the diagnostic read, nor the rule's reasons about it.
+GROUP_SHARED = frozenset({"level", "open_major_nc", "pending", "missing", "audit_id", "rule"})
+
+
+def for_reader(
+    evaluation: dict[str, Any] | None, readable: set[str] | None
+) -> dict[str, Any] | None:
+    """``evaluation`` as a caller reading the structures ``readable`` (None: all) sees it."""
+    if evaluation is None or readable is None:
+        return evaluation
+    members = evaluation.get("members") or {}
+    return {
+        **evaluation,
+        "members": {
+            member: result
+            if member in readable
+            else {k: v for k, v in result.items() if k in GROUP_SHARED}
+            for member, result in members.items()
+        },
+    }
+
+
+async def out(
+    session: AsyncSession, file: DecisionFile, settings: Settings, *, principal: Principal
+) -> DecisionOut:
+    """A file with its stored evaluation (decided) or the live one (open), as the caller may
+    see it (a group's structures see each other's result, not each other's scores)."""
     evaluation = file.computed
     if evaluation is None and DecisionStatus(file.status) in rules.OPEN_DECISIONS:
         evaluation = await evaluate(session, file, settings.group_rule)
+    if not visibility.body_sees(principal, file.certification_body_id):
+        evaluation = for_reader(evaluation, await visibility.readable(session, principal))
     majors = None
     if file.status == DecisionStatus.HELD and file.audit_id:
         majors = await open_majors_of_audit(session, file.audit_id)

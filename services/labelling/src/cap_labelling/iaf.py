@@ -66,6 +66,7 @@ from sqlmodel import col
 
 from cap_labelling.models import Organisation, Recognition
 from cap_labelling.rules import RecognitionStatus, Scheme
+from cap_shared.formats import spreadsheet_row
 
 COLUMNS = (
     "Certification Identity Number",
@@ -114,11 +115,6 @@ def _yyyymmdd(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
-def _safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 async def rows(
     session: AsyncSession, *, include_labels: bool, certification_body_id: str | None
 ) -> list[list[str]]:
@@ -159,12 +155,12 @@ async def rows(
                 STATUSES[head.status],
                 accreditation,
                 kind,
-                _safe(scope),
+                scope,
                 _yyyymmdd(first.effective_date),
                 _yyyymmdd(head.effective_date),
                 _yyyymmdd(head.expiry_date),
                 holder.siret if holder else head.organisation_id,
-                _safe(holder.name) if holder else "",
+                holder.name if holder else "",
                 "France",
                 holder.region_name if holder else "",
                 "",
@@ -179,9 +175,11 @@ async def rows(
 
 
 def to_csv(data: list[list[str]]) -> bytes:
-    """The rows under the template's column names (UTF-8 with BOM, ``;``-separated)."""
+    """The rows under the template's column names (UTF-8 with BOM, ``;``-separated); every cell
+    goes through OWASP's CSV-injection rule (names, scopes and the bodies' numbers are typed
+    text: a cell starting with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(data)
+    writer.writerows(spreadsheet_row(list(row)) for row in data)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

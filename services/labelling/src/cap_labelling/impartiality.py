@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling import rules
-from cap_labelling.inputs import FreeText
+from cap_labelling.inputs import FreeText, Identifier
 from cap_labelling.models import Engagement, Organisation
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
@@ -36,7 +36,7 @@ class ConflictOfInterest(Conflict):
 class EngagementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organisation_id: str = Field(max_length=36, description="The structure concerned")
+    organisation_id: Identifier = Field(description="The structure concerned")
     kind: Literal["consultancy", "accompaniment", "training"]
     started_on: date | None = None
     ended_on: date | None = Field(default=None, description="Empty while it goes on")

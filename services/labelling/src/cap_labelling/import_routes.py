@@ -37,6 +37,13 @@ def _settings(runtime: ServiceRuntime) -> Settings:
     return settings
 
 
+def _printable_name(filename: str | None) -> str:
+    """The uploaded file's name as kept in the history: its last segment, printable characters
+    only (a NUL byte cannot be stored)."""
+    name = "".join(c for c in (filename or "").rsplit("/", 1)[-1] if c.isprintable())
+    return name[:300] or "import.csv"
+
+
 @router.post(
     "/imports",
     response_model=ImportReport,
@@ -68,7 +75,7 @@ async def import_recognitions(
     report = await importer.import_csv(
         session,
         actor=principal.subject,
-        filename=(file.filename or "import.csv").rsplit("/", 1)[-1][:300],
+        filename=_printable_name(file.filename),
         content=content,
         dry_run=dry_run,
         now=runtime.clock.now(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -26,6 +26,8 @@ RULES_DIR = Path(__file__).parent / "level_rules"
 #: Referential codes and level names: short, printable, no markup.
 _CODE = r"^[A-Z][A-Z0-9_]{0,39}$"
 _NAME = r"^[^\x00-\x1f<>]{1,30}$"
+#: A framework's subject code, e.g. ISO 26000's "6.2".
+_SUBJECT = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,19}$"
 
 
 class Level(BaseModel):
@@ -35,7 +37,9 @@ class Level(BaseModel):
     min_score: int = Field(ge=0, le=1000)
     max_score: int = Field(ge=0, le=1000)
     core_subject_minimum: int = Field(default=0, ge=0, le=1000)
-    core_subject_minimums: dict[str, int] = Field(default_factory=dict, max_length=50)
+    core_subject_minimums: dict[str, Annotated[int, Field(ge=0, le=1000)]] = Field(
+        default_factory=dict, max_length=50
+    )
 
     def minimum_for(self, subject: str) -> int:
         """The minimum score of ``subject`` at this level."""
@@ -84,7 +88,9 @@ class LevelRule(BaseModel):
     rule: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{0,59}$")
     referential: ReferentialVersion
     framework: str = Field(default="iso26000", pattern=r"^[a-z0-9][a-z0-9_\-]{0,39}$")
-    core_subjects: list[str] = Field(min_length=1, max_length=50)
+    core_subjects: list[Annotated[str, Field(pattern=_SUBJECT)]] = Field(
+        min_length=1, max_length=50
+    )
     no_open_major_nc: bool = True
     #: The lowest level that is a label (None: every level is one).
     label_from: str | None = Field(default=None, pattern=_NAME)

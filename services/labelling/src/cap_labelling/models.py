@@ -99,6 +99,25 @@ class Application(TimestampMixin, Base, table=True):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class GroupInvitation(TimestampMixin, Base, table=True):
+    """A structure named as a member of a group application: it joins the group only when its
+    own member_admin accepts (nothing of it reaches the applicant before)."""
+
+    __tablename__ = "group_invitation"
+    __table_args__ = (sa.UniqueConstraint("application_id", "organisation_id"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    application_id: str = Field(max_length=36, foreign_key="application.id", index=True)
+    #: The structure invited to join the group.
+    organisation_id: str = Field(max_length=36, index=True)
+    #: pending -> accepted | declined | cancelled (the application withdrawn first)
+    status: str = Field(max_length=20)
+    invited_by: str = Field(max_length=200)
+    invited_at: datetime = Field(sa_type=AwareDateTime)
+    answered_by: str | None = Field(default=None, max_length=200)
+    answered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
 class AuditReport(Base, table=True):
     """Read model of submitted audit reports, fed by ``audit.report_submitted.v1``."""
 

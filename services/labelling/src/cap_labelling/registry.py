@@ -9,13 +9,14 @@ reason codes — never scores, findings, people, contact details nor the committ
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import html
 import json
 import uuid
 from datetime import date
 from typing import Any, Literal
 
+import jinja2
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,9 +28,10 @@ from cap_labelling.rules import RecognitionStatus
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import SiaeType
 from cap_shared.contracts.labelling import ComplaintReceivedV1
+from cap_shared.formats import xml_text
 from cap_shared.outbox import add_event
 from cap_shared.problems import InvalidInput, NotFound
-from cap_shared.text import fold
+from cap_shared.text import Text, fold
 
 SOURCE = "/cap/labelling"
 SCHEME_NAMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
@@ -112,11 +114,11 @@ class SearchQuery(BaseModel):
     region: str | None = Field(default=None, pattern=r"^[0-9]{2}$", description="INSEE region code")
     siae_type: SiaeType | None = None
     scheme: Literal["CAP_RSE", "CAP_ISO9001"] | None = None
-    level: str | None = Field(default=None, max_length=30)
+    level: str | None = Field(default=None, pattern=r"^[^\x00-\x1f<>]{1,30}$")
     status: Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None = Field(
         default=None, description="Default: in force (active and suspended)"
     )
-    q: str | None = Field(default=None, min_length=2, max_length=100, description="Name")
+    q: Text | None = Field(default=None, min_length=2, max_length=100, description="Name")
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=100_000)
 
@@ -124,9 +126,9 @@ class SearchQuery(BaseModel):
 class ComplaintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=2, max_length=200)
+    name: Text = Field(min_length=2, max_length=200)
     email: EmailStr
-    message: str = Field(min_length=10, max_length=4000)
+    message: Text = Field(min_length=10, max_length=4000)
 
 
 class ComplaintReceipt(BaseModel):
@@ -308,33 +310,29 @@ async def verification(
     )
 
 
+@functools.cache
+def _pages() -> jinja2.Environment:
+    """The registry's HTML templates, every value escaped (names and scopes are typed text)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("cap_labelling", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        # Characters no HTML page may carry (a control character typed in a name) are dropped.
+        finalize=lambda value: xml_text(value) if isinstance(value, str) else value,
+    )
+
+
 def verification_html(v: Verification) -> str:
     """The verification page a phone opens from the certificate's QR code (French)."""
-    e = html.escape
-    rows = "".join(
-        f"<tr><td>{c.on.strftime('%d/%m/%Y')}</td><td>{e(STATUS_NAMES.get(c.status, c.status))}</td>"
-        f"<td>{e(c.reason)}</td></tr>"
-        for c in v.history
+    return (
+        _pages()
+        .get_template("verification.html")
+        .render(
+            v=v,
+            colour="#1b7f3b" if v.status == "active" else "#b3261e",
+            status_names=STATUS_NAMES,
+        )
     )
-    members = "".join(f"<li>{e(m.name)} ({e(m.region_name)})</li>" for m in v.members)
-    level = f" — niveau {e(v.level)}" if v.level else ""
-    colour = "#1b7f3b" if v.status == "active" else "#b3261e"
-    renewed = f"<p>Cycle suivant : <strong>{e(v.renewed_by)}</strong></p>" if v.renewed_by else ""
-    return f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Vérification {e(v.number)}</title>
-<style>body{{font-family:sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}}
-.status{{font-size:1.4rem;font-weight:bold;color:{colour}}}td{{padding:.2rem .6rem}}</style></head>
-<body><h1>{e(v.scheme_name)}{level}</h1>
-<p class="status">{e(v.status_name)}</p>
-<p><strong>{e(v.holder.name)}</strong> — {e(v.holder.region_name)}</p>
-{f"<p>Membres du groupe :</p><ul>{members}</ul>" if members else ""}
-<p>Numéro : {e(v.number)}<br>Périmètre : {e(v.scope)}<br>
-Décision : {v.decided_on.strftime("%d/%m/%Y")} — valable jusqu'au {v.expiry_date.strftime("%d/%m/%Y")}</p>
-{renewed}
-<h2>Historique</h2><table>{rows}</table>
-<p><a href="{e(v.certificate_url)}">Certificat (PDF)</a></p>
-</body></html>"""
 
 
 # complaints ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from cap_labelling import (
     applications,
     complaints,
     decisions,
+    group_invitations,
     impartiality,
     recognitions,
     registry,
@@ -24,7 +25,9 @@ from cap_labelling.certificate import CertificateView, render_certificate
 from cap_labelling.complaints import ComplaintOut, ComplaintStepIn
 from cap_labelling.config import Settings
 from cap_labelling.decisions import AppealOut, DecisionIn, DecisionOut
+from cap_labelling.group_invitations import GroupInvitationOut
 from cap_labelling.impartiality import EngagementIn, EngagementOut
+from cap_labelling.inputs import IDENTIFIER_PATTERN
 from cap_labelling.models import Organisation
 from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn, ScopeReductionIn
 from cap_labelling.registry import (
@@ -38,7 +41,7 @@ from cap_labelling.rulebook import LevelRuleOut
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.security import Allow, Principal, Public, Role, Scope
 
-Id = Annotated[str, Path(max_length=36)]
+Id = Annotated[str, Path(min_length=1, max_length=36, pattern=IDENTIFIER_PATTERN)]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -89,26 +92,32 @@ async def submit(
     request: Request,
 ) -> ApplicationOut:
     """Apply for CAP RSE or CAP ISO 9001, alone or as a group (central function + members).
-    Each structure needs a completed CAP diagnostic within the eligibility window (422
-    ``not-eligible`` lists those without)."""
+    The applicant needs a completed CAP diagnostic within the eligibility window (422
+    ``not-eligible``). Each named member is invited and joins when its member_admin accepts
+    (``awaiting_consent`` until every member has answered)."""
     window = _settings(request).eligibility_window_months
-    return applications.to_out(
-        await applications.submit(session, principal, data, window, runtime.clock)
-    )
+    application = await applications.submit(session, principal, data, window, runtime.clock)
+    (answer,) = await applications.out(session, principal, [application])
+    return answer
 
 
 @application_routes.get("", response_model=list[ApplicationOut])
 async def list_applications(principal: Readers, session: SessionDep) -> list[ApplicationOut]:
     """Applications the caller may see."""
-    return [applications.to_out(a) for a in await applications.list_visible(session, principal)]
+    return await applications.out(
+        session, principal, await applications.list_visible(session, principal)
+    )
 
 
 @application_routes.get("/{application_id}", response_model=ApplicationOut)
 async def get_application(
     application_id: Id, principal: Readers, session: SessionDep
 ) -> ApplicationOut:
-    """One application, with the diagnostics that made it eligible."""
-    return applications.to_out(await applications.get(session, principal, application_id))
+    """One application, with the diagnostics that made it eligible (those of the structures
+    the caller reads) and its named members' answers."""
+    application = await applications.get(session, principal, application_id)
+    (answer,) = await applications.out(session, principal, [application])
+    return answer
 
 
 @application_routes.post("/{application_id}/transitions", response_model=ApplicationOut)
@@ -120,10 +129,88 @@ async def step_application(
     runtime: RuntimeDep,
 ) -> ApplicationOut:
     """Accept (publishes labelling.application.accepted.v1: the audit programme starts) or
-    reject with a reason (admin, committee); withdraw (the applicant's member_admin)."""
-    return applications.to_out(
-        await applications.step(session, principal, application_id, data, runtime.clock)
+    reject with a reason (admin, committee); withdraw (the applicant's member_admin). A group
+    application awaiting its members' consent may only be withdrawn (409 ``consent-pending``)."""
+    application = await applications.step(session, principal, application_id, data, runtime.clock)
+    (answer,) = await applications.out(session, principal, [application])
+    return answer
+
+
+# group invitations ----------------------------------------------------------------------------
+group_invitation_routes = APIRouter(
+    prefix="/v1/group-invitations", tags=["applications"], responses=_ERRORS
+)
+#: The invited structure's people read its invitations; the federation reads them all.
+InvitationReaders = Annotated[
+    Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER, Role.MEMBER_ADMIN))
+]
+
+
+@group_invitation_routes.get("", response_model=list[GroupInvitationOut])
+async def list_group_invitations(
+    principal: InvitationReaders,
+    session: SessionDep,
+    status_: Annotated[
+        Literal["pending", "accepted", "declined", "cancelled"] | None, Query(alias="status")
+    ] = None,
+) -> list[GroupInvitationOut]:
+    """Invitations of the caller's structures to join another structure's group application
+    (the federation: all), newest first."""
+    found = await group_invitations.list_visible(session, principal, status=status_)
+    return [await group_invitations.to_out(session, i) for i in found]
+
+
+@group_invitation_routes.get("/{invitation_id}", response_model=GroupInvitationOut)
+async def get_group_invitation(
+    invitation_id: Id, principal: InvitationReaders, session: SessionDep
+) -> GroupInvitationOut:
+    """One invitation of the caller's structure: who applies, for what, with which body."""
+    return await group_invitations.to_out(
+        session, await group_invitations.get(session, principal, invitation_id)
     )
+
+
+@group_invitation_routes.post("/{invitation_id}/acceptance", response_model=GroupInvitationOut)
+async def accept_group_invitation(
+    invitation_id: Id,
+    principal: Applicants,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> GroupInvitationOut:
+    """The invited structure's member_admin (or an admin) accepts: the structure joins the
+    group — if it has a completed CAP diagnostic within the eligibility window (422
+    ``not-eligible``) — and the applicant is told (labelling.group_invitation.answered.v1)."""
+    invitation = await group_invitations.answer(
+        session,
+        principal,
+        invitation_id,
+        accept=True,
+        window_months=settings.eligibility_window_months,
+        clock=runtime.clock,
+    )
+    return await group_invitations.to_out(session, invitation)
+
+
+@group_invitation_routes.post("/{invitation_id}/refusal", response_model=GroupInvitationOut)
+async def decline_group_invitation(
+    invitation_id: Id,
+    principal: Applicants,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> GroupInvitationOut:
+    """The invited structure's member_admin (or an admin) declines: it stays out of the group
+    and nothing of it is shown to the applicant."""
+    invitation = await group_invitations.answer(
+        session,
+        principal,
+        invitation_id,
+        accept=False,
+        window_months=settings.eligibility_window_months,
+        clock=runtime.clock,
+    )
+    return await group_invitations.to_out(session, invitation)
 
 
 # decisions ---------------------------------------------------------------------------------------
@@ -142,7 +229,7 @@ async def list_decisions(
 ) -> list[DecisionOut]:
     """Decision files the caller may see (the committee: all), newest first."""
     files = await decisions.list_visible(session, principal, status_)
-    return [await decisions.out(session, f, settings) for f in files]
+    return [await decisions.out(session, f, settings, principal=principal) for f in files]
 
 
 @decision_routes.get("/{decision_id}", response_model=DecisionOut)
@@ -151,7 +238,7 @@ async def get_decision(
 ) -> DecisionOut:
     """One file, with the level rule's evaluation (live until decided, then as decided)."""
     return await decisions.out(
-        session, await decisions.get(session, principal, decision_id), settings
+        session, await decisions.get(session, principal, decision_id), settings, principal=principal
     )
 
 
@@ -168,7 +255,7 @@ async def decide(
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
     not twice (409); not before the report (409); CAP ISO 9001 is the body's (409)."""
     file = await decisions.decide(session, principal, decision_id, data, settings, runtime.clock)
-    return await decisions.out(session, file, settings)
+    return await decisions.out(session, file, settings, principal=principal)
 
 
 @decision_routes.post(
@@ -203,7 +290,7 @@ async def decide_appeal(
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
     (overturned refusal: the certificate, with its number, majors permitting)."""
     file = await appeals.decide(session, principal, decision_id, data, settings, runtime.clock)
-    return await decisions.out(session, file, settings)
+    return await decisions.out(session, file, settings, principal=principal)
 
 
 # recognitions --------------------------------------------------------------------------------------
@@ -215,7 +302,7 @@ async def list_recognitions(
     principal: Readers,
     session: SessionDep,
     settings: SettingsDep,
-    organisation_id: Annotated[str | None, Query(max_length=36)] = None,
+    organisation_id: Annotated[str | None, Query(max_length=36, pattern=IDENTIFIER_PATTERN)] = None,
     status_: Annotated[
         Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None,
         Query(alias="status"),
@@ -576,6 +663,7 @@ async def flag(
 
 ROUTERS = (
     application_routes,
+    group_invitation_routes,
     decision_routes,
     recognition_routes,
     complaint_routes,

@@ -41,6 +41,8 @@ class Scheme(StrEnum):
 
 
 class ApplicationStatus(StrEnum):
+    #: A group application whose named members have not all answered their invitation yet.
+    AWAITING_CONSENT = "awaiting_consent"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
@@ -64,6 +66,26 @@ class InvalidTransition(Conflict):
     code, title = "invalid-transition", "Invalid status transition"
 
 
+class ConsentPending(Conflict):
+    """A group application goes to the federation once every named member has answered."""
+
+    code, title = "consent-pending", "Group members have not all answered their invitation"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    #: The application was withdrawn before the member answered.
+    CANCELLED = "cancelled"
+
+
+#: Applications that block another one of the same structure and scheme.
+OPEN_APPLICATIONS = frozenset(
+    {ApplicationStatus.AWAITING_CONSENT, ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED}
+)
+
+
 class NotEligible(ProblemError):
     """A structure has no completed CAP diagnostic within the eligibility window."""
 
@@ -81,8 +103,15 @@ def eligible(completed_at: datetime | None, today: date, window_months: int) -> 
 
 
 def next_status(status: ApplicationStatus, step: ApplicationStep) -> ApplicationStatus:
-    """Only a submitted application is accepted, rejected or withdrawn."""
-    if status is not ApplicationStatus.SUBMITTED:
+    """Only a submitted application is accepted, rejected or withdrawn; one awaiting its
+    members' consent may only be withdrawn."""
+    if status is ApplicationStatus.AWAITING_CONSENT and step is not ApplicationStep.WITHDRAW:
+        raise ConsentPending(
+            f"cannot {step.value} a group application before every named member has answered "
+            "its invitation",
+            extensions={"status": status.value},
+        )
+    if status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.AWAITING_CONSENT):
         raise InvalidTransition(
             f"cannot {step.value} an application that is {status.value}",
             extensions={"status": status.value},

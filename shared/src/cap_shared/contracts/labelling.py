@@ -206,3 +206,24 @@ class DecisionTakenV1(EventModel):
     appeal_until: date | None = Field(
         default=None, description="Last day to appeal a refusal or a granted level"
     )
+
+
+@event_model(
+    "labelling.group_invitation.sent.v1",
+    producer="labelling",
+    summary="A structure was named as a member of another structure's group application: its "
+    "member_admin accepts or declines.",
+)
+class GroupInvitationSentV1(EventModel):
+    """An invitation to join a group application (CAP RSE or CAP ISO 9001): nothing of the
+    invited structure reaches the applicant before its member_admin accepts. Addressed to the
+    invited structure (``organisation_id``)."""
+
+    invitation_id: str
+    application_id: str
+    organisation_id: str = Field(description="The invited structure")
+    applicant_organisation_id: str = Field(description="The group's central function")
+    applicant_name: str = Field(max_length=200, description="The central function's name")
+    scheme: Scheme
+    certification_body_id: str
+    invited_at: datetime
