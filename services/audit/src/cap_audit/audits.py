@@ -283,7 +283,8 @@ async def _request(
         due_by=due_by,
         requested_at=now,
     )
-    await AuditRepository(session).add(audit)
+    repo = AuditRepository(session)
+    await repo.add(audit)
     await enqueue_request(session, audit, now)
     await add_event(
         session,
@@ -298,6 +299,10 @@ async def _request(
                 certification_body_id=programme.certification_body_id,
                 due_by=due_by,
                 requested_at=now,
+                # Who at the body hears of it: its planners, not every auditor (issue 15).
+                planner_user_ids=await repo.planner_user_ids(
+                    body_id=programme.certification_body_id
+                ),
             ),
             source=SOURCE,
             subject=audit.id,

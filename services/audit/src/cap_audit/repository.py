@@ -82,6 +82,20 @@ class AuditRepository:
         )
         return claimed.first() is not None
 
+    async def planner_user_ids(self, *, body_id: str) -> list[str]:
+        """The platform accounts of the body's active planners."""
+        query = (
+            sa.select(col(Auditor.user_id))
+            .where(
+                col(Auditor.certification_body_id) == body_id,
+                col(Auditor.planner).is_(True),
+                col(Auditor.active).is_(True),
+                col(Auditor.user_id).is_not(None),
+            )
+            .order_by(col(Auditor.user_id))
+        )
+        return sorted({str(u) for u in (await self.session.execute(query)).scalars()})
+
     async def all(self, model: type[T], *where: Any, order: Any = None) -> Sequence[T]:
         query = sa.select(model).where(*where)
         if order is not None:

@@ -70,6 +70,11 @@ class AuditorIn(BaseModel):
         default=None, max_length=36, description="The person's platform account"
     )
     qualifications: list[Qualification] = Field(default_factory=list, max_length=20)
+    planner: bool = Field(
+        default=False,
+        description="Plans the body's audits: told of every audit requested from the body "
+        "(with a platform account); other auditors hear only of the audits they are assigned to",
+    )
 
 
 class AuditorUpdate(BaseModel):
@@ -82,6 +87,7 @@ class AuditorUpdate(BaseModel):
     user_id: Text | None = Field(default=None, max_length=36)
     qualifications: NotNull[list[Qualification]] = unset(max_length=20)
     active: NotNull[bool] = unset()
+    planner: NotNull[bool] = unset()
 
 
 class AuditorOut(BaseModel):
@@ -92,6 +98,7 @@ class AuditorOut(BaseModel):
     user_id: str | None
     qualifications: list[dict[str, Any]]
     active: bool
+    planner: bool
 
 
 class EngagementIn(BaseModel):
