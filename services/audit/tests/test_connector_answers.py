@@ -133,6 +133,36 @@ async def test_an_accepted_request_with_an_odd_answer_body_is_delivered(
     ]
 
 
+async def test_retrying_a_delivered_delivery_is_a_documented_409(connected: Service) -> None:
+    """It was a 400 (a bad request), undocumented: the request is fine, the state is not."""
+    service = connected
+    await accepted(service)
+
+    def body(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json=GOOD_TOKEN)
+        return httpx.Response(202, json={"reference": "REF-1"})
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(body)) as client,
+        service.runtime.db.session() as session,
+    ):
+        await connector.send_due(
+            session, service.runtime.clock.now(), service.runtime.settings, client=client
+        )
+    (delivered,) = await deliveries(service)
+    path = "/v1/certification-bodies/sgs-tuv/deliveries/{delivery_id}/retry"
+    answer = await service.client.post(
+        path.format(delivery_id=delivered["id"]), headers=service.admin
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    declared = (await service.client.get("/openapi.json")).json()["paths"][
+        "/v1/certification-bodies/{body_id}/deliveries/{delivery_id}/retry"
+    ]["post"]["responses"]
+    assert {"404", "409"} <= set(declared)
+
+
 @pytest.mark.parametrize("answer", [*BAD_TOKENS, *BAD_STATES])
 async def test_a_malformed_answer_fails_that_audit_s_reconciliation_and_the_others_go_on(
     connected: Service, answer: str, caplog: pytest.LogCaptureFixture

@@ -333,3 +333,49 @@ async def test_w4_fifty_concurrent_webhooks_are_all_answered_quickly(live_servic
     assert max(elapsed for _, elapsed in results) < 10
     audit = ok(await service.client.get(f"/v1/audits/{audit_id}", headers=service.admin))
     assert audit["findings"] == {"observation": 50}
+
+
+async def test_every_answer_of_the_webhook_route_is_documented(service: Service) -> None:
+    """Issue 15 item 11: the public webhook route answered 400, 401, 404, 409 and 413 without
+    declaring them (the body's developers read the API description)."""
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    secret = await secret_for(service)
+    service.runtime.settings.webhook_max_bytes = 2000  # type: ignore[attr-defined]
+    document = (await service.client.get("/openapi.json")).json()
+    declared = document["paths"]["/v1/certifier/webhooks/{body_id}"]["post"]["responses"]
+    planned = event(
+        "audit.planned",
+        audit_id=audit_id,
+        start_date="2027-01-11",
+        end_date="2027-01-12",
+        plan="Plan",
+        team=team(people, ("lead", "lead")),
+    )
+    answers = {
+        "applied": await send(service, *signed(secret, event("audit.accepted", audit_id=audit_id))),
+        "bad signature": await send(service, *signed("whsec_" + "A" * 43 + "=", planned)),
+        "not JSON": await send(service, *signed(secret, b"{")),
+        "unknown type": await send(service, *signed(secret, event("audit.teleported"))),
+        "unknown audit": await send(
+            service, *signed(secret, event("audit.started", audit_id=str(uuid.uuid4())))
+        ),
+        "out of order": await send(
+            service, *signed(secret, event("audit.started", audit_id=audit_id))
+        ),
+        "too large": await send(service, *signed(secret, {"pad": "x" * 3000})),
+        "bad body id": await send(service, *signed(secret, planned), body_id="SGS TÜV"),
+    }
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "applied": 200,
+        "bad signature": 401,
+        "not JSON": 400,
+        "unknown type": 400,
+        "unknown audit": 404,
+        "out of order": 409,
+        "too large": 413,
+        "bad body id": 422,
+    }
+    for name, answer in answers.items():
+        assert str(answer.status_code) in declared, (name, answer.status_code, sorted(declared))

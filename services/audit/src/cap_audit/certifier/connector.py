@@ -46,7 +46,7 @@ from cap_audit.repository import AuditRepository
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.problems import NotFound, ProblemError
+from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.secrets import secret_box
 
 logger = logging.getLogger(__name__)
@@ -448,7 +448,7 @@ async def retry(
     if delivery is None or delivery.certification_body_id != body_id:
         raise NotFound("no such delivery")
     if delivery.status == "delivered":
-        raise ProblemError("this delivery was delivered", extensions={"status": delivery.status})
+        raise Conflict("this delivery was delivered", extensions={"status": delivery.status})
     delivery.status, delivery.next_attempt_at = "pending", now
     await session.flush()
     return delivery
