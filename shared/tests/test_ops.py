@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -105,6 +107,84 @@ async def test_a_bad_clock_offset_is_a_422(ops: Ops, body: dict[str, str]) -> No
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert (await ops.client.get("/ops/clock", headers=ops.admin)).json()["offset"] == "PT0S"
+
+
+#: Offsets a client or a fuzzer may send, valid or not for the declared schema.
+OFFSETS: list[object] = [
+    "P45D",
+    "-PT2H",
+    "P1DT12H30M",
+    "PT1.5S",
+    "PT0S",
+    "-P3660D",
+    "P3659DT23H59M59.999999S",
+    "P3660DT1S",
+    "P4000D",
+    "P1Y1D",  # issue 15 item 9: years and months have no fixed length
+    "P1M",
+    "P1W",
+    "PT36H",
+    "P0.5D",
+    "P",
+    "PT",
+    "P1DT",
+    "-PT-2H",
+    "p1d",
+    " P1D",
+    "P\u0661D",  # an Arabic-Indic digit: \d would take it
+    "1 day",
+    "00:01:00",
+    "",
+    0,
+    3600,
+    -1.5,
+    316224000,
+    316224001,
+    -316224001,
+    1e300,
+    True,
+    None,
+    [],
+    {"days": 1},
+]
+
+
+def declared_valid(schema: dict, value: object) -> bool:
+    """Whether ``value`` fits the declared offset (anyOf: a patterned string, a bounded number)."""
+    for branch in schema["anyOf"]:
+        if branch["type"] == "string" and isinstance(value, str):
+            pattern = branch["pattern"].removeprefix("^").removesuffix("$")
+            return re.fullmatch(pattern, value) is not None
+        if branch["type"] == "number" and isinstance(value, int | float):
+            return not isinstance(value, bool) and branch["minimum"] <= value <= branch["maximum"]
+    return False
+
+
+async def test_the_clock_takes_exactly_the_offsets_its_schema_declares(ops: Ops) -> None:
+    """Issue 15 item 9: "P1Y1D" was taken although it fails the declared ``format: duration``;
+    the schema now declares the grammar the route applies, and its answers follow it too."""
+    document = (await ops.client.get("/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    offset_in = schemas["ClockIn"]["properties"]["offset"]
+    assert "format" not in json.dumps(offset_in)
+    answer = document["paths"]["/ops/clock"]["get"]["responses"]["200"]["content"]
+    ref = answer["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    offset_out = schemas[ref]["properties"]["offset"]
+    for value in OFFSETS:
+        moved = await ops.client.put("/ops/clock", json={"offset": value}, headers=ops.admin)
+        expected = 200 if declared_valid(offset_in, value) else 422
+        assert moved.status_code == expected, (value, moved.text)
+        if expected == 422:
+            assert moved.headers["content-type"] == "application/problem+json"
+            continue
+        given = moved.json()["offset"]
+        assert re.fullmatch(offset_out["pattern"].removeprefix("^").removesuffix("$"), given)
+        again = await ops.client.put("/ops/clock", json={"offset": given}, headers=ops.admin)
+        assert again.json()["offset"] == given, value  # what it gives, it takes back
+    assert [
+        (await ops.client.put("/ops/clock", json={"offset": v}, headers=ops.admin)).json()["offset"]
+        for v in ("P1DT1H1M1.5S", 5400, -2 * 3600, "-P0D", 316224000)
+    ] == ["P1DT1H1M1.5S", "PT1H30M", "-PT2H", "PT0S", "P3660D"]
 
 
 async def test_only_administrators_reach_the_jobs_and_the_clock(ops: Ops) -> None:

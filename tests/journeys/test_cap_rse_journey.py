@@ -229,6 +229,8 @@ async def test_cap_rse_journey(
                 "name": "Sophie Auditrice",
                 "email": auditor.email,
                 "user_id": auditor.id,
+                # She plans the body's audits: told of the request before any assignment.
+                "planner": True,
                 "qualifications": [
                     {
                         "scheme": "CAP_RSE",

@@ -536,3 +536,54 @@ async def test_the_signed_report_document_is_kept_and_served(service: Service) -
         f"/v1/audits/{audit_id}/report-document", headers=service.member("b")
     )
     assert outsider.status_code == 404
+
+
+async def test_the_request_names_the_body_s_planners_only(service: Service) -> None:
+    """Issue 15 item 10: who at the body hears of a request is the body's planners (auditors it
+    designates, with a platform account, active), not every auditor; the event names them."""
+    people = await setup_body(service)
+    ok(
+        await service.client.post(
+            "/v1/certification-bodies",
+            json={"id": "bureau-veritas", "name": "Bureau Veritas", "schemes": ["CAP_RSE"]},
+            headers=service.admin,
+        ),
+        201,
+    )
+
+    async def auditor(body_id: str, **fields: object) -> dict:
+        return ok(
+            await service.client.post(
+                "/v1/auditors",
+                json={"certification_body_id": body_id, "name": "Planificatrice", **fields},
+                headers=service.admin,
+            ),
+            201,
+        )
+
+    planner = await auditor("sgs-tuv", user_id=str(uuid.uuid4()), planner=True)
+    assert planner["planner"] is True
+    assert people["lead"]["planner"] is False  # the default
+    await auditor("sgs-tuv", planner=True)  # no platform account: nobody to tell
+    former = await auditor("sgs-tuv", user_id=str(uuid.uuid4()), planner=True)
+    ok(
+        await service.client.patch(
+            f"/v1/auditors/{former['id']}", json={"active": False}, headers=service.admin
+        )
+    )
+    await auditor("bureau-veritas", user_id=str(uuid.uuid4()), planner=True)  # another body's
+    promoted = ok(
+        await service.client.patch(
+            f"/v1/auditors/{people['second']['id']}", json={"planner": True}, headers=service.admin
+        )
+    )
+    assert promoted["planner"] is True
+    refused = await service.client.patch(
+        f"/v1/auditors/{people['lead']['id']}", json={"planner": None}, headers=service.admin
+    )
+    assert refused.status_code == 422
+    await accepted(service)
+    (requested,) = await events(service, "audit.requested.v1")
+    assert requested["planner_user_ids"] == sorted(
+        [planner["user_id"], people["second"]["user_id"]]
+    )

@@ -1,16 +1,20 @@
 """Signed webhooks from a certification body: W1 (verification, with the Standard Webhooks test
-vector), W2 (same webhook-id twice), W3 (secret rotation with overlap), and bad input."""
+vector), W2 (same webhook-id twice, also at once), W3 (secret rotation with overlap), and bad input."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from standardwebhooks.webhooks import Webhook
 
+from cap_audit.certifier import webhooks
 from cap_shared.clock import wall_now, wall_timestamp
 
 from .conftest import Service, ok
@@ -228,6 +232,40 @@ async def test_w2_the_same_webhook_id_twice_applies_once(service: Service) -> No
     assert audit["findings"] == {"observation": 1}
 
 
+async def test_w2_the_same_webhook_id_sent_at_once_applies_once_and_answers_duplicate(
+    live_service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: copies of one webhook arriving together (a body retrying on a timeout) were
+    applied by each, and all but one ended in a 500 from the unique key. The id is now claimed
+    before the event is applied: one effect, the other copies answered 200 "duplicate"."""
+    applying = webhooks._apply
+
+    async def slow_apply(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)  # every copy is in flight before the first commits
+        return await applying(*args, **kwargs)
+
+    monkeypatch.setattr(webhooks, "_apply", slow_apply)
+    service = live_service
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    secret = await secret_for(service)
+    await start_by_webhooks(service, secret, audit_id, people)
+    raw, headers = signed(
+        secret,
+        event(
+            "finding.recorded",
+            audit_id=audit_id,
+            finding={"type": "observation", "title": "Affichage"},
+        ),
+    )
+    answers = await asyncio.gather(*(send(service, raw, headers) for _ in range(4)))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    assert sorted(a.json()["duplicate"] for a in answers) == [False, True, True, True]
+    audit = ok(await service.client.get(f"/v1/audits/{audit_id}", headers=service.admin))
+    assert audit["findings"] == {"observation": 1}
+
+
 async def test_w3_both_secrets_verify_during_the_overlap_then_only_the_new_one(
     service: Service,
 ) -> None:
@@ -267,8 +305,6 @@ def test_the_published_contract_is_up_to_date() -> None:
 async def test_w4_fifty_concurrent_webhooks_are_all_answered_quickly(live_service: Service) -> None:
     """50 deliveries at once (each a finding on the same audit, serialised by its row lock):
     every one answered 2xx, the slowest well under 10 s, each applied once."""
-    import asyncio
-
     service = live_service
     people = await setup_body(service)
     await accepted(service)
@@ -297,3 +333,49 @@ async def test_w4_fifty_concurrent_webhooks_are_all_answered_quickly(live_servic
     assert max(elapsed for _, elapsed in results) < 10
     audit = ok(await service.client.get(f"/v1/audits/{audit_id}", headers=service.admin))
     assert audit["findings"] == {"observation": 50}
+
+
+async def test_every_answer_of_the_webhook_route_is_documented(service: Service) -> None:
+    """Issue 15 item 11: the public webhook route answered 400, 401, 404, 409 and 413 without
+    declaring them (the body's developers read the API description)."""
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    secret = await secret_for(service)
+    service.runtime.settings.webhook_max_bytes = 2000  # type: ignore[attr-defined]
+    document = (await service.client.get("/openapi.json")).json()
+    declared = document["paths"]["/v1/certifier/webhooks/{body_id}"]["post"]["responses"]
+    planned = event(
+        "audit.planned",
+        audit_id=audit_id,
+        start_date="2027-01-11",
+        end_date="2027-01-12",
+        plan="Plan",
+        team=team(people, ("lead", "lead")),
+    )
+    answers = {
+        "applied": await send(service, *signed(secret, event("audit.accepted", audit_id=audit_id))),
+        "bad signature": await send(service, *signed("whsec_" + "A" * 43 + "=", planned)),
+        "not JSON": await send(service, *signed(secret, b"{")),
+        "unknown type": await send(service, *signed(secret, event("audit.teleported"))),
+        "unknown audit": await send(
+            service, *signed(secret, event("audit.started", audit_id=str(uuid.uuid4())))
+        ),
+        "out of order": await send(
+            service, *signed(secret, event("audit.started", audit_id=audit_id))
+        ),
+        "too large": await send(service, *signed(secret, {"pad": "x" * 3000})),
+        "bad body id": await send(service, *signed(secret, planned), body_id="SGS TÜV"),
+    }
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "applied": 200,
+        "bad signature": 401,
+        "not JSON": 400,
+        "unknown type": 400,
+        "unknown audit": 404,
+        "out of order": 409,
+        "too large": 413,
+        "bad body id": 422,
+    }
+    for name, answer in answers.items():
+        assert str(answer.status_code) in declared, (name, answer.status_code, sorted(declared))

@@ -1,7 +1,8 @@
 """The certification rules' events through the service: held decisions, a new stage 2, appeals,
 escalations, verification deadlines and scope reductions reach the right people once, in the
-feed and by e-mail (read back from a real SMTP server), and webhook subscribers; the body's
-people are found through the journal when an event does not name the body."""
+feed and by e-mail (read back from a real SMTP server), and webhook subscribers. A body's
+people in charge of an audit — its planners, told of the request, and the team assigned to it —
+are found through the journal; its other auditors are told nothing (issue 15 item 10)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from aiosmtpd.controller import Controller
 
 from cap_notifications.models import IntakeEvent, Notification, WebhookDelivery
 from cap_shared.contracts.audit import (
+    AuditPlannedV1,
     AuditRequestedV1,
     CertificationDecidedV1,
     FindingAppealDecidedV1,
@@ -85,6 +87,9 @@ async def directory(service: Service) -> dict[str, str]:
         "admin_b": [{"role": "member_admin", "organisation_id": b}],
         "facilitator": [{"role": "facilitator", "region": "76"}],
         "facilitator_11": [{"role": "facilitator", "region": "11"}],
+        # The body's planner, the auditor it assigns, and an auditor assigned to nothing.
+        "planner_sgs": [{"role": "auditor", "certification_body_id": BODY}],
+        "lead_sgs": [{"role": "auditor", "certification_body_id": BODY}],
         "auditor_sgs": [{"role": "auditor", "certification_body_id": BODY}],
         "auditor_other": [{"role": "auditor", "certification_body_id": "bureau-veritas"}],
         "committee": [{"role": "committee"}],
@@ -93,6 +98,39 @@ async def directory(service: Service) -> dict[str, str]:
         await service.add_person(key, *memberships)
     await service.add_person("operator_gone", {"role": "admin"}, status="disabled")
     return {user_id: key for key, user_id in service.people.items()}
+
+
+async def requested(service: Service, audit_id: str, scheme: str = "CAP_ISO9001") -> str:
+    """The audit is requested from the body, which names its planner."""
+    return await service.deliver(
+        AuditRequestedV1(
+            audit_id=audit_id,
+            programme_id=str(uuid.uuid4()),
+            organisation_id=service.organisations["a"].id,
+            scheme=scheme,  # type: ignore[arg-type]
+            audit_type="stage2",
+            certification_body_id=BODY,
+            requested_at=service.runtime.clock.now(),
+            planner_user_ids=[service.people["planner_sgs"]],
+        )
+    )
+
+
+async def planned(service: Service, audit_id: str, scheme: str = "CAP_ISO9001") -> str:
+    """The body plans the audit: its lead auditor is the team."""
+    return await service.deliver(
+        AuditPlannedV1(
+            audit_id=audit_id,
+            organisation_id=service.organisations["a"].id,
+            scheme=scheme,  # type: ignore[arg-type]
+            audit_type="stage2",
+            certification_body_id=BODY,
+            start_date=date(2027, 1, 11),
+            end_date=date(2027, 1, 12),
+            auditor_ids=["aud-lead"],
+            auditor_user_ids=[service.people["lead_sgs"]],
+        )
+    )
 
 
 async def told(service: Service, event_id: str) -> Counter[str]:
@@ -128,11 +166,16 @@ async def test_a_held_decision_is_told_once_to_operators_the_body_and_the_struct
     subscription = await subscribe(
         service, subscriber.url("/held"), subscriber, event_types=("decision.held.v1",)
     )
+    audit_id = str(uuid.uuid4())
+    await requested(service, audit_id)
+    await planned(service, audit_id)
+    await run_mail(service)  # the request's and the plan's e-mails, out of the way
+    inbox.messages.clear()
     event = DecisionHeldV1(
         decision_id=str(uuid.uuid4()),
         organisation_id=service.organisations["a"].id,
         scheme="CAP_ISO9001",
-        audit_id=str(uuid.uuid4()),
+        audit_id=audit_id,
         certification_body_id=BODY,
         open_major_nc=2,
         held_until=date(2027, 5, 19),
@@ -140,7 +183,7 @@ async def test_a_held_decision_is_told_once_to_operators_the_body_and_the_struct
     event_id = await service.deliver(event)
     await service.deliver(event, envelope_id=event_id)  # redelivered: nobody told twice
 
-    expected = {"admin_a", "auditor_sgs", "committee", "operator"}
+    expected = {"admin_a", "planner_sgs", "lead_sgs", "committee", "operator"}
     assert await told(service, event_id) == Counter(expected)
     await run_mail(service)
     await run_mail(service)
@@ -162,7 +205,7 @@ async def test_a_held_decision_is_told_once_to_operators_the_body_and_the_struct
     deliveries = [d for d in await rows(service, WebhookDelivery) if d.event_id == event_id]
     assert [d.subscription_id for d in deliveries] == [subscription["id"]]
     (journal,) = [j for j in await rows(service, IntakeEvent) if j.event_id == event_id]
-    assert (journal.recipients, journal.deliveries) == (4, 1)
+    assert (journal.recipients, journal.deliveries) == (5, 1)
     # The operator reads it in the feed, in French.
     feed = ok(await service.client.get("/v1/notifications", headers=service.as_person("operator")))
     (item,) = feed["items"]
@@ -192,17 +235,8 @@ async def test_the_body_is_found_through_the_audit_s_journal(service: Service) -
     first = await service.deliver(overdue)
     assert await told(service, first) == Counter({"admin_a", "member_a", "facilitator"})
 
-    await service.deliver(
-        AuditRequestedV1(
-            audit_id=audit_id,
-            programme_id=str(uuid.uuid4()),
-            organisation_id=org,
-            scheme="CAP_ISO9001",
-            audit_type="stage2",
-            certification_body_id=BODY,
-            requested_at=service.runtime.clock.now(),
-        )
-    )
+    await requested(service, audit_id)
+    await planned(service, audit_id)
     await service.deliver(
         DecisionOpenedV1(
             decision_id=decision_id,
@@ -213,9 +247,8 @@ async def test_the_body_is_found_through_the_audit_s_journal(service: Service) -
         )
     )
     again = await service.deliver(overdue)
-    assert await told(service, again) == Counter(
-        {"admin_a", "member_a", "facilitator", "auditor_sgs"}
-    )
+    in_charge = {"planner_sgs", "lead_sgs"}  # never auditor_sgs, assigned to nothing
+    assert await told(service, again) == Counter({"admin_a", "member_a", "facilitator", *in_charge})
     escalated = await service.deliver(
         FindingStatusChangedV1(
             finding_id=finding_id,
@@ -232,7 +265,7 @@ async def test_the_body_is_found_through_the_audit_s_journal(service: Service) -
         )
     )
     assert await told(service, escalated) == Counter(
-        {"admin_a", "member_a", "facilitator", "auditor_sgs"}
+        {"admin_a", "member_a", "facilitator", *in_charge}
     )
     finding_outcome = await service.deliver(
         FindingAppealDecidedV1(
@@ -247,7 +280,7 @@ async def test_the_body_is_found_through_the_audit_s_journal(service: Service) -
             reason="Constat étayé",
         )
     )
-    assert await told(service, finding_outcome) == Counter({"admin_a", "auditor_sgs"})
+    assert await told(service, finding_outcome) == Counter({"admin_a", *in_charge})
     # A decision's appeal names neither the audit nor the body: through the decision file.
     decision_outcome = await service.deliver(
         DecisionAppealDecidedV1(
@@ -261,7 +294,64 @@ async def test_the_body_is_found_through_the_audit_s_journal(service: Service) -
             reason="Preuves apportées",
         )
     )
-    assert await told(service, decision_outcome) == Counter({"admin_a", "member_a", "auditor_sgs"})
+    assert await told(service, decision_outcome) == Counter({"admin_a", "member_a", *in_charge})
+
+
+async def test_an_audit_request_reaches_the_body_s_planners_then_only_its_assigned_team(
+    service: Service, mail_server: tuple[Inbox, int]
+) -> None:
+    """Issue 15 item 10: every auditor of the body used to read the structure's name and the
+    audit's link on each request. Now the body's planners hear of the request; the team once
+    assigned; an auditor assigned to nothing hears of nothing, in the feed or by e-mail."""
+    inbox, port = mail_server
+    service.settings.smtp_port = port
+    await directory(service)
+    at_paris(service, WINTER_DAY, 10)
+    audit_id = str(uuid.uuid4())
+    request = await requested(service, audit_id)
+    assert await told(service, request) == Counter({"admin_a", "planner_sgs"})
+    plan = await planned(service, audit_id)
+    assert await told(service, plan) == Counter({"admin_a", "member_a", "facilitator", "lead_sgs"})
+    overdue = await service.deliver(
+        FindingResponseDueV1(
+            finding_id=str(uuid.uuid4()),
+            audit_id=audit_id,
+            organisation_id=service.organisations["a"].id,
+            type="major_nc",
+            title="Pas de revue de direction",
+            response_due=date(2026, 11, 20),
+            stage="verification_overdue",
+            days=11,
+        )
+    )
+    assert await told(service, overdue) == Counter(
+        {"admin_a", "member_a", "facilitator", "planner_sgs", "lead_sgs"}
+    )
+    await run_mail(service)
+    told_by_mail = addressees(inbox.messages)
+    assert {"planner_sgs", "lead_sgs"} <= set(told_by_mail)
+    idle = service.people["auditor_sgs"]
+    assert idle not in {n.user_id for n in await rows(service, Notification)}
+    assert "auditor_sgs" not in told_by_mail
+    assert (
+        ok(await service.client.get("/v1/notifications", headers=service.as_person("auditor_sgs")))[
+            "items"
+        ]
+        == []
+    )
+    # A request naming no planner (an older producer): no one of the body, not everyone.
+    unnamed = await service.deliver(
+        AuditRequestedV1(
+            audit_id=str(uuid.uuid4()),
+            programme_id=str(uuid.uuid4()),
+            organisation_id=service.organisations["a"].id,
+            scheme="CAP_RSE",
+            audit_type="initial",
+            certification_body_id=BODY,
+            requested_at=service.runtime.clock.now(),
+        )
+    )
+    assert await told(service, unnamed) == Counter({"admin_a"})
 
 
 async def test_routine_finding_steps_tell_nobody_but_reach_subscribers(
@@ -296,8 +386,11 @@ async def test_routine_finding_steps_tell_nobody_but_reach_subscribers(
 @pytest.mark.parametrize(
     ("scheme", "expected"),
     [
-        ("CAP_ISO9001", {"admin_a", "facilitator", "auditor_sgs", "committee", "operator"}),
-        ("CAP_RSE", {"admin_a", "facilitator", "auditor_sgs", "committee", "operator"}),
+        (
+            "CAP_ISO9001",
+            {"admin_a", "facilitator", "planner_sgs", "lead_sgs", "committee", "operator"},
+        ),
+        ("CAP_RSE", {"admin_a", "facilitator", "planner_sgs", "lead_sgs", "committee", "operator"}),
     ],
 )
 async def test_a_new_stage_2_is_told_to_the_structure_the_body_and_operators(
@@ -307,9 +400,14 @@ async def test_a_new_stage_2_is_told_to_the_structure_the_body_and_operators(
     service.settings.smtp_port = port
     await directory(service)
     at_paris(service, WINTER_DAY, 10)
+    audit_id = str(uuid.uuid4())
+    await requested(service, audit_id, scheme)
+    await planned(service, audit_id, scheme)
+    await run_mail(service)  # the request's and the plan's e-mails, out of the way
+    inbox.messages.clear()
     event_id = await service.deliver(
         Stage2RequiredV1(
-            audit_id=str(uuid.uuid4()),
+            audit_id=audit_id,
             programme_id=str(uuid.uuid4()),
             organisation_id=service.organisations["a"].id,
             scheme=scheme,  # type: ignore[arg-type]

@@ -254,6 +254,25 @@ async def test_on_sqlite_a_committed_notification_reaches_the_open_stream_at_onc
     assert live.HUB.streams(admin) == 0  # the stream left: nothing kept for it
 
 
+# Last-Event-ID the stream never sent ------------------------------------------------------------
+async def test_an_id_the_stream_never_sent_is_ignored_and_the_stream_starts_from_now(
+    on_postgresql: tuple[Service, FastAPI],
+) -> None:
+    """Issue 15 item 6: past 64 bits (was a 500 from the driver), beyond the newest notification
+    (was a stream waiting for ever), not a number (was a 422 the browser's EventSource never
+    retries after): ignored as SSE practice has it, the stream starts from now."""
+    service, app = on_postgresql
+    organisation = service.organisations["a"].id
+    await service.deliver(completed(organisation))  # before the stream: never sent by it
+    me = service.as_person("admin_a")
+    for last_event_id in (str(2**63), "9" * 19, str(2**63 - 1), "x", "\u00b2", "-1", " "):
+        async with Sse(app, {**me, "Last-Event-ID": last_event_id}) as stream:
+            await service.deliver(completed(organisation))
+            _, fields = await stream.next()
+            assert fields["event"] == "notification", last_event_id
+            assert stream.events.empty(), last_event_id  # nothing from before the stream
+
+
 # across processes, PostgreSQL --------------------------------------------------------------------
 async def test_on_postgresql_a_notification_written_elsewhere_wakes_the_stream_by_notify(
     on_postgresql: tuple[Service, FastAPI],

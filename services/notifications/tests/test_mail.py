@@ -920,6 +920,64 @@ def test_html_is_escaped_and_text_is_not() -> None:
     assert name in rendered.text
 
 
+#: What a member or a body may type into a structure's name, a title, a reason...
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>\"' & "
+#: Event fields that carry text people typed (ids, dates and codes the wording looks up are
+#: not poisoned: the wording needs them).
+TYPED = {
+    "title",
+    "reason",
+    "summary",
+    "scope",
+    "decided_by",
+    "lodged_by",
+    "name",
+    "comment",
+    "description",
+    "certificate_number",
+}
+
+
+def poisoned(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: poisoned(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [poisoned(v, key) for v in value]
+    return HOSTILE + value if isinstance(value, str) and key in TYPED else value
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_e_mail_escapes_what_people_typed_and_links_only_to_http(case: Case) -> None:
+    """Issue 15 item 3 (e-mail): every template, with markup in every typed field, the
+    structure's and the person's names; a link that is not http(s) is a path of the platform,
+    never a scheme a mail client would run (``javascript:...//://`` was written as is)."""
+    data = poisoned(case.data)
+    organisation = HOSTILE + ORG
+    message = describe(case.event_type, data, organisation_name=organisation)
+    link = "javascript:alert(3)//://x"
+    context = {
+        **event_context(case, organisation_name=organisation),
+        "event": data,
+        "title": message.title,
+        "body": message.body,
+        "link": link,
+        "recipient_name": HOSTILE + "Claire",
+    }
+    digest = {
+        "recipient_name": HOSTILE + "Claire",
+        "items": [{**digest_context(case)["items"][0], "title": message.title, "link": link}],
+        "date": "2026-11-26",
+    }
+    for rendered in (render("event", case.event_type, context), render("digest", None, digest)):
+        page = rendered.html
+        assert "<script" not in page, case.name
+        assert "<img" not in page, case.name
+        assert 'href="javascript:' not in page, case.name
+        assert str(escape(HOSTILE + "Claire")) in page
+        assert not {"\n", "\r"} & set(rendered.subject)
+    assert str(escape(organisation)) in render("event", case.event_type, context).html
+
+
 def broken_contexts() -> list[tuple[str, Any, str | None, dict[str, Any]]]:
     planned = next(c for c in CASES if c.name == "audit planned")
     event = event_context(planned)

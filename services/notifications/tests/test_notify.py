@@ -180,8 +180,34 @@ async def test_live_stream_resumes_after_last_event_id(service: Service) -> None
     assert all(e["event_type"] == "diagnostic.completed.v1" for e in events)
     fresh = await service.client.get("/v1/notifications/stream", headers=me)
     assert "id:" not in fresh.text  # no Last-Event-ID: only what happens from now on
+    # An id this stream never sends is ignored (the live-stream tests show it starts from now).
     bad = await service.client.get("/v1/notifications/stream", headers={**me, "Last-Event-ID": "x"})
-    assert bad.status_code == 422
+    assert (bad.status_code, "id:" in bad.text) == (200, False)
+
+
+async def test_feed_integers_past_64_bits_are_refused_not_a_server_error(service: Service) -> None:
+    """Issue 15 item 6: ``before`` is bounded by what the database compares (bigint)."""
+    await people(service)
+    await service.deliver(completed(service.organisations["a"].id))
+    me = service.as_person("admin_a")
+    for before in (2**63, 2**64, 10**30, 0, -1):
+        response = await service.client.get(f"/v1/notifications?before={before}", headers=me)
+        assert response.status_code == 422, (before, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    largest = ok(await service.client.get(f"/v1/notifications?before={2**63 - 1}", headers=me))
+    assert [i["event_type"] for i in largest["items"]] == ["diagnostic.completed.v1"]
+    for limit in (0, 101, 2**63):
+        response = await service.client.get(f"/v1/notifications?limit={limit}", headers=me)
+        assert response.status_code == 422, (limit, response.text)
+    schema = (await service.client.get("/openapi.json")).json()
+    params = {
+        p["name"]: p["schema"] for p in schema["paths"]["/v1/notifications"]["get"]["parameters"]
+    }
+    assert params["before"]["anyOf"][0] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+    }
 
 
 async def test_preferences_defaults_choices_and_bad_input(service: Service) -> None:

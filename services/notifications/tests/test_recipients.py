@@ -23,6 +23,9 @@ PEOPLE = [
     person("facilitator-76", {"role": "facilitator", "region": "76"}),
     person("facilitator-11", {"role": "facilitator", "region": "11"}),
     person("auditor-sgs", {"role": "auditor", "certification_body_id": "sgs-tuv"}),
+    person("planner-sgs", {"role": "auditor", "certification_body_id": "sgs-tuv"}),
+    #: An auditor of the body assigned to nothing, planning nothing: told of nothing.
+    person("idle-sgs", {"role": "auditor", "certification_body_id": "sgs-tuv"}),
     person("auditor-other", {"role": "auditor", "certification_body_id": "bureau-veritas"}),
     person("platform-admin-gone", {"role": "admin"}, status="disabled"),
     person("committee", {"role": "committee"}),
@@ -42,9 +45,15 @@ def test_recipients_per_event() -> None:
     staff = {"admin-a": "member_admin", "member-a": "member"}
     assert told("diagnostic.completed.v1") == {**staff, "facilitator-76": "facilitator"}
     assert told("action.overdue.v1") == {**staff, "facilitator-76": "facilitator"}
+    # A request: the structure's admins and the body's planners, not every auditor of the body
+    # (issue 15 item 10); a planner named without a grant on that body is not told either.
+    assert told(
+        "audit.requested.v1",
+        certification_body_id="sgs-tuv",
+        planner_user_ids=["planner-sgs", "auditor-other"],
+    ) == {"admin-a": "member_admin", "planner-sgs": "auditor"}
     assert told("audit.requested.v1", certification_body_id="sgs-tuv") == {
-        "admin-a": "member_admin",
-        "auditor-sgs": "auditor",
+        "admin-a": "member_admin"
     }
     assert told("audit.planned.v1", auditor_user_ids=["auditor-other"]) == {
         **staff,
@@ -74,17 +83,36 @@ def test_recipients_per_event() -> None:
         "decision.appeal_lodged.v1",
     }
     for event_type in EVENT_TYPES:
-        who = told(event_type, stage="overdue", status="withdrawn", certification_body_id="sgs-tuv")
-        never = {"member-b", "facilitator-11", "gone", "auditor-other", "platform-admin-gone"}
+        who = told(
+            event_type,
+            stage="overdue",
+            status="withdrawn",
+            certification_body_id="sgs-tuv",
+            planner_user_ids=["planner-sgs"],
+            auditor_user_ids=["auditor-sgs"],
+        )
+        never = {
+            "member-b",
+            "facilitator-11",
+            "gone",
+            "auditor-other",
+            "platform-admin-gone",
+            "idle-sgs",
+        }
         assert not never & set(who), event_type
         assert ("platform-admin" in who) == (event_type in operators), event_type
 
 
 def test_recipients_of_the_certification_rules() -> None:
     staff = {"admin-a": "member_admin", "member-a": "member"}
-    body = {"auditor-sgs": "auditor"}
+    # The body's people in charge of the audit: its team and the body's planners.
+    body = {"auditor-sgs": "auditor", "planner-sgs": "auditor"}
     operators = {"committee": "committee", "platform-admin": "admin"}
-    sgs = {"certification_body_id": "sgs-tuv"}
+    sgs = {
+        "certification_body_id": "sgs-tuv",
+        "auditor_user_ids": ["auditor-sgs"],
+        "planner_user_ids": ["planner-sgs"],
+    }
     # A decision held on open majors: operators, the body, the structure's admins.
     assert told("decision.held.v1", **sgs) == {"admin-a": "member_admin", **body, **operators}
     # A CAP RSE decision held without a body in the event: no body's people.

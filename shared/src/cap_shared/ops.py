@@ -10,11 +10,13 @@ process, and the jobs run through these routes run on it. A worker process keeps
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
@@ -25,6 +27,90 @@ from cap_shared.security import Allow, Role
 
 #: How far the clock may be moved either way (a certification cycle is three years).
 MAX_CLOCK_OFFSET = timedelta(days=3660)
+_MAX_S = int(MAX_CLOCK_OFFSET.total_seconds())
+
+# The offsets the clock routes take and give: ISO 8601 durations in days, hours (< 24), minutes
+# and seconds (< 60), with a sign. Years, months and weeks are not taken (a year or a month has
+# no fixed length, and JSON Schema's ``format: duration`` refuses "P1Y1D"), nor "PT36H": one
+# spelling per offset. Patterns use [0-9], never \d (which takes any Unicode digit).
+_HMS = (
+    r"(?:(?:[01]?[0-9]|2[0-3])H(?:[0-5]?[0-9]M)?(?:[0-5]?[0-9](?:\.[0-9]{1,6})?S)?"
+    r"|[0-5]?[0-9]M(?:[0-5]?[0-9](?:\.[0-9]{1,6})?S)?"
+    r"|[0-5]?[0-9](?:\.[0-9]{1,6})?S)"
+)
+#: What ``PUT /clock`` takes as a string: within ±3660 days, exactly (0-3659 days and a time,
+#: or 3660 days).
+OFFSET_PATTERN = rf"^-?P(?:3660D|(?:[0-9]{{1,3}}|[12][0-9]{{3}}|3[0-5][0-9]{{2}}|36[0-5][0-9])D(?:T{_HMS})?|T{_HMS})$"
+#: What ``GET /clock`` gives (the same spelling, any number of days).
+DURATION_PATTERN = rf"^-?P(?:[0-9]+D(?:T{_HMS})?|T{_HMS})$"
+_PARTS = re.compile(
+    r"(?P<sign>-?)P(?:(?P<days>[0-9]+)D)?(?:T(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?"
+    r"(?:(?P<seconds>[0-9]+(?:\.[0-9]+)?)S)?)?"
+)
+_OFFSET = re.compile(OFFSET_PATTERN)
+
+
+def format_duration(value: timedelta) -> str:
+    """``value`` as the clock routes spell it: "P45D", "-PT2H", "P1DT1H1M1.5S", "PT0S"."""
+    sign = "-" if value < timedelta(0) else ""
+    total = abs(value)
+    hours, rest = divmod(total.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n) + (
+        f"{seconds}.{total.microseconds:06d}".rstrip("0") + "S"
+        if total.microseconds
+        else (f"{seconds}S" if seconds else "")
+    )
+    if not total.days and not time:
+        return "PT0S"
+    return f"{sign}P{f'{total.days}D' if total.days else ''}{f'T{time}' if time else ''}"
+
+
+def parse_offset(value: object) -> timedelta:
+    """A clock offset from JSON: a string of :data:`OFFSET_PATTERN` or a number of seconds
+    within ±:data:`MAX_CLOCK_OFFSET`; ValueError (a 422) for anything else."""
+    if isinstance(value, str):
+        if not _OFFSET.fullmatch(value):
+            raise ValueError(
+                "an ISO 8601 duration in days, hours, minutes and seconds (P45D, -PT2H, "
+                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way"
+            )
+        parts = _PARTS.fullmatch(value)
+        assert parts is not None  # the pattern above is stricter
+        delta = timedelta(
+            days=int(parts["days"] or 0),
+            hours=int(parts["hours"] or 0),
+            minutes=int(parts["minutes"] or 0),
+            seconds=float(parts["seconds"] or 0),
+        )
+        return -delta if parts["sign"] else delta
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > _MAX_S:
+            raise ValueError(f"a number of seconds within ±{_MAX_S}")
+        return timedelta(seconds=value)
+    raise ValueError("an ISO 8601 duration (P45D, -PT2H) or a number of seconds")
+
+
+#: A clock offset a caller sends: the schema declares exactly what :func:`parse_offset` takes.
+OffsetIn = Annotated[
+    timedelta,
+    PlainValidator(parse_offset),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": OFFSET_PATTERN},
+                {"type": "number", "minimum": -_MAX_S, "maximum": _MAX_S},
+            ]
+        },
+        mode="validation",
+    ),
+]
+#: A clock offset in an answer.
+OffsetOut = Annotated[
+    timedelta,
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN}, mode="serialization"),
+]
 
 
 class JobPublic(BaseModel):
@@ -47,7 +133,7 @@ class ClockPublic(BaseModel):
 
     now: datetime
     today: date
-    offset: timedelta = Field(description="Shift from the wall clock (ISO 8601 duration)")
+    offset: OffsetOut = Field(description="Shift from the wall clock (ISO 8601 duration)")
     adjustable: bool = Field(description="Whether the clock may be moved (development, test)")
 
 
@@ -56,11 +142,10 @@ class ClockIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    offset: timedelta = Field(
-        description="Shift from the wall clock, ISO 8601 duration (P45D, -PT2H) or seconds; "
-        "PT0S puts the clock back",
-        le=MAX_CLOCK_OFFSET,
-        ge=-MAX_CLOCK_OFFSET,
+    offset: OffsetIn = Field(
+        description="Shift from the wall clock, within 3660 days either way: an ISO 8601 "
+        "duration in days, hours, minutes and seconds (P45D, -PT2H, P1DT12H30M; no years, "
+        "months or weeks) or a number of seconds; PT0S puts the clock back",
     )
 
 

@@ -139,9 +139,9 @@ async def update_body(session: AsyncSession, body_id: str, data: BodyUpdate) -> 
     body = await repo.get(CertificationBody, body_id)
     if body is None:
         raise NotFound("no such certification body")
+    # Only given fields; a null is refused by the schema except where it clears (accreditation).
     for name, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(body, name, value)
+        setattr(body, name, value)
     await repo.add(body)
     return body
 
@@ -164,10 +164,8 @@ async def update_auditor(session: AsyncSession, auditor_id: str, data: AuditorUp
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
         raise NotFound("no such auditor")
-    changes = data.model_dump(mode="json", exclude_unset=True)
-    for name, value in changes.items():
-        if name in ("name", "active", "qualifications") and value is None:
-            continue
+    # Only given fields; a null is refused by the schema except where it clears (email, account).
+    for name, value in data.model_dump(mode="json", exclude_unset=True).items():
         setattr(auditor, name, value)
     await repo.add(auditor)
     return auditor
@@ -285,7 +283,8 @@ async def _request(
         due_by=due_by,
         requested_at=now,
     )
-    await AuditRepository(session).add(audit)
+    repo = AuditRepository(session)
+    await repo.add(audit)
     await enqueue_request(session, audit, now)
     await add_event(
         session,
@@ -300,6 +299,10 @@ async def _request(
                 certification_body_id=programme.certification_body_id,
                 due_by=due_by,
                 requested_at=now,
+                # Who at the body hears of it: its planners, not every auditor (issue 15).
+                planner_user_ids=await repo.planner_user_ids(
+                    body_id=programme.certification_body_id
+                ),
             ),
             source=SOURCE,
             subject=audit.id,

@@ -52,7 +52,11 @@ class CertificationBody(TimestampMixin, Base, table=True):
 
 
 class Auditor(TimestampMixin, Base, table=True):
-    """An auditor of a body; ``user_id`` links the platform account (role ``auditor``)."""
+    """An auditor of a body; ``user_id`` links the platform account (role ``auditor``).
+
+    ``planner``: this person plans the body's audits, so is told of every audit requested from
+    the body (an auditor who is not one hears only of the audits they are assigned to).
+    """
 
     __tablename__ = "auditor"
 
@@ -66,6 +70,7 @@ class Auditor(TimestampMixin, Base, table=True):
     #: [{"scheme": "CAP_ISO9001", "valid_from": "2025-01-01", "valid_until": "2027-12-31"}]
     qualifications: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     active: bool = True
+    planner: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class Engagement(Base, table=True):

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -18,6 +19,7 @@ from cap_audit.models import (
     Engagement,
     Finding,
     FindingAppeal,
+    InboundWebhook,
     Organisation,
     Programme,
 )
@@ -56,6 +58,43 @@ class AuditRepository:
         if for_update:
             return await self.session.get(model, key, with_for_update=True)
         return await self.session.get(model, key)
+
+    async def claim_webhook(
+        self, *, body_id: str, webhook_id: str, kind: str, received_at: Any
+    ) -> bool:
+        """Record a body's webhook id as applied, in this transaction; False if it already is.
+
+        A concurrent claim of the same id waits on the primary key until the other transaction
+        ends: it finds the id taken once that one commits, and takes it if it rolls back.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        claimed = await self.session.execute(
+            insert(InboundWebhook)
+            .values(
+                certification_body_id=body_id,
+                webhook_id=webhook_id,
+                type=kind,
+                received_at=received_at,
+            )
+            .on_conflict_do_nothing(index_elements=["certification_body_id", "webhook_id"])
+            .returning(col(InboundWebhook.webhook_id))
+        )
+        return claimed.first() is not None
+
+    async def planner_user_ids(self, *, body_id: str) -> list[str]:
+        """The platform accounts of the body's active planners."""
+        query = (
+            sa.select(col(Auditor.user_id))
+            .where(
+                col(Auditor.certification_body_id) == body_id,
+                col(Auditor.planner).is_(True),
+                col(Auditor.active).is_(True),
+                col(Auditor.user_id).is_not(None),
+            )
+            .order_by(col(Auditor.user_id))
+        )
+        return sorted({str(u) for u in (await self.session.execute(query)).scalars()})
 
     async def all(self, model: type[T], *where: Any, order: Any = None) -> Sequence[T]:
         query = sa.select(model).where(*where)

@@ -97,6 +97,7 @@ def _auditor(a: Auditor) -> AuditorOut:
         user_id=a.user_id,
         qualifications=a.qualifications,
         active=a.active,
+        planner=a.planner,
     )
 
 

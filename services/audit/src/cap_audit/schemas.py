@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
 from cap_audit.rules import decision_gaps
+from cap_shared.partial import NotNull, unset
 from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
@@ -27,12 +28,14 @@ class BodyIn(BaseModel):
 
 
 class BodyUpdate(BaseModel):
+    """What is given changes; ``accreditation: null`` clears it, the others cannot be null."""
+
     model_config = Strict
 
-    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    name: NotNull[Text] = unset(min_length=1, max_length=200)
     accreditation: Text | None = Field(default=None, max_length=200)
-    schemes: list[SchemeName] | None = Field(default=None, min_length=1)
-    active: bool | None = None
+    schemes: NotNull[list[SchemeName]] = unset(min_length=1)
+    active: NotNull[bool] = unset()
 
 
 class BodyOut(BaseModel):
@@ -67,16 +70,24 @@ class AuditorIn(BaseModel):
         default=None, max_length=36, description="The person's platform account"
     )
     qualifications: list[Qualification] = Field(default_factory=list, max_length=20)
+    planner: bool = Field(
+        default=False,
+        description="Plans the body's audits: told of every audit requested from the body "
+        "(with a platform account); other auditors hear only of the audits they are assigned to",
+    )
 
 
 class AuditorUpdate(BaseModel):
+    """What is given changes; ``email`` and ``user_id`` may be cleared with null, the others not."""
+
     model_config = Strict
 
-    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    name: NotNull[Text] = unset(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     user_id: Text | None = Field(default=None, max_length=36)
-    qualifications: list[Qualification] | None = Field(default=None, max_length=20)
-    active: bool | None = None
+    qualifications: NotNull[list[Qualification]] = unset(max_length=20)
+    active: NotNull[bool] = unset()
+    planner: NotNull[bool] = unset()
 
 
 class AuditorOut(BaseModel):
@@ -87,6 +98,7 @@ class AuditorOut(BaseModel):
     user_id: str | None
     qualifications: list[dict[str, Any]]
     active: bool
+    planner: bool
 
 
 class EngagementIn(BaseModel):

@@ -75,9 +75,10 @@ def _email(
     )
 
 
-#: Events that name the certification body of an audit or a decision: the journal keeps them,
-#: so later events of the same audit, decision or finding that do not name it (a finding's
-#: deadline or status, an appeal's outcome) still reach the body's people.
+#: Events that name the certification body of an audit or a decision, or its people: the
+#: journal keeps them, so later events of the same audit, decision or finding that do not name
+#: them (a finding's deadline or status, an appeal's outcome) still reach the body's people in
+#: charge — its planners (audit.requested.v1) and the audit's team (audit.planned.v1).
 BODY_SOURCES = (
     "audit.requested.v1",
     "audit.planned.v1",
@@ -91,37 +92,48 @@ BODY_SOURCES = (
 _KEYS = ("audit_id", "decision_id", "finding_id")
 
 
-async def certification_body_of(session: AsyncSession, data: dict[str, Any]) -> str | None:
-    """The certification body an event concerns: its own ``certification_body_id``, else the one
-    the journal knows for its audit (directly, or through its decision or finding)."""
-    if data.get("certification_body_id"):
-        return str(data["certification_body_id"])
+async def in_charge_of(session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
+    """The certification body an event concerns and its people in charge of that audit, from
+    the event and the journal: ``certification_body_id``, ``planner_user_ids`` (told of the
+    audit's request) and ``auditor_user_ids`` (the audit's latest team)."""
+    body = str(data["certification_body_id"]) if data.get("certification_body_id") else None
+    planners = {str(u) for u in data.get("planner_user_ids") or ()}
+    team = {str(u) for u in data.get("auditor_user_ids") or ()}
     organisation_id = data.get("organisation_id")
     keys = {k: data[k] for k in _KEYS if data.get(k)}
-    if not organisation_id or not keys:
-        return None
-    payloads = (
-        await session.execute(
-            sa.select(col(IntakeEvent.payload))
-            .where(
-                col(IntakeEvent.organisation_id) == organisation_id,
-                col(IntakeEvent.event_type).in_(BODY_SOURCES),
+    if organisation_id and keys:
+        rows = (
+            await session.execute(
+                sa.select(col(IntakeEvent.event_type), col(IntakeEvent.payload))
+                .where(
+                    col(IntakeEvent.organisation_id) == organisation_id,
+                    col(IntakeEvent.event_type).in_(BODY_SOURCES),
+                )
+                .order_by(col(IntakeEvent.occurred_at).desc())
             )
-            .order_by(col(IntakeEvent.occurred_at).desc())
-        )
-    ).scalars()
-    related = [p for p in payloads if isinstance(p, dict)]
-    audits = {keys["audit_id"]} if "audit_id" in keys else set()
-    for payload in related:  # the same audit, decision or finding; a decision's audit
-        if any(payload.get(k) == v for k, v in keys.items()):
-            if payload.get("certification_body_id"):
-                return str(payload["certification_body_id"])
-            if payload.get("audit_id"):
-                audits.add(payload["audit_id"])
-    for payload in related:
-        if payload.get("audit_id") in audits and payload.get("certification_body_id"):
-            return str(payload["certification_body_id"])
-    return None
+        ).all()
+        related = [(t, p) for t, p in rows if isinstance(p, dict)]  # newest first
+        audits = {keys["audit_id"]} if "audit_id" in keys else set()
+        for _, payload in related:  # the same audit, decision or finding; a decision's audit
+            if any(payload.get(k) == v for k, v in keys.items()):
+                body = body or payload.get("certification_body_id")
+                if payload.get("audit_id"):
+                    audits.add(payload["audit_id"])
+        planned = False
+        for event_type, payload in related:
+            if payload.get("audit_id") not in audits:
+                continue
+            body = body or payload.get("certification_body_id")
+            if event_type == "audit.requested.v1":
+                planners |= {str(u) for u in payload.get("planner_user_ids") or ()}
+            elif event_type == "audit.planned.v1" and not planned:  # the latest plan's team
+                team |= {str(u) for u in payload.get("auditor_user_ids") or ()}
+                planned = True
+    return {
+        "certification_body_id": str(body) if body else None,
+        "planner_user_ids": sorted(planners),
+        "auditor_user_ids": sorted(team),
+    }
 
 
 def roles_of(person: Person) -> list[str]:
@@ -158,8 +170,8 @@ async def fan_out(
     session.add(journal)
     people = {p.id: p for p in await active_people(session)}
     concerned = data
-    if recipients.audience(envelope.type, data).auditors == "body":
-        concerned = {**data, "certification_body_id": await certification_body_of(session, data)}
+    if recipients.audience(envelope.type, data).auditors in ("planners", "in_charge"):
+        concerned = {**data, **await in_charge_of(session, data)}
     found = recipients.resolve(
         envelope.type,
         concerned,

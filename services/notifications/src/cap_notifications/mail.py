@@ -42,6 +42,7 @@ from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 import aiosmtplib
 import jinja2
@@ -160,7 +161,11 @@ def render(
     base = public_url.rstrip("/")
 
     def url(link: str) -> str:
-        return link if "://" in link else f"{base}/{link.lstrip('/')}"
+        # An absolute link only if it is http(s): "javascript:...//://" is a path here, never
+        # a scheme a mail client would run.
+        if urlsplit(link).scheme in ("http", "https"):
+            return link
+        return f"{base}/{link.lstrip('/')}"
 
     try:
         subject = _subject(kind, context)

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.models import Preference, PreferenceSettings
+from cap_shared.partial import NotNull, unset
 from cap_shared.problems import InvalidInput
 
 Channel = Literal["in_app", "email"]
@@ -158,8 +160,8 @@ class QuietHoursIn(BaseModel):
 class ChannelModes(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    in_app: Literal["on", "off"] | None = None
-    email: Literal["on", "off", "digest"] | None = None
+    in_app: NotNull[Literal["on", "off"]] = unset()
+    email: NotNull[Literal["on", "off", "digest"]] = unset()
 
 
 class PreferencesIn(BaseModel):
@@ -167,9 +169,9 @@ class PreferencesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str | None = Field(default=None, max_length=64, examples=["Europe/Paris"])
+    timezone: NotNull[str] = unset(max_length=64, examples=["Europe/Paris"])
     quiet_hours: QuietHoursIn | None = None
-    digest_hour: int | None = Field(default=None, ge=0, le=23)
+    digest_hour: NotNull[int] = unset(ge=0, le=23)
     events: dict[str, ChannelModes] = Field(default_factory=dict, max_length=len(EVENT_TYPES))
 
     @field_validator("timezone")
@@ -236,9 +238,12 @@ async def update(
                 ]
             },
         )
-    row = await session.get(PreferenceSettings, user_id, with_for_update=True)
-    if row is None:
-        row = PreferenceSettings(
+    # The person's row exists before it is locked, so two first updates at once do not both
+    # insert it (the second waits on the lock, then applies over the first).
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(PreferenceSettings)
+        .values(
             user_id=user_id,
             timezone=default_tz,
             quiet_start=DEFAULT_QUIET[0],
@@ -246,7 +251,12 @@ async def update(
             digest_hour=DEFAULT_DIGEST_HOUR,
             modified_at=now,
         )
-        session.add(row)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+    )
+    row = await session.get(
+        PreferenceSettings, user_id, with_for_update=True, populate_existing=True
+    )
+    assert row is not None  # inserted above or already there
     given = data.model_fields_set
     if data.timezone is not None:
         row.timezone = data.timezone

@@ -1,15 +1,21 @@
 """Who must know about each event (pure: the people are passed in).
 
 Recipients are found through the people's roles (``identity.user.changed.v1``): the members of
-the organisation concerned by role, the facilitators of its region, the auditors assigned to the
-audit, the certification body's people (anyone holding a grant on the event's certification
-body), the labelling committee, the platform's admins (operators). Disabled accounts are never
-notified; each person is listed once, with the role that makes them a recipient (the first in
-the order below), which picks their default preferences.
+the organisation concerned by role, the facilitators of its region, the certification body's
+people in charge of the audit, the labelling committee, the platform's admins (operators).
+Disabled accounts are never notified; each person is listed once, with the role that makes them
+a recipient (the first in the order below), which picks their default preferences.
 
-Some events carry no certification body (a finding's deadline or status, an appeal's outcome):
-the fan-out finds it in the journal of the audit or decision they belong to and passes it in
-``data["certification_body_id"]`` for resolution only.
+A certification body's people hear only of the audits that are theirs (issue 15): of a request,
+the body's **planners** (``planner_user_ids``, the auditors the audit service designates to plan
+the body's audits); of the plan, the assigned **team** (``auditor_user_ids``); of what follows
+(findings, appeals, decisions), both. An auditor assigned to nothing hears nothing, and nobody
+is told as a body's person without a grant on that body.
+
+Some events name neither the body nor its people (a finding's deadline or status, an appeal's
+outcome): the fan-out finds them in the journal of the audit or decision they belong to and
+passes them in ``data`` (``certification_body_id``, ``planner_user_ids``, ``auditor_user_ids``)
+for resolution only.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Auditors = Literal["none", "team", "body"]
+#: team: the audit's assigned auditors; planners: the body's planners named by the event;
+#: in_charge: both (what the journal knows of the audit).
+Auditors = Literal["none", "team", "planners", "in_charge"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,8 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
         case "action.due_soon.v1":
             return Audience(STAFF)
         case "audit.requested.v1":
-            return Audience(ADMINS, auditors="body")
+            # The body's planners only: an auditor assigned to nothing does not learn of it.
+            return Audience(ADMINS, auditors="planners")
         case "audit.planned.v1":
             return Audience(STAFF, facilitators=True, auditors="team")
         case "audit.report_submitted.v1":
@@ -104,7 +113,7 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
         case "finding.response_due.v1":
             if data.get("stage") == "verification_overdue":
                 # The body must verify the answered major; the structure risks its recognition.
-                return Audience(STAFF, facilitators=True, auditors="body")
+                return Audience(STAFF, facilitators=True, auditors="in_charge")
             return Audience(STAFF, facilitators=data.get("stage") == "overdue")
         case "labelling.application.accepted.v1" | "label.expiring.v1":
             return Audience(ADMINS, facilitators=True)
@@ -121,30 +130,32 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
             return Audience(committee=True)
         case "decision.held.v1":
             # Operators (admins, committee), the body, the structure's admins.
-            return Audience(ADMINS, committee=True, auditors="body", admins=True)
+            return Audience(ADMINS, committee=True, auditors="in_charge", admins=True)
         case "audit.stage2_required.v1":
-            return Audience(ADMINS, facilitators=True, committee=True, auditors="body", admins=True)
+            return Audience(
+                ADMINS, facilitators=True, committee=True, auditors="in_charge", admins=True
+            )
         case "finding.status_changed.v1":
             match finding_change(data):
                 case "escalated":
-                    return Audience(STAFF, facilitators=True, auditors="body")
+                    return Audience(STAFF, facilitators=True, auditors="in_charge")
                 case "downgraded" | "appealed" | "appeal_upheld" | "withdrawn":
                     # The member_admins are told by the appeal's own events.
                     return Audience(MEMBERS, facilitators=True)
             return Audience()
         case "finding.appeal_lodged.v1":
             # The body handles it, an admin may record the outcome, the structure is confirmed.
-            return Audience(ADMINS, auditors="body", admins=True)
+            return Audience(ADMINS, auditors="in_charge", admins=True)
         case "finding.appeal_decided.v1":
-            return Audience(ADMINS, auditors="body")
+            return Audience(ADMINS, auditors="in_charge")
         case "decision.appeal_lodged.v1":
             # CAP RSE appeals are decided by committee members or admins, ISO ones by the body
             # or an admin.
             return Audience(
-                ADMINS, committee=data.get("scheme") == "CAP_RSE", auditors="body", admins=True
+                ADMINS, committee=data.get("scheme") == "CAP_RSE", auditors="in_charge", admins=True
             )
         case "decision.appeal_decided.v1":
-            return Audience(STAFF, committee=data.get("scheme") == "CAP_RSE", auditors="body")
+            return Audience(STAFF, committee=data.get("scheme") == "CAP_RSE", auditors="in_charge")
         case "certification.decided.v1":
             # A refusal, as a grant is told (recognition.status_changed.v1): the structure may
             # appeal it. A grant is told by its certificate, or by decision.held.v1.
@@ -171,6 +182,8 @@ def resolve(
     who = audience(event_type, data)
     organisation_id = data.get("organisation_id")
     team = set(data.get("auditor_user_ids") or ())
+    planners = set(data.get("planner_user_ids") or ())
+    in_charge = {"team": team, "planners": planners, "in_charge": team | planners}
     body = data.get("certification_body_id")
     found: dict[str, Recipient] = {}
     for person in people:
@@ -190,7 +203,13 @@ def resolve(
             role = "facilitator"
         if role is None and who.auditors == "team" and person.id in team:
             role = "auditor"
-        if role is None and who.auditors == "body" and body and person.works_for(body):
+        if (
+            role is None
+            and who.auditors in ("planners", "in_charge")
+            and person.id in in_charge[who.auditors]
+            and body
+            and person.works_for(body)
+        ):
             role = "auditor"
         if role is None and who.committee and person.holds("committee"):
             role = "committee"

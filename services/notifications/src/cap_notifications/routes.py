@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from typing import Annotated
@@ -17,7 +18,7 @@ from cap_notifications.feed import FeedPage, NotificationOut
 from cap_notifications.models import Person
 from cap_notifications.preferences import PreferencesIn, PreferencesOut
 from cap_shared.deps import RuntimeDep, SessionDep
-from cap_shared.problems import Forbidden, InvalidInput
+from cap_shared.problems import Forbidden
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Principal, SignedIn
 
@@ -28,6 +29,11 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     422: {"description": "Invalid input"},
 }
 Id = Annotated[str, Path(max_length=36)]
+#: The largest feed sequence number (PostgreSQL ``bigint``): every integer the API takes is
+#: bounded by what the database can compare, so a bigger one is a 422, never a driver error.
+MAX_SEQ = 2**63 - 1
+#: What an event id of this stream looks like: a feed sequence number.
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
 
 
 def _person(principal: Annotated[Principal, Depends(SignedIn())]) -> str:
@@ -66,7 +72,7 @@ async def list_notifications(
     me: Me,
     session: SessionDep,
     unread: bool = False,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> FeedPage:
     """The caller's feed, newest first, with the unread count."""
@@ -93,6 +99,18 @@ async def mark_all_read(me: Me, session: SessionDep, runtime: RuntimeDep) -> dic
     return {"marked": await feed.mark_all_read(session, me, runtime.clock.now())}
 
 
+def resume_after(last_event_id: str | None) -> int | None:
+    """The sequence to resume after, or None (start from now) for an id this stream never sends.
+
+    SSE practice: a client echoes the last id it saw, and a browser's EventSource gives up for
+    good on an error answer, so an id that is not ours is ignored rather than refused.
+    """
+    if last_event_id is None or not _EVENT_ID.fullmatch(last_event_id.strip()):
+        return None
+    value = int(last_event_id)
+    return value if value <= MAX_SEQ else None
+
+
 async def _stream(
     runtime: ServiceRuntime, settings: Settings, user_id: str, start: int | None, request: Request
 ) -> AsyncIterator[ServerSentEvent]:
@@ -107,9 +125,10 @@ async def _stream(
     listening = live.listener(request.app.state, runtime.db)
     # Registered before the first read: nothing committed from now on can be missed.
     with live.HUB.waiting(user_id) as woken, listening.held() if listening else nullcontext():
-        if start is None:
-            async with runtime.db.session() as session:
-                start = await feed.last_seq(session, user_id)
+        async with runtime.db.session() as session:
+            newest = await feed.last_seq(session, user_id)
+        # An id beyond the newest (another database's, a forged one) would wait for ever.
+        start = newest if start is None else min(start, newest)
         last = start
         while loop.time() < deadline and not await request.is_disconnected():
             woken.clear()  # before the read: a wake-up during it ends the next wait at once
@@ -139,23 +158,20 @@ async def stream(
     runtime: RuntimeDep,
     settings: SettingsDep,
     request: Request,
-    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            description="The id of the last event received. An id this stream cannot have "
+            "sent (not a sequence number, or beyond the caller's newest notification) is "
+            "ignored: the stream starts from now, as without the header"
+        ),
+    ] = None,
 ) -> EventSourceResponse:
     """Live notifications (Server-Sent Events, ``event: notification``, ``id`` = its sequence).
     Reconnect with ``Last-Event-ID`` to receive what was missed; the stream ends after
     ``stream_max_s`` (the browser's EventSource reconnects by itself)."""
-    start: int | None = None
-    if last_event_id is not None:
-        if not last_event_id.isdigit():
-            raise InvalidInput(
-                "Last-Event-ID is the id of the last event received (a number)",
-                extensions={
-                    "errors": [{"field": "header.last-event-id", "message": "not a number"}]
-                },
-            )
-        start = int(last_event_id)
     return EventSourceResponse(
-        _stream(runtime, settings, me, start, request),
+        _stream(runtime, settings, me, resume_after(last_event_id), request),
         ping=settings.stream_ping_s,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

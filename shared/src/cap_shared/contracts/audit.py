@@ -95,6 +95,12 @@ class AuditRequestedV1(EventModel):
     certification_body_id: str
     due_by: date | None = None
     requested_at: datetime
+    planner_user_ids: list[str] = Field(
+        default_factory=list,
+        description="The platform accounts of the body's planners (auditors designated to plan "
+        "its audits): the only people of the body to notify of the request; the team is told "
+        "once assigned (audit.planned.v1)",
+    )
 
 
 @event_model(

@@ -463,6 +463,8 @@ class DemoLoader:
                         {"scheme": "CAP_ISO9001", **qualified},
                         {"scheme": "CAP_RSE", **qualified},
                     ],
+                    # The body's only auditor plans its audits: told of every request.
+                    "planner": True,
                 },
             )
             self.auditor_id = str(auditor["id"])

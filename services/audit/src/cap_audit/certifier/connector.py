@@ -14,6 +14,10 @@
 * The ``reconcile-audits`` job asks the body for the state of audits unchanged for
   ``reconcile_after_s`` (``GET {api_url}/audit-requests/{audit_id}``) and applies the events it
   reports that never arrived as webhooks (deduplicated by webhook id): a lost callback is caught.
+* A body's answers are untrusted input (OWASP API10): a token answer that is not a JSON object
+  with an ``access_token``, or a state that is not the documented JSON, fails that attempt (or
+  that audit's reconciliation, or that one reported event) with a logged reason; the run goes
+  on with the others.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from cryptography.fernet import InvalidToken
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -41,7 +46,7 @@ from cap_audit.repository import AuditRepository
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.problems import NotFound, ProblemError
+from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.secrets import secret_box
 
 logger = logging.getLogger(__name__)
@@ -144,16 +149,63 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+class TokenAnswer(BaseModel):
+    """The part of a body's OAuth2 token answer (RFC 6749 §5.1) the platform uses."""
+
+    access_token: str = Field(min_length=1, max_length=8192)
+    #: Seconds; a day at most is kept (a longer lifetime is simply refreshed earlier).
+    expires_in: float = Field(default=300, ge=0, allow_inf_nan=False)
+
+
+class ReportedWebhook(BaseModel):
+    """One event a body reports for an audit on reconciliation."""
+
+    webhook_id: str = Field(min_length=1, max_length=200)
+    payload: dict[str, Any]
+
+
+class AuditState(BaseModel):
+    """A body's answer to ``GET /audit-requests/{audit_id}`` (each event is checked alone)."""
+
+    webhooks: list[Any] = Field(default_factory=list, max_length=1000)
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    """The answer's JSON, or a :class:`BodyError` naming what came instead."""
+    try:
+        return response.json()
+    except ValueError as exc:  # not JSON, or not UTF-8
+        kind = response.headers.get("content-type", "no content type")
+        raise BodyError(
+            f"{what} answered {response.status_code} with a body that is not JSON ({kind})",
+            status=response.status_code,
+        ) from exc
+
+
+def _reasons(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+    )[:500]
+
+
 async def _token(client: httpx.AsyncClient, connection: BodyConnection, settings: Settings) -> str:
     cached = _TOKENS.get(connection.certification_body_id)
     if cached and cached[1] > time.monotonic():
         return cached[0]
-    await check_destination(connection.token_url, allow_private=settings.body_allow_private)
-    secret = (
-        secret_box(settings.secret_encryption_key)
-        .decrypt(connection.client_secret.encode())
-        .decode()
-    )
+    try:
+        await check_destination(connection.token_url, allow_private=settings.body_allow_private)
+    except ForbiddenDestination as exc:
+        raise BodyError(f"token endpoint: {exc}", permanent=True) from exc
+    try:
+        secret = (
+            secret_box(settings.secret_encryption_key)
+            .decrypt(connection.client_secret.encode())
+            .decode()
+        )
+    except InvalidToken as exc:
+        raise BodyError(
+            "the client secret cannot be decrypted (encryption key changed?)", permanent=True
+        ) from exc
     response = await client.post(
         connection.token_url,
         data={"grant_type": "client_credentials"},
@@ -165,13 +217,17 @@ async def _token(client: httpx.AsyncClient, connection: BodyConnection, settings
             status=response.status_code,
             retry_after=_retry_after(response),
         )
-    body = response.json()
-    token = str(body["access_token"])
+    try:
+        answer = TokenAnswer.model_validate(_json(response, "token endpoint"))
+    except ValidationError as exc:
+        raise BodyError(
+            f"token endpoint answered 200 without a usable token: {_reasons(exc)}", status=200
+        ) from exc
     _TOKENS[connection.certification_body_id] = (
-        token,
-        time.monotonic() + float(body.get("expires_in", 300)) - 30,
+        answer.access_token,
+        time.monotonic() + min(answer.expires_in, 86400) - 30,
     )
-    return token
+    return answer.access_token
 
 
 async def call_body(
@@ -267,10 +323,7 @@ async def _attempt(
         status = response.status_code
         if 200 <= status < 300:
             delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
-            try:
-                delivery.reference = str(response.json().get("reference") or "")[:200] or None
-            except ValueError:
-                delivery.reference = None
+            delivery.reference = _reference(response)
             breaker.success()
         elif status == 410:
             raise BodyError(
@@ -316,6 +369,19 @@ async def _attempt(
             delivery.attempts,
             error,
         )
+
+
+def _reference(response: httpx.Response) -> str | None:
+    """The body's reference for an accepted request, if its answer gives a usable one (the
+    request was accepted whatever the answer's body says)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    reference = body.get("reference") if isinstance(body, dict) else None
+    if isinstance(reference, str | int) and not isinstance(reference, bool):
+        return str(reference)[:200] or None
+    return None
 
 
 def _failed(
@@ -382,10 +448,24 @@ async def retry(
     if delivery is None or delivery.certification_body_id != body_id:
         raise NotFound("no such delivery")
     if delivery.status == "delivered":
-        raise ProblemError("this delivery was delivered", extensions={"status": delivery.status})
+        raise Conflict("this delivery was delivered", extensions={"status": delivery.status})
     delivery.status, delivery.next_attempt_at = "pending", now
     await session.flush()
     return delivery
+
+
+async def _audit_state(
+    client: httpx.AsyncClient, connection: BodyConnection, settings: Settings, audit_id: str
+) -> list[Any]:
+    """The events the body reports for an audit (each still to be checked); BodyError when its
+    answer is not the documented one."""
+    response = await call_body(client, connection, settings, "GET", f"/audit-requests/{audit_id}")
+    if response.status_code != 200:
+        raise BodyError(f"answered {response.status_code}", status=response.status_code)
+    try:
+        return AuditState.model_validate(_json(response, "the body")).webhooks
+    except ValidationError as exc:
+        raise BodyError(f"answered 200 with a malformed state: {_reasons(exc)}") from exc
 
 
 async def reconcile(
@@ -412,9 +492,7 @@ async def reconcile(
             if connection is None:
                 continue
             try:
-                response = await call_body(
-                    client, connection, settings, "GET", f"/audit-requests/{audit.id}"
-                )
+                reported = await _audit_state(client, connection, settings, audit.id)
             except (BodyError, httpx.HTTPError) as exc:
                 logger.warning(
                     "reconciliation of audit %s with %s failed: %s",
@@ -423,23 +501,31 @@ async def reconcile(
                     exc,
                 )
                 continue
-            if response.status_code != 200:
-                continue
-            for item in response.json().get("webhooks", []):
+            for item in reported:
+                try:
+                    event = ReportedWebhook.model_validate(item)
+                except ValidationError as exc:
+                    logger.warning(
+                        "event reported by %s for audit %s ignored, malformed: %s",
+                        audit.certification_body_id,
+                        audit.id,
+                        _reasons(exc),
+                    )
+                    continue
                 try:
                     async with session.begin_nested():  # a refused event leaves nothing behind
                         result = await webhooks.apply_event(
                             session,
                             audit.certification_body_id,
-                            str(item["webhook_id"]),
-                            item["payload"],
+                            event.webhook_id,
+                            event.payload,
                             settings,
                             clock,
                         )
                 except ProblemError as exc:
                     logger.warning(
                         "reconciled event %s for audit %s refused: %s",
-                        item.get("webhook_id"),
+                        event.webhook_id,
                         audit.id,
                         exc.detail,
                     )

@@ -21,7 +21,22 @@ BodyId = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
 Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
 
 certifier = APIRouter(prefix="/v1/certifier", tags=["certifier"])
-secrets = APIRouter(prefix="/v1/certification-bodies", tags=["certification-bodies"])
+secrets = APIRouter(
+    prefix="/v1/certification-bodies",
+    tags=["certification-bodies"],
+    responses={
+        404: {"description": "Unknown certification body, or delivery"},
+        409: {"description": "Not possible in the current state (a delivered delivery)"},
+    },
+)
+#: What a body's webhook may be answered besides 200 (applied, or "duplicate": true).
+_WEBHOOK_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Not JSON, or not a known webhook event (errors[] names the fields)"},
+    401: {"description": "Unknown body, bad or stale signature, or missing webhook headers"},
+    404: {"description": "The audit or finding named is not one of the body's"},
+    409: {"description": "Out of order for the audit (the body may send it again later)"},
+    413: {"description": "Larger than AUDIT_WEBHOOK_MAX_BYTES"},
+}
 
 
 class SecretOut(BaseModel):
@@ -36,7 +51,7 @@ class SecretCreated(SecretOut):
     secret: str
 
 
-@certifier.post("/webhooks/{body_id}", dependencies=[Public])
+@certifier.post("/webhooks/{body_id}", dependencies=[Public], responses=_WEBHOOK_ANSWERS)
 async def receive_webhook(
     body_id: BodyId,
     request: Request,

@@ -4,7 +4,9 @@ Verification follows Standard Webhooks (the ``standardwebhooks`` reference libra
 over ``<webhook-id>.<webhook-timestamp>.<raw body>``, compared in constant time, a 5-minute
 tolerance on the timestamp, several ``v1,`` signatures accepted in one header. During a secret
 rotation both the new secret and the previous one (until its overlap ends) verify. A webhook id
-applied once is remembered: a redelivery answers 200 and changes nothing. The event is applied
+applied once is remembered: a redelivery answers 200 and changes nothing. The id is claimed
+before the event is applied, so copies sent at once wait for the first and are answered
+"duplicate" too (one effect, never a unique-key error). The event is applied
 in the same transaction as that record, through the same use cases as the API, acting as the
 body's system: a refused event (out of order, unknown audit) leaves nothing behind, so the body
 can send it again.
@@ -195,14 +197,15 @@ async def apply_event(
         ]
         raise MalformedWebhook(f"invalid {kind} webhook", extensions={"errors": errors}) from exc
     assert isinstance(kind, str)  # a known type, checked above
+    # Claimed before it is applied: the same id sent twice at once waits here for the first
+    # to commit and is answered "duplicate" (one effect), never a unique-key error.
+    if not await repo.claim_webhook(
+        body_id=body_id, webhook_id=webhook_id, kind=kind, received_at=now
+    ):
+        return {"webhook_id": webhook_id, "duplicate": True}
     principal = body_principal(body_id, webhook_id, now)
     data: Any = getattr(event, "data")  # noqa: B009 - every event model has it
     result = await _apply(session, principal, kind, data, settings, clock)
-    await repo.add(
-        InboundWebhook(
-            certification_body_id=body_id, webhook_id=webhook_id, type=kind, received_at=now
-        )
-    )
     logger.info("event %s from %s applied: %s", webhook_id, body_id, kind)
     return {"webhook_id": webhook_id, "duplicate": False, "type": kind, **result}
 
