@@ -49,6 +49,7 @@ from cap_shared.contracts.labelling import (
     DecisionHeldV1,
     DecisionOpenedV1,
     DecisionTakenV1,
+    GroupInvitationSentV1,
     LabelExpiringV1,
     LabelSurveillanceDueV1,
     RecognitionStatusChangedV1,
@@ -332,6 +333,21 @@ def cases() -> list[Case]:
             ),
             says=("Candidature au label CAP RSE acceptée", "2 autres structures", "sgs-tuv"),
             details=("3 (candidature de groupe)", "26/11/2026"),
+        ),
+        Case(
+            "group invitation, its name typed with markup",
+            GroupInvitationSentV1(
+                invitation_id=_id(),
+                application_id=_id(),
+                organisation_id=org,
+                applicant_organisation_id=_id(),
+                applicant_name="Réseau <b>Sud</b> & co",
+                scheme="CAP_ISO9001",
+                certification_body_id="sgs-tuv",
+                invited_at=NOW,
+            ),
+            says=("Invitation à rejoindre un groupe", "Réseau <b>Sud</b> & co", "refuser"),
+            details=("26/11/2026", "sgs-tuv"),
         ),
         Case(
             "recognition granted",
@@ -820,7 +836,7 @@ def flat(text: str) -> str:
 def test_every_notified_event_type_has_a_sample_and_one_list_of_types() -> None:
     assert messages.EVENT_TYPES is catalogue.EVENT_TYPES
     assert {case.event_type for case in CASES} == set(catalogue.EVENT_TYPES)
-    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 22
+    assert len(set(catalogue.EVENT_TYPES)) == len(catalogue.EVENT_TYPES) == 23
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -113,6 +113,9 @@ def test_recipients_of_the_certification_rules() -> None:
         "auditor_user_ids": ["auditor-sgs"],
         "planner_user_ids": ["planner-sgs"],
     }
+    # An invitation to join another structure's group: the invited structure's admins alone
+    # (they accept or decline; nobody of the applicant, the body or the region is told).
+    assert told("labelling.group_invitation.sent.v1", **sgs) == {"admin-a": "member_admin"}
     # A decision held on open majors: operators, the body, the structure's admins.
     assert told("decision.held.v1", **sgs) == {"admin-a": "member_admin", **body, **operators}
     # A CAP RSE decision held without a body in the event: no body's people.

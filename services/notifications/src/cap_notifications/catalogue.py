@@ -13,6 +13,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "audit.report_submitted.v1",
     "finding.response_due.v1",
     "labelling.application.accepted.v1",
+    # a structure named in another's group application is asked for its consent
+    "labelling.group_invitation.sent.v1",
     "recognition.status_changed.v1",
     "label.expiring.v1",
     "label.surveillance_due.v1",

@@ -464,6 +464,21 @@ def _application_accepted(data: Mapping[str, Any], org: str | None) -> Message:
     )
 
 
+def _group_invitation_sent(data: Mapping[str, Any], org: str | None) -> Message:
+    scheme = _scheme(data["scheme"])
+    applicant = " ".join(str(data["applicant_name"]).split())
+    return Message(
+        title=_clip(f"Invitation à rejoindre un groupe {scheme.to_the}{_suffix(org)}"),
+        body=(
+            f"La structure {applicant} propose à {_structure(org)} de rejoindre sa candidature de "
+            f"groupe {scheme.to_the}, auprès de l'organisme certificateur "
+            f"{data['certification_body_id']}. Rien de votre structure ne lui est communiqué "
+            "tant que vous n'avez pas accepté ; vous pouvez aussi refuser."
+        ),
+        link=f"/group-invitations/{data['invitation_id']}",
+    )
+
+
 #: Reason codes of recognition changes (labelling service), as read by people.
 _REASONS = {
     "surveillance_overdue": "l'audit de surveillance n'a pas eu lieu dans les délais",
@@ -962,6 +977,7 @@ _WORDINGS: dict[str, _Wording] = {
     "audit.report_submitted.v1": _audit_report_submitted,
     "finding.response_due.v1": _finding_response_due,
     "labelling.application.accepted.v1": _application_accepted,
+    "labelling.group_invitation.sent.v1": _group_invitation_sent,
     "recognition.status_changed.v1": _recognition_status_changed,
     "label.expiring.v1": _label_expiring,
     "label.surveillance_due.v1": _label_surveillance_due,

@@ -115,6 +115,9 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
                 # The body must verify the answered major; the structure risks its recognition.
                 return Audience(STAFF, facilitators=True, auditors="in_charge")
             return Audience(STAFF, facilitators=data.get("stage") == "overdue")
+        case "labelling.group_invitation.sent.v1":
+            # Only the invited structure's member_admins may accept or decline (issue 15).
+            return Audience(ADMINS)
         case "labelling.application.accepted.v1" | "label.expiring.v1":
             return Audience(ADMINS, facilitators=True)
         case "label.surveillance_due.v1":
