@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
 
+from cap_shared.db import rowsecurity
 from cap_shared.text import fold_or_none
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,18 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class CapSession(Session):
+    """The platform's sessions: each transaction starts with its row scope (PostgreSQL)."""
+
+
+@event.listens_for(CapSession, "after_begin")
+def _scope_transaction(
+    session: Session, _transaction: SessionTransaction, connection: sa.Connection
+) -> None:
+    # One set_config per transaction: who is asking, for row-level security.
+    rowsecurity.on_begin(session, connection)
+
+
 class Database:
     """One service's database: engine, session factory and the outbox wake-up signal."""
 
@@ -111,7 +125,9 @@ class Database:
         self.engine = create_engine(
             self.url, pool_size=pool_size, max_overflow=max_overflow, echo=echo
         )
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=CapSession
+        )
         self._outbox_signal: asyncio.Event | None = None
 
     @classmethod
@@ -124,7 +140,10 @@ class Database:
         db.url = normalise_url(url)
         db.engine = connection.engine
         db.sessionmaker = async_sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+            sync_session_class=CapSession,
         )
         db._outbox_signal = None
         return db
