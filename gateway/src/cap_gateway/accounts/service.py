@@ -44,6 +44,7 @@ from cap_shared import clock
 from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import MembershipV1, UserChangedV1
+from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
@@ -97,7 +98,10 @@ def _actor(principal: Principal) -> str:
 async def _announce(repository: AccountRepository, user: User, actor: str) -> None:
     """Tell the services a person's current state (the notifications service writes to them)."""
     await repository.session.flush()
-    memberships = await repository.memberships(user_ids=[user.id])
+    # The whole state, memberships of other organisations included: it goes to the services,
+    # never to the caller, so it is read past the database's row scope.
+    async with across_organisations(repository.session):
+        memberships = await repository.memberships(user_ids=[user.id])
     event = UserChangedV1(
         user_id=user.id,
         email=user.email,
@@ -512,7 +516,9 @@ async def me(session: AsyncSession, *, principal: Principal) -> Me:
     user = await repository.user(user_id=principal.user_id or "")
     if user is None or user.status != "active":
         raise NotFound("this account no longer exists")
-    public = (await _users_public(repository, [user]))[0]
+    # The caller's own memberships, those granted since their token was issued included.
+    async with across_organisations(session):
+        public = (await _users_public(repository, [user]))[0]
     organisations = await repository.organisations(
         organisation_ids=sorted(
             {m.organisation_id for m in public.memberships if m.organisation_id}
