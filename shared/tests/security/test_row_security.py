@@ -22,7 +22,7 @@ from cap_shared.app import create_service_app
 from cap_shared.clock import wall_now
 from cap_shared.db import rowsecurity
 from cap_shared.db.session import Database
-from cap_shared.deps import SessionDep
+from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime, infra_tables
 from cap_shared.security import Allow, Grant, Principal, Public, Role
@@ -75,6 +75,13 @@ Anyone = Annotated[Principal, Depends(Allow(*Role))]
 async def records(_principal: Anyone, session: SessionDep) -> list[str]:
     """Every record: no organisation filter, on purpose."""
     return list((await session.execute(sa.select(record.c.id).order_by("id"))).scalars())
+
+
+@router.get("/records/raw")
+async def records_raw(_principal: Anyone, runtime: RuntimeDep) -> list[str]:
+    """Every record through a bare connection of the engine, not a session."""
+    async with runtime.db.engine.connect() as conn:
+        return list((await conn.execute(sa.select(record.c.id).order_by("id"))).scalars())
 
 
 @router.post("/records", status_code=201)
@@ -209,6 +216,7 @@ async def test_a_query_that_forgets_its_filter_returns_only_the_callers_organisa
     assert await service.get("/records", facilitator_11) == ["a1", "a2", "b1"]
     assert await service.get("/records", member("c"), facilitator_11) == ALL_RECORDS
     assert await service.get("/records", {"role": "member"}) == []  # no organisation at all
+    assert await service.get("/records/raw", member("a")) == ["a1", "a2"]  # not a session
 
 
 @pytest.mark.parametrize(
@@ -288,10 +296,19 @@ async def test_a_route_may_lift_the_scope_for_a_block_only(service: Service) -> 
 
 
 async def test_a_transaction_that_says_nothing_sees_no_tenant_row(service: Service) -> None:
-    """Fail closed: a raw connection (no session, so no scope) reads nothing."""
-    async with service.db.engine.connect() as conn:
-        assert (await conn.execute(sa.select(record.c.id))).all() == []
-        assert len((await conn.execute(sa.select(organisation.c.id))).all()) == 3
+    """Fail closed: a connection that did not go through the platform's engine sets no scope."""
+    import asyncpg
+
+    url = service.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(url)
+    try:
+        assert await conn.fetch("SELECT id FROM record") == []
+        assert len(await conn.fetch("SELECT id FROM organisation")) == 3
+    finally:
+        await conn.close()
+    # The platform's bare connections (relay, probes) are system code: every row.
+    async with service.db.engine.connect() as raw:
+        assert len((await raw.execute(sa.select(record.c.id))).all()) == len(ALL_RECORDS)
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ roles is scoped to their organisations and regions, as the services' own rules
 (``Principal.may_see_organisation``) scope them; every other role (admin, committee, auditor, a
 certification body's client) reads across organisations by design and is decided by the
 service layer alone, as are public routes. Code outside a request (consumers, relays, periodic
-jobs, start-up steps) runs with the system scope ``*``. A transaction that set nothing (raw
-connections) sees no tenant row: the policy fails closed.
+jobs, start-up steps) runs with the system scope ``*``. A transaction that set nothing (a
+connection not opened by :class:`cap_shared.db.Database`) sees no tenant row: the policy fails
+closed.
 
 The services connect as a role that does not own the tables, so the policy applies to them (no
 ``FORCE`` needed) and they cannot alter, drop or disable it; ``migrate`` connects as the owner,
@@ -55,7 +56,7 @@ ORGANISATION_COLUMN = "organisation_id"
 GROUP_COLUMN = "group_member_ids"
 #: The service's read model of organisations (``id``, ``region``): where regions are resolved.
 ORGANISATION_TABLE = "organisation"
-#: ``Session.info`` key: the scope the current transaction was given.
+#: ``Connection.info`` key: the scope the connection's current transaction was given.
 SCOPE_INFO = "cap_row_scope"
 ALL = "*"
 
@@ -136,12 +137,12 @@ class RowScopeMiddleware:
             _request_state.reset(token)
 
 
-def on_begin(session: Any, connection: sa.Connection) -> None:
-    """Session hook: give the transaction that just began its scope (PostgreSQL only)."""
+def on_begin(connection: sa.Connection) -> None:
+    """Give the transaction that is beginning its scope (PostgreSQL only): one round trip."""
     if connection.dialect.name != "postgresql":
         return
     scope = current_scope()
-    session.info[SCOPE_INFO] = scope
+    connection.info[SCOPE_INFO] = scope
     connection.execute(_SET_SCOPE, scope.params())
 
 
@@ -156,18 +157,19 @@ async def across_organisations(session: AsyncSession) -> AsyncIterator[None]:
     if connection.dialect.name != "postgresql":
         yield
         return
-    previous: RowScope = session.info.get(SCOPE_INFO, NOTHING)
+    info = connection.info
+    previous: RowScope = info.get(SCOPE_INFO, NOTHING)
     await connection.execute(_SET_SCOPE, SYSTEM.params())
-    session.info[SCOPE_INFO] = SYSTEM
+    info[SCOPE_INFO] = SYSTEM
     try:
         yield
     except BaseException:
-        session.info[SCOPE_INFO] = previous
+        info[SCOPE_INFO] = previous
         # A failed statement aborted the transaction: nothing more runs in it anyway.
         with contextlib.suppress(DBAPIError):
             await connection.execute(_SET_SCOPE, previous.params())
         raise
-    session.info[SCOPE_INFO] = previous
+    info[SCOPE_INFO] = previous
     await connection.execute(_SET_SCOPE, previous.params())
 
 

@@ -64,6 +64,7 @@ def create_engine(
         pool_recycle=1800,
     )
     _discard_closed_connections(engine)
+    _scope_transactions(engine)
     return engine
 
 
@@ -98,16 +99,30 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+#: ``Session.info`` key of sessions joined to an outer transaction (:meth:`Database.bound_to`).
+JOINED = "cap_joined"
+
+
 class CapSession(Session):
-    """The platform's sessions: each transaction starts with its row scope (PostgreSQL)."""
+    """The platform's sessions (see :func:`_scope_joined_session`)."""
 
 
 @event.listens_for(CapSession, "after_begin")
-def _scope_transaction(
+def _scope_joined_session(
     session: Session, _transaction: SessionTransaction, connection: sa.Connection
 ) -> None:
-    # One set_config per transaction: who is asking, for row-level security.
-    rowsecurity.on_begin(session, connection)
+    # A session joined to a test's outer transaction begins no transaction of its own (a
+    # savepoint): it sets its scope here. Other sessions got it from the engine's begin.
+    if session.info.get(JOINED):
+        rowsecurity.on_begin(connection)
+
+
+def _scope_transactions(engine: AsyncEngine) -> None:
+    # Every transaction on the engine (sessions and bare connections) starts with its row scope:
+    # one set_config, who is asking, for PostgreSQL's row-level security.
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        rowsecurity.on_begin(conn)
 
 
 class Database:
@@ -144,6 +159,7 @@ class Database:
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
             sync_session_class=CapSession,
+            info={JOINED: True},
         )
         db._outbox_signal = None
         return db
