@@ -145,7 +145,10 @@ async def _users_public(
 ) -> list[UserPublic]:
     """API views; ``seen_from``: the only organisations whose memberships the viewer may see
     (None: all of them, for an admin or the person themselves)."""
-    memberships = await repository.memberships(user_ids=[u.id for u in users])
+    # Every membership, past the database's row scope: which ones the viewer sees is decided
+    # below, and the others still count (they hide the last sign-in).
+    async with across_organisations(repository.session):
+        memberships = await repository.memberships(user_ids=[u.id for u in users])
     organisations = await repository.organisations(
         organisation_ids=sorted({m.organisation_id for m in memberships if m.organisation_id})
     )
@@ -516,9 +519,7 @@ async def me(session: AsyncSession, *, principal: Principal) -> Me:
     user = await repository.user(user_id=principal.user_id or "")
     if user is None or user.status != "active":
         raise NotFound("this account no longer exists")
-    # The caller's own memberships, those granted since their token was issued included.
-    async with across_organisations(session):
-        public = (await _users_public(repository, [user]))[0]
+    public = (await _users_public(repository, [user]))[0]
     organisations = await repository.organisations(
         organisation_ids=sorted(
             {m.organisation_id for m in public.memberships if m.organisation_id}
