@@ -360,3 +360,23 @@ async def test_scope_of_principals() -> None:
         )
     client = principal(Grant(Role.CERTIFICATION_BODY, certification_body_id="x"), kind="client")
     assert rowsecurity.scope_of(client) == rowsecurity.SYSTEM
+
+
+async def test_applying_again_changes_nothing(service: Service, pg_databases: Any) -> None:
+    """A migrate with nothing to do rewrites no policy (so takes no lock) and no grant."""
+    owner = Database(pg_databases.owner_url_for("rls", None, metadata))
+    try:
+        async with owner.engine.begin() as conn:
+            assert await conn.run_sync(rowsecurity.apply_policies, metadata) == []
+            before = (
+                await conn.exec_driver_sql("SELECT relname, relacl::text FROM pg_class")
+            ).all()
+            role = service.db.url.username
+            await conn.run_sync(lambda sync: rowsecurity.grant(sync, metadata, role))
+            after = (await conn.exec_driver_sql("SELECT relname, relacl::text FROM pg_class")).all()
+            assert sorted(before) == sorted(after)
+            await conn.exec_driver_sql(f"COMMENT ON POLICY {rowsecurity.POLICY} ON record IS 'old'")
+            assert await conn.run_sync(rowsecurity.apply_policies, metadata) == ["record"]
+            await conn.rollback()
+    finally:
+        await owner.dispose()
