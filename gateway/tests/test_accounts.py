@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+import sqlalchemy as sa
+
+from cap_gateway.models import tables
 from cap_shared.testing.auth import create_user, register_organisation, sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -240,6 +244,63 @@ class TestUsers:
         assert (
             await client.patch(f"/v1/users/{b1['id']}", json={"name": "X"}, headers=boss_b)
         ).status_code == 403
+
+    async def test_a_member_admin_announces_the_persons_whole_state(
+        self, admin, gateway_factory
+    ) -> None:
+        """The services' directory gets every membership of the person, those of organisations
+        the member_admin does not administer included (read past the row-level scope)."""
+        client, runtime = await gateway_factory()
+        org_a = await organisation(client, admin, 7)
+        org_b = await organisation(client, admin, 8)
+        await create_user(
+            client, admin, role="member", organisation_id=org_a, email="two@coorace.example"
+        )
+        boss_b = await create_user(client, admin, role="member_admin", organisation_id=org_b)
+        users = (await client.get("/v1/users", headers=admin)).json()["data"]
+        two = next(u for u in users if u["email"] == "two@coorace.example")
+        added = await client.post(
+            f"/v1/users/{two['id']}/memberships",
+            json={"role": "member", "organisation_id": org_b},
+            headers=admin,
+        )
+        assert added.status_code == 201, added.text
+        in_b = next(m for m in added.json()["memberships"] if m["organisation_id"] == org_b)
+        removed = await client.delete(
+            f"/v1/users/{two['id']}/memberships/{in_b['id']}", headers=boss_b
+        )
+        assert removed.status_code == 204
+        async with runtime.db.session() as session:
+            payloads = [
+                json.loads(row.payload)
+                for row in await session.execute(
+                    sa.select(tables.outbox)
+                    .where(tables.outbox.c.event_type == "identity.user.changed.v1")
+                    .order_by(tables.outbox.c.seq)
+                )
+            ]
+        last = [p for p in payloads if p["subject"] == two["id"]][-1]
+        assert [(m["role"], m["organisation_id"]) for m in last["data"]["memberships"]] == [
+            ("member", org_a)
+        ]
+
+    async def test_me_lists_memberships_granted_since_the_token(self, admin, client) -> None:
+        """A person's own account is theirs whatever the organisation: /v1/me is not narrowed
+        to the organisations their (older) access token names."""
+        org_a = await organisation(client, admin, 9)
+        org_b = await organisation(client, admin, 10)
+        headers = await create_user(
+            client, admin, role="member", organisation_id=org_a, email="new@coorace.example"
+        )
+        me = (await client.get("/v1/me", headers=headers)).json()
+        granted = await client.post(
+            f"/v1/users/{me['id']}/memberships",
+            json={"role": "member", "organisation_id": org_b},
+            headers=admin,
+        )
+        assert granted.status_code == 201, granted.text
+        again = (await client.get("/v1/me", headers=headers)).json()
+        assert sorted(m["organisation_id"] for m in again["memberships"]) == sorted([org_a, org_b])
 
     async def test_the_last_member_admin_cannot_be_removed(self, admin, client) -> None:
         org = await organisation(client, admin, 6)

@@ -40,6 +40,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from cap_shared.messaging.base import QueueSpec
 from cap_shared.messaging.rabbitmq import RabbitBroker
@@ -294,6 +295,7 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
         "CAP_NOTIFICATIONS_SECRET_KEY",
         "CAP_ADMIN_PASSWORD",
         "POSTGRES_PASSWORD",
+        "POSTGRES_APP_PASSWORD",
         "RABBITMQ_PASSWORD",
     }
     # Required ones are active lines, left empty so that compose refuses to start until set.
@@ -346,6 +348,18 @@ def test_compose_runs_every_role_of_every_package_and_its_migration(
             assert int(env[f"{prefix}_PROBE_PORT"]) == PROBE_PORT
             assert env[f"{prefix}_DATABASE_URL"].startswith("postgresql+asyncpg://")
             assert env[f"{prefix}_DATABASE_URL"].endswith(f"@postgres:5432/cap_{package}")
+            # Every process connects as a role that does not own the tables (row-level security
+            # applies to it); only the migration connects as their owner.
+            runtime_url = make_url(env[f"{prefix}_DATABASE_URL"])
+            assert runtime_url.username == f"cap_{package}_app", name
+            migration = env.get(f"{prefix}_MIGRATION_DATABASE_URL")
+            if role == "migrate":
+                assert migration is not None, name
+                owner_url = make_url(migration)
+                assert owner_url.username == "cap", name
+                assert owner_url.database == runtime_url.database == f"cap_{package}", name
+            else:
+                assert migration is None, f"{name} must not hold the owner's credentials"
             assert env[f"{prefix}_BROKER_URL"].startswith("amqp://")
             assert env[f"{prefix}_BROKER_URL"].endswith("@rabbitmq:5672/")
             assert not [name for name in env if name.endswith("_ADMIN_TOKEN")], name
@@ -837,6 +851,21 @@ def test_every_package_has_its_deployments_service_and_migration_job(
                 assert (ref["key"], ref["optional"]) == (key, True), name
                 assert ref["name"].startswith(f"cap-{package}-secrets"), name
             _assert_known_settings(package, env, name)
+            # Only the migration holds the owner's URL (the processes connect as a role that
+            # does not own the tables, under row-level security).
+            owner_ref = env.get(f"{prefix}_MIGRATION_DATABASE_URL")
+            if role != "migrate":
+                assert owner_ref is None, f"{name} must not hold the owner's credentials"
+            else:
+                ref = owner_ref["valueFrom"]["secretKeyRef"] if owner_ref else {}
+                assert ref.get("key") == "migration-database-url", name
+                assert str(ref.get("name", "")).startswith(f"cap-{package}-secrets"), name
+                if overlay == "dev":
+                    assert ref["key"] in secrets[ref["name"]]["data"], name
+                    runtime = base64.b64decode(secrets[ref["name"]]["data"]["database-url"])
+                    owner = base64.b64decode(secrets[ref["name"]]["data"][ref["key"]])
+                    assert make_url(runtime.decode()).username == f"cap_{package}_app", name
+                    assert make_url(owner.decode()).username == "cap", name
             if role == "migrate":
                 assert workload["spec"]["template"]["spec"]["restartPolicy"] == "Never"
                 assert "readinessProbe" not in container

@@ -58,6 +58,17 @@ async def test_registration_flows_through_separate_processes(tmp_path: Path) -> 
                     await asyncio.sleep(0.1)
             finally:
                 await conn.close()
+        # Every process connects as the runtime role, which `migrate` (the tables' owner)
+        # created: never as the owner, so row-level security applies to all of them.
+        conn = await asyncpg.connect(services.POSTGRES_URL)
+        try:
+            users = await conn.fetch(
+                "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = ANY($1::text[])",
+                [platform.database(part) for part in platform.parts],
+            )
+        finally:
+            await conn.close()
+        assert {u["usename"] for u in users} == {services.APP_ROLE}
         codes = await platform.stop()
         stopped = True
     finally:

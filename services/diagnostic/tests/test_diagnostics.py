@@ -351,7 +351,9 @@ async def test_concurrent_writers_with_the_same_etag_one_wins_one_gets_412(pg_da
         pg_databases.url_for, "diagnostic-concurrency", diagnostic_main.MIGRATIONS, metadata
     )
     db = Database(url, pool_size=4)
-    await truncate_all(db, metadata)
+    owner = Database(pg_databases.owner_urls["diagnostic-concurrency"])
+    await truncate_all(owner, metadata)  # TRUNCATE is the owner's
+    await owner.dispose()
     async with db.session() as session:
         await import_library(session)
     client, runtime, issuer = await open_service(db)

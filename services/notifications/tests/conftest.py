@@ -38,6 +38,8 @@ class Service:
     app: FastAPI | None = None
     organisations: dict[str, Organisation] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
+    #: Each person's memberships: the grants of their access token, as the gateway issues it.
+    grants: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -54,8 +56,10 @@ class Service:
         return self.headers({"role": "admin"})
 
     def as_person(self, key: str) -> dict[str, str]:
-        """A token for a person of the directory (their user id is the token's subject)."""
-        return self.headers({"role": "member"}, subject=f"user:{self.people[key]}")
+        """A token for a person of the directory (their user id is the token's subject, their
+        memberships its grants)."""
+        grants = self.grants.get(key) or [{"role": "member"}]
+        return self.headers(*grants, subject=f"user:{self.people[key]}")
 
     async def add_organisation(self, key: str, region: str = "76") -> Organisation:
         organisation = Organisation(
@@ -75,6 +79,7 @@ class Service:
         """A person in the directory, as identity.user.changed.v1 brings them."""
         user_id = self.people.get(key) or str(uuid.uuid4())
         self.people[key] = user_id
+        self.grants[key] = [{k: v for k, v in m.items() if v is not None} for m in memberships]
         await self.deliver(
             UserChangedV1(
                 user_id=user_id,

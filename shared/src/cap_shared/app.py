@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 
 from cap_shared.clock import ClockMiddleware
 from cap_shared.correlation import REQUEST_ID_HEADER
+from cap_shared.db.rowsecurity import RowScopeMiddleware
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
 from cap_shared.ops import ops_router
 from cap_shared.problems import install_problem_handlers, problem_response
@@ -112,6 +113,8 @@ def create_service_app(
         app.add_middleware(item.cls, *item.args, **item.kwargs)
     # Every request reasons with this service's clock (due dates, record timestamps).
     app.add_middleware(ClockMiddleware, clock=runtime.clock)
+    # Every transaction a request opens is scoped to its caller (PostgreSQL row-level security).
+    app.add_middleware(RowScopeMiddleware)
     # The request id must exist before metrics and handlers run: outermost.
     app.add_middleware(MetricsMiddleware, service=runtime.name)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)

@@ -94,7 +94,8 @@ async def _run_background(
 
 
 async def _migrate(runtime: ServiceRuntime) -> None:
-    await ensure_database(runtime.db.url)  # PostgreSQL: create it if missing; SQLite: nothing
+    # PostgreSQL: create it if missing (as the owner); SQLite: nothing.
+    await ensure_database(runtime.settings.owner_database_url)
     try:
         await runtime.migrate()
     finally:

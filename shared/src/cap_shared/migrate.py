@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from cap_shared.db import rowsecurity
 from cap_shared.db.session import Database, normalise_url
 
 logger = logging.getLogger(__name__)
@@ -33,24 +34,60 @@ def alembic_config(script_location: Path, url: str | URL) -> Config:
     return cfg
 
 
-async def upgrade(db: Database, script_location: Path, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` on ``db`` (sharing its async engine's connection)."""
+async def upgrade(
+    db: Database,
+    script_location: Path,
+    revision: str = "head",
+    *,
+    metadata: sa.MetaData | None = None,
+    runtime_url: str | URL | None = None,
+) -> None:
+    """Apply migrations up to ``revision`` on ``db`` (sharing its async engine's connection).
+
+    With ``metadata`` (PostgreSQL, up to ``head``): then, in the same transaction, the
+    row-level security policies of its tables and the grants of ``runtime_url``'s role, created
+    if missing (:mod:`cap_shared.db.rowsecurity`). Policies are dropped first when a migration
+    is to run (one may change a column they read) and written again after it.
+    """
     cfg = alembic_config(script_location, db.url)
+    runtime = normalise_url(runtime_url) if runtime_url is not None else None
 
     def run(connection: sa.Connection) -> None:
         cfg.attributes["connection"] = connection
+        postgres = connection.dialect.name == "postgresql"
+        if postgres and (revision != "head" or _pending(cfg, connection)):
+            rowsecurity.remove(connection)
         command.upgrade(cfg, revision)
+        if postgres and metadata is not None and revision == "head":
+            rowsecurity.apply(
+                connection,
+                metadata,
+                runtime_role=runtime.username if runtime is not None else None,
+                runtime_password=runtime.password if runtime is not None else None,
+            )
 
     await _migrate(db, run)
     logger.info("database %s migrated to %s", db.url.render_as_string(hide_password=True), revision)
 
 
+def _pending(cfg: Config, connection: sa.Connection) -> bool:
+    """Whether a migration is to run (the database is not at the scripts' heads)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    return current != set(ScriptDirectory.from_config(cfg).get_heads())
+
+
 async def downgrade(db: Database, script_location: Path, revision: str = "base") -> None:
-    """Revert migrations down to ``revision``."""
+    """Revert migrations down to ``revision`` (row-level security policies dropped first; the
+    ``migrate`` of the release going back to writes its own again)."""
     cfg = alembic_config(script_location, db.url)
 
     def run(connection: sa.Connection) -> None:
         cfg.attributes["connection"] = connection
+        if connection.dialect.name == "postgresql":
+            rowsecurity.remove(connection)
         command.downgrade(cfg, revision)
 
     await _migrate(db, run)

@@ -183,7 +183,30 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def refused_by_row_security(exc: BaseException) -> bool:
+    """Whether PostgreSQL's row-level security refused a row (a write outside the caller's
+    organisations that the service layer let through)."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == "42501" and "row-level security" in str(orig)
+
+
 async def _unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    if refused_by_row_security(exc):
+        # The database backstop caught what the service layer should have refused: a bug to
+        # fix (logged with its trace), but for the client, a refusal like any other.
+        logger.error(
+            "row-level security refused a write on %s %s",
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        return problem_response(
+            status=403,
+            code="forbidden",
+            title="Forbidden",
+            detail="This record belongs to an organisation outside yours.",
+            instance=request.url.path,
+        )
     unreachable = isinstance(exc, OSError) or (
         isinstance(exc, DBAPIError)
         and (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError))

@@ -168,8 +168,23 @@ class ServiceRuntime:
     # lifecycle -----------------------------------------------------------------------
     async def migrate(self) -> None:
         """Apply this service's migrations, then its data steps (an explicit step, never hidden
-        in API start-up). Data steps must be idempotent: every ``migrate`` runs them."""
-        await upgrade(self.db, self.migrations)
+        in API start-up). Data steps must be idempotent: every ``migrate`` runs them.
+
+        Migrations run as the tables' owner (``migration_database_url``), which then gives the
+        role of ``database_url`` its grants and the tables their row-level security policies.
+        """
+        owner_url = self.settings.migration_database_url
+        owner = Database(owner_url, pool_size=1) if owner_url else self.db
+        try:
+            await upgrade(
+                owner,
+                self.migrations,
+                metadata=self.tables.outbox.metadata,
+                runtime_url=self.db.url,
+            )
+        finally:
+            if owner is not self.db:
+                await owner.dispose()
         await self.load_reference_data()
 
     async def load_reference_data(self) -> None:

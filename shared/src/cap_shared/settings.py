@@ -41,7 +41,13 @@ class BaseServiceSettings(BaseSettings):
 
     service_name: str = "service"
     environment: Environment = Environment.DEVELOPMENT
+    #: Where the API, worker and relay connect. On PostgreSQL, as a role that does not own the
+    #: tables, so row-level security applies to it (docs/operations.md).
     database_url: str = "sqlite+aiosqlite:///var/service.db"
+    #: Where ``migrate`` connects: the role owning the tables. It creates the role of
+    #: ``database_url`` if missing and grants it DML only. Empty: ``database_url`` (one role;
+    #: PostgreSQL's row-level security then does not apply to the services).
+    migration_database_url: str = ""
     #: Connections per process (PostgreSQL): a deployment runs ~14 processes against one server.
     database_pool_size: int = Field(default=5, ge=1, le=100)
     database_max_overflow: int = Field(default=5, ge=0, le=100)
@@ -92,6 +98,11 @@ class BaseServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=100, ge=1, le=1000)
     #: Our own bound on one handler run, well below RabbitMQ's delivery-ack timeout (30 min).
     consumer_handler_timeout_s: float = Field(default=60.0, gt=0)
+
+    @property
+    def owner_database_url(self) -> str:
+        """Where migrations run: ``migration_database_url``, or ``database_url`` if unset."""
+        return self.migration_database_url or self.database_url
 
     @property
     def is_development(self) -> bool:

@@ -108,7 +108,9 @@ class ProcessPlatform:
         """The settings of a process of ``part``: its database, the broker, fast relays and
         retries, the platform's ports, then this platform's settings and ``extra``."""
         values: dict[str, Any] = {
-            "database_url": services.database_url(self.database(part)),
+            # The processes connect as the runtime role; migrations run as the owner.
+            "database_url": services.app_database_url(self.database(part)),
+            "migration_database_url": services.database_url(self.database(part)),
             "broker_url": services.RABBITMQ_URL,
             "broker_namespace": self.namespace,
             "log_level": "WARNING",
@@ -141,9 +143,12 @@ class ProcessPlatform:
         if self.migrate_in_process:
             for part in self.parts:
                 runtime = PARTS[part].build_runtime(
-                    PARTS[part].settings(database_url=services.database_url(self.database(part)))
+                    PARTS[part].settings(
+                        database_url=services.app_database_url(self.database(part)),
+                        migration_database_url=services.database_url(self.database(part)),
+                    )
                 )
-                await ensure_database(runtime.db.url)
+                await ensure_database(runtime.settings.owner_database_url)
                 try:
                     await runtime.migrate()
                 finally:

@@ -44,6 +44,7 @@ from cap_shared import clock
 from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import MembershipV1, UserChangedV1
+from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
@@ -97,7 +98,10 @@ def _actor(principal: Principal) -> str:
 async def _announce(repository: AccountRepository, user: User, actor: str) -> None:
     """Tell the services a person's current state (the notifications service writes to them)."""
     await repository.session.flush()
-    memberships = await repository.memberships(user_ids=[user.id])
+    # The whole state, memberships of other organisations included: it goes to the services,
+    # never to the caller, so it is read past the database's row scope.
+    async with across_organisations(repository.session):
+        memberships = await repository.memberships(user_ids=[user.id])
     event = UserChangedV1(
         user_id=user.id,
         email=user.email,
@@ -141,7 +145,10 @@ async def _users_public(
 ) -> list[UserPublic]:
     """API views; ``seen_from``: the only organisations whose memberships the viewer may see
     (None: all of them, for an admin or the person themselves)."""
-    memberships = await repository.memberships(user_ids=[u.id for u in users])
+    # Every membership, past the database's row scope: which ones the viewer sees is decided
+    # below, and the others still count (they hide the last sign-in).
+    async with across_organisations(repository.session):
+        memberships = await repository.memberships(user_ids=[u.id for u in users])
     organisations = await repository.organisations(
         organisation_ids=sorted({m.organisation_id for m in memberships if m.organisation_id})
     )

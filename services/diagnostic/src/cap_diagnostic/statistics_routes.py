@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from cap_diagnostic import statistics
 from cap_diagnostic.schemas import ID_PATTERN
+from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.deps import SessionDep
 from cap_shared.security import Allow, Principal, Role
 
@@ -49,9 +50,12 @@ async def peer_position(
 ) -> dict[str, Any]:
     """A structure's scores against peers of the same SIAE type and region (median, quartiles,
     percentile), when there are at least 5 peers."""
-    return await statistics.position(
-        session, principal, organisation_id=organisation_id, referential=referential
-    )
+    # Peers are other organisations: read past the database's row scope, shown only as
+    # k-anonymous figures (the service checks who may see the structure itself).
+    async with across_organisations(session):
+        return await statistics.position(
+            session, principal, organisation_id=organisation_id, referential=referential
+        )
 
 
 ROUTERS = (statistics_routes,)

@@ -56,6 +56,7 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
 from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, DecisionTakenV1
 from cap_shared.dates import add_months
+from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -283,9 +284,12 @@ async def evaluate(
     """
     if file.scheme != Scheme.CAP_RSE:
         return None
-    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     members = [file.organisation_id, *file.group_member_ids]
-    results = {m: await _member_result(session, file, m, report) for m in members}
+    # Every structure of the group, past the database's row scope: what each reader sees of the
+    # others is cut by for_reader (their result, not their scores).
+    async with across_organisations(session):
+        report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
+        results = {m: await _member_result(session, file, m, report) for m in members}
     evaluation: dict[str, Any] = {
         "level": None,
         "central_function": file.organisation_id,

@@ -7,6 +7,11 @@ and it is not part of the group: not in the application's ``group_member_ids``, 
 decision file, the audit programme nor the recognition. Its eligibility is checked when it
 accepts, and shown to its own people and the federation only. A declined invitation leaves it
 out; the application goes to the federation (``submitted``) once no invitation is pending.
+
+An invitation is the handshake of two structures: the applicant writes and follows it, the
+invited structure reads the application it names and, accepting, joins it. These steps read and
+write the other structure's rows past the database's row scope (``across_organisations``); who
+may take them, and what each side sees of the other, is decided here.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from cap_labelling.rules import ApplicationStatus, InvalidTransition, Invitation
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import GroupInvitationSentV1
+from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
 from cap_shared.problems import Forbidden, NotFound
 from cap_shared.security import Principal, Role
@@ -92,7 +98,8 @@ async def invite(
         )
         session.add(invitation)
         invitations.append(invitation)
-    await session.flush()
+    async with across_organisations(session):  # rows of the invited structures
+        await session.flush()
     for invitation in invitations:
         await add_event(
             session,
@@ -118,17 +125,13 @@ async def invite(
 
 async def of_application(session: AsyncSession, *, application_id: str) -> list[GroupInvitation]:
     """The invitations of one application (by date, then structure)."""
-    return list(
-        (
-            await session.execute(
-                sa.select(GroupInvitation)
-                .where(col(GroupInvitation.application_id) == application_id)
-                .order_by(col(GroupInvitation.invited_at), col(GroupInvitation.organisation_id))
-            )
-        )
-        .scalars()
-        .all()
+    query = (
+        sa.select(GroupInvitation)
+        .where(col(GroupInvitation.application_id) == application_id)
+        .order_by(col(GroupInvitation.invited_at), col(GroupInvitation.organisation_id))
     )
+    async with across_organisations(session):  # the applicant follows the invited's answers
+        return list((await session.execute(query)).scalars().all())
 
 
 async def of_applications(
@@ -143,8 +146,9 @@ async def of_applications(
         .where(col(GroupInvitation.application_id).in_(application_ids))
         .order_by(col(GroupInvitation.invited_at), col(GroupInvitation.organisation_id))
     )
-    for invitation in (await session.execute(query)).scalars():
-        found[invitation.application_id].append(invitation)
+    async with across_organisations(session):  # the applicant follows the invited's answers
+        for invitation in (await session.execute(query)).scalars():
+            found[invitation.application_id].append(invitation)
     return found
 
 
@@ -153,7 +157,8 @@ async def cancel_pending(session: AsyncSession, *, application_id: str, now: dat
     for invitation in await of_application(session, application_id=application_id):
         if invitation.status == InvitationStatus.PENDING:
             invitation.status, invitation.answered_at = InvitationStatus.CANCELLED.value, now
-    await session.flush()
+    async with across_organisations(session):  # rows of the invited structures
+        await session.flush()
 
 
 def _invited_structures(principal: Principal) -> set[str] | None:
@@ -165,7 +170,8 @@ def _invited_structures(principal: Principal) -> set[str] | None:
 
 async def to_out(session: AsyncSession, invitation: GroupInvitation) -> GroupInvitationOut:
     """An invitation with what the invited structure needs to decide."""
-    application = await session.get(Application, invitation.application_id)
+    async with across_organisations(session):  # the applicant's, not yet the invited's
+        application = await session.get(Application, invitation.application_id)
     assert application is not None  # a foreign key
     applicant = await session.get(Organisation, application.organisation_id)
     return GroupInvitationOut(
@@ -230,43 +236,51 @@ async def answer(
         or invitation.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
     ):
         raise Forbidden("the invited structure's member_admin answers")
-    # The application first, then the invitation: answers of one group are serialised.
-    application = await session.get(Application, invitation.application_id, with_for_update=True)
-    assert application is not None  # a foreign key
-    await session.refresh(invitation, with_for_update=True)
-    if invitation.status != InvitationStatus.PENDING:
-        raise InvalidTransition(
-            f"this invitation is already {invitation.status}",
-            extensions={"status": invitation.status},
+    # The applicant's application, which the invited structure joins: past the row scope.
+    async with across_organisations(session):
+        # The application first, then the invitation: answers of one group are serialised.
+        application = await session.get(
+            Application, invitation.application_id, with_for_update=True
         )
-    now = clock.now()
-    member = invitation.organisation_id
-    if accept:
-        latest = await DiagnosticRepository(session).latest_cap(member)
-        if latest is None or not rules.eligible(latest.completed_at, clock.today(), window_months):
-            raise rules.NotEligible(
-                f"no completed CAP diagnostic within {window_months} months: complete one, "
-                "then accept the invitation",
-                extensions={"organisations": [member], "window_months": window_months},
+        assert application is not None  # a foreign key
+        await session.refresh(invitation, with_for_update=True)
+        if invitation.status != InvitationStatus.PENDING:
+            raise InvalidTransition(
+                f"this invitation is already {invitation.status}",
+                extensions={"status": invitation.status},
             )
-        application.group_member_ids = [*application.group_member_ids, member]
-        application.eligibility = {
-            **application.eligibility,
-            member: {
-                "diagnostic_id": latest.diagnostic_id,
-                "completed_at": latest.completed_at.isoformat(),
-                "overall_score": latest.overall_score,
-            },
-        }
-    invitation.status = (InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED).value
-    invitation.answered_by, invitation.answered_at = principal.subject, now
-    await session.flush()
-    pending = [
-        i
-        for i in await of_application(session, application_id=application.id)
-        if i.status == InvitationStatus.PENDING
-    ]
-    if not pending:
-        application.status = ApplicationStatus.SUBMITTED.value
-    await session.flush()
+        now = clock.now()
+        member = invitation.organisation_id
+        if accept:
+            latest = await DiagnosticRepository(session).latest_cap(member)
+            if latest is None or not rules.eligible(
+                latest.completed_at, clock.today(), window_months
+            ):
+                raise rules.NotEligible(
+                    f"no completed CAP diagnostic within {window_months} months: complete one, "
+                    "then accept the invitation",
+                    extensions={"organisations": [member], "window_months": window_months},
+                )
+            application.group_member_ids = [*application.group_member_ids, member]
+            application.eligibility = {
+                **application.eligibility,
+                member: {
+                    "diagnostic_id": latest.diagnostic_id,
+                    "completed_at": latest.completed_at.isoformat(),
+                    "overall_score": latest.overall_score,
+                },
+            }
+        invitation.status = (
+            InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+        ).value
+        invitation.answered_by, invitation.answered_at = principal.subject, now
+        await session.flush()
+        pending = [
+            i
+            for i in await of_application(session, application_id=application.id)
+            if i.status == InvitationStatus.PENDING
+        ]
+        if not pending:
+            application.status = ApplicationStatus.SUBMITTED.value
+        await session.flush()
     return invitation

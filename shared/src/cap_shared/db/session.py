@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
 
+from cap_shared.db import rowsecurity
 from cap_shared.text import fold_or_none
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ def create_engine(
         pool_recycle=1800,
     )
     _discard_closed_connections(engine)
+    _scope_transactions(engine)
     return engine
 
 
@@ -96,6 +99,32 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+#: ``Session.info`` key of sessions joined to an outer transaction (:meth:`Database.bound_to`).
+JOINED = "cap_joined"
+
+
+class CapSession(Session):
+    """The platform's sessions (see :func:`_scope_joined_session`)."""
+
+
+@event.listens_for(CapSession, "after_begin")
+def _scope_joined_session(
+    session: Session, _transaction: SessionTransaction, connection: sa.Connection
+) -> None:
+    # A session joined to a test's outer transaction begins no transaction of its own (a
+    # savepoint): it sets its scope here. Other sessions got it from the engine's begin.
+    if session.info.get(JOINED):
+        rowsecurity.on_begin(connection)
+
+
+def _scope_transactions(engine: AsyncEngine) -> None:
+    # Every transaction on the engine (sessions and bare connections) starts with its row scope:
+    # one set_config, who is asking, for PostgreSQL's row-level security.
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        rowsecurity.on_begin(conn)
+
+
 class Database:
     """One service's database: engine, session factory and the outbox wake-up signal."""
 
@@ -111,7 +140,9 @@ class Database:
         self.engine = create_engine(
             self.url, pool_size=pool_size, max_overflow=max_overflow, echo=echo
         )
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=CapSession
+        )
         self._outbox_signal: asyncio.Event | None = None
 
     @classmethod
@@ -124,7 +155,11 @@ class Database:
         db.url = normalise_url(url)
         db.engine = connection.engine
         db.sessionmaker = async_sessionmaker(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+            sync_session_class=CapSession,
+            info={JOINED: True},
         )
         db._outbox_signal = None
         return db

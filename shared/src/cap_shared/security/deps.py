@@ -22,6 +22,9 @@ from cap_shared.security.tokens import InvalidToken, TokenVerifier
 
 logger = logging.getLogger(__name__)
 
+#: ``request.state`` key set by :func:`public`: the route is open on purpose, its data is not
+#: scoped to the caller's organisations (``cap_shared.db.rowsecurity``).
+PUBLIC_ROUTE = "cap_public_route"
 #: Where clients get tokens (the gateway); declared so every OpenAPI document shows the scheme.
 TOKEN_URL = "/v1/auth/token"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
@@ -103,8 +106,9 @@ class SignedIn(Allow):
         return "SignedIn()"
 
 
-async def public() -> None:
+async def public(request: Request) -> None:
     """Marks a route open to anyone, on purpose (health, JWKS, login, public registry)."""
+    setattr(request.state, PUBLIC_ROUTE, True)
 
 
 Public = Depends(public)

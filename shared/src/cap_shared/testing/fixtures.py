@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
+from cap_shared.db import rowsecurity
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.messaging.rabbitmq import RabbitBroker
@@ -29,28 +31,41 @@ def unique_namespace() -> str:
 
 
 class PgDatabases:
-    """Per-worker PostgreSQL databases, one per (migrations directory) key, migrated once."""
+    """Per-worker PostgreSQL databases, one per (migrations directory) key, migrated once.
+
+    Migrated as the owner; the services' side connects as the runtime role
+    (:data:`services.APP_ROLE`), under row-level security, as in a deployment.
+    """
 
     def __init__(self) -> None:
         self.urls: dict[str, str] = {}
+        self.owner_urls: dict[str, str] = {}
         self.created: list[str] = []
 
     def url_for(self, key: str, migrations: Path | None, metadata: sa.MetaData) -> str:
+        """The runtime role's URL of the database for ``key`` (created and migrated once)."""
         if key not in self.urls:
             name = f"cap_t_{services.worker_id()}_{key}".lower().replace("-", "_")
+            runtime_url = services.app_database_url(name)
 
             async def create() -> str:
                 url = await services.recreate_database(name)
                 db = Database(url)
                 try:
-                    await create_schema(db, migrations, metadata)
+                    await create_schema(db, migrations, metadata, runtime_url=runtime_url)
                 finally:
                     await db.dispose()
                 return url
 
-            self.urls[key] = asyncio.run(create())
+            self.owner_urls[key] = asyncio.run(create())
+            self.urls[key] = runtime_url
             self.created.append(name)
         return self.urls[key]
+
+    def owner_url_for(self, key: str, migrations: Path | None, metadata: sa.MetaData) -> str:
+        """The owner's URL of the database for ``key`` (schema changes, TRUNCATE)."""
+        self.url_for(key, migrations, metadata)
+        return self.owner_urls[key]
 
     def drop_all(self) -> None:
         async def drop() -> None:
@@ -60,13 +75,26 @@ class PgDatabases:
         asyncio.run(drop())
 
 
-async def create_schema(db: Database, migrations: Path | None, metadata: sa.MetaData) -> None:
-    """Migrate with Alembic when the service has migrations, else ``create_all`` (test schemas)."""
+async def create_schema(
+    db: Database, migrations: Path | None, metadata: sa.MetaData, *, runtime_url: str | None = None
+) -> None:
+    """Migrate with Alembic when the service has migrations, else ``create_all`` (test schemas);
+    then, on PostgreSQL, the row-level security policies and ``runtime_url``'s role grants."""
     if migrations is not None:
-        await upgrade(db, migrations)
+        await upgrade(db, migrations, metadata=metadata, runtime_url=runtime_url)
         return
     async with db.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
+        if db.dialect == "postgresql":
+            runtime = make_url(runtime_url) if runtime_url else None
+            await conn.run_sync(
+                lambda sync: rowsecurity.apply(
+                    sync,
+                    metadata,
+                    runtime_role=runtime.username if runtime else None,
+                    runtime_password=runtime.password if runtime else None,
+                )
+            )
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +123,8 @@ async def make_database(
 ) -> AsyncIterator[Callable[[str, str, Path | None, sa.MetaData], asyncio.Future[Database]]]:
     """``await make_database(kind, key, migrations, metadata)`` -> an empty, migrated Database.
 
-    ``kind`` is ``postgresql`` (this worker's database for ``key``, truncated) or ``sqlite``
+    ``kind`` is ``postgresql`` (this worker's database for ``key``, truncated, connected as the
+    runtime role under row-level security, as the services are deployed) or ``sqlite``
     (a new file under the test's tmp_path, migrated). Without ``migrations`` the schema comes
     from ``metadata.create_all`` (infrastructure tests with their own tables).
     """
@@ -109,8 +138,11 @@ async def make_database(
             url = await asyncio.to_thread(pg_databases.url_for, key, migrations, metadata)
             # Small pools: four xdist workers share the server's 100 connections.
             db = Database(url, pool_size=2, max_overflow=3)
-            await truncate_all(db, metadata)
-            truncated.append((db, metadata))
+            # TRUNCATE is the owner's (the runtime role only has DML).
+            owner = Database(pg_databases.owner_urls[key], pool_size=1, max_overflow=0)
+            opened.append(owner)
+            await truncate_all(owner, metadata)
+            truncated.append((owner, metadata))
         elif kind == "sqlite":
             db = Database(f"sqlite+aiosqlite:///{tmp_path / f'{key}.db'}")
             await create_schema(db, migrations, metadata)

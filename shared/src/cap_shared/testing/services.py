@@ -14,6 +14,11 @@ POSTGRES_URL = os.environ.get(
 )
 RABBITMQ_URL = os.environ.get("CAP_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 REDIS_URL = os.environ.get("CAP_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+#: The role the services connect as in tests: not the tables' owner, so row-level security
+#: applies, as in a deployment. ``migrate`` creates it (login, no password: the test server
+#: trusts local connections; set ``CAP_TEST_APP_PASSWORD`` otherwise).
+APP_ROLE = os.environ.get("CAP_TEST_APP_ROLE", "cap_test_app")
+APP_PASSWORD = os.environ.get("CAP_TEST_APP_PASSWORD") or None
 
 
 def worker_id() -> str:
@@ -27,6 +32,15 @@ def worker_id() -> str:
 def database_url(name: str) -> str:
     """URL of database ``name`` on the test server."""
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def app_database_url(name: str) -> str:
+    """URL of database ``name`` as the services' runtime role (:data:`APP_ROLE`)."""
+    return (
+        make_url(POSTGRES_URL)
+        .set(database=name, username=APP_ROLE, password=APP_PASSWORD)
+        .render_as_string(hide_password=False)
+    )
 
 
 async def recreate_database(name: str) -> str:
