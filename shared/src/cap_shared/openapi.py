@@ -31,20 +31,31 @@ from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Allow, SignedIn, api_routes
 
 PROBLEM = "Problem"
-FIELD_ERROR = "FieldError"
 PROBLEM_REF = {"$ref": f"#/components/schemas/{PROBLEM}"}
 #: FastAPI's own validation-error schemas, replaced by ``Problem`` (its handler is ours).
 FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 
+#: One field at fault: where it is (``body.siret``, ``query.limit``) and why.
+FIELD_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "field": {"type": "string"},
+        "message": {"type": "string"},
+        "type": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+    },
+    "required": ["field", "message"],
+}
+#: The components this module adds; ``Problem`` is self-contained (it validates an answer alone).
 SCHEMAS: dict[str, dict[str, Any]] = {
     PROBLEM: {
         "title": "Problem",
         "description": "An error, as RFC 9457 problem details. Members beyond these are "
-        "extensions of the problem type (e.g. `retry_after`, OAuth's `error`).",
+        "extensions of the problem type (e.g. OAuth's `error`, a resource's `current_status`).",
         "type": "object",
         "properties": {
             "type": {
                 "type": "string",
+                "format": "uri",
                 "description": "URI of the problem type; its last segment is a stable code",
             },
             "title": {"type": "string", "description": "Short summary of the problem type"},
@@ -58,21 +69,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "errors": {
                 "type": "array",
                 "description": "The fields at fault, when the input is",
-                "items": {"$ref": f"#/components/schemas/{FIELD_ERROR}"},
+                "items": FIELD_ERROR_SCHEMA,
+            },
+            "retry_after": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Seconds to wait (429, as in `Retry-After`)",
             },
         },
         "required": ["type", "title", "status"],
-    },
-    FIELD_ERROR: {
-        "title": "FieldError",
-        "description": "One field at fault: where it is (`body.siret`, `query.limit`) and why.",
-        "type": "object",
-        "properties": {
-            "field": {"type": "string"},
-            "message": {"type": "string"},
-            "type": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-        },
-        "required": ["field", "message"],
+        "additionalProperties": True,
     },
 }
 
