@@ -110,6 +110,7 @@ def _access(dependant: Dependant) -> Allow | None:
 
 
 def _walk(dependant: Dependant) -> Iterable[Dependant]:
+    """The route's dependant and all its sub-dependencies."""
     yield dependant
     for sub in dependant.dependencies:
         yield from _walk(sub)
