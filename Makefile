@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install run demo test test-clock test-fast bench lint format typecheck migrate up asyncapi schemas certifier clean
+.PHONY: help install run demo test test-clock test-fast fuzz bench lint format typecheck migrate up asyncapi schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ test-clock: install ## The time-sensitive tests at 23:30 and 03:00 Paris time an
 
 test-fast: install ## The suite without the slowest fault-injection tests
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+
+FUZZ_EXAMPLES ?= 25
+FUZZ_SEED ?= $(shell echo $$RANDOM)
+fuzz: install ## Schemathesis over the whole API as every role, longer: FUZZ_EXAMPLES (25) per operation and kind, FUZZ_SEED (random)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(UV) run --frozen pytest -q -s --show-capture=no \
+		tests/security/test_fuzz.py -k every_operation
 
 bench: install ## Benchmarks (tests/bench), figures printed as ratios to a baseline
 	$(UV) run --frozen python tests/bench/bench_pipeline.py

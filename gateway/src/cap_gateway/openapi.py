@@ -6,9 +6,13 @@ service's, as clients reach them through the gateway.
 * component schemas are merged; two different schemas with one name are renamed
   ``<Service><Name>`` (and every ``$ref`` to them follows), equal ones are kept once;
 * a service that cannot be reached is listed in ``x-cap-unavailable`` instead of failing the
-  whole document; the result is cached briefly.
+  whole document; the result is cached briefly;
+* what the edge answers is declared on every operation (problem+json, like every error): 429
+  (rate limits), 413 where there is a body, and on forwarded operations 401 (a bearer token
+  the edge cannot verify, public routes included), 502, 503 and 504 (the service failed,
+  is unreachable, or too slow).
 
-The gateway's own operations declare every error they can answer, as problem+json
+Every app declares its routes' errors (:mod:`cap_shared.openapi`); the gateway's own operations declare every error they can answer, as problem+json
 (:func:`honest_errors`): the edge's (413, 429, 404 on a path no route holds), the access
 check's (401, 403), validation's (422, not FastAPI's ``HTTPValidationError``) and a form
 parser's (400).
@@ -28,6 +32,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from cap_gateway.edge import UNLIMITED
 from cap_gateway.proxy import Upstreams
+from cap_shared import openapi as shared_openapi
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Public, Role, api_routes, route_policy
 
@@ -35,30 +40,15 @@ REF_PREFIX = "#/components/schemas/"
 CACHE_SECONDS = 30.0
 
 
-#: RFC 9457 problem details as every error of the platform carries them.
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "title": "Problem",
-    "description": "RFC 9457 problem details; more members may follow (errors, retry_after...).",
-    "type": "object",
-    "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "request_id": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-        "retry_after": {"type": "integer", "minimum": 0},
-    },
-    "additionalProperties": True,
+#: What the edge may answer on any operation, on one with a body, and on a forwarded one.
+EDGE_ERRORS = {429: shared_openapi.DESCRIPTIONS[429]}
+BODY_ERRORS = {413: shared_openapi.DESCRIPTIONS[413]}
+PROXY_ERRORS = {
+    401: "No valid access token (a bearer token the gateway cannot verify is refused)",
+    **{status: shared_openapi.DESCRIPTIONS[status] for status in (502, 503, 504)},
 }
+#: RFC 9457 problem details as every error of the platform carries them (one schema for all).
+PROBLEM_SCHEMA: dict[str, Any] = shared_openapi.SCHEMAS[shared_openapi.PROBLEM]
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + "Problem"}}}
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -156,6 +146,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
     schemas: dict[str, Any] = components.setdefault("schemas", {})
     security: dict[str, Any] = components.setdefault("securitySchemes", {})
     tags = {t["name"]: t for t in merged.get("tags", [])}
+    forwarded: set[str] = set()
     for service, document in sorted(services.items()):
         theirs = document.get("components", {})
         renames: dict[str, str] = {}
@@ -177,10 +168,17 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
             else:  # health and probes are not part of the public API
                 continue
             paths[target] = _rewrite_refs(item, renames)
+            forwarded.add(target)
         for tag in document.get("tags", []):
             tags.setdefault(tag["name"], tag)
     if tags:
         merged["tags"] = list(tags.values())
+    for path, _method, operation in shared_openapi.operations(merged):
+        statuses = {**EDGE_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+        shared_openapi.declare_errors(
+            operation, {**statuses, **(PROXY_ERRORS if path in forwarded else {})}
+        )
+    shared_openapi.add_problem_schemas(merged)
     return merged
 
 

@@ -15,6 +15,7 @@ from cap_shared.clock import ClockMiddleware
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.rowsecurity import RowScopeMiddleware
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
+from cap_shared.openapi import install as declare_errors_in_openapi
 from cap_shared.ops import ops_router
 from cap_shared.problems import install_problem_handlers, problem_response
 from cap_shared.runtime import ServiceRuntime
@@ -119,4 +120,6 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware, service=runtime.name)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
     assert_access_declared(app)
+    # Every error an operation can answer, declared as problem+json (cap_shared.openapi).
+    declare_errors_in_openapi(app)
     return app

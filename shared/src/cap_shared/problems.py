@@ -17,6 +17,9 @@ from cap_shared.correlation import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://cap.coorace.org/problems/"
+#: The members every problem has (RFC 9457 §3.1, and the request id); an extension never
+#: replaces one of them.
+MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +98,9 @@ def problem_response(
     extensions: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """Build a problem+json response carrying the current request id."""
+    """Build a problem+json response carrying the current request id. An extension named like
+    a standard member (a resource's own ``status``) is given as ``current_<name>``: ``status``
+    stays the HTTP status code, as RFC 9457 defines it."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
         "title": title,
@@ -108,8 +113,8 @@ def problem_response(
     request_id = current_request_id()
     if request_id:
         body["request_id"] = request_id
-    if extensions:
-        body.update(extensions)
+    for key, value in (extensions or {}).items():
+        body[f"current_{key}" if key in MEMBERS else key] = value
     return JSONResponse(
         body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
     )

@@ -422,7 +422,13 @@ async def export_level_rule(
 
 
 @level_rule_routes.put(
-    "/{code}/versions/{version}", response_model=LevelRuleOut, openapi_extra=_RULE_BODY
+    "/{code}/versions/{version}",
+    response_model=LevelRuleOut,
+    responses={
+        200: {"description": "The same rule again: nothing changed"},
+        201: {"model": LevelRuleOut, "description": "A new revision of the version's rule"},
+    },
+    openapi_extra=_RULE_BODY,
 )
 async def import_level_rule(
     code: RuleCode,

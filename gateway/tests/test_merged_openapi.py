@@ -1,0 +1,53 @@
+"""The merged API description declares what the edge answers, on top of each operation's own
+errors: 429 everywhere, 413 where there is a body, and 401/502/503/504 where the gateway
+forwards to a service; all of them problem+json with the one ``Problem`` schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from cap_shared.problems import PROBLEM_JSON
+from cap_standalone.platform import Platform, StandaloneSettings
+
+PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+async def merged_document() -> dict[str, Any]:
+    platform = Platform(StandaloneSettings(data_dir=Path("/nonexistent")))
+    platform.build()  # no I/O: the documents come from the apps
+    assert platform.gateway is not None
+    transport = httpx.ASGITransport(app=platform.gateway)
+    async with httpx.AsyncClient(transport=transport, base_url="http://cap.test") as client:
+        document: dict[str, Any] = (await client.get("/v1/openapi.json")).json()
+    await platform.gateway.state.upstreams.aclose()
+    return document
+
+
+async def test_the_merged_document_declares_the_edge_errors() -> None:
+    document = await merged_document()
+    operations = {
+        (method, path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    assert len(operations) > 150
+    for (method, path), operation in operations.items():
+        responses = operation["responses"]
+        assert "429" in responses, (method, path)
+        if "requestBody" in operation:
+            assert "413" in responses, (method, path)
+        for code, response in responses.items():
+            if code[0] in "45":
+                assert response["content"] == PROBLEM, (method, path, code)
+    forwarded = operations[("get", "/v1/diagnostics/{diagnostic_id}")]["responses"]
+    assert {"401", "403", "404", "422", "502", "503", "504"} <= set(forwarded)
+    own = operations[("post", "/v1/auth/token")]["responses"]
+    assert "502" not in own
+    assert own["429"]["description"] == "Too many sign-in attempts (see Retry-After)"
+    # One Problem schema for every part: no per-service copy, no FastAPI validation schema.
+    schemas = document["components"]["schemas"]
+    assert [name for name in schemas if name.endswith("Problem")] == ["Problem"]
+    assert "HTTPValidationError" not in schemas
