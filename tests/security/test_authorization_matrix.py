@@ -19,9 +19,7 @@ import json
 import typing
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +28,6 @@ import pytest_asyncio
 import sqlalchemy as sa
 
 from cap_shared.clock import wall_now
-from cap_shared.db.session import Database
 from cap_shared.security import api_routes
 from cap_shared.testing.auth import (
     DEV_ADMIN_PASSWORD,
@@ -38,7 +35,7 @@ from cap_shared.testing.auth import (
     create_user,
     register_organisation,
 )
-from cap_shared.testing.fixtures import PgDatabases, truncate_all
+from cap_shared.testing.fixtures import PgDatabases, database_factory
 from cap_shared.testing.siret import make_siret
 from cap_standalone.platform import SERVICES as PARTS
 from cap_standalone.testing import Topology, distributed_topology, standalone_topology
@@ -1230,7 +1227,6 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
 
 
 async def close_majors_a(world: World, runtime: Any) -> None:
-    import sqlalchemy as sa
 
     from cap_labelling.events.handlers import HANDLERS
     from cap_labelling.models import Nonconformity
@@ -1685,31 +1681,6 @@ def rules_of(part: str) -> dict[tuple[str, str], Rule]:
     return GATEWAY if part == "gateway" else SERVICE_RULES[part]
 
 
-@asynccontextmanager
-async def postgres_databases(pg_databases: PgDatabases) -> AsyncIterator[Callable[..., Any]]:
-    """``make_database`` for a module-scoped topology: this worker's PostgreSQL databases,
-    emptied before and after (the worker's other tests share them)."""
-    opened: list[tuple[Database, sa.MetaData]] = []
-
-    async def factory(
-        kind: str, key: str, migrations: Path | None, metadata: sa.MetaData
-    ) -> Database:
-        assert kind == "postgresql", kind
-        url = await asyncio.to_thread(pg_databases.url_for, key, migrations, metadata)
-        db = Database(url, pool_size=2, max_overflow=3)
-        await truncate_all(db, metadata)
-        opened.append((db, metadata))
-        return db
-
-    try:
-        yield factory
-    finally:
-        for db, metadata in opened:
-            with contextlib.suppress(Exception):  # the test's own failure is the one to report
-                await truncate_all(db, metadata)
-            await db.dispose()
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=["standalone", "distributed"])
 async def platform(
     request: pytest.FixtureRequest,
@@ -1724,7 +1695,9 @@ async def platform(
                 standalone_topology(tmp_path_factory.mktemp("matrix"))
             )
         else:
-            factory = await stack.enter_async_context(postgres_databases(pg_databases))
+            factory = await stack.enter_async_context(
+                database_factory(pg_databases, tmp_path_factory.mktemp("matrix"))
+            )
             topology = await stack.enter_async_context(distributed_topology(factory))
         apps: dict[str, Any] = {"gateway": topology.client._transport.app}  # type: ignore[attr-defined]
         direct: dict[str, httpx.AsyncClient] = {}
