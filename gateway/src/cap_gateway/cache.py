@@ -37,7 +37,7 @@ def _max_age(cache_control: bytes) -> int:
         return 0
     for directive in directives:
         name, _, value = directive.partition("=")
-        if name == "max-age" and value.isdigit():
+        if name == "max-age" and value.isascii() and value.isdigit():
             return int(value)
     return 0
 

@@ -23,9 +23,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 RULES_DIR = Path(__file__).parent / "level_rules"
-#: Referential codes and level names: short, printable, no markup.
+#: Referential codes and level names: short, printable (no C0 or C1 control character: YAML
+#: would fold a NEL into a space on export), no markup.
 _CODE = r"^[A-Z][A-Z0-9_]{0,39}$"
-_NAME = r"^[^\x00-\x1f<>]{1,30}$"
+_NAME = r"^[^\x00-\x1f\x7f-\x9f<>]{1,30}$"
 #: A framework's subject code, e.g. ISO 26000's "6.2".
 _SUBJECT = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,19}$"
 

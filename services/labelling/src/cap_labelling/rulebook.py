@@ -88,7 +88,7 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
     if len(content) > MAX_BYTES:
         raise _invalid([{"field": "body", "message": f"larger than {MAX_BYTES} bytes"}])
     try:
-        data = yaml.safe_load(content.decode("utf-8"))
+        data = _load(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise _invalid([{"field": "body", "message": f"not UTF-8 (byte {exc.start})"}]) from exc
     except RecursionError as exc:
@@ -125,6 +125,15 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
     if errors:
         raise _invalid(errors)
     return rule
+
+
+def _load(text: str) -> Any:
+    """YAML or JSON; JSON read as JSON first (YAML would take an escaped surrogate pair, an
+    astral character, for two lone surrogates)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return yaml.safe_load(text)
 
 
 def json_schema() -> dict[str, Any]:

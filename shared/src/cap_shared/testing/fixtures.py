@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -117,17 +118,12 @@ async def truncate_all(db: Database, metadata: sa.MetaData) -> None:
                 await conn.execute(sa.text(f'DELETE FROM "{name}"'))
 
 
-@pytest.fixture
-async def make_database(
+@asynccontextmanager
+async def database_factory(
     pg_databases: PgDatabases, tmp_path: Path
-) -> AsyncIterator[Callable[[str, str, Path | None, sa.MetaData], asyncio.Future[Database]]]:
-    """``await make_database(kind, key, migrations, metadata)`` -> an empty, migrated Database.
-
-    ``kind`` is ``postgresql`` (this worker's database for ``key``, truncated, connected as the
-    runtime role under row-level security, as the services are deployed) or ``sqlite``
-    (a new file under the test's tmp_path, migrated). Without ``migrations`` the schema comes
-    from ``metadata.create_all`` (infrastructure tests with their own tables).
-    """
+) -> AsyncIterator[Callable[[str, str, Path | None, sa.MetaData], Awaitable[Database]]]:
+    """What :func:`make_database` yields, for any scope: the databases it opens are emptied
+    again and closed when the block ends (a module-scoped topology uses it too)."""
     opened: list[Database] = []
     truncated: list[tuple[Database, sa.MetaData]] = []
 
@@ -152,14 +148,31 @@ async def make_database(
         opened.append(db)
         return db
 
-    yield factory  # type: ignore[misc]
-    # What the test committed is removed too: the worker's next tests (rolled back in one
-    # transaction) share these databases and must not find it.
-    for db, metadata in truncated:
-        with contextlib.suppress(Exception):  # the test's own failure is the one to report
-            await truncate_all(db, metadata)
-    for db in opened:
-        await db.dispose()
+    try:
+        yield factory
+    finally:
+        # What the test committed is removed too: the worker's next tests (rolled back in one
+        # transaction) share these databases and must not find it.
+        for db, metadata in truncated:
+            with contextlib.suppress(Exception):  # the test's own failure is the one to report
+                await truncate_all(db, metadata)
+        for db in opened:
+            await db.dispose()
+
+
+@pytest.fixture
+async def make_database(
+    pg_databases: PgDatabases, tmp_path: Path
+) -> AsyncIterator[Callable[[str, str, Path | None, sa.MetaData], Awaitable[Database]]]:
+    """``await make_database(kind, key, migrations, metadata)`` -> an empty, migrated Database.
+
+    ``kind`` is ``postgresql`` (this worker's database for ``key``, truncated, connected as the
+    runtime role under row-level security, as the services are deployed) or ``sqlite``
+    (a new file under the test's tmp_path, migrated). Without ``migrations`` the schema comes
+    from ``metadata.create_all`` (infrastructure tests with their own tables).
+    """
+    async with database_factory(pg_databases, tmp_path) as factory:
+        yield factory
 
 
 @pytest.fixture

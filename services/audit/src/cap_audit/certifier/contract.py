@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
+from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
 AuditId = Annotated[
@@ -41,7 +42,7 @@ class AuditPlanned(BaseModel):
     audit_id: AuditId
     start_date: date
     end_date: date
-    plan: str = Field(min_length=1, max_length=20000)
+    plan: Text = Field(min_length=1, max_length=20000)
     team: list[TeamMember] = Field(min_length=1, max_length=20)
     site_ids: list[PlatformId] | None = Field(
         default=None,
@@ -66,14 +67,14 @@ class FindingRecorded(BaseModel):
 class ReportSubmitted(BaseModel):
     model_config = Strict
     audit_id: AuditId
-    summary: str = Field(min_length=1, max_length=20000)
+    summary: Text = Field(min_length=1, max_length=20000)
 
 
 class FindingReviewed(BaseModel):
     model_config = Strict
     finding_id: PlatformId
     decision: Literal["accept_plan", "send_back", "verify"]
-    comment: str | None = Field(default=None, max_length=8000)
+    comment: Text | None = Field(default=None, max_length=8000)
 
 
 class CertificationDecided(DecisionIn):

@@ -168,6 +168,8 @@ async def receive(
         envelope = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise MalformedWebhook("the body is not JSON") from exc
+    except RecursionError as exc:
+        raise MalformedWebhook("the body is nested too deeply") from exc
     return await apply_event(session, body_id, webhook_id, envelope, settings, clock)
 
 
@@ -186,17 +188,14 @@ async def apply_event(
     if await repo.get(InboundWebhook, (body_id, webhook_id)) is not None:
         return {"webhook_id": webhook_id, "duplicate": True}
     kind = envelope.get("type") if isinstance(envelope, dict) else None
-    model = EVENTS.get(kind or "")
+    model = EVENTS.get(kind) if isinstance(kind, str) else None
     if model is None:
         raise MalformedWebhook(f"unknown webhook type {kind!r}; expected one of {sorted(EVENTS)}")
+    assert isinstance(kind, str)  # a known type, checked above
     try:
         event = model.model_validate(envelope)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-        ]
-        raise MalformedWebhook(f"invalid {kind} webhook", extensions={"errors": errors}) from exc
-    assert isinstance(kind, str)  # a known type, checked above
+        raise _malformed(kind, exc) from exc
     # Claimed before it is applied: the same id sent twice at once waits here for the first
     # to commit and is answered "duplicate" (one effect), never a unique-key error.
     if not await repo.claim_webhook(
@@ -205,9 +204,19 @@ async def apply_event(
         return {"webhook_id": webhook_id, "duplicate": True}
     principal = body_principal(body_id, webhook_id, now)
     data: Any = getattr(event, "data")  # noqa: B009 - every event model has it
-    result = await _apply(session, principal, kind, data, settings, clock)
+    try:
+        result = await _apply(session, principal, kind, data, settings, clock)
+    except ValidationError as exc:  # the API's own checks of the same input (a plan's dates)
+        raise _malformed(kind, exc) from exc
     logger.info("event %s from %s applied: %s", webhook_id, body_id, kind)
     return {"webhook_id": webhook_id, "duplicate": False, "type": kind, **result}
+
+
+def _malformed(kind: str, exc: ValidationError) -> MalformedWebhook:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+    ]
+    return MalformedWebhook(f"invalid {kind} webhook", extensions={"errors": errors})
 
 
 async def _apply(

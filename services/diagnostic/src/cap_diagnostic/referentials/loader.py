@@ -8,6 +8,7 @@ service hands in the versions a file extends.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,8 @@ def parse(content: bytes, filename: str) -> ReferentialFile:
         ) from exc
     try:
         raw = json.loads(text) if filename.endswith(".json") else yaml.safe_load(text)
+    except RecursionError as exc:
+        raise ReferentialInvalid([FileError(filename, "(file)", "", "nested too deeply")]) from exc
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ReferentialInvalid(
             [FileError(filename, "(file)", "", f"not valid YAML/JSON: {_short(exc)}")]
@@ -85,12 +88,44 @@ def parse(content: bytes, filename: str) -> ReferentialFile:
         )
     if raw.get("format") != FORMAT:
         raise ReferentialInvalid([FileError(filename, "(file)", "format", f"must be {FORMAT!r}")])
+    # PostgreSQL cannot store a NUL, exports (PDF, XLSX) choke on control characters, and YAML
+    # folds a NEL into a space (an exported file would not import as the same).
+    unprintable = [
+        _locate(filename, raw, loc, "control characters are not allowed")
+        for loc in _unprintable(raw)
+    ]
+    if unprintable:
+        raise ReferentialInvalid(unprintable)
     try:
         return ReferentialFile.model_validate(raw)
     except ValidationError as exc:
         raise ReferentialInvalid(
             [_locate(filename, raw, err["loc"], err["msg"]) for err in exc.errors()]
         ) from exc
+
+
+def _unprintable(raw: Any) -> list[tuple[int | str, ...]]:
+    """Where the document holds a string (value or key) with a control character."""
+    found: list[tuple[int | str, ...]] = []
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(raw, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, str) and not _printable(node):
+            found.append(loc)
+        elif isinstance(node, dict | list):
+            for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+                if isinstance(key, str) and not _printable(key):
+                    found.append((*loc, key))
+                stack.append((value, (*loc, key)))
+    return sorted(found, key=str)
+
+
+#: Control characters (C0 but tab and line breaks, DEL, C1).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> bool:
+    return _CONTROL.search(text) is None
 
 
 def _short(exc: Exception) -> str:
