@@ -3,6 +3,7 @@ cannot be emptied refuses ``null`` with a 422, and the API description says so (
 branch, no ``default: null``), so a client and a fuzzer read the same rule the server applies.
 
     name: NotNull[Text] = unset(min_length=1, max_length=200)
+    title: NotNull[Text] = Field(default=None, max_length=200)  # the same
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
@@ -17,7 +19,9 @@ T = TypeVar("T")
 def refuse_null(value: object) -> object:
     """Only given values are validated: a null is one, refused (it is not "unchanged")."""
     if value is None:
-        raise ValueError("may be left out, not null")
+        raise PydanticCustomError(
+            "not_null", "may not be null: omit the field to leave it unchanged"
+        )
     return value
 
 
@@ -32,7 +36,7 @@ def not_nullable(schema: dict[str, Any]) -> None:
 
 
 #: A field of a partial update that may be left out (None in Python) but never sent as null.
-NotNull = Annotated[T | None, BeforeValidator(refuse_null)]
+NotNull = Annotated[T | None, BeforeValidator(refuse_null), Field(json_schema_extra=not_nullable)]
 
 
 def unset(**constraints: Any) -> Any:

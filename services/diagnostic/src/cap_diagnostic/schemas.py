@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from cap_diagnostic.lifecycle import KeyFigures
 from cap_diagnostic.referentials.schema import MAX_VERSION
+from cap_shared.partial import NotNull
 from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
@@ -28,31 +27,6 @@ UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$"
 #: Free text in a query string: no control character (PostgreSQL cannot even compare a NUL).
 PRINTABLE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-
-
-def _present(value: Any) -> Any:
-    """An explicitly sent value; null is refused (the field is omitted to leave it unchanged)."""
-    if value is None:
-        raise PydanticCustomError(
-            "not_null", "may not be null: omit the field to leave it unchanged"
-        )
-    return value
-
-
-def _without_null(schema: dict[str, Any]) -> None:
-    """The field's JSON Schema without its null alternative: it is omitted, never null."""
-    options = [s for s in schema.pop("anyOf", []) if s.get("type") != "null"]
-    if len(options) == 1:
-        schema.update(options[0])
-    elif options:
-        schema["anyOf"] = options
-    schema.pop("default", None)
-
-
-T = TypeVar("T")
-#: A field of an update whose column is NOT NULL: omitted, it is left as it is; sent as null, it
-#: is a 422 naming it (never a database error, never silently ignored).
-NotNull = Annotated[T | None, BeforeValidator(_present), Field(json_schema_extra=_without_null)]
 
 
 # referentials ------------------------------------------------------------------------------
