@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cap_shared.testing.openapi import unbounded_integers
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Topology
 
@@ -100,3 +101,10 @@ async def test_fields_a_client_must_not_set_are_refused(standalone: Topology) ->
         f"/v1/users/{me['id']}", json={"role": "admin", "email": "a@b.example"}, headers=admin
     )
     assert promoted.status_code == 422
+
+
+async def test_every_integer_of_the_merged_api_is_bounded(standalone: Topology) -> None:
+    """Issue 15 item 6, over every part at once (the gateway's routes and the labelling's
+    included): an integer a client sends has both bounds in the schema, so 2^63 is a 422."""
+    document = (await standalone.client.get("/v1/openapi.json")).json()
+    assert unbounded_integers(document) == []

@@ -4,6 +4,8 @@ where the field may be emptied clears it (the accreditation could not be cleared
 
 from __future__ import annotations
 
+from cap_shared.testing.openapi import unbounded_integers
+
 from .conftest import Service, ok
 from .test_audits import setup_body
 
@@ -55,36 +57,6 @@ async def test_null_is_refused_where_it_cannot_empty_and_clears_where_it_may(
             assert "anyOf" not in declared, (model, field, declared)
             assert "default" not in declared, (model, field, declared)
     assert {"type": "null"} in schemas["BodyUpdate"]["properties"]["accreditation"]["anyOf"]
-
-
-def unbounded_integers(document: dict) -> list[str]:
-    """Every integer an operation takes (parameters, request bodies, through $refs) without both
-    a minimum and a maximum."""
-    schemas = document["components"]["schemas"]
-    found: list[str] = []
-
-    def walk(node: object, where: str, seen: frozenset[str]) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                name = ref.rsplit("/", 1)[-1]
-                if name not in seen:
-                    walk(schemas[name], f"{where}->{name}", seen | {name})
-                return
-            if node.get("type") == "integer" and ("minimum" not in node or "maximum" not in node):
-                found.append(where)
-            for key, value in node.items():
-                walk(value, f"{where}/{key}", seen)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value, where, seen)
-
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            for parameter in operation.get("parameters", []):
-                walk(parameter["schema"], f"{method} {path} {parameter['name']}", frozenset())
-            walk(operation.get("requestBody", {}), f"{method} {path} body", frozenset())
-    return found
 
 
 async def test_every_integer_the_audit_api_takes_is_bounded(service: Service) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from cap_diagnostic.models import Diagnostic, ProgressAction, Resource
 from cap_diagnostic.schemas import ActionUpdate, DiagnosticUpdate, ResourceUpdate
+from cap_shared.testing.openapi import unbounded_integers
 
 from .conftest import Service
 from .test_diagnostics import open_diagnostic
@@ -26,47 +27,9 @@ def fields_of(response: Any) -> list[str]:
     return [e["field"] for e in response.json()["errors"]]
 
 
-def integers_without_bounds(spec: dict[str, Any]) -> list[str]:
-    """Every integer of a /v1 request (parameter or body, nested schemas resolved) lacking a
-    minimum or a maximum."""
-    components = spec["components"]["schemas"]
-    missing: list[str] = []
-
-    def walk(schema: dict[str, Any], where: str, seen: frozenset[str]) -> None:
-        if "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[-1]
-            if name not in seen:
-                walk(components[name], f"{where}<{name}>", seen | {name})
-            return
-        if schema.get("type") == "integer" and not (
-            {"minimum", "exclusiveMinimum"} & schema.keys()
-            and {"maximum", "exclusiveMaximum"} & schema.keys()
-        ):
-            missing.append(where)
-        for key in ("anyOf", "oneOf", "allOf"):
-            for option in schema.get(key, []):
-                walk(option, where, seen)
-        for name, prop in schema.get("properties", {}).items():
-            walk(prop, f"{where}.{name}", seen)
-        if isinstance(schema.get("items"), dict):
-            walk(schema["items"], f"{where}[]", seen)
-        if isinstance(schema.get("additionalProperties"), dict):
-            walk(schema["additionalProperties"], f"{where}{{}}", seen)
-
-    for path, operations in spec["paths"].items():
-        if not path.startswith("/v1/"):
-            continue
-        for method, operation in operations.items():
-            for parameter in operation.get("parameters", []):
-                walk(parameter["schema"], f"{method} {path} {parameter['name']}", frozenset())
-            for media in operation.get("requestBody", {}).get("content", {}).values():
-                walk(media["schema"], f"{method} {path} body", frozenset())
-    return missing
-
-
 async def test_every_integer_the_api_accepts_has_bounds(service: Service) -> None:
     spec = (await service.client.get("/openapi.json")).json()
-    assert integers_without_bounds(spec) == []
+    assert unbounded_integers(spec) == []
 
 
 async def test_versions_past_their_bound_are_422_not_500(service: Service) -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from cap_notifications import main as notifications_main
 from cap_notifications.models import Preference, PreferenceSettings, metadata
 from cap_shared.messaging.memory import MemoryBroker
+from cap_shared.testing.openapi import unbounded_integers
 
 from .conftest import Service, ok, start_service
 from .test_notify import people
@@ -106,36 +107,6 @@ async def test_first_updates_of_one_person_at_once_all_succeed(live: Service) ->
     assert sorted((c.user_id, c.event_type, c.channel, c.mode) for c in choices) == sorted(
         (u, "audit.planned.v1", "email", "off") for u in people_ids
     )
-
-
-def unbounded_integers(document: dict) -> list[str]:
-    """Every integer an operation takes (parameters, request bodies, through $refs) without both
-    a minimum and a maximum."""
-    schemas = document["components"]["schemas"]
-    found: list[str] = []
-
-    def walk(node: object, where: str, seen: frozenset[str]) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                name = ref.rsplit("/", 1)[-1]
-                if name not in seen:
-                    walk(schemas[name], f"{where}->{name}", seen | {name})
-                return
-            if node.get("type") == "integer" and ("minimum" not in node or "maximum" not in node):
-                found.append(where)
-            for key, value in node.items():
-                walk(value, f"{where}/{key}", seen)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value, where, seen)
-
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            for parameter in operation.get("parameters", []):
-                walk(parameter["schema"], f"{method} {path} {parameter['name']}", frozenset())
-            walk(operation.get("requestBody", {}), f"{method} {path} body", frozenset())
-    return found
 
 
 async def test_every_integer_the_notifications_api_takes_is_bounded(service: Service) -> None:
