@@ -17,7 +17,11 @@ from cap_shared.db.rowsecurity import RowScopeMiddleware
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
 from cap_shared.openapi import install as declare_errors_in_openapi
 from cap_shared.ops import ops_router
-from cap_shared.problems import install_problem_handlers, problem_response
+from cap_shared.problems import (
+    ProblemLanguageMiddleware,
+    install_problem_handlers,
+    problem_response,
+)
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Public, assert_access_declared
 
@@ -118,6 +122,8 @@ def create_service_app(
     app.add_middleware(RowScopeMiddleware)
     # The request id must exist before metrics and handlers run: outermost.
     app.add_middleware(MetricsMiddleware, service=runtime.name)
+    # Problems in the language the client asks for (Accept-Language: fr), wherever raised.
+    app.add_middleware(ProblemLanguageMiddleware)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
     assert_access_declared(app)
     # Every error an operation can answer, declared as problem+json (cap_shared.openapi).

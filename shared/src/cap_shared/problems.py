@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 
@@ -23,6 +24,61 @@ MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_i
 
 logger = logging.getLogger(__name__)
 
+#: The languages problems are written in; English unless the request prefers French.
+LANGUAGES = ("en", "fr")
+_language: ContextVar[str] = ContextVar("problem_language", default="en")
+
+
+def language_of(accept_language: str | None) -> str:
+    """``fr`` when ``Accept-Language`` prefers French to English (RFC 9110 §12.5.4), else ``en``.
+
+    ``fr``, ``fr-FR``, ``fr-CA;q=0.9, en;q=0.8`` give French; ``en, fr;q=0.5``, ``de`` or
+    nothing give English. A malformed weight counts as 0."""
+    best, best_q = "en", 0.0
+    for position, item in enumerate((accept_language or "")[:512].split(",")):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-", 1)[0]
+        if primary not in LANGUAGES and primary != "*":
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0:
+                    q = 0.0
+        language = "en" if primary == "*" else primary
+        # Equal weights: the first one listed wins (position breaks the tie).
+        if q > best_q or (q == best_q and position == 0 and q > 0):
+            best, best_q = language, q
+    return best
+
+
+def current_language() -> str:
+    """The language of the running request's problems (``en`` or ``fr``)."""
+    return _language.get()
+
+
+class ProblemLanguageMiddleware:
+    """Bind the request's preferred problem language (``Accept-Language``) to its task."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = next((v for k, v in scope.get("headers", ()) if k == b"accept-language"), b"")
+        token = _language.set(language_of(header.decode("latin-1")))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _language.reset(token)
+
 
 class ProblemError(Exception):
     """A business or request error that carries its HTTP status and is rendered as problem+json.
@@ -34,16 +90,21 @@ class ProblemError(Exception):
     status: int = 400
     code: str = "bad-request"
     title: str = "Bad request"
+    #: The title in French, for ``Accept-Language: fr`` (see :func:`language_of`).
+    title_fr: str = "Requête invalide"
 
     def __init__(
         self,
         detail: str | None = None,
         *,
+        detail_fr: str | None = None,
         extensions: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        #: The detail in French; without it a French answer carries the French title only.
+        self.detail_fr = detail_fr
         self.extensions = dict(extensions or {})
         self.headers = dict(headers or {})
 
@@ -52,12 +113,14 @@ class NotFound(ProblemError):
     """The resource does not exist (or the caller may not know it exists)."""
 
     status, code, title = 404, "not-found", "Resource not found"
+    title_fr = "Ressource introuvable"
 
 
 class Conflict(ProblemError):
     """The request conflicts with the current state of the resource."""
 
     status, code, title = 409, "conflict", "Conflict"
+    title_fr = "Conflit"
 
 
 class InvalidInput(ProblemError):
@@ -65,12 +128,14 @@ class InvalidInput(ProblemError):
     field in ``extensions={"errors": [{"field": "body.x", "message": ...}]}``."""
 
     status, code, title = 422, "validation-error", "Invalid input"
+    title_fr = "Saisie invalide"
 
 
 class Unauthorized(ProblemError):
     """No valid credentials."""
 
     status, code, title = 401, "unauthorized", "Authentication required"
+    title_fr = "Authentification requise"
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
@@ -80,12 +145,14 @@ class Forbidden(ProblemError):
     """Valid credentials that do not allow this operation."""
 
     status, code, title = 403, "forbidden", "Forbidden"
+    title_fr = "Accès refusé"
 
 
 class ServiceUnavailable(ProblemError):
     """A dependency needed for this request is unreachable; try again later."""
 
     status, code, title = 503, "service-unavailable", "Service unavailable"
+    title_fr = "Service indisponible"
 
 
 def problem_response(
@@ -97,16 +164,26 @@ def problem_response(
     instance: str | None = None,
     extensions: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    title_fr: str | None = None,
+    detail_fr: str | None = None,
 ) -> JSONResponse:
     """Build a problem+json response carrying the current request id. An extension named like
     a standard member (a resource's own ``status``) is given as ``current_<name>``: ``status``
-    stays the HTTP status code, as RFC 9457 defines it."""
+    stays the HTTP status code, as RFC 9457 defines it.
+
+    When the request prefers French (:class:`ProblemLanguageMiddleware`), ``title_fr`` and
+    ``detail_fr`` are used; a French answer without ``detail_fr`` carries no detail rather
+    than an English one (the French title says what happened)."""
+    french = current_language() == "fr" and title_fr is not None
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
-        "title": title,
+        "title": title_fr if french else title,
         "status": status,
     }
-    if detail:
+    if french:
+        if detail_fr:
+            body["detail"] = detail_fr
+    elif detail:
         body["detail"] = detail
     if instance:
         body["instance"] = instance
@@ -115,9 +192,32 @@ def problem_response(
         body["request_id"] = request_id
     for key, value in (extensions or {}).items():
         body[f"current_{key}" if key in MEMBERS else key] = value
-    return JSONResponse(
-        body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
-    )
+    all_headers = {"Content-Language": "fr" if french else "en", "Vary": "Accept-Language"}
+    all_headers.update(headers or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=all_headers)
+
+
+#: French titles of the HTTP statuses the framework answers by itself (unknown path, method).
+HTTP_TITLES_FR = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Introuvable",
+    405: "Méthode non autorisée",
+    406: "Format de réponse non disponible",
+    409: "Conflit",
+    411: "Longueur requise",
+    412: "Version périmée",
+    413: "Requête trop volumineuse",
+    415: "Format de contenu non pris en charge",
+    422: "Requête invalide",
+    428: "Précondition requise",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+    502: "Service injoignable",
+    503: "Service indisponible",
+    504: "Délai de réponse dépassé",
+}
 
 
 def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
@@ -141,6 +241,8 @@ def problem_from(exc: ProblemError, *, instance: str | None = None) -> JSONRespo
         instance=instance,
         extensions=exc.extensions,
         headers=exc.headers,
+        title_fr=exc.title_fr,
+        detail_fr=exc.detail_fr,
     )
 
 
@@ -156,6 +258,8 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
         code="validation-error",
         title="Invalid request",
         detail="One or more fields are invalid.",
+        title_fr="Requête invalide",
+        detail_fr="Un ou plusieurs champs sont invalides.",
         instance=request.url.path,
         extensions={"errors": _field_errors(exc.errors())},
     )
@@ -173,6 +277,7 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
         detail=detail,
         instance=request.url.path,
         headers=exc.headers,
+        title_fr=HTTP_TITLES_FR.get(status, phrase),
     )
 
 
@@ -184,6 +289,9 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
         code="internal-error",
         title="Internal server error",
         detail="An unexpected error occurred; it has been logged with this request id.",
+        title_fr="Erreur interne",
+        detail_fr="Une erreur inattendue est survenue ; elle est consignée avec cet "
+        "identifiant de requête.",
         instance=request.url.path,
     )
 
@@ -210,6 +318,8 @@ async def _unavailable_handler(request: Request, exc: Exception) -> JSONResponse
             code="forbidden",
             title="Forbidden",
             detail="This record belongs to an organisation outside yours.",
+            title_fr="Accès refusé",
+            detail_fr="Cet enregistrement appartient à une autre structure que la vôtre.",
             instance=request.url.path,
         )
     unreachable = isinstance(exc, OSError) or (
@@ -224,6 +334,9 @@ async def _unavailable_handler(request: Request, exc: Exception) -> JSONResponse
             code="dependency-unavailable",
             title="Service unavailable",
             detail="A database or service this request needs is unavailable; try again shortly.",
+            title_fr="Service indisponible",
+            detail_fr="Une base de données ou un service nécessaire est indisponible ; "
+            "réessayez dans un instant.",
             instance=request.url.path,
             headers={"Retry-After": "5"},
         )
