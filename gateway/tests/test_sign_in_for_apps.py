@@ -221,9 +221,7 @@ class TestRefusals:
         assert answer.status_code == 400
         assert answer.json()["error"] == "invalid_grant"
 
-    async def test_a_replayed_code_is_refused_and_revokes_the_first_tokens(
-        self, gateway
-    ) -> None:
+    async def test_a_replayed_code_is_refused_and_revokes_the_first_tokens(self, gateway) -> None:
         client, _runtime = gateway
         code, verifier = await _code(client)
         first = await client.post("/v1/auth/token", data=_exchange(code, verifier))
@@ -243,9 +241,7 @@ class TestRefusals:
         assert refresh.json()["error"] == "invalid_grant"
         assert (await client.get("/v1/auth/userinfo", headers=bearer)).status_code == 401
 
-    async def test_an_expired_code_or_another_redirect_uri_is_invalid_grant(
-        self, gateway
-    ) -> None:
+    async def test_an_expired_code_or_another_redirect_uri_is_invalid_grant(self, gateway) -> None:
         client, runtime = gateway
         code, verifier = await _code(client)
         other = await client.post(
@@ -333,9 +329,7 @@ class TestRefusals:
                 "code_challenge_method": "S256",
             },
         )
-        assert parse_qs(urlsplit(unknown.headers["location"]).query)["error"] == [
-            "invalid_scope"
-        ]
+        assert parse_qs(urlsplit(unknown.headers["location"]).query)["error"] == ["invalid_scope"]
 
     async def test_the_form_refuses_a_wrong_password_and_a_forged_token_in_french(
         self, gateway
@@ -435,3 +429,22 @@ async def test_the_public_base_url_makes_the_issuer_and_every_metadata_url(
     assert (await served.get("/.well-known/openid-configuration")).json()[
         "issuer"
     ] == "http://127.0.0.1:8123"
+
+
+def test_the_standalone_platform_gives_every_part_its_own_public_address() -> None:
+    """Served on another port, every part says that port: issuer, links, certificates."""
+    from pathlib import Path
+
+    from cap_standalone.platform import PARTS, Platform, StandaloneSettings
+
+    platform = Platform(StandaloneSettings(data_dir=Path("/nonexistent"), port=8123))
+    for name, part in PARTS.items():
+        settings = platform._service_settings(part.settings, name)
+        assert settings.public_base == "http://127.0.0.1:8123", name
+        assert settings.issuer == "http://127.0.0.1:8123", name
+    chosen = Platform(
+        StandaloneSettings(data_dir=Path("/nonexistent"), public_base_url="https://cap.example")
+    )
+    assert chosen._service_settings(PARTS["labelling"].settings, "labelling").public_base == (
+        "https://cap.example"
+    )

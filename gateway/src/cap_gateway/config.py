@@ -41,7 +41,6 @@ class Settings(BaseServiceSettings):
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0, le=30)
     upstream_read_timeout_s: float = Field(default=30.0, gt=0, le=300)
 
-
     # identity and tokens
     #: Encrypts the private signing keys stored in the identity database.
     key_encryption_secret: str = "dev-key-secret"

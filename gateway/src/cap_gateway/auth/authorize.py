@@ -118,8 +118,7 @@ def _page(
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": (
-                f"default-src 'none'; style-src {css_hash}; frame-ancestors 'none'; "
-                "base-uri 'none'"
+                f"default-src 'none'; style-src {css_hash}; frame-ancestors 'none'; base-uri 'none'"
             ),
             **(headers or {}),
         },
@@ -366,18 +365,20 @@ async def _userinfo(request: Request, session: SessionDep, principal: Any) -> Re
             title="Forbidden",
             title_fr="Action interdite",
             detail="userinfo describes people; a system's token has no person",
-            detail_fr="userinfo décrit des personnes ; le jeton d’un système n’en a pas",
+            detail_fr="userinfo décrit des personnes ; le jeton d'un système n'en a pas",
         )
     sid = _bearer_claims(request).get("sid")
     info = await oauth.userinfo(session, user_id=principal.user_id)
-    if info is None or (isinstance(sid, str) and await oauth.session_revoked(session, family_id=sid)):
+    if info is None or (
+        isinstance(sid, str) and await oauth.session_revoked(session, family_id=sid)
+    ):
         return problem_response(
             status=401,
             code="unauthorized",
             title="Authentication required",
             title_fr="Authentification requise",
             detail="the access token was revoked",
-            detail_fr="le jeton d’accès a été révoqué",
+            detail_fr="le jeton d'accès a été révoqué",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     return JSONResponse(info.model_dump(), headers={"Cache-Control": "no-store"})

@@ -20,7 +20,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -34,7 +34,7 @@ from cap_gateway.auth.passwords import new_secret, same_digest, secret_digest
 from cap_gateway.auth.schemas import TokenResponse, UserInfo
 from cap_gateway.auth.service import Identity, OAuthError, _user_tokens, grants_claim
 from cap_gateway.config import Settings
-from cap_gateway.models import AuthorizationCode, User
+from cap_gateway.models import AuthorizationCode, RefreshToken, User
 from cap_shared.clock import wall_now
 from cap_shared.security import Scope
 from cap_shared.security.deps import PERSON_SCOPES
@@ -180,10 +180,10 @@ def check_request(
     """The client, and the first problem of ``request`` (None if it may proceed)."""
     client = clients.get(request.client_id)
     if client is None:
-        return None, PageError("Cette application n’est pas connue de la plateforme CAP.")
+        return None, PageError("Cette application n'est pas connue de la plateforme CAP.")
     if not client.allows_redirect(request.redirect_uri):
         return client, PageError(
-            "L’adresse de retour demandée n’est pas enregistrée pour cette application : "
+            "L'adresse de retour demandée n'est pas enregistrée pour cette application : "
             "la connexion est refusée."
         )
     if request.response_type != "code":
@@ -404,16 +404,12 @@ async def userinfo(session: AsyncSession, *, user_id: str) -> UserInfo | None:
         # configured first administrator).
         email_verified=True,
         roles=grants_claim(memberships),
-        organisations=[
-            {"id": i, "name": organisations[i].name} for i in ids if i in organisations
-        ],
+        organisations=[{"id": i, "name": organisations[i].name} for i in ids if i in organisations],
     )
 
 
 async def session_revoked(session: AsyncSession, *, family_id: str) -> bool:
     """Whether the refresh-token family an access token was issued with has been revoked."""
-    from cap_gateway.models import RefreshToken
-
     result = await session.execute(
         sa.select(sa.func.count())
         .select_from(RefreshToken)
@@ -470,8 +466,3 @@ def metadata(settings: Settings) -> dict[str, Any]:
         "authorization_response_iss_parameter_supported": True,
         "ui_locales_supported": ["fr"],
     }
-
-
-def expired(moment: datetime) -> bool:
-    """Whether ``moment`` has passed (wall clock: codes and tokens are about real time)."""
-    return moment <= wall_now()

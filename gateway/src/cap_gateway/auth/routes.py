@@ -18,7 +18,7 @@ from cap_gateway.auth.service import DEFAULT_PUBLIC_CLIENT, OAuthError
 from cap_gateway.deps import AdminDep, GatewayDep
 from cap_shared.deps import SessionDep
 from cap_shared.problems import problem_response
-from cap_shared.security import Public, Scope
+from cap_shared.security import Public
 from cap_shared.text import printable
 
 router = APIRouter(tags=["auth"])
@@ -54,8 +54,8 @@ _FRENCH = {
     "invalid_request": "la demande de jeton est incomplète ou mal formée",
     "invalid_grant": "le code, le jeton ou les identifiants présentés sont invalides ou expirés",
     "invalid_client": "application inconnue ou secret incorrect",
-    "invalid_scope": "une portée demandée n’est pas accordée",
-    "unsupported_grant_type": "ce type d’autorisation n’est pas accepté ici",
+    "invalid_scope": "une portée demandée n'est pas accordée",
+    "unsupported_grant_type": "ce type d'autorisation n'est pas accepté ici",
 }
 
 

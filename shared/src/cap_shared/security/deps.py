@@ -13,9 +13,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.models import OAuth2 as OAuth2Model
+from fastapi.openapi.models import (
+    OAuthFlowAuthorizationCode,
+    OAuthFlowClientCredentials,
+    OAuthFlowPassword,
+    OAuthFlows,
+)
 from fastapi.routing import APIRoute, iter_route_contexts
-from fastapi.openapi.models import OAuthFlowAuthorizationCode, OAuthFlowClientCredentials
-from fastapi.openapi.models import OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2PasswordBearer
 
 from cap_shared.problems import Forbidden, ProblemError
@@ -49,29 +54,31 @@ class _PlatformBearer(OAuth2PasswordBearer):
     def __init__(self) -> None:
         super().__init__(tokenUrl=TOKEN_URL, scheme_name=SECURITY_SCHEME, auto_error=False)
         system_scopes = {s.value: f"Certification-body system: {s.value}" for s in Scope}
-        self.model.flows = OAuthFlows(
-            authorizationCode=OAuthFlowAuthorizationCode(
-                authorizationUrl=AUTHORIZATION_URL,
-                tokenUrl=TOKEN_URL,
-                refreshUrl=TOKEN_URL,
-                scopes=PERSON_SCOPES,
+        self.model = OAuth2Model(
+            flows=OAuthFlows(
+                authorizationCode=OAuthFlowAuthorizationCode(
+                    authorizationUrl=AUTHORIZATION_URL,
+                    tokenUrl=TOKEN_URL,
+                    refreshUrl=TOKEN_URL,
+                    scopes=PERSON_SCOPES,
+                ),
+                clientCredentials=OAuthFlowClientCredentials(
+                    tokenUrl=TOKEN_URL, scopes=system_scopes
+                ),
+                password=OAuthFlowPassword(
+                    tokenUrl=TOKEN_URL,
+                    refreshUrl=TOKEN_URL,
+                    scopes={},
+                    # OpenAPI allows extensions on a flow object.
+                    **{"x-cap-environments": ["development", "test"]},
+                ),
             ),
-            clientCredentials=OAuthFlowClientCredentials(
-                tokenUrl=TOKEN_URL, scopes=system_scopes
+            description=(
+                "Send `Authorization: Bearer <access_token>`. People sign in to apps with the "
+                "authorization code flow and PKCE (S256); certification bodies' systems use "
+                "client credentials; the password grant serves development and scripts and is "
+                "refused in production."
             ),
-            password=OAuthFlowPassword(
-                tokenUrl=TOKEN_URL,
-                refreshUrl=TOKEN_URL,
-                scopes={},
-                # OpenAPI allows extensions on a flow object.
-                **{"x-cap-environments": ["development", "test"]},
-            ),
-        )
-        self.model.description = (
-            "Send `Authorization: Bearer <access_token>`. People sign in to apps with the "
-            "authorization code flow and PKCE (S256); certification bodies' systems use client "
-            "credentials; the password grant serves development and scripts and is refused in "
-            "production."
         )
 
 
