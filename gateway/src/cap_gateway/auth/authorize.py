@@ -384,14 +384,20 @@ async def _userinfo(request: Request, session: SessionDep, principal: Any) -> Re
     return JSONResponse(info.model_dump(), headers={"Cache-Control": "no-store"})
 
 
-@router.get("/v1/auth/userinfo", response_model=UserInfo)
+_USERINFO_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid access token, or one whose sign-in was revoked"},
+    403: {"description": "A system's token (client credentials): userinfo describes people"},
+}
+
+
+@router.get("/v1/auth/userinfo", response_model=UserInfo, responses=_USERINFO_ERRORS)
 async def userinfo(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
     """OpenID Connect userinfo: who the access token's person is, their roles and
     organisations (``roles``, ``organisations``: the platform's own claims)."""
     return await _userinfo(request, session, principal)
 
 
-@router.post("/v1/auth/userinfo", response_model=UserInfo)
+@router.post("/v1/auth/userinfo", response_model=UserInfo, responses=_USERINFO_ERRORS)
 async def userinfo_post(request: Request, session: SessionDep, principal: SignedInDep) -> Response:
     """OpenID Connect userinfo, by POST (OpenID Connect Core §5.3.1 admits both)."""
     return await _userinfo(request, session, principal)
