@@ -153,14 +153,16 @@ class TestWithARealClientLibrary:
         refreshed = await app.refresh_token(metadata["token_endpoint"])
         assert refreshed["access_token"] != token["access_token"]
 
-    async def test_the_web_console_authenticates_with_its_secret(self, gateway) -> None:
+    @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
+    async def test_the_web_console_authenticates_with_its_secret(self, gateway, method) -> None:
         client, _runtime = gateway
         metadata = (await client.get("/.well-known/openid-configuration")).json()
+        assert method in metadata["token_endpoint_auth_methods_supported"]
         app = _app(
             client,
             client_id="cap-console",
             client_secret="dev-console-secret",
-            token_endpoint_auth_method="client_secret_basic",
+            token_endpoint_auth_method=method,
         )
         location, verifier, _nonce, state = await _authorize(client, app, CONSOLE)
         token = await app.fetch_token(
@@ -448,3 +450,43 @@ def test_the_standalone_platform_gives_every_part_its_own_public_address() -> No
     assert chosen._service_settings(PARTS["labelling"].settings, "labelling").public_base == (
         "https://cap.example"
     )
+
+
+def test_registered_clients_and_their_exact_redirect_uris() -> None:
+    from cap_gateway.auth.oauth import registered_clients
+
+    clients = registered_clients(
+        Settings(
+            public_base_url="https://cap.example/",
+            oauth_clients=[
+                {
+                    "client_id": "cap-spa",
+                    "name": "Tableau de bord",
+                    "redirect_uris": ["{public_base_url}/dashboard/callback"],
+                }
+            ],
+        )
+    )
+    mobile, console, spa = clients["cap-mobile"], clients["cap-console"], clients["cap-spa"]
+    assert mobile.public and spa.public and not console.public
+    assert console.allows_redirect("https://cap.example/console/callback")
+    assert spa.allows_redirect("https://cap.example/dashboard/callback")
+    assert mobile.allows_redirect("http://127.0.0.1:61234/oauth/callback")
+    assert mobile.allows_redirect("http://[::1]:61234/oauth/callback")
+    for refused in (
+        "http://127.0.0.1:61234/oauth/callback/",
+        "http://127.0.0.1:61234/oauth/callback?x=1",
+        "http://127.0.0.1.evil.example:80/oauth/callback",
+        "http://localhost:61234/oauth/callback",
+        "https://127.0.0.1:61234/oauth/callback",
+        "fr.coorace.cap:/oauth/callback#frag",
+        "FR.COORACE.CAP:/oauth/callback",
+    ):
+        assert not mobile.allows_redirect(refused), refused
+    assert not console.allows_redirect("https://cap.example:444/console/callback")
+    # Outside development, the placeholder secret does not register the console.
+    production = registered_clients(
+        Settings(environment="production", key_encryption_secret="k" * 32, bootstrap_admin=False)
+    )
+    assert "cap-console" not in production
+    assert "cap-mobile" in production
