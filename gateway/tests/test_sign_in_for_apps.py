@@ -468,7 +468,9 @@ def test_registered_clients_and_their_exact_redirect_uris() -> None:
         )
     )
     mobile, console, spa = clients["cap-mobile"], clients["cap-console"], clients["cap-spa"]
-    assert mobile.public and spa.public and not console.public
+    assert mobile.public
+    assert spa.public
+    assert not console.public
     assert console.allows_redirect("https://cap.example/console/callback")
     assert spa.allows_redirect("https://cap.example/dashboard/callback")
     assert mobile.allows_redirect("http://127.0.0.1:61234/oauth/callback")
