@@ -41,7 +41,7 @@ class TestPasswordGrant:
         jwks = (await client.get("/.well-known/jwks.json")).json()
         assert header["kid"] in {k["kid"] for k in jwks["keys"]}
         claims = jwt.decode(body["access_token"], options={"verify_signature": False})
-        assert claims["iss"] == "urn:cap:gateway"
+        assert claims["iss"] == "http://127.0.0.1:8000"  # the public base URL (default)
         assert "urn:cap:diagnostic" in claims["aud"]
         assert "urn:cap:gateway" in claims["aud"]
         assert claims["exp"] - claims["iat"] == 900

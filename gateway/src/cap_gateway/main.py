@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware import Middleware
 
 from cap_gateway.accounts import routes as accounts_routes
+from cap_gateway.auth import authorize as authorize_routes
 from cap_gateway.auth import routes as auth_routes
 from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
@@ -56,6 +57,8 @@ def create_app(
         auth_routes.router,
         auth_routes.well_known,
         auth_routes.keys_router,
+        authorize_routes.router,
+        authorize_routes.well_known,
         accounts_routes.me,
         accounts_routes.users,
         accounts_routes.invitations,
@@ -75,7 +78,9 @@ def create_app(
         title="CAP platform API",
         description=(
             "Entry point of the Coorace CAP platform: identity, tokens, organisations and every "
-            "service's API under /v1. Sign in with `POST /v1/auth/token`, then send "
+            "service's API under /v1. Apps sign people in with the authorization code flow and "
+            "PKCE (`GET /v1/auth/authorize`, discovery at `/.well-known/openid-configuration`), "
+            "systems with client credentials (`POST /v1/auth/token`); then send "
             "`Authorization: Bearer <access_token>`."
         ),
         routers=routers,
@@ -119,6 +124,7 @@ def create_app(
     app.state.upstreams = upstreams
     app.state.overview_parts = overview_parts
     declare_errors(app)
+    authorize_routes.declare_openid_connect(app, settings)
     app.state.openapi = MergedOpenApi(app, upstreams)
     inner = app.router.lifespan_context
 

@@ -93,7 +93,8 @@ def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
             for status, description in sorted(errors.items()):
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
-                if status[:1] in ("4", "5"):
+                # The sign-in page answers its errors as a page (text/html), by design.
+                if status[:1] in ("4", "5") and "text/html" not in response.get("content", {}):
                     response["content"] = copy.deepcopy(_PROBLEM)
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA

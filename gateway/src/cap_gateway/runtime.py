@@ -8,6 +8,7 @@ from typing import Any
 
 from cap_gateway.accounts import service as accounts_service
 from cap_gateway.auth.keyring import Keyring
+from cap_gateway.auth.oauth import registered_clients
 from cap_gateway.auth.passwords import Passwords
 from cap_gateway.auth.service import Identity
 from cap_gateway.config import Settings
@@ -67,6 +68,8 @@ class GatewayRuntime(ServiceRuntime):
             precise=frozenset({"login", "login-account"}),
         )
         self.addresses = ClientAddress(settings.trusted_proxies)
+        #: Apps that sign people in (authorization code + PKCE), by client id.
+        self.oauth_clients = registered_clients(settings)
         self._prepared = False
 
     async def _jwks(self) -> dict[str, Any]:

@@ -62,7 +62,7 @@ async def body_system(live_service: Service) -> AsyncIterator[dict]:
         await asyncio.sleep(0.01)
     settings = service.runtime.settings
     settings.body_allow_private = True  # type: ignore[attr-defined]
-    settings.public_url = "http://audit"  # type: ignore[attr-defined]
+    settings.public_base_url = "http://audit"
     base = f"http://127.0.0.1:{port}"
     ok(
         await service.client.put(

@@ -1084,7 +1084,7 @@ def smtp(service: Service) -> Iterator[SmtpServer]:
     service.settings.smtp_port = server.port
     service.settings.smtp_timeout_s = 5
     service.settings.mail_retry_delays_s = [30, 120]
-    service.settings.public_url = "https://cap.coorace.org"
+    service.settings.public_base_url = "https://cap.coorace.org"
     try:
         yield server
     finally:

@@ -150,7 +150,9 @@ def problem_response(status: int, response: Mapping[str, Any] | None = None) -> 
     """A response object for an error ``status``: its description kept, problem+json content."""
     declared = dict(response or {})
     content = dict(declared.get("content") or {})
-    if PROBLEM_JSON not in content:  # a route's own problem schema is kept
+    # A route's own problem schema is kept, and so is a page's HTML (the sign-in page answers
+    # its errors as a page a person reads).
+    if PROBLEM_JSON not in content and "text/html" not in content:
         content = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
     description = declared.get("description")
     if not description or description == "Validation Error":  # FastAPI's words for its schema

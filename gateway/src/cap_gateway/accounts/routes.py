@@ -55,7 +55,7 @@ async def create_invitation(
         principal=principal,
         data=data,
         ttl_s=gateway.settings.invitation_ttl_s,
-        public_url=gateway.settings.public_url,
+        public_url=gateway.settings.public_base,
     )
 
 

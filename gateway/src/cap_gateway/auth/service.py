@@ -66,11 +66,13 @@ class Identity:
         audiences: Sequence[str],
         ttl: int,
         scope: str = "",
+        session_id: str | None = None,
     ) -> str:
-        """A signed access token for ``subject``."""
+        """A signed access token for ``subject`` (``sid``: its refresh-token family, by which
+        the gateway's userinfo refuses it once that family is revoked)."""
         now = wall_now()
         claims: dict[str, object] = {
-            "iss": self.settings.auth_issuer,
+            "iss": self.settings.issuer,
             "sub": subject,
             "aud": [self.audience(a) for a in audiences],
             "iat": int(now.timestamp()),
@@ -83,6 +85,8 @@ class Identity:
         }
         if scope:
             claims["scope"] = scope
+        if session_id:
+            claims["sid"] = session_id
         return await self.keyring.sign(claims)
 
 
@@ -109,6 +113,7 @@ async def _user_tokens(
 ) -> TokenResponse:
     memberships = await repository.memberships(user_ids=[user.id])
     settings = identity.settings
+    family_id = family_id or str(uuid.uuid4())
     access = await identity.access_token(
         subject=f"user:{user.id}",
         kind="user",
@@ -116,13 +121,14 @@ async def _user_tokens(
         grants=grants_claim(memberships),
         audiences=("gateway", *SERVICES),
         ttl=settings.access_token_ttl_s,
+        session_id=family_id,
     )
     refresh = new_secret()
     now = wall_now()
     await repository.add(
         RefreshToken(
             id=str(uuid.uuid4()),
-            family_id=family_id or str(uuid.uuid4()),
+            family_id=family_id,
             user_id=user.id,
             client_id=client_id,
             token_hash=secret_digest(refresh),
@@ -140,15 +146,27 @@ async def password_grant(
 ) -> TokenResponse | OAuthError:
     """Sign a person in; upgrades the stored hash when the parameters have risen."""
     repository = AccountRepository(session)
+    user = await authenticate_person(repository, identity, username=username, password=password)
+    if user is None:
+        return OAuthError("invalid_grant", "the e-mail or the password is wrong")
+    return await _user_tokens(identity, repository, user=user, client_id=client_id)
+
+
+async def authenticate_person(
+    repository: AccountRepository, identity: Identity, *, username: str, password: str
+) -> User | None:
+    """The active person with this e-mail and password, or None (the password grant's and the
+    sign-in page's check: one verification's time whether the account exists or not; the
+    stored hash upgraded when the parameters have risen)."""
     user = await repository.user_by_email(email=username.strip().lower())
     stored = user.password_hash if user is not None else None
     valid = await identity.passwords.verify(stored, password)
     if user is None or not valid or user.status != "active":
-        return OAuthError("invalid_grant", "the e-mail or the password is wrong")
+        return None
     if stored is not None and identity.passwords.needs_rehash(stored):
         user.password_hash = await identity.passwords.hash(password)
     user.last_login_at = clock.now()
-    return await _user_tokens(identity, repository, user=user, client_id=client_id)
+    return user
 
 
 async def refresh_grant(

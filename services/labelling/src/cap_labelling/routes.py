@@ -543,7 +543,7 @@ async def search_registry(
 ) -> Response:
     """Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
     (active or suspended) unless a status is asked. No login; cacheable (ETag, 304)."""
-    page = await registry.search(session, query, settings.public_url)
+    page = await registry.search(session, query, settings.public_base)
     body = registry.dumps(page)
     return _cached(
         body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
@@ -559,7 +559,7 @@ async def _verification(
     accept: str | None,
 ) -> Response:
     recognition = await registry.find(session, number=number, code=code)
-    verification = await registry.verification(session, recognition, settings.public_url)
+    verification = await registry.verification(session, recognition, settings.public_base)
     if accept and "text/html" in accept:
         page = registry.verification_html(verification).encode()
         return _cached(
@@ -617,7 +617,7 @@ async def certificate(
 ) -> Response:
     """The certificate in French, with a QR code to its verification page."""
     recognition = await registry.find(session, number=number)
-    verification = await registry.verification(session, recognition, settings.public_url)
+    verification = await registry.verification(session, recognition, settings.public_base)
     holder = await session.get(Organisation, recognition.organisation_id)
     members = [await session.get(Organisation, m) for m in recognition.group_member_ids]
     # Drawn in a worker thread: the event loop keeps serving meanwhile.

@@ -120,7 +120,8 @@ def _environment() -> jinja2.Environment:
 
 
 _ENV = _environment()
-_DEFAULT_PUBLIC_URL: str = Settings.model_fields["public_url"].default
+#: The public base URL of default settings (CAP_PUBLIC_BASE_URL unset).
+_DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 def _one_line(text: str) -> str:
@@ -199,7 +200,7 @@ def render_row(row: EmailMessage, settings: Settings) -> RenderedMail:
         msg = f"sorte d'e-mail inconnue : {row.kind!r}"
         raise TemplateFailure(msg)
     kind: Literal["event", "digest"] = "event" if row.kind == "event" else "digest"
-    return render(kind, row.event_type, row.context, public_url=settings.public_url)
+    return render(kind, row.event_type, row.context, public_url=settings.public_base)
 
 
 def message_id_header(message_id: str) -> str:

@@ -89,7 +89,7 @@ class DeliveryOut(BaseModel):
 
 
 def callback_url(settings: Settings, body_id: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/v1/certifier/webhooks/{body_id}"
+    return f"{settings.public_base}/v1/certifier/webhooks/{body_id}"
 
 
 async def set_connection(
