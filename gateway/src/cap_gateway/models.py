@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from cap_shared.db import TimestampMixin, make_registry
 from cap_shared.db.types import AwareDateTime
+from cap_shared.idempotency import idempotent_request_table
 from cap_shared.runtime import infra_tables
 
 registry = make_registry()
@@ -150,3 +151,8 @@ class SigningKey(Base, table=True):
     retired_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     #: After this the key leaves the JWKS (retired + longest access-token lifetime).
     expires_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+#: Idempotency-Key claims and kept answers of every POST through the gateway
+#: (cap_shared.idempotency, the edge layer).
+idempotent_requests = idempotent_request_table(metadata)
