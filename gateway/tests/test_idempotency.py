@@ -401,6 +401,13 @@ def test_the_merged_document_declares_the_key_where_the_layer_serves_it() -> Non
                 },
                 "get": {**secured, "responses": {"200": {"description": "ok"}}},
             },
+            "/v1/diagnostics/{id}/answers": {
+                "put": {
+                    **secured,
+                    "parameters": [{"name": "Idempotency-Key", "in": "header"}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            },
             "/v1/registry/things": {"post": {"responses": {"201": {"description": "c"}}}},
             "/v1/public": {"post": {"responses": {"200": {"description": "ok"}}}},
         }
@@ -427,10 +434,15 @@ def test_the_merged_document_declares_the_key_where_the_layer_serves_it() -> Non
             assert response["headers"]["X-Request-ID"] == {
                 "$ref": "#/components/headers/X-Request-ID"
             }, (path, method)
-        if method != "post" or path != "/v1/diagnostics":
+        if path not in ("/v1/diagnostics", "/v1/diagnostics/{id}/answers") or method == "get":
             assert "parameters" not in operation or not any(
                 "IdempotencyKey" in str(p) for p in operation["parameters"]
             ), (path, method)
+    # A service's own layer on a PUT: the shared parameter, 400 and 422, no 409 (it waits).
+    put = merged["paths"]["/v1/diagnostics/{id}/answers"]["put"]
+    assert put["parameters"] == [{"$ref": "#/components/parameters/IdempotencyKey"}]
+    assert {"400", "422"} <= set(put["responses"])
+    assert "409" not in put["responses"]
     assert set(merged["components"]["headers"]) >= {
         "X-Request-ID",
         "Location",

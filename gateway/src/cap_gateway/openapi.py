@@ -10,7 +10,11 @@ service's, as clients reach them through the gateway.
 * what the edge answers is declared on every operation (problem+json, like every error): 429
   (rate limits), 413 where there is a body, and on forwarded operations 401 (a bearer token
   the edge cannot verify, public routes included), 502, 503 and 504 (the service failed,
-  is unreachable, or too slow).
+  is unreachable, or too slow);
+* ``Idempotency-Key`` (one shared parameter) with its 400, 409 and 422 and the
+  ``Idempotent-Replayed`` header on every POST the edge's layer serves
+  (:func:`declare_idempotency`), and the common response headers (``X-Request-ID``,
+  ``Location``, ``Retry-After``) as ``components.headers`` references (:func:`declare_headers`).
 
 Every app declares its routes' errors (:mod:`cap_shared.openapi`); the gateway's own operations declare every error they can answer, as problem+json
 (:func:`honest_errors`): the edge's (413, 429, 404 on a path no route holds), the access
@@ -250,16 +254,24 @@ def declare_idempotency(document: dict[str, Any]) -> None:
         },
     }
     for path, method, operation in shared_openapi.operations(document):
-        if not idempotent_operation(path, method, operation):
-            continue
         parameters = [
             p
             for p in operation.get("parameters", [])
             if not (p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key")
         ]
+        at_edge = idempotent_operation(path, method, operation)
+        if not at_edge and len(parameters) == len(operation.get("parameters", [])):
+            continue
+        # Served at the edge, or by a service's own layer only (a PUT): no 409 there, the
+        # service waits for the first request instead.
         operation["parameters"] = [*parameters, dict(_IDEMPOTENCY_REF)]
         responses: dict[str, Any] = operation.setdefault("responses", {})
-        for status, description in IDEMPOTENCY_ERRORS.items():
+        errors = (
+            IDEMPOTENCY_ERRORS
+            if at_edge
+            else {400: IDEMPOTENCY_ERRORS[400], 422: IDEMPOTENCY_ERRORS[422]}
+        )
+        for status, description in errors.items():
             response = responses.setdefault(str(status), {"description": description})
             if description not in response.get("description", ""):
                 response["description"] = f"{response['description']}; or {description}"
@@ -267,7 +279,8 @@ def declare_idempotency(document: dict[str, Any]) -> None:
         for code, answer in responses.items():
             if code[:1] in ("2", "4") and code != "429":
                 _add_header(answer, REPLAYED_HEADER)
-        _add_header(responses["409"], "Retry-After")
+        if at_edge:
+            _add_header(responses["409"], "Retry-After")
 
 
 def declare_headers(document: dict[str, Any]) -> None:
