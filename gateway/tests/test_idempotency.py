@@ -22,12 +22,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from cap_gateway import main as gateway_main
+from cap_gateway.config import Settings
 from cap_gateway.edge import IDEMPOTENCY_EXEMPT
 from cap_gateway.models import idempotent_requests
 from cap_gateway.openapi import idempotent_operation, merge
 from cap_shared import openapi as shared_openapi
 from cap_shared.clock import wall_now
 from cap_shared.idempotency import MAX_STORED_BODY, request_fingerprint
+from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
 
@@ -472,3 +475,41 @@ async def test_every_signed_in_post_of_the_platform_declares_the_key(gateway) ->
     assert not idempotent_operation(
         "/v1/auth/token", "post", document["paths"]["/v1/auth/token"]["post"]
     )
+
+
+async def test_the_gateways_relay_process_runs_the_purge(tmp_path) -> None:
+    """The gateway has no worker: its relay process runs its periodic jobs (SQLite here, as the
+    standalone topology keeps the gateway's database)."""
+    broker = MemoryBroker()
+    runtime = gateway_main.build_runtime(
+        Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", broker_url="memory://"
+        ),
+        broker=broker,
+    )
+    await runtime.migrate()
+    t = idempotent_requests
+    async with runtime.db.session() as session:
+        for name, age in (("old", timedelta(hours=25)), ("recent", timedelta(hours=1))):
+            await session.execute(
+                sa.insert(t).values(
+                    subject="user:x", key=name, fingerprint="0" * 64, created_at=wall_now() - age
+                )
+            )
+
+    async def keys() -> list[str]:
+        async with runtime.db.session() as session:
+            return list((await session.execute(sa.select(t.c.key))).scalars())
+
+    stop = asyncio.Event()
+    relay = asyncio.create_task(runtime.run_relay(stop))
+    try:
+        for _ in range(500):
+            if await keys() == ["recent"]:
+                break
+            await asyncio.sleep(0.02)
+        assert await keys() == ["recent"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(relay, 10)
+        await runtime.close()
