@@ -230,6 +230,15 @@ KEPT_HEADERS = frozenset(
 )
 
 
+class _Answered:
+    """What the metrics label a replayed or refused request with (a bounded route label)."""
+
+    path = "idempotency-key"
+
+
+ANSWERED_AT_EDGE = _Answered()
+
+
 def storable(status: int) -> bool:
     """Whether an answer with ``status`` is final, hence kept for retries (2xx, 3xx, 4xx)."""
     return 200 <= status < 500 and status not in _NOT_FINAL
@@ -446,9 +455,11 @@ class IdempotencyMiddleware:
                 return
             claim = await self._claim(subject, key, request_fingerprint(scope, body))
         except ProblemError as exc:
+            scope["route"] = ANSWERED_AT_EDGE
             await problem_from(exc, instance=scope["path"])(scope, receive, send)
             return
         if isinstance(claim, StoredAnswer):
+            scope["route"] = ANSWERED_AT_EDGE
             await _replay(claim, send)
             return
         try:
