@@ -47,15 +47,18 @@ class Upstream:
     fail_next: int = 0
     entered: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Slow calls after the first wait on their own gate (by call number), when there is one.
+    gates: dict[int, asyncio.Event] = field(default_factory=dict)
 
     def app(self) -> Starlette:
         async def create(request: Request) -> Response:
             self.calls += 1
+            number = self.calls
             self.keys_seen.append(request.headers.get("idempotency-key"))
             data = await request.json()
             if data.get("slow"):
                 self.entered.set()
-                await self.release.wait()
+                await self.gates.get(number, self.release).wait()
             if self.fail_next:
                 self.fail_next -= 1
                 return JSONResponse(
@@ -368,6 +371,29 @@ async def test_a_claim_left_by_a_dead_gateway_is_taken_over_after_its_lease(
     again = await client.post("/v1/diagnostics", content=body, headers=headers)
     assert again.headers["idempotent-replayed"] == "true"
     assert service.calls == 1
+
+
+async def test_a_request_overtaken_after_its_lease_does_not_overwrite_the_new_claim(
+    gateway, service: Upstream, admin
+) -> None:
+    client, runtime = gateway
+    headers = {**admin, "Idempotency-Key": key()}
+    body = {"name": "slow", "slow": True}
+    service.gates[2] = asyncio.Event()
+    first = asyncio.create_task(client.post("/v1/diagnostics", json=body, headers=headers))
+    await asyncio.wait_for(service.entered.wait(), 5)
+    await _age(runtime, runtime.idempotency.lease + timedelta(seconds=1))  # as if stuck
+    service.entered.clear()
+    second = asyncio.create_task(client.post("/v1/diagnostics", json=body, headers=headers))
+    await asyncio.wait_for(service.entered.wait(), 5)  # taken over: it runs
+    service.release.set()
+    late = await asyncio.wait_for(first, 5)
+    service.gates[2].set()
+    current = await asyncio.wait_for(second, 5)
+    assert (late.status_code, current.status_code) == (201, 201)
+    retry = await client.post("/v1/diagnostics", json=body, headers=headers)
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json()["id"] == current.json()["id"]  # the late one kept nothing
 
 
 async def test_cors_lets_a_browser_send_and_read_the_retry_headers(client) -> None:

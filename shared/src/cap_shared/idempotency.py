@@ -10,6 +10,12 @@ replays.
 
 Keys are scoped per caller (the token's subject), so two callers cannot collide or read each
 other's answers. Rows older than the retention are purged by :func:`purge`.
+
+That is the in-transaction layer, for a route that has one (:class:`Idempotency`). The edge
+layer (:class:`IdempotencyMiddleware`, mounted in the gateway) serves every signed-in POST,
+whichever service answers it: the answer is kept in the gateway's own database
+(:class:`SqlIdempotencyStore`) once it has been sent. Both take the same keys
+(:func:`parse_key`: 1 to 255 printable ASCII characters, 400 otherwise).
 """
 
 from __future__ import annotations
@@ -272,7 +278,10 @@ class StoredAnswer:
 
 @dataclass(frozen=True)
 class Claimed:
-    """The key is this request's: run it, then complete or release."""
+    """The key is this request's: run it, then complete or release (with ``claimed_at``, so
+    that a request whose claim was taken over after its lease touches nothing)."""
+
+    claimed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -295,11 +304,11 @@ class IdempotencyStore(Protocol):
         """Claim ``key`` for a request, or say why not (in flight, mismatch, the answer)."""
         ...
 
-    async def complete(self, subject: str, key: str, answer: StoredAnswer) -> None:
+    async def complete(self, subject: str, key: str, claim: Claimed, answer: StoredAnswer) -> None:
         """Keep the answer of the request that claimed ``key``."""
         ...
 
-    async def release(self, subject: str, key: str) -> None:
+    async def release(self, subject: str, key: str, claim: Claimed) -> None:
         """Forget a claim whose request gave no final answer (a retry runs again)."""
         ...
 
@@ -337,7 +346,7 @@ class SqlIdempotencyStore:
                 )
             )
             if inserted.rowcount == 1:  # type: ignore[attr-defined]
-                return Claimed()
+                return Claimed(now)
             row = (
                 await session.execute(sa.select(t).where(t.c.subject == subject, t.c.key == key))
             ).one_or_none()
@@ -360,7 +369,7 @@ class SqlIdempotencyStore:
                         body=None,
                     )
                 )
-                return Claimed() if taken.rowcount == 1 else InFlight()  # type: ignore[attr-defined]
+                return Claimed(now) if taken.rowcount == 1 else InFlight()  # type: ignore[attr-defined]
             if row.status_code is None:
                 return InFlight()
             headers = [
@@ -369,12 +378,13 @@ class SqlIdempotencyStore:
             ]
             return StoredAnswer(row.status_code, headers, bytes(row.body or b""))
 
-    async def complete(self, subject: str, key: str, answer: StoredAnswer) -> None:
+    async def complete(self, subject: str, key: str, claim: Claimed, answer: StoredAnswer) -> None:
         t = self.table
         async with self.db.session() as session:
             await session.execute(
                 sa.update(t)
                 .where(t.c.subject == subject, t.c.key == key, t.c.status_code.is_(None))
+                .where(t.c.created_at == claim.claimed_at)
                 .values(
                     status_code=answer.status,
                     headers=json.dumps(
@@ -384,12 +394,15 @@ class SqlIdempotencyStore:
                 )
             )
 
-    async def release(self, subject: str, key: str) -> None:
+    async def release(self, subject: str, key: str, claim: Claimed) -> None:
         t = self.table
         async with self.db.session() as session:
             await session.execute(
                 sa.delete(t).where(
-                    t.c.subject == subject, t.c.key == key, t.c.status_code.is_(None)
+                    t.c.subject == subject,
+                    t.c.key == key,
+                    t.c.status_code.is_(None),
+                    t.c.created_at == claim.claimed_at,
                 )
             )
 
@@ -463,9 +476,9 @@ class IdempotencyMiddleware:
             await _replay(claim, send)
             return
         try:
-            await self._run(scope, _replaying(body, receive), send, subject, key)
+            await self._run(scope, _replaying(body, receive), send, subject, key, claim)
         except BaseException:
-            await asyncio.shield(self._release(subject, key))
+            await asyncio.shield(self._release(subject, key, claim))
             raise
 
     async def _claim(self, subject: str, key: str, fingerprint: str) -> Claimed | StoredAnswer:
@@ -495,7 +508,7 @@ class IdempotencyMiddleware:
         return claim
 
     async def _run(
-        self, scope: Scope, receive: Receive, send: Send, subject: str, key: str
+        self, scope: Scope, receive: Receive, send: Send, subject: str, key: str, claim: Claimed
     ) -> None:
         status = 0
         headers: list[tuple[bytes, bytes]] = []
@@ -527,20 +540,20 @@ class IdempotencyMiddleware:
 
         await self.app(scope, receive, copying)
         if not (keep and status):
-            await self._release(subject, key)
+            await self._release(subject, key, claim)
             return
         answer = StoredAnswer(
             status, [(k, v) for k, v in headers if k in KEPT_HEADERS], b"".join(chunks)
         )
         try:
-            await self.store.complete(subject, key, answer)
+            await self.store.complete(subject, key, claim, answer)
         except SQLAlchemyError:
             logger.exception("the answer to an Idempotency-Key request could not be kept")
-            await self._release(subject, key)
+            await self._release(subject, key, claim)
 
-    async def _release(self, subject: str, key: str) -> None:
+    async def _release(self, subject: str, key: str, claim: Claimed) -> None:
         try:
-            await self.store.release(subject, key)
+            await self.store.release(subject, key, claim)
         except SQLAlchemyError:  # the lease runs out instead
             logger.exception("an Idempotency-Key claim could not be released")
 
