@@ -26,7 +26,7 @@ from cap_gateway import main as gateway_main
 from cap_gateway.config import Settings
 from cap_gateway.edge import IDEMPOTENCY_EXEMPT
 from cap_gateway.models import idempotent_requests
-from cap_gateway.openapi import idempotent_operation, merge
+from cap_gateway.openapi import IDEMPOTENCY_PARAMETER, idempotent_operation, merge
 from cap_shared import openapi as shared_openapi
 from cap_shared.clock import wall_now
 from cap_shared.idempotency import MAX_STORED_BODY, request_fingerprint
@@ -443,8 +443,8 @@ def test_the_merged_document_declares_the_key_where_the_layer_serves_it() -> Non
     }
     merged = merge({"paths": {}}, {"diagnostic": service})
     post = merged["paths"]["/v1/diagnostics"]["post"]
-    assert post["parameters"] == [{"$ref": "#/components/parameters/IdempotencyKey"}]
-    parameter = merged["components"]["parameters"]["IdempotencyKey"]
+    assert post["parameters"] == [IDEMPOTENCY_PARAMETER]  # the service's own one replaced
+    parameter = post["parameters"][0]
     assert (parameter["name"], parameter["schema"]["maxLength"]) == ("Idempotency-Key", 255)
     responses = post["responses"]
     assert {"400", "409", "422"} <= set(responses)
@@ -465,11 +465,11 @@ def test_the_merged_document_declares_the_key_where_the_layer_serves_it() -> Non
             }, (path, method)
         if path not in ("/v1/diagnostics", "/v1/diagnostics/{id}/answers") or method == "get":
             assert "parameters" not in operation or not any(
-                "IdempotencyKey" in str(p) for p in operation["parameters"]
+                p["name"] == "Idempotency-Key" for p in operation["parameters"]
             ), (path, method)
     # A service's own layer on a PUT: the shared parameter, 400 and 422, no 409 (it waits).
     put = merged["paths"]["/v1/diagnostics/{id}/answers"]["put"]
-    assert put["parameters"] == [{"$ref": "#/components/parameters/IdempotencyKey"}]
+    assert put["parameters"] == [IDEMPOTENCY_PARAMETER]
     assert {"400", "422"} <= set(put["responses"])
     assert "409" not in put["responses"]
     assert set(merged["components"]["headers"]) >= {
@@ -491,9 +491,7 @@ async def test_every_signed_in_post_of_the_platform_declares_the_key(gateway) ->
     ]
     assert posts
     for path, operation in posts:
-        declared = {"$ref": "#/components/parameters/IdempotencyKey"} in operation.get(
-            "parameters", []
-        )
+        declared = IDEMPOTENCY_PARAMETER in operation.get("parameters", [])
         assert declared == idempotent_operation(path, "post", operation), path
         if path.startswith(IDEMPOTENCY_EXEMPT) or not operation.get("security"):
             assert not declared, path

@@ -212,8 +212,22 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "enum": ["true"]},
     },
 }
-IDEMPOTENCY_PARAMETER = "IdempotencyKey"
-_IDEMPOTENCY_REF = {"$ref": f"#/components/parameters/{IDEMPOTENCY_PARAMETER}"}
+#: The ``Idempotency-Key`` header parameter, the same on every operation that takes it (inlined
+#: there: tools that read parameters by name need not resolve references).
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": KEY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A key of the client's choice (a UUID), the same on every retry of this "
+    "request: a retry gets the first answer again instead of running twice. Kept 24 h per "
+    "caller; another request with the same key is refused (422).",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[\\x20-\\x7E]+$",
+    },
+}
 #: What the gateway's Idempotency-Key layer adds to an operation (status -> why).
 IDEMPOTENCY_ERRORS = {
     400: "`invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII "
@@ -238,21 +252,6 @@ def declare_idempotency(document: dict[str, Any]) -> None:
     """The ``Idempotency-Key`` parameter, its errors and ``Idempotent-Replayed`` on every
     operation :func:`idempotent_operation` admits (a service's own declaration of the header
     is replaced by the shared one: both layers take the same keys)."""
-    components: dict[str, Any] = document.setdefault("components", {})
-    components.setdefault("parameters", {})[IDEMPOTENCY_PARAMETER] = {
-        "name": KEY_HEADER,
-        "in": "header",
-        "required": False,
-        "description": "A key of the client's choice (a UUID), the same on every retry of this "
-        "request: a retry gets the first answer again instead of running twice. Kept 24 h "
-        "per caller; another request with the same key is refused (422).",
-        "schema": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": MAX_KEY_LENGTH,
-            "pattern": "^[\\x20-\\x7E]+$",
-        },
-    }
     for path, method, operation in shared_openapi.operations(document):
         parameters = [
             p
@@ -264,7 +263,7 @@ def declare_idempotency(document: dict[str, Any]) -> None:
             continue
         # Served at the edge, or by a service's own layer only (a PUT): no 409 there, the
         # service waits for the first request instead.
-        operation["parameters"] = [*parameters, dict(_IDEMPOTENCY_REF)]
+        operation["parameters"] = [*parameters, copy.deepcopy(IDEMPOTENCY_PARAMETER)]
         responses: dict[str, Any] = operation.setdefault("responses", {})
         errors = (
             IDEMPOTENCY_ERRORS
