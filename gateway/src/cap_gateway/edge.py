@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cap_gateway.ratelimit import ClientAddress, RateLimiter
 from cap_shared.problems import NotFound, ProblemError, problem_from
-from cap_shared.security import InvalidToken, TokenVerifier
+from cap_shared.security import InvalidToken, Principal, TokenVerifier
 
 #: Paths never limited (probes and metrics scraped by the platform itself).
 UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -28,6 +28,29 @@ BODY_TOO_LARGE = "body_too_large"
 #: In the decoded path: a control character (C0, DEL, C1), a backslash, or a dot segment; an
 #: HTTP client or server on the way could drop, reject or resolve any of them differently.
 _UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]|(?:^|/)\.\.?(?:/|$)")
+
+
+#: POSTs that take no ``Idempotency-Key`` (the header goes on untouched): anonymous by nature,
+#: retried safely as they are. Signing in and tokens (OAuth: a retried token request with a
+#: used code or refresh token is refused, a client retries a password grant as a new
+#: sign-in), accepting an invitation (its token works once), the public registry's forms,
+#: a certification body's signed webhook calls (deduplicated by their delivery id).
+#: Any other POST without a verified caller is exempt too (:func:`caller`).
+IDEMPOTENCY_EXEMPT = (
+    "/v1/auth/",
+    "/v1/invitations/accept",
+    "/v1/registry/",
+    "/v1/certifier/webhooks/",
+)
+
+
+def caller(scope: Scope) -> str | None:
+    """Whose ``Idempotency-Key`` space a POST uses: the subject the edge verified, or None
+    (exempt) for an anonymous request and the :data:`IDEMPOTENCY_EXEMPT` paths."""
+    if scope["path"].startswith(IDEMPOTENCY_EXEMPT):
+        return None
+    principal = scope.get("state", {}).get("principal")
+    return principal.subject if isinstance(principal, Principal) else None
 
 
 def unsafe_path(scope: Scope) -> bool:

@@ -15,7 +15,7 @@ from cap_gateway.auth import authorize as authorize_routes
 from cap_gateway.auth import routes as auth_routes
 from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
-from cap_gateway.edge import EdgeMiddleware
+from cap_gateway.edge import EdgeMiddleware, caller
 from cap_gateway.identity.routes import router as organisations_router
 from cap_gateway.openapi import MergedOpenApi, declare_errors, docs_router
 from cap_gateway.overview import PARTS, OverviewPart
@@ -25,6 +25,7 @@ from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.session import Database
+from cap_shared.idempotency import KEY_HEADER, REPLAYED_HEADER, IdempotencyMiddleware
 from cap_shared.messaging import Broker
 from cap_shared.settings import BaseServiceSettings
 
@@ -97,12 +98,23 @@ def create_app(
                 allow_headers=[
                     "Authorization",
                     "Content-Type",
+                    "Accept-Language",
                     "If-Match",
-                    "Idempotency-Key",
+                    "If-None-Match",
+                    KEY_HEADER,
                     "Last-Event-ID",
+                    "traceparent",
+                    "tracestate",
                     REQUEST_ID_HEADER,
                 ],
-                expose_headers=["ETag", "Location", "Retry-After", REQUEST_ID_HEADER],
+                expose_headers=[
+                    "ETag",
+                    "Location",
+                    "Retry-After",
+                    "Content-Language",
+                    REPLAYED_HEADER,
+                    REQUEST_ID_HEADER,
+                ],
                 max_age=600,
             ),
             Middleware(
@@ -112,6 +124,9 @@ def create_app(
                 addresses=runtime.addresses,
                 verifier=runtime.verifier,
             ),
+            # After the edge (the caller is verified), before the proxy and the gateway's
+            # own routes: one Idempotency-Key layer for every POST, whoever answers it.
+            Middleware(IdempotencyMiddleware, store=runtime.idempotency, subject=caller),
             Middleware(
                 ProxyMiddleware,
                 upstreams=upstreams,

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from cap_shared.db import TimestampMixin, make_registry
 from cap_shared.db.types import AwareDateTime
+from cap_shared.idempotency import idempotent_request_table
 from cap_shared.runtime import infra_tables
 
 registry = make_registry()
@@ -174,3 +175,8 @@ class AuthorizationCode(Base, table=True):
     used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     #: The refresh-token family issued from this code (revoked if the code is replayed).
     family_id: str | None = Field(default=None, max_length=36)
+
+
+#: Idempotency-Key claims and kept answers of every POST through the gateway
+#: (cap_shared.idempotency, the edge layer).
+idempotent_requests = idempotent_request_table(metadata)

@@ -10,7 +10,11 @@ service's, as clients reach them through the gateway.
 * what the edge answers is declared on every operation (problem+json, like every error): 429
   (rate limits), 413 where there is a body, and on forwarded operations 401 (a bearer token
   the edge cannot verify, public routes included), 502, 503 and 504 (the service failed,
-  is unreachable, or too slow).
+  is unreachable, or too slow);
+* ``Idempotency-Key`` (one shared parameter) with its 400, 409 and 422 and the
+  ``Idempotent-Replayed`` header on every POST the edge's layer serves
+  (:func:`declare_idempotency`), and the common response headers (``X-Request-ID``,
+  ``Location``, ``Retry-After``) as ``components.headers`` references (:func:`declare_headers`).
 
 Every app declares its routes' errors (:mod:`cap_shared.openapi`); the gateway's own operations declare every error they can answer, as problem+json
 (:func:`honest_errors`): the edge's (413, 429, 404 on a path no route holds), the access
@@ -30,9 +34,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from cap_gateway.edge import UNLIMITED
+from cap_gateway.edge import IDEMPOTENCY_EXEMPT, UNLIMITED
 from cap_gateway.proxy import Upstreams
 from cap_shared import openapi as shared_openapi
+from cap_shared.correlation import REQUEST_ID_HEADER
+from cap_shared.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Public, Role, api_routes, route_policy
 
@@ -179,8 +185,121 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
         shared_openapi.declare_errors(
             operation, {**statuses, **(PROXY_ERRORS if path in forwarded else {})}
         )
+    declare_idempotency(merged)
+    declare_headers(merged)
     shared_openapi.add_problem_schemas(merged)
     return merged
+
+
+HEADER_PREFIX = "#/components/headers/"
+#: Response headers the platform answers, declared once and referenced where they are answered.
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id (the client's own when it sent a valid one); quote it "
+        "to support. Also `request_id` in problem details.",
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "Where the created resource is",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    REPLAYED_HEADER: {
+        "description": "`true` when this is the stored answer of an earlier request with the "
+        "same `Idempotency-Key` (the request was not run again)",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+#: The ``Idempotency-Key`` header parameter, the same on every operation that takes it (inlined
+#: there: tools that read parameters by name need not resolve references).
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": KEY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A key of the client's choice (a UUID), the same on every retry of this "
+    "request: a retry gets the first answer again instead of running twice. Kept 24 h per "
+    "caller; another request with the same key is refused (422).",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[\\x20-\\x7E]+$",
+    },
+}
+#: What the gateway's Idempotency-Key layer adds to an operation (status -> why).
+IDEMPOTENCY_ERRORS = {
+    400: "`invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII "
+    "characters",
+    409: "`idempotency-key-in-flight`: the first request with this Idempotency-Key is still "
+    "running (see Retry-After)",
+    422: "`idempotency-key-reused`: this Idempotency-Key was used for another request",
+}
+
+
+def idempotent_operation(path: str, method: str, operation: dict[str, Any]) -> bool:
+    """Whether the gateway's Idempotency-Key layer serves an operation: every POST that needs a
+    signed-in caller, except :data:`IDEMPOTENCY_EXEMPT`."""
+    return (
+        method == "post"
+        and bool(operation.get("security"))
+        and not path.startswith(IDEMPOTENCY_EXEMPT)
+    )
+
+
+def declare_idempotency(document: dict[str, Any]) -> None:
+    """The ``Idempotency-Key`` parameter, its errors and ``Idempotent-Replayed`` on every
+    operation :func:`idempotent_operation` admits (a service's own declaration of the header
+    is replaced by the shared one: both layers take the same keys)."""
+    for path, method, operation in shared_openapi.operations(document):
+        parameters = [
+            p
+            for p in operation.get("parameters", [])
+            if not (p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key")
+        ]
+        at_edge = idempotent_operation(path, method, operation)
+        if not at_edge and len(parameters) == len(operation.get("parameters", [])):
+            continue
+        # Served at the edge, or by a service's own layer only (a PUT): no 409 there, the
+        # service waits for the first request instead.
+        operation["parameters"] = [*parameters, copy.deepcopy(IDEMPOTENCY_PARAMETER)]
+        responses: dict[str, Any] = operation.setdefault("responses", {})
+        errors = (
+            IDEMPOTENCY_ERRORS
+            if at_edge
+            else {400: IDEMPOTENCY_ERRORS[400], 422: IDEMPOTENCY_ERRORS[422]}
+        )
+        for status, description in errors.items():
+            response = responses.setdefault(str(status), {"description": description})
+            if description not in response.get("description", ""):
+                response["description"] = f"{response['description']}; or {description}"
+        shared_openapi.declare_errors(operation)
+        for code, answer in responses.items():
+            if code[:1] in ("2", "4") and code != "429":
+                _add_header(answer, REPLAYED_HEADER)
+        if at_edge:
+            _add_header(responses["409"], "Retry-After")
+
+
+def declare_headers(document: dict[str, Any]) -> None:
+    """``X-Request-ID`` on every answer, ``Location`` on every 201, ``Retry-After`` on every
+    429 and 503, as references to ``components.headers``."""
+    document.setdefault("components", {}).setdefault("headers", {}).update(HEADERS)
+    for _path, _method, operation in shared_openapi.operations(document):
+        for status, response in operation.get("responses", {}).items():
+            if "$ref" in response:
+                continue
+            _add_header(response, REQUEST_ID_HEADER)
+            if status == "201":
+                _add_header(response, "Location")
+            if status in ("429", "503"):
+                _add_header(response, "Retry-After")
+
+
+def _add_header(response: dict[str, Any], name: str) -> None:
+    response.setdefault("headers", {}).setdefault(name, {"$ref": HEADER_PREFIX + name})
 
 
 def duplicate_operation_ids(document: dict[str, Any]) -> list[str]:
