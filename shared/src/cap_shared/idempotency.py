@@ -49,6 +49,7 @@ class IdempotencyKeyReused(ProblemError):
     """The key was already used for a different request."""
 
     status, code, title = 422, "idempotency-key-reused", "Idempotency key already used"
+    title_fr = "Clé d'idempotence déjà utilisée"
 
 
 def idempotency_table(metadata: sa.MetaData) -> sa.Table:
@@ -111,7 +112,11 @@ class Idempotency:
         ).one()
         if row.fingerprint != self.fingerprint:
             raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for a different request; use a new key"
+                "this Idempotency-Key was used for a different request; use a new key",
+                detail_fr=(
+                    "cette Idempotency-Key a servi pour une autre requête ; utilisez "
+                    "une nouvelle clé"
+                ),
             )
         headers = json.loads(row.headers or "{}")
         headers[REPLAYED_HEADER] = "true"

@@ -153,6 +153,7 @@ class ClockNotAdjustable(Forbidden):
     """The clock is the wall clock outside development and test."""
 
     code, title = "clock-not-adjustable", "The clock cannot be moved here"
+    title_fr = "L'horloge ne peut pas être déplacée ici"
 
 
 def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRouter:
@@ -182,7 +183,10 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
             await rt.ensure_broker()
             return await rt.dead_letters.replay(dead_letter_id)
         except (BrokerUnavailable, PublishFailed) as exc:
-            raise ServiceUnavailable(f"the broker is unavailable: {exc}") from exc
+            raise ServiceUnavailable(
+                f"the broker is unavailable: {exc}",
+                detail_fr=f"le courtier de messages est indisponible : {exc}",
+            ) from exc
 
     @router.get("/outbox")
     async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
@@ -201,6 +205,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         if job is None:
             raise NotFound(
                 f"no job {name!r} in the {rt.name} service",
+                detail_fr=f"aucune tâche {name!r} dans le service {rt.name}",
                 extensions={"jobs": [j.name for j in rt.jobs]},
             )
         context = rt.job_context()
@@ -224,7 +229,10 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         was due by then becomes due, on the next run of the jobs."""
         if not clock_adjustable:
             raise ClockNotAdjustable(
-                f"the {rt.name} service runs on the wall clock outside development and test"
+                f"the {rt.name} service runs on the wall clock outside development and test",
+                detail_fr=(
+                    f"le service {rt.name} suit l'horloge réelle hors développement et test"
+                ),
             )
         rt.clock.offset = data.offset
         return clock_of(rt)
