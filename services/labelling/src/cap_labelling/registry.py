@@ -260,6 +260,10 @@ async def find(
         if canonical is None:
             raise InvalidInput(
                 "a verification code has 12 letters and digits, e.g. K7QH-3M9X-PT2A",
+                detail_fr=(
+                    "un code de vérification compte 12 lettres et chiffres, par "
+                    "exemple K7QH-3M9X-PT2A"
+                ),
                 extensions={"errors": [{"field": "path.code", "message": "malformed"}]},
             )
         where = col(Recognition.verification_code) == canonical
@@ -270,7 +274,10 @@ async def find(
         raise NotFound(
             "no recognition has this verification code"
             if code
-            else "no recognition has this number"
+            else "no recognition has this number",
+            detail_fr="aucune reconnaissance n'a ce code de vérification"
+            if code
+            else "aucune reconnaissance n'a ce numéro",
         )
     return recognition
 
