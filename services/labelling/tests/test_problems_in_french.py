@@ -13,7 +13,9 @@ FR = {"Accept-Language": "fr"}
 
 async def test_applying_and_deciding_refusals_are_worded_in_french(service: Service) -> None:
     member_admin = {**service.member_admin(), **FR}
-    refused = await service.client.post("/v1/applications", json=body(service), headers=member_admin)
+    refused = await service.client.post(
+        "/v1/applications", json=body(service), headers=member_admin
+    )
     assert refused.status_code == 422
     assert refused.json()["title"] == "Non éligible"
     assert refused.json()["detail"] == (
