@@ -765,6 +765,7 @@ async def plan(
                         {
                             "field": f"body.team.{i}.auditor_id",
                             "message": "not an auditor of this body",
+                            "message_fr": "pas un auditeur de cet organisme",
                         }
                     ]
                 },
@@ -1158,7 +1159,15 @@ async def _site(session: AsyncSession, audit: Audit, site_id: str | None, field:
         raise UnknownSite(
             f"{site_id} is not a site of the programme",
             detail_fr=f"{site_id} n'est pas un site du programme",
-            extensions={"errors": [{"field": field, "message": "not a member of the group"}]},
+            extensions={
+                "errors": [
+                    {
+                        "field": field,
+                        "message": "not a member of the group",
+                        "message_fr": "pas un membre du groupement",
+                    }
+                ]
+            },
         )
     return site_id
 

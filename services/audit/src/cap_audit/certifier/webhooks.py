@@ -36,6 +36,7 @@ from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import PlanIn
 from cap_shared.clock import Clock
+from cap_shared.field_errors import message_fr
 from cap_shared.problems import NotFound, ProblemError
 from cap_shared.secrets import secret_box
 from cap_shared.security import Grant, Principal, Role
@@ -242,7 +243,12 @@ async def apply_event(
 
 def _malformed(kind: str, exc: ValidationError) -> MalformedWebhook:
     errors = [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        {
+            "field": ".".join(str(p) for p in e["loc"]),
+            "message": e["msg"],
+            "message_fr": message_fr(e),
+        }
+        for e in exc.errors()
     ]
     return MalformedWebhook(
         f"invalid {kind} webhook",
