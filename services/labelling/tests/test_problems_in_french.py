@@ -43,6 +43,9 @@ async def test_applying_and_deciding_refusals_are_worded_in_french(service: Serv
         "Requête invalide",
         "un rejet indique son motif",
     )
+    assert no_reason.json()["errors"] == [{"field": "body.reason", "message": "obligatoire"}]
+    english_reason = await service.client.post(url, json={"step": "reject"}, headers=service.admin)
+    assert english_reason.json()["errors"] == [{"field": "body.reason", "message": "required"}]
     ok(await service.client.post(url, json={"step": "accept"}, headers=admin))
     twice = await service.client.post(url, json={"step": "accept"}, headers=admin)
     english = await service.client.post(url, json={"step": "accept"}, headers=service.admin)

@@ -321,7 +321,15 @@ async def _grant_on_appeal(
         raise InvalidInput(
             "overturning a refusal grants the certificate: its number is needed",
             detail_fr="infirmer un refus accorde le certificat : son numéro est nécessaire",
-            extensions={"errors": [{"field": "body.certificate_number", "message": "required"}]},
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.certificate_number",
+                        "message": "required",
+                        "message_fr": "obligatoire",
+                    }
+                ]
+            },
         )
     report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     if report is None or report.stage2_required_on is not None:

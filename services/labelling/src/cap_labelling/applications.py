@@ -152,7 +152,11 @@ async def submit(
                 detail_fr=f"le membre du groupement {member} n'est pas une structure enregistrée",
                 extensions={
                     "errors": [
-                        {"field": f"body.group_member_ids.{i}", "message": "unknown structure"}
+                        {
+                            "field": f"body.group_member_ids.{i}",
+                            "message": "unknown structure",
+                            "message_fr": "structure inconnue",
+                        }
                     ]
                 },
             )
@@ -272,7 +276,11 @@ async def step(
         raise ProblemError(
             "a rejection says why",
             detail_fr="un rejet indique son motif",
-            extensions={"errors": [{"field": "body.reason", "message": "required"}]},
+            extensions={
+                "errors": [
+                    {"field": "body.reason", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     target = rules.next_status(ApplicationStatus(application.status), application_step)
     now = clock.now()

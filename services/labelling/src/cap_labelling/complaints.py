@@ -115,7 +115,11 @@ async def step(
         raise InvalidInput(
             "closing a complaint records its resolution",
             detail_fr="clore une réclamation demande d'en indiquer la résolution",
-            extensions={"errors": [{"field": "body.resolution", "message": "required"}]},
+            extensions={
+                "errors": [
+                    {"field": "body.resolution", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     complaint.status, complaint.handled_by = target, principal.subject
     complaint.resolution = resolution or complaint.resolution

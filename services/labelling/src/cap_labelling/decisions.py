@@ -583,7 +583,11 @@ def _need_reason(reason: str | None, why: str, why_fr: str) -> str:
         raise InvalidInput(
             why,
             detail_fr=why_fr,
-            extensions={"errors": [{"field": "body.reason", "message": "required"}]},
+            extensions={
+                "errors": [
+                    {"field": "body.reason", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     return (reason or "").strip()
 
@@ -733,7 +737,15 @@ async def decide(
         raise InvalidInput(
             f"unknown level {level!r}",
             detail_fr=f"niveau inconnu {level!r}",
-            extensions={"errors": [{"field": "body.level", "message": f"one of {rule.labels}"}]},
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.level",
+                        "message": f"one of {rule.labels}",
+                        "message_fr": f"une valeur parmi {rule.labels}",
+                    }
+                ]
+            },
         )
     if rule.rank(level) > rule.rank(computed):
         raise LevelAboveRule(

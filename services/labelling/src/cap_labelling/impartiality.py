@@ -93,7 +93,15 @@ async def declare(
         raise InvalidInput(
             "unknown structure",
             detail_fr="structure inconnue",
-            extensions={"errors": [{"field": "body.organisation_id", "message": "unknown"}]},
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.organisation_id",
+                        "message": "unknown",
+                        "message_fr": "structure inconnue",
+                    }
+                ]
+            },
         )
     engagement = Engagement(
         id=str(uuid.uuid4()),

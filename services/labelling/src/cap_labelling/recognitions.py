@@ -494,7 +494,11 @@ async def reduce_scope(
         raise InvalidInput(
             "the reduced scope is the current one",
             detail_fr="le périmètre réduit est le périmètre actuel",
-            extensions={"errors": [{"field": "body.scope", "message": "unchanged"}]},
+            extensions={
+                "errors": [
+                    {"field": "body.scope", "message": "unchanged", "message_fr": "inchangé"}
+                ]
+            },
         )
     note = f"{data.reason.strip()} (périmètre précédent : {recognition.scope})"
     recognition.scope, recognition.issued_on = scope, today

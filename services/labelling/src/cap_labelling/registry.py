@@ -264,7 +264,11 @@ async def find(
                     "un code de vérification compte 12 lettres et chiffres, par "
                     "exemple K7QH-3M9X-PT2A"
                 ),
-                extensions={"errors": [{"field": "path.code", "message": "malformed"}]},
+                extensions={
+                    "errors": [
+                        {"field": "path.code", "message": "malformed", "message_fr": "mal formé"}
+                    ]
+                },
             )
         where = col(Recognition.verification_code) == canonical
     else:
