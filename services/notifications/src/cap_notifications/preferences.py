@@ -238,7 +238,12 @@ async def update(
             detail_fr="type(s) d'événement inconnu(s)",
             extensions={
                 "errors": [
-                    {"field": f"body.events.{t}", "message": "unknown event type"} for t in unknown
+                    {
+                        "field": f"body.events.{t}",
+                        "message": "unknown event type",
+                        "message_fr": "type d'événement inconnu",
+                    }
+                    for t in unknown
                 ]
             },
         )
