@@ -173,6 +173,7 @@ def _name_facilitators(
                     {
                         "field": "body.facilitator_user_ids",
                         "message": f"a {diagnostic.kind} has no facilitator",
+                        "message_fr": f"un diagnostic {diagnostic.kind} n'a pas d'animateur",
                     }
                 ]
             },

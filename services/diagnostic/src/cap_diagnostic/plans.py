@@ -342,7 +342,13 @@ async def create_action(
                 f"unknown criterion {data.criterion}",
                 detail_fr=f"critère inconnu {data.criterion}",
                 extensions={
-                    "errors": [{"field": "body.criterion", "message": "unknown criterion"}]
+                    "errors": [
+                        {
+                            "field": "body.criterion",
+                            "message": "unknown criterion",
+                            "message_fr": "critère inconnu",
+                        }
+                    ]
                 },
             )
         code, theme = found
