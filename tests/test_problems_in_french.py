@@ -134,6 +134,27 @@ def test_direct_problem_answers_and_oauth_errors_are_worded_in_french() -> None:
     assert not missing, "\n".join(missing)
 
 
+def test_field_errors_written_in_the_source_have_their_french_message() -> None:
+    """An ``errors[]`` item a service writes (``{"field": ..., "message": "required"}``) says
+    its French message too (``"message_fr"``), which French answers show instead."""
+    checked, missing = 0, []
+    for root in SOURCES:
+        for path in sorted(root.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Dict):
+                    continue
+                keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys]
+                if "field" not in keys or "message" not in keys:
+                    continue
+                if not isinstance(node.values[keys.index("message")], ast.Constant | ast.JoinedStr):
+                    continue  # computed: a library's message, a pydantic error's
+                checked += 1
+                if "message_fr" not in keys:
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert checked > 20
+    assert not missing, "field errors without message_fr:\n" + "\n".join(missing)
+
+
 def test_a_problem_without_detail_fr_fails_the_walk() -> None:
     """The rule the walk applies recognises a forgotten French detail."""
     source = 'raise NotFound("no such thing")\nraise NotFound("x", detail_fr="y")\n'
