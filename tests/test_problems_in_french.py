@@ -169,3 +169,21 @@ def test_french_titles_are_french_sentences(cls: type[ProblemError]) -> None:
     assert cls.title_fr[0].isupper(), cls.title_fr
     assert not cls.title_fr.endswith("."), cls.title_fr
     assert ":" not in cls.title_fr or " :" in cls.title_fr, cls.title_fr
+
+
+def test_the_french_tables_of_validators_cover_every_english_message() -> None:
+    """SIRET and decision validators word their refusals from tables: none is left out."""
+    from cap_audit.rules import DECISION_GAPS_FR, decision_gaps
+    from cap_gateway.identity.siret import SIRET_PROBLEMS_FR, siret_problem
+
+    sirets = ["123", "7328293200007A", "73282932000075", "73282932100074", "35600000000049"]
+    problems = {siret_problem(s) for s in sirets}
+    assert problems == set(SIRET_PROBLEMS_FR)
+    gaps = {
+        gap
+        for outcome in ("granted", "refused")
+        for number in (None, "FR-1")
+        for reason in (None, "motif")
+        for gap in decision_gaps(outcome, number, reason)
+    }
+    assert gaps == set(DECISION_GAPS_FR)

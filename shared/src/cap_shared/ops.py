@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
+from cap_shared.field_errors import FieldError
 from cap_shared.jobs import run_once
 from cap_shared.messaging import BrokerUnavailable, PublishFailed
 from cap_shared.problems import Forbidden, NotFound, ServiceUnavailable
@@ -71,9 +72,11 @@ def parse_offset(value: object) -> timedelta:
     within ±:data:`MAX_CLOCK_OFFSET`; ValueError (a 422) for anything else."""
     if isinstance(value, str):
         if not _OFFSET.fullmatch(value):
-            raise ValueError(
+            raise FieldError(
                 "an ISO 8601 duration in days, hours, minutes and seconds (P45D, -PT2H, "
-                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way"
+                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way",
+                "Une durée ISO 8601 en jours, heures, minutes et secondes (P45D, -PT2H, "
+                f"P1DT12H), à au plus {MAX_CLOCK_OFFSET.days} jours dans un sens ou l'autre",
             )
         parts = _PARTS.fullmatch(value)
         assert parts is not None  # the pattern above is stricter
@@ -86,9 +89,15 @@ def parse_offset(value: object) -> timedelta:
         return -delta if parts["sign"] else delta
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value) or abs(value) > _MAX_S:
-            raise ValueError(f"a number of seconds within ±{_MAX_S}")
+            raise FieldError(
+                f"a number of seconds within ±{_MAX_S}",
+                f"Un nombre de secondes compris dans ±{_MAX_S}",
+            )
         return timedelta(seconds=value)
-    raise ValueError("an ISO 8601 duration (P45D, -PT2H) or a number of seconds")
+    raise FieldError(
+        "an ISO 8601 duration (P45D, -PT2H) or a number of seconds",
+        "Une durée ISO 8601 (P45D, -PT2H) ou un nombre de secondes",
+    )
 
 
 #: A clock offset a caller sends: the schema declares exactly what :func:`parse_offset` takes.

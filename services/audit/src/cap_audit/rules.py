@@ -762,6 +762,16 @@ def may_decide(
         )
 
 
+#: What :func:`decision_gaps` says, in French.
+DECISION_GAPS_FR = {
+    "a granted certification needs its certificate_number": (
+        "une certification accordée demande son certificate_number"
+    ),
+    "a refusal needs its reason": "un refus demande son motif (reason)",
+    "a refusal carries no certificate_number": "un refus ne porte pas de certificate_number",
+}
+
+
 def decision_gaps(outcome: str, certificate_number: str | None, reason: str | None) -> list[str]:
     """What a decision lacks (or must not carry): a grant needs its certificate number, a
     refusal its reason and no certificate number. Empty when complete."""

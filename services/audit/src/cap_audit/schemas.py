@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
-from cap_audit.rules import decision_gaps
+from cap_audit.rules import DECISION_GAPS_FR, decision_gaps
 from cap_shared.field_errors import FieldError
 from cap_shared.partial import NotNull, unset
 from cap_shared.text import Text
@@ -275,7 +275,7 @@ class DecisionIn(BaseModel):
     def _complete(self) -> DecisionIn:
         gaps = decision_gaps(self.outcome, self.certificate_number, self.reason)
         if gaps:
-            raise ValueError("; ".join(gaps))
+            raise FieldError("; ".join(gaps), " ; ".join(DECISION_GAPS_FR[g] for g in gaps))
         return self
 
 

@@ -56,6 +56,7 @@ from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSub
 from cap_shared.breaker import CircuitBreaker
 from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.field_errors import FieldError
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, InvalidInput, NotFound
 from cap_shared.secrets import secret_box
@@ -92,7 +93,11 @@ def _check_event_types(value: list[str]) -> list[str]:
     unknown = [t for t in value if t != ALL_EVENTS and t not in known]
     if unknown:
         msg = f"unknown event type(s) {unknown}; expected '*' or some of {list(EVENT_TYPES)}"
-        raise ValueError(msg)
+        msg_fr = (
+            f"Type(s) d'événement inconnu(s) {unknown} ; attendu : '*' ou certains de "
+            f"{list(EVENT_TYPES)}"
+        )
+        raise FieldError(msg, msg_fr)
     return list(dict.fromkeys(value))  # without duplicates, in the given order
 
 
