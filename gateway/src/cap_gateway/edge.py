@@ -69,6 +69,7 @@ class BodyTooLarge(ProblemError):
     """The request body is larger than the gateway accepts."""
 
     status, code, title = 413, "payload-too-large", "Request body too large"
+    title_fr = "Corps de requête trop volumineux"
 
 
 class EdgeMiddleware:
@@ -105,7 +106,9 @@ class EdgeMiddleware:
         try:
             await self._rate_limit(scope, authorization.decode("latin-1"))
             if unsafe_path(scope):
-                raise NotFound("no resource has this path")
+                raise NotFound(
+                    "no resource has this path", detail_fr="aucune ressource n'a ce chemin"
+                )
         except ProblemError as exc:
             await self._refuse(scope, receive, send, exc)
             return
@@ -115,7 +118,10 @@ class EdgeMiddleware:
         await self.app(scope, self._counting(scope, receive), self._answering_413(scope, send))
 
     def _too_large(self) -> BodyTooLarge:
-        return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
+        return BodyTooLarge(
+            f"the request body may not exceed {self.max_body} bytes",
+            detail_fr=f"le corps de la requête ne peut pas dépasser {self.max_body} octets",
+        )
 
     async def _rate_limit(self, scope: Scope, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")

@@ -52,6 +52,8 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
             code="not-ready",
             title="Not ready",
             detail="A dependency of this process is unavailable.",
+            title_fr="Pas prêt",
+            detail_fr="Une dépendance de ce processus est indisponible.",
             extensions={"service": runtime.name, "checks": checks},
         )
 

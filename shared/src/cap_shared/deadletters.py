@@ -214,7 +214,10 @@ class DeadLetters:
                 await conn.execute(sa.select(self.table).where(self.table.c.id == dead_letter_id))
             ).first()
         if row is None:
-            raise NotFound(f"no dead letter {dead_letter_id}")
+            raise NotFound(
+                f"no dead letter {dead_letter_id}",
+                detail_fr=f"aucune lettre morte {dead_letter_id}",
+            )
         return self._public(row)
 
     async def replay(self, dead_letter_id: str) -> DeadLetterPublic:
@@ -223,10 +226,17 @@ class DeadLetters:
         async with self.db.session() as session:
             row = (await session.execute(sa.select(t).where(t.c.id == dead_letter_id))).first()
             if row is None:
-                raise NotFound(f"no dead letter {dead_letter_id}")
+                raise NotFound(
+                    f"no dead letter {dead_letter_id}",
+                    detail_fr=f"aucune lettre morte {dead_letter_id}",
+                )
             if row.replayed_at is not None:
                 raise Conflict(
-                    "this dead letter was already replayed; it is listed again if it dies again"
+                    "this dead letter was already replayed; it is listed again if it dies again",
+                    detail_fr=(
+                        "cette lettre morte a déjà été rejouée ; elle réapparaît dans la "
+                        "liste si elle échoue de nouveau"
+                    ),
                 )
             headers = {
                 k: v for k, v in json.loads(row.headers).items() if k not in _DROPPED_ON_REPLAY

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
+from cap_shared.field_errors import FieldError
 from cap_shared.jobs import run_once
 from cap_shared.messaging import BrokerUnavailable, PublishFailed
 from cap_shared.problems import Forbidden, NotFound, ServiceUnavailable
@@ -71,9 +72,11 @@ def parse_offset(value: object) -> timedelta:
     within ±:data:`MAX_CLOCK_OFFSET`; ValueError (a 422) for anything else."""
     if isinstance(value, str):
         if not _OFFSET.fullmatch(value):
-            raise ValueError(
+            raise FieldError(
                 "an ISO 8601 duration in days, hours, minutes and seconds (P45D, -PT2H, "
-                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way"
+                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way",
+                "Une durée ISO 8601 en jours, heures, minutes et secondes (P45D, -PT2H, "
+                f"P1DT12H), à au plus {MAX_CLOCK_OFFSET.days} jours dans un sens ou l'autre",
             )
         parts = _PARTS.fullmatch(value)
         assert parts is not None  # the pattern above is stricter
@@ -86,9 +89,15 @@ def parse_offset(value: object) -> timedelta:
         return -delta if parts["sign"] else delta
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value) or abs(value) > _MAX_S:
-            raise ValueError(f"a number of seconds within ±{_MAX_S}")
+            raise FieldError(
+                f"a number of seconds within ±{_MAX_S}",
+                f"Un nombre de secondes compris dans ±{_MAX_S}",
+            )
         return timedelta(seconds=value)
-    raise ValueError("an ISO 8601 duration (P45D, -PT2H) or a number of seconds")
+    raise FieldError(
+        "an ISO 8601 duration (P45D, -PT2H) or a number of seconds",
+        "Une durée ISO 8601 (P45D, -PT2H) ou un nombre de secondes",
+    )
 
 
 #: A clock offset a caller sends: the schema declares exactly what :func:`parse_offset` takes.
@@ -153,6 +162,7 @@ class ClockNotAdjustable(Forbidden):
     """The clock is the wall clock outside development and test."""
 
     code, title = "clock-not-adjustable", "The clock cannot be moved here"
+    title_fr = "L'horloge ne peut pas être déplacée ici"
 
 
 def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRouter:
@@ -182,7 +192,10 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
             await rt.ensure_broker()
             return await rt.dead_letters.replay(dead_letter_id)
         except (BrokerUnavailable, PublishFailed) as exc:
-            raise ServiceUnavailable(f"the broker is unavailable: {exc}") from exc
+            raise ServiceUnavailable(
+                f"the broker is unavailable: {exc}",
+                detail_fr=f"le courtier de messages est indisponible : {exc}",
+            ) from exc
 
     @router.get("/outbox")
     async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
@@ -201,6 +214,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         if job is None:
             raise NotFound(
                 f"no job {name!r} in the {rt.name} service",
+                detail_fr=f"aucune tâche {name!r} dans le service {rt.name}",
                 extensions={"jobs": [j.name for j in rt.jobs]},
             )
         context = rt.job_context()
@@ -224,7 +238,10 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         was due by then becomes due, on the next run of the jobs."""
         if not clock_adjustable:
             raise ClockNotAdjustable(
-                f"the {rt.name} service runs on the wall clock outside development and test"
+                f"the {rt.name} service runs on the wall clock outside development and test",
+                detail_fr=(
+                    f"le service {rt.name} suit l'horloge réelle hors développement et test"
+                ),
             )
         rt.clock.offset = data.offset
         return clock_of(rt)

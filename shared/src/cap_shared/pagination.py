@@ -29,6 +29,7 @@ class InvalidCursor(ProblemError):
     """The cursor was not produced by this API."""
 
     status, code, title = 400, "invalid-cursor", "Invalid cursor"
+    title_fr = "Curseur invalide"
 
 
 class Page(BaseModel, Generic[T]):
@@ -49,9 +50,11 @@ def decode_cursor(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("the cursor is malformed") from exc
+        raise InvalidCursor(
+            "the cursor is malformed", detail_fr="le curseur est mal formé"
+        ) from exc
     if not isinstance(values, list):
-        raise InvalidCursor("the cursor is malformed")
+        raise InvalidCursor("the cursor is malformed", detail_fr="le curseur est mal formé")
     return values
 
 
@@ -76,7 +79,9 @@ def decode_created_cursor(cursor: str | None) -> tuple[datetime, str] | None:
     try:
         return datetime.fromisoformat(values[0]), str(values[1])
     except (IndexError, TypeError, ValueError) as exc:
-        raise InvalidCursor("the cursor is malformed") from exc
+        raise InvalidCursor(
+            "the cursor is malformed", detail_fr="le curseur est mal formé"
+        ) from exc
 
 
 def created_page(rows: Sequence[R], limit: int) -> tuple[list[R], str | None]:

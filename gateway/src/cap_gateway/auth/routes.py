@@ -41,7 +41,7 @@ def _oauth_problem(error: OAuthError) -> JSONResponse:
         title="Token request refused",
         title_fr="Demande de jeton refusée",
         detail=error.description,
-        detail_fr=_FRENCH.get(error.error),
+        detail_fr=error.description_fr or _FRENCH.get(error.error),
         # RFC 6749 §5.2 members, for OAuth client libraries.
         extensions={"error": error.error, "error_description": error.description},
         headers=headers,
@@ -120,7 +120,13 @@ async def issue_token(
         )
     elif grant_type == "password" and gateway.settings.password_grant:
         if not username or password is None:
-            return _oauth_problem(OAuthError("invalid_request", "username and password are needed"))
+            return _oauth_problem(
+                OAuthError(
+                    "invalid_request",
+                    "username and password are needed",
+                    description_fr="l'identifiant et le mot de passe sont nécessaires",
+                )
+            )
         await gateway.limiter.check("login", address, detail="too many sign-in attempts")
         await gateway.limiter.check(
             "login-account", username.strip().lower(), detail="too many sign-in attempts"
@@ -134,7 +140,13 @@ async def issue_token(
         )
     elif grant_type == "refresh_token":
         if not refresh_token:
-            return _oauth_problem(OAuthError("invalid_request", "refresh_token is needed"))
+            return _oauth_problem(
+                OAuthError(
+                    "invalid_request",
+                    "refresh_token is needed",
+                    description_fr="refresh_token est nécessaire",
+                )
+            )
         result = await auth_service.refresh_grant(
             session, gateway.identity, refresh_token=refresh_token
         )
@@ -142,7 +154,12 @@ async def issue_token(
         credentials = _basic_credentials(request) or (client_id, client_secret)
         if not credentials[0] or not credentials[1]:
             return _oauth_problem(
-                OAuthError("invalid_client", "client credentials are needed", status=401)
+                OAuthError(
+                    "invalid_client",
+                    "client credentials are needed",
+                    status=401,
+                    description_fr="les identifiants du client sont nécessaires",
+                )
             )
         await gateway.limiter.check("login", address, detail="too many authentication attempts")
         result = await auth_service.client_credentials_grant(
@@ -154,7 +171,11 @@ async def issue_token(
         )
     else:
         return _oauth_problem(
-            OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+            OAuthError(
+                "unsupported_grant_type",
+                f"grant_type {grant_type!r} is not supported",
+                description_fr=f"grant_type {grant_type!r} n'est pas pris en charge",
+            )
         )
     if isinstance(result, OAuthError):
         return _oauth_problem(result)  # returned, not raised: a family revocation must commit

@@ -42,6 +42,9 @@ class OAuthError:
     error: str
     description: str
     status: int = 400
+    #: The description in French, for the problem's ``detail`` (``error_description`` stays
+    #: the English one RFC 6749 client libraries read).
+    description_fr: str | None = None
 
 
 @dataclass
@@ -148,7 +151,11 @@ async def password_grant(
     repository = AccountRepository(session)
     user = await authenticate_person(repository, identity, username=username, password=password)
     if user is None:
-        return OAuthError("invalid_grant", "the e-mail or the password is wrong")
+        return OAuthError(
+            "invalid_grant",
+            "the e-mail or the password is wrong",
+            description_fr="l'adresse e-mail ou le mot de passe est incorrect",
+        )
     return await _user_tokens(identity, repository, user=user, client_id=client_id)
 
 
@@ -176,12 +183,20 @@ async def refresh_grant(
     repository = AccountRepository(session)
     row = await repository.refresh_token(token_hash=secret_digest(refresh_token))
     now = wall_now()
-    invalid = OAuthError("invalid_grant", "the refresh token is invalid, expired or revoked")
+    invalid = OAuthError(
+        "invalid_grant",
+        "the refresh token is invalid, expired or revoked",
+        description_fr="le jeton de rafraîchissement est invalide, expiré ou révoqué",
+    )
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return invalid
     if row.used_at is not None or not await repository.mark_used(token_id=row.id, now=now):
         await repository.revoke_family(family_id=row.family_id, now=now)
-        return OAuthError("invalid_grant", "this refresh token was already used; sign in again")
+        return OAuthError(
+            "invalid_grant",
+            "this refresh token was already used; sign in again",
+            description_fr="ce jeton de rafraîchissement a déjà servi ; reconnectez-vous",
+        )
     user = await repository.user(user_id=row.user_id)
     if user is None or user.status != "active":
         await repository.revoke_family(family_id=row.family_id, now=now)
@@ -207,11 +222,20 @@ async def client_credentials_grant(
         or client.revoked_at is not None
         or not same_digest(client.secret_hash, secret_digest(client_secret))
     ):
-        return OAuthError("invalid_client", "unknown client or wrong secret", status=401)
+        return OAuthError(
+            "invalid_client",
+            "unknown client or wrong secret",
+            status=401,
+            description_fr="client inconnu ou secret incorrect",
+        )
     granted = set(client.scopes)
     requested = set(scope.split()) if scope else granted
     if not requested <= granted:
-        return OAuthError("invalid_scope", f"not granted: {' '.join(sorted(requested - granted))}")
+        return OAuthError(
+            "invalid_scope",
+            f"not granted: {' '.join(sorted(requested - granted))}",
+            description_fr=f"non accordé : {' '.join(sorted(requested - granted))}",
+        )
     client.last_used_at = clock.now()
     audiences = {"gateway"}
     for s in requested:

@@ -104,6 +104,7 @@ class UnknownReference(ProblemError):
     """A body, auditor or organisation named in the request does not exist."""
 
     status, code, title = 422, "unknown-reference", "Unknown reference"
+    title_fr = "Référence inconnue"
 
 
 class SampleNotCovered(ProblemError):
@@ -111,12 +112,14 @@ class SampleNotCovered(ProblemError):
     short of the sample's size (IAF MD 1)."""
 
     status, code, title = 422, "sample-not-covered", "The plan does not cover the sample"
+    title_fr = "Le plan ne couvre pas l'échantillon"
 
 
 class UnknownSite(ProblemError):
     """A finding or an evaluation names a site that is not one of the programme's."""
 
     status, code, title = 422, "unknown-site", "Not a site of the programme"
+    title_fr = "Site hors du programme"
 
 
 def rules_for(settings: Settings, scheme: Scheme) -> rules.SchemeRules:
@@ -128,7 +131,10 @@ def rules_for(settings: Settings, scheme: Scheme) -> rules.SchemeRules:
 async def create_body(session: AsyncSession, data: BodyIn) -> CertificationBody:
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, data.id):
-        raise Conflict(f"a certification body {data.id} exists")
+        raise Conflict(
+            f"a certification body {data.id} exists",
+            detail_fr=f"un organisme certificateur {data.id} existe déjà",
+        )
     body = CertificationBody(**data.model_dump())
     await repo.add(body)
     return body
@@ -138,7 +144,9 @@ async def update_body(session: AsyncSession, body_id: str, data: BodyUpdate) -> 
     repo = AuditRepository(session)
     body = await repo.get(CertificationBody, body_id)
     if body is None:
-        raise NotFound("no such certification body")
+        raise NotFound(
+            "no such certification body", detail_fr="organisme certificateur introuvable"
+        )
     # Only given fields; a null is refused by the schema except where it clears (accreditation).
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(body, name, value)
@@ -149,7 +157,10 @@ async def update_body(session: AsyncSession, body_id: str, data: BodyUpdate) -> 
 async def create_auditor(session: AsyncSession, data: AuditorIn) -> Auditor:
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, data.certification_body_id) is None:
-        raise UnknownReference(f"no certification body {data.certification_body_id}")
+        raise UnknownReference(
+            f"no certification body {data.certification_body_id}",
+            detail_fr=f"aucun organisme certificateur {data.certification_body_id}",
+        )
     auditor = Auditor(
         id=str(uuid.uuid4()),
         **data.model_dump(mode="json", exclude={"qualifications"}),
@@ -163,7 +174,7 @@ async def update_auditor(session: AsyncSession, auditor_id: str, data: AuditorUp
     repo = AuditRepository(session)
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
-        raise NotFound("no such auditor")
+        raise NotFound("no such auditor", detail_fr="auditeur introuvable")
     # Only given fields; a null is refused by the schema except where it clears (email, account).
     for name, value in data.model_dump(mode="json", exclude_unset=True).items():
         setattr(auditor, name, value)
@@ -178,7 +189,7 @@ async def record_engagement(
     (they bar auditing and deciding for the cooling-off period), or an audit (history)."""
     repo = AuditRepository(session)
     if await repo.get(Auditor, auditor_id) is None:
-        raise NotFound("no such auditor")
+        raise NotFound("no such auditor", detail_fr="auditeur introuvable")
     engagement = Engagement(
         id=str(uuid.uuid4()),
         auditor_id=auditor_id,
@@ -423,7 +434,7 @@ async def visible_programme(
         await _reads_org(session, principal, programme.organisation_id)
         or is_body(principal, programme.certification_body_id)
     ):
-        raise NotFound("no such audit programme")
+        raise NotFound("no such audit programme", detail_fr="programme d'audit introuvable")
     return programme
 
 
@@ -498,7 +509,7 @@ async def visible_audit(
 ) -> Audit:
     audit = await AuditRepository(session).get(Audit, audit_id, for_update=for_update)
     if audit is None:
-        raise NotFound("no such audit")
+        raise NotFound("no such audit", detail_fr="audit introuvable")
     if principal.has_role(Role.AUDITOR) and principal.user_id in await _team_user_ids(
         session, audit.id
     ):
@@ -507,7 +518,7 @@ async def visible_audit(
         session, principal, audit.organisation_id
     ):
         return audit
-    raise NotFound("no such audit")
+    raise NotFound("no such audit", detail_fr="audit introuvable")
 
 
 async def _acts_for_body(
@@ -528,7 +539,11 @@ async def _acts_for_body(
     ):
         return
     raise Forbidden(
-        "only the certification body, the audit's auditors or an administrator may do this"
+        "only the certification body, the audit's auditors or an administrator may do this",
+        detail_fr=(
+            "seuls l'organisme certificateur, les auditeurs de l'audit ou un "
+            "administrateur peuvent le faire"
+        ),
     )
 
 
@@ -704,7 +719,10 @@ async def plan(
         principal.has_role(Role.ADMIN)
         or is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
     ):
-        raise Forbidden("the certification body or an administrator plans an audit")
+        raise Forbidden(
+            "the certification body or an administrator plans an audit",
+            detail_fr="l'organisme certificateur ou un administrateur planifie un audit",
+        )
     target = rules.next_audit_status(AuditStatus(audit.status), AuditStep.PLAN)
     repo = AuditRepository(session)
     scheme = Scheme(audit.scheme)
@@ -719,6 +737,7 @@ async def plan(
     if gaps:
         raise SampleNotCovered(
             "; ".join(g["message"] for g in gaps),
+            detail_fr=" ; ".join(g["message_fr"] for g in gaps),
             extensions={
                 "rule": rules.RULE_SAMPLING,
                 "errors": gaps,
@@ -737,11 +756,16 @@ async def plan(
         ):
             raise UnknownReference(
                 f"team.{i}: no active auditor {member.auditor_id} of {audit.certification_body_id}",
+                detail_fr=(
+                    f"team.{i} : aucun auditeur actif {member.auditor_id} chez "
+                    f"{audit.certification_body_id}"
+                ),
                 extensions={
                     "errors": [
                         {
                             "field": f"body.team.{i}.auditor_id",
                             "message": "not an auditor of this body",
+                            "message_fr": "pas un auditeur de cet organisme",
                         }
                     ]
                 },
@@ -751,6 +775,10 @@ async def plan(
         ):
             raise rules.NotQualified(
                 f"{auditor.name} holds no {scheme.value} qualification valid from {data.start_date} to {data.end_date}",
+                detail_fr=(
+                    f"{auditor.name} n'a aucune qualification {scheme.value} valable du "
+                    f"{data.start_date} au {data.end_date}"
+                ),
                 extensions={"auditor_id": auditor.id},
             )
         await impartiality.check_cooling_off(
@@ -827,7 +855,10 @@ async def step(
             principal.has_role(Role.ADMIN)
             or is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
         ):
-            raise Forbidden("the certification body or an administrator does this")
+            raise Forbidden(
+                "the certification body or an administrator does this",
+                detail_fr="c'est l'organisme certificateur ou un administrateur qui le fait",
+            )
     else:
         await _acts_for_body(session, principal, audit, lead=True)
     target = rules.next_audit_status(AuditStatus(audit.status), audit_step)
@@ -835,10 +866,14 @@ async def step(
     now = clock.now()
     findings = await repo.all(Finding, col(Finding.audit_id) == audit.id)
     if audit_step is AuditStep.START and not await repo.team(audit.id):
-        raise rules.RuleViolation("an audit starts with its team")
+        raise rules.RuleViolation(
+            "an audit starts with its team", detail_fr="un audit commence avec son équipe"
+        )
     if audit_step is AuditStep.SUBMIT_REPORT:
         if not (summary or "").strip():
-            raise rules.RuleViolation("the report needs its summary")
+            raise rules.RuleViolation(
+                "the report needs its summary", detail_fr="le rapport demande sa synthèse"
+            )
         audit.report_submitted_at, audit.report_summary = now, summary
         scheme_rules = rules_for(settings, Scheme(audit.scheme))
         for finding in findings:
@@ -1123,7 +1158,16 @@ async def _site(session: AsyncSession, audit: Audit, site_id: str | None, field:
     if programme is None or site_id not in programme.group_member_ids:
         raise UnknownSite(
             f"{site_id} is not a site of the programme",
-            extensions={"errors": [{"field": field, "message": "not a member of the group"}]},
+            detail_fr=f"{site_id} n'est pas un site du programme",
+            extensions={
+                "errors": [
+                    {
+                        "field": field,
+                        "message": "not a member of the group",
+                        "message_fr": "pas un membre du groupement",
+                    }
+                ]
+            },
         )
     return site_id
 
@@ -1137,7 +1181,11 @@ async def add_finding(
     await _acts_for_body(session, principal, audit)
     if audit.status != AuditStatus.IN_PROGRESS.value:
         raise rules.InvalidTransition(
-            f"findings are recorded while the audit is in progress, not {audit.status}"
+            f"findings are recorded while the audit is in progress, not {audit.status}",
+            detail_fr=(
+                "les constats s'enregistrent pendant l'audit (en cours), pas à "
+                f"l'état « {audit.status} »"
+            ),
         )
     kind = FindingType(data.type)
     finding = Finding(
@@ -1165,10 +1213,16 @@ async def set_maturity(
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit)
     if audit.scheme != Scheme.CAP_RSE.value:
-        raise rules.RuleViolation("evaluated maturity is recorded for CAP RSE audits")
+        raise rules.RuleViolation(
+            "evaluated maturity is recorded for CAP RSE audits",
+            detail_fr="la maturité évaluée s'enregistre pour les audits CAP RSE",
+        )
     if audit.status != AuditStatus.IN_PROGRESS.value:
         raise rules.InvalidTransition(
-            f"maturity is evaluated while the audit is in progress, not {audit.status}"
+            f"maturity is evaluated while the audit is in progress, not {audit.status}",
+            detail_fr=(
+                f"la maturité s'évalue pendant l'audit (en cours), pas à l'état « {audit.status} »"
+            ),
         )
     for i, item in enumerate(levels):
         site = await _site(session, audit, item.site_id, f"body.levels.{i}.site_id")
@@ -1191,11 +1245,11 @@ async def visible_finding(
 ) -> tuple[Finding, Audit]:
     finding = await AuditRepository(session).get(Finding, finding_id, for_update=for_update)
     if finding is None:
-        raise NotFound("no such finding")
+        raise NotFound("no such finding", detail_fr="constat introuvable")
     try:
         audit = await visible_audit(session, principal, finding.audit_id)
     except NotFound:
-        raise NotFound("no such finding") from None
+        raise NotFound("no such finding", detail_fr="constat introuvable") from None
     return finding, audit
 
 
@@ -1213,9 +1267,15 @@ async def respond(
     if not (
         principal.has_role(Role.ADMIN) or audit.organisation_id in principal.organisation_ids()
     ):
-        raise Forbidden("the audited organisation answers its nonconformities")
+        raise Forbidden(
+            "the audited organisation answers its nonconformities",
+            detail_fr="c'est la structure auditée qui répond à ses non-conformités",
+        )
     if audit.report_submitted_at is None:
-        raise rules.InvalidTransition("nonconformities are answered once the report is submitted")
+        raise rules.InvalidTransition(
+            "nonconformities are answered once the report is submitted",
+            detail_fr="on répond aux non-conformités une fois le rapport remis",
+        )
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), rules.FindingStep.RESPOND
     )
@@ -1245,7 +1305,10 @@ async def review(
     await _acts_for_body(session, principal, audit)
     finding_step = rules.FindingStep(decision)
     if finding_step is rules.FindingStep.SEND_BACK and not (comment or "").strip():
-        raise rules.RuleViolation("sending an answer back needs a comment saying why")
+        raise rules.RuleViolation(
+            "sending an answer back needs a comment saying why",
+            detail_fr="renvoyer une réponse demande un commentaire qui dit pourquoi",
+        )
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), finding_step
     )
@@ -1409,7 +1472,10 @@ async def record_decision(
     the decision, it never makes it."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     if not is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE):
-        raise Forbidden("the certification body's system sends its decision")
+        raise Forbidden(
+            "the certification body's system sends its decision",
+            detail_fr="c'est le système de l'organisme certificateur qui envoie sa décision",
+        )
     rules.may_decide(
         Scheme(audit.scheme),
         AuditType(audit.type),
@@ -1426,6 +1492,12 @@ async def record_decision(
         raise rules.RuleViolation(
             f"majors of this {audit.type} were not verified by {deadline.isoformat()}: a new "
             "stage 2 is required and no decision rests on this audit any more",
+            detail_fr=(
+                f"la levée des non-conformités majeures de cet audit ({audit.type}) "
+                f"n'a pas été vérifiée au {deadline.isoformat()} : un nouvel audit "
+                "d'étape 2 est nécessaire et aucune décision ne repose plus sur "
+                "cet audit"
+            ),
             extensions={
                 "rule": rules.RULE_NEW_STAGE2,
                 "deadline": deadline.isoformat(),
@@ -1451,6 +1523,7 @@ async def record_decision(
     if not impartial:
         raise rules.DeciderNotImpartial(
             f"the decision maker took part in the audit: {why}",
+            detail_fr=f"le décideur a pris part à l'audit : {why}",
             extensions={"decided_by": data.decided_by, "rule": rules.RULE_DECIDER},
         )
     if named is not None:
@@ -1499,12 +1572,14 @@ async def record_decision(
 # report documents ------------------------------------------------------------------------------
 class DocumentTooLarge(ProblemError):
     status, code, title = 413, "payload-too-large", "Document too large"
+    title_fr = "Document trop volumineux"
 
 
 class NotAPdf(ProblemError):
     """The signed report must be a PDF document."""
 
     status, code, title = 415, "unsupported-media-type", "A PDF document is expected"
+    title_fr = "Un document PDF est attendu"
 
 
 async def attach_report(
@@ -1521,12 +1596,22 @@ async def attach_report(
     await _acts_for_body(session, principal, audit, lead=True)
     if audit.status not in (AuditStatus.IN_PROGRESS.value, AuditStatus.REPORT_SUBMITTED.value):
         raise rules.InvalidTransition(
-            f"the report document belongs to an audit in progress or reported, not {audit.status}"
+            f"the report document belongs to an audit in progress or reported, not {audit.status}",
+            detail_fr=(
+                "le document du rapport appartient à un audit en cours ou "
+                f"rapporté, pas à l'état « {audit.status} »"
+            ),
         )
     if len(content) > settings.report_max_bytes:
-        raise DocumentTooLarge(f"the document exceeds {settings.report_max_bytes} bytes")
+        raise DocumentTooLarge(
+            f"the document exceeds {settings.report_max_bytes} bytes",
+            detail_fr=f"le document dépasse {settings.report_max_bytes} octets",
+        )
     if not content.startswith(b"%PDF-"):
-        raise NotAPdf("the signed report must be a PDF document")
+        raise NotAPdf(
+            "the signed report must be a PDF document",
+            detail_fr="le rapport signé doit être un document PDF",
+        )
     digest = hashlib.sha256(content).hexdigest()
     stored = await store.put(f"audits/{audit.id}/report-{digest[:16]}.pdf", content)
     audit.report_document_key = stored.key

@@ -199,7 +199,7 @@ async def list_engagements(
     repo = AuditRepository(session)
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
-        raise NotFound("no such auditor")
+        raise NotFound("no such auditor", detail_fr="auditeur introuvable")
     return [_engagement(e) for e in await repo.engagements_of(auditor)]
 
 
@@ -355,7 +355,10 @@ async def get_report_document(
     """The signed report document of a visible audit."""
     audit = await audits.visible_audit(session, principal, audit_id)
     if not audit.report_document_key:
-        raise NotFound("this audit has no report document yet")
+        raise NotFound(
+            "this audit has no report document yet",
+            detail_fr="cet audit n'a pas encore de document de rapport",
+        )
     content = await file_store(settings).get(audit.report_document_key)
     return Response(
         content,

@@ -41,6 +41,7 @@ class InvalidTags(ProblemError):
     """A resource is tagged with a criterion or theme no referential has."""
 
     status, code, title = 422, "invalid-tags", "Unknown criterion or theme"
+    title_fr = "Critère ou thème inconnu"
 
 
 def _keywords(
@@ -80,16 +81,26 @@ async def _check_tags(
 ) -> dict[str, str]:
     names, known_themes = await _vocabulary(session)
     errors = [
-        {"field": f"body.criteria.{i}", "message": f"unknown criterion {c}"}
+        {
+            "field": f"body.criteria.{i}",
+            "message": f"unknown criterion {c}",
+            "message_fr": f"critère inconnu {c}",
+        }
         for i, c in enumerate(criteria)
         if c not in names
     ] + [
-        {"field": f"body.themes.{i}", "message": f"unknown theme {t}"}
+        {
+            "field": f"body.themes.{i}",
+            "message": f"unknown theme {t}",
+            "message_fr": f"thème inconnu {t}",
+        }
         for i, t in enumerate(themes)
         if t not in known_themes
     ]
     if errors:
-        raise InvalidTags(errors[0]["message"], extensions={"errors": errors})
+        raise InvalidTags(
+            errors[0]["message"], detail_fr=errors[0]["message_fr"], extensions={"errors": errors}
+        )
     return names
 
 
@@ -97,7 +108,10 @@ async def create(session: AsyncSession, principal: Principal, data: ResourceIn) 
     """Add an entry (admin)."""
     repo = ResourceRepository(session)
     if await repo.by_code(data.code) is not None:
-        raise Conflict(f"a resource with code {data.code} exists")
+        raise Conflict(
+            f"a resource with code {data.code} exists",
+            detail_fr=f"une ressource de code {data.code} existe déjà",
+        )
     names = await _check_tags(session, data.criteria, data.themes)
     resource = Resource(
         id=str(uuid.uuid4()),
@@ -114,7 +128,7 @@ async def update(session: AsyncSession, resource_id: str, data: ResourceUpdate) 
     repo = ResourceRepository(session)
     resource = await repo.get(resource_id)
     if resource is None:
-        raise NotFound("no such resource")
+        raise NotFound("no such resource", detail_fr="ressource introuvable")
     changes = data.model_dump(mode="json", exclude_unset=True)
     names = await _check_tags(
         session, changes.get("criteria", resource.criteria), changes.get("themes", resource.themes)
@@ -131,7 +145,7 @@ async def delete(session: AsyncSession, resource_id: str) -> None:
     repo = ResourceRepository(session)
     resource = await repo.get(resource_id)
     if resource is None:
-        raise NotFound("no such resource")
+        raise NotFound("no such resource", detail_fr="ressource introuvable")
     await repo.delete(resource)
 
 
@@ -139,7 +153,7 @@ async def get(session: AsyncSession, principal: Principal, resource_id: str) -> 
     """A published entry (admins also see unpublished ones)."""
     resource = await ResourceRepository(session).get(resource_id)
     if resource is None or (not resource.published and not principal.has_role(Role.ADMIN)):
-        raise NotFound("no such resource")
+        raise NotFound("no such resource", detail_fr="ressource introuvable")
     return resource
 
 

@@ -56,18 +56,21 @@ class UnknownOrganisation(ProblemError):
     """The organisation is not known here (not registered, or its event has not arrived yet)."""
 
     status, code, title = 422, "unknown-organisation", "Unknown organisation"
+    title_fr = "Structure inconnue"
 
 
 class InvalidAnswer(ProblemError):
     """An answer names an unknown criterion or a level outside its scale."""
 
     status, code, title = 422, "invalid-answer", "Invalid answer"
+    title_fr = "Réponse invalide"
 
 
 class PreconditionFailed(ProblemError):
     """The client's copy is stale (If-Match does not match the current ETag)."""
 
     status, code, title = 412, "precondition-failed", "Precondition failed"
+    title_fr = "Version périmée"
 
 
 class FacilitatorsNamedByAdmin(Forbidden):
@@ -75,6 +78,7 @@ class FacilitatorsNamedByAdmin(Forbidden):
     or committee member of their choice); a facilitator is recorded by acting on the session."""
 
     code, title = "facilitators-named-by-admin", "Facilitator accounts are named by an admin"
+    title_fr = "Les animateurs sont désignés par un administrateur"
 
 
 # access --------------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ async def _visible(
         or organisation is None
         or not principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound("no such diagnostic")
+        raise NotFound("no such diagnostic", detail_fr="diagnostic introuvable")
     return diagnostic, organisation
 
 
@@ -109,6 +113,10 @@ def _expected_revision(diagnostic: Diagnostic, if_match: str | None) -> int | No
     if etag(diagnostic) not in tags:
         raise PreconditionFailed(
             "the diagnostic changed since you read it; fetch it again and reapply your change",
+            detail_fr=(
+                "le diagnostic a changé depuis votre lecture ; relisez-le et "
+                "appliquez de nouveau votre modification"
+            ),
             extensions={"current_etag": etag(diagnostic)},
         )
     return diagnostic.revision
@@ -118,7 +126,10 @@ async def _write(session: AsyncSession, diagnostic: Diagnostic, if_match: str | 
     """Bump the revision; with If-Match, only if nobody wrote in between (412 otherwise)."""
     expected = _expected_revision(diagnostic, if_match)
     if not await DiagnosticRepository(session).bump(diagnostic, expected):
-        raise PreconditionFailed("the diagnostic changed while your change was applied")
+        raise PreconditionFailed(
+            "the diagnostic changed while your change was applied",
+            detail_fr="le diagnostic a changé pendant l'application de votre modification",
+        )
 
 
 def _note_facilitator(
@@ -147,16 +158,22 @@ def _name_facilitators(
     if not principal.has_role(Role.ADMIN):
         raise FacilitatorsNamedByAdmin(
             "only an admin names facilitator accounts; a facilitator is recorded by acting on "
-            "the session"
+            "the session",
+            detail_fr=(
+                "seul un administrateur désigne des comptes d'animateurs ; un "
+                "animateur est enregistré en intervenant sur la séance"
+            ),
         )
     if diagnostic.kind != Kind.CAP_SESSION.value:
         raise InvalidInput(
             "only a CAP session has facilitators",
+            detail_fr="seule une séance CAP a des animateurs",
             extensions={
                 "errors": [
                     {
                         "field": "body.facilitator_user_ids",
                         "message": f"a {diagnostic.kind} has no facilitator",
+                        "message_fr": f"un diagnostic {diagnostic.kind} n'a pas d'animateur",
                     }
                 ]
             },
@@ -314,10 +331,14 @@ async def create(session: AsyncSession, principal: Principal, data: DiagnosticCr
     if organisation is None:
         raise UnknownOrganisation(
             "this organisation is not known to the diagnostic service (if it was just "
-            "registered, retry in a moment)"
+            "registered, retry in a moment)",
+            detail_fr=(
+                "cette structure n'est pas connue du service de diagnostic (si "
+                "elle vient d'être enregistrée, réessayez dans un instant)"
+            ),
         )
     if not principal.may_see_organisation(organisation.id, organisation.region):
-        raise NotFound("no such organisation")
+        raise NotFound("no such organisation", detail_fr="structure introuvable")
     stored = await referentials.get_version(
         session, data.referential_code, data.referential_version
     )
@@ -386,6 +407,7 @@ async def upsert_answers(
                 {
                     "field": f"answers.{i}.criterion",
                     "message": f"unknown criterion {item.criterion}",
+                    "message_fr": f"critère inconnu {item.criterion}",
                 }
             )
         elif item.level is not None and item.level > criterion.max_level:
@@ -393,6 +415,7 @@ async def upsert_answers(
                 {
                     "field": f"answers.{i}.level",
                     "message": f"level {item.level} is outside the scale 0-{criterion.max_level} of {criterion.code}",
+                    "message_fr": f"le niveau {item.level} est hors de l'échelle 0-{criterion.max_level} de {criterion.code}",
                 }
             )
         if item.criterion in seen:
@@ -400,6 +423,7 @@ async def upsert_answers(
                 {
                     "field": f"answers.{i}.criterion",
                     "message": "criterion answered twice in the batch",
+                    "message_fr": "critère renseigné deux fois dans le lot",
                 }
             )
         seen.add(item.criterion)
@@ -412,10 +436,18 @@ async def upsert_answers(
             owner.diagnostic_id != diagnostic.id or owner.criterion_urn != item.criterion
         ):
             problems.append(
-                {"field": f"answers.{i}.id", "message": "this id belongs to another answer"}
+                {
+                    "field": f"answers.{i}.id",
+                    "message": "this id belongs to another answer",
+                    "message_fr": "cet identifiant appartient à une autre réponse",
+                }
             )
     if problems:
-        raise InvalidAnswer(problems[0]["message"], extensions={"errors": problems})
+        raise InvalidAnswer(
+            problems[0]["message"],
+            detail_fr=problems[0]["message_fr"],
+            extensions={"errors": problems},
+        )
     await _write(session, diagnostic, if_match)
     _note_facilitator(diagnostic, organisation, principal)
     for item in batch:
@@ -475,7 +507,8 @@ async def transition(
         diagnostic.session_date is None or not diagnostic.facilitator
     ):
         raise lifecycle.SessionDetailsMissing(
-            "a CAP session is scheduled with its session_date and facilitator"
+            "a CAP session is scheduled with its session_date and facilitator",
+            detail_fr="une séance CAP se planifie avec sa session_date et son animateur",
         )
     _expected_revision(diagnostic, if_match)
     _note_facilitator(diagnostic, organisation, principal)  # before completion publishes them
@@ -506,6 +539,9 @@ async def record_completion(
     if not result.complete and not allow_unrated:
         raise lifecycle.Incomplete(
             f"{len(result.missing)} criteria are neither rated nor marked not applicable",
+            detail_fr=(
+                f"{len(result.missing)} critère(s) ne sont ni notés ni marqués non applicables"
+            ),
             extensions={"missing": list(result.missing)},
         )
     now = clock.now()
@@ -622,7 +658,10 @@ async def migrate(
     lifecycle.ensure_editable(Status(diagnostic.status))
     current = await referentials.resolved(session, diagnostic.referential_id)
     if data.version == current.version:
-        raise Conflict(f"the diagnostic is already on {current.code} version {current.version}")
+        raise Conflict(
+            f"the diagnostic is already on {current.code} version {current.version}",
+            detail_fr=f"le diagnostic suit déjà {current.code} version {current.version}",
+        )
     target_row = await referentials.get_version(session, current.code, data.version)
     target = await referentials.resolved(session, target_row.id)
     diff = loader.changes(current, target)
@@ -675,7 +714,10 @@ async def summary(session: AsyncSession, principal: Principal) -> dict[str, Any]
     """The caller's organisation's latest diagnostic, for the home screen (404: none)."""
     organisation_ids = sorted(principal.organisation_ids())
     if not organisation_ids:
-        raise NotFound("the caller belongs to no organisation")
+        raise NotFound(
+            "the caller belongs to no organisation",
+            detail_fr="l'appelant n'appartient à aucune structure",
+        )
     latest = await DiagnosticRepository(session).latest_of(organisation_ids)
     actions = await plans.summary(session, organisation_ids)
     if latest is None:

@@ -53,6 +53,7 @@ class UnknownCriterion(ProblemError):
     """The action names a criterion no imported referential has."""
 
     status, code, title = 422, "unknown-criterion", "Unknown criterion"
+    title_fr = "Critère inconnu"
 
 
 # reading ---------------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ async def _plan_visible(session: AsyncSession, principal: Principal, plan_id: st
         or organisation is None
         or not principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound("no such progress plan")
+        raise NotFound("no such progress plan", detail_fr="plan de progrès introuvable")
     return plan
 
 
@@ -86,7 +87,7 @@ async def _action_visible(
         or organisation is None
         or not principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound("no such action")
+        raise NotFound("no such action", detail_fr="action introuvable")
     return action
 
 
@@ -339,8 +340,15 @@ async def create_action(
         if found is None:
             raise UnknownCriterion(
                 f"unknown criterion {data.criterion}",
+                detail_fr=f"critère inconnu {data.criterion}",
                 extensions={
-                    "errors": [{"field": "body.criterion", "message": "unknown criterion"}]
+                    "errors": [
+                        {
+                            "field": "body.criterion",
+                            "message": "unknown criterion",
+                            "message_fr": "critère inconnu",
+                        }
+                    ]
                 },
             )
         code, theme = found
@@ -385,7 +393,10 @@ async def step_action(
     """Move an action along its lifecycle; verification is a facilitator's or an admin's."""
     action = await _action_visible(session, principal, action_id, for_update=True)
     if step is ActionStep.VERIFY and not principal.has_role(Role.FACILITATOR, Role.ADMIN):
-        raise Forbidden("an action is verified by a facilitator or an administrator")
+        raise Forbidden(
+            "an action is verified by a facilitator or an administrator",
+            detail_fr="une action est vérifiée par un animateur ou un administrateur",
+        )
     target = lifecycle.next_action_status(ActionStatus(action.status), step)
     now = clock.now()
     action.status = target.value

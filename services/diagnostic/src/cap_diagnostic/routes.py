@@ -32,7 +32,7 @@ from cap_diagnostic.lifecycle import Action
 from cap_diagnostic.models import Diagnostic, ReferentialVersion, idempotency_keys
 from cap_diagnostic.plan_routes import ROUTERS as plan_routers
 from cap_diagnostic.referentials import service as referentials
-from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, FileError, ReferentialInvalid
+from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, ReferentialInvalid, too_large
 from cap_diagnostic.referentials.model import ResolvedReferential
 from cap_diagnostic.referentials.schema import MAX_VERSION
 from cap_diagnostic.resource_routes import ROUTERS as resource_routers
@@ -125,9 +125,7 @@ async def import_referential(
     filename = (file.filename or "upload.yaml").rsplit("/", 1)[-1][:200]
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise ReferentialInvalid(
-            [FileError(filename, "(file)", "", f"larger than {MAX_FILE_BYTES} bytes")]
-        )
+        raise ReferentialInvalid([too_large(filename)])
     imported = await referentials.import_file(session, content, filename, actor=principal.subject)
     return ReferentialImported(
         **_summary(imported.version, imported.resolved), changes=imported.version.changes

@@ -16,6 +16,7 @@ from pydantic import (
 
 from cap_diagnostic.lifecycle import KeyFigures
 from cap_diagnostic.referentials.schema import MAX_VERSION
+from cap_shared.field_errors import FieldError
 from cap_shared.partial import NotNull
 from cap_shared.text import Text
 
@@ -174,9 +175,15 @@ class AnswerIn(BaseModel):
     def _na(self) -> AnswerIn:
         if self.not_applicable:
             if self.level is not None:
-                raise ValueError("a not-applicable answer has no level")
+                raise FieldError(
+                    "a not-applicable answer has no level",
+                    "Une réponse « non applicable » n'a pas de niveau",
+                )
             if not (self.not_applicable_reason or "").strip():
-                raise ValueError("not_applicable needs a not_applicable_reason")
+                raise FieldError(
+                    "not_applicable needs a not_applicable_reason",
+                    "not_applicable demande un not_applicable_reason",
+                )
         return self
 
 

@@ -55,7 +55,11 @@ def next_status(status: str, step: str) -> str:
     sources, target = _STEPS[step]
     if status not in sources:
         raise InvalidTransition(
-            f"cannot {step} a complaint that is {status}", extensions={"status": status}
+            f"cannot {step} a complaint that is {status}",
+            detail_fr=(
+                f"impossible d'effectuer « {step} » sur une réclamation à l'état « {status} »"
+            ),
+            extensions={"status": status},
         )
     return target
 
@@ -92,7 +96,7 @@ async def list_all(session: AsyncSession, status: str | None) -> list[Complaint]
 async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = False) -> Complaint:
     complaint = await session.get(Complaint, complaint_id, with_for_update=for_update)
     if complaint is None:
-        raise NotFound("no such complaint")
+        raise NotFound("no such complaint", detail_fr="réclamation introuvable")
     return complaint
 
 
@@ -110,7 +114,12 @@ async def step(
     if target in ("upheld", "dismissed") and not resolution:
         raise InvalidInput(
             "closing a complaint records its resolution",
-            extensions={"errors": [{"field": "body.resolution", "message": "required"}]},
+            detail_fr="clore une réclamation demande d'en indiquer la résolution",
+            extensions={
+                "errors": [
+                    {"field": "body.resolution", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     complaint.status, complaint.handled_by = target, principal.subject
     complaint.resolution = resolution or complaint.resolution

@@ -214,7 +214,7 @@ async def get(
     invitation = await session.get(GroupInvitation, invitation_id, with_for_update=for_update)
     readable = _invited_structures(principal)
     if invitation is None or (readable is not None and invitation.organisation_id not in readable):
-        raise NotFound("no such group invitation")
+        raise NotFound("no such group invitation", detail_fr="invitation au groupement introuvable")
     return invitation
 
 
@@ -235,7 +235,10 @@ async def answer(
         principal.has_role(Role.ADMIN)
         or invitation.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
     ):
-        raise Forbidden("the invited structure's member_admin answers")
+        raise Forbidden(
+            "the invited structure's member_admin answers",
+            detail_fr="c'est le member_admin de la structure invitée qui répond",
+        )
     # The applicant's application, which the invited structure joins: past the row scope.
     async with across_organisations(session):
         # The application first, then the invitation: answers of one group are serialised.
@@ -247,6 +250,7 @@ async def answer(
         if invitation.status != InvitationStatus.PENDING:
             raise InvalidTransition(
                 f"this invitation is already {invitation.status}",
+                detail_fr=f"cette invitation est déjà à l'état « {invitation.status} »",
                 extensions={"status": invitation.status},
             )
         now = clock.now()
@@ -259,6 +263,10 @@ async def answer(
                 raise rules.NotEligible(
                     f"no completed CAP diagnostic within {window_months} months: complete one, "
                     "then accept the invitation",
+                    detail_fr=(
+                        f"aucun diagnostic CAP terminé depuis moins de {window_months} mois "
+                        ": terminez-en un, puis acceptez l'invitation"
+                    ),
                     extensions={"organisations": [member], "window_months": window_months},
                 )
             application.group_member_ids = [*application.group_member_ids, member]

@@ -92,6 +92,7 @@ class RecognitionOut(BaseModel):
 
 class PastExpiry(Conflict):
     code, title = "past-expiry", "Past its expiry date"
+    title_fr = "Date d'échéance dépassée"
 
 
 class ScopeReductionIn(BaseModel):
@@ -398,7 +399,7 @@ async def get(
             await visibility.readable(session, principal),
         )
     ):
-        raise NotFound("no such recognition")
+        raise NotFound("no such recognition", detail_fr="reconnaissance introuvable")
     return recognition
 
 
@@ -436,7 +437,13 @@ async def step(
 ) -> Recognition:
     """Suspend, restore or withdraw by hand (committee, admin), always with a reason."""
     if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
-        raise Forbidden("the labelling committee suspends, restores or withdraws a recognition")
+        raise Forbidden(
+            "the labelling committee suspends, restores or withdraws a recognition",
+            detail_fr=(
+                "c'est le comité de labellisation qui suspend, rétablit ou retire "
+                "une reconnaissance"
+            ),
+        )
     recognition = await get(session, principal, recognition_id, for_update=True)
     target = rules.next_recognition_status(
         RecognitionStatus(recognition.status), RecognitionStep(data.step)
@@ -444,6 +451,10 @@ async def step(
     if target is RecognitionStatus.ACTIVE and recognition.expiry_date < clock.today():
         raise PastExpiry(
             "an expired recognition is restored by a renewal decision, not by hand",
+            detail_fr=(
+                "une reconnaissance échue se rétablit par une décision de "
+                "renouvellement, pas à la main"
+            ),
             extensions={"expiry_date": recognition.expiry_date.isoformat()},
         )
     await change_status(
@@ -482,7 +493,12 @@ async def reduce_scope(
     if scope == recognition.scope.strip():
         raise InvalidInput(
             "the reduced scope is the current one",
-            extensions={"errors": [{"field": "body.scope", "message": "unchanged"}]},
+            detail_fr="le périmètre réduit est le périmètre actuel",
+            extensions={
+                "errors": [
+                    {"field": "body.scope", "message": "unchanged", "message_fr": "inchangé"}
+                ]
+            },
         )
     note = f"{data.reason.strip()} (périmètre précédent : {recognition.scope})"
     recognition.scope, recognition.issued_on = scope, today

@@ -260,7 +260,15 @@ async def find(
         if canonical is None:
             raise InvalidInput(
                 "a verification code has 12 letters and digits, e.g. K7QH-3M9X-PT2A",
-                extensions={"errors": [{"field": "path.code", "message": "malformed"}]},
+                detail_fr=(
+                    "un code de vérification compte 12 lettres et chiffres, par "
+                    "exemple K7QH-3M9X-PT2A"
+                ),
+                extensions={
+                    "errors": [
+                        {"field": "path.code", "message": "malformed", "message_fr": "mal formé"}
+                    ]
+                },
             )
         where = col(Recognition.verification_code) == canonical
     else:
@@ -270,7 +278,10 @@ async def find(
         raise NotFound(
             "no recognition has this verification code"
             if code
-            else "no recognition has this number"
+            else "no recognition has this number",
+            detail_fr="aucune reconnaissance n'a ce code de vérification"
+            if code
+            else "aucune reconnaissance n'a ce numéro",
         )
     return recognition
 

@@ -86,7 +86,7 @@ async def mark_read(
     query = sa.select(Notification).where(*_mine(user_id), col(Notification.id) == notification_id)
     notification = (await session.execute(query)).scalars().first()
     if notification is None:
-        raise NotFound("no such notification")
+        raise NotFound("no such notification", detail_fr="notification introuvable")
     if notification.read_at is None:
         notification.read_at = now
         await session.flush()

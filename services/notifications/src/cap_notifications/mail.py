@@ -511,10 +511,11 @@ async def retry(session: AsyncSession, email_id: str, now: datetime) -> EmailMes
     query = sa.select(EmailMessage).where(col(EmailMessage.id) == email_id).with_for_update()
     row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
-        raise NotFound("no e-mail has this id")
+        raise NotFound("no e-mail has this id", detail_fr="aucun e-mail n'a cet identifiant")
     if row.status != "failed":
         msg = f"only a failed e-mail can be sent again; this one is {row.status!r}"
-        raise Conflict(msg, extensions={"status": row.status})
+        msg_fr = f"seul un e-mail en échec peut être renvoyé ; celui-ci est {row.status!r}"
+        raise Conflict(msg, detail_fr=msg_fr, extensions={"status": row.status})
     row.status, row.attempts, row.next_attempt_at = "pending", 0, now
     await session.flush()
     return row

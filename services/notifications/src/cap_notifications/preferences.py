@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.models import Preference, PreferenceSettings
+from cap_shared.field_errors import FieldError
 from cap_shared.partial import NotNull, unset
 from cap_shared.problems import InvalidInput
 
@@ -42,6 +43,8 @@ EMAIL_DEFAULTS: dict[str, Mode] = {
 _STRENGTH = {"off": 0, "digest": 1, "on": 2}
 DEFAULT_QUIET = ("21:00", "07:00")
 DEFAULT_DIGEST_HOUR = 8
+_TZ = "unknown time zone (IANA name, e.g. Europe/Paris)"
+_TZ_FR = "Fuseau horaire inconnu (nom IANA, par exemple Europe/Paris)"
 
 
 def default_mode(channel: Channel, roles: Iterable[str]) -> Mode:
@@ -181,9 +184,9 @@ class PreferencesIn(BaseModel):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError("unknown time zone (IANA name, e.g. Europe/Paris)") from None
+                raise FieldError(_TZ, _TZ_FR) from None
             if value not in available_timezones():
-                raise ValueError("unknown time zone (IANA name, e.g. Europe/Paris)")
+                raise FieldError(_TZ, _TZ_FR)
         return value
 
 
@@ -232,9 +235,15 @@ async def update(
     if unknown:
         raise InvalidInput(
             "unknown event type(s)",
+            detail_fr="type(s) d'événement inconnu(s)",
             extensions={
                 "errors": [
-                    {"field": f"body.events.{t}", "message": "unknown event type"} for t in unknown
+                    {
+                        "field": f"body.events.{t}",
+                        "message": "unknown event type",
+                        "message_fr": "type d'événement inconnu",
+                    }
+                    for t in unknown
                 ]
             },
         )

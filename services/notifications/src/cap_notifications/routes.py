@@ -39,7 +39,12 @@ _EVENT_ID = re.compile(r"[0-9]{1,19}")
 def _person(principal: Annotated[Principal, Depends(SignedIn())]) -> str:
     """The caller's user id: feeds and preferences belong to people, not to systems."""
     if principal.user_id is None:
-        raise Forbidden("systems have no notification feed; subscribe to webhooks instead")
+        raise Forbidden(
+            "systems have no notification feed; subscribe to webhooks instead",
+            detail_fr=(
+                "les systèmes n'ont pas de fil de notifications ; abonnez-vous plutôt aux webhooks"
+            ),
+        )
     return principal.user_id
 
 

@@ -56,6 +56,7 @@ from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSub
 from cap_shared.breaker import CircuitBreaker
 from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.field_errors import FieldError
 from cap_shared.pagination import Page, created_page, decode_created_cursor
 from cap_shared.problems import Conflict, InvalidInput, NotFound
 from cap_shared.secrets import secret_box
@@ -92,7 +93,11 @@ def _check_event_types(value: list[str]) -> list[str]:
     unknown = [t for t in value if t != ALL_EVENTS and t not in known]
     if unknown:
         msg = f"unknown event type(s) {unknown}; expected '*' or some of {list(EVENT_TYPES)}"
-        raise ValueError(msg)
+        msg_fr = (
+            f"Type(s) d'événement inconnu(s) {unknown} ; attendu : '*' ou certains de "
+            f"{list(EVENT_TYPES)}"
+        )
+        raise FieldError(msg, msg_fr)
     return list(dict.fromkeys(value))  # without duplicates, in the given order
 
 
@@ -209,6 +214,7 @@ async def _allowed_destination(url: str, settings: Settings) -> None:
     except ForbiddenDestination as exc:
         raise InvalidInput(
             "webhooks may not call this address",
+            detail_fr="les webhooks ne peuvent pas appeler cette adresse",
             extensions={"errors": [{"field": "body.url", "message": str(exc)}]},
         ) from exc
 
@@ -254,7 +260,7 @@ async def get(session: AsyncSession, subscription_id: str) -> WebhookSubscriptio
     """One subscription, or :class:`NotFound` (deleted ones too)."""
     subscription = await session.get(WebhookSubscription, subscription_id)
     if subscription is None or subscription.status == "deleted":
-        raise NotFound("no such webhook subscription")
+        raise NotFound("no such webhook subscription", detail_fr="abonnement webhook introuvable")
     return subscription
 
 
@@ -445,15 +451,17 @@ async def replay(
     subscription = await get(session, subscription_id)
     delivery = await session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.subscription_id != subscription.id:
-        raise NotFound("no such delivery")
+        raise NotFound("no such delivery", detail_fr="envoi introuvable")
     if subscription.status != "active":
         raise Conflict(
             "the subscription is disabled: re-enable it first",
+            detail_fr="l'abonnement est désactivé : réactivez-le d'abord",
             extensions={"subscription_status": subscription.status},
         )
     if delivery.status == "pending":
         raise Conflict(
             "this delivery is already waiting to be sent",
+            detail_fr="cet envoi attend déjà d'être envoyé",
             extensions={
                 "status": delivery.status,
                 "next_attempt_at": delivery.next_attempt_at.isoformat(),

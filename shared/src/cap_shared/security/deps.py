@@ -89,10 +89,13 @@ class InvalidCredentials(ProblemError):
     """No bearer token, or one that is not valid here."""
 
     status, code, title = 401, "unauthorized", "Authentication required"
+    title_fr = "Authentification requise"
 
-    def __init__(self, detail: str, *, error: str | None = "invalid_token") -> None:
+    def __init__(
+        self, detail: str, *, detail_fr: str | None = None, error: str | None = "invalid_token"
+    ) -> None:
         challenge = "Bearer" if error is None else f'Bearer error="{error}"'
-        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+        super().__init__(detail, detail_fr=detail_fr, headers={"WWW-Authenticate": challenge})
 
 
 def verifier_of(request: Request) -> TokenVerifier:
@@ -107,12 +110,19 @@ async def authenticate(request: Request, token: str | None) -> Principal:
     if isinstance(cached, Principal):
         return cached
     if not token:
-        raise InvalidCredentials("a bearer token is required", error=None)
+        raise InvalidCredentials(
+            "a bearer token is required",
+            detail_fr="un jeton d'accès (Bearer) est requis",
+            error=None,
+        )
     try:
         principal = await verifier_of(request).verify(token)
     except InvalidToken as exc:
         logger.info("rejected token: %s", exc)
-        raise InvalidCredentials("the access token is invalid or expired") from exc
+        raise InvalidCredentials(
+            "the access token is invalid or expired",
+            detail_fr="le jeton d'accès est invalide ou expiré",
+        ) from exc
     request.state.principal = principal
     return principal
 
@@ -136,10 +146,16 @@ class Allow:
     ) -> Principal:
         principal = await authenticate(request, token)
         if not principal.has_role(*self.roles):
-            raise Forbidden("your role does not allow this operation")
+            raise Forbidden(
+                "your role does not allow this operation",
+                detail_fr="votre rôle ne permet pas cette opération",
+            )
         if principal.kind == "client" and not self.scopes <= principal.scopes:
             missing = ", ".join(sorted(self.scopes - principal.scopes))
-            raise Forbidden(f"this client lacks the scope(s): {missing}")
+            raise Forbidden(
+                f"this client lacks the scope(s): {missing}",
+                detail_fr=f"il manque à ce client le ou les scopes : {missing}",
+            )
         return principal
 
     def __repr__(self) -> str:

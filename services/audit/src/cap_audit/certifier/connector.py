@@ -97,7 +97,9 @@ async def set_connection(
 ) -> BodyConnection:
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, body_id) is None:
-        raise NotFound("no such certification body")
+        raise NotFound(
+            "no such certification body", detail_fr="organisme certificateur introuvable"
+        )
     connection = BodyConnection(
         certification_body_id=body_id,
         api_url=str(data.api_url).rstrip("/"),
@@ -446,9 +448,13 @@ async def retry(
     """Put a failed (or waiting) delivery back in the queue, due now."""
     delivery = await AuditRepository(session).get(BodyDelivery, delivery_id)
     if delivery is None or delivery.certification_body_id != body_id:
-        raise NotFound("no such delivery")
+        raise NotFound("no such delivery", detail_fr="envoi introuvable")
     if delivery.status == "delivered":
-        raise Conflict("this delivery was delivered", extensions={"status": delivery.status})
+        raise Conflict(
+            "this delivery was delivered",
+            detail_fr="cet envoi a déjà été remis",
+            extensions={"status": delivery.status},
+        )
     delivery.status, delivery.next_attempt_at = "pending", now
     await session.flush()
     return delivery

@@ -67,7 +67,8 @@ async def receive_webhook(
         raw += chunk
         if len(raw) > settings.webhook_max_bytes:
             raise webhooks.PayloadTooLarge(
-                f"webhooks are limited to {settings.webhook_max_bytes} bytes"
+                f"webhooks are limited to {settings.webhook_max_bytes} bytes",
+                detail_fr=f"les webhooks sont limités à {settings.webhook_max_bytes} octets",
             )
     headers = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("webhook-")}
     return await webhooks.receive(session, body_id, bytes(raw), headers, settings, runtime.clock)
@@ -129,7 +130,7 @@ async def get_connection(
     """The body's connection (without its secret)."""
     found = await AuditRepository(session).get(BodyConnection, body_id)
     if found is None:
-        raise NotFound("this body is not connected")
+        raise NotFound("this body is not connected", detail_fr="cet organisme n'est pas connecté")
     return connector.connection_out(found)
 
 
