@@ -238,6 +238,7 @@ class DiagnosticOut(BaseModel):
     overall_band: str | None
     created_by: str
     created_at: datetime
+    updated_at: datetime = Field(description="Last change (the delta sync's change time)")
     completed_at: datetime | None
     migrations: list[dict[str, Any]]
     audit_id: str | None = Field(
@@ -378,6 +379,9 @@ class PlanOut(BaseModel):
     counts: dict[str, int]
     overdue: int
     actions: list[ActionOut]
+    updated_at: datetime = Field(
+        description="Last change of the plan or one of its actions (the delta sync's change time)"
+    )
 
 
 # resources -------------------------------------------------------------------------------------
@@ -462,7 +466,10 @@ class GapRecommendation(BaseModel):
 
 
 class Recommendations(BaseModel):
-    """Per gap (largest expected gain first) and overall (most useful resources first)."""
+    """Per gap (largest expected gain first) and overall (most useful resources first).
+
+    A computed view of one diagnostic, not a list endpoint: its lists are bounded by the
+    referential's criteria and the catalogue, and come whole (docs/api/lists.md)."""
 
     gaps: list[GapRecommendation]
     resources: list[RecommendedResource]
