@@ -11,7 +11,9 @@ Usage (from the repository root)::
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,7 +40,11 @@ build-backend = "hatchling.build"
 """
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the package")
+    args = parser.parse_args(argv)
+    output: Path = args.output.resolve()
     generator = Path(sys.executable).with_name("openapi-python-client")
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.yml"
@@ -55,7 +61,7 @@ def main() -> int:
                 "--config",
                 str(config),
                 "--output-path",
-                str(OUTPUT),
+                str(output),
                 "--overwrite",
             ],
             env=env,
@@ -70,12 +76,13 @@ def main() -> int:
     warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING")]
     for line in warnings:
         sys.stdout.write(f"  {line}\n")
-    pyproject = OUTPUT / "pyproject.toml"
+    shutil.rmtree(output / ".ruff_cache", ignore_errors=True)  # left by the formatting hooks
+    pyproject = output / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     head, _, _ = text.partition("[tool.uv.build-backend]")
     tail = text[text.index("[tool.ruff]") :]
     pyproject.write_text(f"{head}{BUILD}\n{tail}", encoding="utf-8")
-    sys.stdout.write(f"wrote {OUTPUT.relative_to(ROOT)}\n")
+    sys.stdout.write(f"wrote {output}\n")
     return 0
 
 
