@@ -14,10 +14,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from cap_shared.contracts import breaking, conformance
 from cap_standalone import contract
+from cap_standalone.platform import Platform, StandaloneSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,9 +44,27 @@ def test_the_committed_contract_is_the_codes(rendered: dict[Path, str]) -> None:
     assert not stale, f"stale: {', '.join(stale)}: run make contract (and commit docs/api/)"
 
 
-def test_the_gateway_serves_the_committed_document(document: dict[str, Any]) -> None:
-    """What the gateway answers at /v1/openapi.json is the committed document: its servers
-    entry relative (no host of the machine that built it), the outbound calls in webhooks."""
+async def test_the_gateway_serves_the_committed_document(tmp_path: Path) -> None:
+    """``GET /v1/openapi.json`` on a running standalone platform answers the committed file."""
+    with contract.code_defaults():
+        platform = Platform(StandaloneSettings(data_dir=tmp_path))
+        platform.build()
+    assert platform.gateway is not None
+    transport = httpx.ASGITransport(app=platform.gateway)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://cap.test") as client:
+            served = (await client.get("/v1/openapi.json")).json()
+    finally:
+        await platform.gateway.state.upstreams.aclose()
+    committed = json.loads((ROOT / contract.OPENAPI).read_text(encoding="utf-8"))
+    assert served == committed, "run make contract"
+
+
+def test_the_document_is_host_independent_with_the_outbound_calls(
+    document: dict[str, Any],
+) -> None:
+    """The servers entry is relative (no host of the machine that built it); the outbound
+    calls are in webhooks."""
     assert document["servers"] == [{"description": "The platform's public base URL", "url": "/"}]
     text = json.dumps(document)
     assert "127.0.0.1" not in text
