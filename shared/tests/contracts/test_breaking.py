@@ -116,6 +116,12 @@ def test_additions_and_widenings_do_not_break() -> None:
     schemas["Create"]["properties"]["label"] = {"type": "string"}  # new optional input
     schemas["Create"]["properties"]["size"] = {"type": ["number", "string"]}  # widened type
     assert breaking_changes(spec(), new) == []
+    # A parameter is never JSON null: FastAPI's Optional rendering dropped is no change.
+    old = spec()
+    old["paths"]["/v1/items"]["get"]["parameters"][0]["schema"] = {
+        "anyOf": [{"type": "integer"}, {"type": "null"}]
+    }
+    assert breaking_changes(old, spec()) == []
 
 
 def test_a_removed_operation_and_a_removed_success_status() -> None:

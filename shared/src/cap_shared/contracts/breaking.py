@@ -196,9 +196,12 @@ class _Comparison:
     def add(self, kind: str, where: str, detail: str) -> None:
         self.changes.append(Change(kind, where, detail))
 
-    def value(self, old: Any, new: Any, where: str, *, request: bool) -> None:
+    def value(
+        self, old: Any, new: Any, where: str, *, request: bool, parameter: bool = False
+    ) -> None:
         """Compare what a value may be (a request's: what it accepts; a response's: what a
-        client may receive)."""
+        client may receive). A parameter is never JSON ``null`` (absent is how it is left out):
+        its schema gaining or losing ``null`` changes nothing."""
         old_resolved, old_ref = self.old.resolve(old)
         new_resolved, new_ref = self.new.resolve(new)
         if old_ref or new_ref:  # recursive schemas: compare a pair of references once
@@ -207,6 +210,9 @@ class _Comparison:
                 return
             self._seen.add(key)
         old_types, new_types = _types(old_resolved, self.old), _types(new_resolved, self.new)
+        if parameter:
+            old_types = old_types - {"null"} if old_types is not None else None
+            new_types = new_types - {"null"} if new_types is not None else None
         if request and old_types is not None:
             lost = old_types - new_types if new_types is not None else set()
             if lost:
@@ -277,7 +283,9 @@ class _Comparison:
             if parameter.get("required") and not (before and before.get("required")):
                 self.add("new-required-input", where, "required parameter")
             if before is not None and "schema" in before and "schema" in parameter:
-                self.value(before["schema"], parameter["schema"], where, request=True)
+                self.value(
+                    before["schema"], parameter["schema"], where, request=True, parameter=True
+                )
 
     def body(self, label: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         old_body, _ = self.old.resolve(old.get("requestBody", {}))
