@@ -51,3 +51,41 @@ async def test_the_merged_document_declares_the_edge_errors() -> None:
     schemas = document["components"]["schemas"]
     assert [name for name in schemas if name.endswith("Problem")] == ["Problem"]
     assert "HTTPValidationError" not in schemas
+
+
+def test_webhooks_are_merged_and_follow_renamed_schemas() -> None:
+    """A service's outbound calls land in ``webhooks``; a schema renamed because another
+    service has a different one of that name gets its new name as title too, and every
+    reference to it follows (paths and webhooks alike)."""
+    from cap_gateway.openapi import merge
+
+    def service(schema: dict[str, Any], webhooks: dict[str, Any] | None = None) -> dict[str, Any]:
+        ref = {"$ref": "#/components/schemas/Thing"}
+        return {
+            "paths": {
+                "/v1/things": {
+                    "get": {
+                        "responses": {"200": {"content": {"application/json": {"schema": ref}}}}
+                    }
+                }
+            },
+            "webhooks": webhooks or {},
+            "components": {"schemas": {"Thing": schema}},
+        }
+
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}
+    hook = {"thing.changed.v1": {"post": {"requestBody": body, "responses": {"200": {}}}}}
+    merged = merge(
+        {"paths": {}},
+        {
+            "audit": service({"title": "Thing", "type": "string"}),
+            "notifications": service({"title": "Thing", "type": "integer"}, hook),
+        },
+    )
+    schemas = merged["components"]["schemas"]
+    assert schemas["Thing"] == {"title": "Thing", "type": "string"}
+    assert schemas["NotificationsThing"] == {"title": "NotificationsThing", "type": "integer"}
+    sent = merged["webhooks"]["thing.changed.v1"]["post"]["requestBody"]["content"]
+    assert sent["application/json"]["schema"] == {"$ref": "#/components/schemas/NotificationsThing"}
+    assert merged["servers"] == [{"url": "/", "description": "The platform's public base URL"}]
+    assert "webhooks" not in merge({"paths": {}}, {"audit": service({"type": "string"})})

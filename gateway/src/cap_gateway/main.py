@@ -17,7 +17,7 @@ from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
 from cap_gateway.edge import EdgeMiddleware, caller
 from cap_gateway.identity.routes import router as organisations_router
-from cap_gateway.openapi import MergedOpenApi, declare_errors, docs_router
+from cap_gateway.openapi import API_VERSION, MergedOpenApi, declare_errors, docs_router
 from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import ProxyMiddleware, Upstreams
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
@@ -77,6 +77,7 @@ def create_app(
     app = create_service_app(
         runtime,
         title="CAP platform API",
+        version=API_VERSION,
         description=(
             "Entry point of the Coorace CAP platform: identity, tokens, organisations and every "
             "service's API under /v1. Apps sign people in with the authorization code flow and "

@@ -4,7 +4,10 @@ service's, as clients reach them through the gateway.
 * service paths keep their ``/v1/...`` path; a service's operator paths ``/ops/...`` become
   ``/v1/ops/<service>/...`` and their operation ids get the service name in front;
 * component schemas are merged; two different schemas with one name are renamed
-  ``<Service><Name>`` (and every ``$ref`` to them follows), equal ones are kept once;
+  ``<Service><Name>`` (title included, and every ``$ref`` to them follows), equal ones are kept
+  once;
+* the services' outbound calls (notifications' webhook deliveries, the audit service's calls
+  to certification bodies) are merged into the OpenAPI 3.1 ``webhooks`` section;
 * a service that cannot be reached is listed in ``x-cap-unavailable`` instead of failing the
   whole document; the result is cached briefly;
 * what the edge answers is declared on every operation (problem+json, like every error): 429
@@ -41,6 +44,11 @@ from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Public, Role, api_routes, route_policy
+
+#: The version of the public contract (``info.version`` of ``docs/api/openapi.json``), semantic:
+#: the major changes with every breaking change (docs/api/README.md), checked by
+#: tests/contract against the last released contract under docs/api/released/.
+API_VERSION = "0.1.0"
 
 REF_PREFIX = "#/components/schemas/"
 CACHE_SECONDS = 30.0
@@ -152,6 +160,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
     components: dict[str, Any] = merged.setdefault("components", {})
     schemas: dict[str, Any] = components.setdefault("schemas", {})
     security: dict[str, Any] = components.setdefault("securitySchemes", {})
+    webhooks: dict[str, Any] = merged.setdefault("webhooks", {})
     tags = {t["name"]: t for t in merged.get("tags", [])}
     forwarded: set[str] = set()
     for service, document in sorted(services.items()):
@@ -161,7 +170,11 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
             if name in schemas and schemas[name] != schema:
                 renames[name] = f"{service.capitalize()}{name}"
         for name, schema in theirs.get("schemas", {}).items():
-            schemas[renames.get(name, name)] = _rewrite_refs(schema, renames)
+            renamed = _rewrite_refs(schema, renames)
+            if name in renames and renamed.get("title") == name:
+                # Generated clients name their models by title: one title per schema.
+                renamed["title"] = renames[name]
+            schemas[renames.get(name, name)] = renamed
         security.update(theirs.get("securitySchemes", {}))
         for path, item in document.get("paths", {}).items():
             if path.startswith("/ops/"):
@@ -176,6 +189,8 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
                 continue
             paths[target] = _rewrite_refs(item, renames)
             forwarded.add(target)
+        for name, item in document.get("webhooks", {}).items():
+            webhooks[name] = _rewrite_refs(item, renames)
         for tag in document.get("tags", []):
             tags.setdefault(tag["name"], tag)
     if tags:
@@ -188,6 +203,10 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
     declare_idempotency(merged)
     declare_headers(merged)
     shared_openapi.add_problem_schemas(merged)
+    if not webhooks:
+        del merged["webhooks"]
+    # Relative: the document is served by the platform it describes, whatever its address.
+    merged["servers"] = [{"url": "/", "description": "The platform's public base URL"}]
     return merged
 
 

@@ -66,6 +66,7 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter] = (),
+    webhooks: Sequence[APIRouter] = (),
     manage_runtime: bool = True,
     needs_broker: bool = False,
     version: str = "0.1.0",
@@ -80,6 +81,8 @@ def create_service_app(
     ``middleware``: extra middleware, outermost first, inside the request-id and metrics ones.
     ``own_docs``: serve this app's own /docs and /openapi.json (the gateway serves merged ones).
     ``ops_prefix``: where the operator routes are (the gateway's are under /v1/ops/gateway).
+    ``webhooks``: the calls this service makes to its subscribers' systems, declared in the
+    OpenAPI 3.1 ``webhooks`` section (never served: a route's path is the webhook's name).
     """
 
     @asynccontextmanager
@@ -115,6 +118,8 @@ def create_service_app(
     )
     for router in routers:
         app.include_router(router)
+    for router in webhooks:
+        app.webhooks.include_router(router)
     # add_middleware puts each new one outside the previous ones: innermost first.
     for item in reversed(middleware):
         app.add_middleware(item.cls, *item.args, **item.kwargs)

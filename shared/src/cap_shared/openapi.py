@@ -208,8 +208,22 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     for path, method, operation in operations(document):
         dependant = routes.get((path, method))
         declare_errors(operation, route_errors(dependant, operation) if dependant else None)
+    for item in document.get("webhooks", {}).values():
+        for operation in item.values():
+            # What a subscriber's system answers is the webhook's own declaration, not
+            # FastAPI's validation error (this service validates nothing there).
+            answers = operation.get("responses", {})
+            if _is_fastapi_validation(answers.get("422")):
+                del answers["422"]
     add_problem_schemas(document)
     return document
+
+
+def _is_fastapi_validation(response: Mapping[str, Any] | None) -> bool:
+    schemas = (
+        media.get("schema", {}) for media in ((response or {}).get("content") or {}).values()
+    )
+    return any(s.get("$ref", "").endswith(f"/{FASTAPI_VALIDATION[0]}") for s in schemas)
 
 
 def install(app: FastAPI) -> None:

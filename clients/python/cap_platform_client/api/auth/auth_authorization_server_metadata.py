@@ -1,0 +1,144 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.auth_authorization_server_metadata_response_auth_authorization_server_metadata import (
+    AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata,
+)
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs() -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/.well-known/oauth-authorization-server",
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem | None:
+    if response.status_code == 200:
+        response_200 = AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem]:
+    """Authorization Server Metadata
+
+     RFC 8414 metadata: where to get tokens and keys, and what is supported.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+) -> AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem | None:
+    """Authorization Server Metadata
+
+     RFC 8414 metadata: where to get tokens and keys, and what is supported.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem]:
+    """Authorization Server Metadata
+
+     RFC 8414 metadata: where to get tokens and keys, and what is supported.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem]
+    """
+
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+) -> AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem | None:
+    """Authorization Server Metadata
+
+     RFC 8414 metadata: where to get tokens and keys, and what is supported.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+        )
+    ).parsed

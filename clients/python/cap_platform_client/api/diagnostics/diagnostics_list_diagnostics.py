@@ -1,0 +1,284 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_diagnostic_out import PageDiagnosticOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    organisation_id: None | str | Unset = UNSET,
+    status: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_organisation_id: None | str | Unset
+    if isinstance(organisation_id, Unset):
+        json_organisation_id = UNSET
+    else:
+        json_organisation_id = organisation_id
+    params["organisation_id"] = json_organisation_id
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/diagnostics",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageDiagnosticOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageDiagnosticOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageDiagnosticOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    organisation_id: None | str | Unset = UNSET,
+    status: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[PageDiagnosticOut | Problem]:
+    """List Diagnostics
+
+     Diagnostics the caller may see, newest first.
+
+    Args:
+        organisation_id (None | str | Unset):
+        status (None | str | Unset):
+        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageDiagnosticOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        organisation_id=organisation_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    organisation_id: None | str | Unset = UNSET,
+    status: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> PageDiagnosticOut | Problem | None:
+    """List Diagnostics
+
+     Diagnostics the caller may see, newest first.
+
+    Args:
+        organisation_id (None | str | Unset):
+        status (None | str | Unset):
+        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageDiagnosticOut | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        organisation_id=organisation_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    organisation_id: None | str | Unset = UNSET,
+    status: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> Response[PageDiagnosticOut | Problem]:
+    """List Diagnostics
+
+     Diagnostics the caller may see, newest first.
+
+    Args:
+        organisation_id (None | str | Unset):
+        status (None | str | Unset):
+        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageDiagnosticOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        organisation_id=organisation_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    organisation_id: None | str | Unset = UNSET,
+    status: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+) -> PageDiagnosticOut | Problem | None:
+    """List Diagnostics
+
+     Diagnostics the caller may see, newest first.
+
+    Args:
+        organisation_id (None | str | Unset):
+        status (None | str | Unset):
+        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size Default: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageDiagnosticOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            organisation_id=organisation_id,
+            status=status,
+            cursor=cursor,
+            limit=limit,
+        )
+    ).parsed
