@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -438,15 +439,38 @@ async def _readable_org_ids(session: AsyncSession, principal: Principal) -> set[
     )
 
 
-async def list_programmes(session: AsyncSession, principal: Principal) -> list[Programme]:
+def _seen_by(
+    principal: Principal, readable: set[str] | None, organisation: Any, body: Any
+) -> list[Any]:
+    """SQL conditions, one of which a visible row meets (none: the caller sees every row)."""
+    if readable is None:
+        return []
+    seen = [organisation.in_(sorted(readable))]
+    if principal.kind == "client":
+        seen.append(body.in_(sorted(principal.certification_body_ids())))
+    return seen
+
+
+async def programmes_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None = None,
+    scheme: str | None = None,
+) -> sa.Select[Programme]:
+    """Programmes the caller may see: of the structures it reads, or of its body's system."""
     readable = await _readable_org_ids(session, principal)
-    return [
-        p
-        for p in await AuditRepository(session).all(Programme, order=col(Programme.created_at))
-        if readable is None
-        or p.organisation_id in readable
-        or is_body(principal, p.certification_body_id)
-    ]
+    query = sa.select(Programme)
+    seen = _seen_by(
+        principal, readable, col(Programme.organisation_id), col(Programme.certification_body_id)
+    )
+    if seen:
+        query = query.where(sa.or_(*seen))
+    if organisation_id:
+        query = query.where(col(Programme.organisation_id) == organisation_id)
+    if scheme:
+        query = query.where(col(Programme.scheme) == scheme)
+    return query
 
 
 async def request_audit(
@@ -672,21 +696,33 @@ async def audit_out(
     )
 
 
-async def list_audits(
-    session: AsyncSession, principal: Principal, *, status: str | None
-) -> list[Audit]:
-    repo = AuditRepository(session)
-    where = [col(Audit.status) == status] if status else []
-    assigned = set(await repo.audits_assigned_to(principal.user_id)) if principal.user_id else set()
+async def audits_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    programme_id: str | None = None,
+    organisation_id: str | None = None,
+) -> sa.Select[Audit]:
+    """Audits the caller may see: of the structures it reads, assigned to it (an auditor), or
+    of its body (the body's system)."""
     readable = await _readable_org_ids(session, principal)
-    return [
-        audit
-        for audit in await repo.all(Audit, *where, order=col(Audit.requested_at).desc())
-        if readable is None
-        or audit.organisation_id in readable
-        or (principal.has_role(Role.AUDITOR) and audit.id in assigned)
-        or is_body(principal, audit.certification_body_id)
-    ]
+    query = sa.select(Audit)
+    seen = _seen_by(
+        principal, readable, col(Audit.organisation_id), col(Audit.certification_body_id)
+    )
+    if seen:
+        if principal.has_role(Role.AUDITOR) and principal.user_id:
+            assigned = await AuditRepository(session).audits_assigned_to(principal.user_id)
+            seen.append(col(Audit.id).in_(sorted(set(assigned))))
+        query = query.where(sa.or_(*seen))
+    if status:
+        query = query.where(col(Audit.status) == status)
+    if programme_id:
+        query = query.where(col(Audit.programme_id) == programme_id)
+    if organisation_id:
+        query = query.where(col(Audit.organisation_id) == organisation_id)
+    return query
 
 
 async def plan(

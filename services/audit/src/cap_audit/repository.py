@@ -144,13 +144,18 @@ class AuditRepository:
         """The engagements of the person behind ``auditor``: recorded for this auditor, or for
         their platform account (a facilitator's accompaniment), optionally with some
         organisations only, oldest first."""
-        who = [col(Engagement.auditor_id) == auditor.id]
-        if auditor.user_id:
-            who.append(col(Engagement.user_id) == auditor.user_id)
-        query = sa.select(Engagement).where(sa.or_(*who))
+        query = self.engagements_query(auditor)
         if organisation_ids is not None:
             query = query.where(col(Engagement.organisation_id).in_(organisation_ids))
         return (await self.session.execute(query.order_by(col(Engagement.on)))).scalars().all()
+
+    @staticmethod
+    def engagements_query(auditor: Auditor) -> sa.Select[Engagement]:
+        """Engagements recorded for ``auditor`` or for their platform account."""
+        who = [col(Engagement.auditor_id) == auditor.id]
+        if auditor.user_id:
+            who.append(col(Engagement.user_id) == auditor.user_id)
+        return sa.select(Engagement).where(sa.or_(*who))
 
     async def auditors_with_user(self, user_id: str) -> Sequence[Auditor]:
         """Registry entries of one platform account."""
@@ -212,17 +217,17 @@ class AuditRepository:
 
     async def deciding_findings(self, audit_id: str) -> Sequence[Finding]:
         """The audit's findings and those its report escalated (from earlier audits)."""
-        query = (
-            sa.select(Finding)
-            .where(
-                sa.or_(
-                    col(Finding.audit_id) == audit_id,
-                    col(Finding.escalated_by_audit_id) == audit_id,
-                )
-            )
-            .order_by(col(Finding.created_at))
-        )
+        query = self.deciding_findings_query(audit_id).order_by(col(Finding.created_at))
         return (await self.session.execute(query)).scalars().all()
+
+    @staticmethod
+    def deciding_findings_query(audit_id: str) -> sa.Select[Finding]:
+        return sa.select(Finding).where(
+            sa.or_(
+                col(Finding.audit_id) == audit_id,
+                col(Finding.escalated_by_audit_id) == audit_id,
+            )
+        )
 
     async def answered_majors(self, statuses: Sequence[str], until: date) -> Sequence[Finding]:
         """Majors in ``statuses`` whose verification deadline is before ``until``."""

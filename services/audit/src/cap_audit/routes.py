@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 from sqlmodel import col
 
 from cap_audit import appeals, audits
+from cap_audit.certifier.routes import LIST_ERRORS
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
-from cap_audit.models import Auditor, CertificationBody, Engagement
+from cap_audit.models import Audit, Auditor, CertificationBody, Engagement, Finding, Programme
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -37,6 +40,8 @@ from cap_audit.schemas import (
 )
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.files import LocalFileStore
+from cap_shared.keyset import Key, keyset_page
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
 
@@ -102,15 +107,55 @@ def _auditor(a: Auditor) -> AuditorOut:
 
 
 # bodies and auditors ---------------------------------------------------------------------------
-@bodies.get("", response_model=list[BodyOut])
-async def list_bodies(_principal: Involved, session: SessionDep) -> list[BodyOut]:
-    """Certification bodies (name, accreditation, schemes)."""
-    return [
-        _body(b)
-        for b in await AuditRepository(session).all(
-            CertificationBody, order=col(CertificationBody.name)
-        )
-    ]
+#: The lists' stable orders (keysets; the last key is unique).
+_BODY_KEYS = (
+    Key(col(CertificationBody.name), lambda b: b.name),
+    Key(col(CertificationBody.id), lambda b: b.id),
+)
+_AUDITOR_KEYS = (Key(col(Auditor.name), lambda a: a.name), Key(col(Auditor.id), lambda a: a.id))
+_ENGAGEMENT_KEYS = (
+    Key(col(Engagement.on), lambda e: e.on, kind=date),
+    Key(col(Engagement.id), lambda e: e.id),
+)
+_PROGRAMME_KEYS = (
+    Key(col(Programme.created_at), lambda p: p.created_at, kind=datetime),
+    Key(col(Programme.id), lambda p: p.id),
+)
+_AUDIT_KEYS = (
+    Key(col(Audit.requested_at), lambda a: a.requested_at, descending=True, kind=datetime),
+    Key(col(Audit.id), lambda a: a.id, descending=True),
+)
+_FINDING_KEYS = (
+    Key(col(Finding.created_at), lambda f: f.created_at, kind=datetime),
+    Key(col(Finding.id), lambda f: f.id),
+)
+BodyFilter = Annotated[
+    str | None,
+    Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$", description="Only this body's"),
+]
+OrganisationFilter = Annotated[
+    str | None,
+    Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this structure's"),
+]
+
+
+# bodies and auditors ---------------------------------------------------------------------------
+@bodies.get("", response_model=Page[BodyOut], responses=LIST_ERRORS)
+async def list_bodies(
+    _principal: Involved,
+    session: SessionDep,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) bodies")] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[BodyOut]:
+    """Certification bodies (name, accreditation, schemes), by name."""
+    query = sa.select(CertificationBody)
+    if active is not None:
+        query = query.where(col(CertificationBody.active) == active)
+    rows, next_cursor = await keyset_page(
+        session, query, name="certification-bodies", keys=_BODY_KEYS, cursor=cursor, limit=limit
+    )
+    return Page[BodyOut](data=[_body(b) for b in rows], next_cursor=next_cursor)
 
 
 @bodies.post("", status_code=status.HTTP_201_CREATED, response_model=BodyOut)
@@ -127,24 +172,25 @@ async def update_body(
     return _body(await audits.update_body(session, body_id, data))
 
 
-@auditors.get("", response_model=list[AuditorOut])
+@auditors.get("", response_model=Page[AuditorOut], responses=LIST_ERRORS)
 async def list_auditors(
     _principal: Admin,
     session: SessionDep,
-    certification_body_id: Annotated[
-        str | None, Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")
-    ] = None,
-) -> list[AuditorOut]:
-    """Auditors with their qualifications (admin)."""
-    where = (
-        [col(Auditor.certification_body_id) == certification_body_id]
-        if certification_body_id
-        else []
+    certification_body_id: BodyFilter = None,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) auditors")] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[AuditorOut]:
+    """Auditors with their qualifications, by name (admin)."""
+    query = sa.select(Auditor)
+    if certification_body_id:
+        query = query.where(col(Auditor.certification_body_id) == certification_body_id)
+    if active is not None:
+        query = query.where(col(Auditor.active) == active)
+    rows, next_cursor = await keyset_page(
+        session, query, name="auditors", keys=_AUDITOR_KEYS, cursor=cursor, limit=limit
     )
-    return [
-        _auditor(a)
-        for a in await AuditRepository(session).all(Auditor, *where, order=col(Auditor.name))
-    ]
+    return Page[AuditorOut](data=[_auditor(a) for a in rows], next_cursor=next_cursor)
 
 
 @auditors.post("", status_code=status.HTTP_201_CREATED, response_model=AuditorOut)
@@ -190,30 +236,63 @@ async def record_engagement(
     )
 
 
-@auditors.get("/{auditor_id}/engagements", response_model=list[EngagementOut])
+@auditors.get(
+    "/{auditor_id}/engagements", response_model=Page[EngagementOut], responses=LIST_ERRORS
+)
 async def list_engagements(
-    auditor_id: Id, _principal: Admin, session: SessionDep
-) -> list[EngagementOut]:
+    auditor_id: Id,
+    _principal: Admin,
+    session: SessionDep,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[EngagementOut]:
     """The auditor's engagements: recorded for them, or for their platform account (an
-    accompanied CAP session they facilitated), oldest first (admin)."""
+    accompanied CAP session they facilitated), oldest first by date (admin)."""
     repo = AuditRepository(session)
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
         raise NotFound("no such auditor")
-    return [_engagement(e) for e in await repo.engagements_of(auditor)]
+    query = repo.engagements_query(auditor)
+    if organisation_id:
+        query = query.where(col(Engagement.organisation_id) == organisation_id)
+    rows, next_cursor = await keyset_page(
+        session,
+        query,
+        name="auditor-engagements",
+        keys=_ENGAGEMENT_KEYS,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[EngagementOut](data=[_engagement(e) for e in rows], next_cursor=next_cursor)
 
 
 # programmes ------------------------------------------------------------------------------------
-@programmes.get("", response_model=list[ProgrammeOut])
+@programmes.get("", response_model=Page[ProgrammeOut], responses=LIST_ERRORS)
 async def list_programmes(
-    principal: Involved, session: SessionDep, settings: SettingsDep, runtime: RuntimeDep
-) -> list[ProgrammeOut]:
-    """Audit programmes the caller may see, with their computed due dates."""
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    organisation_id: OrganisationFilter = None,
+    scheme: Annotated[
+        Literal["CAP_RSE", "CAP_ISO9001"] | None, Query(description="Only this scheme's")
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ProgrammeOut]:
+    """Audit programmes the caller may see, with their computed due dates, oldest first."""
     today = runtime.clock.today()
-    return [
-        await audits.programme_out(session, p, settings, today)
-        for p in await audits.list_programmes(session, principal)
-    ]
+    query = await audits.programmes_query(
+        session, principal, organisation_id=organisation_id, scheme=scheme
+    )
+    rows, next_cursor = await keyset_page(
+        session, query, name="audit-programmes", keys=_PROGRAMME_KEYS, cursor=cursor, limit=limit
+    )
+    return Page[ProgrammeOut](
+        data=[await audits.programme_out(session, p, settings, today) for p in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @programmes.get("/{programme_id}", response_model=ProgrammeOut)
@@ -249,7 +328,7 @@ async def request_audit(
 
 
 # audits ----------------------------------------------------------------------------------------
-@audit_routes.get("", response_model=list[AuditOut])
+@audit_routes.get("", response_model=Page[AuditOut], responses=LIST_ERRORS)
 async def list_audits(
     principal: Involved,
     session: SessionDep,
@@ -258,16 +337,34 @@ async def list_audits(
     status: Annotated[
         str | None,
         Query(
-            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$"
+            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$",
+            description="Only audits in this state",
         ),
     ] = None,
-) -> list[AuditOut]:
-    """Audits the caller may see (an auditor: those assigned to them), newest first."""
+    programme_id: Annotated[
+        str | None,
+        Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this programme's"),
+    ] = None,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[AuditOut]:
+    """Audits the caller may see (an auditor: those assigned to them), newest request first."""
     today = runtime.clock.today()
-    return [
-        await audits.audit_out(session, a, settings, today)
-        for a in await audits.list_audits(session, principal, status=status)
-    ]
+    query = await audits.audits_query(
+        session,
+        principal,
+        status=status,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+    )
+    rows, next_cursor = await keyset_page(
+        session, query, name="audits", keys=_AUDIT_KEYS, cursor=cursor, limit=limit
+    )
+    return Page[AuditOut](
+        data=[await audits.audit_out(session, a, settings, today) for a in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @audit_routes.get("/{audit_id}", response_model=AuditOut)
@@ -367,19 +464,33 @@ async def get_report_document(
     )
 
 
-@audit_routes.get("/{audit_id}/findings", response_model=list[FindingOut])
+@audit_routes.get("/{audit_id}/findings", response_model=Page[FindingOut], responses=LIST_ERRORS)
 async def list_findings(
     audit_id: Id,
     principal: Involved,
     session: SessionDep,
     settings: SettingsDep,
     runtime: RuntimeDep,
-) -> list[FindingOut]:
+    type_: Annotated[
+        Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"] | None,
+        Query(alias="type", description="Only findings of this type"),
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[FindingOut]:
     """The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them)."""
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first."""
     audit = await audits.visible_audit(session, principal, audit_id)
-    rows = await AuditRepository(session).deciding_findings(audit.id)
-    return await audits.findings_out(session, rows, settings, runtime.clock.today())
+    query = AuditRepository.deciding_findings_query(audit.id)
+    if type_:
+        query = query.where(col(Finding.type) == type_)
+    rows, next_cursor = await keyset_page(
+        session, query, name="findings", keys=_FINDING_KEYS, cursor=cursor, limit=limit
+    )
+    return Page[FindingOut](
+        data=await audits.findings_out(session, rows, settings, runtime.clock.today()),
+        next_cursor=next_cursor,
+    )
 
 
 @audit_routes.post(

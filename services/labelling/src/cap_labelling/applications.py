@@ -13,6 +13,7 @@ the audit programme.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from cap_labelling.rules import ApplicationStatus, ApplicationStep
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -220,15 +222,41 @@ async def get(
     return application
 
 
-async def list_visible(session: AsyncSession, principal: Principal) -> list[Application]:
-    """Applications of the structures the caller reads, newest first."""
+#: Newest first (created_at, id descending).
+KEYS = (
+    Key(col(Application.created_at), lambda a: a.created_at, descending=True, kind=datetime),
+    Key(col(Application.id), lambda a: a.id, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    scheme: str | None,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Application], str | None]:
+    """A page of the applications of the structures the caller reads, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Application).order_by(col(Application.created_at).desc())
-    return [
-        a
-        for a in (await session.execute(query)).scalars().all()
-        if visibility.visible([a.organisation_id, *a.group_member_ids], readable)
-    ]
+    query = sa.select(Application)
+    if status:
+        query = query.where(col(Application.status) == status)
+    if scheme:
+        query = query.where(col(Application.scheme) == scheme)
+    if organisation_id:
+        query = query.where(col(Application.organisation_id) == organisation_id)
+    return await keyset_page(
+        session,
+        query,
+        name="applications",
+        keys=KEYS,
+        cursor=cursor,
+        limit=limit,
+        keep=lambda a: visibility.visible([a.organisation_id, *a.group_member_ids], readable),
+    )
 
 
 async def step(

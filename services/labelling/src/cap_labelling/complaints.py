@@ -19,6 +19,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import Complaint, Recognition
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.security import Principal
 
@@ -82,11 +83,23 @@ async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
     )
 
 
-async def list_all(session: AsyncSession, status: str | None) -> list[Complaint]:
-    query = sa.select(Complaint).order_by(col(Complaint.created_at).desc())
+#: Newest first (created_at, id descending).
+KEYS = (
+    Key(col(Complaint.created_at), lambda c: c.created_at, descending=True, kind=datetime),
+    Key(col(Complaint.id), lambda c: c.id, descending=True),
+)
+
+
+async def page(
+    session: AsyncSession, status: str | None, *, cursor: str | None, limit: int
+) -> tuple[list[Complaint], str | None]:
+    """A page of the complaints, newest first."""
+    query = sa.select(Complaint)
     if status:
         query = query.where(col(Complaint.status) == status)
-    return list((await session.execute(query)).scalars().all())
+    return await keyset_page(
+        session, query, name="complaints", keys=KEYS, cursor=cursor, limit=limit
+    )
 
 
 async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = False) -> Complaint:

@@ -57,6 +57,7 @@ from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
 from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, DecisionTakenV1
 from cap_shared.dates import add_months
 from cap_shared.db.rowsecurity import across_organisations
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -549,19 +550,41 @@ async def get(
     return file
 
 
-async def list_visible(
-    session: AsyncSession, principal: Principal, status: str | None
-) -> list[DecisionFile]:
-    """The files the caller may see, newest first."""
+#: Newest first (created_at, id descending).
+KEYS = (
+    Key(col(DecisionFile.created_at), lambda f: f.created_at, descending=True, kind=datetime),
+    Key(col(DecisionFile.id), lambda f: f.id, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    scheme: str | None,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[DecisionFile], str | None]:
+    """A page of the files the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(DecisionFile).order_by(col(DecisionFile.created_at).desc())
+    query = sa.select(DecisionFile)
     if status:
         query = query.where(col(DecisionFile.status) == status)
-    return [
-        f
-        for f in (await session.execute(query)).scalars().all()
-        if visibility.visible([f.organisation_id, *f.group_member_ids], readable)
-    ]
+    if scheme:
+        query = query.where(col(DecisionFile.scheme) == scheme)
+    if organisation_id:
+        query = query.where(col(DecisionFile.organisation_id) == organisation_id)
+    return await keyset_page(
+        session,
+        query,
+        name="decisions",
+        keys=KEYS,
+        cursor=cursor,
+        limit=limit,
+        keep=lambda f: visibility.visible([f.organisation_id, *f.group_member_ids], readable),
+    )
 
 
 # deciding -------------------------------------------------------------------------------------

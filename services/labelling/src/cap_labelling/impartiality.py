@@ -22,6 +22,7 @@ from sqlmodel import col
 from cap_labelling import rules
 from cap_labelling.inputs import FreeText, Identifier
 from cap_labelling.models import Engagement, Organisation
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -105,14 +106,28 @@ async def declare(
     return engagement
 
 
-async def of_person(session: AsyncSession, user_id: str) -> list[Engagement]:
-    """A person's engagements, most recent first."""
-    query = (
-        sa.select(Engagement)
-        .where(col(Engagement.user_id) == _account(user_id))
-        .order_by(col(Engagement.created_at).desc(), col(Engagement.id))
+#: Most recent first (created_at, id descending).
+KEYS = (
+    Key(col(Engagement.created_at), lambda e: e.created_at, descending=True, kind=datetime),
+    Key(col(Engagement.id), lambda e: e.id, descending=True),
+)
+
+
+async def of_person(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Engagement], str | None]:
+    """A page of a person's engagements, most recent first."""
+    query = sa.select(Engagement).where(col(Engagement.user_id) == _account(user_id))
+    if organisation_id:
+        query = query.where(col(Engagement.organisation_id) == organisation_id)
+    return await keyset_page(
+        session, query, name="committee-engagements", keys=KEYS, cursor=cursor, limit=limit
     )
-    return list((await session.execute(query)).scalars().all())
 
 
 async def record_session(

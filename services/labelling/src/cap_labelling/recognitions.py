@@ -38,6 +38,7 @@ from cap_shared.contracts.labelling import (
     LabelSurveillanceDueV1,
     RecognitionStatusChangedV1,
 )
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from cap_shared.security import Principal, Role
@@ -402,28 +403,41 @@ async def get(
     return recognition
 
 
-async def list_visible(
+#: Newest first (created_at, id descending).
+KEYS = (
+    Key(col(Recognition.created_at), lambda r: r.created_at, descending=True, kind=datetime),
+    Key(col(Recognition.id), lambda r: r.id, descending=True),
+)
+
+
+async def page_visible(
     session: AsyncSession,
     principal: Principal,
     *,
     organisation_id: str | None,
     status: str | None,
     scheme: str | None,
-) -> list[Recognition]:
-    """The recognitions the caller may see, newest first."""
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Recognition], str | None]:
+    """A page of the recognitions the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Recognition).order_by(col(Recognition.created_at).desc())
+    query = sa.select(Recognition)
     if organisation_id:
         query = query.where(col(Recognition.organisation_id) == organisation_id)
     if status:
         query = query.where(col(Recognition.status) == status)
     if scheme:
         query = query.where(col(Recognition.scheme) == scheme)
-    return [
-        r
-        for r in (await session.execute(query)).scalars().all()
-        if visibility.visible([r.organisation_id, *r.group_member_ids], readable)
-    ]
+    return await keyset_page(
+        session,
+        query,
+        name="recognitions",
+        keys=KEYS,
+        cursor=cursor,
+        limit=limit,
+        keep=lambda r: visibility.visible([r.organisation_id, *r.group_member_ids], readable),
+    )
 
 
 # the committee's steps --------------------------------------------------------------------------

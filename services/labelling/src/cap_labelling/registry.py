@@ -29,7 +29,9 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import SiaeType
 from cap_shared.contracts.labelling import ComplaintReceivedV1
 from cap_shared.formats import xml_text
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.text import Text, fold
 
@@ -101,13 +103,6 @@ class Verification(RegistryEntry):
     history: list[PublicChange]
 
 
-class SearchPage(BaseModel):
-    items: list[RegistryEntry]
-    total: int
-    limit: int
-    offset: int
-
-
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -118,9 +113,16 @@ class SearchQuery(BaseModel):
     status: Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None = Field(
         default=None, description="Default: in force (active and suspended)"
     )
-    q: Text | None = Field(default=None, min_length=2, max_length=100, description="Name")
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=100_000)
+    q: Text | None = Field(
+        default=None,
+        min_length=2,
+        max_length=100,
+        description="In the holder's name (accents and case ignored)",
+    )
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size")
+    cursor: str | None = Field(
+        default=None, max_length=500, description="Cursor from the previous page"
+    )
 
 
 class ComplaintIn(BaseModel):
@@ -208,8 +210,15 @@ def _entry(
     }
 
 
-async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> SearchPage:
-    """Recognitions matching the filters, in force by default, by holder name."""
+#: By holder name, then recognition number (unique).
+KEYS = (
+    Key(col(Organisation.name), lambda row: row[1].name),
+    Key(col(Recognition.number), lambda row: row[0].number),
+)
+
+
+async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> Page[RegistryEntry]:
+    """Recognitions matching the filters, in force by default, by holder name and number."""
     statuses = (
         [query.status]
         if query.status
@@ -223,31 +232,38 @@ async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> 
     if query.region:
         where.append(col(Organisation.region) == query.region)
     needle = fold(query.q) if query.q else None
-    joined = sa.select(Recognition, Organisation).join(
-        Organisation, col(Organisation.id) == col(Recognition.organisation_id)
+    joined = (
+        sa.select(Recognition, Organisation)
+        .join(Organisation, col(Organisation.id) == col(Recognition.organisation_id))
+        .where(*where)
     )
-    rows = [
-        (r, o)
-        for r, o in (
-            await session.execute(
-                joined.where(*where).order_by(col(Organisation.name), col(Recognition.number))
-            )
-        ).all()
-        # SIAE types (a JSON list) and the accent-blind name match are filtered here, portably:
-        # the registry holds hundreds of rows, and its answers are cached.
-        if (query.siae_type is None or query.siae_type in o.siae_types)
-        and (needle is None or needle in fold(o.name))
-    ]
-    page = rows[query.offset : query.offset + query.limit]
-    orgs = await _organisations(
-        session, {m for r, _ in page for m in [r.organisation_id, *r.group_member_ids]}
-    )
-    renewed = await _numbers(session, {r.renewed_by_id for r, _ in page if r.renewed_by_id})
-    return SearchPage(
-        items=[RegistryEntry(**_entry(r, orgs, renewed, public_url)) for r, _ in page],
-        total=len(rows),
+
+    # SIAE types (a JSON list) and the accent-blind name match are filtered after the query,
+    # portably: the registry holds hundreds of rows, and its answers are cached.
+    def keep(row: Any) -> bool:
+        o = row[1]
+        return (query.siae_type is None or query.siae_type in o.siae_types) and (
+            needle is None or needle in fold(o.name)
+        )
+
+    rows, next_cursor = await keyset_page(
+        session,
+        joined,
+        name="registry",
+        keys=KEYS,
+        cursor=query.cursor,
         limit=query.limit,
-        offset=query.offset,
+        keep=keep,
+        scalars=False,
+    )
+    page = [r for r, _ in rows]
+    orgs = await _organisations(
+        session, {m for r in page for m in [r.organisation_id, *r.group_member_ids]}
+    )
+    renewed = await _numbers(session, {r.renewed_by_id for r in page if r.renewed_by_id})
+    return Page[RegistryEntry](
+        data=[RegistryEntry(**_entry(r, orgs, renewed, public_url)) for r in page],
+        next_cursor=next_cursor,
     )
 
 

@@ -26,6 +26,7 @@ from cap_labelling import level_rule
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import LevelRuleRevision
 from cap_shared import clock
+from cap_shared.keyset import Key, keyset_page
 from cap_shared.problems import NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
@@ -246,8 +247,15 @@ async def put(
     return await store(session, rule, source="import", actor=actor, now=now)
 
 
-async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
-    """The latest revision of every stored rule, by referential code and version."""
+#: By referential code, then version.
+KEYS = (
+    Key(col(LevelRuleRevision.referential_code), lambda r: r.referential_code),
+    Key(col(LevelRuleRevision.referential_version), lambda r: r.referential_version, kind=int),
+)
+
+
+def _latest() -> sa.Select[Any]:
+    """The latest revision of every stored rule."""
     latest = (
         sa.select(
             col(LevelRuleRevision.referential_code),
@@ -259,21 +267,34 @@ async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
         )
         .subquery()
     )
-    query = (
-        sa.select(LevelRuleRevision)
-        .join(
-            latest,
-            sa.and_(
-                col(LevelRuleRevision.referential_code) == latest.c.referential_code,
-                col(LevelRuleRevision.referential_version) == latest.c.referential_version,
-                col(LevelRuleRevision.revision) == latest.c.revision,
-            ),
-        )
-        .order_by(
-            col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
-        )
+    return sa.select(LevelRuleRevision).join(
+        latest,
+        sa.and_(
+            col(LevelRuleRevision.referential_code) == latest.c.referential_code,
+            col(LevelRuleRevision.referential_version) == latest.c.referential_version,
+            col(LevelRuleRevision.revision) == latest.c.revision,
+        ),
+    )
+
+
+async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
+    """The latest revision of every stored rule, by referential code and version."""
+    query = _latest().order_by(
+        col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def page(
+    session: AsyncSession, *, referential_code: str | None, cursor: str | None, limit: int
+) -> tuple[list[LevelRuleRevision], str | None]:
+    """A page of :func:`listed`, optionally of one referential."""
+    query = _latest()
+    if referential_code:
+        query = query.where(col(LevelRuleRevision.referential_code) == referential_code)
+    return await keyset_page(
+        session, query, name="level-rules", keys=KEYS, cursor=cursor, limit=limit
+    )
 
 
 async def label_levels(session: AsyncSession, code: str) -> list[str]:
