@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -437,6 +437,18 @@ async def _readable_org_ids(session: AsyncSession, principal: Principal) -> set[
             sorted(principal.organisation_ids()), sorted(principal.regions())
         )
     )
+
+
+async def tombstone_scope(
+    session: AsyncSession, principal: Principal
+) -> Callable[[Any], Any] | None:
+    """Which deletions the caller hears of in a delta sync: those of the structures it reads
+    (None: all)."""
+    readable = await _readable_org_ids(session, principal)
+    if readable is None:
+        return None
+    ids = sorted(readable)
+    return lambda organisation: organisation.in_(ids)
 
 
 def _seen_by(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
@@ -13,7 +13,15 @@ from cap_audit import appeals, audits
 from cap_audit.certifier.routes import LIST_ERRORS
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
-from cap_audit.models import Audit, Auditor, CertificationBody, Engagement, Finding, Programme
+from cap_audit.models import (
+    Audit,
+    Auditor,
+    CertificationBody,
+    Engagement,
+    Finding,
+    Programme,
+    tombstones,
+)
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -40,10 +48,10 @@ from cap_audit.schemas import (
 )
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.files import LocalFileStore
-from cap_shared.keyset import Key, keyset_page
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, Page, PageCursor, PageLimit, key
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
+from cap_shared.sync import Deleted, DeltaSync, SyncPage, UpdatedSince
 
 #: An id in a path: printable, no control character (PostgreSQL refuses NUL in text).
 Id = Annotated[str, Path(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -108,26 +116,46 @@ def _auditor(a: Auditor) -> AuditorOut:
 
 # bodies and auditors ---------------------------------------------------------------------------
 #: The lists' stable orders (keysets; the last key is unique).
-_BODY_KEYS = (
-    Key(col(CertificationBody.name), lambda b: b.name),
-    Key(col(CertificationBody.id), lambda b: b.id),
+_BODY_KEYS = Keyset(
+    "certification-bodies",
+    key(col(CertificationBody.name), str),
+    key(col(CertificationBody.id), str),
 )
-_AUDITOR_KEYS = (Key(col(Auditor.name), lambda a: a.name), Key(col(Auditor.id), lambda a: a.id))
-_ENGAGEMENT_KEYS = (
-    Key(col(Engagement.on), lambda e: e.on, kind=date),
-    Key(col(Engagement.id), lambda e: e.id),
+_AUDITOR_KEYS = Keyset("auditors", key(col(Auditor.name), str), key(col(Auditor.id), str))
+_ENGAGEMENT_KEYS = Keyset(
+    "auditor-engagements",
+    key(col(Engagement.recorded_at), datetime),
+    key(col(Engagement.id), str),
 )
-_PROGRAMME_KEYS = (
-    Key(col(Programme.created_at), lambda p: p.created_at, kind=datetime),
-    Key(col(Programme.id), lambda p: p.id),
+_PROGRAMME_KEYS = Keyset(
+    "audit-programmes",
+    key(col(Programme.created_at), datetime),
+    key(col(Programme.id), str),
 )
-_AUDIT_KEYS = (
-    Key(col(Audit.requested_at), lambda a: a.requested_at, descending=True, kind=datetime),
-    Key(col(Audit.id), lambda a: a.id, descending=True),
+_AUDIT_KEYS = Keyset(
+    "audits",
+    key(col(Audit.requested_at), datetime, descending=True),
+    key(col(Audit.id), str, descending=True),
 )
-_FINDING_KEYS = (
-    Key(col(Finding.created_at), lambda f: f.created_at, kind=datetime),
-    Key(col(Finding.id), lambda f: f.id),
+_FINDING_KEYS = Keyset(
+    "findings",
+    key(col(Finding.created_at), datetime),
+    key(col(Finding.id), str),
+)
+#: Delta sync (``?updated_since=``): a row changes when any of its fields does.
+_AUDIT_SYNC = DeltaSync(
+    list_name="audits",
+    resource="audit",
+    changed_at=sa.func.coalesce(col(Audit.modified_at), col(Audit.created_at)),
+    id=col(Audit.id),
+    changed_at_of=lambda a: a.modified_at or a.created_at,
+)
+_FINDING_SYNC = DeltaSync(
+    list_name="findings",
+    resource="finding",
+    changed_at=sa.func.coalesce(col(Finding.modified_at), col(Finding.created_at)),
+    id=col(Finding.id),
+    changed_at_of=lambda f: f.modified_at or f.created_at,
 )
 BodyFilter = Annotated[
     str | None,
@@ -152,9 +180,7 @@ async def list_bodies(
     query = sa.select(CertificationBody)
     if active is not None:
         query = query.where(col(CertificationBody.active) == active)
-    rows, next_cursor = await keyset_page(
-        session, query, name="certification-bodies", keys=_BODY_KEYS, cursor=cursor, limit=limit
-    )
+    rows, next_cursor = await _BODY_KEYS.fetch(session, query, cursor=cursor, limit=limit)
     return Page[BodyOut](data=[_body(b) for b in rows], next_cursor=next_cursor)
 
 
@@ -187,9 +213,7 @@ async def list_auditors(
         query = query.where(col(Auditor.certification_body_id) == certification_body_id)
     if active is not None:
         query = query.where(col(Auditor.active) == active)
-    rows, next_cursor = await keyset_page(
-        session, query, name="auditors", keys=_AUDITOR_KEYS, cursor=cursor, limit=limit
-    )
+    rows, next_cursor = await _AUDITOR_KEYS.fetch(session, query, cursor=cursor, limit=limit)
     return Page[AuditorOut](data=[_auditor(a) for a in rows], next_cursor=next_cursor)
 
 
@@ -256,11 +280,9 @@ async def list_engagements(
     query = repo.engagements_query(auditor)
     if organisation_id:
         query = query.where(col(Engagement.organisation_id) == organisation_id)
-    rows, next_cursor = await keyset_page(
+    rows, next_cursor = await _ENGAGEMENT_KEYS.fetch(
         session,
         query,
-        name="auditor-engagements",
-        keys=_ENGAGEMENT_KEYS,
         cursor=cursor,
         limit=limit,
     )
@@ -286,9 +308,7 @@ async def list_programmes(
     query = await audits.programmes_query(
         session, principal, organisation_id=organisation_id, scheme=scheme
     )
-    rows, next_cursor = await keyset_page(
-        session, query, name="audit-programmes", keys=_PROGRAMME_KEYS, cursor=cursor, limit=limit
-    )
+    rows, next_cursor = await _PROGRAMME_KEYS.fetch(session, query, cursor=cursor, limit=limit)
     return Page[ProgrammeOut](
         data=[await audits.programme_out(session, p, settings, today) for p in rows],
         next_cursor=next_cursor,
@@ -328,7 +348,7 @@ async def request_audit(
 
 
 # audits ----------------------------------------------------------------------------------------
-@audit_routes.get("", response_model=Page[AuditOut], responses=LIST_ERRORS)
+@audit_routes.get("", response_model=SyncPage[AuditOut], responses=LIST_ERRORS)
 async def list_audits(
     principal: Involved,
     session: SessionDep,
@@ -346,10 +366,12 @@ async def list_audits(
         Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this programme's"),
     ] = None,
     organisation_id: OrganisationFilter = None,
+    updated_since: UpdatedSince = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[AuditOut]:
-    """Audits the caller may see (an auditor: those assigned to them), newest request first."""
+) -> SyncPage[AuditOut]:
+    """Audits the caller may see (an auditor: those assigned to them), newest request first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
     today = runtime.clock.today()
     query = await audits.audits_query(
         session,
@@ -358,12 +380,23 @@ async def list_audits(
         programme_id=programme_id,
         organisation_id=organisation_id,
     )
-    rows, next_cursor = await keyset_page(
-        session, query, name="audits", keys=_AUDIT_KEYS, cursor=cursor, limit=limit
-    )
-    return Page[AuditOut](
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        rows, next_cursor = await _AUDIT_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    else:
+        rows, deleted, next_cursor = await _AUDIT_SYNC.page(
+            session,
+            query,
+            tombstones,
+            since=updated_since,
+            cursor=cursor,
+            limit=limit,
+            tombstone_scope=await audits.tombstone_scope(session, principal),
+        )
+    return SyncPage[AuditOut](
         data=[await audits.audit_out(session, a, settings, today) for a in rows],
         next_cursor=next_cursor,
+        deleted=deleted,
     )
 
 
@@ -464,7 +497,9 @@ async def get_report_document(
     )
 
 
-@audit_routes.get("/{audit_id}/findings", response_model=Page[FindingOut], responses=LIST_ERRORS)
+@audit_routes.get(
+    "/{audit_id}/findings", response_model=SyncPage[FindingOut], responses=LIST_ERRORS
+)
 async def list_findings(
     audit_id: Id,
     principal: Involved,
@@ -475,21 +510,34 @@ async def list_findings(
         Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"] | None,
         Query(alias="type", description="Only findings of this type"),
     ] = None,
+    updated_since: UpdatedSince = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[FindingOut]:
+) -> SyncPage[FindingOut]:
     """The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first."""
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
     audit = await audits.visible_audit(session, principal, audit_id)
     query = AuditRepository.deciding_findings_query(audit.id)
     if type_:
         query = query.where(col(Finding.type) == type_)
-    rows, next_cursor = await keyset_page(
-        session, query, name="findings", keys=_FINDING_KEYS, cursor=cursor, limit=limit
-    )
-    return Page[FindingOut](
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        rows, next_cursor = await _FINDING_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    else:
+        rows, deleted, next_cursor = await _FINDING_SYNC.page(
+            session,
+            query,
+            tombstones,
+            since=updated_since,
+            cursor=cursor,
+            limit=limit,
+            tombstone_scope=lambda organisation: organisation == audit.organisation_id,
+        )
+    return SyncPage[FindingOut](
         data=await audits.findings_out(session, rows, settings, runtime.clock.today()),
         next_cursor=next_cursor,
+        deleted=deleted,
     )
 
 

@@ -30,8 +30,8 @@ from cap_labelling.rules import ApplicationStatus, ApplicationStep
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
-from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -223,9 +223,10 @@ async def get(
 
 
 #: Newest first (created_at, id descending).
-KEYS = (
-    Key(col(Application.created_at), lambda a: a.created_at, descending=True, kind=datetime),
-    Key(col(Application.id), lambda a: a.id, descending=True),
+KEYS = Keyset(
+    "applications",
+    key(col(Application.created_at), datetime, descending=True),
+    key(col(Application.id), str, descending=True),
 )
 
 
@@ -241,21 +242,22 @@ async def page_visible(
 ) -> tuple[list[Application], str | None]:
     """A page of the applications of the structures the caller reads, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Application)
+    query = sa.select(Application).where(
+        visibility.scope(
+            readable, col(Application.organisation_id), col(Application.group_member_ids)
+        )
+    )
     if status:
         query = query.where(col(Application.status) == status)
     if scheme:
         query = query.where(col(Application.scheme) == scheme)
     if organisation_id:
         query = query.where(col(Application.organisation_id) == organisation_id)
-    return await keyset_page(
+    return await KEYS.fetch(
         session,
         query,
-        name="applications",
-        keys=KEYS,
         cursor=cursor,
         limit=limit,
-        keep=lambda a: visibility.visible([a.organisation_id, *a.group_member_ids], readable),
     )
 
 

@@ -19,7 +19,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import Complaint, Recognition
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
-from cap_shared.keyset import Key, keyset_page
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.security import Principal
 
@@ -84,9 +84,10 @@ async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
 
 
 #: Newest first (created_at, id descending).
-KEYS = (
-    Key(col(Complaint.created_at), lambda c: c.created_at, descending=True, kind=datetime),
-    Key(col(Complaint.id), lambda c: c.id, descending=True),
+KEYS = Keyset(
+    "complaints",
+    key(col(Complaint.created_at), datetime, descending=True),
+    key(col(Complaint.id), str, descending=True),
 )
 
 
@@ -97,9 +98,7 @@ async def page(
     query = sa.select(Complaint)
     if status:
         query = query.where(col(Complaint.status) == status)
-    return await keyset_page(
-        session, query, name="complaints", keys=KEYS, cursor=cursor, limit=limit
-    )
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = False) -> Complaint:

@@ -57,8 +57,8 @@ from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
 from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, DecisionTakenV1
 from cap_shared.dates import add_months
 from cap_shared.db.rowsecurity import across_organisations
-from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -551,9 +551,10 @@ async def get(
 
 
 #: Newest first (created_at, id descending).
-KEYS = (
-    Key(col(DecisionFile.created_at), lambda f: f.created_at, descending=True, kind=datetime),
-    Key(col(DecisionFile.id), lambda f: f.id, descending=True),
+KEYS = Keyset(
+    "decisions",
+    key(col(DecisionFile.created_at), datetime, descending=True),
+    key(col(DecisionFile.id), str, descending=True),
 )
 
 
@@ -569,21 +570,22 @@ async def page_visible(
 ) -> tuple[list[DecisionFile], str | None]:
     """A page of the files the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(DecisionFile)
+    query = sa.select(DecisionFile).where(
+        visibility.scope(
+            readable, col(DecisionFile.organisation_id), col(DecisionFile.group_member_ids)
+        )
+    )
     if status:
         query = query.where(col(DecisionFile.status) == status)
     if scheme:
         query = query.where(col(DecisionFile.scheme) == scheme)
     if organisation_id:
         query = query.where(col(DecisionFile.organisation_id) == organisation_id)
-    return await keyset_page(
+    return await KEYS.fetch(
         session,
         query,
-        name="decisions",
-        keys=KEYS,
         cursor=cursor,
         limit=limit,
-        keep=lambda f: visibility.visible([f.organisation_id, *f.group_member_ids], readable),
     )
 
 

@@ -32,8 +32,8 @@ from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import GroupInvitationSentV1
 from cap_shared.db.rowsecurity import across_organisations
-from cap_shared.keyset import Key, keyset_page
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Forbidden, NotFound
 from cap_shared.security import Principal, Role
 
@@ -191,9 +191,10 @@ async def to_out(session: AsyncSession, invitation: GroupInvitation) -> GroupInv
 
 
 #: Newest first (invited_at, id descending).
-KEYS = (
-    Key(col(GroupInvitation.invited_at), lambda i: i.invited_at, descending=True, kind=datetime),
-    Key(col(GroupInvitation.id), lambda i: i.id, descending=True),
+KEYS = Keyset(
+    "group-invitations",
+    key(col(GroupInvitation.invited_at), datetime, descending=True),
+    key(col(GroupInvitation.id), str, descending=True),
 )
 
 
@@ -212,9 +213,7 @@ async def page_visible(
         query = query.where(col(GroupInvitation.organisation_id).in_(sorted(readable)))
     if status:
         query = query.where(col(GroupInvitation.status) == status)
-    return await keyset_page(
-        session, query, name="group-invitations", keys=KEYS, cursor=cursor, limit=limit
-    )
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(

@@ -22,7 +22,7 @@ from sqlmodel import col
 from cap_labelling import rules
 from cap_labelling.inputs import FreeText, Identifier
 from cap_labelling.models import Engagement, Organisation
-from cap_shared.keyset import Key, keyset_page
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -107,9 +107,10 @@ async def declare(
 
 
 #: Most recent first (created_at, id descending).
-KEYS = (
-    Key(col(Engagement.created_at), lambda e: e.created_at, descending=True, kind=datetime),
-    Key(col(Engagement.id), lambda e: e.id, descending=True),
+KEYS = Keyset(
+    "committee-engagements",
+    key(col(Engagement.created_at), datetime, descending=True),
+    key(col(Engagement.id), str, descending=True),
 )
 
 
@@ -125,9 +126,7 @@ async def of_person(
     query = sa.select(Engagement).where(col(Engagement.user_id) == _account(user_id))
     if organisation_id:
         query = query.where(col(Engagement.organisation_id) == organisation_id)
-    return await keyset_page(
-        session, query, name="committee-engagements", keys=KEYS, cursor=cursor, limit=limit
-    )
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def record_session(

@@ -60,8 +60,7 @@ from sqlmodel import col
 from cap_labelling import recognitions, rulebook, rules
 from cap_labelling.models import ImportRun, Organisation, Recognition, RecognitionChange
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, Scheme
-from cap_shared.keyset import Key, keyset_page
-from cap_shared.pagination import Page
+from cap_shared.pagination import Keyset, Page, key
 from cap_shared.problems import ProblemError
 from cap_shared.text import fold
 
@@ -709,19 +708,18 @@ async def import_csv(
 
 
 #: Newest first (at, id descending).
-RUN_KEYS = (
-    Key(col(ImportRun.at), lambda r: r.at, descending=True, kind=datetime),
-    Key(col(ImportRun.id), lambda r: r.id, descending=True),
+RUN_KEYS = Keyset(
+    "recognition-imports",
+    key(col(ImportRun.at), datetime, descending=True),
+    key(col(ImportRun.id), str, descending=True),
 )
 
 
 async def runs(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[ImportRunOut]:
     """Past imports (dry runs are not kept), newest first."""
-    rows, next_cursor = await keyset_page(
+    rows, next_cursor = await RUN_KEYS.fetch(
         session,
         sa.select(ImportRun),
-        name="recognition-imports",
-        keys=RUN_KEYS,
         cursor=cursor,
         limit=limit,
     )

@@ -33,7 +33,7 @@ from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn, ScopeR
 from cap_labelling.registry import (
     ComplaintIn,
     ComplaintReceipt,
-    RegistryEntry,
+    RegistryPage,
     SearchQuery,
     Verification,
 )
@@ -41,6 +41,7 @@ from cap_labelling.rulebook import LevelRuleOut
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Public, Role, Scope
+from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(min_length=1, max_length=36, pattern=IDENTIFIER_PATTERN)]
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -351,7 +352,7 @@ async def decide_appeal(
 recognition_routes = APIRouter(prefix="/v1/recognitions", tags=["recognitions"], responses=_ERRORS)
 
 
-@recognition_routes.get("", response_model=Page[RecognitionOut], responses=LIST_ERRORS)
+@recognition_routes.get("", response_model=SyncPage[RecognitionOut], responses=LIST_ERRORS)
 async def list_recognitions(
     principal: Readers,
     session: SessionDep,
@@ -362,23 +363,27 @@ async def list_recognitions(
         Query(alias="status", description="Only recognitions in this state"),
     ] = None,
     scheme: SchemeFilter = None,
+    updated_since: UpdatedSince = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[RecognitionOut]:
-    """Recognitions the caller may see in full (with private history notes), newest first."""
-    found, next_cursor = await recognitions.page_visible(
+) -> SyncPage[RecognitionOut]:
+    """Recognitions the caller may see in full (with private history notes), newest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
+    found, deleted, next_cursor = await recognitions.page_visible(
         session,
         principal,
         organisation_id=organisation_id,
         status=status_,
         scheme=scheme,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
     )
     changes = await recognitions.history(session, [r.id for r in found])
-    return Page[RecognitionOut](
+    return SyncPage[RecognitionOut](
         data=[recognitions.to_out(r, changes[r.id], settings.lifecycle) for r in found],
         next_cursor=next_cursor,
+        deleted=deleted,
     )
 
 
@@ -629,7 +634,7 @@ IfNoneMatch = Annotated[str | None, Header(max_length=2000)]
 
 @registry_routes.get(
     "/recognitions",
-    response_model=Page[RegistryEntry],
+    response_model=RegistryPage,
     responses={**LIST_ERRORS, 304: {"description": "Not modified"}},
 )
 async def search_registry(

@@ -26,7 +26,7 @@ from cap_labelling import level_rule
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import LevelRuleRevision
 from cap_shared import clock
-from cap_shared.keyset import Key, keyset_page
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
@@ -248,9 +248,10 @@ async def put(
 
 
 #: By referential code, then version.
-KEYS = (
-    Key(col(LevelRuleRevision.referential_code), lambda r: r.referential_code),
-    Key(col(LevelRuleRevision.referential_version), lambda r: r.referential_version, kind=int),
+KEYS = Keyset(
+    "level-rules",
+    key(col(LevelRuleRevision.referential_code), str),
+    key(col(LevelRuleRevision.referential_version), int),
 )
 
 
@@ -292,9 +293,7 @@ async def page(
     query = _latest()
     if referential_code:
         query = query.where(col(LevelRuleRevision.referential_code) == referential_code)
-    return await keyset_page(
-        session, query, name="level-rules", keys=KEYS, cursor=cursor, limit=limit
-    )
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def label_levels(session: AsyncSession, code: str) -> list[str]:

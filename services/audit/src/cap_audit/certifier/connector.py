@@ -47,8 +47,7 @@ from cap_audit.repository import AuditRepository
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.keyset import Key, keyset_page
-from cap_shared.pagination import Page
+from cap_shared.pagination import Keyset, Page, key
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.secrets import secret_box
 
@@ -405,9 +404,10 @@ def _failed(
 
 
 #: The deliveries list: newest first (created_at, id descending).
-DELIVERY_KEYS = (
-    Key(col(BodyDelivery.created_at), lambda d: d.created_at, descending=True, kind=datetime),
-    Key(col(BodyDelivery.id), lambda d: d.id, descending=True),
+DELIVERY_KEYS = Keyset(
+    "body-deliveries",
+    key(col(BodyDelivery.created_at), datetime, descending=True),
+    key(col(BodyDelivery.id), str, descending=True),
 )
 
 
@@ -457,9 +457,7 @@ async def deliveries(
         query = query.where(col(BodyDelivery.status) == status)
     if audit_id:
         query = query.where(col(BodyDelivery.audit_id) == audit_id)
-    rows, next_cursor = await keyset_page(
-        session, query, name="body-deliveries", keys=DELIVERY_KEYS, cursor=cursor, limit=limit
-    )
+    rows, next_cursor = await DELIVERY_KEYS.fetch(session, query, cursor=cursor, limit=limit)
     return Page[DeliveryOut](
         data=[await delivery_out(session, d) for d in rows], next_cursor=next_cursor
     )

@@ -16,8 +16,7 @@ from cap_audit.deps import SettingsDep
 from cap_audit.models import BodyConnection, BodySecret, CertificationBody
 from cap_audit.repository import AuditRepository
 from cap_shared.deps import RuntimeDep, SessionDep
-from cap_shared.keyset import Key, keyset_page
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, Page, PageCursor, PageLimit, key
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Public, Role
 
@@ -107,9 +106,10 @@ async def rotate_secret(
 
 
 #: Webhook secrets: oldest first (created_at, id).
-_SECRET_KEYS = (
-    Key(col(BodySecret.created_at), lambda s: s.created_at, kind=datetime),
-    Key(col(BodySecret.id), lambda s: s.id),
+_SECRET_KEYS = Keyset(
+    "webhook-secrets",
+    key(col(BodySecret.created_at), datetime),
+    key(col(BodySecret.id), str),
 )
 
 
@@ -126,9 +126,7 @@ async def list_secrets(
     if await AuditRepository(session).get(CertificationBody, body_id) is None:
         raise NotFound("no such certification body", detail_fr="organisme certificateur inconnu")
     query = sa.select(BodySecret).where(col(BodySecret.certification_body_id) == body_id)
-    rows, next_cursor = await keyset_page(
-        session, query, name="webhook-secrets", keys=_SECRET_KEYS, cursor=cursor, limit=limit
-    )
+    rows, next_cursor = await _SECRET_KEYS.fetch(session, query, cursor=cursor, limit=limit)
     return Page[SecretOut](
         data=[SecretOut(id=s.id, created_at=s.created_at, expires_at=s.expires_at) for s in rows],
         next_cursor=next_cursor,
