@@ -47,7 +47,7 @@ class TestInvitations:
         admin_role = await invite(client, boss, email="z@coorace.example", role="admin")
         assert admin_role.status_code == 403
 
-        pending = (await client.get("/v1/invitations", headers=boss)).json()
+        pending = (await client.get("/v1/invitations", headers=boss)).json()["data"]
         assert [i["email"] for i in pending] == ["m@coorace.example"]
         assert all("token" not in i for i in pending)
 

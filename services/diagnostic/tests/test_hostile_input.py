@@ -88,7 +88,9 @@ async def test_a_patch_refuses_null_for_a_not_null_column_and_accepts_it_elsewhe
     plan = await the_plan(service)
     action_id = plan["actions"][0]["id"]
     diagnostic = await open_diagnostic(service)
-    resource_id = (await service.client.get("/v1/resources", headers=service.admin)).json()[0]["id"]
+    resource_id = (await service.client.get("/v1/resources", headers=service.admin)).json()["data"][
+        0
+    ]["id"]
     updates = [
         (f"/v1/actions/{action_id}", ActionUpdate, ProgressAction, service.member()),
         (f"/v1/diagnostics/{diagnostic['id']}", DiagnosticUpdate, Diagnostic, service.admin),

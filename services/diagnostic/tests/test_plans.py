@@ -44,7 +44,9 @@ async def rated_diagnostic(
 
 
 async def the_plan(service: Service, **params) -> dict:
-    plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()
+    plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()[
+        "data"
+    ]
     assert len(plans) == 1
     got = await service.client.get(
         f"/v1/progress-plans/{plans[0]['id']}", params=params, headers=service.member()
@@ -326,7 +328,8 @@ async def test_a_finding_made_at_a_member_site_goes_to_that_site_s_plan(
             await on_audit_report(session, envelope, event)
 
     async def titles(key: str) -> list[str]:
-        plans = (await service.client.get("/v1/progress-plans", headers=service.member(key))).json()
+        listed = await service.client.get("/v1/progress-plans", headers=service.member(key))
+        plans = listed.json()["data"]
         return sorted(a["title"] for p in plans for a in p["actions"])
 
     assert await titles("a") == [

@@ -22,6 +22,14 @@ from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
 from cap_shared.jobs import run_once
 from cap_shared.messaging import BrokerUnavailable, PublishFailed
+from cap_shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Keyset,
+    Page,
+    PageCursor,
+    PageLimit,
+    field_key,
+)
 from cap_shared.problems import Forbidden, NotFound, ServiceUnavailable
 from cap_shared.security import Allow, Role
 
@@ -164,11 +172,17 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
     @router.get("/dead-letters", response_model=DeadLetterList)
     async def list_dead_letters(
         rt: RuntimeDep,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        include_replayed: bool = False,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
+        cursor: PageCursor = None,
+        include_replayed: Annotated[
+            bool, Query(description="Also the dead letters already replayed")
+        ] = False,
     ) -> DeadLetterList:
-        """Dead-lettered messages of this service, newest first, with the reason."""
-        return await rt.dead_letters.list(limit=limit, include_replayed=include_replayed)
+        """Dead-lettered messages of this service, newest first, with the reason; ``total``
+        counts those matching the filter."""
+        return await rt.dead_letters.list(
+            limit=limit, cursor=cursor, include_replayed=include_replayed
+        )
 
     @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterPublic)
     async def read_dead_letter(rt: RuntimeDep, dead_letter_id: str) -> DeadLetterPublic:
@@ -189,10 +203,16 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         """Unpublished events, age of the oldest, and events failing to publish."""
         return await rt.relay.status()
 
-    @router.get("/jobs", response_model=list[JobPublic])
-    async def list_jobs(rt: RuntimeDep) -> list[JobPublic]:
-        """The periodic jobs of this service and how often its worker runs them."""
-        return [JobPublic(name=j.name, interval_s=j.interval_s) for j in rt.jobs]
+    @router.get("/jobs", response_model=Page[JobPublic])
+    async def list_jobs(
+        rt: RuntimeDep, limit: PageLimit = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
+    ) -> Page[JobPublic]:
+        """The periodic jobs of this service and how often its worker runs them, by name."""
+        jobs = [JobPublic(name=j.name, interval_s=j.interval_s) for j in rt.jobs]
+        data, next_cursor = Keyset(f"{rt.name}.jobs", field_key("name", str)).slice(
+            jobs, cursor=cursor, limit=limit
+        )
+        return Page[JobPublic](data=data, next_cursor=next_cursor)
 
     @router.post("/jobs/{name}/runs", response_model=JobRun)
     async def run_job(rt: RuntimeDep, name: str) -> JobRun:

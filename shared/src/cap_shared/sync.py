@@ -143,7 +143,7 @@ class DeltaSync:
         self,
         session: AsyncSession,
         changes: sa.Select[Any],
-        tombstones: sa.Table,
+        tombstones: sa.Table | None,
         *,
         since: datetime,
         cursor: str | None,
@@ -153,45 +153,58 @@ class DeltaSync:
     ) -> tuple[list[Any], list[Deleted], str | None]:
         """The changed rows (``changes``: a select of the list's ORM rows with the caller's
         scope and the list's filters), the tombstones (scoped by ``tombstone_scope`` on their
-        ``organisation_id``) and the next cursor of the stream after ``cursor``; rows are ORM
+        ``organisation_id``; None: a list whose rows are never deleted) and the next cursor of the stream after ``cursor``; rows are ORM
         objects when ``scalars``, result rows otherwise."""
         keyset = self.keyset
         position = keyset.decode(cursor)
         at, id_ = self.changed_at, self.id
         changed = changes.where(at >= since)
-        gone = sa.select(tombstones.c.id, tombstones.c.deleted_at).where(
-            tombstones.c.resource == self.resource, tombstones.c.deleted_at >= since
-        )
-        if tombstone_scope is not None:
-            gone = gone.where(tombstone_scope(tombstones.c.organisation_id))
         if position is not None:
-            p_at, p_id, p_kind = position
+            p_at, p_id, _kind = position
             p_at_bound = sa.bindparam(None, p_at, type_=AwareDateTime())
             # A change (kind 0) after the position: strictly after (time, id).
             changed = changed.where(sa.tuple_(at, id_) > sa.tuple_(p_at_bound, p_id))
-            after_deleted = sa.tuple_(tombstones.c.deleted_at, tombstones.c.id) > sa.tuple_(
-                p_at_bound, p_id
-            )
-            if p_kind == _CHANGE:  # the deletion of the same (time, id) comes after it
-                after_deleted = sa.or_(
-                    after_deleted,
-                    sa.and_(tombstones.c.deleted_at == p_at_bound, tombstones.c.id == p_id),
-                )
-            gone = gone.where(after_deleted)
         changed = changed.order_by(at.asc(), id_.asc()).limit(limit + 1)
-        gone = gone.order_by(tombstones.c.deleted_at.asc(), tombstones.c.id.asc()).limit(limit + 1)
         result = await session.execute(changed)
         rows: Sequence[Any] = result.scalars().all() if scalars else result.all()
         entries = [_Entry(self._time(r), r.id, _CHANGE, r) for r in rows]
-        entries += [
-            _Entry(t.deleted_at, t.id, _DELETION, Deleted(id=t.id, deleted_at=t.deleted_at))
-            for t in (await session.execute(gone)).all()
-        ]
+        if tombstones is not None:
+            gone = await self._tombstones(
+                session, tombstones, since, position, limit, tombstone_scope
+            )
+            entries += [
+                _Entry(t.deleted_at, t.id, _DELETION, Deleted(id=t.id, deleted_at=t.deleted_at))
+                for t in gone
+            ]
         entries.sort(key=lambda e: (e.at, e.id, e.kind))
         taken, next_cursor = keyset.split(entries, limit)
         data = [e.item for e in taken if e.kind == _CHANGE]
         deleted = [e.item for e in taken if e.kind == _DELETION]
         return data, deleted, next_cursor
+
+    async def _tombstones(
+        self,
+        session: AsyncSession,
+        table: sa.Table,
+        since: datetime,
+        position: tuple[Any, ...] | None,
+        limit: int,
+        scope: Callable[[sa.Column[Any]], sa.ColumnElement[bool]] | None,
+    ) -> Sequence[Any]:
+        query = sa.select(table.c.id, table.c.deleted_at).where(
+            table.c.resource == self.resource, table.c.deleted_at >= since
+        )
+        if scope is not None:
+            query = query.where(scope(table.c.organisation_id))
+        if position is not None:
+            p_at, p_id, p_kind = position
+            p_at_bound = sa.bindparam(None, p_at, type_=AwareDateTime())
+            after = sa.tuple_(table.c.deleted_at, table.c.id) > sa.tuple_(p_at_bound, p_id)
+            if p_kind == _CHANGE:  # the deletion of the same (time, id) comes after it
+                after = sa.or_(after, sa.and_(table.c.deleted_at == p_at_bound, table.c.id == p_id))
+            query = query.where(after)
+        query = query.order_by(table.c.deleted_at.asc(), table.c.id.asc()).limit(limit + 1)
+        return (await session.execute(query)).all()
 
     def _time(self, row: Any) -> datetime:
         if self.changed_at_of is not None:

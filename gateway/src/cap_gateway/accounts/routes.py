@@ -25,7 +25,7 @@ from cap_gateway.accounts.schemas import (
 from cap_gateway.deps import AccountManagerDep, AdminDep, GatewayDep, SignedInDep
 from cap_gateway.overview import Overview, gather
 from cap_shared.deps import SessionDep
-from cap_shared.pagination import Page, PageCursor, PageLimit
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Public, authenticate
 from cap_shared.text import printable
 
@@ -59,12 +59,18 @@ async def create_invitation(
     )
 
 
-@invitations.get("", response_model=list[InvitationPublic])
+@invitations.get("", response_model=Page[InvitationPublic])
 async def list_invitations(
-    principal: AccountManagerDep, session: SessionDep, limit: PageLimit = 50
-) -> list[InvitationPublic]:
-    """Pending invitations the caller manages, newest first."""
-    return await accounts_service.list_invitations(session, principal=principal, limit=limit)
+    principal: AccountManagerDep,
+    session: SessionDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> Page[InvitationPublic]:
+    """Pending invitations (neither accepted, revoked nor expired) the caller manages, newest
+    first."""
+    return await accounts_service.list_invitations(
+        session, principal=principal, cursor=cursor, limit=limit
+    )
 
 
 @invitations.delete("/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -121,7 +127,7 @@ async def accept_invitation(
 async def list_users(
     principal: AccountManagerDep,
     session: SessionDep,
-    limit: PageLimit = 50,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
     cursor: PageCursor = None,
     organisation_id: Annotated[Printable | None, Query(max_length=36)] = None,
     role: Annotated[Printable | None, Query(max_length=32)] = None,
@@ -192,12 +198,15 @@ async def create_api_client(
     return await accounts_service.create_api_client(session, principal=principal, data=data)
 
 
-@api_clients.get("", response_model=list[ApiClientPublic])
+@api_clients.get("", response_model=Page[ApiClientPublic])
 async def list_api_clients(
-    _admin: AdminDep, session: SessionDep, limit: PageLimit = 50
-) -> list[ApiClientPublic]:
-    """Registered API clients, newest first."""
-    return await accounts_service.list_api_clients(session, limit=limit)
+    _admin: AdminDep,
+    session: SessionDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> Page[ApiClientPublic]:
+    """Registered API clients (revoked ones included), newest first."""
+    return await accounts_service.list_api_clients(session, cursor=cursor, limit=limit)
 
 
 @api_clients.get("/{api_client_id}", response_model=ApiClientPublic)

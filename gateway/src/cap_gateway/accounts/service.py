@@ -46,7 +46,7 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import MembershipV1, UserChangedV1
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Page
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -262,14 +262,19 @@ async def invite(
 
 
 async def list_invitations(
-    session: AsyncSession, *, principal: Principal, limit: int
-) -> list[InvitationPublic]:
-    """Pending invitations the caller may manage."""
+    session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
+) -> Page[InvitationPublic]:
+    """Pending invitations the caller may manage, newest first."""
     scope = _administered_organisations(principal)
-    rows = await AccountRepository(session).pending_invitations(
-        now=clock.now(), organisation_ids=None if scope is None else sorted(scope), limit=limit
+    rows, next_cursor = await AccountRepository(session).pending_invitations(
+        now=clock.now(),
+        organisation_ids=None if scope is None else sorted(scope),
+        cursor=cursor,
+        limit=limit,
     )
-    return [_invitation_public(i) for i in rows]
+    return Page[InvitationPublic](
+        data=[_invitation_public(i) for i in rows], next_cursor=next_cursor
+    )
 
 
 async def revoke_invitation(
@@ -423,14 +428,8 @@ async def list_users(
     else:
         organisation_ids = sorted(scope)
     repository = AccountRepository(session)
-    rows, next_cursor = created_page(
-        await repository.list_users(
-            limit=limit + 1,
-            after=decode_created_cursor(cursor),
-            organisation_ids=organisation_ids,
-            role=role,
-        ),
-        limit,
+    rows, next_cursor = await repository.list_users(
+        limit=limit, cursor=cursor, organisation_ids=organisation_ids, role=role
     )
     return Page[UserPublic](
         data=await _users_public(repository, rows, seen_from=scope), next_cursor=next_cursor
@@ -573,9 +572,12 @@ async def create_api_client(
     return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
 
 
-async def list_api_clients(session: AsyncSession, *, limit: int) -> list[ApiClientPublic]:
+async def list_api_clients(
+    session: AsyncSession, *, cursor: str | None, limit: int
+) -> Page[ApiClientPublic]:
     """Registered API clients, newest first."""
-    return [_client_public(c) for c in await AccountRepository(session).api_clients(limit=limit)]
+    rows, next_cursor = await AccountRepository(session).api_clients(cursor=cursor, limit=limit)
+    return Page[ApiClientPublic](data=[_client_public(c) for c in rows], next_cursor=next_cursor)
 
 
 async def _client(repository: AccountRepository, api_client_id: str) -> ApiClient:

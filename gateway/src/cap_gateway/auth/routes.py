@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,6 +16,14 @@ from cap_gateway.auth.schemas import SigningKeyPublic, TokenResponse
 from cap_gateway.auth.service import DEFAULT_PUBLIC_CLIENT, OAuthError
 from cap_gateway.deps import AdminDep, GatewayDep
 from cap_shared.deps import SessionDep
+from cap_shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Keyset,
+    Page,
+    PageCursor,
+    PageLimit,
+    field_key,
+)
 from cap_shared.problems import problem_response
 from cap_shared.security import Public, Scope
 from cap_shared.text import printable
@@ -156,13 +165,27 @@ async def authorization_server_metadata(gateway: GatewayDep) -> dict[str, Any]:
     }
 
 
-@keys_router.get("", response_model=list[SigningKeyPublic])
-async def list_signing_keys(_admin: AdminDep, gateway: GatewayDep) -> list[SigningKeyPublic]:
-    """Every signing key with its publication, activation and expiry dates."""
-    return [
-        SigningKeyPublic.model_validate(k, from_attributes=True)
-        for k in await gateway.keyring.listing()
-    ]
+#: Activation order (a handful of keys, held in memory by the keyring).
+SIGNING_KEYS = Keyset(
+    "gateway.signing-keys", field_key("activates_at", datetime), field_key("kid", str)
+)
+
+
+@keys_router.get("", response_model=Page[SigningKeyPublic])
+async def list_signing_keys(
+    _admin: AdminDep,
+    gateway: GatewayDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> Page[SigningKeyPublic]:
+    """Every signing key with its publication, activation and expiry dates, by activation."""
+    rows, next_cursor = SIGNING_KEYS.slice(
+        await gateway.keyring.listing(), cursor=cursor, limit=limit
+    )
+    return Page[SigningKeyPublic](
+        data=[SigningKeyPublic.model_validate(k, from_attributes=True) for k in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @keys_router.post("", status_code=201, response_model=SigningKeyPublic)

@@ -14,7 +14,7 @@ from cap_gateway.models import Organisation, tables
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Page
 from cap_shared.problems import Conflict, NotFound
 from cap_shared.security import Principal, Role
 
@@ -103,10 +103,7 @@ async def list_organisations(
     session: AsyncSession, *, principal: Principal, limit: int, cursor: str | None
 ) -> Page[OrganisationPublic]:
     """A page of the organisations the caller may see, in registration order."""
-    rows, next_cursor = created_page(
-        await OrganisationRepository(session).list_page(
-            limit=limit + 1, after=decode_created_cursor(cursor), scope=_scope(principal)
-        ),
-        limit,
+    rows, next_cursor = await OrganisationRepository(session).list_page(
+        limit=limit, cursor=cursor, scope=_scope(principal)
     )
     return Page[OrganisationPublic](data=[to_public(o) for o in rows], next_cursor=next_cursor)

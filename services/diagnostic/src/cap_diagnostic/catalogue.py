@@ -30,6 +30,7 @@ from cap_diagnostic.schemas import (
     ResourceOut,
     ResourceUpdate,
 )
+from cap_shared.pagination import Keyset, Page, SortKey, field_key
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -143,6 +144,16 @@ async def get(session: AsyncSession, principal: Principal, resource_id: str) -> 
     return resource
 
 
+#: Relevance first (0 without words), then title and id; the catalogue is curated (hundreds of
+#: entries) and its tags are JSON lists, so a search is filtered and paged in memory.
+RESOURCES = Keyset(
+    "diagnostic.resources",
+    SortKey(float, value=lambda r: r.rank or 0.0, descending=True),
+    field_key("title", str),
+    field_key("id", str),
+)
+
+
 async def search(
     session: AsyncSession,
     principal: Principal,
@@ -151,21 +162,23 @@ async def search(
     kind: str | None,
     criterion: str | None,
     theme: str | None,
+    cursor: str | None,
     limit: int,
-) -> list[ResourceOut]:
+) -> Page[ResourceOut]:
     """Entries matching the words (French stemming on PostgreSQL), filtered by tag."""
     found = await ResourceRepository(session).search(
         text=text.strip() if text else None,
         kind=kind,
         include_unpublished=principal.has_role(Role.ADMIN),
-        limit=1000 if (criterion or theme) else limit,
+        limit=None,
     )
     out = [
         to_out(r, rank if text else None)
         for r, rank in found
         if (criterion is None or criterion in r.criteria) and (theme is None or theme in r.themes)
     ]
-    return out[:limit]
+    data, next_cursor = RESOURCES.slice(out, cursor=cursor, limit=limit)
+    return Page[ResourceOut](data=data, next_cursor=next_cursor)
 
 
 async def recommendations(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,9 +46,10 @@ from cap_shared.contracts.diagnostic import (
     ReferentialRef,
 )
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Keyset, Page, SortKey, field_key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
+from cap_shared.sync import Deleted, SyncPage
 
 SOURCE = "/cap/diagnostic"
 
@@ -232,43 +234,78 @@ async def get(session: AsyncSession, principal: Principal, diagnostic_id: str) -
     return diagnostic
 
 
+def _scope(principal: Principal) -> tuple[list[str] | None, list[str] | None]:
+    if principal.has_role(Role.ADMIN):
+        return None, None
+    return sorted(principal.organisation_ids()), sorted(principal.regions())
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,
     *,
     organisation_id: str | None,
     status: str | None,
+    updated_since: datetime | None,
     cursor: str | None,
     limit: int,
-) -> Page[DiagnosticOut]:
-    """Diagnostics the caller may see, newest first."""
-    unrestricted = principal.has_role(Role.ADMIN)
-    rows = await DiagnosticRepository(session).page(
-        organisation_ids=None if unrestricted else sorted(principal.organisation_ids()),
-        regions=None if unrestricted else sorted(principal.regions()),
-        organisation_id=organisation_id,
-        status=status,
-        after=decode_created_cursor(cursor),
-        limit=limit + 1,
-    )
-    data, next_cursor = created_page(list(rows), limit)
-    counts = await DiagnosticRepository(session).progress_counts([d.id for d in data])
-    return Page(
+) -> SyncPage[DiagnosticOut]:
+    """Diagnostics the caller may see, newest first; with ``updated_since``, those changed or
+    deleted since, oldest change first."""
+    organisation_ids, regions = _scope(principal)
+    repo = DiagnosticRepository(session)
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        data, next_cursor = await repo.page(
+            organisation_ids=organisation_ids,
+            regions=regions,
+            organisation_id=organisation_id,
+            status=status,
+            cursor=cursor,
+            limit=limit,
+        )
+    else:
+        data, deleted, next_cursor = await repo.changes(
+            organisation_ids=organisation_ids,
+            regions=regions,
+            organisation_id=organisation_id,
+            status=status,
+            since=updated_since,
+            cursor=cursor,
+            limit=limit,
+        )
+    counts = await repo.progress_counts([d.id for d in data])
+    return SyncPage[DiagnosticOut](
         data=[await to_out(session, d, counts.get(d.id, (0, 0))) for d in data],
+        deleted=deleted,
         next_cursor=next_cursor,
     )
 
 
 async def answers(
-    session: AsyncSession, principal: Principal, diagnostic_id: str
-) -> list[AnswerOut]:
-    """The answers of a visible diagnostic."""
+    session: AsyncSession,
+    principal: Principal,
+    diagnostic_id: str,
+    *,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage[AnswerOut]:
+    """The answers of a visible diagnostic by criterion; with ``updated_since``, those changed
+    or deleted since (a migration to another referential version deletes some)."""
     diagnostic, _ = await _visible(session, principal, diagnostic_id)
     referential = await referentials.resolved(session, diagnostic.referential_id)
-    return [
-        _answer_out(a, referential)
-        for a in await DiagnosticRepository(session).answers(diagnostic.id)
-    ]
+    repo = DiagnosticRepository(session)
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        rows, next_cursor = await repo.answers_page(diagnostic.id, cursor=cursor, limit=limit)
+    else:
+        rows, deleted, next_cursor = await repo.answer_changes(
+            diagnostic.id, since=updated_since, cursor=cursor, limit=limit
+        )
+    return SyncPage[AnswerOut](
+        data=[_answer_out(a, referential) for a in rows], deleted=deleted, next_cursor=next_cursor
+    )
 
 
 def _answer_out(answer: Answer, referential: ResolvedReferential) -> AnswerOut:
@@ -569,8 +606,13 @@ def _group(g: scoring.GroupScore) -> GroupScoreV1:
 
 
 async def suggestions(
-    session: AsyncSession, principal: Principal, diagnostic_id: str
-) -> list[Suggestion]:
+    session: AsyncSession,
+    principal: Principal,
+    diagnostic_id: str,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> Page[Suggestion]:
     """Answers of the organisation's earlier diagnostics on criteria this one shares.
 
     Only the structure's own answers are offered: an audit evaluation is the auditor's record,
@@ -606,8 +648,15 @@ async def suggestions(
                 from_referential=f"{earlier_ref.code} v{earlier_ref.version}",
                 completed_at=earlier.completed_at,
             )
-    order = list(referential.criteria)
-    return sorted(offered.values(), key=lambda s: order.index(s.criterion))
+    # In the referential's order; bound to this diagnostic's list.
+    order = {urn: i for i, urn in enumerate(referential.criteria)}
+    keyset = Keyset(
+        f"diagnostic.suggestions:{diagnostic.id}",
+        SortKey(int, value=lambda s: order[s.criterion]),
+        field_key("criterion", str),
+    )
+    data, next_cursor = keyset.slice(list(offered.values()), cursor=cursor, limit=limit)
+    return Page[Suggestion](data=data, next_cursor=next_cursor)
 
 
 async def migrate(
@@ -627,11 +676,12 @@ async def migrate(
     target = await referentials.resolved(session, target_row.id)
     diff = loader.changes(current, target)
     repo = DiagnosticRepository(session)
-    removed, adjusted = [], []
+    removed: list[Answer] = []
+    adjusted = []
     for answer in await repo.answers(diagnostic.id):
         new = target.criteria.get(answer.criterion_urn)
         if new is None:
-            removed.append(answer.criterion_urn)
+            removed.append(answer)
             continue
         old = current.criteria.get(answer.criterion_urn, new)
         if answer.level is None or old.max_level == new.max_level:
@@ -643,7 +693,7 @@ async def migrate(
     await _write(session, diagnostic, if_match)
     _note_facilitator(diagnostic, organisation, principal)
     if removed:
-        await repo.delete_answers(diagnostic.id, removed)
+        await repo.delete_answers(diagnostic, removed, at=clock.now())
     diagnostic.referential_id = target_row.id
     diagnostic.migrations = [
         *diagnostic.migrations,
@@ -653,7 +703,7 @@ async def migrate(
             "from_version": current.version,
             "to_version": target.version,
             "strategy": data.strategy,
-            "answers_removed": removed,
+            "answers_removed": [a.criterion_urn for a in removed],
             "levels_changed": adjusted,
             "criteria_added": [c["code"] for c in diff["added"]],
         },

@@ -21,7 +21,9 @@ from cap_diagnostic.schemas import (
     ReviewOut,
 )
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role
+from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,12 +42,26 @@ plan_routes = APIRouter(prefix="/v1/progress-plans", tags=["progress-plans"], re
 action_routes = APIRouter(prefix="/v1/actions", tags=["progress-plans"], responses=_ERRORS)
 
 
-@plan_routes.get("", response_model=list[PlanOut])
+@plan_routes.get("", response_model=SyncPage[PlanOut])
 async def list_plans(
-    principal: Practitioner, session: SessionDep, runtime: RuntimeDep
-) -> list[PlanOut]:
-    """Progress plans the caller may see (one per organisation)."""
-    return await plans.list_plans(session, principal, runtime.clock.today())
+    principal: Practitioner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[PlanOut]:
+    """Progress plans the caller may see (one per organisation), oldest first (created_at,
+    id); with ``updated_since``, those changed since (a changed action changes its plan),
+    oldest change first (delta sync). ``overdue`` is computed on the day of the answer."""
+    return await plans.list_plans(
+        session,
+        principal,
+        runtime.clock.today(),
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @plan_routes.get("/{plan_id}", response_model=PlanOut)

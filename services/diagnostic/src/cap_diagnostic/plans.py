@@ -9,7 +9,7 @@ redelivering an audit event adds nothing.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,7 @@ from cap_shared.contracts.diagnostic import ActionDueSoonV1, ActionOverdueV1
 from cap_shared.outbox import add_event
 from cap_shared.problems import Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
+from cap_shared.sync import Deleted, SyncPage
 
 SOURCE = "/cap/diagnostic"
 OPEN = sorted(s.value for s in lifecycle.OPEN_ACTIONS)
@@ -143,14 +144,35 @@ async def plan_out(
     )
 
 
-async def list_plans(session: AsyncSession, principal: Principal, today: date) -> list[PlanOut]:
-    """Plans the caller may see."""
+async def list_plans(
+    session: AsyncSession,
+    principal: Principal,
+    today: date,
+    *,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage[PlanOut]:
+    """Plans the caller may see, oldest first; with ``updated_since``, those changed (an
+    action included) or deleted since, oldest change first."""
     unrestricted = principal.has_role(Role.ADMIN)
-    plans = await PlanRepository(session).plans(
-        organisation_ids=None if unrestricted else sorted(principal.organisation_ids()),
-        regions=None if unrestricted else sorted(principal.regions()),
+    scope = {
+        "organisation_ids": None if unrestricted else sorted(principal.organisation_ids()),
+        "regions": None if unrestricted else sorted(principal.regions()),
+    }
+    repo = PlanRepository(session)
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        plans, next_cursor = await repo.plans(**scope, cursor=cursor, limit=limit)
+    else:
+        plans, deleted, next_cursor = await repo.plan_changes(
+            **scope, since=updated_since, cursor=cursor, limit=limit
+        )
+    return SyncPage[PlanOut](
+        data=[await plan_out(session, p, today) for p in plans],
+        deleted=deleted,
+        next_cursor=next_cursor,
     )
-    return [await plan_out(session, p, today) for p in plans]
 
 
 async def get_plan(

@@ -16,6 +16,7 @@ from cap_diagnostic.schemas import (
     ResourceUpdate,
 )
 from cap_shared.deps import SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role, SignedIn
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
@@ -32,7 +33,7 @@ Reader = Annotated[Principal, Depends(SignedIn())]
 resource_routes = APIRouter(prefix="/v1/resources", tags=["resources"], responses=_ERRORS)
 
 
-@resource_routes.get("", response_model=list[ResourceOut])
+@resource_routes.get("", response_model=Page[ResourceOut])
 async def search_resources(
     principal: Reader,
     session: SessionDep,
@@ -40,17 +41,29 @@ async def search_resources(
         str | None,
         Query(max_length=200, pattern=PRINTABLE_PATTERN, description="Words to find (French)"),
     ] = None,
-    kind: ResourceKind | None = None,
+    kind: Annotated[ResourceKind | None, Query(description="Only this kind")] = None,
     criterion: Annotated[
         str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN, description="Criterion URN")
     ] = None,
-    theme: Annotated[str | None, Query(max_length=40, pattern=PRINTABLE_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> list[ResourceOut]:
+    theme: Annotated[
+        str | None,
+        Query(max_length=40, pattern=PRINTABLE_PATTERN, description="Theme code"),
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ResourceOut]:
     """Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
-    Results are ranked by relevance when ``q`` is given."""
+    Results are ranked by relevance when ``q`` is given (then by title and id), by title and id
+    otherwise."""
     return await catalogue.search(
-        session, principal, text=q, kind=kind, criterion=criterion, theme=theme, limit=limit
+        session,
+        principal,
+        text=q,
+        kind=kind,
+        criterion=criterion,
+        theme=theme,
+        cursor=cursor,
+        limit=limit,
     )
 
 

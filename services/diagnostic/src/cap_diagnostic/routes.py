@@ -57,8 +57,16 @@ from cap_diagnostic.schemas import (
 from cap_diagnostic.statistics_routes import ROUTERS as statistics_routers
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
+from cap_shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Keyset,
+    Page,
+    PageCursor,
+    PageLimit,
+    field_key,
+)
 from cap_shared.security import Allow, Principal, Role, SignedIn
+from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9._\-]+$")]
@@ -102,14 +110,27 @@ def _summary(stored: ReferentialVersion, resolved: ResolvedReferential) -> dict[
     }
 
 
-@referential_routes.get("", response_model=list[ReferentialSummary])
-async def list_referentials(_principal: Reader, session: SessionDep) -> list[ReferentialSummary]:
-    """Every imported referential version (all versions of CAP, CAP RSE, CAP ISO 9001...)."""
+#: By code then version (a few dozen versions: paged in memory).
+REFERENTIALS = Keyset("diagnostic.referentials", field_key("code", str), field_key("version", int))
+
+
+@referential_routes.get("", response_model=Page[ReferentialSummary])
+async def list_referentials(
+    _principal: Reader,
+    session: SessionDep,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ReferentialSummary]:
+    """Every imported referential version (all versions of CAP, CAP RSE, CAP ISO 9001...), by
+    code then version."""
+    stored, next_cursor = REFERENTIALS.slice(
+        await referentials.list_versions(session), cursor=cursor, limit=limit
+    )
     out = []
-    for stored in await referentials.list_versions(session):
-        resolved = await referentials.resolved(session, stored.id)
-        out.append(ReferentialSummary(**_summary(stored, resolved)))
-    return out
+    for version in stored:
+        resolved = await referentials.resolved(session, version.id)
+        out.append(ReferentialSummary(**_summary(version, resolved)))
+    return Page[ReferentialSummary](data=out, next_cursor=next_cursor)
 
 
 @referential_routes.post(
@@ -262,21 +283,30 @@ async def create_diagnostic(
     return await _answer(session, diagnostic, 201, idem)
 
 
-@diagnostic_routes.get("", response_model=Page[DiagnosticOut])
+@diagnostic_routes.get("", response_model=SyncPage[DiagnosticOut])
 async def list_diagnostics(
     principal: Practitioner,
     session: SessionDep,
-    organisation_id: Annotated[str | None, Query(max_length=36, pattern=ID_PATTERN)] = None,
-    status: Annotated[str | None, Query(max_length=20, pattern=r"^[a-z_]+$")] = None,
+    organisation_id: Annotated[
+        str | None,
+        Query(max_length=36, pattern=ID_PATTERN, description="Only this organisation's"),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(max_length=20, pattern=r"^[a-z_]+$", description="Only in this status"),
+    ] = None,
+    updated_since: UpdatedSince = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[DiagnosticOut]:
-    """Diagnostics the caller may see, newest first."""
+) -> SyncPage[DiagnosticOut]:
+    """Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
+    those changed or deleted since, oldest change first (delta sync)."""
     return await diagnostics.page(
         session,
         principal,
         organisation_id=organisation_id,
         status=status,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
     )
@@ -309,12 +339,20 @@ async def update_diagnostic(
     return await _answer(session, diagnostic)
 
 
-@diagnostic_routes.get("/{diagnostic_id}/answers", response_model=list[AnswerOut])
+@diagnostic_routes.get("/{diagnostic_id}/answers", response_model=SyncPage[AnswerOut])
 async def list_answers(
-    diagnostic_id: Id, principal: Practitioner, session: SessionDep
-) -> list[AnswerOut]:
-    """Every answer of the diagnostic."""
-    return await diagnostics.answers(session, principal, diagnostic_id)
+    diagnostic_id: Id,
+    principal: Practitioner,
+    session: SessionDep,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[AnswerOut]:
+    """The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
+    deleted since, oldest change first (delta sync for offline rating)."""
+    return await diagnostics.answers(
+        session, principal, diagnostic_id, updated_since=updated_since, cursor=cursor, limit=limit
+    )
 
 
 class AnswersOut(BaseModel):
@@ -372,12 +410,19 @@ async def get_scores(
     return await diagnostics.live_scores(session, principal, diagnostic_id)
 
 
-@diagnostic_routes.get("/{diagnostic_id}/suggestions", response_model=list[Suggestion])
+@diagnostic_routes.get("/{diagnostic_id}/suggestions", response_model=Page[Suggestion])
 async def get_suggestions(
-    diagnostic_id: Id, principal: Practitioner, session: SessionDep
-) -> list[Suggestion]:
-    """Answers from the organisation's earlier diagnostics on shared criteria, to reuse."""
-    return await diagnostics.suggestions(session, principal, diagnostic_id)
+    diagnostic_id: Id,
+    principal: Practitioner,
+    session: SessionDep,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[Suggestion]:
+    """Answers from the organisation's earlier diagnostics on shared criteria, to reuse, in
+    the referential's criterion order."""
+    return await diagnostics.suggestions(
+        session, principal, diagnostic_id, cursor=cursor, limit=limit
+    )
 
 
 @diagnostic_routes.post("/{diagnostic_id}/migrate", response_model=DiagnosticOut)

@@ -455,7 +455,10 @@ class GapRecommendation(BaseModel):
 
 
 class Recommendations(BaseModel):
-    """Per gap (largest expected gain first) and overall (most useful resources first)."""
+    """Per gap (largest expected gain first) and overall (most useful resources first).
+
+    A computed view of one diagnostic, not a list endpoint: its lists are bounded by the
+    referential's criteria and the catalogue, and come whole (docs/api/lists.md)."""
 
     gaps: list[GapRecommendation]
     resources: list[RecommendedResource]

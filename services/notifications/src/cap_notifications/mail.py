@@ -55,6 +55,7 @@ from cap_notifications import messages
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
 from cap_notifications.models import EmailMessage
+from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -493,16 +494,22 @@ def to_out(row: EmailMessage) -> EmailOut:
     )
 
 
+#: The mail log's order: newest first.
+EMAILS = newest_first("notifications.emails", col(EmailMessage.created_at), col(EmailMessage.id))
+
+
 async def list_emails(
-    session: AsyncSession, *, status: EmailStatus | None = None, limit: int = 50
-) -> Sequence[EmailMessage]:
-    """The mail log, newest first."""
-    query = sa.select(EmailMessage).order_by(
-        col(EmailMessage.created_at).desc(), col(EmailMessage.id).desc()
-    )
+    session: AsyncSession,
+    *,
+    status: EmailStatus | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[EmailMessage], str | None]:
+    """A page of the mail log, newest first, and the next cursor."""
+    query = sa.select(EmailMessage)
     if status is not None:
         query = query.where(col(EmailMessage.status) == status)
-    return (await session.execute(query.limit(limit))).scalars().all()
+    return await EMAILS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def retry(session: AsyncSession, email_id: str, now: datetime) -> EmailMessage:

@@ -18,9 +18,11 @@ from cap_notifications.feed import FeedPage, NotificationOut
 from cap_notifications.models import Person
 from cap_notifications.preferences import PreferencesIn, PreferencesOut
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageLimit
 from cap_shared.problems import Forbidden
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Principal, SignedIn
+from cap_shared.sync import UpdatedSince
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
@@ -71,12 +73,22 @@ feed_routes = APIRouter(
 async def list_notifications(
     me: Me,
     session: SessionDep,
-    unread: bool = False,
-    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    unread: Annotated[bool, Query(description="Only the notifications not read yet")] = False,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> FeedPage:
-    """The caller's feed, newest first, with the unread count."""
-    return await feed.page(session, me, unread_only=unread, before=before, limit=limit)
+    """The caller's feed, newest first (by sequence), with the unread count; with
+    ``updated_since``, the notifications created or read since, oldest change first (delta
+    sync; notifications are never deleted, ``deleted`` stays empty)."""
+    return await feed.page(
+        session,
+        me,
+        unread_only=unread,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @feed_routes.get("/unread-count")

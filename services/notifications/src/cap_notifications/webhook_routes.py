@@ -63,10 +63,17 @@ async def create_subscription(
     return webhooks.with_secret(subscription, secret)
 
 
-@router.get("", response_model=list[SubscriptionOut])
-async def list_subscriptions(_principal: Admin, session: SessionDep) -> list[SubscriptionOut]:
-    """Every subscription, oldest first (never their secrets)."""
-    return [webhooks.to_out(s) for s in await webhooks.list_subscriptions(session)]
+@router.get("", response_model=Page[SubscriptionOut])
+async def list_subscriptions(
+    _principal: Admin,
+    session: SessionDep,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[SubscriptionOut]:
+    """The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
+    secrets."""
+    rows, next_cursor = await webhooks.list_subscriptions(session, cursor=cursor, limit=limit)
+    return Page[SubscriptionOut](data=[webhooks.to_out(s) for s in rows], next_cursor=next_cursor)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut)
@@ -120,7 +127,8 @@ async def list_deliveries(
     _principal: Admin,
     session: SessionDep,
     status_: Annotated[
-        Literal["pending", "delivered", "failed", "cancelled"] | None, Query(alias="status")
+        Literal["pending", "delivered", "failed", "cancelled"] | None,
+        Query(alias="status", description="Only deliveries in this state"),
     ] = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,

@@ -56,7 +56,7 @@ from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSub
 from cap_shared.breaker import CircuitBreaker
 from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Keyset, Page, key, newest_first
 from cap_shared.problems import Conflict, InvalidInput, NotFound
 from cap_shared.secrets import secret_box
 from cap_shared.security import Principal
@@ -240,14 +240,29 @@ async def create(
     return subscription, secret
 
 
-async def list_subscriptions(session: AsyncSession) -> Sequence[WebhookSubscription]:
-    """Every subscription (deleted ones excepted), oldest first."""
-    query = (
-        sa.select(WebhookSubscription)
-        .where(col(WebhookSubscription.status) != "deleted")
-        .order_by(col(WebhookSubscription.created_at), col(WebhookSubscription.id))
+#: The lists' stable orders (their names are bound into their cursors).
+SUBSCRIPTIONS = Keyset(
+    "notifications.webhook-subscriptions",
+    key(col(WebhookSubscription.created_at), datetime),
+    key(col(WebhookSubscription.id), str),
+)
+
+
+def deliveries_keyset(subscription_id: str) -> Keyset:
+    """A subscription's deliveries newest first (cursors bound to that subscription's log)."""
+    return newest_first(
+        f"notifications.deliveries:{subscription_id}",
+        col(WebhookDelivery.created_at),
+        col(WebhookDelivery.id),
     )
-    return (await session.execute(query)).scalars().all()
+
+
+async def list_subscriptions(
+    session: AsyncSession, *, cursor: str | None = None, limit: int = 50
+) -> tuple[list[WebhookSubscription], str | None]:
+    """A page of the subscriptions (deleted ones excepted), oldest first."""
+    query = sa.select(WebhookSubscription).where(col(WebhookSubscription.status) != "deleted")
+    return await SUBSCRIPTIONS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(session: AsyncSession, subscription_id: str) -> WebhookSubscription:
@@ -385,16 +400,9 @@ async def deliveries(
     )
     if status is not None:
         query = query.where(col(WebhookDelivery.status) == status)
-    after = decode_created_cursor(cursor)
-    if after is not None:
-        query = query.where(
-            sa.tuple_(col(WebhookDelivery.created_at), col(WebhookDelivery.id)) < sa.tuple_(*after)
-        )
-    query = query.order_by(
-        col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc()
-    ).limit(limit + 1)
-    rows = (await session.execute(query)).scalars().all()
-    page, next_cursor = created_page(rows, limit)
+    page, next_cursor = await deliveries_keyset(subscription_id).fetch(
+        session, query, cursor=cursor, limit=limit
+    )
     attempts: dict[str, list[WebhookAttempt]] = {d.id: [] for d in page}
     if page:
         log = sa.select(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(list(attempts)))
