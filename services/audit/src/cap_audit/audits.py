@@ -43,6 +43,7 @@ from cap_audit.models import (
     Organisation,
     Programme,
     tables,
+    tombstones,
 )
 from cap_audit.repository import AuditRepository, OrganisationRepository
 from cap_audit.rules import AuditStatus, AuditStep, AuditType, FindingStatus, FindingType, Scheme
@@ -84,8 +85,10 @@ from cap_shared.contracts.audit import (
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
 from cap_shared.files import FileStore
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role, Scope
+from cap_shared.sync import Deleted, DeltaSync
 
 SOURCE = "/cap/audit"
 FIRST_AUDIT = {Scheme.CAP_ISO9001: AuditType.STAGE1, Scheme.CAP_RSE: AuditType.INITIAL}
@@ -439,6 +442,40 @@ async def _readable_org_ids(session: AsyncSession, principal: Principal) -> set[
     )
 
 
+# lists ----------------------------------------------------------------------------------------
+#: The lists' stable orders (keysets; the last key is unique).
+PROGRAMME_KEYS = Keyset(
+    "audit-programmes",
+    key(col(Programme.created_at), datetime),
+    key(col(Programme.id), str),
+)
+AUDIT_KEYS = Keyset(
+    "audits",
+    key(col(Audit.requested_at), datetime, descending=True),
+    key(col(Audit.id), str, descending=True),
+)
+FINDING_KEYS = Keyset(
+    "findings",
+    key(col(Finding.created_at), datetime),
+    key(col(Finding.id), str),
+)
+#: Delta sync (``?updated_since=``): a row changes when any of its fields does.
+AUDIT_SYNC = DeltaSync(
+    list_name="audits",
+    resource="audit",
+    changed_at=sa.func.coalesce(col(Audit.modified_at), col(Audit.created_at)),
+    id=col(Audit.id),
+    changed_at_of=lambda a: a.modified_at or a.created_at,
+)
+FINDING_SYNC = DeltaSync(
+    list_name="findings",
+    resource="finding",
+    changed_at=sa.func.coalesce(col(Finding.modified_at), col(Finding.created_at)),
+    id=col(Finding.id),
+    changed_at_of=lambda f: f.modified_at or f.created_at,
+)
+
+
 async def tombstone_scope(
     session: AsyncSession, principal: Principal
 ) -> Callable[[Any], Any] | None:
@@ -735,6 +772,84 @@ async def audits_query(
     if organisation_id:
         query = query.where(col(Audit.organisation_id) == organisation_id)
     return query
+
+
+async def programmes_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None,
+    scheme: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Programme], str | None]:
+    """A page of the programmes the caller may see, oldest first."""
+    query = await programmes_query(
+        session, principal, organisation_id=organisation_id, scheme=scheme
+    )
+    return await PROGRAMME_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+
+
+async def audits_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    programme_id: str | None,
+    organisation_id: str | None,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Audit], list[Deleted], str | None]:
+    """A page of the audits the caller may see, newest request first; with ``updated_since``,
+    those changed since, oldest change first, and the deletions the caller may hear of."""
+    query = await audits_query(
+        session,
+        principal,
+        status=status,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+    )
+    if updated_since is None:
+        rows, next_cursor = await AUDIT_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    return await AUDIT_SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=await tombstone_scope(session, principal),
+    )
+
+
+async def findings_page(
+    session: AsyncSession,
+    audit: Audit,
+    *,
+    type_: str | None,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Finding], list[Deleted], str | None]:
+    """A page of the findings that count for ``audit`` (a visible one), oldest first; with
+    ``updated_since``, those changed since, oldest change first."""
+    query = AuditRepository.deciding_findings_query(audit.id)
+    if type_:
+        query = query.where(col(Finding.type) == type_)
+    if updated_since is None:
+        rows, next_cursor = await FINDING_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    return await FINDING_SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=lambda organisation: organisation == audit.organisation_id,
+    )
 
 
 async def plan(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -16,6 +16,8 @@ from cap_audit.models import (
     Assignment,
     Audit,
     Auditor,
+    BodySecret,
+    CertificationBody,
     Engagement,
     Finding,
     FindingAppeal,
@@ -23,6 +25,7 @@ from cap_audit.models import (
     Organisation,
     Programme,
 )
+from cap_shared.pagination import Keyset, key
 
 T = TypeVar("T")
 
@@ -42,6 +45,25 @@ class OrganisationRepository:
         merged = await self.session.merge(organisation)
         await self.session.flush()
         return merged
+
+
+#: The lists' stable orders (the last key is unique).
+BODY_KEYS = Keyset(
+    "certification-bodies",
+    key(col(CertificationBody.name), str),
+    key(col(CertificationBody.id), str),
+)
+AUDITOR_KEYS = Keyset("auditors", key(col(Auditor.name), str), key(col(Auditor.id), str))
+ENGAGEMENT_KEYS = Keyset(
+    "auditor-engagements",
+    key(col(Engagement.recorded_at), datetime),
+    key(col(Engagement.id), str),
+)
+SECRET_KEYS = Keyset(
+    "webhook-secrets",
+    key(col(BodySecret.created_at), datetime),
+    key(col(BodySecret.id), str),
+)
 
 
 class AuditRepository:
@@ -148,6 +170,44 @@ class AuditRepository:
         if organisation_ids is not None:
             query = query.where(col(Engagement.organisation_id).in_(organisation_ids))
         return (await self.session.execute(query.order_by(col(Engagement.on)))).scalars().all()
+
+    # lists (keyset pages: cap_shared.pagination) -----------------------------------------
+    async def bodies_page(
+        self, *, active: bool | None, cursor: str | None, limit: int
+    ) -> tuple[list[CertificationBody], str | None]:
+        query = sa.select(CertificationBody)
+        if active is not None:
+            query = query.where(col(CertificationBody.active) == active)
+        return await BODY_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def auditors_page(
+        self,
+        *,
+        certification_body_id: str | None,
+        active: bool | None,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Auditor], str | None]:
+        query = sa.select(Auditor)
+        if certification_body_id:
+            query = query.where(col(Auditor.certification_body_id) == certification_body_id)
+        if active is not None:
+            query = query.where(col(Auditor.active) == active)
+        return await AUDITOR_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def engagements_page(
+        self, auditor: Auditor, *, organisation_id: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Engagement], str | None]:
+        query = self.engagements_query(auditor)
+        if organisation_id:
+            query = query.where(col(Engagement.organisation_id) == organisation_id)
+        return await ENGAGEMENT_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def secrets_page(
+        self, body_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[BodySecret], str | None]:
+        query = sa.select(BodySecret).where(col(BodySecret.certification_body_id) == body_id)
+        return await SECRET_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
 
     @staticmethod
     def engagements_query(auditor: Auditor) -> sa.Select[Engagement]:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
-from sqlmodel import col
 
 from cap_audit import appeals, audits
 from cap_audit.certifier.routes import LIST_ERRORS
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
 from cap_audit.models import (
-    Audit,
     Auditor,
     CertificationBody,
     Engagement,
-    Finding,
-    Programme,
-    tombstones,
 )
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
@@ -48,10 +41,10 @@ from cap_audit.schemas import (
 )
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.files import LocalFileStore
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, Page, PageCursor, PageLimit, key
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
-from cap_shared.sync import Deleted, DeltaSync, SyncPage, UpdatedSince
+from cap_shared.sync import SyncPage, UpdatedSince
 
 #: An id in a path: printable, no control character (PostgreSQL refuses NUL in text).
 Id = Annotated[str, Path(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -115,48 +108,6 @@ def _auditor(a: Auditor) -> AuditorOut:
 
 
 # bodies and auditors ---------------------------------------------------------------------------
-#: The lists' stable orders (keysets; the last key is unique).
-_BODY_KEYS = Keyset(
-    "certification-bodies",
-    key(col(CertificationBody.name), str),
-    key(col(CertificationBody.id), str),
-)
-_AUDITOR_KEYS = Keyset("auditors", key(col(Auditor.name), str), key(col(Auditor.id), str))
-_ENGAGEMENT_KEYS = Keyset(
-    "auditor-engagements",
-    key(col(Engagement.recorded_at), datetime),
-    key(col(Engagement.id), str),
-)
-_PROGRAMME_KEYS = Keyset(
-    "audit-programmes",
-    key(col(Programme.created_at), datetime),
-    key(col(Programme.id), str),
-)
-_AUDIT_KEYS = Keyset(
-    "audits",
-    key(col(Audit.requested_at), datetime, descending=True),
-    key(col(Audit.id), str, descending=True),
-)
-_FINDING_KEYS = Keyset(
-    "findings",
-    key(col(Finding.created_at), datetime),
-    key(col(Finding.id), str),
-)
-#: Delta sync (``?updated_since=``): a row changes when any of its fields does.
-_AUDIT_SYNC = DeltaSync(
-    list_name="audits",
-    resource="audit",
-    changed_at=sa.func.coalesce(col(Audit.modified_at), col(Audit.created_at)),
-    id=col(Audit.id),
-    changed_at_of=lambda a: a.modified_at or a.created_at,
-)
-_FINDING_SYNC = DeltaSync(
-    list_name="findings",
-    resource="finding",
-    changed_at=sa.func.coalesce(col(Finding.modified_at), col(Finding.created_at)),
-    id=col(Finding.id),
-    changed_at_of=lambda f: f.modified_at or f.created_at,
-)
 BodyFilter = Annotated[
     str | None,
     Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$", description="Only this body's"),
@@ -177,10 +128,9 @@ async def list_bodies(
     limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> Page[BodyOut]:
     """Certification bodies (name, accreditation, schemes), by name."""
-    query = sa.select(CertificationBody)
-    if active is not None:
-        query = query.where(col(CertificationBody.active) == active)
-    rows, next_cursor = await _BODY_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    rows, next_cursor = await AuditRepository(session).bodies_page(
+        active=active, cursor=cursor, limit=limit
+    )
     return Page[BodyOut](data=[_body(b) for b in rows], next_cursor=next_cursor)
 
 
@@ -208,12 +158,9 @@ async def list_auditors(
     limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> Page[AuditorOut]:
     """Auditors with their qualifications, by name (admin)."""
-    query = sa.select(Auditor)
-    if certification_body_id:
-        query = query.where(col(Auditor.certification_body_id) == certification_body_id)
-    if active is not None:
-        query = query.where(col(Auditor.active) == active)
-    rows, next_cursor = await _AUDITOR_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    rows, next_cursor = await AuditRepository(session).auditors_page(
+        certification_body_id=certification_body_id, active=active, cursor=cursor, limit=limit
+    )
     return Page[AuditorOut](data=[_auditor(a) for a in rows], next_cursor=next_cursor)
 
 
@@ -277,14 +224,8 @@ async def list_engagements(
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
         raise NotFound("no such auditor")
-    query = repo.engagements_query(auditor)
-    if organisation_id:
-        query = query.where(col(Engagement.organisation_id) == organisation_id)
-    rows, next_cursor = await _ENGAGEMENT_KEYS.fetch(
-        session,
-        query,
-        cursor=cursor,
-        limit=limit,
+    rows, next_cursor = await repo.engagements_page(
+        auditor, organisation_id=organisation_id, cursor=cursor, limit=limit
     )
     return Page[EngagementOut](data=[_engagement(e) for e in rows], next_cursor=next_cursor)
 
@@ -305,10 +246,14 @@ async def list_programmes(
 ) -> Page[ProgrammeOut]:
     """Audit programmes the caller may see, with their computed due dates, oldest first."""
     today = runtime.clock.today()
-    query = await audits.programmes_query(
-        session, principal, organisation_id=organisation_id, scheme=scheme
+    rows, next_cursor = await audits.programmes_page(
+        session,
+        principal,
+        organisation_id=organisation_id,
+        scheme=scheme,
+        cursor=cursor,
+        limit=limit,
     )
-    rows, next_cursor = await _PROGRAMME_KEYS.fetch(session, query, cursor=cursor, limit=limit)
     return Page[ProgrammeOut](
         data=[await audits.programme_out(session, p, settings, today) for p in rows],
         next_cursor=next_cursor,
@@ -373,26 +318,16 @@ async def list_audits(
     """Audits the caller may see (an auditor: those assigned to them), newest request first;
     with ``updated_since``, those changed since, oldest change first (delta sync)."""
     today = runtime.clock.today()
-    query = await audits.audits_query(
+    rows, deleted, next_cursor = await audits.audits_page(
         session,
         principal,
         status=status,
         programme_id=programme_id,
         organisation_id=organisation_id,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
     )
-    deleted: list[Deleted] = []
-    if updated_since is None:
-        rows, next_cursor = await _AUDIT_KEYS.fetch(session, query, cursor=cursor, limit=limit)
-    else:
-        rows, deleted, next_cursor = await _AUDIT_SYNC.page(
-            session,
-            query,
-            tombstones,
-            since=updated_since,
-            cursor=cursor,
-            limit=limit,
-            tombstone_scope=await audits.tombstone_scope(session, principal),
-        )
     return SyncPage[AuditOut](
         data=[await audits.audit_out(session, a, settings, today) for a in rows],
         next_cursor=next_cursor,
@@ -518,22 +453,9 @@ async def list_findings(
     (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
     with ``updated_since``, those changed since, oldest change first (delta sync)."""
     audit = await audits.visible_audit(session, principal, audit_id)
-    query = AuditRepository.deciding_findings_query(audit.id)
-    if type_:
-        query = query.where(col(Finding.type) == type_)
-    deleted: list[Deleted] = []
-    if updated_since is None:
-        rows, next_cursor = await _FINDING_KEYS.fetch(session, query, cursor=cursor, limit=limit)
-    else:
-        rows, deleted, next_cursor = await _FINDING_SYNC.page(
-            session,
-            query,
-            tombstones,
-            since=updated_since,
-            cursor=cursor,
-            limit=limit,
-            tombstone_scope=lambda organisation: organisation == audit.organisation_id,
-        )
+    rows, deleted, next_cursor = await audits.findings_page(
+        session, audit, type_=type_, updated_since=updated_since, cursor=cursor, limit=limit
+    )
     return SyncPage[FindingOut](
         data=await audits.findings_out(session, rows, settings, runtime.clock.today()),
         next_cursor=next_cursor,

@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from pydantic import BaseModel
-from sqlmodel import col
 
 from cap_audit.certifier import connector, webhooks
 from cap_audit.certifier.contract import openapi_document
 from cap_audit.deps import SettingsDep
-from cap_audit.models import BodyConnection, BodySecret, CertificationBody
+from cap_audit.models import BodyConnection, CertificationBody
 from cap_audit.repository import AuditRepository
 from cap_shared.deps import RuntimeDep, SessionDep
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, Page, PageCursor, PageLimit, key
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Public, Role
 
@@ -105,14 +103,6 @@ async def rotate_secret(
     )
 
 
-#: Webhook secrets: oldest first (created_at, id).
-_SECRET_KEYS = Keyset(
-    "webhook-secrets",
-    key(col(BodySecret.created_at), datetime),
-    key(col(BodySecret.id), str),
-)
-
-
 @secrets.get("/{body_id}/webhook-secrets", response_model=Page[SecretOut], responses=LIST_ERRORS)
 async def list_secrets(
     body_id: BodyId,
@@ -125,8 +115,9 @@ async def list_secrets(
     first."""
     if await AuditRepository(session).get(CertificationBody, body_id) is None:
         raise NotFound("no such certification body", detail_fr="organisme certificateur inconnu")
-    query = sa.select(BodySecret).where(col(BodySecret.certification_body_id) == body_id)
-    rows, next_cursor = await _SECRET_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    rows, next_cursor = await AuditRepository(session).secrets_page(
+        body_id, cursor=cursor, limit=limit
+    )
     return Page[SecretOut](
         data=[SecretOut(id=s.id, created_at=s.created_at, expires_at=s.expires_at) for s in rows],
         next_cursor=next_cursor,
