@@ -38,7 +38,7 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 async def db(request: pytest.FixtureRequest, make_database: Callable[..., Any]) -> Database:
-    database: Database = await make_database(request.param, "toy", None, metadata)
+    database: Database = await make_database(request.param, "pagination", None, metadata)
     return database
 
 

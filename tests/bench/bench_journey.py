@@ -179,7 +179,7 @@ class Bench:
         while True:
             answer = await self.client.get("/v1/notifications?limit=20", headers=who)
             done = time.perf_counter()
-            if any(i["event_type"] == event_type for i in ok(answer)["items"]):
+            if any(i["event_type"] == event_type for i in ok(answer)["data"]):
                 self.figures.add(self.figures.feed, event_type, done - since)
                 return
             if done - since > DEADLINE_S:

@@ -116,7 +116,7 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
 
     actions: list[dict] = []
     for _ in range(300):
-        plans = (await client.get("/v1/progress-plans", headers=member)).json()
+        plans = (await client.get("/v1/progress-plans", headers=member)).json().get("data")
         actions = plans[0]["actions"] if plans and isinstance(plans, list) else []
         if actions:
             break

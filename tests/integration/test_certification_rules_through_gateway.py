@@ -147,7 +147,7 @@ async def known_to_notifications(topology: Topology, headers: dict[str, str]) ->
 async def feed(topology: Topology, headers: dict[str, str], event_type: str) -> list[dict]:
     """Someone's in-app notices of one event type."""
     page = ok(await topology.client.get("/v1/notifications?limit=100", headers=headers))
-    return [n for n in page["items"] if n["event_type"] == event_type]
+    return [n for n in page["data"] if n["event_type"] == event_type]
 
 
 async def body_system(topology: Topology, *scopes: str) -> dict[str, str]:

@@ -83,7 +83,7 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
         {"verified": 1, "in_progress": 1, "planned": 1, "proposed": 1}
     )
     feed = (await client.get("/v1/notifications", headers=people["member_admin"])).json()
-    assert feed["items"], "Claire is told her structure's diagnostic is complete"
+    assert feed["data"], "Claire is told her structure's diagnostic is complete"
 
     view = (
         await client.get(

@@ -252,7 +252,7 @@ async def complete_cap_diagnostic(
 
 async def feed_of(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     """Someone's in-app feed (the latest 100 notices)."""
-    return list(ok(await client.get("/v1/notifications?limit=100", headers=headers))["items"])
+    return list(ok(await client.get("/v1/notifications?limit=100", headers=headers))["data"])
 
 
 async def test_cap_iso9001_journey(topology: Topology) -> None:

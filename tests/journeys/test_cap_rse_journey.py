@@ -185,7 +185,7 @@ async def test_cap_rse_journey(
     async def director_told_of(*, changes: int, overdue: int) -> bool:
         """The director's feed has ``changes`` label changes and ``overdue`` overdue notices."""
         feed = ok(await client.get("/v1/notifications?limit=100", headers=member_admin.headers))
-        items = feed["items"]
+        items = feed["data"]
         told = [i for i in items if i["event_type"] == "recognition.status_changed.v1"]
         late = [
             i
@@ -333,7 +333,7 @@ async def test_cap_rse_journey(
         )
 
         # 3. The progress plan, the recommended resources and the PDF report. --------------------
-        (plan,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
+        (plan,) = ok(await client.get("/v1/progress-plans", headers=member.headers))["data"]
         assert plan["organisation_id"] == org
         assert plan["actions"]
         assert {a["source"] for a in plan["actions"]} == {"diagnostic"}
@@ -394,7 +394,9 @@ async def test_cap_rse_journey(
             )
         )
         # The CAP answers are offered again on the criteria CAP RSE reuses; the CSR ones are rated.
-        suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))
+        suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))[
+            "data"
+        ]
         assert {s["from_diagnostic"] for s in suggestions} == {diagnostic["id"]}
         carried = [
             {
@@ -815,7 +817,7 @@ async def test_cap_rse_journey(
 
         # 18. The audits' findings are actions of the structure's progress plan. ---------------
         async def in_plan() -> list[dict[str, Any]]:
-            (current,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
+            (current,) = ok(await client.get("/v1/progress-plans", headers=member.headers))["data"]
             return [a for a in current["actions"] if a["source"] == "audit"]
 
         from_audit = await eventually(in_plan, what="the findings reach the progress plan")

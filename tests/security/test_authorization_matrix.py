@@ -1508,8 +1508,8 @@ async def notifications_setup(world: World, runtimes: dict[str, Any]) -> None:
     for _ in range(300):
         feed = await world.client.get("/v1/notifications", headers=world.headers["committee"])
         assert feed.status_code == 200, feed.text
-        if feed.json()["items"]:
-            world.ids["notification_committee"] = feed.json()["items"][0]["id"]
+        if feed.json()["data"]:
+            world.ids["notification_committee"] = feed.json()["data"][0]["id"]
             break
         await asyncio.sleep(0.05)
     else:
@@ -1764,6 +1764,18 @@ NESTED_LISTS = (
 )
 
 
+#: Lists with delta sync (``updated_since``): their delta is checked too, tombstones included.
+SYNCED_LISTS = frozenset(
+    {
+        ("diagnostic", "/v1/diagnostics"),
+        ("diagnostic", "/v1/diagnostics/{diagnostic_id}/answers"),
+        ("diagnostic", "/v1/progress-plans"),
+        ("notifications", "/v1/notifications"),
+    }
+)
+SINCE_EVER = "2000-01-01T00:00:00Z"
+
+
 def listed_routes() -> list[tuple[str, str]]:
     """Every GET without path parameters, and the collections under an object."""
     routes = [
@@ -1881,6 +1893,12 @@ async def test_no_list_feed_or_statistic_shows_tenant_a_to_an_outsider(
             target, headers=platform.world.headers[role], **kwargs
         )
         text = shown(response)
+        if (part, path) in SYNCED_LISTS:
+            params = {**kwargs.pop("params", {}), "updated_since": SINCE_EVER}
+            delta = await platform.client_for(part, rule).get(
+                target, headers=platform.world.headers[role], params=params, **kwargs
+            )
+            text += shown(delta)
         leaks += [
             f"as {role} ({response.status_code}): {label} = {value}"
             for label, value in secrets.items()

@@ -190,7 +190,7 @@ async def test_bad_answers_are_refused_and_nothing_of_the_batch_is_written(
         )
         assert refused.status_code == 422, bad
     listed = await service.client.get(url, headers=service.member())
-    assert listed.json() == []
+    assert listed.json()["data"] == []
 
 
 async def test_a_completed_diagnostic_is_not_edited_any_more(service: Service) -> None:

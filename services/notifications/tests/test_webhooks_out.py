@@ -581,7 +581,7 @@ async def test_w7_private_destinations_are_refused_at_creation(service: Service,
     (error,) = response.json()["errors"]
     assert error["field"] == "body.url"
     assert "non-public" in error["message"]
-    assert ok(await service.client.get(BASE, headers=service.admin)) == []
+    assert ok(await service.client.get(BASE, headers=service.admin))["data"] == []
 
 
 async def test_w7_a_public_address_is_accepted(service: Service) -> None:
@@ -810,7 +810,7 @@ async def test_api_patch_and_delete(service: Service, receiver: Receiver) -> Non
     ).status_code == 404
     assert (await service.client.delete(path, headers=service.admin)).status_code == 404
     assert subscription["id"] not in {
-        s["id"] for s in ok(await service.client.get(BASE, headers=service.admin))
+        s["id"] for s in ok(await service.client.get(BASE, headers=service.admin))["data"]
     }
     (pending,) = await rows(service, col(WebhookDelivery.event_id) == event_id)
     assert pending.status == "cancelled"

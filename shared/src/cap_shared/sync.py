@@ -153,8 +153,9 @@ class DeltaSync:
     ) -> tuple[list[Any], list[Deleted], str | None]:
         """The changed rows (``changes``: a select of the list's ORM rows with the caller's
         scope and the list's filters), the tombstones (scoped by ``tombstone_scope`` on their
-        ``organisation_id``; None: a list whose rows are never deleted) and the next cursor of the stream after ``cursor``; rows are ORM
-        objects when ``scalars``, result rows otherwise."""
+        ``organisation_id``; ``tombstones`` None: a list whose rows are never deleted) and the
+        next cursor of the stream after ``cursor``; rows are ORM objects when ``scalars``,
+        result rows otherwise."""
         keyset = self.keyset
         position = keyset.decode(cursor)
         at, id_ = self.changed_at, self.id

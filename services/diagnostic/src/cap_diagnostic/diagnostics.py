@@ -214,6 +214,7 @@ async def to_out(
         overall_band=diagnostic.overall_band,
         created_by=diagnostic.created_by,
         created_at=diagnostic.created_at,
+        updated_at=diagnostic.modified_at or diagnostic.created_at,
         completed_at=diagnostic.completed_at,
         migrations=diagnostic.migrations,
         audit_id=diagnostic.audit_id,

@@ -141,6 +141,7 @@ async def plan_out(
         counts=counts,
         overdue=sum(1 for v in views if v.overdue),
         actions=views,
+        updated_at=plan.modified_at or plan.created_at,
     )
 
 

@@ -231,6 +231,7 @@ class DiagnosticOut(BaseModel):
     overall_band: str | None
     created_by: str
     created_at: datetime
+    updated_at: datetime = Field(description="Last change (the delta sync's change time)")
     completed_at: datetime | None
     migrations: list[dict[str, Any]]
     audit_id: str | None = Field(
@@ -371,6 +372,9 @@ class PlanOut(BaseModel):
     counts: dict[str, int]
     overdue: int
     actions: list[ActionOut]
+    updated_at: datetime = Field(
+        description="Last change of the plan or one of its actions (the delta sync's change time)"
+    )
 
 
 # resources -------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ class NotificationOut(BaseModel):
     link: str | None
     created_at: datetime
     read_at: datetime | None
+    #: Created or read: the delta sync's change time.
+    updated_at: datetime
 
 
 class FeedPage(SyncPage[NotificationOut]):
@@ -58,6 +60,7 @@ def to_out(n: Notification) -> NotificationOut:
         link=n.link,
         created_at=n.created_at,
         read_at=n.read_at,
+        updated_at=n.updated_at,
     )
 
 

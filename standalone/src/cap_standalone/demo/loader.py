@@ -378,7 +378,7 @@ class DemoLoader:
 
     async def _people(self) -> None:
         users = {u["email"]: u for u in await self.api.pages(self.admin, "/v1/users")}
-        pending = await self.api.json(self.admin, "GET", "/v1/invitations", params={"limit": 200})
+        pending = await self.api.pages(self.admin, "/v1/invitations")
         for person in PEOPLE:
             scope = self._scope(person)
             user = users.get(person.email)
@@ -471,7 +471,7 @@ class DemoLoader:
 
     # diagnostics ------------------------------------------------------------------------------------
     async def _criteria(self) -> list[dict[str, Any]]:
-        referentials = await self.api.json(self.admin, "GET", "/v1/referentials")
+        referentials = await self.api.pages(self.admin, "/v1/referentials")
         versions = [r["version"] for r in referentials if r["code"] == "CAP"]
         if not versions:
             raise DemoError("the platform has no CAP referential")
@@ -735,7 +735,7 @@ class DemoLoader:
     async def _plan(self) -> None:
         """Claire (member_admin) and Karim (member) start the plan; Sophie verifies an action."""
         member_admin, member = self.actors["member_admin"], self.actors["member"]
-        plans = await self.api.json(member_admin, "GET", "/v1/progress-plans")
+        plans = await self.api.pages(member_admin, "/v1/progress-plans")
         plan = next((p for p in plans if p["organisation_id"] == self.org_ids[0]), None)
         if plan is None:
             return
@@ -814,7 +814,7 @@ class DemoLoader:
             feed = await self.api.json(
                 self.actors["member_admin"], "GET", "/v1/notifications", params={"limit": 1}
             )
-            return True if feed["items"] else None
+            return True if feed["data"] else None
 
         try:
             await poll("the first notifications in the feeds", notified, timeout=self.timeout)
