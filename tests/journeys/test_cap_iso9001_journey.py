@@ -817,7 +817,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
         assert organisation["siret"] not in json.dumps(by_code)
         assert org not in json.dumps(by_code)
         found = ok(await client.get(search, headers=fresh))
-        assert [e["number"] for e in found["items"]] == [number]
+        assert [e["number"] for e in found["data"]] == [number]
         pdf = await client.get(f"/v1/registry/recognitions/{number}/certificate.pdf")
         assert pdf.status_code == 200, pdf.text
         assert pdf.headers["content-type"] == "application/pdf"
@@ -931,7 +931,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
             cycle2[0].isoformat(),
         )
         found = ok(await client.get(search, headers=fresh))
-        assert [e["number"] for e in found["items"]] == [current["number"]]
+        assert [e["number"] for e in found["data"]] == [current["number"]]
         old = ok(await client.get(f"/v1/registry/recognitions/{number}", headers=fresh))
         assert (old["status"], [c["reason_code"] for c in old["history"]]) == (
             "renewed",
