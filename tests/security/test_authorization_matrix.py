@@ -449,7 +449,7 @@ async def issue_plan_a(world: World) -> None:
     for step in ("complete", "issue_plan"):
         moved = await world.client.post(url + "/transitions", json={"action": step}, headers=admin)
         assert moved.status_code == 200, moved.text
-    plans = (await world.client.get("/v1/progress-plans", headers=admin)).json()
+    plans = (await world.client.get("/v1/progress-plans", headers=admin)).json()["data"]
     world.ids["plan_a"] = plans[0]["id"]
     world.ids["action_a"] = plans[0]["actions"][0]["id"]
 
@@ -598,7 +598,8 @@ async def build_world(topology: Topology) -> World:
     assert imported.status_code == 201, imported.text
     world.ids["diagnostic_a"] = await new_diagnostic_a(world)
     await issue_plan_a(world)
-    world.ids["resource"] = (await world.client.get("/v1/resources", headers=admin)).json()[0]["id"]
+    resources = (await world.client.get("/v1/resources", headers=admin)).json()["data"]
+    world.ids["resource"] = resources[0]["id"]
     await audit_setup(world, topology.runtimes)
     await application_setup(world)
     await labelling_setup(world, topology.runtimes)
