@@ -207,8 +207,12 @@ async def record_engagement(
     )
 
 
+class AuditorEngagementPage(Page[EngagementOut]):
+    """A page of an auditor's engagements (named: other services page an ``EngagementOut``)."""
+
+
 @auditors.get(
-    "/{auditor_id}/engagements", response_model=Page[EngagementOut], responses=LIST_ERRORS
+    "/{auditor_id}/engagements", response_model=AuditorEngagementPage, responses=LIST_ERRORS
 )
 async def list_engagements(
     auditor_id: Id,
@@ -217,7 +221,7 @@ async def list_engagements(
     organisation_id: OrganisationFilter = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[EngagementOut]:
+) -> AuditorEngagementPage:
     """The auditor's engagements: recorded for them, or for their platform account (an
     accompanied CAP session they facilitated), oldest first by date (admin)."""
     repo = AuditRepository(session)
@@ -227,7 +231,7 @@ async def list_engagements(
     rows, next_cursor = await repo.engagements_page(
         auditor, organisation_id=organisation_id, cursor=cursor, limit=limit
     )
-    return Page[EngagementOut](data=[_engagement(e) for e in rows], next_cursor=next_cursor)
+    return AuditorEngagementPage(data=[_engagement(e) for e in rows], next_cursor=next_cursor)
 
 
 # programmes ------------------------------------------------------------------------------------

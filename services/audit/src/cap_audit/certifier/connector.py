@@ -440,6 +440,11 @@ async def delivery_out(session: AsyncSession, d: BodyDelivery) -> DeliveryOut:
     )
 
 
+class BodyDeliveryPage(Page[DeliveryOut]):
+    """A page of a body's deliveries (named: the notifications service pages its own
+    ``DeliveryOut``)."""
+
+
 async def deliveries(
     session: AsyncSession,
     body_id: str,
@@ -448,7 +453,7 @@ async def deliveries(
     audit_id: str | None,
     cursor: str | None,
     limit: int,
-) -> Page[DeliveryOut]:
+) -> BodyDeliveryPage:
     """What was sent (or waits) to the body's system, newest first."""
     if await AuditRepository(session).get(CertificationBody, body_id) is None:
         raise NotFound("no such certification body", detail_fr="organisme certificateur inconnu")
@@ -458,7 +463,7 @@ async def deliveries(
     if audit_id:
         query = query.where(col(BodyDelivery.audit_id) == audit_id)
     rows, next_cursor = await DELIVERY_KEYS.fetch(session, query, cursor=cursor, limit=limit)
-    return Page[DeliveryOut](
+    return BodyDeliveryPage(
         data=[await delivery_out(session, d) for d in rows], next_cursor=next_cursor
     )
 

@@ -152,7 +152,7 @@ async def get_connection(
 
 
 @secrets.get(
-    "/{body_id}/deliveries", response_model=Page[connector.DeliveryOut], responses=LIST_ERRORS
+    "/{body_id}/deliveries", response_model=connector.BodyDeliveryPage, responses=LIST_ERRORS
 )
 async def list_deliveries(
     body_id: BodyId,
@@ -168,7 +168,7 @@ async def list_deliveries(
     ] = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[connector.DeliveryOut]:
+) -> connector.BodyDeliveryPage:
     """What was sent (or is waiting) to the body's system, with every attempt, newest first."""
     return await connector.deliveries(
         session, body_id, status=status_, audit_id=audit_id, cursor=cursor, limit=limit
