@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from cap_audit.models import Audit, Finding
+from cap_audit.models import Audit, CertificationBody, Finding
 from cap_shared.clock import using
 
 from .conftest import Service, ok
@@ -139,6 +139,15 @@ async def test_auditors_and_bodies_page_by_name(service: Service) -> None:
     )
     bodies, _ = await every_page(service, "/v1/certification-bodies", service.admin, limit=1)
     assert [b["id"] for b in bodies] == ["sgs-tuv"]
+    # A cursor holds the last name: the longest accented names still page.
+    async with service.runtime.db.session() as session:
+        for slug in ("zz-1", "zz-2"):
+            session.add(CertificationBody(id=slug, name="Évaluation " + "é" * 188, schemes=[]))
+    bodies, pages = await every_page(service, "/v1/certification-bodies", service.admin, limit=1)
+    ids = [b["id"] for b in bodies]
+    assert sorted(ids) == ["sgs-tuv", "zz-1", "zz-2"]
+    assert ids.index("zz-1") + 1 == ids.index("zz-2")  # one name: by id
+    assert pages == 3
 
 
 async def test_findings_page_and_sync_what_changed(service: Service) -> None:

@@ -108,6 +108,15 @@ def _auditor(a: Auditor) -> AuditorOut:
 
 
 # bodies and auditors ---------------------------------------------------------------------------
+#: The cursor of a list ordered by name: it holds a name (up to 200 characters, escaped).
+NameCursor = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="`next_cursor` of the previous page of this same list (opaque); absent "
+        "for the first page",
+    ),
+]
 BodyFilter = Annotated[
     str | None,
     Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$", description="Only this body's"),
@@ -124,7 +133,7 @@ async def list_bodies(
     _principal: Involved,
     session: SessionDep,
     active: Annotated[bool | None, Query(description="Only active (or inactive) bodies")] = None,
-    cursor: PageCursor = None,
+    cursor: NameCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> Page[BodyOut]:
     """Certification bodies (name, accreditation, schemes), by name."""
@@ -154,7 +163,7 @@ async def list_auditors(
     session: SessionDep,
     certification_body_id: BodyFilter = None,
     active: Annotated[bool | None, Query(description="Only active (or inactive) auditors")] = None,
-    cursor: PageCursor = None,
+    cursor: NameCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> Page[AuditorOut]:
     """Auditors with their qualifications, by name (admin)."""

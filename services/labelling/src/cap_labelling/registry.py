@@ -129,7 +129,8 @@ class SearchQuery(BaseModel):
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size")
     cursor: str | None = Field(
         default=None,
-        max_length=500,
+        # It holds a holder's name (up to 200 characters, escaped): longer than most cursors.
+        max_length=2000,
         description="`next_cursor` of the previous page of this same list (opaque); absent "
         "for the first page",
     )
