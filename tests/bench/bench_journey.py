@@ -510,7 +510,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
 
         async def requested() -> tuple[httpx.Response, Any]:
             answer = await client.get("/v1/audits", headers=director)
-            return answer, ok(answer)
+            return answer, ok(answer)["data"]
 
         (audit,) = await bench.until(
             "list the structure's audits (director)",
@@ -668,7 +668,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
 
         async def file_ready() -> tuple[httpx.Response, Any]:
             answer = await client.get("/v1/decisions?status=pending", headers=committee)
-            mine = [f for f in ok(answer) if f["organisation_id"] == org]
+            mine = [f for f in ok(answer)["data"] if f["organisation_id"] == org]
             return answer, mine[0] if mine and mine[0]["computed_level"] is not None else None
 
         file = await bench.until(

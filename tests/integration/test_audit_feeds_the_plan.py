@@ -55,7 +55,7 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
         )
     audits: list[dict] = []
     for _ in range(300):  # the member sees it once the organisation reached the audit service
-        audits = (await client.get("/v1/audits", headers=member)).json()
+        audits = (await client.get("/v1/audits", headers=member)).json()["data"]
         if audits:
             break
         await asyncio.sleep(0.05)

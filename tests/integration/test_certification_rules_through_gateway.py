@@ -120,7 +120,9 @@ async def rse_file(topology: Topology, organisation_id: str) -> dict[str, Any]:
             auditor_user_ids=["user:auditrice"],
         ),
     )
-    files = ok(await topology.client.get("/v1/decisions?status=pending", headers=topology.admin))
+    files = ok(await topology.client.get("/v1/decisions?status=pending", headers=topology.admin))[
+        "data"
+    ]
     (file,) = [f for f in files if f["organisation_id"] == organisation_id]
     assert (file["scheme"], file["computed_level"]) == ("CAP_RSE", "Confirmé"), file
     return dict(file)
@@ -280,7 +282,7 @@ async def iso_programme(topology: Topology, *, n: int, members: int = 0) -> Stru
         )
         (invitation,) = ok(
             await client.get("/v1/group-invitations?status=pending", headers=member_admin_of)
-        )
+        )["data"]
         assert invitation["application_id"] == application["id"]
         url = f"/v1/group-invitations/{invitation['id']}/acceptance"
 
@@ -301,7 +303,7 @@ async def iso_programme(topology: Topology, *, n: int, members: int = 0) -> Stru
     )
 
     async def programmes() -> list[dict[str, Any]]:
-        return list(ok(await client.get("/v1/audit-programmes", headers=member_admin)))
+        return list(ok(await client.get("/v1/audit-programmes", headers=member_admin))["data"])
 
     (programme,) = await eventually(programmes, what="the audit programme opened")
     assert programme["application_id"] == application["id"]
@@ -352,7 +354,7 @@ async def test_level_rules_are_exported_and_imported_as_data(topology: Topology)
     client, admin = topology.client, topology.admin
     committee = await create_user(client, admin, role="committee")
 
-    (shipped,) = ok(await client.get("/v1/level-rules", headers=committee))
+    (shipped,) = ok(await client.get("/v1/level-rules", headers=committee))["data"]
     assert (
         shipped["referential_code"],
         shipped["referential_version"],
@@ -414,7 +416,7 @@ async def test_level_rules_are_exported_and_imported_as_data(topology: Topology)
     )
     body = problem(refused, 422, "level-rule-invalid")
     assert [e["field"] for e in body["errors"]] == ["body.label_from"], body
-    (listed,) = ok(await client.get("/v1/level-rules", headers=committee))
+    (listed,) = ok(await client.get("/v1/level-rules", headers=committee))["data"]
     assert (listed["revision"], listed["source"]) == (2, "import")
 
 
@@ -461,7 +463,7 @@ async def test_an_iso_scope_reduction_reissues_the_certificate_in_the_registry(
     )
     (certificate,) = ok(
         await client.get(f"/v1/recognitions?organisation_id={organisation_id}", headers=admin)
-    )
+    )["data"]
     number = certificate["number"]
     assert (certificate["status"], certificate["scope"]) == ("active", scope)
     public = f"/v1/registry/recognitions/{number}"
@@ -852,7 +854,7 @@ async def test_committee_members_who_advised_or_accompanied_the_structure_may_no
     async def accompaniment() -> list[dict[str, Any]]:
         got = ok(
             await client.get(f"/v1/committee-members/{facilitator_id}/engagements", headers=admin)
-        )
+        )["data"]
         return [e for e in got if e["source"] == "cap_session"]
 
     (accompanied,) = await eventually(accompaniment, what="the session known to labelling")
@@ -1028,7 +1030,7 @@ async def test_an_answered_major_not_verified_in_time_suspends_the_certificate(
             await client.get(
                 f"/v1/recognitions?organisation_id={structure.id}", headers=structure.member_admin
             )
-        )
+        )["data"]
         return found[0] if found else None
 
     granted = await eventually(certificate, what="the certificate granted")
@@ -1118,7 +1120,7 @@ async def test_majors_not_verified_within_six_months_require_a_new_stage2(
     assert (recorded["outcome"], recorded["open_major_nc"]) == ("granted", 1)
 
     async def file_in(status: str) -> dict[str, Any] | None:
-        files = ok(await client.get("/v1/decisions", headers=admin))
+        files = ok(await client.get("/v1/decisions", headers=admin))["data"]
         found = [f for f in files if f["audit_id"] == stage2 and f["status"] == status]
         return found[0] if found else None
 
@@ -1140,7 +1142,9 @@ async def test_majors_not_verified_within_six_months_require_a_new_stage2(
     lapsed = await eventually(lambda: file_in("refused"), what="the held grant lapsed")
     assert "9.5.3.2" in lapsed["reason"], lapsed
     assert (
-        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))
+        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))[
+            "data"
+        ]
         == []
     )
     assert await topology.run_job("audit", "nonconformity-deadlines") == 0  # once
@@ -1168,7 +1172,9 @@ async def test_majors_not_verified_within_six_months_require_a_new_stage2(
 
     await eventually(verified_known, what="the verification known to the labelling service")
     assert (
-        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))
+        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))[
+            "data"
+        ]
         == []
     )
     again = ok(

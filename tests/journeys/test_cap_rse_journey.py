@@ -148,7 +148,9 @@ async def test_cap_rse_journey(
     async def delivered(audit_id: str) -> list[dict[str, Any]]:
         """The body's system got the audit request (the delivery job run now)."""
         await run_job(topology, "audit", "body-deliveries")
-        listed = ok(await client.get(f"/v1/certification-bodies/{BODY}/deliveries", headers=admin))
+        listed = ok(await client.get(f"/v1/certification-bodies/{BODY}/deliveries", headers=admin))[
+            "data"
+        ]
         return [d for d in listed if d["audit_id"] == audit_id and d["status"] == "delivered"]
 
     async def evaluation_of(audit_id: str) -> dict[str, Any] | None:
@@ -168,7 +170,9 @@ async def test_cap_rse_journey(
         """The structure's pending file once it rests on the report of ``audit_id``, reads the
         auditor's evaluation and knows the major verified (the report, the scores and the
         verification reach the labelling service separately)."""
-        files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))
+        files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))[
+            "data"
+        ]
         mine = [f for f in files if f["organisation_id"] == org and f["audit_id"] == audit_id]
         inputs = mine[0]["evaluation"]["members"][org] if mine else {}
         ready = inputs.get("source") == "audit_evaluation" and inputs.get("open_major_nc") == 0
@@ -424,14 +428,16 @@ async def test_cap_rse_journey(
 
         # 7. The programme opens and the audit request reaches the body's system. ----------------
         async def programme_opened() -> list[dict[str, Any]]:
-            return list(ok(await client.get("/v1/audit-programmes", headers=member.headers)))
+            return list(
+                ok(await client.get("/v1/audit-programmes", headers=member.headers))["data"]
+            )
 
         (programme,) = await eventually(programme_opened, what="the audit programme opens")
         assert (programme["scheme"], programme["application_id"]) == (
             "CAP_RSE",
             applied_for["id"],
         )
-        (audit,) = ok(await client.get("/v1/audits", headers=member_admin.headers))
+        (audit,) = ok(await client.get("/v1/audits", headers=member_admin.headers))["data"]
         assert (audit["type"], audit["certification_body_id"]) == ("initial", BODY)
         # Requested; on separate processes the audit worker's own run of the delivery job may
         # already have sent it, and the body accepted and planned it.
@@ -580,7 +586,10 @@ async def test_cap_rse_journey(
         assert {m: set(v["unrated_criteria"]) for m, v in problem["missing"].items()} == {
             org: cap_codes
         }
-        assert ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin)) == []
+        assert (
+            ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin))["data"]
+            == []
+        )
         deferred = ok(
             await client.post(
                 decide,
@@ -624,7 +633,7 @@ async def test_cap_rse_journey(
         # Her first audit is in her history (kind "audited"): it bars nothing.
         history = ok(
             await client.get(f"/v1/auditors/{auditor_record['id']}/engagements", headers=admin)
-        )
+        )["data"]
         assert [(e["kind"], e["audit_id"], e["role"]) for e in history] == [
             ("audited", audit["id"], "lead")
         ]
@@ -935,7 +944,7 @@ async def test_cap_rse_journey(
         ]
         history = ok(
             await client.get(f"/v1/auditors/{auditor_record['id']}/engagements", headers=admin)
-        )
+        )["data"]
         assert sorted((e["kind"], e["audit_id"], e["role"]) for e in history) == sorted(
             [("audited", audit["id"], "lead"), ("audited", again["id"], "lead")]
         )

@@ -683,9 +683,9 @@ async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
             break
         except Exception:
             await asyncio.sleep(0.05)
-    programmes = (await world.client.get("/v1/audit-programmes", headers=admin)).json()
+    programmes = (await world.client.get("/v1/audit-programmes", headers=admin)).json()["data"]
     world.ids["programme_a"] = programmes[0]["id"]
-    audits = (await world.client.get("/v1/audits", headers=admin)).json()
+    audits = (await world.client.get("/v1/audits", headers=admin)).json()["data"]
     world.ids["audit_a"] = audits[0]["id"]
     world.ids["finding_a"] = await new_finding_a(world, stage="open")
     world.ids["audit_doc"] = await new_audit_a(world, until="start")
@@ -810,7 +810,7 @@ async def fresh_delivery_retry(world: World, _role: str) -> Call:
     listed = await world.client.get(
         "/v1/certification-bodies/sgs-tuv/deliveries", headers=world.headers["admin"]
     )
-    delivery = next(d for d in listed.json() if d["audit_id"] == audit)
+    delivery = next(d for d in listed.json()["data"] if d["audit_id"] == audit)
     return f"/v1/certification-bodies/sgs-tuv/deliveries/{delivery['id']}/retry", {}
 
 
@@ -982,7 +982,7 @@ SERVICE_RULES["audit"].update(
 # labelling -------------------------------------------------------------------------------------
 async def withdraw_open_applications(world: World, scheme: str) -> None:
     admin = world.headers["admin"]
-    for application in (await world.client.get("/v1/applications", headers=admin)).json():
+    for application in (await world.client.get("/v1/applications", headers=admin)).json()["data"]:
         if (
             application["organisation_id"] == world.ids["org_a"]
             and application["scheme"] == scheme
@@ -1064,7 +1064,7 @@ async def group_invitation_to_a(world: World) -> str:
     """A fresh invitation of tenant A into tenant B's group application (B's previous open
     group application withdrawn first, its pending invitation cancelled)."""
     admin = world.headers["admin"]
-    for application in (await world.client.get("/v1/applications", headers=admin)).json():
+    for application in (await world.client.get("/v1/applications", headers=admin)).json()["data"]:
         if application["organisation_id"] == world.ids["org_b"] and application["status"] in (
             "awaiting_consent",
             "submitted",
@@ -1182,7 +1182,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
         envelope = new_event(event, source="/cap/test")
         async with runtime.db.session() as session:
             await HANDLERS[envelope.type](session, envelope, event)
-    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()
+    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()["data"]
     (file,) = [f for f in files if f["organisation_id"] == world.ids["org_a"]]
     for _ in range(50):
         # The audit matrix's own major NCs of tenant A reach the labelling service by event and
@@ -1201,7 +1201,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     envelope = new_event(envelope_report, source="/cap/test")
     async with runtime.db.session() as session:
         await HANDLERS[envelope.type](session, envelope, envelope_report)
-    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()
+    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()["data"]
     (pending,) = [f for f in files if f["organisation_id"] == world.ids["org_a"]]
     world.ids["decision_a"] = pending["id"]
     recognition = (
@@ -1218,7 +1218,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
         },
     )
     assert flagged.status_code == 201, flagged.text
-    (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()
+    (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()["data"]
     world.ids["complaint_a"] = complaint["id"]
     me = await world.client.get("/v1/me", headers=committee)
     assert me.status_code == 200, me.text
@@ -1339,7 +1339,7 @@ async def iso_refusal_a(world: World) -> str:
         await HANDLERS[envelope.type](session, envelope, event)
     files = (
         await world.client.get("/v1/decisions?status=refused", headers=world.headers["admin"])
-    ).json()
+    ).json()["data"]
     (file,) = [f for f in files if f["audit_id"] == event.audit_id]
     return str(file["id"])
 
@@ -1369,7 +1369,7 @@ async def iso_certificate_a(world: World) -> str:
             "/v1/recognitions?scheme=CAP_ISO9001&organisation_id={org_a}".format(**world.ids),
             headers=world.headers["admin"],
         )
-    ).json()
+    ).json()["data"]
     return str(next(r["id"] for r in found if r["external_number"] == "FR-MATRIX-1"))
 
 

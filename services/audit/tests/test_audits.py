@@ -67,7 +67,7 @@ async def accepted(service: Service, scheme: str = "CAP_ISO9001", key: str = "a"
         for _ in range(2):  # a redelivery opens nothing more
             async with service.runtime.db.session() as session:
                 await on_application_accepted(session, envelope, event, settings=Settings())
-    programmes = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))
+    programmes = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))["data"]
     return next(p for p in programmes if p["application_id"] == event.application_id)
 
 
@@ -283,7 +283,7 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
         await service.client.get(
             f"/v1/auditors/{people['lead']['id']}/engagements", headers=service.admin
         )
-    )
+    )["data"]
     assert [(e["kind"], e["audit_id"], e["role"]) for e in recorded] == [
         ("audited", audit_id, "lead")
     ]
@@ -402,7 +402,7 @@ async def test_who_sees_an_audit(service: Service) -> None:
         service.headers({"role": "facilitator", "region": "11"}),
     ):
         assert (await service.client.get(url, headers=denied)).status_code == 404
-        listed = ok(await service.client.get("/v1/audits", headers=denied))
+        listed = ok(await service.client.get("/v1/audits", headers=denied))["data"]
         assert audit_id not in {a["id"] for a in listed}
 
 

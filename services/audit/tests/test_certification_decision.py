@@ -339,7 +339,9 @@ async def test_a_decision_maker_on_the_audit_team_is_refused(service: Service) -
 
 
 async def _renewal(service: Service, people: dict) -> str:
-    programme = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))[0]
+    programme = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))["data"][
+        0
+    ]
     renewal = ok(
         await service.client.post(
             f"/v1/audit-programmes/{programme['id']}/audits",
@@ -381,7 +383,9 @@ async def test_nonconformity_status_changes_are_published(service: Service) -> N
     """Answered, sent back, plan accepted, verified: one event each, at the service's clock,
     also when the body reviews through its webhook."""
     audit_id, _people, _programme = await stage2(service)
-    (nc,) = ok(await service.client.get(f"/v1/audits/{audit_id}/findings", headers=service.admin))
+    (nc,) = ok(await service.client.get(f"/v1/audits/{audit_id}/findings", headers=service.admin))[
+        "data"
+    ]
     answer = {
         "root_cause": "Pas de calendrier",
         "correction": "Revue tenue",

@@ -159,7 +159,7 @@ async def test_a_facilitator_s_accompanied_session_bars_them_as_an_auditor(
         await service.client.get(
             f"/v1/auditors/{people['facilitator']['id']}/engagements", headers=service.admin
         )
-    )
+    )["data"]
     assert [
         (e["kind"], e["on"], e["user_id"], e["auditor_id"], e["diagnostic_id"]) for e in recorded
     ] == [("accompaniment", "2026-06-02", facilitator, None, session.diagnostic_id)]

@@ -32,7 +32,7 @@ async def group(service: Service, members: list[str], scheme: str = "CAP_ISO9001
             await on_application_accepted(
                 session, new_event(event, source="/cap/labelling"), event, settings=Settings()
             )
-    listed = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))
+    listed = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))["data"]
     return next(p for p in listed if p["application_id"] == event.application_id)
 
 

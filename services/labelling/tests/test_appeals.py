@@ -219,7 +219,7 @@ async def test_an_iso_refusal_overturned_on_appeal_grants_the_certificate(
         )
     )
     assert granted["status"] == "granted"
-    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     assert (certificate["external_number"], certificate["status"]) == ("FR26/9100", "active")
     # A grant is not appealed on the ISO side.
     assert (await appeal(service, file["id"])).status_code == 409

@@ -58,7 +58,7 @@ async def accepted(
             headers=service.admin,
         )
     )
-    files = ok(await service.client.get("/v1/decisions", headers=service.committee()))
+    files = ok(await service.client.get("/v1/decisions", headers=service.committee()))["data"]
     (file,) = [f for f in files if f["application_id"] == application["id"]]
     return file
 
@@ -87,7 +87,9 @@ async def pending_of(service: Service, key: str) -> dict:
     )
     report = await service.report(key, "CAP_RSE", "initial")
     await service.evaluated(key, report.audit_id, 620, GOOD)
-    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))
+    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))[
+        "data"
+    ]
     (file,) = [f for f in files if f["application_id"] == application["id"]]
     return dict(file)
 
@@ -424,7 +426,7 @@ async def test_iso_decisions_are_the_bodys_and_are_recorded(service: Service) ->
     file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
     assert file["status"] == "granted"
     assert file["decided_by"] == "sgs-tuv:Comité de certification SGS"
-    recognitions = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    recognitions = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     (recognition,) = recognitions
     assert (recognition["scheme"], recognition["level"], recognition["external_number"]) == (
         "CAP_ISO9001",
@@ -453,7 +455,7 @@ async def test_iso_group_rule_refuses_when_the_body_excludes_a_member(service: S
     file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
     assert file["status"] == "refused"
     assert "group rule" in file["reason"]
-    assert ok(await service.client.get("/v1/recognitions", headers=service.admin)) == []
+    assert ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"] == []
 
 
 async def granted_label(service: Service) -> dict:
@@ -479,7 +481,7 @@ async def test_renewal_opens_the_next_cycle_counted_from_the_previous_expiry(
     await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",), audit_id=renewal_audit)
     files = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
-    )
+    )["data"]
     (renewal,) = files
     assert (renewal["kind"], renewal["renews_id"], renewal["computed_level"]) == (
         "renewal",
@@ -507,13 +509,13 @@ async def test_no_restoration_more_than_six_months_after_expiry(service: Service
     service.runtime.clock.advance(timedelta(days=3 * 365 + 200))
     async with service.runtime.db.session() as session:
         await recognition_lifecycle(session, service.runtime.job_context())
-    (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     assert expired["status"] == "expired"
     report = await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
     await service.evaluated("a", report.audit_id, 620, GOOD)
     (renewal,) = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
-    )
+    )["data"]
     late = await decide(service, renewal["id"], outcome="confirm")
     assert late.status_code == 409
     assert late.json()["type"].endswith("/restoration-window-passed")

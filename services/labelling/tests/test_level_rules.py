@@ -32,7 +32,9 @@ async def put(service: Service, version: int, body: bytes | str, content_type: s
 
 
 async def test_the_shipped_rule_is_stored_listed_and_exported(service: Service) -> None:
-    (listed,) = ok(await service.client.get("/v1/level-rules", headers=service.member_admin()))
+    (listed,) = ok(await service.client.get("/v1/level-rules", headers=service.member_admin()))[
+        "data"
+    ]
     assert (
         listed["referential_code"],
         listed["referential_version"],
@@ -87,7 +89,7 @@ async def test_an_invalid_rule_is_refused_naming_the_field(service: Service) -> 
     assert member.status_code == 403
     assert [
         r["revision"]
-        for r in ok(await service.client.get("/v1/level-rules", headers=service.admin))
+        for r in ok(await service.client.get("/v1/level-rules", headers=service.admin))["data"]
     ] == [1]
 
 

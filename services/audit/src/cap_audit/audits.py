@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -42,6 +43,7 @@ from cap_audit.models import (
     Organisation,
     Programme,
     tables,
+    tombstones,
 )
 from cap_audit.repository import AuditRepository, OrganisationRepository
 from cap_audit.rules import AuditStatus, AuditStep, AuditType, FindingStatus, FindingType, Scheme
@@ -83,8 +85,10 @@ from cap_shared.contracts.audit import (
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
 from cap_shared.files import FileStore
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role, Scope
+from cap_shared.sync import Deleted, DeltaSync
 
 SOURCE = "/cap/audit"
 FIRST_AUDIT = {Scheme.CAP_ISO9001: AuditType.STAGE1, Scheme.CAP_RSE: AuditType.INITIAL}
@@ -449,15 +453,84 @@ async def _readable_org_ids(session: AsyncSession, principal: Principal) -> set[
     )
 
 
-async def list_programmes(session: AsyncSession, principal: Principal) -> list[Programme]:
+# lists ----------------------------------------------------------------------------------------
+#: The lists' stable orders (keysets; the last key is unique).
+PROGRAMME_KEYS = Keyset(
+    "audit-programmes",
+    key(col(Programme.created_at), datetime),
+    key(col(Programme.id), str),
+)
+AUDIT_KEYS = Keyset(
+    "audits",
+    key(col(Audit.requested_at), datetime, descending=True),
+    key(col(Audit.id), str, descending=True),
+)
+FINDING_KEYS = Keyset(
+    "findings",
+    key(col(Finding.created_at), datetime),
+    key(col(Finding.id), str),
+)
+#: Delta sync (``?updated_since=``): a row changes when any of its fields does.
+AUDIT_SYNC = DeltaSync(
+    list_name="audits",
+    resource="audit",
+    changed_at=sa.func.coalesce(col(Audit.modified_at), col(Audit.created_at)),
+    id=col(Audit.id),
+    changed_at_of=lambda a: a.modified_at or a.created_at,
+)
+FINDING_SYNC = DeltaSync(
+    list_name="findings",
+    resource="finding",
+    changed_at=sa.func.coalesce(col(Finding.modified_at), col(Finding.created_at)),
+    id=col(Finding.id),
+    changed_at_of=lambda f: f.modified_at or f.created_at,
+)
+
+
+async def tombstone_scope(
+    session: AsyncSession, principal: Principal
+) -> Callable[[Any], Any] | None:
+    """Which deletions the caller hears of in a delta sync: those of the structures it reads
+    (None: all)."""
     readable = await _readable_org_ids(session, principal)
-    return [
-        p
-        for p in await AuditRepository(session).all(Programme, order=col(Programme.created_at))
-        if readable is None
-        or p.organisation_id in readable
-        or is_body(principal, p.certification_body_id)
-    ]
+    if readable is None:
+        return None
+    ids = sorted(readable)
+    return lambda organisation: organisation.in_(ids)
+
+
+def _seen_by(
+    principal: Principal, readable: set[str] | None, organisation: Any, body: Any
+) -> list[Any]:
+    """SQL conditions, one of which a visible row meets (none: the caller sees every row)."""
+    if readable is None:
+        return []
+    seen = [organisation.in_(sorted(readable))]
+    if principal.kind == "client":
+        seen.append(body.in_(sorted(principal.certification_body_ids())))
+    return seen
+
+
+async def programmes_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None = None,
+    scheme: str | None = None,
+) -> sa.Select[Programme]:
+    """Programmes the caller may see: of the structures it reads, or of its body's system."""
+    readable = await _readable_org_ids(session, principal)
+    query = sa.select(Programme)
+    seen = _seen_by(
+        principal, readable, col(Programme.organisation_id), col(Programme.certification_body_id)
+    )
+    if seen:
+        query = query.where(sa.or_(*seen))
+    if organisation_id:
+        query = query.where(col(Programme.organisation_id) == organisation_id)
+    if scheme:
+        query = query.where(col(Programme.scheme) == scheme)
+    return query
 
 
 async def request_audit(
@@ -687,21 +760,111 @@ async def audit_out(
     )
 
 
-async def list_audits(
-    session: AsyncSession, principal: Principal, *, status: str | None
-) -> list[Audit]:
-    repo = AuditRepository(session)
-    where = [col(Audit.status) == status] if status else []
-    assigned = set(await repo.audits_assigned_to(principal.user_id)) if principal.user_id else set()
+async def audits_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    programme_id: str | None = None,
+    organisation_id: str | None = None,
+) -> sa.Select[Audit]:
+    """Audits the caller may see: of the structures it reads, assigned to it (an auditor), or
+    of its body (the body's system)."""
     readable = await _readable_org_ids(session, principal)
-    return [
-        audit
-        for audit in await repo.all(Audit, *where, order=col(Audit.requested_at).desc())
-        if readable is None
-        or audit.organisation_id in readable
-        or (principal.has_role(Role.AUDITOR) and audit.id in assigned)
-        or is_body(principal, audit.certification_body_id)
-    ]
+    query = sa.select(Audit)
+    seen = _seen_by(
+        principal, readable, col(Audit.organisation_id), col(Audit.certification_body_id)
+    )
+    if seen:
+        if principal.has_role(Role.AUDITOR) and principal.user_id:
+            assigned = await AuditRepository(session).audits_assigned_to(principal.user_id)
+            seen.append(col(Audit.id).in_(sorted(set(assigned))))
+        query = query.where(sa.or_(*seen))
+    if status:
+        query = query.where(col(Audit.status) == status)
+    if programme_id:
+        query = query.where(col(Audit.programme_id) == programme_id)
+    if organisation_id:
+        query = query.where(col(Audit.organisation_id) == organisation_id)
+    return query
+
+
+async def programmes_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None,
+    scheme: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Programme], str | None]:
+    """A page of the programmes the caller may see, oldest first."""
+    query = await programmes_query(
+        session, principal, organisation_id=organisation_id, scheme=scheme
+    )
+    return await PROGRAMME_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+
+
+async def audits_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    programme_id: str | None,
+    organisation_id: str | None,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Audit], list[Deleted], str | None]:
+    """A page of the audits the caller may see, newest request first; with ``updated_since``,
+    those changed since, oldest change first, and the deletions the caller may hear of."""
+    query = await audits_query(
+        session,
+        principal,
+        status=status,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+    )
+    if updated_since is None:
+        rows, next_cursor = await AUDIT_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    return await AUDIT_SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=await tombstone_scope(session, principal),
+    )
+
+
+async def findings_page(
+    session: AsyncSession,
+    audit: Audit,
+    *,
+    type_: str | None,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Finding], list[Deleted], str | None]:
+    """A page of the findings that count for ``audit`` (a visible one), oldest first; with
+    ``updated_since``, those changed since, oldest change first."""
+    query = AuditRepository.deciding_findings_query(audit.id)
+    if type_:
+        query = query.where(col(Finding.type) == type_)
+    if updated_since is None:
+        rows, next_cursor = await FINDING_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    return await FINDING_SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=lambda organisation: organisation == audit.organisation_id,
+    )
 
 
 async def plan(

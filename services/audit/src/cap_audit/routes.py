@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
-from sqlmodel import col
 
 from cap_audit import appeals, audits
+from cap_audit.certifier.routes import LIST_ERRORS
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
-from cap_audit.models import Auditor, CertificationBody, Engagement
+from cap_audit.models import (
+    Auditor,
+    CertificationBody,
+    Engagement,
+)
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -37,8 +41,10 @@ from cap_audit.schemas import (
 )
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.files import LocalFileStore
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
+from cap_shared.sync import SyncPage, UpdatedSince
 
 #: An id in a path: printable, no control character (PostgreSQL refuses NUL in text).
 Id = Annotated[str, Path(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -102,15 +108,39 @@ def _auditor(a: Auditor) -> AuditorOut:
 
 
 # bodies and auditors ---------------------------------------------------------------------------
-@bodies.get("", response_model=list[BodyOut])
-async def list_bodies(_principal: Involved, session: SessionDep) -> list[BodyOut]:
-    """Certification bodies (name, accreditation, schemes)."""
-    return [
-        _body(b)
-        for b in await AuditRepository(session).all(
-            CertificationBody, order=col(CertificationBody.name)
-        )
-    ]
+#: The cursor of a list ordered by name: it holds a name (up to 200 characters, escaped).
+NameCursor = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="`next_cursor` of the previous page of this same list (opaque); absent "
+        "for the first page",
+    ),
+]
+BodyFilter = Annotated[
+    str | None,
+    Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$", description="Only this body's"),
+]
+OrganisationFilter = Annotated[
+    str | None,
+    Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this structure's"),
+]
+
+
+# bodies and auditors ---------------------------------------------------------------------------
+@bodies.get("", response_model=Page[BodyOut], responses=LIST_ERRORS)
+async def list_bodies(
+    _principal: Involved,
+    session: SessionDep,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) bodies")] = None,
+    cursor: NameCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[BodyOut]:
+    """Certification bodies (name, accreditation, schemes), by name."""
+    rows, next_cursor = await AuditRepository(session).bodies_page(
+        active=active, cursor=cursor, limit=limit
+    )
+    return Page[BodyOut](data=[_body(b) for b in rows], next_cursor=next_cursor)
 
 
 @bodies.post("", status_code=status.HTTP_201_CREATED, response_model=BodyOut)
@@ -127,24 +157,20 @@ async def update_body(
     return _body(await audits.update_body(session, body_id, data))
 
 
-@auditors.get("", response_model=list[AuditorOut])
+@auditors.get("", response_model=Page[AuditorOut], responses=LIST_ERRORS)
 async def list_auditors(
     _principal: Admin,
     session: SessionDep,
-    certification_body_id: Annotated[
-        str | None, Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")
-    ] = None,
-) -> list[AuditorOut]:
-    """Auditors with their qualifications (admin)."""
-    where = (
-        [col(Auditor.certification_body_id) == certification_body_id]
-        if certification_body_id
-        else []
+    certification_body_id: BodyFilter = None,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) auditors")] = None,
+    cursor: NameCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[AuditorOut]:
+    """Auditors with their qualifications, by name (admin)."""
+    rows, next_cursor = await AuditRepository(session).auditors_page(
+        certification_body_id=certification_body_id, active=active, cursor=cursor, limit=limit
     )
-    return [
-        _auditor(a)
-        for a in await AuditRepository(session).all(Auditor, *where, order=col(Auditor.name))
-    ]
+    return Page[AuditorOut](data=[_auditor(a) for a in rows], next_cursor=next_cursor)
 
 
 @auditors.post("", status_code=status.HTTP_201_CREATED, response_model=AuditorOut)
@@ -190,30 +216,61 @@ async def record_engagement(
     )
 
 
-@auditors.get("/{auditor_id}/engagements", response_model=list[EngagementOut])
+class AuditorEngagementPage(Page[EngagementOut]):
+    """A page of an auditor's engagements (named: other services page an ``EngagementOut``)."""
+
+
+@auditors.get(
+    "/{auditor_id}/engagements", response_model=AuditorEngagementPage, responses=LIST_ERRORS
+)
 async def list_engagements(
-    auditor_id: Id, _principal: Admin, session: SessionDep
-) -> list[EngagementOut]:
+    auditor_id: Id,
+    _principal: Admin,
+    session: SessionDep,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> AuditorEngagementPage:
     """The auditor's engagements: recorded for them, or for their platform account (an
-    accompanied CAP session they facilitated), oldest first (admin)."""
+    accompanied CAP session they facilitated), oldest first by date (admin)."""
     repo = AuditRepository(session)
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
         raise NotFound("no such auditor", detail_fr="auditeur introuvable")
-    return [_engagement(e) for e in await repo.engagements_of(auditor)]
+    rows, next_cursor = await repo.engagements_page(
+        auditor, organisation_id=organisation_id, cursor=cursor, limit=limit
+    )
+    return AuditorEngagementPage(data=[_engagement(e) for e in rows], next_cursor=next_cursor)
 
 
 # programmes ------------------------------------------------------------------------------------
-@programmes.get("", response_model=list[ProgrammeOut])
+@programmes.get("", response_model=Page[ProgrammeOut], responses=LIST_ERRORS)
 async def list_programmes(
-    principal: Involved, session: SessionDep, settings: SettingsDep, runtime: RuntimeDep
-) -> list[ProgrammeOut]:
-    """Audit programmes the caller may see, with their computed due dates."""
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    organisation_id: OrganisationFilter = None,
+    scheme: Annotated[
+        Literal["CAP_RSE", "CAP_ISO9001"] | None, Query(description="Only this scheme's")
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ProgrammeOut]:
+    """Audit programmes the caller may see, with their computed due dates, oldest first."""
     today = runtime.clock.today()
-    return [
-        await audits.programme_out(session, p, settings, today)
-        for p in await audits.list_programmes(session, principal)
-    ]
+    rows, next_cursor = await audits.programmes_page(
+        session,
+        principal,
+        organisation_id=organisation_id,
+        scheme=scheme,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[ProgrammeOut](
+        data=[await audits.programme_out(session, p, settings, today) for p in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @programmes.get("/{programme_id}", response_model=ProgrammeOut)
@@ -249,7 +306,7 @@ async def request_audit(
 
 
 # audits ----------------------------------------------------------------------------------------
-@audit_routes.get("", response_model=list[AuditOut])
+@audit_routes.get("", response_model=SyncPage[AuditOut], responses=LIST_ERRORS)
 async def list_audits(
     principal: Involved,
     session: SessionDep,
@@ -258,16 +315,37 @@ async def list_audits(
     status: Annotated[
         str | None,
         Query(
-            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$"
+            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$",
+            description="Only audits in this state",
         ),
     ] = None,
-) -> list[AuditOut]:
-    """Audits the caller may see (an auditor: those assigned to them), newest first."""
+    programme_id: Annotated[
+        str | None,
+        Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this programme's"),
+    ] = None,
+    organisation_id: OrganisationFilter = None,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[AuditOut]:
+    """Audits the caller may see (an auditor: those assigned to them), newest request first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
     today = runtime.clock.today()
-    return [
-        await audits.audit_out(session, a, settings, today)
-        for a in await audits.list_audits(session, principal, status=status)
-    ]
+    rows, deleted, next_cursor = await audits.audits_page(
+        session,
+        principal,
+        status=status,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
+    return SyncPage[AuditOut](
+        data=[await audits.audit_out(session, a, settings, today) for a in rows],
+        next_cursor=next_cursor,
+        deleted=deleted,
+    )
 
 
 @audit_routes.get("/{audit_id}", response_model=AuditOut)
@@ -370,19 +448,35 @@ async def get_report_document(
     )
 
 
-@audit_routes.get("/{audit_id}/findings", response_model=list[FindingOut])
+@audit_routes.get(
+    "/{audit_id}/findings", response_model=SyncPage[FindingOut], responses=LIST_ERRORS
+)
 async def list_findings(
     audit_id: Id,
     principal: Involved,
     session: SessionDep,
     settings: SettingsDep,
     runtime: RuntimeDep,
-) -> list[FindingOut]:
+    type_: Annotated[
+        Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"] | None,
+        Query(alias="type", description="Only findings of this type"),
+    ] = None,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[FindingOut]:
     """The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them)."""
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
     audit = await audits.visible_audit(session, principal, audit_id)
-    rows = await AuditRepository(session).deciding_findings(audit.id)
-    return await audits.findings_out(session, rows, settings, runtime.clock.today())
+    rows, deleted, next_cursor = await audits.findings_page(
+        session, audit, type_=type_, updated_since=updated_since, cursor=cursor, limit=limit
+    )
+    return SyncPage[FindingOut](
+        data=await audits.findings_out(session, rows, settings, runtime.clock.today()),
+        next_cursor=next_cursor,
+        deleted=deleted,
+    )
 
 
 @audit_routes.post(

@@ -13,6 +13,7 @@ the audit programme.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -237,15 +239,43 @@ async def get(
     return application
 
 
-async def list_visible(session: AsyncSession, principal: Principal) -> list[Application]:
-    """Applications of the structures the caller reads, newest first."""
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "applications",
+    key(col(Application.created_at), datetime, descending=True),
+    key(col(Application.id), str, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    scheme: str | None,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Application], str | None]:
+    """A page of the applications of the structures the caller reads, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Application).order_by(col(Application.created_at).desc())
-    return [
-        a
-        for a in (await session.execute(query)).scalars().all()
-        if visibility.visible([a.organisation_id, *a.group_member_ids], readable)
-    ]
+    query = sa.select(Application).where(
+        visibility.scope(
+            readable, col(Application.organisation_id), col(Application.group_member_ids)
+        )
+    )
+    if status:
+        query = query.where(col(Application.status) == status)
+    if scheme:
+        query = query.where(col(Application.scheme) == scheme)
+    if organisation_id:
+        query = query.where(col(Application.organisation_id) == organisation_id)
+    return await KEYS.fetch(
+        session,
+        query,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 async def step(

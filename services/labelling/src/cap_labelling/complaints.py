@@ -19,6 +19,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import Complaint, Recognition
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.security import Principal
 
@@ -86,11 +87,22 @@ async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
     )
 
 
-async def list_all(session: AsyncSession, status: str | None) -> list[Complaint]:
-    query = sa.select(Complaint).order_by(col(Complaint.created_at).desc())
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "complaints",
+    key(col(Complaint.created_at), datetime, descending=True),
+    key(col(Complaint.id), str, descending=True),
+)
+
+
+async def page(
+    session: AsyncSession, status: str | None, *, cursor: str | None, limit: int
+) -> tuple[list[Complaint], str | None]:
+    """A page of the complaints, newest first."""
+    query = sa.select(Complaint)
     if status:
         query = query.where(col(Complaint.status) == status)
-    return list((await session.execute(query)).scalars().all())
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = False) -> Complaint:

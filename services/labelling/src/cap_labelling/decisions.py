@@ -58,6 +58,7 @@ from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, Dec
 from cap_shared.dates import add_months
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -562,19 +563,43 @@ async def get(
     return file
 
 
-async def list_visible(
-    session: AsyncSession, principal: Principal, status: str | None
-) -> list[DecisionFile]:
-    """The files the caller may see, newest first."""
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "decisions",
+    key(col(DecisionFile.created_at), datetime, descending=True),
+    key(col(DecisionFile.id), str, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    scheme: str | None,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[DecisionFile], str | None]:
+    """A page of the files the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(DecisionFile).order_by(col(DecisionFile.created_at).desc())
+    query = sa.select(DecisionFile).where(
+        visibility.scope(
+            readable, col(DecisionFile.organisation_id), col(DecisionFile.group_member_ids)
+        )
+    )
     if status:
         query = query.where(col(DecisionFile.status) == status)
-    return [
-        f
-        for f in (await session.execute(query)).scalars().all()
-        if visibility.visible([f.organisation_id, *f.group_member_ids], readable)
-    ]
+    if scheme:
+        query = query.where(col(DecisionFile.scheme) == scheme)
+    if organisation_id:
+        query = query.where(col(DecisionFile.organisation_id) == organisation_id)
+    return await KEYS.fetch(
+        session,
+        query,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 # deciding -------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import GroupInvitationSentV1
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Forbidden, NotFound
 from cap_shared.security import Principal, Role
 
@@ -189,21 +190,30 @@ async def to_out(session: AsyncSession, invitation: GroupInvitation) -> GroupInv
     )
 
 
-async def list_visible(
-    session: AsyncSession, principal: Principal, *, status: str | None
-) -> list[GroupInvitation]:
+#: Newest first (invited_at, id descending).
+KEYS = Keyset(
+    "group-invitations",
+    key(col(GroupInvitation.invited_at), datetime, descending=True),
+    key(col(GroupInvitation.id), str, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[GroupInvitation], str | None]:
     """Invitations to the caller's structures (the federation: all), newest first."""
     readable = _invited_structures(principal)
-    query = sa.select(GroupInvitation).order_by(
-        col(GroupInvitation.invited_at).desc(), col(GroupInvitation.id)
-    )
+    query = sa.select(GroupInvitation)
     if readable is not None:
-        if not readable:
-            return []
         query = query.where(col(GroupInvitation.organisation_id).in_(sorted(readable)))
     if status:
         query = query.where(col(GroupInvitation.status) == status)
-    return list((await session.execute(query)).scalars().all())
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(

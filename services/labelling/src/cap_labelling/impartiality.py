@@ -23,6 +23,7 @@ from cap_labelling import rules
 from cap_labelling.inputs import FreeText, Identifier
 from cap_labelling.models import Engagement, Organisation
 from cap_shared.field_errors import FieldError
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -119,14 +120,27 @@ async def declare(
     return engagement
 
 
-async def of_person(session: AsyncSession, user_id: str) -> list[Engagement]:
-    """A person's engagements, most recent first."""
-    query = (
-        sa.select(Engagement)
-        .where(col(Engagement.user_id) == _account(user_id))
-        .order_by(col(Engagement.created_at).desc(), col(Engagement.id))
-    )
-    return list((await session.execute(query)).scalars().all())
+#: Most recent first (created_at, id descending).
+KEYS = Keyset(
+    "committee-engagements",
+    key(col(Engagement.created_at), datetime, descending=True),
+    key(col(Engagement.id), str, descending=True),
+)
+
+
+async def of_person(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Engagement], str | None]:
+    """A page of a person's engagements, most recent first."""
+    query = sa.select(Engagement).where(col(Engagement.user_id) == _account(user_id))
+    if organisation_id:
+        query = query.where(col(Engagement.organisation_id) == organisation_id)
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def record_session(

@@ -60,6 +60,7 @@ from sqlmodel import col
 from cap_labelling import recognitions, rulebook, rules
 from cap_labelling.models import ImportRun, Organisation, Recognition, RecognitionChange
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, Scheme
+from cap_shared.pagination import Keyset, Page, key
 from cap_shared.problems import ProblemError
 from cap_shared.text import fold
 
@@ -727,10 +728,23 @@ async def import_csv(
     return report
 
 
-async def runs(session: AsyncSession, limit: int) -> list[ImportRunOut]:
+#: Newest first (at, id descending).
+RUN_KEYS = Keyset(
+    "recognition-imports",
+    key(col(ImportRun.at), datetime, descending=True),
+    key(col(ImportRun.id), str, descending=True),
+)
+
+
+async def runs(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[ImportRunOut]:
     """Past imports (dry runs are not kept), newest first."""
-    query = sa.select(ImportRun).order_by(col(ImportRun.at).desc(), col(ImportRun.id)).limit(limit)
-    return [
+    rows, next_cursor = await RUN_KEYS.fetch(
+        session,
+        sa.select(ImportRun),
+        cursor=cursor,
+        limit=limit,
+    )
+    data = [
         ImportRunOut(
             id=run.id,
             at=run.at,
@@ -743,5 +757,6 @@ async def runs(session: AsyncSession, limit: int) -> list[ImportRunOut]:
             rejected=run.rejected,
             report=ImportReport.model_validate(run.report),
         )
-        for run in (await session.execute(query)).scalars()
+        for run in rows
     ]
+    return Page[ImportRunOut](data=data, next_cursor=next_cursor)

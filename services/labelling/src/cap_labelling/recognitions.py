@@ -28,6 +28,7 @@ from cap_labelling.models import (
     Recognition,
     RecognitionChange,
     tables,
+    tombstones,
 )
 from cap_labelling.repository import open_majors
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, RecognitionStep, Scheme
@@ -39,8 +40,10 @@ from cap_shared.contracts.labelling import (
     RecognitionStatusChangedV1,
 )
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from cap_shared.security import Principal, Role
+from cap_shared.sync import Deleted, DeltaSync
 
 SOURCE = "/cap/labelling"
 PREFIX = {Scheme.CAP_RSE: "CAPRSE", Scheme.CAP_ISO9001: "CAPISO"}
@@ -403,28 +406,62 @@ async def get(
     return recognition
 
 
-async def list_visible(
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "recognitions",
+    key(col(Recognition.created_at), datetime, descending=True),
+    key(col(Recognition.id), str, descending=True),
+)
+
+
+#: Delta sync (``?updated_since=``): a recognition changes with its status, scope or dates.
+SYNC = DeltaSync(
+    list_name="recognitions",
+    resource="recognition",
+    changed_at=sa.func.coalesce(col(Recognition.modified_at), col(Recognition.created_at)),
+    id=col(Recognition.id),
+    changed_at_of=lambda r: r.modified_at or r.created_at,
+)
+
+
+async def page_visible(
     session: AsyncSession,
     principal: Principal,
     *,
     organisation_id: str | None,
     status: str | None,
     scheme: str | None,
-) -> list[Recognition]:
-    """The recognitions the caller may see, newest first."""
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Recognition], list[Deleted], str | None]:
+    """A page of the recognitions the caller may see, newest first; with ``updated_since``,
+    those changed since (oldest change first) and the deletions the caller may hear of."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Recognition).order_by(col(Recognition.created_at).desc())
+    query = sa.select(Recognition).where(
+        visibility.scope(
+            readable, col(Recognition.organisation_id), col(Recognition.group_member_ids)
+        )
+    )
     if organisation_id:
         query = query.where(col(Recognition.organisation_id) == organisation_id)
     if status:
         query = query.where(col(Recognition.status) == status)
     if scheme:
         query = query.where(col(Recognition.scheme) == scheme)
-    return [
-        r
-        for r in (await session.execute(query)).scalars().all()
-        if visibility.visible([r.organisation_id, *r.group_member_ids], readable)
-    ]
+    if updated_since is None:
+        rows, next_cursor = await KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    ids = None if readable is None else sorted(readable)
+    return await SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=None if ids is None else (lambda organisation: organisation.in_(ids)),
+    )
 
 
 # the committee's steps --------------------------------------------------------------------------

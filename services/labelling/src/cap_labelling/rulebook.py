@@ -26,6 +26,7 @@ from cap_labelling import level_rule
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import LevelRuleRevision
 from cap_shared import clock
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
@@ -274,8 +275,16 @@ async def put(
     return await store(session, rule, source="import", actor=actor, now=now)
 
 
-async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
-    """The latest revision of every stored rule, by referential code and version."""
+#: By referential code, then version.
+KEYS = Keyset(
+    "level-rules",
+    key(col(LevelRuleRevision.referential_code), str),
+    key(col(LevelRuleRevision.referential_version), int),
+)
+
+
+def _latest() -> sa.Select[Any]:
+    """The latest revision of every stored rule."""
     latest = (
         sa.select(
             col(LevelRuleRevision.referential_code),
@@ -287,21 +296,32 @@ async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
         )
         .subquery()
     )
-    query = (
-        sa.select(LevelRuleRevision)
-        .join(
-            latest,
-            sa.and_(
-                col(LevelRuleRevision.referential_code) == latest.c.referential_code,
-                col(LevelRuleRevision.referential_version) == latest.c.referential_version,
-                col(LevelRuleRevision.revision) == latest.c.revision,
-            ),
-        )
-        .order_by(
-            col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
-        )
+    return sa.select(LevelRuleRevision).join(
+        latest,
+        sa.and_(
+            col(LevelRuleRevision.referential_code) == latest.c.referential_code,
+            col(LevelRuleRevision.referential_version) == latest.c.referential_version,
+            col(LevelRuleRevision.revision) == latest.c.revision,
+        ),
+    )
+
+
+async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
+    """The latest revision of every stored rule, by referential code and version."""
+    query = _latest().order_by(
+        col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def page(
+    session: AsyncSession, *, referential_code: str | None, cursor: str | None, limit: int
+) -> tuple[list[LevelRuleRevision], str | None]:
+    """A page of :func:`listed`, optionally of one referential."""
+    query = _latest()
+    if referential_code:
+        query = query.where(col(LevelRuleRevision.referential_code) == referential_code)
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def label_levels(session: AsyncSession, code: str) -> list[str]:

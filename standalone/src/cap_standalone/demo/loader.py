@@ -204,15 +204,17 @@ class Api:
         """The JSON body of a successful call."""
         return (await self.call(actor, method, url, **kwargs)).json()
 
-    async def pages(self, actor: Actor, url: str) -> list[dict[str, Any]]:
+    async def pages(
+        self, actor: Actor, url: str, *, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Every item of a cursor-paginated list (``{"data", "next_cursor"}``)."""
         items: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
-            params: dict[str, Any] = {"limit": 200}
+            query: dict[str, Any] = {**(params or {}), "limit": 200}
             if cursor:
-                params["cursor"] = cursor
-            page = await self.json(actor, "GET", url, params=params)
+                query["cursor"] = cursor
+            page = await self.json(actor, "GET", url, params=query)
             items += page["data"]
             cursor = page.get("next_cursor")
             if not cursor:
@@ -429,16 +431,13 @@ class DemoLoader:
 
     async def _audit_side(self) -> None:
         """The certification body and the demo auditor in the audit service's registry."""
-        bodies = await self.api.json(self.admin, "GET", "/v1/certification-bodies")
+        bodies = await self.api.pages(self.admin, "/v1/certification-bodies")
         if not any(b["id"] == network.BODY_ID for b in bodies):
             await self.api.call(
                 self.admin, "POST", "/v1/certification-bodies", json=network.BODY, expect=(201, 409)
             )
-        auditors = await self.api.json(
-            self.admin,
-            "GET",
-            "/v1/auditors",
-            params={"certification_body_id": network.BODY_ID},
+        auditors = await self.api.pages(
+            self.admin, "/v1/auditors", params={"certification_body_id": network.BODY_ID}
         )
         user_id = self.user_ids["auditor"]
         mine = [a for a in auditors if a["user_id"] == user_id]
@@ -579,7 +578,7 @@ class DemoLoader:
         """The labels and certificates structures already hold, by the admin CSV import."""
         held = {
             (r["organisation_id"], r["scheme"])
-            for r in await self.api.json(self.admin, "GET", "/v1/recognitions")
+            for r in await self.api.pages(self.admin, "/v1/recognitions")
         }
         lines = [
             network.import_line(structure, index, self.today)
@@ -604,7 +603,7 @@ class DemoLoader:
             self.created["recognitions"] += int(report["imported"])
         recognitions = [
             r
-            for r in await self.api.json(self.admin, "GET", "/v1/recognitions")
+            for r in await self.api.pages(self.admin, "/v1/recognitions")
             if r["organisation_id"] in self.org_ids.values() and r["status"] == "active"
         ]
         recognitions.sort(key=lambda r: str(r["decided_on"]), reverse=True)
@@ -642,7 +641,7 @@ class DemoLoader:
         organisation_id = self.org_ids[index]
         existing = [
             a
-            for a in await self.api.json(self.admin, "GET", "/v1/applications")
+            for a in await self.api.pages(self.admin, "/v1/applications")
             if a["organisation_id"] == organisation_id and a["scheme"] == spec.scheme
         ]
         if existing:
@@ -688,8 +687,10 @@ class DemoLoader:
         """Accept the first audit for the body and plan it with the demo auditor as lead."""
 
         async def requested() -> dict[str, Any] | None:
-            audits = await self.api.json(self.admin, "GET", "/v1/audits")
-            return next((a for a in audits if a["organisation_id"] == organisation_id), None)
+            audits = await self.api.pages(
+                self.admin, "/v1/audits", params={"organisation_id": organisation_id}
+            )
+            return next(iter(audits), None)
 
         audit = await poll(
             f"the audit service to request the first audit of {structure.name}",
@@ -778,7 +779,7 @@ class DemoLoader:
         facilitator = self.actors["facilitator"]
         recognitions = [
             r
-            for r in await self.api.json(self.admin, "GET", "/v1/recognitions")
+            for r in await self.api.pages(self.admin, "/v1/recognitions")
             if r["organisation_id"] in self.org_ids.values() and r["status"] == "active"
         ]
         expected = {
