@@ -412,8 +412,10 @@ async def openid_configuration(gateway: GatewayDep) -> JSONResponse:
 
 
 def declare_openid_connect(app: FastAPI, settings: Settings) -> None:
-    """Add the ``openIdConnect`` security scheme (its discovery URL is absolute: it comes
-    from the public base URL) to the app's OpenAPI document, next to ``oauth2``."""
+    """Add the ``openIdConnect`` security scheme to the app's OpenAPI document, next to
+    ``oauth2``. Its discovery URL is relative to the document's server (OpenAPI 3.1 allows
+    relative URLs), so the committed contract names no host; the discovery document itself
+    gives absolute URLs from the public base URL."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -423,7 +425,7 @@ def declare_openid_connect(app: FastAPI, settings: Settings) -> None:
             "openIdConnect",
             {
                 "type": "openIdConnect",
-                "openIdConnectUrl": f"{settings.public_base}/.well-known/openid-configuration",
+                "openIdConnectUrl": "/.well-known/openid-configuration",
                 "description": "OpenID Connect discovery of the same authorization server",
             },
         )

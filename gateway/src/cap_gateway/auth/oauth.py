@@ -276,7 +276,12 @@ def _client_of(
 ) -> Client | OAuthError:
     """The client making a token request: a confidential one authenticated by its secret
     (HTTP Basic or the form), a public one named by ``client_id``."""
-    unknown = OAuthError("invalid_client", "unknown client or wrong secret", status=401)
+    unknown = OAuthError(
+        "invalid_client",
+        "unknown client or wrong secret",
+        status=401,
+        description_fr="application inconnue ou secret incorrect",
+    )
     if basic is not None:
         client = clients.get(basic[0])
         if client is None or not client.authenticates(basic[1]):
@@ -311,7 +316,11 @@ async def code_grant(
     client = _client_of(clients, client_id=client_id, basic=basic, client_secret=client_secret)
     if isinstance(client, OAuthError):
         return client
-    invalid = OAuthError("invalid_grant", "the code is invalid, expired or already used")
+    invalid = OAuthError(
+        "invalid_grant",
+        "the code is invalid, expired or already used",
+        description_fr="le code est invalide, expiré ou déjà utilisé",
+    )
     row = (
         await session.execute(
             sa.select(AuthorizationCode).where(
@@ -333,15 +342,31 @@ async def code_grant(
         await session.refresh(row)
         if row.family_id:  # RFC 6749 §4.1.2: revoke what the first exchange issued
             await repository.revoke_family(family_id=row.family_id, now=now)
-        return OAuthError("invalid_grant", "this code was already used; its tokens are revoked")
+        return OAuthError(
+            "invalid_grant",
+            "this code was already used; its tokens are revoked",
+            description_fr="ce code a déjà servi ; les jetons obtenus avec lui sont révoqués",
+        )
     if row.expires_at <= now or row.client_id != client.client_id:
         return invalid
     if redirect_uri != row.redirect_uri:
-        return OAuthError("invalid_grant", "redirect_uri differs from the authorization request")
+        return OAuthError(
+            "invalid_grant",
+            "redirect_uri differs from the authorization request",
+            description_fr="redirect_uri diffère de celle de la demande d'autorisation",
+        )
     if not code_verifier or not _VERIFIER.fullmatch(code_verifier):
-        return OAuthError("invalid_grant", "code_verifier is missing or malformed")
+        return OAuthError(
+            "invalid_grant",
+            "code_verifier is missing or malformed",
+            description_fr="code_verifier est absent ou mal formé",
+        )
     if not hmac.compare_digest(create_s256_code_challenge(code_verifier), row.code_challenge):
-        return OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+        return OAuthError(
+            "invalid_grant",
+            "code_verifier does not match the code_challenge",
+            description_fr="code_verifier ne correspond pas au code_challenge",
+        )
     user = await repository.user(user_id=row.user_id)
     if user is None or user.status != "active":
         return invalid

@@ -115,7 +115,11 @@ async def issue_token(
     address = gateway.addresses.of(request)
     if grant_type == "authorization_code":
         if not code:
-            return _oauth_problem(OAuthError("invalid_request", "code is needed"))
+            return _oauth_problem(
+                OAuthError(
+                    "invalid_request", "code is needed", description_fr="le code est nécessaire"
+                )
+            )
         result = await oauth.code_grant(
             session,
             gateway.identity,

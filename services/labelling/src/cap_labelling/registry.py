@@ -285,7 +285,15 @@ async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> 
                 "q does not combine with updated_since: sync the list, then search it",
                 detail_fr="q ne se combine pas avec updated_since : synchronisez la liste, "
                 "puis cherchez-y",
-                extensions={"errors": [{"field": "query.q", "message": "not with updated_since"}]},
+                extensions={
+                    "errors": [
+                        {
+                            "field": "query.q",
+                            "message": "not with updated_since",
+                            "message_fr": "pas avec updated_since",
+                        }
+                    ]
+                },
             )
         page, deleted, next_cursor = await SYNC.page(
             session,
