@@ -140,7 +140,7 @@ def create_app(
     app.state.upstreams = upstreams
     app.state.overview_parts = overview_parts
     declare_errors(app)
-    authorize_routes.declare_openid_connect(app, settings)
+    authorize_routes.declare_openid_connect(app)
     app.state.openapi = MergedOpenApi(app, upstreams)
     inner = app.router.lifespan_context
 

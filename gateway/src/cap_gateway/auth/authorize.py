@@ -26,7 +26,6 @@ from cap_gateway.auth import oauth
 from cap_gateway.auth.oauth import AuthorizationRequest, Client, PageError, RedirectError
 from cap_gateway.auth.schemas import UserInfo
 from cap_gateway.auth.service import authenticate_person
-from cap_gateway.config import Settings
 from cap_gateway.deps import GatewayDep, SignedInDep
 from cap_gateway.runtime import GatewayRuntime
 from cap_shared.deps import SessionDep
@@ -411,7 +410,7 @@ async def openid_configuration(gateway: GatewayDep) -> JSONResponse:
     )
 
 
-def declare_openid_connect(app: FastAPI, settings: Settings) -> None:
+def declare_openid_connect(app: FastAPI) -> None:
     """Add the ``openIdConnect`` security scheme to the app's OpenAPI document, next to
     ``oauth2``. Its discovery URL is relative to the document's server (OpenAPI 3.1 allows
     relative URLs), so the committed contract names no host; the discovery document itself
