@@ -219,6 +219,7 @@ def declare_conditional(
             responses[success].setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
     if not parameters:
         operation.pop("parameters")
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def problem_response(status: int, response: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -280,8 +281,8 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     }
     for path, method, operation in operations(document):
         dependant = routes.get((path, method))
-        declare_conditional(method, operation, dependant)
         declare_errors(operation, route_errors(dependant, operation) if dependant else None)
+        declare_conditional(method, operation, dependant)
     add_problem_schemas(document)
     return document
 
