@@ -91,7 +91,7 @@ def test_check_if_match() -> None:
         check_if_match(None, '"a"', required=True)
     assert missing.value.status == 428
     assert missing.value.detail_fr
-    with pytest.raises(PreconditionRequired):
+    with pytest.raises(PreconditionFailed):  # present but empty: matches nothing
         check_if_match("  ", '"a"', required=True)
     with pytest.raises(PreconditionFailed) as stale:
         check_if_match('"b"', '"a"', required=False)

@@ -155,7 +155,7 @@ def weak_match(header: str, current: str) -> bool:
 
 def check_if_match(if_match: str | None, current_etag: str, *, required: bool) -> None:
     """Raise 428 when ``If-Match`` is missing and ``required``, 412 when it does not match."""
-    if if_match is None or not if_match.strip():
+    if if_match is None:
         if required:
             raise PreconditionRequired(
                 "this resource has concurrent editors: read it, then send its ETag in If-Match",
