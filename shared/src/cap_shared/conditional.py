@@ -188,6 +188,17 @@ class Precondition:
         """:meth:`check` against :func:`etag_of` ``representation``."""
         self.check(etag_of(representation))
 
+    def check_absent(self) -> None:
+        """The resource does not exist yet (a ``PUT`` creating it): any ``If-Match``, ``*``
+        included, is false (RFC 9110 §13.1.1); 428 when required."""
+        if self.if_match is None:
+            check_if_match(None, "", required=self.required)
+            return
+        raise PreconditionFailed(
+            "the resource does not exist: If-Match cannot match",
+            detail_fr="la ressource n'existe pas : If-Match ne peut correspondre",
+        )
+
 
 class IfMatch:
     """The dependency a ``PATCH``/``PUT`` declares: ``Depends(IfMatch(required=True))`` gives a

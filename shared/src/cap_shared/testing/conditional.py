@@ -11,7 +11,7 @@ async def etag(client: httpx.AsyncClient, url: str, headers: Mapping[str, str]) 
     """The ETag ``GET url`` answers ``headers``' caller (the read must succeed)."""
     read = await client.get(url, headers=dict(headers))
     assert read.status_code == 200, f"GET {url}: {read.status_code} {read.text[:300]}"
-    tag = read.headers.get("etag")
+    tag: str | None = read.headers.get("etag")
     assert tag, f"GET {url} answered no ETag"
     return tag
 
