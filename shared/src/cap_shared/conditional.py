@@ -233,7 +233,8 @@ _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"}
 class ConditionalGetMiddleware:
     """``ETag`` on every ``200`` JSON answer to a ``GET`` and ``If-None-Match`` -> ``304``.
 
-    A route that sets its own ``ETag`` (a revision) keeps it; otherwise the tag is
+    A route that sets its own ``ETag`` (a revision) keeps it, whatever its media type (a file
+    export tagged by its route gets 304 too); otherwise the tag is
     :func:`etag_of` the answer's JSON, buffered up to :data:`MAX_TAGGED_BODY` (larger answers
     and non-JSON ones, event streams and file exports, go out as they are). ``Cache-Control``
     defaults to ``private, no-cache``: private answers stay out of shared caches and are
@@ -280,13 +281,14 @@ class _Tagging:
             await self._send(message)
             return
         headers = MutableHeaders(scope=message)
-        if message["status"] != 200 or not _is_json(headers):
+        etag = headers.get("etag")
+        # A JSON answer is tagged here; any other (a file export) only if its route tagged it.
+        if message["status"] != 200 or not (_is_json(headers) or etag is not None):
             self.mode = "pass"
             await self._send(message)
             return
         if "cache-control" not in headers:
             headers["Cache-Control"] = PRIVATE_NO_CACHE
-        etag = headers.get("etag")
         if etag is None:
             self.mode, self.start = "buffer", message
             return

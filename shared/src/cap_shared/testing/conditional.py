@@ -21,3 +21,13 @@ async def if_match(
 ) -> dict[str, str]:
     """``headers`` plus ``If-Match`` with the ETag ``GET url`` answers them now."""
     return {**headers, "If-Match": await etag(client, url, headers)}
+
+
+async def as_read(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str]
+) -> dict[str, str]:
+    """``headers`` plus ``If-Match`` when their caller may read ``url`` (else unchanged: a
+    caller refused the read is refused the write before any precondition)."""
+    read = await client.get(url, headers=dict(headers))
+    tag = read.headers.get("etag") if read.status_code == 200 else None
+    return {**headers, "If-Match": tag} if tag else dict(headers)
