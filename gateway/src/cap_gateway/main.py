@@ -93,6 +93,7 @@ def create_app(
                     "Authorization",
                     "Content-Type",
                     "If-Match",
+                    "If-None-Match",
                     "Idempotency-Key",
                     "Last-Event-ID",
                     REQUEST_ID_HEADER,
