@@ -410,7 +410,9 @@ async def new_action_a(world: World, *, done: bool = False) -> str:
     created = await world.client.post(
         "/v1/progress-plans/{plan_a}/actions".format(**world.ids),
         json={"title": "Action de test"},
-        headers=world.headers["admin"],
+        headers=await as_read(
+            world.client, "/v1/progress-plans/{plan_a}".format(**world.ids), world.headers["admin"]
+        ),
     )
     assert created.status_code == 201, created.text
     action_id = str(created.json()["id"])
