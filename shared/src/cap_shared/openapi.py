@@ -200,14 +200,14 @@ def declare_conditional(
     if method == "get" and success == "200":
         if "if-none-match" not in names:
             parameters.append(dict(IF_NONE_MATCH))
-        responses.setdefault(
+        not_modified = responses.setdefault(
             "304",
             {
                 "description": "Not modified: the `ETag` in `If-None-Match` is still current "
-                "(no body)",
-                "headers": {"ETag": ETAG_HEADER},
+                "(no body)"
             },
         )
+        not_modified.setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
         responses["200"].setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
     precondition = if_match_of(dependant) if dependant is not None else None
     if precondition is not None:
