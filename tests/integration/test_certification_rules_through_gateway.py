@@ -888,7 +888,13 @@ async def test_committee_members_who_advised_or_accompanied_the_structure_may_no
     assert ok(await client.get(f"/v1/decisions/{file['id']}", headers=admin))["status"] == "pending"
 
     # Another member decides.
-    decided = ok(await client.post(url, json={"outcome": "confirm"}, headers=other))
+    decided = ok(
+        await client.post(
+            url,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, url.removesuffix("/decide"), other),
+        )
+    )
     assert (decided["status"], decided["level"]) == ("granted", "Confirmé")
     recognition = ok(
         await client.get(f"/v1/recognitions/{decided['recognition_id']}", headers=admin)
