@@ -54,8 +54,7 @@ from cap_diagnostic.schemas import (
     ThemeOut,
 )
 from cap_diagnostic.statistics_routes import ROUTERS as statistics_routers
-from cap_shared.conditional import IfMatch as OptionalIfMatch
-from cap_shared.conditional import Precondition
+from cap_shared import conditional
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
@@ -64,7 +63,7 @@ from cap_shared.security import Allow, Principal, Role, SignedIn
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9._\-]+$")]
 #: ``If-Match`` with the diagnostic's ETag (its revision): optional, 412 when stale.
-IfMatch = Annotated[Precondition, Depends(OptionalIfMatch(required=False))]
+IfMatch = Annotated[conditional.Precondition, Depends(conditional.IfMatch(required=False))]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
