@@ -83,6 +83,13 @@ def test_strong_and_weak_comparison(header: str, current: str, strong: bool, wea
     assert weak_match(header, current) is weak
 
 
+def test_a_resource_not_there_yet_matches_no_if_match() -> None:
+    Precondition(None, required=True).check_absent()  # created: nobody could have read it
+    for header in ("*", '"a"'):
+        with pytest.raises(PreconditionFailed):
+            Precondition(header, required=False).check_absent()
+
+
 def test_check_if_match() -> None:
     check_if_match(None, '"a"', required=False)
     check_if_match('"a"', '"a"', required=True)

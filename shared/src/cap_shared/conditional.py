@@ -190,9 +190,9 @@ class Precondition:
 
     def check_absent(self) -> None:
         """The resource does not exist yet (a ``PUT`` creating it): any ``If-Match``, ``*``
-        included, is false (RFC 9110 §13.1.1); 428 when required."""
+        included, is false (RFC 9110 §13.1.1); without one, the write creates it (there is no
+        copy anybody could have read, so none is required)."""
         if self.if_match is None:
-            check_if_match(None, "", required=self.required)
             return
         raise PreconditionFailed(
             "the resource does not exist: If-Match cannot match",
