@@ -89,3 +89,60 @@ def test_webhooks_are_merged_and_follow_renamed_schemas() -> None:
     assert sent["application/json"]["schema"] == {"$ref": "#/components/schemas/NotificationsThing"}
     assert merged["servers"] == [{"url": "/", "description": "The platform's public base URL"}]
     assert "webhooks" not in merge({"paths": {}}, {"audit": service({"type": "string"})})
+
+
+#: The writes with concurrent editors: If-Match required (428 without it).
+REQUIRED_IF_MATCH = {
+    ("patch", "/v1/actions/{action_id}"),
+    ("post", "/v1/actions/{action_id}/transitions"),
+    ("post", "/v1/progress-plans/{plan_id}/actions"),
+    ("put", "/v1/audits/{audit_id}/plan"),
+    ("post", "/v1/decisions/{decision_id}/decide"),
+    ("post", "/v1/decisions/{decision_id}/appeal/decision"),
+}
+
+
+async def test_the_merged_document_declares_conditional_requests() -> None:
+    """Every PATCH/PUT takes If-Match and answers 412 (428 and a required header where
+    concurrent editors are expected) and the new ETag; every JSON GET answers ETag and 304."""
+    document = await merged_document()
+    operations = {
+        (method, path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+
+    def header(operation: dict[str, Any], name: str) -> dict[str, Any] | None:
+        return next(
+            (
+                p
+                for p in operation.get("parameters", [])
+                if p["in"] == "header" and p["name"].lower() == name
+            ),
+            None,
+        )
+
+    # Operator routes (/v1/ops/...: the development clock) are tools, not resources to edit.
+    writes = [key for key in operations if key[0] in ("patch", "put") and "/ops/" not in key[1]]
+    assert len(writes) >= 15
+    for key in [*writes, *REQUIRED_IF_MATCH]:
+        operation = operations[key]
+        if_match = header(operation, "if-match")
+        assert if_match is not None, key
+        assert if_match["required"] is (key in REQUIRED_IF_MATCH), key
+        assert "412" in operation["responses"], key
+        assert ("428" in operation["responses"]) is (key in REQUIRED_IF_MATCH), key
+        success = next(c for c in operation["responses"] if c.startswith("2"))
+        assert "ETag" in operation["responses"][success].get("headers", {}), key
+    gets = [
+        key
+        for key, operation in operations.items()
+        if key[0] == "get"
+        and "application/json" in operation["responses"].get("200", {}).get("content", {})
+    ]
+    assert len(gets) > 50
+    for key in gets:
+        responses = operations[key]["responses"]
+        assert header(operations[key], "if-none-match") is not None, key
+        assert "ETag" in responses["200"]["headers"], key
+        assert "ETag" in responses["304"]["headers"], key

@@ -59,6 +59,8 @@ import aio_pika
 import httpx
 import uvloop
 
+from cap_shared.testing.conditional import as_read
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "journeys"))
 from steps import PASSWORD, answers, ok  # tests/journeys/steps.py
 
@@ -545,7 +547,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
                     }
                 ],
             },
-            headers=admin,
+            headers=await as_read(bench.client, url, admin),
         )
         await bench.call(
             "audit: the auditor starts it",
@@ -687,7 +689,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             "POST",
             f"/v1/decisions/{file['id']}/decide",
             json={"outcome": "confirm", "scope": "Ensemble des activités d'insertion"},
-            headers=committee,
+            headers=await as_read(bench.client, f"/v1/decisions/{file['id']}", committee),
         )
         assert decided["status"] == "granted", decided
         recognition = await bench.call(

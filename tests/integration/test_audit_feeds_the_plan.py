@@ -16,6 +16,7 @@ from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.conditional import as_read
 from cap_standalone.testing import Topology
 
 
@@ -97,7 +98,9 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
             }
         ],
     }
-    assert (await client.put(url + "/plan", json=plan, headers=admin)).status_code == 200
+    assert (
+        await client.put(url + "/plan", json=plan, headers=await as_read(client, url, admin))
+    ).status_code == 200
     assert (
         await client.post(url + "/transitions", json={"step": "start"}, headers=admin)
     ).status_code == 200

@@ -37,6 +37,7 @@ from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, ReferentialRe
 from cap_shared.contracts.registry import EventModel
 from cap_shared.dates import add_months
 from cap_shared.testing.auth import create_user, register_organisation, sign_in
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import group_score, rse_evaluation
 from cap_standalone.testing import Topology
 
@@ -329,7 +330,13 @@ async def run_audit(
     client, system = topology.client, body.system
     today = await topology.today("audit")
     await step(topology, system, audit_id, "accept")
-    ok(await client.put(f"/v1/audits/{audit_id}/plan", json=body.plan(today), headers=system))
+    ok(
+        await client.put(
+            f"/v1/audits/{audit_id}/plan",
+            json=body.plan(today),
+            headers=await as_read(client, f"/v1/audits/{audit_id}", system),
+        )
+    )
     await step(topology, system, audit_id, "start")
     recorded = [
         ok(await client.post(f"/v1/audits/{audit_id}/findings", json=f, headers=system), 201)
@@ -738,13 +745,21 @@ async def test_a_group_audit_plan_covers_its_iaf_md1_sample(topology: Topology) 
         ([drawn, *others[:2]], central),  # the central function left out
         ([central, *others[:3]], drawn),  # the random site left out
     ):
-        refused = await client.put(url, json=body.plan(today, site_ids=sites), headers=body.system)
+        refused = await client.put(
+            url,
+            json=body.plan(today, site_ids=sites),
+            headers=await as_read(client, url.removesuffix("/plan"), body.system),
+        )
         found = problem(refused, 422, "sample-not-covered")
         assert [e["field"] for e in found["errors"]] == ["body.site_ids"], found
         assert says in found["errors"][0]["message"], found
     covering = [central, drawn, *others[:2]]
     planned = ok(
-        await client.put(url, json=body.plan(today, site_ids=covering), headers=body.system)
+        await client.put(
+            url,
+            json=body.plan(today, site_ids=covering),
+            headers=await as_read(client, url.removesuffix("/plan"), body.system),
+        )
     )
     assert (planned["status"], planned["site_ids"]) == ("planned", covering)
 
@@ -875,7 +890,13 @@ async def test_committee_members_who_advised_or_accompanied_the_structure_may_no
     assert ok(await client.get(f"/v1/decisions/{file['id']}", headers=admin))["status"] == "pending"
 
     # Another member decides.
-    decided = ok(await client.post(url, json={"outcome": "confirm"}, headers=other))
+    decided = ok(
+        await client.post(
+            url,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, url.removesuffix("/decide"), other),
+        )
+    )
     assert (decided["status"], decided["level"]) == ("granted", "Confirmé")
     recognition = ok(
         await client.get(f"/v1/recognitions/{decided['recognition_id']}", headers=admin)
@@ -904,7 +925,9 @@ async def test_the_committees_refusal_reaches_the_structure_which_appeals_it_in_
     reason = "Les engagements sociaux ne sont pas démontrés sur les chantiers."
     decided = ok(
         await client.post(
-            f"{url}/decide", json={"outcome": "refuse", "reason": reason}, headers=decider
+            f"{url}/decide",
+            json={"outcome": "refuse", "reason": reason},
+            headers=await as_read(client, url, decider),
         )
     )
     assert (decided["status"], decided["reason"]) == ("refused", reason)
@@ -934,21 +957,35 @@ async def test_the_committees_refusal_reaches_the_structure_which_appeals_it_in_
 
     # Not decided by the member who refused: the rule is named.
     overturn = {"outcome": "overturned", "reason": "Les preuves établissent la démarche."}
-    partial = await client.post(f"{url}/appeal/decision", json=overturn, headers=decider)
+    partial = await client.post(
+        f"{url}/appeal/decision", json=overturn, headers=await as_read(client, url, decider)
+    )
     refused = problem(partial, 409, "conflict-of-interest")
     assert "§9.7" in refused["rule"], refused
     assert refused["person"] == f"user:{decider_id}"
 
     # Another member overturns it: the file is pending again, for someone else to decide.
-    reopened = ok(await client.post(f"{url}/appeal/decision", json=overturn, headers=reviewer))
+    reopened = ok(
+        await client.post(
+            f"{url}/appeal/decision", json=overturn, headers=await as_read(client, url, reviewer)
+        )
+    )
     assert (reopened["status"], reopened["round"], reopened["decided_by"]) == ("pending", 2, None)
     assert [(a["round"], a["status"]) for a in reopened["appeals"]] == [(1, "overturned")]
     problem(
-        await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=decider),
+        await client.post(
+            f"{url}/decide",
+            json={"outcome": "confirm"},
+            headers=await as_read(client, url, decider),
+        ),
         409,
         "conflict-of-interest",
     )
-    granted = ok(await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=admin))
+    granted = ok(
+        await client.post(
+            f"{url}/decide", json={"outcome": "confirm"}, headers=await as_read(client, url, admin)
+        )
+    )
     assert (granted["status"], granted["level"]) == ("granted", "Confirmé")
     (outcome,) = await eventually(
         lambda: told("decision.appeal_decided.v1"), what="the appeal's outcome told"

@@ -13,6 +13,7 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.registry import EventModel
 from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import rse_evaluation
 from cap_standalone.testing import Topology
 
@@ -65,7 +66,9 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     ]
     assert file["computed_level"] == "Exemplaire"
     decided = await client.post(
-        f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=committee
+        f"/v1/decisions/{file['id']}/decide",
+        json={"outcome": "confirm"},
+        headers=await as_read(client, f"/v1/decisions/{file['id']}", committee),
     )
     assert decided.status_code == 200, decided.text
     recognition = (

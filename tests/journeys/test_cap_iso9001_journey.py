@@ -56,6 +56,7 @@ from cap_audit.certifier import connector
 from cap_shared.clock import wall_now
 from cap_shared.contracts import schemes
 from cap_shared.dates import add_months
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Overrides, Topology
 
@@ -203,7 +204,7 @@ async def body_runs(
                 "plan": f"Audit ({audit_type}) : revue de direction, processus, indicateurs.",
                 "team": team,
             },
-            headers=body_api,
+            headers=await as_read(client, f"/v1/audits/{audit_id}", body_api),
         )
     )
     assert planned["status"] == "planned", planned
@@ -467,7 +468,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
                     "plan": "Étape 2 : entretiens, visite des chantiers, revue des indicateurs.",
                     "team": [lead, second],
                 },
-                headers=body_api,
+                headers=await as_read(client, f"/v1/audits/{stage2}", body_api),
             )
         )
         assert (planned["status"], planned["due_by"]) == ("planned", expected_stage2["due_by"])
@@ -679,12 +680,20 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
             "scope": scope,
         }
         partial = await client.post(
-            f"{file_url}/appeal/decision", json=overturn, headers=marc.headers
+            f"{file_url}/appeal/decision",
+            json=overturn,
+            headers=await as_read(client, file_url, marc.headers),
         )
         assert partial.status_code == 409, partial.text
         assert partial.json()["type"].endswith("/conflict-of-interest")
         assert partial.json()["rule"].startswith("ISO/IEC 17021-1 §9.7")
-        held = ok(await client.post(f"{file_url}/appeal/decision", json=overturn, headers=body_api))
+        held = ok(
+            await client.post(
+                f"{file_url}/appeal/decision",
+                json=overturn,
+                headers=await as_read(client, file_url, body_api),
+            )
+        )
         held_until = add_months(today, ISO.major_verification_months)  # after stage 2's last day
         assert (held["status"], held["recognition_id"], held["round"]) == ("held", None, 2)
         assert (

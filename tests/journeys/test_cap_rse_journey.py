@@ -37,6 +37,7 @@ import pytest
 
 from cap_shared.contracts import schemes
 from cap_shared.dates import add_months
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Topology
 
@@ -577,7 +578,9 @@ async def test_cap_rse_journey(
         } == {org: cap_codes}
         decide = f"/v1/decisions/{file['id']}/decide"
         incomplete = await client.post(
-            decide, json={"outcome": "confirm"}, headers=committee.headers
+            decide,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, decide.removesuffix("/decide"), committee.headers),
         )
         assert incomplete.status_code == 409, incomplete.text
         problem = incomplete.json()
@@ -598,7 +601,7 @@ async def test_cap_rse_journey(
                     "reason": "Le niveau se décide sur l'évaluation de tous les critères par "
                     "l'auditeur : nouvelle évaluation demandée.",
                 },
-                headers=committee.headers,
+                headers=await as_read(client, decide.removesuffix("/decide"), committee.headers),
             )
         )
         assert (deferred["status"], deferred["steps"][-1]["step"]) == ("deferred", "defer")
@@ -721,14 +724,18 @@ async def test_cap_rse_journey(
             201,
         )
         await sign_in_again(topology, auditor)
-        partial = await client.post(decide, json={"outcome": "confirm"}, headers=auditor.headers)
+        partial = await client.post(
+            decide,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, decide.removesuffix("/decide"), auditor.headers),
+        )
         assert partial.status_code == 403, partial.text
         assert partial.json()["type"].endswith("not-impartial")
         decided = ok(
             await client.post(
                 decide,
                 json={"outcome": "confirm", "scope": "Ensemble des activités d'insertion"},
-                headers=committee.headers,
+                headers=await as_read(client, decide.removesuffix("/decide"), committee.headers),
             )
         )
         assert (decided["status"], decided["level"], decided["audit_id"]) == (
@@ -935,7 +942,7 @@ async def test_cap_rse_journey(
                         }
                     ],
                 },
-                headers=admin,
+                headers=await as_read(client, third, admin),
             )
         )
         assert planned_follow_up["status"] == "planned"

@@ -35,6 +35,7 @@ from cap_shared.testing.auth import (
     create_user,
     register_organisation,
 )
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.fixtures import PgDatabases, database_factory
 from cap_shared.testing.siret import make_siret
 from cap_standalone.platform import SERVICES as PARTS
@@ -120,6 +121,26 @@ def fixed(path: str, **kwargs: Any) -> Builder:
         return path.format(**world.ids), kwargs
 
     return build
+
+
+def parent(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def conditional(build: Builder, read: Callable[[str], str] = parent) -> Builder:
+    """The call sent with the ETag of ``read(path)`` in If-Match, as a client reads it first
+    (plans, actions, audit plans and decision files answer 428 without it)."""
+
+    async def with_etag(world: World, role: str) -> Call:
+        target, kwargs = await build(world, role)
+        for reader in (role, "admin"):  # a caller refused the read reads nothing
+            got = await world.client.get(read(target), headers=world.headers[reader])
+            if got.status_code == 200 and "etag" in got.headers:
+                headers = {**kwargs.get("headers", {}), "If-Match": got.headers["etag"]}
+                return target, {**kwargs, "headers": headers}
+        return target, kwargs
+
+    return with_etag
 
 
 @dataclass(frozen=True)
@@ -389,7 +410,9 @@ async def new_action_a(world: World, *, done: bool = False) -> str:
     created = await world.client.post(
         "/v1/progress-plans/{plan_a}/actions".format(**world.ids),
         json={"title": "Action de test"},
-        headers=world.headers["admin"],
+        headers=await as_read(
+            world.client, "/v1/progress-plans/{plan_a}".format(**world.ids), world.headers["admin"]
+        ),
     )
     assert created.status_code == 201, created.text
     action_id = str(created.json()["id"])
@@ -397,7 +420,7 @@ async def new_action_a(world: World, *, done: bool = False) -> str:
         moved = await world.client.post(
             f"/v1/actions/{action_id}/transitions",
             json={"step": "complete"},
-            headers=world.headers["admin"],
+            headers=await as_read(world.client, f"/v1/actions/{action_id}", world.headers["admin"]),
         )
         assert moved.status_code == 200, moved.text
     return action_id
@@ -520,15 +543,16 @@ SERVICE_RULES["diagnostic"].update(
         ),
         ("POST", "/v1/progress-plans/{plan_id}/actions"): Rule(
             PRACTITIONERS_A,
-            fixed("/v1/progress-plans/{plan_a}/actions", json={"title": "Action"}),
+            conditional(fixed("/v1/progress-plans/{plan_a}/actions", json={"title": "Action"})),
             ok=201,
         ),
         ("GET", "/v1/actions/{action_id}"): Rule(PRACTITIONERS_A, fixed("/v1/actions/{action_a}")),
         ("PATCH", "/v1/actions/{action_id}"): Rule(
-            PRACTITIONERS_A, fixed("/v1/actions/{action_a}", json={"owner": "Directrice"})
+            PRACTITIONERS_A,
+            conditional(fixed("/v1/actions/{action_a}", json={"owner": "Directrice"}), lambda p: p),
         ),
         ("POST", "/v1/actions/{action_id}/transitions"): Rule(
-            frozenset({"admin", "facilitator_a"}), fresh_action_verification
+            frozenset({"admin", "facilitator_a"}), conditional(fresh_action_verification)
         ),
         ("GET", "/v1/progress-plans/{plan_id}/export.csv"): Rule(
             PRACTITIONERS_A, fixed("/v1/progress-plans/{plan_a}/export.csv")
@@ -724,7 +748,7 @@ async def new_audit_a(world: World, *, until: str) -> str:
                         }
                     ],
                 },
-                headers=admin,
+                headers=await as_read(world.client, f"/v1/audits/{audit}", admin),
             )
         else:
             body: dict[str, Any] = {"step": step}
@@ -915,7 +939,7 @@ SERVICE_RULES["audit"].update(
             outsiders=frozenset({"member_admin_b", "facilitator_b", "auditor"}),
         ),
         ("GET", "/v1/audits/{audit_id}"): Rule(AUDIT_READERS_A, fixed("/v1/audits/{audit_a}")),
-        ("PUT", "/v1/audits/{audit_id}/plan"): Rule(frozenset({"admin"}), plan_body),
+        ("PUT", "/v1/audits/{audit_id}/plan"): Rule(frozenset({"admin"}), conditional(plan_body)),
         ("POST", "/v1/audits/{audit_id}/transitions"): Rule(
             frozenset({"admin"}), accept_fresh_audit
         ),
@@ -1189,7 +1213,9 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
         # would block the label: they are verified closed here first.
         await close_majors_a(world, runtime)
         granted = await world.client.post(
-            f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=committee
+            f"/v1/decisions/{file['id']}/decide",
+            json={"outcome": "confirm"},
+            headers=await as_read(world.client, f"/v1/decisions/{file['id']}", committee),
         )
         if granted.status_code != 422:
             break
@@ -1423,9 +1449,11 @@ SERVICE_RULES["labelling"].update(
         ),
         ("POST", "/v1/decisions/{decision_id}/decide"): Rule(
             COMMITTEE,
-            fixed(
-                "/v1/decisions/{decision_a}/decide",
-                json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
+            conditional(
+                fixed(
+                    "/v1/decisions/{decision_a}/decide",
+                    json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
+                )
             ),
         ),
         ("POST", "/v1/decisions/{decision_id}/appeal"): Rule(
@@ -1433,7 +1461,7 @@ SERVICE_RULES["labelling"].update(
         ),
         # A CAP ISO 9001 file: the body's system (certifications:write) or an admin decides.
         ("POST", "/v1/decisions/{decision_id}/appeal/decision"): Rule(
-            frozenset({"admin"}), fresh_appeal_decision
+            frozenset({"admin"}), conditional(fresh_appeal_decision, lambda p: parent(parent(p)))
         ),
         ("GET", "/v1/recognitions"): Rule(
             PRACTITIONERS | {"committee"},
@@ -1630,7 +1658,11 @@ async def check(
             # the first denied caller serves them all, a fresh one for each allowed caller.
             denied = denied or await rule.build(world, role)
             target, kwargs = denied
-        response = await client.request(method, target, headers=world.headers[role], **kwargs)
+        extra = kwargs.get("headers", {})
+        sent = {k: v for k, v in kwargs.items() if k != "headers"}
+        response = await client.request(
+            method, target, headers={**world.headers[role], **extra}, **sent
+        )
         status = response.status_code
         label = f"{where} {method} {path} as {role}: {status}"
         if role in rule.allowed:

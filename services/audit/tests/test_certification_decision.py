@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from cap_audit.models import Audit, InboundWebhook, tables
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_audits import accepted, events, setup_body, step, team
@@ -40,7 +41,7 @@ async def reported(
                 "plan": "Plan",
                 "team": team(people, (lead, "lead"), ("observer", "observer")),
             },
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
         )
     )
     await step(service, audit_id, body, "start")
@@ -85,7 +86,7 @@ async def stage2(service: Service, *, submit: bool = True) -> tuple[str, dict, d
                 "plan": "Stage 1",
                 "team": team(people, ("lead", "lead")),
             },
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{stage1}", body),
         )
     )
     await step(service, stage1, body, "start")

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from cap_shared.testing.conditional import if_match
+
 from .conftest import Service, ok, use_parameters
 from .test_audits import accepted, events, setup_body, step, team
 from .test_certification_decision import decided
@@ -39,7 +41,7 @@ async def run(
                 "plan": "Plan",
                 "team": team(people, ("lead", "lead")),
             },
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
         )
     )
     await step(service, audit_id, body, "start")

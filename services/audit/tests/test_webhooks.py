@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import Webhook
 
 from cap_audit.certifier import webhooks
 from cap_shared.clock import wall_now, wall_timestamp
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_audits import accepted, events, setup_body, team
@@ -206,7 +207,7 @@ async def test_bad_payloads_get_4xx_and_out_of_order_events_can_be_sent_again(
                     }
                 ],
             },
-            headers=service.admin,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.admin),
         )
     )
     assert (await send(service, raw, headers)).status_code == 200

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cap_labelling.models import tables
 from cap_shared.contracts.audit import CertificationDecidedV1, FindingStatusChangedV1
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import rse_evaluation
 
 from .conftest import CRITERIA, Service, ok
@@ -98,7 +99,11 @@ async def decide(
     service: Service, file_id: str, headers: dict[str, str] | None = None, **body: Any
 ):
     return await service.client.post(
-        f"/v1/decisions/{file_id}/decide", json=body, headers=headers or service.committee()
+        f"/v1/decisions/{file_id}/decide",
+        json=body,
+        headers=await as_read(
+            service.client, f"/v1/decisions/{file_id}", headers or service.committee()
+        ),
     )
 
 
@@ -525,3 +530,46 @@ async def test_handlers_read_the_runtimes_settings(service: Service) -> None:
     from cap_labelling.events.handlers import _current_settings
 
     assert _current_settings() is service.runtime.settings
+
+
+async def test_a_decision_is_taken_on_the_file_as_read(service: Service) -> None:
+    """Decision files have concurrent editors (the committee): If-Match is required (428), a
+    stale one is 412, the answer's ETag is the GET's and serves the next decision."""
+    file = await accepted(service)
+    report = await service.report("a", "CAP_RSE", "initial")
+    await service.evaluated("a", report.audit_id, 620, GOOD)
+    url = f"/v1/decisions/{file['id']}"
+    committee = service.committee()
+    tag = (await service.client.get(url, headers=committee)).headers["etag"]
+    unchanged = await service.client.get(url, headers={**committee, "If-None-Match": tag})
+    assert unchanged.status_code == 304
+    body = {"outcome": "defer", "reason": "Pièces attendues"}
+    missing = await service.client.post(url + "/decide", json=body, headers=committee)
+    assert missing.status_code == 428
+    assert missing.json()["type"].endswith("/precondition-required")
+    french = await service.client.post(
+        url + "/decide", json=body, headers={**committee, "Accept-Language": "fr"}
+    )
+    assert french.json()["title"] == "Précondition requise"
+    deferred = await service.client.post(
+        url + "/decide", json=body, headers={**committee, "If-Match": tag}
+    )
+    assert deferred.status_code == 200, deferred.text
+    new = deferred.headers["etag"]
+    assert new != tag
+    assert (await service.client.get(url, headers=committee)).headers["etag"] == new
+    stale = await service.client.post(
+        url + "/decide",
+        json={"outcome": "refuse", "reason": "Pièces non reçues"},
+        headers={**committee, "If-Match": tag},
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == new
+    assert (await service.client.get(url, headers=committee)).json()["status"] == "deferred"
+    refused = await service.client.post(
+        url + "/decide",
+        json={"outcome": "refuse", "reason": "Pièces non reçues"},
+        headers={**committee, "If-Match": new},
+    )
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "refused"

@@ -10,6 +10,7 @@ from typing import Any
 
 from cap_labelling.repository import DiagnosticRepository
 from cap_shared.contracts.audit import CertificationDecidedV1
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_decisions import GOOD, events
@@ -251,7 +252,7 @@ async def test_a_group_file_shows_each_member_its_result_not_its_scores(service:
     granted = await service.client.post(
         f"/v1/decisions/{file['id']}/decide",
         json={"outcome": "confirm"},
-        headers=service.committee(),
+        headers=await if_match(service.client, f"/v1/decisions/{file['id']}", service.committee()),
     )
     assert granted.status_code == 200, granted.text
     decided = ok(

@@ -409,3 +409,38 @@ async def test_an_event_that_cannot_be_worded_still_notifies(
     await service.deliver(completed(service.organisations["a"].id))
     titles = {n.title for n in await rows(service, Notification)}
     assert titles == {"Nouvel événement : diagnostic.completed.v1"}
+
+
+async def test_preferences_are_changed_on_the_copy_read_if_match(service: Service) -> None:
+    await people(service)
+    me = service.as_person("member_a")
+    read = await service.client.get("/v1/preferences", headers=me)
+    tag = read.headers["etag"]
+    assert read.headers["cache-control"] == "private, no-cache"
+    unchanged = await service.client.get("/v1/preferences", headers={**me, "If-None-Match": tag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    first = await service.client.put(
+        "/v1/preferences", json={"digest_hour": 6}, headers={**me, "If-Match": tag}
+    )
+    assert first.status_code == 200, first.text
+    new = first.headers["etag"]
+    assert new != tag
+    assert (await service.client.get("/v1/preferences", headers=me)).headers["etag"] == new
+    stale = await service.client.put(
+        "/v1/preferences", json={"digest_hour": 9}, headers={**me, "If-Match": tag}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == new
+    assert ok(await service.client.get("/v1/preferences", headers=me))["digest_hour"] == 6
+    again = await service.client.put(
+        "/v1/preferences", json={"digest_hour": 9}, headers={**me, "If-Match": new}
+    )
+    assert again.status_code == 200, again.text
+    # Someone else's preferences are theirs: their ETag differs, mine does not apply there.
+    other = service.as_person("member_b") if "member_b" in service.people else service.admin
+    assert (
+        await service.client.put(
+            "/v1/preferences", json={"digest_hour": 9}, headers={**other, "If-Match": new}
+        )
+    ).status_code == 412

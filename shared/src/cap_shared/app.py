@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 
 from cap_shared.clock import ClockMiddleware
+from cap_shared.conditional import ConditionalGetMiddleware
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.rowsecurity import RowScopeMiddleware
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
@@ -123,6 +124,9 @@ def create_service_app(
     # add_middleware puts each new one outside the previous ones: innermost first.
     for item in reversed(middleware):
         app.add_middleware(item.cls, *item.args, **item.kwargs)
+    # ETag on every JSON GET answer and If-None-Match -> 304 (cap_shared.conditional); outside
+    # the extra middleware so the gateway's own routes and the answers it proxies get them too.
+    app.add_middleware(ConditionalGetMiddleware)
     # Every request reasons with this service's clock (due dates, record timestamps).
     app.add_middleware(ClockMiddleware, clock=runtime.clock)
     # Every transaction a request opens is scoped to its caller (PostgreSQL row-level security).

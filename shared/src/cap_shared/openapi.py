@@ -11,7 +11,13 @@ Every error leaves an app as RFC 9457 problem details (:mod:`cap_shared.problems
 * 422 when it takes any input (fields named in ``errors[]``), and 400 when it takes a body
   (one that cannot be read as its media type) or a page ``cursor`` (one it did not make);
 * 503 when it opens a database session (the database is unreachable);
+* 412 (and 428 where ``If-Match`` is required) when it takes ``If-Match``
+  (:class:`cap_shared.conditional.IfMatch`);
 * whatever the route declares itself (409, 412...) keeps its description and gets the content.
+
+Conditional requests are declared too (:func:`declare_conditional`): the ``ETag`` response
+header and ``If-None-Match`` with its ``304`` on every ``GET`` answering JSON, ``If-Match``
+(``required`` where a write without it gets 428) and the new ``ETag`` on the writes taking it.
 
 The gateway adds what its edge answers on every operation it serves (413, 429, and the proxy's
 401/502/503/504): :func:`declare_errors` there.
@@ -26,6 +32,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
+from cap_shared.conditional import MAX_HEADER_LENGTH, IfMatch
 from cap_shared.deps import get_session
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Allow, SignedIn, api_routes
@@ -89,8 +96,11 @@ DESCRIPTIONS = {
     401: "No valid access token",
     403: "The caller's role or scopes do not allow this operation",
     404: "Unknown, or not visible to the caller",
+    412: "`If-Match` names no current `ETag`: the resource changed since it was read "
+    "(`current_etag` in the problem); nothing was written",
     413: "The request body is too large",
     422: "Invalid input (the fields are named in `errors[]`)",
+    428: "`If-Match` is required (concurrent editors): read the resource, send its `ETag`",
     429: "Too many requests; `Retry-After` says when to try again",
     502: "The service behind the gateway failed to answer",
     503: "A database or service this request needs is unavailable; try again shortly",
@@ -143,7 +153,73 @@ def route_errors(dependant: Dependant, operation: Mapping[str, Any]) -> dict[int
         statuses[422] = DESCRIPTIONS[422]
     if any(d.call is get_session for d in every):
         statuses[503] = DESCRIPTIONS[503]
+    precondition = if_match_of(dependant)
+    if precondition is not None:
+        statuses[412] = DESCRIPTIONS[412]
+        if precondition.required:
+            statuses[428] = DESCRIPTIONS[428]
     return statuses
+
+
+def if_match_of(dependant: Dependant) -> IfMatch | None:
+    """The route's ``IfMatch`` dependency, if it takes ``If-Match``."""
+    return next((d.call for d in _walk(dependant) if isinstance(d.call, IfMatch)), None)
+
+
+ETAG_HEADER = {
+    "description": "Entity tag of the representation: send it back in `If-None-Match` "
+    "(304 while unchanged) or `If-Match` (412 once changed)",
+    "schema": {"type": "string"},
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "`ETag`s already held (or `*`): 304 with no body while one still matches",
+    "schema": {"type": "string", "maxLength": MAX_HEADER_LENGTH},
+}
+
+
+def _answers_json(operation: Mapping[str, Any]) -> str | None:
+    """The 2xx status whose answer is JSON, if any."""
+    for code, response in operation.get("responses", {}).items():
+        if code.startswith("2") and "application/json" in (response.get("content") or {}):
+            return str(code)
+    return None
+
+
+def declare_conditional(
+    method: str, operation: dict[str, Any], dependant: Dependant | None
+) -> None:
+    """``ETag``, ``If-None-Match`` and 304 on a JSON ``GET``; ``If-Match`` (required where
+    it is) and the new ``ETag`` on a write that takes it."""
+    parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+    names = {str(p.get("name", "")).lower(): p for p in parameters if "name" in p}
+    success = _answers_json(operation)
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if method == "get" and success == "200":
+        if "if-none-match" not in names:
+            parameters.append(dict(IF_NONE_MATCH))
+        not_modified = responses.setdefault(
+            "304",
+            {
+                "description": "Not modified: the `ETag` in `If-None-Match` is still current "
+                "(no body)"
+            },
+        )
+        not_modified.setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
+        responses["200"].setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
+    precondition = if_match_of(dependant) if dependant is not None else None
+    if precondition is not None:
+        declared = names.get("if-match")
+        if declared is not None:
+            declared["required"] = precondition.required
+            declared["schema"] = {"type": "string", "maxLength": MAX_HEADER_LENGTH}
+        if success is not None:
+            responses[success].setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
+    if not parameters:
+        operation.pop("parameters")
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def problem_response(status: int, response: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -208,6 +284,7 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     for path, method, operation in operations(document):
         dependant = routes.get((path, method))
         declare_errors(operation, route_errors(dependant, operation) if dependant else None)
+        declare_conditional(method, operation, dependant)
     for item in document.get("webhooks", {}).values():
         for operation in item.values():
             # What a subscriber's system answers is the webhook's own declaration, not

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import AfterValidator
 
 from cap_gateway.accounts import service as accounts_service
@@ -24,6 +24,7 @@ from cap_gateway.accounts.schemas import (
 )
 from cap_gateway.deps import AccountManagerDep, AdminDep, GatewayDep, SignedInDep
 from cap_gateway.overview import Overview, gather
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Public, authenticate
@@ -155,12 +156,20 @@ async def read_user(user_id: Id, principal: AccountManagerDep, session: SessionD
     responses={409: {"description": "An admin cannot disable their own account"}},
 )
 async def update_user(
-    user_id: Id, data: UserUpdate, principal: AdminDep, session: SessionDep
+    user_id: Id,
+    data: UserUpdate,
+    principal: AdminDep,
+    session: SessionDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> UserPublic:
-    """Rename or disable an account (disabling signs it out everywhere)."""
-    return await accounts_service.update_user(
-        session, principal=principal, user_id=user_id, data=data
+    """Rename or disable an account (disabling signs it out everywhere). With If-Match (the
+    ETag read), only if it did not change since (412); the answer's ETag is the new one."""
+    out = await accounts_service.update_user(
+        session, principal=principal, user_id=user_id, data=data, precondition=precondition
     )
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @users.post(

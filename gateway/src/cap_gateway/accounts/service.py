@@ -42,6 +42,7 @@ from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, 
 from cap_gateway.ratelimit import RateLimiter
 from cap_shared import clock
 from cap_shared.clock import wall_now
+from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import MembershipV1, UserChangedV1
 from cap_shared.db.rowsecurity import across_organisations
@@ -474,11 +475,23 @@ async def get_user(session: AsyncSession, *, principal: Principal, user_id: str)
 
 
 async def update_user(
-    session: AsyncSession, *, principal: Principal, user_id: str, data: UserUpdate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    user_id: str,
+    data: UserUpdate,
+    precondition: Precondition | None = None,
 ) -> UserPublic:
-    """Rename or disable an account (disabling revokes its refresh tokens)."""
+    """Rename or disable an account (disabling revokes its refresh tokens), as the caller read
+    it when ``precondition`` (If-Match) says so."""
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
+    if precondition is not None:
+        await session.refresh(user, with_for_update=True)  # one conditional write at a time
+        seen = _seen_from(principal, user.id)
+        precondition.check_representation(
+            (await _users_public(repository, [user], seen_from=seen))[0]
+        )
     if data.name is not None:
         user.name = data.name
     if data.status is not None and data.status != user.status:

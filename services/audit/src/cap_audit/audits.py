@@ -70,6 +70,7 @@ from cap_audit.schemas import (
     TeamOut,
 )
 from cap_shared.clock import Clock, current
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import (
     AuditPlannedV1,
@@ -144,13 +145,20 @@ async def create_body(session: AsyncSession, data: BodyIn) -> CertificationBody:
     return body
 
 
-async def update_body(session: AsyncSession, body_id: str, data: BodyUpdate) -> CertificationBody:
+async def update_body(
+    session: AsyncSession,
+    body_id: str,
+    data: BodyUpdate,
+    expect: Callable[[CertificationBody], None] = lambda _body: None,
+) -> CertificationBody:
+    """Change a body; ``expect`` checks the current one first (If-Match)."""
     repo = AuditRepository(session)
-    body = await repo.get(CertificationBody, body_id)
+    body = await repo.get(CertificationBody, body_id, for_update=True)
     if body is None:
         raise NotFound(
             "no such certification body", detail_fr="organisme certificateur introuvable"
         )
+    expect(body)
     # Only given fields; a null is refused by the schema except where it clears (accreditation).
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(body, name, value)
@@ -174,11 +182,18 @@ async def create_auditor(session: AsyncSession, data: AuditorIn) -> Auditor:
     return auditor
 
 
-async def update_auditor(session: AsyncSession, auditor_id: str, data: AuditorUpdate) -> Auditor:
+async def update_auditor(
+    session: AsyncSession,
+    auditor_id: str,
+    data: AuditorUpdate,
+    expect: Callable[[Auditor], None] = lambda _auditor: None,
+) -> Auditor:
+    """Change an auditor; ``expect`` checks the current one first (If-Match)."""
     repo = AuditRepository(session)
-    auditor = await repo.get(Auditor, auditor_id)
+    auditor = await repo.get(Auditor, auditor_id, for_update=True)
     if auditor is None:
         raise NotFound("no such auditor", detail_fr="auditeur introuvable")
+    expect(auditor)
     # Only given fields; a null is refused by the schema except where it clears (email, account).
     for name, value in data.model_dump(mode="json", exclude_unset=True).items():
         setattr(auditor, name, value)
@@ -684,6 +699,23 @@ def _sampling(audit: Audit, programme: Programme, settings: Settings) -> Samplin
     )
 
 
+async def audit_etag(session: AsyncSession, audit: Audit, settings: Settings, today: date) -> str:
+    """The audit's ETag, as ``GET /v1/audits/{id}`` answers it."""
+    return etag_of(await audit_out(session, audit, settings, today))
+
+
+async def _expect(
+    session: AsyncSession,
+    audit: Audit,
+    settings: Settings,
+    today: date,
+    precondition: Precondition | None,
+) -> None:
+    """412/428 unless the write's If-Match names the audit's current ETag (None: unchecked)."""
+    if precondition is not None:
+        precondition.check(await audit_etag(session, audit, settings, today))
+
+
 async def audit_out(
     session: AsyncSession, audit: Audit, settings: Settings, today: date
 ) -> AuditOut:
@@ -874,9 +906,11 @@ async def plan(
     data: PlanIn,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> Audit:
     """Dates, team and plan: each auditor of the body, qualified for the scheme on those dates,
-    impartial towards the organisation, with a declaration recorded."""
+    impartial towards the organisation, with a declaration recorded. Through the API, on the
+    audit as the caller read it (``precondition``: If-Match, required there)."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     if not (
         principal.has_role(Role.ADMIN)
@@ -886,6 +920,7 @@ async def plan(
             "the certification body or an administrator plans an audit",
             detail_fr="l'organisme certificateur ou un administrateur planifie un audit",
         )
+    await _expect(session, audit, settings, clock.today(), precondition)
     target = rules.next_audit_status(AuditStatus(audit.status), AuditStep.PLAN)
     repo = AuditRepository(session)
     scheme = Scheme(audit.scheme)
@@ -1369,12 +1404,19 @@ async def add_finding(
 
 
 async def set_maturity(
-    session: AsyncSession, principal: Principal, audit_id: str, levels: list[MaturityIn]
-) -> int:
+    session: AsyncSession,
+    principal: Principal,
+    audit_id: str,
+    levels: list[MaturityIn],
+    settings: Settings,
+    today: date,
+    precondition: Precondition | None = None,
+) -> tuple[Audit, int]:
     """The auditor's evaluated maturity per criterion and site (CAP RSE), while in progress;
-    a criterion may be judged not applicable."""
+    a criterion may be judged not applicable. ``precondition``: If-Match on the audit."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit)
+    await _expect(session, audit, settings, today, precondition)
     if audit.scheme != Scheme.CAP_RSE.value:
         raise rules.RuleViolation(
             "evaluated maturity is recorded for CAP RSE audits",
@@ -1400,7 +1442,7 @@ async def set_maturity(
             )
         )
     await session.flush()
-    return len(levels)
+    return audit, len(levels)
 
 
 async def visible_finding(
@@ -1753,10 +1795,13 @@ async def attach_report(
     store: FileStore,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> Audit:
-    """Keep the signed report (PDF) of an audit in progress or whose report is submitted."""
+    """Keep the signed report (PDF) of an audit in progress or whose report is submitted
+    (``precondition``: If-Match on the audit)."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit, lead=True)
+    await _expect(session, audit, settings, clock.today(), precondition)
     if audit.status not in (AuditStatus.IN_PROGRESS.value, AuditStatus.REPORT_SUBMITTED.value):
         raise rules.InvalidTransition(
             f"the report document belongs to an audit in progress or reported, not {audit.status}",

@@ -10,11 +10,7 @@ from cap_audit import appeals, audits
 from cap_audit.certifier.routes import LIST_ERRORS
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
-from cap_audit.models import (
-    Auditor,
-    CertificationBody,
-    Engagement,
-)
+from cap_audit.models import Audit, Auditor, CertificationBody, Engagement
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -39,6 +35,7 @@ from cap_audit.schemas import (
     ResponseIn,
     ReviewIn,
 )
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.files import LocalFileStore
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
@@ -72,6 +69,10 @@ Involved = Annotated[
     ),
 ]
 #: Those who act for a certification body (the use case checks which audits).
+#: If-Match on a write: optional (412 when stale), or required where concurrent editors are
+#: expected (an audit's plan: the body, its lead auditor, an admin): 428 without it.
+Expected = Annotated[Precondition, Depends(IfMatch(required=False))]
+ExpectedRequired = Annotated[Precondition, Depends(IfMatch(required=True))]
 BodySide = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.AUDITOR, Role.CERTIFICATION_BODY))]
 Organisation = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN))]
 #: The audited structure's administrator (appeals), or an administrator.
@@ -144,17 +145,32 @@ async def list_bodies(
 
 
 @bodies.post("", status_code=status.HTTP_201_CREATED, response_model=BodyOut)
-async def create_body(data: BodyIn, _principal: Admin, session: SessionDep) -> BodyOut:
-    """Register a certification body (admin)."""
-    return _body(await audits.create_body(session, data))
+async def create_body(
+    data: BodyIn, _principal: Admin, session: SessionDep, response: Response
+) -> BodyOut:
+    """Register a certification body (admin); the answer's ETag is for a later If-Match."""
+    out = _body(await audits.create_body(session, data))
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @bodies.patch("/{body_id}", response_model=BodyOut)
 async def update_body(
-    body_id: Id, data: BodyUpdate, _principal: Admin, session: SessionDep
+    body_id: Id,
+    data: BodyUpdate,
+    _principal: Admin,
+    session: SessionDep,
+    precondition: Expected,
+    response: Response,
 ) -> BodyOut:
-    """Change a body (admin)."""
-    return _body(await audits.update_body(session, body_id, data))
+    """Change a body (admin). With If-Match (the ETag of the body as listed or last written),
+    only if it did not change since (412); the answer's ETag is the new one."""
+    body = await audits.update_body(
+        session, body_id, data, lambda b: precondition.check_representation(_body(b))
+    )
+    out = _body(body)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @auditors.get("", response_model=Page[AuditorOut], responses=LIST_ERRORS)
@@ -174,17 +190,33 @@ async def list_auditors(
 
 
 @auditors.post("", status_code=status.HTTP_201_CREATED, response_model=AuditorOut)
-async def create_auditor(data: AuditorIn, _principal: Admin, session: SessionDep) -> AuditorOut:
-    """Register an auditor of a body, with qualifications and validity dates (admin)."""
-    return _auditor(await audits.create_auditor(session, data))
+async def create_auditor(
+    data: AuditorIn, _principal: Admin, session: SessionDep, response: Response
+) -> AuditorOut:
+    """Register an auditor of a body, with qualifications and validity dates (admin); the
+    answer's ETag is for a later If-Match."""
+    out = _auditor(await audits.create_auditor(session, data))
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @auditors.patch("/{auditor_id}", response_model=AuditorOut)
 async def update_auditor(
-    auditor_id: Id, data: AuditorUpdate, _principal: Admin, session: SessionDep
+    auditor_id: Id,
+    data: AuditorUpdate,
+    _principal: Admin,
+    session: SessionDep,
+    precondition: Expected,
+    response: Response,
 ) -> AuditorOut:
-    """Change an auditor (admin)."""
-    return _auditor(await audits.update_auditor(session, auditor_id, data))
+    """Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
+    written), only if it did not change since (412); the answer's ETag is the new one."""
+    auditor = await audits.update_auditor(
+        session, auditor_id, data, lambda a: precondition.check_representation(_auditor(a))
+    )
+    out = _auditor(auditor)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 def _engagement(e: Engagement) -> EngagementOut:
@@ -369,11 +401,30 @@ async def plan_audit(
     session: SessionDep,
     settings: SettingsDep,
     runtime: RuntimeDep,
+    precondition: ExpectedRequired,
+    response: Response,
 ) -> AuditOut:
     """Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
-    Auditors must be qualified for the scheme on those dates and impartial."""
-    audit = await audits.plan(session, principal, audit_id, data, settings, runtime.clock)
-    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+    Auditors must be qualified for the scheme on those dates and impartial. Send the audit's
+    ETag (``GET /v1/audits/{id}``) in If-Match: 428 without, 412 when it changed since; the
+    answer's ETag is the new one."""
+    audit = await audits.plan(
+        session, principal, audit_id, data, settings, runtime.clock, precondition
+    )
+    return await _audit_answer(session, audit, settings, runtime, response)
+
+
+async def _audit_answer(
+    session: SessionDep,
+    audit: Audit,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    response: Response,
+) -> AuditOut:
+    """The audit as ``GET /v1/audits/{id}`` shows it, with its ETag."""
+    out = await audits.audit_out(session, audit, settings, runtime.clock.today())
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @audit_routes.post("/{audit_id}/transitions", response_model=AuditOut)
@@ -412,14 +463,24 @@ async def attach_report(
     settings: SettingsDep,
     runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description="The signed report (PDF)")],
+    precondition: Expected,
+    response: Response,
 ) -> AuditOut:
     """Attach the signed report document (PDF, lead auditor or body), kept in the file store
-    with its SHA-256."""
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one."""
     content = await file.read(settings.report_max_bytes + 1)
     audit = await audits.attach_report(
-        session, principal, audit_id, content, file_store(settings), settings, runtime.clock
+        session,
+        principal,
+        audit_id,
+        content,
+        file_store(settings),
+        settings,
+        runtime.clock,
+        precondition,
     )
-    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+    return await _audit_answer(session, audit, settings, runtime, response)
 
 
 @audit_routes.get(
@@ -499,10 +560,24 @@ async def add_finding(
 
 @audit_routes.put("/{audit_id}/maturity")
 async def set_maturity(
-    audit_id: Id, data: MaturityBatch, principal: BodySide, session: SessionDep
+    audit_id: Id,
+    data: MaturityBatch,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    precondition: Expected,
+    response: Response,
 ) -> dict[str, int]:
-    """The evaluated maturity per criterion and site, or not applicable (CAP RSE audits)."""
-    return {"recorded": await audits.set_maturity(session, principal, audit_id, data.levels)}
+    """The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
+    If-Match (the audit's ETag), only if the audit did not change since (412); the answer's
+    ETag is the audit's."""
+    today = runtime.clock.today()
+    audit, recorded = await audits.set_maturity(
+        session, principal, audit_id, data.levels, settings, today, precondition
+    )
+    response.headers["ETag"] = await audits.audit_etag(session, audit, settings, today)
+    return {"recorded": recorded}
 
 
 @findings.get("/{finding_id}", response_model=FindingOut)

@@ -30,6 +30,7 @@ from cap_diagnostic.schemas import (
     ResourceOut,
     ResourceUpdate,
 )
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.pagination import Keyset, Page, SortKey, field_key
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.security import Principal, Role
@@ -124,12 +125,15 @@ async def create(session: AsyncSession, principal: Principal, data: ResourceIn) 
     return resource
 
 
-async def update(session: AsyncSession, resource_id: str, data: ResourceUpdate) -> Resource:
-    """Change an entry (admin)."""
+async def update(
+    session: AsyncSession, resource_id: str, data: ResourceUpdate, precondition: Precondition
+) -> Resource:
+    """Change an entry (admin), as last read when ``If-Match`` says so."""
     repo = ResourceRepository(session)
-    resource = await repo.get(resource_id)
+    resource = await repo.get(resource_id, for_update=True)
     if resource is None:
         raise NotFound("no such resource", detail_fr="ressource introuvable")
+    precondition.check(etag_of(to_out(resource)))
     changes = data.model_dump(mode="json", exclude_unset=True)
     names = await _check_tags(
         session, changes.get("criteria", resource.criteria), changes.get("themes", resource.themes)

@@ -38,6 +38,7 @@ from cap_diagnostic.schemas import (
     Suggestion,
 )
 from cap_shared import clock
+from cap_shared.conditional import PreconditionFailed, check_if_match
 from cap_shared.contracts import new_event
 from cap_shared.contracts.diagnostic import (
     CriterionScoreV1,
@@ -66,13 +67,6 @@ class InvalidAnswer(ProblemError):
 
     status, code, title = 422, "invalid-answer", "Invalid answer"
     title_fr = "Réponse invalide"
-
-
-class PreconditionFailed(ProblemError):
-    """The client's copy is stale (If-Match does not match the current ETag)."""
-
-    status, code, title = 412, "precondition-failed", "Precondition failed"
-    title_fr = "Version périmée"
 
 
 class FacilitatorsNamedByAdmin(Forbidden):
@@ -109,18 +103,9 @@ def etag(diagnostic: Diagnostic) -> str:
 
 def _expected_revision(diagnostic: Diagnostic, if_match: str | None) -> int | None:
     """The revision If-Match pins (None when absent or ``*``), or 412 when it is stale."""
+    check_if_match(if_match, etag(diagnostic), required=False)  # RFC 9110 strong comparison
     if if_match is None or if_match.strip() == "*":
         return None
-    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
-    if etag(diagnostic) not in tags:
-        raise PreconditionFailed(
-            "the diagnostic changed since you read it; fetch it again and reapply your change",
-            detail_fr=(
-                "le diagnostic a changé depuis votre lecture ; relisez-le et "
-                "appliquez de nouveau votre modification"
-            ),
-            extensions={"current_etag": etag(diagnostic)},
-        )
     return diagnostic.revision
 
 
@@ -130,7 +115,8 @@ async def _write(session: AsyncSession, diagnostic: Diagnostic, if_match: str | 
     if not await DiagnosticRepository(session).bump(diagnostic, expected):
         raise PreconditionFailed(
             "the diagnostic changed while your change was applied",
-            detail_fr="le diagnostic a changé pendant l'application de votre modification",
+            detail_fr="le diagnostic a changé pendant que votre modification était appliquée",
+            extensions={"current_etag": etag(diagnostic)},
         )
 
 

@@ -21,6 +21,7 @@ from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.repository import DiagnosticRepository, OrganisationRepository, PlanRepository
 from cap_diagnostic.schemas import (
     ActionCreate,
+    ActionDetail,
     ActionOut,
     ActionUpdate,
     PlanOut,
@@ -28,6 +29,7 @@ from cap_diagnostic.schemas import (
     ReviewOut,
 )
 from cap_shared import clock
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.diagnostic import ActionDueSoonV1, ActionOverdueV1
@@ -58,8 +60,10 @@ class UnknownCriterion(ProblemError):
 
 
 # reading ---------------------------------------------------------------------------------------
-async def _plan_visible(session: AsyncSession, principal: Principal, plan_id: str) -> ProgressPlan:
-    plan = await PlanRepository(session).get_plan(plan_id)
+async def _plan_visible(
+    session: AsyncSession, principal: Principal, plan_id: str, *, for_update: bool = False
+) -> ProgressPlan:
+    plan = await PlanRepository(session).get_plan(plan_id, for_update=for_update)
     organisation = (
         await OrganisationRepository(session).get(organisation_id=plan.organisation_id)
         if plan
@@ -193,11 +197,27 @@ async def get_plan(
 
 async def get_action(
     session: AsyncSession, principal: Principal, action_id: str, today: date
-) -> tuple[ActionOut, list[ReviewOut]]:
+) -> ActionDetail:
     """An action and its reviews."""
-    action = await _action_visible(session, principal, action_id)
+    return await action_detail(session, await _action_visible(session, principal, action_id), today)
+
+
+async def action_detail(session: AsyncSession, action: ProgressAction, today: date) -> ActionDetail:
+    """What ``GET /v1/actions/{id}`` answers: the action and its reviews (its ETag's source)."""
     reviews = await PlanRepository(session).reviews(action.id)
-    return action_out(action, today), [_review_out(r) for r in reviews]
+    return ActionDetail(
+        **action_out(action, today).model_dump(), reviews=[_review_out(r) for r in reviews]
+    )
+
+
+async def action_etag(session: AsyncSession, action: ProgressAction, today: date) -> str:
+    """The action's ETag, as ``GET /v1/actions/{id}`` answers it."""
+    return etag_of(await action_detail(session, action, today))
+
+
+async def plan_etag(session: AsyncSession, plan: ProgressPlan, today: date) -> str:
+    """The plan's ETag, as ``GET /v1/progress-plans/{id}`` (unfiltered) answers it."""
+    return etag_of(await plan_out(session, plan, today))
 
 
 def _review_out(review: ActionReview) -> ReviewOut:
@@ -353,10 +373,15 @@ async def _criterion_codes(session: AsyncSession) -> dict[str, tuple[str, str]]:
 
 # editing ---------------------------------------------------------------------------------------
 async def create_action(
-    session: AsyncSession, principal: Principal, plan_id: str, data: ActionCreate
+    session: AsyncSession,
+    principal: Principal,
+    plan_id: str,
+    data: ActionCreate,
+    precondition: Precondition,
 ) -> ProgressAction:
-    """Add an action by hand."""
-    plan = await _plan_visible(session, principal, plan_id)
+    """Add an action by hand, to the plan as the caller last read it (``If-Match``)."""
+    plan = await _plan_visible(session, principal, plan_id, for_update=True)
+    precondition.check(await plan_etag(session, plan, clock.today()))
     code = theme = None
     if data.criterion:
         found = (await _criterion_codes(session)).get(data.criterion)
@@ -398,10 +423,15 @@ async def create_action(
 
 
 async def update_action(
-    session: AsyncSession, principal: Principal, action_id: str, data: ActionUpdate
+    session: AsyncSession,
+    principal: Principal,
+    action_id: str,
+    data: ActionUpdate,
+    precondition: Precondition,
 ) -> ProgressAction:
-    """Change owner, due date, priority or wording."""
+    """Change owner, due date, priority or wording, on the action as the caller read it."""
     action = await _action_visible(session, principal, action_id, for_update=True)
+    precondition.check(await action_etag(session, action, clock.today()))
     lifecycle.ensure_action_editable(ActionStatus(action.status))
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(action, name, value)
@@ -411,10 +441,16 @@ async def update_action(
 
 
 async def step_action(
-    session: AsyncSession, principal: Principal, action_id: str, step: ActionStep, note: str | None
+    session: AsyncSession,
+    principal: Principal,
+    action_id: str,
+    step: ActionStep,
+    note: str | None,
+    precondition: Precondition,
 ) -> ProgressAction:
     """Move an action along its lifecycle; verification is a facilitator's or an admin's."""
     action = await _action_visible(session, principal, action_id, for_update=True)
+    precondition.check(await action_etag(session, action, clock.today()))
     if step is ActionStep.VERIFY and not principal.has_role(Role.FACILITATOR, Role.ADMIN):
         raise Forbidden(
             "an action is verified by a facilitator or an administrator",

@@ -393,7 +393,10 @@ class PlanRepository:
         query = sa.select(ProgressPlan).where(col(ProgressPlan.organisation_id) == organisation_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def get_plan(self, plan_id: str) -> ProgressPlan | None:
+    async def get_plan(self, plan_id: str, *, for_update: bool = False) -> ProgressPlan | None:
+        if for_update:  # a write conditional on the plan's ETag: one at a time
+            query = sa.select(ProgressPlan).where(col(ProgressPlan.id) == plan_id)
+            return (await self.session.execute(query.with_for_update())).scalar_one_or_none()
         return await self.session.get(ProgressPlan, plan_id)
 
     async def add(self, item: ProgressPlan | ProgressAction | ActionReview) -> None:
@@ -541,8 +544,8 @@ class ResourceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, resource_id: str) -> Resource | None:
-        return await self.session.get(Resource, resource_id)
+    async def get(self, resource_id: str, *, for_update: bool = False) -> Resource | None:
+        return await self.session.get(Resource, resource_id, with_for_update=for_update)
 
     async def by_code(self, code: str) -> Resource | None:
         query = sa.select(Resource).where(col(Resource.code) == code)

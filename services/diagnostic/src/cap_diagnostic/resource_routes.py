@@ -15,6 +15,7 @@ from cap_diagnostic.schemas import (
     ResourceOut,
     ResourceUpdate,
 )
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role, SignedIn
@@ -81,10 +82,18 @@ async def get_resource(resource_id: Id, principal: Reader, session: SessionDep) 
 
 @resource_routes.patch("/{resource_id}", response_model=ResourceOut)
 async def update_resource(
-    resource_id: Id, data: ResourceUpdate, _principal: Admin, session: SessionDep
+    resource_id: Id,
+    data: ResourceUpdate,
+    _principal: Admin,
+    session: SessionDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> ResourceOut:
-    """Change a catalogue entry (admin); ``published: false`` hides it."""
-    return catalogue.to_out(await catalogue.update(session, resource_id, data))
+    """Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
+    If-Match, only if nobody changed it since (412); the answer's ETag is the new one."""
+    out = catalogue.to_out(await catalogue.update(session, resource_id, data, precondition))
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @resource_routes.delete("/{resource_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -15,7 +15,6 @@ from fastapi import (
     APIRouter,
     Depends,
     File,
-    Header,
     Path,
     Query,
     Request,
@@ -55,6 +54,7 @@ from cap_diagnostic.schemas import (
     ThemeOut,
 )
 from cap_diagnostic.statistics_routes import ROUTERS as statistics_routers
+from cap_shared import conditional
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
 from cap_shared.pagination import (
@@ -70,10 +70,8 @@ from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9._\-]+$")]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description="ETag read earlier: 412 if it changed"),
-]
+#: ``If-Match`` with the diagnostic's ETag (its revision): optional, 412 when stale.
+IfMatch = Annotated[conditional.Precondition, Depends(conditional.IfMatch(required=False))]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -330,10 +328,12 @@ async def update_diagnostic(
     data: DiagnosticUpdate,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
 ) -> Response:
     """Change the session details (date, facilitator, participants) before completion."""
-    diagnostic = await diagnostics.update(session, principal, diagnostic_id, data, if_match)
+    diagnostic = await diagnostics.update(
+        session, principal, diagnostic_id, data, precondition.if_match
+    )
     return await _answer(session, diagnostic)
 
 
@@ -367,7 +367,7 @@ async def upsert_answers(
     request: Request,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Create or replace answers by criterion (all of the batch or none of it).
@@ -378,7 +378,7 @@ async def upsert_answers(
     if (replay := await idem.replay()) is not None:
         return replay
     diagnostic, stored = await diagnostics.upsert_answers(
-        session, principal, diagnostic_id, data.answers, if_match
+        session, principal, diagnostic_id, data.answers, precondition.if_match
     )
     body = AnswersOut(revision=diagnostic.revision, answers=stored)
     return await _answer(session, diagnostic, 200, idem, body=body)
@@ -390,11 +390,11 @@ async def set_key_figures(
     data: KeyFiguresIn,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
 ) -> Response:
     """Record the structure's key figures (employees in pathway, exits by category)."""
     diagnostic = await diagnostics.set_key_figures(
-        session, principal, diagnostic_id, data, if_match
+        session, principal, diagnostic_id, data, precondition.if_match
     )
     return await _answer(session, diagnostic)
 
@@ -429,10 +429,12 @@ async def migrate_diagnostic(
     data: MigrateIn,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
 ) -> Response:
     """Move a running diagnostic to another version of its referential."""
-    diagnostic = await diagnostics.migrate(session, principal, diagnostic_id, data, if_match)
+    diagnostic = await diagnostics.migrate(
+        session, principal, diagnostic_id, data, precondition.if_match
+    )
     return await _answer(session, diagnostic)
 
 
@@ -454,7 +456,7 @@ async def transition_diagnostic(
     request: Request,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
@@ -463,7 +465,7 @@ async def transition_diagnostic(
     if (replay := await idem.replay()) is not None:
         return replay
     diagnostic = await diagnostics.transition(
-        session, principal, diagnostic_id, Action(data.action.value), if_match
+        session, principal, diagnostic_id, Action(data.action.value), precondition.if_match
     )
     return await _answer(session, diagnostic, 200, idem)
 

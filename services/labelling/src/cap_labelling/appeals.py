@@ -34,6 +34,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import AuditReport, DecisionAppeal, DecisionFile, tables
 from cap_labelling.rules import DecisionStatus, Scheme
 from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import DecisionAppealDecidedV1, DecisionAppealLodgedV1
 from cap_shared.outbox import add_event
@@ -232,9 +233,11 @@ async def decide(
     data: AppealDecisionIn,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> DecisionFile:
     """Uphold the decision, or overturn it: CAP RSE, the file is decided again by someone
-    else; CAP ISO 9001, the refusal becomes a grant with the body's certificate number."""
+    else; CAP ISO 9001, the refusal becomes a grant with the body's certificate number.
+    ``precondition``: If-Match on the file, checked once the decision is the caller's."""
     file = await decisions.get(session, principal, file_id, for_update=True)
     appeal = await _current(session, file)
     if appeal is None or appeal.status != "lodged":
@@ -244,6 +247,7 @@ async def decide(
         )
     now = clock.now()
     await _check_decider(session, principal, file, appeal, settings, now.date())
+    await decisions.expect(session, file, settings, principal, precondition)
     reason = data.reason.strip()
     if data.outcome == "overturned":
         if file.scheme == Scheme.CAP_RSE:

@@ -52,6 +52,7 @@ from cap_labelling.models import (
 from cap_labelling.repository import DiagnosticRepository, open_majors, open_majors_of_audit
 from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStatus, Scheme
 from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
 from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, DecisionTakenV1
@@ -547,6 +548,18 @@ async def on_report(
     )
 
 
+async def expect(
+    session: AsyncSession,
+    file: DecisionFile,
+    settings: Settings,
+    principal: Principal,
+    precondition: Precondition | None,
+) -> None:
+    """412/428 unless If-Match names the file's ETag as ``GET`` shows it to ``principal``."""
+    if precondition is not None:
+        precondition.check(etag_of(await out(session, file, settings, principal=principal)))
+
+
 async def get(
     session: AsyncSession, principal: Principal, file_id: str, *, for_update: bool = False
 ) -> DecisionFile:
@@ -624,9 +637,11 @@ async def decide(
     data: DecisionIn,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> DecisionFile:
     """The committee's decision on a CAP RSE file: confirm (at most the computed level), refuse
-    or defer; never by someone who audited the file."""
+    or defer; never by someone who audited the file. ``precondition``: If-Match on the file as
+    the caller reads it, checked once the decision is theirs to take (RFC 9110 §13.2.1)."""
     if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
         raise Forbidden(
             "the labelling committee decides",
@@ -673,6 +688,7 @@ async def decide(
             ),
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
+    await expect(session, file, settings, principal, precondition)
     outcome = DecisionOutcome(data.outcome)
     if outcome is DecisionOutcome.DEFER:
         reason = _need_reason(

@@ -28,7 +28,7 @@ from cap_labelling.decisions import AppealOut, DecisionIn, DecisionOut
 from cap_labelling.group_invitations import GroupInvitationOut
 from cap_labelling.impartiality import EngagementIn, EngagementOut
 from cap_labelling.inputs import IDENTIFIER_PATTERN
-from cap_labelling.models import Organisation
+from cap_labelling.models import DecisionFile, Organisation
 from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn, ScopeReductionIn
 from cap_labelling.registry import (
     ComplaintIn,
@@ -38,6 +38,7 @@ from cap_labelling.registry import (
     Verification,
 )
 from cap_labelling.rulebook import LevelRuleOut
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Public, Role, Scope
@@ -287,14 +288,52 @@ async def list_decisions(
     )
 
 
+#: Who reads one file: its readers, and the certification body's system that decides on it
+#: (it reads the file's ETag before deciding an appeal).
+FileReaders = Annotated[
+    Principal,
+    Depends(
+        Allow(
+            Role.ADMIN,
+            Role.COMMITTEE,
+            Role.MEMBER,
+            Role.MEMBER_ADMIN,
+            Role.FACILITATOR,
+            Role.CERTIFICATION_BODY,
+            scopes=[Scope.CERTIFICATIONS_WRITE.value],
+        )
+    ),
+]
+
+
 @decision_routes.get("/{decision_id}", response_model=DecisionOut)
 async def get_decision(
-    decision_id: Id, principal: Readers, session: SessionDep, settings: SettingsDep
+    decision_id: Id, principal: FileReaders, session: SessionDep, settings: SettingsDep
 ) -> DecisionOut:
-    """One file, with the level rule's evaluation (live until decided, then as decided)."""
+    """One file, with the level rule's evaluation (live until decided, then as decided); its
+    body's system (certifications:write) reads its own files. The ETag is what a decision
+    sends in If-Match."""
     return await decisions.out(
         session, await decisions.get(session, principal, decision_id), settings, principal=principal
     )
+
+
+#: Decision files have concurrent editors (the committee): a decision sends the file's ETag
+#: it read in If-Match (428 without, 412 when the file changed since).
+FileAsRead = Annotated[Precondition, Depends(IfMatch(required=True))]
+
+
+async def _file_answer(
+    session: SessionDep,
+    file: DecisionFile,
+    settings: SettingsDep,
+    principal: Principal,
+    response: Response,
+) -> DecisionOut:
+    """The file as ``GET /v1/decisions/{id}`` shows it to the caller, with its ETag."""
+    out = await decisions.out(session, file, settings, principal=principal)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @decision_routes.post("/{decision_id}/decide", response_model=DecisionOut)
@@ -305,12 +344,17 @@ async def decide(
     session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
+    precondition: FileAsRead,
+    response: Response,
 ) -> DecisionOut:
     """The committee confirms (at most the computed CAP RSE level; lower with a reason),
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
-    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409)."""
-    file = await decisions.decide(session, principal, decision_id, data, settings, runtime.clock)
-    return await decisions.out(session, file, settings, principal=principal)
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it)."""
+    file = await decisions.decide(
+        session, principal, decision_id, data, settings, runtime.clock, precondition
+    )
+    return await _file_answer(session, file, settings, principal, response)
 
 
 @decision_routes.post(
@@ -339,13 +383,18 @@ async def decide_appeal(
     session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
+    precondition: FileAsRead,
+    response: Response,
 ) -> DecisionOut:
     """Decide the appeal, by someone who took no part in the decision nor the audit (409
     ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
-    (overturned refusal: the certificate, with its number, majors permitting)."""
-    file = await appeals.decide(session, principal, decision_id, data, settings, runtime.clock)
-    return await decisions.out(session, file, settings, principal=principal)
+    (overturned refusal: the certificate, with its number, majors permitting). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it)."""
+    file = await appeals.decide(
+        session, principal, decision_id, data, settings, runtime.clock, precondition
+    )
+    return await _file_answer(session, file, settings, principal, response)
 
 
 # recognitions --------------------------------------------------------------------------------------
@@ -501,7 +550,8 @@ async def export_level_rule(
     session: SessionDep,
     format: Literal["yaml", "json"] = "yaml",
 ) -> Response:
-    """The rule file of a referential version, importable as is (YAML, or JSON)."""
+    """The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
+    the revision's (send it in If-Match to import the next one)."""
     row = await rulebook.get(session, code, version)
     as_json = format == "json"
     filename = f"{code.lower().replace('_', '-')}-v{version}-level-rule.{format}"
@@ -511,6 +561,7 @@ async def export_level_rule(
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "X-Rule-Revision": str(row.revision),
+            "ETag": rulebook.etag(row),
         },
     )
 
@@ -532,10 +583,13 @@ async def import_level_rule(
     runtime: RuntimeDep,
     request: Request,
     response: Response,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
 ) -> LevelRuleOut:
     """Import the level rule of a referential version (admin), YAML or JSON: validated whole
     (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200)."""
+    revision (201) and applies to open files; the same rule again changes nothing (200). With
+    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
+    answer's ETag is the revision's."""
     content = b""
     async for chunk in request.stream():
         content += chunk
@@ -548,8 +602,10 @@ async def import_level_rule(
         version=version,
         actor=principal.subject,
         now=runtime.clock.now(),
+        precondition=precondition,
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    response.headers["ETag"] = rulebook.etag(row)
     return rulebook.to_out(row)
 
 

@@ -26,6 +26,7 @@ from cap_labelling import level_rule
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import LevelRuleRevision
 from cap_shared import clock
+from cap_shared.conditional import Precondition
 from cap_shared.pagination import Keyset, key
 from cap_shared.problems import NotFound, ProblemError
 
@@ -267,11 +268,30 @@ async def seed(session: AsyncSession) -> list[str]:
     return done
 
 
+def etag(row: LevelRuleRevision) -> str:
+    """The ETag of a version's rule: its revision (the file export's and the import's)."""
+    return f'"r{row.revision}"'
+
+
 async def put(
-    session: AsyncSession, content: bytes, *, code: str, version: int, actor: str, now: datetime
+    session: AsyncSession,
+    content: bytes,
+    *,
+    code: str,
+    version: int,
+    actor: str,
+    now: datetime,
+    precondition: Precondition | None = None,
 ) -> tuple[LevelRuleRevision, bool]:
-    """Import a rule for ``code`` version ``version`` (validated: 422 naming the field)."""
+    """Import a rule for ``code`` version ``version`` (validated: 422 naming the field), on
+    the revision If-Match names when ``precondition`` has one (412 otherwise)."""
     rule = validate(content, code=code, version=version)
+    if precondition is not None:
+        latest = await _latest_row(session, code, version)
+        if latest is None:
+            precondition.check_absent()
+        else:
+            precondition.check(etag(latest))
     return await store(session, rule, source="import", actor=actor, now=now)
 
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cap_notifications import feed, live, preferences
@@ -17,6 +17,7 @@ from cap_notifications.fanout import roles_of
 from cap_notifications.feed import FeedPage, NotificationOut
 from cap_notifications.models import Person
 from cap_notifications.preferences import PreferencesIn, PreferencesOut
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageLimit
 from cap_shared.problems import Forbidden
@@ -213,14 +214,31 @@ async def read_preferences(me: Me, session: SessionDep, settings: SettingsDep) -
 
 @preference_routes.put("", response_model=PreferencesOut)
 async def update_preferences(
-    data: PreferencesIn, me: Me, session: SessionDep, runtime: RuntimeDep, settings: SettingsDep
+    data: PreferencesIn,
+    me: Me,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> PreferencesOut:
     """Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
-    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour."""
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one."""
+    roles = await _roles(session, me)
     chosen = await preferences.update(
-        session, me, data, runtime.clock.now(), settings.default_timezone
+        session,
+        me,
+        data,
+        runtime.clock.now(),
+        settings.default_timezone,
+        precondition=precondition,
+        roles=roles,
     )
-    return preferences.to_out(chosen, await _roles(session, me))
+    out = preferences.to_out(chosen, roles)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 ROUTERS = (feed_routes, preference_routes)

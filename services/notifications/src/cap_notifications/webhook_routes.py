@@ -16,6 +16,7 @@ from cap_notifications.webhooks import (
     SubscriptionPatch,
     SubscriptionWithSecret,
 )
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role
@@ -91,12 +92,17 @@ async def update_subscription(
     principal: Admin,
     session: SessionDep,
     settings: SettingsDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> SubscriptionOut:
     """Change the name, URL or event types; ``status: "active"`` re-enables a disabled
-    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled)."""
-    return webhooks.to_out(
-        await webhooks.update(session, principal, subscription_id, data, settings)
+    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
+    (the ETag read), only if it did not change since (412); the answer's ETag is the new one."""
+    out = webhooks.to_out(
+        await webhooks.update(session, principal, subscription_id, data, settings, precondition)
     )
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -55,6 +55,7 @@ from cap_notifications.config import Settings
 from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from cap_shared.breaker import CircuitBreaker
 from cap_shared.clock import wall_now
+from cap_shared.conditional import Precondition
 from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.field_errors import FieldError
 from cap_shared.pagination import Keyset, Page, key, newest_first
@@ -271,9 +272,13 @@ async def list_subscriptions(
     return await SUBSCRIPTIONS.fetch(session, query, cursor=cursor, limit=limit)
 
 
-async def get(session: AsyncSession, subscription_id: str) -> WebhookSubscription:
+async def get(
+    session: AsyncSession, subscription_id: str, *, for_update: bool = False
+) -> WebhookSubscription:
     """One subscription, or :class:`NotFound` (deleted ones too)."""
-    subscription = await session.get(WebhookSubscription, subscription_id)
+    subscription = await session.get(
+        WebhookSubscription, subscription_id, with_for_update=for_update
+    )
     if subscription is None or subscription.status == "deleted":
         raise NotFound("no such webhook subscription", detail_fr="abonnement webhook introuvable")
     return subscription
@@ -285,9 +290,13 @@ async def update(
     subscription_id: str,
     data: SubscriptionPatch,
     settings: Settings,
+    precondition: Precondition | None = None,
 ) -> WebhookSubscription:
-    """Rename, move, change the event types of, disable or re-enable a subscription."""
-    subscription = await get(session, subscription_id)
+    """Rename, move, change the event types of, disable or re-enable a subscription, as the
+    caller read it when ``precondition`` (If-Match) says so."""
+    subscription = await get(session, subscription_id, for_update=True)
+    if precondition is not None:
+        precondition.check_representation(to_out(subscription))
     if data.url is not None:
         url = str(data.url)
         await _allowed_destination(url, settings)

@@ -200,6 +200,15 @@ class Api:
             )
         return response
 
+    async def as_read(
+        self, actor: Actor, method: str, url: str, *, read: str, **kwargs: Any
+    ) -> httpx.Response:
+        """A write on the resource as ``GET read`` shows it now: its ETag in If-Match (plans,
+        actions, audit plans and decision files have concurrent editors: 428 without it)."""
+        tag = (await self.call(actor, "GET", read, expect=(200,))).headers.get("etag")
+        headers = {**(kwargs.pop("headers", None) or {}), **({"If-Match": tag} if tag else {})}
+        return await self.call(actor, method, url, headers=headers, **kwargs)
+
     async def json(self, actor: Actor | None, method: str, url: str, **kwargs: Any) -> Any:
         """The JSON body of a successful call."""
         return (await self.call(actor, method, url, **kwargs)).json()
@@ -704,10 +713,11 @@ class DemoLoader:
             )
         if audit["status"] == "accepted":
             start = self.today + timedelta(days=24)
-            await self.api.call(
+            await self.api.as_read(
                 self.admin,
                 "PUT",
                 f"{url}/plan",
+                read=url,
                 json={
                     "start_date": start.isoformat(),
                     "end_date": (start + timedelta(days=1)).isoformat(),
@@ -764,12 +774,13 @@ class DemoLoader:
         ]
         for action, (owner, moves) in zip(actions, steps, strict=False):
             url = f"/v1/actions/{action['id']}"
-            await self.api.call(member_admin, "PATCH", url, json={"owner": owner})
+            await self.api.as_read(member_admin, "PATCH", url, read=url, json={"owner": owner})
             for actor, step, note in moves:
-                await self.api.call(
+                await self.api.as_read(
                     actor,
                     "POST",
                     f"{url}/transitions",
+                    read=url,
                     json={"step": step, **({"note": note} if note else {})},
                 )
 

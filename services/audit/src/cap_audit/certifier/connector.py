@@ -46,6 +46,7 @@ from cap_audit.models import (
 from cap_audit.repository import AuditRepository
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition
 from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.pagination import Keyset, Page, key
 from cap_shared.problems import Conflict, NotFound, ProblemError
@@ -95,13 +96,25 @@ def callback_url(settings: Settings, body_id: str) -> str:
 
 
 async def set_connection(
-    session: AsyncSession, body_id: str, data: ConnectionIn, settings: Settings
+    session: AsyncSession,
+    body_id: str,
+    data: ConnectionIn,
+    settings: Settings,
+    precondition: Precondition | None = None,
 ) -> BodyConnection:
+    """Create or replace the body's connection; ``precondition`` (If-Match) checks the
+    current one first (none yet: any If-Match fails)."""
     repo = AuditRepository(session)
-    if await repo.get(CertificationBody, body_id) is None:
+    if await repo.get(CertificationBody, body_id, for_update=True) is None:
         raise NotFound(
             "no such certification body", detail_fr="organisme certificateur introuvable"
         )
+    if precondition is not None:
+        current = await repo.get(BodyConnection, body_id)
+        if current is None:
+            precondition.check_absent()
+        else:
+            precondition.check_representation(connection_out(current))
     connection = BodyConnection(
         certification_body_id=body_id,
         api_url=str(data.api_url).rstrip("/"),

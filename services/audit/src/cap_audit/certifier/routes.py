@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from cap_audit.certifier import connector, webhooks
@@ -13,6 +13,7 @@ from cap_audit.certifier.contract import openapi_document
 from cap_audit.deps import SettingsDep
 from cap_audit.models import BodyConnection, CertificationBody
 from cap_audit.repository import AuditRepository
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import NotFound
@@ -132,13 +133,18 @@ async def set_connection(
     _principal: Admin,
     session: SessionDep,
     settings: SettingsDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> connector.ConnectionOut:
     """How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
-    requests are then sent to it."""
-    return connector.connection_out(
-        await connector.set_connection(session, body_id, data, settings)
+    requests are then sent to it. With If-Match (the ETag of ``GET``), only if the connection
+    did not change since (412); the answer's ETag is the new one."""
+    out = connector.connection_out(
+        await connector.set_connection(session, body_id, data, settings, precondition)
     )
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @secrets.get("/{body_id}/connection", response_model=connector.ConnectionOut)
