@@ -20,6 +20,7 @@ parser's (400).
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import copy
 import time
@@ -33,6 +34,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from cap_gateway.edge import UNLIMITED
 from cap_gateway.proxy import Upstreams
 from cap_shared import openapi as shared_openapi
+from cap_shared import problem_types
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Public, Role, api_routes, route_policy
 
@@ -47,6 +49,54 @@ PROXY_ERRORS = {
     401: "No valid access token (a bearer token the gateway cannot verify is refused)",
     **{status: shared_openapi.DESCRIPTIONS[status] for status in (502, 503, 504)},
 }
+#: The problem codes the edge answers with those statuses (on top of the services' own).
+EDGE_PROBLEMS = {(429, "too-many-requests"), (413, "payload-too-large")}
+PROXY_PROBLEMS = {
+    (401, "unauthorized"),
+    (502, "bad-gateway"),
+    (503, "upstream-unavailable"),
+    (504, "upstream-timeout"),
+}
+
+
+def _oauth_type(error: str, status: int, meaning: str) -> problem_types.ProblemType:
+    return problem_types.ProblemType(
+        error.replace("_", "-"),
+        status,
+        "Token request refused",
+        "Demande de jeton refusée",
+        meaning,
+    )
+
+
+#: The token endpoint's errors (RFC 6749 §5.2), answered with the OAuth ``error`` member too.
+OAUTH_TYPES = (
+    _oauth_type("invalid_request", 400, "A parameter the grant needs is missing (RFC 6749 §5.2)."),
+    _oauth_type("invalid_client", 401, "Unknown client or wrong secret (RFC 6749 §5.2)."),
+    _oauth_type(
+        "invalid_grant",
+        400,
+        "The credentials, code or refresh token are wrong, expired or revoked (RFC 6749 §5.2).",
+    ),
+    _oauth_type("invalid_scope", 400, "A requested scope is not granted (RFC 6749 §5.2)."),
+    _oauth_type("unsupported_grant_type", 400, "This grant type is not taken (RFC 6749 §5.2)."),
+)
+problem_types.DECLARED["cap_gateway"] = OAUTH_TYPES
+
+
+def _oauth_error(call: ast.Call) -> tuple[str, int] | None:
+    """``OAuthError("invalid_grant", ..., status=401)``: the problem the token route answers."""
+    if not call.args or not isinstance(call.args[0], ast.Constant):
+        return None
+    status = next((k.value for k in call.keywords if k.arg == "status"), None)
+    code = str(call.args[0].value).replace("_", "-")
+    if isinstance(status, ast.Constant) and isinstance(status.value, int):
+        return code, status.value
+    return code, 400
+
+
+problem_types.FACTORIES["cap_gateway.auth.service.OAuthError"] = _oauth_error
+
 #: RFC 9457 problem details as every error of the platform carries them (one schema for all).
 PROBLEM_SCHEMA: dict[str, Any] = shared_openapi.SCHEMAS[shared_openapi.PROBLEM]
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + "Problem"}}}
@@ -95,7 +145,11 @@ def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
             for status, response in responses.items():
                 if status[:1] in ("4", "5"):
                     response["content"] = copy.deepcopy(_PROBLEM)
-    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for _path, _method, operation in shared_openapi.operations(document):
+        problem_types.annotate(operation)  # the statuses added here: their usual codes
+    components = document.setdefault("components", {})
+    problem_types.publish(document, components.get(problem_types.EXTENSION, {}))
+    schemas: dict[str, Any] = components.setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)  # FastAPI's 422 shape, which no answer of ours has
@@ -175,11 +229,30 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
         merged["tags"] = list(tags.values())
     for path, _method, operation in shared_openapi.operations(merged):
         statuses = {**EDGE_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
-        shared_openapi.declare_errors(
-            operation, {**statuses, **(PROXY_ERRORS if path in forwarded else {})}
-        )
+        statuses |= PROXY_ERRORS if path in forwarded else {}
+        shared_openapi.declare_errors(operation, statuses)
+        edge = EDGE_PROBLEMS | (PROXY_PROBLEMS if path in forwarded else set())
+        problem_types.annotate(operation, {(c, s) for s, c in edge if s in statuses})
     shared_openapi.add_problem_schemas(merged)
+    problem_types.publish(merged, merge_catalogues(gateway, services))
     return merged
+
+
+def merge_catalogues(
+    gateway: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Every app's problem types in one catalogue (the gateway's first, then the services' in
+    name order; a code answered with several statuses lists them in ``statuses``)."""
+    out: dict[str, dict[str, Any]] = {}
+    documents = [gateway, *(services[name] for name in sorted(services))]
+    for document in documents:
+        for code, entry in document.get("components", {}).get(problem_types.EXTENSION, {}).items():
+            kept = out.setdefault(code, {k: v for k, v in entry.items() if k != "operations"})
+            statuses = {kept["status"], entry["status"], *kept.get("statuses", [])}
+            statuses |= set(entry.get("statuses", []))
+            if len(statuses) > 1:
+                kept["statuses"] = sorted(statuses)
+    return dict(sorted(out.items()))
 
 
 def duplicate_operation_ids(document: dict[str, Any]) -> list[str]:

@@ -26,6 +26,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
+from cap_shared import problem_types
 from cap_shared.deps import get_session
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Allow, SignedIn, api_routes
@@ -203,11 +204,26 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
         if getattr(route, "include_in_schema", True)
         for method in route.methods
     }
+    structural: dict[tuple[str, str], set[tuple[str, int]]] = {}
     for path, method, operation in operations(document):
         dependant = routes.get((path, method))
-        declare_errors(operation, route_errors(dependant, operation) if dependant else None)
+        statuses = route_errors(dependant, operation) if dependant else {}
+        declare_errors(operation, statuses)
+        structural[(path, method)] = {
+            (code, status) for status, why in statuses.items() for code in _codes(status, why)
+        }
     add_problem_schemas(document)
+    # Which problem types each error answers, and the catalogue of them (cap_shared.problem_types).
+    problem_types.describe_problems(app, document, problem_response, structural)
     return document
+
+
+def _codes(status: int, why: str) -> list[str]:
+    """The problem codes behind a status :func:`route_errors` derived (``why`` it did)."""
+    if status == 400:
+        codes = ["invalid-cursor"] if INVALID_CURSOR in why else []
+        return codes + (["bad-request"] if DESCRIPTIONS[400] in why else [])
+    return list(problem_types.DEFAULT_CODES.get(status, ()))
 
 
 def install(app: FastAPI) -> None:
