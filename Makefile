@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install run demo test test-clock test-fast fuzz bench lint format typecheck migrate up asyncapi schemas certifier clean
+.PHONY: help install run demo test test-clock test-fast fuzz bench lint format typecheck migrate up asyncapi problems schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ lint: install ## ruff (lint + format check), mypy, import-linter contracts
 format: install ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .
 	$(UV) run --frozen ruff format .
+
+problems: install ## Regenerate the catalogue of problem types docs/api/problems.md
+	$(UV) run --frozen python -m cap_standalone.problems_doc docs/api/problems.md
 
 asyncapi: install ## Regenerate the event catalogue docs/events/asyncapi.json
 	$(UV) run --frozen python -m cap_shared.contracts.asyncapi docs/events/asyncapi.json

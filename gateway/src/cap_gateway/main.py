@@ -16,7 +16,7 @@ from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
 from cap_gateway.edge import EdgeMiddleware
 from cap_gateway.identity.routes import router as organisations_router
-from cap_gateway.openapi import MergedOpenApi, declare_errors, docs_router
+from cap_gateway.openapi import MergedOpenApi, declare_errors, docs_router, problems_router
 from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import ProxyMiddleware, Upstreams
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
@@ -61,6 +61,7 @@ def create_app(
         accounts_routes.invitations,
         accounts_routes.api_clients,
         organisations_router,
+        problems_router(),
     ]
     if settings.serve_docs:
         routers.append(docs_router())

@@ -155,6 +155,14 @@ class ClockNotAdjustable(Forbidden):
     code, title = "clock-not-adjustable", "The clock cannot be moved here"
 
 
+class OutboxStatus(BaseModel):
+    """What waits in this service's outbox."""
+
+    pending: int = Field(ge=0, description="Events not yet published")
+    oldest_age_seconds: float = Field(ge=0, description="Age of the oldest of them")
+    failing: int = Field(ge=0, description="Of them, events whose last publication failed")
+
+
 def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRouter:
     """Operator routes: dead letters (list, show, replay), outbox status, jobs and clock.
 
@@ -184,7 +192,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         except (BrokerUnavailable, PublishFailed) as exc:
             raise ServiceUnavailable(f"the broker is unavailable: {exc}") from exc
 
-    @router.get("/outbox")
+    @router.get("/outbox", response_model=OutboxStatus)
     async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
         """Unpublished events, age of the oldest, and events failing to publish."""
         return await rt.relay.status()

@@ -84,7 +84,8 @@ class ProblemType:
     @classmethod
     def of(cls, error: type[ProblemError]) -> ProblemType:
         """The type a :class:`ProblemError` class answers."""
-        doc = inspect.getdoc(error) or error.title
+        own = error.__dict__.get("__doc__")  # its own, not a base class's
+        doc = inspect.cleandoc(own) if own else error.title + "."
         return cls(
             code=error.code,
             status=error.status,
