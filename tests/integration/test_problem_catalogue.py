@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from cap_shared.openapi import untyped_answers
 from cap_shared.problem_types import EXTENSION, problem_classes
 from cap_shared.problems import PROBLEM_TYPE_BASE
 from cap_shared.testing.auth import bearer, sign_in
@@ -194,3 +195,34 @@ async def test_a_problem_type_uri_dereferences_to_its_description(standalone: To
     # Public: no token needed, and a token is not needed either for the list.
     signed_in = await client.get("/v1/problems", headers=await sign_in(client))
     assert signed_in.status_code == 200
+
+
+def test_every_successful_answer_is_typed(document: dict[str, Any]) -> None:
+    """No 2xx JSON answer of the merged description is ``{}``, ``Any`` or a bare object."""
+    assert untyped_answers(document) == []
+
+
+def test_the_untyped_check_finds_untyped_answers() -> None:
+    def answering(schema: dict[str, Any]) -> dict[str, Any]:
+        content = {"application/json": {"schema": schema}}
+        return {
+            "paths": {"/x": {"get": {"responses": {"200": {"content": content}}}}},
+            "components": {"schemas": {"Loose": {"type": "object"}, "Tight": {"type": "string"}}},
+        }
+
+    for loose in (
+        {},
+        {"title": "Any"},
+        {"type": "object", "additionalProperties": True},
+        {"$ref": "#/components/schemas/Loose"},
+        {"type": "array", "items": {}},
+        {"anyOf": [{"type": "object"}, {"type": "null"}]},
+    ):
+        assert untyped_answers(answering(loose)) == ["GET /x 200 application/json"], loose
+    for tight in (
+        {"$ref": "#/components/schemas/Tight"},
+        {"type": "object", "additionalProperties": {"type": "integer"}},
+        {"type": "object", "properties": {"a": {}}},
+        {"anyOf": [{"type": "string"}, {"type": "null"}]},
+    ):
+        assert untyped_answers(answering(tight)) == [], tight

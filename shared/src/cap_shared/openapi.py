@@ -25,6 +25,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from pydantic import BaseModel
 
 from cap_shared import problem_types
 from cap_shared.deps import get_session
@@ -115,6 +116,28 @@ def _walk(dependant: Dependant) -> Iterable[Dependant]:
     yield dependant
     for sub in dependant.dependencies:
         yield from _walk(sub)
+
+
+def self_contained_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema with its definitions inlined, to declare where a component
+    cannot be referred to (a response's content given by hand: a file answered as is)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                name = str(node["$ref"]).rsplit("/", 1)[-1]
+                if name in seen:  # a recursive type: its shape is not repeated forever
+                    return {"type": "object"}
+                return inline(definitions[name], (*seen, name))
+            return {key: inline(value, seen) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value, seen) for value in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema, ())
+    return inlined
 
 
 def route_errors(dependant: Dependant, operation: Mapping[str, Any]) -> dict[int, str]:
@@ -238,3 +261,38 @@ def install(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _untyped(schema: Mapping[str, Any], schemas: Mapping[str, Any], seen: frozenset[str]) -> bool:
+    """Whether ``schema`` says nothing of a body's shape: empty, ``Any``, or an object with
+    no properties (``dict[str, Any]``); through references and unions."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return name not in seen and _untyped(schemas.get(name, {}), schemas, seen | {name})
+    if not set(schema) - {"title", "description", "default", "examples"}:
+        return True
+    for key in ("anyOf", "oneOf"):
+        if any(_untyped(s, schemas, seen) for s in schema.get(key, ()) if s.get("type") != "null"):
+            return True
+    if schema.get("type") == "array":
+        return _untyped(schema.get("items", {}), schemas, seen)
+    if schema.get("type") == "object" and not schema.get("properties"):
+        extra = schema.get("additionalProperties", True)
+        return extra is True or extra == {}
+    return False
+
+
+def untyped_answers(document: Mapping[str, Any]) -> list[str]:
+    """Successful JSON answers of ``document`` whose schema gives no shape
+    (``METHOD path status media type``): a generated client would type them ``unknown``."""
+    schemas = document.get("components", {}).get("schemas", {})
+    found = []
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                continue
+            for media, content in (response.get("content") or {}).items():
+                if "json" in media and _untyped(content.get("schema", {}), schemas, frozenset()):
+                    found.append(f"{method.upper()} {path} {status} {media}")
+    return found

@@ -5,6 +5,7 @@ The same data as ``components["x-problem-types"]`` of ``GET /v1/openapi.json`` a
 then written as Markdown. ``make problems`` regenerates it; a test fails when it is stale.
 
     python -m cap_standalone.problems_doc docs/api/problems.md
+    python -m cap_standalone.problems_doc --untyped   # list successful answers without a shape
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cap_gateway.openapi import merge
+from cap_shared.openapi import untyped_answers
 from cap_shared.problem_types import EXTENSION
 from cap_standalone.platform import Platform, StandaloneSettings
 
@@ -74,6 +76,11 @@ def problems_markdown() -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--untyped"]:  # successful answers the description leaves untyped
+        untyped = untyped_answers(merged_document())
+        sys.stdout.write("\n".join(untyped) or "every successful JSON answer is typed")
+        sys.stdout.write("\n")
+        sys.exit(1 if untyped else 0)
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/api/problems.md")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(problems_markdown(), encoding="utf-8")
