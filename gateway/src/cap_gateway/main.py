@@ -61,10 +61,11 @@ def create_app(
         accounts_routes.invitations,
         accounts_routes.api_clients,
         organisations_router,
-        problems_router(),
     ]
     if settings.serve_docs:
-        routers.append(docs_router())
+        # The catalogue of problem types is built from the merged description, served where
+        # the description is (not in production, where docs/api/problems.md publishes it).
+        routers += [docs_router(), problems_router()]
     upstreams = Upstreams(
         settings.upstream_urls(),
         transports=transports,
