@@ -24,6 +24,7 @@ operation ids answering it). A status a route can answer but does not declare is
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import inspect
 import pkgutil
@@ -206,9 +207,11 @@ class _Module:
 class CallGraph:
     """Functions of some packages, what each calls and which problems each builds."""
 
-    def __init__(self, packages: Iterable[str], *, factories: Mapping[str, Factory] = {}) -> None:
+    def __init__(
+        self, packages: Iterable[str], *, factories: Mapping[str, Factory] | None = None
+    ) -> None:
         self.packages = tuple(packages)
-        self.factories = dict(factories)
+        self.factories = dict(factories or {})
         self.modules: dict[str, _Module] = {}
         self.functions: dict[Key, _Function] = {}
         #: Method name -> every function of that name defined in a class.
@@ -409,7 +412,6 @@ class CallGraph:
         calls: set[Key] = set()
         problems: set[tuple[str, int]] = set()
         self._edges[key] = (calls, problems)
-        own_class = f"{function.module}.{function.qualname.rsplit('.', 1)[0]}"
         for node in _own_nodes(function.node):
             if isinstance(node, ast.Call):
                 factory = self._factory(module, node)
@@ -426,7 +428,7 @@ class CallGraph:
                     continue
                 if isinstance(node, ast.Call) and self._problem_response(module, node, problems):
                     continue
-                target = self._target(function, module, expr, own_class)
+                target = self._target(function, module, expr)
                 if target == EXTERNAL:
                     continue
                 if target is None and isinstance(expr, ast.Attribute):
@@ -450,7 +452,7 @@ class CallGraph:
                 calls |= self._callees(target)
         return calls, problems
 
-    def _target(self, function: _Function, module: _Module, expr: ast.expr, own: str) -> str | None:
+    def _target(self, function: _Function, module: _Module, expr: ast.expr) -> str | None:
         """What a called (or raised) expression names, when it can be told."""
         if isinstance(expr, ast.Name) and expr.id == "cls" and function.cls is not None:
             return f"{function.module}.{function.cls}"
@@ -586,16 +588,8 @@ def _annotation_names(node: ast.expr) -> Iterator[str]:
         if dotted:
             yield dotted
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-            with _ignored():
+            with contextlib.suppress(SyntaxError):  # a string that is not an annotation
                 yield from _annotation_names(ast.parse(sub.value, mode="eval").body)
-
-
-class _ignored:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is SyntaxError
 
 
 def _dotted(node: ast.expr) -> str | None:
