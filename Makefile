@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install install-node run demo test test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi schemas certifier clean
+.PHONY: help install install-node run demo test test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi problems schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -75,8 +75,9 @@ format: install ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .
 	$(UV) run --frozen ruff format .
 
-contract: install ## Regenerate the committed contract docs/api/ (OpenAPI, AsyncAPI) and the clients' generated code
+contract: install ## Regenerate the committed contract docs/api/ (OpenAPI, AsyncAPI, problem types) and the clients' generated code
 	$(UV) run --frozen python -m cap_standalone.contract
+	$(UV) run --frozen python -m cap_standalone.problems_doc docs/api/problems.md
 	$(MAKE) --no-print-directory clients
 
 clients: install-node ## Regenerate the TypeScript client's types (clients/typescript/src/schema.d.ts) from docs/api/openapi.json
@@ -84,6 +85,9 @@ clients: install-node ## Regenerate the TypeScript client's types (clients/types
 	$(UV) run --frozen python tools/generate_python_client.py
 
 asyncapi: contract ## (The event catalogue is docs/api/asyncapi.json, part of `make contract`)
+
+problems: install ## Regenerate the catalogue of problem types docs/api/problems.md (also part of `make contract`)
+	$(UV) run --frozen python -m cap_standalone.problems_doc docs/api/problems.md
 
 schemas: install ## Regenerate the referential file schema docs/referentials/referential.schema.json
 	$(UV) run --frozen python -m cap_diagnostic.referentials.schema docs/referentials/referential.schema.json

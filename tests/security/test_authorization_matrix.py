@@ -262,6 +262,9 @@ GATEWAY: dict[tuple[str, str], Rule] = {
     ("GET", "/readyz"): Rule(PUBLIC, fixed("/readyz")),
     ("GET", "/docs"): Rule(PUBLIC, fixed("/docs")),
     ("GET", "/v1/openapi.json"): Rule(PUBLIC, fixed("/v1/openapi.json")),
+    ("GET", "/v1/problems"): Rule(PUBLIC, fixed("/v1/problems")),
+    ("GET", "/v1/problems/{code}"): Rule(PUBLIC, fixed("/v1/problems/not-found")),
+    ("GET", "/problems/{code}"): Rule(PUBLIC, fixed("/problems/forbidden")),
     ("GET", "/.well-known/jwks.json"): Rule(PUBLIC, fixed("/.well-known/jwks.json")),
     ("GET", "/.well-known/oauth-authorization-server"): Rule(
         PUBLIC, fixed("/.well-known/oauth-authorization-server")

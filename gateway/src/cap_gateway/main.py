@@ -17,7 +17,13 @@ from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
 from cap_gateway.edge import EdgeMiddleware, caller
 from cap_gateway.identity.routes import router as organisations_router
-from cap_gateway.openapi import API_VERSION, MergedOpenApi, declare_errors, docs_router
+from cap_gateway.openapi import (
+    API_VERSION,
+    MergedOpenApi,
+    declare_errors,
+    docs_router,
+    problems_router,
+)
 from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import ProxyMiddleware, Upstreams
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
@@ -67,7 +73,9 @@ def create_app(
         organisations_router,
     ]
     if settings.serve_docs:
-        routers.append(docs_router())
+        # The catalogue of problem types is built from the merged description, served where
+        # the description is (not in production, where docs/api/problems.md publishes it).
+        routers += [docs_router(), problems_router()]
     upstreams = Upstreams(
         settings.upstream_urls(),
         transports=transports,

@@ -27,22 +27,25 @@ parser's (400).
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import copy
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 
 from cap_gateway.edge import IDEMPOTENCY_EXEMPT, UNLIMITED
 from cap_gateway.proxy import Upstreams
 from cap_shared import openapi as shared_openapi
+from cap_shared import problem_types
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
-from cap_shared.problems import PROBLEM_JSON
+from cap_shared.problems import PROBLEM_JSON, NotFound
 from cap_shared.security import Public, Role, api_routes, route_policy
 
 #: The version of the public contract (``info.version`` of ``docs/api/openapi.json``), semantic:
@@ -61,6 +64,54 @@ PROXY_ERRORS = {
     401: "No valid access token (a bearer token the gateway cannot verify is refused)",
     **{status: shared_openapi.DESCRIPTIONS[status] for status in (502, 503, 504)},
 }
+#: The problem codes the edge answers with those statuses (on top of the services' own).
+EDGE_PROBLEMS = {(429, "too-many-requests"), (413, "payload-too-large")}
+PROXY_PROBLEMS = {
+    (401, "unauthorized"),
+    (502, "bad-gateway"),
+    (503, "upstream-unavailable"),
+    (504, "upstream-timeout"),
+}
+
+
+def _oauth_type(error: str, status: int, meaning: str) -> problem_types.ProblemType:
+    return problem_types.ProblemType(
+        error.replace("_", "-"),
+        status,
+        "Token request refused",
+        "Demande de jeton refusée",
+        meaning,
+    )
+
+
+#: The token endpoint's errors (RFC 6749 §5.2), answered with the OAuth ``error`` member too.
+OAUTH_TYPES = (
+    _oauth_type("invalid_request", 400, "A parameter the grant needs is missing (RFC 6749 §5.2)."),
+    _oauth_type("invalid_client", 401, "Unknown client or wrong secret (RFC 6749 §5.2)."),
+    _oauth_type(
+        "invalid_grant",
+        400,
+        "The credentials, code or refresh token are wrong, expired or revoked (RFC 6749 §5.2).",
+    ),
+    _oauth_type("invalid_scope", 400, "A requested scope is not granted (RFC 6749 §5.2)."),
+    _oauth_type("unsupported_grant_type", 400, "This grant type is not taken (RFC 6749 §5.2)."),
+)
+problem_types.DECLARED["cap_gateway"] = OAUTH_TYPES
+
+
+def _oauth_error(call: ast.Call) -> tuple[str, int] | None:
+    """``OAuthError("invalid_grant", ..., status=401)``: the problem the token route answers."""
+    if not call.args or not isinstance(call.args[0], ast.Constant):
+        return None
+    status = next((k.value for k in call.keywords if k.arg == "status"), None)
+    code = str(call.args[0].value).replace("_", "-")
+    if isinstance(status, ast.Constant) and isinstance(status.value, int):
+        return code, status.value
+    return code, 400
+
+
+problem_types.FACTORIES["cap_gateway.auth.service.OAuthError"] = _oauth_error
+
 #: RFC 9457 problem details as every error of the platform carries them (one schema for all).
 PROBLEM_SCHEMA: dict[str, Any] = shared_openapi.SCHEMAS[shared_openapi.PROBLEM]
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + "Problem"}}}
@@ -110,7 +161,11 @@ def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
                 # The sign-in page answers its errors as a page (text/html), by design.
                 if status[:1] in ("4", "5") and "text/html" not in response.get("content", {}):
                     response["content"] = copy.deepcopy(_PROBLEM)
-    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for _path, _method, operation in shared_openapi.operations(document):
+        problem_types.annotate(operation)  # the statuses added here: their usual codes
+    components = document.setdefault("components", {})
+    problem_types.publish(document, components.get(problem_types.EXTENSION, {}))
+    schemas: dict[str, Any] = components.setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)  # FastAPI's 422 shape, which no answer of ours has
@@ -197,17 +252,36 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
         merged["tags"] = list(tags.values())
     for path, _method, operation in shared_openapi.operations(merged):
         statuses = {**EDGE_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
-        shared_openapi.declare_errors(
-            operation, {**statuses, **(PROXY_ERRORS if path in forwarded else {})}
-        )
+        statuses |= PROXY_ERRORS if path in forwarded else {}
+        shared_openapi.declare_errors(operation, statuses)
+        edge = EDGE_PROBLEMS | (PROXY_PROBLEMS if path in forwarded else set())
+        problem_types.annotate(operation, {(c, s) for s, c in edge if s in statuses})
     declare_idempotency(merged)
     declare_headers(merged)
     shared_openapi.add_problem_schemas(merged)
+    problem_types.publish(merged, merge_catalogues(gateway, services))
     if not webhooks:
         del merged["webhooks"]
     # Relative: the document is served by the platform it describes, whatever its address.
     merged["servers"] = [{"url": "/", "description": "The platform's public base URL"}]
     return merged
+
+
+def merge_catalogues(
+    gateway: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Every app's problem types in one catalogue (the gateway's first, then the services' in
+    name order; a code answered with several statuses lists them in ``statuses``)."""
+    out: dict[str, dict[str, Any]] = {}
+    documents = [gateway, *(services[name] for name in sorted(services))]
+    for document in documents:
+        for code, entry in document.get("components", {}).get(problem_types.EXTENSION, {}).items():
+            kept = out.setdefault(code, {k: v for k, v in entry.items() if k != "operations"})
+            statuses = {kept["status"], entry["status"], *kept.get("statuses", [])}
+            statuses |= set(entry.get("statuses", []))
+            if len(statuses) > 1:
+                kept["statuses"] = sorted(statuses)
+    return dict(sorted(out.items()))
 
 
 HEADER_PREFIX = "#/components/headers/"
@@ -247,6 +321,12 @@ IDEMPOTENCY_PARAMETER: dict[str, Any] = {
         "maxLength": MAX_KEY_LENGTH,
         "pattern": "^[\\x20-\\x7E]+$",
     },
+}
+#: The problem types of the Idempotency-Key layer (status, code).
+IDEMPOTENCY_PROBLEMS = {
+    (400, "invalid-idempotency-key"),
+    (409, "idempotency-key-in-flight"),
+    (422, "idempotency-key-reused"),
 }
 #: What the gateway's Idempotency-Key layer adds to an operation (status -> why).
 IDEMPOTENCY_ERRORS = {
@@ -295,6 +375,10 @@ def declare_idempotency(document: dict[str, Any]) -> None:
             if description not in response.get("description", ""):
                 response["description"] = f"{response['description']}; or {description}"
         shared_openapi.declare_errors(operation)
+        problem_types.annotate(
+            operation,
+            {(code, status) for status, code in IDEMPOTENCY_PROBLEMS if at_edge or status != 409},
+        )
         for code, answer in responses.items():
             if code[:1] in ("2", "4") and code != "429":
                 _add_header(answer, REPLAYED_HEADER)
@@ -389,5 +473,72 @@ def docs_router() -> APIRouter:
             title="CAP platform API",
             init_oauth={"clientId": "cap-web"},
         )
+
+    return router
+
+
+class ProblemTypeOut(BaseModel):
+    """A problem type of the catalogue: what a problem whose ``type`` is ``type`` means."""
+
+    type: str = Field(description="The `type` member of its problems")
+    code: str = Field(description="The stable short code (the last segment of `type`)")
+    status: int = Field(description="The HTTP status it is answered with")
+    statuses: list[int] | None = Field(
+        default=None, description="Every status, when it is answered with more than one"
+    )
+    title: str = Field(description="Its title in English")
+    title_fr: str = Field(description="Its title in French (`Accept-Language: fr`)")
+    description: str = Field(description="What it means")
+    operations: list[str] = Field(description="The operation ids that may answer it")
+
+
+class ProblemTypes(BaseModel):
+    """Every problem type the platform answers."""
+
+    data: list[ProblemTypeOut]
+
+
+#: The catalogue changes only with the code: cacheable by anyone for an hour.
+_CACHEABLE = {"Cache-Control": "public, max-age=3600"}
+ProblemCode = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]
+
+
+async def _catalogue(request: Request) -> dict[str, dict[str, Any]]:
+    builder: MergedOpenApi = request.app.state.openapi
+    document = await builder.document()
+    entries: dict[str, dict[str, Any]] = document["components"][problem_types.EXTENSION]
+    return entries
+
+
+def problems_router() -> APIRouter:
+    """``/v1/problems`` (the catalogue) and ``/v1/problems/{code}`` (one type); the type URIs
+    (``https://cap.coorace.org/problems/<code>``) are served at ``/problems/<code>`` too, so
+    they dereference to their description (RFC 9457 §3.1.1)."""
+    router = APIRouter(tags=["problems"], dependencies=[Public])
+
+    @router.get("/v1/problems", response_model=ProblemTypes, response_model_exclude_none=True)
+    async def list_problem_types(request: Request) -> JSONResponse:
+        """Every problem type: code, status, titles, meaning, and which operations answer it."""
+        entries = await _catalogue(request)
+        body = ProblemTypes(data=[ProblemTypeOut.model_validate(e) for e in entries.values()])
+        return JSONResponse(body.model_dump(exclude_none=True), headers=_CACHEABLE)
+
+    @router.get(
+        "/v1/problems/{code}", response_model=ProblemTypeOut, response_model_exclude_none=True
+    )
+    async def get_problem_type(request: Request, code: ProblemCode) -> JSONResponse:
+        """One problem type (404 for a code the platform never answers)."""
+        entry = (await _catalogue(request)).get(code)
+        if entry is None:
+            raise NotFound(
+                f"no problem type {code!r}", detail_fr=f"aucun type de problème {code!r}"
+            )
+        body = ProblemTypeOut.model_validate(entry).model_dump(exclude_none=True)
+        return JSONResponse(body, headers=_CACHEABLE)
+
+    @router.get("/problems/{code}", include_in_schema=False)
+    async def dereference_problem_type(request: Request, code: ProblemCode) -> JSONResponse:
+        """Where a problem's ``type`` URI points: its description."""
+        return await get_problem_type(request, code)
 
     return router

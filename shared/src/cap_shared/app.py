@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.middleware import Middleware
 
 from cap_shared.clock import ClockMiddleware
@@ -33,6 +34,14 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}".replace("_", "-")
 
 
+class Readiness(BaseModel):
+    """A process ready to serve: what it checked (``database``, ``broker``: ``ok``)."""
+
+    status: Literal["ready"]
+    service: str
+    checks: dict[str, str]
+
+
 def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
     """``/healthz`` (alive) and ``/readyz`` (what this process needs is reachable)."""
     router = APIRouter(tags=["health"], dependencies=[Public])
@@ -42,7 +51,12 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
         """The process is alive."""
         return {"status": "ok", "service": runtime.name}
 
-    @router.get("/readyz", summary="Readiness", responses={503: {"description": "Not ready"}})
+    @router.get(
+        "/readyz",
+        summary="Readiness",
+        response_model=Readiness,
+        responses={503: {"description": "Not ready"}},
+    )
     async def readyz() -> Any:
         """Ready when the database (and the broker, for workers and relays) answers."""
         checks = await runtime.readiness(needs_broker=needs_broker)

@@ -31,7 +31,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from pydantic import BaseModel
 
+from cap_shared import problem_types
 from cap_shared.conditional import MAX_HEADER_LENGTH, IfMatch
 from cap_shared.deps import get_session
 from cap_shared.problems import PROBLEM_JSON
@@ -124,6 +126,28 @@ def _walk(dependant: Dependant) -> Iterable[Dependant]:
     yield dependant
     for sub in dependant.dependencies:
         yield from _walk(sub)
+
+
+def self_contained_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema with its definitions inlined, to declare where a component
+    cannot be referred to (a response's content given by hand: a file answered as is)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                name = str(node["$ref"]).rsplit("/", 1)[-1]
+                if name in seen:  # a recursive type: its shape is not repeated forever
+                    return {"type": "object"}
+                return inline(definitions[name], (*seen, name))
+            return {key: inline(value, seen) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value, seen) for value in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schema, ())
+    return inlined
 
 
 def route_errors(dependant: Dependant, operation: Mapping[str, Any]) -> dict[int, str]:
@@ -281,9 +305,14 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
         if getattr(route, "include_in_schema", True)
         for method in route.methods
     }
+    structural: dict[tuple[str, str], set[tuple[str, int]]] = {}
     for path, method, operation in operations(document):
         dependant = routes.get((path, method))
-        declare_errors(operation, route_errors(dependant, operation) if dependant else None)
+        statuses = route_errors(dependant, operation) if dependant else {}
+        declare_errors(operation, statuses)
+        structural[(path, method)] = {
+            (code, status) for status, why in statuses.items() for code in _codes(status, why)
+        }
         declare_conditional(method, operation, dependant)
     for item in document.get("webhooks", {}).values():
         for operation in item.values():
@@ -293,6 +322,8 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
             if _is_fastapi_validation(answers.get("422")):
                 del answers["422"]
     add_problem_schemas(document)
+    # Which problem types each error answers, and the catalogue of them (cap_shared.problem_types).
+    problem_types.describe_problems(app, document, problem_response, structural)
     return document
 
 
@@ -301,6 +332,14 @@ def _is_fastapi_validation(response: Mapping[str, Any] | None) -> bool:
         media.get("schema", {}) for media in ((response or {}).get("content") or {}).values()
     )
     return any(s.get("$ref", "").endswith(f"/{FASTAPI_VALIDATION[0]}") for s in schemas)
+
+
+def _codes(status: int, why: str) -> list[str]:
+    """The problem codes behind a status :func:`route_errors` derived (``why`` it did)."""
+    if status == 400:
+        codes = ["invalid-cursor"] if INVALID_CURSOR in why else []
+        return codes + (["bad-request"] if DESCRIPTIONS[400] in why else [])
+    return list(problem_types.DEFAULT_CODES.get(status, ()))
 
 
 def install(app: FastAPI) -> None:
@@ -315,3 +354,38 @@ def install(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _untyped(schema: Mapping[str, Any], schemas: Mapping[str, Any], seen: frozenset[str]) -> bool:
+    """Whether ``schema`` says nothing of a body's shape: empty, ``Any``, or an object with
+    no properties (``dict[str, Any]``); through references and unions."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return name not in seen and _untyped(schemas.get(name, {}), schemas, seen | {name})
+    if not set(schema) - {"title", "description", "default", "examples"}:
+        return True
+    for key in ("anyOf", "oneOf"):
+        if any(_untyped(s, schemas, seen) for s in schema.get(key, ()) if s.get("type") != "null"):
+            return True
+    if schema.get("type") == "array":
+        return _untyped(schema.get("items", {}), schemas, seen)
+    if schema.get("type") == "object" and not schema.get("properties"):
+        extra = schema.get("additionalProperties", True)
+        return extra is True or extra == {}
+    return False
+
+
+def untyped_answers(document: Mapping[str, Any]) -> list[str]:
+    """Successful JSON answers of ``document`` whose schema gives no shape
+    (``METHOD path status media type``): a generated client would type them ``unknown``."""
+    schemas = document.get("components", {}).get("schemas", {})
+    found = []
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if not status.startswith("2"):
+                continue
+            for media, content in (response.get("content") or {}).items():
+                if "json" in media and _untyped(content.get("schema", {}), schemas, frozenset()):
+                    found.append(f"{method.upper()} {path} {status} {media}")
+    return found

@@ -173,6 +173,14 @@ class ClockNotAdjustable(Forbidden):
     title_fr = "L'horloge ne peut pas être déplacée ici"
 
 
+class OutboxStatus(BaseModel):
+    """What waits in this service's outbox."""
+
+    pending: int = Field(ge=0, description="Events not yet published")
+    oldest_age_seconds: float = Field(ge=0, description="Age of the oldest of them")
+    failing: int = Field(ge=0, description="Of them, events whose last publication failed")
+
+
 def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRouter:
     """Operator routes: dead letters (list, show, replay), outbox status, jobs and clock.
 
@@ -211,7 +219,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
                 detail_fr=f"le courtier de messages est indisponible : {exc}",
             ) from exc
 
-    @router.get("/outbox")
+    @router.get("/outbox", response_model=OutboxStatus)
     async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
         """Unpublished events, age of the oldest, and events failing to publish."""
         return await rt.relay.status()

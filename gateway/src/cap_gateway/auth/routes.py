@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 
 from cap_gateway.auth import oauth
 from cap_gateway.auth import service as auth_service
+from cap_gateway.auth.documents import AuthorizationServerMetadata, Jwks
 from cap_gateway.auth.schemas import SigningKeyPublic, TokenResponse
 from cap_gateway.auth.service import DEFAULT_PUBLIC_CLIENT, OAuthError
 from cap_gateway.deps import AdminDep, GatewayDep
@@ -204,7 +205,7 @@ async def revoke_token(
     return {"status": "revoked"}
 
 
-@well_known.get("/.well-known/jwks.json")
+@well_known.get("/.well-known/jwks.json", responses={200: {"model": Jwks}})
 async def jwks(gateway: GatewayDep) -> JSONResponse:
     """Public keys verifying the platform's access tokens (cache for a few minutes)."""
     return JSONResponse(
@@ -212,7 +213,11 @@ async def jwks(gateway: GatewayDep) -> JSONResponse:
     )
 
 
-@well_known.get("/.well-known/oauth-authorization-server")
+@well_known.get(
+    "/.well-known/oauth-authorization-server",
+    response_model=AuthorizationServerMetadata,
+    response_model_exclude_unset=True,
+)
 async def authorization_server_metadata(gateway: GatewayDep) -> dict[str, Any]:
     """RFC 8414 metadata: the same document as OpenID Connect discovery."""
     return oauth.metadata(gateway.settings)

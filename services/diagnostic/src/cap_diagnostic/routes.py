@@ -27,13 +27,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
 from cap_diagnostic import catalogue, diagnostics, reports
+from cap_diagnostic.answers import DiagnosticSummary, ScoresOut
 from cap_diagnostic.lifecycle import Action
 from cap_diagnostic.models import Diagnostic, ReferentialVersion, idempotency_keys
 from cap_diagnostic.plan_routes import ROUTERS as plan_routers
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, ReferentialInvalid, too_large
 from cap_diagnostic.referentials.model import ResolvedReferential
-from cap_diagnostic.referentials.schema import MAX_VERSION
+from cap_diagnostic.referentials.schema import MAX_VERSION, ReferentialFile
 from cap_diagnostic.resource_routes import ROUTERS as resource_routers
 from cap_diagnostic.schemas import (
     ID_PATTERN,
@@ -57,6 +58,7 @@ from cap_diagnostic.statistics_routes import ROUTERS as statistics_routers
 from cap_shared import conditional
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
+from cap_shared.openapi import self_contained_schema
 from cap_shared.pagination import (
     DEFAULT_PAGE_SIZE,
     Keyset,
@@ -212,10 +214,14 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
+#: The referential file format (``docs/referentials/referential.schema.json``), in YAML or JSON.
+_FILE = {"schema": self_contained_schema(ReferentialFile)}
+
+
 @referential_routes.get(
     "/{code}/versions/{version}/export",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+    responses={200: {"content": {"application/yaml": _FILE, "application/json": _FILE}}},
 )
 async def export_referential(
     code: Code,
@@ -308,7 +314,9 @@ async def list_diagnostics(
     )
 
 
-@diagnostic_routes.get("/summary")
+@diagnostic_routes.get(
+    "/summary", response_model=DiagnosticSummary, response_model_exclude_unset=True
+)
 async def diagnostic_summary(principal: Practitioner, session: SessionDep) -> dict[str, Any]:
     """The caller's organisation's latest diagnostic (the mobile home screen)."""
     return await diagnostics.summary(session, principal)
@@ -399,7 +407,7 @@ async def set_key_figures(
     return await _answer(session, diagnostic)
 
 
-@diagnostic_routes.get("/{diagnostic_id}/scores")
+@diagnostic_routes.get("/{diagnostic_id}/scores", response_model=ScoresOut)
 async def get_scores(
     diagnostic_id: Id, principal: Practitioner, session: SessionDep
 ) -> dict[str, Any]:

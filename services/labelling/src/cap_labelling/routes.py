@@ -541,7 +541,14 @@ async def list_level_rules(
 @level_rule_routes.get(
     "/{code}/versions/{version}",
     response_class=Response,
-    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+    responses={
+        200: {
+            "content": {
+                "application/yaml": {"schema": rulebook.json_schema()},
+                "application/json": {"schema": rulebook.json_schema()},
+            }
+        }
+    },
 )
 async def export_level_rule(
     code: RuleCode,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from cap_audit.certifier import connector, webhooks
 from cap_audit.certifier.contract import openapi_document
@@ -46,6 +46,28 @@ _WEBHOOK_ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
+class WebhookReceipt(BaseModel):
+    """A webhook applied (or recognised as already applied: ``duplicate``), and what it did."""
+
+    webhook_id: str
+    duplicate: bool
+    type: str | None = Field(default=None, description="The event type, when applied now")
+    audit_id: str | None = None
+    finding_id: str | None = None
+    status: str | None = Field(default=None, description="The audit's or finding's new status")
+    outcome: str | None = Field(default=None, description="The decision recorded")
+
+
+class ContractDocument(BaseModel):
+    """An OpenAPI 3.1 document (its ``webhooks`` are the events a body sends)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    webhooks: dict[str, Any] = {}
+
+
 class SecretOut(BaseModel):
     id: str
     created_at: datetime
@@ -58,7 +80,13 @@ class SecretCreated(SecretOut):
     secret: str
 
 
-@certifier.post("/webhooks/{body_id}", dependencies=[Public], responses=_WEBHOOK_ANSWERS)
+@certifier.post(
+    "/webhooks/{body_id}",
+    dependencies=[Public],
+    responses=_WEBHOOK_ANSWERS,
+    response_model=WebhookReceipt,
+    response_model_exclude_none=True,
+)
 async def receive_webhook(
     body_id: BodyId,
     request: Request,
@@ -81,7 +109,7 @@ async def receive_webhook(
     return await webhooks.receive(session, body_id, bytes(raw), headers, settings, runtime.clock)
 
 
-@certifier.get("/openapi.json", dependencies=[Public])
+@certifier.get("/openapi.json", dependencies=[Public], response_model=ContractDocument)
 async def contract() -> dict[str, Any]:
     """The published contract: the webhooks a certification body sends to the platform."""
     return openapi_document()
