@@ -327,7 +327,7 @@ async def test_keys_are_forgotten_after_24_hours(gateway, service: Upstream, adm
     assert "idempotent-replayed" not in fresh.headers
     await _age(runtime, timedelta(hours=25))
     jobs = await client.get("/v1/ops/gateway/jobs", headers=admin)
-    assert "idempotency-keys" in [j["name"] for j in jobs.json()]
+    assert "idempotency-keys" in [j["name"] for j in jobs.json()["data"]]
     run = await client.post("/v1/ops/gateway/jobs/idempotency-keys/runs", headers=admin)
     assert run.status_code == 200, run.text
     assert run.json()["items"] >= 1

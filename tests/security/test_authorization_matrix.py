@@ -256,6 +256,17 @@ ORGANISATION_READERS = frozenset(
     }
 )
 
+#: An app's sign-in request (authorization code + PKCE) for the mobile client.
+AUTHORIZE = {
+    "response_type": "code",
+    "client_id": "cap-mobile",
+    "redirect_uri": "fr.coorace.cap:/oauth/callback",
+    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    "code_challenge_method": "S256",
+    "state": "matrix",
+    "scope": "openid",
+}
+
 #: The gateway's routes. Public routes are called anonymously and must succeed.
 GATEWAY: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Rule(PUBLIC, fixed("/healthz")),
@@ -269,6 +280,22 @@ GATEWAY: dict[tuple[str, str], Rule] = {
     ("GET", "/.well-known/oauth-authorization-server"): Rule(
         PUBLIC, fixed("/.well-known/oauth-authorization-server")
     ),
+    ("GET", "/.well-known/openid-configuration"): Rule(
+        PUBLIC, fixed("/.well-known/openid-configuration")
+    ),
+    ("GET", "/v1/auth/authorize"): Rule(PUBLIC, fixed("/v1/auth/authorize", params=AUTHORIZE)),
+    # Anyone may post the sign-in form; one without the page's own token is shown again (400).
+    ("POST", "/v1/auth/authorize"): Rule(
+        PUBLIC,
+        fixed(
+            "/v1/auth/authorize",
+            data={**AUTHORIZE, "email": "x@coorace.example", "password": "x", "csrf_token": "x"},
+        ),
+        ok=400,
+    ),
+    # A system (client credentials) has no person to describe: 403.
+    ("GET", "/v1/auth/userinfo"): Rule(PEOPLE, fixed("/v1/auth/userinfo")),
+    ("POST", "/v1/auth/userinfo"): Rule(PEOPLE, fixed("/v1/auth/userinfo")),
     ("POST", "/v1/auth/token"): Rule(PUBLIC, sign_in_form),
     ("POST", "/v1/auth/revoke"): Rule(PUBLIC, fixed("/v1/auth/revoke", data={"token": "x" * 43})),
     ("POST", "/v1/invitations/accept"): Rule(PUBLIC, accept_invitation, ok=201),

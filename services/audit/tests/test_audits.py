@@ -652,7 +652,7 @@ async def test_an_audit_plan_is_written_on_the_copy_read(service: Service) -> No
 async def test_bodies_and_auditors_take_if_match(service: Service) -> None:
     people = await setup_body(service)
     url = f"/v1/auditors/{people['lead']['id']}"
-    listed = ok(await service.client.get("/v1/auditors", headers=service.admin))
+    listed = ok(await service.client.get("/v1/auditors", headers=service.admin))["data"]
     lead = next(a for a in listed if a["id"] == people["lead"]["id"])
     tag = etag_of(lead)
     renamed = await service.client.patch(

@@ -169,6 +169,8 @@ async def test_delta_sync_of_diagnostics_is_scoped_to_the_caller_tombstones_incl
 
 
 async def test_a_changed_action_brings_its_plan_into_the_delta(service: Service) -> None:
+    from cap_shared.testing.conditional import if_match
+
     from .test_diagnostics import act
     from .test_plans import rated_diagnostic, the_plan
 
@@ -180,8 +182,11 @@ async def test_a_changed_action_brings_its_plan_into_the_delta(service: Service)
     service.runtime.clock.advance(timedelta(minutes=1))
     assert await walk(service, "/v1/progress-plans", service.member(), updated_since=since) == []
     action = plan["actions"][0]
+    url = f"/v1/actions/{action['id']}"
     moved = await service.client.patch(
-        f"/v1/actions/{action['id']}", json={"priority": "low"}, headers=service.member()
+        url,
+        json={"priority": "low"},
+        headers=await if_match(service.client, url, service.member()),
     )
     assert moved.status_code == 200, moved.text
     synced = await walk(service, "/v1/progress-plans", service.member(), updated_since=since)
