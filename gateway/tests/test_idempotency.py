@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from cap_gateway import main as gateway_main
 from cap_gateway.config import Settings
-from cap_gateway.edge import IDEMPOTENCY_EXEMPT
+from cap_gateway.edge import ANONYMOUS_IDEMPOTENT, IDEMPOTENCY_EXEMPT
 from cap_gateway.models import idempotent_requests
 from cap_gateway.openapi import IDEMPOTENCY_PARAMETER, idempotent_operation, merge
 from cap_shared import openapi as shared_openapi
@@ -90,6 +90,7 @@ class Upstream:
                 Route("/v1/diagnostics", create, methods=["POST"]),
                 Route("/v1/diagnostics", listing, methods=["GET"]),
                 Route("/v1/registry/things", create, methods=["POST"]),
+                Route("/v1/registry/recognitions/{number}/complaints", create, methods=["POST"]),
             ]
         )
 
@@ -288,6 +289,29 @@ async def test_anonymous_and_exempt_posts_pass_untouched(gateway, service: Upstr
     )
     assert token.status_code in (400, 401)  # the sign-in's own answer, not a key problem
     assert "idempotency" not in token.json()["type"]
+
+
+async def test_the_public_complaint_form_takes_a_key_without_a_caller(
+    gateway, service: Upstream
+) -> None:
+    """A complaint sent again from a bad connection is one complaint: anonymous keys share one
+    space, and a replay needs the same key and the same body (another body: 422)."""
+    client, _ = gateway
+    url = "/v1/registry/recognitions/CAP-RSE-2026-0001/complaints"
+    headers = {"Idempotency-Key": key()}
+    body = {"name": "Camille", "message": "Le label affiché n'est plus valide."}
+    first = await client.post(url, json=body, headers=headers)
+    again = await client.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert service.calls == 1
+    other = await client.post(url, json={**body, "message": "Autre chose"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    without = await client.post(url, json=body)
+    assert without.status_code == 201
+    assert service.calls == 2
 
 
 async def test_the_gateways_own_routes_are_covered(gateway, admin) -> None:
@@ -493,7 +517,9 @@ async def test_every_signed_in_post_of_the_platform_declares_the_key(gateway) ->
     for path, operation in posts:
         declared = IDEMPOTENCY_PARAMETER in operation.get("parameters", [])
         assert declared == idempotent_operation(path, "post", operation), path
-        if path.startswith(IDEMPOTENCY_EXEMPT) or not operation.get("security"):
+        if ANONYMOUS_IDEMPOTENT.match(path):
+            assert declared, path  # the public complaint form
+        elif path.startswith(IDEMPOTENCY_EXEMPT) or not operation.get("security"):
             assert not declared, path
     assert "/v1/auth/token" in document["paths"]
     assert not idempotent_operation(

@@ -170,9 +170,16 @@ async def test_problems_answered_are_in_the_catalogue(standalone: Topology) -> N
 
 async def test_a_problem_type_uri_dereferences_to_its_description(standalone: Topology) -> None:
     client = standalone.client
-    listing = await client.get("/v1/problems")
+    listing = await client.get("/v1/problems", params={"limit": 200})
     assert listing.status_code == 200, listing.text
     codes = [entry["code"] for entry in listing.json()["data"]]
+    assert codes == sorted(codes)
+    # One list shape: a small page, then the next by its cursor, and nothing twice.
+    first = (await client.get("/v1/problems", params={"limit": 10})).json()
+    second = (
+        await client.get("/v1/problems", params={"limit": 10, "cursor": first["next_cursor"]})
+    ).json()
+    assert [e["code"] for e in first["data"] + second["data"]] == codes[:20]
     assert "not-found" in codes
     assert "siret-already-registered" in codes
     refusal = await client.get("/v1/diagnostics")  # no token

@@ -44,12 +44,22 @@ IDEMPOTENCY_EXEMPT = (
 )
 
 
+#: Public forms anyone may post without signing in, served by the Idempotency-Key layer all the
+#: same (a complaint sent twice from a bad connection is one complaint): their keys share one
+#: anonymous space, and a replay needs the same key *and* the same body.
+ANONYMOUS_IDEMPOTENT = re.compile(r"^/v1/registry/recognitions/[^/]+/complaints$")
+ANONYMOUS = "anonymous"
+
+
 def caller(scope: Scope) -> str | None:
-    """Whose ``Idempotency-Key`` space a POST uses: the subject the edge verified, or None
-    (exempt) for an anonymous request and the :data:`IDEMPOTENCY_EXEMPT` paths."""
+    """Whose ``Idempotency-Key`` space a POST uses: the subject the edge verified, the shared
+    anonymous space of the public forms (:data:`ANONYMOUS_IDEMPOTENT`), or None (exempt) for
+    another anonymous request and the :data:`IDEMPOTENCY_EXEMPT` paths."""
+    principal = scope.get("state", {}).get("principal")
+    if principal is None and ANONYMOUS_IDEMPOTENT.match(scope["path"]):
+        return ANONYMOUS
     if scope["path"].startswith(IDEMPOTENCY_EXEMPT):
         return None
-    principal = scope.get("state", {}).get("principal")
     return principal.subject if isinstance(principal, Principal) else None
 
 

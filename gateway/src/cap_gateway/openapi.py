@@ -39,19 +39,20 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from cap_gateway.edge import IDEMPOTENCY_EXEMPT, UNLIMITED
+from cap_gateway.edge import ANONYMOUS_IDEMPOTENT, IDEMPOTENCY_EXEMPT, UNLIMITED
 from cap_gateway.proxy import Upstreams
 from cap_shared import openapi as shared_openapi
 from cap_shared import problem_types
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, PageCursor, PageLimit, field_key
 from cap_shared.problems import PROBLEM_JSON, NotFound
 from cap_shared.security import Public, Role, api_routes, route_policy
 
 #: The version of the public contract (``info.version`` of ``docs/api/openapi.json``), semantic:
 #: the major changes with every breaking change (docs/api/README.md), checked by
 #: tests/contract against the last released contract under docs/api/released/.
-API_VERSION = "0.1.0"
+API_VERSION = "1.0.0"
 
 REF_PREFIX = "#/components/schemas/"
 CACHE_SECONDS = 30.0
@@ -340,7 +341,10 @@ IDEMPOTENCY_ERRORS = {
 
 def idempotent_operation(path: str, method: str, operation: dict[str, Any]) -> bool:
     """Whether the gateway's Idempotency-Key layer serves an operation: every POST that needs a
-    signed-in caller, except :data:`IDEMPOTENCY_EXEMPT`."""
+    signed-in caller, except :data:`IDEMPOTENCY_EXEMPT`, and the public forms
+    (:data:`ANONYMOUS_IDEMPOTENT`)."""
+    if method == "post" and ANONYMOUS_IDEMPOTENT.match(path):
+        return True
     return (
         method == "post"
         and bool(operation.get("security"))
@@ -493,9 +497,14 @@ class ProblemTypeOut(BaseModel):
 
 
 class ProblemTypes(BaseModel):
-    """Every problem type the platform answers."""
+    """A page of the problem types the platform answers, by code."""
 
     data: list[ProblemTypeOut]
+    next_cursor: str | None = None
+
+
+#: The catalogue's order: by code.
+PROBLEM_TYPES = Keyset("gateway.problem-types", field_key("code", str))
 
 
 #: The catalogue changes only with the code: cacheable by anyone for an hour.
@@ -517,10 +526,14 @@ def problems_router() -> APIRouter:
     router = APIRouter(tags=["problems"], dependencies=[Public])
 
     @router.get("/v1/problems", response_model=ProblemTypes, response_model_exclude_none=True)
-    async def list_problem_types(request: Request) -> JSONResponse:
-        """Every problem type: code, status, titles, meaning, and which operations answer it."""
-        entries = await _catalogue(request)
-        body = ProblemTypes(data=[ProblemTypeOut.model_validate(e) for e in entries.values()])
+    async def list_problem_types(
+        request: Request, limit: PageLimit = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
+    ) -> JSONResponse:
+        """Every problem type, by code: code, status, titles, meaning, and which operations
+        answer it."""
+        entries = [ProblemTypeOut.model_validate(e) for e in (await _catalogue(request)).values()]
+        page, next_cursor = PROBLEM_TYPES.slice(entries, cursor=cursor, limit=limit)
+        body = ProblemTypes(data=page, next_cursor=next_cursor)
         return JSONResponse(body.model_dump(exclude_none=True), headers=_CACHEABLE)
 
     @router.get(

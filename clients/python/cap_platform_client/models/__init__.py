@@ -35,9 +35,10 @@ from .application_out import ApplicationOut
 from .application_out_eligibility import ApplicationOutEligibility
 from .application_step_in import ApplicationStepIn
 from .application_step_in_step import ApplicationStepInStep
+from .applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
+from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
 from .attempt_out import AttemptOut
-from .audit_ops_outbox_status_response_ops_outbox_status import AuditOpsOutboxStatusResponseOpsOutboxStatus
 from .audit_out import AuditOut
 from .audit_out_findings import AuditOutFindings
 from .audit_out_report_document_type_0 import AuditOutReportDocumentType0
@@ -57,18 +58,21 @@ from .audit_requested_v1_delivery import AuditRequestedV1Delivery
 from .audit_requested_v1_scheme import AuditRequestedV1Scheme
 from .audit_step_in import AuditStepIn
 from .audit_step_in_step import AuditStepInStep
+from .auditor_engagement_page import AuditorEngagementPage
 from .auditor_in import AuditorIn
 from .auditor_out import AuditorOut
 from .auditor_out_qualifications_item import AuditorOutQualificationsItem
 from .auditor_update import AuditorUpdate
+from .audits_list_findings_type_type_0 import AuditsListFindingsTypeType0
+from .audits_list_programmes_scheme_type_0 import AuditsListProgrammesSchemeType0
 from .audits_set_maturity_response_audits_set_maturity import AuditsSetMaturityResponseAuditsSetMaturity
-from .auth_authorization_server_metadata_response_auth_authorization_server_metadata import (
-    AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata,
-)
 from .auth_revoke_token_response_auth_revoke_token import AuthRevokeTokenResponseAuthRevokeToken
+from .authorization_server_metadata import AuthorizationServerMetadata
 from .body_audits_attach_report import BodyAuditsAttachReport
+from .body_auth_authorize_sign_in import BodyAuthAuthorizeSignIn
 from .body_auth_issue_token import BodyAuthIssueToken
 from .body_auth_revoke_token import BodyAuthRevokeToken
+from .body_delivery_page import BodyDeliveryPage
 from .body_in import BodyIn
 from .body_in_schemes_item import BodyInSchemesItem
 from .body_out import BodyOut
@@ -76,21 +80,19 @@ from .body_recognitions_import_recognitions import BodyRecognitionsImportRecogni
 from .body_referentials_import_referential import BodyReferentialsImportReferential
 from .body_update import BodyUpdate
 from .body_update_schemes_item import BodyUpdateSchemesItem
+from .certification_bodies_list_deliveries_status_type_0 import CertificationBodiesListDeliveriesStatusType0
 from .certification_body_audit_request import CertificationBodyAuditRequest
 from .certification_body_audit_request_scheme import CertificationBodyAuditRequestScheme
 from .certification_decided_v1 import CertificationDecidedV1
 from .certification_decided_v1_delivery import CertificationDecidedV1Delivery
 from .certification_decided_v1_outcome import CertificationDecidedV1Outcome
-from .certifier_contract_response_certifier_contract import CertifierContractResponseCertifierContract
-from .certifier_receive_webhook_response_certifier_receive_webhook import (
-    CertifierReceiveWebhookResponseCertifierReceiveWebhook,
-)
 from .change_out import ChangeOut
 from .channel_modes import ChannelModes
 from .channel_modes_email import ChannelModesEmail
 from .channel_modes_in_app import ChannelModesInApp
 from .clock_in import ClockIn
 from .clock_public import ClockPublic
+from .comparison import Comparison
 from .complaint_in import ComplaintIn
 from .complaint_out import ComplaintOut
 from .complaint_out_steps_item import ComplaintOutStepsItem
@@ -102,10 +104,14 @@ from .complaint_step_in_step import ComplaintStepInStep
 from .complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
 from .connection_in import ConnectionIn
 from .connection_out import ConnectionOut
+from .contract_document import ContractDocument
+from .contract_document_info import ContractDocumentInfo
+from .contract_document_webhooks import ContractDocumentWebhooks
 from .criterion_out import CriterionOut
 from .criterion_out_action_templates_item import CriterionOutActionTemplatesItem
 from .criterion_out_indicators_item import CriterionOutIndicatorsItem
 from .criterion_out_mappings_item import CriterionOutMappingsItem
+from .criterion_point_out import CriterionPointOut
 from .criterion_score_v1 import CriterionScoreV1
 from .dead_letter_list import DeadLetterList
 from .dead_letter_public import DeadLetterPublic
@@ -132,7 +138,9 @@ from .decision_taken_v1_delivery import DecisionTakenV1Delivery
 from .decision_taken_v1_kind import DecisionTakenV1Kind
 from .decision_taken_v1_outcome import DecisionTakenV1Outcome
 from .decision_taken_v1_scheme import DecisionTakenV1Scheme
+from .decisions_list_decisions_scheme_type_0 import DecisionsListDecisionsSchemeType0
 from .decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatusType0
+from .deleted import Deleted
 from .delivery_out import DeliveryOut
 from .delivery_out_log_item import DeliveryOutLogItem
 from .diagnostic_completed_v1 import DiagnosticCompletedV1
@@ -141,7 +149,6 @@ from .diagnostic_completed_v1_frameworks import DiagnosticCompletedV1Frameworks
 from .diagnostic_completed_v1_kind import DiagnosticCompletedV1Kind
 from .diagnostic_create import DiagnosticCreate
 from .diagnostic_create_kind import DiagnosticCreateKind
-from .diagnostic_ops_outbox_status_response_ops_outbox_status import DiagnosticOpsOutboxStatusResponseOpsOutboxStatus
 from .diagnostic_out import DiagnosticOut
 from .diagnostic_out_audit_evaluation_type_0 import DiagnosticOutAuditEvaluationType0
 from .diagnostic_out_facilitator_accounts_item import DiagnosticOutFacilitatorAccountsItem
@@ -151,11 +158,8 @@ from .diagnostic_out_participants_item import DiagnosticOutParticipantsItem
 from .diagnostic_out_progress import DiagnosticOutProgress
 from .diagnostic_out_referential import DiagnosticOutReferential
 from .diagnostic_review_in import DiagnosticReviewIn
+from .diagnostic_summary import DiagnosticSummary
 from .diagnostic_update import DiagnosticUpdate
-from .diagnostics_diagnostic_summary_response_diagnostics_diagnostic_summary import (
-    DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary,
-)
-from .diagnostics_get_scores_response_diagnostics_get_scores import DiagnosticsGetScoresResponseDiagnosticsGetScores
 from .due_item_out import DueItemOut
 from .email_out import EmailOut
 from .engagement_in import EngagementIn
@@ -194,12 +198,14 @@ from .finding_status_changed_v1_status import FindingStatusChangedV1Status
 from .finding_status_changed_v1_type import FindingStatusChangedV1Type
 from .finding_v1 import FindingV1
 from .finding_v1_type import FindingV1Type
+from .gap_out import GapOut
 from .gap_recommendation import GapRecommendation
 from .group_invitation_out import GroupInvitationOut
 from .group_invitation_sent_v1 import GroupInvitationSentV1
 from .group_invitation_sent_v1_delivery import GroupInvitationSentV1Delivery
 from .group_invitation_sent_v1_scheme import GroupInvitationSentV1Scheme
 from .group_member_out import GroupMemberOut
+from .group_score_out import GroupScoreOut
 from .group_score_v1 import GroupScoreV1
 from .import_report import ImportReport
 from .import_run_out import ImportRunOut
@@ -210,6 +216,7 @@ from .invitation_created import InvitationCreated
 from .invitation_public import InvitationPublic
 from .job_public import JobPublic
 from .job_run import JobRun
+from .jwks import Jwks
 from .key_figures import KeyFigures
 from .label_expiring_v1 import LabelExpiringV1
 from .label_expiring_v1_delivery import LabelExpiringV1Delivery
@@ -229,10 +236,24 @@ from .labelling_decision_out_steps_item import LabellingDecisionOutStepsItem
 from .labelling_engagement_in import LabellingEngagementIn
 from .labelling_engagement_in_kind import LabellingEngagementInKind
 from .labelling_engagement_out import LabellingEngagementOut
-from .labelling_ops_outbox_status_response_ops_outbox_status import LabellingOpsOutboxStatusResponseOpsOutboxStatus
+from .latest_diagnostic import LatestDiagnostic
+from .latest_diagnostic_progress import LatestDiagnosticProgress
+from .latest_diagnostic_referential import LatestDiagnosticReferential
 from .level_out import LevelOut
 from .level_rule_out import LevelRuleOut
 from .level_rules_export_level_rule_format import LevelRulesExportLevelRuleFormat
+from .level_rules_export_level_rule_level_rule import LevelRulesExportLevelRuleLevelRule
+from .level_rules_export_level_rule_level_rule_core_criteria import LevelRulesExportLevelRuleLevelRuleCoreCriteria
+from .level_rules_export_level_rule_level_rule_core_criteria_core_cap import (
+    LevelRulesExportLevelRuleLevelRuleCoreCriteriaCoreCap,
+)
+from .level_rules_export_level_rule_level_rule_level import LevelRulesExportLevelRuleLevelRuleLevel
+from .level_rules_export_level_rule_level_rule_level_core_subject_minimums import (
+    LevelRulesExportLevelRuleLevelRuleLevelCoreSubjectMinimums,
+)
+from .level_rules_export_level_rule_level_rule_referential_version import (
+    LevelRulesExportLevelRuleLevelRuleReferentialVersion,
+)
 from .level_rules_import_level_rule_json_level_rule import LevelRulesImportLevelRuleJsonLevelRule
 from .level_rules_import_level_rule_json_level_rule_core_criteria import (
     LevelRulesImportLevelRuleJsonLevelRuleCoreCriteria,
@@ -247,6 +268,8 @@ from .level_rules_import_level_rule_json_level_rule_level_core_subject_minimums 
 from .level_rules_import_level_rule_json_level_rule_referential_version import (
     LevelRulesImportLevelRuleJsonLevelRuleReferentialVersion,
 )
+from .maturity import Maturity
+from .maturity_bands import MaturityBands
 from .maturity_batch import MaturityBatch
 from .maturity_in import MaturityIn
 from .me import Me
@@ -257,34 +280,57 @@ from .membership_create_role import MembershipCreateRole
 from .membership_public import MembershipPublic
 from .migrate_in import MigrateIn
 from .migrate_in_strategy import MigrateInStrategy
+from .network_cell import NetworkCell
+from .network_scope import NetworkScope
+from .network_statistics import NetworkStatistics
+from .network_totals import NetworkTotals
 from .notification_out import NotificationOut
 from .notifications_delivery_out import NotificationsDeliveryOut
 from .notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
 from .notifications_mark_all_read_response_notifications_mark_all_read import (
     NotificationsMarkAllReadResponseNotificationsMarkAllRead,
 )
-from .notifications_ops_outbox_status_response_ops_outbox_status import (
-    NotificationsOpsOutboxStatusResponseOpsOutboxStatus,
-)
 from .notifications_unread_count_response_notifications_unread_count import (
     NotificationsUnreadCountResponseNotificationsUnreadCount,
 )
-from .ops_outbox_status_response_ops_outbox_status import OpsOutboxStatusResponseOpsOutboxStatus
+from .open_id_configuration import OpenIdConfiguration
 from .organisation_create import OrganisationCreate
 from .organisation_create_siae_types_item import OrganisationCreateSiaeTypesItem
 from .organisation_public import OrganisationPublic
 from .organisation_ref import OrganisationRef
+from .outbox_status import OutboxStatus
 from .overview import Overview
 from .overview_parts import OverviewParts
+from .page_api_client_public import PageApiClientPublic
+from .page_application_out import PageApplicationOut
+from .page_auditor_out import PageAuditorOut
+from .page_body_out import PageBodyOut
+from .page_complaint_out import PageComplaintOut
+from .page_decision_out import PageDecisionOut
 from .page_delivery_out import PageDeliveryOut
-from .page_diagnostic_out import PageDiagnosticOut
+from .page_email_out import PageEmailOut
+from .page_engagement_out import PageEngagementOut
+from .page_group_invitation_out import PageGroupInvitationOut
+from .page_import_run_out import PageImportRunOut
+from .page_invitation_public import PageInvitationPublic
+from .page_job_public import PageJobPublic
+from .page_level_rule_out import PageLevelRuleOut
 from .page_organisation_public import PageOrganisationPublic
+from .page_programme_out import PageProgrammeOut
+from .page_referential_summary import PageReferentialSummary
+from .page_resource_out import PageResourceOut
+from .page_secret_out import PageSecretOut
+from .page_signing_key_public import PageSigningKeyPublic
+from .page_subscription_out import PageSubscriptionOut
+from .page_suggestion import PageSuggestion
 from .page_user_public import PageUserPublic
 from .part_result import PartResult
 from .part_result_status import PartResultStatus
 from .participant import Participant
 from .participant_category import ParticipantCategory
 from .password_change import PasswordChange
+from .peer_group import PeerGroup
+from .peer_position import PeerPosition
 from .pending_webhook import PendingWebhook
 from .pending_webhook_payload import PendingWebhookPayload
 from .plan_in import PlanIn
@@ -296,12 +342,19 @@ from .preferences_out import PreferencesOut
 from .preferences_out_events import PreferencesOutEvents
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
+from .problem_type_out import ProblemTypeOut
+from .problem_types import ProblemTypes
 from .programme_out import ProgrammeOut
 from .public_change import PublicChange
+from .public_jwk import PublicJwk
 from .public_structure import PublicStructure
 from .qualification import Qualification
 from .qualification_scheme import QualificationScheme
+from .quarter import Quarter
 from .quiet_hours_in import QuietHoursIn
+from .raise_out import RaiseOut
+from .readiness import Readiness
+from .readiness_checks import ReadinessChecks
 from .recognition_out import RecognitionOut
 from .recognition_status_changed_v1 import RecognitionStatusChangedV1
 from .recognition_status_changed_v1_delivery import RecognitionStatusChangedV1Delivery
@@ -325,7 +378,43 @@ from .referential_imported_extends_item import ReferentialImportedExtendsItem
 from .referential_ref import ReferentialRef
 from .referential_summary import ReferentialSummary
 from .referential_summary_extends_item import ReferentialSummaryExtendsItem
+from .referentials_export_referential_referential_file import ReferentialsExportReferentialReferentialFile
+from .referentials_export_referential_referential_file_band import ReferentialsExportReferentialReferentialFileBand
+from .referentials_export_referential_referential_file_extends import (
+    ReferentialsExportReferentialReferentialFileExtends,
+)
+from .referentials_export_referential_referential_file_framework import (
+    ReferentialsExportReferentialReferentialFileFramework,
+)
+from .referentials_export_referential_referential_file_framework_framework_item import (
+    ReferentialsExportReferentialReferentialFileFrameworkFrameworkItem,
+)
+from .referentials_export_referential_referential_file_scale import ReferentialsExportReferentialReferentialFileScale
+from .referentials_export_referential_referential_file_scale_level import (
+    ReferentialsExportReferentialReferentialFileScaleLevel,
+)
+from .referentials_export_referential_referential_file_status import ReferentialsExportReferentialReferentialFileStatus
+from .referentials_export_referential_referential_file_theme import ReferentialsExportReferentialReferentialFileTheme
+from .referentials_export_referential_referential_file_theme_criterion import (
+    ReferentialsExportReferentialReferentialFileThemeCriterion,
+)
+from .referentials_export_referential_referential_file_theme_criterion_action_template import (
+    ReferentialsExportReferentialReferentialFileThemeCriterionActionTemplate,
+)
+from .referentials_export_referential_referential_file_theme_criterion_action_template_priority import (
+    ReferentialsExportReferentialReferentialFileThemeCriterionActionTemplatePriority,
+)
+from .referentials_export_referential_referential_file_theme_criterion_criterion_kind import (
+    ReferentialsExportReferentialReferentialFileThemeCriterionCriterionKind,
+)
+from .referentials_export_referential_referential_file_theme_criterion_indicator import (
+    ReferentialsExportReferentialReferentialFileThemeCriterionIndicator,
+)
+from .referentials_export_referential_referential_file_theme_criterion_mapping import (
+    ReferentialsExportReferentialReferentialFileThemeCriterionMapping,
+)
 from .registry_entry import RegistryEntry
+from .registry_page import RegistryPage
 from .registry_search_registry_scheme_type_0 import RegistrySearchRegistrySchemeType0
 from .registry_search_registry_siae_type_type_0 import RegistrySearchRegistrySiaeTypeType0
 from .registry_search_registry_status_type_0 import RegistrySearchRegistryStatusType0
@@ -346,20 +435,15 @@ from .sample_size_out import SampleSizeOut
 from .sampling_out import SamplingOut
 from .scope import Scope
 from .scope_reduction_in import ScopeReductionIn
-from .search_page import SearchPage
+from .scores_out import ScoresOut
+from .scores_out_frameworks import ScoresOutFrameworks
 from .secret_created import SecretCreated
 from .secret_out import SecretOut
 from .signing_key_public import SigningKeyPublic
 from .stage_2_required_v1 import Stage2RequiredV1
 from .stage_2_required_v1_delivery import Stage2RequiredV1Delivery
 from .stage_2_required_v1_scheme import Stage2RequiredV1Scheme
-from .statistics_network_statistics_response_statistics_network_statistics import (
-    StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics,
-)
 from .statistics_network_statistics_siae_type_type_0 import StatisticsNetworkStatisticsSiaeTypeType0
-from .statistics_peer_position_response_statistics_peer_position import (
-    StatisticsPeerPositionResponseStatisticsPeerPosition,
-)
 from .subscription_in import SubscriptionIn
 from .subscription_out import SubscriptionOut
 from .subscription_patch import SubscriptionPatch
@@ -367,6 +451,17 @@ from .subscription_patch_status_type_0 import SubscriptionPatchStatusType0
 from .subscription_with_secret import SubscriptionWithSecret
 from .suggestion import Suggestion
 from .suggestion_evidence_item import SuggestionEvidenceItem
+from .suppressed import Suppressed
+from .suppressed_cell import SuppressedCell
+from .suppressed_maturity import SuppressedMaturity
+from .suppressed_peer_group import SuppressedPeerGroup
+from .suppressed_quarter import SuppressedQuarter
+from .sync_page_answer_out import SyncPageAnswerOut
+from .sync_page_audit_out import SyncPageAuditOut
+from .sync_page_diagnostic_out import SyncPageDiagnosticOut
+from .sync_page_finding_out import SyncPageFindingOut
+from .sync_page_plan_out import SyncPagePlanOut
+from .sync_page_recognition_out import SyncPageRecognitionOut
 from .team_member import TeamMember
 from .team_member_role import TeamMemberRole
 from .team_out import TeamOut
@@ -374,10 +469,14 @@ from .theme_out import ThemeOut
 from .token_response import TokenResponse
 from .transition_action import TransitionAction
 from .transition_in import TransitionIn
+from .user_info import UserInfo
+from .user_info_organisations_item import UserInfoOrganisationsItem
+from .user_info_roles_item import UserInfoRolesItem
 from .user_public import UserPublic
 from .user_update import UserUpdate
 from .user_update_status_type_0 import UserUpdateStatusType0
 from .verification import Verification
+from .webhook_receipt import WebhookReceipt
 from .webhooks_list_deliveries_status_type_0 import WebhooksListDeliveriesStatusType0
 
 __all__ = (
@@ -414,11 +513,13 @@ __all__ = (
     "ApplicationInScheme",
     "ApplicationOut",
     "ApplicationOutEligibility",
+    "ApplicationsListApplicationsSchemeType0",
+    "ApplicationsListApplicationsStatusType0",
     "ApplicationsListGroupInvitationsStatusType0",
     "ApplicationStepIn",
     "ApplicationStepInStep",
     "AttemptOut",
-    "AuditOpsOutboxStatusResponseOpsOutboxStatus",
+    "AuditorEngagementPage",
     "AuditorIn",
     "AuditorOut",
     "AuditorOutQualificationsItem",
@@ -440,14 +541,18 @@ __all__ = (
     "AuditRequestedV1Scheme",
     "AuditRequestState",
     "AuditRequestType",
+    "AuditsListFindingsTypeType0",
+    "AuditsListProgrammesSchemeType0",
     "AuditsSetMaturityResponseAuditsSetMaturity",
     "AuditStepIn",
     "AuditStepInStep",
-    "AuthAuthorizationServerMetadataResponseAuthAuthorizationServerMetadata",
+    "AuthorizationServerMetadata",
     "AuthRevokeTokenResponseAuthRevokeToken",
     "BodyAuditsAttachReport",
+    "BodyAuthAuthorizeSignIn",
     "BodyAuthIssueToken",
     "BodyAuthRevokeToken",
+    "BodyDeliveryPage",
     "BodyIn",
     "BodyInSchemesItem",
     "BodyOut",
@@ -455,19 +560,19 @@ __all__ = (
     "BodyReferentialsImportReferential",
     "BodyUpdate",
     "BodyUpdateSchemesItem",
+    "CertificationBodiesListDeliveriesStatusType0",
     "CertificationBodyAuditRequest",
     "CertificationBodyAuditRequestScheme",
     "CertificationDecidedV1",
     "CertificationDecidedV1Delivery",
     "CertificationDecidedV1Outcome",
-    "CertifierContractResponseCertifierContract",
-    "CertifierReceiveWebhookResponseCertifierReceiveWebhook",
     "ChangeOut",
     "ChannelModes",
     "ChannelModesEmail",
     "ChannelModesInApp",
     "ClockIn",
     "ClockPublic",
+    "Comparison",
     "ComplaintIn",
     "ComplaintOut",
     "ComplaintOutStepsItem",
@@ -479,10 +584,14 @@ __all__ = (
     "ComplaintStepInStep",
     "ConnectionIn",
     "ConnectionOut",
+    "ContractDocument",
+    "ContractDocumentInfo",
+    "ContractDocumentWebhooks",
     "CriterionOut",
     "CriterionOutActionTemplatesItem",
     "CriterionOutIndicatorsItem",
     "CriterionOutMappingsItem",
+    "CriterionPointOut",
     "CriterionScoreV1",
     "DeadLetterList",
     "DeadLetterPublic",
@@ -504,12 +613,14 @@ __all__ = (
     "DecisionOpenedV1Kind",
     "DecisionOpenedV1Scheme",
     "DecisionOut",
+    "DecisionsListDecisionsSchemeType0",
     "DecisionsListDecisionsStatusType0",
     "DecisionTakenV1",
     "DecisionTakenV1Delivery",
     "DecisionTakenV1Kind",
     "DecisionTakenV1Outcome",
     "DecisionTakenV1Scheme",
+    "Deleted",
     "DeliveryOut",
     "DeliveryOutLogItem",
     "DiagnosticCompletedV1",
@@ -518,7 +629,6 @@ __all__ = (
     "DiagnosticCompletedV1Kind",
     "DiagnosticCreate",
     "DiagnosticCreateKind",
-    "DiagnosticOpsOutboxStatusResponseOpsOutboxStatus",
     "DiagnosticOut",
     "DiagnosticOutAuditEvaluationType0",
     "DiagnosticOutFacilitatorAccountsItem",
@@ -528,8 +638,7 @@ __all__ = (
     "DiagnosticOutProgress",
     "DiagnosticOutReferential",
     "DiagnosticReviewIn",
-    "DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary",
-    "DiagnosticsGetScoresResponseDiagnosticsGetScores",
+    "DiagnosticSummary",
     "DiagnosticUpdate",
     "DueItemOut",
     "EmailOut",
@@ -569,12 +678,14 @@ __all__ = (
     "FindingStatusChangedV1Type",
     "FindingV1",
     "FindingV1Type",
+    "GapOut",
     "GapRecommendation",
     "GroupInvitationOut",
     "GroupInvitationSentV1",
     "GroupInvitationSentV1Delivery",
     "GroupInvitationSentV1Scheme",
     "GroupMemberOut",
+    "GroupScoreOut",
     "GroupScoreV1",
     "ImportReport",
     "ImportRunOut",
@@ -585,6 +696,7 @@ __all__ = (
     "InvitationPublic",
     "JobPublic",
     "JobRun",
+    "Jwks",
     "KeyFigures",
     "LabelExpiringV1",
     "LabelExpiringV1Delivery",
@@ -600,20 +712,30 @@ __all__ = (
     "LabellingEngagementIn",
     "LabellingEngagementInKind",
     "LabellingEngagementOut",
-    "LabellingOpsOutboxStatusResponseOpsOutboxStatus",
     "LabelSurveillanceDueV1",
     "LabelSurveillanceDueV1Delivery",
     "LabelSurveillanceDueV1Scheme",
     "LabelSurveillanceDueV1Stage",
+    "LatestDiagnostic",
+    "LatestDiagnosticProgress",
+    "LatestDiagnosticReferential",
     "LevelOut",
     "LevelRuleOut",
     "LevelRulesExportLevelRuleFormat",
+    "LevelRulesExportLevelRuleLevelRule",
+    "LevelRulesExportLevelRuleLevelRuleCoreCriteria",
+    "LevelRulesExportLevelRuleLevelRuleCoreCriteriaCoreCap",
+    "LevelRulesExportLevelRuleLevelRuleLevel",
+    "LevelRulesExportLevelRuleLevelRuleLevelCoreSubjectMinimums",
+    "LevelRulesExportLevelRuleLevelRuleReferentialVersion",
     "LevelRulesImportLevelRuleJsonLevelRule",
     "LevelRulesImportLevelRuleJsonLevelRuleCoreCriteria",
     "LevelRulesImportLevelRuleJsonLevelRuleCoreCriteriaCoreCap",
     "LevelRulesImportLevelRuleJsonLevelRuleLevel",
     "LevelRulesImportLevelRuleJsonLevelRuleLevelCoreSubjectMinimums",
     "LevelRulesImportLevelRuleJsonLevelRuleReferentialVersion",
+    "Maturity",
+    "MaturityBands",
     "MaturityBatch",
     "MaturityIn",
     "Me",
@@ -624,28 +746,53 @@ __all__ = (
     "MeOrganisationsItem",
     "MigrateIn",
     "MigrateInStrategy",
+    "NetworkCell",
+    "NetworkScope",
+    "NetworkStatistics",
+    "NetworkTotals",
     "NotificationOut",
     "NotificationsDeliveryOut",
     "NotificationsListEmailsStatusType0",
     "NotificationsMarkAllReadResponseNotificationsMarkAllRead",
-    "NotificationsOpsOutboxStatusResponseOpsOutboxStatus",
     "NotificationsUnreadCountResponseNotificationsUnreadCount",
-    "OpsOutboxStatusResponseOpsOutboxStatus",
+    "OpenIdConfiguration",
     "OrganisationCreate",
     "OrganisationCreateSiaeTypesItem",
     "OrganisationPublic",
     "OrganisationRef",
+    "OutboxStatus",
     "Overview",
     "OverviewParts",
+    "PageApiClientPublic",
+    "PageApplicationOut",
+    "PageAuditorOut",
+    "PageBodyOut",
+    "PageComplaintOut",
+    "PageDecisionOut",
     "PageDeliveryOut",
-    "PageDiagnosticOut",
+    "PageEmailOut",
+    "PageEngagementOut",
+    "PageGroupInvitationOut",
+    "PageImportRunOut",
+    "PageInvitationPublic",
+    "PageJobPublic",
+    "PageLevelRuleOut",
     "PageOrganisationPublic",
+    "PageProgrammeOut",
+    "PageReferentialSummary",
+    "PageResourceOut",
+    "PageSecretOut",
+    "PageSigningKeyPublic",
+    "PageSubscriptionOut",
+    "PageSuggestion",
     "PageUserPublic",
     "Participant",
     "ParticipantCategory",
     "PartResult",
     "PartResultStatus",
     "PasswordChange",
+    "PeerGroup",
+    "PeerPosition",
     "PendingWebhook",
     "PendingWebhookPayload",
     "PlanIn",
@@ -657,12 +804,19 @@ __all__ = (
     "PreferencesOutEvents",
     "Problem",
     "ProblemErrorsItem",
+    "ProblemTypeOut",
+    "ProblemTypes",
     "ProgrammeOut",
     "PublicChange",
+    "PublicJwk",
     "PublicStructure",
     "Qualification",
     "QualificationScheme",
+    "Quarter",
     "QuietHoursIn",
+    "RaiseOut",
+    "Readiness",
+    "ReadinessChecks",
     "RecognitionOut",
     "RecognitionsListRecognitionsSchemeType0",
     "RecognitionsListRecognitionsStatusType0",
@@ -684,9 +838,25 @@ __all__ = (
     "ReferentialImportedChangesType0",
     "ReferentialImportedExtendsItem",
     "ReferentialRef",
+    "ReferentialsExportReferentialReferentialFile",
+    "ReferentialsExportReferentialReferentialFileBand",
+    "ReferentialsExportReferentialReferentialFileExtends",
+    "ReferentialsExportReferentialReferentialFileFramework",
+    "ReferentialsExportReferentialReferentialFileFrameworkFrameworkItem",
+    "ReferentialsExportReferentialReferentialFileScale",
+    "ReferentialsExportReferentialReferentialFileScaleLevel",
+    "ReferentialsExportReferentialReferentialFileStatus",
+    "ReferentialsExportReferentialReferentialFileTheme",
+    "ReferentialsExportReferentialReferentialFileThemeCriterion",
+    "ReferentialsExportReferentialReferentialFileThemeCriterionActionTemplate",
+    "ReferentialsExportReferentialReferentialFileThemeCriterionActionTemplatePriority",
+    "ReferentialsExportReferentialReferentialFileThemeCriterionCriterionKind",
+    "ReferentialsExportReferentialReferentialFileThemeCriterionIndicator",
+    "ReferentialsExportReferentialReferentialFileThemeCriterionMapping",
     "ReferentialSummary",
     "ReferentialSummaryExtendsItem",
     "RegistryEntry",
+    "RegistryPage",
     "RegistrySearchRegistrySchemeType0",
     "RegistrySearchRegistrySiaeTypeType0",
     "RegistrySearchRegistryStatusType0",
@@ -707,16 +877,15 @@ __all__ = (
     "SamplingOut",
     "Scope",
     "ScopeReductionIn",
-    "SearchPage",
+    "ScoresOut",
+    "ScoresOutFrameworks",
     "SecretCreated",
     "SecretOut",
     "SigningKeyPublic",
     "Stage2RequiredV1",
     "Stage2RequiredV1Delivery",
     "Stage2RequiredV1Scheme",
-    "StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics",
     "StatisticsNetworkStatisticsSiaeTypeType0",
-    "StatisticsPeerPositionResponseStatisticsPeerPosition",
     "SubscriptionIn",
     "SubscriptionOut",
     "SubscriptionPatch",
@@ -724,6 +893,17 @@ __all__ = (
     "SubscriptionWithSecret",
     "Suggestion",
     "SuggestionEvidenceItem",
+    "Suppressed",
+    "SuppressedCell",
+    "SuppressedMaturity",
+    "SuppressedPeerGroup",
+    "SuppressedQuarter",
+    "SyncPageAnswerOut",
+    "SyncPageAuditOut",
+    "SyncPageDiagnosticOut",
+    "SyncPageFindingOut",
+    "SyncPagePlanOut",
+    "SyncPageRecognitionOut",
     "TeamMember",
     "TeamMemberRole",
     "TeamOut",
@@ -731,9 +911,13 @@ __all__ = (
     "TokenResponse",
     "TransitionAction",
     "TransitionIn",
+    "UserInfo",
+    "UserInfoOrganisationsItem",
+    "UserInfoRolesItem",
     "UserPublic",
     "UserUpdate",
     "UserUpdateStatusType0",
     "Verification",
+    "WebhookReceipt",
     "WebhooksListDeliveriesStatusType0",
 )

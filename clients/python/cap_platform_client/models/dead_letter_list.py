@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.dead_letter_public import DeadLetterPublic
@@ -15,33 +17,44 @@ T = TypeVar("T", bound="DeadLetterList")
 
 @_attrs_define
 class DeadLetterList:
-    """A page of dead letters, newest first.
+    """A page of dead letters, newest first; ``total``: how many match the filter (cheap: the
+    table is small, operators read it to size an incident).
 
-    Attributes:
-        count (int):
-        data (list[DeadLetterPublic]):
+        Attributes:
+            data (list[DeadLetterPublic]):
+            total (int):
+            next_cursor (None | str | Unset):
     """
 
-    count: int
     data: list[DeadLetterPublic]
+    total: int
+    next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = self.count
-
         data = []
         for data_item_data in self.data:
             data_item = data_item_data.to_dict()
             data.append(data_item)
 
+        total = self.total
+
+        next_cursor: None | str | Unset
+        if isinstance(self.next_cursor, Unset):
+            next_cursor = UNSET
+        else:
+            next_cursor = self.next_cursor
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "count": count,
                 "data": data,
+                "total": total,
             }
         )
+        if next_cursor is not UNSET:
+            field_dict["next_cursor"] = next_cursor
 
         return field_dict
 
@@ -50,8 +63,6 @@ class DeadLetterList:
         from ..models.dead_letter_public import DeadLetterPublic  # noqa: PLC0415
 
         d = dict(src_dict)
-        count = d.pop("count")
-
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
@@ -59,9 +70,21 @@ class DeadLetterList:
 
             data.append(data_item)
 
+        total = d.pop("total")
+
+        def _parse_next_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
+
         dead_letter_list = cls(
-            count=count,
             data=data,
+            total=total,
+            next_cursor=next_cursor,
         )
 
         dead_letter_list.additional_properties = d

@@ -46,6 +46,7 @@ class DiagnosticOut:
         session_date (datetime.date | None):
         status (str):
         title (str):
+        updated_at (datetime.datetime): Last change (the delta sync's change time)
         audit_evaluation (DiagnosticOutAuditEvaluationType0 | None | Unset): An audit evaluation's record: the audit,
             the site (null: the audited organisation), the criteria the auditor rated, judged not applicable or left
             unrated, and the entries ignored
@@ -75,6 +76,7 @@ class DiagnosticOut:
     session_date: datetime.date | None
     status: str
     title: str
+    updated_at: datetime.datetime
     audit_evaluation: DiagnosticOutAuditEvaluationType0 | None | Unset = UNSET
     audit_id: None | str | Unset = UNSET
     facilitator_accounts: list[DiagnosticOutFacilitatorAccountsItem] | Unset = UNSET
@@ -144,6 +146,8 @@ class DiagnosticOut:
 
         title = self.title
 
+        updated_at = self.updated_at.isoformat()
+
         audit_evaluation: dict[str, Any] | None | Unset
         if isinstance(self.audit_evaluation, Unset):
             audit_evaluation = UNSET
@@ -192,6 +196,7 @@ class DiagnosticOut:
                 "session_date": session_date,
                 "status": status,
                 "title": title,
+                "updated_at": updated_at,
             }
         )
         if audit_evaluation is not UNSET:
@@ -318,6 +323,8 @@ class DiagnosticOut:
 
         title = d.pop("title")
 
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
         def _parse_audit_evaluation(data: object) -> DiagnosticOutAuditEvaluationType0 | None | Unset:
             if data is None:
                 return data
@@ -377,6 +384,7 @@ class DiagnosticOut:
             session_date=session_date,
             status=status,
             title=title,
+            updated_at=updated_at,
             audit_evaluation=audit_evaluation,
             audit_id=audit_id,
             facilitator_accounts=facilitator_accounts,

@@ -23,6 +23,7 @@ class NotificationOut:
         read_at (datetime.datetime | None):
         seq (int):
         title (str):
+        updated_at (datetime.datetime):
     """
 
     body: str
@@ -34,6 +35,7 @@ class NotificationOut:
     read_at: datetime.datetime | None
     seq: int
     title: str
+    updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +63,8 @@ class NotificationOut:
 
         title = self.title
 
+        updated_at = self.updated_at.isoformat()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -74,6 +78,7 @@ class NotificationOut:
                 "read_at": read_at,
                 "seq": seq,
                 "title": title,
+                "updated_at": updated_at,
             }
         )
 
@@ -123,6 +128,8 @@ class NotificationOut:
 
         title = d.pop("title")
 
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
         notification_out = cls(
             body=body,
             created_at=created_at,
@@ -133,6 +140,7 @@ class NotificationOut:
             read_at=read_at,
             seq=seq,
             title=title,
+            updated_at=updated_at,
         )
 
         notification_out.additional_properties = d

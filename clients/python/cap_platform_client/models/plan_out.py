@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -25,6 +26,7 @@ class PlanOut:
         id (str):
         organisation_id (str):
         overdue (int):
+        updated_at (datetime.datetime): Last change of the plan or one of its actions (the delta sync's change time)
     """
 
     actions: list[ActionOut]
@@ -33,6 +35,7 @@ class PlanOut:
     id: str
     organisation_id: str
     overdue: int
+    updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +55,8 @@ class PlanOut:
 
         overdue = self.overdue
 
+        updated_at = self.updated_at.isoformat()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -62,6 +67,7 @@ class PlanOut:
                 "id": id,
                 "organisation_id": organisation_id,
                 "overdue": overdue,
+                "updated_at": updated_at,
             }
         )
 
@@ -95,6 +101,8 @@ class PlanOut:
 
         overdue = d.pop("overdue")
 
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
         plan_out = cls(
             actions=actions,
             counts=counts,
@@ -102,6 +110,7 @@ class PlanOut:
             id=id,
             organisation_id=organisation_id,
             overdue=overdue,
+            updated_at=updated_at,
         )
 
         plan_out.additional_properties = d

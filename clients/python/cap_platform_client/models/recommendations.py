@@ -18,9 +18,12 @@ T = TypeVar("T", bound="Recommendations")
 class Recommendations:
     """Per gap (largest expected gain first) and overall (most useful resources first).
 
-    Attributes:
-        gaps (list[GapRecommendation]):
-        resources (list[RecommendedResource]):
+    A computed view of one diagnostic, not a list endpoint: its lists are bounded by the
+    referential's criteria and the catalogue, and come whole (docs/api/lists.md).
+
+        Attributes:
+            gaps (list[GapRecommendation]):
+            resources (list[RecommendedResource]):
     """
 
     gaps: list[GapRecommendation]

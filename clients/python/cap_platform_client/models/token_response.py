@@ -18,6 +18,7 @@ class TokenResponse:
     Attributes:
         access_token (str):
         expires_in (int):
+        id_token (None | str | Unset):
         refresh_token (None | str | Unset):
         scope (None | str | Unset):
         token_type (str | Unset):  Default: 'Bearer'.
@@ -25,6 +26,7 @@ class TokenResponse:
 
     access_token: str
     expires_in: int
+    id_token: None | str | Unset = UNSET
     refresh_token: None | str | Unset = UNSET
     scope: None | str | Unset = UNSET
     token_type: str | Unset = "Bearer"
@@ -34,6 +36,12 @@ class TokenResponse:
         access_token = self.access_token
 
         expires_in = self.expires_in
+
+        id_token: None | str | Unset
+        if isinstance(self.id_token, Unset):
+            id_token = UNSET
+        else:
+            id_token = self.id_token
 
         refresh_token: None | str | Unset
         if isinstance(self.refresh_token, Unset):
@@ -57,6 +65,8 @@ class TokenResponse:
                 "expires_in": expires_in,
             }
         )
+        if id_token is not UNSET:
+            field_dict["id_token"] = id_token
         if refresh_token is not UNSET:
             field_dict["refresh_token"] = refresh_token
         if scope is not UNSET:
@@ -72,6 +82,15 @@ class TokenResponse:
         access_token = d.pop("access_token")
 
         expires_in = d.pop("expires_in")
+
+        def _parse_id_token(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        id_token = _parse_id_token(d.pop("id_token", UNSET))
 
         def _parse_refresh_token(data: object) -> None | str | Unset:
             if data is None:
@@ -96,6 +115,7 @@ class TokenResponse:
         token_response = cls(
             access_token=access_token,
             expires_in=expires_in,
+            id_token=id_token,
             refresh_token=refresh_token,
             scope=scope,
             token_type=token_type,

@@ -23,6 +23,7 @@ from pydantic import AfterValidator
 
 from cap_gateway.accounts.repository import AccountRepository
 from cap_gateway.auth import oauth
+from cap_gateway.auth.documents import OpenIdConfiguration
 from cap_gateway.auth.oauth import AuthorizationRequest, Client, PageError, RedirectError
 from cap_gateway.auth.schemas import UserInfo
 from cap_gateway.auth.service import authenticate_person
@@ -402,7 +403,7 @@ async def userinfo_post(request: Request, session: SessionDep, principal: Signed
     return await _userinfo(request, session, principal)
 
 
-@well_known.get("/.well-known/openid-configuration")
+@well_known.get("/.well-known/openid-configuration", response_model=OpenIdConfiguration)
 async def openid_configuration(gateway: GatewayDep) -> JSONResponse:
     """OpenID Connect discovery: endpoints, keys and what the platform supports."""
     return JSONResponse(

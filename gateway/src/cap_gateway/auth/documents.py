@@ -43,3 +43,17 @@ class AuthorizationServerMetadata(BaseModel):
     token_endpoint_auth_methods_supported: list[str] = []
     scopes_supported: list[str] = []
     token_endpoint_auth_signing_alg_values_supported: list[str] = []
+
+
+class OpenIdConfiguration(AuthorizationServerMetadata):
+    """OpenID Connect discovery (OpenID Connect Discovery 1.0 §3): the authorization server's
+    metadata plus what an OpenID client library needs."""
+
+    authorization_endpoint: str
+    userinfo_endpoint: str
+    response_types_supported: list[str]
+    subject_types_supported: list[str]
+    id_token_signing_alg_values_supported: list[str]
+    code_challenge_methods_supported: list[str] = []
+    response_modes_supported: list[str] = []
+    claims_supported: list[str] = []

@@ -2,7 +2,8 @@
 may rely on (docs/api/README.md).
 
 * ``typed-errors``: every operation declares its errors, each as ``application/problem+json``
-  with a schema (RFC 9457);
+  with a schema (RFC 9457), except a page for a browser (the sign-in form), whose errors are the
+  page again (``text/html``);
 * ``typed-success``: every 2xx JSON body has a schema that says what it holds;
 * ``list-shape``: every list (a GET answering an array, an object holding the array, or taking
   paging parameters) answers ``{"data": [...], "next_cursor": ...}`` and takes ``limit`` and
@@ -33,6 +34,8 @@ POST_EXEMPT: dict[str, str] = {
     r"^/v1/auth/": "OAuth 2.0 endpoints: codes and refresh tokens are single-use by protocol",
     r"^/v1/certifier/webhooks/": "signed webhooks, deduplicated by their webhook-id",
     r"^/v1/ops/": "operator routes, run by hand",
+    r"^/v1/invitations/accept$": "single-use invitation token: accepting it again is refused "
+    "(400 invalid-invitation), no second account is made",
 }
 #: PUT/PATCH paths that take no If-Match: operator routes.
 CONDITIONAL_EXEMPT = (r"^/v1/ops/",)
@@ -221,10 +224,16 @@ def check(document: Mapping[str, Any]) -> Report:
         responses = {k: spec.resolve(v) for k, v in operation.get("responses", {}).items()}
         errors = {k: v for k, v in responses.items() if k[:1] in ("4", "5")}
         untyped = []
+        # A page for a browser (the sign-in form) answers its errors as the page again.
+        page = any(
+            "text/html" in (r.get("content") or {}) for k, r in responses.items() if k[:1] in "23"
+        )
         for status, response in sorted(errors.items()):
             report.error_responses += 1
             content = (response.get("content") or {}).get(PROBLEM_JSON)
-            if content and "schema" in content:
+            if (content and "schema" in content) or (
+                page and "text/html" in (response.get("content") or {})
+            ):
                 report.typed_error_responses += 1
             else:
                 untyped.append(status)

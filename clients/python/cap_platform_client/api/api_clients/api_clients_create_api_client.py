@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_client_create import ApiClientCreate
 from ...models.api_client_created import ApiClientCreated
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ApiClientCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -58,6 +61,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -99,12 +107,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ApiClientCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiClientCreated | Problem]:
     """Create Api Client
 
      Register a certification body's system; the secret is shown in this answer only.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiClientCreate): Register a certification body's system.
 
     Raises:
@@ -117,6 +127,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -130,12 +141,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ApiClientCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApiClientCreated | Problem | None:
     """Create Api Client
 
      Register a certification body's system; the secret is shown in this answer only.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiClientCreate): Register a certification body's system.
 
     Raises:
@@ -149,6 +162,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -156,12 +170,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ApiClientCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiClientCreated | Problem]:
     """Create Api Client
 
      Register a certification body's system; the secret is shown in this answer only.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiClientCreate): Register a certification body's system.
 
     Raises:
@@ -174,6 +190,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -185,12 +202,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ApiClientCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApiClientCreated | Problem | None:
     """Create Api Client
 
      Register a certification body's system; the secret is shown in this answer only.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiClientCreate): Register a certification body's system.
 
     Raises:
@@ -205,5 +224,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_client_created import ApiClientCreated
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     api_client_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -32,6 +38,11 @@ def _parse_response(
         response_200 = ApiClientCreated.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -89,6 +100,7 @@ def sync_detailed(
     api_client_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiClientCreated | Problem]:
     """Rotate Api Client Secret
 
@@ -96,6 +108,7 @@ def sync_detailed(
 
     Args:
         api_client_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,6 +120,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         api_client_id=api_client_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -120,6 +134,7 @@ def sync(
     api_client_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApiClientCreated | Problem | None:
     """Rotate Api Client Secret
 
@@ -127,6 +142,7 @@ def sync(
 
     Args:
         api_client_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,6 +155,7 @@ def sync(
     return sync_detailed(
         api_client_id=api_client_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -146,6 +163,7 @@ async def asyncio_detailed(
     api_client_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiClientCreated | Problem]:
     """Rotate Api Client Secret
 
@@ -153,6 +171,7 @@ async def asyncio_detailed(
 
     Args:
         api_client_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,6 +183,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         api_client_id=api_client_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,6 +195,7 @@ async def asyncio(
     api_client_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApiClientCreated | Problem | None:
     """Rotate Api Client Secret
 
@@ -182,6 +203,7 @@ async def asyncio(
 
     Args:
         api_client_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,5 +217,6 @@ async def asyncio(
         await asyncio_detailed(
             api_client_id=api_client_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.group_invitation_out import GroupInvitationOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     invitation_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -32,6 +38,11 @@ def _parse_response(
         response_200 = GroupInvitationOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -99,6 +110,7 @@ def sync_detailed(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[GroupInvitationOut | Problem]:
     """Accept Group Invitation
 
@@ -108,6 +120,7 @@ def sync_detailed(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,6 +132,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         invitation_id=invitation_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -132,6 +146,7 @@ def sync(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> GroupInvitationOut | Problem | None:
     """Accept Group Invitation
 
@@ -141,6 +156,7 @@ def sync(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,6 +169,7 @@ def sync(
     return sync_detailed(
         invitation_id=invitation_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -160,6 +177,7 @@ async def asyncio_detailed(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[GroupInvitationOut | Problem]:
     """Accept Group Invitation
 
@@ -169,6 +187,7 @@ async def asyncio_detailed(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,6 +199,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         invitation_id=invitation_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -191,6 +211,7 @@ async def asyncio(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> GroupInvitationOut | Problem | None:
     """Accept Group Invitation
 
@@ -200,6 +221,7 @@ async def asyncio(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,5 +235,6 @@ async def asyncio(
         await asyncio_detailed(
             invitation_id=invitation_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.group_invitation_out import GroupInvitationOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     invitation_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -32,6 +38,11 @@ def _parse_response(
         response_200 = GroupInvitationOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -99,6 +110,7 @@ def sync_detailed(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[GroupInvitationOut | Problem]:
     """Decline Group Invitation
 
@@ -107,6 +119,7 @@ def sync_detailed(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,6 +131,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         invitation_id=invitation_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -131,6 +145,7 @@ def sync(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> GroupInvitationOut | Problem | None:
     """Decline Group Invitation
 
@@ -139,6 +154,7 @@ def sync(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,6 +167,7 @@ def sync(
     return sync_detailed(
         invitation_id=invitation_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -158,6 +175,7 @@ async def asyncio_detailed(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[GroupInvitationOut | Problem]:
     """Decline Group Invitation
 
@@ -166,6 +184,7 @@ async def asyncio_detailed(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,6 +196,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         invitation_id=invitation_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -188,6 +208,7 @@ async def asyncio(
     invitation_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> GroupInvitationOut | Problem | None:
     """Decline Group Invitation
 
@@ -196,6 +217,7 @@ async def asyncio(
 
     Args:
         invitation_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -209,5 +231,6 @@ async def asyncio(
         await asyncio_detailed(
             invitation_id=invitation_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.application_out import ApplicationOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     application_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApplicationOut | Problem | None:
+) -> Any | ApplicationOut | Problem | None:
     if response.status_code == 200:
         response_200 = ApplicationOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -86,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApplicationOut | Problem]:
+) -> Response[Any | ApplicationOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,7 +114,8 @@ def sync_detailed(
     application_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ApplicationOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ApplicationOut | Problem]:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -107,17 +123,19 @@ def sync_detailed(
 
     Args:
         application_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApplicationOut | Problem]
+        Response[Any | ApplicationOut | Problem]
     """
 
     kwargs = _get_kwargs(
         application_id=application_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -131,7 +149,8 @@ def sync(
     application_id: str,
     *,
     client: AuthenticatedClient,
-) -> ApplicationOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ApplicationOut | Problem | None:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -139,18 +158,20 @@ def sync(
 
     Args:
         application_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApplicationOut | Problem
+        Any | ApplicationOut | Problem
     """
 
     return sync_detailed(
         application_id=application_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -158,7 +179,8 @@ async def asyncio_detailed(
     application_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ApplicationOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ApplicationOut | Problem]:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -166,17 +188,19 @@ async def asyncio_detailed(
 
     Args:
         application_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApplicationOut | Problem]
+        Response[Any | ApplicationOut | Problem]
     """
 
     kwargs = _get_kwargs(
         application_id=application_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -188,7 +212,8 @@ async def asyncio(
     application_id: str,
     *,
     client: AuthenticatedClient,
-) -> ApplicationOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ApplicationOut | Problem | None:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -196,18 +221,20 @@ async def asyncio(
 
     Args:
         application_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApplicationOut | Problem
+        Any | ApplicationOut | Problem
     """
 
     return (
         await asyncio_detailed(
             application_id=application_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

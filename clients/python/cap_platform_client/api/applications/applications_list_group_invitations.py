@@ -1,12 +1,12 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
-from ...models.group_invitation_out import GroupInvitationOut
+from ...models.page_group_invitation_out import PageGroupInvitationOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -14,7 +14,13 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: ApplicationsListGroupInvitationsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -27,6 +33,15 @@ def _get_kwargs(
         json_status = status
     params["status"] = json_status
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
@@ -35,21 +50,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[GroupInvitationOut] | None:
+) -> Any | PageGroupInvitationOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = GroupInvitationOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageGroupInvitationOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -104,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[GroupInvitationOut]]:
+) -> Response[Any | PageGroupInvitationOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,25 +137,36 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     status: ApplicationsListGroupInvitationsStatusType0 | None | Unset = UNSET,
-) -> Response[Problem | list[GroupInvitationOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageGroupInvitationOut | Problem]:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
     (the federation: all), newest first.
 
     Args:
-        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset):
+        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset): Only invitations in
+            this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[GroupInvitationOut]]
+        Response[Any | PageGroupInvitationOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -149,26 +180,37 @@ def sync(
     *,
     client: AuthenticatedClient,
     status: ApplicationsListGroupInvitationsStatusType0 | None | Unset = UNSET,
-) -> Problem | list[GroupInvitationOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageGroupInvitationOut | Problem | None:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
     (the federation: all), newest first.
 
     Args:
-        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset):
+        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset): Only invitations in
+            this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[GroupInvitationOut]
+        Any | PageGroupInvitationOut | Problem
     """
 
     return sync_detailed(
         client=client,
         status=status,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -176,25 +218,36 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     status: ApplicationsListGroupInvitationsStatusType0 | None | Unset = UNSET,
-) -> Response[Problem | list[GroupInvitationOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageGroupInvitationOut | Problem]:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
     (the federation: all), newest first.
 
     Args:
-        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset):
+        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset): Only invitations in
+            this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[GroupInvitationOut]]
+        Response[Any | PageGroupInvitationOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -206,26 +259,37 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     status: ApplicationsListGroupInvitationsStatusType0 | None | Unset = UNSET,
-) -> Problem | list[GroupInvitationOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageGroupInvitationOut | Problem | None:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
     (the federation: all), newest first.
 
     Args:
-        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset):
+        status (ApplicationsListGroupInvitationsStatusType0 | None | Unset): Only invitations in
+            this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[GroupInvitationOut]
+        Any | PageGroupInvitationOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             status=status,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.application_out import ApplicationOut
 from ...models.application_step_in import ApplicationStepIn
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     application_id: str,
     *,
     body: ApplicationStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -119,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ApplicationStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApplicationOut | Problem]:
     """Step Application
 
@@ -128,6 +132,7 @@ def sync_detailed(
 
     Args:
         application_id (str):
+        idempotency_key (str | Unset):
         body (ApplicationStepIn):
 
     Raises:
@@ -141,6 +146,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         application_id=application_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -155,6 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ApplicationStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApplicationOut | Problem | None:
     """Step Application
 
@@ -164,6 +171,7 @@ def sync(
 
     Args:
         application_id (str):
+        idempotency_key (str | Unset):
         body (ApplicationStepIn):
 
     Raises:
@@ -178,6 +186,7 @@ def sync(
         application_id=application_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -186,6 +195,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ApplicationStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApplicationOut | Problem]:
     """Step Application
 
@@ -195,6 +205,7 @@ async def asyncio_detailed(
 
     Args:
         application_id (str):
+        idempotency_key (str | Unset):
         body (ApplicationStepIn):
 
     Raises:
@@ -208,6 +219,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         application_id=application_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,6 +232,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ApplicationStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApplicationOut | Problem | None:
     """Step Application
 
@@ -229,6 +242,7 @@ async def asyncio(
 
     Args:
         application_id (str):
+        idempotency_key (str | Unset):
         body (ApplicationStepIn):
 
     Raises:
@@ -244,5 +258,6 @@ async def asyncio(
             application_id=application_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.application_in import ApplicationIn
 from ...models.application_out import ApplicationOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ApplicationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -114,6 +117,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ApplicationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApplicationOut | Problem]:
     """Submit
 
@@ -123,6 +127,7 @@ def sync_detailed(
     (``awaiting_consent`` until every member has answered).
 
     Args:
+        idempotency_key (str | Unset):
         body (ApplicationIn):
 
     Raises:
@@ -135,6 +140,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -148,6 +154,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ApplicationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApplicationOut | Problem | None:
     """Submit
 
@@ -157,6 +164,7 @@ def sync(
     (``awaiting_consent`` until every member has answered).
 
     Args:
+        idempotency_key (str | Unset):
         body (ApplicationIn):
 
     Raises:
@@ -170,6 +178,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -177,6 +186,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ApplicationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApplicationOut | Problem]:
     """Submit
 
@@ -186,6 +196,7 @@ async def asyncio_detailed(
     (``awaiting_consent`` until every member has answered).
 
     Args:
+        idempotency_key (str | Unset):
         body (ApplicationIn):
 
     Raises:
@@ -198,6 +209,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -209,6 +221,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ApplicationIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApplicationOut | Problem | None:
     """Submit
 
@@ -218,6 +231,7 @@ async def asyncio(
     (``awaiting_consent`` until every member has answered).
 
     Args:
+        idempotency_key (str | Unset):
         body (ApplicationIn):
 
     Raises:
@@ -232,5 +246,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

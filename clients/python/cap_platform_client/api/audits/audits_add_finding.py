@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.finding_in import FindingIn
 from ...models.finding_out import FindingOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     audit_id: str,
     *,
     body: FindingIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -117,6 +120,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: FindingIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[FindingOut | Problem]:
     """Add Finding
 
@@ -125,6 +129,7 @@ def sync_detailed(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (FindingIn):
 
     Raises:
@@ -138,6 +143,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -152,6 +158,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: FindingIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> FindingOut | Problem | None:
     """Add Finding
 
@@ -160,6 +167,7 @@ def sync(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (FindingIn):
 
     Raises:
@@ -174,6 +182,7 @@ def sync(
         audit_id=audit_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -182,6 +191,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: FindingIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[FindingOut | Problem]:
     """Add Finding
 
@@ -190,6 +200,7 @@ async def asyncio_detailed(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (FindingIn):
 
     Raises:
@@ -203,6 +214,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -215,6 +227,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: FindingIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> FindingOut | Problem | None:
     """Add Finding
 
@@ -223,6 +236,7 @@ async def asyncio(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (FindingIn):
 
     Raises:
@@ -238,5 +252,6 @@ async def asyncio(
             audit_id=audit_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

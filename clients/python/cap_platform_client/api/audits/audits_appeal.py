@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.appeal_in import AppealIn
 from ...models.finding_out import FindingOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     finding_id: str,
     *,
     body: AppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -117,6 +120,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[FindingOut | Problem]:
     """Appeal
 
@@ -125,6 +129,7 @@ def sync_detailed(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (AppealIn): The audited structure appeals a finding (within the scheme's
             appeal_days).
 
@@ -139,6 +144,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         finding_id=finding_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -153,6 +159,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> FindingOut | Problem | None:
     """Appeal
 
@@ -161,6 +168,7 @@ def sync(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (AppealIn): The audited structure appeals a finding (within the scheme's
             appeal_days).
 
@@ -176,6 +184,7 @@ def sync(
         finding_id=finding_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -184,6 +193,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[FindingOut | Problem]:
     """Appeal
 
@@ -192,6 +202,7 @@ async def asyncio_detailed(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (AppealIn): The audited structure appeals a finding (within the scheme's
             appeal_days).
 
@@ -206,6 +217,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         finding_id=finding_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,6 +230,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> FindingOut | Problem | None:
     """Appeal
 
@@ -226,6 +239,7 @@ async def asyncio(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (AppealIn): The audited structure appeals a finding (within the scheme's
             appeal_days).
 
@@ -242,5 +256,6 @@ async def asyncio(
             finding_id=finding_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

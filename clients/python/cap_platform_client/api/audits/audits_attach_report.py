@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.audit_out import AuditOut
 from ...models.body_audits_attach_report import BodyAuditsAttachReport
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     audit_id: str,
     *,
     body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -65,15 +68,30 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
         return response_413
 
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -115,14 +133,17 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
 ) -> Response[AuditOut | Problem]:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
-    with its SHA-256.
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (BodyAuditsAttachReport):
 
     Raises:
@@ -136,6 +157,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -150,14 +172,17 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
 ) -> AuditOut | Problem | None:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
-    with its SHA-256.
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (BodyAuditsAttachReport):
 
     Raises:
@@ -172,6 +197,7 @@ def sync(
         audit_id=audit_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -180,14 +206,17 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
 ) -> Response[AuditOut | Problem]:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
-    with its SHA-256.
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (BodyAuditsAttachReport):
 
     Raises:
@@ -201,6 +230,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,14 +243,17 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
 ) -> AuditOut | Problem | None:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
-    with its SHA-256.
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (BodyAuditsAttachReport):
 
     Raises:
@@ -236,5 +269,6 @@ async def asyncio(
             audit_id=audit_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audit_out import AuditOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     audit_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | AuditOut | Problem | None:
     if response.status_code == 200:
         response_200 = AuditOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -82,7 +99,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | AuditOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -95,24 +114,27 @@ def sync_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[AuditOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | AuditOut | Problem]:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
 
     Args:
         audit_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[Any | AuditOut | Problem]
     """
 
     kwargs = _get_kwargs(
         audit_id=audit_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -126,25 +148,28 @@ def sync(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> AuditOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | AuditOut | Problem | None:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
 
     Args:
         audit_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        Any | AuditOut | Problem
     """
 
     return sync_detailed(
         audit_id=audit_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -152,24 +177,27 @@ async def asyncio_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[AuditOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | AuditOut | Problem]:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
 
     Args:
         audit_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[Any | AuditOut | Problem]
     """
 
     kwargs = _get_kwargs(
         audit_id=audit_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -181,25 +209,28 @@ async def asyncio(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> AuditOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | AuditOut | Problem | None:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
 
     Args:
         audit_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        Any | AuditOut | Problem
     """
 
     return (
         await asyncio_detailed(
             audit_id=audit_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.finding_out import FindingOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     finding_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FindingOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | FindingOut | Problem | None:
     if response.status_code == 200:
         response_200 = FindingOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -84,7 +101,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[FindingOut | Problem]:
+) -> Response[Any | FindingOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -97,24 +114,27 @@ def sync_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[FindingOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | FindingOut | Problem]:
     """Get Finding
 
      A finding and, for a nonconformity, its answer, review and appeal.
 
     Args:
         finding_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[Any | FindingOut | Problem]
     """
 
     kwargs = _get_kwargs(
         finding_id=finding_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -128,25 +148,28 @@ def sync(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-) -> FindingOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | FindingOut | Problem | None:
     """Get Finding
 
      A finding and, for a nonconformity, its answer, review and appeal.
 
     Args:
         finding_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        Any | FindingOut | Problem
     """
 
     return sync_detailed(
         finding_id=finding_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -154,24 +177,27 @@ async def asyncio_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[FindingOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | FindingOut | Problem]:
     """Get Finding
 
      A finding and, for a nonconformity, its answer, review and appeal.
 
     Args:
         finding_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[Any | FindingOut | Problem]
     """
 
     kwargs = _get_kwargs(
         finding_id=finding_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,25 +209,28 @@ async def asyncio(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-) -> FindingOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | FindingOut | Problem | None:
     """Get Finding
 
      A finding and, for a nonconformity, its answer, review and appeal.
 
     Args:
         finding_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        Any | FindingOut | Problem
     """
 
     return (
         await asyncio_detailed(
             finding_id=finding_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.programme_out import ProgrammeOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     programme_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ProgrammeOut | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | ProgrammeOut | None:
     if response.status_code == 200:
         response_200 = ProgrammeOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -84,7 +101,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ProgrammeOut]:
+) -> Response[Any | Problem | ProgrammeOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -97,24 +114,27 @@ def sync_detailed(
     programme_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ProgrammeOut]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ProgrammeOut]:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
 
     Args:
         programme_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ProgrammeOut]
+        Response[Any | Problem | ProgrammeOut]
     """
 
     kwargs = _get_kwargs(
         programme_id=programme_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -128,25 +148,28 @@ def sync(
     programme_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | ProgrammeOut | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ProgrammeOut | None:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
 
     Args:
         programme_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ProgrammeOut
+        Any | Problem | ProgrammeOut
     """
 
     return sync_detailed(
         programme_id=programme_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -154,24 +177,27 @@ async def asyncio_detailed(
     programme_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ProgrammeOut]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ProgrammeOut]:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
 
     Args:
         programme_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ProgrammeOut]
+        Response[Any | Problem | ProgrammeOut]
     """
 
     kwargs = _get_kwargs(
         programme_id=programme_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,25 +209,28 @@ async def asyncio(
     programme_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | ProgrammeOut | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ProgrammeOut | None:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
 
     Args:
         programme_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ProgrammeOut
+        Any | Problem | ProgrammeOut
     """
 
     return (
         await asyncio_detailed(
             programme_id=programme_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,42 +1,90 @@
+import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.finding_out import FindingOut
+from ...models.audits_list_findings_type_type_0 import AuditsListFindingsTypeType0
 from ...models.problem import Problem
-from ...types import Response
+from ...models.sync_page_finding_out import SyncPageFindingOut
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     audit_id: str,
+    *,
+    type_: AuditsListFindingsTypeType0 | None | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_type_: None | str | Unset
+    if isinstance(type_, Unset):
+        json_type_ = UNSET
+    elif isinstance(type_, AuditsListFindingsTypeType0):
+        json_type_ = type_.value
+    else:
+        json_type_ = type_
+    params["type"] = json_type_
+
+    json_updated_since: None | str | Unset
+    if isinstance(updated_since, Unset):
+        json_updated_since = UNSET
+    elif isinstance(updated_since, datetime.datetime):
+        json_updated_since = updated_since.isoformat()
+    else:
+        json_updated_since = updated_since
+    params["updated_since"] = json_updated_since
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/audits/{audit_id}/findings".format(
             audit_id=quote(str(audit_id), safe=""),
         ),
+        "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[FindingOut] | None:
+) -> Any | Problem | SyncPageFindingOut | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = FindingOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = SyncPageFindingOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -91,7 +139,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[FindingOut]]:
+) -> Response[Any | Problem | SyncPageFindingOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,25 +152,45 @@ def sync_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[FindingOut]]:
+    type_: AuditsListFindingsTypeType0 | None | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPageFindingOut]:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them).
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync).
 
     Args:
         audit_id (str):
+        type_ (AuditsListFindingsTypeType0 | None | Unset): Only findings of this type
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[FindingOut]]
+        Response[Any | Problem | SyncPageFindingOut]
     """
 
     kwargs = _get_kwargs(
         audit_id=audit_id,
+        type_=type_,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -136,26 +204,46 @@ def sync(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | list[FindingOut] | None:
+    type_: AuditsListFindingsTypeType0 | None | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPageFindingOut | None:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them).
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync).
 
     Args:
         audit_id (str):
+        type_ (AuditsListFindingsTypeType0 | None | Unset): Only findings of this type
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[FindingOut]
+        Any | Problem | SyncPageFindingOut
     """
 
     return sync_detailed(
         audit_id=audit_id,
         client=client,
+        type_=type_,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -163,25 +251,45 @@ async def asyncio_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[FindingOut]]:
+    type_: AuditsListFindingsTypeType0 | None | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPageFindingOut]:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them).
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync).
 
     Args:
         audit_id (str):
+        type_ (AuditsListFindingsTypeType0 | None | Unset): Only findings of this type
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[FindingOut]]
+        Response[Any | Problem | SyncPageFindingOut]
     """
 
     kwargs = _get_kwargs(
         audit_id=audit_id,
+        type_=type_,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -193,26 +301,46 @@ async def asyncio(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | list[FindingOut] | None:
+    type_: AuditsListFindingsTypeType0 | None | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPageFindingOut | None:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them).
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync).
 
     Args:
         audit_id (str):
+        type_ (AuditsListFindingsTypeType0 | None | Unset): Only findings of this type
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[FindingOut]
+        Any | Problem | SyncPageFindingOut
     """
 
     return (
         await asyncio_detailed(
             audit_id=audit_id,
             client=client,
+            type_=type_,
+            updated_since=updated_since,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -16,8 +16,10 @@ def _get_kwargs(
     audit_id: str,
     *,
     body: PlanIn,
+    if_match: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -65,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -74,6 +81,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -115,14 +127,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: PlanIn,
+    if_match: str,
 ) -> Response[AuditOut | Problem]:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
-    Auditors must be qualified for the scheme on those dates and impartial.
+    Auditors must be qualified for the scheme on those dates and impartial. Send the audit's
+    ETag (``GET /v1/audits/{id}``) in If-Match: 428 without, 412 when it changed since; the
+    answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str):
         body (PlanIn):
 
     Raises:
@@ -136,6 +152,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -150,14 +167,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PlanIn,
+    if_match: str,
 ) -> AuditOut | Problem | None:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
-    Auditors must be qualified for the scheme on those dates and impartial.
+    Auditors must be qualified for the scheme on those dates and impartial. Send the audit's
+    ETag (``GET /v1/audits/{id}``) in If-Match: 428 without, 412 when it changed since; the
+    answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str):
         body (PlanIn):
 
     Raises:
@@ -172,6 +193,7 @@ def sync(
         audit_id=audit_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -180,14 +202,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: PlanIn,
+    if_match: str,
 ) -> Response[AuditOut | Problem]:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
-    Auditors must be qualified for the scheme on those dates and impartial.
+    Auditors must be qualified for the scheme on those dates and impartial. Send the audit's
+    ETag (``GET /v1/audits/{id}``) in If-Match: 428 without, 412 when it changed since; the
+    answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str):
         body (PlanIn):
 
     Raises:
@@ -201,6 +227,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,14 +240,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PlanIn,
+    if_match: str,
 ) -> AuditOut | Problem | None:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
-    Auditors must be qualified for the scheme on those dates and impartial.
+    Auditors must be qualified for the scheme on those dates and impartial. Send the audit's
+    ETag (``GET /v1/audits/{id}``) in If-Match: 428 without, 412 when it changed since; the
+    answer's ETag is the new one.
 
     Args:
         audit_id (str):
+        if_match (str):
         body (PlanIn):
 
     Raises:
@@ -236,5 +267,6 @@ async def asyncio(
             audit_id=audit_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

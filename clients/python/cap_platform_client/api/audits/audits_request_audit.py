@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.audit_out import AuditOut
 from ...models.audit_request import AuditRequest
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     programme_id: str,
     *,
     body: AuditRequest,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -115,6 +118,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditRequest,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AuditOut | Problem]:
     """Request Audit
 
@@ -123,6 +127,7 @@ def sync_detailed(
 
     Args:
         programme_id (str):
+        idempotency_key (str | Unset):
         body (AuditRequest):
 
     Raises:
@@ -136,6 +141,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         programme_id=programme_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -150,6 +156,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AuditRequest,
+    idempotency_key: str | Unset = UNSET,
 ) -> AuditOut | Problem | None:
     """Request Audit
 
@@ -158,6 +165,7 @@ def sync(
 
     Args:
         programme_id (str):
+        idempotency_key (str | Unset):
         body (AuditRequest):
 
     Raises:
@@ -172,6 +180,7 @@ def sync(
         programme_id=programme_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -180,6 +189,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditRequest,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AuditOut | Problem]:
     """Request Audit
 
@@ -188,6 +198,7 @@ async def asyncio_detailed(
 
     Args:
         programme_id (str):
+        idempotency_key (str | Unset):
         body (AuditRequest):
 
     Raises:
@@ -201,6 +212,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         programme_id=programme_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,6 +225,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AuditRequest,
+    idempotency_key: str | Unset = UNSET,
 ) -> AuditOut | Problem | None:
     """Request Audit
 
@@ -221,6 +234,7 @@ async def asyncio(
 
     Args:
         programme_id (str):
+        idempotency_key (str | Unset):
         body (AuditRequest):
 
     Raises:
@@ -236,5 +250,6 @@ async def asyncio(
             programme_id=programme_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.finding_out import FindingOut
 from ...models.problem import Problem
 from ...models.response_in import ResponseIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     finding_id: str,
     *,
     body: ResponseIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -117,6 +120,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ResponseIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[FindingOut | Problem]:
     """Respond
 
@@ -125,6 +129,7 @@ def sync_detailed(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (ResponseIn): The organisation's answer to a nonconformity.
 
     Raises:
@@ -138,6 +143,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         finding_id=finding_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -152,6 +158,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ResponseIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> FindingOut | Problem | None:
     """Respond
 
@@ -160,6 +167,7 @@ def sync(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (ResponseIn): The organisation's answer to a nonconformity.
 
     Raises:
@@ -174,6 +182,7 @@ def sync(
         finding_id=finding_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -182,6 +191,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ResponseIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[FindingOut | Problem]:
     """Respond
 
@@ -190,6 +200,7 @@ async def asyncio_detailed(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (ResponseIn): The organisation's answer to a nonconformity.
 
     Raises:
@@ -203,6 +214,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         finding_id=finding_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -215,6 +227,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ResponseIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> FindingOut | Problem | None:
     """Respond
 
@@ -223,6 +236,7 @@ async def asyncio(
 
     Args:
         finding_id (str):
+        idempotency_key (str | Unset):
         body (ResponseIn): The organisation's answer to a nonconformity.
 
     Raises:
@@ -238,5 +252,6 @@ async def asyncio(
             finding_id=finding_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

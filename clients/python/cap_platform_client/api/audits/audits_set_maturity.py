@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.audits_set_maturity_response_audits_set_maturity import AuditsSetMaturityResponseAuditsSetMaturity
 from ...models.maturity_batch import MaturityBatch
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     audit_id: str,
     *,
     body: MaturityBatch,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -67,6 +70,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -76,6 +84,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -119,13 +132,17 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: MaturityBatch,
+    if_match: str | Unset = UNSET,
 ) -> Response[AuditsSetMaturityResponseAuditsSetMaturity | Problem]:
     """Set Maturity
 
-     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits).
+     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
+    If-Match (the audit's ETag), only if the audit did not change since (412); the answer's
+    ETag is the audit's.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (MaturityBatch):
 
     Raises:
@@ -139,6 +156,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -153,13 +171,17 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: MaturityBatch,
+    if_match: str | Unset = UNSET,
 ) -> AuditsSetMaturityResponseAuditsSetMaturity | Problem | None:
     """Set Maturity
 
-     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits).
+     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
+    If-Match (the audit's ETag), only if the audit did not change since (412); the answer's
+    ETag is the audit's.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (MaturityBatch):
 
     Raises:
@@ -174,6 +196,7 @@ def sync(
         audit_id=audit_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -182,13 +205,17 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: MaturityBatch,
+    if_match: str | Unset = UNSET,
 ) -> Response[AuditsSetMaturityResponseAuditsSetMaturity | Problem]:
     """Set Maturity
 
-     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits).
+     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
+    If-Match (the audit's ETag), only if the audit did not change since (412); the answer's
+    ETag is the audit's.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (MaturityBatch):
 
     Raises:
@@ -202,6 +229,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -214,13 +242,17 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: MaturityBatch,
+    if_match: str | Unset = UNSET,
 ) -> AuditsSetMaturityResponseAuditsSetMaturity | Problem | None:
     """Set Maturity
 
-     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits).
+     The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
+    If-Match (the audit's ETag), only if the audit did not change since (412); the answer's
+    ETag is the audit's.
 
     Args:
         audit_id (str):
+        if_match (str | Unset):
         body (MaturityBatch):
 
     Raises:
@@ -236,5 +268,6 @@ async def asyncio(
             audit_id=audit_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.audit_out import AuditOut
 from ...models.audit_step_in import AuditStepIn
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     audit_id: str,
     *,
     body: AuditStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -115,6 +118,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AuditOut | Problem]:
     """Step Audit
 
@@ -123,6 +127,7 @@ def sync_detailed(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (AuditStepIn):
 
     Raises:
@@ -136,6 +141,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -150,6 +156,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AuditStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> AuditOut | Problem | None:
     """Step Audit
 
@@ -158,6 +165,7 @@ def sync(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (AuditStepIn):
 
     Raises:
@@ -172,6 +180,7 @@ def sync(
         audit_id=audit_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -180,6 +189,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AuditOut | Problem]:
     """Step Audit
 
@@ -188,6 +198,7 @@ async def asyncio_detailed(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (AuditStepIn):
 
     Raises:
@@ -201,6 +212,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         audit_id=audit_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,6 +225,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AuditStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> AuditOut | Problem | None:
     """Step Audit
 
@@ -221,6 +234,7 @@ async def asyncio(
 
     Args:
         audit_id (str):
+        idempotency_key (str | Unset):
         body (AuditStepIn):
 
     Raises:
@@ -236,5 +250,6 @@ async def asyncio(
             audit_id=audit_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

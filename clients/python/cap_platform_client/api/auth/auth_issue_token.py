@@ -47,6 +47,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -56,6 +61,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -91,7 +101,8 @@ def sync_detailed(
 ) -> Response[Problem | TokenResponse]:
     """Issue Token
 
-     OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system.
+     OAuth2 token endpoint: exchange an authorization code (PKCE), rotate a refresh token,
+    authenticate a system, or (development and scripts) sign in with a password.
 
     Args:
         body (BodyAuthIssueToken):
@@ -122,7 +133,8 @@ def sync(
 ) -> Problem | TokenResponse | None:
     """Issue Token
 
-     OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system.
+     OAuth2 token endpoint: exchange an authorization code (PKCE), rotate a refresh token,
+    authenticate a system, or (development and scripts) sign in with a password.
 
     Args:
         body (BodyAuthIssueToken):
@@ -148,7 +160,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | TokenResponse]:
     """Issue Token
 
-     OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system.
+     OAuth2 token endpoint: exchange an authorization code (PKCE), rotate a refresh token,
+    authenticate a system, or (development and scripts) sign in with a password.
 
     Args:
         body (BodyAuthIssueToken):
@@ -177,7 +190,8 @@ async def asyncio(
 ) -> Problem | TokenResponse | None:
     """Issue Token
 
-     OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system.
+     OAuth2 token endpoint: exchange an authorization code (PKCE), rotate a refresh token,
+    authenticate a system, or (development and scripts) sign in with a password.
 
     Args:
         body (BodyAuthIssueToken):

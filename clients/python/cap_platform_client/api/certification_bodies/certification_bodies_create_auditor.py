@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.auditor_in import AuditorIn
 from ...models.auditor_out import AuditorOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: AuditorIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -112,12 +115,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditorIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AuditorOut | Problem]:
     """Create Auditor
 
-     Register an auditor of a body, with qualifications and validity dates (admin).
+     Register an auditor of a body, with qualifications and validity dates (admin); the
+    answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (AuditorIn):
 
     Raises:
@@ -130,6 +136,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,12 +150,15 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AuditorIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> AuditorOut | Problem | None:
     """Create Auditor
 
-     Register an auditor of a body, with qualifications and validity dates (admin).
+     Register an auditor of a body, with qualifications and validity dates (admin); the
+    answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (AuditorIn):
 
     Raises:
@@ -162,6 +172,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -169,12 +180,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditorIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AuditorOut | Problem]:
     """Create Auditor
 
-     Register an auditor of a body, with qualifications and validity dates (admin).
+     Register an auditor of a body, with qualifications and validity dates (admin); the
+    answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (AuditorIn):
 
     Raises:
@@ -187,6 +201,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -198,12 +213,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AuditorIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> AuditorOut | Problem | None:
     """Create Auditor
 
-     Register an auditor of a body, with qualifications and validity dates (admin).
+     Register an auditor of a body, with qualifications and validity dates (admin); the
+    answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (AuditorIn):
 
     Raises:
@@ -218,5 +236,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.body_in import BodyIn
 from ...models.body_out import BodyOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: BodyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -110,12 +113,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[BodyOut | Problem]:
     """Create Body
 
-     Register a certification body (admin).
+     Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyIn):
 
     Raises:
@@ -128,6 +133,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -141,12 +147,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BodyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> BodyOut | Problem | None:
     """Create Body
 
-     Register a certification body (admin).
+     Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyIn):
 
     Raises:
@@ -160,6 +168,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -167,12 +176,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[BodyOut | Problem]:
     """Create Body
 
-     Register a certification body (admin).
+     Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyIn):
 
     Raises:
@@ -185,6 +196,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -196,12 +208,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BodyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> BodyOut | Problem | None:
     """Create Body
 
-     Register a certification body (admin).
+     Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyIn):
 
     Raises:
@@ -216,5 +230,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.connection_out import ConnectionOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     body_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConnectionOut | Problem | None:
+) -> Any | ConnectionOut | Problem | None:
     if response.status_code == 200:
         response_200 = ConnectionOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -86,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConnectionOut | Problem]:
+) -> Response[Any | ConnectionOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,24 +109,27 @@ def sync_detailed(
     body_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ConnectionOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ConnectionOut | Problem]:
     """Get Connection
 
      The body's connection (without its secret).
 
     Args:
         body_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Problem]
+        Response[Any | ConnectionOut | Problem]
     """
 
     kwargs = _get_kwargs(
         body_id=body_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -130,25 +143,28 @@ def sync(
     body_id: str,
     *,
     client: AuthenticatedClient,
-) -> ConnectionOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ConnectionOut | Problem | None:
     """Get Connection
 
      The body's connection (without its secret).
 
     Args:
         body_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Problem
+        Any | ConnectionOut | Problem
     """
 
     return sync_detailed(
         body_id=body_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -156,24 +172,27 @@ async def asyncio_detailed(
     body_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ConnectionOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ConnectionOut | Problem]:
     """Get Connection
 
      The body's connection (without its secret).
 
     Args:
         body_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Problem]
+        Response[Any | ConnectionOut | Problem]
     """
 
     kwargs = _get_kwargs(
         body_id=body_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -185,25 +204,28 @@ async def asyncio(
     body_id: str,
     *,
     client: AuthenticatedClient,
-) -> ConnectionOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ConnectionOut | Problem | None:
     """Get Connection
 
      The body's connection (without its secret).
 
     Args:
         body_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Problem
+        Any | ConnectionOut | Problem
     """
 
     return (
         await asyncio_detailed(
             body_id=body_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,11 +1,11 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.auditor_out import AuditorOut
+from ...models.page_auditor_out import PageAuditorOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -13,7 +13,14 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     certification_body_id: None | str | Unset = UNSET,
+    active: bool | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -24,6 +31,22 @@ def _get_kwargs(
         json_certification_body_id = certification_body_id
     params["certification_body_id"] = json_certification_body_id
 
+    json_active: bool | None | Unset
+    if isinstance(active, Unset):
+        json_active = UNSET
+    else:
+        json_active = active
+    params["active"] = json_active
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
@@ -32,21 +55,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[AuditorOut] | None:
+) -> Any | PageAuditorOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = AuditorOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageAuditorOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -101,7 +129,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[AuditorOut]]:
+) -> Response[Any | PageAuditorOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,24 +142,37 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     certification_body_id: None | str | Unset = UNSET,
-) -> Response[Problem | list[AuditorOut]]:
+    active: bool | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageAuditorOut | Problem]:
     """List Auditors
 
-     Auditors with their qualifications (admin).
+     Auditors with their qualifications, by name (admin).
 
     Args:
-        certification_body_id (None | str | Unset):
+        certification_body_id (None | str | Unset): Only this body's
+        active (bool | None | Unset): Only active (or inactive) auditors
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[AuditorOut]]
+        Response[Any | PageAuditorOut | Problem]
     """
 
     kwargs = _get_kwargs(
         certification_body_id=certification_body_id,
+        active=active,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -145,25 +186,38 @@ def sync(
     *,
     client: AuthenticatedClient,
     certification_body_id: None | str | Unset = UNSET,
-) -> Problem | list[AuditorOut] | None:
+    active: bool | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageAuditorOut | Problem | None:
     """List Auditors
 
-     Auditors with their qualifications (admin).
+     Auditors with their qualifications, by name (admin).
 
     Args:
-        certification_body_id (None | str | Unset):
+        certification_body_id (None | str | Unset): Only this body's
+        active (bool | None | Unset): Only active (or inactive) auditors
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[AuditorOut]
+        Any | PageAuditorOut | Problem
     """
 
     return sync_detailed(
         client=client,
         certification_body_id=certification_body_id,
+        active=active,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -171,24 +225,37 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     certification_body_id: None | str | Unset = UNSET,
-) -> Response[Problem | list[AuditorOut]]:
+    active: bool | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageAuditorOut | Problem]:
     """List Auditors
 
-     Auditors with their qualifications (admin).
+     Auditors with their qualifications, by name (admin).
 
     Args:
-        certification_body_id (None | str | Unset):
+        certification_body_id (None | str | Unset): Only this body's
+        active (bool | None | Unset): Only active (or inactive) auditors
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[AuditorOut]]
+        Response[Any | PageAuditorOut | Problem]
     """
 
     kwargs = _get_kwargs(
         certification_body_id=certification_body_id,
+        active=active,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -200,25 +267,38 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     certification_body_id: None | str | Unset = UNSET,
-) -> Problem | list[AuditorOut] | None:
+    active: bool | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageAuditorOut | Problem | None:
     """List Auditors
 
-     Auditors with their qualifications (admin).
+     Auditors with their qualifications, by name (admin).
 
     Args:
-        certification_body_id (None | str | Unset):
+        certification_body_id (None | str | Unset): Only this body's
+        active (bool | None | Unset): Only active (or inactive) auditors
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[AuditorOut]
+        Any | PageAuditorOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             certification_body_id=certification_body_id,
+            active=active,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -8,13 +8,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.delivery_out import DeliveryOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     body_id: str,
     delivery_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -24,21 +29,20 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[DeliveryOut] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DeliveryOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = DeliveryOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = DeliveryOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -93,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[DeliveryOut]]:
+) -> Response[DeliveryOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +111,8 @@ def sync_detailed(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[DeliveryOut]]:
+    idempotency_key: str | Unset = UNSET,
+) -> Response[DeliveryOut | Problem]:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -115,18 +120,20 @@ def sync_detailed(
     Args:
         body_id (str):
         delivery_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[DeliveryOut]]
+        Response[DeliveryOut | Problem]
     """
 
     kwargs = _get_kwargs(
         body_id=body_id,
         delivery_id=delivery_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -141,7 +148,8 @@ def sync(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | list[DeliveryOut] | None:
+    idempotency_key: str | Unset = UNSET,
+) -> DeliveryOut | Problem | None:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -149,19 +157,21 @@ def sync(
     Args:
         body_id (str):
         delivery_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[DeliveryOut]
+        DeliveryOut | Problem
     """
 
     return sync_detailed(
         body_id=body_id,
         delivery_id=delivery_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -170,7 +180,8 @@ async def asyncio_detailed(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[DeliveryOut]]:
+    idempotency_key: str | Unset = UNSET,
+) -> Response[DeliveryOut | Problem]:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -178,18 +189,20 @@ async def asyncio_detailed(
     Args:
         body_id (str):
         delivery_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[DeliveryOut]]
+        Response[DeliveryOut | Problem]
     """
 
     kwargs = _get_kwargs(
         body_id=body_id,
         delivery_id=delivery_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,7 +215,8 @@ async def asyncio(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | list[DeliveryOut] | None:
+    idempotency_key: str | Unset = UNSET,
+) -> DeliveryOut | Problem | None:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -210,13 +224,14 @@ async def asyncio(
     Args:
         body_id (str):
         delivery_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[DeliveryOut]
+        DeliveryOut | Problem
     """
 
     return (
@@ -224,5 +239,6 @@ async def asyncio(
             body_id=body_id,
             delivery_id=delivery_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

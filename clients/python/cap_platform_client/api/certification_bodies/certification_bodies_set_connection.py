@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.connection_in import ConnectionIn
 from ...models.connection_out import ConnectionOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     body_id: str,
     *,
     body: ConnectionIn,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -67,6 +70,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -76,6 +84,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -119,15 +132,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ConnectionIn,
+    if_match: str | Unset = UNSET,
 ) -> Response[ConnectionOut | Problem]:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
-    requests are then sent to it.
+    requests are then sent to it. With If-Match (the ETag of ``GET``), only if the connection
+    did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (ConnectionIn): How to reach a body's system (admin).
 
     Raises:
@@ -141,6 +157,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body_id=body_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -155,15 +172,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ConnectionIn,
+    if_match: str | Unset = UNSET,
 ) -> ConnectionOut | Problem | None:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
-    requests are then sent to it.
+    requests are then sent to it. With If-Match (the ETag of ``GET``), only if the connection
+    did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (ConnectionIn): How to reach a body's system (admin).
 
     Raises:
@@ -178,6 +198,7 @@ def sync(
         body_id=body_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -186,15 +207,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ConnectionIn,
+    if_match: str | Unset = UNSET,
 ) -> Response[ConnectionOut | Problem]:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
-    requests are then sent to it.
+    requests are then sent to it. With If-Match (the ETag of ``GET``), only if the connection
+    did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (ConnectionIn): How to reach a body's system (admin).
 
     Raises:
@@ -208,6 +232,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body_id=body_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,15 +245,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ConnectionIn,
+    if_match: str | Unset = UNSET,
 ) -> ConnectionOut | Problem | None:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
-    requests are then sent to it.
+    requests are then sent to it. With If-Match (the ETag of ``GET``), only if the connection
+    did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (ConnectionIn): How to reach a body's system (admin).
 
     Raises:
@@ -244,5 +272,6 @@ async def asyncio(
             body_id=body_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.auditor_out import AuditorOut
 from ...models.auditor_update import AuditorUpdate
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     auditor_id: str,
     *,
     body: AuditorUpdate,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -64,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -117,13 +125,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditorUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[AuditorOut | Problem]:
     """Update Auditor
 
-     Change an auditor (admin).
+     Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
+    written), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         auditor_id (str):
+        if_match (str | Unset):
         body (AuditorUpdate): What is given changes; ``email`` and ``user_id`` may be cleared with
             null, the others not.
 
@@ -138,6 +149,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         auditor_id=auditor_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -152,13 +164,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AuditorUpdate,
+    if_match: str | Unset = UNSET,
 ) -> AuditorOut | Problem | None:
     """Update Auditor
 
-     Change an auditor (admin).
+     Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
+    written), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         auditor_id (str):
+        if_match (str | Unset):
         body (AuditorUpdate): What is given changes; ``email`` and ``user_id`` may be cleared with
             null, the others not.
 
@@ -174,6 +189,7 @@ def sync(
         auditor_id=auditor_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -182,13 +198,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AuditorUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[AuditorOut | Problem]:
     """Update Auditor
 
-     Change an auditor (admin).
+     Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
+    written), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         auditor_id (str):
+        if_match (str | Unset):
         body (AuditorUpdate): What is given changes; ``email`` and ``user_id`` may be cleared with
             null, the others not.
 
@@ -203,6 +222,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         auditor_id=auditor_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -215,13 +235,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AuditorUpdate,
+    if_match: str | Unset = UNSET,
 ) -> AuditorOut | Problem | None:
     """Update Auditor
 
-     Change an auditor (admin).
+     Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
+    written), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         auditor_id (str):
+        if_match (str | Unset):
         body (AuditorUpdate): What is given changes; ``email`` and ``user_id`` may be cleared with
             null, the others not.
 
@@ -238,5 +261,6 @@ async def asyncio(
             auditor_id=auditor_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.body_out import BodyOut
 from ...models.body_update import BodyUpdate
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     body_id: str,
     *,
     body: BodyUpdate,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -64,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -115,13 +123,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[BodyOut | Problem]:
     """Update Body
 
-     Change a body (admin).
+     Change a body (admin). With If-Match (the ETag of the body as listed or last written),
+    only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (BodyUpdate): What is given changes; ``accreditation: null`` clears it, the others
             cannot be null.
 
@@ -136,6 +147,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body_id=body_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -150,13 +162,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BodyUpdate,
+    if_match: str | Unset = UNSET,
 ) -> BodyOut | Problem | None:
     """Update Body
 
-     Change a body (admin).
+     Change a body (admin). With If-Match (the ETag of the body as listed or last written),
+    only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (BodyUpdate): What is given changes; ``accreditation: null`` clears it, the others
             cannot be null.
 
@@ -172,6 +187,7 @@ def sync(
         body_id=body_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -180,13 +196,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[BodyOut | Problem]:
     """Update Body
 
-     Change a body (admin).
+     Change a body (admin). With If-Match (the ETag of the body as listed or last written),
+    only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (BodyUpdate): What is given changes; ``accreditation: null`` clears it, the others
             cannot be null.
 
@@ -201,6 +220,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body_id=body_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,13 +233,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BodyUpdate,
+    if_match: str | Unset = UNSET,
 ) -> BodyOut | Problem | None:
     """Update Body
 
-     Change a body (admin).
+     Change a body (admin). With If-Match (the ETag of the body as listed or last written),
+    only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         body_id (str):
+        if_match (str | Unset):
         body (BodyUpdate): What is given changes; ``accreditation: null`` clears it, the others
             cannot be null.
 
@@ -236,5 +259,6 @@ async def asyncio(
             body_id=body_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -6,10 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.certifier_receive_webhook_response_certifier_receive_webhook import (
-    CertifierReceiveWebhookResponseCertifierReceiveWebhook,
-)
 from ...models.problem import Problem
+from ...models.webhook_receipt import WebhookReceipt
 from ...types import Response
 
 
@@ -29,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem | None:
+) -> Problem | WebhookReceipt | None:
     if response.status_code == 200:
-        response_200 = CertifierReceiveWebhookResponseCertifierReceiveWebhook.from_dict(response.json())
+        response_200 = WebhookReceipt.from_dict(response.json())
 
         return response_200
 
@@ -45,6 +43,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -55,6 +58,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -64,6 +72,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -93,7 +106,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem]:
+) -> Response[Problem | WebhookReceipt]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,7 +119,7 @@ def sync_detailed(
     body_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem]:
+) -> Response[Problem | WebhookReceipt]:
     """Receive Webhook
 
      A certification body's signed webhook (Standard Webhooks): see
@@ -121,7 +134,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem]
+        Response[Problem | WebhookReceipt]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +152,7 @@ def sync(
     body_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem | None:
+) -> Problem | WebhookReceipt | None:
     """Receive Webhook
 
      A certification body's signed webhook (Standard Webhooks): see
@@ -154,7 +167,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem
+        Problem | WebhookReceipt
     """
 
     return sync_detailed(
@@ -167,7 +180,7 @@ async def asyncio_detailed(
     body_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem]:
+) -> Response[Problem | WebhookReceipt]:
     """Receive Webhook
 
      A certification body's signed webhook (Standard Webhooks): see
@@ -182,7 +195,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem]
+        Response[Problem | WebhookReceipt]
     """
 
     kwargs = _get_kwargs(
@@ -198,7 +211,7 @@ async def asyncio(
     body_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem | None:
+) -> Problem | WebhookReceipt | None:
     """Receive Webhook
 
      A certification body's signed webhook (Standard Webhooks): see
@@ -213,7 +226,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CertifierReceiveWebhookResponseCertifierReceiveWebhook | Problem
+        Problem | WebhookReceipt
     """
 
     return (

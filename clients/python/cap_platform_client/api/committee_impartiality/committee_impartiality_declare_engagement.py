@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.labelling_engagement_in import LabellingEngagementIn
 from ...models.labelling_engagement_out import LabellingEngagementOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     user_id: str,
     *,
     body: LabellingEngagementIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -119,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LabellingEngagementIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingEngagementOut | Problem]:
     """Declare Engagement
 
@@ -128,6 +132,7 @@ def sync_detailed(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (LabellingEngagementIn):
 
     Raises:
@@ -141,6 +146,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -155,6 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LabellingEngagementIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingEngagementOut | Problem | None:
     """Declare Engagement
 
@@ -164,6 +171,7 @@ def sync(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (LabellingEngagementIn):
 
     Raises:
@@ -178,6 +186,7 @@ def sync(
         user_id=user_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -186,6 +195,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LabellingEngagementIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingEngagementOut | Problem]:
     """Declare Engagement
 
@@ -195,6 +205,7 @@ async def asyncio_detailed(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (LabellingEngagementIn):
 
     Raises:
@@ -208,6 +219,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,6 +232,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LabellingEngagementIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingEngagementOut | Problem | None:
     """Declare Engagement
 
@@ -229,6 +242,7 @@ async def asyncio(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (LabellingEngagementIn):
 
     Raises:
@@ -244,5 +258,6 @@ async def asyncio(
             user_id=user_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.complaint_out import ComplaintOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     complaint_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,14 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ComplaintOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ComplaintOut | Problem | None:
     if response.status_code == 200:
         response_200 = ComplaintOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -84,7 +96,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ComplaintOut | Problem]:
+) -> Response[Any | ComplaintOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -97,22 +109,25 @@ def sync_detailed(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ComplaintOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ComplaintOut | Problem]:
     """Get Complaint
 
     Args:
         complaint_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ComplaintOut | Problem]
+        Response[Any | ComplaintOut | Problem]
     """
 
     kwargs = _get_kwargs(
         complaint_id=complaint_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -126,23 +141,26 @@ def sync(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-) -> ComplaintOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ComplaintOut | Problem | None:
     """Get Complaint
 
     Args:
         complaint_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ComplaintOut | Problem
+        Any | ComplaintOut | Problem
     """
 
     return sync_detailed(
         complaint_id=complaint_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -150,22 +168,25 @@ async def asyncio_detailed(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ComplaintOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ComplaintOut | Problem]:
     """Get Complaint
 
     Args:
         complaint_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ComplaintOut | Problem]
+        Response[Any | ComplaintOut | Problem]
     """
 
     kwargs = _get_kwargs(
         complaint_id=complaint_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -177,23 +198,26 @@ async def asyncio(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-) -> ComplaintOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ComplaintOut | Problem | None:
     """Get Complaint
 
     Args:
         complaint_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ComplaintOut | Problem
+        Any | ComplaintOut | Problem
     """
 
     return (
         await asyncio_detailed(
             complaint_id=complaint_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,12 +1,12 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.complaint_out import ComplaintOut
 from ...models.complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
+from ...models.page_complaint_out import PageComplaintOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -14,7 +14,13 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: ComplaintsListComplaintsStatusType0 | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -27,6 +33,15 @@ def _get_kwargs(
         json_status = status
     params["status"] = json_status
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
@@ -35,21 +50,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[ComplaintOut] | None:
+) -> Any | PageComplaintOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = ComplaintOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageComplaintOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -104,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[ComplaintOut]]:
+) -> Response[Any | PageComplaintOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,24 +137,34 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     status: ComplaintsListComplaintsStatusType0 | None | Unset = UNSET,
-) -> Response[Problem | list[ComplaintOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageComplaintOut | Problem]:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
 
     Args:
-        status (ComplaintsListComplaintsStatusType0 | None | Unset):
+        status (ComplaintsListComplaintsStatusType0 | None | Unset): Only complaints in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[ComplaintOut]]
+        Response[Any | PageComplaintOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -148,25 +178,35 @@ def sync(
     *,
     client: AuthenticatedClient,
     status: ComplaintsListComplaintsStatusType0 | None | Unset = UNSET,
-) -> Problem | list[ComplaintOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageComplaintOut | Problem | None:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
 
     Args:
-        status (ComplaintsListComplaintsStatusType0 | None | Unset):
+        status (ComplaintsListComplaintsStatusType0 | None | Unset): Only complaints in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[ComplaintOut]
+        Any | PageComplaintOut | Problem
     """
 
     return sync_detailed(
         client=client,
         status=status,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -174,24 +214,34 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     status: ComplaintsListComplaintsStatusType0 | None | Unset = UNSET,
-) -> Response[Problem | list[ComplaintOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageComplaintOut | Problem]:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
 
     Args:
-        status (ComplaintsListComplaintsStatusType0 | None | Unset):
+        status (ComplaintsListComplaintsStatusType0 | None | Unset): Only complaints in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[ComplaintOut]]
+        Response[Any | PageComplaintOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -203,25 +253,35 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     status: ComplaintsListComplaintsStatusType0 | None | Unset = UNSET,
-) -> Problem | list[ComplaintOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageComplaintOut | Problem | None:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
 
     Args:
-        status (ComplaintsListComplaintsStatusType0 | None | Unset):
+        status (ComplaintsListComplaintsStatusType0 | None | Unset): Only complaints in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[ComplaintOut]
+        Any | PageComplaintOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             status=status,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

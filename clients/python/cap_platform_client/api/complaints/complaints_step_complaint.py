@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.complaint_out import ComplaintOut
 from ...models.complaint_step_in import ComplaintStepIn
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     complaint_id: str,
     *,
     body: ComplaintStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -117,6 +120,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ComplaintStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Step Complaint
 
@@ -124,6 +128,7 @@ def sync_detailed(
 
     Args:
         complaint_id (str):
+        idempotency_key (str | Unset):
         body (ComplaintStepIn):
 
     Raises:
@@ -137,6 +142,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         complaint_id=complaint_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -151,6 +157,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ComplaintStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Step Complaint
 
@@ -158,6 +165,7 @@ def sync(
 
     Args:
         complaint_id (str):
+        idempotency_key (str | Unset):
         body (ComplaintStepIn):
 
     Raises:
@@ -172,6 +180,7 @@ def sync(
         complaint_id=complaint_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -180,6 +189,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ComplaintStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Step Complaint
 
@@ -187,6 +197,7 @@ async def asyncio_detailed(
 
     Args:
         complaint_id (str):
+        idempotency_key (str | Unset):
         body (ComplaintStepIn):
 
     Raises:
@@ -200,6 +211,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         complaint_id=complaint_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -212,6 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ComplaintStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Step Complaint
 
@@ -219,6 +232,7 @@ async def asyncio(
 
     Args:
         complaint_id (str):
+        idempotency_key (str | Unset):
         body (ComplaintStepIn):
 
     Raises:
@@ -234,5 +248,6 @@ async def asyncio(
             complaint_id=complaint_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.labelling_appeal_in import LabellingAppealIn
 from ...models.labelling_appeal_out import LabellingAppealOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     decision_id: str,
     *,
     body: LabellingAppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -119,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingAppealOut | Problem]:
     """Appeal Decision
 
@@ -128,6 +132,7 @@ def sync_detailed(
 
     Args:
         decision_id (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealIn):
 
     Raises:
@@ -141,6 +146,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         decision_id=decision_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -155,6 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingAppealOut | Problem | None:
     """Appeal Decision
 
@@ -164,6 +171,7 @@ def sync(
 
     Args:
         decision_id (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealIn):
 
     Raises:
@@ -178,6 +186,7 @@ def sync(
         decision_id=decision_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -186,6 +195,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingAppealOut | Problem]:
     """Appeal Decision
 
@@ -195,6 +205,7 @@ async def asyncio_detailed(
 
     Args:
         decision_id (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealIn):
 
     Raises:
@@ -208,6 +219,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         decision_id=decision_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,6 +232,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingAppealOut | Problem | None:
     """Appeal Decision
 
@@ -229,6 +242,7 @@ async def asyncio(
 
     Args:
         decision_id (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealIn):
 
     Raises:
@@ -244,5 +258,6 @@ async def asyncio(
             decision_id=decision_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

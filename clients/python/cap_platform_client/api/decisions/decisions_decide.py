@@ -9,15 +9,21 @@ from ...client import AuthenticatedClient, Client
 from ...models.decision_in import DecisionIn
 from ...models.labelling_decision_out import LabellingDecisionOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     decision_id: str,
     *,
     body: DecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -67,6 +73,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -76,6 +87,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -119,15 +135,20 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: DecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingDecisionOut | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
-    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409).
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (DecisionIn):
 
     Raises:
@@ -141,6 +162,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         decision_id=decision_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -155,15 +178,20 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: DecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingDecisionOut | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
-    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409).
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (DecisionIn):
 
     Raises:
@@ -178,6 +206,8 @@ def sync(
         decision_id=decision_id,
         client=client,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -186,15 +216,20 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: DecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingDecisionOut | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
-    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409).
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (DecisionIn):
 
     Raises:
@@ -208,6 +243,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         decision_id=decision_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,15 +257,20 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: DecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingDecisionOut | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
-    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409).
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (DecisionIn):
 
     Raises:
@@ -244,5 +286,7 @@ async def asyncio(
             decision_id=decision_id,
             client=client,
             body=body,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
         )
     ).parsed

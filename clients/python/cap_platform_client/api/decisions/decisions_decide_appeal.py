@@ -9,15 +9,21 @@ from ...client import AuthenticatedClient, Client
 from ...models.labelling_appeal_decision_in import LabellingAppealDecisionIn
 from ...models.labelling_decision_out import LabellingDecisionOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     decision_id: str,
     *,
     body: LabellingAppealDecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -67,6 +73,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -76,6 +87,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -119,16 +135,21 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealDecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingDecisionOut | Problem]:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
     ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
-    (overturned refusal: the certificate, with its number, majors permitting).
+    (overturned refusal: the certificate, with its number, majors permitting). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealDecisionIn):
 
     Raises:
@@ -142,6 +163,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         decision_id=decision_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -156,16 +179,21 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealDecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingDecisionOut | Problem | None:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
     ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
-    (overturned refusal: the certificate, with its number, majors permitting).
+    (overturned refusal: the certificate, with its number, majors permitting). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealDecisionIn):
 
     Raises:
@@ -180,6 +208,8 @@ def sync(
         decision_id=decision_id,
         client=client,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -188,16 +218,21 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealDecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[LabellingDecisionOut | Problem]:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
     ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
-    (overturned refusal: the certificate, with its number, majors permitting).
+    (overturned refusal: the certificate, with its number, majors permitting). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealDecisionIn):
 
     Raises:
@@ -211,6 +246,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         decision_id=decision_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -223,16 +260,21 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LabellingAppealDecisionIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> LabellingDecisionOut | Problem | None:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
     ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
-    (overturned refusal: the certificate, with its number, majors permitting).
+    (overturned refusal: the certificate, with its number, majors permitting). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it).
 
     Args:
         decision_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (LabellingAppealDecisionIn):
 
     Raises:
@@ -248,5 +290,7 @@ async def asyncio(
             decision_id=decision_id,
             client=client,
             body=body,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.labelling_decision_out import LabellingDecisionOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     decision_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingDecisionOut | Problem | None:
+) -> Any | LabellingDecisionOut | Problem | None:
     if response.status_code == 200:
         response_200 = LabellingDecisionOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -86,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[Any | LabellingDecisionOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,24 +114,29 @@ def sync_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[LabellingDecisionOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | LabellingDecisionOut | Problem]:
     """Get Decision
 
-     One file, with the level rule's evaluation (live until decided, then as decided).
+     One file, with the level rule's evaluation (live until decided, then as decided); its
+    body's system (certifications:write) reads its own files. The ETag is what a decision
+    sends in If-Match.
 
     Args:
         decision_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[Any | LabellingDecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
         decision_id=decision_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -130,25 +150,30 @@ def sync(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-) -> LabellingDecisionOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | LabellingDecisionOut | Problem | None:
     """Get Decision
 
-     One file, with the level rule's evaluation (live until decided, then as decided).
+     One file, with the level rule's evaluation (live until decided, then as decided); its
+    body's system (certifications:write) reads its own files. The ETag is what a decision
+    sends in If-Match.
 
     Args:
         decision_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        Any | LabellingDecisionOut | Problem
     """
 
     return sync_detailed(
         decision_id=decision_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -156,24 +181,29 @@ async def asyncio_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[LabellingDecisionOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | LabellingDecisionOut | Problem]:
     """Get Decision
 
-     One file, with the level rule's evaluation (live until decided, then as decided).
+     One file, with the level rule's evaluation (live until decided, then as decided); its
+    body's system (certifications:write) reads its own files. The ETag is what a decision
+    sends in If-Match.
 
     Args:
         decision_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[Any | LabellingDecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
         decision_id=decision_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -185,25 +215,30 @@ async def asyncio(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-) -> LabellingDecisionOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | LabellingDecisionOut | Problem | None:
     """Get Decision
 
-     One file, with the level rule's evaluation (live until decided, then as decided).
+     One file, with the level rule's evaluation (live until decided, then as decided); its
+    body's system (certifications:write) reads its own files. The ETag is what a decision
+    sends in If-Match.
 
     Args:
         decision_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        Any | LabellingDecisionOut | Problem
     """
 
     return (
         await asyncio_detailed(
             decision_id=decision_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

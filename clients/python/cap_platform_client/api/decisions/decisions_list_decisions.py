@@ -1,12 +1,13 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.decisions_list_decisions_scheme_type_0 import DecisionsListDecisionsSchemeType0
 from ...models.decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatusType0
-from ...models.labelling_decision_out import LabellingDecisionOut
+from ...models.page_decision_out import PageDecisionOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -14,7 +15,15 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: DecisionsListDecisionsStatusType0 | None | Unset = UNSET,
+    scheme: DecisionsListDecisionsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -27,6 +36,31 @@ def _get_kwargs(
         json_status = status
     params["status"] = json_status
 
+    json_scheme: None | str | Unset
+    if isinstance(scheme, Unset):
+        json_scheme = UNSET
+    elif isinstance(scheme, DecisionsListDecisionsSchemeType0):
+        json_scheme = scheme.value
+    else:
+        json_scheme = scheme
+    params["scheme"] = json_scheme
+
+    json_organisation_id: None | str | Unset
+    if isinstance(organisation_id, Unset):
+        json_organisation_id = UNSET
+    else:
+        json_organisation_id = organisation_id
+    params["organisation_id"] = json_organisation_id
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
@@ -35,21 +69,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[LabellingDecisionOut] | None:
+) -> Any | PageDecisionOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = LabellingDecisionOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageDecisionOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -104,7 +143,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[LabellingDecisionOut]]:
+) -> Response[Any | PageDecisionOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,24 +156,40 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     status: DecisionsListDecisionsStatusType0 | None | Unset = UNSET,
-) -> Response[Problem | list[LabellingDecisionOut]]:
+    scheme: DecisionsListDecisionsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageDecisionOut | Problem]:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
 
     Args:
-        status (DecisionsListDecisionsStatusType0 | None | Unset):
+        status (DecisionsListDecisionsStatusType0 | None | Unset): Only files in this state
+        scheme (DecisionsListDecisionsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[LabellingDecisionOut]]
+        Response[Any | PageDecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -148,25 +203,41 @@ def sync(
     *,
     client: AuthenticatedClient,
     status: DecisionsListDecisionsStatusType0 | None | Unset = UNSET,
-) -> Problem | list[LabellingDecisionOut] | None:
+    scheme: DecisionsListDecisionsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageDecisionOut | Problem | None:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
 
     Args:
-        status (DecisionsListDecisionsStatusType0 | None | Unset):
+        status (DecisionsListDecisionsStatusType0 | None | Unset): Only files in this state
+        scheme (DecisionsListDecisionsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[LabellingDecisionOut]
+        Any | PageDecisionOut | Problem
     """
 
     return sync_detailed(
         client=client,
         status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -174,24 +245,40 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     status: DecisionsListDecisionsStatusType0 | None | Unset = UNSET,
-) -> Response[Problem | list[LabellingDecisionOut]]:
+    scheme: DecisionsListDecisionsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageDecisionOut | Problem]:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
 
     Args:
-        status (DecisionsListDecisionsStatusType0 | None | Unset):
+        status (DecisionsListDecisionsStatusType0 | None | Unset): Only files in this state
+        scheme (DecisionsListDecisionsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[LabellingDecisionOut]]
+        Response[Any | PageDecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -203,25 +290,41 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     status: DecisionsListDecisionsStatusType0 | None | Unset = UNSET,
-) -> Problem | list[LabellingDecisionOut] | None:
+    scheme: DecisionsListDecisionsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageDecisionOut | Problem | None:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
 
     Args:
-        status (DecisionsListDecisionsStatusType0 | None | Unset):
+        status (DecisionsListDecisionsStatusType0 | None | Unset): Only files in this state
+        scheme (DecisionsListDecisionsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[LabellingDecisionOut]
+        Any | PageDecisionOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             status=status,
+            scheme=scheme,
+            organisation_id=organisation_id,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: DiagnosticCreate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
@@ -122,15 +122,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: DiagnosticCreate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
 
     Args:
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        idempotency_key (str | Unset):
         body (DiagnosticCreate): Open a diagnostic.
 
     Raises:
@@ -157,15 +156,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: DiagnosticCreate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
 
     Args:
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        idempotency_key (str | Unset):
         body (DiagnosticCreate): Open a diagnostic.
 
     Raises:
@@ -187,15 +185,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: DiagnosticCreate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
 
     Args:
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        idempotency_key (str | Unset):
         body (DiagnosticCreate): Open a diagnostic.
 
     Raises:
@@ -220,15 +217,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: DiagnosticCreate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
 
     Args:
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        idempotency_key (str | Unset):
         body (DiagnosticCreate): Open a diagnostic.
 
     Raises:

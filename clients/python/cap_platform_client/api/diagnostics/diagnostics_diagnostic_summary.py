@@ -1,34 +1,48 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostics_diagnostic_summary_response_diagnostics_diagnostic_summary import (
-    DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary,
-)
+from ...models.diagnostic_summary import DiagnosticSummary
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/diagnostics/summary",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem | None:
+) -> Any | DiagnosticSummary | Problem | None:
     if response.status_code == 200:
-        response_200 = DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary.from_dict(response.json())
+        response_200 = DiagnosticSummary.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -88,7 +102,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem]:
+) -> Response[Any | DiagnosticSummary | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,20 +114,26 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DiagnosticSummary | Problem]:
     """Diagnostic Summary
 
      The caller's organisation's latest diagnostic (the mobile home screen).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem]
+        Response[Any | DiagnosticSummary | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -125,41 +145,52 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DiagnosticSummary | Problem | None:
     """Diagnostic Summary
 
      The caller's organisation's latest diagnostic (the mobile home screen).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem
+        Any | DiagnosticSummary | Problem
     """
 
     return sync_detailed(
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DiagnosticSummary | Problem]:
     """Diagnostic Summary
 
      The caller's organisation's latest diagnostic (the mobile home screen).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem]
+        Response[Any | DiagnosticSummary | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -169,21 +200,26 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DiagnosticSummary | Problem | None:
     """Diagnostic Summary
 
      The caller's organisation's latest diagnostic (the mobile home screen).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticsDiagnosticSummaryResponseDiagnosticsDiagnosticSummary | Problem
+        Any | DiagnosticSummary | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

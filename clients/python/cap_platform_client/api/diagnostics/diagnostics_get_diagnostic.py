@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.diagnostic_out import DiagnosticOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     diagnostic_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticOut | Problem | None:
+) -> Any | DiagnosticOut | Problem | None:
     if response.status_code == 200:
         response_200 = DiagnosticOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -91,7 +106,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[Any | DiagnosticOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,24 +119,27 @@ def sync_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[DiagnosticOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DiagnosticOut | Problem]:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[Any | DiagnosticOut | Problem]
     """
 
     kwargs = _get_kwargs(
         diagnostic_id=diagnostic_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -135,25 +153,28 @@ def sync(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> DiagnosticOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DiagnosticOut | Problem | None:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        Any | DiagnosticOut | Problem
     """
 
     return sync_detailed(
         diagnostic_id=diagnostic_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -161,24 +182,27 @@ async def asyncio_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[DiagnosticOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DiagnosticOut | Problem]:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[Any | DiagnosticOut | Problem]
     """
 
     kwargs = _get_kwargs(
         diagnostic_id=diagnostic_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -190,25 +214,28 @@ async def asyncio(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> DiagnosticOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DiagnosticOut | Problem | None:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        Any | DiagnosticOut | Problem
     """
 
     return (
         await asyncio_detailed(
             diagnostic_id=diagnostic_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

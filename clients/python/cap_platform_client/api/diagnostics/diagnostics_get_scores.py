@@ -1,21 +1,24 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostics_get_scores_response_diagnostics_get_scores import (
-    DiagnosticsGetScoresResponseDiagnosticsGetScores,
-)
 from ...models.problem import Problem
-from ...types import Response
+from ...models.scores_out import ScoresOut
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     diagnostic_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -24,16 +27,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem | None:
+) -> Any | Problem | ScoresOut | None:
     if response.status_code == 200:
-        response_200 = DiagnosticsGetScoresResponseDiagnosticsGetScores.from_dict(response.json())
+        response_200 = ScoresOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -93,7 +106,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem]:
+) -> Response[Any | Problem | ScoresOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,7 +119,8 @@ def sync_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ScoresOut]:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -114,17 +128,19 @@ def sync_detailed(
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem]
+        Response[Any | Problem | ScoresOut]
     """
 
     kwargs = _get_kwargs(
         diagnostic_id=diagnostic_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -138,7 +154,8 @@ def sync(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ScoresOut | None:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -146,18 +163,20 @@ def sync(
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem
+        Any | Problem | ScoresOut
     """
 
     return sync_detailed(
         diagnostic_id=diagnostic_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -165,7 +184,8 @@ async def asyncio_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ScoresOut]:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -173,17 +193,19 @@ async def asyncio_detailed(
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem]
+        Response[Any | Problem | ScoresOut]
     """
 
     kwargs = _get_kwargs(
         diagnostic_id=diagnostic_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -195,7 +217,8 @@ async def asyncio(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ScoresOut | None:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -203,18 +226,20 @@ async def asyncio(
 
     Args:
         diagnostic_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticsGetScoresResponseDiagnosticsGetScores | Problem
+        Any | Problem | ScoresOut
     """
 
     return (
         await asyncio_detailed(
             diagnostic_id=diagnostic_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,42 +1,68 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.page_suggestion import PageSuggestion
 from ...models.problem import Problem
-from ...models.suggestion import Suggestion
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     diagnostic_id: str,
+    *,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/diagnostics/{diagnostic_id}/suggestions".format(
             diagnostic_id=quote(str(diagnostic_id), safe=""),
         ),
+        "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[Suggestion] | None:
+) -> Any | PageSuggestion | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = Suggestion.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageSuggestion.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -96,7 +122,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[Suggestion]]:
+) -> Response[Any | PageSuggestion | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,24 +135,35 @@ def sync_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[Suggestion]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageSuggestion | Problem]:
     """Get Suggestions
 
-     Answers from the organisation's earlier diagnostics on shared criteria, to reuse.
+     Answers from the organisation's earlier diagnostics on shared criteria, to reuse, in
+    the referential's criterion order.
 
     Args:
         diagnostic_id (str):
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Suggestion]]
+        Response[Any | PageSuggestion | Problem]
     """
 
     kwargs = _get_kwargs(
         diagnostic_id=diagnostic_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -140,25 +177,36 @@ def sync(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | list[Suggestion] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageSuggestion | Problem | None:
     """Get Suggestions
 
-     Answers from the organisation's earlier diagnostics on shared criteria, to reuse.
+     Answers from the organisation's earlier diagnostics on shared criteria, to reuse, in
+    the referential's criterion order.
 
     Args:
         diagnostic_id (str):
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Suggestion]
+        Any | PageSuggestion | Problem
     """
 
     return sync_detailed(
         diagnostic_id=diagnostic_id,
         client=client,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -166,24 +214,35 @@ async def asyncio_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[Suggestion]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageSuggestion | Problem]:
     """Get Suggestions
 
-     Answers from the organisation's earlier diagnostics on shared criteria, to reuse.
+     Answers from the organisation's earlier diagnostics on shared criteria, to reuse, in
+    the referential's criterion order.
 
     Args:
         diagnostic_id (str):
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[Suggestion]]
+        Response[Any | PageSuggestion | Problem]
     """
 
     kwargs = _get_kwargs(
         diagnostic_id=diagnostic_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -195,25 +254,36 @@ async def asyncio(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-) -> Problem | list[Suggestion] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageSuggestion | Problem | None:
     """Get Suggestions
 
-     Answers from the organisation's earlier diagnostics on shared criteria, to reuse.
+     Answers from the organisation's earlier diagnostics on shared criteria, to reuse, in
+    the referential's criterion order.
 
     Args:
         diagnostic_id (str):
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[Suggestion]
+        Any | PageSuggestion | Problem
     """
 
     return (
         await asyncio_detailed(
             diagnostic_id=diagnostic_id,
             client=client,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,12 +1,13 @@
+import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_diagnostic_out import PageDiagnosticOut
 from ...models.problem import Problem
+from ...models.sync_page_diagnostic_out import SyncPageDiagnosticOut
 from ...types import UNSET, Response, Unset
 
 
@@ -14,9 +15,14 @@ def _get_kwargs(
     *,
     organisation_id: None | str | Unset = UNSET,
     status: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -33,6 +39,15 @@ def _get_kwargs(
     else:
         json_status = status
     params["status"] = json_status
+
+    json_updated_since: None | str | Unset
+    if isinstance(updated_since, Unset):
+        json_updated_since = UNSET
+    elif isinstance(updated_since, datetime.datetime):
+        json_updated_since = updated_since.isoformat()
+    else:
+        json_updated_since = updated_since
+    params["updated_since"] = json_updated_since
 
     json_cursor: None | str | Unset
     if isinstance(cursor, Unset):
@@ -51,16 +66,21 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PageDiagnosticOut | Problem | None:
+) -> Any | Problem | SyncPageDiagnosticOut | None:
     if response.status_code == 200:
-        response_200 = PageDiagnosticOut.from_dict(response.json())
+        response_200 = SyncPageDiagnosticOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -125,7 +145,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PageDiagnosticOut | Problem]:
+) -> Response[Any | Problem | SyncPageDiagnosticOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -139,32 +159,43 @@ def sync_detailed(
     client: AuthenticatedClient,
     organisation_id: None | str | Unset = UNSET,
     status: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[PageDiagnosticOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPageDiagnosticOut]:
     """List Diagnostics
 
-     Diagnostics the caller may see, newest first.
+     Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
+    those changed or deleted since, oldest change first (delta sync).
 
     Args:
-        organisation_id (None | str | Unset):
-        status (None | str | Unset):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        organisation_id (None | str | Unset): Only this organisation's
+        status (None | str | Unset): Only in this status
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageDiagnosticOut | Problem]
+        Response[Any | Problem | SyncPageDiagnosticOut]
     """
 
     kwargs = _get_kwargs(
         organisation_id=organisation_id,
         status=status,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -179,33 +210,44 @@ def sync(
     client: AuthenticatedClient,
     organisation_id: None | str | Unset = UNSET,
     status: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> PageDiagnosticOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPageDiagnosticOut | None:
     """List Diagnostics
 
-     Diagnostics the caller may see, newest first.
+     Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
+    those changed or deleted since, oldest change first (delta sync).
 
     Args:
-        organisation_id (None | str | Unset):
-        status (None | str | Unset):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        organisation_id (None | str | Unset): Only this organisation's
+        status (None | str | Unset): Only in this status
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageDiagnosticOut | Problem
+        Any | Problem | SyncPageDiagnosticOut
     """
 
     return sync_detailed(
         client=client,
         organisation_id=organisation_id,
         status=status,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -214,32 +256,43 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     organisation_id: None | str | Unset = UNSET,
     status: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[PageDiagnosticOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPageDiagnosticOut]:
     """List Diagnostics
 
-     Diagnostics the caller may see, newest first.
+     Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
+    those changed or deleted since, oldest change first (delta sync).
 
     Args:
-        organisation_id (None | str | Unset):
-        status (None | str | Unset):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        organisation_id (None | str | Unset): Only this organisation's
+        status (None | str | Unset): Only in this status
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageDiagnosticOut | Problem]
+        Response[Any | Problem | SyncPageDiagnosticOut]
     """
 
     kwargs = _get_kwargs(
         organisation_id=organisation_id,
         status=status,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -252,25 +305,34 @@ async def asyncio(
     client: AuthenticatedClient,
     organisation_id: None | str | Unset = UNSET,
     status: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> PageDiagnosticOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPageDiagnosticOut | None:
     """List Diagnostics
 
-     Diagnostics the caller may see, newest first.
+     Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
+    those changed or deleted since, oldest change first (delta sync).
 
     Args:
-        organisation_id (None | str | Unset):
-        status (None | str | Unset):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        organisation_id (None | str | Unset): Only this organisation's
+        status (None | str | Unset): Only in this status
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageDiagnosticOut | Problem
+        Any | Problem | SyncPageDiagnosticOut
     """
 
     return (
@@ -278,7 +340,9 @@ async def asyncio(
             client=client,
             organisation_id=organisation_id,
             status=status,
+            updated_since=updated_since,
             cursor=cursor,
             limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

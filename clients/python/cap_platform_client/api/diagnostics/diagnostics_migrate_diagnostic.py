@@ -16,11 +16,15 @@ def _get_kwargs(
     diagnostic_id: str,
     *,
     body: MigrateIn,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
         headers["If-Match"] = if_match
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -85,6 +89,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
+
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -127,7 +136,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: MigrateIn,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Migrate Diagnostic
 
@@ -135,7 +145,8 @@ def sync_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (MigrateIn): Move a running diagnostic to another version of its referential.
 
     Raises:
@@ -150,6 +161,7 @@ def sync_detailed(
         diagnostic_id=diagnostic_id,
         body=body,
         if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -164,7 +176,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: MigrateIn,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Migrate Diagnostic
 
@@ -172,7 +185,8 @@ def sync(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (MigrateIn): Move a running diagnostic to another version of its referential.
 
     Raises:
@@ -188,6 +202,7 @@ def sync(
         client=client,
         body=body,
         if_match=if_match,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -196,7 +211,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: MigrateIn,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Migrate Diagnostic
 
@@ -204,7 +220,8 @@ async def asyncio_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (MigrateIn): Move a running diagnostic to another version of its referential.
 
     Raises:
@@ -219,6 +236,7 @@ async def asyncio_detailed(
         diagnostic_id=diagnostic_id,
         body=body,
         if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -231,7 +249,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: MigrateIn,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Migrate Diagnostic
 
@@ -239,7 +258,8 @@ async def asyncio(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (MigrateIn): Move a running diagnostic to another version of its referential.
 
     Raises:
@@ -256,5 +276,6 @@ async def asyncio(
             client=client,
             body=body,
             if_match=if_match,
+            idempotency_key=idempotency_key,
         )
     ).parsed

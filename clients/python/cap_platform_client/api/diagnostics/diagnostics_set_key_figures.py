@@ -16,7 +16,7 @@ def _get_kwargs(
     diagnostic_id: str,
     *,
     body: KeyFigures,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -85,6 +85,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
+
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -127,7 +132,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: KeyFigures,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Set Key Figures
 
@@ -135,7 +140,7 @@ def sync_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (KeyFigures): The structure's key figures recorded with a diagnostic.
 
     Raises:
@@ -164,7 +169,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: KeyFigures,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Set Key Figures
 
@@ -172,7 +177,7 @@ def sync(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (KeyFigures): The structure's key figures recorded with a diagnostic.
 
     Raises:
@@ -196,7 +201,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: KeyFigures,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Set Key Figures
 
@@ -204,7 +209,7 @@ async def asyncio_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (KeyFigures): The structure's key figures recorded with a diagnostic.
 
     Raises:
@@ -231,7 +236,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: KeyFigures,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Set Key Figures
 
@@ -239,7 +244,7 @@ async def asyncio(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (KeyFigures): The structure's key figures recorded with a diagnostic.
 
     Raises:

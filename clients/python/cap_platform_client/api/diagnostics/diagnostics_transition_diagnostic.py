@@ -16,8 +16,8 @@ def _get_kwargs(
     diagnostic_id: str,
     *,
     body: TransitionIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -89,6 +89,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
+
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -131,8 +136,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TransitionIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Transition Diagnostic
 
@@ -141,9 +146,8 @@ def sync_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (TransitionIn): A lifecycle step.
 
     Raises:
@@ -173,8 +177,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TransitionIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Transition Diagnostic
 
@@ -183,9 +187,8 @@ def sync(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (TransitionIn): A lifecycle step.
 
     Raises:
@@ -210,8 +213,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TransitionIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Transition Diagnostic
 
@@ -220,9 +223,8 @@ async def asyncio_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (TransitionIn): A lifecycle step.
 
     Raises:
@@ -250,8 +252,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TransitionIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Transition Diagnostic
 
@@ -260,9 +262,8 @@ async def asyncio(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (TransitionIn): A lifecycle step.
 
     Raises:

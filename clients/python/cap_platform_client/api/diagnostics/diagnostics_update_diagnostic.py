@@ -16,7 +16,7 @@ def _get_kwargs(
     diagnostic_id: str,
     *,
     body: DiagnosticUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -85,6 +85,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
+
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -127,7 +132,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: DiagnosticUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Update Diagnostic
 
@@ -135,7 +140,7 @@ def sync_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (DiagnosticUpdate): Session details, while the diagnostic is editable (an omitted
             field is left as it is).
 
@@ -165,7 +170,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: DiagnosticUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Update Diagnostic
 
@@ -173,7 +178,7 @@ def sync(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (DiagnosticUpdate): Session details, while the diagnostic is editable (an omitted
             field is left as it is).
 
@@ -198,7 +203,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: DiagnosticUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[DiagnosticOut | Problem]:
     """Update Diagnostic
 
@@ -206,7 +211,7 @@ async def asyncio_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (DiagnosticUpdate): Session details, while the diagnostic is editable (an omitted
             field is left as it is).
 
@@ -234,7 +239,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: DiagnosticUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> DiagnosticOut | Problem | None:
     """Update Diagnostic
 
@@ -242,7 +247,7 @@ async def asyncio(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
+        if_match (str | Unset):
         body (DiagnosticUpdate): Session details, while the diagnostic is editable (an omitted
             field is left as it is).
 

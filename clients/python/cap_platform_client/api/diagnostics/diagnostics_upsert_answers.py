@@ -16,8 +16,8 @@ def _get_kwargs(
     diagnostic_id: str,
     *,
     body: AnswersIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -87,6 +87,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
+
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -129,8 +134,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: AnswersIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AnswersOut | Problem]:
     """Upsert Answers
 
@@ -141,9 +146,8 @@ def sync_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (AnswersIn): A batch of answers (created or replaced by criterion).
 
     Raises:
@@ -173,8 +177,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: AnswersIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> AnswersOut | Problem | None:
     """Upsert Answers
 
@@ -185,9 +189,8 @@ def sync(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (AnswersIn): A batch of answers (created or replaced by criterion).
 
     Raises:
@@ -212,8 +215,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: AnswersIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[AnswersOut | Problem]:
     """Upsert Answers
 
@@ -224,9 +227,8 @@ async def asyncio_detailed(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (AnswersIn): A batch of answers (created or replaced by criterion).
 
     Raises:
@@ -254,8 +256,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: AnswersIn,
-    if_match: None | str | Unset = UNSET,
-    idempotency_key: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> AnswersOut | Problem | None:
     """Upsert Answers
 
@@ -266,9 +268,8 @@ async def asyncio(
 
     Args:
         diagnostic_id (str):
-        if_match (None | str | Unset): ETag read earlier: 412 if it changed
-        idempotency_key (None | str | Unset): Client-generated key (8-100 characters); a retry
-            with the same key and body gets the first answer again
+        if_match (str | Unset):
+        idempotency_key (str | Unset):
         body (AnswersIn): A batch of answers (created or replaced by criterion).
 
     Raises:

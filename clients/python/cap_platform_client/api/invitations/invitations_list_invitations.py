@@ -1,11 +1,11 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.invitation_public import InvitationPublic
+from ...models.page_invitation_public import PageInvitationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -13,11 +13,23 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
     params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -27,21 +39,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[InvitationPublic] | None:
+) -> Any | PageInvitationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = InvitationPublic.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageInvitationPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -81,7 +98,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[InvitationPublic]]:
+) -> Response[Any | PageInvitationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,24 +111,32 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
-) -> Response[Problem | list[InvitationPublic]]:
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageInvitationPublic | Problem]:
     """List Invitations
 
-     Pending invitations the caller manages, newest first.
+     Pending invitations (neither accepted, revoked nor expired) the caller manages, newest
+    first.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[InvitationPublic]]
+        Response[Any | PageInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
         limit=limit,
+        cursor=cursor,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -125,25 +150,33 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
-) -> Problem | list[InvitationPublic] | None:
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageInvitationPublic | Problem | None:
     """List Invitations
 
-     Pending invitations the caller manages, newest first.
+     Pending invitations (neither accepted, revoked nor expired) the caller manages, newest
+    first.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[InvitationPublic]
+        Any | PageInvitationPublic | Problem
     """
 
     return sync_detailed(
         client=client,
         limit=limit,
+        cursor=cursor,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -151,24 +184,32 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
-) -> Response[Problem | list[InvitationPublic]]:
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageInvitationPublic | Problem]:
     """List Invitations
 
-     Pending invitations the caller manages, newest first.
+     Pending invitations (neither accepted, revoked nor expired) the caller manages, newest
+    first.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[InvitationPublic]]
+        Response[Any | PageInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
         limit=limit,
+        cursor=cursor,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,25 +221,33 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
-) -> Problem | list[InvitationPublic] | None:
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageInvitationPublic | Problem | None:
     """List Invitations
 
-     Pending invitations the caller manages, newest first.
+     Pending invitations (neither accepted, revoked nor expired) the caller manages, newest
+    first.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[InvitationPublic]
+        Any | PageInvitationPublic | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             limit=limit,
+            cursor=cursor,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.level_rules_export_level_rule_format import LevelRulesExportLevelRuleFormat
+from ...models.level_rules_export_level_rule_level_rule import LevelRulesExportLevelRuleLevelRule
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -16,7 +17,11 @@ def _get_kwargs(
     version: int,
     *,
     format_: LevelRulesExportLevelRuleFormat | Unset = LevelRulesExportLevelRuleFormat.YAML,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -37,13 +42,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | LevelRulesExportLevelRuleLevelRule | Problem | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = LevelRulesExportLevelRuleLevelRule.from_dict(response.json())
+
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -96,7 +114,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | LevelRulesExportLevelRuleLevelRule | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -111,29 +131,33 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     format_: LevelRulesExportLevelRuleFormat | Unset = LevelRulesExportLevelRuleFormat.YAML,
-) -> Response[Any | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | LevelRulesExportLevelRuleLevelRule | Problem]:
     """Export Level Rule
 
-     The rule file of a referential version, importable as is (YAML, or JSON).
+     The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
+    the revision's (send it in If-Match to import the next one).
 
     Args:
         code (str):
         version (int):
         format_ (LevelRulesExportLevelRuleFormat | Unset):  Default:
             LevelRulesExportLevelRuleFormat.YAML.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | LevelRulesExportLevelRuleLevelRule | Problem]
     """
 
     kwargs = _get_kwargs(
         code=code,
         version=version,
         format_=format_,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -149,23 +173,26 @@ def sync(
     *,
     client: AuthenticatedClient,
     format_: LevelRulesExportLevelRuleFormat | Unset = LevelRulesExportLevelRuleFormat.YAML,
-) -> Any | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | LevelRulesExportLevelRuleLevelRule | Problem | None:
     """Export Level Rule
 
-     The rule file of a referential version, importable as is (YAML, or JSON).
+     The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
+    the revision's (send it in If-Match to import the next one).
 
     Args:
         code (str):
         version (int):
         format_ (LevelRulesExportLevelRuleFormat | Unset):  Default:
             LevelRulesExportLevelRuleFormat.YAML.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | LevelRulesExportLevelRuleLevelRule | Problem
     """
 
     return sync_detailed(
@@ -173,6 +200,7 @@ def sync(
         version=version,
         client=client,
         format_=format_,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -182,29 +210,33 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     format_: LevelRulesExportLevelRuleFormat | Unset = LevelRulesExportLevelRuleFormat.YAML,
-) -> Response[Any | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | LevelRulesExportLevelRuleLevelRule | Problem]:
     """Export Level Rule
 
-     The rule file of a referential version, importable as is (YAML, or JSON).
+     The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
+    the revision's (send it in If-Match to import the next one).
 
     Args:
         code (str):
         version (int):
         format_ (LevelRulesExportLevelRuleFormat | Unset):  Default:
             LevelRulesExportLevelRuleFormat.YAML.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | LevelRulesExportLevelRuleLevelRule | Problem]
     """
 
     kwargs = _get_kwargs(
         code=code,
         version=version,
         format_=format_,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,23 +250,26 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     format_: LevelRulesExportLevelRuleFormat | Unset = LevelRulesExportLevelRuleFormat.YAML,
-) -> Any | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | LevelRulesExportLevelRuleLevelRule | Problem | None:
     """Export Level Rule
 
-     The rule file of a referential version, importable as is (YAML, or JSON).
+     The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
+    the revision's (send it in If-Match to import the next one).
 
     Args:
         code (str):
         version (int):
         format_ (LevelRulesExportLevelRuleFormat | Unset):  Default:
             LevelRulesExportLevelRuleFormat.YAML.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | LevelRulesExportLevelRuleLevelRule | Problem
     """
 
     return (
@@ -243,5 +278,6 @@ async def asyncio(
             version=version,
             client=client,
             format_=format_,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.level_rule_out import LevelRuleOut
 from ...models.level_rules_import_level_rule_json_level_rule import LevelRulesImportLevelRuleJsonLevelRule
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
@@ -17,8 +17,11 @@ def _get_kwargs(
     version: int,
     *,
     body: LevelRulesImportLevelRuleJsonLevelRule,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -47,6 +50,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_201
 
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
 
@@ -67,6 +75,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -76,6 +89,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -120,16 +138,20 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
+    if_match: str | Unset = UNSET,
 ) -> Response[LevelRuleOut | Problem]:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
     (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200).
+    revision (201) and applies to open files; the same rule again changes nothing (200). With
+    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
+    answer's ETag is the revision's.
 
     Args:
         code (str):
         version (int):
+        if_match (str | Unset):
         body (LevelRulesImportLevelRuleJsonLevelRule): One referential version's level rule
             (levels listed from lowest to highest).
 
@@ -145,6 +167,7 @@ def sync_detailed(
         code=code,
         version=version,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -160,16 +183,20 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
+    if_match: str | Unset = UNSET,
 ) -> LevelRuleOut | Problem | None:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
     (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200).
+    revision (201) and applies to open files; the same rule again changes nothing (200). With
+    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
+    answer's ETag is the revision's.
 
     Args:
         code (str):
         version (int):
+        if_match (str | Unset):
         body (LevelRulesImportLevelRuleJsonLevelRule): One referential version's level rule
             (levels listed from lowest to highest).
 
@@ -186,6 +213,7 @@ def sync(
         version=version,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -195,16 +223,20 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
+    if_match: str | Unset = UNSET,
 ) -> Response[LevelRuleOut | Problem]:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
     (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200).
+    revision (201) and applies to open files; the same rule again changes nothing (200). With
+    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
+    answer's ETag is the revision's.
 
     Args:
         code (str):
         version (int):
+        if_match (str | Unset):
         body (LevelRulesImportLevelRuleJsonLevelRule): One referential version's level rule
             (levels listed from lowest to highest).
 
@@ -220,6 +252,7 @@ async def asyncio_detailed(
         code=code,
         version=version,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,16 +266,20 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
+    if_match: str | Unset = UNSET,
 ) -> LevelRuleOut | Problem | None:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
     (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200).
+    revision (201) and applies to open files; the same rule again changes nothing (200). With
+    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
+    answer's ETag is the revision's.
 
     Args:
         code (str):
         version (int):
+        if_match (str | Unset):
         body (LevelRulesImportLevelRuleJsonLevelRule): One referential version's level rule
             (levels listed from lowest to highest).
 
@@ -260,5 +297,6 @@ async def asyncio(
             version=version,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -7,14 +7,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.password_change import PasswordChange
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: PasswordChange,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -53,6 +56,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -93,12 +101,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: PasswordChange,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Change Password
 
      Change my password; I am signed out on every other device.
 
     Args:
+        idempotency_key (str | Unset):
         body (PasswordChange): Change one's own password.
 
     Raises:
@@ -111,6 +121,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -124,12 +135,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PasswordChange,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Change Password
 
      Change my password; I am signed out on every other device.
 
     Args:
+        idempotency_key (str | Unset):
         body (PasswordChange): Change one's own password.
 
     Raises:
@@ -143,6 +156,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -150,12 +164,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: PasswordChange,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Change Password
 
      Change my password; I am signed out on every other device.
 
     Args:
+        idempotency_key (str | Unset):
         body (PasswordChange): Change one's own password.
 
     Raises:
@@ -168,6 +184,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -179,12 +196,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PasswordChange,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Change Password
 
      Change my password; I am signed out on every other device.
 
     Args:
+        idempotency_key (str | Unset):
         body (PasswordChange): Change one's own password.
 
     Raises:
@@ -199,5 +218,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,12 +1,12 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.email_out import EmailOut
 from ...models.notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
+from ...models.page_email_out import PageEmailOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -14,8 +14,13 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: None | NotificationsListEmailsStatusType0 | Unset = UNSET,
-    limit: int | Unset = 100,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -28,6 +33,13 @@ def _get_kwargs(
         json_status = status
     params["status"] = json_status
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
     params["limit"] = limit
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -38,21 +50,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[EmailOut] | None:
+) -> Any | PageEmailOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = EmailOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageEmailOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -107,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[EmailOut]]:
+) -> Response[Any | PageEmailOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,28 +137,35 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     status: None | NotificationsListEmailsStatusType0 | Unset = UNSET,
-    limit: int | Unset = 100,
-) -> Response[Problem | list[EmailOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageEmailOut | Problem]:
     """List Emails
 
-     The mail log, newest first: recipient, kind, event type, state, attempts, last error
-    and dates of each e-mail (admin).
+     The mail log, newest first (created_at, id): recipient, kind, event type, state,
+    attempts, last error and dates of each e-mail (admin).
 
     Args:
         status (None | NotificationsListEmailsStatusType0 | Unset): Only e-mails in this state
-        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[EmailOut]]
+        Response[Any | PageEmailOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -155,29 +179,36 @@ def sync(
     *,
     client: AuthenticatedClient,
     status: None | NotificationsListEmailsStatusType0 | Unset = UNSET,
-    limit: int | Unset = 100,
-) -> Problem | list[EmailOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageEmailOut | Problem | None:
     """List Emails
 
-     The mail log, newest first: recipient, kind, event type, state, attempts, last error
-    and dates of each e-mail (admin).
+     The mail log, newest first (created_at, id): recipient, kind, event type, state,
+    attempts, last error and dates of each e-mail (admin).
 
     Args:
         status (None | NotificationsListEmailsStatusType0 | Unset): Only e-mails in this state
-        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[EmailOut]
+        Any | PageEmailOut | Problem
     """
 
     return sync_detailed(
         client=client,
         status=status,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -185,28 +216,35 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     status: None | NotificationsListEmailsStatusType0 | Unset = UNSET,
-    limit: int | Unset = 100,
-) -> Response[Problem | list[EmailOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageEmailOut | Problem]:
     """List Emails
 
-     The mail log, newest first: recipient, kind, event type, state, attempts, last error
-    and dates of each e-mail (admin).
+     The mail log, newest first (created_at, id): recipient, kind, event type, state,
+    attempts, last error and dates of each e-mail (admin).
 
     Args:
         status (None | NotificationsListEmailsStatusType0 | Unset): Only e-mails in this state
-        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[EmailOut]]
+        Response[Any | PageEmailOut | Problem]
     """
 
     kwargs = _get_kwargs(
         status=status,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,29 +256,36 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     status: None | NotificationsListEmailsStatusType0 | Unset = UNSET,
-    limit: int | Unset = 100,
-) -> Problem | list[EmailOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageEmailOut | Problem | None:
     """List Emails
 
-     The mail log, newest first: recipient, kind, event type, state, attempts, last error
-    and dates of each e-mail (admin).
+     The mail log, newest first (created_at, id): recipient, kind, event type, state,
+    attempts, last error and dates of each e-mail (admin).
 
     Args:
         status (None | NotificationsListEmailsStatusType0 | Unset): Only e-mails in this state
-        limit (int | Unset):  Default: 100.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[EmailOut]
+        Any | PageEmailOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             status=status,
+            cursor=cursor,
             limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

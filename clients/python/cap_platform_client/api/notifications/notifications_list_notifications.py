@@ -1,5 +1,6 @@
+import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -13,20 +14,34 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     unread: bool | Unset = False,
-    before: int | None | Unset = UNSET,
-    limit: int | Unset = 30,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
     params["unread"] = unread
 
-    json_before: int | None | Unset
-    if isinstance(before, Unset):
-        json_before = UNSET
+    json_updated_since: None | str | Unset
+    if isinstance(updated_since, Unset):
+        json_updated_since = UNSET
+    elif isinstance(updated_since, datetime.datetime):
+        json_updated_since = updated_since.isoformat()
     else:
-        json_before = before
-    params["before"] = json_before
+        json_updated_since = updated_since
+    params["updated_since"] = json_updated_since
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
 
     params["limit"] = limit
 
@@ -38,14 +53,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FeedPage | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | FeedPage | Problem | None:
     if response.status_code == 200:
         response_200 = FeedPage.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -93,7 +120,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[FeedPage | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | FeedPage | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,30 +135,42 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     unread: bool | Unset = False,
-    before: int | None | Unset = UNSET,
-    limit: int | Unset = 30,
-) -> Response[FeedPage | Problem]:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | FeedPage | Problem]:
     """List Notifications
 
-     The caller's feed, newest first, with the unread count.
+     The caller's feed, newest first (by sequence), with the unread count; with
+    ``updated_since``, the notifications created or read since, oldest change first (delta
+    sync; notifications are never deleted, ``deleted`` stays empty).
 
     Args:
-        unread (bool | Unset):  Default: False.
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 30.
+        unread (bool | Unset): Only the notifications not read yet Default: False.
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FeedPage | Problem]
+        Response[Any | FeedPage | Problem]
     """
 
     kwargs = _get_kwargs(
         unread=unread,
-        before=before,
+        updated_since=updated_since,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -143,31 +184,43 @@ def sync(
     *,
     client: AuthenticatedClient,
     unread: bool | Unset = False,
-    before: int | None | Unset = UNSET,
-    limit: int | Unset = 30,
-) -> FeedPage | Problem | None:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | FeedPage | Problem | None:
     """List Notifications
 
-     The caller's feed, newest first, with the unread count.
+     The caller's feed, newest first (by sequence), with the unread count; with
+    ``updated_since``, the notifications created or read since, oldest change first (delta
+    sync; notifications are never deleted, ``deleted`` stays empty).
 
     Args:
-        unread (bool | Unset):  Default: False.
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 30.
+        unread (bool | Unset): Only the notifications not read yet Default: False.
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FeedPage | Problem
+        Any | FeedPage | Problem
     """
 
     return sync_detailed(
         client=client,
         unread=unread,
-        before=before,
+        updated_since=updated_since,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -175,30 +228,42 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     unread: bool | Unset = False,
-    before: int | None | Unset = UNSET,
-    limit: int | Unset = 30,
-) -> Response[FeedPage | Problem]:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | FeedPage | Problem]:
     """List Notifications
 
-     The caller's feed, newest first, with the unread count.
+     The caller's feed, newest first (by sequence), with the unread count; with
+    ``updated_since``, the notifications created or read since, oldest change first (delta
+    sync; notifications are never deleted, ``deleted`` stays empty).
 
     Args:
-        unread (bool | Unset):  Default: False.
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 30.
+        unread (bool | Unset): Only the notifications not read yet Default: False.
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FeedPage | Problem]
+        Response[Any | FeedPage | Problem]
     """
 
     kwargs = _get_kwargs(
         unread=unread,
-        before=before,
+        updated_since=updated_since,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -210,31 +275,43 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     unread: bool | Unset = False,
-    before: int | None | Unset = UNSET,
-    limit: int | Unset = 30,
-) -> FeedPage | Problem | None:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | FeedPage | Problem | None:
     """List Notifications
 
-     The caller's feed, newest first, with the unread count.
+     The caller's feed, newest first (by sequence), with the unread count; with
+    ``updated_since``, the notifications created or read since, oldest change first (delta
+    sync; notifications are never deleted, ``deleted`` stays empty).
 
     Args:
-        unread (bool | Unset):  Default: False.
-        before (int | None | Unset):
-        limit (int | Unset):  Default: 30.
+        unread (bool | Unset): Only the notifications not read yet Default: False.
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FeedPage | Problem
+        Any | FeedPage | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             unread=unread,
-            before=before,
+            updated_since=updated_since,
+            cursor=cursor,
             limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.email_out import EmailOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     email_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -30,6 +36,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_200 = EmailOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -95,6 +106,7 @@ def sync_detailed(
     email_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EmailOut | Problem]:
     """Retry Email
 
@@ -103,6 +115,7 @@ def sync_detailed(
 
     Args:
         email_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,6 +127,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         email_id=email_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -127,6 +141,7 @@ def sync(
     email_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> EmailOut | Problem | None:
     """Retry Email
 
@@ -135,6 +150,7 @@ def sync(
 
     Args:
         email_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,6 +163,7 @@ def sync(
     return sync_detailed(
         email_id=email_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -154,6 +171,7 @@ async def asyncio_detailed(
     email_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[EmailOut | Problem]:
     """Retry Email
 
@@ -162,6 +180,7 @@ async def asyncio_detailed(
 
     Args:
         email_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,6 +192,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         email_id=email_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -184,6 +204,7 @@ async def asyncio(
     email_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> EmailOut | Problem | None:
     """Retry Email
 
@@ -192,6 +213,7 @@ async def asyncio(
 
     Args:
         email_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,5 +227,6 @@ async def asyncio(
         await asyncio_detailed(
             email_id=email_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

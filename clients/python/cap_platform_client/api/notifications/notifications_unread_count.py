@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -9,26 +9,42 @@ from ...models.notifications_unread_count_response_notifications_unread_count im
     NotificationsUnreadCountResponseNotificationsUnreadCount,
 )
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/notifications/unread-count",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> NotificationsUnreadCountResponseNotificationsUnreadCount | Problem | None:
+) -> Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem | None:
     if response.status_code == 200:
         response_200 = NotificationsUnreadCountResponseNotificationsUnreadCount.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -78,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]:
+) -> Response[Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -90,20 +106,26 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]:
     """Unread Count
 
      How many notifications the caller has not read (for a badge).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]
+        Response[Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -115,41 +137,52 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> NotificationsUnreadCountResponseNotificationsUnreadCount | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem | None:
     """Unread Count
 
      How many notifications the caller has not read (for a badge).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationsUnreadCountResponseNotificationsUnreadCount | Problem
+        Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem
     """
 
     return sync_detailed(
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]:
     """Unread Count
 
      How many notifications the caller has not read (for a badge).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]
+        Response[Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -159,21 +192,26 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> NotificationsUnreadCountResponseNotificationsUnreadCount | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem | None:
     """Unread Count
 
      How many notifications the caller has not read (for a badge).
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationsUnreadCountResponseNotificationsUnreadCount | Problem
+        Any | NotificationsUnreadCountResponseNotificationsUnreadCount | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

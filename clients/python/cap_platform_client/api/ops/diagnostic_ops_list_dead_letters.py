@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -13,12 +13,24 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
     include_replayed: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
     params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
 
     params["include_replayed"] = include_replayed
 
@@ -30,16 +42,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DeadLetterList | Problem | None:
+) -> Any | DeadLetterList | Problem | None:
     if response.status_code == 200:
         response_200 = DeadLetterList.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -84,7 +106,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeadLetterList | Problem]:
+) -> Response[Any | DeadLetterList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -97,27 +119,35 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
     include_replayed: bool | Unset = False,
-) -> Response[DeadLetterList | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DeadLetterList | Problem]:
     """List Dead Letters
 
-     Dead-lettered messages of this service, newest first, with the reason.
+     Dead-lettered messages of this service, newest first, with the reason; ``total``
+    counts those matching the filter.
 
     Args:
-        limit (int | Unset):  Default: 50.
-        include_replayed (bool | Unset):  Default: False.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        include_replayed (bool | Unset): Also the dead letters already replayed Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeadLetterList | Problem]
+        Response[Any | DeadLetterList | Problem]
     """
 
     kwargs = _get_kwargs(
         limit=limit,
+        cursor=cursor,
         include_replayed=include_replayed,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -131,28 +161,36 @@ def sync(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
     include_replayed: bool | Unset = False,
-) -> DeadLetterList | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DeadLetterList | Problem | None:
     """List Dead Letters
 
-     Dead-lettered messages of this service, newest first, with the reason.
+     Dead-lettered messages of this service, newest first, with the reason; ``total``
+    counts those matching the filter.
 
     Args:
-        limit (int | Unset):  Default: 50.
-        include_replayed (bool | Unset):  Default: False.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        include_replayed (bool | Unset): Also the dead letters already replayed Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeadLetterList | Problem
+        Any | DeadLetterList | Problem
     """
 
     return sync_detailed(
         client=client,
         limit=limit,
+        cursor=cursor,
         include_replayed=include_replayed,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -160,27 +198,35 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
     include_replayed: bool | Unset = False,
-) -> Response[DeadLetterList | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DeadLetterList | Problem]:
     """List Dead Letters
 
-     Dead-lettered messages of this service, newest first, with the reason.
+     Dead-lettered messages of this service, newest first, with the reason; ``total``
+    counts those matching the filter.
 
     Args:
-        limit (int | Unset):  Default: 50.
-        include_replayed (bool | Unset):  Default: False.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        include_replayed (bool | Unset): Also the dead letters already replayed Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeadLetterList | Problem]
+        Response[Any | DeadLetterList | Problem]
     """
 
     kwargs = _get_kwargs(
         limit=limit,
+        cursor=cursor,
         include_replayed=include_replayed,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -192,28 +238,36 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
     include_replayed: bool | Unset = False,
-) -> DeadLetterList | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DeadLetterList | Problem | None:
     """List Dead Letters
 
-     Dead-lettered messages of this service, newest first, with the reason.
+     Dead-lettered messages of this service, newest first, with the reason; ``total``
+    counts those matching the filter.
 
     Args:
-        limit (int | Unset):  Default: 50.
-        include_replayed (bool | Unset):  Default: False.
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        include_replayed (bool | Unset): Also the dead letters already replayed Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeadLetterList | Problem
+        Any | DeadLetterList | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             limit=limit,
+            cursor=cursor,
             include_replayed=include_replayed,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.dead_letter_public import DeadLetterPublic
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     dead_letter_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DeadLetterPublic | Problem | None:
+) -> Any | DeadLetterPublic | Problem | None:
     if response.status_code == 200:
         response_200 = DeadLetterPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -81,7 +91,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeadLetterPublic | Problem]:
+) -> Response[Any | DeadLetterPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,24 +104,27 @@ def sync_detailed(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[DeadLetterPublic | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DeadLetterPublic | Problem]:
     """Read Dead Letter
 
      One dead letter with its headers and body.
 
     Args:
         dead_letter_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeadLetterPublic | Problem]
+        Response[Any | DeadLetterPublic | Problem]
     """
 
     kwargs = _get_kwargs(
         dead_letter_id=dead_letter_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -125,25 +138,28 @@ def sync(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
-) -> DeadLetterPublic | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DeadLetterPublic | Problem | None:
     """Read Dead Letter
 
      One dead letter with its headers and body.
 
     Args:
         dead_letter_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeadLetterPublic | Problem
+        Any | DeadLetterPublic | Problem
     """
 
     return sync_detailed(
         dead_letter_id=dead_letter_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -151,24 +167,27 @@ async def asyncio_detailed(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[DeadLetterPublic | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | DeadLetterPublic | Problem]:
     """Read Dead Letter
 
      One dead letter with its headers and body.
 
     Args:
         dead_letter_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeadLetterPublic | Problem]
+        Response[Any | DeadLetterPublic | Problem]
     """
 
     kwargs = _get_kwargs(
         dead_letter_id=dead_letter_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,25 +199,28 @@ async def asyncio(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
-) -> DeadLetterPublic | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | DeadLetterPublic | Problem | None:
     """Read Dead Letter
 
      One dead letter with its headers and body.
 
     Args:
         dead_letter_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeadLetterPublic | Problem
+        Any | DeadLetterPublic | Problem
     """
 
     return (
         await asyncio_detailed(
             dead_letter_id=dead_letter_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

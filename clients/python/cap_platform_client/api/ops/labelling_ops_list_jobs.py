@@ -1,37 +1,64 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.job_public import JobPublic
+from ...models.page_job_public import PageJobPublic
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/ops/labelling/jobs",
+        "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[JobPublic] | None:
+) -> Any | PageJobPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = JobPublic.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageJobPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -42,6 +69,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -71,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[JobPublic]]:
+) -> Response[Any | PageJobPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,20 +115,33 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[JobPublic]]:
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageJobPublic | Problem]:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them.
+     The periodic jobs of this service and how often its worker runs them, by name.
+
+    Args:
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[JobPublic]]
+        Response[Any | PageJobPublic | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        limit=limit,
+        cursor=cursor,
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -108,41 +153,66 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | list[JobPublic] | None:
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageJobPublic | Problem | None:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them.
+     The periodic jobs of this service and how often its worker runs them, by name.
+
+    Args:
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[JobPublic]
+        Any | PageJobPublic | Problem
     """
 
     return sync_detailed(
         client=client,
+        limit=limit,
+        cursor=cursor,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[JobPublic]]:
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageJobPublic | Problem]:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them.
+     The periodic jobs of this service and how often its worker runs them, by name.
+
+    Args:
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[JobPublic]]
+        Response[Any | PageJobPublic | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        limit=limit,
+        cursor=cursor,
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -152,21 +222,33 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | list[JobPublic] | None:
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageJobPublic | Problem | None:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them.
+     The periodic jobs of this service and how often its worker runs them, by name.
+
+    Args:
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[JobPublic]
+        Any | PageJobPublic | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            limit=limit,
+            cursor=cursor,
+            if_none_match=if_none_match,
         )
     ).parsed

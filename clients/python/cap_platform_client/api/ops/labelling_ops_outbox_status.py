@@ -1,34 +1,48 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.labelling_ops_outbox_status_response_ops_outbox_status import (
-    LabellingOpsOutboxStatusResponseOpsOutboxStatus,
-)
+from ...models.outbox_status import OutboxStatus
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/ops/labelling/outbox",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem | None:
+) -> Any | OutboxStatus | Problem | None:
     if response.status_code == 200:
-        response_200 = LabellingOpsOutboxStatusResponseOpsOutboxStatus.from_dict(response.json())
+        response_200 = OutboxStatus.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -68,7 +82,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem]:
+) -> Response[Any | OutboxStatus | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,20 +94,26 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | OutboxStatus | Problem]:
     """Outbox Status
 
      Unpublished events, age of the oldest, and events failing to publish.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem]
+        Response[Any | OutboxStatus | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -105,41 +125,52 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | OutboxStatus | Problem | None:
     """Outbox Status
 
      Unpublished events, age of the oldest, and events failing to publish.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem
+        Any | OutboxStatus | Problem
     """
 
     return sync_detailed(
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | OutboxStatus | Problem]:
     """Outbox Status
 
      Unpublished events, age of the oldest, and events failing to publish.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem]
+        Response[Any | OutboxStatus | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -149,21 +180,26 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | OutboxStatus | Problem | None:
     """Outbox Status
 
      Unpublished events, age of the oldest, and events failing to publish.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingOpsOutboxStatusResponseOpsOutboxStatus | Problem
+        Any | OutboxStatus | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.dead_letter_public import DeadLetterPublic
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     dead_letter_id: str,
+    *,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +27,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -32,6 +38,11 @@ def _parse_response(
         response_200 = DeadLetterPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -47,6 +58,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -94,6 +110,7 @@ def sync_detailed(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DeadLetterPublic | Problem]:
     """Replay Dead Letter
 
@@ -101,6 +118,7 @@ def sync_detailed(
 
     Args:
         dead_letter_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,6 +130,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         dead_letter_id=dead_letter_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -125,6 +144,7 @@ def sync(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> DeadLetterPublic | Problem | None:
     """Replay Dead Letter
 
@@ -132,6 +152,7 @@ def sync(
 
     Args:
         dead_letter_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,6 +165,7 @@ def sync(
     return sync_detailed(
         dead_letter_id=dead_letter_id,
         client=client,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -151,6 +173,7 @@ async def asyncio_detailed(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[DeadLetterPublic | Problem]:
     """Replay Dead Letter
 
@@ -158,6 +181,7 @@ async def asyncio_detailed(
 
     Args:
         dead_letter_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,6 +193,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         dead_letter_id=dead_letter_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,6 +205,7 @@ async def asyncio(
     dead_letter_id: str,
     *,
     client: AuthenticatedClient,
+    idempotency_key: str | Unset = UNSET,
 ) -> DeadLetterPublic | Problem | None:
     """Replay Dead Letter
 
@@ -187,6 +213,7 @@ async def asyncio(
 
     Args:
         dead_letter_id (str):
+        idempotency_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,5 +227,6 @@ async def asyncio(
         await asyncio_detailed(
             dead_letter_id=dead_letter_id,
             client=client,
+            idempotency_key=idempotency_key,
         )
     ).parsed

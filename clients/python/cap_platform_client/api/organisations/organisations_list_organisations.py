@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -14,7 +14,11 @@ def _get_kwargs(
     *,
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -35,16 +39,21 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PageOrganisationPublic | Problem | None:
+) -> Any | PageOrganisationPublic | Problem | None:
     if response.status_code == 200:
         response_200 = PageOrganisationPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -84,7 +93,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PageOrganisationPublic | Problem]:
+) -> Response[Any | PageOrganisationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,26 +107,30 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
-) -> Response[PageOrganisationPublic | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageOrganisationPublic | Problem]:
     """List Organisations
 
      Organisations the caller may see, in registration order, one page at a time.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageOrganisationPublic | Problem]
+        Response[Any | PageOrganisationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
         limit=limit,
         cursor=cursor,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -132,27 +145,31 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
-) -> PageOrganisationPublic | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageOrganisationPublic | Problem | None:
     """List Organisations
 
      Organisations the caller may see, in registration order, one page at a time.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageOrganisationPublic | Problem
+        Any | PageOrganisationPublic | Problem
     """
 
     return sync_detailed(
         client=client,
         limit=limit,
         cursor=cursor,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -161,26 +178,30 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
-) -> Response[PageOrganisationPublic | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageOrganisationPublic | Problem]:
     """List Organisations
 
      Organisations the caller may see, in registration order, one page at a time.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageOrganisationPublic | Problem]
+        Response[Any | PageOrganisationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
         limit=limit,
         cursor=cursor,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -193,21 +214,24 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: None | str | Unset = UNSET,
-) -> PageOrganisationPublic | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageOrganisationPublic | Problem | None:
     """List Organisations
 
      Organisations the caller may see, in registration order, one page at a time.
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageOrganisationPublic | Problem
+        Any | PageOrganisationPublic | Problem
     """
 
     return (
@@ -215,5 +239,6 @@ async def asyncio(
             client=client,
             limit=limit,
             cursor=cursor,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.organisation_create import OrganisationCreate
 from ...models.organisation_public import OrganisationPublic
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: OrganisationCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -99,12 +102,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: OrganisationCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[OrganisationPublic | Problem]:
     """Register Organisation
 
      Register a member structure; every service learns of it through an event.
 
     Args:
+        idempotency_key (str | Unset):
         body (OrganisationCreate): Register a member structure. Unknown fields are refused (no
             mass assignment).
 
@@ -118,6 +123,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -131,12 +137,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: OrganisationCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> OrganisationPublic | Problem | None:
     """Register Organisation
 
      Register a member structure; every service learns of it through an event.
 
     Args:
+        idempotency_key (str | Unset):
         body (OrganisationCreate): Register a member structure. Unknown fields are refused (no
             mass assignment).
 
@@ -151,6 +159,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -158,12 +167,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: OrganisationCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[OrganisationPublic | Problem]:
     """Register Organisation
 
      Register a member structure; every service learns of it through an event.
 
     Args:
+        idempotency_key (str | Unset):
         body (OrganisationCreate): Register a member structure. Unknown fields are refused (no
             mass assignment).
 
@@ -177,6 +188,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -188,12 +200,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: OrganisationCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> OrganisationPublic | Problem | None:
     """Register Organisation
 
      Register a member structure; every service learns of it through an event.
 
     Args:
+        idempotency_key (str | Unset):
         body (OrganisationCreate): Register a member structure. Unknown fields are refused (no
             mass assignment).
 
@@ -209,5 +223,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

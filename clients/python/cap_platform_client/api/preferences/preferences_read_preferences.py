@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -7,26 +7,42 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.preferences_out import PreferencesOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/preferences",
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PreferencesOut | Problem | None:
+) -> Any | PreferencesOut | Problem | None:
     if response.status_code == 200:
         response_200 = PreferencesOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -76,7 +92,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PreferencesOut | Problem]:
+) -> Response[Any | PreferencesOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,21 +104,27 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[PreferencesOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PreferencesOut | Problem]:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
     default), time zone, quiet hours, digest hour.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PreferencesOut | Problem]
+        Response[Any | PreferencesOut | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -114,43 +136,54 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> PreferencesOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PreferencesOut | Problem | None:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
     default), time zone, quiet hours, digest hour.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PreferencesOut | Problem
+        Any | PreferencesOut | Problem
     """
 
     return sync_detailed(
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[PreferencesOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PreferencesOut | Problem]:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
     default), time zone, quiet hours, digest hour.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PreferencesOut | Problem]
+        Response[Any | PreferencesOut | Problem]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -160,22 +193,27 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> PreferencesOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PreferencesOut | Problem | None:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
     default), time zone, quiet hours, digest hour.
+
+    Args:
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PreferencesOut | Problem
+        Any | PreferencesOut | Problem
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.preferences_in import PreferencesIn
 from ...models.preferences_out import PreferencesOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: PreferencesIn,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -58,6 +61,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -67,6 +75,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -109,13 +122,17 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: PreferencesIn,
+    if_match: str | Unset = UNSET,
 ) -> Response[PreferencesOut | Problem]:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
-    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour.
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
 
     Args:
+        if_match (str | Unset):
         body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
             turns them off).
 
@@ -129,6 +146,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -142,13 +160,17 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PreferencesIn,
+    if_match: str | Unset = UNSET,
 ) -> PreferencesOut | Problem | None:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
-    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour.
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
 
     Args:
+        if_match (str | Unset):
         body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
             turns them off).
 
@@ -163,6 +185,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -170,13 +193,17 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: PreferencesIn,
+    if_match: str | Unset = UNSET,
 ) -> Response[PreferencesOut | Problem]:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
-    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour.
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
 
     Args:
+        if_match (str | Unset):
         body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
             turns them off).
 
@@ -190,6 +217,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -201,13 +229,17 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PreferencesIn,
+    if_match: str | Unset = UNSET,
 ) -> PreferencesOut | Problem | None:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
-    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour.
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
 
     Args:
+        if_match (str | Unset):
         body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
             turns them off).
 
@@ -223,5 +255,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

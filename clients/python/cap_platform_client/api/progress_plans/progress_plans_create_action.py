@@ -9,15 +9,21 @@ from ...client import AuthenticatedClient, Client
 from ...models.action_create import ActionCreate
 from ...models.action_out import ActionOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     plan_id: str,
     *,
     body: ActionCreate,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -65,6 +71,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -74,6 +85,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -115,13 +131,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ActionCreate,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ActionOut | Problem]:
     """Create Action
 
-     Add an action by hand (it starts planned).
+     Add an action by hand (it starts planned), to the plan as last read: send the plan's
+    ETag in If-Match. The answer's ETag is the new action's.
 
     Args:
         plan_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionCreate): An action added by hand to a plan.
 
     Raises:
@@ -135,6 +156,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         plan_id=plan_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -149,13 +172,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ActionCreate,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> ActionOut | Problem | None:
     """Create Action
 
-     Add an action by hand (it starts planned).
+     Add an action by hand (it starts planned), to the plan as last read: send the plan's
+    ETag in If-Match. The answer's ETag is the new action's.
 
     Args:
         plan_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionCreate): An action added by hand to a plan.
 
     Raises:
@@ -170,6 +198,8 @@ def sync(
         plan_id=plan_id,
         client=client,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -178,13 +208,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ActionCreate,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ActionOut | Problem]:
     """Create Action
 
-     Add an action by hand (it starts planned).
+     Add an action by hand (it starts planned), to the plan as last read: send the plan's
+    ETag in If-Match. The answer's ETag is the new action's.
 
     Args:
         plan_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionCreate): An action added by hand to a plan.
 
     Raises:
@@ -198,6 +233,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         plan_id=plan_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -210,13 +247,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ActionCreate,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> ActionOut | Problem | None:
     """Create Action
 
-     Add an action by hand (it starts planned).
+     Add an action by hand (it starts planned), to the plan as last read: send the plan's
+    ETag in If-Match. The answer's ETag is the new action's.
 
     Args:
         plan_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionCreate): An action added by hand to a plan.
 
     Raises:
@@ -232,5 +274,7 @@ async def asyncio(
             plan_id=plan_id,
             client=client,
             body=body,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
         )
     ).parsed

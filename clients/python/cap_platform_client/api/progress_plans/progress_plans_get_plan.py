@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -16,7 +16,11 @@ def _get_kwargs(
     *,
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -39,14 +43,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PlanOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | PlanOut | Problem | None:
     if response.status_code == 200:
         response_200 = PlanOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -99,7 +115,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PlanOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | PlanOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +132,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
-) -> Response[PlanOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PlanOut | Problem]:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -123,19 +142,21 @@ def sync_detailed(
         plan_id (str):
         status (None | str | Unset):
         overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PlanOut | Problem]
+        Response[Any | PlanOut | Problem]
     """
 
     kwargs = _get_kwargs(
         plan_id=plan_id,
         status=status,
         overdue=overdue,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -151,7 +172,8 @@ def sync(
     client: AuthenticatedClient,
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
-) -> PlanOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PlanOut | Problem | None:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -160,13 +182,14 @@ def sync(
         plan_id (str):
         status (None | str | Unset):
         overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PlanOut | Problem
+        Any | PlanOut | Problem
     """
 
     return sync_detailed(
@@ -174,6 +197,7 @@ def sync(
         client=client,
         status=status,
         overdue=overdue,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -183,7 +207,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
-) -> Response[PlanOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PlanOut | Problem]:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -192,19 +217,21 @@ async def asyncio_detailed(
         plan_id (str):
         status (None | str | Unset):
         overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PlanOut | Problem]
+        Response[Any | PlanOut | Problem]
     """
 
     kwargs = _get_kwargs(
         plan_id=plan_id,
         status=status,
         overdue=overdue,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,7 +245,8 @@ async def asyncio(
     client: AuthenticatedClient,
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
-) -> PlanOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PlanOut | Problem | None:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -227,13 +255,14 @@ async def asyncio(
         plan_id (str):
         status (None | str | Unset):
         overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PlanOut | Problem
+        Any | PlanOut | Problem
     """
 
     return (
@@ -242,5 +271,6 @@ async def asyncio(
             client=client,
             status=status,
             overdue=overdue,
+            if_none_match=if_none_match,
         )
     ).parsed

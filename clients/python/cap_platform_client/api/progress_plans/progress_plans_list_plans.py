@@ -1,37 +1,75 @@
+import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.plan_out import PlanOut
 from ...models.problem import Problem
-from ...types import Response
+from ...models.sync_page_plan_out import SyncPagePlanOut
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_updated_since: None | str | Unset
+    if isinstance(updated_since, Unset):
+        json_updated_since = UNSET
+    elif isinstance(updated_since, datetime.datetime):
+        json_updated_since = updated_since.isoformat()
+    else:
+        json_updated_since = updated_since
+    params["updated_since"] = json_updated_since
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/progress-plans",
+        "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[PlanOut] | None:
+) -> Any | Problem | SyncPagePlanOut | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = PlanOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = SyncPagePlanOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -86,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[PlanOut]]:
+) -> Response[Any | Problem | SyncPagePlanOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,20 +136,41 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[PlanOut]]:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPagePlanOut]:
     """List Plans
 
-     Progress plans the caller may see (one per organisation).
+     Progress plans the caller may see (one per organisation), oldest first (created_at,
+    id); with ``updated_since``, those changed since (a changed action changes its plan),
+    oldest change first (delta sync). ``overdue`` is computed on the day of the answer.
+
+    Args:
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[PlanOut]]
+        Response[Any | Problem | SyncPagePlanOut]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -123,41 +182,82 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | list[PlanOut] | None:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPagePlanOut | None:
     """List Plans
 
-     Progress plans the caller may see (one per organisation).
+     Progress plans the caller may see (one per organisation), oldest first (created_at,
+    id); with ``updated_since``, those changed since (a changed action changes its plan),
+    oldest change first (delta sync). ``overdue`` is computed on the day of the answer.
+
+    Args:
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[PlanOut]
+        Any | Problem | SyncPagePlanOut
     """
 
     return sync_detailed(
         client=client,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | list[PlanOut]]:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPagePlanOut]:
     """List Plans
 
-     Progress plans the caller may see (one per organisation).
+     Progress plans the caller may see (one per organisation), oldest first (created_at,
+    id); with ``updated_since``, those changed since (a changed action changes its plan),
+    oldest change first (delta sync). ``overdue`` is computed on the day of the answer.
+
+    Args:
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[PlanOut]]
+        Response[Any | Problem | SyncPagePlanOut]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -167,21 +267,41 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | list[PlanOut] | None:
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPagePlanOut | None:
     """List Plans
 
-     Progress plans the caller may see (one per organisation).
+     Progress plans the caller may see (one per organisation), oldest first (created_at,
+    id); with ``updated_since``, those changed since (a changed action changes its plan),
+    oldest change first (delta sync). ``overdue`` is computed on the day of the answer.
+
+    Args:
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[PlanOut]
+        Any | Problem | SyncPagePlanOut
     """
 
     return (
         await asyncio_detailed(
             client=client,
+            updated_since=updated_since,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

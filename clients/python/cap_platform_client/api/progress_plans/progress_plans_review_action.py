@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.diagnostic_review_in import DiagnosticReviewIn
 from ...models.problem import Problem
 from ...models.review_out import ReviewOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     action_id: str,
     *,
     body: DiagnosticReviewIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -115,6 +118,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: DiagnosticReviewIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReviewOut]:
     """Review Action
 
@@ -122,6 +126,7 @@ def sync_detailed(
 
     Args:
         action_id (str):
+        idempotency_key (str | Unset):
         body (DiagnosticReviewIn): A follow-up review of an action.
 
     Raises:
@@ -135,6 +140,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         action_id=action_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -149,6 +155,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: DiagnosticReviewIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReviewOut | None:
     """Review Action
 
@@ -156,6 +163,7 @@ def sync(
 
     Args:
         action_id (str):
+        idempotency_key (str | Unset):
         body (DiagnosticReviewIn): A follow-up review of an action.
 
     Raises:
@@ -170,6 +178,7 @@ def sync(
         action_id=action_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -178,6 +187,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: DiagnosticReviewIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReviewOut]:
     """Review Action
 
@@ -185,6 +195,7 @@ async def asyncio_detailed(
 
     Args:
         action_id (str):
+        idempotency_key (str | Unset):
         body (DiagnosticReviewIn): A follow-up review of an action.
 
     Raises:
@@ -198,6 +209,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         action_id=action_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -210,6 +222,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: DiagnosticReviewIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReviewOut | None:
     """Review Action
 
@@ -217,6 +230,7 @@ async def asyncio(
 
     Args:
         action_id (str):
+        idempotency_key (str | Unset):
         body (DiagnosticReviewIn): A follow-up review of an action.
 
     Raises:
@@ -232,5 +246,6 @@ async def asyncio(
             action_id=action_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,15 +9,21 @@ from ...client import AuthenticatedClient, Client
 from ...models.action_out import ActionOut
 from ...models.action_step_in import ActionStepIn
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     action_id: str,
     *,
     body: ActionStepIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -65,6 +71,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -74,6 +85,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -115,13 +131,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ActionStepIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ActionOut | Problem]:
     """Step Action
 
-     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action.
+     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
+    the action's ETag in If-Match; the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
             review.
 
@@ -136,6 +157,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         action_id=action_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -150,13 +173,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ActionStepIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> ActionOut | Problem | None:
     """Step Action
 
-     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action.
+     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
+    the action's ETag in If-Match; the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
             review.
 
@@ -172,6 +200,8 @@ def sync(
         action_id=action_id,
         client=client,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -180,13 +210,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ActionStepIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ActionOut | Problem]:
     """Step Action
 
-     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action.
+     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
+    the action's ETag in If-Match; the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
             review.
 
@@ -201,6 +236,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         action_id=action_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -213,13 +250,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ActionStepIn,
+    if_match: str,
+    idempotency_key: str | Unset = UNSET,
 ) -> ActionOut | Problem | None:
     """Step Action
 
-     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action.
+     Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
+    the action's ETag in If-Match; the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
+        idempotency_key (str | Unset):
         body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
             review.
 
@@ -236,5 +278,7 @@ async def asyncio(
             action_id=action_id,
             client=client,
             body=body,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -16,8 +16,10 @@ def _get_kwargs(
     action_id: str,
     *,
     body: ActionUpdate,
+    if_match: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -65,6 +67,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -74,6 +81,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -115,13 +127,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ActionUpdate,
+    if_match: str,
 ) -> Response[ActionOut | Problem]:
     """Update Action
 
-     Change the owner, due date, priority or wording.
+     Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
+    the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
         body (ActionUpdate): Owner, due date, priority or wording of an action (an omitted field
             is left as it is;
             owner and due date are cleared with null).
@@ -137,6 +152,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         action_id=action_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -151,13 +167,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ActionUpdate,
+    if_match: str,
 ) -> ActionOut | Problem | None:
     """Update Action
 
-     Change the owner, due date, priority or wording.
+     Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
+    the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
         body (ActionUpdate): Owner, due date, priority or wording of an action (an omitted field
             is left as it is;
             owner and due date are cleared with null).
@@ -174,6 +193,7 @@ def sync(
         action_id=action_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -182,13 +202,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ActionUpdate,
+    if_match: str,
 ) -> Response[ActionOut | Problem]:
     """Update Action
 
-     Change the owner, due date, priority or wording.
+     Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
+    the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
         body (ActionUpdate): Owner, due date, priority or wording of an action (an omitted field
             is left as it is;
             owner and due date are cleared with null).
@@ -204,6 +227,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         action_id=action_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -216,13 +240,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ActionUpdate,
+    if_match: str,
 ) -> ActionOut | Problem | None:
     """Update Action
 
-     Change the owner, due date, priority or wording.
+     Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
+    the answer's ETag is the new one.
 
     Args:
         action_id (str):
+        if_match (str):
         body (ActionUpdate): Owner, due date, priority or wording of an action (an omitted field
             is left as it is;
             owner and due date are cleared with null).
@@ -240,5 +267,6 @@ async def asyncio(
             action_id=action_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -15,8 +15,11 @@ def _get_kwargs(
     *,
     body: BodyRecognitionsImportRecognitions,
     dry_run: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -58,6 +61,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -111,6 +119,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: BodyRecognitionsImportRecognitions,
     dry_run: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ImportReport | Problem]:
     """Import Recognitions
 
@@ -124,6 +133,7 @@ def sync_detailed(
 
     Args:
         dry_run (bool | Unset): Check and report only; write nothing Default: False.
+        idempotency_key (str | Unset):
         body (BodyRecognitionsImportRecognitions):
 
     Raises:
@@ -137,6 +147,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         dry_run=dry_run,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -151,6 +162,7 @@ def sync(
     client: AuthenticatedClient,
     body: BodyRecognitionsImportRecognitions,
     dry_run: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> ImportReport | Problem | None:
     """Import Recognitions
 
@@ -164,6 +176,7 @@ def sync(
 
     Args:
         dry_run (bool | Unset): Check and report only; write nothing Default: False.
+        idempotency_key (str | Unset):
         body (BodyRecognitionsImportRecognitions):
 
     Raises:
@@ -178,6 +191,7 @@ def sync(
         client=client,
         body=body,
         dry_run=dry_run,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -186,6 +200,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: BodyRecognitionsImportRecognitions,
     dry_run: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ImportReport | Problem]:
     """Import Recognitions
 
@@ -199,6 +214,7 @@ async def asyncio_detailed(
 
     Args:
         dry_run (bool | Unset): Check and report only; write nothing Default: False.
+        idempotency_key (str | Unset):
         body (BodyRecognitionsImportRecognitions):
 
     Raises:
@@ -212,6 +228,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         dry_run=dry_run,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -224,6 +241,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: BodyRecognitionsImportRecognitions,
     dry_run: bool | Unset = False,
+    idempotency_key: str | Unset = UNSET,
 ) -> ImportReport | Problem | None:
     """Import Recognitions
 
@@ -237,6 +255,7 @@ async def asyncio(
 
     Args:
         dry_run (bool | Unset): Check and report only; write nothing Default: False.
+        idempotency_key (str | Unset):
         body (BodyRecognitionsImportRecognitions):
 
     Raises:
@@ -252,5 +271,6 @@ async def asyncio(
             client=client,
             body=body,
             dry_run=dry_run,
+            idempotency_key=idempotency_key,
         )
     ).parsed

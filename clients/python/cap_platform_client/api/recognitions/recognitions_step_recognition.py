@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.recognition_out import RecognitionOut
 from ...models.recognition_step_in import RecognitionStepIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     recognition_id: str,
     *,
     body: RecognitionStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -119,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: RecognitionStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | RecognitionOut]:
     """Step Recognition
 
@@ -126,6 +130,7 @@ def sync_detailed(
 
     Args:
         recognition_id (str):
+        idempotency_key (str | Unset):
         body (RecognitionStepIn):
 
     Raises:
@@ -139,6 +144,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         recognition_id=recognition_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -153,6 +159,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: RecognitionStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | RecognitionOut | None:
     """Step Recognition
 
@@ -160,6 +167,7 @@ def sync(
 
     Args:
         recognition_id (str):
+        idempotency_key (str | Unset):
         body (RecognitionStepIn):
 
     Raises:
@@ -174,6 +182,7 @@ def sync(
         recognition_id=recognition_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -182,6 +191,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: RecognitionStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | RecognitionOut]:
     """Step Recognition
 
@@ -189,6 +199,7 @@ async def asyncio_detailed(
 
     Args:
         recognition_id (str):
+        idempotency_key (str | Unset):
         body (RecognitionStepIn):
 
     Raises:
@@ -202,6 +213,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         recognition_id=recognition_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -214,6 +226,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: RecognitionStepIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | RecognitionOut | None:
     """Step Recognition
 
@@ -221,6 +234,7 @@ async def asyncio(
 
     Args:
         recognition_id (str):
+        idempotency_key (str | Unset):
         body (RecognitionStepIn):
 
     Raises:
@@ -236,5 +250,6 @@ async def asyncio(
             recognition_id=recognition_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.export_format import ExportFormat
 from ...models.problem import Problem
+from ...models.referentials_export_referential_referential_file import ReferentialsExportReferentialReferentialFile
 from ...types import UNSET, Response, Unset
 
 
@@ -16,7 +17,11 @@ def _get_kwargs(
     version: int,
     *,
     format_: ExportFormat | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -37,13 +42,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | ReferentialsExportReferentialReferentialFile | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = ReferentialsExportReferentialReferentialFile.from_dict(response.json())
+
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -101,7 +119,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Problem | ReferentialsExportReferentialReferentialFile]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -116,7 +136,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     format_: ExportFormat | Unset = UNSET,
-) -> Response[Any | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ReferentialsExportReferentialReferentialFile]:
     """Export Referential
 
      The version's file, as imported (admin): importable into another platform.
@@ -125,19 +146,21 @@ def sync_detailed(
         code (str):
         version (int):
         format_ (ExportFormat | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | Problem | ReferentialsExportReferentialReferentialFile]
     """
 
     kwargs = _get_kwargs(
         code=code,
         version=version,
         format_=format_,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -153,7 +176,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     format_: ExportFormat | Unset = UNSET,
-) -> Any | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ReferentialsExportReferentialReferentialFile | None:
     """Export Referential
 
      The version's file, as imported (admin): importable into another platform.
@@ -162,13 +186,14 @@ def sync(
         code (str):
         version (int):
         format_ (ExportFormat | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | Problem | ReferentialsExportReferentialReferentialFile
     """
 
     return sync_detailed(
@@ -176,6 +201,7 @@ def sync(
         version=version,
         client=client,
         format_=format_,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -185,7 +211,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     format_: ExportFormat | Unset = UNSET,
-) -> Response[Any | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ReferentialsExportReferentialReferentialFile]:
     """Export Referential
 
      The version's file, as imported (admin): importable into another platform.
@@ -194,19 +221,21 @@ async def asyncio_detailed(
         code (str):
         version (int):
         format_ (ExportFormat | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | Problem | ReferentialsExportReferentialReferentialFile]
     """
 
     kwargs = _get_kwargs(
         code=code,
         version=version,
         format_=format_,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,7 +249,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     format_: ExportFormat | Unset = UNSET,
-) -> Any | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ReferentialsExportReferentialReferentialFile | None:
     """Export Referential
 
      The version's file, as imported (admin): importable into another platform.
@@ -229,13 +259,14 @@ async def asyncio(
         code (str):
         version (int):
         format_ (ExportFormat | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | Problem | ReferentialsExportReferentialReferentialFile
     """
 
     return (
@@ -244,5 +275,6 @@ async def asyncio(
             version=version,
             client=client,
             format_=format_,
+            if_none_match=if_none_match,
         )
     ).parsed

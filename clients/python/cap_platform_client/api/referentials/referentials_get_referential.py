@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,13 +8,18 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.referential_detail import ReferentialDetail
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     code: str,
     version: int,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -24,16 +29,26 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ReferentialDetail | None:
+) -> Any | Problem | ReferentialDetail | None:
     if response.status_code == 200:
         response_200 = ReferentialDetail.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -93,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ReferentialDetail]:
+) -> Response[Any | Problem | ReferentialDetail]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +122,8 @@ def sync_detailed(
     version: int,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ReferentialDetail]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ReferentialDetail]:
     """Get Referential
 
      A version with its themes and criteria, the reused ones included, ready to rate.
@@ -115,18 +131,20 @@ def sync_detailed(
     Args:
         code (str):
         version (int):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReferentialDetail]
+        Response[Any | Problem | ReferentialDetail]
     """
 
     kwargs = _get_kwargs(
         code=code,
         version=version,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -141,7 +159,8 @@ def sync(
     version: int,
     *,
     client: AuthenticatedClient,
-) -> Problem | ReferentialDetail | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ReferentialDetail | None:
     """Get Referential
 
      A version with its themes and criteria, the reused ones included, ready to rate.
@@ -149,19 +168,21 @@ def sync(
     Args:
         code (str):
         version (int):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReferentialDetail
+        Any | Problem | ReferentialDetail
     """
 
     return sync_detailed(
         code=code,
         version=version,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -170,7 +191,8 @@ async def asyncio_detailed(
     version: int,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ReferentialDetail]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ReferentialDetail]:
     """Get Referential
 
      A version with its themes and criteria, the reused ones included, ready to rate.
@@ -178,18 +200,20 @@ async def asyncio_detailed(
     Args:
         code (str):
         version (int):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReferentialDetail]
+        Response[Any | Problem | ReferentialDetail]
     """
 
     kwargs = _get_kwargs(
         code=code,
         version=version,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,7 +226,8 @@ async def asyncio(
     version: int,
     *,
     client: AuthenticatedClient,
-) -> Problem | ReferentialDetail | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ReferentialDetail | None:
     """Get Referential
 
      A version with its themes and criteria, the reused ones included, ready to rate.
@@ -210,13 +235,14 @@ async def asyncio(
     Args:
         code (str):
         version (int):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReferentialDetail
+        Any | Problem | ReferentialDetail
     """
 
     return (
@@ -224,5 +250,6 @@ async def asyncio(
             code=code,
             version=version,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.body_referentials_import_referential import BodyReferentialsImportReferential
 from ...models.problem import Problem
 from ...models.referential_imported import ReferentialImported
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: BodyReferentialsImportReferential,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -119,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyReferentialsImportReferential,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReferentialImported]:
     """Import Referential
 
@@ -126,6 +130,7 @@ def sync_detailed(
     an invalid file is refused whole (422, each error naming file, object and field).
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyReferentialsImportReferential):
 
     Raises:
@@ -138,6 +143,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -151,6 +157,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BodyReferentialsImportReferential,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReferentialImported | None:
     """Import Referential
 
@@ -158,6 +165,7 @@ def sync(
     an invalid file is refused whole (422, each error naming file, object and field).
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyReferentialsImportReferential):
 
     Raises:
@@ -171,6 +179,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -178,6 +187,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: BodyReferentialsImportReferential,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReferentialImported]:
     """Import Referential
 
@@ -185,6 +195,7 @@ async def asyncio_detailed(
     an invalid file is refused whole (422, each error naming file, object and field).
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyReferentialsImportReferential):
 
     Raises:
@@ -197,6 +208,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -208,6 +220,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BodyReferentialsImportReferential,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReferentialImported | None:
     """Import Referential
 
@@ -215,6 +228,7 @@ async def asyncio(
     an invalid file is refused whole (422, each error naming file, object and field).
 
     Args:
+        idempotency_key (str | Unset):
         body (BodyReferentialsImportReferential):
 
     Raises:
@@ -229,5 +243,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

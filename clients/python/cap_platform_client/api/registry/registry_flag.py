@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.complaint_in import ComplaintIn
 from ...models.complaint_receipt import ComplaintReceipt
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     number: str,
     *,
     body: ComplaintIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -119,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ComplaintIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ComplaintReceipt | Problem]:
     """Flag
 
@@ -127,6 +131,7 @@ def sync_detailed(
 
     Args:
         number (str):
+        idempotency_key (str | Unset):
         body (ComplaintIn):
 
     Raises:
@@ -140,6 +145,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         number=number,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -154,6 +160,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ComplaintIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ComplaintReceipt | Problem | None:
     """Flag
 
@@ -162,6 +169,7 @@ def sync(
 
     Args:
         number (str):
+        idempotency_key (str | Unset):
         body (ComplaintIn):
 
     Raises:
@@ -176,6 +184,7 @@ def sync(
         number=number,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -184,6 +193,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ComplaintIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ComplaintReceipt | Problem]:
     """Flag
 
@@ -192,6 +202,7 @@ async def asyncio_detailed(
 
     Args:
         number (str):
+        idempotency_key (str | Unset):
         body (ComplaintIn):
 
     Raises:
@@ -205,6 +216,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         number=number,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -217,6 +229,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ComplaintIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ComplaintReceipt | Problem | None:
     """Flag
 
@@ -225,6 +238,7 @@ async def asyncio(
 
     Args:
         number (str):
+        idempotency_key (str | Unset):
         body (ComplaintIn):
 
     Raises:
@@ -240,5 +254,6 @@ async def asyncio(
             number=number,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,15 +1,16 @@
+import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.registry_page import RegistryPage
 from ...models.registry_search_registry_scheme_type_0 import RegistrySearchRegistrySchemeType0
 from ...models.registry_search_registry_siae_type_type_0 import RegistrySearchRegistrySiaeTypeType0
 from ...models.registry_search_registry_status_type_0 import RegistrySearchRegistryStatusType0
-from ...models.search_page import SearchPage
 from ...types import UNSET, Response, Unset
 
 
@@ -21,8 +22,9 @@ def _get_kwargs(
     level: None | str | Unset = UNSET,
     status: None | RegistrySearchRegistryStatusType0 | Unset = UNSET,
     q: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-    offset: int | Unset = 0,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     if_none_match: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -81,7 +83,21 @@ def _get_kwargs(
 
     params["limit"] = limit
 
-    params["offset"] = offset
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    json_updated_since: None | str | Unset
+    if isinstance(updated_since, Unset):
+        json_updated_since = UNSET
+    elif isinstance(updated_since, datetime.datetime):
+        json_updated_since = updated_since.isoformat()
+    else:
+        json_updated_since = updated_since
+    params["updated_since"] = json_updated_since
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -95,11 +111,22 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SearchPage | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | RegistryPage | None:
     if response.status_code == 200:
-        response_200 = SearchPage.from_dict(response.json())
+        response_200 = RegistryPage.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -154,7 +181,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SearchPage]:
+) -> Response[Any | Problem | RegistryPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -172,14 +199,16 @@ def sync_detailed(
     level: None | str | Unset = UNSET,
     status: None | RegistrySearchRegistryStatusType0 | Unset = UNSET,
     q: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-    offset: int | Unset = 0,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     if_none_match: None | str | Unset = UNSET,
-) -> Response[Problem | SearchPage]:
+) -> Response[Any | Problem | RegistryPage]:
     """Search Registry
 
      Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
-    (active or suspended) unless a status is asked. No login; cacheable (ETag, 304).
+    (active or suspended) unless a status is asked; by holder name, then number. No login;
+    cacheable (ETag, 304).
 
     Args:
         region (None | str | Unset): INSEE region code
@@ -188,9 +217,14 @@ def sync_detailed(
         level (None | str | Unset):
         status (None | RegistrySearchRegistryStatusType0 | Unset): Default: in force (active and
             suspended)
-        q (None | str | Unset): Name
-        limit (int | Unset):  Default: 20.
-        offset (int | Unset):  Default: 0.
+        q (None | str | Unset): In the holder's name (accents and case ignored)
+        limit (int | Unset): Page size Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        updated_since (datetime.datetime | None | Unset): Delta sync: the recognitions changed at
+            or after this RFC 3339 date-time (with its offset), oldest change first, in every status
+            unless `status` is given, and in `deleted` those deleted since; keep paging with
+            `next_cursor` and the same value
         if_none_match (None | str | Unset):
 
     Raises:
@@ -198,7 +232,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SearchPage]
+        Response[Any | Problem | RegistryPage]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +243,8 @@ def sync_detailed(
         status=status,
         q=q,
         limit=limit,
-        offset=offset,
+        cursor=cursor,
+        updated_since=updated_since,
         if_none_match=if_none_match,
     )
 
@@ -229,14 +264,16 @@ def sync(
     level: None | str | Unset = UNSET,
     status: None | RegistrySearchRegistryStatusType0 | Unset = UNSET,
     q: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-    offset: int | Unset = 0,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     if_none_match: None | str | Unset = UNSET,
-) -> Problem | SearchPage | None:
+) -> Any | Problem | RegistryPage | None:
     """Search Registry
 
      Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
-    (active or suspended) unless a status is asked. No login; cacheable (ETag, 304).
+    (active or suspended) unless a status is asked; by holder name, then number. No login;
+    cacheable (ETag, 304).
 
     Args:
         region (None | str | Unset): INSEE region code
@@ -245,9 +282,14 @@ def sync(
         level (None | str | Unset):
         status (None | RegistrySearchRegistryStatusType0 | Unset): Default: in force (active and
             suspended)
-        q (None | str | Unset): Name
-        limit (int | Unset):  Default: 20.
-        offset (int | Unset):  Default: 0.
+        q (None | str | Unset): In the holder's name (accents and case ignored)
+        limit (int | Unset): Page size Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        updated_since (datetime.datetime | None | Unset): Delta sync: the recognitions changed at
+            or after this RFC 3339 date-time (with its offset), oldest change first, in every status
+            unless `status` is given, and in `deleted` those deleted since; keep paging with
+            `next_cursor` and the same value
         if_none_match (None | str | Unset):
 
     Raises:
@@ -255,7 +297,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SearchPage
+        Any | Problem | RegistryPage
     """
 
     return sync_detailed(
@@ -267,7 +309,8 @@ def sync(
         status=status,
         q=q,
         limit=limit,
-        offset=offset,
+        cursor=cursor,
+        updated_since=updated_since,
         if_none_match=if_none_match,
     ).parsed
 
@@ -281,14 +324,16 @@ async def asyncio_detailed(
     level: None | str | Unset = UNSET,
     status: None | RegistrySearchRegistryStatusType0 | Unset = UNSET,
     q: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-    offset: int | Unset = 0,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     if_none_match: None | str | Unset = UNSET,
-) -> Response[Problem | SearchPage]:
+) -> Response[Any | Problem | RegistryPage]:
     """Search Registry
 
      Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
-    (active or suspended) unless a status is asked. No login; cacheable (ETag, 304).
+    (active or suspended) unless a status is asked; by holder name, then number. No login;
+    cacheable (ETag, 304).
 
     Args:
         region (None | str | Unset): INSEE region code
@@ -297,9 +342,14 @@ async def asyncio_detailed(
         level (None | str | Unset):
         status (None | RegistrySearchRegistryStatusType0 | Unset): Default: in force (active and
             suspended)
-        q (None | str | Unset): Name
-        limit (int | Unset):  Default: 20.
-        offset (int | Unset):  Default: 0.
+        q (None | str | Unset): In the holder's name (accents and case ignored)
+        limit (int | Unset): Page size Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        updated_since (datetime.datetime | None | Unset): Delta sync: the recognitions changed at
+            or after this RFC 3339 date-time (with its offset), oldest change first, in every status
+            unless `status` is given, and in `deleted` those deleted since; keep paging with
+            `next_cursor` and the same value
         if_none_match (None | str | Unset):
 
     Raises:
@@ -307,7 +357,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SearchPage]
+        Response[Any | Problem | RegistryPage]
     """
 
     kwargs = _get_kwargs(
@@ -318,7 +368,8 @@ async def asyncio_detailed(
         status=status,
         q=q,
         limit=limit,
-        offset=offset,
+        cursor=cursor,
+        updated_since=updated_since,
         if_none_match=if_none_match,
     )
 
@@ -336,14 +387,16 @@ async def asyncio(
     level: None | str | Unset = UNSET,
     status: None | RegistrySearchRegistryStatusType0 | Unset = UNSET,
     q: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-    offset: int | Unset = 0,
+    limit: int | Unset = 50,
+    cursor: None | str | Unset = UNSET,
+    updated_since: datetime.datetime | None | Unset = UNSET,
     if_none_match: None | str | Unset = UNSET,
-) -> Problem | SearchPage | None:
+) -> Any | Problem | RegistryPage | None:
     """Search Registry
 
      Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
-    (active or suspended) unless a status is asked. No login; cacheable (ETag, 304).
+    (active or suspended) unless a status is asked; by holder name, then number. No login;
+    cacheable (ETag, 304).
 
     Args:
         region (None | str | Unset): INSEE region code
@@ -352,9 +405,14 @@ async def asyncio(
         level (None | str | Unset):
         status (None | RegistrySearchRegistryStatusType0 | Unset): Default: in force (active and
             suspended)
-        q (None | str | Unset): Name
-        limit (int | Unset):  Default: 20.
-        offset (int | Unset):  Default: 0.
+        q (None | str | Unset): In the holder's name (accents and case ignored)
+        limit (int | Unset): Page size Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        updated_since (datetime.datetime | None | Unset): Delta sync: the recognitions changed at
+            or after this RFC 3339 date-time (with its offset), oldest change first, in every status
+            unless `status` is given, and in `deleted` those deleted since; keep paging with
+            `next_cursor` and the same value
         if_none_match (None | str | Unset):
 
     Raises:
@@ -362,7 +420,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SearchPage
+        Any | Problem | RegistryPage
     """
 
     return (
@@ -375,7 +433,8 @@ async def asyncio(
             status=status,
             q=q,
             limit=limit,
-            offset=offset,
+            cursor=cursor,
+            updated_since=updated_since,
             if_none_match=if_none_match,
         )
     ).parsed

@@ -8,14 +8,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.resource_in import ResourceIn
 from ...models.resource_out import ResourceOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ResourceIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -112,12 +115,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ResourceIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ResourceOut]:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ResourceIn): A catalogue entry, as an admin writes it.
 
     Raises:
@@ -130,6 +135,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -143,12 +149,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ResourceIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ResourceOut | None:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ResourceIn): A catalogue entry, as an admin writes it.
 
     Raises:
@@ -162,6 +170,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -169,12 +178,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ResourceIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ResourceOut]:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ResourceIn): A catalogue entry, as an admin writes it.
 
     Raises:
@@ -187,6 +198,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -198,12 +210,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ResourceIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | ResourceOut | None:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
+        idempotency_key (str | Unset):
         body (ResourceIn): A catalogue entry, as an admin writes it.
 
     Raises:
@@ -218,5 +232,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

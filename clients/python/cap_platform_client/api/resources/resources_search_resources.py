@@ -1,12 +1,12 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.page_resource_out import PageResourceOut
 from ...models.problem import Problem
-from ...models.resource_out import ResourceOut
 from ...models.resources_search_resources_kind_type_0 import ResourcesSearchResourcesKindType0
 from ...types import UNSET, Response, Unset
 
@@ -17,8 +17,13 @@ def _get_kwargs(
     kind: None | ResourcesSearchResourcesKindType0 | Unset = UNSET,
     criterion: None | str | Unset = UNSET,
     theme: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -52,6 +57,13 @@ def _get_kwargs(
         json_theme = theme
     params["theme"] = json_theme
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
     params["limit"] = limit
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -62,21 +74,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | list[ResourceOut] | None:
+) -> Any | PageResourceOut | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in _response_200:
-            response_200_item = ResourceOut.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = PageResourceOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -131,7 +148,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | list[ResourceOut]]:
+) -> Response[Any | PageResourceOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -147,26 +164,32 @@ def sync_detailed(
     kind: None | ResourcesSearchResourcesKindType0 | Unset = UNSET,
     criterion: None | str | Unset = UNSET,
     theme: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-) -> Response[Problem | list[ResourceOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageResourceOut | Problem]:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
-    Results are ranked by relevance when ``q`` is given.
+    Results are ranked by relevance when ``q`` is given (then by title and id), by title and id
+    otherwise.
 
     Args:
         q (None | str | Unset): Words to find (French)
-        kind (None | ResourcesSearchResourcesKindType0 | Unset):
+        kind (None | ResourcesSearchResourcesKindType0 | Unset): Only this kind
         criterion (None | str | Unset): Criterion URN
-        theme (None | str | Unset):
-        limit (int | Unset):  Default: 20.
+        theme (None | str | Unset): Theme code
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[ResourceOut]]
+        Response[Any | PageResourceOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -174,7 +197,9 @@ def sync_detailed(
         kind=kind,
         criterion=criterion,
         theme=theme,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -191,26 +216,32 @@ def sync(
     kind: None | ResourcesSearchResourcesKindType0 | Unset = UNSET,
     criterion: None | str | Unset = UNSET,
     theme: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-) -> Problem | list[ResourceOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageResourceOut | Problem | None:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
-    Results are ranked by relevance when ``q`` is given.
+    Results are ranked by relevance when ``q`` is given (then by title and id), by title and id
+    otherwise.
 
     Args:
         q (None | str | Unset): Words to find (French)
-        kind (None | ResourcesSearchResourcesKindType0 | Unset):
+        kind (None | ResourcesSearchResourcesKindType0 | Unset): Only this kind
         criterion (None | str | Unset): Criterion URN
-        theme (None | str | Unset):
-        limit (int | Unset):  Default: 20.
+        theme (None | str | Unset): Theme code
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[ResourceOut]
+        Any | PageResourceOut | Problem
     """
 
     return sync_detailed(
@@ -219,7 +250,9 @@ def sync(
         kind=kind,
         criterion=criterion,
         theme=theme,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -230,26 +263,32 @@ async def asyncio_detailed(
     kind: None | ResourcesSearchResourcesKindType0 | Unset = UNSET,
     criterion: None | str | Unset = UNSET,
     theme: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-) -> Response[Problem | list[ResourceOut]]:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageResourceOut | Problem]:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
-    Results are ranked by relevance when ``q`` is given.
+    Results are ranked by relevance when ``q`` is given (then by title and id), by title and id
+    otherwise.
 
     Args:
         q (None | str | Unset): Words to find (French)
-        kind (None | ResourcesSearchResourcesKindType0 | Unset):
+        kind (None | ResourcesSearchResourcesKindType0 | Unset): Only this kind
         criterion (None | str | Unset): Criterion URN
-        theme (None | str | Unset):
-        limit (int | Unset):  Default: 20.
+        theme (None | str | Unset): Theme code
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[ResourceOut]]
+        Response[Any | PageResourceOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -257,7 +296,9 @@ async def asyncio_detailed(
         kind=kind,
         criterion=criterion,
         theme=theme,
+        cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -272,26 +313,32 @@ async def asyncio(
     kind: None | ResourcesSearchResourcesKindType0 | Unset = UNSET,
     criterion: None | str | Unset = UNSET,
     theme: None | str | Unset = UNSET,
-    limit: int | Unset = 20,
-) -> Problem | list[ResourceOut] | None:
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageResourceOut | Problem | None:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
-    Results are ranked by relevance when ``q`` is given.
+    Results are ranked by relevance when ``q`` is given (then by title and id), by title and id
+    otherwise.
 
     Args:
         q (None | str | Unset): Words to find (French)
-        kind (None | ResourcesSearchResourcesKindType0 | Unset):
+        kind (None | ResourcesSearchResourcesKindType0 | Unset): Only this kind
         criterion (None | str | Unset): Criterion URN
-        theme (None | str | Unset):
-        limit (int | Unset):  Default: 20.
+        theme (None | str | Unset): Theme code
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[ResourceOut]
+        Any | PageResourceOut | Problem
     """
 
     return (
@@ -301,6 +348,8 @@ async def asyncio(
             kind=kind,
             criterion=criterion,
             theme=theme,
+            cursor=cursor,
             limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.resource_out import ResourceOut
 from ...models.resource_update import ResourceUpdate
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     resource_id: str,
     *,
     body: ResourceUpdate,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -65,6 +68,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -74,6 +82,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -117,13 +130,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ResourceUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | ResourceOut]:
     """Update Resource
 
-     Change a catalogue entry (admin); ``published: false`` hides it.
+     Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
+    If-Match, only if nobody changed it since (412); the answer's ETag is the new one.
 
     Args:
         resource_id (str):
+        if_match (str | Unset):
         body (ResourceUpdate): Fields of a catalogue entry to change (an omitted field is left as
             it is; url, contact
             and duration are cleared with null).
@@ -139,6 +155,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         resource_id=resource_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -153,13 +170,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ResourceUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Problem | ResourceOut | None:
     """Update Resource
 
-     Change a catalogue entry (admin); ``published: false`` hides it.
+     Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
+    If-Match, only if nobody changed it since (412); the answer's ETag is the new one.
 
     Args:
         resource_id (str):
+        if_match (str | Unset):
         body (ResourceUpdate): Fields of a catalogue entry to change (an omitted field is left as
             it is; url, contact
             and duration are cleared with null).
@@ -176,6 +196,7 @@ def sync(
         resource_id=resource_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -184,13 +205,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ResourceUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | ResourceOut]:
     """Update Resource
 
-     Change a catalogue entry (admin); ``published: false`` hides it.
+     Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
+    If-Match, only if nobody changed it since (412); the answer's ETag is the new one.
 
     Args:
         resource_id (str):
+        if_match (str | Unset):
         body (ResourceUpdate): Fields of a catalogue entry to change (an omitted field is left as
             it is; url, contact
             and duration are cleared with null).
@@ -206,6 +230,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         resource_id=resource_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,13 +243,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ResourceUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Problem | ResourceOut | None:
     """Update Resource
 
-     Change a catalogue entry (admin); ``published: false`` hides it.
+     Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
+    If-Match, only if nobody changed it since (412); the answer's ETag is the new one.
 
     Args:
         resource_id (str):
+        if_match (str | Unset):
         body (ResourceUpdate): Fields of a catalogue entry to change (an omitted field is left as
             it is; url, contact
             and duration are cleared with null).
@@ -242,5 +270,6 @@ async def asyncio(
             resource_id=resource_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

@@ -1,14 +1,12 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.network_statistics import NetworkStatistics
 from ...models.problem import Problem
-from ...models.statistics_network_statistics_response_statistics_network_statistics import (
-    StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics,
-)
 from ...models.statistics_network_statistics_siae_type_type_0 import StatisticsNetworkStatisticsSiaeTypeType0
 from ...types import UNSET, Response, Unset
 
@@ -18,7 +16,11 @@ def _get_kwargs(
     referential: str | Unset = "CAP",
     region: None | str | Unset = UNSET,
     siae_type: None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -48,16 +50,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics | None:
+) -> Any | NetworkStatistics | Problem | None:
     if response.status_code == 200:
-        response_200 = StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics.from_dict(response.json())
+        response_200 = NetworkStatistics.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -107,7 +119,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics]:
+) -> Response[Any | NetworkStatistics | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -122,7 +134,8 @@ def sync_detailed(
     referential: str | Unset = "CAP",
     region: None | str | Unset = UNSET,
     siae_type: None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset = UNSET,
-) -> Response[Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | NetworkStatistics | Problem]:
     """Network Statistics
 
      Per region and SIAE type: structures diagnosed; maturity per theme (bands); trend per
@@ -133,19 +146,21 @@ def sync_detailed(
         referential (str | Unset):  Default: 'CAP'.
         region (None | str | Unset):
         siae_type (None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics]
+        Response[Any | NetworkStatistics | Problem]
     """
 
     kwargs = _get_kwargs(
         referential=referential,
         region=region,
         siae_type=siae_type,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -161,7 +176,8 @@ def sync(
     referential: str | Unset = "CAP",
     region: None | str | Unset = UNSET,
     siae_type: None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset = UNSET,
-) -> Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | NetworkStatistics | Problem | None:
     """Network Statistics
 
      Per region and SIAE type: structures diagnosed; maturity per theme (bands); trend per
@@ -172,13 +188,14 @@ def sync(
         referential (str | Unset):  Default: 'CAP'.
         region (None | str | Unset):
         siae_type (None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics
+        Any | NetworkStatistics | Problem
     """
 
     return sync_detailed(
@@ -186,6 +203,7 @@ def sync(
         referential=referential,
         region=region,
         siae_type=siae_type,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -195,7 +213,8 @@ async def asyncio_detailed(
     referential: str | Unset = "CAP",
     region: None | str | Unset = UNSET,
     siae_type: None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset = UNSET,
-) -> Response[Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | NetworkStatistics | Problem]:
     """Network Statistics
 
      Per region and SIAE type: structures diagnosed; maturity per theme (bands); trend per
@@ -206,19 +225,21 @@ async def asyncio_detailed(
         referential (str | Unset):  Default: 'CAP'.
         region (None | str | Unset):
         siae_type (None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics]
+        Response[Any | NetworkStatistics | Problem]
     """
 
     kwargs = _get_kwargs(
         referential=referential,
         region=region,
         siae_type=siae_type,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -232,7 +253,8 @@ async def asyncio(
     referential: str | Unset = "CAP",
     region: None | str | Unset = UNSET,
     siae_type: None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset = UNSET,
-) -> Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | NetworkStatistics | Problem | None:
     """Network Statistics
 
      Per region and SIAE type: structures diagnosed; maturity per theme (bands); trend per
@@ -243,13 +265,14 @@ async def asyncio(
         referential (str | Unset):  Default: 'CAP'.
         region (None | str | Unset):
         siae_type (None | StatisticsNetworkStatisticsSiaeTypeType0 | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | StatisticsNetworkStatisticsResponseStatisticsNetworkStatistics
+        Any | NetworkStatistics | Problem
     """
 
     return (
@@ -258,5 +281,6 @@ async def asyncio(
             referential=referential,
             region=region,
             siae_type=siae_type,
+            if_none_match=if_none_match,
         )
     ).parsed

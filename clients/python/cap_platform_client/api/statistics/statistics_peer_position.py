@@ -1,14 +1,12 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.peer_position import PeerPosition
 from ...models.problem import Problem
-from ...models.statistics_peer_position_response_statistics_peer_position import (
-    StatisticsPeerPositionResponseStatisticsPeerPosition,
-)
 from ...types import UNSET, Response, Unset
 
 
@@ -16,7 +14,11 @@ def _get_kwargs(
     *,
     organisation_id: str,
     referential: str | Unset = "CAP",
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -32,16 +34,26 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | StatisticsPeerPositionResponseStatisticsPeerPosition | None:
+) -> Any | PeerPosition | Problem | None:
     if response.status_code == 200:
-        response_200 = StatisticsPeerPositionResponseStatisticsPeerPosition.from_dict(response.json())
+        response_200 = PeerPosition.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -91,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | StatisticsPeerPositionResponseStatisticsPeerPosition]:
+) -> Response[Any | PeerPosition | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -105,7 +117,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     organisation_id: str,
     referential: str | Unset = "CAP",
-) -> Response[Problem | StatisticsPeerPositionResponseStatisticsPeerPosition]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PeerPosition | Problem]:
     """Peer Position
 
      A structure's scores against peers of the same SIAE type and region (median, quartiles,
@@ -114,18 +127,20 @@ def sync_detailed(
     Args:
         organisation_id (str):
         referential (str | Unset):  Default: 'CAP'.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | StatisticsPeerPositionResponseStatisticsPeerPosition]
+        Response[Any | PeerPosition | Problem]
     """
 
     kwargs = _get_kwargs(
         organisation_id=organisation_id,
         referential=referential,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -140,7 +155,8 @@ def sync(
     client: AuthenticatedClient,
     organisation_id: str,
     referential: str | Unset = "CAP",
-) -> Problem | StatisticsPeerPositionResponseStatisticsPeerPosition | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PeerPosition | Problem | None:
     """Peer Position
 
      A structure's scores against peers of the same SIAE type and region (median, quartiles,
@@ -149,19 +165,21 @@ def sync(
     Args:
         organisation_id (str):
         referential (str | Unset):  Default: 'CAP'.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | StatisticsPeerPositionResponseStatisticsPeerPosition
+        Any | PeerPosition | Problem
     """
 
     return sync_detailed(
         client=client,
         organisation_id=organisation_id,
         referential=referential,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -170,7 +188,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     organisation_id: str,
     referential: str | Unset = "CAP",
-) -> Response[Problem | StatisticsPeerPositionResponseStatisticsPeerPosition]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PeerPosition | Problem]:
     """Peer Position
 
      A structure's scores against peers of the same SIAE type and region (median, quartiles,
@@ -179,18 +198,20 @@ async def asyncio_detailed(
     Args:
         organisation_id (str):
         referential (str | Unset):  Default: 'CAP'.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | StatisticsPeerPositionResponseStatisticsPeerPosition]
+        Response[Any | PeerPosition | Problem]
     """
 
     kwargs = _get_kwargs(
         organisation_id=organisation_id,
         referential=referential,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -203,7 +224,8 @@ async def asyncio(
     client: AuthenticatedClient,
     organisation_id: str,
     referential: str | Unset = "CAP",
-) -> Problem | StatisticsPeerPositionResponseStatisticsPeerPosition | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PeerPosition | Problem | None:
     """Peer Position
 
      A structure's scores against peers of the same SIAE type and region (median, quartiles,
@@ -212,13 +234,14 @@ async def asyncio(
     Args:
         organisation_id (str):
         referential (str | Unset):  Default: 'CAP'.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | StatisticsPeerPositionResponseStatisticsPeerPosition
+        Any | PeerPosition | Problem
     """
 
     return (
@@ -226,5 +249,6 @@ async def asyncio(
             client=client,
             organisation_id=organisation_id,
             referential=referential,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.membership_create import MembershipCreate
 from ...models.problem import Problem
 from ...models.user_public import UserPublic
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     user_id: str,
     *,
     body: MembershipCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -59,6 +62,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -102,6 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: MembershipCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | UserPublic]:
     """Grant Membership
 
@@ -109,6 +118,7 @@ def sync_detailed(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (MembershipCreate): Give an existing user one more role (admin only).
 
     Raises:
@@ -122,6 +132,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -136,6 +147,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: MembershipCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | UserPublic | None:
     """Grant Membership
 
@@ -143,6 +155,7 @@ def sync(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (MembershipCreate): Give an existing user one more role (admin only).
 
     Raises:
@@ -157,6 +170,7 @@ def sync(
         user_id=user_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -165,6 +179,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: MembershipCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | UserPublic]:
     """Grant Membership
 
@@ -172,6 +187,7 @@ async def asyncio_detailed(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (MembershipCreate): Give an existing user one more role (admin only).
 
     Raises:
@@ -185,6 +201,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,6 +214,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: MembershipCreate,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | UserPublic | None:
     """Grant Membership
 
@@ -204,6 +222,7 @@ async def asyncio(
 
     Args:
         user_id (str):
+        idempotency_key (str | Unset):
         body (MembershipCreate): Give an existing user one more role (admin only).
 
     Raises:
@@ -219,5 +238,6 @@ async def asyncio(
             user_id=user_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

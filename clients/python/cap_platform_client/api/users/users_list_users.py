@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -16,7 +16,11 @@ def _get_kwargs(
     cursor: None | str | Unset = UNSET,
     organisation_id: None | str | Unset = UNSET,
     role: None | str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -51,16 +55,21 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PageUserPublic | Problem | None:
+) -> Any | PageUserPublic | Problem | None:
     if response.status_code == 200:
         response_200 = PageUserPublic.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -105,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PageUserPublic | Problem]:
+) -> Response[Any | PageUserPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,23 +130,26 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     organisation_id: None | str | Unset = UNSET,
     role: None | str | Unset = UNSET,
-) -> Response[PageUserPublic | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageUserPublic | Problem]:
     """List Users
 
      Users the caller manages (an admin: everyone; a member_admin: their organisation's).
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
         organisation_id (None | str | Unset):
         role (None | str | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageUserPublic | Problem]
+        Response[Any | PageUserPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -145,6 +157,7 @@ def sync_detailed(
         cursor=cursor,
         organisation_id=organisation_id,
         role=role,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -161,23 +174,26 @@ def sync(
     cursor: None | str | Unset = UNSET,
     organisation_id: None | str | Unset = UNSET,
     role: None | str | Unset = UNSET,
-) -> PageUserPublic | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageUserPublic | Problem | None:
     """List Users
 
      Users the caller manages (an admin: everyone; a member_admin: their organisation's).
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
         organisation_id (None | str | Unset):
         role (None | str | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageUserPublic | Problem
+        Any | PageUserPublic | Problem
     """
 
     return sync_detailed(
@@ -186,6 +202,7 @@ def sync(
         cursor=cursor,
         organisation_id=organisation_id,
         role=role,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -196,23 +213,26 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     organisation_id: None | str | Unset = UNSET,
     role: None | str | Unset = UNSET,
-) -> Response[PageUserPublic | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageUserPublic | Problem]:
     """List Users
 
      Users the caller manages (an admin: everyone; a member_admin: their organisation's).
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
         organisation_id (None | str | Unset):
         role (None | str | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageUserPublic | Problem]
+        Response[Any | PageUserPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -220,6 +240,7 @@ async def asyncio_detailed(
         cursor=cursor,
         organisation_id=organisation_id,
         role=role,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -234,23 +255,26 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     organisation_id: None | str | Unset = UNSET,
     role: None | str | Unset = UNSET,
-) -> PageUserPublic | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageUserPublic | Problem | None:
     """List Users
 
      Users the caller manages (an admin: everyone; a member_admin: their organisation's).
 
     Args:
-        limit (int | Unset): Page size Default: 50.
-        cursor (None | str | Unset): Cursor from the previous page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
         organisation_id (None | str | Unset):
         role (None | str | Unset):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageUserPublic | Problem
+        Any | PageUserPublic | Problem
     """
 
     return (
@@ -260,5 +284,6 @@ async def asyncio(
             cursor=cursor,
             organisation_id=organisation_id,
             role=role,
+            if_none_match=if_none_match,
         )
     ).parsed

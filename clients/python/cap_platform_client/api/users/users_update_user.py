@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.user_public import UserPublic
 from ...models.user_update import UserUpdate
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     user_id: str,
     *,
     body: UserUpdate,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -65,6 +68,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -74,6 +82,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -107,13 +120,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: UserUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | UserPublic]:
     """Update User
 
-     Rename or disable an account (disabling signs it out everywhere).
+     Rename or disable an account (disabling signs it out everywhere). With If-Match (the
+    ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         user_id (str):
+        if_match (str | Unset):
         body (UserUpdate): Change a user's name or disable the account (admin only).
 
     Raises:
@@ -127,6 +143,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -141,13 +158,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: UserUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Problem | UserPublic | None:
     """Update User
 
-     Rename or disable an account (disabling signs it out everywhere).
+     Rename or disable an account (disabling signs it out everywhere). With If-Match (the
+    ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         user_id (str):
+        if_match (str | Unset):
         body (UserUpdate): Change a user's name or disable the account (admin only).
 
     Raises:
@@ -162,6 +182,7 @@ def sync(
         user_id=user_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -170,13 +191,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: UserUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | UserPublic]:
     """Update User
 
-     Rename or disable an account (disabling signs it out everywhere).
+     Rename or disable an account (disabling signs it out everywhere). With If-Match (the
+    ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         user_id (str):
+        if_match (str | Unset):
         body (UserUpdate): Change a user's name or disable the account (admin only).
 
     Raises:
@@ -190,6 +214,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         user_id=user_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,13 +227,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: UserUpdate,
+    if_match: str | Unset = UNSET,
 ) -> Problem | UserPublic | None:
     """Update User
 
-     Rename or disable an account (disabling signs it out everywhere).
+     Rename or disable an account (disabling signs it out everywhere). With If-Match (the
+    ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         user_id (str):
+        if_match (str | Unset):
         body (UserUpdate): Change a user's name or disable the account (admin only).
 
     Raises:
@@ -224,5 +252,6 @@ async def asyncio(
             user_id=user_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

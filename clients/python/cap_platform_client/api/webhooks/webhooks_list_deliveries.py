@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -18,7 +18,11 @@ def _get_kwargs(
     status: None | Unset | WebhooksListDeliveriesStatusType0 = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     params: dict[str, Any] = {}
 
@@ -50,16 +54,21 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PageDeliveryOut | Problem | None:
+) -> Any | PageDeliveryOut | Problem | None:
     if response.status_code == 200:
         response_200 = PageDeliveryOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -119,7 +128,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PageDeliveryOut | Problem]:
+) -> Response[Any | PageDeliveryOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -135,7 +144,8 @@ def sync_detailed(
     status: None | Unset | WebhooksListDeliveriesStatusType0 = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[PageDeliveryOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageDeliveryOut | Problem]:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -143,16 +153,18 @@ def sync_detailed(
 
     Args:
         subscription_id (str):
-        status (None | Unset | WebhooksListDeliveriesStatusType0):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        status (None | Unset | WebhooksListDeliveriesStatusType0): Only deliveries in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageDeliveryOut | Problem]
+        Response[Any | PageDeliveryOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -160,6 +172,7 @@ def sync_detailed(
         status=status,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -176,7 +189,8 @@ def sync(
     status: None | Unset | WebhooksListDeliveriesStatusType0 = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> PageDeliveryOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageDeliveryOut | Problem | None:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -184,16 +198,18 @@ def sync(
 
     Args:
         subscription_id (str):
-        status (None | Unset | WebhooksListDeliveriesStatusType0):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        status (None | Unset | WebhooksListDeliveriesStatusType0): Only deliveries in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageDeliveryOut | Problem
+        Any | PageDeliveryOut | Problem
     """
 
     return sync_detailed(
@@ -202,6 +218,7 @@ def sync(
         status=status,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -212,7 +229,8 @@ async def asyncio_detailed(
     status: None | Unset | WebhooksListDeliveriesStatusType0 = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> Response[PageDeliveryOut | Problem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageDeliveryOut | Problem]:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -220,16 +238,18 @@ async def asyncio_detailed(
 
     Args:
         subscription_id (str):
-        status (None | Unset | WebhooksListDeliveriesStatusType0):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        status (None | Unset | WebhooksListDeliveriesStatusType0): Only deliveries in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PageDeliveryOut | Problem]
+        Response[Any | PageDeliveryOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -237,6 +257,7 @@ async def asyncio_detailed(
         status=status,
         cursor=cursor,
         limit=limit,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -251,7 +272,8 @@ async def asyncio(
     status: None | Unset | WebhooksListDeliveriesStatusType0 = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
-) -> PageDeliveryOut | Problem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageDeliveryOut | Problem | None:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -259,16 +281,18 @@ async def asyncio(
 
     Args:
         subscription_id (str):
-        status (None | Unset | WebhooksListDeliveriesStatusType0):
-        cursor (None | str | Unset): Cursor from the previous page
-        limit (int | Unset): Page size Default: 50.
+        status (None | Unset | WebhooksListDeliveriesStatusType0): Only deliveries in this state
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PageDeliveryOut | Problem
+        Any | PageDeliveryOut | Problem
     """
 
     return (
@@ -278,5 +302,6 @@ async def asyncio(
             status=status,
             cursor=cursor,
             limit=limit,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -9,15 +9,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.subscription_out import SubscriptionOut
 from ...models.subscription_patch import SubscriptionPatch
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     subscription_id: str,
     *,
     body: SubscriptionPatch,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -67,6 +70,11 @@ def _parse_response(
 
         return response_409
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -76,6 +84,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 428:
+        response_428 = Problem.from_dict(response.json())
+
+        return response_428
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -119,14 +132,17 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SubscriptionOut]:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
-    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled).
+    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
+    (the ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         subscription_id (str):
+        if_match (str | Unset):
         body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
@@ -141,6 +157,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         subscription_id=subscription_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -155,14 +172,17 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SubscriptionOut | None:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
-    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled).
+    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
+    (the ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         subscription_id (str):
+        if_match (str | Unset):
         body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
@@ -178,6 +198,7 @@ def sync(
         subscription_id=subscription_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -186,14 +207,17 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SubscriptionOut]:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
-    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled).
+    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
+    (the ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         subscription_id (str):
+        if_match (str | Unset):
         body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
@@ -208,6 +232,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         subscription_id=subscription_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -220,14 +245,17 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SubscriptionPatch,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SubscriptionOut | None:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
-    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled).
+    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
+    (the ETag read), only if it did not change since (412); the answer's ETag is the new one.
 
     Args:
         subscription_id (str):
+        if_match (str | Unset):
         body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
@@ -244,5 +272,6 @@ async def asyncio(
             subscription_id=subscription_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed
