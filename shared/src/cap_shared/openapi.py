@@ -324,6 +324,14 @@ def describe_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     add_problem_schemas(document)
     # Which problem types each error answers, and the catalogue of them (cap_shared.problem_types).
     problem_types.describe_problems(app, document, problem_response, structural)
+    for _path, _method, operation in operations(document):
+        optional_if_match = any(
+            p.get("in") == "header" and p.get("name") == "If-Match" and not p.get("required")
+            for p in operation.get("parameters", [])
+        )
+        # The call graph reaches check_if_match's 428, which only a required If-Match answers.
+        if optional_if_match:
+            operation["responses"].pop("428", None)
     return document
 
 

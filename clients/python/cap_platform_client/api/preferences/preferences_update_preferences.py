@@ -76,11 +76,6 @@ def _parse_response(
 
         return response_422
 
-    if response.status_code == 428:
-        response_428 = Problem.from_dict(response.json())
-
-        return response_428
-
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
