@@ -43,6 +43,7 @@ COPY services/labelling/pyproject.toml services/labelling/
 COPY services/notifications/pyproject.toml services/notifications/
 COPY standalone/pyproject.toml standalone/
 COPY simulator/pyproject.toml simulator/
+COPY clients/python/pyproject.toml clients/python/
 
 # 1. Third-party dependencies of $PACKAGE (no workspace member yet).
 RUN --mount=type=cache,target=/root/.cache/uv \

@@ -9,16 +9,22 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install run demo test test-clock test-fast fuzz bench lint format typecheck migrate up asyncapi schemas certifier clean
+.PHONY: help install install-node run demo test test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi problems schemas certifier clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --user --quiet uv || curl -LsSf https://astral.sh/uv/install.sh | sh; }
 
-install: $(UV) ## Install the workspace (one lock file) into .venv
+install: $(UV) ## Install the workspace (one lock file) into .venv, and the TypeScript client's npm packages when npm is there
 	@$(UV) sync --frozen --all-packages --quiet
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory install-node; \
+	else echo "note: npm is missing; make test needs Node.js 20+ (the TypeScript client is type-checked)"; fi
+
+install-node: ## The TypeScript client's npm packages (clients/typescript/node_modules, from its lock file)
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20+ (the TypeScript client is type-checked by the suite)"; exit 1; }
+	@cd clients/typescript && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; }
 
 ## -- run ----------------------------------------------------------------------------
 run: install ## The whole platform, standalone, on http://127.0.0.1:8000 (SQLite under var/, in-memory broker)
@@ -36,13 +42,13 @@ up: migrate ## Distributed: every service as its own processes on PostgreSQL and
 	$(UV) run --frozen honcho start -f deploy/local/Procfile
 
 ## -- test ---------------------------------------------------------------------------
-test: install ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ
+test: install install-node ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q
 
 test-clock: install ## The time-sensitive tests at 23:30 and 03:00 Paris time and on a leap day a year ahead (faketime)
 	bash .ci/clock
 
-test-fast: install ## The suite without the slowest fault-injection tests
+test-fast: install install-node ## The suite without the slowest fault-injection tests
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not slow"
 
 FUZZ_EXAMPLES ?= 25
@@ -69,8 +75,19 @@ format: install ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .
 	$(UV) run --frozen ruff format .
 
-asyncapi: install ## Regenerate the event catalogue docs/events/asyncapi.json
-	$(UV) run --frozen python -m cap_shared.contracts.asyncapi docs/events/asyncapi.json
+contract: install ## Regenerate the committed contract docs/api/ (OpenAPI, AsyncAPI, problem types) and the clients' generated code
+	$(UV) run --frozen python -m cap_standalone.contract
+	$(UV) run --frozen python -m cap_standalone.problems_doc docs/api/problems.md
+	$(MAKE) --no-print-directory clients
+
+clients: install-node ## Regenerate the TypeScript client's types (clients/typescript/src/schema.d.ts) from docs/api/openapi.json
+	cd clients/typescript && npm run --silent generate
+	$(UV) run --frozen python tools/generate_python_client.py
+
+asyncapi: contract ## (The event catalogue is docs/api/asyncapi.json, part of `make contract`)
+
+problems: install ## Regenerate the catalogue of problem types docs/api/problems.md (also part of `make contract`)
+	$(UV) run --frozen python -m cap_standalone.problems_doc docs/api/problems.md
 
 schemas: install ## Regenerate the referential file schema docs/referentials/referential.schema.json
 	$(UV) run --frozen python -m cap_diagnostic.referentials.schema docs/referentials/referential.schema.json

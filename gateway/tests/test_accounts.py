@@ -47,7 +47,7 @@ class TestInvitations:
         admin_role = await invite(client, boss, email="z@coorace.example", role="admin")
         assert admin_role.status_code == 403
 
-        pending = (await client.get("/v1/invitations", headers=boss)).json()
+        pending = (await client.get("/v1/invitations", headers=boss)).json()["data"]
         assert [i["email"] for i in pending] == ["m@coorace.example"]
         assert all("token" not in i for i in pending)
 
@@ -360,3 +360,39 @@ class TestUsers:
         assert (
             await client.get(f"/v1/organisations/{org_a}", headers=facilitator)
         ).status_code == 404
+
+
+class TestConditionalRequests:
+    async def test_a_user_is_read_with_an_etag_and_changed_on_the_copy_read(
+        self, admin, client
+    ) -> None:
+        org = await organisation(client, admin, 31)
+        await create_user(
+            client, admin, role="member", organisation_id=org, email="cond@coorace.example"
+        )
+        (user,) = [
+            u
+            for u in (await client.get("/v1/users", headers=admin)).json()["data"]
+            if u["email"] == "cond@coorace.example"
+        ]
+        url = f"/v1/users/{user['id']}"
+        read = await client.get(url, headers=admin)
+        tag = read.headers["etag"]
+        assert read.headers["cache-control"] == "private, no-cache"
+        unchanged = await client.get(url, headers={**admin, "If-None-Match": tag})
+        assert unchanged.status_code == 304
+        assert unchanged.content == b""
+        renamed = await client.patch(
+            url, json={"name": "Nouveau nom"}, headers={**admin, "If-Match": tag}
+        )
+        assert renamed.status_code == 200, renamed.text
+        new = renamed.headers["etag"]
+        assert new == (await client.get(url, headers=admin)).headers["etag"]
+        stale = await client.patch(url, json={"name": "Autre"}, headers={**admin, "If-Match": tag})
+        assert stale.status_code == 412
+        assert stale.json()["current_etag"] == new
+        assert (await client.get(url, headers=admin)).json()["name"] == "Nouveau nom"
+        changed = await client.get(url, headers={**admin, "If-None-Match": tag})
+        assert changed.status_code == 200
+        again = await client.patch(url, json={"name": "Autre"}, headers={**admin, "If-Match": new})
+        assert again.status_code == 200

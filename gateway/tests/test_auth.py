@@ -41,7 +41,7 @@ class TestPasswordGrant:
         jwks = (await client.get("/.well-known/jwks.json")).json()
         assert header["kid"] in {k["kid"] for k in jwks["keys"]}
         claims = jwt.decode(body["access_token"], options={"verify_signature": False})
-        assert claims["iss"] == "urn:cap:gateway"
+        assert claims["iss"] == "http://127.0.0.1:8000"  # the public base URL (default)
         assert "urn:cap:diagnostic" in claims["aud"]
         assert "urn:cap:gateway" in claims["aud"]
         assert claims["exp"] - claims["iat"] == 900
@@ -172,7 +172,7 @@ class TestClientCredentials:
     ) -> None:
         registered = await self.create_client(client, admin)
         assert "secret_hash" not in registered
-        listed = (await client.get("/v1/api-clients", headers=admin)).json()
+        listed = (await client.get("/v1/api-clients", headers=admin)).json()["data"]
         assert all("client_secret" not in c for c in listed)
 
         basic = await client.post(
@@ -272,7 +272,7 @@ class TestKeyRotation:
         signed = (await token(client2, **PASSWORD_FORM)).json()["access_token"]
         assert jwt.get_unverified_header(signed)["kid"] == newest
         assert (await client2.get("/v1/me", headers=admin)).status_code == 200
-        keys = (await client2.get("/v1/ops/gateway/signing-keys", headers=admin)).json()
+        keys = (await client2.get("/v1/ops/gateway/signing-keys", headers=admin)).json()["data"]
         old = next(k for k in keys if k["kid"] == old_kid)
         assert old["expires_at"] is not None  # it leaves the JWKS after its tokens expire
         assert "private_key" not in old

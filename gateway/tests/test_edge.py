@@ -275,7 +275,15 @@ class TestApiDescription:
             assert f"/v1/ops/{service}/dead-letters" in paths
         assert "/healthz" not in paths
         assert duplicate_operation_ids(document) == []
-        assert "OAuth2PasswordBearer" in document["components"]["securitySchemes"]
+        schemes = document["components"]["securitySchemes"]
+        assert set(schemes["oauth2"]["flows"]) == {
+            "authorizationCode",
+            "clientCredentials",
+            "password",
+        }
+        assert schemes["openIdConnect"]["openIdConnectUrl"].endswith(
+            "/.well-known/openid-configuration"
+        )
 
     async def test_production_serves_no_docs_and_only_inventoried_routes(
         self, gateway_factory
@@ -312,6 +320,11 @@ INVENTORY = {
     ("POST", "/v1/auth/revoke"),
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/.well-known/oauth-authorization-server"),
+    ("GET", "/.well-known/openid-configuration"),
+    ("GET", "/v1/auth/authorize"),
+    ("POST", "/v1/auth/authorize"),
+    ("GET", "/v1/auth/userinfo"),
+    ("POST", "/v1/auth/userinfo"),
     ("GET", "/v1/me"),
     ("GET", "/v1/me/overview"),
     ("POST", "/v1/me/password"),

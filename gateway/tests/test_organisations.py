@@ -165,6 +165,20 @@ class TestRead:
         ).status_code == 422
         bad = await client.get("/v1/organisations", params={"cursor": "%%%"}, headers=admin)
         assert bad.status_code == 400
+        assert bad.json()["type"].endswith("/invalid-cursor")
+
+    async def test_a_cursor_of_another_list_is_refused(self, admin, client) -> None:
+        for n in range(2):
+            await client.post(
+                "/v1/organisations", json=body(siret=make_siret(200 + n)), headers=admin
+            )
+        page = await client.get("/v1/organisations", params={"limit": 1}, headers=admin)
+        cursor = page.json()["next_cursor"]
+        assert cursor
+        other = await client.get("/v1/users", params={"cursor": cursor}, headers=admin)
+        assert other.status_code == 400
+        assert other.json()["type"].endswith("/invalid-cursor")
+        assert "another list" in other.json()["detail"]
 
     async def test_unknown_organisation_is_404(self, admin, client) -> None:
         response = await client.get(

@@ -67,9 +67,27 @@ async def production(tmp_path: Path) -> AsyncIterator[Ops]:
 async def test_jobs_are_listed_and_run_now_on_the_clock_of_the_process(ops: Ops) -> None:
     listed = await ops.client.get("/ops/jobs", headers=ops.admin)
     assert listed.status_code == 200
-    names = [j["name"] for j in listed.json()]
+    names = [j["name"] for j in listed.json()["data"]]
     assert "overdue-actions" in names, names
-    assert all(j["interval_s"] > 0 for j in listed.json())
+    assert names == sorted(names)
+    assert all(j["interval_s"] > 0 for j in listed.json()["data"])
+    paged, cursors, cursor = [], [], None
+    while True:
+        params = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = (await ops.client.get("/ops/jobs", params=params, headers=ops.admin)).json()
+        paged += [j["name"] for j in page["data"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+        cursors.append(cursor)
+    assert paged == names
+    too_many = await ops.client.get("/ops/jobs", params={"limit": 201}, headers=ops.admin)
+    assert too_many.status_code == 422
+    assert cursors, "the service has more than one job"
+    letters = await ops.client.get(
+        "/ops/dead-letters", params={"cursor": cursors[0]}, headers=ops.admin
+    )
+    assert letters.status_code == 400
+    assert letters.json()["type"].endswith("/invalid-cursor")
 
     moved = await ops.client.put("/ops/clock", json={"offset": "P45D"}, headers=ops.admin)
     assert moved.status_code == 200, moved.text

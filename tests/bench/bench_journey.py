@@ -59,6 +59,8 @@ import aio_pika
 import httpx
 import uvloop
 
+from cap_shared.testing.conditional import as_read
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "journeys"))
 from steps import PASSWORD, answers, ok  # tests/journeys/steps.py
 
@@ -179,7 +181,7 @@ class Bench:
         while True:
             answer = await self.client.get("/v1/notifications?limit=20", headers=who)
             done = time.perf_counter()
-            if any(i["event_type"] == event_type for i in ok(answer)["items"]):
+            if any(i["event_type"] == event_type for i in ok(answer)["data"]):
                 self.figures.add(self.figures.feed, event_type, done - since)
                 return
             if done - since > DEADLINE_S:
@@ -510,7 +512,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
 
         async def requested() -> tuple[httpx.Response, Any]:
             answer = await client.get("/v1/audits", headers=director)
-            return answer, ok(answer)
+            return answer, ok(answer)["data"]
 
         (audit,) = await bench.until(
             "list the structure's audits (director)",
@@ -545,7 +547,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
                     }
                 ],
             },
-            headers=admin,
+            headers=await as_read(bench.client, url, admin),
         )
         await bench.call(
             "audit: the auditor starts it",
@@ -668,7 +670,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
 
         async def file_ready() -> tuple[httpx.Response, Any]:
             answer = await client.get("/v1/decisions?status=pending", headers=committee)
-            mine = [f for f in ok(answer) if f["organisation_id"] == org]
+            mine = [f for f in ok(answer)["data"] if f["organisation_id"] == org]
             return answer, mine[0] if mine and mine[0]["computed_level"] is not None else None
 
         file = await bench.until(
@@ -687,7 +689,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             "POST",
             f"/v1/decisions/{file['id']}/decide",
             json={"outcome": "confirm", "scope": "Ensemble des activités d'insertion"},
-            headers=committee,
+            headers=await as_read(bench.client, f"/v1/decisions/{file['id']}", committee),
         )
         assert decided["status"] == "granted", decided
         recognition = await bench.call(

@@ -86,7 +86,7 @@ GATEWAY_SECRET_SETTINGS = {
 }
 #: Where the services fetch the gateway's public keys (token verification), per topology: the
 #: gateway API's address there, and the path of the settings' default (the local gateway's).
-JWKS_PATH = urlsplit(BaseServiceSettings.model_fields["auth_jwks_url"].default).path
+JWKS_PATH = urlsplit(BaseServiceSettings().jwks_url).path
 COMPOSE_JWKS_URL = f"http://gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
 K8S_JWKS_URL = f"http://cap-gateway-api:{PACKAGES['gateway'][1]}{JWKS_PATH}"
 
@@ -119,6 +119,9 @@ def _assert_known_settings(package: str, env: dict[str, Any], where: str) -> Non
     prefix, _, _ = PACKAGES[package]
     fields = set(_settings_class(package).model_fields)
     for name in env:
+        if name == "CAP_PUBLIC_BASE_URL":  # one variable for every process, without prefix
+            assert "public_base_url" in fields, where
+            continue
         assert name.startswith(f"{prefix}_"), f"{where}: {name} is not a {prefix}_ setting"
         assert name.removeprefix(f"{prefix}_").lower() in fields, (
             f"{where}: {name} is no setting of cap-{package}"
@@ -378,8 +381,9 @@ def test_compose_runs_every_role_of_every_package_and_its_migration(
                 assert env["NOTIFICATIONS_MAIL_TRANSPORT"] == "smtp", name
                 assert env["NOTIFICATIONS_SMTP_HOST"] == "mailpit", name
                 assert int(env["NOTIFICATIONS_SMTP_PORT"]) == 1025, name
-                assert env["NOTIFICATIONS_PUBLIC_URL"] == "http://127.0.0.1:8000", name
             assert env[f"{prefix}_ENVIRONMENT"] == "production"
+            # One public base URL for every process: it is the issuer they all check.
+            assert env["CAP_PUBLIC_BASE_URL"] == "http://127.0.0.1:8000", name
             assert service["read_only"] is True
     expected = {f"{p}-{r}" for p, (_, _, roles) in PACKAGES.items() for r in roles} | {
         f"migrate-{p}" for p in PACKAGES

@@ -53,7 +53,7 @@ async def test_an_accepted_application_opens_the_audit_programme(topology: Topol
 
     programmes: list[dict] = []
     for _ in range(300):
-        programmes = (await client.get("/v1/audit-programmes", headers=member)).json()
+        programmes = (await client.get("/v1/audit-programmes", headers=member)).json()["data"]
         if programmes:
             break
         await asyncio.sleep(0.05)
@@ -66,7 +66,7 @@ async def test_an_accepted_application_opens_the_audit_programme(topology: Topol
         ("stage1", "in_progress"),
         ("stage2", "due"),
     ]
-    (audit,) = (await client.get("/v1/audits", headers=member)).json()
+    (audit,) = (await client.get("/v1/audits", headers=member)).json()["data"]
     assert (audit["type"], audit["status"], audit["certification_body_id"]) == (
         "stage1",
         "requested",

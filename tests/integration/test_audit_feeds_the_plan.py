@@ -16,6 +16,7 @@ from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.conditional import as_read
 from cap_standalone.testing import Topology
 
 
@@ -55,7 +56,7 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
         )
     audits: list[dict] = []
     for _ in range(300):  # the member sees it once the organisation reached the audit service
-        audits = (await client.get("/v1/audits", headers=member)).json()
+        audits = (await client.get("/v1/audits", headers=member)).json()["data"]
         if audits:
             break
         await asyncio.sleep(0.05)
@@ -97,7 +98,9 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
             }
         ],
     }
-    assert (await client.put(url + "/plan", json=plan, headers=admin)).status_code == 200
+    assert (
+        await client.put(url + "/plan", json=plan, headers=await as_read(client, url, admin))
+    ).status_code == 200
     assert (
         await client.post(url + "/transitions", json={"step": "start"}, headers=admin)
     ).status_code == 200
@@ -116,7 +119,7 @@ async def test_a_major_nc_becomes_an_action_in_the_members_plan(topology: Topolo
 
     actions: list[dict] = []
     for _ in range(300):
-        plans = (await client.get("/v1/progress-plans", headers=member)).json()
+        plans = (await client.get("/v1/progress-plans", headers=member)).json().get("data")
         actions = plans[0]["actions"] if plans and isinstance(plans, list) else []
         if actions:
             break

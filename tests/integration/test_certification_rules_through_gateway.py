@@ -37,6 +37,7 @@ from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, ReferentialRe
 from cap_shared.contracts.registry import EventModel
 from cap_shared.dates import add_months
 from cap_shared.testing.auth import create_user, register_organisation, sign_in
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import group_score, rse_evaluation
 from cap_standalone.testing import Topology
 
@@ -120,7 +121,9 @@ async def rse_file(topology: Topology, organisation_id: str) -> dict[str, Any]:
             auditor_user_ids=["user:auditrice"],
         ),
     )
-    files = ok(await topology.client.get("/v1/decisions?status=pending", headers=topology.admin))
+    files = ok(await topology.client.get("/v1/decisions?status=pending", headers=topology.admin))[
+        "data"
+    ]
     (file,) = [f for f in files if f["organisation_id"] == organisation_id]
     assert (file["scheme"], file["computed_level"]) == ("CAP_RSE", "Confirmé"), file
     return dict(file)
@@ -145,7 +148,7 @@ async def known_to_notifications(topology: Topology, headers: dict[str, str]) ->
 async def feed(topology: Topology, headers: dict[str, str], event_type: str) -> list[dict]:
     """Someone's in-app notices of one event type."""
     page = ok(await topology.client.get("/v1/notifications?limit=100", headers=headers))
-    return [n for n in page["items"] if n["event_type"] == event_type]
+    return [n for n in page["data"] if n["event_type"] == event_type]
 
 
 async def body_system(topology: Topology, *scopes: str) -> dict[str, str]:
@@ -280,7 +283,7 @@ async def iso_programme(topology: Topology, *, n: int, members: int = 0) -> Stru
         )
         (invitation,) = ok(
             await client.get("/v1/group-invitations?status=pending", headers=member_admin_of)
-        )
+        )["data"]
         assert invitation["application_id"] == application["id"]
         url = f"/v1/group-invitations/{invitation['id']}/acceptance"
 
@@ -301,7 +304,7 @@ async def iso_programme(topology: Topology, *, n: int, members: int = 0) -> Stru
     )
 
     async def programmes() -> list[dict[str, Any]]:
-        return list(ok(await client.get("/v1/audit-programmes", headers=member_admin)))
+        return list(ok(await client.get("/v1/audit-programmes", headers=member_admin))["data"])
 
     (programme,) = await eventually(programmes, what="the audit programme opened")
     assert programme["application_id"] == application["id"]
@@ -327,7 +330,13 @@ async def run_audit(
     client, system = topology.client, body.system
     today = await topology.today("audit")
     await step(topology, system, audit_id, "accept")
-    ok(await client.put(f"/v1/audits/{audit_id}/plan", json=body.plan(today), headers=system))
+    ok(
+        await client.put(
+            f"/v1/audits/{audit_id}/plan",
+            json=body.plan(today),
+            headers=await as_read(client, f"/v1/audits/{audit_id}", system),
+        )
+    )
     await step(topology, system, audit_id, "start")
     recorded = [
         ok(await client.post(f"/v1/audits/{audit_id}/findings", json=f, headers=system), 201)
@@ -352,7 +361,7 @@ async def test_level_rules_are_exported_and_imported_as_data(topology: Topology)
     client, admin = topology.client, topology.admin
     committee = await create_user(client, admin, role="committee")
 
-    (shipped,) = ok(await client.get("/v1/level-rules", headers=committee))
+    (shipped,) = ok(await client.get("/v1/level-rules", headers=committee))["data"]
     assert (
         shipped["referential_code"],
         shipped["referential_version"],
@@ -414,7 +423,7 @@ async def test_level_rules_are_exported_and_imported_as_data(topology: Topology)
     )
     body = problem(refused, 422, "level-rule-invalid")
     assert [e["field"] for e in body["errors"]] == ["body.label_from"], body
-    (listed,) = ok(await client.get("/v1/level-rules", headers=committee))
+    (listed,) = ok(await client.get("/v1/level-rules", headers=committee))["data"]
     assert (listed["revision"], listed["source"]) == (2, "import")
 
 
@@ -461,7 +470,7 @@ async def test_an_iso_scope_reduction_reissues_the_certificate_in_the_registry(
     )
     (certificate,) = ok(
         await client.get(f"/v1/recognitions?organisation_id={organisation_id}", headers=admin)
-    )
+    )["data"]
     number = certificate["number"]
     assert (certificate["status"], certificate["scope"]) == ("active", scope)
     public = f"/v1/registry/recognitions/{number}"
@@ -736,13 +745,21 @@ async def test_a_group_audit_plan_covers_its_iaf_md1_sample(topology: Topology) 
         ([drawn, *others[:2]], central),  # the central function left out
         ([central, *others[:3]], drawn),  # the random site left out
     ):
-        refused = await client.put(url, json=body.plan(today, site_ids=sites), headers=body.system)
+        refused = await client.put(
+            url,
+            json=body.plan(today, site_ids=sites),
+            headers=await as_read(client, url.removesuffix("/plan"), body.system),
+        )
         found = problem(refused, 422, "sample-not-covered")
         assert [e["field"] for e in found["errors"]] == ["body.site_ids"], found
         assert says in found["errors"][0]["message"], found
     covering = [central, drawn, *others[:2]]
     planned = ok(
-        await client.put(url, json=body.plan(today, site_ids=covering), headers=body.system)
+        await client.put(
+            url,
+            json=body.plan(today, site_ids=covering),
+            headers=await as_read(client, url.removesuffix("/plan"), body.system),
+        )
     )
     assert (planned["status"], planned["site_ids"]) == ("planned", covering)
 
@@ -852,7 +869,7 @@ async def test_committee_members_who_advised_or_accompanied_the_structure_may_no
     async def accompaniment() -> list[dict[str, Any]]:
         got = ok(
             await client.get(f"/v1/committee-members/{facilitator_id}/engagements", headers=admin)
-        )
+        )["data"]
         return [e for e in got if e["source"] == "cap_session"]
 
     (accompanied,) = await eventually(accompaniment, what="the session known to labelling")
@@ -873,7 +890,13 @@ async def test_committee_members_who_advised_or_accompanied_the_structure_may_no
     assert ok(await client.get(f"/v1/decisions/{file['id']}", headers=admin))["status"] == "pending"
 
     # Another member decides.
-    decided = ok(await client.post(url, json={"outcome": "confirm"}, headers=other))
+    decided = ok(
+        await client.post(
+            url,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, url.removesuffix("/decide"), other),
+        )
+    )
     assert (decided["status"], decided["level"]) == ("granted", "Confirmé")
     recognition = ok(
         await client.get(f"/v1/recognitions/{decided['recognition_id']}", headers=admin)
@@ -902,7 +925,9 @@ async def test_the_committees_refusal_reaches_the_structure_which_appeals_it_in_
     reason = "Les engagements sociaux ne sont pas démontrés sur les chantiers."
     decided = ok(
         await client.post(
-            f"{url}/decide", json={"outcome": "refuse", "reason": reason}, headers=decider
+            f"{url}/decide",
+            json={"outcome": "refuse", "reason": reason},
+            headers=await as_read(client, url, decider),
         )
     )
     assert (decided["status"], decided["reason"]) == ("refused", reason)
@@ -932,21 +957,35 @@ async def test_the_committees_refusal_reaches_the_structure_which_appeals_it_in_
 
     # Not decided by the member who refused: the rule is named.
     overturn = {"outcome": "overturned", "reason": "Les preuves établissent la démarche."}
-    partial = await client.post(f"{url}/appeal/decision", json=overturn, headers=decider)
+    partial = await client.post(
+        f"{url}/appeal/decision", json=overturn, headers=await as_read(client, url, decider)
+    )
     refused = problem(partial, 409, "conflict-of-interest")
     assert "§9.7" in refused["rule"], refused
     assert refused["person"] == f"user:{decider_id}"
 
     # Another member overturns it: the file is pending again, for someone else to decide.
-    reopened = ok(await client.post(f"{url}/appeal/decision", json=overturn, headers=reviewer))
+    reopened = ok(
+        await client.post(
+            f"{url}/appeal/decision", json=overturn, headers=await as_read(client, url, reviewer)
+        )
+    )
     assert (reopened["status"], reopened["round"], reopened["decided_by"]) == ("pending", 2, None)
     assert [(a["round"], a["status"]) for a in reopened["appeals"]] == [(1, "overturned")]
     problem(
-        await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=decider),
+        await client.post(
+            f"{url}/decide",
+            json={"outcome": "confirm"},
+            headers=await as_read(client, url, decider),
+        ),
         409,
         "conflict-of-interest",
     )
-    granted = ok(await client.post(f"{url}/decide", json={"outcome": "confirm"}, headers=admin))
+    granted = ok(
+        await client.post(
+            f"{url}/decide", json={"outcome": "confirm"}, headers=await as_read(client, url, admin)
+        )
+    )
     assert (granted["status"], granted["level"]) == ("granted", "Confirmé")
     (outcome,) = await eventually(
         lambda: told("decision.appeal_decided.v1"), what="the appeal's outcome told"
@@ -1028,7 +1067,7 @@ async def test_an_answered_major_not_verified_in_time_suspends_the_certificate(
             await client.get(
                 f"/v1/recognitions?organisation_id={structure.id}", headers=structure.member_admin
             )
-        )
+        )["data"]
         return found[0] if found else None
 
     granted = await eventually(certificate, what="the certificate granted")
@@ -1118,7 +1157,7 @@ async def test_majors_not_verified_within_six_months_require_a_new_stage2(
     assert (recorded["outcome"], recorded["open_major_nc"]) == ("granted", 1)
 
     async def file_in(status: str) -> dict[str, Any] | None:
-        files = ok(await client.get("/v1/decisions", headers=admin))
+        files = ok(await client.get("/v1/decisions", headers=admin))["data"]
         found = [f for f in files if f["audit_id"] == stage2 and f["status"] == status]
         return found[0] if found else None
 
@@ -1140,7 +1179,9 @@ async def test_majors_not_verified_within_six_months_require_a_new_stage2(
     lapsed = await eventually(lambda: file_in("refused"), what="the held grant lapsed")
     assert "9.5.3.2" in lapsed["reason"], lapsed
     assert (
-        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))
+        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))[
+            "data"
+        ]
         == []
     )
     assert await topology.run_job("audit", "nonconformity-deadlines") == 0  # once
@@ -1168,7 +1209,9 @@ async def test_majors_not_verified_within_six_months_require_a_new_stage2(
 
     await eventually(verified_known, what="the verification known to the labelling service")
     assert (
-        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))
+        ok(await client.get(f"/v1/recognitions?organisation_id={structure.id}", headers=admin))[
+            "data"
+        ]
         == []
     )
     again = ok(

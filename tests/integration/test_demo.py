@@ -50,20 +50,20 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
     assert [d["status"] for d in diagnostics] == ["plan_issued"] * SIZE
     assert len({d["overall_score"] for d in diagnostics}) == SIZE  # varied answers
 
-    recognitions = (await client.get("/v1/recognitions", headers=admin)).json()
+    recognitions = (await client.get("/v1/recognitions", headers=admin)).json()["data"]
     assert Counter((r["scheme"], r["status"], r["source"]) for r in recognitions) == {
         ("CAP_ISO9001", "active", "import"): 2,
         ("CAP_RSE", "active", "import"): 1,
     }
-    (run,) = (await client.get("/v1/recognitions/imports", headers=admin)).json()
+    (run,) = (await client.get("/v1/recognitions/imports", headers=admin)).json()["data"]
     assert (run["imported"], run["rejected"]) == (3, 0)
     registry = (await client.get("/v1/registry/recognitions", params={"region": "76"})).json()
-    assert registry["total"] == 3
+    assert (len(registry["data"]), registry["next_cursor"]) == (3, None)
     code = first.links["CAP_ISO9001_code"]
     verified = await client.get(f"/v1/registry/verify/{code}")
     assert (verified.status_code, verified.json()["status"]) == (200, "active")
 
-    applications = (await client.get("/v1/applications", headers=admin)).json()
+    applications = (await client.get("/v1/applications", headers=admin)).json()["data"]
     assert sorted((a["scheme"], a["status"]) for a in applications) == [
         ("CAP_ISO9001", "accepted"),
         ("CAP_RSE", "submitted"),
@@ -72,7 +72,7 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
     people = {
         p.key: await sign_in(client, p.email, DEFAULT_PASSWORD) for p in PEOPLE
     }  # every demo account signs in with the demo password
-    (audit,) = (await client.get("/v1/audits", headers=people["auditor"])).json()
+    (audit,) = (await client.get("/v1/audits", headers=people["auditor"])).json()["data"]
     assert (audit["type"], audit["status"]) == ("stage1", "planned")
     assert [(m["name"], m["role"]) for m in audit["team"]] == [("Marc Lefebvre", "lead")]
 
@@ -83,7 +83,7 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
         {"verified": 1, "in_progress": 1, "planned": 1, "proposed": 1}
     )
     feed = (await client.get("/v1/notifications", headers=people["member_admin"])).json()
-    assert feed["items"], "Claire is told her structure's diagnostic is complete"
+    assert feed["data"], "Claire is told her structure's diagnostic is complete"
 
     view = (
         await client.get(

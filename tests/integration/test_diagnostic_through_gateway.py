@@ -103,7 +103,7 @@ async def test_a_member_completes_a_self_assessment_and_sees_it_on_the_overview(
     assert cell["suppressed"] is True
     found = await client.get("/v1/resources", params={"q": "accompagnement"}, headers=member)
     assert found.status_code == 200
-    assert found.json()
+    assert found.json()["data"]
 
     overview = await client.get("/v1/me/overview", headers=member)
     part = overview.json()["parts"]["diagnostic"]

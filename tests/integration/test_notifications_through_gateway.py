@@ -49,7 +49,7 @@ async def test_a_registry_complaint_reaches_the_committee_feed(topology: Topolog
     async def feed() -> list[dict]:
         response = await client.get("/v1/notifications", headers=committee)
         assert response.status_code == 200, response.text
-        return list(response.json()["items"])
+        return list(response.json()["data"])
 
     before = None
     for _ in range(300):  # the granted label is told to the structure; not to the committee

@@ -13,6 +13,7 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.registry import EventModel
 from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import rse_evaluation
 from cap_standalone.testing import Topology
 
@@ -58,12 +59,16 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     )
     (file,) = [
         f
-        for f in (await client.get("/v1/decisions?status=pending", headers=committee)).json()
+        for f in (await client.get("/v1/decisions?status=pending", headers=committee)).json()[
+            "data"
+        ]
         if f["organisation_id"] == organisation_id
     ]
     assert file["computed_level"] == "Exemplaire"
     decided = await client.post(
-        f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=committee
+        f"/v1/decisions/{file['id']}/decide",
+        json={"outcome": "confirm"},
+        headers=await as_read(client, f"/v1/decisions/{file['id']}", committee),
     )
     assert decided.status_code == 200, decided.text
     recognition = (
@@ -90,7 +95,7 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     assert private.status_code == 200
     assert "age" not in private.headers
     found = await client.get("/v1/registry/recognitions?region=84&level=Exemplaire")
-    assert [e["number"] for e in found.json()["items"]] == [recognition["number"]]
+    assert [e["number"] for e in found.json()["data"]] == [recognition["number"]]
     pdf = await client.get(f"/v1/registry/recognitions/{recognition['number']}/certificate.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
@@ -101,5 +106,5 @@ async def test_a_granted_label_is_verified_through_the_gateway(topology: Topolog
     body = {"name": "Alex", "email": "alex@example.org", "message": "Signalement de test."}
     statuses = [(await client.post(flag, json=body)).status_code for _ in range(11)]
     assert statuses == [201] * 10 + [429]
-    complaints = (await client.get("/v1/complaints", headers=committee)).json()
+    complaints = (await client.get("/v1/complaints", headers=committee)).json()["data"]
     assert len([c for c in complaints if c["number"] == recognition["number"]]) == 10

@@ -310,4 +310,4 @@ async def body_system(
 
 def event_types(feed: Mapping[str, Any]) -> set[str]:
     """The event types of a page of the in-app feed."""
-    return {item["event_type"] for item in feed["items"]}
+    return {item["event_type"] for item in feed["data"]}

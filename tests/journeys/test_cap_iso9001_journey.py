@@ -56,6 +56,7 @@ from cap_audit.certifier import connector
 from cap_shared.clock import wall_now
 from cap_shared.contracts import schemes
 from cap_shared.dates import add_months
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Overrides, Topology
 
@@ -126,7 +127,7 @@ async def reaches_the_body(
         await run_job(topology, "audit", "body-deliveries")
         log = ok(
             await topology.client.get(f"/v1/certification-bodies/{BODY}/deliveries", headers=admin)
-        )
+        )["data"]
         return next(
             (d for d in log if d["audit_id"] == audit_id and d["status"] == "delivered"), None
         )
@@ -203,7 +204,7 @@ async def body_runs(
                 "plan": f"Audit ({audit_type}) : revue de direction, processus, indicateurs.",
                 "team": team,
             },
-            headers=body_api,
+            headers=await as_read(client, f"/v1/audits/{audit_id}", body_api),
         )
     )
     assert planned["status"] == "planned", planned
@@ -252,7 +253,7 @@ async def complete_cap_diagnostic(
 
 async def feed_of(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     """Someone's in-app feed (the latest 100 notices)."""
-    return list(ok(await client.get("/v1/notifications?limit=100", headers=headers))["items"])
+    return list(ok(await client.get("/v1/notifications?limit=100", headers=headers))["data"])
 
 
 async def test_cap_iso9001_journey(topology: Topology) -> None:
@@ -393,7 +394,9 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
 
         # 3. The programme opens; the stage 1 request reaches the body's system. -------------------
         async def programmes() -> list[dict[str, Any]]:
-            return list(ok(await client.get("/v1/audit-programmes", headers=member_admin.headers)))
+            return list(
+                ok(await client.get("/v1/audit-programmes", headers=member_admin.headers))["data"]
+            )
 
         (programme,) = await eventually(programmes, what="the audit programme opened")
         programme_url = f"/v1/audit-programmes/{programme['id']}"
@@ -426,7 +429,9 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
         # API client submits the report and closes. ------------------------------------------------
         running = await audit_status(client, member_admin.headers, stage1, "in_progress")
         assert [(m["name"], m["role"]) for m in running["team"]] == [("Claire Auditrice", "lead")]
-        assert [a["id"] for a in ok(await client.get("/v1/audits", headers=body_api))] == [stage1]
+        assert [a["id"] for a in ok(await client.get("/v1/audits", headers=body_api))["data"]] == [
+            stage1
+        ]
         await body.control(paused=True)  # from now on the body's people act through the API
         reported = await step(
             client,
@@ -463,7 +468,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
                     "plan": "Étape 2 : entretiens, visite des chantiers, revue des indicateurs.",
                     "team": [lead, second],
                 },
-                headers=body_api,
+                headers=await as_read(client, f"/v1/audits/{stage2}", body_api),
             )
         )
         assert (planned["status"], planned["due_by"]) == ("planned", expected_stage2["due_by"])
@@ -546,7 +551,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
 
         # The stage 2 report opened the decision file: the body decides, the file waits.
         async def pending_file() -> dict[str, Any] | None:
-            files = ok(await client.get("/v1/decisions?status=pending", headers=admin))
+            files = ok(await client.get("/v1/decisions?status=pending", headers=admin))["data"]
             return next((f for f in files if f["audit_id"] == stage2), None)
 
         file = await eventually(pending_file, what="the decision file pending")
@@ -586,7 +591,10 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
             assert refused.json()["type"].endswith("/not-impartial")
         assert ok(await client.get(f"/v1/audits/{stage2}", headers=admin))["decision"] is None
         assert ok(await client.get(file_url, headers=admin))["status"] == "pending"
-        assert ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin)) == []
+        assert (
+            ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin))["data"]
+            == []
+        )
 
         # 8. The body's committee refuses (a signed certification.decided webhook); it cannot
         # take it back by another webhook: the appeal is the way. ----------------------------------
@@ -672,12 +680,20 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
             "scope": scope,
         }
         partial = await client.post(
-            f"{file_url}/appeal/decision", json=overturn, headers=marc.headers
+            f"{file_url}/appeal/decision",
+            json=overturn,
+            headers=await as_read(client, file_url, marc.headers),
         )
         assert partial.status_code == 409, partial.text
         assert partial.json()["type"].endswith("/conflict-of-interest")
         assert partial.json()["rule"].startswith("ISO/IEC 17021-1 §9.7")
-        held = ok(await client.post(f"{file_url}/appeal/decision", json=overturn, headers=body_api))
+        held = ok(
+            await client.post(
+                f"{file_url}/appeal/decision",
+                json=overturn,
+                headers=await as_read(client, file_url, body_api),
+            )
+        )
         held_until = add_months(today, ISO.major_verification_months)  # after stage 2's last day
         assert (held["status"], held["recognition_id"], held["round"]) == ("held", None, 2)
         assert (
@@ -694,9 +710,12 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
         assert [(a["status"], a["decided_by"]) for a in held["appeals"]] == [
             ("overturned", f"client:{api_client['client_id']}")
         ]
-        assert ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin)) == []
+        assert (
+            ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin))["data"]
+            == []
+        )
         search = f"/v1/registry/recognitions?scheme=CAP_ISO9001&region={REGION}"
-        assert ok(await client.get(search))["items"] == []
+        assert ok(await client.get(search))["data"] == []
 
         async def told_held(headers: dict[str, str]) -> list[dict[str, Any]]:
             items = await feed_of(client, headers)
@@ -728,7 +747,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
                     await client.get(
                         f"/v1/recognitions?organisation_id={org}", headers=member_admin.headers
                     )
-                )
+                )["data"]
             )
 
         (certificate,) = await eventually(certificates, what="the held decision takes effect")
@@ -807,7 +826,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
         assert organisation["siret"] not in json.dumps(by_code)
         assert org not in json.dumps(by_code)
         found = ok(await client.get(search, headers=fresh))
-        assert [e["number"] for e in found["items"]] == [number]
+        assert [e["number"] for e in found["data"]] == [number]
         pdf = await client.get(f"/v1/registry/recognitions/{number}/certificate.pdf")
         assert pdf.status_code == 200, pdf.text
         assert pdf.headers["content-type"] == "application/pdf"
@@ -875,7 +894,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
 
         # 14. The body's committee renews the certificate: cycle 2 starts at the previous expiry. --
         async def renewal_file() -> dict[str, Any] | None:
-            files = ok(await client.get("/v1/decisions?status=pending", headers=admin))
+            files = ok(await client.get("/v1/decisions?status=pending", headers=admin))["data"]
             return next((f for f in files if f["audit_id"] == renewal["id"]), None)
 
         file2 = await eventually(renewal_file, what="the renewal file pending")
@@ -921,7 +940,7 @@ async def test_cap_iso9001_journey(topology: Topology) -> None:
             cycle2[0].isoformat(),
         )
         found = ok(await client.get(search, headers=fresh))
-        assert [e["number"] for e in found["items"]] == [current["number"]]
+        assert [e["number"] for e in found["data"]] == [current["number"]]
         old = ok(await client.get(f"/v1/registry/recognitions/{number}", headers=fresh))
         assert (old["status"], [c["reason_code"] for c in old["history"]]) == (
             "renewed",

@@ -37,6 +37,7 @@ import pytest
 
 from cap_shared.contracts import schemes
 from cap_shared.dates import add_months
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Topology
 
@@ -148,7 +149,9 @@ async def test_cap_rse_journey(
     async def delivered(audit_id: str) -> list[dict[str, Any]]:
         """The body's system got the audit request (the delivery job run now)."""
         await run_job(topology, "audit", "body-deliveries")
-        listed = ok(await client.get(f"/v1/certification-bodies/{BODY}/deliveries", headers=admin))
+        listed = ok(await client.get(f"/v1/certification-bodies/{BODY}/deliveries", headers=admin))[
+            "data"
+        ]
         return [d for d in listed if d["audit_id"] == audit_id and d["status"] == "delivered"]
 
     async def evaluation_of(audit_id: str) -> dict[str, Any] | None:
@@ -168,7 +171,9 @@ async def test_cap_rse_journey(
         """The structure's pending file once it rests on the report of ``audit_id``, reads the
         auditor's evaluation and knows the major verified (the report, the scores and the
         verification reach the labelling service separately)."""
-        files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))
+        files = ok(await client.get("/v1/decisions?status=pending", headers=committee.headers))[
+            "data"
+        ]
         mine = [f for f in files if f["organisation_id"] == org and f["audit_id"] == audit_id]
         inputs = mine[0]["evaluation"]["members"][org] if mine else {}
         ready = inputs.get("source") == "audit_evaluation" and inputs.get("open_major_nc") == 0
@@ -181,7 +186,7 @@ async def test_cap_rse_journey(
     async def director_told_of(*, changes: int, overdue: int) -> bool:
         """The director's feed has ``changes`` label changes and ``overdue`` overdue notices."""
         feed = ok(await client.get("/v1/notifications?limit=100", headers=member_admin.headers))
-        items = feed["items"]
+        items = feed["data"]
         told = [i for i in items if i["event_type"] == "recognition.status_changed.v1"]
         late = [
             i
@@ -329,7 +334,7 @@ async def test_cap_rse_journey(
         )
 
         # 3. The progress plan, the recommended resources and the PDF report. --------------------
-        (plan,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
+        (plan,) = ok(await client.get("/v1/progress-plans", headers=member.headers))["data"]
         assert plan["organisation_id"] == org
         assert plan["actions"]
         assert {a["source"] for a in plan["actions"]} == {"diagnostic"}
@@ -390,7 +395,9 @@ async def test_cap_rse_journey(
             )
         )
         # The CAP answers are offered again on the criteria CAP RSE reuses; the CSR ones are rated.
-        suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))
+        suggestions = ok(await client.get(f"{rse_url}/suggestions", headers=member_admin.headers))[
+            "data"
+        ]
         assert {s["from_diagnostic"] for s in suggestions} == {diagnostic["id"]}
         carried = [
             {
@@ -422,14 +429,16 @@ async def test_cap_rse_journey(
 
         # 7. The programme opens and the audit request reaches the body's system. ----------------
         async def programme_opened() -> list[dict[str, Any]]:
-            return list(ok(await client.get("/v1/audit-programmes", headers=member.headers)))
+            return list(
+                ok(await client.get("/v1/audit-programmes", headers=member.headers))["data"]
+            )
 
         (programme,) = await eventually(programme_opened, what="the audit programme opens")
         assert (programme["scheme"], programme["application_id"]) == (
             "CAP_RSE",
             applied_for["id"],
         )
-        (audit,) = ok(await client.get("/v1/audits", headers=member_admin.headers))
+        (audit,) = ok(await client.get("/v1/audits", headers=member_admin.headers))["data"]
         assert (audit["type"], audit["certification_body_id"]) == ("initial", BODY)
         # Requested; on separate processes the audit worker's own run of the delivery job may
         # already have sent it, and the body accepted and planned it.
@@ -569,7 +578,9 @@ async def test_cap_rse_journey(
         } == {org: cap_codes}
         decide = f"/v1/decisions/{file['id']}/decide"
         incomplete = await client.post(
-            decide, json={"outcome": "confirm"}, headers=committee.headers
+            decide,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, decide.removesuffix("/decide"), committee.headers),
         )
         assert incomplete.status_code == 409, incomplete.text
         problem = incomplete.json()
@@ -578,7 +589,10 @@ async def test_cap_rse_journey(
         assert {m: set(v["unrated_criteria"]) for m, v in problem["missing"].items()} == {
             org: cap_codes
         }
-        assert ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin)) == []
+        assert (
+            ok(await client.get(f"/v1/recognitions?organisation_id={org}", headers=admin))["data"]
+            == []
+        )
         deferred = ok(
             await client.post(
                 decide,
@@ -587,7 +601,7 @@ async def test_cap_rse_journey(
                     "reason": "Le niveau se décide sur l'évaluation de tous les critères par "
                     "l'auditeur : nouvelle évaluation demandée.",
                 },
-                headers=committee.headers,
+                headers=await as_read(client, decide.removesuffix("/decide"), committee.headers),
             )
         )
         assert (deferred["status"], deferred["steps"][-1]["step"]) == ("deferred", "defer")
@@ -622,7 +636,7 @@ async def test_cap_rse_journey(
         # Her first audit is in her history (kind "audited"): it bars nothing.
         history = ok(
             await client.get(f"/v1/auditors/{auditor_record['id']}/engagements", headers=admin)
-        )
+        )["data"]
         assert [(e["kind"], e["audit_id"], e["role"]) for e in history] == [
             ("audited", audit["id"], "lead")
         ]
@@ -710,14 +724,18 @@ async def test_cap_rse_journey(
             201,
         )
         await sign_in_again(topology, auditor)
-        partial = await client.post(decide, json={"outcome": "confirm"}, headers=auditor.headers)
+        partial = await client.post(
+            decide,
+            json={"outcome": "confirm"},
+            headers=await as_read(client, decide.removesuffix("/decide"), auditor.headers),
+        )
         assert partial.status_code == 403, partial.text
         assert partial.json()["type"].endswith("not-impartial")
         decided = ok(
             await client.post(
                 decide,
                 json={"outcome": "confirm", "scope": "Ensemble des activités d'insertion"},
-                headers=committee.headers,
+                headers=await as_read(client, decide.removesuffix("/decide"), committee.headers),
             )
         )
         assert (decided["status"], decided["level"], decided["audit_id"]) == (
@@ -806,7 +824,7 @@ async def test_cap_rse_journey(
 
         # 18. The audits' findings are actions of the structure's progress plan. ---------------
         async def in_plan() -> list[dict[str, Any]]:
-            (current,) = ok(await client.get("/v1/progress-plans", headers=member.headers))
+            (current,) = ok(await client.get("/v1/progress-plans", headers=member.headers))["data"]
             return [a for a in current["actions"] if a["source"] == "audit"]
 
         from_audit = await eventually(in_plan, what="the findings reach the progress plan")
@@ -924,7 +942,7 @@ async def test_cap_rse_journey(
                         }
                     ],
                 },
-                headers=admin,
+                headers=await as_read(client, third, admin),
             )
         )
         assert planned_follow_up["status"] == "planned"
@@ -933,7 +951,7 @@ async def test_cap_rse_journey(
         ]
         history = ok(
             await client.get(f"/v1/auditors/{auditor_record['id']}/engagements", headers=admin)
-        )
+        )["data"]
         assert sorted((e["kind"], e["audit_id"], e["role"]) for e in history) == sorted(
             [("audited", audit["id"], "lead"), ("audited", again["id"], "lead")]
         )

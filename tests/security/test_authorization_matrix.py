@@ -35,6 +35,7 @@ from cap_shared.testing.auth import (
     create_user,
     register_organisation,
 )
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.fixtures import PgDatabases, database_factory
 from cap_shared.testing.siret import make_siret
 from cap_standalone.platform import SERVICES as PARTS
@@ -120,6 +121,26 @@ def fixed(path: str, **kwargs: Any) -> Builder:
         return path.format(**world.ids), kwargs
 
     return build
+
+
+def parent(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def conditional(build: Builder, read: Callable[[str], str] = parent) -> Builder:
+    """The call sent with the ETag of ``read(path)`` in If-Match, as a client reads it first
+    (plans, actions, audit plans and decision files answer 428 without it)."""
+
+    async def with_etag(world: World, role: str) -> Call:
+        target, kwargs = await build(world, role)
+        for reader in (role, "admin"):  # a caller refused the read reads nothing
+            got = await world.client.get(read(target), headers=world.headers[reader])
+            if got.status_code == 200 and "etag" in got.headers:
+                headers = {**kwargs.get("headers", {}), "If-Match": got.headers["etag"]}
+                return target, {**kwargs, "headers": headers}
+        return target, kwargs
+
+    return with_etag
 
 
 @dataclass(frozen=True)
@@ -235,16 +256,46 @@ ORGANISATION_READERS = frozenset(
     }
 )
 
+#: An app's sign-in request (authorization code + PKCE) for the mobile client.
+AUTHORIZE = {
+    "response_type": "code",
+    "client_id": "cap-mobile",
+    "redirect_uri": "fr.coorace.cap:/oauth/callback",
+    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    "code_challenge_method": "S256",
+    "state": "matrix",
+    "scope": "openid",
+}
+
 #: The gateway's routes. Public routes are called anonymously and must succeed.
 GATEWAY: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Rule(PUBLIC, fixed("/healthz")),
     ("GET", "/readyz"): Rule(PUBLIC, fixed("/readyz")),
     ("GET", "/docs"): Rule(PUBLIC, fixed("/docs")),
     ("GET", "/v1/openapi.json"): Rule(PUBLIC, fixed("/v1/openapi.json")),
+    ("GET", "/v1/problems"): Rule(PUBLIC, fixed("/v1/problems")),
+    ("GET", "/v1/problems/{code}"): Rule(PUBLIC, fixed("/v1/problems/not-found")),
+    ("GET", "/problems/{code}"): Rule(PUBLIC, fixed("/problems/forbidden")),
     ("GET", "/.well-known/jwks.json"): Rule(PUBLIC, fixed("/.well-known/jwks.json")),
     ("GET", "/.well-known/oauth-authorization-server"): Rule(
         PUBLIC, fixed("/.well-known/oauth-authorization-server")
     ),
+    ("GET", "/.well-known/openid-configuration"): Rule(
+        PUBLIC, fixed("/.well-known/openid-configuration")
+    ),
+    ("GET", "/v1/auth/authorize"): Rule(PUBLIC, fixed("/v1/auth/authorize", params=AUTHORIZE)),
+    # Anyone may post the sign-in form; one without the page's own token is shown again (400).
+    ("POST", "/v1/auth/authorize"): Rule(
+        PUBLIC,
+        fixed(
+            "/v1/auth/authorize",
+            data={**AUTHORIZE, "email": "x@coorace.example", "password": "x", "csrf_token": "x"},
+        ),
+        ok=400,
+    ),
+    # A system (client credentials) has no person to describe: 403.
+    ("GET", "/v1/auth/userinfo"): Rule(PEOPLE, fixed("/v1/auth/userinfo")),
+    ("POST", "/v1/auth/userinfo"): Rule(PEOPLE, fixed("/v1/auth/userinfo")),
     ("POST", "/v1/auth/token"): Rule(PUBLIC, sign_in_form),
     ("POST", "/v1/auth/revoke"): Rule(PUBLIC, fixed("/v1/auth/revoke", data={"token": "x" * 43})),
     ("POST", "/v1/invitations/accept"): Rule(PUBLIC, accept_invitation, ok=201),
@@ -389,7 +440,9 @@ async def new_action_a(world: World, *, done: bool = False) -> str:
     created = await world.client.post(
         "/v1/progress-plans/{plan_a}/actions".format(**world.ids),
         json={"title": "Action de test"},
-        headers=world.headers["admin"],
+        headers=await as_read(
+            world.client, "/v1/progress-plans/{plan_a}".format(**world.ids), world.headers["admin"]
+        ),
     )
     assert created.status_code == 201, created.text
     action_id = str(created.json()["id"])
@@ -397,7 +450,7 @@ async def new_action_a(world: World, *, done: bool = False) -> str:
         moved = await world.client.post(
             f"/v1/actions/{action_id}/transitions",
             json={"step": "complete"},
-            headers=world.headers["admin"],
+            headers=await as_read(world.client, f"/v1/actions/{action_id}", world.headers["admin"]),
         )
         assert moved.status_code == 200, moved.text
     return action_id
@@ -449,7 +502,7 @@ async def issue_plan_a(world: World) -> None:
     for step in ("complete", "issue_plan"):
         moved = await world.client.post(url + "/transitions", json={"action": step}, headers=admin)
         assert moved.status_code == 200, moved.text
-    plans = (await world.client.get("/v1/progress-plans", headers=admin)).json()
+    plans = (await world.client.get("/v1/progress-plans", headers=admin)).json()["data"]
     world.ids["plan_a"] = plans[0]["id"]
     world.ids["action_a"] = plans[0]["actions"][0]["id"]
 
@@ -520,15 +573,16 @@ SERVICE_RULES["diagnostic"].update(
         ),
         ("POST", "/v1/progress-plans/{plan_id}/actions"): Rule(
             PRACTITIONERS_A,
-            fixed("/v1/progress-plans/{plan_a}/actions", json={"title": "Action"}),
+            conditional(fixed("/v1/progress-plans/{plan_a}/actions", json={"title": "Action"})),
             ok=201,
         ),
         ("GET", "/v1/actions/{action_id}"): Rule(PRACTITIONERS_A, fixed("/v1/actions/{action_a}")),
         ("PATCH", "/v1/actions/{action_id}"): Rule(
-            PRACTITIONERS_A, fixed("/v1/actions/{action_a}", json={"owner": "Directrice"})
+            PRACTITIONERS_A,
+            conditional(fixed("/v1/actions/{action_a}", json={"owner": "Directrice"}), lambda p: p),
         ),
         ("POST", "/v1/actions/{action_id}/transitions"): Rule(
-            frozenset({"admin", "facilitator_a"}), fresh_action_verification
+            frozenset({"admin", "facilitator_a"}), conditional(fresh_action_verification)
         ),
         ("GET", "/v1/progress-plans/{plan_id}/export.csv"): Rule(
             PRACTITIONERS_A, fixed("/v1/progress-plans/{plan_a}/export.csv")
@@ -598,7 +652,8 @@ async def build_world(topology: Topology) -> World:
     assert imported.status_code == 201, imported.text
     world.ids["diagnostic_a"] = await new_diagnostic_a(world)
     await issue_plan_a(world)
-    world.ids["resource"] = (await world.client.get("/v1/resources", headers=admin)).json()[0]["id"]
+    resources = (await world.client.get("/v1/resources", headers=admin)).json()["data"]
+    world.ids["resource"] = resources[0]["id"]
     await audit_setup(world, topology.runtimes)
     await application_setup(world)
     await labelling_setup(world, topology.runtimes)
@@ -682,9 +737,9 @@ async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
             break
         except Exception:
             await asyncio.sleep(0.05)
-    programmes = (await world.client.get("/v1/audit-programmes", headers=admin)).json()
+    programmes = (await world.client.get("/v1/audit-programmes", headers=admin)).json()["data"]
     world.ids["programme_a"] = programmes[0]["id"]
-    audits = (await world.client.get("/v1/audits", headers=admin)).json()
+    audits = (await world.client.get("/v1/audits", headers=admin)).json()["data"]
     world.ids["audit_a"] = audits[0]["id"]
     world.ids["finding_a"] = await new_finding_a(world, stage="open")
     world.ids["audit_doc"] = await new_audit_a(world, until="start")
@@ -723,7 +778,7 @@ async def new_audit_a(world: World, *, until: str) -> str:
                         }
                     ],
                 },
-                headers=admin,
+                headers=await as_read(world.client, f"/v1/audits/{audit}", admin),
             )
         else:
             body: dict[str, Any] = {"step": step}
@@ -809,7 +864,7 @@ async def fresh_delivery_retry(world: World, _role: str) -> Call:
     listed = await world.client.get(
         "/v1/certification-bodies/sgs-tuv/deliveries", headers=world.headers["admin"]
     )
-    delivery = next(d for d in listed.json() if d["audit_id"] == audit)
+    delivery = next(d for d in listed.json()["data"] if d["audit_id"] == audit)
     return f"/v1/certification-bodies/sgs-tuv/deliveries/{delivery['id']}/retry", {}
 
 
@@ -914,7 +969,7 @@ SERVICE_RULES["audit"].update(
             outsiders=frozenset({"member_admin_b", "facilitator_b", "auditor"}),
         ),
         ("GET", "/v1/audits/{audit_id}"): Rule(AUDIT_READERS_A, fixed("/v1/audits/{audit_a}")),
-        ("PUT", "/v1/audits/{audit_id}/plan"): Rule(frozenset({"admin"}), plan_body),
+        ("PUT", "/v1/audits/{audit_id}/plan"): Rule(frozenset({"admin"}), conditional(plan_body)),
         ("POST", "/v1/audits/{audit_id}/transitions"): Rule(
             frozenset({"admin"}), accept_fresh_audit
         ),
@@ -981,7 +1036,7 @@ SERVICE_RULES["audit"].update(
 # labelling -------------------------------------------------------------------------------------
 async def withdraw_open_applications(world: World, scheme: str) -> None:
     admin = world.headers["admin"]
-    for application in (await world.client.get("/v1/applications", headers=admin)).json():
+    for application in (await world.client.get("/v1/applications", headers=admin)).json()["data"]:
         if (
             application["organisation_id"] == world.ids["org_a"]
             and application["scheme"] == scheme
@@ -1063,7 +1118,7 @@ async def group_invitation_to_a(world: World) -> str:
     """A fresh invitation of tenant A into tenant B's group application (B's previous open
     group application withdrawn first, its pending invitation cancelled)."""
     admin = world.headers["admin"]
-    for application in (await world.client.get("/v1/applications", headers=admin)).json():
+    for application in (await world.client.get("/v1/applications", headers=admin)).json()["data"]:
         if application["organisation_id"] == world.ids["org_b"] and application["status"] in (
             "awaiting_consent",
             "submitted",
@@ -1181,14 +1236,16 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
         envelope = new_event(event, source="/cap/test")
         async with runtime.db.session() as session:
             await HANDLERS[envelope.type](session, envelope, event)
-    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()
+    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()["data"]
     (file,) = [f for f in files if f["organisation_id"] == world.ids["org_a"]]
     for _ in range(50):
         # The audit matrix's own major NCs of tenant A reach the labelling service by event and
         # would block the label: they are verified closed here first.
         await close_majors_a(world, runtime)
         granted = await world.client.post(
-            f"/v1/decisions/{file['id']}/decide", json={"outcome": "confirm"}, headers=committee
+            f"/v1/decisions/{file['id']}/decide",
+            json={"outcome": "confirm"},
+            headers=await as_read(world.client, f"/v1/decisions/{file['id']}", committee),
         )
         if granted.status_code != 422:
             break
@@ -1200,7 +1257,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
     envelope = new_event(envelope_report, source="/cap/test")
     async with runtime.db.session() as session:
         await HANDLERS[envelope.type](session, envelope, envelope_report)
-    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()
+    files = (await world.client.get("/v1/decisions?status=pending", headers=admin)).json()["data"]
     (pending,) = [f for f in files if f["organisation_id"] == world.ids["org_a"]]
     world.ids["decision_a"] = pending["id"]
     recognition = (
@@ -1217,7 +1274,7 @@ async def labelling_setup(world: World, runtimes: dict[str, Any]) -> None:
         },
     )
     assert flagged.status_code == 201, flagged.text
-    (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()
+    (complaint,) = (await world.client.get("/v1/complaints", headers=admin)).json()["data"]
     world.ids["complaint_a"] = complaint["id"]
     me = await world.client.get("/v1/me", headers=committee)
     assert me.status_code == 200, me.text
@@ -1338,7 +1395,7 @@ async def iso_refusal_a(world: World) -> str:
         await HANDLERS[envelope.type](session, envelope, event)
     files = (
         await world.client.get("/v1/decisions?status=refused", headers=world.headers["admin"])
-    ).json()
+    ).json()["data"]
     (file,) = [f for f in files if f["audit_id"] == event.audit_id]
     return str(file["id"])
 
@@ -1368,7 +1425,7 @@ async def iso_certificate_a(world: World) -> str:
             "/v1/recognitions?scheme=CAP_ISO9001&organisation_id={org_a}".format(**world.ids),
             headers=world.headers["admin"],
         )
-    ).json()
+    ).json()["data"]
     return str(next(r["id"] for r in found if r["external_number"] == "FR-MATRIX-1"))
 
 
@@ -1422,9 +1479,11 @@ SERVICE_RULES["labelling"].update(
         ),
         ("POST", "/v1/decisions/{decision_id}/decide"): Rule(
             COMMITTEE,
-            fixed(
-                "/v1/decisions/{decision_a}/decide",
-                json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
+            conditional(
+                fixed(
+                    "/v1/decisions/{decision_a}/decide",
+                    json={"outcome": "defer", "reason": "Pièces complémentaires attendues"},
+                )
             ),
         ),
         ("POST", "/v1/decisions/{decision_id}/appeal"): Rule(
@@ -1432,7 +1491,7 @@ SERVICE_RULES["labelling"].update(
         ),
         # A CAP ISO 9001 file: the body's system (certifications:write) or an admin decides.
         ("POST", "/v1/decisions/{decision_id}/appeal/decision"): Rule(
-            frozenset({"admin"}), fresh_appeal_decision
+            frozenset({"admin"}), conditional(fresh_appeal_decision, lambda p: parent(parent(p)))
         ),
         ("GET", "/v1/recognitions"): Rule(
             PRACTITIONERS | {"committee"},
@@ -1508,8 +1567,8 @@ async def notifications_setup(world: World, runtimes: dict[str, Any]) -> None:
     for _ in range(300):
         feed = await world.client.get("/v1/notifications", headers=world.headers["committee"])
         assert feed.status_code == 200, feed.text
-        if feed.json()["items"]:
-            world.ids["notification_committee"] = feed.json()["items"][0]["id"]
+        if feed.json()["data"]:
+            world.ids["notification_committee"] = feed.json()["data"][0]["id"]
             break
         await asyncio.sleep(0.05)
     else:
@@ -1629,7 +1688,11 @@ async def check(
             # the first denied caller serves them all, a fresh one for each allowed caller.
             denied = denied or await rule.build(world, role)
             target, kwargs = denied
-        response = await client.request(method, target, headers=world.headers[role], **kwargs)
+        extra = kwargs.get("headers", {})
+        sent = {k: v for k, v in kwargs.items() if k != "headers"}
+        response = await client.request(
+            method, target, headers={**world.headers[role], **extra}, **sent
+        )
         status = response.status_code
         label = f"{where} {method} {path} as {role}: {status}"
         if role in rule.allowed:
@@ -1764,6 +1827,18 @@ NESTED_LISTS = (
 )
 
 
+#: Lists with delta sync (``updated_since``): their delta is checked too, tombstones included.
+SYNCED_LISTS = frozenset(
+    {
+        ("diagnostic", "/v1/diagnostics"),
+        ("diagnostic", "/v1/diagnostics/{diagnostic_id}/answers"),
+        ("diagnostic", "/v1/progress-plans"),
+        ("notifications", "/v1/notifications"),
+    }
+)
+SINCE_EVER = "2000-01-01T00:00:00Z"
+
+
 def listed_routes() -> list[tuple[str, str]]:
     """Every GET without path parameters, and the collections under an object."""
     routes = [
@@ -1881,6 +1956,12 @@ async def test_no_list_feed_or_statistic_shows_tenant_a_to_an_outsider(
             target, headers=platform.world.headers[role], **kwargs
         )
         text = shown(response)
+        if (part, path) in SYNCED_LISTS:
+            params = {**kwargs.pop("params", {}), "updated_since": SINCE_EVER}
+            delta = await platform.client_for(part, rule).get(
+                target, headers=platform.world.headers[role], params=params, **kwargs
+            )
+            text += shown(delta)
         leaks += [
             f"as {role} ({response.status_code}): {label} = {value}"
             for label, value in secrets.items()

@@ -4,9 +4,10 @@ The standalone platform is seeded with the authorization matrix's world (two ten
 person of each role, diagnostics, a plan, audits, findings, an application, a decision, a
 recognition, notifications...), then every operation of ``GET /v1/openapi.json`` gets a few
 generated requests (positive, negative, and positive ones whose path ids are the seeded
-objects), sent through the gateway as each role in turn. Each answer must pass four checks:
-no server error, a documented status code, a documented content type, and a body that matches
-the documented schema.
+objects), sent through the gateway as each role in turn. Each answer must pass six checks:
+no server error, a documented status code, a documented content type, a body that matches
+the documented schema, the documented response headers, and, for a problem, a ``type`` in the
+catalogue that the operation names on that status (``x-problem-types``).
 
 ``make test`` runs a few examples per operation; ``make fuzz`` many more
 (``FUZZ_EXAMPLES``, ``FUZZ_SEED``). A failure that a change under way fixes can be listed in
@@ -40,6 +41,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -74,6 +76,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    response_headers_conformance,
 ]
 
 #: Who the fuzzer signs in as (role -> the matrix's person), in the order they run: the
@@ -287,10 +290,42 @@ class Tally:
     cpu: float = 0.0
 
 
+#: Operation label -> status -> the problem codes it declares; and the catalogue's codes.
+Problems = tuple[dict[str, dict[str, set[str]]], set[str]]
+
+
+def declared_problems(document: dict[str, Any]) -> Problems:
+    """What the document says each operation's errors are (``x-problem-types``)."""
+    declared: dict[str, dict[str, set[str]]] = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                declared[f"{method.upper()} {path}"] = {
+                    status: set(response.get("x-problem-types", ()))
+                    for status, response in operation["responses"].items()
+                }
+    return declared, set(document["components"]["x-problem-types"])
+
+
+def problem_type_failure(problems: Problems, label: str, answer: httpx.Response) -> str | None:
+    """Why a problem answer's ``type`` is not declared for its operation and status, if not."""
+    if not answer.headers.get("content-type", "").startswith("application/problem+json"):
+        return None
+    uri = answer.json().get("type", "")
+    code = uri.removeprefix("https://cap.coorace.org/problems/")
+    declared, catalogue = problems
+    named = declared.get(label, {}).get(str(answer.status_code), set())
+    if code in catalogue and code in named:
+        return None
+    where = "not in the catalogue" if code not in catalogue else f"not among {sorted(named)}"
+    return f"{answer.status_code} {code!r} {where}: {answer.text[:200]!r}"
+
+
 async def fuzz(
     client: httpx.AsyncClient,
     cases: dict[str, list[tuple[str, Case]]],
     headers: dict[str, str],
+    problems: Problems,
 ) -> Tally:
     """Send every case with ``headers``; tally answers and failed checks."""
     tally, started, cpu = Tally(), time.monotonic(), time.process_time()
@@ -328,6 +363,10 @@ async def fuzz(
                         f"{failure.message[:300]!r} {response.text[:200]!r}",
                     )
             tally.known.update(explained)
+            unlisted = problem_type_failure(problems, label, response)
+            if unlisted:
+                tally.failures["problem type not declared"] += 1
+                tally.found.setdefault((label, "problem-type"), unlisted)
     tally.seconds, tally.cpu = time.monotonic() - started, time.process_time() - cpu
     return tally
 
@@ -435,7 +474,7 @@ async def test_every_operation_as_every_role_passes_the_checks(standalone: Topol
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
         for role, person in ROLES.items():
             headers = await fresh_headers(world, person)
-            tallies[role] = await fuzz(client, cases, headers)
+            tallies[role] = await fuzz(client, cases, headers, declared_problems(document))
     lines = list(report(tallies, sum(map(len, cases.values())), generation))
     print("\n".join(lines))
     assert all(t.cases for t in tallies.values())

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from cap_shared.settings import BaseServiceSettings
+from cap_shared.settings import BaseServiceSettings, Environment
+
+
+class OAuthClientSetting(BaseModel):
+    """An app registered to sign people in (authorization code + PKCE)."""
+
+    client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    #: Compared exactly; a loopback ``http://127.0.0.1/...`` one admits any port (RFC 8252).
+    redirect_uris: list[str] = Field(min_length=1)
+    #: None: a public client (a mobile or single-page app); else the client's secret.
+    secret: str | None = None
 
 
 class Settings(BaseServiceSettings):
@@ -30,9 +41,6 @@ class Settings(BaseServiceSettings):
     upstream_connect_timeout_s: float = Field(default=2.0, gt=0, le=30)
     upstream_read_timeout_s: float = Field(default=30.0, gt=0, le=300)
 
-    #: Address clients use to reach the gateway (invitation links, metadata).
-    public_url: str = "http://127.0.0.1:8000"
-
     # identity and tokens
     #: Encrypts the private signing keys stored in the identity database.
     key_encryption_secret: str = "dev-key-secret"
@@ -53,6 +61,22 @@ class Settings(BaseServiceSettings):
     bootstrap_admin: bool = True
     bootstrap_admin_email: str = "admin@coorace.example"
     bootstrap_admin_password: str = "cap-admin-dev"
+
+    # sign-in for apps (OAuth 2.0 authorization code + PKCE, OpenID Connect)
+    #: The password grant (scripts, development tools); off in production unless set here.
+    password_grant_enabled: bool | None = None
+    #: How long an authorization code may be exchanged (RFC 6749 §4.1.2: short; single use).
+    authorization_code_ttl_s: int = Field(default=60, ge=10, le=600)
+    #: How long the sign-in form may be submitted (its anti-forgery token's lifetime).
+    sign_in_form_ttl_s: int = Field(default=900, ge=60, le=3600)
+    #: Lifetime of an ``id_token``.
+    id_token_ttl_s: int = Field(default=300, ge=60, le=3600)
+    #: The secret of the web console (``cap-console``, a confidential client).
+    console_client_secret: str = "dev-console-secret"
+    #: Apps that sign people in, besides the two built in (``cap-mobile``, ``cap-console``):
+    #: a JSON list of ``{"client_id", "name", "redirect_uris", "secret"?}`` (no secret: a
+    #: public client, PKCE only). ``{public_base_url}`` in a redirect URI is replaced.
+    oauth_clients: list[OAuthClientSetting] = Field(default_factory=list)
 
     # edge
     #: Largest request body accepted (413 beyond).
@@ -86,6 +110,16 @@ class Settings(BaseServiceSettings):
         if self.bootstrap_admin:
             self.refuse_placeholder("bootstrap_admin_password", self.bootstrap_admin_password)
         return self
+
+    def _public_port(self) -> int:
+        return self.port
+
+    @property
+    def password_grant(self) -> bool:
+        """Whether ``grant_type=password`` is accepted (default: outside production only)."""
+        if self.password_grant_enabled is None:
+            return self.environment != Environment.PRODUCTION
+        return self.password_grant_enabled
 
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every service, by name."""

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cap_gateway.ratelimit import ClientAddress, RateLimiter
 from cap_shared.problems import NotFound, ProblemError, problem_from
-from cap_shared.security import InvalidToken, TokenVerifier
+from cap_shared.security import InvalidToken, Principal, TokenVerifier
 
 #: Paths never limited (probes and metrics scraped by the platform itself).
 UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -28,6 +28,39 @@ BODY_TOO_LARGE = "body_too_large"
 #: In the decoded path: a control character (C0, DEL, C1), a backslash, or a dot segment; an
 #: HTTP client or server on the way could drop, reject or resolve any of them differently.
 _UNSAFE_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]|(?:^|/)\.\.?(?:/|$)")
+
+
+#: POSTs that take no ``Idempotency-Key`` (the header goes on untouched): anonymous by nature,
+#: retried safely as they are. Signing in and tokens (OAuth: a retried token request with a
+#: used code or refresh token is refused, a client retries a password grant as a new
+#: sign-in), accepting an invitation (its token works once), the public registry's forms,
+#: a certification body's signed webhook calls (deduplicated by their delivery id).
+#: Any other POST without a verified caller is exempt too (:func:`caller`).
+IDEMPOTENCY_EXEMPT = (
+    "/v1/auth/",
+    "/v1/invitations/accept",
+    "/v1/registry/",
+    "/v1/certifier/webhooks/",
+)
+
+
+#: Public forms anyone may post without signing in, served by the Idempotency-Key layer all the
+#: same (a complaint sent twice from a bad connection is one complaint): their keys share one
+#: anonymous space, and a replay needs the same key *and* the same body.
+ANONYMOUS_IDEMPOTENT = re.compile(r"^/v1/registry/recognitions/[^/]+/complaints$")
+ANONYMOUS = "anonymous"
+
+
+def caller(scope: Scope) -> str | None:
+    """Whose ``Idempotency-Key`` space a POST uses: the subject the edge verified, the shared
+    anonymous space of the public forms (:data:`ANONYMOUS_IDEMPOTENT`), or None (exempt) for
+    another anonymous request and the :data:`IDEMPOTENCY_EXEMPT` paths."""
+    principal = scope.get("state", {}).get("principal")
+    if principal is None and ANONYMOUS_IDEMPOTENT.match(scope["path"]):
+        return ANONYMOUS
+    if scope["path"].startswith(IDEMPOTENCY_EXEMPT):
+        return None
+    return principal.subject if isinstance(principal, Principal) else None
 
 
 def unsafe_path(scope: Scope) -> bool:
@@ -46,6 +79,7 @@ class BodyTooLarge(ProblemError):
     """The request body is larger than the gateway accepts."""
 
     status, code, title = 413, "payload-too-large", "Request body too large"
+    title_fr = "Corps de requête trop volumineux"
 
 
 class EdgeMiddleware:
@@ -82,7 +116,9 @@ class EdgeMiddleware:
         try:
             await self._rate_limit(scope, authorization.decode("latin-1"))
             if unsafe_path(scope):
-                raise NotFound("no resource has this path")
+                raise NotFound(
+                    "no resource has this path", detail_fr="aucune ressource n'a ce chemin"
+                )
         except ProblemError as exc:
             await self._refuse(scope, receive, send, exc)
             return
@@ -92,7 +128,10 @@ class EdgeMiddleware:
         await self.app(scope, self._counting(scope, receive), self._answering_413(scope, send))
 
     def _too_large(self) -> BodyTooLarge:
-        return BodyTooLarge(f"the request body may not exceed {self.max_body} bytes")
+        return BodyTooLarge(
+            f"the request body may not exceed {self.max_body} bytes",
+            detail_fr=f"le corps de la requête ne peut pas dépasser {self.max_body} octets",
+        )
 
     async def _rate_limit(self, scope: Scope, authorization: str) -> None:
         scheme, _, token = authorization.partition(" ")

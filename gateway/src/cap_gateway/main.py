@@ -11,12 +11,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware import Middleware
 
 from cap_gateway.accounts import routes as accounts_routes
+from cap_gateway.auth import authorize as authorize_routes
 from cap_gateway.auth import routes as auth_routes
 from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
-from cap_gateway.edge import EdgeMiddleware
+from cap_gateway.edge import EdgeMiddleware, caller
 from cap_gateway.identity.routes import router as organisations_router
-from cap_gateway.openapi import MergedOpenApi, declare_errors, docs_router
+from cap_gateway.openapi import (
+    API_VERSION,
+    MergedOpenApi,
+    declare_errors,
+    docs_router,
+    problems_router,
+)
 from cap_gateway.overview import PARTS, OverviewPart
 from cap_gateway.proxy import ProxyMiddleware, Upstreams
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
@@ -24,6 +31,7 @@ from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.session import Database
+from cap_shared.idempotency import KEY_HEADER, REPLAYED_HEADER, IdempotencyMiddleware
 from cap_shared.messaging import Broker
 from cap_shared.settings import BaseServiceSettings
 
@@ -56,6 +64,8 @@ def create_app(
         auth_routes.router,
         auth_routes.well_known,
         auth_routes.keys_router,
+        authorize_routes.router,
+        authorize_routes.well_known,
         accounts_routes.me,
         accounts_routes.users,
         accounts_routes.invitations,
@@ -63,7 +73,9 @@ def create_app(
         organisations_router,
     ]
     if settings.serve_docs:
-        routers.append(docs_router())
+        # The catalogue of problem types is built from the merged description, served where
+        # the description is (not in production, where docs/api/problems.md publishes it).
+        routers += [docs_router(), problems_router()]
     upstreams = Upstreams(
         settings.upstream_urls(),
         transports=transports,
@@ -73,9 +85,12 @@ def create_app(
     app = create_service_app(
         runtime,
         title="CAP platform API",
+        version=API_VERSION,
         description=(
             "Entry point of the Coorace CAP platform: identity, tokens, organisations and every "
-            "service's API under /v1. Sign in with `POST /v1/auth/token`, then send "
+            "service's API under /v1. Apps sign people in with the authorization code flow and "
+            "PKCE (`GET /v1/auth/authorize`, discovery at `/.well-known/openid-configuration`), "
+            "systems with client credentials (`POST /v1/auth/token`); then send "
             "`Authorization: Bearer <access_token>`."
         ),
         routers=routers,
@@ -92,12 +107,23 @@ def create_app(
                 allow_headers=[
                     "Authorization",
                     "Content-Type",
+                    "Accept-Language",
                     "If-Match",
-                    "Idempotency-Key",
+                    "If-None-Match",
+                    KEY_HEADER,
                     "Last-Event-ID",
+                    "traceparent",
+                    "tracestate",
                     REQUEST_ID_HEADER,
                 ],
-                expose_headers=["ETag", "Location", "Retry-After", REQUEST_ID_HEADER],
+                expose_headers=[
+                    "ETag",
+                    "Location",
+                    "Retry-After",
+                    "Content-Language",
+                    REPLAYED_HEADER,
+                    REQUEST_ID_HEADER,
+                ],
                 max_age=600,
             ),
             Middleware(
@@ -107,6 +133,9 @@ def create_app(
                 addresses=runtime.addresses,
                 verifier=runtime.verifier,
             ),
+            # After the edge (the caller is verified), before the proxy and the gateway's
+            # own routes: one Idempotency-Key layer for every POST, whoever answers it.
+            Middleware(IdempotencyMiddleware, store=runtime.idempotency, subject=caller),
             Middleware(
                 ProxyMiddleware,
                 upstreams=upstreams,
@@ -119,6 +148,7 @@ def create_app(
     app.state.upstreams = upstreams
     app.state.overview_parts = overview_parts
     declare_errors(app)
+    authorize_routes.declare_openid_connect(app)
     app.state.openapi = MergedOpenApi(app, upstreams)
     inner = app.router.lifespan_context
 

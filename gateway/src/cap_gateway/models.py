@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from cap_shared.db import TimestampMixin, make_registry
 from cap_shared.db.types import AwareDateTime
+from cap_shared.idempotency import idempotent_request_table
 from cap_shared.runtime import infra_tables
 
 registry = make_registry()
@@ -150,3 +151,32 @@ class SigningKey(Base, table=True):
     retired_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     #: After this the key leaves the JWKS (retired + longest access-token lifetime).
     expires_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class AuthorizationCode(Base, table=True):
+    """An OAuth authorization code (RFC 6749 §4.1): single use, short-lived, bound to its client,
+    redirect URI and PKCE challenge. Only its SHA-256 is kept; exchanging it a second time
+    revokes the tokens the first exchange issued (``family_id``)."""
+
+    __tablename__ = "authorization_code"
+
+    id: str = Field(primary_key=True, max_length=36)
+    code_hash: str = Field(max_length=64, unique=True)
+    client_id: str = Field(max_length=64)
+    user_id: str = Field(foreign_key="user_account.id", index=True, max_length=36)
+    redirect_uri: str = Field(max_length=500)
+    #: The S256 challenge (BASE64URL(SHA256(verifier))); ``plain`` is refused.
+    code_challenge: str = Field(max_length=128)
+    scope: str = Field(default="", max_length=200)
+    nonce: str | None = Field(default=None, max_length=200)
+    #: When the person typed their password (the ``auth_time`` of the id_token).
+    auth_time: datetime = Field(sa_type=AwareDateTime)
+    expires_at: datetime = Field(sa_type=AwareDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    #: The refresh-token family issued from this code (revoked if the code is replayed).
+    family_id: str | None = Field(default=None, max_length=36)
+
+
+#: Idempotency-Key claims and kept answers of every POST through the gateway
+#: (cap_shared.idempotency, the edge layer).
+idempotent_requests = idempotent_request_table(metadata)

@@ -4,13 +4,20 @@ service's, as clients reach them through the gateway.
 * service paths keep their ``/v1/...`` path; a service's operator paths ``/ops/...`` become
   ``/v1/ops/<service>/...`` and their operation ids get the service name in front;
 * component schemas are merged; two different schemas with one name are renamed
-  ``<Service><Name>`` (and every ``$ref`` to them follows), equal ones are kept once;
+  ``<Service><Name>`` (title included, and every ``$ref`` to them follows), equal ones are kept
+  once;
+* the services' outbound calls (notifications' webhook deliveries, the audit service's calls
+  to certification bodies) are merged into the OpenAPI 3.1 ``webhooks`` section;
 * a service that cannot be reached is listed in ``x-cap-unavailable`` instead of failing the
   whole document; the result is cached briefly;
 * what the edge answers is declared on every operation (problem+json, like every error): 429
   (rate limits), 413 where there is a body, and on forwarded operations 401 (a bearer token
   the edge cannot verify, public routes included), 502, 503 and 504 (the service failed,
-  is unreachable, or too slow).
+  is unreachable, or too slow);
+* ``Idempotency-Key`` (one shared parameter) with its 400, 409 and 422 and the
+  ``Idempotent-Replayed`` header on every POST the edge's layer serves
+  (:func:`declare_idempotency`), and the common response headers (``X-Request-ID``,
+  ``Location``, ``Retry-After``) as ``components.headers`` references (:func:`declare_headers`).
 
 Every app declares its routes' errors (:mod:`cap_shared.openapi`); the gateway's own operations declare every error they can answer, as problem+json
 (:func:`honest_errors`): the edge's (413, 429, 404 on a path no route holds), the access
@@ -20,21 +27,32 @@ parser's (400).
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import copy
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 
-from cap_gateway.edge import UNLIMITED
+from cap_gateway.edge import ANONYMOUS_IDEMPOTENT, IDEMPOTENCY_EXEMPT, UNLIMITED
 from cap_gateway.proxy import Upstreams
 from cap_shared import openapi as shared_openapi
-from cap_shared.problems import PROBLEM_JSON
+from cap_shared import problem_types
+from cap_shared.correlation import REQUEST_ID_HEADER
+from cap_shared.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, PageCursor, PageLimit, field_key
+from cap_shared.problems import PROBLEM_JSON, NotFound
 from cap_shared.security import Public, Role, api_routes, route_policy
+
+#: The version of the public contract (``info.version`` of ``docs/api/openapi.json``), semantic:
+#: the major changes with every breaking change (docs/api/README.md), checked by
+#: tests/contract against the last released contract under docs/api/released/.
+API_VERSION = "1.0.0"
 
 REF_PREFIX = "#/components/schemas/"
 CACHE_SECONDS = 30.0
@@ -47,6 +65,54 @@ PROXY_ERRORS = {
     401: "No valid access token (a bearer token the gateway cannot verify is refused)",
     **{status: shared_openapi.DESCRIPTIONS[status] for status in (502, 503, 504)},
 }
+#: The problem codes the edge answers with those statuses (on top of the services' own).
+EDGE_PROBLEMS = {(429, "too-many-requests"), (413, "payload-too-large")}
+PROXY_PROBLEMS = {
+    (401, "unauthorized"),
+    (502, "bad-gateway"),
+    (503, "upstream-unavailable"),
+    (504, "upstream-timeout"),
+}
+
+
+def _oauth_type(error: str, status: int, meaning: str) -> problem_types.ProblemType:
+    return problem_types.ProblemType(
+        error.replace("_", "-"),
+        status,
+        "Token request refused",
+        "Demande de jeton refusée",
+        meaning,
+    )
+
+
+#: The token endpoint's errors (RFC 6749 §5.2), answered with the OAuth ``error`` member too.
+OAUTH_TYPES = (
+    _oauth_type("invalid_request", 400, "A parameter the grant needs is missing (RFC 6749 §5.2)."),
+    _oauth_type("invalid_client", 401, "Unknown client or wrong secret (RFC 6749 §5.2)."),
+    _oauth_type(
+        "invalid_grant",
+        400,
+        "The credentials, code or refresh token are wrong, expired or revoked (RFC 6749 §5.2).",
+    ),
+    _oauth_type("invalid_scope", 400, "A requested scope is not granted (RFC 6749 §5.2)."),
+    _oauth_type("unsupported_grant_type", 400, "This grant type is not taken (RFC 6749 §5.2)."),
+)
+problem_types.DECLARED["cap_gateway"] = OAUTH_TYPES
+
+
+def _oauth_error(call: ast.Call) -> tuple[str, int] | None:
+    """``OAuthError("invalid_grant", ..., status=401)``: the problem the token route answers."""
+    if not call.args or not isinstance(call.args[0], ast.Constant):
+        return None
+    status = next((k.value for k in call.keywords if k.arg == "status"), None)
+    code = str(call.args[0].value).replace("_", "-")
+    if isinstance(status, ast.Constant) and isinstance(status.value, int):
+        return code, status.value
+    return code, 400
+
+
+problem_types.FACTORIES["cap_gateway.auth.service.OAuthError"] = _oauth_error
+
 #: RFC 9457 problem details as every error of the platform carries them (one schema for all).
 PROBLEM_SCHEMA: dict[str, Any] = shared_openapi.SCHEMAS[shared_openapi.PROBLEM]
 _PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": REF_PREFIX + "Problem"}}}
@@ -93,9 +159,14 @@ def honest_errors(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
             for status, description in sorted(errors.items()):
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
-                if status[:1] in ("4", "5"):
+                # The sign-in page answers its errors as a page (text/html), by design.
+                if status[:1] in ("4", "5") and "text/html" not in response.get("content", {}):
                     response["content"] = copy.deepcopy(_PROBLEM)
-    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for _path, _method, operation in shared_openapi.operations(document):
+        problem_types.annotate(operation)  # the statuses added here: their usual codes
+    components = document.setdefault("components", {})
+    problem_types.publish(document, components.get(problem_types.EXTENSION, {}))
+    schemas: dict[str, Any] = components.setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)  # FastAPI's 422 shape, which no answer of ours has
@@ -145,6 +216,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
     components: dict[str, Any] = merged.setdefault("components", {})
     schemas: dict[str, Any] = components.setdefault("schemas", {})
     security: dict[str, Any] = components.setdefault("securitySchemes", {})
+    webhooks: dict[str, Any] = merged.setdefault("webhooks", {})
     tags = {t["name"]: t for t in merged.get("tags", [])}
     forwarded: set[str] = set()
     for service, document in sorted(services.items()):
@@ -154,7 +226,11 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
             if name in schemas and schemas[name] != schema:
                 renames[name] = f"{service.capitalize()}{name}"
         for name, schema in theirs.get("schemas", {}).items():
-            schemas[renames.get(name, name)] = _rewrite_refs(schema, renames)
+            renamed = _rewrite_refs(schema, renames)
+            if name in renames and renamed.get("title") == name:
+                # Generated clients name their models by title: one title per schema.
+                renamed["title"] = renames[name]
+            schemas[renames.get(name, name)] = renamed
         security.update(theirs.get("securitySchemes", {}))
         for path, item in document.get("paths", {}).items():
             if path.startswith("/ops/"):
@@ -169,17 +245,168 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[
                 continue
             paths[target] = _rewrite_refs(item, renames)
             forwarded.add(target)
+        for name, item in document.get("webhooks", {}).items():
+            webhooks[name] = _rewrite_refs(item, renames)
         for tag in document.get("tags", []):
             tags.setdefault(tag["name"], tag)
     if tags:
         merged["tags"] = list(tags.values())
     for path, _method, operation in shared_openapi.operations(merged):
         statuses = {**EDGE_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
-        shared_openapi.declare_errors(
-            operation, {**statuses, **(PROXY_ERRORS if path in forwarded else {})}
-        )
+        statuses |= PROXY_ERRORS if path in forwarded else {}
+        shared_openapi.declare_errors(operation, statuses)
+        edge = EDGE_PROBLEMS | (PROXY_PROBLEMS if path in forwarded else set())
+        problem_types.annotate(operation, {(c, s) for s, c in edge if s in statuses})
+    declare_idempotency(merged)
+    declare_headers(merged)
     shared_openapi.add_problem_schemas(merged)
+    problem_types.publish(merged, merge_catalogues(gateway, services))
+    if not webhooks:
+        del merged["webhooks"]
+    # Relative: the document is served by the platform it describes, whatever its address.
+    merged["servers"] = [{"url": "/", "description": "The platform's public base URL"}]
     return merged
+
+
+def merge_catalogues(
+    gateway: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Every app's problem types in one catalogue (the gateway's first, then the services' in
+    name order; a code answered with several statuses lists them in ``statuses``)."""
+    out: dict[str, dict[str, Any]] = {}
+    documents = [gateway, *(services[name] for name in sorted(services))]
+    for document in documents:
+        for code, entry in document.get("components", {}).get(problem_types.EXTENSION, {}).items():
+            kept = out.setdefault(code, {k: v for k, v in entry.items() if k != "operations"})
+            statuses = {kept["status"], entry["status"], *kept.get("statuses", [])}
+            statuses |= set(entry.get("statuses", []))
+            if len(statuses) > 1:
+                kept["statuses"] = sorted(statuses)
+    return dict(sorted(out.items()))
+
+
+HEADER_PREFIX = "#/components/headers/"
+#: Response headers the platform answers, declared once and referenced where they are answered.
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The request's id (the client's own when it sent a valid one); quote it "
+        "to support. Also `request_id` in problem details.",
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "Where the created resource is",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    REPLAYED_HEADER: {
+        "description": "`true` when this is the stored answer of an earlier request with the "
+        "same `Idempotency-Key` (the request was not run again)",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+#: The ``Idempotency-Key`` header parameter, the same on every operation that takes it (inlined
+#: there: tools that read parameters by name need not resolve references).
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": KEY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A key of the client's choice (a UUID), the same on every retry of this "
+    "request: a retry gets the first answer again instead of running twice. Kept 24 h per "
+    "caller; another request with the same key is refused (422).",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[\\x20-\\x7E]+$",
+    },
+}
+#: The problem types of the Idempotency-Key layer (status, code).
+IDEMPOTENCY_PROBLEMS = {
+    (400, "invalid-idempotency-key"),
+    (409, "idempotency-key-in-flight"),
+    (422, "idempotency-key-reused"),
+}
+#: What the gateway's Idempotency-Key layer adds to an operation (status -> why).
+IDEMPOTENCY_ERRORS = {
+    400: "`invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII "
+    "characters",
+    409: "`idempotency-key-in-flight`: the first request with this Idempotency-Key is still "
+    "running (see Retry-After)",
+    422: "`idempotency-key-reused`: this Idempotency-Key was used for another request",
+}
+
+
+def idempotent_operation(path: str, method: str, operation: dict[str, Any]) -> bool:
+    """Whether the gateway's Idempotency-Key layer serves an operation: every POST that needs a
+    signed-in caller, except :data:`IDEMPOTENCY_EXEMPT`, and the public forms
+    (:data:`ANONYMOUS_IDEMPOTENT`)."""
+    if method == "post" and ANONYMOUS_IDEMPOTENT.match(path):
+        return True
+    return (
+        method == "post"
+        and bool(operation.get("security"))
+        and not path.startswith(IDEMPOTENCY_EXEMPT)
+    )
+
+
+def declare_idempotency(document: dict[str, Any]) -> None:
+    """The ``Idempotency-Key`` parameter, its errors and ``Idempotent-Replayed`` on every
+    operation :func:`idempotent_operation` admits (a service's own declaration of the header
+    is replaced by the shared one: both layers take the same keys)."""
+    for path, method, operation in shared_openapi.operations(document):
+        parameters = [
+            p
+            for p in operation.get("parameters", [])
+            if not (p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key")
+        ]
+        at_edge = idempotent_operation(path, method, operation)
+        if not at_edge and len(parameters) == len(operation.get("parameters", [])):
+            continue
+        # Served at the edge, or by a service's own layer only (a PUT): no 409 there, the
+        # service waits for the first request instead.
+        operation["parameters"] = [*parameters, copy.deepcopy(IDEMPOTENCY_PARAMETER)]
+        responses: dict[str, Any] = operation.setdefault("responses", {})
+        errors = (
+            IDEMPOTENCY_ERRORS
+            if at_edge
+            else {400: IDEMPOTENCY_ERRORS[400], 422: IDEMPOTENCY_ERRORS[422]}
+        )
+        for status, description in errors.items():
+            response = responses.setdefault(str(status), {"description": description})
+            if description not in response.get("description", ""):
+                response["description"] = f"{response['description']}; or {description}"
+        shared_openapi.declare_errors(operation)
+        problem_types.annotate(
+            operation,
+            {(code, status) for status, code in IDEMPOTENCY_PROBLEMS if at_edge or status != 409},
+        )
+        for code, answer in responses.items():
+            if code[:1] in ("2", "4") and code != "429":
+                _add_header(answer, REPLAYED_HEADER)
+        if at_edge:
+            _add_header(responses["409"], "Retry-After")
+
+
+def declare_headers(document: dict[str, Any]) -> None:
+    """``X-Request-ID`` on every answer, ``Location`` on every 201, ``Retry-After`` on every
+    429 and 503, as references to ``components.headers``."""
+    document.setdefault("components", {}).setdefault("headers", {}).update(HEADERS)
+    for _path, _method, operation in shared_openapi.operations(document):
+        for status, response in operation.get("responses", {}).items():
+            if "$ref" in response:
+                continue
+            _add_header(response, REQUEST_ID_HEADER)
+            if status == "201":
+                _add_header(response, "Location")
+            if status in ("429", "503"):
+                _add_header(response, "Retry-After")
+
+
+def _add_header(response: dict[str, Any], name: str) -> None:
+    response.setdefault("headers", {}).setdefault(name, {"$ref": HEADER_PREFIX + name})
 
 
 def duplicate_operation_ids(document: dict[str, Any]) -> list[str]:
@@ -250,5 +477,81 @@ def docs_router() -> APIRouter:
             title="CAP platform API",
             init_oauth={"clientId": "cap-web"},
         )
+
+    return router
+
+
+class ProblemTypeOut(BaseModel):
+    """A problem type of the catalogue: what a problem whose ``type`` is ``type`` means."""
+
+    type: str = Field(description="The `type` member of its problems")
+    code: str = Field(description="The stable short code (the last segment of `type`)")
+    status: int = Field(description="The HTTP status it is answered with")
+    statuses: list[int] | None = Field(
+        default=None, description="Every status, when it is answered with more than one"
+    )
+    title: str = Field(description="Its title in English")
+    title_fr: str = Field(description="Its title in French (`Accept-Language: fr`)")
+    description: str = Field(description="What it means")
+    operations: list[str] = Field(description="The operation ids that may answer it")
+
+
+class ProblemTypes(BaseModel):
+    """A page of the problem types the platform answers, by code."""
+
+    data: list[ProblemTypeOut]
+    next_cursor: str | None = None
+
+
+#: The catalogue's order: by code.
+PROBLEM_TYPES = Keyset("gateway.problem-types", field_key("code", str))
+
+
+#: The catalogue changes only with the code: cacheable by anyone for an hour.
+_CACHEABLE = {"Cache-Control": "public, max-age=3600"}
+ProblemCode = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]
+
+
+async def _catalogue(request: Request) -> dict[str, dict[str, Any]]:
+    builder: MergedOpenApi = request.app.state.openapi
+    document = await builder.document()
+    entries: dict[str, dict[str, Any]] = document["components"][problem_types.EXTENSION]
+    return entries
+
+
+def problems_router() -> APIRouter:
+    """``/v1/problems`` (the catalogue) and ``/v1/problems/{code}`` (one type); the type URIs
+    (``https://cap.coorace.org/problems/<code>``) are served at ``/problems/<code>`` too, so
+    they dereference to their description (RFC 9457 §3.1.1)."""
+    router = APIRouter(tags=["problems"], dependencies=[Public])
+
+    @router.get("/v1/problems", response_model=ProblemTypes, response_model_exclude_none=True)
+    async def list_problem_types(
+        request: Request, limit: PageLimit = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
+    ) -> JSONResponse:
+        """Every problem type, by code: code, status, titles, meaning, and which operations
+        answer it."""
+        entries = [ProblemTypeOut.model_validate(e) for e in (await _catalogue(request)).values()]
+        page, next_cursor = PROBLEM_TYPES.slice(entries, cursor=cursor, limit=limit)
+        body = ProblemTypes(data=page, next_cursor=next_cursor)
+        return JSONResponse(body.model_dump(exclude_none=True), headers=_CACHEABLE)
+
+    @router.get(
+        "/v1/problems/{code}", response_model=ProblemTypeOut, response_model_exclude_none=True
+    )
+    async def get_problem_type(request: Request, code: ProblemCode) -> JSONResponse:
+        """One problem type (404 for a code the platform never answers)."""
+        entry = (await _catalogue(request)).get(code)
+        if entry is None:
+            raise NotFound(
+                f"no problem type {code!r}", detail_fr=f"aucun type de problème {code!r}"
+            )
+        body = ProblemTypeOut.model_validate(entry).model_dump(exclude_none=True)
+        return JSONResponse(body, headers=_CACHEABLE)
+
+    @router.get("/problems/{code}", include_in_schema=False)
+    async def dereference_problem_type(request: Request, code: ProblemCode) -> JSONResponse:
+        """Where a problem's ``type`` URI points: its description."""
+        return await get_problem_type(request, code)
 
     return router

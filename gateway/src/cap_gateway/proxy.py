@@ -248,7 +248,12 @@ async def forward(
     """Send ``request`` to ``service`` at ``path`` and stream its answer back."""
     if service not in upstreams.bases:
         return problem_response(
-            status=502, code="bad-gateway", title="Bad gateway", detail=f"no upstream for {service}"
+            status=502,
+            code="bad-gateway",
+            title="Bad gateway",
+            detail=f"no upstream for {service}",
+            title_fr="Passerelle en erreur",
+            detail_fr=f"aucun service amont pour {service}",
         )
     query = request.scope.get("query_string", b"")
     target = f"{path}?{query.decode('latin-1')}" if query else path
@@ -265,7 +270,10 @@ async def forward(
             )
     except Exception as exc:
         if getattr(request.state, BODY_TOO_LARGE, False):
-            raise BodyTooLarge("the request body is too large") from None
+            raise BodyTooLarge(
+                "the request body is too large",
+                detail_fr="le corps de la requête est trop volumineux",
+            ) from None
         if isinstance(exc, UpstreamTimeout | TimeoutError):
             logger.warning("upstream %s timed out on %s %s", service, request.method, path)
             return problem_response(
@@ -273,6 +281,8 @@ async def forward(
                 code="upstream-timeout",
                 title="Gateway timeout",
                 detail=f"the {service} service did not answer in time",
+                title_fr="Délai de réponse dépassé",
+                detail_fr=f"le service {service} n'a pas répondu à temps",
             )
         if isinstance(exc, UpstreamUnavailable):
             return _unavailable(service, request, path, exc)
@@ -289,6 +299,8 @@ async def forward(
             code="bad-gateway",
             title="Bad gateway",
             detail=f"the {service} service failed to answer this request",
+            title_fr="Passerelle en erreur",
+            detail_fr=f"le service {service} n'a pas pu répondre à cette requête",
         )
     return UpstreamResponse(reply)
 
@@ -362,6 +374,8 @@ def _unavailable(service: str, request: Request, path: str, exc: Exception) -> R
         code="upstream-unavailable",
         title="Service unavailable",
         detail=f"the {service} service is unavailable",
+        title_fr="Service indisponible",
+        detail_fr=f"le service {service} est indisponible",
         headers={"Retry-After": "5"},
     )
 
@@ -371,7 +385,10 @@ def _fail_fast(request: Request) -> None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     verified = isinstance(getattr(request.state, "principal", None), Principal)
     if scheme.lower() == "bearer" and token and not verified:
-        raise InvalidCredentials("the access token is invalid or expired")
+        raise InvalidCredentials(
+            "the access token is invalid or expired",
+            detail_fr="le jeton d'accès est invalide ou expiré",
+        )
 
 
 class ProxyMiddleware:

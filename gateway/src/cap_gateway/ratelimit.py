@@ -21,15 +21,27 @@ from starlette.requests import HTTPConnection
 from cap_shared.clock import wall_timestamp
 from cap_shared.problems import ProblemError
 
+#: The details the gateway's limits are checked with, in French.
+DETAILS_FR = {
+    "too many sign-in attempts": "trop de tentatives de connexion",
+    "too many authentication attempts": "trop de tentatives d'authentification",
+    "too many attempts from this address": "trop de tentatives depuis cette adresse",
+    "too many requests for this account": "trop de requêtes pour ce compte",
+    "too many requests from this address": "trop de requêtes depuis cette adresse",
+    "too many reports; try later": "trop de signalements ; réessayez plus tard",
+}
+
 
 class TooManyRequests(ProblemError):
     """A rate limit is exhausted; ``Retry-After`` says when to try again."""
 
     status, code, title = 429, "too-many-requests", "Too many requests"
+    title_fr = "Trop de requêtes"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
+    def __init__(self, detail: str, *, retry_after: int, detail_fr: str | None = None) -> None:
         super().__init__(
             detail,
+            detail_fr=detail_fr,
             headers={"Retry-After": str(retry_after)},
             extensions={"retry_after": retry_after},
         )
@@ -69,11 +81,16 @@ class RateLimiter:
         stats = await strategy.get_window_stats(item, name, *key)
         return Decision(False, max(1, math.ceil(stats.reset_time - wall_timestamp())))
 
-    async def check(self, name: str, *key: str, detail: str) -> None:
-        """Count one request; raise 429 once the limit is exhausted."""
+    async def check(self, name: str, *key: str, detail: str, detail_fr: str | None = None) -> None:
+        """Count one request; raise 429 once the limit is exhausted (in French, ``detail_fr``
+        or the wording of :data:`DETAILS_FR`)."""
         decision = await self.hit(name, *key)
         if not decision.allowed:
-            raise TooManyRequests(detail, retry_after=decision.retry_after)
+            raise TooManyRequests(
+                detail,
+                detail_fr=detail_fr or DETAILS_FR.get(detail),
+                retry_after=decision.retry_after,
+            )
 
     async def reset(self) -> None:
         """Forget every counter (tests)."""

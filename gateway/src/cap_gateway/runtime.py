@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from cap_gateway.accounts import service as accounts_service
 from cap_gateway.auth.keyring import Keyring
+from cap_gateway.auth.oauth import registered_clients
 from cap_gateway.auth.passwords import Passwords
 from cap_gateway.auth.service import Identity
 from cap_gateway.config import Settings
-from cap_gateway.models import tables
+from cap_gateway.models import idempotent_requests, tables
 from cap_gateway.ratelimit import ClientAddress, RateLimiter
 from cap_shared.db.session import Database
+from cap_shared.idempotency import SqlIdempotencyStore, purge_requests
+from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.messaging import Broker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import JwksKeySource
@@ -21,6 +28,15 @@ from cap_shared.security import JwksKeySource
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 logger = logging.getLogger(__name__)
+
+
+async def purge_idempotent_requests(session: AsyncSession, _context: JobContext) -> int:
+    """Forget Idempotency-Key answers past their retention (24 h)."""
+    return await purge_requests(session, idempotent_requests)
+
+
+#: The gateway's periodic jobs (run by its relay process: the gateway has no worker).
+JOBS = (PeriodicJob("idempotency-keys", purge_idempotent_requests, interval_s=3600),)
 
 
 class GatewayRuntime(ServiceRuntime):
@@ -39,6 +55,7 @@ class GatewayRuntime(ServiceRuntime):
             db=db,
             broker=broker,
             keys=JwksKeySource(self._jwks, ttl=settings.key_reload_s, min_refresh_interval=1.0),
+            jobs=JOBS,
         )
         self.keyring = Keyring(
             self.db,
@@ -67,7 +84,19 @@ class GatewayRuntime(ServiceRuntime):
             precise=frozenset({"login", "login-account"}),
         )
         self.addresses = ClientAddress(settings.trusted_proxies)
+        #: Apps that sign people in (authorization code + PKCE), by client id.
+        self.oauth_clients = registered_clients(settings)
+        # A claim whose request never answered (its gateway died) is taken over once the
+        # slowest upstream answer would have come.
+        lease = settings.upstream_connect_timeout_s + settings.upstream_read_timeout_s + 30
+        self.idempotency = SqlIdempotencyStore(
+            self.db, idempotent_requests, lease=timedelta(seconds=lease)
+        )
         self._prepared = False
+
+    async def run_relay(self, stop: asyncio.Event) -> None:
+        """Relay process body: the outbox, and the periodic jobs (the gateway has no worker)."""
+        await asyncio.gather(super().run_relay(stop), self.run_jobs(stop))
 
     async def _jwks(self) -> dict[str, Any]:
         return await self.keyring.jwks()

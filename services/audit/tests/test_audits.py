@@ -12,9 +12,11 @@ from cap_audit.audits import nc_deadlines, on_application_accepted, on_recogniti
 from cap_audit.config import Settings
 from cap_audit.models import tables
 from cap_shared.clock import using
+from cap_shared.conditional import etag_of
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 
@@ -67,7 +69,7 @@ async def accepted(service: Service, scheme: str = "CAP_ISO9001", key: str = "a"
         for _ in range(2):  # a redelivery opens nothing more
             async with service.runtime.db.session() as session:
                 await on_application_accepted(session, envelope, event, settings=Settings())
-    programmes = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))
+    programmes = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))["data"]
     return next(p for p in programmes if p["application_id"] == event.application_id)
 
 
@@ -108,7 +110,11 @@ async def accept_and_plan(service: Service, audit_id: str, people: dict) -> dict
         "team": team(people, ("lead", "lead")),
     }
     return ok(
-        await service.client.put(f"/v1/audits/{audit_id}/plan", json=plan, headers=service.body())
+        await service.client.put(
+            f"/v1/audits/{audit_id}/plan",
+            json=plan,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.body()),
+        )
     )
 
 
@@ -139,7 +145,13 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
         "plan": "Jour 1 : revue documentaire…",
         "team": team(people, ("lead", "lead"), ("second", "auditor")),
     }
-    planned = ok(await service.client.put(f"/v1/audits/{audit_id}/plan", json=plan, headers=body))
+    planned = ok(
+        await service.client.put(
+            f"/v1/audits/{audit_id}/plan",
+            json=plan,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
+        )
+    )
     assert planned["status"] == "planned"
     assert [(m["name"], m["role"]) for m in planned["team"]] == [
         ("Auditeur lead", "lead"),
@@ -283,7 +295,7 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
         await service.client.get(
             f"/v1/auditors/{people['lead']['id']}/engagements", headers=service.admin
         )
-    )
+    )["data"]
     assert [(e["kind"], e["audit_id"], e["role"]) for e in recorded] == [
         ("audited", audit_id, "lead")
     ]
@@ -300,7 +312,7 @@ async def test_an_iso_stage1_from_request_to_closure(service: Service) -> None:
         await service.client.put(
             f"/v1/audits/{stage2['id']}/plan",
             json={**plan, "start_date": "2027-03-01", "end_date": "2027-03-02"},
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{stage2['id']}", body),
         )
     )
     assert [(m["name"], m["role"]) for m in again["team"]] == [
@@ -332,12 +344,16 @@ async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(servic
         "team": team(people, ("unqualified", "lead")),
     }
     not_yet = await service.client.put(
-        f"/v1/audits/{audit_id}/plan", json=plan, headers=service.body()
+        f"/v1/audits/{audit_id}/plan",
+        json=plan,
+        headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.body()),
     )
     assert not_yet.status_code == 409  # accept first
     await step(service, audit_id, service.body(), "accept")
     unqualified = await service.client.put(
-        f"/v1/audits/{audit_id}/plan", json=plan, headers=service.body()
+        f"/v1/audits/{audit_id}/plan",
+        json=plan,
+        headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.body()),
     )
     assert unqualified.status_code == 422
     assert unqualified.json()["type"].endswith("auditor-not-qualified")
@@ -356,14 +372,14 @@ async def test_rules_refuse_out_of_order_and_unqualified_or_foreign_teams(servic
     advised = await service.client.put(
         f"/v1/audits/{audit_id}/plan",
         json={**plan, "team": team(people, ("lead", "lead"))},
-        headers=service.body(),
+        headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.body()),
     )
     assert advised.status_code == 409
     assert advised.json()["rule"].startswith("ISO/IEC 17021-1 §5.2.11")
     two_leads = await service.client.put(
         f"/v1/audits/{audit_id}/plan",
         json={**plan, "team": team(people, ("second", "lead"), ("unqualified", "lead"))},
-        headers=service.body(),
+        headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.body()),
     )
     assert two_leads.status_code == 422
     other_body = await service.client.put(
@@ -402,7 +418,7 @@ async def test_who_sees_an_audit(service: Service) -> None:
         service.headers({"role": "facilitator", "region": "11"}),
     ):
         assert (await service.client.get(url, headers=denied)).status_code == 404
-        listed = ok(await service.client.get("/v1/audits", headers=denied))
+        listed = ok(await service.client.get("/v1/audits", headers=denied))["data"]
         assert audit_id not in {a["id"] for a in listed}
 
 
@@ -587,3 +603,86 @@ async def test_the_request_names_the_body_s_planners_only(service: Service) -> N
     assert requested["planner_user_ids"] == sorted(
         [planner["user_id"], people["second"]["user_id"]]
     )
+
+
+async def test_an_audit_plan_is_written_on_the_copy_read(service: Service) -> None:
+    """Audit plans have concurrent editors: If-Match is required (428), a stale one is 412, the
+    answer's ETag is the GET's and serves the next write; If-None-Match gets 304."""
+    people = await setup_body(service)
+    await accepted(service)
+    (requested,) = await events(service, "audit.requested.v1")
+    url = f"/v1/audits/{requested['audit_id']}"
+    body = service.body()
+    await step(service, requested["audit_id"], body, "accept")
+    read = await service.client.get(url, headers=body)
+    tag = read.headers["etag"]
+    assert (
+        await service.client.get(url, headers={**body, "If-None-Match": tag})
+    ).status_code == 304
+    plan = {
+        "start_date": "2027-01-11",
+        "end_date": "2027-01-11",
+        "plan": "Évaluation",
+        "team": team(people, ("lead", "lead")),
+    }
+    missing = await service.client.put(url + "/plan", json=plan, headers=body)
+    assert missing.status_code == 428
+    assert missing.json()["type"].endswith("/precondition-required")
+    planned = await service.client.put(url + "/plan", json=plan, headers={**body, "If-Match": tag})
+    assert planned.status_code == 200, planned.text
+    new = planned.headers["etag"]
+    assert new != tag
+    assert (await service.client.get(url, headers=service.admin)).headers["etag"] == new
+    stale = await service.client.put(
+        url + "/plan", json={**plan, "plan": "Autre"}, headers={**body, "If-Match": tag}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == new
+    assert (await service.client.get(url, headers=body)).json()["plan"] == "Évaluation"
+    assert (
+        await service.client.get(url, headers={**body, "If-None-Match": tag})
+    ).status_code == 200
+    replanned = await service.client.put(
+        url + "/plan", json={**plan, "plan": "Jour 1"}, headers={**body, "If-Match": new}
+    )
+    assert replanned.status_code == 200, replanned.text
+    assert replanned.json()["plan"] == "Jour 1"
+
+
+async def test_bodies_and_auditors_take_if_match(service: Service) -> None:
+    people = await setup_body(service)
+    url = f"/v1/auditors/{people['lead']['id']}"
+    listed = ok(await service.client.get("/v1/auditors", headers=service.admin))["data"]
+    lead = next(a for a in listed if a["id"] == people["lead"]["id"])
+    tag = etag_of(lead)
+    renamed = await service.client.patch(
+        url, json={"name": "Auditrice lead"}, headers={**service.admin, "If-Match": tag}
+    )
+    assert renamed.status_code == 200, renamed.text
+    again = await service.client.patch(
+        url, json={"name": "Autre"}, headers={**service.admin, "If-Match": tag}
+    )
+    assert again.status_code == 412
+    assert again.json()["current_etag"] == renamed.headers["etag"]
+    assert (
+        await service.client.patch(url, json={"name": "Autre"}, headers=service.admin)
+    ).status_code == 200  # optional here
+    created = await service.client.post(
+        "/v1/certification-bodies",
+        json={"id": "afnor", "name": "AFNOR", "schemes": ["CAP_RSE"]},
+        headers=service.admin,
+    )
+    body_tag = created.headers["etag"]
+    changed = await service.client.patch(
+        "/v1/certification-bodies/afnor",
+        json={"name": "AFNOR Certification"},
+        headers={**service.admin, "If-Match": body_tag},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["etag"] == etag_of(changed.json())
+    stale = await service.client.patch(
+        "/v1/certification-bodies/afnor",
+        json={"name": "AFNOR"},
+        headers={**service.admin, "If-Match": body_tag},
+    )
+    assert stale.status_code == 412

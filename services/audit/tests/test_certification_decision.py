@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from cap_audit.models import Audit, InboundWebhook, tables
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_audits import accepted, events, setup_body, step, team
@@ -40,7 +41,7 @@ async def reported(
                 "plan": "Plan",
                 "team": team(people, (lead, "lead"), ("observer", "observer")),
             },
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
         )
     )
     await step(service, audit_id, body, "start")
@@ -85,7 +86,7 @@ async def stage2(service: Service, *, submit: bool = True) -> tuple[str, dict, d
                 "plan": "Stage 1",
                 "team": team(people, ("lead", "lead")),
             },
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{stage1}", body),
         )
     )
     await step(service, stage1, body, "start")
@@ -339,7 +340,9 @@ async def test_a_decision_maker_on_the_audit_team_is_refused(service: Service) -
 
 
 async def _renewal(service: Service, people: dict) -> str:
-    programme = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))[0]
+    programme = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))["data"][
+        0
+    ]
     renewal = ok(
         await service.client.post(
             f"/v1/audit-programmes/{programme['id']}/audits",
@@ -381,7 +384,9 @@ async def test_nonconformity_status_changes_are_published(service: Service) -> N
     """Answered, sent back, plan accepted, verified: one event each, at the service's clock,
     also when the body reviews through its webhook."""
     audit_id, _people, _programme = await stage2(service)
-    (nc,) = ok(await service.client.get(f"/v1/audits/{audit_id}/findings", headers=service.admin))
+    (nc,) = ok(await service.client.get(f"/v1/audits/{audit_id}/findings", headers=service.admin))[
+        "data"
+    ]
     answer = {
         "root_cause": "Pas de calendrier",
         "correction": "Revue tenue",

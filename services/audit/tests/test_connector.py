@@ -62,7 +62,7 @@ async def body_system(live_service: Service) -> AsyncIterator[dict]:
         await asyncio.sleep(0.01)
     settings = service.runtime.settings
     settings.body_allow_private = True  # type: ignore[attr-defined]
-    settings.public_url = "http://audit"  # type: ignore[attr-defined]
+    settings.public_base_url = "http://audit"
     base = f"http://127.0.0.1:{port}"
     ok(
         await service.client.put(
@@ -97,7 +97,7 @@ async def deliveries(service: Service) -> list[dict]:
         await service.client.get(
             "/v1/certification-bodies/sgs-tuv/deliveries", headers=service.admin
         )
-    )
+    )["data"]
 
 
 async def wait_status(service: Service, audit_id: str, status: str) -> dict:
@@ -140,7 +140,9 @@ async def test_the_simulator_sends_the_certification_decision(
     await send(service, settings, service.runtime.clock.now())
     sim.controls.paused = False
     await wait_status(service, stage1, "report_submitted")
-    (nc,) = ok(await service.client.get(f"/v1/audits/{stage1}/findings", headers=service.admin))
+    (nc,) = ok(await service.client.get(f"/v1/audits/{stage1}/findings", headers=service.admin))[
+        "data"
+    ]
     ok(
         await service.client.post(
             f"/v1/findings/{nc['id']}/response",
@@ -284,7 +286,7 @@ async def test_w5_429_retry_after_410_gone_redirects_and_manual_retry(
             f"/v1/certification-bodies/sgs-tuv/deliveries/{d['id']}/retry", headers=service.admin
         )
     )
-    assert retried[0]["status"] == "pending"
+    assert (retried["id"], retried["status"]) == (d["id"], "pending")
     await send(service, settings, service.runtime.clock.now() + timedelta(seconds=1))
     (d,) = await deliveries(service)
     assert (d["status"], d["attempts"]) == ("delivered", 4)

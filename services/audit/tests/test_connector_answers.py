@@ -71,7 +71,7 @@ async def deliveries(service: Service) -> list[dict]:
         await service.client.get(
             "/v1/certification-bodies/sgs-tuv/deliveries", headers=service.admin
         )
-    )
+    )["data"]
 
 
 @pytest.mark.parametrize("answer", BAD_TOKENS, ids=list(BAD_TOKENS))

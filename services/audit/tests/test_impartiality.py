@@ -14,6 +14,7 @@ from cap_audit.events.handlers import HANDLERS
 from cap_shared.clock import using
 from cap_shared.contracts import new_event
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1, GroupScoreV1, ReferentialRef
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok, use_parameters
 from .test_audits import accepted, setup_body, step, team
@@ -61,7 +62,7 @@ async def plan(service: Service, audit_id: str, people: dict, *members: tuple[st
     return await service.client.put(
         f"/v1/audits/{audit_id}/plan",
         json={**PLAN, "team": team(people, *members)},
-        headers=service.body(),
+        headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.body()),
     )
 
 
@@ -159,7 +160,7 @@ async def test_a_facilitator_s_accompanied_session_bars_them_as_an_auditor(
         await service.client.get(
             f"/v1/auditors/{people['facilitator']['id']}/engagements", headers=service.admin
         )
-    )
+    )["data"]
     assert [
         (e["kind"], e["on"], e["user_id"], e["auditor_id"], e["diagnostic_id"]) for e in recorded
     ] == [("accompaniment", "2026-06-02", facilitator, None, session.diagnostic_id)]

@@ -31,7 +31,7 @@ async def run_deadlines(service: Service) -> int:
 async def the_major(service: Service, audit_id: str) -> dict:
     (major,) = ok(
         await service.client.get(f"/v1/audits/{audit_id}/findings", headers=service.admin)
-    )
+    )["data"]
     return dict(major)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from cap_shared.testing.conditional import if_match
+
 from .conftest import Service, ok, use_parameters
 from .test_audits import accepted, events, setup_body, step, team
 from .test_certification_decision import decided
@@ -39,7 +41,7 @@ async def run(
                 "plan": "Plan",
                 "team": team(people, ("lead", "lead")),
             },
-            headers=body,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
         )
     )
     await step(service, audit_id, body, "start")
@@ -188,7 +190,7 @@ async def test_the_next_audit_shows_the_minors_its_report_escalated(service: Ser
     assert report["summary"] == {"observation": 1, "major_nc": 1}
     shown = await get(service, f"/v1/audits/{stage2}")
     assert shown["findings"] == report["summary"]
-    listed = await get(service, f"/v1/audits/{stage2}/findings")
+    listed = (await get(service, f"/v1/audits/{stage2}/findings"))["data"]
     assert [(f["id"], f["audit_id"], f["type"]) for f in listed] == [
         (minor["id"], stage1, "major_nc"),  # found at stage 1, escalated by stage 2
         (own[0]["id"], stage2, "observation"),
@@ -217,7 +219,7 @@ async def test_minors_on_one_requirement_add_up_to_a_major(service: Service) -> 
         for i, urn in enumerate((r8, r8, r3, r8, r3))
     ]
     await run(service, people, audit_id, minors)
-    findings = await get(service, f"/v1/audits/{audit_id}/findings")
+    findings = (await get(service, f"/v1/audits/{audit_id}/findings"))["data"]
     added = [f for f in findings if f["type"] == "major_nc"]
     assert [(f["title"], f["criterion_urn"], f["escalated_from"], f["status"]) for f in added] == [
         ("3 non-conformités mineures sur l'exigence " + r8, r8, "minor_nc", "open")

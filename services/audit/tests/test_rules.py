@@ -505,11 +505,19 @@ def test_a_sample_draws_a_quarter_at_random_reproducibly_and_the_plan_must_cover
     assert any(drawn.random_site_ids[0] in e["message"] for e in no_random)
     short = rules.plan_site_gaps(["hq", *drawn.random_site_ids], drawn, members)
     assert short == [
-        {"field": "body.site_ids", "message": "the sample is 4 member sites, the plan has 1"}
+        {
+            "field": "body.site_ids",
+            "message": "the sample is 4 member sites, the plan has 1",
+            "message_fr": "l'échantillon compte 4 sites membres, le plan 1",
+        }
     ]
     stranger = rules.plan_site_gaps([*good, "elsewhere"], drawn, members)
     assert stranger == [
-        {"field": "body.site_ids.5", "message": "elsewhere is not a site of the programme"}
+        {
+            "field": "body.site_ids.5",
+            "message": "elsewhere is not a site of the programme",
+            "message_fr": "elsewhere n'est pas un site du programme",
+        }
     ]
     assert rules.plan_site_gaps(None, drawn, members)[0]["field"] == "body.site_ids"
     alone = rules.sample(R, AuditType.STAGE2, central_function="hq", members=[], seed="a1")

@@ -12,6 +12,7 @@ from cap_audit.config import Settings
 from cap_shared.clock import using
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_audits import events, setup_body, step, team
@@ -32,7 +33,7 @@ async def group(service: Service, members: list[str], scheme: str = "CAP_ISO9001
             await on_application_accepted(
                 session, new_event(event, source="/cap/labelling"), event, settings=Settings()
             )
-    listed = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))
+    listed = ok(await service.client.get("/v1/audit-programmes", headers=service.admin))["data"]
     return next(p for p in listed if p["application_id"] == event.application_id)
 
 
@@ -84,7 +85,11 @@ async def test_a_group_audit_covers_its_iaf_md1_sample(service: Service) -> None
         ([central, drawn, chosen[0]], "the sample is 3 member sites, the plan has 2"),
         ([central, drawn, *chosen, service.organisations["b"].id], "not a site"),
     ):
-        refused = await service.client.put(url, json=plan_with(people, sites), headers=body)
+        refused = await service.client.put(
+            url,
+            json=plan_with(people, sites),
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
+        )
         assert refused.status_code == 422, (sites, refused.text)
         problem = refused.json()
         assert problem["type"].endswith("/sample-not-covered")
@@ -92,7 +97,9 @@ async def test_a_group_audit_covers_its_iaf_md1_sample(service: Service) -> None
         assert all(e["field"].startswith("body.site_ids") for e in problem["errors"])
     planned = ok(
         await service.client.put(
-            url, json=plan_with(people, [central, drawn, *chosen]), headers=body
+            url,
+            json=plan_with(people, [central, drawn, *chosen]),
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
         )
     )
     assert planned["site_ids"] == [central, drawn, *chosen]
@@ -114,12 +121,16 @@ async def test_findings_and_maturity_belong_to_member_sites_and_the_report_says_
     body = service.body()
     await step(service, audit_id, body, "accept")
     short = await service.client.put(
-        f"/v1/audits/{audit_id}/plan", json=plan_with(people, [central, members[0]]), headers=body
+        f"/v1/audits/{audit_id}/plan",
+        json=plan_with(people, [central, members[0]]),
+        headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
     )
     assert short.status_code == 422
     ok(
         await service.client.put(
-            f"/v1/audits/{audit_id}/plan", json=plan_with(people, [central, *members]), headers=body
+            f"/v1/audits/{audit_id}/plan",
+            json=plan_with(people, [central, *members]),
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", body),
         )
     )
     await step(service, audit_id, body, "start")

@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import Webhook
 
 from cap_audit.certifier import webhooks
 from cap_shared.clock import wall_now, wall_timestamp
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_audits import accepted, events, setup_body, team
@@ -188,7 +189,8 @@ async def test_bad_payloads_get_4xx_and_out_of_order_events_can_be_sent_again(
         )
     )
     people = {
-        p["name"]: p for p in ok(await service.client.get("/v1/auditors", headers=service.admin))
+        p["name"]: p
+        for p in ok(await service.client.get("/v1/auditors", headers=service.admin))["data"]
     }
     ok(
         await service.client.put(
@@ -205,7 +207,7 @@ async def test_bad_payloads_get_4xx_and_out_of_order_events_can_be_sent_again(
                     }
                 ],
             },
-            headers=service.admin,
+            headers=await if_match(service.client, f"/v1/audits/{audit_id}", service.admin),
         )
     )
     assert (await send(service, raw, headers)).status_code == 200
@@ -278,7 +280,7 @@ async def test_w3_both_secrets_verify_during_the_overlap_then_only_the_new_one(
         await service.client.get(
             "/v1/certification-bodies/sgs-tuv/webhook-secrets", headers=service.admin
         )
-    )
+    )["data"]
     assert [s["expires_at"] is None for s in listed] == [False, True]
     assert "secret" not in listed[0]
     probe = event("audit.accepted", audit_id=str(uuid.uuid4()))  # unknown audit: 404 once verified

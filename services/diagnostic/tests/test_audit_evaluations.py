@@ -117,7 +117,7 @@ async def answers_of(service: Service, diagnostic_id: str) -> dict[str, dict[str
         f"/v1/diagnostics/{diagnostic_id}/answers", headers=service.admin
     )
     assert got.status_code == 200, got.text
-    return {a["criterion"]: a for a in got.json()}
+    return {a["criterion"]: a for a in got.json()["data"]}
 
 
 async def scores_of(service: Service, diagnostic_id: str) -> dict[str, Any]:
@@ -322,7 +322,9 @@ async def test_bad_levels_and_unknown_criteria_are_ignored_and_the_findings_stil
     answers = await answers_of(service, evaluation["id"])
     assert answers[f"{RSE}r1"]["level"] is None  # not evaluated after all
     assert answers[f"{RSE}r2"]["level"] == 3
-    plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()
+    plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()[
+        "data"
+    ]
     assert [a["title"] for a in plans[0]["actions"]] == [
         "Non-conformité mineure — Registre incomplet"
     ]
@@ -407,4 +409,4 @@ async def test_the_structure_reads_the_evaluation_but_cannot_change_it(service: 
         f"/v1/diagnostics/{mine['id']}/suggestions", headers=service.member()
     )
     assert offered.status_code == 200
-    assert offered.json() == []
+    assert offered.json()["data"] == []

@@ -190,7 +190,7 @@ async def test_bad_answers_are_refused_and_nothing_of_the_batch_is_written(
         )
         assert refused.status_code == 422, bad
     listed = await service.client.get(url, headers=service.member())
-    assert listed.json() == []
+    assert listed.json()["data"] == []
 
 
 async def test_a_completed_diagnostic_is_not_edited_any_more(service: Service) -> None:
@@ -210,7 +210,7 @@ async def test_a_completed_diagnostic_is_not_edited_any_more(service: Service) -
         )
         assert refused.status_code == 409, (method, path, refused.text)
     answers = await service.client.get(url + "/answers", headers=service.member())
-    assert {a["level"] for a in answers.json()} == {3, None}
+    assert {a["level"] for a in answers.json()["data"]} == {3, None}
 
 
 async def test_a_stale_etag_gets_412_and_the_fresh_one_goes_through(service: Service) -> None:
@@ -236,7 +236,7 @@ async def test_a_stale_etag_gets_412_and_the_fresh_one_goes_through(service: Ser
         headers={**service.member(), "If-Match": first.headers["etag"]},
     )
     assert fresh.status_code == 200
-    stored = (await service.client.get(url, headers=service.member())).json()
+    stored = (await service.client.get(url, headers=service.member())).json()["data"]
     assert [(a["level"], a["id"]) for a in stored] == [
         (4, first.json()["answers"][0]["id"])
     ]  # same row kept
@@ -295,7 +295,7 @@ async def test_answers_from_an_earlier_cap_diagnostic_are_offered_on_cap_rse(
         f"/v1/diagnostics/{rse['id']}/suggestions", headers=service.member()
     )
     assert offered.status_code == 200
-    suggestions = offered.json()
+    suggestions = offered.json()["data"]
     assert len(suggestions) == 22  # every CAP criterion, none of the 26 CSR ones
     assert {s["from_diagnostic"] for s in suggestions} == {cap["id"]}
     assert suggestions[0]["code"] == "T1.1"
@@ -319,7 +319,7 @@ async def test_answers_from_an_earlier_cap_diagnostic_are_offered_on_cap_rse(
         await service.client.get(
             f"/v1/diagnostics/{rse['id']}/suggestions", headers=service.member()
         )
-    ).json() == []
+    ).json()["data"] == []
     progress = (
         await service.client.get(f"/v1/diagnostics/{rse['id']}", headers=service.member())
     ).json()["progress"]
@@ -373,7 +373,7 @@ async def test_concurrent_writers_with_the_same_etag_one_wins_one_gets_412(pg_da
         )
         assert sorted(r.status_code for r in results) == [200, 412]
         winner = next(r for r in results if r.status_code == 200)
-        stored = (await client.get(url_answers, headers=svc.member())).json()
+        stored = (await client.get(url_answers, headers=svc.member())).json()["data"]
         assert [a["level"] for a in stored] == [winner.json()["answers"][0]["level"]]
         current = await client.get(f"/v1/diagnostics/{diagnostic['id']}", headers=svc.member())
         assert current.json()["revision"] == 2
@@ -469,7 +469,7 @@ async def test_a_new_version_leaves_running_diagnostics_alone_until_migrated_by_
                 await service.client.get(
                     f"/v1/diagnostics/{diagnostic_id}/answers", headers=service.member()
                 )
-            ).json()
+            ).json()["data"]
         }
         assert levels == {"T1.1": 4, "T1.2": expected_t12[strategy]}, strategy
     again = await service.client.post(

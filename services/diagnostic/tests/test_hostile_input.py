@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from cap_diagnostic.models import Diagnostic, ProgressAction, Resource
 from cap_diagnostic.schemas import ActionUpdate, DiagnosticUpdate, ResourceUpdate
+from cap_shared.testing.conditional import if_match
 from cap_shared.testing.openapi import unbounded_integers
 
 from .conftest import Service
@@ -88,7 +89,9 @@ async def test_a_patch_refuses_null_for_a_not_null_column_and_accepts_it_elsewhe
     plan = await the_plan(service)
     action_id = plan["actions"][0]["id"]
     diagnostic = await open_diagnostic(service)
-    resource_id = (await service.client.get("/v1/resources", headers=service.admin)).json()[0]["id"]
+    resource_id = (await service.client.get("/v1/resources", headers=service.admin)).json()["data"][
+        0
+    ]["id"]
     updates = [
         (f"/v1/actions/{action_id}", ActionUpdate, ProgressAction, service.member()),
         (f"/v1/diagnostics/{diagnostic['id']}", DiagnosticUpdate, Diagnostic, service.admin),
@@ -97,7 +100,9 @@ async def test_a_patch_refuses_null_for_a_not_null_column_and_accepts_it_elsewhe
     refused_somewhere = set()
     for url, model, table, headers in updates:
         for field in model.model_fields:
-            response = await service.client.patch(url, json={field: None}, headers=headers)
+            response = await service.client.patch(
+                url, json={field: None}, headers=await if_match(service.client, url, headers)
+            )
             if column_nullable(table.__table__, field):
                 assert response.status_code == 200, (url, field, response.text)
                 assert response.json()[field] is None
@@ -106,7 +111,9 @@ async def test_a_patch_refuses_null_for_a_not_null_column_and_accepts_it_elsewhe
                 refused_somewhere.add(field)
                 # Omitting it is still allowed, and nothing was changed.
                 assert (
-                    await service.client.patch(url, json={}, headers=headers)
+                    await service.client.patch(
+                        url, json={}, headers=await if_match(service.client, url, headers)
+                    )
                 ).status_code == 200
     assert {"description", "participants", "title", "priority"} <= refused_somewhere
     action = await service.client.get(f"/v1/actions/{action_id}", headers=service.member())

@@ -13,6 +13,7 @@ from cap_diagnostic.plans import detect_overdue, on_audit_report, remind_due_soo
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1, FindingV1
 from cap_shared.contracts.diagnostic import ActionOverdueV1
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, answer
 from .test_diagnostics import act, criteria_of, open_diagnostic
@@ -44,7 +45,9 @@ async def rated_diagnostic(
 
 
 async def the_plan(service: Service, **params) -> dict:
-    plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()
+    plans = (await service.client.get("/v1/progress-plans", headers=service.member())).json()[
+        "data"
+    ]
     assert len(plans) == 1
     got = await service.client.get(
         f"/v1/progress-plans/{plans[0]['id']}", params=params, headers=service.member()
@@ -98,12 +101,14 @@ async def test_an_action_goes_from_proposed_to_verified_and_then_is_a_record(
     edited = await service.client.patch(
         url,
         json={"owner": "Directrice", "due_date": "2027-03-31", "priority": "low"},
-        headers=service.member(),
+        headers=await if_match(service.client, url, service.member()),
     )
     assert edited.json()["owner"] == "Directrice"
     for step in ("plan", "start"):
         moved = await service.client.post(
-            url + "/transitions", json={"step": step}, headers=service.member()
+            url + "/transitions",
+            json={"step": step},
+            headers=await if_match(service.client, url, service.member()),
         )
         assert moved.status_code == 200, moved.text
     review = await service.client.post(
@@ -113,15 +118,21 @@ async def test_an_action_goes_from_proposed_to_verified_and_then_is_a_record(
     )
     assert review.status_code == 201
     done = await service.client.post(
-        url + "/transitions", json={"step": "complete", "note": "Livré"}, headers=service.member()
+        url + "/transitions",
+        json={"step": "complete", "note": "Livré"},
+        headers=await if_match(service.client, url, service.member()),
     )
     assert done.json()["status"] == "done"
     refused = await service.client.post(
-        url + "/transitions", json={"step": "verify"}, headers=service.member()
+        url + "/transitions",
+        json={"step": "verify"},
+        headers=await if_match(service.client, url, service.member()),
     )
     assert refused.status_code == 403
     verified = await service.client.post(
-        url + "/transitions", json={"step": "verify"}, headers=service.facilitator()
+        url + "/transitions",
+        json={"step": "verify"},
+        headers=await if_match(service.client, url, service.facilitator()),
     )
     assert verified.status_code == 200
     assert verified.json()["status"] == "verified"
@@ -130,10 +141,14 @@ async def test_an_action_goes_from_proposed_to_verified_and_then_is_a_record(
         ("Premier comité de suivi", "in_progress"),
         ("Livré", "done"),
     ]
-    locked = await service.client.patch(url, json={"owner": "Autre"}, headers=service.member())
+    locked = await service.client.patch(
+        url, json={"owner": "Autre"}, headers=await if_match(service.client, url, service.member())
+    )
     assert locked.status_code == 409
     wrong = await service.client.post(
-        url + "/transitions", json={"step": "start"}, headers=service.member()
+        url + "/transitions",
+        json={"step": "start"},
+        headers=await if_match(service.client, url, service.member()),
     )
     assert wrong.status_code == 409
     assert wrong.json()["allowed_steps"] == []
@@ -144,6 +159,14 @@ async def test_manual_actions_and_bad_input(service: Service) -> None:
     await act(service, diagnostic["id"], "issue_plan")
     plan = await the_plan(service)
     url = f"/v1/progress-plans/{plan['id']}/actions"
+
+    async def expected(headers: dict[str, str]) -> dict[str, str]:
+        return await if_match(service.client, f"/v1/progress-plans/{plan['id']}", headers)
+
+    missing = await service.client.post(url, json={"title": "X"}, headers=service.member())
+    assert missing.status_code == 428
+    assert missing.json()["type"].endswith("/precondition-required")
+    read = await expected(service.member())
     created = await service.client.post(
         url,
         json={
@@ -151,7 +174,7 @@ async def test_manual_actions_and_bad_input(service: Service) -> None:
             "criterion": CAP + "t2.6",
             "due_date": "2027-01-15",
         },
-        headers=service.member(),
+        headers=read,
     )
     assert created.status_code == 201
     assert (
@@ -160,12 +183,21 @@ async def test_manual_actions_and_bad_input(service: Service) -> None:
         created.json()["source"],
     ) == ("planned", "T2.6", "manual")
     unknown = await service.client.post(
-        url, json={"title": "X", "criterion": CAP + "t9.9"}, headers=service.member()
+        url,
+        json={"title": "X", "criterion": CAP + "t9.9"},
+        headers=await expected(service.member()),
     )
     assert unknown.status_code == 422
-    empty = await service.client.post(url, json={"title": ""}, headers=service.member())
+    empty = await service.client.post(
+        url, json={"title": ""}, headers=await expected(service.member())
+    )
     assert empty.status_code == 422
-    outsider = await service.client.post(url, json={"title": "X"}, headers=service.member("b"))
+    stale = await service.client.post(url, json={"title": "Y"}, headers=read)  # plan changed
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == (await expected(service.member()))["If-Match"]
+    outsider = await service.client.post(
+        url, json={"title": "X"}, headers={**service.member("b"), "If-Match": read["If-Match"]}
+    )
     assert outsider.status_code == 404
 
 
@@ -174,7 +206,9 @@ async def test_a_reminder_goes_out_once_a_week_before_the_due_date(service: Serv
     await act(service, diagnostic["id"], "issue_plan")
     action = (await the_plan(service))["actions"][0]
     await service.client.patch(
-        f"/v1/actions/{action['id']}", json={"due_date": "2026-12-10"}, headers=service.member()
+        f"/v1/actions/{action['id']}",
+        json={"due_date": "2026-12-10"},
+        headers=await if_match(service.client, f"/v1/actions/{action['id']}", service.member()),
     )
     for day, expected in [(date(2026, 12, 2), 0), (date(2026, 12, 3), 1), (date(2026, 12, 4), 0)]:
         async with service.runtime.db.session() as session:
@@ -199,7 +233,9 @@ async def test_a_reminder_goes_out_once_a_week_before_the_due_date(service: Serv
     )
     # Moved later: reminded again for the new date.
     await service.client.patch(
-        f"/v1/actions/{action['id']}", json={"due_date": "2026-12-12"}, headers=service.member()
+        f"/v1/actions/{action['id']}",
+        json={"due_date": "2026-12-12"},
+        headers=await if_match(service.client, f"/v1/actions/{action['id']}", service.member()),
     )
     async with service.runtime.db.session() as session:
         assert await remind_due_soon(session, date(2026, 12, 5), 7) == 1
@@ -211,7 +247,9 @@ async def test_overdue_actions_are_announced_once_per_due_date(service: Service)
     actions = (await the_plan(service))["actions"]
     late = actions[0]
     await service.client.patch(
-        f"/v1/actions/{late['id']}", json={"due_date": "2026-10-01"}, headers=service.member()
+        f"/v1/actions/{late['id']}",
+        json={"due_date": "2026-10-01"},
+        headers=await if_match(service.client, f"/v1/actions/{late['id']}", service.member()),
     )
     today = date(2026, 11, 26)
     async with service.runtime.db.session() as session:
@@ -241,16 +279,22 @@ async def test_overdue_actions_are_announced_once_per_due_date(service: Service)
     assert [a["id"] for a in plan["actions"]] == [late["id"]]
     # A new due date that passes again is announced again.
     await service.client.patch(
-        f"/v1/actions/{late['id']}", json={"due_date": "2026-11-20"}, headers=service.member()
+        f"/v1/actions/{late['id']}",
+        json={"due_date": "2026-11-20"},
+        headers=await if_match(service.client, f"/v1/actions/{late['id']}", service.member()),
     )
     async with service.runtime.db.session() as session:
         assert await detect_overdue(session, today) == 1
     # Done actions are never overdue.
     await service.client.post(
-        f"/v1/actions/{late['id']}/transitions", json={"step": "start"}, headers=service.member()
+        f"/v1/actions/{late['id']}/transitions",
+        json={"step": "start"},
+        headers=await if_match(service.client, f"/v1/actions/{late['id']}", service.member()),
     )
     await service.client.post(
-        f"/v1/actions/{late['id']}/transitions", json={"step": "complete"}, headers=service.member()
+        f"/v1/actions/{late['id']}/transitions",
+        json={"step": "complete"},
+        headers=await if_match(service.client, f"/v1/actions/{late['id']}", service.member()),
     )
     assert not (
         await service.client.get(f"/v1/actions/{late['id']}", headers=service.member())
@@ -326,7 +370,8 @@ async def test_a_finding_made_at_a_member_site_goes_to_that_site_s_plan(
             await on_audit_report(session, envelope, event)
 
     async def titles(key: str) -> list[str]:
-        plans = (await service.client.get("/v1/progress-plans", headers=service.member(key))).json()
+        listed = await service.client.get("/v1/progress-plans", headers=service.member(key))
+        plans = listed.json()["data"]
         return sorted(a["title"] for p in plans for a in p["actions"])
 
     assert await titles("a") == [
@@ -351,3 +396,48 @@ async def test_the_overdue_job_runs_on_the_runtimes_clock(service: Service) -> N
         assert await job.body(session, service.runtime.job_context()) >= 1
     overdue = await service.client.get(f"/v1/actions/{action['id']}", headers=service.member())
     assert overdue.json()["overdue"] is True
+
+
+async def test_actions_are_written_on_the_copy_read_if_match(service: Service) -> None:
+    """Concurrent editors: a write sends the ETag it read (428 without, 412 once stale); the
+    answer's ETag is the new one, the GET's, and If-None-Match gets 304 while it holds."""
+    diagnostic = await rated_diagnostic(service, {"T1.1": 1})
+    await act(service, diagnostic["id"], "issue_plan")
+    url = f"/v1/actions/{(await the_plan(service))['actions'][0]['id']}"
+    read = await service.client.get(url, headers=service.member())
+    tag = read.headers["etag"]
+    assert read.headers["cache-control"] == "private, no-cache"
+    unchanged = await service.client.get(url, headers={**service.member(), "If-None-Match": tag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged.headers["etag"] == tag
+    missing = await service.client.patch(url, json={"owner": "A"}, headers=service.member())
+    assert missing.status_code == 428
+    assert missing.json()["current_etag"] == tag
+    mine = {**service.member(), "If-Match": tag}
+    first = await service.client.patch(url, json={"owner": "A"}, headers=mine)
+    assert first.status_code == 200
+    new = first.headers["etag"]
+    assert new != tag
+    theirs = await service.client.patch(url, json={"owner": "B"}, headers=mine)  # stale copy
+    assert theirs.status_code == 412
+    assert theirs.json()["type"].endswith("/precondition-failed")
+    assert theirs.json()["current_etag"] == new
+    assert (await service.client.get(url, headers=service.member())).json()["owner"] == "A"
+    assert (await service.client.get(url, headers=service.member())).headers["etag"] == new
+    changed = await service.client.get(url, headers={**service.member(), "If-None-Match": tag})
+    assert changed.status_code == 200
+    moved = await service.client.post(
+        url + "/transitions",
+        json={"step": "plan"},
+        headers={**service.member(), "If-Match": new},
+    )
+    assert moved.status_code == 200, moved.text
+    assert (
+        moved.headers["etag"]
+        == (await service.client.get(url, headers=service.member())).headers["etag"]
+    )
+    unconditional = await service.client.post(
+        url + "/transitions", json={"step": "start"}, headers=service.member()
+    )
+    assert unconditional.status_code == 428

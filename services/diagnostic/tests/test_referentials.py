@@ -155,7 +155,7 @@ def test_changes_between_versions_list_added_removed_changed_and_rescaled_criter
 async def test_the_shipped_referentials_are_listed_and_readable(service) -> None:
     listed = await service.client.get("/v1/referentials", headers=service.member())
     assert listed.status_code == 200
-    assert {(r["code"], r["version"], r["criteria_count"]) for r in listed.json()} >= {
+    assert {(r["code"], r["version"], r["criteria_count"]) for r in listed.json()["data"]} >= {
         ("CAP", 1, 22),
         ("CAP_RSE", 1, 48),
     }
@@ -210,7 +210,7 @@ async def test_an_invalid_upload_is_refused_whole_naming_file_object_and_field(s
         "message": problem["errors"][0]["message"],
     }
     versions = await service.client.get("/v1/referentials", headers=service.admin)
-    assert 3 not in {r["version"] for r in versions.json() if r["code"] == "CAP"}
+    assert 3 not in {r["version"] for r in versions.json()["data"] if r["code"] == "CAP"}
 
 
 async def test_export_gives_a_file_that_imports_elsewhere_identically(service) -> None:

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cap_diagnostic.models import Diagnostic, Organisation, ProgressAction, Resource
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service
 from .test_diagnostics import act
@@ -75,7 +76,9 @@ async def test_the_action_plan_exports_as_csv_and_xlsx_with_the_same_rows(servic
     await service.client.patch(
         f"/v1/actions/{plan['actions'][0]['id']}",
         json={"owner": '=HYPERLINK("x")'},
-        headers=service.member(),
+        headers=await if_match(
+            service.client, f"/v1/actions/{plan['actions'][0]['id']}", service.member()
+        ),
     )
     as_csv = await service.client.get(
         f"/v1/progress-plans/{plan['id']}/export.csv", headers=service.member()
@@ -118,7 +121,9 @@ async def test_an_owner_typed_with_markup_is_shown_as_typed_in_the_pdf(service: 
     patched = await service.client.patch(
         f"/v1/actions/{plan['actions'][0]['id']}",
         json={"owner": "Directrice <b>adjointe", "title": "Former <b>les</b> tuteurs & <i>co"},
-        headers=service.member(),
+        headers=await if_match(
+            service.client, f"/v1/actions/{plan['actions'][0]['id']}", service.member()
+        ),
     )
     assert patched.status_code == 200
     response = await service.client.get(
@@ -157,7 +162,9 @@ async def hostile_plan(service: Service) -> tuple[dict, dict]:
         created = await service.client.post(
             f"/v1/progress-plans/{plan['id']}/actions",
             json={"title": "à renommer"},
-            headers=service.member(),
+            headers=await if_match(
+                service.client, f"/v1/progress-plans/{plan['id']}", service.member()
+            ),
         )
         assert created.status_code == 201
     ids = [a["id"] for a in (await the_plan(service))["actions"]]

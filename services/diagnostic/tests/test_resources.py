@@ -11,7 +11,7 @@ CAP = "urn:coorace:referentiel:cap:critere:"
 async def search(service: Service, **params) -> list[dict]:
     response = await service.client.get("/v1/resources", params=params, headers=service.member())
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json()["data"]
 
 
 async def test_the_starter_catalogue_is_there_and_covers_every_cap_criterion(

@@ -88,7 +88,7 @@ class Service:
                 await self.client.get(
                     "/v1/group-invitations?status=pending", headers=self.member_admin(key)
                 )
-            )
+            )["data"]
             (invitation,) = [i for i in mine if i["application_id"] == application["id"]]
             ok(
                 await self.client.post(

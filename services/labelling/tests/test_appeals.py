@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cap_shared.contracts.audit import CertificationDecidedV1
+from cap_shared.testing.conditional import as_read
 
 from .conftest import Service, ok
 from .test_decisions import GOOD, accepted, decide, events, pending_of
@@ -36,7 +37,9 @@ async def appeal(
 
 async def decide_appeal(service: Service, file_id: str, headers: dict, **body: str):
     return await service.client.post(
-        f"/v1/decisions/{file_id}/appeal/decision", json=body, headers=headers
+        f"/v1/decisions/{file_id}/appeal/decision",
+        json=body,
+        headers=await as_read(service.client, f"/v1/decisions/{file_id}", headers),
     )
 
 
@@ -219,7 +222,7 @@ async def test_an_iso_refusal_overturned_on_appeal_grants_the_certificate(
         )
     )
     assert granted["status"] == "granted"
-    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     assert (certificate["external_number"], certificate["status"]) == ("FR26/9100", "active")
     # A grant is not appealed on the ISO side.
     assert (await appeal(service, file["id"])).status_code == 409

@@ -46,7 +46,7 @@ async def certified(service: Service) -> dict:
     await accepted(service, scheme="CAP_ISO9001")
     report = await service.report("a", "CAP_ISO9001", "stage2")
     await service.deliver(body_decision(service, report))
-    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     return certificate
 
 
@@ -74,7 +74,9 @@ async def test_a_renewal_cycle_counts_from_the_previous_expiry(service: Service)
     renewal_audit = str(uuid.uuid4())
     await service.evaluated("a", renewal_audit, 620, GOOD)
     await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",), audit_id=renewal_audit)
-    (file,) = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))
+    (file,) = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))[
+        "data"
+    ]
     renewed = ok(await decide(service, file["id"], outcome="confirm"))
     new = await recognition(service, renewed["recognition_id"])
     assert new["decided_on"] == service.runtime.clock.today().isoformat()
@@ -108,7 +110,7 @@ async def test_a_restored_certificate_counts_from_its_real_expiry(service: Servi
     await service.deliver(body_decision(service, report, number="FR26/5002"))
     (restored,) = [
         r
-        for r in ok(await service.client.get("/v1/recognitions", headers=service.admin))
+        for r in ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
         if r["id"] != first["id"]
     ]
     assert restored["history"][0]["reason_code"] == "renewed"
@@ -128,12 +130,13 @@ async def test_a_body_decision_after_the_restoration_window_is_a_refusal(
     await run_job(service)
     report = await service.report("a", "CAP_ISO9001", "renewal")
     await service.deliver(body_decision(service, report, number="FR26/5003"))
-    files = ok(await service.client.get("/v1/decisions", headers=service.admin))
+    files = ok(await service.client.get("/v1/decisions", headers=service.admin))["data"]
     (renewal,) = [f for f in files if f["audit_id"] == report.audit_id]
     assert renewal["status"] == "refused"
     assert "restoration was possible until" in renewal["reason"]
     assert [
-        r["id"] for r in ok(await service.client.get("/v1/recognitions", headers=service.admin))
+        r["id"]
+        for r in ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     ] == [first["id"]]
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cap_labelling.models import tables
 from cap_shared.contracts.audit import CertificationDecidedV1, FindingStatusChangedV1
+from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import rse_evaluation
 
 from .conftest import CRITERIA, Service, ok
@@ -58,7 +59,7 @@ async def accepted(
             headers=service.admin,
         )
     )
-    files = ok(await service.client.get("/v1/decisions", headers=service.committee()))
+    files = ok(await service.client.get("/v1/decisions", headers=service.committee()))["data"]
     (file,) = [f for f in files if f["application_id"] == application["id"]]
     return file
 
@@ -87,7 +88,9 @@ async def pending_of(service: Service, key: str) -> dict:
     )
     report = await service.report(key, "CAP_RSE", "initial")
     await service.evaluated(key, report.audit_id, 620, GOOD)
-    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))
+    files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))[
+        "data"
+    ]
     (file,) = [f for f in files if f["application_id"] == application["id"]]
     return dict(file)
 
@@ -96,7 +99,11 @@ async def decide(
     service: Service, file_id: str, headers: dict[str, str] | None = None, **body: Any
 ):
     return await service.client.post(
-        f"/v1/decisions/{file_id}/decide", json=body, headers=headers or service.committee()
+        f"/v1/decisions/{file_id}/decide",
+        json=body,
+        headers=await as_read(
+            service.client, f"/v1/decisions/{file_id}", headers or service.committee()
+        ),
     )
 
 
@@ -424,7 +431,7 @@ async def test_iso_decisions_are_the_bodys_and_are_recorded(service: Service) ->
     file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
     assert file["status"] == "granted"
     assert file["decided_by"] == "sgs-tuv:Comité de certification SGS"
-    recognitions = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    recognitions = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     (recognition,) = recognitions
     assert (recognition["scheme"], recognition["level"], recognition["external_number"]) == (
         "CAP_ISO9001",
@@ -453,7 +460,7 @@ async def test_iso_group_rule_refuses_when_the_body_excludes_a_member(service: S
     file = ok(await service.client.get(f"/v1/decisions/{file['id']}", headers=service.committee()))
     assert file["status"] == "refused"
     assert "group rule" in file["reason"]
-    assert ok(await service.client.get("/v1/recognitions", headers=service.admin)) == []
+    assert ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"] == []
 
 
 async def granted_label(service: Service) -> dict:
@@ -479,7 +486,7 @@ async def test_renewal_opens_the_next_cycle_counted_from_the_previous_expiry(
     await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",), audit_id=renewal_audit)
     files = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
-    )
+    )["data"]
     (renewal,) = files
     assert (renewal["kind"], renewal["renews_id"], renewal["computed_level"]) == (
         "renewal",
@@ -507,13 +514,13 @@ async def test_no_restoration_more_than_six_months_after_expiry(service: Service
     service.runtime.clock.advance(timedelta(days=3 * 365 + 200))
     async with service.runtime.db.session() as session:
         await recognition_lifecycle(session, service.runtime.job_context())
-    (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (expired,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     assert expired["status"] == "expired"
     report = await service.report("a", "CAP_RSE", "renewal", auditors=("auditor-2",))
     await service.evaluated("a", report.audit_id, 620, GOOD)
     (renewal,) = ok(
         await service.client.get("/v1/decisions?status=pending", headers=service.committee())
-    )
+    )["data"]
     late = await decide(service, renewal["id"], outcome="confirm")
     assert late.status_code == 409
     assert late.json()["type"].endswith("/restoration-window-passed")
@@ -523,3 +530,46 @@ async def test_handlers_read_the_runtimes_settings(service: Service) -> None:
     from cap_labelling.events.handlers import _current_settings
 
     assert _current_settings() is service.runtime.settings
+
+
+async def test_a_decision_is_taken_on_the_file_as_read(service: Service) -> None:
+    """Decision files have concurrent editors (the committee): If-Match is required (428), a
+    stale one is 412, the answer's ETag is the GET's and serves the next decision."""
+    file = await accepted(service)
+    report = await service.report("a", "CAP_RSE", "initial")
+    await service.evaluated("a", report.audit_id, 620, GOOD)
+    url = f"/v1/decisions/{file['id']}"
+    committee = service.committee()
+    tag = (await service.client.get(url, headers=committee)).headers["etag"]
+    unchanged = await service.client.get(url, headers={**committee, "If-None-Match": tag})
+    assert unchanged.status_code == 304
+    body = {"outcome": "defer", "reason": "Pièces attendues"}
+    missing = await service.client.post(url + "/decide", json=body, headers=committee)
+    assert missing.status_code == 428
+    assert missing.json()["type"].endswith("/precondition-required")
+    french = await service.client.post(
+        url + "/decide", json=body, headers={**committee, "Accept-Language": "fr"}
+    )
+    assert french.json()["title"] == "Précondition requise"
+    deferred = await service.client.post(
+        url + "/decide", json=body, headers={**committee, "If-Match": tag}
+    )
+    assert deferred.status_code == 200, deferred.text
+    new = deferred.headers["etag"]
+    assert new != tag
+    assert (await service.client.get(url, headers=committee)).headers["etag"] == new
+    stale = await service.client.post(
+        url + "/decide",
+        json={"outcome": "refuse", "reason": "Pièces non reçues"},
+        headers={**committee, "If-Match": tag},
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == new
+    assert (await service.client.get(url, headers=committee)).json()["status"] == "deferred"
+    refused = await service.client.post(
+        url + "/decide",
+        json={"outcome": "refuse", "reason": "Pièces non reçues"},
+        headers={**committee, "If-Match": new},
+    )
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["status"] == "refused"

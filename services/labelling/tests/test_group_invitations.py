@@ -10,6 +10,7 @@ from typing import Any
 
 from cap_labelling.repository import DiagnosticRepository
 from cap_shared.contracts.audit import CertificationDecidedV1
+from cap_shared.testing.conditional import if_match
 
 from .conftest import Service, ok
 from .test_decisions import GOOD, events
@@ -48,7 +49,9 @@ async def group_of_b(service: Service, *members: str, scheme: str = "CAP_RSE") -
 
 
 async def invitation_of(service: Service, key: str, application_id: str) -> dict[str, Any]:
-    mine = ok(await service.client.get("/v1/group-invitations", headers=service.member_admin(key)))
+    mine = ok(await service.client.get("/v1/group-invitations", headers=service.member_admin(key)))[
+        "data"
+    ]
     (invitation,) = [i for i in mine if i["application_id"] == application_id]
     return dict(invitation)
 
@@ -86,7 +89,7 @@ async def test_naming_a_member_shows_nothing_of_it_and_enrols_nobody(service: Se
     )
     assert early.status_code == 409
     assert early.json()["type"].endswith("/consent-pending")
-    assert ok(await service.client.get("/v1/decisions", headers=service.admin)) == []
+    assert ok(await service.client.get("/v1/decisions", headers=service.admin))["data"] == []
     assert await events(service, "labelling.application.accepted.v1") == []
     # A is told; B's application is not A's to read until it accepts.
     (sent,) = await events(service, "labelling.group_invitation.sent.v1")
@@ -110,7 +113,9 @@ async def test_the_invited_structure_alone_answers_and_then_joins(service: Servi
     assert ok(await service.client.get(url, headers=member_a))["status"] == "pending"
     # The applicant follows answers on its application, not through A's invitations.
     assert (
-        ok(await service.client.get("/v1/group-invitations", headers=service.member_admin("b")))
+        ok(await service.client.get("/v1/group-invitations", headers=service.member_admin("b")))[
+            "data"
+        ]
         == []
     )
     assert (await service.client.get(url, headers=service.member_admin("b"))).status_code == 404
@@ -202,7 +207,7 @@ async def test_withdrawing_cancels_the_invitations_not_answered(service: Service
         await service.client.get(
             "/v1/group-invitations?status=pending", headers=service.member_admin("a")
         )
-    )
+    )["data"]
     assert pending == []
 
 
@@ -220,7 +225,9 @@ async def test_a_group_file_shows_each_member_its_result_not_its_scores(service:
     report = await service.report("b", "CAP_RSE", "initial", site_ids=("a",))
     for key in ("a", "b"):
         await service.evaluated(key, report.audit_id, 620, GOOD)
-    (file,) = ok(await service.client.get("/v1/decisions", headers=service.member_admin("b")))
+    (file,) = ok(await service.client.get("/v1/decisions", headers=service.member_admin("b")))[
+        "data"
+    ]
     shown_to_b = file["evaluation"]["members"]
     assert shown_to_b[a]["level"] == "Confirmé"
     assert set(shown_to_b[a]) <= {
@@ -245,7 +252,7 @@ async def test_a_group_file_shows_each_member_its_result_not_its_scores(service:
     granted = await service.client.post(
         f"/v1/decisions/{file['id']}/decide",
         json={"outcome": "confirm"},
-        headers=service.committee(),
+        headers=await if_match(service.client, f"/v1/decisions/{file['id']}", service.committee()),
     )
     assert granted.status_code == 200, granted.text
     decided = ok(
@@ -291,7 +298,7 @@ async def test_a_members_own_decisions_stay_its_own(service: Service) -> None:
     )
     (file,) = [
         f
-        for f in ok(await service.client.get("/v1/decisions", headers=service.admin))
+        for f in ok(await service.client.get("/v1/decisions", headers=service.admin))["data"]
         if f["application_id"] == alone["id"]
     ]
     for path in ("/v1/decisions", "/v1/applications", "/v1/recognitions"):

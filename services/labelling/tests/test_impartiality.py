@@ -67,7 +67,7 @@ async def test_the_facilitator_of_an_accompanied_session_may_not_decide(
         await service.client.get(
             f"/v1/committee-members/{FACILITATOR}/engagements", headers=service.admin
         )
-    )
+    )["data"]
     assert [(e["kind"], e["source"], e["ended_on"]) for e in engagements] == [
         ("accompaniment", "cap_session", session_day.date().isoformat())
     ]

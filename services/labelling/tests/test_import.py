@@ -220,7 +220,7 @@ async def test_running_the_same_file_again_imports_nothing_more(service: Service
     assert len(await stored(service)) == 3
     assert len(await status_events(service)) == 3
 
-    runs = ok(await service.client.get("/v1/recognitions/imports", headers=service.admin))
+    runs = ok(await service.client.get("/v1/recognitions/imports", headers=service.admin))["data"]
     assert [(r["imported"], r["unchanged"]) for r in runs] == [(0, 3), (3, 0)]  # newest first
     assert runs[0]["report"]["outcomes"][0]["numero"] == "CEDRE-2023-017"
 

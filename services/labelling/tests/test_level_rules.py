@@ -32,7 +32,9 @@ async def put(service: Service, version: int, body: bytes | str, content_type: s
 
 
 async def test_the_shipped_rule_is_stored_listed_and_exported(service: Service) -> None:
-    (listed,) = ok(await service.client.get("/v1/level-rules", headers=service.member_admin()))
+    (listed,) = ok(await service.client.get("/v1/level-rules", headers=service.member_admin()))[
+        "data"
+    ]
     assert (
         listed["referential_code"],
         listed["referential_version"],
@@ -87,7 +89,7 @@ async def test_an_invalid_rule_is_refused_naming_the_field(service: Service) -> 
     assert member.status_code == 403
     assert [
         r["revision"]
-        for r in ok(await service.client.get("/v1/level-rules", headers=service.admin))
+        for r in ok(await service.client.get("/v1/level-rules", headers=service.admin))["data"]
     ] == [1]
 
 
@@ -129,3 +131,25 @@ async def test_the_rule_of_the_evaluations_referential_version_applies(service: 
     granted = ok(await decide(service, file["id"], outcome="confirm"))
     assert granted["level"] == "Confirmé"
     assert granted["evaluation"]["members"][org]["rule"]["revision"] == 2
+
+
+async def test_an_import_may_name_the_revision_it_replaces(service: Service) -> None:
+    exported = await service.client.get(f"{URL}/1?format=json", headers=service.admin)
+    tag = exported.headers["etag"]
+    assert tag == f'"r{exported.headers["x-rule-revision"]}"'
+    again = await service.client.get(
+        f"{URL}/1?format=json", headers={**service.admin, "If-None-Match": tag}
+    )
+    assert again.status_code == 304
+    original = json.loads(exported.content)
+    rule = json.loads(exported.content)
+    rule["levels"][2]["max_score"] = 600
+    rule["levels"][3].update(min_score=601, core_subject_minimum=400, core_subject_minimums={})
+    changed = await put(service, 1, json.dumps(rule), "application/json", **{"If-Match": tag})
+    assert changed.status_code == 201, changed.text
+    assert changed.headers["etag"] != tag
+    stale = await put(service, 1, json.dumps(original), "application/json", **{"If-Match": tag})
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == changed.headers["etag"]
+    absent = await put(service, 7, json.dumps(rule), "application/json", **{"If-Match": "*"})
+    assert absent.status_code in (412, 422)  # version 7 has no rule: If-Match cannot hold

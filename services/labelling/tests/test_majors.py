@@ -58,11 +58,13 @@ async def test_a_grant_with_an_unverified_major_is_held_until_it_is_verified(
         report.audit_id,
         1,
     )
-    assert ok(await service.client.get("/v1/recognitions", headers=service.admin)) == []
-    assert ok(await service.client.get("/v1/registry/recognitions"))["total"] == 0
+    assert ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"] == []
+    assert ok(await service.client.get("/v1/registry/recognitions"))["data"] == []
     assert [
         f["id"]
-        for f in ok(await service.client.get("/v1/decisions?status=held", headers=service.admin))
+        for f in ok(await service.client.get("/v1/decisions?status=held", headers=service.admin))[
+            "data"
+        ]
     ] == [file["id"]]
 
     # Verified three weeks later: the certificate takes effect (decided by the body on its
@@ -127,12 +129,12 @@ async def test_a_held_decision_lapses_when_a_new_stage2_is_required(service: Ser
     assert [s["step"] for s in lapsed["steps"]] == ["held", "lapsed"]
     # Verified too late: nothing is granted.
     await service.deliver(finding_changed(service, report, "verified_closed", "open"))
-    assert ok(await service.client.get("/v1/recognitions", headers=service.admin)) == []
+    assert ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"] == []
 
     # The new stage 2 opens a file of its own, which the body decides on.
     second = await service.report("a", "CAP_ISO9001", "stage2")
     await service.deliver(granted(service, second, number="FR26/7002"))
-    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))
+    (certificate,) = ok(await service.client.get("/v1/recognitions", headers=service.admin))["data"]
     assert certificate["external_number"] == "FR26/7002"
 
 

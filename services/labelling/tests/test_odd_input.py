@@ -75,7 +75,7 @@ async def test_control_characters_in_bodies_are_a_422_naming_the_field(service: 
         ),
         201,
     )
-    (listed,) = ok(await service.client.get("/v1/complaints", headers=service.committee()))
+    (listed,) = ok(await service.client.get("/v1/complaints", headers=service.committee()))["data"]
     assert listed["reference"] == complaint["reference"]
     cases: list[tuple[str, str, dict[str, Any], str]] = [
         (
@@ -181,7 +181,7 @@ async def test_an_import_file_name_with_control_characters_is_kept_printable(
         headers={**service.admin, "Content-Type": "multipart/form-data; boundary=frontier"},
     )
     assert rejected.status_code == 422, rejected.text  # its line is rejected, not a 500
-    (run,) = ok(await service.client.get("/v1/recognitions/imports", headers=service.admin))
+    (run,) = ok(await service.client.get("/v1/recognitions/imports", headers=service.admin))["data"]
     assert run["filename"] == "reprise.csv"
 
 

@@ -208,7 +208,7 @@ async def test_a_held_decision_is_told_once_to_operators_the_body_and_the_struct
     assert (journal.recipients, journal.deliveries) == (5, 1)
     # The operator reads it in the feed, in French.
     feed = ok(await service.client.get("/v1/notifications", headers=service.as_person("operator")))
-    (item,) = feed["items"]
+    (item,) = feed["data"]
     assert (item["event_type"], item["link"]) == (
         "decision.held.v1",
         f"/decisions/{event.decision_id}",
@@ -335,7 +335,7 @@ async def test_an_audit_request_reaches_the_body_s_planners_then_only_its_assign
     assert "auditor_sgs" not in told_by_mail
     assert (
         ok(await service.client.get("/v1/notifications", headers=service.as_person("auditor_sgs")))[
-            "items"
+            "data"
         ]
         == []
     )

@@ -1084,7 +1084,7 @@ def smtp(service: Service) -> Iterator[SmtpServer]:
     service.settings.smtp_port = server.port
     service.settings.smtp_timeout_s = 5
     service.settings.mail_retry_delays_s = [30, 120]
-    service.settings.public_url = "https://cap.coorace.org"
+    service.settings.public_base_url = "https://cap.coorace.org"
     try:
         yield server
     finally:
@@ -1225,7 +1225,7 @@ async def test_smtp_down_is_retried_with_backoff_then_sent_exactly_once(
         assert fresh.next_attempt_at == first + timedelta(seconds=30)
         assert fresh.last_error is not None
         assert f"127.0.0.1:{smtp.port} injoignable" in fresh.last_error
-    log = ok(await service.client.get("/v1/notifications/emails", headers=service.admin))
+    log = ok(await service.client.get("/v1/notifications/emails", headers=service.admin))["data"]
     assert {(e["id"], e["status"], e["attempts"]) for e in log} >= {
         (row.id, "pending", 1),
         (other.id, "pending", 1),
@@ -1262,7 +1262,7 @@ async def test_smtp_down_is_retried_with_backoff_then_sent_exactly_once(
         await service.client.get(
             "/v1/notifications/emails", params={"status": "sent"}, headers=service.admin
         )
-    )
+    )["data"]
     assert {e["id"] for e in log} == {row.id, other.id}
 
 
@@ -1340,7 +1340,7 @@ async def test_exhausted_schedule_fails_and_an_operator_retries_it(
         await service.client.get(
             "/v1/notifications/emails", params={"status": "failed"}, headers=service.admin
         )
-    )
+    )["data"]
     assert [(e["id"], e["attempts"]) for e in failed] == [(row.id, 3)]
 
     url = f"/v1/notifications/emails/{row.id}/retry"
@@ -1375,7 +1375,7 @@ async def test_the_mail_log_is_newest_first_and_for_admins_only(
     service.runtime.clock.advance(timedelta(minutes=1))
     third = await add_email(service, digest_context(CASES[0]), kind="digest")
 
-    log = ok(await service.client.get("/v1/notifications/emails", headers=service.admin))
+    log = ok(await service.client.get("/v1/notifications/emails", headers=service.admin))["data"]
     assert [e["id"] for e in log] == [third.id, second.id, first.id]
     assert log[0]["subject"] is None
     assert log[0]["event_type"] is None
@@ -1384,7 +1384,15 @@ async def test_the_mail_log_is_newest_first_and_for_admins_only(
             "/v1/notifications/emails", params={"limit": 1}, headers=service.admin
         )
     )
-    assert [e["id"] for e in limited] == [third.id]
+    assert [e["id"] for e in limited["data"]] == [third.id]
+    rest = ok(
+        await service.client.get(
+            "/v1/notifications/emails",
+            params={"limit": 2, "cursor": limited["next_cursor"]},
+            headers=service.admin,
+        )
+    )
+    assert ([e["id"] for e in rest["data"]], rest["next_cursor"]) == ([second.id, first.id], None)
 
     member = service.headers({"role": "member", "organisation_id": str(uuid.uuid4())})
     assert (await service.client.get("/v1/notifications/emails", headers=member)).status_code == 403

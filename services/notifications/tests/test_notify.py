@@ -106,7 +106,7 @@ async def test_the_feed_and_marking_read(service: Service) -> None:
     me = service.as_person("admin_a")
     page = ok(await service.client.get("/v1/notifications", headers=me))
     assert page["unread"] == 1
-    (item,) = page["items"]
+    (item,) = page["data"]
     assert item["event_type"] == "diagnostic.completed.v1"
     assert item["title"]
     assert ok(await service.client.get("/v1/notifications/unread-count", headers=me)) == {
@@ -164,9 +164,7 @@ async def test_live_stream_resumes_after_last_event_id(service: Service) -> None
     for _ in range(3):
         await service.deliver(completed(service.organisations["a"].id))
     me = service.as_person("admin_a")
-    seqs = [
-        i["seq"] for i in ok(await service.client.get("/v1/notifications", headers=me))["items"]
-    ]
+    seqs = [i["seq"] for i in ok(await service.client.get("/v1/notifications", headers=me))["data"]]
     first = min(seqs)
     resumed = await service.client.get(
         "/v1/notifications/stream", headers={**me, "Last-Event-ID": str(first)}
@@ -185,29 +183,90 @@ async def test_live_stream_resumes_after_last_event_id(service: Service) -> None
     assert (bad.status_code, "id:" in bad.text) == (200, False)
 
 
-async def test_feed_integers_past_64_bits_are_refused_not_a_server_error(service: Service) -> None:
-    """Issue 15 item 6: ``before`` is bounded by what the database compares (bigint)."""
+async def test_the_feed_pages_with_a_cursor_and_bounded_limits(service: Service) -> None:
+    """Issue 16: the feed in the one list shape (newest first by sequence), paged by cursor;
+    issue 15 item 6: limits past the maximum (or past 64 bits) are refused, not a 500."""
+    await people(service)
+    for _ in range(5):
+        await service.deliver(completed(service.organisations["a"].id))
+    me = service.as_person("admin_a")
+    whole = ok(await service.client.get("/v1/notifications", headers=me))
+    seqs = [i["seq"] for i in whole["data"]]
+    assert len(seqs) == 5
+    assert seqs == sorted(seqs, reverse=True)
+    assert (whole["next_cursor"], whole["deleted"], whole["unread"]) == (None, [], 5)
+    paged, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = ok(await service.client.get("/v1/notifications", params=params, headers=me))
+        assert len(page["data"]) <= 2
+        paged += [i["seq"] for i in page["data"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert paged == seqs
+    for limit in (0, 201, 2**63):
+        response = await service.client.get(f"/v1/notifications?limit={limit}", headers=me)
+        assert response.status_code == 422, (limit, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    first = ok(await service.client.get("/v1/notifications?limit=1", headers=me))
+    for bad in ("garbage", first["next_cursor"][:-2] + "zz"):
+        response = await service.client.get("/v1/notifications", params={"cursor": bad}, headers=me)
+        assert response.status_code == 400, response.text
+        assert response.json()["type"].endswith("/invalid-cursor")
+    elsewhere = await service.client.get(
+        "/v1/notifications/emails",
+        params={"cursor": first["next_cursor"]},
+        headers=service.admin,
+    )
+    assert elsewhere.status_code == 400
+    assert elsewhere.json()["type"].endswith("/invalid-cursor")
+
+
+async def test_updated_since_gives_what_was_written_or_read_since(service: Service) -> None:
+    """Delta sync of the feed: new notifications and read ones are changes; another person's
+    never appear; a date without its offset is refused."""
     await people(service)
     await service.deliver(completed(service.organisations["a"].id))
     me = service.as_person("admin_a")
-    for before in (2**63, 2**64, 10**30, 0, -1):
-        response = await service.client.get(f"/v1/notifications?before={before}", headers=me)
-        assert response.status_code == 422, (before, response.text)
-        assert response.headers["content-type"].startswith("application/problem+json")
-    largest = ok(await service.client.get(f"/v1/notifications?before={2**63 - 1}", headers=me))
-    assert [i["event_type"] for i in largest["items"]] == ["diagnostic.completed.v1"]
-    for limit in (0, 101, 2**63):
-        response = await service.client.get(f"/v1/notifications?limit={limit}", headers=me)
-        assert response.status_code == 422, (limit, response.text)
-    schema = (await service.client.get("/openapi.json")).json()
-    params = {
-        p["name"]: p["schema"] for p in schema["paths"]["/v1/notifications"]["get"]["parameters"]
-    }
-    assert params["before"]["anyOf"][0] == {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 2**63 - 1,
-    }
+    (old,) = ok(await service.client.get("/v1/notifications", headers=me))["data"]
+    service.runtime.clock.advance(timedelta(hours=1))
+    since = service.runtime.clock.now().isoformat()
+    service.runtime.clock.advance(timedelta(minutes=1))
+    nothing = ok(
+        await service.client.get("/v1/notifications", params={"updated_since": since}, headers=me)
+    )
+    assert (nothing["data"], nothing["deleted"], nothing["next_cursor"]) == ([], [], None)
+    await service.deliver(completed(service.organisations["a"].id))
+    service.runtime.clock.advance(timedelta(minutes=1))
+    ok(await service.client.post(f"/v1/notifications/{old['id']}/read", headers=me))
+    changes, cursor = [], None
+    while True:
+        params = {"updated_since": since, "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = ok(await service.client.get("/v1/notifications", params=params, headers=me))
+        changes += page["data"]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert len(changes) == 2
+    assert changes[0]["id"] != old["id"]  # oldest change first: the new one, then the read
+    assert (changes[1]["id"], changes[1]["read_at"] is not None) == (old["id"], True)
+    other = service.as_person("member_a")
+    theirs = ok(
+        await service.client.get(
+            "/v1/notifications", params={"updated_since": since}, headers=other
+        )
+    )
+    assert {n["id"] for n in theirs["data"]}.isdisjoint({c["id"] for c in changes})
+    naive = await service.client.get(
+        "/v1/notifications", params={"updated_since": "2026-12-01T10:00:00"}, headers=me
+    )
+    assert naive.status_code == 422, naive.text
+    plain_cursor = ok(await service.client.get("/v1/notifications?limit=1", headers=me))[
+        "next_cursor"
+    ]
+    mixed = await service.client.get(
+        "/v1/notifications", params={"updated_since": since, "cursor": plain_cursor}, headers=me
+    )
+    assert mixed.status_code == 400
 
 
 async def test_preferences_defaults_choices_and_bad_input(service: Service) -> None:
@@ -257,7 +316,7 @@ async def test_preferences_defaults_choices_and_bad_input(service: Service) -> N
     ]
     assert notification.in_feed is False
     assert service.people["member_a"] in {e.user_id for e in await rows(service, EmailMessage)}
-    assert ok(await service.client.get("/v1/notifications", headers=me))["items"] == []
+    assert ok(await service.client.get("/v1/notifications", headers=me))["data"] == []
 
 
 class Inbox:
@@ -350,3 +409,38 @@ async def test_an_event_that_cannot_be_worded_still_notifies(
     await service.deliver(completed(service.organisations["a"].id))
     titles = {n.title for n in await rows(service, Notification)}
     assert titles == {"Nouvel événement : diagnostic.completed.v1"}
+
+
+async def test_preferences_are_changed_on_the_copy_read_if_match(service: Service) -> None:
+    await people(service)
+    me = service.as_person("member_a")
+    read = await service.client.get("/v1/preferences", headers=me)
+    tag = read.headers["etag"]
+    assert read.headers["cache-control"] == "private, no-cache"
+    unchanged = await service.client.get("/v1/preferences", headers={**me, "If-None-Match": tag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    first = await service.client.put(
+        "/v1/preferences", json={"digest_hour": 6}, headers={**me, "If-Match": tag}
+    )
+    assert first.status_code == 200, first.text
+    new = first.headers["etag"]
+    assert new != tag
+    assert (await service.client.get("/v1/preferences", headers=me)).headers["etag"] == new
+    stale = await service.client.put(
+        "/v1/preferences", json={"digest_hour": 9}, headers={**me, "If-Match": tag}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current_etag"] == new
+    assert ok(await service.client.get("/v1/preferences", headers=me))["digest_hour"] == 6
+    again = await service.client.put(
+        "/v1/preferences", json={"digest_hour": 9}, headers={**me, "If-Match": new}
+    )
+    assert again.status_code == 200, again.text
+    # Someone else's preferences are theirs: their ETag differs, mine does not apply there.
+    other = service.as_person("member_b") if "member_b" in service.people else service.admin
+    assert (
+        await service.client.put(
+            "/v1/preferences", json={"digest_hour": 9}, headers={**other, "If-Match": new}
+        )
+    ).status_code == 412

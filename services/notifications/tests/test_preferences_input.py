@@ -76,9 +76,10 @@ async def test_null_where_the_schema_says_not_nullable_is_a_422(service: Service
     assert {"type": "null"} in update["quiet_hours"]["anyOf"]
     modes = schemas["ChannelModes"]["properties"]
     assert all("null" not in str(field) for field in modes.values()), modes
-    # PUT answers only what it documents (400: a body that cannot be read; 503: the database).
+    # PUT answers only what it documents (400: a body that cannot be read; 412: a stale
+    # If-Match; 503: the database).
     answers = set(document["paths"]["/v1/preferences"]["put"]["responses"])
-    assert answers == {"200", "400", "401", "403", "404", "422", "503"}
+    assert answers == {"200", "400", "401", "403", "404", "412", "422", "503"}
 
 
 async def test_first_updates_of_one_person_at_once_all_succeed(live: Service) -> None:

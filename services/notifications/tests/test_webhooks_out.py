@@ -581,7 +581,7 @@ async def test_w7_private_destinations_are_refused_at_creation(service: Service,
     (error,) = response.json()["errors"]
     assert error["field"] == "body.url"
     assert "non-public" in error["message"]
-    assert ok(await service.client.get(BASE, headers=service.admin)) == []
+    assert ok(await service.client.get(BASE, headers=service.admin))["data"] == []
 
 
 async def test_w7_a_public_address_is_accepted(service: Service) -> None:
@@ -810,7 +810,7 @@ async def test_api_patch_and_delete(service: Service, receiver: Receiver) -> Non
     ).status_code == 404
     assert (await service.client.delete(path, headers=service.admin)).status_code == 404
     assert subscription["id"] not in {
-        s["id"] for s in ok(await service.client.get(BASE, headers=service.admin))
+        s["id"] for s in ok(await service.client.get(BASE, headers=service.admin))["data"]
     }
     (pending,) = await rows(service, col(WebhookDelivery.event_id) == event_id)
     assert pending.status == "cancelled"
@@ -956,3 +956,30 @@ async def test_a_failing_subscriber_trips_its_own_breaker_only(
     waiting = [d for d in await log(service, failing["id"]) if d["attempts"] == 0]
     assert len(waiting) == 3
     assert {d["status"] for d in waiting} == {"pending"}
+
+
+async def test_a_subscription_is_changed_on_the_copy_read_if_match(
+    service: Service, receiver: Receiver
+) -> None:
+    created = await subscribe(service, receiver.url("/conditional"))
+    url = f"{BASE}/{created['id']}"
+    tag = (await service.client.get(url, headers=service.admin)).headers["etag"]
+    assert (
+        await service.client.get(url, headers={**service.admin, "If-None-Match": tag})
+    ).status_code == 304
+    renamed = await service.client.patch(
+        url, json={"name": "Renommé"}, headers={**service.admin, "If-Match": tag}
+    )
+    assert renamed.status_code == 200, renamed.text
+    new = renamed.headers["etag"]
+    assert new == (await service.client.get(url, headers=service.admin)).headers["etag"]
+    stale = await service.client.patch(
+        url, json={"status": "disabled"}, headers={**service.admin, "If-Match": tag}
+    )
+    assert stale.status_code == 412
+    assert ok(await service.client.get(url, headers=service.admin))["status"] == "active"
+    assert (
+        await service.client.patch(
+            url, json={"status": "disabled"}, headers={**service.admin, "If-Match": new}
+        )
+    ).status_code == 200

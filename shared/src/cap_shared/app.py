@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.middleware import Middleware
 
 from cap_shared.clock import ClockMiddleware
+from cap_shared.conditional import ConditionalGetMiddleware
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.rowsecurity import RowScopeMiddleware
 from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
@@ -32,6 +34,14 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}".replace("_", "-")
 
 
+class Readiness(BaseModel):
+    """A process ready to serve: what it checked (``database``, ``broker``: ``ok``)."""
+
+    status: Literal["ready"]
+    service: str
+    checks: dict[str, str]
+
+
 def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
     """``/healthz`` (alive) and ``/readyz`` (what this process needs is reachable)."""
     router = APIRouter(tags=["health"], dependencies=[Public])
@@ -41,7 +51,12 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
         """The process is alive."""
         return {"status": "ok", "service": runtime.name}
 
-    @router.get("/readyz", summary="Readiness", responses={503: {"description": "Not ready"}})
+    @router.get(
+        "/readyz",
+        summary="Readiness",
+        response_model=Readiness,
+        responses={503: {"description": "Not ready"}},
+    )
     async def readyz() -> Any:
         """Ready when the database (and the broker, for workers and relays) answers."""
         checks = await runtime.readiness(needs_broker=needs_broker)
@@ -52,6 +67,8 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
             code="not-ready",
             title="Not ready",
             detail="A dependency of this process is unavailable.",
+            title_fr="Pas prêt",
+            detail_fr="Une dépendance de ce processus est indisponible.",
             extensions={"service": runtime.name, "checks": checks},
         )
 
@@ -64,6 +81,7 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter] = (),
+    webhooks: Sequence[APIRouter] = (),
     manage_runtime: bool = True,
     needs_broker: bool = False,
     version: str = "0.1.0",
@@ -78,6 +96,8 @@ def create_service_app(
     ``middleware``: extra middleware, outermost first, inside the request-id and metrics ones.
     ``own_docs``: serve this app's own /docs and /openapi.json (the gateway serves merged ones).
     ``ops_prefix``: where the operator routes are (the gateway's are under /v1/ops/gateway).
+    ``webhooks``: the calls this service makes to its subscribers' systems, declared in the
+    OpenAPI 3.1 ``webhooks`` section (never served: a route's path is the webhook's name).
     """
 
     @asynccontextmanager
@@ -113,9 +133,14 @@ def create_service_app(
     )
     for router in routers:
         app.include_router(router)
+    for router in webhooks:
+        app.webhooks.include_router(router)
     # add_middleware puts each new one outside the previous ones: innermost first.
     for item in reversed(middleware):
         app.add_middleware(item.cls, *item.args, **item.kwargs)
+    # ETag on every JSON GET answer and If-None-Match -> 304 (cap_shared.conditional); outside
+    # the extra middleware so the gateway's own routes and the answers it proxies get them too.
+    app.add_middleware(ConditionalGetMiddleware)
     # Every request reasons with this service's clock (due dates, record timestamps).
     app.add_middleware(ClockMiddleware, clock=runtime.clock)
     # Every transaction a request opens is scoped to its caller (PostgreSQL row-level security).

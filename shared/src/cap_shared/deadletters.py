@@ -34,6 +34,7 @@ from cap_shared.messaging.base import (
     OutgoingMessage,
     QueueSpec,
 )
+from cap_shared.pagination import Keyset, Page, newest_first
 from cap_shared.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -113,11 +114,11 @@ class DeadLetterPublic(BaseModel):
     body_encoding: str
 
 
-class DeadLetterList(BaseModel):
-    """A page of dead letters, newest first."""
+class DeadLetterList(Page[DeadLetterPublic]):
+    """A page of dead letters, newest first; ``total``: how many match the filter (cheap: the
+    table is small, operators read it to size an incident)."""
 
-    data: list[DeadLetterPublic]
-    count: int
+    total: int
 
 
 class DeadLetters:
@@ -192,20 +193,31 @@ class DeadLetters:
             body_encoding=encoding,
         )
 
-    async def list(self, *, limit: int = 50, include_replayed: bool = False) -> DeadLetterList:
-        """Dead letters, newest first."""
+    @property
+    def keyset(self) -> Keyset:
+        """Newest first; cursors bound to this service's list."""
+        return newest_first(
+            f"{self.service}.dead-letters", self.table.c.dead_lettered_at, self.table.c.id
+        )
+
+    async def list(
+        self, *, limit: int = 50, cursor: str | None = None, include_replayed: bool = False
+    ) -> DeadLetterList:
+        """A page of dead letters, newest first, and how many there are."""
         t = self.table
+        keyset = self.keyset
         query = sa.select(t)
         count_query = sa.select(sa.func.count()).select_from(t)
         if not include_replayed:
             query = query.where(t.c.replayed_at.is_(None))
             count_query = count_query.where(t.c.replayed_at.is_(None))
+        query = keyset.select(query, cursor=cursor, limit=limit)
         async with self.db.engine.connect() as conn:
-            rows = (
-                await conn.execute(query.order_by(t.c.dead_lettered_at.desc()).limit(limit))
-            ).all()
-            count = (await conn.execute(count_query)).scalar_one()
-        return DeadLetterList(data=[self._public(r) for r in rows], count=count)
+            rows, next_cursor = keyset.split((await conn.execute(query)).all(), limit)
+            total = (await conn.execute(count_query)).scalar_one()
+        return DeadLetterList(
+            data=[self._public(r) for r in rows], next_cursor=next_cursor, total=total
+        )
 
     async def get(self, dead_letter_id: str) -> DeadLetterPublic:
         """One dead letter."""
@@ -214,7 +226,10 @@ class DeadLetters:
                 await conn.execute(sa.select(self.table).where(self.table.c.id == dead_letter_id))
             ).first()
         if row is None:
-            raise NotFound(f"no dead letter {dead_letter_id}")
+            raise NotFound(
+                f"no dead letter {dead_letter_id}",
+                detail_fr=f"aucune lettre morte {dead_letter_id}",
+            )
         return self._public(row)
 
     async def replay(self, dead_letter_id: str) -> DeadLetterPublic:
@@ -223,10 +238,17 @@ class DeadLetters:
         async with self.db.session() as session:
             row = (await session.execute(sa.select(t).where(t.c.id == dead_letter_id))).first()
             if row is None:
-                raise NotFound(f"no dead letter {dead_letter_id}")
+                raise NotFound(
+                    f"no dead letter {dead_letter_id}",
+                    detail_fr=f"aucune lettre morte {dead_letter_id}",
+                )
             if row.replayed_at is not None:
                 raise Conflict(
-                    "this dead letter was already replayed; it is listed again if it dies again"
+                    "this dead letter was already replayed; it is listed again if it dies again",
+                    detail_fr=(
+                        "cette lettre morte a déjà été rejouée ; elle réapparaît dans la "
+                        "liste si elle échoue de nouveau"
+                    ),
                 )
             headers = {
                 k: v for k, v in json.loads(row.headers).items() if k not in _DROPPED_ON_REPLAY

@@ -20,8 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
+from cap_shared.field_errors import FieldError
 from cap_shared.jobs import run_once
 from cap_shared.messaging import BrokerUnavailable, PublishFailed
+from cap_shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Keyset,
+    Page,
+    PageCursor,
+    PageLimit,
+    field_key,
+)
 from cap_shared.problems import Forbidden, NotFound, ServiceUnavailable
 from cap_shared.security import Allow, Role
 
@@ -71,9 +80,11 @@ def parse_offset(value: object) -> timedelta:
     within ±:data:`MAX_CLOCK_OFFSET`; ValueError (a 422) for anything else."""
     if isinstance(value, str):
         if not _OFFSET.fullmatch(value):
-            raise ValueError(
+            raise FieldError(
                 "an ISO 8601 duration in days, hours, minutes and seconds (P45D, -PT2H, "
-                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way"
+                f"P1DT12H), within {MAX_CLOCK_OFFSET.days} days either way",
+                "Une durée ISO 8601 en jours, heures, minutes et secondes (P45D, -PT2H, "
+                f"P1DT12H), à au plus {MAX_CLOCK_OFFSET.days} jours dans un sens ou l'autre",
             )
         parts = _PARTS.fullmatch(value)
         assert parts is not None  # the pattern above is stricter
@@ -86,9 +97,15 @@ def parse_offset(value: object) -> timedelta:
         return -delta if parts["sign"] else delta
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value) or abs(value) > _MAX_S:
-            raise ValueError(f"a number of seconds within ±{_MAX_S}")
+            raise FieldError(
+                f"a number of seconds within ±{_MAX_S}",
+                f"Un nombre de secondes compris dans ±{_MAX_S}",
+            )
         return timedelta(seconds=value)
-    raise ValueError("an ISO 8601 duration (P45D, -PT2H) or a number of seconds")
+    raise FieldError(
+        "an ISO 8601 duration (P45D, -PT2H) or a number of seconds",
+        "Une durée ISO 8601 (P45D, -PT2H) ou un nombre de secondes",
+    )
 
 
 #: A clock offset a caller sends: the schema declares exactly what :func:`parse_offset` takes.
@@ -153,6 +170,15 @@ class ClockNotAdjustable(Forbidden):
     """The clock is the wall clock outside development and test."""
 
     code, title = "clock-not-adjustable", "The clock cannot be moved here"
+    title_fr = "L'horloge ne peut pas être déplacée ici"
+
+
+class OutboxStatus(BaseModel):
+    """What waits in this service's outbox."""
+
+    pending: int = Field(ge=0, description="Events not yet published")
+    oldest_age_seconds: float = Field(ge=0, description="Age of the oldest of them")
+    failing: int = Field(ge=0, description="Of them, events whose last publication failed")
 
 
 def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRouter:
@@ -164,11 +190,17 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
     @router.get("/dead-letters", response_model=DeadLetterList)
     async def list_dead_letters(
         rt: RuntimeDep,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        include_replayed: bool = False,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
+        cursor: PageCursor = None,
+        include_replayed: Annotated[
+            bool, Query(description="Also the dead letters already replayed")
+        ] = False,
     ) -> DeadLetterList:
-        """Dead-lettered messages of this service, newest first, with the reason."""
-        return await rt.dead_letters.list(limit=limit, include_replayed=include_replayed)
+        """Dead-lettered messages of this service, newest first, with the reason; ``total``
+        counts those matching the filter."""
+        return await rt.dead_letters.list(
+            limit=limit, cursor=cursor, include_replayed=include_replayed
+        )
 
     @router.get("/dead-letters/{dead_letter_id}", response_model=DeadLetterPublic)
     async def read_dead_letter(rt: RuntimeDep, dead_letter_id: str) -> DeadLetterPublic:
@@ -182,17 +214,26 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
             await rt.ensure_broker()
             return await rt.dead_letters.replay(dead_letter_id)
         except (BrokerUnavailable, PublishFailed) as exc:
-            raise ServiceUnavailable(f"the broker is unavailable: {exc}") from exc
+            raise ServiceUnavailable(
+                f"the broker is unavailable: {exc}",
+                detail_fr=f"le courtier de messages est indisponible : {exc}",
+            ) from exc
 
-    @router.get("/outbox")
+    @router.get("/outbox", response_model=OutboxStatus)
     async def outbox_status(rt: RuntimeDep) -> dict[str, Any]:
         """Unpublished events, age of the oldest, and events failing to publish."""
         return await rt.relay.status()
 
-    @router.get("/jobs", response_model=list[JobPublic])
-    async def list_jobs(rt: RuntimeDep) -> list[JobPublic]:
-        """The periodic jobs of this service and how often its worker runs them."""
-        return [JobPublic(name=j.name, interval_s=j.interval_s) for j in rt.jobs]
+    @router.get("/jobs", response_model=Page[JobPublic])
+    async def list_jobs(
+        rt: RuntimeDep, limit: PageLimit = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
+    ) -> Page[JobPublic]:
+        """The periodic jobs of this service and how often its worker runs them, by name."""
+        jobs = [JobPublic(name=j.name, interval_s=j.interval_s) for j in rt.jobs]
+        data, next_cursor = Keyset(f"{rt.name}.jobs", field_key("name", str)).slice(
+            jobs, cursor=cursor, limit=limit
+        )
+        return Page[JobPublic](data=data, next_cursor=next_cursor)
 
     @router.post("/jobs/{name}/runs", response_model=JobRun)
     async def run_job(rt: RuntimeDep, name: str) -> JobRun:
@@ -201,6 +242,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         if job is None:
             raise NotFound(
                 f"no job {name!r} in the {rt.name} service",
+                detail_fr=f"aucune tâche {name!r} dans le service {rt.name}",
                 extensions={"jobs": [j.name for j in rt.jobs]},
             )
         context = rt.job_context()
@@ -224,7 +266,10 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         was due by then becomes due, on the next run of the jobs."""
         if not clock_adjustable:
             raise ClockNotAdjustable(
-                f"the {rt.name} service runs on the wall clock outside development and test"
+                f"the {rt.name} service runs on the wall clock outside development and test",
+                detail_fr=(
+                    f"le service {rt.name} suit l'horloge réelle hors développement et test"
+                ),
             )
         rt.clock.offset = data.offset
         return clock_of(rt)

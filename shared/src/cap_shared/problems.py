@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cap_shared.correlation import current_request_id
+from cap_shared.field_errors import message_fr
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://cap.coorace.org/problems/"
@@ -125,7 +126,8 @@ class Conflict(ProblemError):
 
 class InvalidInput(ProblemError):
     """Well-formed input that a rule refuses (a required reason, an unknown value); name the
-    field in ``extensions={"errors": [{"field": "body.x", "message": ...}]}``."""
+    field in ``extensions={"errors": [{"field": "body.x", "message": ...}]}`` (an item may add
+    ``"message_fr"``: the message of French answers)."""
 
     status, code, title = 422, "validation-error", "Invalid input"
     title_fr = "Saisie invalide"
@@ -137,8 +139,8 @@ class Unauthorized(ProblemError):
     status, code, title = 401, "unauthorized", "Authentication required"
     title_fr = "Authentification requise"
 
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str | None = None, *, detail_fr: str | None = None) -> None:
+        super().__init__(detail, detail_fr=detail_fr, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(ProblemError):
@@ -191,10 +193,23 @@ def problem_response(
     if request_id:
         body["request_id"] = request_id
     for key, value in (extensions or {}).items():
+        if key == "errors" and isinstance(value, list):
+            value = [_in_language(item, french) for item in value]
         body[f"current_{key}" if key in MEMBERS else key] = value
     all_headers = {"Content-Language": "fr" if french else "en", "Vary": "Accept-Language"}
     all_headers.update(headers or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=all_headers)
+
+
+def _in_language(item: Any, french: bool) -> Any:
+    """A field error (``errors[]`` item) in the answer's language: its ``message_fr``, when it
+    has one, replaces ``message`` in French; it is never sent as a member of its own."""
+    if not isinstance(item, Mapping) or "message_fr" not in item:
+        return item
+    out = {k: v for k, v in item.items() if k != "message_fr"}
+    if french and item["message_fr"]:
+        out["message"] = item["message_fr"]
+    return out
 
 
 #: French titles of the HTTP statuses the framework answers by itself (unknown path, method).
@@ -222,12 +237,15 @@ HTTP_TITLES_FR = {
 
 def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """Validation errors that name the field (``body.siret``), without echoing raw input objects."""
+    french = current_language() == "fr"
     out = []
     for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
-        out.append(
-            {"field": ".".join(loc), "message": err.get("msg", "invalid"), "type": err.get("type")}
-        )
+        message = err.get("msg", "invalid")
+        if french:
+            # A validator's own ValueError without a French wording keeps its English message.
+            message = message_fr(err) or message
+        out.append({"field": ".".join(loc), "message": message, "type": err.get("type")})
     return out
 
 
@@ -278,6 +296,8 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
         instance=request.url.path,
         headers=exc.headers,
         title_fr=HTTP_TITLES_FR.get(status, phrase),
+        # A framework's own detail is English only: a French answer has the French title.
+        detail_fr=None,
     )
 
 

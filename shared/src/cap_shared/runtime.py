@@ -151,10 +151,10 @@ class ServiceRuntime:
         #: Public keys of the token issuer: the gateway's JWKS over HTTP unless injected
         #: (the standalone root and tests hand over the gateway's keys in-process).
         self.keys = keys or JwksKeySource(
-            http_jwks_fetcher(settings.auth_jwks_url), ttl=settings.auth_jwks_cache_s
+            http_jwks_fetcher(settings.jwks_url), ttl=settings.auth_jwks_cache_s
         )
         self.verifier = TokenVerifier(
-            issuer=settings.auth_issuer,
+            issuer=settings.issuer,
             audience=settings.token_audience,
             keys=self.keys,
             leeway=settings.auth_leeway_s,

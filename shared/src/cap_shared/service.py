@@ -31,6 +31,8 @@ class ServiceDefinition:
     migrations: Path
     handlers: Mapping[str, EventHandler] = field(default_factory=dict)
     routers: Sequence[APIRouter] = ()
+    #: Outbound calls to other systems (OpenAPI ``webhooks``): declared, never served.
+    webhooks: Sequence[APIRouter] = ()
     #: Idempotent reference-data steps run by ``migrate`` after the schema migrations.
     after_migrate: Sequence[DataStep] = ()
     #: Periodic jobs run by the worker role.
@@ -66,6 +68,7 @@ class ServiceDefinition:
             title=self.title,
             description=self.description,
             routers=self.routers,
+            webhooks=self.webhooks,
             manage_runtime=manage_runtime,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Placeholder secrets that must never be used outside development.
@@ -16,6 +16,7 @@ PLACEHOLDER_SECRETS = frozenset(
         "cap-admin-dev",
         "dev-audit-secret",
         "dev-notifications-secret",
+        "dev-console-secret",
     }
 )
 
@@ -37,7 +38,9 @@ class BaseServiceSettings(BaseSettings):
     process launcher, which copies them into each service's prefix.
     """
 
-    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", populate_by_name=True
+    )
 
     service_name: str = "service"
     environment: Environment = Environment.DEVELOPMENT
@@ -69,13 +72,21 @@ class BaseServiceSettings(BaseSettings):
     #: exporters from the standard OTEL_* variables). Off by default: it costs on every request.
     telemetry_enabled: bool = False
 
+    #: The platform's public address, as clients reach the gateway (``https://cap.coorace.org``):
+    #: the OAuth issuer, every absolute URL in metadata, links in the registry, certificates and
+    #: e-mails. One variable for every process, ``CAP_PUBLIC_BASE_URL`` (no per-service
+    #: prefix); empty: ``http://127.0.0.1:<the gateway's port>`` (:attr:`public_base`).
+    public_base_url: str = Field(
+        default="", validation_alias=AliasChoices("CAP_PUBLIC_BASE_URL"), max_length=200
+    )
+
     # authentication: access tokens are issued by the gateway and verified here, by every process
-    #: The ``iss`` every access token must carry (the gateway's issuer name).
-    auth_issuer: str = "urn:cap:gateway"
+    #: The ``iss`` every access token must carry; empty: the public base URL (the OAuth issuer).
+    auth_issuer: str = ""
     #: This process's own ``aud``; empty means ``urn:cap:<service_name>``.
     auth_audience: str = ""
-    #: Where the gateway publishes its public keys.
-    auth_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+    #: Where the gateway publishes its public keys; empty: under the public base URL.
+    auth_jwks_url: str = ""
     auth_jwks_cache_s: float = Field(default=300.0, gt=0, le=86400)
     #: Clock skew tolerated on exp/nbf/iat.
     auth_leeway_s: float = Field(default=30.0, ge=0, le=300)
@@ -103,6 +114,26 @@ class BaseServiceSettings(BaseSettings):
     def owner_database_url(self) -> str:
         """Where migrations run: ``migration_database_url``, or ``database_url`` if unset."""
         return self.migration_database_url or self.database_url
+
+    def _public_port(self) -> int:
+        """The gateway's port when no public base URL is set (the gateway says its own; a
+        service, whose own port is not the gateway's, says the gateway's default)."""
+        return 8000
+
+    @property
+    def public_base(self) -> str:
+        """The public base URL without a trailing slash (see :attr:`public_base_url`)."""
+        return (self.public_base_url or f"http://127.0.0.1:{self._public_port()}").rstrip("/")
+
+    @property
+    def issuer(self) -> str:
+        """The ``iss`` of the platform's tokens: ``auth_issuer``, or the public base URL."""
+        return self.auth_issuer or self.public_base
+
+    @property
+    def jwks_url(self) -> str:
+        """Where this process reads the gateway's public keys."""
+        return self.auth_jwks_url or f"{self.public_base}/.well-known/jwks.json"
 
     @property
     def is_development(self) -> bool:

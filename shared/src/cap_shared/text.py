@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from cap_shared.field_errors import FieldError
+
 
 def fold(text: str) -> str:
     """Lower case without accents: "Évaluation" -> "evaluation"."""
@@ -29,7 +31,10 @@ def printable(value: str) -> str:
     """``value`` unchanged, or ValueError when it holds a control character (a NUL cannot even
     be stored by PostgreSQL): as a pydantic validator, a 422 naming the field, never a 500."""
     if any(c in _CONTROL for c in value):
-        raise ValueError("control characters are not allowed")
+        raise FieldError(
+            "control characters are not allowed",
+            "Les caractères de contrôle ne sont pas autorisés",
+        )
     return value
 
 

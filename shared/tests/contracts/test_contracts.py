@@ -108,6 +108,19 @@ class TestAsyncApi:
             == "topic"
         )
 
-    def test_published_catalogue_is_current(self) -> None:
-        """docs/events/asyncapi.json is regenerated with `make asyncapi` whenever an event changes."""
-        assert (ROOT / "docs/events/asyncapi.json").read_text(encoding="utf-8") == render()
+    def test_consumers_get_receive_operations(self) -> None:
+        """Each consumer of an event has its own ``receive`` operation on the event's channel
+        (the published copy, docs/api/asyncapi.json, is checked by tests/contract)."""
+        doc = build_asyncapi(
+            consumers={"audit": ["diagnostic.completed.v1"], "labelling": []},
+        )
+        receive = doc["operations"]["receive_diagnostic_completed_v1_by_audit"]
+        assert receive["action"] == "receive"
+        assert receive["channel"] == {"$ref": "#/channels/diagnostic_completed_v1"}
+        assert [op for op in doc["operations"].values() if op["action"] == "receive"] == [receive]
+        assert doc["components"]["messages"]["diagnostic_completed_v1"]["x-consumers"] == ["audit"]
+        assert render() == render({})
+
+    def test_an_unregistered_consumed_event_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="no contract registers"):
+            build_asyncapi(consumers={"audit": ["nothing.happened.v1"]})

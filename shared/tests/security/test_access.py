@@ -25,7 +25,7 @@ from cap_shared.security import (
     route_policy,
 )
 from cap_shared.security.tokens import InvalidToken
-from cap_shared.testing.auth import TestIssuer, bearer
+from cap_shared.testing.auth import ISSUER, TestIssuer, bearer
 
 
 def service_with(tmp_path: Path, *routers: APIRouter):
@@ -113,7 +113,7 @@ async def test_unknown_kids_refresh_the_keys_at_most_once_per_interval() -> None
         return await issuer.jwks()
 
     verifier = TokenVerifier(
-        issuer="urn:cap:gateway",
+        issuer=ISSUER,
         audience="urn:cap:diagnostic",
         keys=JwksKeySource(fetch, ttl=300, min_refresh_interval=60),
     )
@@ -136,7 +136,7 @@ async def test_a_rotated_key_is_found_by_refreshing_on_its_unknown_kid() -> None
         return {"keys": list(published)}
 
     verifier = TokenVerifier(
-        issuer="urn:cap:gateway",
+        issuer=ISSUER,
         audience="urn:cap:diagnostic",
         keys=JwksKeySource(fetch, ttl=300, min_refresh_interval=0),
     )
@@ -148,9 +148,7 @@ async def test_a_rotated_key_is_found_by_refreshing_on_its_unknown_kid() -> None
 
 async def test_verified_tokens_are_cached_until_they_expire() -> None:
     issuer = TestIssuer()
-    verifier = TokenVerifier(
-        issuer="urn:cap:gateway", audience="urn:cap:diagnostic", keys=issuer.key_source()
-    )
+    verifier = TokenVerifier(issuer=ISSUER, audience="urn:cap:diagnostic", keys=issuer.key_source())
     token = issuer.token(roles=[{"role": "committee"}])
     first = await verifier.verify(token)
     assert await verifier.verify(token) is first

@@ -49,6 +49,9 @@ class StandaloneSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    #: The platform's public address (``CAP_PUBLIC_BASE_URL``); empty: this process's address,
+    #: ``http://127.0.0.1:<port>``. Given to every part: the tokens' issuer, every link.
+    public_base_url: str = ""
     data_dir: Path = Path("var")
     environment: str = "development"
     log_level: str = "INFO"
@@ -103,7 +106,9 @@ class Platform:
         extra: dict[str, Any] = {}
         if "files_dir" in cls.model_fields:  # services that keep documents keep them here too
             extra["files_dir"] = str((s.data_dir / f"{name}-files").resolve())
+        public = s.public_base_url or f"http://127.0.0.1:{s.port}"
         return cls(
+            public_base_url=public,
             database_url=f"sqlite+aiosqlite:///{db}",
             broker_url="memory://",
             environment=s.environment,

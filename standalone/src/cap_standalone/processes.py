@@ -116,7 +116,7 @@ class ProcessPlatform:
             "log_level": "WARNING",
             "relay_poll_interval_s": 0.2,
             "consumer_retry_delays_s": [0.05, 0.1],
-            "public_url": self.url,
+            "public_base_url": self.url,
         }
         if part == "gateway":
             values.update({f"{n}_url": f"http://127.0.0.1:{self.ports[n]}" for n in SERVICES})
@@ -131,6 +131,8 @@ class ProcessPlatform:
         values = self.values(part, **extra)
         prefix = part.upper()
         env = {k: v for k, v in os.environ.items() if not k.startswith(f"{prefix}_")}
+        # The public base URL is one variable for every process, without a prefix.
+        env["CAP_PUBLIC_BASE_URL"] = as_env(values.pop("public_base_url"))
         env.update({f"{prefix}_{k.upper()}": as_env(v) for k, v in values.items()})
         return env
 

@@ -89,12 +89,12 @@ class Topology:
 PUBLIC_URL = "http://cap.test"
 
 
-def _public(settings_cls: type[BaseServiceSettings]) -> dict[str, str]:
-    return {"public_url": PUBLIC_URL} if "public_url" in settings_cls.model_fields else {}
+#: Every part of an in-process topology says the same public address.
+_PUBLIC = {"public_base_url": PUBLIC_URL}
 
 
 def _fast(settings_cls: type[BaseServiceSettings], **values: Any) -> Any:
-    values = {**_public(settings_cls), **values}
+    values = {**_PUBLIC, **values}
     return settings_cls(relay_poll_interval_s=0.2, consumer_retry_delays_s=[0.05, 0.1], **values)
 
 
@@ -106,7 +106,7 @@ class _Platform(Platform):
 
     def _service_settings(self, cls: type[Any], name: str) -> Any:
         settings = super()._service_settings(cls, name)
-        changed = {**_public(cls), **self.overrides.get(name, {})}
+        changed = {**_PUBLIC, **self.overrides.get(name, {})}
         return cls.model_validate({**dict(settings), **changed}) if changed else settings
 
 

@@ -10,6 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, RefreshToken, User
+from cap_shared.pagination import Keyset, key, newest_first
+
+#: The lists' stable orders (their names are bound into their cursors).
+USERS = Keyset("gateway.users", key(col(User.created_at), datetime), key(col(User.id), str))
+INVITATIONS = newest_first("gateway.invitations", col(Invitation.created_at), col(Invitation.id))
+API_CLIENTS = newest_first("gateway.api-clients", col(ApiClient.created_at), col(ApiClient.id))
 
 
 class AccountRepository:
@@ -65,27 +71,21 @@ class AccountRepository:
         self,
         *,
         limit: int,
-        after: tuple[datetime, str] | None,
+        cursor: str | None,
         organisation_ids: Sequence[str] | None,
         role: str | None,
-    ) -> list[User]:
-        """Users in creation order, optionally only those with a membership matching the filters."""
-        created, key = col(User.created_at), col(User.id)
-        query = sa.select(User).order_by(created, key)
+    ) -> tuple[list[User], str | None]:
+        """A page of users in creation order, optionally only those with a membership matching
+        the filters, and the next cursor."""
+        query = sa.select(User)
         if organisation_ids is not None or role is not None:
             member = sa.select(col(Membership.user_id))
             if organisation_ids is not None:
                 member = member.where(col(Membership.organisation_id).in_(organisation_ids))
             if role is not None:
                 member = member.where(col(Membership.role) == role)
-            query = query.where(key.in_(member))
-        if after is not None:
-            created_at, user_id = after
-            query = query.where(
-                sa.or_(created > created_at, sa.and_(created == created_at, key > user_id))
-            )
-        result = await self.session.execute(query.limit(limit))
-        return list(result.scalars())
+            query = query.where(col(User.id).in_(member))
+        return await USERS.fetch(self.session, query, cursor=cursor, limit=limit)
 
     async def organisations(self, *, organisation_ids: Sequence[str]) -> dict[str, Organisation]:
         """Organisations by id."""
@@ -109,23 +109,22 @@ class AccountRepository:
         return result.scalar_one_or_none()
 
     async def pending_invitations(
-        self, *, now: datetime, organisation_ids: Sequence[str] | None, limit: int
-    ) -> list[Invitation]:
-        """Invitations neither accepted, revoked nor expired, newest first."""
-        query = (
-            sa.select(Invitation)
-            .where(
-                col(Invitation.accepted_at).is_(None),
-                col(Invitation.revoked_at).is_(None),
-                col(Invitation.expires_at) > now,
-            )
-            .order_by(col(Invitation.created_at).desc())
-            .limit(limit)
+        self,
+        *,
+        now: datetime,
+        organisation_ids: Sequence[str] | None,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Invitation], str | None]:
+        """A page of invitations neither accepted, revoked nor expired, newest first."""
+        query = sa.select(Invitation).where(
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+            col(Invitation.expires_at) > now,
         )
         if organisation_ids is not None:
             query = query.where(col(Invitation.organisation_id).in_(organisation_ids))
-        result = await self.session.execute(query)
-        return list(result.scalars())
+        return await INVITATIONS.fetch(self.session, query, cursor=cursor, limit=limit)
 
     # API clients -----------------------------------------------------------------------
     async def api_client(self, *, api_client_id: str) -> ApiClient | None:
@@ -139,12 +138,13 @@ class AccountRepository:
         )
         return result.scalar_one_or_none()
 
-    async def api_clients(self, *, limit: int) -> list[ApiClient]:
-        """API clients, newest first."""
-        result = await self.session.execute(
-            sa.select(ApiClient).order_by(col(ApiClient.created_at).desc()).limit(limit)
+    async def api_clients(
+        self, *, cursor: str | None, limit: int
+    ) -> tuple[list[ApiClient], str | None]:
+        """A page of API clients, newest first."""
+        return await API_CLIENTS.fetch(
+            self.session, sa.select(ApiClient), cursor=cursor, limit=limit
         )
-        return list(result.scalars())
 
     # refresh tokens --------------------------------------------------------------------
     async def refresh_token(self, *, token_hash: str) -> RefreshToken | None:

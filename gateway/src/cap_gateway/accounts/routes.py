@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import AfterValidator
 
 from cap_gateway.accounts import service as accounts_service
@@ -24,8 +24,9 @@ from cap_gateway.accounts.schemas import (
 )
 from cap_gateway.deps import AccountManagerDep, AdminDep, GatewayDep, SignedInDep
 from cap_gateway.overview import Overview, gather
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import SessionDep
-from cap_shared.pagination import Page, PageCursor, PageLimit
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Public, authenticate
 from cap_shared.text import printable
 
@@ -55,16 +56,22 @@ async def create_invitation(
         principal=principal,
         data=data,
         ttl_s=gateway.settings.invitation_ttl_s,
-        public_url=gateway.settings.public_url,
+        public_url=gateway.settings.public_base,
     )
 
 
-@invitations.get("", response_model=list[InvitationPublic])
+@invitations.get("", response_model=Page[InvitationPublic])
 async def list_invitations(
-    principal: AccountManagerDep, session: SessionDep, limit: PageLimit = 50
-) -> list[InvitationPublic]:
-    """Pending invitations the caller manages, newest first."""
-    return await accounts_service.list_invitations(session, principal=principal, limit=limit)
+    principal: AccountManagerDep,
+    session: SessionDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> Page[InvitationPublic]:
+    """Pending invitations (neither accepted, revoked nor expired) the caller manages, newest
+    first."""
+    return await accounts_service.list_invitations(
+        session, principal=principal, cursor=cursor, limit=limit
+    )
 
 
 @invitations.delete("/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -121,7 +128,7 @@ async def accept_invitation(
 async def list_users(
     principal: AccountManagerDep,
     session: SessionDep,
-    limit: PageLimit = 50,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
     cursor: PageCursor = None,
     organisation_id: Annotated[Printable | None, Query(max_length=36)] = None,
     role: Annotated[Printable | None, Query(max_length=32)] = None,
@@ -149,12 +156,20 @@ async def read_user(user_id: Id, principal: AccountManagerDep, session: SessionD
     responses={409: {"description": "An admin cannot disable their own account"}},
 )
 async def update_user(
-    user_id: Id, data: UserUpdate, principal: AdminDep, session: SessionDep
+    user_id: Id,
+    data: UserUpdate,
+    principal: AdminDep,
+    session: SessionDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> UserPublic:
-    """Rename or disable an account (disabling signs it out everywhere)."""
-    return await accounts_service.update_user(
-        session, principal=principal, user_id=user_id, data=data
+    """Rename or disable an account (disabling signs it out everywhere). With If-Match (the
+    ETag read), only if it did not change since (412); the answer's ETag is the new one."""
+    out = await accounts_service.update_user(
+        session, principal=principal, user_id=user_id, data=data, precondition=precondition
     )
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @users.post(
@@ -192,12 +207,15 @@ async def create_api_client(
     return await accounts_service.create_api_client(session, principal=principal, data=data)
 
 
-@api_clients.get("", response_model=list[ApiClientPublic])
+@api_clients.get("", response_model=Page[ApiClientPublic])
 async def list_api_clients(
-    _admin: AdminDep, session: SessionDep, limit: PageLimit = 50
-) -> list[ApiClientPublic]:
-    """Registered API clients, newest first."""
-    return await accounts_service.list_api_clients(session, limit=limit)
+    _admin: AdminDep,
+    session: SessionDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> Page[ApiClientPublic]:
+    """Registered API clients (revoked ones included), newest first."""
+    return await accounts_service.list_api_clients(session, cursor=cursor, limit=limit)
 
 
 @api_clients.get("/{api_client_id}", response_model=ApiClientPublic)

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from cap_shared.field_errors import FieldError
 from cap_shared.security import Role, Scope
 from cap_shared.text import printable
 
@@ -56,10 +57,10 @@ class RoleScope(_Input):
             given = getattr(self, key) is not None
             if key == wanted and not given:
                 msg = f"{key} is required for the role {self.role}"
-                raise ValueError(msg)
+                raise FieldError(msg, f"{key} est obligatoire pour le rôle {self.role}")
             if key != wanted and given:
                 msg = f"{key} does not apply to the role {self.role}"
-                raise ValueError(msg)
+                raise FieldError(msg, f"{key} ne s'applique pas au rôle {self.role}")
         return self
 
 

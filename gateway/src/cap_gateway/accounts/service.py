@@ -42,11 +42,12 @@ from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, 
 from cap_gateway.ratelimit import RateLimiter
 from cap_shared import clock
 from cap_shared.clock import wall_now
+from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import MembershipV1, UserChangedV1
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Page
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -55,12 +56,14 @@ class InvalidInvitation(ProblemError):
     """The invitation token is unknown, used, revoked or expired."""
 
     status, code, title = 400, "invalid-invitation", "Invalid invitation"
+    title_fr = "Invitation invalide"
 
 
 class PasswordRequired(ProblemError):
     """A new account needs a password."""
 
     status, code, title = 422, "password-required", "A password is required"
+    title_fr = "Un mot de passe est requis"
 
 
 class AccountOwnerRequired(ProblemError):
@@ -68,27 +71,31 @@ class AccountOwnerRequired(ProblemError):
     password); the same answer for a missing and a wrong password."""
 
     status, code, title = 401, "account-owner-required", "Sign in as the invited person"
+    title_fr = "Connectez-vous en tant que personne invitée"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str, *, detail_fr: str | None = None) -> None:
+        super().__init__(detail, detail_fr=detail_fr, headers={"WWW-Authenticate": "Bearer"})
 
 
 class InvitationForAnotherAccount(Forbidden):
     """The caller is signed in, but not as the person the invitation is for."""
 
     code, title = "invitation-for-another-account", "Invitation for another account"
+    title_fr = "Invitation destinée à un autre compte"
 
 
 class WrongPassword(ProblemError):
     """The current password given is wrong."""
 
     status, code, title = 400, "wrong-password", "Wrong password"
+    title_fr = "Mot de passe incorrect"
 
 
 class LastMemberAdmin(Conflict):
     """An organisation must keep at least one member_admin."""
 
     code, title = "last-member-admin", "Last member administrator"
+    title_fr = "Dernier administrateur de la structure"
 
 
 def _actor(principal: Principal) -> str:
@@ -210,9 +217,12 @@ async def _check_scope_exists(repository: AccountRepository, scope: RoleScope) -
     if scope.organisation_id is not None:
         found = await repository.organisations(organisation_ids=[scope.organisation_id])
         if not found:
-            raise NotFound(f"no organisation {scope.organisation_id}")
+            raise NotFound(
+                f"no organisation {scope.organisation_id}",
+                detail_fr=f"aucune structure {scope.organisation_id}",
+            )
     if scope.region is not None and scope.region not in REGIONS:
-        raise NotFound(f"no region {scope.region}")
+        raise NotFound(f"no region {scope.region}", detail_fr=f"aucune région {scope.region}")
 
 
 def _membership_of(user_id: str, scope: RoleScope) -> Membership:
@@ -237,7 +247,9 @@ async def invite(
 ) -> InvitationCreated:
     """Invite a person; the link carries a one-time token stored only as a digest."""
     if not _may_grant(principal, data):
-        raise Forbidden("you may not grant this role here")
+        raise Forbidden(
+            "you may not grant this role here", detail_fr="vous ne pouvez pas attribuer ce rôle ici"
+        )
     repository = AccountRepository(session)
     await _check_scope_exists(repository, data)
     token = new_secret()
@@ -262,14 +274,19 @@ async def invite(
 
 
 async def list_invitations(
-    session: AsyncSession, *, principal: Principal, limit: int
-) -> list[InvitationPublic]:
-    """Pending invitations the caller may manage."""
+    session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
+) -> Page[InvitationPublic]:
+    """Pending invitations the caller may manage, newest first."""
     scope = _administered_organisations(principal)
-    rows = await AccountRepository(session).pending_invitations(
-        now=clock.now(), organisation_ids=None if scope is None else sorted(scope), limit=limit
+    rows, next_cursor = await AccountRepository(session).pending_invitations(
+        now=clock.now(),
+        organisation_ids=None if scope is None else sorted(scope),
+        cursor=cursor,
+        limit=limit,
     )
-    return [_invitation_public(i) for i in rows]
+    return Page[InvitationPublic](
+        data=[_invitation_public(i) for i in rows], next_cursor=next_cursor
+    )
 
 
 async def revoke_invitation(
@@ -279,7 +296,9 @@ async def revoke_invitation(
     invitation = await AccountRepository(session).invitation(invitation_id=invitation_id)
     scope = _administered_organisations(principal)
     if invitation is None or (scope is not None and invitation.organisation_id not in scope):
-        raise NotFound(f"no invitation {invitation_id}")
+        raise NotFound(
+            f"no invitation {invitation_id}", detail_fr=f"aucune invitation {invitation_id}"
+        )
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = clock.now()
 
@@ -303,11 +322,17 @@ async def accept_invitation(
         or invitation.revoked_at is not None
         or invitation.expires_at <= now
     ):
-        raise InvalidInvitation("this invitation link is invalid, used or expired")
+        raise InvalidInvitation(
+            "this invitation link is invalid, used or expired",
+            detail_fr="ce lien d'invitation est invalide, déjà utilisé ou expiré",
+        )
     user = await repository.user_by_email(email=invitation.email)
     if user is None:
         if data.password is None:
-            raise PasswordRequired("choose a password (12 to 128 characters)")
+            raise PasswordRequired(
+                "choose a password (12 to 128 characters)",
+                detail_fr="choisissez un mot de passe (12 à 128 caractères)",
+            )
         user = User(
             id=str(uuid.uuid4()),
             email=invitation.email,
@@ -345,7 +370,11 @@ async def _check_owner(
         if principal.user_id == user.id:
             return
         raise InvitationForAnotherAccount(
-            "this invitation is for another account: sign in as the invited person to accept it"
+            "this invitation is for another account: sign in as the invited person to accept it",
+            detail_fr=(
+                "cette invitation est destinée à un autre compte : connectez-vous "
+                "en tant que personne invitée pour l'accepter"
+            ),
         )
     if data.password is not None:
         # A password check is a sign-in: throttled per account like the token endpoint.
@@ -354,7 +383,11 @@ async def _check_owner(
             return
     raise AccountOwnerRequired(
         "this e-mail already has an account: sign in as its owner, or give its password, "
-        "to accept the invitation"
+        "to accept the invitation",
+        detail_fr=(
+            "cette adresse e-mail a déjà un compte : connectez-vous avec ce "
+            "compte, ou donnez son mot de passe, pour accepter l'invitation"
+        ),
     )
 
 
@@ -399,7 +432,7 @@ async def _visible_user(repository: AccountRepository, principal: Principal, use
         memberships = await repository.memberships(user_ids=[user_id])
         if any(m.organisation_id in administered for m in memberships):
             return user
-    raise NotFound(f"no user {user_id}")
+    raise NotFound(f"no user {user_id}", detail_fr=f"aucun utilisateur {user_id}")
 
 
 async def list_users(
@@ -418,19 +451,16 @@ async def list_users(
         organisation_ids = None if organisation_id is None else [organisation_id]
     elif organisation_id is not None:
         if organisation_id not in scope:
-            raise NotFound(f"no organisation {organisation_id}")
+            raise NotFound(
+                f"no organisation {organisation_id}",
+                detail_fr=f"aucune structure {organisation_id}",
+            )
         organisation_ids = [organisation_id]
     else:
         organisation_ids = sorted(scope)
     repository = AccountRepository(session)
-    rows, next_cursor = created_page(
-        await repository.list_users(
-            limit=limit + 1,
-            after=decode_created_cursor(cursor),
-            organisation_ids=organisation_ids,
-            role=role,
-        ),
-        limit,
+    rows, next_cursor = await repository.list_users(
+        limit=limit, cursor=cursor, organisation_ids=organisation_ids, role=role
     )
     return Page[UserPublic](
         data=await _users_public(repository, rows, seen_from=scope), next_cursor=next_cursor
@@ -445,16 +475,31 @@ async def get_user(session: AsyncSession, *, principal: Principal, user_id: str)
 
 
 async def update_user(
-    session: AsyncSession, *, principal: Principal, user_id: str, data: UserUpdate
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    user_id: str,
+    data: UserUpdate,
+    precondition: Precondition | None = None,
 ) -> UserPublic:
-    """Rename or disable an account (disabling revokes its refresh tokens)."""
+    """Rename or disable an account (disabling revokes its refresh tokens), as the caller read
+    it when ``precondition`` (If-Match) says so."""
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
+    if precondition is not None:
+        await session.refresh(user, with_for_update=True)  # one conditional write at a time
+        seen = _seen_from(principal, user.id)
+        precondition.check_representation(
+            (await _users_public(repository, [user], seen_from=seen))[0]
+        )
     if data.name is not None:
         user.name = data.name
     if data.status is not None and data.status != user.status:
         if user.id == principal.user_id:
-            raise Conflict("you cannot disable your own account")
+            raise Conflict(
+                "you cannot disable your own account",
+                detail_fr="vous ne pouvez pas désactiver votre propre compte",
+            )
         user.status = data.status
         if data.status == "disabled":
             await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
@@ -486,7 +531,10 @@ async def remove_membership(
         or membership.user_id != user_id
         or (scope is not None and membership.organisation_id not in scope)
     ):
-        raise NotFound(f"no membership {membership_id} for user {user_id}")
+        raise NotFound(
+            f"no membership {membership_id} for user {user_id}",
+            detail_fr=f"aucune appartenance {membership_id} pour l'utilisateur {user_id}",
+        )
     if (
         membership.role == Role.MEMBER_ADMIN
         and membership.organisation_id
@@ -495,7 +543,10 @@ async def remove_membership(
         )
         <= 1
     ):
-        raise LastMemberAdmin("the organisation must keep at least one member_admin")
+        raise LastMemberAdmin(
+            "the organisation must keep at least one member_admin",
+            detail_fr="la structure doit garder au moins un member_admin",
+        )
     await repository.delete_membership(membership)
     user = await repository.user(user_id=user_id)
     if user is not None:
@@ -518,7 +569,7 @@ async def me(session: AsyncSession, *, principal: Principal) -> Me:
     repository = AccountRepository(session)
     user = await repository.user(user_id=principal.user_id or "")
     if user is None or user.status != "active":
-        raise NotFound("this account no longer exists")
+        raise NotFound("this account no longer exists", detail_fr="ce compte n'existe plus")
     public = (await _users_public(repository, [user]))[0]
     organisations = await repository.organisations(
         organisation_ids=sorted(
@@ -543,13 +594,20 @@ async def change_password(
 ) -> None:
     """Change one's password; every refresh token of the account is revoked."""
     if principal.kind != "user":
-        raise Forbidden("systems have no password; rotate the client secret instead")
+        raise Forbidden(
+            "systems have no password; rotate the client secret instead",
+            detail_fr=(
+                "les systèmes n'ont pas de mot de passe ; renouvelez plutôt le secret du client"
+            ),
+        )
     repository = AccountRepository(session)
     user = await repository.user(user_id=principal.user_id or "")
     if user is None:
-        raise NotFound("this account no longer exists")
+        raise NotFound("this account no longer exists", detail_fr="ce compte n'existe plus")
     if not await passwords.verify(user.password_hash, data.current_password):
-        raise WrongPassword("the current password is wrong")
+        raise WrongPassword(
+            "the current password is wrong", detail_fr="le mot de passe actuel est incorrect"
+        )
     user.password_hash = await passwords.hash(data.new_password)
     await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
 
@@ -573,15 +631,20 @@ async def create_api_client(
     return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
 
 
-async def list_api_clients(session: AsyncSession, *, limit: int) -> list[ApiClientPublic]:
+async def list_api_clients(
+    session: AsyncSession, *, cursor: str | None, limit: int
+) -> Page[ApiClientPublic]:
     """Registered API clients, newest first."""
-    return [_client_public(c) for c in await AccountRepository(session).api_clients(limit=limit)]
+    rows, next_cursor = await AccountRepository(session).api_clients(cursor=cursor, limit=limit)
+    return Page[ApiClientPublic](data=[_client_public(c) for c in rows], next_cursor=next_cursor)
 
 
 async def _client(repository: AccountRepository, api_client_id: str) -> ApiClient:
     client = await repository.api_client(api_client_id=api_client_id)
     if client is None:
-        raise NotFound(f"no API client {api_client_id}")
+        raise NotFound(
+            f"no API client {api_client_id}", detail_fr=f"aucun client d'API {api_client_id}"
+        )
     return client
 
 
@@ -596,7 +659,7 @@ async def rotate_api_client_secret(
     """Replace the secret (the old one stops working at once); shown once."""
     client = await _client(AccountRepository(session), api_client_id)
     if client.revoked_at is not None:
-        raise Conflict("this API client is revoked")
+        raise Conflict("this API client is revoked", detail_fr="ce client d'API est révoqué")
     secret = new_secret()
     client.secret_hash = secret_digest(secret)
     return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)

@@ -96,8 +96,9 @@ class Keyring:
         await self.reload()
         return [k.row for k in sorted(self._keys.values(), key=lambda k: k.row.activates_at)]
 
-    async def sign(self, claims: dict[str, Any]) -> str:
-        """A signed access token (``typ=at+jwt``) with the current key's ``kid``.
+    async def sign(self, claims: dict[str, Any], *, typ: str = ACCESS_TOKEN_TYPE) -> str:
+        """A signed token with the current key's ``kid``: an access token (``typ=at+jwt``), or
+        an OpenID Connect ``id_token`` (``typ=JWT``) with the same keys.
 
         Called inside the sign-in's transaction: the keys in memory are used when one can sign,
         stale or not (an older key stays valid until it expires), and re-read in the background.
@@ -117,7 +118,7 @@ class Keyring:
             claims,
             current.private,
             algorithm=ALGORITHM,
-            headers={"kid": current.row.kid, "typ": ACCESS_TOKEN_TYPE},
+            headers={"kid": current.row.kid, "typ": typ},
         )
 
     def _reload_in_background(self) -> None:

@@ -1,22 +1,34 @@
-"""Token endpoint (password, refresh_token, client_credentials), revocation, JWKS, metadata."""
+"""Token endpoint (authorization_code, refresh_token, client_credentials, password), revocation,
+JWKS, metadata."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator
 
+from cap_gateway.auth import oauth
 from cap_gateway.auth import service as auth_service
+from cap_gateway.auth.documents import AuthorizationServerMetadata, Jwks
 from cap_gateway.auth.schemas import SigningKeyPublic, TokenResponse
 from cap_gateway.auth.service import DEFAULT_PUBLIC_CLIENT, OAuthError
 from cap_gateway.deps import AdminDep, GatewayDep
 from cap_shared.deps import SessionDep
+from cap_shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Keyset,
+    Page,
+    PageCursor,
+    PageLimit,
+    field_key,
+)
 from cap_shared.problems import problem_response
-from cap_shared.security import Public, Scope
+from cap_shared.security import Public
 from cap_shared.text import printable
 
 router = APIRouter(tags=["auth"])
@@ -37,11 +49,24 @@ def _oauth_problem(error: OAuthError) -> JSONResponse:
         status=error.status,
         code=error.error.replace("_", "-"),
         title="Token request refused",
+        title_fr="Demande de jeton refusée",
         detail=error.description,
+        detail_fr=error.description_fr or _FRENCH.get(error.error),
         # RFC 6749 §5.2 members, for OAuth client libraries.
         extensions={"error": error.error, "error_description": error.description},
         headers=headers,
     )
+
+
+#: French details of the token endpoint's errors (the English one is specific; these say the
+#: kind of error, which is what a French interface shows).
+_FRENCH = {
+    "invalid_request": "la demande de jeton est incomplète ou mal formée",
+    "invalid_grant": "le code, le jeton ou les identifiants présentés sont invalides ou expirés",
+    "invalid_client": "application inconnue ou secret incorrect",
+    "invalid_scope": "une portée demandée n'est pas accordée",
+    "unsupported_grant_type": "ce type d'autorisation n'est pas accepté ici",
+}
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -60,7 +85,12 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     response_model=TokenResponse,
     dependencies=[Public],
     responses={
-        400: {"description": "invalid_request, invalid_grant, unsupported_grant_type"},
+        400: {
+            "description": (
+                "invalid_request, invalid_grant (a wrong code_verifier, a used or expired code), "
+                "invalid_scope, unsupported_grant_type (the password grant in production)"
+            )
+        },
         401: {"description": "invalid_client"},
         429: {"description": "Too many sign-in attempts (see Retry-After)"},
     },
@@ -70,6 +100,9 @@ async def issue_token(
     session: SessionDep,
     gateway: GatewayDep,
     grant_type: Annotated[str, Form(max_length=32)],
+    code: Annotated[str | None, Form(max_length=200)] = None,
+    redirect_uri: Annotated[Printable | None, Form(max_length=500)] = None,
+    code_verifier: Annotated[str | None, Form(max_length=200)] = None,
     username: Annotated[Printable | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
@@ -77,12 +110,37 @@ async def issue_token(
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
     scope: Annotated[Printable | None, Form(max_length=200)] = None,
 ) -> Response:
-    """OAuth2 token endpoint: sign in, rotate a refresh token, or authenticate a system."""
+    """OAuth2 token endpoint: exchange an authorization code (PKCE), rotate a refresh token,
+    authenticate a system, or (development and scripts) sign in with a password."""
     result: TokenResponse | OAuthError
     address = gateway.addresses.of(request)
-    if grant_type == "password":
+    if grant_type == "authorization_code":
+        if not code:
+            return _oauth_problem(
+                OAuthError(
+                    "invalid_request", "code is needed", description_fr="le code est nécessaire"
+                )
+            )
+        result = await oauth.code_grant(
+            session,
+            gateway.identity,
+            gateway.oauth_clients,
+            code=code,
+            redirect_uri=redirect_uri,
+            code_verifier=code_verifier,
+            client_id=client_id,
+            basic=_basic_credentials(request),
+            client_secret=client_secret,
+        )
+    elif grant_type == "password" and gateway.settings.password_grant:
         if not username or password is None:
-            return _oauth_problem(OAuthError("invalid_request", "username and password are needed"))
+            return _oauth_problem(
+                OAuthError(
+                    "invalid_request",
+                    "username and password are needed",
+                    description_fr="l'identifiant et le mot de passe sont nécessaires",
+                )
+            )
         await gateway.limiter.check("login", address, detail="too many sign-in attempts")
         await gateway.limiter.check(
             "login-account", username.strip().lower(), detail="too many sign-in attempts"
@@ -96,7 +154,13 @@ async def issue_token(
         )
     elif grant_type == "refresh_token":
         if not refresh_token:
-            return _oauth_problem(OAuthError("invalid_request", "refresh_token is needed"))
+            return _oauth_problem(
+                OAuthError(
+                    "invalid_request",
+                    "refresh_token is needed",
+                    description_fr="refresh_token est nécessaire",
+                )
+            )
         result = await auth_service.refresh_grant(
             session, gateway.identity, refresh_token=refresh_token
         )
@@ -104,7 +168,12 @@ async def issue_token(
         credentials = _basic_credentials(request) or (client_id, client_secret)
         if not credentials[0] or not credentials[1]:
             return _oauth_problem(
-                OAuthError("invalid_client", "client credentials are needed", status=401)
+                OAuthError(
+                    "invalid_client",
+                    "client credentials are needed",
+                    status=401,
+                    description_fr="les identifiants du client sont nécessaires",
+                )
             )
         await gateway.limiter.check("login", address, detail="too many authentication attempts")
         result = await auth_service.client_credentials_grant(
@@ -116,7 +185,11 @@ async def issue_token(
         )
     else:
         return _oauth_problem(
-            OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+            OAuthError(
+                "unsupported_grant_type",
+                f"grant_type {grant_type!r} is not supported",
+                description_fr=f"grant_type {grant_type!r} n'est pas pris en charge",
+            )
         )
     if isinstance(result, OAuthError):
         return _oauth_problem(result)  # returned, not raised: a family revocation must commit
@@ -132,7 +205,7 @@ async def revoke_token(
     return {"status": "revoked"}
 
 
-@well_known.get("/.well-known/jwks.json")
+@well_known.get("/.well-known/jwks.json", responses={200: {"model": Jwks}})
 async def jwks(gateway: GatewayDep) -> JSONResponse:
     """Public keys verifying the platform's access tokens (cache for a few minutes)."""
     return JSONResponse(
@@ -140,29 +213,37 @@ async def jwks(gateway: GatewayDep) -> JSONResponse:
     )
 
 
-@well_known.get("/.well-known/oauth-authorization-server")
+@well_known.get(
+    "/.well-known/oauth-authorization-server",
+    response_model=AuthorizationServerMetadata,
+    response_model_exclude_unset=True,
+)
 async def authorization_server_metadata(gateway: GatewayDep) -> dict[str, Any]:
-    """RFC 8414 metadata: where to get tokens and keys, and what is supported."""
-    base = gateway.settings.public_url.rstrip("/")
-    return {
-        "issuer": gateway.settings.auth_issuer,
-        "token_endpoint": f"{base}/v1/auth/token",
-        "revocation_endpoint": f"{base}/v1/auth/revoke",
-        "jwks_uri": f"{base}/.well-known/jwks.json",
-        "grant_types_supported": ["password", "refresh_token", "client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "scopes_supported": [s.value for s in Scope],
-        "token_endpoint_auth_signing_alg_values_supported": ["EdDSA"],
-    }
+    """RFC 8414 metadata: the same document as OpenID Connect discovery."""
+    return oauth.metadata(gateway.settings)
 
 
-@keys_router.get("", response_model=list[SigningKeyPublic])
-async def list_signing_keys(_admin: AdminDep, gateway: GatewayDep) -> list[SigningKeyPublic]:
-    """Every signing key with its publication, activation and expiry dates."""
-    return [
-        SigningKeyPublic.model_validate(k, from_attributes=True)
-        for k in await gateway.keyring.listing()
-    ]
+#: Activation order (a handful of keys, held in memory by the keyring).
+SIGNING_KEYS = Keyset(
+    "gateway.signing-keys", field_key("activates_at", datetime), field_key("kid", str)
+)
+
+
+@keys_router.get("", response_model=Page[SigningKeyPublic])
+async def list_signing_keys(
+    _admin: AdminDep,
+    gateway: GatewayDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
+) -> Page[SigningKeyPublic]:
+    """Every signing key with its publication, activation and expiry dates, by activation."""
+    rows, next_cursor = SIGNING_KEYS.slice(
+        await gateway.keyring.listing(), cursor=cursor, limit=limit
+    )
+    return Page[SigningKeyPublic](
+        data=[SigningKeyPublic.model_validate(k, from_attributes=True) for k in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @keys_router.post("", status_code=201, response_model=SigningKeyPublic)

@@ -15,6 +15,22 @@ class TokenResponse(BaseModel):
     expires_in: int
     refresh_token: str | None = None
     scope: str | None = None
+    #: OpenID Connect: who signed in, for the app (``aud`` = its client id); when ``openid``
+    #: was asked for in the authorization code flow.
+    id_token: str | None = None
+
+
+class UserInfo(BaseModel):
+    """OpenID Connect userinfo: the signed-in person, with the platform's own claims."""
+
+    sub: str
+    name: str
+    email: str
+    email_verified: bool
+    #: Every role held and its scope (as in the access token's ``roles`` claim).
+    roles: list[dict[str, str]]
+    #: The member organisations the person belongs to.
+    organisations: list[dict[str, str]]
 
 
 class SigningKeyPublic(BaseModel):

@@ -42,6 +42,9 @@ class OAuthError:
     error: str
     description: str
     status: int = 400
+    #: The description in French, for the problem's ``detail`` (``error_description`` stays
+    #: the English one RFC 6749 client libraries read).
+    description_fr: str | None = None
 
 
 @dataclass
@@ -66,11 +69,13 @@ class Identity:
         audiences: Sequence[str],
         ttl: int,
         scope: str = "",
+        session_id: str | None = None,
     ) -> str:
-        """A signed access token for ``subject``."""
+        """A signed access token for ``subject`` (``sid``: its refresh-token family, by which
+        the gateway's userinfo refuses it once that family is revoked)."""
         now = wall_now()
         claims: dict[str, object] = {
-            "iss": self.settings.auth_issuer,
+            "iss": self.settings.issuer,
             "sub": subject,
             "aud": [self.audience(a) for a in audiences],
             "iat": int(now.timestamp()),
@@ -83,6 +88,8 @@ class Identity:
         }
         if scope:
             claims["scope"] = scope
+        if session_id:
+            claims["sid"] = session_id
         return await self.keyring.sign(claims)
 
 
@@ -109,6 +116,7 @@ async def _user_tokens(
 ) -> TokenResponse:
     memberships = await repository.memberships(user_ids=[user.id])
     settings = identity.settings
+    family_id = family_id or str(uuid.uuid4())
     access = await identity.access_token(
         subject=f"user:{user.id}",
         kind="user",
@@ -116,13 +124,14 @@ async def _user_tokens(
         grants=grants_claim(memberships),
         audiences=("gateway", *SERVICES),
         ttl=settings.access_token_ttl_s,
+        session_id=family_id,
     )
     refresh = new_secret()
     now = wall_now()
     await repository.add(
         RefreshToken(
             id=str(uuid.uuid4()),
-            family_id=family_id or str(uuid.uuid4()),
+            family_id=family_id,
             user_id=user.id,
             client_id=client_id,
             token_hash=secret_digest(refresh),
@@ -140,15 +149,31 @@ async def password_grant(
 ) -> TokenResponse | OAuthError:
     """Sign a person in; upgrades the stored hash when the parameters have risen."""
     repository = AccountRepository(session)
+    user = await authenticate_person(repository, identity, username=username, password=password)
+    if user is None:
+        return OAuthError(
+            "invalid_grant",
+            "the e-mail or the password is wrong",
+            description_fr="l'adresse e-mail ou le mot de passe est incorrect",
+        )
+    return await _user_tokens(identity, repository, user=user, client_id=client_id)
+
+
+async def authenticate_person(
+    repository: AccountRepository, identity: Identity, *, username: str, password: str
+) -> User | None:
+    """The active person with this e-mail and password, or None (the password grant's and the
+    sign-in page's check: one verification's time whether the account exists or not; the
+    stored hash upgraded when the parameters have risen)."""
     user = await repository.user_by_email(email=username.strip().lower())
     stored = user.password_hash if user is not None else None
     valid = await identity.passwords.verify(stored, password)
     if user is None or not valid or user.status != "active":
-        return OAuthError("invalid_grant", "the e-mail or the password is wrong")
+        return None
     if stored is not None and identity.passwords.needs_rehash(stored):
         user.password_hash = await identity.passwords.hash(password)
     user.last_login_at = clock.now()
-    return await _user_tokens(identity, repository, user=user, client_id=client_id)
+    return user
 
 
 async def refresh_grant(
@@ -158,12 +183,20 @@ async def refresh_grant(
     repository = AccountRepository(session)
     row = await repository.refresh_token(token_hash=secret_digest(refresh_token))
     now = wall_now()
-    invalid = OAuthError("invalid_grant", "the refresh token is invalid, expired or revoked")
+    invalid = OAuthError(
+        "invalid_grant",
+        "the refresh token is invalid, expired or revoked",
+        description_fr="le jeton de rafraîchissement est invalide, expiré ou révoqué",
+    )
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return invalid
     if row.used_at is not None or not await repository.mark_used(token_id=row.id, now=now):
         await repository.revoke_family(family_id=row.family_id, now=now)
-        return OAuthError("invalid_grant", "this refresh token was already used; sign in again")
+        return OAuthError(
+            "invalid_grant",
+            "this refresh token was already used; sign in again",
+            description_fr="ce jeton de rafraîchissement a déjà servi ; reconnectez-vous",
+        )
     user = await repository.user(user_id=row.user_id)
     if user is None or user.status != "active":
         await repository.revoke_family(family_id=row.family_id, now=now)
@@ -189,11 +222,20 @@ async def client_credentials_grant(
         or client.revoked_at is not None
         or not same_digest(client.secret_hash, secret_digest(client_secret))
     ):
-        return OAuthError("invalid_client", "unknown client or wrong secret", status=401)
+        return OAuthError(
+            "invalid_client",
+            "unknown client or wrong secret",
+            status=401,
+            description_fr="client inconnu ou secret incorrect",
+        )
     granted = set(client.scopes)
     requested = set(scope.split()) if scope else granted
     if not requested <= granted:
-        return OAuthError("invalid_scope", f"not granted: {' '.join(sorted(requested - granted))}")
+        return OAuthError(
+            "invalid_scope",
+            f"not granted: {' '.join(sorted(requested - granted))}",
+            description_fr=f"non accordé : {' '.join(sorted(requested - granted))}",
+        )
     client.last_used_at = clock.now()
     audiences = {"gateway"}
     for s in requested:

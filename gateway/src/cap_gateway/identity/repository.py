@@ -9,6 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_gateway.models import Organisation
+from cap_shared.pagination import Keyset, key
+
+#: Registration order (its name is bound into its cursors).
+ORGANISATIONS = Keyset(
+    "gateway.organisations",
+    key(col(Organisation.created_at), datetime),
+    key(col(Organisation.id), str),
+)
 
 
 class OrganisationRepository:
@@ -38,22 +46,17 @@ class OrganisationRepository:
         self,
         *,
         limit: int,
-        after: tuple[datetime, str] | None,
+        cursor: str | None,
         scope: tuple[list[str], list[str]] | None = None,
-    ) -> list[Organisation]:
-        """Organisations in registration order, after the cursor position.
+    ) -> tuple[list[Organisation], str | None]:
+        """A page of organisations in registration order after the cursor, and the next cursor.
 
         ``scope``: only these organisation ids and the organisations of these regions.
         """
-        created, key = col(Organisation.created_at), col(Organisation.id)
-        query = sa.select(Organisation).order_by(created, key)
+        query = sa.select(Organisation)
         if scope is not None:
             ids, regions = scope
-            query = query.where(sa.or_(key.in_(ids), col(Organisation.region).in_(regions)))
-        if after is not None:
-            created_at, org_id = after
             query = query.where(
-                sa.or_(created > created_at, sa.and_(created == created_at, key > org_id))
+                sa.or_(col(Organisation.id).in_(ids), col(Organisation.region).in_(regions))
             )
-        result = await self.session.execute(query.limit(limit))
-        return list(result.scalars())
+        return await ORGANISATIONS.fetch(self.session, query, cursor=cursor, limit=limit)

@@ -10,7 +10,7 @@ from cap_gateway.deps import AdminDep
 from cap_gateway.identity import service as organisation_service
 from cap_gateway.identity.schemas import OrganisationCreate, OrganisationPublic
 from cap_shared.deps import SessionDep
-from cap_shared.pagination import Page, PageCursor, PageLimit
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role
 
 router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
@@ -44,7 +44,10 @@ async def register_organisation(
 
 @router.get("", response_model=Page[OrganisationPublic], responses=_ERRORS)
 async def list_organisations(
-    principal: ReaderDep, session: SessionDep, limit: PageLimit = 50, cursor: PageCursor = None
+    principal: ReaderDep,
+    session: SessionDep,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    cursor: PageCursor = None,
 ) -> Page[OrganisationPublic]:
     """Organisations the caller may see, in registration order, one page at a time."""
     return await organisation_service.list_organisations(

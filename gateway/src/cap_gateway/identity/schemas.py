@@ -15,8 +15,9 @@ from pydantic import (
 )
 
 from cap_gateway.identity.regions import REGIONS
-from cap_gateway.identity.siret import normalise_siret, siret_problem
+from cap_gateway.identity.siret import SIRET_PROBLEMS_FR, normalise_siret, siret_problem
 from cap_shared.contracts.identity import SiaeType
+from cap_shared.field_errors import FieldError
 from cap_shared.text import printable
 
 Name = Annotated[
@@ -56,7 +57,7 @@ class OrganisationCreate(BaseModel):
         siret = normalise_siret(value)
         problem = siret_problem(siret)
         if problem:
-            raise ValueError(problem)
+            raise FieldError(problem, SIRET_PROBLEMS_FR[problem])
         return siret
 
     @field_validator("siae_types")
@@ -64,7 +65,7 @@ class OrganisationCreate(BaseModel):
     def _distinct(cls, value: list[SiaeType]) -> list[SiaeType]:
         if len(set(value)) != len(value):
             msg = "each SIAE type may be listed once"
-            raise ValueError(msg)
+            raise FieldError(msg, "Chaque type de SIAE n'est indiqué qu'une fois")
         return value
 
     @field_validator("region")
@@ -72,7 +73,8 @@ class OrganisationCreate(BaseModel):
     def _known_region(cls, value: str) -> str:
         if value not in REGIONS:
             msg = f"unknown region code; expected one of {', '.join(sorted(REGIONS))}"
-            raise ValueError(msg)
+            msg_fr = f"Code de région inconnu ; codes attendus : {', '.join(sorted(REGIONS))}"
+            raise FieldError(msg, msg_fr)
         return value
 
 

@@ -14,7 +14,7 @@ from cap_gateway.models import Organisation, tables
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Page
 from cap_shared.problems import Conflict, NotFound
 from cap_shared.security import Principal, Role
 
@@ -25,6 +25,7 @@ class SiretAlreadyRegistered(Conflict):
     """Another organisation already has this SIRET."""
 
     code, title = "siret-already-registered", "SIRET already registered"
+    title_fr = "SIRET déjà enregistré"
 
 
 def to_public(organisation: Organisation) -> OrganisationPublic:
@@ -47,7 +48,10 @@ async def register_organisation(
     """Register a member structure and announce it to every service (through the outbox)."""
     repository = OrganisationRepository(session)
     if await repository.get_by_siret(siret=data.siret) is not None:
-        raise SiretAlreadyRegistered(f"SIRET {data.siret} is already registered")
+        raise SiretAlreadyRegistered(
+            f"SIRET {data.siret} is already registered",
+            detail_fr=f"le SIRET {data.siret} est déjà enregistré",
+        )
     organisation = Organisation(
         id=str(uuid4()),
         siret=data.siret,
@@ -60,7 +64,10 @@ async def register_organisation(
         async with session.begin_nested():
             await repository.add(organisation)
     except IntegrityError as exc:  # a concurrent registration of the same SIRET won
-        raise SiretAlreadyRegistered(f"SIRET {data.siret} is already registered") from exc
+        raise SiretAlreadyRegistered(
+            f"SIRET {data.siret} is already registered",
+            detail_fr=f"le SIRET {data.siret} est déjà enregistré",
+        ) from exc
     event = OrganisationRegisteredV1(
         organisation_id=organisation.id,
         siret=organisation.siret,
@@ -95,7 +102,9 @@ async def get_organisation(
         principal.has_role(Role.COMMITTEE)
         or principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound(f"no organisation {organisation_id}")
+        raise NotFound(
+            f"no organisation {organisation_id}", detail_fr=f"aucune structure {organisation_id}"
+        )
     return to_public(organisation)
 
 
@@ -103,10 +112,7 @@ async def list_organisations(
     session: AsyncSession, *, principal: Principal, limit: int, cursor: str | None
 ) -> Page[OrganisationPublic]:
     """A page of the organisations the caller may see, in registration order."""
-    rows, next_cursor = created_page(
-        await OrganisationRepository(session).list_page(
-            limit=limit + 1, after=decode_created_cursor(cursor), scope=_scope(principal)
-        ),
-        limit,
+    rows, next_cursor = await OrganisationRepository(session).list_page(
+        limit=limit, cursor=cursor, scope=_scope(principal)
     )
     return Page[OrganisationPublic](data=[to_public(o) for o in rows], next_cursor=next_cursor)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from cap_shared.luhn import luhn_valid
 
-__all__ = ["luhn_valid", "normalise_siret", "siret_problem"]
+__all__ = ["SIRET_PROBLEMS_FR", "luhn_valid", "normalise_siret", "siret_problem"]
 
 #: La Poste's establishments share this SIREN; their SIRETs use a digit-sum rule instead of Luhn.
 LA_POSTE_SIREN = "356000000"
+#: What :func:`siret_problem` says, in French.
+SIRET_PROBLEMS_FR = {
+    "a SIRET has exactly 14 digits": "Un SIRET compte exactement 14 chiffres",
+    "invalid SIRET check digit": "Clé de contrôle du SIRET invalide",
+    "invalid SIREN check digit (the first 9 digits)": (
+        "Clé de contrôle du SIREN invalide (les 9 premiers chiffres)"
+    ),
+}
 
 
 def normalise_siret(raw: str) -> str:

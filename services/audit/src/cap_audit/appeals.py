@@ -33,12 +33,14 @@ class AppealDeciderNotImpartial(ProblemError):
     """Whoever records an appeal's outcome took no part in the audit nor lodged the appeal."""
 
     status, code, title = 409, "appeal-decider-not-impartial", "Appeal decider not impartial"
+    title_fr = "Décideur du recours non impartial"
 
 
 class AppealDecided(Conflict):
     """The appeal's outcome is recorded already."""
 
     code, title = "appeal-decided", "Appeal already decided"
+    title_fr = "Recours déjà tranché"
 
 
 async def lodge(
@@ -56,7 +58,10 @@ async def lodge(
         principal.has_role(Role.ADMIN)
         or audit.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
     ):
-        raise Forbidden("the audited structure (its member_admin) appeals its findings")
+        raise Forbidden(
+            "the audited structure (its member_admin) appeals its findings",
+            detail_fr="c'est la structure auditée (son member_admin) qui conteste ses constats",
+        )
     repo = AuditRepository(session)
     now = clock.now()
     rules.may_appeal(
@@ -134,14 +139,23 @@ async def decide(
         principal.has_role(Role.ADMIN)
         or audits.is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
     ):
-        raise Forbidden("the certification body's system or an administrator decides appeals")
+        raise Forbidden(
+            "the certification body's system or an administrator decides appeals",
+            detail_fr=(
+                "le système de l'organisme certificateur ou un administrateur tranche les recours"
+            ),
+        )
     repo = AuditRepository(session)
     appeal = (await repo.appeals_of([finding.id])).get(finding.id)
     if appeal is None:
-        raise NotFound("this finding is not appealed")
+        raise NotFound(
+            "this finding is not appealed", detail_fr="ce constat ne fait l'objet d'aucun recours"
+        )
     if appeal.outcome is not None:
         raise AppealDecided(
-            f"the appeal was decided ({appeal.outcome})", extensions={"outcome": appeal.outcome}
+            f"the appeal was decided ({appeal.outcome})",
+            detail_fr=f"le recours a été tranché ({appeal.outcome})",
+            extensions={"outcome": appeal.outcome},
         )
     decider = principal.user_id or principal.subject
     impartial, why = rules.decider_impartial(decider, None, await _teams(session, finding))
@@ -150,6 +164,9 @@ async def decide(
     if not impartial:
         raise AppealDeciderNotImpartial(
             f"the appeal is decided by someone who took no part in the audit: {why}",
+            detail_fr=(
+                f"le recours est tranché par une personne qui n'a pas pris part à l'audit : {why}"
+            ),
             extensions={"rule": rules.RULE_APPEAL_DECIDER, "decided_by": principal.subject},
         )
     outcome = AppealOutcome(data.outcome)

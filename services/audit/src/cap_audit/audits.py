@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -42,6 +43,7 @@ from cap_audit.models import (
     Organisation,
     Programme,
     tables,
+    tombstones,
 )
 from cap_audit.repository import AuditRepository, OrganisationRepository
 from cap_audit.rules import AuditStatus, AuditStep, AuditType, FindingStatus, FindingType, Scheme
@@ -68,6 +70,7 @@ from cap_audit.schemas import (
     TeamOut,
 )
 from cap_shared.clock import Clock, current
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import (
     AuditPlannedV1,
@@ -83,8 +86,10 @@ from cap_shared.contracts.audit import (
 from cap_shared.contracts.labelling import ApplicationAcceptedV1, RecognitionStatusChangedV1
 from cap_shared.files import FileStore
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role, Scope
+from cap_shared.sync import Deleted, DeltaSync
 
 SOURCE = "/cap/audit"
 FIRST_AUDIT = {Scheme.CAP_ISO9001: AuditType.STAGE1, Scheme.CAP_RSE: AuditType.INITIAL}
@@ -104,6 +109,7 @@ class UnknownReference(ProblemError):
     """A body, auditor or organisation named in the request does not exist."""
 
     status, code, title = 422, "unknown-reference", "Unknown reference"
+    title_fr = "Référence inconnue"
 
 
 class SampleNotCovered(ProblemError):
@@ -111,12 +117,14 @@ class SampleNotCovered(ProblemError):
     short of the sample's size (IAF MD 1)."""
 
     status, code, title = 422, "sample-not-covered", "The plan does not cover the sample"
+    title_fr = "Le plan ne couvre pas l'échantillon"
 
 
 class UnknownSite(ProblemError):
     """A finding or an evaluation names a site that is not one of the programme's."""
 
     status, code, title = 422, "unknown-site", "Not a site of the programme"
+    title_fr = "Site hors du programme"
 
 
 def rules_for(settings: Settings, scheme: Scheme) -> rules.SchemeRules:
@@ -128,17 +136,29 @@ def rules_for(settings: Settings, scheme: Scheme) -> rules.SchemeRules:
 async def create_body(session: AsyncSession, data: BodyIn) -> CertificationBody:
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, data.id):
-        raise Conflict(f"a certification body {data.id} exists")
+        raise Conflict(
+            f"a certification body {data.id} exists",
+            detail_fr=f"un organisme certificateur {data.id} existe déjà",
+        )
     body = CertificationBody(**data.model_dump())
     await repo.add(body)
     return body
 
 
-async def update_body(session: AsyncSession, body_id: str, data: BodyUpdate) -> CertificationBody:
+async def update_body(
+    session: AsyncSession,
+    body_id: str,
+    data: BodyUpdate,
+    expect: Callable[[CertificationBody], None] = lambda _body: None,
+) -> CertificationBody:
+    """Change a body; ``expect`` checks the current one first (If-Match)."""
     repo = AuditRepository(session)
-    body = await repo.get(CertificationBody, body_id)
+    body = await repo.get(CertificationBody, body_id, for_update=True)
     if body is None:
-        raise NotFound("no such certification body")
+        raise NotFound(
+            "no such certification body", detail_fr="organisme certificateur introuvable"
+        )
+    expect(body)
     # Only given fields; a null is refused by the schema except where it clears (accreditation).
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(body, name, value)
@@ -149,7 +169,10 @@ async def update_body(session: AsyncSession, body_id: str, data: BodyUpdate) -> 
 async def create_auditor(session: AsyncSession, data: AuditorIn) -> Auditor:
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, data.certification_body_id) is None:
-        raise UnknownReference(f"no certification body {data.certification_body_id}")
+        raise UnknownReference(
+            f"no certification body {data.certification_body_id}",
+            detail_fr=f"aucun organisme certificateur {data.certification_body_id}",
+        )
     auditor = Auditor(
         id=str(uuid.uuid4()),
         **data.model_dump(mode="json", exclude={"qualifications"}),
@@ -159,11 +182,18 @@ async def create_auditor(session: AsyncSession, data: AuditorIn) -> Auditor:
     return auditor
 
 
-async def update_auditor(session: AsyncSession, auditor_id: str, data: AuditorUpdate) -> Auditor:
+async def update_auditor(
+    session: AsyncSession,
+    auditor_id: str,
+    data: AuditorUpdate,
+    expect: Callable[[Auditor], None] = lambda _auditor: None,
+) -> Auditor:
+    """Change an auditor; ``expect`` checks the current one first (If-Match)."""
     repo = AuditRepository(session)
-    auditor = await repo.get(Auditor, auditor_id)
+    auditor = await repo.get(Auditor, auditor_id, for_update=True)
     if auditor is None:
-        raise NotFound("no such auditor")
+        raise NotFound("no such auditor", detail_fr="auditeur introuvable")
+    expect(auditor)
     # Only given fields; a null is refused by the schema except where it clears (email, account).
     for name, value in data.model_dump(mode="json", exclude_unset=True).items():
         setattr(auditor, name, value)
@@ -178,7 +208,7 @@ async def record_engagement(
     (they bar auditing and deciding for the cooling-off period), or an audit (history)."""
     repo = AuditRepository(session)
     if await repo.get(Auditor, auditor_id) is None:
-        raise NotFound("no such auditor")
+        raise NotFound("no such auditor", detail_fr="auditeur introuvable")
     engagement = Engagement(
         id=str(uuid.uuid4()),
         auditor_id=auditor_id,
@@ -423,7 +453,7 @@ async def visible_programme(
         await _reads_org(session, principal, programme.organisation_id)
         or is_body(principal, programme.certification_body_id)
     ):
-        raise NotFound("no such audit programme")
+        raise NotFound("no such audit programme", detail_fr="programme d'audit introuvable")
     return programme
 
 
@@ -438,15 +468,84 @@ async def _readable_org_ids(session: AsyncSession, principal: Principal) -> set[
     )
 
 
-async def list_programmes(session: AsyncSession, principal: Principal) -> list[Programme]:
+# lists ----------------------------------------------------------------------------------------
+#: The lists' stable orders (keysets; the last key is unique).
+PROGRAMME_KEYS = Keyset(
+    "audit-programmes",
+    key(col(Programme.created_at), datetime),
+    key(col(Programme.id), str),
+)
+AUDIT_KEYS = Keyset(
+    "audits",
+    key(col(Audit.requested_at), datetime, descending=True),
+    key(col(Audit.id), str, descending=True),
+)
+FINDING_KEYS = Keyset(
+    "findings",
+    key(col(Finding.created_at), datetime),
+    key(col(Finding.id), str),
+)
+#: Delta sync (``?updated_since=``): a row changes when any of its fields does.
+AUDIT_SYNC = DeltaSync(
+    list_name="audits",
+    resource="audit",
+    changed_at=sa.func.coalesce(col(Audit.modified_at), col(Audit.created_at)),
+    id=col(Audit.id),
+    changed_at_of=lambda a: a.modified_at or a.created_at,
+)
+FINDING_SYNC = DeltaSync(
+    list_name="findings",
+    resource="finding",
+    changed_at=sa.func.coalesce(col(Finding.modified_at), col(Finding.created_at)),
+    id=col(Finding.id),
+    changed_at_of=lambda f: f.modified_at or f.created_at,
+)
+
+
+async def tombstone_scope(
+    session: AsyncSession, principal: Principal
+) -> Callable[[Any], Any] | None:
+    """Which deletions the caller hears of in a delta sync: those of the structures it reads
+    (None: all)."""
     readable = await _readable_org_ids(session, principal)
-    return [
-        p
-        for p in await AuditRepository(session).all(Programme, order=col(Programme.created_at))
-        if readable is None
-        or p.organisation_id in readable
-        or is_body(principal, p.certification_body_id)
-    ]
+    if readable is None:
+        return None
+    ids = sorted(readable)
+    return lambda organisation: organisation.in_(ids)
+
+
+def _seen_by(
+    principal: Principal, readable: set[str] | None, organisation: Any, body: Any
+) -> list[Any]:
+    """SQL conditions, one of which a visible row meets (none: the caller sees every row)."""
+    if readable is None:
+        return []
+    seen = [organisation.in_(sorted(readable))]
+    if principal.kind == "client":
+        seen.append(body.in_(sorted(principal.certification_body_ids())))
+    return seen
+
+
+async def programmes_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None = None,
+    scheme: str | None = None,
+) -> sa.Select[Programme]:
+    """Programmes the caller may see: of the structures it reads, or of its body's system."""
+    readable = await _readable_org_ids(session, principal)
+    query = sa.select(Programme)
+    seen = _seen_by(
+        principal, readable, col(Programme.organisation_id), col(Programme.certification_body_id)
+    )
+    if seen:
+        query = query.where(sa.or_(*seen))
+    if organisation_id:
+        query = query.where(col(Programme.organisation_id) == organisation_id)
+    if scheme:
+        query = query.where(col(Programme.scheme) == scheme)
+    return query
 
 
 async def request_audit(
@@ -498,7 +597,7 @@ async def visible_audit(
 ) -> Audit:
     audit = await AuditRepository(session).get(Audit, audit_id, for_update=for_update)
     if audit is None:
-        raise NotFound("no such audit")
+        raise NotFound("no such audit", detail_fr="audit introuvable")
     if principal.has_role(Role.AUDITOR) and principal.user_id in await _team_user_ids(
         session, audit.id
     ):
@@ -507,7 +606,7 @@ async def visible_audit(
         session, principal, audit.organisation_id
     ):
         return audit
-    raise NotFound("no such audit")
+    raise NotFound("no such audit", detail_fr="audit introuvable")
 
 
 async def _acts_for_body(
@@ -528,7 +627,11 @@ async def _acts_for_body(
     ):
         return
     raise Forbidden(
-        "only the certification body, the audit's auditors or an administrator may do this"
+        "only the certification body, the audit's auditors or an administrator may do this",
+        detail_fr=(
+            "seuls l'organisme certificateur, les auditeurs de l'audit ou un "
+            "administrateur peuvent le faire"
+        ),
     )
 
 
@@ -594,6 +697,23 @@ def _sampling(audit: Audit, programme: Programme, settings: Settings) -> Samplin
         required_site_ids=list(drawn.required_site_ids),
         rule=rules.RULE_SAMPLING,
     )
+
+
+async def audit_etag(session: AsyncSession, audit: Audit, settings: Settings, today: date) -> str:
+    """The audit's ETag, as ``GET /v1/audits/{id}`` answers it."""
+    return etag_of(await audit_out(session, audit, settings, today))
+
+
+async def _expect(
+    session: AsyncSession,
+    audit: Audit,
+    settings: Settings,
+    today: date,
+    precondition: Precondition | None,
+) -> None:
+    """412/428 unless the write's If-Match names the audit's current ETag (None: unchecked)."""
+    if precondition is not None:
+        precondition.check(await audit_etag(session, audit, settings, today))
 
 
 async def audit_out(
@@ -672,21 +792,111 @@ async def audit_out(
     )
 
 
-async def list_audits(
-    session: AsyncSession, principal: Principal, *, status: str | None
-) -> list[Audit]:
-    repo = AuditRepository(session)
-    where = [col(Audit.status) == status] if status else []
-    assigned = set(await repo.audits_assigned_to(principal.user_id)) if principal.user_id else set()
+async def audits_query(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    programme_id: str | None = None,
+    organisation_id: str | None = None,
+) -> sa.Select[Audit]:
+    """Audits the caller may see: of the structures it reads, assigned to it (an auditor), or
+    of its body (the body's system)."""
     readable = await _readable_org_ids(session, principal)
-    return [
-        audit
-        for audit in await repo.all(Audit, *where, order=col(Audit.requested_at).desc())
-        if readable is None
-        or audit.organisation_id in readable
-        or (principal.has_role(Role.AUDITOR) and audit.id in assigned)
-        or is_body(principal, audit.certification_body_id)
-    ]
+    query = sa.select(Audit)
+    seen = _seen_by(
+        principal, readable, col(Audit.organisation_id), col(Audit.certification_body_id)
+    )
+    if seen:
+        if principal.has_role(Role.AUDITOR) and principal.user_id:
+            assigned = await AuditRepository(session).audits_assigned_to(principal.user_id)
+            seen.append(col(Audit.id).in_(sorted(set(assigned))))
+        query = query.where(sa.or_(*seen))
+    if status:
+        query = query.where(col(Audit.status) == status)
+    if programme_id:
+        query = query.where(col(Audit.programme_id) == programme_id)
+    if organisation_id:
+        query = query.where(col(Audit.organisation_id) == organisation_id)
+    return query
+
+
+async def programmes_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_id: str | None,
+    scheme: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Programme], str | None]:
+    """A page of the programmes the caller may see, oldest first."""
+    query = await programmes_query(
+        session, principal, organisation_id=organisation_id, scheme=scheme
+    )
+    return await PROGRAMME_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+
+
+async def audits_page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    programme_id: str | None,
+    organisation_id: str | None,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Audit], list[Deleted], str | None]:
+    """A page of the audits the caller may see, newest request first; with ``updated_since``,
+    those changed since, oldest change first, and the deletions the caller may hear of."""
+    query = await audits_query(
+        session,
+        principal,
+        status=status,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+    )
+    if updated_since is None:
+        rows, next_cursor = await AUDIT_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    return await AUDIT_SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=await tombstone_scope(session, principal),
+    )
+
+
+async def findings_page(
+    session: AsyncSession,
+    audit: Audit,
+    *,
+    type_: str | None,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Finding], list[Deleted], str | None]:
+    """A page of the findings that count for ``audit`` (a visible one), oldest first; with
+    ``updated_since``, those changed since, oldest change first."""
+    query = AuditRepository.deciding_findings_query(audit.id)
+    if type_:
+        query = query.where(col(Finding.type) == type_)
+    if updated_since is None:
+        rows, next_cursor = await FINDING_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    return await FINDING_SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=lambda organisation: organisation == audit.organisation_id,
+    )
 
 
 async def plan(
@@ -696,15 +906,21 @@ async def plan(
     data: PlanIn,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> Audit:
     """Dates, team and plan: each auditor of the body, qualified for the scheme on those dates,
-    impartial towards the organisation, with a declaration recorded."""
+    impartial towards the organisation, with a declaration recorded. Through the API, on the
+    audit as the caller read it (``precondition``: If-Match, required there)."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     if not (
         principal.has_role(Role.ADMIN)
         or is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
     ):
-        raise Forbidden("the certification body or an administrator plans an audit")
+        raise Forbidden(
+            "the certification body or an administrator plans an audit",
+            detail_fr="l'organisme certificateur ou un administrateur planifie un audit",
+        )
+    await _expect(session, audit, settings, clock.today(), precondition)
     target = rules.next_audit_status(AuditStatus(audit.status), AuditStep.PLAN)
     repo = AuditRepository(session)
     scheme = Scheme(audit.scheme)
@@ -719,6 +935,7 @@ async def plan(
     if gaps:
         raise SampleNotCovered(
             "; ".join(g["message"] for g in gaps),
+            detail_fr=" ; ".join(g["message_fr"] for g in gaps),
             extensions={
                 "rule": rules.RULE_SAMPLING,
                 "errors": gaps,
@@ -737,11 +954,16 @@ async def plan(
         ):
             raise UnknownReference(
                 f"team.{i}: no active auditor {member.auditor_id} of {audit.certification_body_id}",
+                detail_fr=(
+                    f"team.{i} : aucun auditeur actif {member.auditor_id} chez "
+                    f"{audit.certification_body_id}"
+                ),
                 extensions={
                     "errors": [
                         {
                             "field": f"body.team.{i}.auditor_id",
                             "message": "not an auditor of this body",
+                            "message_fr": "pas un auditeur de cet organisme",
                         }
                     ]
                 },
@@ -751,6 +973,10 @@ async def plan(
         ):
             raise rules.NotQualified(
                 f"{auditor.name} holds no {scheme.value} qualification valid from {data.start_date} to {data.end_date}",
+                detail_fr=(
+                    f"{auditor.name} n'a aucune qualification {scheme.value} valable du "
+                    f"{data.start_date} au {data.end_date}"
+                ),
                 extensions={"auditor_id": auditor.id},
             )
         await impartiality.check_cooling_off(
@@ -827,7 +1053,10 @@ async def step(
             principal.has_role(Role.ADMIN)
             or is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
         ):
-            raise Forbidden("the certification body or an administrator does this")
+            raise Forbidden(
+                "the certification body or an administrator does this",
+                detail_fr="c'est l'organisme certificateur ou un administrateur qui le fait",
+            )
     else:
         await _acts_for_body(session, principal, audit, lead=True)
     target = rules.next_audit_status(AuditStatus(audit.status), audit_step)
@@ -835,10 +1064,14 @@ async def step(
     now = clock.now()
     findings = await repo.all(Finding, col(Finding.audit_id) == audit.id)
     if audit_step is AuditStep.START and not await repo.team(audit.id):
-        raise rules.RuleViolation("an audit starts with its team")
+        raise rules.RuleViolation(
+            "an audit starts with its team", detail_fr="un audit commence avec son équipe"
+        )
     if audit_step is AuditStep.SUBMIT_REPORT:
         if not (summary or "").strip():
-            raise rules.RuleViolation("the report needs its summary")
+            raise rules.RuleViolation(
+                "the report needs its summary", detail_fr="le rapport demande sa synthèse"
+            )
         audit.report_submitted_at, audit.report_summary = now, summary
         scheme_rules = rules_for(settings, Scheme(audit.scheme))
         for finding in findings:
@@ -1123,7 +1356,16 @@ async def _site(session: AsyncSession, audit: Audit, site_id: str | None, field:
     if programme is None or site_id not in programme.group_member_ids:
         raise UnknownSite(
             f"{site_id} is not a site of the programme",
-            extensions={"errors": [{"field": field, "message": "not a member of the group"}]},
+            detail_fr=f"{site_id} n'est pas un site du programme",
+            extensions={
+                "errors": [
+                    {
+                        "field": field,
+                        "message": "not a member of the group",
+                        "message_fr": "pas un membre du groupement",
+                    }
+                ]
+            },
         )
     return site_id
 
@@ -1137,7 +1379,11 @@ async def add_finding(
     await _acts_for_body(session, principal, audit)
     if audit.status != AuditStatus.IN_PROGRESS.value:
         raise rules.InvalidTransition(
-            f"findings are recorded while the audit is in progress, not {audit.status}"
+            f"findings are recorded while the audit is in progress, not {audit.status}",
+            detail_fr=(
+                "les constats s'enregistrent pendant l'audit (en cours), pas à "
+                f"l'état « {audit.status} »"
+            ),
         )
     kind = FindingType(data.type)
     finding = Finding(
@@ -1158,17 +1404,30 @@ async def add_finding(
 
 
 async def set_maturity(
-    session: AsyncSession, principal: Principal, audit_id: str, levels: list[MaturityIn]
-) -> int:
+    session: AsyncSession,
+    principal: Principal,
+    audit_id: str,
+    levels: list[MaturityIn],
+    settings: Settings,
+    today: date,
+    precondition: Precondition | None = None,
+) -> tuple[Audit, int]:
     """The auditor's evaluated maturity per criterion and site (CAP RSE), while in progress;
-    a criterion may be judged not applicable."""
+    a criterion may be judged not applicable. ``precondition``: If-Match on the audit."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit)
+    await _expect(session, audit, settings, today, precondition)
     if audit.scheme != Scheme.CAP_RSE.value:
-        raise rules.RuleViolation("evaluated maturity is recorded for CAP RSE audits")
+        raise rules.RuleViolation(
+            "evaluated maturity is recorded for CAP RSE audits",
+            detail_fr="la maturité évaluée s'enregistre pour les audits CAP RSE",
+        )
     if audit.status != AuditStatus.IN_PROGRESS.value:
         raise rules.InvalidTransition(
-            f"maturity is evaluated while the audit is in progress, not {audit.status}"
+            f"maturity is evaluated while the audit is in progress, not {audit.status}",
+            detail_fr=(
+                f"la maturité s'évalue pendant l'audit (en cours), pas à l'état « {audit.status} »"
+            ),
         )
     for i, item in enumerate(levels):
         site = await _site(session, audit, item.site_id, f"body.levels.{i}.site_id")
@@ -1183,7 +1442,7 @@ async def set_maturity(
             )
         )
     await session.flush()
-    return len(levels)
+    return audit, len(levels)
 
 
 async def visible_finding(
@@ -1191,11 +1450,11 @@ async def visible_finding(
 ) -> tuple[Finding, Audit]:
     finding = await AuditRepository(session).get(Finding, finding_id, for_update=for_update)
     if finding is None:
-        raise NotFound("no such finding")
+        raise NotFound("no such finding", detail_fr="constat introuvable")
     try:
         audit = await visible_audit(session, principal, finding.audit_id)
     except NotFound:
-        raise NotFound("no such finding") from None
+        raise NotFound("no such finding", detail_fr="constat introuvable") from None
     return finding, audit
 
 
@@ -1213,9 +1472,15 @@ async def respond(
     if not (
         principal.has_role(Role.ADMIN) or audit.organisation_id in principal.organisation_ids()
     ):
-        raise Forbidden("the audited organisation answers its nonconformities")
+        raise Forbidden(
+            "the audited organisation answers its nonconformities",
+            detail_fr="c'est la structure auditée qui répond à ses non-conformités",
+        )
     if audit.report_submitted_at is None:
-        raise rules.InvalidTransition("nonconformities are answered once the report is submitted")
+        raise rules.InvalidTransition(
+            "nonconformities are answered once the report is submitted",
+            detail_fr="on répond aux non-conformités une fois le rapport remis",
+        )
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), rules.FindingStep.RESPOND
     )
@@ -1245,7 +1510,10 @@ async def review(
     await _acts_for_body(session, principal, audit)
     finding_step = rules.FindingStep(decision)
     if finding_step is rules.FindingStep.SEND_BACK and not (comment or "").strip():
-        raise rules.RuleViolation("sending an answer back needs a comment saying why")
+        raise rules.RuleViolation(
+            "sending an answer back needs a comment saying why",
+            detail_fr="renvoyer une réponse demande un commentaire qui dit pourquoi",
+        )
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), finding_step
     )
@@ -1409,7 +1677,10 @@ async def record_decision(
     the decision, it never makes it."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     if not is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE):
-        raise Forbidden("the certification body's system sends its decision")
+        raise Forbidden(
+            "the certification body's system sends its decision",
+            detail_fr="c'est le système de l'organisme certificateur qui envoie sa décision",
+        )
     rules.may_decide(
         Scheme(audit.scheme),
         AuditType(audit.type),
@@ -1426,6 +1697,12 @@ async def record_decision(
         raise rules.RuleViolation(
             f"majors of this {audit.type} were not verified by {deadline.isoformat()}: a new "
             "stage 2 is required and no decision rests on this audit any more",
+            detail_fr=(
+                f"la levée des non-conformités majeures de cet audit ({audit.type}) "
+                f"n'a pas été vérifiée au {deadline.isoformat()} : un nouvel audit "
+                "d'étape 2 est nécessaire et aucune décision ne repose plus sur "
+                "cet audit"
+            ),
             extensions={
                 "rule": rules.RULE_NEW_STAGE2,
                 "deadline": deadline.isoformat(),
@@ -1451,6 +1728,7 @@ async def record_decision(
     if not impartial:
         raise rules.DeciderNotImpartial(
             f"the decision maker took part in the audit: {why}",
+            detail_fr=f"le décideur a pris part à l'audit : {why}",
             extensions={"decided_by": data.decided_by, "rule": rules.RULE_DECIDER},
         )
     if named is not None:
@@ -1499,12 +1777,14 @@ async def record_decision(
 # report documents ------------------------------------------------------------------------------
 class DocumentTooLarge(ProblemError):
     status, code, title = 413, "payload-too-large", "Document too large"
+    title_fr = "Document trop volumineux"
 
 
 class NotAPdf(ProblemError):
     """The signed report must be a PDF document."""
 
     status, code, title = 415, "unsupported-media-type", "A PDF document is expected"
+    title_fr = "Un document PDF est attendu"
 
 
 async def attach_report(
@@ -1515,18 +1795,31 @@ async def attach_report(
     store: FileStore,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> Audit:
-    """Keep the signed report (PDF) of an audit in progress or whose report is submitted."""
+    """Keep the signed report (PDF) of an audit in progress or whose report is submitted
+    (``precondition``: If-Match on the audit)."""
     audit = await visible_audit(session, principal, audit_id, for_update=True)
     await _acts_for_body(session, principal, audit, lead=True)
+    await _expect(session, audit, settings, clock.today(), precondition)
     if audit.status not in (AuditStatus.IN_PROGRESS.value, AuditStatus.REPORT_SUBMITTED.value):
         raise rules.InvalidTransition(
-            f"the report document belongs to an audit in progress or reported, not {audit.status}"
+            f"the report document belongs to an audit in progress or reported, not {audit.status}",
+            detail_fr=(
+                "le document du rapport appartient à un audit en cours ou "
+                f"rapporté, pas à l'état « {audit.status} »"
+            ),
         )
     if len(content) > settings.report_max_bytes:
-        raise DocumentTooLarge(f"the document exceeds {settings.report_max_bytes} bytes")
+        raise DocumentTooLarge(
+            f"the document exceeds {settings.report_max_bytes} bytes",
+            detail_fr=f"le document dépasse {settings.report_max_bytes} octets",
+        )
     if not content.startswith(b"%PDF-"):
-        raise NotAPdf("the signed report must be a PDF document")
+        raise NotAPdf(
+            "the signed report must be a PDF document",
+            detail_fr="le rapport signé doit être un document PDF",
+        )
     digest = hashlib.sha256(content).hexdigest()
     stored = await store.put(f"audits/{audit.id}/report-{digest[:16]}.pdf", content)
     audit.report_document_key = stored.key

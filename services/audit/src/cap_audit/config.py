@@ -40,8 +40,6 @@ class Settings(SchemeSettings, BaseServiceSettings):
     body_allow_private: bool = False
     #: Audits unchanged for this long are reconciled with the body's system.
     reconcile_after_s: int = Field(default=86_400, ge=60)
-    #: This platform's public base URL, for the callback given to bodies.
-    public_url: str = "http://127.0.0.1:8000"
     #: Largest webhook body accepted from a certification body.
     webhook_max_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
 

@@ -55,6 +55,12 @@ async def check_cooling_off(
         f"{auditor.name} may not {acting_as}: {barring.kind} with the organisation on "
         f"{barring.on.isoformat()}, within {parameters.cooling_off_months} months (until "
         f"{until.isoformat()})",
+        detail_fr=(
+            f"{auditor.name} ne peut pas intervenir ({acting_as}) : "
+            f"{barring.kind} avec la structure le {barring.on.isoformat()}, il "
+            f"y a moins de {parameters.cooling_off_months} mois (jusqu'au "
+            f"{until.isoformat()})"
+        ),
         extensions={
             "rule": rules.RULE_COOLING_OFF,
             "auditor_id": auditor.id,
@@ -89,6 +95,11 @@ async def check_lead_cycles(
     raise rules.NotImpartial(
         f"{auditor.name} led the {limit} cycle(s) before cycle {cycle}: at most {limit} "
         "consecutive cycles with the same lead auditor",
+        detail_fr=(
+            f"{auditor.name} a dirigé le ou les {limit} cycles précédant le "
+            f"cycle {cycle} : au plus {limit} cycles consécutifs avec le même "
+            "auditeur responsable"
+        ),
         extensions={
             "rule": rules.RULE_LEAD_CYCLES,
             "auditor_id": auditor.id,

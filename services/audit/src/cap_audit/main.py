@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_audit.audits import nc_deadlines, stage2_required
 from cap_audit.certifier import connector
+from cap_audit.certifier.contract import platform_calls
 from cap_audit.config import Settings
 from cap_audit.events.handlers import HANDLERS
 from cap_audit.models import tables
@@ -52,6 +53,7 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     routers=ROUTERS,
+    webhooks=(platform_calls(),),
     jobs=(
         PeriodicJob("nonconformity-deadlines", nonconformity_deadlines, interval_s=3600),
         PeriodicJob("body-deliveries", body_deliveries, interval_s=5),

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from cap_shared.db import TimestampMixin, make_registry
 from cap_shared.db.types import AwareDateTime
 from cap_shared.runtime import infra_tables
+from cap_shared.sync import tombstone_table
 
 registry = make_registry()
 metadata = registry.metadata
@@ -22,6 +23,8 @@ class Base(SQLModel, registry=registry):
 
 #: outbox_message, inbox_message, dead_letter.
 tables = infra_tables(metadata)
+#: Deletions remembered for delta sync (``?updated_since=``: docs/api/lists.md).
+tombstones = tombstone_table(metadata)
 
 
 class Organisation(TimestampMixin, Base, table=True):

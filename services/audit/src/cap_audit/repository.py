@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -16,6 +16,8 @@ from cap_audit.models import (
     Assignment,
     Audit,
     Auditor,
+    BodySecret,
+    CertificationBody,
     Engagement,
     Finding,
     FindingAppeal,
@@ -23,6 +25,7 @@ from cap_audit.models import (
     Organisation,
     Programme,
 )
+from cap_shared.pagination import Keyset, key
 
 T = TypeVar("T")
 
@@ -42,6 +45,25 @@ class OrganisationRepository:
         merged = await self.session.merge(organisation)
         await self.session.flush()
         return merged
+
+
+#: The lists' stable orders (the last key is unique).
+BODY_KEYS = Keyset(
+    "certification-bodies",
+    key(col(CertificationBody.name), str),
+    key(col(CertificationBody.id), str),
+)
+AUDITOR_KEYS = Keyset("auditors", key(col(Auditor.name), str), key(col(Auditor.id), str))
+ENGAGEMENT_KEYS = Keyset(
+    "auditor-engagements",
+    key(col(Engagement.recorded_at), datetime),
+    key(col(Engagement.id), str),
+)
+SECRET_KEYS = Keyset(
+    "webhook-secrets",
+    key(col(BodySecret.created_at), datetime),
+    key(col(BodySecret.id), str),
+)
 
 
 class AuditRepository:
@@ -144,13 +166,56 @@ class AuditRepository:
         """The engagements of the person behind ``auditor``: recorded for this auditor, or for
         their platform account (a facilitator's accompaniment), optionally with some
         organisations only, oldest first."""
-        who = [col(Engagement.auditor_id) == auditor.id]
-        if auditor.user_id:
-            who.append(col(Engagement.user_id) == auditor.user_id)
-        query = sa.select(Engagement).where(sa.or_(*who))
+        query = self.engagements_query(auditor)
         if organisation_ids is not None:
             query = query.where(col(Engagement.organisation_id).in_(organisation_ids))
         return (await self.session.execute(query.order_by(col(Engagement.on)))).scalars().all()
+
+    # lists (keyset pages: cap_shared.pagination) -----------------------------------------
+    async def bodies_page(
+        self, *, active: bool | None, cursor: str | None, limit: int
+    ) -> tuple[list[CertificationBody], str | None]:
+        query = sa.select(CertificationBody)
+        if active is not None:
+            query = query.where(col(CertificationBody.active) == active)
+        return await BODY_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def auditors_page(
+        self,
+        *,
+        certification_body_id: str | None,
+        active: bool | None,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Auditor], str | None]:
+        query = sa.select(Auditor)
+        if certification_body_id:
+            query = query.where(col(Auditor.certification_body_id) == certification_body_id)
+        if active is not None:
+            query = query.where(col(Auditor.active) == active)
+        return await AUDITOR_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def engagements_page(
+        self, auditor: Auditor, *, organisation_id: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Engagement], str | None]:
+        query = self.engagements_query(auditor)
+        if organisation_id:
+            query = query.where(col(Engagement.organisation_id) == organisation_id)
+        return await ENGAGEMENT_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def secrets_page(
+        self, body_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[BodySecret], str | None]:
+        query = sa.select(BodySecret).where(col(BodySecret.certification_body_id) == body_id)
+        return await SECRET_KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    @staticmethod
+    def engagements_query(auditor: Auditor) -> sa.Select[Engagement]:
+        """Engagements recorded for ``auditor`` or for their platform account."""
+        who = [col(Engagement.auditor_id) == auditor.id]
+        if auditor.user_id:
+            who.append(col(Engagement.user_id) == auditor.user_id)
+        return sa.select(Engagement).where(sa.or_(*who))
 
     async def auditors_with_user(self, user_id: str) -> Sequence[Auditor]:
         """Registry entries of one platform account."""
@@ -212,17 +277,17 @@ class AuditRepository:
 
     async def deciding_findings(self, audit_id: str) -> Sequence[Finding]:
         """The audit's findings and those its report escalated (from earlier audits)."""
-        query = (
-            sa.select(Finding)
-            .where(
-                sa.or_(
-                    col(Finding.audit_id) == audit_id,
-                    col(Finding.escalated_by_audit_id) == audit_id,
-                )
-            )
-            .order_by(col(Finding.created_at))
-        )
+        query = self.deciding_findings_query(audit_id).order_by(col(Finding.created_at))
         return (await self.session.execute(query)).scalars().all()
+
+    @staticmethod
+    def deciding_findings_query(audit_id: str) -> sa.Select[Finding]:
+        return sa.select(Finding).where(
+            sa.or_(
+                col(Finding.audit_id) == audit_id,
+                col(Finding.escalated_by_audit_id) == audit_id,
+            )
+        )
 
     async def answered_majors(self, statuses: Sequence[str], until: date) -> Sequence[Finding]:
         """Majors in ``statuses`` whose verification deadline is before ``until``."""

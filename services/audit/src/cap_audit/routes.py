@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
-from sqlmodel import col
 
 from cap_audit import appeals, audits
+from cap_audit.certifier.routes import LIST_ERRORS
 from cap_audit.certifier.routes import ROUTERS as certifier_routers
 from cap_audit.deps import SettingsDep
-from cap_audit.models import Auditor, CertificationBody, Engagement
+from cap_audit.models import Audit, Auditor, CertificationBody, Engagement
 from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import (
@@ -35,10 +35,13 @@ from cap_audit.schemas import (
     ResponseIn,
     ReviewIn,
 )
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.files import LocalFileStore
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import NotFound
 from cap_shared.security import Allow, Principal, Role
+from cap_shared.sync import SyncPage, UpdatedSince
 
 #: An id in a path: printable, no control character (PostgreSQL refuses NUL in text).
 Id = Annotated[str, Path(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -66,6 +69,10 @@ Involved = Annotated[
     ),
 ]
 #: Those who act for a certification body (the use case checks which audits).
+#: If-Match on a write: optional (412 when stale), or required where concurrent editors are
+#: expected (an audit's plan: the body, its lead auditor, an admin): 428 without it.
+Expected = Annotated[Precondition, Depends(IfMatch(required=False))]
+ExpectedRequired = Annotated[Precondition, Depends(IfMatch(required=True))]
 BodySide = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.AUDITOR, Role.CERTIFICATION_BODY))]
 Organisation = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN))]
 #: The audited structure's administrator (appeals), or an administrator.
@@ -102,63 +109,114 @@ def _auditor(a: Auditor) -> AuditorOut:
 
 
 # bodies and auditors ---------------------------------------------------------------------------
-@bodies.get("", response_model=list[BodyOut])
-async def list_bodies(_principal: Involved, session: SessionDep) -> list[BodyOut]:
-    """Certification bodies (name, accreditation, schemes)."""
-    return [
-        _body(b)
-        for b in await AuditRepository(session).all(
-            CertificationBody, order=col(CertificationBody.name)
-        )
-    ]
+#: The cursor of a list ordered by name: it holds a name (up to 200 characters, escaped).
+NameCursor = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="`next_cursor` of the previous page of this same list (opaque); absent "
+        "for the first page",
+    ),
+]
+BodyFilter = Annotated[
+    str | None,
+    Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$", description="Only this body's"),
+]
+OrganisationFilter = Annotated[
+    str | None,
+    Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this structure's"),
+]
+
+
+# bodies and auditors ---------------------------------------------------------------------------
+@bodies.get("", response_model=Page[BodyOut], responses=LIST_ERRORS)
+async def list_bodies(
+    _principal: Involved,
+    session: SessionDep,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) bodies")] = None,
+    cursor: NameCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[BodyOut]:
+    """Certification bodies (name, accreditation, schemes), by name."""
+    rows, next_cursor = await AuditRepository(session).bodies_page(
+        active=active, cursor=cursor, limit=limit
+    )
+    return Page[BodyOut](data=[_body(b) for b in rows], next_cursor=next_cursor)
 
 
 @bodies.post("", status_code=status.HTTP_201_CREATED, response_model=BodyOut)
-async def create_body(data: BodyIn, _principal: Admin, session: SessionDep) -> BodyOut:
-    """Register a certification body (admin)."""
-    return _body(await audits.create_body(session, data))
+async def create_body(
+    data: BodyIn, _principal: Admin, session: SessionDep, response: Response
+) -> BodyOut:
+    """Register a certification body (admin); the answer's ETag is for a later If-Match."""
+    out = _body(await audits.create_body(session, data))
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @bodies.patch("/{body_id}", response_model=BodyOut)
 async def update_body(
-    body_id: Id, data: BodyUpdate, _principal: Admin, session: SessionDep
+    body_id: Id,
+    data: BodyUpdate,
+    _principal: Admin,
+    session: SessionDep,
+    precondition: Expected,
+    response: Response,
 ) -> BodyOut:
-    """Change a body (admin)."""
-    return _body(await audits.update_body(session, body_id, data))
+    """Change a body (admin). With If-Match (the ETag of the body as listed or last written),
+    only if it did not change since (412); the answer's ETag is the new one."""
+    body = await audits.update_body(
+        session, body_id, data, lambda b: precondition.check_representation(_body(b))
+    )
+    out = _body(body)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
-@auditors.get("", response_model=list[AuditorOut])
+@auditors.get("", response_model=Page[AuditorOut], responses=LIST_ERRORS)
 async def list_auditors(
     _principal: Admin,
     session: SessionDep,
-    certification_body_id: Annotated[
-        str | None, Query(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")
-    ] = None,
-) -> list[AuditorOut]:
-    """Auditors with their qualifications (admin)."""
-    where = (
-        [col(Auditor.certification_body_id) == certification_body_id]
-        if certification_body_id
-        else []
+    certification_body_id: BodyFilter = None,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) auditors")] = None,
+    cursor: NameCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[AuditorOut]:
+    """Auditors with their qualifications, by name (admin)."""
+    rows, next_cursor = await AuditRepository(session).auditors_page(
+        certification_body_id=certification_body_id, active=active, cursor=cursor, limit=limit
     )
-    return [
-        _auditor(a)
-        for a in await AuditRepository(session).all(Auditor, *where, order=col(Auditor.name))
-    ]
+    return Page[AuditorOut](data=[_auditor(a) for a in rows], next_cursor=next_cursor)
 
 
 @auditors.post("", status_code=status.HTTP_201_CREATED, response_model=AuditorOut)
-async def create_auditor(data: AuditorIn, _principal: Admin, session: SessionDep) -> AuditorOut:
-    """Register an auditor of a body, with qualifications and validity dates (admin)."""
-    return _auditor(await audits.create_auditor(session, data))
+async def create_auditor(
+    data: AuditorIn, _principal: Admin, session: SessionDep, response: Response
+) -> AuditorOut:
+    """Register an auditor of a body, with qualifications and validity dates (admin); the
+    answer's ETag is for a later If-Match."""
+    out = _auditor(await audits.create_auditor(session, data))
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @auditors.patch("/{auditor_id}", response_model=AuditorOut)
 async def update_auditor(
-    auditor_id: Id, data: AuditorUpdate, _principal: Admin, session: SessionDep
+    auditor_id: Id,
+    data: AuditorUpdate,
+    _principal: Admin,
+    session: SessionDep,
+    precondition: Expected,
+    response: Response,
 ) -> AuditorOut:
-    """Change an auditor (admin)."""
-    return _auditor(await audits.update_auditor(session, auditor_id, data))
+    """Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
+    written), only if it did not change since (412); the answer's ETag is the new one."""
+    auditor = await audits.update_auditor(
+        session, auditor_id, data, lambda a: precondition.check_representation(_auditor(a))
+    )
+    out = _auditor(auditor)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 def _engagement(e: Engagement) -> EngagementOut:
@@ -190,30 +248,61 @@ async def record_engagement(
     )
 
 
-@auditors.get("/{auditor_id}/engagements", response_model=list[EngagementOut])
+class AuditorEngagementPage(Page[EngagementOut]):
+    """A page of an auditor's engagements (named: other services page an ``EngagementOut``)."""
+
+
+@auditors.get(
+    "/{auditor_id}/engagements", response_model=AuditorEngagementPage, responses=LIST_ERRORS
+)
 async def list_engagements(
-    auditor_id: Id, _principal: Admin, session: SessionDep
-) -> list[EngagementOut]:
+    auditor_id: Id,
+    _principal: Admin,
+    session: SessionDep,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> AuditorEngagementPage:
     """The auditor's engagements: recorded for them, or for their platform account (an
-    accompanied CAP session they facilitated), oldest first (admin)."""
+    accompanied CAP session they facilitated), oldest first by date (admin)."""
     repo = AuditRepository(session)
     auditor = await repo.get(Auditor, auditor_id)
     if auditor is None:
-        raise NotFound("no such auditor")
-    return [_engagement(e) for e in await repo.engagements_of(auditor)]
+        raise NotFound("no such auditor", detail_fr="auditeur introuvable")
+    rows, next_cursor = await repo.engagements_page(
+        auditor, organisation_id=organisation_id, cursor=cursor, limit=limit
+    )
+    return AuditorEngagementPage(data=[_engagement(e) for e in rows], next_cursor=next_cursor)
 
 
 # programmes ------------------------------------------------------------------------------------
-@programmes.get("", response_model=list[ProgrammeOut])
+@programmes.get("", response_model=Page[ProgrammeOut], responses=LIST_ERRORS)
 async def list_programmes(
-    principal: Involved, session: SessionDep, settings: SettingsDep, runtime: RuntimeDep
-) -> list[ProgrammeOut]:
-    """Audit programmes the caller may see, with their computed due dates."""
+    principal: Involved,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    organisation_id: OrganisationFilter = None,
+    scheme: Annotated[
+        Literal["CAP_RSE", "CAP_ISO9001"] | None, Query(description="Only this scheme's")
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ProgrammeOut]:
+    """Audit programmes the caller may see, with their computed due dates, oldest first."""
     today = runtime.clock.today()
-    return [
-        await audits.programme_out(session, p, settings, today)
-        for p in await audits.list_programmes(session, principal)
-    ]
+    rows, next_cursor = await audits.programmes_page(
+        session,
+        principal,
+        organisation_id=organisation_id,
+        scheme=scheme,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[ProgrammeOut](
+        data=[await audits.programme_out(session, p, settings, today) for p in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @programmes.get("/{programme_id}", response_model=ProgrammeOut)
@@ -249,7 +338,7 @@ async def request_audit(
 
 
 # audits ----------------------------------------------------------------------------------------
-@audit_routes.get("", response_model=list[AuditOut])
+@audit_routes.get("", response_model=SyncPage[AuditOut], responses=LIST_ERRORS)
 async def list_audits(
     principal: Involved,
     session: SessionDep,
@@ -258,16 +347,37 @@ async def list_audits(
     status: Annotated[
         str | None,
         Query(
-            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$"
+            pattern="^(requested|accepted|planned|in_progress|report_submitted|closed|cancelled)$",
+            description="Only audits in this state",
         ),
     ] = None,
-) -> list[AuditOut]:
-    """Audits the caller may see (an auditor: those assigned to them), newest first."""
+    programme_id: Annotated[
+        str | None,
+        Query(max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$", description="Only this programme's"),
+    ] = None,
+    organisation_id: OrganisationFilter = None,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[AuditOut]:
+    """Audits the caller may see (an auditor: those assigned to them), newest request first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
     today = runtime.clock.today()
-    return [
-        await audits.audit_out(session, a, settings, today)
-        for a in await audits.list_audits(session, principal, status=status)
-    ]
+    rows, deleted, next_cursor = await audits.audits_page(
+        session,
+        principal,
+        status=status,
+        programme_id=programme_id,
+        organisation_id=organisation_id,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
+    return SyncPage[AuditOut](
+        data=[await audits.audit_out(session, a, settings, today) for a in rows],
+        next_cursor=next_cursor,
+        deleted=deleted,
+    )
 
 
 @audit_routes.get("/{audit_id}", response_model=AuditOut)
@@ -291,11 +401,30 @@ async def plan_audit(
     session: SessionDep,
     settings: SettingsDep,
     runtime: RuntimeDep,
+    precondition: ExpectedRequired,
+    response: Response,
 ) -> AuditOut:
     """Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
-    Auditors must be qualified for the scheme on those dates and impartial."""
-    audit = await audits.plan(session, principal, audit_id, data, settings, runtime.clock)
-    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+    Auditors must be qualified for the scheme on those dates and impartial. Send the audit's
+    ETag (``GET /v1/audits/{id}``) in If-Match: 428 without, 412 when it changed since; the
+    answer's ETag is the new one."""
+    audit = await audits.plan(
+        session, principal, audit_id, data, settings, runtime.clock, precondition
+    )
+    return await _audit_answer(session, audit, settings, runtime, response)
+
+
+async def _audit_answer(
+    session: SessionDep,
+    audit: Audit,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    response: Response,
+) -> AuditOut:
+    """The audit as ``GET /v1/audits/{id}`` shows it, with its ETag."""
+    out = await audits.audit_out(session, audit, settings, runtime.clock.today())
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @audit_routes.post("/{audit_id}/transitions", response_model=AuditOut)
@@ -334,14 +463,24 @@ async def attach_report(
     settings: SettingsDep,
     runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description="The signed report (PDF)")],
+    precondition: Expected,
+    response: Response,
 ) -> AuditOut:
     """Attach the signed report document (PDF, lead auditor or body), kept in the file store
-    with its SHA-256."""
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one."""
     content = await file.read(settings.report_max_bytes + 1)
     audit = await audits.attach_report(
-        session, principal, audit_id, content, file_store(settings), settings, runtime.clock
+        session,
+        principal,
+        audit_id,
+        content,
+        file_store(settings),
+        settings,
+        runtime.clock,
+        precondition,
     )
-    return await audits.audit_out(session, audit, settings, runtime.clock.today())
+    return await _audit_answer(session, audit, settings, runtime, response)
 
 
 @audit_routes.get(
@@ -355,7 +494,10 @@ async def get_report_document(
     """The signed report document of a visible audit."""
     audit = await audits.visible_audit(session, principal, audit_id)
     if not audit.report_document_key:
-        raise NotFound("this audit has no report document yet")
+        raise NotFound(
+            "this audit has no report document yet",
+            detail_fr="cet audit n'a pas encore de document de rapport",
+        )
     content = await file_store(settings).get(audit.report_document_key)
     return Response(
         content,
@@ -367,19 +509,35 @@ async def get_report_document(
     )
 
 
-@audit_routes.get("/{audit_id}/findings", response_model=list[FindingOut])
+@audit_routes.get(
+    "/{audit_id}/findings", response_model=SyncPage[FindingOut], responses=LIST_ERRORS
+)
 async def list_findings(
     audit_id: Id,
     principal: Involved,
     session: SessionDep,
     settings: SettingsDep,
     runtime: RuntimeDep,
-) -> list[FindingOut]:
+    type_: Annotated[
+        Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"] | None,
+        Query(alias="type", description="Only findings of this type"),
+    ] = None,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[FindingOut]:
     """The audit's findings, and the minors of earlier audits its report escalated to major
-    (they count as its majors; their ``audit_id`` is the audit that found them)."""
+    (they count as its majors; their ``audit_id`` is the audit that found them), oldest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
     audit = await audits.visible_audit(session, principal, audit_id)
-    rows = await AuditRepository(session).deciding_findings(audit.id)
-    return await audits.findings_out(session, rows, settings, runtime.clock.today())
+    rows, deleted, next_cursor = await audits.findings_page(
+        session, audit, type_=type_, updated_since=updated_since, cursor=cursor, limit=limit
+    )
+    return SyncPage[FindingOut](
+        data=await audits.findings_out(session, rows, settings, runtime.clock.today()),
+        next_cursor=next_cursor,
+        deleted=deleted,
+    )
 
 
 @audit_routes.post(
@@ -402,10 +560,24 @@ async def add_finding(
 
 @audit_routes.put("/{audit_id}/maturity")
 async def set_maturity(
-    audit_id: Id, data: MaturityBatch, principal: BodySide, session: SessionDep
+    audit_id: Id,
+    data: MaturityBatch,
+    principal: BodySide,
+    session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    precondition: Expected,
+    response: Response,
 ) -> dict[str, int]:
-    """The evaluated maturity per criterion and site, or not applicable (CAP RSE audits)."""
-    return {"recorded": await audits.set_maturity(session, principal, audit_id, data.levels)}
+    """The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
+    If-Match (the audit's ETag), only if the audit did not change since (412); the answer's
+    ETag is the audit's."""
+    today = runtime.clock.today()
+    audit, recorded = await audits.set_maturity(
+        session, principal, audit_id, data.levels, settings, today, precondition
+    )
+    response.headers["ETag"] = await audits.audit_etag(session, audit, settings, today)
+    return {"recorded": recorded}
 
 
 @findings.get("/{finding_id}", response_model=FindingOut)

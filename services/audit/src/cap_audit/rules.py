@@ -305,12 +305,14 @@ class InvalidTransition(Conflict):
     """The step is not possible from the audit's (or finding's) current status."""
 
     code, title = "invalid-transition", "Invalid status transition"
+    title_fr = "Changement de statut impossible"
 
 
 class RuleViolation(ProblemError):
     """A certification rule forbids this (stage order, recognition in force, open NCs...)."""
 
     status, code, title = 409, "rule-violation", "Certification rule not met"
+    title_fr = "Règle de certification non respectée"
 
 
 class NotImpartial(ProblemError):
@@ -318,12 +320,14 @@ class NotImpartial(ProblemError):
     cooling-off period, or would lead one cycle too many (the problem names the rule)."""
 
     status, code, title = 409, "auditor-not-impartial", "Auditor not impartial"
+    title_fr = "Auditeur non impartial"
 
 
 class NotQualified(ProblemError):
     """The auditor holds no valid qualification for the scheme on the audit's dates."""
 
     status, code, title = 422, "auditor-not-qualified", "Auditor not qualified"
+    title_fr = "Auditeur non qualifié"
 
 
 def next_audit_status(status: AuditStatus, step: AuditStep) -> AuditStatus:
@@ -332,6 +336,9 @@ def next_audit_status(status: AuditStatus, step: AuditStep) -> AuditStatus:
     if target is None:
         raise InvalidTransition(
             f"cannot {step.value} an audit that is {status.value}",
+            detail_fr=(
+                f"impossible d'effectuer « {step.value} » sur un audit à l'état « {status.value} »"
+            ),
             extensions={"status": status.value, "allowed_steps": audit_steps(status)},
         )
     return target
@@ -360,12 +367,22 @@ def may_open(
     }
     rse = {AuditType.INITIAL, AuditType.FOLLOW_UP, AuditType.RENEWAL, AuditType.SPECIAL}
     if audit_type not in (iso if scheme is Scheme.CAP_ISO9001 else rse):
-        raise RuleViolation(f"a {audit_type.value} audit does not exist in {scheme.value}")
+        raise RuleViolation(
+            f"a {audit_type.value} audit does not exist in {scheme.value}",
+            detail_fr=f"un audit {audit_type.value} n'existe pas en {scheme.value}",
+        )
     if audit_type is AuditType.STAGE2 and AuditType.STAGE1 not in closed_types:
-        raise RuleViolation("stage 2 comes after a closed stage 1")
+        raise RuleViolation(
+            "stage 2 comes after a closed stage 1",
+            detail_fr="l'étape 2 vient après une étape 1 clôturée",
+        )
     if audit_type in (AuditType.SURVEILLANCE, AuditType.FOLLOW_UP) and not recognition_in_force:
         raise RuleViolation(
-            f"a {audit_type.value} audit needs a recognition in force (active or suspended)"
+            f"a {audit_type.value} audit needs a recognition in force (active or suspended)",
+            detail_fr=(
+                f"un audit {audit_type.value} demande une reconnaissance en vigueur "
+                "(active ou suspendue)"
+            ),
         )
 
 
@@ -452,11 +469,18 @@ def next_finding_status(
 ) -> FindingStatus:
     """A nonconformity's next status; an NC closes only through a verification."""
     if kind not in NONCONFORMITIES:
-        raise InvalidTransition(f"a {kind.value} needs no answer")
+        raise InvalidTransition(
+            f"a {kind.value} needs no answer",
+            detail_fr=f"un constat « {kind.value} » n'appelle pas de réponse",
+        )
     target = _FINDING_STEPS[step].get(status)
     if target is None:
         raise InvalidTransition(
             f"cannot {step.value} a nonconformity that is {status.value}",
+            detail_fr=(
+                f"impossible d'effectuer « {step.value} » sur une non-conformité à "
+                f"l'état « {status.value} »"
+            ),
             extensions={"status": status.value},
         )
     return target
@@ -481,6 +505,10 @@ def may_close(findings: list[tuple[FindingType, FindingStatus]]) -> None:
     if open_majors or open_minors:
         raise RuleViolation(
             f"{open_majors} major NC not verified, {open_minors} minor NC without an accepted plan",
+            detail_fr=(
+                f"{open_majors} NC majeure(s) non vérifiée(s), {open_minors} NC "
+                "mineure(s) sans plan d'action accepté"
+            ),
             extensions={"open_major_nc": open_majors, "open_minor_nc": open_minors},
         )
 
@@ -593,6 +621,7 @@ class AlreadyAppealed(Conflict):
     """A finding is appealed once."""
 
     code, title = "already-appealed", "Already appealed"
+    title_fr = "Recours déjà formé"
 
 
 def appeal_deadline(opened_on: date, rules: SchemeRules) -> date:
@@ -615,22 +644,37 @@ def may_appeal(
     if kind not in NONCONFORMITIES:
         raise RuleViolation(
             f"a {kind.value} is not appealed: only nonconformities are",
+            detail_fr=(
+                f"un constat « {kind.value} » ne se conteste pas : seules les "
+                "non-conformités se contestent"
+            ),
             extensions={"rule": RULE_APPEAL_PERIOD},
         )
     if appealed_before:
         raise AlreadyAppealed(
-            "this finding was appealed already", extensions={"rule": RULE_APPEAL_PERIOD}
+            "this finding was appealed already",
+            detail_fr="ce constat fait déjà l'objet d'un recours",
+            extensions={"rule": RULE_APPEAL_PERIOD},
         )
     if opened_on is None:
-        raise InvalidTransition("a finding is appealed once the report is submitted")
+        raise InvalidTransition(
+            "a finding is appealed once the report is submitted",
+            detail_fr="un constat se conteste une fois le rapport remis",
+        )
     if status in SETTLED:
         raise InvalidTransition(
-            f"a {status.value} finding is not appealed", extensions={"status": status.value}
+            f"a {status.value} finding is not appealed",
+            detail_fr=f"un constat à l'état « {status.value} » ne se conteste pas",
+            extensions={"status": status.value},
         )
     deadline = appeal_deadline(opened_on, rules)
     if today > deadline:
         raise RuleViolation(
             f"the appeal period ended on {deadline.isoformat()} ({rules.appeal_days} days)",
+            detail_fr=(
+                f"le délai de recours a pris fin le {deadline.isoformat()} "
+                f"({rules.appeal_days} jours)"
+            ),
             extensions={"rule": RULE_APPEAL_PERIOD, "deadline": deadline.isoformat()},
         )
 
@@ -645,7 +689,9 @@ def appeal_result(
     if outcome is AppealOutcome.DOWNGRADED:
         if kind is not FindingType.MAJOR_NC:
             raise RuleViolation(
-                "only a major nonconformity is downgraded", extensions={"type": kind.value}
+                "only a major nonconformity is downgraded",
+                detail_fr="seule une non-conformité majeure peut être déclassée",
+                extensions={"type": kind.value},
             )
         return FindingType.MINOR_NC, status_before
     return kind, status_before
@@ -662,12 +708,14 @@ class AlreadyDecided(Conflict):
     """The body's decision on this audit is already recorded."""
 
     code, title = "already-decided", "Already decided"
+    title_fr = "Déjà décidé"
 
 
 class DeciderNotImpartial(ProblemError):
     """The decision maker is one of the audit's auditors (ISO/IEC 17021-1 §9.5.1.2)."""
 
     status, code, title = 422, "not-impartial", "Decision maker not impartial"
+    title_fr = "Décideur non impartial"
 
 
 @dataclass(frozen=True)
@@ -688,18 +736,40 @@ def may_decide(
         raise RuleViolation(
             "a certification decision is taken on a CAP_ISO9001 stage2 or renewal audit, "
             f"not on a {scheme.value} {audit_type.value} audit",
+            detail_fr=(
+                "une décision de certification se prend sur un audit CAP_ISO9001 "
+                f"d'étape 2 ou de renouvellement, pas sur un audit {scheme.value} "
+                f"{audit_type.value}"
+            ),
             extensions={"scheme": scheme.value, "audit_type": audit_type.value},
         )
     if status not in REPORTED:
         raise InvalidTransition(
             f"the decision comes after the audit's report, and the audit is {status.value}",
+            detail_fr=(
+                "la décision vient après le rapport d'audit, et l'audit est à "
+                f"l'état « {status.value} »"
+            ),
             extensions={"status": status.value},
         )
     if decided is not None:
         raise AlreadyDecided(
             f"the certification decision on this audit is recorded ({decided})",
+            detail_fr=(
+                f"la décision de certification sur cet audit est déjà enregistrée ({decided})"
+            ),
             extensions={"outcome": decided},
         )
+
+
+#: What :func:`decision_gaps` says, in French.
+DECISION_GAPS_FR = {
+    "a granted certification needs its certificate_number": (
+        "une certification accordée demande son certificate_number"
+    ),
+    "a refusal needs its reason": "un refus demande son motif (reason)",
+    "a refusal carries no certificate_number": "un refus ne porte pas de certificate_number",
+}
 
 
 def decision_gaps(outcome: str, certificate_number: str | None, reason: str | None) -> list[str]:
@@ -823,9 +893,19 @@ def plan_site_gaps(
     if plan_sites is None:
         if sample_.sites == 0:
             return []
-        return [{"field": "body.site_ids", "message": "a group's audit plan names its sites"}]
+        return [
+            {
+                "field": "body.site_ids",
+                "message": "a group's audit plan names its sites",
+                "message_fr": "le plan d'audit d'un groupement indique ses sites",
+            }
+        ]
     errors = [
-        {"field": f"body.site_ids.{i}", "message": f"{site} is not a site of the programme"}
+        {
+            "field": f"body.site_ids.{i}",
+            "message": f"{site} is not a site of the programme",
+            "message_fr": f"{site} n'est pas un site du programme",
+        }
         for i, site in enumerate(plan_sites)
         if site not in known
     ]
@@ -837,6 +917,8 @@ def plan_site_gaps(
                 "field": "body.site_ids",
                 "message": "the plan leaves out required sites (central function, random "
                 f"draw): {', '.join(missing)}",
+                "message_fr": "le plan omet des sites obligatoires (fonction centrale, tirage "
+                f"aléatoire) : {', '.join(missing)}",
             }
         )
     covered = len(chosen & (set(members) - {sample_.central_function}))
@@ -845,6 +927,8 @@ def plan_site_gaps(
             {
                 "field": "body.site_ids",
                 "message": f"the sample is {sample_.size} member sites, the plan has {covered}",
+                "message_fr": f"l'échantillon compte {sample_.size} sites membres, le plan "
+                f"{covered}",
             }
         )
     return errors

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
 
-from cap_audit.rules import decision_gaps
+from cap_audit.rules import DECISION_GAPS_FR, decision_gaps
+from cap_shared.field_errors import FieldError
 from cap_shared.partial import NotNull, unset
 from cap_shared.text import Text
 
@@ -56,7 +57,7 @@ class Qualification(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> Qualification:
         if self.valid_until < self.valid_from:
-            raise ValueError("valid_until is before valid_from")
+            raise FieldError("valid_until is before valid_from", "valid_until précède valid_from")
         return self
 
 
@@ -200,11 +201,17 @@ class PlanIn(BaseModel):
     @model_validator(mode="after")
     def _checks(self) -> PlanIn:
         if self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+            raise FieldError("end_date is before start_date", "end_date précède start_date")
         if sum(1 for m in self.team if m.role == "lead") != 1:
-            raise ValueError("the team has exactly one lead auditor")
+            raise FieldError(
+                "the team has exactly one lead auditor",
+                "L'équipe compte exactement un auditeur responsable",
+            )
         if len({m.auditor_id for m in self.team}) != len(self.team):
-            raise ValueError("an auditor appears twice in the team")
+            raise FieldError(
+                "an auditor appears twice in the team",
+                "Un auditeur figure deux fois dans l'équipe",
+            )
         return self
 
 
@@ -268,7 +275,7 @@ class DecisionIn(BaseModel):
     def _complete(self) -> DecisionIn:
         gaps = decision_gaps(self.outcome, self.certificate_number, self.reason)
         if gaps:
-            raise ValueError("; ".join(gaps))
+            raise FieldError("; ".join(gaps), " ; ".join(DECISION_GAPS_FR[g] for g in gaps))
         return self
 
 
@@ -367,7 +374,10 @@ class FindingIn(BaseModel):
     @model_validator(mode="after")
     def _target(self) -> FindingIn:
         if self.type in ("major_nc", "minor_nc") and not (self.criterion_urn or self.clause):
-            raise ValueError("a nonconformity names a criterion or a clause")
+            raise FieldError(
+                "a nonconformity names a criterion or a clause",
+                "Une non-conformité indique un critère ou une exigence",
+            )
         return self
 
 

@@ -30,6 +30,8 @@ from cap_diagnostic.schemas import (
     ResourceOut,
     ResourceUpdate,
 )
+from cap_shared.conditional import Precondition, etag_of
+from cap_shared.pagination import Keyset, Page, SortKey, field_key
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -41,6 +43,7 @@ class InvalidTags(ProblemError):
     """A resource is tagged with a criterion or theme no referential has."""
 
     status, code, title = 422, "invalid-tags", "Unknown criterion or theme"
+    title_fr = "Critère ou thème inconnu"
 
 
 def _keywords(
@@ -80,16 +83,26 @@ async def _check_tags(
 ) -> dict[str, str]:
     names, known_themes = await _vocabulary(session)
     errors = [
-        {"field": f"body.criteria.{i}", "message": f"unknown criterion {c}"}
+        {
+            "field": f"body.criteria.{i}",
+            "message": f"unknown criterion {c}",
+            "message_fr": f"critère inconnu {c}",
+        }
         for i, c in enumerate(criteria)
         if c not in names
     ] + [
-        {"field": f"body.themes.{i}", "message": f"unknown theme {t}"}
+        {
+            "field": f"body.themes.{i}",
+            "message": f"unknown theme {t}",
+            "message_fr": f"thème inconnu {t}",
+        }
         for i, t in enumerate(themes)
         if t not in known_themes
     ]
     if errors:
-        raise InvalidTags(errors[0]["message"], extensions={"errors": errors})
+        raise InvalidTags(
+            errors[0]["message"], detail_fr=errors[0]["message_fr"], extensions={"errors": errors}
+        )
     return names
 
 
@@ -97,7 +110,10 @@ async def create(session: AsyncSession, principal: Principal, data: ResourceIn) 
     """Add an entry (admin)."""
     repo = ResourceRepository(session)
     if await repo.by_code(data.code) is not None:
-        raise Conflict(f"a resource with code {data.code} exists")
+        raise Conflict(
+            f"a resource with code {data.code} exists",
+            detail_fr=f"une ressource de code {data.code} existe déjà",
+        )
     names = await _check_tags(session, data.criteria, data.themes)
     resource = Resource(
         id=str(uuid.uuid4()),
@@ -109,12 +125,15 @@ async def create(session: AsyncSession, principal: Principal, data: ResourceIn) 
     return resource
 
 
-async def update(session: AsyncSession, resource_id: str, data: ResourceUpdate) -> Resource:
-    """Change an entry (admin)."""
+async def update(
+    session: AsyncSession, resource_id: str, data: ResourceUpdate, precondition: Precondition
+) -> Resource:
+    """Change an entry (admin), as last read when ``If-Match`` says so."""
     repo = ResourceRepository(session)
-    resource = await repo.get(resource_id)
+    resource = await repo.get(resource_id, for_update=True)
     if resource is None:
-        raise NotFound("no such resource")
+        raise NotFound("no such resource", detail_fr="ressource introuvable")
+    precondition.check(etag_of(to_out(resource)))
     changes = data.model_dump(mode="json", exclude_unset=True)
     names = await _check_tags(
         session, changes.get("criteria", resource.criteria), changes.get("themes", resource.themes)
@@ -131,7 +150,7 @@ async def delete(session: AsyncSession, resource_id: str) -> None:
     repo = ResourceRepository(session)
     resource = await repo.get(resource_id)
     if resource is None:
-        raise NotFound("no such resource")
+        raise NotFound("no such resource", detail_fr="ressource introuvable")
     await repo.delete(resource)
 
 
@@ -139,8 +158,18 @@ async def get(session: AsyncSession, principal: Principal, resource_id: str) -> 
     """A published entry (admins also see unpublished ones)."""
     resource = await ResourceRepository(session).get(resource_id)
     if resource is None or (not resource.published and not principal.has_role(Role.ADMIN)):
-        raise NotFound("no such resource")
+        raise NotFound("no such resource", detail_fr="ressource introuvable")
     return resource
+
+
+#: Relevance first (0 without words), then title and id; the catalogue is curated (hundreds of
+#: entries) and its tags are JSON lists, so a search is filtered and paged in memory.
+RESOURCES = Keyset(
+    "diagnostic.resources",
+    SortKey(float, value=lambda r: r.rank or 0.0, descending=True),
+    field_key("title", str),
+    field_key("id", str),
+)
 
 
 async def search(
@@ -151,21 +180,23 @@ async def search(
     kind: str | None,
     criterion: str | None,
     theme: str | None,
+    cursor: str | None,
     limit: int,
-) -> list[ResourceOut]:
+) -> Page[ResourceOut]:
     """Entries matching the words (French stemming on PostgreSQL), filtered by tag."""
     found = await ResourceRepository(session).search(
         text=text.strip() if text else None,
         kind=kind,
         include_unpublished=principal.has_role(Role.ADMIN),
-        limit=1000 if (criterion or theme) else limit,
+        limit=None,
     )
     out = [
         to_out(r, rank if text else None)
         for r, rank in found
         if (criterion is None or criterion in r.criteria) and (theme is None or theme in r.themes)
     ]
-    return out[:limit]
+    data, next_cursor = RESOURCES.slice(out, cursor=cursor, limit=limit)
+    return Page[ResourceOut](data=data, next_cursor=next_cursor)
 
 
 async def recommendations(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,7 @@ from cap_diagnostic.schemas import (
     Suggestion,
 )
 from cap_shared import clock
+from cap_shared.conditional import PreconditionFailed, check_if_match
 from cap_shared.contracts import new_event
 from cap_shared.contracts.diagnostic import (
     CriterionScoreV1,
@@ -45,9 +47,10 @@ from cap_shared.contracts.diagnostic import (
     ReferentialRef,
 )
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.pagination import Keyset, Page, SortKey, field_key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
+from cap_shared.sync import Deleted, SyncPage
 
 SOURCE = "/cap/diagnostic"
 
@@ -56,18 +59,14 @@ class UnknownOrganisation(ProblemError):
     """The organisation is not known here (not registered, or its event has not arrived yet)."""
 
     status, code, title = 422, "unknown-organisation", "Unknown organisation"
+    title_fr = "Structure inconnue"
 
 
 class InvalidAnswer(ProblemError):
     """An answer names an unknown criterion or a level outside its scale."""
 
     status, code, title = 422, "invalid-answer", "Invalid answer"
-
-
-class PreconditionFailed(ProblemError):
-    """The client's copy is stale (If-Match does not match the current ETag)."""
-
-    status, code, title = 412, "precondition-failed", "Precondition failed"
+    title_fr = "Réponse invalide"
 
 
 class FacilitatorsNamedByAdmin(Forbidden):
@@ -75,6 +74,7 @@ class FacilitatorsNamedByAdmin(Forbidden):
     or committee member of their choice); a facilitator is recorded by acting on the session."""
 
     code, title = "facilitators-named-by-admin", "Facilitator accounts are named by an admin"
+    title_fr = "Les animateurs sont désignés par un administrateur"
 
 
 # access --------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ async def _visible(
         or organisation is None
         or not principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound("no such diagnostic")
+        raise NotFound("no such diagnostic", detail_fr="diagnostic introuvable")
     return diagnostic, organisation
 
 
@@ -103,14 +103,9 @@ def etag(diagnostic: Diagnostic) -> str:
 
 def _expected_revision(diagnostic: Diagnostic, if_match: str | None) -> int | None:
     """The revision If-Match pins (None when absent or ``*``), or 412 when it is stale."""
+    check_if_match(if_match, etag(diagnostic), required=False)  # RFC 9110 strong comparison
     if if_match is None or if_match.strip() == "*":
         return None
-    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
-    if etag(diagnostic) not in tags:
-        raise PreconditionFailed(
-            "the diagnostic changed since you read it; fetch it again and reapply your change",
-            extensions={"current_etag": etag(diagnostic)},
-        )
     return diagnostic.revision
 
 
@@ -118,7 +113,11 @@ async def _write(session: AsyncSession, diagnostic: Diagnostic, if_match: str | 
     """Bump the revision; with If-Match, only if nobody wrote in between (412 otherwise)."""
     expected = _expected_revision(diagnostic, if_match)
     if not await DiagnosticRepository(session).bump(diagnostic, expected):
-        raise PreconditionFailed("the diagnostic changed while your change was applied")
+        raise PreconditionFailed(
+            "the diagnostic changed while your change was applied",
+            detail_fr="le diagnostic a changé pendant que votre modification était appliquée",
+            extensions={"current_etag": etag(diagnostic)},
+        )
 
 
 def _note_facilitator(
@@ -147,16 +146,22 @@ def _name_facilitators(
     if not principal.has_role(Role.ADMIN):
         raise FacilitatorsNamedByAdmin(
             "only an admin names facilitator accounts; a facilitator is recorded by acting on "
-            "the session"
+            "the session",
+            detail_fr=(
+                "seul un administrateur désigne des comptes d'animateurs ; un "
+                "animateur est enregistré en intervenant sur la séance"
+            ),
         )
     if diagnostic.kind != Kind.CAP_SESSION.value:
         raise InvalidInput(
             "only a CAP session has facilitators",
+            detail_fr="seule une séance CAP a des animateurs",
             extensions={
                 "errors": [
                     {
                         "field": "body.facilitator_user_ids",
                         "message": f"a {diagnostic.kind} has no facilitator",
+                        "message_fr": f"un diagnostic {diagnostic.kind} n'a pas d'animateur",
                     }
                 ]
             },
@@ -212,6 +217,7 @@ async def to_out(
         overall_band=diagnostic.overall_band,
         created_by=diagnostic.created_by,
         created_at=diagnostic.created_at,
+        updated_at=diagnostic.modified_at or diagnostic.created_at,
         completed_at=diagnostic.completed_at,
         migrations=diagnostic.migrations,
         audit_id=diagnostic.audit_id,
@@ -232,43 +238,78 @@ async def get(session: AsyncSession, principal: Principal, diagnostic_id: str) -
     return diagnostic
 
 
+def _scope(principal: Principal) -> tuple[list[str] | None, list[str] | None]:
+    if principal.has_role(Role.ADMIN):
+        return None, None
+    return sorted(principal.organisation_ids()), sorted(principal.regions())
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,
     *,
     organisation_id: str | None,
     status: str | None,
+    updated_since: datetime | None,
     cursor: str | None,
     limit: int,
-) -> Page[DiagnosticOut]:
-    """Diagnostics the caller may see, newest first."""
-    unrestricted = principal.has_role(Role.ADMIN)
-    rows = await DiagnosticRepository(session).page(
-        organisation_ids=None if unrestricted else sorted(principal.organisation_ids()),
-        regions=None if unrestricted else sorted(principal.regions()),
-        organisation_id=organisation_id,
-        status=status,
-        after=decode_created_cursor(cursor),
-        limit=limit + 1,
-    )
-    data, next_cursor = created_page(list(rows), limit)
-    counts = await DiagnosticRepository(session).progress_counts([d.id for d in data])
-    return Page(
+) -> SyncPage[DiagnosticOut]:
+    """Diagnostics the caller may see, newest first; with ``updated_since``, those changed or
+    deleted since, oldest change first."""
+    organisation_ids, regions = _scope(principal)
+    repo = DiagnosticRepository(session)
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        data, next_cursor = await repo.page(
+            organisation_ids=organisation_ids,
+            regions=regions,
+            organisation_id=organisation_id,
+            status=status,
+            cursor=cursor,
+            limit=limit,
+        )
+    else:
+        data, deleted, next_cursor = await repo.changes(
+            organisation_ids=organisation_ids,
+            regions=regions,
+            organisation_id=organisation_id,
+            status=status,
+            since=updated_since,
+            cursor=cursor,
+            limit=limit,
+        )
+    counts = await repo.progress_counts([d.id for d in data])
+    return SyncPage[DiagnosticOut](
         data=[await to_out(session, d, counts.get(d.id, (0, 0))) for d in data],
+        deleted=deleted,
         next_cursor=next_cursor,
     )
 
 
 async def answers(
-    session: AsyncSession, principal: Principal, diagnostic_id: str
-) -> list[AnswerOut]:
-    """The answers of a visible diagnostic."""
+    session: AsyncSession,
+    principal: Principal,
+    diagnostic_id: str,
+    *,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage[AnswerOut]:
+    """The answers of a visible diagnostic by criterion; with ``updated_since``, those changed
+    or deleted since (a migration to another referential version deletes some)."""
     diagnostic, _ = await _visible(session, principal, diagnostic_id)
     referential = await referentials.resolved(session, diagnostic.referential_id)
-    return [
-        _answer_out(a, referential)
-        for a in await DiagnosticRepository(session).answers(diagnostic.id)
-    ]
+    repo = DiagnosticRepository(session)
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        rows, next_cursor = await repo.answers_page(diagnostic.id, cursor=cursor, limit=limit)
+    else:
+        rows, deleted, next_cursor = await repo.answer_changes(
+            diagnostic.id, since=updated_since, cursor=cursor, limit=limit
+        )
+    return SyncPage[AnswerOut](
+        data=[_answer_out(a, referential) for a in rows], deleted=deleted, next_cursor=next_cursor
+    )
 
 
 def _answer_out(answer: Answer, referential: ResolvedReferential) -> AnswerOut:
@@ -314,10 +355,14 @@ async def create(session: AsyncSession, principal: Principal, data: DiagnosticCr
     if organisation is None:
         raise UnknownOrganisation(
             "this organisation is not known to the diagnostic service (if it was just "
-            "registered, retry in a moment)"
+            "registered, retry in a moment)",
+            detail_fr=(
+                "cette structure n'est pas connue du service de diagnostic (si "
+                "elle vient d'être enregistrée, réessayez dans un instant)"
+            ),
         )
     if not principal.may_see_organisation(organisation.id, organisation.region):
-        raise NotFound("no such organisation")
+        raise NotFound("no such organisation", detail_fr="structure introuvable")
     stored = await referentials.get_version(
         session, data.referential_code, data.referential_version
     )
@@ -386,6 +431,7 @@ async def upsert_answers(
                 {
                     "field": f"answers.{i}.criterion",
                     "message": f"unknown criterion {item.criterion}",
+                    "message_fr": f"critère inconnu {item.criterion}",
                 }
             )
         elif item.level is not None and item.level > criterion.max_level:
@@ -393,6 +439,7 @@ async def upsert_answers(
                 {
                     "field": f"answers.{i}.level",
                     "message": f"level {item.level} is outside the scale 0-{criterion.max_level} of {criterion.code}",
+                    "message_fr": f"le niveau {item.level} est hors de l'échelle 0-{criterion.max_level} de {criterion.code}",
                 }
             )
         if item.criterion in seen:
@@ -400,6 +447,7 @@ async def upsert_answers(
                 {
                     "field": f"answers.{i}.criterion",
                     "message": "criterion answered twice in the batch",
+                    "message_fr": "critère renseigné deux fois dans le lot",
                 }
             )
         seen.add(item.criterion)
@@ -412,10 +460,18 @@ async def upsert_answers(
             owner.diagnostic_id != diagnostic.id or owner.criterion_urn != item.criterion
         ):
             problems.append(
-                {"field": f"answers.{i}.id", "message": "this id belongs to another answer"}
+                {
+                    "field": f"answers.{i}.id",
+                    "message": "this id belongs to another answer",
+                    "message_fr": "cet identifiant appartient à une autre réponse",
+                }
             )
     if problems:
-        raise InvalidAnswer(problems[0]["message"], extensions={"errors": problems})
+        raise InvalidAnswer(
+            problems[0]["message"],
+            detail_fr=problems[0]["message_fr"],
+            extensions={"errors": problems},
+        )
     await _write(session, diagnostic, if_match)
     _note_facilitator(diagnostic, organisation, principal)
     for item in batch:
@@ -475,7 +531,8 @@ async def transition(
         diagnostic.session_date is None or not diagnostic.facilitator
     ):
         raise lifecycle.SessionDetailsMissing(
-            "a CAP session is scheduled with its session_date and facilitator"
+            "a CAP session is scheduled with its session_date and facilitator",
+            detail_fr="une séance CAP se planifie avec sa session_date et son animateur",
         )
     _expected_revision(diagnostic, if_match)
     _note_facilitator(diagnostic, organisation, principal)  # before completion publishes them
@@ -506,6 +563,9 @@ async def record_completion(
     if not result.complete and not allow_unrated:
         raise lifecycle.Incomplete(
             f"{len(result.missing)} criteria are neither rated nor marked not applicable",
+            detail_fr=(
+                f"{len(result.missing)} critère(s) ne sont ni notés ni marqués non applicables"
+            ),
             extensions={"missing": list(result.missing)},
         )
     now = clock.now()
@@ -569,8 +629,13 @@ def _group(g: scoring.GroupScore) -> GroupScoreV1:
 
 
 async def suggestions(
-    session: AsyncSession, principal: Principal, diagnostic_id: str
-) -> list[Suggestion]:
+    session: AsyncSession,
+    principal: Principal,
+    diagnostic_id: str,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> Page[Suggestion]:
     """Answers of the organisation's earlier diagnostics on criteria this one shares.
 
     Only the structure's own answers are offered: an audit evaluation is the auditor's record,
@@ -606,8 +671,15 @@ async def suggestions(
                 from_referential=f"{earlier_ref.code} v{earlier_ref.version}",
                 completed_at=earlier.completed_at,
             )
-    order = list(referential.criteria)
-    return sorted(offered.values(), key=lambda s: order.index(s.criterion))
+    # In the referential's order; bound to this diagnostic's list.
+    order = {urn: i for i, urn in enumerate(referential.criteria)}
+    keyset = Keyset(
+        f"diagnostic.suggestions:{diagnostic.id}",
+        SortKey(int, value=lambda s: order[s.criterion]),
+        field_key("criterion", str),
+    )
+    data, next_cursor = keyset.slice(list(offered.values()), cursor=cursor, limit=limit)
+    return Page[Suggestion](data=data, next_cursor=next_cursor)
 
 
 async def migrate(
@@ -622,16 +694,20 @@ async def migrate(
     lifecycle.ensure_editable(Status(diagnostic.status))
     current = await referentials.resolved(session, diagnostic.referential_id)
     if data.version == current.version:
-        raise Conflict(f"the diagnostic is already on {current.code} version {current.version}")
+        raise Conflict(
+            f"the diagnostic is already on {current.code} version {current.version}",
+            detail_fr=f"le diagnostic suit déjà {current.code} version {current.version}",
+        )
     target_row = await referentials.get_version(session, current.code, data.version)
     target = await referentials.resolved(session, target_row.id)
     diff = loader.changes(current, target)
     repo = DiagnosticRepository(session)
-    removed, adjusted = [], []
+    removed: list[Answer] = []
+    adjusted = []
     for answer in await repo.answers(diagnostic.id):
         new = target.criteria.get(answer.criterion_urn)
         if new is None:
-            removed.append(answer.criterion_urn)
+            removed.append(answer)
             continue
         old = current.criteria.get(answer.criterion_urn, new)
         if answer.level is None or old.max_level == new.max_level:
@@ -643,7 +719,7 @@ async def migrate(
     await _write(session, diagnostic, if_match)
     _note_facilitator(diagnostic, organisation, principal)
     if removed:
-        await repo.delete_answers(diagnostic.id, removed)
+        await repo.delete_answers(diagnostic, removed, at=clock.now())
     diagnostic.referential_id = target_row.id
     diagnostic.migrations = [
         *diagnostic.migrations,
@@ -653,7 +729,7 @@ async def migrate(
             "from_version": current.version,
             "to_version": target.version,
             "strategy": data.strategy,
-            "answers_removed": removed,
+            "answers_removed": [a.criterion_urn for a in removed],
             "levels_changed": adjusted,
             "criteria_added": [c["code"] for c in diff["added"]],
         },
@@ -675,7 +751,10 @@ async def summary(session: AsyncSession, principal: Principal) -> dict[str, Any]
     """The caller's organisation's latest diagnostic, for the home screen (404: none)."""
     organisation_ids = sorted(principal.organisation_ids())
     if not organisation_ids:
-        raise NotFound("the caller belongs to no organisation")
+        raise NotFound(
+            "the caller belongs to no organisation",
+            detail_fr="l'appelant n'appartient à aucune structure",
+        )
     latest = await DiagnosticRepository(session).latest_of(organisation_ids)
     actions = await plans.summary(session, organisation_ids)
     if latest is None:

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cap_shared.field_errors import FieldError
 from cap_shared.problems import Conflict, ProblemError
 
 
@@ -86,24 +87,28 @@ class InvalidTransition(Conflict):
     """The action is not possible from the diagnostic's current status."""
 
     code, title = "invalid-transition", "Invalid status transition"
+    title_fr = "Changement de statut impossible"
 
 
 class NotEditable(Conflict):
     """A completed diagnostic is a record: it is not edited any more."""
 
     code, title = "diagnostic-not-editable", "Diagnostic not editable"
+    title_fr = "Diagnostic non modifiable"
 
 
 class Incomplete(ProblemError):
     """Completing needs every criterion rated or marked not applicable."""
 
     status, code, title = 422, "diagnostic-incomplete", "Diagnostic incomplete"
+    title_fr = "Diagnostic incomplet"
 
 
 class SessionDetailsMissing(ProblemError):
     """Scheduling a CAP session needs its date and facilitator."""
 
     status, code, title = 422, "session-details-missing", "Session details missing"
+    title_fr = "Informations de séance manquantes"
 
 
 def next_status(kind: Kind, status: Status, action: Action) -> Status:
@@ -111,6 +116,10 @@ def next_status(kind: Kind, status: Status, action: Action) -> Status:
     if kind in RECORDS:
         raise InvalidTransition(
             f"a {kind.value} is the auditor's record: it does not move",
+            detail_fr=(
+                f"un diagnostic « {kind.value} » est le relevé de l'auditeur : son "
+                "statut ne change pas"
+            ),
             extensions={"status": status.value, "allowed_actions": []},
         )
     table = _TRANSITIONS[action]
@@ -119,6 +128,10 @@ def next_status(kind: Kind, status: Status, action: Action) -> Status:
         allowed = allowed_actions(kind, status)
         raise InvalidTransition(
             f"cannot {action.value} a {kind.value} diagnostic that is {status.value}",
+            detail_fr=(
+                f"impossible d'effectuer « {action.value} » sur un diagnostic "
+                f"{kind.value} à l'état « {status.value} »"
+            ),
             extensions={"status": status.value, "allowed_actions": allowed},
         )
     return target
@@ -143,7 +156,12 @@ def allowed_actions(kind: Kind, status: Status) -> list[str]:
 def ensure_editable(status: Status) -> None:
     """:class:`NotEditable` once the diagnostic is completed."""
     if status not in EDITABLE:
-        raise NotEditable(f"the diagnostic is {status.value}; its answers are final")
+        raise NotEditable(
+            f"the diagnostic is {status.value}; its answers are final",
+            detail_fr=(
+                f"le diagnostic est à l'état « {status.value} » ; ses réponses sont définitives"
+            ),
+        )
 
 
 # key figures -------------------------------------------------------------------------------
@@ -176,7 +194,7 @@ class KeyFigures(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> KeyFigures:
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValueError("period_end is before period_start")
+            raise FieldError("period_end is before period_start", "period_end précède period_start")
         return self
 
 
@@ -253,6 +271,7 @@ class ActionNotEditable(Conflict):
     """A verified or cancelled action is a record."""
 
     code, title = "action-not-editable", "Action not editable"
+    title_fr = "Action non modifiable"
 
 
 def next_action_status(status: ActionStatus, step: ActionStep) -> ActionStatus:
@@ -261,6 +280,10 @@ def next_action_status(status: ActionStatus, step: ActionStep) -> ActionStatus:
     if target is None:
         raise InvalidTransition(
             f"cannot {step.value} an action that is {status.value}",
+            detail_fr=(
+                f"impossible d'effectuer « {step.value} » sur une action à l'état « "
+                f"{status.value} »"
+            ),
             extensions={"status": status.value, "allowed_steps": action_steps(status)},
         )
     return target
@@ -279,7 +302,9 @@ def is_overdue(status: ActionStatus, due: date | None, today: date) -> bool:
 def ensure_action_editable(status: ActionStatus) -> None:
     """:class:`ActionNotEditable` once verified or cancelled."""
     if status in (ActionStatus.VERIFIED, ActionStatus.CANCELLED):
-        raise ActionNotEditable(f"the action is {status.value}")
+        raise ActionNotEditable(
+            f"the action is {status.value}", detail_fr=f"l'action est à l'état « {status.value} »"
+        )
 
 
 #: Criteria rated below this share of their scale get progress actions proposed.

@@ -13,6 +13,7 @@ from cap_shared.db.types import AwareDateTime
 from cap_shared.idempotency import idempotency_table
 from cap_shared.migrate import DATABASE_ONLY
 from cap_shared.runtime import infra_tables
+from cap_shared.sync import tombstone_table
 
 registry = make_registry()
 metadata = registry.metadata
@@ -47,6 +48,8 @@ class Organisation(TimestampMixin, Base, table=True):
 
 #: Idempotency-Key claims and stored answers (cap_shared.idempotency).
 idempotency_keys = idempotency_table(metadata)
+#: Deleted rows of the lists mobile apps sync (``updated_since``): answers.
+tombstones = tombstone_table(metadata)
 
 
 class ReferentialVersion(TimestampMixin, Base, table=True):

@@ -20,8 +20,11 @@ from cap_diagnostic.schemas import (
     ReviewIn,
     ReviewOut,
 )
+from cap_shared.conditional import IfMatch, Precondition
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role
+from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,16 +39,34 @@ Practitioner = Annotated[
     Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR))
 ]
 
+#: Plans and their actions have concurrent editors (the structure, its facilitators): a write
+#: sends the ETag it read in If-Match (428 without, 412 when stale) and gets the new one.
+Expected = Annotated[Precondition, Depends(IfMatch(required=True))]
+
 plan_routes = APIRouter(prefix="/v1/progress-plans", tags=["progress-plans"], responses=_ERRORS)
 action_routes = APIRouter(prefix="/v1/actions", tags=["progress-plans"], responses=_ERRORS)
 
 
-@plan_routes.get("", response_model=list[PlanOut])
+@plan_routes.get("", response_model=SyncPage[PlanOut])
 async def list_plans(
-    principal: Practitioner, session: SessionDep, runtime: RuntimeDep
-) -> list[PlanOut]:
-    """Progress plans the caller may see (one per organisation)."""
-    return await plans.list_plans(session, principal, runtime.clock.today())
+    principal: Practitioner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[PlanOut]:
+    """Progress plans the caller may see (one per organisation), oldest first (created_at,
+    id); with ``updated_since``, those changed since (a changed action changes its plan),
+    oldest change first (delta sync). ``overdue`` is computed on the day of the answer."""
+    return await plans.list_plans(
+        session,
+        principal,
+        runtime.clock.today(),
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @plan_routes.get("/{plan_id}", response_model=PlanOut)
@@ -74,9 +95,13 @@ async def create_action(
     principal: Practitioner,
     session: SessionDep,
     runtime: RuntimeDep,
+    precondition: Expected,
+    response: Response,
 ) -> ActionOut:
-    """Add an action by hand (it starts planned)."""
-    action = await plans.create_action(session, principal, plan_id, data)
+    """Add an action by hand (it starts planned), to the plan as last read: send the plan's
+    ETag in If-Match. The answer's ETag is the new action's."""
+    action = await plans.create_action(session, principal, plan_id, data, precondition)
+    response.headers["ETag"] = await plans.action_etag(session, action, runtime.clock.today())
     return plans.action_out(action, runtime.clock.today())
 
 
@@ -123,9 +148,8 @@ async def export_plan_xlsx(
 async def get_action(
     action_id: Id, principal: Practitioner, session: SessionDep, runtime: RuntimeDep
 ) -> ActionDetail:
-    """An action with its follow-up reviews."""
-    action, reviews = await plans.get_action(session, principal, action_id, runtime.clock.today())
-    return ActionDetail(**action.model_dump(), reviews=reviews)
+    """An action with its follow-up reviews; its ETag is what a write sends in If-Match."""
+    return await plans.get_action(session, principal, action_id, runtime.clock.today())
 
 
 @action_routes.patch("/{action_id}", response_model=ActionOut)
@@ -135,9 +159,13 @@ async def update_action(
     principal: Practitioner,
     session: SessionDep,
     runtime: RuntimeDep,
+    precondition: Expected,
+    response: Response,
 ) -> ActionOut:
-    """Change the owner, due date, priority or wording."""
-    action = await plans.update_action(session, principal, action_id, data)
+    """Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
+    the answer's ETag is the new one."""
+    action = await plans.update_action(session, principal, action_id, data, precondition)
+    response.headers["ETag"] = await plans.action_etag(session, action, runtime.clock.today())
     return plans.action_out(action, runtime.clock.today())
 
 
@@ -148,11 +176,15 @@ async def step_action(
     principal: Practitioner,
     session: SessionDep,
     runtime: RuntimeDep,
+    precondition: Expected,
+    response: Response,
 ) -> ActionOut:
-    """Plan, start, complete, verify (facilitator or admin), reopen or cancel an action."""
+    """Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
+    the action's ETag in If-Match; the answer's ETag is the new one."""
     action = await plans.step_action(
-        session, principal, action_id, ActionStep(data.step), data.note
+        session, principal, action_id, ActionStep(data.step), data.note, precondition
     )
+    response.headers["ETag"] = await plans.action_etag(session, action, runtime.clock.today())
     return plans.action_out(action, runtime.clock.today())
 
 

@@ -9,7 +9,7 @@ redelivering an audit event adds nothing.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.repository import DiagnosticRepository, OrganisationRepository, PlanRepository
 from cap_diagnostic.schemas import (
     ActionCreate,
+    ActionDetail,
     ActionOut,
     ActionUpdate,
     PlanOut,
@@ -28,12 +29,14 @@ from cap_diagnostic.schemas import (
     ReviewOut,
 )
 from cap_shared import clock
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import Envelope, new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.diagnostic import ActionDueSoonV1, ActionOverdueV1
 from cap_shared.outbox import add_event
 from cap_shared.problems import Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
+from cap_shared.sync import Deleted, SyncPage
 
 SOURCE = "/cap/diagnostic"
 OPEN = sorted(s.value for s in lifecycle.OPEN_ACTIONS)
@@ -53,11 +56,14 @@ class UnknownCriterion(ProblemError):
     """The action names a criterion no imported referential has."""
 
     status, code, title = 422, "unknown-criterion", "Unknown criterion"
+    title_fr = "Critère inconnu"
 
 
 # reading ---------------------------------------------------------------------------------------
-async def _plan_visible(session: AsyncSession, principal: Principal, plan_id: str) -> ProgressPlan:
-    plan = await PlanRepository(session).get_plan(plan_id)
+async def _plan_visible(
+    session: AsyncSession, principal: Principal, plan_id: str, *, for_update: bool = False
+) -> ProgressPlan:
+    plan = await PlanRepository(session).get_plan(plan_id, for_update=for_update)
     organisation = (
         await OrganisationRepository(session).get(organisation_id=plan.organisation_id)
         if plan
@@ -68,7 +74,7 @@ async def _plan_visible(session: AsyncSession, principal: Principal, plan_id: st
         or organisation is None
         or not principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound("no such progress plan")
+        raise NotFound("no such progress plan", detail_fr="plan de progrès introuvable")
     return plan
 
 
@@ -86,7 +92,7 @@ async def _action_visible(
         or organisation is None
         or not principal.may_see_organisation(organisation.id, organisation.region)
     ):
-        raise NotFound("no such action")
+        raise NotFound("no such action", detail_fr="action introuvable")
     return action
 
 
@@ -140,17 +146,39 @@ async def plan_out(
         counts=counts,
         overdue=sum(1 for v in views if v.overdue),
         actions=views,
+        updated_at=plan.modified_at or plan.created_at,
     )
 
 
-async def list_plans(session: AsyncSession, principal: Principal, today: date) -> list[PlanOut]:
-    """Plans the caller may see."""
+async def list_plans(
+    session: AsyncSession,
+    principal: Principal,
+    today: date,
+    *,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage[PlanOut]:
+    """Plans the caller may see, oldest first; with ``updated_since``, those changed (an
+    action included) or deleted since, oldest change first."""
     unrestricted = principal.has_role(Role.ADMIN)
-    plans = await PlanRepository(session).plans(
-        organisation_ids=None if unrestricted else sorted(principal.organisation_ids()),
-        regions=None if unrestricted else sorted(principal.regions()),
+    scope = {
+        "organisation_ids": None if unrestricted else sorted(principal.organisation_ids()),
+        "regions": None if unrestricted else sorted(principal.regions()),
+    }
+    repo = PlanRepository(session)
+    deleted: list[Deleted] = []
+    if updated_since is None:
+        plans, next_cursor = await repo.plans(**scope, cursor=cursor, limit=limit)
+    else:
+        plans, deleted, next_cursor = await repo.plan_changes(
+            **scope, since=updated_since, cursor=cursor, limit=limit
+        )
+    return SyncPage[PlanOut](
+        data=[await plan_out(session, p, today) for p in plans],
+        deleted=deleted,
+        next_cursor=next_cursor,
     )
-    return [await plan_out(session, p, today) for p in plans]
 
 
 async def get_plan(
@@ -169,11 +197,27 @@ async def get_plan(
 
 async def get_action(
     session: AsyncSession, principal: Principal, action_id: str, today: date
-) -> tuple[ActionOut, list[ReviewOut]]:
+) -> ActionDetail:
     """An action and its reviews."""
-    action = await _action_visible(session, principal, action_id)
+    return await action_detail(session, await _action_visible(session, principal, action_id), today)
+
+
+async def action_detail(session: AsyncSession, action: ProgressAction, today: date) -> ActionDetail:
+    """What ``GET /v1/actions/{id}`` answers: the action and its reviews (its ETag's source)."""
     reviews = await PlanRepository(session).reviews(action.id)
-    return action_out(action, today), [_review_out(r) for r in reviews]
+    return ActionDetail(
+        **action_out(action, today).model_dump(), reviews=[_review_out(r) for r in reviews]
+    )
+
+
+async def action_etag(session: AsyncSession, action: ProgressAction, today: date) -> str:
+    """The action's ETag, as ``GET /v1/actions/{id}`` answers it."""
+    return etag_of(await action_detail(session, action, today))
+
+
+async def plan_etag(session: AsyncSession, plan: ProgressPlan, today: date) -> str:
+    """The plan's ETag, as ``GET /v1/progress-plans/{id}`` (unfiltered) answers it."""
+    return etag_of(await plan_out(session, plan, today))
 
 
 def _review_out(review: ActionReview) -> ReviewOut:
@@ -329,18 +373,30 @@ async def _criterion_codes(session: AsyncSession) -> dict[str, tuple[str, str]]:
 
 # editing ---------------------------------------------------------------------------------------
 async def create_action(
-    session: AsyncSession, principal: Principal, plan_id: str, data: ActionCreate
+    session: AsyncSession,
+    principal: Principal,
+    plan_id: str,
+    data: ActionCreate,
+    precondition: Precondition,
 ) -> ProgressAction:
-    """Add an action by hand."""
-    plan = await _plan_visible(session, principal, plan_id)
+    """Add an action by hand, to the plan as the caller last read it (``If-Match``)."""
+    plan = await _plan_visible(session, principal, plan_id, for_update=True)
+    precondition.check(await plan_etag(session, plan, clock.today()))
     code = theme = None
     if data.criterion:
         found = (await _criterion_codes(session)).get(data.criterion)
         if found is None:
             raise UnknownCriterion(
                 f"unknown criterion {data.criterion}",
+                detail_fr=f"critère inconnu {data.criterion}",
                 extensions={
-                    "errors": [{"field": "body.criterion", "message": "unknown criterion"}]
+                    "errors": [
+                        {
+                            "field": "body.criterion",
+                            "message": "unknown criterion",
+                            "message_fr": "critère inconnu",
+                        }
+                    ]
                 },
             )
         code, theme = found
@@ -367,10 +423,15 @@ async def create_action(
 
 
 async def update_action(
-    session: AsyncSession, principal: Principal, action_id: str, data: ActionUpdate
+    session: AsyncSession,
+    principal: Principal,
+    action_id: str,
+    data: ActionUpdate,
+    precondition: Precondition,
 ) -> ProgressAction:
-    """Change owner, due date, priority or wording."""
+    """Change owner, due date, priority or wording, on the action as the caller read it."""
     action = await _action_visible(session, principal, action_id, for_update=True)
+    precondition.check(await action_etag(session, action, clock.today()))
     lifecycle.ensure_action_editable(ActionStatus(action.status))
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(action, name, value)
@@ -380,12 +441,21 @@ async def update_action(
 
 
 async def step_action(
-    session: AsyncSession, principal: Principal, action_id: str, step: ActionStep, note: str | None
+    session: AsyncSession,
+    principal: Principal,
+    action_id: str,
+    step: ActionStep,
+    note: str | None,
+    precondition: Precondition,
 ) -> ProgressAction:
     """Move an action along its lifecycle; verification is a facilitator's or an admin's."""
     action = await _action_visible(session, principal, action_id, for_update=True)
+    precondition.check(await action_etag(session, action, clock.today()))
     if step is ActionStep.VERIFY and not principal.has_role(Role.FACILITATOR, Role.ADMIN):
-        raise Forbidden("an action is verified by a facilitator or an administrator")
+        raise Forbidden(
+            "an action is verified by a facilitator or an administrator",
+            detail_fr="une action est vérifiée par un animateur ou un administrateur",
+        )
     target = lifecycle.next_action_status(ActionStatus(action.status), step)
     now = clock.now()
     action.status = target.value

@@ -24,9 +24,68 @@ from cap_diagnostic.models import (
     Recognition,
     ReferentialVersion,
     Resource,
+    tombstones,
 )
 from cap_shared import clock
+from cap_shared.pagination import Keyset, key, newest_first
+from cap_shared.sync import Deleted, DeltaSync, record_deletion
 from cap_shared.text import fold
+
+#: The lists' stable orders (their names are bound into their cursors) and delta syncs.
+DIAGNOSTICS = newest_first("diagnostic.diagnostics", col(Diagnostic.created_at), col(Diagnostic.id))
+PLANS = Keyset(
+    "diagnostic.progress-plans",
+    key(col(ProgressPlan.created_at), datetime),
+    key(col(ProgressPlan.id), str),
+)
+
+
+def _changed(model: Any) -> DeltaSync:
+    """The change time of a row with the timestamp mixin: modified_at, else created_at."""
+    return DeltaSync(
+        list_name=f"diagnostic.{model.__tablename__}s",
+        resource=model.__tablename__,
+        changed_at=sa.func.coalesce(col(model.modified_at), col(model.created_at)),
+        id=col(model.id),
+        changed_at_of=lambda row: row.modified_at or row.created_at,
+    )
+
+
+DIAGNOSTICS_SYNC = _changed(Diagnostic)
+PLANS_SYNC = _changed(ProgressPlan)
+
+
+def answers_keyset(diagnostic_id: str) -> Keyset:
+    """A diagnostic's answers by criterion (cursors bound to that diagnostic's list)."""
+    return Keyset(
+        f"diagnostic.answers:{diagnostic_id}",
+        key(col(Answer.criterion_urn), str),
+        key(col(Answer.id), str),
+    )
+
+
+def answers_sync(diagnostic_id: str) -> DeltaSync:
+    """A diagnostic's answers changed or deleted (tombstones of resource ``answer:<id>``)."""
+    return DeltaSync(
+        list_name=f"diagnostic.answers:{diagnostic_id}",
+        resource=f"answer:{diagnostic_id}",
+        changed_at=sa.func.coalesce(col(Answer.modified_at), col(Answer.created_at)),
+        id=col(Answer.id),
+        changed_at_of=lambda row: row.modified_at or row.created_at,
+    )
+
+
+def visible(
+    column: Any, organisation_ids: Sequence[str] | None, regions: Sequence[str] | None
+) -> sa.ColumnElement[bool] | None:
+    """Rows whose organisation ``column`` is in the scope (None: everything)."""
+    if organisation_ids is None and regions is None:
+        return None
+    scope: sa.ColumnElement[bool] = column.in_(organisation_ids or [])
+    if regions:
+        in_region = sa.select(col(Organisation.id)).where(col(Organisation.region).in_(regions))
+        scope = sa.or_(scope, column.in_(in_region))
+    return scope
 
 
 class OrganisationRepository:
@@ -121,6 +180,24 @@ class DiagnosticRepository:
         diagnostic.revision = revision
         return True
 
+    def _listed(
+        self,
+        *,
+        organisation_ids: Sequence[str] | None,
+        regions: Sequence[str] | None,
+        organisation_id: str | None,
+        status: str | None,
+    ) -> sa.Select[Any]:
+        query = sa.select(Diagnostic)
+        scope = visible(col(Diagnostic.organisation_id), organisation_ids, regions)
+        if scope is not None:
+            query = query.where(scope)
+        if organisation_id:
+            query = query.where(col(Diagnostic.organisation_id) == organisation_id)
+        if status:
+            query = query.where(col(Diagnostic.status) == status)
+        return query
+
     async def page(
         self,
         *,
@@ -128,34 +205,53 @@ class DiagnosticRepository:
         regions: Sequence[str] | None,
         organisation_id: str | None,
         status: str | None,
-        after: tuple[datetime, str] | None,
+        cursor: str | None,
         limit: int,
-    ) -> Sequence[Diagnostic]:
-        """Diagnostics visible in a scope (None: everything), newest first."""
-        query = sa.select(Diagnostic)
-        if organisation_ids is not None or regions is not None:
-            visible: sa.ColumnElement[bool] = col(Diagnostic.organisation_id).in_(
-                organisation_ids or []
-            )
-            if regions:
-                in_region = sa.select(col(Organisation.id)).where(
-                    col(Organisation.region).in_(regions)
-                )
-                visible = sa.or_(visible, col(Diagnostic.organisation_id).in_(in_region))
-            query = query.where(visible)
-        if organisation_id:
-            query = query.where(col(Diagnostic.organisation_id) == organisation_id)
-        if status:
-            query = query.where(col(Diagnostic.status) == status)
-        if after is not None:
-            query = query.where(
-                sa.tuple_(col(Diagnostic.created_at), col(Diagnostic.id)) < sa.tuple_(*after)
-            )
-        query = query.order_by(
-            col(Diagnostic.created_at).desc(),
-            col(Diagnostic.id).desc(),
-        ).limit(limit)
-        return (await self.session.execute(query)).scalars().all()
+    ) -> tuple[list[Diagnostic], str | None]:
+        """A page of the diagnostics visible in a scope (None: everything), newest first."""
+        query = self._listed(
+            organisation_ids=organisation_ids,
+            regions=regions,
+            organisation_id=organisation_id,
+            status=status,
+        )
+        return await DIAGNOSTICS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def changes(
+        self,
+        *,
+        organisation_ids: Sequence[str] | None,
+        regions: Sequence[str] | None,
+        organisation_id: str | None,
+        status: str | None,
+        since: datetime,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[Diagnostic], list[Deleted], str | None]:
+        """Diagnostics of the scope changed or deleted since ``since``, oldest change first."""
+        query = self._listed(
+            organisation_ids=organisation_ids,
+            regions=regions,
+            organisation_id=organisation_id,
+            status=status,
+        )
+
+        def scope(column: Any) -> sa.ColumnElement[bool]:
+            term = visible(column, organisation_ids, regions)
+            if organisation_id:
+                own = column == organisation_id
+                term = own if term is None else sa.and_(term, own)
+            return sa.true() if term is None else term
+
+        return await DIAGNOSTICS_SYNC.page(
+            self.session,
+            query,
+            tombstones,
+            since=since,
+            cursor=cursor,
+            limit=limit,
+            tombstone_scope=scope,
+        )
 
     async def latest_completed(
         self,
@@ -210,6 +306,24 @@ class DiagnosticRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def answers_page(
+        self, diagnostic_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Answer], str | None]:
+        """A page of a diagnostic's answers by criterion URN."""
+        query = sa.select(Answer).where(col(Answer.diagnostic_id) == diagnostic_id)
+        return await answers_keyset(diagnostic_id).fetch(
+            self.session, query, cursor=cursor, limit=limit
+        )
+
+    async def answer_changes(
+        self, diagnostic_id: str, *, since: datetime, cursor: str | None, limit: int
+    ) -> tuple[list[Answer], list[Deleted], str | None]:
+        """A diagnostic's answers changed or deleted since ``since``, oldest change first."""
+        query = sa.select(Answer).where(col(Answer.diagnostic_id) == diagnostic_id)
+        return await answers_sync(diagnostic_id).page(
+            self.session, query, tombstones, since=since, cursor=cursor, limit=limit
+        )
+
     async def answers(self, diagnostic_id: str) -> Sequence[Answer]:
         query = (
             sa.select(Answer)
@@ -240,12 +354,23 @@ class DiagnosticRepository:
     async def add_answer(self, answer: Answer) -> None:
         self.session.add(answer)
 
-    async def delete_answers(self, diagnostic_id: str, urns: Sequence[str]) -> None:
+    async def delete_answers(
+        self, diagnostic: Diagnostic, answers: Sequence[Answer], *, at: datetime
+    ) -> None:
+        """Delete answers of ``diagnostic`` and leave their tombstones (for synced clients)."""
+        ids = [a.id for a in answers]
         await self.session.execute(
             sa.delete(Answer).where(
-                col(Answer.diagnostic_id) == diagnostic_id,
-                col(Answer.criterion_urn).in_(urns),
+                col(Answer.diagnostic_id) == diagnostic.id, col(Answer.id).in_(ids)
             )
+        )
+        await record_deletion(
+            self.session,
+            tombstones,
+            resource=f"answer:{diagnostic.id}",
+            ids=ids,
+            organisation_id=diagnostic.organisation_id,
+            at=at,
         )
 
     async def replace_scores(self, diagnostic_id: str, rows: Sequence[GroupScoreRow]) -> None:
@@ -268,31 +393,65 @@ class PlanRepository:
         query = sa.select(ProgressPlan).where(col(ProgressPlan.organisation_id) == organisation_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def get_plan(self, plan_id: str) -> ProgressPlan | None:
+    async def get_plan(self, plan_id: str, *, for_update: bool = False) -> ProgressPlan | None:
+        if for_update:  # a write conditional on the plan's ETag: one at a time
+            query = sa.select(ProgressPlan).where(col(ProgressPlan.id) == plan_id)
+            return (await self.session.execute(query.with_for_update())).scalar_one_or_none()
         return await self.session.get(ProgressPlan, plan_id)
 
     async def add(self, item: ProgressPlan | ProgressAction | ActionReview) -> None:
         self.session.add(item)
         await self.session.flush()
+        if isinstance(item, ProgressAction):
+            # A plan shows its actions: a changed action is a changed plan (delta sync).
+            await self.session.execute(
+                sa.update(ProgressPlan)
+                .where(col(ProgressPlan.id) == item.plan_id)
+                .values(modified_at=clock.now())
+            )
+
+    def _plans(
+        self, organisation_ids: Sequence[str] | None, regions: Sequence[str] | None
+    ) -> sa.Select[Any]:
+        query = sa.select(ProgressPlan)
+        scope = visible(col(ProgressPlan.organisation_id), organisation_ids, regions)
+        return query if scope is None else query.where(scope)
 
     async def plans(
-        self, *, organisation_ids: Sequence[str] | None, regions: Sequence[str] | None
-    ) -> Sequence[ProgressPlan]:
-        query = sa.select(ProgressPlan)
-        if organisation_ids is not None or regions is not None:
-            visible: sa.ColumnElement[bool] = col(ProgressPlan.organisation_id).in_(
-                organisation_ids or []
-            )
-            if regions:
-                in_region = sa.select(col(Organisation.id)).where(
-                    col(Organisation.region).in_(regions)
-                )
-                visible = sa.or_(visible, col(ProgressPlan.organisation_id).in_(in_region))
-            query = query.where(visible)
-        return (
-            (await self.session.execute(query.order_by(col(ProgressPlan.created_at))))
-            .scalars()
-            .all()
+        self,
+        *,
+        organisation_ids: Sequence[str] | None,
+        regions: Sequence[str] | None,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[ProgressPlan], str | None]:
+        """A page of the plans visible in a scope (None: everything), oldest first."""
+        query = self._plans(organisation_ids, regions)
+        return await PLANS.fetch(self.session, query, cursor=cursor, limit=limit)
+
+    async def plan_changes(
+        self,
+        *,
+        organisation_ids: Sequence[str] | None,
+        regions: Sequence[str] | None,
+        since: datetime,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[ProgressPlan], list[Deleted], str | None]:
+        """Plans of the scope changed (an action included) or deleted since ``since``."""
+
+        def scope(column: Any) -> sa.ColumnElement[bool]:
+            term = visible(column, organisation_ids, regions)
+            return sa.true() if term is None else term
+
+        return await PLANS_SYNC.page(
+            self.session,
+            self._plans(organisation_ids, regions),
+            tombstones,
+            since=since,
+            cursor=cursor,
+            limit=limit,
+            tombstone_scope=scope,
         )
 
     async def get_action(
@@ -385,8 +544,8 @@ class ResourceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, resource_id: str) -> Resource | None:
-        return await self.session.get(Resource, resource_id)
+    async def get(self, resource_id: str, *, for_update: bool = False) -> Resource | None:
+        return await self.session.get(Resource, resource_id, with_for_update=for_update)
 
     async def by_code(self, code: str) -> Resource | None:
         query = sa.select(Resource).where(col(Resource.code) == code)
@@ -421,7 +580,7 @@ class ResourceRepository:
         text: str | None,
         kind: str | None,
         include_unpublished: bool,
-        limit: int,
+        limit: int | None,
     ) -> Sequence[tuple[Resource, float]]:
         """Resources matching ``text`` (all words, stemmed), best first, with their rank."""
         query = sa.select(Resource)
@@ -448,11 +607,11 @@ class ResourceRepository:
                 )
                 for word in fold(text).split():
                     query = query.where(sa.func.cap_fold(haystack).contains(word))
-        ranked = (
-            query.add_columns(rank.label("rank"))
-            .order_by(sa.desc("rank"), col(Resource.title))
-            .limit(limit)
+        ranked = query.add_columns(rank.label("rank")).order_by(
+            sa.desc("rank"), col(Resource.title), col(Resource.id)
         )
+        if limit is not None:
+            ranked = ranked.limit(limit)
         return [(row[0], float(row[1])) for row in (await self.session.execute(ranked)).all()]
 
 

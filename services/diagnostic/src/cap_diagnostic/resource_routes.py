@@ -15,7 +15,9 @@ from cap_diagnostic.schemas import (
     ResourceOut,
     ResourceUpdate,
 )
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role, SignedIn
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
@@ -32,7 +34,7 @@ Reader = Annotated[Principal, Depends(SignedIn())]
 resource_routes = APIRouter(prefix="/v1/resources", tags=["resources"], responses=_ERRORS)
 
 
-@resource_routes.get("", response_model=list[ResourceOut])
+@resource_routes.get("", response_model=Page[ResourceOut])
 async def search_resources(
     principal: Reader,
     session: SessionDep,
@@ -40,17 +42,29 @@ async def search_resources(
         str | None,
         Query(max_length=200, pattern=PRINTABLE_PATTERN, description="Words to find (French)"),
     ] = None,
-    kind: ResourceKind | None = None,
+    kind: Annotated[ResourceKind | None, Query(description="Only this kind")] = None,
     criterion: Annotated[
         str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN, description="Criterion URN")
     ] = None,
-    theme: Annotated[str | None, Query(max_length=40, pattern=PRINTABLE_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> list[ResourceOut]:
+    theme: Annotated[
+        str | None,
+        Query(max_length=40, pattern=PRINTABLE_PATTERN, description="Theme code"),
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ResourceOut]:
     """Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
-    Results are ranked by relevance when ``q`` is given."""
+    Results are ranked by relevance when ``q`` is given (then by title and id), by title and id
+    otherwise."""
     return await catalogue.search(
-        session, principal, text=q, kind=kind, criterion=criterion, theme=theme, limit=limit
+        session,
+        principal,
+        text=q,
+        kind=kind,
+        criterion=criterion,
+        theme=theme,
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -68,10 +82,18 @@ async def get_resource(resource_id: Id, principal: Reader, session: SessionDep) 
 
 @resource_routes.patch("/{resource_id}", response_model=ResourceOut)
 async def update_resource(
-    resource_id: Id, data: ResourceUpdate, _principal: Admin, session: SessionDep
+    resource_id: Id,
+    data: ResourceUpdate,
+    _principal: Admin,
+    session: SessionDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> ResourceOut:
-    """Change a catalogue entry (admin); ``published: false`` hides it."""
-    return catalogue.to_out(await catalogue.update(session, resource_id, data))
+    """Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
+    If-Match, only if nobody changed it since (412); the answer's ETag is the new one."""
+    out = catalogue.to_out(await catalogue.update(session, resource_id, data, precondition))
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @resource_routes.delete("/{resource_id}", status_code=status.HTTP_204_NO_CONTENT)

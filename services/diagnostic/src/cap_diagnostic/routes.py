@@ -15,7 +15,6 @@ from fastapi import (
     APIRouter,
     Depends,
     File,
-    Header,
     Path,
     Query,
     Request,
@@ -28,13 +27,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 
 from cap_diagnostic import catalogue, diagnostics, reports
+from cap_diagnostic.answers import DiagnosticSummary, ScoresOut
 from cap_diagnostic.lifecycle import Action
 from cap_diagnostic.models import Diagnostic, ReferentialVersion, idempotency_keys
 from cap_diagnostic.plan_routes import ROUTERS as plan_routers
 from cap_diagnostic.referentials import service as referentials
-from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, FileError, ReferentialInvalid
+from cap_diagnostic.referentials.loader import MAX_FILE_BYTES, ReferentialInvalid, too_large
 from cap_diagnostic.referentials.model import ResolvedReferential
-from cap_diagnostic.referentials.schema import MAX_VERSION
+from cap_diagnostic.referentials.schema import MAX_VERSION, ReferentialFile
 from cap_diagnostic.resource_routes import ROUTERS as resource_routers
 from cap_diagnostic.schemas import (
     ID_PATTERN,
@@ -55,17 +55,25 @@ from cap_diagnostic.schemas import (
     ThemeOut,
 )
 from cap_diagnostic.statistics_routes import ROUTERS as statistics_routers
+from cap_shared import conditional
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
+from cap_shared.openapi import self_contained_schema
+from cap_shared.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Keyset,
+    Page,
+    PageCursor,
+    PageLimit,
+    field_key,
+)
 from cap_shared.security import Allow, Principal, Role, SignedIn
+from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(max_length=36, pattern=ID_PATTERN)]
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9._\-]+$")]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=200, description="ETag read earlier: 412 if it changed"),
-]
+#: ``If-Match`` with the diagnostic's ETag (its revision): optional, 412 when stale.
+IfMatch = Annotated[conditional.Precondition, Depends(conditional.IfMatch(required=False))]
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
     403: {"description": "Role not allowed"},
@@ -102,14 +110,27 @@ def _summary(stored: ReferentialVersion, resolved: ResolvedReferential) -> dict[
     }
 
 
-@referential_routes.get("", response_model=list[ReferentialSummary])
-async def list_referentials(_principal: Reader, session: SessionDep) -> list[ReferentialSummary]:
-    """Every imported referential version (all versions of CAP, CAP RSE, CAP ISO 9001...)."""
+#: By code then version (a few dozen versions: paged in memory).
+REFERENTIALS = Keyset("diagnostic.referentials", field_key("code", str), field_key("version", int))
+
+
+@referential_routes.get("", response_model=Page[ReferentialSummary])
+async def list_referentials(
+    _principal: Reader,
+    session: SessionDep,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ReferentialSummary]:
+    """Every imported referential version (all versions of CAP, CAP RSE, CAP ISO 9001...), by
+    code then version."""
+    stored, next_cursor = REFERENTIALS.slice(
+        await referentials.list_versions(session), cursor=cursor, limit=limit
+    )
     out = []
-    for stored in await referentials.list_versions(session):
-        resolved = await referentials.resolved(session, stored.id)
-        out.append(ReferentialSummary(**_summary(stored, resolved)))
-    return out
+    for version in stored:
+        resolved = await referentials.resolved(session, version.id)
+        out.append(ReferentialSummary(**_summary(version, resolved)))
+    return Page[ReferentialSummary](data=out, next_cursor=next_cursor)
 
 
 @referential_routes.post(
@@ -125,9 +146,7 @@ async def import_referential(
     filename = (file.filename or "upload.yaml").rsplit("/", 1)[-1][:200]
     content = await file.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
-        raise ReferentialInvalid(
-            [FileError(filename, "(file)", "", f"larger than {MAX_FILE_BYTES} bytes")]
-        )
+        raise ReferentialInvalid([too_large(filename)])
     imported = await referentials.import_file(session, content, filename, actor=principal.subject)
     return ReferentialImported(
         **_summary(imported.version, imported.resolved), changes=imported.version.changes
@@ -195,10 +214,14 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
+#: The referential file format (``docs/referentials/referential.schema.json``), in YAML or JSON.
+_FILE = {"schema": self_contained_schema(ReferentialFile)}
+
+
 @referential_routes.get(
     "/{code}/versions/{version}/export",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+    responses={200: {"content": {"application/yaml": _FILE, "application/json": _FILE}}},
 )
 async def export_referential(
     code: Code,
@@ -262,27 +285,38 @@ async def create_diagnostic(
     return await _answer(session, diagnostic, 201, idem)
 
 
-@diagnostic_routes.get("", response_model=Page[DiagnosticOut])
+@diagnostic_routes.get("", response_model=SyncPage[DiagnosticOut])
 async def list_diagnostics(
     principal: Practitioner,
     session: SessionDep,
-    organisation_id: Annotated[str | None, Query(max_length=36, pattern=ID_PATTERN)] = None,
-    status: Annotated[str | None, Query(max_length=20, pattern=r"^[a-z_]+$")] = None,
+    organisation_id: Annotated[
+        str | None,
+        Query(max_length=36, pattern=ID_PATTERN, description="Only this organisation's"),
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(max_length=20, pattern=r"^[a-z_]+$", description="Only in this status"),
+    ] = None,
+    updated_since: UpdatedSince = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[DiagnosticOut]:
-    """Diagnostics the caller may see, newest first."""
+) -> SyncPage[DiagnosticOut]:
+    """Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
+    those changed or deleted since, oldest change first (delta sync)."""
     return await diagnostics.page(
         session,
         principal,
         organisation_id=organisation_id,
         status=status,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
     )
 
 
-@diagnostic_routes.get("/summary")
+@diagnostic_routes.get(
+    "/summary", response_model=DiagnosticSummary, response_model_exclude_unset=True
+)
 async def diagnostic_summary(principal: Practitioner, session: SessionDep) -> dict[str, Any]:
     """The caller's organisation's latest diagnostic (the mobile home screen)."""
     return await diagnostics.summary(session, principal)
@@ -302,19 +336,29 @@ async def update_diagnostic(
     data: DiagnosticUpdate,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
 ) -> Response:
     """Change the session details (date, facilitator, participants) before completion."""
-    diagnostic = await diagnostics.update(session, principal, diagnostic_id, data, if_match)
+    diagnostic = await diagnostics.update(
+        session, principal, diagnostic_id, data, precondition.if_match
+    )
     return await _answer(session, diagnostic)
 
 
-@diagnostic_routes.get("/{diagnostic_id}/answers", response_model=list[AnswerOut])
+@diagnostic_routes.get("/{diagnostic_id}/answers", response_model=SyncPage[AnswerOut])
 async def list_answers(
-    diagnostic_id: Id, principal: Practitioner, session: SessionDep
-) -> list[AnswerOut]:
-    """Every answer of the diagnostic."""
-    return await diagnostics.answers(session, principal, diagnostic_id)
+    diagnostic_id: Id,
+    principal: Practitioner,
+    session: SessionDep,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[AnswerOut]:
+    """The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
+    deleted since, oldest change first (delta sync for offline rating)."""
+    return await diagnostics.answers(
+        session, principal, diagnostic_id, updated_since=updated_since, cursor=cursor, limit=limit
+    )
 
 
 class AnswersOut(BaseModel):
@@ -331,7 +375,7 @@ async def upsert_answers(
     request: Request,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Create or replace answers by criterion (all of the batch or none of it).
@@ -342,7 +386,7 @@ async def upsert_answers(
     if (replay := await idem.replay()) is not None:
         return replay
     diagnostic, stored = await diagnostics.upsert_answers(
-        session, principal, diagnostic_id, data.answers, if_match
+        session, principal, diagnostic_id, data.answers, precondition.if_match
     )
     body = AnswersOut(revision=diagnostic.revision, answers=stored)
     return await _answer(session, diagnostic, 200, idem, body=body)
@@ -354,16 +398,16 @@ async def set_key_figures(
     data: KeyFiguresIn,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
 ) -> Response:
     """Record the structure's key figures (employees in pathway, exits by category)."""
     diagnostic = await diagnostics.set_key_figures(
-        session, principal, diagnostic_id, data, if_match
+        session, principal, diagnostic_id, data, precondition.if_match
     )
     return await _answer(session, diagnostic)
 
 
-@diagnostic_routes.get("/{diagnostic_id}/scores")
+@diagnostic_routes.get("/{diagnostic_id}/scores", response_model=ScoresOut)
 async def get_scores(
     diagnostic_id: Id, principal: Practitioner, session: SessionDep
 ) -> dict[str, Any]:
@@ -372,12 +416,19 @@ async def get_scores(
     return await diagnostics.live_scores(session, principal, diagnostic_id)
 
 
-@diagnostic_routes.get("/{diagnostic_id}/suggestions", response_model=list[Suggestion])
+@diagnostic_routes.get("/{diagnostic_id}/suggestions", response_model=Page[Suggestion])
 async def get_suggestions(
-    diagnostic_id: Id, principal: Practitioner, session: SessionDep
-) -> list[Suggestion]:
-    """Answers from the organisation's earlier diagnostics on shared criteria, to reuse."""
-    return await diagnostics.suggestions(session, principal, diagnostic_id)
+    diagnostic_id: Id,
+    principal: Practitioner,
+    session: SessionDep,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[Suggestion]:
+    """Answers from the organisation's earlier diagnostics on shared criteria, to reuse, in
+    the referential's criterion order."""
+    return await diagnostics.suggestions(
+        session, principal, diagnostic_id, cursor=cursor, limit=limit
+    )
 
 
 @diagnostic_routes.post("/{diagnostic_id}/migrate", response_model=DiagnosticOut)
@@ -386,10 +437,12 @@ async def migrate_diagnostic(
     data: MigrateIn,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
 ) -> Response:
     """Move a running diagnostic to another version of its referential."""
-    diagnostic = await diagnostics.migrate(session, principal, diagnostic_id, data, if_match)
+    diagnostic = await diagnostics.migrate(
+        session, principal, diagnostic_id, data, precondition.if_match
+    )
     return await _answer(session, diagnostic)
 
 
@@ -411,7 +464,7 @@ async def transition_diagnostic(
     request: Request,
     principal: Practitioner,
     session: SessionDep,
-    if_match: IfMatch = None,
+    precondition: IfMatch,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
@@ -420,7 +473,7 @@ async def transition_diagnostic(
     if (replay := await idem.replay()) is not None:
         return replay
     diagnostic = await diagnostics.transition(
-        session, principal, diagnostic_id, Action(data.action.value), if_match
+        session, principal, diagnostic_id, Action(data.action.value), precondition.if_match
     )
     return await _answer(session, diagnostic, 200, idem)
 

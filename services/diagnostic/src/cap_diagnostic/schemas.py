@@ -16,6 +16,7 @@ from pydantic import (
 
 from cap_diagnostic.lifecycle import KeyFigures
 from cap_diagnostic.referentials.schema import MAX_VERSION
+from cap_shared.field_errors import FieldError
 from cap_shared.partial import NotNull
 from cap_shared.text import Text
 
@@ -174,9 +175,15 @@ class AnswerIn(BaseModel):
     def _na(self) -> AnswerIn:
         if self.not_applicable:
             if self.level is not None:
-                raise ValueError("a not-applicable answer has no level")
+                raise FieldError(
+                    "a not-applicable answer has no level",
+                    "Une réponse « non applicable » n'a pas de niveau",
+                )
             if not (self.not_applicable_reason or "").strip():
-                raise ValueError("not_applicable needs a not_applicable_reason")
+                raise FieldError(
+                    "not_applicable needs a not_applicable_reason",
+                    "not_applicable demande un not_applicable_reason",
+                )
         return self
 
 
@@ -231,6 +238,7 @@ class DiagnosticOut(BaseModel):
     overall_band: str | None
     created_by: str
     created_at: datetime
+    updated_at: datetime = Field(description="Last change (the delta sync's change time)")
     completed_at: datetime | None
     migrations: list[dict[str, Any]]
     audit_id: str | None = Field(
@@ -371,6 +379,9 @@ class PlanOut(BaseModel):
     counts: dict[str, int]
     overdue: int
     actions: list[ActionOut]
+    updated_at: datetime = Field(
+        description="Last change of the plan or one of its actions (the delta sync's change time)"
+    )
 
 
 # resources -------------------------------------------------------------------------------------
@@ -455,7 +466,10 @@ class GapRecommendation(BaseModel):
 
 
 class Recommendations(BaseModel):
-    """Per gap (largest expected gain first) and overall (most useful resources first)."""
+    """Per gap (largest expected gain first) and overall (most useful resources first).
+
+    A computed view of one diagnostic, not a list endpoint: its lists are bounded by the
+    referential's criteria and the catalogue, and come whole (docs/api/lists.md)."""
 
     gaps: list[GapRecommendation]
     resources: list[RecommendedResource]

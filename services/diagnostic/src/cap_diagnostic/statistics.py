@@ -32,7 +32,10 @@ def _scope(principal: Principal, region: str | None) -> list[str] | None:
     regions = sorted(principal.regions())
     if region is not None:
         if region not in regions:
-            raise Forbidden("a facilitator sees the figures of their own region(s)")
+            raise Forbidden(
+                "a facilitator sees the figures of their own region(s)",
+                detail_fr="un animateur voit les chiffres de sa ou ses propres régions",
+            )
         return [region]
     return regions
 
@@ -124,7 +127,7 @@ async def position(
     if organisation is None or not principal.may_see_organisation(
         organisation.id, organisation.region
     ):
-        raise NotFound("no such organisation")
+        raise NotFound("no such organisation", detail_fr="structure introuvable")
     repo = StatisticsRepository(session)
     own = await repo.latest_scores(referential=referential, organisation_ids=[organisation.id])
     if not own:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from cap_diagnostic import statistics
+from cap_diagnostic.answers import NetworkStatistics, PeerPosition
 from cap_diagnostic.schemas import ID_PATTERN
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.deps import SessionDep
@@ -23,7 +24,9 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 statistics_routes = APIRouter(prefix="/v1/statistics", tags=["statistics"], responses=_ERRORS)
 
 
-@statistics_routes.get("/network")
+@statistics_routes.get(
+    "/network", response_model=NetworkStatistics, response_model_exclude_unset=True
+)
 async def network_statistics(
     principal: Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.FACILITATOR))],
     session: SessionDep,
@@ -39,7 +42,7 @@ async def network_statistics(
     )
 
 
-@statistics_routes.get("/position")
+@statistics_routes.get("/position", response_model=PeerPosition, response_model_exclude_unset=True)
 async def peer_position(
     organisation_id: Annotated[str, Query(max_length=36, pattern=ID_PATTERN)],
     principal: Annotated[

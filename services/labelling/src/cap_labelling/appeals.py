@@ -34,6 +34,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import AuditReport, DecisionAppeal, DecisionFile, tables
 from cap_labelling.rules import DecisionStatus, Scheme
 from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import DecisionAppealDecidedV1, DecisionAppealLodgedV1
 from cap_shared.outbox import add_event
@@ -45,10 +46,12 @@ SOURCE = "/cap/labelling"
 
 class AlreadyAppealed(Conflict):
     code, title = "already-appealed", "This decision was already appealed"
+    title_fr = "Cette décision a déjà fait l'objet d'un recours"
 
 
 class NoAppeal(Conflict):
     code, title = "no-appeal-lodged", "No appeal is waiting for a decision"
+    title_fr = "Aucun recours en attente de décision"
 
 
 class AppealIn(BaseModel):
@@ -97,7 +100,13 @@ async def lodge(
     if not principal.has_role(Role.ADMIN) and file.organisation_id not in (
         principal.organisation_ids(Role.MEMBER_ADMIN)
     ):
-        raise Forbidden("the applicant structure (its member_admin) appeals its decision")
+        raise Forbidden(
+            "the applicant structure (its member_admin) appeals its decision",
+            detail_fr=(
+                "c'est la structure candidate (son member_admin) qui forme un "
+                "recours contre sa décision"
+            ),
+        )
     now = clock.now()
     rules.may_appeal(
         Scheme(file.scheme),
@@ -109,6 +118,10 @@ async def lodge(
     if await _current(session, file) is not None:
         raise AlreadyAppealed(
             "this decision was already appealed: an appeal is decided once",
+            detail_fr=(
+                "cette décision a déjà fait l'objet d'un recours : un recours "
+                "n'est tranché qu'une fois"
+            ),
             extensions={"round": file.round},
         )
     appeal = DecisionAppeal(
@@ -170,7 +183,12 @@ async def _check_decider(
     file, and (CAP RSE) impartial towards the structure."""
     if file.scheme == Scheme.CAP_RSE:
         if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
-            raise Forbidden("the labelling committee decides appeals on CAP RSE decisions")
+            raise Forbidden(
+                "the labelling committee decides appeals on CAP RSE decisions",
+                detail_fr=(
+                    "le comité de labellisation tranche les recours contre les décisions CAP RSE"
+                ),
+            )
     elif not (
         principal.has_role(Role.ADMIN)
         or (
@@ -178,16 +196,23 @@ async def _check_decider(
             and file.certification_body_id in principal.certification_body_ids()
         )
     ):
-        raise Forbidden("the certification body decides appeals on its decisions")
+        raise Forbidden(
+            "the certification body decides appeals on its decisions",
+            detail_fr="l'organisme certificateur tranche les recours contre ses décisions",
+        )
     if _took_part(principal, appeal.decision_decided_by):
         raise ConflictOfInterest(
             "you took the decision appealed: someone else decides on the appeal",
+            detail_fr=(
+                "vous avez pris la décision contestée : une autre personne tranche le recours"
+            ),
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
     report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     if report is not None and {principal.subject, principal.user_id} & set(report.auditor_user_ids):
         raise ConflictOfInterest(
             "you audited this file: someone else decides on the appeal",
+            detail_fr="vous avez audité ce dossier : une autre personne tranche le recours",
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
     if file.scheme == Scheme.CAP_RSE:
@@ -208,15 +233,21 @@ async def decide(
     data: AppealDecisionIn,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> DecisionFile:
     """Uphold the decision, or overturn it: CAP RSE, the file is decided again by someone
-    else; CAP ISO 9001, the refusal becomes a grant with the body's certificate number."""
+    else; CAP ISO 9001, the refusal becomes a grant with the body's certificate number.
+    ``precondition``: If-Match on the file, checked once the decision is the caller's."""
     file = await decisions.get(session, principal, file_id, for_update=True)
     appeal = await _current(session, file)
     if appeal is None or appeal.status != "lodged":
-        raise NoAppeal("no appeal against this decision is waiting for a decision")
+        raise NoAppeal(
+            "no appeal against this decision is waiting for a decision",
+            detail_fr="aucun recours contre cette décision n'attend d'être tranché",
+        )
     now = clock.now()
     await _check_decider(session, principal, file, appeal, settings, now.date())
+    await decisions.expect(session, file, settings, principal, precondition)
     reason = data.reason.strip()
     if data.outcome == "overturned":
         if file.scheme == Scheme.CAP_RSE:
@@ -293,13 +324,27 @@ async def _grant_on_appeal(
     if not data.certificate_number:
         raise InvalidInput(
             "overturning a refusal grants the certificate: its number is needed",
-            extensions={"errors": [{"field": "body.certificate_number", "message": "required"}]},
+            detail_fr="infirmer un refus accorde le certificat : son numéro est nécessaire",
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.certificate_number",
+                        "message": "required",
+                        "message_fr": "obligatoire",
+                    }
+                ]
+            },
         )
     report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     if report is None or report.stage2_required_on is not None:
         raise Conflict(
             "no certificate can rest on this audit (a new stage 2 is required): uphold the "
             "refusal, a new audit decides",
+            detail_fr=(
+                "aucun certificat ne peut reposer sur cet audit (un nouvel audit "
+                "d'étape 2 est nécessaire) : confirmez le refus, un nouvel audit "
+                "décidera"
+            ),
             extensions={"rule": decisions.STAGE2_RULE},
         )
     file.steps = [

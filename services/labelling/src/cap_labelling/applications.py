@@ -13,6 +13,7 @@ the audit programme.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -79,6 +81,7 @@ class ApplicationOut(BaseModel):
 
 class UnknownMember(ProblemError):
     status, code, title = 422, "unknown-group-member", "Unknown group member"
+    title_fr = "Membre du groupement inconnu"
 
 
 def to_out(
@@ -130,21 +133,32 @@ async def submit(
     group's named members are invited (nothing of them is read or shown here)."""
     applicant = await _org(session, data.organisation_id)
     if applicant is None:
-        raise NotFound("no such organisation")
+        raise NotFound("no such organisation", detail_fr="structure introuvable")
     if not principal.has_role(
         Role.ADMIN
     ) and data.organisation_id not in principal.organisation_ids(Role.MEMBER_ADMIN):
-        raise Forbidden("the applicant's member_admin applies")
+        raise Forbidden(
+            "the applicant's member_admin applies",
+            detail_fr="c'est le member_admin de la structure candidate qui dépose la candidature",
+        )
     members = list(dict.fromkeys(data.group_member_ids))
     if data.organisation_id in members or len(members) != len(data.group_member_ids):
-        raise UnknownMember("a group lists each member once, the central function apart")
+        raise UnknownMember(
+            "a group lists each member once, the central function apart",
+            detail_fr="un groupement liste chaque membre une seule fois, hors fonction centrale",
+        )
     for i, member in enumerate(members):
         if await _org(session, member) is None:
             raise UnknownMember(
                 f"group member {member} is not a registered structure",
+                detail_fr=f"le membre du groupement {member} n'est pas une structure enregistrée",
                 extensions={
                     "errors": [
-                        {"field": f"body.group_member_ids.{i}", "message": "unknown structure"}
+                        {
+                            "field": f"body.group_member_ids.{i}",
+                            "message": "unknown structure",
+                            "message_fr": "structure inconnue",
+                        }
                     ]
                 },
             )
@@ -164,6 +178,7 @@ async def submit(
     if open_ones is not None:
         raise Conflict(
             f"an application for {data.scheme} is already {open_ones.status}",
+            detail_fr=f"une candidature {data.scheme} est déjà à l'état « {open_ones.status} »",
             extensions={"application_id": open_ones.id},
         )
     # Only the applicant's own eligibility: a member's is checked when it accepts (telling the
@@ -172,6 +187,10 @@ async def submit(
     if latest is None or not rules.eligible(latest.completed_at, clock.today(), window_months):
         raise rules.NotEligible(
             f"no completed CAP diagnostic within {window_months} months for the applicant",
+            detail_fr=(
+                f"aucun diagnostic CAP terminé depuis moins de {window_months} mois "
+                "pour la structure candidate"
+            ),
             extensions={"organisations": [data.organisation_id], "window_months": window_months},
         )
     application = Application(
@@ -216,19 +235,47 @@ async def get(
         [application.organisation_id, *application.group_member_ids],
         await visibility.readable(session, principal),
     ):
-        raise NotFound("no such application")
+        raise NotFound("no such application", detail_fr="candidature introuvable")
     return application
 
 
-async def list_visible(session: AsyncSession, principal: Principal) -> list[Application]:
-    """Applications of the structures the caller reads, newest first."""
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "applications",
+    key(col(Application.created_at), datetime, descending=True),
+    key(col(Application.id), str, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    scheme: str | None,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Application], str | None]:
+    """A page of the applications of the structures the caller reads, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Application).order_by(col(Application.created_at).desc())
-    return [
-        a
-        for a in (await session.execute(query)).scalars().all()
-        if visibility.visible([a.organisation_id, *a.group_member_ids], readable)
-    ]
+    query = sa.select(Application).where(
+        visibility.scope(
+            readable, col(Application.organisation_id), col(Application.group_member_ids)
+        )
+    )
+    if status:
+        query = query.where(col(Application.status) == status)
+    if scheme:
+        query = query.where(col(Application.scheme) == scheme)
+    if organisation_id:
+        query = query.where(col(Application.organisation_id) == organisation_id)
+    return await KEYS.fetch(
+        session,
+        query,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 async def step(
@@ -246,13 +293,24 @@ async def step(
             principal.has_role(Role.ADMIN)
             or application.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
         ):
-            raise Forbidden("the applicant withdraws its application")
+            raise Forbidden(
+                "the applicant withdraws its application",
+                detail_fr="c'est la structure candidate qui retire sa candidature",
+            )
     elif not principal.has_role(Role.ADMIN, Role.COMMITTEE):
-        raise Forbidden("the federation accepts or rejects applications")
+        raise Forbidden(
+            "the federation accepts or rejects applications",
+            detail_fr="la fédération accepte ou rejette les candidatures",
+        )
     if application_step is ApplicationStep.REJECT and not (data.reason or "").strip():
         raise ProblemError(
             "a rejection says why",
-            extensions={"errors": [{"field": "body.reason", "message": "required"}]},
+            detail_fr="un rejet indique son motif",
+            extensions={
+                "errors": [
+                    {"field": "body.reason", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     target = rules.next_status(ApplicationStatus(application.status), application_step)
     now = clock.now()

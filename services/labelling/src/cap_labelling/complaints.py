@@ -19,6 +19,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import Complaint, Recognition
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.security import Principal
 
@@ -55,7 +56,11 @@ def next_status(status: str, step: str) -> str:
     sources, target = _STEPS[step]
     if status not in sources:
         raise InvalidTransition(
-            f"cannot {step} a complaint that is {status}", extensions={"status": status}
+            f"cannot {step} a complaint that is {status}",
+            detail_fr=(
+                f"impossible d'effectuer « {step} » sur une réclamation à l'état « {status} »"
+            ),
+            extensions={"status": status},
         )
     return target
 
@@ -82,17 +87,28 @@ async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
     )
 
 
-async def list_all(session: AsyncSession, status: str | None) -> list[Complaint]:
-    query = sa.select(Complaint).order_by(col(Complaint.created_at).desc())
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "complaints",
+    key(col(Complaint.created_at), datetime, descending=True),
+    key(col(Complaint.id), str, descending=True),
+)
+
+
+async def page(
+    session: AsyncSession, status: str | None, *, cursor: str | None, limit: int
+) -> tuple[list[Complaint], str | None]:
+    """A page of the complaints, newest first."""
+    query = sa.select(Complaint)
     if status:
         query = query.where(col(Complaint.status) == status)
-    return list((await session.execute(query)).scalars().all())
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = False) -> Complaint:
     complaint = await session.get(Complaint, complaint_id, with_for_update=for_update)
     if complaint is None:
-        raise NotFound("no such complaint")
+        raise NotFound("no such complaint", detail_fr="réclamation introuvable")
     return complaint
 
 
@@ -110,7 +126,12 @@ async def step(
     if target in ("upheld", "dismissed") and not resolution:
         raise InvalidInput(
             "closing a complaint records its resolution",
-            extensions={"errors": [{"field": "body.resolution", "message": "required"}]},
+            detail_fr="clore une réclamation demande d'en indiquer la résolution",
+            extensions={
+                "errors": [
+                    {"field": "body.resolution", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     complaint.status, complaint.handled_by = target, principal.subject
     complaint.resolution = resolution or complaint.resolution

@@ -29,8 +29,6 @@ class Settings(SchemeSettings, BaseServiceSettings):
     #: Group rule: ``all_members`` — one member failing means the group is not recognised;
     #: ``exclude_failing`` — the failing members are left out of the recognition.
     group_rule: Literal["all_members", "exclude_failing"] = "all_members"
-    #: This platform's public base URL: certificates' QR codes link to its verification page.
-    public_url: str = "http://127.0.0.1:8000"
     #: How long registry answers may be cached (by the gateway and by browsers), in seconds.
     registry_max_age_s: int = Field(default=60, ge=0, le=3600)
 

@@ -52,12 +52,14 @@ from cap_labelling.models import (
 from cap_labelling.repository import DiagnosticRepository, open_majors, open_majors_of_audit
 from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStatus, Scheme
 from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import CertificationDecidedV1, Stage2RequiredV1
 from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, DecisionTakenV1
 from cap_shared.dates import add_months
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -122,22 +124,27 @@ class AppealOut(BaseModel):
 
 class NotImpartial(Forbidden):
     code, title = "not-impartial", "Not impartial"
+    title_fr = "Non impartial"
 
 
 class LevelAboveRule(ProblemError):
     status, code, title = 422, "level-above-rule", "Level above the rule"
+    title_fr = "Niveau supérieur à la règle"
 
 
 class RuleNotMet(ProblemError):
     status, code, title = 422, "rule-not-met", "The level rule is not met"
+    title_fr = "La règle de niveau n'est pas satisfaite"
 
 
 class EvaluationPending(Conflict):
     code, title = "evaluation-pending", "The auditor's evaluation has not arrived yet"
+    title_fr = "L'évaluation de l'auditeur n'est pas encore arrivée"
 
 
 class EvaluationIncomplete(Conflict):
     code, title = "evaluation-incomplete", "The auditor's evaluation is incomplete"
+    title_fr = "L'évaluation de l'auditeur est incomplète"
 
 
 def _what(missing: dict[str, Any]) -> str:
@@ -146,8 +153,15 @@ def _what(missing: dict[str, Any]) -> str:
     return "no evaluation by the auditor in the deciding audit"
 
 
+def _what_fr(missing: dict[str, Any]) -> str:
+    if "unrated_criteria" in missing:
+        return "critères non notés par l'auditeur : " + ", ".join(missing["unrated_criteria"][:20])
+    return "aucune évaluation de l'auditeur dans l'audit qui décide"
+
+
 class MajorsNotVerified(Conflict):
     code, title = "majors-not-verified", "Major nonconformities of the audit not verified closed"
+    title_fr = "Non-conformités majeures de l'audit dont la levée n'est pas vérifiée"
 
 
 #: Whoever audited a file does not decide on it.
@@ -166,6 +180,7 @@ STAGE2_RULE = (
 
 class BodyDecides(Conflict):
     code, title = "body-decides", "The certification body decides"
+    title_fr = "L'organisme certificateur décide"
 
 
 # evaluation ---------------------------------------------------------------------------------
@@ -533,6 +548,18 @@ async def on_report(
     )
 
 
+async def expect(
+    session: AsyncSession,
+    file: DecisionFile,
+    settings: Settings,
+    principal: Principal,
+    precondition: Precondition | None,
+) -> None:
+    """412/428 unless If-Match names the file's ETag as ``GET`` shows it to ``principal``."""
+    if precondition is not None:
+        precondition.check(etag_of(await out(session, file, settings, principal=principal)))
+
+
 async def get(
     session: AsyncSession, principal: Principal, file_id: str, *, for_update: bool = False
 ) -> DecisionFile:
@@ -545,30 +572,60 @@ async def get(
             await visibility.readable(session, principal),
         )
     ):
-        raise NotFound("no such decision file")
+        raise NotFound("no such decision file", detail_fr="dossier de décision introuvable")
     return file
 
 
-async def list_visible(
-    session: AsyncSession, principal: Principal, status: str | None
-) -> list[DecisionFile]:
-    """The files the caller may see, newest first."""
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "decisions",
+    key(col(DecisionFile.created_at), datetime, descending=True),
+    key(col(DecisionFile.id), str, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    scheme: str | None,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[DecisionFile], str | None]:
+    """A page of the files the caller may see, newest first."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(DecisionFile).order_by(col(DecisionFile.created_at).desc())
+    query = sa.select(DecisionFile).where(
+        visibility.scope(
+            readable, col(DecisionFile.organisation_id), col(DecisionFile.group_member_ids)
+        )
+    )
     if status:
         query = query.where(col(DecisionFile.status) == status)
-    return [
-        f
-        for f in (await session.execute(query)).scalars().all()
-        if visibility.visible([f.organisation_id, *f.group_member_ids], readable)
-    ]
+    if scheme:
+        query = query.where(col(DecisionFile.scheme) == scheme)
+    if organisation_id:
+        query = query.where(col(DecisionFile.organisation_id) == organisation_id)
+    return await KEYS.fetch(
+        session,
+        query,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 # deciding -------------------------------------------------------------------------------------
-def _need_reason(reason: str | None, why: str) -> str:
+def _need_reason(reason: str | None, why: str, why_fr: str) -> str:
     if not (reason or "").strip():
         raise InvalidInput(
-            why, extensions={"errors": [{"field": "body.reason", "message": "required"}]}
+            why,
+            detail_fr=why_fr,
+            extensions={
+                "errors": [
+                    {"field": "body.reason", "message": "required", "message_fr": "obligatoire"}
+                ]
+            },
         )
     return (reason or "").strip()
 
@@ -580,23 +637,33 @@ async def decide(
     data: DecisionIn,
     settings: Settings,
     clock: Clock,
+    precondition: Precondition | None = None,
 ) -> DecisionFile:
     """The committee's decision on a CAP RSE file: confirm (at most the computed level), refuse
-    or defer; never by someone who audited the file."""
+    or defer; never by someone who audited the file. ``precondition``: If-Match on the file as
+    the caller reads it, checked once the decision is theirs to take (RFC 9110 §13.2.1)."""
     if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
-        raise Forbidden("the labelling committee decides")
+        raise Forbidden(
+            "the labelling committee decides",
+            detail_fr="c'est le comité de labellisation qui décide",
+        )
     file = await get(session, principal, file_id, for_update=True)
     rules.may_decide(DecisionStatus(file.status))
     if file.scheme == Scheme.CAP_ISO9001:
         raise BodyDecides(
             "the certification body decides on CAP ISO 9001; its decision is recorded from the "
-            "certifier integration"
+            "certifier integration",
+            detail_fr=(
+                "l'organisme certificateur décide pour CAP ISO 9001 ; sa décision "
+                "est enregistrée par l'intégration avec l'organisme"
+            ),
         )
     report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
     # The audit service lists its auditors' platform accounts by user id (no ``user:`` prefix).
     if report is not None and {principal.subject, principal.user_id} & set(report.auditor_user_ids):
         raise NotImpartial(
             "you audited this file: someone else decides on it",
+            detail_fr="vous avez audité ce dossier : une autre personne en décide",
             extensions={"rule": AUDITED_RULE, "person": principal.subject},
         )
     now = clock.now()
@@ -615,11 +682,20 @@ async def decide(
     if principal.subject in overturned:
         raise ConflictOfInterest(
             "your decision on this file was overturned on appeal: someone else decides again",
+            detail_fr=(
+                "votre décision sur ce dossier a été infirmée sur recours : une "
+                "autre personne décide à nouveau"
+            ),
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
+    await expect(session, file, settings, principal, precondition)
     outcome = DecisionOutcome(data.outcome)
     if outcome is DecisionOutcome.DEFER:
-        reason = _need_reason(data.reason, "deferring says why (what the committee waits for)")
+        reason = _need_reason(
+            data.reason,
+            "deferring says why (what the committee waits for)",
+            "un ajournement indique son motif (ce que le comité attend)",
+        )
         file.status = DecisionStatus.DEFERRED.value
         file.steps = [
             *file.steps,
@@ -634,7 +710,7 @@ async def decide(
     file.computed, file.computed_level = evaluation, computed
     file.decided_on, file.decided_by = now.date(), principal.subject
     if outcome is DecisionOutcome.REFUSE:
-        file.reason = _need_reason(data.reason, "a refusal says why")
+        file.reason = _need_reason(data.reason, "a refusal says why", "un refus indique son motif")
         file.status = DecisionStatus.REFUSED.value
         # Decided again after an appeal: the recognition the overturned decision granted ends.
         await recognitions.on_decision_overturned(
@@ -650,6 +726,11 @@ async def decide(
         raise MajorsNotVerified(
             f"{len(majors)} major nonconformity(ies) of the evaluation are not verified closed: "
             "the label cannot be granted before they are",
+            detail_fr=(
+                f"la levée de {len(majors)} non-conformité(s) majeure(s) de "
+                "l'évaluation n'est pas vérifiée : le label ne peut pas être "
+                "attribué avant"
+            ),
             extensions={
                 "rule": MAJORS_RULE,
                 "audit_id": file.audit_id,
@@ -659,6 +740,10 @@ async def decide(
     if evaluation.get("evaluation_pending"):
         raise EvaluationPending(
             "the auditor's evaluation of this file's audit is being scored: try again shortly",
+            detail_fr=(
+                "l'évaluation de l'auditeur pour l'audit de ce dossier est en "
+                "cours de notation : réessayez dans un instant"
+            ),
             extensions={"audit_id": file.audit_id},
         )
     if evaluation.get("incomplete"):
@@ -669,11 +754,21 @@ async def decide(
                 f"{member}: {_what(missing)}"
                 for member, missing in evaluation["incomplete"].items()
             ),
+            detail_fr="le niveau se décide sur l'évaluation par l'auditeur de chaque structure "
+            "du dossier, chaque critère applicable noté : "
+            + " ; ".join(
+                f"{member} : {_what_fr(missing)}"
+                for member, missing in evaluation["incomplete"].items()
+            ),
             extensions={"audit_id": file.audit_id, "missing": evaluation["incomplete"]},
         )
     if computed is None:
         raise RuleNotMet(
             "the level rule gives no level for this file: it can only be refused or deferred",
+            detail_fr=(
+                "la règle de niveau ne donne aucun niveau pour ce dossier : il ne "
+                "peut qu'être refusé ou ajourné"
+            ),
             extensions={"evaluation": evaluation},
         )
     rule = await rule_of(session, evaluation)
@@ -682,15 +777,31 @@ async def decide(
     if level not in rule.labels:
         raise InvalidInput(
             f"unknown level {level!r}",
-            extensions={"errors": [{"field": "body.level", "message": f"one of {rule.labels}"}]},
+            detail_fr=f"niveau inconnu {level!r}",
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.level",
+                        "message": f"one of {rule.labels}",
+                        "message_fr": f"une valeur parmi {rule.labels}",
+                    }
+                ]
+            },
         )
     if rule.rank(level) > rule.rank(computed):
         raise LevelAboveRule(
             f"the rule gives {computed}: the committee may lower the level, never raise it",
+            detail_fr=(
+                f"la règle donne {computed} : le comité peut abaisser le niveau, jamais le relever"
+            ),
             extensions={"computed_level": computed},
         )
     if level != computed:
-        file.reason = _need_reason(data.reason, "lowering the computed level says why")
+        file.reason = _need_reason(
+            data.reason,
+            "lowering the computed level says why",
+            "abaisser le niveau calculé demande d'indiquer le motif",
+        )
     else:
         file.reason = (data.reason or "").strip() or None
     members = [m for m in file.group_member_ids if m not in evaluation["excluded_member_ids"]]

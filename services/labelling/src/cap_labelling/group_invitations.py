@@ -33,6 +33,7 @@ from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import GroupInvitationSentV1
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Forbidden, NotFound
 from cap_shared.security import Principal, Role
 
@@ -189,21 +190,30 @@ async def to_out(session: AsyncSession, invitation: GroupInvitation) -> GroupInv
     )
 
 
-async def list_visible(
-    session: AsyncSession, principal: Principal, *, status: str | None
-) -> list[GroupInvitation]:
+#: Newest first (invited_at, id descending).
+KEYS = Keyset(
+    "group-invitations",
+    key(col(GroupInvitation.invited_at), datetime, descending=True),
+    key(col(GroupInvitation.id), str, descending=True),
+)
+
+
+async def page_visible(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[GroupInvitation], str | None]:
     """Invitations to the caller's structures (the federation: all), newest first."""
     readable = _invited_structures(principal)
-    query = sa.select(GroupInvitation).order_by(
-        col(GroupInvitation.invited_at).desc(), col(GroupInvitation.id)
-    )
+    query = sa.select(GroupInvitation)
     if readable is not None:
-        if not readable:
-            return []
         query = query.where(col(GroupInvitation.organisation_id).in_(sorted(readable)))
     if status:
         query = query.where(col(GroupInvitation.status) == status)
-    return list((await session.execute(query)).scalars().all())
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def get(
@@ -214,7 +224,7 @@ async def get(
     invitation = await session.get(GroupInvitation, invitation_id, with_for_update=for_update)
     readable = _invited_structures(principal)
     if invitation is None or (readable is not None and invitation.organisation_id not in readable):
-        raise NotFound("no such group invitation")
+        raise NotFound("no such group invitation", detail_fr="invitation au groupement introuvable")
     return invitation
 
 
@@ -235,7 +245,10 @@ async def answer(
         principal.has_role(Role.ADMIN)
         or invitation.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
     ):
-        raise Forbidden("the invited structure's member_admin answers")
+        raise Forbidden(
+            "the invited structure's member_admin answers",
+            detail_fr="c'est le member_admin de la structure invitée qui répond",
+        )
     # The applicant's application, which the invited structure joins: past the row scope.
     async with across_organisations(session):
         # The application first, then the invitation: answers of one group are serialised.
@@ -247,6 +260,7 @@ async def answer(
         if invitation.status != InvitationStatus.PENDING:
             raise InvalidTransition(
                 f"this invitation is already {invitation.status}",
+                detail_fr=f"cette invitation est déjà à l'état « {invitation.status} »",
                 extensions={"status": invitation.status},
             )
         now = clock.now()
@@ -259,6 +273,10 @@ async def answer(
                 raise rules.NotEligible(
                     f"no completed CAP diagnostic within {window_months} months: complete one, "
                     "then accept the invitation",
+                    detail_fr=(
+                        f"aucun diagnostic CAP terminé depuis moins de {window_months} mois "
+                        ": terminez-en un, puis acceptez l'invitation"
+                    ),
                     extensions={"organisations": [member], "window_months": window_months},
                 )
             application.group_member_ids = [*application.group_member_ids, member]

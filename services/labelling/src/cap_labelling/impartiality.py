@@ -22,6 +22,8 @@ from sqlmodel import col
 from cap_labelling import rules
 from cap_labelling.inputs import FreeText, Identifier
 from cap_labelling.models import Engagement, Organisation
+from cap_shared.field_errors import FieldError
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -31,6 +33,7 @@ _SESSION_IDS = uuid.UUID("6b1f2c1e-94a4-4f7e-9a60-0c4c3c2a7d10")
 
 class ConflictOfInterest(Conflict):
     code, title = "conflict-of-interest", "Not impartial towards this structure"
+    title_fr = "Non impartial envers cette structure"
 
 
 class EngagementIn(BaseModel):
@@ -45,7 +48,7 @@ class EngagementIn(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> EngagementIn:
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            raise ValueError("ended_on is before started_on")
+            raise FieldError("ended_on is before started_on", "ended_on précède started_on")
         return self
 
 
@@ -83,11 +86,23 @@ async def declare(
     """Declare an engagement of a committee member with a structure (the member, or an admin)."""
     user_id = _account(user_id)
     if not principal.has_role(Role.ADMIN) and person_of(principal) != user_id:
-        raise Forbidden("a committee member declares their own engagements")
+        raise Forbidden(
+            "a committee member declares their own engagements",
+            detail_fr="un membre du comité déclare ses propres engagements",
+        )
     if await session.get(Organisation, data.organisation_id) is None:
         raise InvalidInput(
             "unknown structure",
-            extensions={"errors": [{"field": "body.organisation_id", "message": "unknown"}]},
+            detail_fr="structure inconnue",
+            extensions={
+                "errors": [
+                    {
+                        "field": "body.organisation_id",
+                        "message": "unknown",
+                        "message_fr": "structure inconnue",
+                    }
+                ]
+            },
         )
     engagement = Engagement(
         id=str(uuid.uuid4()),
@@ -105,14 +120,27 @@ async def declare(
     return engagement
 
 
-async def of_person(session: AsyncSession, user_id: str) -> list[Engagement]:
-    """A person's engagements, most recent first."""
-    query = (
-        sa.select(Engagement)
-        .where(col(Engagement.user_id) == _account(user_id))
-        .order_by(col(Engagement.created_at).desc(), col(Engagement.id))
-    )
-    return list((await session.execute(query)).scalars().all())
+#: Most recent first (created_at, id descending).
+KEYS = Keyset(
+    "committee-engagements",
+    key(col(Engagement.created_at), datetime, descending=True),
+    key(col(Engagement.id), str, descending=True),
+)
+
+
+async def of_person(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    organisation_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Engagement], str | None]:
+    """A page of a person's engagements, most recent first."""
+    query = sa.select(Engagement).where(col(Engagement.user_id) == _account(user_id))
+    if organisation_id:
+        query = query.where(col(Engagement.organisation_id) == organisation_id)
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def record_session(
@@ -171,6 +199,13 @@ async def check(
                 f"until {engagement.ended_on.isoformat()} (barred until {until.isoformat()})"
                 if engagement.ended_on and until
                 else "still going on"
+            ),
+            detail_fr=f"{principal.subject} ne peut pas intervenir ({what}) : "
+            f"{engagement.kind} auprès de la structure "
+            + (
+                f"jusqu'au {engagement.ended_on.isoformat()} (écarté jusqu'au {until.isoformat()})"
+                if engagement.ended_on and until
+                else "toujours en cours"
             ),
             extensions={
                 "rule": rules.COOLING_OFF_RULE,

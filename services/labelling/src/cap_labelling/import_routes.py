@@ -14,6 +14,7 @@ from cap_labelling import iaf, importer
 from cap_labelling.config import Settings
 from cap_labelling.importer import ImportRejected, ImportReport, ImportRunOut
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import problem_from
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Allow, Principal, Role
@@ -87,14 +88,19 @@ async def import_recognitions(
     return report
 
 
-@router.get("/imports", response_model=list[ImportRunOut])
+@router.get(
+    "/imports",
+    response_model=Page[ImportRunOut],
+    responses={400: {"description": "The cursor is not one of this list's (invalid-cursor)"}},
+)
 async def list_imports(
     _principal: Admin,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[ImportRunOut]:
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ImportRunOut]:
     """Past imports with their reports, newest first (admin; dry runs are not kept)."""
-    return await importer.runs(session, limit)
+    return await importer.runs(session, cursor=cursor, limit=limit)
 
 
 @router.get(

@@ -60,6 +60,7 @@ from sqlmodel import col
 from cap_labelling import recognitions, rulebook, rules
 from cap_labelling.models import ImportRun, Organisation, Recognition, RecognitionChange
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, Scheme
+from cap_shared.pagination import Keyset, Page, key
 from cap_shared.problems import ProblemError
 from cap_shared.text import fold
 
@@ -159,16 +160,19 @@ class ImportFileInvalid(ProblemError):
     """Not a CSV file this import reads (encoding, columns, empty)."""
 
     status, code, title = 422, "import-file-invalid", "Invalid import file"
+    title_fr = "Fichier d'import invalide"
 
 
 class ImportFileTooLarge(ProblemError):
     status, code, title = 413, "import-file-too-large", "Import file too large"
+    title_fr = "Fichier d'import trop volumineux"
 
 
 class ImportRejected(ProblemError):
     """At least one line is rejected: nothing was imported (the ``report`` says why)."""
 
     status, code, title = 422, "import-rejected", "Import rejected"
+    title_fr = "Import refusé"
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportRejected:
@@ -208,13 +212,20 @@ def _column_key(name: str) -> str:
 
 def _decode(content: bytes) -> str:
     if b"\x00" in content:
-        raise ImportFileInvalid("this is not a CSV file (binary content)")
+        raise ImportFileInvalid(
+            "this is not a CSV file (binary content)",
+            detail_fr="ce n'est pas un fichier CSV (contenu binaire)",
+        )
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise ImportFileInvalid(
             f"the file is not UTF-8 (line {line}): save it as « CSV UTF-8 » and import it again",
+            detail_fr=(
+                f"le fichier n'est pas en UTF-8 (ligne {line}) : enregistrez-le au "
+                "format « CSV UTF-8 » et importez-le de nouveau"
+            ),
             extensions={"line": line},
         ) from None
 
@@ -239,15 +250,19 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
             if len(rows) > MAX_ROWS:
                 raise ImportFileInvalid(
                     f"more than {MAX_ROWS} lines: split the file",
+                    detail_fr=f"plus de {MAX_ROWS} lignes : découpez le fichier",
                     extensions={"max_rows": MAX_ROWS},
                 )
     except csv.Error as exc:
         raise ImportFileInvalid(
-            f"unreadable CSV at line {reader.line_num}: {exc}", extensions={"line": reader.line_num}
+            f"unreadable CSV at line {reader.line_num}: {exc}",
+            detail_fr=f"CSV illisible à la ligne {reader.line_num} : {exc}",
+            extensions={"line": reader.line_num},
         ) from None
     if header is None:
         raise ImportFileInvalid(
             "the file is empty",
+            detail_fr="le fichier est vide",
             extensions={
                 "missing_columns": list(REQUIRED_COLUMNS),
                 "expected_columns": list(COLUMNS),
@@ -257,15 +272,21 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if missing:
         raise ImportFileInvalid(
             "missing column(s): " + ", ".join(missing),
+            detail_fr="colonne(s) manquante(s) : " + ", ".join(missing),
             extensions={"missing_columns": missing, "expected_columns": list(COLUMNS)},
         )
     twice = sorted({c for c in header if c in COLUMNS and header.count(c) > 1})
     if twice:
         raise ImportFileInvalid(
-            "column(s) given twice: " + ", ".join(twice), extensions={"duplicate_columns": twice}
+            "column(s) given twice: " + ", ".join(twice),
+            detail_fr="colonne(s) en double : " + ", ".join(twice),
+            extensions={"duplicate_columns": twice},
         )
     if not rows:
-        raise ImportFileInvalid("the file has a header but no line to import")
+        raise ImportFileInvalid(
+            "the file has a header but no line to import",
+            detail_fr="le fichier a un en-tête mais aucune ligne à importer",
+        )
     return header, rows
 
 
@@ -542,6 +563,7 @@ async def import_csv(
     if len(content) > MAX_BYTES:
         raise ImportFileTooLarge(
             f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
+            detail_fr=f"le fichier dépasse {MAX_BYTES // (1024 * 1024)} Mo",
             extensions={"max_bytes": MAX_BYTES},
         )
     sha256 = hashlib.sha256(content).hexdigest()
@@ -706,10 +728,23 @@ async def import_csv(
     return report
 
 
-async def runs(session: AsyncSession, limit: int) -> list[ImportRunOut]:
+#: Newest first (at, id descending).
+RUN_KEYS = Keyset(
+    "recognition-imports",
+    key(col(ImportRun.at), datetime, descending=True),
+    key(col(ImportRun.id), str, descending=True),
+)
+
+
+async def runs(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[ImportRunOut]:
     """Past imports (dry runs are not kept), newest first."""
-    query = sa.select(ImportRun).order_by(col(ImportRun.at).desc(), col(ImportRun.id)).limit(limit)
-    return [
+    rows, next_cursor = await RUN_KEYS.fetch(
+        session,
+        sa.select(ImportRun),
+        cursor=cursor,
+        limit=limit,
+    )
+    data = [
         ImportRunOut(
             id=run.id,
             at=run.at,
@@ -722,5 +757,6 @@ async def runs(session: AsyncSession, limit: int) -> list[ImportRunOut]:
             rejected=run.rejected,
             report=ImportReport.model_validate(run.report),
         )
-        for run in (await session.execute(query)).scalars()
+        for run in rows
     ]
+    return Page[ImportRunOut](data=data, next_cursor=next_cursor)

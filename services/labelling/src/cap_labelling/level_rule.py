@@ -22,6 +22,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cap_shared import field_errors as field_errors_fr
+
 RULES_DIR = Path(__file__).parent / "level_rules"
 #: Referential codes and level names: short, printable (no C0 or C1 control character: YAML
 #: would fold a NEL into a space on export), no markup.
@@ -167,7 +169,11 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
             errors += [{"field": path, "message": message} for path, message in cause.problems]
             continue
         path = ".".join(str(part) for part in error["loc"]) or "(file)"
-        errors.append({"field": path, "message": error["msg"]})
+        message_fr = field_errors_fr.message_fr(error)
+        errors.append(
+            {"field": path, "message": error["msg"]}
+            | ({"message_fr": message_fr} if message_fr else {})
+        )
     return errors
 
 

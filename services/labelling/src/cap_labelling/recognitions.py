@@ -28,6 +28,7 @@ from cap_labelling.models import (
     Recognition,
     RecognitionChange,
     tables,
+    tombstones,
 )
 from cap_labelling.repository import open_majors
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, RecognitionStep, Scheme
@@ -39,8 +40,10 @@ from cap_shared.contracts.labelling import (
     RecognitionStatusChangedV1,
 )
 from cap_shared.outbox import add_event
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from cap_shared.security import Principal, Role
+from cap_shared.sync import Deleted, DeltaSync
 
 SOURCE = "/cap/labelling"
 PREFIX = {Scheme.CAP_RSE: "CAPRSE", Scheme.CAP_ISO9001: "CAPISO"}
@@ -92,6 +95,7 @@ class RecognitionOut(BaseModel):
 
 class PastExpiry(Conflict):
     code, title = "past-expiry", "Past its expiry date"
+    title_fr = "Date d'échéance dépassée"
 
 
 class ScopeReductionIn(BaseModel):
@@ -398,32 +402,66 @@ async def get(
             await visibility.readable(session, principal),
         )
     ):
-        raise NotFound("no such recognition")
+        raise NotFound("no such recognition", detail_fr="reconnaissance introuvable")
     return recognition
 
 
-async def list_visible(
+#: Newest first (created_at, id descending).
+KEYS = Keyset(
+    "recognitions",
+    key(col(Recognition.created_at), datetime, descending=True),
+    key(col(Recognition.id), str, descending=True),
+)
+
+
+#: Delta sync (``?updated_since=``): a recognition changes with its status, scope or dates.
+SYNC = DeltaSync(
+    list_name="recognitions",
+    resource="recognition",
+    changed_at=sa.func.coalesce(col(Recognition.modified_at), col(Recognition.created_at)),
+    id=col(Recognition.id),
+    changed_at_of=lambda r: r.modified_at or r.created_at,
+)
+
+
+async def page_visible(
     session: AsyncSession,
     principal: Principal,
     *,
     organisation_id: str | None,
     status: str | None,
     scheme: str | None,
-) -> list[Recognition]:
-    """The recognitions the caller may see, newest first."""
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Recognition], list[Deleted], str | None]:
+    """A page of the recognitions the caller may see, newest first; with ``updated_since``,
+    those changed since (oldest change first) and the deletions the caller may hear of."""
     readable = await visibility.readable(session, principal)
-    query = sa.select(Recognition).order_by(col(Recognition.created_at).desc())
+    query = sa.select(Recognition).where(
+        visibility.scope(
+            readable, col(Recognition.organisation_id), col(Recognition.group_member_ids)
+        )
+    )
     if organisation_id:
         query = query.where(col(Recognition.organisation_id) == organisation_id)
     if status:
         query = query.where(col(Recognition.status) == status)
     if scheme:
         query = query.where(col(Recognition.scheme) == scheme)
-    return [
-        r
-        for r in (await session.execute(query)).scalars().all()
-        if visibility.visible([r.organisation_id, *r.group_member_ids], readable)
-    ]
+    if updated_since is None:
+        rows, next_cursor = await KEYS.fetch(session, query, cursor=cursor, limit=limit)
+        return rows, [], next_cursor
+    ids = None if readable is None else sorted(readable)
+    return await SYNC.page(
+        session,
+        query,
+        tombstones,
+        since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        tombstone_scope=None if ids is None else (lambda organisation: organisation.in_(ids)),
+    )
 
 
 # the committee's steps --------------------------------------------------------------------------
@@ -436,7 +474,13 @@ async def step(
 ) -> Recognition:
     """Suspend, restore or withdraw by hand (committee, admin), always with a reason."""
     if not principal.has_role(Role.ADMIN, Role.COMMITTEE):
-        raise Forbidden("the labelling committee suspends, restores or withdraws a recognition")
+        raise Forbidden(
+            "the labelling committee suspends, restores or withdraws a recognition",
+            detail_fr=(
+                "c'est le comité de labellisation qui suspend, rétablit ou retire "
+                "une reconnaissance"
+            ),
+        )
     recognition = await get(session, principal, recognition_id, for_update=True)
     target = rules.next_recognition_status(
         RecognitionStatus(recognition.status), RecognitionStep(data.step)
@@ -444,6 +488,10 @@ async def step(
     if target is RecognitionStatus.ACTIVE and recognition.expiry_date < clock.today():
         raise PastExpiry(
             "an expired recognition is restored by a renewal decision, not by hand",
+            detail_fr=(
+                "une reconnaissance échue se rétablit par une décision de "
+                "renouvellement, pas à la main"
+            ),
             extensions={"expiry_date": recognition.expiry_date.isoformat()},
         )
     await change_status(
@@ -482,7 +530,12 @@ async def reduce_scope(
     if scope == recognition.scope.strip():
         raise InvalidInput(
             "the reduced scope is the current one",
-            extensions={"errors": [{"field": "body.scope", "message": "unchanged"}]},
+            detail_fr="le périmètre réduit est le périmètre actuel",
+            extensions={
+                "errors": [
+                    {"field": "body.scope", "message": "unchanged", "message_fr": "inchangé"}
+                ]
+            },
         )
     note = f"{data.reason.strip()} (périmètre précédent : {recognition.scope})"
     recognition.scope, recognition.issued_on = scope, today

@@ -18,19 +18,28 @@ from typing import Any, Literal
 
 import jinja2
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling import recognitions
-from cap_labelling.models import Complaint, Organisation, Recognition, RecognitionChange, tables
+from cap_labelling.models import (
+    Complaint,
+    Organisation,
+    Recognition,
+    RecognitionChange,
+    tables,
+    tombstones,
+)
 from cap_labelling.rules import RecognitionStatus
 from cap_shared.contracts import new_event
 from cap_shared.contracts.identity import SiaeType
 from cap_shared.contracts.labelling import ComplaintReceivedV1
 from cap_shared.formats import xml_text
 from cap_shared.outbox import add_event
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Keyset, SortKey
 from cap_shared.problems import InvalidInput, NotFound
+from cap_shared.sync import Deleted, DeltaSync, SyncPage
 from cap_shared.text import Text, fold
 
 SOURCE = "/cap/labelling"
@@ -101,13 +110,6 @@ class Verification(RegistryEntry):
     history: list[PublicChange]
 
 
-class SearchPage(BaseModel):
-    items: list[RegistryEntry]
-    total: int
-    limit: int
-    offset: int
-
-
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -118,9 +120,26 @@ class SearchQuery(BaseModel):
     status: Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None = Field(
         default=None, description="Default: in force (active and suspended)"
     )
-    q: Text | None = Field(default=None, min_length=2, max_length=100, description="Name")
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=100_000)
+    q: Text | None = Field(
+        default=None,
+        min_length=2,
+        max_length=100,
+        description="In the holder's name (accents and case ignored)",
+    )
+    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size")
+    cursor: str | None = Field(
+        default=None,
+        # It holds a holder's name (up to 200 characters, escaped): longer than most cursors.
+        max_length=2000,
+        description="`next_cursor` of the previous page of this same list (opaque); absent "
+        "for the first page",
+    )
+    updated_since: AwareDatetime | None = Field(
+        default=None,
+        description="Delta sync: the recognitions changed at or after this RFC 3339 date-time "
+        "(with its offset), oldest change first, in every status unless `status` is given, and "
+        "in `deleted` those deleted since; keep paging with `next_cursor` and the same value",
+    )
 
 
 class ComplaintIn(BaseModel):
@@ -208,46 +227,105 @@ def _entry(
     }
 
 
-async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> SearchPage:
-    """Recognitions matching the filters, in force by default, by holder name."""
-    statuses = (
-        [query.status]
-        if query.status
-        else [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
-    )
-    where: list[Any] = [col(Recognition.status).in_(statuses)]
+#: By holder name, then recognition number (unique); sorted in memory (see :func:`search`).
+KEYS = Keyset(
+    "registry",
+    SortKey(str, value=lambda row: row[1].name),
+    SortKey(str, value=lambda row: row[0].number),
+)
+#: Delta sync: oldest change first (a status change, a reissue: the recognition's row changes).
+SYNC = DeltaSync(
+    list_name="registry",
+    resource="recognition",
+    changed_at=sa.func.coalesce(col(Recognition.modified_at), col(Recognition.created_at)),
+    id=col(Recognition.id),
+    changed_at_of=lambda r: r.modified_at or r.created_at,
+)
+
+
+class RegistryPage(SyncPage[RegistryEntry]):
+    """A page of the registry (``deleted``: with ``updated_since`` only)."""
+
+
+async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> RegistryPage:
+    """Recognitions matching the filters, in force by default, by holder name and number; with
+    ``updated_since``, the changes since then, oldest first, in every status unless one is
+    asked (a withdrawal or an expiry reaches the cache as a change of status)."""
+    if query.updated_since is not None:
+        statuses = [query.status] if query.status else None
+    else:
+        statuses = (
+            [query.status]
+            if query.status
+            else [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
+        )
+    where: list[Any] = []
+    if statuses:
+        where.append(col(Recognition.status).in_(statuses))
     if query.scheme:
         where.append(col(Recognition.scheme) == query.scheme)
     if query.level:
         where.append(col(Recognition.level) == query.level)
     if query.region:
         where.append(col(Organisation.region) == query.region)
-    needle = fold(query.q) if query.q else None
-    joined = sa.select(Recognition, Organisation).join(
-        Organisation, col(Organisation.id) == col(Recognition.organisation_id)
-    )
-    rows = [
-        (r, o)
-        for r, o in (
-            await session.execute(
-                joined.where(*where).order_by(col(Organisation.name), col(Recognition.number))
+    if query.siae_type:
+        # A JSON list: its text holds the quoted code (both databases).
+        where.append(
+            sa.cast(col(Organisation.siae_types), sa.Text).contains(
+                f'"{query.siae_type}"', autoescape=True
             )
-        ).all()
-        # SIAE types (a JSON list) and the accent-blind name match are filtered here, portably:
-        # the registry holds hundreds of rows, and its answers are cached.
-        if (query.siae_type is None or query.siae_type in o.siae_types)
-        and (needle is None or needle in fold(o.name))
-    ]
-    page = rows[query.offset : query.offset + query.limit]
-    orgs = await _organisations(
-        session, {m for r, _ in page for m in [r.organisation_id, *r.group_member_ids]}
+        )
+    joined = sa.join(
+        Recognition, Organisation, col(Organisation.id) == col(Recognition.organisation_id)
     )
-    renewed = await _numbers(session, {r.renewed_by_id for r, _ in page if r.renewed_by_id})
-    return SearchPage(
-        items=[RegistryEntry(**_entry(r, orgs, renewed, public_url)) for r, _ in page],
-        total=len(rows),
-        limit=query.limit,
-        offset=query.offset,
+    deleted: list[Deleted] = []
+    if query.updated_since is not None:
+        if query.q:
+            raise InvalidInput(
+                "q does not combine with updated_since: sync the list, then search it",
+                detail_fr="q ne se combine pas avec updated_since : synchronisez la liste, "
+                "puis cherchez-y",
+                extensions={
+                    "errors": [
+                        {
+                            "field": "query.q",
+                            "message": "not with updated_since",
+                            "message_fr": "pas avec updated_since",
+                        }
+                    ]
+                },
+            )
+        page, deleted, next_cursor = await SYNC.page(
+            session,
+            sa.select(Recognition).select_from(joined).where(*where),
+            tombstones,
+            since=query.updated_since,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+    else:
+        needle = fold(query.q) if query.q else None
+        rows = [
+            (r, o)
+            for r, o in (
+                await session.execute(
+                    sa.select(Recognition, Organisation).select_from(joined).where(*where)
+                )
+            ).all()
+            # The accent-blind name match is portable here only: the registry holds hundreds of
+            # rows, and its answers are cached (so are its pages, sorted in memory).
+            if needle is None or needle in fold(o.name)
+        ]
+        found, next_cursor = KEYS.slice(rows, cursor=query.cursor, limit=query.limit)
+        page = [r for r, _ in found]
+    orgs = await _organisations(
+        session, {m for r in page for m in [r.organisation_id, *r.group_member_ids]}
+    )
+    renewed = await _numbers(session, {r.renewed_by_id for r in page if r.renewed_by_id})
+    return RegistryPage(
+        data=[RegistryEntry(**_entry(r, orgs, renewed, public_url)) for r in page],
+        next_cursor=next_cursor,
+        deleted=deleted,
     )
 
 
@@ -260,7 +338,15 @@ async def find(
         if canonical is None:
             raise InvalidInput(
                 "a verification code has 12 letters and digits, e.g. K7QH-3M9X-PT2A",
-                extensions={"errors": [{"field": "path.code", "message": "malformed"}]},
+                detail_fr=(
+                    "un code de vérification compte 12 lettres et chiffres, par "
+                    "exemple K7QH-3M9X-PT2A"
+                ),
+                extensions={
+                    "errors": [
+                        {"field": "path.code", "message": "malformed", "message_fr": "mal formé"}
+                    ]
+                },
             )
         where = col(Recognition.verification_code) == canonical
     else:
@@ -270,7 +356,10 @@ async def find(
         raise NotFound(
             "no recognition has this verification code"
             if code
-            else "no recognition has this number"
+            else "no recognition has this number",
+            detail_fr="aucune reconnaissance n'a ce code de vérification"
+            if code
+            else "aucune reconnaissance n'a ce numéro",
         )
     return recognition
 

@@ -28,18 +28,21 @@ from cap_labelling.decisions import AppealOut, DecisionIn, DecisionOut
 from cap_labelling.group_invitations import GroupInvitationOut
 from cap_labelling.impartiality import EngagementIn, EngagementOut
 from cap_labelling.inputs import IDENTIFIER_PATTERN
-from cap_labelling.models import Organisation
+from cap_labelling.models import DecisionFile, Organisation
 from cap_labelling.recognitions import RecognitionOut, RecognitionStepIn, ScopeReductionIn
 from cap_labelling.registry import (
     ComplaintIn,
     ComplaintReceipt,
-    SearchPage,
+    RegistryPage,
     SearchQuery,
     Verification,
 )
 from cap_labelling.rulebook import LevelRuleOut
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Public, Role, Scope
+from cap_shared.sync import SyncPage, UpdatedSince
 
 Id = Annotated[str, Path(min_length=1, max_length=36, pattern=IDENTIFIER_PATTERN)]
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -49,6 +52,17 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     409: {"description": "Not possible in the current state"},
     422: {"description": "Invalid input, or not eligible"},
 }
+#: What a list answers besides its page.
+LIST_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"description": "The cursor is not one of this list's (invalid-cursor)"},
+}
+SchemeFilter = Annotated[
+    Literal["CAP_RSE", "CAP_ISO9001"] | None, Query(description="Only this scheme's")
+]
+OrganisationFilter = Annotated[
+    str | None,
+    Query(max_length=36, pattern=IDENTIFIER_PATTERN, description="Only this structure's"),
+]
 Readers = Annotated[
     Principal,
     Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR)),
@@ -101,11 +115,31 @@ async def submit(
     return answer
 
 
-@application_routes.get("", response_model=list[ApplicationOut])
-async def list_applications(principal: Readers, session: SessionDep) -> list[ApplicationOut]:
-    """Applications the caller may see."""
-    return await applications.out(
-        session, principal, await applications.list_visible(session, principal)
+@application_routes.get("", response_model=Page[ApplicationOut], responses=LIST_ERRORS)
+async def list_applications(
+    principal: Readers,
+    session: SessionDep,
+    status_: Annotated[
+        Literal["submitted", "awaiting_consent", "accepted", "rejected", "withdrawn"] | None,
+        Query(alias="status", description="Only applications in this state"),
+    ] = None,
+    scheme: SchemeFilter = None,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ApplicationOut]:
+    """Applications the caller may see, newest first."""
+    rows, next_cursor = await applications.page_visible(
+        session,
+        principal,
+        status=status_,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[ApplicationOut](
+        data=await applications.out(session, principal, rows), next_cursor=next_cursor
     )
 
 
@@ -146,18 +180,25 @@ InvitationReaders = Annotated[
 ]
 
 
-@group_invitation_routes.get("", response_model=list[GroupInvitationOut])
+@group_invitation_routes.get("", response_model=Page[GroupInvitationOut], responses=LIST_ERRORS)
 async def list_group_invitations(
     principal: InvitationReaders,
     session: SessionDep,
     status_: Annotated[
-        Literal["pending", "accepted", "declined", "cancelled"] | None, Query(alias="status")
+        Literal["pending", "accepted", "declined", "cancelled"] | None,
+        Query(alias="status", description="Only invitations in this state"),
     ] = None,
-) -> list[GroupInvitationOut]:
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[GroupInvitationOut]:
     """Invitations of the caller's structures to join another structure's group application
     (the federation: all), newest first."""
-    found = await group_invitations.list_visible(session, principal, status=status_)
-    return [await group_invitations.to_out(session, i) for i in found]
+    found, next_cursor = await group_invitations.page_visible(
+        session, principal, status=status_, cursor=cursor, limit=limit
+    )
+    return Page[GroupInvitationOut](
+        data=[await group_invitations.to_out(session, i) for i in found], next_cursor=next_cursor
+    )
 
 
 @group_invitation_routes.get("/{invitation_id}", response_model=GroupInvitationOut)
@@ -217,29 +258,82 @@ async def decline_group_invitation(
 decision_routes = APIRouter(prefix="/v1/decisions", tags=["decisions"], responses=_ERRORS)
 
 
-@decision_routes.get("", response_model=list[DecisionOut])
+@decision_routes.get("", response_model=Page[DecisionOut], responses=LIST_ERRORS)
 async def list_decisions(
     principal: Readers,
     session: SessionDep,
     settings: SettingsDep,
     status_: Annotated[
         Literal["awaiting_report", "pending", "deferred", "held", "granted", "refused"] | None,
-        Query(alias="status"),
+        Query(alias="status", description="Only files in this state"),
     ] = None,
-) -> list[DecisionOut]:
+    scheme: SchemeFilter = None,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[DecisionOut]:
     """Decision files the caller may see (the committee: all), newest first."""
-    files = await decisions.list_visible(session, principal, status_)
-    return [await decisions.out(session, f, settings, principal=principal) for f in files]
+    files, next_cursor = await decisions.page_visible(
+        session,
+        principal,
+        status=status_,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[DecisionOut](
+        data=[await decisions.out(session, f, settings, principal=principal) for f in files],
+        next_cursor=next_cursor,
+    )
+
+
+#: Who reads one file: its readers, and the certification body's system that decides on it
+#: (it reads the file's ETag before deciding an appeal).
+FileReaders = Annotated[
+    Principal,
+    Depends(
+        Allow(
+            Role.ADMIN,
+            Role.COMMITTEE,
+            Role.MEMBER,
+            Role.MEMBER_ADMIN,
+            Role.FACILITATOR,
+            Role.CERTIFICATION_BODY,
+            scopes=[Scope.CERTIFICATIONS_WRITE.value],
+        )
+    ),
+]
 
 
 @decision_routes.get("/{decision_id}", response_model=DecisionOut)
 async def get_decision(
-    decision_id: Id, principal: Readers, session: SessionDep, settings: SettingsDep
+    decision_id: Id, principal: FileReaders, session: SessionDep, settings: SettingsDep
 ) -> DecisionOut:
-    """One file, with the level rule's evaluation (live until decided, then as decided)."""
+    """One file, with the level rule's evaluation (live until decided, then as decided); its
+    body's system (certifications:write) reads its own files. The ETag is what a decision
+    sends in If-Match."""
     return await decisions.out(
         session, await decisions.get(session, principal, decision_id), settings, principal=principal
     )
+
+
+#: Decision files have concurrent editors (the committee): a decision sends the file's ETag
+#: it read in If-Match (428 without, 412 when the file changed since).
+FileAsRead = Annotated[Precondition, Depends(IfMatch(required=True))]
+
+
+async def _file_answer(
+    session: SessionDep,
+    file: DecisionFile,
+    settings: SettingsDep,
+    principal: Principal,
+    response: Response,
+) -> DecisionOut:
+    """The file as ``GET /v1/decisions/{id}`` shows it to the caller, with its ETag."""
+    out = await decisions.out(session, file, settings, principal=principal)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @decision_routes.post("/{decision_id}/decide", response_model=DecisionOut)
@@ -250,12 +344,17 @@ async def decide(
     session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
+    precondition: FileAsRead,
+    response: Response,
 ) -> DecisionOut:
     """The committee confirms (at most the computed CAP RSE level; lower with a reason),
     refuses or defers (with a reason). Not by an auditor of the file (403 ``not-impartial``);
-    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409)."""
-    file = await decisions.decide(session, principal, decision_id, data, settings, runtime.clock)
-    return await decisions.out(session, file, settings, principal=principal)
+    not twice (409); not before the report (409); CAP ISO 9001 is the body's (409). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it)."""
+    file = await decisions.decide(
+        session, principal, decision_id, data, settings, runtime.clock, precondition
+    )
+    return await _file_answer(session, file, settings, principal, response)
 
 
 @decision_routes.post(
@@ -284,37 +383,57 @@ async def decide_appeal(
     session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
+    precondition: FileAsRead,
+    response: Response,
 ) -> DecisionOut:
     """Decide the appeal, by someone who took no part in the decision nor the audit (409
     ``conflict-of-interest`` naming the rule): CAP RSE by the committee (overturned: the file
     is decided again by someone else), CAP ISO 9001 by the body's system or an admin
-    (overturned refusal: the certificate, with its number, majors permitting)."""
-    file = await appeals.decide(session, principal, decision_id, data, settings, runtime.clock)
-    return await decisions.out(session, file, settings, principal=principal)
+    (overturned refusal: the certificate, with its number, majors permitting). Send the
+    file's ETag in If-Match (428 without it, 412 when it changed since you read it)."""
+    file = await appeals.decide(
+        session, principal, decision_id, data, settings, runtime.clock, precondition
+    )
+    return await _file_answer(session, file, settings, principal, response)
 
 
 # recognitions --------------------------------------------------------------------------------------
 recognition_routes = APIRouter(prefix="/v1/recognitions", tags=["recognitions"], responses=_ERRORS)
 
 
-@recognition_routes.get("", response_model=list[RecognitionOut])
+@recognition_routes.get("", response_model=SyncPage[RecognitionOut], responses=LIST_ERRORS)
 async def list_recognitions(
     principal: Readers,
     session: SessionDep,
     settings: SettingsDep,
-    organisation_id: Annotated[str | None, Query(max_length=36, pattern=IDENTIFIER_PATTERN)] = None,
+    organisation_id: OrganisationFilter = None,
     status_: Annotated[
         Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None,
-        Query(alias="status"),
+        Query(alias="status", description="Only recognitions in this state"),
     ] = None,
-    scheme: Literal["CAP_RSE", "CAP_ISO9001"] | None = None,
-) -> list[RecognitionOut]:
-    """Recognitions the caller may see in full (with private history notes)."""
-    found = await recognitions.list_visible(
-        session, principal, organisation_id=organisation_id, status=status_, scheme=scheme
+    scheme: SchemeFilter = None,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> SyncPage[RecognitionOut]:
+    """Recognitions the caller may see in full (with private history notes), newest first;
+    with ``updated_since``, those changed since, oldest change first (delta sync)."""
+    found, deleted, next_cursor = await recognitions.page_visible(
+        session,
+        principal,
+        organisation_id=organisation_id,
+        status=status_,
+        scheme=scheme,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
     )
     changes = await recognitions.history(session, [r.id for r in found])
-    return [recognitions.to_out(r, changes[r.id], settings.lifecycle) for r in found]
+    return SyncPage[RecognitionOut](
+        data=[recognitions.to_out(r, changes[r.id], settings.lifecycle) for r in found],
+        next_cursor=next_cursor,
+        deleted=deleted,
+    )
 
 
 @recognition_routes.get("/{recognition_id}", response_model=RecognitionOut)
@@ -365,12 +484,23 @@ async def declare_engagement(
     return impartiality.to_out(engagement)
 
 
-@committee_member_routes.get("/{user_id}/engagements", response_model=list[EngagementOut])
+@committee_member_routes.get(
+    "/{user_id}/engagements", response_model=Page[EngagementOut], responses=LIST_ERRORS
+)
 async def list_engagements(
-    user_id: UserId, _principal: Committee, session: SessionDep
-) -> list[EngagementOut]:
-    """A person's engagements with structures: declared, and accompanied CAP sessions."""
-    return [impartiality.to_out(e) for e in await impartiality.of_person(session, user_id)]
+    user_id: UserId,
+    _principal: Committee,
+    session: SessionDep,
+    organisation_id: OrganisationFilter = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[EngagementOut]:
+    """A person's engagements with structures: declared, and accompanied CAP sessions, most
+    recent first."""
+    rows, next_cursor = await impartiality.of_person(
+        session, user_id, organisation_id=organisation_id, cursor=cursor, limit=limit
+    )
+    return Page[EngagementOut](data=[impartiality.to_out(e) for e in rows], next_cursor=next_cursor)
 
 
 # level rules ---------------------------------------------------------------------------------------
@@ -389,16 +519,36 @@ _RULE_BODY: dict[str, Any] = {
 }
 
 
-@level_rule_routes.get("", response_model=list[LevelRuleOut])
-async def list_level_rules(_principal: Readers, session: SessionDep) -> list[LevelRuleOut]:
-    """Every referential version's level rule (its latest revision): levels, which are labels."""
-    return [rulebook.to_out(row) for row in await rulebook.listed(session)]
+@level_rule_routes.get("", response_model=Page[LevelRuleOut], responses=LIST_ERRORS)
+async def list_level_rules(
+    _principal: Readers,
+    session: SessionDep,
+    referential_code: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Z][A-Z0-9_]{0,39}$", description="Only this referential's versions"),
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[LevelRuleOut]:
+    """Every referential version's level rule (its latest revision): levels, which are labels;
+    by referential code, then version."""
+    rows, next_cursor = await rulebook.page(
+        session, referential_code=referential_code, cursor=cursor, limit=limit
+    )
+    return Page[LevelRuleOut](data=[rulebook.to_out(r) for r in rows], next_cursor=next_cursor)
 
 
 @level_rule_routes.get(
     "/{code}/versions/{version}",
     response_class=Response,
-    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+    responses={
+        200: {
+            "content": {
+                "application/yaml": {"schema": rulebook.json_schema()},
+                "application/json": {"schema": rulebook.json_schema()},
+            }
+        }
+    },
 )
 async def export_level_rule(
     code: RuleCode,
@@ -407,7 +557,8 @@ async def export_level_rule(
     session: SessionDep,
     format: Literal["yaml", "json"] = "yaml",
 ) -> Response:
-    """The rule file of a referential version, importable as is (YAML, or JSON)."""
+    """The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
+    the revision's (send it in If-Match to import the next one)."""
     row = await rulebook.get(session, code, version)
     as_json = format == "json"
     filename = f"{code.lower().replace('_', '-')}-v{version}-level-rule.{format}"
@@ -417,6 +568,7 @@ async def export_level_rule(
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "X-Rule-Revision": str(row.revision),
+            "ETag": rulebook.etag(row),
         },
     )
 
@@ -438,10 +590,13 @@ async def import_level_rule(
     runtime: RuntimeDep,
     request: Request,
     response: Response,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
 ) -> LevelRuleOut:
     """Import the level rule of a referential version (admin), YAML or JSON: validated whole
     (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200)."""
+    revision (201) and applies to open files; the same rule again changes nothing (200). With
+    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
+    answer's ETag is the revision's."""
     content = b""
     async for chunk in request.stream():
         content += chunk
@@ -454,8 +609,10 @@ async def import_level_rule(
         version=version,
         actor=principal.subject,
         now=runtime.clock.now(),
+        precondition=precondition,
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    response.headers["ETag"] = rulebook.etag(row)
     return rulebook.to_out(row)
 
 
@@ -482,18 +639,22 @@ async def reduce_scope(
 complaint_routes = APIRouter(prefix="/v1/complaints", tags=["complaints"], responses=_ERRORS)
 
 
-@complaint_routes.get("", response_model=list[ComplaintOut])
+@complaint_routes.get("", response_model=Page[ComplaintOut], responses=LIST_ERRORS)
 async def list_complaints(
     _principal: Committee,
     session: SessionDep,
     status_: Annotated[
-        Literal["received", "investigating", "upheld", "dismissed"] | None, Query(alias="status")
+        Literal["received", "investigating", "upheld", "dismissed"] | None,
+        Query(alias="status", description="Only complaints in this state"),
     ] = None,
-) -> list[ComplaintOut]:
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[ComplaintOut]:
     """Complaints from the public registry, newest first (the committee)."""
-    return [
-        await complaints.to_out(session, c) for c in await complaints.list_all(session, status_)
-    ]
+    rows, next_cursor = await complaints.page(session, status_, cursor=cursor, limit=limit)
+    return Page[ComplaintOut](
+        data=[await complaints.to_out(session, c) for c in rows], next_cursor=next_cursor
+    )
 
 
 @complaint_routes.get("/{complaint_id}", response_model=ComplaintOut)
@@ -534,7 +695,11 @@ def _cached(
 IfNoneMatch = Annotated[str | None, Header(max_length=2000)]
 
 
-@registry_routes.get("/recognitions", response_model=SearchPage)
+@registry_routes.get(
+    "/recognitions",
+    response_model=RegistryPage,
+    responses={**LIST_ERRORS, 304: {"description": "Not modified"}},
+)
 async def search_registry(
     query: Annotated[SearchQuery, Query()],
     session: SessionDep,
@@ -542,8 +707,9 @@ async def search_registry(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
-    (active or suspended) unless a status is asked. No login; cacheable (ETag, 304)."""
-    page = await registry.search(session, query, settings.public_url)
+    (active or suspended) unless a status is asked; by holder name, then number. No login;
+    cacheable (ETag, 304)."""
+    page = await registry.search(session, query, settings.public_base)
     body = registry.dumps(page)
     return _cached(
         body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
@@ -559,7 +725,7 @@ async def _verification(
     accept: str | None,
 ) -> Response:
     recognition = await registry.find(session, number=number, code=code)
-    verification = await registry.verification(session, recognition, settings.public_url)
+    verification = await registry.verification(session, recognition, settings.public_base)
     if accept and "text/html" in accept:
         page = registry.verification_html(verification).encode()
         return _cached(
@@ -617,7 +783,7 @@ async def certificate(
 ) -> Response:
     """The certificate in French, with a QR code to its verification page."""
     recognition = await registry.find(session, number=number)
-    verification = await registry.verification(session, recognition, settings.public_url)
+    verification = await registry.verification(session, recognition, settings.public_base)
     holder = await session.get(Organisation, recognition.organisation_id)
     members = [await session.get(Organisation, m) for m in recognition.group_member_ids]
     # Drawn in a worker thread: the event loop keeps serving meanwhile.

@@ -26,6 +26,8 @@ from cap_labelling import level_rule
 from cap_labelling.level_rule import LevelRule
 from cap_labelling.models import LevelRuleRevision
 from cap_shared import clock
+from cap_shared.conditional import Precondition
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class LevelRuleInvalid(ProblemError):
     """The rule file is not a valid level rule; ``errors`` names each field."""
 
     status, code, title = 422, "level-rule-invalid", "Invalid level rule"
+    title_fr = "Règle de niveau invalide"
 
 
 class LevelRuleOut(BaseModel):
@@ -74,11 +77,21 @@ class StoredRule:
 _PARSED: dict[tuple[str, int, int, str], LevelRule] = {}
 
 
+def _body(message: str, message_fr: str) -> dict[str, str]:
+    return {"field": "body", "message": message, "message_fr": message_fr}
+
+
 def _invalid(errors: list[dict[str, str]]) -> LevelRuleInvalid:
     first = errors[0]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    more_fr = f" (et {len(errors) - 1} autre(s))" if len(errors) > 1 else ""
     return LevelRuleInvalid(
-        f"{first['field']}: {first['message']}{more}", extensions={"errors": errors[:100]}
+        f"{first['field']}: {first['message']}{more}",
+        # A message without French wording (a rule's own check) gives a French title only.
+        detail_fr=f"{first['field']} : {first['message_fr']}{more_fr}"
+        if first.get("message_fr")
+        else None,
+        extensions={"errors": errors[:100]},
     )
 
 
@@ -86,40 +99,54 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
     """The rule in ``content`` (YAML or JSON) for ``code`` version ``version``, or 422 naming
     each wrong field (``body.levels.1.min_score``)."""
     if len(content) > MAX_BYTES:
-        raise _invalid([{"field": "body", "message": f"larger than {MAX_BYTES} bytes"}])
+        raise _invalid([_body(f"larger than {MAX_BYTES} bytes", f"plus de {MAX_BYTES} octets")])
     try:
         data = _load(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise _invalid([{"field": "body", "message": f"not UTF-8 (byte {exc.start})"}]) from exc
+        raise _invalid(
+            [_body(f"not UTF-8 (byte {exc.start})", f"pas en UTF-8 (octet {exc.start})")]
+        ) from exc
     except RecursionError as exc:
-        raise _invalid([{"field": "body", "message": "nested too deeply"}]) from exc
+        raise _invalid([_body("nested too deeply", "trop profondément imbriqué")]) from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}" if where is not None else ""
-        raise _invalid([{"field": "body", "message": f"not valid YAML or JSON{at}"}]) from exc
+        at_fr = f" à la ligne {where.line + 1}" if where is not None else ""
+        raise _invalid(
+            [_body(f"not valid YAML or JSON{at}", f"YAML ou JSON invalide{at_fr}")]
+        ) from exc
     if not isinstance(data, dict):
-        raise _invalid([{"field": "body", "message": "a rule is a mapping (YAML or JSON object)"}])
+        raise _invalid(
+            [
+                _body(
+                    "a rule is a mapping (YAML or JSON object)",
+                    "une règle est un dictionnaire (objet YAML ou JSON)",
+                )
+            ]
+        )
     try:
         rule = LevelRule.model_validate(data)
     except RecursionError as exc:  # a self-referencing YAML alias
-        raise _invalid([{"field": "body", "message": "nested too deeply"}]) from exc
+        raise _invalid([_body("nested too deeply", "trop profondément imbriqué")]) from exc
     except ValidationError as exc:
         raise _invalid(
-            [
-                {"field": f"body.{e['field']}", "message": e["message"]}
-                for e in level_rule.field_errors(exc)
-            ]
+            [{**e, "field": f"body.{e['field']}"} for e in level_rule.field_errors(exc)]
         ) from exc
     errors = []
     if rule.referential.code != code:
         errors.append(
-            {"field": "body.referential.code", "message": f"{rule.referential.code} is not {code}"}
+            {
+                "field": "body.referential.code",
+                "message": f"{rule.referential.code} is not {code}",
+                "message_fr": f"{rule.referential.code} n'est pas {code}",
+            }
         )
     if rule.referential.version != version:
         errors.append(
             {
                 "field": "body.referential.version",
                 "message": f"{rule.referential.version} is not {version}",
+                "message_fr": f"{rule.referential.version} n'est pas {version}",
             }
         )
     if errors:
@@ -187,7 +214,10 @@ async def get(session: AsyncSession, code: str, version: int) -> LevelRuleRevisi
     """The latest revision of a stored rule, or 404."""
     row = await _latest_row(session, code, version)
     if row is None:
-        raise NotFound(f"no level rule for {code} version {version}")
+        raise NotFound(
+            f"no level rule for {code} version {version}",
+            detail_fr=f"aucune règle de niveau pour {code} version {version}",
+        )
     return row
 
 
@@ -238,16 +268,43 @@ async def seed(session: AsyncSession) -> list[str]:
     return done
 
 
+def etag(row: LevelRuleRevision) -> str:
+    """The ETag of a version's rule: its revision (the file export's and the import's)."""
+    return f'"r{row.revision}"'
+
+
 async def put(
-    session: AsyncSession, content: bytes, *, code: str, version: int, actor: str, now: datetime
+    session: AsyncSession,
+    content: bytes,
+    *,
+    code: str,
+    version: int,
+    actor: str,
+    now: datetime,
+    precondition: Precondition | None = None,
 ) -> tuple[LevelRuleRevision, bool]:
-    """Import a rule for ``code`` version ``version`` (validated: 422 naming the field)."""
+    """Import a rule for ``code`` version ``version`` (validated: 422 naming the field), on
+    the revision If-Match names when ``precondition`` has one (412 otherwise)."""
     rule = validate(content, code=code, version=version)
+    if precondition is not None:
+        latest = await _latest_row(session, code, version)
+        if latest is None:
+            precondition.check_absent()
+        else:
+            precondition.check(etag(latest))
     return await store(session, rule, source="import", actor=actor, now=now)
 
 
-async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
-    """The latest revision of every stored rule, by referential code and version."""
+#: By referential code, then version.
+KEYS = Keyset(
+    "level-rules",
+    key(col(LevelRuleRevision.referential_code), str),
+    key(col(LevelRuleRevision.referential_version), int),
+)
+
+
+def _latest() -> sa.Select[Any]:
+    """The latest revision of every stored rule."""
     latest = (
         sa.select(
             col(LevelRuleRevision.referential_code),
@@ -259,21 +316,32 @@ async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
         )
         .subquery()
     )
-    query = (
-        sa.select(LevelRuleRevision)
-        .join(
-            latest,
-            sa.and_(
-                col(LevelRuleRevision.referential_code) == latest.c.referential_code,
-                col(LevelRuleRevision.referential_version) == latest.c.referential_version,
-                col(LevelRuleRevision.revision) == latest.c.revision,
-            ),
-        )
-        .order_by(
-            col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
-        )
+    return sa.select(LevelRuleRevision).join(
+        latest,
+        sa.and_(
+            col(LevelRuleRevision.referential_code) == latest.c.referential_code,
+            col(LevelRuleRevision.referential_version) == latest.c.referential_version,
+            col(LevelRuleRevision.revision) == latest.c.revision,
+        ),
+    )
+
+
+async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
+    """The latest revision of every stored rule, by referential code and version."""
+    query = _latest().order_by(
+        col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def page(
+    session: AsyncSession, *, referential_code: str | None, cursor: str | None, limit: int
+) -> tuple[list[LevelRuleRevision], str | None]:
+    """A page of :func:`listed`, optionally of one referential."""
+    query = _latest()
+    if referential_code:
+        query = query.where(col(LevelRuleRevision.referential_code) == referential_code)
+    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def label_levels(session: AsyncSession, code: str) -> list[str]:

@@ -64,12 +64,14 @@ _STEPS = {
 
 class InvalidTransition(Conflict):
     code, title = "invalid-transition", "Invalid status transition"
+    title_fr = "Changement de statut impossible"
 
 
 class ConsentPending(Conflict):
     """A group application goes to the federation once every named member has answered."""
 
     code, title = "consent-pending", "Group members have not all answered their invitation"
+    title_fr = "Les membres du groupement n'ont pas tous répondu à leur invitation"
 
 
 class InvitationStatus(StrEnum):
@@ -90,6 +92,7 @@ class NotEligible(ProblemError):
     """A structure has no completed CAP diagnostic within the eligibility window."""
 
     status, code, title = 422, "not-eligible", "Not eligible"
+    title_fr = "Non éligible"
 
 
 def months_before(day: date, months: int) -> date:
@@ -109,11 +112,20 @@ def next_status(status: ApplicationStatus, step: ApplicationStep) -> Application
         raise ConsentPending(
             f"cannot {step.value} a group application before every named member has answered "
             "its invitation",
+            detail_fr=(
+                f"impossible d'effectuer « {step.value} » sur une candidature de "
+                "groupement avant que chaque membre désigné ait répondu à son "
+                "invitation"
+            ),
             extensions={"status": status.value},
         )
     if status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.AWAITING_CONSENT):
         raise InvalidTransition(
             f"cannot {step.value} an application that is {status.value}",
+            detail_fr=(
+                f"impossible d'effectuer « {step.value} » sur une candidature à "
+                f"l'état « {status.value} »"
+            ),
             extensions={"status": status.value},
         )
     return _STEPS[step]
@@ -151,19 +163,26 @@ SURVEILLANCE_AUDITS = frozenset({"surveillance", "follow_up"})
 
 class AlreadyDecided(Conflict):
     code, title = "already-decided", "Already decided"
+    title_fr = "Déjà décidé"
 
 
 class NoReport(Conflict):
     code, title = "no-audit-report", "No audit report yet"
+    title_fr = "Pas encore de rapport d'audit"
 
 
 def may_decide(status: DecisionStatus) -> None:
     """A file is decided once, and only with its audit report."""
     if status is DecisionStatus.AWAITING_REPORT:
-        raise NoReport("the audit report has not been submitted: nothing to decide on yet")
+        raise NoReport(
+            "the audit report has not been submitted: nothing to decide on yet",
+            detail_fr="le rapport d'audit n'a pas été remis : rien à décider pour l'instant",
+        )
     if status not in OPEN_DECISIONS:
         raise AlreadyDecided(
-            f"this file was already decided ({status.value})", extensions={"status": status.value}
+            f"this file was already decided ({status.value})",
+            detail_fr=f"ce dossier a déjà été décidé ({status.value})",
+            extensions={"status": status.value},
         )
 
 
@@ -220,6 +239,10 @@ def next_recognition_status(status: RecognitionStatus, step: RecognitionStep) ->
     if status not in sources:
         raise InvalidTransition(
             f"cannot {step.value} a recognition that is {status.value}",
+            detail_fr=(
+                f"impossible d'effectuer « {step.value} » sur une reconnaissance à "
+                f"l'état « {status.value} »"
+            ),
             extensions={"status": status.value},
         )
     return target
@@ -291,6 +314,7 @@ def due_change(state: RecognitionState, today: date, rules: LifecycleRules) -> C
 
 class RestorationWindowPassed(Conflict):
     code, title = "restoration-window-passed", "Too late to restore"
+    title_fr = "Délai de rétablissement dépassé"
 
 
 @dataclass(frozen=True)
@@ -332,6 +356,9 @@ def renewal_cycle(
     if previous_status in (RecognitionStatus.WITHDRAWN, RecognitionStatus.RENEWED):
         raise InvalidTransition(
             f"a {previous_status.value} recognition is not renewed",
+            detail_fr=(
+                f"une reconnaissance à l'état « {previous_status.value} » ne se renouvelle pas"
+            ),
             extensions={"status": previous_status.value},
         )
     if decided_on > previous_expiry:
@@ -340,6 +367,11 @@ def renewal_cycle(
             raise RestorationWindowPassed(
                 f"the recognition expired on {previous_expiry.isoformat()}; restoration was possible "
                 f"until {limit.isoformat()}: a new initial application is needed",
+                detail_fr=(
+                    f"la reconnaissance a expiré le {previous_expiry.isoformat()} ; le "
+                    f"rétablissement était possible jusqu'au {limit.isoformat()} : une "
+                    "nouvelle candidature initiale est nécessaire"
+                ),
                 extensions={"expired_on": previous_expiry.isoformat(), "limit": limit.isoformat()},
             )
     return Cycle(
@@ -399,10 +431,12 @@ APPEAL_RULE = (
 
 class NotAppealable(Conflict):
     code, title = "not-appealable", "This decision cannot be appealed"
+    title_fr = "Cette décision ne peut pas faire l'objet d'un recours"
 
 
 class AppealPeriodOver(Conflict):
     code, title = "appeal-period-over", "Too late to appeal"
+    title_fr = "Délai de recours dépassé"
 
 
 def appeal_deadline(decided_on: date, appeal_days: int) -> date:
@@ -424,6 +458,9 @@ def may_appeal(
         raise NotAppealable(
             f"a {status.value} {scheme.value} file cannot be appealed"
             + ("" if scheme is Scheme.CAP_RSE else " (only a refusal can)"),
+            detail_fr=f"un dossier {scheme.value} à l'état « {status.value} » ne peut pas faire "
+            "l'objet d'un recours"
+            + ("" if scheme is Scheme.CAP_RSE else " (seul un refus le peut)"),
             extensions={"status": status.value},
         )
     deadline = appeal_deadline(decided_on, appeal_days)
@@ -431,6 +468,10 @@ def may_appeal(
         raise AppealPeriodOver(
             f"the decision of {decided_on.isoformat()} could be appealed until "
             f"{deadline.isoformat()}",
+            detail_fr=(
+                f"la décision du {decided_on.isoformat()} pouvait faire l'objet "
+                f"d'un recours jusqu'au {deadline.isoformat()}"
+            ),
             extensions={"decided_on": decided_on.isoformat(), "deadline": deadline.isoformat()},
         )
     return deadline
@@ -445,6 +486,7 @@ SCOPE_RULE = (
 
 class ScopeReductionNotAllowed(Conflict):
     code, title = "scope-reduction-not-allowed", "The scope of this recognition cannot be reduced"
+    title_fr = "Le périmètre de cette reconnaissance ne peut pas être réduit"
 
 
 def scope_reduced_status(
@@ -455,11 +497,18 @@ def scope_reduced_status(
     if scheme is not Scheme.CAP_ISO9001:
         raise ScopeReductionNotAllowed(
             "only a CAP ISO 9001 certificate has its scope reduced (a label has a level)",
+            detail_fr=(
+                "seul un certificat CAP ISO 9001 voit son périmètre réduit (un label a un niveau)"
+            ),
             extensions={"rule": SCOPE_RULE},
         )
     if status not in (RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED) or today > expiry_date:
         raise ScopeReductionNotAllowed(
             f"a {status.value} certificate is not in force: its scope is not reduced",
+            detail_fr=(
+                f"un certificat à l'état « {status.value} » n'est pas en vigueur : "
+                "son périmètre ne se réduit pas"
+            ),
             extensions={"status": status.value, "rule": SCOPE_RULE},
         )
     return RecognitionStatus.ACTIVE

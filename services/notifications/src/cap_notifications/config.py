@@ -20,8 +20,6 @@ class Settings(BaseServiceSettings):
     service_name: str = "notifications"
     database_url: str = "sqlite+aiosqlite:///var/notifications.db"
     port: int = 8004
-    #: This platform's public base URL (links in e-mails).
-    public_url: str = "http://127.0.0.1:8000"
     #: Time zone of a person who chose none.
     default_timezone: str = "Europe/Paris"
 

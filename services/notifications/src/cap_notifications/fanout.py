@@ -202,6 +202,7 @@ async def fan_out(
                 link=message.link,
                 in_feed=in_app != "off",
                 created_at=now,
+                updated_at=now,
             )
         )
         if in_app != "off":

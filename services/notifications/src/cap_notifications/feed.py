@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_notifications.models import Notification
+from cap_shared.pagination import Keyset, key
 from cap_shared.problems import NotFound
+from cap_shared.sync import DeltaSync, SyncPage
 
 
 class NotificationOut(BaseModel):
@@ -24,13 +26,26 @@ class NotificationOut(BaseModel):
     link: str | None
     created_at: datetime
     read_at: datetime | None
+    #: Created or read: the delta sync's change time.
+    updated_at: datetime
 
 
-class FeedPage(BaseModel):
-    items: list[NotificationOut]
+class FeedPage(SyncPage[NotificationOut]):
+    """A page of the feed, and how many of the caller's notifications are unread (cheap: one
+    indexed count, what a badge shows)."""
+
     unread: int
-    #: Pass as ``before`` for the next (older) page; null at the end.
-    next_before: int | None
+
+
+#: Newest first (the sequence: the order notifications were written, the live stream's ids).
+FEED = Keyset("notifications.feed", key(col(Notification.seq), int, descending=True))
+#: Delta sync: notifications created or read since; never deleted, so no tombstones.
+FEED_SYNC = DeltaSync(
+    list_name="notifications.feed",
+    resource="notification",
+    changed_at=col(Notification.updated_at),
+    id=col(Notification.id),
+)
 
 
 def to_out(n: Notification) -> NotificationOut:
@@ -45,6 +60,7 @@ def to_out(n: Notification) -> NotificationOut:
         link=n.link,
         created_at=n.created_at,
         read_at=n.read_at,
+        updated_at=n.updated_at,
     )
 
 
@@ -58,25 +74,33 @@ async def unread(session: AsyncSession, user_id: str) -> int:
 
 
 async def page(
-    session: AsyncSession, user_id: str, *, unread_only: bool, before: int | None, limit: int
+    session: AsyncSession,
+    user_id: str,
+    *,
+    unread_only: bool,
+    updated_since: datetime | None,
+    cursor: str | None,
+    limit: int,
 ) -> FeedPage:
-    """Newest first."""
+    """Newest first; with ``updated_since``, created or read since, oldest change first."""
     query = sa.select(Notification).where(*_mine(user_id))
     if unread_only:
         query = query.where(col(Notification.read_at).is_(None))
-    if before is not None:
-        query = query.where(col(Notification.seq) < before)
-    rows = list(
-        (await session.execute(query.order_by(col(Notification.seq).desc()).limit(limit + 1)))
-        .scalars()
-        .all()
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    if updated_since is None:
+        rows, next_cursor = await FEED.fetch(session, query, cursor=cursor, limit=limit)
+    else:
+        rows, _deleted, next_cursor = await FEED_SYNC.page(
+            session,
+            query,
+            None,
+            since=updated_since,
+            cursor=cursor,
+            limit=limit,
+        )
     return FeedPage(
-        items=[to_out(n) for n in rows],
+        data=[to_out(n) for n in rows],
+        next_cursor=next_cursor,
         unread=await unread(session, user_id),
-        next_before=rows[-1].seq if more and rows else None,
     )
 
 
@@ -86,9 +110,9 @@ async def mark_read(
     query = sa.select(Notification).where(*_mine(user_id), col(Notification.id) == notification_id)
     notification = (await session.execute(query)).scalars().first()
     if notification is None:
-        raise NotFound("no such notification")
+        raise NotFound("no such notification", detail_fr="notification introuvable")
     if notification.read_at is None:
-        notification.read_at = now
+        notification.read_at = notification.updated_at = now
         await session.flush()
     return notification
 
@@ -97,7 +121,7 @@ async def mark_all_read(session: AsyncSession, user_id: str, now: datetime) -> i
     result = await session.execute(
         sa.update(Notification)
         .where(*_mine(user_id), col(Notification.read_at).is_(None))
-        .values(read_at=now)
+        .values(read_at=now, updated_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -55,6 +55,7 @@ from cap_notifications import messages
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
 from cap_notifications.models import EmailMessage
+from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,8 @@ def _environment() -> jinja2.Environment:
 
 
 _ENV = _environment()
-_DEFAULT_PUBLIC_URL: str = Settings.model_fields["public_url"].default
+#: The public base URL of default settings (CAP_PUBLIC_BASE_URL unset).
+_DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 def _one_line(text: str) -> str:
@@ -199,7 +201,7 @@ def render_row(row: EmailMessage, settings: Settings) -> RenderedMail:
         msg = f"sorte d'e-mail inconnue : {row.kind!r}"
         raise TemplateFailure(msg)
     kind: Literal["event", "digest"] = "event" if row.kind == "event" else "digest"
-    return render(kind, row.event_type, row.context, public_url=settings.public_url)
+    return render(kind, row.event_type, row.context, public_url=settings.public_base)
 
 
 def message_id_header(message_id: str) -> str:
@@ -493,16 +495,22 @@ def to_out(row: EmailMessage) -> EmailOut:
     )
 
 
+#: The mail log's order: newest first.
+EMAILS = newest_first("notifications.emails", col(EmailMessage.created_at), col(EmailMessage.id))
+
+
 async def list_emails(
-    session: AsyncSession, *, status: EmailStatus | None = None, limit: int = 50
-) -> Sequence[EmailMessage]:
-    """The mail log, newest first."""
-    query = sa.select(EmailMessage).order_by(
-        col(EmailMessage.created_at).desc(), col(EmailMessage.id).desc()
-    )
+    session: AsyncSession,
+    *,
+    status: EmailStatus | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[EmailMessage], str | None]:
+    """A page of the mail log, newest first, and the next cursor."""
+    query = sa.select(EmailMessage)
     if status is not None:
         query = query.where(col(EmailMessage.status) == status)
-    return (await session.execute(query.limit(limit))).scalars().all()
+    return await EMAILS.fetch(session, query, cursor=cursor, limit=limit)
 
 
 async def retry(session: AsyncSession, email_id: str, now: datetime) -> EmailMessage:
@@ -510,10 +518,11 @@ async def retry(session: AsyncSession, email_id: str, now: datetime) -> EmailMes
     query = sa.select(EmailMessage).where(col(EmailMessage.id) == email_id).with_for_update()
     row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
-        raise NotFound("no e-mail has this id")
+        raise NotFound("no e-mail has this id", detail_fr="aucun e-mail n'a cet identifiant")
     if row.status != "failed":
         msg = f"only a failed e-mail can be sent again; this one is {row.status!r}"
-        raise Conflict(msg, extensions={"status": row.status})
+        msg_fr = f"seul un e-mail en échec peut être renvoyé ; celui-ci est {row.status!r}"
+        raise Conflict(msg, detail_fr=msg_fr, extensions={"status": row.status})
     row.status, row.attempts, row.next_attempt_at = "pending", 0, now
     await session.flush()
     return row

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from cap_notifications import mail
 from cap_notifications.mail import EmailOut, EmailStatus
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role
 
 Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
@@ -26,16 +27,18 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=list[EmailOut])
+@router.get("", response_model=Page[EmailOut])
 async def list_emails(
     _admin: Admin,
     session: SessionDep,
     status: Annotated[EmailStatus | None, Query(description="Only e-mails in this state")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[EmailOut]:
-    """The mail log, newest first: recipient, kind, event type, state, attempts, last error
-    and dates of each e-mail (admin)."""
-    return [mail.to_out(row) for row in await mail.list_emails(session, status=status, limit=limit)]
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[EmailOut]:
+    """The mail log, newest first (created_at, id): recipient, kind, event type, state,
+    attempts, last error and dates of each e-mail (admin)."""
+    rows, next_cursor = await mail.list_emails(session, status=status, cursor=cursor, limit=limit)
+    return Page[EmailOut](data=[mail.to_out(row) for row in rows], next_cursor=next_cursor)
 
 
 @router.post("/{email_id}/retry", response_model=EmailOut)

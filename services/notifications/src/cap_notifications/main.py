@@ -6,7 +6,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications import fanout, mail, mail_routes, webhook_routes, webhooks
+from cap_notifications import (
+    fanout,
+    mail,
+    mail_routes,
+    webhook_contract,
+    webhook_routes,
+    webhooks,
+)
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
 from cap_notifications.models import tables
@@ -48,6 +55,7 @@ SERVICE = ServiceDefinition(
     handlers=HANDLERS,
     # The mail log first: /v1/notifications/emails is not a notification.
     routers=(*mail_routes.ROUTERS, *ROUTERS, *webhook_routes.ROUTERS),
+    webhooks=webhook_contract.ROUTERS,
     jobs=(
         PeriodicJob("mail-deliveries", mail_deliveries, interval_s=5),
         PeriodicJob("webhook-deliveries", webhook_deliveries, interval_s=5),

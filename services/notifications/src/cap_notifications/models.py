@@ -84,6 +84,7 @@ class Notification(Base, table=True):
     __table_args__ = (
         sa.UniqueConstraint("event_id", "user_id", name="uq_notification_event_user"),
         sa.Index("ix_notification_user_seq", "user_id", "seq"),
+        sa.Index("ix_notification_user_updated", "user_id", "updated_at", "id"),
     )
 
     #: Increasing: the feed's order and the live stream's event id (``Last-Event-ID``).
@@ -108,6 +109,8 @@ class Notification(Base, table=True):
     in_feed: bool = True
     created_at: datetime = Field(sa_type=AwareDateTime)
     read_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    #: Created or last changed (read): the feed's delta sync (``updated_since``) follows it.
+    updated_at: datetime = Field(sa_type=AwareDateTime)
 
 
 class PreferenceSettings(Base, table=True):

@@ -10,7 +10,7 @@ facilitators). Quiet hours default to 21:00-07:00 in Europe/Paris: an e-mail due
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -24,6 +24,8 @@ from sqlmodel import col
 
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.models import Preference, PreferenceSettings
+from cap_shared.conditional import Precondition
+from cap_shared.field_errors import FieldError
 from cap_shared.partial import NotNull, unset
 from cap_shared.problems import InvalidInput
 
@@ -42,6 +44,8 @@ EMAIL_DEFAULTS: dict[str, Mode] = {
 _STRENGTH = {"off": 0, "digest": 1, "on": 2}
 DEFAULT_QUIET = ("21:00", "07:00")
 DEFAULT_DIGEST_HOUR = 8
+_TZ = "unknown time zone (IANA name, e.g. Europe/Paris)"
+_TZ_FR = "Fuseau horaire inconnu (nom IANA, par exemple Europe/Paris)"
 
 
 def default_mode(channel: Channel, roles: Iterable[str]) -> Mode:
@@ -181,9 +185,9 @@ class PreferencesIn(BaseModel):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError("unknown time zone (IANA name, e.g. Europe/Paris)") from None
+                raise FieldError(_TZ, _TZ_FR) from None
             if value not in available_timezones():
-                raise ValueError("unknown time zone (IANA name, e.g. Europe/Paris)")
+                raise FieldError(_TZ, _TZ_FR)
         return value
 
 
@@ -225,16 +229,30 @@ def to_out(settings: Settings, roles: Iterable[str]) -> PreferencesOut:
 
 
 async def update(
-    session: AsyncSession, user_id: str, data: PreferencesIn, now: datetime, default_tz: str
+    session: AsyncSession,
+    user_id: str,
+    data: PreferencesIn,
+    now: datetime,
+    default_tz: str,
+    *,
+    precondition: Precondition | None = None,
+    roles: Sequence[str] = (),
 ) -> Settings:
-    """Apply a partial update of one person's preferences."""
+    """Apply a partial update of one person's preferences; ``precondition`` (If-Match) checks
+    them as ``GET /v1/preferences`` shows them to the person (``roles``) first."""
     unknown = sorted(set(data.events) - set(EVENT_TYPES))
     if unknown:
         raise InvalidInput(
             "unknown event type(s)",
+            detail_fr="type(s) d'événement inconnu(s)",
             extensions={
                 "errors": [
-                    {"field": f"body.events.{t}", "message": "unknown event type"} for t in unknown
+                    {
+                        "field": f"body.events.{t}",
+                        "message": "unknown event type",
+                        "message_fr": "type d'événement inconnu",
+                    }
+                    for t in unknown
                 ]
             },
         )
@@ -257,6 +275,9 @@ async def update(
         PreferenceSettings, user_id, with_for_update=True, populate_existing=True
     )
     assert row is not None  # inserted above or already there
+    if precondition is not None:
+        current = (await for_users(session, [user_id], default_tz))[user_id]
+        precondition.check_representation(to_out(current, list(roles)))
     given = data.model_fields_set
     if data.timezone is not None:
         row.timezone = data.timezone

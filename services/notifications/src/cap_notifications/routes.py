@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cap_notifications import feed, live, preferences
@@ -17,10 +17,13 @@ from cap_notifications.fanout import roles_of
 from cap_notifications.feed import FeedPage, NotificationOut
 from cap_notifications.models import Person
 from cap_notifications.preferences import PreferencesIn, PreferencesOut
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.pagination import DEFAULT_PAGE_SIZE, PageCursor, PageLimit
 from cap_shared.problems import Forbidden
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Principal, SignedIn
+from cap_shared.sync import UpdatedSince
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     401: {"description": "No valid token"},
@@ -39,7 +42,12 @@ _EVENT_ID = re.compile(r"[0-9]{1,19}")
 def _person(principal: Annotated[Principal, Depends(SignedIn())]) -> str:
     """The caller's user id: feeds and preferences belong to people, not to systems."""
     if principal.user_id is None:
-        raise Forbidden("systems have no notification feed; subscribe to webhooks instead")
+        raise Forbidden(
+            "systems have no notification feed; subscribe to webhooks instead",
+            detail_fr=(
+                "les systèmes n'ont pas de fil de notifications ; abonnez-vous plutôt aux webhooks"
+            ),
+        )
     return principal.user_id
 
 
@@ -71,12 +79,22 @@ feed_routes = APIRouter(
 async def list_notifications(
     me: Me,
     session: SessionDep,
-    unread: bool = False,
-    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    unread: Annotated[bool, Query(description="Only the notifications not read yet")] = False,
+    updated_since: UpdatedSince = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
 ) -> FeedPage:
-    """The caller's feed, newest first, with the unread count."""
-    return await feed.page(session, me, unread_only=unread, before=before, limit=limit)
+    """The caller's feed, newest first (by sequence), with the unread count; with
+    ``updated_since``, the notifications created or read since, oldest change first (delta
+    sync; notifications are never deleted, ``deleted`` stays empty)."""
+    return await feed.page(
+        session,
+        me,
+        unread_only=unread,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @feed_routes.get("/unread-count")
@@ -196,14 +214,31 @@ async def read_preferences(me: Me, session: SessionDep, settings: SettingsDep) -
 
 @preference_routes.put("", response_model=PreferencesOut)
 async def update_preferences(
-    data: PreferencesIn, me: Me, session: SessionDep, runtime: RuntimeDep, settings: SettingsDep
+    data: PreferencesIn,
+    me: Me,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> PreferencesOut:
     """Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
-    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour."""
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one."""
+    roles = await _roles(session, me)
     chosen = await preferences.update(
-        session, me, data, runtime.clock.now(), settings.default_timezone
+        session,
+        me,
+        data,
+        runtime.clock.now(),
+        settings.default_timezone,
+        precondition=precondition,
+        roles=roles,
     )
-    return preferences.to_out(chosen, await _roles(session, me))
+    out = preferences.to_out(chosen, roles)
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 ROUTERS = (feed_routes, preference_routes)

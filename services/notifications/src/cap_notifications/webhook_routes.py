@@ -16,6 +16,7 @@ from cap_notifications.webhooks import (
     SubscriptionPatch,
     SubscriptionWithSecret,
 )
+from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.security import Allow, Principal, Role
@@ -63,10 +64,17 @@ async def create_subscription(
     return webhooks.with_secret(subscription, secret)
 
 
-@router.get("", response_model=list[SubscriptionOut])
-async def list_subscriptions(_principal: Admin, session: SessionDep) -> list[SubscriptionOut]:
-    """Every subscription, oldest first (never their secrets)."""
-    return [webhooks.to_out(s) for s in await webhooks.list_subscriptions(session)]
+@router.get("", response_model=Page[SubscriptionOut])
+async def list_subscriptions(
+    _principal: Admin,
+    session: SessionDep,
+    cursor: PageCursor = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+) -> Page[SubscriptionOut]:
+    """The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
+    secrets."""
+    rows, next_cursor = await webhooks.list_subscriptions(session, cursor=cursor, limit=limit)
+    return Page[SubscriptionOut](data=[webhooks.to_out(s) for s in rows], next_cursor=next_cursor)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut)
@@ -84,12 +92,17 @@ async def update_subscription(
     principal: Admin,
     session: SessionDep,
     settings: SettingsDep,
+    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    response: Response,
 ) -> SubscriptionOut:
     """Change the name, URL or event types; ``status: "active"`` re-enables a disabled
-    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled)."""
-    return webhooks.to_out(
-        await webhooks.update(session, principal, subscription_id, data, settings)
+    subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
+    (the ETag read), only if it did not change since (412); the answer's ETag is the new one."""
+    out = webhooks.to_out(
+        await webhooks.update(session, principal, subscription_id, data, settings, precondition)
     )
+    response.headers["ETag"] = etag_of(out)
+    return out
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -120,7 +133,8 @@ async def list_deliveries(
     _principal: Admin,
     session: SessionDep,
     status_: Annotated[
-        Literal["pending", "delivered", "failed", "cancelled"] | None, Query(alias="status")
+        Literal["pending", "delivered", "failed", "cancelled"] | None,
+        Query(alias="status", description="Only deliveries in this state"),
     ] = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,

@@ -55,8 +55,10 @@ from cap_notifications.config import Settings
 from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from cap_shared.breaker import CircuitBreaker
 from cap_shared.clock import wall_now
+from cap_shared.conditional import Precondition
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.pagination import Page, created_page, decode_created_cursor
+from cap_shared.field_errors import FieldError
+from cap_shared.pagination import Keyset, Page, key, newest_first
 from cap_shared.problems import Conflict, InvalidInput, NotFound
 from cap_shared.secrets import secret_box
 from cap_shared.security import Principal
@@ -92,7 +94,11 @@ def _check_event_types(value: list[str]) -> list[str]:
     unknown = [t for t in value if t != ALL_EVENTS and t not in known]
     if unknown:
         msg = f"unknown event type(s) {unknown}; expected '*' or some of {list(EVENT_TYPES)}"
-        raise ValueError(msg)
+        msg_fr = (
+            f"Type(s) d'événement inconnu(s) {unknown} ; attendu : '*' ou certains de "
+            f"{list(EVENT_TYPES)}"
+        )
+        raise FieldError(msg, msg_fr)
     return list(dict.fromkeys(value))  # without duplicates, in the given order
 
 
@@ -209,6 +215,7 @@ async def _allowed_destination(url: str, settings: Settings) -> None:
     except ForbiddenDestination as exc:
         raise InvalidInput(
             "webhooks may not call this address",
+            detail_fr="les webhooks ne peuvent pas appeler cette adresse",
             extensions={"errors": [{"field": "body.url", "message": str(exc)}]},
         ) from exc
 
@@ -240,21 +247,40 @@ async def create(
     return subscription, secret
 
 
-async def list_subscriptions(session: AsyncSession) -> Sequence[WebhookSubscription]:
-    """Every subscription (deleted ones excepted), oldest first."""
-    query = (
-        sa.select(WebhookSubscription)
-        .where(col(WebhookSubscription.status) != "deleted")
-        .order_by(col(WebhookSubscription.created_at), col(WebhookSubscription.id))
+#: The lists' stable orders (their names are bound into their cursors).
+SUBSCRIPTIONS = Keyset(
+    "notifications.webhook-subscriptions",
+    key(col(WebhookSubscription.created_at), datetime),
+    key(col(WebhookSubscription.id), str),
+)
+
+
+def deliveries_keyset(subscription_id: str) -> Keyset:
+    """A subscription's deliveries newest first (cursors bound to that subscription's log)."""
+    return newest_first(
+        f"notifications.deliveries:{subscription_id}",
+        col(WebhookDelivery.created_at),
+        col(WebhookDelivery.id),
     )
-    return (await session.execute(query)).scalars().all()
 
 
-async def get(session: AsyncSession, subscription_id: str) -> WebhookSubscription:
+async def list_subscriptions(
+    session: AsyncSession, *, cursor: str | None = None, limit: int = 50
+) -> tuple[list[WebhookSubscription], str | None]:
+    """A page of the subscriptions (deleted ones excepted), oldest first."""
+    query = sa.select(WebhookSubscription).where(col(WebhookSubscription.status) != "deleted")
+    return await SUBSCRIPTIONS.fetch(session, query, cursor=cursor, limit=limit)
+
+
+async def get(
+    session: AsyncSession, subscription_id: str, *, for_update: bool = False
+) -> WebhookSubscription:
     """One subscription, or :class:`NotFound` (deleted ones too)."""
-    subscription = await session.get(WebhookSubscription, subscription_id)
+    subscription = await session.get(
+        WebhookSubscription, subscription_id, with_for_update=for_update
+    )
     if subscription is None or subscription.status == "deleted":
-        raise NotFound("no such webhook subscription")
+        raise NotFound("no such webhook subscription", detail_fr="abonnement webhook introuvable")
     return subscription
 
 
@@ -264,9 +290,13 @@ async def update(
     subscription_id: str,
     data: SubscriptionPatch,
     settings: Settings,
+    precondition: Precondition | None = None,
 ) -> WebhookSubscription:
-    """Rename, move, change the event types of, disable or re-enable a subscription."""
-    subscription = await get(session, subscription_id)
+    """Rename, move, change the event types of, disable or re-enable a subscription, as the
+    caller read it when ``precondition`` (If-Match) says so."""
+    subscription = await get(session, subscription_id, for_update=True)
+    if precondition is not None:
+        precondition.check_representation(to_out(subscription))
     if data.url is not None:
         url = str(data.url)
         await _allowed_destination(url, settings)
@@ -385,16 +415,9 @@ async def deliveries(
     )
     if status is not None:
         query = query.where(col(WebhookDelivery.status) == status)
-    after = decode_created_cursor(cursor)
-    if after is not None:
-        query = query.where(
-            sa.tuple_(col(WebhookDelivery.created_at), col(WebhookDelivery.id)) < sa.tuple_(*after)
-        )
-    query = query.order_by(
-        col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc()
-    ).limit(limit + 1)
-    rows = (await session.execute(query)).scalars().all()
-    page, next_cursor = created_page(rows, limit)
+    page, next_cursor = await deliveries_keyset(subscription_id).fetch(
+        session, query, cursor=cursor, limit=limit
+    )
     attempts: dict[str, list[WebhookAttempt]] = {d.id: [] for d in page}
     if page:
         log = sa.select(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(list(attempts)))
@@ -445,15 +468,17 @@ async def replay(
     subscription = await get(session, subscription_id)
     delivery = await session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.subscription_id != subscription.id:
-        raise NotFound("no such delivery")
+        raise NotFound("no such delivery", detail_fr="envoi introuvable")
     if subscription.status != "active":
         raise Conflict(
             "the subscription is disabled: re-enable it first",
+            detail_fr="l'abonnement est désactivé : réactivez-le d'abord",
             extensions={"subscription_status": subscription.status},
         )
     if delivery.status == "pending":
         raise Conflict(
             "this delivery is already waiting to be sent",
+            detail_fr="cet envoi attend déjà d'être envoyé",
             extensions={
                 "status": delivery.status,
                 "next_attempt_at": delivery.next_attempt_at.isoformat(),

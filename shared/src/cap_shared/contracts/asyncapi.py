@@ -1,7 +1,14 @@
-"""AsyncAPI 3.0 document generated from the event registry (the event catalogue)."""
+"""AsyncAPI 3.0 document generated from the event registry (the event catalogue): who sends
+each event (``send`` operations, from the registry) and, given the services' consumer
+registrations, who receives it (``receive`` operations).
+
+The published copy is ``docs/api/asyncapi.json``, written by the composition root
+(``make contract``, :mod:`cap_standalone.contract`), which knows every service's handlers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cap_shared.contracts.envelope import Envelope
@@ -12,9 +19,22 @@ def _ref_name(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
-def build_asyncapi(*, exchange: str = "cap.events", version: str = "1.0.0") -> dict[str, Any]:
-    """The AsyncAPI description of every registered event on the platform's topic exchange."""
+def build_asyncapi(
+    *,
+    exchange: str = "cap.events",
+    version: str = "1.0.0",
+    consumers: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, Any]:
+    """The AsyncAPI description of every registered event on the platform's topic exchange;
+    ``consumers``: service name -> the event types it handles (a ``receive`` operation each)."""
     load_all_contracts()
+    receivers: dict[str, list[str]] = {}
+    for service, event_types in sorted((consumers or {}).items()):
+        for event_type in event_types:
+            if event_type not in EVENT_REGISTRY:
+                msg = f"{service} consumes {event_type!r}, which no contract registers"
+                raise ValueError(msg)
+            receivers.setdefault(event_type, []).append(service)
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -74,6 +94,16 @@ def build_asyncapi(*, exchange: str = "cap.events", version: str = "1.0.0") -> d
             "summary": f"Published by {producer} through its transactional outbox.",
             "bindings": {"amqp": {"deliveryMode": 2, "mandatory": True, "bindingVersion": "0.3.0"}},
         }
+        for service in receivers.get(event_type, []):
+            operations[f"receive_{name}_by_{service}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{name}"},
+                "summary": f"Consumed by {service} from its own durable queue: at least once, "
+                "deduplicated by event id in its inbox, retried then dead-lettered on failure.",
+                "x-consumer": service,
+                "bindings": {"amqp": {"ack": True, "bindingVersion": "0.3.0"}},
+            }
+        messages[name]["x-consumers"] = receivers.get(event_type, [])
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -94,19 +124,9 @@ def build_asyncapi(*, exchange: str = "cap.events", version: str = "1.0.0") -> d
     }
 
 
-def render() -> str:
-    """The AsyncAPI document as stable, indented JSON (what docs/events/asyncapi.json holds)."""
+def render(consumers: Mapping[str, Iterable[str]] | None = None) -> str:
+    """The AsyncAPI document as stable, indented JSON (what docs/api/asyncapi.json holds)."""
     import json
 
-    return json.dumps(build_asyncapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    if len(sys.argv) > 1:
-        Path(sys.argv[1]).parent.mkdir(parents=True, exist_ok=True)
-        Path(sys.argv[1]).write_text(render(), encoding="utf-8")
-    else:
-        sys.stdout.write(render())
+    document = build_asyncapi(consumers=consumers)
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

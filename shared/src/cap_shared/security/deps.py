@@ -13,11 +13,18 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.models import OAuth2 as OAuth2Model
+from fastapi.openapi.models import (
+    OAuthFlowAuthorizationCode,
+    OAuthFlowClientCredentials,
+    OAuthFlowPassword,
+    OAuthFlows,
+)
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import OAuth2PasswordBearer
 
 from cap_shared.problems import Forbidden, ProblemError
-from cap_shared.security.principal import Principal, Role
+from cap_shared.security.principal import Principal, Role, Scope
 from cap_shared.security.tokens import InvalidToken, TokenVerifier
 
 logger = logging.getLogger(__name__)
@@ -27,17 +34,68 @@ logger = logging.getLogger(__name__)
 PUBLIC_ROUTE = "cap_public_route"
 #: Where clients get tokens (the gateway); declared so every OpenAPI document shows the scheme.
 TOKEN_URL = "/v1/auth/token"
-_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+#: Where people sign in to an app (authorization code + PKCE, the gateway's French page).
+AUTHORIZATION_URL = "/v1/auth/authorize"
+#: The OpenAPI security scheme every protected operation names.
+SECURITY_SCHEME = "oauth2"
+#: Scopes a person's sign-in asks for (OpenID Connect).
+PERSON_SCOPES = {
+    "openid": "Sign in (OpenID Connect: an id_token and the userinfo endpoint)",
+    "profile": "The person's name",
+    "email": "The person's e-mail address",
+}
+
+
+class _PlatformBearer(OAuth2PasswordBearer):
+    """The bearer token of a request, with every way to get one declared in OpenAPI: the
+    authorization code + PKCE (apps signing people in), client credentials (certification
+    bodies' systems) and the password grant (development and scripts only)."""
+
+    def __init__(self) -> None:
+        super().__init__(tokenUrl=TOKEN_URL, scheme_name=SECURITY_SCHEME, auto_error=False)
+        system_scopes = {s.value: f"Certification-body system: {s.value}" for s in Scope}
+        self.model = OAuth2Model(
+            flows=OAuthFlows(
+                authorizationCode=OAuthFlowAuthorizationCode(
+                    authorizationUrl=AUTHORIZATION_URL,
+                    tokenUrl=TOKEN_URL,
+                    refreshUrl=TOKEN_URL,
+                    scopes=PERSON_SCOPES,
+                ),
+                clientCredentials=OAuthFlowClientCredentials(
+                    tokenUrl=TOKEN_URL, scopes=system_scopes
+                ),
+                password=OAuthFlowPassword(
+                    tokenUrl=TOKEN_URL,
+                    refreshUrl=TOKEN_URL,
+                    scopes={},
+                    # OpenAPI allows extensions on a flow object.
+                    **{"x-cap-environments": ["development", "test"]},
+                ),
+            ),
+            description=(
+                "Send `Authorization: Bearer <access_token>`. People sign in to apps with the "
+                "authorization code flow and PKCE (S256); certification bodies' systems use "
+                "client credentials; the password grant serves development and scripts and is "
+                "refused in production."
+            ),
+        )
+
+
+_bearer = _PlatformBearer()
 
 
 class InvalidCredentials(ProblemError):
     """No bearer token, or one that is not valid here."""
 
     status, code, title = 401, "unauthorized", "Authentication required"
+    title_fr = "Authentification requise"
 
-    def __init__(self, detail: str, *, error: str | None = "invalid_token") -> None:
+    def __init__(
+        self, detail: str, *, detail_fr: str | None = None, error: str | None = "invalid_token"
+    ) -> None:
         challenge = "Bearer" if error is None else f'Bearer error="{error}"'
-        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+        super().__init__(detail, detail_fr=detail_fr, headers={"WWW-Authenticate": challenge})
 
 
 def verifier_of(request: Request) -> TokenVerifier:
@@ -52,12 +110,19 @@ async def authenticate(request: Request, token: str | None) -> Principal:
     if isinstance(cached, Principal):
         return cached
     if not token:
-        raise InvalidCredentials("a bearer token is required", error=None)
+        raise InvalidCredentials(
+            "a bearer token is required",
+            detail_fr="un jeton d'accès (Bearer) est requis",
+            error=None,
+        )
     try:
         principal = await verifier_of(request).verify(token)
     except InvalidToken as exc:
         logger.info("rejected token: %s", exc)
-        raise InvalidCredentials("the access token is invalid or expired") from exc
+        raise InvalidCredentials(
+            "the access token is invalid or expired",
+            detail_fr="le jeton d'accès est invalide ou expiré",
+        ) from exc
     request.state.principal = principal
     return principal
 
@@ -81,10 +146,16 @@ class Allow:
     ) -> Principal:
         principal = await authenticate(request, token)
         if not principal.has_role(*self.roles):
-            raise Forbidden("your role does not allow this operation")
+            raise Forbidden(
+                "your role does not allow this operation",
+                detail_fr="votre rôle ne permet pas cette opération",
+            )
         if principal.kind == "client" and not self.scopes <= principal.scopes:
             missing = ", ".join(sorted(self.scopes - principal.scopes))
-            raise Forbidden(f"this client lacks the scope(s): {missing}")
+            raise Forbidden(
+                f"this client lacks the scope(s): {missing}",
+                detail_fr=f"il manque à ce client le ou les scopes : {missing}",
+            )
         return principal
 
     def __repr__(self) -> str:

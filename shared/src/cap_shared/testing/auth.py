@@ -20,7 +20,8 @@ from cap_shared.security import ACCESS_TOKEN_TYPE, ALGORITHM, JwksKeySource
 #: The bootstrap administrator of development settings.
 DEV_ADMIN_EMAIL = "admin@coorace.example"
 DEV_ADMIN_PASSWORD = "cap-admin-dev"
-ISSUER = "urn:cap:gateway"
+#: The issuer of a process with default settings (its public base URL).
+ISSUER = "http://127.0.0.1:8000"
 
 
 async def sign_in(

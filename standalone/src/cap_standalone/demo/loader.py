@@ -200,19 +200,30 @@ class Api:
             )
         return response
 
+    async def as_read(
+        self, actor: Actor, method: str, url: str, *, read: str, **kwargs: Any
+    ) -> httpx.Response:
+        """A write on the resource as ``GET read`` shows it now: its ETag in If-Match (plans,
+        actions, audit plans and decision files have concurrent editors: 428 without it)."""
+        tag = (await self.call(actor, "GET", read, expect=(200,))).headers.get("etag")
+        headers = {**(kwargs.pop("headers", None) or {}), **({"If-Match": tag} if tag else {})}
+        return await self.call(actor, method, url, headers=headers, **kwargs)
+
     async def json(self, actor: Actor | None, method: str, url: str, **kwargs: Any) -> Any:
         """The JSON body of a successful call."""
         return (await self.call(actor, method, url, **kwargs)).json()
 
-    async def pages(self, actor: Actor, url: str) -> list[dict[str, Any]]:
+    async def pages(
+        self, actor: Actor, url: str, *, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Every item of a cursor-paginated list (``{"data", "next_cursor"}``)."""
         items: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
-            params: dict[str, Any] = {"limit": 200}
+            query: dict[str, Any] = {**(params or {}), "limit": 200}
             if cursor:
-                params["cursor"] = cursor
-            page = await self.json(actor, "GET", url, params=params)
+                query["cursor"] = cursor
+            page = await self.json(actor, "GET", url, params=query)
             items += page["data"]
             cursor = page.get("next_cursor")
             if not cursor:
@@ -376,7 +387,7 @@ class DemoLoader:
 
     async def _people(self) -> None:
         users = {u["email"]: u for u in await self.api.pages(self.admin, "/v1/users")}
-        pending = await self.api.json(self.admin, "GET", "/v1/invitations", params={"limit": 200})
+        pending = await self.api.pages(self.admin, "/v1/invitations")
         for person in PEOPLE:
             scope = self._scope(person)
             user = users.get(person.email)
@@ -429,16 +440,13 @@ class DemoLoader:
 
     async def _audit_side(self) -> None:
         """The certification body and the demo auditor in the audit service's registry."""
-        bodies = await self.api.json(self.admin, "GET", "/v1/certification-bodies")
+        bodies = await self.api.pages(self.admin, "/v1/certification-bodies")
         if not any(b["id"] == network.BODY_ID for b in bodies):
             await self.api.call(
                 self.admin, "POST", "/v1/certification-bodies", json=network.BODY, expect=(201, 409)
             )
-        auditors = await self.api.json(
-            self.admin,
-            "GET",
-            "/v1/auditors",
-            params={"certification_body_id": network.BODY_ID},
+        auditors = await self.api.pages(
+            self.admin, "/v1/auditors", params={"certification_body_id": network.BODY_ID}
         )
         user_id = self.user_ids["auditor"]
         mine = [a for a in auditors if a["user_id"] == user_id]
@@ -472,7 +480,7 @@ class DemoLoader:
 
     # diagnostics ------------------------------------------------------------------------------------
     async def _criteria(self) -> list[dict[str, Any]]:
-        referentials = await self.api.json(self.admin, "GET", "/v1/referentials")
+        referentials = await self.api.pages(self.admin, "/v1/referentials")
         versions = [r["version"] for r in referentials if r["code"] == "CAP"]
         if not versions:
             raise DemoError("the platform has no CAP referential")
@@ -579,7 +587,7 @@ class DemoLoader:
         """The labels and certificates structures already hold, by the admin CSV import."""
         held = {
             (r["organisation_id"], r["scheme"])
-            for r in await self.api.json(self.admin, "GET", "/v1/recognitions")
+            for r in await self.api.pages(self.admin, "/v1/recognitions")
         }
         lines = [
             network.import_line(structure, index, self.today)
@@ -604,7 +612,7 @@ class DemoLoader:
             self.created["recognitions"] += int(report["imported"])
         recognitions = [
             r
-            for r in await self.api.json(self.admin, "GET", "/v1/recognitions")
+            for r in await self.api.pages(self.admin, "/v1/recognitions")
             if r["organisation_id"] in self.org_ids.values() and r["status"] == "active"
         ]
         recognitions.sort(key=lambda r: str(r["decided_on"]), reverse=True)
@@ -642,7 +650,7 @@ class DemoLoader:
         organisation_id = self.org_ids[index]
         existing = [
             a
-            for a in await self.api.json(self.admin, "GET", "/v1/applications")
+            for a in await self.api.pages(self.admin, "/v1/applications")
             if a["organisation_id"] == organisation_id and a["scheme"] == spec.scheme
         ]
         if existing:
@@ -688,8 +696,10 @@ class DemoLoader:
         """Accept the first audit for the body and plan it with the demo auditor as lead."""
 
         async def requested() -> dict[str, Any] | None:
-            audits = await self.api.json(self.admin, "GET", "/v1/audits")
-            return next((a for a in audits if a["organisation_id"] == organisation_id), None)
+            audits = await self.api.pages(
+                self.admin, "/v1/audits", params={"organisation_id": organisation_id}
+            )
+            return next(iter(audits), None)
 
         audit = await poll(
             f"the audit service to request the first audit of {structure.name}",
@@ -703,10 +713,11 @@ class DemoLoader:
             )
         if audit["status"] == "accepted":
             start = self.today + timedelta(days=24)
-            await self.api.call(
+            await self.api.as_read(
                 self.admin,
                 "PUT",
                 f"{url}/plan",
+                read=url,
                 json={
                     "start_date": start.isoformat(),
                     "end_date": (start + timedelta(days=1)).isoformat(),
@@ -734,7 +745,7 @@ class DemoLoader:
     async def _plan(self) -> None:
         """Claire (member_admin) and Karim (member) start the plan; Sophie verifies an action."""
         member_admin, member = self.actors["member_admin"], self.actors["member"]
-        plans = await self.api.json(member_admin, "GET", "/v1/progress-plans")
+        plans = await self.api.pages(member_admin, "/v1/progress-plans")
         plan = next((p for p in plans if p["organisation_id"] == self.org_ids[0]), None)
         if plan is None:
             return
@@ -763,12 +774,13 @@ class DemoLoader:
         ]
         for action, (owner, moves) in zip(actions, steps, strict=False):
             url = f"/v1/actions/{action['id']}"
-            await self.api.call(member_admin, "PATCH", url, json={"owner": owner})
+            await self.api.as_read(member_admin, "PATCH", url, read=url, json={"owner": owner})
             for actor, step, note in moves:
-                await self.api.call(
+                await self.api.as_read(
                     actor,
                     "POST",
                     f"{url}/transitions",
+                    read=url,
                     json={"step": step, **({"note": note} if note else {})},
                 )
 
@@ -778,7 +790,7 @@ class DemoLoader:
         facilitator = self.actors["facilitator"]
         recognitions = [
             r
-            for r in await self.api.json(self.admin, "GET", "/v1/recognitions")
+            for r in await self.api.pages(self.admin, "/v1/recognitions")
             if r["organisation_id"] in self.org_ids.values() and r["status"] == "active"
         ]
         expected = {
@@ -813,7 +825,7 @@ class DemoLoader:
             feed = await self.api.json(
                 self.actors["member_admin"], "GET", "/v1/notifications", params={"limit": 1}
             )
-            return True if feed["items"] else None
+            return True if feed["data"] else None
 
         try:
             await poll("the first notifications in the feeds", notified, timeout=self.timeout)

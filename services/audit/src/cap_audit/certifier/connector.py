@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +46,9 @@ from cap_audit.models import (
 from cap_audit.repository import AuditRepository
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.pagination import Keyset, Page, key
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.secrets import secret_box
 
@@ -89,15 +92,29 @@ class DeliveryOut(BaseModel):
 
 
 def callback_url(settings: Settings, body_id: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/v1/certifier/webhooks/{body_id}"
+    return f"{settings.public_base}/v1/certifier/webhooks/{body_id}"
 
 
 async def set_connection(
-    session: AsyncSession, body_id: str, data: ConnectionIn, settings: Settings
+    session: AsyncSession,
+    body_id: str,
+    data: ConnectionIn,
+    settings: Settings,
+    precondition: Precondition | None = None,
 ) -> BodyConnection:
+    """Create or replace the body's connection; ``precondition`` (If-Match) checks the
+    current one first (none yet: any If-Match fails)."""
     repo = AuditRepository(session)
-    if await repo.get(CertificationBody, body_id) is None:
-        raise NotFound("no such certification body")
+    if await repo.get(CertificationBody, body_id, for_update=True) is None:
+        raise NotFound(
+            "no such certification body", detail_fr="organisme certificateur introuvable"
+        )
+    if precondition is not None:
+        current = await repo.get(BodyConnection, body_id)
+        if current is None:
+            precondition.check_absent()
+        else:
+            precondition.check_representation(connection_out(current))
     connection = BodyConnection(
         certification_body_id=body_id,
         api_url=str(data.api_url).rstrip("/"),
@@ -401,43 +418,69 @@ def _failed(
     delivery.next_attempt_at = now + timedelta(seconds=delay)
 
 
-async def deliveries(session: AsyncSession, body_id: str) -> list[DeliveryOut]:
-    repo = AuditRepository(session)
-    out = []
-    for d in await repo.all(
-        BodyDelivery,
-        col(BodyDelivery.certification_body_id) == body_id,
-        order=col(BodyDelivery.created_at).desc(),
-    ):
-        attempts = await repo.all(
-            DeliveryAttempt,
-            col(DeliveryAttempt.delivery_id) == d.id,
-            order=col(DeliveryAttempt.number),
-        )
-        out.append(
-            DeliveryOut(
-                id=d.id,
-                audit_id=d.audit_id,
-                kind=d.kind,
-                status=d.status,
-                attempts=d.attempts,
-                next_attempt_at=d.next_attempt_at,
-                last_error=d.last_error,
-                delivered_at=d.delivered_at,
-                reference=d.reference,
-                log=[
-                    {
-                        "attempt": a.number,
-                        "at": a.at,
-                        "status": a.status_code,
-                        "latency_ms": a.latency_ms,
-                        "error": a.error,
-                    }
-                    for a in attempts
-                ],
-            )
-        )
-    return out
+#: The deliveries list: newest first (created_at, id descending).
+DELIVERY_KEYS = Keyset(
+    "body-deliveries",
+    key(col(BodyDelivery.created_at), datetime, descending=True),
+    key(col(BodyDelivery.id), str, descending=True),
+)
+
+
+async def delivery_out(session: AsyncSession, d: BodyDelivery) -> DeliveryOut:
+    attempts = await AuditRepository(session).all(
+        DeliveryAttempt,
+        col(DeliveryAttempt.delivery_id) == d.id,
+        order=col(DeliveryAttempt.number),
+    )
+    return DeliveryOut(
+        id=d.id,
+        audit_id=d.audit_id,
+        kind=d.kind,
+        status=d.status,
+        attempts=d.attempts,
+        next_attempt_at=d.next_attempt_at,
+        last_error=d.last_error,
+        delivered_at=d.delivered_at,
+        reference=d.reference,
+        log=[
+            {
+                "attempt": a.number,
+                "at": a.at,
+                "status": a.status_code,
+                "latency_ms": a.latency_ms,
+                "error": a.error,
+            }
+            for a in attempts
+        ],
+    )
+
+
+class BodyDeliveryPage(Page[DeliveryOut]):
+    """A page of a body's deliveries (named: the notifications service pages its own
+    ``DeliveryOut``)."""
+
+
+async def deliveries(
+    session: AsyncSession,
+    body_id: str,
+    *,
+    status: str | None,
+    audit_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> BodyDeliveryPage:
+    """What was sent (or waits) to the body's system, newest first."""
+    if await AuditRepository(session).get(CertificationBody, body_id) is None:
+        raise NotFound("no such certification body", detail_fr="organisme certificateur inconnu")
+    query = sa.select(BodyDelivery).where(col(BodyDelivery.certification_body_id) == body_id)
+    if status:
+        query = query.where(col(BodyDelivery.status) == status)
+    if audit_id:
+        query = query.where(col(BodyDelivery.audit_id) == audit_id)
+    rows, next_cursor = await DELIVERY_KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    return BodyDeliveryPage(
+        data=[await delivery_out(session, d) for d in rows], next_cursor=next_cursor
+    )
 
 
 async def retry(
@@ -446,9 +489,13 @@ async def retry(
     """Put a failed (or waiting) delivery back in the queue, due now."""
     delivery = await AuditRepository(session).get(BodyDelivery, delivery_id)
     if delivery is None or delivery.certification_body_id != body_id:
-        raise NotFound("no such delivery")
+        raise NotFound("no such delivery", detail_fr="envoi introuvable")
     if delivery.status == "delivered":
-        raise Conflict("this delivery was delivered", extensions={"status": delivery.status})
+        raise Conflict(
+            "this delivery was delivered",
+            detail_fr="cet envoi a déjà été remis",
+            extensions={"status": delivery.status},
+        )
     delivery.status, delivery.next_attempt_at = "pending", now
     await session.flush()
     return delivery

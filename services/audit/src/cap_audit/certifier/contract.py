@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
@@ -345,6 +346,63 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+# the same calls as the platform's OpenAPI ``webhooks`` -----------------------------------------
+#: Where the body's API is, in front of every call below.
+_ON_THE_BODY = (
+    "Called by the platform on a certification body's system, at `{api_url}%s` of the body's "
+    "connection, with a client-credentials bearer token from `{api_url}/oauth/token` (HTTP "
+    "Basic with the body's client id and secret). The full contract, and the signed webhooks "
+    "the body sends back to `POST /v1/certifier/webhooks/{certification_body_id}`, is "
+    "published at `GET /v1/certifier/openapi.json`."
+)
+
+
+class CertificationBodyAuditRequest(AuditRequest):
+    """``POST /audit-requests`` on a certification body's system (header ``Idempotency-Key``:
+    the same on every retry)."""
+
+
+def platform_calls() -> APIRouter:
+    """What the audit service calls on a certification body's system, as routes FastAPI puts
+    in the OpenAPI ``webhooks`` section (declared, never served)."""
+    router = APIRouter(tags=["certifier"])
+
+    @router.post(
+        "certification-body:/audit-requests",
+        operation_id="certification-body-request-audit",
+        summary="The platform requests an audit",
+        description=_ON_THE_BODY % "/audit-requests",
+        status_code=202,
+        response_model=AuditRequestAccepted,
+        responses={
+            410: {"description": "The endpoint is gone: the platform stops sending"},
+            429: {"description": "Too many requests: the platform waits Retry-After"},
+        },
+    )
+    async def request_audit(
+        request: CertificationBodyAuditRequest,
+        idempotency_key: Annotated[
+            str, Header(alias="Idempotency-Key", description="The same on every retry")
+        ],
+    ) -> AuditRequestAccepted:
+        """Never called: the platform sends this request, it does not receive it."""
+        raise NotImplementedError
+
+    @router.get(
+        "certification-body:/audit-requests/{audit_id}",
+        operation_id="certification-body-audit-request-state",
+        summary="The platform reads a request's state (reconciliation of lost callbacks)",
+        description=_ON_THE_BODY % "/audit-requests/{audit_id}",
+        response_model=AuditRequestState,
+        responses={404: {"description": "Unknown audit"}},
+    )
+    async def audit_request_state(audit_id: str) -> AuditRequestState:
+        """Never called: the platform sends this request, it does not receive it."""
+        raise NotImplementedError
+
+    return router
 
 
 if __name__ == "__main__":  # python -m cap_audit.certifier.contract <path>

@@ -36,6 +36,7 @@ from cap_audit.repository import AuditRepository
 from cap_audit.rules import AuditStep
 from cap_audit.schemas import PlanIn
 from cap_shared.clock import Clock
+from cap_shared.field_errors import message_fr
 from cap_shared.problems import NotFound, ProblemError
 from cap_shared.secrets import secret_box
 from cap_shared.security import Grant, Principal, Role
@@ -47,16 +48,19 @@ class InvalidSignature(ProblemError):
     """The webhook is not signed by the body (or is too old, or lacks its headers)."""
 
     status, code, title = 401, "invalid-webhook-signature", "Invalid webhook signature"
+    title_fr = "Signature de webhook invalide"
 
 
 class MalformedWebhook(ProblemError):
     """The body is not a known webhook event."""
 
     status, code, title = 400, "malformed-webhook", "Malformed webhook"
+    title_fr = "Webhook mal formé"
 
 
 class PayloadTooLarge(ProblemError):
     status, code, title = 413, "payload-too-large", "Payload too large"
+    title_fr = "Contenu trop volumineux"
 
 
 async def rotate_secret(
@@ -65,7 +69,9 @@ async def rotate_secret(
     """A new signing secret for a body (shown once); the current one stays valid for the overlap."""
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, body_id) is None:
-        raise NotFound("no such certification body")
+        raise NotFound(
+            "no such certification body", detail_fr="organisme certificateur introuvable"
+        )
     now = clock.now()
     for current in await repo.all(BodySecret, col(BodySecret.certification_body_id) == body_id):
         if current.expires_at is None or current.expires_at > now:
@@ -114,24 +120,35 @@ async def _valid_secrets(
 def verify(raw: bytes, headers: dict[str, str], secrets: list[str]) -> None:
     """Raise :class:`InvalidSignature` unless one of ``secrets`` signed the message in time."""
     if not secrets:
-        raise InvalidSignature("no webhook secret is active for this certification body")
+        raise InvalidSignature(
+            "no webhook secret is active for this certification body",
+            detail_fr="aucun secret de webhook n'est actif pour cet organisme certificateur",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidSignature("the body is not UTF-8") from exc
+        raise InvalidSignature(
+            "the body is not UTF-8", detail_fr="le contenu n'est pas en UTF-8"
+        ) from exc
     reason = "no matching signature"
+    reason_fr = "aucune signature ne correspond"
     for secret in secrets:
         try:
             Webhook(secret).verify(text, headers, json_parse=False)
             return
         except WebhookVerificationError as exc:
             reason = str(exc)
-            if "timestamp" in reason.lower() or "headers" in reason.lower():
+            if "timestamp" in reason.lower():
+                reason_fr = f"horodatage du webhook refusé ({reason})"
+                break  # the same for every secret
+            if "headers" in reason.lower():
+                reason_fr = f"en-têtes de signature du webhook manquants ({reason})"
                 break  # the same for every secret
         except (ValueError, TypeError) as exc:  # a malformed signature header
             reason = f"malformed signature header ({type(exc).__name__})"
+            reason_fr = f"en-tête de signature mal formé ({type(exc).__name__})"
             break
-    raise InvalidSignature(reason)
+    raise InvalidSignature(reason, detail_fr=reason_fr)
 
 
 def body_principal(body_id: str, webhook_id: str, now: datetime) -> Principal:
@@ -157,19 +174,28 @@ async def receive(
 ) -> dict[str, Any]:
     """Verify, deduplicate and apply one webhook; what happened."""
     if len(raw) > settings.webhook_max_bytes:
-        raise PayloadTooLarge(f"webhooks are limited to {settings.webhook_max_bytes} bytes")
+        raise PayloadTooLarge(
+            f"webhooks are limited to {settings.webhook_max_bytes} bytes",
+            detail_fr=f"les webhooks sont limités à {settings.webhook_max_bytes} octets",
+        )
     now = clock.now()
     repo = AuditRepository(session)
     if await repo.get(CertificationBody, body_id) is None:
-        raise InvalidSignature("unknown certification body")
+        raise InvalidSignature(
+            "unknown certification body", detail_fr="organisme certificateur inconnu"
+        )
     verify(raw, headers, await _valid_secrets(session, body_id, settings, now))
     webhook_id = headers.get("webhook-id", "")[:200]
     try:
         envelope = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise MalformedWebhook("the body is not JSON") from exc
+        raise MalformedWebhook(
+            "the body is not JSON", detail_fr="le contenu n'est pas du JSON"
+        ) from exc
     except RecursionError as exc:
-        raise MalformedWebhook("the body is nested too deeply") from exc
+        raise MalformedWebhook(
+            "the body is nested too deeply", detail_fr="le contenu est trop profondément imbriqué"
+        ) from exc
     return await apply_event(session, body_id, webhook_id, envelope, settings, clock)
 
 
@@ -190,7 +216,10 @@ async def apply_event(
     kind = envelope.get("type") if isinstance(envelope, dict) else None
     model = EVENTS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        raise MalformedWebhook(f"unknown webhook type {kind!r}; expected one of {sorted(EVENTS)}")
+        raise MalformedWebhook(
+            f"unknown webhook type {kind!r}; expected one of {sorted(EVENTS)}",
+            detail_fr=f"type de webhook inconnu {kind!r} ; types attendus : {sorted(EVENTS)}",
+        )
     assert isinstance(kind, str)  # a known type, checked above
     try:
         event = model.model_validate(envelope)
@@ -214,9 +243,18 @@ async def apply_event(
 
 def _malformed(kind: str, exc: ValidationError) -> MalformedWebhook:
     errors = [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+        {
+            "field": ".".join(str(p) for p in e["loc"]),
+            "message": e["msg"],
+            "message_fr": message_fr(e),
+        }
+        for e in exc.errors()
     ]
-    return MalformedWebhook(f"invalid {kind} webhook", extensions={"errors": errors})
+    return MalformedWebhook(
+        f"invalid {kind} webhook",
+        detail_fr=f"webhook {kind} invalide",
+        extensions={"errors": errors},
+    )
 
 
 async def _apply(

@@ -22,6 +22,7 @@ from cap_diagnostic.referentials.model import (
     ResolvedTheme,
 )
 from cap_diagnostic.referentials.schema import FORMAT, Framework, ReferentialFile, Scale
+from cap_shared.field_errors import message_fr
 from cap_shared.problems import ProblemError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -35,63 +36,122 @@ class FileError:
     object: str
     field: str
     message: str
+    #: The message in French, when it has a French wording (the answer's language picks).
+    message_fr: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {
+        out = {
             "file": self.file,
             "object": self.object,
             "field": self.field,
             "message": self.message,
         }
+        if self.message_fr:
+            out["message_fr"] = self.message_fr
+        return out
 
 
 class ReferentialInvalid(ProblemError):
     """The file is not a valid referential; ``errors`` names file, object and field of each."""
 
     status, code, title = 422, "referential-invalid", "Invalid referential file"
+    title_fr = "Fichier de référentiel invalide"
 
     def __init__(self, errors: Sequence[FileError]) -> None:
         first = errors[0]
         where = f"{first.file}: {first.object}" + (f", field {first.field}" if first.field else "")
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        where_fr = f"{first.file} : {first.object}" + (
+            f", champ {first.field}" if first.field else ""
+        )
+        more_fr = f" (et {len(errors) - 1} autre(s))" if len(errors) > 1 else ""
         super().__init__(
             f"{where}: {first.message}{more}",
+            # Without a French wording of the first error, a French answer has its title only.
+            detail_fr=f"{where_fr} : {first.message_fr}{more_fr}" if first.message_fr else None,
             extensions={"errors": [e.as_dict() for e in errors[:200]]},
         )
         self.errors = list(errors)
+
+
+def too_large(filename: str) -> FileError:
+    """The error of a file over :data:`MAX_FILE_BYTES`."""
+    return FileError(
+        filename,
+        "(file)",
+        "",
+        f"larger than {MAX_FILE_BYTES} bytes",
+        f"plus de {MAX_FILE_BYTES} octets",
+    )
 
 
 # parsing ---------------------------------------------------------------------------------
 def parse(content: bytes, filename: str) -> ReferentialFile:
     """The validated file, or :class:`ReferentialInvalid` naming where it is wrong."""
     if len(content) > MAX_FILE_BYTES:
-        raise ReferentialInvalid(
-            [FileError(filename, "(file)", "", f"larger than {MAX_FILE_BYTES} bytes")]
-        )
+        raise ReferentialInvalid([too_large(filename)])
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ReferentialInvalid(
-            [FileError(filename, "(file)", "", f"not UTF-8 text (byte {exc.start})")]
+            [
+                FileError(
+                    filename,
+                    "(file)",
+                    "",
+                    f"not UTF-8 text (byte {exc.start})",
+                    f"texte non UTF-8 (octet {exc.start})",
+                )
+            ]
         ) from exc
     try:
         raw = json.loads(text) if filename.endswith(".json") else yaml.safe_load(text)
     except RecursionError as exc:
-        raise ReferentialInvalid([FileError(filename, "(file)", "", "nested too deeply")]) from exc
+        raise ReferentialInvalid(
+            [FileError(filename, "(file)", "", "nested too deeply", "trop profondément imbriqué")]
+        ) from exc
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ReferentialInvalid(
-            [FileError(filename, "(file)", "", f"not valid YAML/JSON: {_short(exc)}")]
+            [
+                FileError(
+                    filename,
+                    "(file)",
+                    "",
+                    f"not valid YAML/JSON: {_short(exc)}",
+                    f"YAML/JSON invalide : {_short(exc)}",
+                )
+            ]
         ) from exc
     if not isinstance(raw, dict):
         raise ReferentialInvalid(
-            [FileError(filename, "(file)", "", "the file must hold one mapping (a referential)")]
+            [
+                FileError(
+                    filename,
+                    "(file)",
+                    "",
+                    "the file must hold one mapping (a referential)",
+                    "le fichier doit contenir un seul dictionnaire (un référentiel)",
+                )
+            ]
         )
     if raw.get("format") != FORMAT:
-        raise ReferentialInvalid([FileError(filename, "(file)", "format", f"must be {FORMAT!r}")])
+        raise ReferentialInvalid(
+            [
+                FileError(
+                    filename, "(file)", "format", f"must be {FORMAT!r}", f"doit valoir {FORMAT!r}"
+                )
+            ]
+        )
     # PostgreSQL cannot store a NUL, exports (PDF, XLSX) choke on control characters, and YAML
     # folds a NEL into a space (an exported file would not import as the same).
     unprintable = [
-        _locate(filename, raw, loc, "control characters are not allowed")
+        _locate(
+            filename,
+            raw,
+            loc,
+            "control characters are not allowed",
+            "les caractères de contrôle ne sont pas autorisés",
+        )
         for loc in _unprintable(raw)
     ]
     if unprintable:
@@ -100,7 +160,10 @@ def parse(content: bytes, filename: str) -> ReferentialFile:
         return ReferentialFile.model_validate(raw)
     except ValidationError as exc:
         raise ReferentialInvalid(
-            [_locate(filename, raw, err["loc"], err["msg"]) for err in exc.errors()]
+            [
+                _locate(filename, raw, err["loc"], err["msg"], message_fr(err))
+                for err in exc.errors()
+            ]
         ) from exc
 
 
@@ -132,7 +195,13 @@ def _short(exc: Exception) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-def _locate(filename: str, raw: Any, loc: Sequence[int | str], message: str) -> FileError:
+def _locate(
+    filename: str,
+    raw: Any,
+    loc: Sequence[int | str],
+    message: str,
+    message_fr: str | None = None,
+) -> FileError:
     """Turn a pydantic location into (object, field): the deepest object with an identity."""
     obj_name = str(raw.get("urn", "(referential)")) if isinstance(raw, dict) else "(referential)"
     field_from = 0
@@ -151,7 +220,7 @@ def _locate(filename: str, raw: Any, loc: Sequence[int | str], message: str) -> 
             elif isinstance(part, int):
                 obj_name, field_from = ".".join(path), i + 1
     field = ".".join(str(p) for p in loc[field_from:])
-    return FileError(filename, obj_name, field, message)
+    return FileError(filename, obj_name, field, message, message_fr)
 
 
 # resolving ---------------------------------------------------------------------------------

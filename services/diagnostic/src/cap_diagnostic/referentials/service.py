@@ -27,6 +27,7 @@ class VersionNotNewer(Conflict):
     """A referential version is imported once, and only forward."""
 
     code, title = "referential-version-not-newer", "Referential version not newer"
+    title_fr = "Version de référentiel pas plus récente"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ async def resolved(session: AsyncSession, referential_id: str) -> ResolvedRefere
         return cached
     stored = await ReferentialRepository(session).get(referential_id)
     if stored is None:
-        raise NotFound("no such referential version")
+        raise NotFound(
+            "no such referential version", detail_fr="version de référentiel introuvable"
+        )
     result = await _resolve_stored(session, stored)
     _CACHE[referential_id] = result
     return result
@@ -82,11 +85,18 @@ async def import_file(
         raise VersionNotNewer(
             f"{doc.urn} version {doc.version} is not newer than the imported version "
             f"{latest.version}",
+            detail_fr=(
+                f"{doc.urn} version {doc.version} n'est pas plus récente que la "
+                f"version importée {latest.version}"
+            ),
             extensions={"latest_version": latest.version},
         )
     same_code = await repo.by_code(doc.code)
     if same_code is not None and same_code.urn != doc.urn:
-        raise Conflict(f"code {doc.code} already belongs to {same_code.urn}")
+        raise Conflict(
+            f"code {doc.code} already belongs to {same_code.urn}",
+            detail_fr=f"le code {doc.code} appartient déjà à {same_code.urn}",
+        )
     result = loader.resolve(doc, filename, await _bases(session, doc))
     changes: dict[str, Any] | None = None
     if latest is not None:
@@ -131,7 +141,7 @@ async def get_version(session: AsyncSession, code: str, version: int | None) -> 
     found = await ReferentialRepository(session).by_code(code, version)
     if found is None:
         what = f"{code} version {version}" if version is not None else code
-        raise NotFound(f"no referential {what}")
+        raise NotFound(f"no referential {what}", detail_fr=f"aucun référentiel {what}")
     return found
 
 

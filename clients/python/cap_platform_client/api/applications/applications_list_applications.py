@@ -1,0 +1,334 @@
+from http import HTTPStatus
+from typing import Any, cast
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
+from ...models.applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
+from ...models.page_application_out import PageApplicationOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    status: ApplicationsListApplicationsStatusType0 | None | Unset = UNSET,
+    scheme: ApplicationsListApplicationsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    elif isinstance(status, ApplicationsListApplicationsStatusType0):
+        json_status = status.value
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    json_scheme: None | str | Unset
+    if isinstance(scheme, Unset):
+        json_scheme = UNSET
+    elif isinstance(scheme, ApplicationsListApplicationsSchemeType0):
+        json_scheme = scheme.value
+    else:
+        json_scheme = scheme
+    params["scheme"] = json_scheme
+
+    json_organisation_id: None | str | Unset
+    if isinstance(organisation_id, Unset):
+        json_organisation_id = UNSET
+    else:
+        json_organisation_id = organisation_id
+    params["organisation_id"] = json_organisation_id
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/applications",
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | PageApplicationOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageApplicationOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | PageApplicationOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    status: ApplicationsListApplicationsStatusType0 | None | Unset = UNSET,
+    scheme: ApplicationsListApplicationsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageApplicationOut | Problem]:
+    """List Applications
+
+     Applications the caller may see, newest first.
+
+    Args:
+        status (ApplicationsListApplicationsStatusType0 | None | Unset): Only applications in this
+            state
+        scheme (ApplicationsListApplicationsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | PageApplicationOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    status: ApplicationsListApplicationsStatusType0 | None | Unset = UNSET,
+    scheme: ApplicationsListApplicationsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageApplicationOut | Problem | None:
+    """List Applications
+
+     Applications the caller may see, newest first.
+
+    Args:
+        status (ApplicationsListApplicationsStatusType0 | None | Unset): Only applications in this
+            state
+        scheme (ApplicationsListApplicationsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | PageApplicationOut | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    status: ApplicationsListApplicationsStatusType0 | None | Unset = UNSET,
+    scheme: ApplicationsListApplicationsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PageApplicationOut | Problem]:
+    """List Applications
+
+     Applications the caller may see, newest first.
+
+    Args:
+        status (ApplicationsListApplicationsStatusType0 | None | Unset): Only applications in this
+            state
+        scheme (ApplicationsListApplicationsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | PageApplicationOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    status: ApplicationsListApplicationsStatusType0 | None | Unset = UNSET,
+    scheme: ApplicationsListApplicationsSchemeType0 | None | Unset = UNSET,
+    organisation_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PageApplicationOut | Problem | None:
+    """List Applications
+
+     Applications the caller may see, newest first.
+
+    Args:
+        status (ApplicationsListApplicationsStatusType0 | None | Unset): Only applications in this
+            state
+        scheme (ApplicationsListApplicationsSchemeType0 | None | Unset): Only this scheme's
+        organisation_id (None | str | Unset): Only this structure's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | PageApplicationOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            status=status,
+            scheme=scheme,
+            organisation_id=organisation_id,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
+        )
+    ).parsed

@@ -1,0 +1,269 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.audit_out import AuditOut
+from ...models.body_audits_attach_report import BodyAuditsAttachReport
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    audit_id: str,
+    *,
+    body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/audits/{audit_id}/report-document".format(
+            audit_id=quote(str(audit_id), safe=""),
+        ),
+    }
+
+    _kwargs["files"] = body.to_multipart()
+
+    headers["Content-Type"] = "multipart/form-data; boundary=+++"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = AuditOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    audit_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
+) -> Response[AuditOut | Problem]:
+    """Attach Report
+
+     Attach the signed report document (PDF, lead auditor or body), kept in the file store
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
+
+    Args:
+        audit_id (str):
+        if_match (str | Unset):
+        body (BodyAuditsAttachReport):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuditOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        audit_id=audit_id,
+        body=body,
+        if_match=if_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    audit_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
+) -> AuditOut | Problem | None:
+    """Attach Report
+
+     Attach the signed report document (PDF, lead auditor or body), kept in the file store
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
+
+    Args:
+        audit_id (str):
+        if_match (str | Unset):
+        body (BodyAuditsAttachReport):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuditOut | Problem
+    """
+
+    return sync_detailed(
+        audit_id=audit_id,
+        client=client,
+        body=body,
+        if_match=if_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    audit_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
+) -> Response[AuditOut | Problem]:
+    """Attach Report
+
+     Attach the signed report document (PDF, lead auditor or body), kept in the file store
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
+
+    Args:
+        audit_id (str):
+        if_match (str | Unset):
+        body (BodyAuditsAttachReport):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AuditOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        audit_id=audit_id,
+        body=body,
+        if_match=if_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    audit_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: BodyAuditsAttachReport,
+    if_match: str | Unset = UNSET,
+) -> AuditOut | Problem | None:
+    """Attach Report
+
+     Attach the signed report document (PDF, lead auditor or body), kept in the file store
+    with its SHA-256. With If-Match (the audit's ETag), only if the audit did not change since
+    (412); the answer's ETag is the new one.
+
+    Args:
+        audit_id (str):
+        if_match (str | Unset):
+        body (BodyAuditsAttachReport):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AuditOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            audit_id=audit_id,
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    ).parsed

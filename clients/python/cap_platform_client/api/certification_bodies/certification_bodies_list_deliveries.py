@@ -1,0 +1,327 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.body_delivery_page import BodyDeliveryPage
+from ...models.certification_bodies_list_deliveries_status_type_0 import CertificationBodiesListDeliveriesStatusType0
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    body_id: str,
+    *,
+    status: CertificationBodiesListDeliveriesStatusType0 | None | Unset = UNSET,
+    audit_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    elif isinstance(status, CertificationBodiesListDeliveriesStatusType0):
+        json_status = status.value
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    json_audit_id: None | str | Unset
+    if isinstance(audit_id, Unset):
+        json_audit_id = UNSET
+    else:
+        json_audit_id = audit_id
+    params["audit_id"] = json_audit_id
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/certification-bodies/{body_id}/deliveries".format(
+            body_id=quote(str(body_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | BodyDeliveryPage | Problem | None:
+    if response.status_code == 200:
+        response_200 = BodyDeliveryPage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | BodyDeliveryPage | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    body_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: CertificationBodiesListDeliveriesStatusType0 | None | Unset = UNSET,
+    audit_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | BodyDeliveryPage | Problem]:
+    """List Deliveries
+
+     What was sent (or is waiting) to the body's system, with every attempt, newest first.
+
+    Args:
+        body_id (str):
+        status (CertificationBodiesListDeliveriesStatusType0 | None | Unset): Only deliveries in
+            this state
+        audit_id (None | str | Unset): Only this audit's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | BodyDeliveryPage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body_id=body_id,
+        status=status,
+        audit_id=audit_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    body_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: CertificationBodiesListDeliveriesStatusType0 | None | Unset = UNSET,
+    audit_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | BodyDeliveryPage | Problem | None:
+    """List Deliveries
+
+     What was sent (or is waiting) to the body's system, with every attempt, newest first.
+
+    Args:
+        body_id (str):
+        status (CertificationBodiesListDeliveriesStatusType0 | None | Unset): Only deliveries in
+            this state
+        audit_id (None | str | Unset): Only this audit's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | BodyDeliveryPage | Problem
+    """
+
+    return sync_detailed(
+        body_id=body_id,
+        client=client,
+        status=status,
+        audit_id=audit_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    body_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: CertificationBodiesListDeliveriesStatusType0 | None | Unset = UNSET,
+    audit_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | BodyDeliveryPage | Problem]:
+    """List Deliveries
+
+     What was sent (or is waiting) to the body's system, with every attempt, newest first.
+
+    Args:
+        body_id (str):
+        status (CertificationBodiesListDeliveriesStatusType0 | None | Unset): Only deliveries in
+            this state
+        audit_id (None | str | Unset): Only this audit's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | BodyDeliveryPage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body_id=body_id,
+        status=status,
+        audit_id=audit_id,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    body_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: CertificationBodiesListDeliveriesStatusType0 | None | Unset = UNSET,
+    audit_id: None | str | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | BodyDeliveryPage | Problem | None:
+    """List Deliveries
+
+     What was sent (or is waiting) to the body's system, with every attempt, newest first.
+
+    Args:
+        body_id (str):
+        status (CertificationBodiesListDeliveriesStatusType0 | None | Unset): Only deliveries in
+            this state
+        audit_id (None | str | Unset): Only this audit's
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | BodyDeliveryPage | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            body_id=body_id,
+            client=client,
+            status=status,
+            audit_id=audit_id,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
+        )
+    ).parsed

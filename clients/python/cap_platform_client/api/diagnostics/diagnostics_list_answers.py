@@ -1,0 +1,324 @@
+import datetime
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.sync_page_answer_out import SyncPageAnswerOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    diagnostic_id: str,
+    *,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_updated_since: None | str | Unset
+    if isinstance(updated_since, Unset):
+        json_updated_since = UNSET
+    elif isinstance(updated_since, datetime.datetime):
+        json_updated_since = updated_since.isoformat()
+    else:
+        json_updated_since = updated_since
+    params["updated_since"] = json_updated_since
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/diagnostics/{diagnostic_id}/answers".format(
+            diagnostic_id=quote(str(diagnostic_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | SyncPageAnswerOut | None:
+    if response.status_code == 200:
+        response_200 = SyncPageAnswerOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Problem | SyncPageAnswerOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    diagnostic_id: str,
+    *,
+    client: AuthenticatedClient,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPageAnswerOut]:
+    """List Answers
+
+     The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
+    deleted since, oldest change first (delta sync for offline rating).
+
+    Args:
+        diagnostic_id (str):
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Problem | SyncPageAnswerOut]
+    """
+
+    kwargs = _get_kwargs(
+        diagnostic_id=diagnostic_id,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    diagnostic_id: str,
+    *,
+    client: AuthenticatedClient,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPageAnswerOut | None:
+    """List Answers
+
+     The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
+    deleted since, oldest change first (delta sync for offline rating).
+
+    Args:
+        diagnostic_id (str):
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Problem | SyncPageAnswerOut
+    """
+
+    return sync_detailed(
+        diagnostic_id=diagnostic_id,
+        client=client,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    diagnostic_id: str,
+    *,
+    client: AuthenticatedClient,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SyncPageAnswerOut]:
+    """List Answers
+
+     The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
+    deleted since, oldest change first (delta sync for offline rating).
+
+    Args:
+        diagnostic_id (str):
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Problem | SyncPageAnswerOut]
+    """
+
+    kwargs = _get_kwargs(
+        diagnostic_id=diagnostic_id,
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        if_none_match=if_none_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    diagnostic_id: str,
+    *,
+    client: AuthenticatedClient,
+    updated_since: datetime.datetime | None | Unset = UNSET,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 50,
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SyncPageAnswerOut | None:
+    """List Answers
+
+     The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
+    deleted since, oldest change first (delta sync for offline rating).
+
+    Args:
+        diagnostic_id (str):
+        updated_since (datetime.datetime | None | Unset): Delta sync: only the items changed at or
+            after this RFC 3339 date-time (with its offset, e.g. 2026-12-06T10:00:00Z), oldest change
+            first, and in `deleted` the items deleted since; keep paging with `next_cursor` and the
+            same value
+        cursor (None | str | Unset): `next_cursor` of the previous page of this same list
+            (opaque); absent for the first page
+        limit (int | Unset): Page size (default 50, at most 200) Default: 50.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Problem | SyncPageAnswerOut
+    """
+
+    return (
+        await asyncio_detailed(
+            diagnostic_id=diagnostic_id,
+            client=client,
+            updated_since=updated_since,
+            cursor=cursor,
+            limit=limit,
+            if_none_match=if_none_match,
+        )
+    ).parsed

@@ -1,0 +1,255 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.preferences_in import PreferencesIn
+from ...models.preferences_out import PreferencesOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: PreferencesIn,
+    if_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/preferences",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PreferencesOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PreferencesOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PreferencesOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: PreferencesIn,
+    if_match: str | Unset = UNSET,
+) -> Response[PreferencesOut | Problem]:
+    """Update Preferences
+
+     Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
+
+    Args:
+        if_match (str | Unset):
+        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
+            turns them off).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PreferencesOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        if_match=if_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: PreferencesIn,
+    if_match: str | Unset = UNSET,
+) -> PreferencesOut | Problem | None:
+    """Update Preferences
+
+     Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
+
+    Args:
+        if_match (str | Unset):
+        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
+            turns them off).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PreferencesOut | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        if_match=if_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: PreferencesIn,
+    if_match: str | Unset = UNSET,
+) -> Response[PreferencesOut | Problem]:
+    """Update Preferences
+
+     Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
+
+    Args:
+        if_match (str | Unset):
+        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
+            turns them off).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PreferencesOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        if_match=if_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: PreferencesIn,
+    if_match: str | Unset = UNSET,
+) -> PreferencesOut | Problem | None:
+    """Update Preferences
+
+     Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
+    ``digest`` (e-mail), time zone, quiet hours (``null``: none), digest hour. With If-Match
+    (the ETag read), only if they did not change since (412); the answer's ETag is the new
+    one.
+
+    Args:
+        if_match (str | Unset):
+        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
+            turns them off).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PreferencesOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    ).parsed

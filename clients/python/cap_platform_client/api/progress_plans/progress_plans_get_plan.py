@@ -1,0 +1,276 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.plan_out import PlanOut
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    plan_id: str,
+    *,
+    status: None | str | Unset = UNSET,
+    overdue: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    json_status: None | str | Unset
+    if isinstance(status, Unset):
+        json_status = UNSET
+    else:
+        json_status = status
+    params["status"] = json_status
+
+    params["overdue"] = overdue
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/progress-plans/{plan_id}".format(
+            plan_id=quote(str(plan_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | PlanOut | Problem | None:
+    if response.status_code == 200:
+        response_200 = PlanOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Problem.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | PlanOut | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    plan_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: None | str | Unset = UNSET,
+    overdue: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PlanOut | Problem]:
+    """Get Plan
+
+     A plan and its actions, nearest due date first.
+
+    Args:
+        plan_id (str):
+        status (None | str | Unset):
+        overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | PlanOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        plan_id=plan_id,
+        status=status,
+        overdue=overdue,
+        if_none_match=if_none_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    plan_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: None | str | Unset = UNSET,
+    overdue: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PlanOut | Problem | None:
+    """Get Plan
+
+     A plan and its actions, nearest due date first.
+
+    Args:
+        plan_id (str):
+        status (None | str | Unset):
+        overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | PlanOut | Problem
+    """
+
+    return sync_detailed(
+        plan_id=plan_id,
+        client=client,
+        status=status,
+        overdue=overdue,
+        if_none_match=if_none_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    plan_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: None | str | Unset = UNSET,
+    overdue: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | PlanOut | Problem]:
+    """Get Plan
+
+     A plan and its actions, nearest due date first.
+
+    Args:
+        plan_id (str):
+        status (None | str | Unset):
+        overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | PlanOut | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        plan_id=plan_id,
+        status=status,
+        overdue=overdue,
+        if_none_match=if_none_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    plan_id: str,
+    *,
+    client: AuthenticatedClient,
+    status: None | str | Unset = UNSET,
+    overdue: bool | Unset = False,
+    if_none_match: str | Unset = UNSET,
+) -> Any | PlanOut | Problem | None:
+    """Get Plan
+
+     A plan and its actions, nearest due date first.
+
+    Args:
+        plan_id (str):
+        status (None | str | Unset):
+        overdue (bool | Unset): Only overdue actions Default: False.
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | PlanOut | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            plan_id=plan_id,
+            client=client,
+            status=status,
+            overdue=overdue,
+            if_none_match=if_none_match,
+        )
+    ).parsed

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.qualification import Qualification
+
+
+T = TypeVar("T", bound="AuditorUpdate")
+
+
+@_attrs_define
+class AuditorUpdate:
+    """What is given changes; ``email`` and ``user_id`` may be cleared with null, the others not.
+
+    Attributes:
+        active (bool | Unset):
+        email (None | str | Unset):
+        name (str | Unset):
+        planner (bool | Unset):
+        qualifications (list[Qualification] | Unset):
+        user_id (None | str | Unset):
+    """
+
+    active: bool | Unset = UNSET
+    email: None | str | Unset = UNSET
+    name: str | Unset = UNSET
+    planner: bool | Unset = UNSET
+    qualifications: list[Qualification] | Unset = UNSET
+    user_id: None | str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        active = self.active
+
+        email: None | str | Unset
+        if isinstance(self.email, Unset):
+            email = UNSET
+        else:
+            email = self.email
+
+        name = self.name
+
+        planner = self.planner
+
+        qualifications: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.qualifications, Unset):
+            qualifications = []
+            for qualifications_item_data in self.qualifications:
+                qualifications_item = qualifications_item_data.to_dict()
+                qualifications.append(qualifications_item)
+
+        user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            user_id = UNSET
+        else:
+            user_id = self.user_id
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if active is not UNSET:
+            field_dict["active"] = active
+        if email is not UNSET:
+            field_dict["email"] = email
+        if name is not UNSET:
+            field_dict["name"] = name
+        if planner is not UNSET:
+            field_dict["planner"] = planner
+        if qualifications is not UNSET:
+            field_dict["qualifications"] = qualifications
+        if user_id is not UNSET:
+            field_dict["user_id"] = user_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.qualification import Qualification  # noqa: PLC0415
+
+        d = dict(src_dict)
+        active = d.pop("active", UNSET)
+
+        def _parse_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        email = _parse_email(d.pop("email", UNSET))
+
+        name = d.pop("name", UNSET)
+
+        planner = d.pop("planner", UNSET)
+
+        _qualifications = d.pop("qualifications", UNSET)
+        qualifications: list[Qualification] | Unset = UNSET
+        if _qualifications is not UNSET:
+            qualifications = []
+            for qualifications_item_data in _qualifications:
+                qualifications_item = Qualification.from_dict(qualifications_item_data)
+
+                qualifications.append(qualifications_item)
+
+        def _parse_user_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        user_id = _parse_user_id(d.pop("user_id", UNSET))
+
+        auditor_update = cls(
+            active=active,
+            email=email,
+            name=name,
+            planner=planner,
+            qualifications=qualifications,
+            user_id=user_id,
+        )
+
+        return auditor_update

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class FindingResponseDueV1Type(StrEnum):
+    MAJOR_NC = "major_nc"
+    MINOR_NC = "minor_nc"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.referential_summary_extends_item import ReferentialSummaryExtendsItem
+
+
+T = TypeVar("T", bound="ReferentialSummary")
+
+
+@_attrs_define
+class ReferentialSummary:
+    """An imported referential version.
+
+    Attributes:
+        code (str):
+        criteria_count (int):
+        extends (list[ReferentialSummaryExtendsItem]):
+        id (str):
+        imported_at (datetime.datetime):
+        name (str):
+        published_on (datetime.date):
+        status (str):
+        urn (str):
+        version (int):
+    """
+
+    code: str
+    criteria_count: int
+    extends: list[ReferentialSummaryExtendsItem]
+    id: str
+    imported_at: datetime.datetime
+    name: str
+    published_on: datetime.date
+    status: str
+    urn: str
+    version: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        criteria_count = self.criteria_count
+
+        extends = []
+        for extends_item_data in self.extends:
+            extends_item = extends_item_data.to_dict()
+            extends.append(extends_item)
+
+        id = self.id
+
+        imported_at = self.imported_at.isoformat()
+
+        name = self.name
+
+        published_on = self.published_on.isoformat()
+
+        status = self.status
+
+        urn = self.urn
+
+        version = self.version
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+                "criteria_count": criteria_count,
+                "extends": extends,
+                "id": id,
+                "imported_at": imported_at,
+                "name": name,
+                "published_on": published_on,
+                "status": status,
+                "urn": urn,
+                "version": version,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.referential_summary_extends_item import ReferentialSummaryExtendsItem  # noqa: PLC0415
+
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        criteria_count = d.pop("criteria_count")
+
+        extends = []
+        _extends = d.pop("extends")
+        for extends_item_data in _extends:
+            extends_item = ReferentialSummaryExtendsItem.from_dict(extends_item_data)
+
+            extends.append(extends_item)
+
+        id = d.pop("id")
+
+        imported_at = datetime.datetime.fromisoformat(d.pop("imported_at"))
+
+        name = d.pop("name")
+
+        published_on = datetime.date.fromisoformat(d.pop("published_on"))
+
+        status = d.pop("status")
+
+        urn = d.pop("urn")
+
+        version = d.pop("version")
+
+        referential_summary = cls(
+            code=code,
+            criteria_count=criteria_count,
+            extends=extends,
+            id=id,
+            imported_at=imported_at,
+            name=name,
+            published_on=published_on,
+            status=status,
+            urn=urn,
+            version=version,
+        )
+
+        referential_summary.additional_properties = d
+        return referential_summary
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="SigningKeyPublic")
+
+
+@_attrs_define
+class SigningKeyPublic:
+    """A signing key's public part and dates (never the private key).
+
+    Attributes:
+        activates_at (datetime.datetime):
+        algorithm (str):
+        created_at (datetime.datetime):
+        expires_at (datetime.datetime | None):
+        kid (str):
+        retired_at (datetime.datetime | None):
+    """
+
+    activates_at: datetime.datetime
+    algorithm: str
+    created_at: datetime.datetime
+    expires_at: datetime.datetime | None
+    kid: str
+    retired_at: datetime.datetime | None
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        activates_at = self.activates_at.isoformat()
+
+        algorithm = self.algorithm
+
+        created_at = self.created_at.isoformat()
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        kid = self.kid
+
+        retired_at: None | str
+        if isinstance(self.retired_at, datetime.datetime):
+            retired_at = self.retired_at.isoformat()
+        else:
+            retired_at = self.retired_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "activates_at": activates_at,
+                "algorithm": algorithm,
+                "created_at": created_at,
+                "expires_at": expires_at,
+                "kid": kid,
+                "retired_at": retired_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        activates_at = datetime.datetime.fromisoformat(d.pop("activates_at"))
+
+        algorithm = d.pop("algorithm")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        kid = d.pop("kid")
+
+        def _parse_retired_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                retired_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return retired_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        retired_at = _parse_retired_at(d.pop("retired_at"))
+
+        signing_key_public = cls(
+            activates_at=activates_at,
+            algorithm=algorithm,
+            created_at=created_at,
+            expires_at=expires_at,
+            kid=kid,
+            retired_at=retired_at,
+        )
+
+        signing_key_public.additional_properties = d
+        return signing_key_public
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
