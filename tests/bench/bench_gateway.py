@@ -283,6 +283,8 @@ def parent(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="cap-bench-gw-") as tmp:
         gw_port, svc_port = free_port(), free_port()
         gateway_env = _env(
+            # One public base for every process: the tokens' issuer is the same everywhere.
+            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw_port}",
             GATEWAY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/gateway.db",
             GATEWAY_PORT=str(gw_port),
             GATEWAY_DIAGNOSTIC_URL=f"http://127.0.0.1:{svc_port}",
@@ -290,6 +292,8 @@ def parent(args: argparse.Namespace) -> None:
             GATEWAY_LOG_LEVEL="WARNING",
         )
         service_env = _env(
+            # One public base for every process: the tokens' issuer is the same everywhere.
+            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw_port}",
             DIAGNOSTIC_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/diagnostic.db",
             DIAGNOSTIC_AUTH_JWKS_URL=f"http://127.0.0.1:{gw_port}/.well-known/jwks.json",
             DIAGNOSTIC_LOG_LEVEL="WARNING",

@@ -102,6 +102,8 @@ def parent(args: argparse.Namespace) -> None:
         gw, diag, lab = free_port(), free_port(), free_port()
         jwks = f"http://127.0.0.1:{gw}/.well-known/jwks.json"
         gateway_env = _env(
+            # One public base for every process: the tokens' issuer is the same everywhere.
+            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw}",
             GATEWAY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/gateway.db",
             GATEWAY_PORT=str(gw),
             GATEWAY_DIAGNOSTIC_URL=f"http://127.0.0.1:{diag}",
@@ -111,12 +113,16 @@ def parent(args: argparse.Namespace) -> None:
             GATEWAY_LOG_LEVEL="WARNING",
         )
         diagnostic_env = _env(
+            # One public base for every process: the tokens' issuer is the same everywhere.
+            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw}",
             DIAGNOSTIC_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/diagnostic.db",
             DIAGNOSTIC_AUTH_JWKS_URL=jwks,
             DIAGNOSTIC_LOG_LEVEL="WARNING",
         )
         labelling_url = f"sqlite+aiosqlite:///{tmp}/labelling.db"
         labelling_env = _env(
+            # One public base for every process: the tokens' issuer is the same everywhere.
+            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw}",
             LABELLING_DATABASE_URL=labelling_url,
             LABELLING_PORT=str(lab),
             LABELLING_AUTH_JWKS_URL=jwks,
