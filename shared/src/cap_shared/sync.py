@@ -129,6 +129,19 @@ class DeltaSync:
     #: Reads an item's change time (default: the attribute named like ``changed_at``).
     changed_at_of: Callable[[Any], datetime] | None = None
 
+    @classmethod
+    def timestamped(cls, list_name: str, resource: str, model: Any) -> DeltaSync:
+        """The synced form of a list of ``model`` rows with the timestamp mixin
+        (:class:`cap_shared.db.base.TimestampMixin`): a row changes at ``modified_at``, else at
+        ``created_at``."""
+        return cls(
+            list_name=list_name,
+            resource=resource,
+            changed_at=sa.func.coalesce(model.modified_at, model.created_at),
+            id=model.id,
+            changed_at_of=lambda row: row.modified_at or row.created_at,
+        )
+
     @property
     def keyset(self) -> Keyset:
         """The stream's order; its cursors are bound to ``<list_name>:sync``."""

@@ -486,20 +486,8 @@ FINDING_KEYS = Keyset(
     key(col(Finding.id), str),
 )
 #: Delta sync (``?updated_since=``): a row changes when any of its fields does.
-AUDIT_SYNC = DeltaSync(
-    list_name="audits",
-    resource="audit",
-    changed_at=sa.func.coalesce(col(Audit.modified_at), col(Audit.created_at)),
-    id=col(Audit.id),
-    changed_at_of=lambda a: a.modified_at or a.created_at,
-)
-FINDING_SYNC = DeltaSync(
-    list_name="findings",
-    resource="finding",
-    changed_at=sa.func.coalesce(col(Finding.modified_at), col(Finding.created_at)),
-    id=col(Finding.id),
-    changed_at_of=lambda f: f.modified_at or f.created_at,
-)
+AUDIT_SYNC = DeltaSync.timestamped("audits", "audit", Audit)
+FINDING_SYNC = DeltaSync.timestamped("findings", "finding", Finding)
 
 
 async def tombstone_scope(

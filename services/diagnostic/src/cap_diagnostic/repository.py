@@ -40,19 +40,8 @@ PLANS = Keyset(
 )
 
 
-def _changed(model: Any) -> DeltaSync:
-    """The change time of a row with the timestamp mixin: modified_at, else created_at."""
-    return DeltaSync(
-        list_name=f"diagnostic.{model.__tablename__}s",
-        resource=model.__tablename__,
-        changed_at=sa.func.coalesce(col(model.modified_at), col(model.created_at)),
-        id=col(model.id),
-        changed_at_of=lambda row: row.modified_at or row.created_at,
-    )
-
-
-DIAGNOSTICS_SYNC = _changed(Diagnostic)
-PLANS_SYNC = _changed(ProgressPlan)
+DIAGNOSTICS_SYNC = DeltaSync.timestamped("diagnostic.diagnostics", "diagnostic", Diagnostic)
+PLANS_SYNC = DeltaSync.timestamped("diagnostic.progress_plans", "progress_plan", ProgressPlan)
 
 
 def answers_keyset(diagnostic_id: str) -> Keyset:
@@ -66,12 +55,8 @@ def answers_keyset(diagnostic_id: str) -> Keyset:
 
 def answers_sync(diagnostic_id: str) -> DeltaSync:
     """A diagnostic's answers changed or deleted (tombstones of resource ``answer:<id>``)."""
-    return DeltaSync(
-        list_name=f"diagnostic.answers:{diagnostic_id}",
-        resource=f"answer:{diagnostic_id}",
-        changed_at=sa.func.coalesce(col(Answer.modified_at), col(Answer.created_at)),
-        id=col(Answer.id),
-        changed_at_of=lambda row: row.modified_at or row.created_at,
+    return DeltaSync.timestamped(
+        f"diagnostic.answers:{diagnostic_id}", f"answer:{diagnostic_id}", Answer
     )
 
 

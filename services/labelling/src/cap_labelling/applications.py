@@ -13,7 +13,6 @@ the audit programme.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Keyset, key
+from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -240,11 +239,7 @@ async def get(
 
 
 #: Newest first (created_at, id descending).
-KEYS = Keyset(
-    "applications",
-    key(col(Application.created_at), datetime, descending=True),
-    key(col(Application.id), str, descending=True),
-)
+KEYS = newest_first("applications", col(Application.created_at), col(Application.id))
 
 
 async def page_visible(

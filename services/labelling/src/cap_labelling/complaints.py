@@ -19,7 +19,7 @@ from cap_labelling.inputs import FreeText
 from cap_labelling.models import Complaint, Recognition
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
-from cap_shared.pagination import Keyset, key
+from cap_shared.pagination import newest_first
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.security import Principal
 
@@ -88,11 +88,7 @@ async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
 
 
 #: Newest first (created_at, id descending).
-KEYS = Keyset(
-    "complaints",
-    key(col(Complaint.created_at), datetime, descending=True),
-    key(col(Complaint.id), str, descending=True),
-)
+KEYS = newest_first("complaints", col(Complaint.created_at), col(Complaint.id))
 
 
 async def page(

@@ -59,7 +59,7 @@ from cap_shared.contracts.labelling import DecisionHeldV1, DecisionOpenedV1, Dec
 from cap_shared.dates import add_months
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Keyset, key
+from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
@@ -577,11 +577,7 @@ async def get(
 
 
 #: Newest first (created_at, id descending).
-KEYS = Keyset(
-    "decisions",
-    key(col(DecisionFile.created_at), datetime, descending=True),
-    key(col(DecisionFile.id), str, descending=True),
-)
+KEYS = newest_first("decisions", col(DecisionFile.created_at), col(DecisionFile.id))
 
 
 async def page_visible(

@@ -23,7 +23,7 @@ from cap_labelling import rules
 from cap_labelling.inputs import FreeText, Identifier
 from cap_labelling.models import Engagement, Organisation
 from cap_shared.field_errors import FieldError
-from cap_shared.pagination import Keyset, key
+from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -121,11 +121,7 @@ async def declare(
 
 
 #: Most recent first (created_at, id descending).
-KEYS = Keyset(
-    "committee-engagements",
-    key(col(Engagement.created_at), datetime, descending=True),
-    key(col(Engagement.id), str, descending=True),
-)
+KEYS = newest_first("committee-engagements", col(Engagement.created_at), col(Engagement.id))
 
 
 async def of_person(

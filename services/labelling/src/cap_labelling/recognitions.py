@@ -40,7 +40,7 @@ from cap_shared.contracts.labelling import (
     RecognitionStatusChangedV1,
 )
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Keyset, key
+from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from cap_shared.security import Principal, Role
 from cap_shared.sync import Deleted, DeltaSync
@@ -407,21 +407,11 @@ async def get(
 
 
 #: Newest first (created_at, id descending).
-KEYS = Keyset(
-    "recognitions",
-    key(col(Recognition.created_at), datetime, descending=True),
-    key(col(Recognition.id), str, descending=True),
-)
+KEYS = newest_first("recognitions", col(Recognition.created_at), col(Recognition.id))
 
 
 #: Delta sync (``?updated_since=``): a recognition changes with its status, scope or dates.
-SYNC = DeltaSync(
-    list_name="recognitions",
-    resource="recognition",
-    changed_at=sa.func.coalesce(col(Recognition.modified_at), col(Recognition.created_at)),
-    id=col(Recognition.id),
-    changed_at_of=lambda r: r.modified_at or r.created_at,
-)
+SYNC = DeltaSync.timestamped("recognitions", "recognition", Recognition)
 
 
 async def page_visible(

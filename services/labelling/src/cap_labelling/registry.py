@@ -234,13 +234,7 @@ KEYS = Keyset(
     SortKey(str, value=lambda row: row[0].number),
 )
 #: Delta sync: oldest change first (a status change, a reissue: the recognition's row changes).
-SYNC = DeltaSync(
-    list_name="registry",
-    resource="recognition",
-    changed_at=sa.func.coalesce(col(Recognition.modified_at), col(Recognition.created_at)),
-    id=col(Recognition.id),
-    changed_at_of=lambda r: r.modified_at or r.created_at,
-)
+SYNC = DeltaSync.timestamped("registry", "recognition", Recognition)
 
 
 class RegistryPage(SyncPage[RegistryEntry]):

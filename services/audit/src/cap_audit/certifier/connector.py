@@ -48,7 +48,7 @@ from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
 from cap_shared.conditional import Precondition
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.pagination import Keyset, Page, key
+from cap_shared.pagination import Page, newest_first
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.secrets import secret_box
 
@@ -419,11 +419,7 @@ def _failed(
 
 
 #: The deliveries list: newest first (created_at, id descending).
-DELIVERY_KEYS = Keyset(
-    "body-deliveries",
-    key(col(BodyDelivery.created_at), datetime, descending=True),
-    key(col(BodyDelivery.id), str, descending=True),
-)
+DELIVERY_KEYS = newest_first("body-deliveries", col(BodyDelivery.created_at), col(BodyDelivery.id))
 
 
 async def delivery_out(session: AsyncSession, d: BodyDelivery) -> DeliveryOut:
