@@ -43,7 +43,7 @@ up: migrate ## Distributed: every service as its own processes on PostgreSQL and
 
 ## -- test ---------------------------------------------------------------------------
 test: install install-node ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 test-clock: install ## The time-sensitive tests at 23:30 and 03:00 Paris time and on a leap day a year ahead (faketime)
 	bash .ci/clock
@@ -68,7 +68,7 @@ bench: install ## Benchmarks (tests/bench), figures printed as ratios to a basel
 lint: install ## ruff (lint + format check), mypy, import-linter contracts
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src gateway/src services/*/src standalone/src simulator/src
+	$(UV) run --frozen mypy shared/src gateway/src services/*/src web/src standalone/src simulator/src
 	$(UV) run --frozen lint-imports
 
 format: install ## Apply ruff's fixes and formatting

@@ -17,9 +17,9 @@ async def serve(settings: StandaloneSettings) -> None:
     """Start the platform, serve the gateway until interrupted, then stop cleanly."""
     platform = Platform(settings)
     await platform.start()
-    assert platform.gateway is not None
+    assert platform.app is not None
     config = uvicorn.Config(
-        platform.gateway, host=settings.host, port=settings.port, log_config=None, lifespan="off"
+        platform.app, host=settings.host, port=settings.port, log_config=None, lifespan="off"
     )
     server = EmbeddedServer(config)
     loop = asyncio.get_running_loop()

@@ -36,6 +36,9 @@ from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import JwksKeySource
 from cap_shared.settings import BaseServiceSettings
+from cap_standalone.dispatch import Dispatcher
+from cap_web import app as web_app
+from cap_web.config import Settings as WebSettings
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +100,10 @@ class Platform:
     runtimes: dict[str, ServiceRuntime] = field(default_factory=dict)
     apps: dict[str, FastAPI] = field(default_factory=dict)
     gateway: FastAPI | None = None
+    #: The web console, reaching the gateway in-process.
+    console: FastAPI | None = None
+    #: What the process serves: the gateway's paths to the gateway, the rest to the console.
+    app: Dispatcher | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _relays: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -135,6 +142,21 @@ class Platform:
         self.gateway = gateway_main.create_app(
             gateway_runtime, transports=transports, manage_runtime=False
         )
+        self.console = web_app.create_app(
+            self._console_settings(), transport=httpx.ASGITransport(app=self.gateway), manage=False
+        )
+        self.app = Dispatcher(self.gateway, self.console)
+
+    def _console_settings(self) -> WebSettings:
+        s = self.settings
+        public = s.public_base_url or f"http://127.0.0.1:{s.port}"
+        return WebSettings(
+            public_base_url=public,
+            gateway_url=public,
+            database_url=f"sqlite+aiosqlite:///{(s.data_dir / 'web.db').resolve()}",
+            environment=s.environment,
+            log_level=s.log_level,
+        )
 
     async def start(self) -> None:
         """Migrate every database, declare queues, start consumers, then relays."""
@@ -152,6 +174,8 @@ class Platform:
             await runtime.declare()
         for runtime in self.runtimes.values():
             await runtime.start_consuming()
+        assert self.console is not None
+        await web_app.open_console(self.console)
         self._stop.clear()
         self._relays = [
             asyncio.create_task(rt.relay.run(self._stop), name=f"relay-{n}")
@@ -193,6 +217,8 @@ class Platform:
         await self.broker.close()
         for runtime in self.runtimes.values():
             await runtime.close()
+        if self.console is not None:
+            await web_app.close_console(self.console)
         if self.gateway is not None:
             await self.gateway.state.upstreams.aclose()
         logger.info("standalone platform stopped")

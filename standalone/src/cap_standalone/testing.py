@@ -116,12 +116,17 @@ async def standalone_topology(
 ) -> AsyncIterator[Topology]:
     """The standalone composition root, on files under ``data_dir``."""
     platform = _Platform(
-        StandaloneSettings(data_dir=data_dir, drain_timeout_s=2, retry_delays_s=[0.05, 0.1]),
+        StandaloneSettings(
+            data_dir=data_dir,
+            public_base_url=PUBLIC_URL,
+            drain_timeout_s=2,
+            retry_delays_s=[0.05, 0.1],
+        ),
         overrides=settings or {},
     )
     await platform.start()
-    assert platform.gateway is not None
-    transport = httpx.ASGITransport(app=platform.gateway)
+    assert platform.app is not None  # the gateway's paths, and the web console's
+    transport = httpx.ASGITransport(app=platform.app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
             yield Topology("standalone", client, platform.runtimes, admin=await sign_in(client))
