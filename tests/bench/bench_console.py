@@ -294,6 +294,7 @@ async def bench(url: str, args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         baseline: list[float] = []
+        load_before = os.getloadavg()[0]
         for round_ in range(args.warmup + args.requests):
             counting = round_ >= args.warmup
             status, ms = await timed(api, "/v1/me/overview", headers=headers)
@@ -311,6 +312,10 @@ async def bench(url: str, args: argparse.Namespace) -> None:
                 print("." if counting else "w", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
         summary = report(pages, baseline, args)
+        summary.append(
+            f"machine load (1-minute average, {os.cpu_count()} cores): {load_before:.1f} before "
+            f"the measurement, {os.getloadavg()[0]:.1f} after"
+        )
         print()
         for line in summary:
             print(line)
