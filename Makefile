@@ -63,6 +63,7 @@ bench: install ## Benchmarks (tests/bench), figures printed as ratios to a basel
 	$(UV) run --frozen python tests/bench/bench_diagnostic.py
 	$(UV) run --frozen python tests/bench/bench_registry.py
 	$(UV) run --frozen python tests/bench/bench_journey.py
+	$(UV) run --frozen python tests/bench/bench_console.py
 
 ## -- quality ------------------------------------------------------------------------
 lint: install ## ruff (lint + format check), mypy, import-linter contracts
