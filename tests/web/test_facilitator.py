@@ -245,6 +245,16 @@ async def test_the_facilitator_schedules_and_runs_an_accompanied_diagnostic(
     assert by_code["T1.2"]["not_applicable"] is True
     assert "T1 — Identité 2 / 5" in text_of(await console.get(theme_page))
 
+    # Completing too early is refused with the list of what is missing.
+    early = await console.submit(
+        target, f"/animation/diagnostics/{diagnostic_id}/transitions", {"action": "complete"}
+    )
+    assert early.status_code == 422
+    words = text_of(early)
+    assert "Diagnostic incomplet" in words
+    assert "Ce qu'il reste à renseigner" in words
+    assert "T1 — Identité : T1.3, T1.4, T1.5" in words
+
     # A stale ETag: nothing written, the current answers and a French message.
     stale = await console.submit(
         theme_page, answers_url, {"theme": "T1", "level_0": "1", "etag": 'W/"0"'}

@@ -507,8 +507,17 @@ async def _session_context(api: Api, diagnostic_id: str) -> dict[str, Any]:
     themes = []
     for theme in referential.get("themes", []):
         criteria = theme.get("criteria", [])
-        done = sum(1 for c in criteria if c["urn"] in answers and _answered(answers[c["urn"]]))
-        themes.append({"theme": theme, "done": done, "count": len(criteria)})
+        missing = [
+            c for c in criteria if c["urn"] not in answers or not _answered(answers[c["urn"]])
+        ]
+        themes.append(
+            {
+                "theme": theme,
+                "done": len(criteria) - len(missing),
+                "count": len(criteria),
+                "missing": missing,
+            }
+        )
     return {
         "diagnostic": diagnostic,
         "etag": read.etag or "",
@@ -540,6 +549,16 @@ def _session_form(diagnostic: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
+def _next_theme(context: Mapping[str, Any], code: str | None) -> dict[str, Any] | None:
+    """The theme after ``code`` in the referential (None after the last one)."""
+    codes = [entry["theme"] for entry in context["themes"]]
+    for i, theme in enumerate(codes[:-1]):
+        if theme["code"] == code:
+            following: dict[str, Any] = codes[i + 1]
+            return following
+    return None
+
+
 def _theme_of(context: Mapping[str, Any], code: str | None) -> dict[str, Any] | None:
     for entry in context["themes"]:
         if entry["theme"]["code"] == code:
@@ -565,6 +584,7 @@ async def _render_session(
     theme = _theme_of(context, theme_code)
     if theme is None and theme_code and not problem:
         problem = ApiProblem(404, "Thème inconnu", "Ce thème n'existe pas dans ce référentiel.")
+        status_code = 404
     values = form if form is not None else _session_form(context["diagnostic"])
     return render(
         request,
@@ -572,6 +592,7 @@ async def _render_session(
         {
             **context,
             "theme": theme,
+            "next_theme": _next_theme(context, theme_code),
             "form": values,
             "participants": _participants_form(values),
             "errors": errors or {},
@@ -791,6 +812,7 @@ async def save_answers(
         {
             **context,
             "theme": theme,
+            "next_theme": _next_theme(context, theme_code),
             "form": _session_form(context["diagnostic"]),
             "participants": _participants_form(_session_form(context["diagnostic"])),
             "typed": values,
@@ -804,13 +826,17 @@ async def save_answers(
 
 
 # -- the network view -------------------------------------------------------------------------
+#: Room for the labels left of the bars (SVG user units, 13 px text).
+CHART_LABEL_WIDTH = 230
+
+
 def bar_geometry(
-    items: list[tuple[str, float | None]], *, width: int = 560, row: int = 28
+    items: list[tuple[str, float | None]], *, width: int = 640, row: int = 28
 ) -> dict[str, Any]:
     """Horizontal bars for an SVG chart: label, value, bar length (None: hidden value)."""
-    label_w = 190
+    label_w = CHART_LABEL_WIDTH
     top = max((v for _, v in items if v is not None), default=0) or 1
-    span = width - label_w - 60
+    span = width - label_w - 90
     bars = []
     for i, (label, value) in enumerate(items):
         length = 0 if value is None else round(span * value / top, 1)
@@ -819,10 +845,10 @@ def bar_geometry(
 
 
 def stacked_geometry(
-    groups: list[dict[str, Any]], bands: list[str], *, width: int = 560, row: int = 30
+    groups: list[dict[str, Any]], bands: list[str], *, width: int = 640, row: int = 30
 ) -> dict[str, Any]:
     """Stacked horizontal bars (one per theme): the share of structures in each band."""
-    label_w = 190
+    label_w = CHART_LABEL_WIDTH
     span = width - label_w - 10
     rows = []
     for i, group in enumerate(groups):
@@ -844,7 +870,13 @@ def stacked_geometry(
                 )
             x += length
         rows.append({"label": group["label"], "y": i * row, "segments": segments})
-    return {"rows": rows, "width": width, "height": max(len(groups), 1) * row, "row": row}
+    return {
+        "rows": rows,
+        "width": width,
+        "height": max(len(groups), 1) * row,
+        "row": row,
+        "label_x": label_w - 8,
+    }
 
 
 async def _nothing() -> list[Any]:
