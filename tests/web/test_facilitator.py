@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Topology
-from cap_web.testing import ConsoleClient
+from cap_web.testing import ConsoleClient, csrf_of
 
 PASSWORD = "correct horse battery staple"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","x") Atelier'
@@ -106,6 +106,27 @@ async def test_the_facilitator_sees_their_region_only_and_is_refused_another_reg
         assert refused.status_code in (403, 404), path
         assert refused.headers["content-type"].startswith("text/html")
         assert re.search(r"<h1>[^<]*(introuvable|refusé)", refused.text, re.I), refused.text[:500]
+
+    # Nor can a forged form schedule a session there: the API refuses, nothing is created.
+    token = csrf_of((await console.get(f"/animation/structures/{mine}")).text)
+    forged = await console.http.post(
+        f"/animation/structures/{elsewhere}/diagnostics",
+        data={
+            "csrf_token": token,
+            "idempotency_key": str(uuid.uuid4()),
+            "session_date": "2027-03-12",
+            "facilitator": "Quelqu'un",
+            "p_role_0": "Direction",
+        },
+    )
+    assert forged.status_code in (403, 404), forged.text[:1000]
+    assert "programmé" not in forged.text
+    listed = ok(
+        await standalone.client.get(
+            f"/v1/diagnostics?organisation_id={elsewhere}", headers=standalone.admin
+        )
+    )
+    assert listed["data"] == []
 
     export = await console.get("/animation/export.csv")
     assert export.status_code == 200
