@@ -11,8 +11,6 @@ import pytest
 
 from .conftest import Live, check, new_page, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
 
 def _signed_in(page: Any, email: str, password: str, *, next: str) -> None:
     """Sign in; what the gateway's own sign-in page logged is not this area's (its inline style
@@ -32,7 +30,9 @@ def _token(live: Live, email: str, password: str) -> dict[str, str]:
     return {"authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def test_the_facilitator_schedules_a_session_and_reads_the_network(
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_the_facilitator_schedules_a_session_and_reads_the_network_at_1280_and_375_px(
     chromium: Any, live: Live
 ) -> None:
     email, password = live.account("facilitator")
@@ -100,16 +100,14 @@ def test_the_facilitator_schedules_a_session_and_reads_the_network(
     finally:
         page.context.close()
 
-
-def test_the_facilitators_main_pages_on_a_phone(chromium: Any, live: Live) -> None:
-    email, password = live.account("facilitator")
-    page = new_page(chromium, live, 375)
+    # The main pages on a phone (in this same test: one live platform, one worker).
+    phone = new_page(chromium, live, 375)
     try:
-        _signed_in(page, email, password, next="/animation")
-        page.get_by_role("heading", level=1, name="Structures de ma région").wait_for()
-        check(page, "facilitator-structures")
-        page.goto("/reseau")
-        page.get_by_role("heading", level=1, name="Le réseau de ma région").wait_for()
-        check(page, "facilitator-network")
+        _signed_in(phone, email, password, next="/animation")
+        phone.get_by_role("heading", level=1, name="Structures de ma région").wait_for()
+        check(phone, "facilitator-structures")
+        phone.goto("/reseau")
+        phone.get_by_role("heading", level=1, name="Le réseau de ma région").wait_for()
+        check(phone, "facilitator-network")
     finally:
-        page.context.close()
+        phone.context.close()
