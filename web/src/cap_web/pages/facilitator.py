@@ -375,12 +375,27 @@ def participants_of(form: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict
     return people, errors
 
 
+async def _position(api: Api, organisation_id: str) -> dict[str, Any]:
+    """Where the structure stands among its peers; its problem, in French, when the API has
+    none to give (the page shows it and the rest)."""
+    try:
+        body: dict[str, Any] = await api.get(
+            "/v1/statistics/position", organisation_id=organisation_id
+        )
+    except ApiProblem as problem:
+        if problem.status >= 500:
+            raise
+        return {"problem": problem}
+    return body
+
+
 async def _structure_context(api: Api, organisation_id: str) -> dict[str, Any]:
     organisation = await api.get(f"/v1/organisations/{organisation_id}")
-    diagnostics, plans, recognitions = await asyncio.gather(
+    diagnostics, plans, recognitions, position = await asyncio.gather(
         api.pages("/v1/diagnostics", limit=200, most=200, organisation_id=organisation_id),
         api.pages("/v1/progress-plans", limit=200, most=MOST),
         api.pages("/v1/recognitions", limit=200, most=200, organisation_id=organisation_id),
+        _position(api, organisation_id),
     )
     plan = next((p for p in plans if p["organisation_id"] == organisation_id), None)
     actions = sorted(
@@ -393,6 +408,8 @@ async def _structure_context(api: Api, organisation_id: str) -> dict[str, Any]:
         "plan": plan,
         "next_actions": actions[:8],
         "recognitions": recognitions,
+        "position": position,
+        "comparison_fr": {"overall": "Ensemble", **MATURITY_KIND_FR},
         "status_fr": STATUS_FR,
         "kind_fr": KIND_FR,
         "scheme_fr": SCHEME_FR,
