@@ -229,6 +229,9 @@ async def test_the_facilitator_schedules_and_runs_an_accompanied_diagnostic(
     assert "Claire Martin" in words
     assert "Ouvrir la séance" in words
 
+    listed_row = text_of(await console.get("/animation", params={"q": "sidobre"}))
+    assert "Les Jardins du Sidobre ACI Programmé 12 mars 2027" in listed_row
+
     # Run it: open the session, answer a theme.
     opened = await console.submit(
         target, f"/animation/diagnostics/{diagnostic_id}/transitions", {"action": "start"}

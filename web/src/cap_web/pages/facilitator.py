@@ -129,9 +129,12 @@ def structure_rows(
 ) -> list[dict[str, Any]]:
     """One row per structure: its latest diagnostic, its band, its labels, its overdue actions."""
     latest: dict[str, Any] = {}
+    scored: dict[str, Any] = {}  # the latest with a score (a new session has none yet)
     for d in diagnostics:  # newest first: the first one seen is the latest
         if d.get("kind") != "audit_evaluation":
             latest.setdefault(d["organisation_id"], d)
+            if d.get("overall_score") is not None:
+                scored.setdefault(d["organisation_id"], d)
     overdue = {p["organisation_id"]: int(p.get("overdue") or 0) for p in plans}
     labels: dict[str, list[Any]] = {}
     for r in recognitions:
@@ -139,13 +142,14 @@ def structure_rows(
             labels.setdefault(r["organisation_id"], []).append(r)
     rows = []
     for o in organisations:
-        d = latest.get(o["id"])
+        d, rated = latest.get(o["id"]), scored.get(o["id"])
         rows.append(
             {
                 "organisation": o,
                 "diagnostic": d,
-                "score": d.get("overall_score") if d else None,
-                "band": d.get("overall_band") if d else None,
+                "rated": rated,
+                "score": rated.get("overall_score") if rated else None,
+                "band": rated.get("overall_band") if rated else None,
                 "labels": labels.get(o["id"], []),
                 "overdue": overdue.get(o["id"]),
                 "has_plan": o["id"] in overdue,
