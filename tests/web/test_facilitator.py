@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
 from cap_standalone.testing import Topology
-from cap_web.testing import ConsoleClient, csrf_of
+from cap_web.testing import ConsoleClient, csrf_of, hidden_fields
 
 PASSWORD = "correct horse battery staple"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","x") Atelier'
@@ -209,6 +209,21 @@ async def test_the_facilitator_schedules_and_runs_an_accompanied_diagnostic(
     assert target.startswith("/animation/diagnostics/")
     diagnostic_id = target.split("/")[-1].split("?")[0]
 
+    # The same form sent twice (a double click): one diagnostic.
+    page_text = (await console.get(page)).text
+    fields = hidden_fields(page_text, f"{page}/diagnostics")
+    form = {**fields, "session_date": "2027-05-20", "facilitator": "Inès", "p_role_0": "Direction"}
+    first = await console.http.post(f"{page}/diagnostics", data=form)
+    second = await console.http.post(f"{page}/diagnostics", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    every = ok(
+        await standalone.client.get(
+            f"/v1/diagnostics?organisation_id={org}", headers=standalone.admin
+        )
+    )["data"]
+    assert len(every) == 2  # the one scheduled above, and this one once
+
     held = ok(
         await standalone.client.get(f"/v1/diagnostics/{diagnostic_id}", headers=standalone.admin)
     )
@@ -230,7 +245,7 @@ async def test_the_facilitator_schedules_and_runs_an_accompanied_diagnostic(
     assert "Ouvrir la séance" in words
 
     listed_row = text_of(await console.get("/animation", params={"q": "sidobre"}))
-    assert "Les Jardins du Sidobre ACI Programmé 12 mars 2027" in listed_row
+    assert "Les Jardins du Sidobre ACI Programmé 20 mai 2027" in listed_row  # the latest
 
     # Run it: open the session, answer a theme.
     opened = await console.submit(

@@ -504,7 +504,9 @@ async def schedule(
             "participants": _participants_form(values),
             "errors": errors,
             "problem": problem,
-            "idempotency_key": key,
+            # Refused by the form: the same operation still to do (a double click is one).
+            # Refused by the API: that answer is kept under the key, so a new one.
+            "idempotency_key": key if problem is None else str(uuid.uuid4()),
         },
         status_code=problem.status if problem and problem.status in (409, 422) else 422,
     )
