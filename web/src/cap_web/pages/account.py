@@ -28,7 +28,7 @@ from cap_web.console import (
     render,
     session_row,
 )
-from cap_web.sessions import SESSION_COOKIE
+from cap_web.sessions import SESSION_COOKIE, Person
 
 router = APIRouter()
 
@@ -94,22 +94,38 @@ def event_label(event_type: str) -> str:
 
 
 # -- the feed -------------------------------------------------------------------------------------
-def _safe_link(link: object) -> str | None:
-    """A notification's link, kept only when it leads inside the platform."""
-    if not isinstance(link, str) or not link:
+#: Where a notification about an API resource leads in the console, by role: the screen of
+#: that area (the API's ``link`` names the resource, e.g. ``/audits/<id>``).
+_MEMBER_PAGES = {
+    "diagnostics": "/diagnostics",
+    "progress-plans": "/plan",
+    "audits": "/audits",
+    "findings": "/audits",
+    "applications": "/candidatures",
+    "group-invitations": "/candidatures",
+}
+_FACILITATOR_PAGES = {"diagnostics": "/animation", "progress-plans": "/animation"}
+
+
+def console_link(link: object, person: Person | None) -> str | None:
+    """The console page a notification's API ``link`` leads to for ``person``, if any."""
+    if not isinstance(link, str) or not link.startswith("/") or link.startswith("//"):
         return None
-    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
-        return link
+    area = link.split("/", 2)[1]
+    if person is not None and person.has("member", "member_admin") and area in _MEMBER_PAGES:
+        return _MEMBER_PAGES[area]
+    if person is not None and person.has("facilitator") and area in _FACILITATOR_PAGES:
+        return _FACILITATOR_PAGES[area]
     return None
 
 
-async def _feed(api: Api, request: Request) -> dict[str, Any]:
+async def _feed(api: Api, request: Request, person: Person) -> dict[str, Any]:
     cursor = request.query_params.get("cursor") or None
     unread_only = request.query_params.get("non-lues") == "1"
     page = await api.get(
         "/v1/notifications", cursor=cursor, limit=PAGE_SIZE, unread="true" if unread_only else None
     )
-    items = [{**item, "href": _safe_link(item.get("link"))} for item in page["data"]]
+    items = [{**item, "href": console_link(item.get("link"), person)} for item in page["data"]]
     return {
         "items": items,
         "unread": int(page.get("unread") or 0),
@@ -122,7 +138,7 @@ async def _feed(api: Api, request: Request) -> dict[str, Any]:
 @router.get("/notifications", include_in_schema=False)
 async def notifications(request: Request, api: ApiDep, person: PersonDep) -> Response:
     """The person's notifications, newest first, with what is unread and how to mark it read."""
-    context = await _feed(api, request)
+    context = await _feed(api, request, person)
     if is_htmx(request) and request.headers.get("hx-target") == "feed":
         return render(request, "account/_feed.html", context)
     context["saved"] = request.query_params.get("lu")
@@ -165,7 +181,7 @@ async def _unread(api: Api) -> int:
     return int(answer.get("unread") or 0)
 
 
-async def relay(api: Api, last_event_id: str | None) -> AsyncIterator[str]:
+async def relay(api: Api, person: Person, last_event_id: str | None) -> AsyncIterator[str]:
     """The API's live stream for one person, as this console's events: ``unread`` (the count)
     first, then each ``notification`` (its id kept, for ``Last-Event-ID``) and the new count."""
     yield "retry: 5000\n\n"
@@ -191,7 +207,7 @@ async def relay(api: Api, last_event_id: str | None) -> AsyncIterator[str]:
                 except ValueError:
                     item = None
                 if isinstance(item, dict):
-                    item["href"] = _safe_link(item.get("link"))
+                    item["href"] = console_link(item.get("link"), person)
                     yield _event("notification", item, fields.get("id"))
                     yield _event("unread", {"unread": await _unread(api)})
             fields = {}
@@ -202,7 +218,7 @@ async def flux(request: Request, api: ApiDep, person: PersonDep) -> Response:
     """The live notifications of the person (Server-Sent Events, for ``static/live.js``)."""
     last = request.headers.get("last-event-id")
     return StreamingResponse(
-        relay(api, last if last and last.isdigit() and len(last) <= 19 else None),
+        relay(api, person, last if last and last.isdigit() and len(last) <= 19 else None),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

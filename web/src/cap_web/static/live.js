@@ -18,6 +18,7 @@
     var badge = document.getElementById("unread");
     if (!badge) { return; }
     var n = parseInt(count, 10);
+    badge.setAttribute("data-count", String(n > 0 ? n : 0));
     if (!(n > 0)) {
       badge.hidden = true;
       badge.textContent = "";
@@ -29,7 +30,6 @@
     hidden.textContent = n === 1 ? " non lue" : " non lues";
     badge.textContent = text;
     badge.appendChild(hidden);
-    badge.setAttribute("data-count", String(n));
     badge.hidden = false;
   }
 
@@ -69,6 +69,7 @@
   }
 
   window.addEventListener("pagehide", function () { if (source) { source.close(); source = null; } });
+  window.addEventListener("pageshow", function (event) { if (event.persisted && !source) { open(); } });
   window.addEventListener("online", function () {
     if (!source) { if (timer) { clearTimeout(timer); } delay = 2000; open(); }
   });
