@@ -126,7 +126,7 @@ async def test_the_feed_shows_the_notifications_and_marks_them_read(
     assert "La notification est marquée comme lue." in page.text
     assert "<strong>1</strong> notification non lue." in page.text
     assert (
-        await standalone.client.get(f"/v1/notifications/unread-count", headers=headers)
+        await standalone.client.get("/v1/notifications/unread-count", headers=headers)
     ).json() == {"unread": 1}
     only_unread = await console.get("/notifications?non-lues=1")
     assert only_unread.text.count('class="feed-item') == 1

@@ -146,7 +146,7 @@ async def notifications(request: Request, api: ApiDep, person: PersonDep) -> Res
 
 
 @router.post("/notifications/tout-lu", include_in_schema=False)
-async def read_all(request: Request, api: ApiDep, person: PersonDep) -> Response:
+async def read_all(request: Request, api: ApiDep, _person: PersonDep) -> Response:
     """Every notification marked read."""
     form = await request.form()
     await api.post(
@@ -157,7 +157,7 @@ async def read_all(request: Request, api: ApiDep, person: PersonDep) -> Response
 
 @router.post("/notifications/{notification_id}/lu", include_in_schema=False)
 async def read_one(
-    notification_id: str, request: Request, api: ApiDep, person: PersonDep
+    notification_id: str, request: Request, api: ApiDep, _person: PersonDep
 ) -> Response:
     """One notification marked read (another person's is the API's 404, shown in French)."""
     form = await request.form()
@@ -226,7 +226,7 @@ async def flux(request: Request, api: ApiDep, person: PersonDep) -> Response:
 
 # -- the account ----------------------------------------------------------------------------------
 @router.get("/compte", include_in_schema=False)
-async def account(request: Request, api: ApiDep, person: PersonDep) -> Response:
+async def account(request: Request, api: ApiDep, _person: PersonDep) -> Response:
     """Who I am: name, e-mail, roles and the structures or regions they apply to."""
     me = await api.get("/v1/me")
     grants = [
@@ -277,7 +277,7 @@ def _preferences_context(prefs: dict[str, Any], etag: str | None) -> dict[str, A
 
 
 @router.get("/compte/preferences", include_in_schema=False)
-async def preferences(request: Request, api: ApiDep, person: PersonDep) -> Response:
+async def preferences(request: Request, api: ApiDep, _person: PersonDep) -> Response:
     """Which notifications arrive where (in the console, by e-mail, in the daily summary),
     the quiet hours and the summary's hour."""
     answer = await api.call("GET", "/v1/preferences")
@@ -346,7 +346,7 @@ def _form_values(form: Any, context: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/compte/preferences", include_in_schema=False)
-async def save_preferences(request: Request, api: ApiDep, person: PersonDep) -> Response:
+async def save_preferences(request: Request, api: ApiDep, _person: PersonDep) -> Response:
     """Save what changed, if the preferences did not change elsewhere since the form was shown."""
     form = await request.form()
     answer = await api.call("GET", "/v1/preferences")
@@ -393,7 +393,7 @@ async def password(request: Request, person: MaybePersonDep) -> Response:
 
 
 @router.post("/compte/mot-de-passe", include_in_schema=False)
-async def change_password(request: Request, api: ApiDep, person: PersonDep) -> Response:
+async def change_password(request: Request, api: ApiDep, _person: PersonDep) -> Response:
     """The API changes it and signs the person out everywhere: this session ends too."""
     form = await request.form()
     current = str(form.get("current_password") or "")
