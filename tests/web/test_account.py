@@ -95,6 +95,7 @@ async def test_the_feed_shows_the_notifications_and_marks_them_read(
     console: ConsoleClient, standalone: Topology
 ) -> None:
     email, headers = await _person(standalone)
+    _, other = await _person(standalone)  # another member of the committee
     # empty first: the empty state says what will come here
     await console.sign_in(email, PASSWORD)
     empty = await console.get("/notifications")
@@ -140,10 +141,20 @@ async def test_the_feed_shows_the_notifications_and_marks_them_read(
     page = await console.get("/notifications")
     assert "/lu" not in page.text  # nothing left to mark: no form at all
     assert "/tout-lu" not in page.text
-    made_up = await console.post(f"/notifications/{uuid.uuid4()}/lu")
-    assert made_up.status_code == 404
-    assert "<h1>" in made_up.text
-    assert "Erreur inattendue" not in made_up.text
+    theirs = (await standalone.client.get("/v1/notifications", headers=other)).json()["data"]
+    assert theirs
+    for made_up in (
+        theirs[0]["id"],
+        str(uuid.uuid4()),
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "x" * 500,
+    ):
+        answer = await console.post(f"/notifications/{made_up}/lu")
+        assert answer.status_code == 404, made_up
+        assert "<h1>" in answer.text
+        assert "<script>alert" not in answer.text
+        assert "Erreur inattendue" not in answer.text
+    assert await _unread(standalone, other, 2) == 2  # theirs is untouched
 
 
 async def test_the_feed_pages_by_cursor(console: ConsoleClient, standalone: Topology) -> None:

@@ -9,6 +9,7 @@ count, then each new notification followed by the new count.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -31,6 +32,7 @@ from cap_web.console import (
 from cap_web.sessions import SESSION_COOKIE, Person
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
 
 #: What each role is called on the screens.
 ROLES: dict[str, str] = {
@@ -82,6 +84,7 @@ TIMEZONES: dict[str, str] = {
     "Pacific/Noumea": "Nouvelle-Calédonie",
     "Pacific/Tahiti": "Polynésie française",
 }
+_ID = re.compile(r"[0-9A-Za-z-]{1,36}")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 #: How long the relay waits for the next bytes of the API's stream (it pings every 15 s).
 STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)
@@ -160,9 +163,13 @@ async def read_one(
     notification_id: str, request: Request, api: ApiDep, _person: PersonDep
 ) -> Response:
     """One notification marked read (another person's is the API's 404, shown in French)."""
+    if not _ID.fullmatch(notification_id):
+        raise ApiProblem(
+            404, "Notification introuvable", "Cette notification n'existe pas ou n'est pas à vous."
+        )
     form = await request.form()
     await api.post(
-        f"/v1/notifications/{notification_id[:64]}/read",
+        f"/v1/notifications/{notification_id}/read",
         idempotency_key=str(form.get("idempotency_key") or ""),
     )
     return redirect("/notifications?lu=1", request=request)
@@ -181,44 +188,56 @@ async def _unread(api: Api) -> int:
     return int(answer.get("unread") or 0)
 
 
-async def relay(api: Api, person: Person, last_event_id: str | None) -> AsyncIterator[str]:
+async def relay(
+    api: Api, person: Person, unread: int, last_event_id: str | None
+) -> AsyncIterator[str]:
     """The API's live stream for one person, as this console's events: ``unread`` (the count)
-    first, then each ``notification`` (its id kept, for ``Last-Event-ID``) and the new count."""
+    first, then each ``notification`` (its id kept, for ``Last-Event-ID``) and the new count.
+
+    The stream ends quietly when the API's does, or when it fails (an expired session, the API
+    unreachable): the browser reconnects after ``retry`` and goes through the checks again.
+    """
     yield "retry: 5000\n\n"
-    yield _event("unread", {"unread": await _unread(api)})
+    yield _event("unread", {"unread": unread})
     headers = {"last-event-id": last_event_id} if last_event_id else None
-    async with api.stream(
-        "/v1/notifications/stream", headers=headers, timeout=STREAM_TIMEOUT
-    ) as upstream:
-        if upstream.status_code != 200:
-            return  # the browser reconnects after ``retry``
-        fields: dict[str, str] = {}
-        async for line in upstream.aiter_lines():
-            if line.startswith(":"):
-                yield ": ping\n\n"  # keeps every proxy on the way from closing the connection
-                continue
-            if line:
-                name, _, value = line.partition(":")
-                fields[name] = value[1:] if value.startswith(" ") else value
-                continue
-            if fields.get("event") == "notification" and "data" in fields:
-                try:
-                    item = json.loads(fields["data"])
-                except ValueError:
-                    item = None
-                if isinstance(item, dict):
-                    item["href"] = console_link(item.get("link"), person)
-                    yield _event("notification", item, fields.get("id"))
-                    yield _event("unread", {"unread": await _unread(api)})
-            fields = {}
+    try:
+        async with api.stream(
+            "/v1/notifications/stream", headers=headers, timeout=STREAM_TIMEOUT
+        ) as upstream:
+            if upstream.status_code != 200:
+                return
+            fields: dict[str, str] = {}
+            async for line in upstream.aiter_lines():
+                if line.startswith(":"):
+                    yield ": ping\n\n"  # keeps every proxy on the way from closing it
+                    continue
+                if line:
+                    name, _, value = line.partition(":")
+                    fields[name] = value[1:] if value.startswith(" ") else value
+                    continue
+                if fields.get("event") == "notification" and "data" in fields:
+                    try:
+                        item = json.loads(fields["data"])
+                    except ValueError:
+                        item = None
+                    if isinstance(item, dict):
+                        item["href"] = console_link(item.get("link"), person)
+                        yield _event("notification", item, fields.get("id"))
+                        yield _event("unread", {"unread": await _unread(api)})
+                fields = {}
+    except (SignInRequired, ApiProblem, httpx.HTTPError) as exc:
+        logger.info("live stream of %s ended: %r", person.user_id, exc)
 
 
 @router.get("/notifications/flux", include_in_schema=False)
 async def flux(request: Request, api: ApiDep, person: PersonDep) -> Response:
-    """The live notifications of the person (Server-Sent Events, for ``static/live.js``)."""
+    """The live notifications of the person (Server-Sent Events, for ``static/live.js``).
+    Without a session (or with a refused one) the answer is not a stream: the browser's
+    EventSource stops, and the script tries again later."""
     last = request.headers.get("last-event-id")
+    unread = await _unread(api)  # before the stream starts: a refused session is a redirect
     return StreamingResponse(
-        relay(api, person, last if last and last.isdigit() and len(last) <= 19 else None),
+        relay(api, person, unread, last if last and last.isdigit() and len(last) <= 19 else None),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
