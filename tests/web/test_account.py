@@ -7,10 +7,12 @@ import asyncio
 import json
 import re
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from cap_labelling import recognitions, rules
 from cap_labelling.models import Organisation as LabellingOrganisation
@@ -18,6 +20,7 @@ from cap_shared.clock import wall_now
 from cap_shared.contracts import schemes
 from cap_shared.testing.auth import create_user, register_organisation
 from cap_standalone.testing import Overrides, Topology
+from cap_web.models import ConsoleSession
 from cap_web.testing import ConsoleClient, hidden_fields
 
 PASSWORD = "correct horse battery staple"
@@ -407,3 +410,29 @@ async def test_the_password_is_changed_and_the_person_signs_in_again(
     landed = await console.sign_in(email, new, next="/compte")
     assert landed.status_code == 200
     assert email in landed.text
+
+
+async def test_the_live_stream_does_not_keep_an_idle_session_alive(
+    console: ConsoleClient, standalone: Topology
+) -> None:
+    email, _ = await _person(standalone)
+    await console.sign_in(email, PASSWORD)
+    web_db = console.http._transport.app.console.state.db  # type: ignore[attr-defined]
+
+    async def last_seen() -> datetime:
+        async with web_db.session() as s:
+            (row,) = (await s.execute(sa.select(ConsoleSession))).scalars().all()
+            return row.last_seen_at
+
+    earlier = wall_now() - timedelta(minutes=5)
+    async with web_db.session() as s:
+        await s.execute(sa.update(ConsoleSession).values(last_seen_at=earlier))
+    # the browser's script reconnecting by itself is not the person being active
+    async with console.http.stream("GET", "/notifications/flux") as response:
+        assert response.status_code == 200
+        name, _, _ = await asyncio.wait_for(_events(response).__anext__(), 10)
+        assert name == "unread"
+    assert await last_seen() == earlier
+    # a page the person opens is
+    assert (await console.get("/compte")).status_code == 200
+    assert await last_seen() > earlier

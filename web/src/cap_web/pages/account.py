@@ -12,10 +12,10 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from cap_web.api import Api, ApiProblem, SignInRequired
@@ -23,13 +23,14 @@ from cap_web.console import (
     ApiDep,
     MaybePersonDep,
     PersonDep,
+    client_address,
     console_of,
     is_htmx,
     redirect,
     render,
     session_row,
 )
-from cap_web.sessions import SESSION_COOKIE, Person
+from cap_web.sessions import SESSION_COOKIE, Person, person_of
 
 router = APIRouter()
 logger = logging.getLogger(__name__)
@@ -229,11 +230,30 @@ async def relay(
         logger.info("live stream of %s ended: %r", person.user_id, exc)
 
 
+async def quiet_api(request: Request) -> Api:
+    """The API as the person calls it, for a request the browser makes by itself (the live
+    stream reconnecting): the session is read without keeping it from going idle."""
+    console = console_of(request)
+    row = await console.store.load(request.cookies.get(SESSION_COOKIE), touch=False)
+    if row is None:
+        raise SignInRequired
+    request.state.console_row = row
+    return Api(
+        console.http,
+        store=console.store,
+        tokens=console.tokens,
+        row=row,
+        forwarded_for=client_address(request),
+    )
+
+
 @router.get("/notifications/flux", include_in_schema=False)
-async def flux(request: Request, api: ApiDep, person: PersonDep) -> Response:
+async def flux(request: Request, api: Annotated[Api, Depends(quiet_api)]) -> Response:
     """The live notifications of the person (Server-Sent Events, for ``static/live.js``).
     Without a session (or with a refused one) the answer is not a stream: the browser's
     EventSource stops, and the script tries again later."""
+    assert api.row is not None
+    person = person_of(api.row)
     last = request.headers.get("last-event-id")
     unread = await _unread(api)  # before the stream starts: a refused session is a redirect
     return StreamingResponse(
