@@ -214,3 +214,19 @@ async def test_a_caller_cancelled_while_waiting_leaves_no_task() -> None:
         with pytest.raises(asyncio.CancelledError):
             await call
     assert _tasks() <= before
+
+
+async def test_work_after_the_whole_answer_is_finished_not_cancelled() -> None:
+    finished = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"done", "more_body": False})
+        await asyncio.sleep(0.2)  # e.g. a background task, longer than the grace
+        finished.set()
+
+    transport = StreamingASGITransport(app, grace_s=0.01)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get("/")
+    assert answer.text == "done"
+    assert finished.is_set()

@@ -7,7 +7,8 @@ response as soon as the app has started it, its body chunk by chunk as the app s
 
 * the request body is streamed to the app as it asks for it (``http.request`` messages);
 * closing the response before its end sends ``http.disconnect`` to the app, which is given
-  ``grace_s`` to finish, then cancelled — no task outlives the response;
+  ``grace_s`` to finish, then cancelled; after its end, what the app does once its answer is
+  sent (background work, middleware) finishes first — no task outlives the response;
 * an exception of the app is raised to the caller: from ``handle_async_request`` when it comes
   before the response starts, else from reading the body (``raise_app_exceptions=False``: a
   500, or the body cut short, instead).
@@ -97,10 +98,13 @@ class _Exchange:
             self.body.put_nowait(message)
 
     async def close(self, grace_s: float) -> None:
-        """The client is done: a disconnect for the app, then its task ends (cancelled after
-        ``grace_s`` if it does not end by itself)."""
+        """The client is done: a disconnect for the app, then its task ends. An app that sent
+        its whole answer finishes what it does after it (as with httpx's transport); one cut
+        short is cancelled if it does not end within ``grace_s``."""
         self.disconnected.set()
-        if not self.task.done():
+        if self.complete:
+            await asyncio.wait({self.task})
+        elif not self.task.done():
             await asyncio.wait({self.task}, timeout=grace_s)
         if not self.task.done():
             self.task.cancel()
