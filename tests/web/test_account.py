@@ -21,6 +21,8 @@ from cap_shared.contracts import schemes
 from cap_shared.testing.auth import create_user, register_organisation
 from cap_standalone.testing import Overrides, Topology
 from cap_web.models import ConsoleSession
+from cap_web.pages.account import console_link
+from cap_web.sessions import Person
 from cap_web.testing import ConsoleClient, hidden_fields
 
 PASSWORD = "correct horse battery staple"
@@ -436,3 +438,15 @@ async def test_the_live_stream_does_not_keep_an_idle_session_alive(
     # a page the person opens is
     assert (await console.get("/compte")).status_code == 200
     assert await last_seen() > earlier
+
+
+def test_a_notification_leads_to_the_console_page_of_its_area_for_the_role() -> None:
+    member = Person("u1", "Karim", "k@example.org", [{"role": "member"}], [])
+    facilitator = Person("u2", "Sophie", "s@example.org", [{"role": "facilitator"}], [])
+    committee = Person("u3", "Anne", "a@example.org", [{"role": "committee"}], [])
+    assert console_link("/audits/123", member) == "/audits"
+    assert console_link("/progress-plans/9", member) == "/plan"
+    assert console_link("/diagnostics/7", facilitator) == "/animation"
+    assert console_link("/complaints/1", committee) is None  # no console page for it yet
+    for outside in ("https://evil.example/x", "//evil.example/x", "javascript:alert(1)", None, 3):
+        assert console_link(outside, member) is None
