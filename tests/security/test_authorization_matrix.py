@@ -1762,7 +1762,9 @@ async def platform(
                 database_factory(pg_databases, tmp_path_factory.mktemp("matrix"))
             )
             topology = await stack.enter_async_context(distributed_topology(factory))
-        apps: dict[str, Any] = {"gateway": topology.client._transport.app}  # type: ignore[attr-defined]
+        served_app = topology.client._transport.app  # type: ignore[attr-defined]
+        # standalone serves the gateway and the console behind one dispatcher
+        apps: dict[str, Any] = {"gateway": getattr(served_app, "gateway", served_app)}
         direct: dict[str, httpx.AsyncClient] = {}
         for name in SERVICES:
             apps[name] = PARTS[name].create_app(topology.runtimes[name], manage_runtime=False)

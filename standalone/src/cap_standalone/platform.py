@@ -2,7 +2,9 @@
 
 Each service keeps its own SQLite file under the data directory and its own migrations; they
 share one in-memory broker with the same routing, retry and dead-letter semantics as RabbitMQ;
-the gateway reaches each service's app through httpx's ASGI transport instead of the network.
+the gateway reaches each service's app, and the console the gateway, in-process instead of over
+the network (:class:`~cap_shared.asgi.StreamingASGITransport`: answers streamed as a server
+would, so the live notification stream reaches the browser).
 Nothing here is domain code: it only wires what each package exposes.
 """
 
@@ -32,6 +34,7 @@ from cap_labelling import main as labelling_main
 from cap_labelling.config import Settings as LabellingSettings
 from cap_notifications import main as notifications_main
 from cap_notifications.config import Settings as NotificationsSettings
+from cap_shared.asgi import StreamingASGITransport
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import JwksKeySource
@@ -138,12 +141,14 @@ class Platform:
             self.runtimes[name] = runtime
             self.apps[name] = part.create_app(runtime, manage_runtime=False)
         self.runtimes["gateway"] = gateway_runtime
-        transports = {name: httpx.ASGITransport(app=app) for name, app in self.apps.items()}
+        transports: dict[str, httpx.AsyncBaseTransport] = {
+            name: StreamingASGITransport(app) for name, app in self.apps.items()
+        }
         self.gateway = gateway_main.create_app(
             gateway_runtime, transports=transports, manage_runtime=False
         )
         self.console = web_app.create_app(
-            self._console_settings(), transport=httpx.ASGITransport(app=self.gateway), manage=False
+            self._console_settings(), transport=StreamingASGITransport(self.gateway), manage=False
         )
         self.app = Dispatcher(self.gateway, self.console)
 

@@ -25,6 +25,7 @@ from pydantic import TypeAdapter
 
 from cap_gateway import main as gateway_main
 from cap_gateway.runtime import GatewayRuntime
+from cap_shared.asgi import StreamingASGITransport
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import JwksKeySource
@@ -126,7 +127,8 @@ async def standalone_topology(
     )
     await platform.start()
     assert platform.app is not None  # the gateway's paths, and the web console's
-    transport = httpx.ASGITransport(app=platform.app)
+    # Streamed as a server would: a test reads the live event stream as a browser does.
+    transport = StreamingASGITransport(platform.app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
             yield Topology("standalone", client, platform.runtimes, admin=await sign_in(client))

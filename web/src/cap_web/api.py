@@ -267,15 +267,25 @@ class Api:
         return items[:most]
 
     @asynccontextmanager
-    async def stream(self, path: str, **params: Any) -> AsyncIterator[httpx.Response]:
-        """A streamed ``GET`` (a download, the live event stream)."""
+    async def stream(
+        self,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        **params: Any,
+    ) -> AsyncIterator[httpx.Response]:
+        """A streamed ``GET`` (a download, the live event stream: ``headers`` such as
+        ``Last-Event-ID``, a ``timeout`` of its own for an answer that lasts)."""
+        extra = {"accept": "*/*", **(headers or {})}
+        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         async with self.http.stream(
-            "GET", path, params=params, headers=self._headers({"accept": "*/*"})
+            "GET", path, params=params, headers=self._headers(extra), **options
         ) as response:
             if response.status_code == 401 and self.row is not None and await self._refresh():
                 await response.aclose()
                 async with self.http.stream(
-                    "GET", path, params=params, headers=self._headers({"accept": "*/*"})
+                    "GET", path, params=params, headers=self._headers(extra), **options
                 ) as again:
                     yield again
                 return

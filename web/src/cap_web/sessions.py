@@ -95,8 +95,10 @@ class SessionStore:
             session.add(row)
         return secret
 
-    async def load(self, secret: str | None) -> ConsoleSession | None:
-        """The live session named by the cookie, or None (unknown, or idle too long)."""
+    async def load(self, secret: str | None, *, touch: bool = True) -> ConsoleSession | None:
+        """The live session named by the cookie, or None (unknown, or idle too long).
+        ``touch=False``: the request is not the person's doing (the live notification stream
+        reconnecting by itself) and does not keep the session from going idle."""
         if not secret or len(secret) > 100:
             return None
         now = wall_now()
@@ -107,7 +109,7 @@ class SessionStore:
             if row.last_seen_at + self.idle < now:
                 await session.delete(row)
                 return None
-            if now - row.last_seen_at > timedelta(minutes=1):  # one write a minute at most
+            if touch and now - row.last_seen_at > timedelta(minutes=1):  # a write a minute at most
                 row.last_seen_at = now
             return row
 
