@@ -121,9 +121,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 
 # -- the browser -----------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (fails, never skips, when it is missing)."""
+    """Debian's Chromium driven by Playwright (fails, never skips, when it is missing).
+
+    One per test: Playwright's sync API runs an event loop in this thread while it is open, and
+    an async test scheduled next on the same worker could not run its own (about a second per
+    browser test is the price)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
