@@ -329,6 +329,7 @@ def action_fragment(
             "errors": problem.field_messages() if problem else {},
             "stale": stale,
             "saved": saved,
+            "is_fragment": True,
         },
         status_code=status_code,
     )
