@@ -331,6 +331,17 @@ async def test_a_group_application_invites_the_named_structure(
     assert after["invitations"][0]["status"] == "declined"
     await other.http.aclose()
 
+    # Claire withdraws it
+    withdrawn = await console.submit(
+        f"/candidatures/{application_id}", f"/candidatures/{application_id}/retrait"
+    )
+    assert withdrawn.status_code == 303
+    assert "Retirée" in (await console.get(withdrawn.headers["location"])).text
+    final = ok(
+        await standalone.client.get(f"/v1/applications/{application_id}", headers=standalone.admin)
+    )
+    assert final["status"] == "withdrawn"
+
     # Karim (member) follows the files but cannot apply
     karim = another(standalone)
     await karim.sign_in(KARIM, loaded.password)
@@ -464,6 +475,20 @@ async def test_the_member_admin_manages_the_team_a_member_reads_it(
     )
     assert back.status_code == 303
 
+    # the invitation withdrawn, then Karim removed from the structure (his account stays)
+    invitation = next(i for i in pending if i["email"] == email)
+    dropped = await console.submit(
+        "/equipe",
+        f"/equipe/invitations/{invitation['id']}/retrait",
+        {"organisation_id": organisation_id},
+    )
+    assert dropped.status_code == 303
+    assert "L'invitation a été retirée" in text_of(
+        (await console.get(dropped.headers["location"])).text
+    )
+    still = ok(await standalone.client.get("/v1/invitations", headers=standalone.admin))["data"]
+    assert all(i["email"] != email for i in still)
+
     # Karim, a member again, reads the team page and may not invite
     karim_console = another(standalone)
     await karim_console.sign_in(KARIM, loaded.password)
@@ -478,6 +503,14 @@ async def test_the_member_admin_manages_the_team_a_member_reads_it(
     assert forbidden.status_code == 403
     assert "Accès refusé" in forbidden.text
     await karim_console.http.aclose()
+
+    removed = await console.submit(
+        "/equipe", f"/equipe/personnes/{karim['id']}/retrait", {"organisation_id": organisation_id}
+    )
+    assert removed.status_code == 303
+    assert "Karim Benali" not in (await console.get("/equipe")).text
+    gone = ok(await standalone.client.get(f"/v1/users/{karim['id']}", headers=standalone.admin))
+    assert [m for m in gone["memberships"] if m["organisation_id"] == organisation_id] == []
 
 
 @pytest.mark.parametrize("path", ["/plan", "/candidatures", "/audits", "/equipe"])
