@@ -216,6 +216,13 @@ async def test_reviews_new_actions_exports_and_refusals(
     unknown = await console.get(f"/plan/actions/{uuid.uuid4()}")
     assert unknown.status_code == 404
     assert '<html lang="fr">' in unknown.text
+    for path in ("/candidatures/%00", "/plan/actions/%3Cscript%3E", "/audits/a%0Db"):
+        odd = await console.get(path)
+        assert odd.status_code == 404, path
+        assert "Page introuvable" in odd.text
+    huge = await console.submit(url, f"{url}/suivis", {"review_note": "x", "progress": "9" * 40})
+    assert huge.status_code == 422
+    assert "entre 0 et 100" in huge.text
 
 
 async def test_a_structure_without_plan_sees_where_a_plan_comes_from(

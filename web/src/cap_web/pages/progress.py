@@ -13,16 +13,29 @@ Every domain decision (overdue, eligibility, allowed steps) is the API's: the co
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from cap_web.api import Api, ApiProblem, problem_of
 from cap_web.console import ApiDep, is_htmx, redirect, render, require
 from cap_web.sessions import Person
 
-router = APIRouter()
+#: What an identifier in one of these URLs looks like (the API's own ids are UUIDs).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+
+async def known_ids(request: Request) -> None:
+    """An identifier in the URL that no API resource could have is a French 404 here (it would
+    not even make a valid API address: control characters, slashes, markup)."""
+    for value in request.path_params.values():
+        if not _ID.fullmatch(str(value)):
+            raise ApiProblem(404, "Page introuvable", "Cette adresse ne désigne aucun élément.")
+
+
+router = APIRouter(dependencies=[Depends(known_ids)])
 
 Member = Annotated[Person, require("member", "member_admin")]
 FormText = Annotated[str, Form()]
