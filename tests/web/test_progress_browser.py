@@ -14,8 +14,6 @@ import pytest
 
 from .conftest import Live, check, new_page, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
 
 def token(live: Live, role: str) -> dict[str, str]:
     """The demo person's Authorization header, for setting up and checking through the API."""
@@ -41,6 +39,8 @@ def api(live: Live, method: str, path: str, headers: dict[str, str], **kwargs: A
     return answer.json() if answer.content else None
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_a_member_updates_an_action_in_place(chromium: Any, live: Live) -> None:
     claire = token(live, "member_admin")
     plan = api(live, "GET", "/v1/progress-plans", claire)["data"][0]
@@ -79,6 +79,8 @@ def test_a_member_updates_an_action_in_place(chromium: Any, live: Live) -> None:
         page.context.close()
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_the_plan_and_applications_at_each_width(chromium: Any, live: Live, width: int) -> None:
     page = new_page(chromium, live, width)
     try:
@@ -98,6 +100,8 @@ def test_the_plan_and_applications_at_each_width(chromium: Any, live: Live, widt
         page.context.close()
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_an_application_made_in_the_browser(chromium: Any, live: Live) -> None:
     claire = token(live, "member_admin")
     own = {a["organisation_id"] for a in api(live, "GET", "/v1/applications", claire)["data"]}
@@ -124,6 +128,8 @@ def test_an_application_made_in_the_browser(chromium: Any, live: Live) -> None:
         page.context.close()
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_the_team_page_invites_someone(chromium: Any, live: Live) -> None:
     email = f"lea.{uuid.uuid4().hex[:6]}@atelier-lauragais.example"
     page = new_page(chromium, live, 1280)

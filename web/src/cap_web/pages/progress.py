@@ -475,14 +475,19 @@ async def review_action(
 
 # -- applications -----------------------------------------------------------------------------
 async def latest_diagnostics(api: Api, organisation_ids: list[str]) -> dict[str, Any]:
-    """Each structure's latest completed diagnostic (what eligibility rests on), as listed."""
+    """Each structure's latest completed diagnostic on the CAP referential (what eligibility
+    rests on), among its last fifty."""
 
     async def latest(org: str) -> tuple[str, Any]:
         try:
             listed = await api.get("/v1/diagnostics", organisation_id=org, limit=50)
         except ApiProblem:
             return org, None
-        done = [d for d in listed.get("data") or [] if d.get("completed_at")]
+        done = [
+            d
+            for d in listed.get("data") or []
+            if d.get("completed_at") and (d.get("referential") or {}).get("code") == "CAP"
+        ]
         return org, max(done, key=lambda d: str(d["completed_at"]), default=None)
 
     return dict(await asyncio.gather(*(latest(o) for o in organisation_ids)))
