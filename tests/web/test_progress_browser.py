@@ -75,6 +75,20 @@ def test_a_member_updates_an_action_in_place(chromium: Any, live: Live) -> None:
             "2030-06-30",
             "Karim Benali",
         )
+
+        # a follow-up review on the action's own page
+        saved.get_by_role("link", name=re.compile("^Suivi et revues")).click()
+        page.get_by_label("Où en est l'action ?").fill("Deux sessions sur trois faites.")
+        page.get_by_label("Avancement (en %)").fill("60")
+        page.get_by_role("button", name="Enregistrer la revue").click()
+        page.get_by_text("La revue a été enregistrée").wait_for()
+        assert page.get_by_text("Deux sessions sur trois faites.").is_visible()
+        check(page, "plan-action")
+        reviews = api(live, "GET", f"/v1/actions/{action['id']}", claire)["reviews"]
+        assert (reviews[-1]["note"], reviews[-1]["progress"]) == (
+            "Deux sessions sur trois faites.",
+            60,
+        )
     finally:
         page.context.close()
 
