@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from cap_web.api import Api, ApiProblem, problem_of
 from cap_web.console import ApiDep, is_htmx, redirect, render, require
@@ -279,15 +281,28 @@ async def plan_export(plan_id: str, kind: str, api: ApiDep, _person: Member) -> 
     """The plan as the API exports it (CSV or XLSX), streamed through."""
     if kind not in ("csv", "xlsx"):
         raise ApiProblem(404, "Export introuvable", "Les exports possibles sont CSV et XLSX.")
-    response = await api.request("GET", f"/v1/progress-plans/{plan_id}/export.{kind}")
+    opened = AsyncExitStack()
+    response = await opened.enter_async_context(
+        api.stream(f"/v1/progress-plans/{plan_id}/export.{kind}")
+    )
     if response.status_code >= 400:
+        await response.aread()
+        await opened.aclose()
         raise problem_of(response)
     headers = {
         k: response.headers[k]
         for k in ("content-type", "content-disposition")
         if k in response.headers
     }
-    return Response(response.content, headers=headers)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.aiter_bytes():
+                yield chunk
+        finally:
+            await opened.aclose()
+
+    return StreamingResponse(chunks(), headers=headers)
 
 
 @router.get("/plan/actions/{action_id}", include_in_schema=False)
