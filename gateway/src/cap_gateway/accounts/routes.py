@@ -176,9 +176,10 @@ async def update_user(
     "/{user_id}/memberships", status_code=status.HTTP_201_CREATED, response_model=UserPublic
 )
 async def grant_membership(
-    user_id: Id, data: MembershipCreate, principal: AdminDep, session: SessionDep
+    user_id: Id, data: MembershipCreate, principal: AccountManagerDep, session: SessionDep
 ) -> UserPublic:
-    """Give an existing user one more role."""
+    """Give an existing user one more role (a member_admin: member or member_admin of their own
+    organisation, to someone of it)."""
     return await accounts_service.grant_membership(
         session, principal=principal, user_id=user_id, data=data
     )

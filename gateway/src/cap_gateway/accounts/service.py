@@ -510,7 +510,12 @@ async def update_user(
 async def grant_membership(
     session: AsyncSession, *, principal: Principal, user_id: str, data: MembershipCreate
 ) -> UserPublic:
-    """Give an existing user one more role (effective at their next token)."""
+    """Give an existing user one more role (effective at their next token); a member_admin
+    gives member or member_admin in the organisations they administer."""
+    if not _may_grant(principal, data):
+        raise Forbidden(
+            "you may not grant this role here", detail_fr="vous ne pouvez pas attribuer ce rôle ici"
+        )
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
     await _check_scope_exists(repository, data)
