@@ -134,3 +134,27 @@ def test_a_newcomer_signs_in_from_the_front_page_at_each_width(
         assert page.get_by_text("Vous êtes déconnecté").is_visible()
     finally:
         page.context.close()
+
+
+async def test_a_bug_is_the_french_500_page_and_the_console_keeps_serving(
+    console: ConsoleClient,
+) -> None:
+    app = console.http._transport.app.console  # type: ignore[attr-defined]
+
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/en-panne", broken, methods=["GET"])
+    page = await console.get("/en-panne")
+    assert page.status_code == 500
+    assert "Erreur inattendue" in page.text
+    assert "RuntimeError" not in page.text
+    assert "a bug" not in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert (await console.get("/")).status_code == 200
+
+
+async def test_the_icon_is_served(console: ConsoleClient) -> None:
+    icon = await console.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import httpx
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -179,15 +179,47 @@ def _install_error_pages(app: FastAPI) -> None:
             request, exc.status_code, titles.get(exc.status_code, "Requête refusée"), detail
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, _exc: Exception) -> Response:
-        logger.exception("console error on %s %s", request.method, request.url.path)
-        return await _error(
-            request,
-            500,
-            "Erreur inattendue",
-            "La page n'a pas pu être affichée. L'équipe technique est prévenue.",
-        )
+
+
+async def _unexpected(request: Request) -> Response:
+    return await _error(
+        request,
+        500,
+        "Erreur inattendue",
+        "La page n'a pas pu être affichée. L'équipe technique est prévenue.",
+    )
+
+
+class UnexpectedErrorMiddleware:
+    """A bug answers the French 500 page, logged once, and the connection lives on.
+
+    (Starlette's handler for ``Exception`` answers, then re-raises to the server, which logs
+    it again and closes the connection.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            request = Request(scope)
+            logger.exception("console error on %s %s", request.method, request.url.path)
+            if started:  # the answer is half sent: nothing better than closing it
+                return
+            response = await _unexpected(request)
+            await response(scope, receive, send)
 
 
 def create_app(
@@ -222,6 +254,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.transport = transport
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(CsrfCookieMiddleware, secure=not settings.is_development)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -229,6 +262,10 @@ def create_app(
     app.include_router(auth_router)
     for router in pages.routers():
         app.include_router(router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/console/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
