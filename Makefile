@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install install-node run demo test test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi problems schemas certifier clean
+.PHONY: help install install-node run demo test test-browser test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi problems schemas certifier clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -42,8 +42,14 @@ up: migrate ## Distributed: every service as its own processes on PostgreSQL and
 	$(UV) run --frozen honcho start -f deploy/local/Procfile
 
 ## -- test ---------------------------------------------------------------------------
-test: install install-node ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+test: install install-node ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ, then the console in Chromium
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+	$(MAKE) --no-print-directory test-browser
+
+# One process: the browser tests share one live platform (pytest-xdist 3.8 cannot group tests
+# on one worker under pytest 9.2, so they run after the rest instead of beside it).
+test-browser: install ## The web console in a real browser (Playwright, Debian's Chromium), one live platform
+	$(UV) run --frozen pytest -q -m browser -p no:xdist
 
 test-clock: install ## The time-sensitive tests at 23:30 and 03:00 Paris time and on a leap day a year ahead (faketime)
 	bash .ci/clock

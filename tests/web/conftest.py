@@ -1,6 +1,6 @@
 """The console in tests: in-process (httpx, as a browser would) and in a real browser.
 
-Real-browser tests (marked ``browser``) run on one xdist worker (group ``browser``), against the
+Real-browser tests (marked ``browser``) run in one process (`make test-browser`), against the
 platform as ``make run`` serves it — the ``cap-standalone`` process on a free port — with the
 demo network loaded once, driven by Playwright through Debian's Chromium
 (``/usr/bin/chromium``; never a downloaded browser). Every page they visit is checked with
