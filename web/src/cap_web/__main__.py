@@ -15,7 +15,8 @@ from cap_web.config import Settings
 from cap_web.models import metadata
 
 
-async def _migrate(settings: Settings) -> None:
+async def migrate(settings: Settings) -> None:
+    """Create the sessions' database if missing, then migrate it."""
     await ensure_database(settings.database_url)
     db = Database(settings.database_url)
     try:
@@ -27,19 +28,25 @@ async def _migrate(settings: Settings) -> None:
 def main() -> None:
     """Serve the console (``serve``, the default) or migrate its database (``migrate``)."""
     parser = argparse.ArgumentParser(prog="cap-web")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    # ``api`` is ``serve`` under the name every other package's image runs by default.
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "api", "migrate"]
+    )
     args = parser.parse_args()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="web")
     if args.command == "migrate":
-        asyncio.run(_migrate(settings))
+        asyncio.run(migrate(settings))
         return
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
+        # The browser's address (passed on to the gateway's rate limits) is read from
+        # X-Forwarded-For only when the peer is one of these proxies (the ingress, the front).
         proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 

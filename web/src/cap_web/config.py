@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     sign_in_ttl_s: int = Field(default=900, ge=60, le=3600)
     #: Deadline of one API call from the console's server.
     api_timeout_s: float = Field(default=15.0, gt=0, le=120)
+    #: Proxies in front of the console (the ingress, `make up`'s front) whose X-Forwarded-For
+    #: is believed: addresses or networks. The browser's address read so is what the console
+    #: tells the gateway (X-Forwarded-For), whose rate limits then count per person.
+    trusted_proxies: list[str] = Field(default=["127.0.0.1"])
     log_level: str = "INFO"
     log_json: bool = True
 
