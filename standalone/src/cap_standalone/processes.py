@@ -158,7 +158,10 @@ class ProcessPlatform:
         values: dict[str, Any] = {
             "port": self.ports["web"],
             "gateway_url": self.gateway_url,
-            "database_url": services.database_url(self.database("web")),
+            # As the services: the runtime role; the migration as the owner of the tables.
+            "database_url": services.app_database_url(self.database("web")),
+            "migration_database_url": services.database_url(self.database("web")),
+            "migrate_on_start": False,
             "trusted_proxies": ["127.0.0.1"],
             "log_level": "WARNING",
             **self.settings.get("web", {}),
@@ -213,7 +216,13 @@ class ProcessPlatform:
                 failed = dict(zip(self.parts, codes, strict=True))
                 raise RuntimeError(f"migrations failed: {failed}")
         if self.migrate_in_process:
-            await migrate_console(WebSettings(database_url=self.console_env()["WEB_DATABASE_URL"]))
+            env = self.console_env()
+            await migrate_console(
+                WebSettings(
+                    database_url=env["WEB_DATABASE_URL"],
+                    migration_database_url=env["WEB_MIGRATION_DATABASE_URL"],
+                )
+            )
         else:
             console = await asyncio.create_subprocess_exec(
                 str(BIN / "cap-web"), "migrate", env=self.console_env()

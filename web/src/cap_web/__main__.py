@@ -16,11 +16,18 @@ from cap_web.models import metadata
 
 
 async def migrate(settings: Settings) -> None:
-    """Create the sessions' database if missing, then migrate it."""
-    await ensure_database(settings.database_url)
-    db = Database(settings.database_url)
+    """Create the sessions' database if missing, then migrate it (as the owner of the tables,
+    granting the runtime role of ``database_url`` DML, when ``migration_database_url`` is set)."""
+    owner = settings.migration_database_url or settings.database_url
+    await ensure_database(owner)
+    db = Database(owner)
     try:
-        await upgrade(db, MIGRATIONS, metadata=metadata)
+        await upgrade(
+            db,
+            MIGRATIONS,
+            metadata=metadata,
+            runtime_url=settings.database_url if settings.migration_database_url else None,
+        )
     finally:
         await db.dispose()
 

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     secret_key: str = "dev-console-secret"
     #: Sessions (and only sessions): SQLite in development, PostgreSQL when distributed.
     database_url: str = "sqlite+aiosqlite:///var/web.db"
+    #: Distributed: the owner of the tables, used by ``cap-web migrate`` only, which creates the
+    #: role of :attr:`database_url` if missing and grants it DML (as every service's migration).
+    #: Empty: the migration connects as :attr:`database_url`.
+    migration_database_url: str | None = None
+    #: Migrate the sessions' database when the console starts (standalone, development).
+    #: Distributed, ``cap-web migrate`` is an explicit step and this is false.
+    migrate_on_start: bool = True
     #: A session unused for this long is forgotten (the refresh token lives 30 days).
     session_idle_s: int = Field(default=12 * 3600, ge=300, le=30 * 24 * 3600)
     #: How long a person has to type their password on the sign-in page.
