@@ -104,7 +104,7 @@ class HttpUpstream:
                     "headers": [(b"content-type", b"text/plain; charset=utf-8")],
                 }
             )
-            await send({"type": "http.response.body", "body": "Service injoignable.".encode()})
+            await send({"type": "http.response.body", "body": b"Service injoignable."})
             return
         try:
             await send(
@@ -112,9 +112,7 @@ class HttpUpstream:
                     "type": "http.response.start",
                     "status": response.status_code,
                     "headers": [
-                        (k, v)
-                        for k, v in response.headers.raw
-                        if k.lower() not in _NOT_FORWARDED
+                        (k, v) for k, v in response.headers.raw if k.lower() not in _NOT_FORWARDED
                     ],
                 }
             )

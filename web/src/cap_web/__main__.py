@@ -36,9 +36,7 @@ def main() -> None:
     """Serve the console (``serve``, the default) or migrate its database (``migrate``)."""
     parser = argparse.ArgumentParser(prog="cap-web")
     # ``api`` is ``serve`` under the name every other package's image runs by default.
-    parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "api", "migrate"]
-    )
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "api", "migrate"])
     args = parser.parse_args()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="web")
