@@ -90,8 +90,15 @@ class HttpUpstream:
                 if not message.get("more_body", False):
                     return
 
+        sends_body = any(
+            (k == b"content-length" and v != b"0") or k == b"transfer-encoding"
+            for k, v in scope["headers"]
+        )
         request = self.http.build_request(
-            scope["method"], httpx.URL(target), headers=headers, content=body()
+            scope["method"],
+            httpx.URL(target),
+            headers=headers,
+            content=body() if sends_body else None,
         )
         try:
             response = await self.http.send(request, stream=True)
