@@ -248,7 +248,10 @@ class ProcessPlatform:
         )
         try:
             for process in self.processes:
-                await wait_ready(process.probe)
+                try:
+                    await wait_ready(process.probe)
+                except AssertionError as exc:  # say which process, not only its port
+                    raise AssertionError(f"{process.name}: {exc}") from None
         except BaseException:
             await self.stop()
             raise
