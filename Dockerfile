@@ -5,7 +5,8 @@
 #   docker build --build-arg PACKAGE=cap-diagnostic -t cap-diagnostic .
 #   docker run --rm cap-diagnostic api        # or: worker | relay | migrate
 #
-# PACKAGE is one of cap-gateway, cap-diagnostic, cap-audit, cap-labelling, cap-notifications.
+# PACKAGE is one of cap-gateway, cap-diagnostic, cap-audit, cap-labelling, cap-notifications,
+# cap-web (the web console: `serve`, also named `api`, or `migrate`).
 # The entrypoint is that package's console script; the command is the role, given explicitly by
 # every compose service and Kubernetes container (the default, `api`, only serves `docker run`).
 #
@@ -23,7 +24,7 @@ COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/
 
 ARG PACKAGE
 RUN test -n "${PACKAGE}" || { \
-      echo "build with --build-arg PACKAGE=cap-<gateway|diagnostic|audit|labelling|notifications>" >&2; \
+      echo "build with --build-arg PACKAGE=cap-<gateway|diagnostic|audit|labelling|notifications|web>" >&2; \
       exit 1; }
 
 ENV UV_COMPILE_BYTECODE=1 \
@@ -41,6 +42,7 @@ COPY services/diagnostic/pyproject.toml services/diagnostic/
 COPY services/audit/pyproject.toml services/audit/
 COPY services/labelling/pyproject.toml services/labelling/
 COPY services/notifications/pyproject.toml services/notifications/
+COPY web/pyproject.toml web/
 COPY standalone/pyproject.toml standalone/
 COPY simulator/pyproject.toml simulator/
 COPY clients/python/pyproject.toml clients/python/
@@ -54,6 +56,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 COPY shared/ shared/
 COPY gateway/ gateway/
 COPY services/ services/
+COPY web/ web/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --package "${PACKAGE}" --no-dev --no-editable \
  && ln -s "/app/.venv/bin/${PACKAGE}" /app/.venv/bin/cap-service \
@@ -82,7 +85,7 @@ ENV PATH="/app/.venv/bin:${PATH}" \
 WORKDIR /app
 USER 10001:10001
 
-# Ports come from the environment: the API listens on <PREFIX>_PORT (8000-8004), a worker or a
+# Ports come from the environment: the API listens on <PREFIX>_PORT (8000-8004, the console 8010), a worker or a
 # relay serves /healthz, /readyz and /metrics on <PREFIX>_PROBE_PORT (9000 in the manifests).
 ENTRYPOINT ["cap-service"]
 CMD ["api"]

@@ -27,17 +27,17 @@ install-node: ## The TypeScript client's npm packages (clients/typescript/node_m
 	@cd clients/typescript && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; }
 
 ## -- run ----------------------------------------------------------------------------
-run: install ## The whole platform, standalone, on http://127.0.0.1:8000 (SQLite under var/, in-memory broker)
+run: install ## The whole platform, standalone: the console on http://127.0.0.1:8000/, the API on /v1 (SQLite under var/, in-memory broker)
 	$(UV) run --frozen cap-standalone
 
 demo: install ## Load a demo network (Coorace Occitanie) into the running platform; DEMO_ARGS="--base-url ..."
 	$(UV) run --frozen cap-demo $(DEMO_ARGS)
 
-migrate: install ## Distributed: create each service's PostgreSQL database if missing and migrate it
+migrate: install ## Distributed: create each service's PostgreSQL database (and the console's) if missing and migrate it
 	@set -a; source deploy/local/distributed.env; set +a; \
-	for s in $(SERVICES); do $(UV) run --frozen cap-$$s migrate || exit 1; done
+	for s in $(SERVICES) web; do $(UV) run --frozen cap-$$s migrate || exit 1; done
 
-up: migrate ## Distributed: every service as its own processes on PostgreSQL and RabbitMQ
+up: migrate ## Distributed: every service as its own processes on PostgreSQL and RabbitMQ, the console too, all on http://127.0.0.1:8000
 	@set -a; source deploy/local/distributed.env; set +a; \
 	$(UV) run --frozen honcho start -f deploy/local/Procfile
 

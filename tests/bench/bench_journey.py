@@ -2,7 +2,8 @@
 topology as `make up` runs it, step by step, and how long events take to become notifications.
 
 The platform is :class:`cap_standalone.processes.ProcessPlatform`: every role of every service
-its own OS process (14: an API, a worker and a relay per service, the gateway's API and relay),
+its own OS process (14: an API, a worker and a relay per service, the gateway's API and relay;
+the console and the front run too, idle here),
 each service on its own PostgreSQL database (``cap_t_bench_proc_<part>``, dropped at the end),
 RabbitMQ between them, the gateway reaching the services and the services fetching its keys
 over HTTP on ports of 127.0.0.1. This process only drives it, as the web front-end does,
@@ -835,12 +836,19 @@ async def main(args: argparse.Namespace) -> None:
         platform = ProcessPlatform(Path(logs), {"gateway": GATEWAY})
         await platform.start()
         try:
-            async with httpx.AsyncClient(base_url=platform.url, timeout=30) as client:
+            # The gateway itself, as before the front existed: the figures stay comparable
+            # (platform.url is the front, one more hop on this machine).
+            async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as client:
                 topology = Topology("processes", client, {}, admin=await sign_in(client))
                 await rabbit.start()
                 service_base = f"http://127.0.0.1:{platform.ports['notifications']}"
                 bench = Bench(
-                    topology, Figures(), platform.url, service_base, args.poll_ms / 1000, rabbit
+                    topology,
+                    Figures(),
+                    platform.gateway_url,
+                    service_base,
+                    args.poll_ms / 1000,
+                    rabbit,
                 )
                 shared = await prepare(bench)
                 # As every deployed process does once its start-up is done.

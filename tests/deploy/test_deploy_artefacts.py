@@ -15,6 +15,10 @@
 * ``deploy/docker/rabbitmq/definitions.json`` (and its copy for kustomize) declares exactly the
   topology ``RabbitBroker.declare_queue`` declares for every consuming service.
 * The Dockerfile passes hadolint and copies every workspace manifest.
+* The web console runs in every topology (its compose services, its Kubernetes Deployment,
+  Service and migration Job), behind one origin whose routes (compose's edge, the Kubernetes
+  Ingress) are those of ``cap_standalone.dispatch``; the gateway and the console believe
+  ``X-Forwarded-For`` from the platform's own proxies only.
 
 External tools (kubectl, hadolint) must be installed: a missing one fails these tests.
 """
@@ -25,6 +29,7 @@ import base64
 import hashlib
 import importlib
 import importlib.util
+import ipaddress
 import json
 import re
 import shutil
@@ -45,6 +50,8 @@ from sqlalchemy.engine import make_url
 from cap_shared.messaging.base import QueueSpec
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.settings import BaseServiceSettings
+from cap_standalone.dispatch import GATEWAY_PATHS, GATEWAY_PREFIXES, goes_to_gateway
+from cap_web.config import Settings as WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -56,6 +63,7 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 DEFINITIONS = ROOT / "deploy/docker/rabbitmq/definitions.json"
 DEFINITIONS_K8S = ROOT / "deploy/k8s/base/rabbitmq/definitions.json"
 INIT_SQL = ROOT / "deploy/docker/postgres/init-databases.sql"
+EDGE_CONF = ROOT / "deploy/docker/edge/nginx.conf"
 K8S_OVERLAYS = ("dev", "prod")
 
 COMPOSE_SCHEMA = HERE / "compose-spec.json"
@@ -74,6 +82,12 @@ PACKAGES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "notifications": ("NOTIFICATIONS", 8004, ("api", "worker", "relay")),
 }
 PROBE_PORT = 9000
+#: The web console: its port, and the compose services / Kubernetes workloads it adds.
+WEB_PORT = 8010
+WEB_HEALTH = "/console/healthz"
+#: Gateway paths a public edge (compose's nginx, the Kubernetes Ingress) does not serve, though
+#: the one-process dispatch and `make up`'s front do: metrics are scraped inside the network.
+NOT_PUBLIC = {"/metrics"}
 #: setting (without prefix) -> key of Secret cap-<package>-secrets, for every package
 SECRET_SETTINGS = {
     "DATABASE_URL": "database-url",
@@ -293,6 +307,8 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
             used.setdefault(name, set()).add(op)
     required = {name for name, ops in used.items() if ops & {":?", "?"}}
     assert required >= {
+        "CAP_CONSOLE_CLIENT_SECRET",
+        "CAP_WEB_SECRET_KEY",
         "CAP_KEY_ENCRYPTION_SECRET",
         "CAP_AUDIT_SECRET_KEY",
         "CAP_NOTIFICATIONS_SECRET_KEY",
@@ -308,6 +324,8 @@ def test_every_compose_variable_is_documented_in_env_example() -> None:
     assert set(used) - set(active) - documented == set()
     assert set(active) - set(used) == set(), "stale variables in .env.example"
     for secret in (
+        "CAP_CONSOLE_CLIENT_SECRET",
+        "CAP_WEB_SECRET_KEY",
         "CAP_KEY_ENCRYPTION_SECRET",
         "CAP_AUDIT_SECRET_KEY",
         "CAP_NOTIFICATIONS_SECRET_KEY",
@@ -389,7 +407,8 @@ def test_compose_runs_every_role_of_every_package_and_its_migration(
         f"migrate-{p}" for p in PACKAGES
     }
     infrastructure = {"postgres", "rabbitmq", "rabbitmq-definitions", "mailpit"}
-    assert set(services) == expected | infrastructure
+    console = {"migrate-web", "web", "edge"}
+    assert set(services) == expected | infrastructure | console
     assert "gateway-worker" not in services
 
 
@@ -445,7 +464,8 @@ def test_compose_gateway_routes_to_the_service_apis(compose: dict[str, Any]) -> 
     for package, (prefix, port, _) in PACKAGES.items():
         if package != "gateway":
             assert env[f"GATEWAY_{prefix}_URL"] == f"http://{package}-api:{port}"
-    assert compose["services"]["gateway-api"]["ports"][0].endswith(":8000")
+    # Not published: clients reach it through the edge (which believes no X-Forwarded-For).
+    assert "ports" not in compose["services"]["gateway-api"]
     # The services fetch the gateway's public keys from its API (same network, its own port).
     assert JWKS_PATH == "/.well-known/jwks.json"
     jwks = urlsplit(COMPOSE_JWKS_URL)
@@ -492,7 +512,7 @@ def test_compose_mounts_the_deploy_files_that_exist(compose: dict[str, Any]) -> 
 
 def test_postgres_init_creates_every_service_database() -> None:
     created = re.findall(r"'CREATE DATABASE (\w+)'", INIT_SQL.read_text())
-    assert sorted(created) == sorted(f"cap_{package}" for package in PACKAGES)
+    assert sorted(created) == sorted([*(f"cap_{package}" for package in PACKAGES), "cap_web"])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -923,7 +943,8 @@ def test_rabbitmq_definitions_job_imports_the_definitions(
 def _environment(docs: list[dict[str, Any]], deployment: dict[str, Any]) -> str:
     """The <PREFIX>_ENVIRONMENT setting of a CAP workload."""
     package = deployment["metadata"]["labels"]["app.kubernetes.io/name"].removeprefix("cap-")
-    return _config(docs, deployment)[f"{PACKAGES[package][0]}_ENVIRONMENT"]
+    prefix = "WEB" if package == "web" else PACKAGES[package][0]
+    return _config(docs, deployment)[f"{prefix}_ENVIRONMENT"]
 
 
 def test_dev_overlay_generates_dev_secrets_and_runs_its_own_infrastructure(
@@ -964,7 +985,7 @@ def test_prod_overlay_holds_no_secret_and_runs_released_images(
         assert deployment["spec"]["replicas"] >= 2, name
         assert _environment(docs, deployment) == "production"
     pdbs = _by(docs, "PodDisruptionBudget")
-    assert {f"cap-{package}-api" for package in PACKAGES} <= set(pdbs)
+    assert {f"cap-{package}-api" for package in PACKAGES} | {"cap-web"} <= set(pdbs)
 
 
 @pytest.mark.parametrize("overlay", K8S_OVERLAYS)
@@ -993,3 +1014,257 @@ def test_no_secret_lives_in_the_kubernetes_base() -> None:
             if doc:
                 assert doc.get("kind") != "Secret", path
                 assert "secretGenerator" not in doc, path
+
+
+# ------------------------------------------------------------------------------------------------
+# The web console, and the one origin in front of it and the gateway
+# ------------------------------------------------------------------------------------------------
+
+#: Paths whose routing the edges must agree on with ``cap_standalone.dispatch``.
+SAMPLE_PATHS = sorted(
+    {
+        *(prefix + "x" for prefix in GATEWAY_PREFIXES),
+        *(prefix + "a/b?c" for prefix in GATEWAY_PREFIXES),
+        *GATEWAY_PATHS,
+        *(path + "/x" for path in GATEWAY_PATHS),
+        *(path + "x" for path in GATEWAY_PATHS),
+        "/",
+        "/connexion",
+        "/console/callback",
+        "/console/healthz",
+        "/static/console.css",
+        "/registre",
+        "/tableau-de-bord",
+        "/v2/x",
+        "/problemsx",
+    }
+)
+#: The bare names of the gateway's prefixes: nothing lives there; Kubernetes' ``Prefix`` match
+#: sends them to the gateway (its 404), the one-process dispatch to the console (its 404).
+BARE_PREFIXES = {prefix.rstrip("/") for prefix in GATEWAY_PREFIXES} - GATEWAY_PATHS
+
+
+def _public_routing(path: str) -> bool:
+    """Where a public edge must send ``path``: as the dispatch does, but /metrics stays inside."""
+    return goes_to_gateway(path) and path not in NOT_PUBLIC
+
+
+def _web_fields() -> set[str]:
+    return set(WebSettings.model_fields)
+
+
+def _assert_web_settings(env: dict[str, Any], where: str) -> None:
+    """Every variable given to the console is one of its settings (no typo)."""
+    for name in env:
+        if name == "CAP_PUBLIC_BASE_URL":
+            continue
+        assert name.startswith("WEB_"), f"{where}: {name} is not a WEB_ setting"
+        assert name.removeprefix("WEB_").lower() in _web_fields(), f"{where}: {name} unknown"
+
+
+def test_compose_runs_the_console_with_its_database_and_secrets(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    web, migrate, gateway = services["web"], services["migrate-web"], services["gateway-api"]
+    assert web["command"] == ["serve"]
+    assert migrate["command"] == ["migrate"]
+    for service in (web, migrate):
+        assert service["build"]["args"]["PACKAGE"] == "cap-web"
+        assert service["image"].split("/")[-1].split(":")[0] == "cap-web"
+        assert service["read_only"] is True
+        _assert_web_settings(service["environment"], "web")
+    env = web["environment"]
+    assert int(env["WEB_PORT"]) == WEB_PORT == WebSettings.model_fields["port"].default
+    assert env["WEB_HOST"] == "0.0.0.0"
+    assert env["WEB_ENVIRONMENT"] == "production"
+    assert env["CAP_PUBLIC_BASE_URL"] == gateway["environment"]["CAP_PUBLIC_BASE_URL"]
+    assert env["WEB_GATEWAY_URL"] == f"http://gateway-api:{PACKAGES['gateway'][1]}"
+    # Its own database, as a role that does not own the tables; migrations as the owner, apart.
+    runtime = make_url(env["WEB_DATABASE_URL"])
+    assert (runtime.username, runtime.host, runtime.database) == (
+        "cap_web_app",
+        "postgres",
+        "cap_web",
+    )
+    assert "WEB_MIGRATION_DATABASE_URL" not in env
+    owner = make_url(migrate["environment"]["WEB_MIGRATION_DATABASE_URL"])
+    assert (owner.username, owner.database) == ("cap", "cap_web")
+    assert env["WEB_MIGRATE_ON_START"] == "false"
+    # Secrets: required (compose refuses to start without them), the client secret shared.
+    assert env["WEB_CLIENT_SECRET"] == "test-cap-console-client-secret"
+    assert gateway["environment"]["GATEWAY_CONSOLE_CLIENT_SECRET"] == env["WEB_CLIENT_SECRET"]
+    assert env["WEB_SECRET_KEY"] == "test-cap-web-secret-key"
+    # Health, and start-up order.
+    assert _healthcheck_url(web) == f"http://127.0.0.1:{WEB_PORT}/console"
+    assert WEB_HEALTH in " ".join(web["healthcheck"]["test"])
+    assert web["depends_on"]["migrate-web"]["condition"] == "service_completed_successfully"
+    assert web["depends_on"]["gateway-api"]["condition"] == "service_healthy"
+    assert migrate["restart"] == "no"
+    assert {dep: spec["condition"] for dep, spec in migrate["depends_on"].items()} == {
+        "postgres": "service_healthy"
+    }
+
+
+def test_compose_publishes_one_origin_and_trusts_its_own_proxies_only(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    base = interpolate(load_yaml(COMPOSE_BASE), compose_env())
+    published = {name for name, service in base["services"].items() if service.get("ports")}
+    assert published == {"edge"}, "only the edge is reachable from outside"
+    edge = services["edge"]
+    assert edge["ports"] == ["8000:8080"]
+    assert edge["read_only"] is True
+    assert {d: s["condition"] for d, s in edge["depends_on"].items()} == {
+        "gateway-api": "service_healthy",
+        "web": "service_healthy",
+    }
+    assert f"http://127.0.0.1:8080{WEB_HEALTH}" in " ".join(edge["healthcheck"]["test"])
+    assert "./deploy/docker/edge/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in edge["volumes"]
+    # The gateway and the console believe X-Forwarded-For from the compose network only, whose
+    # members are the platform's own containers.
+    subnet = base["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    gateway_env = services["gateway-api"]["environment"]
+    assert json.loads(gateway_env["GATEWAY_TRUSTED_PROXIES"]) == [subnet]
+    assert json.loads(services["web"]["environment"]["WEB_TRUSTED_PROXIES"]) == [subnet]
+    for name in ("gateway-api", "web"):
+        assert not compose["services"][name].get("ports"), f"{name} must not be published"
+
+
+def _nginx_locations() -> list[tuple[str, str, str]]:
+    """``(modifier, path, upstream)`` of every location of the edge's configuration."""
+    text = re.sub(r"#.*", "", EDGE_CONF.read_text())
+    found = re.findall(r"location\s+(=\s+)?(\S+)\s*\{\s*proxy_pass\s+http://(\w+)\s*;\s*\}", text)
+    assert len(found) == text.count("location"), "every location only proxies"
+    return [("=" if exact else "", path, upstream) for exact, path, upstream in found]
+
+
+def _nginx_route(path: str) -> str:
+    """The upstream nginx picks for ``path``: an exact match, else the longest prefix."""
+    path = path.split("?", 1)[0]
+    locations = _nginx_locations()
+    for modifier, location, upstream in locations:
+        if modifier == "=" and location == path:
+            return upstream
+    prefixes = [(loc, up) for mod, loc, up in locations if not mod and path.startswith(loc)]
+    return max(prefixes, key=lambda item: len(item[0]))[1]
+
+
+def test_compose_edge_routes_as_the_one_process_dispatch() -> None:
+    upstreams = re.findall(r"upstream (\w+) \{\s*server ([\w-]+):(\d+);", EDGE_CONF.read_text())
+    assert {name: (host, int(port)) for name, host, port in upstreams} == {
+        "cap_gateway": ("gateway-api", PACKAGES["gateway"][1]),
+        "cap_console": ("web", WEB_PORT),
+    }
+    for path in SAMPLE_PATHS:
+        expected = "cap_gateway" if _public_routing(path.split("?")[0]) else "cap_console"
+        assert _nginx_route(path) == expected, path
+    text = EDGE_CONF.read_text()
+    # The first hop: the client's own address, never what it claims.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
+    assert "proxy_add_x_forwarded_for" not in text
+    assert "proxy_buffering off;" in text  # server-sent events
+
+
+def _ingress_route(ingress: dict[str, Any], path: str) -> tuple[str, str]:
+    """The backend (Service, port name) Kubernetes' Ingress rules pick for ``path``."""
+    path = path.split("?", 1)[0]
+    best: tuple[int, int, dict[str, Any]] | None = None
+    for rule in ingress["spec"]["rules"]:
+        for item in rule["http"]["paths"]:
+            p, kind = item["path"], item["pathType"]
+            if kind == "Exact":
+                matched = path == p
+            else:
+                assert kind == "Prefix", item
+                stem = p.rstrip("/")
+                matched = p == "/" or path == stem or path.startswith(stem + "/")
+            if matched:
+                rank = (len(p), 1 if kind == "Exact" else 0)
+                if best is None or rank > best[:2]:
+                    best = (*rank, item["backend"]["service"])
+    assert best is not None, path
+    return best[2]["name"], best[2]["port"]["name"]
+
+
+@pytest.mark.parametrize("overlay", K8S_OVERLAYS)
+def test_kubernetes_ingress_routes_as_the_one_process_dispatch(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    ingress = _by(docs, "Ingress")["cap"]
+    services = _by(docs, "Service")
+    for path in [*SAMPLE_PATHS, *BARE_PREFIXES]:
+        name, port = _ingress_route(ingress, path)
+        if path in BARE_PREFIXES:
+            assert name == "cap-gateway-api", path
+            continue
+        expected = "cap-gateway-api" if _public_routing(path.split("?")[0]) else "cap-web"
+        assert name == expected, path
+        assert port in {p["name"] for p in services[name]["spec"]["ports"]}
+    if overlay == "prod":
+        assert ingress["spec"]["rules"][0]["host"] == "cap.example.com"
+        assert ingress["spec"]["tls"][0]["hosts"] == ["cap.example.com"]
+
+
+@pytest.mark.parametrize("overlay", K8S_OVERLAYS)
+def test_kubernetes_runs_the_console_with_its_migration_and_secrets(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    deployments, services, jobs = _by(docs, "Deployment"), _by(docs, "Service"), _by(docs, "Job")
+    secrets = _by(docs, "Secret")
+    web, migrate = deployments["cap-web"], jobs["cap-web-migrate"]
+    for name, workload, role in (
+        ("cap-web", web, "serve"),
+        ("cap-web-migrate", migrate, "migrate"),
+    ):
+        container = _container(workload)
+        assert container["args"] == [role], name
+        assert container["image"].split("/")[-1].split(":")[0] == "cap-web", name
+        _assert_hardened(name, workload)
+        config = _config(docs, workload)
+        env = {e["name"]: e for e in container["env"]}
+        _assert_web_settings(config, name)
+        _assert_web_settings(env, name)
+        assert config["WEB_HOST"] == "0.0.0.0"
+        assert int(config["WEB_PORT"]) == WEB_PORT
+        assert config["WEB_GATEWAY_URL"] == f"http://cap-gateway-api:{PACKAGES['gateway'][1]}"
+        assert config["WEB_MIGRATE_ON_START"] == "false"
+        assert (
+            config["CAP_PUBLIC_BASE_URL"]
+            == _config(docs, deployments["cap-gateway-api"])["CAP_PUBLIC_BASE_URL"]
+        )
+        for setting in ("DATABASE_URL", "SECRET_KEY", "CLIENT_SECRET"):
+            assert f"WEB_{setting}" not in config, f"{name}: {setting} in a ConfigMap"
+            ref = env[f"WEB_{setting}"]["valueFrom"]["secretKeyRef"]
+            assert not ref.get("optional", False)
+            if overlay == "dev":
+                assert ref["key"] in secrets[ref["name"]]["data"], f"{name}: {ref}"
+        owner = env.get("WEB_MIGRATION_DATABASE_URL")
+        assert (owner is not None) == (role == "migrate"), "only the migration holds the owner"
+        if overlay == "dev":
+            runtime = env["WEB_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+            url = base64.b64decode(secrets[runtime["name"]]["data"][runtime["key"]]).decode()
+            assert (make_url(url).username, make_url(url).database) == ("cap_web_app", "cap_web")
+    container = _container(web)
+    assert {p["name"]: p["containerPort"] for p in container["ports"]} == {"http": WEB_PORT}
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        assert container[probe]["httpGet"] == {"path": WEB_HEALTH, "port": "http"}, probe
+    assert migrate["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    service = services["cap-web"]
+    assert service["spec"]["ports"] == [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]
+    labels = web["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= labels.items()
+    # One Secret key for both ends of the console's OAuth client: they cannot differ.
+    console_ref = {e["name"]: e for e in container["env"]}["WEB_CLIENT_SECRET"]["valueFrom"]
+    gateway_env = {e["name"]: e for e in _container(deployments["cap-gateway-api"])["env"]}
+    assert gateway_env["GATEWAY_CONSOLE_CLIENT_SECRET"]["valueFrom"] == console_ref
+    # Both believe X-Forwarded-For from the cluster's pod network only (the ingress, the console).
+    gateway_proxies = json.loads(
+        _config(docs, deployments["cap-gateway-api"])["GATEWAY_TRUSTED_PROXIES"]
+    )
+    assert gateway_proxies == json.loads(_config(docs, web)["WEB_TRUSTED_PROXIES"])
+    assert gateway_proxies
+    assert all(ipaddress.ip_network(net).is_private for net in gateway_proxies), (
+        "trust the cluster's own network only"
+    )

@@ -79,9 +79,12 @@ async def test_registration_flows_through_separate_processes(tmp_path: Path) -> 
     # their own retry delays) is gone.
     await assert_no_queues_left(platform)
     # SIGTERM is a clean, prompt stop for every role. uvicorn re-raises the signal after its
-    # graceful shutdown, so the APIs report -15; our worker and relay loops exit 0.
-    apis = {n: c for n, c in codes.items() if n.endswith("-api")}
-    others = {n: c for n, c in codes.items() if not n.endswith("-api")}
+    # graceful shutdown, so the APIs (and the console and the front, ``web-serve`` and
+    # ``front-serve``) report -15; our worker and relay loops exit 0.
+    servers = ("-api", "-serve")
+    apis = {n: c for n, c in codes.items() if n.endswith(servers)}
+    others = {n: c for n, c in codes.items() if not n.endswith(servers)}
+    assert {"web-serve", "front-serve"} <= set(apis), codes
     assert set(apis.values()) <= {0, -15}, codes
     assert set(others.values()) == {0}, codes
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 
 import uvicorn
 
@@ -18,8 +19,23 @@ async def serve(settings: StandaloneSettings) -> None:
     platform = Platform(settings)
     await platform.start()
     assert platform.app is not None
+    public = (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    # Where to go, plainly, whatever the log format: the first thing a newcomer looks for.
+    sys.stdout.write(
+        f"\nCAP platform\n  console (browser): {public}/\n"
+        f"  API:               {public}/v1   (reference: {public}/docs)\n\n"
+    )
+    sys.stdout.flush()
     config = uvicorn.Config(
-        platform.app, host=settings.host, port=settings.port, log_config=None, lifespan="off"
+        platform.app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        lifespan="off",
+        # The client's address is the peer's, unless the peer is a trusted reverse proxy: a
+        # browser cannot pass for someone else with X-Forwarded-For.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
     server = EmbeddedServer(config)
     loop = asyncio.get_running_loop()

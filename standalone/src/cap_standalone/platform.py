@@ -45,6 +45,11 @@ from cap_web.config import Settings as WebSettings
 
 logger = logging.getLogger(__name__)
 
+#: The address the in-process console calls the gateway from (httpx's ASGI transport), which
+#: the gateway trusts to say the browser's address in X-Forwarded-For: one of the discard-only
+#: prefix (RFC 6666), which no network peer has, so no browser can pass for the console.
+CONSOLE_ADDRESS = "100::c0"
+
 
 class StandaloneSettings(BaseSettings):
     """Settings of the standalone process (env prefix ``CAP_``)."""
@@ -68,6 +73,9 @@ class StandaloneSettings(BaseSettings):
     gc_thresholds: list[int] = Field(default=[50_000, 20, 100], min_length=3, max_length=3)
     #: How long shutdown waits for queued events to be handled.
     drain_timeout_s: float = Field(default=10.0, ge=0)
+    #: Reverse proxies in front of this process whose X-Forwarded-For is believed (addresses or
+    #: networks); none by default: the peer is the client, whatever header it sends.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,10 @@ class Platform:
         if "files_dir" in cls.model_fields:  # services that keep documents keep them here too
             extra["files_dir"] = str((s.data_dir / f"{name}-files").resolve())
         public = s.public_base_url or f"http://127.0.0.1:{s.port}"
+        if name == "gateway":
+            # People reach the gateway through the console from one address: the console says
+            # whose request it is (X-Forwarded-For), so that rate limits count per person.
+            extra["trusted_proxies"] = [CONSOLE_ADDRESS]
         return cls(
             public_base_url=public,
             database_url=f"sqlite+aiosqlite:///{db}",
@@ -148,7 +160,9 @@ class Platform:
             gateway_runtime, transports=transports, manage_runtime=False
         )
         self.console = web_app.create_app(
-            self._console_settings(), transport=StreamingASGITransport(self.gateway), manage=False
+            self._console_settings(),
+            transport=StreamingASGITransport(self.gateway, client=(CONSOLE_ADDRESS, 0)),
+            manage=False,
         )
         self.app = Dispatcher(self.gateway, self.console)
 

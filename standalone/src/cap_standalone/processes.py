@@ -3,7 +3,9 @@ service its own OS process (the ``cap-<service>`` console scripts), each service
 PostgreSQL database, all of them on RabbitMQ, talking over real ports of 127.0.0.1.
 
 Nothing is shared in memory: the services verify access tokens with the keys they fetch from
-the gateway's JWKS over HTTP, the gateway reaches them over HTTP, events cross RabbitMQ.
+the gateway's JWKS over HTTP, the gateway reaches them over HTTP, events cross RabbitMQ. The web
+console (``cap-web``, its sessions on PostgreSQL too) calls the gateway over HTTP, and the front
+(:mod:`cap_standalone.front`) gives both one origin, the platform's public address :attr:`url`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from cap_shared.testing import services
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
 from cap_shared.testing.net import free_port
 from cap_standalone.platform import PARTS, SERVICES
+from cap_web.__main__ import migrate as migrate_console
+from cap_web.config import Settings as WebSettings
 
 BIN = Path(sys.executable).parent
 #: The roles of each part, as in deploy/local/Procfile.
@@ -98,8 +102,18 @@ class ProcessPlatform:
 
     @property
     def url(self) -> str:
-        """The gateway, where clients go."""
+        """The platform's public address (the front): the gateway's paths and the console."""
+        return f"http://127.0.0.1:{self.ports['front']}"
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway itself (how the services and the console reach it)."""
         return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def console_url(self) -> str:
+        """The console itself (``cap-web``)."""
+        return f"http://127.0.0.1:{self.ports['web']}"
 
     def database(self, part: str) -> str:
         return f"cap_t_{services.worker_id()}_proc_{part}"
@@ -120,8 +134,11 @@ class ProcessPlatform:
         }
         if part == "gateway":
             values.update({f"{n}_url": f"http://127.0.0.1:{self.ports[n]}" for n in SERVICES})
+            # The front and the console send X-Forwarded-For (the browser's address): believed
+            # from this machine's address only, as in `make up`.
+            values["trusted_proxies"] = ["127.0.0.1"]
         else:
-            values["auth_jwks_url"] = f"{self.url}/.well-known/jwks.json"
+            values["auth_jwks_url"] = f"{self.gateway_url}/.well-known/jwks.json"
         values.update(self.settings.get(part, {}))
         values.update(extra)
         return values
@@ -136,11 +153,43 @@ class ProcessPlatform:
         env.update({f"{prefix}_{k.upper()}": as_env(v) for k, v in values.items()})
         return env
 
+    def console_env(self, **extra: Any) -> dict[str, str]:
+        """The environment of ``cap-web`` (its sessions on the database ``...proc_web``)."""
+        values: dict[str, Any] = {
+            "port": self.ports["web"],
+            "gateway_url": self.gateway_url,
+            # As the services: the runtime role; the migration as the owner of the tables.
+            "database_url": services.app_database_url(self.database("web")),
+            "migration_database_url": services.database_url(self.database("web")),
+            "migrate_on_start": False,
+            "trusted_proxies": ["127.0.0.1"],
+            "log_level": "WARNING",
+            **self.settings.get("web", {}),
+            **extra,
+        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WEB_")}
+        env["CAP_PUBLIC_BASE_URL"] = self.url
+        env.update({f"WEB_{k.upper()}": as_env(v) for k, v in values.items()})
+        return env
+
+    def front_env(self) -> dict[str, str]:
+        """The environment of the front (:mod:`cap_standalone.front`)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FRONT_")}
+        env.update(
+            {
+                "FRONT_PORT": str(self.ports["front"]),
+                "FRONT_GATEWAY_URL": self.gateway_url,
+                "FRONT_CONSOLE_URL": self.console_url,
+                "FRONT_LOG_LEVEL": "WARNING",
+            }
+        )
+        return env
+
     async def start(self) -> None:
         """Migrate every database, start every process, wait until each one is ready."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.ports = {part: free_port() for part in self.parts}
-        for part in self.parts:
+        self.ports = {part: free_port() for part in (*self.parts, "web", "front")}
+        for part in (*self.parts, "web"):
             await services.drop_database(self.database(part))
         if self.migrate_in_process:
             for part in self.parts:
@@ -166,12 +215,43 @@ class ProcessPlatform:
             if codes != [0] * len(codes):
                 failed = dict(zip(self.parts, codes, strict=True))
                 raise RuntimeError(f"migrations failed: {failed}")
+        if self.migrate_in_process:
+            env = self.console_env()
+            await migrate_console(
+                WebSettings(
+                    database_url=env["WEB_DATABASE_URL"],
+                    migration_database_url=env["WEB_MIGRATION_DATABASE_URL"],
+                )
+            )
+        else:
+            console = await asyncio.create_subprocess_exec(
+                str(BIN / "cap-web"), "migrate", env=self.console_env()
+            )
+            if await console.wait() != 0:
+                raise RuntimeError("the console's migration failed")
         for part, roles in ROLES.items():
             for role in roles:
                 await self._spawn(part, role)
+        await self._start(
+            "web",
+            "serve",
+            [str(BIN / "cap-web"), "serve"],
+            self.console_env(),
+            f"{self.console_url}/console/healthz",
+        )
+        await self._start(
+            "front",
+            "serve",
+            [sys.executable, "-m", "cap_standalone.front"],
+            self.front_env(),
+            f"{self.url}/console/healthz",
+        )
         try:
             for process in self.processes:
-                await wait_ready(process.probe)
+                try:
+                    await wait_ready(process.probe)
+                except AssertionError as exc:  # say which process, not only its port
+                    raise AssertionError(f"{process.name}: {exc}") from None
         except BaseException:
             await self.stop()
             raise
@@ -183,17 +263,23 @@ class ProcessPlatform:
         else:
             port = free_port()
             extra = {"probe_port": port}
+        await self._start(
+            part,
+            role,
+            [str(BIN / f"cap-{part}"), role],
+            self.env(part, **extra),
+            f"http://127.0.0.1:{port}/readyz",
+        )
+
+    async def _start(
+        self, part: str, role: str, command: list[str], env: dict[str, str], probe: str
+    ) -> None:
         log = self.log_dir / f"{part}-{role}.log"
         out = log.open("wb")
         self._logs.append(out)
         process = await asyncio.create_subprocess_exec(
-            str(BIN / f"cap-{part}"),
-            role,
-            env=self.env(part, **extra),
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
+            *command, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
         )
-        probe = f"http://127.0.0.1:{port}/readyz"
         self.processes.append(Process(part, role, process, log, probe))
 
     async def stop(self) -> dict[str, int | None]:
@@ -216,7 +302,7 @@ class ProcessPlatform:
         for name in SERVICES:
             await broker.declare_queue(self.queue(name))
         await cleanup_rabbit(broker)
-        for part in self.parts:
+        for part in (*self.parts, "web"):
             await services.drop_database(self.database(part))
         return codes
 

@@ -275,10 +275,12 @@ def create_app(
 
 
 async def open_console(app: FastAPI) -> None:
-    """Migrate the sessions' database and open the connection to the gateway."""
+    """Migrate the sessions' database (unless ``cap-web migrate`` does it: distributed) and
+    open the connection to the gateway."""
     settings: Settings = app.state.settings
     db = Database(settings.database_url)
-    await upgrade(db, MIGRATIONS, metadata=metadata)
+    if settings.migrate_on_start:
+        await upgrade(db, MIGRATIONS, metadata=metadata)
     http = httpx.AsyncClient(
         base_url=settings.gateway_url.rstrip("/"),
         transport=app.state.transport,

@@ -40,12 +40,23 @@ class Settings(BaseSettings):
     secret_key: str = "dev-console-secret"
     #: Sessions (and only sessions): SQLite in development, PostgreSQL when distributed.
     database_url: str = "sqlite+aiosqlite:///var/web.db"
+    #: Distributed: the owner of the tables, used by ``cap-web migrate`` only, which creates the
+    #: role of :attr:`database_url` if missing and grants it DML (as every service's migration).
+    #: Empty: the migration connects as :attr:`database_url`.
+    migration_database_url: str | None = None
+    #: Migrate the sessions' database when the console starts (standalone, development).
+    #: Distributed, ``cap-web migrate`` is an explicit step and this is false.
+    migrate_on_start: bool = True
     #: A session unused for this long is forgotten (the refresh token lives 30 days).
     session_idle_s: int = Field(default=12 * 3600, ge=300, le=30 * 24 * 3600)
     #: How long a person has to type their password on the sign-in page.
     sign_in_ttl_s: int = Field(default=900, ge=60, le=3600)
     #: Deadline of one API call from the console's server.
     api_timeout_s: float = Field(default=15.0, gt=0, le=120)
+    #: Proxies in front of the console (the ingress, `make up`'s front) whose X-Forwarded-For
+    #: is believed: addresses or networks. The browser's address read so is what the console
+    #: tells the gateway (X-Forwarded-For), whose rate limits then count per person.
+    trusted_proxies: list[str] = Field(default=["127.0.0.1"])
     log_level: str = "INFO"
     log_json: bool = True
 

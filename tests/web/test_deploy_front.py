@@ -1,0 +1,101 @@
+"""`make up`'s front: one origin for the console and the gateway, routed as the one-process
+dispatch, forwarding everything but the client's claims about its address."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from cap_standalone.dispatch import Dispatcher
+from cap_standalone.front import HttpUpstream
+
+GATEWAY, CONSOLE = "http://gateway.internal:8005", "http://console.internal:8010"
+
+
+class _Chunks(httpx.AsyncByteStream):
+    """A body as a real connection gives it: streamed, in chunks."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+def _upstream(seen: list[httpx.Request]) -> httpx.AsyncClient:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/down":
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(
+            201,
+            stream=_Chunks(b"from ", request.url.host.encode()),
+            headers=[("set-cookie", "a=1"), ("set-cookie", "b=2"), ("x-upstream", "yes")],
+        )
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(answer))
+
+
+@pytest.fixture
+def seen() -> list[httpx.Request]:
+    return []
+
+
+@pytest.fixture
+async def browser(seen: list[httpx.Request]) -> httpx.AsyncClient:
+    http = _upstream(seen)
+    front = Dispatcher(HttpUpstream(GATEWAY, http), HttpUpstream(CONSOLE, http))
+    transport = httpx.ASGITransport(app=front, client=("203.0.113.5", 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize(
+    ("path", "host"),
+    [
+        ("/v1/organisations?limit=5", "gateway.internal"),
+        ("/v1", "gateway.internal"),
+        ("/.well-known/jwks.json", "gateway.internal"),
+        ("/problems/not-found", "gateway.internal"),
+        ("/readyz", "gateway.internal"),
+        ("/", "console.internal"),
+        ("/console/callback?code=x&state=y", "console.internal"),
+        ("/v1x", "console.internal"),
+    ],
+)
+async def test_the_front_routes_as_the_one_process_dispatch(
+    browser: httpx.AsyncClient, seen: list[httpx.Request], path: str, host: str
+) -> None:
+    answer = await browser.get(path)
+    assert answer.status_code == 201
+    assert answer.text == f"from {host}"
+    assert answer.headers.get_list("set-cookie") == ["a=1", "b=2"]
+    (request,) = seen
+    assert request.url.host == host
+    assert request.url.raw_path.decode() == path
+    # The browser's own Host is kept: the upstream sees the public origin.
+    assert request.headers["host"] == "127.0.0.1:8000"
+
+
+async def test_the_front_forwards_bodies_and_believes_no_forwarded_address(
+    browser: httpx.AsyncClient, seen: list[httpx.Request]
+) -> None:
+    answer = await browser.post(
+        "/v1/auth/token",
+        data={"grant_type": "password"},
+        headers={"x-forwarded-for": "198.51.100.1", "forwarded": "for=198.51.100.2"},
+    )
+    assert answer.status_code == 201
+    (request,) = seen
+    assert request.content == b"grant_type=password"
+    # The peer's address replaces what the client claimed.
+    assert request.headers["x-forwarded-for"] == "203.0.113.5"
+    assert "forwarded" not in request.headers
+    assert request.headers["x-forwarded-proto"] == "http"
+
+
+async def test_an_unreachable_upstream_is_a_502(browser: httpx.AsyncClient) -> None:
+    answer = await browser.get("/down")
+    assert answer.status_code == 502
