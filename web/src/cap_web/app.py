@@ -180,7 +180,6 @@ def _install_error_pages(app: FastAPI) -> None:
         )
 
 
-
 async def _unexpected(request: Request) -> Response:
     return await _error(
         request,
