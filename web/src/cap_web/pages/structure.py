@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -29,8 +29,25 @@ from cap_web.sessions import Person
 router = APIRouter()
 
 Member = Annotated[Person, require("member", "member_admin")]
-DiagnosticId = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{36}$")]
-ThemeCode = Annotated[str, Path(max_length=60, pattern=r"^[A-Za-z0-9._\-]+$")]
+_ID = re.compile(r"[0-9a-fA-F-]{36}")
+_THEME = re.compile(r"[A-Za-z0-9._\-]{1,60}")
+
+
+def _diagnostic_id(diagnostic_id: str = Path()) -> str:
+    """A diagnostic's id from the address; anything else is a page that does not exist."""
+    if not _ID.fullmatch(diagnostic_id):
+        raise HTTPException(404)
+    return diagnostic_id
+
+
+def _theme_code(theme_code: str = Path()) -> str:
+    if not _THEME.fullmatch(theme_code):
+        raise HTTPException(404)
+    return theme_code
+
+
+DiagnosticId = Annotated[str, Depends(_diagnostic_id)]
+ThemeCode = Annotated[str, Depends(_theme_code)]
 
 STATUSES = {
     "draft": "Brouillon",
