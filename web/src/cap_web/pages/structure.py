@@ -690,7 +690,7 @@ async def theme_save(
         key = str(form.get("idempotency_key") or "")
         # one key per (form, ETag, batch): a double submit is one write, a later change is not
         sent = json.dumps(batch, sort_keys=True)
-        idem = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}:{etag}:{sent}"))
+        idem = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}:{autosave}:{etag}:{sent}"))
         try:
             await api.call(
                 "PUT",
