@@ -100,7 +100,8 @@ async def test_a_theme_is_saved_with_its_checks_and_completion_lists_what_is_mis
     page = await console.get(theme)
     assert page.status_code == 200
     # the scale comes with each level's descriptor, N/A comes with its reason
-    assert "Non engagé" in page.text and "Exemplaire" in page.text
+    assert "Non engagé" in page.text
+    assert "Exemplaire" in page.text
     assert 'name="level-T1-1" value="na"' in page.text
     assert "<legend>Niveau de maturité pour T1.1</legend>" in page.text
 
@@ -128,7 +129,8 @@ async def test_a_theme_is_saved_with_its_checks_and_completion_lists_what_is_mis
         {"title": "Projet associatif 2026", "url": "https://example.org/projet"},
         {"title": "Charte signée", "url": None},
     ], held["T1.1"]["evidence"]
-    assert "T1.2" not in held and "T1.3" not in held
+    assert "T1.2" not in held
+    assert "T1.3" not in held
 
     # the browser sends the whole theme again, T1.1 as it was saved
     fixed = await console.submit(
@@ -193,7 +195,8 @@ async def test_someone_else_s_change_is_shown_never_overwritten(
     quiet = await console.http.post(theme, data={**fields, "level-T1-2": "2"})
     assert quiet.status_code == 303, quiet.text[:2000]
     held = await api_answers(standalone, who, diagnostic)
-    assert held["T1.2"]["level"] == 2 and held["T1.1"]["level"] == 1
+    assert held["T1.2"]["level"] == 2
+    assert held["T1.1"]["level"] == 1
 
     # the same criterion: both versions shown, nothing written
     clash = await console.http.post(theme, data={**fields, "level-T1-1": "4"})
@@ -231,10 +234,13 @@ async def test_autosave_answers_a_fragment_with_the_new_etag(
         theme, data={**fields, "autosave": "1", "level-T2-1": "2"}, headers=headers
     )
     assert first.status_code == 200, first.text[:2000]
-    assert 'id="save-state"' in first.text and "Enregistré." in first.text
+    assert 'id="save-state"' in first.text
+    assert "Enregistré." in first.text
     etag = re.search(r'id="f-etag" name="etag" value="([^"]*)" hx-swap-oob', first.text)
     base = re.search(r'id="f-base" name="base" value="([^"]*)"', first.text)
-    assert etag and base and etag.group(1) != fields["etag"]
+    assert etag
+    assert base
+    assert etag.group(1) != fields["etag"]
     # N/A chosen, its reason not typed yet: the rest is saved, the reason is asked for
     second = await console.http.post(
         theme,
@@ -250,9 +256,12 @@ async def test_autosave_answers_a_fragment_with_the_new_etag(
         headers=headers,
     )
     assert second.status_code == 200
-    assert 'data-state="error"' in second.text and "Indiquez pourquoi" in second.text
+    assert 'data-state="error"' in second.text
+    assert "Indiquez pourquoi" in second.text
     held = await api_answers(standalone, who, diagnostic)
-    assert held["T2.1"]["level"] == 2 and held["T2.3"]["level"] == 1 and "T2.2" not in held
+    assert held["T2.1"]["level"] == 2
+    assert held["T2.3"]["level"] == 1
+    assert "T2.2" not in held
 
 
 async def test_results_and_downloads_after_completion(
@@ -283,7 +292,9 @@ async def test_results_and_downloads_after_completion(
 
     page = await console.get(done.headers["location"])
     assert page.status_code == 200
-    assert "<svg" in page.text and 'role="img"' in page.text and "style=" not in page.text
+    assert "<svg" in page.text
+    assert 'role="img"' in page.text
+    assert "style=" not in page.text
     assert "<caption>Score par thème (sur 1000)</caption>" in page.text
     assert "Questions centrales ISO 26000" in page.text
     assert f"<strong>{scores['overall']['score']}</strong> sur 1000" in page.text
@@ -291,14 +302,17 @@ async def test_results_and_downloads_after_completion(
     assert "Écart à chaque niveau" in page.text
 
     pdf = await console.get(f"/diagnostics/{diagnostic}/rapport.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"].startswith("application/pdf")
 
     sheet = await console.get(f"/diagnostics/{diagnostic}/resultats.csv")
-    assert sheet.status_code == 200 and "attachment" in sheet.headers["content-disposition"]
+    assert sheet.status_code == 200
+    assert "attachment" in sheet.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Regroupement"
-    assert rows[1][:2] == ["Ensemble", "CAP_RSE"] and rows[1][3] == str(scores["overall"]["score"])
+    assert rows[1][:2] == ["Ensemble", "CAP_RSE"]
+    assert rows[1][3] == str(scores["overall"]["score"])
     assert any(r[0] == "Questions centrales ISO 26000" for r in rows)
 
     book = await console.get(f"/diagnostics/{diagnostic}/resultats.xlsx")
@@ -309,7 +323,8 @@ async def test_results_and_downloads_after_completion(
 
     # finished: the theme is read-only
     theme = await console.get(f"/diagnostics/{diagnostic}/themes/T1")
-    assert "Ce diagnostic est terminé" in theme.text and "hx-post" not in theme.text
+    assert "Ce diagnostic est terminé" in theme.text
+    assert "hx-post" not in theme.text
 
 
 def test_export_cells_are_guarded_against_formulas() -> None:
@@ -340,7 +355,8 @@ async def test_another_structure_s_diagnostic_is_a_french_refusal(
         assert page.status_code in (403, 404), (path, page.status_code)
         assert '<html lang="fr">' in page.text
     bad = await console.get("/diagnostics/not-an-id")
-    assert bad.status_code == 404 and "Page introuvable" in bad.text
+    assert bad.status_code == 404
+    assert "Page introuvable" in bad.text
     unknown = await console.get(f"/diagnostics/{uuid.uuid4()}/themes/T1")
     assert unknown.status_code == 404
 
@@ -357,4 +373,5 @@ async def test_anonymous_and_other_roles_are_turned_away(
     )
     await console.sign_in(email, PASSWORD)
     refused = await console.get("/tableau-de-bord")
-    assert refused.status_code == 403 and "Accès refusé" in refused.text
+    assert refused.status_code == 403
+    assert "Accès refusé" in refused.text

@@ -103,8 +103,11 @@ def test_a_member_answers_a_whole_diagnostic_and_downloads_the_report(
         page.wait_for_url(re.compile(f"/diagnostics/{diagnostic}/resultats"))
         assert page.get_by_role("heading", level=1).inner_text() == "Résultats du diagnostic"
         assert page.locator("figure.chart svg[role=img]").count() == 1
-        assert page.get_by_role("table").first.locator("caption").inner_text().startswith(
-            "Score par thème"
+        assert (
+            page.get_by_role("table")
+            .first.locator("caption")
+            .inner_text()
+            .startswith("Score par thème")
         )
         check(page, "structure results")
 

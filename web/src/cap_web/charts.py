@@ -80,9 +80,7 @@ def radar(
             f'<text x="{_fmt(lx)}" y="{_fmt(ly + 4)}" text-anchor="{anchor}" font-size="14" '
             f'fill="#161616">{escape(axis.label)}</text>'
         )
-    values = [
-        max(0.0, min(1.0, (axis.value or 0) / maximum)) if maximum else 0.0 for axis in axes
-    ]
+    values = [max(0.0, min(1.0, (axis.value or 0) / maximum)) if maximum else 0.0 for axis in axes]
     points_xy = [_point(cx, cy, radius * v, i, count) for i, v in enumerate(values)]
     if count >= 3:
         points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points_xy)

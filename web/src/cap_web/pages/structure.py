@@ -28,7 +28,8 @@ from cap_web.sessions import Person
 
 router = APIRouter()
 
-Member = Annotated[Person, require("member", "member_admin")]
+MEMBERS = require("member", "member_admin")
+Member = Annotated[Person, MEMBERS]
 _ID = re.compile(r"[0-9a-fA-F-]{36}")
 _THEME = re.compile(r"[A-Za-z0-9._\-]{1,60}")
 
@@ -110,7 +111,9 @@ async def _answers(api: Api, diagnostic_id: str) -> dict[str, dict[str, Any]]:
 
 
 def _answered(answer: dict[str, Any] | None) -> bool:
-    return bool(answer) and (answer.get("level") is not None or bool(answer.get("not_applicable")))
+    if not answer:
+        return False
+    return answer.get("level") is not None or bool(answer.get("not_applicable"))
 
 
 def _theme_progress(
@@ -281,8 +284,7 @@ def _payload(
         "not_applicable_reason": value.reason if value.na else None,
         "comment": value.comment or None,
         "evidence": [
-            {"title": e["title"], **({"url": e["url"]} if e["url"] else {})}
-            for e in value.evidence
+            {"title": e["title"], **({"url": e["url"]} if e["url"] else {})} for e in value.evidence
         ],
     }
     return item
@@ -433,9 +435,7 @@ async def diagnostic_start(request: Request, api: ApiDep, person: Member) -> Res
             "Choisissez le type de diagnostic.",
             errors=[{"field": "kind", "message": "Choisissez le type de diagnostic."}],
         )
-        return await _list_page(
-            request, api, person, problem=problem, form=values, status_code=422
-        )
+        return await _list_page(request, api, person, problem=problem, form=values, status_code=422)
     try:
         answer = await api.post(
             "/v1/diagnostics", body, idempotency_key=str(form.get("idempotency_key") or "")
@@ -483,17 +483,17 @@ async def _overview_page(
     )
 
 
-@router.get("/diagnostics/{diagnostic_id}", include_in_schema=False)
-async def diagnostic_page(
-    request: Request, api: ApiDep, person: Member, diagnostic_id: DiagnosticId
-) -> Response:
+@router.get("/diagnostics/{diagnostic_id}", include_in_schema=False, dependencies=[MEMBERS])
+async def diagnostic_page(request: Request, api: ApiDep, diagnostic_id: DiagnosticId) -> Response:
     """A diagnostic: its themes with their progress, completion, results."""
     return await _overview_page(request, api, diagnostic_id)
 
 
-@router.post("/diagnostics/{diagnostic_id}/terminer", include_in_schema=False)
+@router.post(
+    "/diagnostics/{diagnostic_id}/terminer", include_in_schema=False, dependencies=[MEMBERS]
+)
 async def diagnostic_complete(
-    request: Request, api: ApiDep, person: Member, diagnostic_id: DiagnosticId
+    request: Request, api: ApiDep, diagnostic_id: DiagnosticId
 ) -> Response:
     """Complete: start it first when it is still a draft; refused with what is missing."""
     form = await request.form()
@@ -526,14 +526,19 @@ async def diagnostic_complete(
                 theme, name = where.get(code, ("", code))
                 missing.append({"code": code, "name": name, "theme": theme, "slug": slug(code)})
         return await _overview_page(
-            request, api, diagnostic_id, problem=problem, missing=missing, status_code=422
+            request,
+            api,
+            diagnostic_id,
+            problem=problem,
+            missing=missing,
+            status_code=problem.status,
         )
-    problem = ApiProblem(
+    stuck = ApiProblem(
         409,
         "Ce diagnostic ne peut pas être terminé",
         f"Il est au statut « {STATUSES.get(diagnostic['status'], diagnostic['status'])} ».",
     )
-    return await _overview_page(request, api, diagnostic_id, problem=problem, status_code=409)
+    return await _overview_page(request, api, diagnostic_id, problem=stuck, status_code=409)
 
 
 # -- a theme ----------------------------------------------------------------------------------
@@ -549,7 +554,9 @@ async def _theme_context(
     theme = _find_theme(referential, theme_code)
     if theme is None:
         raise ApiProblem(
-            404, "Thème introuvable", f"Le référentiel de ce diagnostic n'a pas de thème {theme_code}."
+            404,
+            "Thème introuvable",
+            f"Le référentiel de ce diagnostic n'a pas de thème {theme_code}.",
         )
     answers = await _answers(api, diagnostic_id)
     return diagnostic, etag, referential, theme, answers
@@ -603,11 +610,14 @@ def _render_theme(
     )
 
 
-@router.get("/diagnostics/{diagnostic_id}/themes/{theme_code}", include_in_schema=False)
+@router.get(
+    "/diagnostics/{diagnostic_id}/themes/{theme_code}",
+    include_in_schema=False,
+    dependencies=[MEMBERS],
+)
 async def theme_page(
     request: Request,
     api: ApiDep,
-    person: Member,
     diagnostic_id: DiagnosticId,
     theme_code: ThemeCode,
 ) -> Response:
@@ -637,11 +647,14 @@ def _map_api_errors(problem: ApiProblem, sent: list[str]) -> dict[str, str]:
     return out
 
 
-@router.post("/diagnostics/{diagnostic_id}/themes/{theme_code}", include_in_schema=False)
+@router.post(
+    "/diagnostics/{diagnostic_id}/themes/{theme_code}",
+    include_in_schema=False,
+    dependencies=[MEMBERS],
+)
 async def theme_save(
     request: Request,
     api: ApiDep,
-    person: Member,
     diagnostic_id: DiagnosticId,
     theme_code: ThemeCode,
 ) -> Response:
@@ -703,7 +716,7 @@ async def theme_save(
             if problem.status == 412:
                 # someone saved meanwhile, but (checked above against the fresh answers) not
                 # on these criteria: save again with the diagnostic's new ETag
-                fresh, fresh_etag = await _diagnostic(api, diagnostic_id)
+                _, fresh_etag = await _diagnostic(api, diagnostic_id)
                 try:
                     await api.call(
                         "PUT",
@@ -793,7 +806,9 @@ async def _problem_answer(
         values=mine,
         errors=errors,
         problem=problem
-        or ApiProblem(422, "Certaines réponses ne sont pas enregistrées", "Corrigez-les ci-dessous."),
+        or ApiProblem(
+            422, "Certaines réponses ne sont pas enregistrées", "Corrigez-les ci-dessous."
+        ),
         status_code=problem.status if problem else 422,
     )
     if is_htmx(request):
@@ -834,10 +849,10 @@ def _conflict_answer(
 
 
 # -- results ----------------------------------------------------------------------------------
-@router.get("/diagnostics/{diagnostic_id}/resultats", include_in_schema=False)
-async def results_page(
-    request: Request, api: ApiDep, person: Member, diagnostic_id: DiagnosticId
-) -> Response:
+@router.get(
+    "/diagnostics/{diagnostic_id}/resultats", include_in_schema=False, dependencies=[MEMBERS]
+)
+async def results_page(request: Request, api: ApiDep, diagnostic_id: DiagnosticId) -> Response:
     """Scores per theme and per ISO subject or clause, band, radar, gaps, resources."""
     diagnostic, _ = await _diagnostic(api, diagnostic_id)
     scores = await api.get(f"/v1/diagnostics/{diagnostic_id}/scores")
@@ -868,10 +883,10 @@ async def results_page(
     )
 
 
-@router.get("/diagnostics/{diagnostic_id}/rapport.pdf", include_in_schema=False)
-async def report_pdf(
-    request: Request, api: ApiDep, person: Member, diagnostic_id: DiagnosticId
-) -> Response:
+@router.get(
+    "/diagnostics/{diagnostic_id}/rapport.pdf", include_in_schema=False, dependencies=[MEMBERS]
+)
+async def report_pdf(api: ApiDep, diagnostic_id: DiagnosticId) -> Response:
     """The API's PDF report, passed through."""
     response = await api.request("GET", f"/v1/diagnostics/{diagnostic_id}/report.pdf",
                                  headers={"accept": "application/pdf"})  # fmt: skip
@@ -931,10 +946,10 @@ async def _export_base(api: Api, diagnostic_id: str) -> tuple[str, list[list[Any
     return name, [[_safe_cell(v) for v in row] for row in _rows(scores)]
 
 
-@router.get("/diagnostics/{diagnostic_id}/resultats.csv", include_in_schema=False)
-async def results_csv(
-    request: Request, api: ApiDep, person: Member, diagnostic_id: DiagnosticId
-) -> Response:
+@router.get(
+    "/diagnostics/{diagnostic_id}/resultats.csv", include_in_schema=False, dependencies=[MEMBERS]
+)
+async def results_csv(api: ApiDep, diagnostic_id: DiagnosticId) -> Response:
     """The scores as CSV (semicolons and a BOM, as French spreadsheets open them)."""
     name, rows = await _export_base(api, diagnostic_id)
     out = io.StringIO()
@@ -948,10 +963,10 @@ async def results_csv(
     )
 
 
-@router.get("/diagnostics/{diagnostic_id}/resultats.xlsx", include_in_schema=False)
-async def results_xlsx(
-    request: Request, api: ApiDep, person: Member, diagnostic_id: DiagnosticId
-) -> Response:
+@router.get(
+    "/diagnostics/{diagnostic_id}/resultats.xlsx", include_in_schema=False, dependencies=[MEMBERS]
+)
+async def results_xlsx(api: ApiDep, diagnostic_id: DiagnosticId) -> Response:
     """The scores as an Excel workbook."""
     from openpyxl import Workbook
 
