@@ -214,9 +214,17 @@ async def test_someone_else_s_change_is_shown_never_overwritten(
     )
     assert kept.status_code == 303
     assert (await api_answers(standalone, who, diagnostic))["T1.1"]["level"] == 1
-    # ... or, on a new clash, their own
-    again = await console.http.post(theme, data={**fields, "level-T1-1": "4", "level-T1-2": "2"})
-    assert again.status_code == 303  # the form's base is now the colleague's version
+    # no choice made: the conflict stays on screen, nothing is written
+    undecided = await console.http.post(
+        theme, data={**fields, "level-T1-1": "4", "level-T1-2": "2"}
+    )
+    assert undecided.status_code == 412
+    assert (await api_answers(standalone, who, diagnostic))["T1.1"]["level"] == 1
+    # ... or their own, chosen explicitly
+    mine = await console.http.post(
+        theme, data={**fields, "level-T1-1": "4", "level-T1-2": "2", "keep-T1-1": "mine"}
+    )
+    assert mine.status_code == 303
     assert (await api_answers(standalone, who, diagnostic))["T1.1"]["level"] == 4
 
 

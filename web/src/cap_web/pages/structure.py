@@ -598,6 +598,11 @@ def _render_theme(
             "stored": stored,
             "base": json.dumps(base, ensure_ascii=False),
             "errors": errors or {},
+            "error_list": [
+                (c["code"], (errors or {})[c["urn"]])
+                for c in theme["criteria"]
+                if c["urn"] in (errors or {})
+            ],
             "conflicts": conflicts or {},
             "problem": problem,
             "saved": saved,
@@ -676,12 +681,21 @@ async def theme_save(
         "referential": referential,
         "theme": theme,
     }
-    # a conflict the person settled: "theirs" keeps what the API holds
+    # a conflict shown earlier: "theirs" keeps what the API holds, "mine" saves the person's;
+    # no choice yet, nothing is written for that criterion
+    unsettled: dict[str, tuple[Value, Value]] = {}
     for criterion in theme["criteria"]:
-        urn = criterion["urn"]
-        if form.get(f"keep-{slug(criterion['code'])}") == "theirs":
+        urn, key = criterion["urn"], slug(criterion["code"])
+        keep = form.get(f"keep-{key}")
+        if keep == "theirs":
             mine[urn] = current[urn]
             errors.pop(urn, None)
+        elif keep != "mine" and form.get(f"conflict-{key}"):
+            unsettled[urn] = (mine[urn], current[urn])
+    if unsettled and not autosave:
+        return _conflict_answer(request, context, answers, mine, unsettled, etag=fresh_etag)
+    for urn in unsettled:
+        errors[urn] = "choisissez la version à garder (la vôtre ou celle enregistrée)"
     changed = [
         urn
         for urn, value in mine.items()
@@ -740,6 +754,21 @@ async def theme_save(
     if errors:
         return await _problem_answer(request, api, context, mine, errors, None, [], autosave)
     url = f"/diagnostics/{diagnostic_id}/themes/{theme['code']}"
+    took_theirs = any(form.get(f"keep-{slug(c['code'])}") == "theirs" for c in theme["criteria"])
+    if autosave and took_theirs:
+        fresh, fresh_etag = await _diagnostic(api, diagnostic_id)
+        return _whole_form(
+            request,
+            _render_theme(
+                request,
+                diagnostic=fresh,
+                etag=fresh_etag,
+                referential=referential,
+                theme=theme,
+                answers=await _answers(api, diagnostic_id),
+                saved=True,
+            ),
+        )
     if autosave:
         return await _saved_fragment(request, api, context)
     if form.get("go") == "next":
@@ -811,8 +840,14 @@ async def _problem_answer(
         ),
         status_code=problem.status if problem else 422,
     )
+    return _whole_form(request, response)
+
+
+def _whole_form(request: Request, response: Response) -> Response:
+    """For htmx (autosave): the whole form replaces the one in the page, not the saved state."""
     if is_htmx(request):
         response.headers["HX-Retarget"] = "#theme-form"
+        response.headers["HX-Reselect"] = "#theme-form"
         response.headers["HX-Reswap"] = "outerHTML"
     return response
 
@@ -842,10 +877,7 @@ def _conflict_answer(
         ),
         status_code=412,
     )
-    if is_htmx(request):
-        response.headers["HX-Retarget"] = "#theme-form"
-        response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return _whole_form(request, response)
 
 
 # -- results ----------------------------------------------------------------------------------
