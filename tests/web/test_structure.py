@@ -329,6 +329,17 @@ async def test_results_and_downloads_after_completion(
     values = list(workbook["Scores"].iter_rows(values_only=True))
     assert values[1][3] == scores["overall"]["score"]
 
+    # the dashboard shows it with its radar, and keeps it while the next one is under way
+    dashboard = await console.get("/tableau-de-bord")
+    assert f"<strong>{scores['overall']['score']}</strong> sur 1000" in dashboard.text
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in dashboard.text
+    assert "<caption>Scores par thème du dernier diagnostic terminé</caption>" in dashboard.text
+    await start_diagnostic(console)
+    dashboard = await console.get("/tableau-de-bord")
+    assert "Continuer le diagnostic" in dashboard.text
+    assert "Dernier diagnostic terminé" in dashboard.text
+    assert f"<strong>{scores['overall']['score']}</strong> sur 1000" in dashboard.text
+
     # finished: the theme is read-only
     theme = await console.get(f"/diagnostics/{diagnostic}/themes/T1")
     assert "Ce diagnostic est terminé" in theme.text

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from cap_web import charts
-from cap_web.api import Api, ApiProblem
+from cap_web.api import Answer, Api, ApiProblem
 from cap_web.console import ApiDep, is_htmx, redirect, render, require
 from cap_web.sessions import Person
 
@@ -316,9 +316,18 @@ async def dashboard(request: Request, api: ApiDep, person: Member) -> Response:
     summary = diag_part.get("data") if diag_part.get("status") == "ok" else None
     latest = (summary or {}).get("latest_diagnostic")
     scores = radar = None
-    if latest and latest.get("overall_score") is not None:
-        scores, _ = await _part(api.get(f"/v1/diagnostics/{latest['id']}/scores"))
-        radar = _radar_of(scores, "Scores par thème du dernier diagnostic")
+    scored = latest if latest and latest.get("overall_score") is not None else None
+    if latest and scored is None:
+        # a diagnostic under way: the score shown is the last completed one's
+        earlier, _ = await _part(
+            api.get("/v1/diagnostics", organisation_id=person.organisation_id, limit=100)
+        )
+        done = [d for d in (earlier or {}).get("data", []) if d.get("overall_score") is not None]
+        done.sort(key=lambda d: d.get("completed_at") or "", reverse=True)
+        scored = done[0] if done else None
+    if scored:
+        scores, _ = await _part(api.get(f"/v1/diagnostics/{scored['id']}/scores"))
+        radar = _radar_of(scores, "Scores par thème du dernier diagnostic terminé")
     plans, plans_problem = await _part(api.get("/v1/progress-plans", limit=20))
     plan = None
     if plans and plans.get("data"):
@@ -345,6 +354,7 @@ async def dashboard(request: Request, api: ApiDep, person: Member) -> Response:
             "overview_problem": overview_problem,
             "diag_unavailable": diag_part.get("status") == "unavailable",
             "latest": latest,
+            "scored": scored,
             "summary": summary,
             "scores": scores,
             "radar": radar,
@@ -712,6 +722,7 @@ async def theme_save(
     if conflicts:
         return _conflict_answer(request, context, answers, mine, conflicts, etag=fresh_etag)
     to_send = [urn for urn in changed if urn not in errors]
+    written: Answer | None = None
     if to_send:
         batch = [_payload(diagnostic_id, urn, mine[urn], answers.get(urn)) for urn in to_send]
         key = str(form.get("idempotency_key") or "")
@@ -719,7 +730,7 @@ async def theme_save(
         sent = json.dumps(batch, sort_keys=True)
         idem = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}:{autosave}:{etag}:{sent}"))
         try:
-            await api.call(
+            written = await api.call(
                 "PUT",
                 f"/v1/diagnostics/{diagnostic_id}/answers",
                 json={"answers": batch},
@@ -730,9 +741,8 @@ async def theme_save(
             if problem.status == 412:
                 # someone saved meanwhile, but (checked above against the fresh answers) not
                 # on these criteria: save again with the diagnostic's new ETag
-                _, fresh_etag = await _diagnostic(api, diagnostic_id)
                 try:
-                    await api.call(
+                    written = await api.call(
                         "PUT",
                         f"/v1/diagnostics/{diagnostic_id}/answers",
                         json={"answers": batch},
@@ -770,7 +780,20 @@ async def theme_save(
             ),
         )
     if autosave:
-        return await _saved_fragment(request, api, context)
+        if written is None:
+            return await _saved_fragment(request, api, context)
+        for stored in (written.body or {}).get("answers", []):
+            answers[stored["criterion"]] = stored
+        return _render_theme(
+            request,
+            diagnostic=diagnostic,
+            etag=written.etag,
+            referential=referential,
+            theme=theme,
+            answers=answers,
+            saved=True,
+            fragment=True,
+        )
     if form.get("go") == "next":
         themes = _theme_progress(referential, answers)
         codes = [t["code"] for t in themes]
