@@ -308,6 +308,7 @@ async def test_results_and_downloads_after_completion(
     assert f"<strong>{scores['overall']['score']}</strong> sur 1000" in page.text
     assert scores["overall"]["band"] in page.text
     assert "Écart à chaque niveau" in page.text
+    assert "Les niveaux du label CAP RSE sont : Progression, Confirmé, Exemplaire." in page.text
 
     pdf = await console.get(f"/diagnostics/{diagnostic}/rapport.pdf")
     assert pdf.status_code == 200

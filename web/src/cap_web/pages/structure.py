@@ -74,6 +74,7 @@ RECOGNITION_STATUSES = {
     "expired": "Expiré",
     "renewed": "Renouvelé",
 }
+LABEL_NAMES = {"CAP_RSE": "label CAP RSE", "CAP_ISO9001": "certification CAP ISO 9001"}
 FRAMEWORK_NAMES = {"iso26000": "Questions centrales ISO 26000", "iso9001": "Chapitres ISO 9001"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ANSWER_FIELD = re.compile(r"answers\.(\d+)\.(\w+)")
@@ -916,6 +917,11 @@ async def results_page(request: Request, api: ApiDep, diagnostic_id: DiagnosticI
     )
     referential = await _referential(api, diagnostic)
     bands = referential.get("bands") or []
+    rules, _ = await _part(api.get("/v1/level-rules", limit=100))
+    code = diagnostic["referential"]["code"]
+    rule = next(
+        (r for r in (rules or {}).get("data", []) if r.get("referential_code") == code), None
+    )
     frameworks = [
         {"id": fid, "name": FRAMEWORK_NAMES.get(fid, fid), "groups": groups}
         for fid, groups in (scores.get("frameworks") or {}).items()
@@ -932,6 +938,8 @@ async def results_page(request: Request, api: ApiDep, diagnostic_id: DiagnosticI
             "recommendations": (recommendations or {}).get("gaps", []),
             "rec_problem": rec_problem,
             "bands": bands,
+            "label_levels": (rule or {}).get("labels") or [],
+            "label_name": LABEL_NAMES.get(code, code),
             "statuses": STATUSES,
             "completed": diagnostic["status"] not in EDITABLE,
         },
