@@ -88,6 +88,17 @@ async def test_the_dashboard_of_a_new_structure_invites_a_first_diagnostic(
     listing = await console.get("/diagnostics")
     assert "pas encore de diagnostic" in listing.text
     assert "Commencer le diagnostic" in listing.text
+    # bad input comes back in the form, in French, never a 500
+    for data in (
+        {"referential": "CAP@1", "kind": "cap_session", "session_date": "2026-02-31"},
+        {"referential": "NOPE@1", "kind": "self_assessment"},
+        {"referential": "CAP@1", "kind": "<script>"},
+    ):
+        refused = await console.submit("/diagnostics", "/diagnostics", data)
+        assert refused.status_code in (400, 404, 409, 422), (data, refused.status_code)
+        assert 'class="problem"' in refused.text
+        assert "<script>" not in refused.text.split("<main", 1)[1]
+    assert "pas encore de diagnostic" in (await console.get("/diagnostics")).text
 
 
 async def test_a_theme_is_saved_with_its_checks_and_completion_lists_what_is_missing(

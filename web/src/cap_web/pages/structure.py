@@ -452,7 +452,7 @@ async def diagnostic_start(request: Request, api: ApiDep, person: Member) -> Res
             "/v1/diagnostics", body, idempotency_key=str(form.get("idempotency_key") or "")
         )
     except ApiProblem as problem:
-        if problem.status not in (400, 409, 422):
+        if problem.status not in (400, 404, 409, 422):  # 404: an unknown referential
             raise
         return await _list_page(
             request, api, person, problem=problem, form=values, status_code=problem.status
