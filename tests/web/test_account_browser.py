@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from .conftest import Live, check, new_page, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser]
 
 PASSWORD = "une phrase de passe pour les tests"
 COMPLAINT = "labelling.complaint.received.v1"

@@ -118,7 +118,6 @@ async def test_a_session_whose_tokens_are_revoked_goes_through_sign_in_and_back(
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_a_newcomer_signs_in_from_the_front_page_at_each_width(
     chromium: Any, live: Live, width: int
 ) -> None:

@@ -31,7 +31,6 @@ def _token(live: Live, email: str, password: str) -> dict[str, str]:
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_the_facilitator_schedules_a_session_and_reads_the_network_at_1280_and_375_px(
     chromium: Any, live: Live
 ) -> None:

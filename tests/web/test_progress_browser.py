@@ -40,7 +40,6 @@ def api(live: Live, method: str, path: str, headers: dict[str, str], **kwargs: A
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_a_member_updates_an_action_in_place(chromium: Any, live: Live) -> None:
     claire = token(live, "member_admin")
     plan = api(live, "GET", "/v1/progress-plans", claire)["data"][0]
@@ -94,7 +93,6 @@ def test_a_member_updates_an_action_in_place(chromium: Any, live: Live) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_the_plan_and_applications_at_each_width(chromium: Any, live: Live, width: int) -> None:
     page = new_page(chromium, live, width)
     try:
@@ -115,7 +113,6 @@ def test_the_plan_and_applications_at_each_width(chromium: Any, live: Live, widt
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_an_application_made_in_the_browser(chromium: Any, live: Live) -> None:
     claire = token(live, "member_admin")
     own = {a["organisation_id"] for a in api(live, "GET", "/v1/applications", claire)["data"]}
@@ -143,7 +140,6 @@ def test_an_application_made_in_the_browser(chromium: Any, live: Live) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_the_team_page_invites_someone(chromium: Any, live: Live) -> None:
     email = f"lea.{uuid.uuid4().hex[:6]}@atelier-lauragais.example"
     page = new_page(chromium, live, 1280)

@@ -14,7 +14,7 @@ import pytest
 
 from .conftest import Live, check, new_page, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser]
 
 
 _TOKENS: dict[str, dict[str, str]] = {}
