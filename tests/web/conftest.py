@@ -95,6 +95,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "CAP_PUBLIC_BASE_URL": url,
         "CAP_LOG_LEVEL": "WARNING",
         "CAP_RETRY_DELAYS_S": "[0.1, 0.5]",
+        # Every browser test signs its people in on one platform within a few minutes: the
+        # per-account and per-address sign-in limits (10 and 60 a minute) would refuse some.
+        "GATEWAY_RATE_LIMIT_LOGIN": "300/minute",
+        "GATEWAY_RATE_LIMIT_LOGIN_ADDRESS": "600/minute",
+        "GATEWAY_RATE_LIMIT_PUBLIC_WRITE": "300/hour",
     }
     log = data_dir / "standalone.log"
     with log.open("wb") as out:
