@@ -430,8 +430,11 @@ class MergedOpenApi:
         self._lock = asyncio.Lock()
 
     async def _fetch(self, service: str, client: httpx.AsyncClient) -> dict[str, Any] | None:
+        # An in-process service (standalone) has no network to hang on: its document is only
+        # slow to build when the process is busy, and a timeout would publish half a contract.
+        timeout = None if service in self._upstreams.asgi else self._timeout
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(timeout):
                 response = await client.get("/openapi.json")
             if response.status_code != 200:
                 return None
