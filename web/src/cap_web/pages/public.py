@@ -87,7 +87,8 @@ def clean_line(value: str | None, most: int = 200) -> str:
 
 
 def _choice(value: str | None, allowed: Any) -> str:
-    return value if value in allowed else ""
+    """``value`` when it is one of ``allowed`` (an unknown filter is ignored), else ""."""
+    return value if value is not None and value in allowed else ""
 
 
 def verification_code(verification_url: str) -> str:
@@ -308,8 +309,9 @@ def form_refusal(request: Request, token: str, honeypot: str) -> str | None:
     """Why a posted complaint form is refused as not typed by a person (None: accepted)."""
     if honeypot:
         return (
-            "Votre message n'a pas été envoyé : un champ réservé aux contrôles automatiques "
-            "a été rempli. Videz le champ « Ne pas remplir » et envoyez à nouveau."
+            "Le formulaire semble avoir été rempli automatiquement (un champ invisible, "
+            "réservé aux contrôles, contenait du texte). Relisez votre message puis "
+            "envoyez-le à nouveau."
         )
     try:
         _, signed_at = _signer(request).unsign(token, max_age=MAX_FORM_AGE_S, return_timestamp=True)
