@@ -12,8 +12,6 @@ import pytest
 
 from .conftest import Live, check, new_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
 
 def entries(live: Live, **params: str) -> list[dict[str, Any]]:
     """The registry as the API gives it (what the browser should show)."""
@@ -24,6 +22,8 @@ def entries(live: Live, **params: str) -> list[dict[str, Any]]:
     return found
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_the_qr_code_url_lands_on_the_verification_page(chromium: Any, live: Live) -> None:
     from playwright.sync_api import expect
 
@@ -65,6 +65,8 @@ def test_the_qr_code_url_lands_on_the_verification_page(chromium: Any, live: Liv
     assert api.json()["number"] == shown["number"]
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_the_registry_is_searched_as_one_types_and_a_certificate_downloaded(
     chromium: Any, live: Live, width: int
 ) -> None:
@@ -109,6 +111,8 @@ def test_the_registry_is_searched_as_one_types_and_a_certificate_downloaded(
         page.context.close()
 
 
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_a_complaint_is_sent_from_a_recognition_page(chromium: Any, live: Live) -> None:
     from playwright.sync_api import expect
 
