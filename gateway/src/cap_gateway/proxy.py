@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_from_bytes
@@ -17,7 +18,7 @@ from urllib.parse import quote, quote_from_bytes
 import aiohttp
 import httpx
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cap_gateway.cache import PublicCache
@@ -391,6 +392,57 @@ def _fail_fast(request: Request) -> None:
         )
 
 
+#: The target of the certificate's QR code: a browser opening it is sent to the console's page.
+VERIFY_PATH = re.compile(r"^/v1/registry/verify/([^/]+)$")
+#: The console's verification page (same origin: the ingress sends everything but /v1 to it).
+VERIFY_PAGE = "/verifier/"
+
+
+def _quality(accept: str, kinds: tuple[str, ...]) -> float:
+    """The highest ``q`` the Accept header gives to any of ``kinds`` (0 when none is named)."""
+    best = 0.0
+    for item in accept.split(","):
+        kind, *params = (p.strip() for p in item.split(";"))
+        if kind.lower() not in kinds:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        best = max(best, q)
+    return best
+
+
+def prefers_html(accept: str) -> bool:
+    """Whether a client prefers a page to JSON: it names ``text/html`` with a higher ``q`` than
+    JSON gets (a browser: ``text/html,...,*/*;q=0.8``). ``*/*`` alone, no header, or JSON
+    named as high: JSON (API clients)."""
+    html = _quality(accept, ("text/html", "application/xhtml+xml"))
+    json = _quality(accept, ("application/json", "application/*", "*/*"))
+    return html > 0 and html > json
+
+
+def verification_page(scope: Scope) -> Response | None:
+    """A browser opening the QR code's URL (``GET /v1/registry/verify/{code}``) is sent to the
+    console's verification page (303); an API client keeps the JSON (None)."""
+    if scope["method"] not in ("GET", "HEAD"):
+        return None
+    found = VERIFY_PATH.match(scope["path"])
+    if found is None:
+        return None
+    accept = next((v for k, v in scope["headers"] if k == b"accept"), b"").decode("latin-1")
+    if not prefers_html(accept):
+        return None
+    code = quote(found.group(1), safe="")  # the decoded segment, encoded once again
+    return RedirectResponse(
+        VERIFY_PAGE + code, status_code=303, headers={"Vary": "Accept", "Cache-Control": "no-store"}
+    )
+
+
 class ProxyMiddleware:
     """Forwards ``/v1/<resource>/...`` to the owning service, and ``/v1/ops/<service>/...`` to
     that service's operator routes, before the gateway's own routing.
@@ -434,6 +486,10 @@ class ProxyMiddleware:
             await self.app(scope, receive, send)
             return
         service, path = target
+        page = verification_page(scope)
+        if page is not None:
+            await page(scope, receive, send)
+            return
         scope["route"] = self._labels.setdefault(
             service, ProxiedRoute(f"proxy -> {service}")
         )  # one label per service: the metrics' route dimension stays bounded

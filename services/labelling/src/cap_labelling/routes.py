@@ -760,7 +760,14 @@ async def verify_by_number(
 @registry_routes.get(
     "/verify/{code}",
     response_model=Verification,
-    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Not modified"}},
+    responses={
+        200: {"content": {"text/html": {}}},
+        303: {
+            "description": "Through the gateway, a browser (``Accept`` preferring ``text/html`` "
+            "to JSON) is sent to the console's verification page ``/verifier/{code}``"
+        },
+        304: {"description": "Not modified"},
+    },
 )
 async def verify_by_code(
     code: Annotated[str, Path(min_length=1, max_length=40)],
@@ -769,7 +776,9 @@ async def verify_by_code(
     if_none_match: IfNoneMatch = None,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
-    """Verify the code printed on a certificate (its QR code opens this page in a browser)."""
+    """Verify the code printed on a certificate. Its QR code points here: through the gateway a
+    browser is sent to the console's page (303), an API client gets the JSON; called directly,
+    ``Accept: text/html`` gets the service's own French page."""
     return await _verification(session, settings, None, code, if_none_match, accept)
 
 
