@@ -3042,7 +3042,9 @@ export interface paths {
         };
         /**
          * Verify By Code
-         * @description Verify the code printed on a certificate (its QR code opens this page in a browser).
+         * @description Verify the code printed on a certificate. Its QR code points here: through the gateway a
+         *     browser is sent to the console's page (303), an API client gets the JSON; called directly,
+         *     ``Accept: text/html`` gets the service's own French page.
          */
         get: operations["registry-verify-by-code"];
         put?: never;
@@ -3207,7 +3209,8 @@ export interface paths {
         put?: never;
         /**
          * Grant Membership
-         * @description Give an existing user one more role.
+         * @description Give an existing user one more role (a member_admin: member or member_admin of their own
+         *     organisation, to someone of it).
          */
         post: operations["users-grant-membership"];
         delete?: never;
@@ -33087,6 +33090,14 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                     "text/html": unknown;
                 };
+            };
+            /** @description Through the gateway, a browser (``Accept`` preferring ``text/html`` to JSON) is sent to the console's verification page ``/verifier/{code}`` */
+            303: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not modified */
             304: {

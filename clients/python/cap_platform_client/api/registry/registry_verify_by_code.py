@@ -43,6 +43,10 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 303:
+        response_303 = cast(Any, None)
+        return response_303
+
     if response.status_code == 304:
         response_304 = cast(Any, None)
         return response_304
@@ -123,7 +127,9 @@ def sync_detailed(
 ) -> Response[Any | Problem | Verification]:
     """Verify By Code
 
-     Verify the code printed on a certificate (its QR code opens this page in a browser).
+     Verify the code printed on a certificate. Its QR code points here: through the gateway a
+    browser is sent to the console's page (303), an API client gets the JSON; called directly,
+    ``Accept: text/html`` gets the service's own French page.
 
     Args:
         code (str):
@@ -160,7 +166,9 @@ def sync(
 ) -> Any | Problem | Verification | None:
     """Verify By Code
 
-     Verify the code printed on a certificate (its QR code opens this page in a browser).
+     Verify the code printed on a certificate. Its QR code points here: through the gateway a
+    browser is sent to the console's page (303), an API client gets the JSON; called directly,
+    ``Accept: text/html`` gets the service's own French page.
 
     Args:
         code (str):
@@ -192,7 +200,9 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem | Verification]:
     """Verify By Code
 
-     Verify the code printed on a certificate (its QR code opens this page in a browser).
+     Verify the code printed on a certificate. Its QR code points here: through the gateway a
+    browser is sent to the console's page (303), an API client gets the JSON; called directly,
+    ``Accept: text/html`` gets the service's own French page.
 
     Args:
         code (str):
@@ -227,7 +237,9 @@ async def asyncio(
 ) -> Any | Problem | Verification | None:
     """Verify By Code
 
-     Verify the code printed on a certificate (its QR code opens this page in a browser).
+     Verify the code printed on a certificate. Its QR code points here: through the gateway a
+    browser is sent to the console's page (303), an API client gets the JSON; called directly,
+    ``Accept: text/html`` gets the service's own French page.
 
     Args:
         code (str):

@@ -114,7 +114,8 @@ def sync_detailed(
 ) -> Response[Problem | UserPublic]:
     """Grant Membership
 
-     Give an existing user one more role.
+     Give an existing user one more role (a member_admin: member or member_admin of their own
+    organisation, to someone of it).
 
     Args:
         user_id (str):
@@ -151,7 +152,8 @@ def sync(
 ) -> Problem | UserPublic | None:
     """Grant Membership
 
-     Give an existing user one more role.
+     Give an existing user one more role (a member_admin: member or member_admin of their own
+    organisation, to someone of it).
 
     Args:
         user_id (str):
@@ -183,7 +185,8 @@ async def asyncio_detailed(
 ) -> Response[Problem | UserPublic]:
     """Grant Membership
 
-     Give an existing user one more role.
+     Give an existing user one more role (a member_admin: member or member_admin of their own
+    organisation, to someone of it).
 
     Args:
         user_id (str):
@@ -218,7 +221,8 @@ async def asyncio(
 ) -> Problem | UserPublic | None:
     """Grant Membership
 
-     Give an existing user one more role.
+     Give an existing user one more role (a member_admin: member or member_admin of their own
+    organisation, to someone of it).
 
     Args:
         user_id (str):
