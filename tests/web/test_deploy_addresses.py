@@ -27,7 +27,9 @@ def topology_settings() -> Overrides:
 
 
 def _dispatcher(standalone: Topology) -> Any:
-    transport = standalone.client._transport  # an in-process transport: httpx's or the streaming one
+    transport = (
+        standalone.client._transport
+    )  # an in-process transport: httpx's or the streaming one
     return transport.app  # type: ignore[attr-defined]
 
 
