@@ -6,45 +6,15 @@ from __future__ import annotations
 
 import asyncio
 
-from cap_labelling import recognitions, rules
-from cap_labelling.models import Organisation as LabellingOrganisation
-from cap_shared.clock import wall_now
-from cap_shared.contracts import schemes
 from cap_shared.testing.auth import create_user, register_organisation
-from cap_standalone.testing import Topology
-
-
-async def _label(topology: Topology, organisation_id: str) -> str:
-    """A label for the organisation, granted in the labelling service (its number)."""
-    runtime = topology.runtimes["labelling"]
-    for _ in range(300):  # the organisation reaches the labelling service by event
-        async with runtime.db.session() as session:
-            if await session.get(LabellingOrganisation, organisation_id) is not None:
-                now = wall_now()
-                granted = await recognitions.grant(
-                    session,
-                    organisation_id=organisation_id,
-                    group_member_ids=[],
-                    scheme=rules.Scheme.CAP_RSE,
-                    level="Progression",
-                    scope="Ensemble des activités",
-                    certification_body_id="sgs-tuv",
-                    external_number=None,
-                    decision_id=None,
-                    cycle=rules.initial_cycle(now.date(), schemes.load()["CAP_RSE"]),
-                    actor="test",
-                    now=now,
-                )
-                return granted.number
-        await asyncio.sleep(0.05)
-    raise AssertionError("the organisation never reached the labelling service")
+from cap_standalone.testing import Topology, grant_label
 
 
 async def test_a_registry_complaint_reaches_the_committee_feed(topology: Topology) -> None:
     client, admin = topology.client, topology.admin
     organisation_id = await register_organisation(client, admin, n=911, region="28")
     committee = await create_user(client, admin, role="committee")
-    number = await _label(topology, organisation_id)
+    number = await grant_label(topology, organisation_id)
 
     async def feed() -> list[dict]:
         response = await client.get("/v1/notifications", headers=committee)

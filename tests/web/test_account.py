@@ -14,12 +14,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from cap_labelling import recognitions, rules
-from cap_labelling.models import Organisation as LabellingOrganisation
 from cap_shared.clock import wall_now
-from cap_shared.contracts import schemes
 from cap_shared.testing.auth import create_user, register_organisation
-from cap_standalone.testing import Overrides, Topology
+from cap_standalone.testing import Overrides, Topology, grant_label
 from cap_web.models import ConsoleSession
 from cap_web.pages.account import console_link
 from cap_web.sessions import Person
@@ -32,32 +29,6 @@ PASSWORD = "correct horse battery staple"
 def topology_settings() -> Overrides:
     """Complaints are the cheap event that notifies: more than 10 an hour here."""
     return {"gateway": {"rate_limit_public_write": "1000/hour"}}
-
-
-async def _label(topology: Topology, organisation_id: str) -> str:
-    """A label granted to the organisation in the labelling service (its public number)."""
-    runtime = topology.runtimes["labelling"]
-    for _ in range(300):  # the organisation reaches the labelling service by event
-        async with runtime.db.session() as session:
-            if await session.get(LabellingOrganisation, organisation_id) is not None:
-                now = wall_now()
-                granted = await recognitions.grant(
-                    session,
-                    organisation_id=organisation_id,
-                    group_member_ids=[],
-                    scheme=rules.Scheme.CAP_RSE,
-                    level="Progression",
-                    scope="Ensemble des activités",
-                    certification_body_id="sgs-tuv",
-                    external_number=None,
-                    decision_id=None,
-                    cycle=rules.initial_cycle(now.date(), schemes.load()["CAP_RSE"]),
-                    actor="test",
-                    now=now,
-                )
-                return granted.number
-        await asyncio.sleep(0.05)
-    raise AssertionError("the organisation never reached the labelling service")
 
 
 async def _person(topology: Topology, role: str = "committee", **scope: str) -> tuple[str, dict]:
@@ -111,7 +82,7 @@ async def test_the_feed_shows_the_notifications_and_marks_them_read(
     organisation_id = await register_organisation(
         standalone.client, standalone.admin, n=931, region="28"
     )
-    number = await _label(standalone, organisation_id)
+    number = await grant_label(standalone, organisation_id)
     await _complain(standalone, number, 1)
     await _complain(standalone, number, 2)
     await _unread(standalone, headers, 2)
@@ -167,7 +138,7 @@ async def test_the_feed_pages_by_cursor(console: ConsoleClient, standalone: Topo
     organisation_id = await register_organisation(
         standalone.client, standalone.admin, n=932, region="28"
     )
-    number = await _label(standalone, organisation_id)
+    number = await grant_label(standalone, organisation_id)
     for n in range(22):
         await _complain(standalone, number, n)
     await _unread(standalone, headers, 22)
@@ -206,7 +177,7 @@ async def test_the_live_stream_reaches_the_console_client_in_the_standalone_topo
     organisation_id = await register_organisation(
         standalone.client, standalone.admin, n=933, region="28"
     )
-    number = await _label(standalone, organisation_id)
+    number = await grant_label(standalone, organisation_id)
     await console.sign_in(email, PASSWORD)
 
     async with console.http.stream("GET", "/notifications/flux") as response:

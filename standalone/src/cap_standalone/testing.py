@@ -25,7 +25,11 @@ from pydantic import TypeAdapter
 
 from cap_gateway import main as gateway_main
 from cap_gateway.runtime import GatewayRuntime
+from cap_labelling import recognitions, rules
+from cap_labelling.models import Organisation as LabellingOrganisation
 from cap_shared.asgi import StreamingASGITransport
+from cap_shared.clock import wall_now
+from cap_shared.contracts import schemes
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import JwksKeySource
@@ -109,6 +113,35 @@ class _Platform(Platform):
         settings = super()._service_settings(cls, name)
         changed = {**_PUBLIC, **self.overrides.get(name, {})}
         return cls.model_validate({**dict(settings), **changed}) if changed else settings
+
+
+async def grant_label(topology: Topology, organisation_id: str) -> str:
+    """A CAP RSE label granted to the organisation in the labelling service, as a committee's
+    decision would (its public number), once the organisation has reached that service by event.
+    For tests that need a label (or the events and notifications one causes) without running the
+    whole path; in-process topologies only (it writes in the labelling service's database)."""
+    runtime = topology.runtimes["labelling"]
+    for _ in range(300):
+        async with runtime.db.session() as session:
+            if await session.get(LabellingOrganisation, organisation_id) is not None:
+                now = wall_now()
+                granted = await recognitions.grant(
+                    session,
+                    organisation_id=organisation_id,
+                    group_member_ids=[],
+                    scheme=rules.Scheme.CAP_RSE,
+                    level="Progression",
+                    scope="Ensemble des activités",
+                    certification_body_id="sgs-tuv",
+                    external_number=None,
+                    decision_id=None,
+                    cycle=rules.initial_cycle(now.date(), schemes.load()["CAP_RSE"]),
+                    actor="test",
+                    now=now,
+                )
+                return granted.number
+        await asyncio.sleep(0.05)
+    raise AssertionError("the organisation never reached the labelling service")
 
 
 @asynccontextmanager
