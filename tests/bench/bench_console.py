@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,8 +45,8 @@ import httpx
 import uvloop
 
 from cap_shared.testing.auth import sign_in
-from cap_shared.testing.net import free_port
 from cap_standalone.demo import load_demo
+from cap_standalone.testing import ServedPlatform
 from cap_web.testing import FIRST_LOAD_BUDGET, ConsoleClient, Weight, first_load
 
 #: The render target of the issue, p95 in milliseconds.
@@ -87,59 +86,6 @@ class Page:
     @property
     def answers(self) -> bool:
         return self.status == 200
-
-
-# -- the platform --------------------------------------------------------------------------------
-class Standalone:
-    """``cap-standalone`` in its own process, as ``make run`` starts it."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = data_dir / "standalone.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 90) -> None:
-        env = {
-            **os.environ,
-            "CAP_DATA_DIR": str(self.data_dir),
-            "CAP_PORT": str(self.port),
-            "CAP_PUBLIC_BASE_URL": self.url,
-            "CAP_LOG_LEVEL": "WARNING",
-            "PYTHONDONTWRITEBYTECODE": "",
-            **RATE_LIMITS,
-        }
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "cap_standalone"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"cap-standalone exited:\n{self.tail()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"cap-standalone not ready in {timeout} s:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 # -- what to measure -----------------------------------------------------------------------------
@@ -331,7 +277,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-console-") as data_dir:
-        platform = Standalone(Path(data_dir))
+        platform = ServedPlatform(Path(data_dir), RATE_LIMITS)
         platform.start()
         print(f"platform up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         try:

@@ -15,9 +15,6 @@ import concurrent.futures
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from cap_shared.testing.net import free_port
 from cap_standalone.demo import DemoResult, load_demo
-from cap_standalone.testing import Topology
+from cap_standalone.testing import ServedPlatform, Topology
 from cap_web.testing import ConsoleClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,46 +64,25 @@ class Live:
         raise LookupError(role)
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"cap-standalone exited: {log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"cap-standalone not ready in {timeout} s: {log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """``cap-standalone`` on a free port, its own data directory, the demo network loaded."""
     data_dir = tmp_path_factory.mktemp("live")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "CAP_DATA_DIR": str(data_dir),
-        "CAP_PORT": str(port),
-        "CAP_PUBLIC_BASE_URL": url,
-        "CAP_LOG_LEVEL": "WARNING",
-        "CAP_RETRY_DELAYS_S": "[0.1, 0.5]",
-        # Every browser test signs its people in on one platform within a few minutes: the
-        # per-account and per-address sign-in limits (10 and 60 a minute) would refuse some.
-        "GATEWAY_RATE_LIMIT_LOGIN": "300/minute",
-        "GATEWAY_RATE_LIMIT_LOGIN_ADDRESS": "600/minute",
-        "GATEWAY_RATE_LIMIT_PUBLIC_WRITE": "300/hour",
-    }
-    log = data_dir / "standalone.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cap_standalone"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+    platform = ServedPlatform(
+        data_dir,
+        {
+            "CAP_RETRY_DELAYS_S": "[0.1, 0.5]",
+            # Every browser test signs its people in on one platform within a few minutes:
+            # the per-account and per-address sign-in limits (10 and 60 a minute) would refuse
+            # some.
+            "GATEWAY_RATE_LIMIT_LOGIN": "300/minute",
+            "GATEWAY_RATE_LIMIT_LOGIN_ADDRESS": "600/minute",
+            "GATEWAY_RATE_LIMIT_PUBLIC_WRITE": "300/hour",
+        },
+    )
+    url = platform.url
     try:
-        _wait_ready(url, process, log, timeout=90)
+        platform.start()
 
         async def load() -> DemoResult:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
@@ -118,11 +93,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             demo = pool.submit(asyncio.run, load()).result()
         yield Live(url, demo, data_dir)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        platform.stop()
 
 
 # -- the browser -----------------------------------------------------------------------------

@@ -13,6 +13,10 @@ routes included (a service's clock, its periodic jobs run now).
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -36,6 +40,7 @@ from cap_shared.security import JwksKeySource
 from cap_shared.settings import BaseServiceSettings
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import cleanup_rabbit, unique_namespace
+from cap_shared.testing.net import free_port
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_standalone.platform import PARTS, SERVICES, Platform, StandaloneSettings
 from cap_standalone.processes import ProcessPlatform
@@ -244,3 +249,61 @@ async def processes_topology(
         raise
     finally:
         await platform.stop()
+
+
+class ServedPlatform:
+    """``cap-standalone`` in its own process on a free port, as ``make run`` starts it (browser
+    tests, the console's benchmark): its own data directory, its log in that directory.
+    ``settings``: more environment variables (``GATEWAY_RATE_LIMIT_LOGIN``...)."""
+
+    def __init__(self, data_dir: Path, settings: Mapping[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / "standalone.log"
+        self.settings = dict(settings or {})
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90) -> None:
+        """Start it and wait until ``/readyz`` answers 200 (RuntimeError with its log if not)."""
+        env = {
+            **os.environ,
+            "CAP_DATA_DIR": str(self.data_dir),
+            "CAP_PORT": str(self.port),
+            "CAP_PUBLIC_BASE_URL": self.url,
+            "CAP_LOG_LEVEL": "WARNING",
+            "PYTHONDONTWRITEBYTECODE": "",
+            **self.settings,
+        }
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "cap_standalone"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"cap-standalone exited:\n{self.tail()}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"cap-standalone not ready in {timeout} s:\n{self.tail()}")
+
+    def tail(self) -> str:
+        """The end of its log."""
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM: it drains; killed after 30 s)."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
