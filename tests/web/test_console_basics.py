@@ -157,3 +157,21 @@ async def test_the_icon_is_served(console: ConsoleClient) -> None:
     icon = await console.get("/favicon.ico")
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+async def test_sessions_nobody_came_back_to_are_forgotten_at_the_next_sign_in(
+    console: ConsoleClient,
+) -> None:
+    import sqlalchemy as sa
+
+    await console.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    web_db = console.http._transport.app.console.state.db  # type: ignore[attr-defined]
+    async with web_db.session() as s:
+        await s.execute(
+            sa.text("UPDATE console_session SET last_seen_at = '2000-01-01 00:00:00+00:00'")
+        )
+    console.http.cookies.clear()
+    await console.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    async with web_db.session() as s:
+        count = (await s.execute(sa.text("SELECT count(*) FROM console_session"))).scalar_one()
+    assert count == 1  # the new one; the idle one is gone

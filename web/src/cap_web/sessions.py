@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,6 +93,11 @@ class SessionStore:
         )
         async with self.db.session() as session:
             session.add(row)
+            # Sessions nobody came back to are forgotten here, once per sign-in (an indexed
+            # delete), rather than by a job: the table holds the live ones and a few more.
+            await session.execute(
+                sa.delete(ConsoleSession).where(col(ConsoleSession.last_seen_at) < now - self.idle)
+            )
         return secret
 
     async def load(self, secret: str | None, *, touch: bool = True) -> ConsoleSession | None:
@@ -156,15 +161,6 @@ class SessionStore:
             await session.execute(
                 sa.delete(ConsoleSession).where(col(ConsoleSession.id) == session_id)
             )
-
-    async def purge(self, *, now: datetime | None = None) -> int:
-        """Delete the sessions idle for too long; how many."""
-        cutoff = (now or wall_now()) - self.idle
-        async with self.db.session() as session:
-            result = await session.execute(
-                sa.delete(ConsoleSession).where(col(ConsoleSession.last_seen_at) < cutoff)
-            )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def person_of(row: ConsoleSession) -> Person:
