@@ -364,7 +364,7 @@ async def test_results_and_downloads_after_completion(
 
 
 def test_export_cells_are_guarded_against_formulas() -> None:
-    from cap_web.pages.structure import _safe_cell
+    from cap_shared.formats import spreadsheet_cell as _safe_cell
 
     assert _safe_cell("=SUM(A1)") == "'=SUM(A1)"
     assert _safe_cell("+33") == "'+33"

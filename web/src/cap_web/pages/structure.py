@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from cap_shared.formats import spreadsheet_row
 from cap_web import charts
 from cap_web.api import Answer, Api, ApiProblem
 from cap_web.console import ApiDep, is_htmx, redirect, render, require
@@ -995,18 +996,11 @@ def _rows(scores: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _safe_cell(value: Any) -> Any:
-    """A spreadsheet cannot take a text cell for a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 async def _export_base(api: Api, diagnostic_id: str) -> tuple[str, list[list[Any]]]:
     diagnostic, _ = await _diagnostic(api, diagnostic_id)
     scores = await api.get(f"/v1/diagnostics/{diagnostic_id}/scores")
     name = f"resultats-diagnostic-{diagnostic['session_date'] or diagnostic_id[:8]}"
-    return name, [[_safe_cell(v) for v in row] for row in _rows(scores)]
+    return name, [spreadsheet_row(row) for row in _rows(scores)]
 
 
 @router.get(
