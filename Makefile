@@ -72,11 +72,12 @@ bench: install ## Benchmarks (tests/bench), figures printed as ratios to a basel
 	$(UV) run --frozen python tests/bench/bench_console.py
 
 ## -- quality ------------------------------------------------------------------------
-lint: install ## ruff (lint + format check), mypy, import-linter contracts
+lint: install ## ruff (lint + format check, docstrings), mypy, import-linter contracts, the house rules (tools/house_rules.py)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy shared/src gateway/src services/*/src web/src standalone/src simulator/src
 	$(UV) run --frozen lint-imports
+	$(UV) run --frozen python tools/house_rules.py
 
 format: install ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .

@@ -21,4 +21,18 @@ def test_import_contracts_are_kept() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 5 kept, 0 broken." in result.stdout
+    assert "Contracts: 8 kept, 0 broken." in result.stdout
+
+
+def test_house_rules_are_kept() -> None:
+    """tools/house_rules.py: module size, layout, queries in repositories, keyword-only use
+    cases, schema names, references that resolve (docs/contributing.md#house-rules)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "house_rules.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""The nonconformity lifecycle through the API (domain.md §7.6 E): minors of earlier audits
+"""The nonconformity lifecycle through the API (docs/domain/domain.md §7.6 E): minors of earlier audits
 escalate to major at the next audit's report, minors adding up to a major (when set), and
 appeals against findings within the period, decided by someone who took no part in the audit,
 deadlines stopped meanwhile."""

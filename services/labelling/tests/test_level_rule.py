@@ -69,7 +69,7 @@ def test_initial_is_a_band_not_a_label() -> None:
 
 
 def test_no_label_with_a_core_criterion_at_0() -> None:
-    """Health and safety (R8, core) at 0: no label however high the scores (domain.md §7.5)."""
+    """Health and safety (R8, core) at 0: no label however high the scores (docs/domain/domain.md §7.5)."""
     result = level_rule.compute(rule(), 800, flat(650), 0, {**CORE_AT_3, "R8": 0})
     assert (result.level, result.band) == (None, "Exemplaire")
     assert result.reasons == ["core criterion R8 at 0 below 1: no label"]

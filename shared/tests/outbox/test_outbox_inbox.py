@@ -1,4 +1,4 @@
-"""Outbox and inbox guarantees (reliability.md §7: O1-O4, M5), on both topologies.
+"""Outbox and inbox guarantees (docs/domain/reliability.md §7: O1-O4, M5), on both topologies.
 
 Every test counts events by id the Jepsen way (lost / duplicated / unexpected) and counts
 *effects* (rows written by the handler) separately from deliveries.

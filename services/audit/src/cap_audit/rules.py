@@ -1,6 +1,6 @@
 """Rules of audit programmes, audits, findings and impartiality. Pure: no I/O, dates passed in.
 
-Programme (``domain.md`` §5.1, §7.6 C-D), every duration a scheme parameter
+Programme (``docs/domain/domain.md`` §5.1, §7.6 C-D), every duration a scheme parameter
 (``cap_shared.contracts.schemes``, shared with the labelling service):
 
 * CAP ISO 9001: stage 1 within ``initial_within_days`` of acceptance, then stage 2 within
@@ -598,7 +598,7 @@ def minors_adding_up(
     minors: Iterable[tuple[str, str | None]], rules: SchemeRules
 ) -> list[tuple[str, str | None, int]]:
     """(requirement, site, count) of each requirement on which an audit found
-    ``minors_as_major`` or more open minors, at one site: each counts as a major (domain.md
+    ``minors_as_major`` or more open minors, at one site: each counts as a major (docs/domain/domain.md
     §5.2; off when None). ``minors``: each open minor's requirement (ISO clause, CAP RSE
     criterion) and site."""
     if rules.minors_as_major is None:

@@ -1,6 +1,6 @@
 """The auditor's CAP RSE evaluation, recorded as a diagnostic of kind ``audit_evaluation``.
 
-The CAP RSE level is computed from the third-party evaluation only (``domain.md`` §7.6 C: the
+The CAP RSE level is computed from the third-party evaluation only (``docs/domain/domain.md`` §7.6 C: the
 evaluator is not the structure, the level comes from scores). The audit report
 (``audit.report_submitted.v1``) carries the auditor's evaluated maturity per criterion and per
 site; this service owns the referentials and the scoring, so it turns it into diagnostics scored

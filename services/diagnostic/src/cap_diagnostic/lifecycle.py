@@ -1,4 +1,4 @@
-"""Rules of a diagnostic's life (``domain.md`` §7.6 A) and of its key figures. Pure, no I/O.
+"""Rules of a diagnostic's life (``docs/domain/domain.md`` §7.6 A) and of its key figures. Pure, no I/O.
 
 ``draft -> scheduled -> in_session -> rated -> plan_issued -> follow_up -> closed``
 (a self-assessment skips the session: ``draft -> in_session``). Answers, session details, key
@@ -31,7 +31,7 @@ class Kind(StrEnum):
 
 #: Kinds people open through the API; the others are records the service makes itself.
 OPENABLE = frozenset({Kind.CAP_SESSION, Kind.SELF_ASSESSMENT})
-#: A third party's record (``domain.md`` §7.6 C: the evaluator is not the structure): it is
+#: A third party's record (``docs/domain/domain.md`` §7.6 C: the evaluator is not the structure): it is
 #: created completed and never moves, so nobody re-opens, re-plans or closes it.
 RECORDS = frozenset({Kind.AUDIT_EVALUATION})
 
@@ -166,7 +166,7 @@ def ensure_editable(status: Status) -> None:
 
 # key figures -------------------------------------------------------------------------------
 class Exits(BaseModel):
-    """Exits of employees in pathway over the period, by category (``domain.md`` §2.4)."""
+    """Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -226,7 +226,7 @@ def figures_summary(figures: Mapping[str, object] | None) -> dict[str, object] |
     }
 
 
-# progress actions (domain.md 7.6 B) ------------------------------------------------------------
+# progress actions (docs/domain/domain.md 7.6 B) ------------------------------------------------------------
 class ActionStatus(StrEnum):
     """Where a progress action is. ``overdue`` is derived (due date passed, not done)."""
 

@@ -47,7 +47,7 @@ FINDING_PRIORITY = {
     "opportunity": "low",
     "observation": "low",
 }
-#: Days to answer a finding when the audit gives no deadline (domain.md 5.2).
+#: Days to answer a finding when the audit gives no deadline (docs/domain/domain.md 5.2).
 DEFAULT_FINDING_DAYS = 90
 OVERDUE_BATCH = 500
 

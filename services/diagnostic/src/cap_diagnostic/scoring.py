@@ -1,6 +1,6 @@
 """Scoring of a diagnostic: pure functions, no I/O, the one place the rules live.
 
-Rules (``domain.md`` §7.5):
+Rules (``docs/domain/domain.md`` §7.5):
 
 * a rated criterion contributes ``weight * level / max_level`` of its scale; "not applicable"
   and unrated criteria are left out of both sides of the ratio. Only an auditor's evaluation

@@ -198,7 +198,7 @@ async def _member_result(
     session: AsyncSession, file: DecisionFile, member: str, report: AuditReport | None
 ) -> dict[str, Any]:
     """The level rule applied to one structure of the file, from the **auditor's evaluation**
-    of that structure in the deciding audit only (the third party's, ``domain.md`` §7.6 C:
+    of that structure in the deciding audit only (the third party's, ``docs/domain/domain.md`` §7.6 C:
     never the structure's own assessment), with what is missing for a decision."""
     majors = await open_majors(session, member, Scheme.CAP_RSE.value)
     evaluation = (

@@ -1,12 +1,12 @@
 """Export of CAP ISO 9001 certificates in the field format of IAF CertSearch.
 
 IAF CertSearch is the IAF's database of accredited certifications; under IAF MD 28 accredited
-certification bodies upload their certificates at least monthly (``domain.md`` §6). This export
+certification bodies upload their certificates at least monthly (``docs/domain/domain.md`` §6). This export
 gives a body (or Coorace, checking what the bodies published) the platform's certificates under
 the column names of the *Certification Template for Certification Body*, version 2.1 — source:
 the IAF CertSearch support site, "Field Name Glossary" (certification data fields, certified
 entity data fields, certification standard & scheme), support.iafcertsearch.org, as stored in
-our reference library (cited in ``domain.md`` [C79][C80]). The columns:
+our reference library (cited in ``docs/domain/domain.md`` [C79][C80]). The columns:
 
 ===================================  =======================================================
 Certification Identity Number        mandatory, ≤ 60: the CB-internal id that keeps a
@@ -15,7 +15,7 @@ Certification Identity Number        mandatory, ≤ 60: the CB-internal id that 
 Certificate Number                   mandatory, ≤ 60: as printed on the certificate — the
                                      body's own number when known, else the platform's
 Certification Status                 mandatory: Active, Suspended, Withdrawn, Expired
-                                     (``domain.md`` §7.6 F; CertSearch also knows Inactive,
+                                     (``docs/domain/domain.md`` §7.6 F; CertSearch also knows Inactive,
                                      Cancelled, Draft, which the platform has no use for)
 Accreditation Status                 mandatory: Accredited / Unaccredited (see below)
 Certification Type                   mandatory: "Management System"
@@ -88,7 +88,7 @@ COLUMNS = (
     "Scheme Name",
     "Standard Name",
 )
-#: Recognition status -> CertSearch status (``domain.md`` §7.6 F).
+#: Recognition status -> CertSearch status (``docs/domain/domain.md`` §7.6 F).
 STATUSES = {
     RecognitionStatus.ACTIVE.value: "Active",
     RecognitionStatus.SUSPENDED.value: "Suspended",

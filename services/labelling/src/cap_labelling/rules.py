@@ -1,6 +1,6 @@
 """Rules of applications, decisions and recognitions (pure: no I/O, dates passed in).
 
-Recognition lifecycle (``domain.md`` §5.4, §7.6 C-D; every duration a scheme parameter,
+Recognition lifecycle (``docs/domain/domain.md`` §5.4, §7.6 C-D; every duration a scheme parameter,
 ``cap_shared.contracts.schemes``, shared with the audit service):
 
 * granted ``active`` at the decision, valid ``validity_months`` (36);

@@ -87,7 +87,7 @@ class SchemeParameters(BaseModel):
     major_verification_months: int = Field(ge=1, le=24)
     #: A minor nonconformity not closed by the next audit becomes a major (scheme rule).
     minor_escalates_at_next_audit: bool = True
-    #: This many open minors on one requirement count as a major (5.2 of domain.md: "several
+    #: This many open minors on one requirement count as a major (5.2 of docs/domain/domain.md: "several
     #: minors on one requirement can add up to a major"; Qualiopi: 5); None: off.
     minors_as_major: int | None = Field(default=None, ge=2, le=50)
     # -- appeals (17021-1 §9.7) -------------------------------------------------------------------
