@@ -23,8 +23,9 @@ Rules (each violation printed as ``path:line: rule: what``):
   ``<Entity>Public``, created from ``<Entity>Create``, changed with ``<Entity>Update``
   (docs/contributing.md#schemas);
 * ``references``: every ``*.md`` path the code and the docs mention exists in the repository
-  (from the repository root in code, from the page's folder in docs), and nothing points
-  outside it.
+  (from the repository root in code, from the page's folder in docs), every file a page names
+  in backquotes from the repository root (```services/audit/...py```) exists, and nothing
+  points outside it.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ SQL_CONSTRUCTS = {
 }
 SQL_MODULES = {"sqlalchemy", "sqlmodel", "sqlalchemy.dialects.postgresql"}
 MAX_POSITIONAL = 2
+#: A repository path in a page: `services/audit/...py`, `docs/api/openapi.json`...
+FILE_PATH = re.compile(
+    r"`((?:gateway|services|shared|web|standalone|simulator|tests|docs|deploy|tools|clients)"
+    r"/[\w./-]+\.(?:py|md|json|yaml|yml|toml|html|txt|sql|js|css))`"
+)
 MD_PATH = re.compile(r"(?<![\w/.\-])((?:\.\./|[\w.\-]+/)*[\w\-]+\.md)\b(?!\.)")
 
 
@@ -300,6 +306,12 @@ def check_references() -> Iterator[Violation]:
                     path, number, "references", "points outside the repository (../shared/docs)"
                 )
                 continue
+            if path.suffix == ".md":
+                for match in FILE_PATH.finditer(line):
+                    if not (ROOT / match.group(1)).exists():
+                        yield Violation(
+                            path, number, "references", f"{match.group(1)} does not exist"
+                        )
             for match in MD_PATH.finditer(line):
                 target = match.group(1)
                 if (
