@@ -100,6 +100,7 @@ def stale(root: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the contract under ``docs/api/`` (``--check``: exit 1 when a file is stale)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository root")
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")

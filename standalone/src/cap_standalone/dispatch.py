@@ -26,6 +26,7 @@ class Dispatcher:
         self.console = console
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The lifespan to the gateway; a request to the gateway or the console, by its path."""
         if scope["type"] == "lifespan":
             await self.gateway(scope, receive, send)
             return

@@ -70,6 +70,7 @@ class HttpUpstream:
         self.http = http
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Forward the request to the upstream and its answer back, both streamed."""
         if scope["type"] != "http":  # no websocket on the platform
             return
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _NOT_FORWARDED]
@@ -145,6 +146,7 @@ class Front:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer the lifespan here (the client closed at shutdown); a request by path."""
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()

@@ -74,6 +74,7 @@ class Process:
 
     @property
     def name(self) -> str:
+        """``<part>-<role>``, as its log file is named."""
         return f"{self.part}-{self.role}"
 
 
@@ -98,6 +99,7 @@ class ProcessPlatform:
 
     @property
     def parts(self) -> list[str]:
+        """The parts of the platform, one process each or more."""
         return list(ROLES)
 
     @property
@@ -116,6 +118,7 @@ class ProcessPlatform:
         return f"http://127.0.0.1:{self.ports['web']}"
 
     def database(self, part: str) -> str:
+        """The database of ``part`` for this test worker."""
         return f"cap_t_{services.worker_id()}_proc_{part}"
 
     def values(self, part: str, **extra: Any) -> dict[str, Any]:

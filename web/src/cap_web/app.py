@@ -81,6 +81,7 @@ class CsrfCookieMiddleware:
         self.secure = secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer through the console, a CSRF cookie set on a first visit."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -199,6 +200,7 @@ class UnexpectedErrorMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer through the console; a bug answers the French 500 page."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -1,8 +1,9 @@
 """What every screen of the console needs: the API, the session, the templates, the form tools.
 
-Screens are modules of :mod:`cap_web.pages`, one per area, each an ``APIRouter``. A screen takes
-``ApiDep`` (the API as the person calls it), ``PersonDep`` (signed in, else through sign-in and
-back) or ``require(...)`` (signed in with one of the roles), and answers ``render(...)``.
+Screens are modules of :mod:`cap_web.pages`, one per area (a package of one module per screen
+for the larger areas), each with an ``APIRouter``. A screen takes ``ApiDep`` (the API as the
+person calls it), ``PersonDep`` (signed in, else through sign-in and back) or ``require(...)``
+(signed in with one of the roles), and answers ``render(...)``.
 """
 
 from __future__ import annotations

@@ -101,6 +101,7 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer through the console, the headers added to the response's start."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

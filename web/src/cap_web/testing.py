@@ -145,14 +145,17 @@ class Weight:
 
     @property
     def css(self) -> int:
+        """Bytes of stylesheets."""
         return sum(size for kind, _, size in self.assets if kind == "css")
 
     @property
     def js(self) -> int:
+        """Bytes of scripts."""
         return sum(size for kind, _, size in self.assets if kind == "js")
 
     @property
     def total(self) -> int:
+        """Bytes of the page and its assets."""
         return self.html + self.css + self.js
 
     def describe(self) -> str:

@@ -25,14 +25,8 @@ from rich.progress import (
 )
 
 from cap_standalone.demo import network
-from cap_standalone.demo.loader import (
-    DEV_ADMIN_EMAIL,
-    DEV_ADMIN_PASSWORD,
-    DemoError,
-    DemoResult,
-    PlatformUnreachable,
-    load_demo,
-)
+from cap_standalone.demo.client import DemoError, PlatformUnreachable
+from cap_standalone.demo.loader import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, DemoResult, load_demo
 
 
 class _Bar:

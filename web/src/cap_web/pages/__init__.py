@@ -1,4 +1,4 @@
-"""The console's screens, one module per area, each exposing ``router``."""
+"""The console's screens, one module (or package) per area, each exposing ``router``."""
 
 from __future__ import annotations
 
