@@ -22,8 +22,10 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from cap_labelling import importer, level_rule, registry, rulebook
-from cap_labelling.level_rule import LevelRule
+from cap_labelling import importer, registry
+from cap_labelling.level_rules import rules as level_rule
+from cap_labelling.level_rules import service as rulebook
+from cap_labelling.level_rules.rules import LevelRule
 from cap_labelling.rules import RecognitionStatus, Scheme
 
 from .conftest import Service

@@ -57,7 +57,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling import recognitions, rulebook, rules
+from cap_labelling import recognitions, rules
+from cap_labelling.level_rules import service as level_rules
 from cap_labelling.models import ImportRun, Organisation, Recognition, RecognitionChange
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, Scheme
 from cap_shared.pagination import Keyset, Page, key
@@ -578,7 +579,7 @@ async def import_csv(
     today = now.date()
     # Labels already held may be at any level a CAP RSE rule names (e.g. Initial, before the
     # stricter rule): the import records what exists.
-    levels = await rulebook.label_levels(session, "CAP_RSE")
+    levels = await level_rules.label_levels(session, code="CAP_RSE")
 
     errors: list[RowError] = []
     parsed: list[_Line] = []
