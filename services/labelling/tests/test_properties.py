@@ -22,7 +22,8 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from cap_labelling import importer, registry
+from cap_labelling import registry
+from cap_labelling.imports import service as importer
 from cap_labelling.level_rules import rules as level_rule
 from cap_labelling.level_rules import service as rulebook
 from cap_labelling.level_rules.rules import LevelRule

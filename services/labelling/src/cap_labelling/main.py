@@ -6,9 +6,10 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import import_routes, recognitions
+from cap_labelling import recognitions
 from cap_labelling.config import Settings
 from cap_labelling.events.handlers import HANDLERS
+from cap_labelling.imports import routes as import_routes
 from cap_labelling.level_rules import routes as level_rule_routes
 from cap_labelling.level_rules import service as level_rules
 from cap_labelling.models import tables

@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from cap_labelling import iaf, importer
 from cap_labelling.config import Settings
-from cap_labelling.importer import ImportRejected, ImportReport, ImportRunOut
+from cap_labelling.imports import iaf
+from cap_labelling.imports import service as importer
+from cap_labelling.imports.service import ImportRejected, ImportReport, ImportRunOut
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import problem_from
