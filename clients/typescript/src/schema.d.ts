@@ -6665,7 +6665,7 @@ export interface components {
         };
         /**
          * Exits
-         * @description Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+         * @description Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4).
          */
         Exits: {
             /**
@@ -7438,7 +7438,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** ImportReport */
+        /**
+         * ImportReport
+         * @description What an import did (or would do) with each line of the file.
+         */
         ImportReport: {
             /** Dry Run */
             dry_run: boolean;
@@ -7465,8 +7468,11 @@ export interface components {
             /** Written */
             written: boolean;
         };
-        /** ImportRunOut */
-        ImportRunOut: {
+        /**
+         * ImportRunPublic
+         * @description A past import (not a dry run) with its report.
+         */
+        ImportRunPublic: {
             /**
              * At
              * Format: date-time
@@ -8016,8 +8022,11 @@ export interface components {
             /** Value */
             value: number;
         };
-        /** LevelRuleOut */
-        LevelRuleOut: {
+        /**
+         * LevelRulePublic
+         * @description A referential version's stored rule (its latest revision), summarised.
+         */
+        LevelRulePublic: {
             /**
              * Imported At
              * Format: date-time
@@ -8524,10 +8533,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ImportRunOut] */
-        Page_ImportRunOut_: {
+        /** Page[ImportRunPublic] */
+        Page_ImportRunPublic_: {
             /** Data */
-            data: components["schemas"]["ImportRunOut"][];
+            data: components["schemas"]["ImportRunPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8545,10 +8554,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[LevelRuleOut] */
-        Page_LevelRuleOut_: {
+        /** Page[LevelRulePublic] */
+        Page_LevelRulePublic_: {
             /** Data */
-            data: components["schemas"]["LevelRuleOut"][];
+            data: components["schemas"]["LevelRulePublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -22367,7 +22376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_LevelRuleOut_"];
+                    "application/json": components["schemas"]["Page_LevelRulePublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -22380,7 +22389,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22390,7 +22399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22400,7 +22409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22420,7 +22429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22430,7 +22439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22561,7 +22570,10 @@ export interface operations {
                          * @default true
                          */
                         no_open_major_nc?: boolean;
-                        /** ReferentialVersion */
+                        /**
+                         * ReferentialVersion
+                         * @description The referential version a rule applies to.
+                         */
                         referential: {
                             /** Code */
                             code: string;
@@ -22622,7 +22634,10 @@ export interface operations {
                          * @default true
                          */
                         no_open_major_nc?: boolean;
-                        /** ReferentialVersion */
+                        /**
+                         * ReferentialVersion
+                         * @description The referential version a rule applies to.
+                         */
                         referential: {
                             /** Code */
                             code: string;
@@ -22654,7 +22669,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22664,7 +22679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22684,7 +22699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22694,7 +22709,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22815,7 +22830,10 @@ export interface operations {
                      * @default true
                      */
                     no_open_major_nc?: boolean;
-                    /** ReferentialVersion */
+                    /**
+                     * ReferentialVersion
+                     * @description The referential version a rule applies to.
+                     */
                     referential: {
                         /** Code */
                         code: string;
@@ -22876,7 +22894,10 @@ export interface operations {
                      * @default true
                      */
                     no_open_major_nc?: boolean;
-                    /** ReferentialVersion */
+                    /**
+                     * ReferentialVersion
+                     * @description The referential version a rule applies to.
+                     */
                     referential: {
                         /** Code */
                         code: string;
@@ -22898,7 +22919,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LevelRuleOut"];
+                    "application/json": components["schemas"]["LevelRulePublic"];
                 };
             };
             /** @description A new revision of the version's rule */
@@ -22909,7 +22930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LevelRuleOut"];
+                    "application/json": components["schemas"]["LevelRulePublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -22922,7 +22943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22932,7 +22953,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22952,7 +22973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22982,7 +23003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30733,7 +30754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30743,7 +30764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30833,7 +30854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ImportRunOut_"];
+                    "application/json": components["schemas"]["Page_ImportRunPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -30856,7 +30877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30866,7 +30887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30971,7 +30992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -30982,7 +31003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];

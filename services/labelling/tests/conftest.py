@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from cap_labelling import main as labelling_main
-from cap_labelling import rulebook
 from cap_labelling.config import Settings
 from cap_labelling.events import handlers
 from cap_labelling.events.handlers import on_diagnostic_completed
+from cap_labelling.level_rules import service as level_rules
 from cap_labelling.models import Organisation, metadata
 from cap_shared.clock import using, wall_now
 from cap_shared.contracts import new_event
@@ -277,7 +277,7 @@ async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://labelling")
     svc = Service(client, runtime, issuer)
     async with runtime.db.session() as session:
-        await rulebook.seed(session)  # the data step `migrate` runs after the migrations
+        await level_rules.seed(session)  # the data step `migrate` runs after the migrations
     for key in ("a", "b", "c"):
         await svc.add_organisation(key)
     try:

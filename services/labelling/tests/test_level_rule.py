@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from cap_labelling import level_rule
-from cap_labelling.level_rule import LevelRule
+from cap_labelling.level_rules import rules as level_rule
+from cap_labelling.level_rules.rules import LevelRule
 
 SUBJECTS = ["6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"]
 #: Core criteria of CAP RSE v1 as an audit evaluation carries them (0-4 maturity).

@@ -22,8 +22,11 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from cap_labelling import importer, level_rule, registry, rulebook
-from cap_labelling.level_rule import LevelRule
+from cap_labelling import registry
+from cap_labelling.imports import rules as importer
+from cap_labelling.level_rules import rules as level_rule
+from cap_labelling.level_rules import service as rulebook
+from cap_labelling.level_rules.rules import LevelRule
 from cap_labelling.rules import RecognitionStatus, Scheme
 
 from .conftest import Service
@@ -41,7 +44,7 @@ CONTROL = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) n
 
 
 # CSV imports --------------------------------------------------------------------------------------
-def read(content: bytes) -> list[tuple[importer._Line | None, list[importer.RowError]]]:
+def read(content: bytes) -> list[tuple[importer.Line | None, list[importer.RowError]]]:
     """Every line of a file as the import checks it on its own, or the documented 422."""
     try:
         header, rows = importer._rows(importer._decode(content))

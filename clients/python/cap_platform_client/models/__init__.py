@@ -208,7 +208,7 @@ from .group_member_out import GroupMemberOut
 from .group_score_out import GroupScoreOut
 from .group_score_v1 import GroupScoreV1
 from .import_report import ImportReport
-from .import_run_out import ImportRunOut
+from .import_run_public import ImportRunPublic
 from .invitation_accept import InvitationAccept
 from .invitation_create import InvitationCreate
 from .invitation_create_role import InvitationCreateRole
@@ -240,7 +240,7 @@ from .latest_diagnostic import LatestDiagnostic
 from .latest_diagnostic_progress import LatestDiagnosticProgress
 from .latest_diagnostic_referential import LatestDiagnosticReferential
 from .level_out import LevelOut
-from .level_rule_out import LevelRuleOut
+from .level_rule_public import LevelRulePublic
 from .level_rules_export_level_rule_format import LevelRulesExportLevelRuleFormat
 from .level_rules_export_level_rule_level_rule import LevelRulesExportLevelRuleLevelRule
 from .level_rules_export_level_rule_level_rule_core_criteria import LevelRulesExportLevelRuleLevelRuleCoreCriteria
@@ -311,10 +311,10 @@ from .page_delivery_out import PageDeliveryOut
 from .page_email_out import PageEmailOut
 from .page_engagement_out import PageEngagementOut
 from .page_group_invitation_out import PageGroupInvitationOut
-from .page_import_run_out import PageImportRunOut
+from .page_import_run_public import PageImportRunPublic
 from .page_invitation_public import PageInvitationPublic
 from .page_job_public import PageJobPublic
-from .page_level_rule_out import PageLevelRuleOut
+from .page_level_rule_public import PageLevelRulePublic
 from .page_organisation_public import PageOrganisationPublic
 from .page_programme_out import PageProgrammeOut
 from .page_referential_summary import PageReferentialSummary
@@ -688,7 +688,7 @@ __all__ = (
     "GroupScoreOut",
     "GroupScoreV1",
     "ImportReport",
-    "ImportRunOut",
+    "ImportRunPublic",
     "InvitationAccept",
     "InvitationCreate",
     "InvitationCreated",
@@ -720,7 +720,7 @@ __all__ = (
     "LatestDiagnosticProgress",
     "LatestDiagnosticReferential",
     "LevelOut",
-    "LevelRuleOut",
+    "LevelRulePublic",
     "LevelRulesExportLevelRuleFormat",
     "LevelRulesExportLevelRuleLevelRule",
     "LevelRulesExportLevelRuleLevelRuleCoreCriteria",
@@ -773,10 +773,10 @@ __all__ = (
     "PageEmailOut",
     "PageEngagementOut",
     "PageGroupInvitationOut",
-    "PageImportRunOut",
+    "PageImportRunPublic",
     "PageInvitationPublic",
     "PageJobPublic",
-    "PageLevelRuleOut",
+    "PageLevelRulePublic",
     "PageOrganisationPublic",
     "PageProgrammeOut",
     "PageReferentialSummary",

@@ -16,7 +16,8 @@ T = TypeVar("T", bound="ImportReport")
 
 @_attrs_define
 class ImportReport:
-    """
+    """What an import did (or would do) with each line of the file.
+
     Attributes:
         dry_run (bool):
         errors (list[RowError]):

@@ -27,7 +27,7 @@ class LevelRulesExportLevelRuleLevelRule:
     Attributes:
         core_subjects (list[str]):
         levels (list[LevelRulesExportLevelRuleLevelRuleLevel]):
-        referential (LevelRulesExportLevelRuleLevelRuleReferentialVersion):
+        referential (LevelRulesExportLevelRuleLevelRuleReferentialVersion): The referential version a rule applies to.
         rule (str):
         core_criteria (LevelRulesExportLevelRuleLevelRuleCoreCriteria | Unset): What the referential's core criteria
             (``criteria[].core`` of the evaluation) demand.

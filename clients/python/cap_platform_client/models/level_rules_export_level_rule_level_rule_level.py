@@ -18,7 +18,8 @@ T = TypeVar("T", bound="LevelRulesExportLevelRuleLevelRuleLevel")
 
 @_attrs_define
 class LevelRulesExportLevelRuleLevelRuleLevel:
-    """
+    """A level: its band of overall scores and the core subjects' minimums.
+
     Attributes:
         max_score (int):
         min_score (int):

@@ -10,7 +10,8 @@ T = TypeVar("T", bound="LevelRulesExportLevelRuleLevelRuleReferentialVersion")
 
 @_attrs_define
 class LevelRulesExportLevelRuleLevelRuleReferentialVersion:
-    """
+    """The referential version a rule applies to.
+
     Attributes:
         code (str):
         version (int):

@@ -27,7 +27,8 @@ class LevelRulesImportLevelRuleJsonLevelRule:
     Attributes:
         core_subjects (list[str]):
         levels (list[LevelRulesImportLevelRuleJsonLevelRuleLevel]):
-        referential (LevelRulesImportLevelRuleJsonLevelRuleReferentialVersion):
+        referential (LevelRulesImportLevelRuleJsonLevelRuleReferentialVersion): The referential version a rule applies
+            to.
         rule (str):
         core_criteria (LevelRulesImportLevelRuleJsonLevelRuleCoreCriteria | Unset): What the referential's core criteria
             (``criteria[].core`` of the evaluation) demand.

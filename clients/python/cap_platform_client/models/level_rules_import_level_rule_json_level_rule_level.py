@@ -18,7 +18,8 @@ T = TypeVar("T", bound="LevelRulesImportLevelRuleJsonLevelRuleLevel")
 
 @_attrs_define
 class LevelRulesImportLevelRuleJsonLevelRuleLevel:
-    """
+    """A level: its band of overall scores and the core subjects' minimums.
+
     Attributes:
         max_score (int):
         min_score (int):

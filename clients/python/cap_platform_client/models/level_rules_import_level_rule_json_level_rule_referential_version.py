@@ -10,7 +10,8 @@ T = TypeVar("T", bound="LevelRulesImportLevelRuleJsonLevelRuleReferentialVersion
 
 @_attrs_define
 class LevelRulesImportLevelRuleJsonLevelRuleReferentialVersion:
-    """
+    """The referential version a rule applies to.
+
     Attributes:
         code (str):
         version (int):

@@ -6,9 +6,12 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import import_routes, recognitions, rulebook
+from cap_labelling import recognitions
 from cap_labelling.config import Settings
 from cap_labelling.events.handlers import HANDLERS
+from cap_labelling.imports import routes as import_routes
+from cap_labelling.level_rules import routes as level_rule_routes
+from cap_labelling.level_rules import service as level_rules
 from cap_labelling.models import tables
 from cap_labelling.routes import ROUTERS
 from cap_shared.jobs import JobContext, PeriodicJob
@@ -40,9 +43,9 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # The import routes first: /v1/recognitions/imports is not a recognition id.
-    routers=(*import_routes.ROUTERS, *ROUTERS),
+    routers=(*import_routes.ROUTERS, *ROUTERS, *level_rule_routes.ROUTERS),
     # The shipped level rules, for referential versions that have none stored yet.
-    after_migrate=(rulebook.seed,),
+    after_migrate=(level_rules.seed,),
     jobs=(PeriodicJob("recognition-lifecycle", recognition_lifecycle, interval_s=3600),),
 )
 

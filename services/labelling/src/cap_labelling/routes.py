@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import Response
@@ -17,7 +17,6 @@ from cap_labelling import (
     impartiality,
     recognitions,
     registry,
-    rulebook,
 )
 from cap_labelling.appeals import AppealDecisionIn, AppealIn
 from cap_labelling.applications import ApplicationIn, ApplicationOut, ApplicationStepIn
@@ -37,7 +36,6 @@ from cap_labelling.registry import (
     SearchQuery,
     Verification,
 )
-from cap_labelling.rulebook import LevelRuleOut
 from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
@@ -503,119 +501,6 @@ async def list_engagements(
     return Page[EngagementOut](data=[impartiality.to_out(e) for e in rows], next_cursor=next_cursor)
 
 
-# level rules ---------------------------------------------------------------------------------------
-level_rule_routes = APIRouter(prefix="/v1/level-rules", tags=["level rules"], responses=_ERRORS)
-RuleCode = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{0,39}$")]
-RuleVersion = Annotated[int, Path(ge=1, le=10_000)]
-_RULE_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The rule file, YAML or JSON (as exported); at most 256 KB",
-        "content": {
-            "application/yaml": {"schema": rulebook.json_schema()},
-            "application/json": {"schema": rulebook.json_schema()},
-        },
-    }
-}
-
-
-@level_rule_routes.get("", response_model=Page[LevelRuleOut], responses=LIST_ERRORS)
-async def list_level_rules(
-    _principal: Readers,
-    session: SessionDep,
-    referential_code: Annotated[
-        str | None,
-        Query(pattern=r"^[A-Z][A-Z0-9_]{0,39}$", description="Only this referential's versions"),
-    ] = None,
-    cursor: PageCursor = None,
-    limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[LevelRuleOut]:
-    """Every referential version's level rule (its latest revision): levels, which are labels;
-    by referential code, then version."""
-    rows, next_cursor = await rulebook.page(
-        session, referential_code=referential_code, cursor=cursor, limit=limit
-    )
-    return Page[LevelRuleOut](data=[rulebook.to_out(r) for r in rows], next_cursor=next_cursor)
-
-
-@level_rule_routes.get(
-    "/{code}/versions/{version}",
-    response_class=Response,
-    responses={
-        200: {
-            "content": {
-                "application/yaml": {"schema": rulebook.json_schema()},
-                "application/json": {"schema": rulebook.json_schema()},
-            }
-        }
-    },
-)
-async def export_level_rule(
-    code: RuleCode,
-    version: RuleVersion,
-    _principal: Readers,
-    session: SessionDep,
-    format: Literal["yaml", "json"] = "yaml",
-) -> Response:
-    """The rule file of a referential version, importable as is (YAML, or JSON); its ETag is
-    the revision's (send it in If-Match to import the next one)."""
-    row = await rulebook.get(session, code, version)
-    as_json = format == "json"
-    filename = f"{code.lower().replace('_', '-')}-v{version}-level-rule.{format}"
-    return Response(
-        rulebook.export(row, as_json=as_json),
-        media_type="application/json" if as_json else "application/yaml; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Rule-Revision": str(row.revision),
-            "ETag": rulebook.etag(row),
-        },
-    )
-
-
-@level_rule_routes.put(
-    "/{code}/versions/{version}",
-    response_model=LevelRuleOut,
-    responses={
-        200: {"description": "The same rule again: nothing changed"},
-        201: {"model": LevelRuleOut, "description": "A new revision of the version's rule"},
-    },
-    openapi_extra=_RULE_BODY,
-)
-async def import_level_rule(
-    code: RuleCode,
-    version: RuleVersion,
-    principal: Admin,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    request: Request,
-    response: Response,
-    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
-) -> LevelRuleOut:
-    """Import the level rule of a referential version (admin), YAML or JSON: validated whole
-    (422 ``level-rule-invalid`` naming each field); a different rule becomes the version's next
-    revision (201) and applies to open files; the same rule again changes nothing (200). With
-    If-Match (the ETag of the rule file read), only if no other revision came since (412); the
-    answer's ETag is the revision's."""
-    content = b""
-    async for chunk in request.stream():
-        content += chunk
-        if len(content) > rulebook.MAX_BYTES:
-            break
-    row, created = await rulebook.put(
-        session,
-        content,
-        code=code,
-        version=version,
-        actor=principal.subject,
-        now=runtime.clock.now(),
-        precondition=precondition,
-    )
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    response.headers["ETag"] = rulebook.etag(row)
-    return rulebook.to_out(row)
-
-
 @recognition_routes.post("/{recognition_id}/scope-reductions", response_model=RecognitionOut)
 async def reduce_scope(
     recognition_id: Id,
@@ -849,6 +734,5 @@ ROUTERS = (
     recognition_routes,
     complaint_routes,
     registry_routes,
-    level_rule_routes,
     committee_member_routes,
 )

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.level_rule_out import LevelRuleOut
+from ...models.level_rule_public import LevelRulePublic
 from ...models.level_rules_import_level_rule_json_level_rule import LevelRulesImportLevelRuleJsonLevelRule
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -39,14 +39,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> LevelRuleOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> LevelRulePublic | Problem | None:
     if response.status_code == 200:
-        response_200 = LevelRuleOut.from_dict(response.json())
+        response_200 = LevelRulePublic.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = LevelRuleOut.from_dict(response.json())
+        response_201 = LevelRulePublic.from_dict(response.json())
 
         return response_201
 
@@ -118,7 +120,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LevelRuleOut | Problem]:
+) -> Response[LevelRulePublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -134,7 +136,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
     if_match: str | Unset = UNSET,
-) -> Response[LevelRuleOut | Problem]:
+) -> Response[LevelRulePublic | Problem]:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
@@ -155,7 +157,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LevelRuleOut | Problem]
+        Response[LevelRulePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -179,7 +181,7 @@ def sync(
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
     if_match: str | Unset = UNSET,
-) -> LevelRuleOut | Problem | None:
+) -> LevelRulePublic | Problem | None:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
@@ -200,7 +202,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LevelRuleOut | Problem
+        LevelRulePublic | Problem
     """
 
     return sync_detailed(
@@ -219,7 +221,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
     if_match: str | Unset = UNSET,
-) -> Response[LevelRuleOut | Problem]:
+) -> Response[LevelRulePublic | Problem]:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
@@ -240,7 +242,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LevelRuleOut | Problem]
+        Response[LevelRulePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -262,7 +264,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: LevelRulesImportLevelRuleJsonLevelRule,
     if_match: str | Unset = UNSET,
-) -> LevelRuleOut | Problem | None:
+) -> LevelRulePublic | Problem | None:
     """Import Level Rule
 
      Import the level rule of a referential version (admin), YAML or JSON: validated whole
@@ -283,7 +285,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LevelRuleOut | Problem
+        LevelRulePublic | Problem
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_level_rule_out import PageLevelRuleOut
+from ...models.page_level_rule_public import PageLevelRulePublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -53,9 +53,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageLevelRuleOut | Problem | None:
+) -> Any | PageLevelRulePublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageLevelRuleOut.from_dict(response.json())
+        response_200 = PageLevelRulePublic.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +121,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageLevelRuleOut | Problem]:
+) -> Response[Any | PageLevelRulePublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -137,7 +137,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageLevelRuleOut | Problem]:
+) -> Response[Any | PageLevelRulePublic | Problem]:
     """List Level Rules
 
      Every referential version's level rule (its latest revision): levels, which are labels;
@@ -155,7 +155,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageLevelRuleOut | Problem]
+        Response[Any | PageLevelRulePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -179,7 +179,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageLevelRuleOut | Problem | None:
+) -> Any | PageLevelRulePublic | Problem | None:
     """List Level Rules
 
      Every referential version's level rule (its latest revision): levels, which are labels;
@@ -197,7 +197,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageLevelRuleOut | Problem
+        Any | PageLevelRulePublic | Problem
     """
 
     return sync_detailed(
@@ -216,7 +216,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageLevelRuleOut | Problem]:
+) -> Response[Any | PageLevelRulePublic | Problem]:
     """List Level Rules
 
      Every referential version's level rule (its latest revision): levels, which are labels;
@@ -234,7 +234,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageLevelRuleOut | Problem]
+        Response[Any | PageLevelRulePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -256,7 +256,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageLevelRuleOut | Problem | None:
+) -> Any | PageLevelRulePublic | Problem | None:
     """List Level Rules
 
      Every referential version's level rule (its latest revision): levels, which are labels;
@@ -274,7 +274,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageLevelRuleOut | Problem
+        Any | PageLevelRulePublic | Problem
     """
 
     return (

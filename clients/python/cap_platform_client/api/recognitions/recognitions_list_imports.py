@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_import_run_out import PageImportRunOut
+from ...models.page_import_run_public import PageImportRunPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -45,9 +45,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageImportRunOut | Problem | None:
+) -> Any | PageImportRunPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageImportRunOut.from_dict(response.json())
+        response_200 = PageImportRunPublic.from_dict(response.json())
 
         return response_200
 
@@ -103,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageImportRunOut | Problem]:
+) -> Response[Any | PageImportRunPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -118,7 +118,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageImportRunOut | Problem]:
+) -> Response[Any | PageImportRunPublic | Problem]:
     """List Imports
 
      Past imports with their reports, newest first (admin; dry runs are not kept).
@@ -134,7 +134,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageImportRunOut | Problem]
+        Response[Any | PageImportRunPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -156,7 +156,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageImportRunOut | Problem | None:
+) -> Any | PageImportRunPublic | Problem | None:
     """List Imports
 
      Past imports with their reports, newest first (admin; dry runs are not kept).
@@ -172,7 +172,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageImportRunOut | Problem
+        Any | PageImportRunPublic | Problem
     """
 
     return sync_detailed(
@@ -189,7 +189,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageImportRunOut | Problem]:
+) -> Response[Any | PageImportRunPublic | Problem]:
     """List Imports
 
      Past imports with their reports, newest first (admin; dry runs are not kept).
@@ -205,7 +205,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageImportRunOut | Problem]
+        Response[Any | PageImportRunPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -225,7 +225,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageImportRunOut | Problem | None:
+) -> Any | PageImportRunPublic | Problem | None:
     """List Imports
 
      Past imports with their reports, newest first (admin; dry runs are not kept).
@@ -241,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageImportRunOut | Problem
+        Any | PageImportRunPublic | Problem
     """
 
     return (

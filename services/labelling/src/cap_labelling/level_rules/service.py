@@ -16,18 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_labelling import level_rule
-from cap_labelling.level_rule import LevelRule
+from cap_labelling.level_rules import rules
+from cap_labelling.level_rules.repository import LevelRuleRepository
+from cap_labelling.level_rules.rules import LevelRule
+from cap_labelling.level_rules.schemas import LevelRulePublic
 from cap_labelling.models import LevelRuleRevision
 from cap_shared import clock
 from cap_shared.conditional import Precondition
-from cap_shared.pagination import Keyset, key
+from cap_shared.pagination import Page
 from cap_shared.problems import NotFound, ProblemError
 
 logger = logging.getLogger(__name__)
@@ -40,20 +40,6 @@ class LevelRuleInvalid(ProblemError):
 
     status, code, title = 422, "level-rule-invalid", "Invalid level rule"
     title_fr = "Règle de niveau invalide"
-
-
-class LevelRuleOut(BaseModel):
-    referential_code: str
-    referential_version: int
-    revision: int
-    rule: str
-    levels: list[str]
-    labels: list[str]
-    label_from: str | None
-    source: str
-    imported_at: datetime
-    imported_by: str
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -130,7 +116,7 @@ def validate(content: bytes, *, code: str, version: int) -> LevelRule:
         raise _invalid([_body("nested too deeply", "trop profondément imbriqué")]) from exc
     except ValidationError as exc:
         raise _invalid(
-            [{**e, "field": f"body.{e['field']}"} for e in level_rule.field_errors(exc)]
+            [{**e, "field": f"body.{e['field']}"} for e in rules.field_errors(exc)]
         ) from exc
     errors = []
     if rule.referential.code != code:
@@ -189,19 +175,6 @@ def _sha(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _latest_row(session: AsyncSession, code: str, version: int) -> LevelRuleRevision | None:
-    query = (
-        sa.select(LevelRuleRevision)
-        .where(
-            col(LevelRuleRevision.referential_code) == code,
-            col(LevelRuleRevision.referential_version) == version,
-        )
-        .order_by(col(LevelRuleRevision.revision).desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalars().first()
-
-
 def _parsed(row: LevelRuleRevision) -> LevelRule:
     key = (row.referential_code, row.referential_version, row.revision, row.sha256)
     cached = _PARSED.get(key)
@@ -210,9 +183,9 @@ def _parsed(row: LevelRuleRevision) -> LevelRule:
     return cached
 
 
-async def get(session: AsyncSession, code: str, version: int) -> LevelRuleRevision:
+async def get(session: AsyncSession, *, code: str, version: int) -> LevelRuleRevision:
     """The latest revision of a stored rule, or 404."""
-    row = await _latest_row(session, code, version)
+    row = await LevelRuleRepository(session).latest(code=code, version=version)
     if row is None:
         raise NotFound(
             f"no level rule for {code} version {version}",
@@ -221,9 +194,9 @@ async def get(session: AsyncSession, code: str, version: int) -> LevelRuleRevisi
     return row
 
 
-async def current(session: AsyncSession, code: str, version: int) -> StoredRule | None:
+async def current(session: AsyncSession, *, code: str, version: int) -> StoredRule | None:
     """The rule that applies to referential ``code`` version ``version`` (its latest revision)."""
-    row = await _latest_row(session, code, version)
+    row = await LevelRuleRepository(session).latest(code=code, version=version)
     return None if row is None else StoredRule(_parsed(row), row.revision)
 
 
@@ -233,7 +206,8 @@ async def store(
     """Keep ``rule`` as its version's latest revision; (row, False) when it is unchanged."""
     document = _document(rule)
     sha = _sha(document)
-    latest = await _latest_row(session, rule.referential.code, rule.referential.version)
+    repository = LevelRuleRepository(session)
+    latest = await repository.latest(code=rule.referential.code, version=rule.referential.version)
     if latest is not None and latest.sha256 == sha:
         return latest, False
     row = LevelRuleRevision(
@@ -247,8 +221,7 @@ async def store(
         imported_at=now,
         imported_by=actor,
     )
-    session.add(row)
-    await session.flush()
+    await repository.add(row)
     return row, True
 
 
@@ -256,10 +229,10 @@ async def seed(session: AsyncSession) -> list[str]:
     """Store the shipped rules of versions that have none yet (a data step after migrations:
     an imported rule is never overwritten by a later release's file)."""
     done = []
-    for name, content in level_rule.shipped():
-        rule = level_rule.parse(content)
+    for name, content in rules.shipped():
+        rule = rules.parse(content)
         code, version = rule.referential.code, rule.referential.version
-        if await _latest_row(session, code, version) is not None:
+        if await LevelRuleRepository(session).latest(code=code, version=version) is not None:
             continue
         await store(session, rule, source="shipped", actor=f"system:{name}", now=clock.now())
         done.append(f"{code} v{version}")
@@ -287,7 +260,7 @@ async def put(
     the revision If-Match names when ``precondition`` has one (412 otherwise)."""
     rule = validate(content, code=code, version=version)
     if precondition is not None:
-        latest = await _latest_row(session, code, version)
+        latest = await LevelRuleRepository(session).latest(code=code, version=version)
         if latest is None:
             precondition.check_absent()
         else:
@@ -295,68 +268,29 @@ async def put(
     return await store(session, rule, source="import", actor=actor, now=now)
 
 
-#: By referential code, then version.
-KEYS = Keyset(
-    "level-rules",
-    key(col(LevelRuleRevision.referential_code), str),
-    key(col(LevelRuleRevision.referential_version), int),
-)
-
-
-def _latest() -> sa.Select[Any]:
-    """The latest revision of every stored rule."""
-    latest = (
-        sa.select(
-            col(LevelRuleRevision.referential_code),
-            col(LevelRuleRevision.referential_version),
-            sa.func.max(col(LevelRuleRevision.revision)).label("revision"),
-        )
-        .group_by(
-            col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
-        )
-        .subquery()
-    )
-    return sa.select(LevelRuleRevision).join(
-        latest,
-        sa.and_(
-            col(LevelRuleRevision.referential_code) == latest.c.referential_code,
-            col(LevelRuleRevision.referential_version) == latest.c.referential_version,
-            col(LevelRuleRevision.revision) == latest.c.revision,
-        ),
-    )
-
-
-async def listed(session: AsyncSession) -> list[LevelRuleRevision]:
-    """The latest revision of every stored rule, by referential code and version."""
-    query = _latest().order_by(
-        col(LevelRuleRevision.referential_code), col(LevelRuleRevision.referential_version)
-    )
-    return list((await session.execute(query)).scalars().all())
-
-
 async def page(
     session: AsyncSession, *, referential_code: str | None, cursor: str | None, limit: int
-) -> tuple[list[LevelRuleRevision], str | None]:
-    """A page of :func:`listed`, optionally of one referential."""
-    query = _latest()
-    if referential_code:
-        query = query.where(col(LevelRuleRevision.referential_code) == referential_code)
-    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
+) -> Page[LevelRulePublic]:
+    """A page of the stored rules (their latest revisions), optionally of one referential."""
+    rows, next_cursor = await LevelRuleRepository(session).page(
+        referential_code=referential_code, cursor=cursor, limit=limit
+    )
+    return Page[LevelRulePublic](data=[to_public(r) for r in rows], next_cursor=next_cursor)
 
 
-async def label_levels(session: AsyncSession, code: str) -> list[str]:
+async def label_levels(session: AsyncSession, *, code: str) -> list[str]:
     """Every level name of any rule of referential ``code`` (what an imported label may hold)."""
     names: list[str] = []
-    for row in await listed(session):
+    for row in await LevelRuleRepository(session).listed():
         if row.referential_code == code:
             names += [n for n in _parsed(row).names if n not in names]
     return names
 
 
-def to_out(row: LevelRuleRevision) -> LevelRuleOut:
+def to_public(row: LevelRuleRevision) -> LevelRulePublic:
     """A stored rule's summary."""
     rule = _parsed(row)
-    return LevelRuleOut(
+    return LevelRulePublic(
         referential_code=row.referential_code,
         referential_version=row.referential_version,
         revision=row.revision,

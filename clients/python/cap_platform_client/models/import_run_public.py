@@ -11,12 +11,13 @@ if TYPE_CHECKING:
     from ..models.import_report import ImportReport
 
 
-T = TypeVar("T", bound="ImportRunOut")
+T = TypeVar("T", bound="ImportRunPublic")
 
 
 @_attrs_define
-class ImportRunOut:
-    """
+class ImportRunPublic:
+    """A past import (not a dry run) with its report.
+
     Attributes:
         at (datetime.datetime):
         by (str):
@@ -25,7 +26,7 @@ class ImportRunOut:
         id (str):
         imported (int):
         rejected (int):
-        report (ImportReport):
+        report (ImportReport): What an import did (or would do) with each line of the file.
         sha256 (str):
         unchanged (int):
     """
@@ -107,7 +108,7 @@ class ImportRunOut:
 
         unchanged = d.pop("unchanged")
 
-        import_run_out = cls(
+        import_run_public = cls(
             at=at,
             by=by,
             dry_run=dry_run,
@@ -120,8 +121,8 @@ class ImportRunOut:
             unchanged=unchanged,
         )
 
-        import_run_out.additional_properties = d
-        return import_run_out
+        import_run_public.additional_properties = d
+        return import_run_public
 
     @property
     def additional_keys(self) -> list[str]:

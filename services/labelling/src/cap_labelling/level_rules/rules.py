@@ -1,13 +1,13 @@
 """The CAP RSE level rule: declarative data per referential version, applied by a pure function.
 
 A rule (``level_rules/*.yaml`` shipped, then stored and imported through the API, see
-:mod:`cap_labelling.rulebook`) names the referential version it applies to, the points bands
-(Initial 1-300, Progression 301-500, Confirmé 501-700, Exemplaire 701-1000), the minimum score
-each ISO 26000 core subject must reach for each level, whether an open major nonconformity
-blocks the label, the lowest level that is a label (``label_from``: "Initial" is a band, not a
-label) and what the referential's **core criteria** demand (``core_criteria``: none below a
-minimum maturity, and a core criterion rated low caps the level). The computed level is the
-highest whose band minimum the overall score reaches and whose core-subject minimums are all
+:mod:`cap_labelling.level_rules.service`) names the referential version it applies to, the
+points bands (Initial 1-300, Progression 301-500, Confirmé 501-700, Exemplaire 701-1000), the
+minimum score each ISO 26000 core subject must reach for each level, whether an open major
+nonconformity blocks the label, the lowest level that is a label (``label_from``: "Initial" is a
+band, not a label) and what the referential's **core criteria** demand (``core_criteria``: none
+below a minimum maturity, and a core criterion rated low caps the level). The computed level is
+the highest whose band minimum the overall score reaches and whose core-subject minimums are all
 met, then capped by the core criteria; below ``label_from`` there is no label. The committee may
 lower it (with a reason), never raise it.
 """
@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cap_shared import field_errors as field_errors_fr
 
-RULES_DIR = Path(__file__).parent / "level_rules"
+#: The shipped rule files, beside this module.
+RULES_DIR = Path(__file__).parent
 #: Referential codes and level names: short, printable (no C0 or C1 control character: YAML
 #: would fold a NEL into a space on export), no markup.
 _CODE = r"^[A-Z][A-Z0-9_]{0,39}$"
@@ -34,6 +35,8 @@ _SUBJECT = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,19}$"
 
 
 class Level(BaseModel):
+    """A level: its band of overall scores and the core subjects' minimums."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=_NAME)
@@ -50,6 +53,8 @@ class Level(BaseModel):
 
 
 class ReferentialVersion(BaseModel):
+    """The referential version a rule applies to."""
+
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=_CODE)

@@ -7,12 +7,13 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="LevelRuleOut")
+T = TypeVar("T", bound="LevelRulePublic")
 
 
 @_attrs_define
-class LevelRuleOut:
-    """
+class LevelRulePublic:
+    """A referential version's stored rule (its latest revision), summarised.
+
     Attributes:
         imported_at (datetime.datetime):
         imported_by (str):
@@ -114,7 +115,7 @@ class LevelRuleOut:
 
         source = d.pop("source")
 
-        level_rule_out = cls(
+        level_rule_public = cls(
             imported_at=imported_at,
             imported_by=imported_by,
             label_from=label_from,
@@ -128,8 +129,8 @@ class LevelRuleOut:
             source=source,
         )
 
-        level_rule_out.additional_properties = d
-        return level_rule_out
+        level_rule_public.additional_properties = d
+        return level_rule_public
 
     @property
     def additional_keys(self) -> list[str]:

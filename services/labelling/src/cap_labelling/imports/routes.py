@@ -7,29 +7,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from cap_labelling import iaf, importer
 from cap_labelling.config import Settings
-from cap_labelling.importer import ImportRejected, ImportReport, ImportRunOut
+from cap_labelling.imports import rules
+from cap_labelling.imports import service as imports
+from cap_labelling.imports.schemas import ImportReport, ImportRunPublic
+from cap_labelling.imports.service import ImportRejected
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.problems import problem_from
+from cap_shared.routes import AdminDep, FederationDep, errors
 from cap_shared.runtime import ServiceRuntime
-from cap_shared.security import Allow, Principal, Role
 
-Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
-Federation = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE))]
-
-router = APIRouter(
-    prefix="/v1/recognitions",
-    tags=["recognitions"],
-    responses={
-        401: {"description": "No valid token"},
-        403: {"description": "Role not allowed"},
-    },
-)
+router = APIRouter(prefix="/v1/recognitions", tags=["recognitions"], responses=errors(401, 403))
 
 
 def _settings(runtime: ServiceRuntime) -> Settings:
@@ -57,7 +49,7 @@ def _printable_name(filename: str | None) -> str:
     },
 )
 async def import_recognitions(
-    principal: Admin,
+    principal: AdminDep,
     session: SessionDep,
     runtime: RuntimeDep,
     request: Request,
@@ -72,8 +64,8 @@ async def import_recognitions(
     ``date_decision``, ``date_effet``, ``date_expiration``, ``statut``, ``membres_siret``
     (optional, ``|``-separated)."""
     # One byte more than allowed is enough to refuse it (413).
-    content = await file.read(importer.MAX_BYTES + 1)
-    report = await importer.import_csv(
+    content = await file.read(rules.MAX_BYTES + 1)
+    report = await imports.import_csv(
         session,
         actor=principal.subject,
         filename=_printable_name(file.filename),
@@ -90,17 +82,17 @@ async def import_recognitions(
 
 @router.get(
     "/imports",
-    response_model=Page[ImportRunOut],
+    response_model=Page[ImportRunPublic],
     responses={400: {"description": "The cursor is not one of this list's (invalid-cursor)"}},
 )
 async def list_imports(
-    _principal: Admin,
+    _principal: AdminDep,
     session: SessionDep,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[ImportRunOut]:
+) -> Page[ImportRunPublic]:
     """Past imports with their reports, newest first (admin; dry runs are not kept)."""
-    return await importer.runs(session, cursor=cursor, limit=limit)
+    return await imports.runs(session, cursor=cursor, limit=limit)
 
 
 @router.get(
@@ -109,7 +101,7 @@ async def list_imports(
     responses={200: {"content": {"text/csv": {}}, "description": "IAF CertSearch rows (CSV)"}},
 )
 async def export_iaf_certsearch(
-    _principal: Federation,
+    _principal: FederationDep,
     session: SessionDep,
     runtime: RuntimeDep,
     include_labels: Annotated[
@@ -122,12 +114,12 @@ async def export_iaf_certsearch(
     """CAP ISO 9001 certificates under the columns of IAF CertSearch's certification template
     (v2.1) for certification bodies: one row per certificate, current status mapped to Active,
     Suspended, Withdrawn or Expired (admin, committee)."""
-    data = await iaf.rows(
+    content = await imports.certsearch_csv(
         session, include_labels=include_labels, certification_body_id=certification_body_id
     )
     stamp = runtime.clock.today().strftime("%Y%m%d")
     return Response(
-        iaf.to_csv(data),
+        content,
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="iaf-certsearch-{stamp}.csv"',

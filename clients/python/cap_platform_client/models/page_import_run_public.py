@@ -9,21 +9,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.level_rule_out import LevelRuleOut
+    from ..models.import_run_public import ImportRunPublic
 
 
-T = TypeVar("T", bound="PageLevelRuleOut")
+T = TypeVar("T", bound="PageImportRunPublic")
 
 
 @_attrs_define
-class PageLevelRuleOut:
+class PageImportRunPublic:
     """
     Attributes:
-        data (list[LevelRuleOut]):
+        data (list[ImportRunPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[LevelRuleOut]
+    data: list[ImportRunPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageLevelRuleOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.level_rule_out import LevelRuleOut  # noqa: PLC0415
+        from ..models.import_run_public import ImportRunPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = LevelRuleOut.from_dict(data_item_data)
+            data_item = ImportRunPublic.from_dict(data_item_data)
 
             data.append(data_item)
 
@@ -72,13 +72,13 @@ class PageLevelRuleOut:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
-        page_level_rule_out = cls(
+        page_import_run_public = cls(
             data=data,
             next_cursor=next_cursor,
         )
 
-        page_level_rule_out.additional_properties = d
-        return page_level_rule_out
+        page_import_run_public.additional_properties = d
+        return page_import_run_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,21 +9,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.import_run_out import ImportRunOut
+    from ..models.level_rule_public import LevelRulePublic
 
 
-T = TypeVar("T", bound="PageImportRunOut")
+T = TypeVar("T", bound="PageLevelRulePublic")
 
 
 @_attrs_define
-class PageImportRunOut:
+class PageLevelRulePublic:
     """
     Attributes:
-        data (list[ImportRunOut]):
+        data (list[LevelRulePublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[ImportRunOut]
+    data: list[LevelRulePublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageImportRunOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.import_run_out import ImportRunOut  # noqa: PLC0415
+        from ..models.level_rule_public import LevelRulePublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = ImportRunOut.from_dict(data_item_data)
+            data_item = LevelRulePublic.from_dict(data_item_data)
 
             data.append(data_item)
 
@@ -72,13 +72,13 @@ class PageImportRunOut:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
-        page_import_run_out = cls(
+        page_level_rule_public = cls(
             data=data,
             next_cursor=next_cursor,
         )
 
-        page_import_run_out.additional_properties = d
-        return page_import_run_out
+        page_level_rule_public.additional_properties = d
+        return page_level_rule_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -58,11 +58,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from datetime import date
-
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from cap_labelling.models import Organisation, Recognition
 from cap_labelling.rules import RecognitionStatus, Scheme
@@ -115,30 +112,34 @@ def _yyyymmdd(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
-async def rows(
-    session: AsyncSession, *, include_labels: bool, certification_body_id: str | None
-) -> list[list[str]]:
-    """One row per certificate chain (see the module docstring), by identity number."""
-    schemes = [Scheme.CAP_ISO9001.value] + ([Scheme.CAP_RSE.value] if include_labels else [])
-    query = sa.select(Recognition).where(col(Recognition.scheme).in_(schemes))
-    everything = {r.id: r for r in (await session.execute(query)).scalars()}
-    heads = [
+def schemes(*, include_labels: bool) -> list[str]:
+    """The schemes exported: CAP ISO 9001, and CAP RSE labels on request."""
+    return [Scheme.CAP_ISO9001.value] + ([Scheme.CAP_RSE.value] if include_labels else [])
+
+
+def heads(
+    recognitions: Iterable[Recognition], *, certification_body_id: str | None
+) -> list[Recognition]:
+    """The recognitions that are a row: the current cycle of each chain (not ``renewed``),
+    optionally of one certification body."""
+    return [
         r
-        for r in everything.values()
+        for r in recognitions
         if r.status in STATUSES
         and (certification_body_id is None or r.certification_body_id == certification_body_id)
     ]
-    holder_ids = sorted({r.organisation_id for r in heads})
-    holders = {
-        o.id: o
-        for o in (
-            await session.execute(
-                sa.select(Organisation).where(col(Organisation.id).in_(holder_ids))
-            )
-        ).scalars()
-    }
+
+
+def rows(
+    chain_heads: list[Recognition],
+    *,
+    everything: Mapping[str, Recognition],
+    holders: Mapping[str, Organisation],
+) -> list[list[str]]:
+    """One row per certificate chain (see the module docstring), by identity number;
+    ``everything`` holds the earlier cycles by id, ``holders`` the structures by id."""
     out: list[list[str]] = []
-    for head in heads:
+    for head in chain_heads:
         first, seen = head, {head.id}
         while (previous := everything.get(first.previous_id or "")) and previous.id not in seen:
             first = previous

@@ -1,0 +1,1 @@
+"""Imports of the recognitions structures already hold (CSV) and the IAF CertSearch export."""
