@@ -22,8 +22,9 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from cap_labelling import importer, level_rule, registry, rulebook
+from cap_labelling import importer, level_rule, rulebook
 from cap_labelling.level_rule import LevelRule
+from cap_labelling.registry import service as registry
 from cap_labelling.rules import RecognitionStatus, Scheme
 
 from .conftest import Service

@@ -19,56 +19,29 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_labelling import rules
+from cap_labelling.applications import rules
+from cap_labelling.applications.rules import ApplicationStatus, InvitationStatus
+from cap_labelling.group_invitations.repository import GroupInvitationRepository
+from cap_labelling.group_invitations.schemas import GroupInvitationPublic, GroupMemberPublic
 from cap_labelling.models import Application, GroupInvitation, Organisation, tables
-from cap_labelling.repository import DiagnosticRepository
-from cap_labelling.rules import ApplicationStatus, InvalidTransition, InvitationStatus
+from cap_labelling.repository import DiagnosticRepository, StructureRepository
+from cap_labelling.rules import InvalidTransition, Scheme
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import GroupInvitationSentV1
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
-from cap_shared.pagination import Keyset, key
 from cap_shared.problems import Forbidden, NotFound
 from cap_shared.security import Principal, Role
 
 SOURCE = "/cap/labelling"
 
 
-class GroupInvitationOut(BaseModel):
-    """An invitation as the invited structure (and the federation) reads it."""
-
-    id: str
-    application_id: str
-    organisation_id: str
-    applicant_organisation_id: str
-    applicant_name: str | None
-    scheme: str
-    certification_body_id: str
-    motivation: str | None
-    status: str
-    invited_at: datetime
-    answered_at: datetime | None
-
-
-class GroupMemberOut(BaseModel):
-    """A named member's answer, as the applicant reads it on its application."""
-
-    invitation_id: str
-    organisation_id: str
-    status: str
-    invited_at: datetime
-    answered_at: datetime | None
-
-
-def member_out(invitation: GroupInvitation) -> GroupMemberOut:
+def member_out(invitation: GroupInvitation) -> GroupMemberPublic:
     """The answer of one named member (no person, no data of the member)."""
-    return GroupMemberOut(
+    return GroupMemberPublic(
         invitation_id=invitation.id,
         organisation_id=invitation.organisation_id,
         status=invitation.status,
@@ -97,10 +70,11 @@ async def invite(
             invited_by=actor,
             invited_at=now,
         )
-        session.add(invitation)
         invitations.append(invitation)
+    repository = GroupInvitationRepository(session)
+    await repository.add(*invitations)
     async with across_organisations(session):  # rows of the invited structures
-        await session.flush()
+        await repository.flush()
     for invitation in invitations:
         await add_event(
             session,
@@ -112,7 +86,7 @@ async def invite(
                     organisation_id=invitation.organisation_id,
                     applicant_organisation_id=applicant.id,
                     applicant_name=applicant.name,
-                    scheme=rules.Scheme(application.scheme).value,
+                    scheme=Scheme(application.scheme).value,
                     certification_body_id=application.certification_body_id,
                     invited_at=now,
                 ),
@@ -126,13 +100,8 @@ async def invite(
 
 async def of_application(session: AsyncSession, *, application_id: str) -> list[GroupInvitation]:
     """The invitations of one application (by date, then structure)."""
-    query = (
-        sa.select(GroupInvitation)
-        .where(col(GroupInvitation.application_id) == application_id)
-        .order_by(col(GroupInvitation.invited_at), col(GroupInvitation.organisation_id))
-    )
     async with across_organisations(session):  # the applicant follows the invited's answers
-        return list((await session.execute(query)).scalars().all())
+        return await GroupInvitationRepository(session).of_applications([application_id])
 
 
 async def of_applications(
@@ -142,13 +111,8 @@ async def of_applications(
     found: dict[str, list[GroupInvitation]] = {a: [] for a in application_ids}
     if not application_ids:
         return found
-    query = (
-        sa.select(GroupInvitation)
-        .where(col(GroupInvitation.application_id).in_(application_ids))
-        .order_by(col(GroupInvitation.invited_at), col(GroupInvitation.organisation_id))
-    )
     async with across_organisations(session):  # the applicant follows the invited's answers
-        for invitation in (await session.execute(query)).scalars():
+        for invitation in await GroupInvitationRepository(session).of_applications(application_ids):
             found[invitation.application_id].append(invitation)
     return found
 
@@ -159,7 +123,7 @@ async def cancel_pending(session: AsyncSession, *, application_id: str, now: dat
         if invitation.status == InvitationStatus.PENDING:
             invitation.status, invitation.answered_at = InvitationStatus.CANCELLED.value, now
     async with across_organisations(session):  # rows of the invited structures
-        await session.flush()
+        await GroupInvitationRepository(session).flush()
 
 
 def _invited_structures(principal: Principal) -> set[str] | None:
@@ -169,13 +133,15 @@ def _invited_structures(principal: Principal) -> set[str] | None:
     return set(principal.organisation_ids(Role.MEMBER, Role.MEMBER_ADMIN))
 
 
-async def to_out(session: AsyncSession, invitation: GroupInvitation) -> GroupInvitationOut:
+async def to_public(session: AsyncSession, invitation: GroupInvitation) -> GroupInvitationPublic:
     """An invitation with what the invited structure needs to decide."""
     async with across_organisations(session):  # the applicant's, not yet the invited's
-        application = await session.get(Application, invitation.application_id)
+        application = await GroupInvitationRepository(session).application(
+            invitation.application_id
+        )
     assert application is not None  # a foreign key
-    applicant = await session.get(Organisation, application.organisation_id)
-    return GroupInvitationOut(
+    applicant = await StructureRepository(session).get(application.organisation_id)
+    return GroupInvitationPublic(
         id=invitation.id,
         application_id=application.id,
         organisation_id=invitation.organisation_id,
@@ -190,14 +156,6 @@ async def to_out(session: AsyncSession, invitation: GroupInvitation) -> GroupInv
     )
 
 
-#: Newest first (invited_at, id descending).
-KEYS = Keyset(
-    "group-invitations",
-    key(col(GroupInvitation.invited_at), datetime, descending=True),
-    key(col(GroupInvitation.id), str, descending=True),
-)
-
-
 async def page_visible(
     session: AsyncSession,
     principal: Principal,
@@ -207,21 +165,17 @@ async def page_visible(
     limit: int,
 ) -> tuple[list[GroupInvitation], str | None]:
     """Invitations to the caller's structures (the federation: all), newest first."""
-    readable = _invited_structures(principal)
-    query = sa.select(GroupInvitation)
-    if readable is not None:
-        query = query.where(col(GroupInvitation.organisation_id).in_(sorted(readable)))
-    if status:
-        query = query.where(col(GroupInvitation.status) == status)
-    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    return await GroupInvitationRepository(session).page(
+        organisation_ids=_invited_structures(principal), status=status, cursor=cursor, limit=limit
+    )
 
 
 async def get(
-    session: AsyncSession, principal: Principal, invitation_id: str, *, for_update: bool = False
+    session: AsyncSession, principal: Principal, *, invitation_id: str, for_update: bool = False
 ) -> GroupInvitation:
     """An invitation to one of the caller's structures, or 404 (the applicant follows the
     answers on its application)."""
-    invitation = await session.get(GroupInvitation, invitation_id, with_for_update=for_update)
+    invitation = await GroupInvitationRepository(session).get(invitation_id, for_update=for_update)
     readable = _invited_structures(principal)
     if invitation is None or (readable is not None and invitation.organisation_id not in readable):
         raise NotFound("no such group invitation", detail_fr="invitation au groupement introuvable")
@@ -231,8 +185,8 @@ async def get(
 async def answer(
     session: AsyncSession,
     principal: Principal,
-    invitation_id: str,
     *,
+    invitation_id: str,
     accept: bool,
     window_months: int,
     clock: Clock,
@@ -240,7 +194,8 @@ async def answer(
     """The invited structure's member_admin (or an admin) accepts — if the structure is
     eligible — or declines; the application goes to the federation once none is pending (the
     applicant follows the answers on its application)."""
-    invitation = await get(session, principal, invitation_id)
+    invitation = await get(session, principal, invitation_id=invitation_id)
+    repository = GroupInvitationRepository(session)
     if not (
         principal.has_role(Role.ADMIN)
         or invitation.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
@@ -252,11 +207,9 @@ async def answer(
     # The applicant's application, which the invited structure joins: past the row scope.
     async with across_organisations(session):
         # The application first, then the invitation: answers of one group are serialised.
-        application = await session.get(
-            Application, invitation.application_id, with_for_update=True
-        )
+        application = await repository.application(invitation.application_id, for_update=True)
         assert application is not None  # a foreign key
-        await session.refresh(invitation, with_for_update=True)
+        await repository.lock(invitation)
         if invitation.status != InvitationStatus.PENDING:
             raise InvalidTransition(
                 f"this invitation is already {invitation.status}",
@@ -292,7 +245,7 @@ async def answer(
             InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
         ).value
         invitation.answered_by, invitation.answered_at = principal.subject, now
-        await session.flush()
+        await repository.flush()
         pending = [
             i
             for i in await of_application(session, application_id=application.id)
@@ -300,5 +253,5 @@ async def answer(
         ]
         if not pending:
             application.status = ApplicationStatus.SUBMITTED.value
-        await session.flush()
+        await repository.flush()
     return invitation

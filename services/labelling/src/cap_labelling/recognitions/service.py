@@ -10,139 +10,51 @@ restores) and by the committee (suspend, restore, withdraw with a reason).
 
 from __future__ import annotations
 
-import dataclasses
-import secrets
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
-import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from cap_labelling import rules, visibility
-from cap_labelling.inputs import FreeText
-from cap_labelling.models import (
-    NumberSequence,
-    Recognition,
-    RecognitionChange,
-    tables,
-    tombstones,
+from cap_labelling.models import Recognition, RecognitionChange, tables
+from cap_labelling.recognitions.codes import PREFIX, new_verification_code
+from cap_labelling.recognitions.repository import RecognitionRepository
+from cap_labelling.recognitions.schemas import (
+    ChangePublic,
+    RecognitionPublic,
+    RecognitionTransition,
+    ScopeReduction,
 )
-from cap_labelling.repository import open_majors
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus, RecognitionStep, Scheme
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
-from cap_shared.contracts.labelling import (
-    LabelExpiringV1,
-    LabelSurveillanceDueV1,
-    RecognitionStatusChangedV1,
-)
+from cap_shared.contracts.labelling import RecognitionStatusChangedV1
 from cap_shared.outbox import add_event
-from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, Forbidden, InvalidInput, NotFound
 from cap_shared.security import Principal, Role
-from cap_shared.sync import Deleted, DeltaSync
+from cap_shared.sync import Deleted
 
 SOURCE = "/cap/labelling"
-PREFIX = {Scheme.CAP_RSE: "CAPRSE", Scheme.CAP_ISO9001: "CAPISO"}
-#: Crockford's base32 alphabet: no I, L, O, U (nothing to misread on a printed certificate).
-_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-#: Surveillance reports restore a recognition suspended for a missed surveillance; the closure
-#: of every overdue major nonconformity restores one suspended for it.
-AUTOMATIC_CAUSES = frozenset({"surveillance_overdue", "major_nc_overdue"})
-
-
-class ChangeOut(BaseModel):
-    on: date
-    at: datetime
-    from_status: str | None
-    to_status: str
-    reason_code: str
-    note: str | None
-    actor: str
-
-
-class RecognitionOut(BaseModel):
-    id: str
-    number: str
-    verification_code: str
-    organisation_id: str
-    group_member_ids: list[str]
-    scheme: str
-    level: str | None
-    scope: str
-    certification_body_id: str | None
-    external_number: str | None
-    decision_id: str | None
-    decided_on: date
-    effective_date: date
-    expiry_date: date
-    #: The day the cycle's surveillance schedule counts from.
-    cycle_start: date
-    #: When the certificate was last issued (a scope reduction reissues it).
-    issued_on: date
-    status: str
-    suspension_cause: str | None
-    suspended_on: date | None
-    next_surveillance_due: date | None
-    previous_id: str | None
-    renewed_by_id: str | None
-    source: str
-    history: list[ChangeOut]
 
 
 class PastExpiry(Conflict):
+    """An expired recognition is restored by a renewal decision, not by hand."""
+
     code, title = "past-expiry", "Past its expiry date"
     title_fr = "Date d'échéance dépassée"
 
 
-class ScopeReductionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    scope: FreeText = Field(min_length=3, max_length=2000, description="The reduced scope")
-    reason: FreeText = Field(min_length=3, max_length=2000, description="Recorded in the history")
-
-
-class RecognitionStepIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    step: Literal["suspend", "restore", "withdraw"]
-    reason: FreeText = Field(min_length=3, max_length=2000, description="Recorded in the history")
-
-
 # numbers and codes ----------------------------------------------------------------------------
-async def next_number(session: AsyncSession, scheme: Scheme, year: int) -> str:
+async def next_number(session: AsyncSession, scheme: Scheme, *, year: int) -> str:
     """``CAPRSE-2026-0001``: gapless per scheme and year (the counter row is locked)."""
     prefix = PREFIX[scheme]
-    row = await session.get(NumberSequence, (prefix, year), with_for_update=True)
-    if row is None:
-        row = NumberSequence(prefix=prefix, year=year, last=0)
-        session.add(row)
-    row.last += 1
-    await session.flush()
-    return f"{prefix}-{year}-{row.last:04d}"
-
-
-def new_verification_code() -> str:
-    """12 random base32 characters (60 bits) in three groups: ``K7QH-3M9X-PT2A``."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def normalise_code(code: str) -> str | None:
-    """A typed code in canonical form (case, dashes, spaces and misreadable letters forgiven),
-    or None if it cannot be one."""
-    raw = code.upper().replace("-", "").replace(" ", "")
-    raw = raw.translate(str.maketrans("OIL", "011"))
-    if len(raw) != 12 or any(c not in _CODE_ALPHABET for c in raw):
-        return None
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    last = await RecognitionRepository(session).next_number(prefix, year=year)
+    return f"{prefix}-{year}-{last:04d}"
 
 
 # changes ----------------------------------------------------------------------------------------
-def _state(recognition: Recognition) -> rules.RecognitionState:
+def state_of(recognition: Recognition) -> rules.RecognitionState:
+    """The recognition as the lifecycle rules read it."""
     return rules.RecognitionState(
         scheme=Scheme(recognition.scheme),
         status=RecognitionStatus(recognition.status),
@@ -173,6 +85,7 @@ async def _publish(
     reason: str | None,
     actor: str,
 ) -> None:
+    """``recognition.status_changed.v1``, with the recognition's full state."""
     event = RecognitionStatusChangedV1(
         recognition_id=recognition.id,
         number=recognition.number,
@@ -207,7 +120,8 @@ async def _record(
     actor: str,
 ) -> None:
     """The history row of the recognition's (new) status, then its event."""
-    session.add(
+    repository = RecognitionRepository(session)
+    await repository.add(
         RecognitionChange(
             id=str(uuid.uuid4()),
             recognition_id=recognition.id,
@@ -220,7 +134,7 @@ async def _record(
             actor=actor,
         )
     )
-    await session.flush()
+    await repository.flush()
     await _publish(session, recognition, previous, now, reason_code, actor)
 
 
@@ -269,7 +183,7 @@ async def grant(
     """Create a recognition for a cycle; a renewal closes ``previous`` as ``renewed``."""
     recognition = Recognition(
         id=str(uuid.uuid4()),
-        number=number or await next_number(session, scheme, cycle.decided_on.year),
+        number=number or await next_number(session, scheme, year=cycle.decided_on.year),
         verification_code=new_verification_code(),
         organisation_id=organisation_id,
         group_member_ids=group_member_ids,
@@ -288,7 +202,7 @@ async def grant(
         previous_id=previous.id if previous else None,
         source=source,
     )
-    session.add(recognition)
+    await RecognitionRepository(session).add(recognition)
     await _record(session, recognition, None, now, cycle.decided_on, reason_code, note, actor)
     if previous is not None:
         previous.renewed_by_id = recognition.id
@@ -311,46 +225,24 @@ async def history(
     """Each recognition's history, oldest first, in one query."""
     found: dict[str, list[RecognitionChange]] = {i: [] for i in recognition_ids}
     if recognition_ids:
-        query = (
-            sa.select(RecognitionChange)
-            .where(col(RecognitionChange.recognition_id).in_(recognition_ids))
-            .order_by(col(RecognitionChange.at), col(RecognitionChange.id))
-        )
-        for change in (await session.execute(query)).scalars():
+        for change in await RecognitionRepository(session).history(recognition_ids):
             found[change.recognition_id].append(change)
     return found
 
 
 async def current(
-    session: AsyncSession, organisation_id: str, scheme: Scheme
+    session: AsyncSession, organisation_id: str, *, scheme: Scheme
 ) -> Recognition | None:
     """The organisation's recognition of the scheme that is still in force or restorable
     (active, suspended or expired), most recent first."""
-    query = (
-        sa.select(Recognition)
-        .where(
-            col(Recognition.organisation_id) == organisation_id,
-            col(Recognition.scheme) == scheme.value,
-            col(Recognition.status).in_(
-                [
-                    RecognitionStatus.ACTIVE.value,
-                    RecognitionStatus.SUSPENDED.value,
-                    RecognitionStatus.EXPIRED.value,
-                ]
-            ),
-        )
-        .order_by(col(Recognition.expiry_date).desc())
-        .limit(1)
-        .with_for_update()
-    )
-    return (await session.execute(query)).scalars().first()
+    return await RecognitionRepository(session).current(organisation_id, scheme=scheme)
 
 
-def to_out(
-    recognition: Recognition, changes: list[RecognitionChange], lifecycle: LifecycleRules
-) -> RecognitionOut:
+def to_public(
+    recognition: Recognition, changes: list[RecognitionChange], *, lifecycle: LifecycleRules
+) -> RecognitionPublic:
     """A recognition with its full history, as the API shows it."""
-    return RecognitionOut(
+    return RecognitionPublic(
         id=recognition.id,
         number=recognition.number,
         verification_code=recognition.verification_code,
@@ -375,7 +267,7 @@ def to_out(
         renewed_by_id=recognition.renewed_by_id,
         source=recognition.source,
         history=[
-            ChangeOut(
+            ChangePublic(
                 on=c.on,
                 at=c.at,
                 from_status=c.from_status,
@@ -390,11 +282,11 @@ def to_out(
 
 
 async def get(
-    session: AsyncSession, principal: Principal, recognition_id: str, *, for_update: bool = False
+    session: AsyncSession, principal: Principal, *, recognition_id: str, for_update: bool = False
 ) -> Recognition:
     """A recognition the caller may see (its structures' people, the committee, its body's
     system), or 404."""
-    recognition = await session.get(Recognition, recognition_id, with_for_update=for_update)
+    recognition = await RecognitionRepository(session).get(recognition_id, for_update=for_update)
     if recognition is None or not (
         visibility.body_sees(principal, recognition.certification_body_id)
         or visibility.visible(
@@ -404,14 +296,6 @@ async def get(
     ):
         raise NotFound("no such recognition", detail_fr="reconnaissance introuvable")
     return recognition
-
-
-#: Newest first (created_at, id descending).
-KEYS = newest_first("recognitions", col(Recognition.created_at), col(Recognition.id))
-
-
-#: Delta sync (``?updated_since=``): a recognition changes with its status, scope or dates.
-SYNC = DeltaSync.timestamped("recognitions", "recognition", Recognition)
 
 
 async def page_visible(
@@ -427,30 +311,14 @@ async def page_visible(
 ) -> tuple[list[Recognition], list[Deleted], str | None]:
     """A page of the recognitions the caller may see, newest first; with ``updated_since``,
     those changed since (oldest change first) and the deletions the caller may hear of."""
-    readable = await visibility.readable(session, principal)
-    query = sa.select(Recognition).where(
-        visibility.scope(
-            readable, col(Recognition.organisation_id), col(Recognition.group_member_ids)
-        )
-    )
-    if organisation_id:
-        query = query.where(col(Recognition.organisation_id) == organisation_id)
-    if status:
-        query = query.where(col(Recognition.status) == status)
-    if scheme:
-        query = query.where(col(Recognition.scheme) == scheme)
-    if updated_since is None:
-        rows, next_cursor = await KEYS.fetch(session, query, cursor=cursor, limit=limit)
-        return rows, [], next_cursor
-    ids = None if readable is None else sorted(readable)
-    return await SYNC.page(
-        session,
-        query,
-        tombstones,
-        since=updated_since,
+    return await RecognitionRepository(session).page(
+        readable=await visibility.readable(session, principal),
+        organisation_id=organisation_id,
+        status=status,
+        scheme=scheme,
+        updated_since=updated_since,
         cursor=cursor,
         limit=limit,
-        tombstone_scope=None if ids is None else (lambda organisation: organisation.in_(ids)),
     )
 
 
@@ -458,8 +326,9 @@ async def page_visible(
 async def step(
     session: AsyncSession,
     principal: Principal,
+    *,
     recognition_id: str,
-    data: RecognitionStepIn,
+    data: RecognitionTransition,
     clock: Clock,
 ) -> Recognition:
     """Suspend, restore or withdraw by hand (committee, admin), always with a reason."""
@@ -471,7 +340,7 @@ async def step(
                 "une reconnaissance"
             ),
         )
-    recognition = await get(session, principal, recognition_id, for_update=True)
+    recognition = await get(session, principal, recognition_id=recognition_id, for_update=True)
     target = rules.next_recognition_status(
         RecognitionStatus(recognition.status), RecognitionStep(data.step)
     )
@@ -500,15 +369,16 @@ async def step(
 async def reduce_scope(
     session: AsyncSession,
     principal: Principal,
+    *,
     recognition_id: str,
-    data: ScopeReductionIn,
+    data: ScopeReduction,
     clock: Clock,
 ) -> Recognition:
     """Reduce a CAP ISO 9001 certificate's scope (the committee, an admin, or the body's system
     for its certificates) instead of suspending or withdrawing it: the certificate is reissued
     with the new scope (same number and verification code, a new issue date) and is active;
     the registry history shows ``scope_reduced``."""
-    recognition = await get(session, principal, recognition_id, for_update=True)
+    recognition = await get(session, principal, recognition_id=recognition_id, for_update=True)
     today = clock.today()
     target = rules.scope_reduced_status(
         Scheme(recognition.scheme),
@@ -539,192 +409,6 @@ async def reduce_scope(
         now=clock.now(),
     )
     return recognition
-
-
-# automatic changes -----------------------------------------------------------------------------
-async def _in_force(session: AsyncSession) -> list[Recognition]:
-    """Active and suspended recognitions, locked, in a stable order (the daily job's worklist)."""
-    query = (
-        sa.select(Recognition)
-        .where(
-            col(Recognition.status).in_(
-                [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
-            )
-        )
-        .order_by(col(Recognition.id))
-        .with_for_update()
-    )
-    return list((await session.execute(query)).scalars().all())
-
-
-async def apply_calendar(
-    session: AsyncSession, today: date, now: datetime, lifecycle: LifecycleRules
-) -> int:
-    """Expire, withdraw after the suspension period, suspend for a missed surveillance."""
-    changed = 0
-    for recognition in await _in_force(session):
-        change = rules.due_change(_state(recognition), today, lifecycle)
-        if change is None:
-            continue
-        await change_status(
-            session,
-            recognition,
-            change.target,
-            reason_code=change.reason_code,
-            note=None,
-            actor="system:lifecycle",
-            now=now,
-        )
-        changed += 1
-    return changed
-
-
-async def publish_notices(session: AsyncSession, today: date, lifecycle: LifecycleRules) -> int:
-    """``label.expiring.v1`` at 90, 30 and 7 days; ``label.surveillance_due.v1`` ahead of a
-    surveillance and once it is overdue. Each notice once (remembered on the recognition)."""
-    sent = 0
-    for recognition in await _in_force(session):
-        notices = list(recognition.notices)
-        step_days = rules.expiring_step(
-            recognition.expiry_date, today, lifecycle.notices.expiring_days
-        )
-        if step_days is not None and f"expiring:{step_days}" not in notices:
-            # The steps above are covered by this one (a job down for a while sends only it).
-            notices += [f"expiring:{d}" for d in lifecycle.notices.expiring_days if d >= step_days]
-            await _notice(
-                session,
-                recognition,
-                LabelExpiringV1(
-                    recognition_id=recognition.id,
-                    number=recognition.number,
-                    organisation_id=recognition.organisation_id,
-                    scheme=recognition.scheme,
-                    level=recognition.level,
-                    expiry_date=recognition.expiry_date,
-                    days_before=step_days,
-                ),
-            )
-            sent += 1
-        due = next_surveillance_due(recognition, lifecycle)
-        if due is not None:
-            left = (due - today).days
-            stage: Literal["upcoming", "overdue"] | None = (
-                "overdue"
-                if left < 0
-                else "upcoming"
-                if left <= lifecycle.notices.surveillance_days
-                else None
-            )
-            key = f"surveillance:{stage}:{due.isoformat()}"
-            if stage is not None and key not in notices:
-                notices.append(key)
-                await _notice(
-                    session,
-                    recognition,
-                    LabelSurveillanceDueV1(
-                        recognition_id=recognition.id,
-                        number=recognition.number,
-                        organisation_id=recognition.organisation_id,
-                        scheme=recognition.scheme,
-                        due_date=due,
-                        stage=stage,
-                        days=abs(left),
-                    ),
-                )
-                sent += 1
-        recognition.notices = notices
-    await session.flush()
-    return sent
-
-
-async def _notice(
-    session: AsyncSession, recognition: Recognition, event: LabelExpiringV1 | LabelSurveillanceDueV1
-) -> None:
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(event, source=SOURCE, subject=recognition.id, actor="system:lifecycle"),
-    )
-
-
-async def on_surveillance_report(
-    session: AsyncSession,
-    organisation_id: str,
-    scheme: Scheme,
-    submitted_on: date,
-    now: datetime,
-    lifecycle: LifecycleRules,
-) -> None:
-    """A surveillance (follow-up) report counts for the cycle; it restores a recognition that a
-    missed surveillance had suspended."""
-    recognition = await current(session, organisation_id, scheme)
-    if recognition is None or recognition.status == RecognitionStatus.EXPIRED:
-        return
-    if submitted_on < recognition.cycle_start:
-        return  # the previous cycle's (a renewal decided before its expiry)
-    recognition.surveillances_done += 1
-    await session.flush()
-    # Restored unless another surveillance is already overdue as well.
-    if (
-        recognition.status == RecognitionStatus.SUSPENDED
-        and recognition.suspension_cause == "surveillance_overdue"
-        and rules.due_change(
-            dataclasses.replace(_state(recognition), status=RecognitionStatus.ACTIVE),
-            now.date(),
-            lifecycle,
-        )
-        is None
-    ):
-        await change_status(
-            session,
-            recognition,
-            RecognitionStatus.ACTIVE,
-            reason_code="surveillance_done",
-            note=None,
-            actor="system:audit",
-            now=now,
-        )
-
-
-async def on_major_overdue(
-    session: AsyncSession, organisation_id: str, scheme: Scheme, now: datetime
-) -> None:
-    """A major nonconformity past its response deadline suspends the active recognition."""
-    recognition = await current(session, organisation_id, scheme)
-    if recognition is not None and recognition.status == RecognitionStatus.ACTIVE:
-        await change_status(
-            session,
-            recognition,
-            RecognitionStatus.SUSPENDED,
-            reason_code="major_nc_overdue",
-            note=None,
-            actor="system:audit",
-            now=now,
-        )
-
-
-async def on_major_closed(
-    session: AsyncSession, organisation_id: str, scheme: Scheme, now: datetime
-) -> None:
-    """Once no overdue major nonconformity is left open, a recognition suspended for one is
-    restored."""
-    recognition = await current(session, organisation_id, scheme)
-    if (
-        recognition is not None
-        and recognition.status == RecognitionStatus.SUSPENDED
-        and recognition.suspension_cause == "major_nc_overdue"
-        and recognition.expiry_date >= now.date()
-        and await open_majors(session, organisation_id, scheme.value, overdue_only=True) == 0
-    ):
-        await change_status(
-            session,
-            recognition,
-            RecognitionStatus.ACTIVE,
-            reason_code="major_nc_closed",
-            note=None,
-            actor="system:audit",
-            now=now,
-        )
 
 
 # decided again after an appeal -------------------------------------------------------------------
@@ -763,11 +447,7 @@ async def on_decision_overturned(
 ) -> None:
     """The decision that granted a recognition was overturned on appeal and taken again (a
     refusal): the recognition in force is withdrawn."""
-    recognition = (
-        await session.get(Recognition, recognition_id, with_for_update=True)
-        if recognition_id
-        else None
-    )
+    recognition = await RecognitionRepository(session).get(recognition_id, for_update=True)
     if recognition is not None and recognition.status in (
         RecognitionStatus.ACTIVE,
         RecognitionStatus.SUSPENDED,

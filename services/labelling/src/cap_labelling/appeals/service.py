@@ -20,18 +20,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
-import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_labelling import decisions, impartiality, rules
+from cap_labelling import rules
+from cap_labelling.appeals.repository import AppealRepository
+from cap_labelling.appeals.schemas import AppealCreate, AppealDecision
 from cap_labelling.config import Settings
-from cap_labelling.impartiality import ConflictOfInterest
-from cap_labelling.inputs import FreeText
-from cap_labelling.models import AuditReport, DecisionAppeal, DecisionFile, tables
+from cap_labelling.decisions import from_audits
+from cap_labelling.decisions import service as decisions
+from cap_labelling.decisions.rules import STAGE2_RULE
+from cap_labelling.impartiality import service as impartiality
+from cap_labelling.impartiality.service import ConflictOfInterest
+from cap_labelling.models import DecisionAppeal, DecisionFile, tables
+from cap_labelling.repository import AuditReportRepository
 from cap_labelling.rules import DecisionStatus, Scheme
 from cap_shared.clock import Clock
 from cap_shared.conditional import Precondition
@@ -45,58 +47,35 @@ SOURCE = "/cap/labelling"
 
 
 class AlreadyAppealed(Conflict):
+    """A decision is appealed once."""
+
     code, title = "already-appealed", "This decision was already appealed"
     title_fr = "Cette décision a déjà fait l'objet d'un recours"
 
 
 class NoAppeal(Conflict):
+    """No appeal of the file's current round waits for a decision."""
+
     code, title = "no-appeal-lodged", "No appeal is waiting for a decision"
     title_fr = "Aucun recours en attente de décision"
 
 
-class AppealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: FreeText = Field(min_length=3, max_length=4000, description="Why the decision is wrong")
-
-
-class AppealDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Literal["upheld", "overturned"]
-    reason: FreeText = Field(min_length=3, max_length=2000)
-    certificate_number: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=60,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-/.]*$",
-        description="CAP ISO 9001 refusal overturned: the body's certificate number",
-    )
-    scope: FreeText | None = Field(default=None, max_length=2000)
-
-
 async def _current(session: AsyncSession, file: DecisionFile) -> DecisionAppeal | None:
-    query = (
-        sa.select(DecisionAppeal)
-        .where(
-            col(DecisionAppeal.decision_id) == file.id,
-            col(DecisionAppeal.round) == file.round,
-        )
-        .with_for_update()
-    )
-    return (await session.execute(query)).scalars().first()
+    """The appeal of the file's current round, locked, if any."""
+    return await AppealRepository(session).of_round(file.id, round_=file.round)
 
 
 async def lodge(
     session: AsyncSession,
     principal: Principal,
+    *,
     file_id: str,
-    data: AppealIn,
+    data: AppealCreate,
     settings: Settings,
     clock: Clock,
 ) -> DecisionAppeal:
     """The structure appeals the file's decision, within the appeal period, once."""
-    file = await decisions.get(session, principal, file_id, for_update=True)
+    file = await decisions.get(session, principal, file_id=file_id, for_update=True)
     if not principal.has_role(Role.ADMIN) and file.organisation_id not in (
         principal.organisation_ids(Role.MEMBER_ADMIN)
     ):
@@ -139,8 +118,7 @@ async def lodge(
         lodged_at=now,
         status="lodged",
     )
-    session.add(appeal)
-    await session.flush()
+    await AppealRepository(session).add(appeal)
     await add_event(
         session,
         tables.outbox,
@@ -208,7 +186,7 @@ async def _check_decider(
             ),
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
-    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
+    report = await AuditReportRepository(session).get(file.audit_id)
     if report is not None and {principal.subject, principal.user_id} & set(report.auditor_user_ids):
         raise ConflictOfInterest(
             "you audited this file: someone else decides on the appeal",
@@ -219,7 +197,7 @@ async def _check_decider(
         await impartiality.check(
             session,
             principal,
-            [file.organisation_id, *file.group_member_ids],
+            organisation_ids=[file.organisation_id, *file.group_member_ids],
             today=today,
             cooling_off_months=settings.scheme_parameters(file.scheme).cooling_off_months,
             what="decide on this appeal",
@@ -229,8 +207,9 @@ async def _check_decider(
 async def decide(
     session: AsyncSession,
     principal: Principal,
+    *,
     file_id: str,
-    data: AppealDecisionIn,
+    data: AppealDecision,
     settings: Settings,
     clock: Clock,
     precondition: Precondition | None = None,
@@ -238,7 +217,7 @@ async def decide(
     """Uphold the decision, or overturn it: CAP RSE, the file is decided again by someone
     else; CAP ISO 9001, the refusal becomes a grant with the body's certificate number.
     ``precondition``: If-Match on the file, checked once the decision is the caller's."""
-    file = await decisions.get(session, principal, file_id, for_update=True)
+    file = await decisions.get(session, principal, file_id=file_id, for_update=True)
     appeal = await _current(session, file)
     if appeal is None or appeal.status != "lodged":
         raise NoAppeal(
@@ -247,7 +226,9 @@ async def decide(
         )
     now = clock.now()
     await _check_decider(session, principal, file, appeal, settings, now.date())
-    await decisions.expect(session, file, settings, principal, precondition)
+    await decisions.expect(
+        session, file, settings=settings, principal=principal, precondition=precondition
+    )
     reason = data.reason.strip()
     if data.outcome == "overturned":
         if file.scheme == Scheme.CAP_RSE:
@@ -256,7 +237,7 @@ async def decide(
             await _grant_on_appeal(session, file, data, principal, settings, now, reason)
     appeal.status, appeal.outcome_reason = data.outcome, reason
     appeal.decided_by, appeal.decided_at = principal.subject, now
-    await session.flush()
+    await AppealRepository(session).flush()
     await add_event(
         session,
         tables.outbox,
@@ -313,7 +294,7 @@ def _reopen(
 async def _grant_on_appeal(
     session: AsyncSession,
     file: DecisionFile,
-    data: AppealDecisionIn,
+    data: AppealDecision,
     principal: Principal,
     settings: Settings,
     now: datetime,
@@ -335,7 +316,7 @@ async def _grant_on_appeal(
                 ]
             },
         )
-    report = await session.get(AuditReport, file.audit_id) if file.audit_id else None
+    report = await AuditReportRepository(session).get(file.audit_id)
     if report is None or report.stage2_required_on is not None:
         raise Conflict(
             "no certificate can rest on this audit (a new stage 2 is required): uphold the "
@@ -345,7 +326,7 @@ async def _grant_on_appeal(
                 "d'étape 2 est nécessaire) : confirmez le refus, un nouvel audit "
                 "décidera"
             ),
-            extensions={"rule": decisions.STAGE2_RULE},
+            extensions={"rule": STAGE2_RULE},
         )
     file.steps = [
         *file.steps,
@@ -359,10 +340,10 @@ async def _grant_on_appeal(
     ]
     file.round += 1
     file.decided_on, file.decided_by = now.date(), principal.subject
-    await decisions.record_grant(
+    await from_audits.record_grant(
         session,
         file,
-        {
+        grant={
             "decided_on": now.date().isoformat(),
             "decided_by": principal.subject,
             "certificate_number": data.certificate_number,

@@ -7,21 +7,30 @@ suspends or withdraws it with a reason (``POST /v1/recognitions/{id}/transitions
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Any, Literal
 
-import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_labelling.inputs import FreeText
-from cap_labelling.models import Complaint, Recognition
+from cap_labelling.complaints.repository import ComplaintRepository
+from cap_labelling.complaints.schemas import (
+    ComplaintCreate,
+    ComplaintPublic,
+    ComplaintReceipt,
+    ComplaintTransition,
+)
+from cap_labelling.models import Complaint, tables
+from cap_labelling.recognitions.codes import new_verification_code
+from cap_labelling.registry import service as registry
 from cap_labelling.rules import InvalidTransition
 from cap_shared.clock import Clock
-from cap_shared.pagination import newest_first
+from cap_shared.contracts import new_event
+from cap_shared.contracts.labelling import ComplaintReceivedV1
+from cap_shared.outbox import add_event
 from cap_shared.problems import InvalidInput, NotFound
 from cap_shared.security import Principal
+
+SOURCE = "/cap/labelling"
 
 _STEPS: dict[str, tuple[set[str], str]] = {
     "investigate": ({"received"}, "investigating"),
@@ -30,29 +39,8 @@ _STEPS: dict[str, tuple[set[str], str]] = {
 }
 
 
-class ComplaintStepIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    step: Literal["investigate", "uphold", "dismiss"]
-    resolution: FreeText | None = Field(default=None, max_length=4000)
-
-
-class ComplaintOut(BaseModel):
-    id: str
-    reference: str
-    recognition_id: str
-    number: str
-    status: str
-    reporter_name: str
-    reporter_email: str
-    message: str
-    resolution: str | None
-    handled_by: str | None
-    steps: list[dict[str, Any]]
-    created_at: datetime
-
-
 def next_status(status: str, step: str) -> str:
+    """The status a step leads to from ``status`` (409 when it cannot be taken)."""
     sources, target = _STEPS[step]
     if status not in sources:
         raise InvalidTransition(
@@ -65,17 +53,13 @@ def next_status(status: str, step: str) -> str:
     return target
 
 
-async def _number(session: AsyncSession, complaint: Complaint) -> str:
-    recognition = await session.get(Recognition, complaint.recognition_id)
-    return recognition.number if recognition else ""
-
-
-async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
-    return ComplaintOut(
+async def to_public(session: AsyncSession, complaint: Complaint) -> ComplaintPublic:
+    """A complaint as the committee reads it, with the recognition's number."""
+    return ComplaintPublic(
         id=complaint.id,
         reference=complaint.reference,
         recognition_id=complaint.recognition_id,
-        number=await _number(session, complaint),
+        number=await ComplaintRepository(session).number_of(complaint.recognition_id),
         status=complaint.status,
         reporter_name=complaint.reporter_name,
         reporter_email=complaint.reporter_email,
@@ -87,22 +71,16 @@ async def to_out(session: AsyncSession, complaint: Complaint) -> ComplaintOut:
     )
 
 
-#: Newest first (created_at, id descending).
-KEYS = newest_first("complaints", col(Complaint.created_at), col(Complaint.id))
-
-
 async def page(
     session: AsyncSession, status: str | None, *, cursor: str | None, limit: int
 ) -> tuple[list[Complaint], str | None]:
     """A page of the complaints, newest first."""
-    query = sa.select(Complaint)
-    if status:
-        query = query.where(col(Complaint.status) == status)
-    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    return await ComplaintRepository(session).page(status=status, cursor=cursor, limit=limit)
 
 
 async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = False) -> Complaint:
-    complaint = await session.get(Complaint, complaint_id, with_for_update=for_update)
+    """One complaint, or 404."""
+    complaint = await ComplaintRepository(session).get(complaint_id, for_update=for_update)
     if complaint is None:
         raise NotFound("no such complaint", detail_fr="réclamation introuvable")
     return complaint
@@ -111,8 +89,9 @@ async def get(session: AsyncSession, complaint_id: str, *, for_update: bool = Fa
 async def step(
     session: AsyncSession,
     principal: Principal,
+    *,
     complaint_id: str,
-    data: ComplaintStepIn,
+    data: ComplaintTransition,
     clock: Clock,
 ) -> Complaint:
     """Investigate, uphold or dismiss (the latter two with the resolution)."""
@@ -135,5 +114,42 @@ async def step(
         *complaint.steps,
         {"at": clock.now().isoformat(), "by": principal.subject, "step": data.step},
     ]
-    await session.flush()
+    await ComplaintRepository(session).flush()
     return complaint
+
+
+async def file_complaint(
+    session: AsyncSession, number: str, *, data: ComplaintCreate, now: datetime
+) -> ComplaintReceipt:
+    """Anyone flags a listed recognition: a complaint opens for the committee."""
+    recognition = await registry.find(session, number=number)
+    complaint = Complaint(
+        id=str(uuid.uuid4()),
+        reference="R-" + new_verification_code(),
+        recognition_id=recognition.id,
+        status="received",
+        reporter_name=data.name.strip(),
+        reporter_email=str(data.email),
+        message=data.message.strip(),
+        steps=[{"at": now.isoformat(), "by": "public", "step": "received"}],
+    )
+    await ComplaintRepository(session).add(complaint)
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            ComplaintReceivedV1(
+                complaint_id=complaint.id,
+                recognition_id=recognition.id,
+                number=recognition.number,
+                organisation_id=recognition.organisation_id,
+                received_at=now,
+            ),
+            source=SOURCE,
+            subject=complaint.id,
+            actor="public",
+        ),
+    )
+    return ComplaintReceipt(
+        reference=complaint.reference, number=recognition.number, status="received"
+    )

@@ -11,19 +11,15 @@ naming the rule, the person and the engagement.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Literal
+from datetime import date
 
-import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from cap_labelling import rules
-from cap_labelling.inputs import FreeText, Identifier
-from cap_labelling.models import Engagement, Organisation
-from cap_shared.field_errors import FieldError
-from cap_shared.pagination import newest_first
+from cap_labelling.impartiality.repository import EngagementRepository
+from cap_labelling.impartiality.schemas import EngagementCreate, EngagementPublic
+from cap_labelling.models import Engagement
+from cap_labelling.repository import StructureRepository
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -32,43 +28,15 @@ _SESSION_IDS = uuid.UUID("6b1f2c1e-94a4-4f7e-9a60-0c4c3c2a7d10")
 
 
 class ConflictOfInterest(Conflict):
+    """The caller took part, or gave the structure an engagement within the cooling-off."""
+
     code, title = "conflict-of-interest", "Not impartial towards this structure"
     title_fr = "Non impartial envers cette structure"
 
 
-class EngagementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organisation_id: Identifier = Field(description="The structure concerned")
-    kind: Literal["consultancy", "accompaniment", "training"]
-    started_on: date | None = None
-    ended_on: date | None = Field(default=None, description="Empty while it goes on")
-    description: FreeText | None = Field(default=None, max_length=500)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> EngagementIn:
-        if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            raise FieldError("ended_on is before started_on", "ended_on précède started_on")
-        return self
-
-
-class EngagementOut(BaseModel):
-    id: str
-    user_id: str
-    organisation_id: str
-    kind: str
-    started_on: date | None
-    ended_on: date | None
-    source: str
-    diagnostic_id: str | None
-    declared_by: str | None
-    description: str | None
-    created_at: datetime
-
-
-def to_out(engagement: Engagement) -> EngagementOut:
+def to_public(engagement: Engagement) -> EngagementPublic:
     """An engagement as the API shows it."""
-    return EngagementOut.model_validate(engagement, from_attributes=True)
+    return EngagementPublic.model_validate(engagement, from_attributes=True)
 
 
 def person_of(principal: Principal) -> str:
@@ -81,7 +49,7 @@ def _account(user_id: str) -> str:
 
 
 async def declare(
-    session: AsyncSession, principal: Principal, user_id: str, data: EngagementIn
+    session: AsyncSession, principal: Principal, *, user_id: str, data: EngagementCreate
 ) -> Engagement:
     """Declare an engagement of a committee member with a structure (the member, or an admin)."""
     user_id = _account(user_id)
@@ -90,7 +58,7 @@ async def declare(
             "a committee member declares their own engagements",
             detail_fr="un membre du comité déclare ses propres engagements",
         )
-    if await session.get(Organisation, data.organisation_id) is None:
+    if await StructureRepository(session).get(data.organisation_id) is None:
         raise InvalidInput(
             "unknown structure",
             detail_fr="structure inconnue",
@@ -115,13 +83,8 @@ async def declare(
         declared_by=principal.subject,
         description=(data.description or "").strip() or None,
     )
-    session.add(engagement)
-    await session.flush()
+    await EngagementRepository(session).add(engagement)
     return engagement
-
-
-#: Most recent first (created_at, id descending).
-KEYS = newest_first("committee-engagements", col(Engagement.created_at), col(Engagement.id))
 
 
 async def of_person(
@@ -133,10 +96,9 @@ async def of_person(
     limit: int,
 ) -> tuple[list[Engagement], str | None]:
     """A page of a person's engagements, most recent first."""
-    query = sa.select(Engagement).where(col(Engagement.user_id) == _account(user_id))
-    if organisation_id:
-        query = query.where(col(Engagement.organisation_id) == organisation_id)
-    return await KEYS.fetch(session, query, cursor=cursor, limit=limit)
+    return await EngagementRepository(session).of_person(
+        _account(user_id), organisation_id=organisation_id, cursor=cursor, limit=limit
+    )
 
 
 async def record_session(
@@ -149,8 +111,8 @@ async def record_session(
 ) -> None:
     """A facilitator's accompanied CAP session: an accompaniment of the structure on that day
     (once per session and person: a redelivered event changes nothing)."""
-    for user_id in dict.fromkeys(_account(u) for u in facilitator_user_ids if u):
-        await session.merge(
+    await EngagementRepository(session).save(
+        *(
             Engagement(
                 id=str(uuid.uuid5(_SESSION_IDS, f"{diagnostic_id}:{user_id}")),
                 user_id=user_id[:64],
@@ -162,15 +124,16 @@ async def record_session(
                 diagnostic_id=diagnostic_id,
                 description="Session CAP accompagnée",
             )
+            for user_id in dict.fromkeys(_account(u) for u in facilitator_user_ids if u)
         )
-    await session.flush()
+    )
 
 
 async def check(
     session: AsyncSession,
     principal: Principal,
-    organisation_ids: list[str],
     *,
+    organisation_ids: list[str],
     today: date,
     cooling_off_months: int,
     what: str = "decide on this file",
@@ -178,12 +141,10 @@ async def check(
     """409 when the caller gave one of the structures consultancy, accompaniment or training
     within the cooling-off period."""
     people = {person_of(principal), principal.subject}
-    query = sa.select(Engagement).where(
-        col(Engagement.user_id).in_(sorted(people)),
-        col(Engagement.organisation_id).in_(organisation_ids),
-        col(Engagement.kind).in_(sorted(rules.BARRING_ENGAGEMENTS)),
+    engagements = await EngagementRepository(session).barring(
+        people=people, organisation_ids=organisation_ids, kinds=rules.BARRING_ENGAGEMENTS
     )
-    for engagement in (await session.execute(query)).scalars().all():
+    for engagement in engagements:
         if not rules.bars(
             engagement.kind, engagement.started_on, engagement.ended_on, today, cooling_off_months
         ):

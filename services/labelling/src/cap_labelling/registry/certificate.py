@@ -79,10 +79,12 @@ class CertificateView:
 
     @property
     def scheme_name(self) -> str:
+        """The scheme's printed name."""
         return SCHEME_NAMES.get(self.scheme, self.scheme)
 
     @property
     def is_label(self) -> bool:
+        """Whether it is a CAP RSE label (the committee's) rather than a certificate."""
         return self.scheme == "CAP_RSE"
 
 
@@ -103,23 +105,52 @@ def _escape(text: str) -> str:
     return pdf_markup(text)
 
 
+@dataclass
+class _Page:
+    """The page being drawn: its canvas, geometry and the styles every part shares."""
+
+    canvas: Any
+    width: float
+    height: float
+    margin: float
+    inner: float
+    body: Any
+    centre: Any
+
+    def paragraph(
+        self, text: str, style: Any, top: float, avail: float | None = None, *, left: bool = False
+    ) -> float:
+        """Draw ``text`` with its top at ``top`` (centred in the page, or at the left margin);
+        the y below it."""
+        from reportlab.platypus import Paragraph
+
+        avail = self.inner if avail is None else avail
+        p = Paragraph(text, style)
+        _, h = p.wrapOn(self.canvas, avail, self.height)
+        p.drawOn(
+            self.canvas, self.margin if left else self.margin + (self.inner - avail) / 2, top - h
+        )
+        return top - h
+
+    def centred(self, text: str, font: str, size: float, y: float, colour: Any = None) -> None:
+        """One line centred in the page (blue unless ``colour``)."""
+        from reportlab.lib import colors
+
+        self.canvas.setFont(font, size)
+        self.canvas.setFillColor(colors.HexColor(BLUE) if colour is None else colour)
+        self.canvas.drawCentredString(self.width / 2, y, text)
+
+
 def render_certificate(view: CertificateView) -> bytes:
     """The certificate as a one-page A4 PDF."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Paragraph
 
     width, height = A4
     margin = 1.6 * cm
-    inner = width - 2 * margin
-    blue, grey, red = colors.HexColor(BLUE), colors.HexColor(GREY), colors.HexColor(RED)
     body = ParagraphStyle("CertBody", fontName="Helvetica", fontSize=9.5, leading=12.5)
     centre = ParagraphStyle("CertCentre", parent=body, alignment=TA_CENTER)
 
@@ -130,30 +161,38 @@ def render_certificate(view: CertificateView) -> bytes:
     canvas.setAuthor("Coorace — plateforme CAP")
     canvas.setSubject(view.scheme_name)
     canvas.setCreator("cap-labelling")
+    page = _Page(canvas, width, height, margin, width - 2 * margin, body, centre)
 
-    def paragraph(
-        text: str, style: ParagraphStyle, top: float, avail: float = inner, *, left: bool = False
-    ) -> float:
-        """Draw ``text`` with its top at ``top`` (centred in the page, or at the left margin);
-        the y below it."""
-        p = Paragraph(text, style)
-        _, h = p.wrapOn(canvas, avail, height)
-        p.drawOn(canvas, margin if left else margin + (inner - avail) / 2, top - h)
-        return top - h
+    banner = STATUS_BANNERS.get(view.status)
+    _frame(page, banner)
+    y = _heading(page, view, banner)
+    y = _holder(page, view, y)
+    # the verification block is anchored at the bottom; the details, then the members, fill
+    # the space above it (a long scope is printed smaller rather than on a second page)
+    qr_size = 3.5 * cm
+    bottom = 1.9 * cm
+    block_top = bottom + qr_size
+    y = _details(page, _entries(view), y, block_top, 2.2 * cm if view.members else 0.4 * cm)
+    if view.members:
+        _members(page, view.members, y, block_top)
+    _verification(page, view, bottom, qr_size)
 
-    def centred(text: str, font: str, size: float, y: float, colour: Any = blue) -> None:
-        canvas.setFont(font, size)
-        canvas.setFillColor(colour)
-        canvas.drawCentredString(width / 2, y, text)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
-    # frame
-    canvas.setStrokeColor(blue)
+
+def _frame(page: _Page, banner: tuple[str, str] | None) -> None:
+    """The double border, and the watermark of a certificate not in force."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+
+    canvas, width, height = page.canvas, page.width, page.height
+    canvas.setStrokeColor(colors.HexColor(BLUE))
     canvas.setLineWidth(2.2)
     canvas.rect(0.9 * cm, 0.9 * cm, width - 1.8 * cm, height - 1.8 * cm)
     canvas.setLineWidth(0.6)
     canvas.rect(1.1 * cm, 1.1 * cm, width - 2.2 * cm, height - 2.2 * cm)
-
-    banner = STATUS_BANNERS.get(view.status)
     if banner is not None:
         word, _explanation = banner
         # A watermark across the page, then a band everyone reads first.
@@ -165,10 +204,18 @@ def render_certificate(view: CertificateView) -> bytes:
         canvas.drawCentredString(0, 0, word)
         canvas.restoreState()
 
-    y = height - 2.3 * cm
-    centred("COORACE — PLATEFORME CAP", "Helvetica-Bold", 9, y, grey)
+
+def _heading(page: _Page, view: CertificateView, banner: tuple[str, str] | None) -> float:
+    """The federation, the status band, the kind of document, the scheme and the number; the
+    y below them."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+
+    canvas, grey = page.canvas, colors.HexColor(GREY)
+    y = page.height - 2.3 * cm
+    page.centred("COORACE — PLATEFORME CAP", "Helvetica-Bold", 9, y, grey)
     y -= 0.55 * cm
-    centred(
+    page.centred(
         "Fédération nationale de l'économie sociale et solidaire",
         "Helvetica",
         7.5,
@@ -178,46 +225,55 @@ def render_certificate(view: CertificateView) -> bytes:
     if banner is not None:
         band = 1.35 * cm
         y -= band + 0.3 * cm
-        canvas.setFillColor(red)
-        canvas.rect(margin, y, inner, band, stroke=0, fill=1)
+        canvas.setFillColor(colors.HexColor(RED))
+        canvas.rect(page.margin, y, page.inner, band, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
         canvas.setFont("Helvetica-Bold", 16)
-        canvas.drawCentredString(width / 2, y + band - 0.62 * cm, banner[0])
+        canvas.drawCentredString(page.width / 2, y + band - 0.62 * cm, banner[0])
         canvas.setFont("Helvetica", 8.5)
-        canvas.drawCentredString(width / 2, y + 0.3 * cm, banner[1])
+        canvas.drawCentredString(page.width / 2, y + 0.3 * cm, banner[1])
     y -= 1.35 * cm
-    centred("ATTESTATION DE LABEL" if view.is_label else "CERTIFICAT", "Helvetica-Bold", 26, y)
+    page.centred("ATTESTATION DE LABEL" if view.is_label else "CERTIFICAT", "Helvetica-Bold", 26, y)
     y -= 0.85 * cm
     # Drawn as is (not markup): only the characters a PDF string cannot show are dropped.
     heading = xml_text(view.scheme_name + (f" — niveau {view.level}" if view.level else ""))
-    centred(heading, "Helvetica-Bold", 15, y)
+    page.centred(heading, "Helvetica-Bold", 15, y)
     y -= 0.65 * cm
-    centred(f"N° {view.number}", "Helvetica", 11, y, colors.black)
-
+    page.centred(f"N° {view.number}", "Helvetica", 11, y, colors.black)
     y -= 1.0 * cm
-    centred(
+    page.centred(
         "est attribué à" if view.is_label else "est délivré à", "Helvetica-Oblique", 10, y, grey
     )
+    return y
+
+
+def _holder(page: _Page, view: CertificateView, y: float) -> float:
+    """The holder's name, SIRET and region; the y below them."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+
     y -= 0.95 * cm
     holder = ParagraphStyle(
         "CertHolder",
-        parent=centre,
+        parent=page.centre,
         fontName="Helvetica-Bold",
         fontSize=18,
         leading=22,
         textColor=colors.black,
     )
-    y = paragraph(_escape(view.holder_name), holder, y + 0.5 * cm, inner - 2 * cm)
+    y = page.paragraph(_escape(view.holder_name), holder, y + 0.5 * cm, page.inner - 2 * cm)
     y -= 0.15 * cm
     where = f"{view.holder_region_name}, France"
     if view.holder_siret:
         where = f"SIRET {format_siret(view.holder_siret)} — {where}"
     if view.members:
         where += " — fonction centrale du groupe"
-    y = paragraph(_escape(where), centre, y)
+    return page.paragraph(_escape(where), page.centre, y)
 
-    # the certified scope and referential
-    y -= 0.45 * cm
+
+def _entries(view: CertificateView) -> list[tuple[str, str]]:
+    """The certified scope and referential, the dates and the issuer, as label and markup."""
     entries: list[tuple[str, str]] = [
         ("Référentiel", _escape(view.referential or DEFAULT_REFERENTIALS.get(view.scheme, "—")))
     ]
@@ -243,53 +299,75 @@ def render_certificate(view: CertificateView) -> bytes:
         if view.external_number:
             entries.append(("N° de certificat de l'organisme", _escape(view.external_number)))
     entries += [("Note", _escape(note)) for note in view.notes]
+    return entries
 
-    # the verification block is anchored at the bottom; the details, then the members, fill
-    # the space above it (a long scope is printed smaller rather than on a second page)
-    qr_size = 3.5 * cm
-    bottom = 1.9 * cm
-    block_top = bottom + qr_size
-    reserve = 2.2 * cm if view.members else 0.4 * cm
+
+def _details(
+    page: _Page, entries: list[tuple[str, str]], y: float, block_top: float, reserve: float
+) -> float:
+    """The details table, in the largest print that leaves ``reserve`` above the verification
+    block; the y below it."""
+    from reportlab.lib.units import cm
+
+    y -= 0.45 * cm
     for size in (9.5, 8.5, 7.5, 6.5, 5.5):
-        details = _details_table(entries, size, inner)
-        _, h = details.wrapOn(canvas, inner, height)
+        details = _details_table(entries, size, page.inner)
+        _, h = details.wrapOn(page.canvas, page.inner, page.height)
         if y - h >= block_top + reserve:
             break
-    details.drawOn(canvas, margin, y - h)
-    y -= h
+    details.drawOn(page.canvas, page.margin, y - h)
+    below: float = y - h
+    return below
 
-    if view.members:
-        y -= 0.4 * cm
-        y = paragraph(f"<b>Structures membres couvertes ({len(view.members)})</b>", body, y)
-        y -= 0.1 * cm
-        space = y - block_top - 0.5 * cm
-        members = list(view.members)
-        for size in (8.5, 7.5, 6.5):
-            shown = members[:MAX_MEMBERS]
-            table = _members_table(shown, len(members) - len(shown), size, inner)
-            _, h = table.wrapOn(canvas, inner, height)
-            while h > space and shown:
-                shown = shown[:-2]
-                table = _members_table(shown, len(members) - len(shown), size, inner)
-                _, h = table.wrapOn(canvas, inner, height)
-            if len(shown) == min(len(members), MAX_MEMBERS) or size == 6.5:
-                break
-        table.drawOn(canvas, margin, y - h)
 
-    # verification: QR code, code, link
+def _members(page: _Page, members: list[tuple[str, str]], y: float, block_top: float) -> None:
+    """The group's member structures, as many as fit above the verification block."""
+    from reportlab.lib.units import cm
+
+    y -= 0.4 * cm
+    y = page.paragraph(f"<b>Structures membres couvertes ({len(members)})</b>", page.body, y)
+    y -= 0.1 * cm
+    space = y - block_top - 0.5 * cm
+    members = list(members)
+    for size in (8.5, 7.5, 6.5):
+        shown = members[:MAX_MEMBERS]
+        table = _members_table(shown, len(members) - len(shown), size, page.inner)
+        _, h = table.wrapOn(page.canvas, page.inner, page.height)
+        while h > space and shown:
+            shown = shown[:-2]
+            table = _members_table(shown, len(members) - len(shown), size, page.inner)
+            _, h = table.wrapOn(page.canvas, page.inner, page.height)
+        if len(shown) == min(len(members), MAX_MEMBERS) or size == 6.5:
+            break
+    table.drawOn(page.canvas, page.margin, y - h)
+
+
+def _verification(page: _Page, view: CertificateView, bottom: float, qr_size: float) -> None:
+    """The verification block: QR code, verification code, link, and the registry's notice."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+
+    canvas, margin = page.canvas, page.margin
+    block_top = bottom + qr_size
     qr = QrCodeWidget(view.verify_url, barLevel="M")
     x0, y0, x1, y1 = qr.getBounds()
     drawing = Drawing(
         qr_size, qr_size, transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0]
     )
     drawing.add(qr)
-    qr_x = width - margin - qr_size
+    qr_x = page.width - margin - qr_size
     renderPDF.draw(drawing, canvas, qr_x, bottom)
     canvas.linkURL(view.verify_url, (qr_x, bottom, qr_x + qr_size, block_top), relative=0)
-    text_width = inner - qr_size - 0.5 * cm
-    verify = ParagraphStyle("CertVerify", parent=body, fontSize=9, leading=11.5)
-    small = ParagraphStyle("CertSmall", parent=body, fontSize=7, leading=8.5, textColor=grey)
-    top = paragraph(
+    text_width = page.inner - qr_size - 0.5 * cm
+    verify = ParagraphStyle("CertVerify", parent=page.body, fontSize=9, leading=11.5)
+    small = ParagraphStyle(
+        "CertSmall", parent=page.body, fontSize=7, leading=8.5, textColor=colors.HexColor(GREY)
+    )
+    top = page.paragraph(
         "<b>Vérifier ce document</b> : scannez le code QR ou saisissez le code de vérification "
         "dans le registre public de Coorace.",
         verify,
@@ -301,14 +379,14 @@ def render_certificate(view: CertificateView) -> bytes:
     canvas.setFillColor(colors.black)
     canvas.drawString(margin, top - 0.6 * cm, f"Code de vérification : {view.verification_code}")
     canvas.setFont("Helvetica", 8)
-    canvas.setFillColor(blue)
+    canvas.setFillColor(colors.HexColor(BLUE))
     url_y = top - 1.15 * cm
     url = view.verify_url if len(view.verify_url) <= 80 else view.verify_url[:77] + "..."
     canvas.drawString(margin, url_y, url)
     url_width = min(canvas.stringWidth(url, "Helvetica", 8), text_width)
     canvas.linkURL(view.verify_url, (margin, url_y - 2, margin + url_width, url_y + 9), relative=0)
     owner = "Coorace" if view.is_label else "l'organisme certificateur"
-    paragraph(
+    page.paragraph(
         "Le statut en vigueur (actif, suspendu, retiré, expiré) est celui du registre public. "
         f"Ce document reste la propriété de {owner} ; il est valide jusqu'à sa date "
         "d'expiration, sous réserve des audits de surveillance.",
@@ -317,10 +395,6 @@ def render_certificate(view: CertificateView) -> bytes:
         text_width,
         left=True,
     )
-
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 def _details_table(entries: list[tuple[str, str]], size: float, inner: float) -> Any:

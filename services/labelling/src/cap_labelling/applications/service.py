@@ -13,82 +13,45 @@ the audit programme.
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
-import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_labelling import decisions, group_invitations, rules, visibility
-from cap_labelling.group_invitations import GroupMemberOut
-from cap_labelling.inputs import FreeText, Identifier
-from cap_labelling.models import Application, GroupInvitation, Organisation, tables
-from cap_labelling.repository import DiagnosticRepository
-from cap_labelling.rules import ApplicationStatus, ApplicationStep
+from cap_labelling import visibility
+from cap_labelling.applications import rules
+from cap_labelling.applications.repository import ApplicationRepository
+from cap_labelling.applications.rules import ApplicationStatus, ApplicationStep
+from cap_labelling.applications.schemas import (
+    ApplicationCreate,
+    ApplicationPublic,
+    ApplicationTransition,
+)
+from cap_labelling.decisions import service as decisions
+from cap_labelling.group_invitations import service as group_invitations
+from cap_labelling.models import Application, GroupInvitation, tables
+from cap_labelling.repository import DiagnosticRepository, StructureRepository
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.outbox import add_event
-from cap_shared.pagination import newest_first
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 
 SOURCE = "/cap/labelling"
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organisation_id: Identifier = Field(description="The applicant (a group's central function)")
-    group_member_ids: list[Identifier] = Field(
-        default_factory=list,
-        max_length=200,
-        description="Structures invited to join the group: each joins when its member_admin "
-        "accepts",
-    )
-    scheme: Literal["CAP_RSE", "CAP_ISO9001"]
-    certification_body_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=60)
-    motivation: FreeText | None = Field(default=None, max_length=8000)
-
-
-class ApplicationStepIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    step: Literal["accept", "reject", "withdraw"]
-    reason: FreeText | None = Field(default=None, max_length=2000)
-
-
-class ApplicationOut(BaseModel):
-    id: str
-    organisation_id: str
-    #: The members who accepted their invitation (the group as it stands).
-    group_member_ids: list[str]
-    scheme: str
-    certification_body_id: str
-    status: str
-    #: The diagnostic that made each structure eligible, for the structures the caller reads on
-    #: its own (the federation: all): never another structure's diagnostic or score.
-    eligibility: dict[str, object]
-    motivation: str | None
-    submitted_by: str
-    decided_by: str | None
-    reason: str | None
-    #: Each named member's answer (the applicant's people and the federation only).
-    invitations: list[GroupMemberOut] = Field(default_factory=list)
-
-
 class UnknownMember(ProblemError):
+    """A group names a structure that is not registered (or names one twice)."""
+
     status, code, title = 422, "unknown-group-member", "Unknown group member"
     title_fr = "Membre du groupement inconnu"
 
 
-def to_out(
+def to_public(
     a: Application, *, readable: set[str] | None, invitations: list[GroupInvitation]
-) -> ApplicationOut:
+) -> ApplicationPublic:
     """An application as a caller reading the structures ``readable`` (None: all) sees it."""
     sees_applicant = readable is None or a.organisation_id in readable
-    return ApplicationOut(
+    return ApplicationPublic(
         id=a.id,
         organisation_id=a.organisation_id,
         group_member_ids=a.group_member_ids,
@@ -107,30 +70,28 @@ def to_out(
 
 
 async def out(
-    session: AsyncSession, principal: Principal, applications: list[Application]
-) -> list[ApplicationOut]:
+    session: AsyncSession, principal: Principal, *, applications: list[Application]
+) -> list[ApplicationPublic]:
     """Applications as the caller sees them."""
     readable = await visibility.readable(session, principal)
     invitations = await group_invitations.of_applications(
         session, application_ids=[a.id for a in applications]
     )
-    return [to_out(a, readable=readable, invitations=invitations[a.id]) for a in applications]
-
-
-async def _org(session: AsyncSession, organisation_id: str) -> Organisation | None:
-    return await session.get(Organisation, organisation_id)
+    return [to_public(a, readable=readable, invitations=invitations[a.id]) for a in applications]
 
 
 async def submit(
     session: AsyncSession,
     principal: Principal,
-    data: ApplicationIn,
+    *,
+    data: ApplicationCreate,
     window_months: int,
     clock: Clock,
 ) -> Application:
     """Apply (the applicant's member_admin, or an admin), if the applicant is eligible; a
     group's named members are invited (nothing of them is read or shown here)."""
-    applicant = await _org(session, data.organisation_id)
+    structures, repository = StructureRepository(session), ApplicationRepository(session)
+    applicant = await structures.get(data.organisation_id)
     if applicant is None:
         raise NotFound("no such organisation", detail_fr="structure introuvable")
     if not principal.has_role(
@@ -147,7 +108,7 @@ async def submit(
             detail_fr="un groupement liste chaque membre une seule fois, hors fonction centrale",
         )
     for i, member in enumerate(members):
-        if await _org(session, member) is None:
+        if await structures.get(member) is None:
             raise UnknownMember(
                 f"group member {member} is not a registered structure",
                 detail_fr=f"le membre du groupement {member} n'est pas une structure enregistrée",
@@ -161,19 +122,7 @@ async def submit(
                     ]
                 },
             )
-    open_ones = (
-        (
-            await session.execute(
-                sa.select(Application).where(
-                    col(Application.organisation_id) == data.organisation_id,
-                    col(Application.scheme) == data.scheme,
-                    col(Application.status).in_([s.value for s in rules.OPEN_APPLICATIONS]),
-                )
-            )
-        )
-        .scalars()
-        .first()
-    )
+    open_ones = await repository.open_one(data.organisation_id, scheme=data.scheme)
     if open_ones is not None:
         raise Conflict(
             f"an application for {data.scheme} is already {open_ones.status}",
@@ -211,8 +160,7 @@ async def submit(
         motivation=data.motivation,
         submitted_by=principal.subject,
     )
-    session.add(application)
-    await session.flush()
+    await repository.add(application)
     if members:
         await group_invitations.invite(
             session,
@@ -226,20 +174,16 @@ async def submit(
 
 
 async def get(
-    session: AsyncSession, principal: Principal, application_id: str, *, for_update: bool = False
+    session: AsyncSession, principal: Principal, *, application_id: str, for_update: bool = False
 ) -> Application:
     """An application of a structure the caller reads (applicant or consenting member), or 404."""
-    application = await session.get(Application, application_id, with_for_update=for_update)
+    application = await ApplicationRepository(session).get(application_id, for_update=for_update)
     if application is None or not visibility.visible(
         [application.organisation_id, *application.group_member_ids],
         await visibility.readable(session, principal),
     ):
         raise NotFound("no such application", detail_fr="candidature introuvable")
     return application
-
-
-#: Newest first (created_at, id descending).
-KEYS = newest_first("applications", col(Application.created_at), col(Application.id))
 
 
 async def page_visible(
@@ -253,21 +197,11 @@ async def page_visible(
     limit: int,
 ) -> tuple[list[Application], str | None]:
     """A page of the applications of the structures the caller reads, newest first."""
-    readable = await visibility.readable(session, principal)
-    query = sa.select(Application).where(
-        visibility.scope(
-            readable, col(Application.organisation_id), col(Application.group_member_ids)
-        )
-    )
-    if status:
-        query = query.where(col(Application.status) == status)
-    if scheme:
-        query = query.where(col(Application.scheme) == scheme)
-    if organisation_id:
-        query = query.where(col(Application.organisation_id) == organisation_id)
-    return await KEYS.fetch(
-        session,
-        query,
+    return await ApplicationRepository(session).page(
+        readable=await visibility.readable(session, principal),
+        status=status,
+        scheme=scheme,
+        organisation_id=organisation_id,
         cursor=cursor,
         limit=limit,
     )
@@ -276,12 +210,13 @@ async def page_visible(
 async def step(
     session: AsyncSession,
     principal: Principal,
+    *,
     application_id: str,
-    data: ApplicationStepIn,
+    data: ApplicationTransition,
     clock: Clock,
 ) -> Application:
     """Accept or reject (admin, committee), or withdraw (the applicant's member_admin)."""
-    application = await get(session, principal, application_id, for_update=True)
+    application = await get(session, principal, application_id=application_id, for_update=True)
     application_step = ApplicationStep(data.step)
     if application_step is ApplicationStep.WITHDRAW:
         if not (
@@ -317,7 +252,7 @@ async def step(
         principal.subject,
         data.reason,
     )
-    await session.flush()
+    await ApplicationRepository(session).flush()
     if target is ApplicationStatus.ACCEPTED:
         await decisions.open_for_application(session, application)
         await add_event(

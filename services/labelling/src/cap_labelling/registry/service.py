@@ -12,38 +12,35 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import uuid
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import jinja2
-import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_labelling import recognitions
-from cap_labelling.models import (
-    Complaint,
-    Organisation,
-    Recognition,
-    RecognitionChange,
-    tables,
-    tombstones,
+from cap_labelling.models import Organisation, Recognition
+from cap_labelling.recognitions.codes import normalise_code
+from cap_labelling.registry.certificate import CertificateView
+from cap_labelling.registry.repository import RegistryRepository
+from cap_labelling.registry.schemas import (
+    PublicChange,
+    PublicStructure,
+    RegistryEntry,
+    RegistryPage,
+    SearchQuery,
+    Verification,
 )
+from cap_labelling.repository import StructureRepository
 from cap_labelling.rules import RecognitionStatus
-from cap_shared.contracts import new_event
-from cap_shared.contracts.identity import SiaeType
-from cap_shared.contracts.labelling import ComplaintReceivedV1
 from cap_shared.formats import xml_text
-from cap_shared.outbox import add_event
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Keyset, SortKey
+from cap_shared.pagination import Keyset, SortKey
 from cap_shared.problems import InvalidInput, NotFound
-from cap_shared.sync import Deleted, DeltaSync, SyncPage
-from cap_shared.text import Text, fold
+from cap_shared.sync import Deleted
+from cap_shared.text import fold
 
-SOURCE = "/cap/labelling"
+#: The schemes' public names.
 SCHEME_NAMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
+#: The statuses' public names.
 STATUS_NAMES = {
     "active": "Valide",
     "suspended": "Suspendu",
@@ -71,97 +68,14 @@ REASONS = {
 }
 
 
-class PublicStructure(BaseModel):
-    name: str
-    region: str
-    region_name: str
-    siae_types: list[str]
-
-
-class PublicChange(BaseModel):
-    on: date
-    status: str
-    reason_code: str
-    reason: str
-
-
-class RegistryEntry(BaseModel):
-    number: str
-    scheme: str
-    scheme_name: str
-    level: str | None
-    status: str
-    status_name: str
-    holder: PublicStructure
-    members: list[PublicStructure]
-    scope: str
-    certification_body_id: str | None
-    external_number: str | None
-    decided_on: date
-    effective_date: date
-    expiry_date: date
-    issued_on: date = Field(description="When the certificate was last issued (reissued)")
-    renewed_by: str | None = Field(description="Number of the recognition of the next cycle")
-    verification_url: str
-    certificate_url: str
-
-
-class Verification(RegistryEntry):
-    history: list[PublicChange]
-
-
-class SearchQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    region: str | None = Field(default=None, pattern=r"^[0-9]{2}$", description="INSEE region code")
-    siae_type: SiaeType | None = None
-    scheme: Literal["CAP_RSE", "CAP_ISO9001"] | None = None
-    level: str | None = Field(default=None, pattern=r"^[^\x00-\x1f<>]{1,30}$")
-    status: Literal["active", "suspended", "withdrawn", "expired", "renewed"] | None = Field(
-        default=None, description="Default: in force (active and suspended)"
-    )
-    q: Text | None = Field(
-        default=None,
-        min_length=2,
-        max_length=100,
-        description="In the holder's name (accents and case ignored)",
-    )
-    limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Page size")
-    cursor: str | None = Field(
-        default=None,
-        # It holds a holder's name (up to 200 characters, escaped): longer than most cursors.
-        max_length=2000,
-        description="`next_cursor` of the previous page of this same list (opaque); absent "
-        "for the first page",
-    )
-    updated_since: AwareDatetime | None = Field(
-        default=None,
-        description="Delta sync: the recognitions changed at or after this RFC 3339 date-time "
-        "(with its offset), oldest change first, in every status unless `status` is given, and "
-        "in `deleted` those deleted since; keep paging with `next_cursor` and the same value",
-    )
-
-
-class ComplaintIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Text = Field(min_length=2, max_length=200)
-    email: EmailStr
-    message: Text = Field(min_length=10, max_length=4000)
-
-
-class ComplaintReceipt(BaseModel):
-    reference: str
-    number: str
-    status: str
-
-
 # answers -----------------------------------------------------------------------------------------
 def etag_of(body: bytes) -> str:
+    """A strong ETag of an answer's body."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def dumps(model: BaseModel) -> bytes:
+    """An answer's body: compact JSON, in UTF-8."""
     return json.dumps(
         model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")
     ).encode()
@@ -176,6 +90,7 @@ def matches(if_none_match: str | None, etag: str) -> bool:
 
 
 def _structure(org: Organisation | None) -> PublicStructure:
+    """A structure's public facts (a placeholder for one not known here)."""
     if org is None:
         return PublicStructure(
             name="(structure inconnue)", region="", region_name="", siae_types=[]
@@ -185,25 +100,10 @@ def _structure(org: Organisation | None) -> PublicStructure:
     )
 
 
-async def _organisations(session: AsyncSession, ids: set[str]) -> dict[str, Organisation]:
-    if not ids:
-        return {}
-    query = sa.select(Organisation).where(col(Organisation.id).in_(sorted(ids)))
-    return {o.id: o for o in (await session.execute(query)).scalars()}
-
-
-async def _numbers(session: AsyncSession, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    query = sa.select(col(Recognition.id), col(Recognition.number)).where(
-        col(Recognition.id).in_(sorted(ids))
-    )
-    return dict((await session.execute(query)).all())
-
-
 def _entry(
     r: Recognition, orgs: dict[str, Organisation], renewed: dict[str, str], public_url: str
 ) -> dict[str, Any]:
+    """A recognition's registry entry, with its links."""
     base = public_url.rstrip("/")
     return {
         "number": r.number,
@@ -233,15 +133,9 @@ KEYS = Keyset(
     SortKey(str, value=lambda row: row[1].name),
     SortKey(str, value=lambda row: row[0].number),
 )
-#: Delta sync: oldest change first (a status change, a reissue: the recognition's row changes).
-SYNC = DeltaSync.timestamped("registry", "recognition", Recognition)
 
 
-class RegistryPage(SyncPage[RegistryEntry]):
-    """A page of the registry (``deleted``: with ``updated_since`` only)."""
-
-
-async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> RegistryPage:
+async def search(session: AsyncSession, query: SearchQuery, *, public_url: str) -> RegistryPage:
     """Recognitions matching the filters, in force by default, by holder name and number; with
     ``updated_since``, the changes since then, oldest first, in every status unless one is
     asked (a withdrawal or an expiry reaches the cache as a change of status)."""
@@ -253,25 +147,14 @@ async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> 
             if query.status
             else [RecognitionStatus.ACTIVE.value, RecognitionStatus.SUSPENDED.value]
         )
-    where: list[Any] = []
-    if statuses:
-        where.append(col(Recognition.status).in_(statuses))
-    if query.scheme:
-        where.append(col(Recognition.scheme) == query.scheme)
-    if query.level:
-        where.append(col(Recognition.level) == query.level)
-    if query.region:
-        where.append(col(Organisation.region) == query.region)
-    if query.siae_type:
-        # A JSON list: its text holds the quoted code (both databases).
-        where.append(
-            sa.cast(col(Organisation.siae_types), sa.Text).contains(
-                f'"{query.siae_type}"', autoescape=True
-            )
-        )
-    joined = sa.join(
-        Recognition, Organisation, col(Organisation.id) == col(Recognition.organisation_id)
-    )
+    filters: dict[str, Any] = {
+        "statuses": statuses,
+        "scheme": query.scheme,
+        "level": query.level,
+        "region": query.region,
+        "siae_type": query.siae_type,
+    }
+    repository = RegistryRepository(session)
     deleted: list[Deleted] = []
     if query.updated_since is not None:
         if query.q:
@@ -289,33 +172,24 @@ async def search(session: AsyncSession, query: SearchQuery, public_url: str) -> 
                     ]
                 },
             )
-        page, deleted, next_cursor = await SYNC.page(
-            session,
-            sa.select(Recognition).select_from(joined).where(*where),
-            tombstones,
-            since=query.updated_since,
-            cursor=query.cursor,
-            limit=query.limit,
+        page, deleted, next_cursor = await repository.changed_since(
+            since=query.updated_since, cursor=query.cursor, limit=query.limit, **filters
         )
     else:
         needle = fold(query.q) if query.q else None
         rows = [
             (r, o)
-            for r, o in (
-                await session.execute(
-                    sa.select(Recognition, Organisation).select_from(joined).where(*where)
-                )
-            ).all()
+            for r, o in await repository.matching(**filters)
             # The accent-blind name match is portable here only: the registry holds hundreds of
             # rows, and its answers are cached (so are its pages, sorted in memory).
             if needle is None or needle in fold(o.name)
         ]
         found, next_cursor = KEYS.slice(rows, cursor=query.cursor, limit=query.limit)
         page = [r for r, _ in found]
-    orgs = await _organisations(
-        session, {m for r in page for m in [r.organisation_id, *r.group_member_ids]}
+    orgs = await StructureRepository(session).by_id(
+        {m for r in page for m in [r.organisation_id, *r.group_member_ids]}
     )
-    renewed = await _numbers(session, {r.renewed_by_id for r in page if r.renewed_by_id})
+    renewed = await repository.numbers({r.renewed_by_id for r in page if r.renewed_by_id})
     return RegistryPage(
         data=[RegistryEntry(**_entry(r, orgs, renewed, public_url)) for r in page],
         next_cursor=next_cursor,
@@ -328,7 +202,7 @@ async def find(
 ) -> Recognition:
     """A recognition by its public number or its verification code (404 if unknown)."""
     if code is not None:
-        canonical = recognitions.normalise_code(code)
+        canonical = normalise_code(code)
         if canonical is None:
             raise InvalidInput(
                 "a verification code has 12 letters and digits, e.g. K7QH-3M9X-PT2A",
@@ -342,10 +216,9 @@ async def find(
                     ]
                 },
             )
-        where = col(Recognition.verification_code) == canonical
+        recognition = await RegistryRepository(session).find(code=canonical)
     else:
-        where = col(Recognition.number) == (number or "").strip().upper()
-    recognition = (await session.execute(sa.select(Recognition).where(where))).scalars().first()
+        recognition = await RegistryRepository(session).find(number=(number or "").strip().upper())
     if recognition is None:
         raise NotFound(
             "no recognition has this verification code"
@@ -359,26 +232,17 @@ async def find(
 
 
 async def verification(
-    session: AsyncSession, recognition: Recognition, public_url: str
+    session: AsyncSession, recognition: Recognition, *, public_url: str
 ) -> Verification:
     """Current status and the public history, with dates."""
-    orgs = await _organisations(
-        session, {recognition.organisation_id, *recognition.group_member_ids}
+    repository = RegistryRepository(session)
+    orgs = await StructureRepository(session).by_id(
+        {recognition.organisation_id, *recognition.group_member_ids}
     )
-    renewed = await _numbers(
-        session, {recognition.renewed_by_id} if recognition.renewed_by_id else set()
+    renewed = await repository.numbers(
+        {recognition.renewed_by_id} if recognition.renewed_by_id else set()
     )
-    changes = (
-        (
-            await session.execute(
-                sa.select(RecognitionChange)
-                .where(col(RecognitionChange.recognition_id) == recognition.id)
-                .order_by(col(RecognitionChange.at), col(RecognitionChange.id))
-            )
-        )
-        .scalars()
-        .all()
-    )
+    changes = await repository.history(recognition.id)
     return Verification(
         **_entry(recognition, orgs, renewed, public_url),
         history=[
@@ -418,40 +282,29 @@ def verification_html(v: Verification) -> str:
     )
 
 
-# complaints ----------------------------------------------------------------------------------------
-async def file_complaint(
-    session: AsyncSession, number: str, data: ComplaintIn, now: Any
-) -> ComplaintReceipt:
-    """Anyone flags a listed recognition: a complaint opens for the committee."""
-    recognition = await find(session, number=number)
-    complaint = Complaint(
-        id=str(uuid.uuid4()),
-        reference="R-" + recognitions.new_verification_code(),
-        recognition_id=recognition.id,
-        status="received",
-        reporter_name=data.name.strip(),
-        reporter_email=str(data.email),
-        message=data.message.strip(),
-        steps=[{"at": now.isoformat(), "by": "public", "step": "received"}],
-    )
-    session.add(complaint)
-    await session.flush()
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            ComplaintReceivedV1(
-                complaint_id=complaint.id,
-                recognition_id=recognition.id,
-                number=recognition.number,
-                organisation_id=recognition.organisation_id,
-                received_at=now,
-            ),
-            source=SOURCE,
-            subject=complaint.id,
-            actor="public",
-        ),
-    )
-    return ComplaintReceipt(
-        reference=complaint.reference, number=recognition.number, status="received"
+async def certificate_view(
+    session: AsyncSession, recognition: Recognition, *, verification: Verification
+) -> CertificateView:
+    """What the recognition's certificate shows: its holder and members as registered here."""
+    structures = StructureRepository(session)
+    holder = await structures.get(recognition.organisation_id)
+    members = [await structures.get(m) for m in recognition.group_member_ids]
+    return CertificateView(
+        number=recognition.number,
+        verification_code=recognition.verification_code,
+        scheme=recognition.scheme,
+        level=recognition.level,
+        holder_name=holder.name if holder else verification.holder.name,
+        holder_siret=holder.siret if holder else "",
+        holder_region_name=verification.holder.region_name,
+        members=[(m.name, m.siret) for m in members if m is not None],
+        scope=recognition.scope,
+        certification_body=recognition.certification_body_id,
+        external_number=recognition.external_number,
+        decided_on=recognition.decided_on,
+        effective_date=recognition.effective_date,
+        expiry_date=recognition.expiry_date,
+        status=recognition.status,
+        verify_url=verification.verification_url,
+        issued_on=recognition.issued_on,
     )
