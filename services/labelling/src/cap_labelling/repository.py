@@ -86,7 +86,7 @@ class StructureRepository:
 
 
 def readable_scope(
-    readable: set[str] | None, organisation: Any, members: Any
+    readable: set[str] | None, *, organisation: Any, members: Any
 ) -> sa.ColumnElement[bool]:
     """SQL: a row of a readable structure (None: all), as applicant or as a member of its group
     (the JSON list of ids, matched as a quoted string in its text on both databases)."""

@@ -43,7 +43,7 @@ class Scheme(StrEnum):
 
 
 class InvalidTransition(Conflict):
-    """A step not possible from the current status."""
+    """Invalid status transition."""
 
     code, title = "invalid-transition", "Invalid status transition"
     title_fr = "Changement de statut impossible"
@@ -84,14 +84,14 @@ SURVEILLANCE_AUDITS = frozenset({"surveillance", "follow_up"})
 
 
 class AlreadyDecided(Conflict):
-    """The file was already decided."""
+    """Already decided."""
 
     code, title = "already-decided", "Already decided"
     title_fr = "Déjà décidé"
 
 
 class NoReport(Conflict):
-    """The deciding audit's report has not arrived."""
+    """No audit report yet."""
 
     code, title = "no-audit-report", "No audit report yet"
     title_fr = "Pas encore de rapport d'audit"
@@ -243,7 +243,7 @@ def due_change(state: RecognitionState, today: date, rules: LifecycleRules) -> C
 
 
 class RestorationWindowPassed(Conflict):
-    """An expired recognition is no longer restorable."""
+    """Too late to restore."""
 
     code, title = "restoration-window-passed", "Too late to restore"
     title_fr = "Délai de rétablissement dépassé"
@@ -362,14 +362,14 @@ APPEAL_RULE = (
 
 
 class NotAppealable(Conflict):
-    """The decision is not one that can be appealed."""
+    """This decision cannot be appealed."""
 
     code, title = "not-appealable", "This decision cannot be appealed"
     title_fr = "Cette décision ne peut pas faire l'objet d'un recours"
 
 
 class AppealPeriodOver(Conflict):
-    """The decision's appeal period is over."""
+    """Too late to appeal."""
 
     code, title = "appeal-period-over", "Too late to appeal"
     title_fr = "Délai de recours dépassé"
@@ -421,7 +421,7 @@ SCOPE_RULE = (
 
 
 class ScopeReductionNotAllowed(Conflict):
-    """The recognition's scope cannot be reduced."""
+    """The scope of this recognition cannot be reduced."""
 
     code, title = "scope-reduction-not-allowed", "The scope of this recognition cannot be reduced"
     title_fr = "Le périmètre de cette reconnaissance ne peut pas être réduit"

@@ -47,14 +47,14 @@ SOURCE = "/cap/labelling"
 
 
 class AlreadyAppealed(Conflict):
-    """A decision is appealed once."""
+    """This decision was already appealed."""
 
     code, title = "already-appealed", "This decision was already appealed"
     title_fr = "Cette décision a déjà fait l'objet d'un recours"
 
 
 class NoAppeal(Conflict):
-    """No appeal of the file's current round waits for a decision."""
+    """No appeal is waiting for a decision."""
 
     code, title = "no-appeal-lodged", "No appeal is waiting for a decision"
     title_fr = "Aucun recours en attente de décision"

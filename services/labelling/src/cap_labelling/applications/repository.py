@@ -56,7 +56,9 @@ class ApplicationRepository:
         """A page of the applications of the ``readable`` structures (None: all), newest first."""
         query = sa.select(Application).where(
             readable_scope(
-                readable, col(Application.organisation_id), col(Application.group_member_ids)
+                readable,
+                organisation=col(Application.organisation_id),
+                members=col(Application.group_member_ids),
             )
         )
         if status:

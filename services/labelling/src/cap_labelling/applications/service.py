@@ -40,7 +40,7 @@ SOURCE = "/cap/labelling"
 
 
 class UnknownMember(ProblemError):
-    """A group names a structure that is not registered (or names one twice)."""
+    """Unknown group member."""
 
     status, code, title = 422, "unknown-group-member", "Unknown group member"
     title_fr = "Membre du groupement inconnu"

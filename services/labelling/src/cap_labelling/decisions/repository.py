@@ -81,7 +81,9 @@ class DecisionFileRepository:
         """A page of the files of the ``readable`` structures (None: all), newest first."""
         query = sa.select(DecisionFile).where(
             readable_scope(
-                readable, col(DecisionFile.organisation_id), col(DecisionFile.group_member_ids)
+                readable,
+                organisation=col(DecisionFile.organisation_id),
+                members=col(DecisionFile.group_member_ids),
             )
         )
         if status:

@@ -10,35 +10,35 @@ from cap_shared.problems import Conflict, Forbidden, InvalidInput, ProblemError
 
 
 class NotImpartial(Forbidden):
-    """The caller audited the file."""
+    """Not impartial."""
 
     code, title = "not-impartial", "Not impartial"
     title_fr = "Non impartial"
 
 
 class LevelAboveRule(ProblemError):
-    """The committee may lower the computed level, never raise it."""
+    """Level above the rule."""
 
     status, code, title = 422, "level-above-rule", "Level above the rule"
     title_fr = "Niveau supérieur à la règle"
 
 
 class RuleNotMet(ProblemError):
-    """The level rule gives no level: the file is refused or deferred."""
+    """The level rule is not met."""
 
     status, code, title = 422, "rule-not-met", "The level rule is not met"
     title_fr = "La règle de niveau n'est pas satisfaite"
 
 
 class EvaluationPending(Conflict):
-    """The auditor's evaluation is still being scored."""
+    """The auditor's evaluation has not arrived yet."""
 
     code, title = "evaluation-pending", "The auditor's evaluation has not arrived yet"
     title_fr = "L'évaluation de l'auditeur n'est pas encore arrivée"
 
 
 class EvaluationIncomplete(Conflict):
-    """The auditor's evaluation lacks a structure or a criterion."""
+    """The auditor's evaluation is incomplete."""
 
     code, title = "evaluation-incomplete", "The auditor's evaluation is incomplete"
     title_fr = "L'évaluation de l'auditeur est incomplète"
@@ -59,7 +59,7 @@ def what_fr(missing: dict[str, Any]) -> str:
 
 
 class MajorsNotVerified(Conflict):
-    """Majors of the deciding audit are not verified closed."""
+    """Major nonconformities of the audit not verified closed."""
 
     code, title = "majors-not-verified", "Major nonconformities of the audit not verified closed"
     title_fr = "Non-conformités majeures de l'audit dont la levée n'est pas vérifiée"
@@ -84,7 +84,7 @@ STAGE2_RULE = (
 
 
 class BodyDecides(Conflict):
-    """CAP ISO 9001 files are decided by the certification body."""
+    """The certification body decides."""
 
     code, title = "body-decides", "The certification body decides"
     title_fr = "L'organisme certificateur décide"

@@ -28,7 +28,7 @@ _SESSION_IDS = uuid.UUID("6b1f2c1e-94a4-4f7e-9a60-0c4c3c2a7d10")
 
 
 class ConflictOfInterest(Conflict):
-    """The caller took part, or gave the structure an engagement within the cooling-off."""
+    """Not impartial towards this structure."""
 
     code, title = "conflict-of-interest", "Not impartial towards this structure"
     title_fr = "Non impartial envers cette structure"

@@ -43,7 +43,7 @@ async def apply_calendar(
         await change_status(
             session,
             recognition,
-            change.target,
+            target=change.target,
             reason_code=change.reason_code,
             note=None,
             actor="system:lifecycle",
@@ -154,7 +154,7 @@ async def on_surveillance_report(
         await change_status(
             session,
             recognition,
-            RecognitionStatus.ACTIVE,
+            target=RecognitionStatus.ACTIVE,
             reason_code="surveillance_done",
             note=None,
             actor="system:audit",
@@ -171,7 +171,7 @@ async def on_major_overdue(
         await change_status(
             session,
             recognition,
-            RecognitionStatus.SUSPENDED,
+            target=RecognitionStatus.SUSPENDED,
             reason_code="major_nc_overdue",
             note=None,
             actor="system:audit",
@@ -198,7 +198,7 @@ async def on_major_closed(
         await change_status(
             session,
             recognition,
-            RecognitionStatus.ACTIVE,
+            target=RecognitionStatus.ACTIVE,
             reason_code="major_nc_closed",
             note=None,
             actor="system:audit",

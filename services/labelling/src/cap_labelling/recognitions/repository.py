@@ -112,7 +112,9 @@ class RecognitionRepository:
         with ``updated_since``, those changed since (oldest change first) and the deletions."""
         query = sa.select(Recognition).where(
             readable_scope(
-                readable, col(Recognition.organisation_id), col(Recognition.group_member_ids)
+                readable,
+                organisation=col(Recognition.organisation_id),
+                members=col(Recognition.group_member_ids),
             )
         )
         if organisation_id:

@@ -38,7 +38,7 @@ SOURCE = "/cap/labelling"
 
 
 class PastExpiry(Conflict):
-    """An expired recognition is restored by a renewal decision, not by hand."""
+    """Past its expiry date."""
 
     code, title = "past-expiry", "Past its expiry date"
     title_fr = "Date d'échéance dépassée"
@@ -141,8 +141,8 @@ async def _record(
 async def change_status(
     session: AsyncSession,
     recognition: Recognition,
-    target: RecognitionStatus,
     *,
+    target: RecognitionStatus,
     reason_code: str,
     note: str | None,
     actor: str,
@@ -209,7 +209,7 @@ async def grant(
         await change_status(
             session,
             previous,
-            RecognitionStatus.RENEWED,
+            target=RecognitionStatus.RENEWED,
             reason_code="restored" if previous.status == RecognitionStatus.EXPIRED else "renewed",
             note=f"next cycle: {recognition.number}",
             actor=actor,
@@ -356,7 +356,7 @@ async def step(
     await change_status(
         session,
         recognition,
-        target,
+        target=target,
         reason_code="committee",
         note=data.reason,
         actor=principal.subject,
@@ -402,7 +402,7 @@ async def reduce_scope(
     await change_status(
         session,
         recognition,
-        target,
+        target=target,
         reason_code="scope_reduced",
         note=note[:2000],
         actor=principal.subject,
@@ -455,7 +455,7 @@ async def on_decision_overturned(
         await change_status(
             session,
             recognition,
-            RecognitionStatus.WITHDRAWN,
+            target=RecognitionStatus.WITHDRAWN,
             reason_code="decision_overturned",
             note=note,
             actor=actor,
