@@ -886,7 +886,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Complaint */
+        /**
+         * Get Complaint
+         * @description One complaint, with its reporter and its steps (the committee).
+         */
         get: operations["complaints-get-complaint"];
         put?: never;
         post?: never;
@@ -4334,6 +4337,38 @@ export interface components {
             scopes: string[];
         };
         /**
+         * AppealCreate
+         * @description An appeal lodged against a decision.
+         */
+        AppealCreate: {
+            /**
+             * Reason
+             * @description Why the decision is wrong
+             */
+            reason: string;
+        };
+        /**
+         * AppealDecision
+         * @description The decision on an appeal: upheld, or overturned (with the certificate for an ISO
+         *     refusal).
+         */
+        AppealDecision: {
+            /**
+             * Certificate Number
+             * @description CAP ISO 9001 refusal overturned: the body's certificate number
+             */
+            certificate_number?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "upheld" | "overturned";
+            /** Reason */
+            reason: string;
+            /** Scope */
+            scope?: string | null;
+        };
+        /**
          * AppealDecisionIn
          * @description The outcome of an appeal, recorded by someone who took no part in the audit.
          */
@@ -4381,6 +4416,41 @@ export interface components {
             reason: string;
             /** Status Before */
             status_before: string;
+        };
+        /**
+         * AppealPublic
+         * @description An appeal of a decision file, with the decision it was lodged against.
+         */
+        AppealPublic: {
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decision Decided By */
+            decision_decided_by: string | null;
+            /** Decision Decided On */
+            decision_decided_on: string | null;
+            /** Decision Level */
+            decision_level: string | null;
+            /** Decision Status */
+            decision_status: string;
+            /** Id */
+            id: string;
+            /**
+             * Lodged At
+             * Format: date-time
+             */
+            lodged_at: string;
+            /** Lodged By */
+            lodged_by: string;
+            /** Outcome Reason */
+            outcome_reason: string | null;
+            /** Reason */
+            reason: string;
+            /** Round */
+            round: number;
+            /** Status */
+            status: string;
         };
         /**
          * ApplicationAcceptedV1
@@ -4466,8 +4536,11 @@ export interface components {
              */
             type: "labelling.application.accepted.v1";
         };
-        /** ApplicationIn */
-        ApplicationIn: {
+        /**
+         * ApplicationCreate
+         * @description An application: the applicant, the structures invited to its group, the scheme.
+         */
+        ApplicationCreate: {
             /** Certification Body Id */
             certification_body_id: string;
             /**
@@ -4488,8 +4561,11 @@ export interface components {
              */
             scheme: "CAP_RSE" | "CAP_ISO9001";
         };
-        /** ApplicationOut */
-        ApplicationOut: {
+        /**
+         * ApplicationPublic
+         * @description An application as the caller may see it.
+         */
+        ApplicationPublic: {
             /** Certification Body Id */
             certification_body_id: string;
             /** Decided By */
@@ -4503,7 +4579,7 @@ export interface components {
             /** Id */
             id: string;
             /** Invitations */
-            invitations?: components["schemas"]["GroupMemberOut"][];
+            invitations?: components["schemas"]["GroupMemberPublic"][];
             /** Motivation */
             motivation: string | null;
             /** Organisation Id */
@@ -4517,8 +4593,11 @@ export interface components {
             /** Submitted By */
             submitted_by: string;
         };
-        /** ApplicationStepIn */
-        ApplicationStepIn: {
+        /**
+         * ApplicationTransition
+         * @description A step on an application: accept, reject (with a reason) or withdraw.
+         */
+        ApplicationTransition: {
             /** Reason */
             reason?: string | null;
             /**
@@ -5320,8 +5399,11 @@ export interface components {
              */
             type: "certification.decided.v1";
         };
-        /** ChangeOut */
-        ChangeOut: {
+        /**
+         * ChangePublic
+         * @description A change of status in a recognition's history.
+         */
+        ChangePublic: {
             /** Actor */
             actor: string;
             /**
@@ -5413,8 +5495,11 @@ export interface components {
             /** Score */
             score: number;
         };
-        /** ComplaintIn */
-        ComplaintIn: {
+        /**
+         * ComplaintCreate
+         * @description A flag raised on a listed recognition, by anyone.
+         */
+        ComplaintCreate: {
             /**
              * Email
              * Format: email
@@ -5425,8 +5510,11 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** ComplaintOut */
-        ComplaintOut: {
+        /**
+         * ComplaintPublic
+         * @description A complaint as the committee reads it.
+         */
+        ComplaintPublic: {
             /**
              * Created At
              * Format: date-time
@@ -5457,7 +5545,10 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** ComplaintReceipt */
+        /**
+         * ComplaintReceipt
+         * @description What the public keeps of its flag.
+         */
         ComplaintReceipt: {
             /** Number */
             number: string;
@@ -5536,8 +5627,11 @@ export interface components {
              */
             type: "labelling.complaint.received.v1";
         };
-        /** ComplaintStepIn */
-        ComplaintStepIn: {
+        /**
+         * ComplaintTransition
+         * @description A step of the committee on a complaint.
+         */
+        ComplaintTransition: {
             /** Resolution */
             resolution?: string | null;
             /**
@@ -5969,23 +6063,6 @@ export interface components {
              */
             type: "decision.held.v1";
         };
-        /** DecisionIn */
-        DecisionIn: {
-            /**
-             * Level
-             * @description Lower than the computed level, with a reason
-             */
-            level?: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "confirm" | "refuse" | "defer";
-            /** Reason */
-            reason?: string | null;
-            /** Scope */
-            scope?: string | null;
-        };
         /**
          * DecisionOpenedV1
          * @description A decision file awaits the committee (CAP RSE) or the body's decision (CAP ISO 9001).
@@ -6094,6 +6171,83 @@ export interface components {
             recorded_at: string | null;
             /** Scope */
             scope: string | null;
+        };
+        /**
+         * DecisionPublic
+         * @description A decision file as the caller may see it.
+         */
+        DecisionPublic: {
+            /** Appeals */
+            appeals?: components["schemas"]["AppealPublic"][];
+            /** Application Id */
+            application_id: string | null;
+            /** Audit Id */
+            audit_id: string | null;
+            /** Certification Body Id */
+            certification_body_id: string | null;
+            /** Computed Level */
+            computed_level: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided On */
+            decided_on: string | null;
+            /** Evaluation */
+            evaluation: {
+                [key: string]: unknown;
+            } | null;
+            /** Group Member Ids */
+            group_member_ids: string[];
+            /** Hold */
+            hold?: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Level */
+            level: string | null;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Recognition Id */
+            recognition_id: string | null;
+            /** Renews Id */
+            renews_id: string | null;
+            /**
+             * Round
+             * @default 1
+             */
+            round?: number;
+            /** Scheme */
+            scheme: string;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * DecisionTake
+         * @description The committee's decision on a file: confirm (at a level), refuse or defer.
+         */
+        DecisionTake: {
+            /**
+             * Level
+             * @description Lower than the computed level, with a reason
+             */
+            level?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "confirm" | "refuse" | "defer";
+            /** Reason */
+            reason?: string | null;
+            /** Scope */
+            scope?: string | null;
         };
         /**
          * DecisionTakenV1
@@ -6567,6 +6721,31 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /**
+         * EngagementCreate
+         * @description A consultancy, accompaniment or training given to a structure, as declared.
+         */
+        EngagementCreate: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Ended On
+             * @description Empty while it goes on
+             */
+            ended_on?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consultancy" | "accompaniment" | "training";
+            /**
+             * Organisation Id
+             * @description The structure concerned
+             */
+            organisation_id: string;
+            /** Started On */
+            started_on?: string | null;
+        };
         /** EngagementIn */
         EngagementIn: {
             /**
@@ -6610,6 +6789,37 @@ export interface components {
             role?: string | null;
             /** User Id */
             user_id: string | null;
+        };
+        /**
+         * EngagementPublic
+         * @description An engagement: declared, or an accompanied CAP session.
+         */
+        EngagementPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Declared By */
+            declared_by: string | null;
+            /** Description */
+            description: string | null;
+            /** Diagnostic Id */
+            diagnostic_id: string | null;
+            /** Ended On */
+            ended_on: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Source */
+            source: string;
+            /** Started On */
+            started_on: string | null;
+            /** User Id */
+            user_id: string;
         };
         /**
          * EvaluatedMaturityV1
@@ -6665,7 +6875,7 @@ export interface components {
         };
         /**
          * Exits
-         * @description Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+         * @description Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4).
          */
         Exits: {
             /**
@@ -7240,10 +7450,10 @@ export interface components {
             theme_code: string;
         };
         /**
-         * GroupInvitationOut
+         * GroupInvitationPublic
          * @description An invitation as the invited structure (and the federation) reads it.
          */
-        GroupInvitationOut: {
+        GroupInvitationPublic: {
             /** Answered At */
             answered_at: string | null;
             /** Applicant Name */
@@ -7361,10 +7571,10 @@ export interface components {
             type: "labelling.group_invitation.sent.v1";
         };
         /**
-         * GroupMemberOut
+         * GroupMemberPublic
          * @description A named member's answer, as the applicant reads it on its application.
          */
-        GroupMemberOut: {
+        GroupMemberPublic: {
             /** Answered At */
             answered_at: string | null;
             /** Invitation Id */
@@ -7819,167 +8029,6 @@ export interface components {
              * @constant
              */
             type: "label.surveillance_due.v1";
-        };
-        /** LabellingAppealDecisionIn */
-        LabellingAppealDecisionIn: {
-            /**
-             * Certificate Number
-             * @description CAP ISO 9001 refusal overturned: the body's certificate number
-             */
-            certificate_number?: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "upheld" | "overturned";
-            /** Reason */
-            reason: string;
-            /** Scope */
-            scope?: string | null;
-        };
-        /** LabellingAppealIn */
-        LabellingAppealIn: {
-            /**
-             * Reason
-             * @description Why the decision is wrong
-             */
-            reason: string;
-        };
-        /** LabellingAppealOut */
-        LabellingAppealOut: {
-            /** Decided At */
-            decided_at: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decision Decided By */
-            decision_decided_by: string | null;
-            /** Decision Decided On */
-            decision_decided_on: string | null;
-            /** Decision Level */
-            decision_level: string | null;
-            /** Decision Status */
-            decision_status: string;
-            /** Id */
-            id: string;
-            /**
-             * Lodged At
-             * Format: date-time
-             */
-            lodged_at: string;
-            /** Lodged By */
-            lodged_by: string;
-            /** Outcome Reason */
-            outcome_reason: string | null;
-            /** Reason */
-            reason: string;
-            /** Round */
-            round: number;
-            /** Status */
-            status: string;
-        };
-        /** LabellingDecisionOut */
-        LabellingDecisionOut: {
-            /** Appeals */
-            appeals?: components["schemas"]["LabellingAppealOut"][];
-            /** Application Id */
-            application_id: string | null;
-            /** Audit Id */
-            audit_id: string | null;
-            /** Certification Body Id */
-            certification_body_id: string | null;
-            /** Computed Level */
-            computed_level: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decided On */
-            decided_on: string | null;
-            /** Evaluation */
-            evaluation: {
-                [key: string]: unknown;
-            } | null;
-            /** Group Member Ids */
-            group_member_ids: string[];
-            /** Hold */
-            hold?: {
-                [key: string]: unknown;
-            } | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Level */
-            level: string | null;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Reason */
-            reason: string | null;
-            /** Recognition Id */
-            recognition_id: string | null;
-            /** Renews Id */
-            renews_id: string | null;
-            /**
-             * Round
-             * @default 1
-             */
-            round?: number;
-            /** Scheme */
-            scheme: string;
-            /** Status */
-            status: string;
-            /** Steps */
-            steps: {
-                [key: string]: unknown;
-            }[];
-        };
-        /** LabellingEngagementIn */
-        LabellingEngagementIn: {
-            /** Description */
-            description?: string | null;
-            /**
-             * Ended On
-             * @description Empty while it goes on
-             */
-            ended_on?: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "consultancy" | "accompaniment" | "training";
-            /**
-             * Organisation Id
-             * @description The structure concerned
-             */
-            organisation_id: string;
-            /** Started On */
-            started_on?: string | null;
-        };
-        /** LabellingEngagementOut */
-        LabellingEngagementOut: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Declared By */
-            declared_by: string | null;
-            /** Description */
-            description: string | null;
-            /** Diagnostic Id */
-            diagnostic_id: string | null;
-            /** Ended On */
-            ended_on: string | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Source */
-            source: string;
-            /** Started On */
-            started_on: string | null;
-            /** User Id */
-            user_id: string;
         };
         /**
          * LatestDiagnostic
@@ -8461,10 +8510,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ApplicationOut] */
-        Page_ApplicationOut_: {
+        /** Page[ApplicationPublic] */
+        Page_ApplicationPublic_: {
             /** Data */
-            data: components["schemas"]["ApplicationOut"][];
+            data: components["schemas"]["ApplicationPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8482,17 +8531,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ComplaintOut] */
-        Page_ComplaintOut_: {
+        /** Page[ComplaintPublic] */
+        Page_ComplaintPublic_: {
             /** Data */
-            data: components["schemas"]["ComplaintOut"][];
+            data: components["schemas"]["ComplaintPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DecisionOut] */
-        Page_DecisionOut_: {
+        /** Page[DecisionPublic] */
+        Page_DecisionPublic_: {
             /** Data */
-            data: components["schemas"]["LabellingDecisionOut"][];
+            data: components["schemas"]["DecisionPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8510,17 +8559,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[EngagementOut] */
-        Page_EngagementOut_: {
+        /** Page[EngagementPublic] */
+        Page_EngagementPublic_: {
             /** Data */
-            data: components["schemas"]["LabellingEngagementOut"][];
+            data: components["schemas"]["EngagementPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[GroupInvitationOut] */
-        Page_GroupInvitationOut_: {
+        /** Page[GroupInvitationPublic] */
+        Page_GroupInvitationPublic_: {
             /** Data */
-            data: components["schemas"]["GroupInvitationOut"][];
+            data: components["schemas"]["GroupInvitationPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8901,7 +8950,10 @@ export interface components {
             /** Stage2 Required By */
             stage2_required_by?: string[];
         };
-        /** PublicChange */
+        /**
+         * PublicChange
+         * @description A change of a recognition's status, with its public reason.
+         */
         PublicChange: {
             /**
              * On
@@ -8953,7 +9005,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** PublicStructure */
+        /**
+         * PublicStructure
+         * @description A structure as the registry shows it: public facts only.
+         */
         PublicStructure: {
             /** Name */
             name: string;
@@ -9044,8 +9099,11 @@ export interface components {
              */
             status: "ready";
         };
-        /** RecognitionOut */
-        RecognitionOut: {
+        /**
+         * RecognitionPublic
+         * @description A recognition with its full history.
+         */
+        RecognitionPublic: {
             /** Certification Body Id */
             certification_body_id: string | null;
             /**
@@ -9075,7 +9133,7 @@ export interface components {
             /** Group Member Ids */
             group_member_ids: string[];
             /** History */
-            history: components["schemas"]["ChangeOut"][];
+            history: components["schemas"]["ChangePublic"][];
             /** Id */
             id: string;
             /**
@@ -9225,8 +9283,11 @@ export interface components {
              */
             type: "recognition.status_changed.v1";
         };
-        /** RecognitionStepIn */
-        RecognitionStepIn: {
+        /**
+         * RecognitionTransition
+         * @description The committee suspends, restores or withdraws a recognition, with a reason.
+         */
+        RecognitionTransition: {
             /**
              * Reason
              * @description Recorded in the history
@@ -9405,7 +9466,10 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** RegistryEntry */
+        /**
+         * RegistryEntry
+         * @description A listed recognition.
+         */
         RegistryEntry: {
             /** Certificate Url */
             certificate_url: string;
@@ -9708,8 +9772,11 @@ export interface components {
          * @enum {string}
          */
         Scope: "audits:read" | "audits:write" | "certifications:write";
-        /** ScopeReductionIn */
-        ScopeReductionIn: {
+        /**
+         * ScopeReduction
+         * @description A CAP ISO 9001 certificate's reduced scope, with the reason.
+         */
+        ScopeReduction: {
             /**
              * Reason
              * @description Recorded in the history
@@ -10120,10 +10187,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** SyncPage[RecognitionOut] */
-        SyncPage_RecognitionOut_: {
+        /** SyncPage[RecognitionPublic] */
+        SyncPage_RecognitionPublic_: {
             /** Data */
-            data: components["schemas"]["RecognitionOut"][];
+            data: components["schemas"]["RecognitionPublic"][];
             /**
              * Deleted
              * @default []
@@ -10264,7 +10331,10 @@ export interface components {
             /** Status */
             status?: ("active" | "disabled") | null;
         };
-        /** Verification */
+        /**
+         * Verification
+         * @description A listed recognition with its public history.
+         */
         Verification: {
             /** Certificate Url */
             certificate_url: string;
@@ -11755,7 +11825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ApplicationOut_"];
+                    "application/json": components["schemas"]["Page_ApplicationPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -11768,7 +11838,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11778,7 +11848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11788,7 +11858,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11808,7 +11878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11818,7 +11888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11884,7 +11954,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApplicationIn"];
+                "application/json": components["schemas"]["ApplicationCreate"];
             };
         };
         responses: {
@@ -11897,7 +11967,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplicationOut"];
+                    "application/json": components["schemas"]["ApplicationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -11911,7 +11981,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11922,7 +11992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11944,7 +12014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11967,7 +12037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12045,7 +12115,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplicationOut"];
+                    "application/json": components["schemas"]["ApplicationPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12068,7 +12138,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12078,7 +12148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12098,7 +12168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12108,7 +12178,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12176,7 +12246,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApplicationStepIn"];
+                "application/json": components["schemas"]["ApplicationTransition"];
             };
         };
         responses: {
@@ -12188,7 +12258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplicationOut"];
+                    "application/json": components["schemas"]["ApplicationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -12202,7 +12272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12213,7 +12283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12235,7 +12305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12258,7 +12328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -16933,7 +17003,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_EngagementOut_"];
+                    "application/json": components["schemas"]["Page_EngagementPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -16946,7 +17016,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16956,7 +17026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16966,7 +17036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16986,7 +17056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16996,7 +17066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17064,7 +17134,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingEngagementIn"];
+                "application/json": components["schemas"]["EngagementCreate"];
             };
         };
         responses: {
@@ -17077,7 +17147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingEngagementOut"];
+                    "application/json": components["schemas"]["EngagementPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17091,7 +17161,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17102,7 +17172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17124,7 +17194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17147,7 +17217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17230,7 +17300,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ComplaintOut_"];
+                    "application/json": components["schemas"]["Page_ComplaintPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17243,7 +17313,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17253,7 +17323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17263,7 +17333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17283,7 +17353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17293,7 +17363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17370,7 +17440,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComplaintOut"];
+                    "application/json": components["schemas"]["ComplaintPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17383,7 +17453,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17393,7 +17463,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17413,7 +17483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17423,7 +17493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17491,7 +17561,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintStepIn"];
+                "application/json": components["schemas"]["ComplaintTransition"];
             };
         };
         responses: {
@@ -17503,7 +17573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComplaintOut"];
+                    "application/json": components["schemas"]["ComplaintPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17517,7 +17587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17528,7 +17598,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17550,7 +17620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17573,7 +17643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17660,7 +17730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DecisionOut_"];
+                    "application/json": components["schemas"]["Page_DecisionPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17673,7 +17743,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17683,7 +17753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17693,7 +17763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17713,7 +17783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17723,7 +17793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17800,7 +17870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17823,7 +17893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17833,7 +17903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17853,7 +17923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17863,7 +17933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17931,7 +18001,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingAppealIn"];
+                "application/json": components["schemas"]["AppealCreate"];
             };
         };
         responses: {
@@ -17944,7 +18014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingAppealOut"];
+                    "application/json": components["schemas"]["AppealPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17958,7 +18028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17969,7 +18039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17991,7 +18061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18014,7 +18084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18085,7 +18155,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingAppealDecisionIn"];
+                "application/json": components["schemas"]["AppealDecision"];
             };
         };
         responses: {
@@ -18099,7 +18169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18113,7 +18183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18124,7 +18194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18146,7 +18216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18180,7 +18250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18262,7 +18332,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionIn"];
+                "application/json": components["schemas"]["DecisionTake"];
             };
         };
         responses: {
@@ -18276,7 +18346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18290,7 +18360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18301,7 +18371,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18323,7 +18393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18357,7 +18427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21366,7 +21436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GroupInvitationOut_"];
+                    "application/json": components["schemas"]["Page_GroupInvitationPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -21379,7 +21449,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21389,7 +21459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21399,7 +21469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21419,7 +21489,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21429,7 +21499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21506,7 +21576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupInvitationOut"];
+                    "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -21519,7 +21589,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21529,7 +21599,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21549,7 +21619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21559,7 +21629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21635,7 +21705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupInvitationOut"];
+                    "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21649,7 +21719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21660,7 +21730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21682,7 +21752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21694,7 +21764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21771,7 +21841,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupInvitationOut"];
+                    "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21785,7 +21855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21796,7 +21866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21818,7 +21888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21830,7 +21900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -22380,7 +22450,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22390,7 +22460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22400,7 +22470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22420,7 +22490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22430,7 +22500,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22654,7 +22724,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22664,7 +22734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22684,7 +22754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22694,7 +22764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22922,7 +22992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22932,7 +23002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22952,7 +23022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22982,7 +23052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30582,7 +30652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPage_RecognitionOut_"];
+                    "application/json": components["schemas"]["SyncPage_RecognitionPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -30595,7 +30665,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30605,7 +30675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30615,7 +30685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30635,7 +30705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30645,7 +30715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31094,7 +31164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecognitionOut"];
+                    "application/json": components["schemas"]["RecognitionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -31117,7 +31187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31127,7 +31197,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31147,7 +31217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31157,7 +31227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31225,7 +31295,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ScopeReductionIn"];
+                "application/json": components["schemas"]["ScopeReduction"];
             };
         };
         responses: {
@@ -31237,7 +31307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecognitionOut"];
+                    "application/json": components["schemas"]["RecognitionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -31251,7 +31321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31262,7 +31332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31284,7 +31354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31307,7 +31377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31376,7 +31446,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RecognitionStepIn"];
+                "application/json": components["schemas"]["RecognitionTransition"];
             };
         };
         responses: {
@@ -31388,7 +31458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecognitionOut"];
+                    "application/json": components["schemas"]["RecognitionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -31402,7 +31472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31413,7 +31483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31435,7 +31505,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31458,7 +31528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -32540,7 +32610,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32550,7 +32620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32560,7 +32630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32580,7 +32650,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32590,7 +32660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32691,7 +32761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32701,7 +32771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32721,7 +32791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32731,7 +32801,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32818,7 +32888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32828,7 +32898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32848,7 +32918,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32858,7 +32928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32926,7 +32996,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintIn"];
+                "application/json": components["schemas"]["ComplaintCreate"];
             };
         };
         responses: {
@@ -32953,7 +33023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -32964,7 +33034,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -32986,7 +33056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -33009,7 +33079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -33119,7 +33189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -33129,7 +33199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -33149,7 +33219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -33159,7 +33229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
