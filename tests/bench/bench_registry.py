@@ -51,8 +51,9 @@ GATEWAY_BENCH = HERE.parent / "bench_gateway.py"
 
 async def seed(database_url: str) -> str:
     """One organisation and its active CAP RSE label; prints the verification code."""
-    from cap_labelling import recognitions, rules
+    from cap_labelling import rules
     from cap_labelling.models import Organisation
+    from cap_labelling.recognitions import service as recognitions
     from cap_shared.db.session import Database
 
     db = Database(database_url)

@@ -886,7 +886,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Complaint */
+        /**
+         * Get Complaint
+         * @description One complaint, with its reporter and its steps (the committee).
+         */
         get: operations["complaints-get-complaint"];
         put?: never;
         post?: never;
@@ -4334,6 +4337,38 @@ export interface components {
             scopes: string[];
         };
         /**
+         * AppealCreate
+         * @description An appeal lodged against a decision.
+         */
+        AppealCreate: {
+            /**
+             * Reason
+             * @description Why the decision is wrong
+             */
+            reason: string;
+        };
+        /**
+         * AppealDecision
+         * @description The decision on an appeal: upheld, or overturned (with the certificate for an ISO
+         *     refusal).
+         */
+        AppealDecision: {
+            /**
+             * Certificate Number
+             * @description CAP ISO 9001 refusal overturned: the body's certificate number
+             */
+            certificate_number?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "upheld" | "overturned";
+            /** Reason */
+            reason: string;
+            /** Scope */
+            scope?: string | null;
+        };
+        /**
          * AppealDecisionIn
          * @description The outcome of an appeal, recorded by someone who took no part in the audit.
          */
@@ -4381,6 +4416,41 @@ export interface components {
             reason: string;
             /** Status Before */
             status_before: string;
+        };
+        /**
+         * AppealPublic
+         * @description An appeal of a decision file, with the decision it was lodged against.
+         */
+        AppealPublic: {
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decision Decided By */
+            decision_decided_by: string | null;
+            /** Decision Decided On */
+            decision_decided_on: string | null;
+            /** Decision Level */
+            decision_level: string | null;
+            /** Decision Status */
+            decision_status: string;
+            /** Id */
+            id: string;
+            /**
+             * Lodged At
+             * Format: date-time
+             */
+            lodged_at: string;
+            /** Lodged By */
+            lodged_by: string;
+            /** Outcome Reason */
+            outcome_reason: string | null;
+            /** Reason */
+            reason: string;
+            /** Round */
+            round: number;
+            /** Status */
+            status: string;
         };
         /**
          * ApplicationAcceptedV1
@@ -4466,8 +4536,11 @@ export interface components {
              */
             type: "labelling.application.accepted.v1";
         };
-        /** ApplicationIn */
-        ApplicationIn: {
+        /**
+         * ApplicationCreate
+         * @description An application: the applicant, the structures invited to its group, the scheme.
+         */
+        ApplicationCreate: {
             /** Certification Body Id */
             certification_body_id: string;
             /**
@@ -4488,8 +4561,11 @@ export interface components {
              */
             scheme: "CAP_RSE" | "CAP_ISO9001";
         };
-        /** ApplicationOut */
-        ApplicationOut: {
+        /**
+         * ApplicationPublic
+         * @description An application as the caller may see it.
+         */
+        ApplicationPublic: {
             /** Certification Body Id */
             certification_body_id: string;
             /** Decided By */
@@ -4503,7 +4579,7 @@ export interface components {
             /** Id */
             id: string;
             /** Invitations */
-            invitations?: components["schemas"]["GroupMemberOut"][];
+            invitations?: components["schemas"]["GroupMemberPublic"][];
             /** Motivation */
             motivation: string | null;
             /** Organisation Id */
@@ -4517,8 +4593,11 @@ export interface components {
             /** Submitted By */
             submitted_by: string;
         };
-        /** ApplicationStepIn */
-        ApplicationStepIn: {
+        /**
+         * ApplicationTransition
+         * @description A step on an application: accept, reject (with a reason) or withdraw.
+         */
+        ApplicationTransition: {
             /** Reason */
             reason?: string | null;
             /**
@@ -5320,8 +5399,11 @@ export interface components {
              */
             type: "certification.decided.v1";
         };
-        /** ChangeOut */
-        ChangeOut: {
+        /**
+         * ChangePublic
+         * @description A change of status in a recognition's history.
+         */
+        ChangePublic: {
             /** Actor */
             actor: string;
             /**
@@ -5413,8 +5495,11 @@ export interface components {
             /** Score */
             score: number;
         };
-        /** ComplaintIn */
-        ComplaintIn: {
+        /**
+         * ComplaintCreate
+         * @description A flag raised on a listed recognition, by anyone.
+         */
+        ComplaintCreate: {
             /**
              * Email
              * Format: email
@@ -5425,8 +5510,11 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** ComplaintOut */
-        ComplaintOut: {
+        /**
+         * ComplaintPublic
+         * @description A complaint as the committee reads it.
+         */
+        ComplaintPublic: {
             /**
              * Created At
              * Format: date-time
@@ -5457,7 +5545,10 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** ComplaintReceipt */
+        /**
+         * ComplaintReceipt
+         * @description What the public keeps of its flag.
+         */
         ComplaintReceipt: {
             /** Number */
             number: string;
@@ -5536,8 +5627,11 @@ export interface components {
              */
             type: "labelling.complaint.received.v1";
         };
-        /** ComplaintStepIn */
-        ComplaintStepIn: {
+        /**
+         * ComplaintTransition
+         * @description A step of the committee on a complaint.
+         */
+        ComplaintTransition: {
             /** Resolution */
             resolution?: string | null;
             /**
@@ -5969,23 +6063,6 @@ export interface components {
              */
             type: "decision.held.v1";
         };
-        /** DecisionIn */
-        DecisionIn: {
-            /**
-             * Level
-             * @description Lower than the computed level, with a reason
-             */
-            level?: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "confirm" | "refuse" | "defer";
-            /** Reason */
-            reason?: string | null;
-            /** Scope */
-            scope?: string | null;
-        };
         /**
          * DecisionOpenedV1
          * @description A decision file awaits the committee (CAP RSE) or the body's decision (CAP ISO 9001).
@@ -6094,6 +6171,83 @@ export interface components {
             recorded_at: string | null;
             /** Scope */
             scope: string | null;
+        };
+        /**
+         * DecisionPublic
+         * @description A decision file as the caller may see it.
+         */
+        DecisionPublic: {
+            /** Appeals */
+            appeals?: components["schemas"]["AppealPublic"][];
+            /** Application Id */
+            application_id: string | null;
+            /** Audit Id */
+            audit_id: string | null;
+            /** Certification Body Id */
+            certification_body_id: string | null;
+            /** Computed Level */
+            computed_level: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided On */
+            decided_on: string | null;
+            /** Evaluation */
+            evaluation: {
+                [key: string]: unknown;
+            } | null;
+            /** Group Member Ids */
+            group_member_ids: string[];
+            /** Hold */
+            hold?: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Level */
+            level: string | null;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Recognition Id */
+            recognition_id: string | null;
+            /** Renews Id */
+            renews_id: string | null;
+            /**
+             * Round
+             * @default 1
+             */
+            round?: number;
+            /** Scheme */
+            scheme: string;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * DecisionTake
+         * @description The committee's decision on a file: confirm (at a level), refuse or defer.
+         */
+        DecisionTake: {
+            /**
+             * Level
+             * @description Lower than the computed level, with a reason
+             */
+            level?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "confirm" | "refuse" | "defer";
+            /** Reason */
+            reason?: string | null;
+            /** Scope */
+            scope?: string | null;
         };
         /**
          * DecisionTakenV1
@@ -6567,6 +6721,31 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /**
+         * EngagementCreate
+         * @description A consultancy, accompaniment or training given to a structure, as declared.
+         */
+        EngagementCreate: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Ended On
+             * @description Empty while it goes on
+             */
+            ended_on?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consultancy" | "accompaniment" | "training";
+            /**
+             * Organisation Id
+             * @description The structure concerned
+             */
+            organisation_id: string;
+            /** Started On */
+            started_on?: string | null;
+        };
         /** EngagementIn */
         EngagementIn: {
             /**
@@ -6610,6 +6789,37 @@ export interface components {
             role?: string | null;
             /** User Id */
             user_id: string | null;
+        };
+        /**
+         * EngagementPublic
+         * @description An engagement: declared, or an accompanied CAP session.
+         */
+        EngagementPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Declared By */
+            declared_by: string | null;
+            /** Description */
+            description: string | null;
+            /** Diagnostic Id */
+            diagnostic_id: string | null;
+            /** Ended On */
+            ended_on: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Source */
+            source: string;
+            /** Started On */
+            started_on: string | null;
+            /** User Id */
+            user_id: string;
         };
         /**
          * EvaluatedMaturityV1
@@ -7240,10 +7450,10 @@ export interface components {
             theme_code: string;
         };
         /**
-         * GroupInvitationOut
+         * GroupInvitationPublic
          * @description An invitation as the invited structure (and the federation) reads it.
          */
-        GroupInvitationOut: {
+        GroupInvitationPublic: {
             /** Answered At */
             answered_at: string | null;
             /** Applicant Name */
@@ -7361,10 +7571,10 @@ export interface components {
             type: "labelling.group_invitation.sent.v1";
         };
         /**
-         * GroupMemberOut
+         * GroupMemberPublic
          * @description A named member's answer, as the applicant reads it on its application.
          */
-        GroupMemberOut: {
+        GroupMemberPublic: {
             /** Answered At */
             answered_at: string | null;
             /** Invitation Id */
@@ -7825,167 +8035,6 @@ export interface components {
              * @constant
              */
             type: "label.surveillance_due.v1";
-        };
-        /** LabellingAppealDecisionIn */
-        LabellingAppealDecisionIn: {
-            /**
-             * Certificate Number
-             * @description CAP ISO 9001 refusal overturned: the body's certificate number
-             */
-            certificate_number?: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "upheld" | "overturned";
-            /** Reason */
-            reason: string;
-            /** Scope */
-            scope?: string | null;
-        };
-        /** LabellingAppealIn */
-        LabellingAppealIn: {
-            /**
-             * Reason
-             * @description Why the decision is wrong
-             */
-            reason: string;
-        };
-        /** LabellingAppealOut */
-        LabellingAppealOut: {
-            /** Decided At */
-            decided_at: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decision Decided By */
-            decision_decided_by: string | null;
-            /** Decision Decided On */
-            decision_decided_on: string | null;
-            /** Decision Level */
-            decision_level: string | null;
-            /** Decision Status */
-            decision_status: string;
-            /** Id */
-            id: string;
-            /**
-             * Lodged At
-             * Format: date-time
-             */
-            lodged_at: string;
-            /** Lodged By */
-            lodged_by: string;
-            /** Outcome Reason */
-            outcome_reason: string | null;
-            /** Reason */
-            reason: string;
-            /** Round */
-            round: number;
-            /** Status */
-            status: string;
-        };
-        /** LabellingDecisionOut */
-        LabellingDecisionOut: {
-            /** Appeals */
-            appeals?: components["schemas"]["LabellingAppealOut"][];
-            /** Application Id */
-            application_id: string | null;
-            /** Audit Id */
-            audit_id: string | null;
-            /** Certification Body Id */
-            certification_body_id: string | null;
-            /** Computed Level */
-            computed_level: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decided On */
-            decided_on: string | null;
-            /** Evaluation */
-            evaluation: {
-                [key: string]: unknown;
-            } | null;
-            /** Group Member Ids */
-            group_member_ids: string[];
-            /** Hold */
-            hold?: {
-                [key: string]: unknown;
-            } | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Level */
-            level: string | null;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Reason */
-            reason: string | null;
-            /** Recognition Id */
-            recognition_id: string | null;
-            /** Renews Id */
-            renews_id: string | null;
-            /**
-             * Round
-             * @default 1
-             */
-            round?: number;
-            /** Scheme */
-            scheme: string;
-            /** Status */
-            status: string;
-            /** Steps */
-            steps: {
-                [key: string]: unknown;
-            }[];
-        };
-        /** LabellingEngagementIn */
-        LabellingEngagementIn: {
-            /** Description */
-            description?: string | null;
-            /**
-             * Ended On
-             * @description Empty while it goes on
-             */
-            ended_on?: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "consultancy" | "accompaniment" | "training";
-            /**
-             * Organisation Id
-             * @description The structure concerned
-             */
-            organisation_id: string;
-            /** Started On */
-            started_on?: string | null;
-        };
-        /** LabellingEngagementOut */
-        LabellingEngagementOut: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Declared By */
-            declared_by: string | null;
-            /** Description */
-            description: string | null;
-            /** Diagnostic Id */
-            diagnostic_id: string | null;
-            /** Ended On */
-            ended_on: string | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Source */
-            source: string;
-            /** Started On */
-            started_on: string | null;
-            /** User Id */
-            user_id: string;
         };
         /**
          * LatestDiagnostic
@@ -8470,10 +8519,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ApplicationOut] */
-        Page_ApplicationOut_: {
+        /** Page[ApplicationPublic] */
+        Page_ApplicationPublic_: {
             /** Data */
-            data: components["schemas"]["ApplicationOut"][];
+            data: components["schemas"]["ApplicationPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8491,17 +8540,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ComplaintOut] */
-        Page_ComplaintOut_: {
+        /** Page[ComplaintPublic] */
+        Page_ComplaintPublic_: {
             /** Data */
-            data: components["schemas"]["ComplaintOut"][];
+            data: components["schemas"]["ComplaintPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DecisionOut] */
-        Page_DecisionOut_: {
+        /** Page[DecisionPublic] */
+        Page_DecisionPublic_: {
             /** Data */
-            data: components["schemas"]["LabellingDecisionOut"][];
+            data: components["schemas"]["DecisionPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8519,17 +8568,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[EngagementOut] */
-        Page_EngagementOut_: {
+        /** Page[EngagementPublic] */
+        Page_EngagementPublic_: {
             /** Data */
-            data: components["schemas"]["LabellingEngagementOut"][];
+            data: components["schemas"]["EngagementPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[GroupInvitationOut] */
-        Page_GroupInvitationOut_: {
+        /** Page[GroupInvitationPublic] */
+        Page_GroupInvitationPublic_: {
             /** Data */
-            data: components["schemas"]["GroupInvitationOut"][];
+            data: components["schemas"]["GroupInvitationPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8910,7 +8959,10 @@ export interface components {
             /** Stage2 Required By */
             stage2_required_by?: string[];
         };
-        /** PublicChange */
+        /**
+         * PublicChange
+         * @description A change of a recognition's status, with its public reason.
+         */
         PublicChange: {
             /**
              * On
@@ -8962,7 +9014,10 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** PublicStructure */
+        /**
+         * PublicStructure
+         * @description A structure as the registry shows it: public facts only.
+         */
         PublicStructure: {
             /** Name */
             name: string;
@@ -9053,8 +9108,11 @@ export interface components {
              */
             status: "ready";
         };
-        /** RecognitionOut */
-        RecognitionOut: {
+        /**
+         * RecognitionPublic
+         * @description A recognition with its full history.
+         */
+        RecognitionPublic: {
             /** Certification Body Id */
             certification_body_id: string | null;
             /**
@@ -9084,7 +9142,7 @@ export interface components {
             /** Group Member Ids */
             group_member_ids: string[];
             /** History */
-            history: components["schemas"]["ChangeOut"][];
+            history: components["schemas"]["ChangePublic"][];
             /** Id */
             id: string;
             /**
@@ -9234,8 +9292,11 @@ export interface components {
              */
             type: "recognition.status_changed.v1";
         };
-        /** RecognitionStepIn */
-        RecognitionStepIn: {
+        /**
+         * RecognitionTransition
+         * @description The committee suspends, restores or withdraws a recognition, with a reason.
+         */
+        RecognitionTransition: {
             /**
              * Reason
              * @description Recorded in the history
@@ -9414,7 +9475,10 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** RegistryEntry */
+        /**
+         * RegistryEntry
+         * @description A listed recognition.
+         */
         RegistryEntry: {
             /** Certificate Url */
             certificate_url: string;
@@ -9717,8 +9781,11 @@ export interface components {
          * @enum {string}
          */
         Scope: "audits:read" | "audits:write" | "certifications:write";
-        /** ScopeReductionIn */
-        ScopeReductionIn: {
+        /**
+         * ScopeReduction
+         * @description A CAP ISO 9001 certificate's reduced scope, with the reason.
+         */
+        ScopeReduction: {
             /**
              * Reason
              * @description Recorded in the history
@@ -10129,10 +10196,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** SyncPage[RecognitionOut] */
-        SyncPage_RecognitionOut_: {
+        /** SyncPage[RecognitionPublic] */
+        SyncPage_RecognitionPublic_: {
             /** Data */
-            data: components["schemas"]["RecognitionOut"][];
+            data: components["schemas"]["RecognitionPublic"][];
             /**
              * Deleted
              * @default []
@@ -10273,7 +10340,10 @@ export interface components {
             /** Status */
             status?: ("active" | "disabled") | null;
         };
-        /** Verification */
+        /**
+         * Verification
+         * @description A listed recognition with its public history.
+         */
         Verification: {
             /** Certificate Url */
             certificate_url: string;
@@ -11764,7 +11834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ApplicationOut_"];
+                    "application/json": components["schemas"]["Page_ApplicationPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -11777,7 +11847,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11787,7 +11857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11797,7 +11867,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11817,7 +11887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11827,7 +11897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11893,7 +11963,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApplicationIn"];
+                "application/json": components["schemas"]["ApplicationCreate"];
             };
         };
         responses: {
@@ -11906,7 +11976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplicationOut"];
+                    "application/json": components["schemas"]["ApplicationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -11920,7 +11990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11931,7 +12001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11953,7 +12023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11976,7 +12046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12054,7 +12124,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplicationOut"];
+                    "application/json": components["schemas"]["ApplicationPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12077,7 +12147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12087,7 +12157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12107,7 +12177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12117,7 +12187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12185,7 +12255,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApplicationStepIn"];
+                "application/json": components["schemas"]["ApplicationTransition"];
             };
         };
         responses: {
@@ -12197,7 +12267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplicationOut"];
+                    "application/json": components["schemas"]["ApplicationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -12211,7 +12281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12222,7 +12292,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12244,7 +12314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12267,7 +12337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -16942,7 +17012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_EngagementOut_"];
+                    "application/json": components["schemas"]["Page_EngagementPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -16955,7 +17025,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16965,7 +17035,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16975,7 +17045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16995,7 +17065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17005,7 +17075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17073,7 +17143,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingEngagementIn"];
+                "application/json": components["schemas"]["EngagementCreate"];
             };
         };
         responses: {
@@ -17086,7 +17156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingEngagementOut"];
+                    "application/json": components["schemas"]["EngagementPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17100,7 +17170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17111,7 +17181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17133,7 +17203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17156,7 +17226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17239,7 +17309,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ComplaintOut_"];
+                    "application/json": components["schemas"]["Page_ComplaintPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17252,7 +17322,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17262,7 +17332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17272,7 +17342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17292,7 +17362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17302,7 +17372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17379,7 +17449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComplaintOut"];
+                    "application/json": components["schemas"]["ComplaintPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17392,7 +17462,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17402,7 +17472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17422,7 +17492,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17432,7 +17502,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17500,7 +17570,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintStepIn"];
+                "application/json": components["schemas"]["ComplaintTransition"];
             };
         };
         responses: {
@@ -17512,7 +17582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ComplaintOut"];
+                    "application/json": components["schemas"]["ComplaintPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17526,7 +17596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17537,7 +17607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17559,7 +17629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17582,7 +17652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17669,7 +17739,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DecisionOut_"];
+                    "application/json": components["schemas"]["Page_DecisionPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17682,7 +17752,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17692,7 +17762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17702,7 +17772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17722,7 +17792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17732,7 +17802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17809,7 +17879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17832,7 +17902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17842,7 +17912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17862,7 +17932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17872,7 +17942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17940,7 +18010,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingAppealIn"];
+                "application/json": components["schemas"]["AppealCreate"];
             };
         };
         responses: {
@@ -17953,7 +18023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingAppealOut"];
+                    "application/json": components["schemas"]["AppealPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17967,7 +18037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -17978,7 +18048,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18000,7 +18070,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18023,7 +18093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18094,7 +18164,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingAppealDecisionIn"];
+                "application/json": components["schemas"]["AppealDecision"];
             };
         };
         responses: {
@@ -18108,7 +18178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18122,7 +18192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18133,7 +18203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18155,7 +18225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18189,7 +18259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18271,7 +18341,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionIn"];
+                "application/json": components["schemas"]["DecisionTake"];
             };
         };
         responses: {
@@ -18285,7 +18355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18299,7 +18369,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18310,7 +18380,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18332,7 +18402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18366,7 +18436,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21375,7 +21445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_GroupInvitationOut_"];
+                    "application/json": components["schemas"]["Page_GroupInvitationPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -21388,7 +21458,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21398,7 +21468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21408,7 +21478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21428,7 +21498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21438,7 +21508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21515,7 +21585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupInvitationOut"];
+                    "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -21528,7 +21598,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21538,7 +21608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21558,7 +21628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21568,7 +21638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21644,7 +21714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupInvitationOut"];
+                    "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21658,7 +21728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21669,7 +21739,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21691,7 +21761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21703,7 +21773,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21780,7 +21850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupInvitationOut"];
+                    "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21794,7 +21864,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21805,7 +21875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21827,7 +21897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21839,7 +21909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -30603,7 +30673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPage_RecognitionOut_"];
+                    "application/json": components["schemas"]["SyncPage_RecognitionPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -30616,7 +30686,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30626,7 +30696,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30636,7 +30706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30656,7 +30726,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -30666,7 +30736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31115,7 +31185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecognitionOut"];
+                    "application/json": components["schemas"]["RecognitionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -31138,7 +31208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31148,7 +31218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31168,7 +31238,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31178,7 +31248,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -31246,7 +31316,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ScopeReductionIn"];
+                "application/json": components["schemas"]["ScopeReduction"];
             };
         };
         responses: {
@@ -31258,7 +31328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecognitionOut"];
+                    "application/json": components["schemas"]["RecognitionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -31272,7 +31342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31283,7 +31353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31305,7 +31375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31328,7 +31398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31397,7 +31467,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RecognitionStepIn"];
+                "application/json": components["schemas"]["RecognitionTransition"];
             };
         };
         responses: {
@@ -31409,7 +31479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecognitionOut"];
+                    "application/json": components["schemas"]["RecognitionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -31423,7 +31493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31434,7 +31504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31456,7 +31526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31479,7 +31549,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -32561,7 +32631,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32571,7 +32641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32581,7 +32651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32601,7 +32671,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32611,7 +32681,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32712,7 +32782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32722,7 +32792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32742,7 +32812,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32752,7 +32822,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32839,7 +32909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32849,7 +32919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32869,7 +32939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32879,7 +32949,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -32947,7 +33017,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ComplaintIn"];
+                "application/json": components["schemas"]["ComplaintCreate"];
             };
         };
         responses: {
@@ -32974,7 +33044,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -32985,7 +33055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -33007,7 +33077,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -33030,7 +33100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -33140,7 +33210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -33150,7 +33220,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -33170,7 +33240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -33180,7 +33250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input, or not eligible */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];

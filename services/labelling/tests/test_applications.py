@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from cap_labelling import rules
+from cap_labelling.applications import rules
 from cap_labelling.models import tables
 
 from .conftest import Service, ok

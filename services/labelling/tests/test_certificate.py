@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from cap_labelling.certificate import CertificateView, render_certificate
+from cap_labelling.registry.certificate import CertificateView, render_certificate
 
 VERIFY_URL = "https://cap.coorace.org/registre/verifier/K7QH-3M9X-PT2A"
 

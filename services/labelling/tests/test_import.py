@@ -13,8 +13,9 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import col
 
-from cap_labelling import recognitions
 from cap_labelling.models import ImportRun, Recognition, RecognitionChange, tables
+from cap_labelling.recognitions import codes
+from cap_labelling.recognitions import service as recognitions
 from cap_labelling.rules import Cycle, RecognitionStatus, Scheme, add_months
 
 from .conftest import Service, ok
@@ -170,7 +171,7 @@ async def test_a_good_file_imports_every_line_with_its_history_and_event(service
     assert group.effective_date == today - timedelta(days=397)
     # Decided 400 days ago: the first surveillance (12 months) took place with the body.
     assert group.surveillances_done == 1
-    assert recognitions.normalise_code(group.verification_code) == group.verification_code
+    assert codes.normalise_code(group.verification_code) == group.verification_code
 
     label = found["RSE-2025-004"]
     assert (label.scheme, label.level, label.status) == ("CAP_RSE", "Confirmé", "suspended")

@@ -22,11 +22,11 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from cap_labelling import registry
 from cap_labelling.imports import rules as importer
 from cap_labelling.level_rules import rules as level_rule
 from cap_labelling.level_rules import service as rulebook
 from cap_labelling.level_rules.rules import LevelRule
+from cap_labelling.registry import service as registry
 from cap_labelling.rules import RecognitionStatus, Scheme
 
 from .conftest import Service

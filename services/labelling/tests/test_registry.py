@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from cap_labelling.recognitions import new_verification_code, normalise_code
+from cap_labelling.recognitions.codes import new_verification_code, normalise_code
 
 from .conftest import Service, ok
 from .test_decisions import GOOD, decide, events, granted_label

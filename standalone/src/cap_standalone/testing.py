@@ -29,8 +29,9 @@ from pydantic import TypeAdapter
 
 from cap_gateway import main as gateway_main
 from cap_gateway.runtime import GatewayRuntime
-from cap_labelling import recognitions, rules
+from cap_labelling import rules
 from cap_labelling.models import Organisation as LabellingOrganisation
+from cap_labelling.recognitions import service as recognitions
 from cap_shared.asgi import StreamingASGITransport
 from cap_shared.clock import wall_now
 from cap_shared.contracts import schemes

@@ -22,19 +22,23 @@ from .answers_out import AnswersOut
 from .api_client_create import ApiClientCreate
 from .api_client_created import ApiClientCreated
 from .api_client_public import ApiClientPublic
+from .appeal_create import AppealCreate
+from .appeal_decision import AppealDecision
 from .appeal_decision_in import AppealDecisionIn
 from .appeal_decision_in_outcome import AppealDecisionInOutcome
+from .appeal_decision_outcome import AppealDecisionOutcome
 from .appeal_in import AppealIn
 from .appeal_out import AppealOut
+from .appeal_public import AppealPublic
 from .application_accepted_v1 import ApplicationAcceptedV1
 from .application_accepted_v1_delivery import ApplicationAcceptedV1Delivery
 from .application_accepted_v1_scheme import ApplicationAcceptedV1Scheme
-from .application_in import ApplicationIn
-from .application_in_scheme import ApplicationInScheme
-from .application_out import ApplicationOut
-from .application_out_eligibility import ApplicationOutEligibility
-from .application_step_in import ApplicationStepIn
-from .application_step_in_step import ApplicationStepInStep
+from .application_create import ApplicationCreate
+from .application_create_scheme import ApplicationCreateScheme
+from .application_public import ApplicationPublic
+from .application_public_eligibility import ApplicationPublicEligibility
+from .application_transition import ApplicationTransition
+from .application_transition_step import ApplicationTransitionStep
 from .applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
@@ -86,21 +90,21 @@ from .certification_body_audit_request_scheme import CertificationBodyAuditReque
 from .certification_decided_v1 import CertificationDecidedV1
 from .certification_decided_v1_delivery import CertificationDecidedV1Delivery
 from .certification_decided_v1_outcome import CertificationDecidedV1Outcome
-from .change_out import ChangeOut
+from .change_public import ChangePublic
 from .channel_modes import ChannelModes
 from .channel_modes_email import ChannelModesEmail
 from .channel_modes_in_app import ChannelModesInApp
 from .clock_in import ClockIn
 from .clock_public import ClockPublic
 from .comparison import Comparison
-from .complaint_in import ComplaintIn
-from .complaint_out import ComplaintOut
-from .complaint_out_steps_item import ComplaintOutStepsItem
+from .complaint_create import ComplaintCreate
+from .complaint_public import ComplaintPublic
+from .complaint_public_steps_item import ComplaintPublicStepsItem
 from .complaint_receipt import ComplaintReceipt
 from .complaint_received_v1 import ComplaintReceivedV1
 from .complaint_received_v1_delivery import ComplaintReceivedV1Delivery
-from .complaint_step_in import ComplaintStepIn
-from .complaint_step_in_step import ComplaintStepInStep
+from .complaint_transition import ComplaintTransition
+from .complaint_transition_step import ComplaintTransitionStep
 from .complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
 from .connection_in import ConnectionIn
 from .connection_out import ConnectionOut
@@ -126,13 +130,17 @@ from .decision_appeal_lodged_v1_scheme import DecisionAppealLodgedV1Scheme
 from .decision_held_v1 import DecisionHeldV1
 from .decision_held_v1_delivery import DecisionHeldV1Delivery
 from .decision_held_v1_scheme import DecisionHeldV1Scheme
-from .decision_in import DecisionIn
-from .decision_in_outcome import DecisionInOutcome
 from .decision_opened_v1 import DecisionOpenedV1
 from .decision_opened_v1_delivery import DecisionOpenedV1Delivery
 from .decision_opened_v1_kind import DecisionOpenedV1Kind
 from .decision_opened_v1_scheme import DecisionOpenedV1Scheme
 from .decision_out import DecisionOut
+from .decision_public import DecisionPublic
+from .decision_public_evaluation_type_0 import DecisionPublicEvaluationType0
+from .decision_public_hold_type_0 import DecisionPublicHoldType0
+from .decision_public_steps_item import DecisionPublicStepsItem
+from .decision_take import DecisionTake
+from .decision_take_outcome import DecisionTakeOutcome
 from .decision_taken_v1 import DecisionTakenV1
 from .decision_taken_v1_delivery import DecisionTakenV1Delivery
 from .decision_taken_v1_kind import DecisionTakenV1Kind
@@ -162,9 +170,12 @@ from .diagnostic_summary import DiagnosticSummary
 from .diagnostic_update import DiagnosticUpdate
 from .due_item_out import DueItemOut
 from .email_out import EmailOut
+from .engagement_create import EngagementCreate
+from .engagement_create_kind import EngagementCreateKind
 from .engagement_in import EngagementIn
 from .engagement_in_kind import EngagementInKind
 from .engagement_out import EngagementOut
+from .engagement_public import EngagementPublic
 from .evaluated_maturity_v1 import EvaluatedMaturityV1
 from .event_preference import EventPreference
 from .evidence import Evidence
@@ -200,15 +211,15 @@ from .finding_v1 import FindingV1
 from .finding_v1_type import FindingV1Type
 from .gap_out import GapOut
 from .gap_recommendation import GapRecommendation
-from .group_invitation_out import GroupInvitationOut
+from .group_invitation_public import GroupInvitationPublic
 from .group_invitation_sent_v1 import GroupInvitationSentV1
 from .group_invitation_sent_v1_delivery import GroupInvitationSentV1Delivery
 from .group_invitation_sent_v1_scheme import GroupInvitationSentV1Scheme
-from .group_member_out import GroupMemberOut
+from .group_member_public import GroupMemberPublic
 from .group_score_out import GroupScoreOut
 from .group_score_v1 import GroupScoreV1
 from .import_report import ImportReport
-from .import_run_public import ImportRunPublic
+from .import_run_out import ImportRunOut
 from .invitation_accept import InvitationAccept
 from .invitation_create import InvitationCreate
 from .invitation_create_role import InvitationCreateRole
@@ -225,22 +236,11 @@ from .label_surveillance_due_v1 import LabelSurveillanceDueV1
 from .label_surveillance_due_v1_delivery import LabelSurveillanceDueV1Delivery
 from .label_surveillance_due_v1_scheme import LabelSurveillanceDueV1Scheme
 from .label_surveillance_due_v1_stage import LabelSurveillanceDueV1Stage
-from .labelling_appeal_decision_in import LabellingAppealDecisionIn
-from .labelling_appeal_decision_in_outcome import LabellingAppealDecisionInOutcome
-from .labelling_appeal_in import LabellingAppealIn
-from .labelling_appeal_out import LabellingAppealOut
-from .labelling_decision_out import LabellingDecisionOut
-from .labelling_decision_out_evaluation_type_0 import LabellingDecisionOutEvaluationType0
-from .labelling_decision_out_hold_type_0 import LabellingDecisionOutHoldType0
-from .labelling_decision_out_steps_item import LabellingDecisionOutStepsItem
-from .labelling_engagement_in import LabellingEngagementIn
-from .labelling_engagement_in_kind import LabellingEngagementInKind
-from .labelling_engagement_out import LabellingEngagementOut
 from .latest_diagnostic import LatestDiagnostic
 from .latest_diagnostic_progress import LatestDiagnosticProgress
 from .latest_diagnostic_referential import LatestDiagnosticReferential
 from .level_out import LevelOut
-from .level_rule_public import LevelRulePublic
+from .level_rule_out import LevelRuleOut
 from .level_rules_export_level_rule_format import LevelRulesExportLevelRuleFormat
 from .level_rules_export_level_rule_level_rule import LevelRulesExportLevelRuleLevelRule
 from .level_rules_export_level_rule_level_rule_core_criteria import LevelRulesExportLevelRuleLevelRuleCoreCriteria
@@ -302,19 +302,19 @@ from .outbox_status import OutboxStatus
 from .overview import Overview
 from .overview_parts import OverviewParts
 from .page_api_client_public import PageApiClientPublic
-from .page_application_out import PageApplicationOut
+from .page_application_public import PageApplicationPublic
 from .page_auditor_out import PageAuditorOut
 from .page_body_out import PageBodyOut
-from .page_complaint_out import PageComplaintOut
-from .page_decision_out import PageDecisionOut
+from .page_complaint_public import PageComplaintPublic
+from .page_decision_public import PageDecisionPublic
 from .page_delivery_out import PageDeliveryOut
 from .page_email_out import PageEmailOut
-from .page_engagement_out import PageEngagementOut
-from .page_group_invitation_out import PageGroupInvitationOut
-from .page_import_run_public import PageImportRunPublic
+from .page_engagement_public import PageEngagementPublic
+from .page_group_invitation_public import PageGroupInvitationPublic
+from .page_import_run_out import PageImportRunOut
 from .page_invitation_public import PageInvitationPublic
 from .page_job_public import PageJobPublic
-from .page_level_rule_public import PageLevelRulePublic
+from .page_level_rule_out import PageLevelRuleOut
 from .page_organisation_public import PageOrganisationPublic
 from .page_programme_out import PageProgrammeOut
 from .page_referential_summary import PageReferentialSummary
@@ -355,14 +355,14 @@ from .quiet_hours_in import QuietHoursIn
 from .raise_out import RaiseOut
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
-from .recognition_out import RecognitionOut
+from .recognition_public import RecognitionPublic
 from .recognition_status_changed_v1 import RecognitionStatusChangedV1
 from .recognition_status_changed_v1_delivery import RecognitionStatusChangedV1Delivery
 from .recognition_status_changed_v1_previous_status_type_0 import RecognitionStatusChangedV1PreviousStatusType0
 from .recognition_status_changed_v1_scheme import RecognitionStatusChangedV1Scheme
 from .recognition_status_changed_v1_status import RecognitionStatusChangedV1Status
-from .recognition_step_in import RecognitionStepIn
-from .recognition_step_in_step import RecognitionStepInStep
+from .recognition_transition import RecognitionTransition
+from .recognition_transition_step import RecognitionTransitionStep
 from .recognitions_list_recognitions_scheme_type_0 import RecognitionsListRecognitionsSchemeType0
 from .recognitions_list_recognitions_status_type_0 import RecognitionsListRecognitionsStatusType0
 from .recommendations import Recommendations
@@ -434,7 +434,7 @@ from .row_outcome_outcome import RowOutcomeOutcome
 from .sample_size_out import SampleSizeOut
 from .sampling_out import SamplingOut
 from .scope import Scope
-from .scope_reduction_in import ScopeReductionIn
+from .scope_reduction import ScopeReduction
 from .scores_out import ScoresOut
 from .scores_out_frameworks import ScoresOutFrameworks
 from .secret_created import SecretCreated
@@ -461,7 +461,7 @@ from .sync_page_audit_out import SyncPageAuditOut
 from .sync_page_diagnostic_out import SyncPageDiagnosticOut
 from .sync_page_finding_out import SyncPageFindingOut
 from .sync_page_plan_out import SyncPagePlanOut
-from .sync_page_recognition_out import SyncPageRecognitionOut
+from .sync_page_recognition_public import SyncPageRecognitionPublic
 from .team_member import TeamMember
 from .team_member_role import TeamMemberRole
 from .team_out import TeamOut
@@ -502,22 +502,26 @@ __all__ = (
     "ApiClientCreate",
     "ApiClientCreated",
     "ApiClientPublic",
+    "AppealCreate",
+    "AppealDecision",
     "AppealDecisionIn",
     "AppealDecisionInOutcome",
+    "AppealDecisionOutcome",
     "AppealIn",
     "AppealOut",
+    "AppealPublic",
     "ApplicationAcceptedV1",
     "ApplicationAcceptedV1Delivery",
     "ApplicationAcceptedV1Scheme",
-    "ApplicationIn",
-    "ApplicationInScheme",
-    "ApplicationOut",
-    "ApplicationOutEligibility",
+    "ApplicationCreate",
+    "ApplicationCreateScheme",
+    "ApplicationPublic",
+    "ApplicationPublicEligibility",
     "ApplicationsListApplicationsSchemeType0",
     "ApplicationsListApplicationsStatusType0",
     "ApplicationsListGroupInvitationsStatusType0",
-    "ApplicationStepIn",
-    "ApplicationStepInStep",
+    "ApplicationTransition",
+    "ApplicationTransitionStep",
     "AttemptOut",
     "AuditorEngagementPage",
     "AuditorIn",
@@ -566,22 +570,22 @@ __all__ = (
     "CertificationDecidedV1",
     "CertificationDecidedV1Delivery",
     "CertificationDecidedV1Outcome",
-    "ChangeOut",
+    "ChangePublic",
     "ChannelModes",
     "ChannelModesEmail",
     "ChannelModesInApp",
     "ClockIn",
     "ClockPublic",
     "Comparison",
-    "ComplaintIn",
-    "ComplaintOut",
-    "ComplaintOutStepsItem",
+    "ComplaintCreate",
+    "ComplaintPublic",
+    "ComplaintPublicStepsItem",
     "ComplaintReceipt",
     "ComplaintReceivedV1",
     "ComplaintReceivedV1Delivery",
     "ComplaintsListComplaintsStatusType0",
-    "ComplaintStepIn",
-    "ComplaintStepInStep",
+    "ComplaintTransition",
+    "ComplaintTransitionStep",
     "ConnectionIn",
     "ConnectionOut",
     "ContractDocument",
@@ -606,20 +610,24 @@ __all__ = (
     "DecisionHeldV1",
     "DecisionHeldV1Delivery",
     "DecisionHeldV1Scheme",
-    "DecisionIn",
-    "DecisionInOutcome",
     "DecisionOpenedV1",
     "DecisionOpenedV1Delivery",
     "DecisionOpenedV1Kind",
     "DecisionOpenedV1Scheme",
     "DecisionOut",
+    "DecisionPublic",
+    "DecisionPublicEvaluationType0",
+    "DecisionPublicHoldType0",
+    "DecisionPublicStepsItem",
     "DecisionsListDecisionsSchemeType0",
     "DecisionsListDecisionsStatusType0",
+    "DecisionTake",
     "DecisionTakenV1",
     "DecisionTakenV1Delivery",
     "DecisionTakenV1Kind",
     "DecisionTakenV1Outcome",
     "DecisionTakenV1Scheme",
+    "DecisionTakeOutcome",
     "Deleted",
     "DeliveryOut",
     "DeliveryOutLogItem",
@@ -642,9 +650,12 @@ __all__ = (
     "DiagnosticUpdate",
     "DueItemOut",
     "EmailOut",
+    "EngagementCreate",
+    "EngagementCreateKind",
     "EngagementIn",
     "EngagementInKind",
     "EngagementOut",
+    "EngagementPublic",
     "EvaluatedMaturityV1",
     "EventPreference",
     "Evidence",
@@ -680,15 +691,15 @@ __all__ = (
     "FindingV1Type",
     "GapOut",
     "GapRecommendation",
-    "GroupInvitationOut",
+    "GroupInvitationPublic",
     "GroupInvitationSentV1",
     "GroupInvitationSentV1Delivery",
     "GroupInvitationSentV1Scheme",
-    "GroupMemberOut",
+    "GroupMemberPublic",
     "GroupScoreOut",
     "GroupScoreV1",
     "ImportReport",
-    "ImportRunPublic",
+    "ImportRunOut",
     "InvitationAccept",
     "InvitationCreate",
     "InvitationCreated",
@@ -701,17 +712,6 @@ __all__ = (
     "LabelExpiringV1",
     "LabelExpiringV1Delivery",
     "LabelExpiringV1Scheme",
-    "LabellingAppealDecisionIn",
-    "LabellingAppealDecisionInOutcome",
-    "LabellingAppealIn",
-    "LabellingAppealOut",
-    "LabellingDecisionOut",
-    "LabellingDecisionOutEvaluationType0",
-    "LabellingDecisionOutHoldType0",
-    "LabellingDecisionOutStepsItem",
-    "LabellingEngagementIn",
-    "LabellingEngagementInKind",
-    "LabellingEngagementOut",
     "LabelSurveillanceDueV1",
     "LabelSurveillanceDueV1Delivery",
     "LabelSurveillanceDueV1Scheme",
@@ -720,7 +720,7 @@ __all__ = (
     "LatestDiagnosticProgress",
     "LatestDiagnosticReferential",
     "LevelOut",
-    "LevelRulePublic",
+    "LevelRuleOut",
     "LevelRulesExportLevelRuleFormat",
     "LevelRulesExportLevelRuleLevelRule",
     "LevelRulesExportLevelRuleLevelRuleCoreCriteria",
@@ -764,19 +764,19 @@ __all__ = (
     "Overview",
     "OverviewParts",
     "PageApiClientPublic",
-    "PageApplicationOut",
+    "PageApplicationPublic",
     "PageAuditorOut",
     "PageBodyOut",
-    "PageComplaintOut",
-    "PageDecisionOut",
+    "PageComplaintPublic",
+    "PageDecisionPublic",
     "PageDeliveryOut",
     "PageEmailOut",
-    "PageEngagementOut",
-    "PageGroupInvitationOut",
-    "PageImportRunPublic",
+    "PageEngagementPublic",
+    "PageGroupInvitationPublic",
+    "PageImportRunOut",
     "PageInvitationPublic",
     "PageJobPublic",
-    "PageLevelRulePublic",
+    "PageLevelRuleOut",
     "PageOrganisationPublic",
     "PageProgrammeOut",
     "PageReferentialSummary",
@@ -817,7 +817,7 @@ __all__ = (
     "RaiseOut",
     "Readiness",
     "ReadinessChecks",
-    "RecognitionOut",
+    "RecognitionPublic",
     "RecognitionsListRecognitionsSchemeType0",
     "RecognitionsListRecognitionsStatusType0",
     "RecognitionStatusChangedV1",
@@ -825,8 +825,8 @@ __all__ = (
     "RecognitionStatusChangedV1PreviousStatusType0",
     "RecognitionStatusChangedV1Scheme",
     "RecognitionStatusChangedV1Status",
-    "RecognitionStepIn",
-    "RecognitionStepInStep",
+    "RecognitionTransition",
+    "RecognitionTransitionStep",
     "Recommendations",
     "RecommendedResource",
     "ReferentialDetail",
@@ -876,7 +876,7 @@ __all__ = (
     "SampleSizeOut",
     "SamplingOut",
     "Scope",
-    "ScopeReductionIn",
+    "ScopeReduction",
     "ScoresOut",
     "ScoresOutFrameworks",
     "SecretCreated",
@@ -903,7 +903,7 @@ __all__ = (
     "SyncPageDiagnosticOut",
     "SyncPageFindingOut",
     "SyncPagePlanOut",
-    "SyncPageRecognitionOut",
+    "SyncPageRecognitionPublic",
     "TeamMember",
     "TeamMemberRole",
     "TeamOut",

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="ComplaintReceipt")
 
 @_attrs_define
 class ComplaintReceipt:
-    """
+    """What the public keeps of its flag.
+
     Attributes:
         number (str):
         reference (str):

@@ -12,7 +12,8 @@ T = TypeVar("T", bound="PublicChange")
 
 @_attrs_define
 class PublicChange:
-    """
+    """A change of a recognition's status, with its public reason.
+
     Attributes:
         on (datetime.date):
         reason (str):

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="PublicStructure")
 
 @_attrs_define
 class PublicStructure:
-    """
+    """A structure as the registry shows it: public facts only.
+
     Attributes:
         name (str):
         region (str):

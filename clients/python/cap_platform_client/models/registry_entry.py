@@ -16,7 +16,8 @@ T = TypeVar("T", bound="RegistryEntry")
 
 @_attrs_define
 class RegistryEntry:
-    """
+    """A listed recognition.
+
     Attributes:
         certificate_url (str):
         certification_body_id (None | str):
@@ -24,7 +25,7 @@ class RegistryEntry:
         effective_date (datetime.date):
         expiry_date (datetime.date):
         external_number (None | str):
-        holder (PublicStructure):
+        holder (PublicStructure): A structure as the registry shows it: public facts only.
         issued_on (datetime.date): When the certificate was last issued (reissued)
         level (None | str):
         members (list[PublicStructure]):

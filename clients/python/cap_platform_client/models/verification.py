@@ -17,7 +17,8 @@ T = TypeVar("T", bound="Verification")
 
 @_attrs_define
 class Verification:
-    """
+    """A listed recognition with its public history.
+
     Attributes:
         certificate_url (str):
         certification_body_id (None | str):
@@ -26,7 +27,7 @@ class Verification:
         expiry_date (datetime.date):
         external_number (None | str):
         history (list[PublicChange]):
-        holder (PublicStructure):
+        holder (PublicStructure): A structure as the registry shows it: public facts only.
         issued_on (datetime.date): When the certificate was last issued (reissued)
         level (None | str):
         members (list[PublicStructure]):

@@ -6,19 +6,27 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import recognitions
+from cap_labelling.appeals import routes as appeals
+from cap_labelling.applications import routes as applications
+from cap_labelling.complaints import routes as complaints
 from cap_labelling.config import Settings
+from cap_labelling.decisions import routes as decisions
 from cap_labelling.events.handlers import HANDLERS
+from cap_labelling.group_invitations import routes as group_invitations
+from cap_labelling.impartiality import routes as impartiality
 from cap_labelling.imports import routes as import_routes
 from cap_labelling.level_rules import routes as level_rule_routes
 from cap_labelling.level_rules import service as level_rules
 from cap_labelling.models import tables
-from cap_labelling.routes import ROUTERS
+from cap_labelling.recognitions import calendar
+from cap_labelling.recognitions import routes as recognitions
+from cap_labelling.registry import routes as registry
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
 
 def _settings(context: JobContext) -> Settings:
+    """The labelling settings of the job's runtime."""
     settings = context.settings
     assert isinstance(settings, Settings)
     return settings
@@ -28,8 +36,12 @@ async def recognition_lifecycle(session: AsyncSession, context: JobContext) -> i
     """Expiry, withdrawal after the suspension period, suspension for a missed surveillance;
     then the expiry (90/30/7 days) and surveillance notices."""
     lifecycle = _settings(context).lifecycle
-    changed = await recognitions.apply_calendar(session, context.today, context.now, lifecycle)
-    return changed + await recognitions.publish_notices(session, context.today, lifecycle)
+    changed = await calendar.apply_calendar(
+        session, today=context.today, now=context.now, lifecycle=lifecycle
+    )
+    return changed + await calendar.publish_notices(
+        session, today=context.today, lifecycle=lifecycle
+    )
 
 
 SERVICE = ServiceDefinition(
@@ -43,7 +55,18 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # The import routes first: /v1/recognitions/imports is not a recognition id.
-    routers=(*import_routes.ROUTERS, *ROUTERS, *level_rule_routes.ROUTERS),
+    routers=(
+        *import_routes.ROUTERS,
+        applications.router,
+        group_invitations.router,
+        decisions.router,
+        appeals.router,
+        recognitions.router,
+        complaints.router,
+        registry.router,
+        *level_rule_routes.ROUTERS,
+        impartiality.router,
+    ),
     # The shipped level rules, for referential versions that have none stored yet.
     after_migrate=(level_rules.seed,),
     jobs=(PeriodicJob("recognition-lifecycle", recognition_lifecycle, interval_s=3600),),

@@ -1,29 +1,17 @@
-"""Every query of the labelling service."""
+"""The queries on the read models every feature of the labelling service shares: member
+structures, completed diagnostics, audit reports and their nonconformities."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_labelling.models import CompletedDiagnostic, Nonconformity, Organisation
-
-
-class OrganisationRepository:
-    """The organisation read model."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, *, organisation_id: str) -> Organisation | None:
-        """One organisation, or None."""
-        return await self.session.get(Organisation, organisation_id)
-
-    async def save(self, organisation: Organisation) -> Organisation:
-        """Insert or replace an organisation (events may be replayed)."""
-        merged = await self.session.merge(organisation)
-        await self.session.flush()
-        return merged
+from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
+from cap_shared.readmodel import ReadModelRepository
 
 
 class DiagnosticRepository:
@@ -34,9 +22,7 @@ class DiagnosticRepository:
 
     async def save(self, diagnostic: CompletedDiagnostic) -> CompletedDiagnostic:
         """Insert or replace (a redelivered event changes nothing)."""
-        merged = await self.session.merge(diagnostic)
-        await self.session.flush()
-        return merged
+        return await ReadModelRepository(self.session, CompletedDiagnostic).save(diagnostic)
 
     async def latest_cap(self, organisation_id: str) -> CompletedDiagnostic | None:
         """The organisation's most recent completed diagnostic on the CAP referential."""
@@ -72,40 +58,119 @@ class DiagnosticRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
 
+class StructureRepository:
+    """The member structures' read model, beyond one row (:class:`ReadModelRepository`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, organisation_id: str) -> Organisation | None:
+        """One structure, or None."""
+        return await ReadModelRepository(self.session, Organisation).get(organisation_id)
+
+    async def ids_of(self, *, ids: Iterable[str], regions: Iterable[str]) -> set[str]:
+        """The structures among ``ids`` or in ``regions``, in one query."""
+        query = sa.select(col(Organisation.id)).where(
+            sa.or_(
+                col(Organisation.id).in_(sorted(ids)), col(Organisation.region).in_(sorted(regions))
+            )
+        )
+        return set((await self.session.execute(query)).scalars().all())
+
+    async def by_id(self, ids: set[str]) -> dict[str, Organisation]:
+        """The structures of ``ids`` that are known, by id."""
+        if not ids:
+            return {}
+        query = sa.select(Organisation).where(col(Organisation.id).in_(sorted(ids)))
+        return {o.id: o for o in (await self.session.execute(query)).scalars()}
+
+
+def readable_scope(
+    readable: set[str] | None, *, organisation: Any, members: Any
+) -> sa.ColumnElement[bool]:
+    """SQL: a row of a readable structure (None: all), as applicant or as a member of its group
+    (the JSON list of ids, matched as a quoted string in its text on both databases)."""
+    if readable is None:
+        return sa.true()
+    ids = sorted(readable)
+    if not ids:
+        return sa.false()
+    text = sa.cast(members, sa.Text)
+    return sa.or_(organisation.in_(ids), *(text.contains(f'"{i}"', autoescape=True) for i in ids))
+
+
+class AuditReportRepository:
+    """The audit reports this service keeps (the deciding ones, and surveillances)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, audit_id: str | None, *, for_update: bool = False) -> AuditReport | None:
+        """One report, or None (also for no audit)."""
+        if audit_id is None:
+            return None
+        return await self.session.get(AuditReport, audit_id, with_for_update=for_update)
+
+    async def add(self, report: AuditReport) -> None:
+        """Keep a new report."""
+        self.session.add(report)
+
+
 #: Nonconformity statuses that no longer count: verified closed, or withdrawn on appeal.
 SETTLED = ("verified_closed", "withdrawn")
 
 
-async def open_majors(
-    session: AsyncSession, organisation_id: str, scheme: str, *, overdue_only: bool = False
-) -> int:
-    """Major nonconformities of the organisation not verified closed (past their deadline only):
-    found at the organisation itself, or at it as a site of a group's audit."""
-    site = col(Nonconformity.site_id)
-    query = sa.select(sa.func.count()).where(
-        sa.or_(
-            site == organisation_id,
-            sa.and_(col(Nonconformity.organisation_id) == organisation_id, site.is_(None)),
-        ),
-        col(Nonconformity.scheme) == scheme,
-        col(Nonconformity.type) == "major_nc",
-        col(Nonconformity.status).not_in(SETTLED),
-    )
-    if overdue_only:
-        query = query.where(col(Nonconformity.overdue).is_(True))
-    return int((await session.execute(query)).scalar_one())
+class NonconformityRepository:
+    """The nonconformities of the audits (kept from the audit service's events)."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
-async def open_majors_of_audit(session: AsyncSession, audit_id: str) -> list[Nonconformity]:
-    """The audit's major nonconformities not verified closed (answered and plan-accepted ones
-    included: only verification closes a major), oldest deadline first."""
-    query = (
-        sa.select(Nonconformity)
-        .where(
-            col(Nonconformity.audit_id) == audit_id,
+    async def get(self, finding_id: str, *, for_update: bool = False) -> Nonconformity | None:
+        """One nonconformity, or None."""
+        return await self.session.get(Nonconformity, finding_id, with_for_update=for_update)
+
+    async def add(self, finding: Nonconformity) -> None:
+        """Keep a new nonconformity."""
+        self.session.add(finding)
+
+    async def save(self, finding: Nonconformity) -> None:
+        """Insert or replace a nonconformity (a report may be delivered more than once)."""
+        await self.session.merge(finding)
+
+    async def flush(self) -> None:
+        """Write the pending changes."""
+        await self.session.flush()
+
+    async def count_open_majors(
+        self, organisation_id: str, *, scheme: str, overdue_only: bool = False
+    ) -> int:
+        """Major nonconformities of the organisation not verified closed (past their deadline
+        only): found at the organisation itself, or at it as a site of a group's audit."""
+        site = col(Nonconformity.site_id)
+        query = sa.select(sa.func.count()).where(
+            sa.or_(
+                site == organisation_id,
+                sa.and_(col(Nonconformity.organisation_id) == organisation_id, site.is_(None)),
+            ),
+            col(Nonconformity.scheme) == scheme,
             col(Nonconformity.type) == "major_nc",
             col(Nonconformity.status).not_in(SETTLED),
         )
-        .order_by(col(Nonconformity.response_due), col(Nonconformity.finding_id))
-    )
-    return list((await session.execute(query)).scalars().all())
+        if overdue_only:
+            query = query.where(col(Nonconformity.overdue).is_(True))
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def open_majors_of_audit(self, audit_id: str) -> list[Nonconformity]:
+        """The audit's major nonconformities not verified closed (answered and plan-accepted
+        ones included: only verification closes a major), oldest deadline first."""
+        query = (
+            sa.select(Nonconformity)
+            .where(
+                col(Nonconformity.audit_id) == audit_id,
+                col(Nonconformity.type) == "major_nc",
+                col(Nonconformity.status).not_in(SETTLED),
+            )
+            .order_by(col(Nonconformity.response_due), col(Nonconformity.finding_id))
+        )
+        return list((await self.session.execute(query)).scalars().all())

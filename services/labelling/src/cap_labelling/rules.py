@@ -25,114 +25,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from cap_shared.contracts.schemes import SchemeParameters
 from cap_shared.dates import add_months
-from cap_shared.problems import Conflict, ProblemError
+from cap_shared.problems import Conflict
 
 
 class Scheme(StrEnum):
+    """The two recognition schemes."""
+
     CAP_RSE = "CAP_RSE"
     CAP_ISO9001 = "CAP_ISO9001"
 
 
-class ApplicationStatus(StrEnum):
-    #: A group application whose named members have not all answered their invitation yet.
-    AWAITING_CONSENT = "awaiting_consent"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-
-class ApplicationStep(StrEnum):
-    ACCEPT = "accept"
-    REJECT = "reject"
-    WITHDRAW = "withdraw"
-
-
-_STEPS = {
-    ApplicationStep.ACCEPT: ApplicationStatus.ACCEPTED,
-    ApplicationStep.REJECT: ApplicationStatus.REJECTED,
-    ApplicationStep.WITHDRAW: ApplicationStatus.WITHDRAWN,
-}
-
-
 class InvalidTransition(Conflict):
+    """Invalid status transition."""
+
     code, title = "invalid-transition", "Invalid status transition"
     title_fr = "Changement de statut impossible"
 
 
-class ConsentPending(Conflict):
-    """A group application goes to the federation once every named member has answered."""
-
-    code, title = "consent-pending", "Group members have not all answered their invitation"
-    title_fr = "Les membres du groupement n'ont pas tous répondu à leur invitation"
-
-
-class InvitationStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    #: The application was withdrawn before the member answered.
-    CANCELLED = "cancelled"
-
-
-#: Applications that block another one of the same structure and scheme.
-OPEN_APPLICATIONS = frozenset(
-    {ApplicationStatus.AWAITING_CONSENT, ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED}
-)
-
-
-class NotEligible(ProblemError):
-    """A structure has no completed CAP diagnostic within the eligibility window."""
-
-    status, code, title = 422, "not-eligible", "Not eligible"
-    title_fr = "Non éligible"
-
-
-def months_before(day: date, months: int) -> date:
-    """``day`` minus calendar months."""
-    return add_months(day, -months)
-
-
-def eligible(completed_at: datetime | None, today: date, window_months: int) -> bool:
-    """A completed CAP diagnostic no older than ``window_months`` (counted in calendar months)."""
-    return completed_at is not None and completed_at.date() >= months_before(today, window_months)
-
-
-def next_status(status: ApplicationStatus, step: ApplicationStep) -> ApplicationStatus:
-    """Only a submitted application is accepted, rejected or withdrawn; one awaiting its
-    members' consent may only be withdrawn."""
-    if status is ApplicationStatus.AWAITING_CONSENT and step is not ApplicationStep.WITHDRAW:
-        raise ConsentPending(
-            f"cannot {step.value} a group application before every named member has answered "
-            "its invitation",
-            detail_fr=(
-                f"impossible d'effectuer « {step.value} » sur une candidature de "
-                "groupement avant que chaque membre désigné ait répondu à son "
-                "invitation"
-            ),
-            extensions={"status": status.value},
-        )
-    if status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.AWAITING_CONSENT):
-        raise InvalidTransition(
-            f"cannot {step.value} an application that is {status.value}",
-            detail_fr=(
-                f"impossible d'effectuer « {step.value} » sur une candidature à "
-                f"l'état « {status.value} »"
-            ),
-            extensions={"status": status.value},
-        )
-    return _STEPS[step]
-
-
 # decisions --------------------------------------------------------------------------------
 class DecisionStatus(StrEnum):
+    """A decision file's status."""
+
     AWAITING_REPORT = "awaiting_report"
     PENDING = "pending"
     DEFERRED = "deferred"
@@ -143,6 +63,8 @@ class DecisionStatus(StrEnum):
 
 
 class DecisionOutcome(StrEnum):
+    """The committee's decision on a file."""
+
     CONFIRM = "confirm"
     REFUSE = "refuse"
     DEFER = "defer"
@@ -162,11 +84,15 @@ SURVEILLANCE_AUDITS = frozenset({"surveillance", "follow_up"})
 
 
 class AlreadyDecided(Conflict):
+    """Already decided."""
+
     code, title = "already-decided", "Already decided"
     title_fr = "Déjà décidé"
 
 
 class NoReport(Conflict):
+    """No audit report yet."""
+
     code, title = "no-audit-report", "No audit report yet"
     title_fr = "Pas encore de rapport d'audit"
 
@@ -188,6 +114,8 @@ def may_decide(status: DecisionStatus) -> None:
 
 # recognitions -------------------------------------------------------------------------------
 class RecognitionStatus(StrEnum):
+    """A recognition's status."""
+
     ACTIVE = "active"
     SUSPENDED = "suspended"
     WITHDRAWN = "withdrawn"
@@ -196,6 +124,8 @@ class RecognitionStatus(StrEnum):
 
 
 class RecognitionStep(StrEnum):
+    """The committee's steps on a recognition."""
+
     SUSPEND = "suspend"
     RESTORE = "restore"
     WITHDRAW = "withdraw"
@@ -313,6 +243,8 @@ def due_change(state: RecognitionState, today: date, rules: LifecycleRules) -> C
 
 
 class RestorationWindowPassed(Conflict):
+    """Too late to restore."""
+
     code, title = "restoration-window-passed", "Too late to restore"
     title_fr = "Délai de rétablissement dépassé"
 
@@ -430,11 +362,15 @@ APPEAL_RULE = (
 
 
 class NotAppealable(Conflict):
+    """This decision cannot be appealed."""
+
     code, title = "not-appealable", "This decision cannot be appealed"
     title_fr = "Cette décision ne peut pas faire l'objet d'un recours"
 
 
 class AppealPeriodOver(Conflict):
+    """Too late to appeal."""
+
     code, title = "appeal-period-over", "Too late to appeal"
     title_fr = "Délai de recours dépassé"
 
@@ -485,6 +421,8 @@ SCOPE_RULE = (
 
 
 class ScopeReductionNotAllowed(Conflict):
+    """The scope of this recognition cannot be reduced."""
+
     code, title = "scope-reduction-not-allowed", "The scope of this recognition cannot be reduced"
     title_fr = "Le périmètre de cette reconnaissance ne peut pas être réduit"
 

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.group_invitation_out import GroupInvitationOut
+from ...models.group_invitation_public import GroupInvitationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GroupInvitationOut | Problem | None:
+) -> GroupInvitationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = GroupInvitationOut.from_dict(response.json())
+        response_200 = GroupInvitationPublic.from_dict(response.json())
 
         return response_200
 
@@ -97,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GroupInvitationOut | Problem]:
+) -> Response[GroupInvitationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -111,7 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[GroupInvitationOut | Problem]:
+) -> Response[GroupInvitationPublic | Problem]:
     """Accept Group Invitation
 
      The invited structure's member_admin (or an admin) accepts: the structure joins the
@@ -127,7 +127,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GroupInvitationOut | Problem]
+        Response[GroupInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -147,7 +147,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> GroupInvitationOut | Problem | None:
+) -> GroupInvitationPublic | Problem | None:
     """Accept Group Invitation
 
      The invited structure's member_admin (or an admin) accepts: the structure joins the
@@ -163,7 +163,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GroupInvitationOut | Problem
+        GroupInvitationPublic | Problem
     """
 
     return sync_detailed(
@@ -178,7 +178,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[GroupInvitationOut | Problem]:
+) -> Response[GroupInvitationPublic | Problem]:
     """Accept Group Invitation
 
      The invited structure's member_admin (or an admin) accepts: the structure joins the
@@ -194,7 +194,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GroupInvitationOut | Problem]
+        Response[GroupInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -212,7 +212,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> GroupInvitationOut | Problem | None:
+) -> GroupInvitationPublic | Problem | None:
     """Accept Group Invitation
 
      The invited structure's member_admin (or an admin) accepts: the structure joins the
@@ -228,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GroupInvitationOut | Problem
+        GroupInvitationPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.application_out import ApplicationOut
+from ...models.application_public import ApplicationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ApplicationOut | Problem | None:
+) -> Any | ApplicationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ApplicationOut.from_dict(response.json())
+        response_200 = ApplicationPublic.from_dict(response.json())
 
         return response_200
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ApplicationOut | Problem]:
+) -> Response[Any | ApplicationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -115,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | ApplicationOut | Problem]:
+) -> Response[Any | ApplicationPublic | Problem]:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -130,7 +130,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ApplicationOut | Problem]
+        Response[Any | ApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +150,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | ApplicationOut | Problem | None:
+) -> Any | ApplicationPublic | Problem | None:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -165,7 +165,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ApplicationOut | Problem
+        Any | ApplicationPublic | Problem
     """
 
     return sync_detailed(
@@ -180,7 +180,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | ApplicationOut | Problem]:
+) -> Response[Any | ApplicationPublic | Problem]:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -195,7 +195,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ApplicationOut | Problem]
+        Response[Any | ApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -213,7 +213,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | ApplicationOut | Problem | None:
+) -> Any | ApplicationPublic | Problem | None:
     """Get Application
 
      One application, with the diagnostics that made it eligible (those of the structures
@@ -228,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ApplicationOut | Problem
+        Any | ApplicationPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.group_invitation_out import GroupInvitationOut
+from ...models.group_invitation_public import GroupInvitationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | GroupInvitationOut | Problem | None:
+) -> Any | GroupInvitationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = GroupInvitationOut.from_dict(response.json())
+        response_200 = GroupInvitationPublic.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | GroupInvitationOut | Problem]:
+) -> Response[Any | GroupInvitationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -110,7 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | GroupInvitationOut | Problem]:
+) -> Response[Any | GroupInvitationPublic | Problem]:
     """Get Group Invitation
 
      One invitation of the caller's structure: who applies, for what, with which body.
@@ -124,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | GroupInvitationOut | Problem]
+        Response[Any | GroupInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | GroupInvitationOut | Problem | None:
+) -> Any | GroupInvitationPublic | Problem | None:
     """Get Group Invitation
 
      One invitation of the caller's structure: who applies, for what, with which body.
@@ -158,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | GroupInvitationOut | Problem
+        Any | GroupInvitationPublic | Problem
     """
 
     return sync_detailed(
@@ -173,7 +173,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | GroupInvitationOut | Problem]:
+) -> Response[Any | GroupInvitationPublic | Problem]:
     """Get Group Invitation
 
      One invitation of the caller's structure: who applies, for what, with which body.
@@ -187,7 +187,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | GroupInvitationOut | Problem]
+        Response[Any | GroupInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -205,7 +205,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | GroupInvitationOut | Problem | None:
+) -> Any | GroupInvitationPublic | Problem | None:
     """Get Group Invitation
 
      One invitation of the caller's structure: who applies, for what, with which body.
@@ -219,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | GroupInvitationOut | Problem
+        Any | GroupInvitationPublic | Problem
     """
 
     return (

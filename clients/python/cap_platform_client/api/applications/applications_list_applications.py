@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
 from ...models.applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
-from ...models.page_application_out import PageApplicationOut
+from ...models.page_application_public import PageApplicationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -75,9 +75,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageApplicationOut | Problem | None:
+) -> Any | PageApplicationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageApplicationOut.from_dict(response.json())
+        response_200 = PageApplicationPublic.from_dict(response.json())
 
         return response_200
 
@@ -143,7 +143,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageApplicationOut | Problem]:
+) -> Response[Any | PageApplicationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -161,7 +161,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageApplicationOut | Problem]:
+) -> Response[Any | PageApplicationPublic | Problem]:
     """List Applications
 
      Applications the caller may see, newest first.
@@ -181,7 +181,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageApplicationOut | Problem]
+        Response[Any | PageApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +209,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageApplicationOut | Problem | None:
+) -> Any | PageApplicationPublic | Problem | None:
     """List Applications
 
      Applications the caller may see, newest first.
@@ -229,7 +229,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageApplicationOut | Problem
+        Any | PageApplicationPublic | Problem
     """
 
     return sync_detailed(
@@ -252,7 +252,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageApplicationOut | Problem]:
+) -> Response[Any | PageApplicationPublic | Problem]:
     """List Applications
 
      Applications the caller may see, newest first.
@@ -272,7 +272,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageApplicationOut | Problem]
+        Response[Any | PageApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -298,7 +298,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageApplicationOut | Problem | None:
+) -> Any | PageApplicationPublic | Problem | None:
     """List Applications
 
      Applications the caller may see, newest first.
@@ -318,7 +318,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageApplicationOut | Problem
+        Any | PageApplicationPublic | Problem
     """
 
     return (

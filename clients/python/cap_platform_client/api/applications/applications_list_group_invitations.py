@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
-from ...models.page_group_invitation_out import PageGroupInvitationOut
+from ...models.page_group_invitation_public import PageGroupInvitationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -56,9 +56,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageGroupInvitationOut | Problem | None:
+) -> Any | PageGroupInvitationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageGroupInvitationOut.from_dict(response.json())
+        response_200 = PageGroupInvitationPublic.from_dict(response.json())
 
         return response_200
 
@@ -124,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageGroupInvitationOut | Problem]:
+) -> Response[Any | PageGroupInvitationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -140,7 +140,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageGroupInvitationOut | Problem]:
+) -> Response[Any | PageGroupInvitationPublic | Problem]:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
@@ -159,7 +159,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageGroupInvitationOut | Problem]
+        Response[Any | PageGroupInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -183,7 +183,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageGroupInvitationOut | Problem | None:
+) -> Any | PageGroupInvitationPublic | Problem | None:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
@@ -202,7 +202,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageGroupInvitationOut | Problem
+        Any | PageGroupInvitationPublic | Problem
     """
 
     return sync_detailed(
@@ -221,7 +221,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageGroupInvitationOut | Problem]:
+) -> Response[Any | PageGroupInvitationPublic | Problem]:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
@@ -240,7 +240,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageGroupInvitationOut | Problem]
+        Response[Any | PageGroupInvitationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -262,7 +262,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageGroupInvitationOut | Problem | None:
+) -> Any | PageGroupInvitationPublic | Problem | None:
     """List Group Invitations
 
      Invitations of the caller's structures to join another structure's group application
@@ -281,7 +281,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageGroupInvitationOut | Problem
+        Any | PageGroupInvitationPublic | Problem
     """
 
     return (

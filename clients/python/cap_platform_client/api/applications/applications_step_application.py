@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.application_out import ApplicationOut
-from ...models.application_step_in import ApplicationStepIn
+from ...models.application_public import ApplicationPublic
+from ...models.application_transition import ApplicationTransition
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     application_id: str,
     *,
-    body: ApplicationStepIn,
+    body: ApplicationTransition,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApplicationOut | Problem | None:
+) -> ApplicationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ApplicationOut.from_dict(response.json())
+        response_200 = ApplicationPublic.from_dict(response.json())
 
         return response_200
 
@@ -108,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApplicationOut | Problem]:
+) -> Response[ApplicationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +121,9 @@ def sync_detailed(
     application_id: str,
     *,
     client: AuthenticatedClient,
-    body: ApplicationStepIn,
+    body: ApplicationTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ApplicationOut | Problem]:
+) -> Response[ApplicationPublic | Problem]:
     """Step Application
 
      Accept (publishes labelling.application.accepted.v1: the audit programme starts) or
@@ -133,14 +133,15 @@ def sync_detailed(
     Args:
         application_id (str):
         idempotency_key (str | Unset):
-        body (ApplicationStepIn):
+        body (ApplicationTransition): A step on an application: accept, reject (with a reason) or
+            withdraw.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApplicationOut | Problem]
+        Response[ApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -160,9 +161,9 @@ def sync(
     application_id: str,
     *,
     client: AuthenticatedClient,
-    body: ApplicationStepIn,
+    body: ApplicationTransition,
     idempotency_key: str | Unset = UNSET,
-) -> ApplicationOut | Problem | None:
+) -> ApplicationPublic | Problem | None:
     """Step Application
 
      Accept (publishes labelling.application.accepted.v1: the audit programme starts) or
@@ -172,14 +173,15 @@ def sync(
     Args:
         application_id (str):
         idempotency_key (str | Unset):
-        body (ApplicationStepIn):
+        body (ApplicationTransition): A step on an application: accept, reject (with a reason) or
+            withdraw.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApplicationOut | Problem
+        ApplicationPublic | Problem
     """
 
     return sync_detailed(
@@ -194,9 +196,9 @@ async def asyncio_detailed(
     application_id: str,
     *,
     client: AuthenticatedClient,
-    body: ApplicationStepIn,
+    body: ApplicationTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ApplicationOut | Problem]:
+) -> Response[ApplicationPublic | Problem]:
     """Step Application
 
      Accept (publishes labelling.application.accepted.v1: the audit programme starts) or
@@ -206,14 +208,15 @@ async def asyncio_detailed(
     Args:
         application_id (str):
         idempotency_key (str | Unset):
-        body (ApplicationStepIn):
+        body (ApplicationTransition): A step on an application: accept, reject (with a reason) or
+            withdraw.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApplicationOut | Problem]
+        Response[ApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -231,9 +234,9 @@ async def asyncio(
     application_id: str,
     *,
     client: AuthenticatedClient,
-    body: ApplicationStepIn,
+    body: ApplicationTransition,
     idempotency_key: str | Unset = UNSET,
-) -> ApplicationOut | Problem | None:
+) -> ApplicationPublic | Problem | None:
     """Step Application
 
      Accept (publishes labelling.application.accepted.v1: the audit programme starts) or
@@ -243,14 +246,15 @@ async def asyncio(
     Args:
         application_id (str):
         idempotency_key (str | Unset):
-        body (ApplicationStepIn):
+        body (ApplicationTransition): A step on an application: accept, reject (with a reason) or
+            withdraw.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApplicationOut | Problem
+        ApplicationPublic | Problem
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.application_in import ApplicationIn
-from ...models.application_out import ApplicationOut
+from ...models.application_create import ApplicationCreate
+from ...models.application_public import ApplicationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ApplicationIn,
+    body: ApplicationCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApplicationOut | Problem | None:
+) -> ApplicationPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = ApplicationOut.from_dict(response.json())
+        response_201 = ApplicationPublic.from_dict(response.json())
 
         return response_201
 
@@ -104,7 +104,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ApplicationOut | Problem]:
+) -> Response[ApplicationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -116,9 +116,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ApplicationIn,
+    body: ApplicationCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ApplicationOut | Problem]:
+) -> Response[ApplicationPublic | Problem]:
     """Submit
 
      Apply for CAP RSE or CAP ISO 9001, alone or as a group (central function + members).
@@ -128,14 +128,15 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ApplicationIn):
+        body (ApplicationCreate): An application: the applicant, the structures invited to its
+            group, the scheme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApplicationOut | Problem]
+        Response[ApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -153,9 +154,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ApplicationIn,
+    body: ApplicationCreate,
     idempotency_key: str | Unset = UNSET,
-) -> ApplicationOut | Problem | None:
+) -> ApplicationPublic | Problem | None:
     """Submit
 
      Apply for CAP RSE or CAP ISO 9001, alone or as a group (central function + members).
@@ -165,14 +166,15 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ApplicationIn):
+        body (ApplicationCreate): An application: the applicant, the structures invited to its
+            group, the scheme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApplicationOut | Problem
+        ApplicationPublic | Problem
     """
 
     return sync_detailed(
@@ -185,9 +187,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ApplicationIn,
+    body: ApplicationCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ApplicationOut | Problem]:
+) -> Response[ApplicationPublic | Problem]:
     """Submit
 
      Apply for CAP RSE or CAP ISO 9001, alone or as a group (central function + members).
@@ -197,14 +199,15 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ApplicationIn):
+        body (ApplicationCreate): An application: the applicant, the structures invited to its
+            group, the scheme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ApplicationOut | Problem]
+        Response[ApplicationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -220,9 +223,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ApplicationIn,
+    body: ApplicationCreate,
     idempotency_key: str | Unset = UNSET,
-) -> ApplicationOut | Problem | None:
+) -> ApplicationPublic | Problem | None:
     """Submit
 
      Apply for CAP RSE or CAP ISO 9001, alone or as a group (central function + members).
@@ -232,14 +235,15 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ApplicationIn):
+        body (ApplicationCreate): An application: the applicant, the structures invited to its
+            group, the scheme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ApplicationOut | Problem
+        ApplicationPublic | Problem
     """
 
     return (

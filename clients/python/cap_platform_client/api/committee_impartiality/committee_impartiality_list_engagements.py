@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_engagement_out import PageEngagementOut
+from ...models.page_engagement_public import PageEngagementPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -57,9 +57,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageEngagementOut | Problem | None:
+) -> Any | PageEngagementPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageEngagementOut.from_dict(response.json())
+        response_200 = PageEngagementPublic.from_dict(response.json())
 
         return response_200
 
@@ -125,7 +125,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageEngagementOut | Problem]:
+) -> Response[Any | PageEngagementPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -142,7 +142,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageEngagementOut | Problem]:
+) -> Response[Any | PageEngagementPublic | Problem]:
     """List Engagements
 
      A person's engagements with structures: declared, and accompanied CAP sessions, most
@@ -161,7 +161,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageEngagementOut | Problem]
+        Response[Any | PageEngagementPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -187,7 +187,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageEngagementOut | Problem | None:
+) -> Any | PageEngagementPublic | Problem | None:
     """List Engagements
 
      A person's engagements with structures: declared, and accompanied CAP sessions, most
@@ -206,7 +206,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageEngagementOut | Problem
+        Any | PageEngagementPublic | Problem
     """
 
     return sync_detailed(
@@ -227,7 +227,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageEngagementOut | Problem]:
+) -> Response[Any | PageEngagementPublic | Problem]:
     """List Engagements
 
      A person's engagements with structures: declared, and accompanied CAP sessions, most
@@ -246,7 +246,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageEngagementOut | Problem]
+        Response[Any | PageEngagementPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -270,7 +270,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageEngagementOut | Problem | None:
+) -> Any | PageEngagementPublic | Problem | None:
     """List Engagements
 
      A person's engagements with structures: declared, and accompanied CAP sessions, most
@@ -289,7 +289,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageEngagementOut | Problem
+        Any | PageEngagementPublic | Problem
     """
 
     return (

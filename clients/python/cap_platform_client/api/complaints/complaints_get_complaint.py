@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.complaint_out import ComplaintOut
+from ...models.complaint_public import ComplaintPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ComplaintOut | Problem | None:
+) -> Any | ComplaintPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ComplaintOut.from_dict(response.json())
+        response_200 = ComplaintPublic.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ComplaintOut | Problem]:
+) -> Response[Any | ComplaintPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -110,8 +110,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | ComplaintOut | Problem]:
+) -> Response[Any | ComplaintPublic | Problem]:
     """Get Complaint
+
+     One complaint, with its reporter and its steps (the committee).
 
     Args:
         complaint_id (str):
@@ -122,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ComplaintOut | Problem]
+        Response[Any | ComplaintPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -142,8 +144,10 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | ComplaintOut | Problem | None:
+) -> Any | ComplaintPublic | Problem | None:
     """Get Complaint
+
+     One complaint, with its reporter and its steps (the committee).
 
     Args:
         complaint_id (str):
@@ -154,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ComplaintOut | Problem
+        Any | ComplaintPublic | Problem
     """
 
     return sync_detailed(
@@ -169,8 +173,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | ComplaintOut | Problem]:
+) -> Response[Any | ComplaintPublic | Problem]:
     """Get Complaint
+
+     One complaint, with its reporter and its steps (the committee).
 
     Args:
         complaint_id (str):
@@ -181,7 +187,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ComplaintOut | Problem]
+        Response[Any | ComplaintPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -199,8 +205,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | ComplaintOut | Problem | None:
+) -> Any | ComplaintPublic | Problem | None:
     """Get Complaint
+
+     One complaint, with its reporter and its steps (the committee).
 
     Args:
         complaint_id (str):
@@ -211,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ComplaintOut | Problem
+        Any | ComplaintPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
-from ...models.page_complaint_out import PageComplaintOut
+from ...models.page_complaint_public import PageComplaintPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -56,9 +56,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageComplaintOut | Problem | None:
+) -> Any | PageComplaintPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageComplaintOut.from_dict(response.json())
+        response_200 = PageComplaintPublic.from_dict(response.json())
 
         return response_200
 
@@ -124,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageComplaintOut | Problem]:
+) -> Response[Any | PageComplaintPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -140,7 +140,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageComplaintOut | Problem]:
+) -> Response[Any | PageComplaintPublic | Problem]:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
@@ -157,7 +157,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageComplaintOut | Problem]
+        Response[Any | PageComplaintPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -181,7 +181,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageComplaintOut | Problem | None:
+) -> Any | PageComplaintPublic | Problem | None:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
@@ -198,7 +198,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageComplaintOut | Problem
+        Any | PageComplaintPublic | Problem
     """
 
     return sync_detailed(
@@ -217,7 +217,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageComplaintOut | Problem]:
+) -> Response[Any | PageComplaintPublic | Problem]:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
@@ -234,7 +234,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageComplaintOut | Problem]
+        Response[Any | PageComplaintPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -256,7 +256,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageComplaintOut | Problem | None:
+) -> Any | PageComplaintPublic | Problem | None:
     """List Complaints
 
      Complaints from the public registry, newest first (the committee).
@@ -273,7 +273,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageComplaintOut | Problem
+        Any | PageComplaintPublic | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.complaint_out import ComplaintOut
-from ...models.complaint_step_in import ComplaintStepIn
+from ...models.complaint_public import ComplaintPublic
+from ...models.complaint_transition import ComplaintTransition
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     complaint_id: str,
     *,
-    body: ComplaintStepIn,
+    body: ComplaintTransition,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ComplaintOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ComplaintPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ComplaintOut.from_dict(response.json())
+        response_200 = ComplaintPublic.from_dict(response.json())
 
         return response_200
 
@@ -106,7 +108,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ComplaintOut | Problem]:
+) -> Response[ComplaintPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,9 +121,9 @@ def sync_detailed(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ComplaintStepIn,
+    body: ComplaintTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ComplaintOut | Problem]:
+) -> Response[ComplaintPublic | Problem]:
     """Step Complaint
 
      Investigate, then uphold or dismiss with the resolution.
@@ -129,14 +131,14 @@ def sync_detailed(
     Args:
         complaint_id (str):
         idempotency_key (str | Unset):
-        body (ComplaintStepIn):
+        body (ComplaintTransition): A step of the committee on a complaint.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ComplaintOut | Problem]
+        Response[ComplaintPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -156,9 +158,9 @@ def sync(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ComplaintStepIn,
+    body: ComplaintTransition,
     idempotency_key: str | Unset = UNSET,
-) -> ComplaintOut | Problem | None:
+) -> ComplaintPublic | Problem | None:
     """Step Complaint
 
      Investigate, then uphold or dismiss with the resolution.
@@ -166,14 +168,14 @@ def sync(
     Args:
         complaint_id (str):
         idempotency_key (str | Unset):
-        body (ComplaintStepIn):
+        body (ComplaintTransition): A step of the committee on a complaint.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ComplaintOut | Problem
+        ComplaintPublic | Problem
     """
 
     return sync_detailed(
@@ -188,9 +190,9 @@ async def asyncio_detailed(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ComplaintStepIn,
+    body: ComplaintTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ComplaintOut | Problem]:
+) -> Response[ComplaintPublic | Problem]:
     """Step Complaint
 
      Investigate, then uphold or dismiss with the resolution.
@@ -198,14 +200,14 @@ async def asyncio_detailed(
     Args:
         complaint_id (str):
         idempotency_key (str | Unset):
-        body (ComplaintStepIn):
+        body (ComplaintTransition): A step of the committee on a complaint.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ComplaintOut | Problem]
+        Response[ComplaintPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -223,9 +225,9 @@ async def asyncio(
     complaint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ComplaintStepIn,
+    body: ComplaintTransition,
     idempotency_key: str | Unset = UNSET,
-) -> ComplaintOut | Problem | None:
+) -> ComplaintPublic | Problem | None:
     """Step Complaint
 
      Investigate, then uphold or dismiss with the resolution.
@@ -233,14 +235,14 @@ async def asyncio(
     Args:
         complaint_id (str):
         idempotency_key (str | Unset):
-        body (ComplaintStepIn):
+        body (ComplaintTransition): A step of the committee on a complaint.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ComplaintOut | Problem
+        ComplaintPublic | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.decision_in import DecisionIn
-from ...models.labelling_decision_out import LabellingDecisionOut
+from ...models.decision_public import DecisionPublic
+from ...models.decision_take import DecisionTake
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     decision_id: str,
     *,
-    body: DecisionIn,
+    body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -42,9 +42,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = LabellingDecisionOut.from_dict(response.json())
+        response_200 = DecisionPublic.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +121,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -134,10 +134,10 @@ def sync_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: DecisionIn,
+    body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionPublic | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -149,14 +149,15 @@ def sync_detailed(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (DecisionIn):
+        body (DecisionTake): The committee's decision on a file: confirm (at a level), refuse or
+            defer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[DecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -177,10 +178,10 @@ def sync(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: DecisionIn,
+    body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionPublic | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -192,14 +193,15 @@ def sync(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (DecisionIn):
+        body (DecisionTake): The committee's decision on a file: confirm (at a level), refuse or
+            defer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        DecisionPublic | Problem
     """
 
     return sync_detailed(
@@ -215,10 +217,10 @@ async def asyncio_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: DecisionIn,
+    body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionPublic | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -230,14 +232,15 @@ async def asyncio_detailed(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (DecisionIn):
+        body (DecisionTake): The committee's decision on a file: confirm (at a level), refuse or
+            defer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[DecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -256,10 +259,10 @@ async def asyncio(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: DecisionIn,
+    body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionPublic | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -271,14 +274,15 @@ async def asyncio(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (DecisionIn):
+        body (DecisionTake): The committee's decision on a file: confirm (at a level), refuse or
+            defer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        DecisionPublic | Problem
     """
 
     return (

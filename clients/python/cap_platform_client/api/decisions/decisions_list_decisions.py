@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.decisions_list_decisions_scheme_type_0 import DecisionsListDecisionsSchemeType0
 from ...models.decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatusType0
-from ...models.page_decision_out import PageDecisionOut
+from ...models.page_decision_public import PageDecisionPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -75,9 +75,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageDecisionOut | Problem | None:
+) -> Any | PageDecisionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageDecisionOut.from_dict(response.json())
+        response_200 = PageDecisionPublic.from_dict(response.json())
 
         return response_200
 
@@ -143,7 +143,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageDecisionOut | Problem]:
+) -> Response[Any | PageDecisionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -161,7 +161,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageDecisionOut | Problem]:
+) -> Response[Any | PageDecisionPublic | Problem]:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
@@ -180,7 +180,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageDecisionOut | Problem]
+        Response[Any | PageDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -208,7 +208,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageDecisionOut | Problem | None:
+) -> Any | PageDecisionPublic | Problem | None:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
@@ -227,7 +227,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageDecisionOut | Problem
+        Any | PageDecisionPublic | Problem
     """
 
     return sync_detailed(
@@ -250,7 +250,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageDecisionOut | Problem]:
+) -> Response[Any | PageDecisionPublic | Problem]:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
@@ -269,7 +269,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageDecisionOut | Problem]
+        Response[Any | PageDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -295,7 +295,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageDecisionOut | Problem | None:
+) -> Any | PageDecisionPublic | Problem | None:
     """List Decisions
 
      Decision files the caller may see (the committee: all), newest first.
@@ -314,7 +314,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageDecisionOut | Problem
+        Any | PageDecisionPublic | Problem
     """
 
     return (

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.recognitions_list_recognitions_scheme_type_0 import RecognitionsListRecognitionsSchemeType0
 from ...models.recognitions_list_recognitions_status_type_0 import RecognitionsListRecognitionsStatusType0
-from ...models.sync_page_recognition_out import SyncPageRecognitionOut
+from ...models.sync_page_recognition_public import SyncPageRecognitionPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -86,9 +86,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SyncPageRecognitionOut | None:
+) -> Any | Problem | SyncPageRecognitionPublic | None:
     if response.status_code == 200:
-        response_200 = SyncPageRecognitionOut.from_dict(response.json())
+        response_200 = SyncPageRecognitionPublic.from_dict(response.json())
 
         return response_200
 
@@ -154,7 +154,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SyncPageRecognitionOut]:
+) -> Response[Any | Problem | SyncPageRecognitionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -173,7 +173,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageRecognitionOut]:
+) -> Response[Any | Problem | SyncPageRecognitionPublic]:
     """List Recognitions
 
      Recognitions the caller may see in full (with private history notes), newest first;
@@ -198,7 +198,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageRecognitionOut]
+        Response[Any | Problem | SyncPageRecognitionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -228,7 +228,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageRecognitionOut | None:
+) -> Any | Problem | SyncPageRecognitionPublic | None:
     """List Recognitions
 
      Recognitions the caller may see in full (with private history notes), newest first;
@@ -253,7 +253,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageRecognitionOut
+        Any | Problem | SyncPageRecognitionPublic
     """
 
     return sync_detailed(
@@ -278,7 +278,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageRecognitionOut]:
+) -> Response[Any | Problem | SyncPageRecognitionPublic]:
     """List Recognitions
 
      Recognitions the caller may see in full (with private history notes), newest first;
@@ -303,7 +303,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageRecognitionOut]
+        Response[Any | Problem | SyncPageRecognitionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -331,7 +331,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageRecognitionOut | None:
+) -> Any | Problem | SyncPageRecognitionPublic | None:
     """List Recognitions
 
      Recognitions the caller may see in full (with private history notes), newest first;
@@ -356,7 +356,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageRecognitionOut
+        Any | Problem | SyncPageRecognitionPublic
     """
 
     return (

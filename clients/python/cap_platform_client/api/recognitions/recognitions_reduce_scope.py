@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.recognition_out import RecognitionOut
-from ...models.scope_reduction_in import ScopeReductionIn
+from ...models.recognition_public import RecognitionPublic
+from ...models.scope_reduction import ScopeReduction
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     recognition_id: str,
     *,
-    body: ScopeReductionIn,
+    body: ScopeReduction,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | RecognitionOut | None:
+) -> Problem | RecognitionPublic | None:
     if response.status_code == 200:
-        response_200 = RecognitionOut.from_dict(response.json())
+        response_200 = RecognitionPublic.from_dict(response.json())
 
         return response_200
 
@@ -108,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | RecognitionOut]:
+) -> Response[Problem | RecognitionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +121,9 @@ def sync_detailed(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: ScopeReductionIn,
+    body: ScopeReduction,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | RecognitionOut]:
+) -> Response[Problem | RecognitionPublic]:
     """Reduce Scope
 
      Reduce a CAP ISO 9001 certificate's scope instead of suspending or withdrawing it (the
@@ -133,14 +133,14 @@ def sync_detailed(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (ScopeReductionIn):
+        body (ScopeReduction): A CAP ISO 9001 certificate's reduced scope, with the reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RecognitionOut]
+        Response[Problem | RecognitionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -160,9 +160,9 @@ def sync(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: ScopeReductionIn,
+    body: ScopeReduction,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | RecognitionOut | None:
+) -> Problem | RecognitionPublic | None:
     """Reduce Scope
 
      Reduce a CAP ISO 9001 certificate's scope instead of suspending or withdrawing it (the
@@ -172,14 +172,14 @@ def sync(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (ScopeReductionIn):
+        body (ScopeReduction): A CAP ISO 9001 certificate's reduced scope, with the reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RecognitionOut
+        Problem | RecognitionPublic
     """
 
     return sync_detailed(
@@ -194,9 +194,9 @@ async def asyncio_detailed(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: ScopeReductionIn,
+    body: ScopeReduction,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | RecognitionOut]:
+) -> Response[Problem | RecognitionPublic]:
     """Reduce Scope
 
      Reduce a CAP ISO 9001 certificate's scope instead of suspending or withdrawing it (the
@@ -206,14 +206,14 @@ async def asyncio_detailed(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (ScopeReductionIn):
+        body (ScopeReduction): A CAP ISO 9001 certificate's reduced scope, with the reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RecognitionOut]
+        Response[Problem | RecognitionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -231,9 +231,9 @@ async def asyncio(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: ScopeReductionIn,
+    body: ScopeReduction,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | RecognitionOut | None:
+) -> Problem | RecognitionPublic | None:
     """Reduce Scope
 
      Reduce a CAP ISO 9001 certificate's scope instead of suspending or withdrawing it (the
@@ -243,14 +243,14 @@ async def asyncio(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (ScopeReductionIn):
+        body (ScopeReduction): A CAP ISO 9001 certificate's reduced scope, with the reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RecognitionOut
+        Problem | RecognitionPublic
     """
 
     return (

@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.recognition_out import RecognitionOut
-from ...models.recognition_step_in import RecognitionStepIn
+from ...models.recognition_public import RecognitionPublic
+from ...models.recognition_transition import RecognitionTransition
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     recognition_id: str,
     *,
-    body: RecognitionStepIn,
+    body: RecognitionTransition,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | RecognitionOut | None:
+) -> Problem | RecognitionPublic | None:
     if response.status_code == 200:
-        response_200 = RecognitionOut.from_dict(response.json())
+        response_200 = RecognitionPublic.from_dict(response.json())
 
         return response_200
 
@@ -108,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | RecognitionOut]:
+) -> Response[Problem | RecognitionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +121,9 @@ def sync_detailed(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecognitionStepIn,
+    body: RecognitionTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | RecognitionOut]:
+) -> Response[Problem | RecognitionPublic]:
     """Step Recognition
 
      Suspend, restore or withdraw by decision of the committee, with a reason.
@@ -131,14 +131,15 @@ def sync_detailed(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (RecognitionStepIn):
+        body (RecognitionTransition): The committee suspends, restores or withdraws a recognition,
+            with a reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RecognitionOut]
+        Response[Problem | RecognitionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -158,9 +159,9 @@ def sync(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecognitionStepIn,
+    body: RecognitionTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | RecognitionOut | None:
+) -> Problem | RecognitionPublic | None:
     """Step Recognition
 
      Suspend, restore or withdraw by decision of the committee, with a reason.
@@ -168,14 +169,15 @@ def sync(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (RecognitionStepIn):
+        body (RecognitionTransition): The committee suspends, restores or withdraws a recognition,
+            with a reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RecognitionOut
+        Problem | RecognitionPublic
     """
 
     return sync_detailed(
@@ -190,9 +192,9 @@ async def asyncio_detailed(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecognitionStepIn,
+    body: RecognitionTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | RecognitionOut]:
+) -> Response[Problem | RecognitionPublic]:
     """Step Recognition
 
      Suspend, restore or withdraw by decision of the committee, with a reason.
@@ -200,14 +202,15 @@ async def asyncio_detailed(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (RecognitionStepIn):
+        body (RecognitionTransition): The committee suspends, restores or withdraws a recognition,
+            with a reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | RecognitionOut]
+        Response[Problem | RecognitionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -225,9 +228,9 @@ async def asyncio(
     recognition_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecognitionStepIn,
+    body: RecognitionTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | RecognitionOut | None:
+) -> Problem | RecognitionPublic | None:
     """Step Recognition
 
      Suspend, restore or withdraw by decision of the committee, with a reason.
@@ -235,14 +238,15 @@ async def asyncio(
     Args:
         recognition_id (str):
         idempotency_key (str | Unset):
-        body (RecognitionStepIn):
+        body (RecognitionTransition): The committee suspends, restores or withdraws a recognition,
+            with a reason.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | RecognitionOut
+        Problem | RecognitionPublic
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.complaint_in import ComplaintIn
+from ...models.complaint_create import ComplaintCreate
 from ...models.complaint_receipt import ComplaintReceipt
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     number: str,
     *,
-    body: ComplaintIn,
+    body: ComplaintCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -121,7 +121,7 @@ def sync_detailed(
     number: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ComplaintIn,
+    body: ComplaintCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ComplaintReceipt | Problem]:
     """Flag
@@ -132,7 +132,7 @@ def sync_detailed(
     Args:
         number (str):
         idempotency_key (str | Unset):
-        body (ComplaintIn):
+        body (ComplaintCreate): A flag raised on a listed recognition, by anyone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,7 +159,7 @@ def sync(
     number: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ComplaintIn,
+    body: ComplaintCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> ComplaintReceipt | Problem | None:
     """Flag
@@ -170,7 +170,7 @@ def sync(
     Args:
         number (str):
         idempotency_key (str | Unset):
-        body (ComplaintIn):
+        body (ComplaintCreate): A flag raised on a listed recognition, by anyone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     number: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ComplaintIn,
+    body: ComplaintCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ComplaintReceipt | Problem]:
     """Flag
@@ -203,7 +203,7 @@ async def asyncio_detailed(
     Args:
         number (str):
         idempotency_key (str | Unset):
-        body (ComplaintIn):
+        body (ComplaintCreate): A flag raised on a listed recognition, by anyone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -228,7 +228,7 @@ async def asyncio(
     number: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ComplaintIn,
+    body: ComplaintCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> ComplaintReceipt | Problem | None:
     """Flag
@@ -239,7 +239,7 @@ async def asyncio(
     Args:
         number (str):
         idempotency_key (str | Unset):
-        body (ComplaintIn):
+        body (ComplaintCreate): A flag raised on a listed recognition, by anyone.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

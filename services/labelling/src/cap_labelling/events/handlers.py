@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import decisions, impartiality, recognitions
 from cap_labelling.config import Settings
+from cap_labelling.decisions import from_audits
+from cap_labelling.impartiality import service as impartiality
 from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
-from cap_labelling.repository import SETTLED, DiagnosticRepository, OrganisationRepository
+from cap_labelling.recognitions import calendar
+from cap_labelling.repository import (
+    SETTLED,
+    AuditReportRepository,
+    DiagnosticRepository,
+    NonconformityRepository,
+)
 from cap_labelling.rules import Scheme
 from cap_shared import clock
 from cap_shared.contracts import Envelope
@@ -19,32 +26,14 @@ from cap_shared.contracts.audit import (
     Stage2RequiredV1,
 )
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1
-from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.inbox import EventHandler
+from cap_shared.readmodel import organisation_projection
 from cap_shared.runtime import settings_for
 
 
 def _current_settings() -> Settings:
     """The settings of this process's labelling runtime (handlers are registered before it exists)."""
     return settings_for("labelling", Settings)
-
-
-async def on_organisation_registered(
-    session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1
-) -> None:
-    """Keep the new member structure in the local read model."""
-    await OrganisationRepository(session).save(
-        Organisation(
-            id=event.organisation_id,
-            siret=event.siret,
-            name=event.name,
-            siae_types=list(event.siae_types),
-            region=event.region,
-            region_name=event.region_name,
-            delegation=event.delegation,
-            registered_at=event.registered_at,
-        )
-    )
 
 
 async def on_diagnostic_completed(
@@ -91,7 +80,8 @@ async def on_report_submitted(
 ) -> None:
     """Keep the report and its nonconformities; a deciding audit opens the decision file, a
     surveillance counts for the recognition's cycle. A redelivered report changes nothing."""
-    if await session.get(AuditReport, event.audit_id) is not None:
+    reports, findings = AuditReportRepository(session), NonconformityRepository(session)
+    if await reports.get(event.audit_id) is not None:
         return
     report = AuditReport(
         audit_id=event.audit_id,
@@ -116,10 +106,10 @@ async def on_report_submitted(
         if event.evaluated_maturity
         else [],
     )
-    session.add(report)
+    await reports.add(report)
     for finding in event.findings:
         if finding.type in ("major_nc", "minor_nc"):
-            await session.merge(
+            await findings.save(
                 Nonconformity(
                     finding_id=finding.finding_id,
                     audit_id=event.audit_id,
@@ -132,8 +122,8 @@ async def on_report_submitted(
                     site_id=finding.site_id,
                 )
             )
-    await session.flush()
-    await decisions.on_report(session, report, _current_settings(), clock.now())
+    await findings.flush()
+    await from_audits.on_report(session, report, settings=_current_settings(), now=clock.now())
 
 
 async def on_finding_status_changed(
@@ -142,7 +132,8 @@ async def on_finding_status_changed(
     """Track the nonconformity (its status, and its type: a minor escalated to major, a major
     downgraded on appeal); a major settled may lift a suspension it caused and let a decision
     held on its audit take effect."""
-    finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
+    findings = NonconformityRepository(session)
+    finding = await findings.get(event.finding_id, for_update=True)
     if finding is not None and finding.changed_at > event.changed_at:
         return  # an older change arriving late
     if finding is None:
@@ -157,20 +148,22 @@ async def on_finding_status_changed(
             changed_at=event.changed_at,
             site_id=event.site_id,
         )
-        session.add(finding)
+        await findings.add(finding)
     was_major = finding.type == "major_nc"
     finding.status, finding.type, finding.changed_at = event.status, event.type, event.changed_at
     finding.response_due = event.response_due or finding.response_due
     if event.status == "open" and event.previous_type is not None:
         finding.overdue = False  # escalated: a new deadline runs
-    await session.flush()
+    await findings.flush()
     settled = event.type != "major_nc" or event.status in SETTLED
     if (was_major or event.type == "major_nc") and settled:
         now = clock.now()
-        await recognitions.on_major_closed(
-            session, event.organisation_id, Scheme(event.scheme), now
+        await calendar.on_major_closed(
+            session, event.organisation_id, scheme=Scheme(event.scheme), now=now
         )
-        await decisions.on_majors_changed(session, event.audit_id, _current_settings(), now)
+        await from_audits.on_majors_changed(
+            session, event.audit_id, settings=_current_settings(), now=now
+        )
 
 
 async def on_finding_response_due(
@@ -181,13 +174,14 @@ async def on_finding_response_due(
     recognition of its scheme."""
     if event.stage not in ("overdue", "verification_overdue") or event.type != "major_nc":
         return
-    finding = await session.get(Nonconformity, event.finding_id, with_for_update=True)
+    findings = NonconformityRepository(session)
+    finding = await findings.get(event.finding_id, for_update=True)
     if finding is None or finding.status in SETTLED or finding.type != "major_nc":
         return
     finding.overdue = True
-    await session.flush()
-    await recognitions.on_major_overdue(
-        session, event.organisation_id, Scheme(finding.scheme), clock.now()
+    await findings.flush()
+    await calendar.on_major_overdue(
+        session, event.organisation_id, scheme=Scheme(finding.scheme), now=clock.now()
     )
 
 
@@ -195,18 +189,20 @@ async def on_stage2_required(
     session: AsyncSession, _envelope: Envelope, event: Stage2RequiredV1
 ) -> None:
     """Majors of a stage 2 not verified in time: a decision held on it lapses."""
-    await decisions.on_stage2_required(session, event, clock.now())
+    await from_audits.on_stage2_required(session, event, now=clock.now())
 
 
 async def on_certification_decided(
     session: AsyncSession, _envelope: Envelope, event: CertificationDecidedV1
 ) -> None:
     """Record the body's CAP ISO 9001 decision."""
-    await decisions.on_body_decision(session, event, _current_settings(), clock.now())
+    await from_audits.on_body_decision(
+        session, event, settings=_current_settings(), now=clock.now()
+    )
 
 
 HANDLERS: dict[str, EventHandler] = {
-    "identity.organisation.registered.v1": on_organisation_registered,
+    "identity.organisation.registered.v1": organisation_projection(Organisation),
     "diagnostic.completed.v1": on_diagnostic_completed,
     "audit.report_submitted.v1": on_report_submitted,
     "finding.status_changed.v1": on_finding_status_changed,

@@ -48,7 +48,6 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_labelling import recognitions
 from cap_labelling.imports import iaf
 from cap_labelling.imports.checks import check_lines, one_in_force
 from cap_labelling.imports.repository import ImportRepository
@@ -56,6 +55,7 @@ from cap_labelling.imports.rules import IN_FORCE, Line, done_before, parse_lines
 from cap_labelling.imports.schemas import ImportReport, ImportRunPublic, RowError, RowOutcome
 from cap_labelling.level_rules import service as level_rules
 from cap_labelling.models import ImportRun, Recognition
+from cap_labelling.recognitions import service as recognitions
 from cap_labelling.rules import Cycle, LifecycleRules, RecognitionStatus
 from cap_shared.pagination import Page
 from cap_shared.problems import ProblemError

@@ -7,19 +7,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
 
+from cap_labelling.deps import Readers
 from cap_labelling.level_rules import service as level_rules
 from cap_labelling.level_rules.schemas import LevelRulePublic
 from cap_shared.conditional import IfMatch, Precondition
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.routes import ERRORS, LIST_ERRORS, AdminDep
-from cap_shared.security import Allow, Principal, Role
 
-#: Who reads the rules: the federation, the structures' people, the facilitators.
-Readers = Annotated[
-    Principal,
-    Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR)),
-]
 RuleCode = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_]{0,39}$")]
 RuleVersion = Annotated[int, Path(ge=1, le=10_000)]
 _RULE_BODY: dict[str, Any] = {

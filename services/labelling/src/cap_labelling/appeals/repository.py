@@ -1,0 +1,46 @@
+"""Every query on appeals against decisions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling.models import DecisionAppeal
+
+
+class AppealRepository:
+    """The appeals of decision files, one per round."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, appeal: DecisionAppeal) -> None:
+        """Insert an appeal."""
+        self.session.add(appeal)
+        await self.session.flush()
+
+    async def flush(self) -> None:
+        """Write the pending changes."""
+        await self.session.flush()
+
+    async def of_file(self, file_id: str) -> list[DecisionAppeal]:
+        """A file's appeals, by round."""
+        query = (
+            sa.select(DecisionAppeal)
+            .where(col(DecisionAppeal.decision_id) == file_id)
+            .order_by(col(DecisionAppeal.round))
+        )
+        return list((await self.session.execute(query)).scalars().all())
+
+    async def of_round(self, file_id: str, *, round_: int) -> DecisionAppeal | None:
+        """The appeal of a file's round, locked, if any."""
+        query = (
+            sa.select(DecisionAppeal)
+            .where(
+                col(DecisionAppeal.decision_id) == file_id,
+                col(DecisionAppeal.round) == round_,
+            )
+            .with_for_update()
+        )
+        return (await self.session.execute(query)).scalars().first()

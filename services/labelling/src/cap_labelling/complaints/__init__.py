@@ -1,0 +1,1 @@
+"""Complaints about listed recognitions, handled by the labelling committee."""

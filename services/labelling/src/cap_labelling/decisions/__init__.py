@@ -1,0 +1,1 @@
+"""Decision files: the labelling committee's decision (CAP RSE) or the body's (CAP ISO 9001)."""

@@ -1,0 +1,1 @@
+"""Consent of the structures named in a group application."""

@@ -1,0 +1,1 @@
+"""Committee impartiality: who may decide on a structure's file, or on an appeal against it."""

@@ -1,0 +1,2 @@
+"""The public registry: search labelled and certified structures, verify one, print its
+certificate, flag it."""

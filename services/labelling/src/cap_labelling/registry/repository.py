@@ -1,0 +1,100 @@
+"""Every query of the public registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from cap_labelling.models import Organisation, Recognition, RecognitionChange, tombstones
+from cap_shared.sync import Deleted, DeltaSync
+
+#: Delta sync: oldest change first (a status change, a reissue: the recognition's row changes).
+SYNC = DeltaSync.timestamped("registry", "recognition", Recognition)
+
+
+class RegistryRepository:
+    """Listed recognitions with their holders, by filters, number or verification code."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _filters(
+        *,
+        statuses: list[str] | None,
+        scheme: str | None,
+        level: str | None,
+        region: str | None,
+        siae_type: str | None,
+    ) -> list[Any]:
+        """The WHERE clauses of a search, on recognitions joined to their holders."""
+        where: list[Any] = []
+        if statuses:
+            where.append(col(Recognition.status).in_(statuses))
+        if scheme:
+            where.append(col(Recognition.scheme) == scheme)
+        if level:
+            where.append(col(Recognition.level) == level)
+        if region:
+            where.append(col(Organisation.region) == region)
+        if siae_type:
+            # A JSON list: its text holds the quoted code (both databases).
+            where.append(
+                sa.cast(col(Organisation.siae_types), sa.Text).contains(
+                    f'"{siae_type}"', autoescape=True
+                )
+            )
+        return where
+
+    async def matching(self, **filters: Any) -> list[tuple[Recognition, Organisation]]:
+        """Every recognition matching the filters, with its holder."""
+        joined = sa.join(
+            Recognition, Organisation, col(Organisation.id) == col(Recognition.organisation_id)
+        )
+        query = sa.select(Recognition, Organisation).select_from(joined)
+        rows = await self.session.execute(query.where(*self._filters(**filters)))
+        return [(r, o) for r, o in rows.all()]
+
+    async def changed_since(
+        self, *, since: Any, cursor: str | None, limit: int, **filters: Any
+    ) -> tuple[list[Recognition], list[Deleted], str | None]:
+        """The recognitions matching the filters changed since ``since``, oldest first, and
+        the deletions."""
+        joined = sa.join(
+            Recognition, Organisation, col(Organisation.id) == col(Recognition.organisation_id)
+        )
+        query = sa.select(Recognition).select_from(joined).where(*self._filters(**filters))
+        return await SYNC.page(
+            self.session, query, tombstones, since=since, cursor=cursor, limit=limit
+        )
+
+    async def numbers(self, ids: set[str]) -> dict[str, str]:
+        """The public numbers of recognitions, by id."""
+        if not ids:
+            return {}
+        query = sa.select(col(Recognition.id), col(Recognition.number)).where(
+            col(Recognition.id).in_(sorted(ids))
+        )
+        return dict((await self.session.execute(query)).all())
+
+    async def find(
+        self, *, number: str | None = None, code: str | None = None
+    ) -> Recognition | None:
+        """The recognition with this verification code, or else this number, if any."""
+        if code is not None:
+            where = col(Recognition.verification_code) == code
+        else:
+            where = col(Recognition.number) == number
+        return (await self.session.execute(sa.select(Recognition).where(where))).scalars().first()
+
+    async def history(self, recognition_id: str) -> list[RecognitionChange]:
+        """A recognition's changes, oldest first."""
+        query = (
+            sa.select(RecognitionChange)
+            .where(col(RecognitionChange.recognition_id) == recognition_id)
+            .order_by(col(RecognitionChange.at), col(RecognitionChange.id))
+        )
+        return list((await self.session.execute(query)).scalars().all())

@@ -1,0 +1,166 @@
+"""HTTP routes of the public registry (no login; cacheable answers)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, status
+from fastapi.responses import Response
+
+from cap_labelling.complaints import service as complaints
+from cap_labelling.complaints.schemas import ComplaintCreate, ComplaintReceipt
+from cap_labelling.config import Settings
+from cap_labelling.deps import Number, SettingsDep
+from cap_labelling.registry import service as registry
+from cap_labelling.registry.certificate import render_certificate
+from cap_labelling.registry.schemas import RegistryPage, SearchQuery, Verification
+from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.routes import ERRORS, LIST_ERRORS
+from cap_shared.security import Public
+
+router = APIRouter(
+    prefix="/v1/registry", tags=["registry"], dependencies=[Public], responses=ERRORS
+)
+
+IfNoneMatch = Annotated[str | None, Header(max_length=2000)]
+
+
+def _cached(
+    body: bytes, etag: str, if_none_match: str | None, max_age: int, media_type: str
+) -> Response:
+    """A public, cacheable answer; 304 when ``If-None-Match`` names its ETag."""
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept"}
+    if registry.matches(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get(
+    "/recognitions",
+    response_model=RegistryPage,
+    responses={**LIST_ERRORS, 304: {"description": "Not modified"}},
+)
+async def search_registry(
+    query: Annotated[SearchQuery, Query()],
+    session: SessionDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """Labelled and certified structures, by region, SIAE type, scheme, level and name; in force
+    (active or suspended) unless a status is asked; by holder name, then number. No login;
+    cacheable (ETag, 304)."""
+    page = await registry.search(session, query, public_url=settings.public_base)
+    body = registry.dumps(page)
+    return _cached(
+        body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
+    )
+
+
+async def _verification(
+    session: SessionDep,
+    settings: Settings,
+    number: str | None,
+    code: str | None,
+    if_none_match: str | None,
+    accept: str | None,
+) -> Response:
+    """A recognition's verification, as JSON or (``Accept: text/html``) the French page."""
+    recognition = await registry.find(session, number=number, code=code)
+    verification = await registry.verification(
+        session, recognition, public_url=settings.public_base
+    )
+    if accept and "text/html" in accept:
+        page = registry.verification_html(verification).encode()
+        return _cached(
+            page,
+            registry.etag_of(page),
+            if_none_match,
+            settings.registry_max_age_s,
+            "text/html; charset=utf-8",
+        )
+    body = registry.dumps(verification)
+    return _cached(
+        body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
+    )
+
+
+@router.get(
+    "/recognitions/{number}",
+    response_model=Verification,
+    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Not modified"}},
+)
+async def verify_by_number(
+    number: Number,
+    session: SessionDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Verify a recognition by its number: current status and history with dates."""
+    return await _verification(session, settings, number, None, if_none_match, accept)
+
+
+@router.get(
+    "/verify/{code}",
+    response_model=Verification,
+    responses={
+        200: {"content": {"text/html": {}}},
+        303: {
+            "description": "Through the gateway, a browser (``Accept`` preferring ``text/html`` "
+            "to JSON) is sent to the console's verification page ``/verifier/{code}``"
+        },
+        304: {"description": "Not modified"},
+    },
+)
+async def verify_by_code(
+    code: Annotated[str, Path(min_length=1, max_length=40)],
+    session: SessionDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    accept: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """Verify the code printed on a certificate. Its QR code points here: through the gateway a
+    browser is sent to the console's page (303), an API client gets the JSON; called directly,
+    ``Accept: text/html`` gets the service's own French page."""
+    return await _verification(session, settings, None, code, if_none_match, accept)
+
+
+@router.get(
+    "/recognitions/{number}/certificate.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def certificate(
+    number: Number, session: SessionDep, settings: SettingsDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    """The certificate in French, with a QR code to its verification page."""
+    recognition = await registry.find(session, number=number)
+    verification = await registry.verification(
+        session, recognition, public_url=settings.public_base
+    )
+    view = await registry.certificate_view(session, recognition, verification=verification)
+    # Drawn in a worker thread: the event loop keeps serving meanwhile.
+    pdf = await asyncio.to_thread(render_certificate, view)
+    response = _cached(
+        pdf,
+        registry.etag_of(registry.dumps(verification)),
+        if_none_match,
+        settings.registry_max_age_s,
+        "application/pdf",
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="{recognition.number}.pdf"'
+    return response
+
+
+@router.post(
+    "/recognitions/{number}/complaints",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintReceipt,
+)
+async def flag(
+    number: Number, data: ComplaintCreate, session: SessionDep, runtime: RuntimeDep
+) -> ComplaintReceipt:
+    """Flag a listed recognition: a complaint opens for the labelling committee. Your name and
+    e-mail stay private; keep the reference."""
+    return await complaints.file_complaint(session, number, data=data, now=runtime.clock.now())
