@@ -6,29 +6,40 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from cap_diagnostic import statistics
-from cap_diagnostic.answers import NetworkStatistics, PeerPosition
-from cap_diagnostic.schemas import ID_PATTERN
+from cap_diagnostic.deps import PractitionerDep
+from cap_diagnostic.fields import ID_PATTERN
+from cap_diagnostic.statistics import service as statistics
+from cap_diagnostic.statistics.schemas import NetworkStatistics, PeerPosition
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.deps import SessionDep
+from cap_shared.routes import errors
 from cap_shared.security import Allow, Principal, Role
 
 SiaeType = Literal["ACI", "AI", "EI", "ETTI", "EITI", "EBE"]
 Referential = Annotated[str, Query(max_length=40, pattern=r"^[A-Z0-9_]+$")]
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "No valid token"},
-    403: {"description": "Role not allowed, or a region outside the caller's"},
-    404: {"description": "Unknown organisation, or not visible to the caller"},
-    422: {"description": "Invalid parameter"},
-}
-statistics_routes = APIRouter(prefix="/v1/statistics", tags=["statistics"], responses=_ERRORS)
-
-
-@statistics_routes.get(
-    "/network", response_model=NetworkStatistics, response_model_exclude_unset=True
+#: Who sees the network's figures: admins, the committee, facilitators (their regions).
+NetworkReaderDep = Annotated[
+    Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.FACILITATOR))
+]
+router = APIRouter(
+    prefix="/v1/statistics",
+    tags=["statistics"],
+    responses=errors(
+        401,
+        403,
+        404,
+        422,
+        described={
+            403: "Role not allowed, or a region outside the caller's",
+            404: "Unknown organisation, or not visible to the caller",
+        },
+    ),
 )
+
+
+@router.get("/network", response_model=NetworkStatistics, response_model_exclude_unset=True)
 async def network_statistics(
-    principal: Annotated[Principal, Depends(Allow(Role.ADMIN, Role.COMMITTEE, Role.FACILITATOR))],
+    principal: NetworkReaderDep,
     session: SessionDep,
     referential: Referential = "CAP",
     region: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
@@ -42,12 +53,10 @@ async def network_statistics(
     )
 
 
-@statistics_routes.get("/position", response_model=PeerPosition, response_model_exclude_unset=True)
+@router.get("/position", response_model=PeerPosition, response_model_exclude_unset=True)
 async def peer_position(
     organisation_id: Annotated[str, Query(max_length=36, pattern=ID_PATTERN)],
-    principal: Annotated[
-        Principal, Depends(Allow(Role.ADMIN, Role.MEMBER, Role.MEMBER_ADMIN, Role.FACILITATOR))
-    ],
+    principal: PractitionerDep,
     session: SessionDep,
     referential: Referential = "CAP",
 ) -> dict[str, Any]:
@@ -59,6 +68,3 @@ async def peer_position(
         return await statistics.position(
             session, principal, organisation_id=organisation_id, referential=referential
         )
-
-
-ROUTERS = (statistics_routes,)

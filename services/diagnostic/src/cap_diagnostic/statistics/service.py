@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic.repository import OrganisationRepository, StatisticsRepository
+from cap_diagnostic.models import Organisation
+from cap_diagnostic.statistics.repository import StatisticsRepository
 from cap_shared.problems import Forbidden, NotFound
+from cap_shared.readmodel import ReadModelRepository
 from cap_shared.security import Principal, Role
 
 #: The k of k-anonymity: the smallest group whose figures are shown.
@@ -123,7 +125,7 @@ async def position(
     session: AsyncSession, principal: Principal, *, organisation_id: str, referential: str
 ) -> dict[str, Any]:
     """Where a structure stands among peers of the same SIAE type and region."""
-    organisation = await OrganisationRepository(session).get(organisation_id=organisation_id)
+    organisation = await ReadModelRepository(session, Organisation).get(organisation_id)
     if organisation is None or not principal.may_see_organisation(
         organisation.id, organisation.region
     ):

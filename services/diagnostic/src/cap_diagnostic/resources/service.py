@@ -1,4 +1,4 @@
-"""The federation's resource catalogue: managed by admins, searched by everyone, recommended
+"""Use cases of the federation's resource catalogue: managed by admins, searched by everyone, recommended
 per gap of a diagnostic.
 
 Recommendation rule: a criterion rated below three quarters of its scale is a gap; its
@@ -17,17 +17,19 @@ from typing import Any
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic import lifecycle, scoring
-from cap_diagnostic.diagnostics import get as get_diagnostic
+from cap_diagnostic.diagnostics import service as diagnostics
+from cap_diagnostic.diagnostics.repository import DiagnosticRepository
+from cap_diagnostic.diagnostics.rules import scoring
 from cap_diagnostic.models import Resource
+from cap_diagnostic.plans.rules import PROPOSE_BELOW_RATIO
 from cap_diagnostic.referentials import service as referentials
-from cap_diagnostic.repository import DiagnosticRepository, ResourceRepository
-from cap_diagnostic.schemas import (
+from cap_diagnostic.resources.repository import ResourceRepository
+from cap_diagnostic.resources.schemas import (
     GapRecommendation,
     Recommendations,
     RecommendedResource,
-    ResourceIn,
-    ResourceOut,
+    ResourceCreate,
+    ResourcePublic,
     ResourceUpdate,
 )
 from cap_shared.conditional import Precondition, etag_of
@@ -52,8 +54,9 @@ def _keywords(
     return " ".join([*tags, *themes, *(names.get(c, "") for c in criteria)])
 
 
-def to_out(resource: Resource, rank: float | None = None) -> ResourceOut:
-    return ResourceOut(
+def to_public(resource: Resource, rank: float | None = None) -> ResourcePublic:
+    """The API view of an entry (with its search rank when searched by words)."""
+    return ResourcePublic(
         id=resource.id,
         code=resource.code,
         kind=resource.kind,
@@ -106,7 +109,7 @@ async def _check_tags(
     return names
 
 
-async def create(session: AsyncSession, principal: Principal, data: ResourceIn) -> Resource:
+async def create(session: AsyncSession, principal: Principal, *, data: ResourceCreate) -> Resource:
     """Add an entry (admin)."""
     repo = ResourceRepository(session)
     if await repo.by_code(data.code) is not None:
@@ -126,14 +129,14 @@ async def create(session: AsyncSession, principal: Principal, data: ResourceIn) 
 
 
 async def update(
-    session: AsyncSession, resource_id: str, data: ResourceUpdate, precondition: Precondition
+    session: AsyncSession, resource_id: str, *, data: ResourceUpdate, precondition: Precondition
 ) -> Resource:
     """Change an entry (admin), as last read when ``If-Match`` says so."""
     repo = ResourceRepository(session)
     resource = await repo.get(resource_id, for_update=True)
     if resource is None:
         raise NotFound("no such resource", detail_fr="ressource introuvable")
-    precondition.check(etag_of(to_out(resource)))
+    precondition.check(etag_of(to_public(resource)))
     changes = data.model_dump(mode="json", exclude_unset=True)
     names = await _check_tags(
         session, changes.get("criteria", resource.criteria), changes.get("themes", resource.themes)
@@ -154,7 +157,7 @@ async def delete(session: AsyncSession, resource_id: str) -> None:
     await repo.delete(resource)
 
 
-async def get(session: AsyncSession, principal: Principal, resource_id: str) -> Resource:
+async def get(session: AsyncSession, principal: Principal, *, resource_id: str) -> Resource:
     """A published entry (admins also see unpublished ones)."""
     resource = await ResourceRepository(session).get(resource_id)
     if resource is None or (not resource.published and not principal.has_role(Role.ADMIN)):
@@ -182,7 +185,7 @@ async def search(
     theme: str | None,
     cursor: str | None,
     limit: int,
-) -> Page[ResourceOut]:
+) -> Page[ResourcePublic]:
     """Entries matching the words (French stemming on PostgreSQL), filtered by tag."""
     found = await ResourceRepository(session).search(
         text=text.strip() if text else None,
@@ -191,19 +194,19 @@ async def search(
         limit=None,
     )
     out = [
-        to_out(r, rank if text else None)
+        to_public(r, rank if text else None)
         for r, rank in found
         if (criterion is None or criterion in r.criteria) and (theme is None or theme in r.themes)
     ]
     data, next_cursor = RESOURCES.slice(out, cursor=cursor, limit=limit)
-    return Page[ResourceOut](data=data, next_cursor=next_cursor)
+    return Page[ResourcePublic](data=data, next_cursor=next_cursor)
 
 
 async def recommendations(
-    session: AsyncSession, principal: Principal, diagnostic_id: str
+    session: AsyncSession, principal: Principal, *, diagnostic_id: str
 ) -> Recommendations:
     """Resources for each gap of a diagnostic, ranked by the gap's expected gain."""
-    diagnostic = await get_diagnostic(session, principal, diagnostic_id)
+    diagnostic = await diagnostics.get(session, principal, diagnostic_id=diagnostic_id)
     referential = await referentials.resolved(session, diagnostic.referential_id)
     answers = await DiagnosticRepository(session).answers(diagnostic.id)
     ratings = {a.criterion_urn: scoring.Rating(a.level, a.not_applicable) for a in answers}
@@ -215,7 +218,7 @@ async def recommendations(
         rating = ratings.get(urn)
         if rating is None or rating.level is None or rating.not_applicable:
             continue
-        target = math.ceil(lifecycle.PROPOSE_BELOW_RATIO * c.max_level)
+        target = math.ceil(PROPOSE_BELOW_RATIO * c.max_level)
         if rating.level >= target:
             continue
         gain = result.step_gain[urn] * (target - rating.level)
@@ -265,7 +268,7 @@ async def import_catalogue(session: AsyncSession) -> int:
     )
     names, _themes = await _vocabulary(session)
     for entry in raw["resources"]:
-        data = ResourceIn.model_validate(entry)
+        data = ResourceCreate.model_validate(entry)
         await repo.add(
             Resource(
                 id=str(uuid.uuid4()),

@@ -31,7 +31,7 @@ Rules:
   a level outside the criterion's scale, a criterion evaluated twice for one site (the first
   counts), an item for a site that is not one of the report's (listed in the audited
   organisation's record). An evaluation is recorded even when nothing usable is left;
-* scoring (``scoring.py``) leaves unrated criteria out of both sides of the ratio, like not
+* scoring (``diagnostics/rules/scoring.py``) leaves unrated criteria out of both sides of the ratio, like not
   applicable ones: the scores say how the evaluated criteria stand, each group's ``rated`` /
   ``total`` say how much was evaluated, a group with nothing evaluated has no score, and the
   unrated criteria are listed in the record and published with no level;
@@ -47,18 +47,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic import diagnostics, lifecycle
-from cap_diagnostic.lifecycle import Kind, Status
+from cap_diagnostic.diagnostics import completion
+from cap_diagnostic.diagnostics.repository import DiagnosticRepository
+from cap_diagnostic.diagnostics.rules import lifecycle
+from cap_diagnostic.diagnostics.rules.lifecycle import Kind, Status
 from cap_diagnostic.models import Answer, Diagnostic, Organisation, ReferentialVersion
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.referentials.model import ResolvedReferential
-from cap_diagnostic.repository import (
-    DiagnosticRepository,
-    OrganisationRepository,
-    ReferentialRepository,
-)
+from cap_diagnostic.referentials.repository import ReferentialRepository
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.audit import AuditReportSubmittedV1, EvaluatedMaturityV1
+from cap_shared.readmodel import ReadModelRepository
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ async def on_audit_report(
     stored = (
         await ReferentialRepository(session).get(own.referential_id)
         if own is not None
-        else await referentials.get_version(session, REFERENTIAL, None)
+        else await referentials.get_version(session, REFERENTIAL, version=None)
     )
     assert stored is not None  # a diagnostic's version is never deleted
     referential = await referentials.resolved(session, stored.id)
@@ -115,12 +114,12 @@ async def on_audit_report(
 async def _sites(session: AsyncSession, event: AuditReportSubmittedV1) -> dict[str, Organisation]:
     """The audited organisation first, then each member site of the report, from the read model
     (an organisation not known yet is retried: its registration event is on its way)."""
-    organisations = OrganisationRepository(session)
+    organisations = ReadModelRepository(session, Organisation)
     sites: dict[str, Organisation] = {}
     for organisation_id in [event.organisation_id, *event.site_ids]:
         if organisation_id in sites:
             continue
-        organisation = await organisations.get(organisation_id=organisation_id)
+        organisation = await organisations.get(organisation_id)
         if organisation is None:
             raise LookupError(f"organisation {organisation_id} not known yet")  # retried
         sites[organisation_id] = organisation
@@ -229,7 +228,7 @@ async def _record(
         "ignored": ignored,
     }
     await repo.flush()
-    await diagnostics.record_completion(session, diagnostic, actor=actor, allow_unrated=True)
+    await completion.record_completion(session, diagnostic, actor=actor, allow_unrated=True)
     await repo.flush()
     logger.info(
         "audit %s: audit evaluation %s of %s recorded (%d rated by the auditor, %d unrated)",
