@@ -62,7 +62,7 @@ async def record_completion(
 ) -> None:
     """Score a diagnostic, freeze its scores and publish ``diagnostic.completed.v1``: the one
     completion path, for the structure's own assessments (the ``complete`` transition: every
-    criterion rated or not applicable) and for the auditor's evaluations (``evaluations.py``,
+    criterion rated or not applicable) and for the auditor's evaluations (``evaluations/service.py``,
     ``allow_unrated``: what the auditor did not evaluate stays unrated, published with no
     level). The caller sets the status."""
     referential = await referentials.resolved(session, diagnostic.referential_id)

@@ -47,7 +47,7 @@ class DiagnosticCreate(BaseModel):
         default=None, ge=1, le=MAX_VERSION, description="Latest when absent"
     )
     #: Only the structure's own assessments are opened; an audit evaluation is recorded from
-    #: the auditor's report (``evaluations.py``).
+    #: the auditor's report (``evaluations/service.py``).
     kind: Literal["cap_session", "self_assessment"] = "cap_session"
     title: Text | None = Field(default=None, max_length=200)
     session_date: date | None = None
