@@ -3,7 +3,7 @@
 Three measurements, each next to a baseline run in the same process:
 
 * **scoring** a 100-criterion diagnostic (4 themes, two frameworks scored by top level, 10 %
-  not applicable): ``cap_diagnostic.scoring.score`` against a bare weighted mean over the same
+  not applicable): ``cap_diagnostic.diagnostics.rules.scoring.score`` against a bare weighted mean over the same
   ratings. Target: under 5 ms.
 * **PDF report** of a completed CAP RSE diagnostic (48 criteria, its issued progress plan and
   the recommendations), through the HTTP route on PostgreSQL, against a one-page ReportLab PDF
@@ -38,11 +38,11 @@ from cap_shared.clock import wall_now
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "diagnostic" / "tests"))
 
 from cap_diagnostic import main as diagnostic_main
-from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
+from cap_diagnostic.diagnostics.rules.scoring import Rating, score
 from cap_diagnostic.referentials import loader
 from cap_diagnostic.referentials.service import import_library
-from cap_diagnostic.scoring import Rating, score
+from cap_diagnostic.resources.service import import_catalogue
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.migrate import upgrade

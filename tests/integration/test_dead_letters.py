@@ -95,13 +95,12 @@ async def test_malformed_events_are_dead_lettered_with_the_reason_and_do_not_blo
     assert letters["missing-field"]["attempts"] == 1  # permanent: never retried
     # The good event behind them is handled too.
     runtime = topology.runtimes["diagnostic"]
-    from cap_diagnostic.repository import OrganisationRepository
+    from cap_diagnostic.models import Organisation
+    from cap_shared.readmodel import ReadModelRepository
 
     async def good_handled() -> bool:
         async with runtime.db.session() as session:
-            found = await OrganisationRepository(session).get(
-                organisation_id=good["organisation_id"]
-            )
+            found = await ReadModelRepository(session, Organisation).get(good["organisation_id"])
             return found is not None
 
     await eventually(good_handled)

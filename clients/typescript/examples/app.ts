@@ -132,7 +132,7 @@ export class ProblemError extends Error {
 }
 
 type DiagnosticCreate = components["schemas"]["DiagnosticCreate"];
-type DiagnosticOut = components["schemas"]["DiagnosticOut"];
+type DiagnosticPublic = components["schemas"]["DiagnosticPublic"];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -145,7 +145,7 @@ export async function openDiagnostic(
   client: CapClient,
   body: DiagnosticCreate,
   attempts = 4,
-): Promise<{ diagnostic: DiagnosticOut; replayed: boolean }> {
+): Promise<{ diagnostic: DiagnosticPublic; replayed: boolean }> {
   const key = crypto.randomUUID();
   let last: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {

@@ -17,10 +17,10 @@ import httpx
 import pytest
 
 from cap_diagnostic import main as diagnostic_main
-from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
 from cap_diagnostic.models import Organisation, metadata
 from cap_diagnostic.referentials.service import import_library
+from cap_diagnostic.resources.service import import_catalogue
 from cap_shared.clock import wall_now
 from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker

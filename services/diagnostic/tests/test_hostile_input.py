@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cap_diagnostic.diagnostics.schemas import DiagnosticUpdate
 from cap_diagnostic.models import Diagnostic, ProgressAction, Resource
-from cap_diagnostic.schemas import ActionUpdate, DiagnosticUpdate, ResourceUpdate
+from cap_diagnostic.plans.schemas import ActionUpdate
+from cap_diagnostic.resources.schemas import ResourceUpdate
 from cap_shared.testing.conditional import if_match
 from cap_shared.testing.openapi import unbounded_integers
 

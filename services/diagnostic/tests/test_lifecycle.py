@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cap_diagnostic.lifecycle import (
+from cap_diagnostic.diagnostics.rules.lifecycle import (
     Action,
     Exits,
     InvalidTransition,

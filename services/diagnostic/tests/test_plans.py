@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from cap_diagnostic.models import tables
-from cap_diagnostic.plans import detect_overdue, on_audit_report, remind_due_soon
+from cap_diagnostic.plans.proposals import on_audit_report
+from cap_diagnostic.plans.reminders import detect_overdue, remind_due_soon
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditReportSubmittedV1, FindingV1
 from cap_shared.contracts.diagnostic import ActionOverdueV1

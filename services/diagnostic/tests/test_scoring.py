@@ -1,12 +1,12 @@
-"""Scoring against hand-computed cases (the rules are in cap_diagnostic.scoring's docstring)."""
+"""Scoring against hand-computed cases (the rules are in cap_diagnostic.diagnostics.rules.scoring's docstring)."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
+from cap_diagnostic.diagnostics.rules.scoring import Rating, band_of, round_half_up, score
 from cap_diagnostic.referentials import loader
-from cap_diagnostic.scoring import Rating, band_of, round_half_up, score
 
 TOY = {
     "format": "cap-referential/1",

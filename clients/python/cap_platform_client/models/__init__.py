@@ -6,39 +6,35 @@ from .action_detail import ActionDetail
 from .action_due_soon_v1 import ActionDueSoonV1
 from .action_due_soon_v1_delivery import ActionDueSoonV1Delivery
 from .action_due_soon_v1_priority import ActionDueSoonV1Priority
-from .action_out import ActionOut
 from .action_overdue_v1 import ActionOverdueV1
 from .action_overdue_v1_delivery import ActionOverdueV1Delivery
 from .action_overdue_v1_priority import ActionOverdueV1Priority
-from .action_step_in import ActionStepIn
-from .action_step_in_step import ActionStepInStep
+from .action_public import ActionPublic
+from .action_transition import ActionTransition
+from .action_transition_step import ActionTransitionStep
 from .action_update import ActionUpdate
 from .action_update_priority import ActionUpdatePriority
-from .answer_in import AnswerIn
-from .answer_out import AnswerOut
-from .answer_out_evidence_item import AnswerOutEvidenceItem
-from .answers_in import AnswersIn
-from .answers_out import AnswersOut
+from .answer_public import AnswerPublic
+from .answer_public_evidence_item import AnswerPublicEvidenceItem
+from .answer_update import AnswerUpdate
+from .answers_saved import AnswersSaved
+from .answers_update import AnswersUpdate
 from .api_client_create import ApiClientCreate
 from .api_client_created import ApiClientCreated
 from .api_client_public import ApiClientPublic
-from .appeal_create import AppealCreate
-from .appeal_decision import AppealDecision
 from .appeal_decision_in import AppealDecisionIn
 from .appeal_decision_in_outcome import AppealDecisionInOutcome
-from .appeal_decision_outcome import AppealDecisionOutcome
 from .appeal_in import AppealIn
 from .appeal_out import AppealOut
-from .appeal_public import AppealPublic
 from .application_accepted_v1 import ApplicationAcceptedV1
 from .application_accepted_v1_delivery import ApplicationAcceptedV1Delivery
 from .application_accepted_v1_scheme import ApplicationAcceptedV1Scheme
-from .application_create import ApplicationCreate
-from .application_create_scheme import ApplicationCreateScheme
-from .application_public import ApplicationPublic
-from .application_public_eligibility import ApplicationPublicEligibility
-from .application_transition import ApplicationTransition
-from .application_transition_step import ApplicationTransitionStep
+from .application_in import ApplicationIn
+from .application_in_scheme import ApplicationInScheme
+from .application_out import ApplicationOut
+from .application_out_eligibility import ApplicationOutEligibility
+from .application_step_in import ApplicationStepIn
+from .application_step_in_step import ApplicationStepInStep
 from .applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
@@ -72,6 +68,7 @@ from .audits_list_programmes_scheme_type_0 import AuditsListProgrammesSchemeType
 from .audits_set_maturity_response_audits_set_maturity import AuditsSetMaturityResponseAuditsSetMaturity
 from .auth_revoke_token_response_auth_revoke_token import AuthRevokeTokenResponseAuthRevokeToken
 from .authorization_server_metadata import AuthorizationServerMetadata
+from .band_gap import BandGap
 from .body_audits_attach_report import BodyAuditsAttachReport
 from .body_auth_authorize_sign_in import BodyAuthAuthorizeSignIn
 from .body_auth_issue_token import BodyAuthIssueToken
@@ -90,32 +87,32 @@ from .certification_body_audit_request_scheme import CertificationBodyAuditReque
 from .certification_decided_v1 import CertificationDecidedV1
 from .certification_decided_v1_delivery import CertificationDecidedV1Delivery
 from .certification_decided_v1_outcome import CertificationDecidedV1Outcome
-from .change_public import ChangePublic
+from .change_out import ChangeOut
 from .channel_modes import ChannelModes
 from .channel_modes_email import ChannelModesEmail
 from .channel_modes_in_app import ChannelModesInApp
 from .clock_in import ClockIn
 from .clock_public import ClockPublic
 from .comparison import Comparison
-from .complaint_create import ComplaintCreate
-from .complaint_public import ComplaintPublic
-from .complaint_public_steps_item import ComplaintPublicStepsItem
+from .complaint_in import ComplaintIn
+from .complaint_out import ComplaintOut
+from .complaint_out_steps_item import ComplaintOutStepsItem
 from .complaint_receipt import ComplaintReceipt
 from .complaint_received_v1 import ComplaintReceivedV1
 from .complaint_received_v1_delivery import ComplaintReceivedV1Delivery
-from .complaint_transition import ComplaintTransition
-from .complaint_transition_step import ComplaintTransitionStep
+from .complaint_step_in import ComplaintStepIn
+from .complaint_step_in_step import ComplaintStepInStep
 from .complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
 from .connection_in import ConnectionIn
 from .connection_out import ConnectionOut
 from .contract_document import ContractDocument
 from .contract_document_info import ContractDocumentInfo
 from .contract_document_webhooks import ContractDocumentWebhooks
-from .criterion_out import CriterionOut
-from .criterion_out_action_templates_item import CriterionOutActionTemplatesItem
-from .criterion_out_indicators_item import CriterionOutIndicatorsItem
-from .criterion_out_mappings_item import CriterionOutMappingsItem
-from .criterion_point_out import CriterionPointOut
+from .criterion_point import CriterionPoint
+from .criterion_public import CriterionPublic
+from .criterion_public_action_templates_item import CriterionPublicActionTemplatesItem
+from .criterion_public_indicators_item import CriterionPublicIndicatorsItem
+from .criterion_public_mappings_item import CriterionPublicMappingsItem
 from .criterion_score_v1 import CriterionScoreV1
 from .dead_letter_list import DeadLetterList
 from .dead_letter_public import DeadLetterPublic
@@ -130,17 +127,13 @@ from .decision_appeal_lodged_v1_scheme import DecisionAppealLodgedV1Scheme
 from .decision_held_v1 import DecisionHeldV1
 from .decision_held_v1_delivery import DecisionHeldV1Delivery
 from .decision_held_v1_scheme import DecisionHeldV1Scheme
+from .decision_in import DecisionIn
+from .decision_in_outcome import DecisionInOutcome
 from .decision_opened_v1 import DecisionOpenedV1
 from .decision_opened_v1_delivery import DecisionOpenedV1Delivery
 from .decision_opened_v1_kind import DecisionOpenedV1Kind
 from .decision_opened_v1_scheme import DecisionOpenedV1Scheme
 from .decision_out import DecisionOut
-from .decision_public import DecisionPublic
-from .decision_public_evaluation_type_0 import DecisionPublicEvaluationType0
-from .decision_public_hold_type_0 import DecisionPublicHoldType0
-from .decision_public_steps_item import DecisionPublicStepsItem
-from .decision_take import DecisionTake
-from .decision_take_outcome import DecisionTakeOutcome
 from .decision_taken_v1 import DecisionTakenV1
 from .decision_taken_v1_delivery import DecisionTakenV1Delivery
 from .decision_taken_v1_kind import DecisionTakenV1Kind
@@ -157,25 +150,26 @@ from .diagnostic_completed_v1_frameworks import DiagnosticCompletedV1Frameworks
 from .diagnostic_completed_v1_kind import DiagnosticCompletedV1Kind
 from .diagnostic_create import DiagnosticCreate
 from .diagnostic_create_kind import DiagnosticCreateKind
-from .diagnostic_out import DiagnosticOut
-from .diagnostic_out_audit_evaluation_type_0 import DiagnosticOutAuditEvaluationType0
-from .diagnostic_out_facilitator_accounts_item import DiagnosticOutFacilitatorAccountsItem
-from .diagnostic_out_key_figures_type_0 import DiagnosticOutKeyFiguresType0
-from .diagnostic_out_migrations_item import DiagnosticOutMigrationsItem
-from .diagnostic_out_participants_item import DiagnosticOutParticipantsItem
-from .diagnostic_out_progress import DiagnosticOutProgress
-from .diagnostic_out_referential import DiagnosticOutReferential
-from .diagnostic_review_in import DiagnosticReviewIn
+from .diagnostic_migration import DiagnosticMigration
+from .diagnostic_migration_strategy import DiagnosticMigrationStrategy
+from .diagnostic_public import DiagnosticPublic
+from .diagnostic_public_audit_evaluation_type_0 import DiagnosticPublicAuditEvaluationType0
+from .diagnostic_public_facilitator_accounts_item import DiagnosticPublicFacilitatorAccountsItem
+from .diagnostic_public_key_figures_type_0 import DiagnosticPublicKeyFiguresType0
+from .diagnostic_public_migrations_item import DiagnosticPublicMigrationsItem
+from .diagnostic_public_participants_item import DiagnosticPublicParticipantsItem
+from .diagnostic_public_progress import DiagnosticPublicProgress
+from .diagnostic_public_referential import DiagnosticPublicReferential
+from .diagnostic_scores import DiagnosticScores
+from .diagnostic_scores_frameworks import DiagnosticScoresFrameworks
 from .diagnostic_summary import DiagnosticSummary
+from .diagnostic_transition import DiagnosticTransition
 from .diagnostic_update import DiagnosticUpdate
 from .due_item_out import DueItemOut
 from .email_out import EmailOut
-from .engagement_create import EngagementCreate
-from .engagement_create_kind import EngagementCreateKind
 from .engagement_in import EngagementIn
 from .engagement_in_kind import EngagementInKind
 from .engagement_out import EngagementOut
-from .engagement_public import EngagementPublic
 from .evaluated_maturity_v1 import EvaluatedMaturityV1
 from .event_preference import EventPreference
 from .evidence import Evidence
@@ -209,14 +203,13 @@ from .finding_status_changed_v1_status import FindingStatusChangedV1Status
 from .finding_status_changed_v1_type import FindingStatusChangedV1Type
 from .finding_v1 import FindingV1
 from .finding_v1_type import FindingV1Type
-from .gap_out import GapOut
 from .gap_recommendation import GapRecommendation
-from .group_invitation_public import GroupInvitationPublic
+from .group_invitation_out import GroupInvitationOut
 from .group_invitation_sent_v1 import GroupInvitationSentV1
 from .group_invitation_sent_v1_delivery import GroupInvitationSentV1Delivery
 from .group_invitation_sent_v1_scheme import GroupInvitationSentV1Scheme
-from .group_member_public import GroupMemberPublic
-from .group_score_out import GroupScoreOut
+from .group_member_out import GroupMemberOut
+from .group_score import GroupScore
 from .group_score_v1 import GroupScoreV1
 from .import_report import ImportReport
 from .import_run_out import ImportRunOut
@@ -236,10 +229,21 @@ from .label_surveillance_due_v1 import LabelSurveillanceDueV1
 from .label_surveillance_due_v1_delivery import LabelSurveillanceDueV1Delivery
 from .label_surveillance_due_v1_scheme import LabelSurveillanceDueV1Scheme
 from .label_surveillance_due_v1_stage import LabelSurveillanceDueV1Stage
+from .labelling_appeal_decision_in import LabellingAppealDecisionIn
+from .labelling_appeal_decision_in_outcome import LabellingAppealDecisionInOutcome
+from .labelling_appeal_in import LabellingAppealIn
+from .labelling_appeal_out import LabellingAppealOut
+from .labelling_decision_out import LabellingDecisionOut
+from .labelling_decision_out_evaluation_type_0 import LabellingDecisionOutEvaluationType0
+from .labelling_decision_out_hold_type_0 import LabellingDecisionOutHoldType0
+from .labelling_decision_out_steps_item import LabellingDecisionOutStepsItem
+from .labelling_engagement_in import LabellingEngagementIn
+from .labelling_engagement_in_kind import LabellingEngagementInKind
+from .labelling_engagement_out import LabellingEngagementOut
 from .latest_diagnostic import LatestDiagnostic
 from .latest_diagnostic_progress import LatestDiagnosticProgress
 from .latest_diagnostic_referential import LatestDiagnosticReferential
-from .level_out import LevelOut
+from .level_raise import LevelRaise
 from .level_rule_out import LevelRuleOut
 from .level_rules_export_level_rule_format import LevelRulesExportLevelRuleFormat
 from .level_rules_export_level_rule_level_rule import LevelRulesExportLevelRuleLevelRule
@@ -278,8 +282,6 @@ from .me_organisations_item import MeOrganisationsItem
 from .membership_create import MembershipCreate
 from .membership_create_role import MembershipCreateRole
 from .membership_public import MembershipPublic
-from .migrate_in import MigrateIn
-from .migrate_in_strategy import MigrateInStrategy
 from .network_cell import NetworkCell
 from .network_scope import NetworkScope
 from .network_statistics import NetworkStatistics
@@ -302,15 +304,15 @@ from .outbox_status import OutboxStatus
 from .overview import Overview
 from .overview_parts import OverviewParts
 from .page_api_client_public import PageApiClientPublic
-from .page_application_public import PageApplicationPublic
+from .page_application_out import PageApplicationOut
 from .page_auditor_out import PageAuditorOut
 from .page_body_out import PageBodyOut
-from .page_complaint_public import PageComplaintPublic
-from .page_decision_public import PageDecisionPublic
+from .page_complaint_out import PageComplaintOut
+from .page_decision_out import PageDecisionOut
 from .page_delivery_out import PageDeliveryOut
 from .page_email_out import PageEmailOut
-from .page_engagement_public import PageEngagementPublic
-from .page_group_invitation_public import PageGroupInvitationPublic
+from .page_engagement_out import PageEngagementOut
+from .page_group_invitation_out import PageGroupInvitationOut
 from .page_import_run_out import PageImportRunOut
 from .page_invitation_public import PageInvitationPublic
 from .page_job_public import PageJobPublic
@@ -318,7 +320,7 @@ from .page_level_rule_out import PageLevelRuleOut
 from .page_organisation_public import PageOrganisationPublic
 from .page_programme_out import PageProgrammeOut
 from .page_referential_summary import PageReferentialSummary
-from .page_resource_out import PageResourceOut
+from .page_resource_public import PageResourcePublic
 from .page_secret_out import PageSecretOut
 from .page_signing_key_public import PageSigningKeyPublic
 from .page_subscription_out import PageSubscriptionOut
@@ -334,8 +336,8 @@ from .peer_position import PeerPosition
 from .pending_webhook import PendingWebhook
 from .pending_webhook_payload import PendingWebhookPayload
 from .plan_in import PlanIn
-from .plan_out import PlanOut
-from .plan_out_counts import PlanOutCounts
+from .plan_public import PlanPublic
+from .plan_public_counts import PlanPublicCounts
 from .preferences_in import PreferencesIn
 from .preferences_in_events import PreferencesInEvents
 from .preferences_out import PreferencesOut
@@ -352,17 +354,16 @@ from .qualification import Qualification
 from .qualification_scheme import QualificationScheme
 from .quarter import Quarter
 from .quiet_hours_in import QuietHoursIn
-from .raise_out import RaiseOut
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
-from .recognition_public import RecognitionPublic
+from .recognition_out import RecognitionOut
 from .recognition_status_changed_v1 import RecognitionStatusChangedV1
 from .recognition_status_changed_v1_delivery import RecognitionStatusChangedV1Delivery
 from .recognition_status_changed_v1_previous_status_type_0 import RecognitionStatusChangedV1PreviousStatusType0
 from .recognition_status_changed_v1_scheme import RecognitionStatusChangedV1Scheme
 from .recognition_status_changed_v1_status import RecognitionStatusChangedV1Status
-from .recognition_transition import RecognitionTransition
-from .recognition_transition_step import RecognitionTransitionStep
+from .recognition_step_in import RecognitionStepIn
+from .recognition_step_in_step import RecognitionStepInStep
 from .recognitions_list_recognitions_scheme_type_0 import RecognitionsListRecognitionsSchemeType0
 from .recognitions_list_recognitions_status_type_0 import RecognitionsListRecognitionsStatusType0
 from .recommendations import Recommendations
@@ -418,25 +419,25 @@ from .registry_page import RegistryPage
 from .registry_search_registry_scheme_type_0 import RegistrySearchRegistrySchemeType0
 from .registry_search_registry_siae_type_type_0 import RegistrySearchRegistrySiaeTypeType0
 from .registry_search_registry_status_type_0 import RegistrySearchRegistryStatusType0
-from .resource_in import ResourceIn
-from .resource_in_kind import ResourceInKind
-from .resource_out import ResourceOut
+from .resource_create import ResourceCreate
+from .resource_create_kind import ResourceCreateKind
+from .resource_public import ResourcePublic
 from .resource_update import ResourceUpdate
 from .resource_update_kind import ResourceUpdateKind
 from .resources_search_resources_kind_type_0 import ResourcesSearchResourcesKindType0
 from .response_in import ResponseIn
+from .review_create import ReviewCreate
 from .review_in import ReviewIn
 from .review_in_decision import ReviewInDecision
-from .review_out import ReviewOut
+from .review_public import ReviewPublic
 from .row_error import RowError
 from .row_outcome import RowOutcome
 from .row_outcome_outcome import RowOutcomeOutcome
 from .sample_size_out import SampleSizeOut
 from .sampling_out import SamplingOut
+from .scale_level import ScaleLevel
 from .scope import Scope
-from .scope_reduction import ScopeReduction
-from .scores_out import ScoresOut
-from .scores_out_frameworks import ScoresOutFrameworks
+from .scope_reduction_in import ScopeReductionIn
 from .secret_created import SecretCreated
 from .secret_out import SecretOut
 from .signing_key_public import SigningKeyPublic
@@ -456,19 +457,18 @@ from .suppressed_cell import SuppressedCell
 from .suppressed_maturity import SuppressedMaturity
 from .suppressed_peer_group import SuppressedPeerGroup
 from .suppressed_quarter import SuppressedQuarter
-from .sync_page_answer_out import SyncPageAnswerOut
+from .sync_page_answer_public import SyncPageAnswerPublic
 from .sync_page_audit_out import SyncPageAuditOut
-from .sync_page_diagnostic_out import SyncPageDiagnosticOut
+from .sync_page_diagnostic_public import SyncPageDiagnosticPublic
 from .sync_page_finding_out import SyncPageFindingOut
-from .sync_page_plan_out import SyncPagePlanOut
-from .sync_page_recognition_public import SyncPageRecognitionPublic
+from .sync_page_plan_public import SyncPagePlanPublic
+from .sync_page_recognition_out import SyncPageRecognitionOut
 from .team_member import TeamMember
 from .team_member_role import TeamMemberRole
 from .team_out import TeamOut
-from .theme_out import ThemeOut
+from .theme_public import ThemePublic
 from .token_response import TokenResponse
 from .transition_action import TransitionAction
-from .transition_in import TransitionIn
 from .user_info import UserInfo
 from .user_info_organisations_item import UserInfoOrganisationsItem
 from .user_info_roles_item import UserInfoRolesItem
@@ -486,42 +486,38 @@ __all__ = (
     "ActionDueSoonV1",
     "ActionDueSoonV1Delivery",
     "ActionDueSoonV1Priority",
-    "ActionOut",
     "ActionOverdueV1",
     "ActionOverdueV1Delivery",
     "ActionOverdueV1Priority",
-    "ActionStepIn",
-    "ActionStepInStep",
+    "ActionPublic",
+    "ActionTransition",
+    "ActionTransitionStep",
     "ActionUpdate",
     "ActionUpdatePriority",
-    "AnswerIn",
-    "AnswerOut",
-    "AnswerOutEvidenceItem",
-    "AnswersIn",
-    "AnswersOut",
+    "AnswerPublic",
+    "AnswerPublicEvidenceItem",
+    "AnswersSaved",
+    "AnswersUpdate",
+    "AnswerUpdate",
     "ApiClientCreate",
     "ApiClientCreated",
     "ApiClientPublic",
-    "AppealCreate",
-    "AppealDecision",
     "AppealDecisionIn",
     "AppealDecisionInOutcome",
-    "AppealDecisionOutcome",
     "AppealIn",
     "AppealOut",
-    "AppealPublic",
     "ApplicationAcceptedV1",
     "ApplicationAcceptedV1Delivery",
     "ApplicationAcceptedV1Scheme",
-    "ApplicationCreate",
-    "ApplicationCreateScheme",
-    "ApplicationPublic",
-    "ApplicationPublicEligibility",
+    "ApplicationIn",
+    "ApplicationInScheme",
+    "ApplicationOut",
+    "ApplicationOutEligibility",
     "ApplicationsListApplicationsSchemeType0",
     "ApplicationsListApplicationsStatusType0",
     "ApplicationsListGroupInvitationsStatusType0",
-    "ApplicationTransition",
-    "ApplicationTransitionStep",
+    "ApplicationStepIn",
+    "ApplicationStepInStep",
     "AttemptOut",
     "AuditorEngagementPage",
     "AuditorIn",
@@ -552,6 +548,7 @@ __all__ = (
     "AuditStepInStep",
     "AuthorizationServerMetadata",
     "AuthRevokeTokenResponseAuthRevokeToken",
+    "BandGap",
     "BodyAuditsAttachReport",
     "BodyAuthAuthorizeSignIn",
     "BodyAuthIssueToken",
@@ -570,32 +567,32 @@ __all__ = (
     "CertificationDecidedV1",
     "CertificationDecidedV1Delivery",
     "CertificationDecidedV1Outcome",
-    "ChangePublic",
+    "ChangeOut",
     "ChannelModes",
     "ChannelModesEmail",
     "ChannelModesInApp",
     "ClockIn",
     "ClockPublic",
     "Comparison",
-    "ComplaintCreate",
-    "ComplaintPublic",
-    "ComplaintPublicStepsItem",
+    "ComplaintIn",
+    "ComplaintOut",
+    "ComplaintOutStepsItem",
     "ComplaintReceipt",
     "ComplaintReceivedV1",
     "ComplaintReceivedV1Delivery",
     "ComplaintsListComplaintsStatusType0",
-    "ComplaintTransition",
-    "ComplaintTransitionStep",
+    "ComplaintStepIn",
+    "ComplaintStepInStep",
     "ConnectionIn",
     "ConnectionOut",
     "ContractDocument",
     "ContractDocumentInfo",
     "ContractDocumentWebhooks",
-    "CriterionOut",
-    "CriterionOutActionTemplatesItem",
-    "CriterionOutIndicatorsItem",
-    "CriterionOutMappingsItem",
-    "CriterionPointOut",
+    "CriterionPoint",
+    "CriterionPublic",
+    "CriterionPublicActionTemplatesItem",
+    "CriterionPublicIndicatorsItem",
+    "CriterionPublicMappingsItem",
     "CriterionScoreV1",
     "DeadLetterList",
     "DeadLetterPublic",
@@ -610,24 +607,20 @@ __all__ = (
     "DecisionHeldV1",
     "DecisionHeldV1Delivery",
     "DecisionHeldV1Scheme",
+    "DecisionIn",
+    "DecisionInOutcome",
     "DecisionOpenedV1",
     "DecisionOpenedV1Delivery",
     "DecisionOpenedV1Kind",
     "DecisionOpenedV1Scheme",
     "DecisionOut",
-    "DecisionPublic",
-    "DecisionPublicEvaluationType0",
-    "DecisionPublicHoldType0",
-    "DecisionPublicStepsItem",
     "DecisionsListDecisionsSchemeType0",
     "DecisionsListDecisionsStatusType0",
-    "DecisionTake",
     "DecisionTakenV1",
     "DecisionTakenV1Delivery",
     "DecisionTakenV1Kind",
     "DecisionTakenV1Outcome",
     "DecisionTakenV1Scheme",
-    "DecisionTakeOutcome",
     "Deleted",
     "DeliveryOut",
     "DeliveryOutLogItem",
@@ -637,25 +630,26 @@ __all__ = (
     "DiagnosticCompletedV1Kind",
     "DiagnosticCreate",
     "DiagnosticCreateKind",
-    "DiagnosticOut",
-    "DiagnosticOutAuditEvaluationType0",
-    "DiagnosticOutFacilitatorAccountsItem",
-    "DiagnosticOutKeyFiguresType0",
-    "DiagnosticOutMigrationsItem",
-    "DiagnosticOutParticipantsItem",
-    "DiagnosticOutProgress",
-    "DiagnosticOutReferential",
-    "DiagnosticReviewIn",
+    "DiagnosticMigration",
+    "DiagnosticMigrationStrategy",
+    "DiagnosticPublic",
+    "DiagnosticPublicAuditEvaluationType0",
+    "DiagnosticPublicFacilitatorAccountsItem",
+    "DiagnosticPublicKeyFiguresType0",
+    "DiagnosticPublicMigrationsItem",
+    "DiagnosticPublicParticipantsItem",
+    "DiagnosticPublicProgress",
+    "DiagnosticPublicReferential",
+    "DiagnosticScores",
+    "DiagnosticScoresFrameworks",
     "DiagnosticSummary",
+    "DiagnosticTransition",
     "DiagnosticUpdate",
     "DueItemOut",
     "EmailOut",
-    "EngagementCreate",
-    "EngagementCreateKind",
     "EngagementIn",
     "EngagementInKind",
     "EngagementOut",
-    "EngagementPublic",
     "EvaluatedMaturityV1",
     "EventPreference",
     "Evidence",
@@ -689,14 +683,13 @@ __all__ = (
     "FindingStatusChangedV1Type",
     "FindingV1",
     "FindingV1Type",
-    "GapOut",
     "GapRecommendation",
-    "GroupInvitationPublic",
+    "GroupInvitationOut",
     "GroupInvitationSentV1",
     "GroupInvitationSentV1Delivery",
     "GroupInvitationSentV1Scheme",
-    "GroupMemberPublic",
-    "GroupScoreOut",
+    "GroupMemberOut",
+    "GroupScore",
     "GroupScoreV1",
     "ImportReport",
     "ImportRunOut",
@@ -712,6 +705,17 @@ __all__ = (
     "LabelExpiringV1",
     "LabelExpiringV1Delivery",
     "LabelExpiringV1Scheme",
+    "LabellingAppealDecisionIn",
+    "LabellingAppealDecisionInOutcome",
+    "LabellingAppealIn",
+    "LabellingAppealOut",
+    "LabellingDecisionOut",
+    "LabellingDecisionOutEvaluationType0",
+    "LabellingDecisionOutHoldType0",
+    "LabellingDecisionOutStepsItem",
+    "LabellingEngagementIn",
+    "LabellingEngagementInKind",
+    "LabellingEngagementOut",
     "LabelSurveillanceDueV1",
     "LabelSurveillanceDueV1Delivery",
     "LabelSurveillanceDueV1Scheme",
@@ -719,7 +723,7 @@ __all__ = (
     "LatestDiagnostic",
     "LatestDiagnosticProgress",
     "LatestDiagnosticReferential",
-    "LevelOut",
+    "LevelRaise",
     "LevelRuleOut",
     "LevelRulesExportLevelRuleFormat",
     "LevelRulesExportLevelRuleLevelRule",
@@ -744,8 +748,6 @@ __all__ = (
     "MembershipCreateRole",
     "MembershipPublic",
     "MeOrganisationsItem",
-    "MigrateIn",
-    "MigrateInStrategy",
     "NetworkCell",
     "NetworkScope",
     "NetworkStatistics",
@@ -764,15 +766,15 @@ __all__ = (
     "Overview",
     "OverviewParts",
     "PageApiClientPublic",
-    "PageApplicationPublic",
+    "PageApplicationOut",
     "PageAuditorOut",
     "PageBodyOut",
-    "PageComplaintPublic",
-    "PageDecisionPublic",
+    "PageComplaintOut",
+    "PageDecisionOut",
     "PageDeliveryOut",
     "PageEmailOut",
-    "PageEngagementPublic",
-    "PageGroupInvitationPublic",
+    "PageEngagementOut",
+    "PageGroupInvitationOut",
     "PageImportRunOut",
     "PageInvitationPublic",
     "PageJobPublic",
@@ -780,7 +782,7 @@ __all__ = (
     "PageOrganisationPublic",
     "PageProgrammeOut",
     "PageReferentialSummary",
-    "PageResourceOut",
+    "PageResourcePublic",
     "PageSecretOut",
     "PageSigningKeyPublic",
     "PageSubscriptionOut",
@@ -796,8 +798,8 @@ __all__ = (
     "PendingWebhook",
     "PendingWebhookPayload",
     "PlanIn",
-    "PlanOut",
-    "PlanOutCounts",
+    "PlanPublic",
+    "PlanPublicCounts",
     "PreferencesIn",
     "PreferencesInEvents",
     "PreferencesOut",
@@ -814,10 +816,9 @@ __all__ = (
     "QualificationScheme",
     "Quarter",
     "QuietHoursIn",
-    "RaiseOut",
     "Readiness",
     "ReadinessChecks",
-    "RecognitionPublic",
+    "RecognitionOut",
     "RecognitionsListRecognitionsSchemeType0",
     "RecognitionsListRecognitionsStatusType0",
     "RecognitionStatusChangedV1",
@@ -825,8 +826,8 @@ __all__ = (
     "RecognitionStatusChangedV1PreviousStatusType0",
     "RecognitionStatusChangedV1Scheme",
     "RecognitionStatusChangedV1Status",
-    "RecognitionTransition",
-    "RecognitionTransitionStep",
+    "RecognitionStepIn",
+    "RecognitionStepInStep",
     "Recommendations",
     "RecommendedResource",
     "ReferentialDetail",
@@ -860,25 +861,25 @@ __all__ = (
     "RegistrySearchRegistrySchemeType0",
     "RegistrySearchRegistrySiaeTypeType0",
     "RegistrySearchRegistryStatusType0",
-    "ResourceIn",
-    "ResourceInKind",
-    "ResourceOut",
+    "ResourceCreate",
+    "ResourceCreateKind",
+    "ResourcePublic",
     "ResourcesSearchResourcesKindType0",
     "ResourceUpdate",
     "ResourceUpdateKind",
     "ResponseIn",
+    "ReviewCreate",
     "ReviewIn",
     "ReviewInDecision",
-    "ReviewOut",
+    "ReviewPublic",
     "RowError",
     "RowOutcome",
     "RowOutcomeOutcome",
     "SampleSizeOut",
     "SamplingOut",
+    "ScaleLevel",
     "Scope",
-    "ScopeReduction",
-    "ScoresOut",
-    "ScoresOutFrameworks",
+    "ScopeReductionIn",
     "SecretCreated",
     "SecretOut",
     "SigningKeyPublic",
@@ -898,19 +899,18 @@ __all__ = (
     "SuppressedMaturity",
     "SuppressedPeerGroup",
     "SuppressedQuarter",
-    "SyncPageAnswerOut",
+    "SyncPageAnswerPublic",
     "SyncPageAuditOut",
-    "SyncPageDiagnosticOut",
+    "SyncPageDiagnosticPublic",
     "SyncPageFindingOut",
-    "SyncPagePlanOut",
-    "SyncPageRecognitionPublic",
+    "SyncPagePlanPublic",
+    "SyncPageRecognitionOut",
     "TeamMember",
     "TeamMemberRole",
     "TeamOut",
-    "ThemeOut",
+    "ThemePublic",
     "TokenResponse",
     "TransitionAction",
-    "TransitionIn",
     "UserInfo",
     "UserInfoOrganisationsItem",
     "UserInfoRolesItem",

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.review_out import ReviewOut
+    from ..models.review_public import ReviewPublic
 
 
 T = TypeVar("T", bound="ActionDetail")
@@ -33,7 +33,7 @@ class ActionDetail:
         owner (None | str):
         plan_id (str):
         priority (str):
-        reviews (list[ReviewOut]):
+        reviews (list[ReviewPublic]):
         source (str):
         source_ref (str):
         status (str):
@@ -56,7 +56,7 @@ class ActionDetail:
     owner: None | str
     plan_id: str
     priority: str
-    reviews: list[ReviewOut]
+    reviews: list[ReviewPublic]
     source: str
     source_ref: str
     status: str
@@ -160,7 +160,7 @@ class ActionDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.review_out import ReviewOut  # noqa: PLC0415
+        from ..models.review_public import ReviewPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         allowed_steps = cast(list[str], d.pop("allowed_steps"))
@@ -240,7 +240,7 @@ class ActionDetail:
         reviews = []
         _reviews = d.pop("reviews")
         for reviews_item_data in _reviews:
-            reviews_item = ReviewOut.from_dict(reviews_item_data)
+            reviews_item = ReviewPublic.from_dict(reviews_item_data)
 
             reviews.append(reviews_item)
 

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="NetworkScope")
 
 @_attrs_define
 class NetworkScope:
-    """
+    """What the figures cover: the regions and the SIAE type.
+
     Attributes:
         regions (list[str] | None): None: the whole network
         siae_type (None | str):

@@ -30,7 +30,7 @@ class NetworkStatistics:
         maturity (list[Maturity | SuppressedMaturity] | Suppressed):
         min_group (int):
         referential (str):
-        scope (NetworkScope):
+        scope (NetworkScope): What the figures cover: the regions and the SIAE type.
         totals (NetworkTotals | Suppressed):
         trend (list[Quarter | SuppressedQuarter]):
     """

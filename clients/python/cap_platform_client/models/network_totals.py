@@ -11,7 +11,8 @@ T = TypeVar("T", bound="NetworkTotals")
 
 @_attrs_define
 class NetworkTotals:
-    """
+    """Structures in the scope: how many, diagnosed, labelled and certified.
+
     Attributes:
         certified (int):
         diagnosed (int):

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="RecommendedResource")
 
 @_attrs_define
 class RecommendedResource:
-    """
+    """A resource recommended for a diagnostic, with its relevance.
+
     Attributes:
         code (str):
         id (str):

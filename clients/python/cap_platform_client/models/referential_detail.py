@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..models.referential_detail_changes_type_0 import ReferentialDetailChangesType0
     from ..models.referential_detail_extends_item import ReferentialDetailExtendsItem
     from ..models.referential_detail_frameworks_item import ReferentialDetailFrameworksItem
-    from ..models.theme_out import ThemeOut
+    from ..models.theme_public import ThemePublic
 
 
 T = TypeVar("T", bound="ReferentialDetail")
@@ -36,7 +36,7 @@ class ReferentialDetail:
         published_on (datetime.date):
         status (str):
         status_note (None | str):
-        themes (list[ThemeOut]):
+        themes (list[ThemePublic]):
         urn (str):
         version (int):
     """
@@ -54,7 +54,7 @@ class ReferentialDetail:
     published_on: datetime.date
     status: str
     status_note: None | str
-    themes: list[ThemeOut]
+    themes: list[ThemePublic]
     urn: str
     version: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -142,7 +142,7 @@ class ReferentialDetail:
         from ..models.referential_detail_changes_type_0 import ReferentialDetailChangesType0  # noqa: PLC0415
         from ..models.referential_detail_extends_item import ReferentialDetailExtendsItem  # noqa: PLC0415
         from ..models.referential_detail_frameworks_item import ReferentialDetailFrameworksItem  # noqa: PLC0415
-        from ..models.theme_out import ThemeOut  # noqa: PLC0415
+        from ..models.theme_public import ThemePublic  # noqa: PLC0415
 
         d = dict(src_dict)
         bands = []
@@ -207,7 +207,7 @@ class ReferentialDetail:
         themes = []
         _themes = d.pop("themes")
         for themes_item_data in _themes:
-            themes_item = ThemeOut.from_dict(themes_item_data)
+            themes_item = ThemePublic.from_dict(themes_item_data)
 
             themes.append(themes_item)
 

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="SuppressedCell")
 
 @_attrs_define
 class SuppressedCell:
-    """
+    """A region and SIAE type with too few structures to show.
+
     Attributes:
         region (None | str):
         siae_type (None | str):

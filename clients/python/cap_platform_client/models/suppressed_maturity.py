@@ -11,7 +11,8 @@ T = TypeVar("T", bound="SuppressedMaturity")
 
 @_attrs_define
 class SuppressedMaturity:
-    """
+    """A theme's maturity withheld (too few structures).
+
     Attributes:
         code (str):
         group (str):

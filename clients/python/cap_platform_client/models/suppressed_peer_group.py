@@ -11,7 +11,8 @@ T = TypeVar("T", bound="SuppressedPeerGroup")
 
 @_attrs_define
 class SuppressedPeerGroup:
-    """
+    """A peer group withheld (too few structures).
+
     Attributes:
         region (None | str):
         siae_type (str):

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="SuppressedQuarter")
 
 @_attrs_define
 class SuppressedQuarter:
-    """
+    """A quarter's figures withheld (too few structures).
+
     Attributes:
         quarter (str):
         suppressed (bool):

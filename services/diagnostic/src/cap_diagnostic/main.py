@@ -6,13 +6,17 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic.catalogue import import_catalogue
 from cap_diagnostic.config import Settings
+from cap_diagnostic.diagnostics.routes import router as diagnostics
 from cap_diagnostic.events.handlers import HANDLERS
 from cap_diagnostic.models import idempotency_keys, tables
-from cap_diagnostic.plans import detect_overdue, remind_due_soon
+from cap_diagnostic.plans.reminders import detect_overdue, remind_due_soon
+from cap_diagnostic.plans.routes import action_routes, plan_routes
+from cap_diagnostic.referentials.routes import router as referentials
 from cap_diagnostic.referentials.service import import_library
-from cap_diagnostic.routes import ROUTERS
+from cap_diagnostic.resources.routes import router as resources
+from cap_diagnostic.resources.service import import_catalogue
+from cap_diagnostic.statistics.routes import router as statistics
 from cap_shared.idempotency import purge
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
@@ -32,6 +36,9 @@ async def overdue_actions(session: AsyncSession, context: JobContext) -> int:
         session, context.today
     )
 
+
+#: Every feature's routes, in the order the API description lists them.
+ROUTERS = (referentials, diagnostics, plan_routes, action_routes, resources, statistics)
 
 SERVICE = ServiceDefinition(
     name="diagnostic",

@@ -73,7 +73,8 @@ class ReferentialVersion(TimestampMixin, Base, table=True):
 
 
 class Diagnostic(TimestampMixin, Base, table=True):
-    """One diagnostic of an organisation on a referential version (lifecycle in ``lifecycle.py``)."""
+    """One diagnostic of an organisation on a referential version (lifecycle in
+    ``diagnostics/rules/lifecycle.py``)."""
 
     __tablename__ = "diagnostic"
     __table_args__ = (
@@ -91,7 +92,7 @@ class Diagnostic(TimestampMixin, Base, table=True):
     session_date: date | None = None
     facilitator: str | None = Field(default=None, max_length=200)
     #: A CAP session's facilitators as platform accounts, with how each was recorded:
-    #: ``{"user_id", "how": "acted" | "named", "by", "at"}`` (``facilitators.py``).
+    #: ``{"user_id", "how": "acted" | "named", "by", "at"}`` (``facilitators/rules.py``).
     facilitator_accounts: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     participants: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     key_figures: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
@@ -158,7 +159,7 @@ class ProgressPlan(TimestampMixin, Base, table=True):
 
 
 class ProgressAction(TimestampMixin, Base, table=True):
-    """A progress action (lifecycle in ``lifecycle.py``; overdue is derived from the due date)."""
+    """A progress action (lifecycle in ``plans/rules.py``; overdue is derived from the due date)."""
 
     __tablename__ = "progress_action"
     __table_args__ = (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.diagnostic_create import DiagnosticCreate
-from ...models.diagnostic_out import DiagnosticOut
+from ...models.diagnostic_public import DiagnosticPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = DiagnosticOut.from_dict(response.json())
+        response_201 = DiagnosticPublic.from_dict(response.json())
 
         return response_201
 
@@ -65,11 +65,6 @@ def _parse_response(
         response_409 = Problem.from_dict(response.json())
 
         return response_409
-
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -109,7 +104,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -123,7 +118,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: DiagnosticCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
@@ -137,7 +132,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -157,7 +152,7 @@ def sync(
     client: AuthenticatedClient,
     body: DiagnosticCreate,
     idempotency_key: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
@@ -171,7 +166,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return sync_detailed(
@@ -186,7 +181,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: DiagnosticCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
@@ -200,7 +195,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -218,7 +213,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: DiagnosticCreate,
     idempotency_key: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Create Diagnostic
 
      Open a diagnostic for an organisation: the one-day CAP session or a self-assessment.
@@ -232,7 +227,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return (

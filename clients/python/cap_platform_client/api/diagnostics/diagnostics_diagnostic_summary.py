@@ -64,11 +64,6 @@ def _parse_response(
 
         return response_409
 
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
-
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 

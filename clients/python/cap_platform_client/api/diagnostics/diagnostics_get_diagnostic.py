@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostic_out import DiagnosticOut
+from ...models.diagnostic_public import DiagnosticPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | DiagnosticOut | Problem | None:
+) -> Any | DiagnosticPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DiagnosticOut.from_dict(response.json())
+        response_200 = DiagnosticPublic.from_dict(response.json())
 
         return response_200
 
@@ -67,11 +67,6 @@ def _parse_response(
         response_409 = Problem.from_dict(response.json())
 
         return response_409
-
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -106,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | DiagnosticOut | Problem]:
+) -> Response[Any | DiagnosticPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | DiagnosticOut | Problem]:
+) -> Response[Any | DiagnosticPublic | Problem]:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
@@ -134,7 +129,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | DiagnosticOut | Problem]
+        Response[Any | DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -154,7 +149,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | DiagnosticOut | Problem | None:
+) -> Any | DiagnosticPublic | Problem | None:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
@@ -168,7 +163,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | DiagnosticOut | Problem
+        Any | DiagnosticPublic | Problem
     """
 
     return sync_detailed(
@@ -183,7 +178,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | DiagnosticOut | Problem]:
+) -> Response[Any | DiagnosticPublic | Problem]:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
@@ -197,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | DiagnosticOut | Problem]
+        Response[Any | DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -215,7 +210,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | DiagnosticOut | Problem | None:
+) -> Any | DiagnosticPublic | Problem | None:
     """Get Diagnostic
 
      A diagnostic with its progress; the ETag to send back in If-Match.
@@ -229,7 +224,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | DiagnosticOut | Problem
+        Any | DiagnosticPublic | Problem
     """
 
     return (

@@ -50,11 +50,6 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
-
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.diagnostic_scores import DiagnosticScores
 from ...models.problem import Problem
-from ...models.scores_out import ScoresOut
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | ScoresOut | None:
+) -> Any | DiagnosticScores | Problem | None:
     if response.status_code == 200:
-        response_200 = ScoresOut.from_dict(response.json())
+        response_200 = DiagnosticScores.from_dict(response.json())
 
         return response_200
 
@@ -67,11 +67,6 @@ def _parse_response(
         response_409 = Problem.from_dict(response.json())
 
         return response_409
-
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -106,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | ScoresOut]:
+) -> Response[Any | DiagnosticScores | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | ScoresOut]:
+) -> Response[Any | DiagnosticScores | Problem]:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -135,7 +130,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | ScoresOut]
+        Response[Any | DiagnosticScores | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -155,7 +150,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | ScoresOut | None:
+) -> Any | DiagnosticScores | Problem | None:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -170,7 +165,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | ScoresOut
+        Any | DiagnosticScores | Problem
     """
 
     return sync_detailed(
@@ -185,7 +180,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | ScoresOut]:
+) -> Response[Any | DiagnosticScores | Problem]:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -200,7 +195,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | ScoresOut]
+        Response[Any | DiagnosticScores | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -218,7 +213,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | ScoresOut | None:
+) -> Any | DiagnosticScores | Problem | None:
     """Get Scores
 
      Scores per theme, per core subject or clause group, overall; strengths, weak points and
@@ -233,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | ScoresOut
+        Any | DiagnosticScores | Problem
     """
 
     return (

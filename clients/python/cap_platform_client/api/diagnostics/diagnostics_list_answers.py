@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.sync_page_answer_out import SyncPageAnswerOut
+from ...models.sync_page_answer_public import SyncPageAnswerPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -60,9 +60,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SyncPageAnswerOut | None:
+) -> Any | Problem | SyncPageAnswerPublic | None:
     if response.status_code == 200:
-        response_200 = SyncPageAnswerOut.from_dict(response.json())
+        response_200 = SyncPageAnswerPublic.from_dict(response.json())
 
         return response_200
 
@@ -94,11 +94,6 @@ def _parse_response(
         response_409 = Problem.from_dict(response.json())
 
         return response_409
-
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -133,7 +128,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SyncPageAnswerOut]:
+) -> Response[Any | Problem | SyncPageAnswerPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -150,7 +145,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageAnswerOut]:
+) -> Response[Any | Problem | SyncPageAnswerPublic]:
     """List Answers
 
      The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
@@ -172,7 +167,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageAnswerOut]
+        Response[Any | Problem | SyncPageAnswerPublic]
     """
 
     kwargs = _get_kwargs(
@@ -198,7 +193,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageAnswerOut | None:
+) -> Any | Problem | SyncPageAnswerPublic | None:
     """List Answers
 
      The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
@@ -220,7 +215,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageAnswerOut
+        Any | Problem | SyncPageAnswerPublic
     """
 
     return sync_detailed(
@@ -241,7 +236,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageAnswerOut]:
+) -> Response[Any | Problem | SyncPageAnswerPublic]:
     """List Answers
 
      The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
@@ -263,7 +258,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageAnswerOut]
+        Response[Any | Problem | SyncPageAnswerPublic]
     """
 
     kwargs = _get_kwargs(
@@ -287,7 +282,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageAnswerOut | None:
+) -> Any | Problem | SyncPageAnswerPublic | None:
     """List Answers
 
      The diagnostic's answers by criterion URN; with ``updated_since``, those changed or
@@ -309,7 +304,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageAnswerOut
+        Any | Problem | SyncPageAnswerPublic
     """
 
     return (

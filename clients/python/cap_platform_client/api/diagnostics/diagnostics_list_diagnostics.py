@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.sync_page_diagnostic_out import SyncPageDiagnosticOut
+from ...models.sync_page_diagnostic_public import SyncPageDiagnosticPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -72,9 +72,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SyncPageDiagnosticOut | None:
+) -> Any | Problem | SyncPageDiagnosticPublic | None:
     if response.status_code == 200:
-        response_200 = SyncPageDiagnosticOut.from_dict(response.json())
+        response_200 = SyncPageDiagnosticPublic.from_dict(response.json())
 
         return response_200
 
@@ -106,11 +106,6 @@ def _parse_response(
         response_409 = Problem.from_dict(response.json())
 
         return response_409
-
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -145,7 +140,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SyncPageDiagnosticOut]:
+) -> Response[Any | Problem | SyncPageDiagnosticPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -163,7 +158,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageDiagnosticOut]:
+) -> Response[Any | Problem | SyncPageDiagnosticPublic]:
     """List Diagnostics
 
      Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
@@ -186,7 +181,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageDiagnosticOut]
+        Response[Any | Problem | SyncPageDiagnosticPublic]
     """
 
     kwargs = _get_kwargs(
@@ -214,7 +209,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageDiagnosticOut | None:
+) -> Any | Problem | SyncPageDiagnosticPublic | None:
     """List Diagnostics
 
      Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
@@ -237,7 +232,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageDiagnosticOut
+        Any | Problem | SyncPageDiagnosticPublic
     """
 
     return sync_detailed(
@@ -260,7 +255,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageDiagnosticOut]:
+) -> Response[Any | Problem | SyncPageDiagnosticPublic]:
     """List Diagnostics
 
      Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
@@ -283,7 +278,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageDiagnosticOut]
+        Response[Any | Problem | SyncPageDiagnosticPublic]
     """
 
     kwargs = _get_kwargs(
@@ -309,7 +304,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageDiagnosticOut | None:
+) -> Any | Problem | SyncPageDiagnosticPublic | None:
     """List Diagnostics
 
      Diagnostics the caller may see, newest first (created_at, id); with ``updated_since``,
@@ -332,7 +327,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageDiagnosticOut
+        Any | Problem | SyncPageDiagnosticPublic
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostic_out import DiagnosticOut
-from ...models.migrate_in import MigrateIn
+from ...models.diagnostic_migration import DiagnosticMigration
+from ...models.diagnostic_public import DiagnosticPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     diagnostic_id: str,
     *,
-    body: MigrateIn,
+    body: DiagnosticMigration,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -43,9 +43,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DiagnosticOut.from_dict(response.json())
+        response_200 = DiagnosticPublic.from_dict(response.json())
 
         return response_200
 
@@ -117,7 +117,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -130,10 +130,10 @@ def sync_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: MigrateIn,
+    body: DiagnosticMigration,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Migrate Diagnostic
 
      Move a running diagnostic to another version of its referential.
@@ -142,14 +142,15 @@ def sync_detailed(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (MigrateIn): Move a running diagnostic to another version of its referential.
+        body (DiagnosticMigration): Move a running diagnostic to another version of its
+            referential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -170,10 +171,10 @@ def sync(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: MigrateIn,
+    body: DiagnosticMigration,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Migrate Diagnostic
 
      Move a running diagnostic to another version of its referential.
@@ -182,14 +183,15 @@ def sync(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (MigrateIn): Move a running diagnostic to another version of its referential.
+        body (DiagnosticMigration): Move a running diagnostic to another version of its
+            referential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return sync_detailed(
@@ -205,10 +207,10 @@ async def asyncio_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: MigrateIn,
+    body: DiagnosticMigration,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Migrate Diagnostic
 
      Move a running diagnostic to another version of its referential.
@@ -217,14 +219,15 @@ async def asyncio_detailed(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (MigrateIn): Move a running diagnostic to another version of its referential.
+        body (DiagnosticMigration): Move a running diagnostic to another version of its
+            referential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -243,10 +246,10 @@ async def asyncio(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: MigrateIn,
+    body: DiagnosticMigration,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Migrate Diagnostic
 
      Move a running diagnostic to another version of its referential.
@@ -255,14 +258,15 @@ async def asyncio(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (MigrateIn): Move a running diagnostic to another version of its referential.
+        body (DiagnosticMigration): Move a running diagnostic to another version of its
+            referential.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostic_out import DiagnosticOut
+from ...models.diagnostic_public import DiagnosticPublic
 from ...models.key_figures import KeyFigures
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DiagnosticOut.from_dict(response.json())
+        response_200 = DiagnosticPublic.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: KeyFigures,
     if_match: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Set Key Figures
 
      Record the structure's key figures (employees in pathway, exits by category).
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -165,7 +165,7 @@ def sync(
     client: AuthenticatedClient,
     body: KeyFigures,
     if_match: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Set Key Figures
 
      Record the structure's key figures (employees in pathway, exits by category).
@@ -180,7 +180,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return sync_detailed(
@@ -197,7 +197,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: KeyFigures,
     if_match: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Set Key Figures
 
      Record the structure's key figures (employees in pathway, exits by category).
@@ -212,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -232,7 +232,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: KeyFigures,
     if_match: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Set Key Figures
 
      Record the structure's key figures (employees in pathway, exits by category).
@@ -247,7 +247,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return (

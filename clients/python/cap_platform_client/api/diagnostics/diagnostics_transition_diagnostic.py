@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostic_out import DiagnosticOut
+from ...models.diagnostic_public import DiagnosticPublic
+from ...models.diagnostic_transition import DiagnosticTransition
 from ...models.problem import Problem
-from ...models.transition_in import TransitionIn
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     diagnostic_id: str,
     *,
-    body: TransitionIn,
+    body: DiagnosticTransition,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -43,9 +43,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DiagnosticOut.from_dict(response.json())
+        response_200 = DiagnosticPublic.from_dict(response.json())
 
         return response_200
 
@@ -117,7 +117,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -130,10 +130,10 @@ def sync_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: TransitionIn,
+    body: DiagnosticTransition,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Transition Diagnostic
 
      Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
@@ -143,14 +143,14 @@ def sync_detailed(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (TransitionIn): A lifecycle step.
+        body (DiagnosticTransition): A lifecycle step.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -171,10 +171,10 @@ def sync(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: TransitionIn,
+    body: DiagnosticTransition,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Transition Diagnostic
 
      Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
@@ -184,14 +184,14 @@ def sync(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (TransitionIn): A lifecycle step.
+        body (DiagnosticTransition): A lifecycle step.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return sync_detailed(
@@ -207,10 +207,10 @@ async def asyncio_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: TransitionIn,
+    body: DiagnosticTransition,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DiagnosticOut | Problem]:
+) -> Response[DiagnosticPublic | Problem]:
     """Transition Diagnostic
 
      Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
@@ -220,14 +220,14 @@ async def asyncio_detailed(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (TransitionIn): A lifecycle step.
+        body (DiagnosticTransition): A lifecycle step.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DiagnosticOut | Problem]
+        Response[DiagnosticPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -246,10 +246,10 @@ async def asyncio(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: TransitionIn,
+    body: DiagnosticTransition,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> DiagnosticOut | Problem | None:
+) -> DiagnosticPublic | Problem | None:
     """Transition Diagnostic
 
      Schedule, start, complete (publishes diagnostic.completed.v1 with the scores), issue the
@@ -259,14 +259,14 @@ async def asyncio(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (TransitionIn): A lifecycle step.
+        body (DiagnosticTransition): A lifecycle step.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DiagnosticOut | Problem
+        DiagnosticPublic | Problem
     """
 
     return (

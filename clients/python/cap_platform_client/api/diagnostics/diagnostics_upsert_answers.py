@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.answers_in import AnswersIn
-from ...models.answers_out import AnswersOut
+from ...models.answers_saved import AnswersSaved
+from ...models.answers_update import AnswersUpdate
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     diagnostic_id: str,
     *,
-    body: AnswersIn,
+    body: AnswersUpdate,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -41,9 +41,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AnswersOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AnswersSaved | Problem | None:
     if response.status_code == 200:
-        response_200 = AnswersOut.from_dict(response.json())
+        response_200 = AnswersSaved.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +115,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AnswersOut | Problem]:
+) -> Response[AnswersSaved | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,10 +128,10 @@ def sync_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswersIn,
+    body: AnswersUpdate,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AnswersOut | Problem]:
+) -> Response[AnswersSaved | Problem]:
     """Upsert Answers
 
      Create or replace answers by criterion (all of the batch or none of it).
@@ -143,14 +143,14 @@ def sync_detailed(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (AnswersIn): A batch of answers (created or replaced by criterion).
+        body (AnswersUpdate): A batch of answers (created or replaced by criterion).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AnswersOut | Problem]
+        Response[AnswersSaved | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -171,10 +171,10 @@ def sync(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswersIn,
+    body: AnswersUpdate,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> AnswersOut | Problem | None:
+) -> AnswersSaved | Problem | None:
     """Upsert Answers
 
      Create or replace answers by criterion (all of the batch or none of it).
@@ -186,14 +186,14 @@ def sync(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (AnswersIn): A batch of answers (created or replaced by criterion).
+        body (AnswersUpdate): A batch of answers (created or replaced by criterion).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AnswersOut | Problem
+        AnswersSaved | Problem
     """
 
     return sync_detailed(
@@ -209,10 +209,10 @@ async def asyncio_detailed(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswersIn,
+    body: AnswersUpdate,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AnswersOut | Problem]:
+) -> Response[AnswersSaved | Problem]:
     """Upsert Answers
 
      Create or replace answers by criterion (all of the batch or none of it).
@@ -224,14 +224,14 @@ async def asyncio_detailed(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (AnswersIn): A batch of answers (created or replaced by criterion).
+        body (AnswersUpdate): A batch of answers (created or replaced by criterion).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AnswersOut | Problem]
+        Response[AnswersSaved | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -250,10 +250,10 @@ async def asyncio(
     diagnostic_id: str,
     *,
     client: AuthenticatedClient,
-    body: AnswersIn,
+    body: AnswersUpdate,
     if_match: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> AnswersOut | Problem | None:
+) -> AnswersSaved | Problem | None:
     """Upsert Answers
 
      Create or replace answers by criterion (all of the batch or none of it).
@@ -265,14 +265,14 @@ async def asyncio(
         diagnostic_id (str):
         if_match (str | Unset):
         idempotency_key (str | Unset):
-        body (AnswersIn): A batch of answers (created or replaced by criterion).
+        body (AnswersUpdate): A batch of answers (created or replaced by criterion).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AnswersOut | Problem
+        AnswersSaved | Problem
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.action_create import ActionCreate
-from ...models.action_out import ActionOut
+from ...models.action_public import ActionPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -40,9 +40,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ActionOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ActionPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = ActionOut.from_dict(response.json())
+        response_201 = ActionPublic.from_dict(response.json())
 
         return response_201
 
@@ -117,7 +117,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ActionOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ActionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +135,7 @@ def sync_detailed(
     body: ActionCreate,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ActionOut | Problem]:
+) -> Response[ActionPublic | Problem]:
     """Create Action
 
      Add an action by hand (it starts planned), to the plan as last read: send the plan's
@@ -150,7 +152,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ActionOut | Problem]
+        Response[ActionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -174,7 +176,7 @@ def sync(
     body: ActionCreate,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> ActionOut | Problem | None:
+) -> ActionPublic | Problem | None:
     """Create Action
 
      Add an action by hand (it starts planned), to the plan as last read: send the plan's
@@ -191,7 +193,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ActionOut | Problem
+        ActionPublic | Problem
     """
 
     return sync_detailed(
@@ -210,7 +212,7 @@ async def asyncio_detailed(
     body: ActionCreate,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ActionOut | Problem]:
+) -> Response[ActionPublic | Problem]:
     """Create Action
 
      Add an action by hand (it starts planned), to the plan as last read: send the plan's
@@ -227,7 +229,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ActionOut | Problem]
+        Response[ActionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -249,7 +251,7 @@ async def asyncio(
     body: ActionCreate,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> ActionOut | Problem | None:
+) -> ActionPublic | Problem | None:
     """Create Action
 
      Add an action by hand (it starts planned), to the plan as last read: send the plan's
@@ -266,7 +268,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ActionOut | Problem
+        ActionPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.plan_out import PlanOut
+from ...models.plan_public import PlanPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -49,9 +49,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PlanOut | Problem | None:
+) -> Any | PlanPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PlanOut.from_dict(response.json())
+        response_200 = PlanPublic.from_dict(response.json())
 
         return response_200
 
@@ -117,7 +117,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PlanOut | Problem]:
+) -> Response[Any | PlanPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +133,7 @@ def sync_detailed(
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PlanOut | Problem]:
+) -> Response[Any | PlanPublic | Problem]:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -149,7 +149,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PlanOut | Problem]
+        Response[Any | PlanPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +173,7 @@ def sync(
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
     if_none_match: str | Unset = UNSET,
-) -> Any | PlanOut | Problem | None:
+) -> Any | PlanPublic | Problem | None:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -189,7 +189,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PlanOut | Problem
+        Any | PlanPublic | Problem
     """
 
     return sync_detailed(
@@ -208,7 +208,7 @@ async def asyncio_detailed(
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PlanOut | Problem]:
+) -> Response[Any | PlanPublic | Problem]:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -224,7 +224,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PlanOut | Problem]
+        Response[Any | PlanPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -246,7 +246,7 @@ async def asyncio(
     status: None | str | Unset = UNSET,
     overdue: bool | Unset = False,
     if_none_match: str | Unset = UNSET,
-) -> Any | PlanOut | Problem | None:
+) -> Any | PlanPublic | Problem | None:
     """Get Plan
 
      A plan and its actions, nearest due date first.
@@ -262,7 +262,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PlanOut | Problem
+        Any | PlanPublic | Problem
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.sync_page_plan_out import SyncPagePlanOut
+from ...models.sync_page_plan_public import SyncPagePlanPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -56,9 +56,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SyncPagePlanOut | None:
+) -> Any | Problem | SyncPagePlanPublic | None:
     if response.status_code == 200:
-        response_200 = SyncPagePlanOut.from_dict(response.json())
+        response_200 = SyncPagePlanPublic.from_dict(response.json())
 
         return response_200
 
@@ -124,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SyncPagePlanOut]:
+) -> Response[Any | Problem | SyncPagePlanPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -140,7 +140,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPagePlanOut]:
+) -> Response[Any | Problem | SyncPagePlanPublic]:
     """List Plans
 
      Progress plans the caller may see (one per organisation), oldest first (created_at,
@@ -162,7 +162,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPagePlanOut]
+        Response[Any | Problem | SyncPagePlanPublic]
     """
 
     kwargs = _get_kwargs(
@@ -186,7 +186,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPagePlanOut | None:
+) -> Any | Problem | SyncPagePlanPublic | None:
     """List Plans
 
      Progress plans the caller may see (one per organisation), oldest first (created_at,
@@ -208,7 +208,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPagePlanOut
+        Any | Problem | SyncPagePlanPublic
     """
 
     return sync_detailed(
@@ -227,7 +227,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPagePlanOut]:
+) -> Response[Any | Problem | SyncPagePlanPublic]:
     """List Plans
 
      Progress plans the caller may see (one per organisation), oldest first (created_at,
@@ -249,7 +249,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPagePlanOut]
+        Response[Any | Problem | SyncPagePlanPublic]
     """
 
     kwargs = _get_kwargs(
@@ -271,7 +271,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPagePlanOut | None:
+) -> Any | Problem | SyncPagePlanPublic | None:
     """List Plans
 
      Progress plans the caller may see (one per organisation), oldest first (created_at,
@@ -293,7 +293,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPagePlanOut
+        Any | Problem | SyncPagePlanPublic
     """
 
     return (

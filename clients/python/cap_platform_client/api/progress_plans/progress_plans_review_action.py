@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostic_review_in import DiagnosticReviewIn
 from ...models.problem import Problem
-from ...models.review_out import ReviewOut
+from ...models.review_create import ReviewCreate
+from ...models.review_public import ReviewPublic
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     action_id: str,
     *,
-    body: DiagnosticReviewIn,
+    body: ReviewCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ReviewOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ReviewPublic | None:
     if response.status_code == 201:
-        response_201 = ReviewOut.from_dict(response.json())
+        response_201 = ReviewPublic.from_dict(response.json())
 
         return response_201
 
@@ -104,7 +104,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | ReviewOut]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | ReviewPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,9 +119,9 @@ def sync_detailed(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | ReviewOut]:
+) -> Response[Problem | ReviewPublic]:
     """Review Action
 
      Record a follow-up review (a note and how far along it is).
@@ -127,14 +129,14 @@ def sync_detailed(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewCreate): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReviewOut]
+        Response[Problem | ReviewPublic]
     """
 
     kwargs = _get_kwargs(
@@ -154,9 +156,9 @@ def sync(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | ReviewOut | None:
+) -> Problem | ReviewPublic | None:
     """Review Action
 
      Record a follow-up review (a note and how far along it is).
@@ -164,14 +166,14 @@ def sync(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewCreate): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReviewOut
+        Problem | ReviewPublic
     """
 
     return sync_detailed(
@@ -186,9 +188,9 @@ async def asyncio_detailed(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | ReviewOut]:
+) -> Response[Problem | ReviewPublic]:
     """Review Action
 
      Record a follow-up review (a note and how far along it is).
@@ -196,14 +198,14 @@ async def asyncio_detailed(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewCreate): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReviewOut]
+        Response[Problem | ReviewPublic]
     """
 
     kwargs = _get_kwargs(
@@ -221,9 +223,9 @@ async def asyncio(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | ReviewOut | None:
+) -> Problem | ReviewPublic | None:
     """Review Action
 
      Record a follow-up review (a note and how far along it is).
@@ -231,14 +233,14 @@ async def asyncio(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewCreate): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReviewOut
+        Problem | ReviewPublic
     """
 
     return (

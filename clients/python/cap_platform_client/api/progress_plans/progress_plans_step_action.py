@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.action_out import ActionOut
-from ...models.action_step_in import ActionStepIn
+from ...models.action_public import ActionPublic
+from ...models.action_transition import ActionTransition
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     action_id: str,
     *,
-    body: ActionStepIn,
+    body: ActionTransition,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -40,9 +40,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ActionOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ActionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ActionOut.from_dict(response.json())
+        response_200 = ActionPublic.from_dict(response.json())
 
         return response_200
 
@@ -117,7 +117,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ActionOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ActionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -130,10 +132,10 @@ def sync_detailed(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: ActionStepIn,
+    body: ActionTransition,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ActionOut | Problem]:
+) -> Response[ActionPublic | Problem]:
     """Step Action
 
      Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
@@ -143,7 +145,7 @@ def sync_detailed(
         action_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
+        body (ActionTransition): A lifecycle step of an action, with an optional note kept as a
             review.
 
     Raises:
@@ -151,7 +153,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ActionOut | Problem]
+        Response[ActionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -172,10 +174,10 @@ def sync(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: ActionStepIn,
+    body: ActionTransition,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> ActionOut | Problem | None:
+) -> ActionPublic | Problem | None:
     """Step Action
 
      Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
@@ -185,7 +187,7 @@ def sync(
         action_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
+        body (ActionTransition): A lifecycle step of an action, with an optional note kept as a
             review.
 
     Raises:
@@ -193,7 +195,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ActionOut | Problem
+        ActionPublic | Problem
     """
 
     return sync_detailed(
@@ -209,10 +211,10 @@ async def asyncio_detailed(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: ActionStepIn,
+    body: ActionTransition,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ActionOut | Problem]:
+) -> Response[ActionPublic | Problem]:
     """Step Action
 
      Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
@@ -222,7 +224,7 @@ async def asyncio_detailed(
         action_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
+        body (ActionTransition): A lifecycle step of an action, with an optional note kept as a
             review.
 
     Raises:
@@ -230,7 +232,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ActionOut | Problem]
+        Response[ActionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -249,10 +251,10 @@ async def asyncio(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: ActionStepIn,
+    body: ActionTransition,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> ActionOut | Problem | None:
+) -> ActionPublic | Problem | None:
     """Step Action
 
      Plan, start, complete, verify (facilitator or admin), reopen or cancel an action. Send
@@ -262,7 +264,7 @@ async def asyncio(
         action_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (ActionStepIn): A lifecycle step of an action, with an optional note kept as a
+        body (ActionTransition): A lifecycle step of an action, with an optional note kept as a
             review.
 
     Raises:
@@ -270,7 +272,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ActionOut | Problem
+        ActionPublic | Problem
     """
 
     return (

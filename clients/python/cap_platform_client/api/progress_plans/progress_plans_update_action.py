@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.action_out import ActionOut
+from ...models.action_public import ActionPublic
 from ...models.action_update import ActionUpdate
 from ...models.problem import Problem
 from ...types import Response
@@ -36,9 +36,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ActionOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ActionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ActionOut.from_dict(response.json())
+        response_200 = ActionPublic.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ActionOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ActionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +130,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ActionUpdate,
     if_match: str,
-) -> Response[ActionOut | Problem]:
+) -> Response[ActionPublic | Problem]:
     """Update Action
 
      Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
@@ -146,7 +148,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ActionOut | Problem]
+        Response[ActionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -168,7 +170,7 @@ def sync(
     client: AuthenticatedClient,
     body: ActionUpdate,
     if_match: str,
-) -> ActionOut | Problem | None:
+) -> ActionPublic | Problem | None:
     """Update Action
 
      Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
@@ -186,7 +188,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ActionOut | Problem
+        ActionPublic | Problem
     """
 
     return sync_detailed(
@@ -203,7 +205,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ActionUpdate,
     if_match: str,
-) -> Response[ActionOut | Problem]:
+) -> Response[ActionPublic | Problem]:
     """Update Action
 
      Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
@@ -221,7 +223,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ActionOut | Problem]
+        Response[ActionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -241,7 +243,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ActionUpdate,
     if_match: str,
-) -> ActionOut | Problem | None:
+) -> ActionPublic | Problem | None:
     """Update Action
 
      Change the owner, due date, priority or wording. Send the action's ETag in If-Match;
@@ -259,7 +261,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ActionOut | Problem
+        ActionPublic | Problem
     """
 
     return (

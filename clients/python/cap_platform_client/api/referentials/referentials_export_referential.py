@@ -83,11 +83,6 @@ def _parse_response(
 
         return response_409
 
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
-
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -145,7 +140,7 @@ def sync_detailed(
     Args:
         code (str):
         version (int):
-        format_ (ExportFormat | Unset):
+        format_ (ExportFormat | Unset): The formats a referential file is exported in.
         if_none_match (str | Unset):
 
     Raises:
@@ -185,7 +180,7 @@ def sync(
     Args:
         code (str):
         version (int):
-        format_ (ExportFormat | Unset):
+        format_ (ExportFormat | Unset): The formats a referential file is exported in.
         if_none_match (str | Unset):
 
     Raises:
@@ -220,7 +215,7 @@ async def asyncio_detailed(
     Args:
         code (str):
         version (int):
-        format_ (ExportFormat | Unset):
+        format_ (ExportFormat | Unset): The formats a referential file is exported in.
         if_none_match (str | Unset):
 
     Raises:
@@ -258,7 +253,7 @@ async def asyncio(
     Args:
         code (str):
         version (int):
-        format_ (ExportFormat | Unset):
+        format_ (ExportFormat | Unset): The formats a referential file is exported in.
         if_none_match (str | Unset):
 
     Raises:

@@ -66,11 +66,6 @@ def _parse_response(
 
         return response_409
 
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
-
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 

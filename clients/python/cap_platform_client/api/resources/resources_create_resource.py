@@ -6,14 +6,14 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.resource_in import ResourceIn
-from ...models.resource_out import ResourceOut
+from ...models.resource_create import ResourceCreate
+from ...models.resource_public import ResourcePublic
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: ResourceIn,
+    body: ResourceCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,9 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ResourceOut | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | ResourcePublic | None:
     if response.status_code == 201:
-        response_201 = ResourceOut.from_dict(response.json())
+        response_201 = ResourcePublic.from_dict(response.json())
 
         return response_201
 
@@ -102,7 +104,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ResourceOut]:
+) -> Response[Problem | ResourcePublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,23 +116,23 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ResourceIn,
+    body: ResourceCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | ResourceOut]:
+) -> Response[Problem | ResourcePublic]:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
         idempotency_key (str | Unset):
-        body (ResourceIn): A catalogue entry, as an admin writes it.
+        body (ResourceCreate): A catalogue entry, as an admin writes it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceOut]
+        Response[Problem | ResourcePublic]
     """
 
     kwargs = _get_kwargs(
@@ -148,23 +150,23 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ResourceIn,
+    body: ResourceCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | ResourceOut | None:
+) -> Problem | ResourcePublic | None:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
         idempotency_key (str | Unset):
-        body (ResourceIn): A catalogue entry, as an admin writes it.
+        body (ResourceCreate): A catalogue entry, as an admin writes it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceOut
+        Problem | ResourcePublic
     """
 
     return sync_detailed(
@@ -177,23 +179,23 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ResourceIn,
+    body: ResourceCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Problem | ResourceOut]:
+) -> Response[Problem | ResourcePublic]:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
         idempotency_key (str | Unset):
-        body (ResourceIn): A catalogue entry, as an admin writes it.
+        body (ResourceCreate): A catalogue entry, as an admin writes it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceOut]
+        Response[Problem | ResourcePublic]
     """
 
     kwargs = _get_kwargs(
@@ -209,23 +211,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ResourceIn,
+    body: ResourceCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Problem | ResourceOut | None:
+) -> Problem | ResourcePublic | None:
     """Create Resource
 
      Add a guide, training, tool, contact or event to the catalogue (admin).
 
     Args:
         idempotency_key (str | Unset):
-        body (ResourceIn): A catalogue entry, as an admin writes it.
+        body (ResourceCreate): A catalogue entry, as an admin writes it.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceOut
+        Problem | ResourcePublic
     """
 
     return (

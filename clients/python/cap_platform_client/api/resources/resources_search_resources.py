@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_resource_out import PageResourceOut
+from ...models.page_resource_public import PageResourcePublic
 from ...models.problem import Problem
 from ...models.resources_search_resources_kind_type_0 import ResourcesSearchResourcesKindType0
 from ...types import UNSET, Response, Unset
@@ -80,9 +80,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageResourceOut | Problem | None:
+) -> Any | PageResourcePublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageResourceOut.from_dict(response.json())
+        response_200 = PageResourcePublic.from_dict(response.json())
 
         return response_200
 
@@ -148,7 +148,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageResourceOut | Problem]:
+) -> Response[Any | PageResourcePublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -167,7 +167,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageResourceOut | Problem]:
+) -> Response[Any | PageResourcePublic | Problem]:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
@@ -189,7 +189,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageResourceOut | Problem]
+        Response[Any | PageResourcePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -219,7 +219,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageResourceOut | Problem | None:
+) -> Any | PageResourcePublic | Problem | None:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
@@ -241,7 +241,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageResourceOut | Problem
+        Any | PageResourcePublic | Problem
     """
 
     return sync_detailed(
@@ -266,7 +266,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageResourceOut | Problem]:
+) -> Response[Any | PageResourcePublic | Problem]:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
@@ -288,7 +288,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageResourceOut | Problem]
+        Response[Any | PageResourcePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -316,7 +316,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageResourceOut | Problem | None:
+) -> Any | PageResourcePublic | Problem | None:
     """Search Resources
 
      Search the catalogue on any topic: "accompagnement socioprofessionnel", "bilan carbone"...
@@ -338,7 +338,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageResourceOut | Problem
+        Any | PageResourcePublic | Problem
     """
 
     return (

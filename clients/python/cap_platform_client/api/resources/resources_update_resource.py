@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.resource_out import ResourceOut
+from ...models.resource_public import ResourcePublic
 from ...models.resource_update import ResourceUpdate
 from ...types import UNSET, Response, Unset
 
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ResourceOut | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | ResourcePublic | None:
     if response.status_code == 200:
-        response_200 = ResourceOut.from_dict(response.json())
+        response_200 = ResourcePublic.from_dict(response.json())
 
         return response_200
 
@@ -111,7 +113,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ResourceOut]:
+) -> Response[Problem | ResourcePublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ResourceUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[Problem | ResourceOut]:
+) -> Response[Problem | ResourcePublic]:
     """Update Resource
 
      Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
@@ -144,7 +146,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceOut]
+        Response[Problem | ResourcePublic]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +168,7 @@ def sync(
     client: AuthenticatedClient,
     body: ResourceUpdate,
     if_match: str | Unset = UNSET,
-) -> Problem | ResourceOut | None:
+) -> Problem | ResourcePublic | None:
     """Update Resource
 
      Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
@@ -184,7 +186,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceOut
+        Problem | ResourcePublic
     """
 
     return sync_detailed(
@@ -201,7 +203,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ResourceUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[Problem | ResourceOut]:
+) -> Response[Problem | ResourcePublic]:
     """Update Resource
 
      Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
@@ -219,7 +221,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ResourceOut]
+        Response[Problem | ResourcePublic]
     """
 
     kwargs = _get_kwargs(
@@ -239,7 +241,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ResourceUpdate,
     if_match: str | Unset = UNSET,
-) -> Problem | ResourceOut | None:
+) -> Problem | ResourcePublic | None:
     """Update Resource
 
      Change a catalogue entry (admin); ``published: false`` hides it. With the ETag read in
@@ -257,7 +259,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ResourceOut
+        Problem | ResourcePublic
     """
 
     return (

@@ -4,31 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic import evaluations, plans
+from cap_diagnostic.evaluations import service as evaluations
 from cap_diagnostic.models import Organisation, Recognition
-from cap_diagnostic.repository import OrganisationRepository, StatisticsRepository
+from cap_diagnostic.plans import proposals
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.audit import AuditReportSubmittedV1
-from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.contracts.labelling import RecognitionStatusChangedV1
 from cap_shared.inbox import EventHandler
-
-
-async def on_organisation_registered(
-    session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1
-) -> None:
-    """Keep the new member structure in the local read model."""
-    await OrganisationRepository(session).save(
-        Organisation(
-            id=event.organisation_id,
-            siret=event.siret,
-            name=event.name,
-            siae_types=list(event.siae_types),
-            region=event.region,
-            delegation=event.delegation,
-            registered_at=event.registered_at,
-        )
-    )
+from cap_shared.readmodel import ReadModelRepository, organisation_projection
 
 
 async def on_audit_report(
@@ -37,21 +20,15 @@ async def on_audit_report(
     """A submitted audit report: its findings become proposed actions in the organisation's
     plan, and a CAP RSE report's evaluated maturity is recorded and scored as the auditor's
     evaluation (the CAP RSE level is computed from it). Both once, in the same transaction."""
-    await plans.on_audit_report(session, envelope, event)
+    await proposals.on_audit_report(session, envelope, event)
     await evaluations.on_audit_report(session, envelope, event)
-
-
-HANDLERS: dict[str, EventHandler] = {
-    "identity.organisation.registered.v1": on_organisation_registered,
-    "audit.report_submitted.v1": on_audit_report,
-}
 
 
 async def on_recognition_changed(
     session: AsyncSession, _envelope: Envelope, event: RecognitionStatusChangedV1
 ) -> None:
     """Keep the recognition's latest state (an older event arriving late changes nothing)."""
-    await StatisticsRepository(session).save_recognition(
+    await ReadModelRepository(session, Recognition).save_if_newer(
         Recognition(
             id=event.recognition_id,
             organisation_id=event.organisation_id,
@@ -62,8 +39,13 @@ async def on_recognition_changed(
             effective_date=event.effective_date,
             expiry_date=event.expiry_date,
             changed_at=event.changed_at,
-        )
+        ),
+        version="changed_at",
     )
 
 
-HANDLERS["recognition.status_changed.v1"] = on_recognition_changed
+HANDLERS: dict[str, EventHandler] = {
+    "identity.organisation.registered.v1": organisation_projection(Organisation),
+    "audit.report_submitted.v1": on_audit_report,
+    "recognition.status_changed.v1": on_recognition_changed,
+}

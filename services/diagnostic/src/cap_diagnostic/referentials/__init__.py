@@ -1,0 +1,1 @@
+"""Referentials: versioned files of themes and criteria, imported, resolved and exported."""

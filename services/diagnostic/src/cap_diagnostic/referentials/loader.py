@@ -40,6 +40,7 @@ class FileError:
     message_fr: str | None = None
 
     def as_dict(self) -> dict[str, str]:
+        """The error as the API names it (file, object, field, message)."""
         out = {
             "file": self.file,
             "object": self.object,

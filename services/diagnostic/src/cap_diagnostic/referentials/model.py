@@ -90,18 +90,22 @@ class ResolvedReferential:
 
     @property
     def urn(self) -> str:
+        """The referential's URN."""
         return self.document.urn
 
     @property
     def code(self) -> str:
+        """The referential's code."""
         return self.document.code
 
     @property
     def version(self) -> int:
+        """The version's number."""
         return self.document.version
 
     @property
     def bands(self) -> list[Band]:
+        """The score bands of the referential."""
         return self.document.bands
 
     def framework_item_name(self, framework: str, ref: str) -> str:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_diagnostic.models import ReferentialVersion
 from cap_diagnostic.referentials import loader
 from cap_diagnostic.referentials.model import ResolvedCriterion, ResolvedReferential
+from cap_diagnostic.referentials.repository import ReferentialRepository
 from cap_diagnostic.referentials.schema import ReferentialFile
-from cap_diagnostic.repository import ReferentialRepository
 from cap_shared.problems import Conflict, NotFound
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ async def _bases(
 
 
 async def import_file(
-    session: AsyncSession, content: bytes, filename: str, *, actor: str | None
+    session: AsyncSession, content: bytes, *, filename: str, actor: str | None
 ) -> Imported:
     """Validate and store a new version; record what changed against the previous one."""
     doc = loader.parse(content, filename)
@@ -129,14 +129,16 @@ async def import_library(session: AsyncSession) -> list[str]:
         latest = await repo.latest_of(doc.urn)
         if latest is not None and latest.version >= doc.version:
             continue
-        await import_file(session, content, name, actor="system:library")
+        await import_file(session, content, filename=name, actor="system:library")
         done.append(f"{doc.code} v{doc.version}")
     if done:
         logger.info("imported shipped referentials: %s", ", ".join(done))
     return done
 
 
-async def get_version(session: AsyncSession, code: str, version: int | None) -> ReferentialVersion:
+async def get_version(
+    session: AsyncSession, code: str, *, version: int | None
+) -> ReferentialVersion:
     """A stored version by code (latest when ``version`` is None), or 404."""
     found = await ReferentialRepository(session).by_code(code, version)
     if found is None:

@@ -1,0 +1,1 @@
+"""The federation's resource catalogue (its starter entries in ``catalogue.yaml``)."""

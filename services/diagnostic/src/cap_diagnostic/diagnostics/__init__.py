@@ -1,0 +1,1 @@
+"""Diagnostics: opening, rating, scoring, completing, migrating, and the restitution report."""

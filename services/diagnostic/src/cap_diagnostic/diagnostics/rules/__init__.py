@@ -1,0 +1,1 @@
+"""Pure rules of diagnostics: their lifecycle and key figures, and their scoring."""

@@ -1,0 +1,1 @@
+"""Facilitators of a CAP session, as platform accounts (published with its completion)."""

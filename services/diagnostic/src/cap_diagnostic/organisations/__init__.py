@@ -1,0 +1,1 @@
+"""Organisations: the read model of the member structures, and the scope it gives lists."""

@@ -1,0 +1,1 @@
+"""Progress plans: one living plan per organisation, its actions, reviews and reminders."""

@@ -1,0 +1,76 @@
+"""API shapes of referentials: a version imported, listed, or detailed for rating."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ReferentialSummary(BaseModel):
+    """An imported referential version."""
+
+    id: str
+    urn: str
+    code: str
+    version: int
+    name: str
+    status: str
+    published_on: date
+    imported_at: datetime
+    criteria_count: int
+    extends: list[dict[str, Any]]
+
+
+class ReferentialImported(ReferentialSummary):
+    """An import's result: the version and what it changed against the previous one."""
+
+    changes: dict[str, Any] | None
+
+
+class ScaleLevel(BaseModel):
+    """A level of a criterion's scale."""
+
+    value: int
+    name: str
+    description: str
+
+
+class CriterionPublic(BaseModel):
+    """A criterion as clients show it for rating."""
+
+    urn: str
+    code: str
+    name: str
+    guidance: str
+    evidence_examples: list[str]
+    indicators: list[dict[str, Any]]
+    action_templates: list[dict[str, Any]]
+    weight: float
+    kind: str
+    core: bool
+    scale: list[ScaleLevel]
+    mappings: list[dict[str, str]]
+    origin: str
+
+
+class ThemePublic(BaseModel):
+    """A theme and its criteria."""
+
+    urn: str
+    code: str
+    name: str
+    description: str
+    criteria: list[CriterionPublic]
+
+
+class ReferentialDetail(ReferentialSummary):
+    """A version with its resolved themes and criteria (the reused ones included)."""
+
+    description: str
+    status_note: str | None
+    bands: list[dict[str, Any]]
+    frameworks: list[dict[str, Any]]
+    themes: list[ThemePublic]
+    changes: dict[str, Any] | None

@@ -1,0 +1,1 @@
+"""Network statistics: the network view and a structure's position among its peers."""
