@@ -10,7 +10,7 @@ import uuid
 
 from standardwebhooks.webhooks import Webhook
 
-from cap_audit.audits import on_application_accepted
+from cap_audit.programmes.service import on_application_accepted
 from cap_audit.config import Settings as AuditSettings
 from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event

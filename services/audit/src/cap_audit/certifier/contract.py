@@ -19,7 +19,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
-from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
+from cap_audit.audits.schemas import TeamMember
+from cap_audit.decisions.schemas import DecisionCreate
+from cap_audit.fields import PlatformId
+from cap_audit.findings.schemas import FindingCreate
 from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
@@ -62,7 +65,7 @@ class AuditStarted(BaseModel):
 class FindingRecorded(BaseModel):
     model_config = Strict
     audit_id: AuditId
-    finding: FindingIn
+    finding: FindingCreate
 
 
 class ReportSubmitted(BaseModel):
@@ -78,7 +81,7 @@ class FindingReviewed(BaseModel):
     comment: Text | None = Field(default=None, max_length=8000)
 
 
-class CertificationDecided(DecisionIn):
+class CertificationDecided(DecisionCreate):
     """The decision on the audit's file: a grant names its certificate number, a refusal its
     reason. Only on a CAP ISO 9001 stage 2 or renewal audit whose report was submitted (409),
     once per audit (409 ``already-decided``); the decision maker is none of the audit's team

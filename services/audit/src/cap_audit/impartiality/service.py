@@ -18,9 +18,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_audit import rules
+from cap_audit.audits.rules import SchemeRules
+from cap_audit.bodies.repository import BodyRepository
+from cap_audit.impartiality import rules
 from cap_audit.models import Auditor, Engagement
-from cap_audit.repository import AuditRepository
 from cap_shared.clock import current
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1
@@ -36,13 +37,13 @@ async def check_cooling_off(
     *,
     organisation_ids: Sequence[str],
     on: date,
-    parameters: rules.SchemeRules,
+    parameters: SchemeRules,
     acting_as: str,
 ) -> None:
     """Refuse (409 ``auditor-not-impartial``) a person who gave consultancy, accompaniment or
     training to one of ``organisation_ids`` (the organisation, its group members) within the
     cooling-off period before ``on``. ``acting_as``: what they were to do (audit, decide)."""
-    engagements = await AuditRepository(session).engagements_of(auditor, organisation_ids)
+    engagements = await BodyRepository(session).engagements_of(auditor, organisation_ids)
     barring = rules.barring_engagement(
         (rules.EngagementFact(e.id, e.kind, e.on, e.organisation_id) for e in engagements),
         on=on,
@@ -82,14 +83,14 @@ async def check_lead_cycles(
     *,
     programme_id: str,
     cycle: int,
-    parameters: rules.SchemeRules,
+    parameters: SchemeRules,
 ) -> None:
     """Refuse a lead auditor who already led the programme's audits in the
     ``max_consecutive_lead_cycles`` cycles right before this one (no limit when unset)."""
     limit = parameters.max_consecutive_lead_cycles
     if limit is None:
         return
-    led = await AuditRepository(session).lead_cycles(auditor, programme_id)
+    led = await BodyRepository(session).lead_cycles(auditor, programme_id)
     if not rules.lead_limit_reached(led, cycle, limit):
         return
     raise rules.NotImpartial(
@@ -117,7 +118,7 @@ async def on_diagnostic_completed(
     the organisation, on the session day (else the completion day), recorded once."""
     if event.kind != "cap_session" or not event.facilitator_user_ids:
         return
-    repo = AuditRepository(session)
+    repo = BodyRepository(session)
     on = event.session_date or event.completed_at.date()
     now = current().now()
     for user_id in sorted(set(event.facilitator_user_ids)):

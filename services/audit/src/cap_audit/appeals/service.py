@@ -15,12 +15,19 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_audit import audits, rules
-from cap_audit.config import Settings
+from cap_audit import access
+from cap_audit.appeals import rules
+from cap_audit.appeals.repository import AppealRepository
+from cap_audit.appeals.rules import AppealOutcome
+from cap_audit.appeals.schemas import AppealCreate, AppealDecision
+from cap_audit.audits.repository import AuditRepository
+from cap_audit.audits.rules import Scheme
+from cap_audit.config import SOURCE, Settings, rules_for
+from cap_audit.findings.repository import FindingRepository
+from cap_audit.findings.rules import FindingStatus, FindingType
+from cap_audit.findings.service import appeal_opened_on, publish_finding_status
+from cap_audit.impartiality.rules import Person, decider_impartial
 from cap_audit.models import Audit, Finding, FindingAppeal, tables
-from cap_audit.repository import AuditRepository
-from cap_audit.rules import AppealOutcome, FindingStatus, FindingType, Scheme
-from cap_audit.schemas import AppealDecisionIn, AppealIn
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import FindingAppealDecidedV1, FindingAppealLodgedV1
@@ -46,14 +53,15 @@ class AppealDecided(Conflict):
 async def lodge(
     session: AsyncSession,
     principal: Principal,
+    *,
     finding_id: str,
-    data: AppealIn,
+    data: AppealCreate,
     settings: Settings,
     clock: Clock,
 ) -> Finding:
     """The audited structure appeals a nonconformity: its deadlines stop until the outcome;
     ``finding.appeal_lodged.v1`` and ``finding.status_changed.v1`` (appealed)."""
-    finding, audit = await audits.visible_finding(session, principal, finding_id, for_update=True)
+    finding, audit = await access.visible_finding(session, principal, finding_id, for_update=True)
     if not (
         principal.has_role(Role.ADMIN)
         or audit.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
@@ -62,14 +70,14 @@ async def lodge(
             "the audited structure (its member_admin) appeals its findings",
             detail_fr="c'est la structure auditée (son member_admin) qui conteste ses constats",
         )
-    repo = AuditRepository(session)
+    repo = AppealRepository(session)
     now = clock.now()
     rules.may_appeal(
         FindingType(finding.type),
         FindingStatus(finding.status),
-        opened_on=audits.appeal_opened_on(finding, audit),
+        opened_on=appeal_opened_on(finding, audit),
         today=now.date(),
-        rules=audits.rules_for(settings, Scheme(audit.scheme)),
+        rules=rules_for(settings, Scheme(audit.scheme)),
         appealed_before=bool(await repo.appeals_of([finding.id])),
     )
     appeal = FindingAppeal(
@@ -84,7 +92,7 @@ async def lodge(
     )
     await repo.add(appeal)
     previous, finding.status = finding.status, FindingStatus.APPEALED.value
-    await repo.add(finding)
+    await FindingRepository(session).add(finding)
     await add_event(
         session,
         tables.outbox,
@@ -100,25 +108,31 @@ async def lodge(
                 lodged_by=principal.subject,
                 lodged_at=now,
             ),
-            source=audits.SOURCE,
+            source=SOURCE,
             subject=finding.id,
             actor=principal.subject,
         ),
     )
-    await audits.publish_finding_status(
-        session, finding, audit.scheme, previous, principal, now, reason=data.reason
+    await publish_finding_status(
+        session,
+        finding,
+        scheme=audit.scheme,
+        previous=previous,
+        principal=principal,
+        changed_at=now,
+        reason=data.reason,
     )
     return finding
 
 
-async def _teams(session: AsyncSession, finding: Finding) -> list[rules.Person]:
+async def _teams(session: AsyncSession, finding: Finding) -> list[Person]:
     """Everyone on the team of the finding's audit, and of the audit that escalated it."""
     repo = AuditRepository(session)
     people = []
     for audit_id in {finding.audit_id, finding.escalated_by_audit_id} - {None}:
         assert audit_id is not None
         people += [
-            rules.Person(auditor.id, auditor.user_id, auditor.name)
+            Person(auditor.id, auditor.user_id, auditor.name)
             for _assignment, auditor in await repo.team(audit_id)
         ]
     return people
@@ -127,17 +141,18 @@ async def _teams(session: AsyncSession, finding: Finding) -> list[rules.Person]:
 async def decide(
     session: AsyncSession,
     principal: Principal,
+    *,
     finding_id: str,
-    data: AppealDecisionIn,
+    data: AppealDecision,
     clock: Clock,
 ) -> Finding:
     """Record an appeal's outcome (the body's system or an administrator who took no part in
     the audit): the finding stands, is withdrawn or becomes a minor, its deadlines moved on by
     the days the appeal lasted; ``finding.appeal_decided.v1`` and ``finding.status_changed.v1``."""
-    finding, audit = await audits.visible_finding(session, principal, finding_id, for_update=True)
+    finding, audit = await access.visible_finding(session, principal, finding_id, for_update=True)
     if not (
         principal.has_role(Role.ADMIN)
-        or audits.is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
+        or access.is_body(principal, audit.certification_body_id, Scope.AUDITS_WRITE)
     ):
         raise Forbidden(
             "the certification body's system or an administrator decides appeals",
@@ -145,7 +160,7 @@ async def decide(
                 "le système de l'organisme certificateur ou un administrateur tranche les recours"
             ),
         )
-    repo = AuditRepository(session)
+    repo = AppealRepository(session)
     appeal = (await repo.appeals_of([finding.id])).get(finding.id)
     if appeal is None:
         raise NotFound(
@@ -158,7 +173,7 @@ async def decide(
             extensions={"outcome": appeal.outcome},
         )
     decider = principal.user_id or principal.subject
-    impartial, why = rules.decider_impartial(decider, None, await _teams(session, finding))
+    impartial, why = decider_impartial(decider, None, await _teams(session, finding))
     if impartial and principal.subject == appeal.lodged_by:
         impartial, why = False, "they lodged the appeal"
     if not impartial:
@@ -187,15 +202,15 @@ async def decide(
     appeal.outcome, appeal.decision_reason = outcome.value, data.reason
     appeal.decided_by, appeal.decided_at = principal.subject, now
     await repo.add(appeal)
-    await repo.add(finding)
+    await FindingRepository(session).add(finding)
     await _publish_decided(session, finding, audit, appeal, principal)
-    await audits.publish_finding_status(
+    await publish_finding_status(
         session,
         finding,
-        audit.scheme,
-        FindingStatus.APPEALED.value,
-        principal,
-        now,
+        scheme=audit.scheme,
+        previous=FindingStatus.APPEALED.value,
+        principal=principal,
+        changed_at=now,
         previous_type=previous_type,
         reason=f"appel {outcome.value} : {data.reason}",
     )
@@ -227,7 +242,7 @@ async def _publish_decided(
                 decided_at=appeal.decided_at,
                 reason=appeal.decision_reason,
             ),
-            source=audits.SOURCE,
+            source=SOURCE,
             subject=finding.id,
             actor=principal.subject,
         ),
