@@ -15,6 +15,8 @@ RULE_APPEAL_DECIDER = "ISO/IEC 17021-1 §9.7 appeals decided by people not invol
 
 # appeals -------------------------------------------------------------------------------------
 class AppealOutcome(StrEnum):
+    """What an appeal's decision does to the finding."""
+
     UPHELD = "upheld"  # the finding stands
     OVERTURNED = "overturned"  # the finding is withdrawn
     DOWNGRADED = "downgraded"  # a major becomes a minor

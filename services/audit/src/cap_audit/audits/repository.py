@@ -35,7 +35,7 @@ class Reach:
     audit_ids: Sequence[str] | None = None
 
 
-def reach_filter(reach: Reach | None, organisation: Any, body: Any, audit: Any = None) -> Any:
+def reach_filter(reach: Reach | None, *, organisation: Any, body: Any, audit: Any = None) -> Any:
     """The SQL condition a row within ``reach`` meets (None: every row)."""
     if reach is None:
         return None
@@ -153,9 +153,9 @@ class AuditRepository:
         query = sa.select(Audit)
         seen = reach_filter(
             reach,
-            col(Audit.organisation_id),
-            col(Audit.certification_body_id),
-            col(Audit.id),
+            organisation=col(Audit.organisation_id),
+            body=col(Audit.certification_body_id),
+            audit=col(Audit.id),
         )
         if seen is not None:
             query = query.where(seen)

@@ -15,11 +15,15 @@ from cap_shared.problems import Conflict, ProblemError
 
 
 class Scheme(StrEnum):
+    """The certification schemes audited."""
+
     CAP_RSE = "CAP_RSE"
     CAP_ISO9001 = "CAP_ISO9001"
 
 
 class AuditType(StrEnum):
+    """The kinds of audit of the schemes."""
+
     STAGE1 = "stage1"
     STAGE2 = "stage2"
     SURVEILLANCE = "surveillance"
@@ -30,6 +34,8 @@ class AuditType(StrEnum):
 
 
 class AuditStatus(StrEnum):
+    """Where an audit stands."""
+
     REQUESTED = "requested"
     ACCEPTED = "accepted"
     PLANNED = "planned"
@@ -40,6 +46,8 @@ class AuditStatus(StrEnum):
 
 
 class AuditStep(StrEnum):
+    """What moves an audit on."""
+
     ACCEPT = "accept"
     PLAN = "plan"
     START = "start"
@@ -99,4 +107,5 @@ def next_audit_status(status: AuditStatus, step: AuditStep) -> AuditStatus:
 
 
 def audit_steps(status: AuditStatus) -> list[str]:
+    """The steps possible from ``status``."""
     return [s.value for s in AuditStep if status in _STEPS[s]]

@@ -14,6 +14,8 @@ from cap_shared.text import Text
 
 
 class TeamMember(BaseModel):
+    """An auditor of the team, their role and impartiality declaration."""
+
     model_config = Strict
 
     auditor_id: PlatformId
@@ -26,6 +28,8 @@ class TeamMember(BaseModel):
 
 
 class AuditPlanUpdate(BaseModel):
+    """An audit's plan: its dates, plan, team and sites."""
+
     model_config = Strict
 
     start_date: date
@@ -58,6 +62,8 @@ class AuditPlanUpdate(BaseModel):
 
 
 class AuditTransition(BaseModel):
+    """A step of an audit (accept, start, submit the report, close, cancel)."""
+
     model_config = Strict
 
     step: Literal["accept", "start", "submit_report", "close", "cancel"]
@@ -68,6 +74,8 @@ class AuditTransition(BaseModel):
 
 
 class TeamMemberPublic(BaseModel):
+    """An auditor of an audit's team, as planned."""
+
     auditor_id: str
     name: str
     role: str
@@ -90,6 +98,8 @@ class SamplingPublic(BaseModel):
 
 
 class AuditPublic(BaseModel):
+    """An audit: dates, team, findings per type, report, decision, the steps possible now."""
+
     id: str
     programme_id: str
     organisation_id: str

@@ -15,6 +15,8 @@ from cap_shared.text import Text
 
 
 class BodyCreate(BaseModel):
+    """A certification body to register."""
+
     model_config = Strict
 
     id: str = Slug
@@ -35,6 +37,8 @@ class BodyUpdate(BaseModel):
 
 
 class BodyPublic(BaseModel):
+    """A certification body."""
+
     id: str
     name: str
     accreditation: str | None
@@ -43,6 +47,8 @@ class BodyPublic(BaseModel):
 
 
 class Qualification(BaseModel):
+    """An auditor's qualification for a scheme, valid between two dates."""
+
     model_config = Strict
 
     scheme: SchemeName
@@ -57,6 +63,8 @@ class Qualification(BaseModel):
 
 
 class AuditorCreate(BaseModel):
+    """An auditor of a body to register."""
+
     model_config = Strict
 
     certification_body_id: str = Slug
@@ -87,6 +95,8 @@ class AuditorUpdate(BaseModel):
 
 
 class AuditorPublic(BaseModel):
+    """An auditor of a body, with qualifications."""
+
     id: str
     certification_body_id: str
     name: str
@@ -98,6 +108,8 @@ class AuditorPublic(BaseModel):
 
 
 class EngagementCreate(BaseModel):
+    """An auditor's engagement with an organisation to record."""
+
     model_config = Strict
 
     organisation_id: PlatformId
@@ -110,6 +122,8 @@ class EngagementCreate(BaseModel):
 
 
 class EngagementPublic(BaseModel):
+    """An engagement of an auditor (or their account) with an organisation."""
+
     id: str
     auditor_id: str | None
     user_id: str | None

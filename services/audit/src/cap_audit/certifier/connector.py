@@ -186,6 +186,7 @@ async def call_body(
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
+    """The HTTP client of calls to bodies' systems (no redirects, the timeout)."""
     return httpx.AsyncClient(timeout=settings.body_timeout_s, follow_redirects=False)
 
 

@@ -23,6 +23,8 @@ class ConnectionUpdate(BaseModel):
 
 
 class ConnectionPublic(BaseModel):
+    """How the platform reaches a body's system (without its secret)."""
+
     certification_body_id: str
     api_url: str
     token_url: str
@@ -31,6 +33,8 @@ class ConnectionPublic(BaseModel):
 
 
 class DeliveryPublic(BaseModel):
+    """A request sent (or waiting) to a body's system, with every attempt."""
+
     id: str
     audit_id: str
     kind: str
@@ -71,6 +75,8 @@ class ContractDocument(BaseModel):
 
 
 class SecretPublic(BaseModel):
+    """A webhook secret of a body and until when it verifies."""
+
     id: str
     created_at: datetime
     expires_at: datetime | None

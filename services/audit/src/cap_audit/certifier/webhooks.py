@@ -62,6 +62,8 @@ class MalformedWebhook(ProblemError):
 
 
 class PayloadTooLarge(ProblemError):
+    """The webhook is larger than ``webhook_max_bytes``."""
+
     status, code, title = 413, "payload-too-large", "Payload too large"
     title_fr = "Contenu trop volumineux"
 

@@ -18,6 +18,8 @@ from cap_shared.dates import add_months
 
 
 class FindingType(StrEnum):
+    """The kinds of finding."""
+
     MAJOR_NC = "major_nc"
     MINOR_NC = "minor_nc"
     OBSERVATION = "observation"
@@ -26,6 +28,8 @@ class FindingType(StrEnum):
 
 
 class FindingStatus(StrEnum):
+    """Where a finding stands."""
+
     OPEN = "open"
     RESPONSE_SUBMITTED = "response_submitted"
     PLAN_ACCEPTED = "plan_accepted"
@@ -48,6 +52,8 @@ RULE_NEW_STAGE2 = (
 
 # findings ------------------------------------------------------------------------------------
 class FindingStep(StrEnum):
+    """What moves a nonconformity on."""
+
     RESPOND = "respond"  # the organisation
     ACCEPT_PLAN = "accept_plan"  # the auditor
     SEND_BACK = "send_back"  # the auditor

@@ -14,6 +14,8 @@ from cap_shared.text import Text
 
 
 class Evidence(BaseModel):
+    """A piece of evidence: a title and, optionally, where it is."""
+
     model_config = Strict
 
     title: Text = Field(min_length=1, max_length=300)
@@ -21,6 +23,8 @@ class Evidence(BaseModel):
 
 
 class FindingCreate(BaseModel):
+    """A finding to record at an audit."""
+
     model_config = Strict
 
     type: Literal["major_nc", "minor_nc", "observation", "opportunity", "strength"]
@@ -46,6 +50,8 @@ class FindingCreate(BaseModel):
 
 
 class FindingPublic(BaseModel):
+    """A finding, its answer, review and appeal."""
+
     id: str
     audit_id: str
     organisation_id: str

@@ -9,6 +9,8 @@ from cap_shared.text import Text
 
 
 class MaturityLevel(BaseModel):
+    """The maturity evaluated for a criterion at a site, or not applicable."""
+
     model_config = Strict
 
     criterion_urn: Text = Field(max_length=200)
@@ -21,6 +23,8 @@ class MaturityLevel(BaseModel):
 
 
 class MaturityBatch(BaseModel):
+    """Evaluated maturity levels of an audit."""
+
     model_config = Strict
 
     levels: list[MaturityLevel] = Field(min_length=1, max_length=200)

@@ -67,7 +67,9 @@ class ProgrammeRepository:
         """A page of the programmes within ``reach``, oldest first."""
         query = sa.select(Programme)
         seen = reach_filter(
-            reach, col(Programme.organisation_id), col(Programme.certification_body_id)
+            reach,
+            organisation=col(Programme.organisation_id),
+            body=col(Programme.certification_body_id),
         )
         if seen is not None:
             query = query.where(seen)

@@ -58,7 +58,7 @@ async def get_programme(
     runtime: RuntimeDep,
 ) -> ProgrammePublic:
     """A programme: each expected audit, its due date, and where it stands."""
-    programme = await service.visible_programme(session, principal, programme_id)
+    programme = await service.visible_programme(session, principal, programme_id=programme_id)
     return await service.programme_public(
         session, programme, settings=settings, today=runtime.clock.today()
     )

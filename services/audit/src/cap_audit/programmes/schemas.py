@@ -11,6 +11,8 @@ from cap_audit.fields import Strict
 
 
 class DueItemPublic(BaseModel):
+    """An audit a programme expects, its due date and where it stands."""
+
     type: str
     due_by: date
     audit_id: str | None
@@ -30,6 +32,8 @@ class SampleSizePublic(BaseModel):
 
 
 class ProgrammePublic(BaseModel):
+    """An audit programme: its cycle, schedule and sample sizes."""
+
     id: str
     application_id: str
     organisation_id: str
@@ -48,6 +52,8 @@ class ProgrammePublic(BaseModel):
 
 
 class AuditRequest(BaseModel):
+    """The next audit requested of a programme."""
+
     model_config = Strict
 
     type: Literal["stage1", "stage2", "surveillance", "renewal", "initial", "follow_up", "special"]

@@ -215,7 +215,7 @@ async def programme_public(
 
 
 async def visible_programme(
-    session: AsyncSession, principal: Principal, programme_id: str
+    session: AsyncSession, principal: Principal, *, programme_id: str
 ) -> Programme:
     """The programme if the caller may see it (its structure's readers, its body), else 404."""
     programme = await ProgrammeRepository(session).get(programme_id)
@@ -258,7 +258,7 @@ async def request_audit(
 ) -> Audit:
     """Request another audit of a programme (admin), under the certification rules; without a
     ``due_by``, the programme's computed due date for that audit (as for the first audit)."""
-    programme = await visible_programme(session, principal, programme_id)
+    programme = await visible_programme(session, principal, programme_id=programme_id)
     held = await AuditRepository(session).of_programme(programme.id)
     scheme, audit_type = Scheme(programme.scheme), AuditType(data.type)
     rules.may_open(
