@@ -4205,7 +4205,7 @@ export interface components {
              */
             criterion: string;
             /** Evidence */
-            evidence?: components["schemas"]["Evidence"][];
+            evidence?: components["schemas"]["DiagnosticEvidence"][];
             /**
              * Id
              * @description Client-generated UUID
@@ -4334,10 +4334,18 @@ export interface components {
             scopes: string[];
         };
         /**
-         * AppealDecisionIn
+         * AppealCreate
+         * @description The audited structure appeals a finding (within the scheme's appeal_days).
+         */
+        AppealCreate: {
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * AppealDecision
          * @description The outcome of an appeal, recorded by someone who took no part in the audit.
          */
-        AppealDecisionIn: {
+        AppealDecision: {
             /**
              * Outcome
              * @description upheld: the finding stands; overturned: it is withdrawn; downgraded: a major becomes a minor
@@ -4347,19 +4355,68 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /**
-         * AppealIn
-         * @description The audited structure appeals a finding (within the scheme's appeal_days).
-         */
-        AppealIn: {
+        /** AppealDecisionIn */
+        AppealDecisionIn: {
+            /**
+             * Certificate Number
+             * @description CAP ISO 9001 refusal overturned: the body's certificate number
+             */
+            certificate_number?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "upheld" | "overturned";
             /** Reason */
             reason: string;
+            /** Scope */
+            scope?: string | null;
+        };
+        /** AppealIn */
+        AppealIn: {
+            /**
+             * Reason
+             * @description Why the decision is wrong
+             */
+            reason: string;
+        };
+        /** AppealOut */
+        AppealOut: {
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decision Decided By */
+            decision_decided_by: string | null;
+            /** Decision Decided On */
+            decision_decided_on: string | null;
+            /** Decision Level */
+            decision_level: string | null;
+            /** Decision Status */
+            decision_status: string;
+            /** Id */
+            id: string;
+            /**
+             * Lodged At
+             * Format: date-time
+             */
+            lodged_at: string;
+            /** Lodged By */
+            lodged_by: string;
+            /** Outcome Reason */
+            outcome_reason: string | null;
+            /** Reason */
+            reason: string;
+            /** Round */
+            round: number;
+            /** Status */
+            status: string;
         };
         /**
-         * AppealOut
+         * AppealPublic
          * @description An appeal against a finding and its outcome.
          */
-        AppealOut: {
+        AppealPublic: {
             /** Decided At */
             decided_at: string | null;
             /** Decided By */
@@ -4545,73 +4602,33 @@ export interface components {
             /** Status Code */
             status_code: number | null;
         };
-        /** AuditOut */
-        AuditOut: {
-            /** Accepted At */
-            accepted_at: string | null;
-            /** Allowed Steps */
-            allowed_steps: string[];
-            /** Cancel Reason */
-            cancel_reason: string | null;
-            /** Certification Body Id */
-            certification_body_id: string;
-            /** Closed At */
-            closed_at: string | null;
+        /**
+         * AuditPlanUpdate
+         * @description An audit's plan: its dates, plan, team and sites.
+         */
+        AuditPlanUpdate: {
             /**
-             * Cycle
-             * @default 1
+             * End Date
+             * Format: date
              */
-            cycle?: number;
-            decision?: components["schemas"]["DecisionOut"] | null;
-            /** Due By */
-            due_by: string | null;
-            /** End Date */
-            end_date: string | null;
-            /** Findings */
-            findings: {
-                [key: string]: number;
-            };
-            /** Id */
-            id: string;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Plan */
-            plan: string | null;
-            /** Programme Id */
-            programme_id: string;
-            /** Report Document */
-            report_document?: {
-                [key: string]: unknown;
-            } | null;
-            /** Report Submitted At */
-            report_submitted_at: string | null;
-            /** Report Summary */
-            report_summary: string | null;
+            end_date: string;
             /**
-             * Requested At
-             * Format: date-time
+             * Plan
+             * @description The audit plan
              */
-            requested_at: string;
-            sampling?: components["schemas"]["SamplingOut"] | null;
-            /** Scheme */
-            scheme: string;
-            /** Site Ids */
-            site_ids?: string[];
+            plan: string;
             /**
-             * Stage2 Must Repeat
-             * @default false
+             * Site Ids
+             * @description The sites the audit covers: the central function (the programme's organisation) and group members, at least the sample shown on the audit (IAF MD 1). May be left out for a single-site programme.
              */
-            stage2_must_repeat?: boolean;
-            /** Stage2 Required On */
-            stage2_required_on?: string | null;
-            /** Start Date */
-            start_date: string | null;
-            /** Status */
-            status: string;
+            site_ids?: string[] | null;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
             /** Team */
-            team: components["schemas"]["TeamOut"][];
-            /** Type */
-            type: string;
+            team: components["schemas"]["TeamMember"][];
         };
         /**
          * AuditPlannedV1
@@ -4699,6 +4716,77 @@ export interface components {
              * @constant
              */
             type: "audit.planned.v1";
+        };
+        /**
+         * AuditPublic
+         * @description An audit: dates, team, findings per type, report, decision, the steps possible now.
+         */
+        AuditPublic: {
+            /** Accepted At */
+            accepted_at: string | null;
+            /** Allowed Steps */
+            allowed_steps: string[];
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /** Certification Body Id */
+            certification_body_id: string;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Cycle
+             * @default 1
+             */
+            cycle?: number;
+            decision?: components["schemas"]["DecisionPublic"] | null;
+            /** Due By */
+            due_by: string | null;
+            /** End Date */
+            end_date: string | null;
+            /** Findings */
+            findings: {
+                [key: string]: number;
+            };
+            /** Id */
+            id: string;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Plan */
+            plan: string | null;
+            /** Programme Id */
+            programme_id: string;
+            /** Report Document */
+            report_document?: {
+                [key: string]: unknown;
+            } | null;
+            /** Report Submitted At */
+            report_submitted_at: string | null;
+            /** Report Summary */
+            report_summary: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            sampling?: components["schemas"]["SamplingPublic"] | null;
+            /** Scheme */
+            scheme: string;
+            /** Site Ids */
+            site_ids?: string[];
+            /**
+             * Stage2 Must Repeat
+             * @default false
+             */
+            stage2_must_repeat?: boolean;
+            /** Stage2 Required On */
+            stage2_required_on?: string | null;
+            /** Start Date */
+            start_date: string | null;
+            /** Status */
+            status: string;
+            /** Team */
+            team: components["schemas"]["TeamMemberPublic"][];
+            /** Type */
+            type: string;
         };
         /**
          * AuditReportSubmittedV1
@@ -4812,7 +4900,10 @@ export interface components {
              */
             type: "audit.report_submitted.v1";
         };
-        /** AuditRequest */
+        /**
+         * AuditRequest
+         * @description The next audit requested of a programme.
+         */
         AuditRequest: {
             /** Due By */
             due_by?: string | null;
@@ -4822,7 +4913,10 @@ export interface components {
              */
             type: "stage1" | "stage2" | "surveillance" | "renewal" | "initial" | "follow_up" | "special";
         };
-        /** AuditRequestAccepted */
+        /**
+         * AuditRequestAccepted
+         * @description The body's answer to an audit request.
+         */
         AuditRequestAccepted: {
             /**
              * Reference
@@ -4931,8 +5025,11 @@ export interface components {
              */
             type: "audit.requested.v1";
         };
-        /** AuditStepIn */
-        AuditStepIn: {
+        /**
+         * AuditTransition
+         * @description A step of an audit (accept, start, submit the report, close, cancel).
+         */
+        AuditTransition: {
             /**
              * Reason
              * @description Why (cancel)
@@ -4950,17 +5047,10 @@ export interface components {
             summary?: string | null;
         };
         /**
-         * AuditorEngagementPage
-         * @description A page of an auditor's engagements (named: other services page an ``EngagementOut``).
+         * AuditorCreate
+         * @description An auditor of a body to register.
          */
-        AuditorEngagementPage: {
-            /** Data */
-            data: components["schemas"]["EngagementOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** AuditorIn */
-        AuditorIn: {
+        AuditorCreate: {
             /** Certification Body Id */
             certification_body_id: string;
             /** Email */
@@ -4981,8 +5071,21 @@ export interface components {
              */
             user_id?: string | null;
         };
-        /** AuditorOut */
-        AuditorOut: {
+        /**
+         * AuditorEngagementPage
+         * @description A page of an auditor's engagements (named: other services page their own engagements).
+         */
+        AuditorEngagementPage: {
+            /** Data */
+            data: components["schemas"]["EngagementPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * AuditorPublic
+         * @description An auditor of a body, with qualifications.
+         */
+        AuditorPublic: {
             /** Active */
             active: boolean;
             /** Certification Body Id */
@@ -5057,18 +5160,10 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * BodyDeliveryPage
-         * @description A page of a body's deliveries (named: the notifications service pages its own
-         *     ``DeliveryOut``).
+         * BodyCreate
+         * @description A certification body to register.
          */
-        BodyDeliveryPage: {
-            /** Data */
-            data: components["schemas"]["DeliveryOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** BodyIn */
-        BodyIn: {
+        BodyCreate: {
             /** Accreditation */
             accreditation?: string | null;
             /** Id */
@@ -5078,8 +5173,22 @@ export interface components {
             /** Schemes */
             schemes: ("CAP_RSE" | "CAP_ISO9001")[];
         };
-        /** BodyOut */
-        BodyOut: {
+        /**
+         * BodyDeliveryPage
+         * @description A page of a body's deliveries (named: the notifications service pages its own
+         *     ``DeliveryPublic``).
+         */
+        BodyDeliveryPage: {
+            /** Data */
+            data: components["schemas"]["DeliveryPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * BodyPublic
+         * @description A certification body.
+         */
+        BodyPublic: {
             /** Accreditation */
             accreditation: string | null;
             /** Active */
@@ -5547,10 +5656,26 @@ export interface components {
             step: "investigate" | "uphold" | "dismiss";
         };
         /**
-         * ConnectionIn
+         * ConnectionPublic
+         * @description How the platform reaches a body's system (without its secret).
+         */
+        ConnectionPublic: {
+            /** Api Url */
+            api_url: string;
+            /** Callback Url */
+            callback_url: string;
+            /** Certification Body Id */
+            certification_body_id: string;
+            /** Client Id */
+            client_id: string;
+            /** Token Url */
+            token_url: string;
+        };
+        /**
+         * ConnectionUpdate
          * @description How to reach a body's system (admin).
          */
-        ConnectionIn: {
+        ConnectionUpdate: {
             /**
              * Api Url
              * Format: uri
@@ -5564,19 +5689,6 @@ export interface components {
              * Token Url
              * Format: uri
              */
-            token_url: string;
-        };
-        /** ConnectionOut */
-        ConnectionOut: {
-            /** Api Url */
-            api_url: string;
-            /** Callback Url */
-            callback_url: string;
-            /** Certification Body Id */
-            certification_body_id: string;
-            /** Client Id */
-            client_id: string;
-            /** Token Url */
             token_url: string;
         };
         /**
@@ -6064,11 +6176,65 @@ export interface components {
              */
             type: "labelling.decision.opened.v1";
         };
+        /** DecisionOut */
+        DecisionOut: {
+            /** Appeals */
+            appeals?: components["schemas"]["AppealOut"][];
+            /** Application Id */
+            application_id: string | null;
+            /** Audit Id */
+            audit_id: string | null;
+            /** Certification Body Id */
+            certification_body_id: string | null;
+            /** Computed Level */
+            computed_level: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided On */
+            decided_on: string | null;
+            /** Evaluation */
+            evaluation: {
+                [key: string]: unknown;
+            } | null;
+            /** Group Member Ids */
+            group_member_ids: string[];
+            /** Hold */
+            hold?: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Level */
+            level: string | null;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Recognition Id */
+            recognition_id: string | null;
+            /** Renews Id */
+            renews_id: string | null;
+            /**
+             * Round
+             * @default 1
+             */
+            round?: number;
+            /** Scheme */
+            scheme: string;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+        };
         /**
-         * DecisionOut
+         * DecisionPublic
          * @description The body's certification decision, as recorded.
          */
-        DecisionOut: {
+        DecisionPublic: {
             /** Certificate Number */
             certificate_number: string | null;
             /** Decided By */
@@ -6210,8 +6376,40 @@ export interface components {
             /** Id */
             id: string;
         };
-        /** DeliveryOut */
+        /**
+         * DeliveryOut
+         * @description One event to one subscription, with every attempt (the delivery log).
+         */
         DeliveryOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Log */
+            log: components["schemas"]["AttemptOut"][];
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * DeliveryPublic
+         * @description A request sent (or waiting) to a body's system, with every attempt.
+         */
+        DeliveryPublic: {
             /** Attempts */
             attempts: number;
             /** Audit Id */
@@ -6377,6 +6575,16 @@ export interface components {
             title?: string | null;
         };
         /**
+         * DiagnosticEvidence
+         * @description A link to a document or record that supports a rating.
+         */
+        DiagnosticEvidence: {
+            /** Title */
+            title: string;
+            /** Url */
+            url?: string | null;
+        };
+        /**
          * DiagnosticOut
          * @description A diagnostic, its progress and what can be done next.
          */
@@ -6464,19 +6672,6 @@ export interface components {
             updated_at: string;
         };
         /**
-         * DiagnosticReviewIn
-         * @description A follow-up review of an action.
-         */
-        DiagnosticReviewIn: {
-            /** Note */
-            note: string;
-            /**
-             * Progress
-             * @description Percent done
-             */
-            progress?: number | null;
-        };
-        /**
          * DiagnosticSummary
          * @description The caller's organisation at a glance: its latest diagnostic and its open actions.
          */
@@ -6506,8 +6701,11 @@ export interface components {
             /** Title */
             title?: string;
         };
-        /** DueItemOut */
-        DueItemOut: {
+        /**
+         * DueItemPublic
+         * @description An audit a programme expects, its due date and where it stands.
+         */
+        DueItemPublic: {
             /** Audit Id */
             audit_id: string | null;
             /**
@@ -6567,8 +6765,11 @@ export interface components {
             /** User Id */
             user_id: string;
         };
-        /** EngagementIn */
-        EngagementIn: {
+        /**
+         * EngagementCreate
+         * @description An auditor's engagement with an organisation to record.
+         */
+        EngagementCreate: {
             /**
              * Kind
              * @description consultancy, accompaniment and training bar auditing and deciding for the scheme's cooling_off_months (ISO/IEC 17021-1 §5.2.11); audited is history only
@@ -6585,8 +6786,61 @@ export interface components {
             /** Organisation Id */
             organisation_id: string;
         };
+        /** EngagementIn */
+        EngagementIn: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Ended On
+             * @description Empty while it goes on
+             */
+            ended_on?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consultancy" | "accompaniment" | "training";
+            /**
+             * Organisation Id
+             * @description The structure concerned
+             */
+            organisation_id: string;
+            /** Started On */
+            started_on?: string | null;
+        };
         /** EngagementOut */
         EngagementOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Declared By */
+            declared_by: string | null;
+            /** Description */
+            description: string | null;
+            /** Diagnostic Id */
+            diagnostic_id: string | null;
+            /** Ended On */
+            ended_on: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Source */
+            source: string;
+            /** Started On */
+            started_on: string | null;
+            /** User Id */
+            user_id: string;
+        };
+        /**
+         * EngagementPublic
+         * @description An engagement of an auditor (or their account) with an organisation.
+         */
+        EngagementPublic: {
             /** Audit Id */
             audit_id?: string | null;
             /** Auditor Id */
@@ -6648,7 +6902,7 @@ export interface components {
         };
         /**
          * Evidence
-         * @description A link to a document or record that supports a rating.
+         * @description A piece of evidence: a title and, optionally, where it is.
          */
         Evidence: {
             /** Title */
@@ -6656,16 +6910,9 @@ export interface components {
             /** Url */
             url?: string | null;
         };
-        /** EvidenceIn */
-        EvidenceIn: {
-            /** Title */
-            title: string;
-            /** Url */
-            url?: string | null;
-        };
         /**
          * Exits
-         * @description Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+         * @description Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4).
          */
         Exits: {
             /**
@@ -6887,8 +7134,11 @@ export interface components {
              */
             type: "finding.appeal_lodged.v1";
         };
-        /** FindingIn */
-        FindingIn: {
+        /**
+         * FindingCreate
+         * @description A finding to record at an audit.
+         */
+        FindingCreate: {
             /** Clause */
             clause?: string | null;
             /** Criterion Urn */
@@ -6899,7 +7149,7 @@ export interface components {
              */
             description?: string;
             /** Evidence */
-            evidence?: components["schemas"]["EvidenceIn"][];
+            evidence?: components["schemas"]["Evidence"][];
             /**
              * Site Id
              * @description The group member (site) it was found at; null: the audited organisation itself (the central function)
@@ -6913,11 +7163,14 @@ export interface components {
              */
             type: "major_nc" | "minor_nc" | "observation" | "opportunity" | "strength";
         };
-        /** FindingOut */
-        FindingOut: {
+        /**
+         * FindingPublic
+         * @description A finding, its answer, review and appeal.
+         */
+        FindingPublic: {
             /** Action Due */
             action_due: string | null;
-            appeal?: components["schemas"]["AppealOut"] | null;
+            appeal?: components["schemas"]["AppealPublic"] | null;
             /** Appeal Deadline */
             appeal_deadline?: string | null;
             /** Audit Id */
@@ -7820,167 +8073,6 @@ export interface components {
              */
             type: "label.surveillance_due.v1";
         };
-        /** LabellingAppealDecisionIn */
-        LabellingAppealDecisionIn: {
-            /**
-             * Certificate Number
-             * @description CAP ISO 9001 refusal overturned: the body's certificate number
-             */
-            certificate_number?: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "upheld" | "overturned";
-            /** Reason */
-            reason: string;
-            /** Scope */
-            scope?: string | null;
-        };
-        /** LabellingAppealIn */
-        LabellingAppealIn: {
-            /**
-             * Reason
-             * @description Why the decision is wrong
-             */
-            reason: string;
-        };
-        /** LabellingAppealOut */
-        LabellingAppealOut: {
-            /** Decided At */
-            decided_at: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decision Decided By */
-            decision_decided_by: string | null;
-            /** Decision Decided On */
-            decision_decided_on: string | null;
-            /** Decision Level */
-            decision_level: string | null;
-            /** Decision Status */
-            decision_status: string;
-            /** Id */
-            id: string;
-            /**
-             * Lodged At
-             * Format: date-time
-             */
-            lodged_at: string;
-            /** Lodged By */
-            lodged_by: string;
-            /** Outcome Reason */
-            outcome_reason: string | null;
-            /** Reason */
-            reason: string;
-            /** Round */
-            round: number;
-            /** Status */
-            status: string;
-        };
-        /** LabellingDecisionOut */
-        LabellingDecisionOut: {
-            /** Appeals */
-            appeals?: components["schemas"]["LabellingAppealOut"][];
-            /** Application Id */
-            application_id: string | null;
-            /** Audit Id */
-            audit_id: string | null;
-            /** Certification Body Id */
-            certification_body_id: string | null;
-            /** Computed Level */
-            computed_level: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decided On */
-            decided_on: string | null;
-            /** Evaluation */
-            evaluation: {
-                [key: string]: unknown;
-            } | null;
-            /** Group Member Ids */
-            group_member_ids: string[];
-            /** Hold */
-            hold?: {
-                [key: string]: unknown;
-            } | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Level */
-            level: string | null;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Reason */
-            reason: string | null;
-            /** Recognition Id */
-            recognition_id: string | null;
-            /** Renews Id */
-            renews_id: string | null;
-            /**
-             * Round
-             * @default 1
-             */
-            round?: number;
-            /** Scheme */
-            scheme: string;
-            /** Status */
-            status: string;
-            /** Steps */
-            steps: {
-                [key: string]: unknown;
-            }[];
-        };
-        /** LabellingEngagementIn */
-        LabellingEngagementIn: {
-            /** Description */
-            description?: string | null;
-            /**
-             * Ended On
-             * @description Empty while it goes on
-             */
-            ended_on?: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "consultancy" | "accompaniment" | "training";
-            /**
-             * Organisation Id
-             * @description The structure concerned
-             */
-            organisation_id: string;
-            /** Started On */
-            started_on?: string | null;
-        };
-        /** LabellingEngagementOut */
-        LabellingEngagementOut: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Declared By */
-            declared_by: string | null;
-            /** Description */
-            description: string | null;
-            /** Diagnostic Id */
-            diagnostic_id: string | null;
-            /** Ended On */
-            ended_on: string | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Source */
-            source: string;
-            /** Started On */
-            started_on: string | null;
-            /** User Id */
-            user_id: string;
-        };
         /**
          * LatestDiagnostic
          * @description The organisation's latest diagnostic, in short.
@@ -8060,13 +8152,19 @@ export interface components {
             /** Structures */
             structures: number;
         };
-        /** MaturityBatch */
+        /**
+         * MaturityBatch
+         * @description Evaluated maturity levels of an audit.
+         */
         MaturityBatch: {
             /** Levels */
-            levels: components["schemas"]["MaturityIn"][];
+            levels: components["schemas"]["MaturityLevel"][];
         };
-        /** MaturityIn */
-        MaturityIn: {
+        /**
+         * MaturityLevel
+         * @description The maturity evaluated for a criterion at a site, or not applicable.
+         */
+        MaturityLevel: {
             /** Comment */
             comment?: string | null;
             /** Criterion Urn */
@@ -8262,35 +8360,6 @@ export interface components {
             updated_at: string;
         };
         /**
-         * NotificationsDeliveryOut
-         * @description One event to one subscription, with every attempt (the delivery log).
-         */
-        NotificationsDeliveryOut: {
-            /** Attempts */
-            attempts: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Delivered At */
-            delivered_at: string | null;
-            /** Event Id */
-            event_id: string;
-            /** Event Type */
-            event_type: string;
-            /** Id */
-            id: string;
-            /** Last Error */
-            last_error: string | null;
-            /** Log */
-            log: components["schemas"]["AttemptOut"][];
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            /** Status */
-            status: string;
-        };
-        /**
          * OpenIdConfiguration
          * @description OpenID Connect discovery (OpenID Connect Discovery 1.0 §3): the authorization server's
          *     metadata plus what an OpenID client library needs.
@@ -8411,7 +8480,10 @@ export interface components {
             /** Siret */
             siret: string;
         };
-        /** OrganisationRef */
+        /**
+         * OrganisationRef
+         * @description The audited organisation, as the platform knows it.
+         */
         OrganisationRef: {
             /** Id */
             id: string;
@@ -8468,17 +8540,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[AuditorOut] */
-        Page_AuditorOut_: {
+        /** Page[AuditorPublic] */
+        Page_AuditorPublic_: {
             /** Data */
-            data: components["schemas"]["AuditorOut"][];
+            data: components["schemas"]["AuditorPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[BodyOut] */
-        Page_BodyOut_: {
+        /** Page[BodyPublic] */
+        Page_BodyPublic_: {
             /** Data */
-            data: components["schemas"]["BodyOut"][];
+            data: components["schemas"]["BodyPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8492,14 +8564,14 @@ export interface components {
         /** Page[DecisionOut] */
         Page_DecisionOut_: {
             /** Data */
-            data: components["schemas"]["LabellingDecisionOut"][];
+            data: components["schemas"]["DecisionOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
         /** Page[DeliveryOut] */
         Page_DeliveryOut_: {
             /** Data */
-            data: components["schemas"]["NotificationsDeliveryOut"][];
+            data: components["schemas"]["DeliveryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8513,7 +8585,7 @@ export interface components {
         /** Page[EngagementOut] */
         Page_EngagementOut_: {
             /** Data */
-            data: components["schemas"]["LabellingEngagementOut"][];
+            data: components["schemas"]["EngagementOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8559,10 +8631,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ProgrammeOut] */
-        Page_ProgrammeOut_: {
+        /** Page[ProgrammePublic] */
+        Page_ProgrammePublic_: {
             /** Data */
-            data: components["schemas"]["ProgrammeOut"][];
+            data: components["schemas"]["ProgrammePublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8580,10 +8652,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SecretOut] */
-        Page_SecretOut_: {
+        /** Page[SecretPublic] */
+        Page_SecretPublic_: {
             /** Data */
-            data: components["schemas"]["SecretOut"][];
+            data: components["schemas"]["SecretPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8685,7 +8757,10 @@ export interface components {
             /** Referential */
             referential: string;
         };
-        /** PendingWebhook */
+        /**
+         * PendingWebhook
+         * @description An event the body holds for an audit (reconciliation).
+         */
         PendingWebhook: {
             /**
              * Payload
@@ -8696,31 +8771,6 @@ export interface components {
             };
             /** Webhook Id */
             webhook_id: string;
-        };
-        /** PlanIn */
-        PlanIn: {
-            /**
-             * End Date
-             * Format: date
-             */
-            end_date: string;
-            /**
-             * Plan
-             * @description The audit plan
-             */
-            plan: string;
-            /**
-             * Site Ids
-             * @description The sites the audit covers: the central function (the programme's organisation) and group members, at least the sample shown on the audit (IAF MD 1). May be left out for a single-site programme.
-             */
-            site_ids?: string[] | null;
-            /**
-             * Start Date
-             * Format: date
-             */
-            start_date: string;
-            /** Team */
-            team: components["schemas"]["TeamMember"][];
         };
         /**
          * PlanOut
@@ -8864,8 +8914,11 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** ProgrammeOut */
-        ProgrammeOut: {
+        /**
+         * ProgrammePublic
+         * @description An audit programme: its cycle, schedule and sample sizes.
+         */
+        ProgrammePublic: {
             /**
              * Accepted On
              * Format: date
@@ -8893,9 +8946,9 @@ export interface components {
             /** Organisation Id */
             organisation_id: string;
             /** Sampling */
-            sampling?: components["schemas"]["SampleSizeOut"][];
+            sampling?: components["schemas"]["SampleSizePublic"][];
             /** Schedule */
-            schedule: components["schemas"]["DueItemOut"][];
+            schedule: components["schemas"]["DueItemPublic"][];
             /** Scheme */
             scheme: string;
             /** Stage2 Required By */
@@ -8964,7 +9017,10 @@ export interface components {
             /** Siae Types */
             siae_types: string[];
         };
-        /** Qualification */
+        /**
+         * Qualification
+         * @description An auditor's qualification for a scheme, valid between two dates.
+         */
         Qualification: {
             /**
              * Scheme
@@ -9574,10 +9630,10 @@ export interface components {
             url?: string | null;
         };
         /**
-         * ResponseIn
+         * ResponseCreate
          * @description The organisation's answer to a nonconformity.
          */
-        ResponseIn: {
+        ResponseCreate: {
             /**
              * Action Due
              * Format: date
@@ -9588,15 +9644,15 @@ export interface components {
             /** Corrective Action */
             corrective_action: string;
             /** Evidence */
-            evidence?: components["schemas"]["EvidenceIn"][];
+            evidence?: components["schemas"]["Evidence"][];
             /** Root Cause */
             root_cause: string;
         };
         /**
-         * ReviewIn
+         * ResponseReview
          * @description The auditor's decision on an answer.
          */
-        ReviewIn: {
+        ResponseReview: {
             /** Comment */
             comment?: string | null;
             /**
@@ -9604,6 +9660,19 @@ export interface components {
              * @enum {string}
              */
             decision: "accept_plan" | "send_back" | "verify";
+        };
+        /**
+         * ReviewIn
+         * @description A follow-up review of an action.
+         */
+        ReviewIn: {
+            /** Note */
+            note: string;
+            /**
+             * Progress
+             * @description Percent done
+             */
+            progress?: number | null;
         };
         /** ReviewOut */
         ReviewOut: {
@@ -9659,11 +9728,11 @@ export interface components {
             status: string;
         };
         /**
-         * SampleSizeOut
+         * SampleSizePublic
          * @description How many of a group's member sites an audit type covers (IAF MD 1 §8.2), besides the
          *     central function.
          */
-        SampleSizeOut: {
+        SampleSizePublic: {
             /** Audit Type */
             audit_type: string;
             /** Factor */
@@ -9674,11 +9743,11 @@ export interface components {
             size: number;
         };
         /**
-         * SamplingOut
+         * SamplingPublic
          * @description The sites a group's audit must cover (IAF MD 1): the central function, ``size`` member
          *     sites, among them the ones drawn at random (reproducibly, from the audit).
          */
-        SamplingOut: {
+        SamplingPublic: {
             /** Central Function */
             central_function: string;
             /** Factor */
@@ -9767,8 +9836,11 @@ export interface components {
             /** Secret */
             secret: string;
         };
-        /** SecretOut */
-        SecretOut: {
+        /**
+         * SecretPublic
+         * @description A webhook secret of a body and until when it verifies.
+         */
+        SecretPublic: {
             /**
              * Created At
              * Format: date-time
@@ -10072,10 +10144,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** SyncPage[AuditOut] */
-        SyncPage_AuditOut_: {
+        /** SyncPage[AuditPublic] */
+        SyncPage_AuditPublic_: {
             /** Data */
-            data: components["schemas"]["AuditOut"][];
+            data: components["schemas"]["AuditPublic"][];
             /**
              * Deleted
              * @default []
@@ -10096,10 +10168,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** SyncPage[FindingOut] */
-        SyncPage_FindingOut_: {
+        /** SyncPage[FindingPublic] */
+        SyncPage_FindingPublic_: {
             /** Data */
-            data: components["schemas"]["FindingOut"][];
+            data: components["schemas"]["FindingPublic"][];
             /**
              * Deleted
              * @default []
@@ -10132,7 +10204,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** TeamMember */
+        /**
+         * TeamMember
+         * @description An auditor of the team, their role and impartiality declaration.
+         */
         TeamMember: {
             /** Auditor Id */
             auditor_id: string;
@@ -10147,8 +10222,11 @@ export interface components {
              */
             role: "lead" | "auditor" | "expert" | "observer";
         };
-        /** TeamOut */
-        TeamOut: {
+        /**
+         * TeamMemberPublic
+         * @description An auditor of an audit's team, as planned.
+         */
+        TeamMemberPublic: {
             /** Auditor Id */
             auditor_id: string;
             /** Declaration */
@@ -10866,7 +10944,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DiagnosticReviewIn"];
+                "application/json": components["schemas"]["ReviewIn"];
             };
         };
         responses: {
@@ -12343,7 +12421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProgrammeOut_"];
+                    "application/json": components["schemas"]["Page_ProgrammePublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12356,7 +12434,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12366,7 +12444,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12376,7 +12454,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12396,7 +12474,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12406,7 +12484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12483,7 +12561,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProgrammeOut"];
+                    "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12506,7 +12584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12516,7 +12594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12536,7 +12614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12546,7 +12624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12627,7 +12705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -12641,7 +12719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12652,7 +12730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12674,7 +12752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12697,7 +12775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12782,7 +12860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AuditorOut_"];
+                    "application/json": components["schemas"]["Page_AuditorPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12795,7 +12873,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12805,7 +12883,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12815,7 +12893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12835,7 +12913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12845,7 +12923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12911,7 +12989,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AuditorIn"];
+                "application/json": components["schemas"]["AuditorCreate"];
             };
         };
         responses: {
@@ -12924,7 +13002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditorOut"];
+                    "application/json": components["schemas"]["AuditorPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -12938,7 +13016,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12949,7 +13027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12971,7 +13049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12994,7 +13072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13076,7 +13154,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditorOut"];
+                    "application/json": components["schemas"]["AuditorPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -13089,7 +13167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13099,7 +13177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13119,7 +13197,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13149,7 +13227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13246,7 +13324,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13256,7 +13334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13266,7 +13344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13286,7 +13364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13296,7 +13374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13364,7 +13442,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EngagementIn"];
+                "application/json": components["schemas"]["EngagementCreate"];
             };
         };
         responses: {
@@ -13377,7 +13455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EngagementOut"];
+                    "application/json": components["schemas"]["EngagementPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -13391,7 +13469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13402,7 +13480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13424,7 +13502,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13447,7 +13525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13536,7 +13614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPage_AuditOut_"];
+                    "application/json": components["schemas"]["SyncPage_AuditPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -13549,7 +13627,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13559,7 +13637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13569,7 +13647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13589,7 +13667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13599,7 +13677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13676,7 +13754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -13699,7 +13777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13709,7 +13787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13729,7 +13807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13739,7 +13817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13825,7 +13903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPage_FindingOut_"];
+                    "application/json": components["schemas"]["SyncPage_FindingPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -13838,7 +13916,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13848,7 +13926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13858,7 +13936,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13878,7 +13956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13888,7 +13966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13956,7 +14034,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FindingIn"];
+                "application/json": components["schemas"]["FindingCreate"];
             };
         };
         responses: {
@@ -13969,7 +14047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -13983,7 +14061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13994,7 +14072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14016,7 +14094,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14039,7 +14117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14136,7 +14214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14146,7 +14224,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14166,7 +14244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14196,7 +14274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14264,7 +14342,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PlanIn"];
+                "application/json": components["schemas"]["AuditPlanUpdate"];
             };
         };
         responses: {
@@ -14277,7 +14355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -14290,7 +14368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14300,7 +14378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14320,7 +14398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14350,7 +14428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14445,7 +14523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14455,7 +14533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14475,7 +14553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14485,7 +14563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14566,7 +14644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -14579,7 +14657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14589,7 +14667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14609,7 +14687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14649,7 +14727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14717,7 +14795,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AuditStepIn"];
+                "application/json": components["schemas"]["AuditTransition"];
             };
         };
         responses: {
@@ -14729,7 +14807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -14743,7 +14821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14754,7 +14832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14776,7 +14854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14799,7 +14877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15387,7 +15465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_BodyOut_"];
+                    "application/json": components["schemas"]["Page_BodyPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -15400,7 +15478,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15410,7 +15488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15420,7 +15498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15440,7 +15518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15450,7 +15528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15516,7 +15594,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BodyIn"];
+                "application/json": components["schemas"]["BodyCreate"];
             };
         };
         responses: {
@@ -15529,7 +15607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BodyOut"];
+                    "application/json": components["schemas"]["BodyPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -15543,7 +15621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15554,7 +15632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15576,7 +15654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15599,7 +15677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15681,7 +15759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BodyOut"];
+                    "application/json": components["schemas"]["BodyPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -15694,7 +15772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15704,7 +15782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15724,7 +15802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15754,7 +15832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15831,7 +15909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionOut"];
+                    "application/json": components["schemas"]["ConnectionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -15952,7 +16030,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ConnectionIn"];
+                "application/json": components["schemas"]["ConnectionUpdate"];
             };
         };
         responses: {
@@ -15965,7 +16043,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionOut"];
+                    "application/json": components["schemas"]["ConnectionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -16137,7 +16215,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16264,7 +16342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryOut"];
+                    "application/json": components["schemas"]["DeliveryPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -16406,7 +16484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SecretOut_"];
+                    "application/json": components["schemas"]["Page_SecretPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -16419,7 +16497,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17064,7 +17142,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingEngagementIn"];
+                "application/json": components["schemas"]["EngagementIn"];
             };
         };
         responses: {
@@ -17077,7 +17155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingEngagementOut"];
+                    "application/json": components["schemas"]["EngagementOut"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17800,7 +17878,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionOut"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -17931,7 +18009,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingAppealIn"];
+                "application/json": components["schemas"]["AppealIn"];
             };
         };
         responses: {
@@ -17944,7 +18022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingAppealOut"];
+                    "application/json": components["schemas"]["AppealOut"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18085,7 +18163,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LabellingAppealDecisionIn"];
+                "application/json": components["schemas"]["AppealDecisionIn"];
             };
         };
         responses: {
@@ -18099,7 +18177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionOut"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18276,7 +18354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LabellingDecisionOut"];
+                    "application/json": components["schemas"]["DecisionOut"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -20616,7 +20694,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -20639,7 +20717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20649,7 +20727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20669,7 +20747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20679,7 +20757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20747,7 +20825,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppealIn"];
+                "application/json": components["schemas"]["AppealCreate"];
             };
         };
         responses: {
@@ -20760,7 +20838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -20774,7 +20852,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20785,7 +20863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20807,7 +20885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20830,7 +20908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20899,7 +20977,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppealDecisionIn"];
+                "application/json": components["schemas"]["AppealDecision"];
             };
         };
         responses: {
@@ -20911,7 +20989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -20925,7 +21003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20936,7 +21014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20958,7 +21036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20981,7 +21059,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21050,7 +21128,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResponseIn"];
+                "application/json": components["schemas"]["ResponseCreate"];
             };
         };
         responses: {
@@ -21062,7 +21140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21076,7 +21154,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21087,7 +21165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21109,7 +21187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21132,7 +21210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21201,7 +21279,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReviewIn"];
+                "application/json": components["schemas"]["ResponseReview"];
             };
         };
         responses: {
@@ -21213,7 +21291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21227,7 +21305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21238,7 +21316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21260,7 +21338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21283,7 +21361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35639,7 +35717,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationsDeliveryOut"];
+                    "application/json": components["schemas"]["DeliveryOut"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */

@@ -22,10 +22,14 @@ from .answers_out import AnswersOut
 from .api_client_create import ApiClientCreate
 from .api_client_created import ApiClientCreated
 from .api_client_public import ApiClientPublic
+from .appeal_create import AppealCreate
+from .appeal_decision import AppealDecision
 from .appeal_decision_in import AppealDecisionIn
 from .appeal_decision_in_outcome import AppealDecisionInOutcome
+from .appeal_decision_outcome import AppealDecisionOutcome
 from .appeal_in import AppealIn
 from .appeal_out import AppealOut
+from .appeal_public import AppealPublic
 from .application_accepted_v1 import ApplicationAcceptedV1
 from .application_accepted_v1_delivery import ApplicationAcceptedV1Delivery
 from .application_accepted_v1_scheme import ApplicationAcceptedV1Scheme
@@ -39,12 +43,13 @@ from .applications_list_applications_scheme_type_0 import ApplicationsListApplic
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
 from .attempt_out import AttemptOut
-from .audit_out import AuditOut
-from .audit_out_findings import AuditOutFindings
-from .audit_out_report_document_type_0 import AuditOutReportDocumentType0
+from .audit_plan_update import AuditPlanUpdate
 from .audit_planned_v1 import AuditPlannedV1
 from .audit_planned_v1_delivery import AuditPlannedV1Delivery
 from .audit_planned_v1_scheme import AuditPlannedV1Scheme
+from .audit_public import AuditPublic
+from .audit_public_findings import AuditPublicFindings
+from .audit_public_report_document_type_0 import AuditPublicReportDocumentType0
 from .audit_report_submitted_v1 import AuditReportSubmittedV1
 from .audit_report_submitted_v1_delivery import AuditReportSubmittedV1Delivery
 from .audit_report_submitted_v1_scheme import AuditReportSubmittedV1Scheme
@@ -56,12 +61,12 @@ from .audit_request_type import AuditRequestType
 from .audit_requested_v1 import AuditRequestedV1
 from .audit_requested_v1_delivery import AuditRequestedV1Delivery
 from .audit_requested_v1_scheme import AuditRequestedV1Scheme
-from .audit_step_in import AuditStepIn
-from .audit_step_in_step import AuditStepInStep
+from .audit_transition import AuditTransition
+from .audit_transition_step import AuditTransitionStep
+from .auditor_create import AuditorCreate
 from .auditor_engagement_page import AuditorEngagementPage
-from .auditor_in import AuditorIn
-from .auditor_out import AuditorOut
-from .auditor_out_qualifications_item import AuditorOutQualificationsItem
+from .auditor_public import AuditorPublic
+from .auditor_public_qualifications_item import AuditorPublicQualificationsItem
 from .auditor_update import AuditorUpdate
 from .audits_list_findings_type_type_0 import AuditsListFindingsTypeType0
 from .audits_list_programmes_scheme_type_0 import AuditsListProgrammesSchemeType0
@@ -72,10 +77,10 @@ from .body_audits_attach_report import BodyAuditsAttachReport
 from .body_auth_authorize_sign_in import BodyAuthAuthorizeSignIn
 from .body_auth_issue_token import BodyAuthIssueToken
 from .body_auth_revoke_token import BodyAuthRevokeToken
+from .body_create import BodyCreate
+from .body_create_schemes_item import BodyCreateSchemesItem
 from .body_delivery_page import BodyDeliveryPage
-from .body_in import BodyIn
-from .body_in_schemes_item import BodyInSchemesItem
-from .body_out import BodyOut
+from .body_public import BodyPublic
 from .body_recognitions_import_recognitions import BodyRecognitionsImportRecognitions
 from .body_referentials_import_referential import BodyReferentialsImportReferential
 from .body_update import BodyUpdate
@@ -102,8 +107,8 @@ from .complaint_received_v1_delivery import ComplaintReceivedV1Delivery
 from .complaint_step_in import ComplaintStepIn
 from .complaint_step_in_step import ComplaintStepInStep
 from .complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
-from .connection_in import ConnectionIn
-from .connection_out import ConnectionOut
+from .connection_public import ConnectionPublic
+from .connection_update import ConnectionUpdate
 from .contract_document import ContractDocument
 from .contract_document_info import ContractDocumentInfo
 from .contract_document_webhooks import ContractDocumentWebhooks
@@ -133,6 +138,10 @@ from .decision_opened_v1_delivery import DecisionOpenedV1Delivery
 from .decision_opened_v1_kind import DecisionOpenedV1Kind
 from .decision_opened_v1_scheme import DecisionOpenedV1Scheme
 from .decision_out import DecisionOut
+from .decision_out_evaluation_type_0 import DecisionOutEvaluationType0
+from .decision_out_hold_type_0 import DecisionOutHoldType0
+from .decision_out_steps_item import DecisionOutStepsItem
+from .decision_public import DecisionPublic
 from .decision_taken_v1 import DecisionTakenV1
 from .decision_taken_v1_delivery import DecisionTakenV1Delivery
 from .decision_taken_v1_kind import DecisionTakenV1Kind
@@ -142,13 +151,15 @@ from .decisions_list_decisions_scheme_type_0 import DecisionsListDecisionsScheme
 from .decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatusType0
 from .deleted import Deleted
 from .delivery_out import DeliveryOut
-from .delivery_out_log_item import DeliveryOutLogItem
+from .delivery_public import DeliveryPublic
+from .delivery_public_log_item import DeliveryPublicLogItem
 from .diagnostic_completed_v1 import DiagnosticCompletedV1
 from .diagnostic_completed_v1_delivery import DiagnosticCompletedV1Delivery
 from .diagnostic_completed_v1_frameworks import DiagnosticCompletedV1Frameworks
 from .diagnostic_completed_v1_kind import DiagnosticCompletedV1Kind
 from .diagnostic_create import DiagnosticCreate
 from .diagnostic_create_kind import DiagnosticCreateKind
+from .diagnostic_evidence import DiagnosticEvidence
 from .diagnostic_out import DiagnosticOut
 from .diagnostic_out_audit_evaluation_type_0 import DiagnosticOutAuditEvaluationType0
 from .diagnostic_out_facilitator_accounts_item import DiagnosticOutFacilitatorAccountsItem
@@ -157,18 +168,19 @@ from .diagnostic_out_migrations_item import DiagnosticOutMigrationsItem
 from .diagnostic_out_participants_item import DiagnosticOutParticipantsItem
 from .diagnostic_out_progress import DiagnosticOutProgress
 from .diagnostic_out_referential import DiagnosticOutReferential
-from .diagnostic_review_in import DiagnosticReviewIn
 from .diagnostic_summary import DiagnosticSummary
 from .diagnostic_update import DiagnosticUpdate
-from .due_item_out import DueItemOut
+from .due_item_public import DueItemPublic
 from .email_out import EmailOut
+from .engagement_create import EngagementCreate
+from .engagement_create_kind import EngagementCreateKind
 from .engagement_in import EngagementIn
 from .engagement_in_kind import EngagementInKind
 from .engagement_out import EngagementOut
+from .engagement_public import EngagementPublic
 from .evaluated_maturity_v1 import EvaluatedMaturityV1
 from .event_preference import EventPreference
 from .evidence import Evidence
-from .evidence_in import EvidenceIn
 from .exits import Exits
 from .export_format import ExportFormat
 from .feed_page import FeedPage
@@ -180,11 +192,11 @@ from .finding_appeal_lodged_v1 import FindingAppealLodgedV1
 from .finding_appeal_lodged_v1_delivery import FindingAppealLodgedV1Delivery
 from .finding_appeal_lodged_v1_finding_type import FindingAppealLodgedV1FindingType
 from .finding_appeal_lodged_v1_scheme import FindingAppealLodgedV1Scheme
-from .finding_in import FindingIn
-from .finding_in_type import FindingInType
-from .finding_out import FindingOut
-from .finding_out_evidence_item import FindingOutEvidenceItem
-from .finding_out_response_evidence_item import FindingOutResponseEvidenceItem
+from .finding_create import FindingCreate
+from .finding_create_type import FindingCreateType
+from .finding_public import FindingPublic
+from .finding_public_evidence_item import FindingPublicEvidenceItem
+from .finding_public_response_evidence_item import FindingPublicResponseEvidenceItem
 from .finding_response_due_v1 import FindingResponseDueV1
 from .finding_response_due_v1_delivery import FindingResponseDueV1Delivery
 from .finding_response_due_v1_stage import FindingResponseDueV1Stage
@@ -225,17 +237,6 @@ from .label_surveillance_due_v1 import LabelSurveillanceDueV1
 from .label_surveillance_due_v1_delivery import LabelSurveillanceDueV1Delivery
 from .label_surveillance_due_v1_scheme import LabelSurveillanceDueV1Scheme
 from .label_surveillance_due_v1_stage import LabelSurveillanceDueV1Stage
-from .labelling_appeal_decision_in import LabellingAppealDecisionIn
-from .labelling_appeal_decision_in_outcome import LabellingAppealDecisionInOutcome
-from .labelling_appeal_in import LabellingAppealIn
-from .labelling_appeal_out import LabellingAppealOut
-from .labelling_decision_out import LabellingDecisionOut
-from .labelling_decision_out_evaluation_type_0 import LabellingDecisionOutEvaluationType0
-from .labelling_decision_out_hold_type_0 import LabellingDecisionOutHoldType0
-from .labelling_decision_out_steps_item import LabellingDecisionOutStepsItem
-from .labelling_engagement_in import LabellingEngagementIn
-from .labelling_engagement_in_kind import LabellingEngagementInKind
-from .labelling_engagement_out import LabellingEngagementOut
 from .latest_diagnostic import LatestDiagnostic
 from .latest_diagnostic_progress import LatestDiagnosticProgress
 from .latest_diagnostic_referential import LatestDiagnosticReferential
@@ -271,7 +272,7 @@ from .level_rules_import_level_rule_json_level_rule_referential_version import (
 from .maturity import Maturity
 from .maturity_bands import MaturityBands
 from .maturity_batch import MaturityBatch
-from .maturity_in import MaturityIn
+from .maturity_level import MaturityLevel
 from .me import Me
 from .me_kind import MeKind
 from .me_organisations_item import MeOrganisationsItem
@@ -285,7 +286,6 @@ from .network_scope import NetworkScope
 from .network_statistics import NetworkStatistics
 from .network_totals import NetworkTotals
 from .notification_out import NotificationOut
-from .notifications_delivery_out import NotificationsDeliveryOut
 from .notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
 from .notifications_mark_all_read_response_notifications_mark_all_read import (
     NotificationsMarkAllReadResponseNotificationsMarkAllRead,
@@ -303,8 +303,8 @@ from .overview import Overview
 from .overview_parts import OverviewParts
 from .page_api_client_public import PageApiClientPublic
 from .page_application_out import PageApplicationOut
-from .page_auditor_out import PageAuditorOut
-from .page_body_out import PageBodyOut
+from .page_auditor_public import PageAuditorPublic
+from .page_body_public import PageBodyPublic
 from .page_complaint_out import PageComplaintOut
 from .page_decision_out import PageDecisionOut
 from .page_delivery_out import PageDeliveryOut
@@ -316,10 +316,10 @@ from .page_invitation_public import PageInvitationPublic
 from .page_job_public import PageJobPublic
 from .page_level_rule_out import PageLevelRuleOut
 from .page_organisation_public import PageOrganisationPublic
-from .page_programme_out import PageProgrammeOut
+from .page_programme_public import PageProgrammePublic
 from .page_referential_summary import PageReferentialSummary
 from .page_resource_out import PageResourceOut
-from .page_secret_out import PageSecretOut
+from .page_secret_public import PageSecretPublic
 from .page_signing_key_public import PageSigningKeyPublic
 from .page_subscription_out import PageSubscriptionOut
 from .page_suggestion import PageSuggestion
@@ -333,7 +333,6 @@ from .peer_group import PeerGroup
 from .peer_position import PeerPosition
 from .pending_webhook import PendingWebhook
 from .pending_webhook_payload import PendingWebhookPayload
-from .plan_in import PlanIn
 from .plan_out import PlanOut
 from .plan_out_counts import PlanOutCounts
 from .preferences_in import PreferencesIn
@@ -344,7 +343,7 @@ from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .problem_type_out import ProblemTypeOut
 from .problem_types import ProblemTypes
-from .programme_out import ProgrammeOut
+from .programme_public import ProgrammePublic
 from .public_change import PublicChange
 from .public_jwk import PublicJwk
 from .public_structure import PublicStructure
@@ -424,21 +423,22 @@ from .resource_out import ResourceOut
 from .resource_update import ResourceUpdate
 from .resource_update_kind import ResourceUpdateKind
 from .resources_search_resources_kind_type_0 import ResourcesSearchResourcesKindType0
-from .response_in import ResponseIn
+from .response_create import ResponseCreate
+from .response_review import ResponseReview
+from .response_review_decision import ResponseReviewDecision
 from .review_in import ReviewIn
-from .review_in_decision import ReviewInDecision
 from .review_out import ReviewOut
 from .row_error import RowError
 from .row_outcome import RowOutcome
 from .row_outcome_outcome import RowOutcomeOutcome
-from .sample_size_out import SampleSizeOut
-from .sampling_out import SamplingOut
+from .sample_size_public import SampleSizePublic
+from .sampling_public import SamplingPublic
 from .scope import Scope
 from .scope_reduction_in import ScopeReductionIn
 from .scores_out import ScoresOut
 from .scores_out_frameworks import ScoresOutFrameworks
 from .secret_created import SecretCreated
-from .secret_out import SecretOut
+from .secret_public import SecretPublic
 from .signing_key_public import SigningKeyPublic
 from .stage_2_required_v1 import Stage2RequiredV1
 from .stage_2_required_v1_delivery import Stage2RequiredV1Delivery
@@ -457,14 +457,14 @@ from .suppressed_maturity import SuppressedMaturity
 from .suppressed_peer_group import SuppressedPeerGroup
 from .suppressed_quarter import SuppressedQuarter
 from .sync_page_answer_out import SyncPageAnswerOut
-from .sync_page_audit_out import SyncPageAuditOut
+from .sync_page_audit_public import SyncPageAuditPublic
 from .sync_page_diagnostic_out import SyncPageDiagnosticOut
-from .sync_page_finding_out import SyncPageFindingOut
+from .sync_page_finding_public import SyncPageFindingPublic
 from .sync_page_plan_out import SyncPagePlanOut
 from .sync_page_recognition_out import SyncPageRecognitionOut
 from .team_member import TeamMember
+from .team_member_public import TeamMemberPublic
 from .team_member_role import TeamMemberRole
-from .team_out import TeamOut
 from .theme_out import ThemeOut
 from .token_response import TokenResponse
 from .transition_action import TransitionAction
@@ -502,10 +502,14 @@ __all__ = (
     "ApiClientCreate",
     "ApiClientCreated",
     "ApiClientPublic",
+    "AppealCreate",
+    "AppealDecision",
     "AppealDecisionIn",
     "AppealDecisionInOutcome",
+    "AppealDecisionOutcome",
     "AppealIn",
     "AppealOut",
+    "AppealPublic",
     "ApplicationAcceptedV1",
     "ApplicationAcceptedV1Delivery",
     "ApplicationAcceptedV1Scheme",
@@ -519,17 +523,18 @@ __all__ = (
     "ApplicationStepIn",
     "ApplicationStepInStep",
     "AttemptOut",
+    "AuditorCreate",
     "AuditorEngagementPage",
-    "AuditorIn",
-    "AuditorOut",
-    "AuditorOutQualificationsItem",
+    "AuditorPublic",
+    "AuditorPublicQualificationsItem",
     "AuditorUpdate",
-    "AuditOut",
-    "AuditOutFindings",
-    "AuditOutReportDocumentType0",
     "AuditPlannedV1",
     "AuditPlannedV1Delivery",
     "AuditPlannedV1Scheme",
+    "AuditPlanUpdate",
+    "AuditPublic",
+    "AuditPublicFindings",
+    "AuditPublicReportDocumentType0",
     "AuditReportSubmittedV1",
     "AuditReportSubmittedV1Delivery",
     "AuditReportSubmittedV1Scheme",
@@ -544,18 +549,18 @@ __all__ = (
     "AuditsListFindingsTypeType0",
     "AuditsListProgrammesSchemeType0",
     "AuditsSetMaturityResponseAuditsSetMaturity",
-    "AuditStepIn",
-    "AuditStepInStep",
+    "AuditTransition",
+    "AuditTransitionStep",
     "AuthorizationServerMetadata",
     "AuthRevokeTokenResponseAuthRevokeToken",
     "BodyAuditsAttachReport",
     "BodyAuthAuthorizeSignIn",
     "BodyAuthIssueToken",
     "BodyAuthRevokeToken",
+    "BodyCreate",
+    "BodyCreateSchemesItem",
     "BodyDeliveryPage",
-    "BodyIn",
-    "BodyInSchemesItem",
-    "BodyOut",
+    "BodyPublic",
     "BodyRecognitionsImportRecognitions",
     "BodyReferentialsImportReferential",
     "BodyUpdate",
@@ -582,8 +587,8 @@ __all__ = (
     "ComplaintsListComplaintsStatusType0",
     "ComplaintStepIn",
     "ComplaintStepInStep",
-    "ConnectionIn",
-    "ConnectionOut",
+    "ConnectionPublic",
+    "ConnectionUpdate",
     "ContractDocument",
     "ContractDocumentInfo",
     "ContractDocumentWebhooks",
@@ -613,6 +618,10 @@ __all__ = (
     "DecisionOpenedV1Kind",
     "DecisionOpenedV1Scheme",
     "DecisionOut",
+    "DecisionOutEvaluationType0",
+    "DecisionOutHoldType0",
+    "DecisionOutStepsItem",
+    "DecisionPublic",
     "DecisionsListDecisionsSchemeType0",
     "DecisionsListDecisionsStatusType0",
     "DecisionTakenV1",
@@ -622,13 +631,15 @@ __all__ = (
     "DecisionTakenV1Scheme",
     "Deleted",
     "DeliveryOut",
-    "DeliveryOutLogItem",
+    "DeliveryPublic",
+    "DeliveryPublicLogItem",
     "DiagnosticCompletedV1",
     "DiagnosticCompletedV1Delivery",
     "DiagnosticCompletedV1Frameworks",
     "DiagnosticCompletedV1Kind",
     "DiagnosticCreate",
     "DiagnosticCreateKind",
+    "DiagnosticEvidence",
     "DiagnosticOut",
     "DiagnosticOutAuditEvaluationType0",
     "DiagnosticOutFacilitatorAccountsItem",
@@ -637,18 +648,19 @@ __all__ = (
     "DiagnosticOutParticipantsItem",
     "DiagnosticOutProgress",
     "DiagnosticOutReferential",
-    "DiagnosticReviewIn",
     "DiagnosticSummary",
     "DiagnosticUpdate",
-    "DueItemOut",
+    "DueItemPublic",
     "EmailOut",
+    "EngagementCreate",
+    "EngagementCreateKind",
     "EngagementIn",
     "EngagementInKind",
     "EngagementOut",
+    "EngagementPublic",
     "EvaluatedMaturityV1",
     "EventPreference",
     "Evidence",
-    "EvidenceIn",
     "Exits",
     "ExportFormat",
     "FeedPage",
@@ -660,11 +672,11 @@ __all__ = (
     "FindingAppealLodgedV1Delivery",
     "FindingAppealLodgedV1FindingType",
     "FindingAppealLodgedV1Scheme",
-    "FindingIn",
-    "FindingInType",
-    "FindingOut",
-    "FindingOutEvidenceItem",
-    "FindingOutResponseEvidenceItem",
+    "FindingCreate",
+    "FindingCreateType",
+    "FindingPublic",
+    "FindingPublicEvidenceItem",
+    "FindingPublicResponseEvidenceItem",
     "FindingResponseDueV1",
     "FindingResponseDueV1Delivery",
     "FindingResponseDueV1Stage",
@@ -701,17 +713,6 @@ __all__ = (
     "LabelExpiringV1",
     "LabelExpiringV1Delivery",
     "LabelExpiringV1Scheme",
-    "LabellingAppealDecisionIn",
-    "LabellingAppealDecisionInOutcome",
-    "LabellingAppealIn",
-    "LabellingAppealOut",
-    "LabellingDecisionOut",
-    "LabellingDecisionOutEvaluationType0",
-    "LabellingDecisionOutHoldType0",
-    "LabellingDecisionOutStepsItem",
-    "LabellingEngagementIn",
-    "LabellingEngagementInKind",
-    "LabellingEngagementOut",
     "LabelSurveillanceDueV1",
     "LabelSurveillanceDueV1Delivery",
     "LabelSurveillanceDueV1Scheme",
@@ -737,7 +738,7 @@ __all__ = (
     "Maturity",
     "MaturityBands",
     "MaturityBatch",
-    "MaturityIn",
+    "MaturityLevel",
     "Me",
     "MeKind",
     "MembershipCreate",
@@ -751,7 +752,6 @@ __all__ = (
     "NetworkStatistics",
     "NetworkTotals",
     "NotificationOut",
-    "NotificationsDeliveryOut",
     "NotificationsListEmailsStatusType0",
     "NotificationsMarkAllReadResponseNotificationsMarkAllRead",
     "NotificationsUnreadCountResponseNotificationsUnreadCount",
@@ -765,8 +765,8 @@ __all__ = (
     "OverviewParts",
     "PageApiClientPublic",
     "PageApplicationOut",
-    "PageAuditorOut",
-    "PageBodyOut",
+    "PageAuditorPublic",
+    "PageBodyPublic",
     "PageComplaintOut",
     "PageDecisionOut",
     "PageDeliveryOut",
@@ -778,10 +778,10 @@ __all__ = (
     "PageJobPublic",
     "PageLevelRuleOut",
     "PageOrganisationPublic",
-    "PageProgrammeOut",
+    "PageProgrammePublic",
     "PageReferentialSummary",
     "PageResourceOut",
-    "PageSecretOut",
+    "PageSecretPublic",
     "PageSigningKeyPublic",
     "PageSubscriptionOut",
     "PageSuggestion",
@@ -795,7 +795,6 @@ __all__ = (
     "PeerPosition",
     "PendingWebhook",
     "PendingWebhookPayload",
-    "PlanIn",
     "PlanOut",
     "PlanOutCounts",
     "PreferencesIn",
@@ -806,7 +805,7 @@ __all__ = (
     "ProblemErrorsItem",
     "ProblemTypeOut",
     "ProblemTypes",
-    "ProgrammeOut",
+    "ProgrammePublic",
     "PublicChange",
     "PublicJwk",
     "PublicStructure",
@@ -866,21 +865,22 @@ __all__ = (
     "ResourcesSearchResourcesKindType0",
     "ResourceUpdate",
     "ResourceUpdateKind",
-    "ResponseIn",
+    "ResponseCreate",
+    "ResponseReview",
+    "ResponseReviewDecision",
     "ReviewIn",
-    "ReviewInDecision",
     "ReviewOut",
     "RowError",
     "RowOutcome",
     "RowOutcomeOutcome",
-    "SampleSizeOut",
-    "SamplingOut",
+    "SampleSizePublic",
+    "SamplingPublic",
     "Scope",
     "ScopeReductionIn",
     "ScoresOut",
     "ScoresOutFrameworks",
     "SecretCreated",
-    "SecretOut",
+    "SecretPublic",
     "SigningKeyPublic",
     "Stage2RequiredV1",
     "Stage2RequiredV1Delivery",
@@ -899,14 +899,14 @@ __all__ = (
     "SuppressedPeerGroup",
     "SuppressedQuarter",
     "SyncPageAnswerOut",
-    "SyncPageAuditOut",
+    "SyncPageAuditPublic",
     "SyncPageDiagnosticOut",
-    "SyncPageFindingOut",
+    "SyncPageFindingPublic",
     "SyncPagePlanOut",
     "SyncPageRecognitionOut",
     "TeamMember",
+    "TeamMemberPublic",
     "TeamMemberRole",
-    "TeamOut",
     "ThemeOut",
     "TokenResponse",
     "TransitionAction",

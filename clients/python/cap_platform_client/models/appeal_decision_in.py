@@ -1,32 +1,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.appeal_decision_in_outcome import AppealDecisionInOutcome
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AppealDecisionIn")
 
 
 @_attrs_define
 class AppealDecisionIn:
-    """The outcome of an appeal, recorded by someone who took no part in the audit.
-
+    """
     Attributes:
-        outcome (AppealDecisionInOutcome): upheld: the finding stands; overturned: it is withdrawn; downgraded: a major
-            becomes a minor
+        outcome (AppealDecisionInOutcome):
         reason (str):
+        certificate_number (None | str | Unset): CAP ISO 9001 refusal overturned: the body's certificate number
+        scope (None | str | Unset):
     """
 
     outcome: AppealDecisionInOutcome
     reason: str
+    certificate_number: None | str | Unset = UNSET
+    scope: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         outcome = self.outcome.value
 
         reason = self.reason
+
+        certificate_number: None | str | Unset
+        if isinstance(self.certificate_number, Unset):
+            certificate_number = UNSET
+        else:
+            certificate_number = self.certificate_number
+
+        scope: None | str | Unset
+        if isinstance(self.scope, Unset):
+            scope = UNSET
+        else:
+            scope = self.scope
 
         field_dict: dict[str, Any] = {}
 
@@ -36,6 +51,10 @@ class AppealDecisionIn:
                 "reason": reason,
             }
         )
+        if certificate_number is not UNSET:
+            field_dict["certificate_number"] = certificate_number
+        if scope is not UNSET:
+            field_dict["scope"] = scope
 
         return field_dict
 
@@ -46,9 +65,29 @@ class AppealDecisionIn:
 
         reason = d.pop("reason")
 
+        def _parse_certificate_number(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        certificate_number = _parse_certificate_number(d.pop("certificate_number", UNSET))
+
+        def _parse_scope(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        scope = _parse_scope(d.pop("scope", UNSET))
+
         appeal_decision_in = cls(
             outcome=outcome,
             reason=reason,
+            certificate_number=certificate_number,
+            scope=scope,
         )
 
         return appeal_decision_in

@@ -2,7 +2,6 @@ from enum import StrEnum
 
 
 class AppealDecisionInOutcome(StrEnum):
-    DOWNGRADED = "downgraded"
     OVERTURNED = "overturned"
     UPHELD = "upheld"
 

@@ -10,10 +10,9 @@ T = TypeVar("T", bound="AppealIn")
 
 @_attrs_define
 class AppealIn:
-    """The audited structure appeals a finding (within the scheme's appeal_days).
-
+    """
     Attributes:
-        reason (str):
+        reason (str): Why the decision is wrong
     """
 
     reason: str

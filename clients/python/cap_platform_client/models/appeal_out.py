@@ -12,29 +12,36 @@ T = TypeVar("T", bound="AppealOut")
 
 @_attrs_define
 class AppealOut:
-    """An appeal against a finding and its outcome.
-
+    """
     Attributes:
         decided_at (datetime.datetime | None):
         decided_by (None | str):
-        decision_reason (None | str):
+        decision_decided_by (None | str):
+        decision_decided_on (datetime.date | None):
+        decision_level (None | str):
+        decision_status (str):
         id (str):
         lodged_at (datetime.datetime):
         lodged_by (str):
-        outcome (None | str):
+        outcome_reason (None | str):
         reason (str):
-        status_before (str):
+        round_ (int):
+        status (str):
     """
 
     decided_at: datetime.datetime | None
     decided_by: None | str
-    decision_reason: None | str
+    decision_decided_by: None | str
+    decision_decided_on: datetime.date | None
+    decision_level: None | str
+    decision_status: str
     id: str
     lodged_at: datetime.datetime
     lodged_by: str
-    outcome: None | str
+    outcome_reason: None | str
     reason: str
-    status_before: str
+    round_: int
+    status: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,8 +54,19 @@ class AppealOut:
         decided_by: None | str
         decided_by = self.decided_by
 
-        decision_reason: None | str
-        decision_reason = self.decision_reason
+        decision_decided_by: None | str
+        decision_decided_by = self.decision_decided_by
+
+        decision_decided_on: None | str
+        if isinstance(self.decision_decided_on, datetime.date):
+            decision_decided_on = self.decision_decided_on.isoformat()
+        else:
+            decision_decided_on = self.decision_decided_on
+
+        decision_level: None | str
+        decision_level = self.decision_level
+
+        decision_status = self.decision_status
 
         id = self.id
 
@@ -56,12 +74,14 @@ class AppealOut:
 
         lodged_by = self.lodged_by
 
-        outcome: None | str
-        outcome = self.outcome
+        outcome_reason: None | str
+        outcome_reason = self.outcome_reason
 
         reason = self.reason
 
-        status_before = self.status_before
+        round_ = self.round_
+
+        status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,13 +89,17 @@ class AppealOut:
             {
                 "decided_at": decided_at,
                 "decided_by": decided_by,
-                "decision_reason": decision_reason,
+                "decision_decided_by": decision_decided_by,
+                "decision_decided_on": decision_decided_on,
+                "decision_level": decision_level,
+                "decision_status": decision_status,
                 "id": id,
                 "lodged_at": lodged_at,
                 "lodged_by": lodged_by,
-                "outcome": outcome,
+                "outcome_reason": outcome_reason,
                 "reason": reason,
-                "status_before": status_before,
+                "round": round_,
+                "status": status,
             }
         )
 
@@ -107,12 +131,36 @@ class AppealOut:
 
         decided_by = _parse_decided_by(d.pop("decided_by"))
 
-        def _parse_decision_reason(data: object) -> None | str:
+        def _parse_decision_decided_by(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        decision_reason = _parse_decision_reason(d.pop("decision_reason"))
+        decision_decided_by = _parse_decision_decided_by(d.pop("decision_decided_by"))
+
+        def _parse_decision_decided_on(data: object) -> datetime.date | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                decision_decided_on_type_0 = datetime.date.fromisoformat(data)
+
+                return decision_decided_on_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.date | None, data)
+
+        decision_decided_on = _parse_decision_decided_on(d.pop("decision_decided_on"))
+
+        def _parse_decision_level(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        decision_level = _parse_decision_level(d.pop("decision_level"))
+
+        decision_status = d.pop("decision_status")
 
         id = d.pop("id")
 
@@ -120,27 +168,33 @@ class AppealOut:
 
         lodged_by = d.pop("lodged_by")
 
-        def _parse_outcome(data: object) -> None | str:
+        def _parse_outcome_reason(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        outcome = _parse_outcome(d.pop("outcome"))
+        outcome_reason = _parse_outcome_reason(d.pop("outcome_reason"))
 
         reason = d.pop("reason")
 
-        status_before = d.pop("status_before")
+        round_ = d.pop("round")
+
+        status = d.pop("status")
 
         appeal_out = cls(
             decided_at=decided_at,
             decided_by=decided_by,
-            decision_reason=decision_reason,
+            decision_decided_by=decision_decided_by,
+            decision_decided_on=decision_decided_on,
+            decision_level=decision_level,
+            decision_status=decision_status,
             id=id,
             lodged_at=lodged_at,
             lodged_by=lodged_by,
-            outcome=outcome,
+            outcome_reason=outcome_reason,
             reason=reason,
-            status_before=status_before,
+            round_=round_,
+            status=status,
         )
 
         appeal_out.additional_properties = d

@@ -3,7 +3,6 @@ from enum import StrEnum
 
 class EngagementInKind(StrEnum):
     ACCOMPANIMENT = "accompaniment"
-    AUDITED = "audited"
     CONSULTANCY = "consultancy"
     TRAINING = "training"
 

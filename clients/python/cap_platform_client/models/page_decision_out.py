@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.labelling_decision_out import LabellingDecisionOut
+    from ..models.decision_out import DecisionOut
 
 
 T = TypeVar("T", bound="PageDecisionOut")
@@ -19,11 +19,11 @@ T = TypeVar("T", bound="PageDecisionOut")
 class PageDecisionOut:
     """
     Attributes:
-        data (list[LabellingDecisionOut]):
+        data (list[DecisionOut]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[LabellingDecisionOut]
+    data: list[DecisionOut]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageDecisionOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.labelling_decision_out import LabellingDecisionOut  # noqa: PLC0415
+        from ..models.decision_out import DecisionOut  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = LabellingDecisionOut.from_dict(data_item_data)
+            data_item = DecisionOut.from_dict(data_item_data)
 
             data.append(data_item)
 

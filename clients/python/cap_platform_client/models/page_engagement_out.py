@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.labelling_engagement_out import LabellingEngagementOut
+    from ..models.engagement_out import EngagementOut
 
 
 T = TypeVar("T", bound="PageEngagementOut")
@@ -19,11 +19,11 @@ T = TypeVar("T", bound="PageEngagementOut")
 class PageEngagementOut:
     """
     Attributes:
-        data (list[LabellingEngagementOut]):
+        data (list[EngagementOut]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[LabellingEngagementOut]
+    data: list[EngagementOut]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageEngagementOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.labelling_engagement_out import LabellingEngagementOut  # noqa: PLC0415
+        from ..models.engagement_out import EngagementOut  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = LabellingEngagementOut.from_dict(data_item_data)
+            data_item = EngagementOut.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -5,7 +5,6 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.review_in_decision import ReviewInDecision
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReviewIn")
@@ -13,54 +12,54 @@ T = TypeVar("T", bound="ReviewIn")
 
 @_attrs_define
 class ReviewIn:
-    """The auditor's decision on an answer.
+    """A follow-up review of an action.
 
     Attributes:
-        decision (ReviewInDecision):
-        comment (None | str | Unset):
+        note (str):
+        progress (int | None | Unset): Percent done
     """
 
-    decision: ReviewInDecision
-    comment: None | str | Unset = UNSET
+    note: str
+    progress: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        decision = self.decision.value
+        note = self.note
 
-        comment: None | str | Unset
-        if isinstance(self.comment, Unset):
-            comment = UNSET
+        progress: int | None | Unset
+        if isinstance(self.progress, Unset):
+            progress = UNSET
         else:
-            comment = self.comment
+            progress = self.progress
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
-                "decision": decision,
+                "note": note,
             }
         )
-        if comment is not UNSET:
-            field_dict["comment"] = comment
+        if progress is not UNSET:
+            field_dict["progress"] = progress
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        decision = ReviewInDecision(d.pop("decision"))
+        note = d.pop("note")
 
-        def _parse_comment(data: object) -> None | str | Unset:
+        def _parse_progress(data: object) -> int | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast(int | None | Unset, data)
 
-        comment = _parse_comment(d.pop("comment", UNSET))
+        progress = _parse_progress(d.pop("progress", UNSET))
 
         review_in = cls(
-            decision=decision,
-            comment=comment,
+            note=note,
+            progress=progress,
         )
 
         return review_in

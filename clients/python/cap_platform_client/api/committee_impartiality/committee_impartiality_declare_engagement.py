@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.labelling_engagement_in import LabellingEngagementIn
-from ...models.labelling_engagement_out import LabellingEngagementOut
+from ...models.engagement_in import EngagementIn
+from ...models.engagement_out import EngagementOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     user_id: str,
     *,
-    body: LabellingEngagementIn,
+    body: EngagementIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingEngagementOut | Problem | None:
+) -> EngagementOut | Problem | None:
     if response.status_code == 201:
-        response_201 = LabellingEngagementOut.from_dict(response.json())
+        response_201 = EngagementOut.from_dict(response.json())
 
         return response_201
 
@@ -108,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingEngagementOut | Problem]:
+) -> Response[EngagementOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +121,9 @@ def sync_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingEngagementIn,
+    body: EngagementIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingEngagementOut | Problem]:
+) -> Response[EngagementOut | Problem]:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -133,14 +133,14 @@ def sync_detailed(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (LabellingEngagementIn):
+        body (EngagementIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingEngagementOut | Problem]
+        Response[EngagementOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -160,9 +160,9 @@ def sync(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingEngagementIn,
+    body: EngagementIn,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingEngagementOut | Problem | None:
+) -> EngagementOut | Problem | None:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -172,14 +172,14 @@ def sync(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (LabellingEngagementIn):
+        body (EngagementIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingEngagementOut | Problem
+        EngagementOut | Problem
     """
 
     return sync_detailed(
@@ -194,9 +194,9 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingEngagementIn,
+    body: EngagementIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingEngagementOut | Problem]:
+) -> Response[EngagementOut | Problem]:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -206,14 +206,14 @@ async def asyncio_detailed(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (LabellingEngagementIn):
+        body (EngagementIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingEngagementOut | Problem]
+        Response[EngagementOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -231,9 +231,9 @@ async def asyncio(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingEngagementIn,
+    body: EngagementIn,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingEngagementOut | Problem | None:
+) -> EngagementOut | Problem | None:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -243,14 +243,14 @@ async def asyncio(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (LabellingEngagementIn):
+        body (EngagementIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingEngagementOut | Problem
+        EngagementOut | Problem
     """
 
     return (

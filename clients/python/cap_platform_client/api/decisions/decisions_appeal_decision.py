@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.labelling_appeal_in import LabellingAppealIn
-from ...models.labelling_appeal_out import LabellingAppealOut
+from ...models.appeal_in import AppealIn
+from ...models.appeal_out import AppealOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     decision_id: str,
     *,
-    body: LabellingAppealIn,
+    body: AppealIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,11 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingAppealOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AppealOut | Problem | None:
     if response.status_code == 201:
-        response_201 = LabellingAppealOut.from_dict(response.json())
+        response_201 = AppealOut.from_dict(response.json())
 
         return response_201
 
@@ -106,9 +104,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingAppealOut | Problem]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AppealOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +117,9 @@ def sync_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealIn,
+    body: AppealIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingAppealOut | Problem]:
+) -> Response[AppealOut | Problem]:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -133,14 +129,14 @@ def sync_detailed(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealIn):
+        body (AppealIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingAppealOut | Problem]
+        Response[AppealOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -160,9 +156,9 @@ def sync(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealIn,
+    body: AppealIn,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingAppealOut | Problem | None:
+) -> AppealOut | Problem | None:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -172,14 +168,14 @@ def sync(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealIn):
+        body (AppealIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingAppealOut | Problem
+        AppealOut | Problem
     """
 
     return sync_detailed(
@@ -194,9 +190,9 @@ async def asyncio_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealIn,
+    body: AppealIn,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingAppealOut | Problem]:
+) -> Response[AppealOut | Problem]:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -206,14 +202,14 @@ async def asyncio_detailed(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealIn):
+        body (AppealIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingAppealOut | Problem]
+        Response[AppealOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -231,9 +227,9 @@ async def asyncio(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealIn,
+    body: AppealIn,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingAppealOut | Problem | None:
+) -> AppealOut | Problem | None:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -243,14 +239,14 @@ async def asyncio(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealIn):
+        body (AppealIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingAppealOut | Problem
+        AppealOut | Problem
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.decision_in import DecisionIn
-from ...models.labelling_decision_out import LabellingDecisionOut
+from ...models.decision_out import DecisionOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -40,11 +40,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingDecisionOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DecisionOut | Problem | None:
     if response.status_code == 200:
-        response_200 = LabellingDecisionOut.from_dict(response.json())
+        response_200 = DecisionOut.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +119,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -137,7 +135,7 @@ def sync_detailed(
     body: DecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionOut | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -156,7 +154,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[DecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +178,7 @@ def sync(
     body: DecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionOut | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -199,7 +197,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        DecisionOut | Problem
     """
 
     return sync_detailed(
@@ -218,7 +216,7 @@ async def asyncio_detailed(
     body: DecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionOut | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -237,7 +235,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[DecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -259,7 +257,7 @@ async def asyncio(
     body: DecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionOut | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -278,7 +276,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        DecisionOut | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.labelling_appeal_decision_in import LabellingAppealDecisionIn
-from ...models.labelling_decision_out import LabellingDecisionOut
+from ...models.appeal_decision_in import AppealDecisionIn
+from ...models.decision_out import DecisionOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     decision_id: str,
     *,
-    body: LabellingAppealDecisionIn,
+    body: AppealDecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -40,11 +40,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> LabellingDecisionOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DecisionOut | Problem | None:
     if response.status_code == 200:
-        response_200 = LabellingDecisionOut.from_dict(response.json())
+        response_200 = DecisionOut.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +119,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -134,10 +132,10 @@ def sync_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealDecisionIn,
+    body: AppealDecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionOut | Problem]:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -150,14 +148,14 @@ def sync_detailed(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealDecisionIn):
+        body (AppealDecisionIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[DecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -178,10 +176,10 @@ def sync(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealDecisionIn,
+    body: AppealDecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionOut | Problem | None:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -194,14 +192,14 @@ def sync(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealDecisionIn):
+        body (AppealDecisionIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        DecisionOut | Problem
     """
 
     return sync_detailed(
@@ -217,10 +215,10 @@ async def asyncio_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealDecisionIn,
+    body: AppealDecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[LabellingDecisionOut | Problem]:
+) -> Response[DecisionOut | Problem]:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -233,14 +231,14 @@ async def asyncio_detailed(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealDecisionIn):
+        body (AppealDecisionIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[LabellingDecisionOut | Problem]
+        Response[DecisionOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -259,10 +257,10 @@ async def asyncio(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: LabellingAppealDecisionIn,
+    body: AppealDecisionIn,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> LabellingDecisionOut | Problem | None:
+) -> DecisionOut | Problem | None:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -275,14 +273,14 @@ async def asyncio(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (LabellingAppealDecisionIn):
+        body (AppealDecisionIn):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        LabellingDecisionOut | Problem
+        DecisionOut | Problem
     """
 
     return (

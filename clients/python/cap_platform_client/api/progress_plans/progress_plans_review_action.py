@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.diagnostic_review_in import DiagnosticReviewIn
 from ...models.problem import Problem
+from ...models.review_in import ReviewIn
 from ...models.review_out import ReviewOut
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     action_id: str,
     *,
-    body: DiagnosticReviewIn,
+    body: ReviewIn,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -117,7 +117,7 @@ def sync_detailed(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewIn,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReviewOut]:
     """Review Action
@@ -127,7 +127,7 @@ def sync_detailed(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewIn): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +154,7 @@ def sync(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewIn,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReviewOut | None:
     """Review Action
@@ -164,7 +164,7 @@ def sync(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewIn): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,7 +186,7 @@ async def asyncio_detailed(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewIn,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | ReviewOut]:
     """Review Action
@@ -196,7 +196,7 @@ async def asyncio_detailed(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewIn): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,7 +221,7 @@ async def asyncio(
     action_id: str,
     *,
     client: AuthenticatedClient,
-    body: DiagnosticReviewIn,
+    body: ReviewIn,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | ReviewOut | None:
     """Review Action
@@ -231,7 +231,7 @@ async def asyncio(
     Args:
         action_id (str):
         idempotency_key (str | Unset):
-        body (DiagnosticReviewIn): A follow-up review of an action.
+        body (ReviewIn): A follow-up review of an action.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class LabellingAppealDecisionInOutcome(StrEnum):
-    OVERTURNED = "overturned"
-    UPHELD = "upheld"
-
-    def __str__(self) -> str:
-        return str(self.value)
