@@ -173,7 +173,7 @@ def test_french_titles_are_french_sentences(cls: type[ProblemError]) -> None:
 
 def test_the_french_tables_of_validators_cover_every_english_message() -> None:
     """SIRET and decision validators word their refusals from tables: none is left out."""
-    from cap_audit.rules import DECISION_GAPS_FR, decision_gaps
+    from cap_audit.decisions.rules import DECISION_GAPS_FR, decision_gaps
     from cap_gateway.identity.siret import SIRET_PROBLEMS_FR, siret_problem
 
     sirets = ["123", "7328293200007A", "73282932000075", "73282932100074", "35600000000049"]

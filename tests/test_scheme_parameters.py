@@ -10,8 +10,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from cap_audit import rules as audit_rules
 from cap_audit.config import Settings as AuditSettings
+from cap_audit.programmes import rules as audit_rules
 from cap_labelling import rules as labelling_rules
 from cap_labelling.config import Settings as LabellingSettings
 from cap_shared.contracts import schemes

@@ -10,8 +10,8 @@ import uuid
 
 from standardwebhooks.webhooks import Webhook
 
-from cap_audit.audits import on_application_accepted
 from cap_audit.config import Settings as AuditSettings
+from cap_audit.programmes.service import on_application_accepted
 from cap_shared.clock import wall_now
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1

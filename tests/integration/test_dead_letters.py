@@ -138,12 +138,13 @@ async def test_dead_letter_is_replayed_once_its_cause_is_fixed(topology: Topolog
     assert replay.status_code == 200, replay.text
     assert replay.json()["replay_count"] == 1
 
-    from cap_audit.repository import OrganisationRepository
+    from cap_audit.models import Organisation
+    from cap_shared.readmodel import ReadModelRepository
 
     async def projected() -> bool:
         async with runtime.db.session() as session:
             return (
-                await OrganisationRepository(session).get(organisation_id=data["organisation_id"])
+                await ReadModelRepository(session, Organisation).get(data["organisation_id"])
                 is not None
             )
 

@@ -688,8 +688,8 @@ BODY_CONNECTION = {
 async def audit_setup(world: World, runtimes: dict[str, Any]) -> None:
     """A body, a qualified auditor and a CAP RSE programme for tenant A (its first audit)."""
 
-    from cap_audit.audits import on_application_accepted
     from cap_audit.config import Settings as AuditSettings
+    from cap_audit.programmes.service import on_application_accepted
     from cap_shared.contracts import new_event
     from cap_shared.contracts.labelling import ApplicationAcceptedV1
 

@@ -4241,7 +4241,7 @@ export interface components {
              */
             criterion: string;
             /** Evidence */
-            evidence?: components["schemas"]["Evidence"][];
+            evidence?: components["schemas"]["DiagnosticEvidence"][];
             /**
              * Id
              * @description Client-generated UUID
@@ -4341,41 +4341,17 @@ export interface components {
         };
         /**
          * AppealCreate
-         * @description An appeal lodged against a decision.
+         * @description The audited structure appeals a finding (within the scheme's appeal_days).
          */
         AppealCreate: {
-            /**
-             * Reason
-             * @description Why the decision is wrong
-             */
+            /** Reason */
             reason: string;
         };
         /**
          * AppealDecision
-         * @description The decision on an appeal: upheld, or overturned (with the certificate for an ISO
-         *     refusal).
-         */
-        AppealDecision: {
-            /**
-             * Certificate Number
-             * @description CAP ISO 9001 refusal overturned: the body's certificate number
-             */
-            certificate_number?: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "upheld" | "overturned";
-            /** Reason */
-            reason: string;
-            /** Scope */
-            scope?: string | null;
-        };
-        /**
-         * AppealDecisionIn
          * @description The outcome of an appeal, recorded by someone who took no part in the audit.
          */
-        AppealDecisionIn: {
+        AppealDecision: {
             /**
              * Outcome
              * @description upheld: the finding stands; overturned: it is withdrawn; downgraded: a major becomes a minor
@@ -4386,18 +4362,10 @@ export interface components {
             reason: string;
         };
         /**
-         * AppealIn
-         * @description The audited structure appeals a finding (within the scheme's appeal_days).
-         */
-        AppealIn: {
-            /** Reason */
-            reason: string;
-        };
-        /**
-         * AppealOut
+         * AppealPublic
          * @description An appeal against a finding and its outcome.
          */
-        AppealOut: {
+        AppealPublic: {
             /** Decided At */
             decided_at: string | null;
             /** Decided By */
@@ -4419,41 +4387,6 @@ export interface components {
             reason: string;
             /** Status Before */
             status_before: string;
-        };
-        /**
-         * AppealPublic
-         * @description An appeal of a decision file, with the decision it was lodged against.
-         */
-        AppealPublic: {
-            /** Decided At */
-            decided_at: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decision Decided By */
-            decision_decided_by: string | null;
-            /** Decision Decided On */
-            decision_decided_on: string | null;
-            /** Decision Level */
-            decision_level: string | null;
-            /** Decision Status */
-            decision_status: string;
-            /** Id */
-            id: string;
-            /**
-             * Lodged At
-             * Format: date-time
-             */
-            lodged_at: string;
-            /** Lodged By */
-            lodged_by: string;
-            /** Outcome Reason */
-            outcome_reason: string | null;
-            /** Reason */
-            reason: string;
-            /** Round */
-            round: number;
-            /** Status */
-            status: string;
         };
         /**
          * ApplicationAcceptedV1
@@ -4627,73 +4560,33 @@ export interface components {
             /** Status Code */
             status_code: number | null;
         };
-        /** AuditOut */
-        AuditOut: {
-            /** Accepted At */
-            accepted_at: string | null;
-            /** Allowed Steps */
-            allowed_steps: string[];
-            /** Cancel Reason */
-            cancel_reason: string | null;
-            /** Certification Body Id */
-            certification_body_id: string;
-            /** Closed At */
-            closed_at: string | null;
+        /**
+         * AuditPlanUpdate
+         * @description An audit's plan: its dates, plan, team and sites.
+         */
+        AuditPlanUpdate: {
             /**
-             * Cycle
-             * @default 1
+             * End Date
+             * Format: date
              */
-            cycle?: number;
-            decision?: components["schemas"]["DecisionOut"] | null;
-            /** Due By */
-            due_by: string | null;
-            /** End Date */
-            end_date: string | null;
-            /** Findings */
-            findings: {
-                [key: string]: number;
-            };
-            /** Id */
-            id: string;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Plan */
-            plan: string | null;
-            /** Programme Id */
-            programme_id: string;
-            /** Report Document */
-            report_document?: {
-                [key: string]: unknown;
-            } | null;
-            /** Report Submitted At */
-            report_submitted_at: string | null;
-            /** Report Summary */
-            report_summary: string | null;
+            end_date: string;
             /**
-             * Requested At
-             * Format: date-time
+             * Plan
+             * @description The audit plan
              */
-            requested_at: string;
-            sampling?: components["schemas"]["SamplingOut"] | null;
-            /** Scheme */
-            scheme: string;
-            /** Site Ids */
-            site_ids?: string[];
+            plan: string;
             /**
-             * Stage2 Must Repeat
-             * @default false
+             * Site Ids
+             * @description The sites the audit covers: the central function (the programme's organisation) and group members, at least the sample shown on the audit (IAF MD 1). May be left out for a single-site programme.
              */
-            stage2_must_repeat?: boolean;
-            /** Stage2 Required On */
-            stage2_required_on?: string | null;
-            /** Start Date */
-            start_date: string | null;
-            /** Status */
-            status: string;
+            site_ids?: string[] | null;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
             /** Team */
-            team: components["schemas"]["TeamOut"][];
-            /** Type */
-            type: string;
+            team: components["schemas"]["TeamMember"][];
         };
         /**
          * AuditPlannedV1
@@ -4781,6 +4674,77 @@ export interface components {
              * @constant
              */
             type: "audit.planned.v1";
+        };
+        /**
+         * AuditPublic
+         * @description An audit: dates, team, findings per type, report, decision, the steps possible now.
+         */
+        AuditPublic: {
+            /** Accepted At */
+            accepted_at: string | null;
+            /** Allowed Steps */
+            allowed_steps: string[];
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /** Certification Body Id */
+            certification_body_id: string;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Cycle
+             * @default 1
+             */
+            cycle?: number;
+            decision?: components["schemas"]["DecisionPublic"] | null;
+            /** Due By */
+            due_by: string | null;
+            /** End Date */
+            end_date: string | null;
+            /** Findings */
+            findings: {
+                [key: string]: number;
+            };
+            /** Id */
+            id: string;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Plan */
+            plan: string | null;
+            /** Programme Id */
+            programme_id: string;
+            /** Report Document */
+            report_document?: {
+                [key: string]: unknown;
+            } | null;
+            /** Report Submitted At */
+            report_submitted_at: string | null;
+            /** Report Summary */
+            report_summary: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            sampling?: components["schemas"]["SamplingPublic"] | null;
+            /** Scheme */
+            scheme: string;
+            /** Site Ids */
+            site_ids?: string[];
+            /**
+             * Stage2 Must Repeat
+             * @default false
+             */
+            stage2_must_repeat?: boolean;
+            /** Stage2 Required On */
+            stage2_required_on?: string | null;
+            /** Start Date */
+            start_date: string | null;
+            /** Status */
+            status: string;
+            /** Team */
+            team: components["schemas"]["TeamMemberPublic"][];
+            /** Type */
+            type: string;
         };
         /**
          * AuditReportSubmittedV1
@@ -4894,7 +4858,10 @@ export interface components {
              */
             type: "audit.report_submitted.v1";
         };
-        /** AuditRequest */
+        /**
+         * AuditRequest
+         * @description The next audit requested of a programme.
+         */
         AuditRequest: {
             /** Due By */
             due_by?: string | null;
@@ -4904,7 +4871,10 @@ export interface components {
              */
             type: "stage1" | "stage2" | "surveillance" | "renewal" | "initial" | "follow_up" | "special";
         };
-        /** AuditRequestAccepted */
+        /**
+         * AuditRequestAccepted
+         * @description The body's answer to an audit request.
+         */
         AuditRequestAccepted: {
             /**
              * Reference
@@ -5013,8 +4983,11 @@ export interface components {
              */
             type: "audit.requested.v1";
         };
-        /** AuditStepIn */
-        AuditStepIn: {
+        /**
+         * AuditTransition
+         * @description A step of an audit (accept, start, submit the report, close, cancel).
+         */
+        AuditTransition: {
             /**
              * Reason
              * @description Why (cancel)
@@ -5032,17 +5005,10 @@ export interface components {
             summary?: string | null;
         };
         /**
-         * AuditorEngagementPage
-         * @description A page of an auditor's engagements (named: other services page an ``EngagementOut``).
+         * AuditorCreate
+         * @description An auditor of a body to register.
          */
-        AuditorEngagementPage: {
-            /** Data */
-            data: components["schemas"]["EngagementOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** AuditorIn */
-        AuditorIn: {
+        AuditorCreate: {
             /** Certification Body Id */
             certification_body_id: string;
             /** Email */
@@ -5063,8 +5029,21 @@ export interface components {
              */
             user_id?: string | null;
         };
-        /** AuditorOut */
-        AuditorOut: {
+        /**
+         * AuditorEngagementPage
+         * @description A page of an auditor's engagements (named: other services page their own engagements).
+         */
+        AuditorEngagementPage: {
+            /** Data */
+            data: components["schemas"]["EngagementPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * AuditorPublic
+         * @description An auditor of a body, with qualifications.
+         */
+        AuditorPublic: {
             /** Active */
             active: boolean;
             /** Certification Body Id */
@@ -5155,18 +5134,10 @@ export interface components {
             reachable: boolean;
         };
         /**
-         * BodyDeliveryPage
-         * @description A page of a body's deliveries (named: the notifications service pages its own
-         *     ``DeliveryOut``).
+         * BodyCreate
+         * @description A certification body to register.
          */
-        BodyDeliveryPage: {
-            /** Data */
-            data: components["schemas"]["DeliveryOut"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** BodyIn */
-        BodyIn: {
+        BodyCreate: {
             /** Accreditation */
             accreditation?: string | null;
             /** Id */
@@ -5176,8 +5147,22 @@ export interface components {
             /** Schemes */
             schemes: ("CAP_RSE" | "CAP_ISO9001")[];
         };
-        /** BodyOut */
-        BodyOut: {
+        /**
+         * BodyDeliveryPage
+         * @description A page of a body's deliveries (named: the notifications service pages its own
+         *     ``DeliveryPublic``).
+         */
+        BodyDeliveryPage: {
+            /** Data */
+            data: components["schemas"]["DeliveryPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * BodyPublic
+         * @description A certification body.
+         */
+        BodyPublic: {
             /** Accreditation */
             accreditation: string | null;
             /** Active */
@@ -5660,10 +5645,26 @@ export interface components {
             step: "investigate" | "uphold" | "dismiss";
         };
         /**
-         * ConnectionIn
+         * ConnectionPublic
+         * @description How the platform reaches a body's system (without its secret).
+         */
+        ConnectionPublic: {
+            /** Api Url */
+            api_url: string;
+            /** Callback Url */
+            callback_url: string;
+            /** Certification Body Id */
+            certification_body_id: string;
+            /** Client Id */
+            client_id: string;
+            /** Token Url */
+            token_url: string;
+        };
+        /**
+         * ConnectionUpdate
          * @description How to reach a body's system (admin).
          */
-        ConnectionIn: {
+        ConnectionUpdate: {
             /**
              * Api Url
              * Format: uri
@@ -5677,19 +5678,6 @@ export interface components {
              * Token Url
              * Format: uri
              */
-            token_url: string;
-        };
-        /** ConnectionOut */
-        ConnectionOut: {
-            /** Api Url */
-            api_url: string;
-            /** Callback Url */
-            callback_url: string;
-            /** Certification Body Id */
-            certification_body_id: string;
-            /** Client Id */
-            client_id: string;
-            /** Token Url */
             token_url: string;
         };
         /**
@@ -6161,10 +6149,10 @@ export interface components {
             type: "labelling.decision.opened.v1";
         };
         /**
-         * DecisionOut
+         * DecisionPublic
          * @description The body's certification decision, as recorded.
          */
-        DecisionOut: {
+        DecisionPublic: {
             /** Certificate Number */
             certificate_number: string | null;
             /** Decided By */
@@ -6190,63 +6178,6 @@ export interface components {
             recorded_at: string | null;
             /** Scope */
             scope: string | null;
-        };
-        /**
-         * DecisionPublic
-         * @description A decision file as the caller may see it.
-         */
-        DecisionPublic: {
-            /** Appeals */
-            appeals?: components["schemas"]["AppealPublic"][];
-            /** Application Id */
-            application_id: string | null;
-            /** Audit Id */
-            audit_id: string | null;
-            /** Certification Body Id */
-            certification_body_id: string | null;
-            /** Computed Level */
-            computed_level: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decided On */
-            decided_on: string | null;
-            /** Evaluation */
-            evaluation: {
-                [key: string]: unknown;
-            } | null;
-            /** Group Member Ids */
-            group_member_ids: string[];
-            /** Hold */
-            hold?: {
-                [key: string]: unknown;
-            } | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Level */
-            level: string | null;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Reason */
-            reason: string | null;
-            /** Recognition Id */
-            recognition_id: string | null;
-            /** Renews Id */
-            renews_id: string | null;
-            /**
-             * Round
-             * @default 1
-             */
-            round?: number;
-            /** Scheme */
-            scheme: string;
-            /** Status */
-            status: string;
-            /** Steps */
-            steps: {
-                [key: string]: unknown;
-            }[];
         };
         /**
          * DecisionTake
@@ -6383,8 +6314,40 @@ export interface components {
             /** Id */
             id: string;
         };
-        /** DeliveryOut */
+        /**
+         * DeliveryOut
+         * @description One event to one subscription, with every attempt (the delivery log).
+         */
         DeliveryOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Log */
+            log: components["schemas"]["AttemptOut"][];
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * DeliveryPublic
+         * @description A request sent (or waiting) to a body's system, with every attempt.
+         */
+        DeliveryPublic: {
             /** Attempts */
             attempts: number;
             /** Audit Id */
@@ -6548,6 +6511,16 @@ export interface components {
             session_date?: string | null;
             /** Title */
             title?: string | null;
+        };
+        /**
+         * DiagnosticEvidence
+         * @description A link to a document or record that supports a rating.
+         */
+        DiagnosticEvidence: {
+            /** Title */
+            title: string;
+            /** Url */
+            url?: string | null;
         };
         /**
          * DiagnosticMigration
@@ -6716,8 +6689,11 @@ export interface components {
             /** Title */
             title?: string;
         };
-        /** DueItemOut */
-        DueItemOut: {
+        /**
+         * DueItemPublic
+         * @description An audit a programme expects, its due date and where it stands.
+         */
+        DueItemPublic: {
             /** Audit Id */
             audit_id: string | null;
             /**
@@ -6779,31 +6755,9 @@ export interface components {
         };
         /**
          * EngagementCreate
-         * @description A consultancy, accompaniment or training given to a structure, as declared.
+         * @description An auditor's engagement with an organisation to record.
          */
         EngagementCreate: {
-            /** Description */
-            description?: string | null;
-            /**
-             * Ended On
-             * @description Empty while it goes on
-             */
-            ended_on?: string | null;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "consultancy" | "accompaniment" | "training";
-            /**
-             * Organisation Id
-             * @description The structure concerned
-             */
-            organisation_id: string;
-            /** Started On */
-            started_on?: string | null;
-        };
-        /** EngagementIn */
-        EngagementIn: {
             /**
              * Kind
              * @description consultancy, accompaniment and training bar auditing and deciding for the scheme's cooling_off_months (ISO/IEC 17021-1 §5.2.11); audited is history only
@@ -6820,8 +6774,11 @@ export interface components {
             /** Organisation Id */
             organisation_id: string;
         };
-        /** EngagementOut */
-        EngagementOut: {
+        /**
+         * EngagementPublic
+         * @description An engagement of an auditor (or their account) with an organisation.
+         */
+        EngagementPublic: {
             /** Audit Id */
             audit_id?: string | null;
             /** Auditor Id */
@@ -6845,37 +6802,6 @@ export interface components {
             role?: string | null;
             /** User Id */
             user_id: string | null;
-        };
-        /**
-         * EngagementPublic
-         * @description An engagement: declared, or an accompanied CAP session.
-         */
-        EngagementPublic: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Declared By */
-            declared_by: string | null;
-            /** Description */
-            description: string | null;
-            /** Diagnostic Id */
-            diagnostic_id: string | null;
-            /** Ended On */
-            ended_on: string | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Organisation Id */
-            organisation_id: string;
-            /** Source */
-            source: string;
-            /** Started On */
-            started_on: string | null;
-            /** User Id */
-            user_id: string;
         };
         /**
          * EvaluatedMaturityV1
@@ -6914,16 +6840,9 @@ export interface components {
         };
         /**
          * Evidence
-         * @description A link to a document or record that supports a rating.
+         * @description A piece of evidence: a title and, optionally, where it is.
          */
         Evidence: {
-            /** Title */
-            title: string;
-            /** Url */
-            url?: string | null;
-        };
-        /** EvidenceIn */
-        EvidenceIn: {
             /** Title */
             title: string;
             /** Url */
@@ -7154,8 +7073,11 @@ export interface components {
              */
             type: "finding.appeal_lodged.v1";
         };
-        /** FindingIn */
-        FindingIn: {
+        /**
+         * FindingCreate
+         * @description A finding to record at an audit.
+         */
+        FindingCreate: {
             /** Clause */
             clause?: string | null;
             /** Criterion Urn */
@@ -7166,7 +7088,7 @@ export interface components {
              */
             description?: string;
             /** Evidence */
-            evidence?: components["schemas"]["EvidenceIn"][];
+            evidence?: components["schemas"]["Evidence"][];
             /**
              * Site Id
              * @description The group member (site) it was found at; null: the audited organisation itself (the central function)
@@ -7180,11 +7102,14 @@ export interface components {
              */
             type: "major_nc" | "minor_nc" | "observation" | "opportunity" | "strength";
         };
-        /** FindingOut */
-        FindingOut: {
+        /**
+         * FindingPublic
+         * @description A finding, its answer, review and appeal.
+         */
+        FindingPublic: {
             /** Action Due */
             action_due: string | null;
-            appeal?: components["schemas"]["AppealOut"] | null;
+            appeal?: components["schemas"]["AppealPublic"] | null;
             /** Appeal Deadline */
             appeal_deadline?: string | null;
             /** Audit Id */
@@ -8078,6 +8003,186 @@ export interface components {
             type: "label.surveillance_due.v1";
         };
         /**
+         * LabellingAppealCreate
+         * @description An appeal lodged against a decision.
+         */
+        LabellingAppealCreate: {
+            /**
+             * Reason
+             * @description Why the decision is wrong
+             */
+            reason: string;
+        };
+        /**
+         * LabellingAppealDecision
+         * @description The decision on an appeal: upheld, or overturned (with the certificate for an ISO
+         *     refusal).
+         */
+        LabellingAppealDecision: {
+            /**
+             * Certificate Number
+             * @description CAP ISO 9001 refusal overturned: the body's certificate number
+             */
+            certificate_number?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "upheld" | "overturned";
+            /** Reason */
+            reason: string;
+            /** Scope */
+            scope?: string | null;
+        };
+        /**
+         * LabellingAppealPublic
+         * @description An appeal of a decision file, with the decision it was lodged against.
+         */
+        LabellingAppealPublic: {
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decision Decided By */
+            decision_decided_by: string | null;
+            /** Decision Decided On */
+            decision_decided_on: string | null;
+            /** Decision Level */
+            decision_level: string | null;
+            /** Decision Status */
+            decision_status: string;
+            /** Id */
+            id: string;
+            /**
+             * Lodged At
+             * Format: date-time
+             */
+            lodged_at: string;
+            /** Lodged By */
+            lodged_by: string;
+            /** Outcome Reason */
+            outcome_reason: string | null;
+            /** Reason */
+            reason: string;
+            /** Round */
+            round: number;
+            /** Status */
+            status: string;
+        };
+        /**
+         * LabellingDecisionPublic
+         * @description A decision file as the caller may see it.
+         */
+        LabellingDecisionPublic: {
+            /** Appeals */
+            appeals?: components["schemas"]["LabellingAppealPublic"][];
+            /** Application Id */
+            application_id: string | null;
+            /** Audit Id */
+            audit_id: string | null;
+            /** Certification Body Id */
+            certification_body_id: string | null;
+            /** Computed Level */
+            computed_level: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided On */
+            decided_on: string | null;
+            /** Evaluation */
+            evaluation: {
+                [key: string]: unknown;
+            } | null;
+            /** Group Member Ids */
+            group_member_ids: string[];
+            /** Hold */
+            hold?: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Level */
+            level: string | null;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Recognition Id */
+            recognition_id: string | null;
+            /** Renews Id */
+            renews_id: string | null;
+            /**
+             * Round
+             * @default 1
+             */
+            round?: number;
+            /** Scheme */
+            scheme: string;
+            /** Status */
+            status: string;
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * LabellingEngagementCreate
+         * @description A consultancy, accompaniment or training given to a structure, as declared.
+         */
+        LabellingEngagementCreate: {
+            /** Description */
+            description?: string | null;
+            /**
+             * Ended On
+             * @description Empty while it goes on
+             */
+            ended_on?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "consultancy" | "accompaniment" | "training";
+            /**
+             * Organisation Id
+             * @description The structure concerned
+             */
+            organisation_id: string;
+            /** Started On */
+            started_on?: string | null;
+        };
+        /**
+         * LabellingEngagementPublic
+         * @description An engagement: declared, or an accompanied CAP session.
+         */
+        LabellingEngagementPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Declared By */
+            declared_by: string | null;
+            /** Description */
+            description: string | null;
+            /** Diagnostic Id */
+            diagnostic_id: string | null;
+            /** Ended On */
+            ended_on: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Organisation Id */
+            organisation_id: string;
+            /** Source */
+            source: string;
+            /** Started On */
+            started_on: string | null;
+            /** User Id */
+            user_id: string;
+        };
+        /**
          * LatestDiagnostic
          * @description The organisation's latest diagnostic, in short.
          */
@@ -8168,13 +8273,19 @@ export interface components {
             /** Structures */
             structures: number;
         };
-        /** MaturityBatch */
+        /**
+         * MaturityBatch
+         * @description Evaluated maturity levels of an audit.
+         */
         MaturityBatch: {
             /** Levels */
-            levels: components["schemas"]["MaturityIn"][];
+            levels: components["schemas"]["MaturityLevel"][];
         };
-        /** MaturityIn */
-        MaturityIn: {
+        /**
+         * MaturityLevel
+         * @description The maturity evaluated for a criterion at a site, or not applicable.
+         */
+        MaturityLevel: {
             /** Comment */
             comment?: string | null;
             /** Criterion Urn */
@@ -8362,35 +8473,6 @@ export interface components {
             updated_at: string;
         };
         /**
-         * NotificationsDeliveryOut
-         * @description One event to one subscription, with every attempt (the delivery log).
-         */
-        NotificationsDeliveryOut: {
-            /** Attempts */
-            attempts: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Delivered At */
-            delivered_at: string | null;
-            /** Event Id */
-            event_id: string;
-            /** Event Type */
-            event_type: string;
-            /** Id */
-            id: string;
-            /** Last Error */
-            last_error: string | null;
-            /** Log */
-            log: components["schemas"]["AttemptOut"][];
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            /** Status */
-            status: string;
-        };
-        /**
          * OpenIdConfiguration
          * @description OpenID Connect discovery (OpenID Connect Discovery 1.0 §3): the authorization server's
          *     metadata plus what an OpenID client library needs.
@@ -8511,7 +8593,10 @@ export interface components {
             /** Siret */
             siret: string;
         };
-        /** OrganisationRef */
+        /**
+         * OrganisationRef
+         * @description The audited organisation, as the platform knows it.
+         */
         OrganisationRef: {
             /** Id */
             id: string;
@@ -8568,17 +8653,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[AuditorOut] */
-        Page_AuditorOut_: {
+        /** Page[AuditorPublic] */
+        Page_AuditorPublic_: {
             /** Data */
-            data: components["schemas"]["AuditorOut"][];
+            data: components["schemas"]["AuditorPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[BodyOut] */
-        Page_BodyOut_: {
+        /** Page[BodyPublic] */
+        Page_BodyPublic_: {
             /** Data */
-            data: components["schemas"]["BodyOut"][];
+            data: components["schemas"]["BodyPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8592,14 +8677,14 @@ export interface components {
         /** Page[DecisionPublic] */
         Page_DecisionPublic_: {
             /** Data */
-            data: components["schemas"]["DecisionPublic"][];
+            data: components["schemas"]["LabellingDecisionPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
         /** Page[DeliveryOut] */
         Page_DeliveryOut_: {
             /** Data */
-            data: components["schemas"]["NotificationsDeliveryOut"][];
+            data: components["schemas"]["DeliveryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8613,7 +8698,7 @@ export interface components {
         /** Page[EngagementPublic] */
         Page_EngagementPublic_: {
             /** Data */
-            data: components["schemas"]["EngagementPublic"][];
+            data: components["schemas"]["LabellingEngagementPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8659,10 +8744,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ProgrammeOut] */
-        Page_ProgrammeOut_: {
+        /** Page[ProgrammePublic] */
+        Page_ProgrammePublic_: {
             /** Data */
-            data: components["schemas"]["ProgrammeOut"][];
+            data: components["schemas"]["ProgrammePublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8680,10 +8765,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SecretOut] */
-        Page_SecretOut_: {
+        /** Page[SecretPublic] */
+        Page_SecretPublic_: {
             /** Data */
-            data: components["schemas"]["SecretOut"][];
+            data: components["schemas"]["SecretPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8785,7 +8870,10 @@ export interface components {
             /** Referential */
             referential: string;
         };
-        /** PendingWebhook */
+        /**
+         * PendingWebhook
+         * @description An event the body holds for an audit (reconciliation).
+         */
         PendingWebhook: {
             /**
              * Payload
@@ -8796,31 +8884,6 @@ export interface components {
             };
             /** Webhook Id */
             webhook_id: string;
-        };
-        /** PlanIn */
-        PlanIn: {
-            /**
-             * End Date
-             * Format: date
-             */
-            end_date: string;
-            /**
-             * Plan
-             * @description The audit plan
-             */
-            plan: string;
-            /**
-             * Site Ids
-             * @description The sites the audit covers: the central function (the programme's organisation) and group members, at least the sample shown on the audit (IAF MD 1). May be left out for a single-site programme.
-             */
-            site_ids?: string[] | null;
-            /**
-             * Start Date
-             * Format: date
-             */
-            start_date: string;
-            /** Team */
-            team: components["schemas"]["TeamMember"][];
         };
         /**
          * PlanPublic
@@ -8964,8 +9027,11 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** ProgrammeOut */
-        ProgrammeOut: {
+        /**
+         * ProgrammePublic
+         * @description An audit programme: its cycle, schedule and sample sizes.
+         */
+        ProgrammePublic: {
             /**
              * Accepted On
              * Format: date
@@ -8993,9 +9059,9 @@ export interface components {
             /** Organisation Id */
             organisation_id: string;
             /** Sampling */
-            sampling?: components["schemas"]["SampleSizeOut"][];
+            sampling?: components["schemas"]["SampleSizePublic"][];
             /** Schedule */
-            schedule: components["schemas"]["DueItemOut"][];
+            schedule: components["schemas"]["DueItemPublic"][];
             /** Scheme */
             scheme: string;
             /** Stage2 Required By */
@@ -9070,7 +9136,10 @@ export interface components {
             /** Siae Types */
             siae_types: string[];
         };
-        /** Qualification */
+        /**
+         * Qualification
+         * @description An auditor's qualification for a scheme, valid between two dates.
+         */
         Qualification: {
             /**
              * Scheme
@@ -9677,10 +9746,10 @@ export interface components {
             url?: string | null;
         };
         /**
-         * ResponseIn
+         * ResponseCreate
          * @description The organisation's answer to a nonconformity.
          */
-        ResponseIn: {
+        ResponseCreate: {
             /**
              * Action Due
              * Format: date
@@ -9691,9 +9760,22 @@ export interface components {
             /** Corrective Action */
             corrective_action: string;
             /** Evidence */
-            evidence?: components["schemas"]["EvidenceIn"][];
+            evidence?: components["schemas"]["Evidence"][];
             /** Root Cause */
             root_cause: string;
+        };
+        /**
+         * ResponseReview
+         * @description The auditor's decision on an answer.
+         */
+        ResponseReview: {
+            /** Comment */
+            comment?: string | null;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "accept_plan" | "send_back" | "verify";
         };
         /**
          * ReviewCreate
@@ -9707,19 +9789,6 @@ export interface components {
              * @description Percent done
              */
             progress?: number | null;
-        };
-        /**
-         * ReviewIn
-         * @description The auditor's decision on an answer.
-         */
-        ReviewIn: {
-            /** Comment */
-            comment?: string | null;
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "accept_plan" | "send_back" | "verify";
         };
         /**
          * ReviewPublic
@@ -9778,11 +9847,11 @@ export interface components {
             status: string;
         };
         /**
-         * SampleSizeOut
+         * SampleSizePublic
          * @description How many of a group's member sites an audit type covers (IAF MD 1 §8.2), besides the
          *     central function.
          */
-        SampleSizeOut: {
+        SampleSizePublic: {
             /** Audit Type */
             audit_type: string;
             /** Factor */
@@ -9793,11 +9862,11 @@ export interface components {
             size: number;
         };
         /**
-         * SamplingOut
+         * SamplingPublic
          * @description The sites a group's audit must cover (IAF MD 1): the central function, ``size`` member
          *     sites, among them the ones drawn at random (reproducibly, from the audit).
          */
-        SamplingOut: {
+        SamplingPublic: {
             /** Central Function */
             central_function: string;
             /** Factor */
@@ -9872,8 +9941,11 @@ export interface components {
             /** Secret */
             secret: string;
         };
-        /** SecretOut */
-        SecretOut: {
+        /**
+         * SecretPublic
+         * @description A webhook secret of a body and until when it verifies.
+         */
+        SecretPublic: {
             /**
              * Created At
              * Format: date-time
@@ -10189,10 +10261,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** SyncPage[AuditOut] */
-        SyncPage_AuditOut_: {
+        /** SyncPage[AuditPublic] */
+        SyncPage_AuditPublic_: {
             /** Data */
-            data: components["schemas"]["AuditOut"][];
+            data: components["schemas"]["AuditPublic"][];
             /**
              * Deleted
              * @default []
@@ -10213,10 +10285,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** SyncPage[FindingOut] */
-        SyncPage_FindingOut_: {
+        /** SyncPage[FindingPublic] */
+        SyncPage_FindingPublic_: {
             /** Data */
-            data: components["schemas"]["FindingOut"][];
+            data: components["schemas"]["FindingPublic"][];
             /**
              * Deleted
              * @default []
@@ -10249,7 +10321,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** TeamMember */
+        /**
+         * TeamMember
+         * @description An auditor of the team, their role and impartiality declaration.
+         */
         TeamMember: {
             /** Auditor Id */
             auditor_id: string;
@@ -10264,8 +10339,11 @@ export interface components {
              */
             role: "lead" | "auditor" | "expert" | "observer";
         };
-        /** TeamOut */
-        TeamOut: {
+        /**
+         * TeamMemberPublic
+         * @description An auditor of an audit's team, as planned.
+         */
+        TeamMemberPublic: {
             /** Auditor Id */
             auditor_id: string;
             /** Declaration */
@@ -12459,7 +12537,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ProgrammeOut_"];
+                    "application/json": components["schemas"]["Page_ProgrammePublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12472,7 +12550,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12482,7 +12560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12492,7 +12570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12512,7 +12590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12522,7 +12600,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12599,7 +12677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProgrammeOut"];
+                    "application/json": components["schemas"]["ProgrammePublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12622,7 +12700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12632,7 +12710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12652,7 +12730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12662,7 +12740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12743,7 +12821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -12757,7 +12835,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12768,7 +12846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12790,7 +12868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12813,7 +12891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -12898,7 +12976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AuditorOut_"];
+                    "application/json": components["schemas"]["Page_AuditorPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -12911,7 +12989,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12921,7 +12999,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12931,7 +13009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12951,7 +13029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -12961,7 +13039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13027,7 +13105,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AuditorIn"];
+                "application/json": components["schemas"]["AuditorCreate"];
             };
         };
         responses: {
@@ -13040,7 +13118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditorOut"];
+                    "application/json": components["schemas"]["AuditorPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -13054,7 +13132,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13065,7 +13143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13087,7 +13165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13110,7 +13188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13192,7 +13270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditorOut"];
+                    "application/json": components["schemas"]["AuditorPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -13205,7 +13283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13215,7 +13293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13235,7 +13313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13265,7 +13343,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13362,7 +13440,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13372,7 +13450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13382,7 +13460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13402,7 +13480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13412,7 +13490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13480,7 +13558,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EngagementIn"];
+                "application/json": components["schemas"]["EngagementCreate"];
             };
         };
         responses: {
@@ -13493,7 +13571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EngagementOut"];
+                    "application/json": components["schemas"]["EngagementPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -13507,7 +13585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13518,7 +13596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13540,7 +13618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13563,7 +13641,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13652,7 +13730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPage_AuditOut_"];
+                    "application/json": components["schemas"]["SyncPage_AuditPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -13665,7 +13743,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13675,7 +13753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13685,7 +13763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13705,7 +13783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13715,7 +13793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13792,7 +13870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -13815,7 +13893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13825,7 +13903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13845,7 +13923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13855,7 +13933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13941,7 +14019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPage_FindingOut_"];
+                    "application/json": components["schemas"]["SyncPage_FindingPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -13954,7 +14032,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13964,7 +14042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13974,7 +14052,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -13994,7 +14072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14004,7 +14082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14072,7 +14150,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FindingIn"];
+                "application/json": components["schemas"]["FindingCreate"];
             };
         };
         responses: {
@@ -14085,7 +14163,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -14099,7 +14177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14110,7 +14188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14132,7 +14210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14155,7 +14233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14252,7 +14330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14262,7 +14340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14282,7 +14360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14312,7 +14390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14380,7 +14458,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PlanIn"];
+                "application/json": components["schemas"]["AuditPlanUpdate"];
             };
         };
         responses: {
@@ -14393,7 +14471,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -14406,7 +14484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14416,7 +14494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14436,7 +14514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14466,7 +14544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14561,7 +14639,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14571,7 +14649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14591,7 +14669,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14601,7 +14679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14682,7 +14760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -14695,7 +14773,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14705,7 +14783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14725,7 +14803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14765,7 +14843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -14833,7 +14911,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AuditStepIn"];
+                "application/json": components["schemas"]["AuditTransition"];
             };
         };
         responses: {
@@ -14845,7 +14923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"];
+                    "application/json": components["schemas"]["AuditPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -14859,7 +14937,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14870,7 +14948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14892,7 +14970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -14915,7 +14993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15503,7 +15581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_BodyOut_"];
+                    "application/json": components["schemas"]["Page_BodyPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -15516,7 +15594,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15526,7 +15604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15536,7 +15614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15556,7 +15634,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15566,7 +15644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15632,7 +15710,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BodyIn"];
+                "application/json": components["schemas"]["BodyCreate"];
             };
         };
         responses: {
@@ -15645,7 +15723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BodyOut"];
+                    "application/json": components["schemas"]["BodyPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -15659,7 +15737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15670,7 +15748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15692,7 +15770,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15715,7 +15793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -15797,7 +15875,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BodyOut"];
+                    "application/json": components["schemas"]["BodyPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -15810,7 +15888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15820,7 +15898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15840,7 +15918,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15870,7 +15948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -15947,7 +16025,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionOut"];
+                    "application/json": components["schemas"]["ConnectionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -16068,7 +16146,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ConnectionIn"];
+                "application/json": components["schemas"]["ConnectionUpdate"];
             };
         };
         responses: {
@@ -16081,7 +16159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionOut"];
+                    "application/json": components["schemas"]["ConnectionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -16253,7 +16331,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -16380,7 +16458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryOut"];
+                    "application/json": components["schemas"]["DeliveryPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -16522,7 +16600,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SecretOut_"];
+                    "application/json": components["schemas"]["Page_SecretPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -16535,7 +16613,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The cursor is not one of this list's (invalid-cursor) */
+            /** @description The cursor was not produced by this API */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -17180,7 +17258,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EngagementCreate"];
+                "application/json": components["schemas"]["LabellingEngagementCreate"];
             };
         };
         responses: {
@@ -17193,7 +17271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EngagementPublic"];
+                    "application/json": components["schemas"]["LabellingEngagementPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -17916,7 +17994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DecisionPublic"];
+                    "application/json": components["schemas"]["LabellingDecisionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -18047,7 +18125,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppealCreate"];
+                "application/json": components["schemas"]["LabellingAppealCreate"];
             };
         };
         responses: {
@@ -18060,7 +18138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AppealPublic"];
+                    "application/json": components["schemas"]["LabellingAppealPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18201,7 +18279,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppealDecision"];
+                "application/json": components["schemas"]["LabellingAppealDecision"];
             };
         };
         responses: {
@@ -18215,7 +18293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DecisionPublic"];
+                    "application/json": components["schemas"]["LabellingDecisionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -18392,7 +18470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DecisionPublic"];
+                    "application/json": components["schemas"]["LabellingDecisionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -20641,7 +20719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -20664,7 +20742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20674,7 +20752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20694,7 +20772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20704,7 +20782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -20772,7 +20850,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppealIn"];
+                "application/json": components["schemas"]["AppealCreate"];
             };
         };
         responses: {
@@ -20785,7 +20863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -20799,7 +20877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20810,7 +20888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20832,7 +20910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20855,7 +20933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20924,7 +21002,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AppealDecisionIn"];
+                "application/json": components["schemas"]["AppealDecision"];
             };
         };
         responses: {
@@ -20936,7 +21014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -20950,7 +21028,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20961,7 +21039,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -20983,7 +21061,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21006,7 +21084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21075,7 +21153,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ResponseIn"];
+                "application/json": components["schemas"]["ResponseCreate"];
             };
         };
         responses: {
@@ -21087,7 +21165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21101,7 +21179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21112,7 +21190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21134,7 +21212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21157,7 +21235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21226,7 +21304,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReviewIn"];
+                "application/json": components["schemas"]["ResponseReview"];
             };
         };
         responses: {
@@ -21238,7 +21316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingOut"];
+                    "application/json": components["schemas"]["FindingPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -21252,7 +21330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21263,7 +21341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21285,7 +21363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state, or a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21308,7 +21386,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input (named in errors[]); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35635,7 +35713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationsDeliveryOut"];
+                    "application/json": components["schemas"]["DeliveryOut"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from cap_audit.audits import nc_deadlines, on_application_accepted, on_recognition_changed
 from cap_audit.config import Settings
+from cap_audit.findings.service import nc_deadlines
 from cap_audit.models import tables
+from cap_audit.programmes.service import on_application_accepted, on_recognition_changed
 from cap_shared.clock import using
 from cap_shared.conditional import etag_of
 from cap_shared.contracts import new_event

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from cap_audit.audits import on_recognition_changed
+from cap_audit.programmes.service import on_recognition_changed
 from cap_shared.clock import using
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import RecognitionStatusChangedV1

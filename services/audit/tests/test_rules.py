@@ -6,8 +6,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from cap_audit import rules
-from cap_audit.rules import AuditStatus, AuditType, FindingStatus, FindingStep, FindingType, Scheme
+from cap_audit.appeals import rules as appeal_rules
+from cap_audit.audits import rules as audit_rules
+from cap_audit.audits.rules import AuditStatus, AuditType, Scheme
+from cap_audit.bodies import rules as body_rules
+from cap_audit.decisions import rules as decision_rules
+from cap_audit.findings import rules as finding_rules
+from cap_audit.findings.rules import FindingStatus, FindingStep, FindingType
+from cap_audit.impartiality import rules as impartiality_rules
+from cap_audit.programmes import rules as programme_rules
 from cap_shared.contracts import schemes
 
 R = schemes.load()["CAP_ISO9001"]
@@ -16,7 +23,7 @@ R_RSE = schemes.load()["CAP_RSE"]
 
 def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> None:
     accepted = date(2026, 1, 10)
-    before = rules.schedule(
+    before = programme_rules.schedule(
         Scheme.CAP_ISO9001,
         R,
         accepted_on=accepted,
@@ -29,10 +36,14 @@ def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> N
         (AuditType.STAGE2, date(2026, 7, 9), "due"),
     ]
     audits = [
-        rules.Done(AuditType.STAGE1, AuditStatus.CLOSED, "s1", closed_on=date(2026, 3, 1)),
-        rules.Done(AuditType.STAGE2, AuditStatus.CLOSED, "s2", closed_on=date(2026, 5, 20)),
+        programme_rules.Done(
+            AuditType.STAGE1, AuditStatus.CLOSED, "s1", closed_on=date(2026, 3, 1)
+        ),
+        programme_rules.Done(
+            AuditType.STAGE2, AuditStatus.CLOSED, "s2", closed_on=date(2026, 5, 20)
+        ),
     ]
-    after = rules.schedule(
+    after = programme_rules.schedule(
         Scheme.CAP_ISO9001,
         R,
         accepted_on=accepted,
@@ -50,7 +61,7 @@ def test_iso_programme_stage1_stage2_then_yearly_surveillance_and_renewal() -> N
 
 
 def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
-    items = rules.schedule(
+    items = programme_rules.schedule(
         Scheme.CAP_RSE,
         R_RSE,
         accepted_on=date(2026, 1, 10),
@@ -64,7 +75,7 @@ def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
         ("renewal", "2029-03-02"),
     ]
     custom = R_RSE.model_copy(update={"follow_up_months": 12})
-    assert rules.schedule(
+    assert programme_rules.schedule(
         Scheme.CAP_RSE,
         custom,
         accepted_on=date(2026, 1, 10),
@@ -75,68 +86,72 @@ def test_rse_programme_initial_follow_up_at_18_months_renewal_at_36() -> None:
 
 
 def test_stage_order_and_recognition_in_force() -> None:
-    with pytest.raises(rules.RuleViolation, match="stage 2 comes after a closed stage 1"):
-        rules.may_open(
+    with pytest.raises(audit_rules.RuleViolation, match="stage 2 comes after a closed stage 1"):
+        programme_rules.may_open(
             Scheme.CAP_ISO9001, AuditType.STAGE2, closed_types=set(), recognition_in_force=False
         )
-    rules.may_open(
+    programme_rules.may_open(
         Scheme.CAP_ISO9001,
         AuditType.STAGE2,
         closed_types={AuditType.STAGE1},
         recognition_in_force=False,
     )
-    with pytest.raises(rules.RuleViolation, match="recognition in force"):
-        rules.may_open(
+    with pytest.raises(audit_rules.RuleViolation, match="recognition in force"):
+        programme_rules.may_open(
             Scheme.CAP_ISO9001,
             AuditType.SURVEILLANCE,
             closed_types={AuditType.STAGE1, AuditType.STAGE2},
             recognition_in_force=False,
         )
-    rules.may_open(
+    programme_rules.may_open(
         Scheme.CAP_ISO9001, AuditType.SURVEILLANCE, closed_types=set(), recognition_in_force=True
     )
-    with pytest.raises(rules.RuleViolation, match="does not exist"):
-        rules.may_open(
+    with pytest.raises(audit_rules.RuleViolation, match="does not exist"):
+        programme_rules.may_open(
             Scheme.CAP_RSE, AuditType.STAGE1, closed_types=set(), recognition_in_force=False
         )
 
 
 def test_qualifications_cover_the_audit() -> None:
     quals = [{"scheme": "CAP_ISO9001", "valid_from": "2025-01-01", "valid_until": "2026-06-30"}]
-    assert rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 29), date(2026, 6, 30))
-    assert not rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 30), date(2026, 7, 1))
-    assert not rules.qualified(quals, Scheme.CAP_RSE, date(2026, 1, 10), date(2026, 1, 11))
+    assert body_rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 29), date(2026, 6, 30))
+    assert not body_rules.qualified(quals, Scheme.CAP_ISO9001, date(2026, 6, 30), date(2026, 7, 1))
+    assert not body_rules.qualified(quals, Scheme.CAP_RSE, date(2026, 1, 10), date(2026, 1, 11))
 
 
 def test_a_nonconformity_closes_only_through_a_verification() -> None:
     status = FindingStatus.OPEN
-    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.RESPOND)
-    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.SEND_BACK)
+    status = finding_rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.RESPOND)
+    status = finding_rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.SEND_BACK)
     assert status is FindingStatus.OPEN
-    with pytest.raises(rules.InvalidTransition):
-        rules.next_finding_status(
+    with pytest.raises(audit_rules.InvalidTransition):
+        finding_rules.next_finding_status(
             FindingType.MAJOR_NC, status, FindingStep.VERIFY
         )  # nothing to verify
-    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.RESPOND)
-    status = rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.ACCEPT_PLAN)
+    status = finding_rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.RESPOND)
+    status = finding_rules.next_finding_status(
+        FindingType.MAJOR_NC, status, FindingStep.ACCEPT_PLAN
+    )
     assert (
-        rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.VERIFY)
+        finding_rules.next_finding_status(FindingType.MAJOR_NC, status, FindingStep.VERIFY)
         is FindingStatus.VERIFIED_CLOSED
     )
-    with pytest.raises(rules.InvalidTransition):
-        rules.next_finding_status(FindingType.STRENGTH, FindingStatus.NOTED, FindingStep.RESPOND)
+    with pytest.raises(audit_rules.InvalidTransition):
+        finding_rules.next_finding_status(
+            FindingType.STRENGTH, FindingStatus.NOTED, FindingStep.RESPOND
+        )
 
 
 def test_closing_needs_majors_verified_and_minor_plans_accepted() -> None:
-    with pytest.raises(rules.RuleViolation) as caught:
-        rules.may_close(
+    with pytest.raises(audit_rules.RuleViolation) as caught:
+        finding_rules.may_close(
             [
                 (FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED),
                 (FindingType.MINOR_NC, FindingStatus.OPEN),
             ]
         )
     assert caught.value.extensions == {"open_major_nc": 1, "open_minor_nc": 1}
-    rules.may_close(
+    finding_rules.may_close(
         [
             (FindingType.MAJOR_NC, FindingStatus.VERIFIED_CLOSED),
             (FindingType.MINOR_NC, FindingStatus.PLAN_ACCEPTED),
@@ -146,45 +161,47 @@ def test_closing_needs_majors_verified_and_minor_plans_accepted() -> None:
 
 
 def test_deadlines_90_days_and_stage2_repeated_after_6_months() -> None:
-    assert rules.response_due(FindingType.MAJOR_NC, date(2026, 3, 1), R) == date(2026, 5, 30)
-    assert rules.response_due(FindingType.OBSERVATION, date(2026, 3, 1), R) is None
-    open_major = [rules.Major(FindingStatus.PLAN_ACCEPTED)]
-    assert rules.majors_late(date(2026, 3, 1), open_major, date(2026, 9, 1), R) == 0
-    assert rules.majors_late(date(2026, 3, 1), open_major, date(2026, 9, 2), R) == 1
-    assert rules.majors_late(date(2026, 3, 1), [], date(2027, 1, 1), R) == 0
+    assert finding_rules.response_due(FindingType.MAJOR_NC, date(2026, 3, 1), R) == date(
+        2026, 5, 30
+    )
+    assert finding_rules.response_due(FindingType.OBSERVATION, date(2026, 3, 1), R) is None
+    open_major = [finding_rules.Major(FindingStatus.PLAN_ACCEPTED)]
+    assert finding_rules.majors_late(date(2026, 3, 1), open_major, date(2026, 9, 1), R) == 0
+    assert finding_rules.majors_late(date(2026, 3, 1), open_major, date(2026, 9, 2), R) == 1
+    assert finding_rules.majors_late(date(2026, 3, 1), [], date(2027, 1, 1), R) == 0
 
 
 def test_a_decision_on_a_reported_iso_stage2_or_renewal_once() -> None:
     iso, reported = Scheme.CAP_ISO9001, AuditStatus.REPORT_SUBMITTED
     for audit_type in (AuditType.STAGE2, AuditType.RENEWAL):
         for status in (AuditStatus.REPORT_SUBMITTED, AuditStatus.CLOSED):
-            rules.may_decide(iso, audit_type, status, decided=None)
+            decision_rules.may_decide(iso, audit_type, status, decided=None)
     for audit_type in (AuditType.STAGE1, AuditType.SURVEILLANCE, AuditType.SPECIAL):
-        with pytest.raises(rules.RuleViolation, match="stage2 or renewal"):
-            rules.may_decide(iso, audit_type, reported, decided=None)
+        with pytest.raises(audit_rules.RuleViolation, match="stage2 or renewal"):
+            decision_rules.may_decide(iso, audit_type, reported, decided=None)
     for audit_type in (AuditType.INITIAL, AuditType.RENEWAL):
-        with pytest.raises(rules.RuleViolation) as not_iso:
-            rules.may_decide(Scheme.CAP_RSE, audit_type, reported, decided=None)
+        with pytest.raises(audit_rules.RuleViolation) as not_iso:
+            decision_rules.may_decide(Scheme.CAP_RSE, audit_type, reported, decided=None)
         assert not_iso.value.status == 409
     for status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS, AuditStatus.CANCELLED):
-        with pytest.raises(rules.InvalidTransition) as early:
-            rules.may_decide(iso, AuditType.STAGE2, status, decided=None)
+        with pytest.raises(audit_rules.InvalidTransition) as early:
+            decision_rules.may_decide(iso, AuditType.STAGE2, status, decided=None)
         assert (early.value.status, early.value.extensions) == (409, {"status": status.value})
-    with pytest.raises(rules.AlreadyDecided) as twice:
-        rules.may_decide(iso, AuditType.STAGE2, AuditStatus.CLOSED, decided="granted")
+    with pytest.raises(decision_rules.AlreadyDecided) as twice:
+        decision_rules.may_decide(iso, AuditType.STAGE2, AuditStatus.CLOSED, decided="granted")
     assert (twice.value.status, twice.value.code) == (409, "already-decided")
 
 
 def test_a_grant_names_its_certificate_and_a_refusal_its_reason() -> None:
-    assert rules.decision_gaps("granted", "FR-ISO-2027-0042", None) == []
-    assert rules.decision_gaps("granted", "FR-1", "périmètre réduit") == []
-    assert rules.decision_gaps("granted", None, None) == [
+    assert decision_rules.decision_gaps("granted", "FR-ISO-2027-0042", None) == []
+    assert decision_rules.decision_gaps("granted", "FR-1", "périmètre réduit") == []
+    assert decision_rules.decision_gaps("granted", None, None) == [
         "a granted certification needs its certificate_number"
     ]
-    assert rules.decision_gaps("granted", "  ", None) != []
-    assert rules.decision_gaps("refused", None, "NC majeure non levée") == []
-    assert rules.decision_gaps("refused", None, " ") == ["a refusal needs its reason"]
-    assert rules.decision_gaps("refused", "FR-1", None) == [
+    assert decision_rules.decision_gaps("granted", "  ", None) != []
+    assert decision_rules.decision_gaps("refused", None, "NC majeure non levée") == []
+    assert decision_rules.decision_gaps("refused", None, " ") == ["a refusal needs its reason"]
+    assert decision_rules.decision_gaps("refused", "FR-1", None) == [
         "a refusal needs its reason",
         "a refusal carries no certificate_number",
     ]
@@ -192,10 +209,13 @@ def test_a_grant_names_its_certificate_and_a_refusal_its_reason() -> None:
 
 def test_the_decision_maker_is_none_of_the_audit_team() -> None:
     team = [
-        rules.Person("aud-1", "user-1", "Jeanne Martin"),
-        rules.Person("aud-2", None, "Hélène Dupré"),
+        impartiality_rules.Person("aud-1", "user-1", "Jeanne Martin"),
+        impartiality_rules.Person("aud-2", None, "Hélène Dupré"),
     ]
-    assert rules.decider_impartial("Comité de certification", None, team) == (True, None)
+    assert impartiality_rules.decider_impartial("Comité de certification", None, team) == (
+        True,
+        None,
+    )
     for decided_by, member in (
         ("aud-1", "Jeanne Martin"),  # auditor id
         ("USER-1", "Jeanne Martin"),  # platform account
@@ -203,19 +223,21 @@ def test_the_decision_maker_is_none_of_the_audit_team() -> None:
         ("  jeanne   MARTIN ", "Jeanne Martin"),  # name: case and spacing do not count
         ("Helene Dupre", "Hélène Dupré"),  # nor accents
     ):
-        assert rules.decider_impartial(decided_by, None, team) == (
+        assert impartiality_rules.decider_impartial(decided_by, None, team) == (
             False,
             f"{member} is on the audit's team",
         ), decided_by
     # A registered auditor, not on the team, who is one of its members under another entry.
-    assert rules.decider_impartial("aud-9", rules.Person("aud-9", "user-1", "J. Martin"), team) == (
+    assert impartiality_rules.decider_impartial(
+        "aud-9", impartiality_rules.Person("aud-9", "user-1", "J. Martin"), team
+    ) == (
         False,
         "Jeanne Martin is on the audit's team",
     )
-    assert rules.decider_impartial(
-        "aud-9", rules.Person("aud-9", "user-9", "Paul Durand"), team
+    assert impartiality_rules.decider_impartial(
+        "aud-9", impartiality_rules.Person("aud-9", "user-9", "Paul Durand"), team
     ) == (True, None)
-    assert rules.decider_impartial("aud-1", None, []) == (True, None)
+    assert impartiality_rules.decider_impartial("aud-1", None, []) == (True, None)
 
 
 # cycles ----------------------------------------------------------------------------------------
@@ -223,13 +245,15 @@ def test_each_cycle_has_its_own_schedule_and_matches_only_its_audits() -> None:
     """After a renewal, cycle 2's surveillances are not "done" by cycle 1's audits; its
     renewal is due before the recognition's real expiry."""
     cycle1 = [
-        rules.Done(AuditType.STAGE1, AuditStatus.CLOSED, "s1", date(2026, 3, 1), cycle=1),
-        rules.Done(AuditType.STAGE2, AuditStatus.CLOSED, "s2", date(2026, 5, 20), cycle=1),
-        rules.Done(AuditType.SURVEILLANCE, AuditStatus.CLOSED, "v1", cycle=1),
-        rules.Done(AuditType.SURVEILLANCE, AuditStatus.CLOSED, "v2", cycle=1),
-        rules.Done(AuditType.RENEWAL, AuditStatus.CLOSED, "r1", cycle=1),
+        programme_rules.Done(AuditType.STAGE1, AuditStatus.CLOSED, "s1", date(2026, 3, 1), cycle=1),
+        programme_rules.Done(
+            AuditType.STAGE2, AuditStatus.CLOSED, "s2", date(2026, 5, 20), cycle=1
+        ),
+        programme_rules.Done(AuditType.SURVEILLANCE, AuditStatus.CLOSED, "v1", cycle=1),
+        programme_rules.Done(AuditType.SURVEILLANCE, AuditStatus.CLOSED, "v2", cycle=1),
+        programme_rules.Done(AuditType.RENEWAL, AuditStatus.CLOSED, "r1", cycle=1),
     ]
-    second = rules.schedule(
+    second = programme_rules.schedule(
         Scheme.CAP_ISO9001,
         R,
         accepted_on=date(2026, 1, 10),
@@ -244,7 +268,7 @@ def test_each_cycle_has_its_own_schedule_and_matches_only_its_audits() -> None:
         ("surveillance", "2031-12-31", "due", 2),
         ("renewal", "2032-03-17", "due", 2),
     ]
-    matched = rules.schedule(
+    matched = programme_rules.schedule(
         Scheme.CAP_ISO9001,
         R,
         accepted_on=date(2026, 1, 10),
@@ -253,7 +277,7 @@ def test_each_cycle_has_its_own_schedule_and_matches_only_its_audits() -> None:
         expiry=date(2032, 6, 15),
         audits=[
             *cycle1,
-            rules.Done(AuditType.SURVEILLANCE, AuditStatus.IN_PROGRESS, "v3", cycle=2),
+            programme_rules.Done(AuditType.SURVEILLANCE, AuditStatus.IN_PROGRESS, "v3", cycle=2),
         ],
         today=date(2030, 1, 1),
     )
@@ -267,7 +291,7 @@ def test_each_cycle_has_its_own_schedule_and_matches_only_its_audits() -> None:
 def test_after_a_restoration_the_renewal_falls_before_the_real_expiry() -> None:
     """Restored four months after expiry, the certificate keeps the previous cycle's
     anniversary: the renewal is due from the real expiry, not from the restoration day."""
-    items = rules.schedule(
+    items = programme_rules.schedule(
         Scheme.CAP_ISO9001,
         R,
         accepted_on=date(2026, 1, 10),
@@ -283,8 +307,8 @@ def test_after_a_restoration_the_renewal_falls_before_the_real_expiry() -> None:
 
 
 def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> None:
-    start = rules.Cycle()
-    first = rules.cycle_after(
+    start = programme_rules.Cycle()
+    first = programme_rules.cycle_after(
         start,
         status="active",
         previous_status=None,
@@ -292,8 +316,10 @@ def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> Non
         decided_on=date(2026, 6, 15),
         expiry=date(2029, 6, 15),
     )
-    assert first == rules.Cycle(1, date(2026, 6, 15), date(2029, 6, 15), date(2026, 6, 15))
-    suspended = rules.cycle_after(
+    assert first == programme_rules.Cycle(
+        1, date(2026, 6, 15), date(2029, 6, 15), date(2026, 6, 15)
+    )
+    suspended = programme_rules.cycle_after(
         first,
         status="suspended",
         previous_status="active",
@@ -302,7 +328,7 @@ def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> Non
         expiry=date(2029, 6, 15),
     )
     assert suspended == first
-    again = rules.cycle_after(  # the same grant delivered twice
+    again = programme_rules.cycle_after(  # the same grant delivered twice
         first,
         status="active",
         previous_status=None,
@@ -311,7 +337,7 @@ def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> Non
         expiry=date(2029, 6, 15),
     )
     assert again.number == 1
-    renewed = rules.cycle_after(
+    renewed = programme_rules.cycle_after(
         first,
         status="active",
         previous_status=None,
@@ -319,8 +345,10 @@ def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> Non
         decided_on=date(2029, 5, 2),
         expiry=date(2032, 6, 15),
     )
-    assert renewed == rules.Cycle(2, date(2029, 6, 15), date(2032, 6, 15), date(2029, 5, 2))
-    restored = rules.cycle_after(
+    assert renewed == programme_rules.Cycle(
+        2, date(2029, 6, 15), date(2032, 6, 15), date(2029, 5, 2)
+    )
+    restored = programme_rules.cycle_after(
         renewed,
         status="active",
         previous_status="expired",
@@ -337,35 +365,49 @@ def test_a_grant_a_renewal_or_a_restoration_after_expiry_starts_a_cycle() -> Non
 
 # majors before certification ------------------------------------------------------------------
 def test_an_answered_major_must_be_verified_within_its_days() -> None:
-    assert rules.verification_due(FindingType.MAJOR_NC, date(2027, 3, 1), R) == date(2027, 3, 31)
-    assert rules.verification_due(FindingType.MINOR_NC, date(2027, 3, 1), R) is None
+    assert finding_rules.verification_due(FindingType.MAJOR_NC, date(2027, 3, 1), R) == date(
+        2027, 3, 31
+    )
+    assert finding_rules.verification_due(FindingType.MINOR_NC, date(2027, 3, 1), R) is None
     due = date(2027, 3, 31)
     for status in (FindingStatus.RESPONSE_SUBMITTED, FindingStatus.PLAN_ACCEPTED):
-        assert not rules.verification_overdue(FindingType.MAJOR_NC, status, due, due)
-        assert rules.verification_overdue(FindingType.MAJOR_NC, status, due, date(2027, 4, 1))
+        assert not finding_rules.verification_overdue(FindingType.MAJOR_NC, status, due, due)
+        assert finding_rules.verification_overdue(
+            FindingType.MAJOR_NC, status, due, date(2027, 4, 1)
+        )
     for status in (FindingStatus.OPEN, FindingStatus.VERIFIED_CLOSED, FindingStatus.APPEALED):
-        assert not rules.verification_overdue(FindingType.MAJOR_NC, status, due, date(2027, 5, 1))
-    assert rules.is_open_major(FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED)
-    assert not rules.is_open_major(FindingType.MAJOR_NC, FindingStatus.WITHDRAWN)
-    assert not rules.is_open_major(FindingType.MINOR_NC, FindingStatus.OPEN)
+        assert not finding_rules.verification_overdue(
+            FindingType.MAJOR_NC, status, due, date(2027, 5, 1)
+        )
+    assert finding_rules.is_open_major(FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED)
+    assert not finding_rules.is_open_major(FindingType.MAJOR_NC, FindingStatus.WITHDRAWN)
+    assert not finding_rules.is_open_major(FindingType.MINOR_NC, FindingStatus.OPEN)
 
 
 def test_majors_late_after_six_months_call_for_a_new_stage2() -> None:
     last_day = date(2027, 3, 2)
-    deadline = rules.stage2_deadline(last_day, R)
+    deadline = finding_rules.stage2_deadline(last_day, R)
     assert deadline == date(2027, 9, 2)
     after = deadline + timedelta(days=1)
-    late_verified = rules.Major(FindingStatus.VERIFIED_CLOSED, verified_on=after)
-    in_time = rules.Major(FindingStatus.VERIFIED_CLOSED, verified_on=deadline)
-    assert rules.majors_late(last_day, [in_time, late_verified], deadline, R) == 0
-    assert rules.majors_late(last_day, [in_time, late_verified], after, R) == 1
+    late_verified = finding_rules.Major(FindingStatus.VERIFIED_CLOSED, verified_on=after)
+    in_time = finding_rules.Major(FindingStatus.VERIFIED_CLOSED, verified_on=deadline)
+    assert finding_rules.majors_late(last_day, [in_time, late_verified], deadline, R) == 0
+    assert finding_rules.majors_late(last_day, [in_time, late_verified], after, R) == 1
     # Withdrawn on appeal: nothing; under appeal: waits; time under appeal does not count.
-    assert rules.majors_late(last_day, [rules.Major(FindingStatus.WITHDRAWN)], after, R) == 0
-    assert rules.majors_late(last_day, [rules.Major(FindingStatus.APPEALED)], after, R) == 0
-    appealed = rules.Major(FindingStatus.OPEN, appealed_days=10)
-    assert rules.majors_late(last_day, [appealed], deadline + timedelta(days=10), R) == 0
-    assert rules.majors_late(last_day, [appealed], deadline + timedelta(days=11), R) == 1
-    assert rules.repeat_due(last_day, R) == date(2027, 12, 1)  # + stage2_within_days
+    assert (
+        finding_rules.majors_late(
+            last_day, [finding_rules.Major(FindingStatus.WITHDRAWN)], after, R
+        )
+        == 0
+    )
+    assert (
+        finding_rules.majors_late(last_day, [finding_rules.Major(FindingStatus.APPEALED)], after, R)
+        == 0
+    )
+    appealed = finding_rules.Major(FindingStatus.OPEN, appealed_days=10)
+    assert finding_rules.majors_late(last_day, [appealed], deadline + timedelta(days=10), R) == 0
+    assert finding_rules.majors_late(last_day, [appealed], deadline + timedelta(days=11), R) == 1
+    assert finding_rules.repeat_due(last_day, R) == date(2027, 12, 1)  # + stage2_within_days
 
 
 # nonconformity lifecycle ----------------------------------------------------------------------
@@ -375,34 +417,36 @@ def test_a_minor_not_closed_by_the_next_audit_escalates() -> None:
         FindingStatus.RESPONSE_SUBMITTED,
         FindingStatus.PLAN_ACCEPTED,
     ):
-        assert rules.escalates_at_next_audit(FindingType.MINOR_NC, status, R)
+        assert finding_rules.escalates_at_next_audit(FindingType.MINOR_NC, status, R)
     for status in (FindingStatus.VERIFIED_CLOSED, FindingStatus.WITHDRAWN, FindingStatus.APPEALED):
-        assert not rules.escalates_at_next_audit(FindingType.MINOR_NC, status, R)
-    assert not rules.escalates_at_next_audit(FindingType.MAJOR_NC, FindingStatus.OPEN, R)
+        assert not finding_rules.escalates_at_next_audit(FindingType.MINOR_NC, status, R)
+    assert not finding_rules.escalates_at_next_audit(FindingType.MAJOR_NC, FindingStatus.OPEN, R)
     off = R.model_copy(update={"minor_escalates_at_next_audit": False})
-    assert not rules.escalates_at_next_audit(FindingType.MINOR_NC, FindingStatus.OPEN, off)
+    assert not finding_rules.escalates_at_next_audit(FindingType.MINOR_NC, FindingStatus.OPEN, off)
 
 
 def test_minors_on_one_requirement_add_up_to_a_major_when_set() -> None:
     minors = [("8.4", None), ("8.4", None), ("8.4", "site-1"), ("7.2", None), ("8.4", None)]
-    assert rules.minors_adding_up(minors, R) == []  # off by default
+    assert finding_rules.minors_adding_up(minors, R) == []  # off by default
     three = R.model_copy(update={"minors_as_major": 3})
-    assert rules.minors_adding_up(minors, three) == [("8.4", None, 3)]
+    assert finding_rules.minors_adding_up(minors, three) == [("8.4", None, 3)]
     two = R.model_copy(update={"minors_as_major": 2})
-    assert rules.minors_adding_up(minors, two) == [("8.4", None, 3)]  # per site
+    assert finding_rules.minors_adding_up(minors, two) == [("8.4", None, 3)]  # per site
 
 
 def test_a_nonconformity_is_appealed_once_within_the_period() -> None:
     reported = date(2027, 3, 10)
     kwargs = {"opened_on": reported, "rules": R, "appealed_before": False}
-    rules.may_appeal(FindingType.MAJOR_NC, FindingStatus.OPEN, today=date(2027, 4, 9), **kwargs)
-    with pytest.raises(rules.RuleViolation) as late:
-        rules.may_appeal(
+    appeal_rules.may_appeal(
+        FindingType.MAJOR_NC, FindingStatus.OPEN, today=date(2027, 4, 9), **kwargs
+    )
+    with pytest.raises(audit_rules.RuleViolation) as late:
+        appeal_rules.may_appeal(
             FindingType.MAJOR_NC, FindingStatus.OPEN, today=date(2027, 4, 10), **kwargs
         )
     assert late.value.extensions["rule"].startswith("ISO/IEC 17021-1 §9.7")
-    with pytest.raises(rules.AlreadyAppealed):
-        rules.may_appeal(
+    with pytest.raises(appeal_rules.AlreadyAppealed):
+        appeal_rules.may_appeal(
             FindingType.MINOR_NC,
             FindingStatus.OPEN,
             today=reported,
@@ -410,63 +454,85 @@ def test_a_nonconformity_is_appealed_once_within_the_period() -> None:
             rules=R,
             appealed_before=True,
         )
-    with pytest.raises(rules.RuleViolation, match="only nonconformities"):
-        rules.may_appeal(FindingType.OBSERVATION, FindingStatus.NOTED, today=reported, **kwargs)
-    with pytest.raises(rules.InvalidTransition):
-        rules.may_appeal(
+    with pytest.raises(audit_rules.RuleViolation, match="only nonconformities"):
+        appeal_rules.may_appeal(
+            FindingType.OBSERVATION, FindingStatus.NOTED, today=reported, **kwargs
+        )
+    with pytest.raises(audit_rules.InvalidTransition):
+        appeal_rules.may_appeal(
             FindingType.MAJOR_NC, FindingStatus.VERIFIED_CLOSED, today=reported, **kwargs
         )
     major, plan = FindingType.MAJOR_NC, FindingStatus.PLAN_ACCEPTED
-    assert rules.appeal_result(major, plan, rules.AppealOutcome.UPHELD) == (major, plan)
-    assert rules.appeal_result(major, plan, rules.AppealOutcome.OVERTURNED) == (
+    assert appeal_rules.appeal_result(major, plan, appeal_rules.AppealOutcome.UPHELD) == (
+        major,
+        plan,
+    )
+    assert appeal_rules.appeal_result(major, plan, appeal_rules.AppealOutcome.OVERTURNED) == (
         major,
         FindingStatus.WITHDRAWN,
     )
-    assert rules.appeal_result(major, plan, rules.AppealOutcome.DOWNGRADED) == (
+    assert appeal_rules.appeal_result(major, plan, appeal_rules.AppealOutcome.DOWNGRADED) == (
         FindingType.MINOR_NC,
         plan,
     )
-    with pytest.raises(rules.RuleViolation):
-        rules.appeal_result(FindingType.MINOR_NC, plan, rules.AppealOutcome.DOWNGRADED)
-    rules.may_close(
+    with pytest.raises(audit_rules.RuleViolation):
+        appeal_rules.appeal_result(
+            FindingType.MINOR_NC, plan, appeal_rules.AppealOutcome.DOWNGRADED
+        )
+    finding_rules.may_close(
         [(major, FindingStatus.WITHDRAWN), (FindingType.MINOR_NC, FindingStatus.WITHDRAWN)]
     )
 
 
 # impartiality ----------------------------------------------------------------------------------
 def test_consultancy_accompaniment_and_training_bar_for_the_cooling_off_audited_does_not() -> None:
-    def fact(kind: str, on: date) -> rules.EngagementFact:
-        return rules.EngagementFact(f"e-{kind}", kind, on, "org")
+    def fact(kind: str, on: date) -> impartiality_rules.EngagementFact:
+        return impartiality_rules.EngagementFact(f"e-{kind}", kind, on, "org")
 
     audited = fact("audited", date(2026, 1, 10))
-    assert rules.barring_engagement([audited], on=date(2026, 3, 1), cooling_off_months=24) is None
+    assert (
+        impartiality_rules.barring_engagement([audited], on=date(2026, 3, 1), cooling_off_months=24)
+        is None
+    )
     for kind in ("consultancy", "accompaniment", "training"):
         given = fact(kind, date(2024, 3, 1))
         assert (
-            rules.barring_engagement([audited, given], on=date(2026, 3, 1), cooling_off_months=24)
+            impartiality_rules.barring_engagement(
+                [audited, given], on=date(2026, 3, 1), cooling_off_months=24
+            )
             == given
         )
-        assert rules.barring_engagement([given], on=date(2026, 3, 2), cooling_off_months=24) is None
-        assert rules.barred_until(given, 24) == date(2026, 3, 2)
+        assert (
+            impartiality_rules.barring_engagement(
+                [given], on=date(2026, 3, 2), cooling_off_months=24
+            )
+            is None
+        )
+        assert impartiality_rules.barred_until(given, 24) == date(2026, 3, 2)
     # Given after the audit's day: it does not bar that audit.
     later = fact("training", date(2026, 4, 1))
-    assert rules.barring_engagement([later], on=date(2026, 3, 1), cooling_off_months=24) is None
+    assert (
+        impartiality_rules.barring_engagement([later], on=date(2026, 3, 1), cooling_off_months=24)
+        is None
+    )
 
 
 def test_the_same_lead_for_too_many_consecutive_cycles_when_a_limit_is_set() -> None:
-    assert rules.consecutive_lead_cycles({1, 2, 4}, 3) == 2
-    assert rules.consecutive_lead_cycles({1, 2, 4}, 5) == 1
-    assert not rules.lead_limit_reached({1, 2, 3}, 4, None)  # off by default
-    assert rules.lead_limit_reached({1, 2}, 3, 2)
-    assert not rules.lead_limit_reached({1, 2}, 2, 2)  # several audits of one cycle: one cycle
-    assert not rules.lead_limit_reached({1}, 3, 1)  # a break
+    assert impartiality_rules.consecutive_lead_cycles({1, 2, 4}, 3) == 2
+    assert impartiality_rules.consecutive_lead_cycles({1, 2, 4}, 5) == 1
+    assert not impartiality_rules.lead_limit_reached({1, 2, 3}, 4, None)  # off by default
+    assert impartiality_rules.lead_limit_reached({1, 2}, 3, 2)
+    assert not impartiality_rules.lead_limit_reached(
+        {1, 2}, 2, 2
+    )  # several audits of one cycle: one cycle
+    assert not impartiality_rules.lead_limit_reached({1}, 3, 1)  # a break
 
 
 # sites and sampling ----------------------------------------------------------------------------
 def test_group_sample_sizes_per_iaf_md1() -> None:
     def size(n: int, audit_type: AuditType, parameters: schemes.SchemeParameters = R) -> int:
         members = [f"site-{i:02d}" for i in range(n)]
-        return rules.sample(
+        return programme_rules.sample(
             parameters, audit_type, central_function="hq", members=members, seed="a"
         ).size
 
@@ -483,13 +549,17 @@ def test_group_sample_sizes_per_iaf_md1() -> None:
 
 def test_a_sample_draws_a_quarter_at_random_reproducibly_and_the_plan_must_cover_it() -> None:
     members = [f"site-{i:02d}" for i in range(16)]
-    drawn = rules.sample(R, AuditType.STAGE2, central_function="hq", members=members, seed="a1")
+    drawn = programme_rules.sample(
+        R, AuditType.STAGE2, central_function="hq", members=members, seed="a1"
+    )
     assert (drawn.size, len(drawn.random_site_ids)) == (4, 1)  # ⌈0.25 · 4⌉
     assert drawn.required_site_ids == ("hq", *drawn.random_site_ids)
-    again = rules.sample(R, AuditType.STAGE2, central_function="hq", members=members, seed="a1")
+    again = programme_rules.sample(
+        R, AuditType.STAGE2, central_function="hq", members=members, seed="a1"
+    )
     assert again == drawn
     others = {
-        rules.sample(
+        programme_rules.sample(
             R, AuditType.STAGE2, central_function="hq", members=members, seed=s
         ).random_site_ids
         for s in ("a2", "a3", "a4", "a5")
@@ -497,13 +567,13 @@ def test_a_sample_draws_a_quarter_at_random_reproducibly_and_the_plan_must_cover
     assert len(others | {drawn.random_site_ids}) > 1  # the draw depends on the audit
     chosen = [s for s in members if s not in drawn.random_site_ids][:3]
     good = ["hq", *drawn.random_site_ids, *chosen]
-    assert rules.plan_site_gaps(good, drawn, members) == []
-    no_central = rules.plan_site_gaps(good[1:], drawn, members)
+    assert programme_rules.plan_site_gaps(good, drawn, members) == []
+    no_central = programme_rules.plan_site_gaps(good[1:], drawn, members)
     assert [e["field"] for e in no_central] == ["body.site_ids"]
     assert "hq" in no_central[0]["message"]
-    no_random = rules.plan_site_gaps(["hq", *chosen], drawn, members)
+    no_random = programme_rules.plan_site_gaps(["hq", *chosen], drawn, members)
     assert any(drawn.random_site_ids[0] in e["message"] for e in no_random)
-    short = rules.plan_site_gaps(["hq", *drawn.random_site_ids], drawn, members)
+    short = programme_rules.plan_site_gaps(["hq", *drawn.random_site_ids], drawn, members)
     assert short == [
         {
             "field": "body.site_ids",
@@ -511,7 +581,7 @@ def test_a_sample_draws_a_quarter_at_random_reproducibly_and_the_plan_must_cover
             "message_fr": "l'échantillon compte 4 sites membres, le plan 1",
         }
     ]
-    stranger = rules.plan_site_gaps([*good, "elsewhere"], drawn, members)
+    stranger = programme_rules.plan_site_gaps([*good, "elsewhere"], drawn, members)
     assert stranger == [
         {
             "field": "body.site_ids.5",
@@ -519,6 +589,8 @@ def test_a_sample_draws_a_quarter_at_random_reproducibly_and_the_plan_must_cover
             "message_fr": "elsewhere n'est pas un site du programme",
         }
     ]
-    assert rules.plan_site_gaps(None, drawn, members)[0]["field"] == "body.site_ids"
-    alone = rules.sample(R, AuditType.STAGE2, central_function="hq", members=[], seed="a1")
-    assert rules.plan_site_gaps(None, alone, []) == []
+    assert programme_rules.plan_site_gaps(None, drawn, members)[0]["field"] == "body.site_ids"
+    alone = programme_rules.sample(
+        R, AuditType.STAGE2, central_function="hq", members=[], seed="a1"
+    )
+    assert programme_rules.plan_site_gaps(None, alone, []) == []

@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from cap_audit.audits import on_application_accepted
 from cap_audit.config import Settings
+from cap_audit.programmes.service import on_application_accepted
 from cap_shared.clock import using
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import ApplicationAcceptedV1

@@ -22,29 +22,30 @@ from .answers_update import AnswersUpdate
 from .api_client_create import ApiClientCreate
 from .api_client_created import ApiClientCreated
 from .api_client_public import ApiClientPublic
-from .appeal_decision_in import AppealDecisionIn
-from .appeal_decision_in_outcome import AppealDecisionInOutcome
-from .appeal_in import AppealIn
-from .appeal_out import AppealOut
+from .appeal_create import AppealCreate
+from .appeal_decision import AppealDecision
+from .appeal_decision_outcome import AppealDecisionOutcome
+from .appeal_public import AppealPublic
 from .application_accepted_v1 import ApplicationAcceptedV1
 from .application_accepted_v1_delivery import ApplicationAcceptedV1Delivery
 from .application_accepted_v1_scheme import ApplicationAcceptedV1Scheme
-from .application_in import ApplicationIn
-from .application_in_scheme import ApplicationInScheme
-from .application_out import ApplicationOut
-from .application_out_eligibility import ApplicationOutEligibility
-from .application_step_in import ApplicationStepIn
-from .application_step_in_step import ApplicationStepInStep
+from .application_create import ApplicationCreate
+from .application_create_scheme import ApplicationCreateScheme
+from .application_public import ApplicationPublic
+from .application_public_eligibility import ApplicationPublicEligibility
+from .application_transition import ApplicationTransition
+from .application_transition_step import ApplicationTransitionStep
 from .applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
 from .attempt_out import AttemptOut
-from .audit_out import AuditOut
-from .audit_out_findings import AuditOutFindings
-from .audit_out_report_document_type_0 import AuditOutReportDocumentType0
+from .audit_plan_update import AuditPlanUpdate
 from .audit_planned_v1 import AuditPlannedV1
 from .audit_planned_v1_delivery import AuditPlannedV1Delivery
 from .audit_planned_v1_scheme import AuditPlannedV1Scheme
+from .audit_public import AuditPublic
+from .audit_public_findings import AuditPublicFindings
+from .audit_public_report_document_type_0 import AuditPublicReportDocumentType0
 from .audit_report_submitted_v1 import AuditReportSubmittedV1
 from .audit_report_submitted_v1_delivery import AuditReportSubmittedV1Delivery
 from .audit_report_submitted_v1_scheme import AuditReportSubmittedV1Scheme
@@ -56,12 +57,12 @@ from .audit_request_type import AuditRequestType
 from .audit_requested_v1 import AuditRequestedV1
 from .audit_requested_v1_delivery import AuditRequestedV1Delivery
 from .audit_requested_v1_scheme import AuditRequestedV1Scheme
-from .audit_step_in import AuditStepIn
-from .audit_step_in_step import AuditStepInStep
+from .audit_transition import AuditTransition
+from .audit_transition_step import AuditTransitionStep
+from .auditor_create import AuditorCreate
 from .auditor_engagement_page import AuditorEngagementPage
-from .auditor_in import AuditorIn
-from .auditor_out import AuditorOut
-from .auditor_out_qualifications_item import AuditorOutQualificationsItem
+from .auditor_public import AuditorPublic
+from .auditor_public_qualifications_item import AuditorPublicQualificationsItem
 from .auditor_update import AuditorUpdate
 from .audits_list_findings_type_type_0 import AuditsListFindingsTypeType0
 from .audits_list_programmes_scheme_type_0 import AuditsListProgrammesSchemeType0
@@ -73,10 +74,10 @@ from .body_audits_attach_report import BodyAuditsAttachReport
 from .body_auth_authorize_sign_in import BodyAuthAuthorizeSignIn
 from .body_auth_issue_token import BodyAuthIssueToken
 from .body_auth_revoke_token import BodyAuthRevokeToken
+from .body_create import BodyCreate
+from .body_create_schemes_item import BodyCreateSchemesItem
 from .body_delivery_page import BodyDeliveryPage
-from .body_in import BodyIn
-from .body_in_schemes_item import BodyInSchemesItem
-from .body_out import BodyOut
+from .body_public import BodyPublic
 from .body_recognitions_import_recognitions import BodyRecognitionsImportRecognitions
 from .body_referentials_import_referential import BodyReferentialsImportReferential
 from .body_update import BodyUpdate
@@ -87,24 +88,24 @@ from .certification_body_audit_request_scheme import CertificationBodyAuditReque
 from .certification_decided_v1 import CertificationDecidedV1
 from .certification_decided_v1_delivery import CertificationDecidedV1Delivery
 from .certification_decided_v1_outcome import CertificationDecidedV1Outcome
-from .change_out import ChangeOut
+from .change_public import ChangePublic
 from .channel_modes import ChannelModes
 from .channel_modes_email import ChannelModesEmail
 from .channel_modes_in_app import ChannelModesInApp
 from .clock_in import ClockIn
 from .clock_public import ClockPublic
 from .comparison import Comparison
-from .complaint_in import ComplaintIn
-from .complaint_out import ComplaintOut
-from .complaint_out_steps_item import ComplaintOutStepsItem
+from .complaint_create import ComplaintCreate
+from .complaint_public import ComplaintPublic
+from .complaint_public_steps_item import ComplaintPublicStepsItem
 from .complaint_receipt import ComplaintReceipt
 from .complaint_received_v1 import ComplaintReceivedV1
 from .complaint_received_v1_delivery import ComplaintReceivedV1Delivery
-from .complaint_step_in import ComplaintStepIn
-from .complaint_step_in_step import ComplaintStepInStep
+from .complaint_transition import ComplaintTransition
+from .complaint_transition_step import ComplaintTransitionStep
 from .complaints_list_complaints_status_type_0 import ComplaintsListComplaintsStatusType0
-from .connection_in import ConnectionIn
-from .connection_out import ConnectionOut
+from .connection_public import ConnectionPublic
+from .connection_update import ConnectionUpdate
 from .contract_document import ContractDocument
 from .contract_document_info import ContractDocumentInfo
 from .contract_document_webhooks import ContractDocumentWebhooks
@@ -127,13 +128,13 @@ from .decision_appeal_lodged_v1_scheme import DecisionAppealLodgedV1Scheme
 from .decision_held_v1 import DecisionHeldV1
 from .decision_held_v1_delivery import DecisionHeldV1Delivery
 from .decision_held_v1_scheme import DecisionHeldV1Scheme
-from .decision_in import DecisionIn
-from .decision_in_outcome import DecisionInOutcome
 from .decision_opened_v1 import DecisionOpenedV1
 from .decision_opened_v1_delivery import DecisionOpenedV1Delivery
 from .decision_opened_v1_kind import DecisionOpenedV1Kind
 from .decision_opened_v1_scheme import DecisionOpenedV1Scheme
-from .decision_out import DecisionOut
+from .decision_public import DecisionPublic
+from .decision_take import DecisionTake
+from .decision_take_outcome import DecisionTakeOutcome
 from .decision_taken_v1 import DecisionTakenV1
 from .decision_taken_v1_delivery import DecisionTakenV1Delivery
 from .decision_taken_v1_kind import DecisionTakenV1Kind
@@ -143,13 +144,15 @@ from .decisions_list_decisions_scheme_type_0 import DecisionsListDecisionsScheme
 from .decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatusType0
 from .deleted import Deleted
 from .delivery_out import DeliveryOut
-from .delivery_out_log_item import DeliveryOutLogItem
+from .delivery_public import DeliveryPublic
+from .delivery_public_log_item import DeliveryPublicLogItem
 from .diagnostic_completed_v1 import DiagnosticCompletedV1
 from .diagnostic_completed_v1_delivery import DiagnosticCompletedV1Delivery
 from .diagnostic_completed_v1_frameworks import DiagnosticCompletedV1Frameworks
 from .diagnostic_completed_v1_kind import DiagnosticCompletedV1Kind
 from .diagnostic_create import DiagnosticCreate
 from .diagnostic_create_kind import DiagnosticCreateKind
+from .diagnostic_evidence import DiagnosticEvidence
 from .diagnostic_migration import DiagnosticMigration
 from .diagnostic_migration_strategy import DiagnosticMigrationStrategy
 from .diagnostic_public import DiagnosticPublic
@@ -165,15 +168,14 @@ from .diagnostic_scores_frameworks import DiagnosticScoresFrameworks
 from .diagnostic_summary import DiagnosticSummary
 from .diagnostic_transition import DiagnosticTransition
 from .diagnostic_update import DiagnosticUpdate
-from .due_item_out import DueItemOut
+from .due_item_public import DueItemPublic
 from .email_out import EmailOut
-from .engagement_in import EngagementIn
-from .engagement_in_kind import EngagementInKind
-from .engagement_out import EngagementOut
+from .engagement_create import EngagementCreate
+from .engagement_create_kind import EngagementCreateKind
+from .engagement_public import EngagementPublic
 from .evaluated_maturity_v1 import EvaluatedMaturityV1
 from .event_preference import EventPreference
 from .evidence import Evidence
-from .evidence_in import EvidenceIn
 from .exits import Exits
 from .export_format import ExportFormat
 from .feed_page import FeedPage
@@ -185,11 +187,11 @@ from .finding_appeal_lodged_v1 import FindingAppealLodgedV1
 from .finding_appeal_lodged_v1_delivery import FindingAppealLodgedV1Delivery
 from .finding_appeal_lodged_v1_finding_type import FindingAppealLodgedV1FindingType
 from .finding_appeal_lodged_v1_scheme import FindingAppealLodgedV1Scheme
-from .finding_in import FindingIn
-from .finding_in_type import FindingInType
-from .finding_out import FindingOut
-from .finding_out_evidence_item import FindingOutEvidenceItem
-from .finding_out_response_evidence_item import FindingOutResponseEvidenceItem
+from .finding_create import FindingCreate
+from .finding_create_type import FindingCreateType
+from .finding_public import FindingPublic
+from .finding_public_evidence_item import FindingPublicEvidenceItem
+from .finding_public_response_evidence_item import FindingPublicResponseEvidenceItem
 from .finding_response_due_v1 import FindingResponseDueV1
 from .finding_response_due_v1_delivery import FindingResponseDueV1Delivery
 from .finding_response_due_v1_stage import FindingResponseDueV1Stage
@@ -204,15 +206,15 @@ from .finding_status_changed_v1_type import FindingStatusChangedV1Type
 from .finding_v1 import FindingV1
 from .finding_v1_type import FindingV1Type
 from .gap_recommendation import GapRecommendation
-from .group_invitation_out import GroupInvitationOut
+from .group_invitation_public import GroupInvitationPublic
 from .group_invitation_sent_v1 import GroupInvitationSentV1
 from .group_invitation_sent_v1_delivery import GroupInvitationSentV1Delivery
 from .group_invitation_sent_v1_scheme import GroupInvitationSentV1Scheme
-from .group_member_out import GroupMemberOut
+from .group_member_public import GroupMemberPublic
 from .group_score import GroupScore
 from .group_score_v1 import GroupScoreV1
 from .import_report import ImportReport
-from .import_run_out import ImportRunOut
+from .import_run_public import ImportRunPublic
 from .invitation_accept import InvitationAccept
 from .invitation_create import InvitationCreate
 from .invitation_create_role import InvitationCreateRole
@@ -229,22 +231,22 @@ from .label_surveillance_due_v1 import LabelSurveillanceDueV1
 from .label_surveillance_due_v1_delivery import LabelSurveillanceDueV1Delivery
 from .label_surveillance_due_v1_scheme import LabelSurveillanceDueV1Scheme
 from .label_surveillance_due_v1_stage import LabelSurveillanceDueV1Stage
-from .labelling_appeal_decision_in import LabellingAppealDecisionIn
-from .labelling_appeal_decision_in_outcome import LabellingAppealDecisionInOutcome
-from .labelling_appeal_in import LabellingAppealIn
-from .labelling_appeal_out import LabellingAppealOut
-from .labelling_decision_out import LabellingDecisionOut
-from .labelling_decision_out_evaluation_type_0 import LabellingDecisionOutEvaluationType0
-from .labelling_decision_out_hold_type_0 import LabellingDecisionOutHoldType0
-from .labelling_decision_out_steps_item import LabellingDecisionOutStepsItem
-from .labelling_engagement_in import LabellingEngagementIn
-from .labelling_engagement_in_kind import LabellingEngagementInKind
-from .labelling_engagement_out import LabellingEngagementOut
+from .labelling_appeal_create import LabellingAppealCreate
+from .labelling_appeal_decision import LabellingAppealDecision
+from .labelling_appeal_decision_outcome import LabellingAppealDecisionOutcome
+from .labelling_appeal_public import LabellingAppealPublic
+from .labelling_decision_public import LabellingDecisionPublic
+from .labelling_decision_public_evaluation_type_0 import LabellingDecisionPublicEvaluationType0
+from .labelling_decision_public_hold_type_0 import LabellingDecisionPublicHoldType0
+from .labelling_decision_public_steps_item import LabellingDecisionPublicStepsItem
+from .labelling_engagement_create import LabellingEngagementCreate
+from .labelling_engagement_create_kind import LabellingEngagementCreateKind
+from .labelling_engagement_public import LabellingEngagementPublic
 from .latest_diagnostic import LatestDiagnostic
 from .latest_diagnostic_progress import LatestDiagnosticProgress
 from .latest_diagnostic_referential import LatestDiagnosticReferential
 from .level_raise import LevelRaise
-from .level_rule_out import LevelRuleOut
+from .level_rule_public import LevelRulePublic
 from .level_rules_export_level_rule_format import LevelRulesExportLevelRuleFormat
 from .level_rules_export_level_rule_level_rule import LevelRulesExportLevelRuleLevelRule
 from .level_rules_export_level_rule_level_rule_core_criteria import LevelRulesExportLevelRuleLevelRuleCoreCriteria
@@ -275,7 +277,7 @@ from .level_rules_import_level_rule_json_level_rule_referential_version import (
 from .maturity import Maturity
 from .maturity_bands import MaturityBands
 from .maturity_batch import MaturityBatch
-from .maturity_in import MaturityIn
+from .maturity_level import MaturityLevel
 from .me import Me
 from .me_kind import MeKind
 from .me_organisations_item import MeOrganisationsItem
@@ -287,7 +289,6 @@ from .network_scope import NetworkScope
 from .network_statistics import NetworkStatistics
 from .network_totals import NetworkTotals
 from .notification_out import NotificationOut
-from .notifications_delivery_out import NotificationsDeliveryOut
 from .notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
 from .notifications_mark_all_read_response_notifications_mark_all_read import (
     NotificationsMarkAllReadResponseNotificationsMarkAllRead,
@@ -304,24 +305,24 @@ from .outbox_status import OutboxStatus
 from .overview import Overview
 from .overview_parts import OverviewParts
 from .page_api_client_public import PageApiClientPublic
-from .page_application_out import PageApplicationOut
-from .page_auditor_out import PageAuditorOut
-from .page_body_out import PageBodyOut
-from .page_complaint_out import PageComplaintOut
-from .page_decision_out import PageDecisionOut
+from .page_application_public import PageApplicationPublic
+from .page_auditor_public import PageAuditorPublic
+from .page_body_public import PageBodyPublic
+from .page_complaint_public import PageComplaintPublic
+from .page_decision_public import PageDecisionPublic
 from .page_delivery_out import PageDeliveryOut
 from .page_email_out import PageEmailOut
-from .page_engagement_out import PageEngagementOut
-from .page_group_invitation_out import PageGroupInvitationOut
-from .page_import_run_out import PageImportRunOut
+from .page_engagement_public import PageEngagementPublic
+from .page_group_invitation_public import PageGroupInvitationPublic
+from .page_import_run_public import PageImportRunPublic
 from .page_invitation_public import PageInvitationPublic
 from .page_job_public import PageJobPublic
-from .page_level_rule_out import PageLevelRuleOut
+from .page_level_rule_public import PageLevelRulePublic
 from .page_organisation_public import PageOrganisationPublic
-from .page_programme_out import PageProgrammeOut
+from .page_programme_public import PageProgrammePublic
 from .page_referential_summary import PageReferentialSummary
 from .page_resource_public import PageResourcePublic
-from .page_secret_out import PageSecretOut
+from .page_secret_public import PageSecretPublic
 from .page_signing_key_public import PageSigningKeyPublic
 from .page_subscription_out import PageSubscriptionOut
 from .page_suggestion import PageSuggestion
@@ -335,7 +336,6 @@ from .peer_group import PeerGroup
 from .peer_position import PeerPosition
 from .pending_webhook import PendingWebhook
 from .pending_webhook_payload import PendingWebhookPayload
-from .plan_in import PlanIn
 from .plan_public import PlanPublic
 from .plan_public_counts import PlanPublicCounts
 from .preferences_in import PreferencesIn
@@ -346,7 +346,7 @@ from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .problem_type_out import ProblemTypeOut
 from .problem_types import ProblemTypes
-from .programme_out import ProgrammeOut
+from .programme_public import ProgrammePublic
 from .public_change import PublicChange
 from .public_jwk import PublicJwk
 from .public_structure import PublicStructure
@@ -356,14 +356,14 @@ from .quarter import Quarter
 from .quiet_hours_in import QuietHoursIn
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
-from .recognition_out import RecognitionOut
+from .recognition_public import RecognitionPublic
 from .recognition_status_changed_v1 import RecognitionStatusChangedV1
 from .recognition_status_changed_v1_delivery import RecognitionStatusChangedV1Delivery
 from .recognition_status_changed_v1_previous_status_type_0 import RecognitionStatusChangedV1PreviousStatusType0
 from .recognition_status_changed_v1_scheme import RecognitionStatusChangedV1Scheme
 from .recognition_status_changed_v1_status import RecognitionStatusChangedV1Status
-from .recognition_step_in import RecognitionStepIn
-from .recognition_step_in_step import RecognitionStepInStep
+from .recognition_transition import RecognitionTransition
+from .recognition_transition_step import RecognitionTransitionStep
 from .recognitions_list_recognitions_scheme_type_0 import RecognitionsListRecognitionsSchemeType0
 from .recognitions_list_recognitions_status_type_0 import RecognitionsListRecognitionsStatusType0
 from .recommendations import Recommendations
@@ -425,21 +425,21 @@ from .resource_public import ResourcePublic
 from .resource_update import ResourceUpdate
 from .resource_update_kind import ResourceUpdateKind
 from .resources_search_resources_kind_type_0 import ResourcesSearchResourcesKindType0
-from .response_in import ResponseIn
+from .response_create import ResponseCreate
+from .response_review import ResponseReview
+from .response_review_decision import ResponseReviewDecision
 from .review_create import ReviewCreate
-from .review_in import ReviewIn
-from .review_in_decision import ReviewInDecision
 from .review_public import ReviewPublic
 from .row_error import RowError
 from .row_outcome import RowOutcome
 from .row_outcome_outcome import RowOutcomeOutcome
-from .sample_size_out import SampleSizeOut
-from .sampling_out import SamplingOut
+from .sample_size_public import SampleSizePublic
+from .sampling_public import SamplingPublic
 from .scale_level import ScaleLevel
 from .scope import Scope
-from .scope_reduction_in import ScopeReductionIn
+from .scope_reduction import ScopeReduction
 from .secret_created import SecretCreated
-from .secret_out import SecretOut
+from .secret_public import SecretPublic
 from .signing_key_public import SigningKeyPublic
 from .stage_2_required_v1 import Stage2RequiredV1
 from .stage_2_required_v1_delivery import Stage2RequiredV1Delivery
@@ -458,14 +458,14 @@ from .suppressed_maturity import SuppressedMaturity
 from .suppressed_peer_group import SuppressedPeerGroup
 from .suppressed_quarter import SuppressedQuarter
 from .sync_page_answer_public import SyncPageAnswerPublic
-from .sync_page_audit_out import SyncPageAuditOut
+from .sync_page_audit_public import SyncPageAuditPublic
 from .sync_page_diagnostic_public import SyncPageDiagnosticPublic
-from .sync_page_finding_out import SyncPageFindingOut
+from .sync_page_finding_public import SyncPageFindingPublic
 from .sync_page_plan_public import SyncPagePlanPublic
-from .sync_page_recognition_out import SyncPageRecognitionOut
+from .sync_page_recognition_public import SyncPageRecognitionPublic
 from .team_member import TeamMember
+from .team_member_public import TeamMemberPublic
 from .team_member_role import TeamMemberRole
-from .team_out import TeamOut
 from .theme_public import ThemePublic
 from .token_response import TokenResponse
 from .transition_action import TransitionAction
@@ -502,34 +502,35 @@ __all__ = (
     "ApiClientCreate",
     "ApiClientCreated",
     "ApiClientPublic",
-    "AppealDecisionIn",
-    "AppealDecisionInOutcome",
-    "AppealIn",
-    "AppealOut",
+    "AppealCreate",
+    "AppealDecision",
+    "AppealDecisionOutcome",
+    "AppealPublic",
     "ApplicationAcceptedV1",
     "ApplicationAcceptedV1Delivery",
     "ApplicationAcceptedV1Scheme",
-    "ApplicationIn",
-    "ApplicationInScheme",
-    "ApplicationOut",
-    "ApplicationOutEligibility",
+    "ApplicationCreate",
+    "ApplicationCreateScheme",
+    "ApplicationPublic",
+    "ApplicationPublicEligibility",
     "ApplicationsListApplicationsSchemeType0",
     "ApplicationsListApplicationsStatusType0",
     "ApplicationsListGroupInvitationsStatusType0",
-    "ApplicationStepIn",
-    "ApplicationStepInStep",
+    "ApplicationTransition",
+    "ApplicationTransitionStep",
     "AttemptOut",
+    "AuditorCreate",
     "AuditorEngagementPage",
-    "AuditorIn",
-    "AuditorOut",
-    "AuditorOutQualificationsItem",
+    "AuditorPublic",
+    "AuditorPublicQualificationsItem",
     "AuditorUpdate",
-    "AuditOut",
-    "AuditOutFindings",
-    "AuditOutReportDocumentType0",
     "AuditPlannedV1",
     "AuditPlannedV1Delivery",
     "AuditPlannedV1Scheme",
+    "AuditPlanUpdate",
+    "AuditPublic",
+    "AuditPublicFindings",
+    "AuditPublicReportDocumentType0",
     "AuditReportSubmittedV1",
     "AuditReportSubmittedV1Delivery",
     "AuditReportSubmittedV1Scheme",
@@ -544,8 +545,8 @@ __all__ = (
     "AuditsListFindingsTypeType0",
     "AuditsListProgrammesSchemeType0",
     "AuditsSetMaturityResponseAuditsSetMaturity",
-    "AuditStepIn",
-    "AuditStepInStep",
+    "AuditTransition",
+    "AuditTransitionStep",
     "AuthorizationServerMetadata",
     "AuthRevokeTokenResponseAuthRevokeToken",
     "BandGap",
@@ -553,10 +554,10 @@ __all__ = (
     "BodyAuthAuthorizeSignIn",
     "BodyAuthIssueToken",
     "BodyAuthRevokeToken",
+    "BodyCreate",
+    "BodyCreateSchemesItem",
     "BodyDeliveryPage",
-    "BodyIn",
-    "BodyInSchemesItem",
-    "BodyOut",
+    "BodyPublic",
     "BodyRecognitionsImportRecognitions",
     "BodyReferentialsImportReferential",
     "BodyUpdate",
@@ -567,24 +568,24 @@ __all__ = (
     "CertificationDecidedV1",
     "CertificationDecidedV1Delivery",
     "CertificationDecidedV1Outcome",
-    "ChangeOut",
+    "ChangePublic",
     "ChannelModes",
     "ChannelModesEmail",
     "ChannelModesInApp",
     "ClockIn",
     "ClockPublic",
     "Comparison",
-    "ComplaintIn",
-    "ComplaintOut",
-    "ComplaintOutStepsItem",
+    "ComplaintCreate",
+    "ComplaintPublic",
+    "ComplaintPublicStepsItem",
     "ComplaintReceipt",
     "ComplaintReceivedV1",
     "ComplaintReceivedV1Delivery",
     "ComplaintsListComplaintsStatusType0",
-    "ComplaintStepIn",
-    "ComplaintStepInStep",
-    "ConnectionIn",
-    "ConnectionOut",
+    "ComplaintTransition",
+    "ComplaintTransitionStep",
+    "ConnectionPublic",
+    "ConnectionUpdate",
     "ContractDocument",
     "ContractDocumentInfo",
     "ContractDocumentWebhooks",
@@ -607,29 +608,31 @@ __all__ = (
     "DecisionHeldV1",
     "DecisionHeldV1Delivery",
     "DecisionHeldV1Scheme",
-    "DecisionIn",
-    "DecisionInOutcome",
     "DecisionOpenedV1",
     "DecisionOpenedV1Delivery",
     "DecisionOpenedV1Kind",
     "DecisionOpenedV1Scheme",
-    "DecisionOut",
+    "DecisionPublic",
     "DecisionsListDecisionsSchemeType0",
     "DecisionsListDecisionsStatusType0",
+    "DecisionTake",
     "DecisionTakenV1",
     "DecisionTakenV1Delivery",
     "DecisionTakenV1Kind",
     "DecisionTakenV1Outcome",
     "DecisionTakenV1Scheme",
+    "DecisionTakeOutcome",
     "Deleted",
     "DeliveryOut",
-    "DeliveryOutLogItem",
+    "DeliveryPublic",
+    "DeliveryPublicLogItem",
     "DiagnosticCompletedV1",
     "DiagnosticCompletedV1Delivery",
     "DiagnosticCompletedV1Frameworks",
     "DiagnosticCompletedV1Kind",
     "DiagnosticCreate",
     "DiagnosticCreateKind",
+    "DiagnosticEvidence",
     "DiagnosticMigration",
     "DiagnosticMigrationStrategy",
     "DiagnosticPublic",
@@ -645,15 +648,14 @@ __all__ = (
     "DiagnosticSummary",
     "DiagnosticTransition",
     "DiagnosticUpdate",
-    "DueItemOut",
+    "DueItemPublic",
     "EmailOut",
-    "EngagementIn",
-    "EngagementInKind",
-    "EngagementOut",
+    "EngagementCreate",
+    "EngagementCreateKind",
+    "EngagementPublic",
     "EvaluatedMaturityV1",
     "EventPreference",
     "Evidence",
-    "EvidenceIn",
     "Exits",
     "ExportFormat",
     "FeedPage",
@@ -665,11 +667,11 @@ __all__ = (
     "FindingAppealLodgedV1Delivery",
     "FindingAppealLodgedV1FindingType",
     "FindingAppealLodgedV1Scheme",
-    "FindingIn",
-    "FindingInType",
-    "FindingOut",
-    "FindingOutEvidenceItem",
-    "FindingOutResponseEvidenceItem",
+    "FindingCreate",
+    "FindingCreateType",
+    "FindingPublic",
+    "FindingPublicEvidenceItem",
+    "FindingPublicResponseEvidenceItem",
     "FindingResponseDueV1",
     "FindingResponseDueV1Delivery",
     "FindingResponseDueV1Stage",
@@ -684,15 +686,15 @@ __all__ = (
     "FindingV1",
     "FindingV1Type",
     "GapRecommendation",
-    "GroupInvitationOut",
+    "GroupInvitationPublic",
     "GroupInvitationSentV1",
     "GroupInvitationSentV1Delivery",
     "GroupInvitationSentV1Scheme",
-    "GroupMemberOut",
+    "GroupMemberPublic",
     "GroupScore",
     "GroupScoreV1",
     "ImportReport",
-    "ImportRunOut",
+    "ImportRunPublic",
     "InvitationAccept",
     "InvitationCreate",
     "InvitationCreated",
@@ -705,17 +707,17 @@ __all__ = (
     "LabelExpiringV1",
     "LabelExpiringV1Delivery",
     "LabelExpiringV1Scheme",
-    "LabellingAppealDecisionIn",
-    "LabellingAppealDecisionInOutcome",
-    "LabellingAppealIn",
-    "LabellingAppealOut",
-    "LabellingDecisionOut",
-    "LabellingDecisionOutEvaluationType0",
-    "LabellingDecisionOutHoldType0",
-    "LabellingDecisionOutStepsItem",
-    "LabellingEngagementIn",
-    "LabellingEngagementInKind",
-    "LabellingEngagementOut",
+    "LabellingAppealCreate",
+    "LabellingAppealDecision",
+    "LabellingAppealDecisionOutcome",
+    "LabellingAppealPublic",
+    "LabellingDecisionPublic",
+    "LabellingDecisionPublicEvaluationType0",
+    "LabellingDecisionPublicHoldType0",
+    "LabellingDecisionPublicStepsItem",
+    "LabellingEngagementCreate",
+    "LabellingEngagementCreateKind",
+    "LabellingEngagementPublic",
     "LabelSurveillanceDueV1",
     "LabelSurveillanceDueV1Delivery",
     "LabelSurveillanceDueV1Scheme",
@@ -724,7 +726,7 @@ __all__ = (
     "LatestDiagnosticProgress",
     "LatestDiagnosticReferential",
     "LevelRaise",
-    "LevelRuleOut",
+    "LevelRulePublic",
     "LevelRulesExportLevelRuleFormat",
     "LevelRulesExportLevelRuleLevelRule",
     "LevelRulesExportLevelRuleLevelRuleCoreCriteria",
@@ -741,7 +743,7 @@ __all__ = (
     "Maturity",
     "MaturityBands",
     "MaturityBatch",
-    "MaturityIn",
+    "MaturityLevel",
     "Me",
     "MeKind",
     "MembershipCreate",
@@ -753,7 +755,6 @@ __all__ = (
     "NetworkStatistics",
     "NetworkTotals",
     "NotificationOut",
-    "NotificationsDeliveryOut",
     "NotificationsListEmailsStatusType0",
     "NotificationsMarkAllReadResponseNotificationsMarkAllRead",
     "NotificationsUnreadCountResponseNotificationsUnreadCount",
@@ -766,24 +767,24 @@ __all__ = (
     "Overview",
     "OverviewParts",
     "PageApiClientPublic",
-    "PageApplicationOut",
-    "PageAuditorOut",
-    "PageBodyOut",
-    "PageComplaintOut",
-    "PageDecisionOut",
+    "PageApplicationPublic",
+    "PageAuditorPublic",
+    "PageBodyPublic",
+    "PageComplaintPublic",
+    "PageDecisionPublic",
     "PageDeliveryOut",
     "PageEmailOut",
-    "PageEngagementOut",
-    "PageGroupInvitationOut",
-    "PageImportRunOut",
+    "PageEngagementPublic",
+    "PageGroupInvitationPublic",
+    "PageImportRunPublic",
     "PageInvitationPublic",
     "PageJobPublic",
-    "PageLevelRuleOut",
+    "PageLevelRulePublic",
     "PageOrganisationPublic",
-    "PageProgrammeOut",
+    "PageProgrammePublic",
     "PageReferentialSummary",
     "PageResourcePublic",
-    "PageSecretOut",
+    "PageSecretPublic",
     "PageSigningKeyPublic",
     "PageSubscriptionOut",
     "PageSuggestion",
@@ -797,7 +798,6 @@ __all__ = (
     "PeerPosition",
     "PendingWebhook",
     "PendingWebhookPayload",
-    "PlanIn",
     "PlanPublic",
     "PlanPublicCounts",
     "PreferencesIn",
@@ -808,7 +808,7 @@ __all__ = (
     "ProblemErrorsItem",
     "ProblemTypeOut",
     "ProblemTypes",
-    "ProgrammeOut",
+    "ProgrammePublic",
     "PublicChange",
     "PublicJwk",
     "PublicStructure",
@@ -818,7 +818,7 @@ __all__ = (
     "QuietHoursIn",
     "Readiness",
     "ReadinessChecks",
-    "RecognitionOut",
+    "RecognitionPublic",
     "RecognitionsListRecognitionsSchemeType0",
     "RecognitionsListRecognitionsStatusType0",
     "RecognitionStatusChangedV1",
@@ -826,8 +826,8 @@ __all__ = (
     "RecognitionStatusChangedV1PreviousStatusType0",
     "RecognitionStatusChangedV1Scheme",
     "RecognitionStatusChangedV1Status",
-    "RecognitionStepIn",
-    "RecognitionStepInStep",
+    "RecognitionTransition",
+    "RecognitionTransitionStep",
     "Recommendations",
     "RecommendedResource",
     "ReferentialDetail",
@@ -867,21 +867,21 @@ __all__ = (
     "ResourcesSearchResourcesKindType0",
     "ResourceUpdate",
     "ResourceUpdateKind",
-    "ResponseIn",
+    "ResponseCreate",
+    "ResponseReview",
+    "ResponseReviewDecision",
     "ReviewCreate",
-    "ReviewIn",
-    "ReviewInDecision",
     "ReviewPublic",
     "RowError",
     "RowOutcome",
     "RowOutcomeOutcome",
-    "SampleSizeOut",
-    "SamplingOut",
+    "SampleSizePublic",
+    "SamplingPublic",
     "ScaleLevel",
     "Scope",
-    "ScopeReductionIn",
+    "ScopeReduction",
     "SecretCreated",
-    "SecretOut",
+    "SecretPublic",
     "SigningKeyPublic",
     "Stage2RequiredV1",
     "Stage2RequiredV1Delivery",
@@ -900,14 +900,14 @@ __all__ = (
     "SuppressedPeerGroup",
     "SuppressedQuarter",
     "SyncPageAnswerPublic",
-    "SyncPageAuditOut",
+    "SyncPageAuditPublic",
     "SyncPageDiagnosticPublic",
-    "SyncPageFindingOut",
+    "SyncPageFindingPublic",
     "SyncPagePlanPublic",
-    "SyncPageRecognitionOut",
+    "SyncPageRecognitionPublic",
     "TeamMember",
+    "TeamMemberPublic",
     "TeamMemberRole",
-    "TeamOut",
     "ThemePublic",
     "TokenResponse",
     "TransitionAction",

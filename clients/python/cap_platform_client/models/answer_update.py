@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.evidence import Evidence
+    from ..models.diagnostic_evidence import DiagnosticEvidence
 
 
 T = TypeVar("T", bound="AnswerUpdate")
@@ -23,7 +23,7 @@ class AnswerUpdate:
         id (str): Client-generated UUID
         carried_from (None | str | Unset):
         comment (None | str | Unset):
-        evidence (list[Evidence] | Unset):
+        evidence (list[DiagnosticEvidence] | Unset):
         level (int | None | Unset):
         not_applicable (bool | Unset):  Default: False.
         not_applicable_reason (None | str | Unset):
@@ -33,7 +33,7 @@ class AnswerUpdate:
     id: str
     carried_from: None | str | Unset = UNSET
     comment: None | str | Unset = UNSET
-    evidence: list[Evidence] | Unset = UNSET
+    evidence: list[DiagnosticEvidence] | Unset = UNSET
     level: int | None | Unset = UNSET
     not_applicable: bool | Unset = False
     not_applicable_reason: None | str | Unset = UNSET
@@ -101,7 +101,7 @@ class AnswerUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.evidence import Evidence  # noqa: PLC0415
+        from ..models.diagnostic_evidence import DiagnosticEvidence  # noqa: PLC0415
 
         d = dict(src_dict)
         criterion = d.pop("criterion")
@@ -127,11 +127,11 @@ class AnswerUpdate:
         comment = _parse_comment(d.pop("comment", UNSET))
 
         _evidence = d.pop("evidence", UNSET)
-        evidence: list[Evidence] | Unset = UNSET
+        evidence: list[DiagnosticEvidence] | Unset = UNSET
         if _evidence is not UNSET:
             evidence = []
             for evidence_item_data in _evidence:
-                evidence_item = Evidence.from_dict(evidence_item_data)
+                evidence_item = DiagnosticEvidence.from_dict(evidence_item_data)
 
                 evidence.append(evidence_item)
 

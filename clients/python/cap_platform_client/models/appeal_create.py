@@ -10,10 +10,10 @@ T = TypeVar("T", bound="AppealCreate")
 
 @_attrs_define
 class AppealCreate:
-    """An appeal lodged against a decision.
+    """The audited structure appeals a finding (within the scheme's appeal_days).
 
     Attributes:
-        reason (str): Why the decision is wrong
+        reason (str):
     """
 
     reason: str

@@ -1,49 +1,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.appeal_decision_outcome import AppealDecisionOutcome
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AppealDecision")
 
 
 @_attrs_define
 class AppealDecision:
-    """The decision on an appeal: upheld, or overturned (with the certificate for an ISO
-    refusal).
+    """The outcome of an appeal, recorded by someone who took no part in the audit.
 
-        Attributes:
-            outcome (AppealDecisionOutcome):
-            reason (str):
-            certificate_number (None | str | Unset): CAP ISO 9001 refusal overturned: the body's certificate number
-            scope (None | str | Unset):
+    Attributes:
+        outcome (AppealDecisionOutcome): upheld: the finding stands; overturned: it is withdrawn; downgraded: a major
+            becomes a minor
+        reason (str):
     """
 
     outcome: AppealDecisionOutcome
     reason: str
-    certificate_number: None | str | Unset = UNSET
-    scope: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         outcome = self.outcome.value
 
         reason = self.reason
-
-        certificate_number: None | str | Unset
-        if isinstance(self.certificate_number, Unset):
-            certificate_number = UNSET
-        else:
-            certificate_number = self.certificate_number
-
-        scope: None | str | Unset
-        if isinstance(self.scope, Unset):
-            scope = UNSET
-        else:
-            scope = self.scope
 
         field_dict: dict[str, Any] = {}
 
@@ -53,10 +36,6 @@ class AppealDecision:
                 "reason": reason,
             }
         )
-        if certificate_number is not UNSET:
-            field_dict["certificate_number"] = certificate_number
-        if scope is not UNSET:
-            field_dict["scope"] = scope
 
         return field_dict
 
@@ -67,29 +46,9 @@ class AppealDecision:
 
         reason = d.pop("reason")
 
-        def _parse_certificate_number(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        certificate_number = _parse_certificate_number(d.pop("certificate_number", UNSET))
-
-        def _parse_scope(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        scope = _parse_scope(d.pop("scope", UNSET))
-
         appeal_decision = cls(
             outcome=outcome,
             reason=reason,
-            certificate_number=certificate_number,
-            scope=scope,
         )
 
         return appeal_decision

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class AppealDecisionOutcome(StrEnum):
+    DOWNGRADED = "downgraded"
     OVERTURNED = "overturned"
     UPHELD = "upheld"
 

@@ -12,37 +12,29 @@ T = TypeVar("T", bound="AppealPublic")
 
 @_attrs_define
 class AppealPublic:
-    """An appeal of a decision file, with the decision it was lodged against.
+    """An appeal against a finding and its outcome.
 
     Attributes:
         decided_at (datetime.datetime | None):
         decided_by (None | str):
-        decision_decided_by (None | str):
-        decision_decided_on (datetime.date | None):
-        decision_level (None | str):
-        decision_status (str):
+        decision_reason (None | str):
         id (str):
         lodged_at (datetime.datetime):
         lodged_by (str):
-        outcome_reason (None | str):
+        outcome (None | str):
         reason (str):
-        round_ (int):
-        status (str):
+        status_before (str):
     """
 
     decided_at: datetime.datetime | None
     decided_by: None | str
-    decision_decided_by: None | str
-    decision_decided_on: datetime.date | None
-    decision_level: None | str
-    decision_status: str
+    decision_reason: None | str
     id: str
     lodged_at: datetime.datetime
     lodged_by: str
-    outcome_reason: None | str
+    outcome: None | str
     reason: str
-    round_: int
-    status: str
+    status_before: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,19 +47,8 @@ class AppealPublic:
         decided_by: None | str
         decided_by = self.decided_by
 
-        decision_decided_by: None | str
-        decision_decided_by = self.decision_decided_by
-
-        decision_decided_on: None | str
-        if isinstance(self.decision_decided_on, datetime.date):
-            decision_decided_on = self.decision_decided_on.isoformat()
-        else:
-            decision_decided_on = self.decision_decided_on
-
-        decision_level: None | str
-        decision_level = self.decision_level
-
-        decision_status = self.decision_status
+        decision_reason: None | str
+        decision_reason = self.decision_reason
 
         id = self.id
 
@@ -75,14 +56,12 @@ class AppealPublic:
 
         lodged_by = self.lodged_by
 
-        outcome_reason: None | str
-        outcome_reason = self.outcome_reason
+        outcome: None | str
+        outcome = self.outcome
 
         reason = self.reason
 
-        round_ = self.round_
-
-        status = self.status
+        status_before = self.status_before
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -90,17 +69,13 @@ class AppealPublic:
             {
                 "decided_at": decided_at,
                 "decided_by": decided_by,
-                "decision_decided_by": decision_decided_by,
-                "decision_decided_on": decision_decided_on,
-                "decision_level": decision_level,
-                "decision_status": decision_status,
+                "decision_reason": decision_reason,
                 "id": id,
                 "lodged_at": lodged_at,
                 "lodged_by": lodged_by,
-                "outcome_reason": outcome_reason,
+                "outcome": outcome,
                 "reason": reason,
-                "round": round_,
-                "status": status,
+                "status_before": status_before,
             }
         )
 
@@ -132,36 +107,12 @@ class AppealPublic:
 
         decided_by = _parse_decided_by(d.pop("decided_by"))
 
-        def _parse_decision_decided_by(data: object) -> None | str:
+        def _parse_decision_reason(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        decision_decided_by = _parse_decision_decided_by(d.pop("decision_decided_by"))
-
-        def _parse_decision_decided_on(data: object) -> datetime.date | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                decision_decided_on_type_0 = datetime.date.fromisoformat(data)
-
-                return decision_decided_on_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None, data)
-
-        decision_decided_on = _parse_decision_decided_on(d.pop("decision_decided_on"))
-
-        def _parse_decision_level(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        decision_level = _parse_decision_level(d.pop("decision_level"))
-
-        decision_status = d.pop("decision_status")
+        decision_reason = _parse_decision_reason(d.pop("decision_reason"))
 
         id = d.pop("id")
 
@@ -169,33 +120,27 @@ class AppealPublic:
 
         lodged_by = d.pop("lodged_by")
 
-        def _parse_outcome_reason(data: object) -> None | str:
+        def _parse_outcome(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        outcome_reason = _parse_outcome_reason(d.pop("outcome_reason"))
+        outcome = _parse_outcome(d.pop("outcome"))
 
         reason = d.pop("reason")
 
-        round_ = d.pop("round")
-
-        status = d.pop("status")
+        status_before = d.pop("status_before")
 
         appeal_public = cls(
             decided_at=decided_at,
             decided_by=decided_by,
-            decision_decided_by=decision_decided_by,
-            decision_decided_on=decision_decided_on,
-            decision_level=decision_level,
-            decision_status=decision_status,
+            decision_reason=decision_reason,
             id=id,
             lodged_at=lodged_at,
             lodged_by=lodged_by,
-            outcome_reason=outcome_reason,
+            outcome=outcome,
             reason=reason,
-            round_=round_,
-            status=status,
+            status_before=status_before,
         )
 
         appeal_public.additional_properties = d

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="AuditRequest")
 
 @_attrs_define
 class AuditRequest:
-    """
+    """The next audit requested of a programme.
+
     Attributes:
         type_ (AuditRequestType):
         due_by (datetime.date | None | Unset):

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="AuditRequestAccepted")
 
 @_attrs_define
 class AuditRequestAccepted:
-    """
+    """The body's answer to an audit request.
+
     Attributes:
         reference (str): The body's own reference for the request
     """

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.engagement_out import EngagementOut
+    from ..models.engagement_public import EngagementPublic
 
 
 T = TypeVar("T", bound="AuditorEngagementPage")
@@ -17,14 +17,14 @@ T = TypeVar("T", bound="AuditorEngagementPage")
 
 @_attrs_define
 class AuditorEngagementPage:
-    """A page of an auditor's engagements (named: other services page an ``EngagementOut``).
+    """A page of an auditor's engagements (named: other services page their own engagements).
 
     Attributes:
-        data (list[EngagementOut]):
+        data (list[EngagementPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[EngagementOut]
+    data: list[EngagementPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -54,13 +54,13 @@ class AuditorEngagementPage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.engagement_out import EngagementOut  # noqa: PLC0415
+        from ..models.engagement_public import EngagementPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = EngagementOut.from_dict(data_item_data)
+            data_item = EngagementPublic.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.delivery_out import DeliveryOut
+    from ..models.delivery_public import DeliveryPublic
 
 
 T = TypeVar("T", bound="BodyDeliveryPage")
@@ -18,14 +18,14 @@ T = TypeVar("T", bound="BodyDeliveryPage")
 @_attrs_define
 class BodyDeliveryPage:
     """A page of a body's deliveries (named: the notifications service pages its own
-    ``DeliveryOut``).
+    ``DeliveryPublic``).
 
         Attributes:
-            data (list[DeliveryOut]):
+            data (list[DeliveryPublic]):
             next_cursor (None | str | Unset):
     """
 
-    data: list[DeliveryOut]
+    data: list[DeliveryPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -55,13 +55,13 @@ class BodyDeliveryPage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.delivery_out import DeliveryOut  # noqa: PLC0415
+        from ..models.delivery_public import DeliveryPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = DeliveryOut.from_dict(data_item_data)
+            data_item = DeliveryPublic.from_dict(data_item_data)
 
             data.append(data_item)
 

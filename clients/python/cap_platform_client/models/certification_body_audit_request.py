@@ -26,7 +26,7 @@ class CertificationBodyAuditRequest:
             audit_type (str):
             callback_url (str): Where to send the signed webhooks
             due_by (datetime.date | None):
-            organisation (OrganisationRef):
+            organisation (OrganisationRef): The audited organisation, as the platform knows it.
             scheme (CertificationBodyAuditRequestScheme):
     """
 

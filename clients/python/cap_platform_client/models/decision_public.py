@@ -2,272 +2,107 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.appeal_public import AppealPublic
-    from ..models.decision_public_evaluation_type_0 import DecisionPublicEvaluationType0
-    from ..models.decision_public_hold_type_0 import DecisionPublicHoldType0
-    from ..models.decision_public_steps_item import DecisionPublicStepsItem
-
-
 T = TypeVar("T", bound="DecisionPublic")
 
 
 @_attrs_define
 class DecisionPublic:
-    """A decision file as the caller may see it.
+    """The body's certification decision, as recorded.
 
     Attributes:
-        application_id (None | str):
-        audit_id (None | str):
-        certification_body_id (None | str):
-        computed_level (None | str):
-        decided_by (None | str):
-        decided_on (datetime.date | None):
-        evaluation (DecisionPublicEvaluationType0 | None):
-        group_member_ids (list[str]):
-        id (str):
-        kind (str):
-        level (None | str):
-        organisation_id (str):
+        certificate_number (None | str):
+        decided_by (str):
+        decided_on (datetime.date):
+        excluded_member_ids (list[str]):
+        outcome (str):
         reason (None | str):
-        recognition_id (None | str):
-        renews_id (None | str):
-        scheme (str):
-        status (str):
-        steps (list[DecisionPublicStepsItem]):
-        appeals (list[AppealPublic] | Unset):
-        hold (DecisionPublicHoldType0 | None | Unset):
-        round_ (int | Unset):  Default: 1.
+        recorded_at (datetime.datetime | None):
+        scope (None | str):
+        open_major_nc (int | Unset): Majors of the audit not verified closed when the decision was recorded: the
+            certificate takes effect only once they are Default: 0.
     """
 
-    application_id: None | str
-    audit_id: None | str
-    certification_body_id: None | str
-    computed_level: None | str
-    decided_by: None | str
-    decided_on: datetime.date | None
-    evaluation: DecisionPublicEvaluationType0 | None
-    group_member_ids: list[str]
-    id: str
-    kind: str
-    level: None | str
-    organisation_id: str
+    certificate_number: None | str
+    decided_by: str
+    decided_on: datetime.date
+    excluded_member_ids: list[str]
+    outcome: str
     reason: None | str
-    recognition_id: None | str
-    renews_id: None | str
-    scheme: str
-    status: str
-    steps: list[DecisionPublicStepsItem]
-    appeals: list[AppealPublic] | Unset = UNSET
-    hold: DecisionPublicHoldType0 | None | Unset = UNSET
-    round_: int | Unset = 1
+    recorded_at: datetime.datetime | None
+    scope: None | str
+    open_major_nc: int | Unset = 0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.decision_public_evaluation_type_0 import DecisionPublicEvaluationType0  # noqa: PLC0415
-        from ..models.decision_public_hold_type_0 import DecisionPublicHoldType0  # noqa: PLC0415
+        certificate_number: None | str
+        certificate_number = self.certificate_number
 
-        application_id: None | str
-        application_id = self.application_id
-
-        audit_id: None | str
-        audit_id = self.audit_id
-
-        certification_body_id: None | str
-        certification_body_id = self.certification_body_id
-
-        computed_level: None | str
-        computed_level = self.computed_level
-
-        decided_by: None | str
         decided_by = self.decided_by
 
-        decided_on: None | str
-        if isinstance(self.decided_on, datetime.date):
-            decided_on = self.decided_on.isoformat()
-        else:
-            decided_on = self.decided_on
+        decided_on = self.decided_on.isoformat()
 
-        evaluation: dict[str, Any] | None
-        if isinstance(self.evaluation, DecisionPublicEvaluationType0):
-            evaluation = self.evaluation.to_dict()
-        else:
-            evaluation = self.evaluation
+        excluded_member_ids = self.excluded_member_ids
 
-        group_member_ids = self.group_member_ids
-
-        id = self.id
-
-        kind = self.kind
-
-        level: None | str
-        level = self.level
-
-        organisation_id = self.organisation_id
+        outcome = self.outcome
 
         reason: None | str
         reason = self.reason
 
-        recognition_id: None | str
-        recognition_id = self.recognition_id
-
-        renews_id: None | str
-        renews_id = self.renews_id
-
-        scheme = self.scheme
-
-        status = self.status
-
-        steps = []
-        for steps_item_data in self.steps:
-            steps_item = steps_item_data.to_dict()
-            steps.append(steps_item)
-
-        appeals: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.appeals, Unset):
-            appeals = []
-            for appeals_item_data in self.appeals:
-                appeals_item = appeals_item_data.to_dict()
-                appeals.append(appeals_item)
-
-        hold: dict[str, Any] | None | Unset
-        if isinstance(self.hold, Unset):
-            hold = UNSET
-        elif isinstance(self.hold, DecisionPublicHoldType0):
-            hold = self.hold.to_dict()
+        recorded_at: None | str
+        if isinstance(self.recorded_at, datetime.datetime):
+            recorded_at = self.recorded_at.isoformat()
         else:
-            hold = self.hold
+            recorded_at = self.recorded_at
 
-        round_ = self.round_
+        scope: None | str
+        scope = self.scope
+
+        open_major_nc = self.open_major_nc
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "application_id": application_id,
-                "audit_id": audit_id,
-                "certification_body_id": certification_body_id,
-                "computed_level": computed_level,
+                "certificate_number": certificate_number,
                 "decided_by": decided_by,
                 "decided_on": decided_on,
-                "evaluation": evaluation,
-                "group_member_ids": group_member_ids,
-                "id": id,
-                "kind": kind,
-                "level": level,
-                "organisation_id": organisation_id,
+                "excluded_member_ids": excluded_member_ids,
+                "outcome": outcome,
                 "reason": reason,
-                "recognition_id": recognition_id,
-                "renews_id": renews_id,
-                "scheme": scheme,
-                "status": status,
-                "steps": steps,
+                "recorded_at": recorded_at,
+                "scope": scope,
             }
         )
-        if appeals is not UNSET:
-            field_dict["appeals"] = appeals
-        if hold is not UNSET:
-            field_dict["hold"] = hold
-        if round_ is not UNSET:
-            field_dict["round"] = round_
+        if open_major_nc is not UNSET:
+            field_dict["open_major_nc"] = open_major_nc
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.appeal_public import AppealPublic  # noqa: PLC0415
-        from ..models.decision_public_evaluation_type_0 import DecisionPublicEvaluationType0  # noqa: PLC0415
-        from ..models.decision_public_hold_type_0 import DecisionPublicHoldType0  # noqa: PLC0415
-        from ..models.decision_public_steps_item import DecisionPublicStepsItem  # noqa: PLC0415
-
         d = dict(src_dict)
 
-        def _parse_application_id(data: object) -> None | str:
+        def _parse_certificate_number(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        application_id = _parse_application_id(d.pop("application_id"))
+        certificate_number = _parse_certificate_number(d.pop("certificate_number"))
 
-        def _parse_audit_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        decided_by = d.pop("decided_by")
 
-        audit_id = _parse_audit_id(d.pop("audit_id"))
+        decided_on = datetime.date.fromisoformat(d.pop("decided_on"))
 
-        def _parse_certification_body_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        excluded_member_ids = cast(list[str], d.pop("excluded_member_ids"))
 
-        certification_body_id = _parse_certification_body_id(d.pop("certification_body_id"))
-
-        def _parse_computed_level(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        computed_level = _parse_computed_level(d.pop("computed_level"))
-
-        def _parse_decided_by(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        decided_by = _parse_decided_by(d.pop("decided_by"))
-
-        def _parse_decided_on(data: object) -> datetime.date | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                decided_on_type_0 = datetime.date.fromisoformat(data)
-
-                return decided_on_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None, data)
-
-        decided_on = _parse_decided_on(d.pop("decided_on"))
-
-        def _parse_evaluation(data: object) -> DecisionPublicEvaluationType0 | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                evaluation_type_0 = DecisionPublicEvaluationType0.from_dict(data)
-
-                return evaluation_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(DecisionPublicEvaluationType0 | None, data)
-
-        evaluation = _parse_evaluation(d.pop("evaluation"))
-
-        group_member_ids = cast(list[str], d.pop("group_member_ids"))
-
-        id = d.pop("id")
-
-        kind = d.pop("kind")
-
-        def _parse_level(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        level = _parse_level(d.pop("level"))
-
-        organisation_id = d.pop("organisation_id")
+        outcome = d.pop("outcome")
 
         def _parse_reason(data: object) -> None | str:
             if data is None:
@@ -276,81 +111,40 @@ class DecisionPublic:
 
         reason = _parse_reason(d.pop("reason"))
 
-        def _parse_recognition_id(data: object) -> None | str:
+        def _parse_recorded_at(data: object) -> datetime.datetime | None:
             if data is None:
-                return data
-            return cast(None | str, data)
-
-        recognition_id = _parse_recognition_id(d.pop("recognition_id"))
-
-        def _parse_renews_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        renews_id = _parse_renews_id(d.pop("renews_id"))
-
-        scheme = d.pop("scheme")
-
-        status = d.pop("status")
-
-        steps = []
-        _steps = d.pop("steps")
-        for steps_item_data in _steps:
-            steps_item = DecisionPublicStepsItem.from_dict(steps_item_data)
-
-            steps.append(steps_item)
-
-        _appeals = d.pop("appeals", UNSET)
-        appeals: list[AppealPublic] | Unset = UNSET
-        if _appeals is not UNSET:
-            appeals = []
-            for appeals_item_data in _appeals:
-                appeals_item = AppealPublic.from_dict(appeals_item_data)
-
-                appeals.append(appeals_item)
-
-        def _parse_hold(data: object) -> DecisionPublicHoldType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, dict):
+                if not isinstance(data, str):
                     raise TypeError()
-                hold_type_0 = DecisionPublicHoldType0.from_dict(data)
+                recorded_at_type_0 = datetime.datetime.fromisoformat(data)
 
-                return hold_type_0
+                return recorded_at_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(DecisionPublicHoldType0 | None | Unset, data)
+            return cast(datetime.datetime | None, data)
 
-        hold = _parse_hold(d.pop("hold", UNSET))
+        recorded_at = _parse_recorded_at(d.pop("recorded_at"))
 
-        round_ = d.pop("round", UNSET)
+        def _parse_scope(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        scope = _parse_scope(d.pop("scope"))
+
+        open_major_nc = d.pop("open_major_nc", UNSET)
 
         decision_public = cls(
-            application_id=application_id,
-            audit_id=audit_id,
-            certification_body_id=certification_body_id,
-            computed_level=computed_level,
+            certificate_number=certificate_number,
             decided_by=decided_by,
             decided_on=decided_on,
-            evaluation=evaluation,
-            group_member_ids=group_member_ids,
-            id=id,
-            kind=kind,
-            level=level,
-            organisation_id=organisation_id,
+            excluded_member_ids=excluded_member_ids,
+            outcome=outcome,
             reason=reason,
-            recognition_id=recognition_id,
-            renews_id=renews_id,
-            scheme=scheme,
-            status=status,
-            steps=steps,
-            appeals=appeals,
-            hold=hold,
-            round_=round_,
+            recorded_at=recorded_at,
+            scope=scope,
+            open_major_nc=open_major_nc,
         )
 
         decision_public.additional_properties = d

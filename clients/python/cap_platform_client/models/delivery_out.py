@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.delivery_out_log_item import DeliveryOutLogItem
+    from ..models.attempt_out import AttemptOut
 
 
 T = TypeVar("T", bound="DeliveryOut")
@@ -16,36 +16,37 @@ T = TypeVar("T", bound="DeliveryOut")
 
 @_attrs_define
 class DeliveryOut:
-    """
+    """One event to one subscription, with every attempt (the delivery log).
+
     Attributes:
         attempts (int):
-        audit_id (str):
+        created_at (datetime.datetime):
         delivered_at (datetime.datetime | None):
+        event_id (str):
+        event_type (str):
         id (str):
-        kind (str):
         last_error (None | str):
-        log (list[DeliveryOutLogItem]):
+        log (list[AttemptOut]):
         next_attempt_at (datetime.datetime | None):
-        reference (None | str):
         status (str):
     """
 
     attempts: int
-    audit_id: str
+    created_at: datetime.datetime
     delivered_at: datetime.datetime | None
+    event_id: str
+    event_type: str
     id: str
-    kind: str
     last_error: None | str
-    log: list[DeliveryOutLogItem]
+    log: list[AttemptOut]
     next_attempt_at: datetime.datetime | None
-    reference: None | str
     status: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         attempts = self.attempts
 
-        audit_id = self.audit_id
+        created_at = self.created_at.isoformat()
 
         delivered_at: None | str
         if isinstance(self.delivered_at, datetime.datetime):
@@ -53,9 +54,11 @@ class DeliveryOut:
         else:
             delivered_at = self.delivered_at
 
-        id = self.id
+        event_id = self.event_id
 
-        kind = self.kind
+        event_type = self.event_type
+
+        id = self.id
 
         last_error: None | str
         last_error = self.last_error
@@ -71,9 +74,6 @@ class DeliveryOut:
         else:
             next_attempt_at = self.next_attempt_at
 
-        reference: None | str
-        reference = self.reference
-
         status = self.status
 
         field_dict: dict[str, Any] = {}
@@ -81,14 +81,14 @@ class DeliveryOut:
         field_dict.update(
             {
                 "attempts": attempts,
-                "audit_id": audit_id,
+                "created_at": created_at,
                 "delivered_at": delivered_at,
+                "event_id": event_id,
+                "event_type": event_type,
                 "id": id,
-                "kind": kind,
                 "last_error": last_error,
                 "log": log,
                 "next_attempt_at": next_attempt_at,
-                "reference": reference,
                 "status": status,
             }
         )
@@ -97,12 +97,12 @@ class DeliveryOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.delivery_out_log_item import DeliveryOutLogItem  # noqa: PLC0415
+        from ..models.attempt_out import AttemptOut  # noqa: PLC0415
 
         d = dict(src_dict)
         attempts = d.pop("attempts")
 
-        audit_id = d.pop("audit_id")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         def _parse_delivered_at(data: object) -> datetime.datetime | None:
             if data is None:
@@ -119,9 +119,11 @@ class DeliveryOut:
 
         delivered_at = _parse_delivered_at(d.pop("delivered_at"))
 
-        id = d.pop("id")
+        event_id = d.pop("event_id")
 
-        kind = d.pop("kind")
+        event_type = d.pop("event_type")
+
+        id = d.pop("id")
 
         def _parse_last_error(data: object) -> None | str:
             if data is None:
@@ -133,7 +135,7 @@ class DeliveryOut:
         log = []
         _log = d.pop("log")
         for log_item_data in _log:
-            log_item = DeliveryOutLogItem.from_dict(log_item_data)
+            log_item = AttemptOut.from_dict(log_item_data)
 
             log.append(log_item)
 
@@ -152,25 +154,18 @@ class DeliveryOut:
 
         next_attempt_at = _parse_next_attempt_at(d.pop("next_attempt_at"))
 
-        def _parse_reference(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        reference = _parse_reference(d.pop("reference"))
-
         status = d.pop("status")
 
         delivery_out = cls(
             attempts=attempts,
-            audit_id=audit_id,
+            created_at=created_at,
             delivered_at=delivered_at,
+            event_id=event_id,
+            event_type=event_type,
             id=id,
-            kind=kind,
             last_error=last_error,
             log=log,
             next_attempt_at=next_attempt_at,
-            reference=reference,
             status=status,
         )
 

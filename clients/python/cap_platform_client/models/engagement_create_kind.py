@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class EngagementCreateKind(StrEnum):
     ACCOMPANIMENT = "accompaniment"
+    AUDITED = "audited"
     CONSULTANCY = "consultancy"
     TRAINING = "training"
 

@@ -7,172 +7,169 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="EngagementPublic")
 
 
 @_attrs_define
 class EngagementPublic:
-    """An engagement: declared, or an accompanied CAP session.
+    """An engagement of an auditor (or their account) with an organisation.
 
     Attributes:
-        created_at (datetime.datetime):
-        declared_by (None | str):
-        description (None | str):
-        diagnostic_id (None | str):
-        ended_on (datetime.date | None):
+        auditor_id (None | str):
         id (str):
         kind (str):
+        note (None | str):
+        on (datetime.date):
         organisation_id (str):
-        source (str):
-        started_on (datetime.date | None):
-        user_id (str):
+        user_id (None | str):
+        audit_id (None | str | Unset):
+        diagnostic_id (None | str | Unset):
+        role (None | str | Unset):
     """
 
-    created_at: datetime.datetime
-    declared_by: None | str
-    description: None | str
-    diagnostic_id: None | str
-    ended_on: datetime.date | None
+    auditor_id: None | str
     id: str
     kind: str
+    note: None | str
+    on: datetime.date
     organisation_id: str
-    source: str
-    started_on: datetime.date | None
-    user_id: str
+    user_id: None | str
+    audit_id: None | str | Unset = UNSET
+    diagnostic_id: None | str | Unset = UNSET
+    role: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at.isoformat()
-
-        declared_by: None | str
-        declared_by = self.declared_by
-
-        description: None | str
-        description = self.description
-
-        diagnostic_id: None | str
-        diagnostic_id = self.diagnostic_id
-
-        ended_on: None | str
-        if isinstance(self.ended_on, datetime.date):
-            ended_on = self.ended_on.isoformat()
-        else:
-            ended_on = self.ended_on
+        auditor_id: None | str
+        auditor_id = self.auditor_id
 
         id = self.id
 
         kind = self.kind
 
+        note: None | str
+        note = self.note
+
+        on = self.on.isoformat()
+
         organisation_id = self.organisation_id
 
-        source = self.source
-
-        started_on: None | str
-        if isinstance(self.started_on, datetime.date):
-            started_on = self.started_on.isoformat()
-        else:
-            started_on = self.started_on
-
+        user_id: None | str
         user_id = self.user_id
+
+        audit_id: None | str | Unset
+        if isinstance(self.audit_id, Unset):
+            audit_id = UNSET
+        else:
+            audit_id = self.audit_id
+
+        diagnostic_id: None | str | Unset
+        if isinstance(self.diagnostic_id, Unset):
+            diagnostic_id = UNSET
+        else:
+            diagnostic_id = self.diagnostic_id
+
+        role: None | str | Unset
+        if isinstance(self.role, Unset):
+            role = UNSET
+        else:
+            role = self.role
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "created_at": created_at,
-                "declared_by": declared_by,
-                "description": description,
-                "diagnostic_id": diagnostic_id,
-                "ended_on": ended_on,
+                "auditor_id": auditor_id,
                 "id": id,
                 "kind": kind,
+                "note": note,
+                "on": on,
                 "organisation_id": organisation_id,
-                "source": source,
-                "started_on": started_on,
                 "user_id": user_id,
             }
         )
+        if audit_id is not UNSET:
+            field_dict["audit_id"] = audit_id
+        if diagnostic_id is not UNSET:
+            field_dict["diagnostic_id"] = diagnostic_id
+        if role is not UNSET:
+            field_dict["role"] = role
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        def _parse_declared_by(data: object) -> None | str:
+        def _parse_auditor_id(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        declared_by = _parse_declared_by(d.pop("declared_by"))
-
-        def _parse_description(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        description = _parse_description(d.pop("description"))
-
-        def _parse_diagnostic_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        diagnostic_id = _parse_diagnostic_id(d.pop("diagnostic_id"))
-
-        def _parse_ended_on(data: object) -> datetime.date | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                ended_on_type_0 = datetime.date.fromisoformat(data)
-
-                return ended_on_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None, data)
-
-        ended_on = _parse_ended_on(d.pop("ended_on"))
+        auditor_id = _parse_auditor_id(d.pop("auditor_id"))
 
         id = d.pop("id")
 
         kind = d.pop("kind")
 
-        organisation_id = d.pop("organisation_id")
-
-        source = d.pop("source")
-
-        def _parse_started_on(data: object) -> datetime.date | None:
+        def _parse_note(data: object) -> None | str:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                started_on_type_0 = datetime.date.fromisoformat(data)
+            return cast(None | str, data)
 
-                return started_on_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None, data)
+        note = _parse_note(d.pop("note"))
 
-        started_on = _parse_started_on(d.pop("started_on"))
+        on = datetime.date.fromisoformat(d.pop("on"))
 
-        user_id = d.pop("user_id")
+        organisation_id = d.pop("organisation_id")
+
+        def _parse_user_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        user_id = _parse_user_id(d.pop("user_id"))
+
+        def _parse_audit_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        audit_id = _parse_audit_id(d.pop("audit_id", UNSET))
+
+        def _parse_diagnostic_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        diagnostic_id = _parse_diagnostic_id(d.pop("diagnostic_id", UNSET))
+
+        def _parse_role(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        role = _parse_role(d.pop("role", UNSET))
 
         engagement_public = cls(
-            created_at=created_at,
-            declared_by=declared_by,
-            description=description,
-            diagnostic_id=diagnostic_id,
-            ended_on=ended_on,
+            auditor_id=auditor_id,
             id=id,
             kind=kind,
+            note=note,
+            on=on,
             organisation_id=organisation_id,
-            source=source,
-            started_on=started_on,
             user_id=user_id,
+            audit_id=audit_id,
+            diagnostic_id=diagnostic_id,
+            role=role,
         )
 
         engagement_public.additional_properties = d

@@ -12,7 +12,7 @@ T = TypeVar("T", bound="Evidence")
 
 @_attrs_define
 class Evidence:
-    """A link to a document or record that supports a rating.
+    """A piece of evidence: a title and, optionally, where it is.
 
     Attributes:
         title (str):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 
 if TYPE_CHECKING:
-    from ..models.maturity_in import MaturityIn
+    from ..models.maturity_level import MaturityLevel
 
 
 T = TypeVar("T", bound="MaturityBatch")
@@ -14,12 +14,13 @@ T = TypeVar("T", bound="MaturityBatch")
 
 @_attrs_define
 class MaturityBatch:
-    """
+    """Evaluated maturity levels of an audit.
+
     Attributes:
-        levels (list[MaturityIn]):
+        levels (list[MaturityLevel]):
     """
 
-    levels: list[MaturityIn]
+    levels: list[MaturityLevel]
 
     def to_dict(self) -> dict[str, Any]:
         levels = []
@@ -39,13 +40,13 @@ class MaturityBatch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.maturity_in import MaturityIn  # noqa: PLC0415
+        from ..models.maturity_level import MaturityLevel  # noqa: PLC0415
 
         d = dict(src_dict)
         levels = []
         _levels = d.pop("levels")
         for levels_item_data in _levels:
-            levels_item = MaturityIn.from_dict(levels_item_data)
+            levels_item = MaturityLevel.from_dict(levels_item_data)
 
             levels.append(levels_item)
 

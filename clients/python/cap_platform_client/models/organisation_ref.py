@@ -11,7 +11,8 @@ T = TypeVar("T", bound="OrganisationRef")
 
 @_attrs_define
 class OrganisationRef:
-    """
+    """The audited organisation, as the platform knows it.
+
     Attributes:
         id (str):
         name (None | str):

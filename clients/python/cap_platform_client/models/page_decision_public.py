@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.decision_public import DecisionPublic
+    from ..models.labelling_decision_public import LabellingDecisionPublic
 
 
 T = TypeVar("T", bound="PageDecisionPublic")
@@ -19,11 +19,11 @@ T = TypeVar("T", bound="PageDecisionPublic")
 class PageDecisionPublic:
     """
     Attributes:
-        data (list[DecisionPublic]):
+        data (list[LabellingDecisionPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[DecisionPublic]
+    data: list[LabellingDecisionPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageDecisionPublic:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.decision_public import DecisionPublic  # noqa: PLC0415
+        from ..models.labelling_decision_public import LabellingDecisionPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = DecisionPublic.from_dict(data_item_data)
+            data_item = LabellingDecisionPublic.from_dict(data_item_data)
 
             data.append(data_item)
 

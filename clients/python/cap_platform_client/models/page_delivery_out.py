@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.notifications_delivery_out import NotificationsDeliveryOut
+    from ..models.delivery_out import DeliveryOut
 
 
 T = TypeVar("T", bound="PageDeliveryOut")
@@ -19,11 +19,11 @@ T = TypeVar("T", bound="PageDeliveryOut")
 class PageDeliveryOut:
     """
     Attributes:
-        data (list[NotificationsDeliveryOut]):
+        data (list[DeliveryOut]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[NotificationsDeliveryOut]
+    data: list[DeliveryOut]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageDeliveryOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notifications_delivery_out import NotificationsDeliveryOut  # noqa: PLC0415
+        from ..models.delivery_out import DeliveryOut  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = NotificationsDeliveryOut.from_dict(data_item_data)
+            data_item = DeliveryOut.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.engagement_public import EngagementPublic
+    from ..models.labelling_engagement_public import LabellingEngagementPublic
 
 
 T = TypeVar("T", bound="PageEngagementPublic")
@@ -19,11 +19,11 @@ T = TypeVar("T", bound="PageEngagementPublic")
 class PageEngagementPublic:
     """
     Attributes:
-        data (list[EngagementPublic]):
+        data (list[LabellingEngagementPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[EngagementPublic]
+    data: list[LabellingEngagementPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageEngagementPublic:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.engagement_public import EngagementPublic  # noqa: PLC0415
+        from ..models.labelling_engagement_public import LabellingEngagementPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = EngagementPublic.from_dict(data_item_data)
+            data_item = LabellingEngagementPublic.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -15,7 +15,8 @@ T = TypeVar("T", bound="PendingWebhook")
 
 @_attrs_define
 class PendingWebhook:
-    """
+    """An event the body holds for an audit (reconciliation).
+
     Attributes:
         payload (PendingWebhookPayload): One of the webhook events, as it was (or would be) sent
         webhook_id (str):

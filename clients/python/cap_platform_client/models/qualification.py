@@ -13,7 +13,8 @@ T = TypeVar("T", bound="Qualification")
 
 @_attrs_define
 class Qualification:
-    """
+    """An auditor's qualification for a scheme, valid between two dates.
+
     Attributes:
         scheme (QualificationScheme):
         valid_from (datetime.date):

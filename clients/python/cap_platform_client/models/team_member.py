@@ -12,7 +12,8 @@ T = TypeVar("T", bound="TeamMember")
 
 @_attrs_define
 class TeamMember:
-    """
+    """An auditor of the team, their role and impartiality declaration.
+
     Attributes:
         auditor_id (str):
         declaration (str): The auditor's impartiality declaration for this organisation

@@ -7,8 +7,12 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from cap_shared.contracts.schemes import SchemeSettings
+from cap_audit.audits.rules import Scheme
+from cap_shared.contracts.schemes import SchemeParameters, SchemeSettings
 from cap_shared.settings import BaseServiceSettings
+
+#: The ``source`` of the events the audit service publishes.
+SOURCE = "/cap/audit"
 
 
 class Settings(SchemeSettings, BaseServiceSettings):
@@ -47,3 +51,8 @@ class Settings(SchemeSettings, BaseServiceSettings):
     def _refuse_placeholder_secrets(self) -> Self:
         self.refuse_placeholder("secret_encryption_key", self.secret_encryption_key)
         return self
+
+
+def rules_for(settings: Settings, scheme: Scheme) -> SchemeParameters:
+    """The scheme's parameters (the one source shared with the labelling service)."""
+    return settings.scheme_parameters(scheme.value)

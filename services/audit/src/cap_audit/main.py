@@ -6,13 +6,20 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_audit.audits import nc_deadlines, stage2_required
+from cap_audit.appeals.routes import finding_appeals
+from cap_audit.audits.routes import audit_routes
+from cap_audit.audits.service import stage2_required
+from cap_audit.bodies.routes import auditors, bodies
 from cap_audit.certifier import connector
 from cap_audit.certifier.contract import platform_calls
+from cap_audit.certifier.routes import certifier, secrets
 from cap_audit.config import Settings
 from cap_audit.events.handlers import HANDLERS
+from cap_audit.findings.routes import audit_findings, findings
+from cap_audit.findings.service import nc_deadlines
+from cap_audit.maturity.routes import audit_maturity
 from cap_audit.models import tables
-from cap_audit.routes import ROUTERS
+from cap_audit.programmes.routes import programmes
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -29,7 +36,7 @@ async def nonconformity_deadlines(session: AsyncSession, context: JobContext) ->
     ``major_verification_months`` (a new stage 2)."""
     settings = _settings(context)
     sent = await nc_deadlines(session, context.today, reminder_days=settings.nc_reminder_days)
-    return sent + await stage2_required(session, context.today, settings)
+    return sent + await stage2_required(session, context.today, settings=settings)
 
 
 async def body_deliveries(session: AsyncSession, context: JobContext) -> int:
@@ -41,6 +48,20 @@ async def reconcile_audits(session: AsyncSession, context: JobContext) -> int:
     """Catch lost callbacks: ask bodies about audits that have not moved for a while."""
     return await connector.reconcile(session, context.now, _settings(context), context.clock)
 
+
+#: Every feature's routes.
+ROUTERS = (
+    bodies,
+    auditors,
+    programmes,
+    audit_routes,
+    audit_findings,
+    audit_maturity,
+    findings,
+    finding_appeals,
+    certifier,
+    secrets,
+)
 
 SERVICE = ServiceDefinition(
     name="audit",

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.finding_in import FindingIn
-from ...models.finding_out import FindingOut
+from ...models.finding_create import FindingCreate
+from ...models.finding_public import FindingPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     audit_id: str,
     *,
-    body: FindingIn,
+    body: FindingCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FindingOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> FindingPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = FindingOut.from_dict(response.json())
+        response_201 = FindingPublic.from_dict(response.json())
 
         return response_201
 
@@ -106,7 +108,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,9 +121,9 @@ def sync_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: FindingIn,
+    body: FindingCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Add Finding
 
      Record a finding on a criterion or a clause, at a site of the programme, with evidence
@@ -130,14 +132,14 @@ def sync_detailed(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (FindingIn):
+        body (FindingCreate): A finding to record at an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -157,9 +159,9 @@ def sync(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: FindingIn,
+    body: FindingCreate,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Add Finding
 
      Record a finding on a criterion or a clause, at a site of the programme, with evidence
@@ -168,14 +170,14 @@ def sync(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (FindingIn):
+        body (FindingCreate): A finding to record at an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return sync_detailed(
@@ -190,9 +192,9 @@ async def asyncio_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: FindingIn,
+    body: FindingCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Add Finding
 
      Record a finding on a criterion or a clause, at a site of the programme, with evidence
@@ -201,14 +203,14 @@ async def asyncio_detailed(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (FindingIn):
+        body (FindingCreate): A finding to record at an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -226,9 +228,9 @@ async def asyncio(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: FindingIn,
+    body: FindingCreate,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Add Finding
 
      Record a finding on a criterion or a clause, at a site of the programme, with evidence
@@ -237,14 +239,14 @@ async def asyncio(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (FindingIn):
+        body (FindingCreate): A finding to record at an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return (

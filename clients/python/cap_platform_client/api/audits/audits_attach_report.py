@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.audit_out import AuditOut
+from ...models.audit_public import AuditPublic
 from ...models.body_audits_attach_report import BodyAuditsAttachReport
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -37,9 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = AuditOut.from_dict(response.json())
+        response_200 = AuditPublic.from_dict(response.json())
 
         return response_200
 
@@ -114,7 +114,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuditPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +131,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
     if_match: str | Unset = UNSET,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
@@ -146,7 +148,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -168,7 +170,7 @@ def sync(
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
     if_match: str | Unset = UNSET,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
@@ -185,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return sync_detailed(
@@ -202,7 +204,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
     if_match: str | Unset = UNSET,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
@@ -219,7 +221,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -239,7 +241,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: BodyAuditsAttachReport,
     if_match: str | Unset = UNSET,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Attach Report
 
      Attach the signed report document (PDF, lead auditor or body), kept in the file store
@@ -256,7 +258,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return (

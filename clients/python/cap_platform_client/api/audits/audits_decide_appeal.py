@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.appeal_decision_in import AppealDecisionIn
-from ...models.finding_out import FindingOut
+from ...models.appeal_decision import AppealDecision
+from ...models.finding_public import FindingPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     finding_id: str,
     *,
-    body: AppealDecisionIn,
+    body: AppealDecision,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FindingOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> FindingPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = FindingOut.from_dict(response.json())
+        response_200 = FindingPublic.from_dict(response.json())
 
         return response_200
 
@@ -106,7 +108,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,9 +121,9 @@ def sync_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecisionIn,
+    body: AppealDecision,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Decide Appeal
 
      The appeal's outcome — upheld, overturned (withdrawn) or downgraded (major to minor) —
@@ -130,7 +132,7 @@ def sync_detailed(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (AppealDecisionIn): The outcome of an appeal, recorded by someone who took no part in
+        body (AppealDecision): The outcome of an appeal, recorded by someone who took no part in
             the audit.
 
     Raises:
@@ -138,7 +140,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -158,9 +160,9 @@ def sync(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecisionIn,
+    body: AppealDecision,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Decide Appeal
 
      The appeal's outcome — upheld, overturned (withdrawn) or downgraded (major to minor) —
@@ -169,7 +171,7 @@ def sync(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (AppealDecisionIn): The outcome of an appeal, recorded by someone who took no part in
+        body (AppealDecision): The outcome of an appeal, recorded by someone who took no part in
             the audit.
 
     Raises:
@@ -177,7 +179,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return sync_detailed(
@@ -192,9 +194,9 @@ async def asyncio_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecisionIn,
+    body: AppealDecision,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Decide Appeal
 
      The appeal's outcome — upheld, overturned (withdrawn) or downgraded (major to minor) —
@@ -203,7 +205,7 @@ async def asyncio_detailed(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (AppealDecisionIn): The outcome of an appeal, recorded by someone who took no part in
+        body (AppealDecision): The outcome of an appeal, recorded by someone who took no part in
             the audit.
 
     Raises:
@@ -211,7 +213,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -229,9 +231,9 @@ async def asyncio(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecisionIn,
+    body: AppealDecision,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Decide Appeal
 
      The appeal's outcome — upheld, overturned (withdrawn) or downgraded (major to minor) —
@@ -240,7 +242,7 @@ async def asyncio(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (AppealDecisionIn): The outcome of an appeal, recorded by someone who took no part in
+        body (AppealDecision): The outcome of an appeal, recorded by someone who took no part in
             the audit.
 
     Raises:
@@ -248,7 +250,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.audit_out import AuditOut
+from ...models.audit_public import AuditPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | AuditOut | Problem | None:
+) -> Any | AuditPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = AuditOut.from_dict(response.json())
+        response_200 = AuditPublic.from_dict(response.json())
 
         return response_200
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | AuditOut | Problem]:
+) -> Response[Any | AuditPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -115,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | AuditOut | Problem]:
+) -> Response[Any | AuditPublic | Problem]:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
@@ -129,7 +129,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | AuditOut | Problem]
+        Response[Any | AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -149,7 +149,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | AuditOut | Problem | None:
+) -> Any | AuditPublic | Problem | None:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
@@ -163,7 +163,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | AuditOut | Problem
+        Any | AuditPublic | Problem
     """
 
     return sync_detailed(
@@ -178,7 +178,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | AuditOut | Problem]:
+) -> Response[Any | AuditPublic | Problem]:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
@@ -192,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | AuditOut | Problem]
+        Response[Any | AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -210,7 +210,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | AuditOut | Problem | None:
+) -> Any | AuditPublic | Problem | None:
     """Get Audit
 
      An audit: dates, team and declarations, findings per type, the steps possible now.
@@ -224,7 +224,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | AuditOut | Problem
+        Any | AuditPublic | Problem
     """
 
     return (

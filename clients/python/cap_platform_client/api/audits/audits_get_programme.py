@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.programme_out import ProgrammeOut
+from ...models.programme_public import ProgrammePublic
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | ProgrammeOut | None:
+) -> Any | Problem | ProgrammePublic | None:
     if response.status_code == 200:
-        response_200 = ProgrammeOut.from_dict(response.json())
+        response_200 = ProgrammePublic.from_dict(response.json())
 
         return response_200
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | ProgrammeOut]:
+) -> Response[Any | Problem | ProgrammePublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -115,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | ProgrammeOut]:
+) -> Response[Any | Problem | ProgrammePublic]:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
@@ -129,7 +129,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | ProgrammeOut]
+        Response[Any | Problem | ProgrammePublic]
     """
 
     kwargs = _get_kwargs(
@@ -149,7 +149,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | ProgrammeOut | None:
+) -> Any | Problem | ProgrammePublic | None:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
@@ -163,7 +163,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | ProgrammeOut
+        Any | Problem | ProgrammePublic
     """
 
     return sync_detailed(
@@ -178,7 +178,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | ProgrammeOut]:
+) -> Response[Any | Problem | ProgrammePublic]:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
@@ -192,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | ProgrammeOut]
+        Response[Any | Problem | ProgrammePublic]
     """
 
     kwargs = _get_kwargs(
@@ -210,7 +210,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | ProgrammeOut | None:
+) -> Any | Problem | ProgrammePublic | None:
     """Get Programme
 
      A programme: each expected audit, its due date, and where it stands.
@@ -224,7 +224,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | ProgrammeOut
+        Any | Problem | ProgrammePublic
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.sync_page_audit_out import SyncPageAuditOut
+from ...models.sync_page_audit_public import SyncPageAuditPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -80,9 +80,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SyncPageAuditOut | None:
+) -> Any | Problem | SyncPageAuditPublic | None:
     if response.status_code == 200:
-        response_200 = SyncPageAuditOut.from_dict(response.json())
+        response_200 = SyncPageAuditPublic.from_dict(response.json())
 
         return response_200
 
@@ -148,7 +148,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SyncPageAuditOut]:
+) -> Response[Any | Problem | SyncPageAuditPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -167,7 +167,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageAuditOut]:
+) -> Response[Any | Problem | SyncPageAuditPublic]:
     """List Audits
 
      Audits the caller may see (an auditor: those assigned to them), newest request first;
@@ -191,7 +191,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageAuditOut]
+        Response[Any | Problem | SyncPageAuditPublic]
     """
 
     kwargs = _get_kwargs(
@@ -221,7 +221,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageAuditOut | None:
+) -> Any | Problem | SyncPageAuditPublic | None:
     """List Audits
 
      Audits the caller may see (an auditor: those assigned to them), newest request first;
@@ -245,7 +245,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageAuditOut
+        Any | Problem | SyncPageAuditPublic
     """
 
     return sync_detailed(
@@ -270,7 +270,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageAuditOut]:
+) -> Response[Any | Problem | SyncPageAuditPublic]:
     """List Audits
 
      Audits the caller may see (an auditor: those assigned to them), newest request first;
@@ -294,7 +294,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageAuditOut]
+        Response[Any | Problem | SyncPageAuditPublic]
     """
 
     kwargs = _get_kwargs(
@@ -322,7 +322,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageAuditOut | None:
+) -> Any | Problem | SyncPageAuditPublic | None:
     """List Audits
 
      Audits the caller may see (an auditor: those assigned to them), newest request first;
@@ -346,7 +346,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageAuditOut
+        Any | Problem | SyncPageAuditPublic
     """
 
     return (

@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audits_list_findings_type_type_0 import AuditsListFindingsTypeType0
 from ...models.problem import Problem
-from ...models.sync_page_finding_out import SyncPageFindingOut
+from ...models.sync_page_finding_public import SyncPageFindingPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -71,9 +71,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SyncPageFindingOut | None:
+) -> Any | Problem | SyncPageFindingPublic | None:
     if response.status_code == 200:
-        response_200 = SyncPageFindingOut.from_dict(response.json())
+        response_200 = SyncPageFindingPublic.from_dict(response.json())
 
         return response_200
 
@@ -139,7 +139,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SyncPageFindingOut]:
+) -> Response[Any | Problem | SyncPageFindingPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -157,7 +157,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageFindingOut]:
+) -> Response[Any | Problem | SyncPageFindingPublic]:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
@@ -181,7 +181,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageFindingOut]
+        Response[Any | Problem | SyncPageFindingPublic]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +209,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageFindingOut | None:
+) -> Any | Problem | SyncPageFindingPublic | None:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
@@ -233,7 +233,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageFindingOut
+        Any | Problem | SyncPageFindingPublic
     """
 
     return sync_detailed(
@@ -256,7 +256,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SyncPageFindingOut]:
+) -> Response[Any | Problem | SyncPageFindingPublic]:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
@@ -280,7 +280,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SyncPageFindingOut]
+        Response[Any | Problem | SyncPageFindingPublic]
     """
 
     kwargs = _get_kwargs(
@@ -306,7 +306,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SyncPageFindingOut | None:
+) -> Any | Problem | SyncPageFindingPublic | None:
     """List Findings
 
      The audit's findings, and the minors of earlier audits its report escalated to major
@@ -330,7 +330,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SyncPageFindingOut
+        Any | Problem | SyncPageFindingPublic
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audits_list_programmes_scheme_type_0 import AuditsListProgrammesSchemeType0
-from ...models.page_programme_out import PageProgrammeOut
+from ...models.page_programme_public import PageProgrammePublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -64,9 +64,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageProgrammeOut | Problem | None:
+) -> Any | PageProgrammePublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageProgrammeOut.from_dict(response.json())
+        response_200 = PageProgrammePublic.from_dict(response.json())
 
         return response_200
 
@@ -132,7 +132,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageProgrammeOut | Problem]:
+) -> Response[Any | PageProgrammePublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -149,7 +149,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageProgrammeOut | Problem]:
+) -> Response[Any | PageProgrammePublic | Problem]:
     """List Programmes
 
      Audit programmes the caller may see, with their computed due dates, oldest first.
@@ -167,7 +167,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageProgrammeOut | Problem]
+        Response[Any | PageProgrammePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -193,7 +193,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageProgrammeOut | Problem | None:
+) -> Any | PageProgrammePublic | Problem | None:
     """List Programmes
 
      Audit programmes the caller may see, with their computed due dates, oldest first.
@@ -211,7 +211,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageProgrammeOut | Problem
+        Any | PageProgrammePublic | Problem
     """
 
     return sync_detailed(
@@ -232,7 +232,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageProgrammeOut | Problem]:
+) -> Response[Any | PageProgrammePublic | Problem]:
     """List Programmes
 
      Audit programmes the caller may see, with their computed due dates, oldest first.
@@ -250,7 +250,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageProgrammeOut | Problem]
+        Response[Any | PageProgrammePublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -274,7 +274,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageProgrammeOut | Problem | None:
+) -> Any | PageProgrammePublic | Problem | None:
     """List Programmes
 
      Audit programmes the caller may see, with their computed due dates, oldest first.
@@ -292,7 +292,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageProgrammeOut | Problem
+        Any | PageProgrammePublic | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.audit_out import AuditOut
-from ...models.plan_in import PlanIn
+from ...models.audit_plan_update import AuditPlanUpdate
+from ...models.audit_public import AuditPublic
 from ...models.problem import Problem
 from ...types import Response
 
@@ -15,7 +15,7 @@ from ...types import Response
 def _get_kwargs(
     audit_id: str,
     *,
-    body: PlanIn,
+    body: AuditPlanUpdate,
     if_match: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -36,9 +36,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = AuditOut.from_dict(response.json())
+        response_200 = AuditPublic.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuditPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,9 +128,9 @@ def sync_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: PlanIn,
+    body: AuditPlanUpdate,
     if_match: str,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
@@ -139,14 +141,14 @@ def sync_detailed(
     Args:
         audit_id (str):
         if_match (str):
-        body (PlanIn):
+        body (AuditPlanUpdate): An audit's plan: its dates, plan, team and sites.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -166,9 +168,9 @@ def sync(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: PlanIn,
+    body: AuditPlanUpdate,
     if_match: str,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
@@ -179,14 +181,14 @@ def sync(
     Args:
         audit_id (str):
         if_match (str):
-        body (PlanIn):
+        body (AuditPlanUpdate): An audit's plan: its dates, plan, team and sites.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return sync_detailed(
@@ -201,9 +203,9 @@ async def asyncio_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: PlanIn,
+    body: AuditPlanUpdate,
     if_match: str,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
@@ -214,14 +216,14 @@ async def asyncio_detailed(
     Args:
         audit_id (str):
         if_match (str):
-        body (PlanIn):
+        body (AuditPlanUpdate): An audit's plan: its dates, plan, team and sites.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -239,9 +241,9 @@ async def asyncio(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: PlanIn,
+    body: AuditPlanUpdate,
     if_match: str,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Plan Audit
 
      Plan (or re-plan) an accepted audit: dates, plan, team with roles and declarations.
@@ -252,14 +254,14 @@ async def asyncio(
     Args:
         audit_id (str):
         if_match (str):
-        body (PlanIn):
+        body (AuditPlanUpdate): An audit's plan: its dates, plan, team and sites.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.audit_out import AuditOut
+from ...models.audit_public import AuditPublic
 from ...models.audit_request import AuditRequest
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -37,9 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = AuditOut.from_dict(response.json())
+        response_201 = AuditPublic.from_dict(response.json())
 
         return response_201
 
@@ -104,7 +104,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuditPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,7 +121,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: AuditRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Request Audit
 
      Request the programme's next audit from its body (admin): stage 2 only after a closed
@@ -128,14 +130,14 @@ def sync_detailed(
     Args:
         programme_id (str):
         idempotency_key (str | Unset):
-        body (AuditRequest):
+        body (AuditRequest): The next audit requested of a programme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -157,7 +159,7 @@ def sync(
     client: AuthenticatedClient,
     body: AuditRequest,
     idempotency_key: str | Unset = UNSET,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Request Audit
 
      Request the programme's next audit from its body (admin): stage 2 only after a closed
@@ -166,14 +168,14 @@ def sync(
     Args:
         programme_id (str):
         idempotency_key (str | Unset):
-        body (AuditRequest):
+        body (AuditRequest): The next audit requested of a programme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return sync_detailed(
@@ -190,7 +192,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: AuditRequest,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Request Audit
 
      Request the programme's next audit from its body (admin): stage 2 only after a closed
@@ -199,14 +201,14 @@ async def asyncio_detailed(
     Args:
         programme_id (str):
         idempotency_key (str | Unset):
-        body (AuditRequest):
+        body (AuditRequest): The next audit requested of a programme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -226,7 +228,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: AuditRequest,
     idempotency_key: str | Unset = UNSET,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Request Audit
 
      Request the programme's next audit from its body (admin): stage 2 only after a closed
@@ -235,14 +237,14 @@ async def asyncio(
     Args:
         programme_id (str):
         idempotency_key (str | Unset):
-        body (AuditRequest):
+        body (AuditRequest): The next audit requested of a programme.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return (

@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.finding_out import FindingOut
+from ...models.finding_public import FindingPublic
 from ...models.problem import Problem
-from ...models.response_in import ResponseIn
+from ...models.response_create import ResponseCreate
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     finding_id: str,
     *,
-    body: ResponseIn,
+    body: ResponseCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FindingOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> FindingPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = FindingOut.from_dict(response.json())
+        response_200 = FindingPublic.from_dict(response.json())
 
         return response_200
 
@@ -106,7 +108,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,9 +121,9 @@ def sync_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseIn,
+    body: ResponseCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Respond
 
      The organisation answers a nonconformity: root cause, correction, corrective action,
@@ -130,14 +132,14 @@ def sync_detailed(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ResponseIn): The organisation's answer to a nonconformity.
+        body (ResponseCreate): The organisation's answer to a nonconformity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -157,9 +159,9 @@ def sync(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseIn,
+    body: ResponseCreate,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Respond
 
      The organisation answers a nonconformity: root cause, correction, corrective action,
@@ -168,14 +170,14 @@ def sync(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ResponseIn): The organisation's answer to a nonconformity.
+        body (ResponseCreate): The organisation's answer to a nonconformity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return sync_detailed(
@@ -190,9 +192,9 @@ async def asyncio_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseIn,
+    body: ResponseCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Respond
 
      The organisation answers a nonconformity: root cause, correction, corrective action,
@@ -201,14 +203,14 @@ async def asyncio_detailed(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ResponseIn): The organisation's answer to a nonconformity.
+        body (ResponseCreate): The organisation's answer to a nonconformity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -226,9 +228,9 @@ async def asyncio(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseIn,
+    body: ResponseCreate,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Respond
 
      The organisation answers a nonconformity: root cause, correction, corrective action,
@@ -237,14 +239,14 @@ async def asyncio(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ResponseIn): The organisation's answer to a nonconformity.
+        body (ResponseCreate): The organisation's answer to a nonconformity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return (

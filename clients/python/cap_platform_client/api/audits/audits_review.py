@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.finding_out import FindingOut
+from ...models.finding_public import FindingPublic
 from ...models.problem import Problem
-from ...models.review_in import ReviewIn
+from ...models.response_review import ResponseReview
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     finding_id: str,
     *,
-    body: ReviewIn,
+    body: ResponseReview,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> FindingOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> FindingPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = FindingOut.from_dict(response.json())
+        response_200 = FindingPublic.from_dict(response.json())
 
         return response_200
 
@@ -106,7 +108,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,9 +121,9 @@ def sync_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewIn,
+    body: ResponseReview,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Review
 
      The auditor accepts the plan, sends the answer back (with a comment) or verifies it.
@@ -129,14 +131,14 @@ def sync_detailed(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ReviewIn): The auditor's decision on an answer.
+        body (ResponseReview): The auditor's decision on an answer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -156,9 +158,9 @@ def sync(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewIn,
+    body: ResponseReview,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Review
 
      The auditor accepts the plan, sends the answer back (with a comment) or verifies it.
@@ -166,14 +168,14 @@ def sync(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ReviewIn): The auditor's decision on an answer.
+        body (ResponseReview): The auditor's decision on an answer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return sync_detailed(
@@ -188,9 +190,9 @@ async def asyncio_detailed(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewIn,
+    body: ResponseReview,
     idempotency_key: str | Unset = UNSET,
-) -> Response[FindingOut | Problem]:
+) -> Response[FindingPublic | Problem]:
     """Review
 
      The auditor accepts the plan, sends the answer back (with a comment) or verifies it.
@@ -198,14 +200,14 @@ async def asyncio_detailed(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ReviewIn): The auditor's decision on an answer.
+        body (ResponseReview): The auditor's decision on an answer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[FindingOut | Problem]
+        Response[FindingPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -223,9 +225,9 @@ async def asyncio(
     finding_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReviewIn,
+    body: ResponseReview,
     idempotency_key: str | Unset = UNSET,
-) -> FindingOut | Problem | None:
+) -> FindingPublic | Problem | None:
     """Review
 
      The auditor accepts the plan, sends the answer back (with a comment) or verifies it.
@@ -233,14 +235,14 @@ async def asyncio(
     Args:
         finding_id (str):
         idempotency_key (str | Unset):
-        body (ReviewIn): The auditor's decision on an answer.
+        body (ResponseReview): The auditor's decision on an answer.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        FindingOut | Problem
+        FindingPublic | Problem
     """
 
     return (

@@ -138,7 +138,7 @@ def sync_detailed(
     Args:
         audit_id (str):
         if_match (str | Unset):
-        body (MaturityBatch):
+        body (MaturityBatch): Evaluated maturity levels of an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,7 +177,7 @@ def sync(
     Args:
         audit_id (str):
         if_match (str | Unset):
-        body (MaturityBatch):
+        body (MaturityBatch): Evaluated maturity levels of an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,7 +211,7 @@ async def asyncio_detailed(
     Args:
         audit_id (str):
         if_match (str | Unset):
-        body (MaturityBatch):
+        body (MaturityBatch): Evaluated maturity levels of an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -248,7 +248,7 @@ async def asyncio(
     Args:
         audit_id (str):
         if_match (str | Unset):
-        body (MaturityBatch):
+        body (MaturityBatch): Evaluated maturity levels of an audit.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.audit_out import AuditOut
-from ...models.audit_step_in import AuditStepIn
+from ...models.audit_public import AuditPublic
+from ...models.audit_transition import AuditTransition
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     audit_id: str,
     *,
-    body: AuditStepIn,
+    body: AuditTransition,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = AuditOut.from_dict(response.json())
+        response_200 = AuditPublic.from_dict(response.json())
 
         return response_200
 
@@ -104,7 +104,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AuditOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AuditPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,9 +119,9 @@ def sync_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: AuditStepIn,
+    body: AuditTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Step Audit
 
      Accept (body), start, submit the report (publishes audit.report_submitted.v1), close
@@ -128,14 +130,15 @@ def sync_detailed(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (AuditStepIn):
+        body (AuditTransition): A step of an audit (accept, start, submit the report, close,
+            cancel).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -155,9 +158,9 @@ def sync(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: AuditStepIn,
+    body: AuditTransition,
     idempotency_key: str | Unset = UNSET,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Step Audit
 
      Accept (body), start, submit the report (publishes audit.report_submitted.v1), close
@@ -166,14 +169,15 @@ def sync(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (AuditStepIn):
+        body (AuditTransition): A step of an audit (accept, start, submit the report, close,
+            cancel).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return sync_detailed(
@@ -188,9 +192,9 @@ async def asyncio_detailed(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: AuditStepIn,
+    body: AuditTransition,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AuditOut | Problem]:
+) -> Response[AuditPublic | Problem]:
     """Step Audit
 
      Accept (body), start, submit the report (publishes audit.report_submitted.v1), close
@@ -199,14 +203,15 @@ async def asyncio_detailed(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (AuditStepIn):
+        body (AuditTransition): A step of an audit (accept, start, submit the report, close,
+            cancel).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditOut | Problem]
+        Response[AuditPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -224,9 +229,9 @@ async def asyncio(
     audit_id: str,
     *,
     client: AuthenticatedClient,
-    body: AuditStepIn,
+    body: AuditTransition,
     idempotency_key: str | Unset = UNSET,
-) -> AuditOut | Problem | None:
+) -> AuditPublic | Problem | None:
     """Step Audit
 
      Accept (body), start, submit the report (publishes audit.report_submitted.v1), close
@@ -235,14 +240,15 @@ async def asyncio(
     Args:
         audit_id (str):
         idempotency_key (str | Unset):
-        body (AuditStepIn):
+        body (AuditTransition): A step of an audit (accept, start, submit the report, close,
+            cancel).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditOut | Problem
+        AuditPublic | Problem
     """
 
     return (

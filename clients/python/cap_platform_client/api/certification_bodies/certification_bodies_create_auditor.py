@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.auditor_in import AuditorIn
-from ...models.auditor_out import AuditorOut
+from ...models.auditor_create import AuditorCreate
+from ...models.auditor_public import AuditorPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: AuditorIn,
+    body: AuditorCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,9 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditorOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AuditorPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = AuditorOut.from_dict(response.json())
+        response_201 = AuditorPublic.from_dict(response.json())
 
         return response_201
 
@@ -102,7 +104,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AuditorOut | Problem]:
+) -> Response[AuditorPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,9 +116,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: AuditorIn,
+    body: AuditorCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AuditorOut | Problem]:
+) -> Response[AuditorPublic | Problem]:
     """Create Auditor
 
      Register an auditor of a body, with qualifications and validity dates (admin); the
@@ -124,14 +126,14 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (AuditorIn):
+        body (AuditorCreate): An auditor of a body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditorOut | Problem]
+        Response[AuditorPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -149,9 +151,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: AuditorIn,
+    body: AuditorCreate,
     idempotency_key: str | Unset = UNSET,
-) -> AuditorOut | Problem | None:
+) -> AuditorPublic | Problem | None:
     """Create Auditor
 
      Register an auditor of a body, with qualifications and validity dates (admin); the
@@ -159,14 +161,14 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (AuditorIn):
+        body (AuditorCreate): An auditor of a body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditorOut | Problem
+        AuditorPublic | Problem
     """
 
     return sync_detailed(
@@ -179,9 +181,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: AuditorIn,
+    body: AuditorCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AuditorOut | Problem]:
+) -> Response[AuditorPublic | Problem]:
     """Create Auditor
 
      Register an auditor of a body, with qualifications and validity dates (admin); the
@@ -189,14 +191,14 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (AuditorIn):
+        body (AuditorCreate): An auditor of a body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditorOut | Problem]
+        Response[AuditorPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -212,9 +214,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: AuditorIn,
+    body: AuditorCreate,
     idempotency_key: str | Unset = UNSET,
-) -> AuditorOut | Problem | None:
+) -> AuditorPublic | Problem | None:
     """Create Auditor
 
      Register an auditor of a body, with qualifications and validity dates (admin); the
@@ -222,14 +224,14 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (AuditorIn):
+        body (AuditorCreate): An auditor of a body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditorOut | Problem
+        AuditorPublic | Problem
     """
 
     return (

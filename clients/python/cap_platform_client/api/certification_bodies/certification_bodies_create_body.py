@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.body_in import BodyIn
-from ...models.body_out import BodyOut
+from ...models.body_create import BodyCreate
+from ...models.body_public import BodyPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: BodyIn,
+    body: BodyCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,9 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BodyOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BodyPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = BodyOut.from_dict(response.json())
+        response_201 = BodyPublic.from_dict(response.json())
 
         return response_201
 
@@ -100,7 +100,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BodyOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[BodyPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,23 +114,23 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: BodyIn,
+    body: BodyCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[BodyOut | Problem]:
+) -> Response[BodyPublic | Problem]:
     """Create Body
 
      Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
         idempotency_key (str | Unset):
-        body (BodyIn):
+        body (BodyCreate): A certification body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BodyOut | Problem]
+        Response[BodyPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -146,23 +148,23 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: BodyIn,
+    body: BodyCreate,
     idempotency_key: str | Unset = UNSET,
-) -> BodyOut | Problem | None:
+) -> BodyPublic | Problem | None:
     """Create Body
 
      Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
         idempotency_key (str | Unset):
-        body (BodyIn):
+        body (BodyCreate): A certification body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BodyOut | Problem
+        BodyPublic | Problem
     """
 
     return sync_detailed(
@@ -175,23 +177,23 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: BodyIn,
+    body: BodyCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[BodyOut | Problem]:
+) -> Response[BodyPublic | Problem]:
     """Create Body
 
      Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
         idempotency_key (str | Unset):
-        body (BodyIn):
+        body (BodyCreate): A certification body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BodyOut | Problem]
+        Response[BodyPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -207,23 +209,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: BodyIn,
+    body: BodyCreate,
     idempotency_key: str | Unset = UNSET,
-) -> BodyOut | Problem | None:
+) -> BodyPublic | Problem | None:
     """Create Body
 
      Register a certification body (admin); the answer's ETag is for a later If-Match.
 
     Args:
         idempotency_key (str | Unset):
-        body (BodyIn):
+        body (BodyCreate): A certification body to register.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BodyOut | Problem
+        BodyPublic | Problem
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_auditor_out import PageAuditorOut
+from ...models.page_auditor_public import PageAuditorPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -61,9 +61,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageAuditorOut | Problem | None:
+) -> Any | PageAuditorPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageAuditorOut.from_dict(response.json())
+        response_200 = PageAuditorPublic.from_dict(response.json())
 
         return response_200
 
@@ -129,7 +129,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageAuditorOut | Problem]:
+) -> Response[Any | PageAuditorPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -146,7 +146,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageAuditorOut | Problem]:
+) -> Response[Any | PageAuditorPublic | Problem]:
     """List Auditors
 
      Auditors with their qualifications, by name (admin).
@@ -164,7 +164,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageAuditorOut | Problem]
+        Response[Any | PageAuditorPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -190,7 +190,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageAuditorOut | Problem | None:
+) -> Any | PageAuditorPublic | Problem | None:
     """List Auditors
 
      Auditors with their qualifications, by name (admin).
@@ -208,7 +208,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageAuditorOut | Problem
+        Any | PageAuditorPublic | Problem
     """
 
     return sync_detailed(
@@ -229,7 +229,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageAuditorOut | Problem]:
+) -> Response[Any | PageAuditorPublic | Problem]:
     """List Auditors
 
      Auditors with their qualifications, by name (admin).
@@ -247,7 +247,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageAuditorOut | Problem]
+        Response[Any | PageAuditorPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -271,7 +271,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageAuditorOut | Problem | None:
+) -> Any | PageAuditorPublic | Problem | None:
     """List Auditors
 
      Auditors with their qualifications, by name (admin).
@@ -289,7 +289,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageAuditorOut | Problem
+        Any | PageAuditorPublic | Problem
     """
 
     return (

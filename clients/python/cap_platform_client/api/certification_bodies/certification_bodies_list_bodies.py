@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_body_out import PageBodyOut
+from ...models.page_body_public import PageBodyPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -53,9 +53,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageBodyOut | Problem | None:
+) -> Any | PageBodyPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageBodyOut.from_dict(response.json())
+        response_200 = PageBodyPublic.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +121,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageBodyOut | Problem]:
+) -> Response[Any | PageBodyPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -137,7 +137,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageBodyOut | Problem]:
+) -> Response[Any | PageBodyPublic | Problem]:
     """List Bodies
 
      Certification bodies (name, accreditation, schemes), by name.
@@ -154,7 +154,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageBodyOut | Problem]
+        Response[Any | PageBodyPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -178,7 +178,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageBodyOut | Problem | None:
+) -> Any | PageBodyPublic | Problem | None:
     """List Bodies
 
      Certification bodies (name, accreditation, schemes), by name.
@@ -195,7 +195,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageBodyOut | Problem
+        Any | PageBodyPublic | Problem
     """
 
     return sync_detailed(
@@ -214,7 +214,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageBodyOut | Problem]:
+) -> Response[Any | PageBodyPublic | Problem]:
     """List Bodies
 
      Certification bodies (name, accreditation, schemes), by name.
@@ -231,7 +231,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageBodyOut | Problem]
+        Response[Any | PageBodyPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -253,7 +253,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageBodyOut | Problem | None:
+) -> Any | PageBodyPublic | Problem | None:
     """List Bodies
 
      Certification bodies (name, accreditation, schemes), by name.
@@ -270,7 +270,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageBodyOut | Problem
+        Any | PageBodyPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_secret_out import PageSecretOut
+from ...models.page_secret_public import PageSecretPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -49,9 +49,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageSecretOut | Problem | None:
+) -> Any | PageSecretPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageSecretOut.from_dict(response.json())
+        response_200 = PageSecretPublic.from_dict(response.json())
 
         return response_200
 
@@ -117,7 +117,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageSecretOut | Problem]:
+) -> Response[Any | PageSecretPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +133,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageSecretOut | Problem]:
+) -> Response[Any | PageSecretPublic | Problem]:
     """List Secrets
 
      The body's secrets and until when they verify (values are never shown again), oldest
@@ -151,7 +151,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageSecretOut | Problem]
+        Response[Any | PageSecretPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +175,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageSecretOut | Problem | None:
+) -> Any | PageSecretPublic | Problem | None:
     """List Secrets
 
      The body's secrets and until when they verify (values are never shown again), oldest
@@ -193,7 +193,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageSecretOut | Problem
+        Any | PageSecretPublic | Problem
     """
 
     return sync_detailed(
@@ -212,7 +212,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageSecretOut | Problem]:
+) -> Response[Any | PageSecretPublic | Problem]:
     """List Secrets
 
      The body's secrets and until when they verify (values are never shown again), oldest
@@ -230,7 +230,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageSecretOut | Problem]
+        Response[Any | PageSecretPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -252,7 +252,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageSecretOut | Problem | None:
+) -> Any | PageSecretPublic | Problem | None:
     """List Secrets
 
      The body's secrets and until when they verify (values are never shown again), oldest
@@ -270,7 +270,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageSecretOut | Problem
+        Any | PageSecretPublic | Problem
     """
 
     return (

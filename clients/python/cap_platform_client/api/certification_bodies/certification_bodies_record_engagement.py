@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.engagement_in import EngagementIn
-from ...models.engagement_out import EngagementOut
+from ...models.engagement_create import EngagementCreate
+from ...models.engagement_public import EngagementPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     auditor_id: str,
     *,
-    body: EngagementIn,
+    body: EngagementCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> EngagementOut | Problem | None:
+) -> EngagementPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = EngagementOut.from_dict(response.json())
+        response_201 = EngagementPublic.from_dict(response.json())
 
         return response_201
 
@@ -108,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[EngagementOut | Problem]:
+) -> Response[EngagementPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +121,9 @@ def sync_detailed(
     auditor_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementIn,
+    body: EngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[EngagementOut | Problem]:
+) -> Response[EngagementPublic | Problem]:
     """Record Engagement
 
      Record the auditor's consultancy, accompaniment or training given to an organisation:
@@ -133,14 +133,14 @@ def sync_detailed(
     Args:
         auditor_id (str):
         idempotency_key (str | Unset):
-        body (EngagementIn):
+        body (EngagementCreate): An auditor's engagement with an organisation to record.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EngagementOut | Problem]
+        Response[EngagementPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -160,9 +160,9 @@ def sync(
     auditor_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementIn,
+    body: EngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> EngagementOut | Problem | None:
+) -> EngagementPublic | Problem | None:
     """Record Engagement
 
      Record the auditor's consultancy, accompaniment or training given to an organisation:
@@ -172,14 +172,14 @@ def sync(
     Args:
         auditor_id (str):
         idempotency_key (str | Unset):
-        body (EngagementIn):
+        body (EngagementCreate): An auditor's engagement with an organisation to record.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EngagementOut | Problem
+        EngagementPublic | Problem
     """
 
     return sync_detailed(
@@ -194,9 +194,9 @@ async def asyncio_detailed(
     auditor_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementIn,
+    body: EngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[EngagementOut | Problem]:
+) -> Response[EngagementPublic | Problem]:
     """Record Engagement
 
      Record the auditor's consultancy, accompaniment or training given to an organisation:
@@ -206,14 +206,14 @@ async def asyncio_detailed(
     Args:
         auditor_id (str):
         idempotency_key (str | Unset):
-        body (EngagementIn):
+        body (EngagementCreate): An auditor's engagement with an organisation to record.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EngagementOut | Problem]
+        Response[EngagementPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -231,9 +231,9 @@ async def asyncio(
     auditor_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementIn,
+    body: EngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> EngagementOut | Problem | None:
+) -> EngagementPublic | Problem | None:
     """Record Engagement
 
      Record the auditor's consultancy, accompaniment or training given to an organisation:
@@ -243,14 +243,14 @@ async def asyncio(
     Args:
         auditor_id (str):
         idempotency_key (str | Unset):
-        body (EngagementIn):
+        body (EngagementCreate): An auditor's engagement with an organisation to record.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EngagementOut | Problem
+        EngagementPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.delivery_out import DeliveryOut
+from ...models.delivery_public import DeliveryPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DeliveryOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DeliveryPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DeliveryOut.from_dict(response.json())
+        response_200 = DeliveryPublic.from_dict(response.json())
 
         return response_200
 
@@ -97,7 +99,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeliveryOut | Problem]:
+) -> Response[DeliveryPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DeliveryOut | Problem]:
+) -> Response[DeliveryPublic | Problem]:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -127,7 +129,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryOut | Problem]
+        Response[DeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -149,7 +151,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> DeliveryOut | Problem | None:
+) -> DeliveryPublic | Problem | None:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -164,7 +166,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryOut | Problem
+        DeliveryPublic | Problem
     """
 
     return sync_detailed(
@@ -181,7 +183,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DeliveryOut | Problem]:
+) -> Response[DeliveryPublic | Problem]:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -196,7 +198,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryOut | Problem]
+        Response[DeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -216,7 +218,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> DeliveryOut | Problem | None:
+) -> DeliveryPublic | Problem | None:
     """Retry Delivery
 
      Queue a failed delivery again, due now (the same Idempotency-Key is sent).
@@ -231,7 +233,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryOut | Problem
+        DeliveryPublic | Problem
     """
 
     return (

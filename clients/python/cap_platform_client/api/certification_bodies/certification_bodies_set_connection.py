@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.connection_in import ConnectionIn
-from ...models.connection_out import ConnectionOut
+from ...models.connection_public import ConnectionPublic
+from ...models.connection_update import ConnectionUpdate
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     body_id: str,
     *,
-    body: ConnectionIn,
+    body: ConnectionUpdate,
     if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ConnectionOut | Problem | None:
+) -> ConnectionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = ConnectionOut.from_dict(response.json())
+        response_200 = ConnectionPublic.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ConnectionOut | Problem]:
+) -> Response[ConnectionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,9 +126,9 @@ def sync_detailed(
     body_id: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectionIn,
+    body: ConnectionUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[ConnectionOut | Problem]:
+) -> Response[ConnectionPublic | Problem]:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
@@ -139,14 +139,14 @@ def sync_detailed(
     Args:
         body_id (str):
         if_match (str | Unset):
-        body (ConnectionIn): How to reach a body's system (admin).
+        body (ConnectionUpdate): How to reach a body's system (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Problem]
+        Response[ConnectionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -166,9 +166,9 @@ def sync(
     body_id: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectionIn,
+    body: ConnectionUpdate,
     if_match: str | Unset = UNSET,
-) -> ConnectionOut | Problem | None:
+) -> ConnectionPublic | Problem | None:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
@@ -179,14 +179,14 @@ def sync(
     Args:
         body_id (str):
         if_match (str | Unset):
-        body (ConnectionIn): How to reach a body's system (admin).
+        body (ConnectionUpdate): How to reach a body's system (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Problem
+        ConnectionPublic | Problem
     """
 
     return sync_detailed(
@@ -201,9 +201,9 @@ async def asyncio_detailed(
     body_id: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectionIn,
+    body: ConnectionUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[ConnectionOut | Problem]:
+) -> Response[ConnectionPublic | Problem]:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
@@ -214,14 +214,14 @@ async def asyncio_detailed(
     Args:
         body_id (str):
         if_match (str | Unset):
-        body (ConnectionIn): How to reach a body's system (admin).
+        body (ConnectionUpdate): How to reach a body's system (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ConnectionOut | Problem]
+        Response[ConnectionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -239,9 +239,9 @@ async def asyncio(
     body_id: str,
     *,
     client: AuthenticatedClient,
-    body: ConnectionIn,
+    body: ConnectionUpdate,
     if_match: str | Unset = UNSET,
-) -> ConnectionOut | Problem | None:
+) -> ConnectionPublic | Problem | None:
     """Set Connection
 
      How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
@@ -252,14 +252,14 @@ async def asyncio(
     Args:
         body_id (str):
         if_match (str | Unset):
-        body (ConnectionIn): How to reach a body's system (admin).
+        body (ConnectionUpdate): How to reach a body's system (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ConnectionOut | Problem
+        ConnectionPublic | Problem
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.auditor_out import AuditorOut
+from ...models.auditor_public import AuditorPublic
 from ...models.auditor_update import AuditorUpdate
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AuditorOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AuditorPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = AuditorOut.from_dict(response.json())
+        response_200 = AuditorPublic.from_dict(response.json())
 
         return response_200
 
@@ -111,7 +113,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AuditorOut | Problem]:
+) -> Response[AuditorPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: AuditorUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[AuditorOut | Problem]:
+) -> Response[AuditorPublic | Problem]:
     """Update Auditor
 
      Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
@@ -143,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditorOut | Problem]
+        Response[AuditorPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -165,7 +167,7 @@ def sync(
     client: AuthenticatedClient,
     body: AuditorUpdate,
     if_match: str | Unset = UNSET,
-) -> AuditorOut | Problem | None:
+) -> AuditorPublic | Problem | None:
     """Update Auditor
 
      Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
@@ -182,7 +184,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditorOut | Problem
+        AuditorPublic | Problem
     """
 
     return sync_detailed(
@@ -199,7 +201,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: AuditorUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[AuditorOut | Problem]:
+) -> Response[AuditorPublic | Problem]:
     """Update Auditor
 
      Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
@@ -216,7 +218,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuditorOut | Problem]
+        Response[AuditorPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -236,7 +238,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: AuditorUpdate,
     if_match: str | Unset = UNSET,
-) -> AuditorOut | Problem | None:
+) -> AuditorPublic | Problem | None:
     """Update Auditor
 
      Change an auditor (admin). With If-Match (the ETag of the auditor as listed or last
@@ -253,7 +255,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuditorOut | Problem
+        AuditorPublic | Problem
     """
 
     return (

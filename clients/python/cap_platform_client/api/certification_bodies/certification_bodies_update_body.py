@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.body_out import BodyOut
+from ...models.body_public import BodyPublic
 from ...models.body_update import BodyUpdate
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -37,9 +37,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BodyOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BodyPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = BodyOut.from_dict(response.json())
+        response_200 = BodyPublic.from_dict(response.json())
 
         return response_200
 
@@ -109,7 +109,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BodyOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[BodyPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -124,7 +126,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: BodyUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[BodyOut | Problem]:
+) -> Response[BodyPublic | Problem]:
     """Update Body
 
      Change a body (admin). With If-Match (the ETag of the body as listed or last written),
@@ -141,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BodyOut | Problem]
+        Response[BodyPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +165,7 @@ def sync(
     client: AuthenticatedClient,
     body: BodyUpdate,
     if_match: str | Unset = UNSET,
-) -> BodyOut | Problem | None:
+) -> BodyPublic | Problem | None:
     """Update Body
 
      Change a body (admin). With If-Match (the ETag of the body as listed or last written),
@@ -180,7 +182,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BodyOut | Problem
+        BodyPublic | Problem
     """
 
     return sync_detailed(
@@ -197,7 +199,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: BodyUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[BodyOut | Problem]:
+) -> Response[BodyPublic | Problem]:
     """Update Body
 
      Change a body (admin). With If-Match (the ETag of the body as listed or last written),
@@ -214,7 +216,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BodyOut | Problem]
+        Response[BodyPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -234,7 +236,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: BodyUpdate,
     if_match: str | Unset = UNSET,
-) -> BodyOut | Problem | None:
+) -> BodyPublic | Problem | None:
     """Update Body
 
      Change a body (admin). With If-Match (the ETag of the body as listed or last written),
@@ -251,7 +253,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BodyOut | Problem
+        BodyPublic | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.engagement_create import EngagementCreate
-from ...models.engagement_public import EngagementPublic
+from ...models.labelling_engagement_create import LabellingEngagementCreate
+from ...models.labelling_engagement_public import LabellingEngagementPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     user_id: str,
     *,
-    body: EngagementCreate,
+    body: LabellingEngagementCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> EngagementPublic | Problem | None:
+) -> LabellingEngagementPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = EngagementPublic.from_dict(response.json())
+        response_201 = LabellingEngagementPublic.from_dict(response.json())
 
         return response_201
 
@@ -108,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[EngagementPublic | Problem]:
+) -> Response[LabellingEngagementPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,9 +121,9 @@ def sync_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementCreate,
+    body: LabellingEngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[EngagementPublic | Problem]:
+) -> Response[LabellingEngagementPublic | Problem]:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -133,15 +133,15 @@ def sync_detailed(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (EngagementCreate): A consultancy, accompaniment or training given to a structure, as
-            declared.
+        body (LabellingEngagementCreate): A consultancy, accompaniment or training given to a
+            structure, as declared.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EngagementPublic | Problem]
+        Response[LabellingEngagementPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -161,9 +161,9 @@ def sync(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementCreate,
+    body: LabellingEngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> EngagementPublic | Problem | None:
+) -> LabellingEngagementPublic | Problem | None:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -173,15 +173,15 @@ def sync(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (EngagementCreate): A consultancy, accompaniment or training given to a structure, as
-            declared.
+        body (LabellingEngagementCreate): A consultancy, accompaniment or training given to a
+            structure, as declared.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EngagementPublic | Problem
+        LabellingEngagementPublic | Problem
     """
 
     return sync_detailed(
@@ -196,9 +196,9 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementCreate,
+    body: LabellingEngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[EngagementPublic | Problem]:
+) -> Response[LabellingEngagementPublic | Problem]:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -208,15 +208,15 @@ async def asyncio_detailed(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (EngagementCreate): A consultancy, accompaniment or training given to a structure, as
-            declared.
+        body (LabellingEngagementCreate): A consultancy, accompaniment or training given to a
+            structure, as declared.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EngagementPublic | Problem]
+        Response[LabellingEngagementPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -234,9 +234,9 @@ async def asyncio(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    body: EngagementCreate,
+    body: LabellingEngagementCreate,
     idempotency_key: str | Unset = UNSET,
-) -> EngagementPublic | Problem | None:
+) -> LabellingEngagementPublic | Problem | None:
     """Declare Engagement
 
      Declare a consultancy, accompaniment or training given to a structure (the committee
@@ -246,15 +246,15 @@ async def asyncio(
     Args:
         user_id (str):
         idempotency_key (str | Unset):
-        body (EngagementCreate): A consultancy, accompaniment or training given to a structure, as
-            declared.
+        body (LabellingEngagementCreate): A consultancy, accompaniment or training given to a
+            structure, as declared.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EngagementPublic | Problem
+        LabellingEngagementPublic | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.appeal_create import AppealCreate
-from ...models.appeal_public import AppealPublic
+from ...models.labelling_appeal_create import LabellingAppealCreate
+from ...models.labelling_appeal_public import LabellingAppealPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     decision_id: str,
     *,
-    body: AppealCreate,
+    body: LabellingAppealCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -37,9 +37,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AppealPublic | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> LabellingAppealPublic | Problem | None:
     if response.status_code == 201:
-        response_201 = AppealPublic.from_dict(response.json())
+        response_201 = LabellingAppealPublic.from_dict(response.json())
 
         return response_201
 
@@ -106,7 +108,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AppealPublic | Problem]:
+) -> Response[LabellingAppealPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,9 +121,9 @@ def sync_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealCreate,
+    body: LabellingAppealCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AppealPublic | Problem]:
+) -> Response[LabellingAppealPublic | Problem]:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -131,14 +133,14 @@ def sync_detailed(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (AppealCreate): An appeal lodged against a decision.
+        body (LabellingAppealCreate): An appeal lodged against a decision.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AppealPublic | Problem]
+        Response[LabellingAppealPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -158,9 +160,9 @@ def sync(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealCreate,
+    body: LabellingAppealCreate,
     idempotency_key: str | Unset = UNSET,
-) -> AppealPublic | Problem | None:
+) -> LabellingAppealPublic | Problem | None:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -170,14 +172,14 @@ def sync(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (AppealCreate): An appeal lodged against a decision.
+        body (LabellingAppealCreate): An appeal lodged against a decision.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AppealPublic | Problem
+        LabellingAppealPublic | Problem
     """
 
     return sync_detailed(
@@ -192,9 +194,9 @@ async def asyncio_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealCreate,
+    body: LabellingAppealCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[AppealPublic | Problem]:
+) -> Response[LabellingAppealPublic | Problem]:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -204,14 +206,14 @@ async def asyncio_detailed(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (AppealCreate): An appeal lodged against a decision.
+        body (LabellingAppealCreate): An appeal lodged against a decision.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AppealPublic | Problem]
+        Response[LabellingAppealPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -229,9 +231,9 @@ async def asyncio(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealCreate,
+    body: LabellingAppealCreate,
     idempotency_key: str | Unset = UNSET,
-) -> AppealPublic | Problem | None:
+) -> LabellingAppealPublic | Problem | None:
     """Appeal Decision
 
      Appeal a refusal, or a granted CAP RSE level (the structure's member_admin, or an
@@ -241,14 +243,14 @@ async def asyncio(
     Args:
         decision_id (str):
         idempotency_key (str | Unset):
-        body (AppealCreate): An appeal lodged against a decision.
+        body (LabellingAppealCreate): An appeal lodged against a decision.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AppealPublic | Problem
+        LabellingAppealPublic | Problem
     """
 
     return (

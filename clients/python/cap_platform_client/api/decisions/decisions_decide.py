@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.decision_public import DecisionPublic
 from ...models.decision_take import DecisionTake
+from ...models.labelling_decision_public import LabellingDecisionPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -42,9 +42,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DecisionPublic | Problem | None:
+) -> LabellingDecisionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DecisionPublic.from_dict(response.json())
+        response_200 = LabellingDecisionPublic.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +121,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DecisionPublic | Problem]:
+) -> Response[LabellingDecisionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -137,7 +137,7 @@ def sync_detailed(
     body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DecisionPublic | Problem]:
+) -> Response[LabellingDecisionPublic | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -157,7 +157,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DecisionPublic | Problem]
+        Response[LabellingDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -181,7 +181,7 @@ def sync(
     body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> DecisionPublic | Problem | None:
+) -> LabellingDecisionPublic | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -201,7 +201,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DecisionPublic | Problem
+        LabellingDecisionPublic | Problem
     """
 
     return sync_detailed(
@@ -220,7 +220,7 @@ async def asyncio_detailed(
     body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DecisionPublic | Problem]:
+) -> Response[LabellingDecisionPublic | Problem]:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -240,7 +240,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DecisionPublic | Problem]
+        Response[LabellingDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -262,7 +262,7 @@ async def asyncio(
     body: DecisionTake,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> DecisionPublic | Problem | None:
+) -> LabellingDecisionPublic | Problem | None:
     """Decide
 
      The committee confirms (at most the computed CAP RSE level; lower with a reason),
@@ -282,7 +282,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DecisionPublic | Problem
+        LabellingDecisionPublic | Problem
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.appeal_decision import AppealDecision
-from ...models.decision_public import DecisionPublic
+from ...models.labelling_appeal_decision import LabellingAppealDecision
+from ...models.labelling_decision_public import LabellingDecisionPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     decision_id: str,
     *,
-    body: AppealDecision,
+    body: LabellingAppealDecision,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -42,9 +42,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DecisionPublic | Problem | None:
+) -> LabellingDecisionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DecisionPublic.from_dict(response.json())
+        response_200 = LabellingDecisionPublic.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +121,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DecisionPublic | Problem]:
+) -> Response[LabellingDecisionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -134,10 +134,10 @@ def sync_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecision,
+    body: LabellingAppealDecision,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DecisionPublic | Problem]:
+) -> Response[LabellingDecisionPublic | Problem]:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -150,7 +150,7 @@ def sync_detailed(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (AppealDecision): The decision on an appeal: upheld, or overturned (with the
+        body (LabellingAppealDecision): The decision on an appeal: upheld, or overturned (with the
             certificate for an ISO
             refusal).
 
@@ -159,7 +159,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DecisionPublic | Problem]
+        Response[LabellingDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -180,10 +180,10 @@ def sync(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecision,
+    body: LabellingAppealDecision,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> DecisionPublic | Problem | None:
+) -> LabellingDecisionPublic | Problem | None:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -196,7 +196,7 @@ def sync(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (AppealDecision): The decision on an appeal: upheld, or overturned (with the
+        body (LabellingAppealDecision): The decision on an appeal: upheld, or overturned (with the
             certificate for an ISO
             refusal).
 
@@ -205,7 +205,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DecisionPublic | Problem
+        LabellingDecisionPublic | Problem
     """
 
     return sync_detailed(
@@ -221,10 +221,10 @@ async def asyncio_detailed(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecision,
+    body: LabellingAppealDecision,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DecisionPublic | Problem]:
+) -> Response[LabellingDecisionPublic | Problem]:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -237,7 +237,7 @@ async def asyncio_detailed(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (AppealDecision): The decision on an appeal: upheld, or overturned (with the
+        body (LabellingAppealDecision): The decision on an appeal: upheld, or overturned (with the
             certificate for an ISO
             refusal).
 
@@ -246,7 +246,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DecisionPublic | Problem]
+        Response[LabellingDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -265,10 +265,10 @@ async def asyncio(
     decision_id: str,
     *,
     client: AuthenticatedClient,
-    body: AppealDecision,
+    body: LabellingAppealDecision,
     if_match: str,
     idempotency_key: str | Unset = UNSET,
-) -> DecisionPublic | Problem | None:
+) -> LabellingDecisionPublic | Problem | None:
     """Decide Appeal
 
      Decide the appeal, by someone who took no part in the decision nor the audit (409
@@ -281,7 +281,7 @@ async def asyncio(
         decision_id (str):
         if_match (str):
         idempotency_key (str | Unset):
-        body (AppealDecision): The decision on an appeal: upheld, or overturned (with the
+        body (LabellingAppealDecision): The decision on an appeal: upheld, or overturned (with the
             certificate for an ISO
             refusal).
 
@@ -290,7 +290,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DecisionPublic | Problem
+        LabellingDecisionPublic | Problem
     """
 
     return (

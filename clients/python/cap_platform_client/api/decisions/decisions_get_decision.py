@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.decision_public import DecisionPublic
+from ...models.labelling_decision_public import LabellingDecisionPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | DecisionPublic | Problem | None:
+) -> Any | LabellingDecisionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = DecisionPublic.from_dict(response.json())
+        response_200 = LabellingDecisionPublic.from_dict(response.json())
 
         return response_200
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | DecisionPublic | Problem]:
+) -> Response[Any | LabellingDecisionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -115,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | DecisionPublic | Problem]:
+) -> Response[Any | LabellingDecisionPublic | Problem]:
     """Get Decision
 
      One file, with the level rule's evaluation (live until decided, then as decided); its
@@ -131,7 +131,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | DecisionPublic | Problem]
+        Response[Any | LabellingDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -151,7 +151,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | DecisionPublic | Problem | None:
+) -> Any | LabellingDecisionPublic | Problem | None:
     """Get Decision
 
      One file, with the level rule's evaluation (live until decided, then as decided); its
@@ -167,7 +167,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | DecisionPublic | Problem
+        Any | LabellingDecisionPublic | Problem
     """
 
     return sync_detailed(
@@ -182,7 +182,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | DecisionPublic | Problem]:
+) -> Response[Any | LabellingDecisionPublic | Problem]:
     """Get Decision
 
      One file, with the level rule's evaluation (live until decided, then as decided); its
@@ -198,7 +198,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | DecisionPublic | Problem]
+        Response[Any | LabellingDecisionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -216,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | DecisionPublic | Problem | None:
+) -> Any | LabellingDecisionPublic | Problem | None:
     """Get Decision
 
      One file, with the level rule's evaluation (live until decided, then as decided); its
@@ -232,7 +232,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | DecisionPublic | Problem
+        Any | LabellingDecisionPublic | Problem
     """
 
     return (

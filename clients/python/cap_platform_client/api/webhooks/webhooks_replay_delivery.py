@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.notifications_delivery_out import NotificationsDeliveryOut
+from ...models.delivery_out import DeliveryOut
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,11 +33,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> NotificationsDeliveryOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DeliveryOut | Problem | None:
     if response.status_code == 202:
-        response_202 = NotificationsDeliveryOut.from_dict(response.json())
+        response_202 = DeliveryOut.from_dict(response.json())
 
         return response_202
 
@@ -99,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[NotificationsDeliveryOut | Problem]:
+) -> Response[DeliveryOut | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +112,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[NotificationsDeliveryOut | Problem]:
+) -> Response[DeliveryOut | Problem]:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -130,7 +128,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationsDeliveryOut | Problem]
+        Response[DeliveryOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -152,7 +150,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> NotificationsDeliveryOut | Problem | None:
+) -> DeliveryOut | Problem | None:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -168,7 +166,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationsDeliveryOut | Problem
+        DeliveryOut | Problem
     """
 
     return sync_detailed(
@@ -185,7 +183,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[NotificationsDeliveryOut | Problem]:
+) -> Response[DeliveryOut | Problem]:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -201,7 +199,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationsDeliveryOut | Problem]
+        Response[DeliveryOut | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -221,7 +219,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> NotificationsDeliveryOut | Problem | None:
+) -> DeliveryOut | Problem | None:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -237,7 +235,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationsDeliveryOut | Problem
+        DeliveryOut | Problem
     """
 
     return (

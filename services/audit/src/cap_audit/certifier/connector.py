@@ -28,28 +28,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from cap_audit.certifier import webhooks
+from cap_audit.certifier.repository import CertifierRepository
 from cap_audit.config import Settings
 from cap_audit.models import (
-    Audit,
     BodyConnection,
     BodyDelivery,
-    CertificationBody,
     DeliveryAttempt,
 )
-from cap_audit.repository import AuditRepository
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
-from cap_shared.conditional import Precondition
 from cap_shared.egress import ForbiddenDestination, check_destination
-from cap_shared.pagination import Page, newest_first
-from cap_shared.problems import Conflict, NotFound, ProblemError
+from cap_shared.problems import ProblemError
 from cap_shared.secrets import secret_box
 
 logger = logging.getLogger(__name__)
@@ -57,88 +51,6 @@ logger = logging.getLogger(__name__)
 BREAKERS = Breakers()
 _TOKENS: dict[str, tuple[str, float]] = {}
 OPEN_AUDITS = ("requested", "accepted", "planned", "in_progress")
-
-
-class ConnectionIn(BaseModel):
-    """How to reach a body's system (admin)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    api_url: AnyHttpUrl
-    token_url: AnyHttpUrl
-    client_id: str = Field(min_length=1, max_length=200)
-    client_secret: str = Field(min_length=8, max_length=500)
-
-
-class ConnectionOut(BaseModel):
-    certification_body_id: str
-    api_url: str
-    token_url: str
-    client_id: str
-    callback_url: str
-
-
-class DeliveryOut(BaseModel):
-    id: str
-    audit_id: str
-    kind: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str | None
-    delivered_at: datetime | None
-    reference: str | None
-    log: list[dict[str, Any]]
-
-
-def callback_url(settings: Settings, body_id: str) -> str:
-    return f"{settings.public_base}/v1/certifier/webhooks/{body_id}"
-
-
-async def set_connection(
-    session: AsyncSession,
-    body_id: str,
-    data: ConnectionIn,
-    settings: Settings,
-    precondition: Precondition | None = None,
-) -> BodyConnection:
-    """Create or replace the body's connection; ``precondition`` (If-Match) checks the
-    current one first (none yet: any If-Match fails)."""
-    repo = AuditRepository(session)
-    if await repo.get(CertificationBody, body_id, for_update=True) is None:
-        raise NotFound(
-            "no such certification body", detail_fr="organisme certificateur introuvable"
-        )
-    if precondition is not None:
-        current = await repo.get(BodyConnection, body_id)
-        if current is None:
-            precondition.check_absent()
-        else:
-            precondition.check_representation(connection_out(current))
-    connection = BodyConnection(
-        certification_body_id=body_id,
-        api_url=str(data.api_url).rstrip("/"),
-        token_url=str(data.token_url),
-        client_id=data.client_id,
-        client_secret=secret_box(settings.secret_encryption_key)
-        .encrypt(data.client_secret.encode())
-        .decode(),
-        callback_url=callback_url(settings, body_id),
-    )
-    await session.merge(connection)
-    await session.flush()
-    _TOKENS.pop(body_id, None)
-    return connection
-
-
-def connection_out(c: BodyConnection) -> ConnectionOut:
-    return ConnectionOut(
-        certification_body_id=c.certification_body_id,
-        api_url=c.api_url,
-        token_url=c.token_url,
-        client_id=c.client_id,
-        callback_url=c.callback_url,
-    )
 
 
 class BodyError(Exception):
@@ -274,6 +186,7 @@ async def call_body(
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
+    """The HTTP client of calls to bodies' systems (no redirects, the timeout)."""
     return httpx.AsyncClient(timeout=settings.body_timeout_s, follow_redirects=False)
 
 
@@ -285,13 +198,8 @@ async def send_due(
     limit: int = 20,
 ) -> int:
     """Send the deliveries that are due; how many were attempted."""
-    repo = AuditRepository(session)
-    due = await repo.all(
-        BodyDelivery,
-        col(BodyDelivery.status) == "pending",
-        col(BodyDelivery.next_attempt_at) <= now,
-        order=col(BodyDelivery.next_attempt_at),
-    )
+    repo = CertifierRepository(session)
+    due = await repo.due_deliveries(now)
     own_client = client is None
     client = client or make_client(settings)
     attempted = 0
@@ -307,7 +215,7 @@ async def send_due(
     finally:
         if own_client:
             await client.aclose()
-    await session.flush()
+    await repo.flush()
     return attempted
 
 
@@ -319,8 +227,8 @@ async def _attempt(
     client: httpx.AsyncClient,
     breaker: Any,
 ) -> None:
-    repo = AuditRepository(session)
-    connection = await repo.get(BodyConnection, delivery.certification_body_id)
+    repo = CertifierRepository(session)
+    connection = await repo.connection(delivery.certification_body_id)
     delivery.attempts += 1
     started = time.perf_counter()
     status: int | None = None
@@ -418,85 +326,6 @@ def _failed(
     delivery.next_attempt_at = now + timedelta(seconds=delay)
 
 
-#: The deliveries list: newest first (created_at, id descending).
-DELIVERY_KEYS = newest_first("body-deliveries", col(BodyDelivery.created_at), col(BodyDelivery.id))
-
-
-async def delivery_out(session: AsyncSession, d: BodyDelivery) -> DeliveryOut:
-    attempts = await AuditRepository(session).all(
-        DeliveryAttempt,
-        col(DeliveryAttempt.delivery_id) == d.id,
-        order=col(DeliveryAttempt.number),
-    )
-    return DeliveryOut(
-        id=d.id,
-        audit_id=d.audit_id,
-        kind=d.kind,
-        status=d.status,
-        attempts=d.attempts,
-        next_attempt_at=d.next_attempt_at,
-        last_error=d.last_error,
-        delivered_at=d.delivered_at,
-        reference=d.reference,
-        log=[
-            {
-                "attempt": a.number,
-                "at": a.at,
-                "status": a.status_code,
-                "latency_ms": a.latency_ms,
-                "error": a.error,
-            }
-            for a in attempts
-        ],
-    )
-
-
-class BodyDeliveryPage(Page[DeliveryOut]):
-    """A page of a body's deliveries (named: the notifications service pages its own
-    ``DeliveryOut``)."""
-
-
-async def deliveries(
-    session: AsyncSession,
-    body_id: str,
-    *,
-    status: str | None,
-    audit_id: str | None,
-    cursor: str | None,
-    limit: int,
-) -> BodyDeliveryPage:
-    """What was sent (or waits) to the body's system, newest first."""
-    if await AuditRepository(session).get(CertificationBody, body_id) is None:
-        raise NotFound("no such certification body", detail_fr="organisme certificateur inconnu")
-    query = sa.select(BodyDelivery).where(col(BodyDelivery.certification_body_id) == body_id)
-    if status:
-        query = query.where(col(BodyDelivery.status) == status)
-    if audit_id:
-        query = query.where(col(BodyDelivery.audit_id) == audit_id)
-    rows, next_cursor = await DELIVERY_KEYS.fetch(session, query, cursor=cursor, limit=limit)
-    return BodyDeliveryPage(
-        data=[await delivery_out(session, d) for d in rows], next_cursor=next_cursor
-    )
-
-
-async def retry(
-    session: AsyncSession, body_id: str, delivery_id: str, now: datetime
-) -> BodyDelivery:
-    """Put a failed (or waiting) delivery back in the queue, due now."""
-    delivery = await AuditRepository(session).get(BodyDelivery, delivery_id)
-    if delivery is None or delivery.certification_body_id != body_id:
-        raise NotFound("no such delivery", detail_fr="envoi introuvable")
-    if delivery.status == "delivered":
-        raise Conflict(
-            "this delivery was delivered",
-            detail_fr="cet envoi a déjà été remis",
-            extensions={"status": delivery.status},
-        )
-    delivery.status, delivery.next_attempt_at = "pending", now
-    await session.flush()
-    return delivery
-
-
 async def _audit_state(
     client: httpx.AsyncClient, connection: BodyConnection, settings: Settings, audit_id: str
 ) -> list[Any]:
@@ -519,11 +348,11 @@ async def reconcile(
     client: httpx.AsyncClient | None = None,
 ) -> int:
     """Ask bodies about audits that have not moved for a while; apply missed events. How many."""
-    repo = AuditRepository(session)
+    repo = CertifierRepository(session)
     threshold = now - timedelta(seconds=settings.reconcile_after_s)
     stuck = [
         a
-        for a in await repo.all(Audit, col(Audit.status).in_(OPEN_AUDITS))
+        for a in await repo.audits_in(OPEN_AUDITS)
         if (a.modified_at or a.requested_at) <= threshold
     ]
     own_client = client is None
@@ -531,7 +360,7 @@ async def reconcile(
     applied = 0
     try:
         for audit in stuck:
-            connection = await repo.get(BodyConnection, audit.certification_body_id)
+            connection = await repo.connection(audit.certification_body_id)
             if connection is None:
                 continue
             try:
@@ -579,3 +408,8 @@ async def reconcile(
         if own_client:
             await client.aclose()
     return applied
+
+
+def forget_token(body_id: str) -> None:
+    """Drop the body's cached access token (its connection changed)."""
+    _TOKENS.pop(body_id, None)

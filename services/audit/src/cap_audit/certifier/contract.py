@@ -19,7 +19,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
-from cap_audit.schemas import DecisionIn, FindingIn, PlatformId, TeamMember
+from cap_audit.audits.schemas import TeamMember
+from cap_audit.decisions.schemas import DecisionCreate
+from cap_audit.fields import PlatformId
+from cap_audit.findings.schemas import FindingCreate
 from cap_shared.text import Text
 
 Strict = ConfigDict(extra="forbid")
@@ -34,11 +37,15 @@ AuditId = Annotated[
 
 
 class AuditAccepted(BaseModel):
+    """The body accepts an audit request."""
+
     model_config = Strict
     audit_id: AuditId
 
 
 class AuditPlanned(BaseModel):
+    """The body plans (or re-plans) an audit."""
+
     model_config = Strict
     audit_id: AuditId
     start_date: date
@@ -55,30 +62,38 @@ class AuditPlanned(BaseModel):
 
 
 class AuditStarted(BaseModel):
+    """The audit started on site."""
+
     model_config = Strict
     audit_id: AuditId
 
 
 class FindingRecorded(BaseModel):
+    """The audit team records a finding."""
+
     model_config = Strict
     audit_id: AuditId
-    finding: FindingIn
+    finding: FindingCreate
 
 
 class ReportSubmitted(BaseModel):
+    """The lead auditor submits the audit report."""
+
     model_config = Strict
     audit_id: AuditId
     summary: Text = Field(min_length=1, max_length=20000)
 
 
 class FindingReviewed(BaseModel):
+    """The auditor reviews an answer to a nonconformity."""
+
     model_config = Strict
     finding_id: PlatformId
     decision: Literal["accept_plan", "send_back", "verify"]
     comment: Text | None = Field(default=None, max_length=8000)
 
 
-class CertificationDecided(DecisionIn):
+class CertificationDecided(DecisionCreate):
     """The decision on the audit's file: a grant names its certificate number, a refusal its
     reason. Only on a CAP ISO 9001 stage 2 or renewal audit whose report was submitted (409),
     once per audit (409 ``already-decided``); the decision maker is none of the audit's team
@@ -163,6 +178,8 @@ EVENTS: dict[str, type[BaseModel]] = {
 
 # what the platform calls on a body's system ------------------------------------------------------
 class OrganisationRef(BaseModel):
+    """The audited organisation, as the platform knows it."""
+
     id: str
     name: str | None
     siret: str | None
@@ -181,10 +198,14 @@ class AuditRequest(BaseModel):
 
 
 class AuditRequestAccepted(BaseModel):
+    """The body's answer to an audit request."""
+
     reference: str = Field(description="The body's own reference for the request")
 
 
 class PendingWebhook(BaseModel):
+    """An event the body holds for an audit (reconciliation)."""
+
     webhook_id: str
     payload: dict[str, Any] = Field(
         description="One of the webhook events, as it was (or would be) sent"

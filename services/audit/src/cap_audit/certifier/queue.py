@@ -8,19 +8,19 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_audit.certifier.contract import AuditRequest, OrganisationRef
-from cap_audit.models import Audit, BodyConnection, BodyDelivery, Organisation
-from cap_audit.repository import AuditRepository
+from cap_audit.certifier.repository import CertifierRepository
+from cap_audit.models import Audit, BodyDelivery
 
 
 async def enqueue_request(
     session: AsyncSession, audit: Audit, now: datetime
 ) -> BodyDelivery | None:
     """Queue the audit request for the body's system (when the body is connected)."""
-    repo = AuditRepository(session)
-    connection = await repo.get(BodyConnection, audit.certification_body_id)
+    repo = CertifierRepository(session)
+    connection = await repo.connection(audit.certification_body_id)
     if connection is None:
         return None
-    organisation = await repo.get(Organisation, audit.organisation_id)
+    organisation = await repo.organisation(audit.organisation_id)
     delivery = BodyDelivery(
         id=str(uuid.uuid4()),
         certification_body_id=audit.certification_body_id,

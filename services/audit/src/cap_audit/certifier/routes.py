@@ -1,40 +1,43 @@
-"""HTTP routes of the certification-body integration."""
+"""Routes of the certification-body integration: bodies' signed webhooks, the published
+contract, and (admin) their secrets, connection and deliveries."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query, Request, Response, status
 
-from cap_audit.certifier import connector, webhooks
+from cap_audit.certifier import service, webhooks
 from cap_audit.certifier.contract import openapi_document
-from cap_audit.deps import SettingsDep
-from cap_audit.models import BodyConnection, CertificationBody
-from cap_audit.repository import AuditRepository
-from cap_shared.conditional import IfMatch, Precondition, etag_of
+from cap_audit.certifier.schemas import (
+    BodyDeliveryPage,
+    ConnectionPublic,
+    ConnectionUpdate,
+    ContractDocument,
+    DeliveryPublic,
+    SecretCreated,
+    SecretPublic,
+    WebhookReceipt,
+)
+from cap_audit.deps import BodyId, ExpectedDep, SettingsDep
+from cap_shared.conditional import etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
-from cap_shared.problems import NotFound
-from cap_shared.security import Allow, Principal, Public, Role
-
-BodyId = Annotated[str, Path(max_length=60, pattern=r"^[a-z0-9][a-z0-9\-]*$")]
-Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
-
-#: What a list answers besides its page.
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The cursor is not one of this list's (invalid-cursor)"},
-}
+from cap_shared.routes import LIST_ERRORS, AdminDep, Id, errors
+from cap_shared.security import Public
 
 certifier = APIRouter(prefix="/v1/certifier", tags=["certifier"])
 secrets = APIRouter(
     prefix="/v1/certification-bodies",
     tags=["certification-bodies"],
-    responses={
-        404: {"description": "Unknown certification body, or delivery"},
-        409: {"description": "Not possible in the current state (a delivered delivery)"},
-    },
+    responses=errors(
+        404,
+        409,
+        described={
+            404: "Unknown certification body, or delivery",
+            409: "Not possible in the current state (a delivered delivery)",
+        },
+    ),
 )
 #: What a body's webhook may be answered besides 200 (applied, or "duplicate": true).
 _WEBHOOK_ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -44,40 +47,6 @@ _WEBHOOK_ANSWERS: dict[int | str, dict[str, Any]] = {
     409: {"description": "Out of order for the audit (the body may send it again later)"},
     413: {"description": "Larger than AUDIT_WEBHOOK_MAX_BYTES"},
 }
-
-
-class WebhookReceipt(BaseModel):
-    """A webhook applied (or recognised as already applied: ``duplicate``), and what it did."""
-
-    webhook_id: str
-    duplicate: bool
-    type: str | None = Field(default=None, description="The event type, when applied now")
-    audit_id: str | None = None
-    finding_id: str | None = None
-    status: str | None = Field(default=None, description="The audit's or finding's new status")
-    outcome: str | None = Field(default=None, description="The decision recorded")
-
-
-class ContractDocument(BaseModel):
-    """An OpenAPI 3.1 document (its ``webhooks`` are the events a body sends)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    openapi: str
-    info: dict[str, Any]
-    webhooks: dict[str, Any] = {}
-
-
-class SecretOut(BaseModel):
-    id: str
-    created_at: datetime
-    expires_at: datetime | None
-
-
-class SecretCreated(SecretOut):
-    """The new secret, shown once: give it to the body's system."""
-
-    secret: str
 
 
 @certifier.post(
@@ -120,78 +89,64 @@ async def contract() -> dict[str, Any]:
 )
 async def rotate_secret(
     body_id: BodyId,
-    _principal: Admin,
+    _principal: AdminDep,
     session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
 ) -> SecretCreated:
     """Issue a new webhook signing secret for the body (admin). The previous one keeps
     verifying during the overlap (``AUDIT_WEBHOOK_SECRET_OVERLAP_S``, 24 h by default)."""
-    row, plain = await webhooks.rotate_secret(session, body_id, settings, runtime.clock)
-    return SecretCreated(
-        id=row.id, created_at=row.created_at, expires_at=row.expires_at, secret=plain
-    )
+    return await service.rotate_secret(session, body_id, settings=settings, clock=runtime.clock)
 
 
-@secrets.get("/{body_id}/webhook-secrets", response_model=Page[SecretOut], responses=LIST_ERRORS)
+@secrets.get("/{body_id}/webhook-secrets", response_model=Page[SecretPublic], responses=LIST_ERRORS)
 async def list_secrets(
     body_id: BodyId,
-    _principal: Admin,
+    _principal: AdminDep,
     session: SessionDep,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[SecretOut]:
+) -> Page[SecretPublic]:
     """The body's secrets and until when they verify (values are never shown again), oldest
     first."""
-    if await AuditRepository(session).get(CertificationBody, body_id) is None:
-        raise NotFound("no such certification body", detail_fr="organisme certificateur inconnu")
-    rows, next_cursor = await AuditRepository(session).secrets_page(
-        body_id, cursor=cursor, limit=limit
-    )
-    return Page[SecretOut](
-        data=[SecretOut(id=s.id, created_at=s.created_at, expires_at=s.expires_at) for s in rows],
-        next_cursor=next_cursor,
-    )
+    return await service.secrets_page(session, body_id, cursor=cursor, limit=limit)
 
 
-@secrets.put("/{body_id}/connection", response_model=connector.ConnectionOut)
+@secrets.put("/{body_id}/connection", response_model=ConnectionPublic)
 async def set_connection(
     body_id: BodyId,
-    data: connector.ConnectionIn,
-    _principal: Admin,
+    data: ConnectionUpdate,
+    _principal: AdminDep,
     session: SessionDep,
     settings: SettingsDep,
-    precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
+    precondition: ExpectedDep,
     response: Response,
-) -> connector.ConnectionOut:
+) -> ConnectionPublic:
     """How the platform reaches the body's system: API base URL, OAuth2 token endpoint, the
     client credentials it gave us (the secret is stored encrypted, never shown again). Audit
     requests are then sent to it. With If-Match (the ETag of ``GET``), only if the connection
     did not change since (412); the answer's ETag is the new one."""
-    out = connector.connection_out(
-        await connector.set_connection(session, body_id, data, settings, precondition)
+    out = service.connection_public(
+        await service.set_connection(
+            session, body_id, data=data, settings=settings, precondition=precondition
+        )
     )
     response.headers["ETag"] = etag_of(out)
     return out
 
 
-@secrets.get("/{body_id}/connection", response_model=connector.ConnectionOut)
+@secrets.get("/{body_id}/connection", response_model=ConnectionPublic)
 async def get_connection(
-    body_id: BodyId, _principal: Admin, session: SessionDep
-) -> connector.ConnectionOut:
+    body_id: BodyId, _principal: AdminDep, session: SessionDep
+) -> ConnectionPublic:
     """The body's connection (without its secret)."""
-    found = await AuditRepository(session).get(BodyConnection, body_id)
-    if found is None:
-        raise NotFound("this body is not connected", detail_fr="cet organisme n'est pas connecté")
-    return connector.connection_out(found)
+    return service.connection_public(await service.get_connection(session, body_id))
 
 
-@secrets.get(
-    "/{body_id}/deliveries", response_model=connector.BodyDeliveryPage, responses=LIST_ERRORS
-)
+@secrets.get("/{body_id}/deliveries", response_model=BodyDeliveryPage, responses=LIST_ERRORS)
 async def list_deliveries(
     body_id: BodyId,
-    _principal: Admin,
+    _principal: AdminDep,
     session: SessionDep,
     status_: Annotated[
         Literal["pending", "delivered", "failed"] | None,
@@ -203,24 +158,26 @@ async def list_deliveries(
     ] = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> connector.BodyDeliveryPage:
+) -> BodyDeliveryPage:
     """What was sent (or is waiting) to the body's system, with every attempt, newest first."""
-    return await connector.deliveries(
+    return await service.deliveries(
         session, body_id, status=status_, audit_id=audit_id, cursor=cursor, limit=limit
     )
 
 
-@secrets.post("/{body_id}/deliveries/{delivery_id}/retry", response_model=connector.DeliveryOut)
+@secrets.post("/{body_id}/deliveries/{delivery_id}/retry", response_model=DeliveryPublic)
 async def retry_delivery(
     body_id: BodyId,
-    delivery_id: Annotated[str, Path(max_length=36, pattern=r"^[^\x00-\x1f\x7f]+$")],
-    _principal: Admin,
+    delivery_id: Id,
+    _principal: AdminDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> connector.DeliveryOut:
+) -> DeliveryPublic:
     """Queue a failed delivery again, due now (the same Idempotency-Key is sent)."""
-    delivery = await connector.retry(session, body_id, delivery_id, runtime.clock.now())
-    return await connector.delivery_out(session, delivery)
+    delivery = await service.retry(
+        session, body_id, delivery_id=delivery_id, now=runtime.clock.now()
+    )
+    return await service.delivery_public(session, delivery)
 
 
 ROUTERS = (certifier, secrets)

@@ -25,16 +25,19 @@ from typing import Any
 from cryptography.fernet import InvalidToken
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from cap_audit import audits
+from cap_audit.audits import planning
+from cap_audit.audits import service as audits
+from cap_audit.audits.rules import AuditStep
+from cap_audit.audits.schemas import AuditPlanUpdate
+from cap_audit.bodies.repository import BodyRepository
 from cap_audit.certifier.contract import EVENTS
+from cap_audit.certifier.repository import CertifierRepository
 from cap_audit.config import Settings
-from cap_audit.models import BodySecret, CertificationBody, InboundWebhook
-from cap_audit.repository import AuditRepository
-from cap_audit.rules import AuditStep
-from cap_audit.schemas import PlanIn
+from cap_audit.decisions import service as decisions
+from cap_audit.findings import service as findings
+from cap_audit.models import BodySecret
 from cap_shared.clock import Clock
 from cap_shared.field_errors import message_fr
 from cap_shared.problems import NotFound, ProblemError
@@ -59,6 +62,8 @@ class MalformedWebhook(ProblemError):
 
 
 class PayloadTooLarge(ProblemError):
+    """The webhook is larger than ``webhook_max_bytes``."""
+
     status, code, title = 413, "payload-too-large", "Payload too large"
     title_fr = "Contenu trop volumineux"
 
@@ -67,13 +72,13 @@ async def rotate_secret(
     session: AsyncSession, body_id: str, settings: Settings, clock: Clock
 ) -> tuple[BodySecret, str]:
     """A new signing secret for a body (shown once); the current one stays valid for the overlap."""
-    repo = AuditRepository(session)
-    if await repo.get(CertificationBody, body_id) is None:
+    repo = CertifierRepository(session)
+    if await BodyRepository(session).body(body_id) is None:
         raise NotFound(
             "no such certification body", detail_fr="organisme certificateur introuvable"
         )
     now = clock.now()
-    for current in await repo.all(BodySecret, col(BodySecret.certification_body_id) == body_id):
+    for current in await repo.secrets(body_id):
         if current.expires_at is None or current.expires_at > now:
             overlap_end = now + timedelta(seconds=settings.webhook_secret_overlap_s)
             current.expires_at = min(current.expires_at or overlap_end, overlap_end)
@@ -89,13 +94,8 @@ async def rotate_secret(
 
 
 async def list_secrets(session: AsyncSession, body_id: str) -> list[BodySecret]:
-    return list(
-        await AuditRepository(session).all(
-            BodySecret,
-            col(BodySecret.certification_body_id) == body_id,
-            order=col(BodySecret.created_at),
-        )
-    )
+    """The body's webhook secrets, oldest first (expired ones too)."""
+    return list(await CertifierRepository(session).secrets(body_id))
 
 
 async def _valid_secrets(
@@ -179,8 +179,7 @@ async def receive(
             detail_fr=f"les webhooks sont limités à {settings.webhook_max_bytes} octets",
         )
     now = clock.now()
-    repo = AuditRepository(session)
-    if await repo.get(CertificationBody, body_id) is None:
+    if await BodyRepository(session).body(body_id) is None:
         raise InvalidSignature(
             "unknown certification body", detail_fr="organisme certificateur inconnu"
         )
@@ -210,8 +209,8 @@ async def apply_event(
     """Apply one verified event of a body once (by webhook id): from a webhook, or fetched by
     reconciliation."""
     now = clock.now()
-    repo = AuditRepository(session)
-    if await repo.get(InboundWebhook, (body_id, webhook_id)) is not None:
+    repo = CertifierRepository(session)
+    if await repo.webhook_applied(body_id, webhook_id):
         return {"webhook_id": webhook_id, "duplicate": True}
     kind = envelope.get("type") if isinstance(envelope, dict) else None
     model = EVENTS.get(kind) if isinstance(kind, str) else None
@@ -266,27 +265,36 @@ async def _apply(
     clock: Clock,
 ) -> dict[str, Any]:
     if kind == "audit.planned":
-        plan = PlanIn(
+        plan = AuditPlanUpdate(
             start_date=data.start_date,
             end_date=data.end_date,
             plan=data.plan,
             team=data.team,
             site_ids=data.site_ids,
         )
-        audit = await audits.plan(session, principal, data.audit_id, plan, settings, clock)
+        audit = await planning.plan(
+            session, principal, audit_id=data.audit_id, data=plan, settings=settings, clock=clock
+        )
         return {"audit_id": audit.id, "status": audit.status}
     if kind == "finding.recorded":
-        finding = await audits.add_finding(session, principal, data.audit_id, data.finding)
+        finding = await findings.add_finding(
+            session, principal, audit_id=data.audit_id, data=data.finding
+        )
         return {"finding_id": finding.id}
     if kind == "finding.reviewed":
-        reviewed = await audits.review(
-            session, principal, data.finding_id, data.decision, data.comment, clock
+        reviewed = await findings.review(
+            session,
+            principal,
+            finding_id=data.finding_id,
+            decision=data.decision,
+            comment=data.comment,
+            clock=clock,
         )
         return {"finding_id": reviewed.id, "status": reviewed.status}
     if kind == "certification.decided":
-        # The event's data is a DecisionIn (with its audit id).
-        decided = await audits.record_decision(
-            session, principal, data.audit_id, data, settings, clock
+        # The event's data is a DecisionCreate (with its audit id).
+        decided = await decisions.record_decision(
+            session, principal, audit_id=data.audit_id, data=data, settings=settings, clock=clock
         )
         return {"audit_id": decided.id, "outcome": decided.decision_outcome}
     step = {
@@ -297,8 +305,8 @@ async def _apply(
     audit = await audits.step(
         session,
         principal,
-        data.audit_id,
-        step,
+        audit_id=data.audit_id,
+        audit_step=step,
         summary=getattr(data, "summary", None),
         reason=None,
         settings=settings,

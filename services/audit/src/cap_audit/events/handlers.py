@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_audit import audits, impartiality
 from cap_audit.config import Settings
+from cap_audit.impartiality import service as impartiality
 from cap_audit.models import Organisation
-from cap_audit.repository import OrganisationRepository
+from cap_audit.programmes import service as programmes
 from cap_shared.contracts import Envelope
-from cap_shared.contracts.identity import OrganisationRegisteredV1
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.readmodel import organisation_projection
 from cap_shared.runtime import settings_for
-
-
-async def on_organisation_registered(
-    session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1
-) -> None:
-    """Keep the new member structure in the local read model."""
-    await OrganisationRepository(session).save(
-        Organisation(
-            id=event.organisation_id,
-            siret=event.siret,
-            name=event.name,
-            region=event.region,
-            registered_at=event.registered_at,
-        )
-    )
 
 
 def _current_settings() -> Settings:
@@ -39,12 +24,12 @@ async def on_application_accepted(
     session: AsyncSession, envelope: Envelope, event: ApplicationAcceptedV1
 ) -> None:
     """Open the audit programme and request its first audit."""
-    await audits.on_application_accepted(session, envelope, event, settings=_current_settings())
+    await programmes.on_application_accepted(session, envelope, event, settings=_current_settings())
 
 
 HANDLERS: dict[str, EventHandler] = {
-    "identity.organisation.registered.v1": on_organisation_registered,
+    "identity.organisation.registered.v1": organisation_projection(Organisation),
     "labelling.application.accepted.v1": on_application_accepted,
-    "recognition.status_changed.v1": audits.on_recognition_changed,
+    "recognition.status_changed.v1": programmes.on_recognition_changed,
     "diagnostic.completed.v1": impartiality.on_diagnostic_completed,
 }

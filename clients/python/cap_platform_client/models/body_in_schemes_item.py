@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-
-class BodyInSchemesItem(StrEnum):
-    CAP_ISO9001 = "CAP_ISO9001"
-    CAP_RSE = "CAP_RSE"
-
-    def __str__(self) -> str:
-        return str(self.value)

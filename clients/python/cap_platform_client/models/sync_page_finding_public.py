@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.deleted import Deleted
+    from ..models.finding_public import FindingPublic
+
+
+T = TypeVar("T", bound="SyncPageFindingPublic")
+
+
+@_attrs_define
+class SyncPageFindingPublic:
+    """
+    Attributes:
+        data (list[FindingPublic]):
+        deleted (list[Deleted] | Unset):
+        next_cursor (None | str | Unset):
+    """
+
+    data: list[FindingPublic]
+    deleted: list[Deleted] | Unset = UNSET
+    next_cursor: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = []
+        for data_item_data in self.data:
+            data_item = data_item_data.to_dict()
+            data.append(data_item)
+
+        deleted: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.deleted, Unset):
+            deleted = []
+            for deleted_item_data in self.deleted:
+                deleted_item = deleted_item_data.to_dict()
+                deleted.append(deleted_item)
+
+        next_cursor: None | str | Unset
+        if isinstance(self.next_cursor, Unset):
+            next_cursor = UNSET
+        else:
+            next_cursor = self.next_cursor
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "data": data,
+            }
+        )
+        if deleted is not UNSET:
+            field_dict["deleted"] = deleted
+        if next_cursor is not UNSET:
+            field_dict["next_cursor"] = next_cursor
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.deleted import Deleted  # noqa: PLC0415
+        from ..models.finding_public import FindingPublic  # noqa: PLC0415
+
+        d = dict(src_dict)
+        data = []
+        _data = d.pop("data")
+        for data_item_data in _data:
+            data_item = FindingPublic.from_dict(data_item_data)
+
+            data.append(data_item)
+
+        _deleted = d.pop("deleted", UNSET)
+        deleted: list[Deleted] | Unset = UNSET
+        if _deleted is not UNSET:
+            deleted = []
+            for deleted_item_data in _deleted:
+                deleted_item = Deleted.from_dict(deleted_item_data)
+
+                deleted.append(deleted_item)
+
+        def _parse_next_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
+
+        sync_page_finding_public = cls(
+            data=data,
+            deleted=deleted,
+            next_cursor=next_cursor,
+        )
+
+        sync_page_finding_public.additional_properties = d
+        return sync_page_finding_public
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,1 @@
+"""Appeals against findings (ISO/IEC 17021-1 §9.7)."""

@@ -1,0 +1,1 @@
+"""Audits: requested, planned, carried out, reported and closed."""

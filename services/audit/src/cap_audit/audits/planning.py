@@ -1,0 +1,170 @@
+"""Planning an audit: its dates, plan, sites (IAF MD 1 sample) and team, each auditor of the
+body, qualified, impartial, with a declaration recorded."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cap_audit import access
+from cap_audit.audits import rules as audit_rules
+from cap_audit.audits.repository import AuditRepository
+from cap_audit.audits.rules import AuditStatus, AuditStep, AuditType, Scheme
+from cap_audit.audits.schemas import AuditPlanUpdate
+from cap_audit.audits.service import expect
+from cap_audit.bodies import rules as body_rules
+from cap_audit.bodies.repository import BodyRepository
+from cap_audit.config import SOURCE, Settings, rules_for
+from cap_audit.impartiality import service as impartiality
+from cap_audit.models import Assignment, Audit, Auditor, tables
+from cap_audit.programmes import rules as programme_rules
+from cap_audit.programmes.repository import ProgrammeRepository
+from cap_shared.clock import Clock
+from cap_shared.conditional import Precondition
+from cap_shared.contracts import new_event
+from cap_shared.contracts.audit import AuditPlannedV1
+from cap_shared.outbox import add_event
+from cap_shared.problems import ProblemError
+from cap_shared.security import Principal
+
+
+class SampleNotCovered(ProblemError):
+    """The audit plan's sites leave out the central function, a randomly drawn site, or fall
+    short of the sample's size (IAF MD 1)."""
+
+    status, code, title = 422, "sample-not-covered", "The plan does not cover the sample"
+    title_fr = "Le plan ne couvre pas l'échantillon"
+
+
+async def plan(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    audit_id: str,
+    data: AuditPlanUpdate,
+    settings: Settings,
+    clock: Clock,
+    precondition: Precondition | None = None,
+) -> Audit:
+    """Dates, team and plan: each auditor of the body, qualified for the scheme on those dates,
+    impartial towards the organisation, with a declaration recorded. Through the API, on the
+    audit as the caller read it (``precondition``: If-Match, required there)."""
+    audit = await access.visible_audit(session, principal, audit_id, for_update=True)
+    access.require_body_or_admin(
+        principal,
+        audit,
+        what="the certification body or an administrator plans an audit",
+        what_fr="l'organisme certificateur ou un administrateur planifie un audit",
+    )
+    await expect(session, audit, settings=settings, today=clock.today(), precondition=precondition)
+    target = audit_rules.next_audit_status(AuditStatus(audit.status), AuditStep.PLAN)
+    repo = AuditRepository(session)
+    scheme = Scheme(audit.scheme)
+    parameters = rules_for(settings, scheme)
+    programme = await ProgrammeRepository(session).get(audit.programme_id)
+    assert programme is not None  # an audit belongs to its programme
+    central, members = programme_rules.sites(programme.organisation_id, programme.group_member_ids)
+    drawn = programme_rules.sample(
+        parameters, AuditType(audit.type), central_function=central, members=members, seed=audit.id
+    )
+    gaps = programme_rules.plan_site_gaps(data.site_ids, drawn, members)
+    if gaps:
+        raise SampleNotCovered(
+            "; ".join(g["message"] for g in gaps),
+            detail_fr=" ; ".join(g["message_fr"] for g in gaps),
+            extensions={
+                "rule": programme_rules.RULE_SAMPLING,
+                "errors": gaps,
+                "required_site_ids": list(drawn.required_site_ids),
+                "size": drawn.size,
+            },
+        )
+    now = clock.now()
+    checked: list[tuple[Auditor, str, str]] = []
+    for i, member in enumerate(data.team):
+        auditor = await BodyRepository(session).auditor(member.auditor_id)
+        if (
+            auditor is None
+            or auditor.certification_body_id != audit.certification_body_id
+            or not auditor.active
+        ):
+            raise body_rules.UnknownReference(
+                f"team.{i}: no active auditor {member.auditor_id} of {audit.certification_body_id}",
+                detail_fr=(
+                    f"team.{i} : aucun auditeur actif {member.auditor_id} chez "
+                    f"{audit.certification_body_id}"
+                ),
+                extensions={
+                    "errors": [
+                        {
+                            "field": f"body.team.{i}.auditor_id",
+                            "message": "not an auditor of this body",
+                            "message_fr": "pas un auditeur de cet organisme",
+                        }
+                    ]
+                },
+            )
+        if member.role != "observer" and not body_rules.qualified(
+            auditor.qualifications, scheme, data.start_date, data.end_date
+        ):
+            raise body_rules.NotQualified(
+                f"{auditor.name} holds no {scheme.value} qualification valid from {data.start_date} to {data.end_date}",
+                detail_fr=(
+                    f"{auditor.name} n'a aucune qualification {scheme.value} valable du "
+                    f"{data.start_date} au {data.end_date}"
+                ),
+                extensions={"auditor_id": auditor.id},
+            )
+        await impartiality.check_cooling_off(
+            session,
+            auditor,
+            organisation_ids=[central, *members],
+            on=data.start_date,
+            parameters=parameters,
+            acting_as=f"audit ({member.role})",
+        )
+        if member.role == "lead":
+            await impartiality.check_lead_cycles(
+                session,
+                auditor,
+                programme_id=programme.id,
+                cycle=audit.cycle,
+                parameters=parameters,
+            )
+        checked.append((auditor, member.role, member.declaration))
+    await repo.clear_team(audit.id)
+    for auditor, role, declaration in checked:
+        await repo.add(
+            Assignment(
+                audit_id=audit.id,
+                auditor_id=auditor.id,
+                role=role,
+                declaration=declaration,
+                declared_by=principal.subject,
+                declared_at=now,
+            )
+        )
+    audit.start_date, audit.end_date, audit.plan = data.start_date, data.end_date, data.plan
+    audit.site_ids = list(dict.fromkeys(data.site_ids or [central]))
+    audit.status = target.value
+    await repo.add(audit)
+    await add_event(
+        session,
+        tables.outbox,
+        new_event(
+            AuditPlannedV1(
+                audit_id=audit.id,
+                organisation_id=audit.organisation_id,
+                scheme=audit.scheme,
+                audit_type=audit.type,
+                certification_body_id=audit.certification_body_id,
+                start_date=data.start_date,
+                end_date=data.end_date,
+                auditor_ids=[a.id for a, _r, _d in checked],
+                auditor_user_ids=sorted({a.user_id for a, _r, _d in checked if a.user_id}),
+            ),
+            source=SOURCE,
+            subject=audit.id,
+            actor=principal.subject,
+        ),
+    )
+    return audit

@@ -1,0 +1,1 @@
+"""Certification bodies, their auditors, qualifications and engagements."""

@@ -1,0 +1,1 @@
+"""Findings of audits and the answers to nonconformities."""

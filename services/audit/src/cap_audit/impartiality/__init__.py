@@ -1,0 +1,1 @@
+"""Impartiality of those who audit and decide (ISO/IEC 17021-1 §5.2)."""

@@ -1,0 +1,1 @@
+"""The maturity evaluated at CAP RSE audits."""

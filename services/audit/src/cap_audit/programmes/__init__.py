@@ -1,0 +1,1 @@
+"""Audit programmes: the audits expected over a certification cycle."""
