@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_notifications import live, messages, preferences, recipients, webhooks
+from cap_notifications import live, messages, preferences, recipients
 from cap_notifications.config import Settings
 from cap_notifications.messages import Message
 from cap_notifications.models import (
@@ -31,6 +31,7 @@ from cap_notifications.models import (
     Person,
 )
 from cap_notifications.recipients import PersonView
+from cap_notifications.webhooks import service as webhooks
 from cap_shared import clock
 from cap_shared.contracts import Envelope
 

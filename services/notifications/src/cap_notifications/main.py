@@ -6,18 +6,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications import (
-    fanout,
-    mail,
-    mail_routes,
-    webhook_contract,
-    webhook_routes,
-    webhooks,
-)
+from cap_notifications import fanout, mail, mail_routes
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
 from cap_notifications.models import tables
 from cap_notifications.routes import ROUTERS
+from cap_notifications.webhooks import contract as webhook_contract
+from cap_notifications.webhooks import routes as webhook_routes
+from cap_notifications.webhooks import sender as webhook_sender
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -35,7 +31,7 @@ async def mail_deliveries(session: AsyncSession, context: JobContext) -> int:
 
 async def webhook_deliveries(session: AsyncSession, context: JobContext) -> int:
     """Call subscribers with the deliveries that are due."""
-    return await webhooks.send_due(session, context.now, _settings(context))
+    return await webhook_sender.send_due(session, context.now, _settings(context))
 
 
 async def digests(session: AsyncSession, context: JobContext) -> int:

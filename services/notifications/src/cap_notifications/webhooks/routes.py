@@ -4,52 +4,47 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import Response
 
-from cap_notifications import webhooks
-from cap_notifications.config import Settings
-from cap_notifications.webhooks import (
-    DeliveryOut,
-    SubscriptionIn,
-    SubscriptionOut,
-    SubscriptionPatch,
+from cap_notifications.deps import SettingsDep
+from cap_notifications.webhooks import service
+from cap_notifications.webhooks.schemas import (
+    DeliveryPublic,
+    SubscriptionCreate,
+    SubscriptionPublic,
+    SubscriptionUpdate,
     SubscriptionWithSecret,
 )
 from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
-from cap_shared.security import Allow, Principal, Role
+from cap_shared.routes import AdminDep, Id, errors
 
-Id = Annotated[str, Path(max_length=36)]
-DeliveryId = Annotated[str, Path(max_length=64)]
-Admin = Annotated[Principal, Depends(Allow(Role.ADMIN))]
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "No valid token"},
-    403: {"description": "Role not allowed"},
-    404: {"description": "Unknown subscription or delivery"},
-    409: {"description": "Not possible in the current state"},
-    422: {"description": "Invalid input (a private address, an unknown event type)"},
-}
 #: Responses that carry a signing secret are never stored by a cache.
 _NO_STORE = {"Cache-Control": "no-store"}
 
-router = APIRouter(prefix="/v1/webhook-subscriptions", tags=["webhooks"], responses=_ERRORS)
-
-
-def _settings(runtime: RuntimeDep) -> Settings:
-    settings = runtime.settings
-    assert isinstance(settings, Settings)
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
+router = APIRouter(
+    prefix="/v1/webhook-subscriptions",
+    tags=["webhooks"],
+    responses=errors(
+        401,
+        403,
+        404,
+        409,
+        422,
+        described={
+            404: "Unknown subscription or delivery",
+            422: "Invalid input (a private address, an unknown event type)",
+        },
+    ),
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionWithSecret)
 async def create_subscription(
-    data: SubscriptionIn,
-    principal: Admin,
+    data: SubscriptionCreate,
+    principal: AdminDep,
     session: SessionDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
@@ -57,80 +52,90 @@ async def create_subscription(
 ) -> SubscriptionWithSecret:
     """Subscribe a system to event types (or ``"*"``). The answer holds the signing secret,
     shown only this once: the receiver verifies the Standard Webhooks signature with it."""
-    subscription, secret = await webhooks.create(
-        session, principal, data, settings, runtime.clock.now()
+    subscription, secret = await service.create(
+        session, principal, data=data, settings=settings, now=runtime.clock.now()
     )
     response.headers.update(_NO_STORE)
-    return webhooks.with_secret(subscription, secret)
+    return service.with_secret(subscription, secret)
 
 
-@router.get("", response_model=Page[SubscriptionOut])
+@router.get("", response_model=Page[SubscriptionPublic])
 async def list_subscriptions(
-    _principal: Admin,
+    _principal: AdminDep,
     session: SessionDep,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[SubscriptionOut]:
+) -> Page[SubscriptionPublic]:
     """The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
     secrets."""
-    rows, next_cursor = await webhooks.list_subscriptions(session, cursor=cursor, limit=limit)
-    return Page[SubscriptionOut](data=[webhooks.to_out(s) for s in rows], next_cursor=next_cursor)
+    rows, next_cursor = await service.list_subscriptions(session, cursor=cursor, limit=limit)
+    return Page[SubscriptionPublic](
+        data=[service.to_public(s) for s in rows], next_cursor=next_cursor
+    )
 
 
-@router.get("/{subscription_id}", response_model=SubscriptionOut)
+@router.get("/{subscription_id}", response_model=SubscriptionPublic)
 async def get_subscription(
-    subscription_id: Id, _principal: Admin, session: SessionDep
-) -> SubscriptionOut:
+    subscription_id: Id, _principal: AdminDep, session: SessionDep
+) -> SubscriptionPublic:
     """One subscription (never its secret)."""
-    return webhooks.to_out(await webhooks.get(session, subscription_id))
+    return service.to_public(await service.get(session, subscription_id))
 
 
-@router.patch("/{subscription_id}", response_model=SubscriptionOut)
+@router.patch("/{subscription_id}", response_model=SubscriptionPublic)
 async def update_subscription(
     subscription_id: Id,
-    data: SubscriptionPatch,
-    principal: Admin,
+    data: SubscriptionUpdate,
+    principal: AdminDep,
     session: SessionDep,
     settings: SettingsDep,
     precondition: Annotated[Precondition, Depends(IfMatch(required=False))],
     response: Response,
-) -> SubscriptionOut:
+) -> SubscriptionPublic:
     """Change the name, URL or event types; ``status: "active"`` re-enables a disabled
     subscription, ``"disabled"`` stops it (its pending deliveries are cancelled). With If-Match
     (the ETag read), only if it did not change since (412); the answer's ETag is the new one."""
-    out = webhooks.to_out(
-        await webhooks.update(session, principal, subscription_id, data, settings, precondition)
+    subscription = await service.update(
+        session,
+        principal,
+        subscription_id=subscription_id,
+        data=data,
+        settings=settings,
+        precondition=precondition,
     )
-    response.headers["ETag"] = etag_of(out)
-    return out
+    public = service.to_public(subscription)
+    response.headers["ETag"] = etag_of(public)
+    return public
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(subscription_id: Id, principal: Admin, session: SessionDep) -> None:
+async def delete_subscription(
+    subscription_id: Id, principal: AdminDep, session: SessionDep
+) -> None:
     """Unsubscribe; pending deliveries are cancelled, the delivery log is kept."""
-    await webhooks.delete(session, principal, subscription_id)
+    await service.delete(session, principal, subscription_id=subscription_id)
 
 
 @router.post("/{subscription_id}/rotate-secret", response_model=SubscriptionWithSecret)
 async def rotate_secret(
     subscription_id: Id,
-    principal: Admin,
+    principal: AdminDep,
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
 ) -> SubscriptionWithSecret:
     """A new signing secret, shown only this once; the next attempts are signed with it."""
-    subscription, secret = await webhooks.rotate_secret(
-        session, principal, subscription_id, settings
+    subscription, secret = await service.rotate_secret(
+        session, principal, subscription_id=subscription_id, settings=settings
     )
     response.headers.update(_NO_STORE)
-    return webhooks.with_secret(subscription, secret)
+    return service.with_secret(subscription, secret)
 
 
-@router.get("/{subscription_id}/deliveries", response_model=Page[DeliveryOut])
+@router.get("/{subscription_id}/deliveries", response_model=Page[DeliveryPublic])
 async def list_deliveries(
     subscription_id: Id,
-    _principal: Admin,
+    _principal: AdminDep,
     session: SessionDep,
     status_: Annotated[
         Literal["pending", "delivered", "failed", "cancelled"] | None,
@@ -138,10 +143,10 @@ async def list_deliveries(
     ] = None,
     cursor: PageCursor = None,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
-) -> Page[DeliveryOut]:
+) -> Page[DeliveryPublic]:
     """The delivery log: deliveries newest first, each with every attempt (time, status or
     error, latency, manual or not)."""
-    return await webhooks.deliveries(
+    return await service.deliveries(
         session, subscription_id, status=status_, cursor=cursor, limit=limit
     )
 
@@ -149,19 +154,20 @@ async def list_deliveries(
 @router.post(
     "/{subscription_id}/deliveries/{delivery_id}/replay",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=DeliveryOut,
+    response_model=DeliveryPublic,
 )
 async def replay_delivery(
     subscription_id: Id,
-    delivery_id: DeliveryId,
-    _principal: Admin,
+    delivery_id: Id,
+    _principal: AdminDep,
     session: SessionDep,
     runtime: RuntimeDep,
-) -> DeliveryOut:
+) -> DeliveryPublic:
     """Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
     receiver deduplicates). It is queued, due now; the attempt is logged as manual."""
-    delivery = await webhooks.replay(session, subscription_id, delivery_id, runtime.clock.now())
-    return webhooks.delivery_out(delivery, await webhooks.attempts_of(session, delivery.id))
+    return await service.replay(
+        session, subscription_id, delivery_id=delivery_id, now=runtime.clock.now()
+    )
 
 
 ROUTERS = (router,)
