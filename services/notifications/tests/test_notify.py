@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from cap_notifications import fanout, mail
+from cap_notifications import fanout
+from cap_notifications.mail import sender as mail
 from cap_notifications.models import DigestItem, EmailMessage, IntakeEvent, Notification
 from cap_shared.clock import wall_now
 from cap_shared.contracts.audit import AuditPlannedV1

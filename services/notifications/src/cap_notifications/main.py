@@ -6,9 +6,11 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications import fanout, mail, mail_routes
+from cap_notifications import fanout
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
+from cap_notifications.mail import routes as mail_routes
+from cap_notifications.mail import sender as mail_sender
 from cap_notifications.models import tables
 from cap_notifications.routes import ROUTERS
 from cap_notifications.webhooks import contract as webhook_contract
@@ -26,7 +28,7 @@ def _settings(context: JobContext) -> Settings:
 
 async def mail_deliveries(session: AsyncSession, context: JobContext) -> int:
     """Send the e-mails that are due (quiet hours over, retries due)."""
-    return await mail.send_due(session, context.now, _settings(context))
+    return await mail_sender.send_due(session, context.now, _settings(context))
 
 
 async def webhook_deliveries(session: AsyncSession, context: JobContext) -> int:
