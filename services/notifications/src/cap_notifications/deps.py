@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from cap_notifications.config import Settings
 from cap_shared.problems import Forbidden
-from cap_shared.routes import SignedInDep
+from cap_shared.routes import SignedInDep, errors
 
 
 def settings_of(request: Request) -> Settings:
@@ -35,3 +35,15 @@ def person_of(principal: SignedInDep) -> str:
 
 #: The signed-in person (a system is refused: 403).
 PersonDep = Annotated[str, Depends(person_of)]
+
+#: The errors of the operations on the caller's own feed and preferences.
+PERSON_ERRORS = errors(
+    401,
+    403,
+    404,
+    422,
+    described={
+        403: "Not a person (systems have no feed)",
+        404: "Not one of the caller's notifications",
+    },
+)

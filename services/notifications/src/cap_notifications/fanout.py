@@ -19,7 +19,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_notifications import live, messages, preferences, recipients
+from cap_notifications import messages, recipients
+from cap_notifications.feed import live
+from cap_notifications.preferences import rules as preferences
+from cap_notifications.preferences import service as preferences_service
 from cap_notifications.config import Settings
 from cap_notifications.messages import Message
 from cap_notifications.models import (
@@ -180,8 +183,8 @@ async def fan_out(
         people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
     )
     message = _describe(envelope.type, data, organisation.name if organisation else None)
-    chosen = await preferences.for_users(
-        session, [r.user_id for r in found], settings.default_timezone
+    chosen = await preferences_service.for_users(
+        session, [r.user_id for r in found], default_tz=settings.default_timezone
     )
     in_feed: list[str] = []
     for recipient in found:
@@ -272,7 +275,9 @@ async def send_digests(session: AsyncSession, now: datetime, settings: Settings)
         by_user.setdefault(item.user_id, []).append(item)
     if not by_user:
         return 0
-    chosen = await preferences.for_users(session, sorted(by_user), settings.default_timezone)
+    chosen = await preferences_service.for_users(
+        session, sorted(by_user), default_tz=settings.default_timezone
+    )
     last_sent = dict(
         (
             await session.execute(

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_notifications import fanout
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
+from cap_notifications.feed import routes as feed_routes
 from cap_notifications.mail import routes as mail_routes
 from cap_notifications.mail import sender as mail_sender
 from cap_notifications.models import tables
-from cap_notifications.routes import ROUTERS
+from cap_notifications.preferences import routes as preference_routes
 from cap_notifications.webhooks import contract as webhook_contract
 from cap_notifications.webhooks import routes as webhook_routes
 from cap_notifications.webhooks import sender as webhook_sender
@@ -52,7 +53,12 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # The mail log first: /v1/notifications/emails is not a notification.
-    routers=(*mail_routes.ROUTERS, *ROUTERS, *webhook_routes.ROUTERS),
+    routers=(
+        *mail_routes.ROUTERS,
+        *feed_routes.ROUTERS,
+        *preference_routes.ROUTERS,
+        *webhook_routes.ROUTERS,
+    ),
     webhooks=webhook_contract.ROUTERS,
     jobs=(
         PeriodicJob("mail-deliveries", mail_deliveries, interval_s=5),

@@ -21,12 +21,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from cap_notifications.feed.repository import NotificationRepository
 from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
 
@@ -34,9 +33,6 @@ from cap_shared.db.session import Database
 CHANNEL = "cap_feed"
 
 _PENDING = "cap_feed_wake"
-_NOTIFY = sa.text("SELECT pg_notify(:channel, u) FROM unnest(:ids) AS u").bindparams(
-    sa.bindparam("channel", type_=sa.Text()), sa.bindparam("ids", type_=ARRAY(sa.Text()))
-)
 
 
 class Hub:
@@ -102,7 +98,7 @@ async def announce(session: AsyncSession, user_ids: Iterable[str]) -> None:
     if not ids:
         return
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_NOTIFY, {"channel": CHANNEL, "ids": ids})
+        await NotificationRepository(session).notify(CHANNEL, ids)
     wake_after_commit(session, ids)
 
 
