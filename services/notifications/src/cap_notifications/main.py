@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications import fanout
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
+from cap_notifications.fanout import digests as fanout_digests
 from cap_notifications.feed import routes as feed_routes
 from cap_notifications.mail import routes as mail_routes
 from cap_notifications.mail import sender as mail_sender
@@ -39,7 +39,7 @@ async def webhook_deliveries(session: AsyncSession, context: JobContext) -> int:
 
 async def digests(session: AsyncSession, context: JobContext) -> int:
     """Daily digests whose local hour has come."""
-    return await fanout.send_digests(session, context.now, _settings(context))
+    return await fanout_digests.send_digests(session, context.now, _settings(context))
 
 
 SERVICE = ServiceDefinition(

@@ -38,10 +38,6 @@ class NotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, notification: Notification) -> None:
-        """Write a notification (at the next flush)."""
-        self.session.add(notification)
-
     async def unread(self, user_id: str) -> int:
         """How many of the person's notifications are not read."""
         query = sa.select(sa.func.count()).where(

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from cap_notifications import messages
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
+from cap_notifications.fanout.messages import labels as messages
 from cap_notifications.models import EmailMessage
 
 PLATFORM_NAME = "Plateforme CAP — Coorace"

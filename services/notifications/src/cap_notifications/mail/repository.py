@@ -22,10 +22,6 @@ class EmailRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, email: EmailMessage) -> None:
-        """Queue an e-mail (written at the next flush)."""
-        self.session.add(email)
-
     async def due(
         self, now: datetime, *, stale_before: datetime, limit: int
     ) -> Sequence[EmailMessage]:

@@ -3,8 +3,8 @@ system may subscribe to (:data:`cap_notifications.catalogue.EVENT_TYPES`).
 
 Each delivery is a ``POST`` to the subscription's URL whose body is the event's CloudEvents
 envelope, byte for byte as the platform's broker carried it, signed the Standard Webhooks way
-(:mod:`cap_notifications.webhooks.sender`). These routes are declared, never served: FastAPI puts them
-in the document's ``webhooks`` section, keyed by the event type.
+(:mod:`cap_notifications.webhooks.sender`). These routes are declared, never served: FastAPI
+puts them in the document's ``webhooks`` section, keyed by the event type.
 """
 
 from __future__ import annotations

@@ -21,20 +21,12 @@ from standardwebhooks.webhooks import Webhook
 from cap_notifications.config import Settings
 from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from cap_notifications.webhooks import service
-from cap_notifications.webhooks.breakers import BREAKERS, breaker, open_ones
+from cap_notifications.webhooks.breakers import breaker, open_ones
 from cap_notifications.webhooks.repository import DeliveryRepository, SubscriptionRepository
-from cap_notifications.webhooks.rules import (
-    BREAKER_FAILURES,
-    RETRY_AFTER_MAX_S,
-    THROTTLED,
-    Outcome,
-    schedule,
-)
+from cap_notifications.webhooks.rules import RETRY_AFTER_MAX_S, THROTTLED, Outcome, schedule
 from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.secrets import secret_box
-
-__all__ = ["BREAKERS", "BREAKER_FAILURES", "breaker", "make_client", "send_due"]
 
 logger = logging.getLogger(__name__)
 

@@ -1,13 +1,13 @@
-"""Outbound webhooks' use cases: systems (a certification body, a partner's information system) subscribe
-to event types and are called, signed, when one happens.
+"""Outbound webhooks' use cases: systems (a certification body, a partner's information
+system) subscribe to event types and are called, signed, when one happens.
 
 * The event fan-out calls :func:`enqueue` in the consumer's transaction: one *delivery* per
   active subscription to the event's type (or to ``"*"``), at most one per (subscription,
   event). Its id ``msg_<32 hex>`` is the Standard Webhooks ``webhook-id``: the same on every
   attempt, so the receiver deduplicates. Its payload is the JSON text sent byte for byte.
-* The periodic job calls :func:`~cap_notifications.webhooks.sender.send_due`: the due deliveries are locked (``FOR UPDATE SKIP
-  LOCKED`` on PostgreSQL, so several workers share the queue), then POSTed with the Standard
-  Webhooks headers (``webhook-timestamp`` of this attempt, ``v1`` HMAC-SHA256 signature with the
+* The periodic job calls :func:`cap_notifications.webhooks.sender.send_due`: the due
+  deliveries are locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share
+  the queue), then POSTed with the Standard Webhooks headers (``webhook-timestamp`` of this attempt, ``v1`` HMAC-SHA256 signature with the
   subscription's ``whsec_`` secret), bounded by ``webhook_timeout_s``, redirects never followed,
   private destinations refused before any connection unless ``webhook_allow_private``.
   Subscriptions are called concurrently; one subscription's deliveries are sent in order, and

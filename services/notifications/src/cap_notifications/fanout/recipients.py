@@ -50,6 +50,7 @@ class PersonView:
     memberships: tuple[Mapping[str, Any], ...]
 
     def holds(self, role: str, **scope: str | None) -> bool:
+        """Whether they hold ``role`` with this scope (organisation, region...)."""
         return any(
             m.get("role") == role and all(m.get(k) == v for k, v in scope.items())
             for m in self.memberships
@@ -64,6 +65,8 @@ class PersonView:
 
 @dataclass(frozen=True)
 class Recipient:
+    """A person to tell, and why."""
+
     user_id: str
     #: Why they are told: member_admin, member, facilitator, auditor, committee or admin.
     role: str

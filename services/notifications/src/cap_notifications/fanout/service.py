@@ -4,7 +4,7 @@ Runs in the consumer's transaction: the inbox has already claimed the event (one
 event id), the journal row is written first and unique keys (event, person) guard each
 notification and digest item, so a redelivered or replayed event notifies nobody twice.
 The live streams of the people told in the feed are woken once the transaction commits
-(:mod:`cap_notifications.live`).
+(:mod:`cap_notifications.feed.live`).
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from cap_notifications import messages, recipients
-from cap_notifications.feed import live
-from cap_notifications.preferences import rules as preferences
-from cap_notifications.preferences import service as preferences_service
 from cap_notifications.config import Settings
-from cap_notifications.messages import Message
+from cap_notifications.fanout import recipients
+from cap_notifications.fanout.messages import wording
+from cap_notifications.fanout.messages.labels import Message
+from cap_notifications.fanout.recipients import PersonView
+from cap_notifications.fanout.repository import FanoutRepository
+from cap_notifications.feed import live
 from cap_notifications.models import (
     DigestItem,
     EmailMessage,
@@ -33,10 +32,12 @@ from cap_notifications.models import (
     Organisation,
     Person,
 )
-from cap_notifications.recipients import PersonView
+from cap_notifications.preferences import rules as preferences
+from cap_notifications.preferences import service as preferences_service
 from cap_notifications.webhooks import service as webhooks
 from cap_shared import clock
 from cap_shared.contracts import Envelope
+from cap_shared.readmodel import ReadModelRepository
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 def _describe(event_type: str, data: dict[str, Any], organisation_name: str | None) -> Message:
     """The event's wording; a generic one if it cannot be worded (people are still told)."""
     try:
-        return messages.describe(event_type, data, organisation_name=organisation_name)
+        return wording.describe(event_type, data, organisation_name=organisation_name)
     except Exception:
         logger.exception("no wording for %s; a generic notification is sent", event_type)
         return Message(
@@ -54,11 +55,11 @@ def _describe(event_type: str, data: dict[str, Any], organisation_name: str | No
         )
 
 
-def _email(
+def email_to(
     person: Person,
+    *,
     kind: str,
     context: dict[str, Any],
-    *,
     now: datetime,
     send_at: datetime,
     event_id: str | None = None,
@@ -106,16 +107,9 @@ async def in_charge_of(session: AsyncSession, data: dict[str, Any]) -> dict[str,
     organisation_id = data.get("organisation_id")
     keys = {k: data[k] for k in _KEYS if data.get(k)}
     if organisation_id and keys:
-        rows = (
-            await session.execute(
-                sa.select(col(IntakeEvent.event_type), col(IntakeEvent.payload))
-                .where(
-                    col(IntakeEvent.organisation_id) == organisation_id,
-                    col(IntakeEvent.event_type).in_(BODY_SOURCES),
-                )
-                .order_by(col(IntakeEvent.occurred_at).desc())
-            )
-        ).all()
+        rows = await FanoutRepository(session).journal(
+            str(organisation_id), event_types=BODY_SOURCES
+        )
         related = [(t, p) for t, p in rows if isinstance(p, dict)]  # newest first
         audits = {keys["audit_id"]} if "audit_id" in keys else set()
         for _, payload in related:  # the same audit, decision or finding; a decision's audit
@@ -140,27 +134,23 @@ async def in_charge_of(session: AsyncSession, data: dict[str, Any]) -> dict[str,
     }
 
 
-def roles_of(person: Person) -> list[str]:
-    return sorted({str(m.get("role")) for m in person.memberships})
-
-
-async def active_people(session: AsyncSession) -> list[Person]:
-    query = sa.select(Person).where(col(Person.status) == "active").order_by(col(Person.id))
-    return list((await session.execute(query)).scalars().all())
-
-
 async def fan_out(
-    session: AsyncSession, envelope: Envelope, event: BaseModel, settings: Settings
+    session: AsyncSession, envelope: Envelope, *, event: BaseModel, settings: Settings
 ) -> IntakeEvent | None:
     """Journal the event, tell each recipient once on their channels, queue webhook deliveries."""
-    if await session.get(IntakeEvent, envelope.id) is not None:
+    repository = FanoutRepository(session)
+    if await repository.journal_of(envelope.id) is not None:
         return None  # already fanned out (a replay of the same event id)
     # This service's time: a delayed event is not sent "in the past", and an event stamped by
     # a producer whose clock runs ahead (a test moving one service) is not held back.
     now = clock.now()
     data: dict[str, Any] = event.model_dump(mode="json")
     organisation_id = data.get("organisation_id")
-    organisation = await session.get(Organisation, organisation_id) if organisation_id else None
+    organisation = (
+        await ReadModelRepository(session, Organisation).get(organisation_id)
+        if organisation_id
+        else None
+    )
     journal = IntakeEvent(
         event_id=envelope.id,
         event_type=envelope.type,
@@ -171,8 +161,8 @@ async def fan_out(
         payload=data,
         status="fanned_out",
     )
-    session.add(journal)
-    people = {p.id: p for p in await active_people(session)}
+    repository.add(journal)
+    people = {p.id: p for p in await repository.active_people()}
     concerned = data
     if recipients.audience(envelope.type, data).auditors in ("planners", "in_charge"):
         concerned = {**data, **await in_charge_of(session, data)}
@@ -194,7 +184,7 @@ async def fan_out(
         email = prefs.mode(envelope.type, "email", roles)
         if in_app == "off" and email == "off":
             continue
-        session.add(
+        repository.add(
             Notification(
                 id=str(uuid.uuid4()),
                 event_id=envelope.id,
@@ -212,11 +202,11 @@ async def fan_out(
         if in_app != "off":
             in_feed.append(person.id)
         if email == "on":
-            session.add(
-                _email(
+            repository.add(
+                email_to(
                     person,
-                    "event",
-                    {
+                    kind="event",
+                    context={
                         "event": data,
                         "event_type": envelope.type,
                         "title": message.title,
@@ -232,7 +222,7 @@ async def fan_out(
                 )
             )
         elif email == "digest":
-            session.add(
+            repository.add(
                 DigestItem(
                     id=str(uuid.uuid4()),
                     user_id=person.id,
@@ -251,76 +241,6 @@ async def fan_out(
         body=envelope.model_dump_json(),
         now=now,
     )
-    await session.flush()
+    await repository.flush()
     await live.announce(session, in_feed)
     return journal
-
-
-async def send_digests(session: AsyncSession, now: datetime, settings: Settings) -> int:
-    """One daily e-mail per person with waiting digest items, at their digest hour (local)."""
-    waiting = (
-        (
-            await session.execute(
-                sa.select(DigestItem)
-                .where(col(DigestItem.email_id).is_(None))
-                .order_by(col(DigestItem.user_id), col(DigestItem.created_at))
-                .with_for_update()
-            )
-        )
-        .scalars()
-        .all()
-    )
-    by_user: dict[str, list[DigestItem]] = {}
-    for item in waiting:
-        by_user.setdefault(item.user_id, []).append(item)
-    if not by_user:
-        return 0
-    chosen = await preferences_service.for_users(
-        session, sorted(by_user), default_tz=settings.default_timezone
-    )
-    last_sent = dict(
-        (
-            await session.execute(
-                sa.select(col(EmailMessage.user_id), sa.func.max(col(EmailMessage.created_at)))
-                .where(
-                    col(EmailMessage.kind) == "digest",
-                    col(EmailMessage.user_id).in_(sorted(by_user)),
-                )
-                .group_by(col(EmailMessage.user_id))
-            )
-        ).all()
-    )
-    sent = 0
-    for user_id, items in by_user.items():
-        prefs = chosen[user_id]
-        person = await session.get(Person, user_id)
-        if person is None or person.status != "active":
-            continue
-        if not preferences.digest_due(now, prefs, last_sent.get(user_id)):
-            continue
-        email = _email(
-            person,
-            "digest",
-            {
-                "recipient_name": person.name,
-                "date": preferences.local_date(now, prefs).isoformat(),
-                "items": [
-                    {
-                        "event_type": i.event_type,
-                        "title": i.title,
-                        "body": i.body,
-                        "link": None,
-                        "created_at": i.created_at.isoformat(),
-                    }
-                    for i in items
-                ],
-            },
-            now=now,
-            send_at=now,
-        )
-        session.add(email)
-        for item in items:
-            item.email_id = email.id
-        sent += 1
-    await session.flush()
-    return sent
