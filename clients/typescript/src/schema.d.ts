@@ -4527,8 +4527,11 @@ export interface components {
              */
             step: "accept" | "reject" | "withdraw";
         };
-        /** AttemptOut */
-        AttemptOut: {
+        /**
+         * AttemptPublic
+         * @description One attempt of a delivery, as the delivery log shows it.
+         */
+        AttemptPublic: {
             /**
              * At
              * Format: date-time
@@ -5343,7 +5346,10 @@ export interface components {
             /** To Status */
             to_status: string;
         };
-        /** ChannelModes */
+        /**
+         * ChannelModes
+         * @description The modes chosen for one event type, per channel (what is not given is unchanged).
+         */
         ChannelModes: {
             /**
              * Email
@@ -6236,6 +6242,35 @@ export interface components {
             status: string;
         };
         /**
+         * DeliveryPublic
+         * @description One event to one subscription, with every attempt (the delivery log).
+         */
+        DeliveryPublic: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Log */
+            log: components["schemas"]["AttemptPublic"][];
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
          * DiagnosticCompletedV1
          * @description A diagnostic was completed; its scores are final.
          */
@@ -6528,10 +6563,10 @@ export interface components {
             type: string;
         };
         /**
-         * EmailOut
+         * EmailPublic
          * @description One line of the mail log.
          */
-        EmailOut: {
+        EmailPublic: {
             /** Attempts */
             attempts: number;
             /**
@@ -6635,7 +6670,10 @@ export interface components {
              */
             site_id?: string | null;
         };
-        /** EventPreference */
+        /**
+         * EventPreference
+         * @description The effective modes of one event type.
+         */
         EventPreference: {
             /** Email */
             email: string;
@@ -6665,7 +6703,7 @@ export interface components {
         };
         /**
          * Exits
-         * @description Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+         * @description Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4).
          */
         Exits: {
             /**
@@ -6707,7 +6745,7 @@ export interface components {
          */
         FeedPage: {
             /** Data */
-            data: components["schemas"]["NotificationOut"][];
+            data: components["schemas"]["NotificationPublic"][];
             /**
              * Deleted
              * @default []
@@ -8232,8 +8270,11 @@ export interface components {
             /** Structures */
             structures: number;
         };
-        /** NotificationOut */
-        NotificationOut: {
+        /**
+         * NotificationPublic
+         * @description One notification of the caller's feed.
+         */
+        NotificationPublic: {
             /** Body */
             body: string;
             /**
@@ -8260,35 +8301,6 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
-        };
-        /**
-         * NotificationsDeliveryOut
-         * @description One event to one subscription, with every attempt (the delivery log).
-         */
-        NotificationsDeliveryOut: {
-            /** Attempts */
-            attempts: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Delivered At */
-            delivered_at: string | null;
-            /** Event Id */
-            event_id: string;
-            /** Event Type */
-            event_type: string;
-            /** Id */
-            id: string;
-            /** Last Error */
-            last_error: string | null;
-            /** Log */
-            log: components["schemas"]["AttemptOut"][];
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            /** Status */
-            status: string;
         };
         /**
          * OpenIdConfiguration
@@ -8496,17 +8508,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DeliveryOut] */
-        Page_DeliveryOut_: {
+        /** Page[DeliveryPublic] */
+        Page_DeliveryPublic_: {
             /** Data */
-            data: components["schemas"]["NotificationsDeliveryOut"][];
+            data: components["schemas"]["DeliveryPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[EmailOut] */
-        Page_EmailOut_: {
+        /** Page[EmailPublic] */
+        Page_EmailPublic_: {
             /** Data */
-            data: components["schemas"]["EmailOut"][];
+            data: components["schemas"]["EmailPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8594,10 +8606,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SubscriptionOut] */
-        Page_SubscriptionOut_: {
+        /** Page[SubscriptionPublic] */
+        Page_SubscriptionPublic_: {
             /** Data */
-            data: components["schemas"]["SubscriptionOut"][];
+            data: components["schemas"]["SubscriptionPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8749,34 +8761,37 @@ export interface components {
             updated_at: string;
         };
         /**
-         * PreferencesIn
-         * @description A partial update: only what is given changes (``quiet_hours: null`` turns them off).
+         * PreferencesPublic
+         * @description A person's effective preferences.
          */
-        PreferencesIn: {
-            /** Digest Hour */
-            digest_hour?: number;
-            /** Events */
-            events?: {
-                [key: string]: components["schemas"]["ChannelModes"];
-            };
-            quiet_hours?: components["schemas"]["QuietHoursIn"] | null;
-            /**
-             * Timezone
-             * @example Europe/Paris
-             */
-            timezone?: string;
-        };
-        /** PreferencesOut */
-        PreferencesOut: {
+        PreferencesPublic: {
             /** Digest Hour */
             digest_hour: number;
             /** Events */
             events: {
                 [key: string]: components["schemas"]["EventPreference"];
             };
-            quiet_hours: components["schemas"]["QuietHoursIn"] | null;
+            quiet_hours: components["schemas"]["QuietHoursPeriod"] | null;
             /** Timezone */
             timezone: string;
+        };
+        /**
+         * PreferencesUpdate
+         * @description A partial update: only what is given changes (``quiet_hours: null`` turns them off).
+         */
+        PreferencesUpdate: {
+            /** Digest Hour */
+            digest_hour?: number;
+            /** Events */
+            events?: {
+                [key: string]: components["schemas"]["ChannelModes"];
+            };
+            quiet_hours?: components["schemas"]["QuietHoursPeriod"] | null;
+            /**
+             * Timezone
+             * @example Europe/Paris
+             */
+            timezone?: string;
         };
         /**
          * Problem
@@ -8996,8 +9011,11 @@ export interface components {
             /** Structures */
             structures: number;
         };
-        /** QuietHoursIn */
-        QuietHoursIn: {
+        /**
+         * QuietHoursPeriod
+         * @description Quiet hours: from ``start`` to ``end``, local time (``HH:MM``; may span midnight).
+         */
+        QuietHoursPeriod: {
             /**
              * End
              * @example 07:00
@@ -9891,10 +9909,10 @@ export interface components {
             type: "audit.stage2_required.v1";
         };
         /**
-         * SubscriptionIn
+         * SubscriptionCreate
          * @description A system to call when some events happen (admin).
          */
-        SubscriptionIn: {
+        SubscriptionCreate: {
             /** Event Types */
             event_types: string[];
             /** Name */
@@ -9906,10 +9924,10 @@ export interface components {
             url: string;
         };
         /**
-         * SubscriptionOut
+         * SubscriptionPublic
          * @description A subscription, without its secret.
          */
-        SubscriptionOut: {
+        SubscriptionPublic: {
             /**
              * Created At
              * Format: date-time
@@ -9933,10 +9951,10 @@ export interface components {
             url: string;
         };
         /**
-         * SubscriptionPatch
+         * SubscriptionUpdate
          * @description Changes to a subscription; ``status: "active"`` re-enables a disabled one.
          */
-        SubscriptionPatch: {
+        SubscriptionUpdate: {
             /** Event Types */
             event_types?: string[] | null;
             /** Name */
@@ -23432,7 +23450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23462,7 +23480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23544,7 +23562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_EmailOut_"];
+                    "application/json": components["schemas"]["Page_EmailPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -23567,7 +23585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23577,7 +23595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23683,7 +23701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailOut"];
+                    "application/json": components["schemas"]["EmailPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -23697,7 +23715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23708,7 +23726,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23833,7 +23851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23878,7 +23896,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23965,7 +23983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23995,7 +24013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24095,7 +24113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24125,7 +24143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24201,7 +24219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationOut"];
+                    "application/json": components["schemas"]["NotificationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -24215,7 +24233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -24260,7 +24278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29441,7 +29459,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesOut"];
+                    "application/json": components["schemas"]["PreferencesPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -29464,7 +29482,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29494,7 +29512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29560,7 +29578,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PreferencesIn"];
+                "application/json": components["schemas"]["PreferencesUpdate"];
             };
         };
         responses: {
@@ -29573,7 +29591,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesOut"];
+                    "application/json": components["schemas"]["PreferencesPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -29586,7 +29604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29636,7 +29654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34795,7 +34813,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SubscriptionOut_"];
+                    "application/json": components["schemas"]["Page_SubscriptionPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -34818,7 +34836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34828,7 +34846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34848,7 +34866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34924,7 +34942,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SubscriptionIn"];
+                "application/json": components["schemas"]["SubscriptionCreate"];
             };
         };
         responses: {
@@ -34951,7 +34969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -34962,7 +34980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -34984,7 +35002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35085,7 +35103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SubscriptionOut"];
+                    "application/json": components["schemas"]["SubscriptionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -35098,7 +35116,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35108,7 +35126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35128,7 +35146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35221,7 +35239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35231,7 +35249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35251,7 +35269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35329,7 +35347,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SubscriptionPatch"];
+                "application/json": components["schemas"]["SubscriptionUpdate"];
             };
         };
         responses: {
@@ -35342,7 +35360,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SubscriptionOut"];
+                    "application/json": components["schemas"]["SubscriptionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -35355,7 +35373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35365,7 +35383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35385,7 +35403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35499,7 +35517,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DeliveryOut_"];
+                    "application/json": components["schemas"]["Page_DeliveryPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -35522,7 +35540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35532,7 +35550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35552,7 +35570,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35639,7 +35657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationsDeliveryOut"];
+                    "application/json": components["schemas"]["DeliveryPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -35653,7 +35671,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35664,7 +35682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35686,7 +35704,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35789,7 +35807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35800,7 +35818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35822,7 +35840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];

@@ -38,7 +38,7 @@ from .application_step_in_step import ApplicationStepInStep
 from .applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
-from .attempt_out import AttemptOut
+from .attempt_public import AttemptPublic
 from .audit_out import AuditOut
 from .audit_out_findings import AuditOutFindings
 from .audit_out_report_document_type_0 import AuditOutReportDocumentType0
@@ -143,6 +143,7 @@ from .decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatus
 from .deleted import Deleted
 from .delivery_out import DeliveryOut
 from .delivery_out_log_item import DeliveryOutLogItem
+from .delivery_public import DeliveryPublic
 from .diagnostic_completed_v1 import DiagnosticCompletedV1
 from .diagnostic_completed_v1_delivery import DiagnosticCompletedV1Delivery
 from .diagnostic_completed_v1_frameworks import DiagnosticCompletedV1Frameworks
@@ -161,7 +162,7 @@ from .diagnostic_review_in import DiagnosticReviewIn
 from .diagnostic_summary import DiagnosticSummary
 from .diagnostic_update import DiagnosticUpdate
 from .due_item_out import DueItemOut
-from .email_out import EmailOut
+from .email_public import EmailPublic
 from .engagement_in import EngagementIn
 from .engagement_in_kind import EngagementInKind
 from .engagement_out import EngagementOut
@@ -284,8 +285,7 @@ from .network_cell import NetworkCell
 from .network_scope import NetworkScope
 from .network_statistics import NetworkStatistics
 from .network_totals import NetworkTotals
-from .notification_out import NotificationOut
-from .notifications_delivery_out import NotificationsDeliveryOut
+from .notification_public import NotificationPublic
 from .notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
 from .notifications_mark_all_read_response_notifications_mark_all_read import (
     NotificationsMarkAllReadResponseNotificationsMarkAllRead,
@@ -307,8 +307,8 @@ from .page_auditor_out import PageAuditorOut
 from .page_body_out import PageBodyOut
 from .page_complaint_out import PageComplaintOut
 from .page_decision_out import PageDecisionOut
-from .page_delivery_out import PageDeliveryOut
-from .page_email_out import PageEmailOut
+from .page_delivery_public import PageDeliveryPublic
+from .page_email_public import PageEmailPublic
 from .page_engagement_out import PageEngagementOut
 from .page_group_invitation_out import PageGroupInvitationOut
 from .page_import_run_out import PageImportRunOut
@@ -321,7 +321,7 @@ from .page_referential_summary import PageReferentialSummary
 from .page_resource_out import PageResourceOut
 from .page_secret_out import PageSecretOut
 from .page_signing_key_public import PageSigningKeyPublic
-from .page_subscription_out import PageSubscriptionOut
+from .page_subscription_public import PageSubscriptionPublic
 from .page_suggestion import PageSuggestion
 from .page_user_public import PageUserPublic
 from .part_result import PartResult
@@ -336,10 +336,10 @@ from .pending_webhook_payload import PendingWebhookPayload
 from .plan_in import PlanIn
 from .plan_out import PlanOut
 from .plan_out_counts import PlanOutCounts
-from .preferences_in import PreferencesIn
-from .preferences_in_events import PreferencesInEvents
-from .preferences_out import PreferencesOut
-from .preferences_out_events import PreferencesOutEvents
+from .preferences_public import PreferencesPublic
+from .preferences_public_events import PreferencesPublicEvents
+from .preferences_update import PreferencesUpdate
+from .preferences_update_events import PreferencesUpdateEvents
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .problem_type_out import ProblemTypeOut
@@ -351,7 +351,7 @@ from .public_structure import PublicStructure
 from .qualification import Qualification
 from .qualification_scheme import QualificationScheme
 from .quarter import Quarter
-from .quiet_hours_in import QuietHoursIn
+from .quiet_hours_period import QuietHoursPeriod
 from .raise_out import RaiseOut
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
@@ -444,10 +444,10 @@ from .stage_2_required_v1 import Stage2RequiredV1
 from .stage_2_required_v1_delivery import Stage2RequiredV1Delivery
 from .stage_2_required_v1_scheme import Stage2RequiredV1Scheme
 from .statistics_network_statistics_siae_type_type_0 import StatisticsNetworkStatisticsSiaeTypeType0
-from .subscription_in import SubscriptionIn
-from .subscription_out import SubscriptionOut
-from .subscription_patch import SubscriptionPatch
-from .subscription_patch_status_type_0 import SubscriptionPatchStatusType0
+from .subscription_create import SubscriptionCreate
+from .subscription_public import SubscriptionPublic
+from .subscription_update import SubscriptionUpdate
+from .subscription_update_status_type_0 import SubscriptionUpdateStatusType0
 from .subscription_with_secret import SubscriptionWithSecret
 from .suggestion import Suggestion
 from .suggestion_evidence_item import SuggestionEvidenceItem
@@ -518,7 +518,7 @@ __all__ = (
     "ApplicationsListGroupInvitationsStatusType0",
     "ApplicationStepIn",
     "ApplicationStepInStep",
-    "AttemptOut",
+    "AttemptPublic",
     "AuditorEngagementPage",
     "AuditorIn",
     "AuditorOut",
@@ -623,6 +623,7 @@ __all__ = (
     "Deleted",
     "DeliveryOut",
     "DeliveryOutLogItem",
+    "DeliveryPublic",
     "DiagnosticCompletedV1",
     "DiagnosticCompletedV1Delivery",
     "DiagnosticCompletedV1Frameworks",
@@ -641,7 +642,7 @@ __all__ = (
     "DiagnosticSummary",
     "DiagnosticUpdate",
     "DueItemOut",
-    "EmailOut",
+    "EmailPublic",
     "EngagementIn",
     "EngagementInKind",
     "EngagementOut",
@@ -750,8 +751,7 @@ __all__ = (
     "NetworkScope",
     "NetworkStatistics",
     "NetworkTotals",
-    "NotificationOut",
-    "NotificationsDeliveryOut",
+    "NotificationPublic",
     "NotificationsListEmailsStatusType0",
     "NotificationsMarkAllReadResponseNotificationsMarkAllRead",
     "NotificationsUnreadCountResponseNotificationsUnreadCount",
@@ -769,8 +769,8 @@ __all__ = (
     "PageBodyOut",
     "PageComplaintOut",
     "PageDecisionOut",
-    "PageDeliveryOut",
-    "PageEmailOut",
+    "PageDeliveryPublic",
+    "PageEmailPublic",
     "PageEngagementOut",
     "PageGroupInvitationOut",
     "PageImportRunOut",
@@ -783,7 +783,7 @@ __all__ = (
     "PageResourceOut",
     "PageSecretOut",
     "PageSigningKeyPublic",
-    "PageSubscriptionOut",
+    "PageSubscriptionPublic",
     "PageSuggestion",
     "PageUserPublic",
     "Participant",
@@ -798,10 +798,10 @@ __all__ = (
     "PlanIn",
     "PlanOut",
     "PlanOutCounts",
-    "PreferencesIn",
-    "PreferencesInEvents",
-    "PreferencesOut",
-    "PreferencesOutEvents",
+    "PreferencesPublic",
+    "PreferencesPublicEvents",
+    "PreferencesUpdate",
+    "PreferencesUpdateEvents",
     "Problem",
     "ProblemErrorsItem",
     "ProblemTypeOut",
@@ -813,7 +813,7 @@ __all__ = (
     "Qualification",
     "QualificationScheme",
     "Quarter",
-    "QuietHoursIn",
+    "QuietHoursPeriod",
     "RaiseOut",
     "Readiness",
     "ReadinessChecks",
@@ -886,10 +886,10 @@ __all__ = (
     "Stage2RequiredV1Delivery",
     "Stage2RequiredV1Scheme",
     "StatisticsNetworkStatisticsSiaeTypeType0",
-    "SubscriptionIn",
-    "SubscriptionOut",
-    "SubscriptionPatch",
-    "SubscriptionPatchStatusType0",
+    "SubscriptionCreate",
+    "SubscriptionPublic",
+    "SubscriptionUpdate",
+    "SubscriptionUpdateStatusType0",
     "SubscriptionWithSecret",
     "Suggestion",
     "SuggestionEvidenceItem",

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.notifications_delivery_out import NotificationsDeliveryOut
+from ...models.delivery_public import DeliveryPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> NotificationsDeliveryOut | Problem | None:
+) -> DeliveryPublic | Problem | None:
     if response.status_code == 202:
-        response_202 = NotificationsDeliveryOut.from_dict(response.json())
+        response_202 = DeliveryPublic.from_dict(response.json())
 
         return response_202
 
@@ -99,7 +99,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[NotificationsDeliveryOut | Problem]:
+) -> Response[DeliveryPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[NotificationsDeliveryOut | Problem]:
+) -> Response[DeliveryPublic | Problem]:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -130,7 +130,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationsDeliveryOut | Problem]
+        Response[DeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -152,7 +152,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> NotificationsDeliveryOut | Problem | None:
+) -> DeliveryPublic | Problem | None:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -168,7 +168,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationsDeliveryOut | Problem
+        DeliveryPublic | Problem
     """
 
     return sync_detailed(
@@ -185,7 +185,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[NotificationsDeliveryOut | Problem]:
+) -> Response[DeliveryPublic | Problem]:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -201,7 +201,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationsDeliveryOut | Problem]
+        Response[DeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -221,7 +221,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> NotificationsDeliveryOut | Problem | None:
+) -> DeliveryPublic | Problem | None:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -237,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationsDeliveryOut | Problem
+        DeliveryPublic | Problem
     """
 
     return (

@@ -7,12 +7,13 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="NotificationOut")
+T = TypeVar("T", bound="NotificationPublic")
 
 
 @_attrs_define
-class NotificationOut:
-    """
+class NotificationPublic:
+    """One notification of the caller's feed.
+
     Attributes:
         body (str):
         created_at (datetime.datetime):
@@ -130,7 +131,7 @@ class NotificationOut:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
-        notification_out = cls(
+        notification_public = cls(
             body=body,
             created_at=created_at,
             event_type=event_type,
@@ -143,8 +144,8 @@ class NotificationOut:
             updated_at=updated_at,
         )
 
-        notification_out.additional_properties = d
-        return notification_out
+        notification_public.additional_properties = d
+        return notification_public
 
     @property
     def additional_keys(self) -> list[str]:

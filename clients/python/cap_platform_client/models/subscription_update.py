@@ -5,26 +5,26 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.subscription_patch_status_type_0 import SubscriptionPatchStatusType0
+from ..models.subscription_update_status_type_0 import SubscriptionUpdateStatusType0
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="SubscriptionPatch")
+T = TypeVar("T", bound="SubscriptionUpdate")
 
 
 @_attrs_define
-class SubscriptionPatch:
+class SubscriptionUpdate:
     """Changes to a subscription; ``status: "active"`` re-enables a disabled one.
 
     Attributes:
         event_types (list[str] | None | Unset):
         name (None | str | Unset):
-        status (None | SubscriptionPatchStatusType0 | Unset):
+        status (None | SubscriptionUpdateStatusType0 | Unset):
         url (None | str | Unset):
     """
 
     event_types: list[str] | None | Unset = UNSET
     name: None | str | Unset = UNSET
-    status: None | SubscriptionPatchStatusType0 | Unset = UNSET
+    status: None | SubscriptionUpdateStatusType0 | Unset = UNSET
     url: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,7 +46,7 @@ class SubscriptionPatch:
         status: None | str | Unset
         if isinstance(self.status, Unset):
             status = UNSET
-        elif isinstance(self.status, SubscriptionPatchStatusType0):
+        elif isinstance(self.status, SubscriptionUpdateStatusType0):
             status = self.status.value
         else:
             status = self.status
@@ -101,7 +101,7 @@ class SubscriptionPatch:
 
         name = _parse_name(d.pop("name", UNSET))
 
-        def _parse_status(data: object) -> None | SubscriptionPatchStatusType0 | Unset:
+        def _parse_status(data: object) -> None | SubscriptionUpdateStatusType0 | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -109,12 +109,12 @@ class SubscriptionPatch:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                status_type_0 = SubscriptionPatchStatusType0(data)
+                status_type_0 = SubscriptionUpdateStatusType0(data)
 
                 return status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | SubscriptionPatchStatusType0 | Unset, data)
+            return cast(None | SubscriptionUpdateStatusType0 | Unset, data)
 
         status = _parse_status(d.pop("status", UNSET))
 
@@ -127,11 +127,11 @@ class SubscriptionPatch:
 
         url = _parse_url(d.pop("url", UNSET))
 
-        subscription_patch = cls(
+        subscription_update = cls(
             event_types=event_types,
             name=name,
             status=status,
             url=url,
         )
 
-        return subscription_patch
+        return subscription_update

@@ -8,31 +8,31 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.preferences_in_events import PreferencesInEvents
-    from ..models.quiet_hours_in import QuietHoursIn
+    from ..models.preferences_update_events import PreferencesUpdateEvents
+    from ..models.quiet_hours_period import QuietHoursPeriod
 
 
-T = TypeVar("T", bound="PreferencesIn")
+T = TypeVar("T", bound="PreferencesUpdate")
 
 
 @_attrs_define
-class PreferencesIn:
+class PreferencesUpdate:
     """A partial update: only what is given changes (``quiet_hours: null`` turns them off).
 
     Attributes:
         digest_hour (int | Unset):
-        events (PreferencesInEvents | Unset):
-        quiet_hours (None | QuietHoursIn | Unset):
+        events (PreferencesUpdateEvents | Unset):
+        quiet_hours (None | QuietHoursPeriod | Unset):
         timezone (str | Unset):
     """
 
     digest_hour: int | Unset = UNSET
-    events: PreferencesInEvents | Unset = UNSET
-    quiet_hours: None | QuietHoursIn | Unset = UNSET
+    events: PreferencesUpdateEvents | Unset = UNSET
+    quiet_hours: None | QuietHoursPeriod | Unset = UNSET
     timezone: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.quiet_hours_in import QuietHoursIn  # noqa: PLC0415
+        from ..models.quiet_hours_period import QuietHoursPeriod  # noqa: PLC0415
 
         digest_hour = self.digest_hour
 
@@ -43,7 +43,7 @@ class PreferencesIn:
         quiet_hours: dict[str, Any] | None | Unset
         if isinstance(self.quiet_hours, Unset):
             quiet_hours = UNSET
-        elif isinstance(self.quiet_hours, QuietHoursIn):
+        elif isinstance(self.quiet_hours, QuietHoursPeriod):
             quiet_hours = self.quiet_hours.to_dict()
         else:
             quiet_hours = self.quiet_hours
@@ -66,20 +66,20 @@ class PreferencesIn:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.preferences_in_events import PreferencesInEvents  # noqa: PLC0415
-        from ..models.quiet_hours_in import QuietHoursIn  # noqa: PLC0415
+        from ..models.preferences_update_events import PreferencesUpdateEvents  # noqa: PLC0415
+        from ..models.quiet_hours_period import QuietHoursPeriod  # noqa: PLC0415
 
         d = dict(src_dict)
         digest_hour = d.pop("digest_hour", UNSET)
 
         _events = d.pop("events", UNSET)
-        events: PreferencesInEvents | Unset
+        events: PreferencesUpdateEvents | Unset
         if isinstance(_events, Unset):
             events = UNSET
         else:
-            events = PreferencesInEvents.from_dict(_events)
+            events = PreferencesUpdateEvents.from_dict(_events)
 
-        def _parse_quiet_hours(data: object) -> None | QuietHoursIn | Unset:
+        def _parse_quiet_hours(data: object) -> None | QuietHoursPeriod | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -87,22 +87,22 @@ class PreferencesIn:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                quiet_hours_type_0 = QuietHoursIn.from_dict(data)
+                quiet_hours_type_0 = QuietHoursPeriod.from_dict(data)
 
                 return quiet_hours_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | QuietHoursIn | Unset, data)
+            return cast(None | QuietHoursPeriod | Unset, data)
 
         quiet_hours = _parse_quiet_hours(d.pop("quiet_hours", UNSET))
 
         timezone = d.pop("timezone", UNSET)
 
-        preferences_in = cls(
+        preferences_update = cls(
             digest_hour=digest_hour,
             events=events,
             quiet_hours=quiet_hours,
             timezone=timezone,
         )
 
-        return preferences_in
+        return preferences_update

@@ -9,21 +9,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.notifications_delivery_out import NotificationsDeliveryOut
+    from ..models.email_public import EmailPublic
 
 
-T = TypeVar("T", bound="PageDeliveryOut")
+T = TypeVar("T", bound="PageEmailPublic")
 
 
 @_attrs_define
-class PageDeliveryOut:
+class PageEmailPublic:
     """
     Attributes:
-        data (list[NotificationsDeliveryOut]):
+        data (list[EmailPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[NotificationsDeliveryOut]
+    data: list[EmailPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageDeliveryOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.notifications_delivery_out import NotificationsDeliveryOut  # noqa: PLC0415
+        from ..models.email_public import EmailPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = NotificationsDeliveryOut.from_dict(data_item_data)
+            data_item = EmailPublic.from_dict(data_item_data)
 
             data.append(data_item)
 
@@ -72,13 +72,13 @@ class PageDeliveryOut:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
-        page_delivery_out = cls(
+        page_email_public = cls(
             data=data,
             next_cursor=next_cursor,
         )
 
-        page_delivery_out.additional_properties = d
-        return page_delivery_out
+        page_email_public.additional_properties = d
+        return page_email_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,21 +9,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.email_out import EmailOut
+    from ..models.delivery_public import DeliveryPublic
 
 
-T = TypeVar("T", bound="PageEmailOut")
+T = TypeVar("T", bound="PageDeliveryPublic")
 
 
 @_attrs_define
-class PageEmailOut:
+class PageDeliveryPublic:
     """
     Attributes:
-        data (list[EmailOut]):
+        data (list[DeliveryPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[EmailOut]
+    data: list[DeliveryPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageEmailOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.email_out import EmailOut  # noqa: PLC0415
+        from ..models.delivery_public import DeliveryPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = EmailOut.from_dict(data_item_data)
+            data_item = DeliveryPublic.from_dict(data_item_data)
 
             data.append(data_item)
 
@@ -72,13 +72,13 @@ class PageEmailOut:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
-        page_email_out = cls(
+        page_delivery_public = cls(
             data=data,
             next_cursor=next_cursor,
         )
 
-        page_email_out.additional_properties = d
-        return page_email_out
+        page_delivery_public.additional_properties = d
+        return page_delivery_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -7,11 +7,11 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="SubscriptionOut")
+T = TypeVar("T", bound="SubscriptionPublic")
 
 
 @_attrs_define
-class SubscriptionOut:
+class SubscriptionPublic:
     """A subscription, without its secret.
 
     Attributes:
@@ -118,7 +118,7 @@ class SubscriptionOut:
 
         url = d.pop("url")
 
-        subscription_out = cls(
+        subscription_public = cls(
             created_at=created_at,
             created_by=created_by,
             disabled_reason=disabled_reason,
@@ -130,8 +130,8 @@ class SubscriptionOut:
             url=url,
         )
 
-        subscription_out.additional_properties = d
-        return subscription_out
+        subscription_public.additional_properties = d
+        return subscription_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class SubscriptionPatchStatusType0(StrEnum):
+class SubscriptionUpdateStatusType0(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
 

@@ -5,12 +5,13 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-T = TypeVar("T", bound="QuietHoursIn")
+T = TypeVar("T", bound="QuietHoursPeriod")
 
 
 @_attrs_define
-class QuietHoursIn:
-    """
+class QuietHoursPeriod:
+    """Quiet hours: from ``start`` to ``end``, local time (``HH:MM``; may span midnight).
+
     Attributes:
         end (str):
         start (str):
@@ -42,9 +43,9 @@ class QuietHoursIn:
 
         start = d.pop("start")
 
-        quiet_hours_in = cls(
+        quiet_hours_period = cls(
             end=end,
             start=start,
         )
 
-        return quiet_hours_in
+        return quiet_hours_period

@@ -5,11 +5,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-T = TypeVar("T", bound="SubscriptionIn")
+T = TypeVar("T", bound="SubscriptionCreate")
 
 
 @_attrs_define
-class SubscriptionIn:
+class SubscriptionCreate:
     """A system to call when some events happen (admin).
 
     Attributes:
@@ -50,10 +50,10 @@ class SubscriptionIn:
 
         url = d.pop("url")
 
-        subscription_in = cls(
+        subscription_create = cls(
             event_types=event_types,
             name=name,
             url=url,
         )
 
-        return subscription_in
+        return subscription_create

@@ -7,12 +7,13 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="AttemptOut")
+T = TypeVar("T", bound="AttemptPublic")
 
 
 @_attrs_define
-class AttemptOut:
-    """
+class AttemptPublic:
+    """One attempt of a delivery, as the delivery log shows it.
+
     Attributes:
         at (datetime.datetime):
         error (None | str):
@@ -85,7 +86,7 @@ class AttemptOut:
 
         status_code = _parse_status_code(d.pop("status_code"))
 
-        attempt_out = cls(
+        attempt_public = cls(
             at=at,
             error=error,
             latency_ms=latency_ms,
@@ -94,8 +95,8 @@ class AttemptOut:
             status_code=status_code,
         )
 
-        attempt_out.additional_properties = d
-        return attempt_out
+        attempt_public.additional_properties = d
+        return attempt_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -10,11 +10,11 @@ if TYPE_CHECKING:
     from ..models.event_preference import EventPreference
 
 
-T = TypeVar("T", bound="PreferencesOutEvents")
+T = TypeVar("T", bound="PreferencesPublicEvents")
 
 
 @_attrs_define
-class PreferencesOutEvents:
+class PreferencesPublicEvents:
     additional_properties: dict[str, EventPreference] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -30,7 +30,7 @@ class PreferencesOutEvents:
         from ..models.event_preference import EventPreference  # noqa: PLC0415
 
         d = dict(src_dict)
-        preferences_out_events = cls()
+        preferences_public_events = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -38,8 +38,8 @@ class PreferencesOutEvents:
 
             additional_properties[prop_name] = additional_property
 
-        preferences_out_events.additional_properties = additional_properties
-        return preferences_out_events
+        preferences_public_events.additional_properties = additional_properties
+        return preferences_public_events
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,49 +2,45 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="EmailOut")
+if TYPE_CHECKING:
+    from ..models.attempt_public import AttemptPublic
+
+
+T = TypeVar("T", bound="DeliveryPublic")
 
 
 @_attrs_define
-class EmailOut:
-    """One line of the mail log.
+class DeliveryPublic:
+    """One event to one subscription, with every attempt (the delivery log).
 
     Attributes:
         attempts (int):
         created_at (datetime.datetime):
-        event_id (None | str):
-        event_type (None | str):
+        delivered_at (datetime.datetime | None):
+        event_id (str):
+        event_type (str):
         id (str):
-        kind (str):
         last_error (None | str):
-        message_id (str):
-        next_attempt_at (datetime.datetime):
-        sent_at (datetime.datetime | None):
+        log (list[AttemptPublic]):
+        next_attempt_at (datetime.datetime | None):
         status (str):
-        subject (None | str):
-        to_address (str):
-        user_id (str):
     """
 
     attempts: int
     created_at: datetime.datetime
-    event_id: None | str
-    event_type: None | str
+    delivered_at: datetime.datetime | None
+    event_id: str
+    event_type: str
     id: str
-    kind: str
     last_error: None | str
-    message_id: str
-    next_attempt_at: datetime.datetime
-    sent_at: datetime.datetime | None
+    log: list[AttemptPublic]
+    next_attempt_at: datetime.datetime | None
     status: str
-    subject: None | str
-    to_address: str
-    user_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,37 +48,33 @@ class EmailOut:
 
         created_at = self.created_at.isoformat()
 
-        event_id: None | str
+        delivered_at: None | str
+        if isinstance(self.delivered_at, datetime.datetime):
+            delivered_at = self.delivered_at.isoformat()
+        else:
+            delivered_at = self.delivered_at
+
         event_id = self.event_id
 
-        event_type: None | str
         event_type = self.event_type
 
         id = self.id
 
-        kind = self.kind
-
         last_error: None | str
         last_error = self.last_error
 
-        message_id = self.message_id
+        log = []
+        for log_item_data in self.log:
+            log_item = log_item_data.to_dict()
+            log.append(log_item)
 
-        next_attempt_at = self.next_attempt_at.isoformat()
-
-        sent_at: None | str
-        if isinstance(self.sent_at, datetime.datetime):
-            sent_at = self.sent_at.isoformat()
+        next_attempt_at: None | str
+        if isinstance(self.next_attempt_at, datetime.datetime):
+            next_attempt_at = self.next_attempt_at.isoformat()
         else:
-            sent_at = self.sent_at
+            next_attempt_at = self.next_attempt_at
 
         status = self.status
-
-        subject: None | str
-        subject = self.subject
-
-        to_address = self.to_address
-
-        user_id = self.user_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -90,18 +82,14 @@ class EmailOut:
             {
                 "attempts": attempts,
                 "created_at": created_at,
+                "delivered_at": delivered_at,
                 "event_id": event_id,
                 "event_type": event_type,
                 "id": id,
-                "kind": kind,
                 "last_error": last_error,
-                "message_id": message_id,
+                "log": log,
                 "next_attempt_at": next_attempt_at,
-                "sent_at": sent_at,
                 "status": status,
-                "subject": subject,
-                "to_address": to_address,
-                "user_id": user_id,
             }
         )
 
@@ -109,28 +97,33 @@ class EmailOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.attempt_public import AttemptPublic  # noqa: PLC0415
+
         d = dict(src_dict)
         attempts = d.pop("attempts")
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        def _parse_event_id(data: object) -> None | str:
+        def _parse_delivered_at(data: object) -> datetime.datetime | None:
             if data is None:
                 return data
-            return cast(None | str, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                delivered_at_type_0 = datetime.datetime.fromisoformat(data)
 
-        event_id = _parse_event_id(d.pop("event_id"))
+                return delivered_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
 
-        def _parse_event_type(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        delivered_at = _parse_delivered_at(d.pop("delivered_at"))
 
-        event_type = _parse_event_type(d.pop("event_type"))
+        event_id = d.pop("event_id")
+
+        event_type = d.pop("event_type")
 
         id = d.pop("id")
-
-        kind = d.pop("kind")
 
         def _parse_last_error(data: object) -> None | str:
             if data is None:
@@ -139,57 +132,45 @@ class EmailOut:
 
         last_error = _parse_last_error(d.pop("last_error"))
 
-        message_id = d.pop("message_id")
+        log = []
+        _log = d.pop("log")
+        for log_item_data in _log:
+            log_item = AttemptPublic.from_dict(log_item_data)
 
-        next_attempt_at = datetime.datetime.fromisoformat(d.pop("next_attempt_at"))
+            log.append(log_item)
 
-        def _parse_sent_at(data: object) -> datetime.datetime | None:
+        def _parse_next_attempt_at(data: object) -> datetime.datetime | None:
             if data is None:
                 return data
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                sent_at_type_0 = datetime.datetime.fromisoformat(data)
+                next_attempt_at_type_0 = datetime.datetime.fromisoformat(data)
 
-                return sent_at_type_0
+                return next_attempt_at_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(datetime.datetime | None, data)
 
-        sent_at = _parse_sent_at(d.pop("sent_at"))
+        next_attempt_at = _parse_next_attempt_at(d.pop("next_attempt_at"))
 
         status = d.pop("status")
 
-        def _parse_subject(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        subject = _parse_subject(d.pop("subject"))
-
-        to_address = d.pop("to_address")
-
-        user_id = d.pop("user_id")
-
-        email_out = cls(
+        delivery_public = cls(
             attempts=attempts,
             created_at=created_at,
+            delivered_at=delivered_at,
             event_id=event_id,
             event_type=event_type,
             id=id,
-            kind=kind,
             last_error=last_error,
-            message_id=message_id,
+            log=log,
             next_attempt_at=next_attempt_at,
-            sent_at=sent_at,
             status=status,
-            subject=subject,
-            to_address=to_address,
-            user_id=user_id,
         )
 
-        email_out.additional_properties = d
-        return email_out
+        delivery_public.additional_properties = d
+        return delivery_public
 
     @property
     def additional_keys(self) -> list[str]:

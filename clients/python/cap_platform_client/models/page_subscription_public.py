@@ -9,21 +9,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.subscription_out import SubscriptionOut
+    from ..models.subscription_public import SubscriptionPublic
 
 
-T = TypeVar("T", bound="PageSubscriptionOut")
+T = TypeVar("T", bound="PageSubscriptionPublic")
 
 
 @_attrs_define
-class PageSubscriptionOut:
+class PageSubscriptionPublic:
     """
     Attributes:
-        data (list[SubscriptionOut]):
+        data (list[SubscriptionPublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[SubscriptionOut]
+    data: list[SubscriptionPublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,13 +53,13 @@ class PageSubscriptionOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.subscription_out import SubscriptionOut  # noqa: PLC0415
+        from ..models.subscription_public import SubscriptionPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = SubscriptionOut.from_dict(data_item_data)
+            data_item = SubscriptionPublic.from_dict(data_item_data)
 
             data.append(data_item)
 
@@ -72,13 +72,13 @@ class PageSubscriptionOut:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
-        page_subscription_out = cls(
+        page_subscription_public = cls(
             data=data,
             next_cursor=next_cursor,
         )
 
-        page_subscription_out.additional_properties = d
-        return page_subscription_out
+        page_subscription_public.additional_properties = d
+        return page_subscription_public
 
     @property
     def additional_keys(self) -> list[str]:

@@ -10,11 +10,11 @@ if TYPE_CHECKING:
     from ..models.channel_modes import ChannelModes
 
 
-T = TypeVar("T", bound="PreferencesInEvents")
+T = TypeVar("T", bound="PreferencesUpdateEvents")
 
 
 @_attrs_define
-class PreferencesInEvents:
+class PreferencesUpdateEvents:
     additional_properties: dict[str, ChannelModes] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -30,7 +30,7 @@ class PreferencesInEvents:
         from ..models.channel_modes import ChannelModes  # noqa: PLC0415
 
         d = dict(src_dict)
-        preferences_in_events = cls()
+        preferences_update_events = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -38,8 +38,8 @@ class PreferencesInEvents:
 
             additional_properties[prop_name] = additional_property
 
-        preferences_in_events.additional_properties = additional_properties
-        return preferences_in_events
+        preferences_update_events.additional_properties = additional_properties
+        return preferences_update_events
 
     @property
     def additional_keys(self) -> list[str]:
