@@ -4542,8 +4542,11 @@ export interface components {
              */
             step: "accept" | "reject" | "withdraw";
         };
-        /** AttemptOut */
-        AttemptOut: {
+        /**
+         * AttemptPublic
+         * @description One attempt of a delivery, as the delivery log shows it.
+         */
+        AttemptPublic: {
             /**
              * At
              * Format: date-time
@@ -5429,7 +5432,10 @@ export interface components {
             /** To Status */
             to_status: string;
         };
-        /** ChannelModes */
+        /**
+         * ChannelModes
+         * @description The modes chosen for one event type, per channel (what is not given is unchanged).
+         */
         ChannelModes: {
             /**
              * Email
@@ -6315,35 +6321,6 @@ export interface components {
             id: string;
         };
         /**
-         * DeliveryOut
-         * @description One event to one subscription, with every attempt (the delivery log).
-         */
-        DeliveryOut: {
-            /** Attempts */
-            attempts: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Delivered At */
-            delivered_at: string | null;
-            /** Event Id */
-            event_id: string;
-            /** Event Type */
-            event_type: string;
-            /** Id */
-            id: string;
-            /** Last Error */
-            last_error: string | null;
-            /** Log */
-            log: components["schemas"]["AttemptOut"][];
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            /** Status */
-            status: string;
-        };
-        /**
          * DeliveryPublic
          * @description A request sent (or waiting) to a body's system, with every attempt.
          */
@@ -6714,10 +6691,10 @@ export interface components {
             type: string;
         };
         /**
-         * EmailOut
+         * EmailPublic
          * @description One line of the mail log.
          */
-        EmailOut: {
+        EmailPublic: {
             /** Attempts */
             attempts: number;
             /**
@@ -6827,7 +6804,10 @@ export interface components {
              */
             site_id?: string | null;
         };
-        /** EventPreference */
+        /**
+         * EventPreference
+         * @description The effective modes of one event type.
+         */
         EventPreference: {
             /** Email */
             email: string;
@@ -6893,7 +6873,7 @@ export interface components {
          */
         FeedPage: {
             /** Data */
-            data: components["schemas"]["NotificationOut"][];
+            data: components["schemas"]["NotificationPublic"][];
             /**
              * Deleted
              * @default []
@@ -8443,8 +8423,11 @@ export interface components {
             /** Structures */
             structures: number;
         };
-        /** NotificationOut */
-        NotificationOut: {
+        /**
+         * NotificationPublic
+         * @description One notification of the caller's feed.
+         */
+        NotificationPublic: {
             /** Body */
             body: string;
             /**
@@ -8471,6 +8454,35 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * NotificationsDeliveryPublic
+         * @description One event to one subscription, with every attempt (the delivery log).
+         */
+        NotificationsDeliveryPublic: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event Id */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Log */
+            log: components["schemas"]["AttemptPublic"][];
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Status */
+            status: string;
         };
         /**
          * OpenIdConfiguration
@@ -8681,17 +8693,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DeliveryOut] */
-        Page_DeliveryOut_: {
+        /** Page[DeliveryPublic] */
+        Page_DeliveryPublic_: {
             /** Data */
-            data: components["schemas"]["DeliveryOut"][];
+            data: components["schemas"]["NotificationsDeliveryPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[EmailOut] */
-        Page_EmailOut_: {
+        /** Page[EmailPublic] */
+        Page_EmailPublic_: {
             /** Data */
-            data: components["schemas"]["EmailOut"][];
+            data: components["schemas"]["EmailPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8779,10 +8791,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SubscriptionOut] */
-        Page_SubscriptionOut_: {
+        /** Page[SubscriptionPublic] */
+        Page_SubscriptionPublic_: {
             /** Data */
-            data: components["schemas"]["SubscriptionOut"][];
+            data: components["schemas"]["SubscriptionPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8912,34 +8924,37 @@ export interface components {
             updated_at: string;
         };
         /**
-         * PreferencesIn
-         * @description A partial update: only what is given changes (``quiet_hours: null`` turns them off).
+         * PreferencesPublic
+         * @description A person's effective preferences.
          */
-        PreferencesIn: {
-            /** Digest Hour */
-            digest_hour?: number;
-            /** Events */
-            events?: {
-                [key: string]: components["schemas"]["ChannelModes"];
-            };
-            quiet_hours?: components["schemas"]["QuietHoursIn"] | null;
-            /**
-             * Timezone
-             * @example Europe/Paris
-             */
-            timezone?: string;
-        };
-        /** PreferencesOut */
-        PreferencesOut: {
+        PreferencesPublic: {
             /** Digest Hour */
             digest_hour: number;
             /** Events */
             events: {
                 [key: string]: components["schemas"]["EventPreference"];
             };
-            quiet_hours: components["schemas"]["QuietHoursIn"] | null;
+            quiet_hours: components["schemas"]["QuietHoursPeriod"] | null;
             /** Timezone */
             timezone: string;
+        };
+        /**
+         * PreferencesUpdate
+         * @description A partial update: only what is given changes (``quiet_hours: null`` turns them off).
+         */
+        PreferencesUpdate: {
+            /** Digest Hour */
+            digest_hour?: number;
+            /** Events */
+            events?: {
+                [key: string]: components["schemas"]["ChannelModes"];
+            };
+            quiet_hours?: components["schemas"]["QuietHoursPeriod"] | null;
+            /**
+             * Timezone
+             * @example Europe/Paris
+             */
+            timezone?: string;
         };
         /**
          * Problem
@@ -9171,8 +9186,11 @@ export interface components {
             /** Structures */
             structures: number;
         };
-        /** QuietHoursIn */
-        QuietHoursIn: {
+        /**
+         * QuietHoursPeriod
+         * @description Quiet hours: from ``start`` to ``end``, local time (``HH:MM``; may span midnight).
+         */
+        QuietHoursPeriod: {
             /**
              * End
              * @example 07:00
@@ -10068,10 +10086,10 @@ export interface components {
             type: "audit.stage2_required.v1";
         };
         /**
-         * SubscriptionIn
+         * SubscriptionCreate
          * @description A system to call when some events happen (admin).
          */
-        SubscriptionIn: {
+        SubscriptionCreate: {
             /** Event Types */
             event_types: string[];
             /** Name */
@@ -10083,10 +10101,10 @@ export interface components {
             url: string;
         };
         /**
-         * SubscriptionOut
+         * SubscriptionPublic
          * @description A subscription, without its secret.
          */
-        SubscriptionOut: {
+        SubscriptionPublic: {
             /**
              * Created At
              * Format: date-time
@@ -10110,10 +10128,10 @@ export interface components {
             url: string;
         };
         /**
-         * SubscriptionPatch
+         * SubscriptionUpdate
          * @description Changes to a subscription; ``status: "active"`` re-enables a disabled one.
          */
-        SubscriptionPatch: {
+        SubscriptionUpdate: {
             /** Event Types */
             event_types?: string[] | null;
             /** Name */
@@ -23547,7 +23565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23577,7 +23595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23659,7 +23677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_EmailOut_"];
+                    "application/json": components["schemas"]["Page_EmailPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -23682,7 +23700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23692,7 +23710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23798,7 +23816,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailOut"];
+                    "application/json": components["schemas"]["EmailPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -23812,7 +23830,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23823,7 +23841,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23948,7 +23966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23993,7 +24011,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -24080,7 +24098,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24110,7 +24128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24210,7 +24228,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24240,7 +24258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -24316,7 +24334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationOut"];
+                    "application/json": components["schemas"]["NotificationPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -24330,7 +24348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -24375,7 +24393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input; or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29556,7 +29574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesOut"];
+                    "application/json": components["schemas"]["PreferencesPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -29579,7 +29597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29609,7 +29627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29675,7 +29693,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PreferencesIn"];
+                "application/json": components["schemas"]["PreferencesUpdate"];
             };
         };
         responses: {
@@ -29688,7 +29706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreferencesOut"];
+                    "application/json": components["schemas"]["PreferencesPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -29701,7 +29719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29751,7 +29769,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid input */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34869,7 +34887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_SubscriptionOut_"];
+                    "application/json": components["schemas"]["Page_SubscriptionPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -34892,7 +34910,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34902,7 +34920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34922,7 +34940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34998,7 +35016,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SubscriptionIn"];
+                "application/json": components["schemas"]["SubscriptionCreate"];
             };
         };
         responses: {
@@ -35025,7 +35043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35036,7 +35054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35058,7 +35076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35159,7 +35177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SubscriptionOut"];
+                    "application/json": components["schemas"]["SubscriptionPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -35172,7 +35190,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35182,7 +35200,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35202,7 +35220,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35295,7 +35313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35305,7 +35323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35325,7 +35343,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35403,7 +35421,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SubscriptionPatch"];
+                "application/json": components["schemas"]["SubscriptionUpdate"];
             };
         };
         responses: {
@@ -35416,7 +35434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SubscriptionOut"];
+                    "application/json": components["schemas"]["SubscriptionPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type */
@@ -35429,7 +35447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35439,7 +35457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35459,7 +35477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35573,7 +35591,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DeliveryOut_"];
+                    "application/json": components["schemas"]["Page_DeliveryPublic_"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -35596,7 +35614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35606,7 +35624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35626,7 +35644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -35713,7 +35731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeliveryOut"];
+                    "application/json": components["schemas"]["NotificationsDeliveryPublic"];
                 };
             };
             /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
@@ -35727,7 +35745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35738,7 +35756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35760,7 +35778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35863,7 +35881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35874,7 +35892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35896,7 +35914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not possible in the current state; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
             409: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];

@@ -16,9 +16,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from cap_notifications import feed, live
 from cap_notifications import main as notifications_main
 from cap_notifications.events import handlers
+from cap_notifications.feed import live
+from cap_notifications.feed import stream as feed
 from cap_notifications.models import metadata
 from cap_shared.contracts import new_event
 from cap_shared.contracts.registry import EventModel

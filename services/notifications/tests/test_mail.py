@@ -18,9 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from markupsafe import escape
 
-from cap_notifications import catalogue, mail, messages
-from cap_notifications.mail import TemplateFailure, render
-from cap_notifications.messages import UnknownEventType, describe
+from cap_notifications import catalogue
+from cap_notifications.fanout.messages import wording as messages
+from cap_notifications.fanout.messages.wording import UnknownEventType, describe
+from cap_notifications.mail import sender as mail
+from cap_notifications.mail.render import TemplateFailure, render
 from cap_notifications.models import EmailMessage
 from cap_shared.contracts.audit import (
     AuditPlannedV1,

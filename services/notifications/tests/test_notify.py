@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from cap_notifications import fanout, mail
+from cap_notifications.fanout import digests as fanout
+from cap_notifications.mail import sender as mail
 from cap_notifications.models import DigestItem, EmailMessage, IntakeEvent, Notification
 from cap_shared.clock import wall_now
 from cap_shared.contracts.audit import AuditPlannedV1
@@ -405,7 +406,7 @@ async def test_an_event_that_cannot_be_worded_still_notifies(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise KeyError("title")
 
-    monkeypatch.setattr("cap_notifications.messages.describe", broken)
+    monkeypatch.setattr("cap_notifications.fanout.messages.wording.describe", broken)
     await service.deliver(completed(service.organisations["a"].id))
     titles = {n.title for n in await rows(service, Notification)}
     assert titles == {"Nouvel événement : diagnostic.completed.v1"}

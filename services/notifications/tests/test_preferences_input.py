@@ -60,7 +60,7 @@ async def test_null_where_the_schema_says_not_nullable_is_a_422(service: Service
     )
     document = (await service.client.get("/openapi.json")).json()
     schemas = document["components"]["schemas"]
-    update = schemas["PreferencesIn"]["properties"]
+    update = schemas["PreferencesUpdate"]["properties"]
     assert update["timezone"] == {
         "type": "string",
         "maxLength": 64,

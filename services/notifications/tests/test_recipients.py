@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from cap_notifications import preferences, recipients
 from cap_notifications.catalogue import EVENT_TYPES
-from cap_notifications.preferences import QuietHours, Settings
-from cap_notifications.recipients import PersonView
+from cap_notifications.fanout import recipients
+from cap_notifications.fanout.recipients import PersonView
+from cap_notifications.preferences import rules as preferences
+from cap_notifications.preferences.rules import QuietHours, Settings
 
 ORG, OTHER = "org-a", "org-b"
 

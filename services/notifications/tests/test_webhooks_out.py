@@ -25,9 +25,10 @@ from sqlmodel import col
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from cap_notifications import main as notifications_main
-from cap_notifications import webhooks
 from cap_notifications.config import Settings
 from cap_notifications.models import WebhookDelivery, WebhookSubscription, metadata
+from cap_notifications.webhooks import breakers, rules, sender
+from cap_notifications.webhooks import service as webhooks_service
 from cap_shared.clock import wall_now, wall_timestamp
 from cap_shared.secrets import secret_box
 
@@ -151,9 +152,9 @@ async def listener() -> AsyncIterator[Listener]:
 
 @pytest.fixture(autouse=True)
 def fresh_breakers() -> Iterator[None]:
-    webhooks.BREAKERS.clear()
+    breakers.BREAKERS.clear()
     yield
-    webhooks.BREAKERS.clear()
+    breakers.BREAKERS.clear()
 
 
 # helpers ---------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def envelope(event_type: str = EVENT) -> tuple[str, str]:
 async def enqueue(service: Service, event_type: str = EVENT) -> tuple[str, str, int]:
     event_id, body = envelope(event_type)
     async with service.runtime.db.session() as session:
-        created = await webhooks.enqueue(
+        created = await webhooks_service.enqueue(
             session,
             event_id=event_id,
             event_type=event_type,
@@ -211,7 +212,7 @@ async def enqueue(service: Service, event_type: str = EVENT) -> tuple[str, str, 
 
 async def send(service: Service) -> int:
     async with service.runtime.db.session() as session:
-        return await webhooks.send_due(session, service.runtime.clock.now(), service.settings)
+        return await sender.send_due(session, service.runtime.clock.now(), service.settings)
 
 
 async def log(service: Service, subscription_id: str) -> list[dict[str, Any]]:
@@ -261,7 +262,7 @@ async def test_enqueue_one_delivery_per_matching_active_subscription_once(
     event_id, body, created = await enqueue(service)
     assert created == 2
     async with service.runtime.db.session() as session:
-        again = await webhooks.enqueue(
+        again = await webhooks_service.enqueue(
             session, event_id=event_id, event_type=EVENT, body=body, now=service.runtime.clock.now()
         )
     assert again == 0  # the same event again (a redelivered message): nothing more
@@ -850,7 +851,7 @@ async def test_the_standalone_database_sqlite_enqueues_once_and_sends(
     """The standalone platform runs on SQLite: no FOR UPDATE there, the same outcomes."""
     db = await make_database("sqlite", "notifications", notifications_main.MIGRATIONS, metadata)
     settings = Settings(webhook_allow_private=True)
-    secret = webhooks.new_secret()
+    secret = rules.new_secret()
     box = secret_box(settings.secret_encryption_key)
     now = wall_now()
     async with db.session() as session:
@@ -868,20 +869,20 @@ async def test_the_standalone_database_sqlite_enqueues_once_and_sends(
     event_id, body = envelope()
     for expected in (1, 0):
         async with db.session() as session:
-            created = await webhooks.enqueue(
+            created = await webhooks_service.enqueue(
                 session, event_id=event_id, event_type=EVENT, body=body, now=now
             )
         assert created == expected
     async with db.session() as session:
-        assert await webhooks.send_due(session, now, settings) == 1
+        assert await sender.send_due(session, now, settings) == 1
     async with db.session() as session:
         (delivery,) = (await session.execute(sa.select(WebhookDelivery))).scalars().all()
         assert delivery.status == "pending"
         assert 4.5 <= (delivery.next_attempt_at - now).total_seconds() <= 5.5
         later = delivery.next_attempt_at
-        assert await webhooks.send_due(session, later, settings) == 1
+        assert await sender.send_due(session, later, settings) == 1
     async with db.session() as session:
-        page = await webhooks.deliveries(session, delivery.subscription_id, limit=1)
+        page = await webhooks_service.deliveries(session, delivery.subscription_id, limit=1)
     (out,) = page.data
     assert (out.status, out.attempts) == ("delivered", 2)
     assert [a.status_code for a in out.log] == [500, 200]
@@ -899,7 +900,7 @@ async def test_two_workers_never_send_the_same_delivery(
         "postgresql", "notifications-webhooks", notifications_main.MIGRATIONS, metadata
     )
     settings = Settings(webhook_allow_private=True, webhook_timeout_s=5)
-    secret = webhooks.new_secret()
+    secret = rules.new_secret()
     now = wall_now()
     async with db.session() as session:
         session.add(
@@ -915,13 +916,15 @@ async def test_two_workers_never_send_the_same_delivery(
     event_id, body = envelope()
     async with db.session() as session:
         assert (
-            await webhooks.enqueue(session, event_id=event_id, event_type=EVENT, body=body, now=now)
+            await webhooks_service.enqueue(
+                session, event_id=event_id, event_type=EVENT, body=body, now=now
+            )
             == 1
         )
 
     async def run() -> int:
         async with db.session() as session:
-            return await webhooks.send_due(session, now, settings)
+            return await sender.send_due(session, now, settings)
 
     first = asyncio.create_task(run())
     while not receiver.hits_on("/slow"):  # noqa: ASYNC110 - the receiver records, no event
@@ -940,18 +943,18 @@ async def test_a_failing_subscriber_trips_its_own_breaker_only(
 ) -> None:
     failing = await subscribe(service, receiver.url("/broken", Reply(500)), receiver)
     healthy = await subscribe(service, receiver.url("/fine"), receiver)
-    for _ in range(webhooks.BREAKER_FAILURES + 2):
+    for _ in range(rules.BREAKER_FAILURES + 2):
         await enqueue(service)
 
     # 500s do not stop a run; the fifth consecutive failure opens the breaker
-    assert await send(service) == webhooks.BREAKER_FAILURES + (webhooks.BREAKER_FAILURES + 2)
-    assert len(receiver.hits_on("/broken")) == webhooks.BREAKER_FAILURES
-    assert webhooks.breaker(failing["id"]).state == "open"
+    assert await send(service) == rules.BREAKER_FAILURES + (rules.BREAKER_FAILURES + 2)
+    assert len(receiver.hits_on("/broken")) == rules.BREAKER_FAILURES
+    assert breakers.breaker(failing["id"]).state == "open"
     service.runtime.clock.advance(timedelta(hours=1))
     _, _, created = await enqueue(service)
     assert created == 2
     assert await send(service) == 1  # the healthy one; the open breaker's are left waiting
-    assert len(receiver.hits_on("/broken")) == webhooks.BREAKER_FAILURES
+    assert len(receiver.hits_on("/broken")) == rules.BREAKER_FAILURES
     assert {d["status"] for d in await log(service, healthy["id"])} == {"delivered"}
     waiting = [d for d in await log(service, failing["id"]) if d["attempts"] == 0]
     assert len(waiting) == 3

@@ -38,7 +38,7 @@ from .application_transition_step import ApplicationTransitionStep
 from .applications_list_applications_scheme_type_0 import ApplicationsListApplicationsSchemeType0
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
-from .attempt_out import AttemptOut
+from .attempt_public import AttemptPublic
 from .audit_plan_update import AuditPlanUpdate
 from .audit_planned_v1 import AuditPlannedV1
 from .audit_planned_v1_delivery import AuditPlannedV1Delivery
@@ -143,7 +143,6 @@ from .decision_taken_v1_scheme import DecisionTakenV1Scheme
 from .decisions_list_decisions_scheme_type_0 import DecisionsListDecisionsSchemeType0
 from .decisions_list_decisions_status_type_0 import DecisionsListDecisionsStatusType0
 from .deleted import Deleted
-from .delivery_out import DeliveryOut
 from .delivery_public import DeliveryPublic
 from .delivery_public_log_item import DeliveryPublicLogItem
 from .diagnostic_completed_v1 import DiagnosticCompletedV1
@@ -169,7 +168,7 @@ from .diagnostic_summary import DiagnosticSummary
 from .diagnostic_transition import DiagnosticTransition
 from .diagnostic_update import DiagnosticUpdate
 from .due_item_public import DueItemPublic
-from .email_out import EmailOut
+from .email_public import EmailPublic
 from .engagement_create import EngagementCreate
 from .engagement_create_kind import EngagementCreateKind
 from .engagement_public import EngagementPublic
@@ -288,7 +287,8 @@ from .network_cell import NetworkCell
 from .network_scope import NetworkScope
 from .network_statistics import NetworkStatistics
 from .network_totals import NetworkTotals
-from .notification_out import NotificationOut
+from .notification_public import NotificationPublic
+from .notifications_delivery_public import NotificationsDeliveryPublic
 from .notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
 from .notifications_mark_all_read_response_notifications_mark_all_read import (
     NotificationsMarkAllReadResponseNotificationsMarkAllRead,
@@ -310,8 +310,8 @@ from .page_auditor_public import PageAuditorPublic
 from .page_body_public import PageBodyPublic
 from .page_complaint_public import PageComplaintPublic
 from .page_decision_public import PageDecisionPublic
-from .page_delivery_out import PageDeliveryOut
-from .page_email_out import PageEmailOut
+from .page_delivery_public import PageDeliveryPublic
+from .page_email_public import PageEmailPublic
 from .page_engagement_public import PageEngagementPublic
 from .page_group_invitation_public import PageGroupInvitationPublic
 from .page_import_run_public import PageImportRunPublic
@@ -324,7 +324,7 @@ from .page_referential_summary import PageReferentialSummary
 from .page_resource_public import PageResourcePublic
 from .page_secret_public import PageSecretPublic
 from .page_signing_key_public import PageSigningKeyPublic
-from .page_subscription_out import PageSubscriptionOut
+from .page_subscription_public import PageSubscriptionPublic
 from .page_suggestion import PageSuggestion
 from .page_user_public import PageUserPublic
 from .part_result import PartResult
@@ -338,10 +338,10 @@ from .pending_webhook import PendingWebhook
 from .pending_webhook_payload import PendingWebhookPayload
 from .plan_public import PlanPublic
 from .plan_public_counts import PlanPublicCounts
-from .preferences_in import PreferencesIn
-from .preferences_in_events import PreferencesInEvents
-from .preferences_out import PreferencesOut
-from .preferences_out_events import PreferencesOutEvents
+from .preferences_public import PreferencesPublic
+from .preferences_public_events import PreferencesPublicEvents
+from .preferences_update import PreferencesUpdate
+from .preferences_update_events import PreferencesUpdateEvents
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
 from .problem_type_out import ProblemTypeOut
@@ -353,7 +353,7 @@ from .public_structure import PublicStructure
 from .qualification import Qualification
 from .qualification_scheme import QualificationScheme
 from .quarter import Quarter
-from .quiet_hours_in import QuietHoursIn
+from .quiet_hours_period import QuietHoursPeriod
 from .readiness import Readiness
 from .readiness_checks import ReadinessChecks
 from .recognition_public import RecognitionPublic
@@ -445,10 +445,10 @@ from .stage_2_required_v1 import Stage2RequiredV1
 from .stage_2_required_v1_delivery import Stage2RequiredV1Delivery
 from .stage_2_required_v1_scheme import Stage2RequiredV1Scheme
 from .statistics_network_statistics_siae_type_type_0 import StatisticsNetworkStatisticsSiaeTypeType0
-from .subscription_in import SubscriptionIn
-from .subscription_out import SubscriptionOut
-from .subscription_patch import SubscriptionPatch
-from .subscription_patch_status_type_0 import SubscriptionPatchStatusType0
+from .subscription_create import SubscriptionCreate
+from .subscription_public import SubscriptionPublic
+from .subscription_update import SubscriptionUpdate
+from .subscription_update_status_type_0 import SubscriptionUpdateStatusType0
 from .subscription_with_secret import SubscriptionWithSecret
 from .suggestion import Suggestion
 from .suggestion_evidence_item import SuggestionEvidenceItem
@@ -518,7 +518,7 @@ __all__ = (
     "ApplicationsListGroupInvitationsStatusType0",
     "ApplicationTransition",
     "ApplicationTransitionStep",
-    "AttemptOut",
+    "AttemptPublic",
     "AuditorCreate",
     "AuditorEngagementPage",
     "AuditorPublic",
@@ -623,7 +623,6 @@ __all__ = (
     "DecisionTakenV1Scheme",
     "DecisionTakeOutcome",
     "Deleted",
-    "DeliveryOut",
     "DeliveryPublic",
     "DeliveryPublicLogItem",
     "DiagnosticCompletedV1",
@@ -649,7 +648,7 @@ __all__ = (
     "DiagnosticTransition",
     "DiagnosticUpdate",
     "DueItemPublic",
-    "EmailOut",
+    "EmailPublic",
     "EngagementCreate",
     "EngagementCreateKind",
     "EngagementPublic",
@@ -754,7 +753,8 @@ __all__ = (
     "NetworkScope",
     "NetworkStatistics",
     "NetworkTotals",
-    "NotificationOut",
+    "NotificationPublic",
+    "NotificationsDeliveryPublic",
     "NotificationsListEmailsStatusType0",
     "NotificationsMarkAllReadResponseNotificationsMarkAllRead",
     "NotificationsUnreadCountResponseNotificationsUnreadCount",
@@ -772,8 +772,8 @@ __all__ = (
     "PageBodyPublic",
     "PageComplaintPublic",
     "PageDecisionPublic",
-    "PageDeliveryOut",
-    "PageEmailOut",
+    "PageDeliveryPublic",
+    "PageEmailPublic",
     "PageEngagementPublic",
     "PageGroupInvitationPublic",
     "PageImportRunPublic",
@@ -786,7 +786,7 @@ __all__ = (
     "PageResourcePublic",
     "PageSecretPublic",
     "PageSigningKeyPublic",
-    "PageSubscriptionOut",
+    "PageSubscriptionPublic",
     "PageSuggestion",
     "PageUserPublic",
     "Participant",
@@ -800,10 +800,10 @@ __all__ = (
     "PendingWebhookPayload",
     "PlanPublic",
     "PlanPublicCounts",
-    "PreferencesIn",
-    "PreferencesInEvents",
-    "PreferencesOut",
-    "PreferencesOutEvents",
+    "PreferencesPublic",
+    "PreferencesPublicEvents",
+    "PreferencesUpdate",
+    "PreferencesUpdateEvents",
     "Problem",
     "ProblemErrorsItem",
     "ProblemTypeOut",
@@ -815,7 +815,7 @@ __all__ = (
     "Qualification",
     "QualificationScheme",
     "Quarter",
-    "QuietHoursIn",
+    "QuietHoursPeriod",
     "Readiness",
     "ReadinessChecks",
     "RecognitionPublic",
@@ -887,10 +887,10 @@ __all__ = (
     "Stage2RequiredV1Delivery",
     "Stage2RequiredV1Scheme",
     "StatisticsNetworkStatisticsSiaeTypeType0",
-    "SubscriptionIn",
-    "SubscriptionOut",
-    "SubscriptionPatch",
-    "SubscriptionPatchStatusType0",
+    "SubscriptionCreate",
+    "SubscriptionPublic",
+    "SubscriptionUpdate",
+    "SubscriptionUpdateStatusType0",
     "SubscriptionWithSecret",
     "Suggestion",
     "SuggestionEvidenceItem",

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="ChannelModes")
 
 @_attrs_define
 class ChannelModes:
-    """
+    """The modes chosen for one event type, per channel (what is not given is unchanged).
+
     Attributes:
         email (ChannelModesEmail | Unset):
         in_app (ChannelModesInApp | Unset):

@@ -11,7 +11,8 @@ T = TypeVar("T", bound="EventPreference")
 
 @_attrs_define
 class EventPreference:
-    """
+    """The effective modes of one event type.
+
     Attributes:
         email (str):
         email_default (bool):

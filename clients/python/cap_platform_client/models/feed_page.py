@@ -10,7 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.deleted import Deleted
-    from ..models.notification_out import NotificationOut
+    from ..models.notification_public import NotificationPublic
 
 
 T = TypeVar("T", bound="FeedPage")
@@ -22,13 +22,13 @@ class FeedPage:
     indexed count, what a badge shows).
 
         Attributes:
-            data (list[NotificationOut]):
+            data (list[NotificationPublic]):
             unread (int):
             deleted (list[Deleted] | Unset):
             next_cursor (None | str | Unset):
     """
 
-    data: list[NotificationOut]
+    data: list[NotificationPublic]
     unread: int
     deleted: list[Deleted] | Unset = UNSET
     next_cursor: None | str | Unset = UNSET
@@ -73,13 +73,13 @@ class FeedPage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.deleted import Deleted  # noqa: PLC0415
-        from ..models.notification_out import NotificationOut  # noqa: PLC0415
+        from ..models.notification_public import NotificationPublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = NotificationOut.from_dict(data_item_data)
+            data_item = NotificationPublic.from_dict(data_item_data)
 
             data.append(data_item)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-#: Notified event types (routing keys). Each has its wording (messages.py), its e-mail templates,
-#: its recipients (recipients.py) and may be subscribed to by webhooks.
+#: Notified event types (routing keys). Each has its wording (fanout/messages/), its e-mail
+#: templates, its recipients (fanout/recipients.py) and may be subscribed to by webhooks.
 EVENT_TYPES: tuple[str, ...] = (
     "diagnostic.completed.v1",
     "action.due_soon.v1",

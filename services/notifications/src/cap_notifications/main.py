@@ -6,18 +6,17 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications import (
-    fanout,
-    mail,
-    mail_routes,
-    webhook_contract,
-    webhook_routes,
-    webhooks,
-)
 from cap_notifications.config import Settings
 from cap_notifications.events.handlers import HANDLERS
+from cap_notifications.fanout import digests as fanout_digests
+from cap_notifications.feed import routes as feed_routes
+from cap_notifications.mail import routes as mail_routes
+from cap_notifications.mail import sender as mail_sender
 from cap_notifications.models import tables
-from cap_notifications.routes import ROUTERS
+from cap_notifications.preferences import routes as preference_routes
+from cap_notifications.webhooks import contract as webhook_contract
+from cap_notifications.webhooks import routes as webhook_routes
+from cap_notifications.webhooks import sender as webhook_sender
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -30,17 +29,17 @@ def _settings(context: JobContext) -> Settings:
 
 async def mail_deliveries(session: AsyncSession, context: JobContext) -> int:
     """Send the e-mails that are due (quiet hours over, retries due)."""
-    return await mail.send_due(session, context.now, _settings(context))
+    return await mail_sender.send_due(session, context.now, _settings(context))
 
 
 async def webhook_deliveries(session: AsyncSession, context: JobContext) -> int:
     """Call subscribers with the deliveries that are due."""
-    return await webhooks.send_due(session, context.now, _settings(context))
+    return await webhook_sender.send_due(session, context.now, _settings(context))
 
 
 async def digests(session: AsyncSession, context: JobContext) -> int:
     """Daily digests whose local hour has come."""
-    return await fanout.send_digests(session, context.now, _settings(context))
+    return await fanout_digests.send_digests(session, context.now, _settings(context))
 
 
 SERVICE = ServiceDefinition(
@@ -54,7 +53,12 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # The mail log first: /v1/notifications/emails is not a notification.
-    routers=(*mail_routes.ROUTERS, *ROUTERS, *webhook_routes.ROUTERS),
+    routers=(
+        *mail_routes.ROUTERS,
+        *feed_routes.ROUTERS,
+        *preference_routes.ROUTERS,
+        *webhook_routes.ROUTERS,
+    ),
     webhooks=webhook_contract.ROUTERS,
     jobs=(
         PeriodicJob("mail-deliveries", mail_deliveries, interval_s=5),

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.notifications_list_emails_status_type_0 import NotificationsListEmailsStatusType0
-from ...models.page_email_out import PageEmailOut
+from ...models.page_email_public import PageEmailPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -56,9 +56,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageEmailOut | Problem | None:
+) -> Any | PageEmailPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageEmailOut.from_dict(response.json())
+        response_200 = PageEmailPublic.from_dict(response.json())
 
         return response_200
 
@@ -124,7 +124,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageEmailOut | Problem]:
+) -> Response[Any | PageEmailPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -140,7 +140,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageEmailOut | Problem]:
+) -> Response[Any | PageEmailPublic | Problem]:
     """List Emails
 
      The mail log, newest first (created_at, id): recipient, kind, event type, state,
@@ -158,7 +158,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageEmailOut | Problem]
+        Response[Any | PageEmailPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -182,7 +182,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageEmailOut | Problem | None:
+) -> Any | PageEmailPublic | Problem | None:
     """List Emails
 
      The mail log, newest first (created_at, id): recipient, kind, event type, state,
@@ -200,7 +200,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageEmailOut | Problem
+        Any | PageEmailPublic | Problem
     """
 
     return sync_detailed(
@@ -219,7 +219,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageEmailOut | Problem]:
+) -> Response[Any | PageEmailPublic | Problem]:
     """List Emails
 
      The mail log, newest first (created_at, id): recipient, kind, event type, state,
@@ -237,7 +237,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageEmailOut | Problem]
+        Response[Any | PageEmailPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -259,7 +259,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageEmailOut | Problem | None:
+) -> Any | PageEmailPublic | Problem | None:
     """List Emails
 
      The mail log, newest first (created_at, id): recipient, kind, event type, state,
@@ -277,7 +277,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageEmailOut | Problem
+        Any | PageEmailPublic | Problem
     """
 
     return (

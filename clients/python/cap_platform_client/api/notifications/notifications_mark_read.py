@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.notification_out import NotificationOut
+from ...models.notification_public import NotificationPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> NotificationOut | Problem | None:
+) -> NotificationPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = NotificationOut.from_dict(response.json())
+        response_200 = NotificationPublic.from_dict(response.json())
 
         return response_200
 
@@ -97,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[NotificationOut | Problem]:
+) -> Response[NotificationPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -111,7 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[NotificationOut | Problem]:
+) -> Response[NotificationPublic | Problem]:
     """Mark Read
 
      Mark one notification read (idempotent).
@@ -125,7 +125,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationOut | Problem]
+        Response[NotificationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -145,7 +145,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> NotificationOut | Problem | None:
+) -> NotificationPublic | Problem | None:
     """Mark Read
 
      Mark one notification read (idempotent).
@@ -159,7 +159,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationOut | Problem
+        NotificationPublic | Problem
     """
 
     return sync_detailed(
@@ -174,7 +174,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[NotificationOut | Problem]:
+) -> Response[NotificationPublic | Problem]:
     """Mark Read
 
      Mark one notification read (idempotent).
@@ -188,7 +188,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[NotificationOut | Problem]
+        Response[NotificationPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -206,7 +206,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> NotificationOut | Problem | None:
+) -> NotificationPublic | Problem | None:
     """Mark Read
 
      Mark one notification read (idempotent).
@@ -220,7 +220,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        NotificationOut | Problem
+        NotificationPublic | Problem
     """
 
     return (

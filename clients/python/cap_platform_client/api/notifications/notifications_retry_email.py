@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.email_out import EmailOut
+from ...models.email_public import EmailPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -31,9 +31,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EmailOut | Problem | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> EmailPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = EmailOut.from_dict(response.json())
+        response_200 = EmailPublic.from_dict(response.json())
 
         return response_200
 
@@ -93,7 +93,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[EmailOut | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[EmailPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +109,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[EmailOut | Problem]:
+) -> Response[EmailPublic | Problem]:
     """Retry Email
 
      Send a failed e-mail again: a new retry schedule, the first attempt at the next run of
@@ -122,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EmailOut | Problem]
+        Response[EmailPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -142,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> EmailOut | Problem | None:
+) -> EmailPublic | Problem | None:
     """Retry Email
 
      Send a failed e-mail again: a new retry schedule, the first attempt at the next run of
@@ -157,7 +159,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EmailOut | Problem
+        EmailPublic | Problem
     """
 
     return sync_detailed(
@@ -172,7 +174,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[EmailOut | Problem]:
+) -> Response[EmailPublic | Problem]:
     """Retry Email
 
      Send a failed e-mail again: a new retry schedule, the first attempt at the next run of
@@ -187,7 +189,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[EmailOut | Problem]
+        Response[EmailPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -205,7 +207,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> EmailOut | Problem | None:
+) -> EmailPublic | Problem | None:
     """Retry Email
 
      Send a failed e-mail again: a new retry schedule, the first attempt at the next run of
@@ -220,7 +222,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        EmailOut | Problem
+        EmailPublic | Problem
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.preferences_out import PreferencesOut
+from ...models.preferences_public import PreferencesPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -29,9 +29,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PreferencesOut | Problem | None:
+) -> Any | PreferencesPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PreferencesOut.from_dict(response.json())
+        response_200 = PreferencesPublic.from_dict(response.json())
 
         return response_200
 
@@ -92,7 +92,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PreferencesOut | Problem]:
+) -> Response[Any | PreferencesPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -105,7 +105,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PreferencesOut | Problem]:
+) -> Response[Any | PreferencesPublic | Problem]:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
@@ -119,7 +119,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PreferencesOut | Problem]
+        Response[Any | PreferencesPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -137,7 +137,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | PreferencesOut | Problem | None:
+) -> Any | PreferencesPublic | Problem | None:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
@@ -151,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PreferencesOut | Problem
+        Any | PreferencesPublic | Problem
     """
 
     return sync_detailed(
@@ -164,7 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PreferencesOut | Problem]:
+) -> Response[Any | PreferencesPublic | Problem]:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
@@ -178,7 +178,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PreferencesOut | Problem]
+        Response[Any | PreferencesPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -194,7 +194,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | PreferencesOut | Problem | None:
+) -> Any | PreferencesPublic | Problem | None:
     """Read Preferences
 
      The caller's effective preferences: every event type and channel (chosen or the role's
@@ -208,7 +208,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PreferencesOut | Problem
+        Any | PreferencesPublic | Problem
     """
 
     return (

@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.preferences_in import PreferencesIn
-from ...models.preferences_out import PreferencesOut
+from ...models.preferences_public import PreferencesPublic
+from ...models.preferences_update import PreferencesUpdate
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: PreferencesIn,
+    body: PreferencesUpdate,
     if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> PreferencesOut | Problem | None:
+) -> PreferencesPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PreferencesOut.from_dict(response.json())
+        response_200 = PreferencesPublic.from_dict(response.json())
 
         return response_200
 
@@ -104,7 +104,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[PreferencesOut | Problem]:
+) -> Response[PreferencesPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -116,9 +116,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: PreferencesIn,
+    body: PreferencesUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[PreferencesOut | Problem]:
+) -> Response[PreferencesPublic | Problem]:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
@@ -128,15 +128,15 @@ def sync_detailed(
 
     Args:
         if_match (str | Unset):
-        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
-            turns them off).
+        body (PreferencesUpdate): A partial update: only what is given changes (``quiet_hours:
+            null`` turns them off).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PreferencesOut | Problem]
+        Response[PreferencesPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -154,9 +154,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: PreferencesIn,
+    body: PreferencesUpdate,
     if_match: str | Unset = UNSET,
-) -> PreferencesOut | Problem | None:
+) -> PreferencesPublic | Problem | None:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
@@ -166,15 +166,15 @@ def sync(
 
     Args:
         if_match (str | Unset):
-        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
-            turns them off).
+        body (PreferencesUpdate): A partial update: only what is given changes (``quiet_hours:
+            null`` turns them off).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PreferencesOut | Problem
+        PreferencesPublic | Problem
     """
 
     return sync_detailed(
@@ -187,9 +187,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: PreferencesIn,
+    body: PreferencesUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[PreferencesOut | Problem]:
+) -> Response[PreferencesPublic | Problem]:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
@@ -199,15 +199,15 @@ async def asyncio_detailed(
 
     Args:
         if_match (str | Unset):
-        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
-            turns them off).
+        body (PreferencesUpdate): A partial update: only what is given changes (``quiet_hours:
+            null`` turns them off).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PreferencesOut | Problem]
+        Response[PreferencesPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -223,9 +223,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: PreferencesIn,
+    body: PreferencesUpdate,
     if_match: str | Unset = UNSET,
-) -> PreferencesOut | Problem | None:
+) -> PreferencesPublic | Problem | None:
     """Update Preferences
 
      Change part of the caller's preferences: per event type and channel ``on``, ``off`` or
@@ -235,15 +235,15 @@ async def asyncio(
 
     Args:
         if_match (str | Unset):
-        body (PreferencesIn): A partial update: only what is given changes (``quiet_hours: null``
-            turns them off).
+        body (PreferencesUpdate): A partial update: only what is given changes (``quiet_hours:
+            null`` turns them off).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PreferencesOut | Problem
+        PreferencesPublic | Problem
     """
 
     return (

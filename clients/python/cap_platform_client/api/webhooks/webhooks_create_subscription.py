@@ -6,14 +6,14 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.subscription_in import SubscriptionIn
+from ...models.subscription_create import SubscriptionCreate
 from ...models.subscription_with_secret import SubscriptionWithSecret
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: SubscriptionIn,
+    body: SubscriptionCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -116,7 +116,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: SubscriptionIn,
+    body: SubscriptionCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | SubscriptionWithSecret]:
     """Create Subscription
@@ -126,7 +126,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (SubscriptionIn): A system to call when some events happen (admin).
+        body (SubscriptionCreate): A system to call when some events happen (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +151,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: SubscriptionIn,
+    body: SubscriptionCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | SubscriptionWithSecret | None:
     """Create Subscription
@@ -161,7 +161,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (SubscriptionIn): A system to call when some events happen (admin).
+        body (SubscriptionCreate): A system to call when some events happen (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,7 +181,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: SubscriptionIn,
+    body: SubscriptionCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | SubscriptionWithSecret]:
     """Create Subscription
@@ -191,7 +191,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (SubscriptionIn): A system to call when some events happen (admin).
+        body (SubscriptionCreate): A system to call when some events happen (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,7 +214,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: SubscriptionIn,
+    body: SubscriptionCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Problem | SubscriptionWithSecret | None:
     """Create Subscription
@@ -224,7 +224,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (SubscriptionIn): A system to call when some events happen (admin).
+        body (SubscriptionCreate): A system to call when some events happen (admin).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.subscription_out import SubscriptionOut
+from ...models.subscription_public import SubscriptionPublic
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | SubscriptionOut | None:
+) -> Any | Problem | SubscriptionPublic | None:
     if response.status_code == 200:
-        response_200 = SubscriptionOut.from_dict(response.json())
+        response_200 = SubscriptionPublic.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | SubscriptionOut]:
+) -> Response[Any | Problem | SubscriptionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -110,7 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SubscriptionOut]:
+) -> Response[Any | Problem | SubscriptionPublic]:
     """Get Subscription
 
      One subscription (never its secret).
@@ -124,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SubscriptionOut]
+        Response[Any | Problem | SubscriptionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SubscriptionOut | None:
+) -> Any | Problem | SubscriptionPublic | None:
     """Get Subscription
 
      One subscription (never its secret).
@@ -158,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SubscriptionOut
+        Any | Problem | SubscriptionPublic
     """
 
     return sync_detailed(
@@ -173,7 +173,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | SubscriptionOut]:
+) -> Response[Any | Problem | SubscriptionPublic]:
     """Get Subscription
 
      One subscription (never its secret).
@@ -187,7 +187,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | SubscriptionOut]
+        Response[Any | Problem | SubscriptionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -205,7 +205,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | SubscriptionOut | None:
+) -> Any | Problem | SubscriptionPublic | None:
     """Get Subscription
 
      One subscription (never its secret).
@@ -219,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | SubscriptionOut
+        Any | Problem | SubscriptionPublic
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_delivery_out import PageDeliveryOut
+from ...models.page_delivery_public import PageDeliveryPublic
 from ...models.problem import Problem
 from ...models.webhooks_list_deliveries_status_type_0 import WebhooksListDeliveriesStatusType0
 from ...types import UNSET, Response, Unset
@@ -60,9 +60,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageDeliveryOut | Problem | None:
+) -> Any | PageDeliveryPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageDeliveryOut.from_dict(response.json())
+        response_200 = PageDeliveryPublic.from_dict(response.json())
 
         return response_200
 
@@ -128,7 +128,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageDeliveryOut | Problem]:
+) -> Response[Any | PageDeliveryPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -145,7 +145,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageDeliveryOut | Problem]:
+) -> Response[Any | PageDeliveryPublic | Problem]:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -164,7 +164,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageDeliveryOut | Problem]
+        Response[Any | PageDeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -190,7 +190,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageDeliveryOut | Problem | None:
+) -> Any | PageDeliveryPublic | Problem | None:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -209,7 +209,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageDeliveryOut | Problem
+        Any | PageDeliveryPublic | Problem
     """
 
     return sync_detailed(
@@ -230,7 +230,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageDeliveryOut | Problem]:
+) -> Response[Any | PageDeliveryPublic | Problem]:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -249,7 +249,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageDeliveryOut | Problem]
+        Response[Any | PageDeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -273,7 +273,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageDeliveryOut | Problem | None:
+) -> Any | PageDeliveryPublic | Problem | None:
     """List Deliveries
 
      The delivery log: deliveries newest first, each with every attempt (time, status or
@@ -292,7 +292,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageDeliveryOut | Problem
+        Any | PageDeliveryPublic | Problem
     """
 
     return (

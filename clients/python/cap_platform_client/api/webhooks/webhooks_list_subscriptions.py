@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.page_subscription_out import PageSubscriptionOut
+from ...models.page_subscription_public import PageSubscriptionPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -45,9 +45,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | PageSubscriptionOut | Problem | None:
+) -> Any | PageSubscriptionPublic | Problem | None:
     if response.status_code == 200:
-        response_200 = PageSubscriptionOut.from_dict(response.json())
+        response_200 = PageSubscriptionPublic.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | PageSubscriptionOut | Problem]:
+) -> Response[Any | PageSubscriptionPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageSubscriptionOut | Problem]:
+) -> Response[Any | PageSubscriptionPublic | Problem]:
     """List Subscriptions
 
      The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
@@ -145,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageSubscriptionOut | Problem]
+        Response[Any | PageSubscriptionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -167,7 +167,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageSubscriptionOut | Problem | None:
+) -> Any | PageSubscriptionPublic | Problem | None:
     """List Subscriptions
 
      The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
@@ -184,7 +184,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageSubscriptionOut | Problem
+        Any | PageSubscriptionPublic | Problem
     """
 
     return sync_detailed(
@@ -201,7 +201,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | PageSubscriptionOut | Problem]:
+) -> Response[Any | PageSubscriptionPublic | Problem]:
     """List Subscriptions
 
      The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
@@ -218,7 +218,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | PageSubscriptionOut | Problem]
+        Response[Any | PageSubscriptionPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -238,7 +238,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
     if_none_match: str | Unset = UNSET,
-) -> Any | PageSubscriptionOut | Problem | None:
+) -> Any | PageSubscriptionPublic | Problem | None:
     """List Subscriptions
 
      The subscriptions (deleted ones excepted), oldest first (created_at, id), never their
@@ -255,7 +255,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | PageSubscriptionOut | Problem
+        Any | PageSubscriptionPublic | Problem
     """
 
     return (

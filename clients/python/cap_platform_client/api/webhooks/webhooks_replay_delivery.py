@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.delivery_out import DeliveryOut
+from ...models.notifications_delivery_public import NotificationsDeliveryPublic
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DeliveryOut | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> NotificationsDeliveryPublic | Problem | None:
     if response.status_code == 202:
-        response_202 = DeliveryOut.from_dict(response.json())
+        response_202 = NotificationsDeliveryPublic.from_dict(response.json())
 
         return response_202
 
@@ -97,7 +99,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeliveryOut | Problem]:
+) -> Response[NotificationsDeliveryPublic | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DeliveryOut | Problem]:
+) -> Response[NotificationsDeliveryPublic | Problem]:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -128,7 +130,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryOut | Problem]
+        Response[NotificationsDeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +152,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> DeliveryOut | Problem | None:
+) -> NotificationsDeliveryPublic | Problem | None:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -166,7 +168,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryOut | Problem
+        NotificationsDeliveryPublic | Problem
     """
 
     return sync_detailed(
@@ -183,7 +185,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[DeliveryOut | Problem]:
+) -> Response[NotificationsDeliveryPublic | Problem]:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -199,7 +201,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryOut | Problem]
+        Response[NotificationsDeliveryPublic | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -219,7 +221,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> DeliveryOut | Problem | None:
+) -> NotificationsDeliveryPublic | Problem | None:
     """Replay Delivery
 
      Send a delivered, failed or cancelled delivery again, with the same ``webhook-id`` (the
@@ -235,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryOut | Problem
+        NotificationsDeliveryPublic | Problem
     """
 
     return (

@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.subscription_out import SubscriptionOut
-from ...models.subscription_patch import SubscriptionPatch
+from ...models.subscription_public import SubscriptionPublic
+from ...models.subscription_update import SubscriptionUpdate
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     subscription_id: str,
     *,
-    body: SubscriptionPatch,
+    body: SubscriptionUpdate,
     if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SubscriptionOut | None:
+) -> Problem | SubscriptionPublic | None:
     if response.status_code == 200:
-        response_200 = SubscriptionOut.from_dict(response.json())
+        response_200 = SubscriptionPublic.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SubscriptionOut]:
+) -> Response[Problem | SubscriptionPublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,9 +126,9 @@ def sync_detailed(
     subscription_id: str,
     *,
     client: AuthenticatedClient,
-    body: SubscriptionPatch,
+    body: SubscriptionUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[Problem | SubscriptionOut]:
+) -> Response[Problem | SubscriptionPublic]:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
@@ -138,7 +138,7 @@ def sync_detailed(
     Args:
         subscription_id (str):
         if_match (str | Unset):
-        body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
+        body (SubscriptionUpdate): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
     Raises:
@@ -146,7 +146,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SubscriptionOut]
+        Response[Problem | SubscriptionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -166,9 +166,9 @@ def sync(
     subscription_id: str,
     *,
     client: AuthenticatedClient,
-    body: SubscriptionPatch,
+    body: SubscriptionUpdate,
     if_match: str | Unset = UNSET,
-) -> Problem | SubscriptionOut | None:
+) -> Problem | SubscriptionPublic | None:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
@@ -178,7 +178,7 @@ def sync(
     Args:
         subscription_id (str):
         if_match (str | Unset):
-        body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
+        body (SubscriptionUpdate): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
     Raises:
@@ -186,7 +186,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SubscriptionOut
+        Problem | SubscriptionPublic
     """
 
     return sync_detailed(
@@ -201,9 +201,9 @@ async def asyncio_detailed(
     subscription_id: str,
     *,
     client: AuthenticatedClient,
-    body: SubscriptionPatch,
+    body: SubscriptionUpdate,
     if_match: str | Unset = UNSET,
-) -> Response[Problem | SubscriptionOut]:
+) -> Response[Problem | SubscriptionPublic]:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
@@ -213,7 +213,7 @@ async def asyncio_detailed(
     Args:
         subscription_id (str):
         if_match (str | Unset):
-        body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
+        body (SubscriptionUpdate): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
     Raises:
@@ -221,7 +221,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SubscriptionOut]
+        Response[Problem | SubscriptionPublic]
     """
 
     kwargs = _get_kwargs(
@@ -239,9 +239,9 @@ async def asyncio(
     subscription_id: str,
     *,
     client: AuthenticatedClient,
-    body: SubscriptionPatch,
+    body: SubscriptionUpdate,
     if_match: str | Unset = UNSET,
-) -> Problem | SubscriptionOut | None:
+) -> Problem | SubscriptionPublic | None:
     """Update Subscription
 
      Change the name, URL or event types; ``status: "active"`` re-enables a disabled
@@ -251,7 +251,7 @@ async def asyncio(
     Args:
         subscription_id (str):
         if_match (str | Unset):
-        body (SubscriptionPatch): Changes to a subscription; ``status: "active"`` re-enables a
+        body (SubscriptionUpdate): Changes to a subscription; ``status: "active"`` re-enables a
             disabled one.
 
     Raises:
@@ -259,7 +259,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SubscriptionOut
+        Problem | SubscriptionPublic
     """
 
     return (

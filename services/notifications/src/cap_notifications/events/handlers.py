@@ -5,14 +5,14 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_notifications import fanout
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
+from cap_notifications.fanout import service as fanout
 from cap_notifications.models import Organisation, Person
-from cap_notifications.repository import OrganisationRepository
 from cap_shared.contracts import Envelope
-from cap_shared.contracts.identity import OrganisationRegisteredV1, UserChangedV1
+from cap_shared.contracts.identity import UserChangedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.readmodel import ReadModelRepository, organisation_projection
 from cap_shared.runtime import settings_for
 
 
@@ -21,26 +21,9 @@ def _current_settings() -> Settings:
     return settings_for("notifications", Settings)
 
 
-async def on_organisation_registered(
-    session: AsyncSession, _envelope: Envelope, event: OrganisationRegisteredV1
-) -> None:
-    """Keep the new member structure in the local read model."""
-    await OrganisationRepository(session).save(
-        Organisation(
-            id=event.organisation_id,
-            name=event.name,
-            region=event.region,
-            registered_at=event.registered_at,
-        )
-    )
-
-
 async def on_user_changed(session: AsyncSession, _envelope: Envelope, event: UserChangedV1) -> None:
     """Keep the person's latest state (an older change arriving late is ignored)."""
-    person = await session.get(Person, event.user_id, with_for_update=True)
-    if person is not None and person.changed_at >= event.changed_at:
-        return
-    await session.merge(
+    await ReadModelRepository(session, Person).save_if_newer(
         Person(
             id=event.user_id,
             email=event.email,
@@ -48,14 +31,14 @@ async def on_user_changed(session: AsyncSession, _envelope: Envelope, event: Use
             status=event.status,
             memberships=[m.model_dump(mode="json") for m in event.memberships],
             changed_at=event.changed_at,
-        )
+        ),
+        version="changed_at",
     )
-    await session.flush()
 
 
 async def notify(session: AsyncSession, envelope: Envelope, event: BaseModel) -> None:
     """Tell each recipient of the event once, on their channels; queue webhook deliveries."""
-    await fanout.fan_out(session, envelope, event, _current_settings())
+    await fanout.fan_out(session, envelope, event=event, settings=_current_settings())
 
 
 #: Domain events people and systems are notified about.
@@ -63,6 +46,6 @@ NOTIFIED = EVENT_TYPES
 
 HANDLERS: dict[str, EventHandler] = {
     **dict.fromkeys(NOTIFIED, notify),
-    "identity.organisation.registered.v1": on_organisation_registered,
+    "identity.organisation.registered.v1": organisation_projection(Organisation),
     "identity.user.changed.v1": on_user_changed,
 }

@@ -1,0 +1,81 @@
+"""The live stream of a person's feed (Server-Sent Events): where it resumes, what it reads
+next, and the events it sends as notifications are committed."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import nullcontext, suppress
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sse_starlette import ServerSentEvent
+from starlette.requests import Request
+
+from cap_notifications.config import Settings
+from cap_notifications.feed import live, service
+from cap_notifications.feed.repository import NotificationRepository
+from cap_notifications.models import Notification
+from cap_shared.runtime import ServiceRuntime
+
+#: The largest feed sequence number (PostgreSQL ``bigint``): every integer the API takes is
+#: bounded by what the database can compare, so a bigger one is a 422, never a driver error.
+MAX_SEQ = 2**63 - 1
+#: What an event id of this stream looks like: a feed sequence number.
+_EVENT_ID = re.compile(r"[0-9]{1,19}")
+
+
+def resume_after(last_event_id: str | None) -> int | None:
+    """The sequence to resume after, or None (start from now) for an id this stream never sends.
+
+    SSE practice: a client echoes the last id it saw, and a browser's EventSource gives up for
+    good on an error answer, so an id that is not ours is ignored rather than refused.
+    """
+    if last_event_id is None or not _EVENT_ID.fullmatch(last_event_id.strip()):
+        return None
+    value = int(last_event_id)
+    return value if value <= MAX_SEQ else None
+
+
+async def after(
+    session: AsyncSession, user_id: str, seq: int, limit: int = 100
+) -> Sequence[Notification]:
+    """The person's notifications after ``seq``, oldest first (what the stream sends next)."""
+    return await NotificationRepository(session).after(user_id, seq=seq, limit=limit)
+
+
+async def events(
+    runtime: ServiceRuntime, settings: Settings, user_id: str, start: int | None, request: Request
+) -> AsyncIterator[ServerSentEvent]:
+    """Send the person's new notifications as they are committed.
+
+    The stream reads the feed when woken (:mod:`cap_notifications.feed.live`: NOTIFY from
+    another process, an after-commit signal from this one) and at least every
+    ``stream_poll_s``, the safety net for a wake-up that cannot come (LISTEN connection down).
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.stream_max_s
+    listening = live.listener(request.app.state, runtime.db)
+    # Registered before the first read: nothing committed from now on can be missed.
+    with live.HUB.waiting(user_id) as woken, listening.held() if listening else nullcontext():
+        async with runtime.db.session() as session:
+            newest = await service.last_seq(session, user_id)
+        # An id beyond the newest (another database's, a forged one) would wait for ever.
+        start = newest if start is None else min(start, newest)
+        last = start
+        while loop.time() < deadline and not await request.is_disconnected():
+            woken.clear()  # before the read: a wake-up during it ends the next wait at once
+            async with runtime.db.session() as session:  # no transaction held between reads
+                rows = await after(session, user_id, last)
+            for notification in rows:
+                assert notification.seq is not None
+                last = notification.seq
+                yield ServerSentEvent(
+                    data=service.to_public(notification).model_dump_json(),
+                    event="notification",
+                    id=str(notification.seq),
+                )
+            if not rows:
+                timeout = min(settings.stream_poll_s, max(0.0, deadline - loop.time()))
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout=timeout)

@@ -1,0 +1,1 @@
+"""Per-person preferences: channels per event type, quiet hours, the digest hour."""

@@ -1,0 +1,1 @@
+"""Outbound webhooks: subscriptions, their delivery queue, the signed sender and its retry rules."""
