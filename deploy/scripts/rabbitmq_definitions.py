@@ -124,6 +124,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the definitions to every copy (or, with --check, say which copy is stale)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if a copy differs instead of writing"
