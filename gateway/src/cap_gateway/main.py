@@ -24,11 +24,12 @@ from cap_gateway.openapi import (
     MergedOpenApi,
     declare_errors,
     docs_router,
-    problems_router,
 )
 from cap_gateway.overview import PARTS, OverviewPart
-from cap_gateway.proxy import ProxyMiddleware, Upstreams
+from cap_gateway.problems.routes import problems_router
+from cap_gateway.proxy import ProxyMiddleware
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
+from cap_gateway.upstreams import Upstreams
 from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
 from cap_shared.correlation import REQUEST_ID_HEADER
