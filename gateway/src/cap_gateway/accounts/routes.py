@@ -15,12 +15,12 @@ from cap_gateway.accounts.schemas import (
     UserPublic,
     UserUpdate,
 )
-from cap_gateway.deps import AccountManagerDep, GatewayDep
+from cap_gateway.deps import GatewayDep
 from cap_gateway.overview import Overview, gather
 from cap_shared.conditional import IfMatch, Precondition, etag_of
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
-from cap_shared.routes import AdminDep, Id, SignedInDep, errors
+from cap_shared.routes import AdminDep, Id, SignedInDep, StructureAdminDep, errors
 from cap_shared.text import printable
 
 Printable = Annotated[str, AfterValidator(printable)]
@@ -33,7 +33,7 @@ me = APIRouter(prefix="/v1/me", tags=["me"], responses=ROUTER_ERRORS)
 
 @users.get("", response_model=Page[UserPublic])
 async def list_users(
-    principal: AccountManagerDep,
+    principal: StructureAdminDep,
     session: SessionDep,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
     cursor: PageCursor = None,
@@ -52,7 +52,7 @@ async def list_users(
 
 
 @users.get("/{user_id}", response_model=UserPublic)
-async def read_user(user_id: Id, principal: AccountManagerDep, session: SessionDep) -> UserPublic:
+async def read_user(user_id: Id, principal: StructureAdminDep, session: SessionDep) -> UserPublic:
     """One user the caller manages."""
     return await accounts_service.get_user(session, principal=principal, user_id=user_id)
 
@@ -83,7 +83,7 @@ async def update_user(
     "/{user_id}/memberships", status_code=status.HTTP_201_CREATED, response_model=UserPublic
 )
 async def grant_membership(
-    user_id: Id, data: MembershipCreate, principal: AccountManagerDep, session: SessionDep
+    user_id: Id, data: MembershipCreate, principal: StructureAdminDep, session: SessionDep
 ) -> UserPublic:
     """Give an existing user one more role (a member_admin: member or member_admin of their own
     organisation, to someone of it)."""
@@ -98,7 +98,7 @@ async def grant_membership(
     responses={409: {"description": "The organisation's last member_admin (`last-member-admin`)"}},
 )
 async def remove_membership(
-    user_id: Id, membership_id: Id, principal: AccountManagerDep, session: SessionDep
+    user_id: Id, membership_id: Id, principal: StructureAdminDep, session: SessionDep
 ) -> None:
     """Take a role away (a member_admin: only in their own organisation)."""
     await accounts_service.remove_membership(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, status
 
 from cap_gateway.accounts.routes import ROUTER_ERRORS
 from cap_gateway.accounts.schemas import UserPublic
-from cap_gateway.deps import AccountManagerDep, GatewayDep
+from cap_gateway.deps import GatewayDep
 from cap_gateway.invitations import service as invitation_service
 from cap_gateway.invitations.schemas import (
     InvitationAccept,
@@ -16,7 +16,7 @@ from cap_gateway.invitations.schemas import (
 )
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
-from cap_shared.routes import Id
+from cap_shared.routes import Id, StructureAdminDep
 from cap_shared.security import Public, authenticate
 
 router = APIRouter(prefix="/v1/invitations", tags=["invitations"], responses=ROUTER_ERRORS)
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/invitations", tags=["invitations"], responses=ROU
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=InvitationCreated)
 async def create_invitation(
-    data: InvitationCreate, principal: AccountManagerDep, session: SessionDep, gateway: GatewayDep
+    data: InvitationCreate, principal: StructureAdminDep, session: SessionDep, gateway: GatewayDep
 ) -> InvitationCreated:
     """Invite a person to a role; the answer holds the one-time link to send them."""
     return await invitation_service.invite(
@@ -38,7 +38,7 @@ async def create_invitation(
 
 @router.get("", response_model=Page[InvitationPublic])
 async def list_invitations(
-    principal: AccountManagerDep,
+    principal: StructureAdminDep,
     session: SessionDep,
     limit: PageLimit = DEFAULT_PAGE_SIZE,
     cursor: PageCursor = None,
@@ -52,7 +52,7 @@ async def list_invitations(
 
 @router.delete("/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_invitation(
-    invitation_id: Id, principal: AccountManagerDep, session: SessionDep
+    invitation_id: Id, principal: StructureAdminDep, session: SessionDep
 ) -> None:
     """Withdraw a pending invitation."""
     await invitation_service.revoke_invitation(
