@@ -5357,17 +5357,6 @@ export interface components {
             in_app?: "on" | "off";
         };
         /**
-         * ClockIn
-         * @description Where to put this process's clock: an offset from the wall clock.
-         */
-        ClockIn: {
-            /**
-             * Offset
-             * @description Shift from the wall clock, within 3660 days either way: an ISO 8601 duration in days, hours, minutes and seconds (P45D, -PT2H, P1DT12H30M; no years, months or weeks) or a number of seconds; PT0S puts the clock back
-             */
-            offset: string | number;
-        };
-        /**
          * ClockPublic
          * @description The time this process reasons with.
          */
@@ -5392,6 +5381,17 @@ export interface components {
              * Format: date
              */
             today: string;
+        };
+        /**
+         * ClockUpdate
+         * @description Where to put this process's clock: an offset from the wall clock.
+         */
+        ClockUpdate: {
+            /**
+             * Offset
+             * @description Shift from the wall clock, within 3660 days either way: an ISO 8601 duration in days, hours, minutes and seconds (P45D, -PT2H, P1DT12H30M; no years, months or weeks) or a number of seconds; PT0S puts the clock back
+             */
+            offset: string | number;
         };
         /**
          * Comparison
@@ -6665,7 +6665,7 @@ export interface components {
         };
         /**
          * Exits
-         * @description Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+         * @description Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4).
          */
         Exits: {
             /**
@@ -8809,10 +8809,10 @@ export interface components {
             [key: string]: unknown;
         };
         /**
-         * ProblemTypeOut
+         * ProblemTypePublic
          * @description A problem type of the catalogue: what a problem whose ``type`` is ``type`` means.
          */
-        ProblemTypeOut: {
+        ProblemTypePublic: {
             /**
              * Code
              * @description The stable short code (the last segment of `type`)
@@ -8860,7 +8860,7 @@ export interface components {
          */
         ProblemTypes: {
             /** Data */
-            data: components["schemas"]["ProblemTypeOut"][];
+            data: components["schemas"]["ProblemTypePublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -11230,7 +11230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11240,7 +11240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11260,7 +11260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11333,7 +11333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11344,7 +11344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11389,7 +11389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11460,7 +11460,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11470,7 +11470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11490,7 +11490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11543,7 +11543,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11553,7 +11553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11573,7 +11573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -11643,7 +11643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11654,7 +11654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -11688,7 +11688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -21934,7 +21934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21944,7 +21944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -21964,7 +21964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22037,7 +22037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -22048,7 +22048,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -22093,7 +22093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -22275,7 +22275,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22285,7 +22285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -22305,7 +22305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23080,7 +23080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23090,7 +23090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23110,7 +23110,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23188,7 +23188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23198,7 +23198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23218,7 +23218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -23288,7 +23288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23344,7 +23344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -24422,7 +24422,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ClockIn"];
+                "application/json": components["schemas"]["ClockUpdate"];
             };
         };
         responses: {
@@ -25385,7 +25385,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ClockIn"];
+                "application/json": components["schemas"]["ClockUpdate"];
             };
         };
         responses: {
@@ -26327,7 +26327,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ClockIn"];
+                "application/json": components["schemas"]["ClockUpdate"];
             };
         };
         responses: {
@@ -27279,7 +27279,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ClockIn"];
+                "application/json": components["schemas"]["ClockUpdate"];
             };
         };
         responses: {
@@ -28242,7 +28242,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ClockIn"];
+                "application/json": components["schemas"]["ClockUpdate"];
             };
         };
         responses: {
@@ -29147,7 +29147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29157,7 +29157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29167,7 +29167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29240,7 +29240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29251,7 +29251,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29285,7 +29285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29356,7 +29356,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No credentials */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29366,7 +29366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29376,7 +29376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown */
+            /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29386,7 +29386,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -29785,7 +29785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProblemTypeOut"];
+                    "application/json": components["schemas"]["ProblemTypePublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -34225,7 +34225,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34235,7 +34235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34255,7 +34255,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34335,7 +34335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34345,7 +34345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34365,7 +34365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34439,7 +34439,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34449,7 +34449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34499,7 +34499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34574,7 +34574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -34585,7 +34585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -34630,7 +34630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -34695,7 +34695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No valid token */
+            /** @description No valid access token */
             401: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34705,7 +34705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description The caller's role or scopes do not allow this operation */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -34735,7 +34735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid field (named in errors[].field) */
+            /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];

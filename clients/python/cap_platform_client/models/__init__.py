@@ -90,8 +90,8 @@ from .change_out import ChangeOut
 from .channel_modes import ChannelModes
 from .channel_modes_email import ChannelModesEmail
 from .channel_modes_in_app import ChannelModesInApp
-from .clock_in import ClockIn
 from .clock_public import ClockPublic
+from .clock_update import ClockUpdate
 from .comparison import Comparison
 from .complaint_in import ComplaintIn
 from .complaint_out import ComplaintOut
@@ -342,7 +342,7 @@ from .preferences_out import PreferencesOut
 from .preferences_out_events import PreferencesOutEvents
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
-from .problem_type_out import ProblemTypeOut
+from .problem_type_public import ProblemTypePublic
 from .problem_types import ProblemTypes
 from .programme_out import ProgrammeOut
 from .public_change import PublicChange
@@ -570,8 +570,8 @@ __all__ = (
     "ChannelModes",
     "ChannelModesEmail",
     "ChannelModesInApp",
-    "ClockIn",
     "ClockPublic",
+    "ClockUpdate",
     "Comparison",
     "ComplaintIn",
     "ComplaintOut",
@@ -804,7 +804,7 @@ __all__ = (
     "PreferencesOutEvents",
     "Problem",
     "ProblemErrorsItem",
-    "ProblemTypeOut",
+    "ProblemTypePublic",
     "ProblemTypes",
     "ProgrammeOut",
     "PublicChange",

@@ -12,7 +12,7 @@ T = TypeVar("T", bound="Exits")
 
 @_attrs_define
 class Exits:
-    """Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+    """Exits of employees in pathway over the period, by category (``docs/domain/domain.md`` §2.4).
 
     Attributes:
         autres (int | Unset):  Default: 0.

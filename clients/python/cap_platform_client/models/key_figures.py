@@ -20,7 +20,8 @@ class KeyFigures:
 
     Attributes:
         employees_in_pathway (int):
-        exits (Exits | Unset): Exits of employees in pathway over the period, by category (``domain.md`` §2.4).
+        exits (Exits | Unset): Exits of employees in pathway over the period, by category (``docs/domain/domain.md``
+            §2.4).
         period_end (None | str | Unset):
         period_start (None | str | Unset):
         permanent_staff (int | None | Unset):
