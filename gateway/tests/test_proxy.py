@@ -111,7 +111,7 @@ class _Stream:
 
 
 def _reply(stream: _Stream):  # type: ignore[no-untyped-def]
-    from cap_gateway.proxy import Reply
+    from cap_gateway.upstreams import Reply
 
     return Reply(200, [(b"content-type", b"text/event-stream")], stream.body(), stream.close)
 

@@ -183,7 +183,7 @@ async def test_the_clock_takes_exactly_the_offsets_its_schema_declares(ops: Ops)
     the schema now declares the grammar the route applies, and its answers follow it too."""
     document = (await ops.client.get("/openapi.json")).json()
     schemas = document["components"]["schemas"]
-    offset_in = schemas["ClockIn"]["properties"]["offset"]
+    offset_in = schemas["ClockUpdate"]["properties"]["offset"]
     assert "format" not in json.dumps(offset_in)
     answer = document["paths"]["/ops/clock"]["get"]["responses"]["200"]["content"]
     ref = answer["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]

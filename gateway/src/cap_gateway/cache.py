@@ -23,6 +23,8 @@ _KEPT = frozenset({b"content-type", b"etag", b"cache-control", b"vary", b"conten
 
 @dataclass(frozen=True)
 class Stored:
+    """A public answer kept in memory, with when it expires."""
+
     expires: float
     stored_at: float
     headers: list[tuple[bytes, bytes]]
@@ -81,6 +83,7 @@ class PublicCache:
         return scope["path"], scope.get("query_string", b""), html
 
     def get(self, key: tuple[str, bytes, bool]) -> Stored | None:
+        """The answer stored under ``key`` while it is fresh, else None."""
         stored = self._entries.get(key)
         if stored is None or stored.expires <= self.clock():
             if stored is not None:
@@ -120,6 +123,7 @@ class PublicCache:
         return stored
 
     def clear(self) -> None:
+        """Forget every stored answer."""
         self._entries.clear()
 
     async def answer(self, stored: Stored, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,4 +1,5 @@
-"""Dependency aliases of the gateway's routes."""
+"""Dependency aliases of the gateway's routes that only the gateway has (the platform's own
+callers, ``AdminDep``, ``SignedInDep``..., are in :mod:`cap_shared.routes`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from cap_gateway.runtime import GatewayRuntime
-from cap_shared.security import Allow, Principal, Role, SignedIn
+from cap_shared.security import Allow, Principal, Role
 
 
 def get_gateway(request: Request) -> GatewayRuntime:
@@ -17,8 +18,8 @@ def get_gateway(request: Request) -> GatewayRuntime:
 
 
 GatewayDep = Annotated[GatewayRuntime, Depends(get_gateway)]
-AdminDep = Annotated[Principal, Depends(Allow(Role.ADMIN))]
-#: Admins and the administrators of member organisations (the service narrows to their own).
-AccountManagerDep = Annotated[Principal, Depends(Allow(Role.ADMIN, Role.MEMBER_ADMIN))]
-#: Anyone signed in, person or system.
-SignedInDep = Annotated[Principal, Depends(SignedIn())]
+#: Who may read organisations (each sees only those of their scope).
+OrganisationReaderDep = Annotated[
+    Principal,
+    Depends(Allow(Role.ADMIN, Role.FACILITATOR, Role.MEMBER, Role.MEMBER_ADMIN, Role.COMMITTEE)),
+]

@@ -11,22 +11,25 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware import Middleware
 
 from cap_gateway.accounts import routes as accounts_routes
+from cap_gateway.api_clients import routes as api_client_routes
 from cap_gateway.auth import authorize as authorize_routes
 from cap_gateway.auth import routes as auth_routes
 from cap_gateway.cache import PublicCache
 from cap_gateway.config import Settings
 from cap_gateway.edge import EdgeMiddleware, caller
 from cap_gateway.identity.routes import router as organisations_router
+from cap_gateway.invitations import routes as invitation_routes
 from cap_gateway.openapi import (
     API_VERSION,
     MergedOpenApi,
     declare_errors,
     docs_router,
-    problems_router,
 )
 from cap_gateway.overview import PARTS, OverviewPart
-from cap_gateway.proxy import ProxyMiddleware, Upstreams
+from cap_gateway.problems.routes import problems_router
+from cap_gateway.proxy import ProxyMiddleware
 from cap_gateway.runtime import MIGRATIONS, GatewayRuntime
+from cap_gateway.upstreams import Upstreams
 from cap_shared.app import create_service_app
 from cap_shared.cli import ServiceEntry
 from cap_shared.correlation import REQUEST_ID_HEADER
@@ -68,8 +71,8 @@ def create_app(
         authorize_routes.well_known,
         accounts_routes.me,
         accounts_routes.users,
-        accounts_routes.invitations,
-        accounts_routes.api_clients,
+        invitation_routes.router,
+        api_client_routes.router,
         organisations_router,
     ]
     if settings.serve_docs:

@@ -31,22 +31,20 @@ import ast
 import asyncio
 import copy
 import time
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
 
 from cap_gateway.edge import ANONYMOUS_IDEMPOTENT, IDEMPOTENCY_EXEMPT, UNLIMITED
-from cap_gateway.proxy import Upstreams
+from cap_gateway.upstreams import Upstreams
 from cap_shared import openapi as shared_openapi
 from cap_shared import problem_types
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.idempotency import KEY_HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
-from cap_shared.pagination import DEFAULT_PAGE_SIZE, Keyset, PageCursor, PageLimit, field_key
-from cap_shared.problems import PROBLEM_JSON, NotFound
+from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Public, Role, api_routes, route_policy
 
 #: The version of the public contract (``info.version`` of ``docs/api/openapi.json``), semantic:
@@ -480,81 +478,5 @@ def docs_router() -> APIRouter:
             title="CAP platform API",
             init_oauth={"clientId": "cap-web"},
         )
-
-    return router
-
-
-class ProblemTypeOut(BaseModel):
-    """A problem type of the catalogue: what a problem whose ``type`` is ``type`` means."""
-
-    type: str = Field(description="The `type` member of its problems")
-    code: str = Field(description="The stable short code (the last segment of `type`)")
-    status: int = Field(description="The HTTP status it is answered with")
-    statuses: list[int] | None = Field(
-        default=None, description="Every status, when it is answered with more than one"
-    )
-    title: str = Field(description="Its title in English")
-    title_fr: str = Field(description="Its title in French (`Accept-Language: fr`)")
-    description: str = Field(description="What it means")
-    operations: list[str] = Field(description="The operation ids that may answer it")
-
-
-class ProblemTypes(BaseModel):
-    """A page of the problem types the platform answers, by code."""
-
-    data: list[ProblemTypeOut]
-    next_cursor: str | None = None
-
-
-#: The catalogue's order: by code.
-PROBLEM_TYPES = Keyset("gateway.problem-types", field_key("code", str))
-
-
-#: The catalogue changes only with the code: cacheable by anyone for an hour.
-_CACHEABLE = {"Cache-Control": "public, max-age=3600"}
-ProblemCode = Annotated[str, Path(max_length=64, pattern=r"^[a-z0-9-]+$")]
-
-
-async def _catalogue(request: Request) -> dict[str, dict[str, Any]]:
-    builder: MergedOpenApi = request.app.state.openapi
-    document = await builder.document()
-    entries: dict[str, dict[str, Any]] = document["components"][problem_types.EXTENSION]
-    return entries
-
-
-def problems_router() -> APIRouter:
-    """``/v1/problems`` (the catalogue) and ``/v1/problems/{code}`` (one type); the type URIs
-    (``https://cap.coorace.org/problems/<code>``) are served at ``/problems/<code>`` too, so
-    they dereference to their description (RFC 9457 §3.1.1)."""
-    router = APIRouter(tags=["problems"], dependencies=[Public])
-
-    @router.get("/v1/problems", response_model=ProblemTypes, response_model_exclude_none=True)
-    async def list_problem_types(
-        request: Request, limit: PageLimit = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
-    ) -> JSONResponse:
-        """Every problem type, by code: code, status, titles, meaning, and which operations
-        answer it."""
-        entries = [ProblemTypeOut.model_validate(e) for e in (await _catalogue(request)).values()]
-        page, next_cursor = PROBLEM_TYPES.slice(entries, cursor=cursor, limit=limit)
-        body = ProblemTypes(data=page, next_cursor=next_cursor)
-        return JSONResponse(body.model_dump(exclude_none=True), headers=_CACHEABLE)
-
-    @router.get(
-        "/v1/problems/{code}", response_model=ProblemTypeOut, response_model_exclude_none=True
-    )
-    async def get_problem_type(request: Request, code: ProblemCode) -> JSONResponse:
-        """One problem type (404 for a code the platform never answers)."""
-        entry = (await _catalogue(request)).get(code)
-        if entry is None:
-            raise NotFound(
-                f"no problem type {code!r}", detail_fr=f"aucun type de problème {code!r}"
-            )
-        body = ProblemTypeOut.model_validate(entry).model_dump(exclude_none=True)
-        return JSONResponse(body, headers=_CACHEABLE)
-
-    @router.get("/problems/{code}", include_in_schema=False)
-    async def dereference_problem_type(request: Request, code: ProblemCode) -> JSONResponse:
-        """Where a problem's ``type`` URI points: its description."""
-        return await get_problem_type(request, code)
 
     return router

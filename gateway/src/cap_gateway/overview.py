@@ -16,7 +16,7 @@ import httpx
 from pydantic import BaseModel
 
 from cap_gateway.accounts.schemas import Me
-from cap_gateway.proxy import Upstreams
+from cap_gateway.upstreams import Upstreams
 from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
 
 

@@ -1,8 +1,8 @@
 """Routing ``/v1/...`` to the owning service: streamed both ways, hop-by-hop headers dropped.
 
-Upstreams are reached over HTTP (aiohttp's connection pool) in the distributed topology and
-through httpx's ASGI transport (the service app in the same process) in the standalone one and
-in tests. Both give the proxy the same :class:`Reply`; everything else is one code path.
+How a service is reached (over HTTP, or in process in the standalone topology and in tests)
+is :mod:`cap_gateway.upstreams`: both give the proxy the same ``Reply``; everything else is one
+code path.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any
 from urllib.parse import quote, quote_from_bytes
 
-import aiohttp
-import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cap_gateway.cache import PublicCache
 from cap_gateway.edge import BODY_TOO_LARGE, BodyTooLarge
+from cap_gateway.upstreams import Reply, Upstreams, UpstreamTimeout, UpstreamUnavailable
 from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
 from cap_shared.problems import PROBLEM_JSON, ProblemError, problem_from, problem_response
 from cap_shared.security import Principal
@@ -89,132 +86,6 @@ def raw_path(scope: Scope) -> str:
     if raw is None:
         return quote(scope["path"], safe=_PATH_CHARS)
     return quote_from_bytes(raw.partition(b"?")[0], safe=_PATH_CHARS + "%")
-
-
-class Reply:
-    """An upstream's answer: status and raw headers now, the body as it arrives."""
-
-    def __init__(
-        self,
-        status: int,
-        headers: list[tuple[bytes, bytes]],
-        body: AsyncIterator[bytes],
-        close: Callable[[], Awaitable[None]],
-    ) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.close = close
-
-    def header(self, name: bytes) -> bytes:
-        """The first value of a header (lower-case ``name``), or b""."""
-        return next((v for k, v in self.headers if k.lower() == name), b"")
-
-
-class UpstreamTimeout(Exception):
-    """The upstream did not answer in time."""
-
-
-class UpstreamUnavailable(Exception):
-    """The upstream could not be reached or broke the connection."""
-
-
-class Upstreams:
-    """Where each service is, with one pooled connection set for all of them.
-
-    Network upstreams are called with aiohttp directly: its pool and parser cost a fraction of
-    a general-purpose client's per request, which is what a proxy pays on every call. ``clients``
-    (httpx) serve the gateway's own, infrequent calls (overview, API description).
-    """
-
-    def __init__(
-        self,
-        urls: Mapping[str, str],
-        *,
-        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
-        connect_timeout: float = 2.0,
-        read_timeout: float = 30.0,
-    ) -> None:
-        transports = dict(transports or {})
-        self.bases = {
-            name: (url if name not in transports else f"http://{name}").rstrip("/")
-            for name, url in urls.items()
-        }
-        self.asgi = {name: transports[name] for name in urls if name in transports}
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        #: Deadline for the upstream's response head, also applied to in-process (ASGI)
-        #: upstreams, which network timeouts do not cover.
-        self.response_deadline = connect_timeout + read_timeout
-        self._session: aiohttp.ClientSession | None = None
-        timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
-        self.clients = {
-            name: httpx.AsyncClient(
-                base_url=self.bases[name],
-                transport=self.asgi.get(name),
-                timeout=timeout,
-                follow_redirects=False,
-            )
-            for name in urls
-        }
-
-    def _pool(self) -> aiohttp.ClientSession:
-        if self._session is None:  # created on first use, inside the serving event loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=30),
-                timeout=aiohttp.ClientTimeout(
-                    total=None, sock_connect=self.connect_timeout, sock_read=self.read_timeout
-                ),
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
-                cookie_jar=aiohttp.DummyCookieJar(),
-            )
-        return self._session
-
-    async def send(
-        self, service: str, method: str, target: str, headers: list[tuple[str, str]], body: Any
-    ) -> Reply:
-        """One request to a service, streamed both ways; raises UpstreamTimeout/Unavailable."""
-        url = self.bases[service] + target
-        if service in self.asgi:
-            return await self._send_asgi(service, method, url, headers, body)
-        try:
-            response = await self._pool().request(
-                method, url, headers=headers, data=body, allow_redirects=False
-            )
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise UpstreamTimeout(str(exc)) from exc
-        except aiohttp.ClientError as exc:
-            raise UpstreamUnavailable(str(exc) or type(exc).__name__) from exc
-
-        async def close() -> None:
-            response.release()
-
-        return Reply(
-            response.status, list(response.raw_headers), response.content.iter_any(), close
-        )
-
-    async def _send_asgi(
-        self, service: str, method: str, url: str, headers: list[tuple[str, str]], body: Any
-    ) -> Reply:
-        request = httpx.Request(method, url, headers=headers, content=body)
-        try:
-            response = await self.asgi[service].handle_async_request(request)
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(str(exc)) from exc
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailable(str(exc)) from exc
-        return Reply(
-            response.status_code, response.headers.raw, response.aiter_raw(), response.aclose
-        )
-
-    async def aclose(self) -> None:
-        """Close every pool."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-        for client in self.clients.values():
-            await client.aclose()
 
 
 def _forward_headers(request: Request, *, conditional: bool = True) -> list[tuple[str, str]]:
@@ -319,6 +190,7 @@ class UpstreamResponse:
         self.reply = reply
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the upstream's status, headers and body to the client."""
         reply = self.reply
         try:
             await send(
@@ -481,6 +353,7 @@ class ProxyMiddleware:
         return (service, raw) if service else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Forward a proxied path to its service (or answer from the cache); pass on the rest."""
         target = self.target(scope["path"], raw_path(scope)) if scope["type"] == "http" else None
         if target is None:
             await self.app(scope, receive, send)

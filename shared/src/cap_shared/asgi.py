@@ -166,6 +166,7 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
         self.grace_s = grace_s
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Run the request through the app, its answer streamed back as the app sends it."""
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class CircuitBreaker:
+    """One remote endpoint's breaker: closed, open, or half-open for one trial call."""
+
     failure_threshold: int = 5
     reset_after_s: float = 60.0
     clock: Callable[[], float] = time.monotonic
@@ -23,6 +25,7 @@ class CircuitBreaker:
 
     @property
     def state(self) -> str:
+        """ "closed", "open" or "half_open" (open, and the reset delay has passed)."""
         if self.opened_at is None:
             return "closed"
         return "half_open" if self.clock() - self.opened_at >= self.reset_after_s else "open"
@@ -38,9 +41,11 @@ class CircuitBreaker:
         return False
 
     def success(self) -> None:
+        """A call succeeded: close the breaker and forget the failures."""
         self.failures, self.opened_at, self._trial = 0, None, False
 
     def failure(self) -> None:
+        """A call failed: count it, and open the breaker at the threshold or after a failed trial."""
         self.failures += 1
         self._trial = False
         if self.failures >= self.failure_threshold or self.opened_at is not None:
@@ -56,6 +61,7 @@ class Breakers:
     _by_key: dict[str, CircuitBreaker] = field(default_factory=dict)
 
     def for_key(self, key: str) -> CircuitBreaker:
+        """The breaker of ``key`` (made on first use)."""
         if key not in self._by_key:
             self._by_key[key] = CircuitBreaker(self.failure_threshold, self.reset_after_s)
         return self._by_key[key]

@@ -42,6 +42,7 @@ class EmbeddedServer(uvicorn.Server):
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
+        """Capture no signal: the embedding process handles them."""
         yield
 
 

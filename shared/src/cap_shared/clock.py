@@ -107,5 +107,6 @@ class ClockMiddleware:
         self.clock = clock
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve the request on this middleware's clock."""
         with using(self.clock):
             await self.app(scope, receive, send)

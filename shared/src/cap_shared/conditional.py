@@ -209,6 +209,7 @@ class IfMatch:
         self.required = required
 
     async def __call__(self, if_match: IfMatchHeader = None) -> Precondition:
+        """The request's precondition: its ``If-Match``, and whether one is required."""
         return Precondition(if_match, self.required)
 
 
@@ -245,6 +246,7 @@ class ConditionalGetMiddleware:
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a GET whose If-None-Match names the answer's ETag with 304; pass on the rest."""
         if scope["type"] != "http" or scope.get("method") != "GET":
             await self.app(scope, receive, send)
             return

@@ -29,11 +29,16 @@ class StoredFile:
 
 
 class FileStore(Protocol):
-    async def put(self, key: str, data: bytes) -> StoredFile: ...
+    """Where generated files (reports, certificates) are kept, by key."""
 
-    async def get(self, key: str) -> bytes: ...
+    async def put(self, key: str, data: bytes) -> StoredFile:
+        """Store ``data`` under ``key`` (replacing what was there)."""
 
-    async def exists(self, key: str) -> bool: ...
+    async def get(self, key: str) -> bytes:
+        """The bytes stored under ``key``."""
+
+    async def exists(self, key: str) -> bool:
+        """Whether something is stored under ``key``."""
 
 
 class LocalFileStore:
@@ -49,6 +54,7 @@ class LocalFileStore:
         return self.root / key
 
     async def put(self, key: str, data: bytes) -> StoredFile:
+        """Write ``data`` under ``key`` atomically (a temporary file, then renamed)."""
         path = self._path(key)
 
         def write() -> None:
@@ -68,7 +74,9 @@ class LocalFileStore:
         return StoredFile(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
     async def get(self, key: str) -> bytes:
+        """The bytes stored under ``key``."""
         return await asyncio.to_thread(self._path(key).read_bytes)
 
     async def exists(self, key: str) -> bool:
+        """Whether a file is stored under ``key``."""
         return await asyncio.to_thread(self._path(key).exists)

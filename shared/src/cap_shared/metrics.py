@@ -58,6 +58,7 @@ class MetricsMiddleware:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count and time the request by route template, method and status."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

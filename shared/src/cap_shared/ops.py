@@ -154,7 +154,7 @@ class ClockPublic(BaseModel):
     adjustable: bool = Field(description="Whether the clock may be moved (development, test)")
 
 
-class ClockIn(BaseModel):
+class ClockUpdate(BaseModel):
     """Where to put this process's clock: an offset from the wall clock."""
 
     model_config = ConfigDict(extra="forbid")
@@ -261,7 +261,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         return clock_of(rt)
 
     @router.put("/clock", response_model=ClockPublic, responses={403: {}, 422: {}})
-    async def set_clock(rt: RuntimeDep, data: ClockIn) -> ClockPublic:
+    async def set_clock(rt: RuntimeDep, data: ClockUpdate) -> ClockPublic:
         """Shift this process's clock from the wall clock (development and test only): what
         was due by then becomes due, on the next run of the jobs."""
         if not clock_adjustable:

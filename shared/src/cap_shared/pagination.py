@@ -333,10 +333,12 @@ class Created(Protocol):
     """A row ordered by creation: (created_at, id), the keyset of most listings."""
 
     @property
-    def created_at(self) -> datetime: ...
+    def created_at(self) -> datetime:
+        """When the row was created."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The row's id."""
 
 
 def newest_first(name: str, created_at: Any, id_: Any) -> Keyset:

@@ -672,6 +672,7 @@ def catalogue(packages: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every operation of an OpenAPI document, as (path, method, operation)."""
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if isinstance(operation, dict) and "responses" in operation:

@@ -70,6 +70,7 @@ class ProblemLanguageMiddleware:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve the request with the problem language its Accept-Language asks for."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -42,6 +42,8 @@ from cap_cb_simulator import clock
 
 @dataclass
 class Settings:
+    """What the simulator is configured with (credentials, secrets, pace)."""
+
     client_id: str = "cap-platform"
     client_secret: str = "simulator-secret"
     webhook_secret: str = ""
@@ -52,6 +54,8 @@ class Settings:
 
 @dataclass
 class Controls:
+    """What a test tells the simulator to do: fail, hang, drop callbacks, pause or stop."""
+
     fail_next: int = 0
     fail_status: int = 500
     retry_after: int | None = None
@@ -67,6 +71,8 @@ class Controls:
 
 @dataclass
 class RequestState:
+    """One audit request the platform sent, and the webhooks played for it."""
+
     audit_id: str
     reference: str
     payload: dict[str, Any]
@@ -76,6 +82,8 @@ class RequestState:
 
 @dataclass
 class Simulator:
+    """The simulated certification body: its tokens, requests and the calls it received."""
+
     settings: Settings
     controls: Controls = field(default_factory=Controls)
     tokens: set[str] = field(default_factory=set)
@@ -85,6 +93,7 @@ class Simulator:
     callback_client: httpx.AsyncClient | None = None
 
     async def send(self, state: RequestState, kind: str, data: dict[str, Any]) -> None:
+        """Send one signed webhook of ``kind`` to the platform for this request."""
         payload = {"type": kind, "timestamp": clock.now().isoformat(), "data": data}
         webhook_id = f"msg_{uuid.uuid4().hex}"
         entry = {"webhook_id": webhook_id, "payload": payload, "delivered": False}
@@ -176,6 +185,7 @@ class Simulator:
 def create_app(
     settings: Settings | None = None, *, callback_client: httpx.AsyncClient | None = None
 ) -> FastAPI:
+    """The simulator's HTTP app: token, audit requests, and the test controls."""
     simulator = Simulator(settings or Settings(), callback_client=callback_client)
     app = FastAPI(title="Certification body — simulator", version="1.0.0")
     app.state.simulator = simulator
@@ -313,6 +323,7 @@ def create_app(
 
 
 def main() -> None:
+    """Run the simulator with its settings from the environment."""
     import uvicorn
 
     settings = Settings(

@@ -92,8 +92,8 @@ from .change_public import ChangePublic
 from .channel_modes import ChannelModes
 from .channel_modes_email import ChannelModesEmail
 from .channel_modes_in_app import ChannelModesInApp
-from .clock_in import ClockIn
 from .clock_public import ClockPublic
+from .clock_update import ClockUpdate
 from .comparison import Comparison
 from .complaint_create import ComplaintCreate
 from .complaint_public import ComplaintPublic
@@ -344,7 +344,7 @@ from .preferences_update import PreferencesUpdate
 from .preferences_update_events import PreferencesUpdateEvents
 from .problem import Problem
 from .problem_errors_item import ProblemErrorsItem
-from .problem_type_out import ProblemTypeOut
+from .problem_type_public import ProblemTypePublic
 from .problem_types import ProblemTypes
 from .programme_public import ProgrammePublic
 from .public_change import PublicChange
@@ -572,8 +572,8 @@ __all__ = (
     "ChannelModes",
     "ChannelModesEmail",
     "ChannelModesInApp",
-    "ClockIn",
     "ClockPublic",
+    "ClockUpdate",
     "Comparison",
     "ComplaintCreate",
     "ComplaintPublic",
@@ -806,7 +806,7 @@ __all__ = (
     "PreferencesUpdateEvents",
     "Problem",
     "ProblemErrorsItem",
-    "ProblemTypeOut",
+    "ProblemTypePublic",
     "ProblemTypes",
     "ProgrammePublic",
     "PublicChange",

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.problem_type_out import ProblemTypeOut
+    from ..models.problem_type_public import ProblemTypePublic
 
 
 T = TypeVar("T", bound="ProblemTypes")
@@ -20,11 +20,11 @@ class ProblemTypes:
     """A page of the problem types the platform answers, by code.
 
     Attributes:
-        data (list[ProblemTypeOut]):
+        data (list[ProblemTypePublic]):
         next_cursor (None | str | Unset):
     """
 
-    data: list[ProblemTypeOut]
+    data: list[ProblemTypePublic]
     next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -54,13 +54,13 @@ class ProblemTypes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.problem_type_out import ProblemTypeOut  # noqa: PLC0415
+        from ..models.problem_type_public import ProblemTypePublic  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
         for data_item_data in _data:
-            data_item = ProblemTypeOut.from_dict(data_item_data)
+            data_item = ProblemTypePublic.from_dict(data_item_data)
 
             data.append(data_item)
 

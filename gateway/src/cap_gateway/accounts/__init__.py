@@ -1,0 +1,1 @@
+"""Accounts: users, their memberships (roles and scopes), and the caller's own profile."""

@@ -1,4 +1,4 @@
-"""Every query on users, memberships, invitations, API clients and refresh tokens."""
+"""Every query on users, memberships, organisations (as accounts see them) and refresh tokens."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, RefreshToken, User
-from cap_shared.pagination import Keyset, key, newest_first
+from cap_gateway.models import Membership, Organisation, RefreshToken, User
+from cap_shared.pagination import Keyset, key
 
 #: The lists' stable orders (their names are bound into their cursors).
 USERS = Keyset("gateway.users", key(col(User.created_at), datetime), key(col(User.id), str))
-INVITATIONS = newest_first("gateway.invitations", col(Invitation.created_at), col(Invitation.id))
-API_CLIENTS = newest_first("gateway.api-clients", col(ApiClient.created_at), col(ApiClient.id))
 
 
 class AccountRepository:
@@ -62,6 +60,14 @@ class AccountRepository:
         )
         return int(result.scalar_one())
 
+    async def lock(self, user: User) -> None:
+        """Re-read ``user`` and lock its row until the transaction ends (one writer at a time)."""
+        await self.session.refresh(user, with_for_update=True)
+
+    async def flush(self) -> None:
+        """Send the pending changes (so a read in another scope sees them)."""
+        await self.session.flush()
+
     async def delete_membership(self, membership: Membership) -> None:
         """Remove a membership."""
         await self.session.delete(membership)
@@ -95,56 +101,6 @@ class AccountRepository:
             sa.select(Organisation).where(col(Organisation.id).in_(organisation_ids))
         )
         return {o.id: o for o in result.scalars()}
-
-    # invitations -----------------------------------------------------------------------
-    async def invitation(self, *, invitation_id: str) -> Invitation | None:
-        """One invitation, or None."""
-        return await self.session.get(Invitation, invitation_id)
-
-    async def invitation_by_token(self, *, token_hash: str) -> Invitation | None:
-        """The invitation sent with this token, or None."""
-        result = await self.session.execute(
-            sa.select(Invitation).where(col(Invitation.token_hash) == token_hash)
-        )
-        return result.scalar_one_or_none()
-
-    async def pending_invitations(
-        self,
-        *,
-        now: datetime,
-        organisation_ids: Sequence[str] | None,
-        cursor: str | None,
-        limit: int,
-    ) -> tuple[list[Invitation], str | None]:
-        """A page of invitations neither accepted, revoked nor expired, newest first."""
-        query = sa.select(Invitation).where(
-            col(Invitation.accepted_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-            col(Invitation.expires_at) > now,
-        )
-        if organisation_ids is not None:
-            query = query.where(col(Invitation.organisation_id).in_(organisation_ids))
-        return await INVITATIONS.fetch(self.session, query, cursor=cursor, limit=limit)
-
-    # API clients -----------------------------------------------------------------------
-    async def api_client(self, *, api_client_id: str) -> ApiClient | None:
-        """One API client by its row id, or None."""
-        return await self.session.get(ApiClient, api_client_id)
-
-    async def api_client_by_client_id(self, *, client_id: str) -> ApiClient | None:
-        """The API client authenticating as ``client_id``, or None."""
-        result = await self.session.execute(
-            sa.select(ApiClient).where(col(ApiClient.client_id) == client_id)
-        )
-        return result.scalar_one_or_none()
-
-    async def api_clients(
-        self, *, cursor: str | None, limit: int
-    ) -> tuple[list[ApiClient], str | None]:
-        """A page of API clients, newest first."""
-        return await API_CLIENTS.fetch(
-            self.session, sa.select(ApiClient), cursor=cursor, limit=limit
-        )
 
     # refresh tokens --------------------------------------------------------------------
     async def refresh_token(self, *, token_hash: str) -> RefreshToken | None:

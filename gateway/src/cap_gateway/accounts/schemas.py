@@ -1,4 +1,5 @@
-"""API shapes of users, memberships, invitations and API clients. Inputs refuse unknown fields."""
+"""API shapes of users, memberships and the caller's profile, and the field types invitations
+and API clients share. Inputs refuse unknown fields."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     model_validator,
 )
 
 from cap_shared.field_errors import FieldError
-from cap_shared.security import Role, Scope
+from cap_shared.security import Role
 from cap_shared.text import printable
 
 Name = Annotated[
@@ -32,11 +32,13 @@ BodyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 PersonRole = Literal["member", "member_admin", "facilitator", "auditor", "committee", "admin"]
 
 
-class _Input(BaseModel):
+class Input(BaseModel):
+    """A request body: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class RoleScope(_Input):
+class RoleScope(Input):
     """A role and what it is scoped to: members to an organisation, facilitators to a region,
     auditors to a certification body; committee and admin to nothing."""
 
@@ -64,46 +66,22 @@ class RoleScope(_Input):
         return self
 
 
-class InvitationCreate(RoleScope):
-    """Invite a person by e-mail to take a role."""
-
-    email: EmailStr
-    name: Name
-
-
-class InvitationAccept(_Input):
-    """Accept an invitation with the token of its link; a new account chooses its password."""
-
-    token: str = Field(min_length=20, max_length=100)
-    password: Password | None = Field(
-        default=None, description="Required when the e-mail has no account yet"
-    )
-
-
 class MembershipCreate(RoleScope):
     """Give an existing user one more role (admin only)."""
 
 
-class UserUpdate(_Input):
+class UserUpdate(Input):
     """Change a user's name or disable the account (admin only)."""
 
     name: Name | None = None
     status: Literal["active", "disabled"] | None = None
 
 
-class PasswordChange(_Input):
+class PasswordChange(Input):
     """Change one's own password."""
 
     current_password: str = Field(max_length=128)
     new_password: Password
-
-
-class ApiClientCreate(_Input):
-    """Register a certification body's system."""
-
-    name: Name
-    certification_body_id: BodyId
-    scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
 
 
 class MembershipPublic(BaseModel):
@@ -128,47 +106,6 @@ class UserPublic(BaseModel):
     memberships: list[MembershipPublic]
     created_at: datetime
     last_login_at: datetime | None
-
-
-class InvitationPublic(BaseModel):
-    """A pending invitation (the token is never shown again)."""
-
-    id: str
-    email: str
-    name: str
-    role: str
-    organisation_id: str | None
-    region: str | None
-    certification_body_id: str | None
-    invited_by: str
-    expires_at: datetime
-    created_at: datetime
-
-
-class InvitationCreated(InvitationPublic):
-    """A new invitation with its one-time link (to send to the invitee)."""
-
-    invitation_url: str
-    token: str
-
-
-class ApiClientPublic(BaseModel):
-    """An API client (the secret is never shown again)."""
-
-    id: str
-    client_id: str
-    name: str
-    certification_body_id: str
-    scopes: list[str]
-    created_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-
-
-class ApiClientCreated(ApiClientPublic):
-    """A new API client, or a rotated secret, with the secret shown this one time."""
-
-    client_secret: str
 
 
 class Me(BaseModel):

@@ -1,33 +1,32 @@
-"""Use cases on accounts: invitations, users, memberships, API clients, the caller's profile.
+"""Use cases on accounts: users, memberships, the first administrator, the caller's profile.
 
-Who may do what is decided here, in one place:
+Who may do what is decided here and in :mod:`cap_gateway.accounts.rules`:
 * an admin manages everything;
-* a member_admin invites, lists and removes the people of their own organisation(s), as
-  members or member_admins, and nothing else; of a person who also belongs elsewhere they see
-  only the memberships in their own organisations, and not when that person last signed in;
-* an invitation to an e-mail that already has an account is accepted only by that account's
-  owner, signed in or giving its password;
+* a member_admin lists and removes the people of their own organisation(s), as members or
+  member_admins, and nothing else; of a person who also belongs elsewhere they see only the
+  memberships in their own organisations, and not when that person last signed in;
 * everyone reads and edits only their own profile.
+
+Invitations (:mod:`cap_gateway.invitations.service`) and API clients
+(:mod:`cap_gateway.api_clients.service`) are features of their own.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_gateway.accounts.repository import AccountRepository
+from cap_gateway.accounts.rules import (
+    administered_organisations,
+    may_grant,
+    membership_of,
+    memberships_seen_from,
+)
 from cap_gateway.accounts.schemas import (
-    ApiClientCreate,
-    ApiClientCreated,
-    ApiClientPublic,
-    InvitationAccept,
-    InvitationCreate,
-    InvitationCreated,
-    InvitationPublic,
     Me,
     MembershipCreate,
     MembershipPublic,
@@ -36,10 +35,9 @@ from cap_gateway.accounts.schemas import (
     UserPublic,
     UserUpdate,
 )
-from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
+from cap_gateway.auth.passwords import Passwords
 from cap_gateway.identity.regions import REGIONS
-from cap_gateway.models import ApiClient, Invitation, Membership, Organisation, User, tables
-from cap_gateway.ratelimit import RateLimiter
+from cap_gateway.models import Membership, Organisation, User, tables
 from cap_shared import clock
 from cap_shared.clock import wall_now
 from cap_shared.conditional import Precondition
@@ -50,38 +48,6 @@ from cap_shared.outbox import add_event
 from cap_shared.pagination import Page
 from cap_shared.problems import Conflict, Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal, Role
-
-
-class InvalidInvitation(ProblemError):
-    """The invitation token is unknown, used, revoked or expired."""
-
-    status, code, title = 400, "invalid-invitation", "Invalid invitation"
-    title_fr = "Invitation invalide"
-
-
-class PasswordRequired(ProblemError):
-    """A new account needs a password."""
-
-    status, code, title = 422, "password-required", "A password is required"
-    title_fr = "Un mot de passe est requis"
-
-
-class AccountOwnerRequired(ProblemError):
-    """The invited e-mail has an account: only its owner may accept (signed in, or with its
-    password); the same answer for a missing and a wrong password."""
-
-    status, code, title = 401, "account-owner-required", "Sign in as the invited person"
-    title_fr = "Connectez-vous en tant que personne invitée"
-
-    def __init__(self, detail: str, *, detail_fr: str | None = None) -> None:
-        super().__init__(detail, detail_fr=detail_fr, headers={"WWW-Authenticate": "Bearer"})
-
-
-class InvitationForAnotherAccount(Forbidden):
-    """The caller is signed in, but not as the person the invitation is for."""
-
-    code, title = "invitation-for-another-account", "Invitation for another account"
-    title_fr = "Invitation destinée à un autre compte"
 
 
 class WrongPassword(ProblemError):
@@ -98,13 +64,9 @@ class LastMemberAdmin(Conflict):
     title_fr = "Dernier administrateur de la structure"
 
 
-def _actor(principal: Principal) -> str:
-    return principal.subject
-
-
-async def _announce(repository: AccountRepository, user: User, actor: str) -> None:
+async def announce(repository: AccountRepository, user: User, *, actor: str) -> None:
     """Tell the services a person's current state (the notifications service writes to them)."""
-    await repository.session.flush()
+    await repository.flush()
     # The whole state, memberships of other organisations included: it goes to the services,
     # never to the caller, so it is read past the database's row scope.
     async with across_organisations(repository.session):
@@ -132,7 +94,6 @@ async def _announce(repository: AccountRepository, user: User, actor: str) -> No
     )
 
 
-# views --------------------------------------------------------------------------------
 def membership_public(m: Membership, organisations: dict[str, Organisation]) -> MembershipPublic:
     """API view of a membership with display names."""
     organisation = organisations.get(m.organisation_id or "")
@@ -147,7 +108,7 @@ def membership_public(m: Membership, organisations: dict[str, Organisation]) -> 
     )
 
 
-async def _users_public(
+async def users_public(
     repository: AccountRepository, users: Sequence[User], *, seen_from: frozenset[str] | None = None
 ) -> list[UserPublic]:
     """API views; ``seen_from``: the only organisations whose memberships the viewer may see
@@ -181,39 +142,8 @@ async def _users_public(
     ]
 
 
-def _seen_from(principal: Principal, user_id: str | None = None) -> frozenset[str] | None:
-    """The organisations whose memberships ``principal`` sees (None: all)."""
-    if principal.user_id is not None and principal.user_id == user_id:
-        return None
-    return _administered_organisations(principal)
-
-
-def _invitation_public(invitation: Invitation) -> InvitationPublic:
-    return InvitationPublic.model_validate(invitation, from_attributes=True)
-
-
-def _client_public(client: ApiClient) -> ApiClientPublic:
-    return ApiClientPublic.model_validate(client, from_attributes=True)
-
-
-# rules --------------------------------------------------------------------------------
-def _administered_organisations(principal: Principal) -> frozenset[str] | None:
-    """None for an admin (every organisation), else the organisations they administer."""
-    if principal.has_role(Role.ADMIN):
-        return None
-    return principal.organisation_ids(Role.MEMBER_ADMIN)
-
-
-def _may_grant(principal: Principal, scope: RoleScope) -> bool:
-    if principal.has_role(Role.ADMIN):
-        return True
-    return scope.role in (
-        Role.MEMBER,
-        Role.MEMBER_ADMIN,
-    ) and scope.organisation_id in principal.organisation_ids(Role.MEMBER_ADMIN)
-
-
-async def _check_scope_exists(repository: AccountRepository, scope: RoleScope) -> None:
+async def check_scope_exists(repository: AccountRepository, scope: RoleScope) -> None:
+    """404 when the organisation or the region a role is scoped to does not exist."""
     if scope.organisation_id is not None:
         found = await repository.organisations(organisation_ids=[scope.organisation_id])
         if not found:
@@ -225,180 +155,15 @@ async def _check_scope_exists(repository: AccountRepository, scope: RoleScope) -
         raise NotFound(f"no region {scope.region}", detail_fr=f"aucune région {scope.region}")
 
 
-def _membership_of(user_id: str, scope: RoleScope) -> Membership:
-    return Membership(
-        id=str(uuid.uuid4()),
-        user_id=user_id,
-        role=scope.role,
-        organisation_id=scope.organisation_id,
-        region=scope.region,
-        certification_body_id=scope.certification_body_id,
-    )
-
-
-# invitations ----------------------------------------------------------------------------
-async def invite(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    data: InvitationCreate,
-    ttl_s: int,
-    public_url: str,
-) -> InvitationCreated:
-    """Invite a person; the link carries a one-time token stored only as a digest."""
-    if not _may_grant(principal, data):
-        raise Forbidden(
-            "you may not grant this role here", detail_fr="vous ne pouvez pas attribuer ce rôle ici"
-        )
-    repository = AccountRepository(session)
-    await _check_scope_exists(repository, data)
-    token = new_secret()
-    invitation = Invitation(
-        id=str(uuid.uuid4()),
-        email=data.email.lower(),
-        name=data.name,
-        role=data.role,
-        organisation_id=data.organisation_id,
-        region=data.region,
-        certification_body_id=data.certification_body_id,
-        token_hash=secret_digest(token),
-        invited_by=_actor(principal),
-        expires_at=clock.now() + timedelta(seconds=ttl_s),
-    )
-    await repository.add(invitation)
-    return InvitationCreated(
-        **_invitation_public(invitation).model_dump(),
-        token=token,
-        invitation_url=f"{public_url.rstrip('/')}/invitations/accept#token={token}",
-    )
-
-
-async def list_invitations(
-    session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
-) -> Page[InvitationPublic]:
-    """Pending invitations the caller may manage, newest first."""
-    scope = _administered_organisations(principal)
-    rows, next_cursor = await AccountRepository(session).pending_invitations(
-        now=clock.now(),
-        organisation_ids=None if scope is None else sorted(scope),
-        cursor=cursor,
-        limit=limit,
-    )
-    return Page[InvitationPublic](
-        data=[_invitation_public(i) for i in rows], next_cursor=next_cursor
-    )
-
-
-async def revoke_invitation(
-    session: AsyncSession, *, principal: Principal, invitation_id: str
-) -> None:
-    """Withdraw a pending invitation."""
-    invitation = await AccountRepository(session).invitation(invitation_id=invitation_id)
-    scope = _administered_organisations(principal)
-    if invitation is None or (scope is not None and invitation.organisation_id not in scope):
-        raise NotFound(
-            f"no invitation {invitation_id}", detail_fr=f"aucune invitation {invitation_id}"
-        )
-    if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = clock.now()
-
-
-async def accept_invitation(
-    session: AsyncSession,
-    *,
-    passwords: Passwords,
-    limiter: RateLimiter,
-    principal: Principal | None,
-    data: InvitationAccept,
-) -> UserPublic:
-    """Join with the invited role: a new account is created, an existing one gains the role if
-    its owner accepts (signed in as themselves, or giving its password)."""
-    repository = AccountRepository(session)
-    invitation = await repository.invitation_by_token(token_hash=secret_digest(data.token))
-    now = clock.now()
-    if (
-        invitation is None
-        or invitation.accepted_at is not None
-        or invitation.revoked_at is not None
-        or invitation.expires_at <= now
-    ):
-        raise InvalidInvitation(
-            "this invitation link is invalid, used or expired",
-            detail_fr="ce lien d'invitation est invalide, déjà utilisé ou expiré",
-        )
-    user = await repository.user_by_email(email=invitation.email)
-    if user is None:
-        if data.password is None:
-            raise PasswordRequired(
-                "choose a password (12 to 128 characters)",
-                detail_fr="choisissez un mot de passe (12 à 128 caractères)",
-            )
-        user = User(
-            id=str(uuid.uuid4()),
-            email=invitation.email,
-            name=invitation.name,
-            password_hash=await passwords.hash(data.password),
-        )
-        await repository.add(user)
-    else:
-        await _check_owner(
-            user, principal=principal, passwords=passwords, limiter=limiter, data=data
-        )
-    scope = RoleScope(
-        role=invitation.role,
-        organisation_id=invitation.organisation_id,
-        region=invitation.region,
-        certification_body_id=invitation.certification_body_id,
-    )
-    await _add_membership(repository, user.id, scope)
-    invitation.accepted_at = now
-    await _announce(repository, user, f"user:{user.id}")
-    return (await _users_public(repository, [user]))[0]
-
-
-async def _check_owner(
-    user: User,
-    *,
-    principal: Principal | None,
-    passwords: Passwords,
-    limiter: RateLimiter,
-    data: InvitationAccept,
-) -> None:
-    """Whoever holds an invitation link for an existing account must be that account's owner:
-    the link alone would let its sender join someone else's account and read it."""
-    if principal is not None:
-        if principal.user_id == user.id:
-            return
-        raise InvitationForAnotherAccount(
-            "this invitation is for another account: sign in as the invited person to accept it",
-            detail_fr=(
-                "cette invitation est destinée à un autre compte : connectez-vous "
-                "en tant que personne invitée pour l'accepter"
-            ),
-        )
-    if data.password is not None:
-        # A password check is a sign-in: throttled per account like the token endpoint.
-        await limiter.check("login-account", user.email, detail="too many sign-in attempts")
-        if await passwords.verify(user.password_hash, data.password):
-            return
-    raise AccountOwnerRequired(
-        "this e-mail already has an account: sign in as its owner, or give its password, "
-        "to accept the invitation",
-        detail_fr=(
-            "cette adresse e-mail a déjà un compte : connectez-vous avec ce "
-            "compte, ou donnez son mot de passe, pour accepter l'invitation"
-        ),
-    )
-
-
-async def _add_membership(repository: AccountRepository, user_id: str, scope: RoleScope) -> None:
+async def add_membership(repository: AccountRepository, *, user_id: str, scope: RoleScope) -> None:
+    """Give ``user_id`` the role of ``scope`` unless they already hold it."""
     existing = await repository.memberships(user_ids=[user_id])
     key = (scope.role, scope.organisation_id, scope.region, scope.certification_body_id)
     if any((m.role, m.organisation_id, m.region, m.certification_body_id) == key for m in existing):
         return
     try:
         async with repository.session.begin_nested():
-            await repository.add(_membership_of(user_id, scope))
+            await repository.add(membership_of(user_id, scope))
     except IntegrityError:  # granted concurrently: the same membership exists, which is the goal
         return
 
@@ -417,8 +182,8 @@ async def ensure_admin(
         password_hash=await passwords.hash(password),
     )
     await repository.add(user)
-    await repository.add(_membership_of(user.id, RoleScope(role="admin")))
-    await _announce(repository, user, "system")
+    await repository.add(membership_of(user.id, RoleScope(role="admin")))
+    await announce(repository, user, actor="system")
     return True
 
 
@@ -445,7 +210,7 @@ async def list_users(
     role: str | None,
 ) -> Page[UserPublic]:
     """Users the caller manages: everyone for an admin, their organisations' for a member_admin."""
-    scope = _administered_organisations(principal)
+    scope = administered_organisations(principal)
     organisation_ids: list[str] | None
     if scope is None:
         organisation_ids = None if organisation_id is None else [organisation_id]
@@ -463,7 +228,7 @@ async def list_users(
         limit=limit, cursor=cursor, organisation_ids=organisation_ids, role=role
     )
     return Page[UserPublic](
-        data=await _users_public(repository, rows, seen_from=scope), next_cursor=next_cursor
+        data=await users_public(repository, rows, seen_from=scope), next_cursor=next_cursor
     )
 
 
@@ -471,7 +236,9 @@ async def get_user(session: AsyncSession, *, principal: Principal, user_id: str)
     """One user the caller may see."""
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
-    return (await _users_public(repository, [user], seen_from=_seen_from(principal, user.id)))[0]
+    return (
+        await users_public(repository, [user], seen_from=memberships_seen_from(principal, user.id))
+    )[0]
 
 
 async def update_user(
@@ -487,10 +254,10 @@ async def update_user(
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
     if precondition is not None:
-        await session.refresh(user, with_for_update=True)  # one conditional write at a time
-        seen = _seen_from(principal, user.id)
+        await repository.lock(user)  # one conditional write at a time
+        seen = memberships_seen_from(principal, user.id)
         precondition.check_representation(
-            (await _users_public(repository, [user], seen_from=seen))[0]
+            (await users_public(repository, [user], seen_from=seen))[0]
         )
     if data.name is not None:
         user.name = data.name
@@ -503,8 +270,10 @@ async def update_user(
         user.status = data.status
         if data.status == "disabled":
             await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
-    await _announce(repository, user, _actor(principal))
-    return (await _users_public(repository, [user], seen_from=_seen_from(principal, user.id)))[0]
+    await announce(repository, user, actor=principal.subject)
+    return (
+        await users_public(repository, [user], seen_from=memberships_seen_from(principal, user.id))
+    )[0]
 
 
 async def grant_membership(
@@ -512,16 +281,18 @@ async def grant_membership(
 ) -> UserPublic:
     """Give an existing user one more role (effective at their next token); a member_admin
     gives member or member_admin in the organisations they administer."""
-    if not _may_grant(principal, data):
+    if not may_grant(principal, data):
         raise Forbidden(
             "you may not grant this role here", detail_fr="vous ne pouvez pas attribuer ce rôle ici"
         )
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
-    await _check_scope_exists(repository, data)
-    await _add_membership(repository, user.id, data)
-    await _announce(repository, user, _actor(principal))
-    return (await _users_public(repository, [user], seen_from=_seen_from(principal, user.id)))[0]
+    await check_scope_exists(repository, data)
+    await add_membership(repository, user_id=user.id, scope=data)
+    await announce(repository, user, actor=principal.subject)
+    return (
+        await users_public(repository, [user], seen_from=memberships_seen_from(principal, user.id))
+    )[0]
 
 
 async def remove_membership(
@@ -530,7 +301,7 @@ async def remove_membership(
     """Take a role away; an organisation keeps at least one member_admin."""
     repository = AccountRepository(session)
     membership = await repository.membership(membership_id=membership_id)
-    scope = _administered_organisations(principal)
+    scope = administered_organisations(principal)
     if (
         membership is None
         or membership.user_id != user_id
@@ -555,7 +326,7 @@ async def remove_membership(
     await repository.delete_membership(membership)
     user = await repository.user(user_id=user_id)
     if user is not None:
-        await _announce(repository, user, _actor(principal))
+        await announce(repository, user, actor=principal.subject)
 
 
 # the caller -----------------------------------------------------------------------------
@@ -575,7 +346,7 @@ async def me(session: AsyncSession, *, principal: Principal) -> Me:
     user = await repository.user(user_id=principal.user_id or "")
     if user is None or user.status != "active":
         raise NotFound("this account no longer exists", detail_fr="ce compte n'existe plus")
-    public = (await _users_public(repository, [user]))[0]
+    public = (await users_public(repository, [user]))[0]
     organisations = await repository.organisations(
         organisation_ids=sorted(
             {m.organisation_id for m in public.memberships if m.organisation_id}
@@ -615,63 +386,3 @@ async def change_password(
         )
     user.password_hash = await passwords.hash(data.new_password)
     await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
-
-
-# API clients ----------------------------------------------------------------------------
-async def create_api_client(
-    session: AsyncSession, *, principal: Principal, data: ApiClientCreate
-) -> ApiClientCreated:
-    """Register a certification body's system; its secret is shown once."""
-    secret = new_secret()
-    client = ApiClient(
-        id=str(uuid.uuid4()),
-        client_id=f"cb_{uuid.uuid4().hex[:20]}",
-        name=data.name,
-        secret_hash=secret_digest(secret),
-        scopes=sorted({s.value for s in data.scopes}),
-        certification_body_id=data.certification_body_id,
-        created_by=_actor(principal),
-    )
-    await AccountRepository(session).add(client)
-    return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
-
-
-async def list_api_clients(
-    session: AsyncSession, *, cursor: str | None, limit: int
-) -> Page[ApiClientPublic]:
-    """Registered API clients, newest first."""
-    rows, next_cursor = await AccountRepository(session).api_clients(cursor=cursor, limit=limit)
-    return Page[ApiClientPublic](data=[_client_public(c) for c in rows], next_cursor=next_cursor)
-
-
-async def _client(repository: AccountRepository, api_client_id: str) -> ApiClient:
-    client = await repository.api_client(api_client_id=api_client_id)
-    if client is None:
-        raise NotFound(
-            f"no API client {api_client_id}", detail_fr=f"aucun client d'API {api_client_id}"
-        )
-    return client
-
-
-async def get_api_client(session: AsyncSession, *, api_client_id: str) -> ApiClientPublic:
-    """One API client."""
-    return _client_public(await _client(AccountRepository(session), api_client_id))
-
-
-async def rotate_api_client_secret(
-    session: AsyncSession, *, api_client_id: str
-) -> ApiClientCreated:
-    """Replace the secret (the old one stops working at once); shown once."""
-    client = await _client(AccountRepository(session), api_client_id)
-    if client.revoked_at is not None:
-        raise Conflict("this API client is revoked", detail_fr="ce client d'API est révoqué")
-    secret = new_secret()
-    client.secret_hash = secret_digest(secret)
-    return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
-
-
-async def revoke_api_client(session: AsyncSession, *, api_client_id: str) -> None:
-    """Revoke a client: it gets no new token (tokens already issued expire within minutes)."""
-    client = await _client(AccountRepository(session), api_client_id)
-    if client.revoked_at is None:
-        client.revoked_at = clock.now()

@@ -1,0 +1,1 @@
+"""Sign-in: tokens (password, refresh, client credentials, OAuth code), signing keys, JWKS."""

@@ -27,10 +27,11 @@ from cap_gateway.auth.documents import OpenIdConfiguration
 from cap_gateway.auth.oauth import AuthorizationRequest, Client, PageError, RedirectError
 from cap_gateway.auth.schemas import UserInfo
 from cap_gateway.auth.service import authenticate_person
-from cap_gateway.deps import GatewayDep, SignedInDep
+from cap_gateway.deps import GatewayDep
 from cap_gateway.runtime import GatewayRuntime
 from cap_shared.deps import SessionDep
 from cap_shared.problems import problem_response
+from cap_shared.routes import SignedInDep, errors
 from cap_shared.security import Public
 from cap_shared.text import printable
 
@@ -384,10 +385,14 @@ async def _userinfo(request: Request, session: SessionDep, principal: Any) -> Re
     return JSONResponse(info.model_dump(), headers={"Cache-Control": "no-store"})
 
 
-_USERINFO_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid access token, or one whose sign-in was revoked"},
-    403: {"description": "A system's token (client credentials): userinfo describes people"},
-}
+_USERINFO_ERRORS = errors(
+    401,
+    403,
+    described={
+        401: "No valid access token, or one whose sign-in was revoked",
+        403: "A system's token (client credentials): userinfo describes people",
+    },
+)
 
 
 @router.get("/v1/auth/userinfo", response_model=UserInfo, responses=_USERINFO_ERRORS)

@@ -16,11 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlmodel import col
 
+from cap_gateway.auth.repository import SigningKeyRepository
 from cap_gateway.models import SigningKey
 from cap_shared.clock import wall_now
 from cap_shared.db import Database
@@ -58,10 +57,7 @@ class Keyring:
     # reading --------------------------------------------------------------------------
     async def _rows(self) -> list[SigningKey]:
         async with self._db.session() as session:
-            result = await session.execute(
-                sa.select(SigningKey).order_by(col(SigningKey.activates_at))
-            )
-            return list(result.scalars())
+            return await SigningKeyRepository(session).all()
 
     async def reload(self) -> None:
         """Re-read the keys (new ones decrypted once, then kept in memory)."""
@@ -141,15 +137,9 @@ class Keyring:
         async with self._db.session() as session:
             await self._db.lock(session, "gateway-signing-keys")
             now = wall_now()
-            result = await session.execute(
-                sa.select(sa.func.count())
-                .select_from(SigningKey)
-                .where(
-                    sa.or_(col(SigningKey.expires_at).is_(None), col(SigningKey.expires_at) > now)
-                )
-            )
-            if result.scalar_one() == 0:
-                session.add(self._new_row(activates_at=now))
+            keys = SigningKeyRepository(session)
+            if await keys.count_unexpired(now=now) == 0:
+                keys.add(self._new_row(activates_at=now))
         await self.reload()
 
     async def rotate(self) -> SigningKey:
@@ -159,12 +149,9 @@ class Keyring:
             now = wall_now()
             new = self._new_row(activates_at=now + self._publish_lead)
             retire_after = new.activates_at + self._token_lifetime
-            await session.execute(
-                sa.update(SigningKey)
-                .where(col(SigningKey.expires_at).is_(None))
-                .values(retired_at=new.activates_at, expires_at=retire_after)
-            )
-            session.add(new)
+            keys = SigningKeyRepository(session)
+            await keys.retire_current(retired_at=new.activates_at, expires_at=retire_after)
+            keys.add(new)
         await self.reload()
         return self._keys[new.kid].row
 

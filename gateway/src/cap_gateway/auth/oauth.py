@@ -24,17 +24,16 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import sqlalchemy as sa
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from cap_gateway.accounts.repository import AccountRepository
 from cap_gateway.auth.passwords import new_secret, same_digest, secret_digest
+from cap_gateway.auth.repository import AuthorizationCodeRepository, RefreshFamilyRepository
 from cap_gateway.auth.schemas import TokenResponse, UserInfo
 from cap_gateway.auth.service import Identity, OAuthError, _user_tokens, grants_claim
 from cap_gateway.config import Settings
-from cap_gateway.models import AuthorizationCode, RefreshToken, User
+from cap_gateway.models import AuthorizationCode, User
 from cap_shared.clock import wall_now
 from cap_shared.security import Scope
 from cap_shared.security.deps import PERSON_SCOPES
@@ -249,7 +248,7 @@ async def issue_code(
     """A new authorization code for ``user`` (only its digest is stored)."""
     code = new_secret()
     now = wall_now()
-    session.add(
+    await AuthorizationCodeRepository(session).add(
         AuthorizationCode(
             id=str(uuid.uuid4()),
             code_hash=secret_digest(code),
@@ -263,7 +262,6 @@ async def issue_code(
             expires_at=now + timedelta(seconds=settings.authorization_code_ttl_s),
         )
     )
-    await session.flush()
     return code
 
 
@@ -321,25 +319,14 @@ async def code_grant(
         "the code is invalid, expired or already used",
         description_fr="le code est invalide, expiré ou déjà utilisé",
     )
-    row = (
-        await session.execute(
-            sa.select(AuthorizationCode).where(
-                col(AuthorizationCode.code_hash) == secret_digest(code)
-            )
-        )
-    ).scalar_one_or_none()
+    codes = AuthorizationCodeRepository(session)
+    row = await codes.by_hash(code_hash=secret_digest(code))
     if row is None:
         return invalid
     now = wall_now()
     repository = AccountRepository(session)
-    claimed = await session.execute(
-        sa.update(AuthorizationCode)
-        .where(col(AuthorizationCode.id) == row.id, col(AuthorizationCode.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        await session.refresh(row)
+    if not await codes.claim(code_id=row.id, now=now):
+        await codes.reread(row)
         if row.family_id:  # RFC 6749 §4.1.2: revoke what the first exchange issued
             await repository.revoke_family(family_id=row.family_id, now=now)
         return OAuthError(
@@ -435,15 +422,7 @@ async def userinfo(session: AsyncSession, *, user_id: str) -> UserInfo | None:
 
 async def session_revoked(session: AsyncSession, *, family_id: str) -> bool:
     """Whether the refresh-token family an access token was issued with has been revoked."""
-    result = await session.execute(
-        sa.select(sa.func.count())
-        .select_from(RefreshToken)
-        .where(
-            col(RefreshToken.family_id) == family_id,
-            col(RefreshToken.revoked_at).is_not(None),
-        )
-    )
-    return bool(result.scalar_one())
+    return await RefreshFamilyRepository(session).revoked(family_id=family_id)
 
 
 # metadata -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from cap_gateway.auth import service as auth_service
 from cap_gateway.auth.documents import AuthorizationServerMetadata, Jwks
 from cap_gateway.auth.schemas import SigningKeyPublic, TokenResponse
 from cap_gateway.auth.service import DEFAULT_PUBLIC_CLIENT, OAuthError
-from cap_gateway.deps import AdminDep, GatewayDep
+from cap_gateway.deps import GatewayDep
 from cap_shared.deps import SessionDep
 from cap_shared.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -28,6 +28,7 @@ from cap_shared.pagination import (
     field_key,
 )
 from cap_shared.problems import problem_response
+from cap_shared.routes import AdminDep
 from cap_shared.security import Public
 from cap_shared.text import printable
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_gateway.accounts.repository import AccountRepository
+from cap_gateway.api_clients.repository import ApiClientRepository
 from cap_gateway.auth.keyring import Keyring
 from cap_gateway.auth.passwords import Passwords, new_secret, same_digest, secret_digest
 from cap_gateway.auth.schemas import TokenResponse
@@ -215,8 +216,7 @@ async def client_credentials_grant(
     scope: str | None,
 ) -> TokenResponse | OAuthError:
     """A certification body's system gets a token limited to its scopes."""
-    repository = AccountRepository(session)
-    client = await repository.api_client_by_client_id(client_id=client_id)
+    client = await ApiClientRepository(session).api_client_by_client_id(client_id=client_id)
     if (
         client is None
         or client.revoked_at is not None

@@ -369,6 +369,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Compare the current contract with the released one (or release it); 1 on a breaking change."""
     parser = argparse.ArgumentParser(description="Breaking changes against the released contract")
     parser.add_argument("--current", type=Path, default=CURRENT)
     parser.add_argument("--released", type=Path, default=RELEASED, help="the snapshots' folder")

@@ -69,9 +69,11 @@ class Rule:
 
     @property
     def follows(self) -> int:
+        """How many operations follow the rule."""
         return self.applies - len(self.violations)
 
     def check(self, where: str, problem: str | None) -> None:
+        """Count one operation ``where`` the rule applies, and ``problem`` if it breaks it."""
         self.applies += 1
         if problem:
             self.violations.append(f"{where}: {problem}")
@@ -88,6 +90,7 @@ class Report:
 
     @property
     def violations(self) -> dict[str, list[str]]:
+        """The rules that are broken, with where and why."""
         return {name: rule.violations for name, rule in self.rules.items() if rule.violations}
 
     def counts(self) -> str:

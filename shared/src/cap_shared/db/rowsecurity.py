@@ -127,6 +127,7 @@ class RowScopeMiddleware:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve the request with its ``state`` as the scope sessions read (reset when it ends)."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -16,6 +16,7 @@ class AwareDateTime(sa.types.TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The value as stored: in UTC (a naive datetime is refused)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -24,6 +25,7 @@ class AwareDateTime(sa.types.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """The value as read: an aware datetime in UTC (a naive one read as UTC)."""
         if value is None:
             return None
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -107,6 +107,7 @@ class EventConsumer:
         return envelope, payload
 
     async def __call__(self, delivery: Delivery) -> None:
+        """Handle one delivery on the service's clock."""
         # Handlers, record timestamps and the commit all run on the service's clock (the
         # micro-batch flusher started here inherits it).
         with using(self.clock):

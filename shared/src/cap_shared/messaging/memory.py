@@ -89,9 +89,11 @@ class MemoryBroker(Broker):
 
     # lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
+        """Start accepting messages."""
         self._running = True
 
     async def close(self) -> None:
+        """Stop every consumer and pending retry."""
         for consumer in list(self._consumers):
             await consumer.cancel()
         for timer in self._timers:
@@ -100,11 +102,13 @@ class MemoryBroker(Broker):
         self._running = False
 
     async def ping(self) -> None:
+        """Raise BrokerUnavailable unless the broker runs and is reachable."""
         if not self._running or not self._available:
             raise BrokerUnavailable("in-memory broker is not running")
 
     # publishing --------------------------------------------------------------
     async def publish(self, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+        """Deliver ``message`` to every queue bound to its routing key (Unroutable if none)."""
         await self.ping()
         targets = [
             q for pattern, q in self._bindings if topic_matches(pattern, message.routing_key)
@@ -116,6 +120,7 @@ class MemoryBroker(Broker):
 
     # consuming ---------------------------------------------------------------
     async def declare_queue(self, spec: QueueSpec) -> None:
+        """Create the queue of ``spec`` and its dead-letter queue, bound to their keys."""
         name = self.queue_name(spec)
         dlq = self.dead_letter_queue_name(spec)
         if dlq not in self._queues:
@@ -127,6 +132,7 @@ class MemoryBroker(Broker):
                 self._bindings.append((key, name))
 
     async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
+        """Deliver the queue's messages to ``handler`` until cancelled."""
         await self.declare_queue(spec)
         consumer = _MemoryConsumer(
             self, self._queues[self.queue_name(spec)], spec, handler, dead=False
@@ -136,6 +142,7 @@ class MemoryBroker(Broker):
         return consumer
 
     async def consume_dead_letters(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
+        """Deliver the queue's dead letters to ``handler`` until cancelled."""
         await self.declare_queue(spec)
         queue = self._queues[self.dead_letter_queue_name(spec)]
         consumer = _MemoryConsumer(self, queue, spec, handler, dead=True)
@@ -146,11 +153,13 @@ class MemoryBroker(Broker):
     async def send_to_queue(
         self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0
     ) -> None:
+        """Put ``message`` straight into the queue of ``spec``."""
         await self.ping()
         await self.declare_queue(spec)
         await self._queues[self.queue_name(spec)].put(_Message(message, dict(message.headers)))
 
     async def queue_depth(self, queue: str) -> int:
+        """How many messages wait in ``queue``."""
         q = self._queues.get(queue)
         return len(q.items) if q else 0
 

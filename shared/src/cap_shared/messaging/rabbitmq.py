@@ -136,6 +136,7 @@ class RabbitBroker(Broker):
 
     # lifecycle ---------------------------------------------------------------
     async def start(self) -> None:
+        """Connect and declare the exchanges (BrokerUnavailable if RabbitMQ cannot be reached)."""
         try:
             self._connection = await asyncio.wait_for(
                 aio_pika.connect_robust(
@@ -163,6 +164,7 @@ class RabbitBroker(Broker):
             ) from exc
 
     async def close(self) -> None:
+        """Cancel every consumer and close the connection."""
         for consumer in list(self._consumers):
             with contextlib.suppress(Exception):
                 await consumer.cancel()
@@ -175,6 +177,7 @@ class RabbitBroker(Broker):
         self._declared.clear()
 
     async def ping(self) -> None:
+        """Raise BrokerUnavailable unless the connection and channel are open."""
         if (
             self._connection is None
             or self._connection.is_closed
@@ -212,6 +215,7 @@ class RabbitBroker(Broker):
             raise BrokerUnavailable(f"connection lost while publishing: {exc}") from exc
 
     async def publish(self, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
+        """Publish ``message`` to the topic exchange and wait for the broker's confirm."""
         await self._publish_to(
             self._exchange, message.routing_key, _to_amqp(message), timeout=timeout
         )
@@ -219,6 +223,7 @@ class RabbitBroker(Broker):
     async def send_to_queue(
         self, spec: QueueSpec, message: OutgoingMessage, *, timeout: float = 5.0
     ) -> None:
+        """Put ``message`` straight into the queue of ``spec`` (routing key kept in a header)."""
         await self.declare_queue(spec)
         assert self._channel is not None
         # Through the default exchange the routing key is the queue name: keep the original.
@@ -256,6 +261,7 @@ class RabbitBroker(Broker):
         }
 
     async def declare_queue(self, spec: QueueSpec) -> None:
+        """Declare the queue of ``spec``, its retry and dead-letter queues, and their bindings."""
         name = self.queue_name(spec)
         if name in self._declared:
             return
@@ -288,6 +294,7 @@ class RabbitBroker(Broker):
         self._declared.add(name)
 
     async def queue_depth(self, queue: str) -> int:
+        """How many messages wait in ``queue``."""
         await self.ping()
         assert self._connection is not None
         channel = await self._connection.channel()
@@ -312,6 +319,7 @@ class RabbitBroker(Broker):
         return channel, queue
 
     async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
+        """Deliver the queue's messages to ``handler`` until cancelled."""
         await self.declare_queue(spec)
         channel, queue = await self._consumer_queue(self.queue_name(spec), spec.prefetch)
         consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=False)
@@ -320,6 +328,7 @@ class RabbitBroker(Broker):
         return consumer
 
     async def consume_dead_letters(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
+        """Deliver the queue's dead letters to ``handler`` until cancelled."""
         await self.declare_queue(spec)
         channel, queue = await self._consumer_queue(
             self.dead_letter_queue_name(spec), min(spec.prefetch, 16)

@@ -144,6 +144,7 @@ class Allow:
     async def __call__(
         self, request: Request, token: Annotated[str | None, Depends(_bearer)]
     ) -> Principal:
+        """The caller, if signed in with one of the roles (and scopes); 401 or 403 otherwise."""
         principal = await authenticate(request, token)
         if not principal.has_role(*self.roles):
             raise Forbidden(
@@ -171,6 +172,7 @@ class SignedIn(Allow):
     async def __call__(
         self, request: Request, token: Annotated[str | None, Depends(_bearer)]
     ) -> Principal:
+        """The caller, whoever they are; 401 without a valid token."""
         return await authenticate(request, token)
 
     def __repr__(self) -> str:

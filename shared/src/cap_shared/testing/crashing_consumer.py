@@ -18,6 +18,7 @@ EXIT_CODE = 17
 
 
 async def main(db_url: str, amqp_url: str, namespace: str, queue_name: str) -> None:
+    """Consume one message, commit its effect, then die without acknowledging it."""
     from cap_shared.messaging import QueueSpec
 
     db = Database(db_url)

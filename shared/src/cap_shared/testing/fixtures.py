@@ -69,6 +69,8 @@ class PgDatabases:
         return self.owner_urls[key]
 
     def drop_all(self) -> None:
+        """Drop every database this session created."""
+
         async def drop() -> None:
             for name in self.created:
                 await services.drop_database(name)

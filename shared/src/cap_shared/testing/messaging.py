@@ -47,6 +47,7 @@ class Recorder:
     times: list[float] = field(default_factory=list)
 
     async def __call__(self, delivery: Delivery) -> None:
+        """Record a delivery, then fail if told to."""
         self.deliveries.append(delivery)
         self.times.append(time.monotonic())
         error = self.fail(delivery)
@@ -54,6 +55,7 @@ class Recorder:
             raise error
 
     def ids(self) -> list[str]:
+        """The message ids delivered, in order."""
         return [d.message_id or "" for d in self.deliveries]
 
 

@@ -77,6 +77,7 @@ class EffectCounter:
     handled: list[str] = field(default_factory=list)
 
     async def __call__(self, session: AsyncSession, env: Envelope, payload: ThingCreated) -> None:
+        """Write one effect row for the event and remember its id."""
         await session.execute(
             sa.insert(effect).values(consumer=self.consumer, event_id=env.id, n=payload.n)
         )

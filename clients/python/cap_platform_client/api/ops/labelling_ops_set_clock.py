@@ -5,15 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.clock_in import ClockIn
 from ...models.clock_public import ClockPublic
+from ...models.clock_update import ClockUpdate
 from ...models.problem import Problem
 from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: ClockIn,
+    body: ClockUpdate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -101,7 +101,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: ClockIn,
+    body: ClockUpdate,
 ) -> Response[ClockPublic | Problem]:
     """Set Clock
 
@@ -109,7 +109,7 @@ def sync_detailed(
     was due by then becomes due, on the next run of the jobs.
 
     Args:
-        body (ClockIn): Where to put this process's clock: an offset from the wall clock.
+        body (ClockUpdate): Where to put this process's clock: an offset from the wall clock.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,7 +133,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: ClockIn,
+    body: ClockUpdate,
 ) -> ClockPublic | Problem | None:
     """Set Clock
 
@@ -141,7 +141,7 @@ def sync(
     was due by then becomes due, on the next run of the jobs.
 
     Args:
-        body (ClockIn): Where to put this process's clock: an offset from the wall clock.
+        body (ClockUpdate): Where to put this process's clock: an offset from the wall clock.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +160,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: ClockIn,
+    body: ClockUpdate,
 ) -> Response[ClockPublic | Problem]:
     """Set Clock
 
@@ -168,7 +168,7 @@ async def asyncio_detailed(
     was due by then becomes due, on the next run of the jobs.
 
     Args:
-        body (ClockIn): Where to put this process's clock: an offset from the wall clock.
+        body (ClockUpdate): Where to put this process's clock: an offset from the wall clock.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +190,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: ClockIn,
+    body: ClockUpdate,
 ) -> ClockPublic | Problem | None:
     """Set Clock
 
@@ -198,7 +198,7 @@ async def asyncio(
     was due by then becomes due, on the next run of the jobs.
 
     Args:
-        body (ClockIn): Where to put this process's clock: an offset from the wall clock.
+        body (ClockUpdate): Where to put this process's clock: an offset from the wall clock.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...models.problem_type_out import ProblemTypeOut
+from ...models.problem_type_public import ProblemTypePublic
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | ProblemTypeOut | None:
+) -> Any | Problem | ProblemTypePublic | None:
     if response.status_code == 200:
-        response_200 = ProblemTypeOut.from_dict(response.json())
+        response_200 = ProblemTypePublic.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem | ProblemTypeOut]:
+) -> Response[Any | Problem | ProblemTypePublic]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +80,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | ProblemTypeOut]:
+) -> Response[Any | Problem | ProblemTypePublic]:
     """Get Problem Type
 
      One problem type (404 for a code the platform never answers).
@@ -94,7 +94,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | ProblemTypeOut]
+        Response[Any | Problem | ProblemTypePublic]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | ProblemTypeOut | None:
+) -> Any | Problem | ProblemTypePublic | None:
     """Get Problem Type
 
      One problem type (404 for a code the platform never answers).
@@ -128,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | ProblemTypeOut
+        Any | Problem | ProblemTypePublic
     """
 
     return sync_detailed(
@@ -143,7 +143,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Response[Any | Problem | ProblemTypeOut]:
+) -> Response[Any | Problem | ProblemTypePublic]:
     """Get Problem Type
 
      One problem type (404 for a code the platform never answers).
@@ -157,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem | ProblemTypeOut]
+        Response[Any | Problem | ProblemTypePublic]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +175,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     if_none_match: str | Unset = UNSET,
-) -> Any | Problem | ProblemTypeOut | None:
+) -> Any | Problem | ProblemTypePublic | None:
     """Get Problem Type
 
      One problem type (404 for a code the platform never answers).
@@ -189,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem | ProblemTypeOut
+        Any | Problem | ProblemTypePublic
     """
 
     return (

@@ -1,21 +1,10 @@
-"""``Idempotency-Key`` for unsafe requests: a retried request gets the first answer again.
+"""The edge layer: every unsafe POST a signed-in caller sends through the gateway, whatever
+service answers it, has its answer kept in the gateway's own database and replayed to a retry
+(:class:`IdempotencyMiddleware`, :class:`SqlIdempotencyStore`).
 
-Mobile clients on a poor connection resend what they are not sure went through. The first
-request with a key *claims* it by inserting a row in the same transaction as its work; when the
-work commits, the row holds the answer; when it rolls back, the claim disappears with it. A
-retry with the same key and the same request replays the stored answer (header
-``Idempotent-Replayed: true``); the same key with a different request is refused (422), and a
-retry that arrives while the first is still running waits on the row lock (PostgreSQL), then
-replays.
-
-Keys are scoped per caller (the token's subject), so two callers cannot collide or read each
-other's answers. Rows older than the retention are purged by :func:`purge`.
-
-That is the in-transaction layer, for a route that has one (:class:`Idempotency`). The edge
-layer (:class:`IdempotencyMiddleware`, mounted in the gateway) serves every signed-in POST,
-whichever service answers it: the answer is kept in the gateway's own database
-(:class:`SqlIdempotencyStore`) once it has been sent. Both take the same keys
-(:func:`parse_key`: 1 to 255 printable ASCII characters, 400 otherwise).
+The in-transaction layer (:mod:`cap_shared.idempotency.transaction`) is the guarantee of the
+routes that have one (diagnostics); this one covers the rest, and answers retries of those
+before they reach the service.
 """
 
 from __future__ import annotations
@@ -24,16 +13,12 @@ import asyncio
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
-from fastapi import Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,178 +26,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cap_shared.clock import wall_now
 from cap_shared.db.session import Database
 from cap_shared.db.types import AwareDateTime
+from cap_shared.idempotency.keys import (
+    MAX_KEY_LENGTH,
+    REPLAYED_HEADER,
+    RETENTION,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    parse_key,
+)
+from cap_shared.idempotency.transaction import insert_ignore, purge
 from cap_shared.problems import ProblemError, ServiceUnavailable, problem_from
 
 logger = logging.getLogger(__name__)
-
-REPLAYED_HEADER = "Idempotent-Replayed"
-KEY_HEADER = "Idempotency-Key"
-RETENTION = timedelta(hours=24)
-#: A key is 1 to 255 printable ASCII characters (space included), both layers alike.
-MAX_KEY_LENGTH = 255
-_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
-
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias=KEY_HEADER,
-        description="Client-generated key (1-255 printable ASCII characters, a UUID is a good "
-        "one); a retry with the same key and body gets the first answer again",
-        json_schema_extra={"minLength": 1, "maxLength": MAX_KEY_LENGTH},
-    ),
-]
-
-
-class IdempotencyKeyReused(ProblemError):
-    """The key was already used for a different request."""
-
-    status, code, title = 422, "idempotency-key-reused", "Idempotency key already used"
-    title_fr = "Clé d'idempotence déjà utilisée"
-
-
-class InvalidIdempotencyKey(ProblemError):
-    """The ``Idempotency-Key`` header is empty, too long or not printable ASCII."""
-
-    status, code, title = 400, "invalid-idempotency-key", "Invalid idempotency key"
-    title_fr = "Clé d'idempotence invalide"
-
-
-class IdempotencyKeyInFlight(ProblemError):
-    """The first request with this key is still being processed."""
-
-    status, code, title = 409, "idempotency-key-in-flight", "Request with this key in progress"
-    title_fr = "Requête avec cette clé en cours"
-
-
-def parse_key(value: str) -> str:
-    """The key a header value names: 1 to 255 printable ASCII characters, optionally quoted
-    as a Structured Field string (``"abc"`` and ``abc`` are the same key); 400 otherwise."""
-    key = value.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':
-        key = key[1:-1]
-    if _KEY.fullmatch(key) is None:
-        raise InvalidIdempotencyKey(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters",
-            detail_fr=f"Idempotency-Key doit compter de 1 à {MAX_KEY_LENGTH} caractères ASCII "
-            "imprimables",
-        )
-    return key
-
-
-def idempotency_table(metadata: sa.MetaData) -> sa.Table:
-    """Declare the ``idempotency_key`` table in a service's metadata."""
-    return sa.Table(
-        "idempotency_key",
-        metadata,
-        sa.Column("subject", sa.String(200), primary_key=True),
-        sa.Column("key", sa.String(MAX_KEY_LENGTH), primary_key=True),
-        sa.Column("fingerprint", sa.String(64), nullable=False),
-        sa.Column("status_code", sa.Integer, nullable=True),
-        sa.Column("body", sa.Text, nullable=True),
-        sa.Column("headers", sa.Text, nullable=True),
-        sa.Column("created_at", AwareDateTime, nullable=False),
-    )
-
-
-def fingerprint(request: Request, payload: Any) -> str:
-    """What makes two requests "the same": method, path and the parsed body."""
-    data = json.dumps(
-        [request.method, request.url.path, jsonable_encoder(payload)],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(data.encode()).hexdigest()
-
-
-@dataclass
-class Idempotency:
-    """One request's claim on its key (or nothing to do when the client sent no key)."""
-
-    table: sa.Table
-    session: AsyncSession
-    subject: str
-    key: str | None
-    fingerprint: str
-
-    async def replay(self) -> JSONResponse | None:
-        """The stored answer of an earlier identical request, or None after claiming the key."""
-        if self.key is None:
-            return None
-        self.key = parse_key(self.key)
-        t = self.table
-        inserted = await self.session.execute(
-            _insert_ignore(self.session, t).values(
-                subject=self.subject,
-                key=self.key,
-                fingerprint=self.fingerprint,
-                created_at=wall_now(),
-            )
-        )
-        if inserted.rowcount == 1:  # type: ignore[attr-defined]
-            return None
-        row = (
-            await self.session.execute(
-                sa.select(t.c.fingerprint, t.c.status_code, t.c.body, t.c.headers).where(
-                    t.c.subject == self.subject, t.c.key == self.key
-                )
-            )
-        ).one()
-        if row.fingerprint != self.fingerprint:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for a different request; use a new key",
-                detail_fr="cette Idempotency-Key a servi à une autre requête ; "
-                "utilisez-en une nouvelle",
-            )
-        headers = json.loads(row.headers or "{}")
-        headers[REPLAYED_HEADER] = "true"
-        return JSONResponse(
-            content=json.loads(row.body) if row.body else None,
-            status_code=row.status_code or 200,
-            headers=headers,
-        )
-
-    async def save(
-        self, status_code: int, body: Any, headers: dict[str, str] | None = None
-    ) -> None:
-        """Keep the answer for retries (same transaction as the work)."""
-        if self.key is None:
-            return
-        t = self.table
-        await self.session.execute(
-            sa.update(t)
-            .where(t.c.subject == self.subject, t.c.key == self.key)
-            .values(
-                status_code=status_code,
-                body=json.dumps(jsonable_encoder(body)),
-                headers=json.dumps(headers or {}),
-            )
-        )
-
-
-def _insert_ignore(session: AsyncSession, table: sa.Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table).on_conflict_do_nothing()
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table).on_conflict_do_nothing()
-
-
-async def purge(session: AsyncSession, table: sa.Table, older_than: timedelta = RETENTION) -> int:
-    """Delete keys past their retention; how many."""
-    result = await session.execute(
-        sa.delete(table).where(table.c.created_at < wall_now() - older_than)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-# The edge layer ---------------------------------------------------------------------------
-# Every unsafe POST a signed-in caller sends through the gateway, whatever service answers it:
-# the answer is kept in the gateway's own database and replayed to a retry. The layer above is
-# the in-transaction guarantee of the routes that have one (diagnostics); this one covers the
-# rest, and answers retries of those before they reach the service.
 
 #: Answers larger than this are not kept (the key is released: a retry runs again).
 MAX_STORED_BODY = 1024 * 1024
@@ -337,11 +162,12 @@ class SqlIdempotencyStore:
         self.clock = clock
 
     async def claim(self, subject: str, key: str, fingerprint: str) -> Claim:
+        """Claim ``key`` in one transaction, or say why not (in flight, mismatch, the answer)."""
         t = self.table
         now = self.clock()
         async with self.db.session() as session:
             inserted = await session.execute(
-                _insert_ignore(session, t).values(
+                insert_ignore(session, t).values(
                     subject=subject, key=key, fingerprint=fingerprint, created_at=now
                 )
             )
@@ -379,6 +205,7 @@ class SqlIdempotencyStore:
             return StoredAnswer(row.status_code, headers, bytes(row.body or b""))
 
     async def complete(self, subject: str, key: str, claim: Claimed, answer: StoredAnswer) -> None:
+        """Keep the answer, if the claim is still this request's."""
         t = self.table
         async with self.db.session() as session:
             await session.execute(
@@ -395,6 +222,7 @@ class SqlIdempotencyStore:
             )
 
     async def release(self, subject: str, key: str, claim: Claimed) -> None:
+        """Delete the claim, if it is still this request's (a retry runs again)."""
         t = self.table
         async with self.db.session() as session:
             await session.execute(
@@ -453,6 +281,7 @@ class IdempotencyMiddleware:
         self.retry_after = str(retry_after_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Replay, refuse or run a signed-in POST with a key, keeping its answer; pass on the rest."""
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return

@@ -8,11 +8,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="ProblemTypeOut")
+T = TypeVar("T", bound="ProblemTypePublic")
 
 
 @_attrs_define
-class ProblemTypeOut:
+class ProblemTypePublic:
     """A problem type of the catalogue: what a problem whose ``type`` is ``type`` means.
 
     Attributes:
@@ -112,7 +112,7 @@ class ProblemTypeOut:
 
         statuses = _parse_statuses(d.pop("statuses", UNSET))
 
-        problem_type_out = cls(
+        problem_type_public = cls(
             code=code,
             description=description,
             operations=operations,
@@ -123,8 +123,8 @@ class ProblemTypeOut:
             statuses=statuses,
         )
 
-        problem_type_out.additional_properties = d
-        return problem_type_out
+        problem_type_public.additional_properties = d
+        return problem_type_public
 
     @property
     def additional_keys(self) -> list[str]:

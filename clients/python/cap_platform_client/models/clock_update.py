@@ -5,11 +5,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-T = TypeVar("T", bound="ClockIn")
+T = TypeVar("T", bound="ClockUpdate")
 
 
 @_attrs_define
-class ClockIn:
+class ClockUpdate:
     """Where to put this process's clock: an offset from the wall clock.
 
     Attributes:
@@ -43,8 +43,8 @@ class ClockIn:
 
         offset = _parse_offset(d.pop("offset"))
 
-        clock_in = cls(
+        clock_update = cls(
             offset=offset,
         )
 
-        return clock_in
+        return clock_update

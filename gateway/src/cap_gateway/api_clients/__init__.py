@@ -1,0 +1,1 @@
+"""API clients: the certification bodies' systems and their secrets."""

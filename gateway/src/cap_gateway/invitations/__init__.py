@@ -1,0 +1,1 @@
+"""Invitations: a person invited by e-mail joins with a role."""
