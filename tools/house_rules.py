@@ -56,8 +56,6 @@ ALL_SOURCES = [
 MAX_LINES = 500
 #: Modules that are data, not logic (tables of values, catalogues): exempt from ``size``.
 DATA = {
-    # The catalogue of problem types: one entry per error of the API, titles in two languages.
-    "shared/src/cap_shared/problem_types.py",
     # The demo network: structures, people, answers and audits as literal data.
     "standalone/src/cap_standalone/demo/network.py",
 }

@@ -1,24 +1,10 @@
-"""The catalogue of problem types, and which operations answer each (RFC 9457 §4).
+"""Which functions can build which problem: a static call graph of the app's packages.
 
-Every error leaves an app as problem details whose ``type`` is
-``https://cap.coorace.org/problems/<code>``. The catalogue says, for each code, its HTTP
-status, its titles (English and French), what it means (the class docstring) and which
-operations answer it. It is derived, never written by hand:
-
-* the types are the :class:`~cap_shared.problems.ProblemError` classes of the app's packages
-  (its own and ``cap_shared``), plus what the handlers of :mod:`cap_shared.problems` answer by
-  themselves (:data:`FRAMEWORK`) and what a package declares for codes it builds at run time
-  (the gateway's OAuth errors, its edge);
-* which operation answers which type comes from a static call graph (:class:`CallGraph`): from
-  each route's endpoint and dependencies, through every function of the app's packages it can
-  reach, to each place a problem class is built (``raise NotFound(...)``, ``return cls(...)``)
-  or a ``problem_response(code=..., status=...)`` is answered. Where the receiver of a method
-  call is unknown, every method of that name in the packages is taken: the list is what an
-  operation *may* answer, never less.
-
-Each operation's error responses name their codes (``x-problem-types``) and the document's
-components carry the catalogue (``x-problem-types``: code -> entry, its ``operations`` the
-operation ids answering it). A status a route can answer but does not declare is declared.
+From each route's endpoint and dependencies, through every function of the packages it can
+reach, to each place a problem class is built (``raise NotFound(...)``, ``return cls(...)``) or
+a ``problem_response(code=..., status=...)`` is answered. Where the receiver of a method call is
+unknown, every method of that name in the packages is taken: what an operation *may* answer,
+never less.
 """
 
 from __future__ import annotations
@@ -27,7 +13,6 @@ import ast
 import contextlib
 import importlib
 import inspect
-import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,150 +20,18 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
-
+from cap_shared.problem_types.types import (
+    BUILTIN_METHODS,
+    EXTERNAL,
+    FRAMEWORK,
+    MEANINGS,
+    ProblemType,
+    modules_of,
+    problem_classes,
+)
 from cap_shared.problems import (
     HTTP_TITLES_FR,
-    PROBLEM_JSON,
-    PROBLEM_TYPE_BASE,
-    ProblemError,
 )
-
-#: Where the catalogue is in a document: ``components["x-problem-types"]``; and on a response.
-EXTENSION = "x-problem-types"
-#: A local name or attribute whose class is outside the packages (a session, a client).
-EXTERNAL = "<external>"
-#: Methods of builtin containers and strings: on an object of unknown class, one of these is
-#: taken to be the builtin's (``mapping.get(key)``), not every method of that name.
-BUILTIN_METHODS = frozenset(
-    name for kind in (dict, list, set, str, bytes) for name in dir(kind) if not name.startswith("_")
-)
-
-
-@dataclass(frozen=True)
-class ProblemType:
-    """One problem type: its code (the last segment of its ``type`` URI) and what it says."""
-
-    code: str
-    status: int
-    title: str
-    title_fr: str
-    description: str
-
-    @property
-    def uri(self) -> str:
-        """The ``type`` member of the problems of this type."""
-        return PROBLEM_TYPE_BASE + self.code
-
-    def entry(self) -> dict[str, Any]:
-        """The catalogue entry (without ``operations``, filled in per document)."""
-        return {
-            "type": self.uri,
-            "code": self.code,
-            "status": self.status,
-            "title": self.title,
-            "title_fr": self.title_fr,
-            "description": self.description,
-        }
-
-    @classmethod
-    def of(cls, error: type[ProblemError]) -> ProblemType:
-        """The type a :class:`ProblemError` class answers."""
-        own = error.__dict__.get("__doc__")  # its own, not a base class's
-        doc = inspect.cleandoc(own) if own else error.title + "."
-        return cls(
-            code=error.code,
-            status=error.status,
-            title=error.title,
-            title_fr=error.title_fr,
-            description=" ".join(doc.split("\n\n")[0].split()),
-        )
-
-
-def _http(status: int, description: str) -> ProblemType:
-    """What the framework answers for a bare HTTP error (unknown path, method not allowed)."""
-    phrase = HTTPStatus(status).phrase
-    return ProblemType(
-        phrase.lower().replace(" ", "-"),
-        status,
-        phrase,
-        HTTP_TITLES_FR.get(status, phrase),
-        description,
-    )
-
-
-#: What codes answered by a direct ``problem_response(code=..., status=...)`` mean (their titles
-#: are read from the call itself).
-MEANINGS = {
-    "validation-error": "A field of the request is missing or invalid; `errors[]` names each "
-    "one (`field`: where, as `body.siret` or `query.limit`; `message`: why).",
-    "internal-error": "An unexpected error, logged with the request id; nothing of it is shown.",
-    "dependency-unavailable": "A database or service this request needs is unreachable; try "
-    "again after `Retry-After` seconds.",
-    "not-ready": "A dependency of this process (database, broker) is unavailable; `checks` "
-    "says which.",
-    "bad-gateway": "The service behind the gateway failed to answer this request.",
-    "upstream-timeout": "The service behind the gateway did not answer in time.",
-    "upstream-unavailable": "The service behind the gateway is unreachable; try again after "
-    "`Retry-After` seconds.",
-}
-#: What the framework answers by itself (a path no route has, a method a path does not take).
-FRAMEWORK = (
-    _http(404, "No route has this path."),
-    _http(405, "The path exists, but not with this method."),
-)
-#: Which codes each error status carries when nothing more precise is known (the statuses
-#: :mod:`cap_shared.openapi` derives from a route's dependencies and parameters).
-DEFAULT_CODES: dict[int, tuple[str, ...]] = {
-    400: ("bad-request",),
-    401: ("unauthorized",),
-    403: ("forbidden",),
-    404: ("not-found",),
-    405: ("method-not-allowed",),
-    409: ("conflict",),
-    412: ("precondition-failed",),
-    413: ("payload-too-large",),
-    415: ("unsupported-media-type",),
-    422: ("validation-error",),
-    428: ("precondition-required",),
-    429: ("too-many-requests",),
-    500: ("internal-error",),
-    502: ("bad-gateway",),
-    503: ("dependency-unavailable",),
-    504: ("upstream-timeout",),
-}
-
-
-def problem_classes(packages: Iterable[str]) -> list[type[ProblemError]]:
-    """Every :class:`ProblemError` class defined in ``packages`` (imported to be found),
-    ``ProblemError`` itself included, in a stable order."""
-    names = tuple(packages)
-    for module in _modules(names):
-        importlib.import_module(module)
-
-    def walk(cls: type[ProblemError]) -> Iterator[type[ProblemError]]:
-        yield cls
-        for sub in cls.__subclasses__():
-            yield from walk(sub)
-
-    found = {c for c in walk(ProblemError) if c.__module__.split(".")[0] in names}
-    return sorted(found, key=lambda c: (c.__module__, c.__qualname__))
-
-
-# the call graph -----------------------------------------------------------------------------
-def _modules(packages: Iterable[str]) -> list[str]:
-    """The modules of ``packages``, migrations and test helpers left out."""
-    out = []
-    for package in packages:
-        root = importlib.import_module(package)
-        out.append(package)
-        for info in pkgutil.walk_packages(root.__path__, package + "."):
-            if ".migrations" in info.name or ".testing" in info.name:
-                continue
-            out.append(info.name)
-    return sorted(out)
-
 
 #: A function of the index: (module, qualified name as Python gives it).
 Key = tuple[str, str]
@@ -219,7 +72,7 @@ class CallGraph:
         #: Class -> attribute -> the class it holds (``x: Repo`` in the class, ``self.x = repo``).
         self.attributes: dict[str, dict[str, str]] = {}
         self._pending: list[tuple[_Module, ast.ClassDef]] = []
-        for name in _modules(self.packages):
+        for name in modules_of(self.packages):
             self._index(name)
         for module, node in self._pending:
             owner = self.attributes.setdefault(f"{module.name}.{node.name}", {})
@@ -628,128 +481,3 @@ def call_graph(packages: tuple[str, ...]) -> CallGraph:
 FACTORIES: dict[str, Factory] = {}
 #: Problem types a package answers without a class (codes built at run time), by package.
 DECLARED: dict[str, tuple[ProblemType, ...]] = {"cap_shared": FRAMEWORK}
-
-
-# the document -------------------------------------------------------------------------------
-def _walk(dependant: Dependant) -> Iterator[Dependant]:
-    yield dependant
-    for sub in dependant.dependencies:
-        yield from _walk(sub)
-
-
-def route_problems(graph: CallGraph, route: Any) -> set[tuple[str, int]]:
-    """The (code, status) pairs a route may answer: its endpoint's and its dependencies'."""
-    roots = [graph.key_of(route.endpoint)]
-    roots += [graph.key_of(d.call) for d in _walk(route.dependant) if d.call is not None]
-    return graph.problems(k for k in roots if k is not None)
-
-
-def packages_of(app: FastAPI) -> tuple[str, ...]:
-    """The packages whose code serves ``app``'s routes (and ``cap_shared``)."""
-    from cap_shared.security import api_routes
-
-    found = {"cap_shared"}
-    for route in api_routes(app):
-        endpoint = inspect.unwrap(getattr(route, "endpoint", None) or (lambda: None))
-        found.add(getattr(endpoint, "__module__", "cap_shared").split(".")[0])
-    return tuple(sorted(p for p in found if p.startswith("cap_")))
-
-
-def catalogue(packages: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Code -> entry of every problem type the ``packages`` answer (first definition wins;
-    ``statuses`` lists every status when one code is answered with several)."""
-    names = tuple(packages)
-    types = [ProblemType.of(c) for c in problem_classes(names)]
-    for package in names:
-        types += DECLARED.get(package, ())
-    types += call_graph(names).direct.values()
-    entries: dict[str, dict[str, Any]] = {}
-    for problem in types:
-        entry = entries.setdefault(problem.code, problem.entry())
-        if problem.status != entry["status"]:
-            entry["statuses"] = sorted({*entry.get("statuses", [entry["status"]]), problem.status})
-    return dict(sorted(entries.items()))
-
-
-def operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every operation of an OpenAPI document, as (path, method, operation)."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and "responses" in operation:
-                yield path, method, operation
-
-
-def annotate(
-    operation: dict[str, Any],
-    problems: Iterable[tuple[str, int]] = (),
-    describe: Callable[[int, dict[str, Any] | None], dict[str, Any]] | None = None,
-) -> None:
-    """Name on each error response of ``operation`` the codes it answers: ``problems`` (code,
-    status) and, for a status with none, :data:`DEFAULT_CODES`. A status of ``problems`` the
-    operation does not declare is declared (``describe`` builds its response)."""
-    responses: dict[str, Any] = operation.setdefault("responses", {})
-    by_status: dict[int, set[str]] = {}
-    for code, status in problems:
-        by_status.setdefault(status, set()).add(code)
-    for status in by_status:
-        if str(status) not in responses and describe is not None:
-            responses[str(status)] = describe(status, None)
-    for key, response in responses.items():
-        if not (key.isdigit() and key[0] in "45") or PROBLEM_JSON not in response.get(
-            "content", {}
-        ):
-            continue
-        codes = set(response.get(EXTENSION, ())) | by_status.get(int(key), set())
-        if not codes:
-            codes = set(DEFAULT_CODES.get(int(key), ()))
-        if codes:
-            response[EXTENSION] = sorted(codes)
-    operation["responses"] = dict(sorted(responses.items()))
-
-
-def publish(document: dict[str, Any], entries: Mapping[str, Mapping[str, Any]]) -> None:
-    """Put the catalogue in ``document``'s components, each entry with the operations that
-    name its code (codes named but not in ``entries`` are listed under ``x-problem-types``
-    too, with what is known: a test holds that there are none)."""
-    out: dict[str, dict[str, Any]] = {code: dict(entry) for code, entry in entries.items()}
-    for entry in out.values():
-        entry["operations"] = []
-    for _path, _method, operation in operations(document):
-        for key, response in operation.get("responses", {}).items():
-            for code in response.get(EXTENSION, ()):
-                entry = out.setdefault(
-                    code, {"type": PROBLEM_TYPE_BASE + code, "code": code, "status": int(key)}
-                )
-                entry.setdefault("operations", [])
-                ident = operation.get("operationId") or f"{_method} {_path}"
-                if ident not in entry["operations"]:
-                    entry["operations"].append(ident)
-    for entry in out.values():
-        entry["operations"].sort()
-    document.setdefault("components", {})[EXTENSION] = dict(sorted(out.items()))
-
-
-def describe_problems(
-    app: FastAPI,
-    document: dict[str, Any],
-    describe: Any,
-    known: Mapping[tuple[str, str], set[tuple[str, int]]] | None = None,
-) -> None:
-    """Name the problem codes of every operation of ``app``'s ``document`` and publish the
-    catalogue of its packages (``describe``: status -> response object, for new statuses;
-    ``known``: (path, method) -> (code, status) pairs known besides the call graph's)."""
-    from cap_shared.security import api_routes
-
-    packages = packages_of(app)
-    graph = call_graph(packages)
-    routes = {
-        (route.path_format, method.lower()): route
-        for route in api_routes(app)
-        if getattr(route, "include_in_schema", True)
-        for method in route.methods
-    }
-    for path, method, operation in operations(document):
-        route = routes.get((path, method))
-        found = route_problems(graph, route) if route else set()
-        annotate(operation, found | (known or {}).get((path, method), set()), describe)
-    publish(document, catalogue(packages))
