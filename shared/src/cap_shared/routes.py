@@ -28,7 +28,7 @@ ResponsesTable = dict[int | str, dict[str, object]]
 
 #: The errors an operation of the API may answer, as documented in its OpenAPI responses.
 #: Statuses a route's dependencies imply (401, 403, 404, 412, 428, 503...) are added by
-#: :func:`cap_shared.openapi.document_errors`; this table names the business ones.
+#: :func:`cap_shared.openapi.route_errors`; this table names the business ones.
 ERROR_DESCRIPTIONS: dict[int, str] = {
     **DESCRIPTIONS,
     409: "Not possible in the current state of the resource, or refused by a certification rule",
