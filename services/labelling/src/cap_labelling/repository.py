@@ -99,6 +99,22 @@ def readable_scope(
     return sa.or_(organisation.in_(ids), *(text.contains(f'"{i}"', autoescape=True) for i in ids))
 
 
+def readable_rows(model: Any, readable: set[str] | None, **equal: str | None) -> Any:
+    """SQL: the ``model`` rows of the readable structures (as applicant or group member), each
+    ``column=value`` of ``equal`` that has a value applied (applications, files, recognitions)."""
+    query = sa.select(model).where(
+        readable_scope(
+            readable,
+            organisation=col(model.organisation_id),
+            members=col(model.group_member_ids),
+        )
+    )
+    for column, value in equal.items():
+        if value:
+            query = query.where(col(getattr(model, column)) == value)
+    return query
+
+
 class AuditReportRepository:
     """The audit reports this service keeps (the deciding ones, and surveillances)."""
 

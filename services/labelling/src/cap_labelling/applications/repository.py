@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from cap_labelling.applications.rules import OPEN_APPLICATIONS
 from cap_labelling.models import Application
-from cap_labelling.repository import readable_scope
+from cap_labelling.repository import readable_rows
 from cap_shared.pagination import newest_first
 
 #: Newest first (created_at, id descending).
@@ -54,17 +54,7 @@ class ApplicationRepository:
         limit: int,
     ) -> tuple[list[Application], str | None]:
         """A page of the applications of the ``readable`` structures (None: all), newest first."""
-        query = sa.select(Application).where(
-            readable_scope(
-                readable,
-                organisation=col(Application.organisation_id),
-                members=col(Application.group_member_ids),
-            )
+        query = readable_rows(
+            Application, readable, status=status, scheme=scheme, organisation_id=organisation_id
         )
-        if status:
-            query = query.where(col(Application.status) == status)
-        if scheme:
-            query = query.where(col(Application.scheme) == scheme)
-        if organisation_id:
-            query = query.where(col(Application.organisation_id) == organisation_id)
         return await KEYS.fetch(self.session, query, cursor=cursor, limit=limit)

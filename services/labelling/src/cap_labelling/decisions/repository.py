@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling.models import DecisionFile
-from cap_labelling.repository import readable_scope
+from cap_labelling.repository import readable_rows
 from cap_labelling.rules import OPEN_DECISIONS, DecisionStatus, Scheme
 from cap_shared.pagination import newest_first
 
@@ -79,17 +79,7 @@ class DecisionFileRepository:
         limit: int,
     ) -> tuple[list[DecisionFile], str | None]:
         """A page of the files of the ``readable`` structures (None: all), newest first."""
-        query = sa.select(DecisionFile).where(
-            readable_scope(
-                readable,
-                organisation=col(DecisionFile.organisation_id),
-                members=col(DecisionFile.group_member_ids),
-            )
+        query = readable_rows(
+            DecisionFile, readable, status=status, scheme=scheme, organisation_id=organisation_id
         )
-        if status:
-            query = query.where(col(DecisionFile.status) == status)
-        if scheme:
-            query = query.where(col(DecisionFile.scheme) == scheme)
-        if organisation_id:
-            query = query.where(col(DecisionFile.organisation_id) == organisation_id)
         return await KEYS.fetch(self.session, query, cursor=cursor, limit=limit)

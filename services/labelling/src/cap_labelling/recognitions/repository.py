@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_labelling.models import NumberSequence, Recognition, RecognitionChange, tombstones
-from cap_labelling.repository import readable_scope
+from cap_labelling.repository import readable_rows
 from cap_labelling.rules import RecognitionStatus, Scheme
 from cap_shared.pagination import newest_first
 from cap_shared.sync import Deleted, DeltaSync
@@ -110,19 +110,9 @@ class RecognitionRepository:
     ) -> tuple[list[Recognition], list[Deleted], str | None]:
         """A page of the recognitions of the ``readable`` structures (None: all), newest first;
         with ``updated_since``, those changed since (oldest change first) and the deletions."""
-        query = sa.select(Recognition).where(
-            readable_scope(
-                readable,
-                organisation=col(Recognition.organisation_id),
-                members=col(Recognition.group_member_ids),
-            )
+        query = readable_rows(
+            Recognition, readable, organisation_id=organisation_id, status=status, scheme=scheme
         )
-        if organisation_id:
-            query = query.where(col(Recognition.organisation_id) == organisation_id)
-        if status:
-            query = query.where(col(Recognition.status) == status)
-        if scheme:
-            query = query.where(col(Recognition.scheme) == scheme)
         if updated_since is None:
             rows, next_cursor = await KEYS.fetch(self.session, query, cursor=cursor, limit=limit)
             return rows, [], next_cursor
