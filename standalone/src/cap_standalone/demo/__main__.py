@@ -173,6 +173,17 @@ def _links(result: DemoResult) -> list[tuple[str, str, str]]:
     return rows
 
 
+#: The console page each role starts from (what ``/`` sends a signed-in person to).
+START_PAGES = {
+    "member_admin": "/tableau-de-bord",
+    "member": "/tableau-de-bord",
+    "facilitator": "/animation",
+    "auditor": "/auditeur/audits",
+    "committee": "/comite",
+    "admin": "/admin",
+}
+
+
 def _summary(console: Console, result: DemoResult) -> None:
     out = partial(console.print, soft_wrap=True, highlight=False)
     created = ", ".join(f"{n} {what}" for what, n in result.created.items() if n) or "nothing new"
@@ -189,14 +200,19 @@ def _summary(console: Console, result: DemoResult) -> None:
             f"certified CAP ISO 9001, median score "
             f"{round(median) if isinstance(median, int | float) else median}/1000."
         )
-    out("\n[bold]Demo accounts[/] (sign in with the e-mail and the password)")
     out(
-        f"  {'admin':<13} {result.admin_email:<42} {result.admin_password:<18} administrateur de la plateforme"
+        "\n[bold]Demo accounts[/] (sign in at the console with the e-mail and the password; "
+        "each lands on its start page)"
+    )
+    out(
+        f"  {'admin':<13} {result.admin_email:<42} {result.admin_password:<18} "
+        f"{result.base_url}{START_PAGES['admin']}  administrateur de la plateforme"
     )
     for account in result.accounts:
         person = account.person
         who = f"{person.name}, {person.title}"
-        out(f"  {person.role:<13} {person.email:<42} {result.password:<18} {who}")
+        start = f"{result.base_url}{START_PAGES.get(person.role, '/')}"
+        out(f"  {person.role:<13} {person.email:<42} {result.password:<18} {start}  {who}")
     out("\n[bold]What to look at[/]")
     for what, url, whom in _links(result):
         out(f"  {what}" + (f" [dim]({whom})[/]" if whom else ""))

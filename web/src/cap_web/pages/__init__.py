@@ -7,7 +7,17 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every screen's router, in the order they are matched."""
-    from cap_web.pages import account, facilitator, home, progress, public, structure
+    from cap_web.pages import (
+        account,
+        admin,
+        auditor,
+        committee,
+        facilitator,
+        home,
+        progress,
+        public,
+        structure,
+    )
 
     return [
         home.router,
@@ -15,5 +25,8 @@ def routers() -> list[APIRouter]:
         structure.router,
         progress.router,
         facilitator.router,
+        auditor.router,
+        committee.router,
+        admin.router,
         account.router,
     ]

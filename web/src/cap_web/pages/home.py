@@ -18,5 +18,11 @@ async def home(request: Request, person: MaybePersonDep) -> Response:
             return redirect("/tableau-de-bord")
         if person.has("facilitator"):
             return redirect("/animation")
+        if person.has("auditor"):
+            return redirect("/auditeur/audits")
+        if person.has("committee"):
+            return redirect("/comite")
+        if person.has("admin"):
+            return redirect("/admin")
         return redirect("/notifications")
     return render(request, "home.html", {"signed_out": request.query_params.get("deconnecte")})
