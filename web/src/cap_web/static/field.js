@@ -104,7 +104,7 @@
       return new Promise(function (resolve, reject) {
         var t = d.transaction(STORE, mode);
         var out = work(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        t.oncomplete = function () { resolve(out ? out.result : undefined); };
         t.onerror = function () { reject(t.error); };
       });
     });
@@ -114,6 +114,11 @@
     return tx("readonly", function (s) { return s.getAll(); }).then(function (rows) {
       return (rows || []).filter(function (r) { return r.person === c.person && r.diagnostic === c.diagnostic; })
         .sort(function (a, b) { return a.seq - b.seq; });
+    });
+  }
+  function everyone(c) {
+    return tx("readonly", function (s) { return s.getAll(); }).then(function (rows) {
+      return (rows || []).filter(function (r) { return r.person === c.person; }).sort(function (a, b) { return a.seq - b.seq; });
     });
   }
   function get(id) { return tx("readonly", function (s) { return s.get(id); }); }
@@ -171,7 +176,8 @@
     box.hidden = false;
   }
   function show(c) {
-    return all(c).then(function (recs) {
+    return everyone(c).then(function (every) {
+      var recs = every.filter(function (r) { return r.diagnostic === c.diagnostic; });
       shown = recs;
       var mine = {};
       recs.forEach(function (r) { mine[r.urn] = r; });
@@ -185,15 +191,15 @@
         conflictBox(section, rec);
       });
       var saved = sections().filter(function (s) { return s.getAttribute("data-answer-id"); }).length;
-      var waiting = recs.filter(function (r) { return r.state === "waiting"; });
+      var waiting = every.filter(function (r) { return r.state === "waiting"; });
       var conflicts = recs.filter(function (r) { return r.state === "conflict"; });
-      var elsewhere = recs.filter(function (r) { return r.theme !== c.theme; });
+      var elsewhere = waiting.filter(function (r) { return r.theme !== c.theme || r.diagnostic !== c.diagnostic; });
       var count = document.getElementById("field-saved-count");
       if (count) { count.textContent = String(saved); }
       var w = document.querySelector("#field-state .field-waiting");
       var wc = document.getElementById("field-waiting-count");
-      if (wc) { wc.textContent = String(waiting.length) + (elsewhere.length ? " (dont " + elsewhere.length + " sur d'autres thèmes)" : ""); }
-      if (w) { w.hidden = !recs.length; }
+      if (wc) { wc.textContent = String(waiting.length) + (elsewhere.length ? " (dont " + elsewhere.length + " sur d'autres thèmes ou diagnostics)" : ""); }
+      if (w) { w.hidden = !every.length; }
       var state = document.getElementById("field-state");
       if (state) { state.setAttribute("data-waiting", String(waiting.length)); state.setAttribute("data-conflicts", String(conflicts.length)); }
       if (conflicts.length) {
@@ -251,34 +257,15 @@
     var c = ctx();
     if (!c || syncing || !navigator.onLine) { return Promise.resolve(); }
     syncing = true;
-    return flushTyping().then(function () { return all(c); }).then(function (recs) {
-      var ready = recs.filter(function (r) { return r.state === "waiting"; });
-      if (!ready.length) { return null; }
-      var sent = {};
-      ready.forEach(function (r) { sent[r.id] = r.seq; });
-      var items = ready.map(function (r) {
-        return { criterion: r.urn, id: r.answerId, base: r.base, choice: r.values.choice, reason: r.values.reason,
-          comment: r.values.comment, evidence: r.values.evidence, resolve: r.resolve || null, over: r.over || null };
+    return flushTyping().then(function () { return everyone(c); }).then(function (recs) {
+      // every diagnostic's answers waiting in this browser, one batch per diagnostic
+      var groups = {};
+      recs.filter(function (r) { return r.state === "waiting"; }).forEach(function (r) {
+        (groups[r.diagnostic] = groups[r.diagnostic] || []).push(r);
       });
-      note("Envoi de " + ready.length + " réponse(s) en attente…");
-      return fetch("/diagnostics/" + c.diagnostic + "/synchro", {
-        method: "POST", credentials: "same-origin",
-        headers: { "content-type": "application/json", "x-csrf-token": csrf(), "hx-request": "true", accept: "application/json" },
-        body: JSON.stringify({ key: uuid(), items: items })
-      }).then(function (response) {
-        if (response.status === 401) {
-          note("Votre session a expiré : reconnectez-vous, vos réponses restent gardées dans ce navigateur.",
-            { href: "/connexion?next=" + encodeURIComponent(location.pathname), text: "Se reconnecter" });
-          return null;
-        }
-        if (!response.ok) {
-          return response.json().catch(function () { return {}; }).then(function (p) {
-            note("Envoi refusé (" + response.status + ")" + (p.title ? " : " + p.title + (p.detail ? " — " + p.detail : "") : "") + ". Vos réponses restent gardées dans ce navigateur.");
-            return null;
-          });
-        }
-        return response.json().then(function (answer) { return settle(c, ready, sent, answer); });
-      });
+      return Object.keys(groups).reduce(function (chain, diagnostic) {
+        return chain.then(function (go) { return go === false ? false : send(c, diagnostic, groups[diagnostic]); });
+      }, Promise.resolve(true));
     }).catch(function () {
       note("Envoi impossible pour l'instant : vos réponses restent gardées dans ce navigateur.");
     }).then(function () {
@@ -286,7 +273,35 @@
       return show(c);
     });
   }
-  function settle(c, ready, sent, answer) {
+  function send(c, diagnostic, ready) {
+    var sent = {};
+    ready.forEach(function (r) { sent[r.id] = r.seq; });
+    var items = ready.map(function (r) {
+      return { criterion: r.urn, id: r.answerId, base: r.base, choice: r.values.choice, reason: r.values.reason,
+        comment: r.values.comment, evidence: r.values.evidence, resolve: r.resolve || null, over: r.over || null };
+    });
+    note("Envoi de " + ready.length + " réponse(s) en attente…");
+    return fetch("/diagnostics/" + diagnostic + "/synchro", {
+      method: "POST", credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf(), "hx-request": "true", accept: "application/json" },
+      body: JSON.stringify({ key: uuid(), items: items })
+    }).then(function (response) {
+      if (response.status === 401) {
+        note("Votre session a expiré : reconnectez-vous, vos réponses restent gardées dans ce navigateur.",
+          { href: "/connexion?next=" + encodeURIComponent(location.pathname), text: "Se reconnecter" });
+        return false;
+      }
+      if (!response.ok) {
+        return response.json().catch(function () { return {}; }).then(function (p) {
+          note("Envoi refusé (" + response.status + ")" + (p.title ? " : " + p.title + (p.detail ? " — " + p.detail : "") : "") + ". Vos réponses restent gardées dans ce navigateur.");
+          return true;
+        });
+      }
+      return response.json().then(function (answer) { return settle(c, diagnostic, ready, sent, answer); }).then(function () { return true; });
+    });
+  }
+  function settle(c, diagnostic, ready, sent, answer) {
+    var here = diagnostic === c.diagnostic;
     var byUrn = {};
     ready.forEach(function (r) { byUrn[r.urn] = r; });
     var themes = {};
@@ -295,7 +310,7 @@
       var rec = byUrn[s.criterion];
       if (!rec) { return; }
       themes[rec.theme] = true;
-      var section = rec.theme === c.theme ? sectionOf(s.criterion) : null;
+      var section = here && rec.theme === c.theme ? sectionOf(s.criterion) : null;
       if (section) {
         if (s.id) { section.setAttribute("data-answer-id", s.id); }
         setBase(s.criterion, s.base);
@@ -326,13 +341,13 @@
       }));
     });
     var etag = document.getElementById("f-etag");
-    if (etag && answer.etag) { etag.value = answer.etag; }
-    progress(answer.progress || {});
+    if (here && etag && answer.etag) { etag.value = answer.etag; }
+    if (here) { progress(answer.progress || {}); }
     return Promise.all(work).then(function () {
       var saved = (answer.saved || []).length;
       note(saved ? saved + " réponse(s) envoyée(s) au serveur." : "");
-      var paths = Object.keys(themes).map(function (t) { return "/diagnostics/" + c.diagnostic + "/themes/" + t; });
-      if (paths.length) { keepPages(paths.concat(["/diagnostics/" + c.diagnostic]), true); }
+      var paths = Object.keys(themes).map(function (t) { return "/diagnostics/" + diagnostic + "/themes/" + t; });
+      if (paths.length) { keepPages(paths.concat(["/diagnostics/" + diagnostic]), true); }
     });
   }
   function progress(byTheme) {
@@ -458,6 +473,13 @@
       return show(c);
     }).then(function () { if (navigator.onLine) { return sync(); } return null; });
     if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (!event.data || event.data.type !== "kept") { return; }
+        var state = document.getElementById("field-state");
+        var kept = document.querySelector("#field-state .field-kept");
+        if (state) { state.setAttribute("data-kept", "1"); }
+        if (kept) { kept.hidden = false; }
+      });
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
         var paths = ["/diagnostics/" + c.diagnostic, location.pathname];
         document.querySelectorAll(".theme-nav a[href]").forEach(function (a) { paths.push(a.getAttribute("href")); });
