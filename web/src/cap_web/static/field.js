@@ -26,6 +26,7 @@
   var sentSeq = null;
   var counter = 0;
   var shown = [];
+  var pendingSubmit = null;
 
   // -- the page ------------------------------------------------------------------------------
   function form() { return document.getElementById("theme-form"); }
@@ -410,8 +411,12 @@
     if (!navigator.onLine) {
       event.preventDefault();
       event.stopPropagation();
+      var submitter = event.submitter;
       sections().forEach(later);
       flushTyping().then(function () {
+        // the network came back meanwhile (this browser says so a moment late): send the form
+        if (navigator.onLine && c.form.requestSubmit) { c.form.requestSubmit(submitter || undefined); return; }
+        pendingSubmit = { form: c.form, submitter: submitter, until: Date.now() + 3000 };
         note("Hors ligne : vos réponses sont gardées dans ce navigateur et seront envoyées au retour du réseau.");
       });
       return;
@@ -445,7 +450,12 @@
     }).then(function () { return show(c); });
   });
   document.addEventListener("htmx:afterSwap", function () { var c = ctx(); if (c) { show(c); } });
-  window.addEventListener("online", function () { sync(); });
+  window.addEventListener("online", function () {
+    var p = pendingSubmit;
+    pendingSubmit = null;
+    if (p && Date.now() < p.until && p.form.isConnected && p.form.requestSubmit) { p.form.requestSubmit(p.submitter || undefined); return; }
+    sync();
+  });
   window.addEventListener("offline", function () { var c = ctx(); if (c) { show(c); } });
   setInterval(function () { if (navigator.onLine) { sync(); } }, 15000);
 
