@@ -13,5 +13,11 @@ from fastapi import APIRouter
 from cap_web.pages.structure import dashboard, diagnostics, field, results, theme
 
 router = APIRouter()
-for _screen in (dashboard, diagnostics, theme, results, field):  # the order the routes are matched in
+for _screen in (
+    dashboard,
+    diagnostics,
+    theme,
+    results,
+    field,
+):  # the order the routes are matched in
     router.include_router(_screen.router)

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.datastructures import FormData
 
-from cap_web.api import Answer, Api, ApiProblem
+from cap_web.api import Answer, ApiProblem
 from cap_web.console import ApiDep, render
 from cap_web.pages.structure.common import (
     MEMBERS,
