@@ -264,9 +264,10 @@
       recs.filter(function (r) { return r.state === "waiting"; }).forEach(function (r) {
         (groups[r.diagnostic] = groups[r.diagnostic] || []).push(r);
       });
-      return Object.keys(groups).reduce(function (chain, diagnostic) {
-        return chain.then(function (go) { return go === false ? false : send(c, diagnostic, groups[diagnostic]); });
-      }, Promise.resolve(true));
+      return Promise.all(Object.keys(groups).map(function (diagnostic) { return send(c, diagnostic, groups[diagnostic]); }));
+    }).then(function (results) {
+      var paths = [].concat.apply([], (results || []).filter(Array.isArray));
+      if (paths.length) { setTimeout(function () { keepPages(paths, true); }, 1000); }
     }).catch(function () {
       note("Envoi impossible pour l'instant : vos réponses restent gardées dans ce navigateur.");
     }).then(function () {
@@ -290,65 +291,67 @@
       if (response.status === 401) {
         note("Votre session a expiré : reconnectez-vous, vos réponses restent gardées dans ce navigateur.",
           { href: "/connexion?next=" + encodeURIComponent(location.pathname), text: "Se reconnecter" });
-        return false;
+        return null;
       }
       if (!response.ok) {
         return response.json().catch(function () { return {}; }).then(function (p) {
           note("Envoi refusé (" + response.status + ")" + (p.title ? " : " + p.title + (p.detail ? " — " + p.detail : "") : "") + ". Vos réponses restent gardées dans ce navigateur.");
-          return true;
+          return null;
         });
       }
-      return response.json().then(function (answer) { return settle(c, diagnostic, ready, sent, answer); }).then(function () { return true; });
+      return response.json().then(function (answer) { return settle(c, diagnostic, ready, sent, answer); });
     });
   }
   function settle(c, diagnostic, ready, sent, answer) {
     var here = diagnostic === c.diagnostic;
-    var byUrn = {};
-    ready.forEach(function (r) { byUrn[r.urn] = r; });
+    var saved = {};
+    var conflicts = {};
+    var errors = {};
     var themes = {};
-    var work = [];
-    (answer.saved || []).forEach(function (s) {
-      var rec = byUrn[s.criterion];
-      if (!rec) { return; }
-      themes[rec.theme] = true;
-      var section = here && rec.theme === c.theme ? sectionOf(s.criterion) : null;
+    (answer.saved || []).forEach(function (s) { saved[s.criterion] = s; });
+    (answer.conflicts || []).forEach(function (k) { conflicts[k.criterion] = k; });
+    (answer.errors || []).forEach(function (e) { errors[e.criterion] = e; });
+    ready.forEach(function (rec) {
+      var s = saved[rec.urn];
+      var section = s && here && rec.theme === c.theme ? sectionOf(rec.urn) : null;
+      if (s) { themes[rec.theme] = true; }
       if (section) {
         if (s.id) { section.setAttribute("data-answer-id", s.id); }
-        setBase(s.criterion, s.base);
+        setBase(rec.urn, s.base);
       }
-      work.push(get(rec.id).then(function (now) {
-        if (!now) { return null; }
-        if (now.seq === sent[rec.id]) { return drop(rec.id); }
-        now.base = s.base; now.resolve = null; now.over = null; // typed again meanwhile: over the new version
-        return put(now);
-      }));
-    });
-    (answer.conflicts || []).forEach(function (k) {
-      var rec = byUrn[k.criterion];
-      if (!rec) { return; }
-      work.push(get(rec.id).then(function (now) {
-        if (!now) { return null; }
-        now.state = "conflict"; now.conflict = k; now.resolve = null; now.over = null; now.changedSince = false;
-        return put(now);
-      }));
-    });
-    (answer.errors || []).forEach(function (e) {
-      var rec = byUrn[e.criterion];
-      if (!rec) { return; }
-      work.push(get(rec.id).then(function (now) {
-        if (!now || now.seq !== sent[rec.id]) { return null; }
-        now.state = "error"; now.message = e.message;
-        return put(now);
-      }));
     });
     var etag = document.getElementById("f-etag");
     if (here && etag && answer.etag) { etag.value = answer.etag; }
     if (here) { progress(answer.progress || {}); }
-    return Promise.all(work).then(function () {
-      var saved = (answer.saved || []).length;
-      note(saved ? saved + " réponse(s) envoyée(s) au serveur." : "");
-      var paths = Object.keys(themes).map(function (t) { return "/diagnostics/" + diagnostic + "/themes/" + t; });
-      if (paths.length) { keepPages(paths.concat(["/diagnostics/" + diagnostic]), true); }
+    // one transaction for the whole batch
+    return tx("readwrite", function (store) {
+      ready.forEach(function (rec) {
+        var read = store.get(rec.id);
+        read.onsuccess = function () {
+          var now = read.result;
+          var s = saved[rec.urn];
+          var k = conflicts[rec.urn];
+          var e = errors[rec.urn];
+          if (!now) { return; }
+          if (s && now.seq === sent[rec.id]) {
+            store.delete(rec.id);
+          } else if (s) { // typed again meanwhile: over the version now on the server
+            now.base = s.base; now.resolve = null; now.over = null;
+            store.put(now);
+          } else if (k) {
+            now.state = "conflict"; now.conflict = k; now.resolve = null; now.over = null; now.changedSince = false;
+            store.put(now);
+          } else if (e && now.seq === sent[rec.id]) {
+            now.state = "error"; now.message = e.message;
+            store.put(now);
+          }
+        };
+      });
+    }).then(function () {
+      var count = (answer.saved || []).length;
+      note(count ? count + " réponse(s) envoyée(s) au serveur." : "");
+      return Object.keys(themes).map(function (t) { return "/diagnostics/" + diagnostic + "/themes/" + t; })
+        .concat(Object.keys(themes).length ? ["/diagnostics/" + diagnostic] : []);
     });
   }
   function progress(byTheme) {
