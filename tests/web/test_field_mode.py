@@ -231,3 +231,79 @@ async def test_bad_input_and_other_people_are_refused(
     assert refused.status_code == 403
     assert "Accès refusé" in refused.text
     assert (await api_answers(standalone, who, diagnostic)).keys() == {"T1.3"}
+
+
+async def test_the_facilitator_s_session_page_sends_its_answers_too(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    import html
+    import re
+
+    from .test_facilitator import _schedule, account, organisation
+
+    org = await organisation(standalone, f"Atelier terrain {uuid.uuid4().hex[:4]}", "76", ["ACI"])
+    email = await account(standalone, "facilitator", region="76")
+    await console.sign_in(email, PASSWORD)
+    scheduled = await _schedule(
+        console,
+        org,
+        {
+            "session_date": "2027-03-12",
+            "facilitator": "Inès Garcia",
+            "p_name_0": "Claire Martin",
+            "p_role_0": "Directrice",
+            "p_category_0": "staff",
+        },
+    )
+    assert scheduled.status_code == 303, scheduled.text[:1500]
+    diagnostic = scheduled.headers["location"].split("/")[-1].split("?")[0]
+    target = f"/animation/diagnostics/{diagnostic}"
+    opened = await console.submit(target, f"{target}/transitions", {"action": "start"})
+    assert opened.status_code == 303
+    ref = (
+        await standalone.client.get("/v1/referentials/CAP/versions/1", headers=standalone.admin)
+    ).json()
+    urn = ref["themes"][0]["criteria"][0]["urn"]
+    # evidence given elsewhere (the structure's own page) stays: the session's form has none
+    current = await standalone.client.get(f"/v1/diagnostics/{diagnostic}", headers=standalone.admin)
+    put = await standalone.client.put(
+        f"/v1/diagnostics/{diagnostic}/answers",
+        json={"answers": [{"id": str(uuid.uuid4()), "criterion": urn, "level": 1,
+                           "evidence": [{"title": "Charte signée"}]}]},
+        headers={**standalone.admin, "if-match": current.headers["etag"]},
+    )  # fmt: skip
+    assert put.status_code == 200, put.text
+    page = await console.get(f"{target}?theme=T1")
+    assert f'data-field-sync="{target}/synchro"' in page.text
+    assert 'src="/static/field.js" defer' in page.text
+    found = re.search(rf'data-urn="{re.escape(urn)}" data-key="0" data-answer-id="[^"]+" '
+                      r'data-base="([^"]*)"', page.text)  # fmt: skip
+    assert found
+    base = html.unescape(found.group(1))
+    body = {
+        "key": "s1",
+        "items": [{"criterion": urn, "id": str(uuid.uuid4()), "base": base, "choice": "3",
+                   "comment": "Dit en séance", "evidence": None}],
+    }  # fmt: skip
+    sent = await console.http.post(
+        f"{target}/synchro",
+        content=json.dumps(body),
+        headers={"content-type": "application/json", "x-csrf-token": csrf_of(page.text)},
+    )
+    assert sent.status_code == 200, sent.text[:1500]
+    assert [s["code"] for s in sent.json()["saved"]] == ["T1.1"]
+    held = (
+        await standalone.client.get(
+            f"/v1/diagnostics/{diagnostic}/answers", headers=standalone.admin
+        )
+    ).json()["data"]
+    assert [(a["level"], a["comment"], [e["title"] for e in a["evidence"]]) for a in held] == [
+        (3, "Dit en séance", ["Charte signée"])
+    ]
+    # the structure's address is not the facilitator's
+    refused = await console.http.post(
+        f"/diagnostics/{diagnostic}/synchro",
+        content=json.dumps(body),
+        headers={"content-type": "application/json", "x-csrf-token": csrf_of(page.text)},
+    )
+    assert refused.status_code == 403

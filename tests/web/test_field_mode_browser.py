@@ -154,3 +154,47 @@ def test_a_conflict_typed_offline_shows_both_versions(
         assert not page.locator("#fc-T1-1 fieldset").is_visible()
     finally:
         page.context.close()
+
+
+def test_the_facilitator_s_session_keeps_working_offline(chromium: Any, live: Live) -> None:
+    email, password = live.account("facilitator")
+    headers = token(live, email, password)
+    member = token(live, *live.account("member_admin"))
+    me = api(live, member, "GET", "/v1/me").json()
+    org = next(m["organisation_id"] for m in me["memberships"] if m["organisation_id"])
+    created = api(
+        live, headers, "POST", "/v1/diagnostics",
+        json={"organisation_id": org, "kind": "cap_session", "referential_code": "CAP",
+              "session_date": "2027-03-12", "facilitator": "Sophie Roux",
+              "participants": [{"name": "Claire Martin", "role": "Directrice", "category": "staff"}]},
+    ).json()  # fmt: skip
+    diagnostic = created["id"]
+    for action in ("schedule", "start"):
+        api(live, headers, "POST", f"/v1/diagnostics/{diagnostic}/transitions",
+            json={"action": action})  # fmt: skip
+    codes = themes(live, headers, "CAP")
+    session = f"/animation/diagnostics/{diagnostic}"
+    page = new_page(chromium, live, 1280)
+    try:
+        sign_in(page, email, password, next=f"{session}?theme=T1")
+        kept(page)
+        check(page, "field mode facilitator session")
+        page.context.set_offline(True)
+        typed = 0
+        for theme in ("T1", "T2"):
+            if theme != "T1":
+                page.goto(f"{session}?theme={theme}")  # the kept copy of that theme
+            for i, _code in enumerate(codes[theme]):
+                page.locator(f"#l-{i}-{(i + typed) % 5}").check()
+            typed += len(codes[theme])
+            page.wait_for_selector(f"#field-state[data-waiting='{typed}']", state="attached")
+        page.reload()
+        page.wait_for_selector(f"#field-state[data-waiting='{typed}']", state="attached")
+        assert held(live, headers, diagnostic) == {}
+        page.context.set_offline(False)
+        page.wait_for_selector("#field-state[data-waiting='0']", state="attached", timeout=30_000)
+        answers = held(live, headers, diagnostic)
+        assert len(answers) == typed
+        assert answers["T2.1"]["level"] == (0 + len(codes["T1"])) % 5
+    finally:
+        page.context.close()

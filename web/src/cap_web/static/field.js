@@ -29,7 +29,7 @@
   var pendingSubmit = null;
 
   // -- the page ------------------------------------------------------------------------------
-  function form() { return document.getElementById("theme-form"); }
+  function form() { return document.querySelector("form[data-field]"); }
   function ctx() {
     var f = form();
     if (!f || !f.getAttribute("data-field")) { return null; }
@@ -37,10 +37,13 @@
       form: f,
       diagnostic: f.getAttribute("data-field"),
       theme: f.getAttribute("data-field-theme"),
-      person: f.getAttribute("data-field-person") || "?"
+      person: f.getAttribute("data-field-person") || "?",
+      sep: f.getAttribute("data-field-sep") || "-",
+      sync: f.getAttribute("data-field-sync") || "/diagnostics/" + f.getAttribute("data-field") + "/synchro",
+      page: location.pathname + (f.getAttribute("data-field-sep") ? "?theme=" + encodeURIComponent(f.getAttribute("data-field-theme")) : "")
     };
   }
-  function sections() { var f = form(); return f ? Array.prototype.slice.call(f.querySelectorAll("section.criterion[data-urn]")) : []; }
+  function sections() { var f = form(); return f ? Array.prototype.slice.call(f.querySelectorAll("[data-urn]")) : []; }
   function sectionOf(urn) {
     return sections().filter(function (s) { return s.getAttribute("data-urn") === urn; })[0] || null;
   }
@@ -48,7 +51,14 @@
     var el = document.getElementById("f-base");
     try { return JSON.parse((el && el.value) || "{}"); } catch (e) { return {}; }
   }
+  function baseOf(section) {
+    var all = bases();
+    var urn = section.getAttribute("data-urn");
+    return Object.prototype.hasOwnProperty.call(all, urn) ? all[urn] : section.getAttribute("data-base");
+  }
   function setBase(urn, signature) {
+    var section = sectionOf(urn);
+    if (section && section.hasAttribute("data-base")) { section.setAttribute("data-base", signature); }
     var el = document.getElementById("f-base");
     if (!el) { return; }
     var all = bases();
@@ -66,25 +76,25 @@
     var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
+  function name(section, prefix) { return prefix + ((ctx() || {}).sep || "-") + section.getAttribute("data-key"); }
   function field(section, prefix) {
-    return section.querySelector("[name='" + prefix + "-" + section.getAttribute("data-key") + "']");
+    return section.querySelector("[name='" + name(section, prefix) + "']");
   }
   function read(section) {
-    var key = section.getAttribute("data-key");
-    var checked = section.querySelector("input[name='level-" + key + "']:checked");
+    var checked = section.querySelector("input[name='" + name(section, "level") + "']:checked");
+    var evidence = field(section, "evidence");
     return {
       choice: checked ? checked.value : "",
       reason: (field(section, "reason") || {}).value || "",
       comment: (field(section, "comment") || {}).value || "",
-      evidence: (field(section, "evidence") || {}).value || ""
+      evidence: evidence ? evidence.value : null // no evidence field: the stored evidence is kept
     };
   }
   function apply(section, values) {
-    var key = section.getAttribute("data-key");
-    section.querySelectorAll("input[name='level-" + key + "']").forEach(function (r) { r.checked = r.value === values.choice; });
-    ["reason", "comment", "evidence"].forEach(function (name) {
-      var el = field(section, name);
-      if (el) { el.value = values[name] || ""; }
+    section.querySelectorAll("input[name='" + name(section, "level") + "']").forEach(function (r) { r.checked = r.value === values.choice; });
+    ["reason", "comment", "evidence"].forEach(function (n) {
+      var el = field(section, n);
+      if (el && values[n] !== null && values[n] !== undefined) { el.value = values[n]; } else if (el) { el.value = ""; }
     });
   }
 
@@ -149,7 +159,7 @@
     if (!box) { return; }
     box.textContent = "";
     if (!rec || rec.state !== "conflict") { box.hidden = true; return; }
-    var code = section.querySelector("h2") ? section.querySelector("h2").textContent.split(" — ")[0] : "";
+    var code = rec.conflict.code;
     var set = document.createElement("fieldset");
     set.className = "conflict";
     var legend = document.createElement("legend");
@@ -206,7 +216,7 @@
       if (conflicts.length) {
         var other = conflicts.filter(function (r) { return r.theme !== c.theme; })[0];
         note(conflicts.length + " conflit(s) à résoudre : pour chacun, choisissez la version à garder.",
-          other ? { href: "/diagnostics/" + c.diagnostic + "/themes/" + other.theme, text: "Voir le thème " + other.theme } : null);
+          other ? { href: other.page || "/diagnostics/" + c.diagnostic + "/themes/" + other.theme, text: "Voir le thème " + other.theme } : null);
       } else if (!navigator.onLine && waiting.length) {
         note("Hors ligne : vos réponses sont gardées dans ce navigateur et seront envoyées au retour du réseau.");
       }
@@ -225,7 +235,8 @@
       var values = read(section);
       if (!rec) {
         rec = { id: id, person: c.person, diagnostic: c.diagnostic, theme: c.theme, urn: urn,
-          answerId: section.getAttribute("data-answer-id") || uuid(), base: bases()[urn], state: "waiting" };
+          answerId: section.getAttribute("data-answer-id") || uuid(), base: baseOf(section), state: "waiting",
+          sync: c.sync, page: c.page };
       } else if (rec.state === "conflict") {
         rec.changedSince = true;
       } else {
@@ -262,9 +273,10 @@
       // every diagnostic's answers waiting in this browser, one batch per diagnostic
       var groups = {};
       recs.filter(function (r) { return r.state === "waiting"; }).forEach(function (r) {
-        (groups[r.diagnostic] = groups[r.diagnostic] || []).push(r);
+        var to = r.sync || "/diagnostics/" + r.diagnostic + "/synchro";
+        (groups[to] = groups[to] || []).push(r);
       });
-      return Promise.all(Object.keys(groups).map(function (diagnostic) { return send(c, diagnostic, groups[diagnostic]); }));
+      return Promise.all(Object.keys(groups).map(function (to) { return send(c, to, groups[to]); }));
     }).then(function (results) {
       var paths = [].concat.apply([], (results || []).filter(Array.isArray));
       if (paths.length) { setTimeout(function () { keepPages(paths, true); }, 1000); }
@@ -275,7 +287,8 @@
       return show(c);
     });
   }
-  function send(c, diagnostic, ready) {
+  function send(c, to, ready) {
+    var diagnostic = ready[0].diagnostic;
     var sent = {};
     ready.forEach(function (r) { sent[r.id] = r.seq; });
     var items = ready.map(function (r) {
@@ -283,7 +296,7 @@
         comment: r.values.comment, evidence: r.values.evidence, resolve: r.resolve || null, over: r.over || null };
     });
     note("Envoi de " + ready.length + " réponse(s) en attente…");
-    return fetch("/diagnostics/" + diagnostic + "/synchro", {
+    return fetch(to, {
       method: "POST", credentials: "same-origin",
       headers: { "content-type": "application/json", "x-csrf-token": csrf(), "hx-request": "true", accept: "application/json" },
       body: JSON.stringify({ key: uuid(), items: items })
@@ -314,7 +327,7 @@
     ready.forEach(function (rec) {
       var s = saved[rec.urn];
       var section = s && here && rec.theme === c.theme ? sectionOf(rec.urn) : null;
-      if (s) { themes[rec.theme] = true; }
+      if (s) { themes[rec.page || "/diagnostics/" + diagnostic + "/themes/" + rec.theme] = true; }
       if (section) {
         if (s.id) { section.setAttribute("data-answer-id", s.id); }
         setBase(rec.urn, s.base);
@@ -350,8 +363,7 @@
     }).then(function () {
       var count = (answer.saved || []).length;
       note(count ? count + " réponse(s) envoyée(s) au serveur." : "");
-      return Object.keys(themes).map(function (t) { return "/diagnostics/" + diagnostic + "/themes/" + t; })
-        .concat(Object.keys(themes).length ? ["/diagnostics/" + diagnostic] : []);
+      return Object.keys(themes);
     });
   }
   function progress(byTheme) {
@@ -370,7 +382,7 @@
   // -- the person resolves a conflict --------------------------------------------------------
   function resolve(button) {
     var c = ctx();
-    var section = button.closest("section.criterion");
+    var section = button.closest("[data-urn]");
     if (!c || !section) { return; }
     var urn = section.getAttribute("data-urn");
     var id = recordId(c, urn);
@@ -388,7 +400,7 @@
       rec.values = read(section);
       return put(rec).then(function () { note("Votre saisie est gardée pour " + rec.conflict.code + " : envoi…"); });
     }).then(function () { return show(c); }).then(function () {
-      var first = section.querySelector("input[name^='level-']:checked") || section.querySelector("h2");
+      var first = section.querySelector("input[type=radio]:checked") || section.querySelector("input, textarea");
       if (first && first.focus) { first.focus(); }
       return sync();
     });
@@ -399,7 +411,7 @@
     var el = event.target;
     if (!el || !el.name || !el.closest || !ctx()) { return null; }
     if (/^(keep|conflict)-/.test(el.name)) { return null; }
-    return el.closest("#theme-form section.criterion[data-urn]");
+    return el.closest("form[data-field] [data-urn]");
   }
   document.addEventListener("input", function (event) { var s = typedIn(event); if (s) { later(s); } });
   document.addEventListener("change", function (event) { var s = typedIn(event); if (s) { later(s); } });
@@ -494,8 +506,9 @@
         if (kept) { kept.hidden = false; }
       });
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
-        var paths = ["/diagnostics/" + c.diagnostic, location.pathname];
-        document.querySelectorAll(".theme-nav a[href]").forEach(function (a) { paths.push(a.getAttribute("href")); });
+        var paths = [c.page];
+        if (!c.form.getAttribute("data-field-sep")) { paths.push("/diagnostics/" + c.diagnostic); }
+        document.querySelectorAll(".theme-nav a[href], .fac-themes a[href]").forEach(function (a) { paths.push(a.getAttribute("href").split("#")[0]); });
         keepPages(paths, false);
       }).catch(function () { /* no field mode without a service worker: the page still works */ });
     }

@@ -1,7 +1,7 @@
 // The console's service worker (served at /sw.js, scope "/"): field mode.
 // - The static files (stylesheet, scripts) are answered from the cache, refreshed behind.
 // - The pages of a diagnostic (its theme pages carry the referential: criteria, scales,
-//   descriptors) are asked from the network first and kept; without network the kept copy is
+//   descriptors; a facilitator's session page, theme by theme) are asked from the network first and kept; without network the kept copy is
 //   shown, else the page "/hors-ligne". Nothing else is kept; signing out forgets the pages.
 // - The answers themselves are not here: static/field.js keeps them in IndexedDB.
 "use strict";
@@ -15,6 +15,19 @@ var PRECACHE = [
   "/static/live.js", "/static/structure.js", "/static/field.js", "/static/favicon.svg", OFFLINE
 ];
 var FIELD_PAGE = /^\/diagnostics\/[0-9a-fA-F-]{36}(\/themes\/[A-Za-z0-9._-]{1,60})?$/;
+var SESSION_PAGE = /^\/animation\/diagnostics\/[0-9a-fA-F-]{36}$/;
+var THEME = /^[A-Za-z0-9._-]{1,60}$/;
+
+// Where a page is kept: a structure's diagnostic pages by their path, a facilitator's session
+// page by its path and theme (?theme=T1); anything else is not kept (null).
+function pageKey(url) {
+  if (FIELD_PAGE.test(url.pathname)) { return url.pathname; }
+  if (SESSION_PAGE.test(url.pathname)) {
+    var theme = url.searchParams.get("theme");
+    return url.pathname + (theme && THEME.test(theme) ? "?theme=" + theme : "");
+  }
+  return null;
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll(PRECACHE); })
@@ -72,14 +85,15 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (FIELD_PAGE.test(url.pathname) && request.mode === "navigate") {
+  var key = pageKey(url);
+  if (key && request.mode === "navigate") {
     event.respondWith(fetch(request).then(function (response) {
       if (keepable(response)) {
         var copy = response.clone();
-        event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(url.pathname, copy); }));
+        event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.put(key, copy); }));
       }
       return response;
-    }).catch(function () { return fromCache(url.pathname); }));
+    }).catch(function () { return fromCache(key); }));
     return;
   }
   if (request.mode === "navigate") {
@@ -91,7 +105,9 @@ self.addEventListener("fetch", function (event) {
 // and for a page to be kept again after its answers were sent (so a reload shows them).
 self.addEventListener("message", function (event) {
   var data = event.data || {};
-  var paths = (data.paths || []).filter(function (p) { return typeof p === "string" && FIELD_PAGE.test(p); });
+  var paths = (data.paths || []).map(function (p) {
+    return typeof p === "string" && p.charAt(0) === "/" ? pageKey(new URL(p, self.location.origin)) : null;
+  }).filter(function (p, i, all) { return p && all.indexOf(p) === i; });
   if (data.type !== "keep" || !paths.length) { return; }
   event.waitUntil(caches.open(PAGES).then(function (cache) {
     return Promise.all(paths.map(function (path) {

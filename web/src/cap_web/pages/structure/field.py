@@ -24,8 +24,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.datastructures import FormData
 
-from cap_web.api import Answer, ApiProblem
-from cap_web.console import ApiDep, render
+from cap_web.api import Answer, Api, ApiProblem
+from cap_web.console import ApiDep, render, require
 from cap_web.pages.structure.common import (
     MEMBERS,
     DiagnosticId,
@@ -39,6 +39,7 @@ from cap_web.pages.structure.common import (
 from cap_web.pages.structure.form import Value, map_api_errors, payload, read_form
 
 router = APIRouter()
+FACILITATORS = require("facilitator")
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 #: Answers of one synchronisation at most (the API takes 500 a batch).
@@ -66,15 +67,20 @@ def _problem(status: int, title: str, detail: str) -> JSONResponse:
     return JSONResponse({"title": title, "detail": detail}, status_code=status)
 
 
-def _typed(criterion: dict[str, Any], item: dict[str, Any]) -> FormData:
-    """One queued answer as the theme form would post it (read by the same checks)."""
+def _typed(criterion: dict[str, Any], item: dict[str, Any], stored: Value) -> FormData:
+    """One queued answer as the theme form would post it (read by the same checks); a form
+    without evidence (the facilitator's) keeps the evidence stored."""
     key = slug(criterion["code"])
+    evidence = item.get("evidence")
     return FormData(
         [
             (f"level-{key}", clean(str(item.get("choice") or ""))[:10]),
             (f"reason-{key}", str(item.get("reason") or "")[:4100]),
             (f"comment-{key}", str(item.get("comment") or "")[:8100]),
-            (f"evidence-{key}", str(item.get("evidence") or "")[:40000]),
+            (
+                f"evidence-{key}",
+                stored.evidence_text if evidence is None else str(evidence)[:40000],
+            ),
         ]
     )
 
@@ -119,12 +125,12 @@ class _Sync:
             if criterion is None:
                 self.refuse(urn, "Ce critère n'existe pas dans le référentiel du diagnostic.")
                 continue
-            values, problems = read_form(_typed(criterion, item), [criterion])
+            current = Value.of(answers.get(urn))
+            values, problems = read_form(_typed(criterion, item, current), [criterion])
             if urn in problems:
                 self.refuse(urn, problems[urn])
                 continue
             mine = self.mine[urn] = values[urn]
-            current = Value.of(answers.get(urn))
             if current.signature() == mine.signature() or (mine.empty and urn not in answers):
                 self._done(urn, answers.get(urn), current)
                 continue
@@ -178,6 +184,22 @@ def _item_id(item: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, A
 )
 async def synchronise(request: Request, api: ApiDep, diagnostic_id: DiagnosticId) -> Response:
     """Send the answers typed without network; answer what is saved, in conflict, refused."""
+    return await _synchronise(request, api, diagnostic_id)
+
+
+@router.post(
+    "/animation/diagnostics/{diagnostic_id}/synchro",
+    include_in_schema=False,
+    dependencies=[FACILITATORS],
+)
+async def synchronise_session(
+    request: Request, api: ApiDep, diagnostic_id: DiagnosticId
+) -> Response:
+    """The same for the facilitator running an accompanied diagnostic's session."""
+    return await _synchronise(request, api, diagnostic_id)
+
+
+async def _synchronise(request: Request, api: Api, diagnostic_id: str) -> Response:
     try:
         body = json.loads(await request.body())
     except ValueError:
