@@ -110,7 +110,7 @@ def one_round(page: Any, api: Api, number: int) -> float:
                 plan.append((diagnostic, theme, criteria[:left]))
                 left -= len(plan[-1][2])
     wanted: dict[tuple[str, str], int] = {}
-    for diagnostic, theme, criteria in plan:
+    for diagnostic, _theme, criteria in plan:
         for code, top in criteria:
             wanted[(diagnostic, code)] = (len(wanted) + number) % (top + 1)
     assert len(wanted) == ANSWERS

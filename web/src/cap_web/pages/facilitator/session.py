@@ -14,7 +14,6 @@ from fastapi.responses import Response
 
 from cap_web.api import Api, ApiProblem
 from cap_web.console import ApiDep, redirect, render
-from cap_web.pages.structure.form import Value
 from cap_web.pages.facilitator.common import (
     ACTION_FR,
     CATEGORIES,
@@ -26,6 +25,7 @@ from cap_web.pages.facilitator.common import (
     participants_form,
     participants_of,
 )
+from cap_web.pages.structure.form import Value
 
 router = APIRouter()
 
