@@ -333,8 +333,9 @@
         setBase(rec.urn, s.base);
       }
     });
-    var etag = document.getElementById("f-etag");
-    if (here && etag && answer.etag) { etag.value = answer.etag; }
+    // the page's ETag follows only when nobody else wrote between the page and this batch
+    var etag = c.form.querySelector("input[name=etag]");
+    if (here && etag && answer.etag && answer.read_etag === etag.value) { etag.value = answer.etag; }
     if (here) { progress(answer.progress || {}); }
     // one transaction for the whole batch
     return tx("readwrite", function (store) {
@@ -472,7 +473,12 @@
     sync();
   });
   window.addEventListener("offline", function () { var c = ctx(); if (c) { show(c); } });
-  setInterval(function () { if (navigator.onLine) { sync(); } }, 15000);
+  // what an autosave could not send is tried again (the facilitator's page has no autosave:
+  // its answers go with its button, or when the network comes back after a cut)
+  setInterval(function () {
+    var c = ctx();
+    if (c && navigator.onLine && !c.form.getAttribute("data-field-sep")) { sync(); }
+  }, 15000);
 
   function start() {
     var c = ctx();

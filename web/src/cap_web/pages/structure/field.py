@@ -3,8 +3,9 @@
 * ``/sw.js``: the service worker (``static/sw.js``, served from the root so that its scope is the
   whole console): it keeps the static files, the diagnostic's theme pages (and with them the
   referential: criteria, scales, descriptors) and an offline page ``/hors-ligne``.
-* ``POST /diagnostics/{id}/synchro``: where ``static/field.js`` sends the answers kept in the
-  browser (IndexedDB) when the network is back. The console sends them on with the existing
+* ``POST /diagnostics/{id}/synchro`` (the structure's theme pages) and ``POST
+  /animation/diagnostics/{id}/synchro`` (the facilitator's session page): where
+  ``static/field.js`` sends the answers kept in the browser (IndexedDB) when the network is back. The console sends them on with the existing
   batch upsert ``PUT /v1/diagnostics/{id}/answers`` (the answers' ids generated in the browser,
   an Idempotency-Key, the diagnostic's ETag in If-Match). Each answer carries the server
   version it was typed over (``base``): when the API now holds something else for that
@@ -211,6 +212,7 @@ async def _synchronise(request: Request, api: Api, diagnostic_id: str) -> Respon
         return _problem(413, "Trop de réponses", f"{MOST} réponses au plus par envoi.")
     key = clean(str(body.get("key") or ""))[:100] or str(uuid.uuid4())
     diagnostic, etag = await read_diagnostic(api, diagnostic_id)
+    read_etag = etag
     referential = await read_referential(api, diagnostic)
     criteria = {c["urn"]: c for t in referential.get("themes", []) for c in t.get("criteria", [])}
     sync = _Sync(criteria, items)
@@ -257,6 +259,7 @@ async def _synchronise(request: Request, api: Api, diagnostic_id: str) -> Respon
     return JSONResponse(
         {
             "etag": etag or "",
+            "read_etag": read_etag or "",
             "saved": list(sync.saved.values()),
             "conflicts": list(sync.conflicts.values()),
             "errors": list(sync.errors.values()),
