@@ -132,7 +132,9 @@ def test_the_explanation_shows_every_threshold_against_the_scores() -> None:
     result = level_rule.compute(rule(), 620, flat(450, s6_2=380), 0, {**CORE_AT_3, "R8": 1})
     assert result.level == "Progression"
     explained = result.explanation
-    assert [(lv["name"], lv["label"], lv["score_met"], lv["met"]) for lv in explained["levels"]] == [
+    assert [
+        (lv["name"], lv["label"], lv["score_met"], lv["met"]) for lv in explained["levels"]
+    ] == [
         ("Initial", False, True, True),
         ("Progression", True, True, True),
         ("Confirmé", True, True, False),
