@@ -39,9 +39,7 @@ async def evaluate_first_audit(demo: DemoRun, organisation_id: str, structure: S
     if audit["status"] == "planned":
         audit = await demo.api.json(auditor, "POST", f"{url}/transitions", json={"step": "start"})
     if audit["status"] == "in_progress":
-        referential = await demo.api.json(
-            auditor, "GET", "/v1/referentials/CAP_RSE/versions/1"
-        )
+        referential = await demo.api.json(auditor, "GET", "/v1/referentials/CAP_RSE/versions/1")
         levels = [
             {"criterion_urn": c["urn"], "level": rating(c["urn"])}
             | ({"comment": COMMENTS[c["urn"]]} if c["urn"] in COMMENTS else {})
