@@ -45,6 +45,16 @@ CHECK = {
     "cooling_off": "Aucun engagement récent auprès des structures (délai de carence)",
     "overturned_on_appeal": "Aucune décision de sa part infirmée sur recours",
 }
+#: The rule each check applies, in French (the API names it in English).
+CHECK_RULE = {
+    "audited": "ISO/IEC 17021-1 §9.5.1 : la décision est prise par des personnes qui n'ont pas "
+    "réalisé l'audit.",
+    "cooling_off": "ISO/IEC 17021-1 §5.2.11 : personne ne décide d'une structure à laquelle "
+    "elle a donné conseil, accompagnement ou formation pendant le délai de carence du "
+    "référentiel.",
+    "overturned_on_appeal": "ISO/IEC 17021-1 §9.7 : une décision infirmée sur recours est prise "
+    "à nouveau par une autre personne.",
+}
 ENGAGEMENT = {
     "consultancy": "Conseil",
     "accompaniment": "Accompagnement",
@@ -69,6 +79,7 @@ def labels() -> dict[str, Any]:
         "OUTCOME": OUTCOME,
         "STEP": STEP,
         "CHECK": CHECK,
+        "CHECK_RULE": CHECK_RULE,
         "ENGAGEMENT": ENGAGEMENT,
         "APPEAL_STATUS": APPEAL_STATUS,
         "APPEAL_OUTCOME": APPEAL_OUTCOME,
