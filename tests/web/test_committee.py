@@ -180,7 +180,7 @@ async def test_the_auditor_of_the_file_sees_the_check_fail_and_others_are_refuse
         assert "<h1>" in refused.text
 
 
-async def test_junk_and_unknown_ids_are_french_404s(
+async def test_junk_ids_are_french_404s_and_an_iso_file_is_the_bodys(
     standalone: Topology, console: ConsoleClient
 ) -> None:
     loaded = await demo(standalone)
@@ -193,6 +193,19 @@ async def test_junk_and_unknown_ids_are_french_404s(
         answer = await console.get(path)
         assert answer.status_code == 404, path
         assert "introuvable" in answer.text.lower()
+    # A CAP ISO 9001 file (Tremplin's, waiting for its stage 2 report): the body decides.
+    files = ok(
+        await standalone.client.get(
+            "/v1/decisions", params={"scheme": "CAP_ISO9001"}, headers=standalone.admin
+        )
+    )["data"]
+    (iso,) = files
+    page = await console.get(f"/comite/dossiers/{iso['id']}")
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    assert "En attente du rapport d'audit" in shown
+    assert "c'est l'organisme certificateur qui décide" in shown
+    assert "/decision" not in page.text.split('id="decision"', 1)[1]
     # Empty appeals page.
     appeals = text_of((await console.get("/comite/recours")).text)
     assert "Aucun recours n'attend de décision" in appeals
