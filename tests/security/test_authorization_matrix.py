@@ -1477,6 +1477,9 @@ SERVICE_RULES["labelling"].update(
         ("GET", "/v1/decisions/{decision_id}"): Rule(
             LABEL_READERS_A, fixed("/v1/decisions/{decision_a}")
         ),
+        ("GET", "/v1/decisions/{decision_id}/impartiality"): Rule(
+            COMMITTEE, fixed("/v1/decisions/{decision_a}/impartiality")
+        ),
         ("POST", "/v1/decisions/{decision_id}/decide"): Rule(
             COMMITTEE,
             conditional(

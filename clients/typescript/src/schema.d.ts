@@ -1030,6 +1030,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/decisions/{decision_id}/impartiality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Impartiality Checks
+         * @description The caller's impartiality checks against the file, each with its result, as a decision
+         *     would apply them today: not an auditor of the file, no engagement with its structures within
+         *     the cooling-off (naming them and until when), no decision of theirs overturned on appeal.
+         */
+        get: operations["decisions-impartiality-checks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/diagnostics": {
         parameters: {
             query?: never;
@@ -5998,6 +6020,20 @@ export interface components {
             type: "decision.appeal_lodged.v1";
         };
         /**
+         * DecisionChecks
+         * @description The impartiality checks of the caller against a file: may they decide on it?
+         */
+        DecisionChecks: {
+            /** Checks */
+            checks: components["schemas"]["ImpartialityCheck"][];
+            /** Decision Id */
+            decision_id: string;
+            /** Impartial */
+            impartial: boolean;
+            /** Person */
+            person: string;
+        };
+        /**
          * DecisionHeldV1
          * @description No recognition becomes active while a major nonconformity of the deciding audit is not
          *     verified closed: the decision (the body's, for CAP ISO 9001) is kept and takes effect when
@@ -7593,6 +7629,29 @@ export interface components {
             score: number | null;
             /** Total */
             total: number;
+        };
+        /**
+         * ImpartialityCheck
+         * @description One impartiality check of the caller against a file, with its result.
+         */
+        ImpartialityCheck: {
+            /** Barred Until */
+            barred_until?: string | null;
+            /**
+             * Check
+             * @enum {string}
+             */
+            check: "audited" | "cooling_off" | "overturned_on_appeal";
+            /** Detail */
+            detail: string;
+            /** Detail Fr */
+            detail_fr: string;
+            /** Engagements */
+            engagements?: components["schemas"]["LabellingEngagementPublic"][];
+            /** Passed */
+            passed: boolean;
+            /** Rule */
+            rule: string;
         };
         /**
          * ImportReport
@@ -18584,6 +18643,146 @@ export interface operations {
             428: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "decisions-impartiality-checks": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                decision_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionChecks"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };

@@ -125,6 +125,7 @@ from .decision_appeal_decided_v1_scheme import DecisionAppealDecidedV1Scheme
 from .decision_appeal_lodged_v1 import DecisionAppealLodgedV1
 from .decision_appeal_lodged_v1_delivery import DecisionAppealLodgedV1Delivery
 from .decision_appeal_lodged_v1_scheme import DecisionAppealLodgedV1Scheme
+from .decision_checks import DecisionChecks
 from .decision_held_v1 import DecisionHeldV1
 from .decision_held_v1_delivery import DecisionHeldV1Delivery
 from .decision_held_v1_scheme import DecisionHeldV1Scheme
@@ -212,6 +213,8 @@ from .group_invitation_sent_v1_scheme import GroupInvitationSentV1Scheme
 from .group_member_public import GroupMemberPublic
 from .group_score import GroupScore
 from .group_score_v1 import GroupScoreV1
+from .impartiality_check import ImpartialityCheck
+from .impartiality_check_check import ImpartialityCheckCheck
 from .import_report import ImportReport
 from .import_run_public import ImportRunPublic
 from .invitation_accept import InvitationAccept
@@ -605,6 +608,7 @@ __all__ = (
     "DecisionAppealLodgedV1",
     "DecisionAppealLodgedV1Delivery",
     "DecisionAppealLodgedV1Scheme",
+    "DecisionChecks",
     "DecisionHeldV1",
     "DecisionHeldV1Delivery",
     "DecisionHeldV1Scheme",
@@ -692,6 +696,8 @@ __all__ = (
     "GroupMemberPublic",
     "GroupScore",
     "GroupScoreV1",
+    "ImpartialityCheck",
+    "ImpartialityCheckCheck",
     "ImportReport",
     "ImportRunPublic",
     "InvitationAccept",
