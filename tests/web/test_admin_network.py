@@ -1,0 +1,244 @@
+"""The administrators' network and certification screens in-process: structures, people and
+roles (facilitators' regions, suspension), certification bodies (connection, secrets,
+deliveries), auditors and qualifications, impartiality declarations.
+
+Each test loads the first structure of the demo network on its own standalone platform (a few
+seconds), signs the administrator in through the console and checks what the page shows and
+what the API then holds; bad input, stale ETags, junk ids and other roles are refused in French.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from cap_shared.testing.auth import create_user
+from cap_shared.testing.siret import make_siret
+from cap_standalone.demo import DemoResult, load_demo
+from cap_standalone.testing import Topology
+from cap_web.testing import ConsoleClient, hidden_fields
+
+CLAIRE = "claire.martin@atelier-lauragais.example"
+PAGES = (
+    "/admin/structures",
+    "/admin/personnes",
+    "/admin/organismes",
+    "/admin/auditeurs",
+    "/admin/impartialite",
+)
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text[:2000]
+    return response.json()
+
+
+def text_of(page: str) -> str:
+    main = page.split('id="contenu"', 1)[-1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
+async def admin_console(standalone: Topology, console: ConsoleClient) -> DemoResult:
+    """The demo's first structure loaded, the administrator signed in on ``console``."""
+    loaded = await load_demo(standalone.client, structures=1, timeout=60)
+    await console.sign_in(loaded.admin_email, loaded.admin_password)
+    return loaded
+
+
+async def form_post(
+    console: ConsoleClient, page_path: str, action: str, data: dict[str, Any]
+) -> httpx.Response:
+    """Open ``page_path`` and post its form ``action`` (hidden fields kept) with ``data`` (the
+    filter forms are ``GET`` forms to the same address: the ``POST`` one is taken)."""
+    page = await console.get(page_path)
+    assert page.status_code == 200, page.text[:2000]
+    forms = re.findall(r'<form method="post"[^>]*>.*?</form>', page.text, re.S)
+    form = next(f for f in forms if f'action="{action}"' in f)
+    return await console.http.post(action, data={**hidden_fields(form, action), **data})
+
+
+async def test_pages_are_for_administrators_only_and_junk_ids_are_french_404s(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    loaded = await admin_console(standalone, console)
+    for path in PAGES:
+        page = await console.get(path)
+        assert page.status_code == 200, (path, page.text[:3000])
+        assert "<h1>" in page.text and "<caption>" in page.text
+
+    for junk in (
+        "/admin/structures/inconnue",
+        "/admin/personnes/inconnue",
+        "/admin/organismes/inconnu",
+        "/admin/organismes/%3Cscript%3E",
+        "/admin/auditeurs/inconnu",
+        "/admin/impartialite/auditeurs/inconnu",
+        "/admin/impartialite/comite/%00x",
+    ):
+        page = await console.get(junk)
+        assert page.status_code == 404, (junk, page.status_code, page.text[:1000])
+        assert "introuvable" in text_of(page.text).lower()
+
+    # a structure's administrator (and anyone not an administrator) is refused in French
+    member = ConsoleClient(
+        httpx.AsyncClient(transport=standalone.client._transport, base_url=standalone.public_url)
+    )
+    await member.sign_in(CLAIRE, loaded.password)
+    for path in PAGES:
+        page = await member.get(path)
+        assert page.status_code == 403, path
+        assert "Accès refusé" in page.text or "refus" in page.text.lower()
+    refused = await member.post("/admin/structures", {"name": "X", "siret": "1", "region": "76"})
+    assert refused.status_code == 403
+
+
+async def test_a_structure_is_registered_and_shown_with_its_people(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    await admin_console(standalone, console)
+    # nothing chosen: French messages next to the fields, nothing registered
+    bad = await form_post(
+        console, "/admin/structures", "/admin/structures", {"name": " ", "siret": "", "region": "99"}
+    )
+    assert bad.status_code == 422
+    words = text_of(bad.text)
+    assert "Indiquez le nom de la structure." in words
+    assert "Cochez au moins un type de SIAE." in words
+    assert 'aria-invalid="true"' in bad.text
+
+    siret = make_siret(uuid.uuid4().int % 10**8)
+    name = f"Recyclerie du Causse \x07{uuid.uuid4().hex[:4]}"
+    made = await form_post(
+        console,
+        "/admin/structures",
+        "/admin/structures",
+        {
+            "name": name,
+            "siret": siret,
+            "region": "76",
+            "delegation": "Coorace Occitanie",
+            "siae_types": ["ACI", "EI"],
+        },
+    )
+    assert made.status_code == 303, made.text[:2000]
+    location = made.headers["location"]
+    organisation_id = location.split("/admin/structures/", 1)[1].split("?", 1)[0]
+    held = ok(
+        await standalone.client.get(
+            f"/v1/organisations/{organisation_id}", headers=standalone.admin
+        )
+    )
+    assert held["name"] == name.replace("\x07", "")  # the control character is stripped
+    assert (held["siret"], held["region"], sorted(held["siae_types"])) == (siret, "76", ["ACI", "EI"])
+    page = await console.get(location)
+    words = text_of(page.text)
+    assert "La structure a été inscrite" in words
+    assert "Occitanie" in words and "Entreprise d'insertion (EI)" in words
+    assert "Personne n'a encore de compte" in words  # the empty state
+
+    # the same SIRET again: the API's French problem, the form kept
+    again = await form_post(
+        console,
+        "/admin/structures",
+        "/admin/structures",
+        {"name": "Doublon", "siret": siret, "region": "76", "siae_types": ["AI"]},
+    )
+    assert again.status_code == 409, again.text[:2000]
+    assert 'role="alert"' in again.text and 'value="Doublon"' in again.text
+
+    listed = text_of((await console.get("/admin/structures?region=76&q=causse")).text)
+    assert held["name"] in listed and "Atelier Solidaire" not in listed
+    assert "1 structure affichée sur 2" in listed
+
+
+async def test_roles_regions_and_suspension_of_a_person(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    await admin_console(standalone, console)
+    email = f"animatrice.{uuid.uuid4().hex[:6]}@coorace.example"
+    await create_user(
+        standalone.client, standalone.admin, role="facilitator", email=email, region="76"
+    )
+    users = ok(await standalone.client.get("/v1/users", headers=standalone.admin))["data"]
+    user = next(u for u in users if u["email"] == email)
+    path = f"/admin/personnes/{user['id']}"
+
+    listed = text_of((await console.get("/admin/personnes?role=facilitator")).text)
+    assert email in listed and "Animateur régional — région Occitanie" in listed
+    assert "claire.martin" not in listed
+
+    # a second region for the facilitator; a facilitator without a region is refused
+    missing = await form_post(console, path, f"{path}/roles", {"role": "facilitator"})
+    assert missing.status_code == 422
+    assert "Choisissez la région de l'animateur." in text_of(missing.text)
+    added = await form_post(
+        console, path, f"{path}/roles", {"role": "facilitator", "region": "75"}
+    )
+    assert added.status_code == 303, added.text[:2000]
+    held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
+    assert sorted(m["region"] for m in held["memberships"]) == ["75", "76"]
+    twice = await form_post(
+        console, path, f"{path}/roles", {"role": "facilitator", "region": "75"}
+    )
+    assert twice.status_code == 303  # granted once: the API keeps one membership
+    unknown = await form_post(
+        console, path, f"{path}/roles", {"role": "facilitator", "region": "99"}
+    )
+    assert unknown.status_code == 404  # the API's French problem, next to the form
+    assert 'role="alert"' in unknown.text and "aucune région 99" in text_of(unknown.text)
+    held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
+    assert sorted(m["region"] for m in held["memberships"]) == ["75", "76"]
+
+    # the first region taken away
+    first = next(m for m in held["memberships"] if m["region"] == "76")
+    removed = await form_post(console, path, f"{path}/roles/{first['id']}/retrait", {})
+    assert removed.status_code == 303
+    held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
+    assert [m["region"] for m in held["memberships"]] == ["75"]
+    assert "Nouvelle-Aquitaine" in text_of((await console.get(path)).text)
+
+    # suspended with the ETag read; the same (stale) form again: "modifié entre-temps"
+    page = await console.get(path)
+    fields = hidden_fields(page.text, f"{path}/statut")
+    suspended = await console.http.post(f"{path}/statut", data=fields)
+    assert suspended.status_code == 303, suspended.text[:2000]
+    held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
+    assert held["status"] == "disabled"
+    assert "Réactiver le compte" in (await console.get(path)).text
+    stale = await console.http.post(f"{path}/statut", data={**fields, "status": "active"})
+    assert stale.status_code == 412
+    assert "modifié entre-temps" in text_of(stale.text)
+    held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
+    assert held["status"] == "disabled"
+
+
+async def test_a_person_is_invited_to_a_role(standalone: Topology, console: ConsoleClient) -> None:
+    await admin_console(standalone, console)
+    email = f"membre.{uuid.uuid4().hex[:6]}@comite.example"
+    refused = await form_post(
+        console,
+        "/admin/personnes",
+        "/admin/personnes/invitations",
+        {"name": "Jeanne Comité", "email": email, "role": "auditor"},
+    )
+    assert refused.status_code == 422
+    assert "Choisissez l'organisme certificateur de l'auditeur." in text_of(refused.text)
+    invited = await form_post(
+        console,
+        "/admin/personnes",
+        "/admin/personnes/invitations",
+        {"name": "Jeanne Comité", "email": email, "role": "committee", "region": "76"},
+    )
+    assert invited.status_code == 200, invited.text[:2000]
+    words = text_of(invited.text)
+    assert "Invitation créée pour Jeanne Comité" in words
+    assert "/invitations/" in invited.text or "invitation" in invited.text
+    pending = ok(await standalone.client.get("/v1/invitations", headers=standalone.admin))
+    mine = [i for i in pending["data"] if i["email"] == email]
+    assert [(i["role"], i["region"]) for i in mine] == [("committee", None)]
+    assert email in text_of((await console.get("/admin/personnes")).text)
