@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 
 from cap_shared.testing.auth import create_user
 from cap_shared.testing.siret import make_siret
@@ -69,7 +68,8 @@ async def test_pages_are_for_administrators_only_and_junk_ids_are_french_404s(
     for path in PAGES:
         page = await console.get(path)
         assert page.status_code == 200, (path, page.text[:3000])
-        assert "<h1>" in page.text and "<caption>" in page.text
+        assert "<h1>" in page.text
+        assert "<caption>" in page.text
 
     for junk in (
         "/admin/structures/inconnue",
@@ -103,7 +103,10 @@ async def test_a_structure_is_registered_and_shown_with_its_people(
     await admin_console(standalone, console)
     # nothing chosen: French messages next to the fields, nothing registered
     bad = await form_post(
-        console, "/admin/structures", "/admin/structures", {"name": " ", "siret": "", "region": "99"}
+        console,
+        "/admin/structures",
+        "/admin/structures",
+        {"name": " ", "siret": "", "region": "99"},
     )
     assert bad.status_code == 422
     words = text_of(bad.text)
@@ -134,11 +137,16 @@ async def test_a_structure_is_registered_and_shown_with_its_people(
         )
     )
     assert held["name"] == name.replace("\x07", "")  # the control character is stripped
-    assert (held["siret"], held["region"], sorted(held["siae_types"])) == (siret, "76", ["ACI", "EI"])
+    assert (held["siret"], held["region"], sorted(held["siae_types"])) == (
+        siret,
+        "76",
+        ["ACI", "EI"],
+    )
     page = await console.get(location)
     words = text_of(page.text)
     assert "La structure a été inscrite" in words
-    assert "Occitanie" in words and "Entreprise d'insertion (EI)" in words
+    assert "Occitanie" in words
+    assert "Entreprise d'insertion (EI)" in words
     assert "Personne n'a encore de compte" in words  # the empty state
 
     # the same SIRET again: the API's French problem, the form kept
@@ -149,10 +157,12 @@ async def test_a_structure_is_registered_and_shown_with_its_people(
         {"name": "Doublon", "siret": siret, "region": "76", "siae_types": ["AI"]},
     )
     assert again.status_code == 409, again.text[:2000]
-    assert 'role="alert"' in again.text and 'value="Doublon"' in again.text
+    assert 'role="alert"' in again.text
+    assert 'value="Doublon"' in again.text
 
     listed = text_of((await console.get("/admin/structures?region=76&q=causse")).text)
-    assert held["name"] in listed and "Atelier Solidaire" not in listed
+    assert held["name"] in listed
+    assert "Atelier Solidaire" not in listed
     assert "1 structure affichée sur 2" in listed
 
 
@@ -169,28 +179,26 @@ async def test_roles_regions_and_suspension_of_a_person(
     path = f"/admin/personnes/{user['id']}"
 
     listed = text_of((await console.get("/admin/personnes?role=facilitator")).text)
-    assert email in listed and "Animateur régional — région Occitanie" in listed
+    assert email in listed
+    assert "Animateur régional — région Occitanie" in listed
     assert "claire.martin" not in listed
 
     # a second region for the facilitator; a facilitator without a region is refused
     missing = await form_post(console, path, f"{path}/roles", {"role": "facilitator"})
     assert missing.status_code == 422
     assert "Choisissez la région de l'animateur." in text_of(missing.text)
-    added = await form_post(
-        console, path, f"{path}/roles", {"role": "facilitator", "region": "75"}
-    )
+    added = await form_post(console, path, f"{path}/roles", {"role": "facilitator", "region": "75"})
     assert added.status_code == 303, added.text[:2000]
     held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
     assert sorted(m["region"] for m in held["memberships"]) == ["75", "76"]
-    twice = await form_post(
-        console, path, f"{path}/roles", {"role": "facilitator", "region": "75"}
-    )
+    twice = await form_post(console, path, f"{path}/roles", {"role": "facilitator", "region": "75"})
     assert twice.status_code == 303  # granted once: the API keeps one membership
     unknown = await form_post(
         console, path, f"{path}/roles", {"role": "facilitator", "region": "99"}
     )
     assert unknown.status_code == 404  # the API's French problem, next to the form
-    assert 'role="alert"' in unknown.text and "aucune région 99" in text_of(unknown.text)
+    assert 'role="alert"' in unknown.text
+    assert "aucune région 99" in text_of(unknown.text)
     held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
     assert sorted(m["region"] for m in held["memberships"]) == ["75", "76"]
 
@@ -242,3 +250,249 @@ async def test_a_person_is_invited_to_a_role(standalone: Topology, console: Cons
     mine = [i for i in pending["data"] if i["email"] == email]
     assert [(i["role"], i["region"]) for i in mine] == [("committee", None)]
     assert email in text_of((await console.get("/admin/personnes")).text)
+
+
+async def test_a_certification_body_is_registered_edited_and_connected(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    await admin_console(standalone, console)
+    body_id = f"bureau-{uuid.uuid4().hex[:6]}"
+    bad = await form_post(
+        console, "/admin/organismes", "/admin/organismes", {"id": body_id, "name": "BV"}
+    )
+    assert bad.status_code == 422
+    assert "Cochez au moins un schéma." in text_of(bad.text)
+    made = await form_post(
+        console,
+        "/admin/organismes",
+        "/admin/organismes",
+        {"id": body_id, "name": "Bureau Qualité", "schemes": ["CAP_RSE"]},
+    )
+    assert made.status_code == 303, made.text[:2000]
+    path = f"/admin/organismes/{body_id}"
+    assert made.headers["location"].startswith(path)
+    page = await console.get(made.headers["location"])
+    words = text_of(page.text)
+    assert "L'organisme est enregistré" in words
+    assert "n'est pas encore connecté" in words
+    assert "Aucune livraison." in words
+
+    # edited with the ETag of the body as listed; the same form again is stale (412)
+    fields = hidden_fields(page.text, path)
+    edit = {"name": "Bureau Qualité Sud", "accreditation": "COFRAC 4-1234", "active": "1"}
+    saved = await console.http.post(
+        path, data={**fields, **edit, "schemes": ["CAP_RSE", "CAP_ISO9001"]}
+    )
+    assert saved.status_code == 303, saved.text[:2000]
+    bodies = ok(await standalone.client.get("/v1/certification-bodies", headers=standalone.admin))
+    held = next(b for b in bodies["data"] if b["id"] == body_id)
+    assert (held["name"], held["accreditation"], sorted(held["schemes"]), held["active"]) == (
+        "Bureau Qualité Sud",
+        "COFRAC 4-1234",
+        ["CAP_ISO9001", "CAP_RSE"],
+        True,
+    )
+    stale = await console.http.post(path, data={**fields, "name": "Autre", "schemes": ["CAP_RSE"]})
+    assert stale.status_code == 412
+    assert "modifié entre-temps" in text_of(stale.text)
+    assert 'value="Bureau Qualité Sud"' in stale.text  # the current values shown
+    bodies = ok(await standalone.client.get("/v1/certification-bodies", headers=standalone.admin))
+    assert next(b for b in bodies["data"] if b["id"] == body_id)["name"] == "Bureau Qualité Sud"
+
+    # the connection: a bad address is the API's French problem; the secret is never shown
+    wrong = await form_post(
+        console,
+        path,
+        f"{path}/connexion",
+        {
+            "api_url": "pas une adresse",
+            "token_url": "https://bq.example/token",
+            "client_id": "cap",
+            "client_secret": "s3cret-value",
+        },
+    )
+    assert wrong.status_code == 422, wrong.text[:2000]
+    assert 'role="alert"' in wrong.text
+    connected = await form_post(
+        console,
+        path,
+        f"{path}/connexion",
+        {
+            "api_url": "https://bq.example/api",
+            "token_url": "https://bq.example/token",
+            "client_id": "cap-platform",
+            "client_secret": "s3cret-value",
+        },
+    )
+    assert connected.status_code == 303, connected.text[:2000]
+    held = ok(
+        await standalone.client.get(
+            f"/v1/certification-bodies/{body_id}/connection", headers=standalone.admin
+        )
+    )
+    assert (held["api_url"], held["client_id"]) == ("https://bq.example/api", "cap-platform")
+    page = await console.get(path)
+    assert "s3cret-value" not in page.text
+    assert "https://bq.example/api" in page.text
+    assert held["callback_url"] in page.text
+
+    # a webhook secret: shown on its creation only
+    rotated = await form_post(console, path, f"{path}/secrets", {})
+    assert rotated.status_code == 200, rotated.text[:2000]
+    shown = re.search(r'id="nouveau-secret" readonly value="([^"]+)"', rotated.text)
+    assert shown is not None
+    again = await console.get(path)
+    assert shown.group(1) not in again.text
+    secrets = ok(
+        await standalone.client.get(
+            f"/v1/certification-bodies/{body_id}/webhook-secrets", headers=standalone.admin
+        )
+    )
+    assert len(secrets["data"]) == 1
+
+
+async def test_an_auditor_is_registered_with_qualifications_and_edited(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    await admin_console(standalone, console)
+    wrong = await form_post(
+        console,
+        "/admin/auditeurs",
+        "/admin/auditeurs",
+        {
+            "certification_body_id": "sgs-tuv",
+            "name": "Lucie Garnier",
+            "from_CAP_RSE": "2026-01-01",
+            "until_CAP_RSE": "",
+        },
+    )
+    assert wrong.status_code == 422
+    assert "Indiquez les deux dates de validité, ou aucune." in text_of(wrong.text)
+    assert 'value="Lucie Garnier"' in wrong.text
+    made = await form_post(
+        console,
+        "/admin/auditeurs",
+        "/admin/auditeurs",
+        {
+            "certification_body_id": "sgs-tuv",
+            "name": "Lucie Garnier",
+            "email": "lucie.garnier@sgs-tuv.example",
+            "from_CAP_RSE": "2026-01-01",
+            "until_CAP_RSE": "2028-12-31",
+        },
+    )
+    assert made.status_code == 303, made.text[:2000]
+    path = made.headers["location"].split("?", 1)[0]
+    auditor_id = path.rsplit("/", 1)[1]
+    listed = ok(
+        await standalone.client.get(
+            "/v1/auditors", params={"certification_body_id": "sgs-tuv"}, headers=standalone.admin
+        )
+    )["data"]
+    held = next(a for a in listed if a["id"] == auditor_id)
+    assert held["qualifications"] == [
+        {"scheme": "CAP_RSE", "valid_from": "2026-01-01", "valid_until": "2028-12-31"}
+    ]
+    assert not held["planner"]
+    assert held["active"]
+
+    page = await console.get(path)
+    assert 'value="2026-01-01"' in page.text
+    assert 'value="2028-12-31"' in page.text
+    fields = hidden_fields(page.text, path)
+    saved = await console.http.post(
+        path,
+        data={
+            **fields,
+            "name": "Lucie Garnier-Roy",
+            "planner": "1",
+            "from_CAP_RSE": "2026-01-01",
+            "until_CAP_RSE": "2029-06-30",
+            "from_CAP_ISO9001": "2026-03-01",
+            "until_CAP_ISO9001": "2029-02-28",
+        },
+    )
+    assert saved.status_code == 303, saved.text[:2000]
+    listed = ok(await standalone.client.get("/v1/auditors", headers=standalone.admin))["data"]
+    held = next(a for a in listed if a["id"] == auditor_id)
+    assert held["name"] == "Lucie Garnier-Roy"
+    assert held["planner"]
+    assert not held["active"]
+    assert sorted((q["scheme"], q["valid_until"]) for q in held["qualifications"]) == [
+        ("CAP_ISO9001", "2029-02-28"),
+        ("CAP_RSE", "2029-06-30"),
+    ]
+    stale = await console.http.post(path, data={**fields, "name": "Quelqu'un", "active": "1"})
+    assert stale.status_code == 412
+    assert "modifié entre-temps" in text_of(stale.text)
+    words = text_of((await console.get("/admin/auditeurs?organisme=sgs-tuv")).text)
+    assert "Lucie Garnier-Roy" in words
+    assert "29 juin 2029" not in words
+    assert "30 juin 2029" in words
+
+
+async def test_impartiality_declarations_of_an_auditor_and_a_committee_member(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    loaded = await admin_console(standalone, console)
+    organisation_id = loaded.links["organisation_id"]
+    auditors = ok(await standalone.client.get("/v1/auditors", headers=standalone.admin))["data"]
+    marc = auditors[0]
+    path = f"/admin/impartialite/auditeurs/{marc['id']}"
+    missing = await form_post(console, path, path, {"kind": "consultancy"})
+    assert missing.status_code == 422
+    words = text_of(missing.text)
+    assert "Choisissez la structure concernée." in words
+    assert "Indiquez la date de l'engagement." in words
+    recorded = await form_post(
+        console,
+        path,
+        path,
+        {
+            "organisation_id": organisation_id,
+            "kind": "consultancy",
+            "start": "2026-02-10",
+            "note": "Conseil \x00sur le tri",
+        },
+    )
+    assert recorded.status_code == 303, recorded.text[:2000]
+    held = ok(
+        await standalone.client.get(
+            f"/v1/auditors/{marc['id']}/engagements", headers=standalone.admin
+        )
+    )["data"]
+    assert [(e["kind"], e["on"], e["note"]) for e in held] == [
+        ("consultancy", "2026-02-10", "Conseil sur le tri")
+    ]
+    words = text_of((await console.get(path)).text)
+    assert "Atelier Solidaire du Lauragais" in words
+    assert "10 février 2026" in words
+
+    users = ok(
+        await standalone.client.get(
+            "/v1/users", params={"role": "committee"}, headers=standalone.admin
+        )
+    )["data"]
+    anne = users[0]
+    path = f"/admin/impartialite/comite/{anne['id']}"
+    page = await console.get(path)
+    assert "Audit réalisé" not in page.text  # a committee member declares no audit
+    declared = await form_post(
+        console,
+        path,
+        path,
+        {"organisation_id": organisation_id, "kind": "training", "start": "2026-01-05"},
+    )
+    assert declared.status_code == 303, declared.text[:2000]
+    held = ok(
+        await standalone.client.get(
+            f"/v1/committee-members/{anne['id']}/engagements", headers=standalone.admin
+        )
+    )["data"]
+    assert [(e["kind"], e["started_on"], e["ended_on"]) for e in held] == [
+        ("training", "2026-01-05", None)
+    ]
+    assert "(en cours)" in text_of((await console.get(path)).text)
+    overview = text_of((await console.get("/admin/impartialite")).text)
+    assert re.search(r"Marc Lefebvre SGS TÜV Saar 1", overview)
+    assert re.search(r"Anne Dupuis \S+ 1", overview)
