@@ -249,7 +249,49 @@ async def test_a_person_is_invited_to_a_role(standalone: Topology, console: Cons
     pending = ok(await standalone.client.get("/v1/invitations", headers=standalone.admin))
     mine = [i for i in pending["data"] if i["email"] == email]
     assert [(i["role"], i["region"]) for i in mine] == [("committee", None)]
-    assert email in text_of((await console.get("/admin/personnes")).text)
+    page = await console.get("/admin/personnes")
+    assert email in text_of(page.text)
+
+    # withdrawn: the API no longer holds it
+    invitation = mine[0]["id"]
+    withdrawn = await form_post(
+        console, "/admin/personnes", f"/admin/personnes/invitations/{invitation}/retrait", {}
+    )
+    assert withdrawn.status_code == 303
+    pending = ok(await standalone.client.get("/v1/invitations", headers=standalone.admin))
+    assert all(i["email"] != email for i in pending["data"])
+    assert "L'invitation a été retirée." in text_of(
+        (await console.get(withdrawn.headers["location"])).text
+    )
+
+
+async def test_a_person_is_renamed_and_the_administrator_keeps_their_own_role(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    loaded = await admin_console(standalone, console)
+    users = ok(await standalone.client.get("/v1/users", headers=standalone.admin))["data"]
+    karim = next(u for u in users if u["email"].startswith("karim."))
+    path = f"/admin/personnes/{karim['id']}"
+    renamed = await form_post(console, path, f"{path}/nom", {"name": "Karim Benali-Roux"})
+    assert renamed.status_code == 303, renamed.text[:2000]
+    held = ok(await standalone.client.get(f"/v1/users/{karim['id']}", headers=standalone.admin))
+    assert held["name"] == "Karim Benali-Roux"
+    # someone renames the account after the page was read: the form is stale
+    page = await console.get(path)
+    fields = hidden_fields(page.text, f"{path}/nom")
+    await standalone.client.patch(
+        f"/v1/users/{karim['id']}", json={"name": "Karim B."}, headers=standalone.admin
+    )
+    late = await console.http.post(f"{path}/nom", data={**fields, "name": "Trop tard"})
+    assert late.status_code == 412
+    assert "modifié entre-temps" in text_of(late.text)
+    held = ok(await standalone.client.get(f"/v1/users/{karim['id']}", headers=standalone.admin))
+    assert held["name"] == "Karim B."
+
+    admin = next(u for u in users if u["email"] == loaded.admin_email)
+    own = text_of((await console.get(f"/admin/personnes/{admin['id']}")).text)
+    assert "Votre propre rôle d'administrateur" in own
+    assert "demandez à un autre administrateur de le suspendre" in own
 
 
 async def test_a_certification_body_is_registered_edited_and_connected(

@@ -101,8 +101,22 @@ async def people_page(request: Request, api: ApiDep, _person: Admin) -> Response
     return page(
         request,
         "admin/people.html",
-        {**context, "form": {"organisation_id": context["filters"]["structure"]}, "errors": {}},
+        {
+            **context,
+            "form": {"organisation_id": context["filters"]["structure"]},
+            "errors": {},
+            "done": request.query_params.get("fait"),
+        },
     )
+
+
+@router.post("/admin/personnes/invitations/{invitation_id}/retrait", include_in_schema=False)
+async def withdraw_invitation(
+    request: Request, invitation_id: str, api: ApiDep, _person: Admin
+) -> Response:
+    """Withdraw a pending invitation (its link no longer works)."""
+    await api.delete(f"/v1/invitations/{invitation_id}")
+    return redirect("/admin/personnes?fait=invitation-retiree", request=request)
 
 
 @router.post("/admin/personnes/invitations", include_in_schema=False)
@@ -244,6 +258,57 @@ async def remove_role(
     return redirect(f"/admin/personnes/{user_id}?fait=role-retire", request=request)
 
 
+@router.post("/admin/personnes/{user_id}/nom", include_in_schema=False)
+async def rename(
+    request: Request,
+    user_id: str,
+    api: ApiDep,
+    person: Admin,
+    name: FormText = "",
+    etag: FormText = "",
+) -> Response:
+    """Change the name the platform shows, if the account did not change since it was read."""
+    typed = clean(name)
+    problem: ApiProblem | None = None
+    errors: dict[str, str] = {}
+    if not typed:
+        errors["name"] = "Indiquez le nom de la personne."
+    else:
+        try:
+            await api.patch(f"/v1/users/{user_id}", {"name": typed}, if_match=etag or None)
+            return redirect(f"/admin/personnes/{user_id}?fait=renomme", request=request)
+        except ApiProblem as exc:
+            problem = form_problem(exc, 412)
+            errors = exc.field_messages()
+    context = await person_context(api, user_id)
+    if problem is not None and problem.status == 412:
+        problem, typed = modified(), ""
+    return page(
+        request,
+        "admin/person.html",
+        {
+            **context,
+            "form": {},
+            "errors": {},
+            "name_form": typed,
+            "name_errors": errors,
+            "name_problem": problem,
+            "is_me": is_me(person, user_id),
+        },
+        status_code=problem.status if problem else 422,
+    )
+
+
+def modified() -> ApiProblem:
+    """The French "changed meanwhile" of a stale form (412)."""
+    return ApiProblem(
+        412,
+        "Compte modifié entre-temps",
+        "Quelqu'un a changé ce compte depuis l'affichage de la page : voici son état actuel. "
+        "Recommencez si besoin.",
+    )
+
+
 @router.post("/admin/personnes/{user_id}/statut", include_in_schema=False)
 async def change_status(
     request: Request,
@@ -263,12 +328,7 @@ async def change_status(
         problem = form_problem(exc, 412)
         context = await person_context(api, user_id)
         if problem.status == 412:
-            problem = ApiProblem(
-                412,
-                "Compte modifié entre-temps",
-                "Quelqu'un a changé ce compte depuis l'affichage de la page : voici son état "
-                "actuel. Recommencez si besoin.",
-            )
+            problem = modified()
         return page(
             request,
             "admin/person.html",
