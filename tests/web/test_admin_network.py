@@ -209,6 +209,10 @@ async def test_roles_regions_and_suspension_of_a_person(
     held = ok(await standalone.client.get(f"/v1/users/{user['id']}", headers=standalone.admin))
     assert [m["region"] for m in held["memberships"]] == ["75"]
     assert "Nouvelle-Aquitaine" in text_of((await console.get(path)).text)
+    regions = text_of((await console.get("/admin/personnes")).text)
+    regions = regions.split("Animateurs par région", 1)[1].split("Invitations en attente")[0]
+    assert f"Nouvelle-Aquitaine 0 {user['name']}" in regions
+    assert "Occitanie 1 Sophie Roux Pour confier" in regions  # only the demo's one now
 
     # suspended with the ETag read; the same (stale) form again: "modifié entre-temps"
     page = await console.get(path)

@@ -14,6 +14,7 @@ from cap_web.api import Api, ApiProblem
 from cap_web.console import ApiDep, redirect
 from cap_web.pages.admin.common import Admin
 from cap_web.pages.admin.network import (
+    REGIONS,
     ROLE,
     ROLE_SCOPE,
     USER_STATUS,
@@ -69,7 +70,7 @@ async def people_context(api: Api, request: Request) -> dict[str, Any]:
     role = request.query_params.get("role", "")
     structure = request.query_params.get("structure", "")
     search = clean(request.query_params.get("q", ""))
-    people, invitations, offered = await asyncio.gather(
+    people, invitations, offered, facilitators, organisations = await asyncio.gather(
         api.pages(
             "/v1/users",
             role=role if role in ROLE else None,
@@ -78,6 +79,8 @@ async def people_context(api: Api, request: Request) -> dict[str, Any]:
         ),
         api.pages("/v1/invitations", most=500),
         choices(api),
+        api.pages("/v1/users", role="facilitator", most=1000),
+        api.pages("/v1/organisations", most=2000),
     )
     wanted = search.casefold()
     shown = [p for p in people if not wanted or wanted in f"{p['name']} {p['email']}".casefold()]
@@ -90,8 +93,34 @@ async def people_context(api: Api, request: Request) -> dict[str, Any]:
             "structure": structure if structure in offered["structures"] else "",
             "q": search,
         },
+        "regions": facilitators_by_region(facilitators, organisations),
         **offered,
     }
+
+
+def facilitators_by_region(
+    facilitators: list[dict[str, Any]], organisations: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each region with structures or facilitators: its facilitators (active or suspended) and
+    how many structures it has — a region with structures and no facilitator stands out."""
+    structures: dict[str, int] = {}
+    for organisation in organisations:
+        structures[organisation["region"]] = structures.get(organisation["region"], 0) + 1
+    people: dict[str, list[dict[str, Any]]] = {}
+    for user in facilitators:
+        for membership in user.get("memberships", []):
+            if membership.get("role") == "facilitator" and membership.get("region"):
+                people.setdefault(membership["region"], []).append(user)
+    return [
+        {
+            "code": code,
+            "name": name,
+            "facilitators": people.get(code, []),
+            "structures": structures.get(code, 0),
+        }
+        for code, name in sorted(REGIONS.items(), key=lambda item: item[1])
+        if code in structures or code in people
+    ]
 
 
 @router.get("/admin/personnes", include_in_schema=False)
