@@ -84,6 +84,27 @@ async def test_pages_are_for_administrators_only_and_junk_ids_are_french_404s(
         assert page.status_code == 404, (junk, page.status_code, page.text[:1000])
         assert "introuvable" in text_of(page.text).lower()
 
+    # junk typed in the forms: French problems, never a 500
+    junk = "x" * 300 + "\x00<script>"
+    users = ok(await standalone.client.get("/v1/users", headers=standalone.admin))["data"]
+    someone = next(u for u in users if u["email"] == CLAIRE)["id"]
+    for action, data in (
+        ("/admin/structures", {"name": junk, "siret": junk, "region": "76", "siae_types": "ZZ"}),
+        ("/admin/organismes", {"id": "Pas Un Id!", "name": junk, "schemes": ["CAP_RSE"]}),
+        ("/admin/auditeurs", {"certification_body_id": "sgs-tuv", "name": "A", "email": junk}),
+        ("/admin/auditeurs", {"certification_body_id": "ghost", "name": "A"}),
+        ("/admin/personnes/invitations", {"name": "A", "email": "a@b", "role": "member"}),
+        (f"/admin/personnes/{someone}/roles", {"role": "member", "organisation_id": junk}),
+        (f"/admin/personnes/{someone}/roles", {"role": "auditor", "certification_body_id": junk}),
+        (f"/admin/personnes/{someone}/statut", {"status": "gone", "etag": junk}),
+        ("/admin/organismes/sgs-tuv/connexion", {"api_url": "javascript:alert(1)"}),
+        ("/admin/organismes/ghost/livraisons/x/relance", {}),
+        ("/admin/organismes/ghost/secrets", {}),
+    ):
+        answer = await console.post(action, data)
+        assert 400 <= answer.status_code < 500, (action, answer.status_code, answer.text[:500])
+        assert "<h1>" in answer.text, action
+
     # a structure's administrator (and anyone not an administrator) is refused in French
     member = ConsoleClient(
         httpx.AsyncClient(transport=standalone.client._transport, base_url=standalone.public_url)
