@@ -141,3 +141,58 @@ def test_an_administrator_sets_up_a_body_its_auditor_and_a_declaration(
         assert [(e["kind"], e["on"]) for e in held] == [("consultancy", "2026-03-02")]
     finally:
         page.context.close()
+
+
+@pytest.mark.browser
+def test_an_administrator_gives_a_region_and_suspends_by_keyboard(
+    chromium: Any, live: Live
+) -> None:
+    admin = token(live, "admin")
+    email = f"animateur.{uuid.uuid4().hex[:6]}@coorace.example"
+    invited = httpx.post(
+        f"{live.url}/v1/invitations",
+        json={"email": email, "name": "Paul Animateur", "role": "committee"},
+        headers={**admin, "idempotency-key": str(uuid.uuid4())},
+        timeout=30,
+    )
+    assert invited.status_code == 201, invited.text
+    accepted = httpx.post(
+        f"{live.url}/v1/invitations/accept",
+        json={"token": invited.json()["token"], "password": "correct horse battery staple"},
+        timeout=30,
+    )
+    assert accepted.status_code == 201, accepted.text
+    user_id = accepted.json()["id"]
+    page = new_page(chromium, live, 375)
+    try:
+        sign_in(page, *live.account("admin"), next=f"/admin/personnes/{user_id}")
+        signed_in(page)
+        assert page.locator("h1").inner_text() == "Paul Animateur"
+        # by keyboard only: type to choose in each list, Tab to move on, Enter to send
+        page.locator("#f-role").focus()
+        page.keyboard.type("Anim")
+        page.keyboard.press("Tab")  # the structure: none
+        page.keyboard.press("Tab")
+        page.keyboard.type("Bret")
+        page.keyboard.press("Tab")  # the body: none
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert "Ajouter le rôle" in focused
+        page.keyboard.press("Enter")
+        page.get_by_text("Le rôle a été ajouté.").wait_for()
+        check(page, "admin-person-role-added")
+        roles = page.get_by_role("table", name=re.compile("Les rôles de Paul Animateur"))
+        assert "région Bretagne" in roles.inner_text()
+
+        page.get_by_role("button", name="Suspendre le compte").focus()
+        page.keyboard.press("Enter")
+        page.get_by_text("Le compte est suspendu").wait_for()
+        check(page, "admin-person-suspended")
+        held = api(live, f"/v1/users/{user_id}", admin)
+        assert held["status"] == "disabled"
+        assert sorted((m["role"], m["region"] or "") for m in held["memberships"]) == [
+            ("committee", ""),
+            ("facilitator", "53"),
+        ]
+    finally:
+        page.context.close()
