@@ -169,6 +169,7 @@ async def test_a_structure_is_registered_and_shown_with_its_people(
     assert "Occitanie" in words
     assert "Entreprise d'insertion (EI)" in words
     assert "Personne n'a encore de compte" in words  # the empty state
+    assert "Animateurs de la région Sophie Roux" in words
 
     # the same SIRET again: the API's French problem, the form kept
     again = await form_post(
@@ -402,6 +403,36 @@ async def test_a_certification_body_is_registered_edited_and_connected(
     assert "s3cret-value" not in page.text
     assert "https://bq.example/api" in page.text
     assert held["callback_url"] in page.text
+
+    # the connection changed by someone else after the page was read: 412, nothing changed
+    page = await console.get(path)
+    fields = hidden_fields(page.text, f"{path}/connexion")
+    assert fields["etag"]
+    changed = {
+        "api_url": "https://bq.example/v2",
+        "token_url": "https://bq.example/token",
+        "client_id": "cap-platform",
+        "client_secret": "another-secret",
+    }
+    ok(
+        await standalone.client.put(
+            f"/v1/certification-bodies/{body_id}/connection",
+            json=changed,
+            headers=standalone.admin,
+        )
+    )
+    late = await console.http.post(
+        f"{path}/connexion", data={**fields, **changed, "api_url": "https://bq.example/v3"}
+    )
+    assert late.status_code == 412
+    assert "modifiée entre-temps" in text_of(late.text)
+    assert "https://bq.example/v2" in late.text
+    held = ok(
+        await standalone.client.get(
+            f"/v1/certification-bodies/{body_id}/connection", headers=standalone.admin
+        )
+    )
+    assert held["api_url"] == "https://bq.example/v2"
 
     # a webhook secret: shown on its creation only
     rotated = await form_post(console, path, f"{path}/secrets", {})

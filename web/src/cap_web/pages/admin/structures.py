@@ -113,11 +113,22 @@ async def register_structure(
 async def structure_page(
     request: Request, organisation_id: str, api: ApiDep, _person: Admin
 ) -> Response:
-    """One structure: what it is, and its people with their roles in it."""
-    structure, people = await asyncio.gather(
+    """One structure: what it is, its people with their roles in it, its region's
+    facilitators."""
+    structure, people, facilitators = await asyncio.gather(
         api.get(f"/v1/organisations/{organisation_id}"),
         api.pages("/v1/users", organisation_id=organisation_id, most=500),
+        api.pages("/v1/users", role="facilitator", most=1000),
     )
+    region = structure.get("region")
+    following = [
+        u
+        for u in facilitators
+        if any(
+            m.get("role") == "facilitator" and m.get("region") == region
+            for m in u.get("memberships", [])
+        )
+    ]
     done = request.query_params.get("fait")
     for someone in people:
         someone["here"] = [
@@ -129,6 +140,7 @@ async def structure_page(
         {
             "structure": structure,
             "people": people,
+            "facilitators": following,
             "done": done,
             "saved_drafts": "admin-structure" if done == "creee" else "",
         },
