@@ -594,3 +594,8 @@ async def test_impartiality_declarations_of_an_auditor_and_a_committee_member(
     overview = text_of((await console.get("/admin/impartialite")).text)
     assert re.search(r"Marc Lefebvre SGS TÜV Saar 1", overview)
     assert re.search(r"Anne Dupuis \S+ 1", overview)
+    register = overview.split("Registre des déclarations", 1)[1]
+    assert (
+        "10 février 2026 Marc Lefebvre Auditeur Atelier Solidaire du Lauragais Conseil "
+        "5 janvier 2026 Anne Dupuis Comité Atelier Solidaire du Lauragais Formation"
+    ) in register

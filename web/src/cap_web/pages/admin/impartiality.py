@@ -32,29 +32,49 @@ router = APIRouter(dependencies=KnownIds)
 COMMITTEE_KINDS = ("consultancy", "accompaniment", "training")
 
 
-async def count(api: Api, path: str) -> int:
-    """How many engagements a person has (at most 200 counted)."""
-    return len(await api.pages(path, most=200))
-
-
 @router.get("/admin/impartialite", include_in_schema=False)
 async def impartiality_page(request: Request, api: ApiDep, _person: Admin) -> Response:
-    """The auditors and the committee members, each with how many engagements they declared."""
-    auditors, members, bodies = await asyncio.gather(
+    """The auditors and the committee members with how many engagements each declared, and
+    the register of every declaration, most recent first."""
+    auditors, members, bodies, structures = await asyncio.gather(
         api.pages("/v1/auditors", most=500),
         api.pages("/v1/users", role="committee", most=500),
         names_of_bodies(api),
+        names_of_structures(api),
     )
-    counts = await asyncio.gather(
-        *(count(api, f"/v1/auditors/{a['id']}/engagements") for a in auditors),
-        *(count(api, f"/v1/committee-members/{u['id']}/engagements") for u in members),
+    lists = await asyncio.gather(
+        *(api.pages(f"/v1/auditors/{a['id']}/engagements", most=200) for a in auditors),
+        *(api.pages(f"/v1/committee-members/{u['id']}/engagements", most=200) for u in members),
     )
-    for person, how_many in zip([*auditors, *members], counts, strict=True):
-        person["engagements"] = how_many
+    register: list[dict[str, Any]] = []
+    for index, (person, engagements) in enumerate(zip([*auditors, *members], lists, strict=True)):
+        is_auditor = index < len(auditors)
+        person["engagements"] = len(engagements)
+        for engagement in engagements:
+            register.append(
+                {
+                    **engagement,
+                    "who": person["name"],
+                    "href": (
+                        f"/admin/impartialite/auditeurs/{person['id']}"
+                        if is_auditor
+                        else f"/admin/impartialite/comite/{person['id']}"
+                    ),
+                    "as": "Auditeur" if is_auditor else "Comité",
+                    "date": engagement.get("on") or engagement.get("started_on") or "",
+                }
+            )
+    register.sort(key=lambda e: str(e["date"]), reverse=True)
     return page(
         request,
         "admin/impartiality.html",
-        {"auditors": auditors, "members": members, "bodies": bodies},
+        {
+            "auditors": auditors,
+            "members": members,
+            "bodies": bodies,
+            "structures": structures,
+            "register": register[:100],
+        },
     )
 
 
