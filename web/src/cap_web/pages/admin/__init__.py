@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cap_web.pages.admin import home
+from cap_web.pages.admin import auditors, bodies, home, impartiality, people, structures
 
 router = APIRouter()
-for _screen in (home,):  # the order the routes are matched in
+for _screen in (
+    home,
+    structures,
+    people,
+    bodies,
+    auditors,
+    impartiality,
+):  # the order the routes are matched in
     router.include_router(_screen.router)
