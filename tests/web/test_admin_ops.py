@@ -443,6 +443,19 @@ async def test_a_dead_letter_is_replayed_once_its_cause_is_fixed_and_jobs_run_no
     )
     assert ran.status_code == 200, ran.text[:2000]
     assert "La tâche digests a été exécutée" in text_of(ran.text)
+    [digests] = [
+        j
+        for j in ok(
+            await standalone.client.get("/v1/ops/notifications/jobs", headers=standalone.admin)
+        )["data"]
+        if j["name"] == "digests"
+    ]
+    assert digests["last_run_at"] is not None
+    assert digests["last_success_at"] is not None
+    assert digests["last_run_error"] is None
+    row = ran.text.split('id="tache-digests"', 1)[1].split("</tr>", 1)[0]
+    assert "traité" in text_of(row)
+    assert "Jamais exécutée" not in row
     outbox = await console.get("/admin/exploitation/gateway")
     assert "En attente de publication" in outbox.text
 
