@@ -207,6 +207,13 @@ def test_an_admin_replays_a_dead_letter(chromium: Any, ops: ThreadedPlatform, wi
             assert "Le message a été renvoyé" in page.get_by_role("status").first.inner_text()
             assert page.locator(f"#message-{letter['id']}").count() == 0
             check(page, "admin-exploitation-audit-replayed")
+            # a job run now, with the keyboard: what it did, and its last run in the table
+            run = page.get_by_role("button", name="Lancer maintenant la tâche reconcile-audits")
+            run.focus()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert "La tâche reconcile-audits a été exécutée" in page.locator("main").inner_text()
+            assert "Jamais exécutée" not in page.locator("#tache-reconcile-audits").inner_text()
         finally:
             page.context.close()
 

@@ -20,8 +20,13 @@ from cap_web.pages.progress.common import FormText, clean, known_ids
 
 router = APIRouter(dependencies=[Depends(known_ids)])
 
-#: What an API client may do (the API's ``Scope``), in French.
+#: What an API client may do (the API's ``Scope``), in French: short (the list), in full (the form).
 SCOPES = {
+    "audits:read": "Lecture des audits",
+    "audits:write": "Saisie des audits",
+    "certifications:write": "Décisions de certification",
+}
+SCOPES_IN_FULL = {
     "audits:read": "Lire les audits qui lui sont confiés",
     "audits:write": "Enregistrer les audits (plan, constats, rapport)",
     "certifications:write": "Transmettre ses décisions de certification",
@@ -42,6 +47,7 @@ async def clients_context(api: Api) -> dict[str, Any]:
         "clients": clients,
         "bodies": {b["id"]: b.get("name") or b["id"] for b in bodies},
         "SCOPES": SCOPES,
+        "SCOPES_IN_FULL": SCOPES_IN_FULL,
     }
 
 
