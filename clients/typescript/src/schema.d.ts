@@ -1899,7 +1899,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["audit-ops-list-jobs"];
         put?: never;
@@ -1921,7 +1922,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["audit-ops-run-job"];
         delete?: never;
@@ -2045,7 +2047,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["diagnostic-ops-list-jobs"];
         put?: never;
@@ -2067,7 +2070,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["diagnostic-ops-run-job"];
         delete?: never;
@@ -2191,7 +2195,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["ops-list-jobs"];
         put?: never;
@@ -2213,7 +2218,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["ops-run-job"];
         delete?: never;
@@ -2361,7 +2367,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["labelling-ops-list-jobs"];
         put?: never;
@@ -2383,7 +2390,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["labelling-ops-run-job"];
         delete?: never;
@@ -2507,7 +2515,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["notifications-ops-list-jobs"];
         put?: never;
@@ -2529,7 +2538,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["notifications-ops-run-job"];
         delete?: never;
@@ -7821,7 +7831,7 @@ export interface components {
         };
         /**
          * JobPublic
-         * @description A periodic job of this service.
+         * @description A periodic job of this service and its last run (whichever process ran it).
          */
         JobPublic: {
             /**
@@ -7829,6 +7839,31 @@ export interface components {
              * @description How often the worker runs it
              */
             interval_s: number;
+            /**
+             * Last Run At
+             * @description When its last run started, on the clock it ran with; null if it never ran
+             */
+            last_run_at?: string | null;
+            /**
+             * Last Run Duration Ms
+             * @description How long its last run took
+             */
+            last_run_duration_ms?: number | null;
+            /**
+             * Last Run Error
+             * @description Why its last run failed; null if it succeeded or never ran
+             */
+            last_run_error?: string | null;
+            /**
+             * Last Run Items
+             * @description What its last run reported; null if it failed or never ran
+             */
+            last_run_items?: number | null;
+            /**
+             * Last Success At
+             * @description When it last ran without failing; null if it never did
+             */
+            last_success_at?: string | null;
             /** Name */
             name: string;
         };

@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cap_web.pages.admin import auditors, bodies, home, impartiality, people, structures
+from cap_web.pages.admin import (
+    api_clients,
+    auditors,
+    bodies,
+    home,
+    impartiality,
+    operations,
+    people,
+    structures,
+    webhooks,
+)
 
 router = APIRouter()
-for _screen in (
+for _screen in (  # the order the routes are matched in
     home,
     structures,
     people,
     bodies,
     auditors,
     impartiality,
-):  # the order the routes are matched in
+    api_clients,
+    webhooks,
+    operations,
+):
     router.include_router(_screen.router)
