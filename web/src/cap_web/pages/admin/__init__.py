@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cap_web.pages.admin import home
+from cap_web.pages.admin import home, level_rules, referentials, schemes
 
 router = APIRouter()
-for _screen in (home,):  # the order the routes are matched in
+for _screen in (home, referentials, level_rules, schemes):  # the order the routes are matched in
     router.include_router(_screen.router)
