@@ -24,6 +24,18 @@ async def test_every_signed_in_caller_reads_the_packaged_parameters(service: Ser
     for item in body["data"]:
         assert item["source"] == "packaged"
         assert item["parameters"] == packaged[item["scheme"]].model_dump(mode="json")
+    first = await service.client.get("/v1/scheme-parameters?limit=1", headers=service.admin)
+    (iso,) = first.json()["data"]
+    assert iso["scheme"] == "CAP_ISO9001"
+    after = await service.client.get(
+        "/v1/scheme-parameters",
+        params={"limit": 1, "cursor": first.json()["next_cursor"]},
+        headers=service.admin,
+    )
+    assert [s["scheme"] for s in after.json()["data"]] == ["CAP_RSE"]
+    assert after.json()["next_cursor"] is None
+    junk = await service.client.get("/v1/scheme-parameters?cursor=junk", headers=service.admin)
+    assert junk.status_code == 400
     rse = await service.client.get("/v1/scheme-parameters/CAP_RSE", headers=service.admin)
     assert rse.status_code == 200
     assert rse.json()["parameters"]["follow_up_months"] == 18
