@@ -18,6 +18,7 @@ import httpx
 import yaml
 
 from cap_shared.testing.auth import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, create_user
+from cap_standalone.demo import load_demo
 from cap_standalone.testing import Topology
 from cap_web.testing import ConsoleClient, hidden_fields
 
@@ -312,3 +313,25 @@ async def test_other_roles_get_the_french_403(standalone: Topology, console: Con
         assert "<html" in answer.text
     posted = await console.post("/admin/referentiels/CAP/versions/1/publication")
     assert posted.status_code == 403
+
+
+async def test_a_structure_is_offered_a_version_once_it_is_published(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    loaded = await load_demo(standalone.client, structures=1, timeout=60)
+    imported = await standalone.client.post(
+        "/v1/referentials",
+        headers=standalone.admin,
+        files={"file": ("cap-v2.yaml", cap_v(2), "application/yaml")},
+    )
+    assert imported.status_code == 201, imported.text
+    await console.sign_in("claire.martin@atelier-lauragais.example", loaded.password)
+    offered = (await console.get("/diagnostics")).text
+    assert 'value="CAP@1"' in offered
+    assert 'value="CAP@2"' not in offered  # under review
+    ok(
+        await standalone.client.post(
+            "/v1/referentials/CAP/versions/2/publication", headers=standalone.admin
+        )
+    )
+    assert 'value="CAP@2"' in (await console.get("/diagnostics")).text
