@@ -335,3 +335,24 @@ async def test_a_structure_is_offered_a_version_once_it_is_published(
         )
     )
     assert 'value="CAP@2"' in (await console.get("/diagnostics")).text
+
+
+async def test_the_first_version_of_a_new_referential_is_published_from_the_list(
+    standalone: Topology, console: ConsoleClient
+) -> None:
+    await console.sign_in(DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD)
+    text = cap_v(1).decode().replace("urn:coorace:referentiel:cap", "urn:coorace:referentiel:essai")
+    doc = yaml.safe_load(text)
+    doc["code"] = "ESSAI"
+    imported = await import_file(console, yaml.safe_dump(doc, allow_unicode=True).encode())
+    assert imported.status_code == 303, imported.text[:2000]
+    assert imported.headers["location"] == "/admin/referentiels?importee=ESSAI-1"
+    page = await console.get(imported.headers["location"])
+    shown = text_of(page.text)
+    assert "La version ESSAI-1 est importée" in shown
+    assert "Aucune version publiée" in shown
+    published = await console.submit(
+        imported.headers["location"], "/admin/referentiels/ESSAI/versions/1/publication"
+    )
+    assert published.status_code == 303
+    assert (await versions(standalone, "ESSAI"))[1]["published_at"] is not None
