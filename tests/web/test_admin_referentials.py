@@ -92,7 +92,7 @@ async def test_an_admin_imports_a_version_reads_its_differences_and_publishes_it
     assert published.headers["location"] == "/admin/referentiels?publiee=CAP-2"
     assert (await versions(standalone))[2]["published_at"] is not None
     listed = text_of((await console.get(published.headers["location"])).text)
-    assert "La version CAP-2 est publiée" in listed
+    assert "La version 2 de CAP est publiée" in listed
     assert "Version en usage : 2" in listed
     # Another pair of versions is chosen in the form.
     back = text_of((await console.get("/admin/referentiels/CAP/differences?de=2&a=1")).text)
@@ -166,7 +166,18 @@ async def test_exports_and_addresses_that_designate_nothing(
         assert answer.status_code == 404, (path, answer.status_code)
         assert "<html" in answer.text
         assert "Traceback" not in answer.text
+    version = await console.get("/admin/referentiels/CAP_RSE/versions/1")
+    assert version.status_code == 200
+    shown = text_of(version.text)
+    assert "publiée le" in shown
+    assert "(version en usage)" in shown
+    assert "Critères du thème" in shown
+    assert "R1 " in shown
+    assert "Publier la version" not in shown
+    missing = await console.get("/admin/referentiels/CAP_RSE/versions/7")
+    assert missing.status_code == 404
     only = text_of((await console.get("/admin/referentiels/CAP/differences")).text)
+
     assert "n'a qu'une version" in only
     weird = await console.get("/admin/referentiels/CAP/differences?de=%00&a=-1")
     assert weird.status_code == 200
@@ -349,7 +360,7 @@ async def test_the_first_version_of_a_new_referential_is_published_from_the_list
     assert imported.headers["location"] == "/admin/referentiels?importee=ESSAI-1"
     page = await console.get(imported.headers["location"])
     shown = text_of(page.text)
-    assert "La version ESSAI-1 est importée" in shown
+    assert "La version 1 de ESSAI est importée" in shown
     assert "Aucune version publiée" in shown
     published = await console.submit(
         imported.headers["location"], "/admin/referentiels/ESSAI/versions/1/publication"

@@ -109,6 +109,10 @@ def test_an_admin_imports_a_version_reads_the_differences_and_publishes_it(
         listed = httpx.get(f"{live.url}/v1/referentials", headers=admin, timeout=30).json()
         (mine,) = [r for r in listed["data"] if r["code"] == code and r["version"] == 2]
         assert mine["published_at"] is not None
+        page.get_by_role("link", name=f"Version 2 de {code}").click()
+        page.wait_for_url(re.compile(rf"/admin/referentiels/{code}/versions/2$"))
+        assert "(version en usage)" in page.locator("main").inner_text()
+        check(page, "admin-referentiel-version")
     finally:
         page.context.close()
 

@@ -78,6 +78,14 @@ def published_version(versions: list[dict[str, Any]]) -> int | None:
     return max(published) if published else None
 
 
+def said(value: str | None) -> str:
+    """``CODE-N`` of an address (after an import or a publication) as French words."""
+    code, _, number = (value or "").rpartition("-")
+    if not _CODE.fullmatch(code) or not number.isdigit():
+        return ""
+    return f"La version {int(number)} de {code}"
+
+
 async def list_page(
     request: Request,
     api: Api,
@@ -97,8 +105,8 @@ async def list_page(
             "in_use": {code: published_version(listed) for code, listed in groups.items()},
             "CONTENT_STATUS": CONTENT_STATUS,
             "problem": problem,
-            "published": request.query_params.get("publiee", ""),
-            "imported": request.query_params.get("importee", ""),
+            "published": said(request.query_params.get("publiee")),
+            "imported": said(request.query_params.get("importee")),
             **extra,
         },
         status_code=status_code,
@@ -266,4 +274,23 @@ async def differences_page(request: Request, api: ApiDep, _person: Admin, code: 
             "FIELDS": FIELDS,
         },
         status_code=problem.status if problem else 200,
+    )
+
+
+@router.get("/admin/referentiels/{code}/versions/{version}", include_in_schema=False)
+async def version_page(
+    request: Request, api: ApiDep, _person: Admin, code: Code, version: Version
+) -> Response:
+    """One version: its content theme by theme, what its import changed, its publication."""
+    detail = await api.get(f"/v1/referentials/{code}/versions/{version}")
+    versions = [v for v in await api.pages("/v1/referentials", most=500) if v["code"] == code]
+    return render(
+        request,
+        "admin/referential.html",
+        {
+            "r": detail,
+            "code": code,
+            "in_use": published_version(versions),
+            "CONTENT_STATUS": CONTENT_STATUS,
+        },
     )
