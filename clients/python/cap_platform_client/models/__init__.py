@@ -109,6 +109,8 @@ from .connection_update import ConnectionUpdate
 from .contract_document import ContractDocument
 from .contract_document_info import ContractDocumentInfo
 from .contract_document_webhooks import ContractDocumentWebhooks
+from .criterion_change import CriterionChange
+from .criterion_item import CriterionItem
 from .criterion_point import CriterionPoint
 from .criterion_public import CriterionPublic
 from .criterion_public_action_templates_item import CriterionPublicActionTemplatesItem
@@ -179,6 +181,7 @@ from .evidence import Evidence
 from .exits import Exits
 from .export_format import ExportFormat
 from .feed_page import FeedPage
+from .field_change import FieldChange
 from .finding_appeal_decided_v1 import FindingAppealDecidedV1
 from .finding_appeal_decided_v1_delivery import FindingAppealDecidedV1Delivery
 from .finding_appeal_decided_v1_outcome import FindingAppealDecidedV1Outcome
@@ -325,6 +328,7 @@ from .page_organisation_public import PageOrganisationPublic
 from .page_programme_public import PageProgrammePublic
 from .page_referential_summary import PageReferentialSummary
 from .page_resource_public import PageResourcePublic
+from .page_scheme_parameters_public import PageSchemeParametersPublic
 from .page_secret_public import PageSecretPublic
 from .page_signing_key_public import PageSigningKeyPublic
 from .page_subscription_public import PageSubscriptionPublic
@@ -376,6 +380,9 @@ from .referential_detail_bands_item import ReferentialDetailBandsItem
 from .referential_detail_changes_type_0 import ReferentialDetailChangesType0
 from .referential_detail_extends_item import ReferentialDetailExtendsItem
 from .referential_detail_frameworks_item import ReferentialDetailFrameworksItem
+from .referential_differences import ReferentialDifferences
+from .referential_differences_bands_after_item import ReferentialDifferencesBandsAfterItem
+from .referential_differences_bands_before_item import ReferentialDifferencesBandsBeforeItem
 from .referential_imported import ReferentialImported
 from .referential_imported_changes_type_0 import ReferentialImportedChangesType0
 from .referential_imported_extends_item import ReferentialImportedExtendsItem
@@ -437,8 +444,14 @@ from .row_error import RowError
 from .row_outcome import RowOutcome
 from .row_outcome_outcome import RowOutcomeOutcome
 from .sample_size_public import SampleSizePublic
+from .sampling import Sampling
 from .sampling_public import SamplingPublic
 from .scale_level import ScaleLevel
+from .scheme_parameters import SchemeParameters
+from .scheme_parameters_public import SchemeParametersPublic
+from .scheme_parameters_public_source import SchemeParametersPublicSource
+from .scheme_parameters_scheme import SchemeParametersScheme
+from .scheme_parameters_surveillance import SchemeParametersSurveillance
 from .scope import Scope
 from .scope_reduction import ScopeReduction
 from .secret_created import SecretCreated
@@ -469,6 +482,7 @@ from .sync_page_recognition_public import SyncPageRecognitionPublic
 from .team_member import TeamMember
 from .team_member_public import TeamMemberPublic
 from .team_member_role import TeamMemberRole
+from .theme_item import ThemeItem
 from .theme_public import ThemePublic
 from .token_response import TokenResponse
 from .transition_action import TransitionAction
@@ -592,6 +606,8 @@ __all__ = (
     "ContractDocument",
     "ContractDocumentInfo",
     "ContractDocumentWebhooks",
+    "CriterionChange",
+    "CriterionItem",
     "CriterionPoint",
     "CriterionPublic",
     "CriterionPublicActionTemplatesItem",
@@ -662,6 +678,7 @@ __all__ = (
     "Exits",
     "ExportFormat",
     "FeedPage",
+    "FieldChange",
     "FindingAppealDecidedV1",
     "FindingAppealDecidedV1Delivery",
     "FindingAppealDecidedV1Outcome",
@@ -790,6 +807,7 @@ __all__ = (
     "PageProgrammePublic",
     "PageReferentialSummary",
     "PageResourcePublic",
+    "PageSchemeParametersPublic",
     "PageSecretPublic",
     "PageSigningKeyPublic",
     "PageSubscriptionPublic",
@@ -841,6 +859,9 @@ __all__ = (
     "ReferentialDetailChangesType0",
     "ReferentialDetailExtendsItem",
     "ReferentialDetailFrameworksItem",
+    "ReferentialDifferences",
+    "ReferentialDifferencesBandsAfterItem",
+    "ReferentialDifferencesBandsBeforeItem",
     "ReferentialImported",
     "ReferentialImportedChangesType0",
     "ReferentialImportedExtendsItem",
@@ -882,8 +903,14 @@ __all__ = (
     "RowOutcome",
     "RowOutcomeOutcome",
     "SampleSizePublic",
+    "Sampling",
     "SamplingPublic",
     "ScaleLevel",
+    "SchemeParameters",
+    "SchemeParametersPublic",
+    "SchemeParametersPublicSource",
+    "SchemeParametersScheme",
+    "SchemeParametersSurveillance",
     "Scope",
     "ScopeReduction",
     "SecretCreated",
@@ -914,6 +941,7 @@ __all__ = (
     "TeamMember",
     "TeamMemberPublic",
     "TeamMemberRole",
+    "ThemeItem",
     "ThemePublic",
     "TokenResponse",
     "TransitionAction",

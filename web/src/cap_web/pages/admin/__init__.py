@@ -15,8 +15,11 @@ from cap_web.pages.admin import (
     bodies,
     home,
     impartiality,
+    level_rules,
     operations,
     people,
+    referentials,
+    schemes,
     structures,
     webhooks,
 )
@@ -31,6 +34,9 @@ for _screen in (  # the order the routes are matched in
     impartiality,
     api_clients,
     webhooks,
+    referentials,
+    level_rules,
+    schemes,
     operations,
 ):
     router.include_router(_screen.router)
