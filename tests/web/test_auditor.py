@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from cap_shared.clock import today
 from cap_shared.testing.auth import create_user
 from cap_standalone.demo import DemoResult, load_demo
 from cap_standalone.testing import Topology
@@ -67,7 +68,8 @@ async def test_the_auditor_plans_starts_records_and_reviews(
     shown = await console.get(path)
     assert shown.status_code == 200
     fields = hidden_fields(shown.text, f"{path}/plan")
-    assert fields["etag"] and fields["team_count"] == "1"
+    assert fields["etag"]
+    assert fields["team_count"] == "1"
     audit = ok(await client.get(f"/v1/audits/{audit_id}", headers=admin))
     form = {
         **fields,
@@ -142,7 +144,8 @@ async def test_the_auditor_plans_starts_records_and_reviews(
     )
     assert sent.status_code == 303, text_of(sent.text)
     document = await console.get(f"{path}/rapport.pdf")
-    assert document.status_code == 200 and document.content == PDF
+    assert document.status_code == 200
+    assert document.content == PDF
     submitted = await console.submit(
         path, f"{path}/etapes", {"step": "submit_report", "summary": "Une majeure (7.1.5)."}
     )
@@ -170,7 +173,8 @@ async def test_the_auditor_plans_starts_records_and_reviews(
         )
     )
     page = text_of((await console.get(path)).text)
-    assert "Réponse de la structure" in page and "Nacelles étalonnées." in page
+    assert "Réponse de la structure" in page
+    assert "Nacelles étalonnées." in page
     review = f"{path}/constats/{major['id']}/revue"
     empty = await console.submit(path, review, {"decision": "send_back"})
     assert empty.status_code == 422
@@ -221,8 +225,8 @@ async def rse_audit_in_progress(standalone: Topology, loaded: DemoResult) -> dic
         await client.put(
             f"/v1/audits/{audit['id']}/plan",
             json={
-                "start_date": (date.today() + timedelta(days=30)).isoformat(),
-                "end_date": (date.today() + timedelta(days=31)).isoformat(),
+                "start_date": (today() + timedelta(days=30)).isoformat(),
+                "end_date": (today() + timedelta(days=31)).isoformat(),
                 "plan": "Évaluation initiale CAP RSE sur deux jours.",
                 "team": [
                     {

@@ -11,8 +11,8 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response, StreamingResponse
+from starlette.datastructures import UploadFile
 
 from cap_web.api import Api, ApiProblem, problem_of
 from cap_web.console import ApiDep, redirect
