@@ -1,6 +1,6 @@
 """``/auditeur/audits/{id}``: one audit as its auditor works on it — the plan edited (dates,
 plan, team and declarations; ``PUT /v1/audits/{id}/plan`` with the audit's ETag), the steps
-the API allows now (start, submit the report, close, cancel), the signed report uploaded and
+the API allows now that are the auditors' (start, submit the report, close), the signed report uploaded and
 downloaded. The findings and their review are :mod:`.findings`; the checklist
 :mod:`.checklist`."""
 
@@ -149,8 +149,6 @@ async def step_audit(request: Request, audit_id: str, api: ApiDep, _person: Audi
     body: dict[str, Any] = {"step": step}
     if step == "submit_report":
         body["summary"] = clean(str(data.get("summary", ""))) or None
-    if step == "cancel":
-        body["reason"] = clean(str(data.get("reason", ""))) or None
     try:
         await api.post(
             f"/v1/audits/{audit_id}/transitions",
@@ -166,7 +164,7 @@ async def step_audit(request: Request, audit_id: str, api: ApiDep, _person: Audi
             audit_id,
             status_code=exc.status,
             step_problem=exc,
-            step_form={"step": step, "summary": body.get("summary"), "reason": body.get("reason")},
+            step_form={"step": step, "summary": body.get("summary")},
         )
     return redirect(
         f"/auditeur/audits/{audit_id}?enregistre=etape&brouillon=etape-{audit_id}-{step}#etapes",

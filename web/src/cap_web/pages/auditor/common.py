@@ -26,13 +26,12 @@ __all__ = ["Auditor", "clean", "known_ids", "page", "read_audit", "with_findings
 
 Auditor = Annotated[Person, require("auditor")]
 
-#: The steps of an audit, as buttons.
+#: The steps of an audit its auditors take, as buttons (accepting, planning and cancelling an
+#: audit are the certification body's).
 AUDIT_STEP = {
-    "accept": "Accepter l'audit",
     "start": "Démarrer l'audit",
     "submit_report": "Remettre le rapport",
     "close": "Clore l'audit",
-    "cancel": "Annuler l'audit",
 }
 TEAM_ROLE = {
     "lead": "Auditeur responsable",
