@@ -25,12 +25,14 @@ router = APIRouter()
 BATCH = 200
 
 
-async def referential_of(api: Api, scheme: str) -> dict[str, Any] | None:
+async def referential_of(
+    api: Api, versions: list[dict[str, Any]], scheme: str
+) -> dict[str, Any] | None:
     """The latest version of the scheme's referential (published first), with its criteria."""
-    versions = [r for r in await api.pages("/v1/referentials", most=500) if r["code"] == scheme]
-    if not versions:
+    mine = [r for r in versions if r["code"] == scheme]
+    if not mine:
         return None
-    best = max(versions, key=lambda r: (r.get("status") == "published", int(r["version"])))
+    best = max(mine, key=lambda r: (r.get("status") == "published", int(r["version"])))
     detail: dict[str, Any] = await api.get(
         f"/v1/referentials/{best['code']}/versions/{best['version']}"
     )
@@ -59,13 +61,15 @@ def site_choice(audit: dict[str, Any], wanted: str) -> str:
 
 async def context_of(api: Api, audit_id: str, site: str) -> dict[str, Any]:
     """The audit, its ETag, findings, referential and the maturity evaluated at ``site``."""
-    (audit, etag), findings, maturity = await asyncio.gather(
+    # One round of calls, then the referential's version (the audit names its scheme).
+    (audit, etag), findings, maturity, versions = await asyncio.gather(
         read_audit(api, audit_id),
         api.pages(f"/v1/audits/{audit_id}/findings", most=500),
         api.get(f"/v1/audits/{audit_id}/maturity"),
+        api.pages("/v1/referentials", most=500),
     )
     site = site_choice(audit, site)
-    referential = await referential_of(api, audit["scheme"])
+    referential = await referential_of(api, versions, audit["scheme"])
     names = names_of(audit)
     evaluated = {
         m["criterion_urn"]: m for m in maturity["levels"] if (m.get("site_id") or "") == site
