@@ -110,7 +110,11 @@ async def checklist_page(
     return page(
         request,
         "auditor/checklist.html",
-        {**context, "saved": saved, "saved_drafts": f"grille-{audit_id}" if saved else ""},
+        {
+            **context,
+            "saved": saved,
+            "saved_drafts": f"grille-{audit_id}-{context['site']}" if saved else "",
+        },
     )
 
 
