@@ -23,6 +23,11 @@ router = APIRouter()
 
 #: The most criteria one save sends (the API's own limit).
 BATCH = 200
+#: Referential versions read, by (code, version): a version is immutable once imported (the
+#: diagnostic service caches them too), so the checklist reads each once per process. Which
+#: versions exist is still asked with the person's token on every page.
+_VERSIONS: dict[tuple[str, int], dict[str, Any]] = {}
+_VERSIONS_KEPT = 8
 
 
 async def referential_of(
@@ -33,10 +38,12 @@ async def referential_of(
     if not mine:
         return None
     best = max(mine, key=lambda r: (r.get("status") == "published", int(r["version"])))
-    detail: dict[str, Any] = await api.get(
-        f"/v1/referentials/{best['code']}/versions/{best['version']}"
-    )
-    return detail
+    key = (str(best["code"]), int(best["version"]))
+    if key not in _VERSIONS:
+        if len(_VERSIONS) >= _VERSIONS_KEPT:
+            _VERSIONS.pop(next(iter(_VERSIONS)))
+        _VERSIONS[key] = await api.get(f"/v1/referentials/{key[0]}/versions/{key[1]}")
+    return _VERSIONS[key]
 
 
 def clauses_of(criterion: dict[str, Any]) -> list[str]:
