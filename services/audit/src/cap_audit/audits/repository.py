@@ -91,7 +91,7 @@ class AuditRepository:
         query = sa.select(col(Organisation.id), col(Organisation.name)).where(
             col(Organisation.id).in_(sorted(set(organisation_ids)))
         )
-        return dict((await self.session.execute(query)).tuples().all())
+        return {str(i): str(n) for i, n in (await self.session.execute(query)).all()}
 
     async def visible_organisation_ids(
         self, organisation_ids: Sequence[str], regions: Sequence[str]
