@@ -189,6 +189,21 @@ async def test_the_auditor_plans_starts_records_and_reviews(
         "Plan pertinent.",
     )
 
+    # the closure verified, then the audit closed (every major verified)
+    page = (await console.get(path)).text
+    assert "Accepter le plan d&#39;action" not in page  # already accepted
+    verified = await console.submit(
+        path, review, {"decision": "verify", "comment": "Étalonnages vus sur place."}
+    )
+    assert verified.status_code == 303, text_of(verified.text)
+    assert ok(await client.get(f"/v1/findings/{major['id']}", headers=admin))["status"] == (
+        "verified_closed"
+    )
+    closed = await console.submit(path, f"{path}/etapes", {"step": "close"})
+    assert closed.status_code == 303, text_of(closed.text)
+    assert ok(await client.get(f"/v1/audits/{audit_id}", headers=admin))["status"] == "closed"
+    assert "Clos" in text_of((await console.get("/auditeur/audits")).text)
+
 
 async def rse_audit_in_progress(standalone: Topology, loaded: DemoResult) -> dict[str, Any]:
     """Claire's CAP RSE application accepted; its initial audit planned with Marc, started."""
