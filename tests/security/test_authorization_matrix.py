@@ -994,6 +994,9 @@ SERVICE_RULES["audit"].update(
         ("POST", "/v1/audits/{audit_id}/findings"): Rule(
             frozenset({"admin"}), finding_on_fresh_audit, ok=201
         ),
+        ("GET", "/v1/audits/{audit_id}/maturity"): Rule(
+            AUDIT_READERS_A, fixed("/v1/audits/{audit_a}/maturity")
+        ),
         ("PUT", "/v1/audits/{audit_id}/maturity"): Rule(
             frozenset({"admin"}), maturity_on_fresh_audit
         ),

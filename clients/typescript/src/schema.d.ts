@@ -477,7 +477,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get Maturity
+         * @description The maturity evaluated so far at the audit (CAP RSE), per criterion and site: what the
+         *     auditor's checklist starts from. Readable by whoever may read the audit.
+         */
+        get: operations["audits-get-maturity"];
         /**
          * Set Maturity
          * @description The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
@@ -4681,6 +4686,16 @@ export interface components {
             status_code: number | null;
         };
         /**
+         * AuditMaturity
+         * @description The maturity evaluated so far at an audit, per criterion and site.
+         */
+        AuditMaturity: {
+            /** Audit Id */
+            audit_id: string;
+            /** Levels */
+            levels: components["schemas"]["EvaluatedLevel"][];
+        };
+        /**
          * AuditPlanUpdate
          * @description An audit's plan: its dates, plan, team and sites.
          */
@@ -4828,6 +4843,13 @@ export interface components {
             id: string;
             /** Organisation Id */
             organisation_id: string;
+            /**
+             * Organisation Names
+             * @description The names of the audited structure and of its sites, by id: who the audit team meets
+             */
+            organisation_names?: {
+                [key: string]: string;
+            };
             /** Plan */
             plan: string | null;
             /** Programme Id */
@@ -6942,6 +6964,25 @@ export interface components {
             role?: string | null;
             /** User Id */
             user_id: string | null;
+        };
+        /**
+         * EvaluatedLevel
+         * @description The maturity recorded for a criterion at a site (``level`` is 0 when not applicable).
+         */
+        EvaluatedLevel: {
+            /** Comment */
+            comment: string | null;
+            /** Criterion Urn */
+            criterion_urn: string;
+            /** Level */
+            level: number;
+            /** Not Applicable */
+            not_applicable: boolean;
+            /**
+             * Site Id
+             * @description The group member evaluated; null: the organisation
+             */
+            site_id: string | null;
         };
         /**
          * EvaluatedMaturityV1
@@ -14656,6 +14697,146 @@ export interface operations {
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-get-maturity": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                audit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditMaturity"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };

@@ -39,12 +39,14 @@ from .applications_list_applications_scheme_type_0 import ApplicationsListApplic
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
 from .attempt_public import AttemptPublic
+from .audit_maturity import AuditMaturity
 from .audit_plan_update import AuditPlanUpdate
 from .audit_planned_v1 import AuditPlannedV1
 from .audit_planned_v1_delivery import AuditPlannedV1Delivery
 from .audit_planned_v1_scheme import AuditPlannedV1Scheme
 from .audit_public import AuditPublic
 from .audit_public_findings import AuditPublicFindings
+from .audit_public_organisation_names import AuditPublicOrganisationNames
 from .audit_public_report_document_type_0 import AuditPublicReportDocumentType0
 from .audit_report_submitted_v1 import AuditReportSubmittedV1
 from .audit_report_submitted_v1_delivery import AuditReportSubmittedV1Delivery
@@ -175,6 +177,7 @@ from .email_public import EmailPublic
 from .engagement_create import EngagementCreate
 from .engagement_create_kind import EngagementCreateKind
 from .engagement_public import EngagementPublic
+from .evaluated_level import EvaluatedLevel
 from .evaluated_maturity_v1 import EvaluatedMaturityV1
 from .event_preference import EventPreference
 from .evidence import Evidence
@@ -536,6 +539,7 @@ __all__ = (
     "ApplicationTransition",
     "ApplicationTransitionStep",
     "AttemptPublic",
+    "AuditMaturity",
     "AuditorCreate",
     "AuditorEngagementPage",
     "AuditorPublic",
@@ -547,6 +551,7 @@ __all__ = (
     "AuditPlanUpdate",
     "AuditPublic",
     "AuditPublicFindings",
+    "AuditPublicOrganisationNames",
     "AuditPublicReportDocumentType0",
     "AuditReportSubmittedV1",
     "AuditReportSubmittedV1Delivery",
@@ -672,6 +677,7 @@ __all__ = (
     "EngagementCreate",
     "EngagementCreateKind",
     "EngagementPublic",
+    "EvaluatedLevel",
     "EvaluatedMaturityV1",
     "EventPreference",
     "Evidence",
