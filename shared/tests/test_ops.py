@@ -15,6 +15,8 @@ import pytest
 
 from cap_diagnostic.main import SERVICE
 from cap_shared.clock import wall_now
+from cap_shared.jobs import PeriodicJob, run_once
+from cap_shared.runtime import ServiceRuntime
 from cap_shared.settings import Environment
 from cap_shared.testing.auth import TestIssuer, bearer
 
@@ -26,6 +28,7 @@ class Ops:
     client: httpx.AsyncClient
     admin: dict[str, str]
     member: dict[str, str]
+    runtime: ServiceRuntime
 
 
 async def ops_of(tmp_path: Path, environment: Environment) -> AsyncIterator[Ops]:
@@ -47,6 +50,7 @@ async def ops_of(tmp_path: Path, environment: Environment) -> AsyncIterator[Ops]
                         roles=[{"role": "member", "organisation_id": "o"}], audience=AUDIENCE
                     )
                 ),
+                runtime,
             )
     finally:
         await runtime.close()
@@ -107,6 +111,46 @@ async def test_jobs_are_listed_and_run_now_on_the_clock_of_the_process(ops: Ops)
     read = await ops.client.get("/ops/clock", headers=ops.admin)
     assert datetime.fromisoformat(read.json()["now"]) - wall_now() < timedelta(minutes=1)
     assert read.json()["today"] == wall_now().date().isoformat()
+
+
+async def test_each_job_shows_its_last_run_success_or_failure(ops: Ops) -> None:
+    async def jobs() -> dict[str, dict]:
+        listed = await ops.client.get("/ops/jobs", headers=ops.admin)
+        assert listed.status_code == 200, listed.text
+        return {j["name"]: j for j in listed.json()["data"]}
+
+    never = (await jobs())["overdue-actions"]
+    assert never["last_run_at"] is None
+    assert never["last_success_at"] is None
+    assert never["last_run_items"] is None
+
+    run = await ops.client.post("/ops/jobs/overdue-actions/runs", headers=ops.admin)
+    assert run.status_code == 200, run.text
+    ran = (await jobs())["overdue-actions"]
+    assert ran["last_run_at"] == run.json()["ran_at"]
+    assert ran["last_success_at"] == run.json()["ran_at"]
+    assert ran["last_run_items"] == 0
+    assert ran["last_run_error"] is None
+    assert ran["last_run_duration_ms"] >= 0
+
+    # a failing run (as the worker runs it): the failure is kept, the last success too
+    async def broken(session: object, context: object) -> int:
+        raise RuntimeError("the plans table is locked")
+
+    runtime = ops.runtime
+    with pytest.raises(RuntimeError):
+        await run_once(
+            runtime.db,
+            PeriodicJob("overdue-actions", broken),
+            runtime.name,
+            runtime.job_context(),
+            runs=runtime.tables.job_runs,
+        )
+    failed = (await jobs())["overdue-actions"]
+    assert failed["last_run_error"] == "RuntimeError: the plans table is locked"
+    assert failed["last_run_items"] is None
+    assert failed["last_success_at"] == run.json()["ran_at"]
+    assert failed["last_run_at"] >= run.json()["ran_at"]
 
 
 async def test_an_unknown_job_is_a_404_naming_the_known_ones(ops: Ops) -> None:

@@ -17,11 +17,22 @@ would (cookies, ``Accept: text/html``):
 * for reference, the anonymous front page ``/`` and the other pages of the console that answer
   (the diagnostic's own page, the public registry).
 
+It signs in, too, as the demo **auditor** (Marc Lefebvre) and the demo **committee** member
+(Anne Dupuis), each in a browser of their own (issue 18), and measures:
+
+* the **auditor's checklist** ``/auditeur/audits/{id}/grille`` of one of his audits (a CAP RSE
+  audit first: its checklist carries the evaluated maturity; else the first he is assigned),
+  and, for reference, his list ``/auditeur/audits``;
+* the **committee's decision page** ``/comite/dossiers/{id}`` of an open decision file (``GET
+  /v1/decisions``: pending first, else deferred or held), and, for reference, the queue
+  ``/comite``. With no open file, or a page that answers 404, it is reported as missing.
+
 Each round asks the baseline, then each page once; the first ``--warmup`` rounds are not
 counted. The baseline is ``GET /v1/me/overview`` through the gateway with her bearer token (what
 the dashboard is made from, without the console): the ratio is what the console adds to the
-API — its own session lookup, its other API calls, the template. Targets from issue 17: p95 <
-100 ms for the dashboard, the diagnostic page and the results; first load (HTML + CSS + JS, as a
+API — its own session lookup, its other API calls, the template. Targets from issues 17 and 18:
+p95 < 100 ms for the dashboard, the diagnostic page, the results, the auditor's checklist and
+the committee's decision page; first load (HTML + CSS + JS, as a
 browser with an empty cache downloads them) < 150 KB for every page. A page that answers 404
 is reported as missing, not measured. The gateway's rate limits are lifted (one person asks
 thousands of pages a minute here).
@@ -37,6 +48,7 @@ import re
 import sys
 import tempfile
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +88,9 @@ class Page:
     target: bool
     #: Asked without the session (the public front page).
     anonymous: bool = False
+    #: Whose browser asks it: the demo role signed in (``member_admin``, ``auditor``,
+    #: ``committee``).
+    role: str = "member_admin"
     #: The path as the tables show it (the diagnostic's id as ``{id}``).
     shown: str = ""
     status: int | None = None
@@ -120,6 +135,32 @@ async def theme_path(
         headers=headers,
     )
     return prefix + str(version.json()["themes"][0]["code"])
+
+
+def demo_account(demo: Any, role: str) -> tuple[str, str]:
+    """E-mail and password of the demo account holding ``role``."""
+    return next((a.person.email, demo.password) for a in demo.accounts if a.person.role == role)
+
+
+async def auditor_audit(api: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any] | None:
+    """One of the auditor's audits: a CAP RSE one first (its checklist holds the evaluated
+    maturity), in progress first; None when none is assigned to him."""
+    listed = (await api.get("/v1/audits", params={"limit": 200}, headers=headers)).json()
+    audits = listed.get("data") or []
+    order = {"in_progress": 0, "report_submitted": 1, "closed": 2, "planned": 3}
+    audits.sort(key=lambda a: (a["scheme"] != "CAP_RSE", order.get(a["status"], 9)))
+    return dict(audits[0]) if audits else None
+
+
+async def open_decision(api: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any] | None:
+    """An open decision file the committee can decide (pending, else deferred or held)."""
+    for status in ("pending", "deferred", "held"):
+        listed = await api.get(
+            "/v1/decisions", params={"status": status, "limit": 1}, headers=headers
+        )
+        if listed.status_code == 200 and listed.json().get("data"):
+            return dict(listed.json()["data"][0])
+    return None
 
 
 async def timed(client: httpx.AsyncClient, path: str, **kwargs: Any) -> tuple[int, float]:
@@ -193,6 +234,7 @@ async def bench(url: str, args: argparse.Namespace) -> None:
         httpx.AsyncClient(base_url=url, timeout=timeout) as api,
         httpx.AsyncClient(base_url=url, timeout=timeout) as session,
         httpx.AsyncClient(base_url=url, timeout=timeout) as anonymous,
+        AsyncExitStack() as stack,
     ):
         began = time.perf_counter()
         size = {"structures": args.structures} if args.structures else {}  # default: all
@@ -202,17 +244,26 @@ async def bench(url: str, args: argparse.Namespace) -> None:
             f"{len(demo.organisations)} structures",
             file=sys.stderr,
         )
-        email, password = next(
-            (a.person.email, demo.password)
-            for a in demo.accounts
-            if a.person.role == "member_admin"
-        )
+        email, password = demo_account(demo, "member_admin")
         headers = await sign_in(api, email, password)
         browser = ConsoleClient(session)
         await browser.sign_in(email, password, next="/")
         assert session.cookies.get("cap_session"), "the console opened no session"
+        sessions = {"member_admin": session}
+        for role in ("auditor", "committee"):
+            other = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=url, timeout=timeout)
+            )
+            await ConsoleClient(other).sign_in(*demo_account(demo, role), next="/")
+            assert other.cookies.get("cap_session"), f"the console opened no session ({role})"
+            sessions[role] = other
+        audit = await auditor_audit(api, await sign_in(api, *demo_account(demo, "auditor")))
+        decision = await open_decision(api, await sign_in(api, *demo_account(demo, "committee")))
         diagnostic = await latest_diagnostic(api, headers)
         diagnostic_id = diagnostic["id"]
+        # An absent audit or file: an address that answers 404, reported as missing.
+        audit_id = audit["id"] if audit else "aucun-audit"
+        decision_id = decision["id"] if decision else "aucun-dossier"
         pages = [
             Page("dashboard", "/tableau-de-bord", target=True),
             Page(
@@ -221,13 +272,42 @@ async def bench(url: str, args: argparse.Namespace) -> None:
                 target=True,
             ),
             Page("results", f"/diagnostics/{diagnostic_id}/resultats", target=True),
+            Page(
+                "auditor's checklist",
+                f"/auditeur/audits/{audit_id}/grille",
+                target=True,
+                role="auditor",
+            ),
+            Page(
+                "committee's decision page",
+                f"/comite/dossiers/{decision_id}",
+                target=True,
+                role="committee",
+            ),
             Page("front page (anonymous)", "/", target=False, anonymous=True),
             Page("the diagnostic's page", f"/diagnostics/{diagnostic_id}", target=False),
             Page("public registry", "/registre", target=False),
+            Page("auditor's audits", "/auditeur/audits", target=False, role="auditor"),
+            Page("committee's queue", "/comite", target=False, role="committee"),
         ]
+        print(
+            f"audit {{audit}} = {audit_id}"
+            + (f" ({audit['scheme']}, {audit['status']})" if audit else " (none assigned)")
+            + f"; decision file {{file}} = {decision_id}"
+            + (
+                f" ({decision.get('scheme')}, {decision.get('status')})"
+                if decision
+                else " (none open)"
+            ),
+            file=sys.stderr,
+        )
         for page in pages:
-            page.shown = page.path.replace(diagnostic_id, "{id}")
-            client = anonymous if page.anonymous else session
+            page.shown = (
+                page.path.replace(diagnostic_id, "{id}")
+                .replace(audit_id, "{audit}")
+                .replace(decision_id, "{file}")
+            )
+            client = anonymous if page.anonymous else sessions[page.role]
             page.status = (await client.get(page.path, headers=BROWSER)).status_code
             if page.answers:
                 page.weight = await first_load(client, page.path)
@@ -248,7 +328,7 @@ async def bench(url: str, args: argparse.Namespace) -> None:
             if counting:
                 baseline.append(ms)
             for page in measured:
-                client = anonymous if page.anonymous else session
+                client = anonymous if page.anonymous else sessions[page.role]
                 status, ms = await timed(client, page.path, headers=BROWSER)
                 if status != 200:
                     page.errors[status] = page.errors.get(status, 0) + 1

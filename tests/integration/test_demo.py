@@ -14,7 +14,9 @@ from cap_standalone.demo import PlatformUnreachable, load_demo
 from cap_standalone.demo.network import DEFAULT_PASSWORD, PEOPLE, siret
 from cap_standalone.testing import Topology
 
-SIZE = 6  # three recognitions (two CAP ISO 9001, one CAP RSE), two applications
+#: Three recognitions (two CAP ISO 9001, one CAP RSE), three applications (one CAP RSE file
+#: waiting for the committee).
+SIZE = 6
 
 
 async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topology) -> None:
@@ -26,7 +28,7 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
         "accounts": len(PEOPLE),
         "diagnostics": SIZE,
         "recognitions": 3,
-        "applications": 2,
+        "applications": 3,
     }
     assert first.warnings == []
     again = await load_demo(client, structures=SIZE, timeout=30)
@@ -47,8 +49,13 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
     diagnostics = (
         await client.get("/v1/diagnostics", params={"limit": 200}, headers=admin)
     ).json()["data"]
-    assert [d["status"] for d in diagnostics] == ["plan_issued"] * SIZE
-    assert len({d["overall_score"] for d in diagnostics}) == SIZE  # varied answers
+    sessions = [d for d in diagnostics if d["kind"] == "cap_session"]
+    assert [d["status"] for d in sessions] == ["plan_issued"] * SIZE
+    assert len({d["overall_score"] for d in sessions}) == SIZE  # varied answers
+    # And Marc's evaluation of the structure whose CAP RSE file waits for the committee.
+    assert [(d["kind"], d["status"]) for d in diagnostics if d not in sessions] == [
+        ("audit_evaluation", "rated")
+    ]
 
     recognitions = (await client.get("/v1/recognitions", headers=admin)).json()["data"]
     assert Counter((r["scheme"], r["status"], r["source"]) for r in recognitions) == {
@@ -66,14 +73,27 @@ async def test_the_demo_network_loads_once_whatever_the_runs(standalone: Topolog
     applications = (await client.get("/v1/applications", headers=admin)).json()["data"]
     assert sorted((a["scheme"], a["status"]) for a in applications) == [
         ("CAP_ISO9001", "accepted"),
+        ("CAP_RSE", "accepted"),
         ("CAP_RSE", "submitted"),
     ]
+    # The evaluated CAP RSE application's file waits for the committee, its level computed by
+    # the rule from Marc's evaluation.
+    (waiting,) = (
+        await client.get("/v1/decisions", params={"status": "pending"}, headers=admin)
+    ).json()["data"]
+    assert (waiting["id"], waiting["scheme"]) == (first.links["decision_id"], "CAP_RSE")
+    assert waiting["computed_level"] == "Confirmé"
+    assert again.links["decision_id"] == first.links["decision_id"]
 
     people = {
         p.key: await sign_in(client, p.email, DEFAULT_PASSWORD) for p in PEOPLE
     }  # every demo account signs in with the demo password
-    (audit,) = (await client.get("/v1/audits", headers=people["auditor"])).json()["data"]
-    assert (audit["type"], audit["status"]) == ("stage1", "planned")
+    audits = (await client.get("/v1/audits", headers=people["auditor"])).json()["data"]
+    assert sorted((a["type"], a["status"]) for a in audits) == [
+        ("initial", "closed"),
+        ("stage1", "planned"),
+    ]
+    (audit,) = [a for a in audits if a["type"] == "stage1"]
     assert [(m["name"], m["role"]) for m in audit["team"]] == [("Marc Lefebvre", "lead")]
 
     plan = (

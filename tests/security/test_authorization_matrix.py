@@ -522,6 +522,13 @@ SERVICE_RULES["diagnostic"].update(
         ("GET", "/v1/referentials/{code}/versions/{version}"): Rule(
             PEOPLE, fixed("/v1/referentials/CAP_RSE/versions/1")
         ),
+        ("POST", "/v1/referentials/{code}/versions/{version}/publication"): Rule(
+            frozenset({"admin"}), fixed("/v1/referentials/CAP/versions/2/publication")
+        ),
+        ("GET", "/v1/referentials/{code}/differences"): Rule(
+            PEOPLE,
+            fixed("/v1/referentials/CAP/differences", params={"from_version": 1, "to_version": 2}),
+        ),
         ("GET", "/v1/referentials/{code}/versions/{version}/export"): Rule(
             frozenset({"admin"}), fixed("/v1/referentials/CAP/versions/1/export")
         ),
@@ -650,6 +657,8 @@ async def build_world(topology: Topology) -> World:
         headers=admin,
     )
     assert imported.status_code == 201, imported.text
+    published = await client.post("/v1/referentials/CAP/versions/2/publication", headers=admin)
+    assert published.status_code == 200, published.text
     world.ids["diagnostic_a"] = await new_diagnostic_a(world)
     await issue_plan_a(world)
     resources = (await world.client.get("/v1/resources", headers=admin)).json()["data"]
@@ -984,6 +993,9 @@ SERVICE_RULES["audit"].update(
         ),
         ("POST", "/v1/audits/{audit_id}/findings"): Rule(
             frozenset({"admin"}), finding_on_fresh_audit, ok=201
+        ),
+        ("GET", "/v1/audits/{audit_id}/maturity"): Rule(
+            AUDIT_READERS_A, fixed("/v1/audits/{audit_a}/maturity")
         ),
         ("PUT", "/v1/audits/{audit_id}/maturity"): Rule(
             frozenset({"admin"}), maturity_on_fresh_audit
@@ -1477,6 +1489,9 @@ SERVICE_RULES["labelling"].update(
         ("GET", "/v1/decisions/{decision_id}"): Rule(
             LABEL_READERS_A, fixed("/v1/decisions/{decision_a}")
         ),
+        ("GET", "/v1/decisions/{decision_id}/impartiality"): Rule(
+            COMMITTEE, fixed("/v1/decisions/{decision_a}/impartiality")
+        ),
         ("POST", "/v1/decisions/{decision_id}/decide"): Rule(
             COMMITTEE,
             conditional(
@@ -1523,6 +1538,10 @@ SERVICE_RULES["labelling"].update(
         ),
         ("GET", "/v1/committee-members/{user_id}/engagements"): Rule(
             COMMITTEE, fixed("/v1/committee-members/{committee_user}/engagements")
+        ),
+        ("GET", "/v1/scheme-parameters"): Rule(PEOPLE, fixed("/v1/scheme-parameters")),
+        ("GET", "/v1/scheme-parameters/{scheme}"): Rule(
+            PEOPLE, fixed("/v1/scheme-parameters/CAP_RSE")
         ),
         ("GET", "/v1/level-rules"): Rule(LABEL_READERS, fixed("/v1/level-rules")),
         ("GET", "/v1/level-rules/{code}/versions/{version}"): Rule(

@@ -477,7 +477,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get Maturity
+         * @description The maturity evaluated so far at the audit (CAP RSE), per criterion and site: what the
+         *     auditor's checklist starts from. Readable by whoever may read the audit.
+         */
+        get: operations["audits-get-maturity"];
         /**
          * Set Maturity
          * @description The evaluated maturity per criterion and site, or not applicable (CAP RSE audits). With
@@ -1024,6 +1029,28 @@ export interface paths {
          *     file's ETag in If-Match (428 without it, 412 when it changed since you read it).
          */
         post: operations["decisions-decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decisions/{decision_id}/impartiality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Impartiality Checks
+         * @description The caller's impartiality checks against the file, each with its result, as a decision
+         *     would apply them today: not an auditor of the file, no engagement with its structures within
+         *     the cooling-off (naming them and until when), no decision of theirs overturned on appeal.
+         */
+        get: operations["decisions-impartiality-checks"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1877,7 +1904,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["audit-ops-list-jobs"];
         put?: never;
@@ -1899,7 +1927,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["audit-ops-run-job"];
         delete?: never;
@@ -2023,7 +2052,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["diagnostic-ops-list-jobs"];
         put?: never;
@@ -2045,7 +2075,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["diagnostic-ops-run-job"];
         delete?: never;
@@ -2169,7 +2200,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["ops-list-jobs"];
         put?: never;
@@ -2191,7 +2223,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["ops-run-job"];
         delete?: never;
@@ -2339,7 +2372,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["labelling-ops-list-jobs"];
         put?: never;
@@ -2361,7 +2395,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["labelling-ops-run-job"];
         delete?: never;
@@ -2485,7 +2520,8 @@ export interface paths {
         };
         /**
          * List Jobs
-         * @description The periodic jobs of this service and how often its worker runs them, by name.
+         * @description The periodic jobs of this service, by name: how often its worker runs them, and their
+         *     last run (when, how long, what it reported or why it failed, the last success).
          */
         get: operations["notifications-ops-list-jobs"];
         put?: never;
@@ -2507,7 +2543,8 @@ export interface paths {
         put?: never;
         /**
          * Run Job
-         * @description Run a job once now, on this process's clock (it waits for a run in progress).
+         * @description Run a job once now, on this process's clock (it waits for a run in progress); the run
+         *     is remembered as the job's last run.
          */
         post: operations["notifications-ops-run-job"];
         delete?: never;
@@ -2913,6 +2950,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referentials/{code}/differences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Referential Versions
+         * @description The differences between two versions of a referential: themes and criteria added and
+         *     removed, each changed field of a kept criterion before and after, the score bands.
+         */
+        get: operations["referentials-compare-referential-versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referentials/{code}/versions/{version}": {
         parameters: {
             query?: never;
@@ -2947,6 +3005,28 @@ export interface paths {
         get: operations["referentials-export-referential"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referentials/{code}/versions/{version}/publication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Referential
+         * @description Publish an imported version (admin): new diagnostics default to it and may be opened on
+         *     it or migrated to it. Publishing it again changes nothing; a version older than the latest
+         *     published one is refused (409 ``referential-version-superseded``).
+         */
+        post: operations["referentials-publish-referential"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3111,6 +3191,48 @@ export interface paths {
          *     If-Match, only if nobody changed it since (412); the answer's ETag is the new one.
          */
         patch: operations["resources-update-resource"];
+        trace?: never;
+    };
+    "/v1/scheme-parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scheme Parameters
+         * @description Every scheme's parameters (durations, deadlines, limits) as the services read them at
+         *     start-up, with their source: the packaged files or ``CAP_SCHEME_PARAMETERS_DIR``; by scheme
+         *     code.
+         */
+        get: operations["scheme parameters-list-scheme-parameters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/scheme-parameters/{scheme}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scheme Parameters
+         * @description One scheme's parameters (``CAP_RSE``, ``CAP_ISO9001``); another code is 404.
+         */
+        get: operations["scheme parameters-get-scheme-parameters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/statistics/network": {
@@ -4564,6 +4686,16 @@ export interface components {
             status_code: number | null;
         };
         /**
+         * AuditMaturity
+         * @description The maturity evaluated so far at an audit, per criterion and site.
+         */
+        AuditMaturity: {
+            /** Audit Id */
+            audit_id: string;
+            /** Levels */
+            levels: components["schemas"]["EvaluatedLevel"][];
+        };
+        /**
          * AuditPlanUpdate
          * @description An audit's plan: its dates, plan, team and sites.
          */
@@ -4711,6 +4843,13 @@ export interface components {
             id: string;
             /** Organisation Id */
             organisation_id: string;
+            /**
+             * Organisation Names
+             * @description The names of the audited structure and of its sites, by id: who the audit team meets
+             */
+            organisation_names?: {
+                [key: string]: string;
+            };
             /** Plan */
             plan: string | null;
             /** Programme Id */
@@ -5708,6 +5847,38 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * CriterionChange
+         * @description A criterion kept (same URN) whose fields changed.
+         */
+        CriterionChange: {
+            /** Code */
+            code: string;
+            /** Fields */
+            fields: components["schemas"]["FieldChange"][];
+            /** Name */
+            name: string;
+            /** Scale Changed */
+            scale_changed: boolean;
+            /** Theme Code */
+            theme_code: string;
+            /** Urn */
+            urn: string;
+        };
+        /**
+         * CriterionItem
+         * @description A criterion added, removed or changed between two versions.
+         */
+        CriterionItem: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Theme Code */
+            theme_code: string;
+            /** Urn */
+            urn: string;
+        };
+        /**
          * CriterionPoint
          * @description A strength or a weak point.
          */
@@ -5996,6 +6167,20 @@ export interface components {
              * @constant
              */
             type: "decision.appeal_lodged.v1";
+        };
+        /**
+         * DecisionChecks
+         * @description The impartiality checks of the caller against a file: may they decide on it?
+         */
+        DecisionChecks: {
+            /** Checks */
+            checks: components["schemas"]["ImpartialityCheck"][];
+            /** Decision Id */
+            decision_id: string;
+            /** Impartial */
+            impartial: boolean;
+            /** Person */
+            person: string;
         };
         /**
          * DecisionHeldV1
@@ -6781,6 +6966,25 @@ export interface components {
             user_id: string | null;
         };
         /**
+         * EvaluatedLevel
+         * @description The maturity recorded for a criterion at a site (``level`` is 0 when not applicable).
+         */
+        EvaluatedLevel: {
+            /** Comment */
+            comment: string | null;
+            /** Criterion Urn */
+            criterion_urn: string;
+            /** Level */
+            level: number;
+            /** Not Applicable */
+            not_applicable: boolean;
+            /**
+             * Site Id
+             * @description The group member evaluated; null: the organisation
+             */
+            site_id: string | null;
+        };
+        /**
          * EvaluatedMaturityV1
          * @description The auditor's evaluated maturity for a criterion (CAP RSE).
          */
@@ -6883,6 +7087,18 @@ export interface components {
             next_cursor?: string | null;
             /** Unread */
             unread: number;
+        };
+        /**
+         * FieldChange
+         * @description One field of a criterion, before and after (as one line of text).
+         */
+        FieldChange: {
+            /** After */
+            after: string;
+            /** Before */
+            before: string;
+            /** Field */
+            field: string;
         };
         /**
          * FindingAppealDecidedV1
@@ -7595,6 +7811,29 @@ export interface components {
             total: number;
         };
         /**
+         * ImpartialityCheck
+         * @description One impartiality check of the caller against a file, with its result.
+         */
+        ImpartialityCheck: {
+            /** Barred Until */
+            barred_until?: string | null;
+            /**
+             * Check
+             * @enum {string}
+             */
+            check: "audited" | "cooling_off" | "overturned_on_appeal";
+            /** Detail */
+            detail: string;
+            /** Detail Fr */
+            detail_fr: string;
+            /** Engagements */
+            engagements?: components["schemas"]["LabellingEngagementPublic"][];
+            /** Passed */
+            passed: boolean;
+            /** Rule */
+            rule: string;
+        };
+        /**
          * ImportReport
          * @description What an import did (or would do) with each line of the file.
          */
@@ -7762,7 +8001,7 @@ export interface components {
         };
         /**
          * JobPublic
-         * @description A periodic job of this service.
+         * @description A periodic job of this service and its last run (whichever process ran it).
          */
         JobPublic: {
             /**
@@ -7770,6 +8009,31 @@ export interface components {
              * @description How often the worker runs it
              */
             interval_s: number;
+            /**
+             * Last Run At
+             * @description When its last run started, on the clock it ran with; null if it never ran
+             */
+            last_run_at?: string | null;
+            /**
+             * Last Run Duration Ms
+             * @description How long its last run took
+             */
+            last_run_duration_ms?: number | null;
+            /**
+             * Last Run Error
+             * @description Why its last run failed; null if it succeeded or never ran
+             */
+            last_run_error?: string | null;
+            /**
+             * Last Run Items
+             * @description What its last run reported; null if it failed or never ran
+             */
+            last_run_items?: number | null;
+            /**
+             * Last Success At
+             * @description When it last ran without failing; null if it never did
+             */
+            last_success_at?: string | null;
             /** Name */
             name: string;
         };
@@ -8777,6 +9041,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SchemeParametersPublic] */
+        Page_SchemeParametersPublic_: {
+            /** Data */
+            data: components["schemas"]["SchemeParametersPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[SecretPublic] */
         Page_SecretPublic_: {
             /** Data */
@@ -9486,6 +9757,10 @@ export interface components {
             imported_at: string;
             /** Name */
             name: string;
+            /** Published At */
+            published_at: string | null;
+            /** Published By */
+            published_by: string | null;
             /**
              * Published On
              * Format: date
@@ -9501,6 +9776,40 @@ export interface components {
             urn: string;
             /** Version */
             version: number;
+        };
+        /**
+         * ReferentialDifferences
+         * @description What changed from one version of a referential to another, field by field.
+         */
+        ReferentialDifferences: {
+            /** Bands After */
+            bands_after: {
+                [key: string]: unknown;
+            }[];
+            /** Bands Before */
+            bands_before: {
+                [key: string]: unknown;
+            }[];
+            /** Bands Changed */
+            bands_changed: boolean;
+            /** Code */
+            code: string;
+            /** Criteria Added */
+            criteria_added: components["schemas"]["CriterionItem"][];
+            /** Criteria Changed */
+            criteria_changed: components["schemas"]["CriterionChange"][];
+            /** Criteria Removed */
+            criteria_removed: components["schemas"]["CriterionItem"][];
+            /** Criteria Unchanged */
+            criteria_unchanged: number;
+            /** From Version */
+            from_version: number;
+            /** Themes Added */
+            themes_added: components["schemas"]["ThemeItem"][];
+            /** Themes Removed */
+            themes_removed: components["schemas"]["ThemeItem"][];
+            /** To Version */
+            to_version: number;
         };
         /**
          * ReferentialImported
@@ -9528,6 +9837,10 @@ export interface components {
             imported_at: string;
             /** Name */
             name: string;
+            /** Published At */
+            published_at: string | null;
+            /** Published By */
+            published_by: string | null;
             /**
              * Published On
              * Format: date
@@ -9577,6 +9890,10 @@ export interface components {
             imported_at: string;
             /** Name */
             name: string;
+            /** Published At */
+            published_at: string | null;
+            /** Published By */
+            published_by: string | null;
             /**
              * Published On
              * Format: date
@@ -9880,6 +10197,42 @@ export interface components {
             size: number;
         };
         /**
+         * Sampling
+         * @description Site sampling of a group (multi-site) programme, IAF MD 1:2018 §7.3 / §8.2.
+         */
+        Sampling: {
+            /**
+             * Allowed
+             * @default true
+             */
+            allowed?: boolean;
+            /**
+             * Initial Factor
+             * @default 1
+             */
+            initial_factor?: number;
+            /**
+             * Random Share
+             * @default 0.25
+             */
+            random_share?: number;
+            /**
+             * Renewal Factor
+             * @default 0.8
+             */
+            renewal_factor?: number;
+            /**
+             * Surveillance Factor
+             * @default 0.6
+             */
+            surveillance_factor?: number;
+            /**
+             * Without Sampling Surveillance Share
+             * @default 0.3
+             */
+            without_sampling_surveillance_share?: number;
+        };
+        /**
          * SamplingPublic
          * @description The sites a group's audit must cover (IAF MD 1): the central function, ``size`` member
          *     sites, among them the ones drawn at random (reproducibly, from the audit).
@@ -9919,6 +10272,83 @@ export interface components {
             name: string;
             /** Value */
             value: number;
+        };
+        /**
+         * SchemeParameters
+         * @description One scheme's parameters (every duration in days or calendar months).
+         */
+        SchemeParameters: {
+            /** Appeal Days */
+            appeal_days: number;
+            /** Cooling Off Months */
+            cooling_off_months: number;
+            /**
+             * First Surveillance Months
+             * @default 12
+             */
+            first_surveillance_months?: number;
+            /**
+             * Follow Up Months
+             * @default 18
+             */
+            follow_up_months?: number;
+            /** Initial Within Days */
+            initial_within_days: number;
+            /** Major Verification Days */
+            major_verification_days: number;
+            /** Major Verification Months */
+            major_verification_months: number;
+            /** Max Consecutive Lead Cycles */
+            max_consecutive_lead_cycles?: number | null;
+            /**
+             * Minor Escalates At Next Audit
+             * @default true
+             */
+            minor_escalates_at_next_audit?: boolean;
+            /** Minors As Major */
+            minors_as_major?: number | null;
+            /** Nc Response Days */
+            nc_response_days: number;
+            /** Renewal Lead Days */
+            renewal_lead_days: number;
+            /** Restoration Months */
+            restoration_months: number;
+            sampling?: components["schemas"]["Sampling"];
+            /**
+             * Scheme
+             * @enum {string}
+             */
+            scheme: "CAP_RSE" | "CAP_ISO9001";
+            /** Stage2 Within Days */
+            stage2_within_days: number;
+            /**
+             * Surveillance
+             * @enum {string}
+             */
+            surveillance: "calendar_year" | "follow_up";
+            /**
+             * Surveillance Grace Days
+             * @default 0
+             */
+            surveillance_grace_days?: number;
+            /** Suspension Max Months */
+            suspension_max_months: number;
+            /** Validity Months */
+            validity_months: number;
+        };
+        /**
+         * SchemeParametersPublic
+         * @description One scheme's parameters as every service reads them, and where they come from.
+         */
+        SchemeParametersPublic: {
+            parameters: components["schemas"]["SchemeParameters"];
+            /** Scheme */
+            scheme: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "packaged" | "directory";
         };
         /**
          * Scope
@@ -10375,6 +10805,18 @@ export interface components {
             name: string;
             /** Role */
             role: string;
+        };
+        /**
+         * ThemeItem
+         * @description A theme added or removed between two versions.
+         */
+        ThemeItem: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Urn */
+            urn: string;
         };
         /**
          * ThemePublic
@@ -14255,6 +14697,146 @@ export interface operations {
             422: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audits-get-maturity": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                audit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditMaturity"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -18584,6 +19166,146 @@ export interface operations {
             428: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "decisions-impartiality-checks": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                decision_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionChecks"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -31939,6 +32661,151 @@ export interface operations {
             };
         };
     };
+    "referentials-compare-referential-versions": {
+        parameters: {
+            query: {
+                /** @description The older version */
+                from_version: number;
+                /** @description The newer version */
+                to_version: number;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferentialDifferences"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "referentials-get-referential": {
         parameters: {
             query?: never;
@@ -32532,6 +33399,143 @@ export interface operations {
             /** @description Invalid input (the fields are named in `errors[]`) */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "referentials-publish-referential": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A key of the client's choice (a UUID), the same on every retry of this request: a retry gets the first answer again instead of running twice. Kept 24 h per caller; another request with the same key is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                code: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferentialSummary"];
+                };
+            };
+            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            400: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule; or `idempotency-key-in-flight`: the first request with this Idempotency-Key is still running (see Retry-After) */
+            409: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`); or `idempotency-key-reused`: this Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -33941,6 +34945,279 @@ export interface operations {
             };
             /** @description The request body is too large */
             413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "scheme parameters-list-scheme-parameters": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page of this same list (opaque); absent for the first page */
+                cursor?: string | null;
+                /** @description Page size (default 50, at most 200) */
+                limit?: number;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SchemeParametersPublic_"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor was not produced by this API */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "scheme parameters-get-scheme-parameters": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                scheme: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemeParametersPublic"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not possible in the current state of the resource, or refused by a certification rule */
+            409: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;

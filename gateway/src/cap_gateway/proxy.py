@@ -64,6 +64,7 @@ ROUTES: dict[str, str] = {
     "registry": "labelling",
     "complaints": "labelling",
     "level-rules": "labelling",
+    "scheme-parameters": "labelling",
     "committee-members": "labelling",
     "notifications": "notifications",
     "preferences": "notifications",

@@ -480,6 +480,15 @@ async def test_maturity_for_rse_and_nc_reminders_then_escalation_once(service: S
             headers=lead,
         )
     )
+    # The checklist reads back what was evaluated; the audited structure may read it, another
+    # structure may not.
+    urn = "urn:coorace:referentiel:cap-rse:critere:r8"
+    kept = {"criterion_urn": urn, "site_id": None, "level": 1, "not_applicable": False}
+    for reader in (lead, service.member()):
+        read = ok(await service.client.get(f"/v1/audits/{audit_id}/maturity", headers=reader))
+        assert read == {"audit_id": audit_id, "levels": [{**kept, "comment": None}]}
+    other = await service.client.get(f"/v1/audits/{audit_id}/maturity", headers=service.member("b"))
+    assert other.status_code in (403, 404)
     ok(
         await service.client.post(
             f"/v1/audits/{audit_id}/findings",
@@ -687,3 +696,56 @@ async def test_bodies_and_auditors_take_if_match(service: Service) -> None:
         headers={**service.admin, "If-Match": body_tag},
     )
     assert stale.status_code == 412
+
+
+async def test_the_lead_auditor_replans_the_dates_and_plan_not_the_team(service: Service) -> None:
+    people = await setup_body(service)
+    await accepted(service)
+    audit_id = (await events(service, "audit.requested.v1"))[0]["audit_id"]
+    lead = service.auditor(people["lead"]["user_id"])
+    second = service.auditor(people["second"]["user_id"])
+    url = f"/v1/audits/{audit_id}"
+    first_plan = {
+        "start_date": "2027-01-11",
+        "end_date": "2027-01-11",
+        "plan": "Évaluation",
+        "team": team(people, ("lead", "lead")),
+    }
+    # before the body planned it, the auditor may not
+    early = await service.client.put(
+        f"{url}/plan", json=first_plan, headers={**lead, "if-match": '"x"'}
+    )
+    assert early.status_code in (403, 404)
+    await accept_and_plan(service, audit_id, people)
+
+    moved = {
+        **first_plan,
+        "start_date": "2027-01-18",
+        "end_date": "2027-01-19",
+        "plan": "Deux jours",
+    }
+    replanned = ok(
+        await service.client.put(
+            f"{url}/plan", json=moved, headers=await if_match(service.client, url, lead)
+        )
+    )
+    assert (replanned["start_date"], replanned["plan"], replanned["status"]) == (
+        "2027-01-18",
+        "Deux jours",
+        "planned",
+    )
+    for headers, body in (
+        (lead, {**moved, "team": team(people, ("lead", "lead"), ("second", "auditor"))}),
+    ):
+        refused = await service.client.put(
+            f"{url}/plan", json=body, headers=await if_match(service.client, url, headers)
+        )
+        assert refused.status_code == 403, refused.text
+        assert "the body chooses the team" in refused.json()["detail"]
+    # an auditor not on the team does not even see the audit
+    outsider = await service.client.put(
+        f"{url}/plan", json=moved, headers={**second, "if-match": '"x"'}
+    )
+    assert outsider.status_code in (403, 404)
+    held = ok(await service.client.get(url, headers=service.admin))
+    assert [(t["auditor_id"], t["role"]) for t in held["team"]] == [(people["lead"]["id"], "lead")]

@@ -414,6 +414,10 @@ async def import_cap_v2(service: Service) -> None:
     changes = imported.json()["changes"]
     assert [c["code"] for c in changes["added"]] == ["T1.6"]
     assert [c["code"] for c in changes["removed"]] == ["T1.5"]
+    published = await service.client.post(
+        "/v1/referentials/CAP/versions/2/publication", headers=service.admin
+    )
+    assert published.status_code == 200, published.text
 
 
 async def test_a_new_version_leaves_running_diagnostics_alone_until_migrated_by_strategy(

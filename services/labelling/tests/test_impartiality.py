@@ -126,3 +126,44 @@ async def test_the_cooling_off_period_ends(service: Service) -> None:
         service, file["id"], service.committee(f"user:{FACILITATOR}"), outcome="confirm"
     )
     assert decided.status_code == 200, decided.text
+
+
+async def test_the_checks_are_shown_before_deciding(service: Service) -> None:
+    """GET /v1/decisions/{id}/impartiality: each check of the caller with its result — the
+    facilitator of the accompanied session fails the cooling-off (naming the engagement and
+    until when), another committee member passes every check; structures are refused."""
+    session_day = service.runtime.clock.now() - timedelta(days=365)
+    await service.completed("a", session_day, facilitators=(FACILITATOR,))
+    file = await pending_file(service)
+    url = f"/v1/decisions/{file['id']}/impartiality"
+    barred = ok(await service.client.get(url, headers=service.committee(f"user:{FACILITATOR}")))
+    results = {c["check"]: c for c in barred["checks"]}
+    assert (barred["impartial"], barred["person"]) == (False, f"user:{FACILITATOR}")
+    assert {k: c["passed"] for k, c in results.items()} == {
+        "audited": True,
+        "cooling_off": False,
+        "overturned_on_appeal": True,
+    }
+    cooling = results["cooling_off"]
+    assert "§5.2.11" in cooling["rule"]
+    assert [(e["kind"], e["source"]) for e in cooling["engagements"]] == [
+        ("accompaniment", "cap_session")
+    ]
+    assert (
+        cooling["barred_until"]
+        == (rules.barred_until(session_day.date(), 24) or date.min).isoformat()
+    )
+    assert cooling["detail_fr"].startswith("1 engagement(s)")
+    clear = ok(await service.client.get(url, headers=service.committee()))
+    assert clear["impartial"] is True
+    assert all(c["passed"] and c["engagements"] == [] for c in clear["checks"])
+    # What the checks say is what deciding does.
+    refused = await decide(
+        service, file["id"], service.committee(f"user:{FACILITATOR}"), outcome="confirm"
+    )
+    assert refused.status_code == 409
+    unknown = await service.client.get(
+        "/v1/decisions/00000000-0000-0000-0000-000000000000/impartiality",
+        headers=service.committee(),
+    )
+    assert unknown.status_code == 404

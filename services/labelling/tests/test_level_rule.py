@@ -124,3 +124,36 @@ def test_a_bad_rule_file_is_refused_naming_the_field() -> None:
     data = rule().model_dump()
     data["levels"][3]["name"] = "<script>"
     assert fields(data) == ["levels.3.name"]
+
+
+def test_the_explanation_shows_every_threshold_against_the_scores() -> None:
+    """What the committee reads: each level's band and core-subject minimums, met or not, the
+    core criteria's floor and caps, the open majors; the reasons in French too."""
+    result = level_rule.compute(rule(), 620, flat(450, s6_2=380), 0, {**CORE_AT_3, "R8": 1})
+    assert result.level == "Progression"
+    explained = result.explanation
+    assert [
+        (lv["name"], lv["label"], lv["score_met"], lv["met"]) for lv in explained["levels"]
+    ] == [
+        ("Initial", False, True, True),
+        ("Progression", True, True, True),
+        ("Confirmé", True, True, False),
+        ("Exemplaire", True, False, False),
+    ]
+    confirmed = explained["levels"][2]
+    assert [(s["code"], s["minimum"], s["score"], s["met"]) for s in confirmed["core_subjects"]][
+        :3
+    ] == [("6.2", 400, 380, False), ("6.3", 350, 450, True), ("6.4", 400, 450, True)]
+    assert explained["core_criteria"] == {
+        "minimum_level": 1,
+        "below_minimum": [],
+        "caps": [{"level": 1, "at_most": "Progression", "criteria": ["R8"]}],
+    }
+    assert explained["open_majors"] == {"blocks": True, "count": 0}
+    assert result.reasons_fr == ["Confirmé : question centrale 6.2 à 380 sous 400"]
+    assert len(result.reasons_fr) == len(result.reasons)
+    capped = level_rule.compute(rule(), 800, flat(650), 0, {**CORE_AT_3, "R8": 1})
+    assert capped.reasons_fr == ["critère essentiel R8 à 1 : le niveau est plafonné à Progression"]
+    blocked = level_rule.compute(rule(), 800, flat(650), 2, CORE_AT_3)
+    assert blocked.reasons_fr == ["2 non-conformité(s) majeure(s) encore ouverte(s)"]
+    assert blocked.as_dict()["explanation"]["open_majors"] == {"blocks": True, "count": 2}

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
 from cap_shared.field_errors import FieldError
-from cap_shared.jobs import run_once
+from cap_shared.jobs import last_runs, run_once
 from cap_shared.messaging import BrokerUnavailable, PublishFailed
 from cap_shared.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -131,10 +131,26 @@ OffsetOut = Annotated[
 
 
 class JobPublic(BaseModel):
-    """A periodic job of this service."""
+    """A periodic job of this service and its last run (whichever process ran it)."""
 
     name: str
     interval_s: float = Field(description="How often the worker runs it")
+    last_run_at: datetime | None = Field(
+        default=None,
+        description="When its last run started, on the clock it ran with; null if it never ran",
+    )
+    last_run_duration_ms: int | None = Field(
+        default=None, ge=0, description="How long its last run took"
+    )
+    last_run_items: int | None = Field(
+        default=None, description="What its last run reported; null if it failed or never ran"
+    )
+    last_run_error: str | None = Field(
+        default=None, description="Why its last run failed; null if it succeeded or never ran"
+    )
+    last_success_at: datetime | None = Field(
+        default=None, description="When it last ran without failing; null if it never did"
+    )
 
 
 class JobRun(BaseModel):
@@ -228,8 +244,23 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
     async def list_jobs(
         rt: RuntimeDep, limit: PageLimit = DEFAULT_PAGE_SIZE, cursor: PageCursor = None
     ) -> Page[JobPublic]:
-        """The periodic jobs of this service and how often its worker runs them, by name."""
-        jobs = [JobPublic(name=j.name, interval_s=j.interval_s) for j in rt.jobs]
+        """The periodic jobs of this service, by name: how often its worker runs them, and their
+        last run (when, how long, what it reported or why it failed, the last success)."""
+        runs = await last_runs(rt.db, rt.tables.job_runs)
+        jobs = []
+        for j in rt.jobs:
+            last = runs.get(j.name)
+            jobs.append(
+                JobPublic(
+                    name=j.name,
+                    interval_s=j.interval_s,
+                    last_run_at=last.ran_at if last else None,
+                    last_run_duration_ms=last.duration_ms if last else None,
+                    last_run_items=last.items if last else None,
+                    last_run_error=last.error if last else None,
+                    last_success_at=last.succeeded_at if last else None,
+                )
+            )
         data, next_cursor = Keyset(f"{rt.name}.jobs", field_key("name", str)).slice(
             jobs, cursor=cursor, limit=limit
         )
@@ -237,7 +268,8 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
 
     @router.post("/jobs/{name}/runs", response_model=JobRun)
     async def run_job(rt: RuntimeDep, name: str) -> JobRun:
-        """Run a job once now, on this process's clock (it waits for a run in progress)."""
+        """Run a job once now, on this process's clock (it waits for a run in progress); the run
+        is remembered as the job's last run."""
         job = next((j for j in rt.jobs if j.name == name), None)
         if job is None:
             raise NotFound(
@@ -246,7 +278,7 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
                 extensions={"jobs": [j.name for j in rt.jobs]},
             )
         context = rt.job_context()
-        items = await run_once(rt.db, job, rt.name, context)
+        items = await run_once(rt.db, job, rt.name, context, runs=rt.tables.job_runs)
         return JobRun(job=name, items=items, ran_at=context.now)
 
     def clock_of(rt: RuntimeDep) -> ClockPublic:

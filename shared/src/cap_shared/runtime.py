@@ -24,7 +24,7 @@ from cap_shared.clock import Clock
 from cap_shared.db.session import Database
 from cap_shared.deadletters import DeadLetters, dead_letter_table
 from cap_shared.inbox import EventConsumer, EventHandler, inbox_table
-from cap_shared.jobs import JobContext, PeriodicJob, run_periodically
+from cap_shared.jobs import JobContext, PeriodicJob, job_run_table, run_periodically
 from cap_shared.messaging import Broker, BrokerUnavailable, QueueSpec, broker_from_url
 from cap_shared.messaging.base import ConsumerHandle
 from cap_shared.migrate import upgrade
@@ -37,11 +37,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class InfraTables:
-    """The outbox, inbox and dead-letter tables of one service's metadata."""
+    """The outbox, inbox, dead-letter and job-run tables of one service's metadata."""
 
     outbox: sa.Table
     inbox: sa.Table
     dead_letters: sa.Table
+    job_runs: sa.Table
 
 
 #: A reference-data step run after the migrations (idempotent), in the migration's transaction.
@@ -54,6 +55,7 @@ def infra_tables(metadata: sa.MetaData) -> InfraTables:
         outbox=outbox_table(metadata),
         inbox=inbox_table(metadata),
         dead_letters=dead_letter_table(metadata),
+        job_runs=job_run_table(metadata),
     )
 
 
@@ -256,7 +258,14 @@ class ServiceRuntime:
     async def run_jobs(self, stop: asyncio.Event) -> None:
         """Run the periodic jobs until ``stop`` (returns at once when there are none)."""
         if self.jobs:
-            await run_periodically(self.db, self.jobs, self.name, stop, context=self.job_context)
+            await run_periodically(
+                self.db,
+                self.jobs,
+                self.name,
+                stop,
+                context=self.job_context,
+                runs=self.tables.job_runs,
+            )
 
     def job_context(self) -> JobContext:
         """The context jobs run with: this runtime's clock and settings."""

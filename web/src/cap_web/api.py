@@ -191,11 +191,13 @@ class Api:
         json: Any = None,
         files: Any = None,
         data: Any = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         if_match: str | None = None,
     ) -> httpx.Response:
-        """One call; 401 refreshes once. Returns the raw answer whatever its status."""
+        """One call; 401 refreshes once. Returns the raw answer whatever its status
+        (``content``: a raw body, such as a file sent as it is)."""
         extra = dict(headers or {})
         if method == "POST":
             extra.setdefault("idempotency-key", idempotency_key or str(uuid.uuid4()))
@@ -210,6 +212,7 @@ class Api:
                 json=json,
                 files=files,
                 data=data,
+                content=content,
                 headers=self._headers(extra),
             )
             if response.status_code != 401 or self.row is None:

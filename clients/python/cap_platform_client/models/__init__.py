@@ -39,12 +39,14 @@ from .applications_list_applications_scheme_type_0 import ApplicationsListApplic
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
 from .attempt_public import AttemptPublic
+from .audit_maturity import AuditMaturity
 from .audit_plan_update import AuditPlanUpdate
 from .audit_planned_v1 import AuditPlannedV1
 from .audit_planned_v1_delivery import AuditPlannedV1Delivery
 from .audit_planned_v1_scheme import AuditPlannedV1Scheme
 from .audit_public import AuditPublic
 from .audit_public_findings import AuditPublicFindings
+from .audit_public_organisation_names import AuditPublicOrganisationNames
 from .audit_public_report_document_type_0 import AuditPublicReportDocumentType0
 from .audit_report_submitted_v1 import AuditReportSubmittedV1
 from .audit_report_submitted_v1_delivery import AuditReportSubmittedV1Delivery
@@ -109,6 +111,8 @@ from .connection_update import ConnectionUpdate
 from .contract_document import ContractDocument
 from .contract_document_info import ContractDocumentInfo
 from .contract_document_webhooks import ContractDocumentWebhooks
+from .criterion_change import CriterionChange
+from .criterion_item import CriterionItem
 from .criterion_point import CriterionPoint
 from .criterion_public import CriterionPublic
 from .criterion_public_action_templates_item import CriterionPublicActionTemplatesItem
@@ -125,6 +129,7 @@ from .decision_appeal_decided_v1_scheme import DecisionAppealDecidedV1Scheme
 from .decision_appeal_lodged_v1 import DecisionAppealLodgedV1
 from .decision_appeal_lodged_v1_delivery import DecisionAppealLodgedV1Delivery
 from .decision_appeal_lodged_v1_scheme import DecisionAppealLodgedV1Scheme
+from .decision_checks import DecisionChecks
 from .decision_held_v1 import DecisionHeldV1
 from .decision_held_v1_delivery import DecisionHeldV1Delivery
 from .decision_held_v1_scheme import DecisionHeldV1Scheme
@@ -172,12 +177,14 @@ from .email_public import EmailPublic
 from .engagement_create import EngagementCreate
 from .engagement_create_kind import EngagementCreateKind
 from .engagement_public import EngagementPublic
+from .evaluated_level import EvaluatedLevel
 from .evaluated_maturity_v1 import EvaluatedMaturityV1
 from .event_preference import EventPreference
 from .evidence import Evidence
 from .exits import Exits
 from .export_format import ExportFormat
 from .feed_page import FeedPage
+from .field_change import FieldChange
 from .finding_appeal_decided_v1 import FindingAppealDecidedV1
 from .finding_appeal_decided_v1_delivery import FindingAppealDecidedV1Delivery
 from .finding_appeal_decided_v1_outcome import FindingAppealDecidedV1Outcome
@@ -212,6 +219,8 @@ from .group_invitation_sent_v1_scheme import GroupInvitationSentV1Scheme
 from .group_member_public import GroupMemberPublic
 from .group_score import GroupScore
 from .group_score_v1 import GroupScoreV1
+from .impartiality_check import ImpartialityCheck
+from .impartiality_check_check import ImpartialityCheckCheck
 from .import_report import ImportReport
 from .import_run_public import ImportRunPublic
 from .invitation_accept import InvitationAccept
@@ -322,6 +331,7 @@ from .page_organisation_public import PageOrganisationPublic
 from .page_programme_public import PageProgrammePublic
 from .page_referential_summary import PageReferentialSummary
 from .page_resource_public import PageResourcePublic
+from .page_scheme_parameters_public import PageSchemeParametersPublic
 from .page_secret_public import PageSecretPublic
 from .page_signing_key_public import PageSigningKeyPublic
 from .page_subscription_public import PageSubscriptionPublic
@@ -373,6 +383,9 @@ from .referential_detail_bands_item import ReferentialDetailBandsItem
 from .referential_detail_changes_type_0 import ReferentialDetailChangesType0
 from .referential_detail_extends_item import ReferentialDetailExtendsItem
 from .referential_detail_frameworks_item import ReferentialDetailFrameworksItem
+from .referential_differences import ReferentialDifferences
+from .referential_differences_bands_after_item import ReferentialDifferencesBandsAfterItem
+from .referential_differences_bands_before_item import ReferentialDifferencesBandsBeforeItem
 from .referential_imported import ReferentialImported
 from .referential_imported_changes_type_0 import ReferentialImportedChangesType0
 from .referential_imported_extends_item import ReferentialImportedExtendsItem
@@ -434,8 +447,14 @@ from .row_error import RowError
 from .row_outcome import RowOutcome
 from .row_outcome_outcome import RowOutcomeOutcome
 from .sample_size_public import SampleSizePublic
+from .sampling import Sampling
 from .sampling_public import SamplingPublic
 from .scale_level import ScaleLevel
+from .scheme_parameters import SchemeParameters
+from .scheme_parameters_public import SchemeParametersPublic
+from .scheme_parameters_public_source import SchemeParametersPublicSource
+from .scheme_parameters_scheme import SchemeParametersScheme
+from .scheme_parameters_surveillance import SchemeParametersSurveillance
 from .scope import Scope
 from .scope_reduction import ScopeReduction
 from .secret_created import SecretCreated
@@ -466,6 +485,7 @@ from .sync_page_recognition_public import SyncPageRecognitionPublic
 from .team_member import TeamMember
 from .team_member_public import TeamMemberPublic
 from .team_member_role import TeamMemberRole
+from .theme_item import ThemeItem
 from .theme_public import ThemePublic
 from .token_response import TokenResponse
 from .transition_action import TransitionAction
@@ -519,6 +539,7 @@ __all__ = (
     "ApplicationTransition",
     "ApplicationTransitionStep",
     "AttemptPublic",
+    "AuditMaturity",
     "AuditorCreate",
     "AuditorEngagementPage",
     "AuditorPublic",
@@ -530,6 +551,7 @@ __all__ = (
     "AuditPlanUpdate",
     "AuditPublic",
     "AuditPublicFindings",
+    "AuditPublicOrganisationNames",
     "AuditPublicReportDocumentType0",
     "AuditReportSubmittedV1",
     "AuditReportSubmittedV1Delivery",
@@ -589,6 +611,8 @@ __all__ = (
     "ContractDocument",
     "ContractDocumentInfo",
     "ContractDocumentWebhooks",
+    "CriterionChange",
+    "CriterionItem",
     "CriterionPoint",
     "CriterionPublic",
     "CriterionPublicActionTemplatesItem",
@@ -605,6 +629,7 @@ __all__ = (
     "DecisionAppealLodgedV1",
     "DecisionAppealLodgedV1Delivery",
     "DecisionAppealLodgedV1Scheme",
+    "DecisionChecks",
     "DecisionHeldV1",
     "DecisionHeldV1Delivery",
     "DecisionHeldV1Scheme",
@@ -652,12 +677,14 @@ __all__ = (
     "EngagementCreate",
     "EngagementCreateKind",
     "EngagementPublic",
+    "EvaluatedLevel",
     "EvaluatedMaturityV1",
     "EventPreference",
     "Evidence",
     "Exits",
     "ExportFormat",
     "FeedPage",
+    "FieldChange",
     "FindingAppealDecidedV1",
     "FindingAppealDecidedV1Delivery",
     "FindingAppealDecidedV1Outcome",
@@ -692,6 +719,8 @@ __all__ = (
     "GroupMemberPublic",
     "GroupScore",
     "GroupScoreV1",
+    "ImpartialityCheck",
+    "ImpartialityCheckCheck",
     "ImportReport",
     "ImportRunPublic",
     "InvitationAccept",
@@ -784,6 +813,7 @@ __all__ = (
     "PageProgrammePublic",
     "PageReferentialSummary",
     "PageResourcePublic",
+    "PageSchemeParametersPublic",
     "PageSecretPublic",
     "PageSigningKeyPublic",
     "PageSubscriptionPublic",
@@ -835,6 +865,9 @@ __all__ = (
     "ReferentialDetailChangesType0",
     "ReferentialDetailExtendsItem",
     "ReferentialDetailFrameworksItem",
+    "ReferentialDifferences",
+    "ReferentialDifferencesBandsAfterItem",
+    "ReferentialDifferencesBandsBeforeItem",
     "ReferentialImported",
     "ReferentialImportedChangesType0",
     "ReferentialImportedExtendsItem",
@@ -876,8 +909,14 @@ __all__ = (
     "RowOutcome",
     "RowOutcomeOutcome",
     "SampleSizePublic",
+    "Sampling",
     "SamplingPublic",
     "ScaleLevel",
+    "SchemeParameters",
+    "SchemeParametersPublic",
+    "SchemeParametersPublicSource",
+    "SchemeParametersScheme",
+    "SchemeParametersSurveillance",
     "Scope",
     "ScopeReduction",
     "SecretCreated",
@@ -908,6 +947,7 @@ __all__ = (
     "TeamMember",
     "TeamMemberPublic",
     "TeamMemberRole",
+    "ThemeItem",
     "ThemePublic",
     "TokenResponse",
     "TransitionAction",

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.audit_public_findings import AuditPublicFindings
+    from ..models.audit_public_organisation_names import AuditPublicOrganisationNames
     from ..models.audit_public_report_document_type_0 import AuditPublicReportDocumentType0
     from ..models.decision_public import DecisionPublic
     from ..models.sampling_public import SamplingPublic
@@ -47,6 +48,8 @@ class AuditPublic:
         type_ (str):
         cycle (int | Unset):  Default: 1.
         decision (DecisionPublic | None | Unset):
+        organisation_names (AuditPublicOrganisationNames | Unset): The names of the audited structure and of its sites,
+            by id: who the audit team meets
         report_document (AuditPublicReportDocumentType0 | None | Unset):
         sampling (None | SamplingPublic | Unset):
         site_ids (list[str] | Unset):
@@ -76,6 +79,7 @@ class AuditPublic:
     type_: str
     cycle: int | Unset = 1
     decision: DecisionPublic | None | Unset = UNSET
+    organisation_names: AuditPublicOrganisationNames | Unset = UNSET
     report_document: AuditPublicReportDocumentType0 | None | Unset = UNSET
     sampling: None | SamplingPublic | Unset = UNSET
     site_ids: list[str] | Unset = UNSET
@@ -168,6 +172,10 @@ class AuditPublic:
         else:
             decision = self.decision
 
+        organisation_names: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.organisation_names, Unset):
+            organisation_names = self.organisation_names.to_dict()
+
         report_document: dict[str, Any] | None | Unset
         if isinstance(self.report_document, Unset):
             report_document = UNSET
@@ -228,6 +236,8 @@ class AuditPublic:
             field_dict["cycle"] = cycle
         if decision is not UNSET:
             field_dict["decision"] = decision
+        if organisation_names is not UNSET:
+            field_dict["organisation_names"] = organisation_names
         if report_document is not UNSET:
             field_dict["report_document"] = report_document
         if sampling is not UNSET:
@@ -244,6 +254,7 @@ class AuditPublic:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.audit_public_findings import AuditPublicFindings  # noqa: PLC0415
+        from ..models.audit_public_organisation_names import AuditPublicOrganisationNames  # noqa: PLC0415
         from ..models.audit_public_report_document_type_0 import AuditPublicReportDocumentType0  # noqa: PLC0415
         from ..models.decision_public import DecisionPublic  # noqa: PLC0415
         from ..models.sampling_public import SamplingPublic  # noqa: PLC0415
@@ -408,6 +419,13 @@ class AuditPublic:
 
         decision = _parse_decision(d.pop("decision", UNSET))
 
+        _organisation_names = d.pop("organisation_names", UNSET)
+        organisation_names: AuditPublicOrganisationNames | Unset
+        if isinstance(_organisation_names, Unset):
+            organisation_names = UNSET
+        else:
+            organisation_names = AuditPublicOrganisationNames.from_dict(_organisation_names)
+
         def _parse_report_document(data: object) -> AuditPublicReportDocumentType0 | None | Unset:
             if data is None:
                 return data
@@ -486,6 +504,7 @@ class AuditPublic:
             type_=type_,
             cycle=cycle,
             decision=decision,
+            organisation_names=organisation_names,
             report_document=report_document,
             sampling=sampling,
             site_ids=site_ids,

@@ -33,6 +33,8 @@ class ReferentialDetail:
         id (str):
         imported_at (datetime.datetime):
         name (str):
+        published_at (datetime.datetime | None):
+        published_by (None | str):
         published_on (datetime.date):
         status (str):
         status_note (None | str):
@@ -51,6 +53,8 @@ class ReferentialDetail:
     id: str
     imported_at: datetime.datetime
     name: str
+    published_at: datetime.datetime | None
+    published_by: None | str
     published_on: datetime.date
     status: str
     status_note: None | str
@@ -95,6 +99,15 @@ class ReferentialDetail:
 
         name = self.name
 
+        published_at: None | str
+        if isinstance(self.published_at, datetime.datetime):
+            published_at = self.published_at.isoformat()
+        else:
+            published_at = self.published_at
+
+        published_by: None | str
+        published_by = self.published_by
+
         published_on = self.published_on.isoformat()
 
         status = self.status
@@ -125,6 +138,8 @@ class ReferentialDetail:
                 "id": id,
                 "imported_at": imported_at,
                 "name": name,
+                "published_at": published_at,
+                "published_by": published_by,
                 "published_on": published_on,
                 "status": status,
                 "status_note": status_note,
@@ -193,6 +208,28 @@ class ReferentialDetail:
 
         name = d.pop("name")
 
+        def _parse_published_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                published_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return published_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        published_at = _parse_published_at(d.pop("published_at"))
+
+        def _parse_published_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        published_by = _parse_published_by(d.pop("published_by"))
+
         published_on = datetime.date.fromisoformat(d.pop("published_on"))
 
         status = d.pop("status")
@@ -226,6 +263,8 @@ class ReferentialDetail:
             id=id,
             imported_at=imported_at,
             name=name,
+            published_at=published_at,
+            published_by=published_by,
             published_on=published_on,
             status=status,
             status_note=status_note,

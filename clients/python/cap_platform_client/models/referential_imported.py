@@ -27,6 +27,8 @@ class ReferentialImported:
         id (str):
         imported_at (datetime.datetime):
         name (str):
+        published_at (datetime.datetime | None):
+        published_by (None | str):
         published_on (datetime.date):
         status (str):
         urn (str):
@@ -40,6 +42,8 @@ class ReferentialImported:
     id: str
     imported_at: datetime.datetime
     name: str
+    published_at: datetime.datetime | None
+    published_by: None | str
     published_on: datetime.date
     status: str
     urn: str
@@ -70,6 +74,15 @@ class ReferentialImported:
 
         name = self.name
 
+        published_at: None | str
+        if isinstance(self.published_at, datetime.datetime):
+            published_at = self.published_at.isoformat()
+        else:
+            published_at = self.published_at
+
+        published_by: None | str
+        published_by = self.published_by
+
         published_on = self.published_on.isoformat()
 
         status = self.status
@@ -89,6 +102,8 @@ class ReferentialImported:
                 "id": id,
                 "imported_at": imported_at,
                 "name": name,
+                "published_at": published_at,
+                "published_by": published_by,
                 "published_on": published_on,
                 "status": status,
                 "urn": urn,
@@ -137,6 +152,28 @@ class ReferentialImported:
 
         name = d.pop("name")
 
+        def _parse_published_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                published_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return published_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        published_at = _parse_published_at(d.pop("published_at"))
+
+        def _parse_published_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        published_by = _parse_published_by(d.pop("published_by"))
+
         published_on = datetime.date.fromisoformat(d.pop("published_on"))
 
         status = d.pop("status")
@@ -153,6 +190,8 @@ class ReferentialImported:
             id=id,
             imported_at=imported_at,
             name=name,
+            published_at=published_at,
+            published_by=published_by,
             published_on=published_on,
             status=status,
             urn=urn,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,6 +25,8 @@ class ReferentialSummary:
         id (str):
         imported_at (datetime.datetime):
         name (str):
+        published_at (datetime.datetime | None):
+        published_by (None | str):
         published_on (datetime.date):
         status (str):
         urn (str):
@@ -37,6 +39,8 @@ class ReferentialSummary:
     id: str
     imported_at: datetime.datetime
     name: str
+    published_at: datetime.datetime | None
+    published_by: None | str
     published_on: datetime.date
     status: str
     urn: str
@@ -59,6 +63,15 @@ class ReferentialSummary:
 
         name = self.name
 
+        published_at: None | str
+        if isinstance(self.published_at, datetime.datetime):
+            published_at = self.published_at.isoformat()
+        else:
+            published_at = self.published_at
+
+        published_by: None | str
+        published_by = self.published_by
+
         published_on = self.published_on.isoformat()
 
         status = self.status
@@ -77,6 +90,8 @@ class ReferentialSummary:
                 "id": id,
                 "imported_at": imported_at,
                 "name": name,
+                "published_at": published_at,
+                "published_by": published_by,
                 "published_on": published_on,
                 "status": status,
                 "urn": urn,
@@ -108,6 +123,28 @@ class ReferentialSummary:
 
         name = d.pop("name")
 
+        def _parse_published_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                published_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return published_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        published_at = _parse_published_at(d.pop("published_at"))
+
+        def _parse_published_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        published_by = _parse_published_by(d.pop("published_by"))
+
         published_on = datetime.date.fromisoformat(d.pop("published_on"))
 
         status = d.pop("status")
@@ -123,6 +160,8 @@ class ReferentialSummary:
             id=id,
             imported_at=imported_at,
             name=name,
+            published_at=published_at,
+            published_by=published_by,
             published_on=published_on,
             status=status,
             urn=urn,

@@ -70,6 +70,9 @@ class ReferentialVersion(TimestampMixin, Base, table=True):
     #: Criteria added / removed / changed against the previous version (None for the first).
     changes: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     imported_by: str | None = Field(default=None, max_length=200)
+    #: When an admin published it (None: imported, not yet offered for new diagnostics).
+    published_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    published_by: str | None = Field(default=None, max_length=200)
 
 
 class Diagnostic(TimestampMixin, Base, table=True):

@@ -21,6 +21,7 @@ from cap_labelling.models import tables
 from cap_labelling.recognitions import calendar
 from cap_labelling.recognitions import routes as recognitions
 from cap_labelling.registry import routes as registry
+from cap_labelling.schemes import routes as schemes
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -66,6 +67,7 @@ SERVICE = ServiceDefinition(
         registry.router,
         *level_rule_routes.ROUTERS,
         impartiality.router,
+        schemes.router,
     ),
     # The shipped level rules, for referential versions that have none stored yet.
     after_migrate=(level_rules.seed,),

@@ -170,6 +170,14 @@ def _links(result: DemoResult) -> list[tuple[str, str, str]]:
     ]
     if "audit_id" in links:
         rows.append(("The audit Marc leads", f"{base}/v1/audits/{links['audit_id']}", "Marc"))
+    if "decision_id" in links:
+        rows.append(
+            (
+                "The CAP RSE file waiting for the committee",
+                f"{base}/comite/dossiers/{links['decision_id']}",
+                "Anne",
+            )
+        )
     return rows
 
 

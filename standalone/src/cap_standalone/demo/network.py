@@ -33,8 +33,10 @@ DEFAULT_PASSWORD = "coorace-demo-2026"
 
 Scheme = Literal["CAP_RSE", "CAP_ISO9001"]
 #: ``submitted``: waits for the committee; ``accepted``: the first audit is requested;
-#: ``planned``: accepted, and the first audit accepted and planned with the demo auditor.
-ApplicationStage = Literal["submitted", "accepted", "planned"]
+#: ``planned``: accepted, and the first audit accepted and planned with the demo auditor;
+#: ``evaluated``: that audit run by the demo auditor, its report in: the file waits for the
+#: committee.
+ApplicationStage = Literal["submitted", "accepted", "planned", "evaluated"]
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ def _iso(months_ago: int) -> Recognition:
 
 
 #: In an order where any prefix keeps the mix (the first one is the demo accounts' structure;
-#: six structures give three recognitions and two applications).
+#: six structures give three recognitions and three applications, one of them a CAP RSE
+#: file waiting for the committee).
 STRUCTURES: tuple[Structure, ...] = (
     Structure(
         "Atelier Solidaire du Lauragais",
@@ -171,6 +174,12 @@ STRUCTURES: tuple[Structure, ...] = (
         118,
         7,
         4,
+        application=Application(
+            "CAP_RSE",
+            "evaluated",
+            "Nos clients publics de Montpellier Méditerranée Métropole demandent des preuves de "
+            "notre engagement RSE : le label CAP RSE les leur donnera.",
+        ),
     ),
     Structure(
         "Fil Catalan",

@@ -121,7 +121,8 @@ def sync_detailed(
 ) -> Response[Any | PageJobPublic | Problem]:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.
@@ -159,7 +160,8 @@ def sync(
 ) -> Any | PageJobPublic | Problem | None:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.
@@ -192,7 +194,8 @@ async def asyncio_detailed(
 ) -> Response[Any | PageJobPublic | Problem]:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.
@@ -228,7 +231,8 @@ async def asyncio(
 ) -> Any | PageJobPublic | Problem | None:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.

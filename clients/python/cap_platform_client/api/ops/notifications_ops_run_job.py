@@ -110,7 +110,8 @@ def sync_detailed(
 ) -> Response[JobRun | Problem]:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):
@@ -144,7 +145,8 @@ def sync(
 ) -> JobRun | Problem | None:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):
@@ -173,7 +175,8 @@ async def asyncio_detailed(
 ) -> Response[JobRun | Problem]:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):
@@ -205,7 +208,8 @@ async def asyncio(
 ) -> JobRun | Problem | None:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):

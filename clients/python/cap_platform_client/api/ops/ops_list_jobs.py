@@ -106,7 +106,8 @@ def sync_detailed(
 ) -> Response[Any | PageJobPublic | Problem]:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.
@@ -144,7 +145,8 @@ def sync(
 ) -> Any | PageJobPublic | Problem | None:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.
@@ -177,7 +179,8 @@ async def asyncio_detailed(
 ) -> Response[Any | PageJobPublic | Problem]:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.
@@ -213,7 +216,8 @@ async def asyncio(
 ) -> Any | PageJobPublic | Problem | None:
     """List Jobs
 
-     The periodic jobs of this service and how often its worker runs them, by name.
+     The periodic jobs of this service, by name: how often its worker runs them, and their
+    last run (when, how long, what it reported or why it failed, the last success).
 
     Args:
         limit (int | Unset): Page size (default 50, at most 200) Default: 50.

@@ -95,7 +95,8 @@ def sync_detailed(
 ) -> Response[JobRun | Problem]:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):
@@ -129,7 +130,8 @@ def sync(
 ) -> JobRun | Problem | None:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):
@@ -158,7 +160,8 @@ async def asyncio_detailed(
 ) -> Response[JobRun | Problem]:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):
@@ -190,7 +193,8 @@ async def asyncio(
 ) -> JobRun | Problem | None:
     """Run Job
 
-     Run a job once now, on this process's clock (it waits for a run in progress).
+     Run a job once now, on this process's clock (it waits for a run in progress); the run
+    is remembered as the job's last run.
 
     Args:
         name (str):

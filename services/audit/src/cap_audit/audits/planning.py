@@ -23,7 +23,7 @@ from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import AuditPlannedV1
 from cap_shared.outbox import add_event
-from cap_shared.problems import ProblemError
+from cap_shared.problems import Forbidden, ProblemError
 from cap_shared.security import Principal
 
 
@@ -33,6 +33,34 @@ class SampleNotCovered(ProblemError):
 
     status, code, title = 422, "sample-not-covered", "The plan does not cover the sample"
     title_fr = "Le plan ne couvre pas l'échantillon"
+
+
+async def may_plan(
+    session: AsyncSession, principal: Principal, audit: Audit, data: AuditPlanUpdate
+) -> None:
+    """The body or an administrator plans an audit; its lead auditor re-plans it (dates, plan,
+    sites) once planned, with the team the body chose (same auditors in the same roles)."""
+    try:
+        access.require_body_or_admin(
+            principal,
+            audit,
+            what="the certification body or an administrator plans an audit",
+            what_fr="l'organisme certificateur ou un administrateur planifie un audit",
+        )
+        return
+    except Forbidden:
+        if audit.status != AuditStatus.PLANNED.value:
+            raise
+    await access.acts_for_body(session, principal, audit, lead=True)
+    held = {(a.auditor_id, a.role) for a, _b in await AuditRepository(session).team(audit.id)}
+    if not audit_rules.same_team(held, {(m.auditor_id, m.role) for m in data.team}):
+        raise Forbidden(
+            "the lead auditor re-plans the dates and the plan; the body chooses the team",
+            detail_fr=(
+                "l'auditeur responsable modifie les dates et le plan ; l'équipe est choisie "
+                "par l'organisme certificateur"
+            ),
+        )
 
 
 async def plan(
@@ -49,12 +77,7 @@ async def plan(
     impartial towards the organisation, with a declaration recorded. Through the API, on the
     audit as the caller read it (``precondition``: If-Match, required there)."""
     audit = await access.visible_audit(session, principal, audit_id, for_update=True)
-    access.require_body_or_admin(
-        principal,
-        audit,
-        what="the certification body or an administrator plans an audit",
-        what_fr="l'organisme certificateur ou un administrateur planifie un audit",
-    )
+    await may_plan(session, principal, audit, data)
     await expect(session, audit, settings=settings, today=clock.today(), precondition=precondition)
     target = audit_rules.next_audit_status(AuditStatus(audit.status), AuditStep.PLAN)
     repo = AuditRepository(session)

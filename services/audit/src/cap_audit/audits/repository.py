@@ -86,6 +86,13 @@ class AuditRepository:
         query = sa.select(Audit).where(col(Audit.id).in_(sorted(set(audit_ids))))
         return {a.id: a for a in (await self.session.execute(query)).scalars().all()}
 
+    async def organisation_names(self, organisation_ids: Sequence[str]) -> dict[str, str]:
+        """The names of these structures (those the read model knows), by id."""
+        query = sa.select(col(Organisation.id), col(Organisation.name)).where(
+            col(Organisation.id).in_(sorted(set(organisation_ids)))
+        )
+        return {str(i): str(n) for i, n in (await self.session.execute(query)).all()}
+
     async def visible_organisation_ids(
         self, organisation_ids: Sequence[str], regions: Sequence[str]
     ) -> Sequence[str]:

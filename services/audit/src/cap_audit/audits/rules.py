@@ -109,3 +109,8 @@ def next_audit_status(status: AuditStatus, step: AuditStep) -> AuditStatus:
 def audit_steps(status: AuditStatus) -> list[str]:
     """The steps possible from ``status``."""
     return [s.value for s in AuditStep if status in _STEPS[s]]
+
+
+def same_team(held: set[tuple[str, str]], wanted: set[tuple[str, str]]) -> bool:
+    """Whether a re-plan keeps the team: the same auditors (ids) in the same roles."""
+    return held == wanted

@@ -124,6 +124,11 @@ class AuditPublic(BaseModel):
     stage2_must_repeat: bool = False
     stage2_required_on: date | None = None
     site_ids: list[str] = Field(default_factory=list)
+    organisation_names: dict[str, str] = Field(
+        default_factory=dict,
+        description="The names of the audited structure and of its sites, by id: who the "
+        "audit team meets",
+    )
     sampling: SamplingPublic | None = None
     report_document: dict[str, Any] | None = None
     decision: DecisionPublic | None = None

@@ -185,7 +185,9 @@ async def audit_public(
     session: AsyncSession, audit: Audit, *, settings: Settings, today: date
 ) -> AuditPublic:
     """An audit as ``GET /v1/audits/{id}`` shows it."""
-    team = await AuditRepository(session).team(audit.id)
+    repository = AuditRepository(session)
+    team = await repository.team(audit.id)
+    names = await repository.organisation_names([audit.organisation_id, *audit.site_ids])
     # Its own findings and the minors of earlier audits its report escalated, as its report
     # lists them: they count as its majors.
     findings = await FindingRepository(session).deciding_findings(audit.id)
@@ -229,6 +231,7 @@ async def audit_public(
         stage2_must_repeat=must_repeat,
         stage2_required_on=audit.stage2_required_on,
         site_ids=audit.site_ids,
+        organisation_names=names,
         sampling=_sampling(audit, programme, settings),
         report_document=(
             {

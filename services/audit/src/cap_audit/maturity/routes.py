@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from cap_audit.audits import service as audits
-from cap_audit.deps import BodySideDep, ExpectedDep, SettingsDep
+from cap_audit.deps import BodySideDep, ExpectedDep, InvolvedDep, SettingsDep
 from cap_audit.maturity import service
-from cap_audit.maturity.schemas import MaturityBatch
+from cap_audit.maturity.schemas import AuditMaturity, MaturityBatch
 from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.routes import ERRORS, Id
 
@@ -42,3 +42,10 @@ async def set_maturity(
         session, audit, settings=settings, today=today
     )
     return {"recorded": recorded}
+
+
+@audit_maturity.get("/{audit_id}/maturity", response_model=AuditMaturity)
+async def get_maturity(audit_id: Id, principal: InvolvedDep, session: SessionDep) -> AuditMaturity:
+    """The maturity evaluated so far at the audit (CAP RSE), per criterion and site: what the
+    auditor's checklist starts from. Readable by whoever may read the audit."""
+    return await service.maturity_of(session, principal, audit_id=audit_id)

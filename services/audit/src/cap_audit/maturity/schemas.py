@@ -28,3 +28,20 @@ class MaturityBatch(BaseModel):
     model_config = Strict
 
     levels: list[MaturityLevel] = Field(min_length=1, max_length=200)
+
+
+class EvaluatedLevel(BaseModel):
+    """The maturity recorded for a criterion at a site (``level`` is 0 when not applicable)."""
+
+    criterion_urn: str
+    site_id: str | None = Field(description="The group member evaluated; null: the organisation")
+    level: int
+    not_applicable: bool
+    comment: str | None
+
+
+class AuditMaturity(BaseModel):
+    """The maturity evaluated so far at an audit, per criterion and site."""
+
+    audit_id: str
+    levels: list[EvaluatedLevel]

@@ -12,7 +12,7 @@ from cap_audit.audits.rules import AuditStatus, InvalidTransition, RuleViolation
 from cap_audit.config import Settings
 from cap_audit.findings.service import site_of
 from cap_audit.maturity.repository import MaturityRepository
-from cap_audit.maturity.schemas import MaturityLevel
+from cap_audit.maturity.schemas import AuditMaturity, EvaluatedLevel, MaturityLevel
 from cap_audit.models import Audit, EvaluatedMaturity
 from cap_shared.conditional import Precondition
 from cap_shared.security import Principal
@@ -60,3 +60,25 @@ async def set_maturity(
         )
     await repo.flush()
     return audit, len(levels)
+
+
+async def maturity_of(
+    session: AsyncSession, principal: Principal, *, audit_id: str
+) -> AuditMaturity:
+    """The maturity evaluated so far at a visible audit, by site then criterion (the
+    organisation itself first)."""
+    audit = await access.visible_audit(session, principal, audit_id)
+    rows = await MaturityRepository(session).of_audit(audit.id)
+    return AuditMaturity(
+        audit_id=audit.id,
+        levels=[
+            EvaluatedLevel(
+                criterion_urn=m.criterion_urn,
+                site_id=m.site_id or None,
+                level=m.level,
+                not_applicable=m.not_applicable,
+                comment=m.comment,
+            )
+            for m in sorted(rows, key=lambda m: (m.site_id, m.criterion_urn))
+        ],
+    )

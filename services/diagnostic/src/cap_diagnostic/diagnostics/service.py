@@ -168,7 +168,7 @@ async def create(
         )
     if not principal.may_see_organisation(organisation.id, organisation.region):
         raise NotFound("no such organisation", detail_fr="structure introuvable")
-    stored = await referentials.get_version(
+    stored = await referentials.usable_version(
         session, data.referential_code, version=data.referential_version
     )
     diagnostic = Diagnostic(
@@ -295,7 +295,7 @@ async def migrate(
             f"the diagnostic is already on {current.code} version {current.version}",
             detail_fr=f"le diagnostic suit déjà {current.code} version {current.version}",
         )
-    target_row = await referentials.get_version(session, current.code, version=data.version)
+    target_row = await referentials.usable_version(session, current.code, version=data.version)
     target = await referentials.resolved(session, target_row.id)
     diff = loader.changes(current, target)
     repo = DiagnosticRepository(session)

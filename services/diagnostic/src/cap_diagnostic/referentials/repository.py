@@ -21,11 +21,16 @@ class ReferentialRepository:
         """One version by id, or None."""
         return await self.session.get(ReferentialVersion, referential_id)
 
-    async def by_code(self, code: str, version: int | None = None) -> ReferentialVersion | None:
-        """A version of the referential with ``code`` (the latest when ``version`` is None)."""
+    async def by_code(
+        self, code: str, version: int | None = None, *, published_only: bool = False
+    ) -> ReferentialVersion | None:
+        """A version of the referential with ``code`` (the latest when ``version`` is None; the
+        latest published one with ``published_only``)."""
         query = sa.select(ReferentialVersion).where(col(ReferentialVersion.code) == code)
         if version is not None:
             query = query.where(col(ReferentialVersion.version) == version)
+        if published_only:
+            query = query.where(col(ReferentialVersion.published_at).is_not(None))
         query = query.order_by(col(ReferentialVersion.version).desc()).limit(1)
         return (await self.session.execute(query)).scalar_one_or_none()
 
@@ -52,6 +57,11 @@ class ReferentialRepository:
             col(ReferentialVersion.code), col(ReferentialVersion.version)
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def save(self, version: ReferentialVersion) -> None:
+        """Write a changed version (its publication)."""
+        self.session.add(version)
+        await self.session.flush()
 
     async def add(self, version: ReferentialVersion) -> None:
         """Insert a new version."""

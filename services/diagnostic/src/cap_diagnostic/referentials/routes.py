@@ -1,4 +1,5 @@
-"""HTTP routes of referentials: list, import (admin), read a version ready to rate, export."""
+"""HTTP routes of referentials: list, import (admin), publish (admin), read a version ready to
+rate, compare two versions, export."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from cap_diagnostic.referentials.schema import MAX_VERSION, ReferentialFile
 from cap_diagnostic.referentials.schemas import (
     CriterionPublic,
     ReferentialDetail,
+    ReferentialDifferences,
     ReferentialImported,
     ReferentialSummary,
     ScaleLevel,
@@ -45,6 +47,8 @@ def _summary(stored: ReferentialVersion, resolved: ResolvedReferential) -> dict[
         "imported_at": stored.created_at,
         "criteria_count": len(resolved.criteria),
         "extends": [e.model_dump() for e in resolved.document.extends],
+        "published_at": stored.published_at,
+        "published_by": stored.published_by,
     }
 
 
@@ -144,6 +148,35 @@ async def get_referential(
             for t in resolved.themes
         ],
         changes=stored.changes,
+    )
+
+
+@router.post("/{code}/versions/{version}/publication", response_model=ReferentialSummary)
+async def publish_referential(
+    code: Code,
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    principal: AdminDep,
+    session: SessionDep,
+) -> ReferentialSummary:
+    """Publish an imported version (admin): new diagnostics default to it and may be opened on
+    it or migrated to it. Publishing it again changes nothing; a version older than the latest
+    published one is refused (409 ``referential-version-superseded``)."""
+    stored = await referentials.publish(session, code, version=version, actor=principal.subject)
+    return ReferentialSummary(**_summary(stored, await referentials.resolved(session, stored.id)))
+
+
+@router.get("/{code}/differences", response_model=ReferentialDifferences)
+async def compare_referential_versions(
+    code: Code,
+    _principal: SignedInDep,
+    session: SessionDep,
+    from_version: Annotated[int, Query(ge=1, le=MAX_VERSION, description="The older version")],
+    to_version: Annotated[int, Query(ge=1, le=MAX_VERSION, description="The newer version")],
+) -> ReferentialDifferences:
+    """The differences between two versions of a referential: themes and criteria added and
+    removed, each changed field of a kept criterion before and after, the score bands."""
+    return ReferentialDifferences.model_validate(
+        await referentials.compare(session, code, from_version=from_version, to_version=to_version)
     )
 
 

@@ -1,4 +1,5 @@
-"""API shapes of referentials: a version imported, listed, or detailed for rating."""
+"""API shapes of referentials: a version imported, listed, detailed for rating, or compared
+with another."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ class ReferentialSummary(BaseModel):
     imported_at: datetime
     criteria_count: int
     extends: list[dict[str, Any]]
+    #: When an admin published it; None: imported, not offered for new diagnostics yet.
+    published_at: datetime | None
+    published_by: str | None
 
 
 class ReferentialImported(ReferentialSummary):
@@ -74,3 +78,52 @@ class ReferentialDetail(ReferentialSummary):
     frameworks: list[dict[str, Any]]
     themes: list[ThemePublic]
     changes: dict[str, Any] | None
+
+
+class ThemeItem(BaseModel):
+    """A theme added or removed between two versions."""
+
+    urn: str
+    code: str
+    name: str
+
+
+class CriterionItem(BaseModel):
+    """A criterion added, removed or changed between two versions."""
+
+    urn: str
+    code: str
+    name: str
+    theme_code: str
+
+
+class FieldChange(BaseModel):
+    """One field of a criterion, before and after (as one line of text)."""
+
+    field: str
+    before: str
+    after: str
+
+
+class CriterionChange(CriterionItem):
+    """A criterion kept (same URN) whose fields changed."""
+
+    fields: list[FieldChange]
+    scale_changed: bool
+
+
+class ReferentialDifferences(BaseModel):
+    """What changed from one version of a referential to another, field by field."""
+
+    code: str
+    from_version: int
+    to_version: int
+    themes_added: list[ThemeItem]
+    themes_removed: list[ThemeItem]
+    criteria_added: list[CriterionItem]
+    criteria_removed: list[CriterionItem]
+    criteria_changed: list[CriterionChange]
+    criteria_unchanged: int
+    bands_changed: bool
+    bands_before: list[dict[str, Any]]
+    bands_after: list[dict[str, Any]]

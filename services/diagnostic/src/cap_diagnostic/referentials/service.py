@@ -1,4 +1,10 @@
-"""Use cases of the referential library: import (admin), read, export, and the shipped files."""
+"""Use cases of the referential library: import (admin), publication (admin), read, the
+differences between two versions, export, and the shipped files.
+
+An imported version is **not yet published**: it can be read, compared and exported, but new
+diagnostics default to the latest *published* version and only a published version can be
+chosen for a new diagnostic or a migration. The shipped files are published as they are
+imported (at migration time)."""
 
 from __future__ import annotations
 
@@ -12,10 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_diagnostic.models import ReferentialVersion
 from cap_diagnostic.referentials import loader
+from cap_diagnostic.referentials.differences import differences
 from cap_diagnostic.referentials.model import ResolvedCriterion, ResolvedReferential
 from cap_diagnostic.referentials.repository import ReferentialRepository
 from cap_diagnostic.referentials.schema import ReferentialFile
-from cap_shared.problems import Conflict, NotFound
+from cap_shared import clock
+from cap_shared.problems import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +36,20 @@ class VersionNotNewer(Conflict):
 
     code, title = "referential-version-not-newer", "Referential version not newer"
     title_fr = "Version de référentiel pas plus récente"
+
+
+class VersionNotPublished(Conflict):
+    """A version still to publish is not offered for diagnostics."""
+
+    code, title = "referential-not-published", "Referential version not published"
+    title_fr = "Version de référentiel non publiée"
+
+
+class VersionSuperseded(Conflict):
+    """Publication goes forward: a version older than the published one stays unpublished."""
+
+    code, title = "referential-version-superseded", "Referential version superseded"
+    title_fr = "Version de référentiel dépassée"
 
 
 @dataclass(frozen=True)
@@ -75,7 +97,12 @@ async def _bases(
 
 
 async def import_file(
-    session: AsyncSession, content: bytes, *, filename: str, actor: str | None
+    session: AsyncSession,
+    content: bytes,
+    *,
+    filename: str,
+    actor: str | None,
+    publish: bool = False,
 ) -> Imported:
     """Validate and store a new version; record what changed against the previous one."""
     doc = loader.parse(content, filename)
@@ -112,6 +139,8 @@ async def import_file(
         document=doc.model_dump(mode="json"),
         changes=changes,
         imported_by=actor,
+        published_at=clock.now() if publish else None,
+        published_by=actor if publish else None,
     )
     await repo.add(version)
     return Imported(version, result)
@@ -129,7 +158,7 @@ async def import_library(session: AsyncSession) -> list[str]:
         latest = await repo.latest_of(doc.urn)
         if latest is not None and latest.version >= doc.version:
             continue
-        await import_file(session, content, filename=name, actor="system:library")
+        await import_file(session, content, filename=name, actor="system:library", publish=True)
         done.append(f"{doc.code} v{doc.version}")
     if done:
         logger.info("imported shipped referentials: %s", ", ".join(done))
@@ -139,12 +168,78 @@ async def import_library(session: AsyncSession) -> list[str]:
 async def get_version(
     session: AsyncSession, code: str, *, version: int | None
 ) -> ReferentialVersion:
-    """A stored version by code (latest when ``version`` is None), or 404."""
-    found = await ReferentialRepository(session).by_code(code, version)
+    """A stored version by code (the latest *published* when ``version`` is None), or 404."""
+    found = await ReferentialRepository(session).by_code(
+        code, version, published_only=version is None
+    )
     if found is None:
         what = f"{code} version {version}" if version is not None else code
         raise NotFound(f"no referential {what}", detail_fr=f"aucun référentiel {what}")
     return found
+
+
+async def usable_version(
+    session: AsyncSession, code: str, *, version: int | None
+) -> ReferentialVersion:
+    """The version a diagnostic may be opened on or migrated to: a published one (409 else)."""
+    found = await get_version(session, code, version=version)
+    if found.published_at is None:
+        raise VersionNotPublished(
+            f"{code} version {found.version} is imported but not published yet",
+            detail_fr=(
+                f"la version {found.version} de {code} est importée mais pas encore publiée : "
+                "un administrateur doit la publier avant qu'un diagnostic l'utilise"
+            ),
+            extensions={"version": found.version},
+        )
+    return found
+
+
+async def publish(
+    session: AsyncSession, code: str, *, version: int, actor: str
+) -> ReferentialVersion:
+    """Publish a version (admin): new diagnostics default to it from now on. Publishing a
+    published version changes nothing; one older than the latest published is refused (409)."""
+    stored = await get_version(session, code, version=version)
+    if stored.published_at is not None:
+        return stored
+    latest = await ReferentialRepository(session).by_code(code, published_only=True)
+    if latest is not None and latest.version > stored.version:
+        raise VersionSuperseded(
+            f"{code} version {latest.version} is published: version {stored.version} is older",
+            detail_fr=(
+                f"la version {latest.version} de {code} est déjà publiée : la version "
+                f"{stored.version}, plus ancienne, ne peut plus l'être"
+            ),
+            extensions={"published_version": latest.version},
+        )
+    stored.published_at = clock.now()
+    stored.published_by = actor[:200]
+    await ReferentialRepository(session).save(stored)
+    return stored
+
+
+async def compare(
+    session: AsyncSession, code: str, *, from_version: int, to_version: int
+) -> dict[str, Any]:
+    """The differences between two versions of the referential ``code``, field by field."""
+    if from_version == to_version:
+        raise InvalidInput(
+            "compare two different versions",
+            detail_fr="choisissez deux versions différentes à comparer",
+            extensions={
+                "errors": [
+                    {
+                        "field": "query.to_version",
+                        "message": "must differ from from_version",
+                        "message_fr": "doit être différente de la version de départ",
+                    }
+                ]
+            },
+        )
+    old = await get_version(session, code, version=from_version)
+    new = await get_version(session, code, version=to_version)
+    return differences(await resolved(session, old.id), await resolved(session, new.id))
 
 
 async def list_versions(session: AsyncSession) -> list[ReferentialVersion]:

@@ -54,6 +54,11 @@ async def _member_result(
                 if pending
                 else "the auditor did not evaluate this structure in the deciding audit"
             ],
+            "reasons_fr": [
+                "l'évaluation de cette structure par l'auditeur est en cours de notation"
+                if pending
+                else "l'auditeur n'a pas évalué cette structure dans l'audit qui décide"
+            ],
         }
     source = {
         "source": evaluation.kind,
@@ -78,6 +83,11 @@ async def _member_result(
                 + ", ".join(unrated[:20])
                 + (", ..." if len(unrated) > 20 else "")
             ],
+            "reasons_fr": [
+                f"{len(unrated)} critère(s) applicable(s) non noté(s) par l'auditeur : "
+                + ", ".join(unrated[:20])
+                + (", ..." if len(unrated) > 20 else "")
+            ],
         }
     # The rule of the evaluation's referential version (data, imported like referentials).
     stored = await rulebook.current(
@@ -91,6 +101,10 @@ async def _member_result(
             "rule": None,
             "reasons": [
                 f"no level rule for {evaluation.referential_code} v{evaluation.referential_version}"
+            ],
+            "reasons_fr": [
+                "aucune règle de niveau pour "
+                f"{evaluation.referential_code} v{evaluation.referential_version}"
             ],
         }
     rule = stored.rule

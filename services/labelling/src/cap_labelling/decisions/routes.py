@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from cap_labelling.decisions import checks
 from cap_labelling.decisions import service as decisions
-from cap_labelling.decisions.schemas import DecisionPublic, DecisionTake
+from cap_labelling.decisions.schemas import DecisionChecks, DecisionPublic, DecisionTake
 from cap_labelling.deps import FileReaders, OrganisationFilter, Readers, SchemeFilter, SettingsDep
 from cap_labelling.models import DecisionFile
 from cap_shared.conditional import IfMatch, Precondition, etag_of
@@ -78,6 +79,26 @@ async def get_decision(
     sends in If-Match."""
     file = await decisions.get(session, principal, file_id=decision_id)
     return await decisions.out(session, file, settings=settings, principal=principal)
+
+
+@router.get("/{decision_id}/impartiality", response_model=DecisionChecks)
+async def impartiality_checks(
+    decision_id: Id,
+    principal: FederationDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+) -> DecisionChecks:
+    """The caller's impartiality checks against the file, each with its result, as a decision
+    would apply them today: not an auditor of the file, no engagement with its structures within
+    the cooling-off (naming them and until when), no decision of theirs overturned on appeal."""
+    return await checks.of_caller(
+        session,
+        principal,
+        file_id=decision_id,
+        settings=settings,
+        today=runtime.clock.now().date(),
+    )
 
 
 @router.post("/{decision_id}/decide", response_model=DecisionPublic)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cap_labelling.appeals.schemas import AppealPublic
+from cap_labelling.impartiality.schemas import EngagementPublic
 from cap_labelling.inputs import FreeText
 
 
@@ -51,3 +52,27 @@ class DecisionPublic(BaseModel):
     #: 1, then one more each time an appeal overturned the decision.
     round: int = 1
     appeals: list[AppealPublic] = Field(default_factory=list)
+
+
+class ImpartialityCheck(BaseModel):
+    """One impartiality check of the caller against a file, with its result."""
+
+    check: Literal["audited", "cooling_off", "overturned_on_appeal"]
+    #: The rule checked (ISO/IEC 17021-1 clause).
+    rule: str
+    passed: bool
+    detail: str
+    detail_fr: str
+    #: The engagements that bar the caller (cooling_off), each with the last day it bars.
+    engagements: list[EngagementPublic] = Field(default_factory=list)
+    barred_until: date | None = None
+
+
+class DecisionChecks(BaseModel):
+    """The impartiality checks of the caller against a file: may they decide on it?"""
+
+    decision_id: str
+    person: str
+    #: Every check passed (the file's state and the evaluation aside).
+    impartial: bool
+    checks: list[ImpartialityCheck]

@@ -129,6 +129,27 @@ async def record_session(
     )
 
 
+async def barring(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organisation_ids: list[str],
+    today: date,
+    cooling_off_months: int,
+) -> list[tuple[Engagement, date | None]]:
+    """The caller's engagements with the structures that bar them ``today`` (consultancy,
+    accompaniment or training within the cooling-off), each with the last day it bars."""
+    people = {person_of(principal), principal.subject}
+    engagements = await EngagementRepository(session).barring(
+        people=people, organisation_ids=organisation_ids, kinds=rules.BARRING_ENGAGEMENTS
+    )
+    return [
+        (e, rules.barred_until(e.ended_on, cooling_off_months))
+        for e in engagements
+        if rules.bars(e.kind, e.started_on, e.ended_on, today, cooling_off_months)
+    ]
+
+
 async def check(
     session: AsyncSession,
     principal: Principal,
@@ -140,16 +161,13 @@ async def check(
 ) -> None:
     """409 when the caller gave one of the structures consultancy, accompaniment or training
     within the cooling-off period."""
-    people = {person_of(principal), principal.subject}
-    engagements = await EngagementRepository(session).barring(
-        people=people, organisation_ids=organisation_ids, kinds=rules.BARRING_ENGAGEMENTS
-    )
-    for engagement in engagements:
-        if not rules.bars(
-            engagement.kind, engagement.started_on, engagement.ended_on, today, cooling_off_months
-        ):
-            continue
-        until = rules.barred_until(engagement.ended_on, cooling_off_months)
+    for engagement, until in await barring(
+        session,
+        principal,
+        organisation_ids=organisation_ids,
+        today=today,
+        cooling_off_months=cooling_off_months,
+    ):
         raise ConflictOfInterest(
             f"{principal.subject} may not {what}: {engagement.kind} given to the structure "
             + (

@@ -194,6 +194,10 @@ class LevelResult:
     #: The band the scores reach before the label rules (e.g. Initial: a band, not a label).
     band: str | None = None
     core_criteria: dict[str, int | None] = field(default_factory=dict)
+    #: The same reasons in French, for the committee's screens.
+    reasons_fr: list[str] = field(default_factory=list)
+    #: Every threshold of the rule against the evaluation (:func:`explain`).
+    explanation: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The result as stored with the file and shown in the API."""
@@ -205,7 +209,72 @@ class LevelResult:
             "core_criteria": self.core_criteria,
             "open_major_nc": self.open_major_nc,
             "reasons": self.reasons,
+            "reasons_fr": self.reasons_fr,
+            "explanation": self.explanation,
         }
+
+
+def explain(
+    rule: LevelRule,
+    overall_score: int | None,
+    core_subjects: Mapping[str, int | None],
+    open_major_nc: int,
+    core_criteria: Mapping[str, int | None],
+) -> dict[str, Any]:
+    """Every threshold of ``rule`` against an evaluation, each with whether it is met: per level
+    its band and each core subject's minimum, then the core criteria's floor and caps, and the
+    open majors. What the committee reads to see why the level is what it is."""
+    labels = set(rule.labels)
+    levels = []
+    for level in rule.levels:
+        subjects = [
+            {
+                "code": code,
+                "minimum": level.minimum_for(code),
+                "score": core_subjects.get(code),
+                "met": (score := core_subjects.get(code)) is not None
+                and score >= level.minimum_for(code),
+            }
+            for code in rule.core_subjects
+        ]
+        score_met = overall_score is not None and overall_score >= level.min_score
+        levels.append(
+            {
+                "name": level.name,
+                "label": level.name in labels,
+                "min_score": level.min_score,
+                "max_score": level.max_score,
+                "score_met": score_met,
+                "core_subjects": subjects,
+                "met": score_met and all(s["met"] for s in subjects),
+            }
+        )
+    floor = rule.core_criteria.minimum_level
+    return {
+        "rule": rule.rule,
+        "framework": rule.framework,
+        "label_from": rule.label_from,
+        "levels": levels,
+        "core_criteria": {
+            "minimum_level": floor,
+            "below_minimum": sorted(
+                code for code, value in core_criteria.items() if value is None or value < floor
+            ),
+            "caps": [
+                {
+                    "level": cap.level,
+                    "at_most": cap.at_most,
+                    "criteria": sorted(
+                        code
+                        for code, value in core_criteria.items()
+                        if value is not None and value <= cap.level
+                    ),
+                }
+                for cap in rule.core_criteria.caps
+            ],
+        },
+        "open_majors": {"blocks": rule.no_open_major_nc, "count": open_major_nc},
+    }
 
 
 def compute(
@@ -219,49 +288,102 @@ def compute(
     and to its applicable core criteria (criterion code -> maturity level, None: not rated)."""
     subjects = {code: core_subjects.get(code) for code in rule.core_subjects}
     core = dict(core_criteria or {})
+    explanation = explain(rule, overall_score, subjects, open_major_nc, core)
+    reasons: list[str] = []
+    reasons_fr: list[str] = []
 
-    def result(level: str | None, reasons: list[str], band: str | None = None) -> LevelResult:
-        return LevelResult(level, overall_score, subjects, open_major_nc, reasons, band, core)
+    def because(english: str, french: str) -> None:
+        reasons.append(english)
+        reasons_fr.append(french)
+
+    def result(level: str | None, band: str | None = None) -> LevelResult:
+        return LevelResult(
+            level,
+            overall_score,
+            subjects,
+            open_major_nc,
+            reasons,
+            band,
+            core,
+            reasons_fr,
+            explanation,
+        )
 
     if rule.no_open_major_nc and open_major_nc > 0:
-        return result(None, [f"{open_major_nc} major nonconformity(ies) still open"])
+        because(
+            f"{open_major_nc} major nonconformity(ies) still open",
+            f"{open_major_nc} non-conformité(s) majeure(s) encore ouverte(s)",
+        )
+        return result(None)
     if overall_score is None:
-        return result(None, ["no evaluated score"])
-    reasons: list[str] = []
+        because("no evaluated score", "aucun score évalué")
+        return result(None)
     reached: str | None = None
     for level in rule.levels:
         if overall_score < level.min_score:
-            reasons.append(f"{level.name}: overall score {overall_score} below {level.min_score}")
+            because(
+                f"{level.name}: overall score {overall_score} below {level.min_score}",
+                f"{level.name} : score global {overall_score} inférieur à {level.min_score}",
+            )
             break
         short = [
-            f"{code} at {score if score is not None else 'not rated'} below {level.minimum_for(code)}"
+            (code, score, level.minimum_for(code))
             for code, score in subjects.items()
             if score is None or score < level.minimum_for(code)
         ]
         if short:
-            reasons.append(f"{level.name}: core subject " + ", ".join(short))
+            because(
+                f"{level.name}: core subject "
+                + ", ".join(
+                    f"{code} at {score if score is not None else 'not rated'} below {minimum}"
+                    for code, score, minimum in short
+                ),
+                f"{level.name} : question centrale "
+                + ", ".join(
+                    f"{code} à {score if score is not None else 'non notée'} sous {minimum}"
+                    for code, score, minimum in short
+                ),
+            )
             break
         reached = level.name
     band = reached
     floor = rule.core_criteria.minimum_level
     below = sorted(code for code, value in core.items() if value is None or value < floor)
     if below:
-        detail = ", ".join(
-            f"{code} at {core[code] if core[code] is not None else 'not rated'}" for code in below
+
+        def at(code: str, unrated: str) -> str:
+            return str(core[code]) if core[code] is not None else unrated
+
+        because(
+            "core criterion "
+            + ", ".join(f"{code} at {at(code, 'not rated')}" for code in below)
+            + f" below {floor}: no label",
+            "critère essentiel "
+            + ", ".join(f"{code} à {at(code, 'non noté')}" for code in below)
+            + f" sous {floor} : pas de label",
         )
-        return result(None, [*reasons, f"core criterion {detail} below {floor}: no label"], band)
+        return result(None, band)
     for cap in sorted(rule.core_criteria.caps, key=lambda c: rule.rank(c.at_most)):
         capped = sorted(
             code for code, value in core.items() if value is not None and value <= cap.level
         )
         if capped and rule.rank(reached) > rule.rank(cap.at_most):
-            detail = ", ".join(f"{code} at {core[code]}" for code in capped)
-            reasons.append(f"core criterion {detail}: the level is capped at {cap.at_most}")
+            because(
+                "core criterion "
+                + ", ".join(f"{code} at {core[code]}" for code in capped)
+                + f": the level is capped at {cap.at_most}",
+                "critère essentiel "
+                + ", ".join(f"{code} à {core[code]}" for code in capped)
+                + f" : le niveau est plafonné à {cap.at_most}",
+            )
             reached = cap.at_most
     if reached is not None and rule.label_from and rule.rank(reached) < rule.rank(rule.label_from):
-        reasons.append(f"{reached} is not a label: the label starts at {rule.label_from}")
-        return result(None, reasons, band)
-    return result(reached, reasons, band)
+        because(
+            f"{reached} is not a label: the label starts at {rule.label_from}",
+            f"{reached} n'est pas un label : le label commence à {rule.label_from}",
+        )
+        return result(None, band)
+    return result(reached, band)
 
 
 def lowest(rule: LevelRule, levels: list[str | None]) -> str | None:

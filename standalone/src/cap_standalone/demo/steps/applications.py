@@ -1,5 +1,5 @@
-"""The structures' applications, moved to their stage: submitted, accepted, or with the first
-audit planned."""
+"""The structures' applications, moved to their stage: submitted, accepted, with the first
+audit planned, or evaluated (the file waits for the committee)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from cap_standalone.demo import network
 from cap_standalone.demo.client import DemoError, describe, poll, problem_code
 from cap_standalone.demo.network import Structure
 from cap_standalone.demo.run import DemoRun
+from cap_standalone.demo.steps import evaluation
 
 
 async def submit_application(demo: DemoRun, index: int, structure: Structure) -> None:
@@ -59,11 +60,24 @@ async def submit_application(demo: DemoRun, index: int, structure: Structure) ->
             json={"step": "accept"},
         )
     if spec.stage == "planned" and application["status"] == "accepted":
-        await _plan_first_audit(demo, organisation_id, structure)
+        audit_id = await _plan_first_audit(demo, organisation_id, structure)
+        demo.links["audit_id"] = audit_id
+    if spec.stage == "evaluated" and application["status"] == "accepted":
+        start, end = evaluation.on_site_dates(demo)
+        await _plan_first_audit(demo, organisation_id, structure, start=start, end=end)
+        await evaluation.evaluate_first_audit(demo, organisation_id, structure)
 
 
-async def _plan_first_audit(demo: DemoRun, organisation_id: str, structure: Structure) -> None:
-    """Accept the first audit for the body and plan it with the demo auditor as lead."""
+async def _plan_first_audit(
+    demo: DemoRun,
+    organisation_id: str,
+    structure: Structure,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+) -> str:
+    """Accept the first audit for the body and plan it with the demo auditor as lead (in 24
+    days, or on the days given); its id."""
 
     async def requested() -> dict[str, Any] | None:
         audits = await demo.api.pages(
@@ -82,15 +96,15 @@ async def _plan_first_audit(demo: DemoRun, organisation_id: str, structure: Stru
             demo.admin, "POST", f"{url}/transitions", json={"step": "accept"}
         )
     if audit["status"] == "accepted":
-        start = demo.today + timedelta(days=24)
+        first_day = demo.today + timedelta(days=24)
         await demo.api.as_read(
             demo.admin,
             "PUT",
             f"{url}/plan",
             read=url,
             json={
-                "start_date": start.isoformat(),
-                "end_date": (start + timedelta(days=1)).isoformat(),
+                "start_date": start or first_day.isoformat(),
+                "end_date": end or (first_day + timedelta(days=1)).isoformat(),
                 "plan": (
                     "Jour 1 : réunion d'ouverture, revue documentaire (processus accueil, "
                     "accompagnement, relations entreprises), entretiens avec la direction "
@@ -109,4 +123,4 @@ async def _plan_first_audit(demo: DemoRun, organisation_id: str, structure: Stru
                 ],
             },
         )
-    demo.links["audit_id"] = str(audit["id"])
+    return str(audit["id"])

@@ -9,8 +9,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cap_web.pages.admin import home
+from cap_web.pages.admin import (
+    api_clients,
+    auditors,
+    bodies,
+    home,
+    impartiality,
+    level_rules,
+    operations,
+    people,
+    referentials,
+    schemes,
+    structures,
+    webhooks,
+)
 
 router = APIRouter()
-for _screen in (home,):  # the order the routes are matched in
+for _screen in (  # the order the routes are matched in
+    home,
+    structures,
+    people,
+    bodies,
+    auditors,
+    impartiality,
+    api_clients,
+    webhooks,
+    referentials,
+    level_rules,
+    schemes,
+    operations,
+):
     router.include_router(_screen.router)

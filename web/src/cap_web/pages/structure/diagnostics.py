@@ -44,7 +44,10 @@ async def _list_page(
         "/v1/diagnostics", organisation_id=person.organisation_id, limit=100, most=500
     )
     items.sort(key=lambda d: d.get("updated_at") or "", reverse=True)
-    referentials = await api.pages("/v1/referentials", limit=100)
+    # Only the published versions: the API opens no diagnostic on one still under review.
+    referentials = [
+        r for r in await api.pages("/v1/referentials", limit=100) if r.get("published_at")
+    ]
     return render(
         request,
         "structure/diagnostics.html",

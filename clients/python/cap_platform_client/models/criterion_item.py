@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="CriterionItem")
+
+
+@_attrs_define
+class CriterionItem:
+    """A criterion added, removed or changed between two versions.
+
+    Attributes:
+        code (str):
+        name (str):
+        theme_code (str):
+        urn (str):
+    """
+
+    code: str
+    name: str
+    theme_code: str
+    urn: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        name = self.name
+
+        theme_code = self.theme_code
+
+        urn = self.urn
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+                "name": name,
+                "theme_code": theme_code,
+                "urn": urn,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        name = d.pop("name")
+
+        theme_code = d.pop("theme_code")
+
+        urn = d.pop("urn")
+
+        criterion_item = cls(
+            code=code,
+            name=name,
+            theme_code=theme_code,
+            urn=urn,
+        )
+
+        criterion_item.additional_properties = d
+        return criterion_item
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="FieldChange")
+
+
+@_attrs_define
+class FieldChange:
+    """One field of a criterion, before and after (as one line of text).
+
+    Attributes:
+        after (str):
+        before (str):
+        field (str):
+    """
+
+    after: str
+    before: str
+    field: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        after = self.after
+
+        before = self.before
+
+        field = self.field
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "after": after,
+                "before": before,
+                "field": field,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        after = d.pop("after")
+
+        before = d.pop("before")
+
+        field = d.pop("field")
+
+        field_change = cls(
+            after=after,
+            before=before,
+            field=field,
+        )
+
+        field_change.additional_properties = d
+        return field_change
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
