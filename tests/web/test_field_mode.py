@@ -155,6 +155,7 @@ async def test_a_conflict_gives_both_versions_and_writes_nothing_until_chosen(
     held = await api_answers(standalone, who, diagnostic)
     assert held["T1.1"]["level"] == 1  # nothing overwritten
     assert held["T1.2"]["level"] == 2
+    assert conflict["id"] == held["T1.1"]["id"]  # the page then says the server holds one
 
     # sent again without a choice: still a conflict, still nothing written
     again = await _sync(console, diagnostic, {"key": "k2", "items": [mine]})

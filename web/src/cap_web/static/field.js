@@ -326,11 +326,14 @@
     (answer.errors || []).forEach(function (e) { errors[e.criterion] = e; });
     ready.forEach(function (rec) {
       var s = saved[rec.urn];
-      var section = s && here && rec.theme === c.theme ? sectionOf(rec.urn) : null;
+      var k = conflicts[rec.urn];
+      var section = (s || k) && here && rec.theme === c.theme ? sectionOf(rec.urn) : null;
       if (s) { themes[rec.page || "/diagnostics/" + diagnostic + "/themes/" + rec.theme] = true; }
-      if (section) {
+      if (section && s) {
         if (s.id) { section.setAttribute("data-answer-id", s.id); }
         setBase(rec.urn, s.base);
+      } else if (section && k && k.id) {
+        section.setAttribute("data-answer-id", k.id); // the server holds an answer: the other one
       }
     });
     // the page's ETag follows only when nobody else wrote between the page and this batch

@@ -148,6 +148,7 @@ class _Sync:
                     "theirs_value": _form_value(current),
                     "base": current.signature(),
                     "by": (answers.get(urn) or {}).get("updated_by"),
+                    "id": (answers.get(urn) or {}).get("id"),
                 }
                 continue
             to_send.append(item)
