@@ -70,6 +70,7 @@ bench: install ## Benchmarks (tests/bench), figures printed as ratios to a basel
 	$(UV) run --frozen python tests/bench/bench_registry.py
 	$(UV) run --frozen python tests/bench/bench_journey.py
 	$(UV) run --frozen python tests/bench/bench_console.py
+	$(UV) run --frozen python tests/bench/bench_field.py
 
 ## -- quality ------------------------------------------------------------------------
 lint: install ## ruff (lint + format check, docstrings), mypy, import-linter contracts, the house rules (tools/house_rules.py)

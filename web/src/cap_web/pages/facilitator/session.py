@@ -25,6 +25,7 @@ from cap_web.pages.facilitator.common import (
     participants_form,
     participants_of,
 )
+from cap_web.pages.structure.form import Value
 
 router = APIRouter()
 
@@ -68,6 +69,9 @@ async def _session_context(api: Api, diagnostic_id: str) -> dict[str, Any]:
         "action_fr": ACTION_FR,
         "categories": CATEGORIES,
         "editable": diagnostic["status"] in ("draft", "scheduled", "in_session"),
+        # field mode (static/field.js): each criterion's stored version, to detect conflicts
+        "field_base": {urn: Value.of(a).signature() for urn, a in answers.items()},
+        "empty_base": Value().signature(),
     }
 
 

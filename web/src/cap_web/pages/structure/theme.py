@@ -87,6 +87,7 @@ def _render_theme(
             "next": themes[index + 1] if index + 1 < len(themes) else None,
             "values": values or stored,
             "stored": stored,
+            "answer_ids": {urn: str(a.get("id") or "") for urn, a in answers.items()},
             "base": json.dumps(base, ensure_ascii=False),
             "errors": errors or {},
             "error_list": [
