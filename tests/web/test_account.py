@@ -419,5 +419,11 @@ def test_a_notification_leads_to_the_console_page_of_its_area_for_the_role() -> 
     assert console_link("/progress-plans/9", member) == "/plan"
     assert console_link("/diagnostics/7", facilitator) == "/animation"
     assert console_link("/complaints/1", committee) is None  # no console page for it yet
+    assert console_link("/decisions/d-1", committee) == "/comite/dossiers/d-1"
+    assert console_link("/decisions/<script>", committee) is None
+    auditor = Person("u4", "Marc", "m@example.org", [{"role": "auditor"}], [])
+    assert console_link("/audits/a-7", auditor) == "/auditeur/audits/a-7"
+    assert console_link("/findings/f-1", auditor) == "/auditeur/audits"
+    assert console_link("/decisions/d-1", auditor) is None
     for outside in ("https://evil.example/x", "//evil.example/x", "javascript:alert(1)", None, 3):
         assert console_link(outside, member) is None

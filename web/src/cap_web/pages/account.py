@@ -109,6 +109,11 @@ _MEMBER_PAGES = {
     "group-invitations": "/candidatures",
 }
 _FACILITATOR_PAGES = {"diagnostics": "/animation", "progress-plans": "/animation"}
+#: Pages of one item for the auditor and the committee (and the administrator): ``{id}`` is the
+#: item's id in the API's link.
+_AUDITOR_PAGES = {"audits": "/auditeur/audits/{id}", "findings": "/auditeur/audits"}
+_COMMITTEE_PAGES = {"decisions": "/comite/dossiers/{id}"}
+_ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 def console_link(link: object, person: Person | None) -> str | None:
@@ -120,6 +125,13 @@ def console_link(link: object, person: Person | None) -> str | None:
         return _MEMBER_PAGES[area]
     if person is not None and person.has("facilitator") and area in _FACILITATOR_PAGES:
         return _FACILITATOR_PAGES[area]
+    item = link.split("/")[2] if link.count("/") >= 2 else ""
+    if not _ITEM_ID.fullmatch(item):
+        return None
+    if person is not None and person.has("auditor") and area in _AUDITOR_PAGES:
+        return _AUDITOR_PAGES[area].format(id=item)
+    if person is not None and person.has("committee", "admin") and area in _COMMITTEE_PAGES:
+        return _COMMITTEE_PAGES[area].format(id=item)
     return None
 
 
