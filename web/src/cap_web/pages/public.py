@@ -24,31 +24,10 @@ from cap_shared.clock import wall_timestamp
 from cap_shared.text import fold
 from cap_web.api import Api, ApiProblem, problem_of
 from cap_web.console import ApiDep, console_of, is_htmx, redirect, render
+from cap_web.words import REGIONS, SCHEMES
 
 router = APIRouter()
 
-#: INSEE region codes, the registry's ``region`` filter.
-REGIONS = {
-    "84": "Auvergne-Rhône-Alpes",
-    "27": "Bourgogne-Franche-Comté",
-    "53": "Bretagne",
-    "24": "Centre-Val de Loire",
-    "94": "Corse",
-    "44": "Grand Est",
-    "01": "Guadeloupe",
-    "03": "Guyane",
-    "32": "Hauts-de-France",
-    "11": "Île-de-France",
-    "04": "La Réunion",
-    "02": "Martinique",
-    "06": "Mayotte",
-    "28": "Normandie",
-    "75": "Nouvelle-Aquitaine",
-    "76": "Occitanie",
-    "52": "Pays de la Loire",
-    "93": "Provence-Alpes-Côte d'Azur",
-}
-SCHEMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
 #: The CAP RSE label's levels (the ISO 9001 certification has none).
 LEVELS = ("Initial", "Progression", "Confirmé", "Exemplaire")
 STATUSES = {

@@ -18,6 +18,7 @@ from cap_shared.conditional import etag_of
 from cap_web.api import Api, ApiProblem
 from cap_web.console import render
 from cap_web.pages.progress.common import clean, known_ids
+from cap_web.words import REGIONS, SCHEMES
 
 __all__ = ["KnownIds", "clean", "known_ids"]
 
@@ -42,27 +43,6 @@ ROLE_SCOPE = {
     "auditor": "certification_body_id",
 }
 USER_STATUS = {"active": "Actif", "disabled": "Suspendu"}
-#: INSEE region codes (the gateway's region reference).
-REGIONS = {
-    "84": "Auvergne-Rhône-Alpes",
-    "27": "Bourgogne-Franche-Comté",
-    "53": "Bretagne",
-    "24": "Centre-Val de Loire",
-    "94": "Corse",
-    "44": "Grand Est",
-    "01": "Guadeloupe",
-    "03": "Guyane",
-    "32": "Hauts-de-France",
-    "11": "Île-de-France",
-    "04": "La Réunion",
-    "02": "Martinique",
-    "06": "Mayotte",
-    "28": "Normandie",
-    "75": "Nouvelle-Aquitaine",
-    "76": "Occitanie",
-    "52": "Pays de la Loire",
-    "93": "Provence-Alpes-Côte d'Azur",
-}
 SIAE_TYPES = {
     "ACI": "Atelier et chantier d'insertion (ACI)",
     "AI": "Association intermédiaire (AI)",
@@ -71,7 +51,7 @@ SIAE_TYPES = {
     "EITI": "Entreprise d'insertion par le travail indépendant (EITI)",
     "EBE": "Entreprise à but d'emploi (EBE)",
 }
-SCHEME = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
+SCHEME = SCHEMES
 ENGAGEMENT_KIND = {
     "consultancy": "Conseil",
     "accompaniment": "Accompagnement",

@@ -14,7 +14,6 @@ from cap_web.api import Api, ApiProblem
 from cap_web.console import ApiDep, redirect
 from cap_web.pages.admin.common import Admin
 from cap_web.pages.admin.network import (
-    REGIONS,
     ROLE,
     ROLE_SCOPE,
     USER_STATUS,
@@ -27,6 +26,7 @@ from cap_web.pages.admin.network import (
     page,
 )
 from cap_web.sessions import Person
+from cap_web.words import REGIONS
 
 router = APIRouter(dependencies=KnownIds)
 

@@ -13,10 +13,10 @@ from fastapi.responses import Response
 
 from cap_web.console import ApiDep, render
 from cap_web.pages.admin.common import Admin
+from cap_web.words import SCHEMES
 
 router = APIRouter()
 
-SCHEMES = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
 #: Each parameter: its French words and its unit (``months``, ``days``, ``bool``, ``count``,
 #: ``share``, ``factor``, ``text``), in the order of ``docs/schemes.md``.
 PARAMETERS: list[tuple[str, str, str]] = [

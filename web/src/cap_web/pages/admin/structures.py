@@ -13,7 +13,6 @@ from cap_web.api import Api, ApiProblem
 from cap_web.console import ApiDep, redirect
 from cap_web.pages.admin.common import Admin
 from cap_web.pages.admin.network import (
-    REGIONS,
     SIAE_TYPES,
     FormList,
     FormText,
@@ -22,6 +21,7 @@ from cap_web.pages.admin.network import (
     form_problem,
     page,
 )
+from cap_web.words import REGIONS
 
 router = APIRouter(dependencies=KnownIds)
 

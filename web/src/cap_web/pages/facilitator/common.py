@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from cap_web.console import require
 from cap_web.sessions import Person
+from cap_web.words import SCHEMES
 
 Facilitator = Annotated[Person, require("facilitator")]
 
@@ -44,7 +45,7 @@ ACTION_FR = {
     "follow_up": "Passer en suivi",
     "close": "Clore le diagnostic",
 }
-SCHEME_FR = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
+SCHEME_FR = SCHEMES
 RECOGNITION_STATUS_FR = {
     "active": "En cours",
     "suspended": "Suspendu",

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from cap_web.api import ApiProblem
 from cap_web.console import render, require
 from cap_web.sessions import Person
+from cap_web.words import SCHEMES
 
 #: What an identifier in one of these URLs looks like (the API's own ids are UUIDs).
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
@@ -46,7 +47,7 @@ ACTION_STEP = {
     "cancel": "Annulée",
 }
 PRIORITY = {"low": "Basse", "medium": "Moyenne", "high": "Haute"}
-SCHEME = {"CAP_RSE": "Label CAP RSE", "CAP_ISO9001": "Certification CAP ISO 9001"}
+SCHEME = SCHEMES
 APPLICATION_STATUS = {
     "awaiting_consent": "En attente des membres du groupement",
     "submitted": "Déposée",
