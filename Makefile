@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 SERVICES := gateway diagnostic audit labelling notifications
 PYTEST_WORKERS ?= 4
 
-.PHONY: help install install-node run demo test test-browser test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi problems schemas certifier clean
+.PHONY: help install install-node run demo test test-browser test-faults test-replicas test-clock test-fast fuzz bench lint format typecheck migrate up contract clients asyncapi problems schemas certifier clean check-alerts
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ up: migrate ## Distributed: every service as its own processes on PostgreSQL and
 
 ## -- test ---------------------------------------------------------------------------
 test: install install-node ## The whole suite, in parallel, against real PostgreSQL and RabbitMQ, then the console in Chromium
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not browser and not faults and not replicas"
 	$(MAKE) --no-print-directory test-browser
 
 # One process: the browser tests share one live platform (pytest-xdist 3.8 cannot group tests
@@ -51,11 +51,22 @@ test: install install-node ## The whole suite, in parallel, against real Postgre
 test-browser: install ## The web console in a real browser (Playwright, Debian's Chromium), one live platform
 	$(UV) run --frozen pytest -q -m browser -p no:xdist
 
-test-clock: install ## The time-sensitive tests at 23:30 and 03:00 Paris time and on a leap day a year ahead (faketime)
+test-faults: install ## Real faults of real servers: throwaway RabbitMQ nodes and PostgreSQL clusters stopped, killed, restarted (tests/faults)
+	$(UV) run --frozen pytest -q -m faults -p no:xdist tests/faults
+
+test-replicas: install ## The platform replicated (two gateways, two API, worker and relay processes per service): the journeys, jobs once, shared limits
+	$(UV) run --frozen pytest -q -m replicas -p no:xdist tests/journeys tests/integration
+
+test-clock: install ## The time-sensitive tests at 23:30 Paris time today and at 00:30 on a leap day a year ahead (faketime)
 	bash .ci/clock
 
 test-fast: install install-node ## The suite without the slowest fault-injection tests
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q -m "not slow and not browser and not faults and not replicas"
+
+check-alerts: ## The alert rules: promtool check rules, then their unit tests (Debian's prometheus package ships promtool; make test runs them too)
+	@command -v promtool >/dev/null 2>&1 || { echo "promtool is missing: apt-get install prometheus (Debian's package ships it)"; exit 1; }
+	promtool check rules deploy/prometheus/rules/*.yml
+	promtool test rules deploy/prometheus/tests/*.yml
 
 FUZZ_EXAMPLES ?= 25
 FUZZ_SEED ?= $(shell echo $$RANDOM)

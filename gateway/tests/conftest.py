@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from limits import parse
 
 from cap_gateway import main as gateway_main
 from cap_gateway.config import Settings
@@ -16,6 +17,7 @@ from cap_shared.db.session import Database
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.fixtures import PgDatabases
+from cap_shared.testing.ratelimit import clear_of_window_edge
 
 #: Test defaults: new signing keys sign at once, sign-in throttling out of the way.
 TEST_SETTINGS = {
@@ -43,6 +45,13 @@ async def gateway_factory(pg_databases: PgDatabases) -> AsyncIterator[Callable[.
         **settings: Any,
     ) -> tuple[httpx.AsyncClient, Any]:
         app_options = app_options or {}
+        windows = [
+            parse(value).get_expiry()
+            for key, value in settings.items()
+            if key.startswith("rate_limit_") and isinstance(value, str) and "/" in value
+        ]
+        if windows:  # a test of a limit: its requests must not straddle a window's edge
+            await clear_of_window_edge(max(windows))
         broker = MemoryBroker()
         await broker.start()
         runtime = gateway_main.build_runtime(

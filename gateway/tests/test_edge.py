@@ -19,11 +19,13 @@ from cap_gateway import main as gateway_main
 from cap_gateway.config import Settings
 from cap_gateway.openapi import duplicate_operation_ids
 from cap_gateway.overview import OverviewPart
-from cap_shared.cli import EmbeddedServer
+from cap_shared.opsport import EmbeddedServer
 from cap_shared.security import api_routes
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.messaging import wait_until
+from cap_shared.testing.metrics import ops_port
 from cap_shared.testing.net import free_port
+from cap_shared.testing.ratelimit import clear_of_window_edge
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -212,6 +214,21 @@ class TestCors:
         )
         assert "access-control-allow-origin" not in stranger.headers
 
+    async def test_an_instrumented_front_end_may_send_its_trace_headers(self, client) -> None:
+        preflight = await client.options(
+            "/v1/me",
+            headers={
+                "Origin": "http://localhost:5173",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,traceparent,tracestate",
+            },
+        )
+        assert preflight.status_code == 200, preflight.text
+        allowed = {
+            h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")
+        }
+        assert {"traceparent", "tracestate"} <= allowed
+
 
 class TestOverview:
     async def test_parts_arrive_together_and_a_failing_service_only_marks_its_part(
@@ -314,6 +331,8 @@ INVENTORY = {
     ("POST", "/v1/ops/gateway/jobs/{name}/runs"),
     ("GET", "/v1/ops/gateway/clock"),
     ("PUT", "/v1/ops/gateway/clock"),
+    ("GET", "/v1/ops/gateway/audit-log"),
+    ("GET", "/v1/ops/gateway/audit-log/verification"),
     ("GET", "/v1/ops/gateway/signing-keys"),
     ("POST", "/v1/ops/gateway/signing-keys"),
     ("POST", "/v1/auth/token"),
@@ -363,6 +382,7 @@ async def test_replicas_sharing_redis_share_their_counters() -> None:
     from cap_gateway.ratelimit import RateLimiter
     from cap_shared.testing.services import REDIS_URL
 
+    await clear_of_window_edge()
     replicas = [RateLimiter(REDIS_URL, {"user": "3/minute"}) for _ in range(2)]
     subject = f"user:{uuid4()}"
     decisions = [await replicas[n % 2].hit("user", subject) for n in range(4)]
@@ -370,3 +390,38 @@ async def test_replicas_sharing_redis_share_their_counters() -> None:
     assert 1 <= decisions[-1].retry_after <= 60
     other = await replicas[1].hit("user", f"user:{uuid4()}")
     assert other.allowed
+    # Another platform (broker namespace) on the same Redis has counters of its own.
+    elsewhere = RateLimiter(REDIS_URL, {"user": "3/minute"}, namespace=f"ns-{uuid4()}")
+    assert (await elsewhere.hit("user", subject)).allowed
+    same = RateLimiter(REDIS_URL, {"user": "3/minute"}, namespace="n1")
+    twin = RateLimiter(REDIS_URL, {"user": "3/minute"}, namespace="n1")
+    subject = f"user:{uuid4()}"
+    hits = [await (same, twin)[n % 2].hit("user", subject) for n in range(4)]
+    assert [d.allowed for d in hits] == [True, True, True, False]
+
+
+async def test_refusals_are_counted_per_limit_and_metrics_are_not_public(gateway_factory) -> None:
+    client, _ = await gateway_factory(rate_limit_login="2/minute", rate_limit_anonymous="5/minute")
+    form = {"grant_type": "password", "username": "who@coorace.example", "password": "x"}
+    assert (await client.get("/metrics")).status_code == 404  # on the ops port only
+    async with ops_port() as scrape:
+
+        async def refused(limit: str) -> float:
+            return await scrape.value(
+                "cap_rate_limit_refusals_total", service="gateway", limit=limit
+            )
+
+        before = await refused("login-account"), await refused("anonymous")
+        statuses = [(await client.post("/v1/auth/token", data=form)).status_code for _ in range(3)]
+        assert statuses == [400, 400, 429]
+        assert await refused("login-account") == before[0] + 1
+        assert await refused("anonymous") == before[1]
+        for _ in range(2):
+            await client.get("/.well-known/jwks.json")
+        assert (await client.get("/.well-known/jwks.json")).status_code == 429
+        assert await refused("anonymous") >= before[1] + 1
+        served = await scrape.samples(
+            "cap_http_requests_total", service="gateway", route="/v1/auth/token", status="429"
+        )
+        assert [s.value >= 1 for s in served] == [True]
+    assert (await client.get("/healthz")).status_code == 200  # probes are never limited

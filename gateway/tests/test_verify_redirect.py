@@ -8,12 +8,17 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cap_gateway.proxy import prefers_html
+from cap_shared.testing.logs import CapturedLogs, captured_logs
+from cap_shared.testing.tracing import spans
+
+__all__ = ["captured_logs", "spans"]
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
@@ -61,6 +66,20 @@ async def test_a_browser_scanning_the_qr_code_lands_on_the_console_page(
     assert answer.headers["location"] == "/verifier/K7QH-3M9X-PT2A"
     assert "Accept" in answer.headers["vary"]
     assert seen == []  # answered at the gateway, the service is not asked
+
+
+async def test_the_code_is_in_no_access_line_nor_span(
+    spans: InMemorySpanExporter,  # first: the gateway is built with tracing on
+    captured_logs: CapturedLogs,
+    gateway: tuple[httpx.AsyncClient, list[str]],
+) -> None:
+    client, _ = gateway
+    await client.get("/v1/registry/verify/K7QH-3M9X-PT2A", headers={"accept": BROWSER})
+    (line,) = captured_logs.of("cap.access")
+    assert (line["route"], line["status"]) == ("proxy -> labelling", 303)
+    (server,) = spans.get_finished_spans()
+    assert server.name == "GET proxy -> labelling"
+    assert "K7QH" not in server.name
 
 
 async def test_an_api_client_keeps_the_json_even_after_a_browser_asked(

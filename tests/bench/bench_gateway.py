@@ -8,13 +8,25 @@ fetched from the gateway's JWKS), and a load generator (aiohttp, closed loop, N 
 in a third process. Each round measures the service directly, then through the gateway.
 
 Targets from the gateway issue: through the gateway >= 50 % of the direct throughput, and p99
-< 25 ms at 64 connections. Throughput is measured closed loop (each connection sends again as
+< 25 ms at 64 connections.
+
+Tracing (issue 21): a second gateway and service pair runs beside the first one with tracing on
+(``TELEMETRY_ENABLED``): every span recorded by the SDK and handed to a BatchSpanProcessor whose
+exporter encodes each batch as OTLP protobuf and drops it (what OTLP export costs, minus the
+network), and a third pair keeps one trace in ten (``OTEL_TRACES_SAMPLER=parentbased_traceidratio``,
+0.1, decided at the gateway); a fourth keeps one in a hundred, and a fifth runs with tracing off
+again. The cost of tracing is the gateway + service CPU per request of each pair over the plain
+pair's, measured at the same fixed rate (``--pace``, below saturation: same work, same pace),
+``--cpu-rounds`` times in a shuffled order, printed as median (range), target < 1.10; the
+second plain pair's ratio is the measurement's own spread. The closed-loop rounds also run the
+traced pairs and print their ratios, which at saturation mix in throughput effects. Throughput is measured closed loop (each connection sends again as
 soon as it is answered: the saturation point, where latency is queueing by Little's law,
 connections / throughput); latency also open loop, at a fixed rate below saturation
 (``--rate``), over the same 64 connections.
 
     uv run python tests/bench/bench_gateway.py [--seconds 10] [--connections 64] [--rounds 2]
-                                                [--rate 1000]
+                                                [--rate 1000] [--pace 800] [--cpu-rounds 4]
+                                                [--cpu-seconds 5]
 """
 
 from __future__ import annotations
@@ -24,6 +36,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import random
 import resource
 import signal
 import statistics
@@ -36,6 +49,7 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Depends
+from spans_nowhere import trace_to_nowhere
 
 from cap_shared.security import Principal, SignedIn
 from cap_shared.testing.auth import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD
@@ -55,6 +69,14 @@ async def ping(principal: Annotated[Principal, Depends(SignedIn())]) -> dict[str
     return {"pong": principal.subject}
 
 
+def serve_gateway() -> None:
+    from cap_gateway.main import ENTRY
+    from cap_shared.cli import main as run
+
+    trace_to_nowhere("gateway")
+    run(ENTRY, ["api"])
+
+
 def serve_service(port: int) -> None:
     import uvicorn
 
@@ -66,6 +88,7 @@ def serve_service(port: int) -> None:
     definition = dataclasses.replace(SERVICE, routers=[router, *SERVICE.routers])
     settings = definition.settings()
     configure_logging(level=settings.log_level, json=True, service="diagnostic")
+    trace_to_nowhere("diagnostic")
     uvicorn.run(definition.create_app(), host="127.0.0.1", port=port, log_config=None)
 
 
@@ -279,79 +302,155 @@ def run_load(
     return result
 
 
+def start_pair(
+    tmp: str, *, sampled: float | None
+) -> tuple[list[subprocess.Popen[bytes]], int, int, str]:
+    """A gateway and the service behind it, tracing off (``sampled`` None) or on, keeping
+    that share of the traces: processes, ports, a token."""
+    gw_port, svc_port = free_port(), free_port()
+    traced = sampled is not None
+    name = f"traced-{sampled}" if traced else "plain"
+    tracing = {
+        "BENCH_TRACED": "1" if traced else "0",
+        "GATEWAY_TELEMETRY_ENABLED": str(traced).lower(),
+        "DIAGNOSTIC_TELEMETRY_ENABLED": str(traced).lower(),
+        "OTEL_TRACES_EXPORTER": "none",
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": str(1.0 if sampled is None else sampled),
+    }
+    gateway_env = _env(
+        # One public base for every process: the tokens' issuer is the same everywhere.
+        CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw_port}",
+        GATEWAY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/gateway-{name}.db",
+        GATEWAY_PORT=str(gw_port),
+        GATEWAY_DIAGNOSTIC_URL=f"http://127.0.0.1:{svc_port}",
+        GATEWAY_RATE_LIMIT_USER="100000000/minute",
+        GATEWAY_LOG_LEVEL="WARNING",
+        **tracing,
+    )
+    service_env = _env(
+        # One public base for every process: the tokens' issuer is the same everywhere.
+        CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw_port}",
+        DIAGNOSTIC_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/diagnostic-{name}.db",
+        DIAGNOSTIC_AUTH_JWKS_URL=f"http://127.0.0.1:{gw_port}/.well-known/jwks.json",
+        DIAGNOSTIC_LOG_LEVEL="WARNING",
+        **tracing,
+    )
+    for command, env in (("cap-gateway", gateway_env), ("cap-diagnostic", service_env)):
+        subprocess.run([str(BIN / command), "migrate"], check=True, env=env)
+    processes = [
+        subprocess.Popen([sys.executable, str(HERE), "serve-gateway"], env=gateway_env),
+        subprocess.Popen(
+            [sys.executable, str(HERE), "serve-service", "--port", str(svc_port)],
+            env=service_env,
+        ),
+    ]
+    try:
+        wait_ready(f"http://127.0.0.1:{gw_port}/readyz")
+        wait_ready(f"http://127.0.0.1:{svc_port}/readyz")
+        with httpx.Client(base_url=f"http://127.0.0.1:{gw_port}") as client:
+            signed = client.post(
+                "/v1/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": DEV_ADMIN_EMAIL,
+                    "password": DEV_ADMIN_PASSWORD,
+                },
+            )
+            token = signed.json()["access_token"]
+            probe = client.get("/v1/diagnostics/ping", headers={"Authorization": f"Bearer {token}"})
+            assert probe.status_code == 200, probe.text
+    except BaseException:
+        stop(processes)
+        raise
+    return processes, gw_port, svc_port, token
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _line(name: str, r: dict[str, Any]) -> str:
+    cpu = ", ".join(f"{k} {v:.3f}" for k, v in r["cpu_ms"].items())
+    return (
+        f"  {name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+        f"p90 {r['p90_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  {r['statuses']}"
+        f"\n           CPU ms per request: {cpu}"
+    )
+
+
+def _server_cpu(r: dict[str, Any]) -> float:
+    return float(r["cpu_ms"]["gateway"] + r["cpu_ms"]["service"])
+
+
 def parent(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="cap-bench-gw-") as tmp:
-        gw_port, svc_port = free_port(), free_port()
-        gateway_env = _env(
-            # One public base for every process: the tokens' issuer is the same everywhere.
-            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw_port}",
-            GATEWAY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/gateway.db",
-            GATEWAY_PORT=str(gw_port),
-            GATEWAY_DIAGNOSTIC_URL=f"http://127.0.0.1:{svc_port}",
-            GATEWAY_RATE_LIMIT_USER="100000000/minute",
-            GATEWAY_LOG_LEVEL="WARNING",
-        )
-        service_env = _env(
-            # One public base for every process: the tokens' issuer is the same everywhere.
-            CAP_PUBLIC_BASE_URL=f"http://127.0.0.1:{gw_port}",
-            DIAGNOSTIC_DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/diagnostic.db",
-            DIAGNOSTIC_AUTH_JWKS_URL=f"http://127.0.0.1:{gw_port}/.well-known/jwks.json",
-            DIAGNOSTIC_LOG_LEVEL="WARNING",
-        )
-        for command, env in (("cap-gateway", gateway_env), ("cap-diagnostic", service_env)):
-            subprocess.run([str(BIN / command), "migrate"], check=True, env=env)
-        processes = [
-            subprocess.Popen([str(BIN / "cap-gateway"), "api"], env=gateway_env),
-            subprocess.Popen(
-                [sys.executable, str(HERE), "serve-service", "--port", str(svc_port)],
-                env=service_env,
-            ),
-        ]
+        processes, gw_port, svc_port, token = start_pair(tmp, sampled=None)
+        others: list[subprocess.Popen[bytes]] = []
         try:
-            wait_ready(f"http://127.0.0.1:{gw_port}/readyz")
-            wait_ready(f"http://127.0.0.1:{svc_port}/readyz")
-            with httpx.Client(base_url=f"http://127.0.0.1:{gw_port}") as client:
-                signed = client.post(
-                    "/v1/auth/token",
-                    data={
-                        "grant_type": "password",
-                        "username": DEV_ADMIN_EMAIL,
-                        "password": DEV_ADMIN_PASSWORD,
-                    },
-                )
-                token = signed.json()["access_token"]
-                probe = client.get(
-                    "/v1/diagnostics/ping", headers={"Authorization": f"Bearer {token}"}
-                )
-                assert probe.status_code == 200, probe.text
+            traced, traced_gw, _, traced_token = start_pair(tmp, sampled=1.0)
+            others += traced
+            tenth, tenth_gw, _, tenth_token = start_pair(tmp, sampled=0.1)
+            others += tenth
+            hundredth, hundredth_gw, _, hundredth_token = start_pair(tmp, sampled=0.01)
+            others += hundredth
+            again, again_gw, _, again_token = start_pair(tmp, sampled=None)
+            others += again
             pids = {"gateway": processes[0].pid, "service": processes[1].pid}
             direct_url = f"http://127.0.0.1:{svc_port}/v1/diagnostics/ping"
             gateway_url = f"http://127.0.0.1:{gw_port}/v1/diagnostics/ping"
+            traced_runs = {
+                "traced": (f"http://127.0.0.1:{traced_gw}/v1/diagnostics/ping", traced_token,
+                           {"gateway": traced[0].pid, "service": traced[1].pid}),
+                "1/10": (f"http://127.0.0.1:{tenth_gw}/v1/diagnostics/ping", tenth_token,
+                         {"gateway": tenth[0].pid, "service": tenth[1].pid}),
+            }  # fmt: skip
             rounds = []
             for n in range(args.rounds):
                 direct = run_load(direct_url, token, args, pids=pids)
                 via = run_load(gateway_url, token, args, pids=pids)
-                rounds.append((direct, via))
+                on = {k: run_load(u, t, args, pids=p) for k, (u, t, p) in traced_runs.items()}
+                rounds.append((direct, via, on))
                 print(f"round {n + 1}:")
-                for name, r in (("direct", direct), ("gateway", via)):
-                    cpu = ", ".join(f"{k} {v:.3f}" for k, v in r["cpu_ms"].items())
-                    print(
-                        f"  {name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
-                        f"p90 {r['p90_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  {r['statuses']}"
-                        f"\n           CPU ms per request: {cpu}"
-                    )
+                for name, r in (("direct", direct), ("gateway", via), *on.items()):
+                    print(_line(name, r))
                 print(f"  ratio    {via['rps'] / direct['rps']:.2f}")
-            ratios = [v["rps"] / d["rps"] for d, v in rounds]
+                for name, r in on.items():
+                    print(
+                        f"  tracing on ({name}) / off: time per request {via['rps'] / r['rps']:.2f}"
+                        f", server CPU per request {_server_cpu(r) / _server_cpu(via):.2f}"
+                    )
+            ratios = [v["rps"] / d["rps"] for d, v, _ in rounds]
             paced = []
             if args.rate:
                 print(f"open loop at {args.rate:g} req/s over {args.connections} connections:")
-                for name, url in (("direct", direct_url), ("gateway", gateway_url)):
-                    r = run_load(url, token, args, rate=args.rate)
+                for name, url, key in (
+                    ("direct", direct_url, token),
+                    ("gateway", gateway_url, token),
+                    ("traced", *traced_runs["traced"][:2]),
+                ):
+                    r = run_load(url, key, args, rate=args.rate)
                     paced.append(r)
                     print(
                         f"  {name:8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
                         f"p90 {r['p90_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms  {r['statuses']}"
                     )
+            paced_runs = {
+                "off": (gateway_url, token, pids),
+                "off, again": (f"http://127.0.0.1:{again_gw}/v1/diagnostics/ping", again_token,
+                               {"gateway": again[0].pid, "service": again[1].pid}),
+                **traced_runs,
+                "1/100": (f"http://127.0.0.1:{hundredth_gw}/v1/diagnostics/ping",
+                          hundredth_token,
+                          {"gateway": hundredth[0].pid, "service": hundredth[1].pid}),
+            }  # fmt: skip
+            cpu = paced_cpu(paced_runs, args)
             print(
                 f"\nsummary ({args.connections} connections, {args.seconds:g} s per run): "
                 f"closed-loop gateway/direct throughput ratio {statistics.mean(ratios):.2f} "
@@ -363,14 +462,65 @@ def parent(args: argparse.Namespace) -> None:
                     else ""
                 )
             )
+            print_paced(cpu, args)
+            for name, label in (("traced", "every trace"), ("1/10", "one trace in ten")):
+                time_ratio = statistics.mean(v["rps"] / o[name]["rps"] for _, v, o in rounds)
+                cpu_ratio = statistics.mean(
+                    _server_cpu(o[name]) / _server_cpu(v) for _, v, o in rounds
+                )
+                print(
+                    f"closed loop, tracing on / off through the gateway ({label} kept): time per "
+                    f"request {time_ratio:.2f}, gateway+service CPU per request {cpu_ratio:.2f} "
+                    f"(at saturation: a slower pair also batches less per loop turn)"
+                    + (
+                        f"; p99 at {args.rate:g} req/s {paced[2]['p99_ms']:.1f} ms "
+                        f"(off {paced[1]['p99_ms']:.1f} ms)"
+                        if paced and name == "traced"
+                        else ""
+                    )
+                )
         finally:
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop(processes + others)
+
+
+def paced_cpu(
+    runs: dict[str, tuple[str, str, dict[str, int]]], args: argparse.Namespace
+) -> dict[str, list[float]]:
+    """Gateway + service CPU per request of each pair at the same fixed rate (``--pace``),
+    ``--cpu-rounds`` times, the pairs in a different order each round: the same work at the
+    same pace, so the ratios compare the cost of a request and nothing else. "off, again" is a
+    second plain pair: its ratio to "off" is the measurement's own spread."""
+    paced = argparse.Namespace(**{**vars(args), "seconds": args.cpu_seconds})
+    per: dict[str, list[float]] = {name: [] for name in runs}
+    order = list(runs)
+    for n in range(args.cpu_rounds):
+        random.Random(n).shuffle(order)
+        for name in order:
+            url, key, pids = runs[name]
+            per[name].append(_server_cpu(run_load(url, key, paced, rate=args.pace, pids=pids)))
+    return per
+
+
+def print_paced(cpu: dict[str, list[float]], args: argparse.Namespace) -> None:
+    """Each pair's CPU per request over "off"'s, round by round: median (range)."""
+    print(
+        f"gateway+service CPU per request at {args.pace:g} req/s, {args.cpu_rounds} rounds of "
+        f"{args.cpu_seconds:g} s, pairs in a shuffled order (off: "
+        f"{statistics.median(cpu['off']):.3f} ms):"
+    )
+    labels = {
+        "off, again": "a second plain pair (the measurement's own spread)",
+        "traced": "tracing on, every trace kept (batched, OTLP-encoded, dropped)",
+        "1/10": "tracing on, one trace in ten kept",
+        "1/100": "tracing on, one trace in a hundred kept",
+    }
+    for name, label in labels.items():
+        ratios = [on / off for on, off in zip(cpu[name], cpu["off"], strict=True)]
+        target = "" if name == "off, again" else " (target < 1.10)"
+        print(
+            f"  {label}: / off {statistics.median(ratios):.2f} "
+            f"({min(ratios):.2f}-{max(ratios):.2f}){target}"
+        )
 
 
 def main() -> None:
@@ -378,6 +528,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve-service")
     serve.add_argument("--port", type=int, required=True)
+    sub.add_parser("serve-gateway")
     loader = sub.add_parser("load")
     loader.add_argument("--url", required=True)
     loader.add_argument("--token", required=True)
@@ -388,6 +539,11 @@ def main() -> None:
     loader.add_argument("--header", action="append", default=[], help="e.g. 'If-None-Match: x'")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
+        "--pace", type=float, default=800.0, help="fixed rate of the tracing CPU comparison"
+    )
+    parser.add_argument("--cpu-rounds", type=int, default=4)
+    parser.add_argument("--cpu-seconds", type=float, default=5.0)
+    parser.add_argument(
         "--rate", type=float, default=1000.0, help="open-loop rate for the latency run (0: none)"
     )
     args = parser.parse_args()
@@ -395,6 +551,8 @@ def main() -> None:
 
     if args.command == "serve-service":
         serve_service(args.port)
+    elif args.command == "serve-gateway":
+        serve_gateway()
     elif args.command == "load":
         result = uvloop.run(
             load(

@@ -23,8 +23,14 @@ before; the figure with that second included is printed too.
 Targets from the foundation issue: pipeline throughput >= 50 % of the baseline's; p99 < 50 ms at
 500 events/s.
 
+Tracing (issue 21): the pipeline's throughput run again with tracing on in every process (each
+business transaction inside a span, as an API request's; every span recorded, batched and
+encoded as OTLP protobuf, then dropped: what OTLP export costs, minus the network), then with
+one trace in ten and one in a hundred kept (``OTEL_TRACES_SAMPLER=parentbased_traceidratio``,
+decided at the write and followed downstream), each printed as "tracing on / off" per event (target < 1.10).
+
     uv run python tests/bench/bench_pipeline.py [--events 5000] [--rate 500] [--seconds 10]
-        [--warmup 1]
+        [--warmup 1] [--only latency|tracing]
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import resource
 import signal
 import statistics
@@ -46,7 +53,11 @@ from uuid import uuid4
 import aio_pika
 import sqlalchemy as sa
 import uvloop
+from opentelemetry.trace import SpanKind
+from spans_nowhere import ENV as TRACED_ENV
+from spans_nowhere import trace_to_nowhere
 
+from cap_shared import telemetry
 from cap_shared.clock import wall_now, wall_timestamp
 from cap_shared.contracts.envelope import Envelope
 from cap_shared.db.session import Database
@@ -230,10 +241,40 @@ async def raw_run(events: int, rate: float | None) -> tuple[float, Latencies]:
 
 
 async def pipeline_run(
-    events: int, rate: float | None, db_url: str, *, backlog: bool = False, handler: str = "batch"
+    events: int,
+    rate: float | None,
+    db_url: str,
+    *,
+    backlog: bool = False,
+    handler: str = "batch",
+    traced: bool = False,
+    sampled: float = 1.0,
 ) -> tuple[float, Latencies]:
     """``backlog``: the rows are written first, then relay and consumer drain them (the event
-    pipeline's own capacity, as after an outage); otherwise writes and draining overlap."""
+    pipeline's own capacity, as after an outage); otherwise writes and draining overlap.
+    ``traced``: tracing on in every process (spans_nowhere), each write inside a span, keeping
+    the ``sampled`` share of the traces (decided at the write, followed downstream)."""
+    sampler = {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": ""}
+    if traced:
+        sampler["OTEL_TRACES_SAMPLER_ARG"] = str(sampled)
+        os.environ.update(sampler)  # this process's provider and the children's
+        os.environ[TRACED_ENV] = "1"  # the children's
+        trace_to_nowhere("producer", force=True)
+    try:
+        return await _pipeline_run(events, rate, db_url, backlog=backlog, handler=handler)
+    finally:
+        if traced:
+            for name in (TRACED_ENV, *sampler):
+                os.environ.pop(name, None)
+            provider = telemetry.provider()
+            telemetry.install(None)
+            if provider is not None:
+                provider.shutdown()
+
+
+async def _pipeline_run(
+    events: int, rate: float | None, db_url: str, *, backlog: bool, handler: str
+) -> tuple[float, Latencies]:
     db = Database(db_url, pool_size=50, max_overflow=0)
     async with db.engine.begin() as conn:
         await conn.execute(
@@ -254,9 +295,15 @@ async def pipeline_run(
             subject=thing_id,
             data={"thing_id": thing_id, "n": i, "t": wall_timestamp()},
         )
-        async with db.session() as session:  # the API's business transaction
-            await session.execute(THING_INSERT, {"id": thing_id, "n": i})
-            await add_event(session, toy.tables.outbox, event)
+        if not telemetry.enabled():
+            async with db.session() as session:  # the API's business transaction
+                await session.execute(THING_INSERT, {"id": thing_id, "n": i})
+                await add_event(session, toy.tables.outbox, event)
+            return
+        with telemetry.tracer().start_as_current_span("POST /things", kind=SpanKind.SERVER):
+            async with db.session() as session:  # the same, inside an API request's span
+                await session.execute(THING_INSERT, {"id": thing_id, "n": i})
+                await add_event(session, toy.tables.outbox, event)
 
     async def write_all() -> None:
         if rate is None:
@@ -359,6 +406,12 @@ async def main(args: argparse.Namespace) -> None:
         )
         print(f"CPU ms per event: {_cpu_line(LAST_CPU)}")
         return
+    if args.only == "tracing":
+        try:
+            await tracing_runs(args.events, db_url)
+        finally:
+            await services.drop_database("cap_bench_pipeline")
+        return
     light = args.rate * 0.4  # well below saturation on a small machine
     light_warm = int(light * args.warmup)
     try:
@@ -370,6 +423,11 @@ async def main(args: argparse.Namespace) -> None:
         )
         pipe_tp, _ = await pipeline_run(args.events, None, db_url)
         pipe_cpu = dict(LAST_CPU)
+        print_tracing(pipe_tp, pipe_cpu, *await traced_run(args.events, db_url))
+        for sampled in (0.1, 0.01):
+            print_tracing(
+                pipe_tp, pipe_cpu, *await traced_run(args.events, db_url, sampled), sampled
+            )
         _, pipe_lat = await pipeline_run(paced_events, args.rate, db_url)
         _, light_lat = await pipeline_run(light_warm + int(light * args.seconds), light, db_url)
     finally:
@@ -406,6 +464,83 @@ async def main(args: argparse.Namespace) -> None:
         f"pipeline p99 at {args.rate:.0f}/s: {pipe.p99_ms:.1f} ms (target < 50 ms: {'met' if pipe.p99_ms < 50 else 'NOT met'}); "
         f"{cold.p99_ms:.1f} ms with the warm-up second"
     )
+    if TRACING_LINES:
+        print("\n" + "\n".join(TRACING_LINES))
+
+
+#: The tracing comparison's lines, printed as soon as measured and again in the summary.
+TRACING_LINES: list[str] = []
+
+
+async def traced_run(
+    events: int, db_url: str, sampled: float = 1.0
+) -> tuple[float, dict[str, float]]:
+    """The pipeline's throughput run (with its writes) with tracing on, keeping the ``sampled``
+    share of the traces; its CPU per event."""
+    throughput, _ = await pipeline_run(events, None, db_url, traced=True, sampled=sampled)
+    return throughput, dict(LAST_CPU)
+
+
+def print_tracing(
+    off_tp: float,
+    off_cpu: dict[str, float],
+    on_tp: float,
+    on_cpu: dict[str, float],
+    sampled: float = 1.0,
+) -> None:
+    ours = ("producer", "relay", "consumer")
+    cpu_ratio = sum(on_cpu.get(k, 0) for k in ours) / sum(off_cpu.get(k, 0) for k in ours)
+    kept = "every trace kept" if sampled >= 1 else f"one trace in {round(1 / sampled)} kept"
+    lines = [
+        f"CPU ms per event, tracing on ({kept}):  {_cpu_line(on_cpu)}",
+        f"tracing on / off, pipeline with its writes ({kept}, batched, OTLP-encoded, "
+        f"dropped): time per event {off_tp / on_tp:.2f} ({off_tp:.0f} -> {on_tp:.0f} events/s), "
+        f"producer+relay+consumer CPU per event {cpu_ratio:.2f} (target < 1.10)",
+    ]
+    if sampled >= 1:
+        TRACING_LINES[:] = [f"CPU ms per event, tracing off: {_cpu_line(off_cpu)}"]
+    TRACING_LINES.extend(lines)
+    print("\n".join(lines if sampled < 1 else TRACING_LINES), flush=True)
+
+
+async def tracing_runs(events: int, db_url: str, rounds: int = 3) -> None:
+    """``--only tracing``: per round, the throughput run with tracing off twice and on keeping
+    every trace, one in ten and one in a hundred, in a shuffled order; each ratio is taken to
+    the same round's first "off" run, and the second "off" run's ratio is the measurement's own
+    spread (about four minutes)."""
+    ours = ("producer", "relay", "consumer")
+    kinds: dict[str, float | None] = {
+        "off": None, "off, again": None, "every trace": 1.0, "one in ten": 0.1,
+        "one in a hundred": 0.01,
+    }  # fmt: skip
+    ratios: dict[str, list[float]] = {name: [] for name in kinds if name != "off"}
+    order = list(kinds)
+    for n in range(rounds):
+        random.Random(n).shuffle(order)
+        cpu: dict[str, float] = {}
+        for name in order:
+            sampled = kinds[name]
+            if sampled is None:
+                await pipeline_run(events, None, db_url)
+            else:
+                await traced_run(events, db_url, sampled)
+            cpu[name] = sum(LAST_CPU.get(k, 0) for k in ours)
+        for name in ratios:
+            ratios[name].append(cpu[name] / cpu["off"])
+        print(
+            f"round {n + 1} ({', '.join(order)}): producer+relay+consumer CPU per event, "
+            + ", ".join(f"{name} {cpu[name]:.2f} ms" for name in kinds),
+            flush=True,
+        )
+    print("producer+relay+consumer CPU per event over tracing off's, median (range):")
+    for name, found in ratios.items():
+        target = "" if name == "off, again" else " (target < 1.10)"
+        label = "tracing off again (the spread)" if name == "off, again" else f"{name} kept"
+        print(
+            f"  {label}: {statistics.median(found):.2f} ({min(found):.2f}-{max(found):.2f})"
+            f"{target}",
+            flush=True,
+        )
 
 
 def _cpu_line(cpu: dict[str, float]) -> str:
@@ -415,6 +550,7 @@ def _cpu_line(cpu: dict[str, float]) -> str:
 
 def run_child(role: str, *params: str) -> None:
     tune_gc(DEPLOYED_GC)  # as the deployed worker and relay processes do (cap_shared.cli)
+    trace_to_nowhere(role)  # a traced run's (BENCH_TRACED=1)
     if role == "raw-consumer":
         uvloop.run(child_raw_consumer(params[0], int(params[1])))
     elif role == "pipeline-consumer":
@@ -445,7 +581,11 @@ if __name__ == "__main__":
             default=1.0,
             help="seconds at the latency runs' rate before the measured ones (not counted)",
         )
-        parser.add_argument("--only", choices=["latency"], help="run only the pipeline latency run")
+        parser.add_argument(
+            "--only",
+            choices=["latency", "tracing"],
+            help="run only the pipeline latency run, or the tracing on/off throughput runs",
+        )
         arguments = parser.parse_args()
         tune_gc(DEPLOYED_GC)  # the producer stands for an API process, tuned the same way
         uvloop.run(main(arguments))

@@ -85,8 +85,8 @@ PROBE_PORT = 9000
 #: The web console: its port, and the compose services / Kubernetes workloads it adds.
 WEB_PORT = 8010
 WEB_HEALTH = "/console/healthz"
-#: Gateway paths a public edge (compose's nginx, the Kubernetes Ingress) does not serve, though
-#: the one-process dispatch and `make up`'s front do: metrics are scraped inside the network.
+#: Paths no public edge serves (compose's nginx, the Kubernetes Ingress, the one-process dispatch,
+#: `make up`'s front): metrics are scraped on each process's ops port, inside the network.
 NOT_PUBLIC = {"/metrics"}
 #: setting (without prefix) -> key of Secret cap-<package>-secrets, for every package
 SECRET_SETTINGS = {
@@ -135,6 +135,8 @@ def _assert_known_settings(package: str, env: dict[str, Any], where: str) -> Non
     for name in env:
         if name == "CAP_PUBLIC_BASE_URL":  # one variable for every process, without prefix
             assert "public_base_url" in fields, where
+            continue
+        if name.startswith("OTEL_"):  # OpenTelemetry's own variables (cap_shared.telemetry)
             continue
         assert name.startswith(f"{prefix}_"), f"{where}: {name} is not a {prefix}_ setting"
         assert name.removeprefix(f"{prefix}_").lower() in fields, (
@@ -408,7 +410,8 @@ def test_compose_runs_every_role_of_every_package_and_its_migration(
     }
     infrastructure = {"postgres", "rabbitmq", "rabbitmq-definitions", "mailpit"}
     console = {"migrate-web", "web", "edge"}
-    assert set(services) == expected | infrastructure | console
+    observability = {"prometheus", "grafana", "otel-collector", "jaeger"}  # opt-in profile
+    assert set(services) == expected | infrastructure | console | observability
     assert "gateway-worker" not in services
 
 
@@ -495,7 +498,7 @@ def test_compose_mounts_the_deploy_files_that_exist(compose: dict[str, Any]) -> 
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
             if source.startswith("./"):
-                assert (ROOT / source).is_file(), f"{name} mounts missing {source}"
+                assert (ROOT / source).exists(), f"{name} mounts missing {source}"
     definitions = compose["services"]["rabbitmq-definitions"]
     assert definitions["volumes"] == [
         "./deploy/docker/rabbitmq/definitions.json:/etc/cap/definitions.json:ro"
@@ -895,6 +898,11 @@ def test_every_package_has_its_deployments_service_and_migration_job(
                 assert "readinessProbe" not in container
                 continue
             ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+            # Every process's ops port, where Prometheus scrapes /metrics (APIs too).
+            assert ports["probe"] == PROBE_PORT, name
+            annotations = workload["spec"]["template"]["metadata"]["annotations"]
+            assert annotations["prometheus.io/port"] == str(PROBE_PORT), name
+            assert annotations["prometheus.io/path"] == "/metrics", name
             probe_port = "http" if role == "api" else "probe"
             assert ports[probe_port] == (port if role == "api" else PROBE_PORT), name
             for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
@@ -968,7 +976,10 @@ def test_dev_overlay_generates_dev_secrets_and_runs_its_own_infrastructure(
     for name, deployment in _by(docs, "Deployment").items():
         if name.startswith("cap-"):
             assert _container(deployment)["image"].endswith(":dev"), name
-            assert deployment["spec"]["replicas"] == 1
+            # Two workers and relays (jobs once per interval, one relay publishing); one API
+            # each, the gateway's rate limits in memory and a moved clock one process's.
+            expected = 2 if name.endswith(("-worker", "-relay")) else 1
+            assert deployment["spec"]["replicas"] == expected, name
             assert _environment(docs, deployment) == "development"
 
 
@@ -986,6 +997,11 @@ def test_prod_overlay_holds_no_secret_and_runs_released_images(
         assert _environment(docs, deployment) == "production"
     pdbs = _by(docs, "PodDisruptionBudget")
     assert {f"cap-{package}-api" for package in PACKAGES} | {"cap-web"} <= set(pdbs)
+    # Several gateways: their rate limits hold across them only with counters in Redis.
+    gateway = deployments["cap-gateway-api"]
+    assert gateway["spec"]["replicas"] >= 2
+    storage = _config(docs, gateway).get("GATEWAY_RATE_LIMIT_STORAGE", "memory://")
+    assert storage.startswith("async+redis://"), storage
 
 
 @pytest.mark.parametrize("overlay", K8S_OVERLAYS)
@@ -1045,7 +1061,8 @@ BARE_PREFIXES = {prefix.rstrip("/") for prefix in GATEWAY_PREFIXES} - GATEWAY_PA
 
 
 def _public_routing(path: str) -> bool:
-    """Where a public edge must send ``path``: as the dispatch does, but /metrics stays inside."""
+    """Where a public edge must send ``path``: as the dispatch does (never /metrics)."""
+    assert not (NOT_PUBLIC & GATEWAY_PATHS), "the dispatch sends /metrics to the gateway"
     return goes_to_gateway(path) and path not in NOT_PUBLIC
 
 
@@ -1056,8 +1073,8 @@ def _web_fields() -> set[str]:
 def _assert_web_settings(env: dict[str, Any], where: str) -> None:
     """Every variable given to the console is one of its settings (no typo)."""
     for name in env:
-        if name == "CAP_PUBLIC_BASE_URL":
-            continue
+        if name == "CAP_PUBLIC_BASE_URL" or name.startswith("OTEL_"):
+            continue  # the platform's address; OpenTelemetry's standard variables (the SDK's)
         assert name.startswith("WEB_"), f"{where}: {name} is not a WEB_ setting"
         assert name.removeprefix("WEB_").lower() in _web_fields(), f"{where}: {name} unknown"
 

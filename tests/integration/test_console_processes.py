@@ -16,7 +16,8 @@ from cap_web.testing import ConsoleClient
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)  # eighteen processes to start, each importing its package
+@pytest.mark.replicas
+@pytest.mark.timeout(600)  # 32 processes (two of each) to start, each importing its package
 async def test_sign_in_through_the_console_on_separate_processes(processes: Topology) -> None:
     async with httpx.AsyncClient(base_url=processes.public_url, timeout=30) as http:
         console = ConsoleClient(http)

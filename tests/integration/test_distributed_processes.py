@@ -16,13 +16,14 @@ from cap_shared.testing import services
 from cap_shared.testing.auth import sign_in
 from cap_shared.testing.siret import make_siret
 from cap_standalone.platform import SERVICES
-from cap_standalone.processes import ProcessPlatform
+from cap_standalone.processes import ROLES, ProcessPlatform
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # 32 processes (two of each) to start, each importing its package
 async def test_registration_flows_through_separate_processes(tmp_path: Path) -> None:
     # `cap-<part> migrate` creates each database (dropped first) and migrates it.
-    platform = ProcessPlatform(tmp_path / "logs", migrate_in_process=False)
+    platform = ProcessPlatform(tmp_path / "logs", migrate_in_process=False, replicas=1)
     await platform.start()
     stopped = False
     try:
@@ -69,6 +70,7 @@ async def test_registration_flows_through_separate_processes(tmp_path: Path) -> 
         finally:
             await conn.close()
         assert {u["usename"] for u in users} == {services.APP_ROLE}
+        await assert_metrics_on_ops_ports_only(platform)
         codes = await platform.stop()
         stopped = True
     finally:
@@ -79,14 +81,42 @@ async def test_registration_flows_through_separate_processes(tmp_path: Path) -> 
     # their own retry delays) is gone.
     await assert_no_queues_left(platform)
     # SIGTERM is a clean, prompt stop for every role. uvicorn re-raises the signal after its
-    # graceful shutdown, so the APIs (and the console and the front, ``web-serve`` and
-    # ``front-serve``) report -15; our worker and relay loops exit 0.
-    servers = ("-api", "-serve")
-    apis = {n: c for n, c in codes.items() if n.endswith(servers)}
-    others = {n: c for n, c in codes.items() if not n.endswith(servers)}
-    assert {"web-serve", "front-serve"} <= set(apis), codes
+    # graceful shutdown, so the consoles, the balancer and the front (role ``serve``) report
+    # -15; the APIs (which handle it themselves, their ops port beside them) and our worker and
+    # relay loops exit 0.
+    # One of each here (the replicated platform is tests/integration/test_replicas.py's, in
+    # make test-replicas): no balancer, one console, one front.
+    roles = {p.name: p.role for p in platform.processes}
+    apis = {n: c for n, c in codes.items() if roles[n] in {"api", "serve"}}
+    others = {n: c for n, c in codes.items() if roles[n] not in {"api", "serve"}}
+    assert {"web-serve-1", "front-serve-1", "gateway-api-1"} <= set(apis), codes
+    assert {"diagnostic-worker-1", "notifications-relay-1"} <= set(codes), codes
+    assert not {"balance-serve-1", "gateway-api-2"} & set(codes), codes
     assert set(apis.values()) <= {0, -15}, codes
     assert set(others.values()) == {0}, codes
+
+
+async def assert_metrics_on_ops_ports_only(platform: ProcessPlatform) -> None:
+    """Every process (APIs too) serves /healthz, /readyz and /metrics on its ops port; no API
+    serves /metrics on its public port."""
+    ops = [p for p in platform.processes if p.ops]
+    assert {(p.part, p.role) for p in ops} == {
+        (part, role) for part, roles in ROLES.items() for role in roles
+    }
+    async with httpx.AsyncClient(timeout=30) as http:
+        for process in ops:
+            for path in ("/healthz", "/readyz"):
+                assert (await http.get(f"{process.ops}{path}")).status_code == 200, process.name
+            scraped = await http.get(f"{process.ops}/metrics")
+            assert scraped.status_code == 200, process.name
+            assert "cap_db_pool_connections{" in scraped.text, process.name
+        for part in platform.parts:
+            for url in platform.replica_urls(part):
+                assert (await http.get(f"{url}/metrics")).status_code == 404, url
+        # The gateway API counted the requests it served; its ops port shows them.
+        (gateway,) = platform.ops_urls("gateway")
+        text = (await http.get(f"{gateway}/metrics")).text
+        assert 'route="/v1/organisations"' in text
 
 
 async def assert_no_queues_left(platform: ProcessPlatform) -> None:

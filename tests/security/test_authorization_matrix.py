@@ -238,6 +238,8 @@ def ops_rules(prefix: str) -> dict[tuple[str, str], Rule]:
         ),
         ("GET", "/clock"): Rule(admin, fixed(f"{prefix}/clock")),
         ("PUT", "/clock"): Rule(admin, fixed(f"{prefix}/clock", json={"offset": "PT0S"})),
+        ("GET", "/audit-log"): Rule(admin, fixed(f"{prefix}/audit-log")),
+        ("GET", "/audit-log/verification"): Rule(admin, fixed(f"{prefix}/audit-log/verification")),
     }
 
 

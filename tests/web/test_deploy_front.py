@@ -99,3 +99,40 @@ async def test_the_front_forwards_bodies_and_believes_no_forwarded_address(
 async def test_an_unreachable_upstream_is_a_502(browser: httpx.AsyncClient) -> None:
     answer = await browser.get("/down")
     assert answer.status_code == 502
+
+
+async def test_replicas_take_the_requests_in_turn_and_the_balancer_keeps_forwarded_headers(
+    seen: list[httpx.Request],
+) -> None:
+    """The front's round robin over two gateways (``FRONT_GATEWAY_URL=url,url``), and the
+    balancer inside the platform (cap_standalone.balance): the forwarding headers the edge
+    wrote pass unchanged, hop-by-hop ones are dropped."""
+    from cap_standalone.balance import Balancer
+    from cap_standalone.front import RoundRobin, urls
+
+    http = _upstream(seen)
+    replicas = urls("http://gw1.internal:8005, http://gw2.internal:8005")
+    front = RoundRobin([HttpUpstream(u, http) for u in replicas])
+    transport = httpx.ASGITransport(app=front, client=("203.0.113.5", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+        for _ in range(4):
+            assert (await c.get("/v1/organisations")).status_code == 201
+    assert [r.url.host for r in seen] == ["gw1.internal", "gw2.internal"] * 2
+
+    seen.clear()
+    balancer = Balancer({8001: ["http://api1.internal:8101", "http://api2.internal:8201"]})
+    balancer.http = http
+    for upstream in balancer.routes[8001].upstreams:
+        assert isinstance(upstream, HttpUpstream)
+        upstream.http = http
+    transport = httpx.ASGITransport(app=balancer, client=("127.0.0.1", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8001") as c:
+        for _ in range(2):
+            answer = await c.get(
+                "/v1/diagnostics",
+                headers={"x-forwarded-for": "203.0.113.5", "keep-alive": "timeout=5"},
+            )
+            assert answer.status_code == 201
+    assert [r.url.host for r in seen] == ["api1.internal", "api2.internal"]
+    assert {r.headers["x-forwarded-for"] for r in seen} == {"203.0.113.5"}
+    assert all("keep-alive" not in r.headers for r in seen)

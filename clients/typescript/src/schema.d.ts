@@ -1809,6 +1809,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ops/audit/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Log
+         * @description This service's audit trail, newest first: who changed which regulated record, when,
+         *     on whose behalf, before and after, with the request and event ids and the chain's
+         *     hashes.
+         */
+        get: operations["audit-ops-list-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/audit/audit-log/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Audit Log
+         * @description Recompute this service's hash chain now and compare it with its anchors: every
+         *     entry altered, removed, reordered or truncated, and the first bad one (``intact``
+         *     false); the CLI ``cap-<service> audit-verify`` does the same.
+         */
+        get: operations["audit-ops-verify-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ops/audit/clock": {
         parameters: {
             query?: never;
@@ -1957,6 +2001,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ops/diagnostic/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Log
+         * @description This service's audit trail, newest first: who changed which regulated record, when,
+         *     on whose behalf, before and after, with the request and event ids and the chain's
+         *     hashes.
+         */
+        get: operations["diagnostic-ops-list-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/diagnostic/audit-log/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Audit Log
+         * @description Recompute this service's hash chain now and compare it with its anchors: every
+         *     entry altered, removed, reordered or truncated, and the first bad one (``intact``
+         *     false); the CLI ``cap-<service> audit-verify`` does the same.
+         */
+        get: operations["diagnostic-ops-verify-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ops/diagnostic/clock": {
         parameters: {
             query?: never;
@@ -2097,6 +2185,50 @@ export interface paths {
          * @description Unpublished events, age of the oldest, and events failing to publish.
          */
         get: operations["diagnostic-ops-outbox-status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/gateway/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Log
+         * @description This service's audit trail, newest first: who changed which regulated record, when,
+         *     on whose behalf, before and after, with the request and event ids and the chain's
+         *     hashes.
+         */
+        get: operations["ops-list-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/gateway/audit-log/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Audit Log
+         * @description Recompute this service's hash chain now and compare it with its anchors: every
+         *     entry altered, removed, reordered or truncated, and the first bad one (``intact``
+         *     false); the CLI ``cap-<service> audit-verify`` does the same.
+         */
+        get: operations["ops-verify-audit-log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2277,6 +2409,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ops/labelling/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Log
+         * @description This service's audit trail, newest first: who changed which regulated record, when,
+         *     on whose behalf, before and after, with the request and event ids and the chain's
+         *     hashes.
+         */
+        get: operations["labelling-ops-list-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/labelling/audit-log/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Audit Log
+         * @description Recompute this service's hash chain now and compare it with its anchors: every
+         *     entry altered, removed, reordered or truncated, and the first bad one (``intact``
+         *     false); the CLI ``cap-<service> audit-verify`` does the same.
+         */
+        get: operations["labelling-ops-verify-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ops/labelling/clock": {
         parameters: {
             query?: never;
@@ -2417,6 +2593,50 @@ export interface paths {
          * @description Unpublished events, age of the oldest, and events failing to publish.
          */
         get: operations["labelling-ops-outbox-status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/notifications/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Log
+         * @description This service's audit trail, newest first: who changed which regulated record, when,
+         *     on whose behalf, before and after, with the request and event ids and the chain's
+         *     hashes.
+         */
+        get: operations["notifications-ops-list-audit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/notifications/audit-log/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify Audit Log
+         * @description Recompute this service's hash chain now and compare it with its anchors: every
+         *     entry altered, removed, reordered or truncated, and the first bad one (``intact``
+         *     false); the CLI ``cap-<service> audit-verify`` does the same.
+         */
+        get: operations["notifications-ops-verify-audit-log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4137,10 +4357,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -4223,10 +4458,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -4584,10 +4834,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -4684,6 +4949,110 @@ export interface components {
             number: number;
             /** Status Code */
             status_code: number | null;
+        };
+        /**
+         * AuditAnchorPublic
+         * @description A chain head recorded outside the database.
+         */
+        AuditAnchorPublic: {
+            /** Anchored At */
+            anchored_at: string;
+            /** Hash */
+            hash: string;
+            /** Seq */
+            seq: number;
+        };
+        /**
+         * AuditCheckpointPublic
+         * @description What the last purge removed (retention): the chain verifies from the entry after it.
+         */
+        AuditCheckpointPublic: {
+            /** Through Hash */
+            through_hash: string;
+            /** Through Seq */
+            through_seq: number;
+        };
+        /**
+         * AuditEntryList
+         * @description A page of the audit trail, newest first.
+         */
+        AuditEntryList: {
+            /** Data */
+            data: components["schemas"]["AuditEntryPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * AuditEntryPublic
+         * @description One entry of a service's audit trail: who changed what, when, before and after.
+         */
+        AuditEntryPublic: {
+            /**
+             * Action
+             * @description What was done: "<record_type>.<past-tense verb>"
+             */
+            action: string;
+            /**
+             * Actor
+             * @description Who: user:<id>, client:<id>, service:<name> (an event handler), job:<name>, anonymous (a public route) or system
+             */
+            actor: string;
+            /** Actor Kind */
+            actor_kind: string;
+            /**
+             * After
+             * @description The record's state after (null: deleted)
+             */
+            after: unknown;
+            /**
+             * Before
+             * @description The record's state before (null: created)
+             */
+            before: unknown;
+            /**
+             * Client Id
+             * @description The OAuth client of the request, if any
+             */
+            client_id: string | null;
+            /**
+             * Consumed Event Id
+             * @description The event being handled, if any
+             */
+            consumed_event_id: string | null;
+            /**
+             * Event Id
+             * @description The event this change published, if any
+             */
+            event_id: string | null;
+            /**
+             * Hash
+             * @description SHA-256 over prev_hash and the canonical entry
+             */
+            hash: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When, on the service's clock
+             */
+            occurred_at: string;
+            /**
+             * On Behalf Of
+             * @description The organisation or body whose record it is
+             */
+            on_behalf_of: string | null;
+            /** Prev Hash */
+            prev_hash: string;
+            /** Record Id */
+            record_id: string;
+            /** Record Type */
+            record_type: string;
+            /** Request Id */
+            request_id: string | null;
+            /**
+             * Seq
+             * @description Position in the chain, contiguous from 1
+             */
+            seq: number;
         };
         /**
          * AuditMaturity
@@ -4800,15 +5169,59 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
             /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
+            /**
              * Type
              * @constant
              */
             type: "audit.planned.v1";
+        };
+        /**
+         * AuditProblemPublic
+         * @description One problem found in a chain.
+         */
+        AuditProblemPublic: {
+            /** Detail */
+            detail: string;
+            /**
+             * Expected Seq
+             * @description Where a reordered entry belongs
+             */
+            expected_seq: number | null;
+            /**
+             * Kind
+             * @description altered (no longer matches its hash, or differs from an anchor), removed (entries missing), reordered (moved from where it was hashed), truncated (the chain ends before its last anchor)
+             * @enum {string}
+             */
+            kind: "altered" | "removed" | "reordered" | "truncated";
+            /**
+             * Last Seq
+             * @description The last entry of a range (seq when one entry)
+             */
+            last_seq: number;
+            /**
+             * Seq
+             * @description The entry concerned (the first of a range)
+             */
+            seq: number;
         };
         /**
          * AuditPublic
@@ -4990,10 +5403,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -5115,10 +5543,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -5145,6 +5588,53 @@ export interface components {
              * @description Report summary (submit_report)
              */
             summary?: string | null;
+        };
+        /**
+         * AuditVerificationPublic
+         * @description The verification of a service's chain, now.
+         */
+        AuditVerificationPublic: {
+            /**
+             * Anchors Checked
+             * @description Anchors compared with an entry kept
+             */
+            anchors_checked: number;
+            /**
+             * Chain
+             * @description The chain's identity: its first entry's hash ever
+             */
+            chain: string | null;
+            checkpoint: components["schemas"]["AuditCheckpointPublic"] | null;
+            /** Entries */
+            entries: number;
+            /** @description The problem of the lowest seq */
+            first_bad: components["schemas"]["AuditProblemPublic"] | null;
+            /** First Seq */
+            first_seq: number | null;
+            /**
+             * Foreign Anchors
+             * @description Anchors of this service for another chain (a log replaced whole)
+             */
+            foreign_anchors: number;
+            /** Head Hash */
+            head_hash: string | null;
+            /**
+             * Intact
+             * @description No problem found
+             */
+            intact: boolean;
+            /** Last Seq */
+            last_seq: number | null;
+            latest_anchor: components["schemas"]["AuditAnchorPublic"] | null;
+            /** Problems */
+            problems: components["schemas"]["AuditProblemPublic"][];
+            /** Service */
+            service: string;
+            /**
+             * Unreadable Anchors
+             * @description Anchor lines that could not be read
+             */
+            unreadable_anchors: number;
         };
         /**
          * AuditorCreate
@@ -5535,10 +6025,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -5766,10 +6271,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -6076,10 +6596,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -6158,10 +6693,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -6251,10 +6801,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -6329,10 +6894,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -6482,10 +7062,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -6630,10 +7225,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -7175,10 +7785,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -7259,10 +7884,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -7435,10 +8075,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -7537,10 +8192,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -7722,10 +8392,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -8153,10 +8838,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -8236,10 +8936,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -9664,10 +10379,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -10505,10 +11235,25 @@ export interface components {
              */
             subject?: string | null;
             /**
+             * Subjectversion
+             * @description Position of the event among its stream's events about the subject (1, 2…)
+             */
+            subjectversion?: number | null;
+            /**
              * Time
              * Format: date-time
              */
             time: string;
+            /**
+             * Traceparent
+             * @description W3C trace context of the span that recorded the event (tracing on only)
+             */
+            traceparent?: string | null;
+            /**
+             * Tracestate
+             * @description W3C tracestate going with traceparent (vendor trace data)
+             */
+            tracestate?: string | null;
             /**
              * Type
              * @constant
@@ -12197,6 +12942,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -12286,7 +13041,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientCreated"];
                 };
             };
-            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -25170,6 +25925,249 @@ export interface operations {
             };
         };
     };
+    "audit-ops-list-audit-log": {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page of this same list (opaque); absent for the first page */
+                cursor?: string | null;
+                /** @description Only this type of record */
+                record_type?: string | null;
+                /** @description Only this record (with its type) */
+                record_id?: string | null;
+                /** @description Only this action ("decision.taken") */
+                action?: string | null;
+                /** @description Only this actor ("user:<id>") */
+                actor?: string | null;
+                /** @description Changes at or after this instant */
+                since?: string | null;
+                /** @description Changes before this instant */
+                until?: string | null;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor was not produced by this API */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "audit-ops-verify-audit-log": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationPublic"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "audit-ops-read-clock": {
         parameters: {
             query?: never;
@@ -26047,6 +27045,249 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OutboxStatus"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "diagnostic-ops-list-audit-log": {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page of this same list (opaque); absent for the first page */
+                cursor?: string | null;
+                /** @description Only this type of record */
+                record_type?: string | null;
+                /** @description Only this record (with its type) */
+                record_id?: string | null;
+                /** @description Only this action ("decision.taken") */
+                action?: string | null;
+                /** @description Only this actor ("user:<id>") */
+                actor?: string | null;
+                /** @description Changes at or after this instant */
+                since?: string | null;
+                /** @description Changes before this instant */
+                until?: string | null;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor was not produced by this API */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "diagnostic-ops-verify-audit-log": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
@@ -27096,6 +28337,197 @@ export interface operations {
             };
         };
     };
+    "ops-list-audit-log": {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page of this same list (opaque); absent for the first page */
+                cursor?: string | null;
+                /** @description Only this type of record */
+                record_type?: string | null;
+                /** @description Only this record (with its type) */
+                record_id?: string | null;
+                /** @description Only this action ("decision.taken") */
+                action?: string | null;
+                /** @description Only this actor ("user:<id>") */
+                actor?: string | null;
+                /** @description Changes at or after this instant */
+                since?: string | null;
+                /** @description Changes before this instant */
+                until?: string | null;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor was not produced by this API */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "ops-verify-audit-log": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationPublic"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid field (named in errors[].field) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (see Retry-After) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "ops-read-clock": {
         parameters: {
             query?: never;
@@ -28027,6 +29459,249 @@ export interface operations {
             };
         };
     };
+    "labelling-ops-list-audit-log": {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page of this same list (opaque); absent for the first page */
+                cursor?: string | null;
+                /** @description Only this type of record */
+                record_type?: string | null;
+                /** @description Only this record (with its type) */
+                record_id?: string | null;
+                /** @description Only this action ("decision.taken") */
+                action?: string | null;
+                /** @description Only this actor ("user:<id>") */
+                actor?: string | null;
+                /** @description Changes at or after this instant */
+                since?: string | null;
+                /** @description Changes before this instant */
+                until?: string | null;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor was not produced by this API */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "labelling-ops-verify-audit-log": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationPublic"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "labelling-ops-read-clock": {
         parameters: {
             query?: never;
@@ -28904,6 +30579,249 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OutboxStatus"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body cannot be read as the declared media type */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-ops-list-audit-log": {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50, at most 200) */
+                limit?: number;
+                /** @description `next_cursor` of the previous page of this same list (opaque); absent for the first page */
+                cursor?: string | null;
+                /** @description Only this type of record */
+                record_type?: string | null;
+                /** @description Only this record (with its type) */
+                record_id?: string | null;
+                /** @description Only this action ("decision.taken") */
+                action?: string | null;
+                /** @description Only this actor ("user:<id>") */
+                actor?: string | null;
+                /** @description Changes at or after this instant */
+                since?: string | null;
+                /** @description Changes before this instant */
+                until?: string | null;
+            };
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryList"];
+                };
+            };
+            /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */
+            304: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor was not produced by this API */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or scopes do not allow this operation */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input (the fields are named in `errors[]`) */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway failed to answer */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A database or service this request needs is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "notifications-ops-verify-audit-log": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `ETag`s already held (or `*`): 304 with no body while one still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Entity tag of the representation: send it back in `If-None-Match` (304 while unchanged) or `If-Match` (412 once changed) */
+                    ETag?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationPublic"];
                 };
             };
             /** @description Not modified: the `ETag` in `If-None-Match` is still current (no body) */

@@ -85,7 +85,8 @@ class Settings(BaseServiceSettings):
     cors_origins: list[str] = Field(
         default=["http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000"]
     )
-    #: Where rate-limit counters live: ``memory://`` (one replica) or ``async+redis://host:6379``.
+    #: Where rate-limit counters live: ``memory://`` (one replica) or ``async+redis://host:6379``
+    #: (replicas share their counters; keys prefixed ``LIMITS:<broker_namespace>``).
     rate_limit_storage: str = "memory://"
     rate_limit_user: str = "1200/minute"
     rate_limit_client: str = "3000/minute"

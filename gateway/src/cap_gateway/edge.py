@@ -19,8 +19,8 @@ from cap_gateway.ratelimit import ClientAddress, RateLimiter
 from cap_shared.problems import NotFound, ProblemError, problem_from
 from cap_shared.security import InvalidToken, Principal, TokenVerifier
 
-#: Paths never limited (probes and metrics scraped by the platform itself).
-UNLIMITED = frozenset({"/healthz", "/readyz", "/metrics"})
+#: Paths never limited (probes of the platform itself; metrics are on the ops port).
+UNLIMITED = frozenset({"/healthz", "/readyz"})
 #: Anonymous writes, limited much more tightly (flagging a recognition in the registry).
 PUBLIC_WRITES = "/v1/registry/"
 #: Request-state key set when the body went over the limit while streaming.

@@ -360,13 +360,14 @@ class ProxyMiddleware:
             await self.app(scope, receive, send)
             return
         service, path = target
+        scope["route"] = self._labels.setdefault(
+            service, ProxiedRoute(f"proxy -> {service}")
+        )  # one label per service: the metrics' route dimension stays bounded, and no code or
+        # id of the path reaches a metric, an access line or a span name
         page = verification_page(scope)
         if page is not None:
             await page(scope, receive, send)
             return
-        scope["route"] = self._labels.setdefault(
-            service, ProxiedRoute(f"proxy -> {service}")
-        )  # one label per service: the metrics' route dimension stays bounded
         key = self.cache.key(scope) if self.cache is not None else None
         if key is not None:
             assert self.cache is not None

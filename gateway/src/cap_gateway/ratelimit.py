@@ -18,6 +18,7 @@ from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRa
 from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
 
+from cap_shared import metrics
 from cap_shared.clock import wall_timestamp
 from cap_shared.problems import ProblemError
 
@@ -63,10 +64,21 @@ class RateLimiter:
     """
 
     def __init__(
-        self, storage_url: str, limits: dict[str, str], *, precise: frozenset[str] = frozenset()
+        self,
+        storage_url: str,
+        limits: dict[str, str],
+        *,
+        precise: frozenset[str] = frozenset(),
+        namespace: str = "",
+        service: str = "gateway",
     ) -> None:
+        self.service = service
         url = storage_url if storage_url.startswith("async+") else f"async+{storage_url}"
-        storage = storage_from_string(url)
+        # In a shared Redis, the counters of one platform (its broker namespace) are its own:
+        # two platforms, or two test runs, on one server never count each other's requests.
+        shared = url.split("://", 1)[0].split("+")[-1] in {"redis", "rediss", "valkey", "valkeys"}
+        options = {"key_prefix": f"LIMITS:{namespace}"} if shared and namespace else {}
+        storage = storage_from_string(url, **options)
         self._sliding = SlidingWindowCounterRateLimiter(storage)
         self._fixed = FixedWindowRateLimiter(storage)
         self._items = {name: parse(value) for name, value in limits.items()}
@@ -78,6 +90,7 @@ class RateLimiter:
         strategy = self._sliding if name in self._precise else self._fixed
         if await strategy.hit(item, name, *key):
             return Decision(True, 0)
+        metrics.RATE_LIMIT_REFUSALS.labels(self.service, name).inc()
         stats = await strategy.get_window_stats(item, name, *key)
         return Decision(False, max(1, math.ceil(stats.reset_time - wall_timestamp())))
 

@@ -82,6 +82,8 @@ class GatewayRuntime(ServiceRuntime):
                 "login-account": settings.rate_limit_login,
             },
             precise=frozenset({"login", "login-account"}),
+            namespace=settings.broker_namespace,
+            service=self.name,
         )
         self.addresses = ClientAddress(settings.trusted_proxies)
         #: Apps that sign people in (authorization code + PKCE), by client id.
@@ -109,6 +111,8 @@ class GatewayRuntime(ServiceRuntime):
         settings = self.settings
         if settings.bootstrap_admin:
             async with self.db.session() as session:
+                # Replicas start together: one creates the administrator, the others find it.
+                await self.db.lock(session, "gateway-bootstrap-admin")
                 created = await accounts_service.ensure_admin(
                     session,
                     passwords=self.passwords,

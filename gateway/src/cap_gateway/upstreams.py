@@ -13,6 +13,9 @@ from typing import Any
 import aiohttp
 import httpx
 
+from cap_shared import telemetry
+from cap_shared.instrumentation import client_span, instrument_client, set_status
+
 
 class Reply:
     """An upstream's answer: status and raw headers now, the body as it arrives."""
@@ -72,11 +75,13 @@ class Upstreams:
         self._session: aiohttp.ClientSession | None = None
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self.clients = {
-            name: httpx.AsyncClient(
-                base_url=self.bases[name],
-                transport=self.asgi.get(name),
-                timeout=timeout,
-                follow_redirects=False,
+            name: instrument_client(
+                httpx.AsyncClient(
+                    base_url=self.bases[name],
+                    transport=_own(self.asgi.get(name)),
+                    timeout=timeout,
+                    follow_redirects=False,
+                )
             )
             for name in urls
         }
@@ -97,7 +102,21 @@ class Upstreams:
     async def send(
         self, service: str, method: str, target: str, headers: list[tuple[str, str]], body: Any
     ) -> Reply:
-        """One request to a service, streamed both ways; raises UpstreamTimeout/Unavailable."""
+        """One request to a service, streamed both ways; raises UpstreamTimeout/Unavailable.
+
+        Tracing on: a CLIENT span until the answer's head, whose ``traceparent`` the service
+        receives (its server span is this one's child)."""
+        if not telemetry.enabled():
+            return await self._send(service, method, target, headers, body)
+        url = self.bases[service] + target
+        async with client_span(method, url, headers) as span:
+            reply = await self._send(service, method, target, headers, body)
+            set_status(span, reply.status)
+            return reply
+
+    async def _send(
+        self, service: str, method: str, target: str, headers: list[tuple[str, str]], body: Any
+    ) -> Reply:
         url = self.bases[service] + target
         if service in self.asgi:
             return await self._send_asgi(service, method, url, headers, body)
@@ -138,3 +157,23 @@ class Upstreams:
             self._session = None
         for client in self.clients.values():
             await client.aclose()
+
+
+class _Own(httpx.AsyncBaseTransport):
+    """An in-process transport under an object of its own: instrumenting a client wraps its
+    transport object, which the proxy also calls directly (and traces itself)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """The inner transport's answer."""
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Close the inner transport."""
+        await self.inner.aclose()
+
+
+def _own(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncBaseTransport | None:
+    return _Own(transport) if transport is not None and telemetry.enabled() else transport

@@ -16,8 +16,9 @@ from cap_cb_simulator.app import Settings as SimulatorSettings
 from cap_cb_simulator.app import create_app as create_simulator
 
 from cap_audit.certifier import connector
-from cap_shared.cli import EmbeddedServer
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.opsport import EmbeddedServer
+from cap_shared.testing.metrics import ops_port
 from cap_shared.testing.net import free_port
 
 from .conftest import Service, ok
@@ -335,3 +336,51 @@ async def test_w7_private_destinations_are_refused_without_a_connection(
     ):
         with pytest.raises(ForbiddenDestination):
             await check_destination(url)
+
+
+async def test_calls_are_measured_per_body_with_the_breaker_state(
+    live_service: Service, body_system: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the ops port: calls by body and outcome (ok, error, rejected while the breaker is
+    open), their time, and the breaker's state (0 closed, 1 half-open, 2 open)."""
+    service = live_service
+    sim, settings = body_system["sim"], body_system["settings"]
+    settings.body_timeout_s = 0.3
+    settings.body_breaker_failures = 1
+    settings.body_breaker_reset_s = 0.5
+    sim.controls.hang_s = 2.0
+    # The breaker's own clock, moved by hand: on a loaded machine more than the reset delay
+    # may pass between two sends, which would make the breaker half-open too early.
+    elapsed = [0.0]
+    monkeypatch.setattr(connector.BREAKERS, "clock", lambda: elapsed[0])
+    async with ops_port() as scrape:
+
+        async def calls() -> dict[str, float]:
+            return {
+                outcome: await scrape.value(
+                    "cap_connector_calls_total", body="sgs-tuv", outcome=outcome
+                )
+                for outcome in ("ok", "error", "rejected")
+            }
+
+        async def breaker() -> list[float]:
+            found = await scrape.samples(
+                "cap_breaker_state", service="audit", breaker="connector:sgs-tuv"
+            )
+            return [s.value for s in found]
+
+        before = await calls()
+        timed = await scrape.value("cap_connector_call_seconds_count", body="sgs-tuv")
+        await accepted(service)
+        t0 = service.runtime.clock.now()
+        await send(service, settings, t0)  # no answer in time: an error, the breaker opens
+        assert await breaker() == [2]
+        assert await send(service, settings, t0 + timedelta(seconds=60)) == 0  # rejected
+        sim.controls.hang_s = 0
+        elapsed[0] += 0.6
+        assert await breaker() == [1]  # half-open: one trial
+        assert await send(service, settings, t0 + timedelta(seconds=120)) == 1
+        assert await breaker() == [0]
+        after = await calls()
+        assert {k: after[k] - before[k] for k in after} == {"ok": 1, "error": 1, "rejected": 1}
+        assert await scrape.value("cap_connector_call_seconds_count", body="sgs-tuv") == timed + 2

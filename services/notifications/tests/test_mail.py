@@ -58,6 +58,7 @@ from cap_shared.contracts.labelling import (
 )
 from cap_shared.contracts.registry import EventModel, event_type_of
 from cap_shared.jobs import JobContext, PeriodicJob, run_once
+from cap_shared.testing.metrics import ops_port
 from cap_shared.testing.net import free_port
 
 from .conftest import Service, ok
@@ -1441,3 +1442,30 @@ async def test_the_file_transport_writes_a_parseable_eml(service: Service, tmp_p
     assert row.context["body"] in flat(text)
     assert "<h1" in page
     assert (await reload(service, row)).status == "sent"
+
+
+async def test_sent_deferred_and_failed_mails_are_counted_on_the_ops_port(
+    service: Service, running: SmtpServer
+) -> None:
+    running.mailbox.refusals = ["451 4.3.0 Réessayez plus tard"]
+    await add_event_email(service, "finding response overdue")
+    case = next(c for c in CASES if c.name == "recognition granted")
+    broken = event_context(case)
+    del broken["title"]
+    await add_email(service, broken, event_type=case.event_type)
+    async with ops_port() as scrape:
+
+        async def counts() -> dict[str, float]:
+            return {
+                outcome: await scrape.value(
+                    "cap_emails_total", service="notifications", outcome=outcome
+                )
+                for outcome in ("sent", "deferred", "failed")
+            }
+
+        before = await counts()
+        assert (await run_job(service))[0] == 0  # refused once: deferred; the broken one failed
+        service.runtime.clock.advance(timedelta(seconds=30))
+        assert (await run_job(service))[0] == 1
+        after = await counts()
+    assert {k: after[k] - before[k] for k in after} == {"sent": 1, "deferred": 1, "failed": 1}

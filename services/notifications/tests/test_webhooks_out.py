@@ -31,6 +31,7 @@ from cap_notifications.webhooks import breakers, rules, sender
 from cap_notifications.webhooks import service as webhooks_service
 from cap_shared.clock import wall_now, wall_timestamp
 from cap_shared.secrets import secret_box
+from cap_shared.testing.metrics import ops_port
 
 from .conftest import Service, ok
 
@@ -986,3 +987,45 @@ async def test_a_subscription_is_changed_on_the_copy_read_if_match(
             url, json={"status": "disabled"}, headers={**service.admin, "If-Match": new}
         )
     ).status_code == 200
+
+
+# metrics ---------------------------------------------------------------------------------------
+
+
+async def test_attempts_are_measured_per_subscriber_and_outcome(
+    service: Service, receiver: Receiver
+) -> None:
+    """On the ops port: each attempt by subscription and outcome, its time, the deliveries given
+    up, and each subscription's breaker."""
+    service.settings.webhook_retry_delays_s = [1]
+    service.settings.webhook_timeout_s = 0.5
+    flaky = await subscribe(service, receiver.url("/flaky", Reply(500), Reply(200)), receiver)
+    down = await subscribe(service, receiver.url("/down", Reply(503)), receiver)
+    slow = await subscribe(service, receiver.url("/slow", Reply(hang=True)), receiver)
+    await enqueue(service)
+    async with ops_port() as scrape:
+
+        async def attempts(subscription: dict[str, Any], outcome: str) -> float:
+            return await scrape.value(
+                "cap_webhook_attempts_total",
+                service="notifications",
+                subscriber=subscription["id"],
+                outcome=outcome,
+            )
+
+        assert await send(service) == 3
+        service.runtime.clock.advance(timedelta(seconds=2))
+        assert await send(service) == 3
+        assert await attempts(flaky, "http_error") == 1
+        assert await attempts(flaky, "delivered") == 1
+        assert await attempts(down, "http_error") == 2
+        assert await attempts(slow, "timeout") == 2
+        seconds = await scrape.samples(
+            "cap_webhook_attempt_seconds_sum", subscriber=slow["id"], service="notifications"
+        )
+        assert [s.value >= 1.0 for s in seconds] == [True]  # two attempts of 0.5 s
+        abandoned = "cap_webhook_abandoned_total"
+        assert await scrape.value(abandoned, subscriber=down["id"]) == 1
+        assert await scrape.value(abandoned, subscriber=flaky["id"]) == 0
+        breaker = await scrape.samples("cap_breaker_state", breaker=f"webhook:{down['id']}")
+        assert [s.value for s in breaker] == [0]  # two failures: closed (five open it)

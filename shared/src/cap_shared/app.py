@@ -1,4 +1,7 @@
-"""The app factory every service and the gateway use: middleware, errors, health, metrics, ops."""
+"""The app factory every service and the gateway use: middleware, errors, health, ops.
+
+Metrics are counted here (per route template) and served on the ops port
+(:mod:`cap_shared.opsport`), not by the public app."""
 
 from __future__ import annotations
 
@@ -12,11 +15,13 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.middleware import Middleware
 
+from cap_shared import telemetry
+from cap_shared.access import AccessLogMiddleware
 from cap_shared.clock import ClockMiddleware
 from cap_shared.conditional import ConditionalGetMiddleware
 from cap_shared.correlation import REQUEST_ID_HEADER
 from cap_shared.db.rowsecurity import RowScopeMiddleware
-from cap_shared.metrics import MetricsMiddleware, metrics_endpoint
+from cap_shared.metrics import MetricsMiddleware
 from cap_shared.openapi import install as declare_errors_in_openapi
 from cap_shared.ops import ops_router
 from cap_shared.problems import (
@@ -26,6 +31,7 @@ from cap_shared.problems import (
 )
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Public, assert_access_declared
+from cap_shared.serverspans import ServerSpanMiddleware
 
 
 def operation_id(route: APIRoute) -> str:
@@ -59,20 +65,24 @@ def health_router(runtime: ServiceRuntime, *, needs_broker: bool) -> APIRouter:
     )
     async def readyz() -> Any:
         """Ready when the database (and the broker, for workers and relays) answers."""
-        checks = await runtime.readiness(needs_broker=needs_broker)
-        if all(v == "ok" for v in checks.values()):
-            return {"status": "ready", "service": runtime.name, "checks": checks}
-        return problem_response(
-            status=503,
-            code="not-ready",
-            title="Not ready",
-            detail="A dependency of this process is unavailable.",
-            title_fr="Pas prêt",
-            detail_fr="Une dépendance de ce processus est indisponible.",
-            extensions={"service": runtime.name, "checks": checks},
-        )
+        return readiness_answer(runtime.name, await runtime.readiness(needs_broker=needs_broker))
 
     return router
+
+
+def readiness_answer(service: str, checks: dict[str, str]) -> Any:
+    """``/readyz``'s answer: ready when every check is ``ok``, else a 503 problem naming them."""
+    if all(v == "ok" for v in checks.values()):
+        return {"status": "ready", "service": service, "checks": checks}
+    return problem_response(
+        status=503,
+        code="not-ready",
+        title="Not ready",
+        detail="A dependency of this process is unavailable.",
+        title_fr="Pas prêt",
+        detail_fr="Une dépendance de ce processus est indisponible.",
+        extensions={"service": service, "checks": checks},
+    )
 
 
 def create_service_app(
@@ -107,7 +117,9 @@ def create_service_app(
             await runtime.close()
 
     docs = runtime.settings.serve_docs and own_docs
-    telemetry = runtime.settings.telemetry_enabled
+    # Tracing: HTTP server spans come from cap_shared.serverspans (installed below, only when
+    # tracing is on), not from FastAPI's native telemetry, which stays off: it did the span's
+    # work even for the requests the sampler leaves out, a third of a trivial route's CPU.
     app = FastAPI(
         title=title,
         description=description,
@@ -118,16 +130,16 @@ def create_service_app(
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
         telemetry={
-            "tracing": telemetry,
-            "metrics": telemetry,
-            "logs": telemetry,
-            "operation_spans": telemetry,
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
         },
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
     app.include_router(health_router(runtime, needs_broker=needs_broker))
-    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.include_router(
         ops_router(prefix=ops_prefix, clock_adjustable=runtime.settings.is_development)
     )
@@ -147,9 +159,13 @@ def create_service_app(
     app.add_middleware(RowScopeMiddleware)
     # The request id must exist before metrics and handlers run: outermost.
     app.add_middleware(MetricsMiddleware, service=runtime.name)
+    # One access line per request, with the request id: inside the request-id middleware.
+    app.add_middleware(AccessLogMiddleware, service=runtime.name)
     # Problems in the language the client asks for (Accept-Language: fr), wherever raised.
     app.add_middleware(ProblemLanguageMiddleware)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
+    if telemetry.enabled():  # the request's SERVER span: outermost, so every line has its ids
+        app.add_middleware(ServerSpanMiddleware)
     assert_access_declared(app)
     # Every error an operation can answer, declared as problem+json (cap_shared.openapi).
     declare_errors_in_openapi(app)

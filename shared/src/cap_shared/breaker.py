@@ -8,7 +8,7 @@ then one trial call is let through (half-open): success closes it, failure opens
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -58,10 +58,18 @@ class Breakers:
 
     failure_threshold: int = 5
     reset_after_s: float = 60.0
+    #: Seconds that only go forward; a test passes a clock it moves by hand.
+    clock: Callable[[], float] = time.monotonic
     _by_key: dict[str, CircuitBreaker] = field(default_factory=dict)
 
     def for_key(self, key: str) -> CircuitBreaker:
         """The breaker of ``key`` (made on first use)."""
         if key not in self._by_key:
-            self._by_key[key] = CircuitBreaker(self.failure_threshold, self.reset_after_s)
+            self._by_key[key] = CircuitBreaker(
+                self.failure_threshold, self.reset_after_s, clock=self.clock
+            )
         return self._by_key[key]
+
+    def items(self) -> Iterator[tuple[str, CircuitBreaker]]:
+        """Every breaker made so far, with its key (what ``cap_breaker_state`` reports)."""
+        return iter(list(self._by_key.items()))

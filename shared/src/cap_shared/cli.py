@@ -1,24 +1,28 @@
-"""Process entry points shared by every service: ``api``, ``worker``, ``relay``, ``migrate``."""
+"""Process entry points shared by every service: ``api``, ``worker``, ``relay``, ``migrate``,
+and ``audit-verify`` (the audit trail's chain, checked against its anchors)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+import sys
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
-from cap_shared.app import health_router, operation_id
+from cap_shared import telemetry
+from cap_shared.audit.chain import verify_log
+from cap_shared.audit.public import AuditVerificationPublic
 from cap_shared.gc import tune_gc
 from cap_shared.logging import configure_logging
-from cap_shared.metrics import metrics_endpoint
 from cap_shared.migrate import ensure_database
-from cap_shared.problems import install_problem_handlers
+from cap_shared.opsport import EmbeddedServer, ops_app, serving
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.settings import BaseServiceSettings
 
@@ -33,65 +37,43 @@ class ServiceEntry:
     create_app: Callable[[ServiceRuntime], FastAPI]
 
 
-class EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the process that embeds it.
-
-    uvicorn's own ``serve()`` captures SIGTERM/SIGINT and re-raises them once it has stopped,
-    which would kill a worker (or the standalone platform) before its own graceful shutdown.
-    """
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        """Capture no signal: the embedding process handles them."""
-        yield
+def probe_app(runtime: ServiceRuntime, *, needs_broker: bool = True) -> FastAPI:
+    """The ops port's app of a process: health, readiness and metrics (:mod:`cap_shared.opsport`)."""
+    return ops_app(runtime, needs_broker=needs_broker)
 
 
-def probe_app(runtime: ServiceRuntime) -> FastAPI:
-    """Health, readiness (database and broker) and metrics of a worker or relay process."""
-    app = FastAPI(
-        title=f"{runtime.name} probes",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-        generate_unique_id_function=operation_id,
-    )
-    install_problem_handlers(app)
-    app.include_router(health_router(runtime, needs_broker=True))
-    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
-    return app
+def _on_signals(stop: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
 
 
 async def _run_background(
     runtime: ServiceRuntime, body: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 ) -> None:
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    server: uvicorn.Server | None = None
-    tasks: list[asyncio.Task[None]] = [asyncio.create_task(body(stop))]
-    if runtime.settings.probe_port:
-        config = uvicorn.Config(
-            probe_app(runtime),
-            host=runtime.settings.host,
-            port=runtime.settings.probe_port,
-            log_config=None,
-            lifespan="off",
-        )
-        server = EmbeddedServer(config)
-        tasks.append(asyncio.create_task(server.serve()))
+    _on_signals(stop.set)
+    settings = runtime.settings
     try:
-        await stop.wait()
+        async with serving(probe_app(runtime), settings.host, settings.probe_port):
+            task = asyncio.create_task(body(stop))
+            await stop.wait()
+            _done, pending = await asyncio.wait({task}, timeout=20)
+            for left in pending:
+                left.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
     finally:
-        if server is not None:
-            server.should_exit = True
-        _done, pending = await asyncio.wait(tasks, timeout=20)
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.wait(pending, timeout=5)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(runtime.close(), timeout=10)
+
+
+async def _serve_api(runtime: ServiceRuntime, server: uvicorn.Server) -> None:
+    """The public app until SIGTERM/SIGINT, and the ops port beside it (``probe_port``)."""
+    _on_signals(lambda: setattr(server, "should_exit", True))
+    settings = runtime.settings
+    async with serving(probe_app(runtime, needs_broker=False), settings.host, settings.probe_port):
+        await server.serve()
 
 
 async def _migrate(runtime: ServiceRuntime) -> None:
@@ -103,26 +85,78 @@ async def _migrate(runtime: ServiceRuntime) -> None:
         await runtime.db.dispose()
 
 
+async def audit_verify(runtime: ServiceRuntime, *, as_json: bool = False) -> int:
+    """Verify the service's audit chain against its anchors; print the result; the exit
+    status: 0 intact, 1 when a problem was found (the first bad entry is named)."""
+    try:
+        async with runtime.db.session() as session:
+            report = await verify_log(
+                session,
+                runtime.tables.audit_log,
+                service=runtime.name,
+                anchor_dir=runtime.settings.audit_anchor_dir,
+            )
+    finally:
+        await runtime.db.dispose()
+    result = AuditVerificationPublic.of(report)
+    out = sys.stdout
+    if as_json:
+        out.write(json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
+    elif result.intact:
+        out.write(
+            f"{runtime.name}: audit trail intact: {result.entries} entries "
+            f"(seq {result.first_seq}..{result.last_seq}), head {result.head_hash}, "
+            f"{result.anchors_checked} anchor(s) checked\n"
+        )
+    else:
+        bad = result.first_bad
+        assert bad is not None
+        out.write(
+            f"{runtime.name}: audit trail BROKEN: first bad entry {bad.seq} ({bad.kind}): "
+            f"{bad.detail}\n"
+        )
+        for problem in result.problems:
+            out.write(f"  {problem.kind} at {problem.seq}: {problem.detail}\n")
+    if result.foreign_anchors:
+        sys.stderr.write(
+            f"{runtime.name}: note: {result.foreign_anchors} anchor(s) of another chain of this "
+            "service: was the log replaced as a whole?\n"
+        )
+    return 0 if result.intact else 1
+
+
 def main(entry: ServiceEntry, argv: Sequence[str] | None = None) -> None:
-    """``cap-<service> {api|worker|relay|migrate}``."""
+    """``cap-<service> {api|worker|relay|migrate|audit-verify}``."""
     parser = argparse.ArgumentParser(
         prog=f"cap-{entry.name}", description=f"CAP {entry.name} service"
     )
     parser.add_argument(
-        "role", choices=["api", "worker", "relay", "migrate"], help="which process to run"
+        "role",
+        choices=["api", "worker", "relay", "migrate", "audit-verify"],
+        help="which process to run (audit-verify: check the audit trail's chain and exit, "
+        "0 when intact)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="audit-verify: print the result as JSON"
     )
     args = parser.parse_args(argv)
     settings = entry.settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service=entry.name)
+    # Before the runtime and the app: its database engine and HTTP clients get their spans.
+    telemetry.configure_tracing(entry.name, enabled=settings.telemetry_enabled)
     runtime = entry.build_runtime(settings)
     tune_gc(settings.gc_thresholds)
     if args.role == "api":
-        uvicorn.run(
+        config = uvicorn.Config(
             entry.create_app(runtime), host=settings.host, port=settings.port, log_config=None
         )
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(_serve_api(runtime, EmbeddedServer(config)))
     elif args.role == "worker":
         asyncio.run(_run_background(runtime, runtime.run_worker))
     elif args.role == "relay":
         asyncio.run(_run_background(runtime, runtime.run_relay))
+    elif args.role == "audit-verify":
+        sys.exit(asyncio.run(audit_verify(runtime, as_json=args.json)))
     else:
         asyncio.run(_migrate(runtime))

@@ -1,5 +1,6 @@
 """Operator routes every service and the gateway have (administrators only): dead letters, the
-outbox, the periodic jobs (list, run one now) and the process's clock.
+outbox, the periodic jobs (list, run one now), the process's clock and the audit trail (read,
+filter, verify: docs/audit-trail.md).
 
 Running a job now is an operation like any other: jobs are idempotent and serialised across
 processes (:mod:`cap_shared.jobs`), so a run here only brings the next one forward. Moving the
@@ -16,8 +17,18 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
 
+from cap_shared.audit.chain import list_entries, verify_log
+from cap_shared.audit.public import AuditEntryList, AuditEntryPublic, AuditVerificationPublic
 from cap_shared.deadletters import DeadLetterList, DeadLetterPublic
 from cap_shared.deps import RuntimeDep
 from cap_shared.field_errors import FieldError
@@ -280,6 +291,65 @@ def ops_router(*, prefix: str = "/ops", clock_adjustable: bool = False) -> APIRo
         context = rt.job_context()
         items = await run_once(rt.db, job, rt.name, context, runs=rt.tables.job_runs)
         return JobRun(job=name, items=items, ran_at=context.now)
+
+    @router.get("/audit-log", response_model=AuditEntryList)
+    async def list_audit_log(
+        rt: RuntimeDep,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
+        cursor: PageCursor = None,
+        record_type: Annotated[
+            str | None, Query(max_length=64, description="Only this type of record")
+        ] = None,
+        record_id: Annotated[
+            str | None, Query(max_length=200, description="Only this record (with its type)")
+        ] = None,
+        action: Annotated[
+            str | None, Query(max_length=100, description='Only this action ("decision.taken")')
+        ] = None,
+        actor: Annotated[
+            str | None, Query(max_length=200, description='Only this actor ("user:<id>")')
+        ] = None,
+        since: Annotated[
+            AwareDatetime | None, Query(description="Changes at or after this instant")
+        ] = None,
+        until: Annotated[
+            AwareDatetime | None, Query(description="Changes before this instant")
+        ] = None,
+    ) -> AuditEntryList:
+        """This service's audit trail, newest first: who changed which regulated record, when,
+        on whose behalf, before and after, with the request and event ids and the chain's
+        hashes."""
+        async with rt.db.session() as session:
+            entries, next_cursor = await list_entries(
+                session,
+                rt.tables.audit_log,
+                service=rt.name,
+                limit=limit,
+                cursor=cursor,
+                record_type=record_type,
+                record_id=record_id,
+                action=action,
+                actor=actor,
+                since=since,
+                until=until,
+            )
+        return AuditEntryList(
+            data=[AuditEntryPublic.of(e) for e in entries], next_cursor=next_cursor
+        )
+
+    @router.get("/audit-log/verification", response_model=AuditVerificationPublic)
+    async def verify_audit_log(rt: RuntimeDep) -> AuditVerificationPublic:
+        """Recompute this service's hash chain now and compare it with its anchors: every
+        entry altered, removed, reordered or truncated, and the first bad one (``intact``
+        false); the CLI ``cap-<service> audit-verify`` does the same."""
+        async with rt.db.session() as session:
+            report = await verify_log(
+                session,
+                rt.tables.audit_log,
+                service=rt.name,
+                anchor_dir=rt.settings.audit_anchor_dir,
+            )
+        return AuditVerificationPublic.of(report)
 
     def clock_of(rt: RuntimeDep) -> ClockPublic:
         now = rt.clock.now()

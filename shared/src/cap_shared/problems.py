@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cap_shared.correlation import current_request_id
@@ -325,6 +326,9 @@ def refused_by_row_security(exc: BaseException) -> bool:
 
 
 async def _unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    # Imported here: cap_shared.db imports the security layer, which imports this module.
+    from cap_shared.db.outage import database_unreachable
+
     if refused_by_row_security(exc):
         # The database backstop caught what the service layer should have refused: a bug to
         # fix (logged with its trace), but for the client, a refusal like any other.
@@ -343,9 +347,15 @@ async def _unavailable_handler(request: Request, exc: Exception) -> JSONResponse
             detail_fr="Cet enregistrement appartient à une autre structure que la vôtre.",
             instance=request.url.path,
         )
-    unreachable = isinstance(exc, OSError) or (
-        isinstance(exc, DBAPIError)
-        and (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError))
+    unreachable = (
+        isinstance(exc, OSError)
+        or (
+            isinstance(exc, DBAPIError)
+            and (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError))
+        )
+        # e.g. 57P03 "the database system is starting up" while it restarts, 57P01 while it
+        # stops, too many connections, a pool timeout: see cap_shared.db.outage.
+        or database_unreachable(exc)
     )
     if unreachable:
         # The database (or another dependency) is unreachable or went away: not a bug.
@@ -370,6 +380,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _unavailable_handler)
     # A connection that cannot be made (refused, reset) surfaces as OSError from the driver.
     app.add_exception_handler(OSError, _unavailable_handler)
+    # The pool could not hand out a connection in time (the database is slow to accept them).
+    app.add_exception_handler(PoolTimeout, _unavailable_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(Exception, _unhandled_handler)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,15 +21,19 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared import metrics
+from cap_shared.audit.jobs import audit_jobs
+from cap_shared.audit.table import audit_log_table
 from cap_shared.clock import Clock
 from cap_shared.db.session import Database
 from cap_shared.deadletters import DeadLetters, dead_letter_table
 from cap_shared.inbox import EventConsumer, EventHandler, inbox_table
+from cap_shared.inbox.order import applied_version_table
 from cap_shared.jobs import JobContext, PeriodicJob, job_run_table, run_periodically
 from cap_shared.messaging import Broker, BrokerUnavailable, QueueSpec, broker_from_url
 from cap_shared.messaging.base import ConsumerHandle
 from cap_shared.migrate import upgrade
-from cap_shared.outbox import OutboxRelay, outbox_table
+from cap_shared.outbox import OutboxRelay, outbox_table, subject_version_table
 from cap_shared.security.tokens import JwksKeySource, TokenVerifier, http_jwks_fetcher
 from cap_shared.settings import BaseServiceSettings
 
@@ -37,12 +42,17 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class InfraTables:
-    """The outbox, inbox, dead-letter and job-run tables of one service's metadata."""
+    """The outbox, inbox, dead-letter, job-run and audit-log tables of one service's metadata,
+    and the per-subject event versions it produces and applies (docs/architecture.md#event-order)."""
 
     outbox: sa.Table
     inbox: sa.Table
     dead_letters: sa.Table
     job_runs: sa.Table
+    subject_versions: sa.Table
+    applied_versions: sa.Table
+    #: The hash-chained audit trail (:mod:`cap_shared.audit`).
+    audit_log: sa.Table
 
 
 #: A reference-data step run after the migrations (idempotent), in the migration's transaction.
@@ -56,6 +66,9 @@ def infra_tables(metadata: sa.MetaData) -> InfraTables:
         inbox=inbox_table(metadata),
         dead_letters=dead_letter_table(metadata),
         job_runs=job_run_table(metadata),
+        subject_versions=subject_version_table(metadata),
+        applied_versions=applied_version_table(metadata),
+        audit_log=audit_log_table(metadata),
     )
 
 
@@ -94,8 +107,13 @@ class ServiceRuntime:
         jobs: Sequence[PeriodicJob] = (),
     ) -> None:
         self.settings = settings
-        #: Periodic jobs, run by the worker role (see :mod:`cap_shared.jobs`).
-        self.jobs = tuple(jobs)
+        #: Periodic jobs, run by the worker role (see :mod:`cap_shared.jobs`): the service's,
+        #: then the audit trail's (anchor, purge), each at its interval or the one
+        #: ``job_intervals_s`` gives.
+        self.jobs = tuple(
+            dataclasses.replace(j, interval_s=settings.job_intervals_s.get(j.name, j.interval_s))
+            for j in (*jobs, *audit_jobs(settings, tables.audit_log))
+        )
         #: The time business rules reason with (shifted in tests and demos).
         self.clock = Clock()
         #: Data steps run after the schema migrations, in one transaction (reference data).
@@ -110,6 +128,8 @@ class ServiceRuntime:
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
         )
+        # The pool's use, read at each scrape (cap_db_pool_connections, cap_db_pool_size).
+        metrics.POOLS.watch(self.name, self.db.engine)
         self.broker = broker or broker_from_url(
             settings.broker_url, namespace=settings.broker_namespace
         )
@@ -141,6 +161,7 @@ class ServiceRuntime:
             poll_interval=settings.relay_poll_interval_s,
             publish_timeout=settings.publish_timeout_s,
             replay_window=settings.relay_replay_window_s,
+            dead_letters=tables.dead_letters,
         )
         self.dead_letters = DeadLetters(
             db=self.db,
@@ -232,6 +253,7 @@ class ServiceRuntime:
         if not self.consumes:
             return
         await self.ensure_broker()
+        self.consumer.holding = True
         self._handles.append(await self.broker.consume(self.queue, self.consumer))
         self._handles.append(
             await self.broker.consume_dead_letters(self.queue, self.dead_letters.keep)
@@ -240,6 +262,8 @@ class ServiceRuntime:
     async def stop_consuming(self) -> None:
         """Stop consumers, letting in-flight messages finish."""
         handles, self._handles = self._handles, []
+        if handles:  # deliveries held through a database outage are parked, not returned
+            self.consumer.release_held()
         for handle in handles:
             with contextlib.suppress(Exception):
                 await handle.cancel()

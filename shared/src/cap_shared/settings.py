@@ -29,6 +29,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+#: The shortest audit-trail retention accepted: the current certification cycle plus one full
+#: cycle (two three-year cycles, leap days included), ISO/IEC 17021-1 §9.9.
+MIN_AUDIT_RETENTION_DAYS = 6 * 365 + 2
+
+
 class BaseServiceSettings(BaseSettings):
     """Settings every process of the platform has (database, broker, logging, relay, consumer).
 
@@ -61,7 +66,11 @@ class BaseServiceSettings(BaseSettings):
     log_json: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
-    #: Port of the small health/metrics server of a worker or relay process (0: none).
+    #: A periodic job's interval in seconds, by job name, instead of the one it is declared
+    #: with (operators; tests run a job every second). Every replica runs it once per interval.
+    job_intervals_s: dict[str, float] = Field(default_factory=dict)
+    #: The ops port: /healthz, /readyz and /metrics of this process (API, worker or relay),
+    #: apart from the public port (0: none; 9000 in containers). Prometheus scrapes it.
     probe_port: int = Field(default=0, ge=0, le=65535)
     #: Serve /docs and /openapi.json (default: in development and test only).
     docs_enabled: bool | None = None
@@ -109,6 +118,20 @@ class BaseServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=100, ge=1, le=1000)
     #: Our own bound on one handler run, well below RabbitMQ's delivery-ack timeout (30 min).
     consumer_handler_timeout_s: float = Field(default=60.0, gt=0)
+
+    # audit trail (cap_shared.audit, docs/audit-trail.md)
+    #: Where the ``audit-anchor`` job appends the chain's head (``<service>.jsonl``): storage
+    #: outside the database, which its administrators cannot rewrite.
+    audit_anchor_dir: str = "var/audit-anchors"
+    #: How often the chain's head is anchored (what is appended after the last anchor is
+    #: protected by the chain alone).
+    audit_anchor_interval_s: float = Field(default=3600.0, gt=0)
+    #: How long entries are kept: ISO/IEC 17021-1 §9.9 asks the records of a certification to be
+    #: kept for the current cycle and the next one (two three-year cycles); seven years leave a
+    #: year's margin; less than two cycles (2192 days) is refused. Purged by the ``audit-purge``
+    #: job, which keeps the chain verifiable.
+    audit_retention_days: int = Field(default=7 * 365 + 2, ge=MIN_AUDIT_RETENTION_DAYS)
+    audit_purge_interval_s: float = Field(default=86400.0, gt=0)
 
     @property
     def owner_database_url(self) -> str:

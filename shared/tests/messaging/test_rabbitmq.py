@@ -1,5 +1,6 @@
 """RabbitMQ specifics: persistence and queue types (M4), bounded publishes when the broker is
-away or hangs (M10), reconnection, and a consumer process killed before its ack (M5)."""
+away or hangs (M10), reconnection, failover between a cluster's addresses, and a consumer
+process killed before its ack (M5)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import aio_pika
 import pytest
 from sqlalchemy.engine import make_url
 
-from cap_shared.messaging import BrokerUnavailable, PublishFailed, QueueSpec
-from cap_shared.messaging.rabbitmq import RabbitBroker
+from cap_shared.messaging import BrokerUnavailable, PublishFailed, QueueSpec, broker_from_url
+from cap_shared.messaging.rabbitmq import RabbitBroker, broker_addresses
 from cap_shared.outbox import OutboxRelay
 from cap_shared.testing import toy
 from cap_shared.testing.crashing_consumer import EXIT_CODE
@@ -206,3 +207,90 @@ class _Both:
     async def __call__(self, delivery) -> None:
         await self.recorder(delivery)
         await self.consumer(delivery)
+
+
+class TestClusterAddresses:
+    """A cluster's nodes in one setting: the broker connects to the first that answers and
+    reconnects to the next in turn (the M13 fault test kills a real node; these run on the
+    shared server behind proxies)."""
+
+    def test_a_setting_with_several_urls_gives_every_node(self) -> None:
+        assert broker_addresses("amqp://u:p@a:5672/") == ["amqp://u:p@a:5672/"]
+        assert broker_addresses("amqp://u:p@a:5672/, amqps://u:p@b:5671/v,amqp://c/") == [
+            "amqp://u:p@a:5672/",
+            "amqps://u:p@b:5671/v",
+            "amqp://c/",
+        ]
+        # A comma is a separator only before another URL: passwords may hold one.
+        assert broker_addresses("amqp://u:p,w@a/") == ["amqp://u:p,w@a/"]
+        assert broker_addresses(["amqp://a/", "amqp://b/"]) == ["amqp://a/", "amqp://b/"]
+        with pytest.raises(ValueError, match="no AMQP URL"):
+            broker_addresses(" ")
+        assert broker_from_url("amqp://a/,amqp://b/").urls == ["amqp://a/", "amqp://b/"]  # type: ignore[attr-defined]
+
+    async def test_start_skips_a_dead_node(self, rabbit_broker: RabbitBroker) -> None:
+        dead = "amqp://guest:guest@127.0.0.1:9/"
+        broker = RabbitBroker(
+            f"{dead},{RABBITMQ_URL}", namespace=rabbit_broker.namespace, connect_timeout=2
+        )
+        started = time.monotonic()
+        await broker.start()
+        try:
+            assert time.monotonic() - started < 6
+            await broker.declare_queue(spec())
+            await broker.publish(message())
+        finally:
+            await broker.close()
+
+    async def test_every_node_dead_fails_fast(self) -> None:
+        urls = "amqp://guest:guest@127.0.0.1:9/,amqp://guest:guest@127.0.0.1:7/"
+        broker = RabbitBroker(urls, namespace=unique_namespace(), connect_timeout=2)
+        started = time.monotonic()
+        with pytest.raises(BrokerUnavailable):
+            await broker.start()
+        assert time.monotonic() - started < 8
+
+    async def test_a_lost_node_fails_over_to_the_next_and_the_consumer_resumes(
+        self, rabbit_broker: RabbitBroker
+    ) -> None:
+        target = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://"))
+        proxies = [TCPProxy(target.host or "127.0.0.1", target.port or 5672) for _ in range(2)]
+        for proxy in proxies:
+            await proxy.start()
+        host = f"{target.host}:{target.port or 5672}"
+        urls = ",".join(RABBITMQ_URL.replace(host, f"127.0.0.1:{p.port}") for p in proxies)
+        consumer = RabbitBroker(urls, namespace=rabbit_broker.namespace, reconnect_interval=0.3)
+        recorder = Recorder()
+        try:
+            await consumer.start()
+            await consumer.consume(spec(), recorder)
+            await rabbit_broker.publish(message(n=1))
+            await wait_until(lambda: len(recorder.deliveries) == 1)
+            assert consumer._connection is not None
+            assert consumer._connection.url.port == proxies[0].port
+
+            await proxies[0].pause()  # the first node dies: refused from now on
+            # The failover first: a message published at once may still reach the consumer
+            # over the first connection before the pause has cut it.
+            await wait_until(
+                lambda: (
+                    consumer._connection is not None
+                    and consumer._connection.url.port == proxies[1].port
+                ),
+                timeout=20,
+            )
+            await rabbit_broker.publish(message(n=2))
+            await wait_until(lambda: len(recorder.deliveries) == 2, timeout=20)
+            # Its publishing channel is back too (reopened just after the consuming one: a
+            # publish in between is refused with BrokerUnavailable and retried, as the relay does).
+            for _ in range(100):
+                try:
+                    await consumer.publish(message(n=3))
+                    break
+                except BrokerUnavailable:
+                    await asyncio.sleep(0.1)
+            await wait_until(lambda: len(recorder.deliveries) == 3, timeout=10)
+        finally:
+            await cleanup_rabbit(consumer)
+            for proxy in proxies:
+                await proxy.close()

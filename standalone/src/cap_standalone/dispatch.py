@@ -1,7 +1,7 @@
 """One origin for the API and the console, as the ingress gives them in a deployment.
 
-``/v1/...``, ``/.well-known/...``, ``/problems/...``, ``/docs``, ``/healthz``, ``/readyz`` and
-``/metrics`` go to the gateway; every other path to the web console.
+``/v1/...``, ``/.well-known/...``, ``/problems/...``, ``/docs``, ``/healthz`` and ``/readyz`` go to
+the gateway; every other path to the web console. Metrics are on the ops port, never here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 #: The paths the gateway answers (the deployment's ingress routes the same ones to it).
 GATEWAY_PREFIXES = ("/v1/", "/.well-known/", "/problems/")
-GATEWAY_PATHS = frozenset({"/v1", "/docs", "/healthz", "/readyz", "/metrics"})
+GATEWAY_PATHS = frozenset({"/v1", "/docs", "/healthz", "/readyz"})
 
 
 def goes_to_gateway(path: str) -> bool:

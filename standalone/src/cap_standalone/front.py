@@ -8,19 +8,23 @@ standalone process (:mod:`cap_standalone.dispatch`), forwarding over HTTP::
 
     python -m cap_standalone.front     # FRONT_PORT (8000), FRONT_GATEWAY_URL, FRONT_CONSOLE_URL
 
+Either URL may name several replicas, separated by commas: each request goes to the next one
+in turn (round robin), as a deployment's Service spreads requests over its pods.
+
 It is the edge: it believes no ``X-Forwarded-For`` it receives and sends the peer's address
 instead (the gateway and the console trust this front's address, nobody else's).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import AsyncIterator
 
 import httpx
 import uvicorn
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cap_shared.logging import configure_logging
 from cap_standalone.dispatch import Dispatcher
@@ -61,23 +65,34 @@ class FrontSettings(BaseSettings):
     log_json: bool = True
 
 
+#: Hop-by-hop headers only: what a balancer inside the platform drops (it keeps the forwarding
+#: headers the edge or the gateway wrote).
+_HOP_BY_HOP = _NOT_FORWARDED - {b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"}
+
+
 class HttpUpstream:
     """An ASGI app forwarding each HTTP request to ``url``, bodies streamed both ways (the
-    notifications' server-sent events pass through as they come)."""
+    notifications' server-sent events pass through as they come).
 
-    def __init__(self, url: str, http: httpx.AsyncClient) -> None:
+    ``edge`` (the front): the forwarding headers received are dropped and the peer's address
+    is sent instead. Not at the edge (a balancer inside the platform): they pass unchanged."""
+
+    def __init__(self, url: str, http: httpx.AsyncClient, *, edge: bool = True) -> None:
         self.url = url.rstrip("/")
         self.http = http
+        self.edge = edge
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Forward the request to the upstream and its answer back, both streamed."""
         if scope["type"] != "http":  # no websocket on the platform
             return
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _NOT_FORWARDED]
+        dropped = _NOT_FORWARDED if self.edge else _HOP_BY_HOP
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in dropped]
         client = scope.get("client")
-        if client:
+        if self.edge and client:
             headers.append((b"x-forwarded-for", client[0].encode("latin-1")))
-        headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
+        if self.edge:
+            headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
         target = self.url + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         if scope.get("query_string"):
             target += "?" + scope["query_string"].decode("latin-1")
@@ -131,8 +146,28 @@ class HttpUpstream:
             await response.aclose()
 
 
+class RoundRobin:
+    """An ASGI app sending each request to the next of its upstreams in turn (replicas)."""
+
+    def __init__(self, upstreams: list[ASGIApp]) -> None:
+        if not upstreams:
+            raise ValueError("a round robin needs at least one upstream")
+        self.upstreams = upstreams
+        self._next = itertools.cycle(upstreams)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the request to the next upstream."""
+        await next(self._next)(scope, receive, send)
+
+
+def urls(value: str) -> list[str]:
+    """The replicas' addresses of a setting: one URL, or several separated by commas."""
+    return [u.strip() for u in value.split(",") if u.strip()]
+
+
 class Front:
-    """The gateway's paths to the gateway, every other path to the console, over HTTP."""
+    """The gateway's paths to the gateway, every other path to the console, over HTTP; each to
+    its replicas in turn when it has several (``url,url``)."""
 
     def __init__(self, gateway_url: str, console_url: str) -> None:
         # No read deadline: a server-sent event stream stays open as long as the browser wants.
@@ -142,21 +177,28 @@ class Front:
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
         )
         self.dispatcher = Dispatcher(
-            HttpUpstream(gateway_url, self.http), HttpUpstream(console_url, self.http)
+            RoundRobin([HttpUpstream(u, self.http) for u in urls(gateway_url)]),
+            RoundRobin([HttpUpstream(u, self.http) for u in urls(console_url)]),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer the lifespan here (the client closed at shutdown); a request by path."""
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await self.http.aclose()
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await answer_lifespan(receive, send, self.http)
+            return
         await self.dispatcher(scope, receive, send)
+
+
+async def answer_lifespan(receive: Receive, send: Send, http: httpx.AsyncClient) -> None:
+    """Answer the ASGI lifespan of a forwarding process: nothing to start, ``http`` to close."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await http.aclose()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 def main() -> None:

@@ -60,6 +60,11 @@ class StandaloneSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    #: The ops port (``CAP_OPS_PORT``): /healthz, /readyz and /metrics of the whole platform,
+    #: for Prometheus; never on the public port. 0: not served.
+    ops_port: int = Field(default=9464, ge=0, le=65535)
+    #: Where the ops port listens (``CAP_OPS_HOST``): this machine only by default.
+    ops_host: str = "127.0.0.1"
     #: The platform's public address (``CAP_PUBLIC_BASE_URL``); empty: this process's address,
     #: ``http://127.0.0.1:<port>``. Given to every part: the tokens' issuer, every link.
     public_base_url: str = ""
@@ -76,6 +81,9 @@ class StandaloneSettings(BaseSettings):
     #: Reverse proxies in front of this process whose X-Forwarded-For is believed (addresses or
     #: networks); none by default: the peer is the client, whatever header it sends.
     trusted_proxies: list[str] = Field(default_factory=list)
+    #: OpenTelemetry traces of the whole process (``CAP_TELEMETRY_ENABLED``; exporters from
+    #: the standard ``OTEL_*`` variables, see docs/operations.md#traces).
+    telemetry_enabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,9 @@ class Platform:
         extra: dict[str, Any] = {}
         if "files_dir" in cls.model_fields:  # services that keep documents keep them here too
             extra["files_dir"] = str((s.data_dir / f"{name}-files").resolve())
+        # The audit trail's anchors, beside the databases (docs/audit-trail.md: in production,
+        # on storage the database's administrators cannot rewrite).
+        extra["audit_anchor_dir"] = str((s.data_dir / "audit-anchors").resolve())
         public = s.public_base_url or f"http://127.0.0.1:{s.port}"
         if name == "gateway":
             # People reach the gateway through the console from one address: the console says

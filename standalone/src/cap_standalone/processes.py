@@ -6,6 +6,14 @@ Nothing is shared in memory: the services verify access tokens with the keys the
 the gateway's JWKS over HTTP, the gateway reaches them over HTTP, events cross RabbitMQ. The web
 console (``cap-web``, its sessions on PostgreSQL too) calls the gateway over HTTP, and the front
 (:mod:`cap_standalone.front`) gives both one origin, the platform's public address :attr:`url`.
+
+Replicas (``replicas``, 2 by default): every role of every part runs that many times — two
+gateways, and per service two API, two worker and two relay processes — and two consoles.
+The front sends each request to the next gateway or console in turn; a balancer process
+(:mod:`cap_standalone.balance`, what a deployment's Service is) gives each part's API replicas
+one address, which the gateway, the console and the services' JWKS fetches use. The gateways
+share their rate-limit counters in Redis; the workers run each periodic job once per interval
+between them (:mod:`cap_shared.jobs`).
 """
 
 from __future__ import annotations
@@ -49,14 +57,19 @@ def as_env(value: Any) -> str:
     return str(value)
 
 
-async def wait_ready(url: str, timeout: float = 60) -> None:
-    """Until ``url`` answers 200 (a ``/readyz``), within ``timeout`` seconds."""
+async def wait_ready(
+    url: str, timeout: float = 60, process: asyncio.subprocess.Process | None = None
+) -> None:
+    """Until ``url`` answers 200 (a ``/readyz``), within ``timeout`` seconds; at once if
+    ``process`` (the one serving it) exits meanwhile."""
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
         while True:
             with contextlib.suppress(httpx.HTTPError):
                 if (await client.get(url)).status_code == 200:
                     return
+            if process is not None and process.returncode is not None:
+                raise AssertionError(f"{url}: the process exited ({process.returncode})")
             if time.monotonic() > deadline:
                 raise AssertionError(f"{url} not ready after {timeout}s")
             await asyncio.sleep(0.2)
@@ -64,18 +77,22 @@ async def wait_ready(url: str, timeout: float = 60) -> None:
 
 @dataclass
 class Process:
-    """One running role of one part, with its log file."""
+    """One running role of one part (one of its replicas), with its log file."""
 
     part: str
     role: str
     process: asyncio.subprocess.Process
     log: Path
     probe: str
+    #: Which replica of its role (1, 2...).
+    replica: int = 1
+    #: Its ops port's address (/healthz, /readyz, /metrics), when it has one.
+    ops: str = ""
 
     @property
     def name(self) -> str:
-        """``<part>-<role>``, as its log file is named."""
-        return f"{self.part}-{self.role}"
+        """``<part>-<role>-<replica>``, as its log file is named."""
+        return f"{self.part}-{self.role}-{self.replica}"
 
 
 @dataclass
@@ -84,7 +101,8 @@ class ProcessPlatform:
     and on databases ``cap_t_<worker>_proc_<part>`` (dropped before and after).
 
     ``settings``: per part, field name -> value, passed as ``<PART>_<FIELD>`` variables.
-    ``log_dir``: where each process writes its output (``<part>-<role>.log``).
+    ``log_dir``: where each process writes its output (``<part>-<role>-<replica>.log``).
+    ``replicas``: how many processes of each role (and consoles); 1: no balancer.
     """
 
     log_dir: Path
@@ -93,7 +111,15 @@ class ProcessPlatform:
     #: or with the console scripts, as `make migrate` does.
     migrate_in_process: bool = True
     namespace: str = field(default_factory=unique_namespace)
+    replicas: int = 2
+    #: How long each process may take to be ready (imports, migrations' end, connections): on a
+    #: loaded two-core machine, 32 processes importing at once take minutes.
+    ready_timeout_s: float = 300
+    #: Per part (and "web", "front"): the address its clients use (the balancer's port when
+    #: it has replicas).
     ports: dict[str, int] = field(default_factory=dict)
+    #: Per part (and "web"): the port of each of its API (console) replicas.
+    replica_ports: dict[str, list[int]] = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
@@ -114,8 +140,16 @@ class ProcessPlatform:
 
     @property
     def console_url(self) -> str:
-        """The console itself (``cap-web``)."""
-        return f"http://127.0.0.1:{self.ports['web']}"
+        """The console itself (``cap-web``; its first replica)."""
+        return self.replica_urls("web")[0]
+
+    def ops_urls(self, part: str, role: str = "api") -> list[str]:
+        """The ops port's address (/metrics...) of each replica of ``part``'s ``role``."""
+        return [p.ops for p in self.processes if (p.part, p.role) == (part, role) and p.ops]
+
+    def replica_urls(self, part: str) -> list[str]:
+        """The address of each API replica of ``part`` (each console replica for "web")."""
+        return [f"http://127.0.0.1:{port}" for port in self.replica_ports[part]]
 
     def database(self, part: str) -> str:
         """The database of ``part`` for this test worker."""
@@ -134,12 +168,17 @@ class ProcessPlatform:
             "relay_poll_interval_s": 0.2,
             "consumer_retry_delays_s": [0.05, 0.1],
             "public_base_url": self.url,
+            # Small pools: ~30 processes, and the server's 100 connections are shared.
+            "database_pool_size": 2,
+            "database_max_overflow": 3,
         }
         if part == "gateway":
             values.update({f"{n}_url": f"http://127.0.0.1:{self.ports[n]}" for n in SERVICES})
             # The front and the console send X-Forwarded-For (the browser's address): believed
             # from this machine's address only, as in `make up`.
             values["trusted_proxies"] = ["127.0.0.1"]
+            if self.replicas > 1:  # the gateways count every request against shared limits
+                values["rate_limit_storage"] = f"async+{services.REDIS_URL}"
         else:
             values["auth_jwks_url"] = f"{self.gateway_url}/.well-known/jwks.json"
         values.update(self.settings.get(part, {}))
@@ -159,7 +198,7 @@ class ProcessPlatform:
     def console_env(self, **extra: Any) -> dict[str, str]:
         """The environment of ``cap-web`` (its sessions on the database ``...proc_web``)."""
         values: dict[str, Any] = {
-            "port": self.ports["web"],
+            "port": self.replica_ports["web"][0],
             "gateway_url": self.gateway_url,
             # As the services: the runtime role; the migration as the owner of the tables.
             "database_url": services.app_database_url(self.database("web")),
@@ -181,8 +220,9 @@ class ProcessPlatform:
         env.update(
             {
                 "FRONT_PORT": str(self.ports["front"]),
-                "FRONT_GATEWAY_URL": self.gateway_url,
-                "FRONT_CONSOLE_URL": self.console_url,
+                # Each request to the next gateway (console) replica, in turn.
+                "FRONT_GATEWAY_URL": ",".join(self.replica_urls("gateway")),
+                "FRONT_CONSOLE_URL": ",".join(self.replica_urls("web")),
                 "FRONT_LOG_LEVEL": "WARNING",
             }
         )
@@ -191,7 +231,12 @@ class ProcessPlatform:
     async def start(self) -> None:
         """Migrate every database, start every process, wait until each one is ready."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.ports = {part: free_port() for part in (*self.parts, "web", "front")}
+        self.ports = {part: free_port() for part in (*self.parts, "front")}
+        self.replica_ports = {
+            part: [free_port() for _ in range(self.replicas)] for part in (*self.parts, "web")
+        }
+        if self.replicas == 1:  # no balancer: each part's one API is its address
+            self.ports.update({part: self.replica_ports[part][0] for part in self.parts})
         for part in (*self.parts, "web"):
             await services.drop_database(self.database(part))
         if self.migrate_in_process:
@@ -232,16 +277,27 @@ class ProcessPlatform:
             )
             if await console.wait() != 0:
                 raise RuntimeError("the console's migration failed")
-        for part, roles in ROLES.items():
-            for role in roles:
-                await self._spawn(part, role)
-        await self._start(
-            "web",
-            "serve",
-            [str(BIN / "cap-web"), "serve"],
-            self.console_env(),
-            f"{self.console_url}/console/healthz",
-        )
+        for replica in range(1, self.replicas + 1):
+            for part, roles in ROLES.items():
+                for role in roles:
+                    await self._spawn(part, role, replica)
+            port = self.replica_ports["web"][replica - 1]
+            await self._start(
+                "web",
+                "serve",
+                [str(BIN / "cap-web"), "serve"],
+                self.console_env(port=port),
+                f"http://127.0.0.1:{port}/console/healthz",
+                replica,
+            )
+        if self.replicas > 1:
+            await self._start(
+                "balance",
+                "serve",
+                [sys.executable, "-m", "cap_standalone.balance"],
+                self.balance_env(),
+                f"{self.gateway_url}/readyz",
+            )
         await self._start(
             "front",
             "serve",
@@ -252,38 +308,54 @@ class ProcessPlatform:
         try:
             for process in self.processes:
                 try:
-                    await wait_ready(process.probe)
-                except AssertionError as exc:  # say which process, not only its port
-                    raise AssertionError(f"{process.name}: {exc}") from None
+                    await wait_ready(process.probe, self.ready_timeout_s, process.process)
+                except AssertionError as exc:  # say which process, and what it said
+                    log = process.log.read_text(errors="replace")[-3000:]
+                    raise AssertionError(f"{process.name}: {exc}\n{log}") from None
         except BaseException:
             await self.stop()
             raise
 
-    async def _spawn(self, part: str, role: str) -> None:
+    def balance_env(self) -> dict[str, str]:
+        """The environment of the balancer: each part's address -> its API replicas."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BALANCE_")}
+        routes = {self.ports[part]: self.replica_urls(part) for part in self.parts}
+        env.update({"BALANCE_ROUTES": json.dumps(routes), "BALANCE_LOG_LEVEL": "WARNING"})
+        return env
+
+    async def _spawn(self, part: str, role: str, replica: int = 1) -> None:
+        ops = free_port()  # every process's ops port: /healthz, /readyz, /metrics
+        extra: dict[str, Any] = {"probe_port": ops}
         if role == "api":
-            port = self.ports[part]
-            extra: dict[str, Any] = {"port": port}
-        else:
-            port = free_port()
-            extra = {"probe_port": port}
+            extra["port"] = self.replica_ports[part][replica - 1]
         await self._start(
             part,
             role,
             [str(BIN / f"cap-{part}"), role],
             self.env(part, **extra),
-            f"http://127.0.0.1:{port}/readyz",
+            f"http://127.0.0.1:{ops}/readyz",
+            replica,
+            ops=f"http://127.0.0.1:{ops}",
         )
 
     async def _start(
-        self, part: str, role: str, command: list[str], env: dict[str, str], probe: str
+        self,
+        part: str,
+        role: str,
+        command: list[str],
+        env: dict[str, str],
+        probe: str,
+        replica: int = 1,
+        *,
+        ops: str = "",
     ) -> None:
-        log = self.log_dir / f"{part}-{role}.log"
+        log = self.log_dir / f"{part}-{role}-{replica}.log"
         out = log.open("wb")
         self._logs.append(out)
         process = await asyncio.create_subprocess_exec(
             *command, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
         )
-        self.processes.append(Process(part, role, process, log, probe))
+        self.processes.append(Process(part, role, process, log, probe, replica, ops))
 
     async def stop(self) -> dict[str, int | None]:
         """SIGTERM to every process (a clean, prompt stop), then delete the namespace's queues

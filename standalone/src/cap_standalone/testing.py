@@ -4,7 +4,8 @@
 * distributed: every service with its own PostgreSQL database and its own RabbitMQ connection,
   as separate processes would have, with the gateway reaching services over httpx transports;
 * processes: the distributed topology as `make up` runs it, every role of every service its own
-  OS process on real ports (:mod:`cap_standalone.processes`).
+  OS process on real ports (:mod:`cap_standalone.processes`), and two replicas of each (two
+  gateways behind the front, two API, worker and relay processes per service).
 
 Whatever the topology, a test drives it through the gateway only, the administrator's operator
 routes included (a service's clock, its periodic jobs run now).
@@ -13,9 +14,12 @@ routes included (a service's clock, its periodic jobs run now).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -45,6 +49,7 @@ from cap_shared.testing.net import free_port
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_standalone.platform import PARTS, SERVICES, Platform, StandaloneSettings
 from cap_standalone.processes import ProcessPlatform
+from cap_web import app as web_app
 
 #: Settings to change per part of the platform ("gateway", "diagnostic", "audit", "labelling",
 #: "notifications"): field name -> value, e.g. ``{"notifications": {"mail_transport": "smtp"}}``.
@@ -63,6 +68,9 @@ class Topology:
     brokers: list[Any] = field(default_factory=list)
     #: ``Authorization`` header of the bootstrap administrator, signed in through the gateway.
     admin: dict[str, str] = field(default_factory=dict)
+    #: Per part, the address of each of its API replicas (the processes topology): a clock is
+    #: a process's, so moving a service's clock moves each replica's.
+    replicas: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def public_url(self) -> str:
@@ -83,12 +91,21 @@ class Topology:
         return date.fromisoformat((await self._ops("GET", service, "/clock"))["today"])
 
     async def shift_clock(self, service: str, delta: timedelta) -> None:
-        """Move the clock of ``service`` (its API process's) by ``delta``."""
+        """Move the clock of ``service`` (its API processes') by ``delta``."""
         offset = (await self._ops("GET", service, "/clock"))["offset"]
         current = DURATION.validate_python(offset)
-        await self._ops(
-            "PUT", service, "/clock", json={"offset": (current + delta).total_seconds()}
-        )
+        body = {"offset": (current + delta).total_seconds()}
+        replicas = self.replicas.get(service, [])
+        if len(replicas) < 2:
+            await self._ops("PUT", service, "/clock", json=body)
+            return
+        # Each replica directly (through the gateway, the request would reach one of them): the
+        # services take the administrator's token as the gateway forwards it.
+        path = "/v1/ops/gateway/clock" if service == "gateway" else "/ops/clock"
+        for url in replicas:
+            moved = await self.client.put(url + path, json=body, headers=self.admin)
+            if moved.status_code != 200:
+                raise AssertionError(f"PUT {url}{path}: {moved.status_code} {moved.text}")
 
     async def run_job(self, service: str, name: str) -> int:
         """Run a periodic job of ``service`` now, on its clock; what it reports."""
@@ -114,6 +131,17 @@ class _Platform(Platform):
     """The standalone composition root, with some settings changed (``overrides``)."""
 
     overrides: Overrides = field(default_factory=dict)
+    #: The data directory is a copy of one migrated with the same settings (:func:`_migrated`):
+    #: the schema migrations still run (and find nothing to do), the data steps are not run
+    #: again (the shipped referentials, level rules... are in the copy; parsing them again is
+    #: most of a start's CPU).
+    premigrated: bool = False
+
+    def build(self) -> None:
+        super().build()
+        if self.premigrated:
+            for runtime in self.runtimes.values():
+                runtime.after_migrate = ()
 
     def _service_settings(self, cls: type[Any], name: str) -> Any:
         settings = super()._service_settings(cls, name)
@@ -150,20 +178,68 @@ async def grant_label(topology: Topology, organisation_id: str) -> str:
     raise AssertionError("the organisation never reached the labelling service")
 
 
-@asynccontextmanager
-async def standalone_topology(
-    data_dir: Path, settings: Overrides | None = None
-) -> AsyncIterator[Topology]:
-    """The standalone composition root, on files under ``data_dir``."""
-    platform = _Platform(
+def _platform(data_dir: Path, settings: Overrides, *, premigrated: bool = False) -> _Platform:
+    return _Platform(
         StandaloneSettings(
             data_dir=data_dir,
             public_base_url=PUBLIC_URL,
             drain_timeout_s=2,
             retry_delays_s=[0.05, 0.1],
         ),
-        overrides=settings or {},
+        overrides=settings,
+        premigrated=premigrated,
     )
+
+
+#: Data directories migrated once per process (a test worker), by what could change what the
+#: migrations and data steps write: the settings changed, the environment, the day.
+_MIGRATED: dict[str, Path] = {}
+
+
+async def _migrated(settings: Overrides) -> Path:
+    """A data directory of every part migrated with ``settings`` (data steps included), made
+    once per process; each standalone topology on a new directory starts on a copy of it."""
+    key = repr(
+        (
+            sorted((part, sorted(values.items())) for part, values in settings.items()),
+            # (pytest's own variables name the test running: the same for every test)
+            sorted(kv for kv in os.environ.items() if not kv[0].startswith("PYTEST_")),
+            wall_now().date(),
+        )
+    )
+    if key not in _MIGRATED:
+        directory = Path(tempfile.mkdtemp(prefix="cap-migrated-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        platform = _platform(directory, settings)
+        platform.build()
+        assert platform.console is not None
+        try:
+            for runtime in platform.runtimes.values():
+                await runtime.migrate()
+            await web_app.open_console(platform.console)  # migrates the console's sessions
+        finally:
+            await web_app.close_console(platform.console)
+            for runtime in platform.runtimes.values():
+                await runtime.close()
+        _MIGRATED[key] = directory
+    return _MIGRATED[key]
+
+
+def _empty(directory: Path) -> bool:
+    return not directory.exists() or not any(directory.iterdir())
+
+
+@asynccontextmanager
+async def standalone_topology(
+    data_dir: Path, settings: Overrides | None = None
+) -> AsyncIterator[Topology]:
+    """The standalone composition root, on files under ``data_dir`` (a new or empty directory
+    starts from a copy of one migrated once per process with the same settings)."""
+    overrides = settings or {}
+    premigrated = _empty(data_dir)
+    if premigrated:
+        shutil.copytree(await _migrated(overrides), data_dir, dirs_exist_ok=True)
+    platform = _platform(data_dir, overrides, premigrated=premigrated)
     await platform.start()
     assert platform.app is not None  # the gateway's paths, and the web console's
     # Streamed as a server would: a test reads the live event stream as a browser does.
@@ -238,13 +314,22 @@ async def distributed_topology(
 async def processes_topology(
     log_dir: Path, settings: Overrides | None = None
 ) -> AsyncIterator[Topology]:
-    """Every role of every service its own OS process, as `make up` runs them (logs under
-    ``log_dir``; their last lines are printed when the body fails)."""
-    platform = ProcessPlatform(log_dir, settings or {})
+    """Every role of every service its own OS process, as `make up` runs them, two of each
+    (``CAP_TEST_REPLICAS`` in the environment changes that; logs under ``log_dir``, their last
+    lines printed when the body fails)."""
+    # CAP_TEST_REPLICAS=1: one process of each role (faster to start; no balancer).
+    replicas = int(os.environ.get("CAP_TEST_REPLICAS", "2"))
+    platform = ProcessPlatform(log_dir, settings or {}, replicas=replicas)
     await platform.start()
     try:
         async with httpx.AsyncClient(base_url=platform.url, timeout=30) as client:
-            yield Topology("processes", client, {}, admin=await sign_in(client))
+            yield Topology(
+                "processes",
+                client,
+                {},
+                admin=await sign_in(client),
+                replicas={part: platform.replica_urls(part) for part in platform.parts},
+            )
     except BaseException:
         print(platform.log_tails())  # noqa: T201 - shown by pytest with the failure
         raise

@@ -7,6 +7,7 @@ import asyncio
 
 import uvicorn
 
+from cap_shared import telemetry
 from cap_shared.db.session import Database
 from cap_shared.logging import configure_logging
 from cap_shared.migrate import ensure_database, upgrade
@@ -40,6 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     configure_logging(level=settings.log_level, json=settings.log_json, service="web")
+    telemetry.configure_tracing("web", enabled=settings.telemetry_enabled)
     if args.command == "migrate":
         asyncio.run(migrate(settings))
         return

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,8 +19,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cap_shared import telemetry
+from cap_shared.access import AccessLogMiddleware
+from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
 from cap_shared.db.session import Database
+from cap_shared.instrumentation import instrument_client
 from cap_shared.migrate import upgrade
+from cap_shared.serverspans import ServerSpanMiddleware
 from cap_web import pages
 from cap_web.api import ApiProblem, SignInRequired, TokenEndpoint
 from cap_web.auth import router as auth_router
@@ -252,12 +258,25 @@ def create_app(
         openapi_url=None,
         lifespan=lifespan,
         dependencies=[Depends(csrf_protect)],
+        # HTTP server spans: cap_shared.serverspans, below (FastAPI's own telemetry stays off).
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
     app.state.settings = settings
     app.state.transport = transport
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(CsrfCookieMiddleware, secure=not settings.is_development)
     app.add_middleware(SecurityHeadersMiddleware)
+    # One access line per request, with a request id the calls to the gateway pass on.
+    app.add_middleware(AccessLogMiddleware, service="web", caller=console_caller)
+    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
+    if telemetry.enabled():  # the request's SERVER span, outermost (cap_shared.app)
+        app.add_middleware(ServerSpanMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)
     app.include_router(auth_router)
@@ -275,6 +294,18 @@ def create_app(
     return app
 
 
+def console_caller(scope: Scope) -> str:
+    """The access line's caller: ``user`` when the request had a live session, else anonymous."""
+    return "user" if scope.get("state", {}).get("console_row") is not None else "anonymous"
+
+
+async def _pass_request_id(request: httpx.Request) -> None:
+    """The gateway logs the console's calls under the request id of the console's request."""
+    request_id = current_request_id()
+    if request_id and REQUEST_ID_HEADER not in request.headers:
+        request.headers[REQUEST_ID_HEADER] = request_id
+
+
 async def open_console(app: FastAPI) -> None:
     """Migrate the sessions' database (unless ``cap-web migrate`` does it: distributed) and
     open the connection to the gateway."""
@@ -282,11 +313,14 @@ async def open_console(app: FastAPI) -> None:
     db = Database(settings.database_url)
     if settings.migrate_on_start:
         await upgrade(db, MIGRATIONS, metadata=metadata)
-    http = httpx.AsyncClient(
-        base_url=settings.gateway_url.rstrip("/"),
-        transport=app.state.transport,
-        timeout=httpx.Timeout(settings.api_timeout_s, connect=5.0),
-        follow_redirects=False,
+    http = instrument_client(
+        httpx.AsyncClient(
+            base_url=settings.gateway_url.rstrip("/"),
+            transport=app.state.transport,
+            timeout=httpx.Timeout(settings.api_timeout_s, connect=5.0),
+            follow_redirects=False,
+            event_hooks={"request": [_pass_request_id]},
+        )
     )
     templates = Jinja2Templates(directory=TEMPLATES)
     app.state.db = db

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default=["127.0.0.1"])
     log_level: str = "INFO"
     log_json: bool = True
+    #: OpenTelemetry traces of the console's requests and its calls to the gateway
+    #: (``WEB_TELEMETRY_ENABLED``; exporters from the standard ``OTEL_*`` variables).
+    telemetry_enabled: bool = False
 
     @property
     def is_development(self) -> bool:

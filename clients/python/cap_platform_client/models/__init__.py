@@ -39,11 +39,17 @@ from .applications_list_applications_scheme_type_0 import ApplicationsListApplic
 from .applications_list_applications_status_type_0 import ApplicationsListApplicationsStatusType0
 from .applications_list_group_invitations_status_type_0 import ApplicationsListGroupInvitationsStatusType0
 from .attempt_public import AttemptPublic
+from .audit_anchor_public import AuditAnchorPublic
+from .audit_checkpoint_public import AuditCheckpointPublic
+from .audit_entry_list import AuditEntryList
+from .audit_entry_public import AuditEntryPublic
 from .audit_maturity import AuditMaturity
 from .audit_plan_update import AuditPlanUpdate
 from .audit_planned_v1 import AuditPlannedV1
 from .audit_planned_v1_delivery import AuditPlannedV1Delivery
 from .audit_planned_v1_scheme import AuditPlannedV1Scheme
+from .audit_problem_public import AuditProblemPublic
+from .audit_problem_public_kind import AuditProblemPublicKind
 from .audit_public import AuditPublic
 from .audit_public_findings import AuditPublicFindings
 from .audit_public_organisation_names import AuditPublicOrganisationNames
@@ -61,6 +67,7 @@ from .audit_requested_v1_delivery import AuditRequestedV1Delivery
 from .audit_requested_v1_scheme import AuditRequestedV1Scheme
 from .audit_transition import AuditTransition
 from .audit_transition_step import AuditTransitionStep
+from .audit_verification_public import AuditVerificationPublic
 from .auditor_create import AuditorCreate
 from .auditor_engagement_page import AuditorEngagementPage
 from .auditor_public import AuditorPublic
@@ -539,6 +546,10 @@ __all__ = (
     "ApplicationTransition",
     "ApplicationTransitionStep",
     "AttemptPublic",
+    "AuditAnchorPublic",
+    "AuditCheckpointPublic",
+    "AuditEntryList",
+    "AuditEntryPublic",
     "AuditMaturity",
     "AuditorCreate",
     "AuditorEngagementPage",
@@ -549,6 +560,8 @@ __all__ = (
     "AuditPlannedV1Delivery",
     "AuditPlannedV1Scheme",
     "AuditPlanUpdate",
+    "AuditProblemPublic",
+    "AuditProblemPublicKind",
     "AuditPublic",
     "AuditPublicFindings",
     "AuditPublicOrganisationNames",
@@ -569,6 +582,7 @@ __all__ = (
     "AuditsSetMaturityResponseAuditsSetMaturity",
     "AuditTransition",
     "AuditTransitionStep",
+    "AuditVerificationPublic",
     "AuthorizationServerMetadata",
     "AuthRevokeTokenResponseAuthRevokeToken",
     "BandGap",

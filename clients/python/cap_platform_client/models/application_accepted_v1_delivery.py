@@ -32,6 +32,9 @@ class ApplicationAcceptedV1Delivery:
         datacontenttype (Literal['application/json'] | Unset):  Default: 'application/json'.
         specversion (Literal['1.0'] | Unset):  Default: '1.0'.
         subject (None | str | Unset): Id of the entity the event is about
+        subjectversion (int | None | Unset): Position of the event among its stream's events about the subject (1, 2…)
+        traceparent (None | str | Unset): W3C trace context of the span that recorded the event (tracing on only)
+        tracestate (None | str | Unset): W3C tracestate going with traceparent (vendor trace data)
     """
 
     data: ApplicationAcceptedV1
@@ -44,6 +47,9 @@ class ApplicationAcceptedV1Delivery:
     datacontenttype: Literal["application/json"] | Unset = "application/json"
     specversion: Literal["1.0"] | Unset = "1.0"
     subject: None | str | Unset = UNSET
+    subjectversion: int | None | Unset = UNSET
+    traceparent: None | str | Unset = UNSET
+    tracestate: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,6 +85,24 @@ class ApplicationAcceptedV1Delivery:
         else:
             subject = self.subject
 
+        subjectversion: int | None | Unset
+        if isinstance(self.subjectversion, Unset):
+            subjectversion = UNSET
+        else:
+            subjectversion = self.subjectversion
+
+        traceparent: None | str | Unset
+        if isinstance(self.traceparent, Unset):
+            traceparent = UNSET
+        else:
+            traceparent = self.traceparent
+
+        tracestate: None | str | Unset
+        if isinstance(self.tracestate, Unset):
+            tracestate = UNSET
+        else:
+            tracestate = self.tracestate
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -100,6 +124,12 @@ class ApplicationAcceptedV1Delivery:
             field_dict["specversion"] = specversion
         if subject is not UNSET:
             field_dict["subject"] = subject
+        if subjectversion is not UNSET:
+            field_dict["subjectversion"] = subjectversion
+        if traceparent is not UNSET:
+            field_dict["traceparent"] = traceparent
+        if tracestate is not UNSET:
+            field_dict["tracestate"] = tracestate
 
         return field_dict
 
@@ -155,6 +185,33 @@ class ApplicationAcceptedV1Delivery:
 
         subject = _parse_subject(d.pop("subject", UNSET))
 
+        def _parse_subjectversion(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        subjectversion = _parse_subjectversion(d.pop("subjectversion", UNSET))
+
+        def _parse_traceparent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        traceparent = _parse_traceparent(d.pop("traceparent", UNSET))
+
+        def _parse_tracestate(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tracestate = _parse_tracestate(d.pop("tracestate", UNSET))
+
         application_accepted_v1_delivery = cls(
             data=data,
             id=id,
@@ -166,6 +223,9 @@ class ApplicationAcceptedV1Delivery:
             datacontenttype=datacontenttype,
             specversion=specversion,
             subject=subject,
+            subjectversion=subjectversion,
+            traceparent=traceparent,
+            tracestate=tracestate,
         )
 
         application_accepted_v1_delivery.additional_properties = d

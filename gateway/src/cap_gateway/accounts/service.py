@@ -35,6 +35,7 @@ from cap_gateway.accounts.schemas import (
     UserPublic,
     UserUpdate,
 )
+from cap_gateway.audit_trail import account_state, audit, role_owner, role_state
 from cap_gateway.auth.passwords import Passwords
 from cap_gateway.identity.regions import REGIONS
 from cap_gateway.models import Membership, Organisation, User, tables
@@ -64,8 +65,9 @@ class LastMemberAdmin(Conflict):
     title_fr = "Dernier administrateur de la structure"
 
 
-async def announce(repository: AccountRepository, user: User, *, actor: str) -> None:
-    """Tell the services a person's current state (the notifications service writes to them)."""
+async def announce(repository: AccountRepository, user: User, *, actor: str) -> str:
+    """Tell the services a person's current state (the notifications service writes to them);
+    the event's id."""
     await repository.flush()
     # The whole state, memberships of other organisations included: it goes to the services,
     # never to the caller, so it is read past the database's row scope.
@@ -87,11 +89,13 @@ async def announce(repository: AccountRepository, user: User, *, actor: str) -> 
         ],
         changed_at=clock.now(),
     )
-    await add_event(
+    envelope = await add_event(
         repository.session,
         tables.outbox,
         new_event(event, source="/cap/gateway", subject=user.id, actor=actor),
+        versioned=True,
     )
+    return envelope.id
 
 
 def membership_public(m: Membership, organisations: dict[str, Organisation]) -> MembershipPublic:
@@ -155,17 +159,38 @@ async def check_scope_exists(repository: AccountRepository, scope: RoleScope) ->
         raise NotFound(f"no region {scope.region}", detail_fr=f"aucune région {scope.region}")
 
 
-async def add_membership(repository: AccountRepository, *, user_id: str, scope: RoleScope) -> None:
-    """Give ``user_id`` the role of ``scope`` unless they already hold it."""
+async def add_membership(
+    repository: AccountRepository, *, user_id: str, scope: RoleScope
+) -> Membership | None:
+    """Give ``user_id`` the role of ``scope`` unless they already hold it; the new membership
+    (None when it was held already)."""
     existing = await repository.memberships(user_ids=[user_id])
     key = (scope.role, scope.organisation_id, scope.region, scope.certification_body_id)
     if any((m.role, m.organisation_id, m.region, m.certification_body_id) == key for m in existing):
-        return
+        return None
+    membership = membership_of(user_id, scope)
     try:
         async with repository.session.begin_nested():
-            await repository.add(membership_of(user_id, scope))
+            await repository.add(membership)
     except IntegrityError:  # granted concurrently: the same membership exists, which is the goal
-        return
+        return None
+    return membership
+
+
+async def audit_role_granted(
+    repository: AccountRepository, membership: Membership | None, *, event_id: str
+) -> None:
+    """Record a role granted in the audit trail (nothing when it was held already)."""
+    if membership is not None:
+        await audit(
+            repository.session,
+            action="role.granted",
+            record_type="role",
+            record_id=membership.id,
+            after=role_state(membership),
+            on_behalf_of=role_owner(membership),
+            event_id=event_id,
+        )
 
 
 async def ensure_admin(
@@ -182,8 +207,18 @@ async def ensure_admin(
         password_hash=await passwords.hash(password),
     )
     await repository.add(user)
-    await repository.add(membership_of(user.id, RoleScope(role="admin")))
-    await announce(repository, user, actor="system")
+    membership = membership_of(user.id, RoleScope(role="admin"))
+    await repository.add(membership)
+    event_id = await announce(repository, user, actor="system")
+    await audit(
+        session,
+        action="account.created",
+        record_type="account",
+        record_id=user.id,
+        after=account_state(user),
+        event_id=event_id,
+    )
+    await audit_role_granted(repository, membership, event_id=event_id)
     return True
 
 
@@ -259,6 +294,7 @@ async def update_user(
         precondition.check_representation(
             (await users_public(repository, [user], seen_from=seen))[0]
         )
+    before = account_state(user)
     if data.name is not None:
         user.name = data.name
     if data.status is not None and data.status != user.status:
@@ -270,7 +306,22 @@ async def update_user(
         user.status = data.status
         if data.status == "disabled":
             await repository.revoke_user_tokens(user_id=user.id, now=wall_now())
-    await announce(repository, user, actor=principal.subject)
+    event_id = await announce(repository, user, actor=principal.subject)
+    after = account_state(user)
+    if after != before:
+        if after["status"] != before["status"]:
+            action = "account.suspended" if user.status == "disabled" else "account.reactivated"
+        else:
+            action = "account.renamed"
+        await audit(
+            session,
+            action=action,
+            record_type="account",
+            record_id=user.id,
+            before=before,
+            after=after,
+            event_id=event_id,
+        )
     return (
         await users_public(repository, [user], seen_from=memberships_seen_from(principal, user.id))
     )[0]
@@ -288,8 +339,9 @@ async def grant_membership(
     repository = AccountRepository(session)
     user = await _visible_user(repository, principal, user_id)
     await check_scope_exists(repository, data)
-    await add_membership(repository, user_id=user.id, scope=data)
-    await announce(repository, user, actor=principal.subject)
+    membership = await add_membership(repository, user_id=user.id, scope=data)
+    event_id = await announce(repository, user, actor=principal.subject)
+    await audit_role_granted(repository, membership, event_id=event_id)
     return (
         await users_public(repository, [user], seen_from=memberships_seen_from(principal, user.id))
     )[0]
@@ -323,10 +375,21 @@ async def remove_membership(
             "the organisation must keep at least one member_admin",
             detail_fr="la structure doit garder au moins un member_admin",
         )
+    revoked = role_state(membership)
     await repository.delete_membership(membership)
     user = await repository.user(user_id=user_id)
+    event_id = None
     if user is not None:
-        await announce(repository, user, actor=principal.subject)
+        event_id = await announce(repository, user, actor=principal.subject)
+    await audit(
+        session,
+        action="role.revoked",
+        record_type="role",
+        record_id=membership_id,
+        before=revoked,
+        on_behalf_of=role_owner(membership),
+        event_id=event_id,
+    )
 
 
 # the caller -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_gateway.api_clients.repository import ApiClientRepository
 from cap_gateway.api_clients.schemas import ApiClientCreate, ApiClientCreated, ApiClientPublic
+from cap_gateway.audit_trail import api_client_state, audit
 from cap_gateway.auth.passwords import new_secret, secret_digest
 from cap_gateway.models import ApiClient
 from cap_shared import clock
@@ -35,6 +36,14 @@ async def create_api_client(
         created_by=principal.subject,
     )
     await ApiClientRepository(session).add(client)
+    await audit(
+        session,
+        action="api_client.created",
+        record_type="api_client",
+        record_id=client.id,
+        after=api_client_state(client),
+        on_behalf_of=client.certification_body_id,
+    )
     return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
 
 
@@ -69,6 +78,16 @@ async def rotate_api_client_secret(
         raise Conflict("this API client is revoked", detail_fr="ce client d'API est révoqué")
     secret = new_secret()
     client.secret_hash = secret_digest(secret)
+    state = api_client_state(client)
+    await audit(
+        session,
+        action="api_client.rotated",
+        record_type="api_client",
+        record_id=client.id,
+        before=state,
+        after={**state, "secret_rotated_at": clock.now()},
+        on_behalf_of=client.certification_body_id,
+    )
     return ApiClientCreated(**_client_public(client).model_dump(), client_secret=secret)
 
 
@@ -76,4 +95,14 @@ async def revoke_api_client(session: AsyncSession, *, api_client_id: str) -> Non
     """Revoke a client: it gets no new token (tokens already issued expire within minutes)."""
     client = await _client(ApiClientRepository(session), api_client_id)
     if client.revoked_at is None:
+        before = api_client_state(client)
         client.revoked_at = clock.now()
+        await audit(
+            session,
+            action="api_client.revoked",
+            record_type="api_client",
+            record_id=client.id,
+            before=before,
+            after=api_client_state(client),
+            on_behalf_of=client.certification_body_id,
+        )

@@ -7,6 +7,7 @@ from uuid import uuid4
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_gateway.audit_trail import audit, organisation_state
 from cap_gateway.identity.regions import REGIONS
 from cap_gateway.identity.repository import OrganisationRepository
 from cap_gateway.identity.schemas import OrganisationCreate, OrganisationPublic
@@ -78,10 +79,16 @@ async def register_organisation(
         delegation=organisation.delegation,
         registered_at=organisation.created_at,
     )
-    await add_event(
+    envelope = new_event(event, source=SOURCE, subject=organisation.id, actor=actor)
+    await add_event(session, tables.outbox, envelope)
+    await audit(
         session,
-        tables.outbox,
-        new_event(event, source=SOURCE, subject=organisation.id, actor=actor),
+        action="organisation.registered",
+        record_type="organisation",
+        record_id=organisation.id,
+        after=organisation_state(organisation),
+        on_behalf_of=organisation.id,
+        event_id=envelope.id,
     )
     return to_public(organisation)
 

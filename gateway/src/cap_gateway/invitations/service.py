@@ -19,9 +19,11 @@ from cap_gateway.accounts.schemas import RoleScope, UserPublic
 from cap_gateway.accounts.service import (
     add_membership,
     announce,
+    audit_role_granted,
     check_scope_exists,
     users_public,
 )
+from cap_gateway.audit_trail import account_state, audit, invitation_state
 from cap_gateway.auth.passwords import Passwords, new_secret, secret_digest
 from cap_gateway.invitations.repository import InvitationRepository
 from cap_gateway.invitations.schemas import (
@@ -33,6 +35,7 @@ from cap_gateway.invitations.schemas import (
 from cap_gateway.models import Invitation, User
 from cap_gateway.ratelimit import RateLimiter
 from cap_shared import clock
+from cap_shared.actor import Actor, acting_as
 from cap_shared.pagination import Page
 from cap_shared.problems import Forbidden, NotFound, ProblemError
 from cap_shared.security import Principal
@@ -166,6 +169,7 @@ async def accept_invitation(
             detail_fr="ce lien d'invitation est invalide, déjà utilisé ou expiré",
         )
     user = await repository.user_by_email(email=invitation.email)
+    created = user is None
     if user is None:
         if data.password is None:
             raise PasswordRequired(
@@ -189,9 +193,30 @@ async def accept_invitation(
         region=invitation.region,
         certification_body_id=invitation.certification_body_id,
     )
-    await add_membership(repository, user_id=user.id, scope=scope)
+    membership = await add_membership(repository, user_id=user.id, scope=scope)
     invitation.accepted_at = now
-    await announce(repository, user, actor=f"user:{user.id}")
+    event_id = await announce(repository, user, actor=f"user:{user.id}")
+    # The invited person acts, proven by the link's token (signed in or not).
+    with acting_as(Actor(id=f"user:{user.id}", kind="user")):
+        if created:
+            await audit(
+                session,
+                action="account.created",
+                record_type="account",
+                record_id=user.id,
+                after=account_state(user),
+                event_id=event_id,
+            )
+        await audit(
+            session,
+            action="invitation.accepted",
+            record_type="invitation",
+            record_id=invitation.id,
+            after=invitation_state(invitation, user),
+            on_behalf_of=invitation.organisation_id or invitation.certification_body_id,
+            event_id=event_id,
+        )
+        await audit_role_granted(repository, membership, event_id=event_id)
     return (await users_public(repository, [user]))[0]
 
 

@@ -20,6 +20,7 @@ from cap_audit.findings.service import nc_deadlines
 from cap_audit.maturity.routes import audit_maturity
 from cap_audit.models import tables
 from cap_audit.programmes.routes import programmes
+from cap_audit.schemes.service import record_loaded
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -75,6 +76,8 @@ SERVICE = ServiceDefinition(
     handlers=HANDLERS,
     routers=ROUTERS,
     webhooks=(platform_calls(),),
+    # The scheme parameters loaded, in the audit trail when they changed.
+    after_migrate=(record_loaded,),
     jobs=(
         PeriodicJob("nonconformity-deadlines", nonconformity_deadlines, interval_s=3600),
         PeriodicJob("body-deliveries", body_deliveries, interval_s=5),

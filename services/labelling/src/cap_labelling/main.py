@@ -22,6 +22,7 @@ from cap_labelling.recognitions import calendar
 from cap_labelling.recognitions import routes as recognitions
 from cap_labelling.registry import routes as registry
 from cap_labelling.schemes import routes as schemes
+from cap_labelling.schemes import service as scheme_parameters
 from cap_shared.jobs import JobContext, PeriodicJob
 from cap_shared.service import ServiceDefinition
 
@@ -69,8 +70,9 @@ SERVICE = ServiceDefinition(
         impartiality.router,
         schemes.router,
     ),
-    # The shipped level rules, for referential versions that have none stored yet.
-    after_migrate=(level_rules.seed,),
+    # The shipped level rules, for referential versions that have none stored yet; the scheme
+    # parameters loaded, in the audit trail when they changed.
+    after_migrate=(level_rules.seed, scheme_parameters.record_loaded),
     jobs=(PeriodicJob("recognition-lifecycle", recognition_lifecycle, interval_s=3600),),
 )
 

@@ -168,6 +168,10 @@ class EmailMessage(Base, table=True):
     message_id: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=AwareDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    #: W3C trace context of the span that queued it (tracing on; else None): its sending
+    #: continues that trace (docs/operations.md#traces).
+    traceparent: str | None = Field(default=None, sa_type=sa.Text)
+    tracestate: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class DigestItem(Base, table=True):
@@ -232,6 +236,10 @@ class WebhookDelivery(Base, table=True):
     #: ``attempts`` when an operator last asked for a replay (None: never replayed). The next
     #: attempt is then logged as manual, and the retry schedule starts again after it.
     replayed_after: int | None = None
+    #: W3C trace context of the span that queued it (tracing on; else None): every attempt
+    #: continues that trace (docs/operations.md#traces).
+    traceparent: str | None = Field(default=None, sa_type=sa.Text)
+    tracestate: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class WebhookAttempt(Base, table=True):

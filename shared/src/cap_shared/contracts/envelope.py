@@ -2,8 +2,20 @@
 
 Serialised in the CloudEvents JSON format (structured mode): attribute names are the
 CloudEvents ones (``specversion``, ``id``, ``source``, ``type``, ``time``, ``subject``,
-``datacontenttype``, ``data``) and our two extensions are lowercase alphanumerics as the
-spec requires (``correlationid``, ``actor``).
+``datacontenttype``, ``data``) and our extensions are lowercase alphanumerics as the spec
+requires (``correlationid``, ``actor``, ``subjectversion``).
+
+``subjectversion`` orders the events of one stream (an event type, whatever its ``vN``) about
+one ``subject``: 1, 2, 3… with no gap, assigned by the producer in the transaction that records
+the event (:func:`cap_shared.outbox.add_event` with ``versioned=True``), so it follows the
+commit order of the aggregate's changes. Consumers use it to apply them in order
+(:mod:`cap_shared.inbox.order`); an event without it is unordered.
+
+``traceparent`` and ``tracestate`` are the CloudEvents distributed-tracing extension (W3C Trace
+Context): the span that recorded the event, filled by :func:`cap_shared.outbox.add_event` when
+tracing is on and absent otherwise. A ``traceparent`` that is not a well-formed W3C value (or a
+``tracestate`` over its length) is *dropped* while parsing, never rejected: a bad trace context
+costs the event its place in a trace, never a dead letter.
 """
 
 from __future__ import annotations
@@ -17,9 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cap_shared import clock
 from cap_shared.correlation import current_or_new_request_id
+from cap_shared.telemetry import TRACEPARENT_PATTERN
 
 #: ``<entity>.<past_verb>.vN`` with dots, e.g. ``identity.organisation.registered.v1``.
 EVENT_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\.v[1-9][0-9]*$")
+#: W3C's limit: 32 list members of at most 256 characters, with their commas.
+TRACESTATE_MAX_LENGTH = 512
 
 
 class Envelope(BaseModel):
@@ -42,7 +57,45 @@ class Envelope(BaseModel):
     actor: str | None = Field(
         default=None, max_length=200, description="Who caused it, e.g. user:<id>"
     )
+    subjectversion: int | None = Field(
+        default=None,
+        ge=1,
+        description="Position of the event among its stream's events about the subject (1, 2…)",
+    )
+    traceparent: str | None = Field(
+        default=None,
+        max_length=55,
+        description="W3C trace context of the span that recorded the event (tracing on only)",
+    )
+    tracestate: str | None = Field(
+        default=None,
+        max_length=TRACESTATE_MAX_LENGTH,
+        description="W3C tracestate going with traceparent (vendor trace data)",
+    )
     data: dict[str, Any]
+
+    @field_validator("traceparent", mode="before")
+    @classmethod
+    def _drop_bad_traceparent(cls, value: object) -> object:
+        # Not W3C (or all-zero ids, which W3C declares invalid): dropped, never rejected.
+        if value is None:
+            return None
+        if (
+            not isinstance(value, str)
+            or not TRACEPARENT_PATTERN.match(value)
+            or value[3:35] == "0" * 32
+            or value[36:52] == "0" * 16
+            or value.startswith("ff")
+        ):
+            return None
+        return value
+
+    @field_validator("tracestate", mode="before")
+    @classmethod
+    def _drop_bad_tracestate(cls, value: object) -> object:
+        if not isinstance(value, str) or len(value) > TRACESTATE_MAX_LENGTH:
+            return None
+        return value
 
     @field_validator("type")
     @classmethod

@@ -103,6 +103,19 @@ def scope_of(principal: Principal) -> RowScope:
 _request_state: ContextVar[Mapping[str, Any] | None] = ContextVar("cap_row_request", default=None)
 
 
+def request_principal() -> Principal | None:
+    """The verified caller of the request being served (None outside requests, on public
+    routes and before authentication)."""
+    state = _request_state.get()
+    principal = state.get("principal") if state is not None else None
+    return principal if isinstance(principal, Principal) else None
+
+
+def in_request() -> bool:
+    """Whether the running code serves an HTTP request."""
+    return _request_state.get() is not None
+
+
 def current_scope() -> RowScope:
     """The scope of the code running now: the request's caller, or the system's."""
     state = _request_state.get()
@@ -297,6 +310,16 @@ def apply_policies(connection: sa.Connection, metadata: sa.MetaData) -> list[str
 # --- the runtime role -----------------------------------------------------------------------
 #: What the runtime role may do: data, never schema (no TRUNCATE, REFERENCES, TRIGGER).
 TABLE_PRIVILEGES = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"})
+#: ``Table.info`` key: the runtime role's privileges on that table when not all of
+#: :data:`TABLE_PRIVILEGES` (the audit log: never UPDATE).
+PRIVILEGES_INFO = "cap_privileges"
+
+
+def table_privileges(table: sa.Table) -> frozenset[str]:
+    """What the runtime role may do on ``table``."""
+    return frozenset(table.info.get(PRIVILEGES_INFO, TABLE_PRIVILEGES))
+
+
 SEQUENCE_PRIVILEGES = frozenset({"USAGE", "SELECT"})
 
 
@@ -375,12 +398,12 @@ def grant(connection: sa.Connection, metadata: sa.MetaData, role: str) -> None:
         ),
         {"role": role},
     ).all()
-    tables = set(metadata.tables)
     for name, kind, held in relations:
         if kind == "S":
             wanted, what = SEQUENCE_PRIVILEGES, "SEQUENCE"
         else:
-            wanted, what = (TABLE_PRIVILEGES if name in tables else frozenset()), "TABLE"
+            table = metadata.tables.get(name)
+            wanted, what = (table_privileges(table) if table is not None else frozenset()), "TABLE"
         if set(held) == wanted:
             continue
         target = f"{what} {quote(name)}"

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_shared.db import rowsecurity
+from cap_shared.instrumentation import instrument_engine
 from cap_shared.text import fold_or_none
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ class Database:
         self.engine = create_engine(
             self.url, pool_size=pool_size, max_overflow=max_overflow, echo=echo
         )
+        instrument_engine(self.engine)  # a span per statement when tracing is on
         self.sessionmaker = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=CapSession
         )
@@ -198,10 +200,27 @@ class Database:
         """Serialise ``name`` across processes until the transaction ends.
 
         PostgreSQL: a transaction-scoped advisory lock. SQLite: writers are already serialised
-        (every transaction begins IMMEDIATE), so nothing more is needed.
+        (every transaction begins IMMEDIATE), so beginning the transaction now is enough.
         """
         if self.dialect == "postgresql":
             await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(name))))
+        else:
+            await session.connection()
+
+    async def try_lock(self, session: AsyncSession, name: str) -> bool:
+        """Take ``name`` until the transaction ends if nobody holds it; whether it was taken.
+
+        PostgreSQL: a non-blocking transaction-scoped advisory lock (``pg_try_advisory_xact_lock``).
+        SQLite: always taken, once the transaction has begun (writers are serialised by the
+        database: a second transaction waits for the first to commit, then sees what it wrote).
+        """
+        if self.dialect != "postgresql":
+            await session.connection()
+            return True
+        taken = await session.execute(
+            sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtext(name)))
+        )
+        return bool(taken.scalar_one())
 
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

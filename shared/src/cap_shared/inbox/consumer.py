@@ -8,25 +8,45 @@ Deliveries that arrive together (up to ``batch_size``, bounded by the queue's pr
 one transaction: one inbox claim for all, each handler in turn, one commit. If anything in the
 batch fails, the batch is rolled back and each delivery is handled again in its own
 transaction, so retries and dead letters stay per message.
+
+When the database is unreachable (:func:`cap_shared.db.outage.database_unreachable`) the
+failure is not the event's: it is raised as :class:`DependencyUnavailable`, with a probe that
+waits for the database to answer again, so the delivery is held and handled when it returns,
+never counted as a failed attempt, never dead-lettered.
+
+Tracing on, each handling (each attempt) is a CONSUMER span ``"<event type> process"``, a child
+of the span that published the event (:mod:`cap_shared.messaging.tracing`); the events its
+handler records carry that span, so a chain of events stays in the request's trace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry import trace
+from opentelemetry.trace import Span
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared import telemetry
+from cap_shared.actor import acting_as, handling_event
 from cap_shared.clock import Clock, using
 from cap_shared.contracts.envelope import Envelope
 from cap_shared.contracts.registry import EventModel, model_for
+from cap_shared.db.outage import database_unreachable
 from cap_shared.db.session import Database
 from cap_shared.inbox.table import claim, claim_many
-from cap_shared.messaging.base import Delivery, PermanentError
+from cap_shared.logging import event_logging
+from cap_shared.messaging import tracing
+from cap_shared.messaging.base import Delivery, DependencyUnavailable, PermanentError
+
+logger = logging.getLogger(__name__)
 
 EventHandler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 #: A handler for many events of one type at once (e.g. one multi-row INSERT for a projection).
@@ -81,6 +101,13 @@ class EventConsumer:
         self.batch_linger = batch_linger
         self._queue: list[_Item] = []
         self._flusher: asyncio.Task[None] | None = None
+        #: Backoff of the database probe while it is unreachable (seconds, first and largest).
+        self.probe_delays = (0.1, 5.0)
+        #: The one probe every held delivery waits on (one connection attempt at a time).
+        self._probe: asyncio.Task[int] | None = None
+        self._probe_waiters = 0
+        #: Whether deliveries are held while the database is down (False while stopping).
+        self.holding = True
 
     @property
     def bindings(self) -> tuple[str, ...]:
@@ -111,17 +138,87 @@ class EventConsumer:
         # Handlers, record timestamps and the commit all run on the service's clock (the
         # micro-batch flusher started here inherits it).
         with using(self.clock):
-            await self._receive(delivery)
+            try:
+                if telemetry.enabled():
+                    with tracing.processing(delivery, self.consumer):
+                        await self._receive(delivery)
+                else:  # off: not even a null context on the way
+                    await self._receive(delivery)
+            except Exception as exc:
+                if isinstance(exc, PermanentError) or not database_unreachable(exc):
+                    raise
+                raise DependencyUnavailable(
+                    f"database unreachable: {type(exc).__name__}: {exc}"[:500],
+                    self.wait_for_database,
+                ) from exc
+
+    def release_held(self) -> None:
+        """The consumer is stopping: let the deliveries held for the database go at once, parked
+        round a delay queue with their attempt unchanged, instead of returning them unacked
+        (which a quorum queue counts toward its delivery limit)."""
+        self.holding = False
+        if self._probe is not None:
+            self._probe.cancel()
+
+    async def wait_for_database(self, timeout: float) -> int | None:
+        """Wait until the database answers; how many probes failed first (0: at once), or
+        ``None`` when it still does not answer after ``timeout`` seconds or the consumer is
+        stopping (:meth:`release_held`). Every held delivery waits on the same probe."""
+        if not self.holding:
+            return None
+        if self._probe is None or self._probe.done() or self._probe.cancelling():
+            self._probe = asyncio.create_task(self._probe_database())
+        probe = self._probe
+        self._probe_waiters += 1
+        try:
+            async with asyncio.timeout(timeout):
+                return await asyncio.shield(probe)
+        except TimeoutError:
+            return None
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self.holding or task is None or task.cancelling():
+                raise  # this delivery's own task is cancelled
+            return None  # released: the probe was cancelled under it
+        finally:
+            self._probe_waiters -= 1
+            if self._probe_waiters == 0 and not probe.done():
+                probe.cancel()  # nobody waits any more (held too long, or shutting down)
+
+    async def _probe_database(self) -> int:
+        delay, largest = self.probe_delays
+        failures = 0
+        while True:
+            try:
+                async with asyncio.timeout(5.0):
+                    await self.db.ping()
+            except Exception as exc:
+                if failures == 0:
+                    logger.warning(
+                        "%s: database unreachable (%s: %s); waiting for it",
+                        self.consumer,
+                        type(exc).__name__,
+                        exc,
+                    )
+                failures += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, largest)
+            else:
+                if failures:
+                    logger.info("%s: database back after %d probes", self.consumer, failures)
+                return failures
 
     async def _receive(self, delivery: Delivery) -> None:
         envelope, payload = self.parse(delivery)
         if self.batch_size <= 1:
             await self._handle_alone(_Item(envelope, payload))
             return
+        # The flusher runs it in its own task: it takes the delivery's span along.
+        span = trace.get_current_span() if telemetry.enabled() else None
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # If its caller gave up (handler timeout), nobody reads the outcome: mark it read.
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        item = _Item(envelope, payload, future)
+        item = _Item(envelope, payload, future, span)
         self._queue.append(item)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
@@ -200,16 +297,37 @@ class EventConsumer:
             event_type = items[index].envelope.type
             batch_handler = self.batch_handlers.get(event_type)
             if batch_handler is None:
-                await self.handlers[event_type](
-                    session, items[index].envelope, items[index].payload
-                )
+                # Changes the handler audits are the service's, on behalf of this event; the
+                # events it records continue the event's trace (its span, even in a batch); its
+                # log lines carry the event and the request that caused it.
+                item = items[index]
+                handler = self.handlers[event_type]
+                with (
+                    acting_as(handling_event(self.consumer, item.envelope.id)),
+                    event_logging([item.envelope]),
+                ):
+                    if item.span is None:
+                        await handler(session, item.envelope, item.payload)
+                    else:
+                        with _in_span(item.span):
+                            await handler(session, item.envelope, item.payload)
                 run = items[index : index + 1]
             else:
                 end = index
                 while end < len(items) and items[end].envelope.type == event_type:
                     end += 1
                 run = items[index:end]
-                await batch_handler(session, [(item.envelope, item.payload) for item in run])
+                only = run[0].envelope.id if len(run) == 1 else None
+                events = [(item.envelope, item.payload) for item in run]
+                with (
+                    acting_as(handling_event(self.consumer, only)),
+                    event_logging([item.envelope for item in run]),
+                ):
+                    if len(run) == 1 and run[0].span is not None:
+                        with _in_span(run[0].span):
+                            await batch_handler(session, events)
+                    else:  # several: the flusher task's context (the first delivery's span)
+                        await batch_handler(session, events)
             if self.before_commit is not None:
                 for item in run:
                     await self.before_commit(item.envelope)
@@ -221,6 +339,14 @@ class _Item:
     envelope: Envelope
     payload: EventModel
     future: asyncio.Future[None] | None = None
+    #: In a micro-batch (tracing on): the delivery's CONSUMER span, current while its handler
+    #: runs in the flusher's task. None otherwise (the handler runs in the delivery's task).
+    span: Span | None = None
+
+
+def _in_span(span: Span) -> contextlib.AbstractContextManager[object]:
+    # Only current: its outcome is the delivery's (recorded by its own span's context manager).
+    return trace.use_span(span, record_exception=False, set_status_on_exception=False)
 
 
 def _settle(item: _Item, exc: BaseException | None) -> None:

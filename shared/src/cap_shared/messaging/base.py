@@ -10,7 +10,11 @@ Semantics (identical on RabbitMQ and in memory):
 * A handler that returns -> ack. A handler that raises :class:`PermanentError` (malformed event,
   unknown type) -> dead-lettered at once with the reason. Any other exception or a handler
   timeout -> retried after ``retry_delays[n]``; once the delays are used up -> dead-lettered
-  with the reason. A consumer that dies without acking -> the broker redelivers
+  with the reason. A handler that raises :class:`DependencyUnavailable` (its database is
+  unreachable: an outage, not a failure of the event) -> the delivery is held unacked, not
+  counted as an attempt, and handled again when the dependency answers; past ``hold_limit``
+  (kept under the broker's consumer timeout) it goes round a delay queue with its attempt
+  unchanged. An outage never dead-letters an event. A consumer that dies without acking -> the broker redelivers
   (``redelivered``), and past ``delivery_limit`` deliveries dead-letters it with reason
   ``delivery_limit``.
 * Dead letters keep the original body and headers plus ``x-cap-death-reason``,
@@ -24,6 +28,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -31,6 +36,7 @@ from typing import Any
 
 from cap_shared import metrics
 from cap_shared.clock import wall_now
+from cap_shared.logging import message_logging
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +63,21 @@ class PublishFailed(BrokerError):
 
 class Unroutable(PublishFailed):
     """No queue is bound to the message's routing key: it would have been lost."""
+
+
+class DependencyUnavailable(Exception):
+    """Raised by a handler when infrastructure it needs (its database) is unreachable.
+
+    Not the event's failure: :func:`run_handler` holds the delivery, awaits ``until_back`` and
+    runs the handler again, without counting an attempt. ``until_back(timeout)`` returns how
+    many probes failed before the dependency answered (0: it answered at once), or ``None``
+    if it still does not answer after ``timeout`` seconds.
+    """
+
+    def __init__(self, reason: str, until_back: Callable[[float], Awaitable[int | None]]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.until_back = until_back
 
 
 class PermanentError(Exception):
@@ -113,6 +134,15 @@ class Delivery:
 Handler = Callable[[Delivery], Awaitable[None]]
 
 
+def delivery_logging(delivery: Delivery) -> AbstractContextManager[None]:
+    """Around a line about ``delivery`` (retried, held, parked, dead-lettered...): it carries
+    the event's ``event_id``, ``event_type`` (the message's type, else its routing key) and the
+    request id that caused it, as its handler's lines do."""
+    return message_logging(
+        delivery.message_id, delivery.type or delivery.routing_key, delivery.correlation_id
+    )
+
+
 @dataclass(frozen=True)
 class QueueSpec:
     """One consuming service's queue: its bindings and its failure policy."""
@@ -124,6 +154,10 @@ class QueueSpec:
     retry_delays: tuple[float, ...] = (1.0, 10.0, 60.0, 300.0)
     prefetch: int = 64
     handler_timeout: float = 60.0
+    #: How long a delivery is held while a dependency is down before it goes round a delay
+    #: queue (attempt unchanged): under RabbitMQ's consumer timeout (30 min by default), which
+    #: would otherwise close the channel and count a delivery toward ``delivery_limit``.
+    hold_limit: float = 20 * 60.0
 
     @property
     def max_attempts(self) -> int:
@@ -146,18 +180,62 @@ class Decision:
     outcome: Outcome
     delay: float = 0.0
     reason: str = ""
+    #: Whether a RETRY counts as an attempt (False: a dependency outage, not the handler's).
+    counted: bool = True
+
+    def next_attempt(self, delivery: Delivery) -> int:
+        """The attempt number the retried message carries."""
+        return delivery.attempt + 1 if self.counted else delivery.attempt
+
+
+#: Times in a row a handler may report its dependency down while a probe finds it up at once,
+#: before the error counts as the handler's own failure (a misclassified error never loops).
+MAX_FALSE_OUTAGES = 3
 
 
 async def run_handler(spec: QueueSpec, handler: Handler, delivery: Delivery) -> Decision:
     """Run ``handler`` under the queue's timeout and decide ack, delayed retry or dead letter.
 
+    While the handler reports :class:`DependencyUnavailable`, the delivery is held (outside the
+    handler's timeout) until the dependency answers, then handled again: no attempt is counted.
     Cancellation and other ``BaseException`` (the consumer stopping or dying) propagate: the
     message is then neither acked nor retried, and the broker redelivers it.
     """
     started = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    held_until = loop.time() + spec.hold_limit
+    false_outages = 0
     try:
-        async with asyncio.timeout(spec.handler_timeout):
-            await handler(delivery)
+        while True:
+            try:
+                await _within(spec.handler_timeout, handler, delivery)
+                break
+            except DependencyUnavailable as exc:
+                if false_outages == 0:
+                    with delivery_logging(delivery):
+                        logger.warning(
+                            "holding %s until its dependency answers: %s",
+                            delivery.message_id,
+                            exc.reason,
+                        )
+                failed_probes = await exc.until_back(max(0.0, held_until - loop.time()))
+                if failed_probes is None:
+                    with delivery_logging(delivery):
+                        logger.warning(
+                            "%s held %.0fs, dependency still down: parked, attempt not counted",
+                            delivery.message_id,
+                            spec.hold_limit,
+                        )
+                    metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="held").inc()
+                    return Decision(
+                        Outcome.RETRY,
+                        delay=spec.retry_delays[0] if spec.retry_delays else 1.0,
+                        reason=f"dependency unavailable: {exc.reason}"[:1000],
+                        counted=False,
+                    )
+                false_outages = false_outages + 1 if failed_probes == 0 else 0
+                if false_outages >= MAX_FALSE_OUTAGES:
+                    raise RuntimeError(exc.reason) from exc
     except PermanentError as exc:
         metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="dead").inc()
         return Decision(Outcome.DEAD, reason=f"permanent: {exc.reason}")
@@ -166,23 +244,25 @@ async def run_handler(spec: QueueSpec, handler: Handler, delivery: Delivery) -> 
             "handler timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
         )
         if delivery.attempt < spec.max_attempts:
-            logger.warning(
-                "handler failed on %s (attempt %d/%d), retrying: %s",
-                delivery.message_id,
-                delivery.attempt,
-                spec.max_attempts,
-                error,
-            )
+            with delivery_logging(delivery):
+                logger.warning(
+                    "handler failed on %s (attempt %d/%d), retrying: %s",
+                    delivery.message_id,
+                    delivery.attempt,
+                    spec.max_attempts,
+                    error,
+                )
             metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="retry").inc()
             return Decision(
                 Outcome.RETRY, delay=spec.retry_delays[delivery.attempt - 1], reason=error
             )
-        logger.error(
-            "handler failed on %s after %d attempts: %s",
-            delivery.message_id,
-            delivery.attempt,
-            error,
-        )
+        with delivery_logging(delivery):
+            logger.error(
+                "handler failed on %s after %d attempts: %s",
+                delivery.message_id,
+                delivery.attempt,
+                error,
+            )
         metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="dead").inc()
         return Decision(
             Outcome.DEAD, reason=f"failed after {delivery.attempt} attempts: {error}"[:1000]
@@ -191,6 +271,34 @@ async def run_handler(spec: QueueSpec, handler: Handler, delivery: Delivery) -> 
         metrics.HANDLER_SECONDS.labels(queue=spec.name).observe(time.perf_counter() - started)
     metrics.EVENTS_CONSUMED.labels(queue=spec.name, outcome="ack").inc()
     return Decision(Outcome.ACK)
+
+
+async def _within(timeout: float, handler: Handler, delivery: Delivery) -> None:
+    """Run ``handler`` and give up on it after ``timeout`` seconds, *without* waiting for it to
+    unwind: a handler whose cancellation takes long (a slow rollback, a network close) must not
+    hold the delivery past the broker's own consumer timeout, which would close the channel,
+    requeue the message as if never tried and, once per delivery limit, dead-letter it. The
+    abandoned handler finishes on its own; if it commits after all, the retry finds its inbox
+    row and does nothing.
+    """
+    task = asyncio.ensure_future(handler(delivery))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+    except asyncio.CancelledError:
+        task.cancel()  # the consumer is stopping: the handler stops too, unacked
+        raise
+    if task in done:
+        task.result()  # the handler's outcome: returns, or raises its exception
+        return
+    task.cancel()
+    with delivery_logging(delivery):  # the callback runs in a copy of this context
+        task.add_done_callback(_abandoned)
+    raise TimeoutError
+
+
+def _abandoned(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.info("a timed-out handler ended with %r", task.exception())
 
 
 def dead_letter_headers(delivery: Delivery, reason: str) -> dict[str, Any]:
@@ -222,6 +330,17 @@ def _match(pattern: list[str], words: list[str]) -> bool:
 
 class ConsumerHandle(abc.ABC):
     """A running consumer; ``cancel`` stops taking new messages and waits for those in flight."""
+
+    #: Whether it counts in ``cap_event_consumers`` (subscribed, its connection up).
+    _live = False
+
+    def live(self, spec: QueueSpec, on: bool, *, dead: bool) -> None:
+        """Count this consumer in ``cap_event_consumers{queue}`` (``<name>``, or ``<name>.dlq``
+        for a dead-letter consumer) while it is subscribed and connected."""
+        if on != self._live:
+            self._live = on
+            gauge = metrics.EVENT_CONSUMERS.labels(queue=f"{spec.name}.dlq" if dead else spec.name)
+            gauge.inc(1 if on else -1)
 
     @abc.abstractmethod
     async def cancel(self) -> None:

@@ -6,7 +6,8 @@ from cap_shared.messaging.base import Broker
 
 
 def broker_from_url(url: str, *, namespace: str = "cap") -> Broker:
-    """``memory://`` gives the in-memory broker, ``amqp(s)://`` RabbitMQ."""
+    """``memory://`` gives the in-memory broker, ``amqp(s)://`` RabbitMQ (a cluster: its nodes'
+    URLs separated by commas, ``amqp://u:p@a:5672/,amqp://u:p@b:5672/``)."""
     if url.startswith("memory://"):
         from cap_shared.messaging.memory import MemoryBroker
 

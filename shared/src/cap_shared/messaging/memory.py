@@ -27,6 +27,7 @@ from cap_shared.messaging.base import (
     QueueSpec,
     Unroutable,
     dead_letter_headers,
+    delivery_logging,
     run_handler,
     topic_matches,
 )
@@ -199,8 +200,10 @@ class _MemoryConsumer(ConsumerHandle):
     def start(self) -> None:
         # ``prefetch`` workers: at most that many messages in flight, as with basic.qos.
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.spec.prefetch)]
+        self.live(self.spec, True, dead=self.dead)
 
     async def cancel(self) -> None:
+        self.live(self.spec, False, dead=self.dead)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -219,9 +222,10 @@ class _MemoryConsumer(ConsumerHandle):
                 raise
             except BaseException:
                 # The consumer died mid-message (as a crashed process would): returned unacked.
-                logger.exception(
-                    "consumer died on message %s; returning it", item.message.message_id
-                )
+                with delivery_logging(self._delivery(item)):
+                    logger.exception(
+                        "consumer died on message %s; returning it", item.message.message_id
+                    )
                 await self._return(item)
 
     async def _return(self, item: _Message) -> None:
@@ -263,19 +267,21 @@ class _MemoryConsumer(ConsumerHandle):
         delivery = self._delivery(item)
         if self.dead:
             # Dead letters are acked only when the handler returns; otherwise kept for later.
-            try:
-                await self.handler(delivery)
-            except Exception:
-                logger.exception("dead-letter handler failed; keeping the message")
-                await asyncio.sleep(1.0)
-                await self.queue.put(item)
+            # The dead-letter handler's lines (the dead letter recorded) carry its event too.
+            with delivery_logging(delivery):
+                try:
+                    await self.handler(delivery)
+                except Exception:
+                    logger.exception("dead-letter handler failed; keeping the message")
+                    await asyncio.sleep(1.0)
+                    await self.queue.put(item)
             return
         decision = await run_handler(self.spec, self.handler, delivery)
         if decision.outcome is Outcome.ACK:
             return
         if decision.outcome is Outcome.RETRY:
             headers = dict(item.headers)
-            headers[ATTEMPT_HEADER] = delivery.attempt + 1
+            headers[ATTEMPT_HEADER] = decision.next_attempt(delivery)
             retry = _Message(replace(item.message), headers)
             self.broker._schedule(decision.delay, self.queue, retry)
             return

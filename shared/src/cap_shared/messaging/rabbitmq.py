@@ -3,14 +3,16 @@
 Topology for a consumer queue ``Q`` (``<namespace>.<service>``):
 
 * ``<ns>.events``  durable topic exchange; ``Q`` is bound to it once per routing key it handles;
-* ``Q``            quorum queue, explicit ``x-delivery-limit``, dead-letters (at-least-once) to
-  ``<ns>.dlx`` with routing key ``Q``;
+* ``Q``            quorum queue, explicit ``x-delivery-limit``, at-least-once DLX ``<ns>.dlx``;
 * ``Q.dlq``        quorum queue bound to ``<ns>.dlx`` (direct) with key ``Q``;
 * ``Q.retry.<ms>`` one quorum queue per retry delay, bound to ``<ns>.retry`` (direct); its
   ``x-message-ttl`` expires messages back to ``Q`` through the default exchange.
 
 Every publish is persistent, mandatory, awaited for its confirm within a timeout, on a channel
 with ``on_return_raises`` so that an unroutable event raises instead of vanishing.
+
+A cluster: every node's URL, separated by commas (:mod:`cap_shared.messaging.failover`); quorum
+queues get RabbitMQ's default of three replicas (no ``x-quorum-initial-group-size``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import aio_pika
@@ -36,13 +39,17 @@ from aiormq.exceptions import (
     PublishError,
 )
 
-from cap_shared.clock import wall_now
+from cap_shared.messaging.amqp import attempt_of as _attempt
+from cap_shared.messaging.amqp import logging_of as _message_logging
+from cap_shared.messaging.amqp import original_routing_key as _original_routing_key
+from cap_shared.messaging.amqp import to_amqp as _to_amqp
 from cap_shared.messaging.base import (
     ATTEMPT_HEADER,
     ROUTING_KEY_HEADER,
     Broker,
     BrokerUnavailable,
     ConsumerHandle,
+    Decision,
     Delivery,
     Handler,
     Outcome,
@@ -51,8 +58,10 @@ from cap_shared.messaging.base import (
     QueueSpec,
     Unroutable,
     dead_letter_headers,
+    delivery_logging,
     run_handler,
 )
+from cap_shared.messaging.failover import broker_addresses, connect_nodes
 
 logger = logging.getLogger(__name__)
 
@@ -68,47 +77,20 @@ _CONNECTION_ERRORS = (
 )
 
 
-def _to_amqp(message: OutgoingMessage, headers: dict[str, Any] | None = None) -> aio_pika.Message:
-    return aio_pika.Message(
-        body=message.body,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        message_id=message.message_id,
-        type=message.type,
-        correlation_id=message.correlation_id,
-        content_type=message.content_type,
-        timestamp=message.timestamp or wall_now(),
-        headers=headers if headers is not None else dict(message.headers),
-    )
-
-
-def _original_routing_key(headers: dict[str, Any], routing_key: str | None) -> str:
-    """The event's routing key, even after a hop through a delay, dead-letter or default exchange."""
-    if headers.get(ROUTING_KEY_HEADER):
-        return str(headers[ROUTING_KEY_HEADER])
-    deaths = headers.get("x-death") or []
-    if deaths and isinstance(deaths[0], dict) and deaths[0].get("routing-keys"):
-        return str(deaths[0]["routing-keys"][0])
-    return routing_key or ""
-
-
-def _attempt(headers: dict[str, Any]) -> int:
-    value = headers.get(ATTEMPT_HEADER, 1)
-    return value if isinstance(value, int) and value > 0 else 1
-
-
 class RabbitBroker(Broker):
     """The production broker."""
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         *,
         namespace: str = "cap",
         connect_timeout: float = 5.0,
         reconnect_interval: float = 2.0,
     ) -> None:
         super().__init__(namespace=namespace)
-        self.url = url
+        self.urls = broker_addresses(url)  # every node of a cluster
+        self.url = self.urls[0]
         self.connect_timeout = connect_timeout
         self.reconnect_interval = reconnect_interval
         self._connection: AbstractRobustConnection | None = None
@@ -138,14 +120,15 @@ class RabbitBroker(Broker):
     async def start(self) -> None:
         """Connect and declare the exchanges (BrokerUnavailable if RabbitMQ cannot be reached)."""
         try:
-            self._connection = await asyncio.wait_for(
-                aio_pika.connect_robust(
-                    self.url,
-                    timeout=self.connect_timeout,
-                    reconnect_interval=self.reconnect_interval,
-                ),
-                timeout=self.connect_timeout + 1,
+            self._connection = await connect_nodes(
+                self.urls,
+                connect_timeout=self.connect_timeout,
+                reconnect_interval=self.reconnect_interval,
+                errors=_CONNECTION_ERRORS,
             )
+            # cap_event_consumers: none while the connection is down, back once reconnected.
+            self._connection.close_callbacks.add(lambda *_: self._consumers_live(False))
+            self._connection.reconnect_callbacks.add(lambda *_: self._consumers_live(True))
             channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
             self._channel = channel
             self._exchange = await channel.declare_exchange(
@@ -185,6 +168,18 @@ class RabbitBroker(Broker):
             or self._channel.is_closed
         ):
             raise BrokerUnavailable("not connected to RabbitMQ")
+
+    async def _connected(self) -> AbstractRobustConnection:
+        """The connection, waited for up to ``connect_timeout`` while it reconnects (aio-pika
+        would raise ``RuntimeError("Connection was not opened")``)."""
+        connection = self._connection
+        if connection is None or connection.is_closed:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        try:
+            await asyncio.wait_for(connection.ready(), timeout=self.connect_timeout)
+        except TimeoutError as exc:
+            raise BrokerUnavailable(f"not reconnected within {self.connect_timeout}s") from exc
+        return connection
 
     # publishing --------------------------------------------------------------
     async def _publish_to(
@@ -265,6 +260,7 @@ class RabbitBroker(Broker):
         name = self.queue_name(spec)
         if name in self._declared:
             return
+        await self._connected()
         await self.ping()
         channel = self._channel
         if channel is None or self._exchange is None or self._dlx is None or self._retry is None:
@@ -295,9 +291,10 @@ class RabbitBroker(Broker):
 
     async def queue_depth(self, queue: str) -> int:
         """How many messages wait in ``queue``."""
-        await self.ping()
-        assert self._connection is not None
-        channel = await self._connection.channel()
+        try:
+            channel = await (await self._connected()).channel()
+        except (*_CONNECTION_ERRORS, RuntimeError) as exc:
+            raise BrokerUnavailable(f"cannot open a channel: {exc}") from exc
         try:
             declared = await channel.declare_queue(queue, passive=True)
             return int(declared.declaration_result.message_count or 0)
@@ -309,44 +306,44 @@ class RabbitBroker(Broker):
         return set(self._queue_names)
 
     # consuming ---------------------------------------------------------------
-    async def _consumer_queue(
-        self, queue_name: str, prefetch: int
-    ) -> tuple[AbstractChannel, AbstractQueue]:
-        assert self._connection is not None
-        channel = await self._connection.channel(publisher_confirms=False)
-        await channel.set_qos(prefetch_count=prefetch)
-        queue = await channel.get_queue(queue_name, ensure=True)
-        return channel, queue
+    async def _subscribe(
+        self, spec: QueueSpec, handler: Handler, queue_name: str, prefetch: int, *, dead: bool
+    ) -> ConsumerHandle:
+        await self.declare_queue(spec)
+        try:
+            channel = await (await self._connected()).channel(publisher_confirms=False)
+            await channel.set_qos(prefetch_count=prefetch)
+            queue = await channel.get_queue(queue_name, ensure=True)
+        except (*_CONNECTION_ERRORS, RuntimeError) as exc:
+            raise BrokerUnavailable(f"cannot consume {queue_name}: {exc}") from exc
+        consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=dead)
+        await consumer.start()
+        self._consumers.append(consumer)
+        return consumer
 
     async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
         """Deliver the queue's messages to ``handler`` until cancelled."""
-        await self.declare_queue(spec)
-        channel, queue = await self._consumer_queue(self.queue_name(spec), spec.prefetch)
-        consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=False)
-        await consumer.start()
-        self._consumers.append(consumer)
-        return consumer
+        return await self._subscribe(
+            spec, handler, self.queue_name(spec), spec.prefetch, dead=False
+        )
 
     async def consume_dead_letters(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
         """Deliver the queue's dead letters to ``handler`` until cancelled."""
-        await self.declare_queue(spec)
-        channel, queue = await self._consumer_queue(
-            self.dead_letter_queue_name(spec), min(spec.prefetch, 16)
+        return await self._subscribe(
+            spec, handler, self.dead_letter_queue_name(spec), min(spec.prefetch, 16), dead=True
         )
-        consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=True)
-        await consumer.start()
-        self._consumers.append(consumer)
-        return consumer
 
     async def _retry_later(
-        self, spec: QueueSpec, delivery: Delivery, delay: float, amqp_in: AbstractIncomingMessage
+        self, spec: QueueSpec, delivery: Delivery, plan: Decision, amqp_in: AbstractIncomingMessage
     ) -> None:
         headers = dict(delivery.headers)
-        headers[ATTEMPT_HEADER] = delivery.attempt + 1
+        headers[ATTEMPT_HEADER] = plan.next_attempt(delivery)  # unchanged after an outage
         # The delay queue dead-letters back with the queue name as routing key: keep the original.
         headers[ROUTING_KEY_HEADER] = delivery.routing_key
         out = self._rebuild(delivery, amqp_in, headers)
-        await self._publish_to(self._retry, self.retry_queue_name(spec, delay), out, timeout=10)
+        await self._publish_to(
+            self._retry, self.retry_queue_name(spec, plan.delay), out, timeout=10
+        )
 
     async def _dead_letter(
         self, spec: QueueSpec, delivery: Delivery, reason: str, amqp_in: AbstractIncomingMessage
@@ -368,6 +365,10 @@ class RabbitBroker(Broker):
             timestamp=amqp_in.timestamp,
             headers=headers,
         )
+
+    def _consumers_live(self, on: bool) -> None:
+        for consumer in self._consumers:
+            consumer.live(consumer.spec, on and consumer._tag is not None, dead=consumer.dead)
 
     def _forget(self, consumer: _RabbitConsumer) -> None:
         with contextlib.suppress(ValueError):
@@ -396,8 +397,10 @@ class _RabbitConsumer(ConsumerHandle):
 
     async def start(self) -> None:
         self._tag = await self.queue.consume(self._on_message, no_ack=False)
+        self.live(self.spec, True, dead=self.dead)
 
     async def cancel(self) -> None:
+        self.live(self.spec, False, dead=self.dead)
         # Every step is bounded: on a connection that is down, a robust channel would otherwise
         # wait for the reconnection and a SIGTERM would never finish.
         if self._tag is not None:
@@ -437,7 +440,8 @@ class _RabbitConsumer(ConsumerHandle):
         except BaseException:
             # The consumer died mid-message (as a crashed process would): returned unacked,
             # counted against the queue's delivery limit.
-            logger.exception("consumer died on message %s; returning it", message.message_id)
+            with _message_logging(message):
+                logger.exception("consumer died on message %s; returning it", message.message_id)
             await self._nack(message)
         finally:
             if task is not None:
@@ -446,30 +450,33 @@ class _RabbitConsumer(ConsumerHandle):
     async def _settle(self, message: AbstractIncomingMessage) -> None:
         delivery = self._delivery(message)
         if self.dead:
-            try:
-                await self.handler(delivery)
-            except Exception:
-                logger.exception(
-                    "dead-letter handler failed; the message stays in %s", self.queue.name
-                )
-                await asyncio.sleep(1.0)
-                await self._nack(message)
-                return
-            await self._ack(message)
+            # The dead-letter handler's lines (the dead letter recorded) carry its event too.
+            with delivery_logging(delivery):
+                try:
+                    await self.handler(delivery)
+                except Exception:
+                    logger.exception(
+                        "dead-letter handler failed; the message stays in %s", self.queue.name
+                    )
+                    await asyncio.sleep(1.0)
+                    await self._nack(message)
+                    return
+                await self._ack(message)
             return
         decision = await run_handler(self.spec, self.handler, delivery)
         try:
             if decision.outcome is Outcome.RETRY:
-                await self.broker._retry_later(self.spec, delivery, decision.delay, message)
+                await self.broker._retry_later(self.spec, delivery, decision, message)
             elif decision.outcome is Outcome.DEAD:
                 await self.broker._dead_letter(self.spec, delivery, decision.reason, message)
         except Exception:
             # Could not park it: give it back to the broker (counted against the delivery limit).
-            logger.exception(
-                "could not route message %s for %s; requeueing",
-                delivery.message_id,
-                decision.outcome.value,
-            )
+            with delivery_logging(delivery):
+                logger.exception(
+                    "could not route message %s for %s; requeueing",
+                    delivery.message_id,
+                    decision.outcome.value,
+                )
             await self._nack(message)
             return
         await self._ack(message)
@@ -480,9 +487,10 @@ class _RabbitConsumer(ConsumerHandle):
         except _CONNECTION_ERRORS:
             # The channel died after the work was committed: the broker redelivers, the inbox
             # recognises the event id.
-            logger.warning(
-                "ack of %s lost with its channel; it will be redelivered", message.message_id
-            )
+            with _message_logging(message):
+                logger.warning(
+                    "ack of %s lost with its channel; it will be redelivered", message.message_id
+                )
 
     async def _nack(self, message: AbstractIncomingMessage) -> None:
         with contextlib.suppress(*_CONNECTION_ERRORS):

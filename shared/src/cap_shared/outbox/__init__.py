@@ -2,6 +2,7 @@
 
 from cap_shared.outbox.relay import OutboxRelay
 from cap_shared.outbox.table import outbox_table
+from cap_shared.outbox.versions import subject_version_table
 from cap_shared.outbox.writer import add_event
 
-__all__ = ["OutboxRelay", "add_event", "outbox_table"]
+__all__ = ["OutboxRelay", "add_event", "outbox_table", "subject_version_table"]

@@ -11,6 +11,9 @@
   back the rows behind it.
 * Woken at once by commits in the same process (``Database.outbox_signal``) and by PostgreSQL
   ``NOTIFY`` from other processes; polls as a safety net.
+* Tracing on: a span ``outbox.relay`` per batch that publishes rows, and per message a PRODUCER
+  span ``"<event type> publish"`` in the trace of the request that recorded the event, whose
+  ``traceparent`` goes in the message headers (:mod:`cap_shared.messaging.tracing`).
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry.trace import Span, Status, StatusCode
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cap_shared import metrics
+from cap_shared import metrics, telemetry
 from cap_shared.clock import wall_now
 from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
+from cap_shared.messaging import tracing
 from cap_shared.messaging.base import Broker, BrokerError, OutgoingMessage, Unroutable
 from cap_shared.outbox.writer import NOTIFY_CHANNEL
 
@@ -57,8 +62,12 @@ class OutboxRelay:
         max_backoff: float = 5.0,
         linger: float = 0.005,
         after_publish: AfterPublishHook | None = None,
+        dead_letters: sa.Table | None = None,
     ) -> None:
         self.db = db
+        #: The service's dead-letter table: its pending rows are counted with the outbox's
+        #: (``cap_dead_letters_pending``).
+        self.dead_letters = dead_letters
         self.broker = broker
         self.table = table
         self.service = service
@@ -98,6 +107,8 @@ class OutboxRelay:
 
     async def _publish_batch_locked(self) -> tuple[int, bool]:
         t = self.table
+        # When the pass began, for its span (epoch ns): only when tracing, else no work.
+        started = int(wall_now().timestamp() * 1e9) if telemetry.enabled() else 0
         await self.broker.ping()  # no connection: fail the pass before touching the rows
         async with self.db.engine.connect() as conn, conn.begin():
             if self.db.dialect == "postgresql" and not await self._take_turn(conn):
@@ -114,8 +125,11 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0, False
-            messages = [self._message(row) for row in rows]
-            results = await self.broker.publish_many(messages, timeout=self.publish_timeout)
+            if started:
+                results = await self._publish_traced(rows, started)
+            else:
+                messages = [self._message(row) for row in rows]
+                results = await self.broker.publish_many(messages, timeout=self.publish_timeout)
             confirmed = [row.seq for row, err in zip(rows, results, strict=True) if err is None]
             unroutable = [
                 (row.seq, err)
@@ -140,6 +154,40 @@ class OutboxRelay:
                 raise first
             raise BrokerError(f"publish failed: {first!r}") from first
         return len(confirmed), len(rows) == self.batch_size
+
+    async def _publish_traced(
+        self, rows: Sequence[Any], started: int
+    ) -> list[BaseException | None]:
+        """Publish ``rows`` as :meth:`_publish_batch_locked` does, in the pass's span and one
+        PRODUCER span per message, each ended at its message's confirm."""
+        relay = tracing.start_relay_pass(self.service, len(rows), started)
+        spans: list[Span] = []
+        messages: list[OutgoingMessage] = []
+        results: list[BaseException | None] = []
+        try:
+            for row in rows:
+                span, message = tracing.start_publish(
+                    self._message(row),
+                    row.payload,
+                    relay=relay,
+                    service=self.service,
+                    exchange=self.broker.exchange_name,
+                )
+                spans.append(span)
+                messages.append(message)
+            results = await self.broker.publish_many(messages, timeout=self.publish_timeout)
+        except BaseException as exc:  # cancelled mid-publish: the spans end all the same
+            results = [exc] * len(spans)
+            raise
+        finally:
+            for span, result in zip(spans, results, strict=False):
+                tracing.end_publish(span, result)
+            failed = sum(1 for result in results if result is not None)
+            relay.set_attribute("published", len(results) - failed)
+            if failed:
+                relay.set_status(Status(StatusCode.ERROR, f"{failed} not confirmed"))
+            relay.end()
+        return results
 
     async def _take_turn(self, conn: AsyncConnection) -> bool:
         # Blocks while another relay of this service is publishing, then goes on where it stopped.
@@ -241,6 +289,12 @@ class OutboxRelay:
                     )
                 )
             ).scalar_one()
+            if self.dead_letters is not None:
+                d = self.dead_letters
+                dead = await conn.execute(
+                    sa.select(sa.func.count()).select_from(d).where(d.c.replayed_at.is_(None))
+                )
+                metrics.DEAD_LETTERS_PENDING.labels(self.service).set(dead.scalar_one())
         lag = (wall_now() - oldest).total_seconds() if oldest else 0.0
         metrics.OUTBOX_PENDING.labels(self.service).set(pending)
         metrics.OUTBOX_LAG_SECONDS.labels(self.service).set(lag)
@@ -296,6 +350,12 @@ class OutboxRelay:
                 timeout = self.poll_interval
             except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
                 logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
+                # The gauges go on (the outbox's age grows while the broker is away), when the
+                # database answers.
+                if loop.time() - last_status >= self.poll_interval:
+                    with contextlib.suppress(Exception):
+                        await self.status()
+                        last_status = loop.time()
                 # Back off for real: new commits must not turn an outage into a busy loop.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=backoff)

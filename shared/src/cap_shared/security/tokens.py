@@ -28,6 +28,7 @@ import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cap_shared.clock import wall_timestamp
+from cap_shared.instrumentation import instrument_client
 from cap_shared.security.principal import Grant, Principal, Role
 
 ALGORITHM = "EdDSA"
@@ -122,7 +123,8 @@ def http_jwks_fetcher(url: str, *, timeout: float = 5.0) -> JwksFetcher:
     """Fetch a JWKS document over HTTP (the gateway's ``/.well-known/jwks.json``)."""
 
     async def fetch() -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        client = instrument_client(httpx.AsyncClient(timeout=timeout, follow_redirects=False))
+        async with client:
             response = await client.get(url)
             response.raise_for_status()
             document: dict[str, Any] = response.json()

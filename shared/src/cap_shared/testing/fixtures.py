@@ -195,13 +195,14 @@ async def rabbit_broker() -> AsyncIterator[RabbitBroker]:
     await cleanup_rabbit(broker)
 
 
-async def cleanup_rabbit(broker: RabbitBroker) -> None:
-    """Delete every queue and exchange of the broker's namespace, then close it."""
+async def cleanup_rabbit(broker: RabbitBroker, url: str | None = None) -> None:
+    """Delete every queue and exchange of the broker's namespace, then close it (``url``: the
+    node to clean, the test server's unless given, e.g. a throwaway node of tests/faults)."""
     import aio_pika
 
     names = broker.declared_queue_names()
     await broker.close()  # consumers first, so the broker does not cancel them under our feet
-    connection = await aio_pika.connect(services.RABBITMQ_URL)
+    connection = await aio_pika.connect(url or services.RABBITMQ_URL)
     try:
         channel = await connection.channel()
         for name in names:

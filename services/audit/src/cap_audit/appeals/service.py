@@ -25,7 +25,12 @@ from cap_audit.audits.rules import Scheme
 from cap_audit.config import SOURCE, Settings, rules_for
 from cap_audit.findings.repository import FindingRepository
 from cap_audit.findings.rules import FindingStatus, FindingType
-from cap_audit.findings.service import appeal_opened_on, publish_finding_status
+from cap_audit.findings.service import (
+    appeal_opened_on,
+    finding_state,
+    publish_finding_status,
+    record_finding,
+)
 from cap_audit.impartiality.rules import Person, decider_impartial
 from cap_audit.models import Audit, Finding, FindingAppeal, tables
 from cap_shared.clock import Clock
@@ -91,6 +96,7 @@ async def lodge(
         status_before=finding.status,
     )
     await repo.add(appeal)
+    before = finding_state(finding)
     previous, finding.status = finding.status, FindingStatus.APPEALED.value
     await FindingRepository(session).add(finding)
     await add_event(
@@ -113,7 +119,7 @@ async def lodge(
             actor=principal.subject,
         ),
     )
-    await publish_finding_status(
+    event_id = await publish_finding_status(
         session,
         finding,
         scheme=audit.scheme,
@@ -121,6 +127,14 @@ async def lodge(
         principal=principal,
         changed_at=now,
         reason=data.reason,
+    )
+    await record_finding(
+        session,
+        finding,
+        action="finding.appealed",
+        before=before,
+        after={**finding_state(finding), "appeal_id": appeal.id, "appeal_reason": appeal.reason},
+        event_id=event_id,
     )
     return finding
 
@@ -189,6 +203,7 @@ async def decide(
         FindingType(finding.type), FindingStatus(appeal.status_before), outcome
     )
     now = clock.now()
+    before = finding_state(finding)
     stopped = max(0, (now.date() - appeal.lodged_at.date()).days)
     if status is not FindingStatus.WITHDRAWN and stopped:
         shift = timedelta(days=stopped)
@@ -204,7 +219,7 @@ async def decide(
     await repo.add(appeal)
     await FindingRepository(session).add(finding)
     await _publish_decided(session, finding, audit, appeal, principal)
-    await publish_finding_status(
+    event_id = await publish_finding_status(
         session,
         finding,
         scheme=audit.scheme,
@@ -213,6 +228,19 @@ async def decide(
         changed_at=now,
         previous_type=previous_type,
         reason=f"appel {outcome.value} : {data.reason}",
+    )
+    await record_finding(
+        session,
+        finding,
+        action=f"finding.appeal_{outcome.value}",
+        before=before,
+        after={
+            **finding_state(finding),
+            "appeal_id": appeal.id,
+            "outcome": outcome.value,
+            "decision_reason": appeal.decision_reason,
+        },
+        event_id=event_id,
     )
     return finding
 

@@ -11,6 +11,7 @@ from cap_audit.audits.repository import AuditRepository
 from cap_audit.audits.rules import AuditStatus, AuditStep, AuditType, Scheme
 from cap_audit.audits.schemas import AuditPlanUpdate
 from cap_audit.audits.service import expect
+from cap_audit.audits.trail import audit_state, record_audit
 from cap_audit.bodies import rules as body_rules
 from cap_audit.bodies.repository import BodyRepository
 from cap_audit.config import SOURCE, Settings, rules_for
@@ -18,6 +19,7 @@ from cap_audit.impartiality import service as impartiality
 from cap_audit.models import Assignment, Audit, Auditor, tables
 from cap_audit.programmes import rules as programme_rules
 from cap_audit.programmes.repository import ProgrammeRepository
+from cap_shared.audit import record_change
 from cap_shared.clock import Clock
 from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
@@ -154,6 +156,9 @@ async def plan(
                 parameters=parameters,
             )
         checked.append((auditor, member.role, member.declaration))
+    held_team = await _team_state(repo, audit.id)
+    before = {**audit_state(audit), "team": held_team}
+    replanned = audit.status == AuditStatus.PLANNED.value
     await repo.clear_team(audit.id)
     for auditor, role, declaration in checked:
         await repo.add(
@@ -170,24 +175,58 @@ async def plan(
     audit.site_ids = list(dict.fromkeys(data.site_ids or [central]))
     audit.status = target.value
     await repo.add(audit)
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            AuditPlannedV1(
-                audit_id=audit.id,
-                organisation_id=audit.organisation_id,
-                scheme=audit.scheme,
-                audit_type=audit.type,
-                certification_body_id=audit.certification_body_id,
-                start_date=data.start_date,
-                end_date=data.end_date,
-                auditor_ids=[a.id for a, _r, _d in checked],
-                auditor_user_ids=sorted({a.user_id for a, _r, _d in checked if a.user_id}),
-            ),
-            source=SOURCE,
-            subject=audit.id,
-            actor=principal.subject,
+    envelope = new_event(
+        AuditPlannedV1(
+            audit_id=audit.id,
+            organisation_id=audit.organisation_id,
+            scheme=audit.scheme,
+            audit_type=audit.type,
+            certification_body_id=audit.certification_body_id,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            auditor_ids=[a.id for a, _r, _d in checked],
+            auditor_user_ids=sorted({a.user_id for a, _r, _d in checked if a.user_id}),
         ),
+        source=SOURCE,
+        subject=audit.id,
+        actor=principal.subject,
     )
+    await add_event(session, tables.outbox, envelope)
+    await record_audit(
+        session,
+        audit,
+        action="audit.replanned" if replanned else "audit.planned",
+        before=before,
+        after={**audit_state(audit), "team": [[a.id, r] for a, r, _d in checked]},
+        event_id=envelope.id,
+    )
+    declared = {a: d for a, _r, d in held_team}
+    for auditor, role, declaration in checked:
+        # Each team member's impartiality declaration (ISO/IEC 17021-1 §5.2): recorded when
+        # given, and again when a re-plan changes it.
+        if declared.get(auditor.id) == declaration:
+            continue
+        await record_change(
+            session,
+            tables.audit_log,
+            action="impartiality_declaration.recorded",
+            record_type="impartiality_declaration",
+            record_id=f"{audit.id}:{auditor.id}",
+            before=None if auditor.id not in declared else {"declaration": declared[auditor.id]},
+            after={
+                "audit_id": audit.id,
+                "auditor_id": auditor.id,
+                "auditor_user_id": auditor.user_id,
+                "role": role,
+                "declaration": declaration,
+                "declared_by": principal.subject,
+            },
+            on_behalf_of=audit.certification_body_id,
+            event_id=envelope.id,
+        )
     return audit
+
+
+async def _team_state(repo: AuditRepository, audit_id: str) -> list[list[str]]:
+    """The audit's team as the audit trail keeps it: [auditor id, role, declaration]."""
+    return [[a.auditor_id, a.role, a.declaration] for a, _b in await repo.team(audit_id)]

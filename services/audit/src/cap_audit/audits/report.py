@@ -17,9 +17,10 @@ from cap_audit.config import SOURCE, Settings, rules_for
 from cap_audit.findings import rules as finding_rules
 from cap_audit.findings.repository import FindingRepository
 from cap_audit.findings.rules import FindingStatus, FindingType
-from cap_audit.findings.service import publish_finding_status
+from cap_audit.findings.service import finding_state, publish_finding_status, record_finding
 from cap_audit.maturity.repository import MaturityRepository
 from cap_audit.models import Audit, Finding, tables
+from cap_shared.audit import record_change
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import (
     AuditReportSubmittedV1,
@@ -40,7 +41,8 @@ async def submit(
     now: datetime,
 ) -> None:
     """What submitting the report does: each finding's answer deadline, the majors minors add
-    up to, the earlier minors escalated, and the report's event (with all of them)."""
+    up to, the earlier minors escalated, and the report's event (with all of them); the
+    report's entry in the audit trail (``audit_report.submitted``)."""
     scheme_rules = rules_for(settings, Scheme(audit.scheme))
     for finding in findings:
         finding.response_due = finding_rules.response_due(
@@ -48,7 +50,26 @@ async def submit(
         )
     added = await _minors_adding_up(session, audit, findings, scheme_rules, now)
     escalated = await _escalate_earlier_minors(session, audit, scheme_rules, principal, now)
-    await _publish_report(session, audit, [*findings, *added, *escalated], principal, now)
+    listed = [*findings, *added, *escalated]
+    event_id = await _publish_report(session, audit, listed, principal, now)
+    await record_change(
+        session,
+        tables.audit_log,
+        action="audit_report.submitted",
+        record_type="audit_report",
+        record_id=audit.id,
+        before={"status": audit.status},
+        after={
+            "status": "report_submitted",
+            "submitted_at": now,
+            "summary": audit.report_summary,
+            "findings": sorted(f.id for f in listed),
+            "counts": dict(Counter(f.type for f in listed)),
+            "escalated": sorted(f.id for f in escalated),
+        },
+        on_behalf_of=audit.organisation_id,
+        event_id=event_id,
+    )
 
 
 def _requirement(scheme: Scheme, finding: Finding) -> str | None:
@@ -97,6 +118,7 @@ async def _minors_adding_up(
             escalated_on=now.date(),
         )
         await FindingRepository(session).add(finding)
+        await record_finding(session, finding, action="finding.recorded", before=None)
         added.append(finding)
     return added
 
@@ -119,7 +141,7 @@ async def _escalate_earlier_minors(
             FindingType(finding.type), FindingStatus(finding.status), parameters
         ):
             continue
-        previous = finding.status
+        previous, before = finding.status, finding_state(finding)
         finding.type, finding.status = FindingType.MAJOR_NC.value, FindingStatus.OPEN.value
         finding.escalated_from = FindingType.MINOR_NC.value
         finding.escalated_on, finding.escalated_by_audit_id = now.date(), audit.id
@@ -128,7 +150,7 @@ async def _escalate_earlier_minors(
         )
         finding.verification_due = None
         await repo.add(finding)
-        await publish_finding_status(
+        event_id = await publish_finding_status(
             session,
             finding,
             scheme=audit.scheme,
@@ -138,6 +160,9 @@ async def _escalate_earlier_minors(
             previous_type=FindingType.MINOR_NC.value,
             reason=f"non-conformité mineure non soldée à l'audit suivant ({audit.type} "
             f"{audit.id}) : elle devient majeure",
+        )
+        await record_finding(
+            session, finding, action="finding.escalated", before=before, event_id=event_id
         )
         escalated.append(finding)
     return escalated
@@ -149,7 +174,7 @@ async def _publish_report(
     findings: Sequence[Finding],
     principal: Principal,
     now: datetime,
-) -> None:
+) -> str:
     """``audit.report_submitted.v1``: the audit's findings (and the minors of earlier audits
     its report escalated), evaluated maturity per site, programme, cycle and sites."""
     maturity = await MaturityRepository(session).of_audit(audit.id)
@@ -191,8 +216,6 @@ async def _publish_report(
         cycle=audit.cycle,
         site_ids=[s for s in audit.site_ids if s != audit.organisation_id],
     )
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject),
-    )
+    envelope = new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject)
+    await add_event(session, tables.outbox, envelope)
+    return envelope.id

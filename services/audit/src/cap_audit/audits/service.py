@@ -20,6 +20,7 @@ from cap_audit.audits import rules as audit_rules
 from cap_audit.audits.repository import AuditRepository
 from cap_audit.audits.rules import AuditStatus, AuditStep, AuditType, Scheme
 from cap_audit.audits.schemas import AuditPublic, SamplingPublic, TeamMemberPublic
+from cap_audit.audits.trail import STEPPED, audit_state, document_state, record_audit
 from cap_audit.bodies.repository import BodyRepository
 from cap_audit.certifier.queue import enqueue_request
 from cap_audit.config import SOURCE, Settings, rules_for
@@ -67,29 +68,27 @@ async def open_audit(
     )
     await AuditRepository(session).add(audit)
     await enqueue_request(session, audit, now)
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            AuditRequestedV1(
-                audit_id=audit.id,
-                programme_id=programme.id,
-                organisation_id=programme.organisation_id,
-                scheme=programme.scheme,
-                audit_type=audit_type.value,
-                certification_body_id=programme.certification_body_id,
-                due_by=due_by,
-                requested_at=now,
-                # Who at the body hears of it: its planners, not every auditor (issue 15).
-                planner_user_ids=await BodyRepository(session).planner_user_ids(
-                    body_id=programme.certification_body_id
-                ),
+    envelope = new_event(
+        AuditRequestedV1(
+            audit_id=audit.id,
+            programme_id=programme.id,
+            organisation_id=programme.organisation_id,
+            scheme=programme.scheme,
+            audit_type=audit_type.value,
+            certification_body_id=programme.certification_body_id,
+            due_by=due_by,
+            requested_at=now,
+            # Who at the body hears of it: its planners, not every auditor (issue 15).
+            planner_user_ids=await BodyRepository(session).planner_user_ids(
+                body_id=programme.certification_body_id
             ),
-            source=SOURCE,
-            subject=audit.id,
-            actor=actor,
         ),
+        source=SOURCE,
+        subject=audit.id,
+        actor=actor,
     )
+    await add_event(session, tables.outbox, envelope)
+    await record_audit(session, audit, action="audit.requested", before=None, event_id=envelope.id)
     return audit
 
 
@@ -312,6 +311,7 @@ async def step(
     target = audit_rules.next_audit_status(AuditStatus(audit.status), audit_step)
     repo = AuditRepository(session)
     now = clock.now()
+    before = audit_state(audit)
     findings = await FindingRepository(session).of_audit(audit.id)
     if audit_step is AuditStep.START and not await repo.team(audit.id):
         raise audit_rules.RuleViolation(
@@ -338,6 +338,8 @@ async def step(
         audit.cancel_reason = reason or "cancelled"
     audit.status = target.value
     await repo.add(audit)
+    if audit_step in STEPPED:
+        await record_audit(session, audit, action=STEPPED[audit_step], before=before)
     return audit
 
 
@@ -378,6 +380,7 @@ async def stage2_required(session: AsyncSession, today: date, *, settings: Setti
         late = await majors_late(session, audit, settings=settings, today=today)
         if not late:
             continue
+        before = audit_state(audit)
         audit.stage2_required_on = today
         await repo.add(audit)
         event = Stage2RequiredV1(
@@ -391,10 +394,10 @@ async def stage2_required(session: AsyncSession, today: date, *, settings: Setti
             deadline=finding_rules.stage2_deadline(last, parameters),
             open_major_nc=late,
         )
-        await add_event(
-            session,
-            tables.outbox,
-            new_event(event, source=SOURCE, subject=audit.id, actor="system:deadlines"),
+        envelope = new_event(event, source=SOURCE, subject=audit.id, actor="system:deadlines")
+        await add_event(session, tables.outbox, envelope)
+        await record_audit(
+            session, audit, action="audit.stage2_required", before=before, event_id=envelope.id
         )
         sent += 1
     return sent
@@ -450,10 +453,19 @@ async def attach_report(
             detail_fr="le rapport signé doit être un document PDF",
         )
     digest = hashlib.sha256(content).hexdigest()
+    before = document_state(audit)
     stored = await store.put(f"audits/{audit.id}/report-{digest[:16]}.pdf", content)
     audit.report_document_key = stored.key
     audit.report_document_sha256 = stored.sha256
     audit.report_document_size = stored.size
     audit.report_document_uploaded_at = clock.now()
     await AuditRepository(session).add(audit)
+    await record_audit(
+        session,
+        audit,
+        action="audit_report.document_uploaded",
+        record_type="audit_report",
+        before=before if before["sha256"] else None,
+        after=document_state(audit),
+    )
     return audit

@@ -19,7 +19,8 @@ from cap_audit.bodies.schemas import (
     EngagementCreate,
     EngagementPublic,
 )
-from cap_audit.models import Auditor, CertificationBody, Engagement
+from cap_audit.models import Auditor, CertificationBody, Engagement, tables
+from cap_shared.audit import record_change
 from cap_shared.clock import Clock
 from cap_shared.problems import Conflict, NotFound
 from cap_shared.security import Principal
@@ -166,7 +167,8 @@ async def record_engagement(
     """Record an auditor's consultancy, accompaniment or training given to an organisation
     (they bar auditing and deciding for the cooling-off period), or an audit (history)."""
     repo = BodyRepository(session)
-    if await repo.auditor(auditor_id) is None:
+    auditor = await repo.auditor(auditor_id)
+    if auditor is None:
         raise NotFound("no such auditor", detail_fr="auditeur introuvable")
     engagement = Engagement(
         id=str(uuid.uuid4()),
@@ -179,7 +181,33 @@ async def record_engagement(
         recorded_at=clock.now(),
     )
     await repo.add(engagement)
+    await record_engagement_change(session, engagement, body_id=auditor.certification_body_id)
     return engagement
+
+
+async def record_engagement_change(
+    session: AsyncSession, engagement: Engagement, *, body_id: str | None
+) -> None:
+    """An auditor's (or an account's) engagement with an organisation, in the audit trail: it
+    bars them from auditing and deciding on it (ISO/IEC 17021-1 §5.2)."""
+    await record_change(
+        session,
+        tables.audit_log,
+        action="engagement.recorded",
+        record_type="engagement",
+        record_id=engagement.id,
+        before=None,
+        after={
+            "auditor_id": engagement.auditor_id,
+            "user_id": engagement.user_id,
+            "organisation_id": engagement.organisation_id,
+            "kind": engagement.kind,
+            "on": engagement.on,
+            "diagnostic_id": engagement.diagnostic_id,
+            "recorded_by": engagement.recorded_by,
+        },
+        on_behalf_of=body_id,
+    )
 
 
 async def engagements_page(

@@ -40,15 +40,18 @@ from cap_audit.models import (
     BodyDelivery,
     DeliveryAttempt,
 )
+from cap_shared import metrics
 from cap_shared.breaker import Breakers
 from cap_shared.clock import Clock
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.instrumentation import instrument_client
 from cap_shared.problems import ProblemError
 from cap_shared.secrets import secret_box
 
 logger = logging.getLogger(__name__)
 
 BREAKERS = Breakers()
+metrics.BREAKERS.watch("audit", "connector", BREAKERS.items)
 _TOKENS: dict[str, tuple[str, float]] = {}
 OPEN_AUDITS = ("requested", "accepted", "planned", "in_progress")
 
@@ -187,7 +190,9 @@ async def call_body(
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
     """The HTTP client of calls to bodies' systems (no redirects, the timeout)."""
-    return httpx.AsyncClient(timeout=settings.body_timeout_s, follow_redirects=False)
+    return instrument_client(
+        httpx.AsyncClient(timeout=settings.body_timeout_s, follow_redirects=False)
+    )
 
 
 async def send_due(
@@ -209,6 +214,7 @@ async def send_due(
             breaker.failure_threshold = settings.body_breaker_failures
             breaker.reset_after_s = settings.body_breaker_reset_s
             if not breaker.allow():
+                metrics.CONNECTOR_CALLS.labels(delivery.certification_body_id, "rejected").inc()
                 continue
             attempted += 1
             await _attempt(session, delivery, now, settings, client, breaker)
@@ -275,7 +281,9 @@ async def _attempt(
         error = f"{type(exc).__name__}: {exc}"[:1000]
         _failed(delivery, now, settings, None, False, error)
         breaker.failure()
-    latency = round((time.perf_counter() - started) * 1000)
+    elapsed = time.perf_counter() - started
+    _observe(delivery.certification_body_id, elapsed, ok=error is None)
+    latency = round(elapsed * 1000)
     await repo.add(
         DeliveryAttempt(
             delivery_id=delivery.id,
@@ -294,6 +302,12 @@ async def _attempt(
             delivery.attempts,
             error,
         )
+
+
+def _observe(body: str, seconds: float, *, ok: bool) -> None:
+    """Count one call to ``body`` (``cap_connector_calls_total``) and its time."""
+    metrics.CONNECTOR_CALLS.labels(body, "ok" if ok else "error").inc()
+    metrics.CONNECTOR_SECONDS.labels(body).observe(seconds)
 
 
 def _reference(response: httpx.Response) -> str | None:
@@ -363,9 +377,12 @@ async def reconcile(
             connection = await repo.connection(audit.certification_body_id)
             if connection is None:
                 continue
+            started = time.perf_counter()
             try:
                 reported = await _audit_state(client, connection, settings, audit.id)
+                _observe(audit.certification_body_id, time.perf_counter() - started, ok=True)
             except (BodyError, httpx.HTTPError) as exc:
+                _observe(audit.certification_body_id, time.perf_counter() - started, ok=False)
                 logger.warning(
                     "reconciliation of audit %s with %s failed: %s",
                     audit.id,

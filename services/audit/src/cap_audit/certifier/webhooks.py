@@ -38,6 +38,7 @@ from cap_audit.config import Settings
 from cap_audit.decisions import service as decisions
 from cap_audit.findings import service as findings
 from cap_audit.models import BodySecret
+from cap_shared.actor import Actor, acting_as
 from cap_shared.clock import Clock
 from cap_shared.field_errors import message_fr
 from cap_shared.problems import NotFound, ProblemError
@@ -232,8 +233,12 @@ async def apply_event(
         return {"webhook_id": webhook_id, "duplicate": True}
     principal = body_principal(body_id, webhook_id, now)
     data: Any = getattr(event, "data")  # noqa: B009 - every event model has it
+    # The audit trail names the body's system as who made the changes (a webhook carries no
+    # token, so there is no request principal to read).
+    actor = Actor(id=principal.subject, kind=principal.kind, client_id=principal.client_id)
     try:
-        result = await _apply(session, principal, kind, data, settings, clock)
+        with acting_as(actor):
+            result = await _apply(session, principal, kind, data, settings, clock)
     except ValidationError as exc:  # the API's own checks of the same input (a plan's dates)
         raise _malformed(kind, exc) from exc
     logger.info("event %s from %s applied: %s", webhook_id, body_id, kind)

@@ -20,6 +20,7 @@ from cap_audit.impartiality.rules import Person, decider_impartial
 from cap_audit.models import Audit, tables
 from cap_audit.programmes import rules as programme_rules
 from cap_audit.programmes.repository import ProgrammeRepository
+from cap_shared.audit import record_change
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import CertificationDecidedV1
@@ -139,9 +140,29 @@ async def record_decision(
         open_major_nc=open_majors,
         cycle=audit.cycle,
     )
-    await add_event(
+    envelope = new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject)
+    await add_event(session, tables.outbox, envelope)
+    await record_change(
         session,
-        tables.outbox,
-        new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject),
+        tables.audit_log,
+        action="certification_decision.recorded",
+        record_type="certification_decision",
+        record_id=audit.id,
+        before=None,
+        after={
+            "audit_id": audit.id,
+            "audit_type": audit.type,
+            "certification_body_id": audit.certification_body_id,
+            "outcome": data.outcome,
+            "decided_on": data.decided_on,
+            "decided_by": data.decided_by,
+            "certificate_number": data.certificate_number,
+            "scope": data.scope,
+            "excluded_member_ids": list(data.excluded_member_ids),
+            "reason": data.reason,
+            "open_major_nc": open_majors,
+        },
+        on_behalf_of=audit.organisation_id,
+        event_id=envelope.id,
     )
     return audit

@@ -6,11 +6,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_audit.config import Settings
 from cap_audit.impartiality import service as impartiality
-from cap_audit.models import Organisation
+from cap_audit.models import Organisation, tables
 from cap_audit.programmes import service as programmes
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.labelling import ApplicationAcceptedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.inbox.order import in_order
 from cap_shared.readmodel import organisation_projection
 from cap_shared.runtime import settings_for
 
@@ -30,6 +31,13 @@ async def on_application_accepted(
 HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": organisation_projection(Organisation),
     "labelling.application.accepted.v1": on_application_accepted,
-    "recognition.status_changed.v1": programmes.on_recognition_changed,
+    # Transitions: a programme's cycle follows each change from the one before (a grant starts
+    # it, the later changes only follow it), so a change waits for its predecessor.
+    "recognition.status_changed.v1": in_order(
+        programmes.on_recognition_changed,
+        name="programme-cycle",
+        policy="next",
+        table=tables.applied_versions,
+    ),
     "diagnostic.completed.v1": impartiality.on_diagnostic_completed,
 }

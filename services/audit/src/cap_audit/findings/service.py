@@ -22,6 +22,7 @@ from cap_audit.findings.rules import FindingStatus, FindingType
 from cap_audit.findings.schemas import FindingCreate, FindingPublic, ResponseCreate
 from cap_audit.models import Audit, Finding, FindingAppeal, tables
 from cap_audit.programmes.repository import ProgrammeRepository
+from cap_shared.audit import record_change
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.audit import FindingResponseDueV1, FindingStatusChangedV1
@@ -179,7 +180,72 @@ async def add_finding(
         status=(FindingStatus.OPEN if kind in rules.NONCONFORMITIES else FindingStatus.NOTED).value,
     )
     await FindingRepository(session).add(finding)
+    await record_finding(session, finding, action="finding.recorded", before=None)
     return finding
+
+
+def finding_state(finding: Finding) -> dict[str, object]:
+    """What the audit trail keeps of a finding."""
+    return {
+        "audit_id": finding.audit_id,
+        "type": finding.type,
+        "status": finding.status,
+        "title": finding.title,
+        "criterion_urn": finding.criterion_urn,
+        "clause": finding.clause,
+        "site_id": finding.site_id,
+        "response_due": finding.response_due,
+        "verification_due": finding.verification_due,
+        "escalated_from": finding.escalated_from,
+    }
+
+
+def answer_state(finding: Finding) -> dict[str, object]:
+    """What the audit trail keeps of a finding's answer and its review."""
+    return {
+        "status": finding.status,
+        "root_cause": finding.root_cause,
+        "correction": finding.correction,
+        "corrective_action": finding.corrective_action,
+        "action_due": finding.action_due,
+        "responded_at": finding.responded_at,
+        "verification_due": finding.verification_due,
+        "auditor_comment": finding.auditor_comment,
+        "verified_at": finding.verified_at,
+        "verified_by": finding.verified_by,
+    }
+
+
+async def record_finding(
+    session: AsyncSession,
+    finding: Finding,
+    *,
+    action: str,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None = None,
+    event_id: str | None = None,
+    record_type: str = "finding",
+) -> None:
+    """Append a change of a finding (or of its answer) to the audit trail."""
+    await record_change(
+        session,
+        tables.audit_log,
+        action=action,
+        record_type=record_type,
+        record_id=finding.id,
+        before=before,
+        after=finding_state(finding) if after is None else after,
+        on_behalf_of=finding.organisation_id,
+        event_id=event_id,
+    )
+
+
+#: The audit trail's action of each review of an answer.
+_REVIEWED = {
+    rules.FindingStep.ACCEPT_PLAN: "finding_answer.plan_accepted",
+    rules.FindingStep.SEND_BACK: "finding_answer.sent_back",
+    rules.FindingStep.VERIFY: "finding_answer.closure_verified",
+}
 
 
 async def respond(
@@ -209,6 +275,7 @@ async def respond(
     target = rules.next_finding_status(
         FindingType(finding.type), FindingStatus(finding.status), rules.FindingStep.RESPOND
     )
+    before = answer_state(finding)
     finding.root_cause, finding.correction = data.root_cause, data.correction
     finding.corrective_action, finding.action_due = data.corrective_action, data.action_due
     finding.response_evidence = [e.model_dump(mode="json") for e in data.evidence]
@@ -218,13 +285,22 @@ async def respond(
     )
     previous, finding.status = finding.status, target.value
     await FindingRepository(session).add(finding)
-    await publish_finding_status(
+    event_id = await publish_finding_status(
         session,
         finding,
         scheme=audit.scheme,
         previous=previous,
         principal=principal,
         changed_at=now,
+    )
+    await record_finding(
+        session,
+        finding,
+        action="finding_answer.submitted",
+        record_type="finding_answer",
+        before=before,
+        after=answer_state(finding),
+        event_id=event_id,
     )
     return finding
 
@@ -251,6 +327,7 @@ async def review(
         FindingType(finding.type), FindingStatus(finding.status), finding_step
     )
     now = clock.now()
+    before = answer_state(finding)
     previous, finding.status = finding.status, target.value
     finding.auditor_comment = comment or finding.auditor_comment
     if target is FindingStatus.VERIFIED_CLOSED:
@@ -258,13 +335,22 @@ async def review(
     if target is FindingStatus.OPEN:
         finding.verification_due = None  # sent back: a new answer, a new deadline
     await FindingRepository(session).add(finding)
-    await publish_finding_status(
+    event_id = await publish_finding_status(
         session,
         finding,
         scheme=audit.scheme,
         previous=previous,
         principal=principal,
         changed_at=now,
+    )
+    await record_finding(
+        session,
+        finding,
+        action=_REVIEWED[finding_step],
+        record_type="finding_answer",
+        before=before,
+        after=answer_state(finding),
+        event_id=event_id,
     )
     return finding
 
@@ -279,8 +365,9 @@ async def publish_finding_status(
     changed_at: datetime,
     previous_type: str | None = None,
     reason: str | None = None,
-) -> None:
-    """``finding.status_changed.v1``: a nonconformity moved on (every NC status change)."""
+) -> str:
+    """``finding.status_changed.v1``: a nonconformity moved on (every NC status change); the
+    envelope's id (the audit trail's ``event_id``)."""
     event = FindingStatusChangedV1(
         finding_id=finding.id,
         audit_id=finding.audit_id,
@@ -295,11 +382,13 @@ async def publish_finding_status(
         reason=reason,
         site_id=finding.site_id,
     )
-    await add_event(
+    envelope = await add_event(
         session,
         tables.outbox,
         new_event(event, source=SOURCE, subject=finding.id, actor=principal.subject),
+        versioned=True,
     )
+    return envelope.id
 
 
 async def nc_deadlines(session: AsyncSession, today: date, *, reminder_days: int) -> int:

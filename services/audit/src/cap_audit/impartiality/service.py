@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_audit.audits.rules import SchemeRules
+from cap_audit.bodies import service as bodies
 from cap_audit.bodies.repository import BodyRepository
 from cap_audit.impartiality import rules
 from cap_audit.models import Auditor, Engagement
@@ -125,17 +126,17 @@ async def on_diagnostic_completed(
         # An account id longer than any auditor's ``user_id`` can match nobody.
         if len(user_id) > 36 or await repo.has_session_engagement(user_id, event.diagnostic_id):
             continue
-        await repo.add(
-            Engagement(
-                id=str(uuid.uuid4()),
-                auditor_id=None,
-                user_id=user_id,
-                organisation_id=event.organisation_id,
-                kind="accompaniment",
-                on=on,
-                diagnostic_id=event.diagnostic_id,
-                note=f"Séance CAP accompagnée (diagnostic {event.diagnostic_id})",
-                recorded_by="system:diagnostic",
-                recorded_at=now,
-            )
+        engagement = Engagement(
+            id=str(uuid.uuid4()),
+            auditor_id=None,
+            user_id=user_id,
+            organisation_id=event.organisation_id,
+            kind="accompaniment",
+            on=on,
+            diagnostic_id=event.diagnostic_id,
+            note=f"Séance CAP accompagnée (diagnostic {event.diagnostic_id})",
+            recorded_by="system:diagnostic",
+            recorded_at=now,
         )
+        await repo.add(engagement)
+        await bodies.record_engagement_change(session, engagement, body_id=None)

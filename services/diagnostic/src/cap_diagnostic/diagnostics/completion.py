@@ -17,6 +17,7 @@ from cap_diagnostic.models import Answer, Diagnostic, GroupScoreRow, tables
 from cap_diagnostic.referentials import service as referentials
 from cap_diagnostic.statistics.repository import StatisticsRepository
 from cap_shared import clock
+from cap_shared.audit import record_change
 from cap_shared.contracts import new_event
 from cap_shared.contracts.diagnostic import (
     CriterionScoreV1,
@@ -64,7 +65,15 @@ async def record_completion(
     completion path, for the structure's own assessments (the ``complete`` transition: every
     criterion rated or not applicable) and for the auditor's evaluations (``evaluations/service.py``,
     ``allow_unrated``: what the auditor did not evaluate stays unrated, published with no
-    level). The caller sets the status."""
+    level). The caller sets the status. The completion is a regulated change: it appends
+    ``diagnostic.completed`` to the audit trail, in the same transaction."""
+    # The structure's own assessment moves from its current status; an audit evaluation is
+    # created completed (nothing before it).
+    before = (
+        None
+        if diagnostic.kind == lifecycle.Kind.AUDIT_EVALUATION.value
+        else {"status": diagnostic.status}
+    )
     referential = await referentials.resolved(session, diagnostic.referential_id)
     repo = DiagnosticRepository(session)
     answers = await repo.answers(diagnostic.id)
@@ -126,10 +135,28 @@ async def record_completion(
         ],
         dynamic_exit_rate=figures["dynamic_exit_rate"] if figures else None,
     )
-    await add_event(
+    envelope = new_event(event, source=SOURCE, subject=diagnostic.id, actor=actor)
+    await add_event(session, tables.outbox, envelope)
+    await record_change(
         session,
-        tables.outbox,
-        new_event(event, source=SOURCE, subject=diagnostic.id, actor=actor),
+        tables.audit_log,
+        action="diagnostic.completed",
+        record_type="diagnostic",
+        record_id=diagnostic.id,
+        before=before,
+        after={
+            "status": lifecycle.Status.RATED.value,
+            "kind": diagnostic.kind,
+            "referential": {"code": referential.code, "version": referential.version},
+            "overall_score": result.overall.score,
+            "overall_band": result.overall.band,
+            "completed_at": now,
+            "session_date": diagnostic.session_date,
+            "facilitator_user_ids": event.facilitator_user_ids,
+            "audit_id": diagnostic.audit_id,
+        },
+        on_behalf_of=diagnostic.organisation_id,
+        event_id=envelope.id,
     )
 
 

@@ -26,12 +26,13 @@ from cap_diagnostic.diagnostics.schemas import (
 )
 from cap_diagnostic.facilitators import rules as facilitator_rules
 from cap_diagnostic.facilitators import service as facilitators
-from cap_diagnostic.models import Answer, Diagnostic
+from cap_diagnostic.models import Answer, Diagnostic, tables
 from cap_diagnostic.plans import proposals
 from cap_diagnostic.plans import service as plan_service
 from cap_diagnostic.referentials import loader
 from cap_diagnostic.referentials import service as referentials
 from cap_shared import clock
+from cap_shared.audit import record_change
 from cap_shared.problems import Conflict, NotFound, ProblemError
 from cap_shared.security import Principal, Role
 from cap_shared.sync import Deleted, SyncPage
@@ -273,7 +274,31 @@ async def transition(
     if target is Status.CLOSED:
         diagnostic.closed_at = clock.now()
     await DiagnosticRepository(session).flush()
+    if status in lifecycle.COMPLETED:
+        # A completed diagnostic is a regulated record: its later steps are recorded too
+        # (its completion is recorded where it is scored, ``completion.record_completion``).
+        await record_change(
+            session,
+            tables.audit_log,
+            action=f"diagnostic.{_PAST[action]}",
+            record_type="diagnostic",
+            record_id=diagnostic.id,
+            before={"status": status.value},
+            after={"status": target.value, "closed_at": diagnostic.closed_at},
+            on_behalf_of=diagnostic.organisation_id,
+        )
     return diagnostic
+
+
+#: The audit trail's verb of each step of a completed diagnostic.
+_PAST = {
+    Action.ISSUE_PLAN: "plan_issued",
+    Action.FOLLOW_UP: "followed_up",
+    Action.CLOSE: "closed",
+    Action.SCHEDULE: "scheduled",
+    Action.START: "started",
+    Action.COMPLETE: "completed",
+}
 
 
 async def migrate(

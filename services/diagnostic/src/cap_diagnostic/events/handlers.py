@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_diagnostic.evaluations import service as evaluations
-from cap_diagnostic.models import Organisation, Recognition
+from cap_diagnostic.models import Organisation, Recognition, tables
 from cap_diagnostic.plans import proposals
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.audit import AuditReportSubmittedV1
 from cap_shared.contracts.labelling import RecognitionStatusChangedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.inbox.order import in_order
 from cap_shared.readmodel import ReadModelRepository, organisation_projection
 
 
@@ -47,5 +48,8 @@ async def on_recognition_changed(
 HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": organisation_projection(Organisation),
     "audit.report_submitted.v1": on_audit_report,
-    "recognition.status_changed.v1": on_recognition_changed,
+    # A state projection: an older change arriving after a newer one is skipped.
+    "recognition.status_changed.v1": in_order(
+        on_recognition_changed, name="recognition", policy="latest", table=tables.applied_versions
+    ),
 }

@@ -8,6 +8,8 @@ imported (at migration time)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -16,13 +18,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_diagnostic.models import ReferentialVersion
+from cap_diagnostic.models import ReferentialVersion, tables
 from cap_diagnostic.referentials import loader
 from cap_diagnostic.referentials.differences import differences
 from cap_diagnostic.referentials.model import ResolvedCriterion, ResolvedReferential
 from cap_diagnostic.referentials.repository import ReferentialRepository
 from cap_diagnostic.referentials.schema import ReferentialFile
 from cap_shared import clock
+from cap_shared.audit import record_change
 from cap_shared.problems import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -143,7 +146,39 @@ async def import_file(
         published_by=actor if publish else None,
     )
     await repo.add(version)
+    await record_change(
+        session,
+        tables.audit_log,
+        action="referential.imported",
+        record_type="referential",
+        record_id=version.id,
+        before=None,
+        after={
+            **_state(version),
+            "changes": (
+                {k: len(v) for k, v in changes.items() if isinstance(v, list)} if changes else None
+            ),
+        },
+    )
     return Imported(version, result)
+
+
+def _state(version: ReferentialVersion) -> dict[str, Any]:
+    """What the audit trail keeps of a referential version (not its whole document)."""
+    return {
+        "urn": version.urn,
+        "code": version.code,
+        "version": version.version,
+        "name": version.name,
+        "status": version.status,
+        "published_on": version.published_on,
+        "published_at": version.published_at,
+        "published_by": version.published_by,
+        # The file itself is kept on the row; its digest here shows it was never changed.
+        "document_sha256": hashlib.sha256(
+            json.dumps(version.document, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest(),
+    }
 
 
 async def import_library(session: AsyncSession) -> list[str]:
@@ -213,9 +248,19 @@ async def publish(
             ),
             extensions={"published_version": latest.version},
         )
+    before = _state(stored)
     stored.published_at = clock.now()
     stored.published_by = actor[:200]
     await ReferentialRepository(session).save(stored)
+    await record_change(
+        session,
+        tables.audit_log,
+        action="referential.published",
+        record_type="referential",
+        record_id=stored.id,
+        before=before,
+        after=_state(stored),
+    )
     return stored
 
 

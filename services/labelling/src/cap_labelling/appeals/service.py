@@ -30,6 +30,7 @@ from cap_labelling.config import Settings
 from cap_labelling.decisions import from_audits
 from cap_labelling.decisions import service as decisions
 from cap_labelling.decisions.rules import STAGE2_RULE
+from cap_labelling.decisions.trail import decision_state, record_decision
 from cap_labelling.impartiality import service as impartiality
 from cap_labelling.impartiality.service import ConflictOfInterest
 from cap_labelling.models import DecisionAppeal, DecisionFile, tables
@@ -119,24 +120,30 @@ async def lodge(
         status="lodged",
     )
     await AppealRepository(session).add(appeal)
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            DecisionAppealLodgedV1(
-                appeal_id=appeal.id,
-                decision_id=file.id,
-                organisation_id=file.organisation_id,
-                scheme=file.scheme,
-                certification_body_id=file.certification_body_id,
-                decision_status=file.status,
-                lodged_by=principal.subject,
-                lodged_at=now,
-            ),
-            source=SOURCE,
-            subject=file.id,
-            actor=principal.subject,
+    envelope = new_event(
+        DecisionAppealLodgedV1(
+            appeal_id=appeal.id,
+            decision_id=file.id,
+            organisation_id=file.organisation_id,
+            scheme=file.scheme,
+            certification_body_id=file.certification_body_id,
+            decision_status=file.status,
+            lodged_by=principal.subject,
+            lodged_at=now,
         ),
+        source=SOURCE,
+        subject=file.id,
+        actor=principal.subject,
+    )
+    await add_event(session, tables.outbox, envelope)
+    state = decision_state(file)
+    await record_decision(
+        session,
+        file,
+        "decision.appealed",
+        state,
+        event_id=envelope.id,
+        extra={"appeal": {"id": appeal.id, "reason": appeal.reason, "status": appeal.status}},
     )
     return appeal
 
@@ -230,6 +237,7 @@ async def decide(
         session, file, settings=settings, principal=principal, precondition=precondition
     )
     reason = data.reason.strip()
+    before = decision_state(file)
     if data.outcome == "overturned":
         if file.scheme == Scheme.CAP_RSE:
             _reopen(file, appeal, principal, now, reason)
@@ -238,24 +246,29 @@ async def decide(
     appeal.status, appeal.outcome_reason = data.outcome, reason
     appeal.decided_by, appeal.decided_at = principal.subject, now
     await AppealRepository(session).flush()
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            DecisionAppealDecidedV1(
-                appeal_id=appeal.id,
-                decision_id=file.id,
-                organisation_id=file.organisation_id,
-                scheme=file.scheme,
-                outcome=data.outcome,
-                decided_by=principal.subject,
-                decided_at=now,
-                reason=reason,
-            ),
-            source=SOURCE,
-            subject=file.id,
-            actor=principal.subject,
+    envelope = new_event(
+        DecisionAppealDecidedV1(
+            appeal_id=appeal.id,
+            decision_id=file.id,
+            organisation_id=file.organisation_id,
+            scheme=file.scheme,
+            outcome=data.outcome,
+            decided_by=principal.subject,
+            decided_at=now,
+            reason=reason,
         ),
+        source=SOURCE,
+        subject=file.id,
+        actor=principal.subject,
+    )
+    await add_event(session, tables.outbox, envelope)
+    await record_decision(
+        session,
+        file,
+        f"decision.{data.outcome}",  # decision.upheld, decision.overturned
+        before,
+        event_id=envelope.id,
+        extra={"appeal": {"id": appeal.id, "outcome": data.outcome, "reason": reason}},
     )
     return file
 

@@ -22,6 +22,7 @@ from cap_labelling.config import Settings
 from cap_labelling.decisions.evaluation import evaluate
 from cap_labelling.decisions.repository import DecisionFileRepository
 from cap_labelling.decisions.rules import MAJORS_RULE, STAGE2_RULE
+from cap_labelling.decisions.trail import decision_state, record_decision
 from cap_labelling.models import AuditReport, DecisionFile, Recognition, tables
 from cap_labelling.recognitions import calendar
 from cap_labelling.recognitions import service as recognitions
@@ -188,17 +189,22 @@ async def on_body_decision(
         # The audit service refuses these; one in flight changes nothing.
         logger.warning("body decision on %s ignored: a new stage 2 is required", event.audit_id)
         return
+    before = decision_state(file)
     file.audit_id = event.audit_id
     decided_by = f"{event.certification_body_id}:{event.decided_by}"
     file.decided_on, file.decided_by = event.decided_on, decided_by
     excluded = [m for m in event.excluded_member_ids if m in file.group_member_ids]
     if event.outcome == "refused":
         file.status, file.reason = DecisionStatus.REFUSED.value, event.reason
+        await repository.flush()
+        await record_decision(session, file, "decision.refused", before)
     elif excluded and settings.group_rule == "all_members":
         file.status = DecisionStatus.REFUSED.value
         file.reason = (
             f"group rule: {len(excluded)} member(s) not certified by the body, so the group is not"
         )
+        await repository.flush()
+        await record_decision(session, file, "decision.refused", before)
     else:
         await record_grant(
             session,
@@ -214,6 +220,7 @@ async def on_body_decision(
             settings=settings,
             now=now,
             reported_majors=event.open_major_nc,
+            before=before,
         )
     await repository.flush()
 
@@ -226,17 +233,21 @@ async def record_grant(
     settings: Settings,
     now: datetime,
     reported_majors: int = 0,
+    before: dict[str, Any] | None = None,
 ) -> None:
     """A CAP ISO 9001 grant (the body's, or an appeal's): it takes effect when no major of the
     deciding audit is open; otherwise it is **held** (``decision.held.v1``) until the last one
-    is verified closed, or lapses when a new stage 2 is required."""
+    is verified closed, or lapses when a new stage 2 is required. ``before``: the file as it
+    was before this decision (the audit trail's; by default, as it is now)."""
     assert file.audit_id is not None
+    if before is None:
+        before = decision_state(file)
     majors = await NonconformityRepository(session).open_majors_of_audit(file.audit_id)
     report = await AuditReportRepository(session).get(file.audit_id)
     # The body's count stands until the report (and its findings) reached this service.
     unknown = reported_majors if report is None else 0
     if not majors and not unknown:
-        await _take_effect(session, file, grant, settings=settings, now=now)
+        await _take_effect(session, file, grant, settings=settings, now=now, before=before)
         return
     parameters = settings.scheme_parameters(file.scheme)
     last_day = (report.last_day or report.submitted_at.date()) if report is not None else None
@@ -259,24 +270,22 @@ async def record_grant(
         },
     ]
     await DecisionFileRepository(session).flush()
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            DecisionHeldV1(
-                decision_id=file.id,
-                organisation_id=file.organisation_id,
-                scheme=file.scheme,
-                audit_id=file.audit_id,
-                certification_body_id=file.certification_body_id,
-                open_major_nc=max(len(majors), unknown),
-                held_until=held_until,
-            ),
-            source=SOURCE,
-            subject=file.id,
-            actor="system:labelling",
+    envelope = new_event(
+        DecisionHeldV1(
+            decision_id=file.id,
+            organisation_id=file.organisation_id,
+            scheme=file.scheme,
+            audit_id=file.audit_id,
+            certification_body_id=file.certification_body_id,
+            open_major_nc=max(len(majors), unknown),
+            held_until=held_until,
         ),
+        source=SOURCE,
+        subject=file.id,
+        actor="system:labelling",
     )
+    await add_event(session, tables.outbox, envelope)
+    await record_decision(session, file, "decision.held", before, event_id=envelope.id)
 
 
 async def _take_effect(
@@ -286,8 +295,11 @@ async def _take_effect(
     *,
     settings: Settings,
     now: datetime,
+    before: dict[str, Any],
 ) -> None:
-    """Grant the certificate of a recorded decision (the body's number and scope)."""
+    """Grant the certificate of a recorded decision (the body's number and scope): taken at
+    once, or released (a held decision whose majors are all verified)."""
+    released = before["status"] == DecisionStatus.HELD.value
     decided_on = date.fromisoformat(grant["decided_on"])
     excluded = grant.get("excluded_member_ids") or []
     try:
@@ -306,10 +318,15 @@ async def _take_effect(
         )
     except (rules.RestorationWindowPassed, rules.InvalidTransition) as exc:
         file.status, file.reason = DecisionStatus.REFUSED.value, exc.detail
+        action = "decision.refused"
     else:
         file.status, file.recognition_id = DecisionStatus.GRANTED.value, recognition.id
         file.reason = grant.get("reason")
+        action = "decision.released" if released else "decision.taken"
     await DecisionFileRepository(session).flush()
+    await record_decision(
+        session, file, action, before, extra={"certificate_number": grant.get("certificate_number")}
+    )
 
 
 async def on_majors_changed(
@@ -324,6 +341,7 @@ async def on_majors_changed(
         if await AuditReportRepository(session).get(audit_id) is None:
             continue  # its findings have not arrived yet
         assert file.held is not None
+        before = decision_state(file)
         file.steps = [
             *file.steps,
             {
@@ -333,7 +351,7 @@ async def on_majors_changed(
                 "reason": "every major nonconformity of the audit verified closed",
             },
         ]
-        await _take_effect(session, file, file.held, settings=settings, now=now)
+        await _take_effect(session, file, file.held, settings=settings, now=now, before=before)
 
 
 async def on_stage2_required(
@@ -351,9 +369,11 @@ async def on_stage2_required(
         f"{event.deadline.isoformat()}: a new stage 2 (evaluation) is required ({STAGE2_RULE})"
     )
     repository = DecisionFileRepository(session)
+    lapsed = []
     for file in await repository.of_audit(event.audit_id):
         status = DecisionStatus(file.status)
         if status is DecisionStatus.HELD:
+            lapsed.append((file, decision_state(file)))
             file.status, file.reason = DecisionStatus.REFUSED.value, reason
             step = "lapsed"
         elif status in rules.OPEN_DECISIONS:
@@ -366,3 +386,5 @@ async def on_stage2_required(
             {"at": now.isoformat(), "by": "system:audit", "step": step, "reason": reason},
         ]
     await repository.flush()
+    for file, before in lapsed:
+        await record_decision(session, file, "decision.lapsed", before)

@@ -53,6 +53,7 @@ from cap_labelling.decisions.rules import (
     what_fr,
 )
 from cap_labelling.decisions.schemas import DecisionPublic, DecisionTake
+from cap_labelling.decisions.trail import decision_state, record_decision
 from cap_labelling.impartiality import service as impartiality
 from cap_labelling.impartiality.service import ConflictOfInterest
 from cap_labelling.models import (
@@ -274,6 +275,7 @@ async def decide(
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
     await expect(session, file, settings=settings, principal=principal, precondition=precondition)
+    before = decision_state(file)
     outcome = DecisionOutcome(data.outcome)
     if outcome is DecisionOutcome.DEFER:
         reason = need_reason(
@@ -287,7 +289,10 @@ async def decide(
             {"at": now.isoformat(), "by": principal.subject, "step": "defer", "reason": reason},
         ]
         await DecisionFileRepository(session).flush()
-        await _announce(session, file, "deferred", reason, now, settings, actor=principal.subject)
+        event_id = await _announce(
+            session, file, "deferred", reason, now, settings, actor=principal.subject
+        )
+        await record_decision(session, file, "decision.deferred", before, event_id=event_id)
         return file
     evaluation = await evaluate(session, file, group_rule=settings.group_rule)
     assert evaluation is not None
@@ -302,9 +307,10 @@ async def decide(
             session, file.recognition_id, actor=principal.subject, now=now, note=file.reason
         )
         await DecisionFileRepository(session).flush()
-        await _announce(
+        event_id = await _announce(
             session, file, "refused", file.reason, now, settings, actor=principal.subject
         )
+        await record_decision(session, file, "decision.refused", before, event_id=event_id)
         return file
     majors = (
         await NonconformityRepository(session).open_majors_of_audit(file.audit_id)
@@ -425,7 +431,12 @@ async def decide(
         recognition.id,
     )
     await DecisionFileRepository(session).flush()
-    await _announce(session, file, "granted", file.reason, now, settings, actor=principal.subject)
+    event_id = await _announce(
+        session, file, "granted", file.reason, now, settings, actor=principal.subject
+    )
+    # A level below the rule's is a decision of its own kind (its reason is required).
+    action = "decision.lowered" if level != computed else "decision.taken"
+    await record_decision(session, file, action, before, event_id=event_id)
     return file
 
 
@@ -438,33 +449,30 @@ async def _announce(
     settings: Settings,
     *,
     actor: str,
-) -> None:
+) -> str:
     """``decision.taken.v1``: the committee's decision, with the last day to appeal it (the
-    structure is told of a refusal or a deferral; a grant is told by its recognition)."""
+    structure is told of a refusal or a deferral; a grant is told by its recognition); the
+    envelope's id."""
     appeal_days = settings.scheme_parameters(file.scheme).appeal_days
-    await add_event(
-        session,
-        tables.outbox,
-        new_event(
-            DecisionTakenV1(
-                decision_id=file.id,
-                organisation_id=file.organisation_id,
-                group_member_ids=list(file.group_member_ids),
-                scheme=Scheme(file.scheme).value,
-                kind="renewal" if file.kind == "renewal" else "initial",
-                outcome=outcome,
-                level=file.level if outcome == "granted" else None,
-                computed_level=file.computed_level,
-                reason=reason,
-                decided_on=now.date(),
-                appeal_until=(
-                    None
-                    if outcome == "deferred"
-                    else rules.appeal_deadline(now.date(), appeal_days)
-                ),
+    envelope = new_event(
+        DecisionTakenV1(
+            decision_id=file.id,
+            organisation_id=file.organisation_id,
+            group_member_ids=list(file.group_member_ids),
+            scheme=Scheme(file.scheme).value,
+            kind="renewal" if file.kind == "renewal" else "initial",
+            outcome=outcome,
+            level=file.level if outcome == "granted" else None,
+            computed_level=file.computed_level,
+            reason=reason,
+            decided_on=now.date(),
+            appeal_until=(
+                None if outcome == "deferred" else rules.appeal_deadline(now.date(), appeal_days)
             ),
-            source=SOURCE,
-            subject=file.id,
-            actor=actor,
         ),
+        source=SOURCE,
+        subject=file.id,
+        actor=actor,
     )
+    await add_event(session, tables.outbox, envelope)
+    return envelope.id

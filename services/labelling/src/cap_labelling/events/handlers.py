@@ -7,7 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_labelling.config import Settings
 from cap_labelling.decisions import from_audits
 from cap_labelling.impartiality import service as impartiality
-from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
+from cap_labelling.models import (
+    AuditReport,
+    CompletedDiagnostic,
+    Nonconformity,
+    Organisation,
+    tables,
+)
 from cap_labelling.recognitions import calendar
 from cap_labelling.repository import (
     SETTLED,
@@ -27,6 +33,7 @@ from cap_shared.contracts.audit import (
 )
 from cap_shared.contracts.diagnostic import DiagnosticCompletedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.inbox.order import in_order
 from cap_shared.readmodel import organisation_projection
 from cap_shared.runtime import settings_for
 
@@ -108,7 +115,12 @@ async def on_report_submitted(
     )
     await reports.add(report)
     for finding in event.findings:
-        if finding.type in ("major_nc", "minor_nc"):
+        # A nonconformity already known came from a later status change that arrived first
+        # (this report's first delivery failed and was retried): it is newer, keep it.
+        if (
+            finding.type in ("major_nc", "minor_nc")
+            and await findings.get(finding.finding_id) is None
+        ):
             await findings.save(
                 Nonconformity(
                     finding_id=finding.finding_id,
@@ -205,7 +217,14 @@ HANDLERS: dict[str, EventHandler] = {
     "identity.organisation.registered.v1": organisation_projection(Organisation),
     "diagnostic.completed.v1": on_diagnostic_completed,
     "audit.report_submitted.v1": on_report_submitted,
-    "finding.status_changed.v1": on_finding_status_changed,
+    # The nonconformity's state (the event carries all of it): an older change arriving after a
+    # newer one is skipped, not applied over it.
+    "finding.status_changed.v1": in_order(
+        on_finding_status_changed,
+        name="nonconformity",
+        policy="latest",
+        table=tables.applied_versions,
+    ),
     "finding.response_due.v1": on_finding_response_due,
     "certification.decided.v1": on_certification_decided,
     "audit.stage2_required.v1": on_stage2_required,

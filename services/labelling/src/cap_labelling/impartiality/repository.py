@@ -24,6 +24,10 @@ class EngagementRepository:
         self.session.add(engagement)
         await self.session.flush()
 
+    async def get(self, engagement_id: str) -> Engagement | None:
+        """An engagement by id."""
+        return await self.session.get(Engagement, engagement_id)
+
     async def save(self, *engagements: Engagement) -> None:
         """Insert or replace engagements (a redelivered event changes nothing)."""
         for engagement in engagements:

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_labelling import rules
 from cap_labelling.impartiality.repository import EngagementRepository
 from cap_labelling.impartiality.schemas import EngagementCreate, EngagementPublic
-from cap_labelling.models import Engagement
+from cap_labelling.models import Engagement, tables
 from cap_labelling.repository import StructureRepository
+from cap_shared.audit import record_change
 from cap_shared.problems import Conflict, Forbidden, InvalidInput
 from cap_shared.security import Principal, Role
 
@@ -84,7 +85,32 @@ async def declare(
         description=(data.description or "").strip() or None,
     )
     await EngagementRepository(session).add(engagement)
+    await _record(session, engagement, action="engagement.declared")
     return engagement
+
+
+async def _record(session: AsyncSession, engagement: Engagement, *, action: str) -> None:
+    """A committee member's engagement in the audit trail: it bars them from deciding on the
+    structure (ISO/IEC 17021-1 §5.2)."""
+    await record_change(
+        session,
+        tables.audit_log,
+        action=action,
+        record_type="engagement",
+        record_id=engagement.id,
+        before=None,
+        after={
+            "user_id": engagement.user_id,
+            "organisation_id": engagement.organisation_id,
+            "kind": engagement.kind,
+            "started_on": engagement.started_on,
+            "ended_on": engagement.ended_on,
+            "source": engagement.source,
+            "diagnostic_id": engagement.diagnostic_id,
+            "declared_by": engagement.declared_by,
+        },
+        on_behalf_of=engagement.organisation_id,
+    )
 
 
 async def of_person(
@@ -111,22 +137,25 @@ async def record_session(
 ) -> None:
     """A facilitator's accompanied CAP session: an accompaniment of the structure on that day
     (once per session and person: a redelivered event changes nothing)."""
-    await EngagementRepository(session).save(
-        *(
-            Engagement(
-                id=str(uuid.uuid5(_SESSION_IDS, f"{diagnostic_id}:{user_id}")),
-                user_id=user_id[:64],
-                organisation_id=organisation_id,
-                kind="accompaniment",
-                started_on=on,
-                ended_on=on,
-                source="cap_session",
-                diagnostic_id=diagnostic_id,
-                description="Session CAP accompagnée",
-            )
-            for user_id in dict.fromkeys(_account(u) for u in facilitator_user_ids if u)
+    repository = EngagementRepository(session)
+    engagements = [
+        Engagement(
+            id=str(uuid.uuid5(_SESSION_IDS, f"{diagnostic_id}:{user_id}")),
+            user_id=user_id[:64],
+            organisation_id=organisation_id,
+            kind="accompaniment",
+            started_on=on,
+            ended_on=on,
+            source="cap_session",
+            diagnostic_id=diagnostic_id,
+            description="Session CAP accompagnée",
         )
-    )
+        for user_id in dict.fromkeys(_account(u) for u in facilitator_user_ids if u)
+    ]
+    new = [e for e in engagements if await repository.get(e.id) is None]
+    await repository.save(*engagements)
+    for engagement in new:
+        await _record(session, engagement, action="engagement.recorded")
 
 
 async def barring(

@@ -24,8 +24,9 @@ from cap_labelling.level_rules import rules
 from cap_labelling.level_rules.repository import LevelRuleRepository
 from cap_labelling.level_rules.rules import LevelRule
 from cap_labelling.level_rules.schemas import LevelRulePublic
-from cap_labelling.models import LevelRuleRevision
+from cap_labelling.models import LevelRuleRevision, tables
 from cap_shared import clock
+from cap_shared.audit import record_change
 from cap_shared.conditional import Precondition
 from cap_shared.pagination import Page
 from cap_shared.problems import NotFound, ProblemError
@@ -222,7 +223,29 @@ async def store(
         imported_by=actor,
     )
     await repository.add(row)
+    await record_change(
+        session,
+        tables.audit_log,
+        action="level_rule.seeded" if source == "shipped" else "level_rule.imported",
+        record_type="level_rule",
+        record_id=f"{row.referential_code}:{row.referential_version}",
+        before=None if latest is None else _state(latest),
+        after=_state(row),
+    )
     return row, True
+
+
+def _state(row: LevelRuleRevision) -> dict[str, Any]:
+    """What the audit trail keeps of a level rule's revision (its document's digest)."""
+    return {
+        "referential_code": row.referential_code,
+        "referential_version": row.referential_version,
+        "revision": row.revision,
+        "rule": row.rule,
+        "sha256": row.sha256,
+        "source": row.source,
+        "imported_by": row.imported_by,
+    }
 
 
 async def seed(session: AsyncSession) -> list[str]:

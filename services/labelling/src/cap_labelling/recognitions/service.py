@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_labelling import rules, visibility
 from cap_labelling.models import Recognition, RecognitionChange, tables
+from cap_labelling.recognitions import trail
 from cap_labelling.recognitions.codes import PREFIX, new_verification_code
 from cap_labelling.recognitions.repository import RecognitionRepository
 from cap_labelling.recognitions.schemas import (
@@ -84,8 +85,8 @@ async def _publish(
     now: datetime,
     reason: str | None,
     actor: str,
-) -> None:
-    """``recognition.status_changed.v1``, with the recognition's full state."""
+) -> str:
+    """``recognition.status_changed.v1``, with the recognition's full state; its id."""
     event = RecognitionStatusChangedV1(
         recognition_id=recognition.id,
         number=recognition.number,
@@ -102,11 +103,13 @@ async def _publish(
         cycle_start=recognition.cycle_start,
         scope=recognition.scope,
     )
-    await add_event(
+    envelope = await add_event(
         session,
         tables.outbox,
         new_event(event, source=SOURCE, subject=recognition.id, actor=actor),
+        versioned=True,
     )
+    return envelope.id
 
 
 async def _record(
@@ -118,8 +121,10 @@ async def _record(
     reason_code: str,
     note: str | None,
     actor: str,
+    before: dict[str, object] | None = None,
 ) -> None:
-    """The history row of the recognition's (new) status, then its event."""
+    """The history row of the recognition's (new) status, then its event and its entry in the
+    audit trail (``before``: the recognition before the change, None when it is new)."""
     repository = RecognitionRepository(session)
     await repository.add(
         RecognitionChange(
@@ -135,7 +140,10 @@ async def _record(
         )
     )
     await repository.flush()
-    await _publish(session, recognition, previous, now, reason_code, actor)
+    event_id = await _publish(session, recognition, previous, now, reason_code, actor)
+    await trail.record(
+        session, recognition, previous, reason_code, note, before=before, event_id=event_id
+    )
 
 
 async def change_status(
@@ -148,15 +156,20 @@ async def change_status(
     actor: str,
     now: datetime,
     cause: str | None = None,
+    before: dict[str, object] | None = None,
 ) -> None:
-    """Move ``recognition`` to ``target``: history row and event, in the caller's transaction."""
+    """Move ``recognition`` to ``target``: history row, event and audit trail entry, in the
+    caller's transaction (``before``: its state before the change, when the caller changed it
+    already)."""
+    if before is None:
+        before = trail.recognition_state(recognition)
     previous = recognition.status
     recognition.status = target.value
     if target is RecognitionStatus.SUSPENDED:
         recognition.suspended_on, recognition.suspension_cause = now.date(), cause or reason_code
     elif target is RecognitionStatus.ACTIVE:
         recognition.suspended_on, recognition.suspension_cause = None, None
-    await _record(session, recognition, previous, now, now.date(), reason_code, note, actor)
+    await _record(session, recognition, previous, now, now.date(), reason_code, note, actor, before)
 
 
 async def grant(
@@ -398,6 +411,7 @@ async def reduce_scope(
             },
         )
     note = f"{data.reason.strip()} (périmètre précédent : {recognition.scope})"
+    before = trail.recognition_state(recognition)
     recognition.scope, recognition.issued_on = scope, today
     await change_status(
         session,
@@ -407,6 +421,7 @@ async def reduce_scope(
         note=note[:2000],
         actor=principal.subject,
         now=clock.now(),
+        before=before,
     )
     return recognition
 
@@ -423,6 +438,7 @@ async def redecided(
 ) -> Recognition:
     """The decision that granted ``recognition`` was overturned on appeal and taken again
     (a grant): the recognition carries the new level and members (history: ``redecided``)."""
+    before = trail.recognition_state(recognition)
     recognition.level, recognition.group_member_ids = level, members
     await _record(
         session,
@@ -433,6 +449,7 @@ async def redecided(
         "redecided",
         f"level {level}" if level else None,
         actor,
+        before,
     )
     return recognition
 

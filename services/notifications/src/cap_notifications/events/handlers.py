@@ -8,10 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
 from cap_notifications.fanout import service as fanout
-from cap_notifications.models import Organisation, Person
+from cap_notifications.models import Organisation, Person, tables
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import UserChangedV1
 from cap_shared.inbox import EventHandler
+from cap_shared.inbox.order import in_order
 from cap_shared.readmodel import ReadModelRepository, organisation_projection
 from cap_shared.runtime import settings_for
 
@@ -47,5 +48,8 @@ NOTIFIED = EVENT_TYPES
 HANDLERS: dict[str, EventHandler] = {
     **dict.fromkeys(NOTIFIED, notify),
     "identity.organisation.registered.v1": organisation_projection(Organisation),
-    "identity.user.changed.v1": on_user_changed,
+    # A state projection: an older change arriving after a newer one is skipped.
+    "identity.user.changed.v1": in_order(
+        on_user_changed, name="person", policy="latest", table=tables.applied_versions
+    ),
 }

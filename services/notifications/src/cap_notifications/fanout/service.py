@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_notifications import tracing
 from cap_notifications.config import Settings
 from cap_notifications.fanout import recipients
 from cap_notifications.fanout.messages import wording
@@ -65,7 +66,9 @@ def email_to(
     event_id: str | None = None,
     event_type: str | None = None,
 ) -> EmailMessage:
-    """An e-mail to ``person``, sent by the mail job from ``send_at`` (stable Message-ID)."""
+    """An e-mail to ``person``, sent by the mail job from ``send_at`` (stable Message-ID), in
+    the trace of the span running now (tracing on)."""
+    traceparent, tracestate = tracing.stored_context()
     return EmailMessage(
         id=str(uuid.uuid4()),
         user_id=person.id,
@@ -77,6 +80,8 @@ def email_to(
         next_attempt_at=send_at,
         message_id=f"<{uuid.uuid4().hex}@cap.coorace>",
         created_at=now,
+        traceparent=traceparent,
+        tracestate=tracestate,
     )
 
 

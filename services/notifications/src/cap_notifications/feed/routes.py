@@ -102,8 +102,9 @@ async def stream(
     """Live notifications (Server-Sent Events, ``event: notification``, ``id`` = its sequence).
     Reconnect with ``Last-Event-ID`` to receive what was missed; the stream ends after
     ``stream_max_s`` (the browser's EventSource reconnects by itself)."""
+    start = await live_stream.starting_point(runtime, me, last_event_id)
     return EventSourceResponse(
-        live_stream.events(runtime, settings, me, live_stream.resume_after(last_event_id), request),
+        live_stream.events(runtime, settings, me, start, request),
         ping=settings.stream_ping_s,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -44,8 +44,19 @@ async def after(
     return await NotificationRepository(session).after(user_id, seq=seq, limit=limit)
 
 
+async def starting_point(runtime: ServiceRuntime, user_id: str, last_event_id: str | None) -> int:
+    """The sequence the stream starts after: the ``Last-Event-ID`` it can have sent, else the
+    person's newest notification. Read before the stream's answer starts, so whatever is
+    committed once the client sees the stream open is sent on it."""
+    async with runtime.db.session() as session:
+        newest = await service.last_seq(session, user_id)
+    start = resume_after(last_event_id)
+    # An id beyond the newest (another database's, a forged one) would wait for ever.
+    return newest if start is None else min(start, newest)
+
+
 async def events(
-    runtime: ServiceRuntime, settings: Settings, user_id: str, start: int | None, request: Request
+    runtime: ServiceRuntime, settings: Settings, user_id: str, start: int, request: Request
 ) -> AsyncIterator[ServerSentEvent]:
     """Send the person's new notifications as they are committed.
 
@@ -58,10 +69,6 @@ async def events(
     listening = live.listener(request.app.state, runtime.db)
     # Registered before the first read: nothing committed from now on can be missed.
     with live.HUB.waiting(user_id) as woken, listening.held() if listening else nullcontext():
-        async with runtime.db.session() as session:
-            newest = await service.last_seq(session, user_id)
-        # An id beyond the newest (another database's, a forged one) would wait for ever.
-        start = newest if start is None else min(start, newest)
         last = start
         while loop.time() < deadline and not await request.is_disconnected():
             woken.clear()  # before the read: a wake-up during it ends the next wait at once

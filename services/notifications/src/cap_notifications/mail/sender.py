@@ -29,23 +29,30 @@ older than :data:`SENDING_STALE_AFTER`, with the same Message-ID.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
+from opentelemetry.trace import Status, StatusCode
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_notifications import tracing
 from cap_notifications.config import Settings
 from cap_notifications.mail.render import MessageFailure, TemplateFailure, compose
 from cap_notifications.mail.repository import EmailRepository
 from cap_notifications.mail.transports import MailTransport, TransportError, make_transport
 from cap_notifications.models import EmailMessage
+from cap_shared import metrics, telemetry
 
 logger = logging.getLogger(__name__)
 
 #: A row still ``sending`` after this long is taken as abandoned and sent again (same Message-ID).
 SENDING_STALE_AFTER = timedelta(minutes=15)
+#: The ``service`` label of ``cap_emails_total``.
+SERVICE = "notifications"
 #: ``email_message.last_error`` length.
 ERROR_MAX = 2000
 
@@ -60,10 +67,33 @@ def _defer(row: EmailMessage, now: datetime, delays: Sequence[float], error: str
     row.last_error = _clip_error(error)
     if row.attempts > len(delays):
         row.status = "failed"
+        metrics.EMAILS.labels(SERVICE, "failed").inc()
         logger.warning("e-mail %s failed after %d attempts: %s", row.id, row.attempts, error)
     else:
         row.status = "pending"
+        metrics.EMAILS.labels(SERVICE, "deferred").inc()
         row.next_attempt_at = now + timedelta(seconds=delays[row.attempts - 1])
+
+
+@contextmanager
+def _delivering(row: EmailMessage) -> Iterator[None]:
+    """Tracing on: the span ``email deliver`` of one attempt, in the trace of the span that
+    queued the message (its ``smtp send`` a child); its state after the attempt, no address."""
+    with tracing.resumed(
+        "email deliver",
+        traceparent=row.traceparent,
+        tracestate=row.tracestate,
+        attributes={
+            "cap.email.id": row.id,
+            "cap.email.kind": row.kind,
+            "cap.event.type": row.event_type or "",
+            "cap.attempt": row.attempts + 1,
+        },
+    ) as span:
+        yield
+        span.set_attribute("cap.email.status", row.status)
+        if row.status != "sent":
+            span.set_status(Status(StatusCode.ERROR))
 
 
 async def send_due(
@@ -90,32 +120,36 @@ async def send_due(
     delays = settings.mail_retry_delays_s
     unreachable: str | None = None
     sent = 0
+    traced = telemetry.enabled()
     try:
         for row in rows:
-            try:
-                mime = compose(row, settings, now)
-            except (TemplateFailure, MessageFailure) as exc:
-                row.status, row.last_error = "failed", _clip_error(str(exc))
-                logger.warning("e-mail %s not sendable: %s", row.id, exc)
-                continue
-            if unreachable is not None:
-                _defer(row, now, delays, unreachable)
-                continue
-            row.status, row.next_attempt_at = "sending", now
-            try:
-                await transport.send(mime, sender=sender, recipient=row.to_address)
-            except TransportError as exc:
-                _defer(row, now, delays, str(exc))
-                if exc.unreachable:
-                    unreachable = str(exc)
-                continue
-            except Exception as exc:  # one message's surprise must not undo the batch's sends
-                logger.exception("e-mail %s: unexpected error while sending", row.id)
-                _defer(row, now, delays, f"erreur inattendue : {type(exc).__name__}: {exc}")
-                continue
-            row.attempts += 1
-            row.status, row.sent_at = "sent", now
-            sent += 1
+            with _delivering(row) if traced else contextlib.nullcontext():
+                try:
+                    mime = compose(row, settings, now)
+                except (TemplateFailure, MessageFailure) as exc:
+                    row.status, row.last_error = "failed", _clip_error(str(exc))
+                    metrics.EMAILS.labels(SERVICE, "failed").inc()
+                    logger.warning("e-mail %s not sendable: %s", row.id, exc)
+                    continue
+                if unreachable is not None:
+                    _defer(row, now, delays, unreachable)
+                    continue
+                row.status, row.next_attempt_at = "sending", now
+                try:
+                    await transport.send(mime, sender=sender, recipient=row.to_address)
+                except TransportError as exc:
+                    _defer(row, now, delays, str(exc))
+                    if exc.unreachable:
+                        unreachable = str(exc)
+                    continue
+                except Exception as exc:  # one message's surprise must not undo the batch's sends
+                    logger.exception("e-mail %s: unexpected error while sending", row.id)
+                    _defer(row, now, delays, f"erreur inattendue : {type(exc).__name__}: {exc}")
+                    continue
+                row.attempts += 1
+                row.status, row.sent_at = "sent", now
+                metrics.EMAILS.labels(SERVICE, "sent").inc()
+                sent += 1
     finally:
         if own_transport:
             await transport.close()

@@ -13,6 +13,8 @@ from typing import Protocol
 import aiosmtplib
 
 from cap_notifications.config import Settings
+from cap_shared import telemetry
+from cap_shared.instrumentation import smtp_span
 
 
 class TransportError(Exception):
@@ -75,6 +77,13 @@ class SmtpTransport:
 
     async def send(self, message: MimeMessage, *, sender: str, recipient: str) -> None:
         """Send one message on the batch's connection (reopened if it was closed)."""
+        if telemetry.enabled():
+            async with smtp_span(self.settings.smtp_host, self.settings.smtp_port):
+                await self._send(message, sender=sender, recipient=recipient)
+        else:
+            await self._send(message, sender=sender, recipient=recipient)
+
+    async def _send(self, message: MimeMessage, *, sender: str, recipient: str) -> None:
         client = await self._connected()
         try:
             await client.send_message(message, sender=sender, recipients=[recipient])

@@ -4,10 +4,12 @@ alone for a while."""
 from __future__ import annotations
 
 from cap_notifications.webhooks.rules import BREAKER_FAILURES, BREAKER_RESET_S
+from cap_shared import metrics
 from cap_shared.breaker import CircuitBreaker
 
 #: One breaker per subscription id, in this process.
 BREAKERS: dict[str, CircuitBreaker] = {}
+metrics.BREAKERS.watch("notifications", "webhook", lambda: list(BREAKERS.items()))
 
 
 def breaker(subscription_id: str) -> CircuitBreaker:

@@ -49,6 +49,18 @@ class Outcome:
     forbidden: bool = False
     #: No answer (timeout, connection error) or an undecryptable secret.
     unreachable: bool = False
+    #: No answer in time (name resolution or the call itself).
+    timed_out: bool = False
+
+    @property
+    def kind(self) -> str:
+        """What ``cap_webhook_attempts_total`` counts it as: delivered, http_error (an answer
+        other than 2xx), timeout, network_error (no answer: connection, refused destination)."""
+        if self.delivered:
+            return "delivered"
+        if self.timed_out:
+            return "timeout"
+        return "http_error" if self.status_code is not None else "network_error"
 
     @property
     def delivered(self) -> bool:

@@ -15,21 +15,27 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 from cryptography.fernet import InvalidToken
+from opentelemetry.trace import Status, StatusCode
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook
 
+from cap_notifications import tracing
 from cap_notifications.config import Settings
 from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from cap_notifications.webhooks import service
 from cap_notifications.webhooks.breakers import breaker, open_ones
 from cap_notifications.webhooks.repository import DeliveryRepository, SubscriptionRepository
 from cap_notifications.webhooks.rules import RETRY_AFTER_MAX_S, THROTTLED, Outcome, schedule
+from cap_shared import metrics, telemetry
 from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
+from cap_shared.instrumentation import instrument_client
 from cap_shared.secrets import secret_box
 
 logger = logging.getLogger(__name__)
 
+#: The ``service`` label of this sender's metrics.
+SERVICE = "notifications"
 #: Subscriptions called at the same time by one run of the job.
 MAX_CONCURRENCY = 10
 #: How much of a failed answer's body is kept in the log.
@@ -46,14 +52,22 @@ class _Call:
     payload: str
     #: The decrypted ``whsec_`` secret, or None when it cannot be decrypted.
     secret: str | None
+    event_type: str = ""
+    #: This attempt's number (1 the first time).
+    attempt: int = 1
+    #: The W3C context of the span that queued the delivery (tracing on).
+    traceparent: str | None = None
+    tracestate: str | None = None
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
     """The HTTP client of one run: bounded by the timeout, never following redirects."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.webhook_timeout_s),
-        follow_redirects=False,
-        limits=httpx.Limits(max_connections=MAX_CONCURRENCY * 2),
+    return instrument_client(
+        httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.webhook_timeout_s),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=MAX_CONCURRENCY * 2),
+        )
     )
 
 
@@ -81,7 +95,17 @@ async def send_due(
         except InvalidToken:
             secret = None
         queues.setdefault(subscription.id, []).append(
-            _Call(delivery.id, subscription.id, subscription.url, delivery.payload, secret)
+            _Call(
+                delivery.id,
+                subscription.id,
+                subscription.url,
+                delivery.payload,
+                secret,
+                delivery.event_type,
+                delivery.attempts + 1,
+                delivery.traceparent,
+                delivery.tracestate,
+            )
         )
 
     own_client = client is None
@@ -121,7 +145,14 @@ async def _send_queue(
             guard = breaker(call.subscription_id)
             if not guard.allow():
                 break
-            outcome = await _post(client, call, settings)
+            if telemetry.enabled():
+                outcome = await _traced_post(client, call, settings)
+            else:
+                outcome = await _post(client, call, settings)
+            metrics.WEBHOOK_ATTEMPTS.labels(SERVICE, call.subscription_id, outcome.kind).inc()
+            metrics.WEBHOOK_SECONDS.labels(SERVICE, call.subscription_id).observe(
+                outcome.latency_ms / 1000
+            )
             if outcome.delivered:
                 guard.success()
             elif outcome.counts_as_failure:
@@ -132,6 +163,29 @@ async def _send_queue(
             if outcome.stops_the_run:
                 break
     return done
+
+
+async def _traced_post(client: httpx.AsyncClient, call: _Call, settings: Settings) -> Outcome:
+    """Tracing on: :func:`_post` in the span ``webhook deliver``, in the trace of the span that
+    queued the delivery (the POST's client span a child); attributes name no URL."""
+    with tracing.resumed(
+        "webhook deliver",
+        traceparent=call.traceparent,
+        tracestate=call.tracestate,
+        attributes={
+            "cap.webhook.delivery_id": call.delivery_id,
+            "cap.webhook.subscription_id": call.subscription_id,
+            "cap.event.type": call.event_type,
+            "cap.attempt": call.attempt,
+        },
+    ) as span:
+        outcome = await _post(client, call, settings)
+        span.set_attribute("cap.webhook.outcome", outcome.kind)
+        if outcome.status_code is not None:
+            span.set_attribute("http.response.status_code", outcome.status_code)
+        if not outcome.delivered:
+            span.set_status(Status(StatusCode.ERROR))
+        return outcome
 
 
 async def _post(client: httpx.AsyncClient, call: _Call, settings: Settings) -> Outcome:
@@ -147,7 +201,10 @@ async def _post(client: httpx.AsyncClient, call: _Call, settings: Settings) -> O
             await check_destination(call.url, allow_private=settings.webhook_allow_private)
     except TimeoutError:
         return Outcome(
-            elapsed(), error=f"name resolution took over {timeout:g} s", unreachable=True
+            elapsed(),
+            error=f"name resolution took over {timeout:g} s",
+            unreachable=True,
+            timed_out=True,
         )
     except ForbiddenDestination as exc:
         if isinstance(exc.__cause__, socket.gaierror):  # DNS failure: perhaps temporary
@@ -183,7 +240,9 @@ async def _post(client: httpx.AsyncClient, call: _Call, settings: Settings) -> O
             finally:
                 await response.aclose()
     except (TimeoutError, httpx.TimeoutException):
-        return Outcome(elapsed(), error=f"no answer within {timeout:g} s", unreachable=True)
+        return Outcome(
+            elapsed(), error=f"no answer within {timeout:g} s", unreachable=True, timed_out=True
+        )
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         return Outcome(elapsed(), error=f"{type(exc).__name__}: {exc}"[:1000], unreachable=True)
     return Outcome(
@@ -275,6 +334,8 @@ async def _record(
             outcome.error,
         )
     schedule(delivery, now, settings, outcome)
+    if delivery.status == "failed":
+        metrics.WEBHOOK_ABANDONED.labels(SERVICE, subscription.id).inc()
     if outcome.status_code == 410 and subscription.status == "active":
         reason = f"{subscription.url} answered 410 Gone at {now.isoformat()} ({delivery.id})"
         await service.disable(session, subscription, reason=reason[:500])

@@ -33,6 +33,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_notifications import tracing
 from cap_notifications.config import Settings
 from cap_notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from cap_notifications.webhooks import rules
@@ -209,7 +210,8 @@ async def enqueue(
     session: AsyncSession, *, event_id: str, event_type: str, body: str, now: datetime
 ) -> int:
     """One delivery of ``body`` per active subscription to ``event_type`` (or to ``"*"``), due
-    now; a subscription already holding this event gets none. How many were created."""
+    now, in the trace of the span running now (tracing on); a subscription already holding this
+    event gets none. How many were created."""
     targets = [
         s.id
         for s in await SubscriptionRepository(session).active()
@@ -217,6 +219,7 @@ async def enqueue(
     ]
     if not targets:
         return 0
+    traceparent, tracestate = tracing.stored_context()
     rows = [
         {
             "id": rules.message_id(),
@@ -228,6 +231,8 @@ async def enqueue(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "traceparent": traceparent,
+            "tracestate": tracestate,
         }
         for subscription_id in targets
     ]
