@@ -4,7 +4,7 @@ If-Match is 412 and changes nothing, and the public registry keeps its shared-ca
 
 from __future__ import annotations
 
-from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.auth import create_user, known_to_notifications, register_organisation
 from cap_standalone.testing import Topology
 
 from .test_diagnostic_through_gateway import open_when_known
@@ -39,6 +39,7 @@ async def test_etags_304_and_412_through_the_gateway(topology: Topology) -> None
     assert (await client.get(url, headers=member)).json()["title"] == "Auto-évaluation 2027"
 
     # An ETag computed from the representation (preferences), 304, then 412 once changed.
+    await known_to_notifications(client, member)  # the role's arrival changes the defaults
     me = await client.get("/v1/preferences", headers=member)
     assert me.headers["cache-control"] == "private, no-cache"
     first = me.headers["etag"]

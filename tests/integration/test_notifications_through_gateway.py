@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.auth import create_user, register_organisation, role_known
 from cap_standalone.testing import Topology, grant_label
 
 
@@ -23,7 +23,8 @@ async def test_a_registry_complaint_reaches_the_committee_feed(topology: Topolog
 
     before = None
     for _ in range(300):  # the granted label is told to the structure; not to the committee
-        if (await client.get("/v1/preferences", headers=committee)).status_code == 200:
+        known = await client.get("/v1/preferences", headers=committee)
+        if known.status_code == 200 and role_known(known.json()):
             before = await feed()
             break
         await asyncio.sleep(0.05)

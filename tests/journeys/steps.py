@@ -30,7 +30,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from cap_audit.certifier import connector
 from cap_shared.cli import EmbeddedServer
-from cap_shared.testing.auth import create_user, sign_in
+from cap_shared.testing.auth import create_user, role_known, sign_in
 from cap_shared.testing.net import free_port
 from cap_standalone.testing import Topology
 
@@ -108,7 +108,7 @@ async def known_to_notifications(topology: Topology, *people: Person) -> None:
 
         async def known(someone: Person = someone) -> bool:
             answer = await topology.client.get("/v1/preferences", headers=someone.headers)
-            return answer.status_code == 200
+            return answer.status_code == 200 and role_known(answer.json())
 
         await eventually(known, what=f"{someone.email} known to the notifications service")
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from cap_shared.clock import wall_now
-from cap_shared.testing.auth import create_user, register_organisation
+from cap_shared.testing.auth import create_user, known_to_notifications, register_organisation
 from cap_standalone.testing import Overrides, Topology, grant_label
 from cap_web.models import ConsoleSession
 from cap_web.pages.account import console_link
@@ -35,11 +35,7 @@ async def _person(topology: Topology, role: str = "committee", **scope: str) -> 
     """A new person with ``role``: e-mail and API header (password ``PASSWORD``)."""
     email = f"{role}.{uuid.uuid4().hex[:8]}@coorace.example"
     headers = await create_user(topology.client, topology.admin, role=role, email=email, **scope)
-    for _ in range(300):  # the person reaches the notifications service by event
-        answer = await topology.client.get("/v1/preferences", headers=headers)
-        if answer.status_code == 200:
-            break
-        await asyncio.sleep(0.05)
+    await known_to_notifications(topology.client, headers)  # the person arrives by event
     return email, headers
 
 

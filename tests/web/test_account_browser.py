@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from cap_shared.testing.auth import role_known
+
 from .conftest import Live, check, new_page, sign_in
 
 pytestmark = [pytest.mark.browser]
@@ -45,7 +47,13 @@ def _new_committee_member(live: Live) -> tuple[str, dict[str, str]]:
         json={"token": invited.json()["token"], "password": PASSWORD},
     )
     assert accepted.status_code == 201, accepted.text
-    return email, _token(live, email, PASSWORD)
+    headers = _token(live, email, PASSWORD)
+    for _ in range(300):  # the role reaches the notifications service by event
+        known = httpx.get(f"{live.url}/v1/preferences", headers=headers)
+        if known.status_code == 200 and role_known(known.json()):
+            return email, headers
+        time.sleep(0.05)
+    raise AssertionError(f"the notifications service never learnt {email}'s role")
 
 
 def _complain(live: Live, headers: dict[str, str]) -> None:

@@ -6,6 +6,7 @@ tested without a gateway, and so the JWT negative suite can forge exactly the to
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -125,6 +126,25 @@ async def create_user(
     )
     assert accepted.status_code == 201, accepted.text
     return await sign_in(client, email, password)
+
+
+def role_known(preferences: Mapping[str, Any]) -> bool:
+    """Whether ``GET /v1/preferences`` shows that the notifications service knows the person's
+    role: until its directory event arrives, every e-mail default is ``off``; every role has one
+    that is not, and the role's arrival changes the preferences (and their ETag)."""
+    return any(choice["email"] != "off" for choice in preferences["events"].values())
+
+
+async def known_to_notifications(
+    client: httpx.AsyncClient, headers: Mapping[str, str], *, attempts: int = 300
+) -> None:
+    """Wait until the notifications service knows the person of ``headers`` and their role."""
+    for _ in range(attempts):
+        answer = await client.get("/v1/preferences", headers=dict(headers))
+        if answer.status_code == 200 and role_known(answer.json()):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the notifications service never learnt the person's role")
 
 
 async def register_organisation(
