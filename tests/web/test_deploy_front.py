@@ -136,3 +136,54 @@ async def test_replicas_take_the_requests_in_turn_and_the_balancer_keeps_forward
     assert [r.url.host for r in seen] == ["api1.internal", "api2.internal"]
     assert {r.headers["x-forwarded-for"] for r in seen} == {"203.0.113.5"}
     assert all("keep-alive" not in r.headers for r in seen)
+
+
+async def test_the_balancer_answers_without_waiting_for_a_delayed_ack() -> None:
+    """Through a real balancer socket, a small exchange is not held by Nagle's algorithm: the
+    listening socket says TCP and no delay, so do the connections it accepts, and a request
+    through it takes about a millisecond, not the 40 ms of a delayed ACK."""
+    import asyncio
+    import socket
+    import statistics
+    import time
+
+    import uvicorn
+
+    from cap_shared.testing.net import free_port
+    from cap_standalone.balance import Balancer, bind
+
+    async def hello(scope: dict, receive: object, send: object) -> None:
+        assert scope["type"] == "http"
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
+
+    upstream_port, port = free_port(), free_port()
+    upstream = uvicorn.Server(
+        uvicorn.Config(hello, host="127.0.0.1", port=upstream_port, log_config=None, lifespan="off")
+    )
+    listening = bind("127.0.0.1", port)
+    assert listening.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    balancer = uvicorn.Server(
+        uvicorn.Config(
+            Balancer({port: [f"http://127.0.0.1:{upstream_port}"]}), log_config=None, lifespan="off"
+        )
+    )
+    tasks = [
+        asyncio.create_task(upstream.serve()),
+        asyncio.create_task(balancer.serve(sockets=[listening])),
+    ]
+    try:
+        for _ in range(1000):  # both servers listening
+            if upstream.started and balancer.started:
+                break
+            await asyncio.sleep(0.01)
+        took = []
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(21):
+                start = time.perf_counter()
+                assert (await client.get("/")).text == "ok"
+                took.append(time.perf_counter() - start)
+        assert statistics.median(took) < 0.02, took  # 0.044 s each with Nagle on
+    finally:
+        upstream.should_exit = balancer.should_exit = True
+        await asyncio.gather(*tasks)
