@@ -35695,16 +35695,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -36122,16 +36112,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {

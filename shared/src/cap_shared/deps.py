@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 if TYPE_CHECKING:
     from cap_shared.runtime import ServiceRuntime
@@ -24,7 +24,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_reader(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A read-only connection for the request, without an ORM session (hot public reads);
+    rolled back when the request is done (:meth:`cap_shared.db.session.Database.reader`)."""
+    async with get_runtime(request).db.reader() as connection:
+        yield connection
+
+
 RuntimeDep = Annotated["ServiceRuntime", Depends(get_runtime)]
 # scope="function": the commit happens before the response goes out, so a failed commit is
 # reported to the client instead of after a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+#: A read-only connection (no ORM session): for routes that only read, on a hot path.
+ReaderDep = Annotated[AsyncConnection, Depends(get_reader, scope="function")]

@@ -10,7 +10,7 @@ Every error leaves an app as RFC 9457 problem details (:mod:`cap_shared.problems
 * 404 when it has path parameters (unknown, or outside the caller's scope);
 * 422 when it takes any input (fields named in ``errors[]``), and 400 when it takes a body
   (one that cannot be read as its media type) or a page ``cursor`` (one it did not make);
-* 503 when it opens a database session (the database is unreachable);
+* 503 when it opens a database session or a reader (the database is unreachable);
 * 412 (and 428 where ``If-Match`` is required) when it takes ``If-Match``
   (:class:`cap_shared.conditional.IfMatch`);
 * whatever the route declares itself (409, 412...) keeps its description and gets the content.
@@ -35,7 +35,7 @@ from pydantic import BaseModel
 
 from cap_shared import problem_types
 from cap_shared.conditional import MAX_HEADER_LENGTH, IfMatch
-from cap_shared.deps import get_session
+from cap_shared.deps import get_reader, get_session
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Allow, SignedIn, api_routes
 
@@ -175,7 +175,7 @@ def route_errors(dependant: Dependant, operation: Mapping[str, Any]) -> dict[int
     )
     if takes_input or operation.get("parameters") or operation.get("requestBody"):
         statuses[422] = DESCRIPTIONS[422]
-    if any(d.call is get_session for d in every):
+    if any(d.call is get_session or d.call is get_reader for d in every):
         statuses[503] = DESCRIPTIONS[503]
     precondition = if_match_of(dependant)
     if precondition is not None:

@@ -22,7 +22,7 @@ from cap_shared.app import create_service_app
 from cap_shared.clock import wall_now
 from cap_shared.db import rowsecurity
 from cap_shared.db.session import Database
-from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.deps import ReaderDep, RuntimeDep, SessionDep
 from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.runtime import ServiceRuntime, infra_tables
 from cap_shared.security import Allow, Grant, Principal, Public, Role
@@ -82,6 +82,18 @@ async def records_raw(_principal: Anyone, runtime: RuntimeDep) -> list[str]:
     """Every record through a bare connection of the engine, not a session."""
     async with runtime.db.engine.connect() as conn:
         return list((await conn.execute(sa.select(record.c.id).order_by("id"))).scalars())
+
+
+@router.get("/records/reader")
+async def records_reader(_principal: Anyone, reader: ReaderDep) -> list[str]:
+    """Every record through the read-only connection of a hot read path, not a session."""
+    return list((await reader.execute(sa.select(record.c.id).order_by("id"))).scalars())
+
+
+@router.get("/public/records/reader", dependencies=[Public])
+async def public_records_reader(reader: ReaderDep) -> list[str]:
+    """A public route's read-only connection (the registry's verification)."""
+    return list((await reader.execute(sa.select(record.c.id).order_by("id"))).scalars())
 
 
 @router.post("/records", status_code=201)
@@ -217,6 +229,7 @@ async def test_a_query_that_forgets_its_filter_returns_only_the_callers_organisa
     assert await service.get("/records", member("c"), facilitator_11) == ALL_RECORDS
     assert await service.get("/records", {"role": "member"}) == []  # no organisation at all
     assert await service.get("/records/raw", member("a")) == ["a1", "a2"]  # not a session
+    assert await service.get("/records/reader", member("a")) == ["a1", "a2"]  # a reader
 
 
 @pytest.mark.parametrize(
@@ -241,6 +254,7 @@ async def test_public_routes_and_system_code_see_every_row(service: Service) -> 
     response = await service.client.get("/public/records")
     assert response.status_code == 200
     assert response.json() == ALL_RECORDS
+    assert (await service.client.get("/public/records/reader")).json() == ALL_RECORDS
     async with service.db.session() as session:  # a consumer, a relay, a job
         rows = (await session.execute(sa.select(record.c.id).order_by("id"))).scalars().all()
         assert rows == ALL_RECORDS

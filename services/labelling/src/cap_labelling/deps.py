@@ -11,8 +11,9 @@ from cap_labelling.inputs import IDENTIFIER_PATTERN
 from cap_shared.security import Allow, Principal, Role, Scope
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings of the labelling runtime serving this request."""
+async def get_settings(request: Request) -> Settings:
+    """The settings of the labelling runtime serving this request (``async``: FastAPI runs a
+    plain ``def`` dependency in its thread pool, a thread hop per request for an attribute)."""
     settings = request.app.state.runtime.settings
     assert isinstance(settings, Settings)
     return settings

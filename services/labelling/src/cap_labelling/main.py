@@ -56,8 +56,11 @@ SERVICE = ServiceDefinition(
     tables=tables,
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    # The import routes first: /v1/recognitions/imports is not a recognition id.
+    # The public registry first: routes are matched in order, and its verification is the
+    # service's most-called route (every cache miss of the gateway; its paths are its own).
+    # Then the import routes: /v1/recognitions/imports is not a recognition id.
     routers=(
+        registry.router,
         *import_routes.ROUTERS,
         applications.router,
         group_invitations.router,
@@ -65,7 +68,6 @@ SERVICE = ServiceDefinition(
         appeals.router,
         recognitions.router,
         complaints.router,
-        registry.router,
         *level_rule_routes.ROUTERS,
         impartiality.router,
         schemes.router,

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 #: Session.info key set by the outbox writer; after commit the relay is woken up.
 OUTBOX_PENDING = "cap_outbox_pending"
+#: Execution option of :meth:`Database.reader`'s connections: they only read.
+READ_ONLY = "cap_read_only"
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -97,7 +99,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader (Database.reader) begins nothing: each of its statements reads a snapshot of
+        # its own (WAL mode: never blocked by the writer, never blocking it), and the statement
+        # a transaction would cost (three calls through aiosqlite's thread) is saved.
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 #: ``Session.info`` key of sessions joined to an outer transaction (:meth:`Database.bound_to`).
@@ -146,6 +152,7 @@ class Database:
             self.engine, expire_on_commit=False, sync_session_class=CapSession
         )
         self._outbox_signal: asyncio.Event | None = None
+        self._bound: AsyncConnection | None = None
 
     @classmethod
     def bound_to(cls, url: str | URL, connection: AsyncConnection) -> Database:
@@ -164,6 +171,7 @@ class Database:
             info={JOINED: True},
         )
         db._outbox_signal = None
+        db._bound = connection
         return db
 
     @property
@@ -190,6 +198,26 @@ class Database:
                 raise
             if session.info.pop(OUTBOX_PENDING, False):
                 self.outbox_signal.set()
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for a few reads, without an ORM session (no identity map, no flush, no
+        unit of work): for hot read-only paths. SQLite: no transaction, no write lock (each
+        statement reads a snapshot of its own); PostgreSQL: a transaction scoped to the caller
+        for row-level security like any other, rolled back at the end. For reads only: on
+        SQLite a write would not wait for a rollback that never comes.
+
+        Bound to a test's outer transaction (:meth:`bound_to`), it reads through that
+        connection, with the caller's scope set as a session would set it.
+        """
+        if self._bound is not None:
+            await self._bound.run_sync(rowsecurity.on_begin)
+            yield self._bound
+            return
+        # Closing the connection rolls its transaction back (and the pool then skips its own).
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            yield connection
 
     async def session_dependency(self) -> AsyncIterator[AsyncSession]:
         """FastAPI dependency form of :meth:`session` (one unit of work per request)."""

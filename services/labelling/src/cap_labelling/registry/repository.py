@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from cap_labelling.models import Organisation, Recognition, RecognitionChange, tombstones
@@ -13,6 +14,72 @@ from cap_shared.sync import Deleted, DeltaSync
 
 #: Delta sync: oldest change first (a status change, a reissue: the recognition's row changes).
 SYNC = DeltaSync.timestamped("registry", "recognition", Recognition)
+
+_renewal = aliased(Recognition, name="renewal")
+#: A verification's public facts in one statement: the recognition, its holder, the number of
+#: the recognition renewing it and its history, one row per change, oldest first. Built once.
+VERIFICATION = (
+    sa.select(
+        col(Recognition.number),
+        col(Recognition.scheme),
+        col(Recognition.level),
+        col(Recognition.status),
+        col(Recognition.scope),
+        col(Recognition.certification_body_id),
+        col(Recognition.external_number),
+        col(Recognition.decided_on),
+        col(Recognition.effective_date),
+        col(Recognition.expiry_date),
+        col(Recognition.issued_on),
+        col(Recognition.verification_code),
+        col(Recognition.group_member_ids),
+        col(Organisation.name),
+        col(Organisation.region),
+        col(Organisation.region_name),
+        col(Organisation.siae_types),
+        col(_renewal.number).label("renewed_by"),
+        col(RecognitionChange.on),
+        col(RecognitionChange.to_status),
+        col(RecognitionChange.reason_code),
+    )
+    .select_from(Recognition)
+    .outerjoin(Organisation, col(Organisation.id) == col(Recognition.organisation_id))
+    .outerjoin(_renewal, col(_renewal.id) == col(Recognition.renewed_by_id))
+    .outerjoin(RecognitionChange, col(RecognitionChange.recognition_id) == col(Recognition.id))
+    .order_by(col(RecognitionChange.at), col(RecognitionChange.id))
+)
+VERIFICATION_BY_CODE = VERIFICATION.where(col(Recognition.verification_code) == sa.bindparam("key"))
+VERIFICATION_BY_NUMBER = VERIFICATION.where(col(Recognition.number) == sa.bindparam("key"))
+STRUCTURES = sa.select(
+    col(Organisation.id),
+    col(Organisation.name),
+    col(Organisation.region),
+    col(Organisation.region_name),
+    col(Organisation.siae_types),
+).where(col(Organisation.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+class PublicRepository:
+    """The public registry's reads on a bare connection (no ORM session, no identity map):
+    what a verification shows, in one statement."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def verification(
+        self, *, code: str | None = None, number: str | None = None
+    ) -> list[Any]:
+        """The rows of the recognition with this verification code, or else this number: one
+        per change of its history, oldest first (none if there is no such recognition)."""
+        query, key = (
+            (VERIFICATION_BY_CODE, code) if code is not None else (VERIFICATION_BY_NUMBER, number)
+        )
+        return list((await self.connection.execute(query, {"key": key})).all())
+
+    async def structures(self, ids: list[str]) -> dict[str, Any]:
+        """Public facts of member structures, by id."""
+        rows = await self.connection.execute(STRUCTURES, {"ids": sorted(set(ids))})
+        return {row.id: row for row in rows}
 
 
 class RegistryRepository:
