@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_shared.db import rowsecurity
+from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.instrumentation import instrument_engine
 from cap_shared.text import fold_or_none
 
@@ -63,6 +64,8 @@ def create_engine(
         # invalidates the pool, and the error is retried (workers) or answered 503 (APIs).
         pool_pre_ping=False,
         pool_recycle=1800,
+        # The row scope goes with each transaction's BEGIN, in one round trip (pgconnection).
+        connect_args={"connection_class": ScopedConnection},
     )
     _discard_closed_connections(engine)
     _scope_transactions(engine)

@@ -1,0 +1,105 @@
+"""The platform's transactions on PostgreSQL: the row scope sent with BEGIN (issue 22: CPU per
+event)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+import sqlalchemy as sa
+
+from cap_shared.db import rowsecurity
+from cap_shared.db.pgconnection import ScopedConnection
+from cap_shared.db.session import Database
+from cap_shared.testing import toy
+
+pytestmark = pytest.mark.postgres
+
+SCOPE_NOW = sa.text(
+    "SELECT current_setting('cap.organisations', true), current_setting('cap.regions', true)"
+)
+
+
+@pytest.fixture
+async def db(make_database: Any) -> Database:
+    database: Database = await make_database("postgresql", "toy", None, toy.metadata)
+    return database
+
+
+def _driver(connection: sa.Connection) -> Any:
+    return connection.connection.driver_connection
+
+
+async def test_the_scope_is_queued_at_begin_and_sent_with_it(db: Database) -> None:
+    async with db.session() as session:
+        connection = await session.connection()  # begun: the scope waits for the BEGIN
+        driver = await connection.run_sync(_driver)
+        assert isinstance(driver, ScopedConnection)
+        assert driver._cap_prelude is not None
+        assert not driver.is_in_transaction()
+        # the first statement goes after "BEGIN;SELECT set_config(...)", in one transaction
+        assert (await session.execute(SCOPE_NOW)).one() == ("*", "")
+        assert driver._cap_prelude is None
+        assert driver.is_in_transaction()
+    # transaction-local: gone after the commit
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert await raw.driver_connection.fetchval(
+            "SELECT coalesce(current_setting('cap.organisations', true), '')"
+        ) in ("", None)
+
+
+@pytest.mark.parametrize(
+    "organisations",
+    ["a,b", "o'brien", "back\\slash", "é'\\'x", "'); DROP TABLE thing; --", ""],
+)
+async def test_any_scope_value_arrives_as_it_was(
+    db: Database, organisations: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The values are written into the BEGIN's SQL: quotes and backslashes stay data."""
+    scope = rowsecurity.RowScope(organisations, "11,84")
+    monkeypatch.setattr(rowsecurity, "current_scope", lambda: scope)
+    async with db.session() as session:
+        assert (await session.execute(SCOPE_NOW)).one() == (organisations, "11,84")
+        assert (await session.execute(sa.select(sa.func.count()).select_from(toy.thing))).one()
+
+
+def test_a_nul_never_reaches_the_sql() -> None:
+    with pytest.raises(ValueError, match="NUL"):
+        rowsecurity._literal("a\x00b")
+    assert rowsecurity._joined(["a", "b\x00c", "d"]) == "a,d"  # left out: fails closed
+
+
+async def test_a_statement_failing_after_begin_leaves_no_transaction_open(db: Database) -> None:
+    url = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(url, connection_class=ScopedConnection)
+    try:
+        assert conn.begin_with("SELECT 1/0")
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await conn.transaction().start()
+        assert not conn.is_in_transaction()
+        # the connection goes on as new: a transaction, the statement sent alone when one is open
+        transaction = conn.transaction()
+        await transaction.start()
+        assert not conn.begin_with("SELECT 1")
+        assert await conn.fetchval("SELECT 2") == 2
+        await transaction.rollback()
+        assert not conn.is_in_transaction()
+    finally:
+        await conn.close()
+
+
+async def test_a_failed_prelude_inside_the_engine_does_not_poison_the_pool(db: Database) -> None:
+    db_one = Database(db.url, pool_size=1, max_overflow=0)
+    try:
+        async with db_one.engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            await conn.begin()
+            driver.begin_with("SELECT 1/0")  # as if the scope's statement failed
+            with pytest.raises(sa.exc.DBAPIError, match="division by zero"):
+                await conn.execute(sa.text("SELECT 1"))
+        async with db_one.session() as session:  # the same pooled connection, usable
+            assert (await session.execute(SCOPE_NOW)).one() == ("*", "")
+    finally:
+        await db_one.dispose()
