@@ -1,9 +1,10 @@
-"""The platform's transactions on PostgreSQL: the row scope sent with BEGIN (issue 22: CPU per
-event)."""
+"""The platform's transactions on PostgreSQL: the row scope sent with BEGIN, and the inbox claim
+as one prepared statement whatever the batch size (issue 22: CPU per event)."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from cap_shared.db import rowsecurity
 from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.db.session import Database
+from cap_shared.inbox.table import claim, claim_many
 from cap_shared.testing import toy
 
 pytestmark = pytest.mark.postgres
@@ -101,5 +103,39 @@ async def test_a_failed_prelude_inside_the_engine_does_not_poison_the_pool(db: D
                 await conn.execute(sa.text("SELECT 1"))
         async with db_one.session() as session:  # the same pooled connection, usable
             assert (await session.execute(SCOPE_NOW)).one() == ("*", "")
+    finally:
+        await db_one.dispose()
+
+
+async def test_claims_of_every_batch_size_share_one_prepared_statement(db: Database) -> None:
+    inbox = toy.tables.inbox
+    db_one = Database(db.url, pool_size=1, max_overflow=0)  # one connection: one statement cache
+    try:
+        ids = [str(uuid4()) for _ in range(15)]
+        async with db_one.session() as session:
+            start = 0
+            for size in (1, 2, 3, 4, 5):
+                events = [(i, toy.TOY_EVENT) for i in ids[start : start + size]]
+                claimed = await claim_many(session, inbox, consumer="c", events=events)
+                assert claimed == {i for i, _ in events}
+                start += size
+            # again, with one new id and a duplicate in the same batch: only the new one is claimed
+            again = [(ids[0], toy.TOY_EVENT), ("new", toy.TOY_EVENT), ("new", toy.TOY_EVENT)]
+            assert await claim_many(session, inbox, consumer="c", events=again) == {"new"}
+            assert not await claim(
+                session, inbox, consumer="c", event_id=ids[3], event_type=toy.TOY_EVENT
+            )
+            assert await claim(
+                session, inbox, consumer="other", event_id=ids[3], event_type=toy.TOY_EVENT
+            )
+            prepared = (
+                await session.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_prepared_statements "
+                        "WHERE statement LIKE 'INSERT INTO inbox_message%'"
+                    )
+                )
+            ).scalar_one()
+            assert prepared == 1
     finally:
         await db_one.dispose()
