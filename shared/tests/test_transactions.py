@@ -1,5 +1,6 @@
-"""The platform's transactions on PostgreSQL: the row scope sent with BEGIN, and the inbox claim
-as one prepared statement whatever the batch size (issue 22: CPU per event)."""
+"""The platform's transactions on PostgreSQL (issue 22: CPU per event): the row scope sent with
+BEGIN, the outbox row with COMMIT, and the inbox claim as one prepared statement whatever the
+batch size."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import asyncpg
 import pytest
 import sqlalchemy as sa
 
-from cap_shared.db import rowsecurity
+from cap_shared import telemetry
+from cap_shared.db import pgconnection, rowsecurity
 from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.db.session import Database
 from cap_shared.inbox.table import claim, claim_many
+from cap_shared.outbox import add_event
 from cap_shared.testing import toy
+from cap_shared.testing.tracing import tracing_on
 
 pytestmark = pytest.mark.postgres
 
@@ -69,7 +73,7 @@ async def test_any_scope_value_arrives_as_it_was(
 
 def test_a_nul_never_reaches_the_sql() -> None:
     with pytest.raises(ValueError, match="NUL"):
-        rowsecurity._literal("a\x00b")
+        pgconnection.literal("a\x00b")
     assert rowsecurity._joined(["a", "b\x00c", "d"]) == "a,d"  # left out: fails closed
 
 
@@ -139,3 +143,119 @@ async def test_claims_of_every_batch_size_share_one_prepared_statement(db: Datab
             assert prepared == 1
     finally:
         await db_one.dispose()
+
+
+# --- the outbox row, sent with the COMMIT ----------------------------------------------------
+async def _outbox_ids(db: Database) -> list[str]:
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(sa.select(toy.tables.outbox.c.event_id))
+        return sorted(row[0] for row in rows)
+
+
+async def _deferred(session: Any) -> bool:
+    connection = await session.connection()
+    driver = await connection.run_sync(_driver)
+    return bool(driver.deferred)
+
+
+async def test_the_outbox_row_goes_with_the_commit(db: Database) -> None:
+    event = toy.envelope(1)
+    async with db.session() as session:
+        await session.execute(sa.insert(toy.thing).values(id=event.subject, n=1))
+        await add_event(session, toy.tables.outbox, event)
+        assert await _deferred(session)  # not sent yet: it rides with the COMMIT
+    assert await _outbox_ids(db) == [event.id]
+    assert await toy.pending_outbox(db) == 1
+
+
+async def test_a_deferred_row_is_there_for_the_transactions_next_statement(db: Database) -> None:
+    events = [toy.envelope(n) for n in range(3)]
+    async with db.session() as session:
+        await session.execute(sa.insert(toy.thing).values(id=events[0].subject, n=0))
+        for event in events:
+            await add_event(session, toy.tables.outbox, event)
+        assert await _deferred(session)
+        count = sa.select(sa.func.count()).select_from(toy.tables.outbox)
+        assert (await session.execute(count)).scalar_one() == 3
+        assert not await _deferred(session)
+    assert await _outbox_ids(db) == sorted(e.id for e in events)
+
+
+async def test_a_rolled_back_transaction_or_savepoint_drops_its_deferred_rows(
+    db: Database,
+) -> None:
+    kept, in_savepoint, rolled_back = toy.envelope(1), toy.envelope(2), toy.envelope(3)
+
+    async def write_then_fail() -> None:
+        async with db.session() as session:
+            await session.execute(sa.insert(toy.thing).values(id=rolled_back.subject, n=3))
+            await add_event(session, toy.tables.outbox, rolled_back)
+            raise RuntimeError("the business rule failed")
+
+    async def fail_in_savepoint(session: Any) -> None:
+        async with session.begin_nested():
+            await add_event(session, toy.tables.outbox, in_savepoint)
+            raise RuntimeError("this part failed")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
+    async with db.session() as session:
+        await session.execute(sa.insert(toy.thing).values(id=kept.subject, n=1))
+        await add_event(session, toy.tables.outbox, kept)
+        with pytest.raises(RuntimeError):
+            await fail_in_savepoint(session)
+    assert await _outbox_ids(db) == [kept.id]
+    # the pooled connections go on: a new transaction records and commits as usual
+    again = toy.envelope(4)
+    async with db.session() as session:
+        await session.execute(sa.insert(toy.thing).values(id=again.subject, n=4))
+        await add_event(session, toy.tables.outbox, again)
+    assert await _outbox_ids(db) == sorted([kept.id, again.id])
+
+
+async def test_a_deferred_row_that_fails_fails_the_commit_and_nothing_is_written(
+    db: Database,
+) -> None:
+    event = toy.envelope(1)
+    db_one = Database(db.url, pool_size=1, max_overflow=0)
+
+    async def write_twice() -> None:
+        async with db_one.session() as session:
+            await session.execute(sa.insert(toy.thing).values(id=event.subject, n=1))
+            await add_event(session, toy.tables.outbox, event)
+            await add_event(session, toy.tables.outbox, event)  # the same event id twice
+
+    try:
+        with pytest.raises(sa.exc.IntegrityError, match="outbox_message"):
+            await write_twice()
+        assert await _outbox_ids(db) == []
+        async with db_one.engine.connect() as conn:
+            count = sa.select(sa.func.count()).select_from(toy.thing)
+            assert (await conn.execute(count)).scalar_one() == 0  # the business row went too
+        # the same connection: its failed message's PREPARE is not reused under the same name
+        async with db_one.session() as session:
+            await session.execute(sa.insert(toy.thing).values(id=event.subject, n=1))
+            await add_event(session, toy.tables.outbox, event)
+        assert await _outbox_ids(db) == [event.id]
+    finally:
+        await db_one.dispose()
+
+
+async def test_tracing_on_the_outbox_row_is_a_statement_with_its_span(db: Database) -> None:
+    event = toy.envelope(1)
+    with tracing_on() as exporter:
+        traced = Database(db.url, pool_size=1, max_overflow=0)  # instrumented: tracing is on
+        try:
+            with telemetry.tracer().start_as_current_span("POST /things"):
+                async with traced.session() as session:
+                    await session.execute(sa.insert(toy.thing).values(id=event.subject, n=1))
+                    await add_event(session, toy.tables.outbox, event)
+                    assert not await _deferred(session)
+        finally:
+            await traced.dispose()
+    statements = [
+        str((span.attributes or {}).get("db.statement", ""))
+        for span in exporter.get_finished_spans()
+    ]
+    assert any(s.startswith("INSERT INTO outbox_message") for s in statements), statements
+    assert await _outbox_ids(db) == [event.id]

@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cap_shared.db.pgconnection import ScopedConnection
+from cap_shared.db.pgconnection import ScopedConnection, literal
 from cap_shared.security.deps import PUBLIC_ROUTE
 from cap_shared.security.principal import ORGANISATION_ROLES, REGION_ROLES, Principal
 
@@ -171,21 +171,12 @@ def on_begin(connection: sa.Connection) -> None:
     connection.execute(_SET_SCOPE, scope.params())
 
 
-def _literal(value: str) -> str:
-    """``value`` as a PostgreSQL escape-string literal (the same whatever
-    ``standard_conforming_strings`` says); a NUL, which no literal can hold, is refused."""
-    if "\x00" in value:
-        msg = "a row scope cannot hold a NUL character"
-        raise ValueError(msg)
-    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 @functools.lru_cache(maxsize=1024)
 def _scope_sql(scope: RowScope) -> str:
     """:data:`_SET_SCOPE` with the scope's values written in, for a simple-query message."""
     return (
-        f"SELECT set_config('cap.organisations', {_literal(scope.organisations)}, true), "
-        f"set_config('cap.regions', {_literal(scope.regions)}, true)"
+        f"SELECT set_config('cap.organisations', {literal(scope.organisations)}, true), "
+        f"set_config('cap.regions', {literal(scope.regions)}, true)"
     )
 
 
