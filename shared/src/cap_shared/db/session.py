@@ -65,7 +65,7 @@ def create_engine(
         # invalidates the pool, and the error is retried (workers) or answered 503 (APIs).
         pool_pre_ping=False,
         pool_recycle=1800,
-        # The row scope goes with each transaction's BEGIN, in one round trip (pgconnection).
+        # Statements ride with BEGIN (the row scope) and COMMIT (the outbox row): pgconnection.
         connect_args={"connection_class": ScopedConnection},
     )
     _discard_closed_connections(engine)

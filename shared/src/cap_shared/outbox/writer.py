@@ -6,6 +6,7 @@ from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -77,9 +78,10 @@ def _record(session: Session, table: sa.Table, envelope: Envelope, versioned: bo
         "created_at": wall_now(),
     }
     # PostgreSQL: nobody reads what the INSERT returns, so it goes with the next statement or
-    # the COMMIT rather than in a round trip of its own (cap_shared.db.pgconnection). Tracing
-    # on, it is sent alone, for its span.
-    if connection.dialect.name == "postgresql" and not telemetry.enabled():
+    # the COMMIT rather than in a round trip of its own (cap_shared.db.pgconnection). In a
+    # recorded trace it is sent alone, for its span.
+    traced = telemetry.enabled() and trace.get_current_span().is_recording()
+    if connection.dialect.name == "postgresql" and not traced:
         driver = connection.connection.driver_connection
         if isinstance(driver, ScopedConnection) and _defer_insert(
             driver, connection.dialect, table, values
