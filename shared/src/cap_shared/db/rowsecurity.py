@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import logging
@@ -44,6 +45,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cap_shared.db.pgconnection import ScopedConnection, literal
 from cap_shared.security.deps import PUBLIC_ROUTE
 from cap_shared.security.principal import ORGANISATION_ROLES, REGION_ROLES, Principal
 
@@ -86,8 +88,9 @@ NOTHING = RowScope("")
 
 
 def _joined(values: Iterable[str]) -> str:
-    # A comma would split an id in two: such an id (never issued) is left out, which fails closed.
-    return ",".join(sorted(v for v in values if v and "," not in v))
+    # A comma would split an id in two, and no SQL literal holds a NUL: such an id (never
+    # issued) is left out, which fails closed.
+    return ",".join(sorted(v for v in values if v and "," not in v and "\x00" not in v))
 
 
 def scope_of(principal: Principal) -> RowScope:
@@ -152,12 +155,29 @@ class RowScopeMiddleware:
 
 
 def on_begin(connection: sa.Connection) -> None:
-    """Give the transaction that is beginning its scope (PostgreSQL only): one round trip."""
+    """Give the transaction that is beginning its scope (PostgreSQL only).
+
+    On the platform's engines (:class:`~cap_shared.db.pgconnection.ScopedConnection`) the
+    ``set_config`` goes with the transaction's ``BEGIN``, in the same round trip; in a
+    transaction already open (a session joined to an outer one) it is a statement of its own.
+    """
     if connection.dialect.name != "postgresql":
         return
     scope = current_scope()
     connection.info[SCOPE_INFO] = scope
+    driver = connection.connection.driver_connection
+    if isinstance(driver, ScopedConnection) and driver.begin_with(_scope_sql(scope)):
+        return
     connection.execute(_SET_SCOPE, scope.params())
+
+
+@functools.lru_cache(maxsize=1024)
+def _scope_sql(scope: RowScope) -> str:
+    """:data:`_SET_SCOPE` with the scope's values written in, for a simple-query message."""
+    return (
+        f"SELECT set_config('cap.organisations', {literal(scope.organisations)}, true), "
+        f"set_config('cap.regions', {literal(scope.regions)}, true)"
+    )
 
 
 @asynccontextmanager

@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.util import await_only
 
 from cap_shared.db import rowsecurity
+from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.instrumentation import instrument_engine
 from cap_shared.text import fold_or_none
 
@@ -65,9 +67,12 @@ def create_engine(
         # invalidates the pool, and the error is retried (workers) or answered 503 (APIs).
         pool_pre_ping=False,
         pool_recycle=1800,
+        # Statements ride with BEGIN (the row scope) and COMMIT (the outbox row): pgconnection.
+        connect_args={"connection_class": ScopedConnection},
     )
     _discard_closed_connections(engine)
     _scope_transactions(engine)
+    _run_deferred_first(engine)
     return engine
 
 
@@ -130,6 +135,24 @@ def _scope_transactions(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         rowsecurity.on_begin(conn)
+
+
+def _run_deferred_first(engine: AsyncEngine) -> None:
+    # Statements deferred to the COMMIT (ScopedConnection.defer) go before any other statement
+    # of their transaction, so that everything after them sees what they did.
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before_execute(
+        conn: sa.Connection, _cursor: Any, _statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        fairy = conn.connection
+        driver = fairy.driver_connection
+        if isinstance(driver, ScopedConnection) and driver.deferred:
+            try:
+                await_only(driver.run_deferred())
+            except Exception as exc:
+                # As the adapter reports a failed statement: a DBAPI error SQLAlchemy wraps.
+                fairy.dbapi_connection._handle_exception(exc)  # type: ignore[union-attr]
+                raise
 
 
 class Database:

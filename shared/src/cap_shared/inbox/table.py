@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from cap_shared.clock import wall_now
 from cap_shared.db.types import AwareDateTime
@@ -34,15 +35,8 @@ async def claim(
     On PostgreSQL a concurrent transaction claiming the same id waits for this one: if it
     commits the other gets False, if it rolls back the other proceeds.
     """
-    values = {
-        "consumer": consumer,
-        "event_id": event_id,
-        "event_type": event_type,
-        "received_at": wall_now(),
-    }
-    stmt = _claim_statement(table, session.get_bind().dialect.name, returning=False)
-    result = await session.execute(stmt, values)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    claimed = await claim_many(session, table, consumer=consumer, events=[(event_id, event_type)])
+    return event_id in claimed
 
 
 async def claim_many(
@@ -51,30 +45,74 @@ async def claim_many(
     """Claim several event ids at once; return those not handled before (one statement)."""
     if not events:
         return set()
+    return await session.run_sync(_claim, table, consumer, dict(events))
+
+
+def _claim(session: Session, table: sa.Table, consumer: str, events: dict[str, str]) -> set[str]:
+    connection = session.connection()
     now = wall_now()
-    rows = [
-        {"consumer": consumer, "event_id": event_id, "event_type": event_type, "received_at": now}
-        for event_id, event_type in dict(events).items()
-    ]
-    stmt = _claim_statement(table, session.get_bind().dialect.name, returning=True)
-    # executemany with RETURNING: SQLAlchemy sends it as batched multi-row INSERTs
-    # ("insertmanyvalues") from one compiled statement, whatever the number of rows.
-    result = await session.execute(stmt, rows)
+    if connection.dialect.name == "postgresql":
+        # The ids as two arrays: one statement, prepared once per connection, whatever the
+        # number of events (a multi-row VALUES is a new statement, parsed and prepared again,
+        # for every batch size).
+        result = connection.execute(
+            _claim_arrays(table),
+            {"consumer": consumer, "ids": list(events), "types": list(events.values()), "now": now},
+        )
+    else:
+        rows = [
+            {
+                "consumer": consumer,
+                "event_id": event_id,
+                "event_type": event_type,
+                "received_at": now,
+            }
+            for event_id, event_type in events.items()
+        ]
+        # executemany with RETURNING: sent as batched multi-row INSERTs ("insertmanyvalues").
+        result = connection.execute(_claim_rows(table), rows)
     return set(result.scalars())
 
 
-_CLAIMS: dict[tuple[sa.Table, str, bool], Any] = {}
+_CLAIMS: dict[tuple[sa.Table, str], Any] = {}
 
 
-def _claim_statement(table: sa.Table, dialect: str, *, returning: bool) -> Any:
-    """One INSERT .. ON CONFLICT DO NOTHING per (table, dialect), built once: building it per
-    call costs more CPU than running it."""
-    key = (table, dialect, returning)
+def _claim_arrays(table: sa.Table) -> Any:
+    """PostgreSQL: INSERT .. SELECT FROM unnest(ids, types) .. ON CONFLICT DO NOTHING RETURNING
+    the ids inserted; built once per table."""
+    key = (table, "postgresql")
     statement = _CLAIMS.get(key)
     if statement is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        if returning:
-            statement = statement.returning(table.c.event_id)
+        ids = sa.bindparam("ids", type_=postgresql.ARRAY(sa.String()))
+        types = sa.bindparam("types", type_=postgresql.ARRAY(sa.String()))
+        claimed = (
+            sa.func.unnest(ids, types).table_valued("event_id", "event_type").render_derived("e")
+        )
+        rows = sa.select(
+            sa.bindparam("consumer", type_=sa.String()),
+            claimed.c.event_id,
+            claimed.c.event_type,
+            sa.bindparam("now", type_=AwareDateTime()),
+        )
+        statement = (
+            postgresql.insert(table)
+            .from_select(["consumer", "event_id", "event_type", "received_at"], rows)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(table.c.event_id)
+        )
+        _CLAIMS[key] = statement
+    return statement
+
+
+def _claim_rows(table: sa.Table) -> Any:
+    """SQLite: INSERT .. ON CONFLICT DO NOTHING RETURNING the id, one row per event."""
+    key = (table, "sqlite")
+    statement = _CLAIMS.get(key)
+    if statement is None:
+        statement = (
+            sqlite.insert(table)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(table.c.event_id)
+        )
         _CLAIMS[key] = statement
     return statement

@@ -43,7 +43,14 @@ _STATEMENTS: dict[tuple[sa.Table, str], Any] = {}
 async def next_version(session: AsyncSession, table: sa.Table, *, stream: str, subject: str) -> int:
     """The next version of ``subject`` in ``stream`` (1 for its first event), taken in the
     caller's transaction."""
-    dialect = session.get_bind().dialect.name
+    return await session.run_sync(
+        lambda sync: take_version(sync.connection(), table, stream=stream, subject=subject)
+    )
+
+
+def take_version(connection: sa.Connection, table: sa.Table, *, stream: str, subject: str) -> int:
+    """:func:`next_version` on the transaction's connection (sync: inside ``run_sync``)."""
+    dialect = connection.dialect.name
     statement = _STATEMENTS.get((table, dialect))
     if statement is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -51,5 +58,5 @@ async def next_version(session: AsyncSession, table: sa.Table, *, stream: str, s
         statement = _STATEMENTS[(table, dialect)] = base.on_conflict_do_update(
             index_elements=["stream", "subject"], set_={"version": table.c.version + 1}
         ).returning(table.c.version)
-    result = await session.execute(statement, {"stream": stream, "subject": subject, "version": 1})
+    result = connection.execute(statement, {"stream": stream, "subject": subject, "version": 1})
     return int(result.scalar_one())
