@@ -289,3 +289,59 @@ async def test_a_request_the_sampler_left_out_makes_no_span_down_the_chain(
     for event_type in (FIRST, SECOND):
         version, found, _, flags = parents[event_type].split("-")
         assert (version, found, flags) == ("00", trace_id, "00"), event_type
+
+
+async def test_a_delivery_without_trace_headers_hangs_under_its_envelope_parsed_once(
+    db: Database, spans: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers without a traceparent (a relay with tracing off): the CONSUMER span's parent is
+    the envelope's, and the body is parsed once (by the consumer), not again for tracing."""
+    from cap_shared.messaging import Delivery
+    from cap_shared.messaging import tracing as messaging_tracing
+
+    handled: list[str] = []
+
+    async def handler(session: AsyncSession, env: Envelope, payload: Any) -> None:
+        handled.append(env.id)
+
+    consumer = EventConsumer(
+        db=db,
+        inbox=toy.tables.inbox,
+        consumer="toy-a",
+        handlers={FIRST: handler},
+        models={FIRST: toy.ThingCreated},
+    )
+    trace_id, span_id = "ab" * 16, "cd" * 8
+    event = toy.envelope(1).model_copy(update={"traceparent": f"00-{trace_id}-{span_id}-01"})
+    parses: list[bytes | str] = []
+    real = Envelope.from_json.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Envelope], body: bytes | str) -> Envelope:
+        parses.append(body)
+        return real(cls, body)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Envelope, "from_json", classmethod(counted))
+
+    def no_second_parse(body: bytes | str) -> dict[str, str]:
+        raise AssertionError("the body parsed again for tracing")
+
+    monkeypatch.setattr(messaging_tracing, "_envelope_context", no_second_parse)
+    await consumer(
+        Delivery(
+            body=event.to_json(),
+            routing_key=FIRST,
+            message_id=event.id,
+            correlation_id=None,
+            headers={},
+            redelivered=False,
+            attempt=1,
+            queue="toy-a",
+            type=FIRST,
+        )
+    )
+    assert handled == [event.id]
+    assert len(parses) == 1
+    process = one(by_name(spans.get_finished_spans(), f"{FIRST} process"))
+    assert process.parent is not None
+    assert f"{process.parent.trace_id:032x}" == trace_id
+    assert f"{process.parent.span_id:016x}" == span_id

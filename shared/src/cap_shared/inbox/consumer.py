@@ -140,8 +140,16 @@ class EventConsumer:
         with using(self.clock):
             try:
                 if telemetry.enabled():
-                    with tracing.processing(delivery, self.consumer):
-                        await self._receive(delivery)
+                    # Parsed once: the span's parent comes from the envelope when the headers
+                    # lack it; a malformed one fails inside the span, which records it.
+                    parsed = self._parse_or_error(delivery)
+                    envelope = parsed[0] if isinstance(parsed, tuple) else None
+                    context = {
+                        "traceparent": envelope and envelope.traceparent,
+                        "tracestate": envelope and envelope.tracestate,
+                    }
+                    with tracing.processing(delivery, self.consumer, context):
+                        await self._receive(delivery, parsed)
                 else:  # off: not even a null context on the way
                     await self._receive(delivery)
             except Exception as exc:
@@ -208,8 +216,20 @@ class EventConsumer:
                     logger.info("%s: database back after %d probes", self.consumer, failures)
                 return failures
 
-    async def _receive(self, delivery: Delivery) -> None:
-        envelope, payload = self.parse(delivery)
+    def _parse_or_error(self, delivery: Delivery) -> tuple[Envelope, EventModel] | PermanentError:
+        try:
+            return self.parse(delivery)
+        except PermanentError as exc:
+            return exc
+
+    async def _receive(
+        self, delivery: Delivery, parsed: tuple[Envelope, EventModel] | PermanentError | None = None
+    ) -> None:
+        if parsed is None:
+            parsed = self.parse(delivery)
+        if isinstance(parsed, PermanentError):
+            raise parsed
+        envelope, payload = parsed
         if self.batch_size <= 1:
             await self._handle_alone(_Item(envelope, payload))
             return

@@ -24,19 +24,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import aio_pika
-import aiormq
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
     AbstractIncomingMessage,
     AbstractQueue,
     AbstractRobustConnection,
-)
-from aiormq.exceptions import (
-    AMQPConnectionError,
-    ChannelInvalidStateError,
-    DeliveryError,
-    PublishError,
 )
 
 from cap_shared.messaging.amqp import attempt_of as _attempt
@@ -54,27 +47,21 @@ from cap_shared.messaging.base import (
     Handler,
     Outcome,
     OutgoingMessage,
-    PublishFailed,
     QueueSpec,
-    Unroutable,
     dead_letter_headers,
     delivery_logging,
     run_handler,
 )
+from cap_shared.messaging.batching import CONNECTION_ERRORS as _CONNECTION_ERRORS
+from cap_shared.messaging.batching import ConsumerAcks as _ConsumerAcks
+from cap_shared.messaging.batching import publish_confirmed as _publish_confirmed
+from cap_shared.messaging.batching import publish_error as _publish_error
 from cap_shared.messaging.failover import broker_addresses, connect_nodes
 
 logger = logging.getLogger(__name__)
 
 #: Bound on each teardown step (cancel, channel close, connection close).
 _TEARDOWN_S = 3.0
-
-_CONNECTION_ERRORS = (
-    AMQPConnectionError,
-    ChannelInvalidStateError,
-    ConnectionError,
-    OSError,
-    aiormq.exceptions.ChannelClosed,
-)
 
 
 class RabbitBroker(Broker):
@@ -195,24 +182,35 @@ class RabbitBroker(Broker):
         await self.ping()
         try:
             # Our own deadline on top of aio-pika's: a publish on a dropped robust connection can
-            # otherwise wait for the reconnection (aio-pika #636).
-            await asyncio.wait_for(
-                exchange.publish(amqp, routing_key=routing_key, mandatory=True, timeout=timeout),
-                timeout=timeout,
-            )
-        except PublishError as exc:
-            raise Unroutable(f"unroutable: no queue bound to {routing_key!r}") from exc
-        except DeliveryError as exc:
-            raise PublishFailed(f"broker refused {routing_key!r} (nack)") from exc
-        except TimeoutError as exc:
-            raise PublishFailed(f"no confirm for {routing_key!r} within {timeout}s") from exc
-        except _CONNECTION_ERRORS as exc:
-            raise BrokerUnavailable(f"connection lost while publishing: {exc}") from exc
+            # otherwise wait for the reconnection (aio-pika #636); in this task (no wait_for task).
+            async with asyncio.timeout(timeout):
+                await exchange.publish(amqp, routing_key, mandatory=True, timeout=timeout)
+        except BaseException as exc:
+            if (error := _publish_error(exc, routing_key, timeout)) is None:
+                raise  # the caller's cancellation
+            raise error from exc
 
     async def publish(self, message: OutgoingMessage, *, timeout: float = 5.0) -> None:
         """Publish ``message`` to the topic exchange and wait for the broker's confirm."""
         await self._publish_to(
             self._exchange, message.routing_key, _to_amqp(message), timeout=timeout
+        )
+
+    async def publish_many(
+        self, messages: Sequence[OutgoingMessage], *, timeout: float = 5.0
+    ) -> list[BaseException | None]:
+        """As :meth:`Broker.publish_many` says, the frames of ``messages`` in one socket write
+        (:func:`~cap_shared.messaging.batching.publish_batch`)."""
+        exchange, channel = self._exchange, self._channel
+        try:
+            if exchange is None or channel is None:
+                raise BrokerUnavailable("not connected to RabbitMQ")
+            await self.ping()
+        except BrokerUnavailable as exc:
+            return [exc] * len(messages)
+        one_by_one = super().publish_many
+        return await _publish_confirmed(
+            channel, exchange.name, messages, timeout=timeout, one_by_one=one_by_one
         )
 
     async def send_to_queue(
@@ -394,6 +392,7 @@ class _RabbitConsumer(ConsumerHandle):
         self.dead = dead
         self._tag: str | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._acks = _ConsumerAcks()  # the acks of deliveries settled together, in one frame
 
     async def start(self) -> None:
         self._tag = await self.queue.consume(self._on_message, no_ack=False)
@@ -483,7 +482,7 @@ class _RabbitConsumer(ConsumerHandle):
 
     async def _ack(self, message: AbstractIncomingMessage) -> None:
         try:
-            await message.ack()
+            await self._acks.ack(message)
         except _CONNECTION_ERRORS:
             # The channel died after the work was committed: the broker redelivers, the inbox
             # recognises the event id.
@@ -495,3 +494,4 @@ class _RabbitConsumer(ConsumerHandle):
     async def _nack(self, message: AbstractIncomingMessage) -> None:
         with contextlib.suppress(*_CONNECTION_ERRORS):
             await message.nack(requeue=True)
+            self._acks.settled(message)  # its frame is queued: a later run may pass it

@@ -133,20 +133,28 @@ def end_publish(span: Span, error: BaseException | None) -> None:
 
 
 # consuming ----------------------------------------------------------------------------
-def delivery_parent(delivery: Delivery) -> Context | None:
+def delivery_parent(delivery: Delivery, envelope: dict[str, Any] | None = None) -> Context | None:
     """Where a delivery's CONSUMER span hangs: the AMQP headers' ``traceparent`` (the publish
-    span), else the envelope's (the span that recorded the event), else nowhere (a root)."""
-    return _remote_parent(trace_context(delivery.headers)) or _remote_parent(
-        _envelope_context(delivery.body)
+    span), else the envelope's (the span that recorded the event), else nowhere (a root).
+    ``envelope``: the envelope's trace context when the caller has parsed it already (its
+    body is then not parsed again)."""
+    found = _remote_parent(trace_context(delivery.headers))
+    if found is not None:
+        return found
+    return _remote_parent(
+        trace_context(envelope) if envelope is not None else _envelope_context(delivery.body)
     )
 
 
 @contextmanager
-def processing(delivery: Delivery, consumer: str) -> Iterator[Span]:
+def processing(
+    delivery: Delivery, consumer: str, envelope: dict[str, Any] | None = None
+) -> Iterator[Span]:
     """The CONSUMER span ``"<event type> process"`` around one handling of ``delivery`` (each
-    attempt its own span); an error status when the handling raises."""
+    attempt its own span); an error status when the handling raises. ``envelope``: as
+    :func:`delivery_parent` takes it."""
     event_type = delivery.type or delivery.routing_key
-    parent = delivery_parent(delivery)
+    parent = delivery_parent(delivery, envelope)
     if _unsampled(parent):
         assert parent is not None
         token = otel_context.attach(parent)  # the events it records carry the decision on
