@@ -26,16 +26,22 @@ counted):
 * **each API call** through the gateway, against the gateway's authenticated trivial route
   ``GET /v1/me`` timed the same way just before each step (``GET /healthz`` as well) — under
   the same load, so the ratio is the cost of the step itself;
-* **propagation**: from the API call that publishes an event until its effect is visible
-  through the API of another service (polled every ``--poll-ms``);
+* **propagation**: from the start of the API call that publishes an event (after its baseline
+  calls, which are not the event's time) until its effect is visible through the API of
+  another service (polled: ``--poll-ms`` between a poller's probes one journey at a time, that
+  many times the journeys at once, so the bench's own probes per second stay the same);
 * **event -> notification**: from the API call causing an event until the director's in-app
-  notification is in her feed (``GET /v1/notifications`` polled every ``--poll-ms``), and until
-  it arrives on her live stream (``GET /v1/notifications/stream``, Server-Sent Events), read on
-  the notifications service's API process directly and through the gateway; against a raw
-  RabbitMQ round trip (aio-pika: persistent message, publisher confirm, quorum queue, consumer,
-  in this process), measured just before each event.
+  notification is in her feed (``GET /v1/notifications`` polled from the call's answer on),
+  and until it arrives on her live stream (``GET /v1/notifications/stream``, Server-Sent
+  Events: pushed, timed when read, no poll), read on the notifications service's API process
+  directly and through the gateway; against a raw RabbitMQ round trip (aio-pika: persistent
+  message, publisher confirm, quorum queue, consumer, in this process), measured just before
+  each event;
+* the issue-22 targets, each next to its figure;
+* ``--hops``: every process traces, and where each event's time goes, hop by hop, is printed
+  (:mod:`journey_hops`).
 
-    uv run python tests/bench/bench_journey.py [--runs 40] [--warmup 2] [--users 1,8]
+    uv run python tests/bench/bench_journey.py [--runs 40] [--warmup 2] [--users 1,8] [--hops]
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ import uvloop
 from cap_shared.testing.conditional import as_read
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "journeys"))
+from journey_hops import Caused, Hops  # tests/bench/journey_hops.py
+from journey_hops import report as hops_report
 from steps import PASSWORD, answers, ok  # tests/journeys/steps.py
 
 from cap_notifications.config import Settings as NotificationsSettings
@@ -130,6 +138,10 @@ class Bench:
     service_base: str
     poll_s: float
     rabbit: RawRoundTrip
+    #: ``--hops``: every process traces, each event's hops timed (journey_hops.py).
+    hops: Hops | None = None
+    #: When the last timed call started (after its baseline calls): where a propagation starts.
+    started: float = 0.0
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -151,10 +163,40 @@ class Bench:
     ) -> Any:
         """One timed API call through the gateway (after one of each baseline call)."""
         await self.baseline()
-        start = time.perf_counter()
+        self.started = start = time.perf_counter()
         answer = await self.client.request(method, url, **kwargs)
         self.figures.add(self.figures.steps, step, time.perf_counter() - start)
         return ok(answer, status)
+
+    async def cause(
+        self,
+        events: list[str],
+        who: dict[str, str],
+        step: str,
+        method: str,
+        url: str,
+        *,
+        status: int = 200,
+        **kwargs: Any,
+    ) -> tuple[Any, float, list[asyncio.Task[None]], list[Caused]]:
+        """The timed call causing ``events`` (after a raw broker round trip and the baseline
+        calls): its answer; when it started, where the events' clocks start; the tasks polling
+        ``who``'s feed for each event from the answer on; with ``--hops``, the events' records
+        (the call carries a trace of its own)."""
+        await rabbit_sample(self)
+        await self.baseline()
+        caused, header = self.hops.new(events) if self.hops is not None else ([], {})
+        kwargs["headers"] = {**kwargs.get("headers", {}), **header}
+        start = time.perf_counter()
+        answer = await self.client.request(method, url, **kwargs)
+        done = time.perf_counter()
+        self.figures.add(self.figures.steps, step, done - start)
+        if self.hops is not None:
+            for record in caused:
+                record.called, record.answered = self.hops.wall(start), self.hops.wall(done)
+        result = ok(answer, status)
+        told = [asyncio.create_task(self.in_feed(who, event, start)) for event in events]
+        return result, start, told, caused
 
     async def until(
         self,
@@ -390,7 +432,6 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
 
     # The administrator registers the structure; the facilitator opens its CAP diagnostic as
     # soon as the organisation reached the diagnostic service.
-    since = time.perf_counter()
     org = (
         await bench.call(
             "register the organisation",
@@ -407,6 +448,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             headers=admin,
         )
     )["id"]
+    since = bench.started
     session = {
         "organisation_id": org,
         "kind": "cap_session",
@@ -439,6 +481,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
     for stream in streams.values():
         await stream.open()
     caused: dict[str, float] = {}
+    traced: list[Caused] = []
     try:
         for action in ("schedule", "start"):
             await bench.call(
@@ -463,16 +506,17 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
         )
 
         # Completion -> the director is told; the structure becomes eligible.
-        await rabbit_sample(bench)
-        caused["diagnostic.completed.v1"] = since = time.perf_counter()
-        told = asyncio.create_task(bench.in_feed(director, "diagnostic.completed.v1", since))
-        await bench.call(
+        _, since, told, records = await bench.cause(
+            ["diagnostic.completed.v1"],
+            director,
             "complete the diagnostic",
             "POST",
             f"{cap}/transitions",
             json={"action": "complete"},
             headers=facilitator,
         )
+        caused["diagnostic.completed.v1"] = since
+        traced.extend(records)
         application = {
             "organisation_id": org,
             "scheme": "CAP_RSE",
@@ -492,24 +536,21 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             since,
             applied,
         )
-        await told
+        await asyncio.gather(*told)
 
         # Acceptance -> the director is told; the audit request reaches the audit service,
         # which tells her too (a second hop).
-        await rabbit_sample(bench)
-        since = time.perf_counter()
-        caused["labelling.application.accepted.v1"] = caused["audit.requested.v1"] = since
-        told_accepted = asyncio.create_task(
-            bench.in_feed(director, "labelling.application.accepted.v1", since)
-        )
-        told_requested = asyncio.create_task(bench.in_feed(director, "audit.requested.v1", since))
-        await bench.call(
+        _, since, told, records = await bench.cause(
+            ["labelling.application.accepted.v1", "audit.requested.v1"],
+            director,
             "accept the application (administrator)",
             "POST",
             f"/v1/applications/{applied_for['id']}/transitions",
             json={"step": "accept"},
             headers=admin,
         )
+        caused["labelling.application.accepted.v1"] = caused["audit.requested.v1"] = since
+        traced.extend(records)
 
         async def requested() -> tuple[httpx.Response, Any]:
             answer = await client.get("/v1/audits", headers=director)
@@ -521,7 +562,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             since,
             requested,
         )
-        await asyncio.gather(told_accepted, told_requested)
+        await asyncio.gather(*told)
         url = f"/v1/audits/{audit['id']}"
 
         # The body accepts and plans the audit; the auditor runs it.
@@ -602,17 +643,17 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             },
             headers=auditor,
         )
-        await rabbit_sample(bench)
-        caused["audit.report_submitted.v1"] = since = time.perf_counter()
-        told = asyncio.create_task(bench.in_feed(director, "audit.report_submitted.v1", since))
-        await bench.call(
+        _, caused["audit.report_submitted.v1"], told, records = await bench.cause(
+            ["audit.report_submitted.v1"],
+            director,
             "audit: submit the report",
             "POST",
             f"{url}/transitions",
             json={"step": "submit_report", "summary": "Une non-conformité majeure (DUERP)."},
             headers=auditor,
         )
-        await told
+        traced.extend(records)
+        await asyncio.gather(*told)
         await bench.call(
             "answer the nonconformity (director)",
             "POST",
@@ -660,7 +701,6 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             json={"answers": answers(rse_referential, 3)},
             headers=director,
         )
-        since = time.perf_counter()
         await bench.call(
             "complete the self-assessment",
             "POST",
@@ -668,6 +708,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             json={"action": "complete"},
             headers=director,
         )
+        since = bench.started
 
         async def file_ready() -> tuple[httpx.Response, Any]:
             answer = await client.get("/v1/decisions?status=pending", headers=committee)
@@ -682,16 +723,16 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
         )
 
         # The committee grants the label; the director is told; anyone verifies it.
-        await rabbit_sample(bench)
-        caused["recognition.status_changed.v1"] = since = time.perf_counter()
-        told = asyncio.create_task(bench.in_feed(director, "recognition.status_changed.v1", since))
-        decided = await bench.call(
+        decided, caused["recognition.status_changed.v1"], told, records = await bench.cause(
+            ["recognition.status_changed.v1"],
+            director,
             "the committee decides",
             "POST",
             f"/v1/decisions/{file['id']}/decide",
             json={"outcome": "confirm", "scope": "Ensemble des activités d'insertion"},
             headers=await as_read(bench.client, f"/v1/decisions/{file['id']}", committee),
         )
+        traced.extend(records)
         assert decided["status"] == "granted", decided
         recognition = await bench.call(
             "read the recognition (director)",
@@ -705,7 +746,7 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
             f"/v1/registry/verify/{recognition['verification_code']}",
         )
         assert public["status"] == "active", public
-        await told
+        await asyncio.gather(*told)
         figures.sample(figures.journey, time.perf_counter() - began)
 
         # The live streams' arrivals.
@@ -713,8 +754,13 @@ async def journey(bench: Bench, shared: Shared, n: int) -> None:
         for event_type, at in caused.items():
             arrived = await streams["service"].first(event_type, at, deadline)
             figures.add(figures.sse, event_type, arrived - at)
-            arrived = await streams["gateway"].first(event_type, at, deadline)
-            figures.add(figures.sse_gateway, event_type, arrived - at)
+            through = await streams["gateway"].first(event_type, at, deadline)
+            figures.add(figures.sse_gateway, event_type, through - at)
+            if bench.hops is not None:
+                for record in traced:
+                    if record.event_type == event_type:
+                        record.sse = bench.hops.wall(arrived)
+                        record.sse_gateway = bench.hops.wall(through)
     finally:
         for stream in streams.values():
             await stream.close()
@@ -734,7 +780,7 @@ def report(figures: Figures, args: argparse.Namespace, users: int, stream_poll_s
     print(
         f"\nCAP RSE journey through the gateway, distributed topology (every role its own OS "
         f"process): {runs} structures, {users} at a time ({args.warmup} warm-up runs not "
-        f"counted), polls every {args.poll_ms:g} ms"
+        f"counted), each poller waits {args.poll_ms * users:g} ms between its probes"
     )
     print(
         f"\nAPI calls through the gateway (ms); ratio = step / GET /v1/me, same percentile "
@@ -798,6 +844,26 @@ def report(figures: Figures, args: argparse.Namespace, users: int, stream_poll_s
 
     feed, sse, gw = one_hop(figures.feed), one_hop(figures.sse), one_hop(figures.sse_gateway)
     row("one hop (the four other events together)", feed, sse, gw)
+    effect = [v for vs in figures.propagation.values() for v in vs]
+    print("\nTargets (issue 22), p50:")
+    goals = (
+        [
+            ("an event's effect visible in another service (propagation, all kinds)", effect, 20),
+            ("an event in the director's feed (one hop, polled)", feed, 20),
+            ("an event on her live stream (one hop, on the service)", sse, 30),
+            ("an event on her live stream (one hop, through the gateway)", gw, 30),
+        ]
+        if users == 1
+        else [
+            (f"{users} journeys at once: an event on her live stream (service)", sse, 100),
+            (f"{users} journeys at once: an event on her live stream (gateway)", gw, 100),
+            (f"{users} journeys at once: an event in her feed (polled)", feed, 100),
+        ]
+    )
+    for label, values, limit in goals:
+        p50 = pct(values, 50)
+        verdict = "met" if p50 <= limit else "NOT met"
+        print(f"  {label:<70} {p50:6.1f} ms (target <= {limit} ms: {verdict})")
     print(
         f"\nOne structure's journey (wall, its polls included): p50 "
         f"{pct(figures.journey, 50) / 1000:.2f} s, p99 {pct(figures.journey, 99) / 1000:.2f} s."
@@ -812,13 +878,67 @@ def report(figures: Figures, args: argparse.Namespace, users: int, stream_poll_s
     )
 
 
+def _cpu_s(pids: set[int]) -> float:
+    """CPU seconds of these processes (Linux /proc; a process gone counts nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> set[int]:
+    """``root`` and its descendants."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        children = {child for child, parent in parents.items() if parent == pid}
+        todo.extend(children - found)
+        found |= children
+    return found
+
+
+async def idle_cpu(platform: ProcessPlatform, seconds: float) -> None:
+    """Print the CPU the platform's processes use while nothing happens (by role), over
+    ``seconds``: the price of the relays' and workers' safety polls and connections."""
+    roles: dict[str, set[int]] = {}
+    for p in platform.processes:
+        roles.setdefault(p.role, set()).update(_tree(p.process.pid))
+    before = {role: _cpu_s(pids) for role, pids in roles.items()}
+    await asyncio.sleep(seconds)
+    used = {role: _cpu_s(pids) - before[role] for role, pids in roles.items()}
+    parts = ", ".join(f"{role} {ms * 1000 / seconds:.1f}" for role, ms in sorted(used.items()))
+    print(
+        f"\nIdle platform over {seconds:g} s, CPU ms per second by role (all its processes): "
+        f"{parts}; all {sum(used.values()) * 1000 / seconds:.1f}"
+    )
+
+
 async def phase(bench: Bench, shared: Shared, args: argparse.Namespace, users: int) -> Figures:
     """Waves of ``users`` structures at once: enough for ``--warmup`` (not counted), then
     enough for ``--runs``."""
     bench.figures = figures = Figures()
+    # Each poller waits --poll-ms times the journeys at once between its probes: the bench's
+    # own probes per second stay the same in every phase (eight journeys polling every 2 ms
+    # would load the two cores with the bench's own requests).
+    bench.poll_s = args.poll_ms * users / 1000
     warm, measured = -(-args.warmup // users), -(-args.runs // users)
     for wave in range(warm + measured):
         figures.counting = wave >= warm
+        if bench.hops is not None:
+            bench.hops.counting = figures.counting
         numbers = [users * 1000 + wave * users + i for i in range(users)]
         await asyncio.gather(*(journey(bench, shared, n) for n in numbers))
         print(("." if figures.counting else "w") * users, end="", file=sys.stderr, flush=True)
@@ -832,8 +952,14 @@ async def main(args: argparse.Namespace) -> None:
     rabbit = RawRoundTrip()
     summaries: list[str] = []
     stream_poll_s = NotificationsSettings.model_fields["stream_poll_s"].default
+    hops = Hops() if args.hops else None
+    settings: dict[str, dict[str, Any]] = {"gateway": dict(GATEWAY)}
+    if hops is not None:
+        hops.start()
+        for part, values in hops.settings().items():
+            settings.setdefault(part, {}).update(values)
     with tempfile.TemporaryDirectory(prefix="bench-journey-") as logs:
-        platform = ProcessPlatform(Path(logs), {"gateway": GATEWAY})
+        platform = ProcessPlatform(Path(logs), settings)
         await platform.start()
         try:
             # The gateway itself, as before the front existed: the figures stay comparable
@@ -849,14 +975,22 @@ async def main(args: argparse.Namespace) -> None:
                     service_base,
                     args.poll_ms / 1000,
                     rabbit,
+                    hops,
                 )
                 shared = await prepare(bench)
                 # As every deployed process does once its start-up is done.
                 tune_gc(BaseServiceSettings.model_fields["gc_thresholds"].default)
                 print(f"platform up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-                for users in args.users:
+                if args.idle_s:
+                    await asyncio.sleep(3.0)  # start-up's last passes and jobs
+                    await idle_cpu(platform, args.idle_s)
+                for users in args.users if args.runs else []:  # --runs 0: the idle CPU only
                     figures = await phase(bench, shared, args, users)
                     summaries.append(report(figures, args, users, stream_poll_s))
+                    if hops is not None:
+                        await asyncio.sleep(1.0)  # the processes' last spans exported
+                        hops_report(hops)
+                        hops.caused.clear()
         except BaseException:
             print(platform.log_tails(), file=sys.stderr)
             raise
@@ -864,6 +998,8 @@ async def main(args: argparse.Namespace) -> None:
             await rabbit.close()
             await platform.stop()
             gc.unfreeze()
+            if hops is not None:
+                hops.stop()
     print()
     for summary in summaries:
         print(summary)
@@ -874,7 +1010,23 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40, help="structures measured per phase")
     parser.add_argument("--warmup", type=int, default=2, help="structures run first, not counted")
-    parser.add_argument("--poll-ms", type=float, default=10.0, help="interval between polls")
+    parser.add_argument(
+        "--poll-ms",
+        type=float,
+        default=2.0,
+        help="wait between a poller's probes, one journey at a time (times the journeys at once)",
+    )
+    parser.add_argument(
+        "--idle-s",
+        type=float,
+        default=0.0,
+        help="first measure the idle platform's CPU for this many seconds (0: not)",
+    )
+    parser.add_argument(
+        "--hops",
+        action="store_true",
+        help="trace every process and print where each event's time goes (journey_hops.py)",
+    )
     parser.add_argument(
         "--users",
         type=lambda text: [int(n) for n in text.split(",")],

@@ -74,6 +74,8 @@ RAW_KEY = "bench.raw.v1"
 #: The business row's INSERT, built once with its values as parameters (as repositories should).
 THING_INSERT = sa.insert(toy.thing)
 DEPLOYED_GC = BaseServiceSettings().gc_thresholds
+#: The bench's database: CAP_TEST_NAMESPACE keeps two checkouts' runs on one server apart.
+DB_NAME = f"cap_bench_pipeline_{services.worker_id()}"
 
 
 @dataclass
@@ -387,7 +389,7 @@ def summarise(name: str, throughput: float, latencies: Latencies, warmup: int = 
 
 
 async def main(args: argparse.Namespace) -> None:
-    db_url = await services.recreate_database("cap_bench_pipeline")
+    db_url = await services.recreate_database(DB_NAME)
     setup = Database(db_url)
     await create_schema(setup, None, toy.metadata)
     await setup.dispose()
@@ -397,7 +399,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             _, lat = await pipeline_run(paced_events, args.rate, db_url)
         finally:
-            await services.drop_database("cap_bench_pipeline")
+            await services.drop_database(DB_NAME)
         r, cold = summarise("", 0, lat, warm), summarise("", 0, lat)
         print(
             f"pipeline at {args.rate:.0f}/s after {args.warmup:g} s of warm-up: p50 "
@@ -410,7 +412,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             await tracing_runs(args.events, db_url)
         finally:
-            await services.drop_database("cap_bench_pipeline")
+            await services.drop_database(DB_NAME)
         return
     light = args.rate * 0.4  # well below saturation on a small machine
     light_warm = int(light * args.warmup)
@@ -431,7 +433,7 @@ async def main(args: argparse.Namespace) -> None:
         _, pipe_lat = await pipeline_run(paced_events, args.rate, db_url)
         _, light_lat = await pipeline_run(light_warm + int(light * args.seconds), light, db_url)
     finally:
-        await services.drop_database("cap_bench_pipeline")
+        await services.drop_database(DB_NAME)
     raw = summarise("baseline: raw aio-pika publish+confirm -> consume+ack", raw_tp, raw_lat, warm)
     pipe = summarise(
         "pipeline: write+outbox -> relay -> RabbitMQ -> inbox+effect", pipe_tp, pipe_lat, warm

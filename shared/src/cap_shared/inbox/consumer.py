@@ -5,8 +5,10 @@ failures: dead-lettered with the reason at once, never retried, never blocking t
 ack happens after this returns, so after the commit.
 
 Deliveries that arrive together (up to ``batch_size``, bounded by the queue's prefetch) share
-one transaction: one inbox claim for all, each handler in turn, one commit. If anything in the
-batch fails, the batch is rolled back and each delivery is handled again in its own
+one transaction: one inbox claim for all, each handler in turn, one commit. In a stream of
+deliveries a batch lingers ``batch_linger`` for more; the first delivery after a quiet spell is
+handled at once, with those already received (:class:`cap_shared.linger.Linger`). If anything
+in the batch fails, the batch is rolled back and each delivery is handled again in its own
 transaction, so retries and dead letters stay per message.
 
 When the database is unreachable (:func:`cap_shared.db.outage.database_unreachable`) the
@@ -42,6 +44,7 @@ from cap_shared.contracts.registry import EventModel, model_for
 from cap_shared.db.outage import database_unreachable
 from cap_shared.db.session import Database
 from cap_shared.inbox.table import claim, claim_many
+from cap_shared.linger import Linger
 from cap_shared.logging import event_logging
 from cap_shared.messaging import tracing
 from cap_shared.messaging.base import Delivery, DependencyUnavailable, PermanentError
@@ -97,8 +100,10 @@ class EventConsumer:
         self.after_commit = after_commit
         #: Deliveries handled in one transaction when they arrive together (1: one each).
         self.batch_size = batch_size
-        #: How long a batch waits for more deliveries before its transaction starts.
+        #: How long a batch waits for more deliveries before its transaction starts, in a
+        #: stream of deliveries (none after a quiet spell).
         self.batch_linger = batch_linger
+        self._linger = Linger(batch_linger)
         self._queue: list[_Item] = []
         self._flusher: asyncio.Task[None] | None = None
         #: Backoff of the database probe while it is unreachable (seconds, first and largest).
@@ -262,10 +267,14 @@ class EventConsumer:
 
     # micro-batches: the deliveries waiting together share one transaction ------------------
     async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._linger.most = self.batch_linger
         while self._queue:
             if len(self._queue) < self.batch_size:
-                # Linger briefly so deliveries arriving together share the transaction.
-                await asyncio.sleep(self.batch_linger)
+                # In a stream (deliveries that came during the last batch or just after it),
+                # linger briefly so those close behind share the transaction; after a quiet
+                # spell only let the deliveries already received reach the queue.
+                await asyncio.sleep(self._linger.delay(loop.time()))
             batch = self._queue[: self.batch_size]
             del self._queue[: self.batch_size]
             try:
@@ -291,6 +300,8 @@ class EventConsumer:
             else:
                 for item in batch:
                     _settle(item, None)
+            finally:
+                self._linger.worked(loop.time())
 
     async def _handle_batch(self, batch: list[_Item]) -> None:
         async with self.db.session() as session:

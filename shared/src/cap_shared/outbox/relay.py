@@ -10,7 +10,8 @@
   an error kept on the row (``last_error``, ``attempts``) and retried later, without holding
   back the rows behind it.
 * Woken at once by commits in the same process (``Database.outbox_signal``) and by PostgreSQL
-  ``NOTIFY`` from other processes; polls as a safety net.
+  ``NOTIFY`` from other processes; polls as a safety net. Lingers ``linger`` after a wake-up
+  only in a stream of commits; the first commit after a quiet spell is published at once.
 * Tracing on: a span ``outbox.relay`` per batch that publishes rows, and per message a PRODUCER
   span ``"<event type> publish"`` in the trace of the request that recorded the event, whose
   ``traceparent`` goes in the message headers (:mod:`cap_shared.messaging.tracing`).
@@ -34,6 +35,7 @@ from cap_shared import metrics, telemetry
 from cap_shared.clock import wall_now
 from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
+from cap_shared.linger import Linger
 from cap_shared.messaging import tracing
 from cap_shared.messaging.base import Broker, BrokerError, OutgoingMessage, Unroutable
 from cap_shared.outbox.writer import NOTIFY_CHANNEL
@@ -76,14 +78,16 @@ class OutboxRelay:
         self.publish_timeout = publish_timeout
         self.replay_window = replay_window
         self.max_backoff = max_backoff
-        #: Once woken by a commit, wait this long so that the commits close behind it share the
-        #: pass (one claim, one pipelined publish, one update): a few ms of latency buys a lot
-        #: of throughput under a steady stream of writes.
+        #: Once woken by a commit in a stream of them (:class:`cap_shared.linger.Linger`), wait
+        #: this long so that the commits close behind it share the pass (one claim, one
+        #: pipelined publish, one update): a few ms of latency buys a lot of throughput under a
+        #: steady stream of writes. The first commit after a quiet spell goes at once.
         self.linger = linger
         #: Fault-injection point for tests: runs after the confirms, before rows are marked.
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"cap_outbox:{service}".encode()) & 0x7FFFFFFF
         self._wake = asyncio.Event()
+        self._listener_now: PgListener | None = None
 
     # one pass ------------------------------------------------------------------
     async def publish_pending(self) -> int:
@@ -305,6 +309,12 @@ class OutboxRelay:
         """Ask the loop for a pass now."""
         self._wake.set()
 
+    @property
+    def listening(self) -> bool:
+        """Whether commits of other processes wake the running relay now (``LISTEN`` is up;
+        PostgreSQL only): while it is not, the poll is the only wake-up from other processes."""
+        return self._listener_now is not None and self._listener_now.connected
+
     def _listener(self) -> PgListener | None:
         """PostgreSQL: a ``LISTEN`` on the outbox channel, reconnected if it drops, each
         (re)connection followed by a pass for what was committed meanwhile. NOTIFY is scoped to
@@ -318,13 +328,14 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set; survives broker and database outages."""
-        listener = self._listener()
+        self._listener_now = listener = self._listener()
         try:
             with listener.held() if listener is not None else contextlib.nullcontext():
                 await self._run(stop)
         finally:
             if listener is not None:
                 await listener.close()
+            self._listener_now = None
 
     async def _run(self, stop: asyncio.Event) -> None:
         signal = self.db.outbox_signal
@@ -336,13 +347,16 @@ class OutboxRelay:
         backoff = 0.1
         loop = asyncio.get_running_loop()
         last_status = -float("inf")
+        linger = Linger(self.linger)
         while not stop.is_set():
             # Cleared before the pass: a commit during the pass makes the wait below return.
             signal.clear()
             self._wake.clear()
             try:
-                await self.publish_pending()
+                published = await self.publish_pending()
                 now = loop.time()
+                if published:
+                    linger.worked(now)
                 if now - last_status >= self.poll_interval:  # metrics, not every pass
                     await self.status()
                     last_status = now
@@ -367,5 +381,9 @@ class OutboxRelay:
             finally:
                 for w in waiters:
                     w.cancel()
-            if self.linger and not stop.is_set() and (signal.is_set() or self._wake.is_set()):
-                await asyncio.sleep(self.linger)
+            if not stop.is_set() and (signal.is_set() or self._wake.is_set()):
+                # Woken by a commit: linger for the commits behind it only in a stream of them
+                # (this one came during the last pass that published, or just after it).
+                delay = linger.delay(loop.time())
+                if delay:
+                    await asyncio.sleep(delay)
