@@ -68,7 +68,7 @@ upstream = Starlette(
 
 @pytest.fixture
 async def network_upstream() -> AsyncIterator[str]:
-    """The upstream app served over real TCP (the gateway's aiohttp transport is exercised)."""
+    """The upstream app served over real TCP (the gateway's own HTTP client is exercised)."""
     port = free_port()
     server = EmbeddedServer(
         uvicorn.Config(upstream, host="127.0.0.1", port=port, log_config=None, lifespan="off")

@@ -1,6 +1,6 @@
 """The proxy and traces: off, a caller's ``traceparent`` passes on untouched and nothing is
-recorded; on, the proxy's client span is the upstream's parent, over the network (aiohttp) and
-in-process (the ASGI transport) alike."""
+recorded; on, the proxy's client span is the upstream's parent, over the network (the proxy's
+own HTTP client) and in-process (the ASGI transport) alike."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ upstream = Starlette(routes=[Route("/{path:path}", echo)])
 
 @pytest.fixture
 async def network_upstream() -> AsyncIterator[str]:
-    """The upstream served over real TCP (the gateway's aiohttp path)."""
+    """The upstream served over real TCP (the gateway's own HTTP client)."""
     port = free_port()
     server = EmbeddedServer(
         uvicorn.Config(upstream, host="127.0.0.1", port=port, log_config=None, lifespan="off")

@@ -4,6 +4,7 @@ per line, ISO 8601 UTC times, and the request, trace, event or job each line bel
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pythonjsonlogger.json import JsonFormatter
 
 from cap_shared import telemetry
 from cap_shared.clock import wall_now
@@ -20,7 +22,7 @@ from cap_shared.correlation import current_request_id
 from cap_shared.db.session import Database
 from cap_shared.inbox import EventConsumer
 from cap_shared.jobs import PeriodicJob, context_now, run_once
-from cap_shared.logging import event_logging, log_handler
+from cap_shared.logging import JsonLineFormatter, event_logging, log_handler
 from cap_shared.messaging.base import Delivery
 from cap_shared.testing import toy
 from cap_shared.testing.logs import CapturedLogs, captured_logs
@@ -71,6 +73,31 @@ def test_an_exception_is_one_exc_info_field_on_the_same_line(
     assert line["level"] == "ERROR"
     assert line["exc_info"].startswith("Traceback")
     assert "ValueError: boom" in line["exc_info"]
+
+
+def test_the_lean_json_path_writes_exactly_the_generic_formatters_line() -> None:
+    handler = log_handler(json=True, service="test", stream=io.StringIO())
+    formatter = handler.formatter
+    assert isinstance(formatter, JsonLineFormatter)
+    record = logging.getLogger("cap.access").makeRecord(
+        "cap.access",
+        logging.INFO,
+        "(unknown file)",
+        0,
+        "%s %s %d %.1fms",
+        ("GET", "/v1/x/{id}", 200, 1.5),
+        None,
+        extra={"method": "GET", "route": "/v1/x/{id}", "status": 200, "caller": "user"},
+    )
+    for bind in handler.filters:  # the request id and service, as the handler binds them
+        assert isinstance(bind, logging.Filter)
+        bind.filter(record)
+    lean = formatter.format(record)
+    generic = JsonFormatter.format(formatter, record)
+    assert lean == generic
+    assert list(json.loads(lean))[:6] == [
+        "time", "level", "logger", "message", "request_id", "service"
+    ]  # fmt: skip
 
 
 def test_the_human_format_has_the_iso_utc_time_too() -> None:

@@ -89,30 +89,51 @@ def raw_path(scope: Scope) -> str:
     return quote_from_bytes(raw.partition(b"?")[0], safe=_PATH_CHARS + "%")
 
 
-def _forward_headers(request: Request, *, conditional: bool = True) -> list[tuple[str, str]]:
-    # Headers the client names in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-    named = request.headers.get("connection")
-    hop = HOP_BY_HOP | {t.strip().lower() for t in named.split(",")} if named else HOP_BY_HOP
-    if not conditional:  # the cache fetches the whole answer, then answers the condition itself
-        hop = hop | {"if-none-match", "if-modified-since"}
-    headers = [
-        (k, v)
-        for k, v in request.headers.items()
-        if k not in hop and not k.startswith("x-forwarded-") and k != _REQUEST_ID
-    ]
-    client = request.client.host if request.client else "unknown"
+#: :data:`HOP_BY_HOP` as the ASGI scope gives header names: lower-case bytes.
+_HOP_BY_HOP_RAW = frozenset(name.encode() for name in HOP_BY_HOP)
+#: Also dropped when the cache fetches the whole answer, then answers the condition itself.
+_CONDITIONAL_RAW = frozenset({b"if-none-match", b"if-modified-since"})
+_REQUEST_ID = REQUEST_ID_HEADER.lower()
+_REQUEST_ID_RAW = _REQUEST_ID.encode()
+
+
+def _forward_headers(
+    scope: Scope, *, conditional: bool = True
+) -> tuple[list[tuple[str, str]], bool]:
+    """The headers to send upstream, and whether the request has a body.
+
+    One pass over the raw headers (lower-case names, as the server gives them): hop-by-hop ones
+    dropped, with those the client names in ``Connection`` (RFC 9110 §7.6.1), and the
+    ``X-Forwarded-*`` and request id the gateway sets itself."""
+    raw: list[tuple[bytes, bytes]] = scope["headers"]
+    hop = _HOP_BY_HOP_RAW if conditional else _HOP_BY_HOP_RAW | _CONDITIONAL_RAW
+    for key, value in raw:
+        if key == b"connection":
+            hop = hop | {t.strip().lower() for t in value.split(b",")}
+    headers: list[tuple[str, str]] = []
+    host = ""
+    client_request_id: str | None = None
+    has_body = False
+    for key, value in raw:
+        if key == b"host":
+            host = host or value.decode("latin-1")
+        elif key == b"transfer-encoding" or (key == b"content-length" and value != b"0"):
+            has_body = True
+        elif key == _REQUEST_ID_RAW:
+            client_request_id = client_request_id or value.decode("latin-1")
+            continue
+        if key not in hop and not key.startswith(b"x-forwarded-"):
+            headers.append((key.decode("latin-1"), value.decode("latin-1")))
+    client = scope.get("client")
     headers += [
-        ("x-forwarded-for", client),
-        ("x-forwarded-proto", request.scope.get("scheme", "http")),
-        ("x-forwarded-host", request.headers.get("host", "")),
+        ("x-forwarded-for", client[0] if client else "unknown"),
+        ("x-forwarded-proto", scope.get("scheme", "http")),
+        ("x-forwarded-host", host),
     ]
-    request_id = current_request_id() or request.headers.get(_REQUEST_ID)
+    request_id = current_request_id() or client_request_id
     if request_id:
         headers.append((REQUEST_ID_HEADER, request_id))
-    return headers
-
-
-_REQUEST_ID = REQUEST_ID_HEADER.lower()
+    return headers, has_body
 
 
 async def forward(
@@ -130,15 +151,14 @@ async def forward(
         )
     query = request.scope.get("query_string", b"")
     target = f"{path}?{query.decode('latin-1')}" if query else path
-    headers = request.headers
-    has_body = "transfer-encoding" in headers or headers.get("content-length", "0") != "0"
+    headers, has_body = _forward_headers(request.scope, conditional=conditional)
     try:
         async with asyncio.timeout(upstreams.response_deadline):
             reply = await upstreams.send(
                 service,
                 request.method,
                 target,
-                _forward_headers(request, conditional=conditional),
+                headers,
                 request.stream() if has_body else None,
             )
     except Exception as exc:
@@ -199,9 +219,9 @@ class UpstreamResponse:
                     "type": "http.response.start",
                     "status": reply.status,
                     "headers": [
-                        (k.lower(), v)
+                        (name, v)
                         for k, v in reply.headers
-                        if k.lower().decode("latin-1") not in HOP_BY_HOP
+                        if (name := k.lower()) not in _HOP_BY_HOP_RAW
                     ],
                 }
             )

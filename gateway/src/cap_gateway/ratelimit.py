@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.aio.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
@@ -56,11 +56,47 @@ class Decision:
     retry_after: int
 
 
+class LocalWindows:
+    """Fixed-window counters in this process's memory, as ``limits``' memory storage keeps them
+    (a window opens at its first hit and lasts the limit's period; every hit counts, refused ones
+    too), without what that storage does on every hit: a key string formatted, an
+    ``asyncio.Lock`` taken, and an expiry task created and run. Expired windows are swept at most
+    once per :data:`SWEEP_S`, so memory is bounded by the keys of one period."""
+
+    SWEEP_S = 10.0
+
+    def __init__(self) -> None:
+        #: (limit name, key...) -> [hits, when the window ends]
+        self._windows: dict[tuple[str, ...], list[float]] = {}
+        self._sweep_at = 0.0
+
+    def hit(self, item: RateLimitItem, key: tuple[str, ...]) -> tuple[bool, float]:
+        """Count one hit: whether it is within the limit, and when its window ends."""
+        now = wall_timestamp()
+        window = self._windows.get(key)
+        if window is None or window[1] <= now:
+            if now >= self._sweep_at:
+                self._sweep(now)
+            window = self._windows[key] = [0, now + item.get_expiry()]
+        window[0] += 1
+        return window[0] <= item.amount, window[1]
+
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, (_, ends) in self._windows.items() if ends <= now]:
+            del self._windows[key]
+        self._sweep_at = now + self.SWEEP_S
+
+    def clear(self) -> None:
+        """Forget every window."""
+        self._windows.clear()
+
+
 class RateLimiter:
     """Named limits over one storage.
 
     ``precise`` limits (sign-in) use a sliding-window counter, which allows no burst at window
-    edges; the general request limits, counted on every request, use the cheaper fixed window.
+    edges; the general request limits, counted on every request, use the cheaper fixed window,
+    kept in :class:`LocalWindows` when the storage is this process's memory.
     """
 
     def __init__(
@@ -83,10 +119,17 @@ class RateLimiter:
         self._fixed = FixedWindowRateLimiter(storage)
         self._items = {name: parse(value) for name, value in limits.items()}
         self._precise = precise
+        self._local = LocalWindows() if url.startswith("async+memory://") else None
 
     async def hit(self, name: str, *key: str) -> Decision:
         """Count one request of kind ``name`` for ``key``."""
         item = self._items[name]
+        if self._local is not None and name not in self._precise:
+            allowed, ends = self._local.hit(item, (name, *key))
+            if allowed:
+                return Decision(True, 0)
+            metrics.RATE_LIMIT_REFUSALS.labels(self.service, name).inc()
+            return Decision(False, max(1, math.ceil(ends - wall_timestamp())))
         strategy = self._sliding if name in self._precise else self._fixed
         if await strategy.hit(item, name, *key):
             return Decision(True, 0)
@@ -107,6 +150,8 @@ class RateLimiter:
 
     async def reset(self) -> None:
         """Forget every counter (tests)."""
+        if self._local is not None:
+            self._local.clear()
         await self._fixed.storage.reset()
 
 

@@ -1,8 +1,9 @@
 """The services behind the gateway: where each one is, and one request to it, streamed both ways.
 
-Upstreams are reached over HTTP (aiohttp's connection pool) in the distributed topology and
-through httpx's ASGI transport (the service app in the same process) in the standalone one and
-in tests. Both give the proxy the same :class:`Reply`.
+Upstreams are reached over HTTP (the proxy's own keep-alive client,
+:mod:`cap_gateway.upstream_http`) in the distributed topology and through httpx's ASGI transport
+(the service app in the same process) in the standalone one and in tests. Both give the proxy
+the same :class:`Reply`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
-import aiohttp
 import httpx
 
+from cap_gateway.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable, pools_of
+
+__all__ = ["Reply", "UpstreamTimeout", "UpstreamUnavailable", "Upstreams"]
 from cap_shared import telemetry
 from cap_shared.instrumentation import client_span, instrument_client, set_status
 
@@ -37,20 +40,13 @@ class Reply:
         return next((v for k, v in self.headers if k.lower() == name), b"")
 
 
-class UpstreamTimeout(Exception):
-    """The upstream did not answer in time."""
-
-
-class UpstreamUnavailable(Exception):
-    """The upstream could not be reached or broke the connection."""
-
-
 class Upstreams:
     """Where each service is, with one pooled connection set for all of them.
 
-    Network upstreams are called with aiohttp directly: its pool and parser cost a fraction of
-    a general-purpose client's per request, which is what a proxy pays on every call. ``clients``
-    (httpx) serve the gateway's own, infrequent calls (overview, API description).
+    Network upstreams are called with the proxy's own HTTP/1.1 client
+    (:mod:`cap_gateway.upstream_http`): one buffer written, llhttp parsing the answer, which is
+    what a proxy pays on every call. ``clients`` (httpx) serve the gateway's own, infrequent
+    calls (overview, API description).
     """
 
     def __init__(
@@ -72,7 +68,7 @@ class Upstreams:
         #: Deadline for the upstream's response head, also applied to in-process (ASGI)
         #: upstreams, which network timeouts do not cover.
         self.response_deadline = connect_timeout + read_timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._pools: dict[str, UpstreamPool] | None = None
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self.clients = {
             name: instrument_client(
@@ -86,18 +82,14 @@ class Upstreams:
             for name in urls
         }
 
-    def _pool(self) -> aiohttp.ClientSession:
-        if self._session is None:  # created on first use, inside the serving event loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=30),
-                timeout=aiohttp.ClientTimeout(
-                    total=None, sock_connect=self.connect_timeout, sock_read=self.read_timeout
-                ),
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
-                cookie_jar=aiohttp.DummyCookieJar(),
+    def _pool(self, service: str) -> UpstreamPool:
+        if self._pools is None:  # created on first use, inside the serving event loop
+            self._pools = pools_of(
+                {name: url for name, url in self.bases.items() if name not in self.asgi},
+                connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout,
             )
-        return self._session
+        return self._pools[service]
 
     async def send(
         self, service: str, method: str, target: str, headers: list[tuple[str, str]], body: Any
@@ -117,24 +109,11 @@ class Upstreams:
     async def _send(
         self, service: str, method: str, target: str, headers: list[tuple[str, str]], body: Any
     ) -> Reply:
-        url = self.bases[service] + target
         if service in self.asgi:
+            url = self.bases[service] + target
             return await self._send_asgi(service, method, url, headers, body)
-        try:
-            response = await self._pool().request(
-                method, url, headers=headers, data=body, allow_redirects=False
-            )
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise UpstreamTimeout(str(exc)) from exc
-        except aiohttp.ClientError as exc:
-            raise UpstreamUnavailable(str(exc) or type(exc).__name__) from exc
-
-        async def close() -> None:
-            response.release()
-
-        return Reply(
-            response.status, list(response.raw_headers), response.content.iter_any(), close
-        )
+        answer = await self._pool(service).request(method, target, headers, body)
+        return Reply(answer.status, answer.headers, answer.body(), answer.close)
 
     async def _send_asgi(
         self, service: str, method: str, url: str, headers: list[tuple[str, str]], body: Any
@@ -152,9 +131,10 @@ class Upstreams:
 
     async def aclose(self) -> None:
         """Close every pool."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._pools is not None:
+            for pool in self._pools.values():
+                await pool.aclose()
+            self._pools = None
         for client in self.clients.values():
             await client.aclose()
 

@@ -118,4 +118,16 @@ class AccessLogMiddleware:
         }
         if self.service is not None:
             fields["service"] = self.service
-        ACCESS.log(level, "%s %s %d %.1fms", method, route, status, duration_ms, extra=fields)
+        # The record made here rather than by ``ACCESS.log``, which would walk the stack to
+        # name the calling line (a line no handler writes) on every request.
+        record = ACCESS.makeRecord(
+            ACCESS.name,
+            level,
+            "(unknown file)",
+            0,
+            "%s %s %d %.1fms",
+            (method, route, status, duration_ms),
+            None,
+            extra=fields,
+        )
+        ACCESS.handle(record)

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -19,7 +18,7 @@ from cap_shared import telemetry
 from cap_shared.access import AccessLogMiddleware
 from cap_shared.clock import ClockMiddleware
 from cap_shared.conditional import ConditionalGetMiddleware
-from cap_shared.correlation import REQUEST_ID_HEADER
+from cap_shared.correlation import RequestIdMiddleware
 from cap_shared.db.rowsecurity import RowScopeMiddleware
 from cap_shared.metrics import MetricsMiddleware
 from cap_shared.openapi import install as declare_errors_in_openapi
@@ -163,7 +162,7 @@ def create_service_app(
     app.add_middleware(AccessLogMiddleware, service=runtime.name)
     # Problems in the language the client asks for (Accept-Language: fr), wherever raised.
     app.add_middleware(ProblemLanguageMiddleware)
-    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
+    app.add_middleware(RequestIdMiddleware)  # asgi_correlation_id's, in one header pass
     if telemetry.enabled():  # the request's SERVER span: outermost, so every line has its ids
         app.add_middleware(ServerSpanMiddleware)
     assert_access_declared(app)

@@ -3,6 +3,7 @@ verifier's cache and key refresh, and the process's garbage-collector tuning."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +27,7 @@ from cap_shared.security import (
 )
 from cap_shared.security.tokens import InvalidToken
 from cap_shared.testing.auth import ISSUER, TestIssuer, bearer
+from cap_shared.testing.messaging import wait_until
 
 
 def service_with(tmp_path: Path, *routers: APIRouter):
@@ -155,6 +157,84 @@ async def test_verified_tokens_are_cached_until_they_expire() -> None:
     expired = issuer.token(roles=[{"role": "committee"}], expires_in=-60)
     with pytest.raises(InvalidToken):
         await verifier.verify(expired)
+
+
+async def test_a_cached_token_is_refused_once_it_expires() -> None:
+    issuer = TestIssuer()
+    verifier = TokenVerifier(
+        issuer=ISSUER, audience="urn:cap:diagnostic", keys=issuer.key_source(), leeway=0
+    )
+    token = issuer.token(roles=[{"role": "committee"}], expires_in=1)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first  # the cache is warm
+    await asyncio.sleep(2.05)  # past exp (whole seconds)
+    for _ in range(2):  # refused at once, and not cached again by the refusal
+        with pytest.raises(InvalidToken):
+            await verifier.verify(token)
+
+
+async def test_a_cached_token_is_refused_once_its_key_is_withdrawn() -> None:
+    old, new = TestIssuer(kid="old"), TestIssuer(kid="new")
+    published = [old.jwk, new.jwk]
+    fetches = 0
+
+    async def fetch():
+        nonlocal fetches
+        fetches += 1
+        return {"keys": list(published)}
+
+    keys = JwksKeySource(fetch, ttl=30, min_refresh_interval=10)
+    verifier = TokenVerifier(issuer=ISSUER, audience="urn:cap:diagnostic", keys=keys)
+    withdrawn = old.token(roles=[{"role": "admin"}])
+    kept = new.token(roles=[{"role": "admin"}])
+    await verifier.verify(withdrawn)
+    kept_principal = await verifier.verify(kept)
+    for _ in range(3):  # warm: no signature check, no fetch
+        await verifier.verify(withdrawn)
+    assert fetches == 1
+    published.remove(old.jwk)
+    await verifier.verify(withdrawn)  # the key set is not due yet: still served
+    keys._fetched_at -= 31  # the periodic refresh is due: a cached request starts it
+    await verifier.verify(withdrawn)  # (served meanwhile: it does not wait on the issuer)
+    await wait_until(lambda: fetches == 2, message="the key set refreshed in the background")
+    with pytest.raises(InvalidToken, match="unknown key id"):
+        await verifier.verify(withdrawn)
+    # Only the withdrawn key's tokens were dropped: the other one is still a cache hit.
+    assert await verifier.verify(kept) is kept_principal
+
+
+async def test_a_new_key_published_keeps_the_cached_tokens() -> None:
+    old, new = TestIssuer(kid="old"), TestIssuer(kid="new")
+    published = [old.jwk]
+
+    async def fetch():
+        return {"keys": list(published)}
+
+    verifier = TokenVerifier(
+        issuer=ISSUER,
+        audience="urn:cap:diagnostic",
+        keys=JwksKeySource(fetch, ttl=300, min_refresh_interval=0),
+    )
+    token = old.token(roles=[{"role": "admin"}])
+    first = await verifier.verify(token)
+    published.append(new.jwk)
+    await verifier.verify(new.token(roles=[{"role": "admin"}]))  # unknown kid: refreshed
+    assert await verifier.verify(token) is first
+
+
+async def test_the_verified_token_cache_is_bounded() -> None:
+    issuer = TestIssuer()
+    verifier = TokenVerifier(
+        issuer=ISSUER, audience="urn:cap:diagnostic", keys=issuer.key_source(), cache_size=2
+    )
+    first, second, third = (issuer.token(roles=[{"role": "admin"}]) for _ in range(3))
+    a = await verifier.verify(first)
+    b = await verifier.verify(second)
+    assert await verifier.verify(first) is a  # used again: the most recent now
+    await verifier.verify(third)  # evicts the least recently used, ``second``
+    assert await verifier.verify(first) is a
+    assert await verifier.verify(second) is not b  # verified afresh: an equal new principal
+    assert await verifier.verify(second) == b
 
 
 def test_gc_tuning_freezes_start_up_objects_and_sets_thresholds() -> None:

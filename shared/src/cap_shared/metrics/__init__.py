@@ -127,11 +127,26 @@ async def metrics_endpoint(_request: Request) -> Response:
 
 
 class MetricsMiddleware:
-    """Pure ASGI middleware counting requests and timing them per route template."""
+    """Pure ASGI middleware counting requests and timing them per route template.
+
+    The labelled children are looked up once per (method, route, status) and kept: a lookup
+    validates and joins the labels under the metric's lock, on every request otherwise. The
+    keys are the metric's own label values, so the cache is as bounded as the metric is."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _children_of(self, method: str, template: str, status: int) -> tuple[Any, Any]:
+        key = (method, template, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                HTTP_REQUESTS.labels(self.service, method, template, str(status)),
+                HTTP_SECONDS.labels(self.service, method, template),
+            )
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Count and time the request by route template, method and status."""
@@ -151,8 +166,8 @@ class MetricsMiddleware:
         finally:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            method = scope.get("method", "GET")
-            HTTP_REQUESTS.labels(self.service, method, template, str(status["code"])).inc()
-            HTTP_SECONDS.labels(self.service, method, template).observe(
-                time.perf_counter() - started
+            requests, seconds = self._children_of(
+                scope.get("method", "GET"), template, status["code"]
             )
+            requests.inc()
+            seconds.observe(time.perf_counter() - started)

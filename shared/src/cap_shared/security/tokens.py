@@ -10,12 +10,22 @@ Tokens are JWTs the gateway signs with an asymmetric key (Ed25519, ``alg=EdDSA``
 * ``iss``, ``aud`` (this service's own audience), ``exp``, ``nbf``, ``iat``, ``sub``, ``jti`` are
   required and validated, with a small leeway for clock skew.
 
-Verified tokens are cached until they expire, so a token used for many requests is verified once.
+Verified tokens are cached, so a token used for many requests has its signature checked once
+per process (at the gateway's edge, then once by the service it reaches): a bounded LRU keyed by
+the exact token string, holding the principal, the ``exp`` (plus leeway) and the ``kid``. A hit
+still honours ``exp`` (real time, as the signature check does: token times are protocol times,
+see :mod:`cap_shared.clock`); ``nbf`` held when the token was first verified, and time only moves
+on. The key set is refreshed on its usual schedule even when every request hits the cache, and
+the tokens whose ``kid`` is no longer published are dropped at once: a withdrawn key's tokens
+are refused from the first request after the refresh that no longer finds the key, cached or
+not. (That refresh runs in the background of a cached request: requests never wait on the
+issuer's JWKS unless they bring a token not verified yet.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections import OrderedDict
@@ -30,6 +40,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cap_shared.clock import wall_timestamp
 from cap_shared.instrumentation import instrument_client
 from cap_shared.security.principal import Grant, Principal, Role
+
+logger = logging.getLogger(__name__)
 
 ALGORITHM = "EdDSA"
 ACCESS_TOKEN_TYPE = "at+jwt"
@@ -82,6 +94,7 @@ class JwksKeySource:
         self._keys: dict[str, Any] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
         #: Incremented when the key set changes, so verified-token caches can be dropped.
         self.generation = 0
 
@@ -92,6 +105,30 @@ class JwksKeySource:
         if stale or (kid not in self._keys and now - self._fetched_at > self._min_interval):
             await self._refresh()
         return self._keys.get(kid)
+
+    @property
+    def stale(self) -> bool:
+        """Whether the key set is due for its periodic refresh (cheap: a clock read)."""
+        return time.monotonic() - self._fetched_at > self._ttl
+
+    def refresh_in_background(self) -> None:
+        """Start the periodic refresh without waiting for it, unless one is under way.
+
+        For requests whose token is already verified: they go on with the keys known, rather
+        than all waiting on the issuer (seconds, if it is slow or down) every refresh."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().create_task(self._refresh_quietly())
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self._refresh()
+        except Exception as exc:  # no key at all: the next verification that needs one says so
+            logger.warning("could not refresh the signing keys: %s", type(exc).__name__)
+
+    @property
+    def kids(self) -> frozenset[str]:
+        """The key ids published now."""
+        return frozenset(self._keys)
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -149,7 +186,8 @@ class TokenVerifier:
         self.audience = audience
         self.keys = keys
         self.leeway = leeway
-        self._cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        #: Verified tokens, least recently used first: token -> (principal, valid until, kid).
+        self._cache: OrderedDict[str, tuple[Principal, float, str]] = OrderedDict()
         self._cache_size = cache_size
         self._generation = keys.generation
 
@@ -158,25 +196,30 @@ class TokenVerifier:
         self._sync_generation()
         cached = self._cache.get(token)
         if cached is not None:
-            principal, expires = cached
+            principal, expires, _kid = cached
             if wall_timestamp() < expires:
+                if self.keys.stale:  # the periodic refresh (a verification would run it)
+                    self.keys.refresh_in_background()
                 self._cache.move_to_end(token)
                 return principal
             del self._cache[token]
-        principal, expires = await self._verify(token)
+        principal, expires, kid = await self._verify(token)
         self._sync_generation()  # the key set may have been refreshed while verifying
-        self._cache[token] = (principal, expires)
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        if kid in self.keys.kids:
+            self._cache[token] = (principal, expires, kid)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return principal
 
     def _sync_generation(self) -> None:
-        """Forget verified tokens when the published key set changes (a key withdrawn)."""
+        """When the published key set changed, forget the tokens whose key is withdrawn."""
         if self._generation != self.keys.generation:
-            self._cache.clear()
+            published = self.keys.kids
+            for token in [t for t, (_, _, kid) in self._cache.items() if kid not in published]:
+                del self._cache[token]
             self._generation = self.keys.generation
 
-    async def _verify(self, token: str) -> tuple[Principal, float]:
+    async def _verify(self, token: str) -> tuple[Principal, float, str]:
         if len(token) > 8192:
             raise InvalidToken("token too long")
         try:
@@ -226,4 +269,4 @@ class TokenVerifier:
             expires_at=datetime.fromtimestamp(parsed.exp, UTC),
             scopes=frozenset(parsed.scope.split()),
         )
-        return principal, float(parsed.exp) + self.leeway
+        return principal, float(parsed.exp) + self.leeway, kid
