@@ -118,6 +118,14 @@ def test_the_call_graph_does_not_take_every_method_of_a_name(document: dict[str,
     assert "404" not in _operations(document)["audit-ops-outbox-status"]["responses"]
 
 
+def test_a_library_function_is_not_taken_for_a_method_of_ours(document: dict[str, Any]) -> None:
+    """``sa.select(...)`` is SQLAlchemy's, not ``Keyset.select`` (which answers invalid-cursor):
+    a route that pages nothing declares no invalid cursor, even when the inbox's claim, reached
+    through the service's runtime, builds a ``sa.select``."""
+    for operation in ("me-read-me", "auth-jwks", "registry-verify-by-code", "audits-get-audit"):
+        assert "invalid-cursor" not in _named(_operations(document)[operation], 400), operation
+
+
 def test_the_problem_catalogue_document_is_current() -> None:
     """``docs/api/problems.md`` is what ``make problems`` writes today."""
     committed = (ROOT / "docs" / "api" / "problems.md").read_text(encoding="utf-8")

@@ -11800,16 +11800,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Invalid field (named in errors[].field) */
             422: {
                 headers: {
@@ -11982,16 +11972,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -12942,16 +12922,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -13041,7 +13011,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientCreated"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -13466,16 +13436,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -13904,16 +13864,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -15098,16 +15048,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -15538,16 +15478,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -15982,16 +15912,6 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": unknown;
-                };
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid access token */
@@ -16771,16 +16691,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token, or one whose sign-in was revoked */
             401: {
                 headers: {
@@ -16852,16 +16762,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserInfo"];
-                };
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid access token, or one whose sign-in was revoked */
@@ -17816,7 +17716,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -18098,7 +17998,7 @@ export interface operations {
                     "application/json": components["schemas"]["SecretCreated"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -19362,16 +19262,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -20008,16 +19898,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -20445,16 +20325,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -20584,16 +20454,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -21511,16 +21371,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -21634,16 +21484,6 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": unknown;
-                };
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid access token */
@@ -21775,16 +21615,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -22226,16 +22056,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -23236,7 +23056,7 @@ export interface operations {
                     "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -23372,7 +23192,7 @@ export interface operations {
                     "application/json": components["schemas"]["GroupInvitationPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -24248,16 +24068,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -24522,16 +24332,6 @@ export interface operations {
                     "application/json": components["schemas"]["LevelRulePublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -24680,16 +24480,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -24787,16 +24577,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -25296,7 +25076,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -25565,16 +25345,6 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -25695,16 +25465,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -25814,7 +25574,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -26093,16 +25853,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -26912,7 +26662,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobRun"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -27056,16 +26806,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -27299,16 +27039,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -28118,7 +27848,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobRun"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -28262,16 +27992,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -28474,16 +28194,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -29107,7 +28817,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobRun"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29220,16 +28930,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -29390,7 +29090,7 @@ export interface operations {
                     "application/json": components["schemas"]["SigningKeyPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -29627,16 +29327,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -30446,7 +30136,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobRun"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -30590,16 +30280,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -30833,16 +30513,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -31652,7 +31322,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobRun"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -31796,16 +31466,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -32226,16 +31886,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -32789,16 +32439,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -33092,16 +32732,6 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -33215,16 +32845,6 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                };
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid access token */
@@ -33494,16 +33114,6 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
-                };
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid access token */
@@ -33879,16 +33489,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -34620,16 +34220,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -34760,16 +34350,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -35264,16 +34844,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -35394,7 +34964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReferentialSummary"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -35810,16 +35380,6 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": unknown;
-                };
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid access token */
@@ -37216,16 +36776,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -37346,16 +36896,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -37591,16 +37131,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -37951,16 +37481,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
             };
             /** @description No valid access token */
             401: {
@@ -38478,16 +37998,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body cannot be read as the declared media type */
-            400: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description No valid access token */
             401: {
                 headers: {
@@ -38909,7 +38419,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationsDeliveryPublic"];
                 };
             };
-            /** @description The body cannot be read as the declared media type; or `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
+            /** @description `invalid-idempotency-key`: the Idempotency-Key is not 1 to 255 printable ASCII characters */
             400: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];

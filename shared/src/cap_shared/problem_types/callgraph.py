@@ -327,7 +327,20 @@ class CallGraph:
             if held is not None:
                 return EXTERNAL if held == EXTERNAL else self._method(held, expr.attr)
         dotted = _dotted(expr)
-        return self._resolve_name(module, dotted) if dotted else None
+        if not dotted:
+            return None
+        target = self._resolve_name(module, dotted)
+        if target is None and self._imported_from_outside(module, dotted):
+            return EXTERNAL  # ``sa.select(...)``: SQLAlchemy's, not a method of ours
+        return target
+
+    def _imported_from_outside(self, module: _Module, dotted: str) -> bool:
+        """Whether ``dotted`` starts with a name imported from outside the packages."""
+        head = dotted.partition(".")[0]
+        if head in module.defs or head not in module.imports:
+            return False
+        roots = {name.partition(".")[0] for name in self.modules}
+        return module.imports[head].partition(".")[0] not in roots
 
     def _attribute(self, cls: str, name: str, depth: int = 0) -> str | None:
         """The class ``self.name`` holds in ``cls`` (or one of its bases), if told."""
