@@ -45,10 +45,10 @@ async def set_maturity(
                 f"la maturité s'évalue pendant l'audit (en cours), pas à l'état « {audit.status} »"
             ),
         )
-    repo = MaturityRepository(session)
+    rows = []
     for i, item in enumerate(levels):
         site = await site_of(session, audit, site_id=item.site_id, field=f"body.levels.{i}.site_id")
-        await repo.save(
+        rows.append(
             EvaluatedMaturity(
                 audit_id=audit.id,
                 site_id=site or "",
@@ -58,7 +58,8 @@ async def set_maturity(
                 comment=item.comment,
             )
         )
-    await repo.flush()
+    # One statement for the batch (was a SELECT and an INSERT or UPDATE per criterion).
+    await MaturityRepository(session).save_all(rows)
     return audit, len(levels)
 
 
