@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from cap_audit.models import Assignment, Audit, Auditor, Organisation, tombstones
@@ -53,6 +55,20 @@ def tombstone_filter(organisation_ids: Sequence[str] | None) -> Any:
         return None
     ids = sorted(organisation_ids)
     return lambda organisation: organisation.in_(ids)
+
+
+#: ``Session.info`` key: the teams read in the session's transaction, by audit id. Access
+#: checks, the rules and the audit's answer each need its team: one query per request then.
+_TEAMS = "cap_audit_teams"
+
+
+def _forget_teams(session: Session, *_: Any) -> None:
+    session.info.pop(_TEAMS, None)
+
+
+# A write flushed (an assignment, an auditor) or a transaction ended: read the teams anew.
+event.listen(Session, "after_flush", _forget_teams)
+event.listen(Session, "after_transaction_end", _forget_teams)
 
 
 class AuditRepository:
@@ -108,17 +124,28 @@ class AuditRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def team(self, audit_id: str) -> Sequence[tuple[Assignment, Auditor]]:
-        """The audit's assignments with their auditors, the lead first, then by name."""
+        """The audit's assignments with their auditors, the lead first, then by name (read
+        once per transaction until something is written)."""
+        teams: dict[str, list[tuple[Assignment, Auditor]]] = self.session.info.setdefault(
+            _TEAMS, {}
+        )
+        known = teams.get(audit_id)
+        if known is not None:
+            return list(known)
         query = (
             sa.select(Assignment, Auditor)
             .join(Auditor, col(Auditor.id) == col(Assignment.auditor_id))
             .where(col(Assignment.audit_id) == audit_id)
             .order_by(col(Assignment.role) != "lead", col(Auditor.name))
         )
-        return [(a, b) for a, b in (await self.session.execute(query)).all()]
+        team = [(a, b) for a, b in (await self.session.execute(query)).all()]
+        # The query's autoflush may have ended a memo; this one holds from here.
+        self.session.info.setdefault(_TEAMS, {})[audit_id] = team
+        return list(team)
 
     async def clear_team(self, audit_id: str) -> None:
         """Remove the audit's assignments (before a new plan's)."""
+        self.session.info.pop(_TEAMS, None)
         await self.session.execute(
             sa.delete(Assignment).where(col(Assignment.audit_id) == audit_id)
         )
