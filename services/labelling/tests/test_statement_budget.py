@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 from cap_shared.testing.conditional import as_read
+from cap_shared.testing.dependencies import sync_dependencies
 from cap_shared.testing.statements import counting
 
 from .conftest import Service, ok
@@ -73,7 +74,7 @@ async def test_the_decision_calls_stay_within_their_statement_budgets(service: S
     counts = {k: n for k, (n, _ms) in spent.items()}
     # The file is evaluated once for the If-Match check and the decision (it was twice: 35),
     # its level rule read once per request (it was once per structure, and again).
-    assert counts["decide"] <= 28, counts
+    assert counts["decide"] <= 27, counts
     assert counts["pending"] <= 17, counts
     assert decided["computed_level"] == "Confirmé"
     assert decided["evaluation"]["level"] == "Confirmé"
@@ -118,3 +119,8 @@ async def test_a_stale_or_missing_if_match_still_stops_the_decision(service: Ser
     assert missing.status_code == 428, missing.text
     headers = await as_read(service.client, f"/v1/decisions/{file['id']}", service.committee())
     assert ok(await service.client.post(path, json=body, headers=headers))["status"] == "granted"
+
+
+async def test_no_route_dependency_runs_in_the_thread_pool(service: Service) -> None:
+    app = service.client._transport.app  # type: ignore[attr-defined]
+    assert sync_dependencies(app) == []

@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from cap_audit.models import Assignment, Audit, Auditor, Organisation, tombstones
@@ -62,12 +63,25 @@ def tombstone_filter(organisation_ids: Sequence[str] | None) -> Any:
 _TEAMS = "cap_audit_teams"
 
 
-def _forget_teams(session: Session, *_: Any) -> None:
-    session.info.pop(_TEAMS, None)
+def _forget_teams(session: Session, transaction: SessionTransaction) -> None:
+    # Not at the end of a flush's subtransaction: at the end of the session's transaction or
+    # of a savepoint (rolled back, it may take writes with it).
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_TEAMS, None)
 
 
-# A write flushed (an assignment, an auditor) or a transaction ended: read the teams anew.
-event.listen(Session, "after_flush", _forget_teams)
+def _forget_teams_written(session: Session, _context: Any) -> None:
+    # After a flush, new/dirty/deleted still name what it wrote.
+    if _TEAMS in session.info and any(
+        isinstance(row, (Assignment, Auditor))
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    ):
+        session.info.pop(_TEAMS, None)
+
+
+# An assignment or an auditor flushed, or the transaction ended: read the teams anew.
+event.listen(Session, "after_flush", _forget_teams_written)
 event.listen(Session, "after_transaction_end", _forget_teams)
 
 
@@ -98,9 +112,17 @@ class AuditRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def by_ids(self, audit_ids: Sequence[str]) -> dict[str, Audit]:
-        """These audits, by id."""
-        query = sa.select(Audit).where(col(Audit.id).in_(sorted(set(audit_ids))))
-        return {a.id: a for a in (await self.session.execute(query)).scalars().all()}
+        """These audits, by id (those the session holds fully loaded are not read again)."""
+        found: dict[str, Audit] = {}
+        for audit_id in set(audit_ids):
+            held = self.session.identity_map.get(identity_key(Audit, audit_id))
+            if isinstance(held, Audit) and not sa.inspect(held).unloaded:
+                found[audit_id] = held
+        missing = sorted(set(audit_ids) - found.keys())
+        if missing:
+            query = sa.select(Audit).where(col(Audit.id).in_(missing))
+            found.update({a.id: a for a in (await self.session.execute(query)).scalars().all()})
+        return found
 
     async def organisation_names(self, organisation_ids: Sequence[str]) -> dict[str, str]:
         """The names of these structures (those the read model knows), by id."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_audit.models import EvaluatedMaturity
+from cap_audit.models import EvaluatedMaturity, metadata
 
 
 class MaturityRepository:
@@ -18,26 +19,18 @@ class MaturityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def save_all(self, levels: Sequence[EvaluatedMaturity]) -> None:
-        """Insert or replace these evaluations (a criterion at a site is evaluated once; the
+    async def save_all(self, levels: Sequence[Mapping[str, Any]]) -> None:
+        """Insert or replace these evaluations (``audit_id``, ``site_id``, ``criterion_urn``,
+        ``level``, ``not_applicable``, ``comment``; a criterion at a site is evaluated once, the
         last of a batch naming it twice wins), in one statement whatever their number."""
-        rows = {
-            (m.audit_id, m.site_id, m.criterion_urn): {
-                "audit_id": m.audit_id,
-                "site_id": m.site_id,
-                "criterion_urn": m.criterion_urn,
-                "level": m.level,
-                "not_applicable": m.not_applicable,
-                "comment": m.comment,
-            }
-            for m in levels
-        }
+        rows = {(m["audit_id"], m["site_id"], m["criterion_urn"]): dict(m) for m in levels}
         if not rows:
             return
         await self.session.flush()  # what the unit of work holds goes first, as merge() did
+        table = metadata.tables["evaluated_maturity"]  # Core: no ORM bookkeeping per row
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(EvaluatedMaturity).values(list(rows.values()))
+        statement = insert(table).values(list(rows.values()))
         statement = statement.on_conflict_do_update(
             index_elements=["audit_id", "site_id", "criterion_urn"],
             set_={
@@ -47,7 +40,7 @@ class MaturityRepository:
             },
         )
         await self.session.execute(statement)
-        # Rows of this audit already in the session's identity map are now stale.
+        # Rows already in the session's identity map are now stale.
         for row in [
             o for o in self.session.identity_map.values() if isinstance(o, EvaluatedMaturity)
         ]:

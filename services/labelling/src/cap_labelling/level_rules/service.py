@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_labelling.level_rules import rules
 from cap_labelling.level_rules.repository import LevelRuleRepository
@@ -202,8 +202,10 @@ async def get(session: AsyncSession, *, code: str, version: int) -> LevelRuleRev
 _CURRENT = "cap_level_rules"
 
 
-def _forget_rules(session: Session, *_: Any) -> None:
-    session.info.pop(_CURRENT, None)
+def _forget_rules(session: Session, transaction: SessionTransaction) -> None:
+    # At the end of the session's transaction or of a savepoint, not of a flush.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_CURRENT, None)
 
 
 event.listen(Session, "after_transaction_end", _forget_rules)
