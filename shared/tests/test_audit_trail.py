@@ -24,6 +24,7 @@ from cap_shared.clock import Clock, using
 from cap_shared.db.session import Database
 from cap_shared.testing import toy
 from cap_shared.testing.fixtures import PgDatabases
+from cap_shared.testing.statements import counting
 
 LOG = toy.tables.audit_log
 
@@ -190,6 +191,39 @@ async def test_concurrent_appends_stay_one_chain_on_postgresql(
     chain = await entries(db)
     assert [e.seq for e in chain] == list(range(1, 41))  # 0 lost, 0 duplicated seq
     assert sorted(e.record_id for e in chain) == sorted(f"t{n}" for n in range(40))
+    result = verify_chain(chain)
+    assert result.intact, result.problems
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
+async def test_appends_in_one_transaction_lock_and_read_the_head_once(
+    kind: str, make_database: Callable[..., Any]
+) -> None:
+    db = await make_database(kind, "toy", None, toy.metadata)
+    await append(db, 1)  # a chain from another transaction first
+
+    async def change(session: Any, n: int) -> None:
+        await record_change(
+            session, LOG, action="thing.updated", record_type="thing", record_id="t", after={"n": n}
+        )
+
+    async with db.session() as session:
+        await change(session, 2)
+        with counting(db.engine) as sent:
+            await change(session, 3)  # the lock is held, the head is the entry just appended
+            await session.flush()
+            await change(session, 4)
+        assert len(sent) == 2, str(sent)
+        # A savepoint rolled back takes its entry with it: the next one reads the head anew.
+        savepoint = await session.begin_nested()
+        await change(session, 99)
+        await savepoint.rollback()
+        await change(session, 5)
+    async with db.session() as session:
+        await change(session, 6)  # a new transaction reads the head anew
+    chain = await entries(db)
+    assert [e.seq for e in chain] == [1, 2, 3, 4, 5, 6]
+    assert [e.after for e in chain[1:]] == [f'{{"n":{n}}}' for n in (2, 3, 4, 5, 6)]
     result = verify_chain(chain)
     assert result.intact, result.problems
 

@@ -12,22 +12,27 @@ if TYPE_CHECKING:
     from cap_shared.runtime import ServiceRuntime
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
-    """The runtime of the app serving this request."""
+def _runtime(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
 
+async def get_runtime(request: Request) -> ServiceRuntime:
+    """The runtime of the app serving this request (``async``: FastAPI runs a plain ``def``
+    dependency in its thread pool, a thread hop per request for an attribute read)."""
+    return _runtime(request)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed before the response is sent, rolled back on error."""
-    async with get_runtime(request).db.session() as session:
+    async with _runtime(request).db.session() as session:
         yield session
 
 
 async def get_reader(request: Request) -> AsyncIterator[AsyncConnection]:
     """A read-only connection for the request, without an ORM session (hot public reads);
     rolled back when the request is done (:meth:`cap_shared.db.session.Database.reader`)."""
-    async with get_runtime(request).db.reader() as connection:
+    async with _runtime(request).db.reader() as connection:
         yield connection
 
 

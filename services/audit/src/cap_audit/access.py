@@ -55,10 +55,21 @@ async def readable_organisation_ids(session: AsyncSession, principal: Principal)
     )
 
 
-async def reach(session: AsyncSession, principal: Principal, *, assigned: bool) -> Reach | None:
+_UNREAD: set[str] = set()
+
+
+async def reach(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    assigned: bool,
+    readable: set[str] | None = _UNREAD,
+) -> Reach | None:
     """The rows the caller sees (None: all): of the structures it reads, of its body (a body's
-    system), and with ``assigned`` the audits of its teams (an auditor)."""
-    readable = await readable_organisation_ids(session, principal)
+    system), and with ``assigned`` the audits of its teams (an auditor). ``readable``: what
+    :func:`readable_organisation_ids` answered, when the caller already asked."""
+    if readable is _UNREAD:
+        readable = await readable_organisation_ids(session, principal)
     if readable is None:
         return None
     bodies = sorted(principal.certification_body_ids()) if principal.kind == "client" else None

@@ -11,8 +11,9 @@ from cap_shared.conditional import IfMatch, Precondition
 from cap_shared.security import Allow, Principal, Role
 
 
-def settings_of(request: Request) -> Settings:
-    """The settings of the runtime serving this request (injected in tests, never re-read)."""
+async def settings_of(request: Request) -> Settings:
+    """The settings of the runtime serving this request (injected in tests, never re-read;
+    ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop)."""
     settings = request.app.state.runtime.settings
     assert isinstance(settings, Settings)
     return settings

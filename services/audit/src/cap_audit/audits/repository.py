@@ -8,7 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from cap_audit.models import Assignment, Audit, Auditor, Organisation, tombstones
@@ -55,6 +58,33 @@ def tombstone_filter(organisation_ids: Sequence[str] | None) -> Any:
     return lambda organisation: organisation.in_(ids)
 
 
+#: ``Session.info`` key: the teams read in the session's transaction, by audit id. Access
+#: checks, the rules and the audit's answer each need its team: one query per request then.
+_TEAMS = "cap_audit_teams"
+
+
+def _forget_teams(session: Session, transaction: SessionTransaction) -> None:
+    # Not at the end of a flush's subtransaction: at the end of the session's transaction or
+    # of a savepoint (rolled back, it may take writes with it).
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_TEAMS, None)
+
+
+def _forget_teams_written(session: Session, _context: Any) -> None:
+    # After a flush, new/dirty/deleted still name what it wrote.
+    if _TEAMS in session.info and any(
+        isinstance(row, (Assignment, Auditor))
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    ):
+        session.info.pop(_TEAMS, None)
+
+
+# An assignment or an auditor flushed, or the transaction ended: read the teams anew.
+event.listen(Session, "after_flush", _forget_teams_written)
+event.listen(Session, "after_transaction_end", _forget_teams)
+
+
 class AuditRepository:
     """Audits, their teams, and the structures a caller reads."""
 
@@ -82,9 +112,17 @@ class AuditRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def by_ids(self, audit_ids: Sequence[str]) -> dict[str, Audit]:
-        """These audits, by id."""
-        query = sa.select(Audit).where(col(Audit.id).in_(sorted(set(audit_ids))))
-        return {a.id: a for a in (await self.session.execute(query)).scalars().all()}
+        """These audits, by id (those the session holds fully loaded are not read again)."""
+        found: dict[str, Audit] = {}
+        for audit_id in set(audit_ids):
+            held = self.session.identity_map.get(identity_key(Audit, audit_id))
+            if isinstance(held, Audit) and not sa.inspect(held).unloaded:
+                found[audit_id] = held
+        missing = sorted(set(audit_ids) - found.keys())
+        if missing:
+            query = sa.select(Audit).where(col(Audit.id).in_(missing))
+            found.update({a.id: a for a in (await self.session.execute(query)).scalars().all()})
+        return found
 
     async def organisation_names(self, organisation_ids: Sequence[str]) -> dict[str, str]:
         """The names of these structures (those the read model knows), by id."""
@@ -108,17 +146,28 @@ class AuditRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def team(self, audit_id: str) -> Sequence[tuple[Assignment, Auditor]]:
-        """The audit's assignments with their auditors, the lead first, then by name."""
+        """The audit's assignments with their auditors, the lead first, then by name (read
+        once per transaction until something is written)."""
+        teams: dict[str, list[tuple[Assignment, Auditor]]] = self.session.info.setdefault(
+            _TEAMS, {}
+        )
+        known = teams.get(audit_id)
+        if known is not None:
+            return list(known)
         query = (
             sa.select(Assignment, Auditor)
             .join(Auditor, col(Auditor.id) == col(Assignment.auditor_id))
             .where(col(Assignment.audit_id) == audit_id)
             .order_by(col(Assignment.role) != "lead", col(Auditor.name))
         )
-        return [(a, b) for a, b in (await self.session.execute(query)).all()]
+        team = [(a, b) for a, b in (await self.session.execute(query)).all()]
+        # The query's autoflush may have ended a memo; this one holds from here.
+        self.session.info.setdefault(_TEAMS, {})[audit_id] = team
+        return list(team)
 
     async def clear_team(self, audit_id: str) -> None:
         """Remove the audit's assignments (before a new plan's)."""
+        self.session.info.pop(_TEAMS, None)
         await self.session.execute(
             sa.delete(Assignment).where(col(Assignment.audit_id) == audit_id)
         )

@@ -121,10 +121,16 @@ def last_day(audit: Audit) -> date | None:
 
 
 async def majors_late(
-    session: AsyncSession, audit: Audit, *, settings: Settings, today: date
+    session: AsyncSession,
+    audit: Audit,
+    *,
+    settings: Settings,
+    today: date,
+    findings: Sequence[Finding] | None = None,
 ) -> int:
     """Majors of a deciding audit whose report is submitted not verified within
-    ``major_verification_months`` of its last day (0 for other audits)."""
+    ``major_verification_months`` of its last day (0 for other audits). ``findings``: its
+    deciding findings when the caller already read them (not read again)."""
     scheme = Scheme(audit.scheme)
     last = last_day(audit)
     if (
@@ -133,7 +139,8 @@ async def majors_late(
         or last is None
     ):
         return 0
-    findings = await FindingRepository(session).deciding_findings(audit.id)
+    if findings is None:
+        findings = await FindingRepository(session).deciding_findings(audit.id)
     return finding_rules.majors_late(last, _majors(findings), today, rules_for(settings, scheme))
 
 
@@ -175,8 +182,9 @@ async def expect(
     today: date,
     precondition: Precondition | None,
 ) -> None:
-    """412/428 unless the write's If-Match names the audit's current ETag (None: unchecked)."""
-    if precondition is not None:
+    """412/428 unless the write's If-Match names the audit's current ETag (None: unchecked).
+    Without If-Match where none is required, nothing is checked: the ETag is not computed."""
+    if precondition is not None and (precondition.if_match is not None or precondition.required):
         precondition.check(await audit_etag(session, audit, settings=settings, today=today))
 
 
@@ -194,7 +202,7 @@ async def audit_public(
     programme = await ProgrammeRepository(session).get(audit.programme_id)
     assert programme is not None  # an audit belongs to its programme
     must_repeat = audit.stage2_required_on is not None or bool(
-        await majors_late(session, audit, settings=settings, today=today)
+        await majors_late(session, audit, settings=settings, today=today, findings=findings)
     )
     return AuditPublic(
         id=audit.id,
@@ -275,7 +283,7 @@ async def audits_page(
     change first, and the deletions of the structures it reads."""
     readable = await access.readable_organisation_ids(session, principal)
     return await AuditRepository(session).page(
-        await access.reach(session, principal, assigned=True),
+        await access.reach(session, principal, assigned=True, readable=readable),
         status=status,
         programme_id=programme_id,
         organisation_id=organisation_id,

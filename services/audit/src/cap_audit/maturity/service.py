@@ -13,7 +13,7 @@ from cap_audit.config import Settings
 from cap_audit.findings.service import site_of
 from cap_audit.maturity.repository import MaturityRepository
 from cap_audit.maturity.schemas import AuditMaturity, EvaluatedLevel, MaturityLevel
-from cap_audit.models import Audit, EvaluatedMaturity
+from cap_audit.models import Audit
 from cap_shared.conditional import Precondition
 from cap_shared.security import Principal
 
@@ -45,20 +45,21 @@ async def set_maturity(
                 f"la maturité s'évalue pendant l'audit (en cours), pas à l'état « {audit.status} »"
             ),
         )
-    repo = MaturityRepository(session)
+    rows: list[dict[str, object]] = []
     for i, item in enumerate(levels):
         site = await site_of(session, audit, site_id=item.site_id, field=f"body.levels.{i}.site_id")
-        await repo.save(
-            EvaluatedMaturity(
-                audit_id=audit.id,
-                site_id=site or "",
-                criterion_urn=item.criterion_urn,
-                level=0 if item.not_applicable else item.level,
-                not_applicable=item.not_applicable,
-                comment=item.comment,
-            )
+        rows.append(
+            {
+                "audit_id": audit.id,
+                "site_id": site or "",
+                "criterion_urn": item.criterion_urn,
+                "level": 0 if item.not_applicable else item.level,
+                "not_applicable": item.not_applicable,
+                "comment": item.comment,
+            }
         )
-    await repo.flush()
+    # One statement for the batch (was a SELECT and an INSERT or UPDATE per criterion).
+    await MaturityRepository(session).save_all(rows)
     return audit, len(levels)
 
 

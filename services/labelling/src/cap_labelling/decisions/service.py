@@ -129,13 +129,19 @@ def to_public(
 
 
 async def out(
-    session: AsyncSession, file: DecisionFile, *, settings: Settings, principal: Principal
+    session: AsyncSession,
+    file: DecisionFile,
+    *,
+    settings: Settings,
+    principal: Principal,
+    live: dict[str, Any] | None = None,
 ) -> DecisionPublic:
     """A file with its stored evaluation (decided) or the live one (open), as the caller may
-    see it (a group's structures see each other's result, not each other's scores)."""
+    see it (a group's structures see each other's result, not each other's scores). ``live``:
+    the live evaluation when the caller just computed it (not computed again)."""
     evaluation = file.computed
     if evaluation is None and DecisionStatus(file.status) in rules.OPEN_DECISIONS:
-        evaluation = await evaluate(session, file, group_rule=settings.group_rule)
+        evaluation = live or await evaluate(session, file, group_rule=settings.group_rule)
     if not visibility.body_sees(principal, file.certification_body_id):
         evaluation = for_reader(evaluation, await visibility.readable(session, principal))
     majors = None
@@ -170,11 +176,14 @@ async def expect(
     settings: Settings,
     principal: Principal,
     precondition: Precondition | None,
+    live: dict[str, Any] | None = None,
 ) -> None:
-    """412/428 unless If-Match names the file's ETag as ``GET`` shows it to ``principal``."""
-    if precondition is not None:
+    """412/428 unless If-Match names the file's ETag as ``GET`` shows it to ``principal``
+    (``live``: its live evaluation, already computed). Without If-Match where none is
+    required, nothing is checked: the file is not evaluated for its ETag."""
+    if precondition is not None and (precondition.if_match is not None or precondition.required):
         precondition.check(
-            etag_of(await out(session, file, settings=settings, principal=principal))
+            etag_of(await out(session, file, settings=settings, principal=principal, live=live))
         )
 
 
@@ -274,9 +283,16 @@ async def decide(
             ),
             extensions={"rule": rules.APPEAL_RULE, "person": principal.subject},
         )
-    await expect(session, file, settings=settings, principal=principal, precondition=precondition)
-    before = decision_state(file)
     outcome = DecisionOutcome(data.outcome)
+    # The live evaluation, computed once: for the If-Match check (the file as read) and for
+    # the decision (nothing is written in between).
+    live = None
+    if outcome is not DecisionOutcome.DEFER and file.computed is None:
+        live = await evaluate(session, file, group_rule=settings.group_rule)
+    await expect(
+        session, file, settings=settings, principal=principal, precondition=precondition, live=live
+    )
+    before = decision_state(file)
     if outcome is DecisionOutcome.DEFER:
         reason = need_reason(
             data.reason,
@@ -294,7 +310,7 @@ async def decide(
         )
         await record_decision(session, file, "decision.deferred", before, event_id=event_id)
         return file
-    evaluation = await evaluate(session, file, group_rule=settings.group_rule)
+    evaluation = live or await evaluate(session, file, group_rule=settings.group_rule)
     assert evaluation is not None
     computed: str | None = evaluation["level"]
     file.computed, file.computed_level = evaluation, computed

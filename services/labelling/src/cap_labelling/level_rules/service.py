@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_labelling.level_rules import rules
 from cap_labelling.level_rules.repository import LevelRuleRepository
@@ -195,16 +197,37 @@ async def get(session: AsyncSession, *, code: str, version: int) -> LevelRuleRev
     return row
 
 
+#: ``Session.info`` key: the rules read in the session's transaction, by (code, version). A
+#: decision file's evaluation needs its rule once per structure and once more for the group.
+_CURRENT = "cap_level_rules"
+
+
+def _forget_rules(session: Session, transaction: SessionTransaction) -> None:
+    # At the end of the session's transaction or of a savepoint, not of a flush.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_CURRENT, None)
+
+
+event.listen(Session, "after_transaction_end", _forget_rules)
+
+
 async def current(session: AsyncSession, *, code: str, version: int) -> StoredRule | None:
-    """The rule that applies to referential ``code`` version ``version`` (its latest revision)."""
+    """The rule that applies to referential ``code`` version ``version`` (its latest revision),
+    read once per transaction (:func:`store` forgets what was read)."""
+    known: dict[tuple[str, int], StoredRule | None] = session.info.setdefault(_CURRENT, {})
+    if (code, version) in known:
+        return known[(code, version)]
     row = await LevelRuleRepository(session).latest(code=code, version=version)
-    return None if row is None else StoredRule(_parsed(row), row.revision)
+    rule = None if row is None else StoredRule(_parsed(row), row.revision)
+    session.info.setdefault(_CURRENT, {})[(code, version)] = rule
+    return rule
 
 
 async def store(
     session: AsyncSession, rule: LevelRule, *, source: str, actor: str, now: datetime
 ) -> tuple[LevelRuleRevision, bool]:
     """Keep ``rule`` as its version's latest revision; (row, False) when it is unchanged."""
+    session.info.pop(_CURRENT, None)  # a new revision may follow: read the rules anew
     document = _document(rule)
     sha = _sha(document)
     repository = LevelRuleRepository(session)
