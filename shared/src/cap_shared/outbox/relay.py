@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from cap_shared import metrics, telemetry
 from cap_shared.clock import wall_now
 from cap_shared.db.listen import PgListener
+from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.db.session import Database
 from cap_shared.linger import Linger
 from cap_shared.messaging import tracing
@@ -110,23 +112,14 @@ class OutboxRelay:
         return await self._publish_batch_locked()
 
     async def _publish_batch_locked(self) -> tuple[int, bool]:
-        t = self.table
         # When the pass began, for its span (epoch ns): only when tracing, else no work.
         started = int(wall_now().timestamp() * 1e9) if telemetry.enabled() else 0
         await self.broker.ping()  # no connection: fail the pass before touching the rows
         async with self.db.engine.connect() as conn, conn.begin():
-            if self.db.dialect == "postgresql" and not await self._take_turn(conn):
+            driver = await self._driver(conn)
+            if self.db.dialect == "postgresql" and not await self._take_turn(conn, driver):
                 return 0, False
-            now = wall_now()
-            rows = (
-                await conn.execute(
-                    self._select_rows()
-                    .where(t.c.published_at.is_(None))
-                    .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
-                    .order_by(t.c.seq)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            rows = await self._pending(conn)
             if not rows:
                 return 0, False
             if started:
@@ -144,9 +137,7 @@ class OutboxRelay:
             if self.after_publish is not None and confirmed:
                 await self.after_publish(confirmed)
             if confirmed:
-                await conn.execute(
-                    sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=wall_now())
-                )
+                await self._mark_published(conn, driver, confirmed)
                 metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(confirmed))
             for seq, err in unroutable:
                 await self._postpone(conn, seq, err)
@@ -158,6 +149,65 @@ class OutboxRelay:
                 raise first
             raise BrokerError(f"publish failed: {first!r}") from first
         return len(confirmed), len(rows) == self.batch_size
+
+    async def _driver(self, conn: AsyncConnection) -> ScopedConnection | None:
+        """The pass's asyncpg connection when it is the platform's (statements ride with its
+        BEGIN and COMMIT: :mod:`cap_shared.db.pgconnection`), else None."""
+        if self.db.dialect != "postgresql":
+            return None
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        return driver if isinstance(driver, ScopedConnection) else None
+
+    async def _pending(self, conn: AsyncConnection) -> Sequence[sa.Row[Any]]:
+        """The due rows, oldest first (at most ``batch_size``)."""
+        if self.db.dialect == "postgresql":
+            # Plain SQL, written once: no statement to build, compile and look up in
+            # SQLAlchemy's cache at every pass (the driver prepares it once per connection).
+            result = await conn.exec_driver_sql(self._pending_sql, (wall_now(), self.batch_size))
+            return result.all()
+        t = self.table
+        now = wall_now()
+        result = await conn.execute(
+            self._select_rows()
+            .where(t.c.published_at.is_(None))
+            .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+        )
+        return result.all()  # type: ignore[no-any-return]  # typed Any by SQLAlchemy
+
+    @functools.cached_property
+    def _pending_sql(self) -> str:
+        """PostgreSQL: :meth:`_pending`'s statement (``$1`` now, ``$2`` the batch size)."""
+        name = self._table_name
+        columns = ", ".join(c.name for c in self._select_rows().selected_columns)
+        return (
+            f"SELECT {columns} FROM {name} WHERE published_at IS NULL "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY seq LIMIT $2"
+        )
+
+    @functools.cached_property
+    def _table_name(self) -> str:
+        return self.db.engine.dialect.identifier_preparer.format_table(self.table)
+
+    async def _mark_published(
+        self, conn: AsyncConnection, driver: ScopedConnection | None, seqs: list[int]
+    ) -> None:
+        """Mark the confirmed rows published. On the platform's PostgreSQL connections the
+        UPDATE goes with the pass's COMMIT (or before its next statement), in one round trip:
+        nobody reads its outcome, and a failure of it fails the commit (the rows are then
+        published again: a duplicate, never a loss)."""
+        now = wall_now()
+        if driver is not None and driver.defer_execute(
+            f"outbox-published:{self._table_name}",
+            f"(bigint[], timestamptz) AS UPDATE {self._table_name} SET published_at = $2 "
+            "WHERE seq = ANY($1)",
+            f"'{{{','.join(str(int(seq)) for seq in seqs)}}}', '{now.astimezone(UTC).isoformat()}'",
+        ):
+            return
+        t = self.table
+        await conn.execute(sa.update(t).where(t.c.seq.in_(seqs)).values(published_at=now))
 
     async def _publish_traced(
         self, rows: Sequence[Any], started: int
@@ -193,9 +243,12 @@ class OutboxRelay:
             relay.end()
         return results
 
-    async def _take_turn(self, conn: AsyncConnection) -> bool:
+    async def _take_turn(self, conn: AsyncConnection, driver: ScopedConnection | None) -> bool:
         # Blocks while another relay of this service is publishing, then goes on where it stopped.
-        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(self._lock_key)))
+        # On the platform's connections it goes with the transaction's BEGIN (one round trip).
+        lock = f"SELECT pg_advisory_xact_lock({self._lock_key})"
+        if driver is None or not driver.also_with_begin(lock):
+            await conn.exec_driver_sql(lock)
         return True
 
     async def _postpone(self, conn: AsyncConnection, seq: int, err: BaseException) -> None:
