@@ -11,7 +11,10 @@
   back the rows behind it.
 * Woken at once by commits in the same process (``Database.outbox_signal``) and by PostgreSQL
   ``NOTIFY`` from other processes; polls as a safety net. Lingers ``linger`` after a wake-up
-  only in a stream of commits; the first commit after a quiet spell is published at once.
+  only in a stream of commits; the first commit after a quiet spell is published at once. In a
+  steady stream (``poll_after`` lingered wake-ups in a row) it stops listening and passes every
+  ``linger`` until a pass finds nothing, then listens again and passes once more: a NOTIFY per
+  commit would cost the server's listening backend and the relay work for nothing meanwhile.
 * Tracing on: a span ``outbox.relay`` per batch that publishes rows, and per message a PRODUCER
   span ``"<event type> publish"`` in the trace of the request that recorded the event, whose
   ``traceparent`` goes in the message headers (:mod:`cap_shared.messaging.tracing`).
@@ -65,6 +68,7 @@ class OutboxRelay:
         replay_window: float = 0.0,
         max_backoff: float = 5.0,
         linger: float = 0.005,
+        poll_after: int = 8,
         after_publish: AfterPublishHook | None = None,
         dead_letters: sa.Table | None = None,
     ) -> None:
@@ -85,6 +89,10 @@ class OutboxRelay:
         #: pipelined publish, one update): a few ms of latency buys a lot of throughput under a
         #: steady stream of writes. The first commit after a quiet spell goes at once.
         self.linger = linger
+        #: After this many wake-ups in a row in a stream of commits (each lingered), the relay
+        #: stops listening and passes every ``linger`` until a pass finds nothing, then
+        #: listens again (:meth:`_stop_listening`).
+        self.poll_after = poll_after
         #: Fault-injection point for tests: runs after the confirms, before rows are marked.
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"cap_outbox:{service}".encode()) & 0x7FFFFFFF
@@ -365,8 +373,9 @@ class OutboxRelay:
     @property
     def listening(self) -> bool:
         """Whether commits of other processes wake the running relay now (``LISTEN`` is up;
-        PostgreSQL only): while it is not, the poll is the only wake-up from other processes."""
-        return self._listener_now is not None and self._listener_now.connected
+        PostgreSQL only): while it is not, the poll is the only wake-up from other processes,
+        or, in a steady stream of commits, a pass every ``linger``."""
+        return self._listener_now is not None and self._listener_now.listening
 
     def _listener(self) -> PgListener | None:
         """PostgreSQL: a ``LISTEN`` on the outbox channel, reconnected if it drops, each
@@ -401,6 +410,8 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         last_status = -float("inf")
         linger = Linger(self.linger)
+        #: Consecutive wake-ups in a stream of commits, and whether the relay polls instead.
+        streak, polling = 0, False
         while not stop.is_set():
             # Cleared before the pass: a commit during the pass makes the wait below return.
             signal.clear()
@@ -417,6 +428,9 @@ class OutboxRelay:
                 timeout = self.poll_interval
             except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
                 logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
+                if polling:  # woken by commits again (after the backoff, a pass)
+                    streak, polling = 0, False
+                    await self._listen_again()
                 # The gauges go on (the outbox's age grows while the broker is away), when the
                 # database answers.
                 if loop.time() - last_status >= self.poll_interval:
@@ -428,6 +442,15 @@ class OutboxRelay:
                     await asyncio.wait_for(stop.wait(), timeout=backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
+            if polling:
+                if published:  # the stream goes on: the next pass after the linger
+                    await asyncio.sleep(self.linger)
+                    continue
+                # The stream has stopped: LISTEN again, then one more pass for the commits
+                # made before the LISTEN took effect (those after it notify).
+                streak, polling = 0, False
+                await self._listen_again()
+                continue
             waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
             try:
                 await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
@@ -438,5 +461,35 @@ class OutboxRelay:
                 # Woken by a commit: linger for the commits behind it only in a stream of them
                 # (this one came during the last pass that published, or just after it).
                 delay = linger.delay(loop.time())
+                streak = streak + 1 if delay else 0
+                if streak >= self.poll_after and await self._stop_listening():
+                    polling = True
                 if delay:
                     await asyncio.sleep(delay)
+            else:
+                streak = 0
+
+    async def _stop_listening(self) -> bool:
+        """In a steady stream of commits: stop receiving a NOTIFY per commit (the server's
+        listening backend and this process each pay for every one, and the relay passes every
+        ``linger`` anyway); True when stopped. PostgreSQL only."""
+        listener = self._listener_now
+        if listener is None or not listener.listening:
+            return False
+        try:
+            await listener.pause()
+        except Exception as exc:  # the connection failed: it reconnects and listens again
+            logger.debug("could not pause the outbox listener: %s", exc)
+            with contextlib.suppress(Exception):
+                await listener.resume()
+            return False
+        return True
+
+    async def _listen_again(self) -> None:
+        listener = self._listener_now
+        if listener is None:
+            return
+        try:
+            await listener.resume()
+        except Exception as exc:  # the connection failed: its reconnection listens and wakes
+            logger.debug("could not resume the outbox listener: %s", exc)
