@@ -161,6 +161,9 @@ async def child_pipeline_consumer(
     print("ready", flush=True)
     await done.wait()
     report(latencies, wall_timestamp())
+    # Connections kept until the parent has read the CPU of their PostgreSQL backends (a
+    # backend's CPU is gone from /proc once it exits): it closes our stdin when done.
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     await broker.close()
     await db.dispose()
 
@@ -182,7 +185,13 @@ async def child_relay(namespace: str, db_url: str) -> None:
 
 async def spawn(*args: str) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--child", *args, stdout=asyncio.subprocess.PIPE, limit=2**26
+        sys.executable,
+        __file__,
+        "--child",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=2**26,
     )
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), 60)
@@ -198,9 +207,17 @@ CHILD_CPU: dict[str, float] = {}
 Latencies = list[tuple[int, float]]
 
 
-async def collect(proc: asyncio.subprocess.Process) -> tuple[Latencies, float]:
+async def collect(
+    proc: asyncio.subprocess.Process, before_exit: Any = None
+) -> tuple[Latencies, float]:
+    """What the child reported; ``before_exit()`` is called while it still holds its
+    connections (it waits for its stdin to close)."""
     assert proc.stdout is not None
+    assert proc.stdin is not None
     data = json.loads(await asyncio.wait_for(proc.stdout.readline(), 300))
+    if before_exit is not None:
+        before_exit()
+    proc.stdin.close()
     await proc.wait()
     CHILD_CPU["last"] = data["cpu"]
     return [(int(n), float(v)) for n, v in data["latencies"]], data["last"]
@@ -325,9 +342,12 @@ async def _pipeline_run(
     try:
         if not backlog:
             await write_all()
-        latencies, last = await collect(consumer)
+        measured: dict[str, float] = {}
+        latencies, last = await collect(
+            consumer, lambda: measured.update(meter.per_event_ms(events))
+        )
         LAST_CPU.clear()
-        LAST_CPU.update(meter.per_event_ms(events))
+        LAST_CPU.update(measured)
         # The consumer's whole life, start-up included (it reports before exiting).
         LAST_CPU["consumer"] = CHILD_CPU["last"] * 1000 / events
     finally:
@@ -346,12 +366,15 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _pids(name: str) -> list[int]:
+def _pids(name: str, cmdline: str = "") -> list[int]:
+    """Processes whose name starts with ``name`` (and whose command line holds ``cmdline``)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip().startswith(name):
+                if (entry / "comm").read_text().strip().startswith(name) and (
+                    not cmdline or cmdline.encode() in (entry / "cmdline").read_bytes()
+                ):
                     pids.append(int(entry.name))
             except OSError:
                 continue
@@ -370,12 +393,19 @@ class CpuMeter:
         out = {"producer": usage.ru_utime + usage.ru_stime}
         out.update({name: _cpu(pid) for name, pid in self.children.items()})
         out["postgres"] = sum(_cpu(p) for p in _pids("postgres"))
+        # This run's own backends (the database's name is in their process title): what the
+        # machine-wide figure holds apart from the background processes and other users.
+        out[OWN_BACKENDS] = sum(_cpu(p) for p in _pids("postgres", f" {DB_NAME} "))
         out["rabbitmq"] = sum(_cpu(p) for p in _pids("beam.smp"))
         return out
 
     def per_event_ms(self, events: int) -> dict[str, float]:
         after = self.read()
         return {k: (after[k] - self.before.get(k, 0.0)) * 1000 / events for k in after}
+
+
+#: CpuMeter's key for the bench database's own backends: part of "postgres", not added to it.
+OWN_BACKENDS = "postgres: its backends"
 
 
 #: CPU milliseconds per event, by process, of the last pipeline run.
@@ -546,8 +576,13 @@ async def tracing_runs(events: int, db_url: str, rounds: int = 3) -> None:
 
 
 def _cpu_line(cpu: dict[str, float]) -> str:
-    parts = ", ".join(f"{k} {v:.2f}" for k, v in cpu.items())
-    return f"{parts} (total {sum(cpu.values()):.2f}; 2 cores give 2,000 ms per second)"
+    parts = ", ".join(f"{k} {v:.2f}" for k, v in cpu.items() if k != OWN_BACKENDS)
+    total = sum(v for k, v in cpu.items() if k != OWN_BACKENDS)
+    own = f"; PostgreSQL's share, this run's backends only: {cpu[OWN_BACKENDS]:.2f}"
+    return (
+        f"{parts} (total {total:.2f}; 2 cores give 2,000 ms per second"
+        f"{own if OWN_BACKENDS in cpu else ''})"
+    )
 
 
 def run_child(role: str, *params: str) -> None:

@@ -149,3 +149,57 @@ class BatchCounter(toy.EffectCounter):
     async def batch(self, session, events) -> None:  # type: ignore[no-untyped-def]
         self.batches.append(len(events))
         await super().batch(session, events)
+
+
+async def test_in_a_steady_stream_the_relay_polls_instead_of_listening_then_listens_again(
+    make_database,
+) -> None:
+    """A NOTIFY per commit costs the server's listening backend and the relay work for nothing
+    while the relay passes every linger anyway: in a stream it stops listening, publishes
+    every commit all the same, and listens again once a pass finds nothing, so the first commit
+    after the stream is published at once, not at the poll."""
+    db = await make_database("postgresql", "toy", None, toy.metadata)
+    broker = CountingBroker()
+    await broker.start()
+    await broker.declare_queue(QUEUE)
+    relay = OutboxRelay(
+        db=db,
+        broker=broker,
+        table=toy.tables.outbox,
+        service="toy",
+        poll_interval=POLL_S,
+        linger=0.03,
+        poll_after=3,
+    )
+    writer = Database(db.url)  # another engine: only NOTIFY (or the relay's passes) reach it
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    loop = asyncio.get_running_loop()
+    paused_seen = False
+
+    async def drained(timeout: float) -> None:
+        deadline = loop.time() + timeout
+        while await toy.pending_outbox(db):
+            assert loop.time() < deadline, "not published in time"
+            await asyncio.sleep(0.01)
+
+    try:
+        await _listening(relay)
+        for n in range(60):  # a steady stream: a commit every 10 ms, a pass every 30 ms
+            await toy.write_thing(writer, n)
+            paused_seen = paused_seen or not relay.listening
+            await asyncio.sleep(0.01)
+        assert paused_seen, "the relay kept listening through the stream"
+        await drained(PROMPT_S)
+        assert sum(broker.batches) == 60
+        await _listening(relay)  # the stream is over: woken by NOTIFY again
+        started = loop.time()
+        await toy.write_thing(writer, 60)
+        await drained(PROMPT_S)
+        assert loop.time() - started < PROMPT_S  # not the 60 s poll
+        assert sum(broker.batches) == 61
+    finally:
+        stop.set()
+        await task
+        await writer.dispose()
+        await broker.close()

@@ -58,11 +58,41 @@ class PgListener:
         #: Tasks told to stop that are still closing their connection (kept referenced).
         self._closing: set[asyncio.Task[None]] = set()
         self._conn: Any = None
+        #: Notifications not wanted for now (:meth:`pause`): a (re)connection does not LISTEN.
+        self._paused = False
+        #: One operation at a time on the connection (LISTEN, UNLISTEN, the liveness check).
+        self._busy = asyncio.Lock()
 
     @property
     def connected(self) -> bool:
         """Whether notifications are being received right now."""
         return self._conn is not None and not self._conn.is_closed()
+
+    @property
+    def listening(self) -> bool:
+        """Whether notifications are being received right now and not paused."""
+        return self.connected and not self._paused
+
+    async def pause(self) -> None:
+        """Stop receiving notifications (``UNLISTEN``) until :meth:`resume`, the connection kept:
+        for a holder that polls anyway for a while, each notification costs both processes
+        (the server's listening backend and this one) work for nothing."""
+        self._paused = True
+        conn = self._conn
+        if conn is not None and not conn.is_closed():
+            async with self._busy:
+                await conn.remove_listener(self.channel, self._deliver)
+
+    async def resume(self) -> bool:
+        """``LISTEN`` again after :meth:`pause`; True once notifications flow. False when not
+        connected: the (re)connection listens, then runs ``on_connect``."""
+        self._paused = False
+        conn = self._conn
+        if conn is None or conn.is_closed():
+            return False
+        async with self._busy:
+            await conn.add_listener(self.channel, self._deliver)
+        return True
 
     @property
     def backend_pid(self) -> int | None:
@@ -115,7 +145,8 @@ class PgListener:
             try:
                 conn = await asyncpg.connect(self._dsn, timeout=self.connect_timeout)
                 conn.add_termination_listener(_setting(lost))
-                await conn.add_listener(self.channel, self._deliver)
+                if not self._paused:
+                    await conn.add_listener(self.channel, self._deliver)
             except Exception as exc:
                 if conn is not None:
                     conn.terminate()
@@ -130,6 +161,8 @@ class PgListener:
             if stop is self._stop:  # not a generation already told to stop
                 self._conn = conn
             try:
+                if not await self._reconcile(conn):
+                    continue
                 self._connected()
                 await self._watch(conn, stop, lost)
             finally:
@@ -138,6 +171,19 @@ class PgListener:
                 await _close(conn)
             if not stop.is_set():
                 logger.warning("LISTEN connection on %s lost; reconnecting", self.channel)
+
+    async def _reconcile(self, conn: Any) -> bool:
+        """A pause or resume while the connection was being opened: LISTEN or not as asked
+        now. False when the connection failed meanwhile."""
+        try:
+            async with self._busy:
+                if self._paused:
+                    await conn.remove_listener(self.channel, self._deliver)
+                else:
+                    await conn.add_listener(self.channel, self._deliver)
+        except Exception:
+            return False
+        return True
 
     def _connected(self) -> None:
         logger.debug("listening on %s", self.channel)
@@ -161,7 +207,8 @@ class PgListener:
             if done:
                 continue
             try:
-                await asyncio.wait_for(conn.execute("SELECT 1"), timeout=self.connect_timeout)
+                async with self._busy:
+                    await asyncio.wait_for(conn.execute("SELECT 1"), timeout=self.connect_timeout)
             except Exception:
                 return
 

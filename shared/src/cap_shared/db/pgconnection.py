@@ -66,6 +66,15 @@ class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is 
         self._cap_prelude = statements
         return True
 
+    def also_with_begin(self, statement: str) -> bool:
+        """Send ``statement`` (literal SQL) too with the ``BEGIN`` queued by :meth:`begin_with`,
+        after what it queued; False, and nothing queued, when no ``BEGIN`` waits to be sent
+        (the caller runs it itself)."""
+        if self._cap_prelude is None or self.is_in_transaction():
+            return False
+        self._cap_prelude += ";" + statement
+        return True
+
     def defer(self, statement: str) -> bool:
         """Send ``statement`` (literal SQL, no result wanted) later in the open transaction:
         before its next statement, or with its ``COMMIT``. False, and nothing deferred, when no

@@ -11,7 +11,11 @@
   back the rows behind it.
 * Woken at once by commits in the same process (``Database.outbox_signal``) and by PostgreSQL
   ``NOTIFY`` from other processes; polls as a safety net. Lingers ``linger`` after a wake-up
-  only in a stream of commits; the first commit after a quiet spell is published at once.
+  only in a stream of commits; the first commit after a quiet spell is published at once. In a
+  steady stream (``poll_after`` lingered wake-ups in a row) it stops listening and passes every
+  ``linger`` until two passes in a row find nothing, then listens again and passes once more:
+  a NOTIFY per commit would cost the server's listening backend and the relay work for nothing
+  meanwhile.
 * Tracing on: a span ``outbox.relay`` per batch that publishes rows, and per message a PRODUCER
   span ``"<event type> publish"`` in the trace of the request that recorded the event, whose
   ``traceparent`` goes in the message headers (:mod:`cap_shared.messaging.tracing`).
@@ -21,10 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from cap_shared import metrics, telemetry
 from cap_shared.clock import wall_now
 from cap_shared.db.listen import PgListener
+from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.db.session import Database
 from cap_shared.linger import Linger
 from cap_shared.messaging import tracing
@@ -63,6 +69,7 @@ class OutboxRelay:
         replay_window: float = 0.0,
         max_backoff: float = 5.0,
         linger: float = 0.005,
+        poll_after: int = 8,
         after_publish: AfterPublishHook | None = None,
         dead_letters: sa.Table | None = None,
     ) -> None:
@@ -83,6 +90,10 @@ class OutboxRelay:
         #: pipelined publish, one update): a few ms of latency buys a lot of throughput under a
         #: steady stream of writes. The first commit after a quiet spell goes at once.
         self.linger = linger
+        #: After this many wake-ups in a row in a stream of commits (each lingered), the relay
+        #: stops listening and passes every ``linger`` until two passes in a row find nothing,
+        #: then listens again (:meth:`_stop_listening`).
+        self.poll_after = poll_after
         #: Fault-injection point for tests: runs after the confirms, before rows are marked.
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"cap_outbox:{service}".encode()) & 0x7FFFFFFF
@@ -110,23 +121,14 @@ class OutboxRelay:
         return await self._publish_batch_locked()
 
     async def _publish_batch_locked(self) -> tuple[int, bool]:
-        t = self.table
         # When the pass began, for its span (epoch ns): only when tracing, else no work.
         started = int(wall_now().timestamp() * 1e9) if telemetry.enabled() else 0
         await self.broker.ping()  # no connection: fail the pass before touching the rows
         async with self.db.engine.connect() as conn, conn.begin():
-            if self.db.dialect == "postgresql" and not await self._take_turn(conn):
+            driver = await self._driver(conn)
+            if self.db.dialect == "postgresql" and not await self._take_turn(conn, driver):
                 return 0, False
-            now = wall_now()
-            rows = (
-                await conn.execute(
-                    self._select_rows()
-                    .where(t.c.published_at.is_(None))
-                    .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
-                    .order_by(t.c.seq)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            rows = await self._pending(conn)
             if not rows:
                 return 0, False
             if started:
@@ -144,9 +146,7 @@ class OutboxRelay:
             if self.after_publish is not None and confirmed:
                 await self.after_publish(confirmed)
             if confirmed:
-                await conn.execute(
-                    sa.update(t).where(t.c.seq.in_(confirmed)).values(published_at=wall_now())
-                )
+                await self._mark_published(conn, driver, confirmed)
                 metrics.EVENTS_PUBLISHED.labels(self.service).inc(len(confirmed))
             for seq, err in unroutable:
                 await self._postpone(conn, seq, err)
@@ -158,6 +158,65 @@ class OutboxRelay:
                 raise first
             raise BrokerError(f"publish failed: {first!r}") from first
         return len(confirmed), len(rows) == self.batch_size
+
+    async def _driver(self, conn: AsyncConnection) -> ScopedConnection | None:
+        """The pass's asyncpg connection when it is the platform's (statements ride with its
+        BEGIN and COMMIT: :mod:`cap_shared.db.pgconnection`), else None."""
+        if self.db.dialect != "postgresql":
+            return None
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        return driver if isinstance(driver, ScopedConnection) else None
+
+    async def _pending(self, conn: AsyncConnection) -> Sequence[sa.Row[Any]]:
+        """The due rows, oldest first (at most ``batch_size``)."""
+        if self.db.dialect == "postgresql":
+            # Plain SQL, written once: no statement to build, compile and look up in
+            # SQLAlchemy's cache at every pass (the driver prepares it once per connection).
+            result = await conn.exec_driver_sql(self._pending_sql, (wall_now(), self.batch_size))
+            return result.all()
+        t = self.table
+        now = wall_now()
+        result = await conn.execute(
+            self._select_rows()
+            .where(t.c.published_at.is_(None))
+            .where(sa.or_(t.c.next_attempt_at.is_(None), t.c.next_attempt_at <= now))
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+        )
+        return result.all()  # type: ignore[no-any-return]  # typed Any by SQLAlchemy
+
+    @functools.cached_property
+    def _pending_sql(self) -> str:
+        """PostgreSQL: :meth:`_pending`'s statement (``$1`` now, ``$2`` the batch size)."""
+        name = self._table_name
+        columns = ", ".join(c.name for c in self._select_rows().selected_columns)
+        return (
+            f"SELECT {columns} FROM {name} WHERE published_at IS NULL "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY seq LIMIT $2"
+        )
+
+    @functools.cached_property
+    def _table_name(self) -> str:
+        return self.db.engine.dialect.identifier_preparer.format_table(self.table)
+
+    async def _mark_published(
+        self, conn: AsyncConnection, driver: ScopedConnection | None, seqs: list[int]
+    ) -> None:
+        """Mark the confirmed rows published. On the platform's PostgreSQL connections the
+        UPDATE goes with the pass's COMMIT (or before its next statement), in one round trip:
+        nobody reads its outcome, and a failure of it fails the commit (the rows are then
+        published again: a duplicate, never a loss)."""
+        now = wall_now()
+        if driver is not None and driver.defer_execute(
+            f"outbox-published:{self._table_name}",
+            f"(bigint[], timestamptz) AS UPDATE {self._table_name} SET published_at = $2 "
+            "WHERE seq = ANY($1)",
+            f"'{{{','.join(str(int(seq)) for seq in seqs)}}}', '{now.astimezone(UTC).isoformat()}'",
+        ):
+            return
+        t = self.table
+        await conn.execute(sa.update(t).where(t.c.seq.in_(seqs)).values(published_at=now))
 
     async def _publish_traced(
         self, rows: Sequence[Any], started: int
@@ -193,9 +252,12 @@ class OutboxRelay:
             relay.end()
         return results
 
-    async def _take_turn(self, conn: AsyncConnection) -> bool:
+    async def _take_turn(self, conn: AsyncConnection, driver: ScopedConnection | None) -> bool:
         # Blocks while another relay of this service is publishing, then goes on where it stopped.
-        await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(self._lock_key)))
+        # On the platform's connections it goes with the transaction's BEGIN (one round trip).
+        lock = f"SELECT pg_advisory_xact_lock({self._lock_key})"
+        if driver is None or not driver.also_with_begin(lock):
+            await conn.exec_driver_sql(lock)
         return True
 
     async def _postpone(self, conn: AsyncConnection, seq: int, err: BaseException) -> None:
@@ -312,8 +374,9 @@ class OutboxRelay:
     @property
     def listening(self) -> bool:
         """Whether commits of other processes wake the running relay now (``LISTEN`` is up;
-        PostgreSQL only): while it is not, the poll is the only wake-up from other processes."""
-        return self._listener_now is not None and self._listener_now.connected
+        PostgreSQL only): while it is not, the poll is the only wake-up from other processes,
+        or, in a steady stream of commits, a pass every ``linger``."""
+        return self._listener_now is not None and self._listener_now.listening
 
     def _listener(self) -> PgListener | None:
         """PostgreSQL: a ``LISTEN`` on the outbox channel, reconnected if it drops, each
@@ -348,6 +411,8 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         last_status = -float("inf")
         linger = Linger(self.linger)
+        #: Consecutive wake-ups in a stream of commits, and whether the relay polls instead.
+        streak, polling, empty = 0, False, 0
         while not stop.is_set():
             # Cleared before the pass: a commit during the pass makes the wait below return.
             signal.clear()
@@ -364,6 +429,9 @@ class OutboxRelay:
                 timeout = self.poll_interval
             except (BrokerError, OSError, sa.exc.DBAPIError) as exc:
                 logger.warning("outbox relay pass failed (%s); retrying in %.1fs", exc, backoff)
+                if polling:  # woken by commits again (after the backoff, a pass)
+                    streak, polling = 0, False
+                    await self._listen_again()
                 # The gauges go on (the outbox's age grows while the broker is away), when the
                 # database answers.
                 if loop.time() - last_status >= self.poll_interval:
@@ -375,6 +443,18 @@ class OutboxRelay:
                     await asyncio.wait_for(stop.wait(), timeout=backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
+            if polling:
+                # The stream goes on while passes find rows; one that finds none may be a gap
+                # in it (at 500 commits/s, one linger in twenty): the next pass decides.
+                empty = 0 if published else empty + 1
+                if empty < 2:
+                    await asyncio.sleep(self.linger)
+                    continue
+                # The stream has stopped: LISTEN again, then one more pass for the commits
+                # made before the LISTEN took effect (those after it notify).
+                streak, polling = 0, False
+                await self._listen_again()
+                continue
             waiters = [asyncio.ensure_future(e.wait()) for e in (stop, signal, self._wake)]
             try:
                 await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
@@ -385,5 +465,35 @@ class OutboxRelay:
                 # Woken by a commit: linger for the commits behind it only in a stream of them
                 # (this one came during the last pass that published, or just after it).
                 delay = linger.delay(loop.time())
+                streak = streak + 1 if delay else 0
+                if streak >= self.poll_after and await self._stop_listening():
+                    polling, empty = True, 0
                 if delay:
                     await asyncio.sleep(delay)
+            else:
+                streak = 0
+
+    async def _stop_listening(self) -> bool:
+        """In a steady stream of commits: stop receiving a NOTIFY per commit (the server's
+        listening backend and this process each pay for every one, and the relay passes every
+        ``linger`` anyway); True when stopped. PostgreSQL only."""
+        listener = self._listener_now
+        if listener is None or not listener.listening:
+            return False
+        try:
+            await listener.pause()
+        except Exception as exc:  # the connection failed: it reconnects and listens again
+            logger.debug("could not pause the outbox listener: %s", exc)
+            with contextlib.suppress(Exception):
+                await listener.resume()
+            return False
+        return True
+
+    async def _listen_again(self) -> None:
+        listener = self._listener_now
+        if listener is None:
+            return
+        try:
+            await listener.resume()
+        except Exception as exc:  # the connection failed: its reconnection listens and wakes
+            logger.debug("could not resume the outbox listener: %s", exc)
