@@ -25,7 +25,6 @@ from cap_labelling.registry.certificate import CertificateView
 from cap_labelling.registry.repository import PublicRepository, RegistryRepository
 from cap_labelling.registry.schemas import (
     PublicChange,
-    PublicStructure,
     RegistryEntry,
     RegistryPage,
     SearchQuery,
@@ -90,42 +89,17 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _structure(org: Organisation | None) -> PublicStructure:
-    """A structure's public facts (a placeholder for one not known here)."""
-    if org is None:
-        return PublicStructure(
-            name="(structure inconnue)", region="", region_name="", siae_types=[]
-        )
-    return PublicStructure(
-        name=org.name, region=org.region, region_name=org.region_name, siae_types=org.siae_types
-    )
-
-
 def _entry(
     r: Recognition, orgs: dict[str, Organisation], renewed: dict[str, str], public_url: str
 ) -> dict[str, Any]:
-    """A recognition's registry entry, with its links."""
-    base = public_url.rstrip("/")
-    return {
-        "number": r.number,
-        "scheme": r.scheme,
-        "scheme_name": SCHEME_NAMES[r.scheme],
-        "level": r.level,
-        "status": r.status,
-        "status_name": STATUS_NAMES[r.status],
-        "holder": _structure(orgs.get(r.organisation_id)),
-        "members": [_structure(orgs.get(m)) for m in r.group_member_ids],
-        "scope": r.scope,
-        "certification_body_id": r.certification_body_id,
-        "external_number": r.external_number,
-        "decided_on": r.decided_on,
-        "effective_date": r.effective_date,
-        "expiry_date": r.expiry_date,
-        "issued_on": r.issued_on or r.effective_date,
-        "renewed_by": renewed.get(r.renewed_by_id or ""),
-        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
-        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
-    }
+    """A recognition's registry entry, with its links (:func:`_answer`'s, from the ORM)."""
+    return _answer(
+        r,
+        holder=_public_structure(orgs.get(r.organisation_id)),
+        members=[_public_structure(orgs.get(m)) for m in r.group_member_ids],
+        renewed_by=renewed.get(r.renewed_by_id or ""),
+        public_url=public_url,
+    )
 
 
 #: By holder name, then recognition number (unique); sorted in memory (see :func:`search`).
@@ -283,6 +257,40 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _answer(
+    r: Any,
+    *,
+    holder: dict[str, Any],
+    members: list[dict[str, Any]],
+    renewed_by: str | None,
+    public_url: str,
+) -> dict[str, Any]:
+    """A recognition's registry entry as its JSON gives it (dates in ISO form), with its links:
+    the one builder of the search's entries, the verification's model and the verification's
+    answer written directly. ``r``: the recognition, or a row with the same names."""
+    base = public_url.rstrip("/")
+    return {
+        "number": r.number,
+        "scheme": r.scheme,
+        "scheme_name": SCHEME_NAMES[r.scheme],
+        "level": r.level,
+        "status": r.status,
+        "status_name": STATUS_NAMES[r.status],
+        "holder": holder,
+        "members": members,
+        "scope": r.scope,
+        "certification_body_id": r.certification_body_id,
+        "external_number": r.external_number,
+        "decided_on": _day(r.decided_on),
+        "effective_date": _day(r.effective_date),
+        "expiry_date": _day(r.expiry_date),
+        "issued_on": _day(r.issued_on or r.effective_date),
+        "renewed_by": renewed_by,
+        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
+        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
+    }
+
+
 async def verification_body(
     connection: AsyncConnection,
     *,
@@ -301,37 +309,23 @@ async def verification_body(
     r = rows[0]
     member_ids: list[str] = list(r.group_member_ids or [])
     members = await repository.structures(member_ids) if member_ids else {}
-    base = public_url.rstrip("/")
-    answer = {
-        "number": r.number,
-        "scheme": r.scheme,
-        "scheme_name": SCHEME_NAMES[r.scheme],
-        "level": r.level,
-        "status": r.status,
-        "status_name": STATUS_NAMES[r.status],
-        "holder": _public_structure(r),
-        "members": [_public_structure(members.get(m)) for m in member_ids],
-        "scope": r.scope,
-        "certification_body_id": r.certification_body_id,
-        "external_number": r.external_number,
-        "decided_on": _day(r.decided_on),
-        "effective_date": _day(r.effective_date),
-        "expiry_date": _day(r.expiry_date),
-        "issued_on": _day(r.issued_on or r.effective_date),
-        "renewed_by": r.renewed_by,
-        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
-        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
-        "history": [
-            {
-                "on": _day(c.on),
-                "status": c.to_status,
-                "reason_code": c.reason_code,
-                "reason": REASONS.get(c.reason_code, c.reason_code),
-            }
-            for c in rows
-            if c.to_status is not None
-        ],
-    }
+    answer = _answer(
+        r,
+        holder=_public_structure(r),
+        members=[_public_structure(members.get(m)) for m in member_ids],
+        renewed_by=r.renewed_by,
+        public_url=public_url,
+    )
+    answer["history"] = [
+        {
+            "on": _day(c.on),
+            "status": c.to_status,
+            "reason_code": c.reason_code,
+            "reason": REASONS.get(c.reason_code, c.reason_code),
+        }
+        for c in rows
+        if c.to_status is not None
+    ]
     return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 
