@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import Response
 
 from cap_labelling.complaints import service as complaints
@@ -15,7 +15,8 @@ from cap_labelling.deps import Number, SettingsDep
 from cap_labelling.registry import service as registry
 from cap_labelling.registry.certificate import render_certificate
 from cap_labelling.registry.schemas import RegistryPage, SearchQuery, Verification
-from cap_shared.deps import ReaderDep, RuntimeDep, SessionDep
+from cap_shared.db.session import Database
+from cap_shared.deps import RuntimeDep, SessionDep
 from cap_shared.routes import ERRORS, LIST_ERRORS
 from cap_shared.security import Public
 
@@ -57,8 +58,17 @@ async def search_registry(
     )
 
 
+async def _database(request: Request) -> Database:
+    """The service's database (``async``: a plain ``def`` dependency runs in the thread pool)."""
+    db: Database = request.app.state.runtime.db
+    return db
+
+
+DatabaseDep = Annotated[Database, Depends(_database)]
+
+
 async def _verification(
-    reader: ReaderDep,
+    db: Database,
     settings: Settings,
     number: str | None,
     code: str | None,
@@ -68,10 +78,9 @@ async def _verification(
     """A recognition's verification, as JSON or (``Accept: text/html``) the French page.
 
     What every cache miss costs (a crawler trying codes lives on misses): one statement on a
-    read-only connection, the answer's JSON written directly (no ORM session, no model)."""
-    body = await registry.verification_body(
-        reader, number=number, code=code, public_url=settings.public_base
-    )
+    read-only connection (on SQLite, on the event loop's thread), the answer's JSON written
+    directly (no ORM session, no model)."""
+    body = await registry.verify(db, number=number, code=code, public_url=settings.public_base)
     if accept and "text/html" in accept:
         page = registry.verification_html(body).encode()
         return _cached(
@@ -93,13 +102,13 @@ async def _verification(
 )
 async def verify_by_number(
     number: Number,
-    reader: ReaderDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     if_none_match: IfNoneMatch = None,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     """Verify a recognition by its number: current status and history with dates."""
-    return await _verification(reader, settings, number, None, if_none_match, accept)
+    return await _verification(db, settings, number, None, if_none_match, accept)
 
 
 @router.get(
@@ -116,7 +125,7 @@ async def verify_by_number(
 )
 async def verify_by_code(
     code: Annotated[str, Path(min_length=1, max_length=40)],
-    reader: ReaderDep,
+    db: DatabaseDep,
     settings: SettingsDep,
     if_none_match: IfNoneMatch = None,
     accept: Annotated[str | None, Header(max_length=1000)] = None,
@@ -124,7 +133,7 @@ async def verify_by_code(
     """Verify the code printed on a certificate. Its QR code points here: through the gateway a
     browser is sent to the console's page (303), an API client gets the JSON; called directly,
     ``Accept: text/html`` gets the service's own French page."""
-    return await _verification(reader, settings, None, code, if_none_match, accept)
+    return await _verification(db, settings, None, code, if_none_match, accept)
 
 
 @router.get(

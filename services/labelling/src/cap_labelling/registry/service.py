@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from cap_labelling.models import Organisation, Recognition
 from cap_labelling.recognitions.codes import normalise_code
 from cap_labelling.registry.certificate import CertificateView
-from cap_labelling.registry.repository import PublicRepository, RegistryRepository
+from cap_labelling.registry.repository import PublicRepository, RegistryRepository, read_public
 from cap_labelling.registry.schemas import (
     PublicChange,
     RegistryEntry,
@@ -32,6 +32,7 @@ from cap_labelling.registry.schemas import (
 )
 from cap_labelling.repository import StructureRepository
 from cap_labelling.rules import RecognitionStatus
+from cap_shared.db.session import Database
 from cap_shared.formats import xml_text
 from cap_shared.pagination import Keyset, SortKey
 from cap_shared.problems import InvalidInput, NotFound
@@ -302,7 +303,29 @@ async def verification_body(
     on a bare connection (two for a group): what a cache miss costs. 404 if unknown, 422 for a
     malformed code."""
     number, code = _key(number, code)
-    repository = PublicRepository(connection)
+    return await _verification_answer(
+        PublicRepository(connection), number=number, code=code, public_url=public_url
+    )
+
+
+async def verify(
+    db: Database, *, number: str | None = None, code: str | None = None, public_url: str
+) -> bytes:
+    """:func:`verification_body`, on the connection the registry's reads take on ``db``
+    (:func:`~cap_labelling.registry.repository.read_public`: on SQLite, the event loop's own
+    thread)."""
+    number, code = _key(number, code)
+    return await read_public(
+        db,
+        lambda repository: _verification_answer(
+            repository, number=number, code=code, public_url=public_url
+        ),
+    )
+
+
+async def _verification_answer(
+    repository: PublicRepository, *, number: str | None, code: str | None, public_url: str
+) -> bytes:
     rows = await repository.verification(number=number, code=code)
     if not rows:
         raise _unknown(code)
