@@ -86,8 +86,10 @@ def _inline_engine(db: Database) -> sa.Engine | None:
         engine = sa.create_engine(
             url.set(drivername="sqlite"),
             connect_args={"timeout": INLINE_BUSY_S, "check_same_thread": False},
+            # One connection serves: a read takes it and gives it back without suspending.
+            # Never a wait for one (it would block the loop): more are opened if ever needed.
             pool_size=1,
-            max_overflow=4,
+            max_overflow=-1,
         )
 
         @sa.event.listens_for(engine, "connect")
