@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import Response
 
 from cap_labelling.complaints import service as complaints
@@ -16,7 +16,7 @@ from cap_labelling.registry import service as registry
 from cap_labelling.registry.certificate import render_certificate
 from cap_labelling.registry.schemas import RegistryPage, SearchQuery, Verification
 from cap_shared.db.session import Database
-from cap_shared.deps import RuntimeDep, SessionDep
+from cap_shared.deps import DatabaseDep, RuntimeDep, SessionDep
 from cap_shared.routes import ERRORS, LIST_ERRORS
 from cap_shared.security import Public
 
@@ -56,15 +56,6 @@ async def search_registry(
     return _cached(
         body, registry.etag_of(body), if_none_match, settings.registry_max_age_s, "application/json"
     )
-
-
-async def _database(request: Request) -> Database:
-    """The service's database (``async``: a plain ``def`` dependency runs in the thread pool)."""
-    db: Database = request.app.state.runtime.db
-    return db
-
-
-DatabaseDep = Annotated[Database, Depends(_database)]
 
 
 async def _verification(
