@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from cap_labelling import rules
 from cap_labelling.config import Settings
@@ -20,10 +22,14 @@ from cap_labelling.models import Organisation
 from cap_labelling.recognitions import service as recognitions
 from cap_labelling.registry import repository
 from cap_labelling.registry import service as registry
+from cap_shared import telemetry
 from cap_shared.clock import wall_now
 from cap_shared.contracts import schemes
 from cap_shared.problems import NotFound
 from cap_shared.runtime import ServiceRuntime
+from cap_shared.testing.tracing import spans
+
+__all__ = ["spans"]
 
 
 @pytest.fixture
@@ -128,3 +134,30 @@ async def test_through_the_reader_when_the_lock_is_not_had(
     monkeypatch.setattr(engine, "connect", broken)
     with pytest.raises(sa.exc.OperationalError):  # any other failure is not hidden
         await registry.verify(runtime.db, code=recognition.verification_code, public_url=public_url)
+
+
+async def test_inline_statements_are_traced_like_the_service_s(
+    tmp_path: Path, spans: InMemorySpanExporter
+) -> None:
+    """Tracing on: the inline read is a SQL span under the request's, as through the reader."""
+    settings = Settings()
+    settings.database_url = f"sqlite+aiosqlite:///{tmp_path / 'traced.db'}"
+    runtime = SERVICE.build_runtime(settings)
+    await runtime.migrate()
+    try:
+        recognition = await granted(runtime)
+        public_url = runtime.settings.public_base  # type: ignore[attr-defined]
+        assert repository._inline_engine(runtime.db) is not None  # read inline
+        spans.clear()
+        with telemetry.tracer().start_as_current_span("GET /v1/registry/verify/{code}") as request:
+            await registry.verify(
+                runtime.db, code=recognition.verification_code, public_url=public_url
+            )
+    finally:
+        await runtime.close()
+    statements = [s for s in spans.get_finished_spans() if "db.statement" in (s.attributes or {})]
+    assert len(statements) == 1
+    assert statements[0].kind is SpanKind.CLIENT
+    assert statements[0].parent is not None
+    assert statements[0].parent.span_id == request.get_span_context().span_id
+    assert recognition.verification_code not in str(dict(statements[0].attributes or {}))
