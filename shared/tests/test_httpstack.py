@@ -254,3 +254,11 @@ def test_json_tag_without_the_encoder_walk_is_the_same() -> None:
         assert _etag_of_json(json.dumps(value).encode()) == etag_of(value)
     with pytest.raises(ValueError):
         _etag_of_json(b"NaN")
+
+
+def test_request_ids_drawn_from_threads_at_once_are_distinct() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda _: new_request_id(), range(20_000)))
+    assert len(set(ids)) == len(ids)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from typing import Any
 
@@ -60,6 +61,7 @@ _LANGUAGES_MAX = 256
 # back behind the database threads) on every request without an id of its own.
 _ID_BATCH = 256
 _random = bytearray()
+_random_lock = threading.Lock()
 
 
 def _reset_random() -> None:
@@ -72,10 +74,11 @@ os.register_at_fork(after_in_child=_reset_random)
 
 def new_request_id() -> str:
     """A new request id: a random (version 4) UUID's 32 hex digits, as ``uuid4().hex``."""
-    if not _random:
-        _random.extend(os.urandom(16 * _ID_BATCH))
-    raw = _random[-16:]
-    del _random[-16:]
+    with _random_lock:  # never the same bytes to two threads (apps served by several loops)
+        if not _random:
+            _random.extend(os.urandom(16 * _ID_BATCH))
+        raw = _random[-16:]
+        del _random[-16:]
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     return raw.hex()
