@@ -8,11 +8,12 @@ from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from cap_labelling.models import Organisation, Recognition, RecognitionChange, tombstones
+from cap_shared.db import rowsecurity
 from cap_shared.db.session import Database
 from cap_shared.instrumentation import instrument_engine
 from cap_shared.sync import Deleted, DeltaSync
@@ -103,6 +104,51 @@ def _inline_engine(db: Database) -> sa.Engine | None:
     return engine
 
 
+#: Connections of a PostgreSQL database's public engine (:func:`_public_engine`): a read holds
+#: one for a single round trip. No overflow: a burst waits for one of them (a future each)
+#: rather than opening connections that are closed again as soon as they are given back (the
+#: service's pool's overflow: a connection's opening costs more than a hundred reads).
+PUBLIC_POOL_SIZE = 5
+_public: weakref.WeakKeyDictionary[Database, AsyncEngine | None] = weakref.WeakKeyDictionary()
+
+
+def _public_engine(db: Database) -> AsyncEngine | None:
+    """PostgreSQL: an engine on the service's database for the public registry's reads, whose
+    connections hold the public routes' row scope (:data:`~cap_shared.db.rowsecurity.SYSTEM`)
+    for their whole session, given when they are opened (no round trip), and only read
+    (``default_transaction_read_only``); in autocommit: a read is its statement alone, one
+    round trip, where a reader's is three (``BEGIN`` with the scope's ``set_config``, the
+    statement, ``ROLLBACK``). Disposed with ``db``. None for SQLite and a test's bound one."""
+    if db.dialect != "postgresql" or db._bound is not None:
+        return None
+    if db in _public:
+        return _public[db]
+    settings = {
+        **rowsecurity.session_settings(rowsecurity.SYSTEM),
+        "default_transaction_read_only": "on",
+    }
+    engine = create_async_engine(
+        db.url,
+        pool_size=PUBLIC_POOL_SIZE,
+        max_overflow=0,
+        pool_pre_ping=False,  # as the service's engine: a closed connection is caught below
+        pool_recycle=1800,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"server_settings": settings},
+    )
+
+    @sa.event.listens_for(engine.sync_engine, "checkout")
+    def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        raw = getattr(dbapi_connection, "_connection", None)
+        if raw is not None and raw.is_closed():
+            raise sa.exc.DisconnectionError("connection closed by the server")
+
+    instrument_engine(engine)  # the statements' spans, as on the service's own engine
+    db.attach(engine)
+    _public[db] = engine
+    return engine
+
+
 class PublicRepository:
     """The public registry's reads on a bare connection (no ORM session, no identity map):
     what a verification shows, in one statement. ``connection``: a reader's, or (SQLite) a
@@ -140,7 +186,10 @@ def _busy(error: sa.exc.OperationalError) -> bool:
 async def read_public(db: Database, read: Callable[[PublicRepository], Awaitable[T]]) -> T:
     """``read`` the public registry for one answer.
 
-    PostgreSQL: on a reader (a transaction scoped to the caller, rolled back at the end).
+    PostgreSQL: on a connection of :func:`_public_engine`, outside any transaction (each
+    statement reads a snapshot of its own, as in a reader's READ COMMITTED transaction), with
+    the row scope a reader would set for a public route (the system's: public routes read
+    across organisations); on a reader when the running code's scope is another.
     SQLite file: on a synchronous connection, on the event loop's own thread: an indexed read
     of a few rows takes tens of microseconds there, where aiosqlite's thread costs a wake-up
     and a hand-back of the GIL for each of the six calls of a read (cursor, execute, fetch,
@@ -148,6 +197,10 @@ async def read_public(db: Database, read: Callable[[PublicRepository], Awaitable
     transaction (each statement reads a snapshot of its own, as the reader's do); when
     SQLite's lock is not had within :data:`INLINE_BUSY_S`, the reads go through the reader.
     """
+    public = _public_engine(db)
+    if public is not None and rowsecurity.current_scope() == rowsecurity.SYSTEM:
+        async with public.connect() as connection:
+            return await read(PublicRepository(connection))
     engine = _inline_engine(db)
     if engine is not None:
         try:
