@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+import re
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, Header, Path, Query, Request, status
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 
 from cap_labelling.complaints import service as complaints
 from cap_labelling.complaints.schemas import ComplaintCreate, ComplaintReceipt
@@ -19,6 +22,7 @@ from cap_shared.db.session import Database
 from cap_shared.deps import DatabaseDep, RuntimeDep, SessionDep
 from cap_shared.routes import ERRORS, LIST_ERRORS
 from cap_shared.security import Public
+from cap_shared.security.deps import PUBLIC_ROUTE
 
 router = APIRouter(
     prefix="/v1/registry", tags=["registry"], dependencies=[Public], responses=ERRORS
@@ -86,11 +90,52 @@ async def _verification(
     )
 
 
-@router.get(
-    "/recognitions/{number}",
-    response_model=Verification,
-    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Not modified"}},
-)
+#: What the verification routes' parameters admit (as declared below: the lean handler takes
+#: only what FastAPI would take, anything else goes to FastAPI's own).
+_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/.]{2,59}")
+_CODE_MAX = 40
+_IF_NONE_MATCH_MAX = 2000
+_ACCEPT_MAX = 1000
+
+
+class _VerificationRoute(APIRoute):
+    """A verification route (what every cache miss costs) served without FastAPI's dependency
+    solving and parameter validation when the request is well formed: its parameters read
+    from the request as declared (the path's key, ``If-None-Match`` and ``Accept``, the first
+    of each), the public route marked as :data:`~cap_shared.security.Public` marks it, the
+    service's database and settings taken from its runtime as the dependencies take them.
+    Anything else (a parameter FastAPI would refuse, dependencies overridden by a test) goes
+    to FastAPI's own handler: the same 422s. Declared as any route: the same contract."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, behind the lean one."""
+        full = super().get_route_handler()
+        by_number = "{number}" in self.path
+
+        async def lean(request: Request) -> Response:
+            key = request.path_params.get("number" if by_number else "code")
+            headers = request.headers
+            if_none_match = headers.get("if-none-match")
+            accept = headers.get("accept")
+            overridden = request.app.dependency_overrides
+            if (
+                not isinstance(key, str)
+                or (_NUMBER.fullmatch(key) is None if by_number else not 0 < len(key) <= _CODE_MAX)
+                or (if_none_match is not None and len(if_none_match) > _IF_NONE_MATCH_MAX)
+                or (accept is not None and len(accept) > _ACCEPT_MAX)
+                or overridden
+            ):
+                return await full(request)
+            setattr(request.state, PUBLIC_ROUTE, True)
+            runtime = request.app.state.runtime
+            settings = runtime.settings
+            assert isinstance(settings, Settings)
+            number, code = (key, None) if by_number else (None, key)
+            return await _verification(runtime.db, settings, number, code, if_none_match, accept)
+
+        return lean
+
+
 async def verify_by_number(
     number: Number,
     db: DatabaseDep,
@@ -102,18 +147,16 @@ async def verify_by_number(
     return await _verification(db, settings, number, None, if_none_match, accept)
 
 
-@router.get(
-    "/verify/{code}",
+router.add_api_route(
+    "/recognitions/{number}",
+    verify_by_number,
+    methods=["GET"],
     response_model=Verification,
-    responses={
-        200: {"content": {"text/html": {}}},
-        303: {
-            "description": "Through the gateway, a browser (``Accept`` preferring ``text/html`` "
-            "to JSON) is sent to the console's verification page ``/verifier/{code}``"
-        },
-        304: {"description": "Not modified"},
-    },
+    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Not modified"}},
+    route_class_override=_VerificationRoute,
 )
+
+
 async def verify_by_code(
     code: Annotated[str, Path(min_length=1, max_length=40)],
     db: DatabaseDep,
@@ -125,6 +168,23 @@ async def verify_by_code(
     browser is sent to the console's page (303), an API client gets the JSON; called directly,
     ``Accept: text/html`` gets the service's own French page."""
     return await _verification(db, settings, None, code, if_none_match, accept)
+
+
+router.add_api_route(
+    "/verify/{code}",
+    verify_by_code,
+    methods=["GET"],
+    response_model=Verification,
+    responses={
+        200: {"content": {"text/html": {}}},
+        303: {
+            "description": "Through the gateway, a browser (``Accept`` preferring ``text/html`` "
+            "to JSON) is sent to the console's verification page ``/verifier/{code}``"
+        },
+        304: {"description": "Not modified"},
+    },
+    route_class_override=_VerificationRoute,
+)
 
 
 @router.get(
