@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cap_diagnostic.main import SERVICE
 from cap_shared.app import create_service_app
-from cap_shared.deps import SessionDep
+from cap_shared.deps import DatabaseDep, SessionDep
 from cap_shared.pagination import PageCursor, decode_cursor
 from cap_shared.problems import PROBLEM_JSON, Conflict, NotFound
 from cap_shared.security import Allow, Principal, Public, Role, SignedIn
@@ -67,6 +67,12 @@ async def count_things() -> int:
     return 0
 
 
+@router.get("/-/total", dependencies=[Public])
+async def total_things(db: DatabaseDep) -> int:
+    """Opens its own connections on the service's database."""
+    return 0
+
+
 class App:
     def __init__(self, client: httpx.AsyncClient, document: dict[str, Any], admin: Any) -> None:
         self.client, self.document, self.admin = client, document, admin
@@ -110,6 +116,8 @@ async def test_errors_are_derived_from_the_route(app: App) -> None:
     assert statuses(app.responses("post", "/v1/things")) == ["400", "401", "422"]
     assert statuses(app.responses("get", "/v1/things")) == ["400", "422"]
     assert statuses(app.responses("get", "/v1/things/-/count")) == []
+    # The database taken whole (the route opens its connections): unavailable like a session.
+    assert statuses(app.responses("get", "/v1/things/-/total")) == ["503"]
     # The route's own words are kept; derived statuses say why.
     read = app.responses("get", "/v1/things/{thing_id}")
     assert read["409"]["description"] == "Archived"

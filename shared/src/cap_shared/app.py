@@ -15,19 +15,10 @@ from pydantic import BaseModel
 from starlette.middleware import Middleware
 
 from cap_shared import telemetry
-from cap_shared.access import AccessLogMiddleware
-from cap_shared.clock import ClockMiddleware
-from cap_shared.conditional import ConditionalGetMiddleware
-from cap_shared.correlation import RequestIdMiddleware
-from cap_shared.db.rowsecurity import RowScopeMiddleware
-from cap_shared.metrics import MetricsMiddleware
+from cap_shared.httpstack import PlatformMiddleware
 from cap_shared.openapi import install as declare_errors_in_openapi
 from cap_shared.ops import ops_router
-from cap_shared.problems import (
-    ProblemLanguageMiddleware,
-    install_problem_handlers,
-    problem_response,
-)
+from cap_shared.problems import install_problem_handlers, problem_response
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.security import Public, assert_access_declared
 from cap_shared.serverspans import ServerSpanMiddleware
@@ -149,20 +140,14 @@ def create_service_app(
     # add_middleware puts each new one outside the previous ones: innermost first.
     for item in reversed(middleware):
         app.add_middleware(item.cls, *item.args, **item.kwargs)
-    # ETag on every JSON GET answer and If-None-Match -> 304 (cap_shared.conditional); outside
-    # the extra middleware so the gateway's own routes and the answers it proxies get them too.
-    app.add_middleware(ConditionalGetMiddleware)
-    # Every request reasons with this service's clock (due dates, record timestamps).
-    app.add_middleware(ClockMiddleware, clock=runtime.clock)
-    # Every transaction a request opens is scoped to its caller (PostgreSQL row-level security).
-    app.add_middleware(RowScopeMiddleware)
-    # The request id must exist before metrics and handlers run: outermost.
-    app.add_middleware(MetricsMiddleware, service=runtime.name)
-    # One access line per request, with the request id: inside the request-id middleware.
-    app.add_middleware(AccessLogMiddleware, service=runtime.name)
-    # Problems in the language the client asks for (Accept-Language: fr), wherever raised.
-    app.add_middleware(ProblemLanguageMiddleware)
-    app.add_middleware(RequestIdMiddleware)  # asgi_correlation_id's, in one header pass
+    # The platform's per-request work, in one middleware (cap_shared.httpstack), outermost
+    # first: the request id (asgi_correlation_id's, in one header pass), the problem language
+    # (Accept-Language: fr), the access line, the metrics per route template, the caller's row
+    # scope (PostgreSQL row-level security), this service's clock, and ETag on every JSON GET
+    # answer with If-None-Match -> 304 (cap_shared.conditional), outside the extra middleware
+    # so the gateway's own routes and the answers it proxies get them too. Seven nested
+    # middlewares did this, each with its own send wrapper and header pass.
+    app.add_middleware(PlatformMiddleware, service=runtime.name, clock=runtime.clock)
     if telemetry.enabled():  # the request's SERVER span: outermost, so every line has its ids
         app.add_middleware(ServerSpanMiddleware)
     assert_access_declared(app)

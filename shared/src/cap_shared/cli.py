@@ -147,8 +147,14 @@ def main(entry: ServiceEntry, argv: Sequence[str] | None = None) -> None:
     runtime = entry.build_runtime(settings)
     tune_gc(settings.gc_thresholds)
     if args.role == "api":
+        # No access log of uvicorn's (cap.access writes the line); httptools and uvloop are
+        # what uvicorn picks when installed ("auto"), as they are here.
         config = uvicorn.Config(
-            entry.create_app(runtime), host=settings.host, port=settings.port, log_config=None
+            entry.create_app(runtime),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
         )
         with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
             runner.run(_serve_api(runtime, EmbeddedServer(config)))

@@ -92,6 +92,16 @@ def etag_of(representation: Any, *, weak: bool = False) -> str:
     return f'W/"{digest}"' if weak else f'"{digest}"'
 
 
+def _etag_of_json(body: bytes) -> str:
+    """``etag_of(json.loads(body))`` without ``jsonable_encoder``'s walk: what ``json.loads``
+    gives is already plain JSON (the walk gives it back equal), so its canonical JSON is
+    written directly. ValueError when ``body`` is not JSON (or holds NaN)."""
+    canonical = json.dumps(
+        json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+    return '"' + hashlib.sha256(canonical).hexdigest()[:32] + '"'
+
+
 @dataclass(frozen=True)
 class EntityTag:
     """One parsed entity tag."""
@@ -324,7 +334,7 @@ class _Tagging:
         body = b"".join(self.chunks)
         start = self.start
         try:
-            etag = etag_of(json.loads(body))
+            etag = _etag_of_json(body)
         except ValueError:  # not JSON after all: untagged
             etag = None
         if etag is not None:

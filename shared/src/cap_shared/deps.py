@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 if TYPE_CHECKING:
+    from cap_shared.db.session import Database
     from cap_shared.runtime import ServiceRuntime
 
 
@@ -36,9 +37,19 @@ async def get_reader(request: Request) -> AsyncIterator[AsyncConnection]:
         yield connection
 
 
+async def get_database(request: Request) -> Database:
+    """The service's database, for a route that opens its own connections (``async``: FastAPI
+    runs a plain ``def`` dependency in its thread pool). Declared like a session: 503 when the
+    database is unavailable."""
+    db: Database = get_runtime(request).db
+    return db
+
+
 RuntimeDep = Annotated["ServiceRuntime", Depends(get_runtime)]
 # scope="function": the commit happens before the response goes out, so a failed commit is
 # reported to the client instead of after a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 #: A read-only connection (no ORM session): for routes that only read, on a hot path.
 ReaderDep = Annotated[AsyncConnection, Depends(get_reader, scope="function")]
+#: The database itself (the route opens what it reads through).
+DatabaseDep = Annotated["Database", Depends(get_database)]

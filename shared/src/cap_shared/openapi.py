@@ -35,7 +35,7 @@ from pydantic import BaseModel
 
 from cap_shared import problem_types
 from cap_shared.conditional import MAX_HEADER_LENGTH, IfMatch
-from cap_shared.deps import get_reader, get_session
+from cap_shared.deps import get_database, get_reader, get_session
 from cap_shared.problems import PROBLEM_JSON
 from cap_shared.security import Allow, SignedIn, api_routes
 
@@ -175,7 +175,7 @@ def route_errors(dependant: Dependant, operation: Mapping[str, Any]) -> dict[int
     )
     if takes_input or operation.get("parameters") or operation.get("requestBody"):
         statuses[422] = DESCRIPTIONS[422]
-    if any(d.call is get_session or d.call is get_reader for d in every):
+    if any(d.call in (get_session, get_reader, get_database) for d in every):
         statuses[503] = DESCRIPTIONS[503]
     precondition = if_match_of(dependant)
     if precondition is not None:

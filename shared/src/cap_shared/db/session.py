@@ -176,6 +176,7 @@ class Database:
         )
         self._outbox_signal: asyncio.Event | None = None
         self._bound: AsyncConnection | None = None
+        self._companions: list[AsyncEngine] = []
 
     @classmethod
     def bound_to(cls, url: str | URL, connection: AsyncConnection) -> Database:
@@ -195,6 +196,7 @@ class Database:
         )
         db._outbox_signal = None
         db._bound = connection
+        db._companions = []
         return db
 
     @property
@@ -278,6 +280,13 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
+    def attach(self, engine: AsyncEngine) -> None:
+        """Dispose ``engine`` (another engine on this database, for a path of its own) with
+        this database's."""
+        self._companions.append(engine)
+
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (the attached engines' too)."""
+        for engine in self._companions:
+            await engine.dispose()
         await self.engine.dispose()

@@ -22,10 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from cap_labelling.models import Organisation, Recognition
 from cap_labelling.recognitions.codes import normalise_code
 from cap_labelling.registry.certificate import CertificateView
-from cap_labelling.registry.repository import PublicRepository, RegistryRepository
+from cap_labelling.registry.repository import PublicRepository, RegistryRepository, read_public
 from cap_labelling.registry.schemas import (
     PublicChange,
-    PublicStructure,
     RegistryEntry,
     RegistryPage,
     SearchQuery,
@@ -33,6 +32,7 @@ from cap_labelling.registry.schemas import (
 )
 from cap_labelling.repository import StructureRepository
 from cap_labelling.rules import RecognitionStatus
+from cap_shared.db.session import Database
 from cap_shared.formats import xml_text
 from cap_shared.pagination import Keyset, SortKey
 from cap_shared.problems import InvalidInput, NotFound
@@ -90,42 +90,17 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _structure(org: Organisation | None) -> PublicStructure:
-    """A structure's public facts (a placeholder for one not known here)."""
-    if org is None:
-        return PublicStructure(
-            name="(structure inconnue)", region="", region_name="", siae_types=[]
-        )
-    return PublicStructure(
-        name=org.name, region=org.region, region_name=org.region_name, siae_types=org.siae_types
-    )
-
-
 def _entry(
     r: Recognition, orgs: dict[str, Organisation], renewed: dict[str, str], public_url: str
 ) -> dict[str, Any]:
-    """A recognition's registry entry, with its links."""
-    base = public_url.rstrip("/")
-    return {
-        "number": r.number,
-        "scheme": r.scheme,
-        "scheme_name": SCHEME_NAMES[r.scheme],
-        "level": r.level,
-        "status": r.status,
-        "status_name": STATUS_NAMES[r.status],
-        "holder": _structure(orgs.get(r.organisation_id)),
-        "members": [_structure(orgs.get(m)) for m in r.group_member_ids],
-        "scope": r.scope,
-        "certification_body_id": r.certification_body_id,
-        "external_number": r.external_number,
-        "decided_on": r.decided_on,
-        "effective_date": r.effective_date,
-        "expiry_date": r.expiry_date,
-        "issued_on": r.issued_on or r.effective_date,
-        "renewed_by": renewed.get(r.renewed_by_id or ""),
-        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
-        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
-    }
+    """A recognition's registry entry, with its links (:func:`_answer`'s, from the ORM)."""
+    return _answer(
+        r,
+        holder=_public_structure(orgs.get(r.organisation_id)),
+        members=[_public_structure(orgs.get(m)) for m in r.group_member_ids],
+        renewed_by=renewed.get(r.renewed_by_id or ""),
+        public_url=public_url,
+    )
 
 
 #: By holder name, then recognition number (unique); sorted in memory (see :func:`search`).
@@ -283,6 +258,40 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _answer(
+    r: Any,
+    *,
+    holder: dict[str, Any],
+    members: list[dict[str, Any]],
+    renewed_by: str | None,
+    public_url: str,
+) -> dict[str, Any]:
+    """A recognition's registry entry as its JSON gives it (dates in ISO form), with its links:
+    the one builder of the search's entries, the verification's model and the verification's
+    answer written directly. ``r``: the recognition, or a row with the same names."""
+    base = public_url.rstrip("/")
+    return {
+        "number": r.number,
+        "scheme": r.scheme,
+        "scheme_name": SCHEME_NAMES[r.scheme],
+        "level": r.level,
+        "status": r.status,
+        "status_name": STATUS_NAMES[r.status],
+        "holder": holder,
+        "members": members,
+        "scope": r.scope,
+        "certification_body_id": r.certification_body_id,
+        "external_number": r.external_number,
+        "decided_on": _day(r.decided_on),
+        "effective_date": _day(r.effective_date),
+        "expiry_date": _day(r.expiry_date),
+        "issued_on": _day(r.issued_on or r.effective_date),
+        "renewed_by": renewed_by,
+        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
+        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
+    }
+
+
 async def verification_body(
     connection: AsyncConnection,
     *,
@@ -294,44 +303,52 @@ async def verification_body(
     on a bare connection (two for a group): what a cache miss costs. 404 if unknown, 422 for a
     malformed code."""
     number, code = _key(number, code)
-    repository = PublicRepository(connection)
+    return await _verification_answer(
+        PublicRepository(connection), number=number, code=code, public_url=public_url
+    )
+
+
+async def verify(
+    db: Database, *, number: str | None = None, code: str | None = None, public_url: str
+) -> bytes:
+    """:func:`verification_body`, on the connection the registry's reads take on ``db``
+    (:func:`~cap_labelling.registry.repository.read_public`: on SQLite, the event loop's own
+    thread)."""
+    number, code = _key(number, code)
+    return await read_public(
+        db,
+        lambda repository: _verification_answer(
+            repository, number=number, code=code, public_url=public_url
+        ),
+    )
+
+
+async def _verification_answer(
+    repository: PublicRepository, *, number: str | None, code: str | None, public_url: str
+) -> bytes:
     rows = await repository.verification(number=number, code=code)
     if not rows:
         raise _unknown(code)
     r = rows[0]
     member_ids: list[str] = list(r.group_member_ids or [])
     members = await repository.structures(member_ids) if member_ids else {}
-    base = public_url.rstrip("/")
-    answer = {
-        "number": r.number,
-        "scheme": r.scheme,
-        "scheme_name": SCHEME_NAMES[r.scheme],
-        "level": r.level,
-        "status": r.status,
-        "status_name": STATUS_NAMES[r.status],
-        "holder": _public_structure(r),
-        "members": [_public_structure(members.get(m)) for m in member_ids],
-        "scope": r.scope,
-        "certification_body_id": r.certification_body_id,
-        "external_number": r.external_number,
-        "decided_on": _day(r.decided_on),
-        "effective_date": _day(r.effective_date),
-        "expiry_date": _day(r.expiry_date),
-        "issued_on": _day(r.issued_on or r.effective_date),
-        "renewed_by": r.renewed_by,
-        "verification_url": f"{base}/v1/registry/verify/{r.verification_code}",
-        "certificate_url": f"{base}/v1/registry/recognitions/{r.number}/certificate.pdf",
-        "history": [
-            {
-                "on": _day(c.on),
-                "status": c.to_status,
-                "reason_code": c.reason_code,
-                "reason": REASONS.get(c.reason_code, c.reason_code),
-            }
-            for c in rows
-            if c.to_status is not None
-        ],
-    }
+    answer = _answer(
+        r,
+        holder=_public_structure(r),
+        members=[_public_structure(members.get(m)) for m in member_ids],
+        renewed_by=r.renewed_by,
+        public_url=public_url,
+    )
+    answer["history"] = [
+        {
+            "on": _day(c.on),
+            "status": c.to_status,
+            "reason_code": c.reason_code,
+            "reason": REASONS.get(c.reason_code, c.reason_code),
+        }
+        for c in rows
+        if c.to_status is not None
+    ]
     return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 
