@@ -11,7 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_notifications.models import DigestItem, EmailMessage, IntakeEvent, Notification, Person
+from cap_notifications.fanout.recipients import Concerned
+from cap_notifications.models import (
+    DigestItem,
+    EmailMessage,
+    IntakeEvent,
+    Notification,
+    Person,
+    PersonGrant,
+)
 
 
 class FanoutRepository:
@@ -47,6 +55,63 @@ class FanoutRepository:
         """Every person whose account is active."""
         query = sa.select(Person).where(col(Person.status) == "active").order_by(col(Person.id))
         return list((await self.session.execute(query)).scalars().all())
+
+    async def concerned_people(self, who: Concerned) -> list[Person]:
+        """The active people an event can concern (one query, through the grants' indexes):
+        the organisation's people in these roles, the region's facilitators, the holders of
+        these roles anywhere, the people named."""
+        if who.nobody:
+            return []
+        grants: list[sa.ColumnElement[bool]] = []
+        if who.organisation_id and who.organisation_roles:
+            grants.append(
+                sa.and_(
+                    col(PersonGrant.organisation_id) == who.organisation_id,
+                    col(PersonGrant.role).in_(sorted(who.organisation_roles)),
+                )
+            )
+        if who.facilitators_of:
+            grants.append(
+                sa.and_(
+                    col(PersonGrant.role) == "facilitator",
+                    col(PersonGrant.region) == who.facilitators_of,
+                )
+            )
+        if who.roles:
+            grants.append(col(PersonGrant.role).in_(sorted(who.roles)))
+        chosen: list[sa.ColumnElement[bool]] = []
+        if grants:
+            chosen.append(
+                col(Person.id).in_(sa.select(col(PersonGrant.person_id)).where(sa.or_(*grants)))
+            )
+        if who.user_ids:
+            chosen.append(col(Person.id).in_(sorted(who.user_ids)))
+        query = (
+            sa.select(Person)
+            .where(col(Person.status) == "active", sa.or_(*chosen))
+            .order_by(col(Person.id))
+        )
+        return list((await self.session.execute(query)).scalars().all())
+
+    async def replace_grants(self, person_id: str, memberships: list[dict[str, Any]]) -> None:
+        """Write the person's grants anew from their memberships (what
+        :meth:`concerned_people` searches)."""
+        await self.session.execute(
+            sa.delete(PersonGrant).where(col(PersonGrant.person_id) == person_id)
+        )
+        rows = [
+            {
+                "person_id": person_id,
+                "position": position,
+                **{
+                    k: None if membership.get(k) is None else str(membership[k])
+                    for k in ("role", "organisation_id", "region", "certification_body_id")
+                },
+            }
+            for position, membership in enumerate(memberships)
+        ]
+        if rows:
+            await self.session.execute(sa.insert(PersonGrant), rows)
 
     async def waiting_digest_items(self) -> Sequence[DigestItem]:
         """The digest items no digest took yet, by person then age, locked."""

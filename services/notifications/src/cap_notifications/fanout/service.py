@@ -167,14 +167,22 @@ async def fan_out(
         status="fanned_out",
     )
     repository.add(journal)
-    people = {p.id: p for p in await repository.active_people()}
     concerned = data
     if recipients.audience(envelope.type, data).auditors in ("planners", "in_charge"):
         concerned = {**data, **await in_charge_of(session, data)}
+    region = organisation.region if organisation else None
+    # Only the people the event can concern (its organisation's, its region's facilitators,
+    # the committee, the admins, the people it names), not the whole directory.
+    people = {
+        p.id: p
+        for p in await repository.concerned_people(
+            recipients.concerned(envelope.type, concerned, region=region)
+        )
+    }
     found = recipients.resolve(
         envelope.type,
         concerned,
-        region=organisation.region if organisation else None,
+        region=region,
         people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
     )
     message = _describe(envelope.type, data, organisation.name if organisation else None)
