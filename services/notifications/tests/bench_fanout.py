@@ -9,6 +9,7 @@ CPU (this process) and wall time per event.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import date
@@ -138,10 +139,13 @@ async def test_fanout_cost(service: Service) -> None:
                     wall += w1 - w0
                     n += 1
                     per_event = len(statements)
+                    last = list(statements)
     finally:
         sa_event.remove(Engine, "before_cursor_execute", count)
     async with service.runtime.db.session() as session:
         told = (await session.execute(sa.text("select count(*) from notification"))).scalar_one()
+    if os.environ.get("BENCH_SHOW"):
+        print("\n".join(s.split("\n")[0][:150] for s in last))
     print(
         f"\nfan-out, {net['people']} people, {n} events: CPU {1000 * cpu / n:.2f} ms/event, "
         f"wall {1000 * wall / n:.2f} ms/event, statements (last event) {per_event}, "

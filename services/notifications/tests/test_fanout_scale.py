@@ -5,6 +5,7 @@ the recipients (issue 22)."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,8 +17,8 @@ from sqlalchemy.engine import Engine
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.fanout import recipients
 from cap_notifications.fanout.recipients import PersonView
-from cap_notifications.fanout.repository import FanoutRepository
-from cap_notifications.models import Notification, Person, PersonGrant
+from cap_notifications.fanout.repository import FanoutRepository, Writes
+from cap_notifications.models import DigestItem, IntakeEvent, Notification, Person, PersonGrant
 
 from .conftest import Service
 from .test_notify import completed
@@ -218,3 +219,45 @@ def test_nobody_concerned_reads_nobody() -> None:
     assert not recipients.concerned(
         "diagnostic.completed.v1", {"organisation_id": "o"}, region=None
     ).nobody
+
+
+async def test_the_write_of_an_event_journalled_meanwhile_writes_nothing(service: Service) -> None:
+    """The one-statement write keeps its own guard: the journal row first, and nothing else
+    (notification, e-mail, digest item, wake-up) if the event is journalled already."""
+    admin = await service.add_person(
+        "admin_a", {"role": "member_admin", "organisation_id": service.organisations["a"].id}
+    )
+    now = service.runtime.clock.now()
+
+    def writes() -> Writes:
+        journal = IntakeEvent(
+            event_id="evt-1",
+            event_type="diagnostic.completed.v1",
+            organisation_id=service.organisations["a"].id,
+            occurred_at=now,
+            received_at=now,
+            payload={"organisation_id": service.organisations["a"].id},
+            status="fanned_out",
+            recipients=1,
+        )
+        return Writes(
+            journal=journal,
+            title="t",
+            body="b",
+            link=None,
+            notifications=[(str(uuid.uuid4()), admin, True)],
+            digests=[(str(uuid.uuid4()), admin)],
+            in_feed=[admin],
+        )
+
+    async with service.runtime.db.session() as session:
+        assert await FanoutRepository(session).write(writes(), channel="cap_feed_test")
+        assert not await FanoutRepository(session).write(writes(), channel="cap_feed_test")
+        counts = [
+            (await session.execute(sa.select(sa.func.count()).select_from(model))).scalar_one()
+            for model in (IntakeEvent, Notification, DigestItem)
+        ]
+        journal = await session.get(IntakeEvent, "evt-1")
+    assert counts == [1, 1, 1]
+    assert journal is not None
+    assert (journal.recipients, journal.status) == (1, "fanned_out")
