@@ -77,6 +77,27 @@ class Person(Base, table=True):
     changed_at: datetime = Field(sa_type=AwareDateTime)
 
 
+class PersonGrant(Base, table=True):
+    """One membership of a person (``Person.memberships``), as indexed columns: the fan-out
+    loads only the people an event can concern (the organisation's members, the region's
+    facilitators, the committee, the admins) instead of everyone. Rewritten with the person."""
+
+    __tablename__ = "person_grant"
+    __table_args__ = (
+        sa.Index("ix_person_grant_organisation_role", "organisation_id", "role"),
+        sa.Index("ix_person_grant_role_region", "role", "region"),
+    )
+
+    person_id: str = Field(primary_key=True, max_length=36)
+    #: The membership's place in ``Person.memberships``.
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    #: Unbounded, as in the event (``MembershipV1``).
+    role: str | None = Field(default=None, sa_type=sa.Text)
+    organisation_id: str | None = Field(default=None, sa_type=sa.Text)
+    region: str | None = Field(default=None, sa_type=sa.Text)
+    certification_body_id: str | None = Field(default=None, sa_type=sa.Text)
+
+
 class Notification(Base, table=True):
     """One event told to one person in the in-app feed (at most once: the unique key)."""
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.config import Settings
 from cap_notifications.fanout import service as fanout
+from cap_notifications.fanout.repository import FanoutRepository
 from cap_notifications.models import Organisation, Person, tables
 from cap_shared.contracts import Envelope
 from cap_shared.contracts.identity import UserChangedV1
@@ -23,18 +24,22 @@ def _current_settings() -> Settings:
 
 
 async def on_user_changed(session: AsyncSession, _envelope: Envelope, event: UserChangedV1) -> None:
-    """Keep the person's latest state (an older change arriving late is ignored)."""
-    await ReadModelRepository(session, Person).save_if_newer(
+    """Keep the person's latest state and their grants (an older change arriving late is
+    ignored)."""
+    memberships = [m.model_dump(mode="json") for m in event.memberships]
+    saved = await ReadModelRepository(session, Person).save_if_newer(
         Person(
             id=event.user_id,
             email=event.email,
             name=event.name,
             status=event.status,
-            memberships=[m.model_dump(mode="json") for m in event.memberships],
+            memberships=memberships,
             changed_at=event.changed_at,
         ),
         version="changed_at",
     )
+    if saved:
+        await FanoutRepository(session).replace_grants(event.user_id, memberships)
 
 
 async def notify(session: AsyncSession, envelope: Envelope, event: BaseModel) -> None:

@@ -177,6 +177,50 @@ def audience(event_type: str, data: Mapping[str, Any]) -> Audience:
     return Audience()
 
 
+@dataclass(frozen=True)
+class Concerned:
+    """Who an event can concern, as the directory is searched (a superset of its recipients:
+    :func:`resolve` still decides, on these people only)."""
+
+    #: The organisation's people holding one of these roles.
+    organisation_id: str | None
+    organisation_roles: frozenset[str]
+    #: The region's facilitators (None: none).
+    facilitators_of: str | None
+    #: Everyone holding one of these roles, wherever (committee, admin).
+    roles: frozenset[str]
+    #: People named by the event or its journal (the audit's team, the body's planners).
+    user_ids: frozenset[str]
+
+    @property
+    def nobody(self) -> bool:
+        """Whether no one can be concerned (nothing to look up)."""
+        return not (
+            (self.organisation_id and self.organisation_roles)
+            or self.facilitators_of
+            or self.roles
+            or self.user_ids
+        )
+
+
+def concerned(event_type: str, data: Mapping[str, Any], *, region: str | None) -> Concerned:
+    """The people :func:`resolve` may pick for this event, as search criteria."""
+    who = audience(event_type, data)
+    team = {str(u) for u in data.get("auditor_user_ids") or ()}
+    planners = {str(u) for u in data.get("planner_user_ids") or ()}
+    named = {"none": set(), "team": team, "planners": planners, "in_charge": team | planners}
+    organisation_id = data.get("organisation_id")
+    return Concerned(
+        organisation_id=str(organisation_id) if organisation_id else None,
+        organisation_roles=who.organisation_roles if organisation_id else frozenset(),
+        facilitators_of=region if who.facilitators and region else None,
+        roles=frozenset(
+            role for role, wanted in (("committee", who.committee), ("admin", who.admins)) if wanted
+        ),
+        user_ids=frozenset(named[who.auditors]),
+    )
+
+
 def resolve(
     event_type: str,
     data: Mapping[str, Any],

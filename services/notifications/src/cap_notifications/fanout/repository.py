@@ -3,15 +3,108 @@ them (notifications, e-mails, digest items)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_notifications.models import DigestItem, EmailMessage, IntakeEvent, Notification, Person
+from cap_notifications.fanout.recipients import Concerned
+from cap_notifications.models import (
+    DigestItem,
+    EmailMessage,
+    IntakeEvent,
+    Notification,
+    Organisation,
+    Person,
+    PersonGrant,
+)
+
+
+@dataclass
+class Writes:
+    """What one fan-out writes: its journal row, then per recipient a notification (all with
+    the event's wording), an e-mail or a digest item; the people whose feed changed."""
+
+    journal: IntakeEvent
+    title: str
+    body: str
+    link: str | None
+    #: (notification id, user id, shown in the feed)
+    notifications: list[tuple[str, str, bool]] = field(default_factory=list)
+    emails: list[EmailMessage] = field(default_factory=list)
+    #: (digest item id, user id)
+    digests: list[tuple[str, str]] = field(default_factory=list)
+    #: The people whose feed has a new notification (their live streams are woken).
+    in_feed: list[str] = field(default_factory=list)
+
+
+#: The whole write of a fan-out in one statement (PostgreSQL): the journal row, unless the event
+#: is journalled already (then nothing else is written either), the notifications, e-mails and
+#: digest items from arrays (one prepared statement whatever their number), and the NOTIFY of
+#: the feeds changed (delivered at commit).
+_WRITE = sa.text(
+    """
+WITH j AS (
+  INSERT INTO intake_event (event_id, event_type, organisation_id, subject, occurred_at,
+                            received_at, payload, status, recipients, deliveries)
+  VALUES (:event_id, :event_type, :organisation_id, :subject, :occurred_at, :now,
+          CAST(:payload AS json), :status, :recipients, :deliveries)
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING event_id
+), n AS (
+  INSERT INTO notification (id, event_id, event_type, user_id, organisation_id, title, body,
+                            link, in_feed, created_at, updated_at)
+  SELECT u.id, j.event_id, :event_type, u.user_id, :organisation_id, :title, :body, :link,
+         u.in_feed, :now, :now
+  FROM j, unnest(CAST(:n_id AS text[]), CAST(:n_user AS text[]), CAST(:n_feed AS boolean[]))
+       AS u(id, user_id, in_feed)
+), e AS (
+  INSERT INTO email_message (id, user_id, to_address, kind, event_id, event_type, context,
+                             status, attempts, next_attempt_at, message_id, created_at,
+                             traceparent, tracestate)
+  SELECT u.id, u.user_id, u.to_address, u.kind, j.event_id, :event_type, CAST(u.context AS json),
+         'pending', 0, u.send_at, u.message_id, :now, :traceparent, :tracestate
+  FROM j, unnest(CAST(:e_id AS text[]), CAST(:e_user AS text[]), CAST(:e_to AS text[]),
+                 CAST(:e_kind AS text[]), CAST(:e_context AS text[]),
+                 CAST(:e_send_at AS timestamptz[]), CAST(:e_message_id AS text[]))
+       AS u(id, user_id, to_address, kind, context, send_at, message_id)
+), d AS (
+  INSERT INTO digest_item (id, user_id, event_id, event_type, title, body, created_at)
+  SELECT u.id, u.user_id, j.event_id, :event_type, :title, :body, :now
+  FROM j, unnest(CAST(:d_id AS text[]), CAST(:d_user AS text[])) AS u(id, user_id)
+), w AS (
+  SELECT pg_notify(:channel, u.user_id) FROM j, unnest(CAST(:feed AS text[])) AS u(user_id)
+)
+SELECT (SELECT count(*) FROM j) AS journalled, (SELECT count(*) FROM w) AS woken
+"""
+).bindparams(
+    *(
+        sa.bindparam(name, type_=ARRAY(sa.Text()))
+        for name in (
+            "n_id",
+            "n_user",
+            "e_id",
+            "e_user",
+            "e_to",
+            "e_kind",
+            "e_context",
+            "e_message_id",
+            "d_id",
+            "d_user",
+            "feed",
+        )
+    ),
+    sa.bindparam("n_feed", type_=ARRAY(sa.Boolean())),
+    sa.bindparam("e_send_at", type_=ARRAY(sa.DateTime(timezone=True))),
+    sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+)
 
 
 class FanoutRepository:
@@ -23,6 +116,111 @@ class FanoutRepository:
     async def journal_of(self, event_id: str) -> IntakeEvent | None:
         """The journal row of an event already fanned out, or None."""
         return await self.session.get(IntakeEvent, event_id)
+
+    async def seen_and_organisation(
+        self, event_id: str, organisation_id: str | None
+    ) -> tuple[bool, Organisation | None]:
+        """Whether the event is journalled already, and the organisation it concerns (None if
+        none or unknown), in one query."""
+        seen = (
+            sa.select(sa.literal(1))
+            .where(col(IntakeEvent.event_id) == event_id)
+            .exists()
+            .label("seen")
+        )
+        if not organisation_id:
+            return bool((await self.session.execute(sa.select(seen))).scalar_one()), None
+        query = sa.select(seen, Organisation).join_from(
+            sa.select(sa.literal(1).label("one")).subquery(),
+            Organisation,
+            col(Organisation.id) == organisation_id,
+            isouter=True,
+        )
+        row = (await self.session.execute(query)).one()
+        return bool(row[0]), row[1]
+
+    async def write(self, writes: Writes, *, channel: str) -> bool:
+        """Write the fan-out's rows, unless the event is journalled already; whether they were.
+
+        On PostgreSQL one statement (:data:`_WRITE`, the NOTIFY on ``channel`` of the feeds
+        changed included); elsewhere the ORM's flush (no NOTIFY: one process).
+        """
+        journal = writes.journal
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.add(journal)
+            for notification_id, user_id, in_feed in writes.notifications:
+                self.session.add(
+                    Notification(
+                        id=notification_id,
+                        event_id=journal.event_id,
+                        event_type=journal.event_type,
+                        user_id=user_id,
+                        organisation_id=journal.organisation_id,
+                        title=writes.title,
+                        body=writes.body,
+                        link=writes.link,
+                        in_feed=in_feed,
+                        created_at=journal.received_at,
+                        updated_at=journal.received_at,
+                    )
+                )
+            self.session.add_all(writes.emails)
+            for digest_id, user_id in writes.digests:
+                self.session.add(
+                    DigestItem(
+                        id=digest_id,
+                        user_id=user_id,
+                        event_id=journal.event_id,
+                        event_type=journal.event_type,
+                        title=writes.title,
+                        body=writes.body,
+                        created_at=journal.received_at,
+                    )
+                )
+            await self.session.flush()
+            return True
+        emails = writes.emails
+        traced = {(e.traceparent, e.tracestate) for e in emails}
+        traceparent, tracestate = traced.pop() if len(traced) == 1 else (None, None)
+        if traced:  # several trace contexts in one fan-out: never (one span runs it)
+            raise ValueError("the e-mails of one fan-out are in one trace")
+        row = (
+            await self.session.execute(
+                _WRITE,
+                {
+                    "event_id": journal.event_id,
+                    "event_type": journal.event_type,
+                    "organisation_id": journal.organisation_id,
+                    "subject": journal.subject,
+                    "occurred_at": journal.occurred_at,
+                    "now": journal.received_at,
+                    "payload": json.dumps(journal.payload),
+                    "status": journal.status,
+                    "recipients": journal.recipients,
+                    "deliveries": journal.deliveries,
+                    "title": writes.title,
+                    "body": writes.body,
+                    "link": writes.link,
+                    "n_id": [n[0] for n in writes.notifications],
+                    "n_user": [n[1] for n in writes.notifications],
+                    "n_feed": [n[2] for n in writes.notifications],
+                    "e_id": [e.id for e in emails],
+                    "e_user": [e.user_id for e in emails],
+                    "e_to": [e.to_address for e in emails],
+                    "e_kind": [e.kind for e in emails],
+                    "e_context": [json.dumps(e.context) for e in emails],
+                    "e_send_at": [e.next_attempt_at for e in emails],
+                    "e_message_id": [e.message_id for e in emails],
+                    "traceparent": traceparent,
+                    "tracestate": tracestate,
+                    "d_id": [d[0] for d in writes.digests],
+                    "d_user": [d[1] for d in writes.digests],
+                    "feed": sorted(set(writes.in_feed)),
+                    "channel": channel,
+                },
+            )
+        ).one()
+        return bool(row.journalled)
 
     def add(self, row: IntakeEvent | Notification | EmailMessage | DigestItem) -> None:
         """Write a journal row, a notification, an e-mail or a digest item (at the next flush)."""
@@ -47,6 +245,63 @@ class FanoutRepository:
         """Every person whose account is active."""
         query = sa.select(Person).where(col(Person.status) == "active").order_by(col(Person.id))
         return list((await self.session.execute(query)).scalars().all())
+
+    async def concerned_people(self, who: Concerned) -> list[Person]:
+        """The active people an event can concern (one query, through the grants' indexes):
+        the organisation's people in these roles, the region's facilitators, the holders of
+        these roles anywhere, the people named."""
+        if who.nobody:
+            return []
+        grants: list[sa.ColumnElement[bool]] = []
+        if who.organisation_id and who.organisation_roles:
+            grants.append(
+                sa.and_(
+                    col(PersonGrant.organisation_id) == who.organisation_id,
+                    col(PersonGrant.role).in_(sorted(who.organisation_roles)),
+                )
+            )
+        if who.facilitators_of:
+            grants.append(
+                sa.and_(
+                    col(PersonGrant.role) == "facilitator",
+                    col(PersonGrant.region) == who.facilitators_of,
+                )
+            )
+        if who.roles:
+            grants.append(col(PersonGrant.role).in_(sorted(who.roles)))
+        chosen: list[sa.ColumnElement[bool]] = []
+        if grants:
+            chosen.append(
+                col(Person.id).in_(sa.select(col(PersonGrant.person_id)).where(sa.or_(*grants)))
+            )
+        if who.user_ids:
+            chosen.append(col(Person.id).in_(sorted(who.user_ids)))
+        query = (
+            sa.select(Person)
+            .where(col(Person.status) == "active", sa.or_(*chosen))
+            .order_by(col(Person.id))
+        )
+        return list((await self.session.execute(query)).scalars().all())
+
+    async def replace_grants(self, person_id: str, memberships: list[dict[str, Any]]) -> None:
+        """Write the person's grants anew from their memberships (what
+        :meth:`concerned_people` searches)."""
+        await self.session.execute(
+            sa.delete(PersonGrant).where(col(PersonGrant.person_id) == person_id)
+        )
+        rows = [
+            {
+                "person_id": person_id,
+                "position": position,
+                **{
+                    k: None if membership.get(k) is None else str(membership[k])
+                    for k in ("role", "organisation_id", "region", "certification_body_id")
+                },
+            }
+            for position, membership in enumerate(memberships)
+        ]
+        if rows:
+            await self.session.execute(sa.insert(PersonGrant), rows)
 
     async def waiting_digest_items(self) -> Sequence[DigestItem]:
         """The digest items no digest took yet, by person then age, locked."""

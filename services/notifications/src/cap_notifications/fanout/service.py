@@ -23,22 +23,14 @@ from cap_notifications.fanout import recipients
 from cap_notifications.fanout.messages import wording
 from cap_notifications.fanout.messages.labels import Message
 from cap_notifications.fanout.recipients import PersonView
-from cap_notifications.fanout.repository import FanoutRepository
+from cap_notifications.fanout.repository import FanoutRepository, Writes
 from cap_notifications.feed import live
-from cap_notifications.models import (
-    DigestItem,
-    EmailMessage,
-    IntakeEvent,
-    Notification,
-    Organisation,
-    Person,
-)
+from cap_notifications.models import EmailMessage, IntakeEvent, Person
 from cap_notifications.preferences import rules as preferences
 from cap_notifications.preferences import service as preferences_service
 from cap_notifications.webhooks import service as webhooks
 from cap_shared import clock
 from cap_shared.contracts import Envelope
-from cap_shared.readmodel import ReadModelRepository
 
 logger = logging.getLogger(__name__)
 
@@ -142,20 +134,23 @@ async def in_charge_of(session: AsyncSession, data: dict[str, Any]) -> dict[str,
 async def fan_out(
     session: AsyncSession, envelope: Envelope, *, event: BaseModel, settings: Settings
 ) -> IntakeEvent | None:
-    """Journal the event, tell each recipient once on their channels, queue webhook deliveries."""
+    """Journal the event, tell each recipient once on their channels, queue webhook deliveries.
+
+    Reads first (whether the event is journalled already and its organisation, the people it
+    can concern, the journal of their audit when needed, their preferences, the subscriptions),
+    then writes everything at once (:meth:`FanoutRepository.write`: one statement on
+    PostgreSQL, the wake-up of the feeds changed included)."""
     repository = FanoutRepository(session)
-    if await repository.journal_of(envelope.id) is not None:
+    data: dict[str, Any] = event.model_dump(mode="json")
+    organisation_id = data.get("organisation_id")
+    seen, organisation = await repository.seen_and_organisation(
+        envelope.id, str(organisation_id) if organisation_id else None
+    )
+    if seen:
         return None  # already fanned out (a replay of the same event id)
     # This service's time: a delayed event is not sent "in the past", and an event stamped by
     # a producer whose clock runs ahead (a test moving one service) is not held back.
     now = clock.now()
-    data: dict[str, Any] = event.model_dump(mode="json")
-    organisation_id = data.get("organisation_id")
-    organisation = (
-        await ReadModelRepository(session, Organisation).get(organisation_id)
-        if organisation_id
-        else None
-    )
     journal = IntakeEvent(
         event_id=envelope.id,
         event_type=envelope.type,
@@ -166,22 +161,29 @@ async def fan_out(
         payload=data,
         status="fanned_out",
     )
-    repository.add(journal)
-    people = {p.id: p for p in await repository.active_people()}
     concerned = data
     if recipients.audience(envelope.type, data).auditors in ("planners", "in_charge"):
         concerned = {**data, **await in_charge_of(session, data)}
+    region = organisation.region if organisation else None
+    # Only the people the event can concern (its organisation's, its region's facilitators,
+    # the committee, the admins, the people it names), not the whole directory.
+    people = {
+        p.id: p
+        for p in await repository.concerned_people(
+            recipients.concerned(envelope.type, concerned, region=region)
+        )
+    }
     found = recipients.resolve(
         envelope.type,
         concerned,
-        region=organisation.region if organisation else None,
+        region=region,
         people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
     )
     message = _describe(envelope.type, data, organisation.name if organisation else None)
     chosen = await preferences_service.for_users(
         session, [r.user_id for r in found], default_tz=settings.default_timezone
     )
-    in_feed: list[str] = []
+    writes = Writes(journal=journal, title=message.title, body=message.body, link=message.link)
     for recipient in found:
         person, prefs = people[recipient.user_id], chosen[recipient.user_id]
         roles = [recipient.role]
@@ -189,25 +191,11 @@ async def fan_out(
         email = prefs.mode(envelope.type, "email", roles)
         if in_app == "off" and email == "off":
             continue
-        repository.add(
-            Notification(
-                id=str(uuid.uuid4()),
-                event_id=envelope.id,
-                event_type=envelope.type,
-                user_id=person.id,
-                organisation_id=organisation_id,
-                title=message.title,
-                body=message.body,
-                link=message.link,
-                in_feed=in_app != "off",
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        writes.notifications.append((str(uuid.uuid4()), person.id, in_app != "off"))
         if in_app != "off":
-            in_feed.append(person.id)
+            writes.in_feed.append(person.id)
         if email == "on":
-            repository.add(
+            writes.emails.append(
                 email_to(
                     person,
                     kind="event",
@@ -227,18 +215,9 @@ async def fan_out(
                 )
             )
         elif email == "digest":
-            repository.add(
-                DigestItem(
-                    id=str(uuid.uuid4()),
-                    user_id=person.id,
-                    event_id=envelope.id,
-                    event_type=envelope.type,
-                    title=message.title,
-                    body=message.body,
-                    created_at=now,
-                )
-            )
+            writes.digests.append((str(uuid.uuid4()), person.id))
         journal.recipients += 1
+    # Before the journal row: its count is then written with it (no UPDATE after).
     journal.deliveries = await webhooks.enqueue(
         session,
         event_id=envelope.id,
@@ -246,6 +225,9 @@ async def fan_out(
         body=envelope.model_dump_json(),
         now=now,
     )
-    await repository.flush()
-    await live.announce(session, in_feed)
+    if not await repository.write(writes, channel=live.CHANNEL):
+        return None  # journalled meanwhile (the inbox's claim makes it unlikely)
+    # This process's streams (the NOTIFY, on PostgreSQL, wakes the other processes').
+    if writes.in_feed:
+        live.wake_after_commit(session, writes.in_feed)
     return journal

@@ -63,6 +63,14 @@ class SubscriptionRepository:
         query = sa.select(WebhookSubscription).where(col(WebhookSubscription.status) == "active")
         return (await self.session.execute(query)).scalars().all()
 
+    async def active_event_types(self) -> list[tuple[str, list[str]]]:
+        """(id, event types) of the active subscriptions (what routing an event needs, without
+        loading the subscriptions and their secrets)."""
+        query = sa.select(col(WebhookSubscription.id), col(WebhookSubscription.event_types)).where(
+            col(WebhookSubscription.status) == "active"
+        )
+        return [(i, list(t or ())) for i, t in (await self.session.execute(query)).all()]
+
     async def by_id(self, subscription_ids: Iterable[str]) -> dict[str, WebhookSubscription]:
         """These subscriptions, by id."""
         query = sa.select(WebhookSubscription).where(

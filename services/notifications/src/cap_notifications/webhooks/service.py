@@ -213,9 +213,9 @@ async def enqueue(
     now, in the trace of the span running now (tracing on); a subscription already holding this
     event gets none. How many were created."""
     targets = [
-        s.id
-        for s in await SubscriptionRepository(session).active()
-        if event_type in s.event_types or rules.ALL_EVENTS in s.event_types
+        subscription_id
+        for subscription_id, types in await SubscriptionRepository(session).active_event_types()
+        if event_type in types or rules.ALL_EVENTS in types
     ]
     if not targets:
         return 0
