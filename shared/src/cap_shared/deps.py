@@ -41,7 +41,7 @@ async def get_database(request: Request) -> Database:
     """The service's database, for a route that opens its own connections (``async``: FastAPI
     runs a plain ``def`` dependency in its thread pool). Declared like a session: 503 when the
     database is unavailable."""
-    db: Database = get_runtime(request).db
+    db: Database = _runtime(request).db
     return db
 
 
