@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -43,14 +44,26 @@ class RecognitionRepository:
         await self.session.flush()
 
     async def next_number(self, prefix: str, *, year: int) -> int:
-        """The next value of the prefix's counter for the year (the counter row is locked)."""
-        row = await self.session.get(NumberSequence, (prefix, year), with_for_update=True)
-        if row is None:
-            row = NumberSequence(prefix=prefix, year=year, last=0)
-            self.session.add(row)
-        row.last += 1
-        await self.session.flush()
-        return row.last
+        """The next value of the prefix's counter for the year, in one upsert: the year's
+        first number creates the counter row, later ones increment it; either way the row
+        stays locked until the transaction ends (gapless: a rollback gives the number back).
+        Two decisions granting the year's first recognitions at once both get a number, one
+        after the other (a read, then an insert, let the second fail on the primary key)."""
+        insert = (
+            postgresql.insert(NumberSequence)
+            if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite.insert(NumberSequence)
+        )
+        last = col(NumberSequence.last)
+        query = (
+            insert.values(prefix=prefix, year=year, last=1)
+            .on_conflict_do_update(
+                index_elements=[col(NumberSequence.prefix), col(NumberSequence.year)],
+                set_={"last": last + 1},
+            )
+            .returning(last)
+        )
+        return int((await self.session.execute(query)).scalar_one())
 
     async def history(self, recognition_ids: list[str]) -> list[RecognitionChange]:
         """The changes of recognitions, oldest first, in one query."""
