@@ -4,6 +4,7 @@ read only; through the reader when SQLite's lock is not had at once."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,9 +28,12 @@ from cap_shared.clock import wall_now
 from cap_shared.contracts import schemes
 from cap_shared.problems import NotFound
 from cap_shared.runtime import ServiceRuntime
+from cap_shared.testing.siret import make_siret
 from cap_shared.testing.tracing import spans
 
 __all__ = ["spans"]
+
+_sirets = itertools.count(7100)
 
 
 @pytest.fixture
@@ -45,11 +49,12 @@ async def runtime(tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
 
 
 async def granted(runtime: ServiceRuntime) -> Any:
-    """One structure and its active CAP RSE label."""
+    """One structure and its active CAP RSE label, committed (a SIRET of its own: the
+    PostgreSQL tests share their database)."""
     async with runtime.db.session() as session:
         organisation = Organisation(
             id=str(uuid.uuid4()),
-            siret="73282932000074",
+            siret=make_siret(next(_sirets)),
             name="Atelier d'insertion des Deux Rives",
             siae_types=["ACI"],
             region="84",

@@ -6,8 +6,6 @@ database is down; another scope reads through the reader."""
 from __future__ import annotations
 
 import asyncio
-import itertools
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,26 +16,21 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from cap_labelling import main as labelling_main
-from cap_labelling import rules
 from cap_labelling.config import Settings
 from cap_labelling.main import SERVICE
-from cap_labelling.models import Organisation, metadata
-from cap_labelling.recognitions import service as recognitions
+from cap_labelling.models import metadata
 from cap_labelling.registry import repository
 from cap_labelling.registry import service as registry
 from cap_shared import telemetry
-from cap_shared.clock import wall_now
-from cap_shared.contracts import schemes
 from cap_shared.db import rowsecurity
 from cap_shared.problems import NotFound
 from cap_shared.runtime import ServiceRuntime
 from cap_shared.testing.fixtures import PgDatabases
-from cap_shared.testing.siret import make_siret
 from cap_shared.testing.tracing import spans
 
-__all__ = ["spans"]
+from .test_registry_inline import granted
 
-_sirets = itertools.count(7100)
+__all__ = ["spans"]
 
 
 @pytest.fixture
@@ -54,36 +47,6 @@ async def runtime(pg_databases: PgDatabases) -> AsyncIterator[ServiceRuntime]:
         yield runtime
     finally:
         await runtime.close()
-
-
-async def granted(runtime: ServiceRuntime) -> Any:
-    """One structure and its active CAP RSE label, committed."""
-    async with runtime.db.session() as session:
-        organisation = Organisation(
-            id=str(uuid.uuid4()),
-            siret=make_siret(next(_sirets)),
-            name="Atelier d'insertion des Deux Rives",
-            siae_types=["ACI"],
-            region="84",
-            region_name="Auvergne-Rhône-Alpes",
-            registered_at=wall_now(),
-        )
-        session.add(organisation)
-        await session.flush()
-        return await recognitions.grant(
-            session,
-            organisation_id=organisation.id,
-            group_member_ids=[],
-            scheme=rules.Scheme.CAP_RSE,
-            level="Confirmé",
-            scope="Ensemble des activités",
-            certification_body_id="sgs-tuv",
-            external_number=None,
-            decision_id=None,
-            cycle=rules.initial_cycle(wall_now().date(), schemes.load()["CAP_RSE"]),
-            actor="test",
-            now=wall_now(),
-        )
 
 
 def statements_of(engine: Any) -> list[tuple[str, bool]]:
