@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -54,10 +54,11 @@ def _claim(session: Session, table: sa.Table, consumer: str, events: dict[str, s
     if connection.dialect.name == "postgresql":
         # The ids as two arrays: one statement, prepared once per connection, whatever the
         # number of events (a multi-row VALUES is a new statement, parsed and prepared again,
-        # for every batch size).
-        result = connection.execute(
-            _claim_arrays(table),
-            {"consumer": consumer, "ids": list(events), "types": list(events.values()), "now": now},
+        # for every batch size). Plain SQL, written once per table: no statement to build,
+        # compile and look up in SQLAlchemy's cache, no bind processing, at every batch.
+        result = connection.exec_driver_sql(
+            _claim_sql(connection.dialect, table),
+            (consumer, list(events), list(events.values()), now),
         )
     else:
         rows = [
@@ -77,31 +78,23 @@ def _claim(session: Session, table: sa.Table, consumer: str, events: dict[str, s
 _CLAIMS: dict[tuple[sa.Table, str], Any] = {}
 
 
-def _claim_arrays(table: sa.Table) -> Any:
+_CLAIM_SQL: dict[sa.Table, str] = {}
+
+
+def _claim_sql(dialect: sa.Dialect, table: sa.Table) -> str:
     """PostgreSQL: INSERT .. SELECT FROM unnest(ids, types) .. ON CONFLICT DO NOTHING RETURNING
-    the ids inserted; built once per table."""
-    key = (table, "postgresql")
-    statement = _CLAIMS.get(key)
-    if statement is None:
-        ids = sa.bindparam("ids", type_=postgresql.ARRAY(sa.String()))
-        types = sa.bindparam("types", type_=postgresql.ARRAY(sa.String()))
-        claimed = (
-            sa.func.unnest(ids, types).table_valued("event_id", "event_type").render_derived("e")
+    the ids inserted (``$1`` the consumer, ``$2`` and ``$3`` the ids and their types, ``$4``
+    now), written once per table."""
+    sql = _CLAIM_SQL.get(table)
+    if sql is None:
+        name = dialect.identifier_preparer.format_table(table)
+        sql = _CLAIM_SQL[table] = (
+            f"INSERT INTO {name} (consumer, event_id, event_type, received_at) "
+            "SELECT $1::varchar, e.event_id, e.event_type, $4::timestamptz "
+            "FROM unnest($2::varchar[], $3::varchar[]) AS e (event_id, event_type) "
+            "ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id"
         )
-        rows = sa.select(
-            sa.bindparam("consumer", type_=sa.String()),
-            claimed.c.event_id,
-            claimed.c.event_type,
-            sa.bindparam("now", type_=AwareDateTime()),
-        )
-        statement = (
-            postgresql.insert(table)
-            .from_select(["consumer", "event_id", "event_type", "received_at"], rows)
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-            .returning(table.c.event_id)
-        )
-        _CLAIMS[key] = statement
-    return statement
+    return sql
 
 
 def _claim_rows(table: sa.Table) -> Any:
