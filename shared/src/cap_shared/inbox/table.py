@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry import trace
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
 
+from cap_shared import telemetry
 from cap_shared.clock import wall_now
+from cap_shared.db.pgconnection import ScopedConnection, literal
 from cap_shared.db.types import AwareDateTime
 
 INBOX_TABLE = "inbox_message"
@@ -52,6 +57,9 @@ def _claim(session: Session, table: sa.Table, consumer: str, events: dict[str, s
     connection = session.connection()
     now = wall_now()
     if connection.dialect.name == "postgresql":
+        claimed = _claim_with_begin(connection, table, consumer, events, now)
+        if claimed is not None:
+            return claimed
         # The ids as two arrays: one statement, prepared once per connection, whatever the
         # number of events (a multi-row VALUES is a new statement, parsed and prepared again,
         # for every batch size). Plain SQL, written once per table: no statement to build,
@@ -73,6 +81,76 @@ def _claim(session: Session, table: sa.Table, consumer: str, events: dict[str, s
         # executemany with RETURNING: sent as batched multi-row INSERTs ("insertmanyvalues").
         result = connection.execute(_claim_rows(table), rows)
     return set(result.scalars())
+
+
+def _claim_with_begin(
+    connection: sa.Connection,
+    table: sa.Table,
+    consumer: str,
+    events: dict[str, str],
+    now: datetime,
+) -> set[str] | None:
+    """PostgreSQL, the platform's connections, the claim first in its transaction: the INSERT
+    goes with the transaction's ``BEGIN`` (:meth:`ScopedConnection.also_with_begin`), in the
+    same round trip, its values written as literals. A simple-query message returns no rows,
+    only the INSERT's count: every id is claimed when it is the number of ids (the common
+    case), none when 0; otherwise the ids whose row this transaction wrote are read (``xmin``,
+    one more round trip). None when the claim cannot go that way (the transaction has begun,
+    a traced statement wants its span, a NUL in a value): the caller sends it alone."""
+    fairy = connection.connection
+    driver = fairy.driver_connection
+    adapter = fairy.dbapi_connection
+    if (
+        not isinstance(driver, ScopedConnection)
+        or getattr(adapter, "_transaction", True) is not None
+        or (telemetry.enabled() and trace.get_current_span().is_recording())
+    ):
+        return None
+    try:
+        sql = _claim_literal(connection.dialect, table, consumer, events, now)
+    except ValueError:  # a NUL: sent as parameters, for PostgreSQL to refuse as before
+        return None
+    if not driver.also_with_begin(sql):
+        return None
+    await_only(_begin(adapter))
+    status = driver.begun() or ""
+    verb, _, count = status.rpartition(" ")
+    inserted = int(count) if verb.startswith("INSERT") and count.isdigit() else -1
+    if inserted == len(events):
+        return set(events)
+    if inserted == 0:
+        return set()
+    name = connection.dialect.identifier_preparer.format_table(table)
+    mine = connection.exec_driver_sql(
+        f"SELECT event_id FROM {name} WHERE consumer = $1 AND event_id = ANY($2::varchar[]) "
+        "AND xmin = pg_current_xact_id()::xid",
+        (consumer, list(events)),
+    )
+    return set(mine.scalars())
+
+
+async def _begin(adapter: Any) -> None:
+    """Begin the adapter's transaction now (SQLAlchemy's asyncpg adapter begins it with the
+    first statement otherwise), as its own statements do: under its mutex."""
+    async with adapter._execute_mutex:
+        if adapter._transaction is None:
+            await adapter._start_transaction()
+
+
+def _claim_literal(
+    dialect: sa.Dialect, table: sa.Table, consumer: str, events: dict[str, str], now: datetime
+) -> str:
+    """The claim with its values as literals (``ValueError`` on a NUL)."""
+    name = dialect.identifier_preparer.format_table(table)
+    ids = ", ".join(literal(event_id) for event_id in events)
+    types = ", ".join(literal(event_type) for event_type in events.values())
+    return (
+        f"INSERT INTO {name} (consumer, event_id, event_type, received_at) "
+        f"SELECT {literal(consumer)}, e.event_id, e.event_type, "
+        f"'{now.astimezone(UTC).isoformat()}'::timestamptz "
+        f"FROM unnest(ARRAY[{ids}]::varchar[], ARRAY[{types}]::varchar[]) "
+        "AS e (event_id, event_type) ON CONFLICT (consumer, event_id) DO NOTHING"
+    )
 
 
 _CLAIMS: dict[tuple[sa.Table, str], Any] = {}
