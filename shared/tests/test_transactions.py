@@ -175,6 +175,27 @@ async def test_a_transactions_first_claim_goes_with_its_begin(db: Database) -> N
     assert await _inbox_ids(db, "c") == set(ids)
 
 
+async def test_the_claim_with_the_begin_is_prepared_once_per_connection(db: Database) -> None:
+    inbox = toy.tables.inbox
+    db_one = Database(db.url, pool_size=1, max_overflow=0)  # one connection
+    try:
+        for size in (1, 3, 2):
+            ids = {str(uuid4()) for _ in range(size)}
+            async with db_one.session() as session:
+                events = [(i, toy.TOY_EVENT) for i in ids]
+                assert await claim_many(session, inbox, consumer="c", events=events) == ids
+        async with db_one.engine.connect() as conn:
+            prepared = await conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_prepared_statements "
+                    "WHERE name LIKE 'cap_deferred_%' AND statement LIKE '%INSERT INTO inbox_message%'"
+                )
+            )
+            assert prepared.scalar_one() == 1
+    finally:
+        await db_one.dispose()
+
+
 async def test_a_partly_handled_batch_claims_only_its_new_events(db: Database) -> None:
     inbox = toy.tables.inbox
     old, new = str(uuid4()), [str(uuid4()) for _ in range(2)]

@@ -107,10 +107,11 @@ def _claim_with_begin(
     ):
         return None
     try:
-        sql = _claim_literal(connection.dialect, table, consumer, events, now)
+        arguments = _claim_arguments(consumer, events, now)
     except ValueError:  # a NUL: sent as parameters, for PostgreSQL to refuse as before
         return None
-    if not driver.also_with_begin(sql):
+    key, definition = _claim_prepared(connection.dialect, table)
+    if not driver.also_execute_with_begin(key, definition, arguments):
         return None
     await_only(_begin(adapter))
     status = driver.begun() or ""
@@ -137,20 +138,31 @@ async def _begin(adapter: Any) -> None:
             await adapter._start_transaction()
 
 
-def _claim_literal(
-    dialect: sa.Dialect, table: sa.Table, consumer: str, events: dict[str, str], now: datetime
-) -> str:
-    """The claim with its values as literals (``ValueError`` on a NUL)."""
-    name = dialect.identifier_preparer.format_table(table)
+def _claim_arguments(consumer: str, events: dict[str, str], now: datetime) -> str:
+    """The claim's values as literals, for its prepared statement (``ValueError`` on a NUL)."""
     ids = ", ".join(literal(event_id) for event_id in events)
     types = ", ".join(literal(event_type) for event_type in events.values())
     return (
-        f"INSERT INTO {name} (consumer, event_id, event_type, received_at) "
-        f"SELECT {literal(consumer)}, e.event_id, e.event_type, "
-        f"'{now.astimezone(UTC).isoformat()}'::timestamptz "
-        f"FROM unnest(ARRAY[{ids}]::varchar[], ARRAY[{types}]::varchar[]) "
-        "AS e (event_id, event_type) ON CONFLICT (consumer, event_id) DO NOTHING"
+        f"{literal(consumer)}, ARRAY[{ids}]::varchar[], ARRAY[{types}]::varchar[], "
+        f"'{now.astimezone(UTC).isoformat()}'"
     )
+
+
+#: Per inbox table: the claim's key among a connection's prepared statements, and its definition.
+_CLAIM_PREPARED: dict[sa.Table, tuple[str, str]] = {}
+
+
+def _claim_prepared(dialect: sa.Dialect, table: sa.Table) -> tuple[str, str]:
+    """The claim's key among a connection's prepared statements, and its definition (its
+    count is what is read: no RETURNING)."""
+    prepared = _CLAIM_PREPARED.get(table)
+    if prepared is None:
+        sql = _claim_sql(dialect, table).removesuffix(" RETURNING event_id")
+        prepared = _CLAIM_PREPARED[table] = (
+            f"inbox-claim:{table.fullname}",
+            f"(varchar, varchar[], varchar[], timestamptz) AS {sql}",
+        )
+    return prepared
 
 
 _CLAIMS: dict[tuple[sa.Table, str], Any] = {}
