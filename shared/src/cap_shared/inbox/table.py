@@ -102,7 +102,9 @@ def _claim_with_begin(
     adapter = fairy.dbapi_connection
     if (
         not isinstance(driver, ScopedConnection)
+        # SQLAlchemy's asyncpg adapter, its transaction not begun yet (else: sent alone)
         or getattr(adapter, "_transaction", True) is not None
+        or not hasattr(adapter, "_execute_mutex")
         or (telemetry.enabled() and trace.get_current_span().is_recording())
     ):
         return None
