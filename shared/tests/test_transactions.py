@@ -15,9 +15,11 @@ from cap_shared import telemetry
 from cap_shared.db import pgconnection, rowsecurity
 from cap_shared.db.pgconnection import ScopedConnection
 from cap_shared.db.session import Database
+from cap_shared.inbox.consumer import _Item
 from cap_shared.inbox.table import claim, claim_many
 from cap_shared.outbox import add_event
 from cap_shared.testing import toy
+from cap_shared.testing.statements import counting
 from cap_shared.testing.tracing import tracing_on
 
 pytestmark = pytest.mark.postgres
@@ -143,6 +145,84 @@ async def test_claims_of_every_batch_size_share_one_prepared_statement(db: Datab
             assert prepared == 1
     finally:
         await db_one.dispose()
+
+
+async def _inbox_ids(db: Database, consumer: str) -> set[str]:
+    inbox = toy.tables.inbox
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(sa.select(inbox.c.event_id).where(inbox.c.consumer == consumer))
+        return {row[0] for row in rows}
+
+
+async def test_a_transactions_first_claim_goes_with_its_begin(db: Database) -> None:
+    inbox = toy.tables.inbox
+    ids = [str(uuid4()) for _ in range(3)]
+    async with db.session() as session:
+        with counting(db.engine) as sent:
+            events = [(i, toy.TOY_EVENT) for i in ids]
+            assert await claim_many(session, inbox, consumer="c", events=events) == set(ids)
+        assert len(sent) == 0, str(sent)  # no statement of its own: it rode with the BEGIN
+        # the claim ran before the transaction's next statement, which sees its rows
+        count = sa.select(sa.func.count()).select_from(inbox).where(inbox.c.consumer == "c")
+        assert (await session.execute(count)).scalar_one() == 3
+    assert await _inbox_ids(db, "c") == set(ids)
+    # a redelivery of them all: none claimed, still no statement of its own, nothing written
+    async with db.session() as session:
+        with counting(db.engine) as sent:
+            events = [(i, toy.TOY_EVENT) for i in ids]
+            assert await claim_many(session, inbox, consumer="c", events=events) == set()
+        assert len(sent) == 0, str(sent)
+    assert await _inbox_ids(db, "c") == set(ids)
+
+
+async def test_the_claim_with_the_begin_is_prepared_once_per_connection(db: Database) -> None:
+    inbox = toy.tables.inbox
+    db_one = Database(db.url, pool_size=1, max_overflow=0)  # one connection
+    try:
+        for size in (1, 3, 2):
+            ids = {str(uuid4()) for _ in range(size)}
+            async with db_one.session() as session:
+                events = [(i, toy.TOY_EVENT) for i in ids]
+                assert await claim_many(session, inbox, consumer="c", events=events) == ids
+        async with db_one.engine.connect() as conn:
+            prepared = await conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_prepared_statements "
+                    "WHERE name LIKE 'cap_deferred_%' AND statement LIKE '%INSERT INTO inbox_message%'"
+                )
+            )
+            assert prepared.scalar_one() == 1
+    finally:
+        await db_one.dispose()
+
+
+async def test_a_partly_handled_batch_claims_only_its_new_events(db: Database) -> None:
+    inbox = toy.tables.inbox
+    old, new = str(uuid4()), [str(uuid4()) for _ in range(2)]
+    async with db.session() as session:
+        assert await claim(session, inbox, consumer="c", event_id=old, event_type=toy.TOY_EVENT)
+    async with db.session() as session:
+        with counting(db.engine) as sent:
+            events = [(i, toy.TOY_EVENT) for i in (new[0], old, new[1])]
+            assert await claim_many(session, inbox, consumer="c", events=events) == set(new)
+        assert len(sent) == 1, str(sent)  # which ids this transaction wrote: one read
+    assert await _inbox_ids(db, "c") == {old, *new}
+
+
+async def test_a_consumer_batch_sends_its_claim_with_the_begin(db: Database) -> None:
+    handler = toy.EffectCounter()
+    consumer = toy.toy_consumer(db, handler, batch_size=10, batch_handler=True)
+    envelopes = [toy.envelope(n) for n in range(3)]
+    items = [_Item(e, toy.ThingCreated.model_validate(e.data)) for e in envelopes]
+    with counting(db.engine) as sent:
+        await consumer._handle_batch(items)
+    # the effects' one INSERT; the claim went with the BEGIN (it was a statement of its own)
+    assert len(sent) == 1, str(sent)
+    assert await toy.effects_by_event(db) == {e.id: 1 for e in envelopes}
+    with counting(db.engine) as sent:
+        await consumer._handle_batch(items)  # redelivered: claimed before, no effect again
+    assert len(sent) == 0, str(sent)
+    assert await toy.effects_by_event(db) == {e.id: 1 for e in envelopes}
 
 
 # --- the outbox row, sent with the COMMIT ----------------------------------------------------

@@ -45,21 +45,34 @@ class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is 
     """An asyncpg connection that sends statements given ahead with its next ``BEGIN``, and
     deferred ones before its next statement or with its ``COMMIT``."""
 
-    __slots__ = ("_cap_deferred", "_cap_named", "_cap_naming", "_cap_prelude", "_cap_prepared")
+    __slots__ = (
+        "_cap_begun",
+        "_cap_deferred",
+        "_cap_named",
+        "_cap_naming",
+        "_cap_prelude",
+        "_cap_prelude_naming",
+        "_cap_prepared",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cap_prelude: str | None = None
+        #: The status of the last statement sent with the last ``BEGIN`` (``INSERT 0 3``).
+        self._cap_begun: str | None = None
         self._cap_deferred: list[str] = []
         #: Server-side prepared statements of :meth:`defer_execute`: by key, once known to
         #: exist, and those whose PREPARE is among the deferred statements.
         self._cap_prepared: dict[str, str] = {}
         self._cap_naming: dict[str, str] = {}
+        #: Those whose PREPARE waits to be sent with the next ``BEGIN``.
+        self._cap_prelude_naming: dict[str, str] = {}
         self._cap_named = 0
 
     def begin_with(self, statements: str) -> bool:
         """Send ``statements`` (literal SQL) with the ``BEGIN`` of the next transaction; False,
         and nothing queued, when a transaction is already open (the caller runs them itself)."""
+        self._cap_prelude_naming.clear()
         if self.is_in_transaction():
             self._cap_prelude = None
             return False
@@ -74,6 +87,36 @@ class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is 
             return False
         self._cap_prelude += ";" + statement
         return True
+
+    def also_execute_with_begin(self, key: str, definition: str, arguments: str) -> bool:
+        """:meth:`also_with_begin` an ``EXECUTE`` of this session's prepared statement ``key``
+        with ``arguments``, as :meth:`defer_execute` says (PostgreSQL parses and plans it once
+        per connection)."""
+        name = self._cap_prepared.get(key) or self._cap_prelude_naming.get(key)
+        prepare = ""
+        if name is None:
+            self._cap_named += 1
+            name = f"cap_deferred_{self._cap_named}"
+            prepare = f"PREPARE {name} {definition};"
+        if not self.also_with_begin(f"{prepare}EXECUTE {name}({arguments})"):
+            return False
+        if prepare:
+            self._cap_prelude_naming[key] = name
+        return True
+
+    def _prelude_sent(self, status: str | None, *, ran: bool) -> None:
+        """The ``BEGIN``'s statements were sent (``ran``: without error), ``status`` the last
+        one's: the statements they prepared exist (else their fate is unknown: never reused)."""
+        self._cap_begun = status
+        if ran:
+            self._cap_prepared.update(self._cap_prelude_naming)
+        self._cap_prelude_naming.clear()
+
+    def begun(self) -> str | None:
+        """The command status of the last statement sent with the last ``BEGIN`` (e.g.
+        ``INSERT 0 3`` for one given to :meth:`also_with_begin`), once; None when none was."""
+        status, self._cap_begun = self._cap_begun, None
+        return status
 
     def defer(self, statement: str) -> bool:
         """Send ``statement`` (literal SQL, no result wanted) later in the open transaction:
@@ -182,18 +225,24 @@ class _Transaction(Transaction):  # type: ignore[misc]  # asyncpg is untyped
         else:  # a savepoint: what was deferred belongs before it
             await con.run_deferred()
         prelude = self._prelude
+        con._cap_begun = None
         plain = not (self._isolation or self._readonly or self._deferrable)
-        if prelude is None or not plain or con._top_xact is not None:
-            await super().start()
-            if prelude is not None:
-                await con.execute(prelude)
-            return
-        self._check_conn_validity("start")
-        if self._state is not TransactionState.NEW or con.is_in_transaction():
-            await super().start()  # raises asyncpg's own error
-            return
-        con._top_xact = self
-        await self._send("BEGIN;" + prelude, started=TransactionState.STARTED)
+        try:
+            if prelude is None or not plain or con._top_xact is not None:
+                await super().start()
+                if prelude is not None:
+                    con._prelude_sent(await con.execute(prelude), ran=True)
+                return
+            self._check_conn_validity("start")
+            if self._state is not TransactionState.NEW or con.is_in_transaction():
+                await super().start()  # raises asyncpg's own error
+                return
+            con._top_xact = self
+            status = await self._send("BEGIN;" + prelude, started=TransactionState.STARTED)
+            con._prelude_sent(status, ran=True)
+        finally:
+            if con._cap_prelude_naming:  # not sent, or failed: their fate is unknown
+                con._prelude_sent(None, ran=False)
 
     async def commit(self) -> None:
         """``COMMIT``, after the deferred statements in the same round trip."""
@@ -214,10 +263,11 @@ class _Transaction(Transaction):  # type: ignore[misc]  # asyncpg is untyped
         self._connection._drop_deferred(sent=False)
         await super().rollback()
 
-    async def _send(self, statements: str, *, started: TransactionState) -> None:
+    async def _send(self, statements: str, *, started: TransactionState) -> str:
+        """Send ``statements``; the command status of the last one."""
         con = self._connection
         try:
-            await con.execute(statements)
+            status: str = await con.execute(statements)
         except BaseException as exc:
             self._state = TransactionState.FAILED
             if con._top_xact is self:
@@ -232,3 +282,4 @@ class _Transaction(Transaction):  # type: ignore[misc]  # asyncpg is untyped
             raise
         con._drop_deferred(sent=True)
         self._state = started
+        return status

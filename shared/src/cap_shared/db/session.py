@@ -214,15 +214,28 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: commits when the block succeeds, rolls back when it raises."""
-        async with self.sessionmaker() as session:
+        session = self.sessionmaker()
+        try:
             try:
                 yield session
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
-            if session.info.pop(OUTBOX_PENDING, False):
-                self.outbox_signal.set()
+        except BaseException:
+            # SQLAlchemy's own close: in a task of its own, carried to completion even if this
+            # one is cancelled meanwhile (the connection must go back to the pool).
+            await session.__aexit__(None, None, None)
+            raise
+        if session.sync_session.in_transaction():  # a safeguard: a commit leaves none open
+            await session.__aexit__(None, None, None)
+        else:
+            # The commit gave the connection back to the pool: closing is bookkeeping only (no
+            # I/O), done here rather than in a task and a greenlet of its own (the async
+            # close's cost, about 20-30 us per transaction).
+            session.sync_session.close()
+        if session.info.pop(OUTBOX_PENDING, False):
+            self.outbox_signal.set()
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
