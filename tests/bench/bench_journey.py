@@ -2,8 +2,10 @@
 topology as `make up` runs it, step by step, and how long events take to become notifications.
 
 The platform is :class:`cap_standalone.processes.ProcessPlatform`: every role of every service
-its own OS process (14: an API, a worker and a relay per service, the gateway's API and relay;
-the console and the front run too, idle here),
+its own OS process, two replicas of each (32: two APIs, workers and relays per service, two
+gateway APIs and relays, the balancer giving each part's replicas one address, which every call
+here crosses once to reach a gateway and once more from the gateway to a service; the consoles
+and the front run too, idle here),
 each service on its own PostgreSQL database (``cap_t_bench_proc_<part>``, dropped at the end),
 RabbitMQ between them, the gateway reaching the services and the services fetching its keys
 over HTTP on ports of 127.0.0.1. This process only drives it, as the web front-end does,

@@ -101,13 +101,8 @@ async def test_an_unreachable_upstream_is_a_502(browser: httpx.AsyncClient) -> N
     assert answer.status_code == 502
 
 
-async def test_replicas_take_the_requests_in_turn_and_the_balancer_keeps_forwarded_headers(
-    seen: list[httpx.Request],
-) -> None:
-    """The front's round robin over two gateways (``FRONT_GATEWAY_URL=url,url``), and the
-    balancer inside the platform (cap_standalone.balance): the forwarding headers the edge
-    wrote pass unchanged, hop-by-hop ones are dropped."""
-    from cap_standalone.balance import Balancer
+async def test_replicas_take_the_requests_in_turn(seen: list[httpx.Request]) -> None:
+    """The front's round robin over two gateways (``FRONT_GATEWAY_URL=url,url``)."""
     from cap_standalone.front import RoundRobin, urls
 
     http = _upstream(seen)
@@ -119,23 +114,108 @@ async def test_replicas_take_the_requests_in_turn_and_the_balancer_keeps_forward
             assert (await c.get("/v1/organisations")).status_code == 201
     assert [r.url.host for r in seen] == ["gw1.internal", "gw2.internal"] * 2
 
-    seen.clear()
-    balancer = Balancer({8001: ["http://api1.internal:8101", "http://api2.internal:8201"]})
-    balancer.http = http
-    for upstream in balancer.routes[8001].upstreams:
-        assert isinstance(upstream, HttpUpstream)
-        upstream.http = http
-    transport = httpx.ASGITransport(app=balancer, client=("127.0.0.1", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8001") as c:
-        for _ in range(2):
-            answer = await c.get(
-                "/v1/diagnostics",
-                headers={"x-forwarded-for": "203.0.113.5", "keep-alive": "timeout=5"},
-            )
-            assert answer.status_code == 201
-    assert [r.url.host for r in seen] == ["api1.internal", "api2.internal"]
-    assert {r.headers["x-forwarded-for"] for r in seen} == {"203.0.113.5"}
-    assert all("keep-alive" not in r.headers for r in seen)
+
+async def test_the_balancer_forwards_in_turn_and_keeps_forwarded_headers_and_host() -> None:
+    """The balancer inside the platform (cap_standalone.balance), on real sockets: each request
+    to the next replica; the forwarding headers the edge wrote and the client's Host pass
+    unchanged, hop-by-hop ones are dropped; a body is streamed to the replica, the answer's
+    headers come back (both cookies); an event stream's first event arrives before the stream
+    ends; a replica that cannot be reached is a 502."""
+    import asyncio
+
+    import uvicorn
+
+    from cap_shared.testing.net import free_port
+    from cap_standalone.balance import Balancer, bind
+
+    seen: list[tuple[int, dict[bytes, bytes], bytes]] = []
+    release = asyncio.Event()
+
+    def replica(number: int) -> object:
+        async def app(scope: dict, receive: object, send: object) -> None:
+            if scope["type"] != "http":
+                return
+            body = b""
+            while True:
+                message = await receive()  # type: ignore[operator]
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            seen.append((number, dict(scope["headers"]), body))
+            if scope["path"] == "/stream":
+                start = {"type": "http.response.start", "status": 200}
+                start["headers"] = [(b"content-type", b"text/event-stream")]
+                await send(start)  # type: ignore[operator]
+                first = {"type": "http.response.body", "body": b"data: 1\n\n", "more_body": True}
+                await send(first)  # type: ignore[operator]
+                await release.wait()
+                await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
+                return
+            headers = [(b"set-cookie", b"a=1"), (b"set-cookie", b"b=2"), (b"connection", b"x")]
+            start = {"type": "http.response.start", "status": 201, "headers": headers}
+            await send(start)  # type: ignore[operator]
+            await send({"type": "http.response.body", "body": b"from %d" % number})  # type: ignore[operator]
+
+        return app
+
+    ports = [free_port(), free_port()]
+    down, port = free_port(), free_port()
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(replica(i), host="127.0.0.1", port=p, log_config=None, lifespan="off")
+        )
+        for i, p in enumerate(ports, 1)
+    ]
+    replicas = [f"http://127.0.0.1:{p}" for p in ports]
+    balancer = uvicorn.Server(
+        uvicorn.Config(
+            Balancer({port: replicas, down: [f"http://127.0.0.1:{free_port()}"]}),
+            log_config=None,
+            lifespan="off",
+        )
+    )
+    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    tasks.append(
+        asyncio.create_task(
+            balancer.serve(sockets=[bind("127.0.0.1", port), bind("127.0.0.1", down)])
+        )
+    )
+    try:
+        for _ in range(1000):  # every server listening
+            if balancer.started and all(s.started for s in servers):
+                break
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as c:
+            for _ in range(2):
+                answer = await c.get(
+                    "/v1/diagnostics?limit=5",
+                    headers={
+                        "x-forwarded-for": "203.0.113.5",
+                        "keep-alive": "timeout=5",
+                        "host": "cap.example",
+                    },
+                )
+                assert answer.status_code == 201
+                assert answer.headers.get_list("set-cookie") == ["a=1", "b=2"]
+                assert "connection" not in answer.headers or answer.headers["connection"] != "x"
+            posted = await c.post("/v1/diagnostics", content=_Chunks(b"a" * 70_000, b"b"))
+            assert posted.status_code == 201
+            async with c.stream("GET", "/stream") as events:
+                parts = events.aiter_raw()
+                assert await asyncio.wait_for(anext(parts), 5) == b"data: 1\n\n"
+                release.set()
+            assert (await c.get(f"http://127.0.0.1:{down}/x")).status_code == 502
+        assert [number for number, _, _ in seen] == [1, 2, 1, 2]
+        first, second = seen[0][1], seen[1][1]
+        assert first[b"x-forwarded-for"] == second[b"x-forwarded-for"] == b"203.0.113.5"
+        assert first[b"host"] == b"cap.example"
+        assert b"keep-alive" not in first
+        assert seen[2][2] == b"a" * 70_000 + b"b"
+    finally:
+        release.set()
+        for server in (*servers, balancer):
+            server.should_exit = True
+        await asyncio.gather(*tasks)
 
 
 async def test_the_balancer_answers_without_waiting_for_a_delayed_ack() -> None:

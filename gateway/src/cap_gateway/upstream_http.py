@@ -18,7 +18,9 @@ What it keeps of the client it replaces:
   unparseable answer: :class:`UpstreamUnavailable`;
 * a request body streamed with its ``Content-Length``, or chunked when it has none; the answer's
   body streamed with back-pressure (reading pauses while the proxy has not sent what it holds);
-* no header value with a line break is ever written (no request splitting).
+* no header value with a line break is ever written (no request splitting);
+* the ``Host`` is the upstream's, unless the caller gives one (a balancer passing its client's
+  on): then that one, once.
 """
 
 from __future__ import annotations
@@ -354,14 +356,21 @@ class UpstreamPool:
         connection._begin(head_only=method == "HEAD")
         if connection.closed or connection.transport is None:
             raise UpstreamUnavailable("the upstream closed the connection")
-        lines = [f"{method} {target} HTTP/1.1\r\nHost: {self.host_header}\r\n"]
-        has_length = False
+        lines = [f"{method} {target} HTTP/1.1\r\n"]
+        has_length = has_host = False
         for name, value in headers:
             if _line_breaks(name) or _line_breaks(value):
                 raise UpstreamUnavailable(f"a header the proxy will not write: {name!r}")
-            if not has_length and name.lower() == "content-length":
+            lower = name.lower()
+            if lower == "content-length":
                 has_length = True
+            elif lower == "host":
+                if has_host:
+                    continue  # one Host only (RFC 9112 §3.2): the first given
+                has_host = True
             lines.append(f"{name}: {value}\r\n")
+        if not has_host:
+            lines.insert(1, f"Host: {self.host_header}\r\n")
         chunked = body is not None and not has_length
         if chunked:
             lines.append("Transfer-Encoding: chunked\r\n")

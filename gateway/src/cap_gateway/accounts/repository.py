@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
 from cap_gateway.models import Membership, Organisation, RefreshToken, User
@@ -134,3 +135,33 @@ class AccountRepository:
             .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
             .values(revoked_at=now)
         )
+
+
+#: ``GET /v1/me``'s one statement: the account, each of its memberships (oldest first) and
+#: the organisation each one names.
+_ME: sa.Executable = (
+    sa.select(
+        col(User.id),
+        col(User.email),
+        col(User.name),
+        col(User.status),
+        col(Membership.id).label("membership_id"),
+        col(Membership.role),
+        col(Membership.organisation_id),
+        col(Membership.region),
+        col(Membership.certification_body_id),
+        col(Organisation.name).label("organisation_name"),
+        col(Organisation.region).label("organisation_region"),
+    )
+    .select_from(User)
+    .outerjoin(Membership, col(Membership.user_id) == col(User.id))
+    .outerjoin(Organisation, col(Organisation.id) == col(Membership.organisation_id))
+    .where(col(User.id) == sa.bindparam("user_id"))
+    .order_by(col(Membership.created_at), col(Membership.id))
+)
+
+
+async def own_account(connection: AsyncConnection, *, user_id: str) -> list[Any]:
+    """The rows of :data:`_ME` for ``user_id``: one per membership (one with no membership's
+    columns when there is none); none when there is no such account."""
+    return list((await connection.execute(_ME, {"user_id": user_id})).all())

@@ -18,7 +18,7 @@ from cap_gateway.accounts.schemas import (
 from cap_gateway.deps import GatewayDep
 from cap_gateway.overview import Overview, gather
 from cap_shared.conditional import IfMatch, Precondition, etag_of
-from cap_shared.deps import SessionDep
+from cap_shared.deps import DatabaseDep, SessionDep
 from cap_shared.pagination import DEFAULT_PAGE_SIZE, Page, PageCursor, PageLimit
 from cap_shared.routes import AdminDep, Id, SignedInDep, StructureAdminDep, errors
 from cap_shared.text import printable
@@ -109,13 +109,13 @@ async def remove_membership(
 # me -----------------------------------------------------------------------------------
 @me.get("/overview", response_model=Overview)
 async def read_overview(
-    principal: SignedInDep, session: SessionDep, gateway: GatewayDep, request: Request
+    principal: SignedInDep, db: DatabaseDep, gateway: GatewayDep, request: Request
 ) -> Overview:
     """My home screen: who I am, and each service's summary for me, gathered concurrently.
 
     A service that is down or slow leaves its part ``unavailable``; the rest still arrives.
     """
-    profile = await accounts_service.me(session, principal=principal)
+    profile = await accounts_service.me(db, principal=principal)
     parts = await gather(
         request.app.state.upstreams,
         request.app.state.overview_parts,
@@ -126,9 +126,9 @@ async def read_overview(
 
 
 @me.get("", response_model=Me)
-async def read_me(principal: SignedInDep, session: SessionDep) -> Me:
+async def read_me(principal: SignedInDep, db: DatabaseDep) -> Me:
     """Who I am: my account, roles and organisations (or, for a system, its scopes)."""
-    return await accounts_service.me(session, principal=principal)
+    return await accounts_service.me(db, principal=principal)
 
 
 @me.post(

@@ -34,7 +34,7 @@ import hashlib
 import hmac
 import logging
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -130,6 +130,19 @@ def current_scope() -> RowScope:
     if isinstance(principal, Principal):
         return scope_of(principal)
     return NOTHING
+
+
+@contextlib.contextmanager
+def system_scope() -> Iterator[None]:
+    """Transactions begun in the block take the system's scope, every row, in the ``set_config``
+    that rides with their ``BEGIN`` (:func:`across_organisations` lifts an open transaction's
+    scope instead, at two round trips). Only where the code itself decides what leaves: a
+    read filtered on the verified caller's own identifiers (``GET /v1/me``)."""
+    token = _request_state.set(None)
+    try:
+        yield
+    finally:
+        _request_state.reset(token)
 
 
 class RowScopeMiddleware:
