@@ -18,10 +18,30 @@ from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.fanout import recipients
 from cap_notifications.fanout.recipients import PersonView
 from cap_notifications.fanout.repository import FanoutRepository, Writes
+from cap_notifications.fanout.repository.gathering import Criteria, Gathered
 from cap_notifications.models import DigestItem, IntakeEvent, Notification, Person, PersonGrant
+from cap_shared.contracts.audit import AuditRequestedV1, FindingAppealLodgedV1
 
 from .conftest import Service
 from .test_notify import completed
+
+#: An audit's request and an appeal against one of its findings (ids and organisation set per test).
+REQUESTED: dict[str, Any] = {
+    "programme_id": "prog-1",
+    "scheme": "CAP_RSE",
+    "audit_type": "initial",
+    "certification_body_id": "sgs-tuv",
+    "requested_at": "2026-12-07T10:00:00Z",
+}
+APPEAL: dict[str, Any] = {
+    "appeal_id": "appeal-1",
+    "finding_id": "finding-1",
+    "scheme": "CAP_RSE",
+    "certification_body_id": "sgs-tuv",
+    "finding_type": "major_nc",
+    "lodged_by": "someone",
+    "lodged_at": "2026-12-07T11:00:00Z",
+}
 
 REGIONS = ("76", "11", "84")
 BODIES = ("sgs-tuv", "bureau-veritas")
@@ -162,24 +182,34 @@ async def test_a_changed_person_is_found_through_their_new_grants_only(service: 
     assert [(g.role, g.organisation_id) for g in grants] == [("member_admin", b)]
 
 
+_HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "SELECT set_config(")
+
+
 @contextmanager
 def counted() -> Iterator[dict[str, Any]]:
-    """The statements run and the people loaded as ORM rows meanwhile."""
+    """The statements run and the people the fan-out read meanwhile."""
     seen: dict[str, Any] = {"statements": 0, "people": 0}
 
-    def statement(*_: Any) -> None:
-        seen["statements"] += 1
+    def statement(*args: Any) -> None:
+        # The test's own savepoint and row scope (a worker's transaction sends its scope with
+        # its BEGIN) are not the fan-out's.
+        if not str(args[2]).lstrip().startswith(_HARNESS):
+            seen["statements"] += 1
 
-    def loaded(*_: Any) -> None:
-        seen["people"] += 1
+    gather = FanoutRepository.gather
+
+    async def counting_gather(self: FanoutRepository, criteria: Criteria) -> Gathered:
+        gathered = await gather(self, criteria)
+        seen["people"] += len(gathered.people)
+        return gathered
 
     sa_event.listen(Engine, "before_cursor_execute", statement)
-    sa_event.listen(Person, "load", loaded)
+    FanoutRepository.gather = counting_gather  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        FanoutRepository.gather = gather  # type: ignore[method-assign]
         sa_event.remove(Engine, "before_cursor_execute", statement)
-        sa_event.remove(Person, "load", loaded)
 
 
 async def test_a_fan_out_reads_only_its_people_in_a_fixed_number_of_statements(
@@ -207,10 +237,49 @@ async def test_a_fan_out_reads_only_its_people_in_a_fixed_number_of_statements(
     # The structure's three active staff and its region's facilitator; then the same plus
     # the twelve, and "hats", a member of the second structure.
     assert told == {first: 4, second: 4 + 12 + 1}
-    # No statement per recipient, and only the people concerned are loaded.
-    assert many["statements"] == few["statements"]
+    # Two statements whatever the recipients (PostgreSQL): everything read at once (the
+    # journal, the organisation, the people, their preferences, the subscriptions), then
+    # everything written at once. Only the people concerned are read.
+    assert few["statements"] == many["statements"] == 2
     assert few["people"] == 4
     assert many["people"] == told[second]
+
+
+async def test_an_event_of_an_audit_reads_its_journal_in_the_same_statement(
+    service: Service,
+) -> None:
+    """The people in charge of an audit come from the journal of its request: read with the
+    rest, in the same one statement, and told."""
+    net = await big_directory(service)
+    organisation = net["organisations"][0]
+    planner, outsider = net["auditors"]["sgs-tuv"][0], net["auditors"]["sgs-tuv"][1]
+    audit_id = str(uuid.uuid4())
+    await service.deliver(
+        AuditRequestedV1.model_validate(
+            {
+                **REQUESTED,
+                "audit_id": audit_id,
+                "organisation_id": organisation,
+                "planner_user_ids": [planner],
+            }
+        )
+    )
+    appeal = {**APPEAL, "audit_id": audit_id, "organisation_id": organisation}
+    with counted() as seen:
+        await service.deliver(FindingAppealLodgedV1.model_validate(appeal))
+    assert seen["statements"] == 2
+    async with service.runtime.db.session() as session:
+        told = set(
+            (
+                await session.execute(
+                    sa.select(Notification.user_id).where(
+                        Notification.event_type == "finding.appeal_lodged.v1"
+                    )
+                )
+            ).scalars()
+        )
+    assert planner in told
+    assert outsider not in told
 
 
 def test_nobody_concerned_reads_nobody() -> None:

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_notifications.fanout.recipients import Concerned
+from cap_notifications.fanout.repository import gathering
+from cap_notifications.fanout.repository.gathering import Criteria, Gathered
 from cap_notifications.models import (
     DigestItem,
     EmailMessage,
@@ -116,6 +118,11 @@ class FanoutRepository:
     async def journal_of(self, event_id: str) -> IntakeEvent | None:
         """The journal row of an event already fanned out, or None."""
         return await self.session.get(IntakeEvent, event_id)
+
+    async def gather(self, criteria: Criteria) -> Gathered:
+        """Everything the fan-out of one event reads (:class:`Gathered`): one statement on
+        PostgreSQL, the same reads one by one elsewhere (:mod:`.gathering`)."""
+        return await gathering.gather(self, criteria)
 
     async def seen_and_organisation(
         self, event_id: str, organisation_id: str | None
