@@ -237,10 +237,11 @@ async def test_a_fan_out_reads_only_its_people_in_a_fixed_number_of_statements(
     # The structure's three active staff and its region's facilitator; then the same plus
     # the twelve, and "hats", a member of the second structure.
     assert told == {first: 4, second: 4 + 12 + 1}
-    # Two statements whatever the recipients (PostgreSQL): everything read at once (the
-    # journal, the organisation, the people, their preferences, the subscriptions), then
-    # everything written at once. Only the people concerned are read.
-    assert few["statements"] == many["statements"] == 2
+    # One statement of its own whatever the recipients (PostgreSQL): everything read at once
+    # (the journal, the organisation, the people, their preferences, the subscriptions); the
+    # write, one statement too, rides with the transaction's end. Only the people concerned
+    # are read.
+    assert few["statements"] == many["statements"] == 1
     assert few["people"] == 4
     assert many["people"] == told[second]
 
@@ -267,7 +268,7 @@ async def test_an_event_of_an_audit_reads_its_journal_in_the_same_statement(
     appeal = {**APPEAL, "audit_id": audit_id, "organisation_id": organisation}
     with counted() as seen:
         await service.deliver(FindingAppealLodgedV1.model_validate(appeal))
-    assert seen["statements"] == 2
+    assert seen["statements"] == 1
     async with service.runtime.db.session() as session:
         told = set(
             (
@@ -330,3 +331,55 @@ async def test_the_write_of_an_event_journalled_meanwhile_writes_nothing(service
     assert counts == [1, 1, 1]
     assert journal is not None
     assert (journal.recipients, journal.status) == (1, "fanned_out")
+
+
+async def test_a_deferred_write_rides_with_the_next_statement_and_keeps_its_guard(
+    service: Service,
+) -> None:
+    """Deferred (as the fan-out writes), the write is no round trip of its own: it is sent with
+    the transaction's next statement (or its COMMIT), what follows sees it, and a second write
+    of the same event still writes nothing."""
+    admin = await service.add_person(
+        "admin_a", {"role": "member_admin", "organisation_id": service.organisations["a"].id}
+    )
+    now = service.runtime.clock.now()
+    organisation = service.organisations["a"].id
+
+    def writes(event_id: str) -> Writes:
+        journal = IntakeEvent(
+            event_id=event_id,
+            event_type="diagnostic.completed.v1",
+            organisation_id=organisation,
+            occurred_at=now,
+            received_at=now,
+            payload={"organisation_id": organisation, "note": 'l\'été \\ "quoted"'},
+            status="fanned_out",
+            recipients=1,
+        )
+        return Writes(
+            journal=journal,
+            title="Titre avec 'apostrophe' et \\",
+            body="b",
+            link=None,
+            notifications=[(str(uuid.uuid4()), admin, True)],
+            digests=[(str(uuid.uuid4()), admin)],
+            in_feed=[admin],
+        )
+
+    async with service.runtime.db.session() as session:
+        repository = FanoutRepository(session)
+        with counted() as seen:
+            assert await repository.write(writes("evt-d"), channel="cap_feed_test", defer=True)
+            assert await repository.write(writes("evt-d"), channel="cap_feed_test", defer=True)
+        assert seen["statements"] == 0  # nothing sent yet
+        counts = [
+            (await session.execute(sa.select(sa.func.count()).select_from(model))).scalar_one()
+            for model in (IntakeEvent, Notification, DigestItem)
+        ]
+        journal = await session.get(IntakeEvent, "evt-d")
+        notification = (await session.execute(sa.select(Notification))).scalars().one()
+    assert counts == [1, 1, 1]
+    assert journal is not None
+    assert journal.payload["note"] == 'l\'été \\ "quoted"'
+    assert notification.title == "Titre avec 'apostrophe' et \\"
+    assert notification.created_at == now

@@ -162,8 +162,8 @@ async def fan_out(
 
     Reads first (whether the event is journalled already and its organisation, the people it
     can concern, the journal of their audit when needed, their preferences, the subscriptions),
-    then writes everything at once (:meth:`FanoutRepository.write`: one statement on
-    PostgreSQL, the wake-up of the feeds changed included)."""
+    then writes everything at once (:meth:`FanoutRepository.write`: on PostgreSQL one
+    statement, the wake-up of the feeds changed included, sent with the COMMIT)."""
     repository = FanoutRepository(session)
     data: dict[str, Any] = event.model_dump(mode="json")
     organisation_id = data.get("organisation_id")
@@ -246,8 +246,10 @@ async def fan_out(
         now=now,
         subscriptions=gathered.subscriptions,
     )
-    if not await repository.write(writes, channel=live.CHANNEL):
-        return None  # journalled meanwhile (the inbox's claim makes it unlikely)
+    # Sent with the COMMIT (PostgreSQL): the journal row's guard still writes nothing if the
+    # event was journalled meanwhile (the inbox's claim makes it unlikely).
+    if not await repository.write(writes, channel=live.CHANNEL, defer=True):
+        return None
     # This process's streams (the NOTIFY, on PostgreSQL, wakes the other processes').
     if writes.in_feed:
         live.wake_after_commit(session, writes.in_feed)
