@@ -31,6 +31,8 @@ run it one structure at a time (``--users 1``) for the breakdown at low load.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import secrets
 import time
@@ -159,8 +161,23 @@ def _hops(
     return {name: float(ns) for name, ns in hops.items()}
 
 
+def dump(hops: Hops, path: str) -> None:
+    """Write every span received and the timed calls to ``path`` (JSON lines), to study a hop
+    offline (``CAP_HOPS_DUMP=<path>``)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for caused in hops.caused:
+            out.write(json.dumps({"caused": dataclasses.asdict(caused)}) + "\n")
+        for span in hops.receiver.spans():
+            row = dataclasses.asdict(span)
+            row["attributes"] = {k: str(v) for k, v in span.attributes.items()}
+            row.pop("resource", None)
+            out.write(json.dumps({"span": row}) + "\n")
+
+
 def report(hops: Hops) -> None:
     """Print the breakdown (p50, p90, max per hop)."""
+    if os.environ.get("CAP_HOPS_DUMP"):
+        dump(hops, os.environ["CAP_HOPS_DUMP"])
     table = hops.breakdown()
     n = len(next(iter(table.values()), []))
     print(

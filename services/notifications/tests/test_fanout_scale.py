@@ -18,10 +18,30 @@ from cap_notifications.catalogue import EVENT_TYPES
 from cap_notifications.fanout import recipients
 from cap_notifications.fanout.recipients import PersonView
 from cap_notifications.fanout.repository import FanoutRepository, Writes
+from cap_notifications.fanout.repository.gathering import Criteria, Gathered
 from cap_notifications.models import DigestItem, IntakeEvent, Notification, Person, PersonGrant
+from cap_shared.contracts.audit import AuditRequestedV1, FindingAppealLodgedV1
 
 from .conftest import Service
 from .test_notify import completed
+
+#: An audit's request and an appeal against one of its findings (ids and organisation set per test).
+REQUESTED: dict[str, Any] = {
+    "programme_id": "prog-1",
+    "scheme": "CAP_RSE",
+    "audit_type": "initial",
+    "certification_body_id": "sgs-tuv",
+    "requested_at": "2026-12-07T10:00:00Z",
+}
+APPEAL: dict[str, Any] = {
+    "appeal_id": "appeal-1",
+    "finding_id": "finding-1",
+    "scheme": "CAP_RSE",
+    "certification_body_id": "sgs-tuv",
+    "finding_type": "major_nc",
+    "lodged_by": "someone",
+    "lodged_at": "2026-12-07T11:00:00Z",
+}
 
 REGIONS = ("76", "11", "84")
 BODIES = ("sgs-tuv", "bureau-veritas")
@@ -162,24 +182,34 @@ async def test_a_changed_person_is_found_through_their_new_grants_only(service: 
     assert [(g.role, g.organisation_id) for g in grants] == [("member_admin", b)]
 
 
+_HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "SELECT set_config(")
+
+
 @contextmanager
 def counted() -> Iterator[dict[str, Any]]:
-    """The statements run and the people loaded as ORM rows meanwhile."""
+    """The statements run and the people the fan-out read meanwhile."""
     seen: dict[str, Any] = {"statements": 0, "people": 0}
 
-    def statement(*_: Any) -> None:
-        seen["statements"] += 1
+    def statement(*args: Any) -> None:
+        # The test's own savepoint and row scope (a worker's transaction sends its scope with
+        # its BEGIN) are not the fan-out's.
+        if not str(args[2]).lstrip().startswith(_HARNESS):
+            seen["statements"] += 1
 
-    def loaded(*_: Any) -> None:
-        seen["people"] += 1
+    gather = FanoutRepository.gather
+
+    async def counting_gather(self: FanoutRepository, criteria: Criteria) -> Gathered:
+        gathered = await gather(self, criteria)
+        seen["people"] += len(gathered.people)
+        return gathered
 
     sa_event.listen(Engine, "before_cursor_execute", statement)
-    sa_event.listen(Person, "load", loaded)
+    FanoutRepository.gather = counting_gather  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        FanoutRepository.gather = gather  # type: ignore[method-assign]
         sa_event.remove(Engine, "before_cursor_execute", statement)
-        sa_event.remove(Person, "load", loaded)
 
 
 async def test_a_fan_out_reads_only_its_people_in_a_fixed_number_of_statements(
@@ -207,10 +237,50 @@ async def test_a_fan_out_reads_only_its_people_in_a_fixed_number_of_statements(
     # The structure's three active staff and its region's facilitator; then the same plus
     # the twelve, and "hats", a member of the second structure.
     assert told == {first: 4, second: 4 + 12 + 1}
-    # No statement per recipient, and only the people concerned are loaded.
-    assert many["statements"] == few["statements"]
+    # One statement of its own whatever the recipients (PostgreSQL): everything read at once
+    # (the journal, the organisation, the people, their preferences, the subscriptions); the
+    # write, one statement too, rides with the transaction's end. Only the people concerned
+    # are read.
+    assert few["statements"] == many["statements"] == 1
     assert few["people"] == 4
     assert many["people"] == told[second]
+
+
+async def test_an_event_of_an_audit_reads_its_journal_in_the_same_statement(
+    service: Service,
+) -> None:
+    """The people in charge of an audit come from the journal of its request: read with the
+    rest, in the same one statement, and told."""
+    net = await big_directory(service)
+    organisation = net["organisations"][0]
+    planner, outsider = net["auditors"]["sgs-tuv"][0], net["auditors"]["sgs-tuv"][1]
+    audit_id = str(uuid.uuid4())
+    await service.deliver(
+        AuditRequestedV1.model_validate(
+            {
+                **REQUESTED,
+                "audit_id": audit_id,
+                "organisation_id": organisation,
+                "planner_user_ids": [planner],
+            }
+        )
+    )
+    appeal = {**APPEAL, "audit_id": audit_id, "organisation_id": organisation}
+    with counted() as seen:
+        await service.deliver(FindingAppealLodgedV1.model_validate(appeal))
+    assert seen["statements"] == 1
+    async with service.runtime.db.session() as session:
+        told = set(
+            (
+                await session.execute(
+                    sa.select(Notification.user_id).where(
+                        Notification.event_type == "finding.appeal_lodged.v1"
+                    )
+                )
+            ).scalars()
+        )
+    assert planner in told
+    assert outsider not in told
 
 
 def test_nobody_concerned_reads_nobody() -> None:
@@ -261,3 +331,55 @@ async def test_the_write_of_an_event_journalled_meanwhile_writes_nothing(service
     assert counts == [1, 1, 1]
     assert journal is not None
     assert (journal.recipients, journal.status) == (1, "fanned_out")
+
+
+async def test_a_deferred_write_rides_with_the_next_statement_and_keeps_its_guard(
+    service: Service,
+) -> None:
+    """Deferred (as the fan-out writes), the write is no round trip of its own: it is sent with
+    the transaction's next statement (or its COMMIT), what follows sees it, and a second write
+    of the same event still writes nothing."""
+    admin = await service.add_person(
+        "admin_a", {"role": "member_admin", "organisation_id": service.organisations["a"].id}
+    )
+    now = service.runtime.clock.now()
+    organisation = service.organisations["a"].id
+
+    def writes(event_id: str) -> Writes:
+        journal = IntakeEvent(
+            event_id=event_id,
+            event_type="diagnostic.completed.v1",
+            organisation_id=organisation,
+            occurred_at=now,
+            received_at=now,
+            payload={"organisation_id": organisation, "note": 'l\'été \\ "quoted"'},
+            status="fanned_out",
+            recipients=1,
+        )
+        return Writes(
+            journal=journal,
+            title="Titre avec 'apostrophe' et \\",
+            body="b",
+            link=None,
+            notifications=[(str(uuid.uuid4()), admin, True)],
+            digests=[(str(uuid.uuid4()), admin)],
+            in_feed=[admin],
+        )
+
+    async with service.runtime.db.session() as session:
+        repository = FanoutRepository(session)
+        with counted() as seen:
+            assert await repository.write(writes("evt-d"), channel="cap_feed_test", defer=True)
+            assert await repository.write(writes("evt-d"), channel="cap_feed_test", defer=True)
+        assert seen["statements"] == 0  # nothing sent yet
+        counts = [
+            (await session.execute(sa.select(sa.func.count()).select_from(model))).scalar_one()
+            for model in (IntakeEvent, Notification, DigestItem)
+        ]
+        journal = await session.get(IntakeEvent, "evt-d")
+        notification = (await session.execute(sa.select(Notification))).scalars().one()
+    assert counts == [1, 1, 1]
+    assert journal is not None
+    assert journal.payload["note"] == 'l\'été \\ "quoted"'
+    assert notification.title == "Titre avec 'apostrophe' et \\"
+    assert notification.created_at == now

@@ -314,6 +314,41 @@ async def test_on_postgresql_a_notification_written_elsewhere_wakes_the_stream_b
     assert listener.holders == 0
 
 
+async def test_the_events_go_out_before_the_reads_transaction_ends(
+    on_postgresql: tuple[Service, FastAPI],
+    worker_db: Database,
+    no_in_process_wake: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between a wake-up and the events on the stream there is the read, not the end of its
+    transaction (a round trip): each of the API's transactions here takes 2 s more to end, and
+    the notification is on the stream before the read that found it has ended."""
+    service, app = on_postgresql
+    db = service.runtime.db
+    unit_of_work = db.session
+    spans: list[tuple[float, float]] = []  # (began, ended) of each of the API's sessions
+    loop = asyncio.get_running_loop()
+
+    @contextlib.asynccontextmanager
+    async def slow_to_end() -> AsyncIterator[Any]:
+        began = loop.time()
+        async with unit_of_work() as session:
+            yield session
+            await asyncio.sleep(2.0)
+        spans.append((began, loop.time()))
+
+    monkeypatch.setattr(db, "session", slow_to_end)
+    async with Sse(app, service.as_person("admin_a")) as stream:
+        await connected(live.listener(app.state, db))
+        await asyncio.sleep(2.5)  # the first read has ended: the stream waits
+        await deliver(worker_db, completed(service.organisations["a"].id))
+        arrived, fields = await stream.next()
+        assert fields["event"] == "notification"
+        await asyncio.sleep(2.5)  # the read that found it has ended by now
+    began, ended = max(span for span in spans if span[0] < arrived)
+    assert began < arrived < ended
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 async def test_a_rolled_back_notification_wakes_nothing_and_is_never_sent(
     kind: str, make_database: Callable[..., Any]

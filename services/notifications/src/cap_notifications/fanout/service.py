@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,10 +25,10 @@ from cap_notifications.fanout.messages import wording
 from cap_notifications.fanout.messages.labels import Message
 from cap_notifications.fanout.recipients import PersonView
 from cap_notifications.fanout.repository import FanoutRepository, Writes
+from cap_notifications.fanout.repository.gathering import Criteria, Someone
 from cap_notifications.feed import live
 from cap_notifications.models import EmailMessage, IntakeEvent, Person
 from cap_notifications.preferences import rules as preferences
-from cap_notifications.preferences import service as preferences_service
 from cap_notifications.webhooks import service as webhooks
 from cap_shared import clock
 from cap_shared.contracts import Envelope
@@ -49,7 +50,7 @@ def _describe(event_type: str, data: dict[str, Any], organisation_name: str | No
 
 
 def email_to(
-    person: Person,
+    person: Person | Someone,
     *,
     kind: str,
     context: dict[str, Any],
@@ -94,20 +95,17 @@ BODY_SOURCES = (
 _KEYS = ("audit_id", "decision_id", "finding_id")
 
 
-async def in_charge_of(session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
+def in_charge_of(data: dict[str, Any], journal: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     """The certification body an event concerns and its people in charge of that audit, from
-    the event and the journal: ``certification_body_id``, ``planner_user_ids`` (told of the
-    audit's request) and ``auditor_user_ids`` (the audit's latest team)."""
+    the event and the organisation's journal of :data:`BODY_SOURCES` (newest first):
+    ``certification_body_id``, ``planner_user_ids`` (told of the audit's request) and
+    ``auditor_user_ids`` (the audit's latest team)."""
     body = str(data["certification_body_id"]) if data.get("certification_body_id") else None
     planners = {str(u) for u in data.get("planner_user_ids") or ()}
     team = {str(u) for u in data.get("auditor_user_ids") or ()}
-    organisation_id = data.get("organisation_id")
     keys = {k: data[k] for k in _KEYS if data.get(k)}
-    if organisation_id and keys:
-        rows = await FanoutRepository(session).journal(
-            str(organisation_id), event_types=BODY_SOURCES
-        )
-        related = [(t, p) for t, p in rows if isinstance(p, dict)]  # newest first
+    if keys:
+        related = [(t, p) for t, p in journal if isinstance(p, dict)]  # newest first
         audits = {keys["audit_id"]} if "audit_id" in keys else set()
         for _, payload in related:  # the same audit, decision or finding; a decision's audit
             if any(payload.get(k) == v for k, v in keys.items()):
@@ -131,6 +129,32 @@ async def in_charge_of(session: AsyncSession, data: dict[str, Any]) -> dict[str,
     }
 
 
+def criteria(envelope: Envelope, data: dict[str, Any]) -> Criteria:
+    """What the fan-out of this event reads: the people its audience can hold (a superset of
+    its recipients, :func:`recipients.resolve` decides), and the journal of its audit when the
+    body's people in charge are in its audience."""
+    who = recipients.audience(envelope.type, data)
+    organisation_id = str(data["organisation_id"]) if data.get("organisation_id") else None
+    named = recipients.concerned(envelope.type, data, region=None)
+    journal = (
+        BODY_SOURCES
+        if who.auditors in ("planners", "in_charge")
+        and organisation_id
+        and any(data.get(k) for k in _KEYS)
+        else ()
+    )
+    return Criteria(
+        event_id=envelope.id,
+        event_type=envelope.type,
+        organisation_id=organisation_id,
+        organisation_roles=named.organisation_roles,
+        facilitators=who.facilitators and organisation_id is not None,
+        roles=named.roles,
+        user_ids=named.user_ids,
+        journal_types=journal,
+    )
+
+
 async def fan_out(
     session: AsyncSession, envelope: Envelope, *, event: BaseModel, settings: Settings
 ) -> IntakeEvent | None:
@@ -138,16 +162,15 @@ async def fan_out(
 
     Reads first (whether the event is journalled already and its organisation, the people it
     can concern, the journal of their audit when needed, their preferences, the subscriptions),
-    then writes everything at once (:meth:`FanoutRepository.write`: one statement on
-    PostgreSQL, the wake-up of the feeds changed included)."""
+    then writes everything at once (:meth:`FanoutRepository.write`: on PostgreSQL one
+    statement, the wake-up of the feeds changed included, sent with the COMMIT)."""
     repository = FanoutRepository(session)
     data: dict[str, Any] = event.model_dump(mode="json")
     organisation_id = data.get("organisation_id")
-    seen, organisation = await repository.seen_and_organisation(
-        envelope.id, str(organisation_id) if organisation_id else None
-    )
-    if seen:
+    gathered = await repository.gather(criteria(envelope, data))
+    if gathered.seen:
         return None  # already fanned out (a replay of the same event id)
+    organisation = gathered.organisation
     # This service's time: a delayed event is not sent "in the past", and an event stamped by
     # a producer whose clock runs ahead (a test moving one service) is not held back.
     now = clock.now()
@@ -163,26 +186,23 @@ async def fan_out(
     )
     concerned = data
     if recipients.audience(envelope.type, data).auditors in ("planners", "in_charge"):
-        concerned = {**data, **await in_charge_of(session, data)}
+        concerned = {**data, **in_charge_of(data, gathered.journal)}
     region = organisation.region if organisation else None
-    # Only the people the event can concern (its organisation's, its region's facilitators,
-    # the committee, the admins, the people it names), not the whole directory.
-    people = {
-        p.id: p
-        for p in await repository.concerned_people(
-            recipients.concerned(envelope.type, concerned, region=region)
-        )
-    }
+    people = {p.id: p for p in gathered.people}
     found = recipients.resolve(
         envelope.type,
         concerned,
         region=region,
-        people=[PersonView(p.id, p.status, tuple(p.memberships)) for p in people.values()],
+        people=[PersonView(p.id, p.status, p.memberships) for p in people.values()],
     )
     message = _describe(envelope.type, data, organisation.name if organisation else None)
-    chosen = await preferences_service.for_users(
-        session, [r.user_id for r in found], default_tz=settings.default_timezone
-    )
+    default_tz = settings.default_timezone
+    chosen = {
+        r.user_id: preferences.from_values(
+            gathered.settings.get(r.user_id), gathered.choices.get(r.user_id, {}), default_tz
+        )
+        for r in found
+    }
     writes = Writes(journal=journal, title=message.title, body=message.body, link=message.link)
     for recipient in found:
         person, prefs = people[recipient.user_id], chosen[recipient.user_id]
@@ -224,9 +244,12 @@ async def fan_out(
         event_type=envelope.type,
         body=envelope.model_dump_json(),
         now=now,
+        subscriptions=gathered.subscriptions,
     )
-    if not await repository.write(writes, channel=live.CHANNEL):
-        return None  # journalled meanwhile (the inbox's claim makes it unlikely)
+    # Sent with the COMMIT (PostgreSQL): the journal row's guard still writes nothing if the
+    # event was journalled meanwhile (the inbox's claim makes it unlikely).
+    if not await repository.write(writes, channel=live.CHANNEL, defer=True):
+        return None
     # This process's streams (the NOTIFY, on PostgreSQL, wakes the other processes').
     if writes.in_feed:
         live.wake_after_commit(session, writes.in_feed)

@@ -4,6 +4,7 @@ next, and the events it sends as notifications are committed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import nullcontext, suppress
@@ -55,6 +56,29 @@ async def starting_point(runtime: ServiceRuntime, user_id: str, last_event_id: s
     return newest if start is None else min(start, newest)
 
 
+#: The read transactions ending in the background (referenced until they are done).
+_ENDING: set[asyncio.Task[None]] = set()
+
+
+async def _read(
+    runtime: ServiceRuntime, user_id: str, last: int
+) -> tuple[Sequence[Notification], asyncio.Task[None]]:
+    """The person's notifications after ``last``, and the task ending the read's transaction
+    (its COMMIT and the connection's return to the pool, off the way to the client: one round
+    trip less between a wake-up and the events sent)."""
+    unit = contextlib.AsyncExitStack()
+    session = await unit.enter_async_context(runtime.db.session())
+    try:
+        rows = await after(session, user_id, last)
+    except BaseException as exc:
+        await unit.__aexit__(type(exc), exc, exc.__traceback__)  # rolled back
+        raise
+    task = asyncio.get_running_loop().create_task(unit.aclose())
+    _ENDING.add(task)
+    task.add_done_callback(_ENDING.discard)
+    return rows, task
+
+
 async def events(
     runtime: ServiceRuntime, settings: Settings, user_id: str, start: int, request: Request
 ) -> AsyncIterator[ServerSentEvent]:
@@ -70,10 +94,14 @@ async def events(
     # Registered before the first read: nothing committed from now on can be missed.
     with live.HUB.waiting(user_id) as woken, listening.held() if listening else nullcontext():
         last = start
+        ending: asyncio.Task[None] | None = None
         while loop.time() < deadline and not await request.is_disconnected():
             woken.clear()  # before the read: a wake-up during it ends the next wait at once
-            async with runtime.db.session() as session:  # no transaction held between reads
-                rows = await after(session, user_id, last)
+            if ending is not None:  # the previous read's transaction (one connection at most)
+                await asyncio.shield(ending)
+            # No transaction held between reads, nor while the events are written: the read's
+            # transaction (read only) ends in the background, the events go out meanwhile.
+            rows, ending = await _read(runtime, user_id, last)
             for notification in rows:
                 assert notification.seq is not None
                 last = notification.seq

@@ -114,11 +114,25 @@ def from_rows(
 ) -> Settings:
     """A person's effective settings from their stored rows (``row`` None: the defaults)."""
     chosen = {(p.event_type, p.channel): p.mode for p in choices}
-    if row is None:
+    stored = (
+        None if row is None else (row.timezone, row.quiet_start, row.quiet_end, row.digest_hour)
+    )
+    return from_values(stored, chosen, default_tz)
+
+
+def from_values(
+    stored: tuple[str, str | None, str | None, int] | None,
+    chosen: Mapping[tuple[str, str], str],
+    default_tz: str,
+) -> Settings:
+    """A person's effective settings from their stored settings (timezone, quiet start, quiet
+    end, digest hour; None: the defaults) and choices ((event type, channel) -> mode)."""
+    if stored is None:
         return Settings(timezone=default_tz, chosen=chosen)
+    timezone, quiet_start, quiet_end, digest_hour = stored
     quiet = (
-        QuietHours(_parse_hhmm(row.quiet_start), _parse_hhmm(row.quiet_end))
-        if row.quiet_start and row.quiet_end
+        QuietHours(_parse_hhmm(quiet_start), _parse_hhmm(quiet_end))
+        if quiet_start and quiet_end
         else None
     )
-    return Settings(timezone=row.timezone, quiet=quiet, digest_hour=row.digest_hour, chosen=chosen)
+    return Settings(timezone=timezone, quiet=quiet, digest_hour=digest_hour, chosen=chosen)

@@ -207,14 +207,23 @@ async def _cancel_pending(session: AsyncSession, subscription_id: str, reason: s
 
 
 async def enqueue(
-    session: AsyncSession, *, event_id: str, event_type: str, body: str, now: datetime
+    session: AsyncSession,
+    *,
+    event_id: str,
+    event_type: str,
+    body: str,
+    now: datetime,
+    subscriptions: Sequence[tuple[str, Sequence[str]]] | None = None,
 ) -> int:
     """One delivery of ``body`` per active subscription to ``event_type`` (or to ``"*"``), due
     now, in the trace of the span running now (tracing on); a subscription already holding this
-    event gets none. How many were created."""
+    event gets none. How many were created. ``subscriptions``: the active ones as (id, event
+    types), when already read in this transaction."""
+    if subscriptions is None:
+        subscriptions = await SubscriptionRepository(session).active_event_types()
     targets = [
         subscription_id
-        for subscription_id, types in await SubscriptionRepository(session).active_event_types()
+        for subscription_id, types in subscriptions
         if event_type in types or rules.ALL_EVENTS in types
     ]
     if not targets:

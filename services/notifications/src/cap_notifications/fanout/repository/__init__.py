@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from cap_notifications.fanout.recipients import Concerned
+from cap_notifications.fanout.repository import gathering
+from cap_notifications.fanout.repository.gathering import Criteria, Gathered
 from cap_notifications.models import (
     DigestItem,
     EmailMessage,
@@ -24,6 +25,7 @@ from cap_notifications.models import (
     Person,
     PersonGrant,
 )
+from cap_shared.db.pgconnection import ScopedConnection, literal
 
 
 @dataclass
@@ -44,67 +46,52 @@ class Writes:
     in_feed: list[str] = field(default_factory=list)
 
 
-#: The whole write of a fan-out in one statement (PostgreSQL): the journal row, unless the event
-#: is journalled already (then nothing else is written either), the notifications, e-mails and
-#: digest items from arrays (one prepared statement whatever their number), and the NOTIFY of
-#: the feeds changed (delivered at commit).
-_WRITE = sa.text(
-    """
-WITH j AS (
+#: The whole write of a fan-out in one statement (PostgreSQL), its values in one JSON document
+#: (``{doc}``): the journal row, unless the event is journalled already (then nothing else is
+#: written either), the notifications, e-mails and digest items, and the NOTIFY of the feeds
+#: changed (delivered at commit).
+_WRITE_SQL = """
+WITH d AS (SELECT CAST({doc} AS json) AS doc), j AS (
   INSERT INTO intake_event (event_id, event_type, organisation_id, subject, occurred_at,
                             received_at, payload, status, recipients, deliveries)
-  VALUES (:event_id, :event_type, :organisation_id, :subject, :occurred_at, :now,
-          CAST(:payload AS json), :status, :recipients, :deliveries)
+  SELECT doc->>'event_id', doc->>'event_type', doc->>'organisation_id', doc->>'subject',
+         CAST(doc->>'occurred_at' AS timestamptz), CAST(doc->>'now' AS timestamptz),
+         doc->'payload', doc->>'status', CAST(doc->>'recipients' AS integer),
+         CAST(doc->>'deliveries' AS integer)
+  FROM d
   ON CONFLICT (event_id) DO NOTHING
-  RETURNING event_id
+  RETURNING event_id, event_type, organisation_id, received_at
 ), n AS (
   INSERT INTO notification (id, event_id, event_type, user_id, organisation_id, title, body,
                             link, in_feed, created_at, updated_at)
-  SELECT u.id, j.event_id, :event_type, u.user_id, :organisation_id, :title, :body, :link,
-         u.in_feed, :now, :now
-  FROM j, unnest(CAST(:n_id AS text[]), CAST(:n_user AS text[]), CAST(:n_feed AS boolean[]))
-       AS u(id, user_id, in_feed)
+  SELECT u.id, j.event_id, j.event_type, u.user_id, j.organisation_id, doc->>'title',
+         doc->>'body', doc->>'link', u.in_feed, j.received_at, j.received_at
+  FROM j, d, json_to_recordset(doc->'notifications') AS u(id text, user_id text, in_feed boolean)
 ), e AS (
   INSERT INTO email_message (id, user_id, to_address, kind, event_id, event_type, context,
                              status, attempts, next_attempt_at, message_id, created_at,
                              traceparent, tracestate)
-  SELECT u.id, u.user_id, u.to_address, u.kind, j.event_id, :event_type, CAST(u.context AS json),
-         'pending', 0, u.send_at, u.message_id, :now, :traceparent, :tracestate
-  FROM j, unnest(CAST(:e_id AS text[]), CAST(:e_user AS text[]), CAST(:e_to AS text[]),
-                 CAST(:e_kind AS text[]), CAST(:e_context AS text[]),
-                 CAST(:e_send_at AS timestamptz[]), CAST(:e_message_id AS text[]))
-       AS u(id, user_id, to_address, kind, context, send_at, message_id)
-), d AS (
+  SELECT u.id, u.user_id, u.to_address, u.kind, j.event_id, j.event_type, u.context,
+         'pending', 0, u.send_at, u.message_id, j.received_at, doc->>'traceparent',
+         doc->>'tracestate'
+  FROM j, d, json_to_recordset(doc->'emails') AS u(id text, user_id text, to_address text,
+                                                   kind text, context json,
+                                                   send_at timestamptz, message_id text)
+), g AS (
   INSERT INTO digest_item (id, user_id, event_id, event_type, title, body, created_at)
-  SELECT u.id, u.user_id, j.event_id, :event_type, :title, :body, :now
-  FROM j, unnest(CAST(:d_id AS text[]), CAST(:d_user AS text[])) AS u(id, user_id)
+  SELECT u.id, u.user_id, j.event_id, j.event_type, doc->>'title', doc->>'body', j.received_at
+  FROM j, d, json_to_recordset(doc->'digests') AS u(id text, user_id text)
 ), w AS (
-  SELECT pg_notify(:channel, u.user_id) FROM j, unnest(CAST(:feed AS text[])) AS u(user_id)
+  SELECT pg_notify(doc->>'channel', u.user_id)
+  FROM j, d, json_array_elements_text(doc->'feed') AS u(user_id)
 )
 SELECT (SELECT count(*) FROM j) AS journalled, (SELECT count(*) FROM w) AS woken
 """
-).bindparams(
-    *(
-        sa.bindparam(name, type_=ARRAY(sa.Text()))
-        for name in (
-            "n_id",
-            "n_user",
-            "e_id",
-            "e_user",
-            "e_to",
-            "e_kind",
-            "e_context",
-            "e_message_id",
-            "d_id",
-            "d_user",
-            "feed",
-        )
-    ),
-    sa.bindparam("n_feed", type_=ARRAY(sa.Boolean())),
-    sa.bindparam("e_send_at", type_=ARRAY(sa.DateTime(timezone=True))),
-    sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
-    sa.bindparam("now", type_=sa.DateTime(timezone=True)),
-)
+#: Executed (its outcome read): the document as a parameter.
+_WRITE = sa.text(_WRITE_SQL.format(doc=":doc"))
+#: Deferred to the transaction's next statement or its COMMIT: a prepared statement of the
+#: connection, the document written as a literal (:meth:`ScopedConnection.defer_execute`).
+_WRITE_PREPARED = ("notifications:fanout-write", "(text) AS " + _WRITE_SQL.format(doc="$1"))
 
 
 class FanoutRepository:
@@ -116,6 +103,11 @@ class FanoutRepository:
     async def journal_of(self, event_id: str) -> IntakeEvent | None:
         """The journal row of an event already fanned out, or None."""
         return await self.session.get(IntakeEvent, event_id)
+
+    async def gather(self, criteria: Criteria) -> Gathered:
+        """Everything the fan-out of one event reads (:class:`Gathered`): one statement on
+        PostgreSQL, the same reads one by one elsewhere (:mod:`.gathering`)."""
+        return await gathering.gather(self, criteria)
 
     async def seen_and_organisation(
         self, event_id: str, organisation_id: str | None
@@ -139,11 +131,14 @@ class FanoutRepository:
         row = (await self.session.execute(query)).one()
         return bool(row[0]), row[1]
 
-    async def write(self, writes: Writes, *, channel: str) -> bool:
+    async def write(self, writes: Writes, *, channel: str, defer: bool = False) -> bool:
         """Write the fan-out's rows, unless the event is journalled already; whether they were.
 
-        On PostgreSQL one statement (:data:`_WRITE`, the NOTIFY on ``channel`` of the feeds
-        changed included); elsewhere the ORM's flush (no NOTIFY: one process).
+        On PostgreSQL one statement (:data:`_WRITE_SQL`, the NOTIFY on ``channel`` of the feeds
+        changed included); with ``defer`` it is sent with the transaction's next statement or
+        its COMMIT (no round trip of its own; its guard on the journal row stays) and the answer
+        is True, as nobody then reads whether it wrote. Elsewhere the ORM's flush (no NOTIFY:
+        one process).
         """
         journal = writes.journal
         if self.session.get_bind().dialect.name != "postgresql":
@@ -184,42 +179,52 @@ class FanoutRepository:
         traceparent, tracestate = traced.pop() if len(traced) == 1 else (None, None)
         if traced:  # several trace contexts in one fan-out: never (one span runs it)
             raise ValueError("the e-mails of one fan-out are in one trace")
-        row = (
-            await self.session.execute(
-                _WRITE,
-                {
-                    "event_id": journal.event_id,
-                    "event_type": journal.event_type,
-                    "organisation_id": journal.organisation_id,
-                    "subject": journal.subject,
-                    "occurred_at": journal.occurred_at,
-                    "now": journal.received_at,
-                    "payload": json.dumps(journal.payload),
-                    "status": journal.status,
-                    "recipients": journal.recipients,
-                    "deliveries": journal.deliveries,
-                    "title": writes.title,
-                    "body": writes.body,
-                    "link": writes.link,
-                    "n_id": [n[0] for n in writes.notifications],
-                    "n_user": [n[1] for n in writes.notifications],
-                    "n_feed": [n[2] for n in writes.notifications],
-                    "e_id": [e.id for e in emails],
-                    "e_user": [e.user_id for e in emails],
-                    "e_to": [e.to_address for e in emails],
-                    "e_kind": [e.kind for e in emails],
-                    "e_context": [json.dumps(e.context) for e in emails],
-                    "e_send_at": [e.next_attempt_at for e in emails],
-                    "e_message_id": [e.message_id for e in emails],
-                    "traceparent": traceparent,
-                    "tracestate": tracestate,
-                    "d_id": [d[0] for d in writes.digests],
-                    "d_user": [d[1] for d in writes.digests],
-                    "feed": sorted(set(writes.in_feed)),
-                    "channel": channel,
-                },
-            )
-        ).one()
+        doc = json.dumps(
+            {
+                "event_id": journal.event_id,
+                "event_type": journal.event_type,
+                "organisation_id": journal.organisation_id,
+                "subject": journal.subject,
+                "occurred_at": journal.occurred_at.isoformat(),
+                "now": journal.received_at.isoformat(),
+                "payload": journal.payload,
+                "status": journal.status,
+                "recipients": journal.recipients,
+                "deliveries": journal.deliveries,
+                "title": writes.title,
+                "body": writes.body,
+                "link": writes.link,
+                "notifications": [
+                    {"id": i, "user_id": u, "in_feed": f} for i, u, f in writes.notifications
+                ],
+                "emails": [
+                    {
+                        "id": e.id,
+                        "user_id": e.user_id,
+                        "to_address": e.to_address,
+                        "kind": e.kind,
+                        "context": e.context,
+                        "send_at": e.next_attempt_at.isoformat(),
+                        "message_id": e.message_id,
+                    }
+                    for e in emails
+                ],
+                "traceparent": traceparent,
+                "tracestate": tracestate,
+                "digests": [{"id": i, "user_id": u} for i, u in writes.digests],
+                "feed": sorted(set(writes.in_feed)),
+                "channel": channel,
+            }
+        )
+        if defer:
+            connection = await self.session.connection()
+            driver = (await connection.get_raw_connection()).driver_connection
+            key, definition = _WRITE_PREPARED
+            if isinstance(driver, ScopedConnection) and driver.defer_execute(
+                key, definition, literal(doc)
+            ):
+                return True
+        row = (await self.session.execute(_WRITE, {"doc": doc})).one()
         return bool(row.journalled)
 
     def add(self, row: IntakeEvent | Notification | EmailMessage | DigestItem) -> None:
