@@ -70,12 +70,21 @@ def to_public(
 
 
 async def out(
-    session: AsyncSession, principal: Principal, *, applications: list[Application]
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    applications: list[Application],
+    uninvited: bool = False,
 ) -> list[ApplicationPublic]:
-    """Applications as the caller sees them."""
+    """Applications as the caller sees them (``uninvited``: the caller knows they have no
+    group invitation, none is read: a lifted row scope and a query saved)."""
     readable = await visibility.readable(session, principal)
-    invitations = await group_invitations.of_applications(
-        session, application_ids=[a.id for a in applications]
+    invitations: dict[str, list[GroupInvitation]] = (
+        {a.id: [] for a in applications}
+        if uninvited
+        else await group_invitations.of_applications(
+            session, application_ids=[a.id for a in applications]
+        )
     )
     return [to_public(a, readable=readable, invitations=invitations[a.id]) for a in applications]
 
