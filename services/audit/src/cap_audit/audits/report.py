@@ -39,10 +39,12 @@ async def submit(
     findings: Sequence[Finding],
     settings: Settings,
     now: datetime,
+    status_before: str | None = None,
 ) -> None:
     """What submitting the report does: each finding's answer deadline, the majors minors add
     up to, the earlier minors escalated, and the report's event (with all of them); the
-    report's entry in the audit trail (``audit_report.submitted``)."""
+    report's entry in the audit trail (``audit_report.submitted``; ``status_before``: the
+    audit's status before the caller changed it, when it did)."""
     scheme_rules = rules_for(settings, Scheme(audit.scheme))
     for finding in findings:
         finding.response_due = finding_rules.response_due(
@@ -58,7 +60,7 @@ async def submit(
         action="audit_report.submitted",
         record_type="audit_report",
         record_id=audit.id,
-        before={"status": audit.status},
+        before={"status": status_before or audit.status},
         after={
             "status": "report_submitted",
             "submitted_at": now,
