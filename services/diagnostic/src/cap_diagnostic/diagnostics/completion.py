@@ -151,7 +151,9 @@ async def record_completion(
         dynamic_exit_rate=figures["dynamic_exit_rate"] if figures else None,
     )
     envelope = new_event(event, source=SOURCE, subject=diagnostic.id, actor=actor)
-    await add_event(session, tables.outbox, envelope)
+    # The audit trail's entry first, the outbox row last: the row is deferred to the next
+    # statement (cap_shared.outbox.writer); last, it goes with the COMMIT instead of taking a
+    # round trip of its own before the trail's lock.
     await record_change(
         session,
         tables.audit_log,
@@ -173,6 +175,7 @@ async def record_completion(
         on_behalf_of=diagnostic.organisation_id,
         event_id=envelope.id,
     )
+    await add_event(session, tables.outbox, envelope)
 
 
 def _group(g: scoring.GroupScore) -> GroupScoreV1:
