@@ -264,6 +264,10 @@ async def step(
     await ApplicationRepository(session).flush()
     if target is ApplicationStatus.ACCEPTED:
         await decisions.open_for_application(session, application)
+        # The answer's read of the invitations now, before the event's row: the row is
+        # deferred to the transaction's next statement; last, it goes with the COMMIT instead
+        # of taking a round trip of its own (the read is kept for the answer).
+        await group_invitations.of_applications(session, application_ids=[application.id])
         await add_event(
             session,
             tables.outbox,
