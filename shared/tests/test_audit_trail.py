@@ -213,7 +213,9 @@ async def test_appends_in_one_transaction_lock_and_read_the_head_once(
             await change(session, 3)  # the lock is held, the head is the entry just appended
             await session.flush()
             await change(session, 4)
-        assert len(sent) == 2, str(sent)
+        # PostgreSQL: each INSERT is deferred to the next statement or the COMMIT (not a
+        # statement of its own here); SQLite: the two INSERTs.
+        assert len(sent) == (0 if kind == "postgresql" else 2), str(sent)
         # A savepoint rolled back takes its entry with it: the next one reads the head anew.
         savepoint = await session.begin_nested()
         await change(session, 99)

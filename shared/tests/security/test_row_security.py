@@ -309,6 +309,20 @@ async def test_a_route_may_lift_the_scope_for_a_block_only(service: Service) -> 
     assert await service.get("/network-size", member("a")) == {"network": 4, "own": 2}
 
 
+async def test_lifting_a_scope_that_is_lifted_already_costs_no_round_trip(
+    service: Service,
+) -> None:
+    from cap_shared.testing.statements import counting
+
+    with counting(service.db.engine) as sent:
+        assert await service.get("/network-size", {"role": "admin"}) == {"network": 4, "own": 4}
+    # The BEGIN's own scope (sent with it), the two counts: no set_config around the block.
+    assert not [s for s in sent.sent if "set_config" in s and not s.startswith("BEGIN")], sent
+    with counting(service.db.engine) as sent:
+        assert await service.get("/network-size", member("a")) == {"network": 4, "own": 2}
+    assert len([s for s in sent.sent if "set_config" in s]) >= 2, sent  # lifted, restored
+
+
 async def test_a_transaction_that_says_nothing_sees_no_tenant_row(service: Service) -> None:
     """Fail closed: a connection that did not go through the platform's engine sets no scope."""
     import asyncpg

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from cap_shared import clock
 from cap_shared.actor import Actor, explicit_actor
 from cap_shared.audit.canonical import GENESIS, canonical_json, entry_hash
 from cap_shared.correlation import current_request_id
+from cap_shared.db.pgconnection import ScopedConnection, literal
 from cap_shared.db.rowsecurity import in_request, request_principal
 
 #: Who changes a record outside any request, handler or job (start-up steps, scripts).
@@ -157,6 +158,76 @@ async def record_change(
         "prev_hash": prev_hash,
     }
     values["hash"] = entry_hash(prev_hash, values)
-    await session.execute(sa.insert(table).values(**values))
+    await session.run_sync(_insert, table, values)
     session.info.setdefault(_HEADS, {})[table.name] = (seq + 1, values["hash"])
     return AuditEntry(**values)
+
+
+#: The columns of an entry, in order, and their types as the deferred INSERT names them.
+_COLUMNS = (
+    ("seq", "bigint"),
+    ("occurred_at", "timestamptz"),
+    *(
+        (name, "text")
+        for name in (
+            "action",
+            "record_type",
+            "record_id",
+            "actor",
+            "actor_kind",
+            "client_id",
+            "on_behalf_of",
+            "request_id",
+            "event_id",
+            "consumed_event_id",
+            "before",
+            "after",
+            "prev_hash",
+            "hash",
+        )
+    ),
+)
+#: Per log table: its key among a connection's prepared statements, and their definition.
+_PREPARED: dict[str, tuple[str, str]] = {}
+
+
+def _insert(session: Session, table: sa.Table, values: dict[str, Any]) -> None:
+    """The entry's INSERT. PostgreSQL: nobody reads what it returns, so it is deferred
+    (:meth:`cap_shared.db.pgconnection.ScopedConnection.defer`): sent before the transaction's
+    next statement, or with its COMMIT when it is the last (the trail's entry usually is), in
+    its transaction either way; a rollback drops it."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        if isinstance(driver, ScopedConnection) and _defer(
+            driver, connection.dialect, table, values
+        ):
+            return
+    connection.execute(sa.insert(table).values(**values))
+
+
+def _defer(
+    driver: ScopedConnection, dialect: sa.Dialect, table: sa.Table, values: dict[str, Any]
+) -> bool:
+    """Defer the entry's INSERT (a prepared statement of the session, its values written as
+    literals); False when it cannot be (a NUL in a value, no transaction open)."""
+    prepared = _PREPARED.get(table.name)
+    if prepared is None:
+        name = dialect.identifier_preparer.format_table(table)
+        columns = ", ".join(dialect.identifier_preparer.quote(c) for c, _ in _COLUMNS)
+        placeholders = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+        prepared = _PREPARED[table.name] = (
+            f"audit:{name}",
+            f"({', '.join(t for _, t in _COLUMNS)}) AS INSERT INTO {name} ({columns}) "
+            f"VALUES ({placeholders})",
+        )
+    texts = [str(int(values["seq"])), f"'{values['occurred_at'].astimezone(UTC).isoformat()}'"]
+    try:
+        texts.extend(
+            "NULL" if values[column] is None else literal(str(values[column]))
+            for column, _ in _COLUMNS[2:]
+        )
+    except ValueError:  # a NUL: sent as a parameter, for PostgreSQL to refuse as before
+        return False
+    key, definition = prepared
+    return driver.defer_execute(key, definition, ", ".join(texts))

@@ -205,7 +205,8 @@ async def across_organisations(session: AsyncSession) -> AsyncIterator[None]:
     """Lift the row scope for the block, then restore the caller's.
 
     Only where the service itself decides what leaves: aggregates shown under k-anonymity, the
-    full state of a record published as an event. Costs two round trips.
+    full state of a record published as an event. Costs two round trips, none when the
+    transaction's scope is the system's already.
     """
     connection = await session.connection()  # begins the transaction: the caller's scope is set
     if connection.dialect.name != "postgresql":
@@ -213,6 +214,9 @@ async def across_organisations(session: AsyncSession) -> AsyncIterator[None]:
         return
     info = connection.info
     previous: RowScope = info.get(SCOPE_INFO, NOTHING)
+    if previous == SYSTEM:  # lifted already (an admin, the committee, a consumer): no trip
+        yield
+        return
     await connection.execute(_SET_SCOPE, SYSTEM.params())
     info[SCOPE_INFO] = SYSTEM
     try:

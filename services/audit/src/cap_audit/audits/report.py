@@ -27,6 +27,7 @@ from cap_shared.contracts.audit import (
     EvaluatedMaturityV1,
     FindingV1,
 )
+from cap_shared.contracts.envelope import Envelope
 from cap_shared.outbox import add_event
 from cap_shared.security import Principal
 
@@ -39,10 +40,12 @@ async def submit(
     findings: Sequence[Finding],
     settings: Settings,
     now: datetime,
+    status_before: str | None = None,
 ) -> None:
     """What submitting the report does: each finding's answer deadline, the majors minors add
     up to, the earlier minors escalated, and the report's event (with all of them); the
-    report's entry in the audit trail (``audit_report.submitted``)."""
+    report's entry in the audit trail (``audit_report.submitted``; ``status_before``: the
+    audit's status before the caller changed it, when it did)."""
     scheme_rules = rules_for(settings, Scheme(audit.scheme))
     for finding in findings:
         finding.response_due = finding_rules.response_due(
@@ -51,14 +54,19 @@ async def submit(
     added = await _minors_adding_up(session, audit, findings, scheme_rules, now)
     escalated = await _escalate_earlier_minors(session, audit, scheme_rules, principal, now)
     listed = [*findings, *added, *escalated]
-    event_id = await _publish_report(session, audit, listed, principal, now)
+    envelope = await _report_event(session, audit, listed, principal, now)
+    event_id = envelope.id
+    # The audit trail's entry first, the event's row last: both are deferred to the
+    # transaction's next statement (cap_shared.outbox.writer, cap_shared.audit.log), so they go
+    # together in one round trip (the event's row first took one of its own before the
+    # trail's lock).
     await record_change(
         session,
         tables.audit_log,
         action="audit_report.submitted",
         record_type="audit_report",
         record_id=audit.id,
-        before={"status": audit.status},
+        before={"status": status_before or audit.status},
         after={
             "status": "report_submitted",
             "submitted_at": now,
@@ -70,6 +78,7 @@ async def submit(
         on_behalf_of=audit.organisation_id,
         event_id=event_id,
     )
+    await add_event(session, tables.outbox, envelope)
 
 
 def _requirement(scheme: Scheme, finding: Finding) -> str | None:
@@ -168,14 +177,14 @@ async def _escalate_earlier_minors(
     return escalated
 
 
-async def _publish_report(
+async def _report_event(
     session: AsyncSession,
     audit: Audit,
     findings: Sequence[Finding],
     principal: Principal,
     now: datetime,
-) -> str:
-    """``audit.report_submitted.v1``: the audit's findings (and the minors of earlier audits
+) -> Envelope:
+    """``audit.report_submitted.v1`` (to publish): the audit's findings (and the minors of earlier audits
     its report escalated), evaluated maturity per site, programme, cycle and sites."""
     maturity = await MaturityRepository(session).of_audit(audit.id)
     team = await AuditRepository(session).team(audit.id)
@@ -216,6 +225,4 @@ async def _publish_report(
         cycle=audit.cycle,
         site_ids=[s for s in audit.site_ids if s != audit.organisation_id],
     )
-    envelope = new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject)
-    await add_event(session, tables.outbox, envelope)
-    return envelope.id
+    return new_event(event, source=SOURCE, subject=audit.id, actor=principal.subject)

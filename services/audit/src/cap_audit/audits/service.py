@@ -320,31 +320,46 @@ async def step(
     repo = AuditRepository(session)
     now = clock.now()
     before = audit_state(audit)
-    findings = await FindingRepository(session).of_audit(audit.id)
     if audit_step is AuditStep.START and not await repo.team(audit.id):
         raise audit_rules.RuleViolation(
             "an audit starts with its team", detail_fr="un audit commence avec son équipe"
         )
-    if audit_step is AuditStep.SUBMIT_REPORT:
-        if not (summary or "").strip():
-            raise audit_rules.RuleViolation(
-                "the report needs its summary", detail_fr="le rapport demande sa synthèse"
-            )
-        audit.report_submitted_at, audit.report_summary = now, summary
-        await report.submit(
-            session, principal, audit=audit, findings=findings, settings=settings, now=now
+    if audit_step is AuditStep.SUBMIT_REPORT and not (summary or "").strip():
+        raise audit_rules.RuleViolation(
+            "the report needs its summary", detail_fr="le rapport demande sa synthèse"
         )
+    # Only the report reads the audit's own findings (the other steps read them for nothing).
+    findings = (
+        await FindingRepository(session).of_audit(audit.id)
+        if audit_step is AuditStep.SUBMIT_REPORT
+        else []
+    )
     if audit_step is AuditStep.CLOSE:
         # The minors of earlier audits its report escalated count as this audit's majors.
         counted = await FindingRepository(session).deciding_findings(audit.id)
         finding_rules.may_close([(FindingType(f.type), FindingStatus(f.status)) for f in counted])
+    # The new status now, the reads before it done: the step's other changes of the audit row
+    # go in the same UPDATE (the report's and the closure's writes flushed the row before the
+    # status was set: two UPDATEs).
+    audit.status = target.value
+    if audit_step is AuditStep.SUBMIT_REPORT:
+        audit.report_submitted_at, audit.report_summary = now, summary
+        await report.submit(
+            session,
+            principal,
+            audit=audit,
+            findings=findings,
+            settings=settings,
+            now=now,
+            status_before=str(before["status"]),
+        )
+    if audit_step is AuditStep.CLOSE:
         audit.closed_at = now
         await _record_audited(session, audit, now)
     if audit_step is AuditStep.ACCEPT:
         audit.accepted_at = now
     if audit_step is AuditStep.CANCEL:
         audit.cancel_reason = reason or "cancelled"
-    audit.status = target.value
     await repo.add(audit)
     if audit_step in STEPPED:
         await record_audit(session, audit, action=STEPPED[audit_step], before=before)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col
 
 from cap_audit.audits.repository import tombstone_filter
@@ -32,6 +35,39 @@ def _deciding(audit_id: str) -> sa.Select[Finding]:
             col(Finding.escalated_by_audit_id) == audit_id,
         )
     )
+
+
+#: ``Session.info`` key: the deciding findings of audits read in this transaction (by audit
+#: id), read again once a flush writes a finding, or the transaction or a savepoint ends.
+_DECIDING = "cap_audit_deciding_findings"
+
+
+def _forget_deciding(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_DECIDING, None)
+
+
+def _forget_deciding_written(session: Session, _context: Any) -> None:
+    # After a flush, new/dirty/deleted still name what it wrote.
+    if _DECIDING in session.info and any(
+        isinstance(row, Finding)
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    ):
+        session.info.pop(_DECIDING, None)
+
+
+def _findings_pending(session: AsyncSession) -> bool:
+    """Whether a finding waits to be flushed (a query would flush it first: no memo then)."""
+    return any(
+        isinstance(row, Finding)
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    )
+
+
+event.listen(Session, "after_flush", _forget_deciding_written)
+event.listen(Session, "after_transaction_end", _forget_deciding)
 
 
 class FindingRepository:
@@ -61,9 +97,17 @@ class FindingRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def deciding_findings(self, audit_id: str) -> Sequence[Finding]:
-        """The audit's findings and those its report escalated (from earlier audits)."""
+        """The audit's findings and those its report escalated (from earlier audits): read
+        once per transaction until a finding is written (the If-Match check, the rule and the
+        answer of one request read them once)."""
+        known = self.session.info.get(_DECIDING, {}).get(audit_id)
+        if known is not None and not _findings_pending(self.session):
+            return list(known)
         query = _deciding(audit_id).order_by(col(Finding.created_at))
-        return (await self.session.execute(query)).scalars().all()
+        found = list((await self.session.execute(query)).scalars().all())
+        # The query's autoflush may have ended a memo; this one holds from here.
+        self.session.info.setdefault(_DECIDING, {})[audit_id] = found
+        return list(found)
 
     async def page(
         self,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col
 
 from cap_audit.audits.repository import Reach, reach_filter
@@ -21,6 +23,20 @@ PROGRAMME_KEYS = Keyset(
 )
 
 
+#: ``Session.info`` key: the programmes read in this transaction (by id), kept alive so that
+#: ``Session.get`` finds them again without a query (its identity map is weak).
+_KEPT = "cap_audit_programmes"
+
+
+def _forget_programmes(session: Session, transaction: SessionTransaction) -> None:
+    # The session's transaction ended (its rows expire), or a savepoint did.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_KEPT, None)
+
+
+event.listen(Session, "after_transaction_end", _forget_programmes)
+
+
 class ProgrammeRepository:
     """Audit programmes, and the recognitions read model."""
 
@@ -33,8 +49,12 @@ class ProgrammeRepository:
         await self.session.flush()
 
     async def get(self, programme_id: str) -> Programme | None:
-        """One programme, or None."""
-        return await self.session.get(Programme, programme_id)
+        """One programme, or None (read once per transaction: the session's identity map only
+        holds weak references, so the row is kept here until the transaction ends)."""
+        programme = await self.session.get(Programme, programme_id)
+        if programme is not None:
+            self.session.info.setdefault(_KEPT, {})[programme_id] = programme
+        return programme
 
     async def of_application(self, application_id: str) -> Programme | None:
         """The programme opened for a labelling application, if any."""

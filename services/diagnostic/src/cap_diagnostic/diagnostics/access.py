@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_diagnostic.diagnostics.repository import DiagnosticRepository
 from cap_diagnostic.models import Diagnostic, Organisation
+from cap_shared import clock
 from cap_shared.conditional import PreconditionFailed, check_if_match
 from cap_shared.problems import NotFound
 from cap_shared.readmodel import ReadModelRepository
@@ -26,11 +27,12 @@ async def organisation_of(session: AsyncSession, organisation_id: str) -> Organi
 async def visible(
     session: AsyncSession, principal: Principal, diagnostic_id: str, *, for_update: bool = False
 ) -> tuple[Diagnostic, Organisation]:
-    """A diagnostic the caller may see, with its organisation; 404 otherwise."""
-    diagnostic = await DiagnosticRepository(session).get(diagnostic_id, for_update=for_update)
-    organisation = (
-        await organisation_of(session, diagnostic.organisation_id) if diagnostic else None
+    """A diagnostic the caller may see, with its organisation; 404 otherwise (one query:
+    the diagnostic, locked when ``for_update``, and its organisation)."""
+    found = await DiagnosticRepository(session).get_with_organisation(
+        diagnostic_id, for_update=for_update
     )
+    diagnostic, organisation = found if found is not None else (None, None)
     if (
         diagnostic is None
         or organisation is None
@@ -51,6 +53,15 @@ def expected_revision(diagnostic: Diagnostic, if_match: str | None) -> int | Non
     if if_match is None or if_match.strip() == "*":
         return None
     return diagnostic.revision
+
+
+def write_locked(diagnostic: Diagnostic, if_match: str | None) -> None:
+    """Bump the revision of a diagnostic read ``for_update`` (412 when If-Match is stale): the
+    row is locked, so nobody can write in between; the new revision goes with the row's next
+    UPDATE instead of a compare-and-swap of its own."""
+    expected_revision(diagnostic, if_match)
+    diagnostic.revision += 1
+    diagnostic.modified_at = clock.now()
 
 
 async def write(session: AsyncSession, diagnostic: Diagnostic, if_match: str | None) -> None:

@@ -59,24 +59,35 @@ def scores_dict(scores: scoring.Scores) -> dict[str, Any]:
 
 
 async def record_completion(
-    session: AsyncSession, diagnostic: Diagnostic, *, actor: str, allow_unrated: bool = False
+    session: AsyncSession,
+    diagnostic: Diagnostic,
+    *,
+    actor: str,
+    allow_unrated: bool = False,
+    answers: Sequence[Answer] | None = None,
+    status_before: str | None = None,
 ) -> None:
     """Score a diagnostic, freeze its scores and publish ``diagnostic.completed.v1``: the one
     completion path, for the structure's own assessments (the ``complete`` transition: every
     criterion rated or not applicable) and for the auditor's evaluations (``evaluations/service.py``,
     ``allow_unrated``: what the auditor did not evaluate stays unrated, published with no
     level). The caller sets the status. The completion is a regulated change: it appends
-    ``diagnostic.completed`` to the audit trail, in the same transaction."""
+    ``diagnostic.completed`` to the audit trail, in the same transaction.
+
+    ``answers``: the diagnostic's answers when the caller read them already (before changing
+    the row, so that its changes go in one UPDATE); ``status_before``: its status before the
+    caller changed it (for the audit trail)."""
     # The structure's own assessment moves from its current status; an audit evaluation is
     # created completed (nothing before it).
     before = (
         None
         if diagnostic.kind == lifecycle.Kind.AUDIT_EVALUATION.value
-        else {"status": diagnostic.status}
+        else {"status": status_before or diagnostic.status}
     )
     referential = await referentials.resolved(session, diagnostic.referential_id)
     repo = DiagnosticRepository(session)
-    answers = await repo.answers(diagnostic.id)
+    if answers is None:
+        answers = await repo.answers(diagnostic.id)
     result = scoring.score(referential, ratings_of(answers))
     if not result.complete and not allow_unrated:
         raise lifecycle.Incomplete(
@@ -87,6 +98,9 @@ async def record_completion(
             extensions={"missing": list(result.missing)},
         )
     now = clock.now()
+    # Scores are written when a diagnostic is completed, and it is completed once: none to
+    # replace the first time (a DELETE of nothing saved).
+    scored_before = diagnostic.completed_at is not None
     diagnostic.completed_at = now
     diagnostic.completed_quarter = f"{now.year}-T{(now.month - 1) // 3 + 1}"
     diagnostic.overall_score = result.overall.score
@@ -104,6 +118,7 @@ async def record_completion(
             )
             for g in groups
         ],
+        replace=scored_before,
     )
     by_urn = {a.criterion_urn: a for a in answers}
     figures = lifecycle.figures_summary(diagnostic.key_figures)
@@ -136,7 +151,9 @@ async def record_completion(
         dynamic_exit_rate=figures["dynamic_exit_rate"] if figures else None,
     )
     envelope = new_event(event, source=SOURCE, subject=diagnostic.id, actor=actor)
-    await add_event(session, tables.outbox, envelope)
+    # The audit trail's entry first, the outbox row last: the row is deferred to the next
+    # statement (cap_shared.outbox.writer); last, it goes with the COMMIT instead of taking a
+    # round trip of its own before the trail's lock.
     await record_change(
         session,
         tables.audit_log,
@@ -158,6 +175,7 @@ async def record_completion(
         on_behalf_of=diagnostic.organisation_id,
         event_id=envelope.id,
     )
+    await add_event(session, tables.outbox, envelope)
 
 
 def _group(g: scoring.GroupScore) -> GroupScoreV1:

@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from cap_diagnostic.models import Answer, Diagnostic, GroupScoreRow, ReferentialVersion, tombstones
+from cap_diagnostic.models import (
+    Answer,
+    Diagnostic,
+    GroupScoreRow,
+    Organisation,
+    ReferentialVersion,
+    tombstones,
+)
 from cap_diagnostic.organisations.repository import in_scope
 from cap_shared import clock
 from cap_shared.pagination import Keyset, key, newest_first
@@ -51,6 +58,21 @@ class DiagnosticRepository:
             )
             return (await self.session.execute(query)).scalar_one_or_none()
         return await self.session.get(Diagnostic, diagnostic_id)
+
+    async def get_with_organisation(
+        self, diagnostic_id: str, *, for_update: bool = False
+    ) -> tuple[Diagnostic, Organisation] | None:
+        """One diagnostic and its organisation (the read model's), in one query; None when
+        either is missing. ``for_update`` locks the diagnostic (not the organisation)."""
+        query = (
+            sa.select(Diagnostic, Organisation)
+            .join(Organisation, col(Organisation.id) == col(Diagnostic.organisation_id))
+            .where(col(Diagnostic.id) == diagnostic_id)
+        )
+        if for_update:
+            query = query.with_for_update(of=Diagnostic)
+        row = (await self.session.execute(query)).first()
+        return None if row is None else (row[0], row[1])
 
     async def add(self, diagnostic: Diagnostic) -> None:
         """Insert a new diagnostic."""
@@ -269,11 +291,15 @@ class DiagnosticRepository:
             at=at,
         )
 
-    async def replace_scores(self, diagnostic_id: str, rows: Sequence[GroupScoreRow]) -> None:
-        """Replace a diagnostic's scores per group."""
-        await self.session.execute(
-            sa.delete(GroupScoreRow).where(col(GroupScoreRow.diagnostic_id) == diagnostic_id)
-        )
+    async def replace_scores(
+        self, diagnostic_id: str, rows: Sequence[GroupScoreRow], *, replace: bool = True
+    ) -> None:
+        """Replace a diagnostic's scores per group (``replace=False``: it has none yet, they are
+        only added)."""
+        if replace:
+            await self.session.execute(
+                sa.delete(GroupScoreRow).where(col(GroupScoreRow.diagnostic_id) == diagnostic_id)
+            )
         self.session.add_all(rows)
 
     async def flush(self) -> None:

@@ -26,7 +26,7 @@ from cap_diagnostic.diagnostics.schemas import (
 )
 from cap_diagnostic.facilitators import rules as facilitator_rules
 from cap_diagnostic.facilitators import service as facilitators
-from cap_diagnostic.models import Answer, Diagnostic, tables
+from cap_diagnostic.models import Answer, Diagnostic, Organisation, tables
 from cap_diagnostic.plans import proposals
 from cap_diagnostic.plans import service as plan_service
 from cap_diagnostic.referentials import loader
@@ -54,6 +54,8 @@ async def to_public(
     dropped by a migration), so counting its answers counts its progress.
     """
     referential = await referentials.resolved(session, diagnostic.referential_id)
+    if counts is None:
+        counts = session.info.get(_PROGRESS, {}).pop(diagnostic.id, None)
     if counts is None:
         counts = (await DiagnosticRepository(session).progress_counts([diagnostic.id])).get(
             diagnostic.id, (0, 0)
@@ -262,11 +264,12 @@ async def transition(
             detail_fr="une séance CAP se planifie avec sa session_date et son animateur",
         )
     access.expected_revision(diagnostic, if_match)
+    if action is Action.COMPLETE:
+        await _complete(session, principal, diagnostic, organisation, target, if_match)
+        return diagnostic
     facilitators.note_acting(
         diagnostic, organisation=organisation, principal=principal
     )  # before completion publishes them
-    if action is Action.COMPLETE:
-        await completion.record_completion(session, diagnostic, actor=principal.subject)
     if action is Action.ISSUE_PLAN:
         await proposals.issue_from_diagnostic(session, diagnostic, actor=principal.subject)
     await access.write(session, diagnostic, if_match)
@@ -288,6 +291,37 @@ async def transition(
             on_behalf_of=diagnostic.organisation_id,
         )
     return diagnostic
+
+
+async def _complete(
+    session: AsyncSession,
+    principal: Principal,
+    diagnostic: Diagnostic,
+    organisation: Organisation,
+    target: Status,
+    if_match: str | None,
+) -> None:
+    """Complete a running diagnostic (read locked): its answers read before the row changes,
+    then every change of the row (the acting facilitator, the revision, the status, the scores)
+    in one UPDATE, and the answer's progress counted from the answers read."""
+    repo = DiagnosticRepository(session)
+    answers = await repo.answers(diagnostic.id)
+    status_before = diagnostic.status
+    facilitators.note_acting(diagnostic, organisation=organisation, principal=principal)
+    access.write_locked(diagnostic, if_match)
+    diagnostic.status = target.value
+    await completion.record_completion(
+        session, diagnostic, actor=principal.subject, answers=answers, status_before=status_before
+    )
+    await repo.flush()
+    rated = sum(1 for a in answers if a.level is not None)
+    not_applicable = sum(1 for a in answers if a.not_applicable)
+    session.info.setdefault(_PROGRESS, {})[diagnostic.id] = (rated, not_applicable)
+
+
+#: ``Session.info`` key: the (rated, not applicable) counts of diagnostics whose answers this
+#: request counted already (by id), for its answer; taken once by :func:`to_public`.
+_PROGRESS = "cap_diagnostic_progress"
 
 
 #: The audit trail's verb of each step of a completed diagnostic.

@@ -39,7 +39,10 @@ async def submit(
         window_months=settings.eligibility_window_months,
         clock=runtime.clock,
     )
-    (answer,) = await applications.out(session, principal, applications=[application])
+    # A new application has the invitations it sent, none when it named no member: not read.
+    (answer,) = await applications.out(
+        session, principal, applications=[application], uninvited=not data.group_member_ids
+    )
     return answer
 
 

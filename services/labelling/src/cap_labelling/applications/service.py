@@ -70,12 +70,21 @@ def to_public(
 
 
 async def out(
-    session: AsyncSession, principal: Principal, *, applications: list[Application]
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    applications: list[Application],
+    uninvited: bool = False,
 ) -> list[ApplicationPublic]:
-    """Applications as the caller sees them."""
+    """Applications as the caller sees them (``uninvited``: the caller knows they have no
+    group invitation, none is read: a lifted row scope and a query saved)."""
     readable = await visibility.readable(session, principal)
-    invitations = await group_invitations.of_applications(
-        session, application_ids=[a.id for a in applications]
+    invitations: dict[str, list[GroupInvitation]] = (
+        {a.id: [] for a in applications}
+        if uninvited
+        else await group_invitations.of_applications(
+            session, application_ids=[a.id for a in applications]
+        )
     )
     return [to_public(a, readable=readable, invitations=invitations[a.id]) for a in applications]
 
@@ -255,6 +264,10 @@ async def step(
     await ApplicationRepository(session).flush()
     if target is ApplicationStatus.ACCEPTED:
         await decisions.open_for_application(session, application)
+        # The answer's read of the invitations now, before the event's row: the row is
+        # deferred to the transaction's next statement; last, it goes with the COMMIT instead
+        # of taking a round trip of its own (the read is kept for the answer).
+        await group_invitations.of_applications(session, application_ids=[application.id])
         await add_event(
             session,
             tables.outbox,

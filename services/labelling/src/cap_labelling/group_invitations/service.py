@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_labelling.applications import rules
 from cap_labelling.applications.rules import ApplicationStatus, InvitationStatus
@@ -107,14 +110,55 @@ async def of_application(session: AsyncSession, *, application_id: str) -> list[
 async def of_applications(
     session: AsyncSession, *, application_ids: list[str]
 ) -> dict[str, list[GroupInvitation]]:
-    """The invitations of several applications, by application."""
+    """The invitations of several applications, by application (read once per transaction
+    until an invitation is written: see :func:`_memo`)."""
+    memo = _memo(session)
+    if memo is not None and all(a in memo for a in application_ids):
+        return {a: list(memo[a]) for a in application_ids}
     found: dict[str, list[GroupInvitation]] = {a: [] for a in application_ids}
     if not application_ids:
         return found
     async with across_organisations(session):  # the applicant follows the invited's answers
         for invitation in await GroupInvitationRepository(session).of_applications(application_ids):
             found[invitation.application_id].append(invitation)
+    # The query's autoflush may have ended a memo; this one holds from here.
+    session.info.setdefault(_INVITATIONS, {}).update({a: list(v) for a, v in found.items()})
     return found
+
+
+#: ``Session.info`` key: the invitations of applications read in this transaction (by
+#: application id), read again once an invitation is written, or the transaction or a
+#: savepoint ends.
+_INVITATIONS = "cap_labelling_invitations"
+
+
+def _written(session: Session | AsyncSession) -> bool:
+    return any(
+        isinstance(row, GroupInvitation)
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    )
+
+
+def _memo(session: AsyncSession) -> dict[str, list[GroupInvitation]] | None:
+    """The invitations read already, unless one waits to be flushed (a query would flush it)."""
+    memo: dict[str, list[GroupInvitation]] | None = session.info.get(_INVITATIONS)
+    return None if memo is None or _written(session) else memo
+
+
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_INVITATIONS, None)
+
+
+def _forget_written(session: Session, _context: Any) -> None:
+    # After a flush, new/dirty/deleted still name what it wrote.
+    if _INVITATIONS in session.info and _written(session):
+        session.info.pop(_INVITATIONS, None)
+
+
+event.listen(Session, "after_flush", _forget_written)
+event.listen(Session, "after_transaction_end", _forget)
 
 
 async def cancel_pending(session: AsyncSession, *, application_id: str, now: datetime) -> None:
