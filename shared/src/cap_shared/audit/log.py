@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from cap_shared import clock
 from cap_shared.actor import Actor, explicit_actor
 from cap_shared.audit.canonical import GENESIS, canonical_json, entry_hash
 from cap_shared.correlation import current_request_id
+from cap_shared.db.memo import TransactionMemo
 from cap_shared.db.pgconnection import ScopedConnection, literal
 from cap_shared.db.rowsecurity import in_request, request_principal
 
@@ -68,20 +68,11 @@ class AuditEntry:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-#: ``Session.info`` key: the head of each chain this transaction appended to (table name ->
-#: seq, hash). A second append in the transaction needs neither the lock again (held until the
-#: transaction ends) nor the head (its own last entry): one statement instead of three.
-_HEADS = "cap_audit_heads"
-
-
-def _forget_heads(session: Session, transaction: SessionTransaction) -> None:
-    # The session's transaction ended (the lock is released), or a savepoint did (rolled back,
-    # it may take an entry with it): read the head anew. Not at the end of a flush.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_HEADS, None)
-
-
-event.listen(Session, "after_transaction_end", _forget_heads)
+#: The head of each chain this transaction appended to (table name -> seq, hash). A second
+#: append in the transaction needs neither the lock again (held until the transaction ends)
+#: nor the head (its own last entry). A savepoint's end forgets it too (rolled back, it may
+#: take an entry with it).
+_HEADS: TransactionMemo[str, tuple[int, str]] = TransactionMemo("cap_audit_heads")
 
 
 def lock_name(table: sa.Table) -> str:
@@ -132,8 +123,7 @@ async def record_change(
     time (the service clock) are read from the context. Appends are serialised per service:
     call it as the last write of the transaction, so the lock is held briefly.
     """
-    heads: dict[str, tuple[int, str]] = session.info.setdefault(_HEADS, {})
-    known = heads.get(table.name)
+    known = _HEADS.get(session, table.name)
     if known is None:
         await lock_chain(session, table)
         seq, prev_hash = await chain_head(session, table)
@@ -159,7 +149,7 @@ async def record_change(
     }
     values["hash"] = entry_hash(prev_hash, values)
     await session.run_sync(_insert, table, values)
-    session.info.setdefault(_HEADS, {})[table.name] = (seq + 1, values["hash"])
+    _HEADS.put(session, table.name, (seq + 1, values["hash"]))
     return AuditEntry(**values)
 
 

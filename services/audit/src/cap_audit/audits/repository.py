@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from cap_audit.models import Assignment, Audit, Auditor, Organisation, tombstones
+from cap_shared.db.memo import TransactionMemo
 from cap_shared.pagination import Keyset, key
 from cap_shared.sync import Deleted, DeltaSync
 
@@ -58,31 +57,12 @@ def tombstone_filter(organisation_ids: Sequence[str] | None) -> Any:
     return lambda organisation: organisation.in_(ids)
 
 
-#: ``Session.info`` key: the teams read in the session's transaction, by audit id. Access
-#: checks, the rules and the audit's answer each need its team: one query per request then.
-_TEAMS = "cap_audit_teams"
-
-
-def _forget_teams(session: Session, transaction: SessionTransaction) -> None:
-    # Not at the end of a flush's subtransaction: at the end of the session's transaction or
-    # of a savepoint (rolled back, it may take writes with it).
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_TEAMS, None)
-
-
-def _forget_teams_written(session: Session, _context: Any) -> None:
-    # After a flush, new/dirty/deleted still name what it wrote.
-    if _TEAMS in session.info and any(
-        isinstance(row, (Assignment, Auditor))
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    ):
-        session.info.pop(_TEAMS, None)
-
-
-# An assignment or an auditor flushed, or the transaction ended: read the teams anew.
-event.listen(Session, "after_flush", _forget_teams_written)
-event.listen(Session, "after_transaction_end", _forget_teams)
+#: The teams read in the session's transaction, by audit id (access checks, the rules and the
+#: audit's answer each need its team: one query per request), read again once an assignment or
+#: an auditor is written.
+_TEAMS: TransactionMemo[str, list[tuple[Assignment, Auditor]]] = TransactionMemo(
+    "cap_audit_teams", written_by=(Assignment, Auditor)
+)
 
 
 class AuditRepository:
@@ -148,10 +128,7 @@ class AuditRepository:
     async def team(self, audit_id: str) -> Sequence[tuple[Assignment, Auditor]]:
         """The audit's assignments with their auditors, the lead first, then by name (read
         once per transaction until something is written)."""
-        teams: dict[str, list[tuple[Assignment, Auditor]]] = self.session.info.setdefault(
-            _TEAMS, {}
-        )
-        known = teams.get(audit_id)
+        known = _TEAMS.get(self.session, audit_id)
         if known is not None:
             return list(known)
         query = (
@@ -161,13 +138,12 @@ class AuditRepository:
             .order_by(col(Assignment.role) != "lead", col(Auditor.name))
         )
         team = [(a, b) for a, b in (await self.session.execute(query)).all()]
-        # The query's autoflush may have ended a memo; this one holds from here.
-        self.session.info.setdefault(_TEAMS, {})[audit_id] = team
+        _TEAMS.put(self.session, audit_id, team)
         return list(team)
 
     async def clear_team(self, audit_id: str) -> None:
         """Remove the audit's assignments (before a new plan's)."""
-        self.session.info.pop(_TEAMS, None)
+        _TEAMS.forget(self.session)
         await self.session.execute(
             sa.delete(Assignment).where(col(Assignment.audit_id) == audit_id)
         )

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col
 
 from cap_audit.audits.repository import tombstone_filter
 from cap_audit.models import Audit, Finding, tombstones
+from cap_shared.db.memo import TransactionMemo
 from cap_shared.pagination import Keyset, key
 from cap_shared.sync import Deleted, DeltaSync
 
@@ -37,37 +35,11 @@ def _deciding(audit_id: str) -> sa.Select[Finding]:
     )
 
 
-#: ``Session.info`` key: the deciding findings of audits read in this transaction (by audit
-#: id), read again once a flush writes a finding, or the transaction or a savepoint ends.
-_DECIDING = "cap_audit_deciding_findings"
-
-
-def _forget_deciding(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_DECIDING, None)
-
-
-def _forget_deciding_written(session: Session, _context: Any) -> None:
-    # After a flush, new/dirty/deleted still name what it wrote.
-    if _DECIDING in session.info and any(
-        isinstance(row, Finding)
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    ):
-        session.info.pop(_DECIDING, None)
-
-
-def _findings_pending(session: AsyncSession) -> bool:
-    """Whether a finding waits to be flushed (a query would flush it first: no memo then)."""
-    return any(
-        isinstance(row, Finding)
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    )
-
-
-event.listen(Session, "after_flush", _forget_deciding_written)
-event.listen(Session, "after_transaction_end", _forget_deciding)
+#: The deciding findings of audits read in this transaction (by audit id), read again once a
+#: finding is written.
+_DECIDING: TransactionMemo[str, list[Finding]] = TransactionMemo(
+    "cap_audit_deciding_findings", written_by=(Finding,)
+)
 
 
 class FindingRepository:
@@ -100,13 +72,12 @@ class FindingRepository:
         """The audit's findings and those its report escalated (from earlier audits): read
         once per transaction until a finding is written (the If-Match check, the rule and the
         answer of one request read them once)."""
-        known = self.session.info.get(_DECIDING, {}).get(audit_id)
-        if known is not None and not _findings_pending(self.session):
+        known = _DECIDING.get(self.session, audit_id)
+        if known is not None:
             return list(known)
         query = _deciding(audit_id).order_by(col(Finding.created_at))
         found = list((await self.session.execute(query)).scalars().all())
-        # The query's autoflush may have ended a memo; this one holds from here.
-        self.session.info.setdefault(_DECIDING, {})[audit_id] = found
+        _DECIDING.put(self.session, audit_id, found)
         return list(found)
 
     async def page(

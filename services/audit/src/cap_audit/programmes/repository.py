@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col
 
 from cap_audit.audits.repository import Reach, reach_filter
 from cap_audit.models import ActiveRecognition, Programme
+from cap_shared.db.memo import TransactionMemo
 from cap_shared.pagination import Keyset, key
 from cap_shared.readmodel import ReadModelRepository
 
@@ -23,18 +22,9 @@ PROGRAMME_KEYS = Keyset(
 )
 
 
-#: ``Session.info`` key: the programmes read in this transaction (by id), kept alive so that
-#: ``Session.get`` finds them again without a query (its identity map is weak).
-_KEPT = "cap_audit_programmes"
-
-
-def _forget_programmes(session: Session, transaction: SessionTransaction) -> None:
-    # The session's transaction ended (its rows expire), or a savepoint did.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_KEPT, None)
-
-
-event.listen(Session, "after_transaction_end", _forget_programmes)
+#: The programmes read in this transaction (by id), kept alive so that ``Session.get`` finds
+#: them again without a query (its identity map is weak).
+_KEPT: TransactionMemo[str, Programme] = TransactionMemo("cap_audit_programmes")
 
 
 class ProgrammeRepository:
@@ -53,7 +43,7 @@ class ProgrammeRepository:
         holds weak references, so the row is kept here until the transaction ends)."""
         programme = await self.session.get(Programme, programme_id)
         if programme is not None:
-            self.session.info.setdefault(_KEPT, {})[programme_id] = programme
+            _KEPT.put(self.session, programme_id, programme)
         return programme
 
     async def of_application(self, application_id: str) -> Programme | None:

@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_labelling.applications import rules
 from cap_labelling.applications.rules import ApplicationStatus, InvitationStatus
@@ -34,6 +31,7 @@ from cap_labelling.rules import InvalidTransition, Scheme
 from cap_shared.clock import Clock
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import GroupInvitationSentV1
+from cap_shared.db.memo import TransactionMemo
 from cap_shared.db.rowsecurity import across_organisations
 from cap_shared.outbox import add_event
 from cap_shared.problems import Forbidden, NotFound
@@ -111,9 +109,9 @@ async def of_applications(
     session: AsyncSession, *, application_ids: list[str]
 ) -> dict[str, list[GroupInvitation]]:
     """The invitations of several applications, by application (read once per transaction
-    until an invitation is written: see :func:`_memo`)."""
-    memo = _memo(session)
-    if memo is not None and all(a in memo for a in application_ids):
+    until an invitation is written)."""
+    memo = _INVITATIONS.known(session)
+    if all(a in memo for a in application_ids):
         return {a: list(memo[a]) for a in application_ids}
     found: dict[str, list[GroupInvitation]] = {a: [] for a in application_ids}
     if not application_ids:
@@ -121,44 +119,16 @@ async def of_applications(
     async with across_organisations(session):  # the applicant follows the invited's answers
         for invitation in await GroupInvitationRepository(session).of_applications(application_ids):
             found[invitation.application_id].append(invitation)
-    # The query's autoflush may have ended a memo; this one holds from here.
-    session.info.setdefault(_INVITATIONS, {}).update({a: list(v) for a, v in found.items()})
+    for application_id, invitations in found.items():
+        _INVITATIONS.put(session, application_id, list(invitations))
     return found
 
 
-#: ``Session.info`` key: the invitations of applications read in this transaction (by
-#: application id), read again once an invitation is written, or the transaction or a
-#: savepoint ends.
-_INVITATIONS = "cap_labelling_invitations"
-
-
-def _written(session: Session | AsyncSession) -> bool:
-    return any(
-        isinstance(row, GroupInvitation)
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    )
-
-
-def _memo(session: AsyncSession) -> dict[str, list[GroupInvitation]] | None:
-    """The invitations read already, unless one waits to be flushed (a query would flush it)."""
-    memo: dict[str, list[GroupInvitation]] | None = session.info.get(_INVITATIONS)
-    return None if memo is None or _written(session) else memo
-
-
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_INVITATIONS, None)
-
-
-def _forget_written(session: Session, _context: Any) -> None:
-    # After a flush, new/dirty/deleted still name what it wrote.
-    if _INVITATIONS in session.info and _written(session):
-        session.info.pop(_INVITATIONS, None)
-
-
-event.listen(Session, "after_flush", _forget_written)
-event.listen(Session, "after_transaction_end", _forget)
+#: The invitations of applications read in this transaction (by application id), read again
+#: once an invitation is written.
+_INVITATIONS: TransactionMemo[str, list[GroupInvitation]] = TransactionMemo(
+    "cap_labelling_invitations", written_by=(GroupInvitation,)
+)
 
 
 async def cancel_pending(session: AsyncSession, *, application_id: str, now: datetime) -> None:

@@ -18,9 +18,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
 
 from cap_labelling.level_rules import rules
 from cap_labelling.level_rules.repository import LevelRuleRepository
@@ -30,6 +28,7 @@ from cap_labelling.models import LevelRuleRevision, tables
 from cap_shared import clock
 from cap_shared.audit import record_change
 from cap_shared.conditional import Precondition
+from cap_shared.db.memo import TransactionMemo
 from cap_shared.pagination import Page
 from cap_shared.problems import NotFound, ProblemError
 
@@ -197,29 +196,20 @@ async def get(session: AsyncSession, *, code: str, version: int) -> LevelRuleRev
     return row
 
 
-#: ``Session.info`` key: the rules read in the session's transaction, by (code, version). A
-#: decision file's evaluation needs its rule once per structure and once more for the group.
-_CURRENT = "cap_level_rules"
-
-
-def _forget_rules(session: Session, transaction: SessionTransaction) -> None:
-    # At the end of the session's transaction or of a savepoint, not of a flush.
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_CURRENT, None)
-
-
-event.listen(Session, "after_transaction_end", _forget_rules)
+#: The rules read in the session's transaction, by (code, version). A decision file's
+#: evaluation needs its rule once per structure and once more for the group.
+_CURRENT: TransactionMemo[tuple[str, int], StoredRule | None] = TransactionMemo("cap_level_rules")
 
 
 async def current(session: AsyncSession, *, code: str, version: int) -> StoredRule | None:
     """The rule that applies to referential ``code`` version ``version`` (its latest revision),
     read once per transaction (:func:`store` forgets what was read)."""
-    known: dict[tuple[str, int], StoredRule | None] = session.info.setdefault(_CURRENT, {})
+    known = _CURRENT.known(session)
     if (code, version) in known:
         return known[(code, version)]
     row = await LevelRuleRepository(session).latest(code=code, version=version)
     rule = None if row is None else StoredRule(_parsed(row), row.revision)
-    session.info.setdefault(_CURRENT, {})[(code, version)] = rule
+    _CURRENT.put(session, (code, version), rule)
     return rule
 
 
@@ -227,7 +217,7 @@ async def store(
     session: AsyncSession, rule: LevelRule, *, source: str, actor: str, now: datetime
 ) -> tuple[LevelRuleRevision, bool]:
     """Keep ``rule`` as its version's latest revision; (row, False) when it is unchanged."""
-    session.info.pop(_CURRENT, None)  # a new revision may follow: read the rules anew
+    _CURRENT.forget(session)  # a new revision may follow: read the rules anew
     document = _document(rule)
     sha = _sha(document)
     repository = LevelRuleRepository(session)
