@@ -8,7 +8,6 @@ code path.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from urllib.parse import quote, quote_from_bytes
@@ -24,6 +23,7 @@ from cap_shared.correlation import REQUEST_ID_HEADER, current_request_id
 from cap_shared.problems import PROBLEM_JSON, ProblemError, problem_from, problem_response
 from cap_shared.security import Principal
 from cap_shared.security.deps import InvalidCredentials
+from cap_shared.streaming import relay_stream
 
 logger = logging.getLogger(__name__)
 
@@ -240,25 +240,7 @@ class UpstreamResponse:
             await reply.close()
 
     async def _stream(self, receive: Receive, send: Send) -> None:
-        async def pump() -> None:
-            async for chunk in self.reply.body:
-                if chunk:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-        async def disconnected() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-
-        tasks = {asyncio.create_task(pump()), asyncio.create_task(disconnected())}
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for task in done:
-            task.result()  # an upstream failure is not swallowed
+        await relay_stream(self.reply.body, receive, send)
 
 
 def _unavailable(service: str, request: Request, path: str, exc: Exception) -> Response:

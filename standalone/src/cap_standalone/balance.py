@@ -24,7 +24,6 @@ passed on chunk by chunk and released when its client goes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -35,7 +34,8 @@ from starlette.types import Receive, Scope, Send
 
 from cap_gateway.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
 from cap_shared.logging import configure_logging
-from cap_standalone.front import _HOP_BY_HOP, RoundRobin
+from cap_shared.streaming import relay_stream
+from cap_standalone.front import _HOP_BY_HOP, RoundRobin, unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -107,14 +107,7 @@ class Replica:
             )
         except (UpstreamUnavailable, UpstreamTimeout) as exc:
             logger.warning("upstream %s unreachable: %s", self.url, exc)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 502,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-                }
-            )
-            await send({"type": "http.response.body", "body": b"Service injoignable."})
+            await unreachable(send)
             return
         try:
             stream = False
@@ -127,7 +120,7 @@ class Replica:
                     kept.append((name, value))
             await send({"type": "http.response.start", "status": answer.status, "headers": kept})
             if stream:
-                await _stream(answer.body(), receive, send)
+                await relay_stream(answer.body(), receive, send)
                 return
             pending: bytes | None = None  # the last part goes with more_body False
             async for chunk in answer.body():
@@ -143,30 +136,6 @@ class Replica:
     async def aclose(self) -> None:
         """Close the idle connections."""
         await self.pool.aclose()
-
-
-async def _stream(parts: AsyncIterator[bytes], receive: Receive, send: Send) -> None:
-    """An event stream: each part at once, until the replica ends it or the client goes."""
-
-    async def pump() -> None:
-        async for chunk in parts:
-            if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-    async def disconnected() -> None:
-        while (await receive())["type"] != "http.disconnect":
-            pass
-
-    tasks = {asyncio.create_task(pump()), asyncio.create_task(disconnected())}
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-    for task in pending:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    for task in done:
-        task.result()
 
 
 class Balancer:

@@ -120,14 +120,7 @@ class HttpUpstream:
             response = await self.http.send(request, stream=True)
         except httpx.TransportError as exc:
             logger.warning("upstream %s unreachable: %s", self.url, exc)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 502,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-                }
-            )
-            await send({"type": "http.response.body", "body": b"Service injoignable."})
+            await unreachable(send)
             return
         try:
             await send(
@@ -144,6 +137,18 @@ class HttpUpstream:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             await response.aclose()
+
+
+async def unreachable(send: Send) -> None:
+    """The answer when the replica chosen cannot be reached: 502, in plain words."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 502,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"Service injoignable."})
 
 
 class RoundRobin:
