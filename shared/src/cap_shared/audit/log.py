@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cap_shared import clock
 from cap_shared.actor import Actor, explicit_actor
-from cap_shared.audit.canonical import GENESIS, canonical_json, entry_hash
+from cap_shared.audit.canonical import GENESIS, HASHED_FIELDS, canonical_json, entry_hash
 from cap_shared.correlation import current_request_id
 from cap_shared.db.memo import TransactionMemo
 from cap_shared.db.pgconnection import ScopedConnection, literal
@@ -153,29 +153,14 @@ async def record_change(
     return AuditEntry(**values)
 
 
-#: The columns of an entry, in order, and their types as the deferred INSERT names them.
+#: The columns of an entry, in order, and their types as the deferred INSERT names them: the
+#: hashed fields (``seq`` and ``occurred_at`` typed, the rest text), then the chain's two.
 _COLUMNS = (
     ("seq", "bigint"),
     ("occurred_at", "timestamptz"),
-    *(
-        (name, "text")
-        for name in (
-            "action",
-            "record_type",
-            "record_id",
-            "actor",
-            "actor_kind",
-            "client_id",
-            "on_behalf_of",
-            "request_id",
-            "event_id",
-            "consumed_event_id",
-            "before",
-            "after",
-            "prev_hash",
-            "hash",
-        )
-    ),
+    *((name, "text") for name in HASHED_FIELDS[2:]),
+    ("prev_hash", "text"),
+    ("hash", "text"),
 )
 #: Per log table: its key among a connection's prepared statements, and their definition.
 _PREPARED: dict[str, tuple[str, str]] = {}
