@@ -105,3 +105,39 @@ async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
         assert await consumers_on(worker.queue_name(queue)) == 1
     finally:
         await cleanup_rabbit(worker)
+
+
+async def test_a_subscription_lost_on_an_open_channel_is_found_by_the_periodic_check(
+    rabbit_broker: RabbitBroker,
+) -> None:
+    """No reconnection at all: the channel stays open but no longer holds our consumer (as when
+    aio-pika's recovery of a consumer the server cancelled fails); the periodic check finds it."""
+    worker = RabbitBroker(RABBITMQ_URL, namespace=rabbit_broker.namespace, watchdog_interval=0.5)
+    recorder = Recorder()
+    queue = spec()
+    before = restored_count(queue.name)
+    try:
+        await worker.start()
+        handle: Any = await worker.consume(queue, recorder)
+        underlay = await handle.channel.get_underlay_channel()
+        await underlay.basic_cancel(handle._tag)  # behind aio-pika's back
+        assert await consumers_on(worker.queue_name(queue)) == 0
+        await rabbit_broker.publish(message(n=1))
+        await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15, message="message 1")
+        assert restored_count(queue.name) == before + 1
+        assert await consumers_on(worker.queue_name(queue)) == 1
+    finally:
+        await cleanup_rabbit(worker)
+
+
+async def test_a_cancelled_consumer_is_not_subscribed_again(rabbit_broker: RabbitBroker) -> None:
+    worker = RabbitBroker(RABBITMQ_URL, namespace=rabbit_broker.namespace, watchdog_interval=0.2)
+    queue = spec()
+    try:
+        await worker.start()
+        handle = await worker.consume(queue, Recorder())
+        await handle.cancel()
+        await asyncio.sleep(1.5)  # several checks
+        assert await consumers_on(worker.queue_name(queue)) == 0
+    finally:
+        await cleanup_rabbit(worker)
