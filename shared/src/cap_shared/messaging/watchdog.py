@@ -156,8 +156,8 @@ class ConsumerWatchdog:
                 restored += 1
                 metrics.EVENT_CONSUMERS_RESTORED.labels(queue=consumer.watched_queue).inc()
                 logger.warning(
-                    "consumer of %s had lost its channel or subscription after a reconnection; "
-                    "subscribed again on a new channel",
+                    "consumer of %s had lost its channel or subscription and aio-pika did not "
+                    "restore it; subscribed again on a new channel",
                     consumer.watched_queue,
                 )
         return restored
