@@ -36,14 +36,15 @@ TEARDOWN_S = 3.0
 _TEARDOWN_S = TEARDOWN_S
 
 
-def _subscribed(channel: AbstractChannel, tag: str) -> bool:
-    """``channel`` open, its AMQP channel (aio-pika's private ``_channel``, pinned version)
-    holding the consumer ``tag``."""
-    if channel.is_closed:
-        return False
-    underlay = getattr(channel, "_channel", None)
-    consumers = getattr(getattr(underlay, "channel", None), "consumers", None)
-    return consumers is None or tag in consumers
+def _subscribed(connection: Any, tag: str) -> bool:
+    """Some open AMQP channel of ``connection`` (aiormq's) holds the consumer ``tag``: the
+    current one of our aio-pika channel, or one an earlier reopen of it left open and consuming
+    (a robust channel reopened twice keeps only the second), which must not be doubled."""
+    channels = getattr(connection, "channels", None) or {}
+    return any(
+        channel is not None and not channel.is_closed and tag in channel.consumers
+        for channel in tuple(channels.values())
+    )
 
 
 class RabbitConsumer(ConsumerHandle):
@@ -102,11 +103,12 @@ class RabbitConsumer(ConsumerHandle):
         return f"{self.spec.name}.dlq" if self.dead else self.spec.name
 
     def consuming(self) -> bool:
-        """Subscribed on an open channel: aio-pika's channel open and its current AMQP channel
-        holding our consumer tag (or cancelled: nothing to look after)."""
+        """Subscribed: an open AMQP channel of the broker's connection holds our consumer tag
+        (or cancelled: nothing to look after)."""
         if self._cancelled or self._tag is None:
             return True
-        return _subscribed(self.channel, self._tag)
+        transport = getattr(self.broker._connection, "transport", None)
+        return transport is not None and _subscribed(transport.connection, self._tag)
 
     def counted(self, on: bool) -> None:
         """Count it, or not, in ``cap_event_consumers``."""

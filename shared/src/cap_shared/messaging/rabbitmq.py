@@ -332,17 +332,22 @@ class RabbitBroker(Broker):
     async def _consuming_channel(
         self, queue_name: str, prefetch: int
     ) -> tuple[AbstractChannel, AbstractQueue]:
-        """A new channel with its QoS, and the queue on it (BrokerUnavailable if it cannot)."""
+        """A new channel with its QoS, and the queue on it, within ``connect_timeout`` and two
+        teardown bounds (a robust channel's ``set_qos`` would wait for a reconnection); none left
+        open when it fails (BrokerUnavailable) or is cancelled."""
         channel: AbstractChannel | None = None
         try:
-            channel = await (await self._connected()).channel(publisher_confirms=False)
-            await channel.set_qos(prefetch_count=prefetch)
-            return channel, await channel.get_queue(queue_name, ensure=True)
-        except (*_CONNECTION_ERRORS, RuntimeError, TimeoutError) as exc:
+            async with asyncio.timeout(self.connect_timeout + 2 * _TEARDOWN_S):
+                channel = await (await self._connected()).channel(publisher_confirms=False)
+                await channel.set_qos(prefetch_count=prefetch)
+                return channel, await channel.get_queue(queue_name, ensure=True)
+        except BaseException as exc:
             if channel is not None and not channel.is_closed:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(channel.close(), timeout=_TEARDOWN_S)
-            raise BrokerUnavailable(f"cannot consume {queue_name}: {exc}") from exc
+            if isinstance(exc, (*_CONNECTION_ERRORS, RuntimeError, TimeoutError)):
+                raise BrokerUnavailable(f"cannot consume {queue_name}: {exc}") from exc
+            raise
 
     async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
         """Deliver the queue's messages to ``handler`` until cancelled."""

@@ -16,7 +16,7 @@ class LateFailingRestore:
     """The interleaving of the CI failure, made certain: the close callback of the consumer's
     old channel runs only once the connection is back (aio-pika's own restore of the channel
     then did nothing: the channel still looked restored), and its reopen raises, as it did on
-    the loaded machine. aio-pika retries nothing after that."""
+    the loaded machine. Left alone, the queue keeps no consumer of ours."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Patch ``RobustChannel._on_close``; set :attr:`armed` to fault the next close."""
@@ -45,11 +45,13 @@ class LateFailingRestore:
             async def reopen() -> None:
                 raise RuntimeError(f"{old.connection!r} closed")
 
+            # Every reopen of this channel fails from now on: a late retry of aio-pika's own
+            # (RobustConnection._restore_consumers, when the old connection's close callback
+            # also runs late) cannot hide the stall, whatever the interleaving.
             channel.reopen = reopen  # type: ignore[method-assign]
             try:
                 return await original(channel, closing)
             finally:
-                del channel.reopen
                 hook.fired.set()
 
         # Bound when a channel opens: patched before the consumer's channel is.
