@@ -13,6 +13,9 @@ with ``on_return_raises`` so that an unroutable event raises instead of vanishin
 
 A cluster: every node's URL, separated by commas (:mod:`cap_shared.messaging.failover`); quorum
 queues get RabbitMQ's default of three replicas (no ``x-quorum-initial-group-size``).
+
+A watchdog (:mod:`cap_shared.messaging.watchdog`) subscribes again a consumer whose channel
+aio-pika failed to restore after a reconnection.
 """
 
 from __future__ import annotations
@@ -32,9 +35,6 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
-from cap_shared.messaging.amqp import attempt_of as _attempt
-from cap_shared.messaging.amqp import logging_of as _message_logging
-from cap_shared.messaging.amqp import original_routing_key as _original_routing_key
 from cap_shared.messaging.amqp import to_amqp as _to_amqp
 from cap_shared.messaging.base import (
     ATTEMPT_HEADER,
@@ -45,23 +45,19 @@ from cap_shared.messaging.base import (
     Decision,
     Delivery,
     Handler,
-    Outcome,
     OutgoingMessage,
     QueueSpec,
     dead_letter_headers,
-    delivery_logging,
-    run_handler,
 )
 from cap_shared.messaging.batching import CONNECTION_ERRORS as _CONNECTION_ERRORS
-from cap_shared.messaging.batching import ConsumerAcks as _ConsumerAcks
 from cap_shared.messaging.batching import publish_confirmed as _publish_confirmed
 from cap_shared.messaging.batching import publish_error as _publish_error
 from cap_shared.messaging.failover import broker_addresses, connect_nodes
+from cap_shared.messaging.rabbit_consumer import TEARDOWN_S as _TEARDOWN_S
+from cap_shared.messaging.rabbit_consumer import RabbitConsumer as _RabbitConsumer
+from cap_shared.messaging.watchdog import ConsumerWatchdog
 
 logger = logging.getLogger(__name__)
-
-#: Bound on each teardown step (cancel, channel close, connection close).
-_TEARDOWN_S = 3.0
 
 
 class RabbitBroker(Broker):
@@ -74,6 +70,7 @@ class RabbitBroker(Broker):
         namespace: str = "cap",
         connect_timeout: float = 5.0,
         reconnect_interval: float = 2.0,
+        watchdog_interval: float = 5.0,
     ) -> None:
         super().__init__(namespace=namespace)
         self.urls = broker_addresses(url)  # every node of a cluster
@@ -88,6 +85,12 @@ class RabbitBroker(Broker):
         self._consumers: list[_RabbitConsumer] = []
         self._declared: set[str] = set()
         self._queue_names: set[str] = set()
+        self._watchdog = ConsumerWatchdog(
+            lambda: self._consumers,
+            connected=self._is_up,
+            interval=watchdog_interval,
+            grace=max(1.0, reconnect_interval),
+        )
 
     @property
     def dead_letter_exchange_name(self) -> str:
@@ -116,6 +119,9 @@ class RabbitBroker(Broker):
             # cap_event_consumers: none while the connection is down, back once reconnected.
             self._connection.close_callbacks.add(lambda *_: self._consumers_live(False))
             self._connection.reconnect_callbacks.add(lambda *_: self._consumers_live(True))
+            # A channel aio-pika failed to restore is found and reopened by the watchdog.
+            self._connection.reconnect_callbacks.add(lambda *_: self._watchdog.kick())
+            self._watchdog.start()
             channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
             self._channel = channel
             self._exchange = await channel.declare_exchange(
@@ -135,6 +141,7 @@ class RabbitBroker(Broker):
 
     async def close(self) -> None:
         """Cancel every consumer and close the connection."""
+        await self._watchdog.stop()
         for consumer in list(self._consumers):
             with contextlib.suppress(Exception):
                 await consumer.cancel()
@@ -155,6 +162,14 @@ class RabbitBroker(Broker):
             or self._channel.is_closed
         ):
             raise BrokerUnavailable("not connected to RabbitMQ")
+
+    def _is_up(self) -> bool:
+        """The connection is open (not reconnecting): a consumer should be consuming."""
+        connection = self._connection
+        if connection is None or connection.is_closed or not connection.connected.is_set():
+            return False
+        transport = connection.transport
+        return transport is not None and not transport.connection.is_closed
 
     async def _connected(self) -> AbstractRobustConnection:
         """The connection, waited for up to ``connect_timeout`` while it reconnects (aio-pika
@@ -308,16 +323,31 @@ class RabbitBroker(Broker):
         self, spec: QueueSpec, handler: Handler, queue_name: str, prefetch: int, *, dead: bool
     ) -> ConsumerHandle:
         await self.declare_queue(spec)
-        try:
-            channel = await (await self._connected()).channel(publisher_confirms=False)
-            await channel.set_qos(prefetch_count=prefetch)
-            queue = await channel.get_queue(queue_name, ensure=True)
-        except (*_CONNECTION_ERRORS, RuntimeError) as exc:
-            raise BrokerUnavailable(f"cannot consume {queue_name}: {exc}") from exc
-        consumer = _RabbitConsumer(self, spec, handler, channel, queue, dead=dead)
+        channel, queue = await self._consuming_channel(queue_name, prefetch)
+        consumer = _RabbitConsumer(self, spec, handler, channel, queue, prefetch, dead=dead)
         await consumer.start()
         self._consumers.append(consumer)
         return consumer
+
+    async def _consuming_channel(
+        self, queue_name: str, prefetch: int
+    ) -> tuple[AbstractChannel, AbstractQueue]:
+        """A new channel with its QoS, and the queue on it, within ``connect_timeout`` and two
+        teardown bounds (a robust channel's ``set_qos`` would wait for a reconnection); none left
+        open when it fails (BrokerUnavailable) or is cancelled."""
+        channel: AbstractChannel | None = None
+        try:
+            async with asyncio.timeout(self.connect_timeout + 2 * _TEARDOWN_S):
+                channel = await (await self._connected()).channel(publisher_confirms=False)
+                await channel.set_qos(prefetch_count=prefetch)
+                return channel, await channel.get_queue(queue_name, ensure=True)
+        except BaseException as exc:
+            if channel is not None and not channel.is_closed:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(channel.close(), timeout=_TEARDOWN_S)
+            if isinstance(exc, (*_CONNECTION_ERRORS, RuntimeError, TimeoutError)):
+                raise BrokerUnavailable(f"cannot consume {queue_name}: {exc}") from exc
+            raise
 
     async def consume(self, spec: QueueSpec, handler: Handler) -> ConsumerHandle:
         """Deliver the queue's messages to ``handler`` until cancelled."""
@@ -371,127 +401,3 @@ class RabbitBroker(Broker):
     def _forget(self, consumer: _RabbitConsumer) -> None:
         with contextlib.suppress(ValueError):
             self._consumers.remove(consumer)
-
-
-class _RabbitConsumer(ConsumerHandle):
-    def __init__(
-        self,
-        broker: RabbitBroker,
-        spec: QueueSpec,
-        handler: Handler,
-        channel: AbstractChannel,
-        queue: AbstractQueue,
-        *,
-        dead: bool,
-    ) -> None:
-        self.broker = broker
-        self.spec = spec
-        self.handler = handler
-        self.channel = channel
-        self.queue = queue
-        self.dead = dead
-        self._tag: str | None = None
-        self._in_flight: set[asyncio.Task[Any]] = set()
-        self._acks = _ConsumerAcks()  # the acks of deliveries settled together, in one frame
-
-    async def start(self) -> None:
-        self._tag = await self.queue.consume(self._on_message, no_ack=False)
-        self.live(self.spec, True, dead=self.dead)
-
-    async def cancel(self) -> None:
-        self.live(self.spec, False, dead=self.dead)
-        # Every step is bounded: on a connection that is down, a robust channel would otherwise
-        # wait for the reconnection and a SIGTERM would never finish.
-        if self._tag is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.queue.cancel(self._tag), timeout=_TEARDOWN_S)
-            self._tag = None
-        if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=self.spec.handler_timeout)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.channel.close(), timeout=_TEARDOWN_S)
-        self.broker._forget(self)
-
-    def _delivery(self, message: AbstractIncomingMessage) -> Delivery:
-        headers = dict(message.headers or {})
-        return Delivery(
-            body=message.body,
-            routing_key=_original_routing_key(headers, message.routing_key),
-            message_id=message.message_id,
-            correlation_id=message.correlation_id,
-            headers=headers,
-            redelivered=bool(message.redelivered),
-            attempt=_attempt(headers),
-            queue=self.queue.name,
-            type=message.type,
-            timestamp=message.timestamp,
-            content_type=message.content_type,
-        )
-
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            await self._settle(message)
-        except asyncio.CancelledError:
-            raise  # unacked: the broker requeues it when the channel closes
-        except BaseException:
-            # The consumer died mid-message (as a crashed process would): returned unacked,
-            # counted against the queue's delivery limit.
-            with _message_logging(message):
-                logger.exception("consumer died on message %s; returning it", message.message_id)
-            await self._nack(message)
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
-
-    async def _settle(self, message: AbstractIncomingMessage) -> None:
-        delivery = self._delivery(message)
-        if self.dead:
-            # The dead-letter handler's lines (the dead letter recorded) carry its event too.
-            with delivery_logging(delivery):
-                try:
-                    await self.handler(delivery)
-                except Exception:
-                    logger.exception(
-                        "dead-letter handler failed; the message stays in %s", self.queue.name
-                    )
-                    await asyncio.sleep(1.0)
-                    await self._nack(message)
-                    return
-                await self._ack(message)
-            return
-        decision = await run_handler(self.spec, self.handler, delivery)
-        try:
-            if decision.outcome is Outcome.RETRY:
-                await self.broker._retry_later(self.spec, delivery, decision, message)
-            elif decision.outcome is Outcome.DEAD:
-                await self.broker._dead_letter(self.spec, delivery, decision.reason, message)
-        except Exception:
-            # Could not park it: give it back to the broker (counted against the delivery limit).
-            with delivery_logging(delivery):
-                logger.exception(
-                    "could not route message %s for %s; requeueing",
-                    delivery.message_id,
-                    decision.outcome.value,
-                )
-            await self._nack(message)
-            return
-        await self._ack(message)
-
-    async def _ack(self, message: AbstractIncomingMessage) -> None:
-        try:
-            await self._acks.ack(message)
-        except _CONNECTION_ERRORS:
-            # The channel died after the work was committed: the broker redelivers, the inbox
-            # recognises the event id.
-            with _message_logging(message):
-                logger.warning(
-                    "ack of %s lost with its channel; it will be redelivered", message.message_id
-                )
-
-    async def _nack(self, message: AbstractIncomingMessage) -> None:
-        with contextlib.suppress(*_CONNECTION_ERRORS):
-            await message.nack(requeue=True)
-            self._acks.settled(message)  # its frame is queued: a later run may pass it

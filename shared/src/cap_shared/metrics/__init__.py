@@ -110,6 +110,12 @@ RATE_LIMIT_REFUSALS = Counter(
     "cap_rate_limit_refusals_total", "Requests refused by a rate limit", ["service", "limit"]
 )
 EVENT_CONSUMERS = Gauge("cap_event_consumers", "Consumers this process has on the queue", ["queue"])
+EVENT_CONSUMERS_RESTORED = Counter(
+    "cap_event_consumers_restored_total",
+    "Consumers found without their channel or subscription once the broker connection was up "
+    "again, and subscribed again by the broker's watchdog",
+    ["queue"],
+)
 DEAD_LETTERS_PENDING = Gauge(
     "cap_dead_letters_pending", "Stored dead letters not replayed", ["service"]
 )

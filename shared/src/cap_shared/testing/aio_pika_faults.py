@@ -1,0 +1,58 @@
+"""aio-pika's restore of a channel after a reconnection, failing the way it did on a loaded CI
+machine, made certain for a test (cap_shared.messaging.watchdog is what copes with it)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aio_pika import RobustChannel
+
+from cap_shared.testing.messaging import wait_until
+
+
+class LateFailingRestore:
+    """The interleaving of the CI failure, made certain: the close callback of the consumer's
+    old channel runs only once the connection is back (aio-pika's own restore of the channel
+    then did nothing: the channel still looked restored), and its reopen raises, as it did on
+    the loaded machine. Left alone, the queue keeps no consumer of ours."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Patch ``RobustChannel._on_close``; set :attr:`armed` to fault the next close."""
+        self.armed = False
+        self.fired = asyncio.Event()
+        original = RobustChannel._on_close
+        hook = self
+
+        async def on_close(channel: RobustChannel, closing: asyncio.Future[Any]) -> Any:
+            if not hook.armed or channel.publisher_confirms:  # consuming channels only
+                return await original(channel, closing)
+            hook.armed = False
+            connection: Any = channel._connection
+            old = connection.transport
+            await wait_until(
+                lambda: (
+                    connection.connected.is_set()
+                    and connection.transport is not None
+                    and connection.transport is not old
+                ),
+                timeout=15,
+                message="the reconnection",
+            )
+            await asyncio.sleep(0.2)  # the reconnection's restores are over
+
+            async def reopen() -> None:
+                raise RuntimeError(f"{old.connection!r} closed")
+
+            # Every reopen of this channel fails from now on: a late retry of aio-pika's own
+            # (RobustConnection._restore_consumers, when the old connection's close callback
+            # also runs late) cannot hide the stall, whatever the interleaving.
+            channel.reopen = reopen  # type: ignore[method-assign]
+            try:
+                return await original(channel, closing)
+            finally:
+                hook.fired.set()
+
+        # Bound when a channel opens: patched before the consumer's channel is.
+        monkeypatch.setattr(RobustChannel, "_on_close", on_close)

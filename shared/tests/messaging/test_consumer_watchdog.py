@@ -1,0 +1,143 @@
+"""A consumer whose channel aio-pika failed to restore after a reconnection is subscribed again
+(cap_shared.messaging.watchdog). Found by a CI run on a loaded machine: after the failover of
+``TestClusterAddresses`` the consumer got nothing more, and the log showed aio-pika's
+``RobustChannel._on_close`` failing with ``RuntimeError: ... closed``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy.engine import make_url
+
+from cap_shared.messaging.rabbitmq import RabbitBroker
+from cap_shared.testing.aio_pika_faults import LateFailingRestore
+from cap_shared.testing.fixtures import cleanup_rabbit
+from cap_shared.testing.messaging import Recorder, message, spec, wait_until
+from cap_shared.testing.services import RABBITMQ_URL
+from cap_shared.testing.tcpproxy import TCPProxy
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[TCPProxy]:
+    target = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://"))
+    tcp = TCPProxy(target.host or "127.0.0.1", target.port or 5672)
+    await tcp.start()
+    yield tcp
+    await tcp.close()
+
+
+def _through(proxy: TCPProxy, namespace: str, **kwargs: Any) -> RabbitBroker:
+    target = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://"))
+    url = RABBITMQ_URL.replace(f"{target.host}:{target.port or 5672}", f"127.0.0.1:{proxy.port}")
+    return RabbitBroker(url, namespace=namespace, reconnect_interval=0.2, **kwargs)
+
+
+async def consumers_on(queue: str) -> int:
+    """The queue's consumers, as the server counts them."""
+    connection = await aio_pika.connect(RABBITMQ_URL)
+    try:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return int(declared.declaration_result.consumer_count or 0)
+    finally:
+        await connection.close()
+
+
+def restored_count(queue: str) -> float:
+    return REGISTRY.get_sample_value("cap_event_consumers_restored_total", {"queue": queue}) or 0.0
+
+
+async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consumes_again(
+    rabbit_broker: RabbitBroker, proxy: TCPProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fault = LateFailingRestore(monkeypatch)
+    worker = _through(proxy, rabbit_broker.namespace)
+    recorder = Recorder()
+    queue = spec()
+    before = restored_count(queue.name)
+    try:
+        await worker.start()
+        await worker.consume(queue, recorder)
+        await rabbit_broker.publish(message(n=1))
+        await wait_until(lambda: len(recorder.deliveries) == 1)
+
+        fault.armed = True
+        proxy.disconnect_all()  # the node is lost; the connection comes back at once
+        await asyncio.wait_for(fault.fired.wait(), 20)
+        await rabbit_broker.publish(message(n=2))
+        # Without the watchdog the queue has no consumer from then on: nothing ever arrives.
+        await wait_until(lambda: len(recorder.deliveries) == 2, timeout=20, message="message 2")
+        assert restored_count(queue.name) == before + 1
+        assert REGISTRY.get_sample_value("cap_event_consumers", {"queue": queue.name}) == 1
+        assert (
+            await consumers_on(worker.queue_name(queue)) == 1
+        )  # one, not a second beside a zombie
+
+        await rabbit_broker.publish(message(n=3))
+        await wait_until(lambda: len(recorder.deliveries) == 3, timeout=10, message="message 3")
+        await asyncio.sleep(0.3)
+        assert [d.body for d in recorder.deliveries].count(recorder.deliveries[2].body) == 1
+    finally:
+        await cleanup_rabbit(worker)
+
+
+async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
+    rabbit_broker: RabbitBroker, proxy: TCPProxy
+) -> None:
+    """aio-pika's own restore worked: the watchdog subscribes nothing again."""
+    worker = _through(proxy, rabbit_broker.namespace, watchdog_interval=0.5)
+    recorder = Recorder()
+    queue = spec()
+    before = restored_count(queue.name)
+    try:
+        await worker.start()
+        await worker.consume(queue, recorder)
+        proxy.disconnect_all()
+        await asyncio.sleep(3.0)  # a kick, its grace, and several periodic checks
+        await rabbit_broker.publish(message(n=1))
+        await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15)
+        assert restored_count(queue.name) == before
+        assert await consumers_on(worker.queue_name(queue)) == 1
+    finally:
+        await cleanup_rabbit(worker)
+
+
+async def test_a_subscription_lost_on_an_open_channel_is_found_by_the_periodic_check(
+    rabbit_broker: RabbitBroker,
+) -> None:
+    """No reconnection at all: the channel stays open but no longer holds our consumer (as when
+    aio-pika's recovery of a consumer the server cancelled fails); the periodic check finds it."""
+    worker = RabbitBroker(RABBITMQ_URL, namespace=rabbit_broker.namespace, watchdog_interval=0.5)
+    recorder = Recorder()
+    queue = spec()
+    before = restored_count(queue.name)
+    try:
+        await worker.start()
+        handle: Any = await worker.consume(queue, recorder)
+        underlay = await handle.channel.get_underlay_channel()
+        await underlay.basic_cancel(handle._tag)  # behind aio-pika's back
+        assert await consumers_on(worker.queue_name(queue)) == 0
+        await rabbit_broker.publish(message(n=1))
+        await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15, message="message 1")
+        assert restored_count(queue.name) == before + 1
+        assert await consumers_on(worker.queue_name(queue)) == 1
+    finally:
+        await cleanup_rabbit(worker)
+
+
+async def test_a_cancelled_consumer_is_not_subscribed_again(rabbit_broker: RabbitBroker) -> None:
+    worker = RabbitBroker(RABBITMQ_URL, namespace=rabbit_broker.namespace, watchdog_interval=0.2)
+    queue = spec()
+    try:
+        await worker.start()
+        handle = await worker.consume(queue, Recorder())
+        await handle.cancel()
+        await asyncio.sleep(1.5)  # several checks
+        assert await consumers_on(worker.queue_name(queue)) == 0
+    finally:
+        await cleanup_rabbit(worker)
