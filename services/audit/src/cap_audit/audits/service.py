@@ -29,7 +29,7 @@ from cap_audit.decisions.schemas import DecisionPublic
 from cap_audit.findings import rules as finding_rules
 from cap_audit.findings.repository import FindingRepository
 from cap_audit.findings.rules import FindingStatus, FindingType
-from cap_audit.models import Audit, Engagement, Finding, Programme, tables
+from cap_audit.models import Assignment, Audit, Auditor, Engagement, Finding, Programme, tables
 from cap_audit.programmes import rules as programme_rules
 from cap_audit.programmes.repository import ProgrammeRepository
 from cap_shared.clock import Clock
@@ -188,19 +188,27 @@ async def expect(
         precondition.check(await audit_etag(session, audit, settings=settings, today=today))
 
 
+async def _answer_rows(
+    session: AsyncSession, audit: Audit
+) -> tuple[Sequence[tuple[Assignment, Auditor]], dict[str, str], Sequence[Finding], Programme]:
+    """What the audit's answer reads: its team, its structures' names, its deciding findings
+    (its own and the minors of earlier audits its report escalated, as its report lists them:
+    they count as its majors), its programme; each kept for the rest of the transaction."""
+    repository = AuditRepository(session)
+    team = await repository.team(audit.id)
+    names = await repository.organisation_names([audit.organisation_id, *audit.site_ids])
+    findings = await FindingRepository(session).deciding_findings(audit.id)
+    programme = await ProgrammeRepository(session).get(audit.programme_id)
+    assert programme is not None  # an audit belongs to its programme
+    return team, names, findings, programme
+
+
 async def audit_public(
     session: AsyncSession, audit: Audit, *, settings: Settings, today: date
 ) -> AuditPublic:
     """An audit as ``GET /v1/audits/{id}`` shows it."""
-    repository = AuditRepository(session)
-    team = await repository.team(audit.id)
-    names = await repository.organisation_names([audit.organisation_id, *audit.site_ids])
-    # Its own findings and the minors of earlier audits its report escalated, as its report
-    # lists them: they count as its majors.
-    findings = await FindingRepository(session).deciding_findings(audit.id)
+    team, names, findings, programme = await _answer_rows(session, audit)
     counts = Counter(f.type for f in findings if f.status != FindingStatus.WITHDRAWN.value)
-    programme = await ProgrammeRepository(session).get(audit.programme_id)
-    assert programme is not None  # an audit belongs to its programme
     must_repeat = audit.stage2_required_on is not None or bool(
         await majors_late(session, audit, settings=settings, today=today, findings=findings)
     )
@@ -304,8 +312,10 @@ async def step(
     reason: str | None,
     settings: Settings,
     clock: Clock,
+    answered: bool = False,
 ) -> Audit:
-    """Accept (body), start / submit the report / close (lead auditor, body) or cancel (admin, body)."""
+    """Accept (body), start / submit the report / close (lead auditor, body) or cancel (admin, body).
+    ``answered``: the caller answers with the audit (:func:`audit_public`)."""
     audit = await access.visible_audit(session, principal, audit_id, for_update=True)
     if audit_step in (AuditStep.ACCEPT, AuditStep.CANCEL):
         access.require_body_or_admin(
@@ -362,6 +372,11 @@ async def step(
         audit.cancel_reason = reason or "cancelled"
     await repo.add(audit)
     if audit_step in STEPPED:
+        if answered:
+            # What the answer reads, read before the trail's entry: its INSERT, deferred to
+            # the transaction's next statement, then rides with the COMMIT (one round trip
+            # less); nothing written after changes them.
+            await _answer_rows(session, audit)
         await record_audit(session, audit, action=STEPPED[audit_step], before=before)
     return audit
 
