@@ -28,12 +28,14 @@ async def test_the_rse_audit_s_calls_stay_within_their_statement_budgets(
     url = f"/v1/audits/{audit_id}"
     engine = service.runtime.db.engine
     spent: dict[str, tuple[int, float]] = {}
+    statements: dict[str, list[str]] = {}
 
     async def call(name: str, method: str, path: str, status: int = 200, **kwargs) -> dict:
         cpu = time.process_time()
         with counting(engine) as sent:
             answer = ok(await service.client.request(method, path, **kwargs), status)
         spent[name] = (len(sent), (time.process_time() - cpu) * 1000)
+        statements[name] = sent.sent
         if os.environ.get("CAP_SHOW_STATEMENTS"):
             print(f"--- {name}: {len(sent)}\n{sent}")
         return answer
@@ -109,6 +111,13 @@ async def test_the_rse_audit_s_calls_stay_within_their_statement_budgets(
     # Its two audit-trail entries: the chain's lock and head read once (they were twice);
     # 22 before.
     assert counts["plan"] <= 19, counts
+    # A step's answer is read before its trail's entry: the entry's INSERT, deferred to the
+    # transaction's next statement, goes with the COMMIT (RELEASE here) instead of taking a
+    # round trip of its own before the answer's first read (which followed the chain's head).
+    for name in ("accept", "start", "close"):
+        *_, head, end = statements[name]
+        assert head.startswith("SELECT audit_log.seq, audit_log.hash"), (name, statements[name])
+        assert end.startswith("RELEASE SAVEPOINT"), (name, end)
     # The evaluation was saved: the report carries it, and it reads back.
     read = ok(await service.client.get(f"{url}/maturity", headers=lead))
     assert [(m["criterion_urn"], m["level"]) for m in read["levels"]] == sorted(

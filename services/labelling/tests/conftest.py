@@ -1,4 +1,5 @@
-"""Labelling service fixtures: the service on this worker's PostgreSQL database, rolled back."""
+"""Labelling service fixtures: the service on this worker's PostgreSQL database, rolled back
+(``service``), or on a database of the test module's own, committed (``runtime``)."""
 
 from __future__ import annotations
 
@@ -287,6 +288,28 @@ async def service(pg_databases: PgDatabases) -> AsyncIterator[Service]:
         await transaction.rollback()
         await connection.close()
         await engine_db.dispose()
+
+
+async def own_database(pg_databases: PgDatabases, module: str) -> str:
+    """The runtime role's URL of a migrated database of test module ``module``'s own."""
+    key = "labelling_" + module.rsplit(".", 1)[-1].removeprefix("test_")
+    return await asyncio.to_thread(pg_databases.url_for, key, labelling_main.MIGRATIONS, metadata)
+
+
+@pytest.fixture
+async def runtime(
+    pg_databases: PgDatabases, request: pytest.FixtureRequest
+) -> AsyncIterator[ServiceRuntime]:
+    """The service on a PostgreSQL database of the test module's own, as the runtime role
+    (row-level security applies), rows committed: what another connection (a concurrent
+    transaction, the registry's public one) reads. A module on SQLite overrides it."""
+    settings = Settings()
+    settings.database_url = await own_database(pg_databases, request.module.__name__)
+    runtime = labelling_main.SERVICE.build_runtime(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cap_labelling.models import tables
+from cap_labelling.models import DecisionFile, tables
 from cap_shared.contracts.audit import CertificationDecidedV1, FindingStatusChangedV1
 from cap_shared.testing.conditional import as_read
 from cap_shared.testing.events import rse_evaluation
@@ -93,6 +93,62 @@ async def pending_of(service: Service, key: str) -> dict:
     ]
     (file,) = [f for f in files if f["application_id"] == application["id"]]
     return dict(file)
+
+
+async def pending_file(
+    service: Service,
+    key: str,
+    *,
+    members: tuple[str, ...] = (),
+    majors: int = 0,
+    criteria: dict[str, int | None] | None = None,
+    version: int = 1,
+    scored: bool = True,
+) -> str:
+    """Structure ``key``'s CAP RSE file (with ``members``, each an audited site), pending on a
+    report with ``majors`` and the auditor's evaluation of each structure (620, GOOD, these
+    ``criteria`` on referential ``version``; ``scored``: False, still on its way): its id."""
+    for k in (key, *members):
+        await service.completed(k, service.runtime.clock.now() - timedelta(days=10))
+    application = ok(
+        await service.client.post(
+            "/v1/applications",
+            json={
+                "organisation_id": service.organisations[key].id,
+                "group_member_ids": [service.organisations[k].id for k in members],
+                "scheme": "CAP_RSE",
+                "certification_body_id": "sgs-tuv",
+            },
+            headers=service.member_admin(key),
+        ),
+        201,
+    )
+    await service.consent(application, *members)
+    ok(
+        await service.client.post(
+            f"/v1/applications/{application['id']}/transitions",
+            json={"step": "accept"},
+            headers=service.admin,
+        )
+    )
+    report = await service.report(
+        key, "CAP_RSE", "initial", majors=majors, evaluated=3, site_ids=members
+    )
+    if scored:
+        for k in (key, *members):
+            await service.evaluated(
+                k, report.audit_id, 620, GOOD, version=version, criteria=criteria
+            )
+    async with service.runtime.db.session() as session:
+        return str(
+            (
+                await session.execute(
+                    sa.select(DecisionFile.id).where(
+                        DecisionFile.application_id == application["id"]
+                    )
+                )
+            ).scalar_one()
+        )
 
 
 async def decide(

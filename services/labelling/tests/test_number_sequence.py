@@ -6,32 +6,11 @@ transaction gives its number back."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from cap_labelling import main as labelling_main
-from cap_labelling.config import Settings
-from cap_labelling.main import SERVICE
-from cap_labelling.models import metadata
 from cap_labelling.recognitions.repository import RecognitionRepository
 from cap_shared.runtime import ServiceRuntime
-from cap_shared.testing.fixtures import PgDatabases
-
-
-@pytest.fixture
-async def runtime(pg_databases: PgDatabases) -> AsyncIterator[ServiceRuntime]:
-    """The service on a PostgreSQL database of its own, as the runtime role."""
-    url = await asyncio.to_thread(
-        pg_databases.url_for, "labelling_numbers", labelling_main.MIGRATIONS, metadata
-    )
-    settings = Settings()
-    settings.database_url = url
-    runtime = SERVICE.build_runtime(settings)
-    try:
-        yield runtime
-    finally:
-        await runtime.close()
 
 
 async def test_the_year_s_first_numbers_taken_at_once_are_both_given(

@@ -5,8 +5,6 @@ database is down; another scope reads through the reader."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -15,10 +13,8 @@ import sqlalchemy as sa
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from cap_labelling import main as labelling_main
 from cap_labelling.config import Settings
 from cap_labelling.main import SERVICE
-from cap_labelling.models import metadata
 from cap_labelling.registry import repository
 from cap_labelling.registry import service as registry
 from cap_shared import telemetry
@@ -28,25 +24,10 @@ from cap_shared.runtime import ServiceRuntime
 from cap_shared.testing.fixtures import PgDatabases
 from cap_shared.testing.tracing import spans
 
+from .conftest import own_database
 from .test_registry_inline import granted
 
 __all__ = ["spans"]
-
-
-@pytest.fixture
-async def runtime(pg_databases: PgDatabases) -> AsyncIterator[ServiceRuntime]:
-    """The service on a PostgreSQL database of its own, as the runtime role (row-level security
-    applies), rows committed (the public connections read what is committed)."""
-    url = await asyncio.to_thread(
-        pg_databases.url_for, "labelling_public", labelling_main.MIGRATIONS, metadata
-    )
-    settings = Settings()
-    settings.database_url = url
-    runtime = SERVICE.build_runtime(settings)
-    try:
-        yield runtime
-    finally:
-        await runtime.close()
 
 
 def statements_of(engine: Any) -> list[tuple[str, bool]]:
@@ -144,9 +125,7 @@ async def test_another_scope_reads_through_the_reader(runtime: ServiceRuntime) -
 async def test_public_statements_are_traced_like_the_service_s(
     pg_databases: PgDatabases, spans: InMemorySpanExporter
 ) -> None:
-    url = await asyncio.to_thread(
-        pg_databases.url_for, "labelling_public", labelling_main.MIGRATIONS, metadata
-    )
+    url = await own_database(pg_databases, __name__)
     settings = Settings()
     settings.database_url = url
     runtime = SERVICE.build_runtime(settings)  # tracing on before its engines are made

@@ -11,8 +11,8 @@ from cap_shared.testing.conditional import as_read
 from cap_shared.testing.dependencies import sync_dependencies
 from cap_shared.testing.statements import counting
 
-from .conftest import Service, ok
-from .test_decisions import GOOD
+from .conftest import CRITERIA, Service, ok
+from .test_decisions import GOOD, pending_file
 
 
 async def test_the_decision_calls_stay_within_their_statement_budgets(service: Service) -> None:
@@ -85,6 +85,46 @@ async def test_the_decision_calls_stay_within_their_statement_budgets(service: S
     assert application["invitations"] == []
     assert decided["computed_level"] == "Confirmé"
     assert decided["evaluation"]["level"] == "Confirmé"
+
+
+async def test_the_pending_list_costs_as_many_statements_for_six_files_as_for_one(
+    service: Service,
+) -> None:
+    """The committee's list (and a facilitator's, row-scoped) reads each kind of row the
+    answers show once for the page, not once per file (it was 4 more statements per file, 6
+    for a facilitator, and 2 per group member)."""
+    engine = service.runtime.db.engine
+    for key in ("d", "e", "f", "g", "h"):
+        await service.add_organisation(key)
+    readers = {
+        "committee": service.committee(),
+        "facilitator": service.headers({"role": "facilitator", "region": "76"}),
+    }
+
+    async def listed() -> dict[str, tuple[int, int]]:
+        counts = {}
+        for name, headers in readers.items():
+            with counting(engine) as sent:
+                page = ok(await service.client.get("/v1/decisions?status=pending", headers=headers))
+            if os.environ.get("CAP_SHOW_STATEMENTS"):
+                print(f"--- {name}, {len(page['data'])} files: {len(sent)}\n{sent}")
+            counts[name] = (len(sent), len(page["data"]))
+        return counts
+
+    await pending_file(service, "a")
+    one = await listed()
+    # Five more, each reading differently: an open major, an unrated criterion, a group of
+    # three (sites), another referential version (no rule for it), a score on its way.
+    await pending_file(service, "b", majors=1)
+    await pending_file(service, "c", criteria={**CRITERIA, "R2": None})
+    await pending_file(service, "d", members=("e", "f"))
+    await pending_file(service, "g", version=2)
+    await pending_file(service, "h", scored=False)
+    six = await listed()
+    assert {name: n for name, (_, n) in six.items()} == {"committee": 6, "facilitator": 6}
+    assert {name: n for name, (n, _) in six.items()} == {name: n for name, (n, _) in one.items()}
+    assert six["committee"][0] <= 9, six  # savepoint, scope, page, 5 reads, release
+    assert six["facilitator"][0] <= 12, six  # and its structures, the scope lifted
 
 
 async def test_a_stale_or_missing_if_match_still_stops_the_decision(service: Service) -> None:

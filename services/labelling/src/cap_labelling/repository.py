@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col
 
 from cap_labelling.models import AuditReport, CompletedDiagnostic, Nonconformity, Organisation
@@ -43,6 +44,29 @@ class DiagnosticRepository:
             .limit(1)
         )
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def audit_evaluations(
+        self, *, audit_ids: Iterable[str], organisation_ids: Iterable[str]
+    ) -> dict[tuple[str, str], CompletedDiagnostic]:
+        """The auditor's latest evaluation of each of ``organisation_ids`` in each of
+        ``audit_ids`` that has one, by (audit, structure), in one query (a page of files)."""
+        audits, organisations = sorted(set(audit_ids)), sorted(set(organisation_ids))
+        if not audits or not organisations:
+            return {}
+        query = (
+            sa.select(CompletedDiagnostic)
+            .where(
+                col(CompletedDiagnostic.audit_id).in_(audits),
+                col(CompletedDiagnostic.organisation_id).in_(organisations),
+                col(CompletedDiagnostic.kind) == "audit_evaluation",
+            )
+            .order_by(col(CompletedDiagnostic.completed_at).desc())
+        )
+        found: dict[tuple[str, str], CompletedDiagnostic] = {}
+        for row in (await self.session.execute(query)).scalars():
+            assert row.audit_id is not None  # filtered on it
+            found.setdefault((row.audit_id, row.organisation_id), row)
+        return found
 
     async def latest(
         self, organisation_id: str, referential_code: str, *, kind: str | None = None
@@ -127,6 +151,21 @@ class AuditReportRepository:
             return None
         return await self.session.get(AuditReport, audit_id, with_for_update=for_update)
 
+    async def by_ids(self, audit_ids: Iterable[str]) -> dict[str, AuditReport]:
+        """The reports of ``audit_ids`` that are kept, by audit (those the session holds fully
+        loaded are not read again, as :meth:`get` does not), in at most one query."""
+        wanted = set(audit_ids)
+        found: dict[str, AuditReport] = {}
+        for audit_id in wanted:
+            held = self.session.identity_map.get(identity_key(AuditReport, audit_id))
+            if isinstance(held, AuditReport) and not sa.inspect(held).unloaded:
+                found[audit_id] = held
+        missing = sorted(wanted - found.keys())
+        if missing:
+            query = sa.select(AuditReport).where(col(AuditReport.audit_id).in_(missing))
+            found.update({r.audit_id: r for r in (await self.session.execute(query)).scalars()})
+        return found
+
     async def add(self, report: AuditReport) -> None:
         """Keep a new report."""
         self.session.add(report)
@@ -177,16 +216,56 @@ class NonconformityRepository:
             query = query.where(col(Nonconformity.overdue).is_(True))
         return int((await self.session.execute(query)).scalar_one())
 
+    async def count_open_majors_of(
+        self, organisation_ids: Iterable[str], *, scheme: str
+    ) -> dict[str, int]:
+        """:meth:`count_open_majors` for each of ``organisation_ids`` (0 included), in one
+        query: a major counts for its site, else for the audited structure."""
+        ids = sorted(set(organisation_ids))
+        if not ids:
+            return {}
+        site = col(Nonconformity.site_id)
+        counted = sa.func.coalesce(site, col(Nonconformity.organisation_id))
+        query = (
+            sa.select(counted, sa.func.count())
+            .where(
+                sa.or_(
+                    site.in_(ids),
+                    sa.and_(col(Nonconformity.organisation_id).in_(ids), site.is_(None)),
+                ),
+                col(Nonconformity.scheme) == scheme,
+                col(Nonconformity.type) == "major_nc",
+                col(Nonconformity.status).not_in(SETTLED),
+            )
+            .group_by(counted)
+        )
+        counts = dict.fromkeys(ids, 0)
+        counts.update({m: int(n) for m, n in (await self.session.execute(query)).all()})
+        return counts
+
     async def open_majors_of_audit(self, audit_id: str) -> list[Nonconformity]:
         """The audit's major nonconformities not verified closed (answered and plan-accepted
         ones included: only verification closes a major), oldest deadline first."""
+        return (await self.open_majors_of_audits([audit_id]))[audit_id]
+
+    async def open_majors_of_audits(
+        self, audit_ids: Iterable[str]
+    ) -> dict[str, list[Nonconformity]]:
+        """:meth:`open_majors_of_audit` for each of ``audit_ids`` (an empty list included), in
+        one query."""
+        ids = sorted(set(audit_ids))
+        found: dict[str, list[Nonconformity]] = {a: [] for a in ids}
+        if not ids:
+            return found
         query = (
             sa.select(Nonconformity)
             .where(
-                col(Nonconformity.audit_id) == audit_id,
+                col(Nonconformity.audit_id).in_(ids),
                 col(Nonconformity.type) == "major_nc",
                 col(Nonconformity.status).not_in(SETTLED),
             )
             .order_by(col(Nonconformity.response_due), col(Nonconformity.finding_id))
         )
-        return list((await self.session.execute(query)).scalars().all())
+        for major in (await self.session.execute(query)).scalars():
+            found[major.audit_id].append(major)
+        return found

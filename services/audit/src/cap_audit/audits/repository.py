@@ -65,6 +65,14 @@ _TEAMS: TransactionMemo[str, list[tuple[Assignment, Auditor]]] = TransactionMemo
 )
 
 
+#: The structures' names read in the session's transaction, by the ids asked for together
+#: (an audit's answer, read before its trail's entry, then given), read again once a
+#: structure is written.
+_NAMES: TransactionMemo[tuple[str, ...], dict[str, str]] = TransactionMemo(
+    "cap_audit_organisation_names", written_by=(Organisation,)
+)
+
+
 class AuditRepository:
     """Audits, their teams, and the structures a caller reads."""
 
@@ -105,11 +113,18 @@ class AuditRepository:
         return found
 
     async def organisation_names(self, organisation_ids: Sequence[str]) -> dict[str, str]:
-        """The names of these structures (those the read model knows), by id."""
+        """The names of these structures (those the read model knows), by id (read once per
+        transaction until a structure is written)."""
+        ids = tuple(sorted(set(organisation_ids)))
+        known = _NAMES.get(self.session, ids)
+        if known is not None:
+            return dict(known)
         query = sa.select(col(Organisation.id), col(Organisation.name)).where(
-            col(Organisation.id).in_(sorted(set(organisation_ids)))
+            col(Organisation.id).in_(ids)
         )
-        return {str(i): str(n) for i, n in (await self.session.execute(query)).all()}
+        names = {str(i): str(n) for i, n in (await self.session.execute(query)).all()}
+        _NAMES.put(self.session, ids, names)
+        return dict(names)
 
     async def visible_organisation_ids(
         self, organisation_ids: Sequence[str], regions: Sequence[str]

@@ -153,6 +153,7 @@ async def step_audit(
         reason=data.reason,
         settings=settings,
         clock=runtime.clock,
+        answered=True,
     )
     return await service.audit_public(
         session, audit, settings=settings, today=runtime.clock.today()

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cap_audit import access
 from cap_audit.audits import report
 from cap_audit.audits import rules as audit_rules
+from cap_audit.audits.answer import answer_rows, sampling
 from cap_audit.audits.repository import AuditRepository
 from cap_audit.audits.rules import AuditStatus, AuditStep, AuditType, Scheme
-from cap_audit.audits.schemas import AuditPublic, SamplingPublic, TeamMemberPublic
+from cap_audit.audits.schemas import AuditPublic, TeamMemberPublic
 from cap_audit.audits.trail import STEPPED, audit_state, document_state, record_audit
 from cap_audit.bodies.repository import BodyRepository
 from cap_audit.certifier.queue import enqueue_request
@@ -31,7 +32,6 @@ from cap_audit.findings.repository import FindingRepository
 from cap_audit.findings.rules import FindingStatus, FindingType
 from cap_audit.models import Audit, Engagement, Finding, Programme, tables
 from cap_audit.programmes import rules as programme_rules
-from cap_audit.programmes.repository import ProgrammeRepository
 from cap_shared.clock import Clock
 from cap_shared.conditional import Precondition, etag_of
 from cap_shared.contracts import new_event
@@ -144,29 +144,6 @@ async def majors_late(
     return finding_rules.majors_late(last, _majors(findings), today, rules_for(settings, scheme))
 
 
-def _sampling(audit: Audit, programme: Programme, settings: Settings) -> SamplingPublic | None:
-    central, members = programme_rules.sites(programme.organisation_id, programme.group_member_ids)
-    if not members:
-        return None
-    drawn = programme_rules.sample(
-        rules_for(settings, Scheme(audit.scheme)),
-        AuditType(audit.type),
-        central_function=central,
-        members=members,
-        seed=audit.id,
-    )
-    return SamplingPublic(
-        sites=drawn.sites,
-        size=drawn.size,
-        sampled=drawn.sampled,
-        factor=drawn.factor,
-        central_function=drawn.central_function,
-        random_site_ids=list(drawn.random_site_ids),
-        required_site_ids=list(drawn.required_site_ids),
-        rule=programme_rules.RULE_SAMPLING,
-    )
-
-
 async def audit_etag(
     session: AsyncSession, audit: Audit, *, settings: Settings, today: date
 ) -> str:
@@ -192,15 +169,8 @@ async def audit_public(
     session: AsyncSession, audit: Audit, *, settings: Settings, today: date
 ) -> AuditPublic:
     """An audit as ``GET /v1/audits/{id}`` shows it."""
-    repository = AuditRepository(session)
-    team = await repository.team(audit.id)
-    names = await repository.organisation_names([audit.organisation_id, *audit.site_ids])
-    # Its own findings and the minors of earlier audits its report escalated, as its report
-    # lists them: they count as its majors.
-    findings = await FindingRepository(session).deciding_findings(audit.id)
+    team, names, findings, programme = await answer_rows(session, audit)
     counts = Counter(f.type for f in findings if f.status != FindingStatus.WITHDRAWN.value)
-    programme = await ProgrammeRepository(session).get(audit.programme_id)
-    assert programme is not None  # an audit belongs to its programme
     must_repeat = audit.stage2_required_on is not None or bool(
         await majors_late(session, audit, settings=settings, today=today, findings=findings)
     )
@@ -239,7 +209,7 @@ async def audit_public(
         stage2_required_on=audit.stage2_required_on,
         site_ids=audit.site_ids,
         organisation_names=names,
-        sampling=_sampling(audit, programme, settings),
+        sampling=sampling(audit, programme, settings),
         report_document=(
             {
                 "sha256": audit.report_document_sha256,
@@ -304,8 +274,10 @@ async def step(
     reason: str | None,
     settings: Settings,
     clock: Clock,
+    answered: bool = False,
 ) -> Audit:
-    """Accept (body), start / submit the report / close (lead auditor, body) or cancel (admin, body)."""
+    """Accept (body), start / submit the report / close (lead auditor, body) or cancel (admin, body).
+    ``answered``: the caller answers with the audit (:func:`audit_public`)."""
     audit = await access.visible_audit(session, principal, audit_id, for_update=True)
     if audit_step in (AuditStep.ACCEPT, AuditStep.CANCEL):
         access.require_body_or_admin(
@@ -362,6 +334,11 @@ async def step(
         audit.cancel_reason = reason or "cancelled"
     await repo.add(audit)
     if audit_step in STEPPED:
+        if answered:
+            # What the answer reads, read before the trail's entry: its INSERT, deferred to
+            # the transaction's next statement, then rides with the COMMIT (one round trip
+            # less); nothing written after changes them.
+            await answer_rows(session, audit)
         await record_audit(session, audit, action=STEPPED[audit_step], before=before)
     return audit
 

@@ -27,7 +27,7 @@ from cap_labelling import rules
 from cap_labelling.appeals.repository import AppealRepository
 from cap_labelling.appeals.schemas import AppealCreate, AppealDecision
 from cap_labelling.config import Settings
-from cap_labelling.decisions import from_audits
+from cap_labelling.decisions import answers, from_audits
 from cap_labelling.decisions import service as decisions
 from cap_labelling.decisions.rules import STAGE2_RULE
 from cap_labelling.decisions.trail import decision_state, record_decision
@@ -233,7 +233,7 @@ async def decide(
         )
     now = clock.now()
     await _check_decider(session, principal, file, appeal, settings, now.date())
-    await decisions.expect(
+    await answers.expect(
         session, file, settings=settings, principal=principal, precondition=precondition
     )
     reason = data.reason.strip()

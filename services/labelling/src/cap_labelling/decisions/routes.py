@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from cap_labelling.decisions import checks
+from cap_labelling.decisions import answers, checks
 from cap_labelling.decisions import service as decisions
 from cap_labelling.decisions.schemas import DecisionChecks, DecisionPublic, DecisionTake
 from cap_labelling.deps import FileReaders, OrganisationFilter, Readers, SchemeFilter, SettingsDep
@@ -33,7 +33,7 @@ async def file_answer(
     response: Response,
 ) -> DecisionPublic:
     """The file as ``GET /v1/decisions/{id}`` shows it to the caller, with its ETag."""
-    public = await decisions.out(session, file, settings=settings, principal=principal)
+    public = await answers.out(session, file, settings=settings, principal=principal)
     response.headers["ETag"] = etag_of(public)
     return public
 
@@ -63,9 +63,7 @@ async def list_decisions(
         limit=limit,
     )
     return Page[DecisionPublic](
-        data=[
-            await decisions.out(session, f, settings=settings, principal=principal) for f in files
-        ],
+        data=await answers.out_all(session, files, settings=settings, principal=principal),
         next_cursor=next_cursor,
     )
 
@@ -78,7 +76,7 @@ async def get_decision(
     body's system (certifications:write) reads its own files. The ETag is what a decision
     sends in If-Match."""
     file = await decisions.get(session, principal, file_id=decision_id)
-    return await decisions.out(session, file, settings=settings, principal=principal)
+    return await answers.out(session, file, settings=settings, principal=principal)
 
 
 @router.get("/{decision_id}/impartiality", response_model=DecisionChecks)

@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cap_labelling import rules, visibility
-from cap_labelling.appeals.repository import AppealRepository
-from cap_labelling.appeals.schemas import AppealPublic
 from cap_labelling.config import Settings
 from cap_labelling.decisions import from_audits
+from cap_labelling.decisions.answers import expect
 from cap_labelling.decisions.evaluation import evaluate, rule_of
 from cap_labelling.decisions.repository import DecisionFileRepository
 from cap_labelling.decisions.rules import (
@@ -47,20 +46,17 @@ from cap_labelling.decisions.rules import (
     MajorsNotVerified,
     NotImpartial,
     RuleNotMet,
-    for_reader,
     need_reason,
     what,
     what_fr,
 )
-from cap_labelling.decisions.schemas import DecisionPublic, DecisionTake
+from cap_labelling.decisions.schemas import DecisionTake
 from cap_labelling.decisions.trail import decision_state, record_decision
 from cap_labelling.impartiality import service as impartiality
 from cap_labelling.impartiality.service import ConflictOfInterest
 from cap_labelling.models import (
     Application,
-    DecisionAppeal,
     DecisionFile,
-    Nonconformity,
     tables,
 )
 from cap_labelling.recognitions import service as recognitions
@@ -68,7 +64,7 @@ from cap_labelling.recognitions.repository import RecognitionRepository
 from cap_labelling.repository import AuditReportRepository, NonconformityRepository
 from cap_labelling.rules import DecisionOutcome, DecisionStatus, RecognitionStatus, Scheme
 from cap_shared.clock import Clock
-from cap_shared.conditional import Precondition, etag_of
+from cap_shared.conditional import Precondition
 from cap_shared.contracts import new_event
 from cap_shared.contracts.labelling import DecisionTakenV1
 from cap_shared.outbox import add_event
@@ -79,78 +75,6 @@ SOURCE = "/cap/labelling"
 
 
 # files ----------------------------------------------------------------------------------------
-def to_public(
-    file: DecisionFile,
-    evaluation: dict[str, Any] | None,
-    *,
-    open_majors: list[Nonconformity] | None = None,
-    appeals: list[DecisionAppeal] | None = None,
-) -> DecisionPublic:
-    """A file as the API shows it."""
-    hold = None
-    if file.held is not None:
-        hold = {
-            **file.held,
-            "open_majors": [
-                {
-                    "finding_id": m.finding_id,
-                    "status": m.status,
-                    "response_due": m.response_due,
-                    "overdue": m.overdue,
-                }
-                for m in open_majors or []
-            ],
-        }
-    return DecisionPublic(
-        hold=hold,
-        round=file.round,
-        appeals=[AppealPublic.model_validate(a, from_attributes=True) for a in appeals or []],
-        id=file.id,
-        application_id=file.application_id,
-        organisation_id=file.organisation_id,
-        group_member_ids=file.group_member_ids,
-        scheme=file.scheme,
-        certification_body_id=file.certification_body_id,
-        kind=file.kind,
-        status=file.status,
-        audit_id=file.audit_id,
-        renews_id=file.renews_id,
-        evaluation=evaluation,
-        computed_level=file.computed_level
-        if file.computed is not None
-        else (evaluation or {}).get("level"),
-        level=file.level,
-        decided_on=file.decided_on,
-        decided_by=file.decided_by,
-        reason=file.reason,
-        steps=file.steps,
-        recognition_id=file.recognition_id,
-    )
-
-
-async def out(
-    session: AsyncSession,
-    file: DecisionFile,
-    *,
-    settings: Settings,
-    principal: Principal,
-    live: dict[str, Any] | None = None,
-) -> DecisionPublic:
-    """A file with its stored evaluation (decided) or the live one (open), as the caller may
-    see it (a group's structures see each other's result, not each other's scores). ``live``:
-    the live evaluation when the caller just computed it (not computed again)."""
-    evaluation = file.computed
-    if evaluation is None and DecisionStatus(file.status) in rules.OPEN_DECISIONS:
-        evaluation = live or await evaluate(session, file, group_rule=settings.group_rule)
-    if not visibility.body_sees(principal, file.certification_body_id):
-        evaluation = for_reader(evaluation, await visibility.readable(session, principal))
-    majors = None
-    if file.status == DecisionStatus.HELD and file.audit_id:
-        majors = await NonconformityRepository(session).open_majors_of_audit(file.audit_id)
-    appeals = await AppealRepository(session).of_file(file.id)
-    return to_public(file, evaluation, open_majors=majors, appeals=appeals)
-
-
 async def open_for_application(session: AsyncSession, application: Application) -> DecisionFile:
     """An accepted application's file, waiting for the audit report."""
     file = DecisionFile(
@@ -167,24 +91,6 @@ async def open_for_application(session: AsyncSession, application: Application) 
     await repository.add(file)
     await repository.flush()
     return file
-
-
-async def expect(
-    session: AsyncSession,
-    file: DecisionFile,
-    *,
-    settings: Settings,
-    principal: Principal,
-    precondition: Precondition | None,
-    live: dict[str, Any] | None = None,
-) -> None:
-    """412/428 unless If-Match names the file's ETag as ``GET`` shows it to ``principal``
-    (``live``: its live evaluation, already computed). Without If-Match where none is
-    required, nothing is checked: the file is not evaluated for its ETag."""
-    if precondition is not None and (precondition.if_match is not None or precondition.required):
-        precondition.check(
-            etag_of(await out(session, file, settings=settings, principal=principal, live=live))
-        )
 
 
 async def get(

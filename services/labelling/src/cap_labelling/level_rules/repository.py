@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,6 +61,21 @@ class LevelRuleRepository:
             .limit(1)
         )
         return (await self.session.execute(query)).scalars().first()
+
+    async def latest_of(
+        self, versions: Iterable[tuple[str, int]]
+    ) -> dict[tuple[str, int], LevelRuleRevision]:
+        """:meth:`latest` of each (code, version) of ``versions`` that has a rule, in one query."""
+        wanted = set(versions)
+        if not wanted:
+            return {}
+        query = _latest().where(
+            col(LevelRuleRevision.referential_code).in_(sorted({c for c, _ in wanted})),
+            col(LevelRuleRevision.referential_version).in_(sorted({v for _, v in wanted})),
+        )
+        rows = (await self.session.execute(query)).scalars()
+        found = {(r.referential_code, r.referential_version): r for r in rows}
+        return {k: r for k, r in found.items() if k in wanted}
 
     async def add(self, row: LevelRuleRevision) -> None:
         """Insert a revision (flushed, so a concurrent same revision raises here)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -211,6 +212,25 @@ async def current(session: AsyncSession, *, code: str, version: int) -> StoredRu
     rule = None if row is None else StoredRule(_parsed(row), row.revision)
     _CURRENT.put(session, (code, version), rule)
     return rule
+
+
+async def current_of(
+    session: AsyncSession, versions: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], StoredRule | None]:
+    """:func:`current` for each (code, version) of ``versions``: those not read in this
+    transaction yet in one query (the files of a page)."""
+    wanted = set(versions)
+    known = _CURRENT.known(session)
+    found = {v: known[v] for v in wanted if v in known}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        rows = await LevelRuleRepository(session).latest_of(missing)
+        for version in missing:
+            row = rows.get(version)
+            rule = None if row is None else StoredRule(_parsed(row), row.revision)
+            _CURRENT.put(session, version, rule)
+            found[version] = rule
+    return found
 
 
 async def store(
