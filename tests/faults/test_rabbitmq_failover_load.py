@@ -118,7 +118,7 @@ async def test_a_node_lost_under_cpu_load_the_consumer_fails_over_and_consumes_a
         )
         consumer = await broker(lost)
         handled = Counted(toy.toy_consumer(db, toy.EffectCounter()))
-        await consumer.consume(QUEUE, handled)
+        handle: Any = await consumer.consume(QUEUE, handled)
         restored = REGISTRY.get_sample_value(
             "cap_event_consumers_restored_total", {"queue": QUEUE.name}
         )
@@ -129,7 +129,7 @@ async def test_a_node_lost_under_cpu_load_the_consumer_fails_over_and_consumes_a
         await effects_reach(db, BEFORE, timeout=60)
 
         with cpu_load(LOAD):
-            fault.armed = True
+            fault.arm(handle.channel)
             killed_at = time.monotonic()
             await asyncio.to_thread(cluster.kill, lost)
             await asyncio.wait_for(fault.fired.wait(), 60)

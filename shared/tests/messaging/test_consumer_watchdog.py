@@ -62,11 +62,11 @@ async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consum
     before = restored_count(queue.name)
     try:
         await worker.start()
-        await worker.consume(queue, recorder)
+        handle: Any = await worker.consume(queue, recorder)
         await rabbit_broker.publish(message(n=1))
         await wait_until(lambda: len(recorder.deliveries) == 1)
 
-        fault.armed = True
+        fault.arm(handle.channel)
         proxy.disconnect_all()  # the node is lost; the connection comes back at once
         await asyncio.wait_for(fault.fired.wait(), 20)
         await rabbit_broker.publish(message(n=2))

@@ -19,16 +19,19 @@ class LateFailingRestore:
     the loaded machine. Left alone, the queue keeps no consumer of ours."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Patch ``RobustChannel._on_close``; set :attr:`armed` to fault the next close."""
-        self.armed = False
+        """Patch ``RobustChannel._on_close``; :meth:`arm` it to fault a channel's next close."""
+        #: The channel whose next close is faulted (none: every close runs as aio-pika's).
+        self.target: Any = None
         self.fired = asyncio.Event()
         original = RobustChannel._on_close
         hook = self
 
         async def on_close(channel: RobustChannel, closing: asyncio.Future[Any]) -> Any:
-            if not hook.armed or channel.publisher_confirms:  # consuming channels only
+            # That channel only: a close of another one (the publishing channel, a channel an
+            # earlier test of this process left closing) neither fires nor disarms the fault.
+            if channel is not hook.target:
                 return await original(channel, closing)
-            hook.armed = False
+            hook.target = None
             connection: Any = channel._connection
             old = connection.transport
             await wait_until(
@@ -56,3 +59,7 @@ class LateFailingRestore:
 
         # Bound when a channel opens: patched before the consumer's channel is.
         monkeypatch.setattr(RobustChannel, "_on_close", on_close)
+
+    def arm(self, channel: Any) -> None:
+        """Fault the next close of ``channel``: a consumer's (its handle's ``channel``)."""
+        self.target = channel
