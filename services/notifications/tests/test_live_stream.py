@@ -630,6 +630,34 @@ async def test_a_carried_notification_the_scope_may_not_show_is_not_sent_from_th
         assert json.loads(fields["data"])["organisation_id"] == service.organisations["a"].id
 
 
+async def test_a_resumed_stream_sends_every_page_of_what_it_missed_at_once(
+    on_postgresql: tuple[Service, FastAPI],
+) -> None:
+    """More than a read's page missed (``Last-Event-ID``): the stream reads page after page
+    without waiting for a wake-up or the safety poll (30 s here)."""
+    service, app = on_postgresql
+    db = service.runtime.db
+    admin, organisation = service.people["admin_a"], service.organisations["a"].id
+    missed = feed.PAGE * 2 + 5
+    async with db.session() as session:
+        before = await service_of_feed.last_seq(session, admin)
+        await session.execute(
+            sa.text(
+                "INSERT INTO notification (id, event_id, event_type, user_id, organisation_id, "
+                "title, body, in_feed, created_at, updated_at) "
+                "SELECT 'n-' || i, 'e-' || i, 'diagnostic.completed.v1', :user, :organisation, "
+                "'t', 'b', true, now(), now() FROM generate_series(1, :missed) AS i"
+            ),
+            {"user": admin, "organisation": organisation, "missed": missed},
+        )
+    me = service.as_person("admin_a")
+    async with Sse(app, {**me, "Last-Event-ID": str(before)}) as stream:
+        ids = [int((await stream.next())[1]["id"]) for _ in range(missed)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == missed
+    assert ids[0] > before
+
+
 def teardown_module() -> None:
     for name, delay in DELAYS.items():
         print(f"insert to stream, {name}: {delay * 1000:.1f} ms")

@@ -116,7 +116,6 @@ async def events(
         while loop.time() < deadline and not await request.is_disconnected():
             # Before the read: news during it is kept for the next pass, not lost.
             stale, carried = inbox.take()
-            more = False
             if stale or not all(surely_shown(scope, c.organisation_id) for c in carried):
                 if ending is not None:  # the previous read's transaction (one connection at most)
                     await asyncio.shield(ending)
@@ -124,7 +123,8 @@ async def events(
                 # read's transaction (read only) ends in the background, the events go out
                 # meanwhile.
                 rows, ending = await _read(runtime, user_id, last)
-                more = len(rows) >= PAGE
+                if len(rows) >= PAGE:
+                    inbox.wake()  # more to read: the next pass reads at once
                 found = [(n.seq, service.to_public(n).model_dump_json()) for n in rows]
             else:
                 found = sorted((c.seq, c.data) for c in carried)
@@ -134,9 +134,8 @@ async def events(
                     continue
                 last = seq
                 yield ServerSentEvent(data=data, event="notification", id=str(seq))
-            if not more:
-                timeout = min(settings.stream_poll_s, max(0.0, deadline - loop.time()))
-                try:
-                    await asyncio.wait_for(inbox.wait(), timeout=timeout)
-                except TimeoutError:
-                    inbox.stale = True  # the safety poll: read
+            timeout = min(settings.stream_poll_s, max(0.0, deadline - loop.time()))
+            try:
+                await asyncio.wait_for(inbox.wait(), timeout=timeout)  # at once if set meanwhile
+            except TimeoutError:
+                inbox.stale = True  # the safety poll: read
