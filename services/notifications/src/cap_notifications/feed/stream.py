@@ -139,3 +139,5 @@ async def events(
                 await asyncio.wait_for(inbox.wait(), timeout=timeout)  # at once if set meanwhile
             except TimeoutError:
                 inbox.stale = True  # the safety poll: read
+        if ending is not None:  # the last read's transaction ends before the stream does
+            await asyncio.shield(ending)
