@@ -65,8 +65,8 @@ class Carried:
 def carried(payload: str) -> tuple[str, tuple[Carried, ...]]:
     """The user id of a ``cap_feed`` payload and the notifications it carries (none: read).
 
-    Raises ValueError on a payload this module did not write (the caller then wakes the
-    person's streams to read, as for a payload without notifications)."""
+    Raises ValueError or TypeError on a payload the fan-out did not write (the caller then
+    wakes the person's streams to read, as for a payload without notifications)."""
     user_id, _, rest = payload.partition("\n")
     if not rest:
         return user_id, ()
