@@ -21,8 +21,9 @@ knows. With the call's start and the live stream's arrivals, timed here on the s
 * delivery -> first SQL: parsing, the micro-batch's linger, the pool checkout and BEGIN;
 * first SQL -> committed: claim, handler, COMMIT (the CONSUMER span's end: its transaction
   committed);
-* committed -> on the stream: NOTIFY ``cap_feed``, the stream's wake-up and read, the SSE frame,
-  the client's read (the notifications service's API process, directly);
+* committed -> on the stream: NOTIFY ``cap_feed``, the stream's wake-up (and its read, when
+  the NOTIFY does not carry the notification), the SSE frame, the client's read (the
+  notifications service's API process, directly);
 * through the gateway: the same arrival, read through the gateway, minus the direct one.
 
 Tracing costs CPU (about 50 µs a span): the hops' sum is a little above the untraced figures;

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import dataclasses
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
 from cap_notifications import main as notifications_main
 from cap_notifications.events import handlers
+from cap_notifications.fanout import service as fanout_service
 from cap_notifications.feed import live
+from cap_notifications.feed import service as service_of_feed
 from cap_notifications.feed import stream as feed
-from cap_notifications.models import metadata
+from cap_notifications.models import Notification, metadata
 from cap_shared.contracts import new_event
 from cap_shared.contracts.registry import EventModel
 from cap_shared.db.listen import PgListener
@@ -338,6 +343,8 @@ async def test_the_events_go_out_before_the_reads_transaction_ends(
         spans.append((began, loop.time()))
 
     monkeypatch.setattr(db, "session", slow_to_end)
+    # The notification read from the feed, not sent from what the NOTIFY carries.
+    monkeypatch.setattr(feed, "surely_shown", lambda _scope, _organisation: False)
     async with Sse(app, service.as_person("admin_a")) as stream:
         await connected(live.listener(app.state, db))
         await asyncio.sleep(2.5)  # the first read has ended: the stream waits
@@ -462,6 +469,193 @@ async def test_without_listen_the_safety_poll_still_delivers(
         _, fields = await stream.next(timeout=3)
         assert fields["event"] == "notification"
         assert not listener.connected
+
+
+# what the NOTIFY carries ---------------------------------------------------------------------------
+def test_an_inbox_keeps_what_to_send_until_a_read_is_due() -> None:
+    inbox = live.Inbox()
+    assert inbox.take() == (True, [])  # a new stream reads first
+    one, two = live.Carried(1, None, "{}"), live.Carried(2, "o", "{}")
+    inbox.deliver([one])
+    inbox.deliver([two])
+    assert inbox.is_set()
+    assert inbox.take() == (False, [one, two])
+    assert not inbox.is_set()
+    inbox.deliver([one])
+    inbox.wake()  # a read is due: it finds what was carried
+    inbox.deliver([two])  # committed before that read: it finds it too
+    assert inbox.take() == (True, [])
+    inbox.deliver([one] * (live.MAX_CARRIED + 1))  # a stream far behind: it reads instead
+    assert inbox.take() == (True, [])
+
+
+def test_a_payload_not_from_the_fan_out_makes_the_stream_read() -> None:
+    hub = live.Hub()
+    with hub.waiting("ann") as ann, hub.waiting("bob") as bob:
+        ann.take(), bob.take()
+        for payload in ("ann\n{not json", "ann\n[1]", 'ann\n{"seq": 1}', "ann\n[{}]"):
+            hub.notify(payload)
+            assert ann.take() == (True, []), payload
+        hub.notify("bob")  # the user id alone (too big to carry): read
+        assert bob.take() == (True, [])
+        assert not ann.is_set()
+
+
+async def _feed_frame(db: Database, seq: int) -> str:
+    """The data of the stream's frame for ``seq`` had it been read from the feed."""
+    async with db.session() as session:
+        (row,) = (
+            await session.execute(sa.select(Notification).where(Notification.seq == seq))
+        ).scalars()
+        return service_of_feed.to_public(row).model_dump_json()
+
+
+@contextlib.contextmanager
+def api_statements(db: Database) -> Iterator[list[str]]:
+    """The statements and transactions begun on ``db``'s engine (the API's) in the block."""
+    seen: list[str] = []
+
+    def statement(*args: Any) -> None:
+        seen.append(args[2])
+
+    def begin(_conn: Any) -> None:
+        seen.append("BEGIN")
+
+    engine = db.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    sa.event.listen(engine, "begin", begin)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)
+        sa.event.remove(engine, "begin", begin)
+
+
+async def test_a_notification_carried_by_notify_goes_out_without_a_read(
+    on_postgresql: tuple[Service, FastAPI],
+    worker_db: Database,
+    no_in_process_wake: list[list[str]],
+) -> None:
+    """Issue 22: the fan-out's NOTIFY carries the person's new notifications, so a wake-up sends
+    them with no statement at all (it was two read transactions per wake-up: the read that
+    found it and one more that found nothing), and the frame is the one a read would give."""
+    service, app = on_postgresql
+    db = service.runtime.db
+    async with Sse(app, service.as_person("admin_a")) as stream:
+        await connected(live.listener(app.state, db))
+        await asyncio.sleep(0.3)  # the stream's first read has ended: it waits
+        frames = []
+        with api_statements(db) as seen:
+            for _ in range(3):
+                await deliver(worker_db, completed(service.organisations["a"].id))
+                frames.append((await stream.next())[1])
+            await asyncio.sleep(0.2)
+        assert seen == []
+        assert [f["event"] for f in frames] == ["notification"] * 3
+        assert int(frames[0]["id"]) < int(frames[1]["id"]) < int(frames[2]["id"])
+        for fields in frames:
+            assert fields["data"] == await _feed_frame(db, int(fields["id"]))
+        assert stream.events.empty()
+
+
+async def test_too_big_to_carry_the_notification_is_read(
+    on_postgresql: tuple[Service, FastAPI],
+    worker_db: Database,
+    no_in_process_wake: list[list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL refuses a payload of 8000 bytes: the NOTIFY is the user id alone then, and
+    the stream reads the notification from the feed."""
+    service, app = on_postgresql
+    db = service.runtime.db
+    worded = fanout_service._describe
+    long_body = "x" * 9000
+
+    def long(*args: Any) -> Any:
+        return dataclasses.replace(worded(*args), body=long_body)
+
+    monkeypatch.setattr(fanout_service, "_describe", long)
+    payloads: list[str] = []
+    heard = await asyncpg.connect(PgListener(db.url, "x", payloads.append)._dsn)
+    await heard.add_listener(live.CHANNEL, lambda *args: payloads.append(args[3]))
+    try:
+        async with Sse(app, service.as_person("admin_a")) as stream:
+            await connected(live.listener(app.state, db))
+            await asyncio.sleep(0.3)
+            with api_statements(db) as seen:
+                await deliver(worker_db, completed(service.organisations["a"].id))
+                _, fields = await stream.next()
+            assert "BEGIN" in seen  # read from the feed
+            assert json.loads(fields["data"])["body"] == long_body
+    finally:
+        await heard.close()
+    admin = service.people["admin_a"]
+    assert admin in payloads  # the user id alone
+    assert all(len(p.encode()) < 8000 for p in payloads)
+
+
+async def test_a_carried_notification_the_scope_may_not_show_is_not_sent_from_the_payload(
+    on_postgresql: tuple[Service, FastAPI], worker_db: Database, no_in_process_wake: list[Any]
+) -> None:
+    """What a NOTIFY carries goes out only when the read would surely have shown it (row
+    security); otherwise the stream reads, and the database decides: here it finds nothing."""
+    service, app = on_postgresql
+    db = service.runtime.db
+    member = service.people["member_a"]  # scoped to organisation a
+    forged = {
+        "seq": 2**40,
+        "id": "n-forged",
+        "event_type": "diagnostic.completed.v1",
+        "organisation_id": service.organisations["b"].id,
+        "title": "not yours",
+        "body": "",
+        "link": None,
+        "created_at": "2026-12-01T10:00:00+01:00",
+        "read_at": None,
+        "updated_at": "2026-12-01T10:00:00+01:00",
+    }
+    async with Sse(app, service.as_person("member_a")) as stream:
+        await connected(live.listener(app.state, db))
+        await asyncio.sleep(0.3)
+        with api_statements(db) as seen:
+            async with worker_db.session() as session:
+                await session.execute(
+                    sa.select(sa.func.pg_notify(live.CHANNEL, member + "\n" + json.dumps([forged])))
+                )
+            await asyncio.sleep(0.5)
+        assert "BEGIN" in seen  # read instead
+        assert stream.events.empty()
+        await deliver(worker_db, completed(service.organisations["a"].id))  # theirs: sent
+        _, fields = await stream.next()
+        assert json.loads(fields["data"])["organisation_id"] == service.organisations["a"].id
+
+
+async def test_a_resumed_stream_sends_every_page_of_what_it_missed_at_once(
+    on_postgresql: tuple[Service, FastAPI],
+) -> None:
+    """More than a read's page missed (``Last-Event-ID``): the stream reads page after page
+    without waiting for a wake-up or the safety poll (30 s here)."""
+    service, app = on_postgresql
+    db = service.runtime.db
+    admin, organisation = service.people["admin_a"], service.organisations["a"].id
+    missed = feed.PAGE * 2 + 5
+    async with db.session() as session:
+        before = await service_of_feed.last_seq(session, admin)
+        await session.execute(
+            sa.text(
+                "INSERT INTO notification (id, event_id, event_type, user_id, organisation_id, "
+                "title, body, in_feed, created_at, updated_at) "
+                "SELECT 'n-' || i, 'e-' || i, 'diagnostic.completed.v1', :user, :organisation, "
+                "'t', 'b', true, now(), now() FROM generate_series(1, :missed) AS i"
+            ),
+            {"user": admin, "organisation": organisation, "missed": missed},
+        )
+    me = service.as_person("admin_a")
+    async with Sse(app, {**me, "Last-Event-ID": str(before)}) as stream:
+        ids = [int((await stream.next())[1]["id"]) for _ in range(missed)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == missed
+    assert ids[0] > before
 
 
 def teardown_module() -> None:

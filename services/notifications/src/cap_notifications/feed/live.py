@@ -5,20 +5,29 @@ A stream waits for its person's wake-up instead of querying the feed every secon
 commit only (a stream woken earlier would read nothing; a rolled-back write wakes no one):
 
 * **across processes** (distributed: the worker writes, the API serves the stream): the fan-out
-  runs ``pg_notify('cap_feed', <user id>)`` in its transaction, which PostgreSQL delivers at
-  commit; the API process listens on ``cap_feed`` with one connection (:class:`PgListener`),
-  held while at least one stream is open, and wakes that person's streams;
+  runs ``pg_notify('cap_feed', ...)`` in its transaction, which PostgreSQL delivers at commit;
+  the API process listens on ``cap_feed`` with one connection (:class:`PgListener`), held while
+  at least one stream is open, and wakes that person's streams. The fan-out's payload carries
+  the person's new notifications themselves (:func:`carried`): the stream sends them
+  without reading the feed (no round trip, no transaction), unless it must read anyway (see
+  :class:`Inbox`). A payload that would not fit (PostgreSQL's 8000 bytes) is the user id alone:
+  the stream reads;
 * **in one process** (standalone, SQLite, no NOTIFY): the fan-out registers an
-  ``after_commit`` hook on its session that wakes the same person's streams of this process.
+  ``after_commit`` hook on its session that wakes the same person's streams of this process
+  (they read the feed).
 
-On PostgreSQL in one process both happen: the second wake-up costs one query.
+On PostgreSQL in one process both happen: the in-process wake-up reads, the notifications the
+NOTIFY carries after it are already sent and are skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event
@@ -26,54 +35,154 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from cap_notifications.feed.repository import NotificationRepository
+from cap_notifications.feed.schemas import NotificationPublic
 from cap_shared.db.listen import PgListener
 from cap_shared.db.session import Database
 
-#: PostgreSQL channel of the feed; the payload is the user id whose feed changed.
+#: PostgreSQL channel of the feed. The payload is the user id whose feed changed, then, after a
+#: line feed, the JSON list of their new notifications (:func:`carried`; optional: without it,
+#: the stream reads).
 CHANNEL = "cap_feed"
+#: PostgreSQL refuses a payload of 8000 bytes or more: the fan-out sends the user id alone then.
+MAX_PAYLOAD = 7999
+#: Notifications a stream keeps waiting to be sent (a client slower than its feed): beyond, it
+#: drops them and reads the feed instead (memory bounded per stream).
+MAX_CARRIED = 100
 
 _PENDING = "cap_feed_wake"
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """A notification carried by the NOTIFY: what the stream needs to send it without reading."""
+
+    seq: int
+    organisation_id: str | None
+    #: The SSE frame's data, as :func:`cap_notifications.feed.service.to_public` gives it.
+    data: str
+
+
+def carried(payload: str) -> tuple[str, tuple[Carried, ...]]:
+    """The user id of a ``cap_feed`` payload and the notifications it carries (none: read).
+
+    Raises ValueError or TypeError on a payload the fan-out did not write (the caller then
+    wakes the person's streams to read, as for a payload without notifications)."""
+    user_id, _, rest = payload.partition("\n")
+    if not rest:
+        return user_id, ()
+    items = json.loads(rest)
+    out = []
+    for item in items:
+        public = NotificationPublic.model_validate(item)
+        # As the feed's reads give them (AwareDateTime: in UTC), whatever the server's TimeZone.
+        public.created_at = _utc(public.created_at)
+        public.updated_at = _utc(public.updated_at)
+        public.read_at = None if public.read_at is None else _utc(public.read_at)
+        out.append(Carried(public.seq, public.organisation_id, public.model_dump_json()))
+    return user_id, tuple(out)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+class Inbox(asyncio.Event):
+    """One open stream's wake-up: set when there is news, with what the stream must do.
+
+    * ``stale``: read the feed (a wake-up without the notifications, a reconnected LISTEN, a
+      stream just opened, too much carried);
+    * ``carried``: notifications committed since, sent as they are unless the stream reads.
+
+    Take both (:meth:`take`) *before* reading the feed: news arriving during the read is then
+    kept for the next pass instead of being lost.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale = True  # a new stream reads first
+        self.carried: list[Carried] = []
+
+    def take(self) -> tuple[bool, list[Carried]]:
+        """Whether to read, and the notifications carried since the last take; clears both."""
+        self.clear()
+        stale, self.stale = self.stale, False
+        found, self.carried = self.carried, []
+        return stale, found
+
+    def wake(self) -> None:
+        """Read the feed at once."""
+        self.stale = True
+        self.carried.clear()  # the read will find them
+        self.set()
+
+    def deliver(self, notifications: Iterable[Carried]) -> None:
+        """Send these at once (or read, when too many wait)."""
+        if not self.stale:
+            self.carried.extend(notifications)
+            if len(self.carried) > MAX_CARRIED:
+                self.stale = True
+                self.carried.clear()
+        self.set()
 
 
 class Hub:
     """The streams of this process waiting for news, by user id.
 
-    One :class:`asyncio.Event` per open stream, removed when the stream ends: memory is bounded
-    by the open streams, whatever the number of people woken.
+    One :class:`Inbox` per open stream, removed when the stream ends: memory is bounded by the
+    open streams, whatever the number of people woken.
     """
 
     def __init__(self) -> None:
-        self._waiting: dict[str, set[asyncio.Event]] = {}
+        self._waiting: dict[str, set[Inbox]] = {}
 
     @contextmanager
-    def waiting(self, user_id: str) -> Iterator[asyncio.Event]:
-        """Register a stream of ``user_id`` for the block; the event is set when woken.
+    def waiting(self, user_id: str) -> Iterator[Inbox]:
+        """Register a stream of ``user_id`` for the block; its inbox is set when woken.
 
-        Clear it *before* reading the feed: a wake-up during the read then ends the next wait
-        at once instead of being lost.
+        :meth:`Inbox.take` *before* reading the feed: a wake-up during the read then ends the
+        next wait at once instead of being lost.
         """
-        woken = asyncio.Event()
-        self._waiting.setdefault(user_id, set()).add(woken)
+        inbox = Inbox()
+        self._waiting.setdefault(user_id, set()).add(inbox)
         try:
-            yield woken
+            yield inbox
         finally:
             streams = self._waiting.get(user_id)
             if streams is not None:
-                streams.discard(woken)
+                streams.discard(inbox)
                 if not streams:
                     del self._waiting[user_id]
 
     def wake(self, user_id: str) -> None:
         """Something new for ``user_id``: their streams read the feed now."""
-        for woken in self._waiting.get(user_id, ()):
-            woken.set()
+        for inbox in self._waiting.get(user_id, ()):
+            inbox.wake()
+
+    def notify(self, payload: str) -> None:
+        """A ``cap_feed`` notification: the person's streams send what it carries, or read.
+
+        Only the streams of the person the payload names are told, and a stream checks what it
+        may send without reading (:func:`cap_notifications.feed.stream.events`)."""
+        user_id, _, rest = payload.partition("\n")
+        streams = self._waiting.get(user_id)
+        if not streams:  # nobody of theirs listens here: not even parsed
+            return
+        try:
+            _, found = carried(payload) if rest else (user_id, ())
+        except (ValueError, TypeError):  # not written by the fan-out: read, as without it
+            found = ()
+        for inbox in streams:
+            if found:
+                inbox.deliver(found)
+            else:
+                inbox.wake()
 
     def wake_all(self) -> None:
         """Every stream reads the feed now (wake-ups may have been missed, e.g. while the
         LISTEN connection was down)."""
         for streams in self._waiting.values():
-            for woken in streams:
-                woken.set()
+            for inbox in streams:
+                inbox.wake()
 
     def streams(self, user_id: str | None = None) -> int:
         """How many streams wait (of ``user_id``, or in all)."""
@@ -132,7 +241,7 @@ def listener(state: Any, db: Database) -> PgListener | None:
         return None
     found = getattr(state, _LISTENER, None)
     if found is None:
-        found = PgListener(db.url, CHANNEL, HUB.wake, on_connect=HUB.wake_all)
+        found = PgListener(db.url, CHANNEL, HUB.notify, on_connect=HUB.wake_all)
         setattr(state, _LISTENER, found)
     assert isinstance(found, PgListener)
     return found

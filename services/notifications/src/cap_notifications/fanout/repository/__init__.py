@@ -16,6 +16,7 @@ from sqlmodel import col
 from cap_notifications.fanout.recipients import Concerned
 from cap_notifications.fanout.repository import gathering
 from cap_notifications.fanout.repository.gathering import Criteria, Gathered
+from cap_notifications.feed.live import MAX_PAYLOAD
 from cap_notifications.models import (
     DigestItem,
     EmailMessage,
@@ -49,7 +50,8 @@ class Writes:
 #: The whole write of a fan-out in one statement (PostgreSQL), its values in one JSON document
 #: (``{doc}``): the journal row, unless the event is journalled already (then nothing else is
 #: written either), the notifications, e-mails and digest items, and the NOTIFY of the feeds
-#: changed (delivered at commit).
+#: changed (delivered at commit), carrying each person's new notifications for their live
+#: streams (:mod:`cap_notifications.feed.live`), or their user id alone when too big.
 _WRITE_SQL = """
 WITH d AS (SELECT CAST({doc} AS json) AS doc), j AS (
   INSERT INTO intake_event (event_id, event_type, organisation_id, subject, occurred_at,
@@ -67,6 +69,8 @@ WITH d AS (SELECT CAST({doc} AS json) AS doc), j AS (
   SELECT u.id, j.event_id, j.event_type, u.user_id, j.organisation_id, doc->>'title',
          doc->>'body', doc->>'link', u.in_feed, j.received_at, j.received_at
   FROM j, d, json_to_recordset(doc->'notifications') AS u(id text, user_id text, in_feed boolean)
+  RETURNING seq, id, event_type, organisation_id, title, body, link, created_at, read_at,
+            updated_at, user_id, in_feed
 ), e AS (
   INSERT INTO email_message (id, user_id, to_address, kind, event_id, event_type, context,
                              status, attempts, next_attempt_at, message_id, created_at,
@@ -81,17 +85,28 @@ WITH d AS (SELECT CAST({doc} AS json) AS doc), j AS (
   INSERT INTO digest_item (id, user_id, event_id, event_type, title, body, created_at)
   SELECT u.id, u.user_id, j.event_id, j.event_type, doc->>'title', doc->>'body', j.received_at
   FROM j, d, json_to_recordset(doc->'digests') AS u(id text, user_id text)
+), f AS (
+  SELECT user_id, user_id || chr(10) || json_agg(json_build_object(
+           'seq', seq, 'id', id, 'event_type', event_type, 'organisation_id', organisation_id,
+           'title', title, 'body', body, 'link', link, 'created_at', created_at,
+           'read_at', read_at, 'updated_at', updated_at) ORDER BY seq) AS payload
+  FROM n WHERE in_feed GROUP BY user_id
 ), w AS (
-  SELECT pg_notify(doc->>'channel', u.user_id)
-  FROM j, d, json_array_elements_text(doc->'feed') AS u(user_id)
+  SELECT pg_notify(doc->>'channel',
+                   CASE WHEN octet_length(f.payload) <= {max_payload} THEN f.payload
+                        ELSE f.user_id END)
+  FROM d, f
 )
 SELECT (SELECT count(*) FROM j) AS journalled, (SELECT count(*) FROM w) AS woken
 """
 #: Executed (its outcome read): the document as a parameter.
-_WRITE = sa.text(_WRITE_SQL.format(doc=":doc"))
+_WRITE = sa.text(_WRITE_SQL.format(doc=":doc", max_payload=MAX_PAYLOAD))
 #: Deferred to the transaction's next statement or its COMMIT: a prepared statement of the
 #: connection, the document written as a literal (:meth:`ScopedConnection.defer_execute`).
-_WRITE_PREPARED = ("notifications:fanout-write", "(text) AS " + _WRITE_SQL.format(doc="$1"))
+_WRITE_PREPARED = (
+    "notifications:fanout-write",
+    "(text) AS " + _WRITE_SQL.format(doc="$1", max_payload=MAX_PAYLOAD),
+)
 
 
 class FanoutRepository:
@@ -212,7 +227,6 @@ class FanoutRepository:
                 "traceparent": traceparent,
                 "tracestate": tracestate,
                 "digests": [{"id": i, "user_id": u} for i, u in writes.digests],
-                "feed": sorted(set(writes.in_feed)),
                 "channel": channel,
             }
         )
