@@ -51,7 +51,7 @@ class LateFailingRestore:
             # Every reopen of this channel fails from now on: a late retry of aio-pika's own
             # (RobustConnection._restore_consumers, when the old connection's close callback
             # also runs late) cannot hide the stall, whatever the interleaving.
-            channel.reopen = reopen  # type: ignore[method-assign]
+            channel.reopen = reopen
             try:
                 return await original(channel, closing)
             finally:
