@@ -92,11 +92,12 @@ async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consum
 async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
     rabbit_broker: RabbitBroker, proxy: TCPProxy
 ) -> None:
-    """aio-pika's own restore worked: the watchdog subscribes nothing again."""
+    """aio-pika's own restore worked: the watchdog subscribes nothing again, nor reopens the
+    publishing channel."""
     worker = _through(proxy, rabbit_broker.namespace, watchdog_interval=0.5)
     recorder = Recorder()
     queue = spec()
-    before = restored_count(queue.name)
+    before, publisher_before = restored_count(queue.name), publisher_restored()
     try:
         await worker.start()
         await worker.consume(queue, recorder)
@@ -106,6 +107,9 @@ async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
         await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15)
         assert restored_count(queue.name) == before
         assert await consumers_on(worker.queue_name(queue)) == 1
+        await worker.publish(message(n=2))  # on the channel aio-pika restored
+        await wait_until(lambda: len(recorder.deliveries) == 2, timeout=10)
+        assert publisher_restored() == publisher_before
     finally:
         await cleanup_rabbit(worker)
 
