@@ -1,11 +1,13 @@
 """A consumer whose channel aio-pika failed to restore after a reconnection is subscribed again
 (cap_shared.messaging.watchdog). Found by a CI run on a loaded machine: after the failover of
 ``TestClusterAddresses`` the consumer got nothing more, and the log showed aio-pika's
-``RobustChannel._on_close`` failing with ``RuntimeError: ... closed``."""
+``RobustChannel._on_close`` failing with ``RuntimeError: ... closed``. The publishing channel,
+failing the same way, is reopened with its exchanges."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy.engine import make_url
 
+from cap_shared.messaging import BrokerUnavailable
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.testing.aio_pika_faults import LateFailingRestore
 from cap_shared.testing.fixtures import cleanup_rabbit
@@ -89,11 +92,12 @@ async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consum
 async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
     rabbit_broker: RabbitBroker, proxy: TCPProxy
 ) -> None:
-    """aio-pika's own restore worked: the watchdog subscribes nothing again."""
+    """aio-pika's own restore worked: the watchdog subscribes nothing again, nor reopens the
+    publishing channel."""
     worker = _through(proxy, rabbit_broker.namespace, watchdog_interval=0.5)
     recorder = Recorder()
     queue = spec()
-    before = restored_count(queue.name)
+    before, publisher_before = restored_count(queue.name), publisher_restored()
     try:
         await worker.start()
         await worker.consume(queue, recorder)
@@ -103,6 +107,9 @@ async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
         await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15)
         assert restored_count(queue.name) == before
         assert await consumers_on(worker.queue_name(queue)) == 1
+        await worker.publish(message(n=2))  # on the channel aio-pika restored
+        await wait_until(lambda: len(recorder.deliveries) == 2, timeout=10)
+        assert publisher_restored() == publisher_before
     finally:
         await cleanup_rabbit(worker)
 
@@ -141,3 +148,62 @@ async def test_a_cancelled_consumer_is_not_subscribed_again(rabbit_broker: Rabbi
         assert await consumers_on(worker.queue_name(queue)) == 0
     finally:
         await cleanup_rabbit(worker)
+
+
+def publisher_restored() -> float:
+    return REGISTRY.get_sample_value("cap_broker_publisher_restored_total") or 0.0
+
+
+async def test_a_publishing_channel_left_closed_after_a_reconnection_is_reopened(
+    rabbit_broker: RabbitBroker, proxy: TCPProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the watchdog every publish raises BrokerUnavailable and ``ping()`` fails until the
+    process restarts (the relay stalls, ``/readyz`` fails)."""
+    fault = LateFailingRestore(monkeypatch)
+    relay = _through(proxy, rabbit_broker.namespace)
+    downstream = Recorder()
+    # Through the relay's broker too: its retry goes out on the relay's retry exchange.
+    retried = Recorder(fail=lambda d: RuntimeError("db hiccup") if d.attempt < 2 else None)
+    queue, other = spec(), spec(name="retried", bindings=("test.other.happened.v1",))
+    before = publisher_restored()
+    try:
+        await rabbit_broker.consume(queue, downstream)
+        await relay.start()
+        await relay.consume(other, retried)
+        await relay.publish(message(n=1))
+        await wait_until(lambda: len(downstream.deliveries) == 1)
+
+        fault.arm(relay._channel)
+        proxy.disconnect_all()
+        await asyncio.wait_for(fault.fired.wait(), 20)
+        assert relay._channel is not None
+        assert relay._channel.is_closed  # the failed restore
+
+        async def published(n: int) -> float:
+            started = asyncio.get_running_loop().time()
+            while True:
+                try:
+                    await relay.publish(message(n=n), timeout=2.0)
+                    return asyncio.get_running_loop().time() - started
+                except BrokerUnavailable:
+                    if asyncio.get_running_loop().time() - started > 15:
+                        raise
+                    await asyncio.sleep(0.1)
+
+        assert await published(2) < 10  # the outbox's next tries get through within seconds
+        await relay.ping()
+        await wait_until(lambda: len(downstream.deliveries) == 2, timeout=10, message="message 2")
+        assert publisher_restored() == before + 1
+        # A batch, and the retry exchange, on the new channel.
+        assert await relay.publish_many([message(n=3), message(n=4)]) == [None, None]
+        await wait_until(lambda: len(downstream.deliveries) == 4, timeout=10, message="3 and 4")
+        await relay.publish(message("test.other.happened.v1", n=5))
+        await wait_until(lambda: len(retried.deliveries) == 2, timeout=10, message="the retry")
+        assert [d.attempt for d in retried.deliveries] == [1, 2]
+        assert sorted(json_n(d.body) for d in downstream.deliveries) == [1, 2, 3, 4]
+    finally:
+        await cleanup_rabbit(relay)
+
+
+def json_n(body: bytes) -> int:
+    return int(json.loads(body)["n"])

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
+from cap_shared import metrics
 from cap_shared.messaging.amqp import attempt_of as _attempt
 from cap_shared.messaging.amqp import logging_of as _message_logging
 from cap_shared.messaging.amqp import original_routing_key as _original_routing_key
@@ -45,6 +46,17 @@ def _subscribed(connection: Any, tag: str) -> bool:
         channel is not None and not channel.is_closed and tag in channel.consumers
         for channel in tuple(channels.values())
     )
+
+
+async def restore_settled(channel: AbstractChannel) -> None:
+    """Once aio-pika's own restore of ``channel``, if one runs right now, is over (bounded):
+    the caller then looks again before it closes the channel and opens another."""
+    restoring: asyncio.Lock | None = getattr(channel, "_RobustChannel__restore_lock", None)
+    if restoring is not None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(_TEARDOWN_S):
+                await restoring.acquire()
+                restoring.release()
 
 
 class RabbitConsumer(ConsumerHandle):
@@ -102,7 +114,12 @@ class RabbitConsumer(ConsumerHandle):
         """The queue's label in the metrics (``<name>`` or ``<name>.dlq``)."""
         return f"{self.spec.name}.dlq" if self.dead else self.spec.name
 
-    def consuming(self) -> bool:
+    @property
+    def watched(self) -> str:
+        """What it is, in the watchdog's warnings."""
+        return f"consumer of {self.watched_queue}"
+
+    def working(self) -> bool:
         """Subscribed: an open AMQP channel of the broker's connection holds our consumer tag
         (or cancelled: nothing to look after)."""
         if self._cancelled or self._tag is None:
@@ -114,20 +131,14 @@ class RabbitConsumer(ConsumerHandle):
         """Count it, or not, in ``cap_event_consumers``."""
         self.live(self.spec, on, dead=self.dead)
 
-    async def resubscribe(self) -> bool:
+    async def restore(self) -> bool:
         """Close the channel aio-pika failed to restore and consume on a new one. The old channel
         is closed first (no two consumers of ours on the queue); its unacked deliveries go back
         to the queue and come again, marked redelivered, to the inbox that recognises them."""
         async with self._swap:
             old = self.channel
-            # aio-pika may be restoring this channel right now: let it finish, then look again.
-            restoring: asyncio.Lock | None = getattr(old, "_RobustChannel__restore_lock", None)
-            if restoring is not None:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(_TEARDOWN_S):
-                        await restoring.acquire()
-                        restoring.release()
-            if self.consuming():
+            await restore_settled(old)
+            if self.working():
                 return False
             # close() marks a robust channel closed for good: no later restore of it.
             with contextlib.suppress(Exception):
@@ -143,6 +154,15 @@ class RabbitConsumer(ConsumerHandle):
                 raise
             self.channel, self.queue, self._tag = channel, queue, tag
             return True
+
+    def restored(self) -> None:
+        """The warning and ``cap_event_consumers_restored_total`` of a resubscription."""
+        metrics.EVENT_CONSUMERS_RESTORED.labels(queue=self.watched_queue).inc()
+        logger.warning(
+            "consumer of %s had lost its channel or subscription and aio-pika did not "
+            "restore it; subscribed again on a new channel",
+            self.watched_queue,
+        )
 
     def _delivery(self, message: AbstractIncomingMessage) -> Delivery:
         headers = dict(message.headers or {})

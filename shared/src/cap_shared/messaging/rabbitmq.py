@@ -15,7 +15,8 @@ A cluster: every node's URL, separated by commas (:mod:`cap_shared.messaging.fai
 queues get RabbitMQ's default of three replicas (no ``x-quorum-initial-group-size``).
 
 A watchdog (:mod:`cap_shared.messaging.watchdog`) subscribes again a consumer whose channel
-aio-pika failed to restore after a reconnection.
+aio-pika failed to restore after a reconnection, and reopens the publishing channel, with its
+exchanges, when that one was not restored.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from cap_shared.messaging.batching import publish_error as _publish_error
 from cap_shared.messaging.failover import broker_addresses, connect_nodes
 from cap_shared.messaging.rabbit_consumer import TEARDOWN_S as _TEARDOWN_S
 from cap_shared.messaging.rabbit_consumer import RabbitConsumer as _RabbitConsumer
+from cap_shared.messaging.rabbit_publisher import PublishingChannel as _PublishingChannel
 from cap_shared.messaging.watchdog import ConsumerWatchdog
 
 logger = logging.getLogger(__name__)
@@ -85,8 +87,9 @@ class RabbitBroker(Broker):
         self._consumers: list[_RabbitConsumer] = []
         self._declared: set[str] = set()
         self._queue_names: set[str] = set()
+        self._publishing = _PublishingChannel(self)
         self._watchdog = ConsumerWatchdog(
-            lambda: self._consumers,
+            lambda: [self._publishing, *self._consumers],
             connected=self._is_up,
             interval=watchdog_interval,
             grace=max(1.0, reconnect_interval),
@@ -122,22 +125,47 @@ class RabbitBroker(Broker):
             # A channel aio-pika failed to restore is found and reopened by the watchdog.
             self._connection.reconnect_callbacks.add(lambda *_: self._watchdog.kick())
             self._watchdog.start()
-            channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-            self._channel = channel
-            self._exchange = await channel.declare_exchange(
-                self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-            )
-            self._dlx = await channel.declare_exchange(
-                self.dead_letter_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
-            )
-            self._retry = await channel.declare_exchange(
-                self.retry_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
-            )
+            publishing = await self._publishing_channel()
+        except BrokerUnavailable:
+            await self.close()
+            raise
         except (*_CONNECTION_ERRORS, TimeoutError) as exc:
             await self.close()
             raise BrokerUnavailable(
                 f"cannot connect to RabbitMQ: {type(exc).__name__}: {exc}"
             ) from exc
+        self._channel, self._exchange, self._dlx, self._retry = publishing
+
+    async def _publishing_channel(
+        self,
+    ) -> tuple[AbstractChannel, AbstractExchange, AbstractExchange, AbstractExchange]:
+        """A confirm channel raising on returns, with the topic, dead-letter and retry exchanges
+        declared on it, within ``connect_timeout`` and two teardown bounds; none left open when
+        it fails (BrokerUnavailable) or is cancelled."""
+        channel: AbstractChannel | None = None
+        try:
+            async with asyncio.timeout(self.connect_timeout + 2 * _TEARDOWN_S):
+                connection = await self._connected()
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                exchange = await channel.declare_exchange(
+                    self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+                )
+                dlx = await channel.declare_exchange(
+                    self.dead_letter_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
+                )
+                retry = await channel.declare_exchange(
+                    self.retry_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
+                )
+                return channel, exchange, dlx, retry
+        except BaseException as exc:
+            if channel is not None and not channel.is_closed:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(channel.close(), timeout=_TEARDOWN_S)
+            if isinstance(exc, (*_CONNECTION_ERRORS, RuntimeError, TimeoutError)):
+                raise BrokerUnavailable(
+                    f"cannot open the publishing channel: {type(exc).__name__}: {exc}"
+                ) from exc
+            raise
 
     async def close(self) -> None:
         """Cancel every consumer and close the connection."""
@@ -275,27 +303,33 @@ class RabbitBroker(Broker):
             return
         await self._connected()
         await self.ping()
-        channel = self._channel
-        if channel is None or self._exchange is None or self._dlx is None or self._retry is None:
+        # Read together: the watchdog may put a reopened channel and its exchanges in place.
+        channel, exchange, dlx, retry_exchange = (
+            self._channel,
+            self._exchange,
+            self._dlx,
+            self._retry,
+        )
+        if channel is None or exchange is None or dlx is None or retry_exchange is None:
             raise BrokerUnavailable("not connected to RabbitMQ")
         try:
             queue = await channel.declare_queue(
                 name, durable=True, arguments=self.main_queue_arguments(spec)
             )
             for key in spec.bindings:
-                await queue.bind(self._exchange, routing_key=key)
+                await queue.bind(exchange, routing_key=key)
             dlq = await channel.declare_queue(
                 self.dead_letter_queue_name(spec),
                 durable=True,
                 arguments={"x-queue-type": "quorum"},
             )
-            await dlq.bind(self._dlx, routing_key=name)
+            await dlq.bind(dlx, routing_key=name)
             for delay in sorted(set(spec.retry_delays)):
                 retry_name = self.retry_queue_name(spec, delay)
                 retry = await channel.declare_queue(
                     retry_name, durable=True, arguments=self.retry_queue_arguments(spec, delay)
                 )
-                await retry.bind(self._retry, routing_key=retry_name)
+                await retry.bind(retry_exchange, routing_key=retry_name)
                 self._queue_names.add(retry_name)
             self._queue_names.update({name, self.dead_letter_queue_name(spec)})
         except _CONNECTION_ERRORS as exc:

@@ -1,4 +1,5 @@
-"""A watchdog over a broker's consumers: each one still subscribed on an open channel.
+"""A watchdog over a broker's consumers, each one still subscribed on an open channel, and over
+its publishing channel, still open.
 
 aio-pika's robust connection reconnects (to the next node of a cluster) and restores every
 channel and consumer it knew. The restore of one channel can fail once and never be retried: a
@@ -6,14 +7,17 @@ channel's close callback that runs late, after the reconnection, reopens the cha
 when that reopen raises (aio-pika logs ``Callback <OneShotCallback: cb=RobustChannel._on_close>
 error: RuntimeError: ... closed``) the channel stays closed. Nothing else would notice: the
 connection is up, the other channels work, and the queue has no consumer from this process, a
-silent stall (aio-pika issues #231, #563, #668 are of that kind).
+silent stall (aio-pika issues #231, #563, #668 are of that kind). The publishing channel fails
+the same way: every publish then raises ``BrokerUnavailable`` until the process restarts.
 
-:class:`ConsumerWatchdog` checks every consumer after each reconnection and then every
-``interval`` seconds while the connection is up; a consumer seen without its subscription on two
-checks ``grace`` seconds apart is subscribed again (:meth:`Watched.resubscribe`), with a
-warning and ``cap_event_consumers_restored_total{queue}``. A resubscription that fails is tried
-again after a delay doubling up to ``max_backoff``; while the connection is down nothing is
-checked (aio-pika's reconnection is at work).
+:class:`ConsumerWatchdog` checks everything it watches (:class:`Watched`: each consumer, the
+publishing channel) after each reconnection and then every ``interval`` seconds while the
+connection is up; one seen not working on two checks ``grace`` seconds apart is restored on a
+new channel (:meth:`Watched.restore`: a consumer subscribed again, the publishing channel reopened
+with its exchanges), with a warning and a counter (:meth:`Watched.restored`:
+``cap_event_consumers_restored_total{queue}``, ``cap_broker_publisher_restored_total``). A
+restore that fails is tried again after a delay doubling up to ``max_backoff``; while the
+connection is down nothing is checked (aio-pika's reconnection is at work).
 """
 
 from __future__ import annotations
@@ -26,30 +30,33 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from cap_shared import metrics
-
 logger = logging.getLogger(__name__)
 
 
 class Watched(Protocol):
-    """A consumer the watchdog looks after."""
+    """What the watchdog looks after: a consumer, or the broker's publishing channel."""
 
     @property
-    def watched_queue(self) -> str:
-        """The queue it consumes (its metric label)."""
+    def watched(self) -> str:
+        """What it is, in the watchdog's warnings (``consumer of <queue>``)."""
         ...
 
-    def consuming(self) -> bool:
-        """Subscribed, on an open channel (or cancelled: nothing to look after)."""
+    def working(self) -> bool:
+        """Its channel open (a consumer's subscribed on it); or nothing to look after
+        (cancelled, closed)."""
         ...
 
     def counted(self, on: bool) -> None:
-        """Count it, or not, in ``cap_event_consumers``."""
+        """Count it, or not, in its gauge (a consumer in ``cap_event_consumers``)."""
         ...
 
-    async def resubscribe(self) -> bool:
-        """Subscribe again on a new channel (same queue, handler and prefetch) unless it is
-        consuming again by now; True when it did. Raises when it could not."""
+    async def restore(self) -> bool:
+        """Reopen it on a new channel unless it works again by now; True when it did. Raises
+        when it could not."""
+        ...
+
+    def restored(self) -> None:
+        """Report a restore :meth:`restore` did: its warning and its counter."""
         ...
 
 
@@ -61,7 +68,8 @@ class _Suspect:
 
 
 class ConsumerWatchdog:
-    """Looks after ``consumers()`` while ``connected()`` says the connection is up."""
+    """Looks after ``consumers()`` (each consumer, and the publishing channel) while
+    ``connected()`` says the connection is up."""
 
     def __init__(
         self,
@@ -101,7 +109,7 @@ class ConsumerWatchdog:
                 await task
 
     async def run(self) -> None:
-        """Check after every kick, every ``interval``, and every ``grace`` while a consumer is
+        """Check after every kick, every ``interval``, and every ``grace`` while one is
         suspect; never in a tighter loop than ``grace``."""
         while True:
             delay = self.grace if self._suspects else self.interval
@@ -113,10 +121,10 @@ class ConsumerWatchdog:
             try:
                 await self.check()
             except Exception:  # the watchdog must outlive any surprise
-                logger.exception("consumer watchdog check failed")
+                logger.exception("broker watchdog check failed")
 
     async def check(self) -> int:
-        """One pass; how many consumers were subscribed again."""
+        """One pass; how many were restored."""
         if not self.connected():
             return 0  # down: aio-pika reconnects; look again once it is back
         restored = 0
@@ -125,39 +133,33 @@ class ConsumerWatchdog:
         for key in list(self._suspects):
             if key not in alive:
                 del self._suspects[key]
-        for consumer in watched:
-            key = id(consumer)
-            if consumer.consuming():
+        for entry in watched:
+            key = id(entry)
+            if entry.working():
                 self._suspects.pop(key, None)
                 continue
             suspect = self._suspects.setdefault(key, _Suspect())
             suspect.strikes += 1
             if suspect.strikes < 2 or self.clock() < suspect.not_before:
                 continue  # give aio-pika's restore its chance; or back off after a failure
-            consumer.counted(False)
+            entry.counted(False)
             try:
-                done = await consumer.resubscribe()
+                done = await entry.restore()
             except Exception as exc:
                 suspect.failures += 1
                 backoff = min(self.grace * 2**suspect.failures, self.max_backoff)
                 suspect.not_before = self.clock() + backoff
                 logger.warning(
-                    "consumer of %s not subscribed and could not subscribe again "
-                    "(%s: %s); next try in %.1fs",
-                    consumer.watched_queue,
+                    "%s not working and could not be restored (%s: %s); next try in %.1fs",
+                    entry.watched,
                     type(exc).__name__,
                     exc,
                     backoff,
                 )
                 continue
             del self._suspects[key]
-            consumer.counted(True)
+            entry.counted(True)
             if done:
                 restored += 1
-                metrics.EVENT_CONSUMERS_RESTORED.labels(queue=consumer.watched_queue).inc()
-                logger.warning(
-                    "consumer of %s had lost its channel or subscription and aio-pika did not "
-                    "restore it; subscribed again on a new channel",
-                    consumer.watched_queue,
-                )
+                entry.restored()
         return restored

@@ -116,6 +116,11 @@ EVENT_CONSUMERS_RESTORED = Counter(
     "again, and subscribed again by the broker's watchdog",
     ["queue"],
 )
+BROKER_PUBLISHER_RESTORED = Counter(
+    "cap_broker_publisher_restored_total",
+    "Publishing channels found closed once the broker connection was up again, and reopened "
+    "with their exchanges by the broker's watchdog",
+)
 DEAD_LETTERS_PENDING = Gauge(
     "cap_dead_letters_pending", "Stored dead letters not replayed", ["service"]
 )

@@ -27,8 +27,9 @@ class LateFailingRestore:
         hook = self
 
         async def on_close(channel: RobustChannel, closing: asyncio.Future[Any]) -> Any:
-            # That channel only: a close of another one (the publishing channel, a channel an
-            # earlier test of this process left closing) neither fires nor disarms the fault.
+            # That channel only: a close of another one (the publishing channel when a consumer's
+            # is armed, a channel an earlier test of this process left closing) neither fires nor
+            # disarms the fault.
             if channel is not hook.target:
                 return await original(channel, closing)
             hook.target = None
@@ -61,5 +62,6 @@ class LateFailingRestore:
         monkeypatch.setattr(RobustChannel, "_on_close", on_close)
 
     def arm(self, channel: Any) -> None:
-        """Fault the next close of ``channel``: a consumer's (its handle's ``channel``)."""
+        """Fault the next close of ``channel``: a consumer's (its handle's ``channel``), or the
+        broker's publishing channel (``broker._channel``)."""
         self.target = channel
