@@ -2,7 +2,12 @@
 (cap_shared.messaging.watchdog). Found by a CI run on a loaded machine: after the failover of
 ``TestClusterAddresses`` the consumer got nothing more, and the log showed aio-pika's
 ``RobustChannel._on_close`` failing with ``RuntimeError: ... closed``. The publishing channel,
-failing the same way, is reopened with its exchanges."""
+failing the same way, is reopened with its exchanges.
+
+Here with the faults (serially, after the parallel suite) rather than in ``shared/tests``: under
+a heavy CPU load (8 busy processes on 2 cores) the first test failed 1 run in 6 with message 2
+never delivered although the watchdog had subscribed again — not yet explained (docs/testing.md).
+"""
 
 from __future__ import annotations
 
@@ -75,8 +80,14 @@ async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consum
         await rabbit_broker.publish(message(n=2))
         # Without the watchdog the queue has no consumer from then on: nothing ever arrives.
         await wait_until(lambda: len(recorder.deliveries) == 2, timeout=20, message="message 2")
-        assert restored_count(queue.name) == before + 1
-        assert REGISTRY.get_sample_value("cap_event_consumers", {"queue": queue.name}) == 1
+        # Counted once the watchdog's restore returns: a delivery on the new subscription may
+        # come first (seen on a loaded machine).
+        await wait_until(lambda: restored_count(queue.name) == before + 1, 5, "the restore counted")
+        await wait_until(
+            lambda: REGISTRY.get_sample_value("cap_event_consumers", {"queue": queue.name}) == 1,
+            5,
+            "the consumer counted live",
+        )
         assert (
             await consumers_on(worker.queue_name(queue)) == 1
         )  # one, not a second beside a zombie
@@ -131,7 +142,7 @@ async def test_a_subscription_lost_on_an_open_channel_is_found_by_the_periodic_c
         assert await consumers_on(worker.queue_name(queue)) == 0
         await rabbit_broker.publish(message(n=1))
         await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15, message="message 1")
-        assert restored_count(queue.name) == before + 1
+        await wait_until(lambda: restored_count(queue.name) == before + 1, 5, "the restore counted")
         assert await consumers_on(worker.queue_name(queue)) == 1
     finally:
         await cleanup_rabbit(worker)
@@ -193,7 +204,8 @@ async def test_a_publishing_channel_left_closed_after_a_reconnection_is_reopened
         assert await published(2) < 10  # the outbox's next tries get through within seconds
         await relay.ping()
         await wait_until(lambda: len(downstream.deliveries) == 2, timeout=10, message="message 2")
-        assert publisher_restored() == before + 1
+        # Counted once the watchdog's restore returns: a publish on the new channel may come first.
+        await wait_until(lambda: publisher_restored() == before + 1, 5, "the restore counted")
         # A batch, and the retry exchange, on the new channel.
         assert await relay.publish_many([message(n=3), message(n=4)]) == [None, None]
         await wait_until(lambda: len(downstream.deliveries) == 4, timeout=10, message="3 and 4")
