@@ -4,12 +4,11 @@ another's answer), newest first, page by page, to those who may see it only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from .conftest import Service, ok
 from .test_appeals import appeal
-from .test_decisions import accepted, decide, pending_file
+from .test_decisions import accepted, accepted_of, decide, pending_file
 from .test_lists import every_page
 from .test_majors import granted
 
@@ -34,26 +33,7 @@ async def files_of_every_kind(service: Service) -> dict[str, str]:
 
 async def held_iso_file(service: Service, key: str) -> str:
     """Structure ``key``'s CAP ISO 9001 file, granted by its body while a major is open."""
-    await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
-    application = ok(
-        await service.client.post(
-            "/v1/applications",
-            json={
-                "organisation_id": service.organisations[key].id,
-                "scheme": "CAP_ISO9001",
-                "certification_body_id": "sgs-tuv",
-            },
-            headers=service.member_admin(key),
-        ),
-        201,
-    )
-    ok(
-        await service.client.post(
-            f"/v1/applications/{application['id']}/transitions",
-            json={"step": "accept"},
-            headers=service.admin,
-        )
-    )
+    application = await accepted_of(service, key, "CAP_ISO9001")
     report = await service.report(key, "CAP_ISO9001", "stage2", majors=2)
     await service.deliver(granted(service, report, open_major_nc=2))
     (file,) = [

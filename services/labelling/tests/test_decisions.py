@@ -32,22 +32,23 @@ async def events(service: Service, event_type: str) -> list[dict[str, Any]]:
         return [json.loads(p)["data"] for p in rows]
 
 
-async def accepted(
-    service: Service, scheme: str = "CAP_RSE", members: tuple[str, ...] = ()
+async def accepted_of(
+    service: Service, key: str = "a", scheme: str = "CAP_RSE", members: tuple[str, ...] = ()
 ) -> dict:
-    """An accepted application of structure a (and members), and its decision file."""
-    for key in ("a", *members):
-        await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
+    """Structure ``key``'s application to ``scheme`` (with ``members``, who consent), its
+    diagnostic completed ten days ago, accepted by the federation: the application."""
+    for k in (key, *members):
+        await service.completed(k, service.runtime.clock.now() - timedelta(days=10))
     application = ok(
         await service.client.post(
             "/v1/applications",
             json={
-                "organisation_id": service.organisations["a"].id,
+                "organisation_id": service.organisations[key].id,
                 "group_member_ids": [service.organisations[k].id for k in members],
                 "scheme": scheme,
                 "certification_body_id": "sgs-tuv",
             },
-            headers=service.member_admin(),
+            headers=service.member_admin(key),
         ),
         201,
     )
@@ -59,6 +60,14 @@ async def accepted(
             headers=service.admin,
         )
     )
+    return dict(application)
+
+
+async def accepted(
+    service: Service, scheme: str = "CAP_RSE", members: tuple[str, ...] = ()
+) -> dict:
+    """An accepted application of structure a (and members), and its decision file."""
+    application = await accepted_of(service, "a", scheme, members)
     files = ok(await service.client.get("/v1/decisions", headers=service.committee()))["data"]
     (file,) = [f for f in files if f["application_id"] == application["id"]]
     return file
@@ -66,26 +75,7 @@ async def accepted(
 
 async def pending_of(service: Service, key: str) -> dict:
     """Structure ``key``'s CAP RSE file, pending with the auditor's evaluation (620, GOOD)."""
-    await service.completed(key, service.runtime.clock.now() - timedelta(days=10))
-    application = ok(
-        await service.client.post(
-            "/v1/applications",
-            json={
-                "organisation_id": service.organisations[key].id,
-                "scheme": "CAP_RSE",
-                "certification_body_id": "sgs-tuv",
-            },
-            headers=service.member_admin(key),
-        ),
-        201,
-    )
-    ok(
-        await service.client.post(
-            f"/v1/applications/{application['id']}/transitions",
-            json={"step": "accept"},
-            headers=service.admin,
-        )
-    )
+    application = await accepted_of(service, key)
     report = await service.report(key, "CAP_RSE", "initial")
     await service.evaluated(key, report.audit_id, 620, GOOD)
     files = ok(await service.client.get("/v1/decisions?status=pending", headers=service.admin))[
@@ -108,29 +98,7 @@ async def pending_file(
     """Structure ``key``'s CAP RSE file (with ``members``, each an audited site), pending on a
     report with ``majors`` and the auditor's evaluation of each structure (620, GOOD, these
     ``criteria`` on referential ``version``; ``scored``: False, still on its way): its id."""
-    for k in (key, *members):
-        await service.completed(k, service.runtime.clock.now() - timedelta(days=10))
-    application = ok(
-        await service.client.post(
-            "/v1/applications",
-            json={
-                "organisation_id": service.organisations[key].id,
-                "group_member_ids": [service.organisations[k].id for k in members],
-                "scheme": "CAP_RSE",
-                "certification_body_id": "sgs-tuv",
-            },
-            headers=service.member_admin(key),
-        ),
-        201,
-    )
-    await service.consent(application, *members)
-    ok(
-        await service.client.post(
-            f"/v1/applications/{application['id']}/transitions",
-            json={"step": "accept"},
-            headers=service.admin,
-        )
-    )
+    application = await accepted_of(service, key, members=members)
     report = await service.report(
         key, "CAP_RSE", "initial", majors=majors, evaluated=3, site_ids=members
     )
