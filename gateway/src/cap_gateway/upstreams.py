@@ -18,6 +18,7 @@ from cap_gateway.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUna
 __all__ = ["Reply", "UpstreamTimeout", "UpstreamUnavailable", "Upstreams"]
 from cap_shared import telemetry
 from cap_shared.instrumentation import client_span, instrument_client, set_status
+from cap_shared.tls import client_context
 
 
 class Reply:
@@ -77,6 +78,7 @@ class Upstreams:
                     transport=_own(self.asgi.get(name)),
                     timeout=timeout,
                     follow_redirects=False,
+                    verify=client_context(),
                 )
             )
             for name in urls

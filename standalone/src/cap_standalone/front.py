@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cap_shared.logging import configure_logging
+from cap_shared.tls import client_context
 from cap_standalone.dispatch import Dispatcher
 
 logger = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ class Front:
             timeout=httpx.Timeout(connect=5.0, read=None, write=60.0, pool=10.0),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
+            verify=client_context(),
         )
         self.dispatcher = Dispatcher(
             RoundRobin([HttpUpstream(u, self.http) for u in urls(gateway_url)]),

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cap_shared.clock import wall_timestamp
 from cap_shared.instrumentation import instrument_client
 from cap_shared.security.principal import Grant, Principal, Role
+from cap_shared.tls import client_context
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,9 @@ def http_jwks_fetcher(url: str, *, timeout: float = 5.0) -> JwksFetcher:
     """Fetch a JWKS document over HTTP (the gateway's ``/.well-known/jwks.json``)."""
 
     async def fetch() -> dict[str, Any]:
-        client = instrument_client(httpx.AsyncClient(timeout=timeout, follow_redirects=False))
+        client = instrument_client(
+            httpx.AsyncClient(timeout=timeout, follow_redirects=False, verify=client_context())
+        )
         async with client:
             response = await client.get(url)
             response.raise_for_status()

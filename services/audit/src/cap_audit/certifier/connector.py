@@ -47,6 +47,7 @@ from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.instrumentation import instrument_client
 from cap_shared.problems import ProblemError
 from cap_shared.secrets import secret_box
+from cap_shared.tls import client_context
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +192,9 @@ async def call_body(
 def make_client(settings: Settings) -> httpx.AsyncClient:
     """The HTTP client of calls to bodies' systems (no redirects, the timeout)."""
     return instrument_client(
-        httpx.AsyncClient(timeout=settings.body_timeout_s, follow_redirects=False)
+        httpx.AsyncClient(
+            timeout=settings.body_timeout_s, follow_redirects=False, verify=client_context()
+        )
     )
 
 

@@ -31,6 +31,7 @@ from cap_shared.clock import wall_now
 from cap_shared.egress import ForbiddenDestination, check_destination
 from cap_shared.instrumentation import instrument_client
 from cap_shared.secrets import secret_box
+from cap_shared.tls import client_context
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
             timeout=httpx.Timeout(settings.webhook_timeout_s),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=MAX_CONCURRENCY * 2),
+            verify=client_context(),
         )
     )
 
