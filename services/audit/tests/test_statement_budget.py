@@ -114,7 +114,7 @@ async def test_the_rse_audit_s_calls_stay_within_their_statement_budgets(
     # A step's answer is read before its trail's entry: the entry's INSERT, deferred to the
     # transaction's next statement, goes with the COMMIT (RELEASE here) instead of taking a
     # round trip of its own before the answer's first read (which followed the chain's head).
-    for name in ("accept", "start", "close"):
+    for name in ("accept", "start", "close", "submit"):
         *_, head, end = statements[name]
         assert head.startswith("SELECT audit_log.seq, audit_log.hash"), (name, statements[name])
         assert end.startswith("RELEASE SAVEPOINT"), (name, end)

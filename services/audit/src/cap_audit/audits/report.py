@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,16 @@ from cap_shared.outbox import add_event
 from cap_shared.security import Principal
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What submitting the report changed, for its trail entry and event (:func:`record`)."""
+
+    listed: list[Finding]
+    escalated: list[Finding]
+    envelope: Envelope
+    submitted_at: datetime
+
+
 async def submit(
     session: AsyncSession,
     principal: Principal,
@@ -40,12 +51,10 @@ async def submit(
     findings: Sequence[Finding],
     settings: Settings,
     now: datetime,
-    status_before: str | None = None,
-) -> None:
-    """What submitting the report does: each finding's answer deadline, the majors minors add
-    up to, the earlier minors escalated, and the report's event (with all of them); the
-    report's entry in the audit trail (``audit_report.submitted``; ``status_before``: the
-    audit's status before the caller changed it, when it did)."""
+) -> Submission:
+    """What submitting the report changes: each finding's answer deadline, the majors minors
+    add up to, the earlier minors escalated, and the report's event (with all of them), built
+    but not yet recorded (:func:`record` writes it with the trail's entry)."""
     scheme_rules = rules_for(settings, Scheme(audit.scheme))
     for finding in findings:
         finding.response_due = finding_rules.response_due(
@@ -55,30 +64,38 @@ async def submit(
     escalated = await _escalate_earlier_minors(session, audit, scheme_rules, principal, now)
     listed = [*findings, *added, *escalated]
     envelope = await _report_event(session, audit, listed, principal, now)
-    event_id = envelope.id
-    # The audit trail's entry first, the event's row last: both are deferred to the
-    # transaction's next statement (cap_shared.outbox.writer, cap_shared.audit.log), so they go
-    # together in one round trip (the event's row first took one of its own before the
-    # trail's lock).
+    return Submission(listed=listed, escalated=escalated, envelope=envelope, submitted_at=now)
+
+
+async def record(
+    session: AsyncSession, audit: Audit, submission: Submission, *, status_before: str
+) -> None:
+    """The report's entry in the audit trail (``audit_report.submitted``; ``status_before``:
+    the audit's status before the report) and its event's outbox row.
+
+    Both INSERTs are deferred to the transaction's next statement (cap_shared.outbox.writer,
+    cap_shared.audit.log): the trail's entry first, the event's row last, they go together in
+    one round trip, with the COMMIT when the caller read what it answers first."""
+    listed, escalated = submission.listed, submission.escalated
     await record_change(
         session,
         tables.audit_log,
         action="audit_report.submitted",
         record_type="audit_report",
         record_id=audit.id,
-        before={"status": status_before or audit.status},
+        before={"status": status_before},
         after={
             "status": "report_submitted",
-            "submitted_at": now,
+            "submitted_at": submission.submitted_at,
             "summary": audit.report_summary,
             "findings": sorted(f.id for f in listed),
             "counts": dict(Counter(f.type for f in listed)),
             "escalated": sorted(f.id for f in escalated),
         },
         on_behalf_of=audit.organisation_id,
-        event_id=event_id,
+        event_id=submission.envelope.id,
     )
-    await add_event(session, tables.outbox, envelope)
+    await add_event(session, tables.outbox, submission.envelope)
 
 
 def _requirement(scheme: Scheme, finding: Finding) -> str | None:

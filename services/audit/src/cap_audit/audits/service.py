@@ -314,16 +314,11 @@ async def step(
     # go in the same UPDATE (the report's and the closure's writes flushed the row before the
     # status was set: two UPDATEs).
     audit.status = target.value
+    submission = None
     if audit_step is AuditStep.SUBMIT_REPORT:
         audit.report_submitted_at, audit.report_summary = now, summary
-        await report.submit(
-            session,
-            principal,
-            audit=audit,
-            findings=findings,
-            settings=settings,
-            now=now,
-            status_before=str(before["status"]),
+        submission = await report.submit(
+            session, principal, audit=audit, findings=findings, settings=settings, now=now
         )
     if audit_step is AuditStep.CLOSE:
         audit.closed_at = now
@@ -333,12 +328,14 @@ async def step(
     if audit_step is AuditStep.CANCEL:
         audit.cancel_reason = reason or "cancelled"
     await repo.add(audit)
+    if answered and (audit_step in STEPPED or submission is not None):
+        # What the answer reads, read before the trail's entry: its INSERT, deferred to the
+        # transaction's next statement, then rides with the COMMIT (one round trip less);
+        # nothing written after changes them.
+        await answer_rows(session, audit)
+    if submission is not None:
+        await report.record(session, audit, submission, status_before=str(before["status"]))
     if audit_step in STEPPED:
-        if answered:
-            # What the answer reads, read before the trail's entry: its INSERT, deferred to
-            # the transaction's next statement, then rides with the COMMIT (one round trip
-            # less); nothing written after changes them.
-            await answer_rows(session, audit)
         await record_audit(session, audit, action=STEPPED[audit_step], before=before)
     return audit
 
