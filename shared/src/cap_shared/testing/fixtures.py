@@ -108,16 +108,40 @@ def pg_databases() -> Iterator[PgDatabases]:
     registry.drop_all()
 
 
+#: Restart every sequence the named tables own (serial and identity columns) where it started,
+#: as ``TRUNCATE ... RESTART IDENTITY`` does.
+_RESTART_SEQUENCES = sa.text(
+    "SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s "
+    "JOIN pg_depend d ON d.objid = s.seqrelid AND d.deptype IN ('a', 'i') "
+    "JOIN pg_class t ON t.oid = d.refobjid "
+    "WHERE t.relname = ANY(:tables) AND t.relnamespace = current_schema()::regnamespace"
+)
+
+
 async def truncate_all(db: Database, metadata: sa.MetaData) -> None:
-    """Empty every table of ``metadata`` (PostgreSQL: one TRUNCATE; SQLite: DELETEs)."""
+    """Empty every table of ``metadata`` and restart the sequences they own.
+
+    DELETEs, the referring tables first: a test leaves a few rows, and deleting them takes
+    milliseconds where a ``TRUNCATE`` of a service's 20-odd tables took about 300 ms on
+    PostgreSQL here (a new file for each table and index), paid twice per database per test.
+    The owner deletes, so row-level security does not hide rows from it. A table outside
+    ``metadata`` that refers to one of them refuses a DELETE: then ``TRUNCATE ... CASCADE``.
+    """
     names = [t.name for t in metadata.sorted_tables]
-    async with db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            quoted = ", ".join(f'"{n}"' for n in names)
-            await conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
+    if db.dialect != "postgresql":
+        async with db.engine.begin() as conn:
             for name in reversed(names):
                 await conn.execute(sa.text(f'DELETE FROM "{name}"'))
+        return
+    try:
+        async with db.engine.begin() as conn:
+            for name in reversed(names):
+                await conn.execute(sa.text(f'DELETE FROM "{name}"'))
+            await conn.execute(_RESTART_SEQUENCES, {"tables": names})
+    except sa.exc.IntegrityError:
+        async with db.engine.begin() as conn:
+            quoted = ", ".join(f'"{n}"' for n in names)
+            await conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
 
 
 @asynccontextmanager
