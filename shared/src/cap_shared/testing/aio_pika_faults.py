@@ -22,6 +22,8 @@ class LateFailingRestore:
         """Patch ``RobustChannel._on_close``; :meth:`arm` it to fault a channel's next close."""
         #: The channel whose next close is faulted (none: every close runs as aio-pika's).
         self.target: Any = None
+        #: The target's connection's attempts when armed (aio-pika counts one per connection).
+        self.attempts = 0
         self.fired = asyncio.Event()
         original = RobustChannel._on_close
         hook = self
@@ -35,16 +37,21 @@ class LateFailingRestore:
             hook.target = None
             connection: Any = channel._connection
             old = connection.transport
+            # The reconnection's restores over: aio-pika counts an attempt once it restored every
+            # channel (RobustConnection._on_connected), after it set ``connected``. A fixed pause
+            # after ``connected`` was not enough on a loaded machine: the failing reopen below
+            # then also failed aio-pika's own restore of the channel, which closed the new
+            # connection and reconnected again and again (1 run in 6 under 8 busy processes).
             await wait_until(
                 lambda: (
                     connection.connected.is_set()
                     and connection.transport is not None
                     and connection.transport is not old
+                    and connection.connection_attempt > hook.attempts
                 ),
                 timeout=15,
-                message="the reconnection",
+                message="the reconnection and its restores",
             )
-            await asyncio.sleep(0.2)  # the reconnection's restores are over
 
             async def reopen() -> None:
                 raise RuntimeError(f"{old.connection!r} closed")
@@ -64,4 +71,5 @@ class LateFailingRestore:
     def arm(self, channel: Any) -> None:
         """Fault the next close of ``channel``: a consumer's (its handle's ``channel``), or the
         broker's publishing channel (``broker._channel``)."""
+        self.attempts = channel._connection.connection_attempt
         self.target = channel
