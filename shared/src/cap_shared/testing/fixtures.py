@@ -2,7 +2,7 @@
 
 Registered once by the repository's root ``conftest.py``. Each xdist worker gets its own
 PostgreSQL databases (created and migrated once per session); tests that need committed data
-truncate them first, tests that can work in one transaction roll it back.
+empty them first (:func:`truncate_all`), tests that can work in one transaction roll it back.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class PgDatabases:
         return self.urls[key]
 
     def owner_url_for(self, key: str, migrations: Path | None, metadata: sa.MetaData) -> str:
-        """The owner's URL of the database for ``key`` (schema changes, TRUNCATE)."""
+        """The owner's URL of the database for ``key`` (schema changes, emptying it)."""
         self.url_for(key, migrations, metadata)
         return self.owner_urls[key]
 
@@ -160,7 +160,8 @@ async def database_factory(
             url = await asyncio.to_thread(pg_databases.url_for, key, migrations, metadata)
             # Small pools: four xdist workers share the server's 100 connections.
             db = Database(url, pool_size=2, max_overflow=3)
-            # TRUNCATE is the owner's (the runtime role only has DML).
+            # Emptied as the owner: the runtime role's DELETE would see only its rows, and it
+            # may not TRUNCATE.
             owner = Database(pg_databases.owner_urls[key], pool_size=1, max_overflow=0)
             opened.append(owner)
             await truncate_all(owner, metadata)
