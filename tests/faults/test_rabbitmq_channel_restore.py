@@ -4,9 +4,10 @@
 ``RobustChannel._on_close`` failing with ``RuntimeError: ... closed``. The publishing channel,
 failing the same way, is reopened with its exchanges.
 
-Here with the faults (serially, after the parallel suite) rather than in ``shared/tests``: under
-a heavy CPU load (8 busy processes on 2 cores) the first test failed 1 run in 6 with message 2
-never delivered although the watchdog had subscribed again — not yet explained (docs/testing.md).
+Here with the faults (serially, after the parallel suite) rather than in ``shared/tests``. Under
+a heavy CPU load (8 busy processes on 2 cores) the first test once failed 1 run in 6: the fault
+itself, installed before aio-pika's own restores were over, failed those too; it now waits for
+them (docs/testing.md).
 """
 
 from __future__ import annotations
