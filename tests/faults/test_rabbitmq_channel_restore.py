@@ -14,35 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy.engine import make_url
 
 from cap_shared.messaging import BrokerUnavailable
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.testing.aio_pika_faults import LateFailingRestore
-from cap_shared.testing.fixtures import cleanup_rabbit
+from cap_shared.testing.fixtures import cleanup_rabbit, rabbit_url_through
 from cap_shared.testing.messaging import Recorder, message, spec, wait_until
 from cap_shared.testing.services import RABBITMQ_URL
 from cap_shared.testing.tcpproxy import TCPProxy
 
 
-@pytest.fixture
-async def proxy() -> AsyncIterator[TCPProxy]:
-    target = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://"))
-    tcp = TCPProxy(target.host or "127.0.0.1", target.port or 5672)
-    await tcp.start()
-    yield tcp
-    await tcp.close()
-
-
 def _through(proxy: TCPProxy, namespace: str, **kwargs: Any) -> RabbitBroker:
-    target = make_url(RABBITMQ_URL.replace("amqp://", "postgresql://"))
-    url = RABBITMQ_URL.replace(f"{target.host}:{target.port or 5672}", f"127.0.0.1:{proxy.port}")
+    url = rabbit_url_through(proxy)
     return RabbitBroker(url, namespace=namespace, reconnect_interval=0.2, **kwargs)
 
 
@@ -62,10 +50,10 @@ def restored_count(queue: str) -> float:
 
 
 async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consumes_again(
-    rabbit_broker: RabbitBroker, proxy: TCPProxy, monkeypatch: pytest.MonkeyPatch
+    rabbit_broker: RabbitBroker, rabbit_proxy: TCPProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fault = LateFailingRestore(monkeypatch)
-    worker = _through(proxy, rabbit_broker.namespace)
+    worker = _through(rabbit_proxy, rabbit_broker.namespace)
     recorder = Recorder()
     queue = spec()
     before = restored_count(queue.name)
@@ -76,7 +64,7 @@ async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consum
         await wait_until(lambda: len(recorder.deliveries) == 1)
 
         fault.arm(handle.channel)
-        proxy.disconnect_all()  # the node is lost; the connection comes back at once
+        rabbit_proxy.disconnect_all()  # the node is lost; the connection comes back at once
         await asyncio.wait_for(fault.fired.wait(), 20)
         await rabbit_broker.publish(message(n=2))
         # Without the watchdog the queue has no consumer from then on: nothing ever arrives.
@@ -102,18 +90,18 @@ async def test_a_channel_left_closed_after_a_reconnection_is_reopened_and_consum
 
 
 async def test_a_healthy_consumer_is_left_alone_after_a_reconnection(
-    rabbit_broker: RabbitBroker, proxy: TCPProxy
+    rabbit_broker: RabbitBroker, rabbit_proxy: TCPProxy
 ) -> None:
     """aio-pika's own restore worked: the watchdog subscribes nothing again, nor reopens the
     publishing channel."""
-    worker = _through(proxy, rabbit_broker.namespace, watchdog_interval=0.5)
+    worker = _through(rabbit_proxy, rabbit_broker.namespace, watchdog_interval=0.5)
     recorder = Recorder()
     queue = spec()
     before, publisher_before = restored_count(queue.name), publisher_restored()
     try:
         await worker.start()
         await worker.consume(queue, recorder)
-        proxy.disconnect_all()
+        rabbit_proxy.disconnect_all()
         await asyncio.sleep(3.0)  # a kick, its grace, and several periodic checks
         await rabbit_broker.publish(message(n=1))
         await wait_until(lambda: len(recorder.deliveries) == 1, timeout=15)
@@ -167,12 +155,12 @@ def publisher_restored() -> float:
 
 
 async def test_a_publishing_channel_left_closed_after_a_reconnection_is_reopened(
-    rabbit_broker: RabbitBroker, proxy: TCPProxy, monkeypatch: pytest.MonkeyPatch
+    rabbit_broker: RabbitBroker, rabbit_proxy: TCPProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without the watchdog every publish raises BrokerUnavailable and ``ping()`` fails until the
     process restarts (the relay stalls, ``/readyz`` fails)."""
     fault = LateFailingRestore(monkeypatch)
-    relay = _through(proxy, rabbit_broker.namespace)
+    relay = _through(rabbit_proxy, rabbit_broker.namespace)
     downstream = Recorder()
     # Through the relay's broker too: its retry goes out on the relay's retry exchange.
     retried = Recorder(fail=lambda d: RuntimeError("db hiccup") if d.attempt < 2 else None)
@@ -186,7 +174,7 @@ async def test_a_publishing_channel_left_closed_after_a_reconnection_is_reopened
         await wait_until(lambda: len(downstream.deliveries) == 1)
 
         fault.arm(relay._channel)
-        proxy.disconnect_all()
+        rabbit_proxy.disconnect_all()
         await asyncio.wait_for(fault.fired.wait(), 20)
         assert relay._channel is not None
         assert relay._channel.is_closed  # the failed restore

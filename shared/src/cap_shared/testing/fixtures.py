@@ -24,6 +24,7 @@ from cap_shared.messaging.memory import MemoryBroker
 from cap_shared.messaging.rabbitmq import RabbitBroker
 from cap_shared.migrate import upgrade
 from cap_shared.testing import services
+from cap_shared.testing.tcpproxy import TCPProxy
 
 
 def unique_namespace() -> str:
@@ -246,6 +247,26 @@ async def cleanup_rabbit(broker: RabbitBroker, url: str | None = None) -> None:
                 channel = await connection.channel()
     finally:
         await connection.close()
+
+
+def rabbit_url_through(proxy: TCPProxy) -> str:
+    """The test server's RabbitMQ URL (``RABBITMQ_URL``), its host and port those of ``proxy``."""
+    target = make_url(services.RABBITMQ_URL.replace("amqp://", "postgresql://"))
+    return services.RABBITMQ_URL.replace(
+        f"{target.host}:{target.port or 5672}", f"127.0.0.1:{proxy.port}"
+    )
+
+
+@pytest.fixture
+async def rabbit_proxy() -> AsyncIterator[TCPProxy]:
+    """A TCP proxy in front of the test server's RabbitMQ (connect through
+    :func:`rabbit_url_through`), to cut, pause or stall one client's connections while the
+    server stays up for the other tests."""
+    target = make_url(services.RABBITMQ_URL.replace("amqp://", "postgresql://"))
+    tcp = TCPProxy(target.host or "127.0.0.1", target.port or 5672)
+    await tcp.start()
+    yield tcp
+    await tcp.close()
 
 
 @pytest.fixture(params=["memory", "rabbitmq"])
