@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from cap_shared.testing.auth import create_user
@@ -242,6 +243,63 @@ async def test_someone_else_s_change_is_shown_never_overwritten(
     )
     assert mine.status_code == 303
     assert (await api_answers(standalone, who, diagnostic))["T1.1"]["level"] == 4
+
+
+async def test_a_save_raced_by_a_write_between_its_read_and_its_write_reads_again(
+    standalone: Topology, console: ConsoleClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The browser's field mode sends what it kept as soon as the network comes back, and the
+    person clicks "save this theme" at that moment: the sync lands between the save's read and
+    its write (its PUT answers 412 on both ETags it knows). The save reads again: the same
+    answers are no conflict, the theme is saved; another person's different answer is shown."""
+    from cap_web.pages.structure import theme as theme_module
+
+    who = await new_structure(standalone, 8)
+    await console.sign_in(who.email, PASSWORD)
+    diagnostic = await start_diagnostic(console)
+    theme = f"/diagnostics/{diagnostic}/themes/T1"
+    ref = await referential(standalone, who)
+    urns = {c["code"]: c["urn"] for t in ref["themes"] for c in t["criteria"]}
+    read = theme_module._theme_context
+    racing: list[int] = []  # the level the racing write gives T1.1, once
+
+    async def read_then_race(api: Any, diagnostic_id: str, theme_code: str) -> Any:
+        got = await read(api, diagnostic_id, theme_code)
+        if racing:
+            current = await standalone.client.get(
+                f"/v1/diagnostics/{diagnostic}", headers=who.headers
+            )
+            answer = {"id": str(uuid.uuid4()), "criterion": urns["T1.1"], "level": racing.pop()}
+            raced = await standalone.client.put(
+                f"/v1/diagnostics/{diagnostic}/answers",
+                json={"answers": [answer]},
+                headers={**who.headers, "if-match": current.headers["etag"]},
+            )
+            assert raced.status_code == 200, raced.text
+        return got
+
+    monkeypatch.setattr(theme_module, "_theme_context", read_then_race)
+    # the sync writes what the form sends (T1.1 at 4): saved
+    fields = hidden_fields((await console.get(theme)).text, theme)
+    racing.append(4)
+    saved = await console.http.post(theme, data={**fields, "level-T1-1": "4", "level-T1-2": "1"})
+    assert saved.status_code == 303, saved.text[:2000]
+    assert saved.headers["location"] == theme + "?enregistre=1"
+    assert not racing
+    held = await api_answers(standalone, who, diagnostic)
+    assert (held["T1.1"]["level"], held["T1.2"]["level"]) == (4, 1)
+
+    # someone else rates T1.1 at 2 in that same moment: both versions are shown, nothing written
+    fields = hidden_fields((await console.get(theme)).text, theme)
+    racing.append(2)
+    clash = await console.http.post(theme, data={**fields, "level-T1-1": "0", "level-T1-3": "3"})
+    assert clash.status_code == 412
+    assert "Modifié entre-temps par une autre personne" in clash.text
+    assert "Ma saisie : niveau 0" in clash.text
+    assert "La version enregistrée : niveau 2" in clash.text
+    held = await api_answers(standalone, who, diagnostic)
+    assert held["T1.1"]["level"] == 2
+    assert "T1.3" not in held
 
 
 async def test_autosave_answers_a_fragment_with_the_new_etag(

@@ -3,7 +3,9 @@
 Answers are saved with the diagnostic's ETag in ``If-Match``. The form carries the answers as
 they were when it was drawn (``base``): a 412 compares what the API now holds with that base,
 and saves again silently only when nobody touched the same criteria; otherwise both versions are
-shown and the person chooses, criterion by criterion.
+shown and the person chooses, criterion by criterion. When the diagnostic changes again between
+the save's read and its write, the save reads it again and decides again (a few rounds): the
+answers this browser's field mode sent meanwhile are the same as the form's, no conflict.
 """
 
 from __future__ import annotations
@@ -145,12 +147,25 @@ async def theme_save(
     theme_code: ThemeCode,
 ) -> Response:
     """Save what changed in the theme (autosave from htmx, or the plain submit button)."""
-    form = await request.form()
+    return await _save(request, api, diagnostic_id, theme_code, rounds=_ROUNDS)
+
+
+#: How many times a save reads the diagnostic again when it changed between the save's read
+#: and its write (a 412 on the fresh ETag): the browser's own field-mode sync, sent when the
+#: network comes back, often lands just then with the same answers.
+_ROUNDS = 3
+
+
+async def _save(
+    request: Request, api: Api, diagnostic_id: str, theme_code: str, *, rounds: int
+) -> Response:
+    form = await request.form()  # parsed once per request (Starlette keeps it)
     autosave = is_htmx(request) and form.get("autosave") == "1"
     diagnostic, fresh_etag, referential, theme, answers = await _theme_context(
         api, diagnostic_id, theme_code
     )
-    etag = str(form.get("etag") or "") or None
+    # the ETag the form was drawn with; a later round writes with the one it has just read
+    etag = (str(form.get("etag") or "") or None) if rounds == _ROUNDS else fresh_etag
     try:
         base: dict[str, str] = json.loads(str(form.get("base") or "{}"))
     except ValueError:
@@ -200,38 +215,32 @@ async def theme_save(
         # one key per (form, ETag, batch): a double submit is one write, a later change is not
         sent = json.dumps(batch, sort_keys=True)
         idem = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}:{autosave}:{etag}:{sent}"))
+        path, body = f"/v1/diagnostics/{diagnostic_id}/answers", {"answers": batch}
         try:
-            written = await api.call(
-                "PUT",
-                f"/v1/diagnostics/{diagnostic_id}/answers",
-                json={"answers": batch},
-                if_match=etag,
-                headers={"idempotency-key": idem},
-            )
-        except ApiProblem as problem:
-            if problem.status == 412:
+            try:
+                written = await api.call(
+                    "PUT", path, json=body, if_match=etag,
+                    headers={"idempotency-key": idem},
+                )  # fmt: skip
+            except ApiProblem as problem:
+                if problem.status != 412 or etag == fresh_etag:
+                    raise
                 # someone saved meanwhile, but (checked above against the fresh answers) not
                 # on these criteria: save again with the diagnostic's new ETag
-                try:
-                    written = await api.call(
-                        "PUT",
-                        f"/v1/diagnostics/{diagnostic_id}/answers",
-                        json={"answers": batch},
-                        if_match=fresh_etag,
-                        headers={"idempotency-key": str(uuid.uuid4())},
-                    )
-                except ApiProblem as again:
-                    if again.status not in (409, 412, 422):
-                        raise
-                    return await _problem_answer(
-                        request, api, context, mine, errors, again, to_send, autosave
-                    )
-            elif problem.status in (400, 409, 422):
-                return await _problem_answer(
-                    request, api, context, mine, errors, problem, to_send, autosave
-                )
-            else:
+                written = await api.call(
+                    "PUT", path, json=body, if_match=fresh_etag,
+                    headers={"idempotency-key": str(uuid.uuid4())},
+                )  # fmt: skip
+        except ApiProblem as problem:
+            if problem.status == 412 and rounds > 1:
+                # changed again between this round's read and its write: read again and
+                # compare with the base again (the same answers are no conflict)
+                return await _save(request, api, diagnostic_id, theme_code, rounds=rounds - 1)
+            if problem.status not in (400, 409, 412, 422):
                 raise
+            return await _problem_answer(
+                request, api, context, mine, errors, problem, to_send, autosave
+            )
     if errors:
         return await _problem_answer(request, api, context, mine, errors, None, [], autosave)
     url = f"/diagnostics/{diagnostic_id}/themes/{theme['code']}"
