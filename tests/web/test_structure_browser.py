@@ -228,6 +228,29 @@ def test_the_connection_lost_mid_theme_keeps_the_text(chromium: Any, live: Live)
         page.context.close()
 
 
+def test_an_autosave_after_a_screenshot_breaks_no_content_security_rule(
+    chromium: Any, live: Live
+) -> None:
+    """A screenshot leaves ``style=""`` on the page's inputs; htmx's swap that replaces them
+    (the autosave's ETag and base) must not copy it: the CSP refuses inline style."""
+    email, password = live.account("member")
+    headers = token(live, email, password)
+    diagnostic = new_diagnostic(live, headers)
+    page = new_page(chromium, live, 1280)
+    try:
+        sign_in(page, email, password, next=f"/diagnostics/{diagnostic}/themes/T3")
+        page.wait_for_url(re.compile("/themes/T3"))
+        page.screenshot()
+        assert page.locator("#f-etag[style]").count() == 1  # what the screenshot leaves
+        page.locator("#l-T3-1-2").check()  # autosaved: #f-etag and #f-base swapped
+        page.wait_for_selector("#save-state[data-state=saved]")
+        page.wait_for_load_state("networkidle")
+        assert page.cap_errors == []
+        assert held(live, headers, diagnostic)["T3.1"]["level"] == 2
+    finally:
+        page.context.close()
+
+
 def test_the_main_pages_on_a_phone(chromium: Any, live: Live) -> None:
     email, password = live.account("member_admin")
     headers = token(live, email, password)
