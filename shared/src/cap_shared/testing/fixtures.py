@@ -129,17 +129,15 @@ async def truncate_all(db: Database, metadata: sa.MetaData) -> None:
     ``metadata`` that refers to one of them refuses a DELETE: then ``TRUNCATE ... CASCADE``.
     """
     names = [t.name for t in metadata.sorted_tables]
-    if db.dialect != "postgresql":
-        async with db.engine.begin() as conn:
-            for name in reversed(names):
-                await conn.execute(sa.text(f'DELETE FROM "{name}"'))
-        return
     try:
         async with db.engine.begin() as conn:
             for name in reversed(names):
                 await conn.execute(sa.text(f'DELETE FROM "{name}"'))
-            await conn.execute(_RESTART_SEQUENCES, {"tables": names})
+            if db.dialect == "postgresql":
+                await conn.execute(_RESTART_SEQUENCES, {"tables": names})
     except sa.exc.IntegrityError:
+        if db.dialect != "postgresql":
+            raise
         async with db.engine.begin() as conn:
             quoted = ", ".join(f'"{n}"' for n in names)
             await conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
