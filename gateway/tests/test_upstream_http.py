@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from cap_gateway.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
+from cap_gateway.upstream_http import IDLE_S, UpstreamPool, UpstreamTimeout, UpstreamUnavailable
 from cap_shared.opsport import EmbeddedServer
 from cap_shared.testing.messaging import wait_until
 from cap_shared.testing.net import free_port
@@ -178,6 +178,26 @@ async def test_head_and_connection_close_answers_end_without_hanging(upstream: s
     assert (await asyncio.wait_for(fetch(pool, "GET", "/closing"), 3))[2] == b"bye"
     assert (await fetch(pool, "GET", "/x"))[0] == 200  # on a new connection
     await pool.aclose()
+
+
+async def test_a_connection_idle_past_the_limit_is_not_reused(upstream: str) -> None:
+    """Idle connections are dropped before the upstream's keep-alive timeout can close them
+    under a request: a POST on a connection the upstream is closing could not be sent again."""
+    pool = UpstreamPool(upstream, connect_timeout=2.0, read_timeout=5.0, idle_timeout=0.2)
+    peers.clear()
+    for n in range(3):
+        assert (await fetch(pool, "GET", f"/x?n={n}"))[0] == 200
+    assert len(set(peers)) == 1  # kept alive while used
+    await asyncio.sleep(0.3)
+    status, _, body = await fetch(pool, "POST", "/x")
+    assert (status, json.loads(body)["method"]) == (200, "POST")
+    assert len(set(peers)) == 2  # on a new connection
+    await pool.aclose()
+
+
+def test_idle_connections_go_before_the_services_keep_alive_timeout() -> None:
+    """The services serve with uvicorn's keep-alive timeout (cap_shared.cli sets none)."""
+    assert uvicorn.Config(app).timeout_keep_alive > IDLE_S
 
 
 async def raw_server(

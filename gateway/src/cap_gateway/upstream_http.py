@@ -9,7 +9,10 @@ gateway. This one writes the request head as one buffer and parses the answer wi
 What it keeps of the client it replaces:
 
 * a bounded pool per upstream (``limit`` connections in use; more requests wait for one), idle
-  connections reused most recent first and dropped once the upstream closed them;
+  connections reused most recent first and dropped once the upstream closed them, or once idle
+  for :data:`IDLE_S` — before the upstream's own keep-alive timeout closes them: a request
+  written just as the upstream closes its end is reset, and a POST cannot be sent again (the
+  journey benchmark's eight journeys at once met it: a 502 for an audit's transition);
 * a request on a reused connection the upstream closed before answering (its keep-alive timeout
   raced with the request) is sent again once on a new connection if it is idempotent and has
   no body — never a request whose first bytes may have been acted upon otherwise;
@@ -43,6 +46,9 @@ class UpstreamUnavailable(Exception):
 
 
 #: Methods sent again once on a fresh connection when a reused one was closed under them.
+#: How long an idle connection is kept for reuse: below the keep-alive timeout of the servers
+#: behind the gateway (uvicorn's 5 s, which the services keep: ``cap_shared.cli``).
+IDLE_S = 4.0
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 #: Methods whose request without a body says so with ``Content-Length: 0`` (as aiohttp did).
 _BODYLESS_OK = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"})
@@ -60,6 +66,7 @@ class _Connection(asyncio.Protocol):
         self.loop = asyncio.get_running_loop()
         self.closed = False
         self.reused = False
+        self.idle_since = 0.0
         self._writable = True
         self._drain: asyncio.Future[None] | None = None
         self._begin(head_only=False)
@@ -253,7 +260,13 @@ class UpstreamPool:
     system's trusted certificates), ``limit`` at most in use."""
 
     def __init__(
-        self, base_url: str, *, limit: int = 256, connect_timeout: float, read_timeout: float
+        self,
+        base_url: str,
+        *,
+        limit: int = 256,
+        connect_timeout: float,
+        read_timeout: float,
+        idle_timeout: float = IDLE_S,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -265,6 +278,7 @@ class UpstreamPool:
         self.host_header = parts.netloc.rpartition("@")[2]
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.idle_timeout = idle_timeout
         self._idle: deque[_Connection] = deque()
         self._slots = asyncio.Semaphore(limit)
 
@@ -317,19 +331,26 @@ class UpstreamPool:
         )
         if reusable:
             connection.reused = True
+            connection.idle_since = connection.loop.time()
             self._idle.append(connection)
         else:
             connection.close()
         self._slots.release()
 
     async def _connection(self) -> _Connection:
+        loop = asyncio.get_running_loop()
         while self._idle:
             connection = self._idle.pop()  # the most recently used: the least likely closed
+            if loop.time() - connection.idle_since >= self.idle_timeout:
+                # idle too long, and every other one longer: the upstream may be closing them
+                connection.close()
+                while self._idle:
+                    self._idle.pop().close()
+                break
             transport = connection.transport
             if not connection.closed and transport is not None and not transport.is_closing():
                 return connection
             connection.close()
-        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _transport, connection = await loop.create_connection(
