@@ -183,6 +183,14 @@ async def test_a_theme_is_saved_with_its_checks_and_completion_lists_what_is_mis
     assert "crit-T1-1" not in refused.text  # answered ones are not listed
 
 
+def both_versions_shown(answer: Any, *, mine: int, theirs: int) -> None:
+    """A 412 page with the person's level for T1.1 and the stored one, side by side."""
+    assert answer.status_code == 412
+    assert "Modifié entre-temps par une autre personne" in answer.text
+    assert f"Ma saisie : niveau {mine}" in answer.text
+    assert f"La version enregistrée : niveau {theirs}" in answer.text
+
+
 async def test_someone_else_s_change_is_shown_never_overwritten(
     standalone: Topology, console: ConsoleClient
 ) -> None:
@@ -217,10 +225,7 @@ async def test_someone_else_s_change_is_shown_never_overwritten(
 
     # the same criterion: both versions shown, nothing written
     clash = await console.http.post(theme, data={**fields, "level-T1-1": "4"})
-    assert clash.status_code == 412
-    assert "Modifié entre-temps par une autre personne" in clash.text
-    assert "Ma saisie : niveau 4" in clash.text
-    assert "La version enregistrée : niveau 1" in clash.text
+    both_versions_shown(clash, mine=4, theirs=1)
     held = await api_answers(standalone, who, diagnostic)
     assert held["T1.1"]["level"] == 1
 
@@ -293,10 +298,7 @@ async def test_a_save_raced_by_a_write_between_its_read_and_its_write_reads_agai
     fields = hidden_fields((await console.get(theme)).text, theme)
     racing.append(2)
     clash = await console.http.post(theme, data={**fields, "level-T1-1": "0", "level-T1-3": "3"})
-    assert clash.status_code == 412
-    assert "Modifié entre-temps par une autre personne" in clash.text
-    assert "Ma saisie : niveau 0" in clash.text
-    assert "La version enregistrée : niveau 2" in clash.text
+    both_versions_shown(clash, mine=0, theirs=2)
     held = await api_answers(standalone, who, diagnostic)
     assert held["T1.1"]["level"] == 2
     assert "T1.3" not in held
