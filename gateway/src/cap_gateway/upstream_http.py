@@ -45,10 +45,10 @@ class UpstreamUnavailable(Exception):
     """The upstream could not be reached or broke the connection."""
 
 
-#: Methods sent again once on a fresh connection when a reused one was closed under them.
 #: How long an idle connection is kept for reuse: below the keep-alive timeout of the servers
 #: behind the gateway (uvicorn's 5 s, which the services keep: ``cap_shared.cli``).
 IDLE_S = 4.0
+#: Methods sent again once on a fresh connection when a reused one was closed under them.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 #: Methods whose request without a body says so with ``Content-Length: 0`` (as aiohttp did).
 _BODYLESS_OK = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"})
