@@ -304,6 +304,20 @@ async def test_a_save_raced_by_a_write_between_its_read_and_its_write_reads_agai
     assert "T1.3" not in held
 
 
+async def test_a_hand_made_base_is_no_base(standalone: Topology, console: ConsoleClient) -> None:
+    """The form's hidden ``base`` is an object of strings; anything else counts as no base
+    (the answers as stored now): saved, never a 500."""
+    who = await new_structure(standalone, 9)
+    await console.sign_in(who.email, PASSWORD)
+    diagnostic = await start_diagnostic(console)
+    theme = f"/diagnostics/{diagnostic}/themes/T1"
+    fields = hidden_fields((await console.get(theme)).text, theme)
+    for level, base in enumerate(("[]", "1", '{"x": [1]}', "\x00", '"text"')):
+        saved = await console.http.post(theme, data={**fields, "base": base, "level-T1-2": level})
+        assert saved.status_code == 303, (base, saved.status_code, saved.text[:500])
+        assert (await api_answers(standalone, who, diagnostic))["T1.2"]["level"] == level
+
+
 async def test_autosave_answers_a_fragment_with_the_new_etag(
     standalone: Topology, console: ConsoleClient
 ) -> None:

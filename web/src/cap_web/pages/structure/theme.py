@@ -166,10 +166,7 @@ async def _save(
     )
     # the ETag the form was drawn with; a later round writes with the one it has just read
     etag = (str(form.get("etag") or "") or None) if rounds == _ROUNDS else fresh_etag
-    try:
-        base: dict[str, str] = json.loads(str(form.get("base") or "{}"))
-    except ValueError:
-        base = {}
+    base = _base_of(form.get("base"))
     mine, errors = read_form(form, theme["criteria"])
     current = {c["urn"]: Value.of(answers.get(c["urn"])) for c in theme["criteria"]}
     context = {
@@ -283,6 +280,18 @@ async def _save(
             return redirect(url + "?enregistre=1", request=request)
         return redirect(f"/diagnostics/{diagnostic_id}?enregistre=1", request=request)
     return redirect(url + "?enregistre=1", request=request)
+
+
+def _base_of(field: Any) -> dict[str, str]:
+    """The answers' signatures the form was drawn with (its hidden ``base``): an object of
+    strings; anything else (a hand-made form) counts as no base — the answers as stored now."""
+    try:
+        base = json.loads(str(field or "{}"))
+    except ValueError:
+        return {}
+    if not isinstance(base, dict):
+        return {}
+    return {k: v for k, v in base.items() if isinstance(v, str)}
 
 
 async def _saved_fragment(request: Request, api: Api, context: dict[str, Any]) -> Response:
