@@ -16,7 +16,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from cap_shared import telemetry
+from cap_shared import eventloop, telemetry
 from cap_shared.audit.chain import verify_log
 from cap_shared.audit.public import AuditVerificationPublic
 from cap_shared.gc import tune_gc
@@ -159,9 +159,9 @@ def main(entry: ServiceEntry, argv: Sequence[str] | None = None) -> None:
         with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
             runner.run(_serve_api(runtime, EmbeddedServer(config)))
     elif args.role == "worker":
-        asyncio.run(_run_background(runtime, runtime.run_worker))
+        eventloop.run(_run_background(runtime, runtime.run_worker))
     elif args.role == "relay":
-        asyncio.run(_run_background(runtime, runtime.run_relay))
+        eventloop.run(_run_background(runtime, runtime.run_relay))
     elif args.role == "audit-verify":
         sys.exit(asyncio.run(audit_verify(runtime, as_json=args.json)))
     else:

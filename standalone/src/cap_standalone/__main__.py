@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 
-from cap_shared import telemetry
+from cap_shared import eventloop, telemetry
 from cap_shared.gc import tune_gc
 from cap_shared.logging import configure_logging
 from cap_shared.opsport import EmbeddedServer, serving
@@ -86,7 +86,7 @@ def main() -> None:
     configure_logging(level=settings.log_level, json=settings.log_json, service="standalone")
     telemetry.configure_tracing("standalone", enabled=settings.telemetry_enabled)
     tune_gc(settings.gc_thresholds)
-    asyncio.run(serve(settings))
+    eventloop.run(serve(settings))
 
 
 if __name__ == "__main__":
