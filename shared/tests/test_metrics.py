@@ -192,6 +192,57 @@ async def test_the_relay_keeps_the_outbox_age_and_dead_letters_current(
             await broker.close()
 
 
+@pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
+async def test_the_relay_status_counts_pending_failing_and_dead_letters_in_one_statement(
+    kind: str, make_database: Callable[..., Any]
+) -> None:
+    """What ``/ops/outbox`` and the gauges show, read by one statement: the relay reads it at
+    every poll, idle or not."""
+    db = await make_database(kind, "toy", None, toy.metadata)
+    service = _service()
+    relay = OutboxRelay(
+        db=db,
+        broker=MemoryBroker(namespace=unique_namespace()),
+        table=toy.tables.outbox,
+        service=service,
+        dead_letters=toy.tables.dead_letters,
+    )
+    assert await relay.status() == {"pending": 0, "oldest_age_seconds": 0, "failing": 0}
+    events = [await toy.write_thing(db, n) for n in range(3)]
+    outbox, dead_letters = toy.tables.outbox, toy.tables.dead_letters
+    async with db.session() as session:
+        await session.execute(  # one published, one failing to publish, one waiting
+            sa.update(outbox)
+            .where(outbox.c.event_id == events[0].id)
+            .values(published_at=wall_now())
+        )
+        await session.execute(
+            sa.update(outbox)
+            .where(outbox.c.event_id == events[1].id)
+            .values(last_error="unroutable")
+        )
+        await session.execute(sa.insert(dead_letters), [_dead_letter(), _dead_letter()])
+        replayed = {**_dead_letter(), "replayed_at": wall_now()}
+        await session.execute(sa.insert(dead_letters).values(**replayed))
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if "outbox_message" in args[2] or "dead_letter" in args[2]:  # not the BEGIN
+            statements.append(args[2])
+
+    sa.event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        status = await relay.status()
+    finally:
+        sa.event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert (status["pending"], status["failing"]) == (2, 1)
+    assert 0 <= status["oldest_age_seconds"] < 60
+    assert len(statements) == 1, statements
+    async with ops_port() as scrape:
+        assert await scrape.value("cap_outbox_pending", service=service) == 2
+        assert await scrape.value("cap_dead_letters_pending", service=service) == 2
+
+
 async def _aged(gauges: Callable[[], Any], seconds: float) -> bool:
     _pending, lag, _dead = await gauges()
     return bool(lag >= seconds)

@@ -338,33 +338,33 @@ class OutboxRelay:
 
     # status ------------------------------------------------------------------------
     async def status(self) -> dict[str, Any]:
-        """Pending rows, the age of the oldest, and rows failing to publish (for ops and metrics)."""
-        t = self.table
+        """Pending rows, the age of the oldest, and rows failing to publish (for ops and metrics).
+
+        One statement (the dead letters' count as a scalar subquery): the relay runs it at every
+        poll, idle or not."""
         async with self.db.engine.connect() as conn:
-            pending, oldest = (
-                await conn.execute(
-                    sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(
-                        t.c.published_at.is_(None)
-                    )
-                )
-            ).one()
-            failing = (
-                await conn.execute(
-                    sa.select(sa.func.count()).where(
-                        t.c.published_at.is_(None), t.c.last_error.is_not(None)
-                    )
-                )
-            ).scalar_one()
-            if self.dead_letters is not None:
-                d = self.dead_letters
-                dead = await conn.execute(
-                    sa.select(sa.func.count()).select_from(d).where(d.c.replayed_at.is_(None))
-                )
-                metrics.DEAD_LETTERS_PENDING.labels(self.service).set(dead.scalar_one())
+            row = (await conn.execute(self._status_query)).one()
+        pending, oldest, failing = row.pending, row.oldest, row.failing
+        if self.dead_letters is not None:
+            metrics.DEAD_LETTERS_PENDING.labels(self.service).set(row.dead)
         lag = (wall_now() - oldest).total_seconds() if oldest else 0.0
         metrics.OUTBOX_PENDING.labels(self.service).set(pending)
         metrics.OUTBOX_LAG_SECONDS.labels(self.service).set(lag)
         return {"pending": pending, "oldest_age_seconds": round(lag, 3), "failing": failing}
+
+    @functools.cached_property
+    def _status_query(self) -> sa.Select[Any]:
+        t = self.table
+        columns: list[Any] = [
+            sa.func.count().label("pending"),
+            sa.func.min(t.c.created_at).label("oldest"),
+            sa.func.count(sa.case((t.c.last_error.is_not(None), 1))).label("failing"),
+        ]
+        if self.dead_letters is not None:
+            d = self.dead_letters
+            dead = sa.select(sa.func.count()).select_from(d).where(d.c.replayed_at.is_(None))
+            columns.append(dead.scalar_subquery().label("dead"))
+        return sa.select(*columns).where(t.c.published_at.is_(None))
 
     # loop ------------------------------------------------------------------------
     def wake(self) -> None:
