@@ -94,6 +94,10 @@ GATEWAY = {
     f"rate_limit_{kind}": UNLIMITED
     for kind in ("user", "client", "anonymous", "login", "login_address", "public_write")
 }
+#: The relays' safety-net poll of a deployed process (``make up``), in seconds.
+DEPLOYED_RELAY_POLL_S = BaseServiceSettings.model_fields["relay_poll_interval_s"].default
+#: The platform's parts with a relay.
+PARTS = ("gateway", "diagnostic", "audit", "labelling", "notifications")
 #: The events whose notification is timed, and the call that causes each.
 EVENTS = {
     "diagnostic.completed.v1": "complete the diagnostic",
@@ -955,7 +959,13 @@ async def main(args: argparse.Namespace) -> None:
     summaries: list[str] = []
     stream_poll_s = NotificationsSettings.model_fields["stream_poll_s"].default
     hops = Hops() if args.hops else None
-    settings: dict[str, dict[str, Any]] = {"gateway": dict(GATEWAY)}
+    # Every part's relay polls as deployed (its safety net; commits wake it at once): the test
+    # topology's five polls a second, each with its gauges' queries, cost the idle platform's
+    # ten relays 165 ms of CPU a second, taken from the journeys (docs/benchmarks.md).
+    settings: dict[str, dict[str, Any]] = {
+        part: {"relay_poll_interval_s": DEPLOYED_RELAY_POLL_S} for part in PARTS
+    }
+    settings["gateway"].update(GATEWAY)
     if hops is not None:
         hops.start()
         for part, values in hops.settings().items():

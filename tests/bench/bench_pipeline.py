@@ -106,10 +106,16 @@ async def paced(events: int, rate: float, send: Any) -> None:
 
 
 # --- child processes ---------------------------------------------------------------------------
-def report(latencies: list[tuple[int, float]], last: float) -> None:
-    """What a child consumer measured: (event number, latency) in order of arrival."""
+def own_cpu() -> float:
+    """This process's CPU seconds so far."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime
+
+
+def report(latencies: list[tuple[int, float]], last: float, since: float = 0.0) -> None:
+    """What a child consumer measured: (event number, latency) in order of arrival, and its
+    CPU seconds since ``since`` (its CPU when it said it was ready)."""
+    cpu = own_cpu() - since
     sys.stdout.write(json.dumps({"latencies": latencies, "last": last, "cpu": cpu}) + "\n")
     sys.stdout.flush()
 
@@ -158,9 +164,10 @@ async def child_pipeline_consumer(
         batch_handler=handler_kind == "batch",
     )
     await broker.consume(QueueSpec(name="bench", bindings=(toy.TOY_EVENT,), prefetch=256), consumer)
+    ready = own_cpu()
     print("ready", flush=True)
     await done.wait()
-    report(latencies, wall_timestamp())
+    report(latencies, wall_timestamp(), ready)
     # Connections kept until the parent has read the CPU of their PostgreSQL backends (a
     # backend's CPU is gone from /proc once it exits): it closes our stdin when done.
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
@@ -348,7 +355,8 @@ async def _pipeline_run(
         )
         LAST_CPU.clear()
         LAST_CPU.update(measured)
-        # The consumer's whole life, start-up included (it reports before exiting).
+        # The consumer's CPU from when it was ready, as the relay's (it reports before exiting):
+        # its start-up (imports, broker connection) is not the events'.
         LAST_CPU["consumer"] = CHILD_CPU["last"] * 1000 / events
     finally:
         relay.send_signal(signal.SIGTERM)

@@ -130,10 +130,14 @@ def _hops(
     server = [s for s in trace if s.service == producer and s.kind == "SERVER"]
     if not gateway or not server:
         return {}
+    # The request's own outbox INSERTs: the consumers' transactions downstream descend from the
+    # request's span too (through the envelope's traceparent), and write outbox rows of theirs.
     inserts = [
         s
         for s in descendants(trace, server[0])
         if s.kind == "CLIENT"
+        and s.service == producer
+        and s.end_ns <= server[0].end_ns
         and str(s.attributes.get("db.statement", "")).lstrip().upper().startswith("INSERT")
         and "outbox_message" in str(s.attributes.get("db.statement", ""))
     ]
